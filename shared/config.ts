@@ -1,0 +1,292 @@
+import { z } from 'zod';
+
+/**
+ * The app's configuration: every setting it reads, validated once with zod.
+ * A missing or malformed setting stops the app at start with a message that names it.
+ *
+ * `settings` below is the single list: the README's configuration table,
+ * `local.settings.sample.json` and the Bicep template are checked against it by tests.
+ */
+
+const positiveInt = z.coerce.number().int().positive();
+const httpsUrl = z
+  .url({ protocol: /^https$/, message: 'must be an https:// URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+const guid = z.guid({ message: 'must be a GUID (Entra ID tenant or application ID)' });
+const queueName = z
+  .string()
+  .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Azure Storage queue name');
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure Storage table name');
+
+export interface SettingDefinition {
+  /** The app setting / environment variable name. */
+  name: string;
+  /** What it is for, as the README's table says it. */
+  description: string;
+  /** Used when the setting is absent. `undefined` means the setting is required. */
+  default?: string;
+  /** What `local.settings.sample.json` sets it to for the local stack. */
+  local: string;
+  /** Set by the Bicep template in Azure (false for local-only settings). */
+  azure: boolean;
+  schema: z.ZodType;
+}
+
+const define = (setting: SettingDefinition): SettingDefinition => setting;
+
+/** The emulator's well-known local identities (see dev/emulator); never valid against real Entra ID. */
+export const LOCAL_TENANT_ID = '11111111-1111-4111-8111-111111111111';
+export const LOCAL_D365_CLIENT_ID = '22222222-2222-4222-8222-222222222222';
+/** The identity that stands in, locally, for the function app's managed identity when it reads Key Vault. */
+export const LOCAL_KEY_VAULT_READER_CLIENT_ID = '33333333-3333-4333-8333-333333333333';
+export const LOCAL_KEY_VAULT_READER_SECRET = 'local-emulator-only-not-a-secret';
+
+export const settings = [
+  define({
+    name: 'D365_URL',
+    description: 'Base URL of the Finance & Operations environment, e.g. `https://contoso.operations.dynamics.com`.',
+    local: 'https://127.0.0.1:7443',
+    azure: true,
+    schema: httpsUrl,
+  }),
+  define({
+    name: 'D365_TENANT_ID',
+    description: 'Entra ID tenant of the app registration that D365 knows.',
+    local: LOCAL_TENANT_ID,
+    azure: true,
+    schema: guid,
+  }),
+  define({
+    name: 'D365_CLIENT_ID',
+    description: 'Application (client) ID of that app registration.',
+    local: LOCAL_D365_CLIENT_ID,
+    azure: true,
+    schema: guid,
+  }),
+  define({
+    name: 'KEY_VAULT_URL',
+    description: 'Key Vault that holds the app registration\'s client secret, e.g. `https://kv-d365sync.vault.azure.net`.',
+    local: 'https://127.0.0.1:7443',
+    azure: true,
+    schema: httpsUrl,
+  }),
+  define({
+    name: 'D365_CLIENT_SECRET_NAME',
+    description: 'Name of the Key Vault secret that holds the client secret.',
+    default: 'd365-client-secret',
+    local: 'd365-client-secret',
+    azure: true,
+    schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a valid Key Vault secret name'),
+  }),
+  define({
+    name: 'KEY_VAULT_AUTH',
+    description:
+      'How the app authenticates to Key Vault: `azure` (DefaultAzureCredential: the managed identity named by `AZURE_CLIENT_ID`) or `emulator` (the local emulator\'s well-known reader identity; local only).',
+    default: 'azure',
+    local: 'emulator',
+    azure: true,
+    schema: z.enum(['azure', 'emulator']),
+  }),
+  define({
+    name: 'ENTRA_AUTHORITY_HOST',
+    description: 'Entra ID authority host. Change only for a sovereign cloud or the local emulator.',
+    default: 'https://login.microsoftonline.com',
+    local: 'https://127.0.0.1:7443',
+    azure: false,
+    schema: httpsUrl,
+  }),
+  define({
+    name: 'D365_TARGET',
+    description:
+      'Where customers are created: `custom-service` (the CreateCustomer custom service) or `odata` (the standard `CustomersV3` entity).',
+    default: 'custom-service',
+    local: 'custom-service',
+    azure: true,
+    schema: z.enum(['custom-service', 'odata']),
+  }),
+  define({
+    name: 'D365_SERVICE_PATH',
+    description: 'Path of the custom service operation (`/api/services/<group>/<service>/<operation>`).',
+    default: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
+    local: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
+    azure: true,
+    schema: z.string().regex(/^\/api\/services\/[^/]+\/[^/]+\/[^/]+$/, 'must look like /api/services/<group>/<service>/<operation>'),
+  }),
+  define({
+    name: 'D365_ACCOUNT_FIELD',
+    description: 'Field of the custom service\'s answer that holds the new customer account (a bare JSON string answer is accepted too).',
+    default: 'CustomerAccount',
+    local: 'CustomerAccount',
+    azure: true,
+    schema: z.string().min(1),
+  }),
+  define({
+    name: 'D365_DEFAULT_CUSTOMER_GROUP',
+    description: 'Customer group used when a request has no `CustomerGroup` (F&O requires one).',
+    default: '30',
+    local: '30',
+    azure: true,
+    schema: z.string().min(1).max(10),
+  }),
+  define({
+    name: 'D365_TIMEOUT_MS',
+    description: 'How long one call to D365, Entra ID or Key Vault may take before it counts as a transient failure.',
+    default: '30000',
+    local: '30000',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'CUSTOMER_QUEUE_NAME',
+    description: 'Storage queue that carries accepted requests; its poison queue is `<name>-poison`.',
+    default: 'customer-create',
+    local: 'customer-create',
+    azure: true,
+    schema: queueName,
+  }),
+  define({
+    name: 'STATUS_TABLE_NAME',
+    description: 'Table that holds one status record per correlation ID.',
+    default: 'customerstatus',
+    local: 'customerstatus',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
+    name: 'STATUS_RETRY_AFTER_SECONDS',
+    description: '`Retry-After` sent with 202 and pending status answers.',
+    default: '1',
+    local: '1',
+    azure: true,
+    schema: positiveInt,
+  }),
+] as const satisfies readonly SettingDefinition[];
+
+export type SettingName = (typeof settings)[number]['name'];
+
+const settingsSchema = z.object(
+  Object.fromEntries(settings.map((s) => [s.name, s.default === undefined ? s.schema : s.schema.default(s.default)])),
+);
+
+/** Storage is reached through the Functions host's own `AzureWebJobsStorage` connection. */
+export type StorageConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; queueServiceUri: string; tableServiceUri: string; clientId?: string };
+
+export interface Config {
+  d365: {
+    url: string;
+    tenantId: string;
+    clientId: string;
+    target: 'custom-service' | 'odata';
+    servicePath: string;
+    accountField: string;
+    defaultCustomerGroup: string;
+    timeoutMs: number;
+  };
+  keyVault: { url: string; secretName: string; auth: 'azure' | 'emulator' };
+  authorityHost: string;
+  storage: StorageConnection;
+  queueName: string;
+  poisonQueueName: string;
+  statusTable: string;
+  statusRetryAfterSeconds: number;
+  applicationInsightsConnectionString?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; message: string }[]) {
+    super(
+      `Invalid configuration: ${problems.map((p) => `${p.setting} ${p.message}`).join('; ')}. ` +
+        'Set it in local.settings.json (locally) or in the function app\'s settings (in Azure).',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function readStorage(env: NodeJS.ProcessEnv): StorageConnection {
+  const connectionString = env.AzureWebJobsStorage?.trim();
+  if (connectionString) {
+    return { kind: 'connectionString', connectionString };
+  }
+  const queueServiceUri = env.AzureWebJobsStorage__queueServiceUri?.trim();
+  const tableServiceUri = env.AzureWebJobsStorage__tableServiceUri?.trim();
+  const missing = [
+    !queueServiceUri && 'AzureWebJobsStorage__queueServiceUri',
+    !tableServiceUri && 'AzureWebJobsStorage__tableServiceUri',
+  ].filter((name): name is string => Boolean(name));
+  if (missing.length > 0 || !queueServiceUri || !tableServiceUri) {
+    throw new ConfigError(
+      missing.map((setting) => ({
+        setting,
+        message: 'is missing (or set AzureWebJobsStorage to a connection string)',
+      })),
+    );
+  }
+  return {
+    kind: 'identity',
+    queueServiceUri,
+    tableServiceUri,
+    clientId: env.AzureWebJobsStorage__clientId?.trim() || undefined,
+  };
+}
+
+/** Reads and validates the configuration from the given environment (default: `process.env`). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(
+    settings.map((s) => {
+      const value = env[s.name]?.trim();
+      return [s.name, value === '' ? undefined : value];
+    }),
+  );
+  const parsed = settingsSchema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        setting: String(issue.path[0]),
+        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue.message,
+      }));
+  let storage: StorageConnection | undefined;
+  try {
+    storage = readStorage(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (!parsed.success || !storage || problems.length > 0) throw new ConfigError(problems);
+  const s = parsed.data as Record<SettingName, never> & {
+    [K in SettingName]: K extends 'D365_TIMEOUT_MS' | 'STATUS_RETRY_AFTER_SECONDS' ? number : string;
+  };
+  return {
+    d365: {
+      url: s.D365_URL,
+      tenantId: s.D365_TENANT_ID,
+      clientId: s.D365_CLIENT_ID,
+      target: s.D365_TARGET as Config['d365']['target'],
+      servicePath: s.D365_SERVICE_PATH,
+      accountField: s.D365_ACCOUNT_FIELD,
+      defaultCustomerGroup: s.D365_DEFAULT_CUSTOMER_GROUP,
+      timeoutMs: s.D365_TIMEOUT_MS,
+    },
+    keyVault: {
+      url: s.KEY_VAULT_URL,
+      secretName: s.D365_CLIENT_SECRET_NAME,
+      auth: s.KEY_VAULT_AUTH as Config['keyVault']['auth'],
+    },
+    authorityHost: s.ENTRA_AUTHORITY_HOST,
+    storage,
+    queueName: s.CUSTOMER_QUEUE_NAME,
+    poisonQueueName: `${s.CUSTOMER_QUEUE_NAME}-poison`,
+    statusTable: s.STATUS_TABLE_NAME,
+    statusRetryAfterSeconds: s.STATUS_RETRY_AFTER_SECONDS,
+    applicationInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The configuration, read and validated once per process. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
