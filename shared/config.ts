@@ -254,31 +254,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(...error.problems);
   }
   if (!parsed.success || !storage || problems.length > 0) throw new ConfigError(problems);
-  const s = parsed.data as Record<SettingName, never> & {
-    [K in SettingName]: K extends 'D365_TIMEOUT_MS' | 'STATUS_RETRY_AFTER_SECONDS' ? number : string;
-  };
+  const data = parsed.data as Record<SettingName, string | number>;
+  const str = (name: SettingName): string => String(data[name]);
+  const num = (name: SettingName): number => Number(data[name]);
   return {
     d365: {
-      url: s.D365_URL,
-      tenantId: s.D365_TENANT_ID,
-      clientId: s.D365_CLIENT_ID,
-      target: s.D365_TARGET as Config['d365']['target'],
-      servicePath: s.D365_SERVICE_PATH,
-      accountField: s.D365_ACCOUNT_FIELD,
-      defaultCustomerGroup: s.D365_DEFAULT_CUSTOMER_GROUP,
-      timeoutMs: s.D365_TIMEOUT_MS,
+      url: str('D365_URL'),
+      tenantId: str('D365_TENANT_ID'),
+      clientId: str('D365_CLIENT_ID'),
+      target: str('D365_TARGET') as Config['d365']['target'],
+      servicePath: str('D365_SERVICE_PATH'),
+      accountField: str('D365_ACCOUNT_FIELD'),
+      defaultCustomerGroup: str('D365_DEFAULT_CUSTOMER_GROUP'),
+      timeoutMs: num('D365_TIMEOUT_MS'),
     },
     keyVault: {
-      url: s.KEY_VAULT_URL,
-      secretName: s.D365_CLIENT_SECRET_NAME,
-      auth: s.KEY_VAULT_AUTH as Config['keyVault']['auth'],
+      url: str('KEY_VAULT_URL'),
+      secretName: str('D365_CLIENT_SECRET_NAME'),
+      auth: str('KEY_VAULT_AUTH') as Config['keyVault']['auth'],
     },
-    authorityHost: s.ENTRA_AUTHORITY_HOST,
+    authorityHost: str('ENTRA_AUTHORITY_HOST'),
     storage,
-    queueName: s.CUSTOMER_QUEUE_NAME,
-    poisonQueueName: `${s.CUSTOMER_QUEUE_NAME}-poison`,
-    statusTable: s.STATUS_TABLE_NAME,
-    statusRetryAfterSeconds: s.STATUS_RETRY_AFTER_SECONDS,
+    queueName: str('CUSTOMER_QUEUE_NAME'),
+    poisonQueueName: `${str('CUSTOMER_QUEUE_NAME')}-poison`,
+    statusTable: str('STATUS_TABLE_NAME'),
+    statusRetryAfterSeconds: num('STATUS_RETRY_AFTER_SECONDS'),
     applicationInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
   };
 }
