@@ -1,0 +1,135 @@
+import type { CustomerRequest } from './customer-contract';
+import { toCustomersV3Body, toCustomServiceBody } from './d365-payload';
+import { asProcessingError, permanent, ProcessingError, parseRetryAfter, transient } from './failure';
+import { personalValues, scrub, truncate } from './redaction';
+import { TokenSource } from './token-source';
+
+/** Creates customers in D365. Throws `ProcessingError` (permanent or transient) on failure. */
+export interface D365Client {
+  createCustomer(request: CustomerRequest): Promise<{ customerAccount: string }>;
+}
+
+export interface D365ClientOptions {
+  url: string;
+  target: 'custom-service' | 'odata';
+  servicePath: string;
+  accountField: string;
+  timeoutMs: number;
+}
+
+/** What D365 answered, reduced to what classification needs. */
+export interface D365Answer {
+  status: number;
+  retryAfter: string | null;
+  contentType: string;
+  body: string;
+}
+
+type Classified = { kind: 'created'; customerAccount: string } | { kind: 'unauthorized' } | ProcessingError;
+
+const tryParse = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** The Infolog text of a custom-service exception: what follows "when invoking the operation - ". */
+function customServiceReason(body: unknown): string | undefined {
+  const { Message, ExceptionType } = (body ?? {}) as { Message?: unknown; ExceptionType?: unknown };
+  if (typeof Message !== 'string') return undefined;
+  const text = Message.replace(/^An exception occ?urr?ed when invoking the operation - /, '');
+  return typeof ExceptionType === 'string' ? `${text} (${ExceptionType})` : text;
+}
+
+/** The Infolog text of an OData error: the entries after "Infolog:", else the inner or outer message. */
+function odataReason(body: unknown): string | undefined {
+  const error = (body as { error?: { message?: unknown; innererror?: { message?: unknown } } } | undefined)?.error;
+  if (!error) return undefined;
+  const inner = typeof error.innererror?.message === 'string' ? error.innererror.message : undefined;
+  if (inner?.includes('Infolog:')) return inner.slice(inner.indexOf('Infolog:') + 'Infolog:'.length).trim();
+  return inner ?? (typeof error.message === 'string' ? error.message : undefined);
+}
+
+/**
+ * Classifies a D365 answer by its status and body together (the contract page, section 1 and 5):
+ * a 500 with a custom-service exception body is a business error, a 500 HTML page is a gateway
+ * failure; 429/502/503/504 are transient; 401 asks for a fresh token; 403 means the app is not
+ * registered in D365.
+ */
+export function classifyD365Answer(answer: D365Answer, options: D365ClientOptions, personal: string[]): Classified {
+  const body = answer.contentType.includes('json') ? tryParse(answer.body) : undefined;
+  const reason = (text: string | undefined): string => truncate(scrub(text ?? `HTTP ${answer.status}`, personal));
+  const { status } = answer;
+
+  if (status === 200 || status === 201) {
+    const value = body as Record<string, unknown> | string | undefined;
+    const account =
+      typeof value === 'string'
+        ? value
+        : options.target === 'odata'
+          ? value?.CustomerAccount
+          : value?.[options.accountField];
+    if (typeof account === 'string' && account.trim() !== '') return { kind: 'created', customerAccount: account.trim() };
+    return permanent(
+      'business_error',
+      `D365 answered ${status} without a customer account in '${options.target === 'odata' ? 'CustomerAccount' : options.accountField}'.`,
+    );
+  }
+  if (status === 401) return { kind: 'unauthorized' };
+  if (status === 403) return permanent('not_registered', 'D365 answered 403 (application not registered in D365).');
+  if (status === 404) {
+    return permanent('business_error', `D365 answered 404: check D365_URL and the service path (${options.target}).`);
+  }
+  if (status === 429) return transient('D365 throttled the request (429)', parseRetryAfter(answer.retryAfter));
+  const businessText = customServiceReason(body) ?? odataReason(body);
+  if (status >= 500) {
+    // A JSON exception body is an X++ business error; anything else is the gateway or an outage.
+    if (status === 500 && businessText !== undefined) return permanent('business_error', reason(businessText));
+    return transient(`D365 answered ${status}`, parseRetryAfter(answer.retryAfter));
+  }
+  return permanent('business_error', reason(businessText));
+}
+
+export function d365Client(tokens: TokenSource, options: D365ClientOptions): D365Client {
+  const post = async (path: string, body: unknown, token: string): Promise<D365Answer> => {
+    try {
+      const response = await fetch(`${options.url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        contentType: response.headers.get('content-type') ?? '',
+        body: await response.text(),
+      };
+    } catch (error) {
+      throw asProcessingError(error, 'D365');
+    }
+  };
+
+  return {
+    async createCustomer(request) {
+      const [path, body] =
+        options.target === 'odata'
+          ? ['/data/CustomersV3', toCustomersV3Body(request)]
+          : [options.servicePath, toCustomServiceBody(request)];
+      const personal = personalValues(request);
+      for (const fresh of [false, true]) {
+        const answer = await post(path, body, await tokens.getToken({ fresh }));
+        const result = classifyD365Answer(answer, options, personal);
+        if (result instanceof ProcessingError) throw result;
+        if (result.kind === 'created') return { customerAccount: result.customerAccount };
+      }
+      throw permanent('unauthorized', 'D365 answered 401 to a freshly issued token.');
+    },
+  };
+}

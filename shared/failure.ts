@@ -1,0 +1,42 @@
+import { FailureCode } from './status';
+
+/**
+ * How a step failed: `permanent` ends the request as `failed` (retrying cannot help);
+ * `transient` leaves it to be retried, optionally not before `retryAfterSeconds`.
+ * Messages never carry personal data, secrets or tokens.
+ */
+export type Failure =
+  | { kind: 'permanent'; code: FailureCode; message: string }
+  | { kind: 'transient'; reason: string; retryAfterSeconds?: number };
+
+export class ProcessingError extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.kind === 'permanent' ? `${failure.code}: ${failure.message}` : `transient: ${failure.reason}`);
+    this.name = 'ProcessingError';
+  }
+}
+
+export const permanent = (code: FailureCode, message: string): ProcessingError =>
+  new ProcessingError({ kind: 'permanent', code, message });
+
+export const transient = (reason: string, retryAfterSeconds?: number): ProcessingError =>
+  new ProcessingError({ kind: 'transient', reason, retryAfterSeconds });
+
+/** Classifies an error thrown while talking to a service: network failures and timeouts are transient. */
+export function asProcessingError(error: unknown, service: string): ProcessingError {
+  if (error instanceof ProcessingError) return error;
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return transient(`${service} timed out`);
+  const code = (error as { code?: string; cause?: { code?: string } } | null)?.cause?.code ?? (error as { code?: string })?.code;
+  return transient(`${service} unreachable${code ? ` (${code})` : ''}`);
+}
+
+/** Parses a `Retry-After` header given in seconds or as an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}

@@ -1,0 +1,79 @@
+import type { HttpResponseInit } from '@azure/functions';
+
+/** One offending field: an RFC 6901 JSON Pointer into the request body and what is wrong with it. */
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+/** An RFC 9457 problem details object. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  /** Seconds; sent as the `Retry-After` header, not in the body. */
+  retryAfterSeconds?: number;
+  [extension: string]: unknown;
+}
+
+const TYPE_BASE = 'urn:d365-customer-sync:problem:';
+
+export const problems = {
+  invalidBody: (errors: FieldError[]): Problem => ({
+    type: `${TYPE_BASE}invalid-request`,
+    title: 'The request is not a valid customer',
+    status: 400,
+    detail: `${errors.length} field${errors.length === 1 ? '' : 's'} must be corrected: see errors.`,
+    errors,
+  }),
+  unsupportedMediaType: (mediaType: string): Problem => ({
+    type: `${TYPE_BASE}unsupported-media-type`,
+    title: 'The body must be JSON',
+    status: 415,
+    detail: `Send the customer as application/json${mediaType ? `, not ${mediaType.slice(0, 60)}` : ''}.`,
+    errors: [{ pointer: '', detail: 'Content-Type must be application/json.' }],
+  }),
+  tooLarge: (limit: number): Problem => ({
+    type: `${TYPE_BASE}body-too-large`,
+    title: 'The body is too large',
+    status: 413,
+    detail: `A customer request may be at most ${limit} bytes.`,
+    errors: [{ pointer: '', detail: `The body exceeds ${limit} bytes.` }],
+  }),
+  invalidCorrelationId: (): Problem => ({
+    type: `${TYPE_BASE}invalid-correlation-id`,
+    title: 'Malformed correlation ID',
+    status: 400,
+    detail: 'A correlation ID is the UUID returned by POST /api/customers.',
+    errors: [{ pointer: '', detail: 'correlationId must be a UUID.' }],
+  }),
+  notFound: (): Problem => ({
+    type: `${TYPE_BASE}not-found`,
+    title: 'Unknown correlation ID',
+    status: 404,
+    detail: 'No customer request with this correlation ID exists (or it is past its retention).',
+  }),
+  storageUnavailable: (retryAfterSeconds: number): Problem => ({
+    type: `${TYPE_BASE}temporarily-unavailable`,
+    title: 'The request could not be stored',
+    status: 503,
+    detail: 'Nothing was queued. Send the same request again after Retry-After seconds.',
+    retryAfterSeconds,
+  }),
+};
+
+/** Renders a problem as an `application/problem+json` response. */
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): HttpResponseInit {
+  const { retryAfterSeconds, ...body } = problem;
+  return {
+    status: problem.status,
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(retryAfterSeconds !== undefined && { 'retry-after': String(retryAfterSeconds) }),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
