@@ -195,12 +195,14 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: { setting: string; message: string }[]) {
+  readonly problems: { setting: string; message: string }[];
+  constructor(problems: { setting: string; message: string }[]) {
     super(
       `Invalid configuration: ${problems.map((p) => `${p.setting} ${p.message}`).join('; ')}. ` +
         'Set it in local.settings.json (locally) or in the function app\'s settings (in Azure).',
     );
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 

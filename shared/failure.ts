@@ -10,9 +10,11 @@ export type Failure =
   | { kind: 'transient'; reason: string; retryAfterSeconds?: number };
 
 export class ProcessingError extends Error {
-  constructor(readonly failure: Failure) {
+  readonly failure: Failure;
+  constructor(failure: Failure) {
     super(failure.kind === 'permanent' ? `${failure.code}: ${failure.message}` : `transient: ${failure.reason}`);
     this.name = 'ProcessingError';
+    this.failure = failure;
   }
 }
 

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, settings } from './config';
+
+const sample = JSON.parse(readFileSync(join(__dirname, '..', 'local.settings.sample.json'), 'utf8')) as {
+  Values: Record<string, string>;
+};
+const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+const validEnv = (): NodeJS.ProcessEnv => ({
+  ...Object.fromEntries(settings.map((s) => [s.name, s.local])),
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+});
+
+describe('configuration', () => {
+  it('reads the local defaults into a typed configuration', () => {
+    const config = loadConfig(validEnv());
+    expect(config.d365).toMatchObject({
+      url: 'https://127.0.0.1:7443',
+      target: 'custom-service',
+      accountField: 'CustomerAccount',
+      timeoutMs: 30000,
+    });
+    expect(config.queueName).toBe('customer-create');
+    expect(config.poisonQueueName).toBe('customer-create-poison');
+    expect(config.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+    expect(config.applicationInsightsConnectionString).toBeUndefined();
+  });
+
+  it.each(settings.filter((s) => s.default === undefined).map((s) => s.name))(
+    'stops with a message naming %s when it is missing',
+    (name) => {
+      const env = validEnv();
+      delete env[name];
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(new RegExp(`${name} is missing`));
+    },
+  );
+
+  it('uses the documented default when an optional setting is absent', () => {
+    const env = validEnv();
+    for (const s of settings) if (s.default !== undefined) delete env[s.name];
+    const config = loadConfig(env);
+    expect(config.keyVault.auth).toBe('azure');
+    expect(config.authorityHost).toBe('https://login.microsoftonline.com');
+    expect(config.d365.defaultCustomerGroup).toBe('30');
+  });
+
+  it.each([
+    ['D365_URL', 'http://contoso.operations.dynamics.com', 'https://'],
+    ['D365_TENANT_ID', 'contoso', 'GUID'],
+    ['D365_TARGET', 'soap', 'D365_TARGET'],
+    ['D365_TIMEOUT_MS', '-5', 'D365_TIMEOUT_MS'],
+    ['CUSTOMER_QUEUE_NAME', 'Customer_Create', 'queue name'],
+    ['STATUS_TABLE_NAME', 'status-table', 'table name'],
+    ['D365_SERVICE_PATH', '/data/Customers', '/api/services'],
+  ])('rejects a malformed %s, naming it', (name, value, hint) => {
+    const env = { ...validEnv(), [name]: value };
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}.*${hint.replace(/[/.]/g, '\\$&')}`));
+  });
+
+  it('names every problem at once', () => {
+    const env = validEnv();
+    delete env.D365_URL;
+    delete env.KEY_VAULT_URL;
+    delete env.AzureWebJobsStorage;
+    const error = (() => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.problems.map((p) => p.setting).sort()).toEqual([
+      'AzureWebJobsStorage__queueServiceUri',
+      'AzureWebJobsStorage__tableServiceUri',
+      'D365_URL',
+      'KEY_VAULT_URL',
+    ]);
+  });
+
+  it('accepts identity-based storage settings as the Bicep template sets them', () => {
+    const env = validEnv();
+    delete env.AzureWebJobsStorage;
+    env.AzureWebJobsStorage__queueServiceUri = 'https://stsync.queue.core.windows.net';
+    env.AzureWebJobsStorage__tableServiceUri = 'https://stsync.table.core.windows.net';
+    env.AzureWebJobsStorage__clientId = '44444444-4444-4444-8444-444444444444';
+    expect(loadConfig(env).storage).toEqual({
+      kind: 'identity',
+      queueServiceUri: 'https://stsync.queue.core.windows.net',
+      tableServiceUri: 'https://stsync.table.core.windows.net',
+      clientId: '44444444-4444-4444-8444-444444444444',
+    });
+  });
+
+  it('strips a trailing slash from URLs so token scopes and paths are built right', () => {
+    const config = loadConfig({ ...validEnv(), D365_URL: 'https://contoso.operations.dynamics.com/' });
+    expect(config.d365.url).toBe('https://contoso.operations.dynamics.com');
+  });
+
+  it('local.settings.sample.json lists every setting with its local value', () => {
+    for (const s of settings) expect(sample.Values[s.name]).toBe(s.local);
+    expect(() => loadConfig(sample.Values)).not.toThrow();
+  });
+
+  it('the README configuration table documents every setting with its default', () => {
+    for (const s of settings) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${s.name}\``));
+      expect(row).toBeDefined();
+      expect(row).toContain(s.default === undefined ? 'required' : `\`${s.default}\``);
+    }
+  });
+});

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClientSecretCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import {
+  LOCAL_KEY_VAULT_READER_CLIENT_ID,
+  LOCAL_KEY_VAULT_READER_SECRET,
+  LOCAL_TENANT_ID,
+} from '../../shared/config';
+import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+
+const fixture = (name: string): { Customer: Record<string, unknown> } =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
+const full = fixture('seed-customer-full.json');
+const minimal = fixture('seed-customer-minimal.json');
+
+/** Personal values from the fixtures that must never appear in anything the app writes. */
+const PERSONAL = ['Alex', 'Trump', 'abc1234@gmail.com', '+923004000101', '923004000101', 'safari villas', '11/10/1997', 'Johar town'];
+
+/** Quick retries so transient-failure tests take seconds: host.json overridden like app settings do in Azure. */
+const FAST_RETRIES = {
+  AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00.200',
+  AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3',
+  AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.500',
+};
+
+const hostLines: string[] = [];
+let stack: AppStack;
+
+beforeAll(async () => {
+  stack = await startAppStack({ settings: FAST_RETRIES, onHostLine: (line) => hostLines.push(line) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(async () => {
+  await stack.emulatorApi('DELETE', '/_emulator/faults');
+});
+
+async function accept(body: unknown) {
+  const answer = await postJson(`${stack.url}/api/customers`, body);
+  expect(answer.status).toBe(202);
+  return answer;
+}
+
+describe('customer creation end to end (custom service)', () => {
+  it.each([
+    ['full', full],
+    ['minimal', minimal],
+  ])('creates the %s fixture in D365 exactly once and reports the account number', async (_name, body) => {
+    const before = await stack.customers();
+    const answer = await accept(body);
+    const { correlationId, status, statusUrl } = answer.json as { correlationId: string; status: string; statusUrl: string };
+    expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(status).toBe('queued');
+    expect(statusUrl).toBe(`${stack.url}/api/customers/status/${correlationId}`);
+    expect(answer.headers.get('location')).toBe(statusUrl);
+    expect(answer.headers.get('x-correlation-id')).toBe(correlationId);
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const final = await waitForTerminal(statusUrl);
+    expect(final).toMatchObject({ correlationId, status: 'succeeded', legalEntity: 'USRT', outcome: 'created' });
+    const after = await stack.customers();
+    const created = after.slice(before.length);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.account).toBe(final.customerAccount);
+    // D365 received the normalised contract: trimmed, with the default customer group.
+    const fields = created[0]!.fields as Record<string, unknown> & { BillingAddress: { Street: string }[] };
+    expect(fields.CustomerGroup).toBe('30');
+    expect(fields.BillingAddress[0]!.Street).toBe('185 aba road safari villas 8888 phase 7 johar town');
+    expect(fields.FirstName).toBe(body.Customer.FirstName);
+    expect(fields.DateOfBirth).toBe('11/10/1997');
+  });
+
+  it('answers the status without personal data, and 404 / 400 for unknown and malformed IDs', async () => {
+    const { json } = await accept(full);
+    const final = await waitForTerminal((json as { statusUrl: string }).statusUrl);
+    const text = JSON.stringify(final);
+    for (const value of PERSONAL) expect(text).not.toContain(value);
+    expect(Object.keys(final).sort()).toEqual(
+      ['attempts', 'correlationId', 'createdAt', 'customerAccount', 'legalEntity', 'outcome', 'status', 'updatedAt'].sort(),
+    );
+
+    const unknown = await fetch(`${stack.url}/api/customers/status/0b6f4c1e-1d2a-4c3b-8e4f-5a6b7c8d9e0f`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    const malformed = await fetch(`${stack.url}/api/customers/status/not-a-uuid`);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { status: number }).status).toBe(400);
+  });
+
+  it('records a D365 business error as failed with the reason, after exactly one D365 call', async () => {
+    await stack.emulatorApi('POST', '/_emulator/stats/reset');
+    const body = { Customer: { ...full.Customer, CustomerGroup: 'NOPE' } };
+    const { json } = await accept(body);
+    const final = await waitForTerminal((json as { statusUrl: string }).statusUrl);
+    expect(final.status).toBe('failed');
+    expect(final.error?.code).toBe('business_error');
+    expect(final.error?.message).toMatch(/NOPE|[Cc]ustomer group/);
+    expect(final.attempts).toBe(1);
+    const stats = await stack.emulatorApi<{ d365Requests: Record<string, number> }>('GET', '/_emulator/stats');
+    expect(Object.values(stats.d365Requests).reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('retries a transient 503 and then succeeds, creating one customer', async () => {
+    await stack.emulatorApi('POST', '/_emulator/faults', { service: 'd365', status: 503, count: 1 });
+    const before = (await stack.customers()).length;
+    const { json } = await accept(minimal);
+    const final = await waitForTerminal((json as { statusUrl: string }).statusUrl);
+    expect(final.status).toBe('succeeded');
+    expect(final.attempts).toBe(2);
+    expect((await stack.customers()).length).toBe(before + 1);
+  });
+
+  it('ends as failed (retries exhausted) when D365 stays unavailable, via the poison queue', async () => {
+    await stack.emulatorApi('POST', '/_emulator/faults', { service: 'd365', status: 503 });
+    const { json } = await accept(minimal);
+    const final = await waitForTerminal((json as { statusUrl: string }).statusUrl, 45_000);
+    expect(final.status).toBe('failed');
+    expect(final.error?.code).toBe('retries_exhausted');
+    expect(final.error?.message).toContain('503');
+    expect(final.attempts).toBe(3);
+  });
+});
+
+describe('wrong client secret in Key Vault', () => {
+  it('fails with a clear reason and does not call D365', async () => {
+    const vault = new SecretClient(
+      stack.emulator.url,
+      new ClientSecretCredential(LOCAL_TENANT_ID, LOCAL_KEY_VAULT_READER_CLIENT_ID, LOCAL_KEY_VAULT_READER_SECRET, {
+        authorityHost: stack.emulator.url,
+        disableInstanceDiscovery: true,
+      }),
+      { disableChallengeResourceVerification: true },
+    );
+    const current = await vault.getSecret('d365-client-secret');
+    await vault.setSecret('d365-client-secret', 'not-the-right-secret');
+    try {
+      await stack.emulatorApi('POST', '/_emulator/stats/reset');
+      const { json } = await accept(minimal);
+      const final = await waitForTerminal((json as { statusUrl: string }).statusUrl);
+      expect(final.status).toBe('failed');
+      expect(final.error?.code).toBe('invalid_secret');
+      expect(final.error?.message).toMatch(/Key Vault/);
+      const stats = await stack.emulatorApi<{ d365Requests: Record<string, number> }>('GET', '/_emulator/stats');
+      expect(Object.values(stats.d365Requests).reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      await vault.setSecret('d365-client-secret', current.value!);
+    }
+  });
+});
+
+describe('what the app wrote', () => {
+  it('never logged a fixture name, e-mail, phone, street or birth date', () => {
+    expect(hostLines.length).toBeGreaterThan(20);
+    const all = hostLines.join('\n');
+    for (const value of PERSONAL) expect(all).not.toContain(value);
+  });
+});

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppStack, postJson, startAppStack } from '../support/app-stack';
+
+const fixture = (name: string): { Customer: Record<string, unknown> } =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
+const full = fixture('seed-customer-full.json');
+type Body = { Customer: Record<string, unknown> & { BillingAddress: Record<string, unknown>[] } };
+const clone = (): Body => structuredClone(full) as Body;
+
+let stack: AppStack;
+
+beforeAll(async () => {
+  // The worker is disabled (as an operator would with AzureWebJobs.<name>.Disabled), so every
+  // message the intake writes stays in the queue where the test can see it.
+  stack = await startAppStack({ settings: { 'AzureWebJobs.processCustomer.Disabled': 'true' } });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function queueDepth(): Promise<number> {
+  const properties = await stack.queue.getProperties();
+  return properties.approximateMessagesCount ?? 0;
+}
+
+describe('intake', () => {
+  it('writes one base64-encoded, versioned JSON message the queue trigger accepts', async () => {
+    await stack.queue.clearMessages();
+    const answer = await postJson(`${stack.url}/api/customers`, full);
+    expect(answer.status).toBe(202);
+    const { correlationId } = answer.json as { correlationId: string };
+    const peeked = await stack.queue.peekMessages({ numberOfMessages: 32 });
+    expect(peeked.peekedMessageItems).toHaveLength(1);
+    const raw = peeked.peekedMessageItems[0]!.messageText;
+    expect(raw).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const message = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+    expect(message).toMatchObject({ v: 1, correlationId, request: { Customer: { LegalEntity: 'USRT' } } });
+    expect(Date.parse(message.acceptedAt)).not.toBeNaN();
+    // The status record says queued.
+    const status = await fetch(`${stack.url}/api/customers/status/${correlationId}`);
+    expect(await status.json()).toMatchObject({ status: 'queued', attempts: 0, legalEntity: 'USRT' });
+    expect(status.headers.get('retry-after')).toBe('1');
+  });
+
+  const cases: [string, (body: Body) => unknown, string][] = [
+    ['FirstName missing', (b) => delete b.Customer.FirstName, '/Customer/FirstName'],
+    ['LegalEntity missing', (b) => delete b.Customer.LegalEntity, '/Customer/LegalEntity'],
+    ['LegalEntity too long', (b) => (b.Customer.LegalEntity = 'USRTX'), '/Customer/LegalEntity'],
+    ['EmailAddress missing', (b) => delete b.Customer.EmailAddress, '/Customer/EmailAddress'],
+    ['EmailAddress malformed', (b) => (b.Customer.EmailAddress = 'abc1234.gmail.com'), '/Customer/EmailAddress'],
+    ['ContactNumber not international', (b) => (b.Customer.ContactNumber = '03004000101'), '/Customer/ContactNumber'],
+    ['CurrencyCode unknown', (b) => (b.Customer.CurrencyCode = 'XYZ'), '/Customer/CurrencyCode'],
+    ['Gender outside the enum', (b) => (b.Customer.Gender = 'Robot'), '/Customer/Gender'],
+    ['DateOfBirth in the future', (b) => (b.Customer.DateOfBirth = '01/01/2999'), '/Customer/DateOfBirth'],
+    ['DateOfBirth impossible', (b) => (b.Customer.DateOfBirth = '02/30/2000'), '/Customer/DateOfBirth'],
+    ['alpha-2 country code', (b) => (b.Customer.BillingAddress[0]!.CountryCode = 'US'), '/Customer/BillingAddress/0/CountryCode'],
+    ['unknown property', (b) => (b.Customer.Nickname = 'x'), '/Customer/Nickname'],
+    [
+      'two primary addresses',
+      (b) => b.Customer.BillingAddress.push({ ...b.Customer.BillingAddress[0]!, PrimaryAddress: 'Yes' }),
+      '/Customer/BillingAddress/1/PrimaryAddress',
+    ],
+  ];
+
+  it.each(cases)('rejects %s with problem+json pointing at the field, and queues nothing', async (_name, mutate, pointer) => {
+    await stack.queue.clearMessages();
+    const body = clone();
+    mutate(body);
+    const answer = await postJson(`${stack.url}/api/customers`, body);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    const problem = answer.json as { type: string; title: string; status: number; detail: string; errors: { pointer: string; detail: string }[] };
+    expect(problem).toMatchObject({ status: 400, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+    expect(problem.errors.map((e) => e.pointer)).toContain(pointer);
+    expect(await queueDepth()).toBe(0);
+  });
+
+  it('rejects malformed JSON with 400, a wrong content type with 415 and an oversized body with 413', async () => {
+    await stack.queue.clearMessages();
+    const malformed = await postJson(`${stack.url}/api/customers`, '{"Customer": {');
+    expect(malformed.status).toBe(400);
+    expect((malformed.json as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('');
+
+    const wrongType = await fetch(`${stack.url}/api/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(full),
+    });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.headers.get('content-type')).toBe('application/problem+json');
+
+    const big = clone();
+    big.Customer.MiddleName = 'x'.repeat(40 * 1024);
+    const oversized = await postJson(`${stack.url}/api/customers`, big);
+    expect(oversized.status).toBe(413);
+    expect((oversized.json as { status: number }).status).toBe(413);
+
+    const notAnObject = await postJson(`${stack.url}/api/customers`, '[1,2,3]');
+    expect(notAnObject.status).toBe(400);
+    expect(await queueDepth()).toBe(0);
+  });
+
+  it('answers 405 to other methods and needs no key when DEV_FUNCTION_KEY is unset (as func start)', async () => {
+    const put = await fetch(`${stack.url}/api/customers`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    const health = await fetch(`${stack.url}/api/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+});

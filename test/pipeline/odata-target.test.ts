@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+
+const full = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+
+let stack: AppStack;
+
+beforeAll(async () => {
+  stack = await startAppStack({ settings: { D365_TARGET: 'odata' } });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('customer creation through the standard CustomersV3 entity', () => {
+  it('creates the customer through OData and reports its account', async () => {
+    const answer = await postJson(`${stack.url}/api/customers`, full);
+    expect(answer.status).toBe(202);
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl);
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    const customers = await stack.customers();
+    expect(customers).toHaveLength(1);
+    const customer = customers[0] as { account: string; via?: string; fields: Record<string, unknown> };
+    expect(customer.account).toBe(final.customerAccount);
+    expect(customer.via).toBe('odata');
+    expect(customer.fields).toMatchObject({
+      PersonFirstName: 'Cust',
+      PrimaryContactEmail: 'abc1234@gmail.com',
+      CustomerGroupId: '30',
+      SalesCurrencyCode: 'USD',
+    });
+    expect(customer.fields).not.toHaveProperty('DateOfBirth');
+  });
+
+  it('records an OData business error (unknown customer group) with the Infolog text', async () => {
+    const body = { Customer: { ...full.Customer, CustomerGroup: 'NOPE' } };
+    const answer = await postJson(`${stack.url}/api/customers`, body);
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl);
+    expect(final.status).toBe('failed');
+    expect(final.error?.code).toBe('business_error');
+    expect(final.error?.message).toMatch(/[Cc]ustomer group/);
+    expect(final.error?.message).not.toContain('Write failed for table row');
+  });
+});

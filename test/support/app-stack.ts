@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import * as tls from 'node:tls';
+import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import { startEmulator } from '../../dev/emulator';
+import { spawnHost } from '../../dev/host/spawn';
+import { localAppSettings } from '../../dev/local-environment';
+
+export const APP_DIR = resolve(__dirname, '..', '..');
+
+/** Trusts an emulator's certificate in this test process (the host gets NODE_EXTRA_CA_CERTS). */
+export function trustCertificate(pem: string): void {
+  const current = tls.getCACertificates('default');
+  if (!current.includes(pem)) tls.setDefaultCACertificates([...current, pem]);
+}
+
+export interface AppStackOptions {
+  /** App settings that differ from the local defaults. */
+  settings?: Record<string, string>;
+  emulator?: Parameters<typeof startEmulator>[0];
+  /** Collects every line the host printed (for the personal-data checks). */
+  onHostLine?: (line: string) => void;
+}
+
+export type AppStack = Awaited<ReturnType<typeof startAppStack>>;
+
+/**
+ * The app as it runs locally: the real host (a child process running the compiled app) against
+ * the test run's Azurite and an emulator of this test file's own, with a queue and a table of its
+ * own so test files never see each other's messages.
+ */
+export async function startAppStack(options: AppStackOptions = {}) {
+  const connectionString = process.env.TEST_STORAGE_CONNECTION_STRING;
+  if (!connectionString) throw new Error('TEST_STORAGE_CONNECTION_STRING is not set: run through jest (global setup).');
+  const emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options.emulator });
+  trustCertificate(emulator.caCertPem);
+  const suffix = randomBytes(4).toString('hex');
+  const queueName = `customers-${suffix}`;
+  const tableName = `status${suffix}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...localAppSettings(emulator.url, connectionString),
+    CUSTOMER_QUEUE_NAME: queueName,
+    STATUS_TABLE_NAME: tableName,
+    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+    ...options.settings,
+  };
+  const hostOutput: string[] = [];
+  const start = () =>
+    spawnHost({
+      appDir: APP_DIR,
+      port: 0,
+      env,
+      onLine: (line) => {
+        hostOutput.push(line);
+        options.onHostLine?.(line);
+      },
+    });
+  let host = await start();
+
+  const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${await response.text()}`);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  return {
+    emulator,
+    env,
+    queueName,
+    tableName,
+    hostOutput,
+    get url() {
+      return host.url;
+    },
+    queue: new QueueClient(connectionString, queueName),
+    poisonQueue: new QueueClient(connectionString, `${queueName}-poison`),
+    table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+    emulatorApi,
+    customers: async () =>
+      (await emulatorApi<{ value: { account: string; legalEntity: string; fields: Record<string, unknown> }[] }>(
+        'GET',
+        '/_emulator/customers',
+      )).value,
+    /** Kills the host (no graceful shutdown) and starts it again with the same settings. */
+    async restartHost(signal: NodeJS.Signals = 'SIGKILL') {
+      await host.kill(signal);
+      host = await start();
+    },
+    async stop() {
+      await host.stop();
+      await emulator.stop();
+    },
+  };
+}
+
+/** POSTs a JSON body to the app. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: text ? safeJson(text) : undefined };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls a status URL until the status is terminal or the timeout passes. */
+export async function waitForTerminal(
+  statusUrl: string,
+  timeoutMs = 30_000,
+): Promise<{ status: string; customerAccount?: string; error?: { code: string; message: string }; [k: string]: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const response = await fetch(statusUrl);
+    last = await response.json();
+    const status = (last as { status?: string }).status;
+    if (status === 'succeeded' || status === 'failed') return last as never;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no terminal status within ${timeoutMs} ms; last answer: ${JSON.stringify(last)}`);
+}
