@@ -1,0 +1,39 @@
+import { personalValues, scrub, truncate } from './redaction';
+
+describe('redaction', () => {
+  it('collects personal strings of a request but not its codes', () => {
+    const values = personalValues({
+      Customer: {
+        LegalEntity: 'USRT',
+        FirstName: 'Alex',
+        LastName: 'Trump',
+        CurrencyCode: 'USD',
+        Gender: 'Male',
+        BillingAddress: [{ Street: '185 aba road', CountryCode: 'USA', PrimaryAddress: 'Yes', City: 'Acworth' }],
+      },
+    });
+    expect(values.sort()).toEqual(['185 aba road', 'Acworth', 'Alex', 'Trump'].sort());
+  });
+
+  it('replaces given values case-insensitively, and e-mails, phones, dates and tokens by shape', () => {
+    const text =
+      'Customer alex TRUMP (abc1234@gmail.com, +92 300 4000101) born 11/10/1997 sent Bearer eyJhbGciOi.eyJzdWIi.sig';
+    expect(scrub(text, ['Alex', 'Trump'])).toBe(
+      'Customer [redacted] [redacted] ([redacted], [redacted]) born [redacted] sent [redacted]',
+    );
+  });
+
+  it('leaves codes and plain reasons alone', () => {
+    const text = "The value 'NOPE' in field 'Customer group' is not found (HTTP 500).";
+    expect(scrub(text, [])).toBe(text);
+  });
+
+  it('treats values as text, not patterns', () => {
+    expect(scrub('a+b (c) [d]', ['a+b (c)'])).toBe('[redacted] [d]');
+  });
+
+  it('truncates long messages', () => {
+    expect(truncate('x'.repeat(500), 10)).toBe('xxxxxxxxx…');
+    expect(truncate('short')).toBe('short');
+  });
+});
