@@ -89,12 +89,12 @@ export function parseJsonBody(text: string, options: JsonBodyOptions = {}): Json
 
 function describeSyntaxError(source: string, error: unknown): string {
   const message = error instanceof Error ? error.message : '';
-  if (/unexpected end of json input|unterminated/i.test(message)) {
+  const position = /at position (\d+)/.exec(message);
+  const offset = position?.[1] === undefined ? undefined : Math.min(Number(position[1]), source.length);
+  if (/unexpected end of json input|unterminated/i.test(message) || offset === source.length) {
     return 'The request body is not valid JSON: it ends before the JSON value is complete.';
   }
-  const position = /at position (\d+)/.exec(message);
-  if (position?.[1] !== undefined) {
-    const offset = Math.min(Number(position[1]), source.length);
+  if (offset !== undefined) {
     const before = source.slice(0, offset);
     const line = before.split('\n').length;
     const column = offset - before.lastIndexOf('\n');
