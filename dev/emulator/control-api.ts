@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { faultRuleSchema } from './faults';
+import { isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
+import { rotateD365Secret } from './identities';
+import { createRng } from './random';
+import { applySettingsPatch, settingsPatchSchema } from './settings';
+import { EmulatorState } from './state';
+import { createStats } from './stats';
+
+/**
+ * The control API under `/_emulator/` (no authentication; loopback callers only), for tests,
+ * benchmarks and demos. It never returns a secret.
+ */
+const isLoopback = (address: string | undefined): boolean =>
+  address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
+
+const describeIssues = (error: z.ZodError): string =>
+  error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+
+function jsonBody(ctx: RequestContext): { ok: true; value: unknown } | { ok: false } {
+  if (ctx.body.length === 0) return { ok: true, value: {} };
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok) {
+    sendJson(ctx.res, 400, { error: `The body is not valid JSON: ${parsed.error}` });
+    return { ok: false };
+  }
+  return parsed;
+}
+
+export function publicSettings(state: EmulatorState): Record<string, unknown> {
+  return { ...state.settings, throttle: { ...state.settings.throttle } };
+}
+
+/** Rotates the D365 app's client secret and stores it in Key Vault as a new version. */
+export function rotateSecret(state: EmulatorState): { version: string } {
+  const secret = rotateD365Secret(state.identities);
+  const stored = state.secrets.set(state.options.secretName, secret);
+  return { version: stored.version };
+}
+
+/** Forgets customers, faults and counters; keeps secrets and settings. */
+export function resetState(state: EmulatorState): void {
+  state.customers.clear();
+  state.faults.clear();
+  state.stats = createStats();
+  state.throttle.reset();
+}
+
+export function statsSnapshot(state: EmulatorState): Record<string, unknown> {
+  state.stats.d365.maxConcurrent = Math.max(state.stats.d365.maxConcurrent, state.throttle.maxInFlight());
+  return { ...state.stats, d365: { ...state.stats.d365, inFlight: state.throttle.inFlight() } };
+}
+
+export function handleControl(state: EmulatorState, ctx: RequestContext): void {
+  const { res, method } = ctx;
+  if (!isLoopback(ctx.req.socket.remoteAddress)) {
+    sendJson(res, 403, { error: 'The control API answers loopback callers only.' });
+    return;
+  }
+  const route = ctx.url.pathname.replace(/^\/_emulator/, '').replace(/\/+$/, '') || '/';
+  const notAllowed = (allow: string): void =>
+    sendJson(res, 405, { error: `Use ${allow}.` }, { Allow: allow });
+
+  switch (route) {
+    case '/customers':
+      if (method !== 'GET') return notAllowed('GET');
+      sendJson(res, 200, {
+        value: state.customers.all().map((c) => ({
+          account: c.account,
+          legalEntity: c.legalEntity,
+          fields: c.fields,
+          createdAt: c.createdAt,
+          via: c.via,
+          ...(c.contract ? { contract: c.contract } : {}),
+        })),
+      });
+      return;
+    case '/faults': {
+      if (method === 'GET') {
+        sendJson(res, 200, { value: state.faults.list() });
+        return;
+      }
+      if (method === 'DELETE') {
+        state.faults.clear();
+        sendEmpty(res, 204);
+        return;
+      }
+      if (method !== 'POST') return notAllowed('GET, POST, DELETE');
+      const body = jsonBody(ctx);
+      if (!body.ok) return;
+      const parsed = faultRuleSchema.safeParse(body.value);
+      if (!parsed.success) {
+        sendJson(res, 400, { error: `Invalid fault rule: ${describeIssues(parsed.error)}` });
+        return;
+      }
+      sendJson(res, 201, state.faults.add(parsed.data));
+      return;
+    }
+    case '/rotate-secret':
+      if (method !== 'POST') return notAllowed('POST');
+      sendJson(res, 200, rotateSecret(state));
+      return;
+    case '/reset':
+      if (method !== 'POST') return notAllowed('POST');
+      resetState(state);
+      sendEmpty(res, 204);
+      return;
+    case '/stats':
+      if (method !== 'GET') return notAllowed('GET');
+      sendJson(res, 200, statsSnapshot(state));
+      return;
+    case '/stats/reset':
+      if (method !== 'POST') return notAllowed('POST');
+      state.stats = createStats();
+      state.throttle.reset();
+      sendEmpty(res, 204);
+      return;
+    case '/settings': {
+      if (method === 'GET') {
+        sendJson(res, 200, publicSettings(state));
+        return;
+      }
+      if (method !== 'PATCH') return notAllowed('GET, PATCH');
+      const body = jsonBody(ctx);
+      if (!body.ok) return;
+      const parsed = settingsPatchSchema.safeParse(isPlainObject(body.value) ? body.value : undefined);
+      if (!parsed.success) {
+        sendJson(res, 400, { error: `Invalid settings: ${describeIssues(parsed.error)}` });
+        return;
+      }
+      state.settings = applySettingsPatch(state.settings, parsed.data);
+      if (parsed.data.throttle) state.throttle.configure(state.settings.throttle);
+      if (parsed.data.randomSeed !== undefined) state.rng = createRng(parsed.data.randomSeed);
+      sendJson(res, 200, publicSettings(state));
+      return;
+    }
+    default:
+      if (route.startsWith('/faults/') && method === 'DELETE') {
+        const removed = state.faults.remove(decodeURIComponent(route.slice('/faults/'.length)));
+        if (removed) sendEmpty(res, 204);
+        else sendJson(res, 404, { error: 'No such fault rule.' });
+        return;
+      }
+      sendJson(res, 404, {
+        error: 'Unknown control endpoint.',
+        endpoints: [
+          'GET /_emulator/customers',
+          'GET|POST|DELETE /_emulator/faults',
+          'DELETE /_emulator/faults/{id}',
+          'POST /_emulator/rotate-secret',
+          'POST /_emulator/reset',
+          'GET /_emulator/stats',
+          'POST /_emulator/stats/reset',
+          'GET|PATCH /_emulator/settings',
+        ],
+      });
+  }
+}

@@ -1,0 +1,141 @@
+import { STATUS_CODES } from 'node:http';
+import {
+  customServiceException,
+  EXCEPTION_TYPES,
+  gatewayHtml,
+  odataError,
+  THROTTLE_MESSAGE,
+} from './d365-errors';
+import { entraErrorBody } from './entra';
+import { RequestContext, send, sendEmpty, sendJson } from './http';
+import { keyVaultChallenge, keyVaultError } from './key-vault';
+import { EmulatorState } from './state';
+import { FaultService } from './faults';
+
+const TRANSIENT_SQL_MESSAGE =
+  'Transaction (Process ID 73) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.';
+
+const isOData = (ctx: RequestContext): boolean => ctx.url.pathname.startsWith('/data');
+
+/** The 429 D365 answers under service protection (throttle model and faults alike). */
+export function sendD365Throttled(ctx: RequestContext, retryAfterSeconds: number): void {
+  const headers = { 'Retry-After': String(retryAfterSeconds) };
+  if (isOData(ctx))
+    sendJson(ctx.res, 429, odataError(THROTTLE_MESSAGE), { ...headers, 'OData-Version': '4.0' });
+  else sendJson(ctx.res, 429, { Message: THROTTLE_MESSAGE }, headers);
+}
+
+/**
+ * Answers a request with a fault's status, in the shape the faulted service (or the gateway before it)
+ * would use: 429 with Retry-After; 502/503/504 as a gateway's HTML page; 500 as the service's own
+ * exception; 401/403 and others as plausible service answers.
+ */
+export function sendFaultAnswer(
+  state: EmulatorState,
+  ctx: RequestContext,
+  service: FaultService,
+  status: number,
+  retryAfter: number | undefined,
+): void {
+  const retryHeaders: Record<string, string> =
+    status === 429 || retryAfter !== undefined ? { 'Retry-After': String(retryAfter ?? 1) } : {};
+  if (status === 502 || status === 503 || status === 504) {
+    send(ctx.res, status, gatewayHtml(status), {
+      'Content-Type': 'text/html; charset=utf-8',
+      ...retryHeaders,
+    });
+    return;
+  }
+  const reason = STATUS_CODES[status] ?? 'Error';
+  switch (service) {
+    case 'd365':
+      if (status === 429) {
+        sendD365Throttled(ctx, retryAfter ?? 1);
+      } else if (status === 401) {
+        sendEmpty(ctx.res, 401, {
+          'WWW-Authenticate': `Bearer authorization_uri="${state.url}/${state.options.tenantId}/oauth2/authorize"`,
+        });
+      } else if (status === 403) {
+        sendEmpty(ctx.res, 403);
+      } else if (isOData(ctx)) {
+        const inner =
+          status === 500
+            ? { message: TRANSIENT_SQL_MESSAGE, type: 'System.Data.SqlClient.SqlException' }
+            : undefined;
+        sendJson(ctx.res, status, odataError(status === 500 ? 'An error has occurred.' : reason, inner), {
+          'OData-Version': '4.0',
+          ...retryHeaders,
+        });
+      } else if (status >= 500) {
+        sendJson(
+          ctx.res,
+          status,
+          customServiceException(TRANSIENT_SQL_MESSAGE, EXCEPTION_TYPES.transient),
+          retryHeaders,
+        );
+      } else {
+        sendJson(ctx.res, status, { Message: reason }, retryHeaders);
+      }
+      return;
+    case 'keyvault':
+      if (status === 401) {
+        sendJson(
+          ctx.res,
+          401,
+          keyVaultError('Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'),
+          {
+            'WWW-Authenticate': keyVaultChallenge(state, ctx.origin),
+          },
+        );
+      } else if (status === 429) {
+        sendJson(
+          ctx.res,
+          429,
+          keyVaultError(
+            'Throttled',
+            'Request was not processed because too many requests were received. Reason: A1',
+          ),
+          retryHeaders,
+        );
+      } else if (status === 403) {
+        sendJson(
+          ctx.res,
+          403,
+          keyVaultError(
+            'Forbidden',
+            'Caller is not authorized to perform action on resource.',
+            'ForbiddenByRbac',
+          ),
+        );
+      } else {
+        const code = status >= 500 ? 'InternalServerError' : reason.replace(/\s+/g, '');
+        sendJson(ctx.res, status, keyVaultError(code, `${reason}.`), retryHeaders);
+      }
+      return;
+    case 'token': {
+      const [error, code, description] =
+        status === 400 || status === 401
+          ? [
+              'invalid_client',
+              7000215,
+              `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${new URLSearchParams(ctx.body.toString('utf8')).get('client_id') ?? ''}'.`,
+            ]
+          : status === 429
+            ? [
+                'temporarily_unavailable',
+                50196,
+                'The server terminated an operation because it encountered a client request loop. Please contact your app vendor.',
+              ]
+            : status >= 500
+              ? [
+                  'server_error',
+                  50000,
+                  'There was an error issuing a token or an issue with our sign-in service.',
+                ]
+              : ['invalid_request', 90000, `${reason}.`];
+      state.stats.tokenErrors += 1;
+      sendJson(ctx.res, status, entraErrorBody(ctx, error, code, description), retryHeaders);
+      return;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Rng } from './random';
+
+export type FaultService = 'd365' | 'token' | 'keyvault';
+
+/** `POST /_emulator/faults` body. All but `service` optional. */
+export const faultRuleSchema = z
+  .object({
+    service: z.enum(['d365', 'token', 'keyvault']),
+    status: z.number().int().min(100).max(599).optional(),
+    retryAfter: z.number().int().min(0).optional(),
+    latencyMs: z.number().int().min(0).max(600_000).optional(),
+    hang: z.boolean().optional(),
+    reset: z.boolean().optional(),
+    count: z.number().int().positive().optional(),
+    probability: z.number().min(0).max(1).optional(),
+    /** Only requests whose path contains this text match. */
+    path: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const effects = [rule.status !== undefined, rule.hang === true, rule.reset === true].filter(
+      Boolean,
+    ).length;
+    if (effects > 1) ctx.addIssue({ code: 'custom', message: 'status, hang and reset exclude each other' });
+    if (effects === 0 && rule.latencyMs === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a rule needs status, latencyMs, hang or reset' });
+    }
+  });
+
+export type FaultRuleInput = z.infer<typeof faultRuleSchema>;
+
+export interface FaultRule extends FaultRuleInput {
+  id: string;
+  createdAt: string;
+  /** How many requests the rule has been applied to. */
+  applied: number;
+  /** How many more requests it applies to (rules with `count` only). */
+  remaining?: number;
+}
+
+export interface Faults {
+  add(input: FaultRuleInput): FaultRule;
+  list(): FaultRule[];
+  remove(id: string): boolean;
+  clear(): void;
+  /**
+   * The rule to apply to a request, if any: rules are tried in the order they were added; a rule matches
+   * by service (and path text); one with `probability` applies when the random draw is below it; one with
+   * `count` is removed after it applied `count` times. The first rule that applies wins.
+   */
+  pick(service: FaultService, path: string, rng: Rng): FaultRule | undefined;
+}
+
+export function createFaults(): Faults {
+  let rules: FaultRule[] = [];
+  return {
+    add(input) {
+      const rule: FaultRule = {
+        ...input,
+        id: randomUUID(),
+        createdAt: new Date().toISOString(),
+        applied: 0,
+        ...(input.count !== undefined ? { remaining: input.count } : {}),
+      };
+      rules.push(rule);
+      return rule;
+    },
+    list: () => rules.map((rule) => ({ ...rule })),
+    remove(id) {
+      const before = rules.length;
+      rules = rules.filter((rule) => rule.id !== id);
+      return rules.length !== before;
+    },
+    clear() {
+      rules = [];
+    },
+    pick(service, path, rng) {
+      for (const rule of rules) {
+        if (rule.service !== service) continue;
+        if (rule.path !== undefined && !path.includes(rule.path)) continue;
+        if (rule.probability !== undefined && rng.next() >= rule.probability) continue;
+        rule.applied += 1;
+        if (rule.remaining !== undefined) {
+          rule.remaining -= 1;
+          if (rule.remaining <= 0) rules = rules.filter((r) => r !== rule);
+        }
+        return { ...rule };
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** Counters the control API reports (`GET /_emulator/stats`). */
+export interface Stats {
+  since: string;
+  /** Token requests per endpoint version and client id (successful or not). */
+  tokenRequests: { v1: Record<string, number>; v2: Record<string, number> };
+  tokensIssued: number;
+  tokenErrors: number;
+  keyVault: { reads: number; writes: number; challenges: number; denied: number };
+  d365: {
+    /** Requests received per endpoint, including those answered with faults, 401 or 429. */
+    requests: { customService: number; odataCreate: number; odataQuery: number; other: number };
+    /** Answers per HTTP status. */
+    statuses: Record<string, number>;
+    /** The most D365 requests handled at the same time. */
+    maxConcurrent: number;
+  };
+  /** 429s answered by the throttle model. */
+  throttled: number;
+  /** 429s answered in total (throttle model and faults, all services). */
+  responses429: number;
+  faultsApplied: number;
+  customersCreated: number;
+}
+
+export type D365Endpoint = keyof Stats['d365']['requests'];
+
+export function createStats(): Stats {
+  return {
+    since: new Date().toISOString(),
+    tokenRequests: { v1: {}, v2: {} },
+    tokensIssued: 0,
+    tokenErrors: 0,
+    keyVault: { reads: 0, writes: 0, challenges: 0, denied: 0 },
+    d365: {
+      requests: { customService: 0, odataCreate: 0, odataQuery: 0, other: 0 },
+      statuses: {},
+      maxConcurrent: 0,
+    },
+    throttled: 0,
+    responses429: 0,
+    faultsApplied: 0,
+    customersCreated: 0,
+  };
+}
+
+export function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
