@@ -1,0 +1,330 @@
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { loadEntryPoints } from './app-loader';
+import { keysFromEnvironment } from './auth';
+import {
+  createCoreApi,
+  createWorkerApp,
+  executeHooks,
+  installCoreModule,
+  RegisteredFunction,
+} from './core-api';
+import { AppStartContext, HookContext, RpcInvocationResponse, RpcTypedData } from './core-types';
+import { formatDateTimeOffset } from './duration';
+import { FunctionPlan, planFunctions, QueuePlan } from './function-plan';
+import { readHostConfig } from './host-config';
+import { createHttpServer, HttpRoute } from './http-server';
+import { createInvoker, Invoker } from './invoke';
+import { createConsoleLogger, Logger } from './logger';
+import { applyLocalSettings, readLocalSettings } from './local-settings';
+import { createQueueListener, DEFAULT_LEASE_MS, QueueListener } from './queue-listener';
+import { encodeMessageBody, toOutputMessages, toTriggerData, toTriggerMetadata } from './queue-message';
+import { resolveStorageConnection } from './storage-connection';
+import { createTimerListener, TimerListener } from './timer-listener';
+
+export const DEFAULT_PORT = 7071;
+/** How long shutdown waits for running invocations. */
+export const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+export interface HostOptions {
+  appDir: string;
+  /** Overrides local.settings.json Host.LocalHttpPort; 0 picks a free port. */
+  port?: number;
+  /** Address to listen on; 127.0.0.1 by default. */
+  hostname?: string;
+  /** Where lines are printed (stdout by default). */
+  write?: (line: string) => void;
+}
+
+export interface RunningHost {
+  port: number;
+  /** `http://localhost:<port>`. */
+  url: string;
+  plans: FunctionPlan[];
+  /** Stops taking work, waits for running invocations (bounded), runs appTerminate hooks. */
+  stop(): Promise<void>;
+}
+
+export class HostStartError extends Error {}
+
+function readOnlyHookContext<T extends object>(
+  hookData: object,
+  appHookData: object,
+  extra: T,
+): HookContext & T {
+  const context = { ...extra } as HookContext & T;
+  Object.defineProperty(context, 'hookData', { get: () => hookData, enumerable: true });
+  Object.defineProperty(context, 'appHookData', { get: () => appHookData, enumerable: true });
+  return context;
+}
+
+function describe(plan: FunctionPlan, port: number, routePrefix: string): string {
+  const suffix = plan.disabled ? ' (disabled)' : '';
+  if (plan.kind === 'http') {
+    const methods = plan.methods ? plan.methods.join(',') : 'GET,POST,PUT,DELETE,HEAD,PATCH,OPTIONS';
+    const path = [routePrefix, plan.template.template].filter(Boolean).join('/');
+    return `  ${plan.name}: [${methods}] http://localhost:${port}/${path}${suffix}`;
+  }
+  return `  ${plan.name}: ${plan.kind}Trigger${suffix}`;
+}
+
+/**
+ * Starts the local Functions host for the app in `appDir`: applies local.settings.json, reads
+ * host.json, loads the app through the `@azure/functions-core` module it provides, and starts
+ * the HTTP server, queue listeners and timers. Resolves once everything listens and polls.
+ */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const env = process.env;
+  const { appDir } = options;
+
+  const localSettings = readLocalSettings(appDir);
+  if (localSettings) applyLocalSettings(localSettings, env, write);
+  env.AZURE_FUNCTIONS_ENVIRONMENT ??= 'Development';
+  const config = readHostConfig(appDir, env);
+  const logger: Logger = createConsoleLogger(config.logLevels, write);
+  if (env.WEBSITE_TIME_ZONE) {
+    logger.log(
+      'warning',
+      'Host',
+      `WEBSITE_TIME_ZONE="${env.WEBSITE_TIME_ZONE}" is ignored: timer schedules are evaluated in UTC`,
+    );
+  }
+
+  const app = createWorkerApp(({ level, message }) => logger.log(level, 'Host.Function.Console', message));
+  const uninstall = installCoreModule(createCoreApi(app));
+  process.chdir(appDir);
+  const files = await loadEntryPoints(app, appDir);
+  app.indexingLocked = true;
+  logger.log('debug', 'Host', `Loaded ${files.join(', ')}`);
+
+  const capabilities = (await app.programmingModel?.getCapabilities?.({})) ?? {};
+  if (capabilities.HttpUri) {
+    throw new HostStartError(
+      'The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which this local host does not support',
+    );
+  }
+
+  const plans = planFunctions(app.functions.values(), env);
+  if (plans.length === 0) logger.log('warning', 'Host', 'No job functions found.');
+  for (const plan of plans) {
+    if (plan.fn.metadata.retryOptions) {
+      logger.log(
+        'warning',
+        'Host',
+        `Function "${plan.name}": retry options are not applied by this local host`,
+      );
+    }
+  }
+
+  // Storage clients per connection string, queues created when missing.
+  const serviceClients = new Map<string, QueueServiceClient>();
+  const queueClient = (connection: string | undefined, queueName: string, usedBy: string): QueueClient => {
+    const { connectionString, settingName } = resolveStorageConnection(connection, env, usedBy);
+    let service = serviceClients.get(connectionString);
+    if (!service) {
+      try {
+        service = QueueServiceClient.fromConnectionString(connectionString);
+      } catch (error) {
+        throw new HostStartError(
+          `${usedBy}: the connection string in "${settingName}" is invalid: ${(error as Error).message}`,
+        );
+      }
+      serviceClients.set(connectionString, service);
+    }
+    return service.getQueueClient(queueName);
+  };
+  const ensureQueue = async (client: QueueClient, usedBy: string): Promise<void> => {
+    try {
+      await client.createIfNotExists();
+    } catch (error) {
+      throw new HostStartError(
+        `${usedBy}: cannot create or reach queue "${client.name}": ${(error as Error).message}`,
+      );
+    }
+  };
+
+  const listeners = new Map<string, QueueListener>();
+  const listenerKey = (client: QueueClient): string => client.url.toLowerCase();
+  const outputs = new Map<string, Map<string, QueueClient>>();
+  for (const plan of plans) {
+    const clients = new Map<string, QueueClient>();
+    for (const output of plan.queueOutputs) {
+      const usedBy = `Function "${plan.name}", output "${output.bindingName}"`;
+      const client = queueClient(output.connection, output.queueName, usedBy);
+      await ensureQueue(client, usedBy);
+      clients.set(output.bindingName, client);
+    }
+    outputs.set(plan.name, clients);
+  }
+
+  const writeOutputs = async (fn: RegisteredFunction, response: RpcInvocationResponse): Promise<void> => {
+    const clients = outputs.get(fn.metadata.name);
+    if (!clients || clients.size === 0) return;
+    const values: [string, RpcTypedData | null | undefined][] = (response.outputData ?? []).map((o) => [
+      o.name ?? '',
+      o.data,
+    ]);
+    if (clients.has('$return')) values.push(['$return', response.returnValue]);
+    for (const [bindingName, data] of values) {
+      const client = clients.get(bindingName);
+      if (!client) continue;
+      for (const body of toOutputMessages(data)) {
+        await client.sendMessage(encodeMessageBody(body, config.queues.messageEncoding));
+      }
+      listeners.get(listenerKey(client))?.notify();
+    }
+  };
+
+  const invoker: Invoker = createInvoker(app, logger, config.functionTimeoutMs, writeOutputs);
+
+  const queuePlans = plans.filter((p): p is QueuePlan => p.kind === 'queue' && !p.disabled);
+  const leaseMs =
+    Number(env.DEV_HOST_QUEUE_LEASE_SECONDS) > 0
+      ? Number(env.DEV_HOST_QUEUE_LEASE_SECONDS) * 1000
+      : DEFAULT_LEASE_MS;
+  for (const plan of queuePlans) {
+    const usedBy = `Function "${plan.name}"`;
+    const queue = queueClient(plan.connection, plan.queueName, usedBy);
+    await ensureQueue(queue, usedBy);
+    const poisonQueue = plan.poisonQueueName
+      ? queueClient(plan.connection, plan.poisonQueueName, usedBy)
+      : undefined;
+    listeners.set(
+      listenerKey(queue),
+      createQueueListener({
+        functionName: plan.name,
+        queue,
+        poisonQueue,
+        config: config.queues,
+        leaseMs,
+        logger,
+        process: async (message, body) => {
+          const result = await invoker.invoke(plan.fn, {
+            reason: `New queue message detected on '${plan.queueName}'.`,
+            inputData: [{ name: plan.triggerName, data: toTriggerData(body, plan.dataType) }],
+            triggerMetadata: toTriggerMetadata(message, body, plan.name),
+          });
+          return result.status === 'succeeded';
+        },
+      }),
+    );
+  }
+
+  const timers: TimerListener[] = plans
+    .filter((p) => p.kind === 'timer' && !p.disabled)
+    .map((plan) => {
+      if (plan.kind !== 'timer') throw new Error('unreachable');
+      return createTimerListener({
+        schedule: plan.schedule,
+        runOnStartup: plan.runOnStartup,
+        fire: async (input, reason) => {
+          await invoker.invoke(plan.fn, { reason, inputData: [{ name: plan.triggerName, data: input }] });
+        },
+      });
+    });
+
+  await executeHooks(
+    app,
+    'appStart',
+    readOnlyHookContext<Pick<AppStartContext, 'functionAppDirectory'>>(
+      app.appLevelOnlyHookData,
+      app.appHookData,
+      {
+        functionAppDirectory: appDir,
+      },
+    ),
+  );
+
+  let stopping = false;
+  const routes: HttpRoute[] = plans.flatMap((plan) =>
+    plan.kind === 'http'
+      ? [
+          {
+            fn: plan.fn,
+            bindingName: plan.triggerName,
+            template: plan.template,
+            methods: plan.methods,
+            authLevel: plan.authLevel,
+            disabled: plan.disabled,
+          },
+        ]
+      : [],
+  );
+  const server: Server = createHttpServer({
+    routes,
+    routePrefix: config.routePrefix,
+    keys: keysFromEnvironment(env),
+    invoker,
+    logger,
+    isStopping: () => stopping,
+  });
+  const port = options.port ?? localSettings?.localHttpPort ?? DEFAULT_PORT;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new HostStartError(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} is unavailable. Close the process using that port, or specify another port using --port.`
+            : error.message,
+        ),
+      ),
+    );
+    server.listen(port, options.hostname ?? '127.0.0.1', () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+
+  for (const listener of listeners.values()) listener.start();
+  for (const timer of timers) timer.start();
+
+  write('');
+  write('Functions:');
+  write('');
+  for (const plan of plans) write(describe(plan, actualPort, config.routePrefix));
+  write('');
+  for (const plan of plans) {
+    if (plan.kind === 'timer' && !plan.disabled) {
+      logger.log('debug', 'Host', `Timer ${plan.name} ("${plan.scheduleText}") is scheduled in UTC`);
+    }
+  }
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('information', 'Host', 'Stopping host: no new work is taken; waiting for running invocations');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const drained = Promise.all([
+      ...[...listeners.values()].map((l) => l.stop()),
+      ...timers.map((t) => t.stop()),
+      invoker.drain(SHUTDOWN_TIMEOUT_MS),
+    ]).then(() => true);
+    const finished = await Promise.race([
+      drained,
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_TIMEOUT_MS).unref()),
+    ]);
+    if (!finished) {
+      logger.log(
+        'warning',
+        'Host',
+        `Invocations still running after ${SHUTDOWN_TIMEOUT_MS / 1000}s (${invoker.inFlight}); stopping anyway`,
+      );
+    }
+    try {
+      await executeHooks(
+        app,
+        'appTerminate',
+        readOnlyHookContext(app.appLevelOnlyHookData, app.appHookData, {}),
+      );
+    } catch (error) {
+      logger.log('error', 'Host', `An appTerminate hook failed: ${(error as Error).stack ?? String(error)}`);
+    }
+    server.closeAllConnections();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    uninstall();
+    logger.log('information', 'Host', `Host stopped at ${formatDateTimeOffset(new Date())}`);
+  };
+
+  return { port: actualPort, url: `http://localhost:${actualPort}`, plans, stop };
+}

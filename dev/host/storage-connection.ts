@@ -1,0 +1,41 @@
+/**
+ * Resolves a binding's `connection` the way the Functions host does for Storage: the name of an
+ * app setting (environment variable) that holds a connection string. The host first looks for
+ * `AzureWebJobs<name>`, then `<name>`; an empty `connection` means `AzureWebJobsStorage`.
+ * `UseDevelopmentStorage=true` means the local emulator (Azurite) at its default endpoints.
+ */
+
+export class ConnectionError extends Error {}
+
+export interface ResolvedConnection {
+  /** The setting the value came from. */
+  settingName: string;
+  connectionString: string;
+}
+
+export function resolveStorageConnection(
+  connection: string | undefined,
+  env: NodeJS.ProcessEnv,
+  usedBy: string,
+): ResolvedConnection {
+  const name = connection?.trim() || 'Storage';
+  const candidates = [`AzureWebJobs${name}`, name];
+  for (const settingName of candidates) {
+    const value = env[settingName] ?? env[`ConnectionStrings__${settingName}`];
+    if (value !== undefined && value.trim() !== '') return { settingName, connectionString: value.trim() };
+  }
+  const identityKeys = Object.keys(env).filter((key) =>
+    candidates.some((c) => key.toLowerCase().startsWith(`${c.toLowerCase()}__`)),
+  );
+  if (identityKeys.length > 0) {
+    throw new ConnectionError(
+      `${usedBy}: connection "${name}" is configured as an identity-based connection (${identityKeys.join(', ')}), ` +
+        'which this local host does not support; set it to a connection string (e.g. UseDevelopmentStorage=true)',
+    );
+  }
+  const wanted = connection?.trim() ? `"${candidates[1]}" (or "${candidates[0]}")` : '"AzureWebJobsStorage"';
+  throw new ConnectionError(
+    `${usedBy}: the app setting ${wanted} holding the Storage connection string is missing; ` +
+      'add it to local.settings.json Values or the environment (UseDevelopmentStorage=true means Azurite)',
+  );
+}
