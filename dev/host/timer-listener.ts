@@ -100,7 +100,7 @@ export function createTimerListener(options: TimerListenerOptions): TimerListene
         return;
       }
       const scheduled = next;
-      void run(scheduled, `Timer fired at ${formatDateTimeOffset(now())}`).finally(() => {
+      void run(scheduled, `Timer fired at ${formatDateTimeOffset(scheduled)}`).finally(() => {
         last = scheduled;
         arm();
       });
