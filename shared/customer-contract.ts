@@ -473,7 +473,7 @@ function addressList(list: 'BillingAddress' | 'ShippingAddress') {
         .superRefine(
           (items, ctx) => {
             // Runs even when some items are invalid (`when`), so this error is reported with the others.
-            if (!Array.isArray(items)) return;
+            if (!Array.isArray(items) || items.length > MAX_ADDRESSES_PER_LIST) return;
             let primarySeen = false;
             items.forEach((item: unknown, index) => {
               if (
