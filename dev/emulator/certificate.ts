@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -19,7 +20,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function createTlsMaterial(extraHosts: string[] = []): Promise<TlsMaterial> {
   const notBeforeDate = new Date(Date.now() - DAY_MS);
   const notAfterDate = new Date(Date.now() + 90 * DAY_MS);
-  const ca = await generate([{ name: 'commonName', value: 'd365-customer-sync local emulator CA' }], {
+  // A unique name per CA: several emulators' CAs may be trusted at once, and TLS finds a CA by its name.
+  const caName = `d365-customer-sync local emulator CA ${randomBytes(6).toString('hex')}`;
+  const ca = await generate([{ name: 'commonName', value: caName }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate,
