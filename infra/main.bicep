@@ -1,0 +1,381 @@
+metadata description = 'd365-customer-sync: Azure Functions (Flex Consumption) app that creates customers in Dynamics 365 Commerce. Deploys the resource group and everything in it. Deploy with `azd up` or `az deployment sub create` (docs/deploy.md).'
+
+targetScope = 'subscription'
+
+// ============================================================================ Environment
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment (azd environment name): part of the resource group name and of the seed of every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. It must offer the Flex Consumption plan (`az functionapp list-flexconsumption-locations`).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Name of the resource group. Empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Tags added to every resource.')
+param tags object = {}
+
+// ============================================================================ D365 (app settings, shared/config.ts)
+
+@description('D365_URL: base URL of the Finance & Operations environment, e.g. https://contoso.operations.dynamics.com.')
+@minLength(9)
+param d365Url string
+
+@description('D365_TENANT_ID: Entra ID tenant of the app registration that D365 knows.')
+@minLength(36)
+@maxLength(36)
+param d365TenantId string
+
+@description('D365_CLIENT_ID: application (client) ID of that app registration.')
+@minLength(36)
+@maxLength(36)
+param d365ClientId string
+
+@description('D365_CLIENT_SECRET_NAME: name of the Key Vault secret that holds the client secret.')
+@minLength(1)
+@maxLength(127)
+param d365ClientSecretName string = 'd365-client-secret'
+
+@secure()
+@description('The app registration\'s client secret. Optional: empty leaves the Key Vault secret as it is, so operators can set it later (docs/deploy.md). It is written to Key Vault only: never to an app setting or an output.')
+param d365ClientSecret string = ''
+
+@description('Set to true once the secret exists in Key Vault although it was not passed to this template (set with `az keyvault secret set`), so the app\'s identity is granted read access to it.')
+param d365ClientSecretInVault bool = false
+
+@description('D365_TARGET: where customers are created: custom-service (the CreateCustomer custom service) or odata (CustomersV3).')
+@allowed([
+  'custom-service'
+  'odata'
+])
+param d365Target string = 'custom-service'
+
+@description('D365_SERVICE_PATH: path of the custom service operation (/api/services/<group>/<service>/<operation>).')
+param d365ServicePath string = '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer'
+
+@description('D365_ACCOUNT_FIELD: field of the custom service\'s answer that holds the new customer account.')
+param d365AccountField string = 'CustomerAccount'
+
+@description('D365_DEFAULT_CUSTOMER_GROUP: customer group used when a request has none.')
+@minLength(1)
+@maxLength(10)
+param d365DefaultCustomerGroup string = '30'
+
+@description('D365_TIMEOUT_MS: how long one call to D365, Entra ID or Key Vault may take.')
+@minValue(1000)
+@maxValue(120000)
+param d365TimeoutMs int = 30000
+
+// ============================================================================ Queues and tables
+
+@description('CUSTOMER_QUEUE_NAME: queue that carries accepted requests; its poison queue is <name>-poison.')
+@minLength(3)
+@maxLength(56)
+param customerQueueName string = 'customer-create'
+
+@description('STATUS_TABLE_NAME: table with one status record per correlation ID.')
+@minLength(3)
+@maxLength(63)
+param statusTableName string = 'customerstatus'
+
+@description('Table that records idempotency keys (IDEMPOTENCY_TABLE_NAME).')
+@minLength(3)
+@maxLength(63)
+param idempotencyTableName string = 'idempotency'
+
+@description('STATUS_RETRY_AFTER_SECONDS: Retry-After sent with 202 and pending status answers.')
+@minValue(1)
+@maxValue(3600)
+param statusRetryAfterSeconds int = 1
+
+// ============================================================================ Scale (docs/deploy.md, "Sizing")
+
+@description('Most instances the app runs at once (HTTP and queue functions together). Each queue instance works on up to batchSize + newBatchThreshold = 6 messages (host.json), so 8 instances keep at most 48 D365 calls in flight, under D365\'s 52 concurrent requests per user and web server.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 8
+
+@description('Memory of each instance in MB. 2048 is the default; 512 is enough for this I/O-bound app but also lowers HTTP concurrency per instance.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Instances kept warm for the HTTP functions (avoids cold starts for POS; billed while running). 0: scale to zero.')
+@minValue(0)
+@maxValue(20)
+param httpAlwaysReadyInstances int = 0
+
+// ============================================================================ Platform
+
+@description('Replication of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+@description('Days a deleted vault or secret stays recoverable (fixed when the vault is created).')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 90
+
+@description('Days the Log Analytics workspace keeps logs and telemetry.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Object ID of the operator (user or group) to grant Key Vault Secrets Officer on the vault, to set and rotate the client secret. azd passes the signed-in user. Empty: none.')
+param operatorPrincipalId string = ''
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param operatorPrincipalType string = 'User'
+
+// ============================================================================ Alerts
+
+@description('Resource ID of an existing action group the alerts notify. Empty: alertEmailAddress, or no notification.')
+param actionGroupResourceId string = ''
+
+@description('E-mail address for a new action group (used when actionGroupResourceId is empty). Empty: none.')
+param alertEmailAddress string = ''
+
+@description('Turn the alert rules on.')
+param alertsEnabled bool = true
+
+@description('Alert when more than this percentage of finished requests failed in 15 minutes.')
+@minValue(1)
+@maxValue(100)
+param failedRateThresholdPercent int = 5
+
+@description('Finished requests needed in 15 minutes before the failure rate is judged.')
+@minValue(1)
+param failedRateMinimumRequests int = 10
+
+@description('Alert when the 95th percentile of accept-to-created latency over 15 minutes exceeds this (ms).')
+@minValue(1000)
+param endToEndLatencyP95ThresholdMs int = 60000
+
+@description('Alert when more failed function executions than this happen in 15 minutes (per function).')
+@minValue(0)
+param functionErrorsThreshold int = 5
+
+@description('A 5-minute window counts as throttled when D365 answered 429 more often than this.')
+@minValue(0)
+param throttledEventsPer5MinutesThreshold int = 0
+
+@description('Throttled 5-minute windows in a row that make the throttling alert fire.')
+@minValue(1)
+@maxValue(6)
+param throttlingSustainedWindows int = 3
+
+// ============================================================================ Names
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var allTags = union(tags, {
+  'azd-env-name': environmentName
+  application: 'd365-customer-sync'
+})
+var functionAppName = 'func-d365sync-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(uniqueString(functionAppName, resourceToken), 7)}'
+var azdServiceName = 'api'
+var identityName = 'id-d365sync-${resourceToken}'
+var logAnalyticsName = 'log-d365sync-${resourceToken}'
+var applicationInsightsName = 'appi-d365sync-${resourceToken}'
+var storageAccountName = 'st${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: allTags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: identityName
+    location: location
+    tags: allTags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: logAnalyticsName
+    applicationInsightsName: applicationInsightsName
+    location: location
+    tags: allTags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: storageAccountName
+    location: location
+    tags: allTags
+    skuName: storageSkuName
+    customerQueueName: customerQueueName
+    statusTableName: statusTableName
+    idempotencyTableName: idempotencyTableName
+    deploymentContainerName: deploymentContainerName
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: keyVaultName
+    location: location
+    tags: allTags
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    secretName: d365ClientSecretName
+    secretValue: d365ClientSecret
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  // Everything it assigns roles on must exist first.
+  dependsOn: [
+    identity
+    monitoring
+    storage
+    keyVault
+  ]
+  params: {
+    identityName: identityName
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    customerQueueName: customerQueueName
+    statusTableName: statusTableName
+    idempotencyTableName: idempotencyTableName
+    keyVaultName: keyVaultName
+    secretName: d365ClientSecretName
+    grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
+    applicationInsightsName: applicationInsightsName
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  // The identity's storage roles exist before the host first starts.
+  dependsOn: [
+    rbac
+  ]
+  params: {
+    name: functionAppName
+    planName: 'plan-d365sync-${resourceToken}'
+    location: location
+    tags: allTags
+    azdServiceName: azdServiceName
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: applicationInsightsName
+    keyVaultName: keyVaultName
+    workspaceId: monitoring.outputs.workspaceId
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    httpAlwaysReadyInstances: httpAlwaysReadyInstances
+    d365Url: d365Url
+    d365TenantId: d365TenantId
+    d365ClientId: d365ClientId
+    d365ClientSecretName: d365ClientSecretName
+    d365Target: d365Target
+    d365ServicePath: d365ServicePath
+    d365AccountField: d365AccountField
+    d365DefaultCustomerGroup: d365DefaultCustomerGroup
+    d365TimeoutMs: d365TimeoutMs
+    customerQueueName: customerQueueName
+    statusTableName: statusTableName
+    statusRetryAfterSeconds: statusRetryAfterSeconds
+    idempotencyTableName: idempotencyTableName
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    resourceToken: resourceToken
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    workspaceId: monitoring.outputs.workspaceId
+    storageAccountName: storage.outputs.name
+    poisonQueueName: storage.outputs.poisonQueueName
+    actionGroupResourceId: actionGroupResourceId
+    alertEmailAddress: alertEmailAddress
+    alertsEnabled: alertsEnabled
+    failedRateThresholdPercent: failedRateThresholdPercent
+    failedRateMinimumRequests: failedRateMinimumRequests
+    endToEndLatencyP95ThresholdMs: endToEndLatencyP95ThresholdMs
+    functionErrorsThreshold: functionErrorsThreshold
+    throttledEventsPer5MinutesThreshold: throttledEventsPer5MinutesThreshold
+    throttlingSustainedWindows: throttlingSustainedWindows
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    workspaceId: monitoring.outputs.workspaceId
+    storageAccountName: storage.outputs.name
+    poisonQueueName: storage.outputs.poisonQueueName
+  }
+}
+
+// ============================================================================ Outputs (azd stores them in the environment)
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output KEY_VAULT_URL string = keyVault.outputs.uri
+output D365_CLIENT_SECRET_NAME string = d365ClientSecretName
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output WORKBOOK_ID string = workbook.outputs.id

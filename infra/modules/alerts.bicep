@@ -1,0 +1,386 @@
+metadata description = 'Log alert rules on the telemetry the app emits (customEvents in Application Insights) and on the storage queue logs, plus an optional e-mail action group.'
+
+@description('Region of the alert rules (the region of the resources they watch).')
+param location string
+
+@description('Tags for the alert rules and the action group.')
+param tags object
+
+@description('Suffix that makes the rule names unique.')
+param resourceToken string
+
+@description('Resource ID of the Application Insights component.')
+param applicationInsightsId string
+
+@description('Resource ID of the Log Analytics workspace (storage queue logs).')
+param workspaceId string
+
+@description('Name of the storage account whose queue logs the poison alert reads.')
+param storageAccountName string
+
+@description('Name of the poison queue.')
+param poisonQueueName string
+
+@description('Resource ID of an existing action group to notify. Empty: use the one created from alertEmailAddress, or none.')
+param actionGroupResourceId string
+
+@description('E-mail address for a new action group, used when actionGroupResourceId is empty. Empty: no action group is created.')
+param alertEmailAddress string
+
+@description('Turn the rules on (false: they exist but do not evaluate).')
+param alertsEnabled bool
+
+@description('Failed creations, in percent of finished requests (succeeded + failed) over 15 minutes, above which to alert.')
+@minValue(1)
+@maxValue(100)
+param failedRateThresholdPercent int
+
+@description('Minimum finished requests in the 15 minutes before the failure rate is judged (avoids alerts on 1 of 2).')
+@minValue(1)
+param failedRateMinimumRequests int
+
+@description('95th percentile of accept-to-created latency (endToEndMs, ms) over 15 minutes above which to alert.')
+@minValue(1000)
+param endToEndLatencyP95ThresholdMs int
+
+@description('Failed function executions (not 4xx answers) in 15 minutes above which to alert.')
+@minValue(0)
+param functionErrorsThreshold int
+
+@description('D365Throttled events per 5 minutes above which a 5-minute window counts as throttled.')
+@minValue(0)
+param throttledEventsPer5MinutesThreshold int
+
+@description('Consecutive throttled 5-minute windows that make throttling "sustained".')
+@minValue(1)
+@maxValue(6)
+param throttlingSustainedWindows int
+
+var createActionGroup = empty(actionGroupResourceId) && !empty(alertEmailAddress)
+
+resource emailActionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (createActionGroup) {
+  name: 'ag-d365sync-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'd365sync'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operators'
+        emailAddress: alertEmailAddress
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var actionGroups = !empty(actionGroupResourceId)
+  ? [actionGroupResourceId]
+  : (createActionGroup ? [emailActionGroup.id] : [])
+
+// Queries run over the rule's window; the tables they read may not exist until the first
+// telemetry arrives, so query validation at creation is skipped.
+
+var poisonQuery = replace(
+  replace(
+    '''
+union isfuzzy=true
+  (StorageQueueLogs
+    | where AccountName == '__ACCOUNT__' and OperationName == 'PutMessage'
+    | where Uri contains '/__POISON_QUEUE__/messages'
+    | project TimeGenerated, Source = 'storage-log'),
+  (AppEvents
+    | where Name == 'CustomerPoisoned'
+    | project TimeGenerated, Source = 'app-event')
+''',
+    '__ACCOUNT__',
+    storageAccountName
+  ),
+  '__POISON_QUEUE__',
+  poisonQueueName
+)
+
+var failedRateQuery = replace(
+  '''
+customEvents
+| where name in ('CustomerSucceeded', 'CustomerFailed')
+| summarize failed = countif(name == 'CustomerFailed'), finished = count()
+| where finished >= __MIN_FINISHED__
+| extend failedPercent = 100.0 * failed / finished
+| project failedPercent, failed, finished
+''',
+  '__MIN_FINISHED__',
+  string(failedRateMinimumRequests)
+)
+
+var latencyQuery = '''
+customEvents
+| where name == 'CustomerSucceeded'
+| extend endToEndMs = todouble(customMeasurements.endToEndMs)
+| where isnotnull(endToEndMs)
+| summarize p95EndToEndMs = percentile(endToEndMs, 95), succeeded = count()
+'''
+
+var functionErrorsQuery = '''
+requests
+| where success == false and not(resultCode startswith '4')
+| project timestamp, operation_Name, resultCode
+'''
+
+var throttlingQuery = '''
+customEvents
+| where name == 'D365Throttled'
+| project timestamp, retryAfterSeconds = todouble(customMeasurements.retryAfterSeconds)
+'''
+
+var authFailureQuery = '''
+customEvents
+| where name == 'CustomerFailed'
+| extend reason = tostring(customDimensions.reason)
+| where reason in ('invalid_secret', 'not_registered')
+| project timestamp, reason
+'''
+
+resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-poison-message-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: message in the poison queue'
+    description: 'A customer request landed in the poison queue (${poisonQueueName}): it was not created in D365 and needs an operator. See docs/deploy.md, "When an alert fires".'
+    severity: 1
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      workspaceId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: poisonQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource failedRateAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-failed-rate-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: failed creations above ${failedRateThresholdPercent}%'
+    description: 'More than ${failedRateThresholdPercent}% of finished customer requests failed in 15 minutes (at least ${failedRateMinimumRequests} finished). The workbook\'s "Top failure reasons" tells why.'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: failedRateQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'failedPercent'
+          operator: 'GreaterThan'
+          threshold: failedRateThresholdPercent
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource latencyAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-end-to-end-latency-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: end-to-end latency p95 above ${endToEndLatencyP95ThresholdMs} ms'
+    description: 'The 95th percentile of the time from acceptance to creation in D365 (CustomerSucceeded.endToEndMs) exceeded ${endToEndLatencyP95ThresholdMs} ms over 15 minutes. Check D365 throttling and retries in the workbook.'
+    severity: 3
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: latencyQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'p95EndToEndMs'
+          operator: 'GreaterThan'
+          threshold: endToEndLatencyP95ThresholdMs
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-function-errors-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: function errors'
+    description: 'More than ${functionErrorsThreshold} function executions failed (other than 4xx answers) in 15 minutes, per function.'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: functionErrorsQuery
+          timeAggregation: 'Count'
+          dimensions: [
+            {
+              name: 'operation_Name'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: functionErrorsThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource throttlingAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-d365-throttling-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: D365 throttling sustained'
+    description: 'D365 answered 429 (D365Throttled) more than ${throttledEventsPer5MinutesThreshold} times in each of ${throttlingSustainedWindows} consecutive 5-minute windows. Check the app registration\'s throttling priority mapping (High) and the maximum instance count.'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: throttlingQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: throttledEventsPer5MinutesThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: throttlingSustainedWindows
+            minFailingPeriodsToAlert: throttlingSustainedWindows
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource authFailureAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-d365-auth-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: cannot authenticate to D365'
+    description: 'Requests failed because the client secret was refused (invalid_secret) or the app registration is not registered in D365 (not_registered). Check the secret in Key Vault and System administration > Setup > Microsoft Entra applications.'
+    severity: 1
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: authFailureQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+@description('Resource IDs of the alert rules.')
+output alertRuleIds array = [
+  poisonAlert.id
+  failedRateAlert.id
+  latencyAlert.id
+  functionErrorsAlert.id
+  throttlingAlert.id
+  authFailureAlert.id
+]

@@ -1,0 +1,294 @@
+metadata description = 'The function app on the Flex Consumption plan (FC1), Node.js 22, running as the user-assigned identity, with every app setting the app\'s configuration module (shared/config.ts) requires. No connection string and no secret is in any setting.'
+
+@description('Name of the function app.')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Region of the plan and the app.')
+param location string
+
+@description('Tags for the plan and the app (the app also gets the azd service tag).')
+param tags object
+
+@description('Name azd uses for this service (azure.yaml services.<name>).')
+param azdServiceName string
+
+@description('Resource ID of the user-assigned identity.')
+param identityId string
+
+@description('Client ID of the user-assigned identity.')
+param identityClientId string
+
+@description('Name of the storage account (host storage, queues, tables, deployment container).')
+param storageAccountName string
+
+@description('Name of the blob container that holds the deployed app package.')
+param deploymentContainerName string
+
+@description('Name of the Application Insights component.')
+param applicationInsightsName string
+
+@description('Name of the Key Vault that holds the D365 client secret.')
+param keyVaultName string
+
+@description('Resource ID of the Log Analytics workspace that receives the function logs.')
+param workspaceId string
+
+@description('Upper bound of instances the app scales out to (all functions together).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Instances kept running for the HTTP functions (0: scale to zero; billed while running).')
+@minValue(0)
+@maxValue(20)
+param httpAlwaysReadyInstances int
+
+// ---- The app's own settings (shared/config.ts). One parameter each; see main.bicep for what they mean.
+param d365Url string
+param d365TenantId string
+param d365ClientId string
+param d365ClientSecretName string
+param d365Target string
+param d365ServicePath string
+param d365AccountField string
+param d365DefaultCustomerGroup string
+param d365TimeoutMs int
+param customerQueueName string
+param statusTableName string
+param statusRetryAfterSeconds int
+param idempotencyTableName string
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
+  name: keyVaultName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': azdServiceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientAffinityEnabled: false
+    publicNetworkAccess: 'Enabled'
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: httpAlwaysReadyInstances > 0
+          ? [
+              {
+                name: 'http'
+                instanceCount: httpAlwaysReadyInstances
+              }
+            ]
+          : []
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      // Flex Consumption takes the runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME,
+      // FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE must not be set.
+      appSettings: [
+        // -- Functions host storage, by identity (no connection string, no account key).
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'AzureWebJobsStorage__clientId'
+          value: identityClientId
+        }
+        {
+          name: 'AzureWebJobsStorage__blobServiceUri'
+          value: storage.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'AzureWebJobsStorage__queueServiceUri'
+          value: storage.properties.primaryEndpoints.queue
+        }
+        {
+          name: 'AzureWebJobsStorage__tableServiceUri'
+          value: storage.properties.primaryEndpoints.table
+        }
+        // -- The identity DefaultAzureCredential uses (Key Vault).
+        {
+          name: 'AZURE_CLIENT_ID'
+          value: identityClientId
+        }
+        // -- Application Insights with Entra ID authentication (local auth is disabled).
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: applicationInsights.properties.ConnectionString
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'ClientId=${identityClientId};Authorization=AAD'
+        }
+        // -- The app's configuration (shared/config.ts).
+        {
+          name: 'D365_URL'
+          value: d365Url
+        }
+        {
+          name: 'D365_TENANT_ID'
+          value: d365TenantId
+        }
+        {
+          name: 'D365_CLIENT_ID'
+          value: d365ClientId
+        }
+        {
+          name: 'KEY_VAULT_URL'
+          value: vault.properties.vaultUri
+        }
+        {
+          name: 'D365_CLIENT_SECRET_NAME'
+          value: d365ClientSecretName
+        }
+        {
+          name: 'KEY_VAULT_AUTH'
+          value: 'azure'
+        }
+        {
+          name: 'D365_TARGET'
+          value: d365Target
+        }
+        {
+          name: 'D365_SERVICE_PATH'
+          value: d365ServicePath
+        }
+        {
+          name: 'D365_ACCOUNT_FIELD'
+          value: d365AccountField
+        }
+        {
+          name: 'D365_DEFAULT_CUSTOMER_GROUP'
+          value: d365DefaultCustomerGroup
+        }
+        {
+          name: 'D365_TIMEOUT_MS'
+          value: string(d365TimeoutMs)
+        }
+        {
+          name: 'CUSTOMER_QUEUE_NAME'
+          value: customerQueueName
+        }
+        {
+          name: 'STATUS_TABLE_NAME'
+          value: statusTableName
+        }
+        {
+          name: 'STATUS_RETRY_AFTER_SECONDS'
+          value: string(statusRetryAfterSeconds)
+        }
+        {
+          name: 'IDEMPOTENCY_TABLE_NAME'
+          value: idempotencyTableName
+        }
+      ]
+    }
+  }
+}
+
+// Callers authenticate with function keys; deployments use Entra ID. No basic-auth publishing.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource siteDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+@description('Resource ID of the function app.')
+output id string = site.id
+
+@description('Name of the function app.')
+output name string = site.name
+
+@description('Default host name of the function app.')
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,279 @@
+metadata description = 'Least-privilege role assignments for the function app\'s user-assigned identity, each scoped to the one container, queue, table, secret or component it needs; plus an optional Key Vault Secrets Officer assignment for the operator who sets and rotates the D365 client secret.'
+
+@description('Name of the function app\'s user-assigned identity (the principal of every assignment but the operator\'s).')
+param identityName string
+
+@description('Name of the storage account.')
+param storageAccountName string
+
+@description('Name of the Flex Consumption deployment container.')
+param deploymentContainerName string
+
+@description('Name of the customer queue; its poison queue is "<name>-poison".')
+param customerQueueName string
+
+@description('Name of the status table.')
+param statusTableName string
+
+@description('Name of the idempotency table.')
+param idempotencyTableName string
+
+@description('Name of the Key Vault.')
+param keyVaultName string
+
+@description('Name of the Key Vault secret that holds the D365 client secret.')
+param secretName string
+
+@description('Grant the identity read access to the secret. The secret must exist: a role assignment cannot be scoped to a secret that is not there yet.')
+param grantSecretAccess bool
+
+@description('Name of the Application Insights component.')
+param applicationInsightsName string
+
+@description('Object ID of the operator (user or group) who sets and rotates the client secret. Empty: no assignment.')
+param operatorPrincipalId string
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param operatorPrincipalType string
+
+// Built-in role definition IDs (the same in every tenant). Each assignment below names its role.
+// Storage Blob Data Contributor    ba92f5b4-2d11-453d-a403-e96b0029c9fe
+// Storage Queue Data Reader        19e7f393-937e-4f77-808e-94535e297925
+// Storage Queue Data Msg Processor 8a0f0c08-91a1-4084-bc3d-661d67233fed
+// Storage Queue Data Msg Sender    c6a89b2d-59bc-44d0-9896-0f6e12d7b80a
+// Storage Table Data Contributor   0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3
+// Key Vault Secrets User           4633458b-17de-408a-b874-0445c86b69e6
+// Key Vault Secrets Officer        b86a8fe4-44ce-4948-aee5-eccb2c155cd7
+// Monitoring Metrics Publisher     3913510d-42f4-4e42-8a64-420c390055eb
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: identityName
+}
+
+var principalId = identity.properties.principalId
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource deploymentContainer 'containers' existing = {
+      name: deploymentContainerName
+    }
+
+    resource hostsContainer 'containers' existing = {
+      name: 'azure-webjobs-hosts'
+    }
+
+    resource secretsContainer 'containers' existing = {
+      name: 'azure-webjobs-secrets'
+    }
+  }
+
+  resource queueService 'queueServices' existing = {
+    name: 'default'
+
+    resource customerQueue 'queues' existing = {
+      name: customerQueueName
+    }
+
+    resource poisonQueue 'queues' existing = {
+      name: '${customerQueueName}-poison'
+    }
+  }
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
+
+    resource statusTable 'tables' existing = {
+      name: statusTableName
+    }
+
+    resource idempotencyTable 'tables' existing = {
+      name: idempotencyTableName
+    }
+  }
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
+  name: keyVaultName
+
+  resource secret 'secrets' existing = {
+    name: secretName
+  }
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// ---- Blob: Flex Consumption reads (and, on deployment, writes) the app package here.
+resource deploymentContainerBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::deploymentContainer.id, identity.id, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  scope: storage::blobService::deploymentContainer
+  properties: {
+    description: 'Storage Blob Data Contributor: Flex Consumption app package.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  }
+}
+
+// ---- Blob: the Functions host's locks and host ID.
+resource hostsContainerBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::hostsContainer.id, identity.id, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  scope: storage::blobService::hostsContainer
+  properties: {
+    description: 'Storage Blob Data Contributor: Functions host locks and host ID (azure-webjobs-hosts).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  }
+}
+
+// ---- Blob: the function keys that POS and e-commerce callers use.
+resource secretsContainerBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::secretsContainer.id, identity.id, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  scope: storage::blobService::secretsContainer
+  properties: {
+    description: 'Storage Blob Data Contributor: Functions host keys (azure-webjobs-secrets).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  }
+}
+
+// ---- Queue: the HTTP function sends, the queue trigger reads, processes and deletes.
+// Reader + Message Processor is what the queue trigger needs; Message Sender what an output needs.
+// Queues are created by this template, so the app never needs to create one (no Queue Data Contributor).
+resource customerQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::customerQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::customerQueue
+  properties: {
+    description: 'Storage Queue Data Reader: queue trigger on the customer queue.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource customerQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::customerQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::customerQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: queue trigger on the customer queue.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource customerQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::customerQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::customerQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: the HTTP function queues accepted requests and retries.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+// ---- Queue: the host moves failed messages to the poison queue; the app reads them to record the failure.
+resource poisonQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::poisonQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::poisonQueue
+  properties: {
+    description: 'Storage Queue Data Reader: poison queue.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource poisonQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::poisonQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::poisonQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: poison queue.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource poisonQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::poisonQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::poisonQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: the host moves a message to the poison queue after maxDequeueCount.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+// ---- Table: status records and idempotency keys (entities only; the tables are created here).
+resource statusTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::statusTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::statusTable
+  properties: {
+    description: 'Storage Table Data Contributor: status table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+resource idempotencyTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::idempotencyTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::idempotencyTable
+  properties: {
+    description: 'Storage Table Data Contributor: idempotency table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+// ---- Key Vault: read the one secret (all its versions), nothing else in the vault.
+resource secretUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantSecretAccess) {
+  name: guid(vault::secret.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
+  scope: vault::secret
+  properties: {
+    description: 'Key Vault Secrets User: the D365 client secret only.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+  }
+}
+
+// ---- Application Insights: send telemetry with an Entra ID token (local auth is disabled).
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, identity.id, '3913510d-42f4-4e42-8a64-420c390055eb')
+  scope: applicationInsights
+  properties: {
+    description: 'Monitoring Metrics Publisher: telemetry to Application Insights with Entra ID auth.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '3913510d-42f4-4e42-8a64-420c390055eb')
+  }
+}
+
+// ---- Operator: set and rotate secrets in this vault (optional).
+resource operatorSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(vault.id, operatorPrincipalId, 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
+  scope: vault
+  properties: {
+    description: 'Key Vault Secrets Officer: the operator sets and rotates the D365 client secret.'
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
+  }
+}

@@ -1,0 +1,210 @@
+metadata description = 'Storage account for the Functions host and the app: no shared keys, TLS 1.2+, the customer queues and their poison queue, the status and idempotency tables, the host containers and the Flex Consumption deployment container. Resource logs go to the workspace.'
+
+@description('Name of the storage account (3-24 lowercase letters and digits).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Region of the account.')
+param location string
+
+@description('Tags for the account.')
+param tags object
+
+@description('Replication of the account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
+])
+param skuName string
+
+@description('Queue that carries accepted requests (CUSTOMER_QUEUE_NAME). Its poison queue is "<name>-poison".')
+param customerQueueName string
+
+@description('Table with one status record per correlation ID (STATUS_TABLE_NAME).')
+param statusTableName string
+
+@description('Table that records idempotency keys.')
+param idempotencyTableName string
+
+@description('Blob container Flex Consumption deploys the app package to.')
+param deploymentContainerName string
+
+@description('Resource ID of the Log Analytics workspace that receives the resource logs.')
+param workspaceId string
+
+// The Functions host keeps its locks and host ID in azure-webjobs-hosts and the function keys in
+// azure-webjobs-secrets. They are created here so that the app's identity can be granted access to
+// exactly these containers instead of the whole account.
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
+
+resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: skuName
+  }
+  properties: {
+    accessTier: 'Hot'
+    // Entra ID only: no account keys, no SAS signed with them, no connection strings.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: false
+      services: {
+        blob: {
+          enabled: true
+        }
+        file: {
+          enabled: true
+        }
+        queue: {
+          enabled: true
+          keyType: 'Account'
+        }
+        table: {
+          enabled: true
+          keyType: 'Account'
+        }
+      }
+    }
+  }
+
+  resource blobService 'blobServices' = {
+    name: 'default'
+    properties: {
+      deleteRetentionPolicy: {
+        enabled: true
+        days: 7
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: 7
+      }
+    }
+
+    resource deploymentContainer 'containers' = {
+      name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+
+    resource hostContainers 'containers' = [
+      for containerName in hostContainerNames: {
+        name: containerName
+        properties: {
+          publicAccess: 'None'
+        }
+      }
+    ]
+  }
+
+  resource queueService 'queueServices' = {
+    name: 'default'
+
+    resource customerQueue 'queues' = {
+      name: customerQueueName
+    }
+
+    resource poisonQueue 'queues' = {
+      name: '${customerQueueName}-poison'
+    }
+  }
+
+  resource tableService 'tableServices' = {
+    name: 'default'
+
+    resource statusTable 'tables' = {
+      name: statusTableName
+    }
+
+    resource idempotencyTable 'tables' = {
+      name: idempotencyTableName
+    }
+  }
+}
+
+// Account-level capacity and transaction metrics.
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account
+  properties: {
+    workspaceId: workspaceId
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// Writes and deletes only: reads (the host's queue polling, lease checks) would dominate the volume
+// and the cost without telling an operator anything. The poison-queue alert and the workbook read
+// PutMessage operations on the poison queue from StorageQueueLogs.
+var writeAndDeleteLogs = [
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account::blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: writeAndDeleteLogs
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account::queueService
+  properties: {
+    workspaceId: workspaceId
+    logs: writeAndDeleteLogs
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account::tableService
+  properties: {
+    workspaceId: workspaceId
+    logs: writeAndDeleteLogs
+  }
+}
+
+@description('Resource ID of the storage account.')
+output id string = account.id
+
+@description('Name of the storage account.')
+output name string = account.name
+
+@description('Name of the poison queue.')
+output poisonQueueName string = account::queueService::poisonQueue.name
