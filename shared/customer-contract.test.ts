@@ -723,6 +723,10 @@ describe('exports', () => {
     expect(result.ok).toBe(true);
     const future = customerWith((c) => (c.DateOfBirth = `${new Date().getUTCFullYear() + 1}-01-01`));
     expect(parseCustomerRequest(future, { defaultCustomerGroup: '30' }).ok).toBe(false);
+    // A `now` given to one call does not stick to the next.
+    const afterNow = customerWith((c) => (c.DateOfBirth = '2025-06-02'));
+    expect(parse(afterNow).ok).toBe(false);
+    expect(parseCustomerRequest(afterNow, { defaultCustomerGroup: '30' }).ok).toBe(true);
   });
 
   it('lists the personal fields, all of them contract fields', () => {
