@@ -28,8 +28,17 @@ export function parseTimerSchedule(schedule: string): TimerSchedule {
   return { kind: 'interval', intervalMs };
 }
 
-/** What `@azure/functions` turns into the handler's Timer object (after camel-casing). */
-export function timerInput(info: { last?: Date; next?: Date; isPastDue: boolean }): RpcTypedData {
+/**
+ * What `@azure/functions` turns into the handler's Timer object (after camel-casing). As in the
+ * host's schedule status: `Next` is the occurrence being run, `Last` the one before (MinValue on
+ * the first run), `LastUpdated` when the status was last recorded.
+ */
+export function timerInput(info: {
+  last?: Date;
+  next?: Date;
+  lastUpdated: Date;
+  isPastDue: boolean;
+}): RpcTypedData {
   const MIN_VALUE = '0001-01-01T00:00:00';
   return {
     json: JSON.stringify({
@@ -37,7 +46,7 @@ export function timerInput(info: { last?: Date; next?: Date; isPastDue: boolean 
       ScheduleStatus: {
         Last: info.last ? formatDateTimeOffset(info.last) : MIN_VALUE,
         Next: info.next ? formatDateTimeOffset(info.next) : MIN_VALUE,
-        LastUpdated: formatDateTimeOffset(new Date()),
+        LastUpdated: formatDateTimeOffset(info.lastUpdated),
       },
       IsPastDue: info.isPastDue,
     }),
@@ -71,6 +80,7 @@ export function createTimerListener(options: TimerListenerOptions): TimerListene
   let running: Promise<void> | undefined;
   let last: Date | undefined;
   let next: Date | undefined;
+  let lastUpdated = startedAt;
 
   const following = (after: Date): Date | undefined => {
     const { schedule } = options;
@@ -80,10 +90,13 @@ export function createTimerListener(options: TimerListenerOptions): TimerListene
     return new Date(startedAt.getTime() + periods * schedule.intervalMs);
   };
 
+  /** Runs the function for the occurrence `scheduled` (undefined for runOnStartup). */
   const run = (scheduled: Date | undefined, reason: string): Promise<void> => {
-    const input = timerInput({ last, next: following(scheduled ?? now()), isPastDue: false });
+    const input = timerInput({ last, next: scheduled ?? following(now()), lastUpdated, isPastDue: false });
     running = options.fire(input, reason).finally(() => {
       running = undefined;
+      if (scheduled) last = scheduled;
+      lastUpdated = now();
     });
     return running;
   };
@@ -100,10 +113,7 @@ export function createTimerListener(options: TimerListenerOptions): TimerListene
         return;
       }
       const scheduled = next;
-      void run(scheduled, `Timer fired at ${formatDateTimeOffset(scheduled)}`).finally(() => {
-        last = scheduled;
-        arm();
-      });
+      void run(scheduled, `Timer fired at ${formatDateTimeOffset(scheduled)}`).finally(arm);
     };
     wait();
   };

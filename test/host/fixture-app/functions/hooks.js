@@ -13,7 +13,11 @@ app.hook.preInvocation((context) => {
 
 app.hook.postInvocation((context) => {
   if (context.invocationContext.functionName === 'contextInfo') {
-    record({ type: 'postInvocation', pre: context.hookData.pre === true, hasResult: context.result !== undefined });
+    record({
+      type: 'postInvocation',
+      pre: context.hookData.pre === true,
+      hasResult: context.result !== undefined,
+    });
   }
 });
 

@@ -1,3 +1,5 @@
+const { Buffer } = require('node:buffer');
+const { setTimeout: delay } = require('node:timers/promises');
 const { app, HttpResponse } = require('@azure/functions');
 const { record } = require('./record');
 
@@ -6,7 +8,11 @@ app.http('hello', {
   authLevel: 'anonymous',
   route: 'hello/{name?}',
   handler: async (request) => ({
-    jsonBody: { name: request.params.name ?? null, greeting: request.query.get('greeting'), method: request.method },
+    jsonBody: {
+      name: request.params.name ?? null,
+      greeting: request.query.get('greeting'),
+      method: request.method,
+    },
   }),
 });
 
@@ -62,8 +68,16 @@ app.post('echo', {
   },
 });
 
-app.get('secure', { authLevel: 'function', route: 'secure', handler: async () => ({ body: 'function level ok' }) });
-app.get('adminOnly', { authLevel: 'admin', route: 'admin-only', handler: async () => ({ body: 'admin level ok' }) });
+app.get('secure', {
+  authLevel: 'function',
+  route: 'secure',
+  handler: async () => ({ body: 'function level ok' }),
+});
+app.get('adminOnly', {
+  authLevel: 'admin',
+  route: 'admin-only',
+  handler: async () => ({ body: 'admin level ok' }),
+});
 
 app.get('fidelity', {
   authLevel: 'anonymous',
@@ -71,20 +85,27 @@ app.get('fidelity', {
   handler: async (request) => {
     switch (request.params.kind) {
       case 'json':
-        return { status: 201, jsonBody: { created: true, list: [1, 2] }, headers: { 'x-custom': 'custom-value' } };
+        return {
+          status: 201,
+          jsonBody: { created: true, list: [1, 2] },
+          headers: { 'x-custom': 'custom-value' },
+        };
       case 'binary':
-        return { body: Buffer.from(Array.from({ length: 256 }, (_, i) => i)), headers: { 'content-type': 'application/octet-stream' } };
+        return {
+          body: Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+          headers: { 'content-type': 'application/octet-stream' },
+        };
       case 'uint':
         return { body: new Uint8Array([1, 2, 3, 250]) };
       case 'text':
         return { body: 'plain text' };
       case 'multi': {
-        const headers = new Headers();
-        headers.append('x-multi', 'one');
-        headers.append('x-multi', 'two');
         return new HttpResponse({
           status: 202,
-          headers,
+          headers: [
+            ['x-multi', 'one'],
+            ['x-multi', 'two'],
+          ],
           body: 'multi',
           cookies: [
             { name: 'session', value: 'abc', httpOnly: true, sameSite: 'Strict', maxAge: 60 },
@@ -144,7 +165,7 @@ app.get('slow', {
   handler: async (request) => {
     const ms = Number(request.query.get('ms') ?? 1000);
     record({ type: 'slow-start' });
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    await delay(ms);
     record({ type: 'slow-end' });
     return { body: `slept ${ms}` };
   },

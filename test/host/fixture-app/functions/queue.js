@@ -1,3 +1,4 @@
+const { setTimeout: delay } = require('node:timers/promises');
 const { app, output } = require('@azure/functions');
 const { record } = require('./record');
 
@@ -19,9 +20,11 @@ app.storageQueue('queueWorker', {
     });
     try {
       const sleepMs = typeof message === 'object' && message !== null ? Number(message.sleepMs ?? 0) : 0;
-      if (sleepMs > 0) await new Promise((resolve) => setTimeout(resolve, sleepMs));
-      const failUntil = typeof message === 'object' && message !== null ? Number(message.failUntilDequeueCount ?? 0) : 0;
-      if (metadata.dequeueCount <= failUntil) throw new Error(`failing on purpose at dequeue ${metadata.dequeueCount}`);
+      if (sleepMs > 0) await delay(sleepMs);
+      const failUntil =
+        typeof message === 'object' && message !== null ? Number(message.failUntilDequeueCount ?? 0) : 0;
+      if (metadata.dequeueCount <= failUntil)
+        throw new Error(`failing on purpose at dequeue ${metadata.dequeueCount}`);
     } finally {
       running -= 1;
     }
@@ -29,7 +32,10 @@ app.storageQueue('queueWorker', {
   },
 });
 
-const queueOutput = output.storageQueue({ queueName: '%FIXTURE_OUTPUT_QUEUE%', connection: 'AzureWebJobsStorage' });
+const queueOutput = output.storageQueue({
+  queueName: '%FIXTURE_OUTPUT_QUEUE%',
+  connection: 'AzureWebJobsStorage',
+});
 
 app.http('enqueue', {
   methods: ['POST'],

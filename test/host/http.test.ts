@@ -1,0 +1,223 @@
+import { request } from 'node:http';
+import { FixtureHost, startFixtureHost, Storage, useStorage, waitFor } from './host-test-kit';
+
+/**
+ * HTTP triggers of the fixture app, run by the real local host (a child process):
+ * discovery through @azure/functions-core, routing, request and response fidelity, logging.
+ */
+describe('local host: HTTP triggers', () => {
+  let storage: Storage;
+  let host: FixtureHost;
+
+  beforeAll(async () => {
+    storage = await useStorage();
+    host = await startFixtureHost(storage);
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await storage?.stop();
+  });
+
+  const get = (path: string, init?: RequestInit): Promise<Response> => fetch(`${host.url}${path}`, init);
+
+  it('lists every function the app registered through @azure/functions-core, then one ready line', () => {
+    const port = host.port;
+    expect(host.lines).toEqual(
+      expect.arrayContaining([
+        `  hello: [GET] http://localhost:${port}/api/hello/{name?}`,
+        `  itemById: [GET] http://localhost:${port}/api/items/{id:int}`,
+        `  itemsLatest: [GET,DELETE] http://localhost:${port}/api/items/latest`,
+        `  defaultRoute: [GET,POST] http://localhost:${port}/api/defaultRoute`,
+        `  echo: [POST] http://localhost:${port}/api/echo`,
+        '  queueWorker: queueTrigger',
+        '  fixtureTimer: timerTrigger',
+      ]),
+    );
+    expect(host.lines.filter((line) => line.startsWith('Host ready on '))).toEqual([
+      `Host ready on http://localhost:${port}`,
+    ]);
+    // The app never fell back to the library's "test mode" (which drops registrations).
+    expect(host.lines.join('\n')).not.toMatch(/test mode/i);
+  });
+
+  it('passes route parameters, including optional, typed and catch-all ones, to request.params', async () => {
+    expect(await (await get('/api/hello/ada?greeting=hi')).json()).toEqual({
+      name: 'ada',
+      greeting: 'hi',
+      method: 'GET',
+    });
+    expect(await (await get('/api/hello')).json()).toEqual({ name: null, greeting: null, method: 'GET' });
+    expect(await (await get('/api/items/42')).json()).toEqual({ by: 'int', id: '42' });
+    const guid = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+    expect(await (await get(`/api/items/${guid}`)).json()).toEqual({ by: 'guid', id: guid });
+    // A literal segment wins over parameters, and literals match case-insensitively.
+    expect(await (await get('/api/items/latest')).json()).toEqual({ by: 'literal', method: 'GET' });
+    expect(await (await get('/API/Items/LATEST')).json()).toEqual({ by: 'literal', method: 'GET' });
+    expect(await (await get('/api/files/a/b%20c/d.txt')).json()).toEqual({ path: 'a/b c/d.txt' });
+    expect(await (await get('/api/files')).json()).toEqual({ path: null });
+    // A function without a route is reachable under its name.
+    expect(await (await get('/api/defaultRoute', { method: 'POST' })).text()).toBe('default POST');
+  });
+
+  it('answers 404 for unknown routes and values no constraint accepts, 405 with Allow for other methods', async () => {
+    for (const path of ['/api/nothing-here', '/api/items/not-a-number', '/hello/ada', '/api/fidelity/12']) {
+      const response = await get(path);
+      expect({ path, status: response.status, body: await response.text() }).toEqual({
+        path,
+        status: 404,
+        body: '',
+      });
+    }
+    const post = await get('/api/items/42', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET');
+    const put = await get('/api/items/latest', { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('DELETE, GET');
+    expect((await get('/api/items/latest', { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('passes the request to the function as a real HttpRequest: raw body bytes, headers, query, url', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const response = await get('/api/echo?a=1&a=2&b=x%20y', {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/x-custom', 'x-test-header': 'header value' },
+    });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+    expect(response.headers.get('content-type')).toBe('application/x-custom');
+    expect(response.headers.get('x-echo-header')).toBe('header value');
+    expect(JSON.parse(response.headers.get('x-echo-query') ?? '')).toEqual({ a: '1,2', b: 'x y' });
+    expect(response.headers.get('x-echo-url')).toBe(`http://127.0.0.1:${host.port}/api/echo?a=1&a=2&b=x%20y`);
+  });
+
+  it('writes HttpResponseInit results faithfully: status, headers, jsonBody with application/json', async () => {
+    const response = await get('/api/fidelity/json');
+    expect(response.status).toBe(201);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('x-custom')).toBe('custom-value');
+    expect(await response.text()).toBe('{"created":true,"list":[1,2]}');
+
+    const text = await get('/api/fidelity/text');
+    expect(text.headers.get('content-type')).toBe('text/plain;charset=UTF-8');
+    expect(await text.text()).toBe('plain text');
+  });
+
+  it('writes binary bodies byte for byte (Buffer and Uint8Array)', async () => {
+    const binary = await get('/api/fidelity/binary');
+    expect(binary.headers.get('content-type')).toBe('application/octet-stream');
+    expect(Buffer.from(await binary.arrayBuffer())).toEqual(
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+    );
+    const uint = await get('/api/fidelity/uint');
+    expect([...new Uint8Array(await uint.arrayBuffer())]).toEqual([1, 2, 3, 250]);
+  });
+
+  it('writes HttpResponse objects with repeated headers and cookies', async () => {
+    const response = await get('/api/fidelity/multi');
+    expect(response.status).toBe(202);
+    expect(response.headers.get('x-multi')).toBe('one, two');
+    expect(response.headers.getSetCookie()).toEqual([
+      'session=abc; max-age=60; path=/; samesite=strict; httponly',
+      'theme=dark; path=/api',
+    ]);
+    expect(await response.text()).toBe('multi');
+  });
+
+  it('answers 204 and empty 200 bodies, and 500 with an empty body when the handler throws', async () => {
+    const noContent = await get('/api/fidelity/nocontent');
+    expect([noContent.status, await noContent.text()]).toEqual([204, '']);
+    const nothing = await get('/api/fidelity/nothing');
+    expect([nothing.status, await nothing.text()]).toEqual([200, '']);
+    const thrown = await get('/api/fidelity/throws');
+    expect([thrown.status, await thrown.text()]).toEqual([500, '']);
+    // The host prints the error's message and stack.
+    await waitFor(
+      () => host.lines.some((l) => l.includes('Exception: the handler failed on purpose')),
+      'the error log',
+    );
+    expect(host.lines.some((l) => /^\s+at handler .*fixture-app[/\\]functions[/\\]http\.js/.test(l))).toBe(
+      true,
+    );
+  });
+
+  it('gives each invocation an InvocationContext and prints host and context log lines with name and id', async () => {
+    const response = await get('/api/context');
+    const body = (await response.json()) as {
+      invocationId: string;
+      functionName: string;
+      triggerType: string;
+      hookSaw: string;
+    };
+    expect(body).toMatchObject({
+      functionName: 'contextInfo',
+      triggerType: 'httpTrigger',
+      hookSaw: 'contextInfo',
+    });
+    const id = body.invocationId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await waitFor(
+      () => host.lines.some((l) => l.includes(`Executed 'Functions.contextInfo' (Succeeded, Id=${id}`)),
+      'Executed',
+    );
+    const lines = host.lines.filter((l) => l.includes(id));
+    const stamp = '\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\]';
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${stamp} Executing 'Functions.contextInfo' \\(Reason='This function was programmatically called via the host APIs.', Id=${id}\\)$`,
+      ),
+    );
+    for (const [level, text] of [
+      ['Information', 'log line'],
+      ['Information', 'info line'],
+      ['Warning', 'warn line'],
+      ['Error', 'error line'],
+    ]) {
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^${stamp} ${level} Functions.contextInfo \\(Id=${id}\\): ${text} from the function$`),
+        ),
+      );
+    }
+    // host.json's default level is Information: trace and debug lines are filtered out.
+    expect(lines.some((l) => /trace line|debug line/.test(l))).toBe(false);
+    expect(lines[lines.length - 1]).toMatch(
+      new RegExp(`^${stamp} Executed 'Functions.contextInfo' \\(Succeeded, Id=${id}, Duration=\\d+ms\\)$`),
+    );
+    // preInvocation and postInvocation hooks ran around it, sharing hookData.
+    expect(host.events('postInvocation')).toContainEqual(
+      expect.objectContaining({ pre: true, hasResult: true }),
+    );
+  });
+
+  it('never prints request bodies', async () => {
+    const marker = 'personal-data-4711@example.com';
+    await get('/api/echo', { method: 'POST', body: JSON.stringify({ email: marker }) });
+    await waitFor(() => host.lines.some((l) => l.includes("Executed 'Functions.echo'")), 'echo to finish');
+    expect(host.lines.join('\n')).not.toContain(marker);
+  });
+
+  it('rejects request bodies over 100 MB with 413 without reading them', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: host.port,
+          path: '/api/echo',
+          method: 'POST',
+          headers: { 'content-length': 104_857_601 },
+        },
+        (res) => {
+          res.resume();
+          req.destroy();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.write('x');
+    });
+    expect(status).toBe(413);
+  });
+});
