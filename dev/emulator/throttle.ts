@@ -25,14 +25,14 @@ export interface Throttle {
 
 export function createThrottle(initial: ThrottleLimits): Throttle {
   let limits = { ...initial };
-  let tokens = limits.ratePerSecond ?? 0;
+  const capacity = (): number => Math.max(1, limits.ratePerSecond ?? 1);
+  let tokens = capacity();
   let refilledAt = Date.now();
   let inFlight = 0;
   let maxInFlight = 0;
   /** Average duration of recent requests (ms), to estimate when a concurrency slot frees up. */
   let averageMs = 500;
 
-  const capacity = (): number => Math.max(1, limits.ratePerSecond ?? 1);
   const refill = (now: number): void => {
     if (limits.ratePerSecond === null) return;
     tokens = Math.min(capacity(), tokens + ((now - refilledAt) / 1000) * limits.ratePerSecond);
