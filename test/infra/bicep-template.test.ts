@@ -1,0 +1,589 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { settings } from '../../shared/config';
+
+/**
+ * Checks the compiled deployment template (infra/main.json, built from infra/main.bicep by
+ * dev/bicep/check.sh, which also fails when the committed file is stale) against the app's
+ * configuration module and the security requirements: every setting the app needs in Azure is set,
+ * no secret reaches a setting or an output, storage and Key Vault are locked down, and every role
+ * assignment is the expected least-privilege built-in role on the expected scope.
+ */
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const repoRoot = join(__dirname, '..', '..');
+const readJson = (relativePath: string): Json =>
+  JSON.parse(readFileSync(join(repoRoot, relativePath), 'utf8'));
+
+const main = readJson('infra/main.json');
+const mainText = JSON.stringify(main);
+const parametersFile = readJson('infra/main.parameters.json');
+
+/** A template and how it was reached: the nested deployment that holds it, and its parent. */
+interface Scope {
+  template: Json;
+  deployment?: Json;
+  parent?: Scope;
+  path: string;
+}
+
+interface Found {
+  resource: Json;
+  scope: Scope;
+}
+
+const resourcesOf = (template: Json): Json[] =>
+  Array.isArray(template.resources) ? template.resources : Object.values(template.resources ?? {});
+
+function walk(scope: Scope): Found[] {
+  return resourcesOf(scope.template).flatMap((resource) => {
+    const found: Found[] = [{ resource, scope }];
+    if (resource.type === 'Microsoft.Resources/deployments' && resource.properties?.template) {
+      found.push(
+        ...walk({
+          template: resource.properties.template,
+          deployment: resource,
+          parent: scope,
+          path: `${scope.path}/${resource.name}`,
+        }),
+      );
+    }
+    return found;
+  });
+}
+
+const rootScope: Scope = { template: main, path: 'main' };
+const all = walk(rootScope);
+const ofType = (type: string): Found[] =>
+  all.filter((f) => f.resource.type?.toLowerCase() === type.toLowerCase());
+const only = (type: string): Found => {
+  const found = ofType(type);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
+type Resolved =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'parameter'; name: string; definition: Json }
+  | { kind: 'expression'; expression: string; path: string };
+
+/**
+ * Follows `[parameters('x')]` from a nested template up through the deployments that pass it, to a
+ * literal, a parameter of main.bicep, or another expression.
+ */
+function resolve(value: unknown, scope: Scope): Resolved {
+  if (typeof value !== 'string' || !value.startsWith('[') || value.startsWith('[[')) {
+    return { kind: 'literal', value };
+  }
+  const parameter = /^\[parameters\('([^']+)'\)\]$/.exec(value)?.[1];
+  if (parameter !== undefined) {
+    if (!scope.deployment || !scope.parent) {
+      return { kind: 'parameter', name: parameter, definition: scope.template.parameters?.[parameter] ?? {} };
+    }
+    const passed = scope.deployment.properties.parameters?.[parameter];
+    if (passed === undefined) {
+      const definition = scope.template.parameters?.[parameter] ?? {};
+      return { kind: 'literal', value: definition.defaultValue };
+    }
+    return resolve(passed.value, scope.parent);
+  }
+  const variable = /^\[variables\('([^']+)'\)\]$/.exec(value)?.[1];
+  if (variable !== undefined && typeof scope.template.variables?.[variable] === 'string') {
+    return resolve(scope.template.variables[variable], scope);
+  }
+  return { kind: 'expression', expression: value, path: scope.path };
+}
+
+const site = (): Found => only('Microsoft.Web/sites');
+const appSettings = (): Map<string, Resolved> => {
+  const { resource, scope } = site();
+  const list: { name: string; value: unknown }[] = resource.properties.siteConfig.appSettings;
+  expect(Array.isArray(list)).toBe(true);
+  return new Map(list.map((s) => [s.name, resolve(s.value, scope)]));
+};
+
+describe('infra/main.json', () => {
+  test('is a template compiled by Bicep from infra/main.bicep', () => {
+    expect(main.$schema).toContain('subscriptionDeploymentTemplate.json');
+    expect(main.metadata?._generator?.name).toBe('bicep');
+    expect(ofType('Microsoft.Resources/resourceGroups')).toHaveLength(1);
+  });
+});
+
+describe('app settings required by shared/config.ts', () => {
+  const azureSettings = settings.filter((s) => s.azure);
+
+  test('the configuration module lists settings for Azure', () => {
+    expect(azureSettings.length).toBeGreaterThan(0);
+  });
+
+  test.each(azureSettings.map((s) => [s.name, s] as const))(
+    '%s is set on the function app',
+    (name, setting) => {
+      const resolved = appSettings().get(name);
+      expect(resolved).toBeDefined();
+      if (!resolved) return;
+
+      if (resolved.kind === 'parameter') {
+        // Set from a main.bicep parameter whose default is the app's own default (or none when required).
+        const defaultValue = resolved.definition.defaultValue;
+        if (setting.default === undefined) {
+          expect(defaultValue).toBeUndefined();
+        } else {
+          expect(String(defaultValue)).toBe(setting.default);
+        }
+        // ...and azd maps the parameter from the environment variable of the same name.
+        const mapped = parametersFile.parameters[resolved.name]?.value;
+        const expected = setting.default === undefined ? `\${${name}}` : `\${${name}=${setting.default}}`;
+        expect(mapped).toBe(expected);
+      } else if (resolved.kind === 'literal') {
+        expect(typeof resolved.value).toBe('string');
+        if (setting.default !== undefined) expect(resolved.value).toBe(setting.default);
+      } else {
+        // Only values that come from the deployed resources may be expressions.
+        expect(resolved.expression).toMatch(/^\[reference\(|^\[string\(parameters\(/);
+      }
+    },
+  );
+
+  test('KEY_VAULT_AUTH is azure', () => {
+    expect(appSettings().get('KEY_VAULT_AUTH')).toEqual({ kind: 'literal', value: 'azure' });
+  });
+
+  test('KEY_VAULT_URL is the deployed vault', () => {
+    const resolved = appSettings().get('KEY_VAULT_URL');
+    expect(resolved?.kind).toBe('expression');
+    expect(resolved?.kind === 'expression' && resolved.expression).toMatch(
+      /reference\(resourceId\('Microsoft\.KeyVault\/vaults'.*\)\.vaultUri\]$/,
+    );
+  });
+
+  test('numeric settings are rendered as strings from their integer parameters', () => {
+    const { resource } = site();
+    for (const s of resource.properties.siteConfig.appSettings as { name: string; value: unknown }[]) {
+      expect(typeof s.value).toBe('string');
+    }
+  });
+});
+
+describe('Functions host settings', () => {
+  test('host storage is identity-based: service URIs, managedidentity credential, client ID', () => {
+    const s = appSettings();
+    expect(s.get('AzureWebJobsStorage__credential')).toEqual({ kind: 'literal', value: 'managedidentity' });
+    for (const service of ['blob', 'queue', 'table']) {
+      const uri = s.get(`AzureWebJobsStorage__${service}ServiceUri`);
+      expect(uri?.kind === 'expression' && uri.expression).toMatch(
+        new RegExp(
+          `reference\\(resourceId\\('Microsoft\\.Storage/storageAccounts'.*\\.primaryEndpoints\\.${service}\\]$`,
+        ),
+      );
+    }
+    expect(s.has('AzureWebJobsStorage')).toBe(false);
+  });
+
+  test('the storage client ID, AZURE_CLIENT_ID and the App Insights auth string name the same identity', () => {
+    const s = appSettings();
+    const clientId = s.get('AzureWebJobsStorage__clientId');
+    expect(clientId?.kind).toBe('expression');
+    expect(s.get('AZURE_CLIENT_ID')).toEqual(clientId);
+    const identityClientId = clientId?.kind === 'expression' ? clientId.expression : '';
+    expect(identityClientId).toMatch(/reference\(.*'identity'.*\)\.outputs\.clientId\.value\]$/);
+
+    const { resource } = site();
+    const auth = (resource.properties.siteConfig.appSettings as { name: string; value: string }[]).find(
+      (x) => x.name === 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+    );
+    expect(auth?.value).toBe("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]");
+    expect(s.get('APPLICATIONINSIGHTS_CONNECTION_STRING')?.kind).toBe('expression');
+  });
+
+  test('no setting Flex Consumption rejects', () => {
+    const s = appSettings();
+    for (const name of [
+      'FUNCTIONS_WORKER_RUNTIME',
+      'FUNCTIONS_EXTENSION_VERSION',
+      'WEBSITE_RUN_FROM_PACKAGE',
+      'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+      'WEBSITE_CONTENTSHARE',
+    ]) {
+      expect(s.has(name)).toBe(false);
+    }
+  });
+});
+
+describe('function app', () => {
+  test('runs on the Flex Consumption plan (FC1) with Node.js 22', () => {
+    const plan = only('Microsoft.Web/serverfarms').resource;
+    expect(plan.sku).toEqual({ tier: 'FlexConsumption', name: 'FC1' });
+    expect(plan.properties.reserved).toBe(true);
+
+    const { resource } = site();
+    expect(resource.kind).toBe('functionapp,linux');
+    expect(resource.properties.httpsOnly).toBe(true);
+    expect(resource.properties.functionAppConfig.runtime).toEqual({ name: 'node', version: '22' });
+  });
+
+  test('runs as the user-assigned identity and deploys to a blob container with it', () => {
+    const { resource, scope } = site();
+    expect(resource.identity.type).toBe('UserAssigned');
+    const storage = resource.properties.functionAppConfig.deployment.storage;
+    expect(storage.type).toBe('blobContainer');
+    expect(storage.value).toContain("parameters('deploymentContainerName')");
+    expect(storage.authentication.type).toBe('UserAssignedIdentity');
+    expect(resolve(storage.authentication.userAssignedIdentityResourceId, scope)).toEqual(
+      resolve(`[parameters('identityId')]`, scope),
+    );
+  });
+
+  test('instance count and memory are main.bicep parameters within the platform limits', () => {
+    const { resource, scope } = site();
+    const scale = resource.properties.functionAppConfig.scaleAndConcurrency;
+    const count = resolve(scale.maximumInstanceCount, scope);
+    const memory = resolve(scale.instanceMemoryMB, scope);
+    expect(count.kind).toBe('parameter');
+    expect(memory.kind).toBe('parameter');
+    if (count.kind !== 'parameter' || memory.kind !== 'parameter') return;
+    expect(count.definition.minValue).toBeGreaterThanOrEqual(1);
+    expect(count.definition.maxValue).toBeLessThanOrEqual(1000);
+    expect(count.definition.defaultValue).toBeLessThanOrEqual(count.definition.maxValue);
+    expect(memory.definition.allowedValues).toEqual(expect.arrayContaining([2048]));
+    expect(memory.definition.allowedValues).toContain(memory.definition.defaultValue);
+  });
+});
+
+describe('secrets', () => {
+  const secretParameter = 'd365ClientSecret';
+
+  test('the D365 client secret is an optional secure parameter', () => {
+    const definition = main.parameters[secretParameter];
+    expect(definition.type).toBe('securestring');
+    expect(definition.defaultValue ?? '').toBe('');
+    // azd never maps it from its (plain-text) environment file.
+    expect(parametersFile.parameters[secretParameter]).toBeUndefined();
+  });
+
+  test('the secret goes to the Key Vault module only (elsewhere only "is it empty?")', () => {
+    const keyVault = ofType('Microsoft.Resources/deployments').find(
+      (f) => f.resource.properties.parameters?.secretValue !== undefined,
+    );
+    expect(keyVault?.resource.properties.parameters.secretValue).toEqual({
+      value: `[parameters('${secretParameter}')]`,
+    });
+    const uses = mainText.split(`parameters('${secretParameter}')`).length - 1;
+    const emptinessChecks = mainText.split(`empty(parameters('${secretParameter}'))`).length - 1;
+    expect(uses).toBe(1 + emptinessChecks);
+  });
+
+  test("inside the Key Vault module the secret is only the secret resource's value", () => {
+    const secret = only('Microsoft.KeyVault/vaults/secrets');
+    const template = secret.scope.template;
+    expect(template.parameters.secretValue.type).toBe('securestring');
+    expect(secret.resource.properties.value).toBe("[parameters('secretValue')]");
+    const text = JSON.stringify(template);
+    const uses = text.split("parameters('secretValue')").length - 1;
+    const emptinessChecks = text.split("empty(parameters('secretValue'))").length - 1;
+    expect(uses).toBe(1 + emptinessChecks);
+  });
+
+  test('no output, in any template, uses a secure parameter', () => {
+    const templates = [
+      rootScope.template,
+      ...ofType('Microsoft.Resources/deployments').map((f) => f.resource.properties.template),
+    ];
+    for (const template of templates) {
+      const secure = Object.entries(template.parameters ?? {})
+        .filter(([, definition]) => /^secure(string|object)$/i.test((definition as Json).type))
+        .map(([name]) => name);
+      const outputs = JSON.stringify(template.outputs ?? {});
+      for (const name of secure) expect(outputs).not.toContain(`parameters('${name}')`);
+    }
+    expect(JSON.stringify(main.outputs)).not.toMatch(/secretValue|d365ClientSecret'/);
+  });
+
+  test('no app setting is the secret, a key or a connection string with a key', () => {
+    for (const [name, resolved] of appSettings()) {
+      expect(resolved.kind === 'parameter' && resolved.name).not.toBe(secretParameter);
+      expect(name).not.toMatch(/SECRET$|PASSWORD|ACCOUNT_KEY/i);
+    }
+    expect(JSON.stringify(site().resource.properties.siteConfig)).not.toMatch(
+      /secretValue|d365ClientSecret'/,
+    );
+  });
+
+  test('nothing lists keys or builds a connection string or SAS with one', () => {
+    expect(mainText).not.toMatch(
+      /listKeys|listConnectionStrings|listAccountSas|listServiceSas|listSecrets|AccountKey=|SharedAccessSignature|SharedAccessKey/i,
+    );
+  });
+});
+
+describe('storage account', () => {
+  test('allows no shared key and requires TLS 1.2 and HTTPS', () => {
+    const { properties } = only('Microsoft.Storage/storageAccounts').resource;
+    expect(properties.allowSharedKeyAccess).toBe(false);
+    expect(properties.minimumTlsVersion).toBe('TLS1_2');
+    expect(properties.supportsHttpsTrafficOnly).toBe(true);
+    expect(properties.allowBlobPublicAccess).toBe(false);
+  });
+
+  test('has the customer queue, its poison queue, the tables and the containers', () => {
+    const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
+    expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
+    ]);
+    expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('idempotencyTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('statusTableName'))]",
+    ]);
+    const storage = ofType('Microsoft.Storage/storageAccounts')[0]!;
+    expect(storage.scope.template.variables.hostContainerNames).toEqual([
+      'azure-webjobs-hosts',
+      'azure-webjobs-secrets',
+    ]);
+    expect(names('Microsoft.Storage/storageAccounts/blobServices/containers')).toContain(
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('deploymentContainerName'))]",
+    );
+  });
+
+  test("queue and table names are the app's settings, and every module gets the same ones", () => {
+    const modules = ofType('Microsoft.Resources/deployments').map((f) => f.resource);
+    const passed = (parameter: string) =>
+      modules
+        .filter((m) => m.properties.parameters?.[parameter])
+        .map((m) => m.properties.parameters[parameter].value);
+    for (const parameter of [
+      'customerQueueName',
+      'statusTableName',
+      'idempotencyTableName',
+      'deploymentContainerName',
+    ]) {
+      const values = passed(parameter);
+      expect(values.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(values).size).toBe(1);
+    }
+    expect(passed('customerQueueName')[0]).toBe("[parameters('customerQueueName')]");
+    expect(passed('statusTableName')[0]).toBe("[parameters('statusTableName')]");
+  });
+});
+
+describe('Key Vault and monitoring', () => {
+  test('Key Vault uses RBAC, soft delete and purge protection', () => {
+    const { properties } = only('Microsoft.KeyVault/vaults').resource;
+    expect(properties.enableRbacAuthorization).toBe(true);
+    expect(properties.enableSoftDelete).toBe(true);
+    expect(properties.enablePurgeProtection).toBe(true);
+    expect(properties.softDeleteRetentionInDays).toBeDefined();
+    expect(properties.accessPolicies).toBeUndefined();
+  });
+
+  test('Application Insights is workspace-based with local authentication disabled', () => {
+    const { properties } = only('Microsoft.Insights/components').resource;
+    expect(properties.DisableLocalAuth).toBe(true);
+    expect(properties.WorkspaceResourceId).toBeDefined();
+    expect(
+      only('Microsoft.OperationalInsights/workspaces').resource.properties.features.disableLocalAuth,
+    ).toBe(true);
+  });
+
+  test('storage, Key Vault and the function app send diagnostics to the workspace', () => {
+    const settingsFound = ofType('Microsoft.Insights/diagnosticSettings');
+    const scopes = settingsFound.map((f) => String(f.resource.scope));
+    for (const type of [
+      "'Microsoft.Storage/storageAccounts'",
+      "'Microsoft.Storage/storageAccounts/blobServices'",
+      "'Microsoft.Storage/storageAccounts/queueServices'",
+      "'Microsoft.Storage/storageAccounts/tableServices'",
+      "'Microsoft.KeyVault/vaults'",
+      "'Microsoft.Web/sites'",
+    ]) {
+      expect(scopes.some((s) => s.includes(`resourceId(${type},`))).toBe(true);
+    }
+    for (const f of settingsFound)
+      expect(f.resource.properties.workspaceId).toBe("[parameters('workspaceId')]");
+  });
+});
+
+describe('role assignments', () => {
+  const roles: Record<string, string> = {
+    'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
+    '19e7f393-937e-4f77-808e-94535e297925': 'Storage Queue Data Reader',
+    '8a0f0c08-91a1-4084-bc3d-661d67233fed': 'Storage Queue Data Message Processor',
+    'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a': 'Storage Queue Data Message Sender',
+    '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+    '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+    'b86a8fe4-44ce-4948-aee5-eccb2c155cd7': 'Key Vault Secrets Officer',
+    '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+  };
+
+  const scopeOf = (scope: string): string => {
+    const rules: [RegExp, string][] = [
+      [/containers'.*parameters\('deploymentContainerName'\)\)\]$/, 'deployment container'],
+      [/containers'.*'azure-webjobs-hosts'\)\]$/, 'azure-webjobs-hosts container'],
+      [/containers'.*'azure-webjobs-secrets'\)\]$/, 'azure-webjobs-secrets container'],
+      [/queues'.*format\('\{0\}-poison', parameters\('customerQueueName'\)\)\)\]$/, 'poison queue'],
+      [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
+      [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
+      [/tables'.*parameters\('idempotencyTableName'\)\)\]$/, 'idempotency table'],
+      [
+        /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('secretName'\)\)\]$/,
+        'D365 secret',
+      ],
+      [/^\[resourceId\('Microsoft\.KeyVault\/vaults', parameters\('keyVaultName'\)\)\]$/, 'vault'],
+      [
+        /^\[resourceId\('Microsoft\.Insights\/components', parameters\('applicationInsightsName'\)\)\]$/,
+        'Application Insights',
+      ],
+    ];
+    return rules.find(([pattern]) => pattern.test(scope))?.[1] ?? `unexpected scope ${scope}`;
+  };
+
+  const assignments = () =>
+    ofType('Microsoft.Authorization/roleAssignments').map(({ resource, scope }) => {
+      const roleId = /'([0-9a-f-]{36})'\)\]$/.exec(resource.properties.roleDefinitionId)?.[1] ?? '';
+      return {
+        resource,
+        scope,
+        role: roles[roleId] ?? `unexpected role ${resource.properties.roleDefinitionId}`,
+        on: scopeOf(String(resource.scope)),
+        toAppIdentity: /userAssignedIdentities/.test(resource.properties.principalId),
+      };
+    });
+
+  test('are named with guid() of scope, principal and role', () => {
+    const found = assignments();
+    expect(found.length).toBeGreaterThan(0);
+    for (const { resource } of found) {
+      expect(resource.name).toMatch(/^\[guid\(/);
+      const roleId = /'([0-9a-f-]{36})'\)\]$/.exec(resource.properties.roleDefinitionId)?.[1];
+      expect(resource.name).toContain(`'${roleId}'`);
+      expect(resource.properties.roleDefinitionId).toMatch(
+        /^\[subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', '[0-9a-f-]{36}'\)\]$/,
+      );
+      expect(resource.properties.principalType).toBeDefined();
+    }
+  });
+
+  test('give the app identity exactly the expected built-in roles on the expected scopes', () => {
+    const granted = assignments()
+      .filter((a) => a.toAppIdentity)
+      .map((a) => `${a.role} on ${a.on}`)
+      .sort();
+    expect(granted).toEqual(
+      [
+        'Storage Blob Data Contributor on deployment container',
+        'Storage Blob Data Contributor on azure-webjobs-hosts container',
+        'Storage Blob Data Contributor on azure-webjobs-secrets container',
+        'Storage Queue Data Reader on customer queue',
+        'Storage Queue Data Message Processor on customer queue',
+        'Storage Queue Data Message Sender on customer queue',
+        'Storage Queue Data Reader on poison queue',
+        'Storage Queue Data Message Processor on poison queue',
+        'Storage Queue Data Message Sender on poison queue',
+        'Storage Table Data Contributor on status table',
+        'Storage Table Data Contributor on idempotency table',
+        'Key Vault Secrets User on D365 secret',
+        'Monitoring Metrics Publisher on Application Insights',
+      ].sort(),
+    );
+  });
+
+  test('the secret role exists only once the secret does; the operator role only when an operator is named', () => {
+    const found = assignments();
+    const secretUser = found.find((a) => a.role === 'Key Vault Secrets User');
+    expect(secretUser?.resource.condition).toBe("[parameters('grantSecretAccess')]");
+    const rbac = ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'rbac');
+    expect(rbac?.resource.properties.parameters.grantSecretAccess.value).toBe(
+      "[or(not(empty(parameters('d365ClientSecret'))), parameters('d365ClientSecretInVault'))]",
+    );
+
+    const operator = found.filter((a) => !a.toAppIdentity);
+    expect(operator.map((a) => `${a.role} on ${a.on}`)).toEqual(['Key Vault Secrets Officer on vault']);
+    expect(operator[0]?.resource.properties.principalId).toBe("[parameters('operatorPrincipalId')]");
+    expect(operator[0]?.resource.condition).toBe("[not(empty(parameters('operatorPrincipalId')))]");
+  });
+
+  test('the secret the app reads is the secret the role is scoped to', () => {
+    const modules = ofType('Microsoft.Resources/deployments').map((f) => f.resource);
+    const byName = (name: string) => modules.find((m) => m.name === name)!.properties.parameters;
+    expect(byName('rbac').secretName.value).toBe("[parameters('d365ClientSecretName')]");
+    expect(byName('keyvault').secretName.value).toBe("[parameters('d365ClientSecretName')]");
+    expect(byName('function-app').d365ClientSecretName.value).toBe("[parameters('d365ClientSecretName')]");
+  });
+});
+
+describe('monitoring for the portal', () => {
+  const telemetrySource = readFileSync(join(repoRoot, 'shared', 'telemetry.ts'), 'utf8');
+  const workbookText = readFileSync(
+    join(repoRoot, 'infra', 'workbooks', 'customer-sync.workbook.json'),
+    'utf8',
+  );
+  const alertsTemplate = () =>
+    ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'alerts')!.resource.properties
+      .template;
+
+  test('six log alert rules, notifying the action group parameter', () => {
+    const rules = ofType('Microsoft.Insights/scheduledQueryRules');
+    expect(rules).toHaveLength(6);
+    for (const { resource } of rules) {
+      expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
+      expect(resource.properties.criteria.allOf).toHaveLength(1);
+    }
+    expect(main.parameters.actionGroupResourceId.type).toBe('string');
+    const text = JSON.stringify(alertsTemplate());
+    for (const needle of [
+      'CustomerPoisoned',
+      'PutMessage',
+      'CustomerFailed',
+      'endToEndMs',
+      'D365Throttled',
+      'success == false',
+    ]) {
+      expect(text).toContain(needle);
+    }
+  });
+
+  test('throttling must be sustained over several windows to alert', () => {
+    const throttling = ofType('Microsoft.Insights/scheduledQueryRules').find((f) =>
+      String(f.resource.properties.criteria.allOf[0].query).includes('throttling'),
+    );
+    const failing = throttling?.resource.properties.criteria.allOf[0].failingPeriods;
+    expect(failing.minFailingPeriodsToAlert).toBe("[parameters('throttlingSustainedWindows')]");
+    expect(main.parameters.throttlingSustainedWindows.defaultValue).toBeGreaterThan(1);
+  });
+
+  test("the workbook is valid JSON with charts over the app's events", () => {
+    const workbook = JSON.parse(workbookText);
+    expect(workbook.version).toBe('Notebook/1.0');
+    const queries: string[] = workbook.items
+      .filter((i: Json) => i.type === 3)
+      .map((i: Json) => i.content.query);
+    expect(queries.length).toBeGreaterThanOrEqual(8);
+    const all = queries.join('\n');
+    for (const needle of [
+      'CustomerAccepted',
+      'linked',
+      'percentile(endToEndMs',
+      'CustomerRetryScheduled',
+      'D365Throttled',
+      'StorageQueueLogs',
+      "name == 'CustomerFailed'",
+    ]) {
+      expect(all).toContain(needle);
+    }
+    expect(only('Microsoft.Insights/workbooks').resource.kind).toBe('shared');
+  });
+
+  test('every event the alerts and workbook query is one the app emits (shared/telemetry.ts)', () => {
+    const queried = new Set(
+      [
+        ...`${JSON.stringify(alertsTemplate())}\n${workbookText}`.matchAll(
+          /'((?:Customer|D365)[A-Z][A-Za-z]+)'/g,
+        ),
+      ].map((m) => m[1]!),
+    );
+    expect(queried.size).toBeGreaterThanOrEqual(6);
+    for (const name of queried) expect(telemetrySource).toContain(`'${name}'`);
+  });
+});
