@@ -125,7 +125,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     let service = serviceClients.get(connectionString);
     if (!service) {
       try {
-        service = QueueServiceClient.fromConnectionString(connectionString);
+        // Few, short retries: an unreachable storage account fails the start quickly, with its name.
+        service = QueueServiceClient.fromConnectionString(connectionString, {
+          retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2000, tryTimeoutInMs: 30_000 },
+        });
       } catch (error) {
         throw new HostStartError(
           `${usedBy}: the connection string in "${settingName}" is invalid: ${(error as Error).message}`,

@@ -18,8 +18,10 @@ export function resolveStorageConnection(
   env: NodeJS.ProcessEnv,
   usedBy: string,
 ): ResolvedConnection {
-  const name = connection?.trim() || 'Storage';
-  const candidates = [`AzureWebJobs${name}`, name];
+  const given = connection?.trim() || 'AzureWebJobsStorage';
+  // "Storage" and "AzureWebJobsStorage" name the same setting.
+  const name = given === 'Storage' ? 'AzureWebJobsStorage' : given;
+  const candidates = name.toLowerCase().startsWith('azurewebjobs') ? [name] : [`AzureWebJobs${name}`, name];
   for (const settingName of candidates) {
     const value = env[settingName] ?? env[`ConnectionStrings__${settingName}`];
     if (value !== undefined && value.trim() !== '') return { settingName, connectionString: value.trim() };
@@ -33,7 +35,9 @@ export function resolveStorageConnection(
         'which this local host does not support; set it to a connection string (e.g. UseDevelopmentStorage=true)',
     );
   }
-  const wanted = connection?.trim() ? `"${candidates[1]}" (or "${candidates[0]}")` : '"AzureWebJobsStorage"';
+  const wanted = name.toLowerCase().startsWith('azurewebjobs')
+    ? `"${name}"`
+    : `"${name}" (or "AzureWebJobs${name}")`;
   throw new ConnectionError(
     `${usedBy}: the app setting ${wanted} holding the Storage connection string is missing; ` +
       'add it to local.settings.json Values or the environment (UseDevelopmentStorage=true means Azurite)',

@@ -49,6 +49,8 @@ export interface FixtureHost extends SpawnedHost {
 export interface FixtureHostOptions {
   env?: NodeJS.ProcessEnv;
   appDir?: string;
+  /** Port to pass to the host; undefined lets it use local.settings.json or 7071 (default: 0, a free port). */
+  port?: number | undefined;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function startFixtureHost(
   const lines: string[] = [];
   const host = await spawnHost({
     appDir: options.appDir ?? FIXTURE_APP,
-    port: 0,
+    port: 'port' in options ? options.port : 0,
     env,
     onLine: (line) => lines.push(line),
   });
