@@ -59,9 +59,11 @@ export async function acceptCustomer(body: unknown, deps: AcceptDeps): Promise<A
     await deps.queue.send({ v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request });
   } catch (error) {
     deps.log.error('customer.accept.queue_failed', { correlationId, reason: errorName(error) });
-    await deps.statusStore.delete(record).catch((deleteError: unknown) =>
-      deps.log.error('customer.accept.cleanup_failed', { correlationId, reason: errorName(deleteError) }),
-    );
+    await deps.statusStore
+      .delete(record)
+      .catch((deleteError: unknown) =>
+        deps.log.error('customer.accept.cleanup_failed', { correlationId, reason: errorName(deleteError) }),
+      );
     return { kind: 'unavailable' };
   }
 

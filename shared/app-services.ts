@@ -72,17 +72,25 @@ export function createAppServices(config: Config): AppServices {
   const queueClient =
     config.storage.kind === 'connectionString'
       ? new QueueClient(config.storage.connectionString, config.queueName)
-      : new QueueClient(`${config.storage.queueServiceUri.replace(/\/$/, '')}/${config.queueName}`, credential!);
+      : new QueueClient(
+          `${config.storage.queueServiceUri.replace(/\/$/, '')}/${config.queueName}`,
+          credential!,
+        );
 
   const getTable = ensuredOnce(tableClient, () => tableClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
 
   const keyVaultCredential: TokenCredential =
     config.keyVault.auth === 'emulator'
-      ? new ClientSecretCredential(LOCAL_TENANT_ID, LOCAL_KEY_VAULT_READER_CLIENT_ID, LOCAL_KEY_VAULT_READER_SECRET, {
-          authorityHost: config.authorityHost,
-          disableInstanceDiscovery: true,
-        })
+      ? new ClientSecretCredential(
+          LOCAL_TENANT_ID,
+          LOCAL_KEY_VAULT_READER_CLIENT_ID,
+          LOCAL_KEY_VAULT_READER_SECRET,
+          {
+            authorityHost: config.authorityHost,
+            disableInstanceDiscovery: true,
+          },
+        )
       : new DefaultAzureCredential();
   const secretClient = new SecretClient(config.keyVault.url, keyVaultCredential, {
     disableChallengeResourceVerification: config.keyVault.auth === 'emulator',

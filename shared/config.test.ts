@@ -23,7 +23,10 @@ describe('configuration', () => {
     });
     expect(config.queueName).toBe('customer-create');
     expect(config.poisonQueueName).toBe('customer-create-poison');
-    expect(config.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+    expect(config.storage).toEqual({
+      kind: 'connectionString',
+      connectionString: 'UseDevelopmentStorage=true',
+    });
     expect(config.applicationInsightsConnectionString).toBeUndefined();
   });
 

@@ -44,7 +44,8 @@ export const LOCAL_KEY_VAULT_READER_SECRET = 'local-emulator-only-not-a-secret';
 export const settings = [
   define({
     name: 'D365_URL',
-    description: 'Base URL of the Finance & Operations environment, e.g. `https://contoso.operations.dynamics.com`.',
+    description:
+      'Base URL of the Finance & Operations environment, e.g. `https://contoso.operations.dynamics.com`.',
     local: 'https://127.0.0.1:7443',
     azure: true,
     schema: httpsUrl,
@@ -65,7 +66,8 @@ export const settings = [
   }),
   define({
     name: 'KEY_VAULT_URL',
-    description: 'Key Vault that holds the app registration\'s client secret, e.g. `https://kv-d365sync.vault.azure.net`.',
+    description:
+      "Key Vault that holds the app registration's client secret, e.g. `https://kv-d365sync.vault.azure.net`.",
     local: 'https://127.0.0.1:7443',
     azure: true,
     schema: httpsUrl,
@@ -81,7 +83,7 @@ export const settings = [
   define({
     name: 'KEY_VAULT_AUTH',
     description:
-      'How the app authenticates to Key Vault: `azure` (DefaultAzureCredential: the managed identity named by `AZURE_CLIENT_ID`) or `emulator` (the local emulator\'s well-known reader identity; local only).',
+      "How the app authenticates to Key Vault: `azure` (DefaultAzureCredential: the managed identity named by `AZURE_CLIENT_ID`) or `emulator` (the local emulator's well-known reader identity; local only).",
     default: 'azure',
     local: 'emulator',
     azure: true,
@@ -110,11 +112,17 @@ export const settings = [
     default: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
     local: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
     azure: true,
-    schema: z.string().regex(/^\/api\/services\/[^/]+\/[^/]+\/[^/]+$/, 'must look like /api/services/<group>/<service>/<operation>'),
+    schema: z
+      .string()
+      .regex(
+        /^\/api\/services\/[^/]+\/[^/]+\/[^/]+$/,
+        'must look like /api/services/<group>/<service>/<operation>',
+      ),
   }),
   define({
     name: 'D365_ACCOUNT_FIELD',
-    description: 'Field of the custom service\'s answer that holds the new customer account (a bare JSON string answer is accepted too).',
+    description:
+      "Field of the custom service's answer that holds the new customer account (a bare JSON string answer is accepted too).",
     default: 'CustomerAccount',
     local: 'CustomerAccount',
     azure: true,
@@ -130,7 +138,8 @@ export const settings = [
   }),
   define({
     name: 'D365_TIMEOUT_MS',
-    description: 'How long one call to D365, Entra ID or Key Vault may take before it counts as a transient failure.',
+    description:
+      'How long one call to D365, Entra ID or Key Vault may take before it counts as a transient failure.',
     default: '30000',
     local: '30000',
     azure: true,
@@ -165,7 +174,9 @@ export const settings = [
 export type SettingName = (typeof settings)[number]['name'];
 
 const settingsSchema = z.object(
-  Object.fromEntries(settings.map((s) => [s.name, s.default === undefined ? s.schema : s.schema.default(s.default)])),
+  Object.fromEntries(
+    settings.map((s) => [s.name, s.default === undefined ? s.schema : s.schema.default(s.default)]),
+  ),
 );
 
 /** Storage is reached through the Functions host's own `AzureWebJobsStorage` connection. */
@@ -199,7 +210,7 @@ export class ConfigError extends Error {
   constructor(problems: { setting: string; message: string }[]) {
     super(
       `Invalid configuration: ${problems.map((p) => `${p.setting} ${p.message}`).join('; ')}. ` +
-        'Set it in local.settings.json (locally) or in the function app\'s settings (in Azure).',
+        "Set it in local.settings.json (locally) or in the function app's settings (in Azure).",
     );
     this.name = 'ConfigError';
     this.problems = problems;

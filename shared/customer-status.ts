@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { StatusAnswer, toStatusAnswer } from './status';
 import { StatusStore } from './status-store';
 
-export type StatusResult = { kind: 'found'; answer: StatusAnswer } | { kind: 'not-found' } | { kind: 'malformed-id' };
+export type StatusResult =
+  { kind: 'found'; answer: StatusAnswer } | { kind: 'not-found' } | { kind: 'malformed-id' };
 
 const correlationIdSchema = z.uuid();
 
 /** The status use-case: one point read, answered without personal data. */
-export async function getCustomerStatus(correlationId: string, statusStore: StatusStore): Promise<StatusResult> {
+export async function getCustomerStatus(
+  correlationId: string,
+  statusStore: StatusStore,
+): Promise<StatusResult> {
   if (!correlationIdSchema.safeParse(correlationId).success) return { kind: 'malformed-id' };
   const record = await statusStore.get(correlationId.toLowerCase());
   return record ? { kind: 'found', answer: toStatusAnswer(record) } : { kind: 'not-found' };

@@ -12,7 +12,8 @@ const options: D365ClientOptions = {
 const answer = (status: number, body: unknown, extra: Partial<D365Answer> = {}): D365Answer => ({
   status,
   retryAfter: null,
-  contentType: typeof body === 'string' && body.startsWith('<') ? 'text/html' : 'application/json; charset=utf-8',
+  contentType:
+    typeof body === 'string' && body.startsWith('<') ? 'text/html' : 'application/json; charset=utf-8',
   body: typeof body === 'string' ? body : JSON.stringify(body),
   ...extra,
 });
@@ -29,17 +30,26 @@ describe('classifying D365 answers by status and body together', () => {
       customerAccount: 'US-000123',
     });
     expect(
-      classifyD365Answer(answer(200, { $id: '1', CustAccount: 'C-9' }), { ...options, accountField: 'CustAccount' }, []),
+      classifyD365Answer(
+        answer(200, { $id: '1', CustAccount: 'C-9' }),
+        { ...options, accountField: 'CustAccount' },
+        [],
+      ),
     ).toEqual({ kind: 'created', customerAccount: 'C-9' });
   });
 
   it('accepts a bare JSON string as the account', () => {
-    expect(classifyD365Answer(answer(200, '"004012"'), options, [])).toEqual({ kind: 'created', customerAccount: '004012' });
+    expect(classifyD365Answer(answer(200, '"004012"'), options, [])).toEqual({
+      kind: 'created',
+      customerAccount: '004012',
+    });
   });
 
   it('reads CustomerAccount from a created CustomersV3 entity', () => {
     const odata = { ...options, target: 'odata' as const };
-    expect(classifyD365Answer(answer(201, { dataAreaId: 'usrt', CustomerAccount: 'US-7' }), odata, [])).toEqual({
+    expect(
+      classifyD365Answer(answer(201, { dataAreaId: 'usrt', CustomerAccount: 'US-7' }), odata, []),
+    ).toEqual({
       kind: 'created',
       customerAccount: 'US-7',
     });
@@ -66,21 +76,33 @@ describe('classifying D365 answers by status and body together', () => {
   });
 
   it('treats a 500 HTML page as a transient gateway failure', () => {
-    expect(failureOf(classifyD365Answer(answer(500, '<html><body>Server Error</body></html>'), options, []))).toMatchObject({
+    expect(
+      failureOf(classifyD365Answer(answer(500, '<html><body>Server Error</body></html>'), options, [])),
+    ).toMatchObject({
       kind: 'transient',
     });
   });
 
   it.each([502, 503, 504])('treats %i as transient, honouring Retry-After', (status) => {
-    const failure = failureOf(classifyD365Answer(answer(status, '<html>Bad gateway</html>', { retryAfter: '7' }), options, []));
+    const failure = failureOf(
+      classifyD365Answer(answer(status, '<html>Bad gateway</html>', { retryAfter: '7' }), options, []),
+    );
     expect(failure).toEqual({ kind: 'transient', reason: `D365 answered ${status}`, retryAfterSeconds: 7 });
   });
 
   it('treats 429 as transient with the Retry-After seconds', () => {
     const failure = failureOf(
-      classifyD365Answer(answer(429, { Message: 'high resource utilization' }, { retryAfter: '12' }), options, []),
+      classifyD365Answer(
+        answer(429, { Message: 'high resource utilization' }, { retryAfter: '12' }),
+        options,
+        [],
+      ),
     );
-    expect(failure).toEqual({ kind: 'transient', reason: 'D365 throttled the request (429)', retryAfterSeconds: 12 });
+    expect(failure).toEqual({
+      kind: 'transient',
+      reason: 'D365 throttled the request (429)',
+      retryAfterSeconds: 12,
+    });
   });
 
   it('asks for a fresh token on 401 and fails as not registered on 403', () => {
@@ -104,7 +126,9 @@ describe('classifying D365 answers by status and body together', () => {
       },
     };
     for (const status of [400, 500]) {
-      expect(failureOf(classifyD365Answer(answer(status, body), { ...options, target: 'odata' }, []))).toEqual({
+      expect(
+        failureOf(classifyD365Answer(answer(status, body), { ...options, target: 'odata' }, [])),
+      ).toEqual({
         kind: 'permanent',
         code: 'business_error',
         message:
@@ -115,7 +139,8 @@ describe('classifying D365 answers by status and body together', () => {
 
   it('removes personal values D365 echoed in its error text', () => {
     const body = {
-      Message: 'An exception occured when invoking the operation - Customer Alex Trump with e-mail abc1234@gmail.com exists.',
+      Message:
+        'An exception occured when invoking the operation - Customer Alex Trump with e-mail abc1234@gmail.com exists.',
       ExceptionType: 'XppException',
     };
     const failure = failureOf(classifyD365Answer(answer(500, body), options, ['Alex', 'Trump']));

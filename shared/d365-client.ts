@@ -45,7 +45,8 @@ function customServiceReason(body: unknown): string | undefined {
 
 /** The Infolog text of an OData error: the entries after "Infolog:", else the inner or outer message. */
 function odataReason(body: unknown): string | undefined {
-  const error = (body as { error?: { message?: unknown; innererror?: { message?: unknown } } } | undefined)?.error;
+  const error = (body as { error?: { message?: unknown; innererror?: { message?: unknown } } } | undefined)
+    ?.error;
   if (!error) return undefined;
   const inner = typeof error.innererror?.message === 'string' ? error.innererror.message : undefined;
   if (inner?.includes('Infolog:')) return inner.slice(inner.indexOf('Infolog:') + 'Infolog:'.length).trim();
@@ -58,9 +59,14 @@ function odataReason(body: unknown): string | undefined {
  * failure; 429/502/503/504 are transient; 401 asks for a fresh token; 403 means the app is not
  * registered in D365.
  */
-export function classifyD365Answer(answer: D365Answer, options: D365ClientOptions, personal: string[]): Classified {
+export function classifyD365Answer(
+  answer: D365Answer,
+  options: D365ClientOptions,
+  personal: string[],
+): Classified {
   const body = answer.contentType.includes('json') ? tryParse(answer.body) : undefined;
-  const reason = (text: string | undefined): string => truncate(scrub(text ?? `HTTP ${answer.status}`, personal));
+  const reason = (text: string | undefined): string =>
+    truncate(scrub(text ?? `HTTP ${answer.status}`, personal));
   const { status } = answer;
 
   if (status === 200 || status === 201) {
@@ -71,22 +77,29 @@ export function classifyD365Answer(answer: D365Answer, options: D365ClientOption
         : options.target === 'odata'
           ? value?.CustomerAccount
           : value?.[options.accountField];
-    if (typeof account === 'string' && account.trim() !== '') return { kind: 'created', customerAccount: account.trim() };
+    if (typeof account === 'string' && account.trim() !== '')
+      return { kind: 'created', customerAccount: account.trim() };
     return permanent(
       'business_error',
       `D365 answered ${status} without a customer account in '${options.target === 'odata' ? 'CustomerAccount' : options.accountField}'.`,
     );
   }
   if (status === 401) return { kind: 'unauthorized' };
-  if (status === 403) return permanent('not_registered', 'D365 answered 403 (application not registered in D365).');
+  if (status === 403)
+    return permanent('not_registered', 'D365 answered 403 (application not registered in D365).');
   if (status === 404) {
-    return permanent('business_error', `D365 answered 404: check D365_URL and the service path (${options.target}).`);
+    return permanent(
+      'business_error',
+      `D365 answered 404: check D365_URL and the service path (${options.target}).`,
+    );
   }
-  if (status === 429) return transient('D365 throttled the request (429)', parseRetryAfter(answer.retryAfter));
+  if (status === 429)
+    return transient('D365 throttled the request (429)', parseRetryAfter(answer.retryAfter));
   const businessText = customServiceReason(body) ?? odataReason(body);
   if (status >= 500) {
     // A JSON exception body is an X++ business error; anything else is the gateway or an outage.
-    if (status === 500 && businessText !== undefined) return permanent('business_error', reason(businessText));
+    if (status === 500 && businessText !== undefined)
+      return permanent('business_error', reason(businessText));
     return transient(`D365 answered ${status}`, parseRetryAfter(answer.retryAfter));
   }
   return permanent('business_error', reason(businessText));

@@ -12,7 +12,9 @@ export type Failure =
 export class ProcessingError extends Error {
   readonly failure: Failure;
   constructor(failure: Failure) {
-    super(failure.kind === 'permanent' ? `${failure.code}: ${failure.message}` : `transient: ${failure.reason}`);
+    super(
+      failure.kind === 'permanent' ? `${failure.code}: ${failure.message}` : `transient: ${failure.reason}`,
+    );
     this.name = 'ProcessingError';
     this.failure = failure;
   }
@@ -29,7 +31,9 @@ export function asProcessingError(error: unknown, service: string): ProcessingEr
   if (error instanceof ProcessingError) return error;
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return transient(`${service} timed out`);
-  const code = (error as { code?: string; cause?: { code?: string } } | null)?.cause?.code ?? (error as { code?: string })?.code;
+  const code =
+    (error as { code?: string; cause?: { code?: string } } | null)?.cause?.code ??
+    (error as { code?: string })?.code;
   return transient(`${service} unreachable${code ? ` (${code})` : ''}`);
 }
 

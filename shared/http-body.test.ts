@@ -11,8 +11,15 @@ const request = (body: string | Buffer, headers: Record<string, string>) =>
 
 describe('reading a JSON request body', () => {
   it('parses a JSON body sent as application/json, with or without a charset', async () => {
-    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/merge-patch+json']) {
-      await expect(readJsonBody(request('{"a":1}', { 'content-type': type }))).resolves.toEqual({ ok: true, value: { a: 1 } });
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/merge-patch+json',
+    ]) {
+      await expect(readJsonBody(request('{"a":1}', { 'content-type': type }))).resolves.toEqual({
+        ok: true,
+        value: { a: 1 },
+      });
     }
   });
 
@@ -25,7 +32,9 @@ describe('reading a JSON request body', () => {
   );
 
   it('answers 413 from Content-Length before reading the body', async () => {
-    const result = await readJsonBody(request('{}', { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) }));
+    const result = await readJsonBody(
+      request('{}', { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) }),
+    );
     expect(result).toMatchObject({ ok: false, problem: { status: 413 } });
   });
 
@@ -38,14 +47,20 @@ describe('reading a JSON request body', () => {
   it('accepts a body of exactly the limit', async () => {
     const body = JSON.stringify({ x: 'y'.repeat(MAX_BODY_BYTES - 8) });
     expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
-    await expect(readJsonBody(request(body, { 'content-type': 'application/json' }))).resolves.toMatchObject({ ok: true });
+    await expect(readJsonBody(request(body, { 'content-type': 'application/json' }))).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('answers 400 with an empty pointer to malformed JSON and invalid UTF-8, without echoing the body', async () => {
-    const malformed = await readJsonBody(request('{"EmailAddress": "abc@x.com",', { 'content-type': 'application/json' }));
+    const malformed = await readJsonBody(
+      request('{"EmailAddress": "abc@x.com",', { 'content-type': 'application/json' }),
+    );
     expect(malformed).toMatchObject({ ok: false, problem: { status: 400, errors: [{ pointer: '' }] } });
     expect(JSON.stringify(malformed)).not.toContain('abc@x.com');
-    const invalidUtf8 = await readJsonBody(request(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { 'content-type': 'application/json' }));
+    const invalidUtf8 = await readJsonBody(
+      request(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { 'content-type': 'application/json' }),
+    );
     expect(invalidUtf8).toMatchObject({ ok: false, problem: { status: 400 } });
   });
 

@@ -47,9 +47,13 @@ export async function readJsonBody(
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, problem: problems.invalidBody([{ pointer: '', detail: 'The body is not valid UTF-8.' }]) };
+    return {
+      ok: false,
+      problem: problems.invalidBody([{ pointer: '', detail: 'The body is not valid UTF-8.' }]),
+    };
   }
   const parsed = parseJsonBody(text);
-  if (!parsed.ok) return { ok: false, problem: problems.invalidBody([{ pointer: parsed.pointer, detail: parsed.detail }]) };
+  if (!parsed.ok)
+    return { ok: false, problem: problems.invalidBody([{ pointer: parsed.pointer, detail: parsed.detail }]) };
   return { ok: true, value: parsed.value };
 }

@@ -26,7 +26,10 @@ export interface Log {
 export function formatLogLine(event: string, fields: LogFields = {}): string {
   const parts = Object.entries(fields)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${typeof value === 'string' && /[\s"]/.test(value) ? JSON.stringify(value) : value}`);
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' && /[\s"]/.test(value) ? JSON.stringify(value) : value}`,
+    );
   return [event, ...parts].join(' ');
 }
 

@@ -10,7 +10,9 @@ import { processCustomerMessage, recordPoisonMessage } from './process-customer'
 import { QueueMessage } from './queue-message';
 import { Telemetry, TelemetryEvent } from './telemetry';
 
-const full = JSON.parse(readFileSync(join(__dirname, '..', 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+const full = JSON.parse(
+  readFileSync(join(__dirname, '..', 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'),
+);
 
 function setup(d365: D365Client['createCustomer']) {
   const statusStore = memoryStatusStore();
@@ -25,7 +27,13 @@ function setup(d365: D365Client['createCustomer']) {
       return d365(request);
     },
   };
-  const common = { statusStore, telemetry, log: silentLog, target: 'custom-service' as const, defaultCustomerGroup: '30' };
+  const common = {
+    statusStore,
+    telemetry,
+    log: silentLog,
+    target: 'custom-service' as const,
+    defaultCustomerGroup: '30',
+  };
   return {
     statusStore,
     sent,
@@ -46,12 +54,20 @@ describe('processing a queued customer', () => {
   it('moves queued → processing → submitting → succeeded and drops the personal payload', async () => {
     const app = setup(async () => ({ customerAccount: 'US-000042' }));
     const message = await acceptedMessage(app);
-    expect(app.statusStore.records.get(message.correlationId)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(app.statusStore.records.get(message.correlationId)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+    });
     expect(app.statusStore.records.get(message.correlationId)!.payload).toContain('USRT');
 
     await expect(app.process(message)).resolves.toEqual({ kind: 'succeeded', customerAccount: 'US-000042' });
     const record = app.statusStore.records.get(message.correlationId)!;
-    expect(record).toMatchObject({ status: 'succeeded', customerAccount: 'US-000042', outcome: 'created', attempts: 1 });
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      customerAccount: 'US-000042',
+      outcome: 'created',
+      attempts: 1,
+    });
     expect(record.payload).toBeUndefined();
     expect(app.events.map((e) => e.name)).toEqual(['CustomerAccepted', 'CustomerSucceeded']);
   });
@@ -76,7 +92,11 @@ describe('processing a queued customer', () => {
       errorMessage: 'The record already exists. (DuplicateKeyException)',
     });
     const failed = app.events.find((e) => e.name === 'CustomerFailed')!;
-    expect(failed.properties).toMatchObject({ correlationId: message.correlationId, legalEntity: 'USRT', reason: 'business_error' });
+    expect(failed.properties).toMatchObject({
+      correlationId: message.correlationId,
+      legalEntity: 'USRT',
+      reason: 'business_error',
+    });
   });
 
   it('records a transient failure as lastError and throws so the queue delivers the message again', async () => {
@@ -96,7 +116,10 @@ describe('processing a queued customer', () => {
       attempts: 1,
     });
     await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
-    expect(app.statusStore.records.get(message.correlationId)).toMatchObject({ attempts: 2, status: 'succeeded' });
+    expect(app.statusStore.records.get(message.correlationId)).toMatchObject({
+      attempts: 2,
+      status: 'succeeded',
+    });
     expect(app.statusStore.records.get(message.correlationId)!.lastError).toBeUndefined();
   });
 
@@ -105,7 +128,10 @@ describe('processing a queued customer', () => {
     const message = await acceptedMessage(app);
     const broken = { ...message, request: { Customer: { LegalEntity: 'USRT' } } };
     await expect(app.process(broken)).resolves.toEqual({ kind: 'discarded' });
-    expect(app.statusStore.records.get(message.correlationId)).toMatchObject({ status: 'failed', errorCode: 'invalid_message' });
+    expect(app.statusStore.records.get(message.correlationId)).toMatchObject({
+      status: 'failed',
+      errorCode: 'invalid_message',
+    });
     await expect(app.process('not json at all')).resolves.toEqual({ kind: 'discarded' });
     expect(app.calls).toHaveLength(0);
   });
@@ -122,7 +148,11 @@ describe('processing a queued customer', () => {
     });
     const message = await acceptedMessage(app);
     await expect(app.process(message)).rejects.toBeInstanceOf(ProcessingError);
-    await recordPoisonMessage(message, { statusStore: app.statusStore, telemetry: { trackEvent: () => {} }, log: silentLog });
+    await recordPoisonMessage(message, {
+      statusStore: app.statusStore,
+      telemetry: { trackEvent: () => {} },
+      log: silentLog,
+    });
     const record = app.statusStore.records.get(message.correlationId)!;
     expect(record).toMatchObject({ status: 'failed', errorCode: 'retries_exhausted' });
     expect(record.errorMessage).toContain('D365 answered 503');

@@ -28,7 +28,11 @@ export type ProcessResult =
 const nowIso = (deps: { now?: () => Date }): string => (deps.now?.() ?? new Date()).toISOString();
 
 /** Reads the record for a message; re-creates it from the message if it is missing. */
-async function loadRecord(message: QueueMessage, request: CustomerRequest, deps: ProcessDeps): Promise<StatusRecord> {
+async function loadRecord(
+  message: QueueMessage,
+  request: CustomerRequest,
+  deps: ProcessDeps,
+): Promise<StatusRecord> {
   const existing = await deps.statusStore.get(message.correlationId);
   if (existing) return existing;
   try {
@@ -63,7 +67,13 @@ export async function recordFailure(
     updatedAt: nowIso(deps),
   });
   const { correlationId, legalEntity } = record;
-  deps.log.warn('customer.failed', { correlationId, legalEntity, code, reason: message, attempt: record.attempts });
+  deps.log.warn('customer.failed', {
+    correlationId,
+    legalEntity,
+    code,
+    reason: message,
+    attempt: record.attempts,
+  });
   deps.telemetry.trackEvent({
     name: 'CustomerFailed',
     properties: { correlationId, legalEntity, reason: code, attempts: String(record.attempts) },
@@ -87,7 +97,10 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
   const { correlationId } = message;
   const parsed = parseCustomerRequest(message.request, { defaultCustomerGroup: deps.defaultCustomerGroup });
   if (!parsed.ok) {
-    deps.log.error('customer.message.invalid', { correlationId, reason: parsed.errors.map((e) => e.pointer).join(',') });
+    deps.log.error('customer.message.invalid', {
+      correlationId,
+      reason: parsed.errors.map((e) => e.pointer).join(','),
+    });
     const record = await deps.statusStore.get(correlationId);
     if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
     return { kind: 'discarded' };
@@ -103,7 +116,11 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
   const legalEntity = record.legalEntity;
   const attempt = record.attempts + 1;
   try {
-    record = await deps.statusStore.update(record, { status: 'processing', attempts: attempt, updatedAt: nowIso(deps) });
+    record = await deps.statusStore.update(record, {
+      status: 'processing',
+      attempts: attempt,
+      updatedAt: nowIso(deps),
+    });
   } catch (error) {
     if (error instanceof StatusConflictError) {
       // Another worker changed it in between; the message comes back and is looked at again.
@@ -127,10 +144,22 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
       updatedAt: nowIso(deps),
     });
     const endToEndMs = Date.now() - Date.parse(record.createdAt);
-    deps.log.info('customer.succeeded', { correlationId, legalEntity, customerAccount, attempt, durationMs: d365Ms });
+    deps.log.info('customer.succeeded', {
+      correlationId,
+      legalEntity,
+      customerAccount,
+      attempt,
+      durationMs: d365Ms,
+    });
     deps.telemetry.trackEvent({
       name: 'CustomerSucceeded',
-      properties: { correlationId, legalEntity, outcome: 'created', target: deps.target, attempts: String(attempt) },
+      properties: {
+        correlationId,
+        legalEntity,
+        outcome: 'created',
+        target: deps.target,
+        attempts: String(attempt),
+      },
       measurements: { endToEndMs, d365Ms },
     });
     return { kind: 'succeeded', customerAccount };

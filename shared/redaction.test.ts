@@ -9,7 +9,9 @@ describe('redaction', () => {
         LastName: 'Trump',
         CurrencyCode: 'USD',
         Gender: 'Male',
-        BillingAddress: [{ Street: '185 aba road', CountryCode: 'USA', PrimaryAddress: 'Yes', City: 'Acworth' }],
+        BillingAddress: [
+          { Street: '185 aba road', CountryCode: 'USA', PrimaryAddress: 'Yes', City: 'Acworth' },
+        ],
       },
     });
     expect(values.sort()).toEqual(['185 aba road', 'Acworth', 'Alex', 'Trump'].sort());

@@ -10,7 +10,10 @@ export interface StatusStore {
    * Applies `changes` to `current` only if the stored record still has `current.etag`;
    * throws `StatusConflictError` when another writer changed it first.
    */
-  update(current: StatusRecord, changes: Partial<Omit<StatusRecord, 'correlationId' | 'etag'>>): Promise<StatusRecord>;
+  update(
+    current: StatusRecord,
+    changes: Partial<Omit<StatusRecord, 'correlationId' | 'etag'>>,
+  ): Promise<StatusRecord>;
   /** Deletes the record if it still has the given ETag. */
   delete(record: StatusRecord): Promise<void>;
 }
@@ -23,7 +26,14 @@ export class StatusConflictError extends Error {
 }
 
 /** Fields stored as columns. Absent optional fields are stored as empty strings so a Replace clears them. */
-const OPTIONAL_FIELDS = ['customerAccount', 'outcome', 'errorCode', 'errorMessage', 'lastError', 'payload'] as const;
+const OPTIONAL_FIELDS = [
+  'customerAccount',
+  'outcome',
+  'errorCode',
+  'errorMessage',
+  'lastError',
+  'payload',
+] as const;
 
 type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };
 

@@ -44,6 +44,8 @@ describe('the status state machine', () => {
   });
 
   it('shows the last transient error only while the request is pending', () => {
-    expect(toStatusAnswer({ ...record, status: 'processing', errorCode: undefined }).lastError).toBe('D365 answered 503');
+    expect(toStatusAnswer({ ...record, status: 'processing', errorCode: undefined }).lastError).toBe(
+      'D365 answered 503',
+    );
   });
 });

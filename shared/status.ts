@@ -43,7 +43,8 @@ export const FAILURE_CODES = {
     'Entra ID rejected the D365 client secret read from Key Vault (AADSTS7000215). Put the current secret in Key Vault.',
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
   configuration: 'The app could not read the D365 client secret from Key Vault.',
-  retries_exhausted: 'D365 stayed unavailable through every retry; the message was moved to the poison queue.',
+  retries_exhausted:
+    'D365 stayed unavailable through every retry; the message was moved to the poison queue.',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;
 

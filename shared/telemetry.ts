@@ -36,7 +36,8 @@ export const noopTelemetry: Telemetry = { trackEvent() {} };
  */
 export function applicationInsightsTelemetry(connectionString: string | undefined): Telemetry {
   if (!connectionString) return noopTelemetry;
-  let client: { trackEvent(event: { name: string; properties?: object; measurements?: object }): void } | undefined;
+  let client:
+    { trackEvent(event: { name: string; properties?: object; measurements?: object }): void } | undefined;
   return {
     trackEvent(event) {
       if (!client) {

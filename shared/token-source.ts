@@ -21,8 +21,11 @@ const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
 
 /** True when Entra ID rejected the client secret (`invalid_client`, AADSTS7000215 and kin). */
 export function isInvalidClientError(error: unknown): boolean {
-  for (let e = error as { message?: string; errorCode?: string; cause?: unknown } | undefined; e; ) {
-    if (e.errorCode === 'invalid_client' || /invalid_client|AADSTS7000215|AADSTS7000222/.test(e.message ?? '')) {
+  for (let e = error as { message?: string; errorCode?: string; cause?: unknown } | undefined; e;) {
+    if (
+      e.errorCode === 'invalid_client' ||
+      /invalid_client|AADSTS7000215|AADSTS7000222/.test(e.message ?? '')
+    ) {
       return true;
     }
     e = e.cause as typeof e;
