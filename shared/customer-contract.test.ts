@@ -921,7 +921,8 @@ function mutate(body: unknown, choices: number[], values: unknown[]): unknown {
     const target = containers[Math.min(index, containers.length - 1)];
     if (!target) return;
     const key = target.keys[Math.floor(choice / 7) % Math.max(1, target.keys.length)];
-    const value = values[i % Math.max(1, values.length)];
+    // A copy, so that inserting the same value twice cannot make the document cyclic.
+    const value = structuredClone(values[i % Math.max(1, values.length)]);
     const record = target.node as Record<string | number, unknown>;
     switch (choice % 3) {
       case 0:
