@@ -141,12 +141,24 @@ function parseSegment(text: string, template: string): Segment {
       literal += '}';
       i++;
     } else if (char === '{') {
-      const close = text.indexOf('}', i);
-      if (close < 0) throw new RouteTemplateError(`Route "${template}": unclosed "{"`);
+      // The parameter runs to the next single "}"; "{{" and "}}" inside it (e.g. in a regex) are escapes.
+      let body = '';
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if ((text[j] === '}' || text[j] === '{') && text[j + 1] === text[j]) {
+          body += text[j];
+          j++;
+        } else if (text[j] === '}') {
+          break;
+        } else {
+          body += text[j];
+        }
+      }
+      if (j >= text.length) throw new RouteTemplateError(`Route "${template}": unclosed "{"`);
       if (literal) parts.push({ kind: 'literal', text: literal });
       literal = '';
-      parts.push(parseParameter(text.slice(i + 1, close), template));
-      i = close;
+      parts.push(parseParameter(body, template));
+      i = j;
     } else if (char === '}') {
       throw new RouteTemplateError(`Route "${template}": unmatched "}"`);
     } else {
