@@ -28,14 +28,22 @@ const cliArgs = (...args: string[]): string[] => [
 ];
 const READY = /^Emulator ready on (https:\/\/127\.0\.0\.1:(\d+)) \(CA certificate: (.+)\)$/;
 
-async function runToExit(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, cliArgs(...args), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+async function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, output };
 }
+
+const runToExit = (args: string[]) => runNode(cliArgs(...args));
+
+// Spawning Node with the TypeScript hook takes seconds on a loaded machine.
+jest.setTimeout(120_000);
 
 describe('emulator CLI', () => {
   let certDir: string;
@@ -55,12 +63,26 @@ describe('emulator CLI', () => {
       name: 'emulator CLI',
       cwd: root,
       readyPatterns: [READY],
-      timeoutMs: 45_000,
+      timeoutMs: 90_000,
     });
     const [, url, , caPath] = cli.matches[0] as RegExpMatchArray;
     expect(caPath).toBe(path.join(certDir, 'ca.pem'));
     expect(existsSync(caPath ?? '')).toBe(true);
     trustCertificate(readFileSync(caPath ?? '', 'utf8'));
+
+    // Another Node process trusts the server through NODE_EXTRA_CA_CERTS (as the stack starts the app), and only then.
+    const { NODE_EXTRA_CA_CERTS: _inherited, ...env } = process.env;
+    const probe = (extraEnv: Record<string, string>) =>
+      runNode(
+        [
+          '-e',
+          'fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 3), () => process.exit(4))',
+          `${url}/11111111-1111-4111-8111-111111111111/v2.0/.well-known/openid-configuration`,
+        ],
+        { ...env, ...extraEnv },
+      );
+    expect((await probe({ NODE_EXTRA_CA_CERTS: caPath ?? '' })).code).toBe(0);
+    expect((await probe({})).code).toBe(4);
 
     const tokenAnswer = await fetch(`${url}/11111111-1111-4111-8111-111111111111/oauth2/token`, {
       method: 'POST',
