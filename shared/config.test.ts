@@ -52,8 +52,8 @@ describe('configuration', () => {
   it.each([
     ['D365_URL', 'http://contoso.operations.dynamics.com', 'https://'],
     ['D365_TENANT_ID', 'contoso', 'GUID'],
-    ['D365_TARGET', 'soap', 'D365_TARGET'],
-    ['D365_TIMEOUT_MS', '-5', 'D365_TIMEOUT_MS'],
+    ['D365_TARGET', 'soap', 'one of custom-service, odata'],
+    ['D365_TIMEOUT_MS', '-5', 'whole number'],
     ['CUSTOMER_QUEUE_NAME', 'Customer_Create', 'queue name'],
     ['STATUS_TABLE_NAME', 'status-table', 'table name'],
     ['D365_SERVICE_PATH', '/data/Customers', '/api/services'],

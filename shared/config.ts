@@ -8,7 +8,12 @@ import { z } from 'zod';
  * `local.settings.sample.json` and the Bicep template are checked against it by tests.
  */
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce
+  .number({ message: 'must be a whole number greater than 0' })
+  .int({ message: 'must be a whole number greater than 0' })
+  .positive({ message: 'must be a whole number greater than 0' });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.join(', ')}` });
 const httpsUrl = z
   .url({ protocol: /^https$/, message: 'must be an https:// URL' })
   .transform((value) => value.replace(/\/+$/, ''));
@@ -87,7 +92,7 @@ export const settings = [
     default: 'azure',
     local: 'emulator',
     azure: true,
-    schema: z.enum(['azure', 'emulator']),
+    schema: oneOf(['azure', 'emulator']),
   }),
   define({
     name: 'ENTRA_AUTHORITY_HOST',
@@ -104,7 +109,7 @@ export const settings = [
     default: 'custom-service',
     local: 'custom-service',
     azure: true,
-    schema: z.enum(['custom-service', 'odata']),
+    schema: oneOf(['custom-service', 'odata']),
   }),
   define({
     name: 'D365_SERVICE_PATH',
