@@ -30,6 +30,10 @@ describe('redaction', () => {
     expect(scrub(text, [])).toBe(text);
   });
 
+  it('replaces whole words only, so a name inside a longer word stays', () => {
+    expect(scrub("field 'Customer group' for Cust", ['Cust'])).toBe("field 'Customer group' for [redacted]");
+  });
+
   it('treats values as text, not patterns', () => {
     expect(scrub('a+b (c) [d]', ['a+b (c)'])).toBe('[redacted] [d]');
   });

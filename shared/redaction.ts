@@ -52,7 +52,11 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 export function scrub(text: string, values: readonly string[] = []): string {
   let result = text;
   for (const value of values) {
-    result = result.replace(new RegExp(escapeRegExp(value), 'giu'), REDACTED);
+    // Whole words only: a first name "Cust" must not eat the "Cust" of "Customer group".
+    result = result.replace(
+      new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(value)}(?![\\p{L}\\p{N}])`, 'giu'),
+      REDACTED,
+    );
   }
   for (const pattern of PATTERNS) result = result.replace(pattern, REDACTED);
   return result;

@@ -15,7 +15,16 @@ const full = fixture('seed-customer-full.json');
 const minimal = fixture('seed-customer-minimal.json');
 
 /** Personal values from the fixtures that must never appear in anything the app writes. */
-const PERSONAL = ['Alex', 'Trump', 'abc1234@gmail.com', '+923004000101', '923004000101', 'safari villas', '11/10/1997', 'Johar town'];
+const PERSONAL = [
+  'Alex',
+  'Trump',
+  'abc1234@gmail.com',
+  '+923004000101',
+  '923004000101',
+  'safari villas',
+  '11/10/1997',
+  'Johar town',
+];
 
 /** Quick retries so transient-failure tests take seconds: host.json overridden like app settings do in Azure. */
 const FAST_RETRIES = {
@@ -39,6 +48,15 @@ beforeEach(async () => {
   await stack.emulatorApi('DELETE', '/_emulator/faults');
 });
 
+/** How many requests D365 received since the emulator's counters were last reset. */
+async function d365Requests(): Promise<number> {
+  const stats = await stack.emulatorApi<{ d365: { requests: Record<string, number> } }>(
+    'GET',
+    '/_emulator/stats',
+  );
+  return Object.values(stats.d365.requests).reduce((a, b) => a + b, 0);
+}
+
 async function accept(body: unknown) {
   const answer = await postJson(`${stack.url}/api/customers`, body);
   expect(answer.status).toBe(202);
@@ -52,7 +70,11 @@ describe('customer creation end to end (custom service)', () => {
   ])('creates the %s fixture in D365 exactly once and reports the account number', async (_name, body) => {
     const before = await stack.customers();
     const answer = await accept(body);
-    const { correlationId, status, statusUrl } = answer.json as { correlationId: string; status: string; statusUrl: string };
+    const { correlationId, status, statusUrl } = answer.json as {
+      correlationId: string;
+      status: string;
+      statusUrl: string;
+    };
     expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(status).toBe('queued');
     expect(statusUrl).toBe(`${stack.url}/api/customers/status/${correlationId}`);
@@ -61,13 +83,18 @@ describe('customer creation end to end (custom service)', () => {
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
 
     const final = await waitForTerminal(statusUrl);
-    expect(final).toMatchObject({ correlationId, status: 'succeeded', legalEntity: 'USRT', outcome: 'created' });
+    expect(final).toMatchObject({
+      correlationId,
+      status: 'succeeded',
+      legalEntity: 'USRT',
+      outcome: 'created',
+    });
     const after = await stack.customers();
     const created = after.slice(before.length);
     expect(created).toHaveLength(1);
     expect(created[0]!.account).toBe(final.customerAccount);
     // D365 received the normalised contract: trimmed, with the default customer group.
-    const fields = created[0]!.fields as Record<string, unknown> & { BillingAddress: { Street: string }[] };
+    const fields = created[0]!.contract as Record<string, unknown> & { BillingAddress: { Street: string }[] };
     expect(fields.CustomerGroup).toBe('30');
     expect(fields.BillingAddress[0]!.Street).toBe('185 aba road safari villas 8888 phase 7 johar town');
     expect(fields.FirstName).toBe(body.Customer.FirstName);
@@ -80,7 +107,16 @@ describe('customer creation end to end (custom service)', () => {
     const text = JSON.stringify(final);
     for (const value of PERSONAL) expect(text).not.toContain(value);
     expect(Object.keys(final).sort()).toEqual(
-      ['attempts', 'correlationId', 'createdAt', 'customerAccount', 'legalEntity', 'outcome', 'status', 'updatedAt'].sort(),
+      [
+        'attempts',
+        'correlationId',
+        'createdAt',
+        'customerAccount',
+        'legalEntity',
+        'outcome',
+        'status',
+        'updatedAt',
+      ].sort(),
     );
 
     const unknown = await fetch(`${stack.url}/api/customers/status/0b6f4c1e-1d2a-4c3b-8e4f-5a6b7c8d9e0f`);
@@ -100,8 +136,7 @@ describe('customer creation end to end (custom service)', () => {
     expect(final.error?.code).toBe('business_error');
     expect(final.error?.message).toMatch(/NOPE|[Cc]ustomer group/);
     expect(final.attempts).toBe(1);
-    const stats = await stack.emulatorApi<{ d365Requests: Record<string, number> }>('GET', '/_emulator/stats');
-    expect(Object.values(stats.d365Requests).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await d365Requests()).toBe(1);
   });
 
   it('retries a transient 503 and then succeeds, creating one customer', async () => {
@@ -126,29 +161,46 @@ describe('customer creation end to end (custom service)', () => {
 });
 
 describe('wrong client secret in Key Vault', () => {
-  it('fails with a clear reason and does not call D365', async () => {
+  let fresh: AppStack;
+  afterAll(async () => {
+    await fresh?.stop();
+  });
+
+  it('fails with a clear reason, after reading Key Vault again, and does not call D365', async () => {
+    // An app that has not read the secret yet, and a wrong secret in Key Vault.
+    fresh = await startAppStack({ onHostLine: (line) => hostLines.push(line) });
     const vault = new SecretClient(
-      stack.emulator.url,
-      new ClientSecretCredential(LOCAL_TENANT_ID, LOCAL_KEY_VAULT_READER_CLIENT_ID, LOCAL_KEY_VAULT_READER_SECRET, {
-        authorityHost: stack.emulator.url,
-        disableInstanceDiscovery: true,
-      }),
+      fresh.emulator.url,
+      new ClientSecretCredential(
+        LOCAL_TENANT_ID,
+        LOCAL_KEY_VAULT_READER_CLIENT_ID,
+        LOCAL_KEY_VAULT_READER_SECRET,
+        {
+          authorityHost: fresh.emulator.url,
+          disableInstanceDiscovery: true,
+        },
+      ),
       { disableChallengeResourceVerification: true },
     );
-    const current = await vault.getSecret('d365-client-secret');
+    const right = await vault.getSecret('d365-client-secret');
     await vault.setSecret('d365-client-secret', 'not-the-right-secret');
-    try {
-      await stack.emulatorApi('POST', '/_emulator/stats/reset');
-      const { json } = await accept(minimal);
-      const final = await waitForTerminal((json as { statusUrl: string }).statusUrl);
-      expect(final.status).toBe('failed');
-      expect(final.error?.code).toBe('invalid_secret');
-      expect(final.error?.message).toMatch(/Key Vault/);
-      const stats = await stack.emulatorApi<{ d365Requests: Record<string, number> }>('GET', '/_emulator/stats');
-      expect(Object.values(stats.d365Requests).reduce((a, b) => a + b, 0)).toBe(0);
-    } finally {
-      await vault.setSecret('d365-client-secret', current.value!);
-    }
+
+    const answer = await postJson(`${fresh.url}/api/customers`, minimal);
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl);
+    expect(final.status).toBe('failed');
+    expect(final.error?.code).toBe('invalid_secret');
+    expect(final.error?.message).toMatch(/Key Vault/);
+    expect(final.error?.message).not.toContain('not-the-right-secret');
+    const stats = await fresh.emulatorApi<{
+      d365: { requests: Record<string, number> };
+      keyVault: { reads: number };
+    }>('GET', '/_emulator/stats');
+    expect(Object.values(stats.d365.requests).reduce((a, b) => a + b, 0)).toBe(0);
+
+    // An operator puts the right secret back: the next request works without a restart.
+    await vault.setSecret('d365-client-secret', right.value!);
+    const next = await postJson(`${fresh.url}/api/customers`, minimal);
+    expect((await waitForTerminal((next.json as { statusUrl: string }).statusUrl)).status).toBe('succeeded');
   });
 });
 

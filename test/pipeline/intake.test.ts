@@ -49,13 +49,25 @@ describe('intake', () => {
     ['LegalEntity missing', (b) => delete b.Customer.LegalEntity, '/Customer/LegalEntity'],
     ['LegalEntity too long', (b) => (b.Customer.LegalEntity = 'USRTX'), '/Customer/LegalEntity'],
     ['EmailAddress missing', (b) => delete b.Customer.EmailAddress, '/Customer/EmailAddress'],
-    ['EmailAddress malformed', (b) => (b.Customer.EmailAddress = 'abc1234.gmail.com'), '/Customer/EmailAddress'],
-    ['ContactNumber not international', (b) => (b.Customer.ContactNumber = '03004000101'), '/Customer/ContactNumber'],
+    [
+      'EmailAddress malformed',
+      (b) => (b.Customer.EmailAddress = 'abc1234.gmail.com'),
+      '/Customer/EmailAddress',
+    ],
+    [
+      'ContactNumber not international',
+      (b) => (b.Customer.ContactNumber = '03004000101'),
+      '/Customer/ContactNumber',
+    ],
     ['CurrencyCode unknown', (b) => (b.Customer.CurrencyCode = 'XYZ'), '/Customer/CurrencyCode'],
     ['Gender outside the enum', (b) => (b.Customer.Gender = 'Robot'), '/Customer/Gender'],
     ['DateOfBirth in the future', (b) => (b.Customer.DateOfBirth = '01/01/2999'), '/Customer/DateOfBirth'],
     ['DateOfBirth impossible', (b) => (b.Customer.DateOfBirth = '02/30/2000'), '/Customer/DateOfBirth'],
-    ['alpha-2 country code', (b) => (b.Customer.BillingAddress[0]!.CountryCode = 'US'), '/Customer/BillingAddress/0/CountryCode'],
+    [
+      'alpha-2 country code',
+      (b) => (b.Customer.BillingAddress[0]!.CountryCode = 'US'),
+      '/Customer/BillingAddress/0/CountryCode',
+    ],
     ['unknown property', (b) => (b.Customer.Nickname = 'x'), '/Customer/Nickname'],
     [
       'two primary addresses',
@@ -64,18 +76,32 @@ describe('intake', () => {
     ],
   ];
 
-  it.each(cases)('rejects %s with problem+json pointing at the field, and queues nothing', async (_name, mutate, pointer) => {
-    await stack.queue.clearMessages();
-    const body = clone();
-    mutate(body);
-    const answer = await postJson(`${stack.url}/api/customers`, body);
-    expect(answer.status).toBe(400);
-    expect(answer.headers.get('content-type')).toBe('application/problem+json');
-    const problem = answer.json as { type: string; title: string; status: number; detail: string; errors: { pointer: string; detail: string }[] };
-    expect(problem).toMatchObject({ status: 400, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-    expect(problem.errors.map((e) => e.pointer)).toContain(pointer);
-    expect(await queueDepth()).toBe(0);
-  });
+  it.each(cases)(
+    'rejects %s with problem+json pointing at the field, and queues nothing',
+    async (_name, mutate, pointer) => {
+      await stack.queue.clearMessages();
+      const body = clone();
+      mutate(body);
+      const answer = await postJson(`${stack.url}/api/customers`, body);
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      const problem = answer.json as {
+        type: string;
+        title: string;
+        status: number;
+        detail: string;
+        errors: { pointer: string; detail: string }[];
+      };
+      expect(problem).toMatchObject({
+        status: 400,
+        type: expect.any(String),
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
+      expect(problem.errors.map((e) => e.pointer)).toContain(pointer);
+      expect(await queueDepth()).toBe(0);
+    },
+  );
 
   it('rejects malformed JSON with 400, a wrong content type with 415 and an oversized body with 413', async () => {
     await stack.queue.clearMessages();

@@ -32,7 +32,8 @@ export type AppStack = Awaited<ReturnType<typeof startAppStack>>;
  */
 export async function startAppStack(options: AppStackOptions = {}) {
   const connectionString = process.env.TEST_STORAGE_CONNECTION_STRING;
-  if (!connectionString) throw new Error('TEST_STORAGE_CONNECTION_STRING is not set: run through jest (global setup).');
+  if (!connectionString)
+    throw new Error('TEST_STORAGE_CONNECTION_STRING is not set: run through jest (global setup).');
   const emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options.emulator });
   trustCertificate(emulator.caCertPem);
   const suffix = randomBytes(4).toString('hex');
@@ -57,6 +58,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
         options.onHostLine?.(line);
       },
     });
+  const queue = new QueueClient(connectionString, queueName);
+  await queue.createIfNotExists();
   let host = await start();
 
   const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -65,7 +68,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`emulator ${method} ${path}: ${response.status} ${await response.text()}`);
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   };
@@ -79,15 +83,22 @@ export async function startAppStack(options: AppStackOptions = {}) {
     get url() {
       return host.url;
     },
-    queue: new QueueClient(connectionString, queueName),
+    queue,
     poisonQueue: new QueueClient(connectionString, `${queueName}-poison`),
     table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
     emulatorApi,
     customers: async () =>
-      (await emulatorApi<{ value: { account: string; legalEntity: string; fields: Record<string, unknown> }[] }>(
-        'GET',
-        '/_emulator/customers',
-      )).value,
+      (
+        await emulatorApi<{
+          value: {
+            account: string;
+            legalEntity: string;
+            via: 'custom-service' | 'odata';
+            fields: Record<string, unknown>;
+            contract?: Record<string, unknown>;
+          }[];
+        }>('GET', '/_emulator/customers')
+      ).value,
     /** Kills the host (no graceful shutdown) and starts it again with the same settings. */
     async restartHost(signal: NodeJS.Signals = 'SIGKILL') {
       await host.kill(signal);
@@ -108,7 +119,12 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? safeJson(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? safeJson(text) : undefined,
+  };
 }
 
 function safeJson(text: string): unknown {
@@ -123,7 +139,12 @@ function safeJson(text: string): unknown {
 export async function waitForTerminal(
   statusUrl: string,
   timeoutMs = 30_000,
-): Promise<{ status: string; customerAccount?: string; error?: { code: string; message: string }; [k: string]: unknown }> {
+): Promise<{
+  status: string;
+  customerAccount?: string;
+  error?: { code: string; message: string };
+  [k: string]: unknown;
+}> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

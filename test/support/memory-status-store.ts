@@ -22,7 +22,8 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
       const stored = records.get(current.correlationId);
       if (!stored || stored.etag !== current.etag) throw new StatusConflictError(current.correlationId);
       const next: StatusRecord = { ...stored, ...changes, etag: etag() };
-      for (const [key, value] of Object.entries(changes)) if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
+      for (const [key, value] of Object.entries(changes))
+        if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
       records.set(current.correlationId, next);
       return { ...next };
     },
