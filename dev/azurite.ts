@@ -62,13 +62,21 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   ];
   const listening = (service: string): RegExp =>
     new RegExp(`Azurite ${service} service is successfully listening at (http://\\S+)`);
-  const running: RunningProcess & { matches: RegExpMatchArray[] } = await startProcess(process.execPath, args, {
-    name: 'Azurite',
-    cwd: mkdtempSync(join(tmpdir(), 'azurite-')),
-    readyPatterns: [listening('Blob'), listening('Queue'), listening('Table')],
-    onLine: options.verbose ? (line) => console.log(`[azurite] ${line}`) : undefined,
-  });
-  const [blobUrl, queueUrl, tableUrl] = running.matches.map((m) => m[1] as string) as [string, string, string];
+  const running: RunningProcess & { matches: RegExpMatchArray[] } = await startProcess(
+    process.execPath,
+    args,
+    {
+      name: 'Azurite',
+      cwd: mkdtempSync(join(tmpdir(), 'azurite-')),
+      readyPatterns: [listening('Blob'), listening('Queue'), listening('Table')],
+      onLine: options.verbose ? (line) => console.log(`[azurite] ${line}`) : undefined,
+    },
+  );
+  const [blobUrl, queueUrl, tableUrl] = running.matches.map((m) => m[1] as string) as [
+    string,
+    string,
+    string,
+  ];
   return {
     blobUrl,
     queueUrl,

@@ -44,7 +44,9 @@ export function startProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop(0);
-      reject(new Error(`${name} did not become ready within ${timeoutMs} ms:\n${output.slice(-20).join('\n')}`));
+      reject(
+        new Error(`${name} did not become ready within ${timeoutMs} ms:\n${output.slice(-20).join('\n')}`),
+      );
     }, timeoutMs);
     let buffered = '';
     const onData = (chunk: Buffer): void => {
@@ -69,7 +71,9 @@ export function startProcess(
     child.stderr?.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal ?? code}) before it was ready:\n${output.slice(-20).join('\n')}`));
+      reject(
+        new Error(`${name} exited (${signal ?? code}) before it was ready:\n${output.slice(-20).join('\n')}`),
+      );
     });
     child.once('error', (error) => {
       clearTimeout(timer);

@@ -19,7 +19,10 @@ export function readLocalSettings(appDir: string): LocalSettings {
  * The settings the app needs on the local stack: each setting's local default, with the
  * emulator's URL for D365, Entra ID and Key Vault, and Azurite for storage.
  */
-export function localAppSettings(emulatorUrl: string, storageConnectionString: string): Record<string, string> {
+export function localAppSettings(
+  emulatorUrl: string,
+  storageConnectionString: string,
+): Record<string, string> {
   const values: Record<string, string> = Object.fromEntries(settings.map((s) => [s.name, s.local]));
   for (const name of ['D365_URL', 'KEY_VAULT_URL', 'ENTRA_AUTHORITY_HOST']) values[name] = emulatorUrl;
   values.AzureWebJobsStorage = storageConnectionString;

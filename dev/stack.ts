@@ -14,9 +14,13 @@ import { isLoopbackUrl, localAppSettings, readLocalSettings } from './local-envi
 async function main(): Promise<void> {
   const appDir = resolve(__dirname, '..', '..');
   const local = readLocalSettings(appDir);
-  const configured = { ...local.Values, ...pick(process.env, ['D365_URL', 'KEY_VAULT_URL', 'AzureWebJobsStorage']) };
+  const configured = {
+    ...local.Values,
+    ...pick(process.env, ['D365_URL', 'KEY_VAULT_URL', 'AzureWebJobsStorage']),
+  };
   const useEmulator = isLoopbackUrl(configured.D365_URL) || isLoopbackUrl(configured.KEY_VAULT_URL);
-  const useAzurite = !configured.AzureWebJobsStorage || configured.AzureWebJobsStorage === 'UseDevelopmentStorage=true';
+  const useAzurite =
+    !configured.AzureWebJobsStorage || configured.AzureWebJobsStorage === 'UseDevelopmentStorage=true';
   const port = Number(process.env.PORT ?? local.Host.LocalHttpPort ?? 7071);
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -58,7 +62,10 @@ async function main(): Promise<void> {
     console.log('');
     console.log('d365-customer-sync is running:');
     console.log(`  Functions host   ${host.url}/api  (health: ${host.url}/api/health)`);
-    if (azurite) console.log(`  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}`);
+    if (azurite)
+      console.log(
+        `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}`,
+      );
     if (emulator) {
       console.log(`  D365 emulator    ${emulator.url}  (control API: ${emulator.url}/_emulator/customers)`);
       console.log(`                   CA certificate: ${emulator.caCertPath}`);

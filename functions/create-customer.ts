@@ -7,7 +7,10 @@ import { problemResponse, problems } from '../shared/problem';
 import { toStatusAnswer } from '../shared/status';
 
 /** `POST /api/customers`: validates, stores and queues a customer, and answers 202 at once. */
-export async function createCustomer(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function createCustomer(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const body = await readJsonBody(request);
   if (!body.ok) return problemResponse(body.problem);
 
