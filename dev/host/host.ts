@@ -4,6 +4,7 @@ import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { loadEntryPoints } from './app-loader';
 import { keysFromEnvironment } from './auth';
 import {
+  applyLogHooks,
   createCoreApi,
   createWorkerApp,
   executeHooks,
@@ -92,7 +93,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     );
   }
 
-  const app = createWorkerApp(({ level, message }) => logger.log(level, 'Host.Function.Console', message));
+  const app = createWorkerApp((log) => {
+    const hooked = applyLogHooks(app, log);
+    logger.log(hooked.level, 'Host.Function.Console', hooked.message);
+  });
   const uninstall = installCoreModule(createCoreApi(app));
   process.chdir(appDir);
   const files = await loadEntryPoints(app, appDir);

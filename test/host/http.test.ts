@@ -181,6 +181,11 @@ describe('local host: HTTP triggers', () => {
         ),
       );
     }
+    // app.hook.log rewrote the marked message before it was printed.
+    expect(lines).toContainEqual(
+      expect.stringMatching(/Functions.contextInfo \(Id=.*\): \[redacted by log hook\]$/),
+    );
+    expect(host.lines.join('\n')).not.toContain('sensitive detail');
     // host.json's default level is Information: trace and debug lines are filtered out.
     expect(lines.some((l) => /trace line|debug line/.test(l))).toBe(false);
     expect(lines[lines.length - 1]).toMatch(

@@ -24,3 +24,8 @@ app.hook.postInvocation((context) => {
 app.hook.appTerminate((context) => {
   record({ type: 'appTerminate', startedAtKept: typeof context.hookData.startedAt === 'number' });
 });
+
+// Log hooks can rewrite what is logged: the fixture scrubs messages that carry a marker.
+app.hook.log((context) => {
+  if (context.message.includes('[redact-me]')) context.message = '[redacted by log hook]';
+});

@@ -147,6 +147,7 @@ app.get('contextInfo', {
     context.info('info line from the function');
     context.warn('warn line from the function');
     context.error('error line from the function');
+    context.log('[redact-me] sensitive detail');
     return {
       jsonBody: {
         invocationId: context.invocationId,
