@@ -77,9 +77,9 @@ param d365TimeoutMs int = 30000
 
 // ============================================================================ Queues and tables
 
-@description('CUSTOMER_QUEUE_NAME: queue that carries accepted requests; its poison queue is <name>-poison.')
+@description('CUSTOMER_QUEUE_NAME: queue that carries accepted requests; its poison queue is <name>-poison (and that one\'s <name>-poison-poison).')
 @minLength(3)
-@maxLength(56)
+@maxLength(49)
 param customerQueueName string = 'customer-create'
 
 @description('STATUS_TABLE_NAME: table with one status record per correlation ID.')

@@ -212,4 +212,8 @@ if $stale && ! $update; then
   echo "check.sh: FAILED: infra/main.json did not match infra/main.bicep (${elapsed}s)" >&2
   exit 1
 fi
-echo "check.sh: OK: ${#files[@]} Bicep file(s) build and lint with no error or warning; infra/main.json is current (${elapsed}s)"
+if $stale; then
+  echo "check.sh: OK: ${#files[@]} Bicep file(s) build and lint with no error or warning; infra/main.json updated (${elapsed}s)"
+else
+  echo "check.sh: OK: ${#files[@]} Bicep file(s) build and lint with no error or warning; infra/main.json is current (${elapsed}s)"
+fi

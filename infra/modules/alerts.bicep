@@ -88,7 +88,7 @@ var poisonQuery = replace(
 union isfuzzy=true
   (StorageQueueLogs
     | where AccountName == '__ACCOUNT__' and OperationName == 'PutMessage'
-    | where Uri contains '/__POISON_QUEUE__/messages'
+    | where Uri contains '/__POISON_QUEUE__'  // the poison queue and its own poison queue
     | project TimeGenerated, Source = 'storage-log'),
   (AppEvents
     | where Name == 'CustomerPoisoned'
@@ -149,7 +149,7 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: message in the poison queue'
-    description: 'A customer request landed in the poison queue (${poisonQueueName}): it was not created in D365 and needs an operator. See docs/deploy.md, "When an alert fires".'
+    description: 'A customer request landed in the poison queue (${poisonQueueName}, or ${poisonQueueName}-poison): it was not created in D365 and needs an operator. See docs/deploy.md, "When an alert fires".'
     severity: 1
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'

@@ -9,7 +9,7 @@ param storageAccountName string
 @description('Name of the Flex Consumption deployment container.')
 param deploymentContainerName string
 
-@description('Name of the customer queue; its poison queue is "<name>-poison".')
+@description('Name of the customer queue; its poison queue is "<name>-poison" and that one\'s "<name>-poison-poison".')
 param customerQueueName string
 
 @description('Name of the status table.')
@@ -85,6 +85,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource poisonQueue 'queues' existing = {
       name: '${customerQueueName}-poison'
+    }
+
+    resource lastResortQueue 'queues' existing = {
+      name: '${customerQueueName}-poison-poison'
     }
   }
 
@@ -213,6 +217,29 @@ resource poisonQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   scope: storage::queueService::poisonQueue
   properties: {
     description: 'Storage Queue Data Message Sender: the host moves a message to the poison queue after maxDequeueCount.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+// ---- Queue: where the host moves a message the poison-queue function itself failed on; operators read it.
+resource lastResortQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::lastResortQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::lastResortQueue
+  properties: {
+    description: 'Storage Queue Data Reader: poison queue of the poison-queue function.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource lastResortQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::lastResortQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::lastResortQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: the host moves a message the poison-queue function failed on.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')

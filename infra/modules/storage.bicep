@@ -22,7 +22,7 @@ param tags object
 ])
 param skuName string
 
-@description('Queue that carries accepted requests (CUSTOMER_QUEUE_NAME). Its poison queue is "<name>-poison".')
+@description('Queue that carries accepted requests (CUSTOMER_QUEUE_NAME). Its poison queue is "<name>-poison", whose own poison queue is "<name>-poison-poison".')
 param customerQueueName string
 
 @description('Table with one status record per correlation ID (STATUS_TABLE_NAME).')
@@ -128,6 +128,12 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource poisonQueue 'queues' = {
       name: '${customerQueueName}-poison'
+    }
+
+    // The app's own trigger on the poison queue (it records the failure) has a poison queue too.
+    // It exists here so the host can move a message there without the right to create queues.
+    resource lastResortQueue 'queues' = {
+      name: '${customerQueueName}-poison-poison'
     }
   }
 

@@ -331,6 +331,7 @@ describe('storage account', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison-poison', parameters('customerQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
@@ -423,6 +424,10 @@ describe('role assignments', () => {
       [/containers'.*'azure-webjobs-hosts'\)\]$/, 'azure-webjobs-hosts container'],
       [/containers'.*'azure-webjobs-secrets'\)\]$/, 'azure-webjobs-secrets container'],
       [/queues'.*format\('\{0\}-poison', parameters\('customerQueueName'\)\)\)\]$/, 'poison queue'],
+      [
+        /queues'.*format\('\{0\}-poison-poison', parameters\('customerQueueName'\)\)\)\]$/,
+        'last-resort queue',
+      ],
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('idempotencyTableName'\)\)\]$/, 'idempotency table'],
@@ -481,6 +486,8 @@ describe('role assignments', () => {
         'Storage Queue Data Reader on poison queue',
         'Storage Queue Data Message Processor on poison queue',
         'Storage Queue Data Message Sender on poison queue',
+        'Storage Queue Data Reader on last-resort queue',
+        'Storage Queue Data Message Sender on last-resort queue',
         'Storage Table Data Contributor on status table',
         'Storage Table Data Contributor on idempotency table',
         'Key Vault Secrets User on D365 secret',
