@@ -43,6 +43,7 @@ export const ENTITY_FIELDS: Record<string, EntityFieldType> = {
   DeliveryAddressState: 'string',
   DeliveryAddressZipCode: 'string',
   DeliveryAddressCountryRegionId: 'string',
+  InvoiceAddressDescription: 'string',
   InvoiceAddressStreet: 'string',
   InvoiceAddressCity: 'string',
   InvoiceAddressState: 'string',

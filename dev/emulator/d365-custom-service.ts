@@ -159,9 +159,16 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
   send(ctx.res, 200, JSON.stringify(answer), { 'Content-Type': 'application/json; charset=utf-8' });
 }
 
+/** The address of a list that plays its role: the one marked primary, else the first. */
+const chosen = (addresses: AddressContract[]): AddressContract | undefined =>
+  addresses.find((a) => a.PrimaryAddress === 'Yes') ?? addresses[0];
+
+/** The party's primary postal address: billing marked primary, else shipping marked primary, else the first. */
 function primaryAddress(customer: CustomerContract): AddressContract | undefined {
-  const all = [...customer.BillingAddress, ...customer.ShippingAddress];
-  return all.find((a) => a.PrimaryAddress === 'Yes') ?? all[0];
+  const primary = [...customer.BillingAddress, ...customer.ShippingAddress].find(
+    (a) => a.PrimaryAddress === 'Yes',
+  );
+  return primary ?? customer.BillingAddress[0] ?? customer.ShippingAddress[0];
 }
 
 /** How the custom service's customer shows in CustomersV3. */
@@ -172,8 +179,8 @@ function contractToEntity(
   partyNumber: string,
 ): CustomerEntity {
   const primary = primaryAddress(customer);
-  const billing = customer.BillingAddress[0];
-  const shipping = customer.ShippingAddress[0];
+  const billing = chosen(customer.BillingAddress);
+  const shipping = chosen(customer.ShippingAddress);
   const name = [customer.FirstName, customer.MiddleName, customer.LastName]
     .filter((p) => p.trim() !== '')
     .join(' ');
@@ -214,6 +221,7 @@ function contractToEntity(
       : {}),
     ...(billing
       ? {
+          InvoiceAddressDescription: billing.Addresstitle,
           InvoiceAddressStreet: billing.Street,
           InvoiceAddressCity: billing.City,
           InvoiceAddressState: billing.State,

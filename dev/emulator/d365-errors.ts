@@ -11,7 +11,6 @@ export const EXCEPTION_TYPES = {
   parameterNotFound: 'XppServicesParameterNotFoundException',
   business: 'Microsoft.Dynamics.Ax.Xpp.ErrorException',
   nullReference: 'System.NullReferenceException',
-  transient: 'Microsoft.Dynamics.Ax.Xpp.TransientSqlConnectionError',
 } as const;
 
 export interface CustomServiceException {

@@ -4,6 +4,7 @@ import {
   EXCEPTION_TYPES,
   gatewayHtml,
   odataError,
+  odataWriteFailed,
   THROTTLE_MESSAGE,
 } from './d365-errors';
 import { entraErrorBody } from './entra';
@@ -12,8 +13,8 @@ import { keyVaultChallenge, keyVaultError } from './key-vault';
 import { EmulatorState } from './state';
 import { FaultService } from './faults';
 
-const TRANSIENT_SQL_MESSAGE =
-  'Transaction (Process ID 73) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.';
+/** The Infolog of an X++ operation that failed inside its transaction: F&O's generic text. */
+const UPDATE_CANCELED = 'Update has been canceled.';
 
 const isOData = (ctx: RequestContext): boolean => ctx.url.pathname.startsWith('/data');
 
@@ -58,19 +59,16 @@ export function sendFaultAnswer(
       } else if (status === 403) {
         sendEmpty(ctx.res, 403);
       } else if (isOData(ctx)) {
-        const inner =
-          status === 500
-            ? { message: TRANSIENT_SQL_MESSAGE, type: 'System.Data.SqlClient.SqlException' }
-            : undefined;
-        sendJson(ctx.res, status, odataError(status === 500 ? 'An error has occurred.' : reason, inner), {
-          'OData-Version': '4.0',
-          ...retryHeaders,
-        });
+        const body =
+          status === 500 && ctx.method === 'POST'
+            ? odataWriteFailed([`Error: ${UPDATE_CANCELED}`])
+            : odataError(status === 500 ? 'An error has occurred.' : reason);
+        sendJson(ctx.res, status, body, { 'OData-Version': '4.0', ...retryHeaders });
       } else if (status >= 500) {
         sendJson(
           ctx.res,
           status,
-          customServiceException(TRANSIENT_SQL_MESSAGE, EXCEPTION_TYPES.transient),
+          customServiceException(UPDATE_CANCELED, EXCEPTION_TYPES.business),
           retryHeaders,
         );
       } else {

@@ -80,7 +80,7 @@ describe('fault rules', () => {
     expect(custom.status).toBe(500);
     expect(custom.body).toMatchObject({
       Message: expect.stringMatching(/^An exception occured when invoking the operation - /),
-      ExceptionType: expect.any(String),
+      ExceptionType: 'Microsoft.Dynamics.Ax.Xpp.ErrorException',
       ActivityId: expect.any(String),
     });
     const odata = await queryCustomers();

@@ -67,6 +67,33 @@ describe('CustomersV3 POST', () => {
     expect(listed.body.value.at(-1)).toMatchObject({ via: 'odata', account: answer.body.CustomerAccount });
   });
 
+  it('accepts every address field set (primary, invoice and delivery address)', async () => {
+    const address = (prefix: string, city: string): Record<string, string> => ({
+      [`${prefix}Description`]: `${city} office`,
+      [`${prefix}Street`]: '1 Main St',
+      [`${prefix}City`]: city,
+      [`${prefix}State`]: 'NH',
+      [`${prefix}ZipCode`]: '00210',
+      [`${prefix}CountryRegionId`]: 'USA',
+    });
+    const answer = await post({
+      ...person('usrt', 'Fox', 'Mulder', 'fox@example.com'),
+      PersonMiddleName: 'William',
+      PersonGender: 'Male',
+      PrimaryContactPhone: '+15550100',
+      ...address('Address', 'Acworth'),
+      ...address('InvoiceAddress', 'Alton'),
+      ...address('DeliveryAddress', 'Bath'),
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({
+      dataAreaId: 'usrt',
+      AddressCity: 'Acworth',
+      InvoiceAddressDescription: 'Alton office',
+      DeliveryAddressCity: 'Bath',
+    });
+  });
+
   it('answers an unknown property with a 400 OData error', async () => {
     const answer = await post({ ...person('USRT', 'A', 'B', 'a@example.com'), Nickname: 'x' });
     expect(answer.status).toBe(400);
