@@ -138,7 +138,7 @@ var authFailureQuery = '''
 customEvents
 | where name == 'CustomerFailed'
 | extend reason = tostring(customDimensions.reason)
-| where reason in ('invalid_secret', 'not_registered')
+| where reason in ('invalid_secret', 'not_registered', 'unauthorized', 'configuration')
 | project timestamp, reason
 '''
 
@@ -345,7 +345,7 @@ resource authFailureAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: cannot authenticate to D365'
-    description: 'Requests failed because the client secret was refused (invalid_secret) or the app registration is not registered in D365 (not_registered). Check the secret in Key Vault and System administration > Setup > Microsoft Entra applications.'
+    description: 'Requests failed because the app could not read the client secret from Key Vault (configuration), Entra ID refused it (invalid_secret), D365 refused the token (unauthorized) or the app registration is not registered in D365 (not_registered). See docs/deploy.md, steps outside Azure.'
     severity: 1
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
