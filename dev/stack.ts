@@ -57,7 +57,9 @@ async function main(): Promise<void> {
 
     const host = await spawnHost({ appDir, port, env, onLine: (line) => console.log(line) });
     stoppers.push(() => host.stop());
-    host.exited?.then(() => !stopping && onSignal());
+    void host.exited.then(() => {
+      if (!stopping) onSignal();
+    });
 
     console.log('');
     console.log('d365-customer-sync is running:');
