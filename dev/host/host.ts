@@ -327,8 +327,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     } catch (error) {
       logger.log('error', 'Host', `An appTerminate hook failed: ${(error as Error).stack ?? String(error)}`);
     }
+    // Let responses that are being written finish, then drop whatever connection is left.
+    server.closeIdleConnections();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     server.closeAllConnections();
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     uninstall();
     logger.log('information', 'Host', `Host stopped at ${formatDateTimeOffset(new Date())}`);
   };

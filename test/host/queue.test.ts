@@ -177,9 +177,10 @@ describe('local host: queue triggers', () => {
   });
 
   it('keeps a long-running message invisible by renewing its visibility (no redelivery while it runs)', async () => {
-    const lease = await startFixtureHost(storage, { env: { DEV_HOST_QUEUE_LEASE_SECONDS: '2' } });
+    // A 3 s lease renewed every 1.5 s, for a function that runs 7 s.
+    const lease = await startFixtureHost(storage, { env: { DEV_HOST_QUEUE_LEASE_SECONDS: '3' } });
     extraHosts.push(lease);
-    const id = await sendBase64(lease.queue, JSON.stringify({ sleepMs: 6000 }));
+    const id = await sendBase64(lease.queue, JSON.stringify({ sleepMs: 7000 }));
     await waitFor(() => eventsFor(lease, id, 'queue-done').length > 0, 'the long message', 20_000);
     expect(eventsFor(lease, id)).toHaveLength(1);
     await waitFor(async () => (await queueState(lease.queue)).count === 0, 'the message to be deleted');
