@@ -97,9 +97,53 @@ param idempotencyTableName string = 'idempotency'
 @maxValue(3600)
 param statusRetryAfterSeconds int = 1
 
+// ============================================================================ Processing (app settings, shared/config.ts)
+
+@description('DUPLICATE_POLICY: when a customer with the same e-mail exists in the legal entity: link (succeed with it), reject (fail with duplicate) or create (another).')
+@allowed([
+  'link'
+  'reject'
+  'create'
+])
+param duplicatePolicy string = 'link'
+
+@description('RETRY_BASE_SECONDS: first back-off delay after a transient failure without Retry-After; doubles per attempt, with jitter.')
+@minValue(0)
+param retryBaseSeconds int = 2
+
+@description('RETRY_MAX_DELAY_SECONDS: longest back-off delay between two attempts.')
+@minValue(0)
+param retryMaxDelaySeconds int = 300
+
+@description('RETRY_MAX_ATTEMPTS: attempts before a request ends as failed (retries_exhausted).')
+@minValue(1)
+param retryMaxAttempts int = 10
+
+@description('RETRY_MAX_TOTAL_SECONDS: how long a request may keep retrying from its acceptance.')
+@minValue(1)
+param retryMaxTotalSeconds int = 3600
+
+@description('D365_MAX_CONCURRENCY: calls to D365 in flight at once per instance (see maximumInstanceCount).')
+@minValue(1)
+@maxValue(52)
+param d365MaxConcurrency int = 4
+
+@description('PROCESSING_LEASE_SECONDS: how long a claimed request belongs to the invocation that claimed it.')
+@minValue(1)
+param processingLeaseSeconds int = 90
+
+@description('PREFER_WAIT_MAX_SECONDS: cap on Prefer: wait=N (at most 230, the Azure load balancer idle timeout).')
+@minValue(1)
+@maxValue(230)
+param preferWaitMaxSeconds int = 25
+
+@description('RECONCILE_AFTER_SECONDS: the reconciler re-queues a request that stayed accepting or queued this long.')
+@minValue(1)
+param reconcileAfterSeconds int = 300
+
 // ============================================================================ Scale (docs/deploy.md, "Sizing")
 
-@description('Most instances the app runs at once (HTTP and queue functions together). Each queue instance works on up to batchSize + newBatchThreshold = 6 messages (host.json), so 8 instances keep at most 48 D365 calls in flight, under D365\'s 52 concurrent requests per user and web server.')
+@description('Most instances the app runs at once (HTTP, queue and timer functions together). Each instance has at most D365_MAX_CONCURRENCY (4) calls to D365 in flight, so 8 instances keep at most 32, under D365\'s 52 concurrent requests per user and web server.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 8
@@ -139,6 +183,9 @@ param keyVaultSoftDeleteRetentionInDays int = 90
 @minValue(30)
 @maxValue(730)
 param logRetentionInDays int = 30
+
+@description('Fallback, off by default: grant the app Storage Blob Data Owner on the whole storage account (the Functions documentation\'s minimum for host storage) instead of only its containers. Turn on only if the host fails with 403 on its blobs.')
+param hostBlobAccessAccountWide bool = false
 
 @description('Object ID of the operator (user or group) to grant Key Vault Secrets Officer on the vault, to set and rotate the client secret. azd passes the signed-in user. Empty: none.')
 param operatorPrincipalId string = ''
@@ -283,6 +330,7 @@ module rbac 'modules/rbac.bicep' = {
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
     applicationInsightsName: applicationInsightsName
+    hostBlobAccessAccountWide: hostBlobAccessAccountWide
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
   }
@@ -324,6 +372,15 @@ module functionApp 'modules/function-app.bicep' = {
     statusTableName: statusTableName
     statusRetryAfterSeconds: statusRetryAfterSeconds
     idempotencyTableName: idempotencyTableName
+    duplicatePolicy: duplicatePolicy
+    retryBaseSeconds: retryBaseSeconds
+    retryMaxDelaySeconds: retryMaxDelaySeconds
+    retryMaxAttempts: retryMaxAttempts
+    retryMaxTotalSeconds: retryMaxTotalSeconds
+    d365MaxConcurrency: d365MaxConcurrency
+    processingLeaseSeconds: processingLeaseSeconds
+    preferWaitMaxSeconds: preferWaitMaxSeconds
+    reconcileAfterSeconds: reconcileAfterSeconds
   }
 }
 

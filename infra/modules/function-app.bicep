@@ -68,6 +68,15 @@ param customerQueueName string
 param statusTableName string
 param statusRetryAfterSeconds int
 param idempotencyTableName string
+param duplicatePolicy string
+param retryBaseSeconds int
+param retryMaxDelaySeconds int
+param retryMaxAttempts int
+param retryMaxTotalSeconds int
+param d365MaxConcurrency int
+param processingLeaseSeconds int
+param preferWaitMaxSeconds int
+param reconcileAfterSeconds int
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -241,6 +250,42 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'IDEMPOTENCY_TABLE_NAME'
           value: idempotencyTableName
+        }
+        {
+          name: 'DUPLICATE_POLICY'
+          value: duplicatePolicy
+        }
+        {
+          name: 'RETRY_BASE_SECONDS'
+          value: string(retryBaseSeconds)
+        }
+        {
+          name: 'RETRY_MAX_DELAY_SECONDS'
+          value: string(retryMaxDelaySeconds)
+        }
+        {
+          name: 'RETRY_MAX_ATTEMPTS'
+          value: string(retryMaxAttempts)
+        }
+        {
+          name: 'RETRY_MAX_TOTAL_SECONDS'
+          value: string(retryMaxTotalSeconds)
+        }
+        {
+          name: 'D365_MAX_CONCURRENCY'
+          value: string(d365MaxConcurrency)
+        }
+        {
+          name: 'PROCESSING_LEASE_SECONDS'
+          value: string(processingLeaseSeconds)
+        }
+        {
+          name: 'PREFER_WAIT_MAX_SECONDS'
+          value: string(preferWaitMaxSeconds)
+        }
+        {
+          name: 'RECONCILE_AFTER_SECONDS'
+          value: string(reconcileAfterSeconds)
         }
       ]
     }

@@ -30,6 +30,9 @@ param grantSecretAccess bool
 @description('Name of the Application Insights component.')
 param applicationInsightsName string
 
+@description('Fallback: also grant Storage Blob Data Owner on the whole storage account, the Functions documentation\'s minimum for host storage, in case the host needs more than its two containers.')
+param hostBlobAccessAccountWide bool
+
 @description('Object ID of the operator (user or group) who sets and rotates the client secret. Empty: no assignment.')
 param operatorPrincipalId string
 
@@ -43,6 +46,7 @@ param operatorPrincipalType string
 
 // Built-in role definition IDs (the same in every tenant). Each assignment below names its role.
 // Storage Blob Data Contributor    ba92f5b4-2d11-453d-a403-e96b0029c9fe
+// Storage Blob Data Owner          b7e6dc6d-f1e8-4753-8033-0f276bb0955b (fallback only)
 // Storage Queue Data Reader        19e7f393-937e-4f77-808e-94535e297925
 // Storage Queue Data Msg Processor 8a0f0c08-91a1-4084-bc3d-661d67233fed
 // Storage Queue Data Msg Sender    c6a89b2d-59bc-44d0-9896-0f6e12d7b80a
@@ -150,6 +154,18 @@ resource secretsContainerBlobContributor 'Microsoft.Authorization/roleAssignment
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  }
+}
+
+// ---- Blob, fallback (off by default): the whole account, as the Functions documentation's minimum.
+resource accountBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hostBlobAccessAccountWide) {
+  name: guid(storage.id, identity.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+  scope: storage
+  properties: {
+    description: 'Storage Blob Data Owner: fallback for the Functions host (hostBlobAccessAccountWide).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
   }
 }
 

@@ -409,6 +409,7 @@ describe('Key Vault and monitoring', () => {
 describe('role assignments', () => {
   const roles: Record<string, string> = {
     'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
+    'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
     '19e7f393-937e-4f77-808e-94535e297925': 'Storage Queue Data Reader',
     '8a0f0c08-91a1-4084-bc3d-661d67233fed': 'Storage Queue Data Message Processor',
     'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a': 'Storage Queue Data Message Sender',
@@ -431,6 +432,10 @@ describe('role assignments', () => {
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('idempotencyTableName'\)\)\]$/, 'idempotency table'],
+      [
+        /^\[resourceId\('Microsoft\.Storage\/storageAccounts', parameters\('storageAccountName'\)\)\]$/,
+        'storage account',
+      ],
       [
         /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('secretName'\)\)\]$/,
         'D365 secret',
@@ -472,7 +477,7 @@ describe('role assignments', () => {
 
   test('give the app identity exactly the expected built-in roles on the expected scopes', () => {
     const granted = assignments()
-      .filter((a) => a.toAppIdentity)
+      .filter((a) => a.toAppIdentity && !a.resource.condition?.includes('hostBlobAccessAccountWide'))
       .map((a) => `${a.role} on ${a.on}`)
       .sort();
     expect(granted).toEqual(
@@ -494,6 +499,13 @@ describe('role assignments', () => {
         'Monitoring Metrics Publisher on Application Insights',
       ].sort(),
     );
+  });
+
+  test('account-wide blob access is only a fallback, off by default', () => {
+    const fallback = assignments().filter((a) => a.toAppIdentity && a.on === 'storage account');
+    expect(fallback.map((a) => a.role)).toEqual(['Storage Blob Data Owner']);
+    expect(fallback[0]?.resource.condition).toBe("[parameters('hostBlobAccessAccountWide')]");
+    expect(main.parameters.hostBlobAccessAccountWide.defaultValue).toBe(false);
   });
 
   test('the secret role exists only once the secret does; the operator role only when an operator is named', () => {
