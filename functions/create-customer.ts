@@ -1,42 +1,56 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { acceptCustomer } from '../shared/accept-customer';
-import { appServices } from '../shared/app-services';
+import { acceptDeps, appServices, processDeps } from '../shared/app-services';
 import { readJsonBody } from '../shared/http-body';
+import { parseIdempotencyKey } from '../shared/idempotency';
 import { invocationLog } from '../shared/log';
+import { outcomeResponse, waitForOutcome } from '../shared/outcome';
+import { parsePreferWait } from '../shared/prefer';
 import { problemResponse, problems } from '../shared/problem';
-import { toStatusAnswer } from '../shared/status';
+import { processCustomerMessage } from '../shared/process-customer';
 
-/** `POST /api/customers`: validates, stores and queues a customer, and answers 202 at once. */
-export async function createCustomer(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
+/**
+ * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with
+ * `Prefer: wait=N`, processes it right away and answers 201 with the account when D365 answers
+ * within N seconds. `Idempotency-Key` makes repeats safe.
+ */
+export async function createCustomer(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const services = appServices();
+  const { config } = services;
+  const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
+  if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
+  const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
+  if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
   const body = await readJsonBody(request);
   if (!body.ok) return problemResponse(body.problem);
 
-  const { config, statusStore, queue, telemetry } = appServices();
-  const result = await acceptCustomer(body.value, {
-    statusStore,
-    queue,
-    telemetry,
-    log: invocationLog(context),
-    target: config.d365.target,
-    defaultCustomerGroup: config.d365.defaultCustomerGroup,
+  const log = invocationLog(context);
+  const wait = prefer.waitSeconds ?? 0;
+  const result = await acceptCustomer(body.value, acceptDeps(services, log), {
+    idempotencyKey: key.key,
+    delaySeconds: wait,
   });
-  const retryAfter = String(config.statusRetryAfterSeconds);
   switch (result.kind) {
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
     case 'unavailable':
       return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));
+    case 'key-reused':
+      return problemResponse(problems.idempotencyKeyReused());
+    case 'in-progress':
+      return problemResponse(problems.idempotencyKeyInProgress());
     case 'accepted': {
-      const { correlationId, status } = toStatusAnswer(result.record);
+      const { correlationId } = result.record;
       const statusUrl = statusUrlFor(request.url, correlationId);
-      return {
-        status: 202,
-        headers: { location: statusUrl, 'retry-after': retryAfter, 'x-correlation-id': correlationId },
-        jsonBody: { correlationId, status, statusUrl },
+      const headers: Record<string, string> = {
+        ...(result.replayed && { 'idempotent-replayed': 'true' }),
+        ...(wait > 0 && { 'preference-applied': `wait=${wait}` }),
       };
+      if (wait === 0) return outcomeResponse(result.record, statusUrl, headers, config.statusRetryAfterSeconds);
+      // Durable first (the message is queued, held back for `wait` seconds), then at once.
+      const work = result.replayed ? undefined : processCustomerMessage(result.message, processDeps(services, log));
+      const record = (await waitForOutcome(services.statusStore, correlationId, wait * 1000, work)) ?? result.record;
+      return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds);
     }
   }
 }

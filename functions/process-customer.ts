@@ -1,23 +1,15 @@
 import { app, InvocationContext } from '@azure/functions';
-import { appServices } from '../shared/app-services';
+import { appServices, processDeps } from '../shared/app-services';
 import { invocationLog } from '../shared/log';
 import { processCustomerMessage } from '../shared/process-customer';
 
 /**
- * Queue trigger on `%CUSTOMER_QUEUE_NAME%`: creates the customer in D365. A transient failure
- * throws, so the host makes the message visible again after `visibilityTimeout` and moves it to
- * the poison queue after `maxDequeueCount` deliveries (host.json).
+ * Queue trigger on `%CUSTOMER_QUEUE_NAME%`: creates the customer in D365. Retries are ours: a
+ * transient failure queues the next attempt with a delay and this delivery is acknowledged. Only
+ * an unexpected error (storage unreachable) throws, leaving the redelivery to the host.
  */
 export async function processCustomer(message: unknown, context: InvocationContext): Promise<void> {
-  const { config, statusStore, d365, telemetry } = appServices();
-  await processCustomerMessage(message, {
-    statusStore,
-    d365,
-    telemetry,
-    log: invocationLog(context),
-    target: config.d365.target,
-    defaultCustomerGroup: config.d365.defaultCustomerGroup,
-  });
+  await processCustomerMessage(message, processDeps(appServices(), invocationLog(context)));
 }
 
 app.storageQueue('processCustomer', {

@@ -10,7 +10,12 @@ import {
   LOCAL_TENANT_ID,
 } from './config';
 import { CustomerQueue, storageCustomerQueue } from './customer-queue';
+import { AcceptDeps } from './accept-customer';
 import { D365Client, d365Client } from './d365-client';
+import { D365Gate, d365Gate } from './d365-gate';
+import { Log } from './log';
+import { ProcessDeps } from './process-customer';
+import { ReconcileDeps } from './reconcile';
 import { keyVaultSecretSource } from './secret-source';
 import { StatusStore, tableStatusStore } from './status-store';
 import { applicationInsightsTelemetry, Telemetry } from './telemetry';
@@ -25,8 +30,51 @@ export interface AppServices {
   config: Config;
   statusStore: StatusStore;
   queue: CustomerQueue;
+  poisonQueue: CustomerQueue;
   d365: D365Client;
+  /** Shared by every invocation in this instance: D365 concurrency and throttling pauses. */
+  gate: D365Gate;
   telemetry: Telemetry;
+}
+
+/** What the intake use-case needs, from the services. */
+export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
+  const { config, statusStore, queue, telemetry } = services;
+  return {
+    statusStore,
+    queue,
+    telemetry,
+    log,
+    target: config.d365.target,
+    defaultCustomerGroup: config.d365.defaultCustomerGroup,
+  };
+}
+
+/** What the worker use-case needs, from the services. */
+export function processDeps(services: AppServices, log: Log): ProcessDeps {
+  const { config } = services;
+  return {
+    ...acceptDeps(services, log),
+    d365: services.d365,
+    gate: services.gate,
+    poisonQueue: services.poisonQueue,
+    duplicatePolicy: config.duplicatePolicy,
+    retry: config.retry,
+    leaseSeconds: config.leaseSeconds,
+  };
+}
+
+/** What the reconciler needs, from the services. */
+export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
+  const { config, statusStore, queue, telemetry } = services;
+  return {
+    statusStore,
+    queue,
+    telemetry,
+    log,
+    retry: config.retry,
+    reconcileAfterSeconds: config.reconcileAfterSeconds,
+  };
 }
 
 function storageCredential(config: Config): TokenCredential | undefined {
@@ -57,6 +105,7 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     get: async (id) => (await store()).get(id),
     update: async (current, changes) => (await store()).update(current, changes),
     delete: async (record) => (await store()).delete(record),
+    findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
   };
 }
 
@@ -69,16 +118,16 @@ export function createAppServices(config: Config): AppServices {
           allowInsecureConnection: true,
         })
       : new TableClient(config.storage.tableServiceUri, config.statusTable, credential!);
-  const queueClient =
+  const queueClientFor = (name: string): QueueClient =>
     config.storage.kind === 'connectionString'
-      ? new QueueClient(config.storage.connectionString, config.queueName)
-      : new QueueClient(
-          `${config.storage.queueServiceUri.replace(/\/$/, '')}/${config.queueName}`,
-          credential!,
-        );
+      ? new QueueClient(config.storage.connectionString, name)
+      : new QueueClient(`${config.storage.queueServiceUri.replace(/\/$/, '')}/${name}`, credential!);
+  const queueClient = queueClientFor(config.queueName);
+  const poisonClient = queueClientFor(config.poisonQueueName);
 
   const getTable = ensuredOnce(tableClient, () => tableClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
+  const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
 
   const keyVaultCredential: TokenCredential =
     config.keyVault.auth === 'emulator'
@@ -110,10 +159,18 @@ export function createAppServices(config: Config): AppServices {
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },
+    poisonQueue: {
+      send: async (message, options) =>
+        storageCustomerQueue(await getPoison(), POISON_TTL_SECONDS).send(message, options),
+    },
     d365: d365Client(tokens, config.d365),
+    gate: d365Gate(config.d365MaxConcurrency),
     telemetry: applicationInsightsTelemetry(config.applicationInsightsConnectionString),
   };
 }
+
+/** Poison messages are kept for replay this long (the status record keeps the payload too). */
+const POISON_TTL_SECONDS = 30 * 24 * 3600;
 
 let services: AppServices | undefined;
 

@@ -12,6 +12,10 @@ const positiveInt = z.coerce
   .number({ message: 'must be a whole number greater than 0' })
   .int({ message: 'must be a whole number greater than 0' })
   .positive({ message: 'must be a whole number greater than 0' });
+const nonNegativeInt = z.coerce
+  .number({ message: 'must be a whole number, 0 or more' })
+  .int({ message: 'must be a whole number, 0 or more' })
+  .min(0, { message: 'must be a whole number, 0 or more' });
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { message: `must be one of ${values.join(', ')}` });
 const httpsUrl = z
@@ -174,6 +178,83 @@ export const settings = [
     azure: true,
     schema: positiveInt,
   }),
+  define({
+    name: 'DUPLICATE_POLICY',
+    description:
+      'What to do when a customer with the same e-mail already exists in the legal entity: `link` (succeed with the existing account, `outcome: "linked"`), `reject` (fail with `duplicate`) or `create` (create another).',
+    default: 'link',
+    local: 'link',
+    azure: true,
+    schema: oneOf(['link', 'reject', 'create']),
+  }),
+  define({
+    name: 'RETRY_BASE_SECONDS',
+    description:
+      'First back-off delay after a transient failure without `Retry-After`; doubles per attempt, with full jitter.',
+    default: '2',
+    local: '2',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'RETRY_MAX_DELAY_SECONDS',
+    description: 'Longest back-off delay between two attempts.',
+    default: '300',
+    local: '300',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'RETRY_MAX_ATTEMPTS',
+    description:
+      'Attempts before a request ends as `failed` (`retries_exhausted`) and its message is kept in the poison queue.',
+    default: '10',
+    local: '10',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'RETRY_MAX_TOTAL_SECONDS',
+    description: 'How long a request may keep retrying, from its acceptance, before it ends as `failed`.',
+    default: '3600',
+    local: '3600',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'D365_MAX_CONCURRENCY',
+    description: 'Calls to D365 in flight at once per instance (CustomersV3 is "single thread only").',
+    default: '4',
+    local: '4',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'PROCESSING_LEASE_SECONDS',
+    description:
+      'How long a claimed request belongs to the invocation that claimed it; after that another may take over (with a lookup before creating).',
+    default: '90',
+    local: '90',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'PREFER_WAIT_MAX_SECONDS',
+    description: 'Cap on `Prefer: wait=N` (RFC 7240).',
+    default: '25',
+    local: '25',
+    azure: true,
+    schema: positiveInt.max(230, 'must be at most 230 (the Azure load balancer idle timeout)'),
+  }),
+  define({
+    name: 'RECONCILE_AFTER_SECONDS',
+    description:
+      'The reconciler re-queues a request that stayed `accepting` or `queued` this long (a crash between claim and queue write).',
+    default: '300',
+    local: '300',
+    azure: true,
+    schema: positiveInt,
+  }),
 ] as const satisfies readonly SettingDefinition[];
 
 export type SettingName = (typeof settings)[number]['name'];
@@ -207,7 +288,20 @@ export interface Config {
   poisonQueueName: string;
   statusTable: string;
   statusRetryAfterSeconds: number;
+  duplicatePolicy: 'link' | 'reject' | 'create';
+  retry: RetryPolicy;
+  d365MaxConcurrency: number;
+  leaseSeconds: number;
+  preferWaitMaxSeconds: number;
+  reconcileAfterSeconds: number;
   applicationInsightsConnectionString?: string;
+}
+
+export interface RetryPolicy {
+  baseSeconds: number;
+  maxDelaySeconds: number;
+  maxAttempts: number;
+  maxTotalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -297,6 +391,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poisonQueueName: `${str('CUSTOMER_QUEUE_NAME')}-poison`,
     statusTable: str('STATUS_TABLE_NAME'),
     statusRetryAfterSeconds: num('STATUS_RETRY_AFTER_SECONDS'),
+    duplicatePolicy: str('DUPLICATE_POLICY') as Config['duplicatePolicy'],
+    retry: {
+      baseSeconds: num('RETRY_BASE_SECONDS'),
+      maxDelaySeconds: num('RETRY_MAX_DELAY_SECONDS'),
+      maxAttempts: num('RETRY_MAX_ATTEMPTS'),
+      maxTotalSeconds: num('RETRY_MAX_TOTAL_SECONDS'),
+    },
+    d365MaxConcurrency: num('D365_MAX_CONCURRENCY'),
+    leaseSeconds: num('PROCESSING_LEASE_SECONDS'),
+    preferWaitMaxSeconds: num('PREFER_WAIT_MAX_SECONDS'),
+    reconcileAfterSeconds: num('RECONCILE_AFTER_SECONDS'),
     applicationInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
   };
 }

@@ -6,13 +6,16 @@ export interface CustomerQueue {
   send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
 }
 
-export function storageCustomerQueue(client: QueueClient): CustomerQueue {
+/**
+ * A Storage queue. Messages never expire by default: the worker, not the queue's 7-day default,
+ * decides when a request ends; the poison queue passes a time to live.
+ */
+export function storageCustomerQueue(client: QueueClient, timeToLiveSeconds = -1): CustomerQueue {
   return {
     async send(message, options) {
       await client.sendMessage(encodeQueueMessage(message), {
-        visibilityTimeout: options?.delaySeconds,
-        // Kept until processed: the worker, not the queue's 7-day default, decides when a request ends.
-        messageTimeToLive: -1,
+        visibilityTimeout: options?.delaySeconds || undefined,
+        messageTimeToLive: timeToLiveSeconds,
       });
     },
   };

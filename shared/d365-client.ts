@@ -1,5 +1,6 @@
 import type { CustomerRequest } from './customer-contract';
 import { toCustomersV3Body, toCustomServiceBody } from './d365-payload';
+import { buildCustomerLookupQuery } from './odata-filter';
 import { asProcessingError, permanent, ProcessingError, parseRetryAfter, transient } from './failure';
 import { personalValues, scrub, truncate } from './redaction';
 import { TokenSource } from './token-source';
@@ -7,6 +8,11 @@ import { TokenSource } from './token-source';
 /** Creates customers in D365. Throws `ProcessingError` (permanent or transient) on failure. */
 export interface D365Client {
   createCustomer(request: CustomerRequest): Promise<{ customerAccount: string }>;
+  /**
+   * The account of a customer with this e-mail in the legal entity (CustomersV3, cross-company,
+   * with a filter built by the one safe builder), or undefined when there is none.
+   */
+  findCustomerByEmail(legalEntity: string, email: string): Promise<string | undefined>;
 }
 
 export interface D365ClientOptions {
@@ -106,16 +112,21 @@ export function classifyD365Answer(
 }
 
 export function d365Client(tokens: TokenSource, options: D365ClientOptions): D365Client {
-  const post = async (path: string, body: unknown, token: string): Promise<D365Answer> => {
+  const send = async (
+    method: 'GET' | 'POST',
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<D365Answer> => {
     try {
       const response = await fetch(`${options.url}${path}`, {
-        method: 'POST',
+        method,
         headers: {
           authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
           accept: 'application/json',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
         },
-        body: JSON.stringify(body),
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       return {
@@ -129,6 +140,21 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
     }
   };
 
+  /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
+  const call = async (
+    method: 'GET' | 'POST',
+    path: string,
+    classify: (answer: D365Answer) => Classified,
+    body?: unknown,
+  ): Promise<string> => {
+    for (const fresh of [false, true]) {
+      const result = classify(await send(method, path, await tokens.getToken({ fresh }), body));
+      if (result instanceof ProcessingError) throw result;
+      if (result.kind === 'created') return result.customerAccount;
+    }
+    throw permanent('unauthorized', 'D365 answered 401 to a freshly issued token.');
+  };
+
   return {
     async createCustomer(request) {
       const [path, body] =
@@ -136,13 +162,28 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
           ? ['/data/CustomersV3', toCustomersV3Body(request)]
           : [options.servicePath, toCustomServiceBody(request)];
       const personal = personalValues(request);
-      for (const fresh of [false, true]) {
-        const answer = await post(path, body, await tokens.getToken({ fresh }));
-        const result = classifyD365Answer(answer, options, personal);
-        if (result instanceof ProcessingError) throw result;
-        if (result.kind === 'created') return { customerAccount: result.customerAccount };
-      }
-      throw permanent('unauthorized', 'D365 answered 401 to a freshly issued token.');
+      const customerAccount = await call(
+        'POST',
+        path,
+        (answer) => classifyD365Answer(answer, options, personal),
+        body,
+      );
+      return { customerAccount };
+    },
+
+    async findCustomerByEmail(legalEntity, email) {
+      const path = `/data/CustomersV3?${buildCustomerLookupQuery(legalEntity, email)}`;
+      const found = await call('GET', path, (answer) => {
+        if (answer.status !== 200)
+          return classifyD365Answer(answer, { ...options, target: 'odata' }, [email]);
+        const rows = (tryParse(answer.body) as { value?: { CustomerAccount?: unknown }[] } | undefined)
+          ?.value;
+        if (!Array.isArray(rows)) return transient('D365 answered the customer lookup without a value list');
+        const account = rows.map((row) => row.CustomerAccount).find((a) => typeof a === 'string' && a !== '');
+        // '' stands for "none found" so the 401 loop above can tell it from a retry.
+        return { kind: 'created', customerAccount: (account as string | undefined) ?? '' };
+      });
+      return found === '' ? undefined : found;
     },
   };
 }

@@ -55,6 +55,33 @@ export const problems = {
     status: 404,
     detail: 'No customer request with this correlation ID exists (or it is past its retention).',
   }),
+  invalidHeader: (header: string, error: FieldError): Problem => ({
+    type: `${TYPE_BASE}invalid-header`,
+    title: `Malformed ${header} header`,
+    status: 400,
+    detail: error.detail,
+    errors: [{ pointer: '', detail: error.detail }],
+    header,
+  }),
+  idempotencyKeyReused: (): Problem => ({
+    type: `${TYPE_BASE}idempotency-key-reused`,
+    title: 'Idempotency-Key already used for another request',
+    status: 422,
+    detail: 'This Idempotency-Key was sent before with a different body. Use a new key for a new customer.',
+  }),
+  idempotencyKeyInProgress: (): Problem => ({
+    type: `${TYPE_BASE}idempotency-key-in-progress`,
+    title: 'The first request with this Idempotency-Key is still being accepted',
+    status: 409,
+    detail: 'Send the request again in a moment.',
+    retryAfterSeconds: 1,
+  }),
+  notReplayable: (detail: string): Problem => ({
+    type: `${TYPE_BASE}not-replayable`,
+    title: 'The request cannot be replayed',
+    status: 409,
+    detail,
+  }),
   storageUnavailable: (retryAfterSeconds: number): Problem => ({
     type: `${TYPE_BASE}temporarily-unavailable`,
     title: 'The request could not be stored',

@@ -1,5 +1,5 @@
-import { RestError, TableClient, TableEntityResult } from '@azure/data-tables';
-import { StatusRecord } from './status';
+import { odata, RestError, TableClient, TableEntityResult } from '@azure/data-tables';
+import { Status, StatusRecord } from './status';
 
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
 export interface StatusStore {
@@ -16,6 +16,8 @@ export interface StatusStore {
   ): Promise<StatusRecord>;
   /** Deletes the record if it still has the given ETag. */
   delete(record: StatusRecord): Promise<void>;
+  /** Records in one of `statuses` last changed before `updatedBefore` (ISO), at most `limit`. */
+  findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -98,6 +100,16 @@ export function tableStatusStore(client: TableClient): StatusStore {
         if (isStatus(error, 412, 404)) throw new StatusConflictError(current.correlationId);
         throw error;
       }
+    },
+    async findStale(statuses, updatedBefore, limit) {
+      const byStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
+      const filter = `(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`;
+      const found: StatusRecord[] = [];
+      for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        found.push(fromEntity(entity as TableEntityResult<Record<string, unknown>>));
+        if (found.length >= limit) break;
+      }
+      return found;
     },
     async delete(record) {
       try {

@@ -1,28 +1,45 @@
 /**
  * The processing state machine of one customer request, and the status answer derived from it.
  *
- *   queued ──► processing ──► submitting ──► succeeded
- *                 │               │      └─► failed
- *                 └───────────────┴────────► failed
+ *   accepting ─► queued ─► processing ─► submitting ─► succeeded
+ *                    ▲          │  ▲          │   └──► failed
+ *                    │          ▼  │          ▼
+ *                    │        retrying ◄──────┘
+ *                    └── (reconciler, replay)
  *
- * `processing`: a worker has claimed the request (reading the secret, getting a token).
- * `submitting`: the create call to D365 is about to be sent or in flight; a request last seen in
- * this state may already exist in D365.
- * A transient failure leaves the record where it was and the queue delivers the message again.
+ * - `accepting`: an Idempotency-Key claimed the ID; the queue message is being written.
+ * - `queued`: stored and queued, no worker has taken it yet.
+ * - `processing`: an invocation holds it (until `leaseUntil`): reading the secret, getting a token,
+ *   looking the customer up.
+ * - `submitting`: the create call to D365 is in flight; from here on the customer may exist in D365
+ *   (`submittedAt` is set), so whoever takes it over looks it up before creating.
+ * - `retrying`: a transient failure; the next attempt is queued for `nextAttemptAt`.
+ * - `succeeded` / `failed`: terminal. Only an operator's replay moves `failed` back to `queued`.
+ * Every change is a conditional (ETag) update, so two invocations never both move a request on.
  */
 
-export const STATUSES = ['queued', 'processing', 'submitting', 'succeeded', 'failed'] as const;
+export const STATUSES = [
+  'accepting',
+  'queued',
+  'processing',
+  'submitting',
+  'retrying',
+  'succeeded',
+  'failed',
+] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly Status[] = ['succeeded', 'failed'];
 
-/** Which transitions the state machine allows. Terminal states have none. */
+/** Which transitions the state machine allows. */
 const TRANSITIONS: Record<Status, readonly Status[]> = {
-  queued: ['processing', 'failed'],
-  processing: ['processing', 'submitting', 'failed'],
-  submitting: ['processing', 'submitting', 'succeeded', 'failed'],
+  accepting: ['queued', 'processing', 'failed'],
+  queued: ['processing', 'failed', 'queued'],
+  processing: ['processing', 'submitting', 'retrying', 'succeeded', 'failed'],
+  submitting: ['processing', 'retrying', 'succeeded', 'failed'],
+  retrying: ['processing', 'retrying', 'failed'],
   succeeded: [],
-  failed: [],
+  failed: ['queued'],
 };
 
 export function isTerminal(status: Status): boolean {
@@ -36,6 +53,8 @@ export function canTransition(from: Status, to: Status): boolean {
 /** Short, stable failure codes. Each has a message an operator can act on (no personal data). */
 export const FAILURE_CODES = {
   invalid_message: 'The queued message was not a valid customer request.',
+  duplicate:
+    'A customer with this e-mail address already exists in the legal entity (DUPLICATE_POLICY=reject).',
   business_error: 'D365 rejected the customer.',
   not_registered:
     'D365 answered 403: the Entra application is not registered in D365 (System administration > Setup > Azure Active Directory applications) or its user lacks rights.',
@@ -44,7 +63,7 @@ export const FAILURE_CODES = {
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
   configuration: 'The app could not read the D365 client secret from Key Vault.',
   retries_exhausted:
-    'D365 stayed unavailable through every retry; the message was moved to the poison queue.',
+    'D365 stayed unavailable through every retry; the message is kept in the poison queue for replay.',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;
 
@@ -65,8 +84,20 @@ export interface StatusRecord {
   errorMessage?: string;
   /** The last transient failure, for operators (no personal data). */
   lastError?: string;
-  /** The normalised request, kept until the request succeeds so it can be re-queued. */
+  /** The normalised request, kept until the request succeeds so it can be re-queued or replayed. */
   payload?: string;
+  /** Hash of the normalised request, for Idempotency-Key replays. */
+  fingerprint?: string;
+  /** Who sent it (when caller authentication is on); no personal data. */
+  caller?: string;
+  /** Start of the current series of attempts (acceptance, or the operator's replay). */
+  queuedAt?: string;
+  /** Until when the invocation that claimed it owns it. */
+  leaseUntil?: string;
+  /** When the create call was first sent: from then on the customer may exist in D365. */
+  submittedAt?: string;
+  /** When the next attempt is due (`retrying`). */
+  nextAttemptAt?: string;
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }
@@ -80,6 +111,7 @@ export interface StatusAnswer {
   outcome?: Outcome;
   error?: { code: FailureCode; message: string };
   lastError?: string;
+  nextAttemptAt?: string;
   attempts: number;
   createdAt: string;
   updatedAt: string;
@@ -96,6 +128,8 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },
     }),
     ...(record.lastError !== undefined && !isTerminal(record.status) && { lastError: record.lastError }),
+    ...(record.nextAttemptAt !== undefined &&
+      record.status === 'retrying' && { nextAttemptAt: record.nextAttemptAt }),
     attempts: record.attempts,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -26,10 +26,14 @@ const PERSONAL = [
   'Johar town',
 ];
 
-/** Quick retries so transient-failure tests take seconds: host.json overridden like app settings do in Azure. */
-const FAST_RETRIES = {
-  AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00.200',
-  AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3',
+/**
+ * Quick retries so transient-failure tests take seconds. Both fixtures share one e-mail address,
+ * so this file creates regardless of duplicates (the duplicate policy has tests of its own).
+ */
+const SETTINGS = {
+  RETRY_BASE_SECONDS: '0',
+  RETRY_MAX_ATTEMPTS: '3',
+  DUPLICATE_POLICY: 'create',
   AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.500',
 };
 
@@ -37,7 +41,7 @@ const hostLines: string[] = [];
 let stack: AppStack;
 
 beforeAll(async () => {
-  stack = await startAppStack({ settings: FAST_RETRIES, onHostLine: (line) => hostLines.push(line) });
+  stack = await startAppStack({ settings: SETTINGS, onHostLine: (line) => hostLines.push(line) });
 });
 
 afterAll(async () => {
@@ -149,14 +153,22 @@ describe('customer creation end to end (custom service)', () => {
     expect((await stack.customers()).length).toBe(before + 1);
   });
 
-  it('ends as failed (retries exhausted) when D365 stays unavailable, via the poison queue', async () => {
+  it('ends as failed (retries exhausted) when D365 stays unavailable, keeping the message in the poison queue', async () => {
     await stack.emulatorApi('POST', '/_emulator/faults', { service: 'd365', status: 503 });
     const { json } = await accept(minimal);
-    const final = await waitForTerminal((json as { statusUrl: string }).statusUrl, 45_000);
+    const { correlationId, statusUrl } = json as { correlationId: string; statusUrl: string };
+    const final = await waitForTerminal(statusUrl, 45_000);
     expect(final.status).toBe('failed');
     expect(final.error?.code).toBe('retries_exhausted');
     expect(final.error?.message).toContain('503');
     expect(final.attempts).toBe(3);
+    const poisoned = await stack.poisonQueue.peekMessages({ numberOfMessages: 32 });
+    const ids = poisoned.peekedMessageItems.map(
+      (m) =>
+        (JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as { correlationId: string })
+          .correlationId,
+    );
+    expect(ids).toContain(correlationId);
   });
 });
 
@@ -168,7 +180,7 @@ describe('wrong client secret in Key Vault', () => {
 
   it('fails with a clear reason, after reading Key Vault again, and does not call D365', async () => {
     // An app that has not read the secret yet, and a wrong secret in Key Vault.
-    fresh = await startAppStack({ onHostLine: (line) => hostLines.push(line) });
+    fresh = await startAppStack({ settings: SETTINGS, onHostLine: (line) => hostLines.push(line) });
     const vault = new SecretClient(
       fresh.emulator.url,
       new ClientSecretCredential(

@@ -7,7 +7,8 @@ const full = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-cus
 let stack: AppStack;
 
 beforeAll(async () => {
-  stack = await startAppStack({ settings: { D365_TARGET: 'odata' } });
+  // Both requests use the fixture's e-mail; the second must reach D365 to meet its business error.
+  stack = await startAppStack({ settings: { D365_TARGET: 'odata', DUPLICATE_POLICY: 'create' } });
 });
 
 afterAll(async () => {

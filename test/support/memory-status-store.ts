@@ -27,6 +27,12 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
       records.set(current.correlationId, next);
       return { ...next };
     },
+    async findStale(statuses, updatedBefore, limit) {
+      return [...records.values()]
+        .filter((r) => statuses.includes(r.status) && r.updatedAt < updatedBefore)
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
     async delete(record) {
       const stored = records.get(record.correlationId);
       if (stored && stored.etag === record.etag) records.delete(record.correlationId);

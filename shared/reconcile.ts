@@ -1,0 +1,94 @@
+import { errorName } from './accept-customer';
+import { RetryPolicy } from './config';
+import { CustomerQueue } from './customer-queue';
+import { Log } from './log';
+import { recordFailure } from './process-customer';
+import { FAILURE_CODES, StatusRecord } from './status';
+import { StatusConflictError, StatusStore } from './status-store';
+import { Telemetry } from './telemetry';
+
+export interface ReconcileDeps {
+  statusStore: StatusStore;
+  queue: CustomerQueue;
+  telemetry: Telemetry;
+  log: Log;
+  retry: RetryPolicy;
+  reconcileAfterSeconds: number;
+  /** Records looked at per run. */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export interface ReconcileReport {
+  requeued: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Whether a stale, unfinished record has lost its message (or its owner) and needs one again. */
+function needsMessage(record: StatusRecord, now: number, graceMs: number): boolean {
+  const past = (iso: string | undefined): boolean => iso === undefined || Date.parse(iso) + graceMs < now;
+  switch (record.status) {
+    case 'accepting':
+    case 'queued':
+      return true;
+    case 'processing':
+    case 'submitting':
+      return past(record.leaseUntil);
+    case 'retrying':
+      return past(record.nextAttemptAt);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The reconciler (a timer function): no accepted request may be stranded. A record left
+ * `accepting` or `queued` without progress (a crash between the claim and the queue write), or
+ * whose lease or next attempt is long past, gets its message again from the stored payload —
+ * safe, because the worker acknowledges a message for a request that is finished or held. A
+ * request past its total retry time ends as `failed`.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = (deps.now?.() ?? new Date()).getTime();
+  const graceMs = deps.reconcileAfterSeconds * 1000;
+  const stale = await deps.statusStore.findStale(
+    ['accepting', 'queued', 'processing', 'submitting', 'retrying'],
+    new Date(now - graceMs).toISOString(),
+    deps.batchSize ?? 200,
+  );
+  const report: ReconcileReport = { requeued: 0, failed: 0, skipped: 0 };
+  for (const record of stale) {
+    const { correlationId } = record;
+    try {
+      const age = (now - Date.parse(record.queuedAt ?? record.createdAt)) / 1000;
+      if (age > deps.retry.maxTotalSeconds + deps.reconcileAfterSeconds) {
+        await recordFailure(record, 'retries_exhausted', FAILURE_CODES.retries_exhausted, deps);
+        report.failed += 1;
+      } else if (needsMessage(record, now, graceMs) && record.payload) {
+        // Claim the record first (conditional), so two reconcilers do not both re-send it.
+        const touched = await deps.statusStore.update(record, {
+          status: record.status === 'accepting' ? 'queued' : record.status,
+          updatedAt: new Date(now).toISOString(),
+        });
+        await deps.queue.send({
+          v: 1,
+          correlationId,
+          acceptedAt: touched.createdAt,
+          request: JSON.parse(record.payload) as unknown,
+        });
+        deps.log.warn('customer.reconciled', { correlationId, status: record.status });
+        report.requeued += 1;
+      } else {
+        report.skipped += 1;
+      }
+    } catch (error) {
+      if (!(error instanceof StatusConflictError)) {
+        deps.log.error('customer.reconcile_failed', { correlationId, reason: errorName(error) });
+      }
+      report.skipped += 1;
+    }
+  }
+  if (stale.length > 0) deps.log.info('reconciler.run', { reason: JSON.stringify(report) });
+  return report;
+}
