@@ -14,7 +14,10 @@ import { processCustomerMessage } from '../shared/process-customer';
  * `Prefer: wait=N`, processes it right away and answers 201 with the account when D365 answers
  * within N seconds. `Idempotency-Key` makes repeats safe.
  */
-export async function createCustomer(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function createCustomer(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const services = appServices();
   const { config } = services;
   const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
@@ -46,10 +49,14 @@ export async function createCustomer(request: HttpRequest, context: InvocationCo
         ...(result.replayed && { 'idempotent-replayed': 'true' }),
         ...(wait > 0 && { 'preference-applied': `wait=${wait}` }),
       };
-      if (wait === 0) return outcomeResponse(result.record, statusUrl, headers, config.statusRetryAfterSeconds);
+      if (wait === 0)
+        return outcomeResponse(result.record, statusUrl, headers, config.statusRetryAfterSeconds);
       // Durable first (the message is queued, held back for `wait` seconds), then at once.
-      const work = result.replayed ? undefined : processCustomerMessage(result.message, processDeps(services, log));
-      const record = (await waitForOutcome(services.statusStore, correlationId, wait * 1000, work)) ?? result.record;
+      const work = result.replayed
+        ? undefined
+        : processCustomerMessage(result.message, processDeps(services, log));
+      const record =
+        (await waitForOutcome(services.statusStore, correlationId, wait * 1000, work)) ?? result.record;
       return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds);
     }
   }

@@ -9,20 +9,30 @@ import { toStatusAnswer } from '../shared/status';
  * `POST /api/customers/status/{correlationId}/retry` (admin key): re-queues a failed request once
  * the operator fixed its cause. Never creates a second customer (the worker looks it up first).
  */
-export async function replayCustomer(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function replayCustomer(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const { statusStore, queue, telemetry } = appServices();
   const correlationId = (request.params.correlationId ?? '').toLowerCase();
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(correlationId)) {
     return problemResponse(problems.invalidCorrelationId());
   }
-  const result = await replayFailedRequest(correlationId, { statusStore, queue, telemetry, log: invocationLog(context) });
+  const result = await replayFailedRequest(correlationId, {
+    statusStore,
+    queue,
+    telemetry,
+    log: invocationLog(context),
+  });
   switch (result.kind) {
     case 'not-found':
       return problemResponse(problems.notFound());
     case 'not-failed':
       return problemResponse(problems.notReplayable('Only a failed request can be replayed.'));
     case 'no-payload':
-      return problemResponse(problems.notReplayable('The request is past its retention; nothing is left to replay.'));
+      return problemResponse(
+        problems.notReplayable('The request is past its retention; nothing is left to replay.'),
+      );
     case 'replayed':
       return { status: 202, jsonBody: toStatusAnswer(result.record) };
   }

@@ -1,5 +1,10 @@
 import { TableClient } from '@azure/data-tables';
-import { ClientSecretCredential, DefaultAzureCredential, TokenCredential } from '@azure/identity';
+import {
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  ManagedIdentityCredential,
+  TokenCredential,
+} from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { QueueClient } from '@azure/storage-queue';
 import {
@@ -35,6 +40,8 @@ export interface AppServices {
   /** Shared by every invocation in this instance: D365 concurrency and throttling pauses. */
   gate: D365Gate;
   telemetry: Telemetry;
+  /** Approximate message counts of the customer queue and its poison queue. */
+  queueDepths(): Promise<Record<string, number>>;
 }
 
 /** What the intake use-case needs, from the services. */
@@ -165,7 +172,24 @@ export function createAppServices(config: Config): AppServices {
     },
     d365: d365Client(tokens, config.d365),
     gate: d365Gate(config.d365MaxConcurrency),
-    telemetry: applicationInsightsTelemetry(config.applicationInsightsConnectionString),
+    async queueDepths() {
+      const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
+        (await (await get()).getProperties()).approximateMessagesCount ?? 0;
+      return {
+        [config.queueName]: await depth(getQueue),
+        [config.poisonQueueName]: await depth(getPoison),
+      };
+    },
+    telemetry: applicationInsightsTelemetry(
+      config.applicationInsights?.connectionString,
+      // In Azure the component takes Entra ID tokens only (APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+      config.applicationInsights?.entraClientId === undefined
+        ? undefined
+        : () =>
+            new ManagedIdentityCredential({
+              clientId: config.applicationInsights!.entraClientId || undefined,
+            }),
+    ),
   };
 }
 

@@ -27,7 +27,7 @@ describe('configuration', () => {
       kind: 'connectionString',
       connectionString: 'UseDevelopmentStorage=true',
     });
-    expect(config.applicationInsightsConnectionString).toBeUndefined();
+    expect(config.applicationInsights).toBeUndefined();
   });
 
   it.each(settings.filter((s) => s.default === undefined).map((s) => s.name))(
@@ -94,6 +94,25 @@ describe('configuration', () => {
       queueServiceUri: 'https://stsync.queue.core.windows.net',
       tableServiceUri: 'https://stsync.table.core.windows.net',
       clientId: '44444444-4444-4444-8444-444444444444',
+    });
+  });
+
+  it('turns on Entra ID authentication for Application Insights as the authentication string says', () => {
+    const cs = 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x.example/';
+    expect(
+      loadConfig({ ...validEnv(), APPLICATIONINSIGHTS_CONNECTION_STRING: cs }).applicationInsights,
+    ).toEqual({
+      connectionString: cs,
+    });
+    const withAad = loadConfig({
+      ...validEnv(),
+      APPLICATIONINSIGHTS_CONNECTION_STRING: cs,
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+        'ClientId=44444444-4444-4444-8444-444444444444;Authorization=AAD',
+    });
+    expect(withAad.applicationInsights).toEqual({
+      connectionString: cs,
+      entraClientId: '44444444-4444-4444-8444-444444444444',
     });
   });
 

@@ -294,7 +294,8 @@ export interface Config {
   leaseSeconds: number;
   preferWaitMaxSeconds: number;
   reconcileAfterSeconds: number;
-  applicationInsightsConnectionString?: string;
+  /** From APPLICATIONINSIGHTS_CONNECTION_STRING and, for Entra ID auth, APPLICATIONINSIGHTS_AUTHENTICATION_STRING. */
+  applicationInsights?: { connectionString: string; entraClientId?: string };
 }
 
 export interface RetryPolicy {
@@ -341,6 +342,24 @@ function readStorage(env: NodeJS.ProcessEnv): StorageConnection {
     tableServiceUri,
     clientId: env.AzureWebJobsStorage__clientId?.trim() || undefined,
   };
+}
+
+/**
+ * `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` = `Authorization=AAD;ClientId=<managed identity>`
+ * turns on Entra ID authentication (`entraClientId` '' means the system-assigned identity).
+ */
+function readApplicationInsights(env: NodeJS.ProcessEnv): Config['applicationInsights'] {
+  const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+  if (!connectionString) return undefined;
+  const parts = Object.fromEntries(
+    (env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '')
+      .split(';')
+      .map((part) => part.split('=').map((s) => s.trim()))
+      .filter((kv) => kv.length === 2)
+      .map(([k, v]) => [k!.toLowerCase(), v!]),
+  );
+  const aad = parts.authorization?.toUpperCase() === 'AAD';
+  return { connectionString, ...(aad && { entraClientId: parts.clientid ?? '' }) };
 }
 
 /** Reads and validates the configuration from the given environment (default: `process.env`). */
@@ -402,7 +421,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseSeconds: num('PROCESSING_LEASE_SECONDS'),
     preferWaitMaxSeconds: num('PREFER_WAIT_MAX_SECONDS'),
     reconcileAfterSeconds: num('RECONCILE_AFTER_SECONDS'),
-    applicationInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
+    applicationInsights: readApplicationInsights(env),
   };
 }
 

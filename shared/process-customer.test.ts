@@ -33,7 +33,7 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
   };
   const poisonQueue: CustomerQueue = { send: async (message) => void poisoned.push(message) };
   const events: TelemetryEvent[] = [];
-  const telemetry: Telemetry = { trackEvent: (event) => void events.push(event) };
+  const telemetry: Telemetry = { trackEvent: (event) => void events.push(event), trackMetric: () => {} };
   const calls: string[] = [];
   let clock = new Date('2026-11-26T18:00:00.000Z');
   const d365: D365Client = {
@@ -398,16 +398,22 @@ describe('the reconciler', () => {
     // `old` was touched now; make it stale too.
     app.statusStore.records.get(old.correlationId)!.updatedAt = '2026-11-26T17:00:00.000Z';
     app.sent.length = 0;
+    const metrics: unknown[] = [];
     const report = await reconcile({
       statusStore: app.statusStore,
       queue: app.deps.queue,
-      telemetry: app.deps.telemetry,
+      telemetry: { trackEvent: () => {}, trackMetric: (m) => void metrics.push(m) },
+      queueDepths: async () => ({ 'customer-create': 3, 'customer-create-poison': 1 }),
       log: silentLog,
       retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
       reconcileAfterSeconds: 300,
       now: () => new Date('2026-11-26T18:06:40.000Z'),
     });
     expect(report).toEqual({ requeued: 1, failed: 1, skipped: 0 });
+    expect(metrics).toEqual([
+      { name: 'QueueDepth', value: 3, properties: { queue: 'customer-create' } },
+      { name: 'QueueDepth', value: 1, properties: { queue: 'customer-create-poison' } },
+    ]);
     expect(app.sent.map((s) => s.message.correlationId)).toEqual([stranded.correlationId]);
     expect(app.record(old.correlationId)).toMatchObject({ status: 'failed', errorCode: 'retries_exhausted' });
     expect(app.record(fresh.correlationId).status).toBe('queued');

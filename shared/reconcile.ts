@@ -14,6 +14,8 @@ export interface ReconcileDeps {
   log: Log;
   retry: RetryPolicy;
   reconcileAfterSeconds: number;
+  /** Approximate message counts per queue, reported as the `QueueDepth` metric (poison depth alert). */
+  queueDepths?: () => Promise<Record<string, number>>;
   /** Records looked at per run. */
   batchSize?: number;
   now?: () => Date;
@@ -90,5 +92,17 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   }
   if (stale.length > 0) deps.log.info('reconciler.run', { reason: JSON.stringify(report) });
+  await reportQueueDepths(deps);
   return report;
+}
+
+async function reportQueueDepths(deps: ReconcileDeps): Promise<void> {
+  if (!deps.queueDepths) return;
+  try {
+    for (const [queue, value] of Object.entries(await deps.queueDepths())) {
+      deps.telemetry.trackMetric({ name: 'QueueDepth', value, properties: { queue } });
+    }
+  } catch (error) {
+    deps.log.warn('reconciler.queue_depth_failed', { reason: errorName(error) });
+  }
 }

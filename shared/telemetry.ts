@@ -24,29 +24,63 @@ export interface TelemetryEvent {
   measurements?: { endToEndMs?: number; d365Ms?: number; delayMs?: number; retryAfterSeconds?: number };
 }
 
-export interface Telemetry {
-  trackEvent(event: TelemetryEvent): void;
+export interface TelemetryMetric {
+  name: 'QueueDepth';
+  value: number;
+  properties: { queue: string };
 }
 
-export const noopTelemetry: Telemetry = { trackEvent() {} };
+export interface Telemetry {
+  trackEvent(event: TelemetryEvent): void;
+  trackMetric(metric: TelemetryMetric): void;
+}
+
+export const noopTelemetry: Telemetry = { trackEvent() {}, trackMetric() {} };
+
+type Client = {
+  trackEvent(event: { name: string; properties?: object; measurements?: object }): void;
+  trackMetric(metric: { name: string; value: number; properties?: object }): void;
+};
 
 /**
  * Application Insights, started only when a connection string is configured. The SDK is loaded
  * on first use, so a process without it (tests, local runs) never pays for loading it.
+ *
+ * With `credential` (in Azure: the managed identity, since the component has local auth
+ * disabled) the SDK authenticates with Entra ID. Automatic collection is off: the host reports
+ * requests itself, and an outgoing-call (dependency) record would carry the CustomersV3 lookup
+ * URL, whose filter holds the e-mail address being looked up.
  */
-export function applicationInsightsTelemetry(connectionString: string | undefined): Telemetry {
+export function applicationInsightsTelemetry(
+  connectionString: string | undefined,
+  credential?: () => import('@azure/identity').TokenCredential,
+): Telemetry {
   if (!connectionString) return noopTelemetry;
-  let client:
-    { trackEvent(event: { name: string; properties?: object; measurements?: object }): void } | undefined;
+  let client: Client | undefined;
+  const get = (): Client => {
+    if (!client) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const appInsights = require('applicationinsights') as typeof import('applicationinsights');
+      appInsights
+        .setup(connectionString)
+        .setAutoCollectConsole(false)
+        .setAutoCollectRequests(false)
+        .setAutoCollectDependencies(false)
+        .setAutoCollectExceptions(false)
+        .setAutoCollectPerformance(false, false)
+        .setSendLiveMetrics(false);
+      if (credential) appInsights.defaultClient.config.aadTokenCredential = credential();
+      appInsights.start();
+      client = appInsights.defaultClient;
+    }
+    return client;
+  };
   return {
     trackEvent(event) {
-      if (!client) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const appInsights = require('applicationinsights') as typeof import('applicationinsights');
-        appInsights.setup(connectionString).setAutoCollectConsole(false).start();
-        client = appInsights.defaultClient;
-      }
-      client.trackEvent({ name: event.name, properties: event.properties, measurements: event.measurements });
+      get().trackEvent({ name: event.name, properties: event.properties, measurements: event.measurements });
+    },
+    trackMetric(metric) {
+      get().trackMetric({ name: metric.name, value: metric.value, properties: metric.properties });
     },
   };
 }
