@@ -77,20 +77,15 @@ param d365TimeoutMs int = 30000
 
 // ============================================================================ Queues and tables
 
-@description('CUSTOMER_QUEUE_NAME: queue that carries accepted requests; its poison queue is <name>-poison (and that one\'s <name>-poison-poison).')
+@description('CUSTOMER_QUEUE_NAME: queue that carries accepted requests; its poison queue is <name>-poison, where a request that ran out of retries is kept for replay.')
 @minLength(3)
-@maxLength(49)
+@maxLength(56)
 param customerQueueName string = 'customer-create'
 
-@description('STATUS_TABLE_NAME: table with one status record per correlation ID.')
+@description('STATUS_TABLE_NAME: table with one status record per correlation ID (also the Idempotency-Key claims).')
 @minLength(3)
 @maxLength(63)
 param statusTableName string = 'customerstatus'
-
-@description('Table that records idempotency keys (IDEMPOTENCY_TABLE_NAME).')
-@minLength(3)
-@maxLength(63)
-param idempotencyTableName string = 'idempotency'
 
 @description('STATUS_RETRY_AFTER_SECONDS: Retry-After sent with 202 and pending status answers.')
 @minValue(1)
@@ -289,7 +284,6 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     customerQueueName: customerQueueName
     statusTableName: statusTableName
-    idempotencyTableName: idempotencyTableName
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
   }
@@ -325,7 +319,6 @@ module rbac 'modules/rbac.bicep' = {
     deploymentContainerName: deploymentContainerName
     customerQueueName: customerQueueName
     statusTableName: statusTableName
-    idempotencyTableName: idempotencyTableName
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
@@ -371,7 +364,6 @@ module functionApp 'modules/function-app.bicep' = {
     customerQueueName: customerQueueName
     statusTableName: statusTableName
     statusRetryAfterSeconds: statusRetryAfterSeconds
-    idempotencyTableName: idempotencyTableName
     duplicatePolicy: duplicatePolicy
     retryBaseSeconds: retryBaseSeconds
     retryMaxDelaySeconds: retryMaxDelaySeconds

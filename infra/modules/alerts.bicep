@@ -1,4 +1,4 @@
-metadata description = 'Log alert rules on the telemetry the app emits (customEvents in Application Insights) and on the storage queue logs, plus an optional e-mail action group.'
+metadata description = 'Log alert rules on the telemetry the app emits (custom events and the QueueDepth metric in Application Insights) and on the storage queue logs, plus an optional e-mail action group.'
 
 @description('Region of the alert rules (the region of the resources they watch).')
 param location string
@@ -12,7 +12,7 @@ param resourceToken string
 @description('Resource ID of the Application Insights component.')
 param applicationInsightsId string
 
-@description('Resource ID of the Log Analytics workspace (storage queue logs).')
+@description('Resource ID of the Log Analytics workspace (storage queue logs, and the Application Insights data in its AppEvents and AppMetrics tables).')
 param workspaceId string
 
 @description('Name of the storage account whose queue logs the poison alert reads.')
@@ -82,17 +82,33 @@ var actionGroups = !empty(actionGroupResourceId)
 // Queries run over the rule's window; the tables they read may not exist until the first
 // telemetry arrives, so query validation at creation is skipped.
 
+// Fires on every new arrival in the poison queue, not on its depth: messages stay there for replay
+// (30-day time to live, nothing consumes them), so "depth > 0" would keep the alert fired for
+// weeks and hide the next arrival. Three sources, any one is enough:
+// - CustomerPoisoned: the app put a request that ran out of retries there;
+// - the poison queue's QueueDepth (reported by the reconciler every minute) went up: also catches
+//   a message the Functions host moved there after maxDequeueCount failed deliveries;
+// - a PutMessage on the poison queue in the storage logs (the same, without the app).
+// It runs on the workspace, where Application Insights keeps customEvents as AppEvents and
+// customMetrics as AppMetrics (customDimensions is Properties there).
 var poisonQuery = replace(
   replace(
     '''
 union isfuzzy=true
-  (StorageQueueLogs
-    | where AccountName == '__ACCOUNT__' and OperationName == 'PutMessage'
-    | where Uri contains '/__POISON_QUEUE__'  // the poison queue and its own poison queue
-    | project TimeGenerated, Source = 'storage-log'),
   (AppEvents
     | where Name == 'CustomerPoisoned'
-    | project TimeGenerated, Source = 'app-event')
+    | project TimeGenerated, Source = 'CustomerPoisoned event'),
+  (AppMetrics
+    | where Name == 'QueueDepth' and tostring(Properties.queue) endswith '-poison'
+    | summarize Depth = max(Max) by TimeGenerated = bin(TimeGenerated, 1m)
+    | order by TimeGenerated asc
+    | extend Rise = Depth - prev(Depth)
+    | where Rise > 0
+    | project TimeGenerated, Source = 'QueueDepth rise'),
+  (StorageQueueLogs
+    | where AccountName == '__ACCOUNT__' and OperationName == 'PutMessage'
+    | where Uri contains '/__POISON_QUEUE__/'
+    | project TimeGenerated, Source = 'storage PutMessage')
 ''',
     '__ACCOUNT__',
     storageAccountName
@@ -101,11 +117,14 @@ union isfuzzy=true
   poisonQueueName
 )
 
+// `duplicate` (DUPLICATE_POLICY=reject) is the policy the operator chose, not a malfunction: it counts
+// as finished but not as failed. The workbook still shows it among the failure reasons.
 var failedRateQuery = replace(
   '''
 customEvents
 | where name in ('CustomerSucceeded', 'CustomerFailed')
-| summarize failed = countif(name == 'CustomerFailed'), finished = count()
+| extend reason = tostring(customDimensions.reason)
+| summarize failed = countif(name == 'CustomerFailed' and reason != 'duplicate'), finished = count()
 | where finished >= __MIN_FINISHED__
 | extend failedPercent = 100.0 * failed / finished
 | project failedPercent, failed, finished
@@ -149,7 +168,7 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: message in the poison queue'
-    description: 'A customer request landed in the poison queue (${poisonQueueName}, or ${poisonQueueName}-poison): it was not created in D365 and needs an operator. See docs/deploy.md, "When an alert fires".'
+    description: 'A customer request landed in the poison queue (${poisonQueueName}): it ran out of retries and was not created in D365. Fix the cause, then replay it (POST /api/customers/status/{correlationId}/retry with the admin key). See docs/deploy.md, "When an alert fires".'
     severity: 1
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -186,7 +205,7 @@ resource failedRateAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: failed creations above ${failedRateThresholdPercent}%'
-    description: 'More than ${failedRateThresholdPercent}% of finished customer requests failed in 15 minutes (at least ${failedRateMinimumRequests} finished). The workbook\'s "Top failure reasons" tells why.'
+    description: 'More than ${failedRateThresholdPercent}% of finished customer requests failed in 15 minutes (at least ${failedRateMinimumRequests} finished; duplicate rejections do not count as failed). The workbook\'s "Top failure reasons" tells why.'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -262,7 +281,7 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: function errors'
-    description: 'More than ${functionErrorsThreshold} function executions failed (other than 4xx answers) in 15 minutes, per function.'
+    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers) or reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth).'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'

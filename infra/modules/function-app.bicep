@@ -67,7 +67,6 @@ param d365TimeoutMs int
 param customerQueueName string
 param statusTableName string
 param statusRetryAfterSeconds int
-param idempotencyTableName string
 param duplicatePolicy string
 param retryBaseSeconds int
 param retryMaxDelaySeconds int
@@ -176,12 +175,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           name: 'AzureWebJobsStorage__tableServiceUri'
           value: storage.properties.primaryEndpoints.table
         }
-        // -- The identity DefaultAzureCredential uses (Key Vault).
+        // -- The identity DefaultAzureCredential uses for Key Vault (the app's storage clients use
+        //    AzureWebJobsStorage__clientId).
         {
           name: 'AZURE_CLIENT_ID'
           value: identityClientId
         }
-        // -- Application Insights with Entra ID authentication (local auth is disabled).
+        // -- Application Insights with Entra ID authentication (local auth is disabled): the Functions
+        //    host and the app's own SDK client (custom events, QueueDepth) both read these two.
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: applicationInsights.properties.ConnectionString
@@ -246,10 +247,6 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'STATUS_RETRY_AFTER_SECONDS'
           value: string(statusRetryAfterSeconds)
-        }
-        {
-          name: 'IDEMPOTENCY_TABLE_NAME'
-          value: idempotencyTableName
         }
         {
           name: 'DUPLICATE_POLICY'

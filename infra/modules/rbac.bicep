@@ -9,14 +9,11 @@ param storageAccountName string
 @description('Name of the Flex Consumption deployment container.')
 param deploymentContainerName string
 
-@description('Name of the customer queue; its poison queue is "<name>-poison" and that one\'s "<name>-poison-poison".')
+@description('Name of the customer queue; its poison queue is "<name>-poison".')
 param customerQueueName string
 
 @description('Name of the status table.')
 param statusTableName string
-
-@description('Name of the idempotency table.')
-param idempotencyTableName string
 
 @description('Name of the Key Vault.')
 param keyVaultName string
@@ -90,10 +87,6 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource poisonQueue 'queues' existing = {
       name: '${customerQueueName}-poison'
     }
-
-    resource lastResortQueue 'queues' existing = {
-      name: '${customerQueueName}-poison-poison'
-    }
   }
 
   resource tableService 'tableServices' existing = {
@@ -101,10 +94,6 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource statusTable 'tables' existing = {
       name: statusTableName
-    }
-
-    resource idempotencyTable 'tables' existing = {
-      name: idempotencyTableName
     }
   }
 }
@@ -169,14 +158,16 @@ resource accountBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// ---- Queue: the HTTP function sends, the queue trigger reads, processes and deletes.
-// Reader + Message Processor is what the queue trigger needs; Message Sender what an output needs.
-// Queues are created by this template, so the app never needs to create one (no Queue Data Contributor).
+// ---- Queue: the intake, the worker (retries with a delay), the reconciler and the operator replay
+// send; the queue trigger receives and deletes. Reader + Message Processor is what a queue trigger
+// needs (Reader also covers the queue's approximate message count, the QueueDepth metric); Message
+// Sender what sending needs. Queues are created by this template, so the app never needs to create
+// one (no Queue Data Contributor).
 resource customerQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage::queueService::customerQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
   scope: storage::queueService::customerQueue
   properties: {
-    description: 'Storage Queue Data Reader: queue trigger on the customer queue.'
+    description: 'Storage Queue Data Reader: queue trigger on the customer queue; its QueueDepth.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
@@ -198,33 +189,24 @@ resource customerQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01
   name: guid(storage::queueService::customerQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
   scope: storage::queueService::customerQueue
   properties: {
-    description: 'Storage Queue Data Message Sender: the HTTP function queues accepted requests and retries.'
+    description: 'Storage Queue Data Message Sender: accepted requests, delayed retries, reconciler and replay.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
   }
 }
 
-// ---- Queue: the host moves failed messages to the poison queue; the app reads them to record the failure.
+// ---- Queue: nothing consumes the poison queue (no trigger, no Message Processor). The app puts a
+// request's message there when it runs out of retries; the host moves one there after
+// maxDequeueCount failed deliveries. Reader: its approximate message count (QueueDepth) and peeking.
 resource poisonQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage::queueService::poisonQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
   scope: storage::queueService::poisonQueue
   properties: {
-    description: 'Storage Queue Data Reader: poison queue.'
+    description: 'Storage Queue Data Reader: poison queue depth (QueueDepth) and peeking.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
-  }
-}
-
-resource poisonQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::poisonQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
-  scope: storage::queueService::poisonQueue
-  properties: {
-    description: 'Storage Queue Data Message Processor: poison queue.'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
   }
 }
 
@@ -232,53 +214,19 @@ resource poisonQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   name: guid(storage::queueService::poisonQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
   scope: storage::queueService::poisonQueue
   properties: {
-    description: 'Storage Queue Data Message Sender: the host moves a message to the poison queue after maxDequeueCount.'
+    description: 'Storage Queue Data Message Sender: the app keeps an exhausted request here; the host moves one here after maxDequeueCount.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
   }
 }
 
-// ---- Queue: where the host moves a message the poison-queue function itself failed on; operators read it.
-resource lastResortQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::lastResortQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
-  scope: storage::queueService::lastResortQueue
-  properties: {
-    description: 'Storage Queue Data Reader: poison queue of the poison-queue function.'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
-  }
-}
-
-resource lastResortQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::lastResortQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
-  scope: storage::queueService::lastResortQueue
-  properties: {
-    description: 'Storage Queue Data Message Sender: the host moves a message the poison-queue function failed on.'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
-  }
-}
-
-// ---- Table: status records and idempotency keys (entities only; the tables are created here).
+// ---- Table: status records, which are also the Idempotency-Key claims (entities only; the table is created here).
 resource statusTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage::tableService::statusTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
   scope: storage::tableService::statusTable
   properties: {
     description: 'Storage Table Data Contributor: status table.'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
-  }
-}
-
-resource idempotencyTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::tableService::idempotencyTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
-  scope: storage::tableService::idempotencyTable
-  properties: {
-    description: 'Storage Table Data Contributor: idempotency table.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')

@@ -1,4 +1,4 @@
-metadata description = 'Storage account for the Functions host and the app: no shared keys, TLS 1.2+, the customer queues and their poison queue, the status and idempotency tables, the host containers and the Flex Consumption deployment container. Resource logs go to the workspace.'
+metadata description = 'Storage account for the Functions host and the app: no shared keys, TLS 1.2+, the customer queue and its poison queue, the status table, the host containers and the Flex Consumption deployment container. Resource logs go to the workspace.'
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
 @minLength(3)
@@ -22,14 +22,11 @@ param tags object
 ])
 param skuName string
 
-@description('Queue that carries accepted requests (CUSTOMER_QUEUE_NAME). Its poison queue is "<name>-poison", whose own poison queue is "<name>-poison-poison".')
+@description('Queue that carries accepted requests (CUSTOMER_QUEUE_NAME). Its poison queue is "<name>-poison": the app puts a request\'s message there when it runs out of retries, and keeps it for replay.')
 param customerQueueName string
 
-@description('Table with one status record per correlation ID (STATUS_TABLE_NAME).')
+@description('Table with one status record per correlation ID (STATUS_TABLE_NAME); it also holds Idempotency-Key claims.')
 param statusTableName string
-
-@description('Table that records idempotency keys.')
-param idempotencyTableName string
 
 @description('Blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
@@ -126,14 +123,11 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
       name: customerQueueName
     }
 
+    // Nothing consumes it: the app puts a request's message here (30-day time to live) when it runs
+    // out of retries, and the host moves a message here after maxDequeueCount failed deliveries.
+    // Operators replay from the status record (POST /api/customers/status/{id}/retry).
     resource poisonQueue 'queues' = {
       name: '${customerQueueName}-poison'
-    }
-
-    // The app's own trigger on the poison queue (it records the failure) has a poison queue too.
-    // It exists here so the host can move a message there without the right to create queues.
-    resource lastResortQueue 'queues' = {
-      name: '${customerQueueName}-poison-poison'
     }
   }
 
@@ -142,10 +136,6 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource statusTable 'tables' = {
       name: statusTableName
-    }
-
-    resource idempotencyTable 'tables' = {
-      name: idempotencyTableName
     }
   }
 }
@@ -167,7 +157,7 @@ resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
 
 // Writes and deletes only: reads (the host's queue polling, lease checks) would dominate the volume
 // and the cost without telling an operator anything. The poison-queue alert and the workbook read
-// PutMessage operations on the poison queue from StorageQueueLogs.
+// PutMessage and DeleteMessage operations on the poison queue from StorageQueueLogs.
 var writeAndDeleteLogs = [
   {
     category: 'StorageWrite'

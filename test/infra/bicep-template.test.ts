@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settings } from '../../shared/config';
 
@@ -17,6 +17,7 @@ const readJson = (relativePath: string): Json =>
   JSON.parse(readFileSync(join(repoRoot, relativePath), 'utf8'));
 
 const main = readJson('infra/main.json');
+const configSource = readFileSync(join(repoRoot, 'shared', 'config.ts'), 'utf8');
 const mainText = JSON.stringify(main);
 const parametersFile = readJson('infra/main.parameters.json');
 
@@ -163,6 +164,20 @@ describe('app settings required by shared/config.ts', () => {
     const { resource } = site();
     for (const s of resource.properties.siteConfig.appSettings as { name: string; value: unknown }[]) {
       expect(typeof s.value).toBe('string');
+    }
+  });
+
+  test('every other app setting is one shared/config.ts reads (no leftover settings)', () => {
+    const appOwn = new Set<string>(azureSettings.map((s) => s.name));
+    const platform =
+      /^(AzureWebJobsStorage__\w+|AZURE_CLIENT_ID|APPLICATIONINSIGHTS_(CONNECTION|AUTHENTICATION)_STRING)$/;
+    const leftovers = [...appSettings().keys()].filter((name) => !appOwn.has(name) && !platform.test(name));
+    expect(leftovers).toEqual([]);
+  });
+
+  test('every setting-backed parameter in main.parameters.json exists in main.bicep', () => {
+    for (const name of Object.keys(parametersFile.parameters)) {
+      expect(main.parameters[name]).toBeDefined();
     }
   });
 });
@@ -327,15 +342,13 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer queue, its poison queue, the tables and the containers', () => {
+  test('has the customer queue, its poison queue (and no other), the status table and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
-      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison-poison', parameters('customerQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
     ]);
-    expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
-      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('idempotencyTableName'))]",
+    expect(names('Microsoft.Storage/storageAccounts/tableServices/tables')).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('statusTableName'))]",
     ]);
     const storage = ofType('Microsoft.Storage/storageAccounts')[0]!;
@@ -354,18 +367,21 @@ describe('storage account', () => {
       modules
         .filter((m) => m.properties.parameters?.[parameter])
         .map((m) => m.properties.parameters[parameter].value);
-    for (const parameter of [
-      'customerQueueName',
-      'statusTableName',
-      'idempotencyTableName',
-      'deploymentContainerName',
-    ]) {
+    for (const parameter of ['customerQueueName', 'statusTableName', 'deploymentContainerName']) {
       const values = passed(parameter);
       expect(values.length).toBeGreaterThanOrEqual(2);
       expect(new Set(values).size).toBe(1);
     }
     expect(passed('customerQueueName')[0]).toBe("[parameters('customerQueueName')]");
     expect(passed('statusTableName')[0]).toBe("[parameters('statusTableName')]");
+  });
+
+  test('the poison queue is named as the app names it (<CUSTOMER_QUEUE_NAME>-poison), with room for the suffix', () => {
+    expect(configSource).toMatch(/poisonQueueName: `\$\{str\('CUSTOMER_QUEUE_NAME'\)\}-poison`/);
+    expect(main.parameters.customerQueueName.maxLength).toBeLessThanOrEqual(63 - '-poison'.length);
+    expect(main.parameters.customerQueueName.defaultValue).toBe(
+      settings.find((s) => s.name === 'CUSTOMER_QUEUE_NAME')?.default,
+    );
   });
 });
 
@@ -425,13 +441,8 @@ describe('role assignments', () => {
       [/containers'.*'azure-webjobs-hosts'\)\]$/, 'azure-webjobs-hosts container'],
       [/containers'.*'azure-webjobs-secrets'\)\]$/, 'azure-webjobs-secrets container'],
       [/queues'.*format\('\{0\}-poison', parameters\('customerQueueName'\)\)\)\]$/, 'poison queue'],
-      [
-        /queues'.*format\('\{0\}-poison-poison', parameters\('customerQueueName'\)\)\)\]$/,
-        'last-resort queue',
-      ],
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
-      [/tables'.*parameters\('idempotencyTableName'\)\)\]$/, 'idempotency table'],
       [
         /^\[resourceId\('Microsoft\.Storage\/storageAccounts', parameters\('storageAccountName'\)\)\]$/,
         'storage account',
@@ -485,16 +496,14 @@ describe('role assignments', () => {
         'Storage Blob Data Contributor on deployment container',
         'Storage Blob Data Contributor on azure-webjobs-hosts container',
         'Storage Blob Data Contributor on azure-webjobs-secrets container',
+        // The queue trigger (Reader + Processor); intake, retries, reconciler and replay send.
         'Storage Queue Data Reader on customer queue',
         'Storage Queue Data Message Processor on customer queue',
         'Storage Queue Data Message Sender on customer queue',
+        // Nothing consumes the poison queue: the app and the host put messages there; QueueDepth reads it.
         'Storage Queue Data Reader on poison queue',
-        'Storage Queue Data Message Processor on poison queue',
         'Storage Queue Data Message Sender on poison queue',
-        'Storage Queue Data Reader on last-resort queue',
-        'Storage Queue Data Message Sender on last-resort queue',
         'Storage Table Data Contributor on status table',
-        'Storage Table Data Contributor on idempotency table',
         'Key Vault Secrets User on D365 secret',
         'Monitoring Metrics Publisher on Application Insights',
       ].sort(),
@@ -534,6 +543,27 @@ describe('role assignments', () => {
 
 describe('monitoring for the portal', () => {
   const telemetrySource = readFileSync(join(repoRoot, 'shared', 'telemetry.ts'), 'utf8');
+  const workbookQueries = (): { name: string; query: string }[] =>
+    JSON.parse(workbookText)
+      .items.filter((i: Json) => i.type === 3)
+      .map((i: Json) => ({ name: i.name, query: i.content.query }));
+  const rule = (namePart: string): Json => {
+    const found = ofType('Microsoft.Insights/scheduledQueryRules').find((f) =>
+      String(f.resource.name).includes(namePart),
+    );
+    expect(found).toBeDefined();
+    return found!.resource;
+  };
+  /**
+   * The query of a rule as written in alerts.bicep: the module variable it names, an ARM expression
+   * in which quotes are doubled (`''`) and the resource names are still placeholders.
+   */
+  const queryOf = (resource: Json): string => {
+    const expression = String(resource.properties.criteria.allOf[0].query);
+    const variable = /^\[variables\('([^']+)'\)\]$/.exec(expression)?.[1];
+    const text = variable === undefined ? expression : String(alertsTemplate().variables[variable]);
+    return text.replace(/''/g, "'");
+  };
   const workbookText = readFileSync(
     join(repoRoot, 'infra', 'workbooks', 'customer-sync.workbook.json'),
     'utf8',
@@ -560,6 +590,64 @@ describe('monitoring for the portal', () => {
       'success == false',
     ]) {
       expect(text).toContain(needle);
+    }
+  });
+
+  test('the poison alert fires on arrivals: CustomerPoisoned, a rise of the poison QueueDepth, or a PutMessage', () => {
+    const poison = rule('alert-poison-message');
+    expect(poison.properties.scopes).toEqual(["[parameters('workspaceId')]"]);
+    const query = queryOf(poison);
+    // In the workspace, customEvents is AppEvents and customMetrics is AppMetrics (dimensions in Properties).
+    expect(query).toContain("AppEvents\n    | where Name == 'CustomerPoisoned'");
+    expect(query).toContain(
+      "AppMetrics\n    | where Name == 'QueueDepth' and tostring(Properties.queue) endswith '-poison'",
+    );
+    expect(query).toMatch(/prev\(Depth\)/);
+    expect(query).toContain("OperationName == 'PutMessage'");
+    expect(query).not.toContain('poison-poison');
+    expect(poison.properties.criteria.allOf[0].threshold).toBe(0);
+  });
+
+  test('duplicate rejections do not count as failed in the failure-rate alert', () => {
+    expect(queryOf(rule('alert-failed-rate'))).toContain("reason != 'duplicate'");
+  });
+
+  test('the workbook charts the poison queue from the QueueDepth metric and totals its latest depth', () => {
+    const depth = workbookQueries().find((q) => q.name === 'poison-depth');
+    expect(depth?.query).toContain(
+      "customMetrics\n| where name == 'QueueDepth' and tostring(customDimensions.queue) endswith '-poison'",
+    );
+    const totals = workbookQueries().find((q) => q.name === 'totals');
+    expect(totals?.query).toContain("tostring(customDimensions.queue) endswith '-poison'");
+    expect(totals?.query).toContain('CustomerPoisoned');
+  });
+
+  test('the metric the alerts and workbook query is one the app reports, with the dimension they filter on', () => {
+    expect(telemetrySource).toMatch(/name: 'QueueDepth'/);
+    expect(telemetrySource).toMatch(/properties: \{ queue: string \}/);
+  });
+
+  test('the workbook and docs/deploy.md name every function the app registers', () => {
+    const functionsDir = join(repoRoot, 'functions');
+    const registered = readdirSync(functionsDir)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .flatMap((file) => [
+        ...readFileSync(join(functionsDir, file), 'utf8').matchAll(
+          /app\.(?:http|storageQueue|timer)\('([A-Za-z]+)'/g,
+        ),
+      ])
+      .map((m) => m[1]!);
+    expect(registered).toEqual(expect.arrayContaining(['replayCustomer', 'reconcileCustomers']));
+    const deployDoc = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8');
+    for (const name of registered) {
+      expect(workbookText).toContain(name);
+      expect(deployDoc).toContain(`\`${name}\``);
+    }
+    // ...and nothing that is no longer there (but in the guide's section on removing those leftovers).
+    const currentDoc = deployDoc.replace(/\n### Updating an environment deployed with[^]*?(?=\n### )/, '\n');
+    expect(currentDoc.length).toBeLessThan(deployDoc.length);
+    for (const text of [workbookText, currentDoc, JSON.stringify(alertsTemplate())]) {
+      expect(text).not.toMatch(/customerPoison\b|poison-poison|IDEMPOTENCY_TABLE_NAME|idempotencyTable/);
     }
   });
 
