@@ -3,6 +3,7 @@ import { faultRuleSchema } from './faults';
 import { isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
 import { rotateD365Secret } from './identities';
 import { createRng } from './random';
+import { REQUEST_ENDPOINTS, RequestLogEntry } from './request-log';
 import { applySettingsPatch, settingsPatchSchema } from './settings';
 import { EmulatorState } from './state';
 import { createStats } from './stats';
@@ -38,12 +39,69 @@ export function rotateSecret(state: EmulatorState): { version: string } {
   return { version: stored.version };
 }
 
-/** Forgets customers, faults and counters; keeps secrets and settings. */
+/**
+ * Forgets customers, faults, counters and the request log; keeps secrets, settings and the captured
+ * telemetry (which only `DELETE /_emulator/telemetry` clears: envelopes arrive in batches, seconds late).
+ */
 export function resetState(state: EmulatorState): void {
   state.customers.clear();
   state.faults.clear();
+  resetStats(state);
+}
+
+/** Zeroes the counters and forgets the request log. */
+export function resetStats(state: EmulatorState): void {
   state.stats = createStats();
   state.throttle.reset();
+  state.requestLog.clear();
+}
+
+const listParam = (url: URL, name: string): string[] | undefined => {
+  const values = url.searchParams
+    .getAll(name)
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+  return values.length > 0 ? values : undefined;
+};
+
+/** `GET /_emulator/requests[?service=d365,token][&endpoint=customService]`; an error for an unknown filter value. */
+export function requestLogAnswer(
+  state: EmulatorState,
+  url: URL,
+): { ok: true; value: RequestLogEntry[]; dropped: number } | { ok: false; error: string } {
+  const services = listParam(url, 'service');
+  const endpoints = listParam(url, 'endpoint');
+  const known = Object.keys(REQUEST_ENDPOINTS);
+  const unknown = services?.find((service) => !known.includes(service));
+  if (unknown !== undefined) {
+    return { ok: false, error: `Unknown service '${unknown}': use ${known.join(', ')}.` };
+  }
+  const knownEndpoints = [...new Set(Object.values(REQUEST_ENDPOINTS).flat())];
+  const unknownEndpoint = endpoints?.find((endpoint) => !knownEndpoints.includes(endpoint));
+  if (unknownEndpoint !== undefined) {
+    return { ok: false, error: `Unknown endpoint '${unknownEndpoint}': use ${knownEndpoints.join(', ')}.` };
+  }
+  const value = state.requestLog
+    .entries()
+    .filter(
+      (entry) =>
+        (!services || services.includes(entry.service)) && (!endpoints || endpoints.includes(entry.endpoint)),
+    );
+  return { ok: true, value, dropped: state.requestLog.dropped() };
+}
+
+/** `GET /_emulator/telemetry[?baseType=EventData,MessageData]`: the envelopes received, oldest first. */
+export function telemetryAnswer(state: EmulatorState, url: URL): { value: unknown[]; dropped: number } {
+  const baseTypes = listParam(url, 'baseType');
+  const value = state.telemetry
+    .all()
+    .filter(
+      (item) =>
+        !baseTypes ||
+        (isPlainObject(item) && isPlainObject(item.data) && baseTypes.includes(String(item.data.baseType))),
+    );
+  return { value, dropped: state.telemetry.dropped() };
 }
 
 export function statsSnapshot(state: EmulatorState): Record<string, unknown> {
@@ -111,9 +169,29 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
       return;
     case '/stats/reset':
       if (method !== 'POST') return notAllowed('POST');
-      state.stats = createStats();
-      state.throttle.reset();
+      resetStats(state);
       sendEmpty(res, 204);
+      return;
+    case '/requests': {
+      if (method === 'DELETE') {
+        state.requestLog.clear();
+        sendEmpty(res, 204);
+        return;
+      }
+      if (method !== 'GET') return notAllowed('GET, DELETE');
+      const answer = requestLogAnswer(state, ctx.url);
+      if (!answer.ok) sendJson(res, 400, { error: answer.error });
+      else sendJson(res, 200, { value: answer.value, dropped: answer.dropped });
+      return;
+    }
+    case '/telemetry':
+      if (method === 'DELETE') {
+        state.telemetry.clear();
+        sendEmpty(res, 204);
+        return;
+      }
+      if (method !== 'GET') return notAllowed('GET, DELETE');
+      sendJson(res, 200, telemetryAnswer(state, ctx.url));
       return;
     case '/settings': {
       if (method === 'GET') {
@@ -152,6 +230,8 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
           'GET /_emulator/stats',
           'POST /_emulator/stats/reset',
           'GET|PATCH /_emulator/settings',
+          'GET|DELETE /_emulator/requests',
+          'GET|DELETE /_emulator/telemetry',
         ],
       });
   }

@@ -11,7 +11,7 @@ import {
   companyMissingMessage,
   mustBeFilledIn,
 } from './d365-validation';
-import { isPlainObject, parseJson, RequestContext, send, sendEmpty, sendJson } from './http';
+import { answerCommitted, isPlainObject, parseJson, RequestContext, send, sendEmpty, sendJson } from './http';
 import { EmulatorState } from './state';
 
 /**
@@ -149,14 +149,16 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
     contract: { ...customer },
   });
   state.stats.customersCreated += 1;
-  if (state.settings.customServiceResponse === 'string') {
-    sendJson(ctx.res, 200, account);
-    return;
-  }
-  const answer: Record<string, string> = { $id: '1', [state.settings.accountField]: account };
-  if (!('LegalEntity' in answer)) answer.LegalEntity = legalEntity;
-  if (!('PartyNumber' in answer)) answer.PartyNumber = partyNumber;
-  send(ctx.res, 200, JSON.stringify(answer), { 'Content-Type': 'application/json; charset=utf-8' });
+  answerCommitted(ctx, () => {
+    if (state.settings.customServiceResponse === 'string') {
+      sendJson(ctx.res, 200, account);
+      return;
+    }
+    const answer: Record<string, string> = { $id: '1', [state.settings.accountField]: account };
+    if (!('LegalEntity' in answer)) answer.LegalEntity = legalEntity;
+    if (!('PartyNumber' in answer)) answer.PartyNumber = partyNumber;
+    send(ctx.res, 200, JSON.stringify(answer), { 'Content-Type': 'application/json; charset=utf-8' });
+  });
 }
 
 /** The address of a list that plays its role: the one marked primary, else the first. */

@@ -19,7 +19,7 @@ import {
   companyExists,
   companyMissingMessage,
 } from './d365-validation';
-import { isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
+import { answerCommitted, isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
 import { FilterExpression, matchesFilter, ODataQueryError, parseFilter } from './odata-filter';
 import { EmulatorState } from './state';
 
@@ -383,18 +383,20 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
   state.stats.customersCreated += 1;
   const location = keyPath(ctx.origin, record);
   const headers = { ...ODATA_HEADERS, Location: location, ETag: etag(record) };
-  if (/return=minimal/i.test(String(ctx.req.headers.prefer ?? ''))) {
-    sendEmpty(ctx.res, 204, {
-      ...headers,
-      'OData-EntityId': location,
-      'Preference-Applied': 'return=minimal',
-    });
-    return;
-  }
-  sendJson(
-    ctx.res,
-    201,
-    { '@odata.context': `${ctx.origin}/data/$metadata#${ENTITY_SET}/$entity`, ...representation(record) },
-    headers,
-  );
+  answerCommitted(ctx, () => {
+    if (/return=minimal/i.test(String(ctx.req.headers.prefer ?? ''))) {
+      sendEmpty(ctx.res, 204, {
+        ...headers,
+        'OData-EntityId': location,
+        'Preference-Applied': 'return=minimal',
+      });
+      return;
+    }
+    sendJson(
+      ctx.res,
+      201,
+      { '@odata.context': `${ctx.origin}/data/$metadata#${ENTITY_SET}/$entity`, ...representation(record) },
+      headers,
+    );
+  });
 }

@@ -4,6 +4,9 @@ import { Rng } from './random';
 
 export type FaultService = 'd365' | 'token' | 'keyvault';
 
+/** `before`: when a request arrives; `after`: once D365 committed the customer the request created. */
+export type FaultPhase = 'before' | 'after';
+
 /** `POST /_emulator/faults` body. All but `service` optional. */
 export const faultRuleSchema = z
   .object({
@@ -17,6 +20,11 @@ export const faultRuleSchema = z
     probability: z.number().min(0).max(1).optional(),
     /** Only requests whose path contains this text match. */
     path: z.string().min(1).optional(),
+    /**
+     * D365 only: the request is processed (the customer is created) and the fault strikes the answer,
+     * as a gateway timeout after a commit does. Matches requests that create a customer only.
+     */
+    after: z.boolean().optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -26,6 +34,13 @@ export const faultRuleSchema = z
     if (effects > 1) ctx.addIssue({ code: 'custom', message: 'status, hang and reset exclude each other' });
     if (effects === 0 && rule.latencyMs === undefined) {
       ctx.addIssue({ code: 'custom', message: 'a rule needs status, latencyMs, hang or reset' });
+    }
+    if (rule.after === true && rule.service !== 'd365') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['after'],
+        message: 'after applies to service "d365" only (requests that create customers)',
+      });
     }
   });
 
@@ -47,10 +62,11 @@ export interface Faults {
   clear(): void;
   /**
    * The rule to apply to a request, if any: rules are tried in the order they were added; a rule matches
-   * by service (and path text); one with `probability` applies when the random draw is below it; one with
-   * `count` is removed after it applied `count` times. The first rule that applies wins.
+   * by service (and path text) and phase (`before`: on arrival, rules without `after`; `after`: once a
+   * customer was created, rules with `after: true`); one with `probability` applies when the random draw
+   * is below it; one with `count` is removed after it applied `count` times. The first rule that applies wins.
    */
-  pick(service: FaultService, path: string, rng: Rng): FaultRule | undefined;
+  pick(service: FaultService, path: string, rng: Rng, phase?: FaultPhase): FaultRule | undefined;
 }
 
 export function createFaults(): Faults {
@@ -76,9 +92,10 @@ export function createFaults(): Faults {
     clear() {
       rules = [];
     },
-    pick(service, path, rng) {
+    pick(service, path, rng, phase = 'before') {
       for (const rule of rules) {
         if (rule.service !== service) continue;
+        if ((rule.after === true) !== (phase === 'after')) continue;
         if (rule.path !== undefined && !path.includes(rule.path)) continue;
         if (rule.probability !== undefined && rng.next() >= rule.probability) continue;
         rule.applied += 1;

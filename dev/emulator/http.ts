@@ -10,6 +10,17 @@ export interface RequestContext {
   origin: string;
   /** Request body, read once the request got past faults and throttling. */
   body: Buffer;
+  /**
+   * Set for D365 requests: a handler that has just committed a customer passes its answer here instead
+   * of sending it, so an `after` fault can replace it (see `answerCommitted`).
+   */
+  afterCommit?: (answer: () => void) => void;
+}
+
+/** Sends the answer to a request that created a customer, unless an `after` fault takes its place. */
+export function answerCommitted(ctx: RequestContext, answer: () => void): void {
+  if (ctx.afterCommit) ctx.afterCommit(answer);
+  else answer();
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,11 +1,19 @@
 import { once } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { createTlsMaterial, writeCaCertificate } from './certificate';
-import { publicSettings, resetState, rotateSecret, statsSnapshot } from './control-api';
+import {
+  publicSettings,
+  requestLogAnswer,
+  resetState,
+  rotateSecret,
+  statsSnapshot,
+  telemetryAnswer,
+} from './control-api';
 import { CustomerRecord } from './customers-store';
 import { FaultRule, FaultRuleInput } from './faults';
 import { createSigningKey } from './jwt';
 import { EmulatorOptions, resolveOptions } from './options';
+import { RequestLogEntry } from './request-log';
 import { createEmulatorServer } from './server';
 import { Settings } from './settings';
 import { createState, setListening } from './state';
@@ -15,6 +23,7 @@ export { DEFAULT_PORT } from './options';
 export type { Settings } from './settings';
 export type { FaultRule, FaultRuleInput } from './faults';
 export type { CustomerRecord } from './customers-store';
+export type { RequestLogEntry } from './request-log';
 export { formatAccount } from './customers-store';
 export { KEY_VAULT_RESOURCE } from './state';
 
@@ -43,6 +52,12 @@ export interface RunningEmulator {
   stats(): Record<string, unknown>;
   /** Same as `POST /_emulator/reset`. */
   reset(): void;
+  /** Same as `GET /_emulator/requests` (`service`, `endpoint`: one value or several). */
+  requests(filter?: { service?: string | string[]; endpoint?: string | string[] }): RequestLogEntry[];
+  /** Same as `GET /_emulator/telemetry`: the Application Insights envelopes received, oldest first. */
+  telemetry(filter?: { baseType?: string | string[] }): unknown[];
+  /** Same as `DELETE /_emulator/telemetry`. */
+  clearTelemetry(): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +100,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     settings: () => publicSettings(state) as unknown as Settings,
     stats: () => statsSnapshot(state),
     reset: () => resetState(state),
+    requests: (filter = {}) => {
+      const answer = requestLogAnswer(state, filterUrl(filter));
+      if (!answer.ok) throw new Error(answer.error);
+      return answer.value;
+    },
+    telemetry: (filter = {}) => telemetryAnswer(state, filterUrl(filter)).value,
+    clearTelemetry: () => state.telemetry.clear(),
     stop: () => (stopped ??= emulator.close()),
   };
+}
+
+/** A control API URL carrying the filter as query parameters (the conveniences share its parsing). */
+function filterUrl(filter: Record<string, string | string[] | undefined>): URL {
+  const url = new URL('https://emulator.invalid/');
+  for (const [name, value] of Object.entries(filter)) {
+    for (const item of value === undefined ? [] : [value].flat()) url.searchParams.append(name, item);
+  }
+  return url;
 }

@@ -1,4 +1,6 @@
 import { LOCAL_D365_CLIENT_ID, LOCAL_TENANT_ID } from '../../shared/config';
+import { DEFAULT_TELEMETRY_LIMIT } from './app-insights';
+import { DEFAULT_REQUEST_LOG_LIMIT } from './request-log';
 
 /** How the D365 throttle model limits requests; `null` (or absent) turns a limit off. */
 export interface ThrottleOptions {
@@ -37,6 +39,10 @@ export interface EmulatorOptions {
   randomSeed?: number;
   /** Receives one line per request (method, path without query values, status, duration). */
   log?: (line: string) => void;
+  /** Entries the request log keeps (the newest). Default 20,000. */
+  requestLogLimit?: number;
+  /** Application Insights envelopes kept (the newest). Default 10,000. */
+  telemetryLimit?: number;
 }
 
 export interface ResolvedOptions {
@@ -54,6 +60,8 @@ export interface ResolvedOptions {
   latencyMs: number;
   randomSeed?: number;
   log?: (line: string) => void;
+  requestLogLimit: number;
+  telemetryLimit: number;
 }
 
 export const DEFAULT_PORT = 7443;
@@ -82,6 +90,11 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (!Number.isInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) {
     throw new Error('tokenLifetimeSeconds must be a positive integer');
   }
+  const requestLogLimit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
+  const telemetryLimit = options.telemetryLimit ?? DEFAULT_TELEMETRY_LIMIT;
+  for (const [name, value] of Object.entries({ requestLogLimit, telemetryLimit })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -100,5 +113,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     latencyMs: options.latencyMs ?? 0,
     randomSeed: options.randomSeed,
     log: options.log,
+    requestLogLimit,
+    telemetryLimit,
   };
 }

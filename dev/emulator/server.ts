@@ -1,6 +1,13 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
+import {
+  handleQuickPulse,
+  handleTrack,
+  matchTelemetryRoute,
+  MAX_TRACK_BYTES,
+  TelemetryRoute,
+} from './app-insights';
 import { handleControl } from './control-api';
 import { authorizeD365 } from './d365-auth';
 import { handleCustomService } from './d365-custom-service';
@@ -13,24 +20,43 @@ import {
   canAnswer,
   delay,
   loggablePath,
+  MAX_BODY_BYTES,
   readBody,
   RequestContext,
   sendJson,
 } from './http';
 import { handleKeyVault, isKeyVaultPath } from './key-vault';
+import { LoggedService, RequestLogEntry } from './request-log';
 import { EmulatorState } from './state';
 import { D365Endpoint, increment } from './stats';
 
 type Route =
   | { service: 'control' }
-  | { service: 'token'; entra: NonNullable<ReturnType<typeof matchEntraRoute>> }
-  | { service: 'keyvault' }
+  | { service: 'token'; entra: NonNullable<ReturnType<typeof matchEntraRoute>>; endpoint: string }
+  | { service: 'keyvault'; endpoint: string }
   | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
+  | { service: 'telemetry'; kind: TelemetryRoute }
   | { service: 'unknown' };
+
+const ENTRA_ENDPOINTS = {
+  'token-v1': 'tokenV1',
+  'token-v2': 'tokenV2',
+  'openid-v1': 'openidV1',
+  'openid-v2': 'openidV2',
+  keys: 'keys',
+} as const;
+
+function keyVaultEndpoint(method: string, pathname: string): string {
+  const segments = pathname.split('/').filter(Boolean).slice(1);
+  if (method === 'PUT') return segments.length === 1 ? 'setSecret' : 'other';
+  if (method !== 'GET') return 'other';
+  if (segments.length === 0) return 'listSecrets';
+  return segments[1] === 'versions' ? 'listVersions' : 'getSecret';
+}
 
 function route(method: string, pathname: string): Route {
   if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
-  if (isKeyVaultPath(pathname)) return { service: 'keyvault' };
+  if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };
   if (pathname === '/api/services' || pathname.startsWith('/api/services/')) {
     const operation = pathname.split('/').filter(Boolean).length === 5;
     return {
@@ -50,8 +76,10 @@ function route(method: string, pathname: string): Route {
           : 'other';
     return { service: 'd365', kind: 'odata', endpoint };
   }
+  const telemetry = matchTelemetryRoute(pathname);
+  if (telemetry) return { service: 'telemetry', kind: telemetry };
   const entra = matchEntraRoute(pathname);
-  if (entra) return { service: 'token', entra };
+  if (entra) return { service: 'token', entra, endpoint: ENTRA_ENDPOINTS[entra.kind] };
   return { service: 'unknown' };
 }
 
@@ -125,13 +153,22 @@ async function handle(
   }
   const ctx: RequestContext = { req, res, method, url, origin: `https://${host}`, body: Buffer.alloc(0) };
   try {
-    ctx.body = await readBody(req);
     const target = route(method, url.pathname);
+    const entry =
+      target.service === 'd365' || target.service === 'token' || target.service === 'keyvault'
+        ? recordRequest(state, target.service, target.endpoint, ctx, started)
+        : undefined;
+    ctx.body = await readBody(req, target.service === 'telemetry' ? MAX_TRACK_BYTES : MAX_BODY_BYTES);
     if (target.service === 'control') {
       handleControl(state, ctx);
       return;
     }
-    if (target.service === 'unknown') {
+    if (target.service === 'telemetry') {
+      if (target.kind === 'track') await handleTrack(state, ctx);
+      else handleQuickPulse(state, ctx);
+      return;
+    }
+    if (target.service === 'unknown' || !entry) {
       sendJson(res, 404, { error: `Nothing is emulated at ${url.pathname}.` });
       return;
     }
@@ -142,7 +179,7 @@ async function handle(
       if (res.statusCode === 429) state.stats.responses429 += 1;
     });
 
-    if (await applyFault(state, connections, ctx, target.service)) return;
+    if (await applyFault(state, connections, ctx, target.service, entry)) return;
 
     switch (target.service) {
       case 'token':
@@ -152,7 +189,7 @@ async function handle(
         handleKeyVault(state, ctx);
         return;
       case 'd365':
-        await handleD365(state, ctx, target.kind);
+        await handleD365(state, connections, ctx, target.kind, entry);
         return;
     }
   } catch (error) {
@@ -169,16 +206,44 @@ async function handle(
   }
 }
 
+/** Adds the request to the request log at its arrival and completes the entry when it is answered. */
+function recordRequest(
+  state: EmulatorState,
+  service: LoggedService,
+  endpoint: string,
+  ctx: RequestContext,
+  started: number,
+): RequestLogEntry {
+  const entry = state.requestLog.start({
+    service,
+    method: ctx.method,
+    path: loggablePath(ctx.url),
+    endpoint,
+  });
+  const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
+  ctx.res.once('finish', () => {
+    entry.answeredAt = new Date().toISOString();
+    entry.status = ctx.res.statusCode;
+    entry.durationMs = elapsed();
+  });
+  ctx.res.once('close', () => {
+    entry.durationMs ??= elapsed();
+  });
+  return entry;
+}
+
 /** Applies the first matching fault rule; true when the request was answered (or left hanging / reset). */
 async function applyFault(
   state: EmulatorState,
   connections: Connections,
   ctx: RequestContext,
   service: FaultService,
+  entry: RequestLogEntry,
 ): Promise<boolean> {
   const rule = state.faults.pick(service, ctx.url.pathname, state.rng);
   if (!rule) return false;
   state.stats.faultsApplied += 1;
+  entry.fault = rule.id;
   if (rule.latencyMs) await delay(rule.latencyMs);
   if (rule.hang) return true; // never answer; the connection stays open until the client or stop() ends it
   if (rule.reset) {
@@ -192,20 +257,64 @@ async function applyFault(
   return !canAnswer(ctx.res);
 }
 
+/**
+ * Answers a D365 request that created a customer: normally with `answer`; an `after` fault rule replaces
+ * the answer (hang, reset, a status) or delays it, as a gateway failing after D365 committed. D365's own
+ * work is done by then, so the request stops counting towards the throttle's concurrency.
+ */
+async function answerAfterCommit(
+  state: EmulatorState,
+  connections: Connections,
+  ctx: RequestContext,
+  entry: RequestLogEntry,
+  release: () => void,
+  answer: () => void,
+): Promise<void> {
+  const rule = state.faults.pick('d365', ctx.url.pathname, state.rng, 'after');
+  if (!rule) {
+    answer();
+    return;
+  }
+  state.stats.faultsApplied += 1;
+  entry.fault = rule.id;
+  release();
+  if (rule.latencyMs) await delay(rule.latencyMs);
+  if (rule.hang) return;
+  if (rule.reset) {
+    resetConnection(connections, ctx.req);
+    return;
+  }
+  if (!canAnswer(ctx.res)) return;
+  if (rule.status !== undefined) sendFaultAnswer(state, ctx, 'd365', rule.status, rule.retryAfter);
+  else answer();
+}
+
 async function handleD365(
   state: EmulatorState,
+  connections: Connections,
   ctx: RequestContext,
   kind: 'custom-service' | 'odata',
+  entry: RequestLogEntry,
 ): Promise<void> {
   if (!authorizeD365(state, ctx)) return;
   const admission = state.throttle.admit();
   if (!admission.ok) {
     state.stats.throttled += 1;
+    entry.throttled = true;
     sendD365Throttled(ctx, admission.retryAfterSeconds);
     return;
   }
   state.stats.d365.maxConcurrent = Math.max(state.stats.d365.maxConcurrent, state.throttle.inFlight());
   ctx.res.once('close', admission.release);
+  ctx.afterCommit = (answer) =>
+    void answerAfterCommit(state, connections, ctx, entry, admission.release, answer).catch(
+      (error: unknown) => {
+        state.options.log?.(
+          `internal error after a commit: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        ctx.res.destroy();
+      },
+    );
   try {
     if (state.settings.latencyMs > 0) await delay(state.settings.latencyMs);
     if (!canAnswer(ctx.res)) return;

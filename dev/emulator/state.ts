@@ -1,9 +1,12 @@
+import { createTelemetryStore } from './app-insights';
+import { BoundedLog } from './bounded-log';
 import { createCustomersStore, CustomersStore } from './customers-store';
 import { createFaults, Faults } from './faults';
 import { createIdentities, Identities } from './identities';
 import { SigningKey } from './jwt';
 import { ResolvedOptions } from './options';
 import { createRng, Rng } from './random';
+import { createRequestLog, RequestLog } from './request-log';
 import { createSecretsStore, SecretsStore } from './secrets-store';
 import { Settings } from './settings';
 import { createStats, Stats } from './stats';
@@ -26,6 +29,10 @@ export interface EmulatorState {
   stats: Stats;
   settings: Settings;
   rng: Rng;
+  /** Entra ID, Key Vault and D365 requests in arrival order (`GET /_emulator/requests`). */
+  requestLog: RequestLog;
+  /** Application Insights envelopes received (`GET /_emulator/telemetry`). */
+  telemetry: BoundedLog<unknown>;
 }
 
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
@@ -61,6 +68,8 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
       randomSeed: rng.seed,
     },
     rng,
+    requestLog: createRequestLog(options.requestLogLimit),
+    telemetry: createTelemetryStore(options.telemetryLimit),
   };
 }
 

@@ -20,6 +20,8 @@ export interface Stats {
   responses429: number;
   faultsApplied: number;
   customersCreated: number;
+  /** Application Insights ingestion and Live Metrics requests answered. */
+  appInsights: { trackRequests: number; itemsReceived: number; itemsAccepted: number; liveMetrics: number };
 }
 
 export type D365Endpoint = keyof Stats['d365']['requests'];
@@ -40,6 +42,7 @@ export function createStats(): Stats {
     responses429: 0,
     faultsApplied: 0,
     customersCreated: 0,
+    appInsights: { trackRequests: 0, itemsReceived: 0, itemsAccepted: 0, liveMetrics: 0 },
   };
 }
 

@@ -129,3 +129,22 @@ export function customerPayload(
   const payload = fixture(name);
   return { Customer: { ...payload.Customer, CustomerGroup: '30', ...overrides } };
 }
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Settles to 'pending' if `promise` has not settled within `ms` (the promise itself keeps going). */
+export const stillPendingAfter = (promise: Promise<unknown>, ms: number): Promise<unknown> =>
+  Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('pending'), ms))]);

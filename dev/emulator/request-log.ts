@@ -1,0 +1,71 @@
+import { BoundedLog, createBoundedLog } from './bounded-log';
+import { FaultService } from './faults';
+
+/**
+ * The request log (`GET /_emulator/requests`): one entry per Entra ID, Key Vault and D365 request, in
+ * arrival order, so tests can check timing (e.g. that no D365 call came earlier than a 429's
+ * Retry-After allowed). Entries hold no bodies, tokens, query values or personal data.
+ */
+export const DEFAULT_REQUEST_LOG_LIMIT = 20_000;
+
+export type LoggedService = FaultService;
+
+export const REQUEST_ENDPOINTS: Record<LoggedService, readonly string[]> = {
+  d365: ['customService', 'odataCreate', 'odataQuery', 'other'],
+  token: ['tokenV1', 'tokenV2', 'openidV1', 'openidV2', 'keys'],
+  keyvault: ['getSecret', 'listSecrets', 'listVersions', 'setSecret', 'other'],
+};
+
+export interface RequestLogEntry {
+  /** When the request arrived (its headers were read): ISO 8601 with milliseconds. */
+  at: string;
+  /** When the answer was sent (its last byte handed to the network); null while pending or if none was sent. */
+  answeredAt: string | null;
+  service: LoggedService;
+  method: string;
+  /** The path with query names but no query values (`/data/CustomersV3?cross-company&$filter`). */
+  path: string;
+  /** Which operation (see REQUEST_ENDPOINTS). */
+  endpoint: string;
+  /** The answer's status; null while pending, or when no answer was sent (hang, reset, client gone). */
+  status: number | null;
+  /** The id of the fault rule applied to the request, if any (the last one when two applied). */
+  fault: string | null;
+  /** True when the D365 throttle model answered 429 (fault 429s are not "throttled"). */
+  throttled: boolean;
+  /** From arrival until the answer was sent or the connection closed; null while neither happened. */
+  durationMs: number | null;
+}
+
+export interface RequestLog {
+  /** Records a request at its arrival; the entry is completed in place when it is answered. */
+  start(fields: Pick<RequestLogEntry, 'service' | 'method' | 'path' | 'endpoint'>): RequestLogEntry;
+  entries(): RequestLogEntry[];
+  dropped(): number;
+  clear(): void;
+}
+
+export function createRequestLog(limit = DEFAULT_REQUEST_LOG_LIMIT): RequestLog {
+  let log: BoundedLog<RequestLogEntry> = createBoundedLog(limit);
+  return {
+    start(fields) {
+      const entry: RequestLogEntry = {
+        at: new Date().toISOString(),
+        answeredAt: null,
+        ...fields,
+        status: null,
+        fault: null,
+        throttled: false,
+        durationMs: null,
+      };
+      log.push(entry);
+      return entry;
+    },
+    entries: () => log.all().map((entry) => ({ ...entry })),
+    dropped: () => log.dropped(),
+    clear() {
+      // A fresh log: entries of requests still in flight complete detached objects, not the new log.
+      log = createBoundedLog(limit);
+    },
+  };
+}
