@@ -61,7 +61,10 @@ export function send(
 ): void {
   if (!canAnswer(res)) return;
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
-  res.writeHead(status, { ...headers, 'Content-Length': payload?.length ?? 0 });
+  // Headers set one by one (not passed to writeHead) stay readable through getHeader (the request log).
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+  res.setHeader('Content-Length', payload?.length ?? 0);
+  res.writeHead(status);
   res.end(payload);
 }
 

@@ -29,7 +29,9 @@ export interface RequestLogEntry {
   endpoint: string;
   /** The answer's status; null while pending, or when no answer was sent (hang, reset, client gone). */
   status: number | null;
-  /** The id of the fault rule applied to the request, if any (the last one when two applied). */
+  /** The answer's Retry-After in seconds (429s, faults with `retryAfter`); null without one. */
+  retryAfter: number | null;
+  /** The id of the fault rule applied to the request, if any (the `after` one when two applied). */
   fault: string | null;
   /** True when the D365 throttle model answered 429 (fault 429s are not "throttled"). */
   throttled: boolean;
@@ -54,6 +56,7 @@ export function createRequestLog(limit = DEFAULT_REQUEST_LOG_LIMIT): RequestLog 
         answeredAt: null,
         ...fields,
         status: null,
+        retryAfter: null,
         fault: null,
         throttled: false,
         durationMs: null,

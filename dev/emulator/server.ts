@@ -224,6 +224,8 @@ function recordRequest(
   ctx.res.once('finish', () => {
     entry.answeredAt = new Date().toISOString();
     entry.status = ctx.res.statusCode;
+    const retryAfter = Number(ctx.res.getHeader('retry-after') ?? Number.NaN);
+    entry.retryAfter = Number.isFinite(retryAfter) ? retryAfter : null;
     entry.durationMs = elapsed();
   });
   ctx.res.once('close', () => {
