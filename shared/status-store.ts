@@ -35,7 +35,13 @@ const OPTIONAL_FIELDS = [
   'errorMessage',
   'lastError',
   'payload',
-] as const;
+  'fingerprint',
+  'caller',
+  'queuedAt',
+  'leaseUntil',
+  'submittedAt',
+  'nextAttemptAt',
+] as const satisfies readonly (keyof StatusRecord)[];
 
 type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };
 
