@@ -1,5 +1,6 @@
 import { startAzurite } from '../../dev/azurite';
 import { startEmulator } from '../../dev/emulator';
+import { keepSdksOffline } from './offline-sdk-env';
 
 /**
  * Starts one Azurite (in memory) and one D365 / Entra / Key Vault emulator on free loopback
@@ -8,6 +9,7 @@ import { startEmulator } from '../../dev/emulator';
  * change the emulator's faults or throttle start an emulator of their own.
  */
 export default async function globalSetup(): Promise<void> {
+  keepSdksOffline();
   const [azurite, emulator] = await Promise.all([
     startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }),
     startEmulator({ host: '127.0.0.1', port: 0 }),

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
+import { keepSdksOffline } from './offline-sdk-env';
+
+keepSdksOffline();
 
 /**
  * Makes this test process trust the emulator's self-signed certificate, as the stack does for
