@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { RunningProcess, startProcess } from '../dev/child-process';
+import { repoRoot } from './paths';
+
+/** The counters of `GET /_emulator/stats` this benchmark reads. */
+export interface EmulatorStats {
+  tokenRequests: { v1: Record<string, number>; v2: Record<string, number> };
+  tokensIssued: number;
+  keyVault: { reads: number; challenges: number };
+  d365: {
+    requests: { customService: number; odataCreate: number; odataQuery: number; other: number };
+    statuses: Record<string, number>;
+    maxConcurrent: number;
+  };
+  throttled: number;
+  responses429: number;
+  faultsApplied: number;
+  customersCreated: number;
+}
+
+export interface EmulatorCustomer {
+  account: string;
+  legalEntity: string;
+  createdAt: string;
+  fields: { PrimaryContactEmail?: string };
+}
+
+export interface BenchEmulator {
+  url: string;
+  caCertPath: string;
+  pid: number;
+  reset(): Promise<void>;
+  stats(): Promise<EmulatorStats>;
+  customers(): Promise<EmulatorCustomer[]>;
+  settings(patch: { latencyMs?: number; throttle?: { ratePerSecond?: number | null } }): Promise<void>;
+  addFault(rule: Record<string, unknown>): Promise<void>;
+  clearFaults(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const READY = /^Emulator ready on (https:\/\/\S+) \(CA certificate: (.+)\)$/;
+
+/** Trusts a CA in this process, for `fetch` to the emulator's control API. */
+function trust(pem: string): void {
+  const current = tls.getCACertificates('default');
+  if (!current.includes(pem)) tls.setDefaultCACertificates([...current, pem]);
+}
+
+/**
+ * The D365 / Entra ID / Key Vault emulator in a process of its own (so its work never shares an
+ * event loop with the load generators), driven through its control API.
+ */
+export async function startBenchEmulator(options: {
+  latencyMs: number;
+  throttleRate: number;
+}): Promise<BenchEmulator> {
+  const main = join(repoRoot(), 'dist', 'dev', 'emulator', 'main.js');
+  const certDir = mkdtempSync(join(tmpdir(), 'bench-emulator-'));
+  const args = [
+    main,
+    '--port',
+    '0',
+    '--quiet',
+    '--cert-dir',
+    certDir,
+    '--latency-ms',
+    String(options.latencyMs),
+  ];
+  if (options.throttleRate > 0) args.push('--throttle-rate', String(options.throttleRate));
+  const running: RunningProcess & { matches: RegExpMatchArray[] } = await startProcess(
+    process.execPath,
+    args,
+    {
+      name: 'Emulator',
+      readyPatterns: [READY],
+    },
+  );
+  const [, url, caCertPath] = running.matches[0] as RegExpMatchArray as [string, string, string];
+  trust(readFileSync(caCertPath, 'utf8'));
+
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${url}/_emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  return {
+    url,
+    caCertPath,
+    pid: running.child.pid ?? -1,
+    reset: () => api('POST', '/reset'),
+    stats: () => api<EmulatorStats>('GET', '/stats'),
+    customers: async () => (await api<{ value: EmulatorCustomer[] }>('GET', '/customers')).value,
+    settings: (patch) => api('PATCH', '/settings', patch),
+    addFault: (rule) => api('POST', '/faults', rule),
+    clearFaults: () => api('DELETE', '/faults'),
+    stop: () => running.stop(),
+  };
+}
+
+/** Token requests the emulator counted for one client id (both endpoint versions). */
+export const tokenRequestsFor = (stats: EmulatorStats, clientId: string): number =>
+  (stats.tokenRequests.v1[clientId] ?? 0) + (stats.tokenRequests.v2[clientId] ?? 0);
+
+/** D365 requests the emulator counted (every endpoint). */
+export const d365Requests = (stats: EmulatorStats): number =>
+  Object.values(stats.d365.requests).reduce((sum, n) => sum + n, 0);

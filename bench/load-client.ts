@@ -1,0 +1,158 @@
+import { Agent, request } from 'node:http';
+import autocannon from 'autocannon';
+import { scriptInput } from './child-script';
+import { customerBody } from './customers';
+import { Distribution, distribution } from './stats';
+
+/**
+ * The intake load generator, in a process of its own, after an unmeasured warm-up:
+ * - closed loop (no `rate`): autocannon POSTs a unique valid customer per request at a fixed
+ *   concurrency for a fixed time, as fast as the server answers;
+ * - open loop (`rate`): requests start at evenly spaced times (`rate` per second) on up to
+ *   `connections` keep-alive connections, and each latency counts from the time the request was
+ *   due, so a stalled server cannot hide its queue (no coordinated omission). autocannon's own
+ *   `overallRate` sends each second's requests in one burst, which measures saturation again.
+ * Every response's latency is recorded (autocannon's histogram has no p95). Prints one JSON line:
+ * `LoadResult`.
+ */
+export interface LoadInput {
+  url: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Open loop at this many requests per second; unset = closed loop at full speed. */
+  rate?: number;
+  /** Keeps e-mail addresses unique across runs. */
+  tag: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  latency: Distribution;
+  statuses: Record<string, number>;
+  /** Non-2xx answers, connection errors and timeouts. */
+  errors: number;
+  timeouts: number;
+}
+
+function summarizeRun(
+  latencies: number[],
+  statuses: Record<string, number>,
+  seconds: number,
+  failures: number,
+  timeouts: number,
+): LoadResult {
+  const non2xx = Object.entries(statuses)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    requests: latencies.length,
+    seconds: Math.round(seconds * 100) / 100,
+    requestsPerSecond: Math.round((latencies.length / seconds) * 10) / 10,
+    latency: distribution(latencies),
+    statuses,
+    errors: non2xx + failures,
+    timeouts,
+  };
+}
+
+/** Open loop: one request every 1/rate seconds, whatever the server does. */
+async function paced(input: LoadInput, tag: string, seconds: number, rate: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
+  const url = new URL(input.url);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let failures = 0;
+  let timeouts = 0;
+  const total = Math.round(seconds * rate);
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  const send = (n: number, due: number): Promise<void> =>
+    new Promise((resolve) => {
+      const body = customerBody(tag, n);
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - due);
+            statuses[String(res.statusCode)] = (statuses[String(res.statusCode)] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => {
+        timeouts += 1;
+        req.destroy(new Error('timeout'));
+      });
+      req.on('error', () => {
+        failures += 1;
+        resolve();
+      });
+      req.end(body);
+    });
+  for (let n = 0; n < total;) {
+    const now = performance.now();
+    while (n < total && started + (n * 1000) / rate <= now) {
+      const task = send(n, started + (n * 1000) / rate);
+      inFlight.add(task);
+      void task.then(() => inFlight.delete(task));
+      n += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all([...inFlight]);
+  agent.destroy();
+  return summarizeRun(latencies, statuses, (performance.now() - started) / 1000, failures, timeouts);
+}
+
+/** Closed loop with autocannon: `connections` requests always outstanding. */
+async function saturate(
+  input: LoadInput,
+  tag: string,
+  seconds: number,
+  record: boolean,
+): Promise<LoadResult> {
+  let n = 0;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({
+    url: input.url,
+    method: 'POST',
+    connections: input.connections,
+    duration: seconds,
+    timeout: 10,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: customerBody(tag, (n += 1)) }) }],
+  });
+  if (record) {
+    instance.on('response', (_client, statusCode: number, _bytes, responseTime: number) => {
+      latencies.push(responseTime);
+      statuses[String(statusCode)] = (statuses[String(statusCode)] ?? 0) + 1;
+    });
+  }
+  const result = await instance;
+  return summarizeRun(latencies, statuses, result.duration, result.errors, result.timeouts);
+}
+
+async function main(): Promise<void> {
+  const input = scriptInput<LoadInput>();
+  const run = (tag: string, seconds: number, record: boolean): Promise<LoadResult> =>
+    input.rate ? paced(input, tag, seconds, input.rate) : saturate(input, tag, seconds, record);
+  if (input.warmupSeconds > 0) await run(`${input.tag}w`, input.warmupSeconds, false);
+  const result = await run(input.tag, input.seconds, true);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

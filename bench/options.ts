@@ -1,0 +1,113 @@
+/**
+ * `npm run bench` options: every size, duration and rate, as `--kebab-name value` flags or
+ * `BENCH_UPPER_NAME` environment variables (the flag wins). Defaults fit the whole run in about
+ * 6 minutes on a 2-core machine.
+ */
+
+export const PHASES = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start'] as const;
+export type Phase = (typeof PHASES)[number];
+
+interface NumberOption {
+  name: string;
+  default: number;
+  help: string;
+}
+
+const NUMBER_OPTIONS = [
+  { name: 'intake-connections', default: 16, help: 'autocannon connections (fixed concurrency)' },
+  { name: 'intake-seconds', default: 10, help: 'measured seconds per intake run' },
+  { name: 'intake-warmup-seconds', default: 3, help: 'unmeasured warm-up before each intake run' },
+  { name: 'intake-rounds', default: 2, help: 'baseline/ours pairs, alternated (shared machines are noisy)' },
+  { name: 'customers', default: 2000, help: 'end to end: customers per drain run' },
+  { name: 'd365-latency-ms', default: 300, help: 'latency the emulator adds to every D365 request' },
+  { name: 'throttle-rate', default: 50, help: "emulator's D365 rate limit (requests/s)" },
+  { name: 'batch-size', default: 32, help: 'end to end: host.json queues.batchSize for the drain runs' },
+  { name: 'new-batch-threshold', default: 32, help: 'end to end: host.json queues.newBatchThreshold' },
+  { name: 'max-concurrency', default: 15, help: 'end to end: D365_MAX_CONCURRENCY for the drain runs' },
+  {
+    name: 'default-config-customers',
+    default: 200,
+    help: 'end to end: customers for the run with the shipped host.json and D365_MAX_CONCURRENCY',
+  },
+  { name: 'drain-timeout-seconds', default: 240, help: 'give up waiting for a drain after this long' },
+  { name: 'low-load-customers', default: 30, help: 'low load: customers per variant' },
+  { name: 'low-load-rate', default: 1, help: 'low load: customers per second' },
+  { name: 'prefer-wait-seconds', default: 10, help: 'low load: the Prefer: wait=N the cashier sends' },
+  {
+    name: 'fast-polling-ms',
+    default: 250,
+    help: 'low load: maxPollingInterval of an extra queue variant (0: none)',
+  },
+  { name: 'naive-rate', default: 10, help: 'naive comparison: customers per second' },
+  { name: 'naive-seconds', default: 15, help: 'naive comparison: seconds of load per scenario' },
+  { name: 'storm-seconds', default: 5, help: 'naive comparison: length of the 429 storm' },
+  { name: 'storm-retry-after', default: 1, help: 'naive comparison: Retry-After of the 429 storm' },
+  { name: 'retry-requests', default: 20, help: 'naive comparison: distinct requests in the retry scenario' },
+  { name: 'client-timeout-ms', default: 2000, help: "naive comparison: the retrying client's timeout" },
+  { name: 'client-retries', default: 2, help: 'naive comparison: retries after a timeout or 5xx' },
+  { name: 'slow-latency-ms', default: 3000, help: 'naive comparison: D365 latency in the retry scenario' },
+  { name: 'cold-start-runs', default: 3, help: 'cold start: host starts measured' },
+] as const satisfies readonly NumberOption[];
+
+type NumberName = (typeof NUMBER_OPTIONS)[number]['name'];
+type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+
+export type BenchOptions = { [K in NumberName as CamelCase<K>]: number } & {
+  phases: Phase[];
+  /** Where results.json, latency.svg and latest/ go. */
+  outDir: string;
+};
+
+const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const envName = (name: string): string => `BENCH_${name.replace(/-/g, '_').toUpperCase()}`;
+
+export function usage(): string {
+  const lines = NUMBER_OPTIONS.map(
+    (o) => `  --${o.name.padEnd(26)} ${String(o.default).padStart(5)}  ${o.help} (${envName(o.name)})`,
+  );
+  return [
+    'Usage: node dist/bench/run.js [options]',
+    '',
+    `  --only <phases>              comma list of ${PHASES.join(', ')} (BENCH_ONLY); default: all`,
+    '  --out-dir <dir>              default: bench/ of the repository (BENCH_OUT_DIR)',
+    ...lines,
+  ].join('\n');
+}
+
+export class UsageError extends Error {}
+
+/** Reads the options from argv (flags) over env (BENCH_*) over the defaults. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutDir: string): BenchOptions {
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new UsageError(`Unexpected argument ${arg}`);
+    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const value = inline ?? argv[(i += 1)];
+    if (value === undefined) throw new UsageError(`--${flag} needs a value`);
+    given.set(flag, value);
+  }
+  const known = new Set<string>(['only', 'out-dir', ...NUMBER_OPTIONS.map((o) => o.name)]);
+  for (const flag of given.keys()) if (!known.has(flag)) throw new UsageError(`Unknown option --${flag}`);
+  const read = (name: string): string | undefined => given.get(name) ?? env[envName(name)];
+
+  const numbers: Record<string, number> = {};
+  for (const option of NUMBER_OPTIONS) {
+    const raw = read(option.name);
+    const value = raw === undefined ? option.default : Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${option.name} must be a number ≥ 0`);
+    numbers[camel(option.name)] = value;
+  }
+  const only = read('only');
+  const phases: string[] = only ? only.split(',').map((p) => p.trim()) : [...PHASES];
+  for (const phase of phases) {
+    if (!(PHASES as readonly string[]).includes(phase)) {
+      throw new UsageError(`Unknown phase ${phase}; phases are ${PHASES.join(', ')}`);
+    }
+  }
+  return {
+    ...(numbers as { [K in NumberName as CamelCase<K>]: number }),
+    phases: phases as Phase[],
+    outDir: read('out-dir') ?? defaultOutDir,
+  };
+}

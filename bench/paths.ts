@@ -1,0 +1,13 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root (holds package.json and host.json), from the sources or from dist/. */
+export function repoRoot(from = __dirname): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'host.json')) && existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`No repository root (host.json and package.json) above ${from}`);
+}
+
+/** A compiled bench script: dist/bench/<name>.js. */
+export const benchScript = (name: string): string => join(repoRoot(), 'dist', 'bench', `${name}.js`);
