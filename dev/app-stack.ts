@@ -61,10 +61,10 @@ export async function startAppStack(options: AppStackOptions = {}) {
     ...options.settings,
   };
   const hostOutput: string[] = [];
-  const start = () =>
+  const start = (port = 0) =>
     spawnHost({
       appDir: APP_DIR,
-      port: 0,
+      port,
       env,
       onLine: (line) => {
         hostOutput.push(line);
@@ -112,10 +112,11 @@ export async function startAppStack(options: AppStackOptions = {}) {
           }[];
         }>('GET', '/_emulator/customers')
       ).value,
-    /** Kills the host (no graceful shutdown) and starts it again with the same settings. */
+    /** Kills the host (no graceful shutdown) and starts it again with the same settings, on the same port. */
     async restartHost(signal: NodeJS.Signals = 'SIGKILL') {
+      const { port } = host;
       await host.kill(signal);
-      host = await start();
+      host = await start(port);
     },
     async stop() {
       await host.stop();

@@ -109,14 +109,17 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const runId = randomBytes(3).toString('hex');
-  const fixture = JSON.parse(readFileSync(join(APP_DIR, 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+  const fixture = JSON.parse(
+    readFileSync(join(APP_DIR, 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'),
+  );
   const stack = await startAppStack({
     storageConnectionString: options.storageConnectionString,
     settings: AUDIT_SETTINGS,
   });
   const counters = { retries: 0, restarts: 0 };
   try {
-    for (const rule of faultRules(options.faultProbability)) await stack.emulatorApi('POST', '/_emulator/faults', rule);
+    for (const rule of faultRules(options.faultProbability))
+      await stack.emulatorApi('POST', '/_emulator/faults', rule);
 
     const submitted: Submitted[] = Array.from({ length: options.customers }, (_, i) => ({
       email: `audit.${runId}.${i}@example.com`,
@@ -147,7 +150,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     const deadline = Date.now() + (options.settleSeconds ?? 300) * 1000;
     const statuses = new Map<string, string>();
     for (;;) {
-      const pending = accepted.filter((s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!) ?? ''));
+      const pending = accepted.filter(
+        (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!) ?? ''),
+      );
       if (pending.length === 0 || Date.now() > deadline) break;
       for await (const entity of stack.table.listEntities<{ status: string }>({
         queryOptions: { select: ['PartitionKey', 'status'] },
@@ -186,7 +191,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       if (status === 'succeeded') {
         report.succeeded += 1;
         succeededIds.add(s.email);
-        const answer = (await (await fetch(`${stack.url}/api/customers/status/${s.correlationId}`)).json()) as {
+        const answer = (await (
+          await fetch(`${stack.url}/api/customers/status/${s.correlationId}`)
+        ).json()) as {
           customerAccount?: string;
         };
         if (accounts.length === 0 || !accounts.includes(answer.customerAccount ?? '')) report.missing += 1;

@@ -57,7 +57,7 @@ export async function createCustomer(
         : processCustomerMessage(result.message, processDeps(services, log));
       const record =
         (await waitForOutcome(services.statusStore, correlationId, wait * 1000, work)) ?? result.record;
-      return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds);
+      return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds, true);
     }
   }
 }

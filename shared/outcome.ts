@@ -36,17 +36,26 @@ const FAILURE_STATUS: Record<FailureCode, number> = {
 };
 
 /**
- * The answer for a request: `201 Created` with the status answer when it succeeded, the failure as
- * problem+json when it failed, `202 Accepted` while it is pending.
+ * The answer for a request: `202 Accepted` (the intake's answer), or — when the caller asked to
+ * wait (`final`) — `201 Created` with the status answer when it succeeded and the failure as
+ * problem+json when it failed.
  */
 export function outcomeResponse(
   record: StatusRecord,
   statusUrl: string,
   headers: Record<string, string>,
   retryAfterSeconds: number,
+  final = false,
 ): HttpResponseInit {
   const answer = toStatusAnswer(record);
   const common = { location: statusUrl, 'x-correlation-id': record.correlationId, ...headers };
+  if (!final) {
+    return {
+      status: 202,
+      headers: { ...common, 'retry-after': String(retryAfterSeconds) },
+      jsonBody: { correlationId: record.correlationId, status: answer.status, statusUrl },
+    };
+  }
   if (record.status === 'succeeded') return { status: 201, headers: common, jsonBody: answer };
   if (record.status === 'failed' && answer.error) {
     const problem: Problem = {
@@ -60,9 +69,5 @@ export function outcomeResponse(
     };
     return problemResponse(problem, common);
   }
-  return {
-    status: 202,
-    headers: { ...common, 'retry-after': String(retryAfterSeconds) },
-    jsonBody: { correlationId: record.correlationId, status: answer.status, statusUrl },
-  };
+  return outcomeResponse(record, statusUrl, headers, retryAfterSeconds);
 }
