@@ -1,6 +1,7 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { acceptCustomer } from '../shared/accept-customer';
 import { acceptDeps, appServices, processDeps } from '../shared/app-services';
+import { authorize } from '../shared/caller';
 import { readJsonBody } from '../shared/http-body';
 import { parseIdempotencyKey } from '../shared/idempotency';
 import { invocationLog } from '../shared/log';
@@ -20,6 +21,12 @@ export async function createCustomer(
 ): Promise<HttpResponseInit> {
   const services = appServices();
   const { config } = services;
+  const check = authorize(request.headers, 'create', config.callers);
+  if (!check.ok)
+    return problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden());
+  const { caller } = check;
+  const budget = services.rateLimiter.take(caller.id);
+  if (!budget.ok) return problemResponse(problems.tooManyRequests(budget.retryAfterSeconds));
   const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
   if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
   const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
@@ -28,9 +35,28 @@ export async function createCustomer(
   if (!body.ok) return problemResponse(body.problem);
 
   const log = invocationLog(context);
-  const wait = prefer.waitSeconds ?? 0;
-  const result = await acceptCustomer(body.value, acceptDeps(services, log), {
-    idempotencyKey: key.key,
+  // Each instance holds at most MAX_CONCURRENT_WAITS requests open; beyond that, 202 at once.
+  const wait = prefer.waitSeconds && services.waits.tryEnter() ? prefer.waitSeconds : 0;
+  try {
+    return await accept(request, body.value, caller.id, key.key, wait, log);
+  } finally {
+    if (wait > 0) services.waits.leave();
+  }
+}
+
+async function accept(
+  request: HttpRequest,
+  body: unknown,
+  caller: string,
+  idempotencyKey: string | undefined,
+  wait: number,
+  log: ReturnType<typeof invocationLog>,
+): Promise<HttpResponseInit> {
+  const services = appServices();
+  const { config } = services;
+  const result = await acceptCustomer(body, acceptDeps(services, log), {
+    idempotencyKey,
+    caller,
     delaySeconds: wait,
   });
   switch (result.kind) {

@@ -1,5 +1,6 @@
 import { app, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { appServices } from '../shared/app-services';
+import { authorize, mayAccess } from '../shared/caller';
 import { getCustomerStatus } from '../shared/customer-status';
 import { problemResponse, problems } from '../shared/problem';
 import { isTerminal } from '../shared/status';
@@ -7,7 +8,12 @@ import { isTerminal } from '../shared/status';
 /** `GET /api/customers/status/{correlationId}`: the request's state, account number or error. */
 export async function customerStatus(request: HttpRequest): Promise<HttpResponseInit> {
   const { config, statusStore } = appServices();
-  const result = await getCustomerStatus(request.params.correlationId ?? '', statusStore);
+  const check = authorize(request.headers, 'read', config.callers);
+  if (!check.ok)
+    return problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden());
+  const result = await getCustomerStatus(request.params.correlationId ?? '', statusStore, (owner) =>
+    mayAccess(check.caller, owner, config.callers),
+  );
   switch (result.kind) {
     case 'malformed-id':
       return problemResponse(problems.invalidCorrelationId());

@@ -1,5 +1,6 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { appServices } from '../shared/app-services';
+import { authorize } from '../shared/caller';
 import { invocationLog } from '../shared/log';
 import { problemResponse, problems } from '../shared/problem';
 import { replayFailedRequest } from '../shared/process-customer';
@@ -13,7 +14,10 @@ export async function replayCustomer(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const { statusStore, queue, telemetry } = appServices();
+  const { config, statusStore, queue, telemetry } = appServices();
+  const check = authorize(request.headers, 'operator', config.callers);
+  if (!check.ok)
+    return problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden());
   const correlationId = (request.params.correlationId ?? '').toLowerCase();
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(correlationId)) {
     return problemResponse(problems.invalidCorrelationId());

@@ -20,6 +20,7 @@ import { D365Client, d365Client } from './d365-client';
 import { D365Gate, d365Gate } from './d365-gate';
 import { Log } from './log';
 import { ProcessDeps } from './process-customer';
+import { concurrencyLimit, RateLimiter, rateLimiter } from './rate-limit';
 import { ReconcileDeps } from './reconcile';
 import { keyVaultSecretSource } from './secret-source';
 import { StatusStore, tableStatusStore } from './status-store';
@@ -40,6 +41,10 @@ export interface AppServices {
   /** Shared by every invocation in this instance: D365 concurrency and throttling pauses. */
   gate: D365Gate;
   telemetry: Telemetry;
+  /** Per-caller request budget of this instance (intake). */
+  rateLimiter: RateLimiter;
+  /** Prefer: wait requests held open by this instance. */
+  waits: ReturnType<typeof concurrencyLimit>;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
 }
@@ -113,6 +118,7 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     update: async (current, changes) => (await store()).update(current, changes),
     delete: async (record) => (await store()).delete(record),
     findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
+    findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
   };
 }
 
@@ -168,10 +174,12 @@ export function createAppServices(config: Config): AppServices {
     },
     poisonQueue: {
       send: async (message, options) =>
-        storageCustomerQueue(await getPoison(), POISON_TTL_SECONDS).send(message, options),
+        storageCustomerQueue(await getPoison(), config.retentionDays * 86_400).send(message, options),
     },
     d365: d365Client(tokens, config.d365),
     gate: d365Gate(config.d365MaxConcurrency),
+    rateLimiter: rateLimiter(config.callers.ratePerMinute),
+    waits: concurrencyLimit(config.callers.maxConcurrentWaits),
     async queueDepths() {
       const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
         (await (await get()).getProperties()).approximateMessagesCount ?? 0;
@@ -192,9 +200,6 @@ export function createAppServices(config: Config): AppServices {
     ),
   };
 }
-
-/** Poison messages are kept for replay this long (the status record keeps the payload too). */
-const POISON_TTL_SECONDS = 30 * 24 * 3600;
 
 let services: AppServices | undefined;
 

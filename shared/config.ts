@@ -255,6 +255,67 @@ export const settings = [
     azure: true,
     schema: positiveInt,
   }),
+  define({
+    name: 'CALLER_AUTH',
+    description:
+      'How callers are told apart: `keys` (function keys only; every caller is one) or `app-service` (App Service Authentication with Entra ID in front: the platform-injected `X-MS-CLIENT-PRINCIPAL` names the caller and its app roles). Only set `app-service` when the platform injects the header.',
+    default: 'keys',
+    local: 'keys',
+    azure: true,
+    schema: oneOf(['keys', 'app-service']),
+  }),
+  define({
+    name: 'CALLER_ROLE_CREATE',
+    description: 'App role a caller needs to create customers (`app-service` mode).',
+    default: 'Customers.Create',
+    local: 'Customers.Create',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_READ',
+    description: 'App role a caller needs to read the status of its own requests (`app-service` mode).',
+    default: 'Customers.Read',
+    local: 'Customers.Read',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_OPERATOR',
+    description:
+      "App role for operators: replay failed requests and read any caller's status (`app-service` mode).",
+    default: 'Customers.Operate',
+    local: 'Customers.Operate',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'RATE_LIMIT_PER_MINUTE',
+    description:
+      "Customer requests one caller may send per minute to one instance before 429 (0 turns it off). Azure API Management is the production place for quotas; this is the app's own guard.",
+    default: '600',
+    local: '600',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'MAX_CONCURRENT_WAITS',
+    description:
+      '`Prefer: wait` requests one instance holds open at once; beyond it the answer is 202 at once.',
+    default: '50',
+    local: '50',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'RECORD_RETENTION_DAYS',
+    description:
+      'Status records (and with them Idempotency-Keys and the stored requests) and poison messages are deleted after this many days.',
+    default: '30',
+    local: '30',
+    azure: true,
+    schema: positiveInt.max(3650, 'must be at most 3650'),
+  }),
 ] as const satisfies readonly SettingDefinition[];
 
 export type SettingName = (typeof settings)[number]['name'];
@@ -296,6 +357,13 @@ export interface Config {
   reconcileAfterSeconds: number;
   /** From APPLICATIONINSIGHTS_CONNECTION_STRING and, for Entra ID auth, APPLICATIONINSIGHTS_AUTHENTICATION_STRING. */
   applicationInsights?: { connectionString: string; entraClientId?: string };
+  callers: {
+    auth: 'keys' | 'app-service';
+    roles: { create: string; read: string; operator: string };
+    ratePerMinute: number;
+    maxConcurrentWaits: number;
+  };
+  retentionDays: number;
 }
 
 export interface RetryPolicy {
@@ -422,6 +490,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preferWaitMaxSeconds: num('PREFER_WAIT_MAX_SECONDS'),
     reconcileAfterSeconds: num('RECONCILE_AFTER_SECONDS'),
     applicationInsights: readApplicationInsights(env),
+    callers: {
+      auth: str('CALLER_AUTH') as Config['callers']['auth'],
+      roles: {
+        create: str('CALLER_ROLE_CREATE'),
+        read: str('CALLER_ROLE_READ'),
+        operator: str('CALLER_ROLE_OPERATOR'),
+      },
+      ratePerMinute: num('RATE_LIMIT_PER_MINUTE'),
+      maxConcurrentWaits: num('MAX_CONCURRENT_WAITS'),
+    },
+    retentionDays: num('RECORD_RETENTION_DAYS'),
   };
 }
 

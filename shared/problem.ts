@@ -82,6 +82,25 @@ export const problems = {
     status: 409,
     detail,
   }),
+  unauthenticated: (): Problem => ({
+    type: `${TYPE_BASE}unauthenticated`,
+    title: 'Sign-in required',
+    status: 401,
+    detail: 'Call with an Entra ID token for this app (App Service Authentication).',
+  }),
+  forbidden: (): Problem => ({
+    type: `${TYPE_BASE}forbidden`,
+    title: 'Missing app role',
+    status: 403,
+    detail: 'The caller lacks the app role this route needs.',
+  }),
+  tooManyRequests: (retryAfterSeconds: number): Problem => ({
+    type: `${TYPE_BASE}rate-limited`,
+    title: 'Too many requests',
+    status: 429,
+    detail: `This caller sent more requests than its per-minute budget. Send again after ${retryAfterSeconds} seconds.`,
+    retryAfterSeconds,
+  }),
   storageUnavailable: (retryAfterSeconds: number): Problem => ({
     type: `${TYPE_BASE}temporarily-unavailable`,
     title: 'The request could not be stored',

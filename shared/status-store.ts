@@ -18,6 +18,8 @@ export interface StatusStore {
   delete(record: StatusRecord): Promise<void>;
   /** Records in one of `statuses` last changed before `updatedBefore` (ISO), at most `limit`. */
   findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
+  findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -78,6 +80,14 @@ const isStatus = (error: unknown, ...codes: number[]): boolean =>
  * one point read and every request has its own partition.
  */
 export function tableStatusStore(client: TableClient): StatusStore {
+  const query = async (filter: string, limit: number): Promise<StatusRecord[]> => {
+    const found: StatusRecord[] = [];
+    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      found.push(fromEntity(entity as TableEntityResult<Record<string, unknown>>));
+      if (found.length >= limit) break;
+    }
+    return found;
+  };
   return {
     async create(record) {
       try {
@@ -109,13 +119,10 @@ export function tableStatusStore(client: TableClient): StatusStore {
     },
     async findStale(statuses, updatedBefore, limit) {
       const byStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
-      const filter = `(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`;
-      const found: StatusRecord[] = [];
-      for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        found.push(fromEntity(entity as TableEntityResult<Record<string, unknown>>));
-        if (found.length >= limit) break;
-      }
-      return found;
+      return query(`(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`, limit);
+    },
+    async findCreatedBefore(createdBefore, limit) {
+      return query(odata`createdAt lt ${createdBefore}`, limit);
     },
     async delete(record) {
       try {

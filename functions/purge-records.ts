@@ -1,0 +1,16 @@
+import { app, InvocationContext } from '@azure/functions';
+import { appServices } from '../shared/app-services';
+import { invocationLog } from '../shared/log';
+import { purgeExpiredRecords } from '../shared/retention';
+
+/** Hourly: deletes status records (and the keys and requests they hold) past RECORD_RETENTION_DAYS. */
+export async function purgeRecords(_timer: unknown, context: InvocationContext): Promise<void> {
+  const { config, statusStore } = appServices();
+  await purgeExpiredRecords({
+    statusStore,
+    log: invocationLog(context),
+    retentionDays: config.retentionDays,
+  });
+}
+
+app.timer('purgeRecords', { schedule: '0 17 * * * *', handler: purgeRecords });
