@@ -154,6 +154,7 @@ function safeJson(text: string): unknown {
 export async function waitForTerminal(
   statusUrl: string,
   timeoutMs = 30_000,
+  headers: Record<string, string> = {},
 ): Promise<{
   status: string;
   customerAccount?: string;
@@ -163,7 +164,7 @@ export async function waitForTerminal(
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
-    const response = await fetch(statusUrl);
+    const response = await fetch(statusUrl, { headers });
     last = await response.json();
     const status = (last as { status?: string }).status;
     if (status === 'succeeded' || status === 'failed') return last as never;

@@ -1,4 +1,5 @@
 import { authorize, mayAccess, parseClientPrincipal } from './caller';
+import { principalHeader } from '../test/support/principal';
 import { Config } from './config';
 
 const callers: Config['callers'] = {
@@ -7,17 +8,6 @@ const callers: Config['callers'] = {
   ratePerMinute: 0,
   maxConcurrentWaits: 10,
 };
-
-/** The header App Service Authentication injects, as it encodes it. */
-export function principalHeader(oid: string, roles: string[]): string {
-  const claims = [
-    { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: oid },
-    ...roles.map((val) => ({ typ: 'roles', val })),
-  ];
-  return Buffer.from(
-    JSON.stringify({ auth_typ: 'aad', name_typ: 'name', role_typ: 'roles', claims }),
-  ).toString('base64');
-}
 
 const headers = (value?: string) => ({
   get: (name: string) => (name === 'x-ms-client-principal' ? (value ?? null) : null),
