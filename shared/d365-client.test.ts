@@ -87,7 +87,13 @@ describe('classifying D365 answers by status and body together', () => {
     const failure = failureOf(
       classifyD365Answer(answer(status, '<html>Bad gateway</html>', { retryAfter: '7' }), options, []),
     );
-    expect(failure).toEqual({ kind: 'transient', reason: `D365 answered ${status}`, retryAfterSeconds: 7 });
+    expect(failure).toEqual({
+      kind: 'transient',
+      reason: `D365 answered ${status}`,
+      retryAfterSeconds: 7,
+      // A gateway's 502/504 may have passed the call on; a 503 did not.
+      ...(status !== 503 && { uncertain: true }),
+    });
   });
 
   it('treats 429 as transient with the Retry-After seconds', () => {

@@ -106,7 +106,8 @@ export function classifyD365Answer(
     // A JSON exception body is an X++ business error; anything else is the gateway or an outage.
     if (status === 500 && businessText !== undefined)
       return permanent('business_error', reason(businessText));
-    return transient(`D365 answered ${status}`, parseRetryAfter(answer.retryAfter));
+    // 502/504 and a bare 500 come from a gateway that may have passed the call on; 503 did not.
+    return transient(`D365 answered ${status}`, parseRetryAfter(answer.retryAfter), status !== 503);
   }
   return permanent('business_error', reason(businessText));
 }

@@ -7,7 +7,16 @@ import { FailureCode } from './status';
  */
 export type Failure =
   | { kind: 'permanent'; code: FailureCode; message: string }
-  | { kind: 'transient'; reason: string; retryAfterSeconds?: number };
+  | {
+      kind: 'transient';
+      reason: string;
+      retryAfterSeconds?: number;
+      /**
+       * The request may have been carried out although no answer said so (a timeout, a reset
+       * connection, a gateway's 502/504): a create call that failed so may have created the customer.
+       */
+      uncertain?: boolean;
+    };
 
 export class ProcessingError extends Error {
   readonly failure: Failure;
@@ -23,18 +32,20 @@ export class ProcessingError extends Error {
 export const permanent = (code: FailureCode, message: string): ProcessingError =>
   new ProcessingError({ kind: 'permanent', code, message });
 
-export const transient = (reason: string, retryAfterSeconds?: number): ProcessingError =>
-  new ProcessingError({ kind: 'transient', reason, retryAfterSeconds });
+export const transient = (reason: string, retryAfterSeconds?: number, uncertain = false): ProcessingError =>
+  new ProcessingError({ kind: 'transient', reason, retryAfterSeconds, ...(uncertain && { uncertain }) });
 
 /** Classifies an error thrown while talking to a service: network failures and timeouts are transient. */
 export function asProcessingError(error: unknown, service: string): ProcessingError {
   if (error instanceof ProcessingError) return error;
   const name = (error as { name?: string } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return transient(`${service} timed out`);
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return transient(`${service} timed out`, undefined, true);
   const code =
     (error as { code?: string; cause?: { code?: string } } | null)?.cause?.code ??
     (error as { code?: string })?.code;
-  return transient(`${service} unreachable${code ? ` (${code})` : ''}`);
+  // A refused connection never reached the service; anything else may have been carried out.
+  return transient(`${service} unreachable${code ? ` (${code})` : ''}`, undefined, code !== 'ECONNREFUSED');
 }
 
 /** Parses a `Retry-After` header given in seconds or as an HTTP date. */

@@ -106,7 +106,7 @@ describe('processing a queued customer', () => {
     });
     expect(record.payload).toBeUndefined();
     expect(record.leaseUntil).toBeUndefined();
-    expect(record.submittedAt).toBeDefined();
+    expect(record.submittedAt).toBeUndefined();
     expect(app.calls).toEqual(['lookup', 'create']);
     expect(app.events.map((e) => e.name)).toEqual(['CustomerAccepted', 'CustomerSucceeded']);
   });
@@ -158,9 +158,33 @@ describe('processing a queued customer', () => {
     await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'created' });
     expect(app.record(message.correlationId)).toMatchObject({ attempts: 2, status: 'succeeded' });
     expect(app.record(message.correlationId).lastError).toBeUndefined();
-    // The retry knew the customer might exist (submittedAt) and looked it up first.
     expect(app.calls).toEqual(['lookup', 'create', 'lookup', 'create']);
   });
+
+  it.each([
+    ['a timeout (no clear answer)', transient('D365 timed out', undefined, true), ['create', 'lookup']],
+    ['a 503 (D365 did not take the call)', transient('D365 answered 503'), ['create', 'create']],
+  ])(
+    'after %s, the next attempt looks the customer up only if it may exist',
+    async (_name, failure, calls) => {
+      let fail = true;
+      const app = setup(
+        async () => {
+          if (fail) {
+            fail = false;
+            throw failure;
+          }
+          return { customerAccount: 'US-9' };
+        },
+        { duplicatePolicy: 'create', existing: 'US-7' },
+      );
+      const message = await acceptedMessage(app);
+      await expect(app.process(message)).resolves.toMatchObject({ kind: 'retrying' });
+      app.advance(5);
+      await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+      expect(app.calls).toEqual(calls);
+    },
+  );
 
   it('waits exactly Retry-After on 429, and pauses every call of the instance meanwhile', async () => {
     let fail = true;

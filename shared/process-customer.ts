@@ -208,6 +208,9 @@ async function scheduleRetry(
   await deps.statusStore
     .update(record, {
       status: 'retrying',
+      // A create call that failed without a clear answer may have created the customer.
+      ...(failure.uncertain &&
+        record.status === 'submitting' && { submittedAt: record.submittedAt ?? clock(deps).toISOString() }),
       lastError: failure.reason,
       nextAttemptAt: later(deps, delaySeconds),
       leaseUntil: undefined,
@@ -300,6 +303,9 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
     return { kind: 'deferred', delaySeconds };
   }
 
+  // A request last seen `submitting` (its invocation died mid-call), or whose create call failed
+  // without a clear answer, may already exist in D365: look it up before creating.
+  const mayExist = record.status === 'submitting' || record.submittedAt !== undefined;
   const attempt = record.attempts + 1;
   try {
     record = await deps.statusStore.update(record, {
@@ -321,7 +327,6 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
   const started = Date.now();
   try {
     const email = request.Customer.EmailAddress;
-    const mayExist = record.submittedAt !== undefined;
     if (mayExist || deps.duplicatePolicy !== 'create') {
       const existing = await throughGate(() => deps.d365.findCustomerByEmail(legalEntity, email), deps);
       if (existing !== undefined) {
@@ -338,7 +343,6 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
     }
     record = await deps.statusStore.update(record, {
       status: 'submitting',
-      submittedAt: record.submittedAt ?? clock(deps).toISOString(),
       updatedAt: clock(deps).toISOString(),
     });
     const { customerAccount } = await throughGate(() => deps.d365.createCustomer(request), deps);
