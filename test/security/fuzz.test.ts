@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { AppStack, startAppStack } from '../support/app-stack';
+
+const full = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+
+/** Resolves an RFC 6901 pointer; `undefined` when the path does not exist. */
+function resolve(document: unknown, pointer: string): { found: boolean } {
+  if (pointer === '') return { found: true };
+  let node: unknown = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, token)) {
+      return { found: false };
+    }
+    node = (node as Record<string, unknown>)[token];
+  }
+  return { found: true };
+}
+
+/** A pointer is real when it names a path of the body, or a missing member of an object in it. */
+function pointsIntoBody(body: unknown, pointer: string): boolean {
+  if (resolve(body, pointer).found) return true;
+  const parent = pointer.slice(0, pointer.lastIndexOf('/'));
+  return pointer.startsWith('/') && resolve(body, parent).found;
+}
+
+const hostile = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom(
+    '\u0000',
+    '\ud800',
+    'a\u202eb',
+    '\u0007',
+    ' '.repeat(300),
+    'e\u0301',
+    '__proto__',
+    '王',
+    'ا',
+  ),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+
+const paths: string[][] = [];
+(function collect(node: unknown, path: string[]): void {
+  if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      paths.push([...path, k]);
+      collect(v, [...path, k]);
+    }
+  }
+})(full, []);
+
+/** The valid fixture with one to three edits: a value replaced, a member removed or added. */
+const mutated = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom(...paths),
+      fc.constantFrom('replace', 'remove', 'add'),
+      hostile,
+      fc.string({ maxLength: 12 }),
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((edits) => {
+    const body = structuredClone(full) as Record<string, unknown>;
+    for (const [path, op, value, name] of edits) {
+      let parent: Record<string, unknown> | undefined = body;
+      for (const key of path.slice(0, -1)) parent = parent?.[key] as Record<string, unknown> | undefined;
+      if (!parent || typeof parent !== 'object') continue;
+      const key = path.at(-1)!;
+      if (op === 'replace') parent[key] = value;
+      else if (op === 'remove') delete parent[key];
+      else if (parent[key] && typeof parent[key] === 'object')
+        (parent[key] as Record<string, unknown>)[name] = value;
+    }
+    return JSON.stringify(body);
+  });
+
+const protoKeys = fc
+  .constantFrom('__proto__', 'constructor', 'prototype')
+  .map((key) => JSON.stringify(full).replace('"FirstName"', `"${key}":{"polluted":true},"FirstName"`));
+
+const deep = fc.integer({ min: 40, max: 400 }).map((n) => `{"Customer":${'['.repeat(n)}${']'.repeat(n)}}`);
+
+describe('hostile input through the real host', () => {
+  let stack: AppStack;
+
+  beforeAll(async () => {
+    // The worker is off, so the queue holds exactly what the intake accepted.
+    stack = await startAppStack({
+      settings: { 'AzureWebJobs.processCustomer.Disabled': 'true', RATE_LIMIT_PER_MINUTE: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('never answers 5xx, queues only what it accepts, and points every rejection at a real path', async () => {
+    let sent = 0;
+    let accepted = 0;
+    const statuses = new Map<number, number>();
+    const check = async (text: string): Promise<void> => {
+      sent += 1;
+      const response = await fetch(`${stack.url}/api/customers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: text,
+      });
+      const answer = await response.text();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      expect(response.status).toBeLessThan(500);
+      if (response.status === 202) {
+        accepted += 1;
+        return;
+      }
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      const problem = JSON.parse(answer) as { status: number; errors: { pointer: string; detail: string }[] };
+      expect(problem.status).toBe(response.status);
+      expect(problem.errors.length).toBeGreaterThan(0);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      for (const { pointer, detail } of problem.errors) {
+        expect(typeof detail).toBe('string');
+        if (body === undefined) expect(pointer).toBe('');
+        else expect(pointsIntoBody(body, pointer)).toBe(true);
+      }
+    };
+
+    await fc.assert(fc.asyncProperty(mutated, check), { numRuns: 1200 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+        check,
+      ),
+      {
+        numRuns: 400,
+      },
+    );
+    await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 200 }), check), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(fc.oneof(protoKeys, deep), check), { numRuns: 100 });
+
+    const depth = (await stack.queue.getProperties()).approximateMessagesCount ?? 0;
+    console.log(
+      `fuzz: ${sent} requests, ${accepted} accepted, answers ${JSON.stringify(Object.fromEntries(statuses))}, ${depth} queued`,
+    );
+    expect(depth).toBe(accepted);
+    expect(sent).toBe(2000);
+  }, 300_000);
+});
