@@ -136,6 +136,50 @@ param preferWaitMaxSeconds int = 25
 @minValue(1)
 param reconcileAfterSeconds int = 300
 
+// ============================================================================ Callers (docs/deploy.md, "Callers: function keys and Entra ID")
+
+@description('Put App Service Authentication (Easy Auth) with Entra ID in front of the app, and set CALLER_AUTH=app-service: every request but GET /api/health then needs an Entra ID access token for the API\'s app registration (callerAuthClientId), or gets 401 from the platform, and the app reads the caller and its app roles from the X-MS-CLIENT-PRINCIPAL header the platform injects. Off (default): CALLER_AUTH=keys, callers are told apart by nothing but their function keys. Function keys are required in both modes.')
+param enableCallerAuthentication bool = false
+
+@description('Application (client) ID of the API\'s Entra ID app registration (the one that defines the app roles; not the D365 one). Required when enableCallerAuthentication is true.')
+@maxLength(36)
+param callerAuthClientId string = ''
+
+@description('Directory (tenant) ID of that app registration. Empty: the tenant of the subscription.')
+@maxLength(36)
+param callerAuthTenantId string = ''
+
+@description('Audiences (aud claim) accepted in callers\' access tokens. Empty: api://<callerAuthClientId> (v1 tokens) and <callerAuthClientId> (v2 tokens).')
+param callerAuthAllowedAudiences array = []
+
+@description('CALLER_ROLE_CREATE: app role a caller needs to create customers (app-service mode).')
+@minLength(1)
+@maxLength(120)
+param callerRoleCreate string = 'Customers.Create'
+
+@description('CALLER_ROLE_READ: app role a caller needs to read the status of its own requests (app-service mode).')
+@minLength(1)
+@maxLength(120)
+param callerRoleRead string = 'Customers.Read'
+
+@description('CALLER_ROLE_OPERATOR: app role for operators: replay failed requests (with the master key) and read any caller\'s status (app-service mode).')
+@minLength(1)
+@maxLength(120)
+param callerRoleOperator string = 'Customers.Operate'
+
+@description('RATE_LIMIT_PER_MINUTE: customer requests one caller may send per minute to one instance before 429 (0: off). Per instance, and with function keys all callers are one: quotas belong in Azure API Management.')
+@minValue(0)
+param rateLimitPerMinute int = 600
+
+@description('MAX_CONCURRENT_WAITS: Prefer: wait requests one instance holds open at once; beyond it the answer is 202 at once.')
+@minValue(0)
+param maxConcurrentWaits int = 50
+
+@description('RECORD_RETENTION_DAYS: status records (with their Idempotency-Keys and stored requests) are deleted by the hourly purgeRecords timer after this many days; poison messages get the same time to live.')
+@minValue(1)
+@maxValue(3650)
+param recordRetentionDays int = 30
+
 // ============================================================================ Scale (docs/deploy.md, "Sizing")
 
 @description('Most instances the app runs at once (HTTP, queue and timer functions together). Each instance has at most D365_MAX_CONCURRENCY (4) calls to D365 in flight, so 8 instances keep at most 32, under D365\'s 52 concurrent requests per user and web server.')
@@ -245,6 +289,12 @@ var logAnalyticsName = 'log-d365sync-${resourceToken}'
 var applicationInsightsName = 'appi-d365sync-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
+
+// App Service Authentication without the API's app registration would turn every caller away: stop the
+// deployment instead, with a message that says what is missing.
+var checkedCallerAuthClientId = enableCallerAuthentication && empty(callerAuthClientId)
+  ? fail('enableCallerAuthentication needs callerAuthClientId (CALLER_AUTH_CLIENT_ID): the application (client) ID of the API\'s Entra ID app registration. See docs/deploy.md.')
+  : callerAuthClientId
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -373,6 +423,16 @@ module functionApp 'modules/function-app.bicep' = {
     processingLeaseSeconds: processingLeaseSeconds
     preferWaitMaxSeconds: preferWaitMaxSeconds
     reconcileAfterSeconds: reconcileAfterSeconds
+    enableCallerAuthentication: enableCallerAuthentication
+    callerAuthClientId: checkedCallerAuthClientId
+    callerAuthTenantId: empty(callerAuthTenantId) ? tenant().tenantId : callerAuthTenantId
+    callerAuthAllowedAudiences: callerAuthAllowedAudiences
+    callerRoleCreate: callerRoleCreate
+    callerRoleRead: callerRoleRead
+    callerRoleOperator: callerRoleOperator
+    rateLimitPerMinute: rateLimitPerMinute
+    maxConcurrentWaits: maxConcurrentWaits
+    recordRetentionDays: recordRetentionDays
   }
 }
 
@@ -387,6 +447,7 @@ module alerts 'modules/alerts.bicep' = {
     workspaceId: monitoring.outputs.workspaceId
     storageAccountName: storage.outputs.name
     poisonQueueName: storage.outputs.poisonQueueName
+    recordRetentionDays: recordRetentionDays
     actionGroupResourceId: actionGroupResourceId
     alertEmailAddress: alertEmailAddress
     alertsEnabled: alertsEnabled
@@ -409,6 +470,7 @@ module workbook 'modules/workbook.bicep' = {
     workspaceId: monitoring.outputs.workspaceId
     storageAccountName: storage.outputs.name
     poisonQueueName: storage.outputs.poisonQueueName
+    recordRetentionDays: recordRetentionDays
   }
 }
 
@@ -427,4 +489,5 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output CALLER_AUTH string = functionApp.outputs.callerAuth
 output WORKBOOK_ID string = workbook.outputs.id

@@ -21,6 +21,9 @@ param storageAccountName string
 @description('Name of the poison queue.')
 param poisonQueueName string
 
+@description('RECORD_RETENTION_DAYS: days a poison message and its status record are kept (named in the poison alert).')
+param recordRetentionDays int
+
 @description('Resource ID of an existing action group to notify. Empty: use the one created from alertEmailAddress, or none.')
 param actionGroupResourceId string
 
@@ -83,8 +86,8 @@ var actionGroups = !empty(actionGroupResourceId)
 // telemetry arrives, so query validation at creation is skipped.
 
 // Fires on every new arrival in the poison queue, not on its depth: messages stay there for replay
-// (30-day time to live, nothing consumes them), so "depth > 0" would keep the alert fired for
-// weeks and hide the next arrival. Three sources, any one is enough:
+// (time to live RECORD_RETENTION_DAYS, nothing consumes them), so "depth > 0" would keep the alert
+// fired for weeks and hide the next arrival. Three sources, any one is enough:
 // - CustomerPoisoned: the app put a request that ran out of retries there;
 // - the poison queue's QueueDepth (reported by the reconciler every minute) went up: also catches
 //   a message the Functions host moved there after maxDequeueCount failed deliveries;
@@ -168,7 +171,7 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: message in the poison queue'
-    description: 'A customer request landed in the poison queue (${poisonQueueName}): it ran out of retries and was not created in D365. Fix the cause, then replay it (POST /api/customers/status/{correlationId}/retry with the admin key). See docs/deploy.md, "When an alert fires".'
+    description: 'A customer request landed in the poison queue (${poisonQueueName}): it ran out of retries and was not created in D365. Fix the cause, then replay it within ${recordRetentionDays} days, before purgeRecords deletes its status record (POST /api/customers/status/{correlationId}/retry with the master key, and with App Service Authentication a token holding the operator role). See docs/deploy.md, "Alerts".'
     severity: 1
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -281,7 +284,7 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: function errors'
-    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers) or reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth).'
+    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth) or purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS).'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'

@@ -76,6 +76,37 @@ param d365MaxConcurrency int
 param processingLeaseSeconds int
 param preferWaitMaxSeconds int
 param reconcileAfterSeconds int
+param callerRoleCreate string
+param callerRoleRead string
+param callerRoleOperator string
+param rateLimitPerMinute int
+param maxConcurrentWaits int
+param recordRetentionDays int
+
+// ---- Callers (main.bicep, "Callers"; docs/deploy.md, "Callers: function keys and Entra ID").
+
+@description('Put App Service Authentication with Entra ID in front of the app and set CALLER_AUTH=app-service. Off: CALLER_AUTH=keys.')
+param enableCallerAuthentication bool
+
+@description('Application (client) ID of the API\'s Entra ID app registration (used when enableCallerAuthentication).')
+param callerAuthClientId string
+
+@description('Directory (tenant) ID of that app registration.')
+param callerAuthTenantId string
+
+@description('Audiences accepted in callers\' access tokens. Empty: api://<callerAuthClientId> and <callerAuthClientId>.')
+param callerAuthAllowedAudiences array
+
+// The app trusts X-MS-CLIENT-PRINCIPAL only in app-service mode, and only this template sets that mode: together
+// with the authsettingsV2 resource below, which makes the platform validate the token, inject the header and strip
+// any header of that name a caller sends.
+var callerAuth = enableCallerAuthentication ? 'app-service' : 'keys'
+var allowedAudiences = empty(callerAuthAllowedAudiences)
+  ? [
+      'api://${callerAuthClientId}'
+      callerAuthClientId
+    ]
+  : callerAuthAllowedAudiences
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -284,12 +315,84 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           name: 'RECONCILE_AFTER_SECONDS'
           value: string(reconcileAfterSeconds)
         }
+        {
+          name: 'CALLER_AUTH'
+          value: callerAuth
+        }
+        {
+          name: 'CALLER_ROLE_CREATE'
+          value: callerRoleCreate
+        }
+        {
+          name: 'CALLER_ROLE_READ'
+          value: callerRoleRead
+        }
+        {
+          name: 'CALLER_ROLE_OPERATOR'
+          value: callerRoleOperator
+        }
+        {
+          name: 'RATE_LIMIT_PER_MINUTE'
+          value: string(rateLimitPerMinute)
+        }
+        {
+          name: 'MAX_CONCURRENT_WAITS'
+          value: string(maxConcurrentWaits)
+        }
+        {
+          name: 'RECORD_RETENTION_DAYS'
+          value: string(recordRetentionDays)
+        }
       ]
     }
   }
 }
 
-// Callers authenticate with function keys; deployments use Entra ID. No basic-auth publishing.
+// App Service Authentication (Easy Auth) with Entra ID, only when enableCallerAuthentication: every request but the
+// health probe needs a valid access token for the API's app registration, or the platform answers 401 before the
+// Functions host sees it. The platform then injects X-MS-CLIENT-PRINCIPAL (the caller's object ID and app roles),
+// which the app reads with CALLER_AUTH=app-service. Function keys are still required on top (authLevel).
+// No login flow, no token store, no client secret: callers bring their own bearer tokens.
+resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (enableCallerAuthentication) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+      runtimeVersion: '~1'
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/api/health'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: callerAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${callerAuthTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: allowedAudiences
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+}
+
+// Callers authenticate with function keys (and, optionally, Entra ID above); deployments use Entra ID. No basic-auth
+// publishing.
 resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
@@ -331,6 +434,9 @@ output id string = site.id
 
 @description('Name of the function app.')
 output name string = site.name
+
+@description('CALLER_AUTH as set on the app: app-service when App Service Authentication is in front, else keys.')
+output callerAuth string = callerAuth
 
 @description('Default host name of the function app.')
 output defaultHostName string = site.properties.defaultHostName

@@ -123,9 +123,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
       name: customerQueueName
     }
 
-    // Nothing consumes it: the app puts a request's message here (30-day time to live) when it runs
-    // out of retries, and the host moves a message here after maxDequeueCount failed deliveries.
-    // Operators replay from the status record (POST /api/customers/status/{id}/retry).
+    // Nothing consumes it: the app puts a request's message here when it runs out of retries (time to live:
+    // RECORD_RETENTION_DAYS, the retention of the status records), and the host moves a message here after
+    // maxDequeueCount failed deliveries. Operators replay from the status record
+    // (POST /api/customers/status/{id}/retry) while it is kept.
     resource poisonQueue 'queues' = {
       name: '${customerQueueName}-poison'
     }

@@ -18,24 +18,31 @@ param storageAccountName string
 @description('Name of the poison queue.')
 param poisonQueueName string
 
+@description('RECORD_RETENTION_DAYS: days status records and poison messages are kept (shown in chart titles).')
+param recordRetentionDays int
+
 var queueServiceId = '${resourceId('Microsoft.Storage/storageAccounts', storageAccountName)}/queueServices/default'
 
 var serializedData = replace(
   replace(
     replace(
       replace(
-        replace(loadTextContent('../workbooks/customer-sync.workbook.json'), '__APP_INSIGHTS_ID__', applicationInsightsId),
-        '__WORKSPACE_ID__',
-        workspaceId
+        replace(
+          replace(loadTextContent('../workbooks/customer-sync.workbook.json'), '__APP_INSIGHTS_ID__', applicationInsightsId),
+          '__WORKSPACE_ID__',
+          workspaceId
+        ),
+        '__STORAGE_ACCOUNT__',
+        storageAccountName
       ),
-      '__STORAGE_ACCOUNT__',
-      storageAccountName
+      '__POISON_QUEUE__',
+      poisonQueueName
     ),
-    '__POISON_QUEUE__',
-    poisonQueueName
+    '__QUEUE_SERVICE_ID__',
+    queueServiceId
   ),
-  '__QUEUE_SERVICE_ID__',
-  queueServiceId
+  '__RETENTION_DAYS__',
+  string(recordRetentionDays)
 )
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {

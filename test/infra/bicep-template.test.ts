@@ -104,6 +104,23 @@ const appSettings = (): Map<string, Resolved> => {
   return new Map(list.map((s) => [s.name, resolve(s.value, scope)]));
 };
 
+/**
+ * `[if(parameters('flag'), 'a', 'b')]` in the function app's template: the main.bicep parameter the flag comes
+ * from, and the two values.
+ */
+function switchOf(
+  resolved: Resolved,
+): { parameter: Resolved; whenTrue: string; whenFalse: string } | undefined {
+  if (resolved.kind !== 'expression') return undefined;
+  const match = /^\[if\(parameters\('(\w+)'\), '([^']*)', '([^']*)'\)\]$/.exec(resolved.expression);
+  if (!match) return undefined;
+  return {
+    parameter: resolve(`[parameters('${match[1]}')]`, site().scope),
+    whenTrue: match[2]!,
+    whenFalse: match[3]!,
+  };
+}
+
 describe('infra/main.json', () => {
   test('is a template compiled by Bicep from infra/main.bicep', () => {
     expect(main.$schema).toContain('subscriptionDeploymentTemplate.json');
@@ -119,6 +136,25 @@ describe('app settings required by shared/config.ts', () => {
     expect(azureSettings.length).toBeGreaterThan(0);
   });
 
+  /** A main.bicep parameter whose default is the app's own default, mapped by azd from the variable of that name. */
+  const expectParameterFor = (
+    resolved: Resolved,
+    name: string,
+    setting: (typeof azureSettings)[number],
+  ): void => {
+    expect(resolved.kind).toBe('parameter');
+    if (resolved.kind !== 'parameter') return;
+    const defaultValue = resolved.definition.defaultValue;
+    if (setting.default === undefined) {
+      expect(defaultValue).toBeUndefined();
+    } else {
+      expect(String(defaultValue)).toBe(setting.default);
+    }
+    const mapped = parametersFile.parameters[resolved.name]?.value;
+    const expected = setting.default === undefined ? `\${${name}}` : `\${${name}=${setting.default}}`;
+    expect(mapped).toBe(expected);
+  };
+
   test.each(azureSettings.map((s) => [s.name, s] as const))(
     '%s is set on the function app',
     (name, setting) => {
@@ -128,22 +164,24 @@ describe('app settings required by shared/config.ts', () => {
 
       if (resolved.kind === 'parameter') {
         // Set from a main.bicep parameter whose default is the app's own default (or none when required).
-        const defaultValue = resolved.definition.defaultValue;
-        if (setting.default === undefined) {
-          expect(defaultValue).toBeUndefined();
-        } else {
-          expect(String(defaultValue)).toBe(setting.default);
-        }
-        // ...and azd maps the parameter from the environment variable of the same name.
-        const mapped = parametersFile.parameters[resolved.name]?.value;
-        const expected = setting.default === undefined ? `\${${name}}` : `\${${name}=${setting.default}}`;
-        expect(mapped).toBe(expected);
+        expectParameterFor(resolved, name, setting);
       } else if (resolved.kind === 'literal') {
         expect(typeof resolved.value).toBe('string');
         if (setting.default !== undefined) expect(resolved.value).toBe(setting.default);
+      } else if (/^\[string\(parameters\('\w+'\)\)\]$/.test(resolved.expression)) {
+        // A number: an int parameter rendered as a string, with the same default and mapping.
+        const inner = resolved.expression.replace(/^\[string\((.*)\)\]$/, '[$1]');
+        expectParameterFor(resolve(inner, site().scope), name, setting);
+      } else if (switchOf(resolved)) {
+        // Derived from a bool switch of main.bicep (CALLER_AUTH): with the switch's default, the app's default.
+        const { parameter, whenTrue, whenFalse } = switchOf(resolved)!;
+        expect(parameter.kind).toBe('parameter');
+        if (parameter.kind !== 'parameter') return;
+        expect(parameter.definition.type).toBe('bool');
+        expect(parameter.definition.defaultValue ? whenTrue : whenFalse).toBe(setting.default);
       } else {
         // Only values that come from the deployed resources may be expressions.
-        expect(resolved.expression).toMatch(/^\[reference\(|^\[string\(parameters\(/);
+        expect(resolved.expression).toMatch(/^\[reference\(/);
       }
     },
   );
@@ -264,6 +302,141 @@ describe('function app', () => {
     expect(count.definition.defaultValue).toBeLessThanOrEqual(count.definition.maxValue);
     expect(memory.definition.allowedValues).toEqual(expect.arrayContaining([2048]));
     expect(memory.definition.allowedValues).toContain(memory.definition.defaultValue);
+  });
+});
+
+describe('callers: function keys, and App Service Authentication with Entra ID', () => {
+  const functionsDir = join(repoRoot, 'functions');
+  const functionSources = readdirSync(functionsDir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => readFileSync(join(functionsDir, file), 'utf8'));
+  /** Every HTTP function: its route and authLevel, from `app.http('name', {...})` in functions/*.ts. */
+  const httpFunctions = functionSources.flatMap((source) =>
+    [...source.matchAll(/app\.http\('(\w+)',\s*\{([^]*?)\}\);/g)].map((m) => ({
+      name: m[1]!,
+      route: /route: '([^']+)'/.exec(m[2]!)?.[1],
+      authLevel: /authLevel: '(\w+)'/.exec(m[2]!)?.[1],
+    })),
+  );
+  const authSettings = (): Found => {
+    const found = ofType('Microsoft.Web/sites/config').filter((f) =>
+      String(f.resource.name).includes("'authsettingsV2'"),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const callerAuth = () => switchOf(appSettings().get('CALLER_AUTH')!);
+
+  test('function keys stay the baseline: customer routes need a function key, replay the master key, only health none', () => {
+    const levels = Object.fromEntries(httpFunctions.map((f) => [f.name, f.authLevel]));
+    expect(levels).toEqual({
+      createCustomer: 'function',
+      customerStatus: 'function',
+      replayCustomer: 'admin',
+      health: 'anonymous',
+    });
+  });
+
+  test('App Service Authentication is off by default, and CALLER_AUTH is then keys', () => {
+    const { resource, scope } = authSettings();
+    const condition = resolve(resource.condition, scope);
+    expect(condition).toEqual({
+      kind: 'parameter',
+      name: 'enableCallerAuthentication',
+      definition: expect.objectContaining({ type: 'bool', defaultValue: false }),
+    });
+    expect(parametersFile.parameters.enableCallerAuthentication.value).toBe(
+      '${ENABLE_CALLER_AUTHENTICATION=false}',
+    );
+    const { parameter, whenFalse } = callerAuth()!;
+    expect(parameter).toEqual(condition);
+    expect(whenFalse).toBe('keys');
+  });
+
+  test('when it is on, CALLER_AUTH is app-service: the same switch turns both on, and nothing else can', () => {
+    const { resource, scope } = authSettings();
+    const { parameter, whenTrue } = callerAuth()!;
+    expect(parameter).toEqual(resolve(resource.condition, scope));
+    expect(whenTrue).toBe('app-service');
+    // CALLER_AUTH is neither a parameter nor mapped by azd: the X-MS-CLIENT-PRINCIPAL header is trusted only when
+    // the platform validates tokens and injects it.
+    expect(Object.keys(main.parameters).filter((p) => /callerAuth$/i.test(p))).toEqual([]);
+    expect(JSON.stringify(parametersFile)).not.toMatch(/\$\{CALLER_AUTH[=}]/);
+    expect(mainText.split("'app-service'").length - 1).toBe(1);
+  });
+
+  test('when it is on, unauthenticated requests get 401 from the platform, except the health probe', () => {
+    const { properties } = authSettings().resource;
+    expect(properties.platform.enabled).toBe(true);
+    expect(properties.globalValidation.requireAuthentication).toBe(true);
+    expect(properties.globalValidation.unauthenticatedClientAction).toBe('Return401');
+    expect(properties.globalValidation.redirectToProvider).toBeUndefined();
+    // The only path left open is the only anonymous function's route.
+    const anonymous = httpFunctions.filter((f) => f.authLevel === 'anonymous').map((f) => `/api/${f.route}`);
+    expect(properties.globalValidation.excludedPaths).toEqual(anonymous);
+    expect(properties.httpSettings.requireHttps).toBe(true);
+    // An API for callers with bearer tokens: no sign-in flow, no token store, no client secret.
+    expect(properties.login.tokenStore.enabled).toBe(false);
+    expect(JSON.stringify(properties)).not.toMatch(/clientSecret|MICROSOFT_PROVIDER_AUTHENTICATION_SECRET/i);
+  });
+
+  test("tokens are validated against the API's app registration: its client ID, tenant and allowed audiences", () => {
+    const { resource, scope } = authSettings();
+    const aad = resource.properties.identityProviders.azureActiveDirectory;
+    expect(aad.enabled).toBe(true);
+    expect(Object.keys(resource.properties.identityProviders)).toEqual(['azureActiveDirectory']);
+
+    const clientId = resolve(aad.registration.clientId, scope);
+    expect(clientId.kind).toBe('expression');
+    // main.bicep stops the deployment when the switch is on without the app registration's client ID.
+    expect(main.variables.checkedCallerAuthClientId).toMatch(
+      /^\[if\(and\(parameters\('enableCallerAuthentication'\), empty\(parameters\('callerAuthClientId'\)\)\), fail\('.+'\), parameters\('callerAuthClientId'\)\)\]$/,
+    );
+    expect(main.parameters.callerAuthClientId.defaultValue).toBe('');
+    expect(parametersFile.parameters.callerAuthClientId.value).toBe('${CALLER_AUTH_CLIENT_ID=}');
+
+    // The v2.0 issuer of the tenant, on the cloud's own login endpoint (no hard-coded URL).
+    expect(aad.registration.openIdIssuer).toBe(
+      "[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, parameters('callerAuthTenantId'))]",
+    );
+    const functionApp = ofType('Microsoft.Resources/deployments').find(
+      (f) => f.resource.name === 'function-app',
+    )!;
+    expect(JSON.stringify(functionApp.resource.properties.parameters.callerAuthTenantId)).toContain(
+      'tenant().tenantId',
+    );
+
+    // Audiences: the parameter, or by default the app registration's App ID URI (v1 tokens) and client ID (v2).
+    expect(aad.validation.allowedAudiences).toBe("[variables('allowedAudiences')]");
+    expect(scope.template.variables.allowedAudiences).toBe(
+      "[if(empty(parameters('callerAuthAllowedAudiences')), createArray(format('api://{0}', parameters('callerAuthClientId')), parameters('callerAuthClientId')), parameters('callerAuthAllowedAudiences'))]",
+    );
+    expect(main.parameters.callerAuthAllowedAudiences).toEqual({
+      type: 'array',
+      defaultValue: [],
+      metadata: expect.anything(),
+    });
+  });
+
+  test("the app roles the app requires are parameters with the app's defaults", () => {
+    for (const [setting, parameter] of [
+      ['CALLER_ROLE_CREATE', 'callerRoleCreate'],
+      ['CALLER_ROLE_READ', 'callerRoleRead'],
+      ['CALLER_ROLE_OPERATOR', 'callerRoleOperator'],
+    ] as const) {
+      expect(appSettings().get(setting)).toEqual(
+        expect.objectContaining({ kind: 'parameter', name: parameter }),
+      );
+      expect(main.parameters[parameter].defaultValue).toBe(settings.find((s) => s.name === setting)?.default);
+    }
+  });
+
+  test('the retention the app allows bounds the parameter; the deployment reports the caller mode', () => {
+    expect(configSource).toMatch(/max\(3650, 'must be at most 3650'\)/);
+    expect(main.parameters.recordRetentionDays).toEqual(
+      expect.objectContaining({ type: 'int', minValue: 1, maxValue: 3650 }),
+    );
+    expect(main.outputs.CALLER_AUTH.value).toMatch(/'function-app'.*\)\.outputs\.callerAuth\.value\]$/);
   });
 });
 
@@ -637,11 +810,15 @@ describe('monitoring for the portal', () => {
         ),
       ])
       .map((m) => m[1]!);
-    expect(registered).toEqual(expect.arrayContaining(['replayCustomer', 'reconcileCustomers']));
+    expect(registered).toEqual(
+      expect.arrayContaining(['replayCustomer', 'reconcileCustomers', 'purgeRecords']),
+    );
     const deployDoc = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8');
+    const functionErrors = String(rule('alert-function-errors').properties.description);
     for (const name of registered) {
       expect(workbookText).toContain(name);
       expect(deployDoc).toContain(`\`${name}\``);
+      if (name !== 'health') expect(functionErrors).toContain(name);
     }
     // ...and nothing that is no longer there (but in the guide's section on removing those leftovers).
     const currentDoc = deployDoc.replace(/\n### Updating an environment deployed with[^]*?(?=\n### )/, '\n');
