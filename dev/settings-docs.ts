@@ -11,7 +11,10 @@ function main(): void {
   const root = appRoot();
   const samplePath = join(root, 'local.settings.sample.json');
   const sample = JSON.parse(readFileSync(samplePath, 'utf8')) as { Values: Record<string, string> };
-  const values: Record<string, string> = { FUNCTIONS_WORKER_RUNTIME: 'node', AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+  const values: Record<string, string> = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  };
   for (const s of settings) values[s.name] = s.local;
   values.APPLICATIONINSIGHTS_CONNECTION_STRING = '';
   sample.Values = values;
