@@ -78,14 +78,12 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
 
 /** What the reconciler needs, from the services. */
 export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
-  const { config, statusStore, queue, telemetry } = services;
+  const { config } = services;
   return {
-    statusStore,
-    queue,
-    telemetry,
-    log,
+    ...acceptDeps(services, log),
     retry: config.retry,
     reconcileAfterSeconds: config.reconcileAfterSeconds,
+    queueDepths: services.queueDepths,
   };
 }
 

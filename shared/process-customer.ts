@@ -5,7 +5,7 @@ import { D365Client } from './d365-client';
 import { D365Gate } from './d365-gate';
 import { Failure, ProcessingError } from './failure';
 import { Log } from './log';
-import { decodeQueueMessage, QueueMessage } from './queue-message';
+import { decodeQueueMessage, messageFromRecord, QueueMessage } from './queue-message';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from './status';
 import { StatusConflictError, StatusStore } from './status-store';
 import { Telemetry } from './telemetry';
@@ -388,12 +388,7 @@ export async function replayFailedRequest(
     queuedAt: now,
     updatedAt: now,
   });
-  await deps.queue.send({
-    v: 1,
-    correlationId,
-    acceptedAt: record.createdAt,
-    request: JSON.parse(record.payload) as unknown,
-  });
+  await deps.queue.send(messageFromRecord({ ...record, payload: record.payload }));
   deps.log.info('customer.replayed', { correlationId, legalEntity: record.legalEntity });
   return { kind: 'replayed', record: replayed };
 }

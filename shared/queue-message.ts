@@ -16,6 +16,20 @@ export const queueMessageSchema = z.strictObject({
 
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 
+/** The message for a request from its status record's stored payload (re-queue, replay). */
+export function messageFromRecord(record: {
+  correlationId: string;
+  createdAt: string;
+  payload: string;
+}): QueueMessage {
+  return {
+    v: QUEUE_MESSAGE_VERSION,
+    correlationId: record.correlationId,
+    acceptedAt: record.createdAt,
+    request: JSON.parse(record.payload) as unknown,
+  };
+}
+
 /** Encodes a message the way the queue trigger expects it by default. */
 export function encodeQueueMessage(message: QueueMessage): string {
   return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');

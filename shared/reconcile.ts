@@ -2,6 +2,7 @@ import { errorName } from './accept-customer';
 import { RetryPolicy } from './config';
 import { CustomerQueue } from './customer-queue';
 import { Log } from './log';
+import { messageFromRecord } from './queue-message';
 import { recordFailure } from './process-customer';
 import { FAILURE_CODES, StatusRecord } from './status';
 import { StatusConflictError, StatusStore } from './status-store';
@@ -73,12 +74,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
           status: record.status === 'accepting' ? 'queued' : record.status,
           updatedAt: new Date(now).toISOString(),
         });
-        await deps.queue.send({
-          v: 1,
-          correlationId,
-          acceptedAt: touched.createdAt,
-          request: JSON.parse(record.payload) as unknown,
-        });
+        await deps.queue.send(messageFromRecord({ ...touched, payload: record.payload }));
         deps.log.warn('customer.reconciled', { correlationId, status: record.status });
         report.requeued += 1;
       } else {

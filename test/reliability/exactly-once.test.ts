@@ -48,6 +48,14 @@ beforeEach(async () => {
 const customersWith = async (email: string) =>
   (await stack.customers()).filter((c) => c.fields.PrimaryContactEmail === email);
 
+/** Waits until D365 (the emulator) holds a customer with this e-mail. */
+async function waitForCustomer(email: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await customersWith(email)).length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function d365Log(): Promise<LoggedRequest[]> {
   return (await stack.emulatorApi<{ value: LoggedRequest[] }>('GET', '/_emulator/requests?service=d365'))
     .value;
@@ -191,10 +199,7 @@ describe('a crash after D365 created the customer', () => {
     const answer = await postJson(`${stack.url}/api/customers`, body);
     // The host comes back on the same port, so the caller's status URL keeps working.
     const { statusUrl } = answer.json as { statusUrl: string };
-    const deadline = Date.now() + 20_000;
-    while ((await customersWith(emailOf(body))).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForCustomer(emailOf(body));
     expect(await customersWith(emailOf(body))).toHaveLength(1);
     expect(((await (await fetch(statusUrl)).json()) as { status: string }).status).toBe('submitting');
     await stack.restartHost('SIGKILL');
@@ -253,10 +258,7 @@ describe('Prefer: wait', () => {
     const post = () =>
       postJson(`${stack.url}/api/customers`, body, { prefer: 'wait=5', 'idempotency-key': key });
     const pending = post().catch(() => undefined);
-    const deadline = Date.now() + 20_000;
-    while ((await customersWith(emailOf(body))).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForCustomer(emailOf(body));
     // D365 created it; the intake is waiting for an answer that never comes. Kill it.
     await stack.restartHost('SIGKILL');
     expect(await pending).toBeUndefined();
