@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startAzurite } from '../dev/azurite';
 import { localAppSettings } from '../dev/local-environment';
 import { RunningServer, runJsonScript, startServerScript } from './child-script';
+import { waitForQuiet } from './cpu';
 import { customerBody, newTag } from './customers';
 import { BenchEmulator } from './emulator-control';
 import { postJson, sleep } from './http-client';
@@ -139,6 +140,7 @@ export async function runColdStart(
     ...localAppSettings(emulator.url, 'UseDevelopmentStorage=true'),
     NODE_COMPILE_CACHE: undefined,
   };
+  await waitForQuiet(log);
   log(`cold start: app load (${runs} fresh processes), package costs`);
   const loads = await appLoads(runs, appEnv);
   const cacheDir = mkdtempSync(join(tmpdir(), 'bench-compile-cache-'));
@@ -164,6 +166,7 @@ export async function runColdStart(
 
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   try {
+    await waitForQuiet(log);
     log(`cold start: ${runs} host starts to the first 202, then ${runs} with a warm compile cache`);
     const baselineStarts: number[] = [];
     for (let i = 0; i < runs; i += 1) baselineStarts.push(await baselineStart(azurite.connectionString));

@@ -54,6 +54,20 @@ function processTable(): Map<number, { parent: number; jiffies: number }> {
   return table;
 }
 
+/** CPU time a process used so far (user + system, ms), or null when it cannot be read. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: Linux reports CPU times in 1/100 s. */
+const TICK_MS = 10;
+
 function treeJiffies(root: number): number {
   const table = processTable();
   const inTree = (pid: number): boolean => {
@@ -97,4 +111,38 @@ export function measureCpu(): { stop(): CpuUsage | null } {
       };
     },
   };
+}
+
+let quietBudgetMs = 0;
+let quietWaitedMs = 0;
+
+/** How long, in all, `waitForQuiet` may wait during this run. */
+export function setQuietBudget(seconds: number): void {
+  quietBudgetMs = seconds * 1000;
+}
+
+/** Total time spent waiting for other processes to calm down. */
+export const quietWaited = (): number => Math.round(quietWaitedMs / 100) / 10;
+
+/**
+ * Before a measurement: waits (1-second looks, within the run's budget) until the machine's other
+ * processes use less than `threshold` cores, so that figures are not taken while a test suite
+ * runs next to us. Returns the other processes' load seen last (null when /proc is missing).
+ */
+export async function waitForQuiet(log: (line: string) => void, threshold = 0.25): Promise<number | null> {
+  let logged = false;
+  for (;;) {
+    const meter = measureCpu();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const usage = meter.stop();
+    if (!usage) return null;
+    if (usage.otherCores < threshold || quietWaitedMs >= quietBudgetMs) return usage.otherCores;
+    if (!logged) {
+      log(
+        `other processes use ${usage.otherCores} cores: waiting for them (budget left ${Math.round((quietBudgetMs - quietWaitedMs) / 1000)} s)`,
+      );
+      logged = true;
+    }
+    quietWaitedMs += 1000;
+  }
 }

@@ -1,5 +1,5 @@
 import { startAzurite } from '../dev/azurite';
-import { CpuUsage, measureCpu } from './cpu';
+import { CpuUsage, measureCpu, waitForQuiet } from './cpu';
 import { customerBody, newTag } from './customers';
 import { BenchEmulator, d365Requests, EmulatorStats } from './emulator-control';
 import { Answer, postJson, withConcurrency } from './http-client';
@@ -109,6 +109,7 @@ export async function drain(
     let measured: Omit<Parameters<typeof summarizeDrain>[0], 'rss'>;
     let rss: RssReport;
     try {
+      await waitForQuiet(log);
       log(`${label}: ${customers} customers, D365 ${options.d365LatencyMs} ms, ${options.throttleRate}/s`);
       const cpu = measureCpu();
       const tag = newTag();
@@ -235,7 +236,7 @@ export async function runEndToEnd(
   const tuned = drainSettings(options);
   runs.push(
     await drain(
-      'drain, link (default policy)',
+      'link (default policy)',
       options.customers,
       { ...tuned, DUPLICATE_POLICY: 'link' },
       options,
@@ -245,7 +246,7 @@ export async function runEndToEnd(
   );
   runs.push(
     await drain(
-      'drain, create',
+      'create',
       options.customers,
       { ...tuned, DUPLICATE_POLICY: 'create' },
       options,
@@ -256,7 +257,7 @@ export async function runEndToEnd(
   if (options.defaultConfigCustomers > 0) {
     runs.push(
       await drain(
-        'drain, shipped settings',
+        'link, shipped settings',
         options.defaultConfigCustomers,
         { DUPLICATE_POLICY: 'link' },
         options,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startAzurite } from '../dev/azurite';
 import { runJsonScript, startServerScript } from './child-script';
-import { CpuUsage, measureCpu } from './cpu';
+import { CpuUsage, measureCpu, processCpuMs, waitForQuiet } from './cpu';
 import { newTag } from './customers';
 import { BenchEmulator } from './emulator-control';
 import { LoadInput, LoadResult } from './load-client';
@@ -12,6 +12,11 @@ import { ratio } from './stats';
 
 export interface IntakeRun extends LoadResult {
   cpu: CpuUsage | null;
+  /**
+   * CPU time per request (ms, warm-up included) of the server under test and of Azurite: what a
+   * request costs each process, whatever else the machine was doing.
+   */
+  cpuMsPerRequest: { server: number | null; azurite: number | null };
   /** Memory of the server under test during this run (and its warm-up). */
   rss: RssReport;
   /** Open-loop rate asked for (half-rate runs only). */
@@ -26,11 +31,19 @@ export interface IntakeResult {
   settings: Record<string, string>;
   /** One baseline run and one of ours per round, alternated, each on a fresh Azurite. */
   rounds: { baseline: IntakeRun; ours: IntakeRun }[];
-  /** Means over the rounds (requests per second) and their ratio, ours / baseline. */
+  /** Means over the rounds (requests per second). */
   baselineRequestsPerSecond: number;
   oursRequestsPerSecond: number;
-  throughputRatio: number;
+  /** ours / baseline requests per second, per round, and their median (the figure reported). */
   throughputRatios: number[];
+  throughputRatio: number;
+  /**
+   * Requests per second per core the bench's processes used (load generator, server, Azurite,
+   * emulator), ours / baseline, per round and median: less sensitive to what else runs on the
+   * machine than raw throughput.
+   */
+  efficiencyRatios: number[];
+  efficiencyRatio: number;
   /** Both, open loop at half the mean saturating rate of ours. */
   halfRate: number;
   baselineHalfRate: IntakeRun;
@@ -43,7 +56,16 @@ export const INTAKE_SETTINGS = {
   'AzureWebJobs.reconcileCustomers.Disabled': 'true',
 };
 
-async function load(url: string, pid: number, options: BenchOptions, rate?: number): Promise<IntakeRun> {
+type Log = (line: string) => void;
+
+async function load(
+  url: string,
+  pids: { server: number; azurite: number },
+  options: BenchOptions,
+  log: Log,
+  rate?: number,
+): Promise<IntakeRun> {
+  await waitForQuiet(log);
   const input: LoadInput = {
     url,
     connections: options.intakeConnections,
@@ -52,14 +74,31 @@ async function load(url: string, pid: number, options: BenchOptions, rate?: numb
     tag: newTag(),
     ...(rate ? { rate } : {}),
   };
-  const rss = sampleRss(pid);
+  const rss = sampleRss(pids.server);
   const cpu = measureCpu();
+  const before = { server: processCpuMs(pids.server), azurite: processCpuMs(pids.azurite) };
   const result = await runJsonScript<LoadResult>('load-client', input);
-  return { ...result, cpu: cpu.stop(), rss: rss.stop(), ...(rate ? { targetRate: rate } : {}) };
+  const handled = result.requests + (result.warmupRequests ?? 0);
+  const perRequest = (pid: number, start: number | null): number | null => {
+    const end = processCpuMs(pid);
+    return end === null || start === null || handled === 0
+      ? null
+      : Math.round(((end - start) / handled) * 1000) / 1000;
+  };
+  return {
+    ...result,
+    cpu: cpu.stop(),
+    cpuMsPerRequest: {
+      server: perRequest(pids.server, before.server),
+      azurite: perRequest(pids.azurite, before.azurite),
+    },
+    rss: rss.stop(),
+    ...(rate ? { targetRate: rate } : {}),
+  };
 }
 
 /** A fresh Azurite and the bare baseline server on it, for one run. */
-async function baselineRun(options: BenchOptions, rate?: number): Promise<IntakeRun> {
+async function baselineRun(options: BenchOptions, log: Log, rate?: number): Promise<IntakeRun> {
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   try {
     const suffix = randomBytes(4).toString('hex');
@@ -69,7 +108,7 @@ async function baselineRun(options: BenchOptions, rate?: number): Promise<Intake
       BENCH_QUEUE: `base-${suffix}`,
     });
     try {
-      return await load(server.url, server.pid, options, rate);
+      return await load(server.url, { server: server.pid, azurite: azurite.pid }, options, log, rate);
     } finally {
       await server.stop();
     }
@@ -79,12 +118,23 @@ async function baselineRun(options: BenchOptions, rate?: number): Promise<Intake
 }
 
 /** A fresh Azurite and our host on it, for one run. */
-async function oursRun(options: BenchOptions, emulator: BenchEmulator, rate?: number): Promise<IntakeRun> {
+async function oursRun(
+  options: BenchOptions,
+  emulator: BenchEmulator,
+  log: Log,
+  rate?: number,
+): Promise<IntakeRun> {
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   try {
     const host = await startOurHost(azurite.connectionString, emulator, INTAKE_SETTINGS);
     try {
-      return await load(`${host.url}/api/customers`, host.pid, options, rate);
+      return await load(
+        `${host.url}/api/customers`,
+        { server: host.pid, azurite: azurite.pid },
+        options,
+        log,
+        rate,
+      );
     } finally {
       await host.stop();
     }
@@ -94,6 +144,14 @@ async function oursRun(options: BenchOptions, emulator: BenchEmulator, rate?: nu
 }
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+const median = (values: number[]): number => {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? sorted[middle]!
+    : Math.round(((sorted[middle - 1]! + sorted[middle]!) / 2) * 100) / 100;
+};
 
 /**
  * Item 1. The baseline (bare node:http doing the same two writes) and our intake
@@ -111,18 +169,21 @@ export async function runIntake(
   const connections = `${options.intakeConnections} connections, ${options.intakeSeconds} s`;
   for (let round = 1; round <= count; round += 1) {
     log(`intake ${round}/${count}: baseline (bare node:http, same writes), ${connections}`);
-    const baseline = await baselineRun(options);
+    const baseline = await baselineRun(options, log);
     log(`intake ${round}/${count}: ours (POST /api/customers on the host), ${connections}`);
-    const ours = await oursRun(options, emulator);
+    const ours = await oursRun(options, emulator, log);
     rounds.push({ baseline, ours });
   }
   const baselineRequestsPerSecond = mean(rounds.map((r) => r.baseline.requestsPerSecond));
   const oursRequestsPerSecond = mean(rounds.map((r) => r.ours.requestsPerSecond));
+  const throughputRatios = rounds.map((r) => ratio(r.ours.requestsPerSecond, r.baseline.requestsPerSecond));
+  const perCore = (run: IntakeRun): number => run.requestsPerSecond / (run.cpu?.benchCores || NaN);
+  const efficiencyRatios = rounds.map((r) => ratio(perCore(r.ours), perCore(r.baseline)));
   const halfRate = Math.max(1, Math.round(oursRequestsPerSecond / 2));
   log(`intake: baseline, open loop at half the saturating rate of ours (${halfRate} requests/s)`);
-  const baselineHalfRate = await baselineRun(options, halfRate);
+  const baselineHalfRate = await baselineRun(options, log, halfRate);
   log(`intake: ours, open loop at ${halfRate} requests/s`);
-  const oursHalfRate = await oursRun(options, emulator, halfRate);
+  const oursHalfRate = await oursRun(options, emulator, log, halfRate);
   return {
     connections: options.intakeConnections,
     seconds: options.intakeSeconds,
@@ -131,8 +192,10 @@ export async function runIntake(
     rounds,
     baselineRequestsPerSecond: Math.round(baselineRequestsPerSecond * 10) / 10,
     oursRequestsPerSecond: Math.round(oursRequestsPerSecond * 10) / 10,
-    throughputRatio: ratio(oursRequestsPerSecond, baselineRequestsPerSecond),
-    throughputRatios: rounds.map((r) => ratio(r.ours.requestsPerSecond, r.baseline.requestsPerSecond)),
+    throughputRatios,
+    throughputRatio: median(throughputRatios),
+    efficiencyRatios,
+    efficiencyRatio: median(efficiencyRatios),
     halfRate,
     baselineHalfRate,
     oursHalfRate,

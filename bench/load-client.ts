@@ -28,6 +28,8 @@ export interface LoadInput {
 
 export interface LoadResult {
   requests: number;
+  /** Requests of the unmeasured warm-up (for CPU per request, which counts them too). */
+  warmupRequests?: number;
   seconds: number;
   requestsPerSecond: number;
   latency: Distribution;
@@ -115,12 +117,7 @@ async function paced(input: LoadInput, tag: string, seconds: number, rate: numbe
 }
 
 /** Closed loop with autocannon: `connections` requests always outstanding. */
-async function saturate(
-  input: LoadInput,
-  tag: string,
-  seconds: number,
-  record: boolean,
-): Promise<LoadResult> {
+async function saturate(input: LoadInput, tag: string, seconds: number): Promise<LoadResult> {
   let n = 0;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -133,22 +130,23 @@ async function saturate(
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (request) => ({ ...request, body: customerBody(tag, (n += 1)) }) }],
   });
-  if (record) {
-    instance.on('response', (_client, statusCode: number, _bytes, responseTime: number) => {
-      latencies.push(responseTime);
-      statuses[String(statusCode)] = (statuses[String(statusCode)] ?? 0) + 1;
-    });
-  }
+  instance.on('response', (_client, statusCode: number, _bytes, responseTime: number) => {
+    latencies.push(responseTime);
+    statuses[String(statusCode)] = (statuses[String(statusCode)] ?? 0) + 1;
+  });
   const result = await instance;
   return summarizeRun(latencies, statuses, result.duration, result.errors, result.timeouts);
 }
 
 async function main(): Promise<void> {
   const input = scriptInput<LoadInput>();
-  const run = (tag: string, seconds: number, record: boolean): Promise<LoadResult> =>
-    input.rate ? paced(input, tag, seconds, input.rate) : saturate(input, tag, seconds, record);
-  if (input.warmupSeconds > 0) await run(`${input.tag}w`, input.warmupSeconds, false);
-  const result = await run(input.tag, input.seconds, true);
+  const run = (tag: string, seconds: number): Promise<LoadResult> =>
+    input.rate ? paced(input, tag, seconds, input.rate) : saturate(input, tag, seconds);
+  const warmup = input.warmupSeconds > 0 ? await run(`${input.tag}w`, input.warmupSeconds) : undefined;
+  const result: LoadResult = {
+    ...(await run(input.tag, input.seconds)),
+    warmupRequests: warmup?.requests ?? 0,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

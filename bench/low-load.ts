@@ -142,7 +142,7 @@ export async function runLowLoad(
   if (options.fastPollingMs > 0) {
     for (const policy of ['link', 'create'] as const) {
       configs.push({
-        key: `${policy}, maxPollingInterval ${polling}`,
+        key: `${policy}, maxPollingInterval ${options.fastPollingMs} ms`,
         policy,
         settings: {
           DUPLICATE_POLICY: policy,
@@ -168,7 +168,7 @@ export async function runLowLoad(
     const through = `${options.lowLoadCustomers} customers at ${options.lowLoadRate}/s each`;
     log(`low load: through the queue (${configs.map((c) => c.key).join('; ')}), ${through}`);
     const queued = await Promise.all(
-      configs.map((c, k) => variant(hosts[k]!, `${c.key}, through the queue`, c.policy, 0, options)),
+      configs.map((c, k) => variant(hosts[k]!, `${c.key}, via queue`, c.policy, 0, options)),
     );
     log(
       `low load: Prefer: wait=${options.preferWaitSeconds} (${configs
@@ -182,7 +182,7 @@ export async function runLowLoad(
       ),
     );
     const variants = configs.flatMap((c) => [
-      ...queued.filter((v) => v.label === `${c.key}, through the queue`),
+      ...queued.filter((v) => v.label === `${c.key}, via queue`),
       ...waited.filter((v) => v.label.startsWith(`${c.key}, Prefer`)),
     ]);
     return {

@@ -42,7 +42,7 @@ export interface NaiveResult {
   throttleRate: number;
   storm: { startsAtSeconds: number; seconds: number; retryAfter: number };
   retry: { d365LatencyMs: number; clientTimeoutMs: number; retries: number; preferWait: number };
-  /** The settings of ours (the drain settings, default duplicate policy). */
+  /** The settings of ours (the drain settings, default duplicate policy). Idempotency-Key: retry scenario only. */
   settings: Record<string, string>;
   runs: ScenarioRun[];
 }
@@ -199,10 +199,11 @@ async function oursRun(
     try {
       const client = clientOptions(scenario, options);
       const wait = side === 'ours, Prefer: wait' ? options.preferWaitSeconds : 0;
-      const keys: string[] = [];
+      // Only the retrying client needs (and sends) an Idempotency-Key; see keyed-intake.ts.
+      const keys: (string | undefined)[] = [];
       const { results, count } = await scenarioLoad(scenario, options, emulator, (i, body) => {
-        keys[i] = randomUUID();
-        const headers: Record<string, string> = { 'idempotency-key': keys[i] };
+        keys[i] = scenario === 'retry' ? randomUUID() : undefined;
+        const headers: Record<string, string> = keys[i] ? { 'idempotency-key': keys[i] } : {};
         if (wait) headers.prefer = `wait=${wait}`;
         return retryingPost(`${host.url}/api/customers`, body, headers, client.timeoutMs, client.retries);
       });
@@ -214,8 +215,12 @@ async function oursRun(
       const latencies: number[] = [];
       let errors = 0;
       results.forEach((r, i) => {
-        // The record of a keyed request has an ID derived from the key: found even when every attempt timed out.
-        const row = byId.get(correlationIdForKey('anonymous', 'POST /api/customers', keys[i] as string));
+        // A keyed request's record has an ID derived from the key: found even when every attempt timed out.
+        const key = keys[i];
+        const id = key
+          ? correlationIdForKey('anonymous', 'POST /api/customers', key)
+          : r.first.json?.correlationId;
+        const row = typeof id === 'string' ? byId.get(id) : undefined;
         if (row?.status !== 'succeeded') errors += 1;
         else if (r.last.status === 201) latencies.push(r.endedAt - r.startedAt);
         else latencies.push(row.updatedAt - r.first.sentAt);

@@ -4,8 +4,10 @@
  * 6 minutes on a 2-core machine.
  */
 
-export const PHASES = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start'] as const;
+export const PHASES = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start', 'keyed'] as const;
 export type Phase = (typeof PHASES)[number];
+/** What `npm run bench` runs without --only (`keyed` is a slower, opt-in check). */
+export const DEFAULT_PHASES: Phase[] = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start'];
 
 interface NumberOption {
   name: string;
@@ -15,9 +17,14 @@ interface NumberOption {
 
 const NUMBER_OPTIONS = [
   { name: 'intake-connections', default: 16, help: 'autocannon connections (fixed concurrency)' },
-  { name: 'intake-seconds', default: 10, help: 'measured seconds per intake run' },
-  { name: 'intake-warmup-seconds', default: 3, help: 'unmeasured warm-up before each intake run' },
-  { name: 'intake-rounds', default: 2, help: 'baseline/ours pairs, alternated (shared machines are noisy)' },
+  { name: 'intake-seconds', default: 8, help: 'measured seconds per intake run' },
+  { name: 'intake-warmup-seconds', default: 2, help: 'unmeasured warm-up before each intake run' },
+  { name: 'intake-rounds', default: 3, help: 'baseline/ours pairs, alternated (shared machines are noisy)' },
+  {
+    name: 'quiet-wait-seconds',
+    default: 30,
+    help: 'in all, how long to wait for other processes to go quiet before measurements',
+  },
   { name: 'customers', default: 2000, help: 'end to end: customers per drain run' },
   { name: 'd365-latency-ms', default: 300, help: 'latency the emulator adds to every D365 request' },
   { name: 'throttle-rate', default: 50, help: "emulator's D365 rate limit (requests/s)" },
@@ -26,7 +33,7 @@ const NUMBER_OPTIONS = [
   { name: 'max-concurrency', default: 15, help: 'end to end: D365_MAX_CONCURRENCY for the drain runs' },
   {
     name: 'default-config-customers',
-    default: 200,
+    default: 100,
     help: 'end to end: customers for the run with the shipped host.json and D365_MAX_CONCURRENCY',
   },
   { name: 'drain-timeout-seconds', default: 240, help: 'give up waiting for a drain after this long' },
@@ -39,7 +46,7 @@ const NUMBER_OPTIONS = [
     help: 'low load: maxPollingInterval of an extra queue variant (0: none)',
   },
   { name: 'naive-rate', default: 10, help: 'naive comparison: customers per second' },
-  { name: 'naive-seconds', default: 15, help: 'naive comparison: seconds of load per scenario' },
+  { name: 'naive-seconds', default: 10, help: 'naive comparison: seconds of load per scenario' },
   { name: 'storm-seconds', default: 5, help: 'naive comparison: length of the 429 storm' },
   { name: 'storm-retry-after', default: 1, help: 'naive comparison: Retry-After of the 429 storm' },
   { name: 'retry-requests', default: 20, help: 'naive comparison: distinct requests in the retry scenario' },
@@ -47,6 +54,8 @@ const NUMBER_OPTIONS = [
   { name: 'client-retries', default: 2, help: 'naive comparison: retries after a timeout or 5xx' },
   { name: 'slow-latency-ms', default: 3000, help: 'naive comparison: D365 latency in the retry scenario' },
   { name: 'cold-start-runs', default: 3, help: 'cold start: host starts measured' },
+  { name: 'keyed-customers', default: 300, help: 'keyed (opt-in): customers per run' },
+  { name: 'keyed-rate', default: 20, help: 'keyed (opt-in): customers per second' },
 ] as const satisfies readonly NumberOption[];
 
 type NumberName = (typeof NUMBER_OPTIONS)[number]['name'];
@@ -68,7 +77,7 @@ export function usage(): string {
   return [
     'Usage: node dist/bench/run.js [options]',
     '',
-    `  --only <phases>              comma list of ${PHASES.join(', ')} (BENCH_ONLY); default: all`,
+    `  --only <phases>              comma list of ${PHASES.join(', ')} (BENCH_ONLY); default: all but keyed`,
     '  --out-dir <dir>              default: bench/ of the repository (BENCH_OUT_DIR)',
     ...lines,
   ].join('\n');
@@ -99,7 +108,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
     numbers[camel(option.name)] = value;
   }
   const only = read('only');
-  const phases: string[] = only ? only.split(',').map((p) => p.trim()) : [...PHASES];
+  const phases: string[] = only ? only.split(',').map((p) => p.trim()) : [...DEFAULT_PHASES];
   for (const phase of phases) {
     if (!(PHASES as readonly string[]).includes(phase)) {
       throw new UsageError(`Unknown phase ${phase}; phases are ${PHASES.join(', ')}`);

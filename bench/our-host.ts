@@ -16,7 +16,10 @@ export interface OurHost {
   /** The settings that differ from the local defaults (reported with the results). */
   settings: Record<string, string>;
   rss: RssSampler;
-  /** How often the app logged each event (`customer.accepted`, `customer.retry_scheduled`, ...). */
+  /**
+   * How often the app logged each event (`customer.accepted`, `customer.retry_scheduled`, ...),
+   * and how often the host ran each function (`processCustomer`, `createCustomer`, ...).
+   */
   events: Record<string, number>;
   /** Failed invocations the host reported. */
   failedInvocations: number;
@@ -25,6 +28,7 @@ export interface OurHost {
 }
 
 const EVENT = /\): ([a-z]+\.[a-z_.]+)(?: |$)/;
+const EXECUTED = /Executed 'Functions\.(\w+)'/;
 
 /**
  * Our app on the local Functions host (a child process running the compiled app), with a queue
@@ -56,7 +60,7 @@ export async function startOurHost(
       ...settings,
     },
     onLine: (line) => {
-      const event = EVENT.exec(line)?.[1];
+      const event = EVENT.exec(line)?.[1] ?? EXECUTED.exec(line)?.[1];
       if (event) events[event] = (events[event] ?? 0) + 1;
       else if (line.includes('Exception while executing function')) failedInvocations += 1;
     },

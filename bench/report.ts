@@ -1,6 +1,7 @@
 import { ColdStartResult } from './cold-start';
 import { DrainRun, EndToEndResult } from './end-to-end';
 import { IntakeResult } from './intake';
+import { KeyedResult } from './keyed-intake';
 import { LowLoadResult } from './low-load';
 import { NaiveResult, ScenarioRun } from './naive-comparison';
 import { BenchOptions } from './options';
@@ -23,11 +24,14 @@ export interface Results {
   };
   options: BenchOptions;
   durationSeconds: number;
+  /** Time spent waiting for other processes on the machine to go quiet before measurements. */
+  quietWaitSeconds: number;
   intake?: IntakeResult;
   endToEnd?: EndToEndResult;
   lowLoad?: LowLoadResult;
   naive?: NaiveResult;
   coldStart?: ColdStartResult;
+  keyed?: KeyedResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];
 }
@@ -37,6 +41,11 @@ export interface TargetCheck {
   measured: string;
   met: boolean | null;
 }
+
+const keyedLine = (run: KeyedResult['runs'][number] | undefined): string =>
+  run
+    ? `${n(run.acceptToSucceeded.p50)} / ${n(run.acceptToSucceeded.p99)} / ${n(run.acceptToSucceeded.max)} ms`
+    : '–';
 
 /** One line of the table: a measure, ours next to its baseline. */
 interface Row {
@@ -114,23 +123,41 @@ function rows(r: Results): Row[] {
     const ours = i.rounds.map((round) => round.ours);
     add(
       s,
-      `throughput, ${i.connections} connections, ${i.seconds} s × ${i.rounds.length} rounds (req/s)`,
+      `throughput (req/s), ${i.connections} connections, ${i.rounds.length} × ${i.seconds} s`,
       n(i.oursRequestsPerSecond),
       n(i.baselineRequestsPerSecond),
       x(i.throughputRatio),
       '≥ 0.8×',
     );
+    const perCore = (runs: typeof ours) =>
+      sum(runs.map((run) => run.requestsPerSecond)) / sum(runs.map((run) => run.cpu?.benchCores ?? NaN));
+    add(
+      s,
+      '  req per core-second of the bench processes',
+      n(perCore(ours)),
+      n(perCore(base)),
+      x(i.efficiencyRatio),
+    );
+    const cpuPer = (runs: typeof ours, key: 'server' | 'azurite'): number =>
+      sum(runs.map((run) => run.cpuMsPerRequest?.[key] ?? NaN)) / runs.length;
+    add(
+      s,
+      '  CPU ms per request: server under test; Azurite',
+      `${n(cpuPer(ours, 'server'), 2)}; ${n(cpuPer(ours, 'azurite'), 2)}`,
+      `${n(cpuPer(base, 'server'), 2)}; ${n(cpuPer(base, 'azurite'), 2)}`,
+      x(ratio(cpuPer(ours, 'server'), cpuPer(base, 'server'))),
+    );
     const last = (runs: typeof ours) => runs[runs.length - 1];
     add(
       s,
-      'latency p50 / p95 / p99 at saturation (last round)',
+      'p50 / p95 / p99, saturated (last round)',
       pcts(last(ours)?.latency),
       pcts(last(base)?.latency),
       x(ratio(last(ours)?.latency.p99 ?? NaN, last(base)?.latency.p99 ?? NaN)),
     );
     add(
       s,
-      `latency p50 / p95 / p99, open loop at ${n(i.halfRate)} req/s (half of ours' saturation)`,
+      `p50 / p95 / p99, open loop at ${n(i.halfRate)}/s (½ of ours)`,
       pcts(i.oursHalfRate.latency),
       pcts(i.baselineHalfRate.latency),
       x(ratio(i.oursHalfRate.latency.p99, i.baselineHalfRate.latency.p99)),
@@ -144,7 +171,7 @@ function rows(r: Results): Row[] {
     );
     add(
       s,
-      'peak RSS of the server under load',
+      'peak RSS under load',
       `${n(peak(ours.map((o) => o.rss)))} MB`,
       `${n(peak(base.map((o) => o.rss)))} MB`,
       x(ratio(peak(ours.map((o) => o.rss)) ?? NaN, peak(base.map((o) => o.rss)) ?? NaN)),
@@ -158,7 +185,7 @@ function rows(r: Results): Row[] {
       const calls = d.duplicatePolicy === 'link' ? 'lookup + create' : 'create only';
       add(
         s,
-        `drain ${n(d.customers)} (${d.label}; ${calls}), ${d.throttleRate}/s, ${d.d365LatencyMs} ms`,
+        `drain ${n(d.customers)}, ${d.label}: ${calls}`,
         `${n(d.drainSeconds, 1)} s`,
         `${n(d.minimumSeconds, 1)} s (N / rate)`,
         x(d.drainRatio),
@@ -167,19 +194,25 @@ function rows(r: Results): Row[] {
       if (d.duplicatePolicy === 'link') {
         add(
           s,
-          `  same, against its D365 requests / rate`,
+          `  vs its ${n(d.d365.requests - d.d365.throttled)} D365 requests / rate`,
           `${n(d.drainSeconds, 1)} s`,
           `${n(d.minimumForRequestsSeconds, 1)} s`,
           x(d.drainRatioForRequests),
+          d.label.includes('shipped') ? '' : '≤ 1.1×',
         );
       }
       add(
         s,
-        '  accept → succeeded p50 / p95 / p99; failed; 429s',
+        '  accept → succeeded p50 / p95 / p99',
         pcts(d.acceptToSucceeded),
-        `${n(d.d365LatencyMs)} ms D365 latency`,
-        '',
-        `${d.failed} failed, ${d.d365.throttled} × 429`,
+        `D365 latency ${ms(d.d365LatencyMs)}`,
+      );
+      add(
+        s,
+        '  failed / answered 429 / retried; D365 served per s',
+        `${d.failed} / ${d.d365.throttled} / ${d.attempts.retried}; ${n(d.d365.servedPerSecond, 1)}/s`,
+        `throttle ${d.throttleRate}/s`,
+        x(ratio(d.d365.servedPerSecond, d.throttleRate)),
       );
     }
   }
@@ -191,17 +224,18 @@ function rows(r: Results): Row[] {
       const floor = calls * l.d365LatencyMs;
       add(
         s,
-        `cashier ${v.ratePerSecond}/s, ${v.label}: p50 / p95 / p99 (${v.customers})`,
+        `cashier ${v.ratePerSecond}/s, ${v.label}: p50 / p95 / p99`,
         pcts(v.clientFelt),
         `${n(floor)} ms (${calls} × D365)`,
         x(ratio(v.clientFelt.p99, floor)),
         `p99 < ${n(l.d365LatencyMs + (v.preferWait ? 100 : 500))} ms`,
       );
     }
+    const firsts = l.firstCustomer.map((f) => f.ms);
     add(
       s,
-      'first customer after start (secret + 2 tokens)',
-      l.firstCustomer.map((f) => `${f.policy} ${ms(f.ms)}`).join(', '),
+      `first customer after a start (reads the secret, 2 tokens), ${firsts.length} hosts`,
+      `${n(Math.min(...firsts))}–${ms(Math.max(...firsts))}`,
     );
   }
   const linkDrain = drainOf(r, 'link');
@@ -236,7 +270,7 @@ function rows(r: Results): Row[] {
       if (o)
         add(
           s,
-          `steady ${nv.ratePerSecond}/s: p50 / p95 / p99 (${side === 'ours' ? 'ours via queue' : side})`,
+          `steady ${nv.ratePerSecond}/s: p50 / p95 / p99, ours ${side === 'ours' ? 'via queue' : 'Prefer: wait'}`,
           pcts(o.latency),
           pcts(naiveSteady?.latency),
           x(ratio(o.latency.p99, naiveSteady?.latency.p99 ?? NaN)),
@@ -258,14 +292,14 @@ function rows(r: Results): Row[] {
       pcts(storm('naive')?.latency),
     );
     const naiveRetry = retry('naive');
-    const retryTitle = `client retries (D365 ${n(nv.retry.d365LatencyMs)} ms > timeout ${n(nv.retry.clientTimeoutMs)} ms, ${nv.retry.retries} retries)`;
+    const retryTitle = `retrying client (D365 ${n(nv.retry.d365LatencyMs / 1000, 1)} s > ${n(nv.retry.clientTimeoutMs / 1000, 1)} s timeout)`;
     for (const side of ['ours', 'ours, Prefer: wait'] as const) {
       const o = retry(side);
       if (!o) continue;
-      const how = side === 'ours' ? '202 + status' : `Prefer: wait=${nv.retry.preferWait}, Idempotency-Key`;
+      const how = side === 'ours' ? '202' : `wait=${nv.retry.preferWait}`;
       add(
         s,
-        `${retryTitle}: duplicates / ${n(o.requests)} (${how})`,
+        `${retryTitle}: duplicates / ${n(o.requests)}, ours ${how}`,
         n(o.duplicates),
         n(naiveRetry?.duplicates),
         '',
@@ -302,6 +336,20 @@ function rows(r: Results): Row[] {
     add(s, '  @azure/identity + keyvault-secrets on top of the rest', ms(c.lazyIdentityAndKeyVaultSavesMs));
     add(s, 'idle RSS after the first 202', `${n(c.hostStarts[0]?.idleRssMb)} MB`);
   }
+  const k = r.keyed;
+  if (k) {
+    const keyed = k.runs.find((run) => run.keyed);
+    const plain = k.runs.find((run) => !run.keyed);
+    const s = 'keyed intake';
+    const title = `${n(keyed?.customers)} at ${n(keyed?.ratePerSecond)}/s with Idempotency-Key (baseline: without)`;
+    add(s, `${title}: accept → succeeded p50 / p99 / max`, keyedLine(keyed), keyedLine(plain));
+    add(
+      s,
+      '  over 1 minute; deliveries without a claim',
+      `${n(keyed?.overOneMinute)}; ${n((keyed?.invocations ?? 0) - (keyed?.claims ?? 0))}`,
+      `${n(plain?.overOneMinute)}; ${n((plain?.invocations ?? 0) - (plain?.claims ?? 0))}`,
+    );
+  }
   const hosts = hostRss(r);
   if (peak(hosts) !== null) {
     add(
@@ -334,7 +382,7 @@ export function checkTargets(r: Results): TargetCheck[] {
   if (i) {
     check(
       'intake ≥ 0.8× the bare baseline (req/s)',
-      `${x(i.throughputRatio)} (${n(i.oursRequestsPerSecond)} vs ${n(i.baselineRequestsPerSecond)})`,
+      `${x(i.throughputRatio)} (median of rounds ${i.throughputRatios.map((v) => x(v)).join(', ')}; ${n(i.oursRequestsPerSecond)} vs ${n(i.baselineRequestsPerSecond)} req/s; per core ${x(i.efficiencyRatio)})`,
       i.throughputRatio >= 0.8,
     );
     check(
@@ -432,6 +480,7 @@ export function formatTable(r: Results): string {
   );
   return [
     `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.date}, commit ${m.commit}${m.uncommittedChanges ? ` (+${m.uncommittedChanges} changed files)` : ''}`,
+    ...configuration(r).map((line) => `  ${line}`),
     '',
     lines[0]!,
     '-'.repeat(lines[0]!.length),
@@ -443,6 +492,36 @@ export function formatTable(r: Results): string {
       ? ['', 'Phases that failed:', ...r.errors.map((e) => `  ${e.phase}: ${e.message.split('\n')[0]}`)]
       : []),
   ].join('\n');
+}
+
+/** What each phase ran with, in words. */
+function configuration(r: Results): string[] {
+  const o = r.options;
+  const out = [
+    `emulator: D365 latency ${o.d365LatencyMs} ms, throttle ${o.throttleRate} requests/s; waited ${r.quietWaitSeconds} s for a quiet machine`,
+  ];
+  if (r.intake)
+    out.push(
+      'intake: processCustomer and reconcileCustomers disabled (both sides only write); fresh Azurite per run',
+    );
+  const sized = r.endToEnd?.runs.find((d) => !d.label.includes('shipped'));
+  if (sized) {
+    out.push(
+      `drains: ${Object.entries(sized.settings)
+        .filter(([k]) => k !== 'DUPLICATE_POLICY')
+        .map(([k, v]) => `${k.replace('AzureFunctionsJobHost__extensions__queues__', 'queues.')}=${v}`)
+        .join(', ')}; "shipped settings" = host.json and defaults as committed`,
+    );
+  }
+  if (r.lowLoad)
+    out.push(
+      'low load: shipped settings; status polled every 100 ms; the maxPollingInterval variants override host.json',
+    );
+  if (r.naive)
+    out.push(
+      `naive comparison: ours with the drain settings, policy link; ${r.naive.ratePerSecond} customers/s for ${r.naive.seconds} s`,
+    );
+  return out;
 }
 
 const cpuLine = (
@@ -470,6 +549,8 @@ export function markdownReport(r: Results): string {
     '# Latest benchmark results',
     '',
     `\`npm run bench\` on ${m.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, commit \`${m.commit}\`${m.uncommittedChanges ? ` with ${m.uncommittedChanges} changed files` : ''}; the run took ${r.durationSeconds} s. Method and how to reproduce: [bench/README.md](../README.md). Latency distributions: [latency.svg](latency.svg).`,
+    '',
+    ...configuration(r).map((line) => `- ${line}`),
     '',
     `| | ${HEADER.slice(1).join(' | ')} |`,
     '| --- | --- | --- | --- | --- | --- |',

@@ -3,9 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, availableParallelism, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { runColdStart } from './cold-start';
+import { quietWaited, setQuietBudget } from './cpu';
 import { startBenchEmulator } from './emulator-control';
 import { runEndToEnd } from './end-to-end';
 import { runIntake } from './intake';
+import { runKeyedIntake } from './keyed-intake';
 import { runLowLoad } from './low-load';
 import { runNaiveComparison } from './naive-comparison';
 import { BenchOptions, parseOptions, UsageError, usage } from './options';
@@ -56,7 +58,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   const log = (line: string): void =>
     console.log(`[bench +${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] ${line}`);
-  const results: Results = { machine: machine(), options, durationSeconds: 0, errors: [], targets: [] };
+  setQuietBudget(options.quietWaitSeconds);
+  const results: Results = {
+    machine: machine(),
+    options,
+    durationSeconds: 0,
+    quietWaitSeconds: 0,
+    errors: [],
+    targets: [],
+  };
   log(
     `${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}; phases: ${options.phases.join(', ')}`,
   );
@@ -72,6 +82,7 @@ async function main(): Promise<void> {
       ['low-load', async () => void (results.lowLoad = await runLowLoad(options, emulator, log))],
       ['naive', async () => void (results.naive = await runNaiveComparison(options, emulator, log))],
       ['cold-start', async () => void (results.coldStart = await runColdStart(options, emulator, log))],
+      ['keyed', async () => void (results.keyed = await runKeyedIntake(options, emulator, log))],
     ];
     for (const [phase, run] of phases) {
       if (!options.phases.includes(phase)) continue;
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
   }
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  results.quietWaitSeconds = quietWaited();
   results.targets = checkTargets(results);
   mkdirSync(join(options.outDir, 'latest'), { recursive: true });
   writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -62,7 +62,7 @@ function panel(x0: number, y0: number, series: Series[], o: PanelOptions): strin
     : niceTicks(xMaxData);
   const xMin = o.xLog ? (xTicks[0] ?? 1) : 0;
   const xMax = xTicks[xTicks.length - 1] ?? 1;
-  const yTicks = o.fraction ? [0, 0.25, 0.5, 0.75, 0.9, 0.99, 1] : niceTicks(ys.length ? Math.max(...ys) : 1);
+  const yTicks = o.fraction ? [0, 0.25, 0.5, 0.75, 0.9, 1] : niceTicks(ys.length ? Math.max(...ys) : 1);
   const yMax = o.fraction ? 1 : (yTicks[yTicks.length - 1] ?? 1);
   const sx = (v: number): number =>
     o.xLog
