@@ -4,6 +4,7 @@ import { IntakeResult } from './intake';
 import { KeyedResult } from './keyed-intake';
 import { LowLoadResult } from './low-load';
 import { NaiveResult, ScenarioRun } from './naive-comparison';
+import { BENCH_SETTINGS } from './our-host';
 import { BenchOptions } from './options';
 import { RssReport } from './rss';
 import { ratio, Summary } from './stats';
@@ -209,8 +210,8 @@ function rows(r: Results): Row[] {
       );
       add(
         s,
-        '  failed / answered 429 / retried; D365 served per s',
-        `${d.failed} / ${d.d365.throttled} / ${d.attempts.retried}; ${n(d.d365.servedPerSecond, 1)}/s`,
+        '  not accepted / failed / D365 429s / retried; D365 served per s',
+        `${d.submit.errors} / ${d.failed} / ${d.d365.throttled} / ${d.attempts.retried}; ${n(d.d365.servedPerSecond, 1)}/s`,
         `throttle ${d.throttleRate}/s`,
         x(ratio(d.d365.servedPerSecond, d.throttleRate)),
       );
@@ -499,6 +500,9 @@ function configuration(r: Results): string[] {
   const o = r.options;
   const out = [
     `emulator: D365 latency ${o.d365LatencyMs} ms, throttle ${o.throttleRate} requests/s; waited ${r.quietWaitSeconds} s for a quiet machine`,
+    `every host: ${Object.entries(BENCH_SETTINGS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')} (the bench is one caller standing for many)`,
   ];
   if (r.intake)
     out.push(

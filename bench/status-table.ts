@@ -64,7 +64,11 @@ export async function waitForTerminal(
     }
     if (customersCreated >= expected || Date.now() - lastChange > 5_000) {
       const rows = await readStatusRows(table);
-      if (rows.filter((r) => TERMINAL.has(r.status)).length >= expected) return { rows, timedOut: false };
+      const ended = rows.filter((r) => TERMINAL.has(r.status)).length;
+      // Every accepted request ended: the rest were never accepted (the intake refused them).
+      if (ended >= expected || (ended === rows.length && Date.now() - lastChange > 5_000)) {
+        return { rows, timedOut: false };
+      }
       lastChange = Date.now();
     }
     if (Date.now() > deadline) return { rows: await readStatusRows(table), timedOut: true };
