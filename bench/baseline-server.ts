@@ -3,12 +3,17 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
+import { storageCustomerQueue } from '../shared/customer-queue';
+import { QUEUE_MESSAGE_VERSION } from '../shared/queue-message';
+import { tableStatusStore } from '../shared/status-store';
 
 /**
  * The intake baseline: the limit of the parts we stand on. A bare `node:http` server that does
- * exactly the intake's storage writes — one status entity (same columns, same sizes) with
- * `createEntity`, then one base64 JSON queue message with `sendMessage` (no expiry) — through the
- * same SDKs against the same Azurite, and answers 202. No framework, no host, no validation.
+ * exactly the intake's storage writes — the status record through the app's own table adapter
+ * (`tableStatusStore(...).create`: same entity, same columns, one `createEntity`), then the
+ * message through its queue adapter (`storageCustomerQueue(...).send`: base64 JSON, no expiry, one
+ * `sendMessage`) — with the same SDKs against the same kind of Azurite, and answers 202. No
+ * framework, no host, no validation or normalisation (the body is stored as it came).
  *
  * Environment: BENCH_STORAGE (connection string), BENCH_TABLE, BENCH_QUEUE, BENCH_PORT (default: a free one).
  * Prints `Listening on http://127.0.0.1:<port>` once it listens.
@@ -38,15 +43,17 @@ async function main(): Promise<void> {
   await table.createTable();
   await queue.createIfNotExists();
 
+  const statusStore = tableStatusStore(table);
+  const customerQueue = storageCustomerQueue(queue);
+
   const server = createServer((req, res) => {
     void (async () => {
       const request = JSON.parse(await readBody(req)) as { Customer?: { LegalEntity?: string } };
       const correlationId = randomUUID();
       const now = new Date().toISOString();
       const payload = JSON.stringify(request);
-      await table.createEntity({
-        partitionKey: correlationId,
-        rowKey: '',
+      await statusStore.create({
+        correlationId,
         status: 'queued',
         legalEntity: request.Customer?.LegalEntity ?? '',
         target: 'custom-service',
@@ -56,14 +63,8 @@ async function main(): Promise<void> {
         updatedAt: now,
         payload,
         fingerprint: createHash('sha256').update(payload).digest('hex'),
-        customerAccount: '',
-        outcome: '',
-        errorCode: '',
-        errorMessage: '',
-        lastError: '',
       });
-      const message = JSON.stringify({ v: 1, correlationId, acceptedAt: now, request });
-      await queue.sendMessage(Buffer.from(message, 'utf8').toString('base64'), { messageTimeToLive: -1 });
+      await customerQueue.send({ v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: now, request });
       answer(res, 202, { correlationId, status: 'queued' });
     })().catch(() => answer(res, 503, { error: 'storage unavailable' }));
   });
