@@ -50,10 +50,11 @@ export interface IntakeResult {
   oursHalfRate: IntakeRun;
 }
 
-/** The intake's settings: the worker and the reconciler off, so both sides do only the writes. */
+/** The intake's settings: the worker and the timers off, so both sides do only the writes. */
 export const INTAKE_SETTINGS = {
   'AzureWebJobs.processCustomer.Disabled': 'true',
   'AzureWebJobs.reconcileCustomers.Disabled': 'true',
+  'AzureWebJobs.purgeRecords.Disabled': 'true',
 };
 
 type Log = (line: string) => void;

@@ -506,7 +506,7 @@ function configuration(r: Results): string[] {
   ];
   if (r.intake)
     out.push(
-      'intake: processCustomer and reconcileCustomers disabled (both sides only write); fresh Azurite per run',
+      'intake: processCustomer and the timers disabled (both sides only write); fresh Azurite per run',
     );
   const sized = r.endToEnd?.runs.find((d) => !d.label.includes('shipped'));
   if (sized) {
