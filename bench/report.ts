@@ -528,27 +528,51 @@ function configuration(r: Results): string[] {
   return out;
 }
 
-const cpuLine = (
+const cpuCells = (
   label: string,
   cpu: { benchCores: number; otherCores: number } | null | undefined,
-): string =>
-  cpu ? `| ${label} | ${n(cpu.benchCores, 2)} | ${n(cpu.otherCores, 2)} |` : `| ${label} | – | – |`;
+): string[] => (cpu ? [label, n(cpu.benchCores, 2), n(cpu.otherCores, 2)] : [label, '–', '–']);
+
+/** A Markdown table laid out the way Prettier lays it out, so the file stays `prettier --check` clean. */
+export function markdownTable(header: string[], body: string[][]): string[] {
+  const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
+  const cells = [header, ...body].map((row) => row.map(escape));
+  const width = (text: string): number => [...text].length;
+  const widths = header.map((_, c) => Math.max(3, ...cells.map((row) => width(row[c] ?? ''))));
+  const line = (row: string[]): string =>
+    `| ${row.map((cell, c) => cell + ' '.repeat(widths[c]! - width(cell))).join(' | ')} |`;
+  return [
+    line(cells[0]!),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...cells.slice(1).map(line),
+  ];
+}
 
 /** bench/latest/results.md: the table, the targets and the machine, for the README to cite. */
 export function markdownReport(r: Results): string {
   const m = r.machine;
-  const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
-  const table = rows(r).map(
-    (row) =>
-      `| ${[row.section, row.measure, row.ours, row.baseline, row.ratio, row.target].map(escape).join(' | ')} |`,
+  const table = markdownTable(
+    HEADER,
+    rows(r).map((row) => [
+      row.section,
+      // Markdown cells lose their leading spaces: sub-measures get an arrow instead.
+      row.measure.startsWith('  ') ? `↳ ${row.measure.trim()}` : row.measure,
+      row.ours,
+      row.baseline,
+      row.ratio,
+      row.target,
+    ]),
   );
-  const cpuRows = [
-    ...(r.intake?.rounds.flatMap((round, k) => [
-      cpuLine(`intake ${k + 1}, baseline`, round.baseline.cpu),
-      cpuLine(`intake ${k + 1}, ours`, round.ours.cpu),
-    ]) ?? []),
-    ...(r.endToEnd?.runs.map((d) => cpuLine(d.label, d.cpu)) ?? []),
-  ];
+  const cpuRows = markdownTable(
+    ['run', 'bench processes', 'other processes'],
+    [
+      ...(r.intake?.rounds.flatMap((round, k) => [
+        cpuCells(`intake ${k + 1}, baseline`, round.baseline.cpu),
+        cpuCells(`intake ${k + 1}, ours`, round.ours.cpu),
+      ]) ?? []),
+      ...(r.endToEnd?.runs.map((d) => cpuCells(d.label, d.cpu)) ?? []),
+    ],
+  );
   return [
     '# Latest benchmark results',
     '',
@@ -556,8 +580,6 @@ export function markdownReport(r: Results): string {
     '',
     ...configuration(r).map((line) => `- ${line}`),
     '',
-    `| | ${HEADER.slice(1).join(' | ')} |`,
-    '| --- | --- | --- | --- | --- | --- |',
     ...table,
     '',
     '## Targets',
@@ -568,8 +590,6 @@ export function markdownReport(r: Results): string {
     '',
     "Average cores busy, for the bench's own processes and for everything else on the machine (a shared machine is noisy; figures measured while other processes took a core are worth less).",
     '',
-    '| run | bench processes | other processes |',
-    '| --- | --- | --- |',
     ...cpuRows,
     ...(r.errors.length
       ? ['', '## Phases that failed', '', ...r.errors.map((e) => `- ${e.phase}: ${e.message.split('\n')[0]}`)]
