@@ -1,4 +1,4 @@
-import { ClientSecretCredential } from '@azure/identity';
+import { AccessToken, ClientSecretCredential } from '@azure/identity';
 import { asProcessingError, permanent, ProcessingError } from './failure';
 import { SecretSource } from './secret-source';
 
@@ -18,6 +18,9 @@ export interface TokenSourceOptions {
 }
 
 const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
+
+/** A cached token is renewed this long before it expires. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
 
 /** True when Entra ID rejected the client secret (`invalid_client`, AADSTS7000215 and kin). */
 export function isInvalidClientError(error: unknown): boolean {
@@ -51,36 +54,52 @@ export function entraTokenSource(secrets: SecretSource, options: TokenSourceOpti
     return credential.value;
   };
 
-  const requestToken = async (fresh: boolean): Promise<string> => {
+  const requestToken = async (fresh: boolean): Promise<AccessToken> => {
     const secret = await secrets.get();
-    const token = await credentialFor(secret, fresh).getToken(scope, {
+    return credentialFor(secret, fresh).getToken(scope, {
       abortSignal: AbortSignal.timeout(options.timeoutMs),
     });
-    return token.token;
   };
 
+  const obtain = async (fresh: boolean): Promise<AccessToken> => {
+    try {
+      return await requestToken(fresh);
+    } catch (error) {
+      if (error instanceof ProcessingError) throw error;
+      if (!isInvalidClientError(error)) throw asProcessingError(error, 'Entra ID');
+    }
+    // The secret was rejected: it may have been rotated. Read it again from Key Vault, once.
+    secrets.invalidate();
+    try {
+      return await requestToken(true);
+    } catch (error) {
+      if (error instanceof ProcessingError) throw error;
+      if (isInvalidClientError(error)) {
+        throw permanent(
+          'invalid_secret',
+          'Entra ID rejected the D365 client secret read from Key Vault (invalid_client). Put the current secret in Key Vault.',
+        );
+      }
+      throw asProcessingError(error, 'Entra ID');
+    }
+  };
+
+  // One token for every invocation of the instance, and one request for it at a time: concurrent
+  // calls share the request in flight instead of each asking Entra ID.
+  let current: Promise<AccessToken> | undefined;
+  const usable = (token: AccessToken): boolean => token.expiresOnTimestamp - REFRESH_MARGIN_MS > Date.now();
   return {
     async getToken({ fresh = false } = {}) {
-      try {
-        return await requestToken(fresh);
-      } catch (error) {
-        if (error instanceof ProcessingError) throw error;
-        if (!isInvalidClientError(error)) throw asProcessingError(error, 'Entra ID');
+      if (!fresh && current) {
+        const token = await current.catch(() => undefined);
+        if (token && usable(token)) return token.token;
       }
-      // The secret was rejected: it may have been rotated. Read it again from Key Vault, once.
-      secrets.invalidate();
-      try {
-        return await requestToken(true);
-      } catch (error) {
-        if (error instanceof ProcessingError) throw error;
-        if (isInvalidClientError(error)) {
-          throw permanent(
-            'invalid_secret',
-            'Entra ID rejected the D365 client secret read from Key Vault (invalid_client). Put the current secret in Key Vault.',
-          );
-        }
-        throw asProcessingError(error, 'Entra ID');
-      }
+      const request = obtain(fresh);
+      current = request;
+      request.catch(() => {
+        if (current === request) current = undefined;
+      });
+      return (await request).token;
     },
   };
 }
