@@ -246,6 +246,24 @@ describe('processing a queued customer', () => {
     await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
   });
 
+  it('claims again when the record changed between its read and its claim (the intake marking it queued)', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    const get = app.statusStore.get.bind(app.statusStore);
+    let raced = false;
+    app.statusStore.get = async (id) => {
+      const record = await get(id);
+      if (!raced && record) {
+        raced = true;
+        // Someone writes the record right after our read (its ETag changes).
+        await app.statusStore.update(record, { updatedAt: record.updatedAt });
+      }
+      return record;
+    };
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+    expect(app.sent).toHaveLength(1);
+  });
+
   it('after a crash mid-call (last seen submitting), records the customer D365 already has instead of creating another', async () => {
     const app = setup(created, { existing: 'US-000777', duplicatePolicy: 'create' });
     const message = await acceptedMessage(app);

@@ -252,7 +252,11 @@ async function throughGate<T>(call: () => Promise<T>, deps: ProcessDeps): Promis
  * failures schedule the next attempt on the queue with a delay (Retry-After, else back-off with
  * full jitter) and acknowledge this delivery; permanent ones end the request as `failed`.
  */
-export async function processCustomerMessage(input: unknown, deps: ProcessDeps): Promise<ProcessResult> {
+export async function processCustomerMessage(
+  input: unknown,
+  deps: ProcessDeps,
+  claimAttempts = 3,
+): Promise<ProcessResult> {
   const decoded = decodeQueueMessage(input);
   if (!decoded.ok) {
     deps.log.error('customer.message.invalid', { correlationId: decoded.correlationId });
@@ -318,8 +322,11 @@ export async function processCustomerMessage(input: unknown, deps: ProcessDeps):
     });
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
-    // Claimed by someone else in between: look again once their lease may have run out.
-    const delaySeconds = await requeue(message, deps.leaseSeconds, deps);
+    // The record changed between our read and our claim: the intake marking it `queued`, or
+    // another invocation claiming it. Look again: the checks above tell which (a live lease
+    // defers the message until it ends).
+    if (claimAttempts > 1) return processCustomerMessage(input, deps, claimAttempts - 1);
+    const delaySeconds = await requeue(message, 1, deps);
     return { kind: 'deferred', delaySeconds };
   }
   deps.log.info('customer.processing', { correlationId, legalEntity, attempt });
