@@ -1,3 +1,4 @@
+import { ADDRESS_FIELDS, CUSTOMER_FIELDS } from './customer-contract';
 import type { CustomerAddress, CustomerRequest, NormalisedCustomer } from './customer-contract';
 import { toJsonPointer } from './json-body';
 
@@ -13,33 +14,6 @@ import { toJsonPointer } from './json-body';
 export interface CustomServiceBody {
   Customer: NormalisedCustomer;
 }
-
-const CUSTOMER_ORDER: readonly (keyof NormalisedCustomer)[] = [
-  'LegalEntity',
-  'FirstName',
-  'MiddleName',
-  'LastName',
-  'ContactNumber',
-  'CurrencyCode',
-  'EmailAddress',
-  'DateOfBirth',
-  'Gender',
-  'CustomerGroup',
-  'BillingAddress',
-  'ShippingAddress',
-];
-
-const ADDRESS_ORDER: readonly (keyof CustomerAddress)[] = [
-  'Addresstitle',
-  'Street',
-  'Addresstype',
-  'PrimaryAddress',
-  'PostalCode',
-  'City',
-  'Country',
-  'CountryCode',
-  'State',
-];
 
 function ordered<T extends object>(value: T, order: readonly (keyof T)[]): T {
   const out: Partial<T> = {};
@@ -57,10 +31,10 @@ function ordered<T extends object>(value: T, order: readonly (keyof T)[]): T {
  * `DateOfBirth` is sent as `MM/DD/YYYY`, the form the service was written for.
  */
 export function toCustomServiceBody(request: CustomerRequest): CustomServiceBody {
-  const customer = ordered(request.Customer, CUSTOMER_ORDER);
+  const customer = ordered(request.Customer, CUSTOMER_FIELDS);
   for (const list of ['BillingAddress', 'ShippingAddress'] as const) {
     const addresses = request.Customer[list];
-    if (addresses) customer[list] = addresses.map((address) => ordered(address, ADDRESS_ORDER));
+    if (addresses) customer[list] = addresses.map((address) => ordered(address, ADDRESS_FIELDS));
   }
   return { Customer: customer };
 }
