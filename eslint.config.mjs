@@ -3,7 +3,17 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.local/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-dev/**',
+      'dev/*/dist/**',
+      'node_modules/**',
+      '.tools/**',
+      '.local/**',
+      'coverage/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

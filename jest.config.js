@@ -3,6 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/functions', '<rootDir>/shared', '<rootDir>/dev', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/dist-dev/', '<rootDir>/dev/[^/]+/dist/'],
+  moduleNameMapper: {
+    '^@d365-customer-sync/(functions-host|d365-emulator)$': '<rootDir>/dev/$1/src/index.ts',
+  },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
   },

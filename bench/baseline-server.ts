@@ -3,9 +3,9 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { storageCustomerQueue } from '../shared/customer-queue';
-import { QUEUE_MESSAGE_VERSION } from '../shared/queue-message';
-import { tableStatusStore } from '../shared/status-store';
+import { storageCustomerQueue } from '../shared/adapters/storage-customer-queue';
+import { QUEUE_MESSAGE_VERSION } from '../shared/domain/queue-message';
+import { tableStatusStore } from '../shared/adapters/table-status-store';
 
 /**
  * The intake baseline: the limit of the parts we stand on. A bare `node:http` server that does

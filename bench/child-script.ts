@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { startProcess } from '../dev/child-process';
+import { startProcess } from '@d365-customer-sync/functions-host';
 import { benchScript } from './paths';
 
 /** What the bench's servers (baseline, naive proxy) print once they listen. */
@@ -11,7 +11,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts dist/bench/<name>.js as a child process and resolves once it listens. */
+/** Starts dist-dev/bench/<name>.js as a child process and resolves once it listens. */
 export async function startServerScript(name: string, env: NodeJS.ProcessEnv): Promise<RunningServer> {
   const running = await startProcess(process.execPath, [benchScript(name)], {
     name,
@@ -26,7 +26,7 @@ export async function startServerScript(name: string, env: NodeJS.ProcessEnv): P
 }
 
 /**
- * Runs dist/bench/<name>.js to completion and parses the JSON it prints last on stdout. Used for
+ * Runs dist-dev/bench/<name>.js to completion and parses the JSON it prints last on stdout. Used for
  * the load generator (so it never shares an event loop with the orchestrator) and the load-time
  * probes (so each starts from a cold module cache).
  */

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { RunningProcess, startProcess } from '../dev/child-process';
+import { RunningProcess, startProcess } from '@d365-customer-sync/functions-host';
 import { repoRoot } from './paths';
 
 /** The counters of `GET /_emulator/stats` this benchmark reads. */
@@ -57,7 +57,7 @@ export async function startBenchEmulator(options: {
   latencyMs: number;
   throttleRate: number;
 }): Promise<BenchEmulator> {
-  const main = join(repoRoot(), 'dist', 'dev', 'emulator', 'main.js');
+  const main = join(repoRoot(), 'dev', 'd365-emulator', 'dist', 'main.js');
   const certDir = mkdtempSync(join(tmpdir(), 'bench-emulator-'));
   const args = [
     main,

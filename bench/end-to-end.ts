@@ -1,4 +1,4 @@
-import { startAzurite } from '../dev/azurite';
+import { startAzurite } from '@d365-customer-sync/functions-host';
 import { CpuUsage, measureCpu, waitForQuiet } from './cpu';
 import { customerBody, newTag } from './customers';
 import { BenchEmulator, d365Requests, EmulatorStats } from './emulator-control';

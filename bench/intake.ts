@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startAzurite } from '../dev/azurite';
+import { startAzurite } from '@d365-customer-sync/functions-host';
 import { runJsonScript, startServerScript } from './child-script';
 import { CpuUsage, measureCpu, processCpuMs, waitForQuiet } from './cpu';
 import { newTag } from './customers';

@@ -1,4 +1,4 @@
-import { startAzurite } from '../dev/azurite';
+import { startAzurite } from '@d365-customer-sync/functions-host';
 import { drainSettings } from './end-to-end';
 import { customerBody, newTag } from './customers';
 import { BenchEmulator } from './emulator-control';

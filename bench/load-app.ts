@@ -1,5 +1,5 @@
-import { loadEntryPoints } from '../dev/host/app-loader';
-import { createCoreApi, createWorkerApp, installCoreModule } from '../dev/host/core-api';
+import { loadEntryPoints } from '@d365-customer-sync/functions-host';
+import { createCoreApi, createWorkerApp, installCoreModule } from '@d365-customer-sync/functions-host';
 import { scriptInput } from './child-script';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { startAzurite } from '../dev/azurite';
-import { correlationIdForKey } from '../shared/idempotency';
+import { startAzurite } from '@d365-customer-sync/functions-host';
+import { correlationIdForKey } from '../shared/http/idempotency-key';
 import { startServerScript } from './child-script';
 import { customerBody, customerEmail, newTag } from './customers';
 import { AuthCalls, authCalls, drainSettings } from './end-to-end';

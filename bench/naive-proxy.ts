@@ -7,7 +7,7 @@ import {
   LOCAL_KEY_VAULT_READER_CLIENT_ID,
   LOCAL_KEY_VAULT_READER_SECRET,
   LOCAL_TENANT_ID,
-} from '../shared/config';
+} from '@d365-customer-sync/d365-emulator';
 
 /**
  * The integration the source article shows, as a minimal synchronous proxy: for every request,

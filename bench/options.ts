@@ -75,7 +75,7 @@ export function usage(): string {
     (o) => `  --${o.name.padEnd(26)} ${String(o.default).padStart(5)}  ${o.help} (${envName(o.name)})`,
   );
   return [
-    'Usage: node dist/bench/run.js [options]',
+    'Usage: node dist-dev/bench/run.js [options]',
     '',
     `  --only <phases>              comma list of ${PHASES.join(', ')} (BENCH_ONLY); default: all but keyed`,
     '  --out-dir <dir>              default: bench/ of the repository (BENCH_OUT_DIR)',

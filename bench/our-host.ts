@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
-import { spawnHost, SpawnedHost } from '../dev/host/spawn';
-import { localAppSettings } from '../dev/local-environment';
+import { spawnHost, SpawnedHost } from '@d365-customer-sync/functions-host';
+import { localAppSettings } from '../dev/local-stack/local-environment';
 import { BenchEmulator } from './emulator-control';
 import { repoRoot } from './paths';
 import { RssReport, RssSampler, sampleRss } from './rss';

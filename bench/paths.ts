@@ -9,5 +9,5 @@ export function repoRoot(from = __dirname): string {
   throw new Error(`No repository root (host.json and package.json) above ${from}`);
 }
 
-/** A compiled bench script: dist/bench/<name>.js. */
-export const benchScript = (name: string): string => join(repoRoot(), 'dist', 'bench', `${name}.js`);
+/** A compiled bench script: dist-dev/bench/<name>.js. */
+export const benchScript = (name: string): string => join(repoRoot(), 'dist-dev', 'bench', `${name}.js`);

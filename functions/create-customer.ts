@@ -1,14 +1,14 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { acceptCustomer } from '../shared/accept-customer';
-import { acceptDeps, appServices, processDeps } from '../shared/app-services';
-import { authorize } from '../shared/caller';
-import { readJsonBody } from '../shared/http-body';
-import { parseIdempotencyKey } from '../shared/idempotency';
-import { invocationLog } from '../shared/log';
-import { outcomeResponse, waitForOutcome } from '../shared/outcome';
-import { parsePreferWait } from '../shared/prefer';
-import { problemResponse, problems } from '../shared/problem';
-import { processCustomerMessage } from '../shared/process-customer';
+import { acceptCustomer } from '../shared/use-cases/accept-customer';
+import { acceptDeps, appServices, processDeps } from '../shared/composition';
+import { authorize } from '../shared/http/caller';
+import { readJsonBody } from '../shared/http/request-body';
+import { parseIdempotencyKey } from '../shared/http/idempotency-key';
+import { invocationLog } from '../shared/adapters/invocation-log';
+import { outcomeResponse, waitForOutcome } from '../shared/http/outcome-response';
+import { parsePreferWait } from '../shared/http/prefer';
+import { problemResponse, problems } from '../shared/http/problem';
+import { processCustomerMessage } from '../shared/use-cases/process-customer';
 
 /**
  * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with

@@ -1,9 +1,9 @@
 import { app, HttpRequest, HttpResponseInit } from '@azure/functions';
-import { appServices } from '../shared/app-services';
-import { authorize, mayAccess } from '../shared/caller';
-import { getCustomerStatus } from '../shared/customer-status';
-import { problemResponse, problems } from '../shared/problem';
-import { isTerminal } from '../shared/status';
+import { appServices } from '../shared/composition';
+import { authorize, mayAccess } from '../shared/http/caller';
+import { getCustomerStatus } from '../shared/use-cases/customer-status';
+import { problemResponse, problems } from '../shared/http/problem';
+import { isTerminal } from '../shared/domain/status';
 
 /** `GET /api/customers/status/{correlationId}`: the request's state, account number or error. */
 export async function customerStatus(request: HttpRequest): Promise<HttpResponseInit> {

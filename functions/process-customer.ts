@@ -1,7 +1,7 @@
 import { app, InvocationContext } from '@azure/functions';
-import { appServices, processDeps } from '../shared/app-services';
-import { invocationLog } from '../shared/log';
-import { processCustomerMessage } from '../shared/process-customer';
+import { appServices, processDeps } from '../shared/composition';
+import { invocationLog } from '../shared/adapters/invocation-log';
+import { processCustomerMessage } from '../shared/use-cases/process-customer';
 
 /**
  * Queue trigger on `%CUSTOMER_QUEUE_NAME%`: creates the customer in D365. Retries are ours: a

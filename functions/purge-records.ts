@@ -1,7 +1,7 @@
 import { app, InvocationContext } from '@azure/functions';
-import { appServices } from '../shared/app-services';
-import { invocationLog } from '../shared/log';
-import { purgeExpiredRecords } from '../shared/retention';
+import { appServices } from '../shared/composition';
+import { invocationLog } from '../shared/adapters/invocation-log';
+import { purgeExpiredRecords } from '../shared/use-cases/retention';
 
 /** Hourly: deletes status records (and the keys and requests they hold) past RECORD_RETENTION_DAYS. */
 export async function purgeRecords(_timer: unknown, context: InvocationContext): Promise<void> {

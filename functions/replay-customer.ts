@@ -1,10 +1,10 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { appServices } from '../shared/app-services';
-import { authorize } from '../shared/caller';
-import { invocationLog } from '../shared/log';
-import { problemResponse, problems } from '../shared/problem';
-import { replayFailedRequest } from '../shared/process-customer';
-import { toStatusAnswer } from '../shared/status';
+import { appServices } from '../shared/composition';
+import { authorize } from '../shared/http/caller';
+import { invocationLog } from '../shared/adapters/invocation-log';
+import { problemResponse, problems } from '../shared/http/problem';
+import { replayFailedRequest } from '../shared/use-cases/process-customer';
+import { toStatusAnswer } from '../shared/domain/status';
 
 /**
  * `POST /api/customers/status/{correlationId}/retry` (admin key): re-queues a failed request once

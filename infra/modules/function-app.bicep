@@ -244,10 +244,6 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           value: d365ClientSecretName
         }
         {
-          name: 'KEY_VAULT_AUTH'
-          value: 'azure'
-        }
-        {
           name: 'D365_TARGET'
           value: d365Target
         }

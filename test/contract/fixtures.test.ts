@@ -1,7 +1,7 @@
-import { customerFingerprint, parseCustomerRequest } from '../../shared/customer-contract';
-import { toCustomersV3Body, toCustomServiceBody } from '../../shared/d365-payload';
-import { parseJsonBody } from '../../shared/json-body';
-import { buildCustomerLookupQuery } from '../../shared/odata-filter';
+import { customerFingerprint, parseCustomerRequest } from '../../shared/domain/customer-contract';
+import { toCustomersV3Body, toCustomServiceBody } from '../../shared/adapters/d365/d365-payload';
+import { parseJsonBody } from '../../shared/domain/json-body';
+import { buildCustomerLookupQuery } from '../../shared/adapters/d365/odata-filter';
 import { fixtureText } from './helpers';
 
 /**

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settings } from '../../shared/config';
+import { settings } from '../../shared/config/config';
 
 /**
  * Checks the compiled deployment template (infra/main.json, built from infra/main.bicep by
@@ -17,7 +17,7 @@ const readJson = (relativePath: string): Json =>
   JSON.parse(readFileSync(join(repoRoot, relativePath), 'utf8'));
 
 const main = readJson('infra/main.json');
-const configSource = readFileSync(join(repoRoot, 'shared', 'config.ts'), 'utf8');
+const configSource = readFileSync(join(repoRoot, 'shared', 'config', 'config.ts'), 'utf8');
 const mainText = JSON.stringify(main);
 const parametersFile = readJson('infra/main.parameters.json');
 
@@ -186,8 +186,10 @@ describe('app settings required by shared/config.ts', () => {
     },
   );
 
-  test('KEY_VAULT_AUTH is azure', () => {
-    expect(appSettings().get('KEY_VAULT_AUTH')).toEqual({ kind: 'literal', value: 'azure' });
+  test('no client secret for Key Vault: DefaultAzureCredential finds the managed identity', () => {
+    for (const name of ['AZURE_CLIENT_SECRET', 'AZURE_TENANT_ID', 'KEY_VAULT_AUTH']) {
+      expect(appSettings().has(name)).toBe(false);
+    }
   });
 
   test('KEY_VAULT_URL is the deployed vault', () => {
@@ -715,7 +717,10 @@ describe('role assignments', () => {
 });
 
 describe('monitoring for the portal', () => {
-  const telemetrySource = readFileSync(join(repoRoot, 'shared', 'telemetry.ts'), 'utf8');
+  const telemetrySource = readFileSync(
+    join(repoRoot, 'shared', 'adapters', 'app-insights-telemetry.ts'),
+    'utf8',
+  );
   const workbookQueries = (): { name: string; query: string }[] =>
     JSON.parse(workbookText)
       .items.filter((i: Json) => i.type === 3)

@@ -6,7 +6,7 @@ import {
   LOCAL_KEY_VAULT_READER_CLIENT_ID,
   LOCAL_KEY_VAULT_READER_SECRET,
   LOCAL_TENANT_ID,
-} from '../../shared/config';
+} from '@d365-customer-sync/d365-emulator';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
 
 const fixture = (name: string): { Customer: Record<string, unknown> } =>

@@ -1,4 +1,4 @@
-import { runAudit } from '../../dev/audit';
+import { runAudit } from '../../dev/local-stack/audit';
 
 /**
  * The loss-and-duplicate audit (dev/audit.ts) at CI size: 1,000 customers, a fifth of D365 calls

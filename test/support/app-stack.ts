@@ -1,7 +1,7 @@
-import { AppStackOptions, startAppStack as startStack } from '../../dev/app-stack';
+import { AppStackOptions, startAppStack as startStack } from '../../dev/local-stack/app-stack';
 
-export { postJson, trustCertificate, waitForTerminal } from '../../dev/app-stack';
-export type { AppStack } from '../../dev/app-stack';
+export { postJson, trustCertificate, waitForTerminal } from '../../dev/local-stack/app-stack';
+export type { AppStack } from '../../dev/local-stack/app-stack';
 
 /** The app stack on the test run's Azurite (started by the global setup). */
 export function startAppStack(options: AppStackOptions = {}) {

@@ -1,5 +1,5 @@
-import { startAzurite } from '../../dev/azurite';
-import { startEmulator } from '../../dev/emulator';
+import { startAzurite } from '@d365-customer-sync/functions-host';
+import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { keepSdksOffline } from './offline-sdk-env';
 
 /**

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as tls from 'node:tls';
+import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import { startAzurite } from '@d365-customer-sync/functions-host';
+import { startEmulator } from '@d365-customer-sync/d365-emulator';
+import { spawnHost } from '@d365-customer-sync/functions-host';
+import { localAppSettings } from './local-environment';
+
+/** The app's root folder (holds package.json and host.json), from the sources or from dist/. */
+export function appRoot(from = __dirname): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'host.json')) && existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`No app root (host.json and package.json) above ${from}`);
+}
+
+export const APP_DIR = appRoot();
+
+/** Trusts an emulator's certificate in this test process (the host gets NODE_EXTRA_CA_CERTS). */
+export function trustCertificate(pem: string): void {
+  const current = tls.getCACertificates('default');
+  if (!current.includes(pem)) tls.setDefaultCACertificates([...current, pem]);
+}
+
+export interface AppStackOptions {
+  /** Azurite to use; without it the stack starts an Azurite of its own (in memory). */
+  storageConnectionString?: string;
+  /** App settings that differ from the local defaults. */
+  settings?: Record<string, string>;
+  emulator?: Parameters<typeof startEmulator>[0];
+  /** Collects every line the host printed (for the personal-data checks). */
+  onHostLine?: (line: string) => void;
+}
+
+export type AppStack = Awaited<ReturnType<typeof startAppStack>>;
+
+/**
+ * The app as it runs locally: the real host (a child process running the compiled app) against
+ * Azurite and an emulator of its own, with a queue and a table of its own so that several stacks
+ * on one Azurite never see each other's messages. Used by the integration tests and the soak run.
+ */
+export async function startAppStack(options: AppStackOptions = {}) {
+  const azurite = options.storageConnectionString
+    ? undefined
+    : await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
+  const connectionString = options.storageConnectionString ?? azurite!.connectionString;
+  const emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options.emulator });
+  trustCertificate(emulator.caCertPem);
+  const suffix = randomBytes(4).toString('hex');
+  const queueName = `customers-${suffix}`;
+  const tableName = `status${suffix}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...localAppSettings(emulator.url, connectionString),
+    CUSTOMER_QUEUE_NAME: queueName,
+    STATUS_TABLE_NAME: tableName,
+    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+    ...options.settings,
+  };
+  const hostOutput: string[] = [];
+  const start = (port = 0) =>
+    spawnHost({
+      appDir: APP_DIR,
+      port,
+      env,
+      onLine: (line) => {
+        hostOutput.push(line);
+        options.onHostLine?.(line);
+      },
+    });
+  const queue = new QueueClient(connectionString, queueName);
+  await queue.createIfNotExists();
+  let host = await start();
+
+  const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok)
+      throw new Error(`emulator ${method} ${path}: ${response.status} ${await response.text()}`);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  return {
+    emulator,
+    env,
+    queueName,
+    tableName,
+    hostOutput,
+    get url() {
+      return host.url;
+    },
+    queue,
+    poisonQueue: new QueueClient(connectionString, `${queueName}-poison`),
+    table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+    emulatorApi,
+    customers: async () =>
+      (
+        await emulatorApi<{
+          value: {
+            account: string;
+            legalEntity: string;
+            via: 'custom-service' | 'odata';
+            fields: Record<string, unknown>;
+            contract?: Record<string, unknown>;
+          }[];
+        }>('GET', '/_emulator/customers')
+      ).value,
+    /** Kills the host (no graceful shutdown) and starts it again with the same settings, on the same port. */
+    async restartHost(signal: NodeJS.Signals = 'SIGKILL') {
+      const { port } = host;
+      await host.kill(signal);
+      host = await start(port);
+    },
+    async stop() {
+      await host.stop();
+      await emulator.stop();
+      await azurite?.stop();
+    },
+  };
+}
+
+/** POSTs a JSON body to the app. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? safeJson(text) : undefined,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls a status URL until the status is terminal or the timeout passes. */
+export async function waitForTerminal(
+  statusUrl: string,
+  timeoutMs = 30_000,
+  headers: Record<string, string> = {},
+): Promise<{
+  status: string;
+  customerAccount?: string;
+  error?: { code: string; message: string };
+  [k: string]: unknown;
+}> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const response = await fetch(statusUrl, { headers });
+    last = await response.json();
+    const status = (last as { status?: string }).status;
+    if (status === 'succeeded' || status === 'failed') return last as never;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no terminal status within ${timeoutMs} ms; last answer: ${JSON.stringify(last)}`);
+}

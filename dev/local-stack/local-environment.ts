@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_PORT,
+  LOCAL_D365_CLIENT_ID,
+  LOCAL_KEY_VAULT_READER_CLIENT_ID,
+  LOCAL_KEY_VAULT_READER_SECRET,
+  LOCAL_TENANT_ID,
+} from '@d365-customer-sync/d365-emulator';
+import { settings } from '../../shared/config/config';
+export { isLoopbackUrl } from '../../shared/config/urls';
+
+/** The `Values` and `Host` sections of local.settings.json, if the file exists. */
+export interface LocalSettings {
+  Values: Record<string, string>;
+  Host: { LocalHttpPort?: number };
+}
+
+export function readLocalSettings(appDir: string): LocalSettings {
+  const file = join(appDir, 'local.settings.json');
+  if (!existsSync(file)) return { Values: {}, Host: {} };
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSettings>;
+  return { Values: parsed.Values ?? {}, Host: parsed.Host ?? {} };
+}
+
+/** The emulator's URL when it runs on its default port (what the sample settings name). */
+export const DEFAULT_EMULATOR_URL = `https://127.0.0.1:${DEFAULT_PORT}`;
+
+/**
+ * What the app needs to use an emulator: its URL for D365, Entra ID and Key Vault, the D365 app
+ * registration it knows, and (as AZURE_* for DefaultAzureCredential) the identity that stands in
+ * for the function app's managed identity when it reads Key Vault.
+ */
+export function emulatorSettings(emulatorUrl: string): Record<string, string> {
+  return {
+    D365_URL: emulatorUrl,
+    KEY_VAULT_URL: emulatorUrl,
+    ENTRA_AUTHORITY_HOST: emulatorUrl,
+    D365_TENANT_ID: LOCAL_TENANT_ID,
+    D365_CLIENT_ID: LOCAL_D365_CLIENT_ID,
+    AZURE_TENANT_ID: LOCAL_TENANT_ID,
+    AZURE_CLIENT_ID: LOCAL_KEY_VAULT_READER_CLIENT_ID,
+    AZURE_CLIENT_SECRET: LOCAL_KEY_VAULT_READER_SECRET,
+  };
+}
+
+/**
+ * The settings the app needs on the local stack: each setting's local default, with the
+ * emulator's URL and identities for D365, Entra ID and Key Vault, and Azurite for storage.
+ */
+export function localAppSettings(
+  emulatorUrl: string,
+  storageConnectionString: string,
+): Record<string, string> {
+  const values: Record<string, string> = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    AzureWebJobsStorage: storageConnectionString,
+  };
+  for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;
+  return { ...values, ...emulatorSettings(emulatorUrl) };
+}
+
+/** The Values of local.settings.sample.json: the local stack's settings with the emulator on its default port. */
+export function sampleSettings(): Record<string, string> {
+  return {
+    ...localAppSettings(DEFAULT_EMULATOR_URL, 'UseDevelopmentStorage=true'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: '',
+  };
+}

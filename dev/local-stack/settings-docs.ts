@@ -1,0 +1,32 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { settings } from '../../shared/config/config';
+import { appRoot } from './app-stack';
+import { sampleSettings } from './local-environment';
+
+/**
+ * `npm run settings:docs`: rewrites the configuration table in README.md and the Values of
+ * local.settings.sample.json from `settings` in shared/config/config.ts (a test checks they agree).
+ */
+function main(): void {
+  const root = appRoot();
+  const samplePath = join(root, 'local.settings.sample.json');
+  const sample = JSON.parse(readFileSync(samplePath, 'utf8')) as { Values: Record<string, string> };
+  sample.Values = sampleSettings();
+  writeFileSync(samplePath, `${JSON.stringify(sample, null, 2)}\n`);
+
+  const readmePath = join(root, 'README.md');
+  const lines = readFileSync(readmePath, 'utf8').split('\n');
+  const rows = settings.map(
+    (s) =>
+      `| \`${s.name}\` | ${s.default === undefined ? 'required' : `\`${s.default}\``} | ${s.local === undefined ? 'from the emulator' : `\`${s.local}\``} | ${s.description.replace(/\|/g, '\\|')} |`,
+  );
+  const start = lines.findIndex((l) => l.startsWith(`| \`${settings[0].name}\``));
+  const end = lines.findIndex((l) => l.startsWith('| `AzureWebJobsStorage`'));
+  if (start < 0 || end < start) throw new Error('README.md has no configuration table to rewrite');
+  lines.splice(start, end - start, ...rows);
+  writeFileSync(readmePath, lines.join('\n'));
+  console.log(`Wrote ${settings.length} settings to README.md and local.settings.sample.json`);
+}
+
+main();

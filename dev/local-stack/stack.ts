@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAzurite } from '@d365-customer-sync/functions-host';
+import { startEmulator } from '@d365-customer-sync/d365-emulator';
+import { spawnHost } from '@d365-customer-sync/functions-host';
+import { APP_DIR } from './app-stack';
+import { isLoopbackUrl, localAppSettings, readLocalSettings } from './local-environment';
+
+/**
+ * `npm start`: Azurite (in memory), the D365 / Entra ID / Key Vault emulator and the Functions
+ * host, wired together with defaults that need no configuration. local.settings.json is optional;
+ * its values win over the defaults, and when it names a real D365 and Key Vault the emulator is
+ * not used. Ctrl-C stops everything.
+ */
+async function main(): Promise<void> {
+  const appDir = APP_DIR;
+  const local = readLocalSettings(appDir);
+  const configured = {
+    ...local.Values,
+    ...pick(process.env, ['D365_URL', 'KEY_VAULT_URL', 'AzureWebJobsStorage']),
+  };
+  const useEmulator = isLoopbackUrl(configured.D365_URL) || isLoopbackUrl(configured.KEY_VAULT_URL);
+  const useAzurite =
+    !configured.AzureWebJobsStorage || configured.AzureWebJobsStorage === 'UseDevelopmentStorage=true';
+  const port = Number(process.env.PORT ?? local.Host.LocalHttpPort ?? 7071);
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the host, the emulator and Azurite…');
+    void stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const azurite = useAzurite ? await startAzurite() : undefined;
+    if (azurite) stoppers.push(() => azurite.stop());
+    const certDir = join(appDir, '.local', 'emulator');
+    mkdirSync(certDir, { recursive: true });
+    const emulator = useEmulator
+      ? await startEmulator({ host: '127.0.0.1', port: Number(process.env.EMULATOR_PORT ?? 7443), certDir })
+      : undefined;
+    if (emulator) stoppers.push(() => emulator.stop());
+
+    const defaults = localAppSettings(emulator?.url ?? '', azurite?.connectionString ?? '');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [name, value] of Object.entries(defaults)) {
+      // local.settings.json and the environment win; the host copies local.settings.json itself.
+      if (value && env[name] === undefined && local.Values[name] === undefined) env[name] = value;
+    }
+    if (emulator) env.NODE_EXTRA_CA_CERTS = emulator.caCertPath;
+
+    const host = await spawnHost({ appDir, port, env, onLine: (line) => console.log(line) });
+    stoppers.push(() => host.stop());
+    void host.exited.then(() => {
+      if (!stopping) onSignal();
+    });
+
+    console.log('');
+    console.log('d365-customer-sync is running:');
+    console.log(`  Functions host   ${host.url}/api  (health: ${host.url}/api/health)`);
+    if (azurite)
+      console.log(
+        `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}`,
+      );
+    if (emulator) {
+      console.log(`  D365 emulator    ${emulator.url}  (control API: ${emulator.url}/_emulator/customers)`);
+      console.log(`                   CA certificate: ${emulator.caCertPath}`);
+    } else {
+      console.log(`  D365             ${configured.D365_URL} (real; the emulator is not started)`);
+    }
+    console.log(`Ready: POST ${host.url}/api/customers  (Ctrl-C stops everything)`);
+  } catch (error) {
+    console.error(`Could not start the local stack: ${(error as Error).message}`);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
+}
+
+void main();

@@ -1,0 +1,157 @@
+import { classifyD365Answer, D365Answer, D365ClientOptions } from './d365-client';
+import { ProcessingError } from '../../domain/failure';
+
+const options: D365ClientOptions = {
+  url: 'https://contoso.operations.dynamics.com',
+  target: 'custom-service',
+  servicePath: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
+  accountField: 'CustomerAccount',
+  timeoutMs: 1000,
+};
+
+const answer = (status: number, body: unknown, extra: Partial<D365Answer> = {}): D365Answer => ({
+  status,
+  retryAfter: null,
+  contentType:
+    typeof body === 'string' && body.startsWith('<') ? 'text/html' : 'application/json; charset=utf-8',
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+  ...extra,
+});
+
+const failureOf = (result: ReturnType<typeof classifyD365Answer>) => {
+  expect(result).toBeInstanceOf(ProcessingError);
+  return (result as ProcessingError).failure;
+};
+
+describe('classifying D365 answers by status and body together', () => {
+  it('reads the account from the configured field of a Json.NET data contract', () => {
+    expect(classifyD365Answer(answer(200, { $id: '1', CustomerAccount: 'US-000123' }), options, [])).toEqual({
+      kind: 'created',
+      customerAccount: 'US-000123',
+    });
+    expect(
+      classifyD365Answer(
+        answer(200, { $id: '1', CustAccount: 'C-9' }),
+        { ...options, accountField: 'CustAccount' },
+        [],
+      ),
+    ).toEqual({ kind: 'created', customerAccount: 'C-9' });
+  });
+
+  it('accepts a bare JSON string as the account', () => {
+    expect(classifyD365Answer(answer(200, '"004012"'), options, [])).toEqual({
+      kind: 'created',
+      customerAccount: '004012',
+    });
+  });
+
+  it('reads CustomerAccount from a created CustomersV3 entity', () => {
+    const odata = { ...options, target: 'odata' as const };
+    expect(
+      classifyD365Answer(answer(201, { dataAreaId: 'usrt', CustomerAccount: 'US-7' }), odata, []),
+    ).toEqual({
+      kind: 'created',
+      customerAccount: 'US-7',
+    });
+  });
+
+  it('fails permanently on a 200 without an account', () => {
+    expect(failureOf(classifyD365Answer(answer(200, { $id: '1' }), options, []))).toMatchObject({
+      kind: 'permanent',
+      code: 'business_error',
+    });
+  });
+
+  it('treats a 500 with an X++ exception body as a business error, keeping the Infolog text', () => {
+    const body = {
+      Message: 'An exception occured when invoking the operation - The record already exists.',
+      ExceptionType: 'DuplicateKeyException',
+      ActivityId: '6e0c1b0a-0000-0000-0000-000000000000',
+    };
+    expect(failureOf(classifyD365Answer(answer(500, body), options, []))).toEqual({
+      kind: 'permanent',
+      code: 'business_error',
+      message: 'The record already exists. (DuplicateKeyException)',
+    });
+  });
+
+  it('treats a 500 HTML page as a transient gateway failure', () => {
+    expect(
+      failureOf(classifyD365Answer(answer(500, '<html><body>Server Error</body></html>'), options, [])),
+    ).toMatchObject({
+      kind: 'transient',
+    });
+  });
+
+  it.each([502, 503, 504])('treats %i as transient, honouring Retry-After', (status) => {
+    const failure = failureOf(
+      classifyD365Answer(answer(status, '<html>Bad gateway</html>', { retryAfter: '7' }), options, []),
+    );
+    expect(failure).toEqual({
+      kind: 'transient',
+      reason: `D365 answered ${status}`,
+      retryAfterSeconds: 7,
+      // A gateway's 502/504 may have passed the call on; a 503 did not.
+      ...(status !== 503 && { uncertain: true }),
+    });
+  });
+
+  it('treats 429 as transient with the Retry-After seconds', () => {
+    const failure = failureOf(
+      classifyD365Answer(
+        answer(429, { Message: 'high resource utilization' }, { retryAfter: '12' }),
+        options,
+        [],
+      ),
+    );
+    expect(failure).toEqual({
+      kind: 'transient',
+      reason: 'D365 throttled the request (429)',
+      retryAfterSeconds: 12,
+    });
+  });
+
+  it('asks for a fresh token on 401 and fails as not registered on 403', () => {
+    expect(classifyD365Answer(answer(401, ''), options, [])).toEqual({ kind: 'unauthorized' });
+    expect(failureOf(classifyD365Answer(answer(403, ''), options, []))).toMatchObject({
+      kind: 'permanent',
+      code: 'not_registered',
+    });
+  });
+
+  it('extracts the Infolog entries of an OData write failure (400 or 500)', () => {
+    const body = {
+      error: {
+        code: '',
+        message: 'An error has occurred.',
+        innererror: {
+          message:
+            "Write failed for table row of type 'CustCustomerV3Entity'. Infolog: Warning: The value 'Local' in field 'Customer group' is not found in the related table 'Customer groups'.; Error: Update has been canceled.",
+          type: 'Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException',
+        },
+      },
+    };
+    for (const status of [400, 500]) {
+      expect(
+        failureOf(classifyD365Answer(answer(status, body), { ...options, target: 'odata' }, [])),
+      ).toEqual({
+        kind: 'permanent',
+        code: 'business_error',
+        message:
+          "Warning: The value 'Local' in field 'Customer group' is not found in the related table 'Customer groups'.; Error: Update has been canceled.",
+      });
+    }
+  });
+
+  it('removes personal values D365 echoed in its error text', () => {
+    const body = {
+      Message:
+        'An exception occured when invoking the operation - Customer Alex Trump with e-mail abc1234@gmail.com exists.',
+      ExceptionType: 'XppException',
+    };
+    const failure = failureOf(classifyD365Answer(answer(500, body), options, ['Alex', 'Trump']));
+    expect(failure.kind === 'permanent' && failure.message).toBe(
+      'Customer [redacted] [redacted] with e-mail [redacted] exists. (XppException)',
+    );
+  });
+});

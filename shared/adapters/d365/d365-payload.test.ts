@@ -1,0 +1,253 @@
+import { fixture } from '../../../test/contract/helpers';
+import { CustomerAddress, CustomerRequest, parseCustomerRequest } from '../../domain/customer-contract';
+import {
+  CUSTOMERS_V3_UNSUPPORTED_FIELDS,
+  mapToCustomersV3,
+  toCustomersV3Body,
+  toCustomServiceBody,
+} from './d365-payload';
+
+const OPTIONS = { defaultCustomerGroup: '30', now: new Date('2025-06-01T00:00:00Z') };
+
+function request(body: unknown): CustomerRequest {
+  const result = parseCustomerRequest(body, OPTIONS);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
+}
+
+const full = () => request(fixture('full'));
+const minimal = () => request(fixture('minimal'));
+
+const address = (overrides: Partial<CustomerAddress>): CustomerAddress => ({
+  Street: '1 Main St',
+  Addresstype: 'Billing',
+  CountryCode: 'USA',
+  ...overrides,
+});
+
+describe('toCustomServiceBody', () => {
+  it('sends the full sample with the contract field names, normalised, absent fields left out', () => {
+    const body = toCustomServiceBody(full());
+    const expected = {
+      Customer: {
+        LegalEntity: 'USRT',
+        FirstName: 'Cust',
+        ContactNumber: '+923004000101',
+        CurrencyCode: 'USD',
+        EmailAddress: 'abc1234@gmail.com',
+        DateOfBirth: '11/10/1997',
+        Gender: 'Male',
+        CustomerGroup: '30',
+        BillingAddress: [
+          {
+            Addresstitle: 'Johar town Branch',
+            Street: '185 aba road safari villas 8888 phase 7 johar town',
+            Addresstype: 'Billing',
+            PrimaryAddress: 'Yes',
+            PostalCode: '00210',
+            City: 'Acworth',
+            Country: 'USA',
+            CountryCode: 'USA',
+            State: 'NH',
+          },
+        ],
+        ShippingAddress: [
+          {
+            Addresstitle: 'Johar town Branch 2',
+            Street: '185 aba road safari villas 10 phase 7 johar town2',
+            Addresstype: 'Shipping',
+            PrimaryAddress: 'No',
+            PostalCode: '00210',
+            City: 'Alton Bay',
+            Country: 'USA',
+            CountryCode: 'USA',
+            State: 'NH',
+          },
+        ],
+      },
+    };
+    expect(JSON.stringify(body)).toBe(JSON.stringify(expected));
+  });
+
+  it('sends the minimal sample exactly', () => {
+    expect(JSON.stringify(toCustomServiceBody(minimal()))).toBe(
+      JSON.stringify({
+        Customer: {
+          LegalEntity: 'USRT',
+          FirstName: 'Alex',
+          LastName: 'Trump',
+          ContactNumber: '+923004000101',
+          CurrencyCode: 'USD',
+          EmailAddress: 'abc1234@gmail.com',
+          DateOfBirth: '11/10/1997',
+          Gender: 'Male',
+          CustomerGroup: '30',
+          BillingAddress: [
+            {
+              Addresstitle: 'Johar town Branch',
+              Street: '185 aba road safari villas 8888 phase 7 johar town',
+              Addresstype: 'Billing',
+              CountryCode: 'USA',
+            },
+          ],
+          ShippingAddress: [
+            {
+              Addresstitle: 'Johar town Branch 2',
+              Street: '185 aba road safari villas 10 phase 7 johar town2',
+              Addresstype: 'Shipping',
+              PrimaryAddress: 'Yes',
+              CountryCode: 'USA',
+            },
+          ],
+        },
+      }),
+    );
+  });
+
+  it('never sends null, and puts the fields in contract order whatever order the request object has', () => {
+    const shuffled: CustomerRequest = {
+      Customer: {
+        ShippingAddress: [{ CountryCode: 'PAK', Addresstype: 'Shipping', Street: 'x' }],
+        EmailAddress: 'a@b.co',
+        CustomerGroup: '30',
+        CurrencyCode: 'PKR',
+        FirstName: 'Ali',
+        LegalEntity: 'USRT',
+        MiddleName: undefined,
+      },
+    };
+    const text = JSON.stringify(toCustomServiceBody(shuffled));
+    expect(text).toBe(
+      '{"Customer":{"LegalEntity":"USRT","FirstName":"Ali","CurrencyCode":"PKR","EmailAddress":"a@b.co","CustomerGroup":"30","ShippingAddress":[{"Street":"x","Addresstype":"Shipping","CountryCode":"PAK"}]}}',
+    );
+    expect(text).not.toContain('null');
+  });
+
+  it('does not change the request it is given', () => {
+    const value = full();
+    const before = JSON.stringify(value);
+    toCustomServiceBody(value);
+    expect(JSON.stringify(value)).toBe(before);
+  });
+});
+
+describe('toCustomersV3Body', () => {
+  it('maps the full sample: billing (primary) to Address*, shipping to DeliveryAddress*', () => {
+    expect(JSON.stringify(toCustomersV3Body(full()))).toBe(
+      JSON.stringify({
+        dataAreaId: 'usrt',
+        PartyType: 'Person',
+        PersonFirstName: 'Cust',
+        PersonGender: 'Male',
+        CustomerGroupId: '30',
+        SalesCurrencyCode: 'USD',
+        PrimaryContactEmail: 'abc1234@gmail.com',
+        PrimaryContactPhone: '+923004000101',
+        AddressDescription: 'Johar town Branch',
+        AddressStreet: '185 aba road safari villas 8888 phase 7 johar town',
+        AddressCity: 'Acworth',
+        AddressState: 'NH',
+        AddressZipCode: '00210',
+        AddressCountryRegionId: 'USA',
+        DeliveryAddressDescription: 'Johar town Branch 2',
+        DeliveryAddressStreet: '185 aba road safari villas 10 phase 7 johar town2',
+        DeliveryAddressCity: 'Alton Bay',
+        DeliveryAddressState: 'NH',
+        DeliveryAddressZipCode: '00210',
+        DeliveryAddressCountryRegionId: 'USA',
+      }),
+    );
+  });
+
+  it('maps the minimal sample: shipping (primary) to Address*, billing to InvoiceAddress*', () => {
+    expect(JSON.stringify(toCustomersV3Body(minimal()))).toBe(
+      JSON.stringify({
+        dataAreaId: 'usrt',
+        PartyType: 'Person',
+        PersonFirstName: 'Alex',
+        PersonLastName: 'Trump',
+        PersonGender: 'Male',
+        CustomerGroupId: '30',
+        SalesCurrencyCode: 'USD',
+        PrimaryContactEmail: 'abc1234@gmail.com',
+        PrimaryContactPhone: '+923004000101',
+        AddressDescription: 'Johar town Branch 2',
+        AddressStreet: '185 aba road safari villas 10 phase 7 johar town2',
+        AddressCountryRegionId: 'USA',
+        InvoiceAddressDescription: 'Johar town Branch',
+        InvoiceAddressStreet: '185 aba road safari villas 8888 phase 7 johar town',
+        InvoiceAddressCountryRegionId: 'USA',
+      }),
+    );
+  });
+
+  it('lists what CustomersV3 cannot hold: the date of birth', () => {
+    expect(mapToCustomersV3(full()).unmapped).toEqual(['/Customer/DateOfBirth']);
+    expect(CUSTOMERS_V3_UNSUPPORTED_FIELDS).toContain('DateOfBirth');
+  });
+
+  it('sends only the fields a customer without options sets', () => {
+    const bare: CustomerRequest = {
+      Customer: {
+        LegalEntity: 'DEMF',
+        FirstName: 'Jörg',
+        CurrencyCode: 'EUR',
+        EmailAddress: 'j@x.de',
+        CustomerGroup: '10',
+      },
+    };
+    expect(mapToCustomersV3(bare)).toEqual({
+      body: {
+        dataAreaId: 'demf',
+        PartyType: 'Person',
+        PersonFirstName: 'Jörg',
+        CustomerGroupId: '10',
+        SalesCurrencyCode: 'EUR',
+        PrimaryContactEmail: 'j@x.de',
+      },
+      unmapped: [],
+    });
+  });
+
+  it('chooses the primary address of a list, and lists the addresses it cannot place', () => {
+    const value: CustomerRequest = {
+      Customer: {
+        LegalEntity: 'USRT',
+        FirstName: 'A',
+        CurrencyCode: 'USD',
+        EmailAddress: 'a@b.co',
+        CustomerGroup: '30',
+        BillingAddress: [address({ Street: 'B0' }), address({ Street: 'B1', PrimaryAddress: 'Yes' })],
+        ShippingAddress: [
+          address({ Street: 'S0', Addresstype: 'Shipping' }),
+          address({ Street: 'S1', Addresstype: 'Shipping' }),
+        ],
+      },
+    };
+    const { body, unmapped } = mapToCustomersV3(value);
+    expect(body).toMatchObject({ AddressStreet: 'B1', DeliveryAddressStreet: 'S0' });
+    expect(body).not.toHaveProperty('InvoiceAddressStreet');
+    expect(unmapped).toEqual(['/Customer/BillingAddress/0', '/Customer/ShippingAddress/1']);
+  });
+
+  it('uses the first address as the primary one when none is marked', () => {
+    const value: CustomerRequest = {
+      Customer: {
+        LegalEntity: 'USRT',
+        FirstName: 'A',
+        CurrencyCode: 'USD',
+        EmailAddress: 'a@b.co',
+        CustomerGroup: '30',
+        ShippingAddress: [
+          address({ Street: 'S0', Addresstype: 'Shipping', City: 'Lahore', CountryCode: 'PAK' }),
+        ],
+      },
+    };
+    expect(toCustomersV3Body(value)).toMatchObject({
+      AddressStreet: 'S0',
+      AddressCity: 'Lahore',
+      AddressCountryRegionId: 'PAK',
+    });
+    expect(toCustomersV3Body(value)).not.toHaveProperty('DeliveryAddressStreet');
+  });
+});

@@ -1,0 +1,105 @@
+import { AccessToken, ClientSecretCredential } from '@azure/identity';
+import { asProcessingError, permanent, ProcessingError } from '../domain/failure';
+import { SecretSource } from './key-vault-secret-source';
+
+/** Access tokens for D365, from Entra ID with the client secret held in Key Vault. */
+export interface TokenSource {
+  /** A valid token; `fresh` skips the cached one (after D365 answered 401). */
+  getToken(options?: { fresh?: boolean }): Promise<string>;
+}
+
+export interface TokenSourceOptions {
+  tenantId: string;
+  clientId: string;
+  /** The D365 environment URL; the token is requested for `{resource}/.default`. */
+  resource: string;
+  authorityHost: string;
+  timeoutMs: number;
+}
+
+export const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
+
+/** A cached token is renewed this long before it expires. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** True when Entra ID rejected the client secret (`invalid_client`, AADSTS7000215 and kin). */
+export function isInvalidClientError(error: unknown): boolean {
+  for (let e = error as { message?: string; errorCode?: string; cause?: unknown } | undefined; e;) {
+    if (
+      e.errorCode === 'invalid_client' ||
+      /invalid_client|AADSTS7000215|AADSTS7000222/.test(e.message ?? '')
+    ) {
+      return true;
+    }
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+export function entraTokenSource(secrets: SecretSource, options: TokenSourceOptions): TokenSource {
+  const scope = `${options.resource}/.default`;
+  let credential: { secret: string; value: ClientSecretCredential } | undefined;
+
+  const credentialFor = (secret: string, fresh: boolean): ClientSecretCredential => {
+    if (!credential || credential.secret !== secret || fresh) {
+      credential = {
+        secret,
+        value: new ClientSecretCredential(options.tenantId, options.clientId, secret, {
+          authorityHost: options.authorityHost,
+          // Instance discovery only knows Microsoft's own clouds.
+          disableInstanceDiscovery: options.authorityHost !== PUBLIC_AUTHORITY,
+        }),
+      };
+    }
+    return credential.value;
+  };
+
+  const requestToken = async (fresh: boolean): Promise<AccessToken> => {
+    const secret = await secrets.get();
+    return credentialFor(secret, fresh).getToken(scope, {
+      abortSignal: AbortSignal.timeout(options.timeoutMs),
+    });
+  };
+
+  const obtain = async (fresh: boolean): Promise<AccessToken> => {
+    try {
+      return await requestToken(fresh);
+    } catch (error) {
+      if (error instanceof ProcessingError) throw error;
+      if (!isInvalidClientError(error)) throw asProcessingError(error, 'Entra ID');
+    }
+    // The secret was rejected: it may have been rotated. Read it again from Key Vault, once.
+    secrets.invalidate();
+    try {
+      return await requestToken(true);
+    } catch (error) {
+      if (error instanceof ProcessingError) throw error;
+      if (isInvalidClientError(error)) {
+        throw permanent(
+          'invalid_secret',
+          'Entra ID rejected the D365 client secret read from Key Vault (invalid_client). Put the current secret in Key Vault.',
+        );
+      }
+      throw asProcessingError(error, 'Entra ID');
+    }
+  };
+
+  // One token for every invocation of the instance, and one request for it at a time: concurrent
+  // calls share the request in flight instead of each asking Entra ID.
+  let current: Promise<AccessToken> | undefined;
+  const usable = (token: AccessToken): boolean => token.expiresOnTimestamp - REFRESH_MARGIN_MS > Date.now();
+  return {
+    async getToken({ fresh = false } = {}) {
+      if (!fresh && current) {
+        const token = await current.catch(() => undefined);
+        if (token && usable(token)) return token.token;
+      }
+      const request = obtain(fresh);
+      current = request;
+      request.catch(() => {
+        if (current === request) current = undefined;
+      });
+      return (await request).token;
+    },
+  };
+}

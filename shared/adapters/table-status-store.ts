@@ -1,0 +1,136 @@
+import { odata, RestError, TableClient, TableEntityResult } from '@azure/data-tables';
+import { Status, StatusRecord } from '../domain/status';
+
+/** The status records, one per correlation ID, with optimistic concurrency on every change. */
+export interface StatusStore {
+  /** Inserts a new record; throws `StatusConflictError` when one with the same ID exists. */
+  create(record: Omit<StatusRecord, 'etag'>): Promise<StatusRecord>;
+  get(correlationId: string): Promise<StatusRecord | undefined>;
+  /**
+   * Applies `changes` to `current` only if the stored record still has `current.etag`;
+   * throws `StatusConflictError` when another writer changed it first.
+   */
+  update(
+    current: StatusRecord,
+    changes: Partial<Omit<StatusRecord, 'correlationId' | 'etag'>>,
+  ): Promise<StatusRecord>;
+  /** Deletes the record if it still has the given ETag. */
+  delete(record: StatusRecord): Promise<void>;
+  /** Records in one of `statuses` last changed before `updatedBefore` (ISO), at most `limit`. */
+  findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
+  findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
+}
+
+export class StatusConflictError extends Error {
+  constructor(correlationId: string) {
+    super(`The status record ${correlationId} was changed by another writer.`);
+    this.name = 'StatusConflictError';
+  }
+}
+
+/** Fields stored as columns. Absent optional fields are stored as empty strings so a Replace clears them. */
+const OPTIONAL_FIELDS = [
+  'customerAccount',
+  'outcome',
+  'errorCode',
+  'errorMessage',
+  'lastError',
+  'payload',
+  'fingerprint',
+  'caller',
+  'queuedAt',
+  'leaseUntil',
+  'submittedAt',
+  'nextAttemptAt',
+] as const satisfies readonly (keyof StatusRecord)[];
+
+type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };
+
+function toEntity(record: Omit<StatusRecord, 'etag'>): Entity {
+  const { correlationId, ...rest } = record;
+  const entity: Record<string, unknown> = { partitionKey: correlationId, rowKey: '', ...rest };
+  for (const field of OPTIONAL_FIELDS) entity[field] ??= '';
+  return entity as Entity;
+}
+
+function fromEntity(entity: TableEntityResult<Record<string, unknown>>): StatusRecord {
+  const record: Record<string, unknown> = {
+    correlationId: entity.partitionKey,
+    status: entity.status,
+    legalEntity: entity.legalEntity,
+    target: entity.target,
+    attempts: Number(entity.attempts ?? 0),
+    createdAt: entity.createdAt,
+    updatedAt: entity.updatedAt,
+    etag: entity.etag,
+  };
+  for (const field of OPTIONAL_FIELDS) {
+    const value = entity[field];
+    if (typeof value === 'string' && value !== '') record[field] = value;
+  }
+  return record as unknown as StatusRecord;
+}
+
+const isStatus = (error: unknown, ...codes: number[]): boolean =>
+  error instanceof RestError && codes.includes(error.statusCode ?? 0);
+
+/**
+ * Status records in Azure Table storage: PartitionKey = correlation ID, RowKey = '' so a lookup is
+ * one point read and every request has its own partition.
+ */
+export function tableStatusStore(client: TableClient): StatusStore {
+  const query = async (filter: string, limit: number): Promise<StatusRecord[]> => {
+    const found: StatusRecord[] = [];
+    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      found.push(fromEntity(entity as TableEntityResult<Record<string, unknown>>));
+      if (found.length >= limit) break;
+    }
+    return found;
+  };
+  return {
+    async create(record) {
+      try {
+        const response = await client.createEntity(toEntity(record));
+        return { ...record, etag: response.etag ?? '' };
+      } catch (error) {
+        if (isStatus(error, 409)) throw new StatusConflictError(record.correlationId);
+        throw error;
+      }
+    },
+    async get(correlationId) {
+      try {
+        return fromEntity(await client.getEntity(correlationId, ''));
+      } catch (error) {
+        if (isStatus(error, 404)) return undefined;
+        throw error;
+      }
+    },
+    async update(current, changes) {
+      const { etag, ...rest } = current;
+      const next = { ...rest, ...changes };
+      try {
+        const response = await client.updateEntity(toEntity(next), 'Replace', { etag });
+        return { ...next, etag: response.etag ?? '' };
+      } catch (error) {
+        if (isStatus(error, 412, 404)) throw new StatusConflictError(current.correlationId);
+        throw error;
+      }
+    },
+    async findStale(statuses, updatedBefore, limit) {
+      const byStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
+      return query(`(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`, limit);
+    },
+    async findCreatedBefore(createdBefore, limit) {
+      return query(odata`createdAt lt ${createdBefore}`, limit);
+    },
+    async delete(record) {
+      try {
+        await client.deleteEntity(record.correlationId, '', { etag: record.etag });
+      } catch (error) {
+        if (isStatus(error, 404)) return;
+        throw error;
+      }
+    },
+  };
+}

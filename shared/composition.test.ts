@@ -1,0 +1,37 @@
+import { acceptDeps, AppServices, processDeps, reconcileDeps } from './composition';
+import { loadConfig } from './config/config';
+import { validSettings } from '../test/support/valid-settings';
+import { silentLog } from './adapters/invocation-log';
+
+describe('the composition root hands each use-case its adapters', () => {
+  const config = loadConfig(validSettings());
+  const services = {
+    config,
+    statusStore: {},
+    queue: {},
+    poisonQueue: {},
+    d365: {},
+    gate: {},
+    telemetry: {},
+    rateLimiter: {},
+    waits: {},
+    queueDepths: async () => ({}),
+  } as unknown as AppServices;
+
+  it('wires the worker with the gate, the poison queue and the policies from configuration', () => {
+    const deps = processDeps(services, silentLog);
+    expect(deps.gate).toBe(services.gate);
+    expect(deps.poisonQueue).toBe(services.poisonQueue);
+    expect(deps.queue).toBe(services.queue);
+    expect(deps.retry).toEqual(config.retry);
+    expect(deps.duplicatePolicy).toBe('link');
+    expect(deps.leaseSeconds).toBe(config.leaseSeconds);
+    expect(acceptDeps(services, silentLog).defaultCustomerGroup).toBe('30');
+  });
+
+  it('gives the reconciler the queue depths, so the QueueDepth metric is sent', () => {
+    const deps = reconcileDeps(services, silentLog);
+    expect(deps.queueDepths).toBe(services.queueDepths);
+    expect(deps.reconcileAfterSeconds).toBe(config.reconcileAfterSeconds);
+  });
+});

@@ -1,0 +1,193 @@
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential, ManagedIdentityCredential, TokenCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { QueueClient } from '@azure/storage-queue';
+import { Config, getConfig } from './config/config';
+import { isLoopbackUrl } from './config/urls';
+import { CustomerQueue, storageCustomerQueue } from './adapters/storage-customer-queue';
+import { AcceptDeps } from './use-cases/accept-customer';
+import { D365Client, d365Client } from './adapters/d365/d365-client';
+import { D365Gate, d365Gate } from './adapters/d365/d365-gate';
+import { Log } from './adapters/invocation-log';
+import { ProcessDeps } from './use-cases/process-customer';
+import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
+import { ReconcileDeps } from './use-cases/reconcile';
+import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
+import { StatusStore, tableStatusStore } from './adapters/table-status-store';
+import { applicationInsightsTelemetry, Telemetry } from './adapters/app-insights-telemetry';
+import { entraTokenSource, PUBLIC_AUTHORITY } from './adapters/entra-token-source';
+
+/**
+ * The composition root: the real adapters, built once per process from the validated
+ * configuration. Function files take what they need from here; tests build use-cases with
+ * their own adapters instead.
+ */
+export interface AppServices {
+  config: Config;
+  statusStore: StatusStore;
+  queue: CustomerQueue;
+  poisonQueue: CustomerQueue;
+  d365: D365Client;
+  /** Shared by every invocation in this instance: D365 concurrency and throttling pauses. */
+  gate: D365Gate;
+  telemetry: Telemetry;
+  /** Per-caller request budget of this instance (intake). */
+  rateLimiter: RateLimiter;
+  /** Prefer: wait requests held open by this instance. */
+  waits: ReturnType<typeof concurrencyLimit>;
+  /** Approximate message counts of the customer queue and its poison queue. */
+  queueDepths(): Promise<Record<string, number>>;
+}
+
+/** What the intake use-case needs, from the services. */
+export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
+  const { config, statusStore, queue, telemetry } = services;
+  return {
+    statusStore,
+    queue,
+    telemetry,
+    log,
+    target: config.d365.target,
+    defaultCustomerGroup: config.d365.defaultCustomerGroup,
+  };
+}
+
+/** What the worker use-case needs, from the services. */
+export function processDeps(services: AppServices, log: Log): ProcessDeps {
+  const { config } = services;
+  return {
+    ...acceptDeps(services, log),
+    d365: services.d365,
+    gate: services.gate,
+    poisonQueue: services.poisonQueue,
+    duplicatePolicy: config.duplicatePolicy,
+    retry: config.retry,
+    leaseSeconds: config.leaseSeconds,
+  };
+}
+
+/** What the reconciler needs, from the services. */
+export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
+  const { config } = services;
+  return {
+    ...acceptDeps(services, log),
+    retry: config.retry,
+    reconcileAfterSeconds: config.reconcileAfterSeconds,
+    queueDepths: services.queueDepths,
+  };
+}
+
+function storageCredential(config: Config): TokenCredential | undefined {
+  return config.storage.kind === 'identity'
+    ? new DefaultAzureCredential({ managedIdentityClientId: config.storage.clientId })
+    : undefined;
+}
+
+/** Creates a queue or table once when running on a connection string (locally); in Azure the template does. */
+function ensuredOnce<T>(client: T, create: () => Promise<unknown>, local: boolean): () => Promise<T> {
+  let ready: Promise<unknown> | undefined;
+  return async () => {
+    if (local) {
+      ready ??= create().catch((error: unknown) => {
+        ready = undefined;
+        throw error;
+      });
+      await ready;
+    }
+    return client;
+  };
+}
+
+function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
+  const store = async (): Promise<StatusStore> => tableStatusStore(await getClient());
+  return {
+    create: async (record) => (await store()).create(record),
+    get: async (id) => (await store()).get(id),
+    update: async (current, changes) => (await store()).update(current, changes),
+    delete: async (record) => (await store()).delete(record),
+    findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
+    findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
+  };
+}
+
+export function createAppServices(config: Config): AppServices {
+  const local = config.storage.kind === 'connectionString';
+  const credential = storageCredential(config);
+  const tableClient =
+    config.storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(config.storage.connectionString, config.statusTable, {
+          allowInsecureConnection: true,
+        })
+      : new TableClient(config.storage.tableServiceUri, config.statusTable, credential!);
+  const queueClientFor = (name: string): QueueClient =>
+    config.storage.kind === 'connectionString'
+      ? new QueueClient(config.storage.connectionString, name)
+      : new QueueClient(`${config.storage.queueServiceUri.replace(/\/$/, '')}/${name}`, credential!);
+  const queueClient = queueClientFor(config.queueName);
+  const poisonClient = queueClientFor(config.poisonQueueName);
+
+  const getTable = ensuredOnce(tableClient, () => tableClient.createTable(), local);
+  const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
+  const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
+
+  // DefaultAzureCredential, as in Azure: the managed identity there; locally the identity that
+  // AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET name (the local stack sets the emulator's),
+  // or `az login`. A vault on this machine is the emulator, whose challenge cannot name its own domain.
+  const keyVaultCredential = new DefaultAzureCredential({
+    authorityHost: config.authorityHost,
+    disableInstanceDiscovery: config.authorityHost !== PUBLIC_AUTHORITY,
+  });
+  const secretClient = new SecretClient(config.keyVault.url, keyVaultCredential, {
+    disableChallengeResourceVerification: isLoopbackUrl(config.keyVault.url),
+  });
+  const secrets = keyVaultSecretSource(secretClient, config.keyVault.secretName, config.d365.timeoutMs);
+  const tokens = entraTokenSource(secrets, {
+    tenantId: config.d365.tenantId,
+    clientId: config.d365.clientId,
+    resource: config.d365.url,
+    authorityHost: config.authorityHost,
+    timeoutMs: config.d365.timeoutMs,
+  });
+
+  return {
+    config,
+    statusStore: lazyStatusStore(getTable),
+    queue: {
+      send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
+    },
+    poisonQueue: {
+      send: async (message, options) =>
+        storageCustomerQueue(await getPoison(), config.retentionDays * 86_400).send(message, options),
+    },
+    d365: d365Client(tokens, config.d365),
+    gate: d365Gate(config.d365MaxConcurrency),
+    rateLimiter: rateLimiter(config.callers.ratePerMinute),
+    waits: concurrencyLimit(config.callers.maxConcurrentWaits),
+    async queueDepths() {
+      const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
+        (await (await get()).getProperties()).approximateMessagesCount ?? 0;
+      return {
+        [config.queueName]: await depth(getQueue),
+        [config.poisonQueueName]: await depth(getPoison),
+      };
+    },
+    telemetry: applicationInsightsTelemetry(
+      config.applicationInsights?.connectionString,
+      // In Azure the component takes Entra ID tokens only (APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+      config.applicationInsights?.entraClientId === undefined
+        ? undefined
+        : () =>
+            new ManagedIdentityCredential({
+              clientId: config.applicationInsights!.entraClientId || undefined,
+            }),
+    ),
+  };
+}
+
+let services: AppServices | undefined;
+
+/** The process-wide services; the configuration is validated on first use (at app start). */
+export function appServices(): AppServices {
+  services ??= createAppServices(getConfig());
+  return services;
+}

@@ -1,0 +1,73 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { Problem, problemResponse } from './problem';
+import { FailureCode, isTerminal, StatusRecord, toStatusAnswer } from '../domain/status';
+import { StatusStore } from '../adapters/table-status-store';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits up to `timeoutMs` for a request to end: first for `work` (the intake's own attempt, if
+ * any), then by re-reading the record. Resolves with the latest record either way.
+ */
+export async function waitForOutcome(
+  statusStore: StatusStore,
+  correlationId: string,
+  timeoutMs: number,
+  work?: Promise<unknown>,
+): Promise<StatusRecord | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  if (work) await Promise.race([work.catch(() => undefined), sleep(timeoutMs)]);
+  for (;;) {
+    const record = await statusStore.get(correlationId);
+    if (!record || isTerminal(record.status) || Date.now() >= deadline) return record;
+    await sleep(Math.min(100, deadline - Date.now()));
+  }
+}
+
+const FAILURE_STATUS: Record<FailureCode, number> = {
+  business_error: 422,
+  duplicate: 409,
+  invalid_message: 422,
+  not_registered: 502,
+  invalid_secret: 502,
+  unauthorized: 502,
+  configuration: 502,
+  retries_exhausted: 503,
+};
+
+/**
+ * The answer for a request: `202 Accepted` (the intake's answer), or — when the caller asked to
+ * wait (`final`) — `201 Created` with the status answer when it succeeded and the failure as
+ * problem+json when it failed.
+ */
+export function outcomeResponse(
+  record: StatusRecord,
+  statusUrl: string,
+  headers: Record<string, string>,
+  retryAfterSeconds: number,
+  final = false,
+): HttpResponseInit {
+  const answer = toStatusAnswer(record);
+  const common = { location: statusUrl, 'x-correlation-id': record.correlationId, ...headers };
+  if (!final) {
+    return {
+      status: 202,
+      headers: { ...common, 'retry-after': String(retryAfterSeconds) },
+      jsonBody: { correlationId: record.correlationId, status: answer.status, statusUrl },
+    };
+  }
+  if (record.status === 'succeeded') return { status: 201, headers: common, jsonBody: answer };
+  if (record.status === 'failed' && answer.error) {
+    const problem: Problem = {
+      type: `urn:d365-customer-sync:problem:${answer.error.code.replace(/_/g, '-')}`,
+      title: 'D365 did not create the customer',
+      status: FAILURE_STATUS[answer.error.code],
+      detail: answer.error.message,
+      code: answer.error.code,
+      correlationId: record.correlationId,
+      statusUrl,
+    };
+    return problemResponse(problem, common);
+  }
+  return outcomeResponse(record, statusUrl, headers, retryAfterSeconds);
+}

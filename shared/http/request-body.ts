@@ -1,0 +1,59 @@
+import type { HttpRequest } from '@azure/functions';
+import { parseJsonBody } from '../domain/json-body';
+import { Problem, problems } from './problem';
+
+/** The largest request body the intake accepts (checked before the body is read). */
+export const MAX_BODY_BYTES = 32 * 1024;
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+/** Reads at most `limit` bytes of the body; resolves `undefined` as soon as it is longer. */
+async function readLimited(request: HttpRequest, limit: number): Promise<Buffer | undefined> {
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a JSON request body safely: 415 unless the content type is JSON, 413 when larger than
+ * `limit` (from Content-Length before reading, or while reading), 400 when it is not valid UTF-8
+ * JSON or breaks the hostile-input rules of `parseJsonBody`.
+ */
+export async function readJsonBody(
+  request: HttpRequest,
+  limit = MAX_BODY_BYTES,
+): Promise<{ ok: true; value: unknown } | { ok: false; problem: Problem }> {
+  const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    return { ok: false, problem: problems.unsupportedMediaType(mediaType) };
+  }
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return { ok: false, problem: problems.tooLarge(limit) };
+  const bytes = await readLimited(request, limit);
+  if (!bytes) return { ok: false, problem: problems.tooLarge(limit) };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return {
+      ok: false,
+      problem: problems.invalidBody([{ pointer: '', detail: 'The body is not valid UTF-8.' }]),
+    };
+  }
+  const parsed = parseJsonBody(text);
+  if (!parsed.ok)
+    return { ok: false, problem: problems.invalidBody([{ pointer: parsed.pointer, detail: parsed.detail }]) };
+  return { ok: true, value: parsed.value };
+}

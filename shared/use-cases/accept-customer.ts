@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { CustomerQueue } from '../adapters/storage-customer-queue';
+import { CustomerRequest, customerFingerprint, parseCustomerRequest } from '../domain/customer-contract';
+import { correlationIdForKey } from '../http/idempotency-key';
+import { Log } from '../adapters/invocation-log';
+import { FieldError } from '../http/problem';
+import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import { StatusRecord } from '../domain/status';
+import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
+import { Telemetry } from '../adapters/app-insights-telemetry';
+
+export interface AcceptDeps {
+  statusStore: StatusStore;
+  queue: CustomerQueue;
+  telemetry: Telemetry;
+  log: Log;
+  target: StatusRecord['target'];
+  defaultCustomerGroup: string;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface AcceptOptions {
+  /** The caller's Idempotency-Key, already validated. */
+  idempotencyKey?: string;
+  /** Who is calling (scopes the key); 'anonymous' when caller authentication is off. */
+  caller?: string;
+  /** Hold the message back this long (the intake processes it itself meanwhile, for Prefer: wait). */
+  delaySeconds?: number;
+}
+
+export type AcceptResult =
+  | { kind: 'accepted'; record: StatusRecord; message: QueueMessage; replayed: false }
+  /** The same Idempotency-Key and body as an earlier request: its answer again. */
+  | { kind: 'accepted'; record: StatusRecord; replayed: true }
+  | { kind: 'invalid'; errors: FieldError[] }
+  /** The key was used before with a different body. */
+  | { kind: 'key-reused' }
+  /** The key's first request is still being accepted. */
+  | { kind: 'in-progress' }
+  | { kind: 'unavailable' };
+
+const nowIso = (deps: AcceptDeps): string => (deps.now?.() ?? new Date()).toISOString();
+
+/** How long a claim may stay `accepting` before a repeated request takes it over (the first one died). */
+export const ACCEPTING_STALE_MS = 10_000;
+
+/** The route an Idempotency-Key is scoped to. */
+const ROUTE = 'POST /api/customers';
+
+/**
+ * Intake: validates and normalises the request, writes the status record, then the queue message.
+ *
+ * Without an Idempotency-Key the record is written as `queued`. With one, the record (whose ID is
+ * derived from the caller, the route and the key) is the key's atomic claim: it is inserted as
+ * `accepting`, becomes `queued` once the message is written, and a repeated request finds it —
+ * replaying the answer, refusing another body, or re-sending the message of a claim whose first
+ * request died. If the message cannot be written the record is removed again, so no record
+ * claims `queued` without a message.
+ */
+export async function acceptCustomer(
+  body: unknown,
+  deps: AcceptDeps,
+  options: AcceptOptions = {},
+): Promise<AcceptResult> {
+  const now = deps.now?.() ?? new Date();
+  const parsed = parseCustomerRequest(body, { defaultCustomerGroup: deps.defaultCustomerGroup, now });
+  if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
+  const request = parsed.value;
+  const caller = options.caller ?? 'anonymous';
+  const keyed = options.idempotencyKey !== undefined;
+  const correlationId = keyed
+    ? correlationIdForKey(caller, ROUTE, options.idempotencyKey!)
+    : (deps.newId?.() ?? randomUUID());
+  const fingerprint = customerFingerprint(request);
+  const timestamp = now.toISOString();
+  const message: QueueMessage = { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request };
+
+  let record: StatusRecord;
+  try {
+    record = await deps.statusStore.create({
+      correlationId,
+      status: keyed ? 'accepting' : 'queued',
+      legalEntity: request.Customer.LegalEntity,
+      target: deps.target,
+      attempts: 0,
+      createdAt: timestamp,
+      queuedAt: timestamp,
+      updatedAt: timestamp,
+      payload: JSON.stringify(request),
+      fingerprint,
+      ...(caller !== 'anonymous' && { caller }),
+    });
+  } catch (error) {
+    if (keyed && error instanceof StatusConflictError) {
+      return repeatedKey(correlationId, fingerprint, request, deps, options);
+    }
+    deps.log.error('customer.accept.store_failed', { correlationId, reason: errorName(error) });
+    return { kind: 'unavailable' };
+  }
+
+  const sent = await sendOrRollBack(record, message, deps, options);
+  if (sent.kind !== 'accepted') return sent;
+  deps.log.info('customer.accepted', { correlationId, legalEntity: record.legalEntity });
+  deps.telemetry.trackEvent({
+    name: 'CustomerAccepted',
+    properties: { correlationId, legalEntity: record.legalEntity },
+  });
+  return sent;
+}
+
+/** Writes the message; then `accepting` becomes `queued`. On failure the claim is removed. */
+async function sendOrRollBack(
+  record: StatusRecord,
+  message: QueueMessage,
+  deps: AcceptDeps,
+  options: AcceptOptions,
+): Promise<AcceptResult> {
+  const { correlationId } = record;
+  try {
+    await deps.queue.send(message, { delaySeconds: options.delaySeconds });
+  } catch (error) {
+    deps.log.error('customer.accept.queue_failed', { correlationId, reason: errorName(error) });
+    await deps.statusStore
+      .delete(record)
+      .catch((deleteError: unknown) =>
+        deps.log.error('customer.accept.cleanup_failed', { correlationId, reason: errorName(deleteError) }),
+      );
+    return { kind: 'unavailable' };
+  }
+  if (record.status !== 'accepting') return { kind: 'accepted', record, message, replayed: false };
+  try {
+    const queued = await deps.statusStore.update(record, { status: 'queued', updatedAt: nowIso(deps) });
+    return { kind: 'accepted', record: queued, message, replayed: false };
+  } catch (error) {
+    // The message is on the queue; a worker may already have moved the record on, which is fine.
+    if (!(error instanceof StatusConflictError)) {
+      deps.log.warn('customer.accept.mark_queued_failed', { correlationId, reason: errorName(error) });
+    }
+    return {
+      kind: 'accepted',
+      record: (await deps.statusStore.get(correlationId)) ?? record,
+      message,
+      replayed: false,
+    };
+  }
+}
+
+/** A second request with the same Idempotency-Key. */
+async function repeatedKey(
+  correlationId: string,
+  fingerprint: string,
+  request: CustomerRequest,
+  deps: AcceptDeps,
+  options: AcceptOptions,
+): Promise<AcceptResult> {
+  const existing = await deps.statusStore.get(correlationId);
+  if (!existing) return { kind: 'in-progress' };
+  if (existing.fingerprint !== fingerprint) return { kind: 'key-reused' };
+  if (existing.status !== 'accepting') {
+    deps.log.info('customer.idempotent_replay', { correlationId, status: existing.status });
+    return { kind: 'accepted', record: existing, replayed: true };
+  }
+  const age = (deps.now?.() ?? new Date()).getTime() - Date.parse(existing.updatedAt);
+  if (age < ACCEPTING_STALE_MS) return { kind: 'in-progress' };
+  // The first request claimed the key and died before queueing: take the claim over and queue it.
+  let claim: StatusRecord;
+  try {
+    claim = await deps.statusStore.update(existing, { updatedAt: nowIso(deps) });
+  } catch (error) {
+    if (error instanceof StatusConflictError) return { kind: 'in-progress' };
+    throw error;
+  }
+  deps.log.warn('customer.accept.claim_taken_over', { correlationId });
+  const message: QueueMessage = {
+    v: QUEUE_MESSAGE_VERSION,
+    correlationId,
+    acceptedAt: existing.createdAt,
+    request,
+  };
+  return sendOrRollBack(claim, message, deps, options);
+}
+
+/** The class of an error and its status code, never its message (which may echo data). */
+export function errorName(error: unknown): string {
+  const e = error as { name?: string; statusCode?: number; code?: string } | null;
+  return [e?.name ?? 'Error', e?.statusCode ?? e?.code].filter(Boolean).join(' ');
+}

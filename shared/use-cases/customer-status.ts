@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { StatusAnswer, toStatusAnswer } from '../domain/status';
+import { StatusStore } from '../adapters/table-status-store';
+
+export type StatusResult =
+  { kind: 'found'; answer: StatusAnswer } | { kind: 'not-found' } | { kind: 'malformed-id' };
+
+const correlationIdSchema = z.uuid();
+
+/**
+ * The status use-case: one point read, answered without personal data. A record the caller may
+ * not see (`mayAccess` on its owner) is reported as not found.
+ */
+export async function getCustomerStatus(
+  correlationId: string,
+  statusStore: StatusStore,
+  mayAccess: (owner: string | undefined) => boolean = () => true,
+): Promise<StatusResult> {
+  if (!correlationIdSchema.safeParse(correlationId).success) return { kind: 'malformed-id' };
+  const record = await statusStore.get(correlationId.toLowerCase());
+  return record && mayAccess(record.caller)
+    ? { kind: 'found', answer: toStatusAnswer(record) }
+    : { kind: 'not-found' };
+}

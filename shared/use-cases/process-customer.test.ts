@@ -1,0 +1,466 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryStatusStore } from '../../test/support/memory-status-store';
+import { acceptCustomer, AcceptOptions } from './accept-customer';
+import { CustomerRequest } from '../domain/customer-contract';
+import { CustomerQueue } from '../adapters/storage-customer-queue';
+import { D365Client } from '../adapters/d365/d365-client';
+import { d365Gate } from '../adapters/d365/d365-gate';
+import { permanent, transient } from '../domain/failure';
+import { silentLog } from '../adapters/invocation-log';
+import { backoffSeconds, processCustomerMessage, ProcessDeps, replayFailedRequest } from './process-customer';
+import { QueueMessage } from '../domain/queue-message';
+import { reconcile } from './reconcile';
+import { Telemetry, TelemetryEvent } from '../adapters/app-insights-telemetry';
+
+const full = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'),
+);
+
+interface Sent {
+  message: QueueMessage;
+  delaySeconds?: number;
+}
+
+type Create = (request: CustomerRequest) => Promise<{ customerAccount: string }>;
+
+function setup(create: Create, options: Partial<ProcessDeps> & { existing?: string } = {}) {
+  const statusStore = memoryStatusStore();
+  const sent: Sent[] = [];
+  const poisoned: QueueMessage[] = [];
+  const queue: CustomerQueue = {
+    send: async (message, o) => void sent.push({ message, delaySeconds: o?.delaySeconds }),
+  };
+  const poisonQueue: CustomerQueue = { send: async (message) => void poisoned.push(message) };
+  const events: TelemetryEvent[] = [];
+  const telemetry: Telemetry = { trackEvent: (event) => void events.push(event), trackMetric: () => {} };
+  const calls: string[] = [];
+  let clock = new Date('2026-11-26T18:00:00.000Z');
+  const d365: D365Client = {
+    createCustomer: async (request) => {
+      calls.push('create');
+      return create(request);
+    },
+    findCustomerByEmail: async () => {
+      calls.push('lookup');
+      return options.existing;
+    },
+  };
+  const deps: ProcessDeps = {
+    statusStore,
+    queue,
+    poisonQueue,
+    telemetry,
+    log: silentLog,
+    d365,
+    gate: d365Gate(4),
+    target: 'custom-service',
+    defaultCustomerGroup: '30',
+    duplicatePolicy: 'link',
+    retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
+    leaseSeconds: 60,
+    now: () => clock,
+    random: () => 0.5,
+    ...options,
+  };
+  return {
+    deps,
+    statusStore,
+    sent,
+    poisoned,
+    events,
+    calls,
+    advance: (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000)),
+    accept: (body: unknown, o?: AcceptOptions) => acceptCustomer(body, deps, o),
+    process: (message: unknown) => processCustomerMessage(message, deps),
+    record: (id: string) => statusStore.records.get(id)!,
+  };
+}
+
+async function acceptedMessage(app: ReturnType<typeof setup>): Promise<QueueMessage> {
+  const result = await app.accept(full);
+  expect(result.kind).toBe('accepted');
+  return app.sent.at(-1)!.message;
+}
+
+const created: Create = async () => ({ customerAccount: 'US-000042' });
+
+describe('processing a queued customer', () => {
+  it('moves queued → processing → submitting → succeeded and drops the personal payload', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(app.record(message.correlationId).payload).toContain('USRT');
+
+    await expect(app.process(message)).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-000042',
+      outcome: 'created',
+    });
+    const record = app.record(message.correlationId);
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      customerAccount: 'US-000042',
+      outcome: 'created',
+      attempts: 1,
+    });
+    expect(record.payload).toBeUndefined();
+    expect(record.leaseUntil).toBeUndefined();
+    expect(record.submittedAt).toBeUndefined();
+    expect(app.calls).toEqual(['lookup', 'create']);
+    expect(app.events.map((e) => e.name)).toEqual(['CustomerAccepted', 'CustomerSucceeded']);
+  });
+
+  it('acknowledges a redelivered message of a finished request without calling D365', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    await expect(app.process(message)).resolves.toEqual({ kind: 'already-finished' });
+    expect(app.calls.filter((c) => c === 'create')).toHaveLength(1);
+  });
+
+  it('ends as failed on a business error and does not retry', async () => {
+    const app = setup(async () => {
+      throw permanent('business_error', 'The record already exists. (DuplicateKeyException)');
+    });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toEqual({ kind: 'failed', code: 'business_error' });
+    expect(app.record(message.correlationId)).toMatchObject({
+      status: 'failed',
+      errorCode: 'business_error',
+      errorMessage: 'The record already exists. (DuplicateKeyException)',
+    });
+    expect(app.sent).toHaveLength(1);
+    const failed = app.events.find((e) => e.name === 'CustomerFailed')!;
+    expect(failed.properties).toMatchObject({ legalEntity: 'USRT', reason: 'business_error' });
+  });
+
+  it('schedules the next attempt on the queue with back-off, and succeeds on it', async () => {
+    let fail = true;
+    const app = setup(async () => {
+      if (fail) {
+        fail = false;
+        throw transient('D365 answered 503');
+      }
+      return { customerAccount: 'US-2' };
+    });
+    const message = await acceptedMessage(app);
+    // random() = 0.5, attempt 1, base 2 s → 1 s.
+    await expect(app.process(message)).resolves.toEqual({ kind: 'retrying', delaySeconds: 1 });
+    expect(app.sent.at(-1)).toEqual({ message, delaySeconds: 1 });
+    expect(app.record(message.correlationId)).toMatchObject({
+      status: 'retrying',
+      lastError: 'D365 answered 503',
+      attempts: 1,
+      nextAttemptAt: '2026-11-26T18:00:01.000Z',
+    });
+    app.advance(1);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'created' });
+    expect(app.record(message.correlationId)).toMatchObject({ attempts: 2, status: 'succeeded' });
+    expect(app.record(message.correlationId).lastError).toBeUndefined();
+    expect(app.calls).toEqual(['lookup', 'create', 'lookup', 'create']);
+  });
+
+  it.each([
+    ['a timeout (no clear answer)', transient('D365 timed out', undefined, true), ['create', 'lookup']],
+    ['a 503 (D365 did not take the call)', transient('D365 answered 503'), ['create', 'create']],
+  ])(
+    'after %s, the next attempt looks the customer up only if it may exist',
+    async (_name, failure, calls) => {
+      let fail = true;
+      const app = setup(
+        async () => {
+          if (fail) {
+            fail = false;
+            throw failure;
+          }
+          return { customerAccount: 'US-9' };
+        },
+        { duplicatePolicy: 'create', existing: 'US-7' },
+      );
+      const message = await acceptedMessage(app);
+      await expect(app.process(message)).resolves.toMatchObject({ kind: 'retrying' });
+      app.advance(5);
+      await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+      expect(app.calls).toEqual(calls);
+    },
+  );
+
+  it('waits exactly Retry-After on 429, and pauses every call of the instance meanwhile', async () => {
+    let fail = true;
+    const app = setup(async () => {
+      if (fail) {
+        fail = false;
+        throw transient('D365 throttled the request (429)', 7);
+      }
+      return { customerAccount: 'US-3' };
+    });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toEqual({ kind: 'retrying', delaySeconds: 7 });
+    expect(app.sent.at(-1)!.delaySeconds).toBe(7);
+    expect(app.deps.gate.pausedUntil()).toBeGreaterThan(Date.now() + 6000);
+    expect(app.events.map((e) => e.name)).toContain('D365Throttled');
+    // Another request arriving during the pause is put back on the queue, without an attempt.
+    const other = await acceptedMessage(app);
+    await expect(app.process(other)).resolves.toMatchObject({ kind: 'deferred' });
+    expect(app.record(other.correlationId).attempts).toBe(0);
+  });
+
+  it('gives up after the last attempt: failed (retries exhausted) and the message kept in the poison queue', async () => {
+    const app = setup(async () => {
+      throw transient('D365 answered 503');
+    });
+    const message = await acceptedMessage(app);
+    for (let attempt = 1; attempt < 3; attempt += 1) {
+      await expect(app.process(message)).resolves.toMatchObject({ kind: 'retrying' });
+      app.advance(10);
+    }
+    await expect(app.process(message)).resolves.toEqual({ kind: 'failed', code: 'retries_exhausted' });
+    const record = app.record(message.correlationId);
+    expect(record).toMatchObject({ status: 'failed', errorCode: 'retries_exhausted', attempts: 3 });
+    expect(record.errorMessage).toContain('D365 answered 503');
+    expect(record.payload).toBeDefined();
+    expect(app.poisoned).toEqual([message]);
+    expect(app.events.map((e) => e.name)).toContain('CustomerPoisoned');
+  });
+
+  it('gives up when the next attempt would pass the total retry time', async () => {
+    const app = setup(
+      async () => {
+        throw transient('D365 answered 503', 600);
+      },
+      { retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 300 } },
+    );
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toEqual({ kind: 'failed', code: 'retries_exhausted' });
+  });
+
+  it('leaves a request held by another invocation alone until its lease ends', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    const record = app.record(message.correlationId);
+    await app.statusStore.update(record, { status: 'processing', leaseUntil: '2026-11-26T18:00:30.000Z' });
+    await expect(app.process(message)).resolves.toEqual({ kind: 'deferred', delaySeconds: 30 });
+    expect(app.calls).toEqual([]);
+    app.advance(31);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+  });
+
+  it('claims again when the record changed between its read and its claim (the intake marking it queued)', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    const get = app.statusStore.get.bind(app.statusStore);
+    let raced = false;
+    app.statusStore.get = async (id) => {
+      const record = await get(id);
+      if (!raced && record) {
+        raced = true;
+        // Someone writes the record right after our read (its ETag changes).
+        await app.statusStore.update(record, { updatedAt: record.updatedAt });
+      }
+      return record;
+    };
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+    expect(app.sent).toHaveLength(1);
+  });
+
+  it('after a crash mid-call (last seen submitting), records the customer D365 already has instead of creating another', async () => {
+    const app = setup(created, { existing: 'US-000777', duplicatePolicy: 'create' });
+    const message = await acceptedMessage(app);
+    const record = app.record(message.correlationId);
+    await app.statusStore.update(record, {
+      status: 'submitting',
+      attempts: 1,
+      submittedAt: '2026-11-26T18:00:00.000Z',
+      leaseUntil: '2026-11-26T17:59:00.000Z',
+    });
+    await expect(app.process(message)).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-000777',
+      outcome: 'created',
+    });
+    expect(app.calls).toEqual(['lookup']);
+  });
+
+  it.each([
+    ['link', { kind: 'succeeded', customerAccount: 'US-000001', outcome: 'linked' }, 'succeeded'],
+    ['reject', { kind: 'failed', code: 'duplicate' }, 'failed'],
+  ] as const)(
+    'applies DUPLICATE_POLICY=%s to a customer that existed before',
+    async (policy, result, status) => {
+      const app = setup(created, { existing: 'US-000001', duplicatePolicy: policy });
+      const message = await acceptedMessage(app);
+      await expect(app.process(message)).resolves.toEqual(result);
+      expect(app.record(message.correlationId).status).toBe(status);
+      expect(app.calls).toEqual(['lookup']);
+    },
+  );
+
+  it('creates without looking up under DUPLICATE_POLICY=create', async () => {
+    const app = setup(created, { existing: 'US-000001', duplicatePolicy: 'create' });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'created' });
+    expect(app.calls).toEqual(['create']);
+  });
+
+  it('records a malformed message as failed (invalid_message) and never retries it', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    const broken = { ...message, request: { Customer: { LegalEntity: 'USRT' } } };
+    await expect(app.process(broken)).resolves.toEqual({ kind: 'discarded' });
+    expect(app.record(message.correlationId)).toMatchObject({
+      status: 'failed',
+      errorCode: 'invalid_message',
+    });
+    await expect(app.process('not json at all')).resolves.toEqual({ kind: 'discarded' });
+    expect(app.calls).toHaveLength(0);
+  });
+
+  it('accepts the message as the library hands it over: an object or a JSON string', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    await expect(app.process(JSON.stringify(message))).resolves.toMatchObject({ kind: 'succeeded' });
+  });
+
+  it('lets an unexpected storage error through, so the host redelivers the message', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    app.statusStore.get = async () => {
+      throw new Error('table unreachable');
+    };
+    await expect(app.process(message)).rejects.toThrow('table unreachable');
+  });
+});
+
+describe('back-off', () => {
+  it('draws a full-jitter delay below min(cap, base · 2^(attempt−1))', () => {
+    const policy = { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 };
+    expect(backoffSeconds(1, policy, () => 0.999)).toBeCloseTo(1.998);
+    expect(backoffSeconds(4, policy, () => 0.5)).toBe(8);
+    expect(backoffSeconds(20, policy, () => 0.999)).toBeCloseTo(299.7);
+    expect(backoffSeconds(3, policy, () => 0)).toBe(0);
+  });
+});
+
+describe('replay by an operator', () => {
+  it('re-queues a failed request with a fresh budget, and refuses others', async () => {
+    const app = setup(async () => {
+      throw permanent('not_registered', 'D365 answered 403');
+    });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    const deps = {
+      statusStore: app.statusStore,
+      queue: app.deps.queue,
+      telemetry: app.deps.telemetry,
+      log: silentLog,
+    };
+    const replayed = await replayFailedRequest(message.correlationId, deps);
+    expect(replayed).toMatchObject({ kind: 'replayed', record: { status: 'queued', attempts: 0 } });
+    expect(app.record(message.correlationId).errorCode).toBeUndefined();
+    expect(app.sent.at(-1)!.message).toMatchObject({
+      correlationId: message.correlationId,
+      request: message.request,
+    });
+    await expect(replayFailedRequest(message.correlationId, deps)).resolves.toEqual({ kind: 'not-failed' });
+    await expect(replayFailedRequest('0b6f4c1e-1d2a-4c3b-8e4f-5a6b7c8d9e0f', deps)).resolves.toEqual({
+      kind: 'not-found',
+    });
+  });
+});
+
+describe('idempotent intake', () => {
+  it('replays the first answer for the same key and body, refuses another body, and claims once', async () => {
+    const app = setup(created);
+    const first = await app.accept(full, { idempotencyKey: 'k-1' });
+    const again = await app.accept(full, { idempotencyKey: 'k-1' });
+    expect(first).toMatchObject({ kind: 'accepted', replayed: false, record: { status: 'queued' } });
+    expect(again).toMatchObject({ kind: 'accepted', replayed: true });
+    expect(again.kind === 'accepted' && again.record.correlationId).toBe(
+      first.kind === 'accepted' && first.record.correlationId,
+    );
+    expect(app.sent).toHaveLength(1);
+    const other = { Customer: { ...full.Customer, FirstName: 'Someone' } };
+    await expect(app.accept(other, { idempotencyKey: 'k-1' })).resolves.toEqual({ kind: 'key-reused' });
+    // Same body with different spacing and key order is the same request.
+    const reordered = JSON.parse(JSON.stringify({ Customer: { ...full.Customer, LegalEntity: ' usrt ' } }));
+    await expect(app.accept(reordered, { idempotencyKey: 'k-1' })).resolves.toMatchObject({ replayed: true });
+  });
+
+  it('scopes keys to the caller', async () => {
+    const app = setup(created);
+    const a = await app.accept(full, { idempotencyKey: 'k', caller: 'pos-1' });
+    const b = await app.accept(full, { idempotencyKey: 'k', caller: 'web-1' });
+    expect(a.kind === 'accepted' && a.record.correlationId).not.toBe(
+      b.kind === 'accepted' && b.record.correlationId,
+    );
+  });
+
+  it('answers in-progress while the first request is being accepted, and takes a dead claim over', async () => {
+    const app = setup(created);
+    const first = await app.accept(full, { idempotencyKey: 'k-2' });
+    const id = first.kind === 'accepted' ? first.record.correlationId : '';
+    // Simulate a crash between the claim and the queue write.
+    await app.statusStore.update(app.record(id), { status: 'accepting' });
+    app.sent.length = 0;
+    await expect(app.accept(full, { idempotencyKey: 'k-2' })).resolves.toEqual({ kind: 'in-progress' });
+    app.advance(11);
+    await expect(app.accept(full, { idempotencyKey: 'k-2' })).resolves.toMatchObject({ kind: 'accepted' });
+    expect(app.sent).toHaveLength(1);
+    expect(app.record(id).status).toBe('queued');
+  });
+
+  it('removes the claim again when the message cannot be written, and reports unavailable', async () => {
+    const app = setup(created);
+    app.deps.queue.send = async () => {
+      throw new Error('queue down');
+    };
+    await expect(app.accept(full, { idempotencyKey: 'k-3' })).resolves.toEqual({ kind: 'unavailable' });
+    await expect(app.accept(full)).resolves.toEqual({ kind: 'unavailable' });
+    expect(app.statusStore.records.size).toBe(0);
+  });
+
+  it('rejects an invalid body without writing anything', async () => {
+    const app = setup(created);
+    const result = await app.accept({ Customer: { ...full.Customer, EmailAddress: 'nope' } });
+    expect(result.kind).toBe('invalid');
+    expect(app.statusStore.records.size).toBe(0);
+    expect(app.sent).toHaveLength(0);
+  });
+});
+
+describe('the reconciler', () => {
+  it('re-queues a request stranded in queued, leaves fresh ones alone, and fails one past its time', async () => {
+    const app = setup(created);
+    const stranded = await acceptedMessage(app);
+    const old = await acceptedMessage(app);
+    app.advance(400);
+    const fresh = await acceptedMessage(app);
+    await app.statusStore.update(app.record(old.correlationId), { queuedAt: '2026-11-26T16:00:00.000Z' });
+    // `old` was touched now; make it stale too.
+    app.statusStore.records.get(old.correlationId)!.updatedAt = '2026-11-26T17:00:00.000Z';
+    app.sent.length = 0;
+    const metrics: unknown[] = [];
+    const report = await reconcile({
+      statusStore: app.statusStore,
+      queue: app.deps.queue,
+      telemetry: { trackEvent: () => {}, trackMetric: (m) => void metrics.push(m) },
+      queueDepths: async () => ({ 'customer-create': 3, 'customer-create-poison': 1 }),
+      log: silentLog,
+      retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
+      reconcileAfterSeconds: 300,
+      now: () => new Date('2026-11-26T18:06:40.000Z'),
+    });
+    expect(report).toEqual({ requeued: 1, failed: 1, skipped: 0 });
+    expect(metrics).toEqual([
+      { name: 'QueueDepth', value: 3, properties: { queue: 'customer-create' } },
+      { name: 'QueueDepth', value: 1, properties: { queue: 'customer-create-poison' } },
+    ]);
+    expect(app.sent.map((s) => s.message.correlationId)).toEqual([stranded.correlationId]);
+    expect(app.record(old.correlationId)).toMatchObject({ status: 'failed', errorCode: 'retries_exhausted' });
+    expect(app.record(fresh.correlationId).status).toBe('queued');
+    // A re-sent message for a request that meanwhile finished is acknowledged without D365.
+    await app.process(stranded);
+    await expect(app.process(app.sent[0]!.message)).resolves.toEqual({ kind: 'already-finished' });
+  });
+});

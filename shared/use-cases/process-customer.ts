@@ -1,0 +1,401 @@
+import { RetryPolicy } from '../config/config';
+import { CustomerRequest, parseCustomerRequest } from '../domain/customer-contract';
+import { CustomerQueue } from '../adapters/storage-customer-queue';
+import { D365Client } from '../adapters/d365/d365-client';
+import { D365Gate } from '../adapters/d365/d365-gate';
+import { Failure, ProcessingError } from '../domain/failure';
+import { Log } from '../adapters/invocation-log';
+import { decodeQueueMessage, messageFromRecord, QueueMessage } from '../domain/queue-message';
+import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
+import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
+import { Telemetry } from '../adapters/app-insights-telemetry';
+
+export interface ProcessDeps {
+  statusStore: StatusStore;
+  d365: D365Client;
+  gate: D365Gate;
+  /** Where retries are scheduled (the customer queue itself, with a visibility delay). */
+  queue: CustomerQueue;
+  /** Where a request that ran out of retries leaves its message for replay. */
+  poisonQueue: CustomerQueue;
+  telemetry: Telemetry;
+  log: Log;
+  target: StatusRecord['target'];
+  defaultCustomerGroup: string;
+  duplicatePolicy: 'link' | 'reject' | 'create';
+  retry: RetryPolicy;
+  leaseSeconds: number;
+  /** How long an invocation may wait for D365's throttling pause before rescheduling instead. */
+  maxInlineWaitMs?: number;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export type ProcessResult =
+  | { kind: 'succeeded'; customerAccount: string; outcome: Outcome }
+  | { kind: 'failed'; code: FailureCode }
+  /** A transient failure: the next attempt is queued for later. */
+  | { kind: 'retrying'; delaySeconds: number }
+  /** Someone else holds the request, or D365 asked us to wait: the message was queued again for later. */
+  | { kind: 'deferred'; delaySeconds: number }
+  /** The request had already ended: acknowledged without calling D365. */
+  | { kind: 'already-finished' }
+  | { kind: 'discarded' };
+
+type CommonDeps = Pick<ProcessDeps, 'statusStore' | 'telemetry' | 'log' | 'now'>;
+
+const clock = (deps: { now?: () => Date }): Date => deps.now?.() ?? new Date();
+const later = (deps: { now?: () => Date }, seconds: number): string =>
+  new Date(clock(deps).getTime() + seconds * 1000).toISOString();
+const secondsUntil = (deps: { now?: () => Date }, iso: string | number | undefined): number =>
+  iso === undefined
+    ? 0
+    : Math.max(0, ((typeof iso === 'number' ? iso : Date.parse(iso)) - clock(deps).getTime()) / 1000);
+
+/** Exponential back-off with full jitter: a random delay in [0, min(cap, base · 2^(attempt−1))]. */
+export function backoffSeconds(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxDelaySeconds, policy.baseSeconds * 2 ** Math.max(0, attempt - 1));
+  return random() * ceiling;
+}
+
+/** Ends a request as `failed` (unless it already ended) and reports it. */
+export async function recordFailure(
+  record: StatusRecord,
+  code: FailureCode,
+  message: string,
+  deps: CommonDeps,
+): Promise<StatusRecord> {
+  if (isTerminal(record.status)) return record;
+  const failed = await deps.statusStore.update(record, {
+    status: 'failed',
+    errorCode: code,
+    errorMessage: message,
+    leaseUntil: undefined,
+    nextAttemptAt: undefined,
+    updatedAt: clock(deps).toISOString(),
+  });
+  const { correlationId, legalEntity } = record;
+  deps.log.warn('customer.failed', {
+    correlationId,
+    legalEntity,
+    code,
+    reason: message,
+    attempt: record.attempts,
+  });
+  deps.telemetry.trackEvent({
+    name: 'CustomerFailed',
+    properties: { correlationId, legalEntity, reason: code, attempts: String(record.attempts) },
+  });
+  return failed;
+}
+
+async function recordSuccess(
+  record: StatusRecord,
+  customerAccount: string,
+  outcome: Outcome,
+  d365Ms: number,
+  deps: ProcessDeps,
+): Promise<ProcessResult> {
+  await deps.statusStore.update(record, {
+    status: 'succeeded',
+    customerAccount,
+    outcome,
+    lastError: undefined,
+    leaseUntil: undefined,
+    nextAttemptAt: undefined,
+    payload: undefined,
+    updatedAt: clock(deps).toISOString(),
+  });
+  const { correlationId, legalEntity, attempts } = record;
+  const endToEndMs = clock(deps).getTime() - Date.parse(record.queuedAt ?? record.createdAt);
+  deps.log.info('customer.succeeded', {
+    correlationId,
+    legalEntity,
+    customerAccount,
+    outcome,
+    attempt: attempts,
+  });
+  deps.telemetry.trackEvent({
+    name: 'CustomerSucceeded',
+    properties: { correlationId, legalEntity, outcome, target: deps.target, attempts: String(attempts) },
+    measurements: { endToEndMs, d365Ms },
+  });
+  return { kind: 'succeeded', customerAccount, outcome };
+}
+
+/** Reads the record for a message; re-creates it from the message if it is missing. */
+async function loadRecord(
+  message: QueueMessage,
+  request: CustomerRequest,
+  deps: ProcessDeps,
+): Promise<StatusRecord> {
+  const existing = await deps.statusStore.get(message.correlationId);
+  if (existing) return existing;
+  try {
+    return await deps.statusStore.create({
+      correlationId: message.correlationId,
+      status: 'queued',
+      legalEntity: request.Customer.LegalEntity,
+      target: deps.target,
+      attempts: 0,
+      createdAt: message.acceptedAt,
+      queuedAt: message.acceptedAt,
+      updatedAt: clock(deps).toISOString(),
+      payload: JSON.stringify(request),
+    });
+  } catch (error) {
+    if (!(error instanceof StatusConflictError)) throw error;
+    const record = await deps.statusStore.get(message.correlationId);
+    if (!record) throw error;
+    return record;
+  }
+}
+
+/** Puts the message back on the queue for later and acknowledges this delivery. */
+async function requeue(message: QueueMessage, delaySeconds: number, deps: ProcessDeps): Promise<number> {
+  const delay = Math.max(1, Math.ceil(delaySeconds));
+  await deps.queue.send(message, { delaySeconds: delay });
+  return delay;
+}
+
+/** The request ran out of attempts or time: `failed`, and its message kept in the poison queue. */
+async function exhaust(
+  record: StatusRecord,
+  message: QueueMessage,
+  deps: ProcessDeps,
+): Promise<ProcessResult> {
+  await deps.poisonQueue.send(message);
+  deps.telemetry.trackEvent({
+    name: 'CustomerPoisoned',
+    properties: { correlationId: record.correlationId, legalEntity: record.legalEntity },
+  });
+  const last = record.lastError ? ` Last error: ${record.lastError}.` : '';
+  await recordFailure(record, 'retries_exhausted', `${FAILURE_CODES.retries_exhausted}${last}`, deps);
+  return { kind: 'failed', code: 'retries_exhausted' };
+}
+
+/** Schedules the next attempt after a transient failure, or gives up when the policy says so. */
+async function scheduleRetry(
+  record: StatusRecord,
+  message: QueueMessage,
+  failure: Extract<Failure, { kind: 'transient' }>,
+  deps: ProcessDeps,
+): Promise<ProcessResult> {
+  const { correlationId, legalEntity } = record;
+  const throttled = failure.reason.includes('(429)');
+  if (throttled) {
+    deps.gate.pause(failure.retryAfterSeconds ?? 1);
+    deps.telemetry.trackEvent({
+      name: 'D365Throttled',
+      properties: { correlationId, legalEntity },
+      measurements: { retryAfterSeconds: failure.retryAfterSeconds ?? 1 },
+    });
+  }
+  const withError = { ...record, lastError: failure.reason };
+  const delay = failure.retryAfterSeconds ?? backoffSeconds(record.attempts, deps.retry, deps.random);
+  const elapsed = (clock(deps).getTime() - Date.parse(record.queuedAt ?? record.createdAt)) / 1000;
+  if (record.attempts >= deps.retry.maxAttempts || elapsed + delay > deps.retry.maxTotalSeconds) {
+    return exhaust(withError, message, deps);
+  }
+  // The next attempt's message first: if we die before the record says `retrying`, the lease
+  // runs out and the message still comes.
+  const delaySeconds = Math.max(0, Math.ceil(delay));
+  await deps.queue.send(message, { delaySeconds });
+  await deps.statusStore
+    .update(record, {
+      status: 'retrying',
+      // A create call that failed without a clear answer may have created the customer.
+      ...(failure.uncertain &&
+        record.status === 'submitting' && { submittedAt: record.submittedAt ?? clock(deps).toISOString() }),
+      lastError: failure.reason,
+      nextAttemptAt: later(deps, delaySeconds),
+      leaseUntil: undefined,
+      updatedAt: clock(deps).toISOString(),
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof StatusConflictError)) throw error;
+    });
+  deps.log.warn('customer.retry_scheduled', {
+    correlationId,
+    legalEntity,
+    attempt: record.attempts,
+    reason: failure.reason,
+    retryAfterSeconds: delaySeconds,
+  });
+  deps.telemetry.trackEvent({
+    name: 'CustomerRetryScheduled',
+    properties: { correlationId, legalEntity, reason: failure.reason, attempts: String(record.attempts) },
+    measurements: { delayMs: delaySeconds * 1000 },
+  });
+  return { kind: 'retrying', delaySeconds };
+}
+
+/** Runs a D365 call through the gate; a long throttling pause becomes a transient failure to reschedule. */
+async function throughGate<T>(call: () => Promise<T>, deps: ProcessDeps): Promise<T> {
+  const result = await deps.gate.run(call, deps.maxInlineWaitMs ?? 5_000);
+  if ('value' in result) return result.value;
+  throw new ProcessingError({
+    kind: 'transient',
+    reason: 'D365 is throttling this instance (429)',
+    retryAfterSeconds: Math.ceil(secondsUntil(deps, result.deferredUntil)),
+  });
+}
+
+/**
+ * The worker's use-case. Claims the request through the state machine (conditional updates and
+ * a lease), looks the customer up in D365 when it may already exist (a previous attempt reached
+ * `submitting`, or the duplicate policy asks), creates it, and records the outcome. Transient
+ * failures schedule the next attempt on the queue with a delay (Retry-After, else back-off with
+ * full jitter) and acknowledge this delivery; permanent ones end the request as `failed`.
+ */
+export async function processCustomerMessage(
+  input: unknown,
+  deps: ProcessDeps,
+  claimAttempts = 3,
+): Promise<ProcessResult> {
+  const decoded = decodeQueueMessage(input);
+  if (!decoded.ok) {
+    deps.log.error('customer.message.invalid', { correlationId: decoded.correlationId });
+    const record = decoded.correlationId ? await deps.statusStore.get(decoded.correlationId) : undefined;
+    if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
+    return { kind: 'discarded' };
+  }
+  const { message } = decoded;
+  const { correlationId } = message;
+  const parsed = parseCustomerRequest(message.request, { defaultCustomerGroup: deps.defaultCustomerGroup });
+  if (!parsed.ok) {
+    deps.log.error('customer.message.invalid', {
+      correlationId,
+      reason: parsed.errors.map((e) => e.pointer).join(','),
+    });
+    const record = await deps.statusStore.get(correlationId);
+    if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
+    return { kind: 'discarded' };
+  }
+  const request = parsed.value;
+
+  let record = await loadRecord(message, request, deps);
+  const { legalEntity } = record;
+  if (isTerminal(record.status)) {
+    deps.log.info('customer.redelivered_after_end', { correlationId, status: record.status });
+    return { kind: 'already-finished' };
+  }
+  const leaseLeft = secondsUntil(deps, record.leaseUntil);
+  if ((record.status === 'processing' || record.status === 'submitting') && leaseLeft > 0) {
+    // Another invocation holds it (e.g. the intake answering with Prefer: wait); look again later.
+    const delaySeconds = await requeue(message, leaseLeft, deps);
+    deps.log.info('customer.held_elsewhere', {
+      correlationId,
+      status: record.status,
+      retryAfterSeconds: delaySeconds,
+    });
+    return { kind: 'deferred', delaySeconds };
+  }
+  if (record.status === 'retrying' && secondsUntil(deps, record.nextAttemptAt) > 1) {
+    // An early copy: the scheduled attempt's own message comes at nextAttemptAt.
+    deps.log.info('customer.not_due', { correlationId, status: record.status });
+    return { kind: 'discarded' };
+  }
+  const pause = secondsUntil(deps, deps.gate.pausedUntil());
+  if (pause * 1000 > (deps.maxInlineWaitMs ?? 5_000)) {
+    const delaySeconds = await requeue(message, pause, deps);
+    deps.log.info('customer.deferred_by_throttling', { correlationId, retryAfterSeconds: delaySeconds });
+    return { kind: 'deferred', delaySeconds };
+  }
+
+  // A request last seen `submitting` (its invocation died mid-call), or whose create call failed
+  // without a clear answer, may already exist in D365: look it up before creating.
+  const mayExist = record.status === 'submitting' || record.submittedAt !== undefined;
+  const attempt = record.attempts + 1;
+  try {
+    record = await deps.statusStore.update(record, {
+      status: 'processing',
+      attempts: attempt,
+      leaseUntil: later(deps, deps.leaseSeconds),
+      nextAttemptAt: undefined,
+      queuedAt: record.queuedAt ?? record.createdAt,
+      updatedAt: clock(deps).toISOString(),
+    });
+  } catch (error) {
+    if (!(error instanceof StatusConflictError)) throw error;
+    // The record changed between our read and our claim: the intake marking it `queued`, or
+    // another invocation claiming it. Look again: the checks above tell which (a live lease
+    // defers the message until it ends).
+    if (claimAttempts > 1) return processCustomerMessage(input, deps, claimAttempts - 1);
+    const delaySeconds = await requeue(message, 1, deps);
+    return { kind: 'deferred', delaySeconds };
+  }
+  deps.log.info('customer.processing', { correlationId, legalEntity, attempt });
+
+  const started = Date.now();
+  try {
+    const email = request.Customer.EmailAddress;
+    if (mayExist || deps.duplicatePolicy !== 'create') {
+      const existing = await throughGate(() => deps.d365.findCustomerByEmail(legalEntity, email), deps);
+      if (existing !== undefined) {
+        if (mayExist) {
+          deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
+          return await recordSuccess(record, existing, 'created', Date.now() - started, deps);
+        }
+        if (deps.duplicatePolicy === 'reject') {
+          await recordFailure(record, 'duplicate', FAILURE_CODES.duplicate, deps);
+          return { kind: 'failed', code: 'duplicate' };
+        }
+        return await recordSuccess(record, existing, 'linked', Date.now() - started, deps);
+      }
+    }
+    record = await deps.statusStore.update(record, {
+      status: 'submitting',
+      updatedAt: clock(deps).toISOString(),
+    });
+    const { customerAccount } = await throughGate(() => deps.d365.createCustomer(request), deps);
+    return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps);
+  } catch (error) {
+    if (error instanceof StatusConflictError) {
+      // Our lease ran out and another invocation moved the request on; it owns it now.
+      deps.log.warn('customer.lease_lost', { correlationId, legalEntity, attempt });
+      return { kind: 'discarded' };
+    }
+    if (!(error instanceof ProcessingError)) throw error;
+    const { failure } = error;
+    if (failure.kind === 'permanent') {
+      await recordFailure(record, failure.code, failure.message, deps);
+      return { kind: 'failed', code: failure.code };
+    }
+    return scheduleRetry(record, message, failure, deps);
+  }
+}
+
+/**
+ * An operator's replay of a failed request: back to `queued` with a fresh retry budget (attempts
+ * count from 0 again). It never creates a second customer: a request that reached D365 before is
+ * looked up first.
+ */
+export async function replayFailedRequest(
+  correlationId: string,
+  deps: CommonDeps & { queue: CustomerQueue },
+): Promise<
+  { kind: 'replayed'; record: StatusRecord } | { kind: 'not-found' } | { kind: 'not-failed' | 'no-payload' }
+> {
+  const record = await deps.statusStore.get(correlationId);
+  if (!record) return { kind: 'not-found' };
+  if (record.status !== 'failed') return { kind: 'not-failed' };
+  if (!record.payload) return { kind: 'no-payload' };
+  const now = clock(deps).toISOString();
+  const replayed = await deps.statusStore.update(record, {
+    status: 'queued',
+    attempts: 0,
+    errorCode: undefined,
+    errorMessage: undefined,
+    lastError: undefined,
+    queuedAt: now,
+    updatedAt: now,
+  });
+  await deps.queue.send(messageFromRecord({ ...record, payload: record.payload }));
+  deps.log.info('customer.replayed', { correlationId, legalEntity: record.legalEntity });
+  return { kind: 'replayed', record: replayed };
+}

@@ -1,0 +1,104 @@
+import { errorName } from './accept-customer';
+import { RetryPolicy } from '../config/config';
+import { CustomerQueue } from '../adapters/storage-customer-queue';
+import { Log } from '../adapters/invocation-log';
+import { messageFromRecord } from '../domain/queue-message';
+import { recordFailure } from './process-customer';
+import { FAILURE_CODES, StatusRecord } from '../domain/status';
+import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
+import { Telemetry } from '../adapters/app-insights-telemetry';
+
+export interface ReconcileDeps {
+  statusStore: StatusStore;
+  queue: CustomerQueue;
+  telemetry: Telemetry;
+  log: Log;
+  retry: RetryPolicy;
+  reconcileAfterSeconds: number;
+  /** Approximate message counts per queue, reported as the `QueueDepth` metric (poison depth alert). */
+  queueDepths?: () => Promise<Record<string, number>>;
+  /** Records looked at per run. */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export interface ReconcileReport {
+  requeued: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Whether a stale, unfinished record has lost its message (or its owner) and needs one again. */
+function needsMessage(record: StatusRecord, now: number, graceMs: number): boolean {
+  const past = (iso: string | undefined): boolean => iso === undefined || Date.parse(iso) + graceMs < now;
+  switch (record.status) {
+    case 'accepting':
+    case 'queued':
+      return true;
+    case 'processing':
+    case 'submitting':
+      return past(record.leaseUntil);
+    case 'retrying':
+      return past(record.nextAttemptAt);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The reconciler (a timer function): no accepted request may be stranded. A record left
+ * `accepting` or `queued` without progress (a crash between the claim and the queue write), or
+ * whose lease or next attempt is long past, gets its message again from the stored payload —
+ * safe, because the worker acknowledges a message for a request that is finished or held. A
+ * request past its total retry time ends as `failed`.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = (deps.now?.() ?? new Date()).getTime();
+  const graceMs = deps.reconcileAfterSeconds * 1000;
+  const stale = await deps.statusStore.findStale(
+    ['accepting', 'queued', 'processing', 'submitting', 'retrying'],
+    new Date(now - graceMs).toISOString(),
+    deps.batchSize ?? 200,
+  );
+  const report: ReconcileReport = { requeued: 0, failed: 0, skipped: 0 };
+  for (const record of stale) {
+    const { correlationId } = record;
+    try {
+      const age = (now - Date.parse(record.queuedAt ?? record.createdAt)) / 1000;
+      if (age > deps.retry.maxTotalSeconds + deps.reconcileAfterSeconds) {
+        await recordFailure(record, 'retries_exhausted', FAILURE_CODES.retries_exhausted, deps);
+        report.failed += 1;
+      } else if (needsMessage(record, now, graceMs) && record.payload) {
+        // Claim the record first (conditional), so two reconcilers do not both re-send it.
+        const touched = await deps.statusStore.update(record, {
+          status: record.status === 'accepting' ? 'queued' : record.status,
+          updatedAt: new Date(now).toISOString(),
+        });
+        await deps.queue.send(messageFromRecord({ ...touched, payload: record.payload }));
+        deps.log.warn('customer.reconciled', { correlationId, status: record.status });
+        report.requeued += 1;
+      } else {
+        report.skipped += 1;
+      }
+    } catch (error) {
+      if (!(error instanceof StatusConflictError)) {
+        deps.log.error('customer.reconcile_failed', { correlationId, reason: errorName(error) });
+      }
+      report.skipped += 1;
+    }
+  }
+  if (stale.length > 0) deps.log.info('reconciler.run', { reason: JSON.stringify(report) });
+  await reportQueueDepths(deps);
+  return report;
+}
+
+async function reportQueueDepths(deps: ReconcileDeps): Promise<void> {
+  if (!deps.queueDepths) return;
+  try {
+    for (const [queue, value] of Object.entries(await deps.queueDepths())) {
+      deps.telemetry.trackMetric({ name: 'QueueDepth', value, properties: { queue } });
+    }
+  } catch (error) {
+    deps.log.warn('reconciler.queue_depth_failed', { reason: errorName(error) });
+  }
+}

@@ -1,0 +1,72 @@
+import { ClientSecretCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { startEmulator } from '@d365-customer-sync/d365-emulator';
+import { trustCertificate } from '../../dev/local-stack/app-stack';
+import {
+  LOCAL_D365_CLIENT_ID,
+  LOCAL_KEY_VAULT_READER_CLIENT_ID,
+  LOCAL_KEY_VAULT_READER_SECRET,
+  LOCAL_TENANT_ID,
+} from '@d365-customer-sync/d365-emulator';
+import { keyVaultSecretSource } from '../../shared/adapters/key-vault-secret-source';
+import { entraTokenSource } from '../../shared/adapters/entra-token-source';
+
+// The real Key Vault and Entra ID clients against an emulator of this file's own.
+describe('the token source', () => {
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  beforeAll(async () => {
+    emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
+    trustCertificate(emulator.caCertPem);
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  const source = () => {
+    const vault = new SecretClient(
+      emulator.url,
+      new ClientSecretCredential(
+        LOCAL_TENANT_ID,
+        LOCAL_KEY_VAULT_READER_CLIENT_ID,
+        LOCAL_KEY_VAULT_READER_SECRET,
+        {
+          authorityHost: emulator.url,
+          disableInstanceDiscovery: true,
+        },
+      ),
+      { disableChallengeResourceVerification: true },
+    );
+    return entraTokenSource(keyVaultSecretSource(vault, 'd365-client-secret', 5000), {
+      tenantId: LOCAL_TENANT_ID,
+      clientId: LOCAL_D365_CLIENT_ID,
+      resource: emulator.url,
+      authorityHost: emulator.url,
+      timeoutMs: 5000,
+    });
+  };
+  const d365TokenRequests = async (): Promise<number> => {
+    const stats = (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as {
+      tokenRequests: { v2: Record<string, number> };
+    };
+    return stats.tokenRequests.v2[LOCAL_D365_CLIENT_ID] ?? 0;
+  };
+
+  it('asks Entra ID once for many concurrent callers, and again only when told the token is stale', async () => {
+    const tokens = source();
+    const before = await d365TokenRequests();
+    const all = await Promise.all(Array.from({ length: 20 }, () => tokens.getToken()));
+    expect(new Set(all).size).toBe(1);
+    expect(await tokens.getToken()).toBe(all[0]);
+    expect((await d365TokenRequests()) - before).toBe(1);
+    await tokens.getToken({ fresh: true });
+    expect((await d365TokenRequests()) - before).toBe(2);
+  });
+
+  it('reads the secret again from Key Vault after a rotation, without a restart', async () => {
+    const tokens = source();
+    await tokens.getToken();
+    await fetch(`${emulator.url}/_emulator/rotate-secret`, { method: 'POST' });
+    // The cached token is still good; a fresh one needs the new secret from Key Vault.
+    await expect(tokens.getToken({ fresh: true })).resolves.toMatch(/^eyJ/);
+  });
+});
