@@ -66,3 +66,25 @@ export function sampleRss(pid: number, intervalMs = 250): RssSampler {
     },
   };
 }
+
+/** The highest memory of some processes (MB): VmHWM where known, else the highest sample. */
+export function peakRssMb(reports: (RssReport | undefined)[]): number | null {
+  const values = reports.flatMap((r) => {
+    const mb = r?.hwmMb ?? r?.peakMb;
+    return mb === null || mb === undefined ? [] : [mb];
+  });
+  return values.length ? Math.max(...values) : null;
+}
+
+/** Slope of RSS over the second half of a run (MB per minute): growth that GC does not take back. */
+export function rssSlope(report: RssReport | undefined): number | null {
+  const samples = report?.samples ?? [];
+  const half = samples.slice(Math.floor(samples.length / 2));
+  if (half.length < 4) return null;
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  const mx = sum(half.map((s) => s[0])) / half.length;
+  const my = sum(half.map((s) => s[1])) / half.length;
+  const cov = sum(half.map(([t, v]) => (t - mx) * (v - my)));
+  const vx = sum(half.map(([t]) => (t - mx) ** 2));
+  return vx > 0 ? Math.round((cov / vx) * 60 * 10) / 10 : null;
+}

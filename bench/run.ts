@@ -12,8 +12,11 @@ import { runLowLoad } from './low-load';
 import { runNaiveComparison } from './naive-comparison';
 import { BenchOptions, parseOptions, UsageError, usage } from './options';
 import { repoRoot } from './paths';
-import { checkTargets, formatTable, markdownReport, Results } from './report';
+import { formatTable } from './console-report';
+import { markdownReport } from './markdown-report';
+import { Results } from './results';
 import { latencySvg } from './svg';
+import { checkTargets } from './targets';
 
 function git(args: string[]): string {
   try {
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
   const svg = latencySvg(results);
   writeFileSync(join(options.outDir, 'latency.svg'), svg);
   writeFileSync(join(options.outDir, 'latest', 'latency.svg'), svg);
-  writeFileSync(join(options.outDir, 'latest', 'results.md'), markdownReport(results));
+  writeFileSync(join(options.outDir, 'latest', 'results.md'), await markdownReport(results));
   console.log('');
   console.log(formatTable(results));
   console.log('');

@@ -1,4 +1,4 @@
-import { Results } from './report';
+import { Results } from './results';
 import { Cdf } from './stats';
 
 /** bench/latency.svg: the latency distributions (CDFs) and the host's memory, hand-written SVG. */

@@ -1,0 +1,67 @@
+import { ColdStartResult } from './cold-start';
+import { DrainRun, EndToEndResult } from './end-to-end';
+import { IntakeResult } from './intake';
+import { KeyedResult } from './keyed-intake';
+import { LowLoadResult } from './low-load';
+import { NaiveResult, ScenarioRun } from './naive-comparison';
+import { BenchOptions } from './options';
+import { RssReport } from './rss';
+
+/** Everything `npm run bench` measured: written to bench/results.json. */
+export interface Results {
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    os: string;
+    date: string;
+    commit: string;
+    /** Tracked files changed since the commit (0: the figures are the commit's). */
+    uncommittedChanges: number;
+    loadAverageAtStart: number[];
+  };
+  options: BenchOptions;
+  durationSeconds: number;
+  /** Time spent waiting for other processes on the machine to go quiet before measurements. */
+  quietWaitSeconds: number;
+  intake?: IntakeResult;
+  endToEnd?: EndToEndResult;
+  lowLoad?: LowLoadResult;
+  naive?: NaiveResult;
+  coldStart?: ColdStartResult;
+  keyed?: KeyedResult;
+  errors: { phase: string; message: string }[];
+  targets: TargetCheck[];
+}
+
+/** One target of bench/targets.ts, with what this run measured and whether it was met (null: not decided here). */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** Memory reports of every host process of the run (intake, drains, low load). */
+export const hostRss = (r: Results): (RssReport | undefined)[] => [
+  ...(r.intake?.rounds.map((round) => round.ours.rss) ?? []),
+  r.intake?.oursHalfRate.rss,
+  ...(r.endToEnd?.runs.map((d) => d.rss) ?? []),
+  ...(r.lowLoad?.rss ?? []),
+];
+
+/** A drain run: the sized one (drain settings) of a duplicate policy, or the one with the shipped settings. */
+export const drainOf = (
+  r: Results,
+  which: { policy: DrainRun['duplicatePolicy']; shipped?: boolean },
+): DrainRun | undefined =>
+  r.endToEnd?.runs.find(
+    (d) => d.duplicatePolicy === which.policy && d.label.includes('shipped') === (which.shipped ?? false),
+  );
+
+/** One side of one scenario of the naive comparison. */
+export const scenarioOf = (
+  r: Results,
+  name: ScenarioRun['scenario'],
+  side: ScenarioRun['side'],
+): ScenarioRun | undefined => r.naive?.runs.find((s) => s.scenario === name && s.side === side);

@@ -1,0 +1,138 @@
+import { mark, ms, n, x } from './cells';
+import { drainOf, hostRss, Results, scenarioOf, TargetCheck } from './results';
+import { peakRssMb, rssSlope } from './rss';
+
+/**
+ * The performance targets (issue 7), held here once: the table's target column, the checks in
+ * `latest/results.md` and the docs all take them from this module.
+ */
+export const TARGETS = {
+  /** Intake throughput, as a fraction of the bare baseline's req/s (median of the rounds). */
+  intakeMinRatio: 0.8,
+  /** Intake p99 at half the saturating rate, open loop. */
+  intakeHalfRateMaxP99Ms: 50,
+  /** Drain time over its theoretical minimum (N / rate, and its D365 requests / rate). */
+  drainMaxRatio: 1.1,
+  /** Low load p99 above the D365 latency: through the queue, and with `Prefer: wait`. */
+  lowLoadMaxP99OverD365Ms: { queue: 500, preferWait: 100 },
+  /** Per 1,000 customers, one instance. */
+  maxTokenRequestsPer1000: 2,
+  maxKeyVaultReadsPer1000: 2,
+  /** Spawn of the host → first 202, median. */
+  coldStartMaxFirst202Ms: 1500,
+  /** VmHWM of every host of the run. */
+  hostMaxPeakRssMb: 300,
+} as const;
+
+/** Low load's p99 limit for a variant (ms). */
+export const lowLoadLimitMs = (variant: { d365LatencyMs: number; preferWait: boolean }): number =>
+  variant.d365LatencyMs +
+  (variant.preferWait ? TARGETS.lowLoadMaxP99OverD365Ms.preferWait : TARGETS.lowLoadMaxP99OverD365Ms.queue);
+
+/** The target column of the table. */
+export const TARGET_CELLS = {
+  intake: `≥ ${TARGETS.intakeMinRatio}×`,
+  intakeHalfRate: `p99 < ${n(TARGETS.intakeHalfRateMaxP99Ms)} ms`,
+  drain: `≤ ${TARGETS.drainMaxRatio}×`,
+  lowLoad: (variant: { d365LatencyMs: number; preferWait: boolean }): string =>
+    `p99 < ${n(lowLoadLimitMs(variant))} ms`,
+  tokenRequests: `≤ ${TARGETS.maxTokenRequestsPer1000}`,
+  keyVaultReads: `≤ ${TARGETS.maxKeyVaultReadsPer1000}`,
+  zeroErrors: '0',
+  zeroWhereNaiveFails: '0 where naive > 0',
+  coldStart: `< ${n(TARGETS.coldStartMaxFirst202Ms)} ms`,
+  peakRss: `< ${n(TARGETS.hostMaxPeakRssMb)} MB`,
+  rssFlat: 'flat (soak run)',
+} as const;
+
+/** The targets, each with what was measured and whether it was met. */
+export function checkTargets(r: Results): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const check = (target: string, measured: string, met: boolean | null): void =>
+    void out.push({ target, measured, met });
+  const i = r.intake;
+  if (i) {
+    check(
+      `intake ≥ ${TARGETS.intakeMinRatio}× the bare baseline (req/s)`,
+      `${x(i.throughputRatio)} (median of rounds ${i.throughputRatios.map((v) => x(v)).join(', ')}; ${n(i.oursRequestsPerSecond)} vs ${n(i.baselineRequestsPerSecond)} req/s; per core ${x(i.efficiencyRatio)})`,
+      i.throughputRatio >= TARGETS.intakeMinRatio,
+    );
+    check(
+      `intake p99 < ${TARGETS.intakeHalfRateMaxP99Ms} ms at half the saturating rate (${i.halfRate}/s)`,
+      `${ms(i.oursHalfRate.latency.p99)} (baseline ${ms(i.baselineHalfRate.latency.p99)})`,
+      i.oursHalfRate.latency.p99 < TARGETS.intakeHalfRateMaxP99Ms,
+    );
+  }
+  for (const d of r.endToEnd?.runs ?? []) {
+    if (d.label.includes('shipped')) continue;
+    check(
+      `drain ≤ ${TARGETS.drainMaxRatio}× N / rate (${d.label})`,
+      `${x(d.drainRatio)} (${n(d.drainSeconds, 1)} s vs ${n(d.minimumSeconds, 1)} s)`,
+      d.drainRatio <= TARGETS.drainMaxRatio,
+    );
+    if (d.duplicatePolicy === 'link') {
+      check(
+        `drain ≤ ${TARGETS.drainMaxRatio}× its D365 requests / rate (${d.label})`,
+        `${x(d.drainRatioForRequests)} (${n(d.drainSeconds, 1)} s vs ${n(d.minimumForRequestsSeconds, 1)} s)`,
+        d.drainRatioForRequests <= TARGETS.drainMaxRatio,
+      );
+    }
+  }
+  const l = r.lowLoad;
+  for (const v of l?.variants ?? []) {
+    const limit = lowLoadLimitMs({ d365LatencyMs: l!.d365LatencyMs, preferWait: v.preferWait > 0 });
+    check(`low load p99 < ${limit} ms (${v.label})`, ms(v.clientFelt.p99), v.clientFelt.p99 < limit);
+  }
+  const link = drainOf(r, { policy: 'link' });
+  if (link) {
+    check(
+      `≤ ${TARGETS.maxTokenRequestsPer1000} token requests per 1,000 customers per instance`,
+      n(link.auth.per1000.tokenRequests, 1),
+      link.auth.per1000.tokenRequests <= TARGETS.maxTokenRequestsPer1000,
+    );
+    check(
+      `≤ ${TARGETS.maxKeyVaultReadsPer1000} Key Vault reads per 1,000 customers per instance`,
+      n(link.auth.per1000.keyVaultReads, 1),
+      link.auth.per1000.keyVaultReads <= TARGETS.maxKeyVaultReadsPer1000,
+    );
+  }
+  if (r.naive) {
+    const storm = [scenarioOf(r, 'storm', 'ours'), scenarioOf(r, 'storm', 'naive')];
+    const retry = [scenarioOf(r, 'retry', 'ours, Prefer: wait'), scenarioOf(r, 'retry', 'naive')];
+    check(
+      '429 storm: zero errors for ours where the naive proxy has them',
+      `${n(storm[0]?.errors)} vs ${n(storm[1]?.errors)}`,
+      (storm[0]?.errors ?? 1) === 0 && (storm[1]?.errors ?? 0) > 0,
+    );
+    check(
+      'client retries: zero duplicates for ours where the naive proxy has them',
+      `${n(retry[0]?.duplicates)} vs ${n(retry[1]?.duplicates)}`,
+      (retry[0]?.duplicates ?? 1) === 0 && (retry[1]?.duplicates ?? 0) > 0,
+    );
+  }
+  const c = r.coldStart;
+  if (c)
+    check(
+      `cold start to the first 202 < ${TARGETS.coldStartMaxFirst202Ms / 1000} s`,
+      ms(c.first202.p50),
+      c.first202.p50 < TARGETS.coldStartMaxFirst202Ms,
+    );
+  const top = peakRssMb(hostRss(r));
+  if (top !== null)
+    check(
+      `host peak RSS under load < ${TARGETS.hostMaxPeakRssMb} MB`,
+      `${n(top)} MB`,
+      top < TARGETS.hostMaxPeakRssMb,
+    );
+  if (link)
+    check(
+      'host RSS flat (no growth) across the soak run',
+      `${n(rssSlope(link.rss), 1)} MB/min over the drain's second half (the soak run is the reliability issue's)`,
+      null,
+    );
+  return out;
+}
+
+/** The targets as list lines: `✓ target: measured`. */
+export const targetLines = (targets: TargetCheck[]): string[] =>
+  targets.map((t) => `${mark(t.met)} ${t.target}: ${t.measured}`);
