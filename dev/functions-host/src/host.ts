@@ -21,6 +21,7 @@ import { createConsoleLogger, Logger } from './logger';
 import { applyLocalSettings, readLocalSettings } from './local-settings';
 import { createQueueListener, DEFAULT_LEASE_MS, QueueListener } from './queue-listener';
 import { encodeMessageBody, toOutputMessages, toTriggerData, toTriggerMetadata } from './queue-message';
+import { requestBodyLimit } from './request-body';
 import { resolveStorageConnection } from './storage-connection';
 import { createTimerListener, TimerListener } from './timer-listener';
 
@@ -84,6 +85,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   if (localSettings) applyLocalSettings(localSettings, env, write);
   env.AZURE_FUNCTIONS_ENVIRONMENT ??= 'Development';
   const config = readHostConfig(appDir, env);
+  const maxBodyBytes = requestBodyLimit(env);
   const logger: Logger = createConsoleLogger(config.logLevels, write);
   if (env.WEBSITE_TIME_ZONE) {
     logger.log(
@@ -266,6 +268,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     invoker,
     logger,
     isStopping: () => stopping,
+    maxBodyBytes,
   });
   const port = options.port ?? localSettings?.localHttpPort ?? DEFAULT_PORT;
   await new Promise<void>((resolve, reject) => {

@@ -1,13 +1,17 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { RegisteredFunction } from './core-api';
-import { RpcHttpCookie, RpcHttpData, RpcNullableString, RpcTypedData } from './core-types';
+import {
+  RpcHttpCookie,
+  RpcHttpData,
+  RpcNullableString,
+  RpcParameterBinding,
+  RpcTypedData,
+} from './core-types';
 import { AuthLevel, HostKeys, isAuthorized } from './auth';
 import { Invoker } from './invoke';
 import { Logger } from './logger';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, readRequestBody, RequestBodyTooLargeError } from './request-body';
 import { matchRoute, RouteTemplate } from './route-template';
-
-/** Kestrel's default request body limit in the Functions host: 100 MB. */
-export const MAX_REQUEST_BODY_BYTES = 104_857_600;
 
 export interface HttpRoute {
   fn: RegisteredFunction;
@@ -28,29 +32,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** True once shutdown started: new requests get 503. */
   isStopping(): boolean;
+  /** Request body limit in bytes (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`); default 100 MB, as in the host. */
   maxBodyBytes?: number;
-}
-
-class PayloadTooLargeError extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new PayloadTooLargeError());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new PayloadTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function nullable(record: Record<string, string>): Record<string, RpcNullableString> {
@@ -152,7 +135,7 @@ function stripPrefix(rawPath: string, routePrefix: string): string | undefined {
  * writes the function's response back (500 with an empty body when the function fails).
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const limit = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.isStopping()) {
@@ -196,34 +179,35 @@ export function createHttpServer(options: HttpServerOptions): Server {
       writeEmpty(res, 401);
       return;
     }
-    let body: Buffer;
-    try {
-      body = await readBody(req, limit);
-    } catch (error) {
-      if (error instanceof PayloadTooLargeError) {
-        writeEmpty(res, 413, { connection: 'close' });
-        req.resume();
-        return;
-      }
-      throw error;
-    }
     const headers = headerRecord(req);
     const host = headers.host ?? `localhost:${(req.socket.localPort ?? 0).toString()}`;
-    const http: RpcHttpData = {
-      method,
-      url: `http://${host}${rawUrl}`,
-      nullableHeaders: nullable(headers),
-      nullableQuery: nullable(query),
-      nullableParams: nullable(params),
-      body: { bytes: body },
+    // Converted inside the invocation, as the host's ToRpcHttp is: an oversized body fails it.
+    const inputData = async (): Promise<RpcParameterBinding[]> => {
+      const body = await readRequestBody(req, limit);
+      const http: RpcHttpData = {
+        method,
+        url: `http://${host}${rawUrl}`,
+        nullableHeaders: nullable(headers),
+        nullableQuery: nullable(query),
+        nullableParams: nullable(params),
+        // No body at all unless the request declared one (not an empty one): see readRequestBody.
+        ...(body === undefined ? {} : { body: { bytes: body } }),
+      };
+      return [{ name: route.bindingName, data: { http } }];
     };
     const traceParent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
     const result = await options.invoker.invoke(route.fn, {
       reason: 'This function was programmatically called via the host APIs.',
-      inputData: [{ name: route.bindingName, data: { http } }],
+      inputData,
       triggerMetadata: {},
       traceParent,
     });
+    if (result.status === 'failed' && result.error instanceof RequestBodyTooLargeError) {
+      // The host answers 500 (the invocation failed), and Kestrel closes a connection whose body it refused.
+      writeEmpty(res, 500, { connection: 'close' });
+      req.resume();
+      return;
+    }
     if (result.status === 'failed') {
       writeEmpty(res, 500);
       return;

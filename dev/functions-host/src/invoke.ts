@@ -18,7 +18,11 @@ import { Logger } from './logger';
 export interface InvocationInput {
   /** Why the host runs the function, as the host's "Executing" line says it. */
   reason: string;
-  inputData: RpcParameterBinding[];
+  /**
+   * The trigger's input, or a function that produces it inside the invocation: the host converts an
+   * HTTP request to RPC (reading its body) while invoking, so a failure there fails the invocation.
+   */
+  inputData: RpcParameterBinding[] | (() => Promise<RpcParameterBinding[]>);
   triggerMetadata?: Record<string, RpcTypedData>;
   /** W3C traceparent of the caller, when there is one; a new one is made otherwise. */
   traceParent?: string;
@@ -90,7 +94,7 @@ export function createInvoker(
       request: {
         invocationId,
         functionId: fn.metadata.functionId || name,
-        inputData: input.inputData,
+        inputData: [],
         triggerMetadata: input.triggerMetadata ?? {},
         traceContext: { traceParent: input.traceParent ?? newTraceParent(), traceState: '', attributes: {} },
       },
@@ -113,6 +117,8 @@ export function createInvoker(
     };
 
     const run = async (): Promise<RpcInvocationResponse> => {
+      coreCtx.request.inputData =
+        typeof input.inputData === 'function' ? await input.inputData() : input.inputData;
       const model = app.programmingModel;
       if (!model) throw new Error('No programming model is set: the app did not load @azure/functions');
       const invocationModel = await model.getInvocationModel(coreCtx);

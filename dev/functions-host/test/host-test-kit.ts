@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
@@ -8,6 +16,8 @@ import { SpawnedHost, spawnHost } from '../src/spawn';
 
 /** The fixture Functions app the host's tests run (plain CommonJS using @azure/functions). */
 export const FIXTURE_APP = join(__dirname, 'fixture-app');
+/** The version-matrix fixture: uses only @azure/functions APIs that exist since 4.0.0. */
+export const MATRIX_APP = join(__dirname, 'matrix-app');
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** A schedule that does not fire while a test runs (midnight, 1 January). */
@@ -146,5 +156,44 @@ export function copyFixtureApp(files: Record<string, string> = {}): string {
   if (!existsSync(join(dir, 'node_modules')))
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+/**
+ * The `@azure/functions` versions the host is tested against, each with the package folder it
+ * resolves to: the pinned aliases of package.json (oldest 4.0.x, the last release before the library
+ * stopped passing an empty GET body to `Request`) and the version the project itself uses.
+ */
+export const LIBRARY_VERSIONS: readonly { version: string; packageDir: string }[] = [
+  { version: '4.0.1', packageDir: join(REPO_ROOT, 'node_modules', 'azure-functions-4.0.1') },
+  { version: '4.16.2', packageDir: join(REPO_ROOT, 'node_modules', 'azure-functions-4.16.2') },
+  {
+    version: (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@azure/functions/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version,
+    packageDir: join(REPO_ROOT, 'node_modules', '@azure', 'functions'),
+  },
+];
+
+/**
+ * A copy of `source` (default: the matrix fixture) in a temporary folder whose
+ * `node_modules/@azure/functions` is a link to `packageDir`, so the app runs on that library version.
+ * Checks that the link resolves to the version asked for.
+ */
+export function appWithLibrary(packageDir: string, expectedVersion: string, source = MATRIX_APP): string {
+  const dir = mkdtempSync(join(tmpdir(), `host-app-${expectedVersion}-`));
+  cpSync(source, dir, { recursive: true });
+  mkdirSync(join(dir, 'node_modules', '@azure'), { recursive: true });
+  symlinkSync(packageDir, join(dir, 'node_modules', '@azure', 'functions'), 'dir');
+  const resolved = JSON.parse(
+    readFileSync(join(dir, 'node_modules', '@azure', 'functions', 'package.json'), 'utf8'),
+  ) as { name: string; version: string };
+  if (resolved.name !== '@azure/functions' || resolved.version !== expectedVersion) {
+    throw new Error(
+      `${packageDir} is ${resolved.name}@${resolved.version}, not @azure/functions@${expectedVersion}`,
+    );
+  }
   return dir;
 }

@@ -204,7 +204,8 @@ describe('local host: HTTP triggers', () => {
     expect(host.lines.join('\n')).not.toContain(marker);
   });
 
-  it('rejects request bodies over 100 MB with 413 without reading them', async () => {
+  it('fails a request declaring a body over the default 100 MB limit with 500, without reading it or running the function', async () => {
+    const executedBefore = host.lines.filter((l) => l.includes("Executed 'Functions.echo'")).length;
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
         {
@@ -223,6 +224,41 @@ describe('local host: HTTP triggers', () => {
       req.on('error', reject);
       req.write('x');
     });
-    expect(status).toBe(413);
+    expect(status).toBe(500);
+    await waitFor(
+      () =>
+        host.lines.some((l) =>
+          l.includes('Request body too large. The max request body size is 104857600 bytes.'),
+        ),
+      'the failed invocation to be logged',
+    );
+    const executed = host.lines.filter((l) => l.includes("Executed 'Functions.echo'"));
+    expect(executed).toHaveLength(executedBefore + 1);
+    expect(executed[executed.length - 1]).toContain('(Failed, ');
+  });
+
+  it('passes a chunked request (no Content-Length) with no body, as the host reads a body only when Content-Length > 0', async () => {
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: host.port,
+          path: '/api/echo',
+          method: 'POST',
+          headers: { 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.write('first chunk ');
+      req.end('second chunk');
+    });
+    expect(response).toEqual({ status: 200, body: '' });
   });
 });
