@@ -4,6 +4,8 @@
  * 6 minutes on a 2-core machine.
  */
 
+import { parseArgs } from 'node:util';
+
 export const PHASES = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start', 'keyed'] as const;
 export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` is a slower, opt-in check). */
@@ -83,35 +85,64 @@ export function usage(): string {
   ].join('\n');
 }
 
-export class UsageError extends Error {}
+/** A bad command line or BENCH_* variable: printed with the usage text, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** The flag (without `--`) or argument at fault, when there is one. */
+    readonly option?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** parseArgs' own error codes, in the words the bench has always used. */
+function usageError(error: unknown): UsageError {
+  const e = error as Error & { code?: string };
+  const flag = /'(--?[^' ]+)/.exec(e.message)?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`Unknown option ${flag}`, flag?.replace(/^-+/, ''));
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`Unexpected argument ${flag ?? ''}`.trim(), flag);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(`${flag} needs a value`, flag?.replace(/^-+/, ''));
+    default:
+      return new UsageError(e.message);
+  }
+}
 
 /** Reads the options from argv (flags) over env (BENCH_*) over the defaults. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutDir: string): BenchOptions {
-  const given = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new UsageError(`Unexpected argument ${arg}`);
-    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    const value = inline ?? argv[(i += 1)];
-    if (value === undefined) throw new UsageError(`--${flag} needs a value`);
-    given.set(flag, value);
+  const names = ['only', 'out-dir', ...NUMBER_OPTIONS.map((o) => o.name)];
+  let given: Record<string, string | undefined>;
+  try {
+    given = parseArgs({
+      args: argv,
+      options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | undefined>;
+  } catch (error) {
+    throw usageError(error);
   }
-  const known = new Set<string>(['only', 'out-dir', ...NUMBER_OPTIONS.map((o) => o.name)]);
-  for (const flag of given.keys()) if (!known.has(flag)) throw new UsageError(`Unknown option --${flag}`);
-  const read = (name: string): string | undefined => given.get(name) ?? env[envName(name)];
+  const read = (name: string): string | undefined => given[name] ?? env[envName(name)];
 
   const numbers: Record<string, number> = {};
   for (const option of NUMBER_OPTIONS) {
     const raw = read(option.name);
     const value = raw === undefined ? option.default : Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${option.name} must be a number ≥ 0`);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new UsageError(`--${option.name} must be a number ≥ 0`, option.name);
+    }
     numbers[camel(option.name)] = value;
   }
   const only = read('only');
   const phases: string[] = only ? only.split(',').map((p) => p.trim()) : [...DEFAULT_PHASES];
   for (const phase of phases) {
     if (!(PHASES as readonly string[]).includes(phase)) {
-      throw new UsageError(`Unknown phase ${phase}; phases are ${PHASES.join(', ')}`);
+      throw new UsageError(`Unknown phase ${phase}; phases are ${PHASES.join(', ')}`, 'only');
     }
   }
   return {
