@@ -2,6 +2,20 @@ import { spawn } from 'node:child_process';
 import { startProcess } from '@d365-customer-sync/functions-host';
 import { benchScript } from './paths';
 
+/** A bench script (dist-dev/bench/<name>.js) that failed: its exit code and the end of its output. */
+export class BenchScriptError extends Error {
+  override readonly name = 'BenchScriptError';
+  constructor(
+    message: string,
+    readonly script: string,
+    /** null: it exited 0 but printed no JSON result. */
+    readonly exitCode: number | null,
+    readonly outputTail: string,
+  ) {
+    super(message);
+  }
+}
+
 /** What the bench's servers (baseline, naive proxy) print once they listen. */
 export const LISTENING = /^Listening on (http:\/\/127\.0\.0\.1:\d+)$/;
 
@@ -33,8 +47,7 @@ export async function startServerScript(name: string, env: NodeJS.ProcessEnv): P
 export function runJsonScript<T>(
   name: string,
   input: unknown,
-  env: NodeJS.ProcessEnv = {},
-  nodeArgs: string[] = [],
+  { env = {}, nodeArgs = [] }: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, benchScript(name)], {
@@ -49,13 +62,15 @@ export function runJsonScript<T>(
     child.once('exit', (code) => {
       const last = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0) {
-        reject(new Error(`${name} exited with ${code}: ${stderr.slice(-2000) || last}`));
+        const tail = stderr.slice(-2000) || last;
+        reject(new BenchScriptError(`${name} exited with ${code}: ${tail}`, name, code, tail));
         return;
       }
       try {
         resolve(JSON.parse(last) as T);
       } catch {
-        reject(new Error(`${name} printed no JSON result: ${stdout.slice(-500)} ${stderr.slice(-500)}`));
+        const tail = `${stdout.slice(-500)} ${stderr.slice(-500)}`;
+        reject(new BenchScriptError(`${name} printed no JSON result: ${tail}`, name, null, tail));
       }
     });
   });

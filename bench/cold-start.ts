@@ -124,7 +124,7 @@ async function appLoads(
 ): Promise<{ ms: number; modules: number; functions: number }[]> {
   const out: { ms: number; modules: number; functions: number }[] = [];
   for (let i = 0; i < runs; i += 1) {
-    out.push(await runJsonScript('load-app', { appDir: repoRoot() }, env));
+    out.push(await runJsonScript('load-app', { appDir: repoRoot() }, { env }));
   }
   return out;
 }

@@ -41,6 +41,19 @@ export interface BenchEmulator {
   stop(): Promise<void>;
 }
 
+/** A control API call the emulator refused: the call and the emulator's answer. */
+export class EmulatorApiError extends Error {
+  override readonly name = 'EmulatorApiError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`emulator ${method} ${path}: ${status} ${body}`);
+  }
+}
+
 const READY = /^Emulator ready on (https:\/\/\S+) \(CA certificate: (.+)\)$/;
 
 /** Trusts a CA in this process, for `fetch` to the emulator's control API. */
@@ -89,7 +102,7 @@ export async function startBenchEmulator(options: {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text}`);
+    if (!response.ok) throw new EmulatorApiError(method, path, response.status, text);
     return (text ? JSON.parse(text) : undefined) as T;
   };
 

@@ -89,10 +89,15 @@ export function drainSettings(options: BenchOptions): Record<string, string> {
   };
 }
 
+/** One drain run: its label in the results, how many customers, the host's settings. */
+export interface DrainSpec {
+  label: string;
+  customers: number;
+  settings: Record<string, string>;
+}
+
 export async function drain(
-  label: string,
-  customers: number,
-  settings: Record<string, string>,
+  { label, customers, settings }: DrainSpec,
   options: BenchOptions,
   emulator: BenchEmulator,
   log: (line: string) => void,
@@ -236,9 +241,11 @@ export async function runEndToEnd(
   const tuned = drainSettings(options);
   runs.push(
     await drain(
-      'link (default policy)',
-      options.customers,
-      { ...tuned, DUPLICATE_POLICY: 'link' },
+      {
+        label: 'link (default policy)',
+        customers: options.customers,
+        settings: { ...tuned, DUPLICATE_POLICY: 'link' },
+      },
       options,
       emulator,
       log,
@@ -246,9 +253,7 @@ export async function runEndToEnd(
   );
   runs.push(
     await drain(
-      'create',
-      options.customers,
-      { ...tuned, DUPLICATE_POLICY: 'create' },
+      { label: 'create', customers: options.customers, settings: { ...tuned, DUPLICATE_POLICY: 'create' } },
       options,
       emulator,
       log,
@@ -257,9 +262,11 @@ export async function runEndToEnd(
   if (options.defaultConfigCustomers > 0) {
     runs.push(
       await drain(
-        'link, shipped settings',
-        options.defaultConfigCustomers,
-        { DUPLICATE_POLICY: 'link' },
+        {
+          label: 'link, shipped settings',
+          customers: options.defaultConfigCustomers,
+          settings: { DUPLICATE_POLICY: 'link' },
+        },
         options,
         emulator,
         log,

@@ -59,13 +59,14 @@ export const INTAKE_SETTINGS = {
 
 type Log = (line: string) => void;
 
-async function load(
-  url: string,
-  pids: { server: number; azurite: number },
-  options: BenchOptions,
-  log: Log,
-  rate?: number,
-): Promise<IntakeRun> {
+/** One load run: the URL, the processes whose CPU counts, and the open-loop rate (none: saturate). */
+interface LoadTarget {
+  url: string;
+  pids: { server: number; azurite: number };
+  rate?: number;
+}
+
+async function load({ url, pids, rate }: LoadTarget, options: BenchOptions, log: Log): Promise<IntakeRun> {
   await waitForQuiet(log);
   const input: LoadInput = {
     url,
@@ -109,7 +110,11 @@ async function baselineRun(options: BenchOptions, log: Log, rate?: number): Prom
       BENCH_QUEUE: `base-${suffix}`,
     });
     try {
-      return await load(server.url, { server: server.pid, azurite: azurite.pid }, options, log, rate);
+      return await load(
+        { url: server.url, pids: { server: server.pid, azurite: azurite.pid }, rate },
+        options,
+        log,
+      );
     } finally {
       await server.stop();
     }
@@ -130,11 +135,9 @@ async function oursRun(
     const host = await startOurHost(azurite.connectionString, emulator, INTAKE_SETTINGS);
     try {
       return await load(
-        `${host.url}/api/customers`,
-        { server: host.pid, azurite: azurite.pid },
+        { url: `${host.url}/api/customers`, pids: { server: host.pid, azurite: azurite.pid }, rate },
         options,
         log,
-        rate,
       );
     } finally {
       await host.stop();

@@ -39,13 +39,20 @@ export interface LoadResult {
   timeouts: number;
 }
 
-function summarizeRun(
-  latencies: number[],
-  statuses: Record<string, number>,
-  seconds: number,
-  failures: number,
-  timeouts: number,
-): LoadResult {
+function summarizeRun({
+  latencies,
+  statuses,
+  seconds,
+  failures,
+  timeouts,
+}: {
+  latencies: number[];
+  statuses: Record<string, number>;
+  seconds: number;
+  /** Requests that got no answer (connection errors), counted as errors with the non-2xx. */
+  failures: number;
+  timeouts: number;
+}): LoadResult {
   const non2xx = Object.entries(statuses)
     .filter(([code]) => !code.startsWith('2'))
     .reduce((sum, [, count]) => sum + count, 0);
@@ -113,7 +120,13 @@ async function paced(input: LoadInput, tag: string, seconds: number, rate: numbe
   }
   await Promise.all([...inFlight]);
   agent.destroy();
-  return summarizeRun(latencies, statuses, (performance.now() - started) / 1000, failures, timeouts);
+  return summarizeRun({
+    latencies,
+    statuses,
+    seconds: (performance.now() - started) / 1000,
+    failures,
+    timeouts,
+  });
 }
 
 /** Closed loop with autocannon: `connections` requests always outstanding. */
@@ -135,7 +148,13 @@ async function saturate(input: LoadInput, tag: string, seconds: number): Promise
     statuses[String(statusCode)] = (statuses[String(statusCode)] ?? 0) + 1;
   });
   const result = await instance;
-  return summarizeRun(latencies, statuses, result.duration, result.errors, result.timeouts);
+  return summarizeRun({
+    latencies,
+    statuses,
+    seconds: result.duration,
+    failures: result.errors,
+    timeouts: result.timeouts,
+  });
 }
 
 async function main(): Promise<void> {

@@ -69,9 +69,7 @@ async function oneCustomer(host: OurHost, body: string, preferWait: number): Pro
 
 async function variant(
   host: OurHost,
-  label: string,
-  duplicatePolicy: 'link' | 'create',
-  preferWait: number,
+  { label, duplicatePolicy, preferWait }: Pick<LowLoadVariant, 'label' | 'duplicatePolicy' | 'preferWait'>,
   options: BenchOptions,
 ): Promise<LowLoadVariant> {
   const tag = newTag();
@@ -168,7 +166,13 @@ export async function runLowLoad(
     const through = `${options.lowLoadCustomers} customers at ${options.lowLoadRate}/s each`;
     log(`low load: through the queue (${configs.map((c) => c.key).join('; ')}), ${through}`);
     const queued = await Promise.all(
-      configs.map((c, k) => variant(hosts[k]!, `${c.key}, via queue`, c.policy, 0, options)),
+      configs.map((c, k) =>
+        variant(
+          hosts[k]!,
+          { label: `${c.key}, via queue`, duplicatePolicy: c.policy, preferWait: 0 },
+          options,
+        ),
+      ),
     );
     log(
       `low load: Prefer: wait=${options.preferWaitSeconds} (${configs
@@ -178,7 +182,13 @@ export async function runLowLoad(
     );
     const waited = await Promise.all(
       configs.flatMap((c, k) =>
-        c.waits.map((wait) => variant(hosts[k]!, `${c.key}, Prefer: wait=${wait}`, c.policy, wait, options)),
+        c.waits.map((wait) =>
+          variant(
+            hosts[k]!,
+            { label: `${c.key}, Prefer: wait=${wait}`, duplicatePolicy: c.policy, preferWait: wait },
+            options,
+          ),
+        ),
       ),
     );
     const variants = configs.flatMap((c) => [

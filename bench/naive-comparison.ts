@@ -60,10 +60,9 @@ interface ClientResult {
 async function retryingPost(
   url: string,
   body: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  retries: number,
+  client: { headers: Record<string, string>; timeoutMs: number; retries: number },
 ): Promise<ClientResult> {
+  const { headers, timeoutMs, retries } = client;
   const startedAt = performance.now();
   let first: Answer | undefined;
   let last: Answer | undefined;
@@ -155,7 +154,7 @@ async function naiveRun(
   try {
     const client = clientOptions(scenario, options);
     const { results, count, tag } = await scenarioLoad(scenario, options, emulator, (_i, body) =>
-      retryingPost(proxy.url, body, {}, client.timeoutMs, client.retries),
+      retryingPost(proxy.url, body, { ...client, headers: {} }),
     );
     await settle(emulator);
     const stats = await emulator.stats();
@@ -205,7 +204,7 @@ async function oursRun(
         keys[i] = scenario === 'retry' ? randomUUID() : undefined;
         const headers: Record<string, string> = keys[i] ? { 'idempotency-key': keys[i] } : {};
         if (wait) headers.prefer = `wait=${wait}`;
-        return retryingPost(`${host.url}/api/customers`, body, headers, client.timeoutMs, client.retries);
+        return retryingPost(`${host.url}/api/customers`, body, { ...client, headers });
       });
       const { rows } = await waitForTerminal(host.table, emulator, count, options.drainTimeoutSeconds * 1000);
       await settle(emulator);
