@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { JwtClaims, signJwt, stableGuid, verifyJwt } from './jwt';
+import { JwtClaims, JwtRejection, signJwt, stableGuid, verifyJwt } from './jwt';
 import { EmulatorState, normalizeResource } from './state';
 
 export interface IssuedToken {
@@ -17,7 +17,11 @@ export const tokenIssuer = (state: EmulatorState): string => `${state.url}/${sta
  * Issues an access token as Entra ID does for a client-credentials grant. D365 and Key Vault accept v1
  * tokens, so tokens are v1-shaped whichever endpoint issued them (`ver` 1.0, `appid`); `azp` is added too.
  */
-export function issueAccessToken(state: EmulatorState, clientId: string, audience: string): IssuedToken {
+export async function issueAccessToken(
+  state: EmulatorState,
+  clientId: string,
+  audience: string,
+): Promise<IssuedToken> {
   const now = Math.floor(Date.now() / 1000);
   const lifetimeSeconds = state.settings.tokenLifetimeSeconds;
   const oid = stableGuid(`${state.options.tenantId}/${clientId}`);
@@ -44,7 +48,7 @@ export function issueAccessToken(state: EmulatorState, clientId: string, audienc
     jti: randomUUID(),
   };
   return {
-    accessToken: signJwt(state.signingKey, claims),
+    accessToken: await signJwt(state.signingKey, claims),
     issuedAt: now,
     expiresOn: now + lifetimeSeconds,
     lifetimeSeconds,
@@ -53,26 +57,29 @@ export function issueAccessToken(state: EmulatorState, clientId: string, audienc
 
 export type TokenCheck =
   | { ok: true; clientId: string; audience: string; claims: JwtClaims }
-  | {
-      ok: false;
-      reason: 'missing' | 'malformed' | 'signature' | 'expired' | 'not-yet-valid' | 'audience' | 'issuer';
-    };
+  | { ok: false; reason: 'missing' | JwtRejection }
+  /** `found`: the token's `aud` or `iss`, which Key Vault's 401 message quotes. */
+  | { ok: false; reason: 'audience' | 'issuer'; found: string };
 
-/** Validates a bearer token the emulator issued: signature, lifetime, issuer/tenant and audience. */
-export function checkAccessToken(
+/**
+ * Validates a bearer token the emulator issued: signature, lifetime, audience, then issuer and tenant (the
+ * order of Microsoft.IdentityModel's JsonWebTokenHandler: lifetime, audience, issuer).
+ */
+export async function checkAccessToken(
   state: EmulatorState,
   token: string | undefined,
   acceptsAudience: (audience: string) => boolean,
-): TokenCheck {
+): Promise<TokenCheck> {
   if (!token) return { ok: false, reason: 'missing' };
-  const verified = verifyJwt(state.signingKey, token);
+  const verified = await verifyJwt(state.signingKey, token);
   if (!verified.ok) return { ok: false, reason: verified.reason };
   const { payload } = verified;
-  if (payload.iss !== tokenIssuer(state) || payload.tid !== state.options.tenantId) {
-    return { ok: false, reason: 'issuer' };
-  }
   const audience = typeof payload.aud === 'string' ? payload.aud : '';
-  if (!acceptsAudience(normalizeResource(audience))) return { ok: false, reason: 'audience' };
+  if (!acceptsAudience(normalizeResource(audience)))
+    return { ok: false, reason: 'audience', found: audience };
+  if (payload.iss !== tokenIssuer(state) || payload.tid !== state.options.tenantId) {
+    return { ok: false, reason: 'issuer', found: String(payload.iss ?? '') };
+  }
   const clientId = typeof payload.appid === 'string' ? payload.appid.toLowerCase() : '';
   if (!clientId) return { ok: false, reason: 'malformed' };
   return { ok: true, clientId, audience, claims: payload };

@@ -7,8 +7,11 @@ import { EmulatorState } from './state';
  * application registered in F&O (else 403). Registered: the D365 app unless `unregisteredClientIds` names it.
  * The `X-Emulator-Reason` header says why (the real service says nothing).
  */
-export function authorizeD365(state: EmulatorState, ctx: RequestContext): { clientId: string } | undefined {
-  const check = checkAccessToken(state, bearerToken(ctx.req), (aud) => state.d365Audiences.has(aud));
+export async function authorizeD365(
+  state: EmulatorState,
+  ctx: RequestContext,
+): Promise<{ clientId: string } | undefined> {
+  const check = await checkAccessToken(state, bearerToken(ctx.req), (aud) => state.d365Audiences.has(aud));
   if (!check.ok) {
     sendEmpty(ctx.res, 401, {
       'WWW-Authenticate': `Bearer authorization_uri="${state.url}/${state.options.tenantId}/oauth2/authorize"`,

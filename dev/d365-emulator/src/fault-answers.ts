@@ -7,7 +7,7 @@ import {
   odataWriteFailed,
   THROTTLE_MESSAGE,
 } from './d365-errors';
-import { entraErrorBody } from './entra';
+import { EntraFailure, entraErrorBody } from './entra-errors';
 import { RequestContext, send, sendEmpty, sendJson } from './http';
 import { keyVaultChallenge, keyVaultError } from './key-vault';
 import { EmulatorState } from './state';
@@ -111,29 +111,37 @@ export function sendFaultAnswer(
       }
       return;
     case 'token': {
-      const [error, code, description] =
-        status === 400 || status === 401
-          ? [
-              'invalid_client',
-              7000215,
-              `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${new URLSearchParams(ctx.body.toString('utf8')).get('client_id') ?? ''}'.`,
-            ]
-          : status === 429
-            ? [
-                'temporarily_unavailable',
-                50196,
-                'The server terminated an operation because it encountered a client request loop. Please contact your app vendor.',
-              ]
-            : status >= 500
-              ? [
-                  'server_error',
-                  50000,
-                  'There was an error issuing a token or an issue with our sign-in service.',
-                ]
-              : ['invalid_request', 90000, `${reason}.`];
+      const clientId = new URLSearchParams(ctx.body.toString('utf8')).get('client_id') ?? '';
       state.stats.tokenErrors += 1;
-      sendJson(ctx.res, status, entraErrorBody(ctx, error, code, description), retryHeaders);
+      sendJson(ctx.res, status, entraErrorBody(ctx, tokenFault(status, reason, clientId)), retryHeaders);
       return;
     }
   }
+}
+
+/** The Entra ID error a faulted token request answers with, by status. */
+function tokenFault(status: number, reason: string, clientId: string): EntraFailure {
+  if (status === 400 || status === 401) {
+    return {
+      error: 'invalid_client',
+      code: 7000215,
+      description: `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    };
+  }
+  if (status === 429) {
+    return {
+      error: 'temporarily_unavailable',
+      code: 50196,
+      description:
+        'The server terminated an operation because it encountered a client request loop. Please contact your app vendor.',
+    };
+  }
+  if (status >= 500) {
+    return {
+      error: 'server_error',
+      code: 50000,
+      description: 'There was an error issuing a token or an issue with our sign-in service.',
+    };
+  }
+  return { error: 'invalid_request', code: 90000, description: `${reason}.` };
 }

@@ -1,4 +1,5 @@
-import { checkAccessToken } from './access-tokens';
+import { checkAccessToken, TokenCheck, tokenIssuer } from './access-tokens';
+import { JwtRejection } from './jwt';
 import { bearerToken, isPlainObject, parseJson, RequestContext, sendJson } from './http';
 import { SecretVersion } from './secrets-store';
 import { EmulatorState, KEY_VAULT_RESOURCE } from './state';
@@ -50,24 +51,35 @@ function notFound(name: string, version?: string): KeyVaultErrorBody {
   );
 }
 
-const UNAUTHORIZED_MESSAGES: Record<string, string> = {
+const UNAUTHORIZED_MESSAGES: Record<'missing' | JwtRejection, string> = {
   missing: 'AKV10000: Request is missing a Bearer or PoP token.',
   malformed: 'AKV10001: The token is malformed.',
   signature: 'AKV10032: The token signature is invalid.',
   expired: 'AKV10022: The token is expired.',
   'not-yet-valid': 'AKV10023: The token is not yet valid.',
-  issuer: 'AKV10032: Invalid issuer.',
 };
 
-export function handleKeyVault(state: EmulatorState, ctx: RequestContext): void {
+/** The 401 message for a rejected token (audience and issuer worded as captured answers quote them). */
+function unauthorizedMessage(state: EmulatorState, check: Extract<TokenCheck, { ok: false }>): string {
+  // "AKV10022: Invalid audience. Expected https://vault.azure.net, found: https://management.azure.com/."
+  // (MicrosoftDocs/azure-docs#109562, crossplane-contrib/provider-azure#346).
+  if (check.reason === 'audience') {
+    return `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}, found: ${check.found}.`;
+  }
+  // "AKV10032: Invalid issuer. Expected one of https://sts.windows.net/<tenant>/, found https://..."
+  // (Azure/azure-sdk-for-js#6221).
+  if (check.reason === 'issuer') {
+    return `AKV10032: Invalid issuer. Expected one of ${tokenIssuer(state)}, found ${check.found}.`;
+  }
+  return UNAUTHORIZED_MESSAGES[check.reason];
+}
+
+export async function handleKeyVault(state: EmulatorState, ctx: RequestContext): Promise<void> {
   const { res, origin } = ctx;
-  const check = checkAccessToken(state, bearerToken(ctx.req), (aud) => aud === KEY_VAULT_RESOURCE);
+  const check = await checkAccessToken(state, bearerToken(ctx.req), (aud) => aud === KEY_VAULT_RESOURCE);
   if (!check.ok) {
     state.stats.keyVault.challenges += 1;
-    const message =
-      check.reason === 'audience'
-        ? `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}.`
-        : (UNAUTHORIZED_MESSAGES[check.reason] ?? 'Unauthorized');
+    const message = unauthorizedMessage(state, check);
     sendJson(res, 401, keyVaultError('Unauthorized', message), {
       'WWW-Authenticate': keyVaultChallenge(state, origin),
     });

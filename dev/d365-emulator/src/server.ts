@@ -183,10 +183,10 @@ async function handle(
 
     switch (target.service) {
       case 'token':
-        handleEntra(state, ctx, target.entra);
+        await handleEntra(state, ctx, target.entra);
         return;
       case 'keyvault':
-        handleKeyVault(state, ctx);
+        await handleKeyVault(state, ctx);
         return;
       case 'd365':
         await handleD365(state, connections, ctx, target.kind, entry);
@@ -298,7 +298,7 @@ async function handleD365(
   kind: 'custom-service' | 'odata',
   entry: RequestLogEntry,
 ): Promise<void> {
-  if (!authorizeD365(state, ctx)) return;
+  if (!(await authorizeD365(state, ctx))) return;
   const admission = state.throttle.admit();
   if (!admission.ok) {
     state.stats.throttled += 1;
