@@ -1,11 +1,11 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { acceptCustomer } from '../shared/use-cases/accept-customer';
+import { acceptAndWait } from '../shared/use-cases/accept-and-wait';
 import { acceptDeps, appServices, processDeps } from '../shared/composition';
-import { authorize } from '../shared/http/caller';
+import { requireCaller } from '../shared/http/caller';
 import { readJsonBody } from '../shared/http/request-body';
 import { parseIdempotencyKey } from '../shared/http/idempotency-key';
 import { invocationLog } from '../shared/adapters/invocation-log';
-import { outcomeResponse, waitForOutcome } from '../shared/http/outcome-response';
+import { outcomeResponse } from '../shared/http/outcome-response';
 import { parsePreferWait } from '../shared/http/prefer';
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
@@ -21,9 +21,8 @@ export async function createCustomer(
 ): Promise<HttpResponseInit> {
   const services = appServices();
   const { config } = services;
-  const check = authorize(request.headers, 'create', config.callers);
-  if (!check.ok)
-    return problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden());
+  const check = requireCaller(request.headers, 'create', config.callers);
+  if (!check.ok) return check.response;
   const { caller } = check;
   const budget = services.rateLimiter.take(caller.id);
   if (!budget.ok) return problemResponse(problems.tooManyRequests(budget.retryAfterSeconds));
@@ -35,30 +34,16 @@ export async function createCustomer(
   if (!body.ok) return problemResponse(body.problem);
 
   const log = invocationLog(context);
-  // Each instance holds at most MAX_CONCURRENT_WAITS requests open; beyond that, 202 at once.
-  const wait = prefer.waitSeconds && services.waits.tryEnter() ? prefer.waitSeconds : 0;
-  try {
-    return await accept(request, body.value, caller.id, key.key, wait, log);
-  } finally {
-    if (wait > 0) services.waits.leave();
-  }
-}
-
-async function accept(
-  request: HttpRequest,
-  body: unknown,
-  caller: string,
-  idempotencyKey: string | undefined,
-  wait: number,
-  log: ReturnType<typeof invocationLog>,
-): Promise<HttpResponseInit> {
-  const services = appServices();
-  const { config } = services;
-  const result = await acceptCustomer(body, acceptDeps(services, log), {
-    idempotencyKey,
-    caller,
-    delaySeconds: wait,
-  });
+  const result = await acceptAndWait(
+    body.value,
+    {
+      accept: acceptDeps(services, log),
+      statusStore: services.statusStore,
+      waits: services.waits,
+      processNow: (message) => processCustomerMessage(message, processDeps(services, log)),
+    },
+    { caller: caller.id, idempotencyKey: key.key, waitSeconds: prefer.waitSeconds ?? 0 },
+  );
   switch (result.kind) {
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
@@ -69,21 +54,13 @@ async function accept(
     case 'in-progress':
       return problemResponse(problems.idempotencyKeyInProgress());
     case 'accepted': {
-      const { correlationId } = result.record;
-      const statusUrl = statusUrlFor(request.url, correlationId);
+      const { record, waitedSeconds } = result;
       const headers: Record<string, string> = {
         ...(result.replayed && { 'idempotent-replayed': 'true' }),
-        ...(wait > 0 && { 'preference-applied': `wait=${wait}` }),
+        ...(waitedSeconds > 0 && { 'preference-applied': `wait=${waitedSeconds}` }),
       };
-      if (wait === 0)
-        return outcomeResponse(result.record, statusUrl, headers, config.statusRetryAfterSeconds);
-      // Durable first (the message is queued, held back for `wait` seconds), then at once.
-      const work = result.replayed
-        ? undefined
-        : processCustomerMessage(result.message, processDeps(services, log));
-      const record =
-        (await waitForOutcome(services.statusStore, correlationId, wait * 1000, work)) ?? result.record;
-      return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds, true);
+      const statusUrl = statusUrlFor(request.url, record.correlationId);
+      return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds, waitedSeconds > 0);
     }
   }
 }

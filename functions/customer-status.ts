@@ -1,6 +1,6 @@
 import { app, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { appServices } from '../shared/composition';
-import { authorize, mayAccess } from '../shared/http/caller';
+import { mayAccess, requireCaller } from '../shared/http/caller';
 import { getCustomerStatus } from '../shared/use-cases/customer-status';
 import { problemResponse, problems } from '../shared/http/problem';
 import { isTerminal } from '../shared/domain/status';
@@ -8,9 +8,8 @@ import { isTerminal } from '../shared/domain/status';
 /** `GET /api/customers/status/{correlationId}`: the request's state, account number or error. */
 export async function customerStatus(request: HttpRequest): Promise<HttpResponseInit> {
   const { config, statusStore } = appServices();
-  const check = authorize(request.headers, 'read', config.callers);
-  if (!check.ok)
-    return problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden());
+  const check = requireCaller(request.headers, 'read', config.callers);
+  if (!check.ok) return check.response;
   const result = await getCustomerStatus(request.params.correlationId ?? '', statusStore, (owner) =>
     mayAccess(check.caller, owner, config.callers),
   );

@@ -1,6 +1,7 @@
+import { parseCorrelationId } from '../shared/domain/correlation-id';
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { appServices } from '../shared/composition';
-import { authorize } from '../shared/http/caller';
+import { requireCaller } from '../shared/http/caller';
 import { invocationLog } from '../shared/adapters/invocation-log';
 import { problemResponse, problems } from '../shared/http/problem';
 import { replayFailedRequest } from '../shared/use-cases/process-customer';
@@ -15,13 +16,10 @@ export async function replayCustomer(
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const { config, statusStore, queue, telemetry } = appServices();
-  const check = authorize(request.headers, 'operator', config.callers);
-  if (!check.ok)
-    return problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden());
-  const correlationId = (request.params.correlationId ?? '').toLowerCase();
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(correlationId)) {
-    return problemResponse(problems.invalidCorrelationId());
-  }
+  const check = requireCaller(request.headers, 'operator', config.callers);
+  if (!check.ok) return check.response;
+  const correlationId = parseCorrelationId(request.params.correlationId);
+  if (correlationId === undefined) return problemResponse(problems.invalidCorrelationId());
   const result = await replayFailedRequest(correlationId, {
     statusStore,
     queue,

@@ -1,7 +1,7 @@
 import { acceptDeps, AppServices, processDeps, reconcileDeps } from './composition';
 import { loadConfig } from './config/config';
 import { validSettings } from '../test/support/valid-settings';
-import { silentLog } from './adapters/invocation-log';
+import { silentLog } from './ports';
 
 describe('the composition root hands each use-case its adapters', () => {
   const config = loadConfig(validSettings());

@@ -4,18 +4,18 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { QueueClient } from '@azure/storage-queue';
 import { Config, getConfig } from './config/config';
 import { isLoopbackUrl } from './config/urls';
-import { CustomerQueue, storageCustomerQueue } from './adapters/storage-customer-queue';
+import { storageCustomerQueue } from './adapters/storage-customer-queue';
 import { AcceptDeps } from './use-cases/accept-customer';
-import { D365Client, d365Client } from './adapters/d365/d365-client';
-import { D365Gate, d365Gate } from './adapters/d365/d365-gate';
-import { Log } from './adapters/invocation-log';
+import { d365Client } from './adapters/d365/d365-client';
+import { d365Gate } from './adapters/d365/d365-gate';
 import { ProcessDeps } from './use-cases/process-customer';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
 import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
-import { StatusStore, tableStatusStore } from './adapters/table-status-store';
-import { applicationInsightsTelemetry, Telemetry } from './adapters/app-insights-telemetry';
+import { tableStatusStore } from './adapters/table-status-store';
+import { applicationInsightsTelemetry } from './adapters/app-insights-telemetry';
 import { entraTokenSource, PUBLIC_AUTHORITY } from './adapters/entra-token-source';
+import { CustomerQueue, D365Client, D365Gate, Log, StatusStore, Telemetry } from './ports';
 
 /**
  * The composition root: the real adapters, built once per process from the validated

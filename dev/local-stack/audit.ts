@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { AppStack, APP_DIR, startAppStack } from './app-stack';
+import { AppStack, startAppStack } from './app-stack';
+import { sampleCustomer } from '../../test/fixtures/sample-customers';
 
 /**
  * A loss-and-duplicate audit in the spirit of Jepsen's total-queue check: many customers through
@@ -109,9 +108,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const runId = randomBytes(3).toString('hex');
-  const fixture = JSON.parse(
-    readFileSync(join(APP_DIR, 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'),
-  );
+  const fixture = sampleCustomer('full');
   const stack = await startAppStack({
     storageConnectionString: options.storageConnectionString,
     settings: AUDIT_SETTINGS,

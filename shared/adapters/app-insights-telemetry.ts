@@ -1,42 +1,5 @@
-/**
- * Custom events for Application Insights, behind a small interface with a no-op for tests.
- * Properties are correlation IDs, legal entities and codes only: never personal data.
- * The names are the ones the workbook and alert rules in infra/ query.
- */
-export type TelemetryEventName =
-  | 'CustomerAccepted'
-  | 'CustomerSucceeded'
-  | 'CustomerFailed'
-  | 'CustomerRetryScheduled'
-  | 'D365Throttled'
-  | 'CustomerPoisoned';
-
-export interface TelemetryEvent {
-  name: TelemetryEventName;
-  properties: {
-    correlationId: string;
-    legalEntity?: string;
-    outcome?: string;
-    target?: string;
-    reason?: string;
-    attempts?: string;
-  };
-  measurements?: { endToEndMs?: number; d365Ms?: number; delayMs?: number; retryAfterSeconds?: number };
-}
-
-export interface TelemetryMetric {
-  name: 'QueueDepth';
-  value: number;
-  properties: { queue: string };
-}
-
-export interface Telemetry {
-  trackEvent(event: TelemetryEvent): void;
-  trackMetric(metric: TelemetryMetric): void;
-}
-
-export const noopTelemetry: Telemetry = { trackEvent() {}, trackMetric() {} };
-
+import { Telemetry, noopTelemetry } from '../ports';
+/** The `Telemetry` port on the Application Insights SDK (v3). */
 type Client = {
   trackEvent(event: { name: string; properties?: object; measurements?: object }): void;
   trackMetric(metric: { name: string; value: number; properties?: object }): void;

@@ -1,12 +1,6 @@
 import { AccessToken, ClientSecretCredential } from '@azure/identity';
 import { asProcessingError, permanent, ProcessingError } from '../domain/failure';
-import { SecretSource } from './key-vault-secret-source';
-
-/** Access tokens for D365, from Entra ID with the client secret held in Key Vault. */
-export interface TokenSource {
-  /** A valid token; `fresh` skips the cached one (after D365 answered 401). */
-  getToken(options?: { fresh?: boolean }): Promise<string>;
-}
+import { SecretSource, TokenSource } from '../ports';
 
 export interface TokenSourceOptions {
   tenantId: string;

@@ -1,28 +1,5 @@
-/**
- * Structured, personal-data-free logging for the use-cases. Only the fields below can be logged,
- * so a name, e-mail, phone, address, birth date, secret or token cannot reach a log line by
- * accident; free text (reasons from D365) must have passed through `scrub` first.
- */
-export interface LogFields {
-  correlationId?: string;
-  legalEntity?: string;
-  status?: string;
-  attempt?: number;
-  customerAccount?: string;
-  outcome?: string;
-  code?: string;
-  reason?: string;
-  durationMs?: number;
-  retryAfterSeconds?: number;
-  dequeueCount?: number;
-}
-
-export interface Log {
-  info(event: string, fields?: LogFields): void;
-  warn(event: string, fields?: LogFields): void;
-  error(event: string, fields?: LogFields): void;
-}
-
+import { LogFields, Log } from '../ports';
+/** The Functions invocation log behind the `Log` port: one `event key=value ...` line per entry. */
 export function formatLogLine(event: string, fields: LogFields = {}): string {
   const parts = Object.entries(fields)
     .filter(([, value]) => value !== undefined)
@@ -45,5 +22,3 @@ export function invocationLog(context: {
     error: (event, fields) => context.error(formatLogLine(event, fields)),
   };
 }
-
-export const silentLog: Log = { info() {}, warn() {}, error() {} };

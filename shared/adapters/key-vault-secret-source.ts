@@ -1,12 +1,6 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { asProcessingError, permanent } from '../domain/failure';
-
-/** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
-export interface SecretSource {
-  get(): Promise<string>;
-  /** Forgets the cached secret so the next `get` reads Key Vault again (after a rotation). */
-  invalidate(): void;
-}
+import { SecretSource } from '../ports';
 
 export function keyVaultSecretSource(
   client: SecretClient,

@@ -1,10 +1,6 @@
 import { QueueClient } from '@azure/storage-queue';
-import { encodeQueueMessage, QueueMessage } from '../domain/queue-message';
-
-/** Where accepted requests wait for the worker. */
-export interface CustomerQueue {
-  send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
-}
+import { encodeQueueMessage } from '../domain/queue-message';
+import { CustomerQueue } from '../ports';
 
 /**
  * A Storage queue. Messages never expire by default: the worker, not the queue's 7-day default,

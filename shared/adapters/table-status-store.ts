@@ -1,33 +1,6 @@
 import { odata, RestError, TableClient, TableEntityResult } from '@azure/data-tables';
-import { Status, StatusRecord } from '../domain/status';
-
-/** The status records, one per correlation ID, with optimistic concurrency on every change. */
-export interface StatusStore {
-  /** Inserts a new record; throws `StatusConflictError` when one with the same ID exists. */
-  create(record: Omit<StatusRecord, 'etag'>): Promise<StatusRecord>;
-  get(correlationId: string): Promise<StatusRecord | undefined>;
-  /**
-   * Applies `changes` to `current` only if the stored record still has `current.etag`;
-   * throws `StatusConflictError` when another writer changed it first.
-   */
-  update(
-    current: StatusRecord,
-    changes: Partial<Omit<StatusRecord, 'correlationId' | 'etag'>>,
-  ): Promise<StatusRecord>;
-  /** Deletes the record if it still has the given ETag. */
-  delete(record: StatusRecord): Promise<void>;
-  /** Records in one of `statuses` last changed before `updatedBefore` (ISO), at most `limit`. */
-  findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
-  /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
-  findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
-}
-
-export class StatusConflictError extends Error {
-  constructor(correlationId: string) {
-    super(`The status record ${correlationId} was changed by another writer.`);
-    this.name = 'StatusConflictError';
-  }
-}
+import { StatusRecord } from '../domain/status';
+import { StatusStore, StatusConflictError } from '../ports';
 
 /** Fields stored as columns. Absent optional fields are stored as empty strings so a Replace clears them. */
 const OPTIONAL_FIELDS = [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCorrelationId } from './correlation-id';
 
 /**
  * The message the intake function puts on the customer queue: versioned JSON, base64-encoded
@@ -53,5 +54,5 @@ export function decodeQueueMessage(
   const parsed = queueMessageSchema.safeParse(value);
   if (parsed.success) return { ok: true, message: parsed.data };
   const id = (value as { correlationId?: unknown } | null)?.correlationId;
-  return { ok: false, correlationId: z.uuid().safeParse(id).success ? (id as string) : undefined };
+  return { ok: false, correlationId: typeof id === 'string' ? parseCorrelationId(id) : undefined };
 }

@@ -1,4 +1,6 @@
+import type { HttpResponseInit } from '@azure/functions';
 import { Config } from '../config/config';
+import { problemResponse, problems } from './problem';
 
 /** Who is calling, and the app roles the platform says it holds. */
 export interface Caller {
@@ -58,6 +60,20 @@ export function authorize(
   const needed = callers.roles[permission];
   const allowed = caller.roles.includes(needed) || caller.roles.includes(callers.roles.operator);
   return allowed ? { ok: true, caller } : { ok: false, status: 403 };
+}
+
+/** `authorize`, with the refusal already shaped as the route's problem+json answer (401 or 403). */
+export function requireCaller(
+  headers: { get(name: string): string | null },
+  permission: Permission,
+  callers: Config['callers'],
+): { ok: true; caller: Caller } | { ok: false; response: HttpResponseInit } {
+  const check = authorize(headers, permission, callers);
+  if (check.ok) return check;
+  return {
+    ok: false,
+    response: problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden()),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { correlationIdForKey, parseIdempotencyKey } from './idempotency-key';
+import { correlationIdForKey } from '../domain/correlation-id';
+import { parseIdempotencyKey } from './idempotency-key';
 import { parsePreferWait } from './prefer';
 
 describe('Idempotency-Key', () => {

@@ -1,28 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { Problem, problemResponse } from './problem';
-import { FailureCode, isTerminal, StatusRecord, toStatusAnswer } from '../domain/status';
-import { StatusStore } from '../adapters/table-status-store';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Waits up to `timeoutMs` for a request to end: first for `work` (the intake's own attempt, if
- * any), then by re-reading the record. Resolves with the latest record either way.
- */
-export async function waitForOutcome(
-  statusStore: StatusStore,
-  correlationId: string,
-  timeoutMs: number,
-  work?: Promise<unknown>,
-): Promise<StatusRecord | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  if (work) await Promise.race([work.catch(() => undefined), sleep(timeoutMs)]);
-  for (;;) {
-    const record = await statusStore.get(correlationId);
-    if (!record || isTerminal(record.status) || Date.now() >= deadline) return record;
-    await sleep(Math.min(100, deadline - Date.now()));
-  }
-}
+import { FailureCode, StatusRecord, toStatusAnswer } from '../domain/status';
 
 const FAILURE_STATUS: Record<FailureCode, number> = {
   business_error: 422,

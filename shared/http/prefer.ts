@@ -1,4 +1,4 @@
-import { FieldError } from './problem';
+import type { FieldError } from '../domain/customer-contract';
 
 /**
  * Reads the `wait` preference of an RFC 7240 `Prefer` header (`Prefer: wait=10`, possibly among

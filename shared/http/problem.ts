@@ -1,10 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 
-/** One offending field: an RFC 6901 JSON Pointer into the request body and what is wrong with it. */
-export interface FieldError {
-  pointer: string;
-  detail: string;
-}
+import type { FieldError } from '../domain/customer-contract';
 
 /** An RFC 9457 problem details object. */
 export interface Problem {

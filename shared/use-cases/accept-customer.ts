@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { CustomerQueue } from '../adapters/storage-customer-queue';
-import { CustomerRequest, customerFingerprint, parseCustomerRequest } from '../domain/customer-contract';
-import { correlationIdForKey } from '../http/idempotency-key';
-import { Log } from '../adapters/invocation-log';
-import { FieldError } from '../http/problem';
+import {
+  CustomerRequest,
+  customerFingerprint,
+  FieldError,
+  parseCustomerRequest,
+} from '../domain/customer-contract';
+import { correlationIdForKey } from '../domain/correlation-id';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
-import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
-import { Telemetry } from '../adapters/app-insights-telemetry';
+import { CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
 
 export interface AcceptDeps {
   statusStore: StatusStore;

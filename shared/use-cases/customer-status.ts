@@ -1,11 +1,9 @@
-import { z } from 'zod';
+import { parseCorrelationId } from '../domain/correlation-id';
 import { StatusAnswer, toStatusAnswer } from '../domain/status';
-import { StatusStore } from '../adapters/table-status-store';
+import { StatusStore } from '../ports';
 
 export type StatusResult =
   { kind: 'found'; answer: StatusAnswer } | { kind: 'not-found' } | { kind: 'malformed-id' };
-
-const correlationIdSchema = z.uuid();
 
 /**
  * The status use-case: one point read, answered without personal data. A record the caller may
@@ -16,8 +14,9 @@ export async function getCustomerStatus(
   statusStore: StatusStore,
   mayAccess: (owner: string | undefined) => boolean = () => true,
 ): Promise<StatusResult> {
-  if (!correlationIdSchema.safeParse(correlationId).success) return { kind: 'malformed-id' };
-  const record = await statusStore.get(correlationId.toLowerCase());
+  const id = parseCorrelationId(correlationId);
+  if (id === undefined) return { kind: 'malformed-id' };
+  const record = await statusStore.get(id);
   return record && mayAccess(record.caller)
     ? { kind: 'found', answer: toStatusAnswer(record) }
     : { kind: 'not-found' };

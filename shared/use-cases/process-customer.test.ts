@@ -1,21 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { memoryStatusStore } from '../../test/support/memory-status-store';
 import { acceptCustomer, AcceptOptions } from './accept-customer';
 import { CustomerRequest } from '../domain/customer-contract';
-import { CustomerQueue } from '../adapters/storage-customer-queue';
-import { D365Client } from '../adapters/d365/d365-client';
 import { d365Gate } from '../adapters/d365/d365-gate';
 import { permanent, transient } from '../domain/failure';
-import { silentLog } from '../adapters/invocation-log';
 import { backoffSeconds, processCustomerMessage, ProcessDeps, replayFailedRequest } from './process-customer';
 import { QueueMessage } from '../domain/queue-message';
 import { reconcile } from './reconcile';
-import { Telemetry, TelemetryEvent } from '../adapters/app-insights-telemetry';
+import { CustomerQueue, D365Client, silentLog, Telemetry, TelemetryEvent } from '../ports';
+import { sampleCustomer } from '../../test/fixtures/sample-customers';
 
-const full = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'seed-customer-full.json'), 'utf8'),
-);
+const full = sampleCustomer('full');
 
 interface Sent {
   message: QueueMessage;

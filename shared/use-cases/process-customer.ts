@@ -1,14 +1,17 @@
 import { RetryPolicy } from '../config/config';
 import { CustomerRequest, parseCustomerRequest } from '../domain/customer-contract';
-import { CustomerQueue } from '../adapters/storage-customer-queue';
-import { D365Client } from '../adapters/d365/d365-client';
-import { D365Gate } from '../adapters/d365/d365-gate';
 import { Failure, ProcessingError } from '../domain/failure';
-import { Log } from '../adapters/invocation-log';
 import { decodeQueueMessage, messageFromRecord, QueueMessage } from '../domain/queue-message';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
-import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
-import { Telemetry } from '../adapters/app-insights-telemetry';
+import {
+  CustomerQueue,
+  D365Client,
+  D365Gate,
+  Log,
+  StatusConflictError,
+  StatusStore,
+  Telemetry,
+} from '../ports';
 
 export interface ProcessDeps {
   statusStore: StatusStore;

@@ -1,12 +1,9 @@
 import { errorName } from './accept-customer';
 import { RetryPolicy } from '../config/config';
-import { CustomerQueue } from '../adapters/storage-customer-queue';
-import { Log } from '../adapters/invocation-log';
 import { messageFromRecord } from '../domain/queue-message';
 import { recordFailure } from './process-customer';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
-import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
-import { Telemetry } from '../adapters/app-insights-telemetry';
+import { CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
 
 export interface ReconcileDeps {
   statusStore: StatusStore;

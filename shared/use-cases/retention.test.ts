@@ -1,7 +1,7 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { silentLog } from '../adapters/invocation-log';
 import { purgeExpiredRecords } from './retention';
 import { StatusRecord } from '../domain/status';
+import { silentLog } from '../ports';
 
 const record = (id: string, createdAt: string): Omit<StatusRecord, 'etag'> => ({
   correlationId: id,

@@ -1,6 +1,5 @@
+import { Log, StatusConflictError, StatusStore } from '../ports';
 import { errorName } from './accept-customer';
-import { Log } from '../adapters/invocation-log';
-import { StatusConflictError, StatusStore } from '../adapters/table-status-store';
 
 /**
  * Retention (a timer function): status records — and with them the stored requests and the

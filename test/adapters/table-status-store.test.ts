@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { StatusRecord } from '../../shared/domain/status';
-import { StatusConflictError, tableStatusStore } from '../../shared/adapters/table-status-store';
+import { tableStatusStore } from '../../shared/adapters/table-status-store';
+import { StatusConflictError } from '../../shared/ports';
 
 // Against Azurite (started by the global setup), with the real Table SDK.
 const client = TableClient.fromConnectionString(

@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { sampleCustomer, sampleCustomerText } from '../fixtures/sample-customers';
 
-/** The two sample payloads of the source article, as text and as parsed JSON. */
-export const fixtureText = {
-  full: readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'),
-  minimal: readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-minimal.json'), 'utf8'),
-};
+/** The two sample payloads of the source article, as text. */
+export const fixtureText = { full: sampleCustomerText('full'), minimal: sampleCustomerText('minimal') };
 
 /** A fresh deep copy of a fixture, safe to mutate. */
-export function fixture(name: keyof typeof fixtureText): Record<string, unknown> & {
-  Customer: Record<string, unknown>;
-} {
-  return JSON.parse(fixtureText[name]);
-}
+export const fixture = sampleCustomer;
 
 /** Splits an RFC 6901 pointer into its unescaped reference tokens. */
 export function pointerTokens(pointer: string): string[] {

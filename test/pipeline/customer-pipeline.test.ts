@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import {
@@ -8,11 +6,10 @@ import {
   LOCAL_TENANT_ID,
 } from '@d365-customer-sync/d365-emulator';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const fixture = (name: string): { Customer: Record<string, unknown> } =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
-const full = fixture('seed-customer-full.json');
-const minimal = fixture('seed-customer-minimal.json');
+const full = sampleCustomer('full');
+const minimal = sampleCustomer('minimal');
 
 /** Personal values from the fixtures that must never appear in anything the app writes. */
 const PERSONAL = [

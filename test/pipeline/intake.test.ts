@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppStack, postJson, startAppStack } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const fixture = (name: string): { Customer: Record<string, unknown> } =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
-const full = fixture('seed-customer-full.json');
+const full = sampleCustomer('full');
 type Body = { Customer: Record<string, unknown> & { BillingAddress: Record<string, unknown>[] } };
 const clone = (): Body => structuredClone(full) as Body;
 

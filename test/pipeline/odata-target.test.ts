@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const full = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+const full = sampleCustomer('full');
 
 let stack: AppStack;
 

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const fixture = JSON.parse(
-  readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'),
-);
+const fixture = sampleCustomer('full');
 
 /** A customer of its own: the duplicate policy (link) treats one e-mail as one customer. */
 const customer = (tag = randomUUID()) => ({

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { principalHeader } from '../support/principal';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const full = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+const full = sampleCustomer('full');
 const customer = () => ({
   Customer: { ...full.Customer, EmailAddress: `caller.${randomUUID()}@example.com` },
 });

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppStack, startAppStack } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const full = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-full.json'), 'utf8'));
+const full = sampleCustomer('full');
 
 /** Resolves an RFC 6901 pointer; `undefined` when the path does not exist. */
 function resolve(document: unknown, pointer: string): { found: boolean } {

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
-const full = fixture('seed-customer-full.json');
-const minimal = fixture('seed-customer-minimal.json');
+const full = sampleCustomer('full');
+const minimal = sampleCustomer('minimal');
 
 /** Every personal value in the fixtures (names, e-mail, phone, streets, cities, birth date). */
 const PERSONAL = [

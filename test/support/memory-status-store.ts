@@ -1,5 +1,5 @@
+import { StatusConflictError, StatusStore } from '../../shared/ports';
 import { StatusRecord } from '../../shared/domain/status';
-import { StatusConflictError, StatusStore } from '../../shared/adapters/table-status-store';
 
 /** An in-memory StatusStore with the same optimistic-concurrency rules as the Table one. */
 export function memoryStatusStore(): StatusStore & { records: Map<string, StatusRecord> } {

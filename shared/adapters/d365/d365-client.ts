@@ -1,4 +1,3 @@
-import type { CustomerRequest } from '../../domain/customer-contract';
 import { toCustomersV3Body, toCustomServiceBody } from './d365-payload';
 import { buildCustomerLookupQuery } from './odata-filter';
 import {
@@ -9,17 +8,7 @@ import {
   transient,
 } from '../../domain/failure';
 import { personalValues, scrub, truncate } from '../../domain/redaction';
-import { TokenSource } from '../entra-token-source';
-
-/** Creates customers in D365. Throws `ProcessingError` (permanent or transient) on failure. */
-export interface D365Client {
-  createCustomer(request: CustomerRequest): Promise<{ customerAccount: string }>;
-  /**
-   * The account of a customer with this e-mail in the legal entity (CustomersV3, cross-company,
-   * with a filter built by the one safe builder), or undefined when there is none.
-   */
-  findCustomerByEmail(legalEntity: string, email: string): Promise<string | undefined>;
-}
+import { TokenSource, D365Client } from '../../ports';
 
 export interface D365ClientOptions {
   url: string;

@@ -1,21 +1,4 @@
-/**
- * Back-pressure towards D365, shared by every invocation in the instance: at most
- * `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at all
- * until that time has passed — not just for the request that got the 429.
- */
-export interface D365Gate {
-  /**
-   * Waits for a free slot and for any throttling pause to end, then runs `call`. When the pause
-   * ends later than `maxWaitMs` from now, does not wait: resolves `{ deferredUntil }` instead so
-   * the caller can reschedule the work through the queue.
-   */
-  run<T>(call: () => Promise<T>, maxWaitMs: number): Promise<{ value: T } | { deferredUntil: number }>;
-  /** D365 asked us to wait: no call starts before `now + seconds`. */
-  pause(seconds: number): void;
-  /** When calls may start again (epoch ms; in the past when not paused). */
-  pausedUntil(): number;
-}
-
+import { D365Gate } from '../../ports';
 export function d365Gate(maxConcurrency: number, now: () => number = Date.now): D365Gate {
   let inFlight = 0;
   let resumeAt = 0;

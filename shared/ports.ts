@@ -1,0 +1,153 @@
+/**
+ * The ports: the small interfaces the use-cases depend on. Adapters in shared/adapters implement
+ * them with Azure Storage, Key Vault, Entra ID, D365 and Application Insights; tests implement
+ * them in memory. Nothing here imports an SDK.
+ */
+import type { CustomerRequest } from './domain/customer-contract';
+import type { QueueMessage } from './domain/queue-message';
+import type { Status, StatusRecord } from './domain/status';
+
+/** The status records, one per correlation ID, with optimistic concurrency on every change. */
+export interface StatusStore {
+  /** Inserts a new record; throws `StatusConflictError` when one with the same ID exists. */
+  create(record: Omit<StatusRecord, 'etag'>): Promise<StatusRecord>;
+  get(correlationId: string): Promise<StatusRecord | undefined>;
+  /**
+   * Applies `changes` to `current` only if the stored record still has `current.etag`;
+   * throws `StatusConflictError` when another writer changed it first.
+   */
+  update(
+    current: StatusRecord,
+    changes: Partial<Omit<StatusRecord, 'correlationId' | 'etag'>>,
+  ): Promise<StatusRecord>;
+  /** Deletes the record if it still has the given ETag. */
+  delete(record: StatusRecord): Promise<void>;
+  /** Records in one of `statuses` last changed before `updatedBefore` (ISO), at most `limit`. */
+  findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
+  findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
+}
+
+export class StatusConflictError extends Error {
+  constructor(correlationId: string) {
+    super(`The status record ${correlationId} was changed by another writer.`);
+    this.name = 'StatusConflictError';
+  }
+}
+
+/** Where accepted requests wait for the worker. */
+export interface CustomerQueue {
+  send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
+export interface SecretSource {
+  get(): Promise<string>;
+  /** Forgets the cached secret so the next `get` reads Key Vault again (after a rotation). */
+  invalidate(): void;
+}
+
+/** Access tokens for D365, from Entra ID with the client secret held in Key Vault. */
+export interface TokenSource {
+  /** A valid token; `fresh` skips the cached one (after D365 answered 401). */
+  getToken(options?: { fresh?: boolean }): Promise<string>;
+}
+
+/** Creates customers in D365. Throws `ProcessingError` (permanent or transient) on failure. */
+export interface D365Client {
+  createCustomer(request: CustomerRequest): Promise<{ customerAccount: string }>;
+  /**
+   * The account of a customer with this e-mail in the legal entity (CustomersV3, cross-company,
+   * with a filter built by the one safe builder), or undefined when there is none.
+   */
+  findCustomerByEmail(legalEntity: string, email: string): Promise<string | undefined>;
+}
+
+/**
+ * Back-pressure towards D365, shared by every invocation in the instance: at most
+ * `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at all
+ * until that time has passed — not just for the request that got the 429.
+ */
+export interface D365Gate {
+  /**
+   * Waits for a free slot and for any throttling pause to end, then runs `call`. When the pause
+   * ends later than `maxWaitMs` from now, does not wait: resolves `{ deferredUntil }` instead so
+   * the caller can reschedule the work through the queue.
+   */
+  run<T>(call: () => Promise<T>, maxWaitMs: number): Promise<{ value: T } | { deferredUntil: number }>;
+  /** D365 asked us to wait: no call starts before `now + seconds`. */
+  pause(seconds: number): void;
+  /** When calls may start again (epoch ms; in the past when not paused). */
+  pausedUntil(): number;
+}
+
+/**
+ * Custom events for Application Insights. Properties are correlation IDs, legal entities and codes
+ * only: never personal data. The names are the ones the workbook and alert rules in infra/ query.
+ */
+export type TelemetryEventName =
+  | 'CustomerAccepted'
+  | 'CustomerSucceeded'
+  | 'CustomerFailed'
+  | 'CustomerRetryScheduled'
+  | 'D365Throttled'
+  | 'CustomerPoisoned';
+
+export interface TelemetryEvent {
+  name: TelemetryEventName;
+  properties: {
+    correlationId: string;
+    legalEntity?: string;
+    outcome?: string;
+    target?: string;
+    reason?: string;
+    attempts?: string;
+  };
+  measurements?: { endToEndMs?: number; d365Ms?: number; delayMs?: number; retryAfterSeconds?: number };
+}
+
+export interface TelemetryMetric {
+  name: 'QueueDepth';
+  value: number;
+  properties: { queue: string };
+}
+
+export interface Telemetry {
+  trackEvent(event: TelemetryEvent): void;
+  trackMetric(metric: TelemetryMetric): void;
+}
+
+export const noopTelemetry: Telemetry = { trackEvent() {}, trackMetric() {} };
+
+/**
+ * Structured, personal-data-free logging for the use-cases. Only the fields below can be logged,
+ * so a name, e-mail, phone, address, birth date, secret or token cannot reach a log line by
+ * accident; free text (reasons from D365) must have passed through `scrub` first.
+ */
+export interface LogFields {
+  correlationId?: string;
+  legalEntity?: string;
+  status?: string;
+  attempt?: number;
+  customerAccount?: string;
+  outcome?: string;
+  code?: string;
+  reason?: string;
+  durationMs?: number;
+  retryAfterSeconds?: number;
+  dequeueCount?: number;
+}
+
+export interface Log {
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
+
+export const silentLog: Log = { info() {}, warn() {}, error() {} };
+/** Slots for requests held open (`Prefer: wait`): at most so many per instance at once. */
+export interface WaitSlots {
+  /** Takes a slot; false when all are taken (the request is answered at once instead). */
+  tryEnter(): boolean;
+  leave(): void;
+}

@@ -1,0 +1,84 @@
+import { QueueMessage } from '../domain/queue-message';
+import { isTerminal, StatusRecord } from '../domain/status';
+import { StatusStore, WaitSlots } from '../ports';
+import { AcceptDeps, acceptCustomer, AcceptResult } from './accept-customer';
+
+export interface AcceptAndWaitDeps {
+  accept: AcceptDeps;
+  statusStore: StatusStore;
+  waits: WaitSlots;
+  /** Processes an accepted message in this invocation (the worker's use-case). */
+  processNow: (message: QueueMessage) => Promise<unknown>;
+}
+
+export interface AcceptAndWaitOptions {
+  caller: string;
+  idempotencyKey?: string;
+  /** `Prefer: wait=N`, already capped; 0 answers at once. */
+  waitSeconds: number;
+}
+
+export type AcceptAndWaitResult =
+  | Exclude<AcceptResult, { kind: 'accepted' }>
+  | {
+      kind: 'accepted';
+      /** The record as it stood when the wait ended (or at acceptance, without a wait). */
+      record: StatusRecord;
+      replayed: boolean;
+      /** How long the request was held open for; 0 when it was answered at once. */
+      waitedSeconds: number;
+    };
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `Prefer: wait` intake. Durable first: the request is accepted as always, its message held back
+ * for the wait, so a crash loses nothing; then this invocation processes it itself and waits up to
+ * `waitSeconds` for the request to end. Without a free wait slot it is answered at once.
+ */
+export async function acceptAndWait(
+  body: unknown,
+  deps: AcceptAndWaitDeps,
+  options: AcceptAndWaitOptions,
+): Promise<AcceptAndWaitResult> {
+  const wait = options.waitSeconds > 0 && deps.waits.tryEnter() ? options.waitSeconds : 0;
+  try {
+    const result = await acceptCustomer(body, deps.accept, {
+      idempotencyKey: options.idempotencyKey,
+      caller: options.caller,
+      delaySeconds: wait,
+    });
+    if (result.kind !== 'accepted') return result;
+    if (wait === 0)
+      return { kind: 'accepted', record: result.record, replayed: result.replayed, waitedSeconds: 0 };
+    const work = result.replayed ? undefined : deps.processNow(result.message);
+    const record = await waitForOutcome(deps.statusStore, result.record.correlationId, wait * 1000, work);
+    return {
+      kind: 'accepted',
+      record: record ?? result.record,
+      replayed: result.replayed,
+      waitedSeconds: wait,
+    };
+  } finally {
+    if (wait > 0) deps.waits.leave();
+  }
+}
+
+/**
+ * Waits up to `timeoutMs` for a request to end: first for `work` (the intake's own attempt, if
+ * any), then by re-reading the record. Resolves with the latest record either way.
+ */
+export async function waitForOutcome(
+  statusStore: StatusStore,
+  correlationId: string,
+  timeoutMs: number,
+  work?: Promise<unknown>,
+): Promise<StatusRecord | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  if (work) await Promise.race([work.catch(() => undefined), sleep(timeoutMs)]);
+  for (;;) {
+    const record = await statusStore.get(correlationId);
+    if (!record || isTerminal(record.status) || Date.now() >= deadline) return record;
+    await sleep(Math.min(100, deadline - Date.now()));
+  }
+}
