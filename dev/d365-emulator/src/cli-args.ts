@@ -1,3 +1,4 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
 import { DEFAULT_PORT, EmulatorOptions } from './options';
 
 /** What the CLI (`main.ts`) was asked to do. */
@@ -18,78 +19,124 @@ Options:
   --quiet                        do not log requests
   --help                         show this text`;
 
-export class CliUsageError extends Error {}
+export type CliProblem =
+  'unknown-option' | 'unexpected-argument' | 'missing-value' | 'invalid-value' | 'takes-no-value';
 
-function number(flag: string, value: string, check: (n: number) => boolean, what: string): number {
+/** A command line the CLI cannot run; `argument` is the option or argument at fault. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+  readonly problem: CliProblem;
+  readonly argument: string;
+  readonly value?: string;
+
+  constructor(details: { problem: CliProblem; argument: string; value?: string; expected?: string }) {
+    const { problem, argument, value, expected } = details;
+    const messages: Record<CliProblem, string> = {
+      'unknown-option': `unknown option '${argument}'`,
+      'unexpected-argument': `unexpected argument '${argument}'`,
+      'missing-value': `${argument} needs a value`,
+      'invalid-value': `${argument} must be ${expected ?? 'valid'}, got '${value ?? ''}'`,
+      'takes-no-value': `${argument} takes no value`,
+    };
+    super(messages[problem]);
+    this.problem = problem;
+    this.argument = argument;
+    this.value = value;
+  }
+}
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'cert-dir': { type: 'string' },
+  'throttle-rate': { type: 'string' },
+  'throttle-concurrency': { type: 'string' },
+  'latency-ms': { type: 'string' },
+  seed: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type ValueOption = Exclude<keyof typeof OPTIONS, 'quiet' | 'help'>;
+
+const isValueOption = (name: string): name is ValueOption =>
+  Object.hasOwn(OPTIONS, name) && OPTIONS[name as keyof typeof OPTIONS].type === 'string';
+
+function number(flag: string, value: string, check: (n: number) => boolean, expected: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
-    throw new CliUsageError(`${flag} must be ${what}, got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) {
+    throw new CliUsageError({ problem: 'invalid-value', argument: flag, value, expected });
+  }
   return n;
 }
 
 const positive = (n: number): boolean => n > 0;
 const nonNegativeInteger = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
-/** Parses `--flag value` and `--flag=value` arguments. Throws CliUsageError on anything unknown or malformed. */
+/** Sets one option's value on `options`, checked. */
+const APPLY: Record<ValueOption, (options: EmulatorOptions, flag: string, value: string) => void> = {
+  host: (options, flag, value) => {
+    if (value.trim() === '')
+      throw new CliUsageError({ problem: 'invalid-value', argument: flag, value, expected: 'an address' });
+    options.host = value;
+  },
+  port: (options, flag, value) => {
+    options.port = number(flag, value, (n) => nonNegativeInteger(n) && n <= 65535, 'an integer 0-65535');
+  },
+  'cert-dir': (options, _flag, value) => {
+    options.certDir = value;
+  },
+  'throttle-rate': (options, flag, value) => {
+    options.throttle = {
+      ...options.throttle,
+      ratePerSecond: number(flag, value, positive, 'a positive number'),
+    };
+  },
+  'throttle-concurrency': (options, flag, value) => {
+    const concurrency = number(flag, value, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+    options.throttle = { ...options.throttle, concurrency };
+  },
+  'latency-ms': (options, flag, value) => {
+    options.latencyMs = number(flag, value, nonNegativeInteger, 'a non-negative integer');
+  },
+  seed: (options, flag, value) => {
+    options.randomSeed = number(flag, value, nonNegativeInteger, 'a non-negative integer');
+  },
+};
+
+/**
+ * Parses `--flag value` and `--flag=value` arguments with `node:util` parseArgs. Its lenient mode gives the
+ * tokens in order, so that `--help` wins only where it comes before a mistake, and the messages stay ours.
+ * Throws CliUsageError on anything unknown or malformed.
+ */
 export function parseCliArgs(argv: string[]): CliCommand {
+  const { tokens } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const options: EmulatorOptions = {};
   let quiet = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (arg === '--quiet') {
+  for (const token of tokens) {
+    if (token.kind === 'positional')
+      throw new CliUsageError({ problem: 'unexpected-argument', argument: token.value });
+    if (token.kind === 'option-terminator')
+      throw new CliUsageError({ problem: 'unexpected-argument', argument: '--' });
+    const flag = token.rawName;
+    if (token.name === 'help' || token.name === 'quiet') {
+      if (token.value !== undefined) throw new CliUsageError({ problem: 'takes-no-value', argument: flag });
+      if (token.name === 'help') return { kind: 'help' };
       quiet = true;
       continue;
     }
-    const match = /^(--[a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new CliUsageError(`unexpected argument '${arg}'`);
-    const flag = match[1] ?? '';
-    let value = match[2];
-    const takesValue = [
-      '--host',
-      '--port',
-      '--cert-dir',
-      '--throttle-rate',
-      '--throttle-concurrency',
-      '--latency-ms',
-      '--seed',
-    ].includes(flag);
-    if (!takesValue) throw new CliUsageError(`unknown option '${flag}'`);
-    if (value === undefined) {
-      value = argv[i + 1];
-      i += 1;
-      if (value === undefined || value.startsWith('--')) throw new CliUsageError(`${flag} needs a value`);
+    if (!isValueOption(token.name)) throw new CliUsageError({ problem: 'unknown-option', argument: flag });
+    // Lenient parseArgs takes the next argument as the value even when it is another option.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
+      throw new CliUsageError({ problem: 'missing-value', argument: flag });
     }
-    switch (flag) {
-      case '--host':
-        if (value.trim() === '') throw new CliUsageError('--host must not be empty');
-        options.host = value;
-        break;
-      case '--port':
-        options.port = number(flag, value, (n) => nonNegativeInteger(n) && n <= 65535, 'an integer 0-65535');
-        break;
-      case '--cert-dir':
-        options.certDir = value;
-        break;
-      case '--throttle-rate':
-        options.throttle = {
-          ...options.throttle,
-          ratePerSecond: number(flag, value, positive, 'a positive number'),
-        };
-        break;
-      case '--throttle-concurrency':
-        options.throttle = {
-          ...options.throttle,
-          concurrency: number(flag, value, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-        };
-        break;
-      case '--latency-ms':
-        options.latencyMs = number(flag, value, nonNegativeInteger, 'a non-negative integer');
-        break;
-      case '--seed':
-        options.randomSeed = number(flag, value, nonNegativeInteger, 'a non-negative integer');
-        break;
-    }
+    APPLY[token.name](options, flag, token.value);
   }
   return { kind: 'start', options, quiet };
 }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { CliUsageError, parseCliArgs, readyLine, USAGE } from './cli-args';
 import { RunningEmulator, startEmulator } from './index';
 
