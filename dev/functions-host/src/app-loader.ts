@@ -3,7 +3,18 @@ import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WorkerApp } from './core-api';
 
-export class AppLoadError extends Error {}
+/** The app cannot be loaded as the worker would; keeps the app folder and the file at fault. */
+export class AppLoadError extends Error {
+  override readonly name = 'AppLoadError';
+  readonly appDir: string;
+  /** The file at fault (package.json, an entry point, or the `main` pattern), relative to `appDir`. */
+  readonly file?: string;
+  constructor(message: string, context: { appDir: string; file?: string }, options?: ErrorOptions) {
+    super(message, options);
+    this.appDir = context.appDir;
+    this.file = context.file;
+  }
+}
 
 /** A real dynamic import (TypeScript's CommonJS output would turn `import()` into `require`). */
 const importModule = new Function('specifier', 'return import(specifier)') as (
@@ -21,7 +32,13 @@ function readPackageJson(appDir: string): PackageJson {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as PackageJson;
   } catch (error) {
-    throw new AppLoadError(`package.json is not valid JSON: ${(error as Error).message}`);
+    throw new AppLoadError(
+      `package.json is not valid JSON: ${(error as Error).message}`,
+      { appDir, file: 'package.json' },
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -36,6 +53,7 @@ export function entryPointFiles(appDir: string, main: string): string[] {
     throw new AppLoadError(
       `${hasMagic ? 'Found zero files matching the supplied pattern' : 'File does not exist'} "${main}" ` +
         `(package.json "main", relative to ${appDir}); build the app first?`,
+      { appDir, file: main },
     );
   }
   return files;
@@ -65,7 +83,13 @@ export async function loadEntryPoints(app: WorkerApp, appDir: string): Promise<s
       }
     } catch (error) {
       const cause = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      throw new AppLoadError(`Worker was unable to load entry point "${file}": ${cause}`);
+      throw new AppLoadError(
+        `Worker was unable to load entry point "${file}": ${cause}`,
+        { appDir, file },
+        {
+          cause: error,
+        },
+      );
     } finally {
       app.currentEntryPoint = undefined;
     }

@@ -43,15 +43,39 @@ export interface TimerPlan extends PlanBase {
 
 export type FunctionPlan = HttpPlan | QueuePlan | TimerPlan;
 
-export class FunctionPlanError extends Error {}
+/** A function this host cannot run; keeps the functions and the app setting at fault. */
+export class FunctionPlanError extends Error {
+  override readonly name = 'FunctionPlanError';
+  /** Names of the functions at fault (several when the problems of every function are reported together). */
+  readonly functionNames: readonly string[];
+  /** The app setting a `%Setting%` expression named, when that is the problem. */
+  readonly setting?: string;
+  /** When every function's problems are reported together: each function's own error. */
+  readonly problems: readonly Error[];
+  constructor(
+    message: string,
+    context: { functionNames: readonly string[]; setting?: string; problems?: readonly Error[] },
+  ) {
+    super(message);
+    this.functionNames = context.functionNames;
+    this.setting = context.setting;
+    this.problems = context.problems ?? [];
+  }
+}
 
 /** Resolves `%AppSetting%` binding expressions from the environment, as the host does. */
-export function resolveAppSettings(value: string, env: NodeJS.ProcessEnv, where: string): string {
+export function resolveAppSettings(
+  value: string,
+  env: NodeJS.ProcessEnv,
+  where: string,
+  functionName: string,
+): string {
   return value.replace(/%([^%]+)%/g, (_match, name: string) => {
     const resolved = env[name];
     if (resolved === undefined) {
       throw new FunctionPlanError(
         `${where}: '%${name}%' does not resolve to a value (no app setting "${name}")`,
+        { functionNames: [functionName], setting: name },
       );
     }
     return resolved;
@@ -77,6 +101,8 @@ export function planFunctions(
 ): FunctionPlan[] {
   const plans: FunctionPlan[] = [];
   const problems: string[] = [];
+  const failed: string[] = [];
+  const errors: Error[] = [];
   for (const fn of functions) {
     const name = fn.metadata.name;
     const where = `Function "${name}"`;
@@ -84,12 +110,15 @@ export function planFunctions(
       if (!/^[a-z][a-z0-9_-]{0,127}$/i.test(name)) {
         throw new FunctionPlanError(
           `${where}: invalid name; it must start with a letter and contain only letters, digits, "_" and "-"`,
+          { functionNames: [name] },
         );
       }
       const bindings = Object.entries(fn.metadata.bindings);
       const triggers = bindings.filter(([, b]) => /trigger$/i.test(b.type ?? ''));
       if (triggers.length !== 1)
-        throw new FunctionPlanError(`${where}: expected exactly one trigger binding`);
+        throw new FunctionPlanError(`${where}: expected exactly one trigger binding`, {
+          functionNames: [name],
+        });
       const [triggerName, trigger] = triggers[0] as [string, RpcBindingInfo];
       const triggerType = (trigger.type ?? '').toLowerCase();
       const queueOutputs: QueueOutputPlan[] = [];
@@ -102,21 +131,26 @@ export function planFunctions(
             String(option(binding, 'queueName') ?? ''),
             env,
             `${where}, output "${bindingName}"`,
+            name,
           );
           const invalid = validateQueueName(queueName);
-          if (invalid) throw new FunctionPlanError(`${where}: output queue name "${queueName}" ${invalid}`);
+          if (invalid)
+            throw new FunctionPlanError(`${where}: output queue name "${queueName}" ${invalid}`, {
+              functionNames: [name],
+            });
           const connection = option(binding, 'connection');
           queueOutputs.push({
             bindingName,
             queueName,
             connection:
-              typeof connection === 'string' ? resolveAppSettings(connection, env, where) : undefined,
+              typeof connection === 'string' ? resolveAppSettings(connection, env, where, name) : undefined,
           });
           continue;
         }
         throw new FunctionPlanError(
           `${where}: ${binding.direction ?? 'in'}put binding "${bindingName}" of type "${binding.type}" is not supported by this local host ` +
             '(it supports HTTP, Storage queue and timer triggers, and Storage queue outputs)',
+          { functionNames: [name] },
         );
       }
       const disabled = isEnabledSetting(
@@ -135,20 +169,24 @@ export function planFunctions(
         const authLevel: AuthLevel = level === 'anonymous' || level === 'function' ? level : 'admin';
         plans.push({ ...base, kind: 'http', template: parseRouteTemplate(routeText), methods, authLevel });
       } else if (triggerType === 'queuetrigger') {
-        const queueName = resolveAppSettings(String(option(trigger, 'queueName') ?? ''), env, where);
+        const queueName = resolveAppSettings(String(option(trigger, 'queueName') ?? ''), env, where, name);
         const invalid = validateQueueName(queueName);
-        if (invalid) throw new FunctionPlanError(`${where}: queue name "${queueName}" ${invalid}`);
+        if (invalid)
+          throw new FunctionPlanError(`${where}: queue name "${queueName}" ${invalid}`, {
+            functionNames: [name],
+          });
         const connection = option(trigger, 'connection');
         plans.push({
           ...base,
           kind: 'queue',
           queueName,
           poisonQueueName: poisonQueueName(queueName),
-          connection: typeof connection === 'string' ? resolveAppSettings(connection, env, where) : undefined,
+          connection:
+            typeof connection === 'string' ? resolveAppSettings(connection, env, where, name) : undefined,
           dataType: trigger.dataType,
         });
       } else if (triggerType === 'timertrigger') {
-        const scheduleText = resolveAppSettings(String(option(trigger, 'schedule') ?? ''), env, where);
+        const scheduleText = resolveAppSettings(String(option(trigger, 'schedule') ?? ''), env, where, name);
         plans.push({
           ...base,
           kind: 'timer',
@@ -159,9 +197,14 @@ export function planFunctions(
       } else {
         throw new FunctionPlanError(
           `${where}: trigger type "${trigger.type}" is not supported by this local host (it supports httpTrigger, queueTrigger and timerTrigger)`,
+          { functionNames: [name] },
         );
       }
     } catch (error) {
+      if (error instanceof Error) {
+        failed.push(name);
+        errors.push(error);
+      }
       if (error instanceof RouteTemplateError || error instanceof TimerScheduleError) {
         problems.push(`${where}: ${error.message}`);
       } else if (error instanceof FunctionPlanError) {
@@ -171,6 +214,7 @@ export function planFunctions(
       }
     }
   }
-  if (problems.length > 0) throw new FunctionPlanError(problems.join('\n'));
+  if (problems.length > 0)
+    throw new FunctionPlanError(problems.join('\n'), { functionNames: failed, problems: errors });
   return plans;
 }

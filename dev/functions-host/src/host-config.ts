@@ -23,7 +23,19 @@ export interface HostConfig {
   logLevels: Record<string, RpcLogLevel>;
 }
 
-export class HostConfigError extends Error {}
+/** host.json (or an AzureFunctionsJobHost__ override) is unusable; keeps the setting or file at fault. */
+export class HostConfigError extends Error {
+  override readonly name = 'HostConfigError';
+  /** The host.json path at fault, e.g. "extensions.queues.batchSize". */
+  readonly setting?: string;
+  /** The host.json file, when the file itself is at fault. */
+  readonly file?: string;
+  constructor(message: string, context: { setting?: string; file?: string }, options?: ErrorOptions) {
+    super(message, options);
+    this.setting = context.setting;
+    this.file = context.file;
+  }
+}
 
 const ENV_PREFIX = 'AzureFunctionsJobHost__';
 
@@ -78,6 +90,7 @@ function readDuration(hostJson: Json, path: string[], fallbackMs: number): numbe
   if (ms === undefined || ms < 0) {
     throw new HostConfigError(
       `host.json: ${path.join('.')} must be a TimeSpan such as "00:00:30" (got ${JSON.stringify(value)})`,
+      { setting: path.join('.') },
     );
   }
   return ms;
@@ -91,6 +104,7 @@ function readInt(hostJson: Json, path: string[], min: number, max: number): numb
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
     throw new HostConfigError(
       `host.json: ${path.join('.')} must be an integer ${range} (got ${JSON.stringify(value)})`,
+      { setting: path.join('.') },
     );
   }
   return number;
@@ -106,17 +120,20 @@ function processorCount(env: NodeJS.ProcessEnv): number {
 
 /** Validates the parts of host.json this host uses and applies the host's defaults. */
 export function parseHostConfig(hostJson: unknown, env: NodeJS.ProcessEnv = process.env): HostConfig {
-  if (!isObject(hostJson)) throw new HostConfigError('host.json must contain a JSON object');
+  if (!isObject(hostJson)) throw new HostConfigError('host.json must contain a JSON object', {});
   const version = get(hostJson, ['version']);
   if (version !== '2.0') {
     throw new HostConfigError(
       `host.json: "version" must be "2.0" (got ${JSON.stringify(version)}); this host runs Functions v4 apps`,
+      { setting: 'version' },
     );
   }
 
   const routePrefixValue = get(hostJson, ['extensions', 'http', 'routePrefix']);
   if (routePrefixValue !== undefined && typeof routePrefixValue !== 'string') {
-    throw new HostConfigError('host.json: extensions.http.routePrefix must be a string');
+    throw new HostConfigError('host.json: extensions.http.routePrefix must be a string', {
+      setting: 'extensions.http.routePrefix',
+    });
   }
   const routePrefix = (routePrefixValue ?? 'api').replace(/^\/+|\/+$/g, '');
 
@@ -125,6 +142,7 @@ export function parseHostConfig(hostJson: unknown, env: NodeJS.ProcessEnv = proc
   if (maxPollingIntervalMs < 100) {
     throw new HostConfigError(
       'host.json: extensions.queues.maxPollingInterval must not be less than 00:00:00.100',
+      { setting: 'extensions.queues.maxPollingInterval' },
     );
   }
   const batchSize = readInt(hostJson, [...q, 'batchSize'], 1, 32) ?? 16;
@@ -133,6 +151,7 @@ export function parseHostConfig(hostJson: unknown, env: NodeJS.ProcessEnv = proc
   if (messageEncoding !== 'base64' && messageEncoding !== 'none') {
     throw new HostConfigError(
       `host.json: extensions.queues.messageEncoding must be "base64" or "none" (got ${JSON.stringify(encodingValue)})`,
+      { setting: 'extensions.queues.messageEncoding' },
     );
   }
   const queues: QueuesConfig = {
@@ -155,12 +174,15 @@ export function parseHostConfig(hostJson: unknown, env: NodeJS.ProcessEnv = proc
   const logLevelSection = get(hostJson, ['logging', 'logLevel']);
   if (logLevelSection !== undefined) {
     if (!isObject(logLevelSection))
-      throw new HostConfigError('host.json: logging.logLevel must be an object');
+      throw new HostConfigError('host.json: logging.logLevel must be an object', {
+        setting: 'logging.logLevel',
+      });
     for (const [category, value] of Object.entries(logLevelSection)) {
       const level = parseLogLevel(value);
       if (!level) {
         throw new HostConfigError(
           `host.json: logging.logLevel.${category} must be one of Trace, Debug, Information, Warning, Error, Critical, None (got ${JSON.stringify(value)})`,
+          { setting: `logging.logLevel.${category}` },
         );
       }
       logLevels[category] = level;
@@ -174,13 +196,19 @@ export function parseHostConfig(hostJson: unknown, env: NodeJS.ProcessEnv = proc
 export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.env): HostConfig {
   const path = join(appDir, 'host.json');
   if (!existsSync(path)) {
-    throw new HostConfigError(`No host.json in ${appDir}: a function app needs one at its root`);
+    throw new HostConfigError(`No host.json in ${appDir}: a function app needs one at its root`, {
+      file: path,
+    });
   }
   let hostJson: unknown;
   try {
     hostJson = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new HostConfigError(`host.json is not valid JSON: ${(error as Error).message}`);
+    throw new HostConfigError(
+      `host.json is not valid JSON: ${(error as Error).message}`,
+      { file: path },
+      { cause: error },
+    );
   }
   if (isObject(hostJson)) applyEnvironmentOverrides(hostJson, env);
   return parseHostConfig(hostJson, env);

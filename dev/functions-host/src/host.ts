@@ -48,7 +48,24 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-export class HostStartError extends Error {}
+/** The host cannot start; keeps what it was starting (a function's binding, a queue, the port). */
+export class HostStartError extends Error {
+  override readonly name = 'HostStartError';
+  /** What needed the failing resource, e.g. `Function "processCustomer"`. */
+  readonly usedBy?: string;
+  readonly queueName?: string;
+  readonly port?: number;
+  constructor(
+    message: string,
+    context: { usedBy?: string; queueName?: string; port?: number },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.usedBy = context.usedBy;
+    this.queueName = context.queueName;
+    this.port = context.port;
+  }
+}
 
 function readOnlyHookContext<T extends object>(
   hookData: object,
@@ -109,6 +126,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   if (capabilities.HttpUri) {
     throw new HostStartError(
       'The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which this local host does not support',
+      {},
     );
   }
 
@@ -138,6 +156,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       } catch (error) {
         throw new HostStartError(
           `${usedBy}: the connection string in "${settingName}" is invalid: ${(error as Error).message}`,
+          { usedBy },
+          { cause: error },
         );
       }
       serviceClients.set(connectionString, service);
@@ -150,6 +170,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     } catch (error) {
       throw new HostStartError(
         `${usedBy}: cannot create or reach queue "${client.name}": ${(error as Error).message}`,
+        { usedBy, queueName: client.name },
+        { cause: error },
       );
     }
   };
@@ -278,6 +300,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           error.code === 'EADDRINUSE'
             ? `Port ${port} is unavailable. Close the process using that port, or specify another port using --port.`
             : error.message,
+          { port },
+          { cause: error },
         ),
       ),
     );

@@ -53,9 +53,14 @@ function newTraceParent(): string {
   return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
+/**
+ * As the worker's (azure-functions-nodejs-worker src/errors.ts): a hook assigned to a read-only
+ * property of its context. Its name stays "TypeError", as the worker's does, since apps see it.
+ */
 class ReadOnlyError extends TypeError {
-  isAzureFunctionsSystemError = true;
-  constructor(property: string) {
+  override readonly name = 'TypeError';
+  readonly isAzureFunctionsSystemError = true;
+  constructor(readonly property: string) {
     super(`Cannot assign to read only property '${property}'`);
   }
 }

@@ -6,7 +6,16 @@ export interface LocalSettings {
   localHttpPort?: number;
 }
 
-export class LocalSettingsError extends Error {}
+/** local.settings.json cannot be used; keeps the file's path. */
+export class LocalSettingsError extends Error {
+  override readonly name = 'LocalSettingsError';
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Reads `<appDir>/local.settings.json` (optional, as for `func start`). */
 export function readLocalSettings(appDir: string): LocalSettings | undefined {
@@ -16,25 +25,26 @@ export function readLocalSettings(appDir: string): LocalSettings | undefined {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new LocalSettingsError(`local.settings.json is not valid JSON: ${(error as Error).message}`);
+    throw new LocalSettingsError(`local.settings.json is not valid JSON: ${(error as Error).message}`, path);
   }
   if (typeof json !== 'object' || json === null)
-    throw new LocalSettingsError('local.settings.json must hold an object');
+    throw new LocalSettingsError('local.settings.json must hold an object', path);
   const { IsEncrypted, Values, Host } = json as { IsEncrypted?: unknown; Values?: unknown; Host?: unknown };
   if (IsEncrypted === true) {
     throw new LocalSettingsError(
       'local.settings.json is encrypted ("IsEncrypted": true); this host reads plain values only',
+      path,
     );
   }
   const values: Record<string, string> = {};
   if (Values !== undefined) {
     if (typeof Values !== 'object' || Values === null || Array.isArray(Values)) {
-      throw new LocalSettingsError('local.settings.json: "Values" must be an object of strings');
+      throw new LocalSettingsError('local.settings.json: "Values" must be an object of strings', path);
     }
     for (const [key, value] of Object.entries(Values)) {
       if (typeof value === 'string') values[key] = value;
       else if (typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
-      else throw new LocalSettingsError(`local.settings.json: Values.${key} must be a string`);
+      else throw new LocalSettingsError(`local.settings.json: Values.${key} must be a string`, path);
     }
   }
   let localHttpPort: number | undefined;
@@ -44,6 +54,7 @@ export function readLocalSettings(appDir: string): LocalSettings | undefined {
     if (!Number.isInteger(number) || number < 0 || number > 65535) {
       throw new LocalSettingsError(
         `local.settings.json: Host.LocalHttpPort must be a port number (got ${JSON.stringify(port)})`,
+        path,
       );
     }
     localHttpPort = number;

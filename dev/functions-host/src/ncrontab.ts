@@ -16,7 +16,16 @@ export interface CronSchedule {
   daysOfWeek: ReadonlySet<number>;
 }
 
-export class CronError extends Error {}
+/** An NCRONTAB expression that does not parse; keeps the expression. */
+export class CronError extends Error {
+  override readonly name = 'CronError';
+  constructor(
+    message: string,
+    readonly expression: string,
+  ) {
+    super(message);
+  }
+}
 
 interface FieldSpec {
   name: string;
@@ -42,10 +51,13 @@ function parseValue(text: string, spec: FieldSpec, expression: string): number {
   const nameIndex = spec.names?.findIndex((n) => upper === n || upper === fullName(n, spec)) ?? -1;
   if (nameIndex >= 0) return nameIndex + spec.min;
   if (!/^\d+$/.test(text))
-    throw new CronError(`"${expression}": "${text}" is not a valid ${spec.name} value`);
+    throw new CronError(`"${expression}": "${text}" is not a valid ${spec.name} value`, expression);
   const value = Number(text);
   if (value < spec.min || value > spec.max) {
-    throw new CronError(`"${expression}": ${spec.name} ${value} is outside ${spec.min}-${spec.max}`);
+    throw new CronError(
+      `"${expression}": ${spec.name} ${value} is outside ${spec.min}-${spec.max}`,
+      expression,
+    );
   }
   return value;
 }
@@ -80,13 +92,17 @@ function fullName(short: string, spec: FieldSpec): string {
 function parseField(text: string, spec: FieldSpec, expression: string): Set<number> {
   const values = new Set<number>();
   for (const item of text.split(',')) {
-    if (item === '') throw new CronError(`"${expression}": empty item in the ${spec.name} field`);
+    if (item === '') throw new CronError(`"${expression}": empty item in the ${spec.name} field`, expression);
     const [rangeText = '', stepText, extra] = item.split('/');
-    if (extra !== undefined) throw new CronError(`"${expression}": "${item}" has more than one "/"`);
+    if (extra !== undefined)
+      throw new CronError(`"${expression}": "${item}" has more than one "/"`, expression);
     let step = 1;
     if (stepText !== undefined) {
       if (!/^\d+$/.test(stepText) || Number(stepText) === 0) {
-        throw new CronError(`"${expression}": "${stepText}" is not a valid step in the ${spec.name} field`);
+        throw new CronError(
+          `"${expression}": "${stepText}" is not a valid step in the ${spec.name} field`,
+          expression,
+        );
       }
       step = Number(stepText);
     }
@@ -97,10 +113,11 @@ function parseField(text: string, spec: FieldSpec, expression: string): Set<numb
       to = spec.max;
     } else if (rangeText.includes('-')) {
       const [a = '', b = '', more] = rangeText.split('-');
-      if (more !== undefined) throw new CronError(`"${expression}": "${rangeText}" is not a valid range`);
+      if (more !== undefined)
+        throw new CronError(`"${expression}": "${rangeText}" is not a valid range`, expression);
       from = parseValue(a, spec, expression);
       to = parseValue(b, spec, expression);
-      if (from > to) throw new CronError(`"${expression}": range "${rangeText}" goes backwards`);
+      if (from > to) throw new CronError(`"${expression}": range "${rangeText}" goes backwards`, expression);
     } else {
       from = parseValue(rangeText, spec, expression);
       to = stepText !== undefined ? spec.max : from;
@@ -117,6 +134,7 @@ export function parseNcrontab(expression: string): CronSchedule {
     throw new CronError(
       `"${expression}" is not a valid NCRONTAB expression: the timer trigger needs six fields ` +
         `"{second} {minute} {hour} {day} {month} {day-of-week}", found ${fields.length}`,
+      expression,
     );
   }
   const [seconds, minutes, hours, days, months, daysOfWeek] = fields.map((text, i) =>

@@ -38,7 +38,16 @@ export interface RouteTemplate {
   precedence: number;
 }
 
-export class RouteTemplateError extends Error {}
+/** A route template that does not parse; keeps the template. */
+export class RouteTemplateError extends Error {
+  override readonly name = 'RouteTemplateError';
+  constructor(
+    message: string,
+    readonly template: string,
+  ) {
+    super(message);
+  }
+}
 
 const KNOWN_CONSTRAINTS = new Set([
   'int',
@@ -75,14 +84,15 @@ function parseParameter(body: string, template: string): ParameterPart {
   // The default value or `?` follow the constraints; a regex constraint may contain `=` or `?`,
   // so read the constraints first.
   const nameMatch = /^[^:=?]+/.exec(text);
-  if (!nameMatch) throw new RouteTemplateError(`Route "${template}": a parameter in "{${body}}" has no name`);
+  if (!nameMatch)
+    throw new RouteTemplateError(`Route "${template}": a parameter in "{${body}}" has no name`, template);
   const name = nameMatch[0].trim();
   let rest = text.slice(nameMatch[0].length);
   const constraints: Constraint[] = [];
   while (rest.startsWith(':')) {
     const constraintMatch = /^:([A-Za-z]+)/.exec(rest);
     if (!constraintMatch)
-      throw new RouteTemplateError(`Route "${template}": invalid constraint in "{${body}}"`);
+      throw new RouteTemplateError(`Route "${template}": invalid constraint in "{${body}}"`, template);
     const constraintName = (constraintMatch[1] as string).toLowerCase();
     rest = rest.slice(constraintMatch[0].length);
     let args: string[] = [];
@@ -100,7 +110,7 @@ function parseParameter(body: string, template: string): ParameterPart {
           break;
         }
       }
-      if (end < 0) throw new RouteTemplateError(`Route "${template}": unclosed "(" in "{${body}}"`);
+      if (end < 0) throw new RouteTemplateError(`Route "${template}": unclosed "(" in "{${body}}"`, template);
       const inner = rest.slice(1, end);
       args = constraintName === 'regex' ? [inner] : inner.split(',').map((a) => a.trim());
       rest = rest.slice(end + 1);
@@ -108,6 +118,7 @@ function parseParameter(body: string, template: string): ParameterPart {
     if (!KNOWN_CONSTRAINTS.has(constraintName)) {
       throw new RouteTemplateError(
         `Route "${template}": the constraint reference '${constraintName}' could not be resolved`,
+        template,
       );
     }
     constraints.push({ name: constraintName, args });
@@ -119,12 +130,15 @@ function parseParameter(body: string, template: string): ParameterPart {
     optional = true;
     rest = '';
   }
-  if (rest !== '') throw new RouteTemplateError(`Route "${template}": cannot parse "{${body}}"`);
+  if (rest !== '') throw new RouteTemplateError(`Route "${template}": cannot parse "{${body}}"`, template);
   if (!/^[A-Za-z0-9_]+$/.test(name)) {
-    throw new RouteTemplateError(`Route "${template}": invalid parameter name "${name}"`);
+    throw new RouteTemplateError(`Route "${template}": invalid parameter name "${name}"`, template);
   }
   if (catchAll && optional) {
-    throw new RouteTemplateError(`Route "${template}": a catch-all parameter cannot be marked optional`);
+    throw new RouteTemplateError(
+      `Route "${template}": a catch-all parameter cannot be marked optional`,
+      template,
+    );
   }
   return { kind: 'parameter', name, optional, catchAll, defaultValue, constraints };
 }
@@ -154,13 +168,13 @@ function parseSegment(text: string, template: string): Segment {
           body += text[j];
         }
       }
-      if (j >= text.length) throw new RouteTemplateError(`Route "${template}": unclosed "{"`);
+      if (j >= text.length) throw new RouteTemplateError(`Route "${template}": unclosed "{"`, template);
       if (literal) parts.push({ kind: 'literal', text: literal });
       literal = '';
       parts.push(parseParameter(body, template));
       i = j;
     } else if (char === '}') {
-      throw new RouteTemplateError(`Route "${template}": unmatched "}"`);
+      throw new RouteTemplateError(`Route "${template}": unmatched "}"`, template);
     } else {
       literal += char;
     }
@@ -183,26 +197,32 @@ export function parseRouteTemplate(template: string): RouteTemplate {
   const segments = trimmed === '' ? [] : trimmed.split('/').map((text) => parseSegment(text, template));
   const names = new Set<string>();
   segments.forEach((segment, index) => {
-    if (segment.parts.length === 0) throw new RouteTemplateError(`Route "${template}": empty segment`);
+    if (segment.parts.length === 0)
+      throw new RouteTemplateError(`Route "${template}": empty segment`, template);
     segment.parts.forEach((part, partIndex) => {
       if (part.kind !== 'parameter') return;
       const lower = part.name.toLowerCase();
       if (names.has(lower))
-        throw new RouteTemplateError(`Route "${template}": parameter "${part.name}" appears twice`);
+        throw new RouteTemplateError(`Route "${template}": parameter "${part.name}" appears twice`, template);
       names.add(lower);
       if (part.catchAll && (index !== segments.length - 1 || segment.parts.length > 1)) {
         throw new RouteTemplateError(
           `Route "${template}": a catch-all parameter must be the whole last segment`,
+          template,
         );
       }
       const previous = segment.parts[partIndex - 1];
       if (previous?.kind === 'parameter') {
         throw new RouteTemplateError(
           `Route "${template}": parameters in one segment must be separated by a literal`,
+          template,
         );
       }
       if (part.optional && segment.parts.length > 1 && partIndex !== segment.parts.length - 1) {
-        throw new RouteTemplateError(`Route "${template}": an optional parameter must end its segment`);
+        throw new RouteTemplateError(
+          `Route "${template}": an optional parameter must end its segment`,
+          template,
+        );
       }
     });
   });
@@ -215,6 +235,7 @@ export function parseRouteTemplate(template: string): RouteTemplate {
     if (sawOptional && !canBeOmitted) {
       throw new RouteTemplateError(
         `Route "${template}": an optional parameter must be at the end of the route`,
+        template,
       );
     }
     if (canBeOmitted) sawOptional = true;

@@ -5,7 +5,19 @@
  * `UseDevelopmentStorage=true` means the local emulator (Azurite) at its default endpoints.
  */
 
-export class ConnectionError extends Error {}
+/** A binding's `connection` cannot be resolved to a connection string; keeps what was asked for. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  /** The setting name the binding's `connection` resolved to (e.g. "AzureWebJobsStorage"). */
+  readonly connection: string;
+  /** Who needed it, e.g. `Function "processCustomer"`. */
+  readonly usedBy: string;
+  constructor(message: string, context: { connection: string; usedBy: string }) {
+    super(message);
+    this.connection = context.connection;
+    this.usedBy = context.usedBy;
+  }
+}
 
 export interface ResolvedConnection {
   /** The setting the value came from. */
@@ -33,6 +45,7 @@ export function resolveStorageConnection(
     throw new ConnectionError(
       `${usedBy}: connection "${name}" is configured as an identity-based connection (${identityKeys.join(', ')}), ` +
         'which this local host does not support; set it to a connection string (e.g. UseDevelopmentStorage=true)',
+      { connection: name, usedBy },
     );
   }
   const wanted = name.toLowerCase().startsWith('azurewebjobs')
@@ -41,5 +54,6 @@ export function resolveStorageConnection(
   throw new ConnectionError(
     `${usedBy}: the app setting ${wanted} holding the Storage connection string is missing; ` +
       'add it to local.settings.json Values or the environment (UseDevelopmentStorage=true means Azurite)',
+    { connection: name, usedBy },
   );
 }

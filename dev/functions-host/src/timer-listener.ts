@@ -4,7 +4,17 @@ import { CronSchedule, nextOccurrence, parseNcrontab } from './ncrontab';
 
 export type TimerSchedule = { kind: 'cron'; cron: CronSchedule } | { kind: 'interval'; intervalMs: number };
 
-export class TimerScheduleError extends Error {}
+/** A timer schedule that is neither NCRONTAB nor a TimeSpan; keeps the schedule. */
+export class TimerScheduleError extends Error {
+  override readonly name = 'TimerScheduleError';
+  constructor(
+    message: string,
+    readonly schedule: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
 
 /**
  * Parses a timer trigger's schedule like the host: an NCRONTAB expression (six fields), or a
@@ -16,13 +26,14 @@ export function parseTimerSchedule(schedule: string): TimerSchedule {
     try {
       return { kind: 'cron', cron: parseNcrontab(text) };
     } catch (error) {
-      throw new TimerScheduleError((error as Error).message);
+      throw new TimerScheduleError((error as Error).message, schedule, { cause: error });
     }
   }
   const intervalMs = parseTimeSpan(text);
   if (intervalMs === undefined || intervalMs <= 0) {
     throw new TimerScheduleError(
       `"${schedule}" is neither a six-field NCRONTAB expression nor a TimeSpan such as "00:05:00"`,
+      schedule,
     );
   }
   return { kind: 'interval', intervalMs };
