@@ -104,8 +104,10 @@ function usageError(error: unknown): UsageError {
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`Unknown option ${flag}`, flag?.replace(/^-+/, ''));
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new UsageError(`Unexpected argument ${flag ?? ''}`.trim(), flag);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const argument = /'([^']*)'/.exec(e.message)?.[1];
+      return new UsageError(`Unexpected argument ${argument}`, argument);
+    }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return new UsageError(`${flag} needs a value`, flag?.replace(/^-+/, ''));
     default:
