@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startAzurite } from '@d365-customer-sync/functions-host';
-import { correlationIdForKey } from '../shared/http/idempotency-key';
+import { correlationIdForKey } from '../shared/domain/correlation-id';
 import { startServerScript } from './child-script';
 import { customerBody, customerEmail, newTag } from './customers';
 import { AuthCalls, authCalls, drainSettings } from './end-to-end';
