@@ -29,7 +29,7 @@ export interface StatusStore {
 }
 
 export class StatusConflictError extends Error {
-  constructor(correlationId: string) {
+  constructor(readonly correlationId: string) {
     super(`The status record ${correlationId} was changed by another writer.`);
     this.name = 'StatusConflictError';
   }

@@ -16,6 +16,8 @@ export type Failure =
        * connection, a gateway's 502/504): a create call that failed so may have created the customer.
        */
       uncertain?: boolean;
+      /** D365 answered 429 (its service protection limits): the whole instance should back off. */
+      throttled?: boolean;
     };
 
 export class ProcessingError extends Error {
@@ -32,20 +34,32 @@ export class ProcessingError extends Error {
 export const permanent = (code: FailureCode, message: string): ProcessingError =>
   new ProcessingError({ kind: 'permanent', code, message });
 
-export const transient = (reason: string, retryAfterSeconds?: number, uncertain = false): ProcessingError =>
-  new ProcessingError({ kind: 'transient', reason, retryAfterSeconds, ...(uncertain && { uncertain }) });
+export interface TransientOptions {
+  retryAfterSeconds?: number;
+  uncertain?: boolean;
+  throttled?: boolean;
+}
+
+export const transient = (reason: string, options: TransientOptions = {}): ProcessingError =>
+  new ProcessingError({
+    kind: 'transient',
+    reason,
+    retryAfterSeconds: options.retryAfterSeconds,
+    ...(options.uncertain && { uncertain: true }),
+    ...(options.throttled && { throttled: true }),
+  });
 
 /** Classifies an error thrown while talking to a service: network failures and timeouts are transient. */
 export function asProcessingError(error: unknown, service: string): ProcessingError {
   if (error instanceof ProcessingError) return error;
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError')
-    return transient(`${service} timed out`, undefined, true);
+    return transient(`${service} timed out`, { uncertain: true });
   const code =
     (error as { code?: string; cause?: { code?: string } } | null)?.cause?.code ??
     (error as { code?: string })?.code;
   // A refused connection never reached the service; anything else may have been carried out.
-  return transient(`${service} unreachable${code ? ` (${code})` : ''}`, undefined, code !== 'ECONNREFUSED');
+  return transient(`${service} unreachable${code ? ` (${code})` : ''}`, { uncertain: code !== 'ECONNREFUSED' });
 }
 
 /** Parses a `Retry-After` header given in seconds or as an HTTP date. */

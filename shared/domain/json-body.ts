@@ -15,7 +15,7 @@
  *   encoded as UTF-8, and make `encodeURIComponent` throw.
  *
  * Control characters in string values are left to the schema, which rejects them per field with a
- * message that names the field (see `customer-contract.ts`).
+ * message that names the field (see `customer-contract/`).
  *
  * Every problem carries an RFC 6901 JSON Pointer to where it is (`''` is the whole document).
  */

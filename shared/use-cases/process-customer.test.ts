@@ -156,7 +156,7 @@ describe('processing a queued customer', () => {
   });
 
   it.each([
-    ['a timeout (no clear answer)', transient('D365 timed out', undefined, true), ['create', 'lookup']],
+    ['a timeout (no clear answer)', transient('D365 timed out', { uncertain: true }), ['create', 'lookup']],
     ['a 503 (D365 did not take the call)', transient('D365 answered 503'), ['create', 'create']],
   ])(
     'after %s, the next attempt looks the customer up only if it may exist',
@@ -185,7 +185,7 @@ describe('processing a queued customer', () => {
     const app = setup(async () => {
       if (fail) {
         fail = false;
-        throw transient('D365 throttled the request (429)', 7);
+        throw transient('D365 throttled the request (429)', { retryAfterSeconds: 7, throttled: true });
       }
       return { customerAccount: 'US-3' };
     });
@@ -221,7 +221,7 @@ describe('processing a queued customer', () => {
   it('gives up when the next attempt would pass the total retry time', async () => {
     const app = setup(
       async () => {
-        throw transient('D365 answered 503', 600);
+        throw transient('D365 answered 503', { retryAfterSeconds: 600 });
       },
       { retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 300 } },
     );

@@ -189,8 +189,7 @@ async function scheduleRetry(
   deps: ProcessDeps,
 ): Promise<ProcessResult> {
   const { correlationId, legalEntity } = record;
-  const throttled = failure.reason.includes('(429)');
-  if (throttled) {
+  if (failure.throttled) {
     deps.gate.pause(failure.retryAfterSeconds ?? 1);
     deps.telemetry.trackEvent({
       name: 'D365Throttled',
@@ -245,6 +244,7 @@ async function throughGate<T>(call: () => Promise<T>, deps: ProcessDeps): Promis
     kind: 'transient',
     reason: 'D365 is throttling this instance (429)',
     retryAfterSeconds: Math.ceil(secondsUntil(deps, result.deferredUntil)),
+    throttled: true,
   });
 }
 

@@ -95,14 +95,20 @@ export function classifyD365Answer(
     );
   }
   if (status === 429)
-    return transient('D365 throttled the request (429)', parseRetryAfter(answer.retryAfter));
+    return transient('D365 throttled the request (429)', {
+      retryAfterSeconds: parseRetryAfter(answer.retryAfter),
+      throttled: true,
+    });
   const businessText = customServiceReason(body) ?? odataReason(body);
   if (status >= 500) {
     // A JSON exception body is an X++ business error; anything else is the gateway or an outage.
     if (status === 500 && businessText !== undefined)
       return permanent('business_error', reason(businessText));
     // 502/504 and a bare 500 come from a gateway that may have passed the call on; 503 did not.
-    return transient(`D365 answered ${status}`, parseRetryAfter(answer.retryAfter), status !== 503);
+    return transient(`D365 answered ${status}`, {
+      retryAfterSeconds: parseRetryAfter(answer.retryAfter),
+      uncertain: status !== 503,
+    });
   }
   return permanent('business_error', reason(businessText));
 }
