@@ -1,7 +1,7 @@
 import { AuthLevel } from './auth';
 import { RegisteredFunction } from './core-api';
 import { RpcBindingInfo } from './core-types';
-import { poisonQueueName, validateQueueName } from './queue-listener';
+import { poisonQueueName, validateQueueName } from './queue-names';
 import { parseRouteTemplate, RouteTemplate, RouteTemplateError } from './route-template';
 import { parseTimerSchedule, TimerSchedule, TimerScheduleError } from './timer-listener';
 

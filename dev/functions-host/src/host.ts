@@ -1,29 +1,23 @@
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { loadEntryPoints } from './app-loader';
 import { keysFromEnvironment } from './auth';
-import {
-  applyLogHooks,
-  createCoreApi,
-  createWorkerApp,
-  executeHooks,
-  installCoreModule,
-  RegisteredFunction,
-} from './core-api';
-import { AppStartContext, HookContext, RpcInvocationResponse, RpcTypedData } from './core-types';
+import { applyLogHooks, createCoreApi, createWorkerApp, executeHooks, installCoreModule } from './core-api';
+import { AppStartContext, HookContext } from './core-types';
 import { formatDateTimeOffset } from './duration';
-import { FunctionPlan, planFunctions, QueuePlan } from './function-plan';
+import { FunctionPlan, planFunctions } from './function-plan';
 import { readHostConfig } from './host-config';
+import { HostStartError } from './host-start-error';
 import { createHttpServer, HttpRoute } from './http-server';
 import { createInvoker, Invoker } from './invoke';
 import { createConsoleLogger, Logger } from './logger';
 import { applyLocalSettings, readLocalSettings } from './local-settings';
-import { createQueueListener, DEFAULT_LEASE_MS, QueueListener } from './queue-listener';
-import { encodeMessageBody, toOutputMessages, toTriggerData, toTriggerMetadata } from './queue-message';
+import { connectQueueBindings } from './queue-bindings';
+import { DEFAULT_LEASE_MS } from './queue-listener';
 import { requestBodyLimit } from './request-body';
-import { resolveStorageConnection } from './storage-connection';
 import { createTimerListener, TimerListener } from './timer-listener';
+
+export { HostStartError } from './host-start-error';
 
 export const DEFAULT_PORT = 7071;
 /** How long shutdown waits for running invocations. */
@@ -46,25 +40,6 @@ export interface RunningHost {
   plans: FunctionPlan[];
   /** Stops taking work, waits for running invocations (bounded), runs appTerminate hooks. */
   stop(): Promise<void>;
-}
-
-/** The host cannot start; keeps what it was starting (a function's binding, a queue, the port). */
-export class HostStartError extends Error {
-  override readonly name = 'HostStartError';
-  /** What needed the failing resource, e.g. `Function "processCustomer"`. */
-  readonly usedBy?: string;
-  readonly queueName?: string;
-  readonly port?: number;
-  constructor(
-    message: string,
-    context: { usedBy?: string; queueName?: string; port?: number },
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.usedBy = context.usedBy;
-    this.queueName = context.queueName;
-    this.port = context.port;
-  }
 }
 
 function readOnlyHookContext<T extends object>(
@@ -142,106 +117,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
   }
 
-  // Storage clients per connection string, queues created when missing.
-  const serviceClients = new Map<string, QueueServiceClient>();
-  const queueClient = (connection: string | undefined, queueName: string, usedBy: string): QueueClient => {
-    const { connectionString, settingName } = resolveStorageConnection(connection, env, usedBy);
-    let service = serviceClients.get(connectionString);
-    if (!service) {
-      try {
-        // Few, short retries: an unreachable storage account fails the start quickly, with its name.
-        service = QueueServiceClient.fromConnectionString(connectionString, {
-          retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2000, tryTimeoutInMs: 30_000 },
-        });
-      } catch (error) {
-        throw new HostStartError(
-          `${usedBy}: the connection string in "${settingName}" is invalid: ${(error as Error).message}`,
-          { usedBy },
-          { cause: error },
-        );
-      }
-      serviceClients.set(connectionString, service);
-    }
-    return service.getQueueClient(queueName);
-  };
-  const ensureQueue = async (client: QueueClient, usedBy: string): Promise<void> => {
-    try {
-      await client.createIfNotExists();
-    } catch (error) {
-      throw new HostStartError(
-        `${usedBy}: cannot create or reach queue "${client.name}": ${(error as Error).message}`,
-        { usedBy, queueName: client.name },
-        { cause: error },
-      );
-    }
-  };
-
-  const listeners = new Map<string, QueueListener>();
-  const listenerKey = (client: QueueClient): string => client.url.toLowerCase();
-  const outputs = new Map<string, Map<string, QueueClient>>();
-  for (const plan of plans) {
-    const clients = new Map<string, QueueClient>();
-    for (const output of plan.queueOutputs) {
-      const usedBy = `Function "${plan.name}", output "${output.bindingName}"`;
-      const client = queueClient(output.connection, output.queueName, usedBy);
-      await ensureQueue(client, usedBy);
-      clients.set(output.bindingName, client);
-    }
-    outputs.set(plan.name, clients);
-  }
-
-  const writeOutputs = async (fn: RegisteredFunction, response: RpcInvocationResponse): Promise<void> => {
-    const clients = outputs.get(fn.metadata.name);
-    if (!clients || clients.size === 0) return;
-    const values: [string, RpcTypedData | null | undefined][] = (response.outputData ?? []).map((o) => [
-      o.name ?? '',
-      o.data,
-    ]);
-    if (clients.has('$return')) values.push(['$return', response.returnValue]);
-    for (const [bindingName, data] of values) {
-      const client = clients.get(bindingName);
-      if (!client) continue;
-      for (const body of toOutputMessages(data)) {
-        await client.sendMessage(encodeMessageBody(body, config.queues.messageEncoding));
-      }
-      listeners.get(listenerKey(client))?.notify();
-    }
-  };
-
-  const invoker: Invoker = createInvoker(app, logger, config.functionTimeoutMs, writeOutputs);
-
-  const queuePlans = plans.filter((p): p is QueuePlan => p.kind === 'queue' && !p.disabled);
-  const leaseMs =
-    Number(env.DEV_HOST_QUEUE_LEASE_SECONDS) > 0
-      ? Number(env.DEV_HOST_QUEUE_LEASE_SECONDS) * 1000
-      : DEFAULT_LEASE_MS;
-  for (const plan of queuePlans) {
-    const usedBy = `Function "${plan.name}"`;
-    const queue = queueClient(plan.connection, plan.queueName, usedBy);
-    await ensureQueue(queue, usedBy);
-    const poisonQueue = plan.poisonQueueName
-      ? queueClient(plan.connection, plan.poisonQueueName, usedBy)
-      : undefined;
-    listeners.set(
-      listenerKey(queue),
-      createQueueListener({
-        functionName: plan.name,
-        queue,
-        poisonQueue,
-        config: config.queues,
-        leaseMs,
-        logger,
-        process: async (message, body) => {
-          const result = await invoker.invoke(plan.fn, {
-            reason: `New queue message detected on '${plan.queueName}'.`,
-            inputData: [{ name: plan.triggerName, data: toTriggerData(body, plan.dataType) }],
-            triggerMetadata: toTriggerMetadata(message, body, plan.name),
-          });
-          return result.status === 'succeeded';
-        },
-      }),
-    );
-  }
+  const queueBindings = await connectQueueBindings({ plans, env, queues: config.queues, logger });
+  const invoker: Invoker = createInvoker(app, logger, config.functionTimeoutMs, queueBindings.writeOutputs);
+  const queueListeners = await queueBindings.listen(invoker, {
+    leaseMs:
+      Number(env.DEV_HOST_QUEUE_LEASE_SECONDS) > 0
+        ? Number(env.DEV_HOST_QUEUE_LEASE_SECONDS) * 1000
+        : DEFAULT_LEASE_MS,
+  });
 
   const timers: TimerListener[] = plans
     .filter((p) => p.kind === 'timer' && !p.disabled)
@@ -309,7 +192,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const actualPort = (server.address() as AddressInfo).port;
 
-  for (const listener of listeners.values()) listener.start();
+  for (const listener of queueListeners) listener.start();
   for (const timer of timers) timer.start();
 
   write('');
@@ -330,7 +213,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const drained = Promise.all([
-      ...[...listeners.values()].map((l) => l.stop()),
+      ...queueListeners.map((l) => l.stop()),
       ...timers.map((t) => t.stop()),
       invoker.drain(SHUTDOWN_TIMEOUT_MS),
     ]).then(() => true);

@@ -1,3 +1,4 @@
+// Hand-written: cron-parser and croner follow Vixie cron (day-of-month OR day-of-week) by default, NCRONTAB needs both; 160 lines pinned by ncrontab.test.ts beat a new dependency.
 /**
  * Six-field NCRONTAB expressions as the timer trigger uses them:
  * `{second} {minute} {hour} {day} {month} {day-of-week}`, each field `*`, a value, a range `a-b`,

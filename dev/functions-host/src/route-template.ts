@@ -1,3 +1,6 @@
+// Hand-written: no npm package implements ASP.NET Core route templates (constraints, `{p=default}`, precedence); path-to-regexp has Express's syntax.
+import { Constraint, isKnownConstraint, satisfies } from './route-constraints';
+
 /**
  * ASP.NET Core route templates as the Functions host uses them for HTTP triggers:
  * literal segments (matched case-insensitively), `{name}`, `{name?}`, `{name=default}`,
@@ -5,11 +8,6 @@
  * minlength, maxlength, length, min, max, range, regex, required), catch-all `{*rest}` / `{**rest}`
  * in the last segment, and segments mixing literals and parameters such as `{name}.{ext}`.
  */
-
-interface Constraint {
-  name: string;
-  args: string[];
-}
 
 interface ParameterPart {
   kind: 'parameter';
@@ -48,26 +46,6 @@ export class RouteTemplateError extends Error {
     super(message);
   }
 }
-
-const KNOWN_CONSTRAINTS = new Set([
-  'int',
-  'long',
-  'bool',
-  'guid',
-  'alpha',
-  'decimal',
-  'double',
-  'float',
-  'datetime',
-  'minlength',
-  'maxlength',
-  'length',
-  'min',
-  'max',
-  'range',
-  'regex',
-  'required',
-]);
 
 function parseParameter(body: string, template: string): ParameterPart {
   let text = body;
@@ -115,7 +93,7 @@ function parseParameter(body: string, template: string): ParameterPart {
       args = constraintName === 'regex' ? [inner] : inner.split(',').map((a) => a.trim());
       rest = rest.slice(end + 1);
     }
-    if (!KNOWN_CONSTRAINTS.has(constraintName)) {
+    if (!isKnownConstraint(constraintName)) {
       throw new RouteTemplateError(
         `Route "${template}": the constraint reference '${constraintName}' could not be resolved`,
         template,
@@ -242,65 +220,6 @@ export function parseRouteTemplate(template: string): RouteTemplate {
   }
   const precedence = segments.reduce((sum, segment, i) => sum + segmentPrecedence(segment) / 10 ** i, 0);
   return { template: trimmed, segments, precedence };
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-function toBigInt(value: string): bigint | undefined {
-  return /^[+-]?\d+$/.test(value) ? BigInt(value) : undefined;
-}
-
-function satisfies(constraint: Constraint, value: string): boolean {
-  const [a = '', b = ''] = constraint.args;
-  switch (constraint.name) {
-    case 'int': {
-      const n = toBigInt(value);
-      return n !== undefined && n >= -(2n ** 31n) && n <= 2n ** 31n - 1n;
-    }
-    case 'long': {
-      const n = toBigInt(value);
-      return n !== undefined && n >= INT64_MIN && n <= INT64_MAX;
-    }
-    case 'bool':
-      return /^(true|false)$/i.test(value);
-    case 'guid':
-      return /^(\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i.test(
-        value,
-      );
-    case 'alpha':
-      return /^[a-z]+$/i.test(value);
-    case 'decimal':
-      return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value);
-    case 'double':
-    case 'float':
-      return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) && Number.isFinite(Number(value));
-    case 'datetime':
-      return value.trim() !== '' && !Number.isNaN(Date.parse(value));
-    case 'minlength':
-      return value.length >= Number(a);
-    case 'maxlength':
-      return value.length <= Number(a);
-    case 'length':
-      return constraint.args.length > 1
-        ? value.length >= Number(a) && value.length <= Number(b)
-        : value.length === Number(a);
-    case 'min':
-    case 'max':
-    case 'range': {
-      const n = toBigInt(value);
-      if (n === undefined) return false;
-      if (constraint.name === 'min') return n >= BigInt(a);
-      if (constraint.name === 'max') return n <= BigInt(a);
-      return n >= BigInt(a) && n <= BigInt(b);
-    }
-    case 'regex':
-      return new RegExp(a, 'i').test(value);
-    case 'required':
-      return value !== '';
-    default:
-      return false;
-  }
 }
 
 function escapeRegExp(text: string): string {
