@@ -46,6 +46,8 @@ const inflateAsync = promisify(inflate);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+
   constructor(
     readonly status: number,
     message: string,

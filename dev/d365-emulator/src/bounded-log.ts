@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors';
 /**
  * A list that keeps the newest `capacity` items (a ring buffer): adding beyond it drops the oldest,
  * in O(1). `dropped` counts the items lost that way since the last `clear`.
@@ -13,7 +14,8 @@ export interface BoundedLog<T> {
 }
 
 export function createBoundedLog<T>(capacity: number): BoundedLog<T> {
-  if (!Number.isInteger(capacity) || capacity < 1) throw new Error('capacity must be a positive integer');
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new InvalidOptionError('capacity', capacity, 'a positive integer');
   let items: T[] = [];
   /** Index of the oldest item once the buffer is full. */
   let head = 0;

@@ -1,3 +1,4 @@
+import { UnknownFilterValueError } from './errors';
 import { z } from 'zod';
 import { faultRuleSchema } from './faults';
 import { isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
@@ -69,18 +70,18 @@ const listParam = (url: URL, name: string): string[] | undefined => {
 export function requestLogAnswer(
   state: EmulatorState,
   url: URL,
-): { ok: true; value: RequestLogEntry[]; dropped: number } | { ok: false; error: string } {
+): { ok: true; value: RequestLogEntry[]; dropped: number } | { ok: false; error: UnknownFilterValueError } {
   const services = listParam(url, 'service');
   const endpoints = listParam(url, 'endpoint');
   const known = Object.keys(REQUEST_ENDPOINTS);
   const unknown = services?.find((service) => !known.includes(service));
   if (unknown !== undefined) {
-    return { ok: false, error: `Unknown service '${unknown}': use ${known.join(', ')}.` };
+    return { ok: false, error: new UnknownFilterValueError('service', unknown, known) };
   }
   const knownEndpoints = [...new Set(Object.values(REQUEST_ENDPOINTS).flat())];
   const unknownEndpoint = endpoints?.find((endpoint) => !knownEndpoints.includes(endpoint));
   if (unknownEndpoint !== undefined) {
-    return { ok: false, error: `Unknown endpoint '${unknownEndpoint}': use ${knownEndpoints.join(', ')}.` };
+    return { ok: false, error: new UnknownFilterValueError('endpoint', unknownEndpoint, knownEndpoints) };
   }
   const value = state.requestLog
     .entries()
@@ -180,7 +181,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
       }
       if (method !== 'GET') return notAllowed('GET, DELETE');
       const answer = requestLogAnswer(state, ctx.url);
-      if (!answer.ok) sendJson(res, 400, { error: answer.error });
+      if (!answer.ok) sendJson(res, 400, { error: answer.error.message });
       else sendJson(res, 200, { value: answer.value, dropped: answer.dropped });
       return;
     }

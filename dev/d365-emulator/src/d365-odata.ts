@@ -1,26 +1,11 @@
-import {
-  completeEntity,
-  CustomerEntity,
-  defaultCurrency,
-  defaultLanguage,
-  ENTITY_FIELD_NAMES,
-  ENTITY_FIELDS,
-  ENTITY_SET,
-  ENTITY_TYPE,
-  EntityFieldType,
-} from './customer-entity';
+import { ENTITY_FIELDS, ENTITY_SET, ENTITY_TYPE } from './customer-entity';
 import { CustomerRecord } from './customers-store';
-import { odataError, odataWriteFailed } from './d365-errors';
-import {
-  checkCountry,
-  checkCurrency,
-  checkCustomerGroup,
-  checkEmail,
-  companyExists,
-  companyMissingMessage,
-} from './d365-validation';
-import { answerCommitted, isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
-import { FilterExpression, matchesFilter, ODataQueryError, parseFilter } from './odata-filter';
+import { odataError } from './d365-errors';
+import { createCustomer } from './d365-odata-create';
+import { etag, ODATA_HEADERS, representation, sendODataError } from './d365-odata-entity';
+import { RequestContext, sendEmpty, sendJson } from './http';
+import { FilterExpression, ODataQueryError, parseFilter } from './odata-filter';
+import { matchesFilter } from './odata-filter-match';
 import { EmulatorState } from './state';
 
 /**
@@ -28,23 +13,6 @@ import { EmulatorState } from './state';
  * (GET with `$filter`, `$select`, `$top`, `$skip`, `$orderby`, `$count`, `cross-company`) and read by key.
  * Without `cross-company=true` only the default company is visible, as for an F&O user.
  */
-const ODATA_HEADERS = { 'OData-Version': '4.0' };
-const QUERY_INVALID = 'The query specified in the URI is not valid.';
-const SUPPORTED_OPTIONS = new Set(['$filter', '$select', '$top', '$skip', '$orderby', '$count', '$format']);
-
-function etag(record: CustomerRecord): string {
-  return `W/"${Buffer.from(`1,${record.recId}`).toString('base64')}"`;
-}
-
-function keyPath(origin: string, record: CustomerRecord): string {
-  const quote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
-  return `${origin}/data/${ENTITY_SET}(dataAreaId=${quote(record.legalEntity.toLowerCase())},CustomerAccount=${quote(record.account)})`;
-}
-
-function sendODataError(ctx: RequestContext, status: number, body: unknown): void {
-  sendJson(ctx.res, status, body, ODATA_HEADERS);
-}
-
 export function handleOData(state: EmulatorState, ctx: RequestContext): void {
   const path = ctx.url.pathname.replace(/^\/data\/?/, '');
   if (path === '') {
@@ -98,19 +66,15 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
     );
 }
 
+const QUERY_INVALID = 'The query specified in the URI is not valid.';
+const SUPPORTED_OPTIONS = new Set(['$filter', '$select', '$top', '$skip', '$orderby', '$count', '$format']);
+
 const crossCompany = (url: URL): boolean =>
   (url.searchParams.get('cross-company') ?? '').toLowerCase() === 'true';
 
 function visible(state: EmulatorState, url: URL): CustomerRecord[] {
   const all = state.customers.all();
   return crossCompany(url) ? all : all.filter((c) => c.legalEntity === state.options.defaultLegalEntity);
-}
-
-function representation(record: CustomerRecord, select?: string[]): Record<string, unknown> {
-  const fields = select ?? ENTITY_FIELD_NAMES;
-  const result: Record<string, unknown> = { '@odata.etag': etag(record) };
-  for (const field of fields) result[field] = record.fields[field];
-  return result;
 }
 
 function parseKey(text: string): Record<string, string> | undefined {
@@ -167,7 +131,10 @@ function parseSelect(value: string | null): string[] | undefined {
   if (fields.includes('*')) return undefined;
   for (const field of fields) {
     if (!(field in ENTITY_FIELDS))
-      throw new ODataQueryError(`Could not find a property named '${field}' on type '${ENTITY_TYPE}'.`);
+      throw new ODataQueryError(
+        `Could not find a property named '${field}' on type '${ENTITY_TYPE}'.`,
+        '$select',
+      );
   }
   return fields;
 }
@@ -177,6 +144,7 @@ function parseCount(name: string, value: string | null): number | undefined {
   if (!/^\d+$/.test(value.trim())) {
     throw new ODataQueryError(
       `Invalid value '${value}' for ${name} query option found. The ${name} query option requires a non-negative integer value.`,
+      name,
     );
   }
   return Number(value.trim());
@@ -191,9 +159,12 @@ function parseOrderBy(value: string | null): { field: string; descending: boolea
   return value.split(',').map((part) => {
     const [field = '', direction = 'asc', ...rest] = part.trim().split(/\s+/);
     if (!(field in ENTITY_FIELDS))
-      throw new ODataQueryError(`Could not find a property named '${field}' on type '${ENTITY_TYPE}'.`);
+      throw new ODataQueryError(
+        `Could not find a property named '${field}' on type '${ENTITY_TYPE}'.`,
+        '$orderby',
+      );
     if (rest.length > 0 || !['asc', 'desc'].includes(direction))
-      throw new ODataQueryError(`Syntax error in $orderby '${value}'.`);
+      throw new ODataQueryError(`Syntax error in $orderby '${value}'.`, '$orderby');
     return { field, descending: direction === 'desc' };
   });
 }
@@ -208,7 +179,7 @@ function query(state: EmulatorState, ctx: RequestContext): void {
   try {
     for (const name of params.keys()) {
       if (name.startsWith('$') && !SUPPORTED_OPTIONS.has(name)) {
-        throw new ODataQueryError(`The query parameter '${name}' is not supported.`);
+        throw new ODataQueryError(`The query parameter '${name}' is not supported.`, name);
       }
     }
     const filterText = params.get('$filter');
@@ -247,156 +218,4 @@ function query(state: EmulatorState, ctx: RequestContext): void {
     },
     ODATA_HEADERS,
   );
-}
-
-/** Checks the JSON types of a posted entity as the OData deserializer does (400 before any business rule). */
-function deserializeEntity(
-  body: Record<string, unknown>,
-): { ok: true; entity: CustomerEntity } | { ok: false; message: string } {
-  const entity: CustomerEntity = {};
-  for (const [name, value] of Object.entries(body)) {
-    if (name.startsWith('@odata.') || name.includes('@')) continue;
-    const type = ENTITY_FIELDS[name] as EntityFieldType | undefined;
-    if (type === undefined) {
-      return {
-        ok: false,
-        message: `The property '${name}' does not exist on type '${ENTITY_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
-      };
-    }
-    if (type === 'string') {
-      if (value === null) continue;
-      if (typeof value !== 'string') {
-        return {
-          ok: false,
-          message: `Cannot convert a primitive value to the expected type 'Edm.String'. See the inner exception for more details.`,
-        };
-      }
-      entity[name] = value;
-    } else if (type === 'decimal') {
-      if (typeof value !== 'number') {
-        return {
-          ok: false,
-          message: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Decimal'.`,
-        };
-      }
-      entity[name] = value;
-    } else {
-      const member =
-        typeof value === 'string'
-          ? type.values.find((v) => v.toLowerCase() === value.toLowerCase())
-          : undefined;
-      if (value === null) {
-        return {
-          ok: false,
-          message: `A null value was found for the property named '${name}', which has the expected type '${type.enum}[Nullable=False]'. The expected type '${type.enum}[Nullable=False]' does not allow null values.`,
-        };
-      }
-      if (member === undefined) {
-        return {
-          ok: false,
-          message: `The value '${String(value)}' is not valid for the enum type '${type.enum}'.`,
-        };
-      }
-      entity[name] = member;
-    }
-  }
-  return { ok: true, entity };
-}
-
-function createCustomer(state: EmulatorState, ctx: RequestContext): void {
-  const parsed = parseJson(ctx.body);
-  if (!parsed.ok || !isPlainObject(parsed.value)) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', {
-        message: `The request body is not a valid JSON object: ${parsed.ok ? 'not an object' : parsed.error}`,
-        type: 'Microsoft.OData.ODataException',
-      }),
-    );
-    return;
-  }
-  const deserialized = deserializeEntity(parsed.value);
-  if (!deserialized.ok) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', {
-        message: deserialized.message,
-        type: 'Microsoft.OData.ODataException',
-      }),
-    );
-    return;
-  }
-  const input = deserialized.entity;
-  const requestedCompany = String(input.dataAreaId ?? state.options.defaultLegalEntity);
-  const legalEntity = requestedCompany.trim().toUpperCase();
-  if (!companyExists(state.options, legalEntity)) {
-    sendODataError(ctx, 400, odataWriteFailed([`Error: ${companyMissingMessage(requestedCompany)}`]));
-    return;
-  }
-  const requestedAccount = String(input.CustomerAccount ?? '').trim();
-  const warnings = [
-    ...checkCustomerGroup(state.options, String(input.CustomerGroupId ?? '')),
-    ...checkCurrency(String(input.SalesCurrencyCode ?? '')),
-    ...checkEmail(String(input.PrimaryContactEmail ?? '')),
-    ...(input.AddressCountryRegionId !== undefined ? checkCountry(String(input.AddressCountryRegionId)) : []),
-  ];
-  if (warnings.length > 0) {
-    sendODataError(
-      ctx,
-      400,
-      odataWriteFailed([
-        ...warnings.map((w) => `Warning: ${w}`),
-        'Error: Error found when validating record.',
-      ]),
-    );
-    return;
-  }
-  if (requestedAccount !== '' && state.customers.find(legalEntity, requestedAccount)) {
-    sendODataError(
-      ctx,
-      400,
-      odataWriteFailed([
-        `Error: Cannot create a record in Customers (CustTable). Customer account: ${requestedAccount}. The record already exists.`,
-      ]),
-    );
-    return;
-  }
-  const account = requestedAccount || state.customers.nextAccount(legalEntity);
-  const partyType = String(input.PartyType ?? (input.OrganizationName ? 'Organization' : 'Person'));
-  const fields = completeEntity({
-    ...input,
-    dataAreaId: legalEntity.toLowerCase(),
-    CustomerAccount: account,
-    PartyType: partyType,
-    PartyNumber: state.customers.nextPartyNumber(),
-    CustomerGroupId: String(input.CustomerGroupId).trim(),
-    SalesCurrencyCode: String(input.SalesCurrencyCode || defaultCurrency(legalEntity)).toUpperCase(),
-    LanguageId: String(input.LanguageId || defaultLanguage(legalEntity)),
-    NameAlias:
-      String(input.NameAlias ?? '') ||
-      String(input.OrganizationName ?? '') ||
-      [input.PersonFirstName, input.PersonMiddleName, input.PersonLastName].filter(Boolean).join(' '),
-  });
-  const record = state.customers.add({ account, legalEntity, via: 'odata', fields });
-  state.stats.customersCreated += 1;
-  const location = keyPath(ctx.origin, record);
-  const headers = { ...ODATA_HEADERS, Location: location, ETag: etag(record) };
-  answerCommitted(ctx, () => {
-    if (/return=minimal/i.test(String(ctx.req.headers.prefer ?? ''))) {
-      sendEmpty(ctx.res, 204, {
-        ...headers,
-        'OData-EntityId': location,
-        'Preference-Applied': 'return=minimal',
-      });
-      return;
-    }
-    sendJson(
-      ctx.res,
-      201,
-      { '@odata.context': `${ctx.origin}/data/$metadata#${ENTITY_SET}/$entity`, ...representation(record) },
-      headers,
-    );
-  });
 }

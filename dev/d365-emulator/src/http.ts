@@ -26,8 +26,10 @@ export function answerCommitted(ctx: RequestContext, answer: () => void): void {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
-  constructor() {
-    super('request body too large');
+  override readonly name = 'BodyTooLargeError';
+
+  constructor(readonly limitBytes: number) {
+    super(`request body larger than ${limitBytes} bytes`);
   }
 }
 
@@ -38,7 +40,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new BodyTooLargeError());
+        reject(new BodyTooLargeError(limit));
         req.resume();
         return;
       }

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { UnknownClientError } from './errors';
 
 /**
  * The emulator's well-known local identities. They exist only here and are never valid against real
@@ -63,7 +64,7 @@ export function checkClientSecret(identities: Identities, clientId: string, secr
 /** Replaces the D365 app's client secret: the old one stops working at once. */
 export function rotateD365Secret(identities: Identities): string {
   const client = identities.clients.get(identities.d365ClientId);
-  if (!client) throw new Error('the D365 client is not registered');
+  if (!client) throw new UnknownClientError(identities.d365ClientId);
   client.secret = newClientSecret();
   return client.secret;
 }

@@ -25,6 +25,7 @@ export type { FaultRule, FaultRuleInput } from './faults';
 export type { CustomerRecord } from './customers-store';
 export type { RequestLogEntry } from './request-log';
 export { formatAccount } from './customers-store';
+export { InvalidOptionError, UnknownClientError, UnknownFilterValueError } from './errors';
 export { KEY_VAULT_RESOURCE } from './state';
 export {
   LOCAL_D365_CLIENT_ID,
@@ -108,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     reset: () => resetState(state),
     requests: (filter = {}) => {
       const answer = requestLogAnswer(state, filterUrl(filter));
-      if (!answer.ok) throw new Error(answer.error);
+      if (!answer.ok) throw answer.error;
       return answer.value;
     },
     telemetry: (filter = {}) => telemetryAnswer(state, filterUrl(filter)).value,

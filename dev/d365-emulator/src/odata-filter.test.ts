@@ -1,5 +1,6 @@
 import { completeEntity, CustomerEntity } from './customer-entity';
-import { matchesFilter, ODataQueryError, parseFilter } from './odata-filter';
+import { ODataQueryError, parseFilter } from './odata-filter';
+import { matchesFilter } from './odata-filter-match';
 
 const customer = (fields: CustomerEntity): CustomerEntity => completeEntity(fields);
 const matches = (filter: string, entity: CustomerEntity): boolean =>

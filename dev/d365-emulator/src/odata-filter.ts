@@ -1,4 +1,5 @@
-import { CustomerEntity, ENTITY_FIELDS, ENTITY_TYPE, EntityFieldType } from './customer-entity';
+// Hand-written, not an OData parser library: it must accept only F&O's subset and fail with F&O's own error texts.
+import { ENTITY_FIELDS, ENTITY_TYPE, EntityFieldType } from './customer-entity';
 
 /**
  * `$filter` for the emulated CustomersV3, as F&O evaluates it against SQL Server: comparisons
@@ -7,16 +8,26 @@ import { CustomerEntity, ENTITY_FIELDS, ENTITY_TYPE, EntityFieldType } from './c
  * string literal is a wildcard (F&O turns it into LIKE). String literals double their single quotes.
  * Functions (`contains`, `startswith`, ...) are rejected with 400, as F&O has been seen to do.
  */
-export class ODataQueryError extends Error {}
+export class ODataQueryError extends Error {
+  override readonly name = 'ODataQueryError';
 
-type Literal =
+  constructor(
+    message: string,
+    /** The query option at fault (`$filter`, `$select`, ...). */
+    readonly option = '$filter',
+  ) {
+    super(message);
+  }
+}
+
+export type Literal =
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: number }
   | { kind: 'boolean'; value: boolean }
   | { kind: 'null' }
   | { kind: 'enum'; type: string; value: string };
 
-type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+export type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 
 export type FilterExpression =
   | { kind: 'and' | 'or'; left: FilterExpression; right: FilterExpression }
@@ -247,68 +258,5 @@ function checkTypes(expression: FilterExpression): void {
         `A binary operator with incompatible types was detected. Found operand types '${edmType(type)}' and '${literalType(expression.literal)}' for operator kind '${OPERATOR_KINDS[expression.operator]}'.`,
       );
     }
-  }
-}
-
-const collate = (value: string): string => value.toLowerCase().replace(/ +$/, '');
-
-function wildcardMatches(pattern: string, value: string): boolean {
-  const source = collate(pattern)
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`, 's').test(collate(value));
-}
-
-function compare(value: string | number, operator: Operator, literal: Literal): boolean {
-  if (literal.kind === 'null') return operator === 'ne';
-  if (literal.kind === 'boolean') return false;
-  if (literal.kind === 'number') {
-    const n = Number(value);
-    switch (operator) {
-      case 'eq':
-        return n === literal.value;
-      case 'ne':
-        return n !== literal.value;
-      case 'gt':
-        return n > literal.value;
-      case 'ge':
-        return n >= literal.value;
-      case 'lt':
-        return n < literal.value;
-      case 'le':
-        return n <= literal.value;
-    }
-  }
-  const text = String(value);
-  const wanted = literal.value;
-  if (operator === 'eq' || operator === 'ne') {
-    const equal = wanted.includes('*') ? wildcardMatches(wanted, text) : collate(text) === collate(wanted);
-    return operator === 'eq' ? equal : !equal;
-  }
-  const a = collate(text);
-  const b = collate(wanted);
-  switch (operator) {
-    case 'gt':
-      return a > b;
-    case 'ge':
-      return a >= b;
-    case 'lt':
-      return a < b;
-    case 'le':
-      return a <= b;
-  }
-}
-
-export function matchesFilter(entity: CustomerEntity, expression: FilterExpression): boolean {
-  switch (expression.kind) {
-    case 'and':
-      return matchesFilter(entity, expression.left) && matchesFilter(entity, expression.right);
-    case 'or':
-      return matchesFilter(entity, expression.left) || matchesFilter(entity, expression.right);
-    case 'not':
-      return !matchesFilter(entity, expression.operand);
-    case 'compare':
-      return compare(entity[expression.field] ?? '', expression.operator, expression.literal);
   }
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_TELEMETRY_LIMIT } from './app-insights';
+import { InvalidOptionError } from './errors';
 import { LOCAL_D365_CLIENT_ID, LOCAL_TENANT_ID } from './identities';
 import { DEFAULT_REQUEST_LOG_LIMIT } from './request-log';
 
@@ -70,30 +71,41 @@ export const DEFAULT_CUSTOMER_GROUPS = ['10', '20', '30', '40'];
 
 function positiveOrNull(value: number | null | undefined, name: string): number | null {
   if (value === undefined || value === null) return null;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`throttle.${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionError(`throttle.${name}`, value, 'a positive number');
+  }
   return value;
 }
 
 /** Fills in the defaults and rejects options that cannot work. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const legalEntities = (options.legalEntities ?? DEFAULT_LEGAL_ENTITIES).map((le) => le.toUpperCase());
-  if (legalEntities.length === 0) throw new Error('legalEntities must name at least one company');
+  if (legalEntities.length === 0) {
+    throw new InvalidOptionError('legalEntities', options.legalEntities, 'at least one company');
+  }
   const defaultLegalEntity = (
     options.defaultLegalEntity ?? (legalEntities.includes('USMF') ? 'USMF' : legalEntities[0])
   )?.toUpperCase();
   if (!defaultLegalEntity || !legalEntities.includes(defaultLegalEntity)) {
-    throw new Error(`defaultLegalEntity must be one of ${legalEntities.join(', ')}`);
+    throw new InvalidOptionError(
+      'defaultLegalEntity',
+      options.defaultLegalEntity,
+      `one of ${legalEntities.join(', ')}`,
+    );
   }
   const port = options.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('port must be an integer 0-65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidOptionError('port', port, 'an integer 0-65535');
+  }
   const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
   if (!Number.isInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) {
-    throw new Error('tokenLifetimeSeconds must be a positive integer');
+    throw new InvalidOptionError('tokenLifetimeSeconds', tokenLifetimeSeconds, 'a positive integer');
   }
   const requestLogLimit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
   const telemetryLimit = options.telemetryLimit ?? DEFAULT_TELEMETRY_LIMIT;
   for (const [name, value] of Object.entries({ requestLogLimit, telemetryLimit })) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new InvalidOptionError(name, value, 'a positive integer');
   }
   return {
     host: options.host ?? '127.0.0.1',

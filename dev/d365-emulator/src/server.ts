@@ -1,18 +1,12 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
-import {
-  handleQuickPulse,
-  handleTrack,
-  matchTelemetryRoute,
-  MAX_TRACK_BYTES,
-  TelemetryRoute,
-} from './app-insights';
+import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
 import { handleControl } from './control-api';
 import { authorizeD365 } from './d365-auth';
 import { handleCustomService } from './d365-custom-service';
 import { handleOData } from './d365-odata';
-import { handleEntra, matchEntraRoute } from './entra';
+import { handleEntra } from './entra';
 import { sendD365Throttled, sendFaultAnswer } from './fault-answers';
 import { FaultService } from './faults';
 import {
@@ -25,63 +19,11 @@ import {
   RequestContext,
   sendJson,
 } from './http';
-import { handleKeyVault, isKeyVaultPath } from './key-vault';
+import { handleKeyVault } from './key-vault';
 import { LoggedService, RequestLogEntry } from './request-log';
+import { route } from './routes';
 import { EmulatorState } from './state';
-import { D365Endpoint, increment } from './stats';
-
-type Route =
-  | { service: 'control' }
-  | { service: 'token'; entra: NonNullable<ReturnType<typeof matchEntraRoute>>; endpoint: string }
-  | { service: 'keyvault'; endpoint: string }
-  | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
-  | { service: 'telemetry'; kind: TelemetryRoute }
-  | { service: 'unknown' };
-
-const ENTRA_ENDPOINTS = {
-  'token-v1': 'tokenV1',
-  'token-v2': 'tokenV2',
-  'openid-v1': 'openidV1',
-  'openid-v2': 'openidV2',
-  keys: 'keys',
-} as const;
-
-function keyVaultEndpoint(method: string, pathname: string): string {
-  const segments = pathname.split('/').filter(Boolean).slice(1);
-  if (method === 'PUT') return segments.length === 1 ? 'setSecret' : 'other';
-  if (method !== 'GET') return 'other';
-  if (segments.length === 0) return 'listSecrets';
-  return segments[1] === 'versions' ? 'listVersions' : 'getSecret';
-}
-
-function route(method: string, pathname: string): Route {
-  if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
-  if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };
-  if (pathname === '/api/services' || pathname.startsWith('/api/services/')) {
-    const operation = pathname.split('/').filter(Boolean).length === 5;
-    return {
-      service: 'd365',
-      kind: 'custom-service',
-      endpoint: operation && method === 'POST' ? 'customService' : 'other',
-    };
-  }
-  if (pathname === '/data' || pathname.startsWith('/data/')) {
-    const entitySet = /^\/data\/CustomersV3\/?$/.test(pathname);
-    const endpoint: D365Endpoint = !entitySet
-      ? 'other'
-      : method === 'POST'
-        ? 'odataCreate'
-        : method === 'GET'
-          ? 'odataQuery'
-          : 'other';
-    return { service: 'd365', kind: 'odata', endpoint };
-  }
-  const telemetry = matchTelemetryRoute(pathname);
-  if (telemetry) return { service: 'telemetry', kind: telemetry };
-  const entra = matchEntraRoute(pathname);
-  if (entra) return { service: 'token', entra, endpoint: ENTRA_ENDPOINTS[entra.kind] };
-  return { service: 'unknown' };
-}
+import { increment } from './stats';
 
 /** Raw TCP sockets by remote address, so a `reset` fault can send a TCP RST under the TLS layer. */
 interface Connections {

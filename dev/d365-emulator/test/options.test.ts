@@ -1,4 +1,4 @@
-import { RunningEmulator, startEmulator } from '../src';
+import { InvalidOptionError, RunningEmulator, startEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
@@ -96,5 +96,11 @@ describe('startEmulator options', () => {
       /defaultLegalEntity/,
     );
     await expect(startEmulator({ port: 0, throttle: { ratePerSecond: 0 } })).rejects.toThrow(/ratePerSecond/);
+    await expect(startEmulator({ port: 0, defaultLegalEntity: 'NOPE' })).rejects.toMatchObject({
+      name: 'InvalidOptionError',
+      option: 'defaultLegalEntity',
+      value: 'NOPE',
+    });
+    await expect(startEmulator({ port: 70000 })).rejects.toBeInstanceOf(InvalidOptionError);
   });
 });

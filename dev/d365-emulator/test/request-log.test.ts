@@ -143,6 +143,9 @@ describe('request log', () => {
     expect((await call(emulator, 'GET', '/_emulator/requests?service=crm')).status).toBe(400);
     expect((await call(emulator, 'GET', '/_emulator/requests?endpoint=delete')).status).toBe(400);
     expect(emulator.requests({ service: 'd365', endpoint: 'customService' })).toHaveLength(1);
+    expect(() => emulator.requests({ service: 'crm' })).toThrow(
+      expect.objectContaining({ name: 'UnknownFilterValueError', parameter: 'service', value: 'crm' }),
+    );
   });
 
   it('marks fault answers with the rule id and throttle-model 429s as throttled', async () => {

@@ -1,0 +1,175 @@
+import {
+  completeEntity,
+  CustomerEntity,
+  defaultCurrency,
+  defaultLanguage,
+  ENTITY_FIELDS,
+  ENTITY_SET,
+  ENTITY_TYPE,
+  EntityFieldType,
+} from './customer-entity';
+import { odataError, odataWriteFailed } from './d365-errors';
+import { etag, keyPath, ODATA_HEADERS, representation, sendODataError } from './d365-odata-entity';
+import {
+  checkCountry,
+  checkCurrency,
+  checkCustomerGroup,
+  checkEmail,
+  companyExists,
+  companyMissingMessage,
+} from './d365-validation';
+import { answerCommitted, isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
+import { EmulatorState } from './state';
+
+/** `POST /data/CustomersV3`: the OData deserializer's type checks, F&O's business rules, then the insert. */
+/** Checks the JSON types of a posted entity as the OData deserializer does (400 before any business rule). */
+function deserializeEntity(
+  body: Record<string, unknown>,
+): { ok: true; entity: CustomerEntity } | { ok: false; message: string } {
+  const entity: CustomerEntity = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (name.startsWith('@odata.') || name.includes('@')) continue;
+    const type = ENTITY_FIELDS[name] as EntityFieldType | undefined;
+    if (type === undefined) {
+      return {
+        ok: false,
+        message: `The property '${name}' does not exist on type '${ENTITY_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+      };
+    }
+    if (type === 'string') {
+      if (value === null) continue;
+      if (typeof value !== 'string') {
+        return {
+          ok: false,
+          message: `Cannot convert a primitive value to the expected type 'Edm.String'. See the inner exception for more details.`,
+        };
+      }
+      entity[name] = value;
+    } else if (type === 'decimal') {
+      if (typeof value !== 'number') {
+        return {
+          ok: false,
+          message: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Decimal'.`,
+        };
+      }
+      entity[name] = value;
+    } else {
+      const member =
+        typeof value === 'string'
+          ? type.values.find((v) => v.toLowerCase() === value.toLowerCase())
+          : undefined;
+      if (value === null) {
+        return {
+          ok: false,
+          message: `A null value was found for the property named '${name}', which has the expected type '${type.enum}[Nullable=False]'. The expected type '${type.enum}[Nullable=False]' does not allow null values.`,
+        };
+      }
+      if (member === undefined) {
+        return {
+          ok: false,
+          message: `The value '${String(value)}' is not valid for the enum type '${type.enum}'.`,
+        };
+      }
+      entity[name] = member;
+    }
+  }
+  return { ok: true, entity };
+}
+
+export function createCustomer(state: EmulatorState, ctx: RequestContext): void {
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok || !isPlainObject(parsed.value)) {
+    sendODataError(
+      ctx,
+      400,
+      odataError('An error has occurred.', {
+        message: `The request body is not a valid JSON object: ${parsed.ok ? 'not an object' : parsed.error}`,
+        type: 'Microsoft.OData.ODataException',
+      }),
+    );
+    return;
+  }
+  const deserialized = deserializeEntity(parsed.value);
+  if (!deserialized.ok) {
+    sendODataError(
+      ctx,
+      400,
+      odataError('An error has occurred.', {
+        message: deserialized.message,
+        type: 'Microsoft.OData.ODataException',
+      }),
+    );
+    return;
+  }
+  const input = deserialized.entity;
+  const requestedCompany = String(input.dataAreaId ?? state.options.defaultLegalEntity);
+  const legalEntity = requestedCompany.trim().toUpperCase();
+  if (!companyExists(state.options, legalEntity)) {
+    sendODataError(ctx, 400, odataWriteFailed([`Error: ${companyMissingMessage(requestedCompany)}`]));
+    return;
+  }
+  const requestedAccount = String(input.CustomerAccount ?? '').trim();
+  const warnings = [
+    ...checkCustomerGroup(state.options, String(input.CustomerGroupId ?? '')),
+    ...checkCurrency(String(input.SalesCurrencyCode ?? '')),
+    ...checkEmail(String(input.PrimaryContactEmail ?? '')),
+    ...(input.AddressCountryRegionId !== undefined ? checkCountry(String(input.AddressCountryRegionId)) : []),
+  ];
+  if (warnings.length > 0) {
+    sendODataError(
+      ctx,
+      400,
+      odataWriteFailed([
+        ...warnings.map((w) => `Warning: ${w}`),
+        'Error: Error found when validating record.',
+      ]),
+    );
+    return;
+  }
+  if (requestedAccount !== '' && state.customers.find(legalEntity, requestedAccount)) {
+    sendODataError(
+      ctx,
+      400,
+      odataWriteFailed([
+        `Error: Cannot create a record in Customers (CustTable). Customer account: ${requestedAccount}. The record already exists.`,
+      ]),
+    );
+    return;
+  }
+  const account = requestedAccount || state.customers.nextAccount(legalEntity);
+  const partyType = String(input.PartyType ?? (input.OrganizationName ? 'Organization' : 'Person'));
+  const fields = completeEntity({
+    ...input,
+    dataAreaId: legalEntity.toLowerCase(),
+    CustomerAccount: account,
+    PartyType: partyType,
+    PartyNumber: state.customers.nextPartyNumber(),
+    CustomerGroupId: String(input.CustomerGroupId).trim(),
+    SalesCurrencyCode: String(input.SalesCurrencyCode || defaultCurrency(legalEntity)).toUpperCase(),
+    LanguageId: String(input.LanguageId || defaultLanguage(legalEntity)),
+    NameAlias:
+      String(input.NameAlias ?? '') ||
+      String(input.OrganizationName ?? '') ||
+      [input.PersonFirstName, input.PersonMiddleName, input.PersonLastName].filter(Boolean).join(' '),
+  });
+  const record = state.customers.add({ account, legalEntity, via: 'odata', fields });
+  state.stats.customersCreated += 1;
+  const location = keyPath(ctx.origin, record);
+  const headers = { ...ODATA_HEADERS, Location: location, ETag: etag(record) };
+  answerCommitted(ctx, () => {
+    if (/return=minimal/i.test(String(ctx.req.headers.prefer ?? ''))) {
+      sendEmpty(ctx.res, 204, {
+        ...headers,
+        'OData-EntityId': location,
+        'Preference-Applied': 'return=minimal',
+      });
+      return;
+    }
+    sendJson(
+      ctx.res,
+      201,
+      { '@odata.context': `${ctx.origin}/data/$metadata#${ENTITY_SET}/$entity`, ...representation(record) },
+      headers,
+    );
+  });
+}

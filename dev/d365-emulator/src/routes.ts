@@ -1,0 +1,58 @@
+import { matchTelemetryRoute, TelemetryRoute } from './app-insights';
+import { matchEntraRoute } from './entra';
+import { isKeyVaultPath } from './key-vault';
+import { D365Endpoint } from './stats';
+
+/** Which emulated service (and which of its endpoints) a request is for, by method and path. */
+export type Route =
+  | { service: 'control' }
+  | { service: 'token'; entra: NonNullable<ReturnType<typeof matchEntraRoute>>; endpoint: string }
+  | { service: 'keyvault'; endpoint: string }
+  | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
+  | { service: 'telemetry'; kind: TelemetryRoute }
+  | { service: 'unknown' };
+
+const ENTRA_ENDPOINTS = {
+  'token-v1': 'tokenV1',
+  'token-v2': 'tokenV2',
+  'openid-v1': 'openidV1',
+  'openid-v2': 'openidV2',
+  keys: 'keys',
+} as const;
+
+function keyVaultEndpoint(method: string, pathname: string): string {
+  const segments = pathname.split('/').filter(Boolean).slice(1);
+  if (method === 'PUT') return segments.length === 1 ? 'setSecret' : 'other';
+  if (method !== 'GET') return 'other';
+  if (segments.length === 0) return 'listSecrets';
+  return segments[1] === 'versions' ? 'listVersions' : 'getSecret';
+}
+
+export function route(method: string, pathname: string): Route {
+  if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
+  if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };
+  if (pathname === '/api/services' || pathname.startsWith('/api/services/')) {
+    const operation = pathname.split('/').filter(Boolean).length === 5;
+    return {
+      service: 'd365',
+      kind: 'custom-service',
+      endpoint: operation && method === 'POST' ? 'customService' : 'other',
+    };
+  }
+  if (pathname === '/data' || pathname.startsWith('/data/')) {
+    const entitySet = /^\/data\/CustomersV3\/?$/.test(pathname);
+    const endpoint: D365Endpoint = !entitySet
+      ? 'other'
+      : method === 'POST'
+        ? 'odataCreate'
+        : method === 'GET'
+          ? 'odataQuery'
+          : 'other';
+    return { service: 'd365', kind: 'odata', endpoint };
+  }
+  const telemetry = matchTelemetryRoute(pathname);
+  if (telemetry) return { service: 'telemetry', kind: telemetry };
+  const entra = matchEntraRoute(pathname);
+  if (entra) return { service: 'token', entra, endpoint: ENTRA_ENDPOINTS[entra.kind] };
+  return { service: 'unknown' };
+}
