@@ -7,7 +7,7 @@ import {
   LOCAL_KEY_VAULT_READER_SECRET,
   LOCAL_TENANT_ID,
 } from '@d365-customer-sync/d365-emulator';
-import { settings } from '../../shared/config/config';
+import { settings } from '../../shared/config/settings';
 export { isLoopbackUrl } from '../../shared/config/urls';
 
 /** The `Values` and `Host` sections of local.settings.json, if the file exists. */

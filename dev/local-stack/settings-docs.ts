@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settings } from '../../shared/config/config';
+import { settings } from '../../shared/config/settings';
 import { appRoot } from './app-stack';
 import { sampleSettings } from './local-environment';
 

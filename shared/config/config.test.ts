@@ -1,5 +1,6 @@
 import { validSettings } from '../../test/support/valid-settings';
-import { ConfigError, loadConfig, settings } from './config';
+import { ConfigError, loadConfig } from './config';
+import { settings } from './settings';
 
 const validEnv = validSettings;
 

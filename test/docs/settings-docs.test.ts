@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sampleSettings } from '../../dev/local-stack/local-environment';
-import { loadConfig, settings } from '../../shared/config/config';
+import { loadConfig } from '../../shared/config/config';
+import { settings } from '../../shared/config/settings';
 
 // The configuration table in README.md and local.settings.sample.json are written by
 // `npm run settings:docs` from the settings catalogue; these checks fail when they drift.

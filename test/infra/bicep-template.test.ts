@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settings } from '../../shared/config/config';
+import { settings } from '../../shared/config/settings';
 
 /**
  * Checks the compiled deployment template (infra/main.json, built from infra/main.bicep by
@@ -17,7 +17,9 @@ const readJson = (relativePath: string): Json =>
   JSON.parse(readFileSync(join(repoRoot, relativePath), 'utf8'));
 
 const main = readJson('infra/main.json');
-const configSource = readFileSync(join(repoRoot, 'shared', 'config', 'config.ts'), 'utf8');
+const configSource = ['config.ts', 'settings.ts']
+  .map((file) => readFileSync(join(repoRoot, 'shared', 'config', file), 'utf8'))
+  .join('\n');
 const mainText = JSON.stringify(main);
 const parametersFile = readJson('infra/main.parameters.json');
 
@@ -129,7 +131,7 @@ describe('infra/main.json', () => {
   });
 });
 
-describe('app settings required by shared/config.ts', () => {
+describe('app settings required by shared/config', () => {
   const azureSettings = settings.filter((s) => s.azure);
 
   test('the configuration module lists settings for Azure', () => {
@@ -207,7 +209,7 @@ describe('app settings required by shared/config.ts', () => {
     }
   });
 
-  test('every other app setting is one shared/config.ts reads (no leftover settings)', () => {
+  test('every other app setting is one shared/config reads (no leftover settings)', () => {
     const appOwn = new Set<string>(azureSettings.map((s) => s.name));
     const platform =
       /^(AzureWebJobsStorage__\w+|AZURE_CLIENT_ID|APPLICATIONINSIGHTS_(CONNECTION|AUTHENTICATION)_STRING)$/;
@@ -862,7 +864,7 @@ describe('monitoring for the portal', () => {
     expect(only('Microsoft.Insights/workbooks').resource.kind).toBe('shared');
   });
 
-  test('every event the alerts and workbook query is one the app emits (shared/telemetry.ts)', () => {
+  test('every event the alerts and workbook query is one the app emits (shared/ports.ts)', () => {
     const queried = new Set(
       [
         ...`${JSON.stringify(alertsTemplate())}\n${workbookText}`.matchAll(

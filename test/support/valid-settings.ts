@@ -1,4 +1,4 @@
-import { settings } from '../../shared/config/config';
+import { settings } from '../../shared/config/settings';
 
 /**
  * A complete, valid app environment for unit tests: every setting's local value, plus made-up

@@ -1,0 +1,302 @@
+import { z } from 'zod';
+
+/**
+ * The settings catalogue: every setting the app reads, with its description, default, local value
+ * and validator. It is the single list: the README's configuration table, `local.settings.sample.json`
+ * and the Bicep template are generated from or checked against it. (Over 300 lines because it is one
+ * table of data; splitting it would scatter the list it exists to keep whole.)
+ */
+
+const positiveInt = z.coerce
+  .number({ message: 'must be a whole number greater than 0' })
+  .int({ message: 'must be a whole number greater than 0' })
+  .positive({ message: 'must be a whole number greater than 0' });
+const nonNegativeInt = z.coerce
+  .number({ message: 'must be a whole number, 0 or more' })
+  .int({ message: 'must be a whole number, 0 or more' })
+  .min(0, { message: 'must be a whole number, 0 or more' });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.join(', ')}` });
+const httpsUrl = z
+  .url({ protocol: /^https$/, message: 'must be an https:// URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+const guid = z.guid({ message: 'must be a GUID (Entra ID tenant or application ID)' });
+const queueName = z
+  .string()
+  .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Azure Storage queue name');
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure Storage table name');
+
+export interface SettingDefinition {
+  /** The app setting / environment variable name. */
+  name: string;
+  /** What it is for, as the README's table says it. */
+  description: string;
+  /** Used when the setting is absent. `undefined` means the setting is required. */
+  default?: string;
+  /**
+   * What `local.settings.sample.json` sets it to for the local stack. Absent for the settings the
+   * local stack takes from the emulator it starts (its URL and its well-known identities).
+   */
+  local?: string;
+  /** Set by the Bicep template in Azure (false for local-only settings). */
+  azure: boolean;
+  schema: z.ZodType;
+}
+
+const define = (setting: SettingDefinition): SettingDefinition => setting;
+
+export const settings = [
+  define({
+    name: 'D365_URL',
+    description:
+      'Base URL of the Finance & Operations environment, e.g. `https://contoso.operations.dynamics.com`.',
+    azure: true,
+    schema: httpsUrl,
+  }),
+  define({
+    name: 'D365_TENANT_ID',
+    description: 'Entra ID tenant of the app registration that D365 knows.',
+    azure: true,
+    schema: guid,
+  }),
+  define({
+    name: 'D365_CLIENT_ID',
+    description: 'Application (client) ID of that app registration.',
+    azure: true,
+    schema: guid,
+  }),
+  define({
+    name: 'KEY_VAULT_URL',
+    description:
+      "Key Vault that holds the app registration's client secret, e.g. `https://kv-d365sync.vault.azure.net`.",
+    azure: true,
+    schema: httpsUrl,
+  }),
+  define({
+    name: 'D365_CLIENT_SECRET_NAME',
+    description: 'Name of the Key Vault secret that holds the client secret.',
+    default: 'd365-client-secret',
+    local: 'd365-client-secret',
+    azure: true,
+    schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a valid Key Vault secret name'),
+  }),
+  define({
+    name: 'ENTRA_AUTHORITY_HOST',
+    description: 'Entra ID authority host. Change only for a sovereign cloud or the local emulator.',
+    default: 'https://login.microsoftonline.com',
+    azure: false,
+    schema: httpsUrl,
+  }),
+  define({
+    name: 'D365_TARGET',
+    description:
+      'Where customers are created: `custom-service` (the CreateCustomer custom service) or `odata` (the standard `CustomersV3` entity).',
+    default: 'custom-service',
+    local: 'custom-service',
+    azure: true,
+    schema: oneOf(['custom-service', 'odata']),
+  }),
+  define({
+    name: 'D365_SERVICE_PATH',
+    description: 'Path of the custom service operation (`/api/services/<group>/<service>/<operation>`).',
+    default: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
+    local: '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
+    azure: true,
+    schema: z
+      .string()
+      .regex(
+        /^\/api\/services\/[^/]+\/[^/]+\/[^/]+$/,
+        'must look like /api/services/<group>/<service>/<operation>',
+      ),
+  }),
+  define({
+    name: 'D365_ACCOUNT_FIELD',
+    description:
+      "Field of the custom service's answer that holds the new customer account (a bare JSON string answer is accepted too).",
+    default: 'CustomerAccount',
+    local: 'CustomerAccount',
+    azure: true,
+    schema: z.string().min(1),
+  }),
+  define({
+    name: 'D365_DEFAULT_CUSTOMER_GROUP',
+    description: 'Customer group used when a request has no `CustomerGroup` (F&O requires one).',
+    default: '30',
+    local: '30',
+    azure: true,
+    schema: z.string().min(1).max(10),
+  }),
+  define({
+    name: 'D365_TIMEOUT_MS',
+    description:
+      'How long one call to D365, Entra ID or Key Vault may take before it counts as a transient failure.',
+    default: '30000',
+    local: '30000',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'CUSTOMER_QUEUE_NAME',
+    description: 'Storage queue that carries accepted requests; its poison queue is `<name>-poison`.',
+    default: 'customer-create',
+    local: 'customer-create',
+    azure: true,
+    schema: queueName,
+  }),
+  define({
+    name: 'STATUS_TABLE_NAME',
+    description: 'Table that holds one status record per correlation ID.',
+    default: 'customerstatus',
+    local: 'customerstatus',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
+    name: 'STATUS_RETRY_AFTER_SECONDS',
+    description: '`Retry-After` sent with 202 and pending status answers.',
+    default: '1',
+    local: '1',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'DUPLICATE_POLICY',
+    description:
+      'What to do when a customer with the same e-mail already exists in the legal entity: `link` (succeed with the existing account, `outcome: "linked"`), `reject` (fail with `duplicate`) or `create` (create another).',
+    default: 'link',
+    local: 'link',
+    azure: true,
+    schema: oneOf(['link', 'reject', 'create']),
+  }),
+  define({
+    name: 'RETRY_BASE_SECONDS',
+    description:
+      'First back-off delay after a transient failure without `Retry-After`; doubles per attempt, with full jitter.',
+    default: '2',
+    local: '2',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'RETRY_MAX_DELAY_SECONDS',
+    description: 'Longest back-off delay between two attempts.',
+    default: '300',
+    local: '300',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'RETRY_MAX_ATTEMPTS',
+    description:
+      'Attempts before a request ends as `failed` (`retries_exhausted`) and its message is kept in the poison queue.',
+    default: '10',
+    local: '10',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'RETRY_MAX_TOTAL_SECONDS',
+    description: 'How long a request may keep retrying, from its acceptance, before it ends as `failed`.',
+    default: '3600',
+    local: '3600',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'D365_MAX_CONCURRENCY',
+    description: 'Calls to D365 in flight at once per instance (CustomersV3 is "single thread only").',
+    default: '4',
+    local: '4',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'PROCESSING_LEASE_SECONDS',
+    description:
+      'How long a claimed request belongs to the invocation that claimed it; after that another may take over (with a lookup before creating).',
+    default: '90',
+    local: '90',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'PREFER_WAIT_MAX_SECONDS',
+    description: 'Cap on `Prefer: wait=N` (RFC 7240).',
+    default: '25',
+    local: '25',
+    azure: true,
+    schema: positiveInt.max(230, 'must be at most 230 (the Azure load balancer idle timeout)'),
+  }),
+  define({
+    name: 'RECONCILE_AFTER_SECONDS',
+    description:
+      'The reconciler re-queues a request that stayed `accepting` or `queued` this long (a crash between claim and queue write).',
+    default: '300',
+    local: '300',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'CALLER_AUTH',
+    description:
+      'How callers are told apart: `keys` (function keys only; every caller is one) or `app-service` (App Service Authentication with Entra ID in front: the platform-injected `X-MS-CLIENT-PRINCIPAL` names the caller and its app roles). Only set `app-service` when the platform injects the header.',
+    default: 'keys',
+    local: 'keys',
+    azure: true,
+    schema: oneOf(['keys', 'app-service']),
+  }),
+  define({
+    name: 'CALLER_ROLE_CREATE',
+    description: 'App role a caller needs to create customers (`app-service` mode).',
+    default: 'Customers.Create',
+    local: 'Customers.Create',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_READ',
+    description: 'App role a caller needs to read the status of its own requests (`app-service` mode).',
+    default: 'Customers.Read',
+    local: 'Customers.Read',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_OPERATOR',
+    description:
+      "App role for operators: replay failed requests and read any caller's status (`app-service` mode).",
+    default: 'Customers.Operate',
+    local: 'Customers.Operate',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'RATE_LIMIT_PER_MINUTE',
+    description:
+      "Customer requests one caller may send per minute to one instance before 429 (0 turns it off). Azure API Management is the production place for quotas; this is the app's own guard.",
+    default: '600',
+    local: '600',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'MAX_CONCURRENT_WAITS',
+    description:
+      '`Prefer: wait` requests one instance holds open at once; beyond it the answer is 202 at once.',
+    default: '50',
+    local: '50',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'RECORD_RETENTION_DAYS',
+    description:
+      'Status records (and with them Idempotency-Keys and the stored requests) and poison messages are deleted after this many days.',
+    default: '30',
+    local: '30',
+    azure: true,
+    schema: positiveInt.max(3650, 'must be at most 3650'),
+  }),
+] as const satisfies readonly SettingDefinition[];
+
+export type SettingName = (typeof settings)[number]['name'];
