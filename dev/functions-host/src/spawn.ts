@@ -51,7 +51,9 @@ export function compiledHostPath(): string {
 export async function spawnHost(options: SpawnHostOptions): Promise<SpawnedHost> {
   const main = compiledHostPath();
   if (!existsSync(main)) {
-    throw new Error(`The compiled host ${main} is missing: run \`npm run build\` first`);
+    throw new Error(
+      `The compiled host ${main} is missing: run \`npm run build -w dev/functions-host\` first`,
+    );
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];

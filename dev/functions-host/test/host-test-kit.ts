@@ -64,7 +64,7 @@ export interface FixtureHostOptions {
 }
 
 /**
- * Starts the compiled host (`npm run build` first) on a free port for the fixture app, with its
+ * Starts the compiled host (`npm run build -w dev/functions-host` first) on a free port for the fixture app, with its
  * own queue and events file. Keys are unset unless `env` sets them.
  */
 export async function startFixtureHost(
