@@ -719,10 +719,7 @@ describe('role assignments', () => {
 });
 
 describe('monitoring for the portal', () => {
-  const telemetrySource = readFileSync(
-    join(repoRoot, 'shared', 'adapters', 'app-insights-telemetry.ts'),
-    'utf8',
-  );
+  const telemetrySource = readFileSync(join(repoRoot, 'shared', 'ports.ts'), 'utf8');
   const workbookQueries = (): { name: string; query: string }[] =>
     JSON.parse(workbookText)
       .items.filter((i: Json) => i.type === 3)
