@@ -4,7 +4,7 @@ import { appServices } from '../shared/composition';
 import { requireCaller } from '../shared/http/caller';
 import { invocationLog } from '../shared/adapters/invocation-log';
 import { problemResponse, problems } from '../shared/http/problem';
-import { replayFailedRequest } from '../shared/use-cases/process-customer';
+import { replayFailedRequest } from '../shared/use-cases/replay-request';
 import { toStatusAnswer } from '../shared/domain/status';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RetryPolicy } from '../domain/retry-policy';
 import { SettingName, settings } from './settings';
 
 /**
@@ -50,13 +51,6 @@ export interface Config {
     maxConcurrentWaits: number;
   };
   retentionDays: number;
-}
-
-export interface RetryPolicy {
-  baseSeconds: number;
-  maxDelaySeconds: number;
-  maxAttempts: number;
-  maxTotalSeconds: number;
 }
 
 export class ConfigError extends Error {

@@ -59,7 +59,9 @@ export function asProcessingError(error: unknown, service: string): ProcessingEr
     (error as { code?: string; cause?: { code?: string } } | null)?.cause?.code ??
     (error as { code?: string })?.code;
   // A refused connection never reached the service; anything else may have been carried out.
-  return transient(`${service} unreachable${code ? ` (${code})` : ''}`, { uncertain: code !== 'ECONNREFUSED' });
+  return transient(`${service} unreachable${code ? ` (${code})` : ''}`, {
+    uncertain: code !== 'ECONNREFUSED',
+  });
 }
 
 /** Parses a `Retry-After` header given in seconds or as an HTTP date. */

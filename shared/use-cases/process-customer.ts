@@ -1,7 +1,11 @@
-import { RetryPolicy } from '../config/config';
+// The worker's state machine in one file (~360 lines): claim, lookup, create and the outcome share
+// one lease and one record; the fleet issue (#10) reworks these transitions (fencing), and splits the
+// decision from its side effects then.
+import { backoffSeconds, RetryPolicy } from '../domain/retry-policy';
 import { CustomerRequest, parseCustomerRequest } from '../domain/customer-contract';
 import { Failure, ProcessingError } from '../domain/failure';
-import { decodeQueueMessage, messageFromRecord, QueueMessage } from '../domain/queue-message';
+import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
+import { clock, later, secondsUntil } from './clock';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
 import {
   CustomerQueue,
@@ -45,25 +49,7 @@ export type ProcessResult =
   | { kind: 'already-finished' }
   | { kind: 'discarded' };
 
-type CommonDeps = Pick<ProcessDeps, 'statusStore' | 'telemetry' | 'log' | 'now'>;
-
-const clock = (deps: { now?: () => Date }): Date => deps.now?.() ?? new Date();
-const later = (deps: { now?: () => Date }, seconds: number): string =>
-  new Date(clock(deps).getTime() + seconds * 1000).toISOString();
-const secondsUntil = (deps: { now?: () => Date }, iso: string | number | undefined): number =>
-  iso === undefined
-    ? 0
-    : Math.max(0, ((typeof iso === 'number' ? iso : Date.parse(iso)) - clock(deps).getTime()) / 1000);
-
-/** Exponential back-off with full jitter: a random delay in [0, min(cap, base · 2^(attempt−1))]. */
-export function backoffSeconds(
-  attempt: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelaySeconds, policy.baseSeconds * 2 ** Math.max(0, attempt - 1));
-  return random() * ceiling;
-}
+export type CommonDeps = Pick<ProcessDeps, 'statusStore' | 'telemetry' | 'log' | 'now'>;
 
 /** Ends a request as `failed` (unless it already ended) and reports it. */
 export async function recordFailure(
@@ -371,34 +357,4 @@ export async function processCustomerMessage(
     }
     return scheduleRetry(record, message, failure, deps);
   }
-}
-
-/**
- * An operator's replay of a failed request: back to `queued` with a fresh retry budget (attempts
- * count from 0 again). It never creates a second customer: a request that reached D365 before is
- * looked up first.
- */
-export async function replayFailedRequest(
-  correlationId: string,
-  deps: CommonDeps & { queue: CustomerQueue },
-): Promise<
-  { kind: 'replayed'; record: StatusRecord } | { kind: 'not-found' } | { kind: 'not-failed' | 'no-payload' }
-> {
-  const record = await deps.statusStore.get(correlationId);
-  if (!record) return { kind: 'not-found' };
-  if (record.status !== 'failed') return { kind: 'not-failed' };
-  if (!record.payload) return { kind: 'no-payload' };
-  const now = clock(deps).toISOString();
-  const replayed = await deps.statusStore.update(record, {
-    status: 'queued',
-    attempts: 0,
-    errorCode: undefined,
-    errorMessage: undefined,
-    lastError: undefined,
-    queuedAt: now,
-    updatedAt: now,
-  });
-  await deps.queue.send(messageFromRecord({ ...record, payload: record.payload }));
-  deps.log.info('customer.replayed', { correlationId, legalEntity: record.legalEntity });
-  return { kind: 'replayed', record: replayed };
 }

@@ -1,5 +1,5 @@
 import { errorName } from './accept-customer';
-import { RetryPolicy } from '../config/config';
+import { RetryPolicy } from '../domain/retry-policy';
 import { messageFromRecord } from '../domain/queue-message';
 import { recordFailure } from './process-customer';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
