@@ -108,6 +108,7 @@ describe('classifying D365 answers by status and body together', () => {
       kind: 'transient',
       reason: 'D365 throttled the request (429)',
       retryAfterSeconds: 12,
+      throttled: true,
     });
   });
 
