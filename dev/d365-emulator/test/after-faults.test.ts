@@ -1,43 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { RunningEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
   customerPayload,
   d365Token,
-  startTestEmulator,
+  useEmulator,
   stillPendingAfter,
   waitFor,
+  addFault,
+  restoreDefaults,
 } from './support/emulator';
 
 /**
  * Faults with `after: true` strike once D365 committed: the customer is created (and counted), then the
  * answer is replaced by a hang, a reset or a gateway status, as when a gateway times out after a commit.
  */
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let token: string;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
   token = await d365Token(emulator);
 });
 
-afterAll(async () => {
-  await emulator?.stop();
-});
-
 beforeEach(async () => {
-  await call(emulator, 'DELETE', '/_emulator/faults');
-  await call(emulator, 'PATCH', '/_emulator/settings', {
-    body: { throttle: { ratePerSecond: null, concurrency: null }, latencyMs: 0 },
-  });
+  await restoreDefaults(emulator);
 });
-
-const addFault = async (rule: Record<string, unknown>): Promise<{ id: string }> => {
-  const answer = await call<{ id: string }>(emulator, 'POST', '/_emulator/faults', { body: rule });
-  expect(answer.status).toBe(201);
-  return answer.body;
-};
 
 const uniqueEmail = (): string => `after-${randomUUID().slice(0, 8)}@example.com`;
 
@@ -79,7 +66,7 @@ const causeCode = (error: unknown): string | undefined =>
 
 describe('faults after the commit (after: true)', () => {
   it('reset: the client sees ECONNRESET, yet the customer was created and counted', async () => {
-    const rule = await addFault({ service: 'd365', after: true, reset: true, count: 1 });
+    const rule = await addFault(emulator, { service: 'd365', after: true, reset: true, count: 1 });
     const email = uniqueEmail();
     const before = await customersCreated();
 
@@ -108,7 +95,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('hang: the answer never comes (the client times out), yet the customer exists', async () => {
-    await addFault({ service: 'd365', after: true, hang: true, count: 1 });
+    await addFault(emulator, { service: 'd365', after: true, hang: true, count: 1 });
     const email = uniqueEmail();
     const controller = new AbortController();
     const outcome = createCustomer(email, controller.signal).then(
@@ -129,7 +116,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('status 504: the gateway page instead of the answer, yet the customer exists', async () => {
-    await addFault({ service: 'd365', after: true, status: 504, count: 1 });
+    await addFault(emulator, { service: 'd365', after: true, status: 504, count: 1 });
     const email = uniqueEmail();
     const answer = await createCustomer(email);
     expect(answer.status).toBe(504);
@@ -139,7 +126,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('applies to OData creates too (503 after the entity was written)', async () => {
-    await addFault({ service: 'd365', after: true, status: 503, count: 1 });
+    await addFault(emulator, { service: 'd365', after: true, status: 503, count: 1 });
     const email = uniqueEmail();
     const answer = await createViaOData(email);
     expect(answer.status).toBe(503);
@@ -156,7 +143,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('is not used up by queries or by creates that fail validation (nothing was committed)', async () => {
-    await addFault({ service: 'd365', after: true, status: 504, count: 1 });
+    await addFault(emulator, { service: 'd365', after: true, status: 504, count: 1 });
     expect((await call(emulator, 'GET', '/data/CustomersV3?$top=1', { token })).status).toBe(200);
     const rejected = await call(emulator, 'POST', CREATE_CUSTOMER_PATH, {
       token,
@@ -175,7 +162,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('latencyMs alone delays the real answer while the customer already exists', async () => {
-    await addFault({ service: 'd365', after: true, latencyMs: 1500, count: 1 });
+    await addFault(emulator, { service: 'd365', after: true, latencyMs: 1500, count: 1 });
     const email = uniqueEmail();
     const answer = createCustomer(email);
     await waitFor(async () => (await customersWith(email)).length === 1, 'the customer to be committed');
@@ -186,7 +173,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('leaves faults without `after` striking before anything is committed', async () => {
-    await addFault({ service: 'd365', status: 504, count: 1 });
+    await addFault(emulator, { service: 'd365', status: 504, count: 1 });
     const email = uniqueEmail();
     expect((await createCustomer(email)).status).toBe(504);
     expect(await customersWith(email)).toEqual([]);
@@ -194,7 +181,7 @@ describe('faults after the commit (after: true)', () => {
 
   it('frees the concurrency slot once committed: a hung answer does not throttle the next request', async () => {
     await call(emulator, 'PATCH', '/_emulator/settings', { body: { throttle: { concurrency: 1 } } });
-    await addFault({ service: 'd365', after: true, hang: true, count: 1 });
+    await addFault(emulator, { service: 'd365', after: true, hang: true, count: 1 });
     const email = uniqueEmail();
     const controller = new AbortController();
     const hung = createCustomer(email, controller.signal).catch((e: unknown) => e);
@@ -225,7 +212,7 @@ describe('faults after the commit (after: true)', () => {
   });
 
   it('lists the rule with its `after` flag', async () => {
-    await addFault({ service: 'd365', after: true, reset: true });
+    await addFault(emulator, { service: 'd365', after: true, reset: true });
     const rules = (await call<{ value: Record<string, unknown>[] }>(emulator, 'GET', '/_emulator/faults'))
       .body.value;
     expect(rules).toEqual([expect.objectContaining({ service: 'd365', after: true, reset: true })]);

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import * as path from 'node:path';
-import { RunningEmulator } from '../src';
-import { call, startTestEmulator, waitFor } from './support/emulator';
+import { call, useEmulator, waitFor } from './support/emulator';
 
 /**
  * The real `applicationinsights` SDK (v3: OpenTelemetry and `@azure/monitor-opentelemetry-exporter`)
@@ -15,15 +14,7 @@ const root = path.join(__dirname, '..');
 // Loading the SDK and spawning Node take seconds on a loaded machine; Live Metrics pings every 5 s.
 jest.setTimeout(120_000);
 
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator();
 
 const connectionString = (): string =>
   `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${emulator.url}/;LiveEndpoint=${emulator.url}/`;

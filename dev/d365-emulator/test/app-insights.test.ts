@@ -1,19 +1,10 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { RunningEmulator } from '../src';
-import { call, startTestEmulator } from './support/emulator';
+import { call, startTestEmulator, useEmulator } from './support/emulator';
 
 /** The Application Insights ingestion ("Breeze") and Live Metrics endpoints, spoken to directly. */
 const IKEY = '00000000-0000-0000-0000-000000000000';
 
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator();
 
 beforeEach(async () => {
   expect((await call(emulator, 'DELETE', '/_emulator/telemetry')).status).toBe(204);

@@ -1,4 +1,3 @@
-import { RunningEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
@@ -7,19 +6,11 @@ import {
   KEY_VAULT_RESOURCE,
   READER_CLIENT_ID,
   READER_SECRET,
-  startTestEmulator,
+  useEmulator,
   v1Token,
 } from './support/emulator';
 
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator();
 
 interface StatsBody {
   tokenRequests: { v1: Record<string, number>; v2: Record<string, number> };

@@ -1,4 +1,3 @@
-import { RunningEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
@@ -6,20 +5,15 @@ import {
   d365Token,
   fixture,
   keyVaultToken,
-  startTestEmulator,
-  v1Token,
+  useEmulator,
+  d365TokenAnswer,
 } from './support/emulator';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let token: string;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
   token = await d365Token(emulator);
-});
-
-afterAll(async () => {
-  await emulator?.stop();
 });
 
 /** Posts to CreateCustomer with the D365 app's token, another token, or (null) none. */
@@ -207,12 +201,7 @@ describe('D365 authentication', () => {
 
   it('answers an expired token with 401', async () => {
     await call(emulator, 'PATCH', '/_emulator/settings', { body: { tokenLifetimeSeconds: 1 } });
-    const short = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      emulator.url,
-    );
+    const short = await d365TokenAnswer(emulator);
     await call(emulator, 'PATCH', '/_emulator/settings', { body: { tokenLifetimeSeconds: 3599 } });
     const expiresAtMs = Number(short.body.expires_on) * 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAtMs - Date.now()) + 50));

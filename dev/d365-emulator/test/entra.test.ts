@@ -1,25 +1,17 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { createPublicKey, JsonWebKey, verify } from 'node:crypto';
-import { RunningEmulator } from '../src';
 import {
   call,
   claimsOf,
   KEY_VAULT_RESOURCE,
   READER_CLIENT_ID,
   READER_SECRET,
-  startTestEmulator,
+  useEmulator,
   v1Token,
+  d365TokenAnswer,
 } from './support/emulator';
 
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator();
 
 const credential = (secret: string, clientId = emulator.d365ClientId): ClientSecretCredential =>
   new ClientSecretCredential(emulator.tenantId, clientId, secret, {
@@ -71,12 +63,7 @@ describe('Entra ID emulation', () => {
   });
 
   it('answers the v1 endpoint with resource, in the v1 shape with string numbers', async () => {
-    const answer = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      emulator.url,
-    );
+    const answer = await d365TokenAnswer(emulator);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({
       token_type: 'Bearer',
@@ -92,12 +79,7 @@ describe('Entra ID emulation', () => {
   });
 
   it('accepts the localhost form of the D365 resource, with or without a trailing slash', async () => {
-    const answer = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      `https://localhost:${emulator.port}/`,
-    );
+    const answer = await d365TokenAnswer(emulator, `https://localhost:${emulator.port}/`);
     expect(answer.status).toBe(200);
     expect(claimsOf(String(answer.body.access_token)).aud).toBe(`https://localhost:${emulator.port}`);
   });

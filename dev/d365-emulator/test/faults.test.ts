@@ -1,38 +1,27 @@
-import { RunningEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
   customerPayload,
   d365Token,
   keyVaultToken,
-  startTestEmulator,
-  v1Token,
+  useEmulator,
+  d365TokenAnswer,
+  addFault,
 } from './support/emulator';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ randomSeed: 7 });
 let token: string;
 
 const THROTTLE_MESSAGE =
   'This request could not be processed at this time due to system experiencing high resource utilization.';
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ randomSeed: 7 });
   token = await d365Token(emulator);
-});
-
-afterAll(async () => {
-  await emulator?.stop();
 });
 
 beforeEach(async () => {
   await call(emulator, 'DELETE', '/_emulator/faults');
 });
-
-const addFault = async (rule: Record<string, unknown>): Promise<Record<string, unknown>> => {
-  const answer = await call(emulator, 'POST', '/_emulator/faults', { body: rule });
-  expect(answer.status).toBe(201);
-  return answer.body;
-};
 
 const createCustomer = (signal?: AbortSignal) =>
   call(emulator, 'POST', CREATE_CUSTOMER_PATH, { token, body: customerPayload(), signal });
@@ -41,7 +30,7 @@ const queryCustomers = () => call(emulator, 'GET', '/data/CustomersV3?$top=1', {
 
 describe('fault rules', () => {
   it('answers 429 with Retry-After and the service protection message, then recovers after count', async () => {
-    const rule = await addFault({ service: 'd365', status: 429, retryAfter: 2, count: 1 });
+    const rule = await addFault(emulator, { service: 'd365', status: 429, retryAfter: 2, count: 1 });
     expect(rule).toMatchObject({
       id: expect.any(String),
       service: 'd365',
@@ -59,7 +48,7 @@ describe('fault rules', () => {
   });
 
   it('defaults Retry-After to 1 and uses the OData error shape on /data', async () => {
-    await addFault({ service: 'd365', status: 429, count: 1 });
+    await addFault(emulator, { service: 'd365', status: 429, count: 1 });
     const answer = await queryCustomers();
     expect(answer.status).toBe(429);
     expect(answer.headers.get('retry-after')).toBe('1');
@@ -67,7 +56,7 @@ describe('fault rules', () => {
   });
 
   it('answers 503 with an HTML page, as a gateway does', async () => {
-    await addFault({ service: 'd365', status: 503, count: 1 });
+    await addFault(emulator, { service: 'd365', status: 503, count: 1 });
     const answer = await createCustomer();
     expect(answer.status).toBe(503);
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
@@ -75,7 +64,7 @@ describe('fault rules', () => {
   });
 
   it('answers 500 with the custom service exception body (and the OData error on /data)', async () => {
-    await addFault({ service: 'd365', status: 500, count: 2 });
+    await addFault(emulator, { service: 'd365', status: 500, count: 2 });
     const custom = await createCustomer();
     expect(custom.status).toBe(500);
     expect(custom.body).toMatchObject({
@@ -89,7 +78,7 @@ describe('fault rules', () => {
   });
 
   it('delays the real answer by latencyMs', async () => {
-    await addFault({ service: 'd365', latencyMs: 400, count: 1 });
+    await addFault(emulator, { service: 'd365', latencyMs: 400, count: 1 });
     const started = performance.now();
     const answer = await createCustomer();
     expect(answer.status).toBe(200);
@@ -97,13 +86,13 @@ describe('fault rules', () => {
   });
 
   it('hangs without answering until the client gives up, and keeps serving others', async () => {
-    await addFault({ service: 'd365', hang: true, count: 1 });
+    await addFault(emulator, { service: 'd365', hang: true, count: 1 });
     await expect(createCustomer(AbortSignal.timeout(500))).rejects.toMatchObject({ name: 'TimeoutError' });
     expect((await createCustomer()).status).toBe(200);
   });
 
   it('resets the connection (ECONNRESET)', async () => {
-    await addFault({ service: 'd365', reset: true, count: 1 });
+    await addFault(emulator, { service: 'd365', reset: true, count: 1 });
     const error = await createCustomer().then(
       () => undefined,
       (e: unknown) => e as Error & { cause?: { code?: string } },
@@ -113,7 +102,7 @@ describe('fault rules', () => {
   });
 
   it('applies a rule to the next `count` matching requests only, then removes it', async () => {
-    await addFault({ service: 'd365', status: 503, count: 2 });
+    await addFault(emulator, { service: 'd365', status: 503, count: 2 });
     const statuses = [];
     for (let i = 0; i < 3; i += 1) statuses.push((await queryCustomers()).status);
     expect(statuses).toEqual([503, 503, 200]);
@@ -127,7 +116,7 @@ describe('fault rules', () => {
       for (let i = 0; i < 100; i += 1) statuses.push((await queryCustomers()).status);
       return statuses;
     };
-    await addFault({ service: 'd365', status: 503, probability: 0.3 });
+    await addFault(emulator, { service: 'd365', status: 503, probability: 0.3 });
     const first = await run();
     const faulted = first.filter((s) => s === 503).length;
     // Binomial(100, 0.3): mean 30, sd 4.6; the seeded sequence lands well inside 4 sd either way.
@@ -138,38 +127,26 @@ describe('fault rules', () => {
   });
 
   it('matches by service (and optional path), leaving other services alone', async () => {
-    await addFault({ service: 'd365', status: 500, path: '/data/' });
+    await addFault(emulator, { service: 'd365', status: 500, path: '/data/' });
     expect((await createCustomer()).status).toBe(200);
     expect((await queryCustomers()).status).toBe(500);
-    expect(
-      (await v1Token(emulator, emulator.d365ClientId, emulator.currentClientSecret(), emulator.url)).status,
-    ).toBe(200);
+    expect((await d365TokenAnswer(emulator)).status).toBe(200);
   });
 
   it('faults Entra ID token requests with service "token"', async () => {
-    await addFault({ service: 'token', status: 503, count: 1 });
-    const unavailable = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      emulator.url,
-    );
+    await addFault(emulator, { service: 'token', status: 503, count: 1 });
+    const unavailable = await d365TokenAnswer(emulator);
     expect(unavailable.status).toBe(503);
     expect(unavailable.text).toMatch(/^<!DOCTYPE html>/);
 
-    await addFault({ service: 'token', status: 400, count: 1 });
-    const rejected = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      emulator.url,
-    );
+    await addFault(emulator, { service: 'token', status: 400, count: 1 });
+    const rejected = await d365TokenAnswer(emulator);
     expect(rejected.body).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
   });
 
   it('faults Key Vault reads with service "keyvault"', async () => {
     const vaultToken = await keyVaultToken(emulator);
-    await addFault({ service: 'keyvault', status: 429, retryAfter: 3, count: 1 });
+    await addFault(emulator, { service: 'keyvault', status: 429, retryAfter: 3, count: 1 });
     const throttled = await call(emulator, 'GET', `/secrets/${emulator.secretName}?api-version=7.5`, {
       token: vaultToken,
     });
@@ -196,8 +173,8 @@ describe('fault rules', () => {
   });
 
   it('lists rules and clears them all with DELETE', async () => {
-    await addFault({ service: 'd365', status: 503 });
-    await addFault({ service: 'token', latencyMs: 10 });
+    await addFault(emulator, { service: 'd365', status: 503 });
+    await addFault(emulator, { service: 'token', latencyMs: 10 });
     expect((await call<{ value: unknown[] }>(emulator, 'GET', '/_emulator/faults')).body.value).toHaveLength(
       2,
     );

@@ -1,29 +1,23 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { RunningEmulator } from '../src';
 import {
   call,
   d365Token,
   READER_CLIENT_ID,
   READER_SECRET,
-  startTestEmulator,
-  v1Token,
+  useEmulator,
+  d365TokenAnswer,
 } from './support/emulator';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let secrets: SecretClient;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
   const reader = new ClientSecretCredential(emulator.tenantId, READER_CLIENT_ID, READER_SECRET, {
     authorityHost: emulator.url,
     disableInstanceDiscovery: true,
   });
   secrets = new SecretClient(emulator.url, reader, { disableChallengeResourceVerification: true });
-});
-
-afterAll(async () => {
-  await emulator?.stop();
 });
 
 const d365Credential = (secret: string): ClientSecretCredential =>
@@ -58,14 +52,14 @@ describe('Key Vault emulation', () => {
       token: await d365Token(emulator),
     });
     expect(wrongAudience.status).toBe(401);
-    expect(wrongAudience.text).toContain('Invalid audience');
+    expect(wrongAudience.body).toMatchObject({
+      error: {
+        code: 'Unauthorized',
+        message: `AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${emulator.url}.`,
+      },
+    });
 
-    const vaultTokenForD365App = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      'https://vault.azure.net',
-    );
+    const vaultTokenForD365App = await d365TokenAnswer(emulator, 'https://vault.azure.net');
     const forbidden = await call(emulator, 'GET', `/secrets/${emulator.secretName}?api-version=7.5`, {
       token: String(vaultTokenForD365App.body.access_token),
     });

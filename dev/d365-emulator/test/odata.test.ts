@@ -1,7 +1,6 @@
-import { RunningEmulator } from '../src';
-import { call, d365Token, startTestEmulator } from './support/emulator';
+import { call, d365Token, useEmulator } from './support/emulator';
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let token: string;
 
 type Collection = { value: Record<string, unknown>[]; '@odata.context': string };
@@ -32,12 +31,7 @@ const person = (dataAreaId: string, first: string, last: string, email: string):
 });
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
   token = await d365Token(emulator);
-});
-
-afterAll(async () => {
-  await emulator?.stop();
 });
 
 describe('CustomersV3 POST', () => {

@@ -1,36 +1,24 @@
-import { InvalidOptionError, RunningEmulator, startEmulator } from '../src';
+import { InvalidOptionError, startEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
   customerPayload,
   keyVaultToken,
   startTestEmulator,
-  v1Token,
+  useEmulator,
+  d365TokenAnswer,
 } from './support/emulator';
 
 describe('startEmulator options', () => {
-  let emulator: RunningEmulator;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator({
-      legalEntities: ['abcd', 'XYZ'],
-      customerGroups: ['VIP'],
-      secretName: 'other-secret-name',
-      tokenLifetimeSeconds: 600,
-    });
-  });
-
-  afterAll(async () => {
-    await emulator?.stop();
+  const emulator = useEmulator({
+    legalEntities: ['abcd', 'XYZ'],
+    customerGroups: ['VIP'],
+    secretName: 'other-secret-name',
+    tokenLifetimeSeconds: 600,
   });
 
   it('creates customers only in the configured companies and groups, with the company prefix', async () => {
-    const answer = await v1Token(
-      emulator,
-      emulator.d365ClientId,
-      emulator.currentClientSecret(),
-      emulator.url,
-    );
+    const answer = await d365TokenAnswer(emulator);
     expect(answer.body.expires_in).toBe('600');
     const token = String(answer.body.access_token);
 
@@ -74,12 +62,7 @@ describe('startEmulator options', () => {
     try {
       expect(second.currentClientSecret()).not.toBe(emulator.currentClientSecret());
       expect(second.caCertPem).not.toBe(emulator.caCertPem);
-      const token = await v1Token(
-        emulator,
-        emulator.d365ClientId,
-        emulator.currentClientSecret(),
-        emulator.url,
-      );
+      const token = await d365TokenAnswer(emulator);
       // A token of one emulator is not valid at another.
       const elsewhere = await call(second, 'GET', '/data/CustomersV3', {
         token: String(token.body.access_token),

@@ -1,4 +1,3 @@
-import { RunningEmulator } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
@@ -6,8 +5,10 @@ import {
   d365Token,
   keyVaultToken,
   startTestEmulator,
+  useEmulator,
   stillPendingAfter,
   waitFor,
+  restoreDefaults,
 } from './support/emulator';
 
 interface Entry {
@@ -26,23 +27,15 @@ interface Entry {
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 let token: string;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
   token = await d365Token(emulator);
 });
 
-afterAll(async () => {
-  await emulator?.stop();
-});
-
 beforeEach(async () => {
-  await call(emulator, 'DELETE', '/_emulator/faults');
-  await call(emulator, 'PATCH', '/_emulator/settings', {
-    body: { throttle: { ratePerSecond: null, concurrency: null }, latencyMs: 0 },
-  });
+  await restoreDefaults(emulator);
   expect((await call(emulator, 'POST', '/_emulator/stats/reset')).status).toBe(204);
 });
 

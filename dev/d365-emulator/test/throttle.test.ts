@@ -1,5 +1,5 @@
 import { RunningEmulator } from '../src';
-import { call, d365Token, startTestEmulator } from './support/emulator';
+import { call, d365Token, useEmulator } from './support/emulator';
 
 const THROTTLE_MESSAGE =
   'This request could not be processed at this time due to system experiencing high resource utilization.';
@@ -13,16 +13,11 @@ const burst = async (emulator: RunningEmulator, token: string, n: number) => {
 };
 
 describe('throttle model configured at start', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator({ throttle: { ratePerSecond: 5 } });
   let token: string;
 
   beforeAll(async () => {
-    emulator = await startTestEmulator({ throttle: { ratePerSecond: 5 } });
     token = await d365Token(emulator);
-  });
-
-  afterAll(async () => {
-    await emulator?.stop();
   });
 
   it('answers requests beyond the rate with 429, Retry-After and the service protection message', async () => {
@@ -60,16 +55,11 @@ describe('throttle model configured at start', () => {
 });
 
 describe('throttle model configured through the control API', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let token: string;
 
   beforeAll(async () => {
-    emulator = await startTestEmulator();
     token = await d365Token(emulator);
-  });
-
-  afterAll(async () => {
-    await emulator?.stop();
   });
 
   it('is off by default', async () => {

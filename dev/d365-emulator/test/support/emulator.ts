@@ -25,6 +25,56 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   return emulator;
 }
 
+/** The emulator of `useEmulator` was used outside the tests of its file (before its `beforeAll`). */
+export class EmulatorNotStartedError extends Error {
+  override readonly name = 'EmulatorNotStartedError';
+
+  constructor(readonly property: string) {
+    super(`the test emulator is not running yet (reading '${property}' outside a test or hook)`);
+  }
+}
+
+/**
+ * A private emulator for the tests of one file or `describe` block: started before them, stopped after
+ * them. The value returned stands for it at once (it forwards to the emulator once started), so the
+ * tests read `emulator.url` and call `call(emulator, ...)` as with an emulator of their own.
+ */
+export function useEmulator(options: EmulatorOptions = {}): RunningEmulator {
+  let running: RunningEmulator | undefined;
+  beforeAll(async () => {
+    running = await startTestEmulator(options);
+  });
+  afterAll(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  return new Proxy({} as RunningEmulator, {
+    get(_target, property) {
+      if (!running) throw new EmulatorNotStartedError(String(property));
+      return Reflect.get(running, property) as unknown;
+    },
+  });
+}
+
+/** Clears the fault rules and puts throttle and latency back to off (between tests sharing an emulator). */
+export async function restoreDefaults(emulator: RunningEmulator): Promise<void> {
+  expect((await call(emulator, 'DELETE', '/_emulator/faults')).status).toBe(204);
+  const settings = await call(emulator, 'PATCH', '/_emulator/settings', {
+    body: { throttle: { ratePerSecond: null, concurrency: null }, latencyMs: 0 },
+  });
+  expect(settings.status).toBe(200);
+}
+
+/** Adds a fault rule through the control API (which answers 201 with the rule). */
+export async function addFault<T = Record<string, unknown>>(
+  emulator: RunningEmulator,
+  rule: Record<string, unknown>,
+): Promise<T> {
+  const answer = await call<T>(emulator, 'POST', '/_emulator/faults', { body: rule });
+  expect(answer.status).toBe(201);
+  return answer.body;
+}
+
 /** A sample payload from test/fixtures (a fresh copy each time). */
 export function fixture(name: 'seed-customer-full' | 'seed-customer-minimal'): {
   Customer: Record<string, unknown>;
@@ -96,9 +146,13 @@ export async function v1Token(
   return toJson(response);
 }
 
+/** The v1 token answer for the D365 app with its current secret (default resource: D365 itself). */
+export const d365TokenAnswer = (emulator: RunningEmulator, resource = emulator.url): Promise<JsonResponse> =>
+  v1Token(emulator, emulator.d365ClientId, emulator.currentClientSecret(), resource);
+
 /** A D365 access token for the D365 app with its current secret. */
 export async function d365Token(emulator: RunningEmulator): Promise<string> {
-  const answer = await v1Token(emulator, emulator.d365ClientId, emulator.currentClientSecret(), emulator.url);
+  const answer = await d365TokenAnswer(emulator);
   if (answer.status !== 200) throw new Error(`token request failed: ${answer.text}`);
   return String(answer.body.access_token);
 }
