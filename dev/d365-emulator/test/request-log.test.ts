@@ -1,3 +1,4 @@
+import { RequestLogEntry } from '../src';
 import {
   call,
   CREATE_CUSTOMER_PATH,
@@ -11,19 +12,8 @@ import {
   restoreDefaults,
 } from './support/emulator';
 
-interface Entry {
-  at: string;
-  answeredAt: string | null;
-  service: string;
-  method: string;
-  path: string;
-  endpoint: string;
-  status: number | null;
-  retryAfter: number | null;
-  fault: string | null;
-  throttled: boolean;
-  durationMs: number | null;
-}
+/** The log's entries as the control API sends them (JSON of the emulator's own type). */
+type Entry = RequestLogEntry;
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
