@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { parseCliArgs, UsageError } from './cli-args';
 import { RunningHost, startHost } from './host';
 
