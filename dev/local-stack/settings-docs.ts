@@ -21,7 +21,7 @@ function main(): void {
     (s) =>
       `| \`${s.name}\` | ${s.default === undefined ? 'required' : `\`${s.default}\``} | ${s.local === undefined ? 'from the emulator' : `\`${s.local}\``} | ${s.description.replace(/\|/g, '\\|')} |`,
   );
-  const start = lines.findIndex((l) => l.startsWith(`| \`${settings[0].name}\``));
+  const start = lines.findIndex((l) => l.startsWith(`| \`${settings[0]!.name}\``));
   const end = lines.findIndex((l) => l.startsWith('| `AzureWebJobsStorage`'));
   if (start < 0 || end < start) throw new Error('README.md has no configuration table to rewrite');
   lines.splice(start, end - start, ...rows);

@@ -1,17 +1,60 @@
 import { z } from 'zod';
 import type { RetryPolicy } from '../domain/retry-policy';
-import { SettingName, settings } from './settings';
+import { CatalogueEntry, SettingName, settings } from './settings';
 
 /**
  * The app's configuration, read from the environment once and validated with zod against the
  * settings catalogue. A missing or malformed setting stops the app at start with a message that
  * names it.
  */
-const settingsSchema = z.object(
-  Object.fromEntries(
-    settings.map((s) => [s.name, s.default === undefined ? s.schema : s.schema.default(s.default)]),
-  ),
-);
+/** What the catalogue's validators yield, setting by setting. */
+type SettingValues = { [S in CatalogueEntry as S['name']]: z.output<S['schema']> };
+
+/**
+ * The catalogue as one zod object. The single cast in the loader is here: Object.fromEntries
+ * cannot keep the per-setting types that `SettingValues` spells out from the same list.
+ */
+const settingsObject = z.object(
+  Object.fromEntries(settings.map((s) => [s.name, s.schema])),
+) as unknown as z.ZodType<SettingValues, Record<SettingName, string | undefined>>;
+
+/** The typed configuration (all but storage and Application Insights, read from the host's own settings). */
+const configSchema = settingsObject.transform((v) => ({
+  d365: {
+    url: v.D365_URL,
+    tenantId: v.D365_TENANT_ID,
+    clientId: v.D365_CLIENT_ID,
+    target: v.D365_TARGET,
+    servicePath: v.D365_SERVICE_PATH,
+    accountField: v.D365_ACCOUNT_FIELD,
+    defaultCustomerGroup: v.D365_DEFAULT_CUSTOMER_GROUP,
+    timeoutMs: v.D365_TIMEOUT_MS,
+  },
+  keyVault: { url: v.KEY_VAULT_URL, secretName: v.D365_CLIENT_SECRET_NAME },
+  authorityHost: v.ENTRA_AUTHORITY_HOST,
+  queueName: v.CUSTOMER_QUEUE_NAME,
+  poisonQueueName: `${v.CUSTOMER_QUEUE_NAME}-poison`,
+  statusTable: v.STATUS_TABLE_NAME,
+  statusRetryAfterSeconds: v.STATUS_RETRY_AFTER_SECONDS,
+  duplicatePolicy: v.DUPLICATE_POLICY,
+  retry: {
+    baseSeconds: v.RETRY_BASE_SECONDS,
+    maxDelaySeconds: v.RETRY_MAX_DELAY_SECONDS,
+    maxAttempts: v.RETRY_MAX_ATTEMPTS,
+    maxTotalSeconds: v.RETRY_MAX_TOTAL_SECONDS,
+  },
+  d365MaxConcurrency: v.D365_MAX_CONCURRENCY,
+  leaseSeconds: v.PROCESSING_LEASE_SECONDS,
+  preferWaitMaxSeconds: v.PREFER_WAIT_MAX_SECONDS,
+  reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
+  callers: {
+    auth: v.CALLER_AUTH,
+    roles: { create: v.CALLER_ROLE_CREATE, read: v.CALLER_ROLE_READ, operator: v.CALLER_ROLE_OPERATOR },
+    ratePerMinute: v.RATE_LIMIT_PER_MINUTE,
+    maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
+  },
+  retentionDays: v.RECORD_RETENTION_DAYS,
+}));
 
 /** Storage is reached through the Functions host's own `AzureWebJobsStorage` connection. */
 export type StorageConnection =
@@ -112,13 +155,9 @@ function readApplicationInsights(env: NodeJS.ProcessEnv): Config['applicationIns
 
 /** Reads and validates the configuration from the given environment (default: `process.env`). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const raw = Object.fromEntries(
-    settings.map((s) => {
-      const value = env[s.name]?.trim();
-      return [s.name, value === '' ? undefined : value];
-    }),
-  );
-  const parsed = settingsSchema.safeParse(raw);
+  // An absent or blank setting takes its default, parsed by its validator like any value.
+  const raw = Object.fromEntries(settings.map((s) => [s.name, env[s.name]?.trim() || s.default]));
+  const parsed = configSchema.safeParse(raw);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({
@@ -133,54 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(...error.problems);
   }
   if (!parsed.success || !storage || problems.length > 0) throw new ConfigError(problems);
-  const data = parsed.data as Record<SettingName, string | number>;
-  const str = (name: SettingName): string => String(data[name]);
-  const num = (name: SettingName): number => Number(data[name]);
-  return {
-    d365: {
-      url: str('D365_URL'),
-      tenantId: str('D365_TENANT_ID'),
-      clientId: str('D365_CLIENT_ID'),
-      target: str('D365_TARGET') as Config['d365']['target'],
-      servicePath: str('D365_SERVICE_PATH'),
-      accountField: str('D365_ACCOUNT_FIELD'),
-      defaultCustomerGroup: str('D365_DEFAULT_CUSTOMER_GROUP'),
-      timeoutMs: num('D365_TIMEOUT_MS'),
-    },
-    keyVault: {
-      url: str('KEY_VAULT_URL'),
-      secretName: str('D365_CLIENT_SECRET_NAME'),
-    },
-    authorityHost: str('ENTRA_AUTHORITY_HOST'),
-    storage,
-    queueName: str('CUSTOMER_QUEUE_NAME'),
-    poisonQueueName: `${str('CUSTOMER_QUEUE_NAME')}-poison`,
-    statusTable: str('STATUS_TABLE_NAME'),
-    statusRetryAfterSeconds: num('STATUS_RETRY_AFTER_SECONDS'),
-    duplicatePolicy: str('DUPLICATE_POLICY') as Config['duplicatePolicy'],
-    retry: {
-      baseSeconds: num('RETRY_BASE_SECONDS'),
-      maxDelaySeconds: num('RETRY_MAX_DELAY_SECONDS'),
-      maxAttempts: num('RETRY_MAX_ATTEMPTS'),
-      maxTotalSeconds: num('RETRY_MAX_TOTAL_SECONDS'),
-    },
-    d365MaxConcurrency: num('D365_MAX_CONCURRENCY'),
-    leaseSeconds: num('PROCESSING_LEASE_SECONDS'),
-    preferWaitMaxSeconds: num('PREFER_WAIT_MAX_SECONDS'),
-    reconcileAfterSeconds: num('RECONCILE_AFTER_SECONDS'),
-    applicationInsights: readApplicationInsights(env),
-    callers: {
-      auth: str('CALLER_AUTH') as Config['callers']['auth'],
-      roles: {
-        create: str('CALLER_ROLE_CREATE'),
-        read: str('CALLER_ROLE_READ'),
-        operator: str('CALLER_ROLE_OPERATOR'),
-      },
-      ratePerMinute: num('RATE_LIMIT_PER_MINUTE'),
-      maxConcurrentWaits: num('MAX_CONCURRENT_WAITS'),
-    },
-    retentionDays: num('RECORD_RETENTION_DAYS'),
-  };
+  return { ...parsed.data, storage, applicationInsights: readApplicationInsights(env) };
 }
 
 let cached: Config | undefined;

@@ -43,9 +43,10 @@ export interface SettingDefinition {
   schema: z.ZodType;
 }
 
-const define = (setting: SettingDefinition): SettingDefinition => setting;
+/** Keeps each setting's literal name and validator type, so the loader's values are typed without casts. */
+const define = <const S extends SettingDefinition>(setting: S): S => setting;
 
-export const settings = [
+const catalogue = [
   define({
     name: 'D365_URL',
     description:
@@ -299,4 +300,9 @@ export const settings = [
   }),
 ] as const satisfies readonly SettingDefinition[];
 
-export type SettingName = (typeof settings)[number]['name'];
+/** Every setting, in the README's order. */
+export const settings: readonly SettingDefinition[] = catalogue;
+
+/** The catalogue's entries with their literal names and validator types (for the typed loader). */
+export type CatalogueEntry = (typeof catalogue)[number];
+export type SettingName = CatalogueEntry['name'];

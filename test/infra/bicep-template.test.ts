@@ -554,7 +554,7 @@ describe('storage account', () => {
   });
 
   test('the poison queue is named as the app names it (<CUSTOMER_QUEUE_NAME>-poison), with room for the suffix', () => {
-    expect(configSource).toMatch(/poisonQueueName: `\$\{str\('CUSTOMER_QUEUE_NAME'\)\}-poison`/);
+    expect(configSource).toMatch(/poisonQueueName: `\$\{v\.CUSTOMER_QUEUE_NAME\}-poison`/);
     expect(main.parameters.customerQueueName.maxLength).toBeLessThanOrEqual(63 - '-poison'.length);
     expect(main.parameters.customerQueueName.defaultValue).toBe(
       settings.find((s) => s.name === 'CUSTOMER_QUEUE_NAME')?.default,
