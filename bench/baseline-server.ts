@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { text } from 'node:stream/consumers';
+import { createServer, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
@@ -18,15 +19,6 @@ import { tableStatusStore } from '../shared/adapters/table-status-store';
  * Environment: BENCH_STORAGE (connection string), BENCH_TABLE, BENCH_QUEUE, BENCH_PORT (default: a free one).
  * Prints `Listening on http://127.0.0.1:<port>` once it listens.
  */
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function answer(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -48,7 +40,7 @@ async function main(): Promise<void> {
 
   const server = createServer((req, res) => {
     void (async () => {
-      const request = JSON.parse(await readBody(req)) as { Customer?: { LegalEntity?: string } };
+      const request = JSON.parse(await text(req)) as { Customer?: { LegalEntity?: string } };
       const correlationId = randomUUID();
       const now = new Date().toISOString();
       const payload = JSON.stringify(request);

@@ -2,24 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
+import type { EmulatorStats } from '@d365-customer-sync/d365-emulator';
 import { RunningProcess, startProcess } from '@d365-customer-sync/functions-host';
 import { repoRoot } from './paths';
 
-/** The counters of `GET /_emulator/stats` this benchmark reads. */
-export interface EmulatorStats {
-  tokenRequests: { v1: Record<string, number>; v2: Record<string, number> };
-  tokensIssued: number;
-  keyVault: { reads: number; challenges: number };
-  d365: {
-    requests: { customService: number; odataCreate: number; odataQuery: number; other: number };
-    statuses: Record<string, number>;
-    maxConcurrent: number;
-  };
-  throttled: number;
-  responses429: number;
-  faultsApplied: number;
-  customersCreated: number;
-}
+/** The counters of `GET /_emulator/stats`: the emulator's own type. */
+export type { EmulatorStats };
 
 export interface EmulatorCustomer {
   account: string;

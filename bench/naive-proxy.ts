@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { text } from 'node:stream/consumers';
 import { AddressInfo } from 'node:net';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -22,15 +23,6 @@ import {
  */
 
 const SERVICE_PATH = '/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer';
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
   if (res.headersSent || res.destroyed) return;
@@ -56,7 +48,7 @@ async function main(): Promise<void> {
   const secret = (await vault.getSecret('d365-client-secret')).value ?? '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
+    const body = await text(req);
     // 1. A token, every time (the article's curl to login.microsoftonline.com).
     const tokenAnswer = await fetch(`${d365}/${LOCAL_TENANT_ID}/oauth2/token`, {
       method: 'POST',

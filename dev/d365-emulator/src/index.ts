@@ -24,6 +24,7 @@ export type { Settings } from './settings';
 export type { FaultRule, FaultRuleInput } from './faults';
 export type { CustomerRecord } from './customers-store';
 export type { RequestLogEntry } from './request-log';
+export type { Stats as EmulatorStats } from './stats';
 export { formatAccount } from './customers-store';
 export { InvalidOptionError, UnknownClientError, UnknownFilterValueError } from './errors';
 export { KEY_VAULT_RESOURCE } from './state';
