@@ -15,7 +15,21 @@ import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
 import { tableStatusStore } from './adapters/table-status-store';
 import { applicationInsightsTelemetry } from './adapters/app-insights-telemetry';
 import { entraTokenSource, PUBLIC_AUTHORITY } from './adapters/entra-token-source';
-import { CustomerQueue, D365Client, D365Gate, Log, StatusStore, Telemetry } from './ports';
+import {
+  CustomerQueue,
+  D365Client,
+  D365Gate,
+  Log,
+  SourceCustomers,
+  StatusStore,
+  Telemetry,
+  WebhookSecrets,
+} from './ports';
+import type { InvocationContext } from '@azure/functions';
+import { invocationLog } from './adapters/invocation-log';
+import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
+import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
+import type { WebhookHttpDeps } from './http/webhooks/intake';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -35,6 +49,10 @@ export interface AppServices {
   rateLimiter: RateLimiter;
   /** Prefer: wait requests held open by this instance. */
   waits: ReturnType<typeof concurrencyLimit>;
+  /** Webhook signing secrets from Key Vault, cached and re-read (rotation without restart). */
+  webhookSecrets: WebhookSecrets;
+  /** Shops' APIs the worker reads webhook customers from (BigCommerce). */
+  sourceCustomers: SourceCustomers;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
 }
@@ -63,6 +81,21 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     duplicatePolicy: config.duplicatePolicy,
     retry: config.retry,
     leaseSeconds: config.leaseSeconds,
+    sourceCustomers: services.sourceCustomers,
+    webhookSources: config.webhooks.sources,
+  };
+}
+
+/** What the webhook routes need, from the services. */
+export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    secrets: services.webhookSecrets,
+    accept: acceptDeps(services, log),
+    telemetry: services.telemetry,
+    log,
   };
 }
 
@@ -149,8 +182,18 @@ export function createAppServices(config: Config): AppServices {
     timeoutMs: config.d365.timeoutMs,
   });
 
+  const webhookSecrets = keyVaultWebhookSecrets(secretClient, {
+    refreshSeconds: config.webhooks.secretRefreshSeconds,
+    rotationWindowSeconds: config.webhooks.rotationWindowSeconds,
+    timeoutMs: config.d365.timeoutMs,
+  });
+
   return {
     config,
+    webhookSecrets,
+    sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
+      timeoutMs: config.d365.timeoutMs,
+    }),
     statusStore: lazyStatusStore(getTable),
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),

@@ -47,6 +47,30 @@ export interface SecretSource {
   invalidate(): void;
 }
 
+/**
+ * Webhook secrets by Key Vault secret name, cached and re-read on a timer, so a rotation needs no
+ * restart. `get` lists the values to accept, newest first: the current version and, within the
+ * rotation window after it replaced the previous one, that one too.
+ */
+export interface WebhookSecrets {
+  get(secretName: string): Promise<string[]>;
+  /** Reads Key Vault again unless it was read moments ago (a signature matched no cached value). */
+  refresh(secretName: string): Promise<string[]>;
+}
+
+/** Where the worker reads a customer that a webhook only named (BigCommerce sends just its ID). */
+export interface SourceCustomers {
+  /**
+   * The store's customer with its addresses, as the BigCommerce V3 Customers API returns it, or
+   * undefined when the store has no such customer. Throws `ProcessingError` (transient when the
+   * store throttles or is unavailable).
+   */
+  bigCommerceCustomer(
+    store: { storeHash: string; apiUrl: string; apiTokenSecretName: string },
+    customerId: number,
+  ): Promise<unknown>;
+}
+
 /** Access tokens for D365, from Entra ID with the client secret held in Key Vault. */
 export interface TokenSource {
   /** A valid token; `fresh` skips the cached one (after D365 answered 401). */
@@ -91,12 +115,23 @@ export type TelemetryEventName =
   | 'CustomerFailed'
   | 'CustomerRetryScheduled'
   | 'D365Throttled'
-  | 'CustomerPoisoned';
+  | 'CustomerPoisoned'
+  /** A verified webhook delivery was taken in (outcome: accepted, replayed, unmappable). */
+  | 'WebhookAccepted'
+  /** A verified delivery answered 2xx without creating anything (a topic not handled yet). */
+  | 'WebhookIgnored'
+  /** A delivery refused with 401 (reason: signature, unknown-source, stale) or 413/400. */
+  | 'WebhookRejected';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
   properties: {
-    correlationId: string;
+    /** Absent only for webhook deliveries refused before a request existed. */
+    correlationId?: string;
+    /** Webhook source name (from WEBHOOK_SOURCES) and its kind: shopify, bigcommerce, standard. */
+    source?: string;
+    sourceKind?: string;
+    topic?: string;
     legalEntity?: string;
     outcome?: string;
     target?: string;
@@ -136,6 +171,9 @@ export interface LogFields {
   durationMs?: number;
   retryAfterSeconds?: number;
   dequeueCount?: number;
+  /** Webhook source name and topic (configuration, never the shop's data). */
+  source?: string;
+  topic?: string;
 }
 
 export interface Log {

@@ -12,6 +12,8 @@ const OPTIONAL_FIELDS = [
   'payload',
   'fingerprint',
   'caller',
+  'source',
+  'sourceCustomerId',
   'queuedAt',
   'leaseUntil',
   'submittedAt',

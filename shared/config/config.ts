@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { CatalogueEntry, SettingName, settings } from './settings';
+import type { WebhookSource } from './webhook-sources';
 
 /**
  * The app's configuration, read from the environment once and validated with zod against the
@@ -54,6 +55,12 @@ const configSchema = settingsObject.transform((v) => ({
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
   retentionDays: v.RECORD_RETENTION_DAYS,
+  webhooks: {
+    sources: v.WEBHOOK_SOURCES,
+    maxEventAgeSeconds: v.WEBHOOK_MAX_EVENT_AGE_SECONDS,
+    rotationWindowSeconds: v.WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS,
+    secretRefreshSeconds: v.WEBHOOK_SECRET_REFRESH_SECONDS,
+  },
 }));
 
 /** Storage is reached through the Functions host's own `AzureWebJobsStorage` connection. */
@@ -94,6 +101,12 @@ export interface Config {
     maxConcurrentWaits: number;
   };
   retentionDays: number;
+  webhooks: {
+    sources: WebhookSource[];
+    maxEventAgeSeconds: number;
+    rotationWindowSeconds: number;
+    secretRefreshSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookSourcesSetting } from './webhook-sources';
 
 /**
  * The settings catalogue: every setting the app reads, with its description, default, local value
@@ -297,6 +298,42 @@ const catalogue = [
     local: '30',
     azure: true,
     schema: positiveInt.max(3650, 'must be at most 3650'),
+  }),
+  define({
+    name: 'WEBHOOK_SOURCES',
+    description:
+      'The e-commerce sources that may post customers to `/api/webhooks/…`: a JSON array of Shopify shops, BigCommerce stores and Standard Webhooks senders, each with its Key Vault secret name (and legal entity, currency, customer group for shops). See docs/webhooks.md.',
+    default: '[]',
+    local: '[]',
+    azure: true,
+    schema: webhookSourcesSetting,
+  }),
+  define({
+    name: 'WEBHOOK_MAX_EVENT_AGE_SECONDS',
+    description:
+      'A Shopify delivery whose `X-Shopify-Triggered-At` is older than this is refused as a replay (Shopify retries for 4 hours with the original payload). Standard Webhooks use the spec\'s fixed 5 minutes.',
+    default: '21600',
+    local: '21600',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS',
+    description:
+      'After a new version of a webhook secret is put in Key Vault, the previous version is still accepted for this long (Shopify signs with the old secret for up to an hour).',
+    default: '3600',
+    local: '3600',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'WEBHOOK_SECRET_REFRESH_SECONDS',
+    description:
+      'Webhook secrets are read from Key Vault again after this many seconds (a rotation needs no restart); a signature that matches no cached secret also re-reads them, at most every 30 seconds.',
+    default: '300',
+    local: '300',
+    azure: true,
+    schema: positiveInt,
   }),
 ] as const satisfies readonly SettingDefinition[];
 

@@ -62,6 +62,9 @@ export const FAILURE_CODES = {
     'Entra ID rejected the D365 client secret read from Key Vault (AADSTS7000215). Put the current secret in Key Vault.',
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
   configuration: 'The app could not read the D365 client secret from Key Vault.',
+  unmappable:
+    'The shop\'s customer cannot be mapped to a D365 customer (see the message for the fields); the webhook was answered 2xx so the shop does not resend it.',
+  source_not_found: 'The shop no longer has the customer its webhook named.',
   retries_exhausted:
     'D365 stayed unavailable through every retry; the message is kept in the poison queue for replay.',
 } as const;
@@ -90,6 +93,9 @@ export interface StatusRecord {
   fingerprint?: string;
   /** Who sent it (when caller authentication is on); no personal data. */
   caller?: string;
+  /** The webhook source it came from (a WEBHOOK_SOURCES name), and the shop's own customer ID. */
+  source?: string;
+  sourceCustomerId?: string;
   /** Start of the current series of attempts (acceptance, or the operator's replay). */
   queuedAt?: string;
   /** Until when the invocation that claimed it owns it. */
@@ -107,6 +113,9 @@ export interface StatusAnswer {
   correlationId: string;
   status: Status;
   legalEntity: string;
+  /** For webhooks: the source and the shop's customer ID (no personal data). */
+  source?: string;
+  sourceCustomerId?: string;
   customerAccount?: string;
   outcome?: Outcome;
   error?: { code: FailureCode; message: string };
@@ -122,6 +131,8 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
     correlationId: record.correlationId,
     status: record.status,
     legalEntity: record.legalEntity,
+    ...(record.source !== undefined && { source: record.source }),
+    ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
     ...(record.customerAccount !== undefined && { customerAccount: record.customerAccount }),
     ...(record.outcome !== undefined && { outcome: record.outcome }),
     ...(record.errorCode !== undefined && {

@@ -10,6 +10,8 @@ const FAILURE_STATUS: Record<FailureCode, number> = {
   invalid_secret: 502,
   unauthorized: 502,
   configuration: 502,
+  unmappable: 422,
+  source_not_found: 422,
   retries_exhausted: 503,
 };
 

@@ -7,6 +7,33 @@ export const MAX_BODY_BYTES = 32 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
+/**
+ * The body's raw bytes, exactly as the sender sent them (signatures are over these), or undefined
+ * when it is longer than `limit` (declared by Content-Length, or found while reading).
+ */
+export async function readBodyBytes(request: HttpRequest, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return undefined;
+  return readLimited(request, limit);
+}
+
+/** The JSON value in `bytes` (strict UTF-8, the hostile-input rules of `parseJsonBody`), or a 400 problem. */
+export function decodeJsonBytes(bytes: Buffer): { ok: true; value: unknown } | { ok: false; problem: Problem } {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return {
+      ok: false,
+      problem: problems.invalidBody([{ pointer: '', detail: 'The body is not valid UTF-8.' }]),
+    };
+  }
+  const parsed = parseJsonBody(text);
+  if (!parsed.ok)
+    return { ok: false, problem: problems.invalidBody([{ pointer: parsed.pointer, detail: parsed.detail }]) };
+  return { ok: true, value: parsed.value };
+}
+
 /** Reads at most `limit` bytes of the body; resolves `undefined` as soon as it is longer. */
 async function readLimited(request: HttpRequest, limit: number): Promise<Buffer | undefined> {
   if (!request.body) return Buffer.alloc(0);
@@ -39,21 +66,7 @@ export async function readJsonBody(
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     return { ok: false, problem: problems.unsupportedMediaType(mediaType) };
   }
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) return { ok: false, problem: problems.tooLarge(limit) };
-  const bytes = await readLimited(request, limit);
+  const bytes = await readBodyBytes(request, limit);
   if (!bytes) return { ok: false, problem: problems.tooLarge(limit) };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return {
-      ok: false,
-      problem: problems.invalidBody([{ pointer: '', detail: 'The body is not valid UTF-8.' }]),
-    };
-  }
-  const parsed = parseJsonBody(text);
-  if (!parsed.ok)
-    return { ok: false, problem: problems.invalidBody([{ pointer: parsed.pointer, detail: parsed.detail }]) };
-  return { ok: true, value: parsed.value };
+  return decodeJsonBytes(bytes);
 }

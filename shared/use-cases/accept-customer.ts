@@ -28,6 +28,10 @@ export interface AcceptOptions {
   caller?: string;
   /** Hold the message back this long (the intake processes it itself meanwhile, for Prefer: wait). */
   delaySeconds?: number;
+  /** The route the key is scoped to (default `POST /api/customers`; webhooks name their source's). */
+  route?: string;
+  /** A webhook's source and the shop's customer ID, kept on the record for the status answer. */
+  origin?: { source: string; sourceCustomerId?: string };
 }
 
 export type AcceptResult =
@@ -71,7 +75,7 @@ export async function acceptCustomer(
   const caller = options.caller ?? 'anonymous';
   const keyed = options.idempotencyKey !== undefined;
   const correlationId = keyed
-    ? correlationIdForKey(caller, ROUTE, options.idempotencyKey!)
+    ? correlationIdForKey(caller, options.route ?? ROUTE, options.idempotencyKey!)
     : (deps.newId?.() ?? randomUUID());
   const fingerprint = customerFingerprint(request);
   const timestamp = now.toISOString();
@@ -91,6 +95,10 @@ export async function acceptCustomer(
       payload: JSON.stringify(request),
       fingerprint,
       ...(caller !== 'anonymous' && { caller }),
+      ...(options.origin && { source: options.origin.source }),
+      ...(options.origin?.sourceCustomerId !== undefined && {
+        sourceCustomerId: options.origin.sourceCustomerId,
+      }),
     });
   } catch (error) {
     if (keyed && error instanceof StatusConflictError) {
@@ -105,7 +113,11 @@ export async function acceptCustomer(
   deps.log.info('customer.accepted', { correlationId, legalEntity: record.legalEntity });
   deps.telemetry.trackEvent({
     name: 'CustomerAccepted',
-    properties: { correlationId, legalEntity: record.legalEntity },
+    properties: {
+      correlationId,
+      legalEntity: record.legalEntity,
+      ...(options.origin && { source: options.origin.source }),
+    },
   });
   return sent;
 }

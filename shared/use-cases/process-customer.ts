@@ -6,6 +6,8 @@ import { CustomerRequest, parseCustomerRequest } from '../domain/customer-contra
 import { Failure, ProcessingError } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
 import { clock, later, secondsUntil } from './clock';
+import { resolveSourceCustomer, ResolveDeps } from './resolve-source-customer';
+import { sourceReferenceOf } from '../domain/webhooks/source-reference';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
 import {
   CustomerQueue,
@@ -17,7 +19,7 @@ import {
   Telemetry,
 } from '../ports';
 
-export interface ProcessDeps {
+export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'> {
   statusStore: StatusStore;
   d365: D365Client;
   gate: D365Gate;
@@ -255,19 +257,29 @@ export async function processCustomerMessage(
   }
   const { message } = decoded;
   const { correlationId } = message;
-  const parsed = parseCustomerRequest(message.request, { defaultCustomerGroup: deps.defaultCustomerGroup });
-  if (!parsed.ok) {
-    deps.log.error('customer.message.invalid', {
-      correlationId,
-      reason: parsed.errors.map((e) => e.pointer).join(','),
-    });
-    const record = await deps.statusStore.get(correlationId);
-    if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
+  // A webhook that only named the shop's customer: it is read from the shop once claimed (below).
+  const reference = sourceReferenceOf(message.request);
+  let request: CustomerRequest | undefined;
+  if (!reference) {
+    const parsed = parseCustomerRequest(message.request, { defaultCustomerGroup: deps.defaultCustomerGroup });
+    if (!parsed.ok) {
+      deps.log.error('customer.message.invalid', {
+        correlationId,
+        reason: parsed.errors.map((e) => e.pointer).join(','),
+      });
+      const record = await deps.statusStore.get(correlationId);
+      if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
+      return { kind: 'discarded' };
+    }
+    request = parsed.value;
+  }
+
+  const found = request ? await loadRecord(message, request, deps) : await deps.statusStore.get(correlationId);
+  if (!found) {
+    deps.log.error('customer.message.invalid', { correlationId, reason: 'no record for a source reference' });
     return { kind: 'discarded' };
   }
-  const request = parsed.value;
-
-  let record = await loadRecord(message, request, deps);
+  let record = found;
   const { legalEntity } = record;
   if (isTerminal(record.status)) {
     deps.log.info('customer.redelivered_after_end', { correlationId, status: record.status });
@@ -322,7 +334,9 @@ export async function processCustomerMessage(
 
   const started = Date.now();
   try {
-    const email = request.Customer.EmailAddress;
+    if (reference) ({ record, request } = await resolveSourceCustomer(reference, record, deps));
+    const customer = request!;
+    const email = customer.Customer.EmailAddress;
     if (mayExist || deps.duplicatePolicy !== 'create') {
       const existing = await throughGate(() => deps.d365.findCustomerByEmail(legalEntity, email), deps);
       if (existing !== undefined) {
@@ -341,7 +355,7 @@ export async function processCustomerMessage(
       status: 'submitting',
       updatedAt: clock(deps).toISOString(),
     });
-    const { customerAccount } = await throughGate(() => deps.d365.createCustomer(request), deps);
+    const { customerAccount } = await throughGate(() => deps.d365.createCustomer(customer), deps);
     return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps);
   } catch (error) {
     if (error instanceof StatusConflictError) {

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * The e-commerce sources allowed to post customers as webhooks (`WEBHOOK_SOURCES`, a JSON array).
+ * Each names the Key Vault secret that authenticates it; the secrets themselves never sit in
+ * settings. Shopify and BigCommerce sources also say which legal entity, currency and customer group
+ * their customers get, since the shops' payloads do not carry them (Shopify's `currency` is the
+ * shop's, not the customer's).
+ */
+const sourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'name must be 1-40 lower-case letters, digits and dashes');
+/** Key Vault secret names: https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers */
+const secretName = z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a Key Vault secret name');
+const legalEntity = z.string().regex(/^[A-Za-z0-9]{1,4}$/, 'legalEntity must be a D365 company ID (1-4)');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD');
+const customerGroup = z.string().min(1).max(10).optional();
+
+export const SHOPIFY_TOPICS = ['customers/create', 'customers/update'] as const;
+export const BIGCOMMERCE_TOPICS = ['store/customer/created'] as const;
+
+const shopify = z.strictObject({
+  kind: z.literal('shopify'),
+  name: sourceName,
+  /** The shop's permanent domain, as Shopify sends it in `X-Shopify-Shop-Domain`. */
+  shopDomain: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'shopDomain must be the shop\'s "*.myshopify.com" domain'),
+  /** Key Vault secret holding the app's client secret (Shopify signs webhooks with it). */
+  secretName,
+  legalEntity,
+  currency,
+  customerGroup,
+  topics: z.array(z.enum(SHOPIFY_TOPICS)).min(1).default(['customers/create', 'customers/update']),
+});
+
+const bigcommerce = z.strictObject({
+  kind: z.literal('bigcommerce'),
+  name: sourceName,
+  /** The store hash (`producer: "stores/{hash}"` in every payload). */
+  storeHash: z.string().regex(/^[a-z0-9]{1,32}$/, 'storeHash must be the store hash'),
+  /** Key Vault secret holding the value of the secret header set on the hook. */
+  secretName,
+  /** Key Vault secret holding the store API account's access token (X-Auth-Token). */
+  apiTokenSecretName: secretName,
+  /** Base URL of the store API; https://api.bigcommerce.com in production. */
+  apiUrl: z
+    .url({ protocol: /^https$/, message: 'apiUrl must be an https:// URL' })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .default('https://api.bigcommerce.com'),
+  legalEntity,
+  currency,
+  customerGroup,
+  topics: z.array(z.enum(BIGCOMMERCE_TOPICS)).min(1).default(['store/customer/created']),
+});
+
+const standard = z.strictObject({
+  kind: z.literal('standard'),
+  name: sourceName,
+  /** Key Vault secret holding the `whsec_…` signing secret. */
+  secretName,
+});
+
+export const webhookSourceSchema = z.discriminatedUnion('kind', [shopify, bigcommerce, standard]);
+export type WebhookSource = z.infer<typeof webhookSourceSchema>;
+export type ShopifySource = z.infer<typeof shopify>;
+export type BigCommerceSource = z.infer<typeof bigcommerce>;
+export type StandardSource = z.infer<typeof standard>;
+
+/** The `WEBHOOK_SOURCES` setting: JSON text → validated sources with unique names. */
+export const webhookSourcesSetting = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of webhook sources' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(webhookSourceSchema, { message: 'must be a JSON array of webhook sources' })
+      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'source names must be unique'),
+  );

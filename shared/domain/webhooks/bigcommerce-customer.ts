@@ -1,0 +1,70 @@
+import { contractBody, phoneNumber, ShopAddress, ShopDefaults, ShopMapping } from './shop-customer';
+
+/**
+ * BigCommerce: the `store/customer/created` webhook names the customer only
+ * (`{scope, store_id, data: {type, id}, hash, created_at, producer}`:
+ * https://developer.bigcommerce.com/docs/integrations/webhooks/events#customers); the worker reads it
+ * from the V3 Customers API (`GET /stores/{hash}/v3/customers?id:in={id}&include=addresses`:
+ * https://developer.bigcommerce.com/docs/rest-management/customers#get-all-customers) and maps it here.
+ */
+export interface BigCommerceEvent {
+  scope: string;
+  storeHash: string;
+  customerId: number;
+  hash: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The webhook's envelope, or undefined when it is not one. */
+export function parseBigCommerceEvent(payload: unknown): BigCommerceEvent | undefined {
+  if (!isObject(payload) || !isObject(payload.data)) return undefined;
+  const { scope, hash, producer } = payload;
+  const id = payload.data.id;
+  const store = typeof producer === 'string' ? /^stores\/([a-z0-9]{1,32})$/.exec(producer)?.[1] : undefined;
+  if (typeof scope !== 'string' || typeof hash !== 'string' || !/^[0-9a-f]{40}$/i.test(hash))
+    return undefined;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || store === undefined) return undefined;
+  return { scope, storeHash: store, customerId: id, hash: hash.toLowerCase() };
+}
+
+interface BigCommerceAddress {
+  address1?: unknown;
+  address2?: unknown;
+  city?: unknown;
+  state_or_province?: unknown;
+  postal_code?: unknown;
+  country_code?: unknown;
+  phone?: unknown;
+}
+
+export function mapBigCommerceCustomer(customer: unknown, defaults: ShopDefaults): ShopMapping {
+  if (!isObject(customer)) return { ok: false, reasons: ['the store returned no customer object'] };
+  const addresses = (Array.isArray(customer.addresses) ? customer.addresses : [])
+    .filter(isObject)
+    .map((a): ShopAddress => ({
+      street1: (a as BigCommerceAddress).address1,
+      street2: (a as BigCommerceAddress).address2,
+      city: (a as BigCommerceAddress).city,
+      // BigCommerce gives the state's name (e.g. "Texas"); D365's State field is the short ID, so
+      // a name longer than it leaves State out rather than failing the customer.
+      state:
+        typeof a.state_or_province === 'string' && a.state_or_province.length <= 10
+          ? a.state_or_province
+          : undefined,
+      postalCode: (a as BigCommerceAddress).postal_code,
+      countryAlpha2: (a as BigCommerceAddress).country_code,
+      phone: (a as BigCommerceAddress).phone,
+    }));
+  return contractBody(
+    {
+      firstName: customer.first_name,
+      lastName: customer.last_name,
+      email: customer.email,
+      phone: phoneNumber(customer.phone, ...addresses.map((a) => a.phone)),
+    },
+    addresses,
+    defaults,
+  );
+}

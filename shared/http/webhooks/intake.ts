@@ -1,0 +1,218 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { Config } from '../../config/config';
+import type { WebhookSource } from '../../config/webhook-sources';
+import { parseBigCommerceEvent } from '../../domain/webhooks/bigcommerce-customer';
+import { mapShopifyCustomer, shopifyCustomerId } from '../../domain/webhooks/shopify-customer';
+import type { Log, Telemetry, WebhookSecrets } from '../../ports';
+import type { AcceptDeps } from '../../use-cases/accept-customer';
+import { acceptWebhook, WebhookContent, WebhookDelivery } from '../../use-cases/accept-webhook';
+import { problemResponse, problems } from '../problem';
+import { decodeJsonBytes, readBodyBytes } from '../request-body';
+import { ignoredAnswer, MAX_WEBHOOK_BODY_BYTES, resultAnswer, webhookUnauthorized } from './answers';
+import {
+  BIGCOMMERCE_SECRET_HEADER,
+  Verification,
+  verifySharedSecret,
+  verifyShopifyHmac,
+  verifyStandardWebhook,
+} from './signatures';
+
+/**
+ * The webhook routes' edge: read the raw body (bounded), find the source, verify the sender,
+ * then hand the delivery to `acceptWebhook`. Nothing is stored before the sender is verified.
+ */
+export interface WebhookHttpDeps {
+  config: Config;
+  secrets: WebhookSecrets;
+  accept: AcceptDeps;
+  telemetry: Telemetry;
+  log: Log;
+  now?: () => Date;
+}
+
+type Kind = WebhookSource['kind'];
+
+function rejected(
+  deps: WebhookHttpDeps,
+  sourceKind: Kind,
+  reason: string,
+  source?: string,
+): HttpResponseInit {
+  deps.telemetry.trackEvent({
+    name: 'WebhookRejected',
+    properties: { sourceKind, reason, ...(source && { source }) },
+  });
+  deps.log.warn('webhook.rejected', { reason, ...(source && { source }) });
+  if (reason === 'too-large') return problemResponse(problems.tooLarge(MAX_WEBHOOK_BODY_BYTES));
+  return problemResponse(webhookUnauthorized());
+}
+
+function ignored(
+  deps: WebhookHttpDeps,
+  source: WebhookSource,
+  topic: string,
+  reason: string,
+): HttpResponseInit {
+  deps.telemetry.trackEvent({
+    name: 'WebhookIgnored',
+    properties: { source: source.name, sourceKind: source.kind, topic, reason },
+  });
+  deps.log.info('webhook.ignored', { source: source.name, topic, reason });
+  return ignoredAnswer(reason);
+}
+
+/** Verifies with the cached secrets, and once more with freshly read ones when none matched (a rotation). */
+async function verifyWithSecrets(
+  deps: WebhookHttpDeps,
+  secretName: string,
+  verify: (secrets: string[]) => Verification,
+): Promise<Verification | 'unavailable'> {
+  try {
+    const first = verify(await deps.secrets.get(secretName));
+    if (first.ok || first.reason !== 'signature') return first;
+    return verify(await deps.secrets.refresh(secretName));
+  } catch {
+    return 'unavailable';
+  }
+}
+
+async function deliver(
+  request: HttpRequest,
+  deps: WebhookHttpDeps,
+  delivery: WebhookDelivery,
+  content: WebhookContent,
+): Promise<HttpResponseInit> {
+  let result = await acceptWebhook(delivery, content, deps.accept);
+  if (result.kind === 'invalid' && content.kind === 'customer' && delivery.sourceKind !== 'standard') {
+    // A shop's customer our contract refuses: stored as failed (fields named, no values), answered 2xx.
+    const reasons = [`invalid after mapping: ${result.errors.map((e) => e.pointer).join(', ')}`];
+    const body = content.body as { Customer: { LegalEntity: string } };
+    result = await acceptWebhook(
+      delivery,
+      { kind: 'unmappable', legalEntity: body.Customer.LegalEntity, reasons },
+      deps.accept,
+    );
+  }
+  return resultAnswer(result, request.url, deps.config.statusRetryAfterSeconds);
+}
+
+const unavailable = (deps: WebhookHttpDeps) =>
+  problemResponse(problems.storageUnavailable(deps.config.statusRetryAfterSeconds));
+
+/** `POST /api/webhooks/standard/{source}`: a Standard Webhooks sender posting our own contract. */
+export async function standardWebhook(
+  request: HttpRequest,
+  deps: WebhookHttpDeps,
+): Promise<HttpResponseInit> {
+  const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
+  if (!bytes) return rejected(deps, 'standard', 'too-large');
+  const name = request.params.source ?? '';
+  const source = deps.config.webhooks.sources.find((s) => s.kind === 'standard' && s.name === name);
+  if (!source) return rejected(deps, 'standard', 'unknown-source');
+  const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+  const verified = await verifyWithSecrets(deps, source.secretName, (secrets) =>
+    verifyStandardWebhook(request.headers, bytes, secrets, nowSeconds),
+  );
+  if (verified === 'unavailable') return unavailable(deps);
+  if (!verified.ok) return rejected(deps, 'standard', verified.reason, source.name);
+  const decoded = decodeJsonBytes(bytes);
+  if (!decoded.ok) return problemResponse(decoded.problem);
+  // The spec's recommended envelope {type, timestamp, data} with our contract as `data`, or the contract itself.
+  const value = decoded.value as { type?: unknown; data?: unknown } | null;
+  const enveloped = typeof value === 'object' && value !== null && 'type' in value && 'data' in value;
+  const topic = enveloped ? String(value.type) : 'customer.created';
+  if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
+  const delivery: WebhookDelivery = {
+    source: source.name,
+    sourceKind: 'standard',
+    topic,
+    eventKey: request.headers.get('webhook-id')!.trim(),
+  };
+  return deliver(request, deps, delivery, { kind: 'customer', body: enveloped ? value.data : value });
+}
+
+/** `POST /api/webhooks/shopify`: `customers/create` (and `customers/update`, acknowledged and ignored). */
+export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps): Promise<HttpResponseInit> {
+  const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
+  if (!bytes) return rejected(deps, 'shopify', 'too-large');
+  const shop = (request.headers.get('x-shopify-shop-domain') ?? '').trim().toLowerCase();
+  const source = deps.config.webhooks.sources.find((s) => s.kind === 'shopify' && s.shopDomain === shop);
+  if (!source || source.kind !== 'shopify') return rejected(deps, 'shopify', 'unknown-source');
+  const verified = await verifyWithSecrets(deps, source.secretName, (secrets) =>
+    verifyShopifyHmac(request.headers.get('x-shopify-hmac-sha256'), bytes, secrets),
+  );
+  if (verified === 'unavailable') return unavailable(deps);
+  if (!verified.ok) return rejected(deps, 'shopify', verified.reason, source.name);
+  const triggeredAt = Date.parse(request.headers.get('x-shopify-triggered-at') ?? '');
+  const nowMs = (deps.now?.() ?? new Date()).getTime();
+  if (Number.isFinite(triggeredAt) && nowMs - triggeredAt > deps.config.webhooks.maxEventAgeSeconds * 1000) {
+    return rejected(deps, 'shopify', 'stale', source.name);
+  }
+  const topic = (request.headers.get('x-shopify-topic') ?? '').trim();
+  if (!(source.topics as readonly string[]).includes(topic)) {
+    return ignored(deps, source, topic.slice(0, 64), 'topic-not-subscribed');
+  }
+  if (topic === 'customers/update') return ignored(deps, source, topic, 'not-supported-yet');
+  // X-Shopify-Event-Id is the same on every redelivery of one event; X-Shopify-Webhook-Id is per delivery.
+  const eventId = (
+    request.headers.get('x-shopify-event-id') ??
+    request.headers.get('x-shopify-webhook-id') ??
+    ''
+  ).trim();
+  if (!eventId) return rejected(deps, 'shopify', 'malformed', source.name);
+  const decoded = decodeJsonBytes(bytes);
+  if (!decoded.ok) return problemResponse(decoded.problem);
+  const delivery: WebhookDelivery = {
+    source: source.name,
+    sourceKind: 'shopify',
+    topic,
+    eventKey: `${shop}:${eventId}`,
+    sourceCustomerId: shopifyCustomerId(decoded.value),
+  };
+  const mapped = mapShopifyCustomer(decoded.value, source);
+  return deliver(
+    request,
+    deps,
+    delivery,
+    mapped.ok
+      ? { kind: 'customer', body: mapped.body }
+      : { kind: 'unmappable', legalEntity: source.legalEntity, reasons: mapped.reasons },
+  );
+}
+
+/** `POST /api/webhooks/bigcommerce`: `store/customer/created`; the worker reads the customer from the store. */
+export async function bigCommerceWebhook(
+  request: HttpRequest,
+  deps: WebhookHttpDeps,
+): Promise<HttpResponseInit> {
+  const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
+  if (!bytes) return rejected(deps, 'bigcommerce', 'too-large');
+  // The store is named in the body only, so the body is read (safely) before the secret is checked.
+  const decoded = decodeJsonBytes(bytes);
+  const event = decoded.ok ? parseBigCommerceEvent(decoded.value) : undefined;
+  if (!event) return rejected(deps, 'bigcommerce', 'malformed');
+  const source = deps.config.webhooks.sources.find(
+    (s) => s.kind === 'bigcommerce' && s.storeHash === event.storeHash,
+  );
+  if (!source || source.kind !== 'bigcommerce') return rejected(deps, 'bigcommerce', 'unknown-source');
+  const verified = await verifyWithSecrets(deps, source.secretName, (secrets) =>
+    verifySharedSecret(request.headers.get(BIGCOMMERCE_SECRET_HEADER), secrets),
+  );
+  if (verified === 'unavailable') return unavailable(deps);
+  if (!verified.ok) return rejected(deps, 'bigcommerce', verified.reason, source.name);
+  if (!(source.topics as readonly string[]).includes(event.scope)) {
+    return ignored(deps, source, event.scope.slice(0, 64), 'topic-not-subscribed');
+  }
+  const delivery: WebhookDelivery = {
+    source: source.name,
+    sourceKind: 'bigcommerce',
+    topic: event.scope,
+    eventKey: event.hash,
+    sourceCustomerId: String(event.customerId),
+  };
+  return deliver(request, deps, delivery, {
+    kind: 'fetch',
+    legalEntity: source.legalEntity,
+    reference: { kind: 'bigcommerce', source: source.name, customerId: event.customerId },
+  });
+}
