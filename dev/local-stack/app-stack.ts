@@ -28,8 +28,8 @@ export function trustCertificate(pem: string): void {
 export interface AppStackOptions {
   /** Azurite to use; without it the stack starts an Azurite of its own (in memory). */
   storageConnectionString?: string;
-  /** App settings that differ from the local defaults. */
-  settings?: Record<string, string>;
+  /** App settings that differ from the local defaults (a function gets the emulator's URL). */
+  settings?: Record<string, string> | ((emulatorUrl: string) => Record<string, string>);
   emulator?: Parameters<typeof startEmulator>[0];
   /** Collects every line the host printed (for the personal-data checks). */
   onHostLine?: (line: string) => void;
@@ -58,7 +58,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-    ...options.settings,
+    ...(typeof options.settings === 'function' ? options.settings(emulator.url) : options.settings),
   };
   const hostOutput: string[] = [];
   const start = (port = 0) =>

@@ -220,7 +220,9 @@ describe('Shopify customers/create', () => {
     const answer = await postRaw(shopifyUrl(), body, shopifyHeaders(body));
     expect(answer.status).toBe(202);
     expect(answer.json).toMatchObject({ status: 'failed' });
-    const status = await (await fetch((answer.json as { statusUrl: string }).statusUrl)).json();
+    const status = (await (await fetch((answer.json as { statusUrl: string }).statusUrl)).json()) as {
+      error: { message: string };
+    };
     expect(status).toMatchObject({ status: 'failed', source: 'test-shopify', error: { code: 'unmappable' } });
     expect(status.error.message).toMatch(/e-mail/);
     expect(JSON.stringify(status)).not.toContain('6135550135');

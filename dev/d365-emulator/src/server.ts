@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
 import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
+import { handleBigCommerce, isBigCommercePath } from './bigcommerce';
 import { handleControl } from './control-api';
 import { authorizeD365 } from './d365-auth';
 import { handleCustomService } from './d365-custom-service';
@@ -95,6 +96,11 @@ async function handle(
   }
   const ctx: RequestContext = { req, res, method, url, origin: `https://${host}`, body: Buffer.alloc(0) };
   try {
+    if (isBigCommercePath(url.pathname)) {
+      ctx.body = await readBody(req, MAX_BODY_BYTES);
+      handleBigCommerce(state, ctx);
+      return;
+    }
     const target = route(method, url.pathname);
     const entry =
       target.service === 'd365' || target.service === 'token' || target.service === 'keyvault'
