@@ -180,6 +180,23 @@ param maxConcurrentWaits int = 50
 @maxValue(3650)
 param recordRetentionDays int = 30
 
+// ============================================================================ Webhooks (docs/webhooks.md)
+
+@description('WEBHOOK_SOURCES: JSON array of the Shopify shops, BigCommerce stores and Standard Webhooks senders that may post customers; each names its Key Vault secret (put the secrets in the vault: az keyvault secret set). Empty: the webhook routes refuse everything with 401.')
+param webhookSources string = '[]'
+
+@description('WEBHOOK_MAX_EVENT_AGE_SECONDS: Shopify deliveries triggered longer ago than this are refused as replays.')
+@minValue(1)
+param webhookMaxEventAgeSeconds int = 21600
+
+@description('WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS: the previous version of a webhook secret stays accepted this long after a new version is set.')
+@minValue(0)
+param webhookSecretRotationWindowSeconds int = 3600
+
+@description('WEBHOOK_SECRET_REFRESH_SECONDS: webhook secrets are read from Key Vault again after this many seconds.')
+@minValue(1)
+param webhookSecretRefreshSeconds int = 300
+
 // ============================================================================ Scale (docs/deploy.md, "Sizing")
 
 @description('Most instances the app runs at once (HTTP, queue and timer functions together). Each instance has at most D365_MAX_CONCURRENCY (4) calls to D365 in flight, so 8 instances keep at most 32, under D365\'s 52 concurrent requests per user and web server.')
@@ -433,6 +450,10 @@ module functionApp 'modules/function-app.bicep' = {
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits
     recordRetentionDays: recordRetentionDays
+    webhookSources: webhookSources
+    webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds
+    webhookSecretRotationWindowSeconds: webhookSecretRotationWindowSeconds
+    webhookSecretRefreshSeconds: webhookSecretRefreshSeconds
   }
 }
 

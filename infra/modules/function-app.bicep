@@ -82,6 +82,10 @@ param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
 param recordRetentionDays int
+param webhookSources string
+param webhookMaxEventAgeSeconds int
+param webhookSecretRotationWindowSeconds int
+param webhookSecretRefreshSeconds int
 
 // ---- Callers (main.bicep, "Callers"; docs/deploy.md, "Callers: function keys and Entra ID").
 
@@ -338,6 +342,22 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'RECORD_RETENTION_DAYS'
           value: string(recordRetentionDays)
+        }
+        {
+          name: 'WEBHOOK_SOURCES'
+          value: webhookSources
+        }
+        {
+          name: 'WEBHOOK_MAX_EVENT_AGE_SECONDS'
+          value: string(webhookMaxEventAgeSeconds)
+        }
+        {
+          name: 'WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS'
+          value: string(webhookSecretRotationWindowSeconds)
+        }
+        {
+          name: 'WEBHOOK_SECRET_REFRESH_SECONDS'
+          value: string(webhookSecretRefreshSeconds)
         }
       ]
     }
