@@ -63,7 +63,7 @@ export const FAILURE_CODES = {
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
   configuration: 'The app could not read the D365 client secret from Key Vault.',
   unmappable:
-    'The shop\'s customer cannot be mapped to a D365 customer (see the message for the fields); the webhook was answered 2xx so the shop does not resend it.',
+    "The shop's customer cannot be mapped to a D365 customer (see the message for the fields); the webhook was answered 2xx so the shop does not resend it.",
   source_not_found: 'The shop no longer has the customer its webhook named.',
   retries_exhausted:
     'D365 stayed unavailable through every retry; the message is kept in the poison queue for replay.',

@@ -18,7 +18,9 @@ export async function readBodyBytes(request: HttpRequest, limit: number): Promis
 }
 
 /** The JSON value in `bytes` (strict UTF-8, the hostile-input rules of `parseJsonBody`), or a 400 problem. */
-export function decodeJsonBytes(bytes: Buffer): { ok: true; value: unknown } | { ok: false; problem: Problem } {
+export function decodeJsonBytes(
+  bytes: Buffer,
+): { ok: true; value: unknown } | { ok: false; problem: Problem } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -274,7 +274,9 @@ export async function processCustomerMessage(
     request = parsed.value;
   }
 
-  const found = request ? await loadRecord(message, request, deps) : await deps.statusStore.get(correlationId);
+  const found = request
+    ? await loadRecord(message, request, deps)
+    : await deps.statusStore.get(correlationId);
   if (!found) {
     deps.log.error('customer.message.invalid', { correlationId, reason: 'no record for a source reference' });
     return { kind: 'discarded' };
