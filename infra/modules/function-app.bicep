@@ -380,8 +380,12 @@ resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (enableCaller
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
+      // The webhook routes authenticate their senders by signature (docs/webhooks.md): shops cannot send Entra ID tokens.
       excludedPaths: [
         '/api/health'
+        '/api/webhooks/bigcommerce'
+        '/api/webhooks/shopify'
+        '/api/webhooks/standard'
       ]
     }
     httpSettings: {

@@ -30,7 +30,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const standardUrl = () => `${stack.url}/api/webhooks/standard/test-standard`;
+const standardUrl = () => `${stack.url}/api/webhooks/standard?source=test-standard`;
 const shopifyUrl = () => `${stack.url}/api/webhooks/shopify`;
 
 async function storedRecords(): Promise<number> {
@@ -109,7 +109,7 @@ describe('Standard Webhooks sender', () => {
       body,
       standardHeaders(body, { secret: 'whsec_' + Buffer.from('x'.repeat(24)).toString('base64') }),
     );
-    await expectRefused(`${stack.url}/api/webhooks/standard/not-configured`, body, headers);
+    await expectRefused(`${stack.url}/api/webhooks/standard?source=not-configured`, body, headers);
     const { 'webhook-signature': _, ...unsigned } = headers;
     await expectRefused(standardUrl(), body, unsigned);
   });

@@ -110,7 +110,7 @@ describe('webhook routes under hostile input', () => {
     // Signed bodies: verified, then hostile content.
     await fc.assert(
       fc.asyncProperty(bodies, async (body) => {
-        await send('/api/webhooks/standard/test-standard', body, standardHeaders(body));
+        await send('/api/webhooks/standard?source=test-standard', body, standardHeaders(body));
         await send('/api/webhooks/shopify', body, shopifyHeaders(body, { secret: SHOPIFY_SECRET }));
         await send('/api/webhooks/bigcommerce', body, {
           'content-type': 'application/json',
@@ -123,7 +123,7 @@ describe('webhook routes under hostile input', () => {
     await fc.assert(
       fc.asyncProperty(bodies, headerNoise, async (body, headers) => {
         for (const path of [
-          '/api/webhooks/standard/test-standard',
+          '/api/webhooks/standard?source=test-standard',
           '/api/webhooks/shopify',
           '/api/webhooks/bigcommerce',
         ]) {
@@ -163,11 +163,11 @@ describe('no personal data or secrets leave the webhook routes', () => {
     await deliver('/api/webhooks/shopify', shopify, shopifyHeaders(shopify, { topic: 'customers/update' }));
     await deliver('/api/webhooks/shopify', shopify, shopifyHeaders(shopify, { secret: 'wrong' }));
     const standard = JSON.stringify(sampleCustomer('full'));
-    await deliver('/api/webhooks/standard/test-standard', standard, standardHeaders(standard));
+    await deliver('/api/webhooks/standard?source=test-standard', standard, standardHeaders(standard));
     const invalid = JSON.stringify({
       Customer: { ...sampleCustomer('full').Customer, EmailAddress: 'abc1234@gmail' },
     });
-    await deliver('/api/webhooks/standard/test-standard', invalid, standardHeaders(invalid));
+    await deliver('/api/webhooks/standard?source=test-standard', invalid, standardHeaders(invalid));
     const bc = fixture('bigcommerce-store-customer-created.json');
     await deliver('/api/webhooks/bigcommerce', bc, {
       'content-type': 'application/json',

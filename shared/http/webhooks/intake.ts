@@ -99,14 +99,14 @@ async function deliver(
 const unavailable = (deps: WebhookHttpDeps) =>
   problemResponse(problems.storageUnavailable(deps.config.statusRetryAfterSeconds));
 
-/** `POST /api/webhooks/standard/{source}`: a Standard Webhooks sender posting our own contract. */
+/** `POST /api/webhooks/standard?source={name}`: a Standard Webhooks sender posting our own contract. */
 export async function standardWebhook(
   request: HttpRequest,
   deps: WebhookHttpDeps,
 ): Promise<HttpResponseInit> {
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'standard', 'too-large');
-  const name = request.params.source ?? '';
+  const name = request.query.get('source') ?? '';
   const source = deps.config.webhooks.sources.find((s) => s.kind === 'standard' && s.name === name);
   if (!source) return rejected(deps, 'standard', 'unknown-source');
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
