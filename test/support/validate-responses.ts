@@ -19,7 +19,7 @@ function isAppUrl(url: URL): boolean {
 
 if (enabled) {
   const original = globalThis.fetch;
-  globalThis.fetch = async function validatingFetch(input: RequestInfo | URL, init?: RequestInit) {
+  globalThis.fetch = async function validatingFetch(input: string | URL | Request, init?: RequestInit) {
     const response = await original(input, init);
     const request = input instanceof Request ? input : undefined;
     const url = new URL(request?.url ?? String(input));
