@@ -362,6 +362,7 @@ resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (enableCaller
       unauthenticatedClientAction: 'Return401'
       excludedPaths: [
         '/api/health'
+        '/api/openapi.json'
       ]
     }
     httpSettings: {
