@@ -59,6 +59,17 @@ const routes = Object.entries(document.paths).map(([template, operations]) => ({
   operations,
 }));
 
+// Every schema is compiled now, when the setup file loads: compiling in the middle of a test would
+// block the event loop of the test process, where the emulator runs and timestamps D365 calls.
+for (const { operations } of routes) {
+  for (const operation of Object.values(operations)) {
+    for (const response of Object.values(operation.responses)) {
+      for (const header of Object.values(response.headers ?? {})) validatorFor(header.schema);
+      for (const content of Object.values(response.content ?? {})) validatorFor(content.schema);
+    }
+  }
+}
+
 export interface ObservedResponse {
   method: string;
   url: string;
