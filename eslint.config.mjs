@@ -8,6 +8,7 @@ export default tseslint.config(
       'dist/**',
       'dist-dev/**',
       'dev/*/dist/**',
+      'packages/*/dist/**',
       'node_modules/**',
       '.tools/**',
       '.local/**',

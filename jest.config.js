@@ -14,6 +14,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/trust-emulator.ts'],
+  // Every answer of the app in a test under test/ is checked against the OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/validate-responses.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -138,7 +138,7 @@ param reconcileAfterSeconds int = 300
 
 // ============================================================================ Callers (docs/deploy.md, "Callers: function keys and Entra ID")
 
-@description('Put App Service Authentication (Easy Auth) with Entra ID in front of the app, and set CALLER_AUTH=app-service: every request but GET /api/health then needs an Entra ID access token for the API\'s app registration (callerAuthClientId), or gets 401 from the platform, and the app reads the caller and its app roles from the X-MS-CLIENT-PRINCIPAL header the platform injects. Off (default): CALLER_AUTH=keys, callers are told apart by nothing but their function keys. Function keys are required in both modes.')
+@description('Put App Service Authentication (Easy Auth) with Entra ID in front of the app, and set CALLER_AUTH=app-service: every request but GET /api/health and GET /api/openapi.json then needs an Entra ID access token for the API\'s app registration (callerAuthClientId), or gets 401 from the platform, and the app reads the caller and its app roles from the X-MS-CLIENT-PRINCIPAL header the platform injects. Off (default): CALLER_AUTH=keys, callers are told apart by nothing but their function keys. Function keys are required in both modes.')
 param enableCallerAuthentication bool = false
 
 @description('Application (client) ID of the API\'s Entra ID app registration (the one that defines the app roles; not the D365 one). Required when enableCallerAuthentication is true.')

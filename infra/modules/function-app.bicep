@@ -386,6 +386,7 @@ resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (enableCaller
         '/api/webhooks/bigcommerce'
         '/api/webhooks/shopify'
         '/api/webhooks/standard'
+        '/api/openapi.json'
       ]
     }
     httpSettings: {

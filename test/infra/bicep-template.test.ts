@@ -333,7 +333,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
   };
   const callerAuth = () => switchOf(appSettings().get('CALLER_AUTH')!);
 
-  test('function keys stay the baseline: customer routes need a function key, replay the master key, only health none', () => {
+  test('function keys stay the baseline: customer routes need a function key, replay the master key, only health and the API document none', () => {
     const levels = Object.fromEntries(httpFunctions.map((f) => [f.name, f.authLevel]));
     expect(levels).toEqual({
       createCustomer: 'function',
@@ -344,6 +344,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       webhookBigCommerce: 'anonymous',
       webhookShopify: 'anonymous',
       webhookStandard: 'anonymous',
+      getOpenApiDocument: 'anonymous',
     });
   });
 
@@ -375,7 +376,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
     expect(mainText.split("'app-service'").length - 1).toBe(1);
   });
 
-  test('when it is on, unauthenticated requests get 401 from the platform, except the health probe', () => {
+  test('when it is on, unauthenticated requests get 401 from the platform, except the health probe and the API document', () => {
     const { properties } = authSettings().resource;
     expect(properties.platform.enabled).toBe(true);
     expect(properties.globalValidation.requireAuthentication).toBe(true);

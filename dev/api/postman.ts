@@ -1,0 +1,397 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openApiDocument } from '../../shared/http/openapi';
+import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+
+/**
+ * `npm run api:docs` also writes the Postman collection (v2.1) and its environment from the
+ * OpenAPI document: each operation's summary, description, parameters and examples, with tests
+ * (status, problem shape, account format). A second folder holds the source article's two calls
+ * straight against a D365 environment (token from Entra ID, then the CreateCustomer service).
+ * test/api/postman.test.ts checks the files are up to date and runs the collection with newman
+ * against the local stack.
+ */
+
+type Json = Record<string, unknown>;
+export const COLLECTION_PATH = join(process.cwd(), 'postman', 'd365-customer-sync.postman_collection.json');
+export const ENVIRONMENT_PATH = join(process.cwd(), 'postman', 'local.postman_environment.json');
+
+const document = openApiDocument() as {
+  info: { title: string; description: string; version: string };
+  paths: Record<string, Record<string, { operationId: string; summary: string; description: string }>>;
+};
+
+function operation(path: string, method: string) {
+  const found = document.paths[path]?.[method];
+  if (!found) throw new Error(`the OpenAPI document has no ${method} ${path}`);
+  return found;
+}
+
+/** Shared test snippets (Postman sandbox JavaScript). */
+const PROBLEM_SHAPE = [
+  "pm.test('the answer is RFC 9457 problem+json', () => {",
+  "  pm.expect(pm.response.headers.get('Content-Type')).to.include('application/problem+json');",
+  '  const problem = pm.response.json();',
+  '  pm.expect(problem.type).to.match(/^urn:d365-customer-sync:problem:[a-z-]+$/);',
+  "  pm.expect(problem.title).to.be.a('string');",
+  '  pm.expect(problem.status).to.eql(pm.response.code);',
+  "  pm.expect(problem.detail).to.be.a('string');",
+  '});',
+];
+const status = (code: number) => [`pm.test('status ${code}', () => pm.response.to.have.status(${code}));`];
+const ACCOUNT_FORMAT = [
+  "pm.test('the D365 account number has the D365 format', () => {",
+  '  const answer = pm.response.json();',
+  "  pm.expect(answer.status).to.eql('succeeded');",
+  "  pm.expect(answer.customerAccount).to.match(new RegExp(pm.collectionVariables.get('accountPattern') || '^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$'));",
+  '});',
+];
+
+function request(
+  name: string,
+  path: string,
+  method: string,
+  options: {
+    url: string;
+    headers?: { key: string; value: string; description?: string }[];
+    body?: unknown;
+    rawBody?: string;
+    contentType?: string;
+    prerequest?: string[];
+    tests: string[];
+  },
+): Json {
+  const op = operation(path, method);
+  const raw = `{{baseUrl}}${options.url}`;
+  const [base, query] = raw.split('?');
+  const headers = [
+    ...(options.body !== undefined || options.rawBody !== undefined
+      ? [{ key: 'Content-Type', value: options.contentType ?? 'application/json' }]
+      : []),
+    { key: 'x-functions-key', value: '{{functionKey}}', description: 'Leave empty locally.' },
+    ...(options.headers ?? []),
+  ];
+  return {
+    name,
+    event: [
+      ...(options.prerequest
+        ? [{ listen: 'prerequest', script: { type: 'text/javascript', exec: options.prerequest } }]
+        : []),
+      { listen: 'test', script: { type: 'text/javascript', exec: options.tests } },
+    ],
+    request: {
+      method: method.toUpperCase(),
+      description: `**${op.summary}** (\`${op.operationId}\`). ${op.description}`,
+      header: headers,
+      ...(options.body !== undefined || options.rawBody !== undefined
+        ? {
+            body: {
+              mode: 'raw',
+              raw: options.rawBody ?? JSON.stringify(options.body, null, 2),
+              options: { raw: { language: 'json' } },
+            },
+          }
+        : {}),
+      url: {
+        raw,
+        host: ['{{baseUrl}}'],
+        path: base!.replace('{{baseUrl}}/', '').split('/'),
+        ...(query
+          ? {
+              query: query.split('&').map((pair) => ({ key: pair.split('=')[0], value: pair.split('=')[1] })),
+            }
+          : {}),
+      },
+    },
+  };
+}
+
+const withEmail = (body: unknown, variable: string, extra: Record<string, string> = {}) => {
+  const copy = structuredClone(body) as { Customer: Record<string, unknown> };
+  copy.Customer.EmailAddress = `{{${variable}}}`;
+  // D365 itself needs a customer group (the app adds D365_DEFAULT_CUSTOMER_GROUP when it is left out).
+  Object.assign(copy.Customer, extra);
+  return JSON.stringify(copy, null, 2);
+};
+
+export function postmanCollection(): Json {
+  const uniqueEmail = (variable: string) => [
+    `pm.collectionVariables.set('${variable}', 'postman-' + Date.now() + '-' + Math.floor(Math.random() * 1e6) + '@example.com');`,
+  ];
+  const apiFolder = {
+    name: 'd365-customer-sync API',
+    description:
+      'Every route of the OpenAPI document (docs/openapi.json), in an order that runs green against the local stack.',
+    item: [
+      request('Health', '/health', 'get', {
+        url: '/health',
+        tests: [
+          ...status(200),
+          "pm.test('ok', () => pm.expect(pm.response.json()).to.eql({ status: 'ok' }));",
+        ],
+      }),
+      request('OpenAPI document', '/openapi.json', 'get', {
+        url: '/openapi.json',
+        tests: [
+          ...status(200),
+          "pm.test('OpenAPI 3.1', () => pm.expect(pm.response.json().openapi).to.match(/^3\\.1\\./));",
+        ],
+      }),
+      request('Create a customer and wait for the account (Prefer: wait)', '/customers', 'post', {
+        url: '/customers',
+        prerequest: [
+          ...uniqueEmail('email'),
+          "pm.collectionVariables.set('idempotencyKey', pm.variables.replaceIn('{{$guid}}'));",
+        ],
+        headers: [
+          {
+            key: 'Idempotency-Key',
+            value: '{{idempotencyKey}}',
+            description: 'A new UUID per customer; resend with the same key.',
+          },
+          { key: 'Prefer', value: 'wait=10' },
+        ],
+        rawBody: withEmail(MINIMAL_CUSTOMER_EXAMPLE, 'email'),
+        tests: [
+          ...status(201),
+          ...ACCOUNT_FORMAT,
+          "pm.test('Preference-Applied', () => pm.expect(pm.response.headers.get('Preference-Applied')).to.eql('wait=10'));",
+          "pm.test('Location is the status URL', () => pm.expect(pm.response.headers.get('Location')).to.include('/customers/status/'));",
+          "pm.collectionVariables.set('correlationId', pm.response.json().correlationId);",
+          "pm.collectionVariables.set('customerAccount', pm.response.json().customerAccount);",
+        ],
+      }),
+      request('Send it again with the same Idempotency-Key', '/customers', 'post', {
+        url: '/customers',
+        headers: [
+          { key: 'Idempotency-Key', value: '{{idempotencyKey}}' },
+          { key: 'Prefer', value: 'wait=10' },
+        ],
+        rawBody: withEmail(MINIMAL_CUSTOMER_EXAMPLE, 'email'),
+        tests: [
+          ...status(201),
+          "pm.test('Idempotent-Replayed', () => pm.expect(pm.response.headers.get('Idempotent-Replayed')).to.eql('true'));",
+          "pm.test('the same request and account', () => {",
+          "  pm.expect(pm.response.json().correlationId).to.eql(pm.collectionVariables.get('correlationId'));",
+          "  pm.expect(pm.response.json().customerAccount).to.eql(pm.collectionVariables.get('customerAccount'));",
+          '});',
+        ],
+      }),
+      request('Create a customer (202, then poll)', '/customers', 'post', {
+        url: '/customers',
+        prerequest: uniqueEmail('email2'),
+        rawBody: withEmail(FULL_CUSTOMER_EXAMPLE, 'email2'),
+        tests: [
+          ...status(202),
+          "pm.test('Location and Retry-After', () => {",
+          "  pm.expect(pm.response.headers.get('Location')).to.eql(pm.response.json().statusUrl);",
+          "  pm.expect(pm.response.headers.get('Retry-After')).to.match(/^[0-9]+$/);",
+          '});',
+          "pm.collectionVariables.set('pendingId', pm.response.json().correlationId);",
+          "pm.collectionVariables.set('polls', 0);",
+        ],
+      }),
+      request('Status (polls until the request ends)', '/customers/status/{correlationId}', 'get', {
+        url: '/customers/status/{{pendingId}}',
+        tests: [
+          ...status(200),
+          'const answer = pm.response.json();',
+          "const polls = Number(pm.collectionVariables.get('polls')) + 1;",
+          "pm.collectionVariables.set('polls', polls);",
+          "if (answer.status !== 'succeeded' && answer.status !== 'failed' && polls < 60) {",
+          "  pm.test('Retry-After while pending', () => pm.expect(pm.response.headers.get('Retry-After')).to.match(/^[0-9]+$/));",
+          "  pm.execution.setNextRequest('Status (polls until the request ends)');",
+          '} else {',
+          ...ACCOUNT_FORMAT.map((line) => `  ${line}`),
+          '}',
+        ],
+      }),
+      request('Invalid customer (400 with pointers)', '/customers', 'post', {
+        url: '/customers',
+        rawBody: JSON.stringify(
+          {
+            Customer: {
+              ...MINIMAL_CUSTOMER_EXAMPLE.Customer,
+              EmailAddress: 'abc1234.gmail.com',
+              BillingAddress: [{ ...MINIMAL_CUSTOMER_EXAMPLE.Customer.BillingAddress[0], CountryCode: 'US' }],
+            },
+          },
+          null,
+          2,
+        ),
+        tests: [
+          ...status(400),
+          ...PROBLEM_SHAPE,
+          "pm.test('errors point at both fields', () => {",
+          '  const pointers = pm.response.json().errors.map((e) => e.pointer);',
+          "  pm.expect(pointers).to.include('/Customer/EmailAddress');",
+          "  pm.expect(pointers).to.include('/Customer/BillingAddress/0/CountryCode');",
+          '});',
+        ],
+      }),
+      request('Malformed Idempotency-Key (400)', '/customers', 'post', {
+        url: '/customers',
+        headers: [{ key: 'Idempotency-Key', value: 'not a valid key' }],
+        rawBody: JSON.stringify(MINIMAL_CUSTOMER_EXAMPLE, null, 2),
+        tests: [
+          ...status(400),
+          ...PROBLEM_SHAPE,
+          "pm.test('names the header', () => pm.expect(pm.response.json().header).to.eql('Idempotency-Key'));",
+        ],
+      }),
+      request('Not JSON (415)', '/customers', 'post', {
+        url: '/customers',
+        contentType: 'text/plain',
+        rawBody: 'hello',
+        tests: [...status(415), ...PROBLEM_SHAPE],
+      }),
+      request('Unknown correlation ID (404)', '/customers/status/{correlationId}', 'get', {
+        url: '/customers/status/00000000-0000-4000-8000-000000000000',
+        tests: [...status(404), ...PROBLEM_SHAPE],
+      }),
+      request('Malformed correlation ID (400)', '/customers/status/{correlationId}', 'get', {
+        url: '/customers/status/not-a-uuid',
+        tests: [...status(400), ...PROBLEM_SHAPE],
+      }),
+      request('Replay a request that did not fail (409)', '/customers/status/{correlationId}/retry', 'post', {
+        url: '/customers/status/{{correlationId}}/retry',
+        tests: [
+          ...status(409),
+          ...PROBLEM_SHAPE,
+          "pm.test('not replayable', () => pm.expect(pm.response.json().type).to.eql('urn:d365-customer-sync:problem:not-replayable'));",
+        ],
+      }),
+    ],
+  };
+  const d365Folder = {
+    name: 'D365 directly (the source article\u2019s two calls)',
+    description:
+      'What the source article does by hand: a client-credentials token from Entra ID, then the CreateCustomer custom service. Set d365Url, tenantId, clientId and clientSecret in an environment (never commit the secret). The app does the same for you, with retries and exactly once.',
+    item: [
+      {
+        name: 'Get a token from Entra ID (client credentials)',
+        event: [
+          {
+            listen: 'test',
+            script: {
+              type: 'text/javascript',
+              exec: [
+                ...status(200),
+                "pm.test('a bearer token', () => pm.expect(pm.response.json().access_token).to.be.a('string'));",
+                "pm.collectionVariables.set('accessToken', pm.response.json().access_token);",
+              ],
+            },
+          },
+        ],
+        request: {
+          method: 'POST',
+          description:
+            'POST {{authorityHost}}/{{tenantId}}/oauth2/v2.0/token with scope {{d365Url}}/.default.',
+          header: [{ key: 'Content-Type', value: 'application/x-www-form-urlencoded' }],
+          body: {
+            mode: 'urlencoded',
+            urlencoded: [
+              { key: 'grant_type', value: 'client_credentials' },
+              { key: 'client_id', value: '{{clientId}}' },
+              { key: 'client_secret', value: '{{clientSecret}}' },
+              { key: 'scope', value: '{{d365Url}}/.default' },
+            ],
+          },
+          url: {
+            raw: '{{authorityHost}}/{{tenantId}}/oauth2/v2.0/token',
+            host: ['{{authorityHost}}'],
+            path: ['{{tenantId}}', 'oauth2', 'v2.0', 'token'],
+          },
+        },
+      },
+      {
+        name: 'CreateCustomer custom service',
+        event: [
+          { listen: 'prerequest', script: { type: 'text/javascript', exec: uniqueEmail('email3') } },
+          {
+            listen: 'test',
+            script: {
+              type: 'text/javascript',
+              exec: [
+                ...status(200),
+                "pm.test('the D365 account number has the D365 format', () => {",
+                '  const answer = pm.response.json();',
+                "  const account = typeof answer === 'string' ? answer : answer.CustomerAccount;",
+                "  pm.expect(account).to.match(new RegExp(pm.collectionVariables.get('accountPattern') || '^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$'));",
+                '});',
+              ],
+            },
+          },
+        ],
+        request: {
+          method: 'POST',
+          description: 'The source article\u2019s call: the customer body straight to D365.',
+          header: [
+            { key: 'Content-Type', value: 'application/json' },
+            { key: 'Authorization', value: 'Bearer {{accessToken}}' },
+          ],
+          body: {
+            mode: 'raw',
+            raw: withEmail(MINIMAL_CUSTOMER_EXAMPLE, 'email3', { CustomerGroup: '{{customerGroup}}' }),
+            options: { raw: { language: 'json' } },
+          },
+          url: {
+            raw: '{{d365Url}}/api/services/CreateCustomerServiceGroup/CreateCustomerService/CreateCustomer',
+            host: ['{{d365Url}}'],
+            path: [
+              'api',
+              'services',
+              'CreateCustomerServiceGroup',
+              'CreateCustomerService',
+              'CreateCustomer',
+            ],
+          },
+        },
+      },
+    ],
+  };
+  return {
+    info: {
+      name: document.info.title,
+      description: `${document.info.description}\n\nGenerated from docs/openapi.json by \`npm run api:docs\` (version ${document.info.version}); do not edit by hand.`,
+      schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
+    },
+    item: [apiFolder, d365Folder],
+    variable: [
+      { key: 'baseUrl', value: 'http://localhost:7071/api' },
+      { key: 'functionKey', value: '' },
+      { key: 'authorityHost', value: 'https://login.microsoftonline.com' },
+      { key: 'd365Url', value: 'https://contoso.operations.dynamics.com' },
+      { key: 'tenantId', value: '' },
+      { key: 'clientId', value: '' },
+      { key: 'customerGroup', value: '30' },
+      { key: 'accountPattern', value: '^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$' },
+    ],
+  };
+}
+
+/** The environment for the local stack (`npm start`): the emulator stands in for Entra ID and D365. */
+export function localEnvironment(): Json {
+  const value = (key: string, v: string, type = 'default') => ({ key, value: v, type, enabled: true });
+  return {
+    name: 'd365-customer-sync local stack',
+    values: [
+      value('baseUrl', 'http://localhost:7071/api'),
+      value('functionKey', '', 'secret'),
+      value('authorityHost', 'https://127.0.0.1:7443'),
+      value('d365Url', 'https://127.0.0.1:7443'),
+      value('tenantId', '11111111-1111-4111-8111-111111111111'),
+      value('clientId', '22222222-2222-4222-8222-222222222222'),
+      value('clientSecret', '', 'secret'),
+    ],
+  };
+}
+
+export const postmanText = () => `${JSON.stringify(postmanCollection(), null, 2)}\n`;
+export const environmentText = () => `${JSON.stringify(localEnvironment(), null, 2)}\n`;
+
+if (require.main === module) {
+  writeFileSync(COLLECTION_PATH, postmanText());
+  writeFileSync(ENVIRONMENT_PATH, environmentText());
+  console.log(`wrote ${COLLECTION_PATH} and ${ENVIRONMENT_PATH}`);
+}

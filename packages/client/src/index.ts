@@ -1,0 +1,26 @@
+export { CustomerSyncClient } from './client';
+export type { ClientOptions, CreateCustomerOptions } from './client';
+export {
+  AuthenticationError,
+  CustomerFailedError,
+  CustomerSyncError,
+  DuplicateError,
+  IdempotencyKeyReusedError,
+  PendingTimeoutError,
+  ThrottledError,
+  UnavailableError,
+  ValidationError,
+} from './errors';
+export type {
+  Accepted,
+  CreatedCustomer,
+  CustomerAddress,
+  CustomerRequest,
+  FailureCode,
+  FieldError,
+  Problem,
+  Status,
+  StatusAnswer,
+} from './types';
+export { verifyWebhook, WebhookVerificationError } from './webhooks';
+export type { CustomerResultEvent, VerifyOptions } from './webhooks';

@@ -1,0 +1,94 @@
+/** The shapes of the API (docs/openapi.json, `components.schemas`). */
+
+export type Status =
+  'accepting' | 'queued' | 'processing' | 'submitting' | 'retrying' | 'succeeded' | 'failed';
+
+export type FailureCode =
+  | 'invalid_message'
+  | 'duplicate'
+  | 'business_error'
+  | 'not_registered'
+  | 'invalid_secret'
+  | 'unauthorized'
+  | 'configuration'
+  | 'retries_exhausted';
+
+/** `GET /customers/status/{correlationId}`; never holds personal data. */
+export interface StatusAnswer {
+  correlationId: string;
+  status: Status;
+  legalEntity: string;
+  customerAccount?: string;
+  outcome?: 'created' | 'linked';
+  error?: { code: FailureCode; message: string };
+  lastError?: string;
+  nextAttemptAt?: string;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `202 Accepted` from `POST /customers`. */
+export interface Accepted {
+  correlationId: string;
+  status: Status;
+  statusUrl: string;
+}
+
+export interface FieldError {
+  /** RFC 6901 JSON Pointer into the request body, e.g. `/Customer/EmailAddress`. */
+  pointer: string;
+  detail: string;
+}
+
+/** RFC 9457 problem details as the API sends them. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  header?: string;
+  code?: FailureCode;
+  correlationId?: string;
+  statusUrl?: string;
+}
+
+export interface CustomerAddress {
+  Addresstitle?: string | null;
+  Street: string;
+  Addresstype: 'Billing' | 'Shipping' | string;
+  PrimaryAddress?: 'Yes' | 'No' | string | null;
+  PostalCode?: string | null;
+  City?: string | null;
+  Country?: string | null;
+  CountryCode: string;
+  State?: string | null;
+}
+
+/** The request body, in the source article's spellings. */
+export interface CustomerRequest {
+  Customer: {
+    LegalEntity: string;
+    FirstName: string;
+    MiddleName?: string | null;
+    LastName?: string | null;
+    ContactNumber?: string | null;
+    CurrencyCode: string;
+    EmailAddress: string;
+    /** `MM/DD/YYYY`. */
+    DateOfBirth?: string | null;
+    Gender?: 'Unknown' | 'Male' | 'Female' | 'NonSpecific' | string | null;
+    CustomerGroup?: string | null;
+    BillingAddress?: CustomerAddress[] | null;
+    ShippingAddress?: CustomerAddress[] | null;
+  };
+}
+
+/** A created (or linked) customer. */
+export interface CreatedCustomer extends StatusAnswer {
+  status: 'succeeded';
+  customerAccount: string;
+  /** The key the request was sent with (given, or created by the client): keep it to repeat safely. */
+  idempotencyKey: string;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
+import { problems } from './problem';
+
+/**
+ * zod schemas of what the HTTP API answers. They are the source of the OpenAPI document's response
+ * schemas (`shared/http/openapi.ts`), and the HTTP tests check every real answer against that
+ * document, so a field the code adds without describing it here fails a test.
+ */
+
+const FAILURE_CODE_LIST = Object.keys(FAILURE_CODES) as [FailureCode, ...FailureCode[]];
+const timestamp = z.iso.datetime({ offset: true }).meta({ examples: ['2026-11-26T18:00:00.412Z'] });
+const correlationId = z.uuid().meta({
+  description: 'The request\u2019s correlation ID.',
+  examples: ['6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a'],
+});
+
+export const statusSchema = z
+  .enum(STATUSES)
+  .meta({ description: 'Where the request is in its life cycle (see docs/api.md).' });
+
+export const failureCodeSchema = z.enum(FAILURE_CODE_LIST).meta({
+  description: Object.entries(FAILURE_CODES)
+    .map(([code, message]) => `- \`${code}\`: ${message}`)
+    .join('\n'),
+});
+
+export const statusAnswerSchema = z
+  .strictObject({
+    correlationId,
+    status: statusSchema,
+    legalEntity: z.string().meta({ examples: ['USRT'] }),
+    customerAccount: z
+      .string()
+      .optional()
+      .meta({ description: 'The D365 customer account number (`succeeded`).', examples: ['US-000001'] }),
+    outcome: z
+      .enum(['created', 'linked'])
+      .optional()
+      .meta({ description: '`linked`: the customer existed already (`DUPLICATE_POLICY=link`).' }),
+    error: z
+      .strictObject({ code: failureCodeSchema, message: z.string() })
+      .optional()
+      .meta({ description: 'Why a `failed` request failed; never personal data.' }),
+    lastError: z
+      .string()
+      .optional()
+      .meta({ description: 'The last transient failure of a pending request.' }),
+    nextAttemptAt: timestamp.optional().meta({ description: 'When the next attempt is due (`retrying`).' }),
+    attempts: z.int().min(0),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({
+    description: 'The state of one customer request. Never holds personal data.',
+  });
+
+export const acceptedSchema = z
+  .strictObject({
+    correlationId,
+    status: statusSchema,
+    statusUrl: z.url().meta({ description: 'Poll it (also in `Location`).' }),
+  })
+  .meta({ description: 'The request is stored and queued.' });
+
+export const fieldErrorSchema = z.strictObject({
+  pointer: z.string().meta({
+    description: 'RFC 6901 JSON Pointer into the request body (`""`: the body or a header as a whole).',
+    examples: ['/Customer/EmailAddress'],
+  }),
+  detail: z.string(),
+});
+
+/** One call of each problem factory (a new factory without an entry here does not compile). */
+const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof problems)[K]> } = {
+  invalidBody: [
+    [{ pointer: '/Customer/EmailAddress', detail: 'EmailAddress must be a valid e-mail address.' }],
+  ],
+  unsupportedMediaType: ['text/plain'],
+  tooLarge: [32768],
+  invalidCorrelationId: [],
+  notFound: [],
+  invalidHeader: [
+    'Idempotency-Key',
+    { pointer: '', detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.' },
+  ],
+  idempotencyKeyReused: [],
+  idempotencyKeyInProgress: [],
+  notReplayable: ['Only a failed request can be replayed.'],
+  unauthenticated: [],
+  forbidden: [],
+  tooManyRequests: [12],
+  storageUnavailable: [1],
+};
+
+/** Each fixed problem as the app sends it (the `Retry-After` seconds go to the header). */
+export const PROBLEM_EXAMPLES = Object.fromEntries(
+  Object.entries(PROBLEM_SAMPLES).map(([name, args]) => {
+    const make = problems[name as keyof typeof problems] as (...a: unknown[]) => Record<string, unknown>;
+    const { retryAfterSeconds: _ignored, ...body } = make(...args);
+    return [name, body];
+  }),
+) as Record<keyof typeof problems, { type: string; status: number } & Record<string, unknown>>;
+
+/** Every `type` the app answers: the fixed problems, and one per failure code (`Prefer: wait`). */
+export const PROBLEM_TYPES: readonly string[] = [
+  ...new Set([
+    ...Object.values(PROBLEM_EXAMPLES).map((problem) => problem.type),
+    ...FAILURE_CODE_LIST.map((code) => failureProblemType(code)),
+  ]),
+];
+
+export function failureProblemType(code: FailureCode): string {
+  return `urn:d365-customer-sync:problem:${code.replace(/_/g, '-')}`;
+}
+
+export const problemSchema = z
+  .strictObject({
+    type: z.enum(PROBLEM_TYPES as [string, ...string[]]),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    detail: z.string(),
+    errors: z
+      .array(fieldErrorSchema)
+      .optional()
+      .meta({ description: 'Every offending field (invalid body) or the header (`pointer: ""`).' }),
+    header: z.string().optional().meta({ description: 'The malformed header (`invalid-header`).' }),
+    code: failureCodeSchema.optional().meta({ description: 'The failure code (a `Prefer: wait` failure).' }),
+    correlationId: correlationId.optional(),
+    statusUrl: z.url().optional(),
+  })
+  .meta({
+    description: 'RFC 9457 problem details (`application/problem+json`). Details never echo the values sent.',
+  });
+
+export const healthSchema = z.strictObject({ status: z.literal('ok') });
+
+export type StatusAnswerBody = z.infer<typeof statusAnswerSchema>;
+export type AcceptedBody = z.infer<typeof acceptedSchema>;
+export type ProblemBody = z.infer<typeof problemSchema>;

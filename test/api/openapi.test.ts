@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { openApiDocument } from '../../shared/http/openapi';
+import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+import { parseCustomerRequest } from '../../shared/domain/customer-contract';
+import { PROBLEM_TYPES } from '../../shared/http/api-schemas';
+import { responseViolations } from '../support/openapi-validator';
+import { AppStack, startAppStack } from '../support/app-stack';
+
+const root = join(__dirname, '..', '..');
+const fixture = (name: string) => JSON.parse(readFileSync(join(root, 'test', 'fixtures', name), 'utf8'));
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const document = openApiDocument() as Json;
+
+describe('the OpenAPI document', () => {
+  it('is checked in as docs/openapi.json, up to date (npm run api:docs rewrites it)', () => {
+    const checkedIn = JSON.parse(readFileSync(join(root, 'docs', 'openapi.json'), 'utf8'));
+    expect(checkedIn).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  it('uses the two fixtures as its request examples', () => {
+    expect(FULL_CUSTOMER_EXAMPLE).toEqual(fixture('seed-customer-full.json'));
+    expect(MINIMAL_CUSTOMER_EXAMPLE).toEqual(fixture('seed-customer-minimal.json'));
+  });
+
+  it('describes every route the function files register', () => {
+    const registered = new Set<string>();
+    for (const file of [
+      'create-customer',
+      'customer-status',
+      'replay-customer',
+      'health',
+      'openapi-document',
+    ]) {
+      const source = readFileSync(join(root, 'functions', `${file}.ts`), 'utf8');
+      const route = /route: '([^']+)'/.exec(source)?.[1];
+      const methods = /methods: \[([^\]]+)\]/.exec(source)?.[1];
+      for (const method of methods!.match(/[A-Z]+/g)!) registered.add(`${method.toLowerCase()} /${route}`);
+    }
+    const described = new Set<string>();
+    for (const [path, operations] of Object.entries(document.paths as Json)) {
+      for (const method of Object.keys(operations as Json)) described.add(`${method} ${path}`);
+    }
+    expect(described).toEqual(registered);
+  });
+
+  it('has a request schema that accepts what the validator accepts and refuses unknown fields', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(document.components.schemas.CustomerRequest);
+    for (const body of [FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE]) {
+      expect(parseCustomerRequest(body, { defaultCustomerGroup: '30' }).ok).toBe(true);
+      expect(validate(body)).toBe(true);
+    }
+    const schema = document.components.schemas.CustomerRequest;
+    expect(schema.required).toEqual(['Customer']);
+    expect(schema.properties.Customer.required).toEqual([
+      'LegalEntity',
+      'FirstName',
+      'CurrencyCode',
+      'EmailAddress',
+    ]);
+    expect(schema.properties.Customer.properties.FirstName.maxLength).toBe(25);
+    const unknown = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;
+    unknown.Customer.Nickname = 'x';
+    expect(validate(unknown)).toBe(false);
+    expect(parseCustomerRequest(unknown, { defaultCustomerGroup: '30' }).ok).toBe(false);
+  });
+
+  it('lists every problem type the app answers with, and every 4xx/5xx body is problem+json', () => {
+    expect(document.components.schemas.Problem.properties.type.enum).toEqual(PROBLEM_TYPES);
+    expect(PROBLEM_TYPES).toEqual(
+      expect.arrayContaining([
+        'urn:d365-customer-sync:problem:invalid-request',
+        'urn:d365-customer-sync:problem:rate-limited',
+        'urn:d365-customer-sync:problem:business-error',
+      ]),
+    );
+    for (const operations of Object.values(document.paths as Json)) {
+      for (const operation of Object.values(operations as Json)) {
+        for (const [status, response] of Object.entries((operation as Json).responses as Json)) {
+          if (Number(status) >= 400 && (response as Json).content) {
+            expect(Object.keys((response as Json).content)).toEqual(['application/problem+json']);
+          }
+        }
+      }
+    }
+  });
+
+  it('describes the headers callers depend on', () => {
+    const post = document.paths['/customers'].post;
+    expect(post.parameters.map((p: Json) => p.$ref)).toEqual([
+      '#/components/parameters/IdempotencyKey',
+      '#/components/parameters/Prefer',
+    ]);
+    expect(Object.keys(post.responses['202'].headers)).toEqual(
+      expect.arrayContaining(['Location', 'Retry-After', 'Preference-Applied', 'Idempotent-Replayed']),
+    );
+    expect(post.responses['201'].headers['Preference-Applied'].required).toBe(false);
+    expect(post.responses['429'].headers['Retry-After'].required).toBe(true);
+  });
+});
+
+describe('the response validator', () => {
+  const base = 'http://127.0.0.1:1/api';
+  const problemHeaders = new Headers({ 'content-type': 'application/problem+json' });
+
+  it('accepts a documented answer', () => {
+    const body = JSON.stringify({ status: 'ok' });
+    const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+    expect(responseViolations({ method: 'GET', url: `${base}/health`, status: 200, headers, body })).toEqual(
+      [],
+    );
+  });
+
+  it('refuses an undocumented status, field, problem type, media type or a missing required header', () => {
+    const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+    const check = (status: number, body: string, h = headers, url = `${base}/health`, method = 'GET') =>
+      responseViolations({ method, url, status, headers: h, body }).join('\n');
+    expect(check(201, '{"status":"ok"}')).toMatch(/not among the documented responses/);
+    expect(check(200, '{"status":"ok","extra":1}')).toMatch(/additional properties/);
+    expect(check(200, '{"status":"ok"}', new Headers({ 'content-type': 'text/plain' }))).toMatch(
+      /media type/,
+    );
+    expect(check(200, '{}', headers, `${base}/nowhere`)).toMatch(/not in the OpenAPI document/);
+    const problem = JSON.stringify({ type: 'about:blank', title: 't', status: 404, detail: 'd' });
+    expect(check(404, problem, problemHeaders, `${base}/customers/status/x`)).toMatch(
+      /must be equal to one of/,
+    );
+    const rateLimited = JSON.stringify({
+      type: 'urn:d365-customer-sync:problem:rate-limited',
+      title: 'Too many requests',
+      status: 429,
+      detail: 'd',
+    });
+    expect(check(429, rateLimited, problemHeaders, `${base}/customers`, 'POST')).toMatch(
+      /required header Retry-After is missing/,
+    );
+  });
+});
+
+describe('GET /api/openapi.json', () => {
+  let stack: AppStack;
+  beforeAll(async () => {
+    stack = await startAppStack({ settings: { 'AzureWebJobs.processCustomer.Disabled': 'true' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves the document anonymously', async () => {
+    const response = await fetch(`${stack.url}/api/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+});
