@@ -173,7 +173,7 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
       return { customerAccount };
     },
 
-    async findCustomerByEmail(legalEntity, email) {
+    async findCustomersByEmail(legalEntity, email) {
       const path = `/data/CustomersV3?${buildCustomerLookupQuery(legalEntity, email)}`;
       const found = await call('GET', path, (answer) => {
         if (answer.status !== 200)
@@ -181,11 +181,13 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
         const rows = (tryParse(answer.body) as { value?: { CustomerAccount?: unknown }[] } | undefined)
           ?.value;
         if (!Array.isArray(rows)) return transient('D365 answered the customer lookup without a value list');
-        const account = rows.map((row) => row.CustomerAccount).find((a) => typeof a === 'string' && a !== '');
-        // '' stands for "none found" so the 401 loop above can tell it from a retry.
-        return { kind: 'created', customerAccount: (account as string | undefined) ?? '' };
+        const accounts = rows
+          .map((row) => row.CustomerAccount)
+          .filter((a): a is string => typeof a === 'string' && a !== '');
+        // The accounts travel as one JSON string through the 401 loop above.
+        return { kind: 'created', customerAccount: JSON.stringify(accounts) };
       });
-      return found === '' ? undefined : found;
+      return JSON.parse(found) as string[];
     },
   };
 }
