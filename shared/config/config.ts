@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { SettingName, settings } from './settings';
+import { mixedEnvironmentProblems } from './environment-mix';
 
 /**
  * The app's configuration, read from the environment once and validated with zod against the
@@ -132,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
+  problems.push(...mixedEnvironmentProblems(env));
   if (!parsed.success || !storage || problems.length > 0) throw new ConfigError(problems);
   const data = parsed.data as Record<SettingName, string | number>;
   const str = (name: SettingName): string => String(data[name]);
