@@ -89,9 +89,12 @@ export function classifyD365Answer(
   if (status === 403)
     return permanent('not_registered', 'D365 answered 403 (application not registered in D365).');
   if (status === 404) {
+    // Nothing at that path: a setting names a service D365 does not have, not a customer problem.
     return permanent(
-      'business_error',
-      `D365 answered 404: check D365_URL and the service path (${options.target}).`,
+      'configuration',
+      options.target === 'odata'
+        ? 'D365 answered 404 for CustomersV3: check D365_URL.'
+        : 'D365 answered 404: no custom service at D365_SERVICE_PATH; check it and D365_URL.',
     );
   }
   if (status === 429)
