@@ -121,7 +121,7 @@ describe('classifying D365 answers by status and body together', () => {
   });
 
   it('fails a 404 (no service at the configured path) as configuration, naming the setting', () => {
-    expect(failureOf(classifyD365Answer(answer(404, ''), options))).toMatchObject({
+    expect(failureOf(classifyD365Answer(answer(404, ''), options, []))).toMatchObject({
       kind: 'permanent',
       code: 'configuration',
       message: 'D365 answered 404: no custom service at D365_SERVICE_PATH; check it and D365_URL.',
