@@ -81,10 +81,11 @@ export interface TokenSource {
 export interface D365Client {
   createCustomer(request: CustomerRequest): Promise<{ customerAccount: string }>;
   /**
-   * The account of a customer with this e-mail in the legal entity (CustomersV3, cross-company,
-   * with a filter built by the one safe builder), or undefined when there is none.
+   * The accounts of the customers with this e-mail in the legal entity (CustomersV3, cross-company,
+   * with a filter built by the one safe builder), in D365's order, at most `CUSTOMER_LOOKUP_TOP`;
+   * empty when there is none.
    */
-  findCustomerByEmail(legalEntity: string, email: string): Promise<string | undefined>;
+  findCustomersByEmail(legalEntity: string, email: string): Promise<string[]>;
 }
 
 /**

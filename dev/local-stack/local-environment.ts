@@ -67,3 +67,26 @@ export function sampleSettings(): Record<string, string> {
     APPLICATIONINSIGHTS_CONNECTION_STRING: '',
   };
 }
+
+/** What local.settings.real.sample.json asks the user to fill in (every other value is a default). */
+export const REAL_ENVIRONMENT_PLACEHOLDERS: Record<string, string> = {
+  D365_URL: 'https://<your-environment>.operations.dynamics.com',
+  KEY_VAULT_URL: 'https://<your-key-vault>.vault.azure.net',
+  D365_TENANT_ID: '<tenant ID of the app registration D365 knows>',
+  D365_CLIENT_ID: '<application (client) ID of that app registration>',
+};
+
+/**
+ * The Values of local.settings.real.sample.json: a laptop against a real D365 and Key Vault, with
+ * Azurite for storage. No emulator URL or identity: Entra ID is login.microsoftonline.com, and
+ * DefaultAzureCredential reads Key Vault as the developer signed in with `az login`.
+ */
+export function realSampleSettings(): Record<string, string> {
+  const values: Record<string, string> = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    ...REAL_ENVIRONMENT_PLACEHOLDERS,
+  };
+  for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;
+  return { ...values, APPLICATIONINSIGHTS_CONNECTION_STRING: '' };
+}

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAzurite } from '@d365-customer-sync/functions-host';
-import { startEmulator } from '@d365-customer-sync/d365-emulator';
+import { DEFAULT_PORT, startEmulator } from '@d365-customer-sync/d365-emulator';
 import { spawnHost } from '@d365-customer-sync/functions-host';
 import { APP_DIR } from './app-stack';
-import { isLoopbackUrl, localAppSettings, readLocalSettings } from './local-environment';
+import { emulatorSettings, isLoopbackUrl, localAppSettings, readLocalSettings } from './local-environment';
+import { azuritePorts, environmentProblems, staleEmulatorUrls } from './environment-check';
 
 /**
  * `npm start`: Azurite (in memory), the D365 / Entra ID / Key Vault emulator and the Functions
@@ -17,8 +18,18 @@ async function main(): Promise<void> {
   const local = readLocalSettings(appDir);
   const configured = {
     ...local.Values,
-    ...pick(process.env, ['D365_URL', 'KEY_VAULT_URL', 'AzureWebJobsStorage']),
+    ...pick(process.env, [
+      ...Object.keys(emulatorSettings('')),
+      'AZURE_AUTHORITY_HOST',
+      'AzureWebJobsStorage',
+    ]),
   };
+  // Refuse settings that mix the emulator and real services before anything starts.
+  const problems = environmentProblems(configured);
+  if (problems.length > 0) {
+    for (const line of problems) console.error(`Cannot start: ${line}`);
+    process.exit(1);
+  }
   const useEmulator = isLoopbackUrl(configured.D365_URL) || isLoopbackUrl(configured.KEY_VAULT_URL);
   const useAzurite =
     !configured.AzureWebJobsStorage || configured.AzureWebJobsStorage === 'UseDevelopmentStorage=true';
@@ -39,20 +50,46 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const azurite = useAzurite ? await startAzurite() : undefined;
+    const ports = useAzurite ? await azuritePorts(process.env.AZURITE_PORT) : undefined;
+    if (ports?.why) console.log(`Note: ${ports.why}.`);
+    const azurite = ports ? await startAzurite(ports) : undefined;
     if (azurite) stoppers.push(() => azurite.stop());
     const certDir = join(appDir, '.local', 'emulator');
     mkdirSync(certDir, { recursive: true });
     const emulator = useEmulator
-      ? await startEmulator({ host: '127.0.0.1', port: Number(process.env.EMULATOR_PORT ?? 7443), certDir })
+      ? await startEmulator({
+          host: '127.0.0.1',
+          port: Number(process.env.EMULATOR_PORT ?? DEFAULT_PORT),
+          certDir,
+        })
       : undefined;
     if (emulator) stoppers.push(() => emulator.stop());
 
     const defaults = localAppSettings(emulator?.url ?? '', azurite?.connectionString ?? '');
+    // Against a real environment the emulator's identities are no defaults.
+    if (!emulator) for (const name of Object.keys(emulatorSettings(''))) delete defaults[name];
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [name, value] of Object.entries(defaults)) {
       // local.settings.json and the environment win; the host copies local.settings.json itself.
       if (value && env[name] === undefined && local.Values[name] === undefined) env[name] = value;
+    }
+    // Settings that name the emulator or Azurite on other ports than they run on (a copied sample
+    // with EMULATOR_PORT or AZURITE_PORT set) follow them: the environment wins over local.settings.json.
+    for (const { name, value } of emulator ? staleEmulatorUrls(configured, emulator.url) : []) {
+      console.log(
+        `Note: ${name} names ${value}; the emulator runs at ${emulator?.url}, so the app uses that.`,
+      );
+      env[name] = emulator?.url;
+    }
+    if (
+      azurite &&
+      configured.AzureWebJobsStorage === 'UseDevelopmentStorage=true' &&
+      ports?.blobPort !== 10000
+    ) {
+      console.log(
+        'Note: AzureWebJobsStorage=UseDevelopmentStorage=true means ports 10000-10002; the app uses Azurite where it runs.',
+      );
+      env.AzureWebJobsStorage = azurite.connectionString;
     }
     if (emulator) env.NODE_EXTRA_CA_CERTS = emulator.caCertPath;
 

@@ -6,6 +6,7 @@ import { StatusStore, StatusConflictError } from '../ports';
 const OPTIONAL_FIELDS = [
   'customerAccount',
   'outcome',
+  'existingAccounts',
   'errorCode',
   'errorMessage',
   'lastError',

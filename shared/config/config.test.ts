@@ -3,6 +3,16 @@ import { ConfigError, loadConfig } from './config';
 import { settings } from './settings';
 
 const validEnv = validSettings;
+/** A real environment: D365 and Key Vault in Azure, Entra ID's default authority. */
+const realEnv = (): NodeJS.ProcessEnv => {
+  const env = validEnv();
+  delete env.ENTRA_AUTHORITY_HOST;
+  return {
+    ...env,
+    D365_URL: 'https://contoso.operations.dynamics.com',
+    KEY_VAULT_URL: 'https://kv-d365sync.vault.azure.net',
+  };
+};
 
 describe('configuration', () => {
   it('reads the local defaults into a typed configuration', () => {
@@ -33,7 +43,7 @@ describe('configuration', () => {
   );
 
   it('uses the documented default when an optional setting is absent', () => {
-    const env = validEnv();
+    const env = realEnv();
     for (const s of settings) if (s.default !== undefined) delete env[s.name];
     const config = loadConfig(env);
     expect(config.authorityHost).toBe('https://login.microsoftonline.com');
@@ -108,7 +118,35 @@ describe('configuration', () => {
   });
 
   it('strips a trailing slash from URLs so token scopes and paths are built right', () => {
-    const config = loadConfig({ ...validEnv(), D365_URL: 'https://contoso.operations.dynamics.com/' });
+    const config = loadConfig({ ...realEnv(), D365_URL: 'https://contoso.operations.dynamics.com/' });
     expect(config.d365.url).toBe('https://contoso.operations.dynamics.com');
+  });
+
+  describe('refuses a mix of emulator and real endpoints, naming the setting', () => {
+    it.each([
+      ['KEY_VAULT_URL', { KEY_VAULT_URL: 'https://127.0.0.1:7443' }],
+      ['ENTRA_AUTHORITY_HOST', { ENTRA_AUTHORITY_HOST: 'https://127.0.0.1:7443' }],
+      ['AZURE_AUTHORITY_HOST', { AZURE_AUTHORITY_HOST: 'https://localhost:7443' }],
+    ])('a real D365_URL with %s on the emulator', (name, change) => {
+      const env = { ...realEnv(), ...change };
+      expect(() => loadConfig(env)).toThrow(
+        new RegExp(
+          `${name} names a local emulator \\(https://(127\\.0\\.0\\.1|localhost):7443\\) while D365_URL names a real environment`,
+        ),
+      );
+    });
+
+    it.each([
+      ['KEY_VAULT_URL', { KEY_VAULT_URL: 'https://kv-d365sync.vault.azure.net' }],
+      ['ENTRA_AUTHORITY_HOST', { ENTRA_AUTHORITY_HOST: undefined }],
+    ])('the emulator D365_URL with %s real', (name, change) => {
+      const env = { ...validEnv(), ...change };
+      expect(() => loadConfig(env)).toThrow(new RegExp(`${name} names a real service`));
+    });
+
+    it('accepts all-emulator and all-real configurations', () => {
+      expect(() => loadConfig(validEnv())).not.toThrow();
+      expect(() => loadConfig(realEnv())).not.toThrow();
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RetryPolicy } from '../domain/retry-policy';
+import { mixedEnvironmentProblems } from './environment-mix';
 import { CatalogueEntry, SettingName, settings } from './settings';
 import type { WebhookSource } from './webhook-sources';
 
@@ -184,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
+  problems.push(...mixedEnvironmentProblems(env));
   if (!parsed.success || !storage || problems.length > 0) throw new ConfigError(problems);
   return { ...parsed.data, storage, applicationInsights: readApplicationInsights(env) };
 }

@@ -98,7 +98,7 @@ const MINIMAL_NORMALISED: CustomerRequest = {
     LastName: 'Trump',
     ContactNumber: '+923004000101',
     CurrencyCode: 'USD',
-    EmailAddress: 'abc1234@gmail.com',
+    EmailAddress: 'alex.trump@example.com',
     DateOfBirth: '11/10/1997',
     Gender: 'Male',
     CustomerGroup: '30',
@@ -807,7 +807,7 @@ describe('customerFingerprint', () => {
     c.CurrencyCode = 'usd ';
     c.Gender = 'MALE';
     c.MiddleName = '';
-    c.EmailAddress = 'abc1234@GMAIL.com';
+    c.EmailAddress = 'alex.trump@EXAMPLE.com';
     address(c, 'BillingAddress').CountryCode = 'usa';
     address(c, 'ShippingAddress').PrimaryAddress = 'yes';
     expect(customerFingerprint(valid(variant))).toBe(customerFingerprint(valid(original)));

@@ -83,6 +83,11 @@ export interface StatusRecord {
   updatedAt: string;
   customerAccount?: string;
   outcome?: Outcome;
+  /**
+   * The accounts the lookup found, comma-separated: set when `DUPLICATE_POLICY=reject` refused the
+   * request, or when several customers matched (the request was linked to the first).
+   */
+  existingAccounts?: string;
   errorCode?: FailureCode;
   errorMessage?: string;
   /** The last transient failure, for operators (no personal data). */
@@ -118,6 +123,8 @@ export interface StatusAnswer {
   sourceCustomerId?: string;
   customerAccount?: string;
   outcome?: Outcome;
+  /** Every account with the request's e-mail (a rejected duplicate, or several matches). */
+  existingAccounts?: string[];
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
@@ -135,6 +142,7 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
     ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
     ...(record.customerAccount !== undefined && { customerAccount: record.customerAccount }),
     ...(record.outcome !== undefined && { outcome: record.outcome }),
+    ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
     ...(record.errorCode !== undefined && {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },
     }),

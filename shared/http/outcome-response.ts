@@ -46,6 +46,7 @@ export function outcomeResponse(
       code: answer.error.code,
       correlationId: record.correlationId,
       statusUrl,
+      ...(answer.existingAccounts && { existingAccounts: answer.existingAccounts }),
     };
     return problemResponse(problem, common);
   }

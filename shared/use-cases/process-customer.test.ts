@@ -7,6 +7,7 @@ import { backoffSeconds } from '../domain/retry-policy';
 import { processCustomerMessage, ProcessDeps } from './process-customer';
 import { replayFailedRequest } from './replay-request';
 import { QueueMessage } from '../domain/queue-message';
+import { toStatusAnswer } from '../domain/status';
 import { reconcile } from './reconcile';
 import { CustomerQueue, D365Client, silentLog, Telemetry, TelemetryEvent } from '../ports';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
@@ -20,7 +21,7 @@ interface Sent {
 
 type Create = (request: CustomerRequest) => Promise<{ customerAccount: string }>;
 
-function setup(create: Create, options: Partial<ProcessDeps> & { existing?: string } = {}) {
+function setup(create: Create, options: Partial<ProcessDeps> & { existing?: string | string[] } = {}) {
   const statusStore = memoryStatusStore();
   const sent: Sent[] = [];
   const poisoned: QueueMessage[] = [];
@@ -37,9 +38,9 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
       calls.push('create');
       return create(request);
     },
-    findCustomerByEmail: async () => {
+    findCustomersByEmail: async () => {
       calls.push('lookup');
-      return options.existing;
+      return options.existing === undefined ? [] : [options.existing].flat();
     },
   };
   const deps: ProcessDeps = {
@@ -291,6 +292,43 @@ describe('processing a queued customer', () => {
       expect(app.calls).toEqual(['lookup']);
     },
   );
+
+  it('names the existing account when DUPLICATE_POLICY=reject refuses a customer', async () => {
+    const app = setup(created, { existing: 'US-000001', duplicatePolicy: 'reject' });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    expect(toStatusAnswer(app.record(message.correlationId))).toMatchObject({
+      status: 'failed',
+      existingAccounts: ['US-000001'],
+      error: {
+        code: 'duplicate',
+        message:
+          'A customer with this e-mail address already exists in the legal entity (DUPLICATE_POLICY=reject): account US-000001.',
+      },
+    });
+  });
+
+  it('links to the first of several matching customers and lists them all', async () => {
+    const app = setup(created, { existing: ['US-000001', 'US-000003'], duplicatePolicy: 'link' });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({
+      customerAccount: 'US-000001',
+      outcome: 'linked',
+    });
+    expect(toStatusAnswer(app.record(message.correlationId))).toMatchObject({
+      status: 'succeeded',
+      customerAccount: 'US-000001',
+      outcome: 'linked',
+      existingAccounts: ['US-000001', 'US-000003'],
+    });
+  });
+
+  it('lists no other accounts when exactly one customer matched a link', async () => {
+    const app = setup(created, { existing: 'US-000001', duplicatePolicy: 'link' });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    expect(toStatusAnswer(app.record(message.correlationId))).not.toHaveProperty('existingAccounts');
+  });
 
   it('creates without looking up under DUPLICATE_POLICY=create', async () => {
     const app = setup(created, { existing: 'US-000001', duplicatePolicy: 'create' });

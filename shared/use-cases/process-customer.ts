@@ -84,17 +84,26 @@ export async function recordFailure(
   return failed;
 }
 
+/** The failure message of a rejected duplicate: names the existing accounts (never the e-mail). */
+export function duplicateMessage(accounts: readonly string[]): string {
+  const which =
+    accounts.length === 1 ? `account ${accounts[0]}` : `${accounts.length} accounts: ${accounts.join(', ')}`;
+  return `${FAILURE_CODES.duplicate.replace(/\.$/, '')}: ${which}.`;
+}
+
 async function recordSuccess(
   record: StatusRecord,
   customerAccount: string,
   outcome: Outcome,
   d365Ms: number,
   deps: ProcessDeps,
+  existingAccounts?: string,
 ): Promise<ProcessResult> {
   await deps.statusStore.update(record, {
     status: 'succeeded',
     customerAccount,
     outcome,
+    existingAccounts,
     lastError: undefined,
     leaseUntil: undefined,
     nextAttemptAt: undefined,
@@ -340,17 +349,37 @@ export async function processCustomerMessage(
     const customer = request!;
     const email = customer.Customer.EmailAddress;
     if (mayExist || deps.duplicatePolicy !== 'create') {
-      const existing = await throughGate(() => deps.d365.findCustomerByEmail(legalEntity, email), deps);
+      const accounts = await throughGate(() => deps.d365.findCustomersByEmail(legalEntity, email), deps);
+      const existing = accounts[0];
       if (existing !== undefined) {
+        if (accounts.length > 1) {
+          // Account numbers are not personal data; the e-mail that matched them is never logged.
+          deps.log.warn('customer.several_matches', {
+            correlationId,
+            legalEntity,
+            reason: `${accounts.length} customers have this e-mail: ${accounts.join(', ')}`,
+          });
+        }
+        // Which accounts matched: always for a rejection, for a link or a recovery when it was not one.
+        const existingAccounts =
+          deps.duplicatePolicy === 'reject' || accounts.length > 1 ? accounts.join(',') : undefined;
         if (mayExist) {
           deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
-          return await recordSuccess(record, existing, 'created', Date.now() - started, deps);
+          return await recordSuccess(
+            record,
+            existing,
+            'created',
+            Date.now() - started,
+            deps,
+            existingAccounts,
+          );
         }
         if (deps.duplicatePolicy === 'reject') {
-          await recordFailure(record, 'duplicate', FAILURE_CODES.duplicate, deps);
+          record = await deps.statusStore.update(record, { existingAccounts });
+          await recordFailure(record, 'duplicate', duplicateMessage(accounts), deps);
           return { kind: 'failed', code: 'duplicate' };
         }
-        return await recordSuccess(record, existing, 'linked', Date.now() - started, deps);
+        return await recordSuccess(record, existing, 'linked', Date.now() - started, deps, existingAccounts);
       }
     }
     record = await deps.statusStore.update(record, {

@@ -18,7 +18,12 @@ function fromText(text: string) {
   return request.value;
 }
 
-describe.each(Object.entries(fixtureText))('the %s sample, from text', (_name, text) => {
+/** Each fixture has an e-mail of its own, so the README's examples create two customers. */
+const EMAIL = { full: 'abc1234@gmail.com', minimal: 'alex.trump@example.com' } as const;
+
+describe.each(Object.entries(fixtureText))('the %s sample, from text', (name, text) => {
+  const email = EMAIL[name as keyof typeof EMAIL];
+
   it('is accepted and reaches the custom service with the same field names it was sent with', () => {
     const request = fromText(text);
     const sent = toCustomServiceBody(request);
@@ -50,11 +55,11 @@ describe.each(Object.entries(fixtureText))('the %s sample, from text', (_name, t
     expect(toCustomersV3Body(request)).toMatchObject({
       dataAreaId: 'usrt',
       PartyType: 'Person',
-      PrimaryContactEmail: 'abc1234@gmail.com',
+      PrimaryContactEmail: email,
       CustomerGroupId: '30',
     });
     expect(buildCustomerLookupQuery(request.Customer.LegalEntity, request.Customer.EmailAddress)).toBe(
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'abc1234%40gmail.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=2",
+      `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'${email.replace('@', '%40')}'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10`,
     );
   });
 });

@@ -10,6 +10,7 @@ const PERSONAL = [
   'Trump',
   'abc1234@gmail.com',
   'abc1234',
+  'alex.trump@example.com',
   '+923004000101',
   '923004000101',
   '3004000101',
@@ -64,8 +65,8 @@ describe('no personal data or secrets leave the app', () => {
       }
     };
     await post(full);
-    await post(minimal); // linked to the first (same e-mail)
-    await post(full, { prefer: 'wait=10' });
+    await post(minimal); // another e-mail: created
+    await post(full, { prefer: 'wait=10' }); // the same e-mail as the first: linked
     await post({
       Customer: { ...full.Customer, EmailAddress: 'other.person@example.com', CustomerGroup: 'NOPE' },
     });

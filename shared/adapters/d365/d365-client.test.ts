@@ -120,6 +120,14 @@ describe('classifying D365 answers by status and body together', () => {
     });
   });
 
+  it('fails a 404 (no service at the configured path) as configuration, naming the setting', () => {
+    expect(failureOf(classifyD365Answer(answer(404, ''), options, []))).toMatchObject({
+      kind: 'permanent',
+      code: 'configuration',
+      message: 'D365 answered 404: no custom service at D365_SERVICE_PATH; check it and D365_URL.',
+    });
+  });
+
   it('extracts the Infolog entries of an OData write failure (400 or 500)', () => {
     const body = {
       error: {

@@ -89,9 +89,12 @@ export function classifyD365Answer(
   if (status === 403)
     return permanent('not_registered', 'D365 answered 403 (application not registered in D365).');
   if (status === 404) {
+    // Nothing at that path: a setting names a service D365 does not have, not a customer problem.
     return permanent(
-      'business_error',
-      `D365 answered 404: check D365_URL and the service path (${options.target}).`,
+      'configuration',
+      options.target === 'odata'
+        ? 'D365 answered 404 for CustomersV3: check D365_URL.'
+        : 'D365 answered 404: no custom service at D365_SERVICE_PATH; check it and D365_URL.',
     );
   }
   if (status === 429)
@@ -173,7 +176,7 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
       return { customerAccount };
     },
 
-    async findCustomerByEmail(legalEntity, email) {
+    async findCustomersByEmail(legalEntity, email) {
       const path = `/data/CustomersV3?${buildCustomerLookupQuery(legalEntity, email)}`;
       const found = await call('GET', path, (answer) => {
         if (answer.status !== 200)
@@ -181,11 +184,13 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
         const rows = (tryParse(answer.body) as { value?: { CustomerAccount?: unknown }[] } | undefined)
           ?.value;
         if (!Array.isArray(rows)) return transient('D365 answered the customer lookup without a value list');
-        const account = rows.map((row) => row.CustomerAccount).find((a) => typeof a === 'string' && a !== '');
-        // '' stands for "none found" so the 401 loop above can tell it from a retry.
-        return { kind: 'created', customerAccount: (account as string | undefined) ?? '' };
+        const accounts = rows
+          .map((row) => row.CustomerAccount)
+          .filter((a): a is string => typeof a === 'string' && a !== '');
+        // The accounts travel as one JSON string through the 401 loop above.
+        return { kind: 'created', customerAccount: JSON.stringify(accounts) };
       });
-      return found === '' ? undefined : found;
+      return JSON.parse(found) as string[];
     },
   };
 }

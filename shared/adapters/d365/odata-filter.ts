@@ -83,14 +83,17 @@ export function buildEqFilter(clauses: Readonly<Record<string, string>>): string
     .join(' and ');
 }
 
+/** How many matching accounts a lookup reads (and the status answer lists) at most. */
+export const CUSTOMER_LOOKUP_TOP = 10;
+
 /** The `$select` of a customer lookup. */
 export const CUSTOMER_LOOKUP_SELECT = 'dataAreaId,CustomerAccount,PrimaryContactEmail';
 
 /**
  * The query string (without `?`) that looks a customer up by email in one legal entity through
  * CustomersV3:
- * `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'...'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=2`.
- * `$top=2` is enough to tell "none", "one" and "ambiguous" apart. F&O compares strings without regard
+ * `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'...'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10`.
+ * `$top=10` tells "none", "one" and "several" apart and names the accounts an operator has to merge. F&O compares strings without regard
  * to case, so the email matches whatever case it was stored in. Throws `UnsafeODataValueError` when the
  * email cannot be looked up exactly, and a RangeError for a malformed legal entity.
  */
@@ -99,5 +102,5 @@ export function buildCustomerLookupQuery(legalEntity: string, email: string): st
     throw new RangeError('legalEntity must be 1 to 4 letters or digits');
   }
   const filter = buildEqFilter({ dataAreaId: legalEntity.toLowerCase(), PrimaryContactEmail: email });
-  return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${CUSTOMER_LOOKUP_SELECT}&$top=2`;
+  return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${CUSTOMER_LOOKUP_SELECT}&$top=${CUSTOMER_LOOKUP_TOP}`;
 }
