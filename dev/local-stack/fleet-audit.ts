@@ -57,6 +57,9 @@ export interface FleetAuditReport {
   /** Seconds from a kill until every request held (processing/submitting) at the kill had ended; the worst kill. */
   recoverySeconds: number;
   faultsApplied: number;
+  d365Requests: number;
+  /** Sends without a key whose connection dropped (the kill) before an answer: the caller cannot know. */
+  unanswered: number;
   seconds: number;
 }
 
@@ -120,7 +123,10 @@ async function post(
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
-    return { status: response.status, json: text ? (JSON.parse(text) as { correlationId?: string }) : undefined };
+    return {
+      status: response.status,
+      json: text ? (JSON.parse(text) as { correlationId?: string }) : undefined,
+    };
   } catch (error) {
     // Refused: the host is down and nothing was sent (safe to send elsewhere); else unknown.
     const code = (error as { cause?: { code?: string } }).cause?.code;
@@ -141,12 +147,19 @@ async function submitOnce(fleet: FleetStack, host: number, body: unknown): Promi
 }
 
 /** Sends with an Idempotency-Key, round-robin from `host`, until one host accepts it. */
-async function submitKeyed(fleet: FleetStack, host: number, body: unknown, key: string, extra: Record<string, string> = {}) {
+async function submitKeyed(
+  fleet: FleetStack,
+  host: number,
+  body: unknown,
+  key: string,
+  extra: Record<string, string> = {},
+) {
   for (let attempt = 0; attempt < 120; attempt += 1) {
     const target = host + attempt;
     if (!fleet.isDown(target)) {
       const answer = await post(fleet, target, body, { 'idempotency-key': key, ...extra }, 30_000);
-      if (answer && [201, 202].includes(answer.status)) return { ...answer, correlationId: answer.json?.correlationId };
+      if (answer && [201, 202].includes(answer.status))
+        return { ...answer, correlationId: answer.json?.correlationId };
       if (answer && [409, 422].includes(answer.status) && answer.json?.correlationId)
         return { ...answer, correlationId: answer.json.correlationId };
     }
@@ -171,7 +184,9 @@ function peakConcurrency(entries: { at: string; durationMs: number | null }[]): 
 
 async function snapshotHeld(fleet: FleetStack): Promise<Set<string>> {
   const held = new Set<string>();
-  for await (const e of fleet.table.listEntities<{ status?: string }>({ queryOptions: { select: ['PartitionKey', 'status'] } }))
+  for await (const e of fleet.table.listEntities<{ status?: string }>({
+    queryOptions: { select: ['PartitionKey', 'status'] },
+  }))
     if (e.status === 'processing' || e.status === 'submitting') held.add(e.partitionKey!);
   return held;
 }
@@ -192,10 +207,14 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
   const kills: { at: number; held: Set<string> }[] = [];
   let rr = 0;
   try {
-    for (const rule of faultRules(options.faultProbability)) await fleet.emulatorApi('POST', '/_emulator/faults', rule);
+    for (const rule of faultRules(options.faultProbability))
+      await fleet.emulatorApi('POST', '/_emulator/faults', rule);
 
     // Bulk callers with keys, round-robin; kills spread over the bulk phase; pairs among them.
-    const bulk: Sent[] = Array.from({ length: options.customers }, (_, i) => ({ email: `fleet.${runId}.${i}@example.com`, kind: 'bulk' }));
+    const bulk: Sent[] = Array.from({ length: options.customers }, (_, i) => ({
+      email: `fleet.${runId}.${i}@example.com`,
+      kind: 'bulk',
+    }));
     sent.push(...bulk);
     let next = 0;
     let done = 0;
@@ -215,7 +234,9 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
         sent.push(a, b);
         const host = rr++;
         const live = [0, 1, 2, 3].map((k) => host + k).filter((h) => !fleet.isDown(h));
-        const ids = await Promise.all([live[0]!, live[1] ?? live[0]!].map((h) => submitOnce(fleet, h, customer(email))));
+        const ids = await Promise.all(
+          [live[0]!, live[1] ?? live[0]!].map((h) => submitOnce(fleet, h, customer(email))),
+        );
         [a.correlationId, b.correlationId] = ids;
       }
     };
@@ -235,14 +256,18 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     log(`fleet audit: bulk and pairs submitted; the waiters under a slow D365`);
 
     // Prefer: wait callers under a slow D365, more of them than gate slots, without faults.
-    const rules = await fleet.emulatorApi<{ value: { applied?: number }[] }>('GET', '/_emulator/faults');
     await fleet.emulatorApi('DELETE', '/_emulator/faults');
     await fleet.emulatorApi('PATCH', '/_emulator/settings', { latencyMs: options.slowLatencyMs });
-    const waiters: Sent[] = Array.from({ length: options.waiters }, (_, i) => ({ email: `fleet.${runId}.wait${i}@example.com`, kind: 'wait' }));
+    const waiters: Sent[] = Array.from({ length: options.waiters }, (_, i) => ({
+      email: `fleet.${runId}.wait${i}@example.com`,
+      kind: 'wait',
+    }));
     sent.push(...waiters);
     await Promise.all(
       waiters.map(async (w, i) => {
-        const answer = await submitKeyed(fleet, rr++, customer(w.email), `fleet-${runId}-w${i}`, { prefer: 'wait=20' });
+        const answer = await submitKeyed(fleet, rr++, customer(w.email), `fleet-${runId}-w${i}`, {
+          prefer: 'wait=20',
+        });
         w.correlationId = answer?.correlationId;
         w.waited = answer?.status === 201;
       }),
@@ -251,22 +276,34 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
 
     // Wait until every accepted request ended.
     const accepted = sent.filter((s) => s.correlationId);
-    const statuses = new Map<string, { status?: string; outcome?: string; customerAccount?: string; updatedAt?: string }>();
+    const statuses = new Map<
+      string,
+      { status?: string; outcome?: string; customerAccount?: string; updatedAt?: string }
+    >();
     const endedAt = new Map<string, number>();
     const deadline = Date.now() + options.settleSeconds * 1000;
     for (;;) {
-      for await (const e of fleet.table.listEntities<{ status?: string; outcome?: string; customerAccount?: string }>({
+      for await (const e of fleet.table.listEntities<{
+        status?: string;
+        outcome?: string;
+        customerAccount?: string;
+      }>({
         queryOptions: { select: ['PartitionKey', 'status', 'outcome', 'customerAccount'] },
       })) {
         statuses.set(e.partitionKey!, e);
-        if ((e.status === 'succeeded' || e.status === 'failed') && !endedAt.has(e.partitionKey!)) endedAt.set(e.partitionKey!, Date.now());
+        if ((e.status === 'succeeded' || e.status === 'failed') && !endedAt.has(e.partitionKey!))
+          endedAt.set(e.partitionKey!, Date.now());
       }
-      const pending = accepted.filter((s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''));
+      const pending = accepted.filter(
+        (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''),
+      );
       if (pending.length === 0 || Date.now() > deadline) break;
       await sleep(500);
     }
 
-    const requests = await fleet.emulatorApi<{ value: { at: string; durationMs: number | null }[] }>('GET', '/_emulator/requests?service=d365');
+    const requests = await fleet.emulatorApi<{
+      value: { at: string; durationMs: number | null; fault: string | null }[];
+    }>('GET', '/_emulator/requests?service=d365');
     const byEmail = new Map<string, string[]>();
     for (const c of await fleet.customers()) {
       const email = String(c.fields.PrimaryContactEmail ?? '');
@@ -288,7 +325,9 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
       cap: options.cap,
       kills: kills.length,
       recoverySeconds: 0,
-      faultsApplied: rules.value.reduce((sum, r) => sum + (r.applied ?? 0), 0),
+      faultsApplied: requests.value.filter((r) => r.fault !== null).length,
+      d365Requests: requests.value.length,
+      unanswered: sent.filter((s) => !s.correlationId).length,
       seconds: 0,
     };
     const groups = new Map<string, Sent[]>();
@@ -327,7 +366,12 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
 }
 
 export const fleetAuditPassed = (r: FleetAuditReport): boolean =>
-  r.lost === 0 && r.duplicated === 0 && r.orphans === 0 && r.missing === 0 && r.wronglyLinked === 0 && r.peakConcurrentD365 <= r.cap;
+  r.lost === 0 &&
+  r.duplicated === 0 &&
+  r.orphans === 0 &&
+  r.missing === 0 &&
+  r.wronglyLinked === 0 &&
+  r.peakConcurrentD365 <= r.cap;
 
 /** `npm run soak -- --fleet`: e.g. `--customers 5000 --hosts 3 --kills 10`. */
 export async function fleetSoak(arg: (name: string, fallback: number) => number): Promise<boolean> {
@@ -346,6 +390,8 @@ export async function fleetSoak(arg: (name: string, fallback: number) => number)
   });
   console.table(report);
   const ok = fleetAuditPassed(report);
-  console.log(ok ? 'fleet audit: 0 lost, 0 duplicated, 0 orphans, 0 wrongly linked, peak ≤ cap' : 'fleet audit: FAILED');
+  console.log(
+    ok ? 'fleet audit: 0 lost, 0 duplicated, 0 orphans, 0 wrongly linked, peak ≤ cap' : 'fleet audit: FAILED',
+  );
   return ok;
 }

@@ -28,7 +28,12 @@ export async function startFleetStack(options: FleetStackOptions) {
     ? undefined
     : await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   const connectionString = options.storageConnectionString ?? azurite!.connectionString;
-  const emulator = await startEmulator({ host: '127.0.0.1', port: 0, log: () => undefined, ...options.emulator });
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    log: () => undefined,
+    ...options.emulator,
+  });
   trustCertificate(emulator.caCertPem);
   const suffix = randomBytes(4).toString('hex');
   const queueName = `fleet-${suffix}`;
@@ -82,10 +87,9 @@ export async function startFleetStack(options: FleetStackOptions) {
     },
     customers: async () =>
       (
-        await emulatorApi<{ value: { account: string; legalEntity: string; fields: Record<string, unknown> }[] }>(
-          'GET',
-          '/_emulator/customers',
-        )
+        await emulatorApi<{
+          value: { account: string; legalEntity: string; fields: Record<string, unknown> }[];
+        }>('GET', '/_emulator/customers')
       ).value,
     async stop() {
       await Promise.all(hosts.map((host, i) => (down.has(i) ? undefined : host.stop())));

@@ -21,7 +21,10 @@ const is = (error: unknown, ...codes: number[]): boolean =>
  * whose time ran out (or that the same owner holds, a retry of the same request) is taken over with
  * a conditional replace (its ETag), so two owners never both hold it.
  */
-export function tableIdentityClaims(table: () => Promise<TableClient>, now: () => Date = () => new Date()): IdentityClaims {
+export function tableIdentityClaims(
+  table: () => Promise<TableClient>,
+  now: () => Date = () => new Date(),
+): IdentityClaims {
   return {
     async claim(key, owner, until) {
       const client = await table();

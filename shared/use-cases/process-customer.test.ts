@@ -234,7 +234,10 @@ describe('processing a queued customer', () => {
     const app = setup(async () => {
       throw permanent('business_error', 'Update has been canceled.');
     });
-    app.lookups.push(async () => undefined, async () => 'US-31');
+    app.lookups.push(
+      async () => undefined,
+      async () => 'US-31',
+    );
     const message = await acceptedMessage(app);
     await expect(app.process(message)).resolves.toEqual({
       kind: 'succeeded',
@@ -289,10 +292,13 @@ describe('processing a queued customer', () => {
 
   it('sends the create only with lease left for its whole timeout (the submitting write extends it)', async () => {
     const leases: (string | undefined)[] = [];
-    const app = setup(async () => {
-      leases.push(app.record(message.correlationId).leaseUntil);
-      return { customerAccount: 'US-5' };
-    }, { leaseSeconds: 10, callTimeoutMs: 30_000 });
+    const app = setup(
+      async () => {
+        leases.push(app.record(message.correlationId).leaseUntil);
+        return { customerAccount: 'US-5' };
+      },
+      { leaseSeconds: 10, callTimeoutMs: 30_000 },
+    );
     const message = await acceptedMessage(app);
     await app.process(message);
     expect(leases).toEqual(['2026-11-26T18:00:35.000Z']);

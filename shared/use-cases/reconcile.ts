@@ -115,11 +115,17 @@ async function resumeAbandoned(deps: ReconcileDeps, now: number, report: Reconci
         updatedAt: new Date(now).toISOString(),
       });
       await deps.queue.send(messageFromRecord({ ...resumed, payload: record.payload }));
-      deps.log.warn('customer.resumed_after_lease', { correlationId: record.correlationId, status: record.status });
+      deps.log.warn('customer.resumed_after_lease', {
+        correlationId: record.correlationId,
+        status: record.status,
+      });
       report.requeued += 1;
     } catch (error) {
       if (!(error instanceof StatusConflictError)) {
-        deps.log.error('customer.reconcile_failed', { correlationId: record.correlationId, reason: errorName(error) });
+        deps.log.error('customer.reconcile_failed', {
+          correlationId: record.correlationId,
+          reason: errorName(error),
+        });
       }
       report.skipped += 1;
     }

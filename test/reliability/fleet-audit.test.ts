@@ -23,8 +23,17 @@ describe('fleet audit: many instances, one storage account', () => {
       storageConnectionString: process.env.TEST_STORAGE_CONNECTION_STRING,
     });
     console.log(`fleet audit: ${JSON.stringify(report)}`);
-    expect(report.accepted).toBe(report.customers);
-    expect(report).toMatchObject({ lost: 0, duplicated: 0, orphans: 0, missing: 0, wronglyLinked: 0, kills: 1 });
+    // Only a send without a key can go unanswered (its connection dropped with the killed host).
+    expect(report.accepted + report.unanswered).toBe(report.customers);
+    expect(report.unanswered).toBeLessThanOrEqual(2);
+    expect(report).toMatchObject({
+      lost: 0,
+      duplicated: 0,
+      orphans: 0,
+      missing: 0,
+      wronglyLinked: 0,
+      kills: 1,
+    });
     expect(report.succeeded + report.failed).toBe(report.accepted);
     expect(report.peakConcurrentD365).toBeLessThanOrEqual(report.cap);
     expect(report.faultsApplied).toBeGreaterThan(30);
