@@ -79,7 +79,7 @@ export const FLEET_AUDIT_SETTINGS: Record<string, string> = {
   AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.500',
 };
 
-function faultRules(p: number): object[] {
+export function faultRules(p: number): object[] {
   const mix: [number, object][] = [
     [0.15, { status: 503 }],
     [0.15, { status: 429, retryAfter: 1 }],
@@ -255,7 +255,36 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     await Promise.all([...Array.from({ length: options.concurrency }, caller), pairs(), killer()]);
     log(`fleet audit: bulk and pairs submitted; the waiters under a slow D365`);
 
+    // Waits until every accepted request ended (or the deadline).
+    const statuses = new Map<string, { status?: string; outcome?: string; customerAccount?: string }>();
+    const endedAt = new Map<string, number>();
+    const deadline = Date.now() + options.settleSeconds * 1000;
+    const settle = async (): Promise<void> => {
+      const accepted = sent.filter((s) => s.correlationId);
+      for (;;) {
+        for await (const e of fleet.table.listEntities<{
+          status?: string;
+          outcome?: string;
+          customerAccount?: string;
+        }>({
+          queryOptions: { select: ['PartitionKey', 'status', 'outcome', 'customerAccount'] },
+        })) {
+          statuses.set(e.partitionKey!, e);
+          if ((e.status === 'succeeded' || e.status === 'failed') && !endedAt.has(e.partitionKey!))
+            endedAt.set(e.partitionKey!, Date.now());
+        }
+        const pending = accepted.filter(
+          (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''),
+        );
+        if (pending.length === 0 || Date.now() > deadline) return;
+        await sleep(500);
+      }
+    };
+    // The faults stay until the bulk has ended: they strike its processing, not only its intake.
+    await settle();
     // Prefer: wait callers under a slow D365, more of them than gate slots, without faults.
+    const rules = await fleet.emulatorApi<{ value: { applied: number }[] }>('GET', '/_emulator/faults');
+    log(`fleet audit: fault rules applied ${rules.value.map((r) => r.applied).join(' ')}`);
     await fleet.emulatorApi('DELETE', '/_emulator/faults');
     await fleet.emulatorApi('PATCH', '/_emulator/settings', { latencyMs: options.slowLatencyMs });
     const waiters: Sent[] = Array.from({ length: options.waiters }, (_, i) => ({
@@ -274,32 +303,8 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     );
     await fleet.emulatorApi('PATCH', '/_emulator/settings', { latencyMs: 0 });
 
-    // Wait until every accepted request ended.
+    await settle();
     const accepted = sent.filter((s) => s.correlationId);
-    const statuses = new Map<
-      string,
-      { status?: string; outcome?: string; customerAccount?: string; updatedAt?: string }
-    >();
-    const endedAt = new Map<string, number>();
-    const deadline = Date.now() + options.settleSeconds * 1000;
-    for (;;) {
-      for await (const e of fleet.table.listEntities<{
-        status?: string;
-        outcome?: string;
-        customerAccount?: string;
-      }>({
-        queryOptions: { select: ['PartitionKey', 'status', 'outcome', 'customerAccount'] },
-      })) {
-        statuses.set(e.partitionKey!, e);
-        if ((e.status === 'succeeded' || e.status === 'failed') && !endedAt.has(e.partitionKey!))
-          endedAt.set(e.partitionKey!, Date.now());
-      }
-      const pending = accepted.filter(
-        (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''),
-      );
-      if (pending.length === 0 || Date.now() > deadline) break;
-      await sleep(500);
-    }
 
     const requests = await fleet.emulatorApi<{
       value: { at: string; durationMs: number | null; fault: string | null }[];
