@@ -118,14 +118,14 @@ param retryMaxAttempts int = 10
 @minValue(1)
 param retryMaxTotalSeconds int = 3600
 
-@description('D365_MAX_CONCURRENCY: calls to D365 in flight at once per instance (see maximumInstanceCount).')
+@description('D365_MAX_CONCURRENCY: calls to D365 in flight at once across the whole fleet (slots in the status table).')
 @minValue(1)
 @maxValue(52)
 param d365MaxConcurrency int = 4
 
-@description('PROCESSING_LEASE_SECONDS: how long a claimed request belongs to the invocation that claimed it.')
+@description('PROCESSING_LEASE_SECONDS: how long a claimed request belongs to the invocation that claimed it (renewed while it waits for a D365 slot).')
 @minValue(1)
-param processingLeaseSeconds int = 90
+param processingLeaseSeconds int = 60
 
 @description('PREFER_WAIT_MAX_SECONDS: cap on Prefer: wait=N (at most 230, the Azure load balancer idle timeout).')
 @minValue(1)
@@ -199,7 +199,7 @@ param webhookSecretRefreshSeconds int = 300
 
 // ============================================================================ Scale (docs/deploy.md, "Sizing")
 
-@description('Most instances the app runs at once (HTTP, queue and timer functions together). Each instance has at most D365_MAX_CONCURRENCY (4) calls to D365 in flight, so 8 instances keep at most 32, under D365\'s 52 concurrent requests per user and web server.')
+@description('Most instances the app runs at once (HTTP, queue and timer functions together). D365_MAX_CONCURRENCY (4) bounds the calls to D365 in flight across all of them (a fleet-wide gate), far under D365\'s 52 concurrent requests per user and web server.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 8

@@ -8,6 +8,8 @@ import { storageCustomerQueue } from './adapters/storage-customer-queue';
 import { AcceptDeps } from './use-cases/accept-customer';
 import { d365Client } from './adapters/d365/d365-client';
 import { d365Gate } from './adapters/d365/d365-gate';
+import { fleetGate } from './adapters/d365/fleet-gate';
+import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { ProcessDeps } from './use-cases/process-customer';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
@@ -19,6 +21,7 @@ import {
   CustomerQueue,
   D365Client,
   D365Gate,
+  IdentityClaims,
   Log,
   SourceCustomers,
   StatusStore,
@@ -42,8 +45,10 @@ export interface AppServices {
   queue: CustomerQueue;
   poisonQueue: CustomerQueue;
   d365: D365Client;
-  /** Shared by every invocation in this instance: D365 concurrency and throttling pauses. */
+  /** Shared by the whole fleet (rows in the status table): D365 concurrency and throttling pauses. */
   gate: D365Gate;
+  /** Per-customer claims for the duplicate policy, shared by the fleet (rows in the status table). */
+  identityClaims: IdentityClaims;
   telemetry: Telemetry;
   /** Per-caller request budget of this instance (intake). */
   rateLimiter: RateLimiter;
@@ -77,6 +82,8 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     ...acceptDeps(services, log),
     d365: services.d365,
     gate: services.gate,
+    identityClaims: services.identityClaims,
+    callTimeoutMs: config.d365.timeoutMs,
     poisonQueue: services.poisonQueue,
     duplicatePolicy: config.duplicatePolicy,
     retry: config.retry,
@@ -138,6 +145,7 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     get: async (id) => (await store()).get(id),
     update: async (current, changes) => (await store()).update(current, changes),
     delete: async (record) => (await store()).delete(record),
+    findLeaseExpired: async (before, limit) => (await store()).findLeaseExpired(before, limit),
     findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
     findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
   };
@@ -203,7 +211,8 @@ export function createAppServices(config: Config): AppServices {
         storageCustomerQueue(await getPoison(), config.retentionDays * 86_400).send(message, options),
     },
     d365: d365Client(tokens, config.d365),
-    gate: d365Gate(config.d365MaxConcurrency),
+    gate: fleetGate(getTable, { slots: config.d365MaxConcurrency, callTimeoutMs: config.d365.timeoutMs }),
+    identityClaims: tableIdentityClaims(getTable),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
     async queueDepths() {

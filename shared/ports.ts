@@ -23,6 +23,8 @@ export interface StatusStore {
   /** Deletes the record if it still has the given ETag. */
   delete(record: StatusRecord): Promise<void>;
   /** Records in one of `statuses` last changed before `updatedBefore` (ISO), at most `limit`. */
+  /** `processing` / `submitting` records whose lease ended before `leaseBefore` (ISO): their invocation died. */
+  findLeaseExpired(leaseBefore: string, limit: number): Promise<StatusRecord[]>;
   findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
   /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
   findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
@@ -89,21 +91,44 @@ export interface D365Client {
 }
 
 /**
- * Back-pressure towards D365, shared by every invocation in the instance: at most
- * `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at all
- * until that time has passed — not just for the request that got the 429.
+ * Back-pressure towards D365, shared by the whole fleet (every instance on the storage account):
+ * at most `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at
+ * all until that time has passed — on any instance, not just for the request that got the 429.
  */
 export interface D365Gate {
   /**
-   * Waits for a free slot and for any throttling pause to end, then runs `call`. When the pause
-   * ends later than `maxWaitMs` from now, does not wait: resolves `{ deferredUntil }` instead so
-   * the caller can reschedule the work through the queue.
+   * Waits at most `maxWaitMs` for a free slot and for any throttling pause to end. Resolves the held
+   * slot, or `{ retryAt, reason }` (epoch ms) when none came in time, so the caller can renew its
+   * lease and ask again, or reschedule the work through the queue.
    */
-  run<T>(call: () => Promise<T>, maxWaitMs: number): Promise<{ value: T } | { deferredUntil: number }>;
-  /** D365 asked us to wait: no call starts before `now + seconds`. */
-  pause(seconds: number): void;
-  /** When calls may start again (epoch ms; in the past when not paused). */
+  acquire(maxWaitMs: number): Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>;
+  /** D365 asked us to wait: no call starts, on any instance, before `now + seconds`. */
+  pause(seconds: number): void | Promise<void>;
+  /** When calls may start again, as far as this instance knows (epoch ms; in the past when not paused). */
   pausedUntil(): number;
+}
+
+/** One of the fleet's D365 slots, held across a request's lookup and create. */
+export interface GateSlot {
+  /** Runs one D365 call in the slot (waits out a pause that began meanwhile; keeps the slot's claim alive). */
+  run<T>(call: () => Promise<T>): Promise<T>;
+  release(): Promise<void>;
+}
+
+/**
+ * Claims per customer identity (legal entity + normalised e-mail), shared by the fleet: under
+ * DUPLICATE_POLICY link/reject, the lookup and the create of one identity are done by one request
+ * at a time. A claim expires (`until`) so a killed holder does not block the identity for ever.
+ */
+export interface IdentityClaims {
+  /** Claims `key` for `owner` until `until` (ISO); another owner's live claim answers `held`. */
+  claim(key: string, owner: string, until: string): Promise<IdentityClaim | { held: true; until: string }>;
+}
+
+export interface IdentityClaim {
+  /** Extends the claim; false when it expired and another owner took it. */
+  extend(until: string): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppStack, startAppStack } from './app-stack';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
+import { fleetSoak } from './fleet-audit';
 
 /**
  * A loss-and-duplicate audit in the spirit of Jepsen's total-queue check: many customers through
@@ -213,12 +214,16 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   }
 }
 
-/** `npm run soak`: a larger audit from the command line, e.g. `--customers 5000 --restarts 10`. */
+/**
+ * `npm run soak`: a larger audit from the command line, e.g. `--customers 5000 --restarts 10`;
+ * `npm run soak -- --fleet` runs the fleet audit instead (3 hosts, 5,000 customers, 10 kills).
+ */
 async function main(): Promise<void> {
   const arg = (name: string, fallback: number): number => {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? Number(process.argv[i + 1]) : fallback;
   };
+  if (process.argv.includes('--fleet')) process.exit((await fleetSoak(arg)) ? 0 : 1);
   const report = await runAudit({
     customers: arg('customers', 5000),
     concurrency: arg('concurrency', 32),

@@ -1,5 +1,6 @@
 import { asProcessingError, parseRetryAfter, permanent, transient } from '../domain/failure';
-import { D365Gate, SourceCustomers, WebhookSecrets } from '../ports';
+import { SourceCustomers, WebhookSecrets } from '../ports';
+import { InstanceGate } from './d365/d365-gate';
 
 /**
  * The BigCommerce V3 Customers API, for the customers a `store/customer/created` webhook names:
@@ -15,7 +16,7 @@ import { D365Gate, SourceCustomers, WebhookSecrets } from '../ports';
  */
 export function bigCommerceCustomers(
   secrets: WebhookSecrets,
-  gate: D365Gate,
+  gate: InstanceGate,
   options: { timeoutMs: number; maxWaitMs?: number },
 ): SourceCustomers {
   const call = async (url: string, token: string): Promise<Response> => {

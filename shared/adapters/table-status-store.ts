@@ -93,6 +93,12 @@ export function tableStatusStore(client: TableClient): StatusStore {
         throw error;
       }
     },
+    async findLeaseExpired(leaseBefore, limit) {
+      return query(
+        `(status eq 'processing' or status eq 'submitting') and leaseUntil gt '' and ${odata`leaseUntil lt ${leaseBefore}`}`,
+        limit,
+      );
+    },
     async findStale(statuses, updatedBefore, limit) {
       const byStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
       return query(`(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`, limit);

@@ -206,7 +206,8 @@ const catalogue = [
   }),
   define({
     name: 'D365_MAX_CONCURRENCY',
-    description: 'Calls to D365 in flight at once per instance (CustomersV3 is "single thread only").',
+    description:
+      'Calls to D365 in flight at once across the whole fleet (every instance on the storage account; CustomersV3 is "single thread only"): slots in the status table.',
     default: '4',
     local: '4',
     azure: true,
@@ -215,9 +216,9 @@ const catalogue = [
   define({
     name: 'PROCESSING_LEASE_SECONDS',
     description:
-      'How long a claimed request belongs to the invocation that claimed it; after that another may take over (with a lookup before creating).',
-    default: '90',
-    local: '90',
+      'How long a claimed request belongs to the invocation that claimed it (renewed while it waits for a D365 slot; the create itself is fenced with D365_TIMEOUT_MS + 5 s); after that the reconciler resumes it elsewhere, with a lookup before creating.',
+    default: '60',
+    local: '60',
     azure: true,
     schema: positiveInt,
   }),

@@ -1,4 +1,5 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
+import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
 import { acceptCustomer, AcceptOptions } from './accept-customer';
 import { CustomerRequest } from '../domain/customer-contract';
 import { d365Gate } from '../adapters/d365/d365-gate';
@@ -33,6 +34,7 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
   const telemetry: Telemetry = { trackEvent: (event) => void events.push(event), trackMetric: () => {} };
   const calls: string[] = [];
   let clock = new Date('2026-11-26T18:00:00.000Z');
+  const lookups: (() => Promise<string | string[] | undefined>)[] = [];
   const d365: D365Client = {
     createCustomer: async (request) => {
       calls.push('create');
@@ -40,7 +42,9 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
     },
     findCustomersByEmail: async () => {
       calls.push('lookup');
-      return options.existing === undefined ? [] : [options.existing].flat();
+      const next = lookups.shift();
+      const found = next ? await next() : options.existing;
+      return found === undefined ? [] : [found].flat();
     },
   };
   const deps: ProcessDeps = {
@@ -56,6 +60,9 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
     duplicatePolicy: 'link',
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
     leaseSeconds: 60,
+    callTimeoutMs: 30_000,
+    identityClaims: memoryIdentityClaims(() => clock),
+    maxInlineWaitMs: 5_000,
     now: () => clock,
     random: () => 0.5,
     ...options,
@@ -63,6 +70,7 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
   return {
     deps,
     statusStore,
+    lookups,
     sent,
     poisoned,
     events,
@@ -103,7 +111,7 @@ describe('processing a queued customer', () => {
     });
     expect(record.payload).toBeUndefined();
     expect(record.leaseUntil).toBeUndefined();
-    expect(record.submittedAt).toBeUndefined();
+    expect(record.submittedAt).toBe('2026-11-26T18:00:00.000Z'); // when the create was sent
     expect(app.calls).toEqual(['lookup', 'create']);
     expect(app.events.map((e) => e.name)).toEqual(['CustomerAccepted', 'CustomerSucceeded']);
   });
@@ -159,11 +167,12 @@ describe('processing a queued customer', () => {
   });
 
   it.each([
-    ['a timeout (no clear answer)', transient('D365 timed out', { uncertain: true }), ['create', 'lookup']],
-    ['a 503 (D365 did not take the call)', transient('D365 answered 503'), ['create', 'create']],
+    ['a timeout (no clear answer)', transient('D365 timed out', { uncertain: true })],
+    ['a 503 (a gateway may answer it after D365 committed)', transient('D365 answered 503')],
+    ['a 429', transient('D365 throttled the request (429)', { retryAfterSeconds: 1, throttled: true })],
   ])(
-    'after %s, the next attempt looks the customer up only if it may exist',
-    async (_name, failure, calls) => {
+    'after %s on the create, the next attempt looks the customer up first and records what D365 holds',
+    async (_name, failure) => {
       let fail = true;
       const app = setup(
         async () => {
@@ -177,11 +186,158 @@ describe('processing a queued customer', () => {
       );
       const message = await acceptedMessage(app);
       await expect(app.process(message)).resolves.toMatchObject({ kind: 'retrying' });
+      expect(app.record(message.correlationId).submittedAt).toBeDefined();
       app.advance(5);
-      await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
-      expect(app.calls).toEqual(calls);
+      await expect(app.process(message)).resolves.toEqual({
+        kind: 'succeeded',
+        customerAccount: 'US-7',
+        outcome: 'created',
+      });
+      expect(app.calls).toEqual(['create', 'lookup']);
     },
   );
+
+  it('under link, a customer its own earlier create made is reported created, not linked', async () => {
+    let fail = true;
+    const app = setup(async () => {
+      if (fail) {
+        fail = false;
+        throw transient('D365 answered 503');
+      }
+      return { customerAccount: 'US-9' };
+    });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    app.lookups.push(async () => 'US-8');
+    app.advance(5);
+    await expect(app.process(message)).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-8',
+      outcome: 'created',
+    });
+    expect(app.calls).toEqual(['lookup', 'create', 'lookup']);
+  });
+
+  it('retries a lookup that failed (a 500 read as a business error), never ends the request on it', async () => {
+    const app = setup(created);
+    app.lookups.push(async () => {
+      throw permanent('business_error', 'An error has occurred.');
+    });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'retrying' });
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'retrying' });
+    expect(app.record(message.correlationId).lastError).toContain('lookup failed');
+    app.advance(5);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'created' });
+    expect(app.calls).toEqual(['lookup', 'lookup', 'create']);
+  });
+
+  it('looks up after a business rejection of the create and records the customer D365 committed anyway', async () => {
+    const app = setup(async () => {
+      throw permanent('business_error', 'Update has been canceled.');
+    });
+    app.lookups.push(
+      async () => undefined,
+      async () => 'US-31',
+    );
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-31',
+      outcome: 'created',
+    });
+    expect(app.calls).toEqual(['lookup', 'create', 'lookup']);
+  });
+
+  it('fences the create: no create is sent by an invocation whose request was taken over', async () => {
+    const app = setup(created, { duplicatePolicy: 'create', existing: undefined });
+    const message = await acceptedMessage(app);
+    // Another invocation takes the request over while this one waits for its D365 slot.
+    const acquire = app.deps.gate.acquire.bind(app.deps.gate);
+    app.deps.gate.acquire = async (ms) => {
+      const record = app.record(message.correlationId);
+      await app.statusStore.update(record, { status: 'processing', leaseUntil: '2026-11-26T18:05:00.000Z' });
+      return acquire(ms);
+    };
+    await expect(app.process(message)).resolves.toEqual({ kind: 'discarded' });
+    expect(app.calls).toEqual([]);
+  });
+
+  it('renews its lease while it waits for a D365 slot, so queueing never eats it', async () => {
+    const app = setup(created, { leaseSeconds: 3, maxInlineWaitMs: 10_000 });
+    const message = await acceptedMessage(app);
+    let busy = 2;
+    const acquire = app.deps.gate.acquire.bind(app.deps.gate);
+    app.deps.gate.acquire = async (ms) => {
+      if (busy-- > 0) {
+        app.advance(1);
+        return { retryAt: Date.now() + 100, reason: 'busy' as const };
+      }
+      return acquire(ms);
+    };
+    const leases: string[] = [];
+    const update = app.statusStore.update.bind(app.statusStore);
+    app.statusStore.update = async (current, changes) => {
+      if (changes.leaseUntil) leases.push(changes.leaseUntil);
+      return update(current, changes);
+    };
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+    // Claimed at 18:00:00 for 3 s; each wait (1 s) renewed it; the fence covers the call (30 + 5 s).
+    expect(leases).toEqual([
+      '2026-11-26T18:00:03.000Z',
+      '2026-11-26T18:00:04.000Z',
+      '2026-11-26T18:00:05.000Z',
+      '2026-11-26T18:00:37.000Z',
+    ]);
+    expect(app.calls).toEqual(['lookup', 'create']);
+  });
+
+  it('sends the create only with lease left for its whole timeout (the submitting write extends it)', async () => {
+    const leases: (string | undefined)[] = [];
+    const app = setup(
+      async () => {
+        leases.push(app.record(message.correlationId).leaseUntil);
+        return { customerAccount: 'US-5' };
+      },
+      { leaseSeconds: 10, callTimeoutMs: 30_000 },
+    );
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    expect(leases).toEqual(['2026-11-26T18:00:35.000Z']);
+  });
+
+  it('gives the attempt back when the fleet gate stays full, instead of using it up', async () => {
+    const app = setup(created);
+    app.deps.gate.acquire = async () => ({ retryAt: Date.now() + 100, reason: 'busy' as const });
+    app.deps.maxInlineWaitMs = 0;
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'deferred' });
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'retrying', attempts: 0 });
+    expect(app.sent.at(-1)!.message).toEqual(message);
+    expect(app.calls).toEqual([]);
+  });
+
+  it('under link, two requests for one customer never both create: the second waits for the claim, then links', async () => {
+    const app = setup(created);
+    const first = await acceptedMessage(app);
+    const second = await acceptedMessage(app);
+    // The first holds the customer's claim (between its lookup and its create) when the second comes.
+    app.deps.d365.createCustomer = async () => {
+      app.calls.push('create');
+      await expect(app.process(second)).resolves.toMatchObject({ kind: 'deferred' });
+      app.lookups.push(async () => 'US-000042');
+      return { customerAccount: 'US-000042' };
+    };
+    await expect(app.process(first)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'created' });
+    expect(app.record(second.correlationId)).toMatchObject({ status: 'retrying', attempts: 0 });
+    app.advance(5);
+    await expect(app.process(second)).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-000042',
+      outcome: 'linked',
+    });
+    expect(app.calls).toEqual(['lookup', 'create', 'lookup']);
+  });
 
   it('waits exactly Retry-After on 429, and pauses every call of the instance meanwhile', async () => {
     let fail = true;
@@ -496,5 +652,38 @@ describe('the reconciler', () => {
     // A re-sent message for a request that meanwhile finished is acknowledged without D365.
     await app.process(stranded);
     await expect(app.process(app.sent[0]!.message)).resolves.toEqual({ kind: 'already-finished' });
+  });
+
+  it('resumes a request whose instance died as soon as its lease ends, without waiting for the age threshold', async () => {
+    const app = setup(created, { existing: 'US-000900', duplicatePolicy: 'create' });
+    const message = await acceptedMessage(app);
+    await app.statusStore.update(app.record(message.correlationId), {
+      status: 'submitting',
+      attempts: 1,
+      submittedAt: '2026-11-26T18:00:00.000Z',
+      leaseUntil: '2026-11-26T18:00:35.000Z',
+    });
+    app.sent.length = 0;
+    const deps = {
+      statusStore: app.statusStore,
+      queue: app.deps.queue,
+      telemetry: app.deps.telemetry,
+      log: silentLog,
+      retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
+      reconcileAfterSeconds: 300,
+    };
+    const at = (iso: string) => reconcile({ ...deps, now: () => new Date(iso) });
+    await expect(at('2026-11-26T18:00:36.000Z')).resolves.toMatchObject({ requeued: 0 });
+    await expect(at('2026-11-26T18:00:41.000Z')).resolves.toMatchObject({ requeued: 1 });
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'retrying' });
+    expect(app.sent.map((s) => s.message.correlationId)).toEqual([message.correlationId]);
+    // A second reconciler (another instance) finds nothing to do.
+    await expect(at('2026-11-26T18:00:42.000Z')).resolves.toMatchObject({ requeued: 0 });
+    app.advance(45);
+    await expect(app.process(app.sent[0]!.message)).resolves.toMatchObject({
+      kind: 'succeeded',
+      customerAccount: 'US-000900',
+    });
+    expect(app.calls).toEqual(['lookup']);
   });
 });

@@ -1,6 +1,5 @@
-// The worker's state machine in one file (~360 lines): claim, lookup, create and the outcome share
-// one lease and one record; the fleet issue (#10) reworks these transitions (fencing), and splits the
-// decision from its side effects then.
+// The worker's state machine in one file (~470 lines): claim, gate slot, identity claim, lookup,
+// fence and create share one lease and one record, and each step's failure needs the others' state.
 import { backoffSeconds, RetryPolicy } from '../domain/retry-policy';
 import { CustomerRequest, parseCustomerRequest } from '../domain/customer-contract';
 import { Failure, ProcessingError } from '../domain/failure';
@@ -9,10 +8,14 @@ import { clock, later, secondsUntil } from './clock';
 import { resolveSourceCustomer, ResolveDeps } from './resolve-source-customer';
 import { sourceReferenceOf } from '../domain/webhooks/source-reference';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
+import { customerIdentityKey } from '../domain/customer-identity';
 import {
   CustomerQueue,
   D365Client,
   D365Gate,
+  GateSlot,
+  IdentityClaim,
+  IdentityClaims,
   Log,
   StatusConflictError,
   StatusStore,
@@ -34,7 +37,11 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
   duplicatePolicy: 'link' | 'reject' | 'create';
   retry: RetryPolicy;
   leaseSeconds: number;
-  /** How long an invocation may wait for D365's throttling pause before rescheduling instead. */
+  /** How long one D365 call may take (D365_TIMEOUT_MS): the fence only sends a create with that much lease left. */
+  callTimeoutMs: number;
+  /** Per-customer claims (link/reject): one request at a time looks up and creates one identity. */
+  identityClaims: IdentityClaims;
+  /** How long an invocation may wait for a gate slot or a throttling pause before rescheduling instead. */
   maxInlineWaitMs?: number;
   now?: () => Date;
   random?: () => number;
@@ -187,7 +194,7 @@ async function scheduleRetry(
 ): Promise<ProcessResult> {
   const { correlationId, legalEntity } = record;
   if (failure.throttled) {
-    deps.gate.pause(failure.retryAfterSeconds ?? 1);
+    await deps.gate.pause(failure.retryAfterSeconds ?? 1);
     deps.telemetry.trackEvent({
       name: 'D365Throttled',
       properties: { correlationId, legalEntity },
@@ -207,9 +214,6 @@ async function scheduleRetry(
   await deps.statusStore
     .update(record, {
       status: 'retrying',
-      // A create call that failed without a clear answer may have created the customer.
-      ...(failure.uncertain &&
-        record.status === 'submitting' && { submittedAt: record.submittedAt ?? clock(deps).toISOString() }),
       lastError: failure.reason,
       nextAttemptAt: later(deps, delaySeconds),
       leaseUntil: undefined,
@@ -233,24 +237,100 @@ async function scheduleRetry(
   return { kind: 'retrying', delaySeconds };
 }
 
-/** Runs a D365 call through the gate; a long throttling pause becomes a transient failure to reschedule. */
-async function throughGate<T>(call: () => Promise<T>, deps: ProcessDeps): Promise<T> {
-  const result = await deps.gate.run(call, deps.maxInlineWaitMs ?? 5_000);
-  if ('value' in result) return result.value;
-  throw new ProcessingError({
-    kind: 'transient',
-    reason: 'D365 is throttling this instance (429)',
-    retryAfterSeconds: Math.ceil(secondsUntil(deps, result.deferredUntil)),
-    throttled: true,
+/** Lease beyond a D365 call's timeout that the fence demands, for the writes around the call. */
+export const FENCE_MARGIN_SECONDS = 5;
+/** Default for `maxInlineWaitMs`: a throttling pause or a full gate this long is waited out in place. */
+export const DEFAULT_MAX_INLINE_WAIT_MS = 120_000;
+
+/**
+ * Gives the attempt back and queues the request for later: it waited for a gate slot, a throttling
+ * pause or another request of the same customer, and never called D365 for it.
+ */
+async function giveBack(
+  record: StatusRecord,
+  message: QueueMessage,
+  delaySeconds: number,
+  reason: string,
+  deps: ProcessDeps,
+): Promise<ProcessResult> {
+  const delay = Math.max(1, Math.ceil(delaySeconds));
+  await deps.queue.send(message, { delaySeconds: delay });
+  await deps.statusStore
+    .update(record, {
+      status: 'retrying',
+      attempts: Math.max(0, record.attempts - 1),
+      nextAttemptAt: later(deps, delay),
+      leaseUntil: undefined,
+      updatedAt: clock(deps).toISOString(),
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof StatusConflictError)) throw error;
+    });
+  deps.log.info('customer.deferred', {
+    correlationId: record.correlationId,
+    reason,
+    retryAfterSeconds: delay,
   });
+  return { kind: 'deferred', delaySeconds: delay };
+}
+
+/**
+ * Takes a fleet gate slot for a claimed request, renewing the request's lease while it waits (so
+ * queueing never eats the lease); after `maxInlineWaitMs`, or a pause that ends later, gives the
+ * attempt back instead. A renewal that conflicts means another invocation took the request over.
+ */
+async function takeSlot(
+  record: StatusRecord,
+  message: QueueMessage,
+  deps: ProcessDeps,
+): Promise<{ slot: GateSlot; record: StatusRecord } | { result: ProcessResult }> {
+  const deadline = Date.now() + (deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS);
+  let current = record;
+  for (;;) {
+    const chunk = Math.max(0, Math.min((deps.leaseSeconds * 1000) / 3, deadline - Date.now()));
+    const answer = await deps.gate.acquire(chunk);
+    if ('run' in answer) return { slot: answer, record: current };
+    if (answer.retryAt > deadline || Date.now() >= deadline) {
+      const wait = Math.max(1, (answer.retryAt - Date.now()) / 1000);
+      const reason =
+        answer.reason === 'paused' ? 'D365 is throttling the fleet (429)' : 'every D365 slot is taken';
+      return { result: await giveBack(current, message, wait, reason, deps) };
+    }
+    current = await deps.statusStore.update(current, {
+      leaseUntil: later(deps, deps.leaseSeconds),
+      updatedAt: clock(deps).toISOString(),
+    });
+  }
+}
+
+/** A lookup is a read: whatever it answers, other than "not allowed", says nothing final about the request. */
+async function lookUp(
+  slot: GateSlot,
+  legalEntity: string,
+  email: string,
+  deps: ProcessDeps,
+): Promise<string[]> {
+  try {
+    return await slot.run(() => deps.d365.findCustomersByEmail(legalEntity, email));
+  } catch (error) {
+    if (error instanceof ProcessingError && error.failure.kind === 'permanent') {
+      if (error.failure.code === 'business_error')
+        throw new ProcessingError({
+          kind: 'transient',
+          reason: `D365 lookup failed: ${error.failure.message}`,
+        });
+    }
+    throw error;
+  }
 }
 
 /**
  * The worker's use-case. Claims the request through the state machine (conditional updates and
- * a lease), looks the customer up in D365 when it may already exist (a previous attempt reached
- * `submitting`, or the duplicate policy asks), creates it, and records the outcome. Transient
- * failures schedule the next attempt on the queue with a delay (Retry-After, else back-off with
- * full jitter) and acknowledge this delivery; permanent ones end the request as `failed`.
+ * a lease), takes a fleet-wide D365 slot, claims the customer's identity (link/reject), looks the
+ * customer up in D365 when it may already exist (a previous attempt reached `submitting`, or the
+ * duplicate policy asks), creates it behind the fence, and records the outcome. Transient failures
+ * schedule the next attempt on the queue with a delay (Retry-After, else back-off with full jitter)
+ * and acknowledge this delivery; permanent ones end the request as `failed`.
  */
 export async function processCustomerMessage(
   input: unknown,
@@ -312,15 +392,16 @@ export async function processCustomerMessage(
     deps.log.info('customer.not_due', { correlationId, status: record.status });
     return { kind: 'discarded' };
   }
-  const pause = secondsUntil(deps, deps.gate.pausedUntil());
-  if (pause * 1000 > (deps.maxInlineWaitMs ?? 5_000)) {
+  // The gate keeps real time (epoch ms), not the use-case's clock.
+  const pause = Math.max(0, (deps.gate.pausedUntil() - Date.now()) / 1000);
+  if (pause * 1000 > (deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS)) {
     const delaySeconds = await requeue(message, pause, deps);
     deps.log.info('customer.deferred_by_throttling', { correlationId, retryAfterSeconds: delaySeconds });
     return { kind: 'deferred', delaySeconds };
   }
 
-  // A request last seen `submitting` (its invocation died mid-call), or whose create call failed
-  // without a clear answer, may already exist in D365: look it up before creating.
+  // Uncertainty is a state: once a create was sent (`submittedAt`, set by the fence) the customer
+  // may exist in D365, whatever the answer was (503, 500, reset, timeout, kill): look it up first.
   const mayExist = record.status === 'submitting' || record.submittedAt !== undefined;
   const attempt = record.attempts + 1;
   try {
@@ -343,13 +424,34 @@ export async function processCustomerMessage(
   }
   deps.log.info('customer.processing', { correlationId, legalEntity, attempt });
 
+  let slot: GateSlot | undefined;
+  let identity: IdentityClaim | undefined;
+  /** Whether the identity claim stays until it expires (a create of unknown outcome was sent). */
+  let keepIdentity = false;
   const started = Date.now();
   try {
     if (reference) ({ record, request } = await resolveSourceCustomer(reference, record, deps));
     const customer = request!;
+    const taken = await takeSlot(record, message, deps);
+    if ('result' in taken) return taken.result;
+    ({ slot, record } = taken);
     const email = customer.Customer.EmailAddress;
+    const callSeconds = deps.callTimeoutMs / 1000 + FENCE_MARGIN_SECONDS;
+    if (deps.duplicatePolicy !== 'create') {
+      // Lookup and create of one customer identity: one request at a time, on any instance.
+      const claimed = await deps.identityClaims.claim(
+        customerIdentityKey(legalEntity, email),
+        correlationId,
+        later(deps, 2 * callSeconds),
+      );
+      if ('held' in claimed) {
+        const wait = Math.min(Math.max(1, secondsUntil(deps, claimed.until)), 5);
+        return await giveBack(record, message, wait, 'another request holds this customer', deps);
+      }
+      identity = claimed;
+    }
     if (mayExist || deps.duplicatePolicy !== 'create') {
-      const accounts = await throughGate(() => deps.d365.findCustomersByEmail(legalEntity, email), deps);
+      const accounts = await lookUp(slot, legalEntity, email, deps);
       const existing = accounts[0];
       if (existing !== undefined) {
         if (accounts.length > 1) {
@@ -382,24 +484,57 @@ export async function processCustomerMessage(
         return await recordSuccess(record, existing, 'linked', Date.now() - started, deps, existingAccounts);
       }
     }
+    // The fence: the last write before the create, conditional on the record's ETag (nobody took the
+    // request over), and only with lease (and identity claim) left for the whole call.
+    const fenceUntil = later(deps, Math.max(callSeconds, secondsUntil(deps, record.leaseUntil)));
+    if (identity && !(await identity.extend(fenceUntil))) {
+      identity = undefined;
+      return await giveBack(record, message, 1, 'the customer claim ran out', deps);
+    }
     record = await deps.statusStore.update(record, {
       status: 'submitting',
+      submittedAt: record.submittedAt ?? clock(deps).toISOString(),
+      leaseUntil: fenceUntil,
       updatedAt: clock(deps).toISOString(),
     });
-    const { customerAccount } = await throughGate(() => deps.d365.createCustomer(customer), deps);
+    keepIdentity = true;
+    let customerAccount: string;
+    try {
+      ({ customerAccount } = await slot.run(() => deps.d365.createCustomer(customer)));
+    } catch (error) {
+      // A business rejection after the create may still have committed (an X++ exception thrown after
+      // the insert); under link/reject our claim means an account with this e-mail now is ours.
+      if (
+        !(error instanceof ProcessingError) ||
+        error.failure.kind !== 'permanent' ||
+        error.failure.code !== 'business_error' ||
+        deps.duplicatePolicy === 'create'
+      )
+        throw error;
+      const [existing] = await lookUp(slot, legalEntity, email, deps);
+      if (existing === undefined) throw error;
+      deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
+      customerAccount = existing;
+    }
+    keepIdentity = false;
     return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps);
   } catch (error) {
     if (error instanceof StatusConflictError) {
       // Our lease ran out and another invocation moved the request on; it owns it now.
       deps.log.warn('customer.lease_lost', { correlationId, legalEntity, attempt });
+      keepIdentity = true;
       return { kind: 'discarded' };
     }
     if (!(error instanceof ProcessingError)) throw error;
     const { failure } = error;
     if (failure.kind === 'permanent') {
+      keepIdentity = false;
       await recordFailure(record, failure.code, failure.message, deps);
       return { kind: 'failed', code: failure.code };
     }
-    return scheduleRetry(record, message, failure, deps);
+    return await scheduleRetry(record, message, failure, deps);
+  } finally {
+    await slot?.release();
+    if (identity && !keepIdentity) await identity.release();
   }
 }

@@ -58,6 +58,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     deps.batchSize ?? 200,
   );
   const report: ReconcileReport = { requeued: 0, failed: 0, skipped: 0 };
+  await resumeAbandoned(deps, now, report);
   for (const record of stale) {
     const { correlationId } = record;
     try {
@@ -87,6 +88,48 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   if (stale.length > 0) deps.log.info('reconciler.run', { reason: JSON.stringify(report) });
   await reportQueueDepths(deps);
   return report;
+}
+
+/** Grace after a lease ends before the reconciler takes the request over (clock skew between instances). */
+export const LEASE_GRACE_SECONDS = 5;
+
+/**
+ * Requests whose invocation died (a killed instance): `processing` or `submitting` with the lease
+ * over. They resume at once, without waiting for RECONCILE_AFTER_SECONDS: the record becomes
+ * `retrying` (conditional, so one reconciler of the fleet wins; `submittedAt` stays, so the next
+ * attempt looks D365 up before creating) and gets a message again.
+ */
+async function resumeAbandoned(deps: ReconcileDeps, now: number, report: ReconcileReport): Promise<void> {
+  const expired = await deps.statusStore.findLeaseExpired(
+    new Date(now - LEASE_GRACE_SECONDS * 1000).toISOString(),
+    deps.batchSize ?? 200,
+  );
+  for (const record of expired) {
+    if (!record.payload) continue;
+    try {
+      const resumed = await deps.statusStore.update(record, {
+        status: 'retrying',
+        lastError: 'the invocation holding it stopped before it finished (its lease ended)',
+        leaseUntil: undefined,
+        nextAttemptAt: new Date(now).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+      });
+      await deps.queue.send(messageFromRecord({ ...resumed, payload: record.payload }));
+      deps.log.warn('customer.resumed_after_lease', {
+        correlationId: record.correlationId,
+        status: record.status,
+      });
+      report.requeued += 1;
+    } catch (error) {
+      if (!(error instanceof StatusConflictError)) {
+        deps.log.error('customer.reconcile_failed', {
+          correlationId: record.correlationId,
+          reason: errorName(error),
+        });
+      }
+      report.skipped += 1;
+    }
+  }
 }
 
 async function reportQueueDepths(deps: ReconcileDeps): Promise<void> {

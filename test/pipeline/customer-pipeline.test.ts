@@ -143,7 +143,11 @@ describe('customer creation end to end (custom service)', () => {
   it('retries a transient 503 and then succeeds, creating one customer', async () => {
     await stack.emulatorApi('POST', '/_emulator/faults', { service: 'd365', status: 503, count: 1 });
     const before = (await stack.customers()).length;
-    const { json } = await accept(minimal);
+    // A new e-mail: after the 503 the next attempt looks the customer up first (a gateway may answer
+    // 503 after D365 committed), and under DUPLICATE_POLICY=create an earlier test's customer would match.
+    const { json } = await accept({
+      Customer: { ...minimal.Customer, EmailAddress: 'retry.503@example.com' },
+    });
     const final = await waitForTerminal((json as { statusUrl: string }).statusUrl);
     expect(final.status).toBe('succeeded');
     expect(final.attempts).toBe(2);

@@ -27,6 +27,17 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
       records.set(current.correlationId, next);
       return { ...next };
     },
+    async findLeaseExpired(leaseBefore, limit) {
+      return [...records.values()]
+        .filter(
+          (r) =>
+            (r.status === 'processing' || r.status === 'submitting') &&
+            r.leaseUntil !== undefined &&
+            r.leaseUntil < leaseBefore,
+        )
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
     async findStale(statuses, updatedBefore, limit) {
       return [...records.values()]
         .filter((r) => statuses.includes(r.status) && r.updatedAt < updatedBefore)

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import { SpawnedHost, spawnHost, startAzurite } from '@d365-customer-sync/functions-host';
+import { startEmulator } from '@d365-customer-sync/d365-emulator';
+import { APP_DIR, trustCertificate } from './app-stack';
+import { localAppSettings } from './local-environment';
+
+export interface FleetStackOptions {
+  /** How many hosts (instances of the app) share the storage account and the emulator. */
+  hosts: number;
+  /** Azurite to use; without it the fleet starts an Azurite of its own (in memory). */
+  storageConnectionString?: string;
+  /** App settings that differ from the local defaults (the same for every host). */
+  settings?: Record<string, string>;
+  emulator?: Parameters<typeof startEmulator>[0];
+}
+
+export type FleetStack = Awaited<ReturnType<typeof startFleetStack>>;
+
+/**
+ * Several instances of the app as Azure runs them: N hosts (each its own process and port) on one
+ * storage account (one queue, one status table) and one D365 emulator. Ports are chosen freely
+ * (port 0), so several fleets can run side by side without clashes.
+ */
+export async function startFleetStack(options: FleetStackOptions) {
+  const azurite = options.storageConnectionString
+    ? undefined
+    : await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
+  const connectionString = options.storageConnectionString ?? azurite!.connectionString;
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    log: () => undefined,
+    ...options.emulator,
+  });
+  trustCertificate(emulator.caCertPem);
+  const suffix = randomBytes(4).toString('hex');
+  const queueName = `fleet-${suffix}`;
+  const tableName = `fleet${suffix}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...localAppSettings(emulator.url, connectionString),
+    CUSTOMER_QUEUE_NAME: queueName,
+    STATUS_TABLE_NAME: tableName,
+    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+    ...options.settings,
+  };
+  const queue = new QueueClient(connectionString, queueName);
+  await queue.createIfNotExists();
+  const start = (port = 0): Promise<SpawnedHost> => spawnHost({ appDir: APP_DIR, port, env });
+  const hosts: SpawnedHost[] = await Promise.all(Array.from({ length: options.hosts }, () => start()));
+  const down = new Set<number>();
+
+  const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  return {
+    emulator,
+    env,
+    queueName,
+    tableName,
+    queue,
+    table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+    emulatorApi,
+    /** Base URL of host i (it may be down while killed). */
+    url: (i: number): string => hosts[i % hosts.length]!.url,
+    size: hosts.length,
+    isDown: (i: number): boolean => down.has(i % hosts.length),
+    /** SIGKILLs host i (no graceful shutdown). */
+    async kill(i: number) {
+      down.add(i);
+      await hosts[i]!.kill('SIGKILL');
+    },
+    /** Starts host i again, on its old port, with the same settings. */
+    async restart(i: number) {
+      hosts[i] = await start(hosts[i]!.port);
+      down.delete(i);
+    },
+    customers: async () =>
+      (
+        await emulatorApi<{
+          value: { account: string; legalEntity: string; fields: Record<string, unknown> }[];
+        }>('GET', '/_emulator/customers')
+      ).value,
+    async stop() {
+      await Promise.all(hosts.map((host, i) => (down.has(i) ? undefined : host.stop())));
+      await emulator.stop();
+      await azurite?.stop();
+    },
+  };
+}
