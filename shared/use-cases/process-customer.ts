@@ -1,6 +1,7 @@
-// The worker's state machine in one file (~470 lines): claim, gate slot, identity claim, lookup,
-// fence and create share one lease and one record, and each step's failure needs the others' state.
-import { backoffSeconds, RetryPolicy } from '../domain/retry-policy';
+// The worker's state machine (~500 lines): claim, gate slot, identity claim, lookup, fence and create
+// share one lease and one record; the decisions are pure functions in shared/domain/worker-decisions.ts.
+import { RetryPolicy } from '../domain/retry-policy';
+import { decideDelivery, decideOnLookup, decideRetry } from '../domain/worker-decisions';
 import { CustomerRequest, parseCustomerRequest } from '../domain/customer-contract';
 import { Failure, ProcessingError } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
@@ -202,14 +203,15 @@ async function scheduleRetry(
     });
   }
   const withError = { ...record, lastError: failure.reason };
-  const delay = failure.retryAfterSeconds ?? backoffSeconds(record.attempts, deps.retry, deps.random);
-  const elapsed = (clock(deps).getTime() - Date.parse(record.queuedAt ?? record.createdAt)) / 1000;
-  if (record.attempts >= deps.retry.maxAttempts || elapsed + delay > deps.retry.maxTotalSeconds) {
-    return exhaust(withError, message, deps);
-  }
+  const next = decideRetry(record, failure, {
+    now: clock(deps).getTime(),
+    policy: deps.retry,
+    random: deps.random,
+  });
+  if (next.kind === 'exhausted') return exhaust(withError, message, deps);
   // The next attempt's message first: if we die before the record says `retrying`, the lease
   // runs out and the message still comes.
-  const delaySeconds = Math.max(0, Math.ceil(delay));
+  const { delaySeconds } = next;
   await deps.queue.send(message, { delaySeconds });
   await deps.statusStore
     .update(record, {
@@ -372,38 +374,37 @@ export async function processCustomerMessage(
   }
   let record = found;
   const { legalEntity } = record;
-  if (isTerminal(record.status)) {
-    deps.log.info('customer.redelivered_after_end', { correlationId, status: record.status });
-    return { kind: 'already-finished' };
+  const decision = decideDelivery(record, {
+    now: clock(deps).getTime(),
+    gatePausedUntil: deps.gate.pausedUntil(),
+    realNow: Date.now(),
+    maxInlineWaitMs: deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
+  });
+  switch (decision.kind) {
+    case 'already-finished':
+      deps.log.info('customer.redelivered_after_end', { correlationId, status: record.status });
+      return { kind: 'already-finished' };
+    case 'held-elsewhere': {
+      // Another invocation holds it (e.g. the intake answering with Prefer: wait); look again later.
+      const delaySeconds = await requeue(message, decision.delaySeconds, deps);
+      deps.log.info('customer.held_elsewhere', {
+        correlationId,
+        status: record.status,
+        retryAfterSeconds: delaySeconds,
+      });
+      return { kind: 'deferred', delaySeconds };
+    }
+    case 'not-due':
+      deps.log.info('customer.not_due', { correlationId, status: record.status });
+      return { kind: 'discarded' };
+    case 'throttled': {
+      const delaySeconds = await requeue(message, decision.delaySeconds, deps);
+      deps.log.info('customer.deferred_by_throttling', { correlationId, retryAfterSeconds: delaySeconds });
+      return { kind: 'deferred', delaySeconds };
+    }
   }
-  const leaseLeft = secondsUntil(deps, record.leaseUntil);
-  if ((record.status === 'processing' || record.status === 'submitting') && leaseLeft > 0) {
-    // Another invocation holds it (e.g. the intake answering with Prefer: wait); look again later.
-    const delaySeconds = await requeue(message, leaseLeft, deps);
-    deps.log.info('customer.held_elsewhere', {
-      correlationId,
-      status: record.status,
-      retryAfterSeconds: delaySeconds,
-    });
-    return { kind: 'deferred', delaySeconds };
-  }
-  if (record.status === 'retrying' && secondsUntil(deps, record.nextAttemptAt) > 1) {
-    // An early copy: the scheduled attempt's own message comes at nextAttemptAt.
-    deps.log.info('customer.not_due', { correlationId, status: record.status });
-    return { kind: 'discarded' };
-  }
-  // The gate keeps real time (epoch ms), not the use-case's clock.
-  const pause = Math.max(0, (deps.gate.pausedUntil() - Date.now()) / 1000);
-  if (pause * 1000 > (deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS)) {
-    const delaySeconds = await requeue(message, pause, deps);
-    deps.log.info('customer.deferred_by_throttling', { correlationId, retryAfterSeconds: delaySeconds });
-    return { kind: 'deferred', delaySeconds };
-  }
-
-  // Uncertainty is a state: once a create was sent (`submittedAt`, set by the fence) the customer
-  // may exist in D365, whatever the answer was (503, 500, reset, timeout, kill): look it up first.
-  const mayExist = record.status === 'submitting' || record.submittedAt !== undefined;
-  const attempt = record.attempts + 1;
+  // Claim it; a create may have been sent before (`mayExist`): then look it up first.
+  const { attempt, mayExist } = decision;
   try {
     record = await deps.statusStore.update(record, {
       status: 'processing',
@@ -452,36 +453,42 @@ export async function processCustomerMessage(
     }
     if (mayExist || deps.duplicatePolicy !== 'create') {
       const accounts = await lookUp(slot, legalEntity, email, deps);
-      const existing = accounts[0];
-      if (existing !== undefined) {
-        if (accounts.length > 1) {
-          // Account numbers are not personal data; the e-mail that matched them is never logged.
-          deps.log.warn('customer.several_matches', {
-            correlationId,
-            legalEntity,
-            reason: `${accounts.length} customers have this e-mail: ${accounts.join(', ')}`,
-          });
-        }
-        // Which accounts matched: always for a rejection, for a link or a recovery when it was not one.
-        const existingAccounts =
-          deps.duplicatePolicy === 'reject' || accounts.length > 1 ? accounts.join(',') : undefined;
-        if (mayExist) {
-          deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
+      const found = decideOnLookup(accounts, { mayExist, duplicatePolicy: deps.duplicatePolicy });
+      if (accounts.length > 1) {
+        // Account numbers are not personal data; the e-mail that matched them is never logged.
+        deps.log.warn('customer.several_matches', {
+          correlationId,
+          legalEntity,
+          reason: `${accounts.length} customers have this e-mail: ${accounts.join(', ')}`,
+        });
+      }
+      const elapsedMs = Date.now() - started;
+      switch (found.kind) {
+        case 'recover':
+          deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: found.account });
           return await recordSuccess(
             record,
-            existing,
+            found.account,
             'created',
-            Date.now() - started,
+            elapsedMs,
             deps,
-            existingAccounts,
+            found.existingAccounts,
           );
-        }
-        if (deps.duplicatePolicy === 'reject') {
-          record = await deps.statusStore.update(record, { existingAccounts });
+        case 'reject':
+          record = await deps.statusStore.update(record, { existingAccounts: found.existingAccounts });
           await recordFailure(record, 'duplicate', duplicateMessage(accounts), deps);
           return { kind: 'failed', code: 'duplicate' };
-        }
-        return await recordSuccess(record, existing, 'linked', Date.now() - started, deps, existingAccounts);
+        case 'link':
+          return await recordSuccess(
+            record,
+            found.account,
+            'linked',
+            elapsedMs,
+            deps,
+            found.existingAccounts,
+          );
+        case 'create':
+          break;
       }
     }
     // The fence: the last write before the create, conditional on the record's ETag (nobody took the
