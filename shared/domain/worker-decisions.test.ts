@@ -99,11 +99,11 @@ describe('decideOnLookup', () => {
 
 describe('decideRetry', () => {
   it('honours Retry-After', () => {
-    const failure = transient('D365 throttled the request (429)', {
+    const failure = transientFailure('D365 throttled the request (429)', {
       retryAfterSeconds: 7.2,
       throttled: true,
     });
-    expect(decideRetry(record({ attempts: 1 }), failure.failure as never, { now, policy })).toEqual({
+    expect(decideRetry(record({ attempts: 1 }), failure, { now, policy })).toEqual({
       kind: 'retry',
       delaySeconds: 8,
     });
