@@ -1,110 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openApiDocument } from '../../shared/http/openapi';
 import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+import { ACCOUNT_FORMAT, document, Json, PROBLEM_SHAPE, request, status } from './postman-parts';
+import { WEBHOOK_SECRET_VARIABLES, webhookFolder, webhookVariables } from './postman-webhooks';
 
 /**
  * `npm run api:docs` also writes the Postman collection (v2.1) and its environment from the
  * OpenAPI document: each operation's summary, description, parameters and examples, with tests
- * (status, problem shape, account format). A second folder holds the source article's two calls
+ * (status, problem shape, account format). A second folder sends the three webhooks, signed in
+ * pre-request scripts (dev/api/postman-webhooks.ts). A third holds the source article's two calls
  * straight against a D365 environment (token from Entra ID, then the CreateCustomer service).
  * test/api/postman.test.ts checks the files are up to date and runs the collection with newman
  * against the local stack.
  */
 
-type Json = Record<string, unknown>;
 export const COLLECTION_PATH = join(process.cwd(), 'postman', 'd365-customer-sync.postman_collection.json');
 export const ENVIRONMENT_PATH = join(process.cwd(), 'postman', 'local.postman_environment.json');
-
-const document = openApiDocument() as {
-  info: { title: string; description: string; version: string };
-  paths: Record<string, Record<string, { operationId: string; summary: string; description: string }>>;
-};
-
-function operation(path: string, method: string) {
-  const found = document.paths[path]?.[method];
-  if (!found) throw new Error(`the OpenAPI document has no ${method} ${path}`);
-  return found;
-}
-
-/** Shared test snippets (Postman sandbox JavaScript). */
-const PROBLEM_SHAPE = [
-  "pm.test('the answer is RFC 9457 problem+json', () => {",
-  "  pm.expect(pm.response.headers.get('Content-Type')).to.include('application/problem+json');",
-  '  const problem = pm.response.json();',
-  '  pm.expect(problem.type).to.match(/^urn:d365-customer-sync:problem:[a-z-]+$/);',
-  "  pm.expect(problem.title).to.be.a('string');",
-  '  pm.expect(problem.status).to.eql(pm.response.code);',
-  "  pm.expect(problem.detail).to.be.a('string');",
-  '});',
-];
-const status = (code: number) => [`pm.test('status ${code}', () => pm.response.to.have.status(${code}));`];
-const ACCOUNT_FORMAT = [
-  "pm.test('the D365 account number has the D365 format', () => {",
-  '  const answer = pm.response.json();',
-  "  pm.expect(answer.status).to.eql('succeeded');",
-  "  pm.expect(answer.customerAccount).to.match(new RegExp(pm.collectionVariables.get('accountPattern') || '^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$'));",
-  '});',
-];
-
-function request(
-  name: string,
-  path: string,
-  method: string,
-  options: {
-    url: string;
-    headers?: { key: string; value: string; description?: string }[];
-    body?: unknown;
-    rawBody?: string;
-    contentType?: string;
-    prerequest?: string[];
-    tests: string[];
-  },
-): Json {
-  const op = operation(path, method);
-  const raw = `{{baseUrl}}${options.url}`;
-  const [base, query] = raw.split('?');
-  const headers = [
-    ...(options.body !== undefined || options.rawBody !== undefined
-      ? [{ key: 'Content-Type', value: options.contentType ?? 'application/json' }]
-      : []),
-    { key: 'x-functions-key', value: '{{functionKey}}', description: 'Leave empty locally.' },
-    ...(options.headers ?? []),
-  ];
-  return {
-    name,
-    event: [
-      ...(options.prerequest
-        ? [{ listen: 'prerequest', script: { type: 'text/javascript', exec: options.prerequest } }]
-        : []),
-      { listen: 'test', script: { type: 'text/javascript', exec: options.tests } },
-    ],
-    request: {
-      method: method.toUpperCase(),
-      description: `**${op.summary}** (\`${op.operationId}\`). ${op.description}`,
-      header: headers,
-      ...(options.body !== undefined || options.rawBody !== undefined
-        ? {
-            body: {
-              mode: 'raw',
-              raw: options.rawBody ?? JSON.stringify(options.body, null, 2),
-              options: { raw: { language: 'json' } },
-            },
-          }
-        : {}),
-      url: {
-        raw,
-        host: ['{{baseUrl}}'],
-        path: base!.replace('{{baseUrl}}/', '').split('/'),
-        ...(query
-          ? {
-              query: query.split('&').map((pair) => ({ key: pair.split('=')[0], value: pair.split('=')[1] })),
-            }
-          : {}),
-      },
-    },
-  };
-}
 
 const withEmail = (body: unknown, variable: string, extra: Record<string, string> = {}) => {
   const copy = structuredClone(body) as { Customer: Record<string, unknown> };
@@ -356,7 +267,7 @@ export function postmanCollection(): Json {
       description: `${document.info.description}\n\nGenerated from docs/openapi.json by \`npm run api:docs\` (version ${document.info.version}); do not edit by hand.`,
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
-    item: [apiFolder, d365Folder],
+    item: [apiFolder, webhookFolder(), d365Folder],
     variable: [
       { key: 'baseUrl', value: 'http://localhost:7071/api' },
       { key: 'functionKey', value: '' },
@@ -366,6 +277,7 @@ export function postmanCollection(): Json {
       { key: 'clientId', value: '' },
       { key: 'customerGroup', value: '30' },
       { key: 'accountPattern', value: '^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$' },
+      ...webhookVariables(),
     ],
   };
 }
@@ -383,6 +295,7 @@ export function localEnvironment(): Json {
       value('tenantId', '11111111-1111-4111-8111-111111111111'),
       value('clientId', '22222222-2222-4222-8222-222222222222'),
       value('clientSecret', '', 'secret'),
+      ...WEBHOOK_SECRET_VARIABLES.map((key) => value(key, '', 'secret')),
     ],
   };
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
 import { problems } from './problem';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  WEBHOOK_IGNORED_REASONS,
+  webhookInProgress,
+  webhookUnauthorized,
+} from './webhooks/answers';
 
 /**
  * zod schemas of what the HTTP API answers. They are the source of the OpenAPI document's response
@@ -14,6 +20,15 @@ const correlationId = z.uuid().meta({
   description: 'The request\u2019s correlation ID.',
   examples: ['6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a'],
 });
+
+const existingAccounts = z
+  .array(z.string())
+  .min(1)
+  .meta({
+    description:
+      'Every D365 account with the request\u2019s e-mail address in the legal entity: the duplicate that `DUPLICATE_POLICY=reject` refused, or the matches when several customers were found (`link` took the first).',
+    examples: [['US-000001']],
+  });
 
 export const statusSchema = z
   .enum(STATUSES)
@@ -30,6 +45,22 @@ export const statusAnswerSchema = z
     correlationId,
     status: statusSchema,
     legalEntity: z.string().meta({ examples: ['USRT'] }),
+    source: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'The webhook source (a `WEBHOOK_SOURCES` name) the request came from; absent for `POST /customers`.',
+        examples: ['contoso-shopify'],
+      }),
+    sourceCustomerId: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'The shop\u2019s own customer ID as text (Shopify: the number in `admin_graphql_api_id`, exact where the JSON `id` above 2^53 is not; BigCommerce: `data.id`). Not personal data.',
+        examples: ['706405506930370084'],
+      }),
     customerAccount: z
       .string()
       .optional()
@@ -38,6 +69,7 @@ export const statusAnswerSchema = z
       .enum(['created', 'linked'])
       .optional()
       .meta({ description: '`linked`: the customer existed already (`DUPLICATE_POLICY=link`).' }),
+    existingAccounts: existingAccounts.optional(),
     error: z
       .strictObject({ code: failureCodeSchema, message: z.string() })
       .optional()
@@ -62,6 +94,37 @@ export const acceptedSchema = z
     statusUrl: z.url().meta({ description: 'Poll it (also in `Location`).' }),
   })
   .meta({ description: 'The request is stored and queued.' });
+
+export const webhookAcceptedSchema = z
+  .strictObject({
+    correlationId,
+    status: statusSchema.meta({
+      description:
+        '`queued` for a new delivery (`failed` when the shop\u2019s customer cannot be mapped: error code `unmappable`); the request\u2019s current status for a redelivery.',
+    }),
+    source: z
+      .string()
+      .meta({ description: 'The `WEBHOOK_SOURCES` name that sent it.', examples: ['contoso-shopify'] }),
+    sourceCustomerId: z
+      .string()
+      .optional()
+      .meta({
+        description: 'The shop\u2019s own customer ID, when the delivery names one (Shopify, BigCommerce).',
+        examples: ['706405506930370084'],
+      }),
+    statusUrl: z.url().meta({ description: 'The request\u2019s status (also in `Location`).' }),
+  })
+  .meta({ description: 'The delivery is stored (and queued unless it failed at once). No personal data.' });
+
+export const webhookIgnoredSchema = z
+  .strictObject({
+    ignored: z.literal(true),
+    reason: z.enum(WEBHOOK_IGNORED_REASONS).meta({
+      description:
+        '`topic-not-subscribed`: the source does not list the topic; `not-supported-yet`: Shopify `customers/update`; `topic-not-handled`: a Standard Webhooks envelope whose `type` is not `customer.created`.',
+    }),
+  })
+  .meta({ description: 'A verified delivery that creates nothing; the 200 keeps the subscription alive.' });
 
 export const fieldErrorSchema = z.strictObject({
   pointer: z.string().meta({
@@ -93,14 +156,28 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   storageUnavailable: [1],
 };
 
+/** The webhook routes' own problems, and the 413 with their larger limit. */
+const WEBHOOK_PROBLEMS = {
+  webhookUnauthorized: webhookUnauthorized(),
+  webhookInProgress: webhookInProgress(),
+  webhookTooLarge: problems.tooLarge(MAX_WEBHOOK_BODY_BYTES),
+};
+
+type ProblemExample = { type: string; status: number } & Record<string, unknown>;
+
 /** Each fixed problem as the app sends it (the `Retry-After` seconds go to the header). */
 export const PROBLEM_EXAMPLES = Object.fromEntries(
-  Object.entries(PROBLEM_SAMPLES).map(([name, args]) => {
-    const make = problems[name as keyof typeof problems] as (...a: unknown[]) => Record<string, unknown>;
-    const { retryAfterSeconds: _ignored, ...body } = make(...args);
+  [
+    ...Object.entries(PROBLEM_SAMPLES).map(([name, args]) => {
+      const make = problems[name as keyof typeof problems] as (...a: unknown[]) => Record<string, unknown>;
+      return [name, make(...args)] as const;
+    }),
+    ...Object.entries(WEBHOOK_PROBLEMS),
+  ].map(([name, problem]) => {
+    const { retryAfterSeconds: _ignored, ...body } = problem as Record<string, unknown>;
     return [name, body];
   }),
-) as Record<keyof typeof problems, { type: string; status: number } & Record<string, unknown>>;
+) as Record<keyof typeof problems | keyof typeof WEBHOOK_PROBLEMS, ProblemExample>;
 
 /** Every `type` the app answers: the fixed problems, and one per failure code (`Prefer: wait`). */
 export const PROBLEM_TYPES: readonly string[] = [
@@ -128,6 +205,9 @@ export const problemSchema = z
     code: failureCodeSchema.optional().meta({ description: 'The failure code (a `Prefer: wait` failure).' }),
     correlationId: correlationId.optional(),
     statusUrl: z.url().optional(),
+    existingAccounts: existingAccounts
+      .optional()
+      .meta({ description: 'The existing accounts (a `duplicate` after `Prefer: wait`).' }),
   })
   .meta({
     description: 'RFC 9457 problem details (`application/problem+json`). Details never echo the values sent.',
@@ -135,6 +215,8 @@ export const problemSchema = z
 
 export const healthSchema = z.strictObject({ status: z.literal('ok') });
 
+export type WebhookAcceptedBody = z.infer<typeof webhookAcceptedSchema>;
+export type WebhookIgnoredBody = z.infer<typeof webhookIgnoredSchema>;
 export type StatusAnswerBody = z.infer<typeof statusAnswerSchema>;
 export type AcceptedBody = z.infer<typeof acceptedSchema>;
 export type ProblemBody = z.infer<typeof problemSchema>;

@@ -49,7 +49,7 @@ export const MINIMAL_CUSTOMER_EXAMPLE = {
     LastName: 'Trump',
     ContactNumber: '+923004000101',
     CurrencyCode: 'USD',
-    EmailAddress: 'abc1234@gmail.com',
+    EmailAddress: 'alex.trump@example.com',
     DateOfBirth: '11/10/1997',
     Gender: 'Male',
     BillingAddress: [

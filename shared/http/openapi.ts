@@ -1,3 +1,4 @@
+// Over 300 lines: one declarative OpenAPI document (the customer routes) reads best in one place.
 import { z } from 'zod';
 import {
   createCustomerRequestSchema,
@@ -5,19 +6,29 @@ import {
   GENDERS,
   MAX_ADDRESSES_PER_LIST,
 } from '../domain/customer-contract';
-import { FAILURE_CODES, FailureCode } from '../domain/status';
+import { FAILURE_CODES } from '../domain/status';
 import {
   acceptedSchema,
   failureCodeSchema,
   fieldErrorSchema,
-  failureProblemType,
   healthSchema,
-  PROBLEM_EXAMPLES,
   problemSchema,
   statusAnswerSchema,
   statusSchema,
+  webhookAcceptedSchema,
+  webhookIgnoredSchema,
 } from './api-schemas';
 import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from './openapi-examples';
+import {
+  callerProblems,
+  EXAMPLE_STATUS_URL,
+  header,
+  Json,
+  noContent500,
+  problem,
+  ref,
+} from './openapi-parts';
+import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -25,8 +36,6 @@ import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from './openapi-examp
  * document cannot drift from the code. Served at `GET /api/openapi.json`; `docs/openapi.json` is
  * the same document, checked in for linters, Postman and code generators.
  */
-
-type Json = Record<string, unknown>;
 
 /**
  * The contract's fields are zod transforms over `unknown` (they trim, normalise and check before
@@ -155,6 +164,8 @@ function componentSchemas(): Record<string, Json> {
     Status: statusSchema,
     FailureCode: failureCodeSchema,
     FieldError: fieldErrorSchema,
+    WebhookAccepted: webhookAcceptedSchema,
+    WebhookIgnored: webhookIgnoredSchema,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -168,113 +179,6 @@ function componentSchemas(): Record<string, Json> {
     out[id] = schema;
   }
   return out;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-/** A response header: its description and schema, required unless `optional`. */
-function header(name: keyof typeof HEADERS, optional = false): Json {
-  return { ...HEADERS[name], required: !optional };
-}
-
-const EXAMPLE_STATUS_URL =
-  'https://contoso-sync.azurewebsites.net/api/customers/status/6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a';
-
-const HEADERS = {
-  Location: {
-    description: 'The status URL of the request.',
-    schema: { type: 'string', format: 'uri' },
-    example: EXAMPLE_STATUS_URL,
-  },
-  'Retry-After': {
-    description: 'Seconds to wait before polling (or sending) again.',
-    schema: { type: 'string', pattern: '^[0-9]+$' },
-    example: '1',
-  },
-  'X-Correlation-Id': {
-    description: 'The correlation ID.',
-    schema: { type: 'string', format: 'uuid' },
-    example: '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
-  },
-  'Preference-Applied': {
-    description: 'RFC 7240: `wait=N` when the wait was honoured.',
-    schema: { type: 'string', pattern: '^wait=[0-9]+$' },
-    example: 'wait=10',
-  },
-  'Idempotent-Replayed': {
-    description:
-      '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.',
-    schema: { type: 'string', enum: ['true'] },
-    example: 'true',
-  },
-  'Cache-Control': {
-    description: 'Never cached.',
-    schema: { type: 'string', enum: ['no-store'] },
-    example: 'no-store',
-  },
-} satisfies Record<string, Json>;
-
-type ProblemName = keyof typeof PROBLEM_EXAMPLES;
-
-function failureExample(code: FailureCode, status: number): Json {
-  return {
-    type: failureProblemType(code),
-    title: 'D365 did not create the customer',
-    status,
-    detail: FAILURE_CODES[code],
-    code,
-    correlationId: '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
-    statusUrl:
-      'https://contoso-sync.azurewebsites.net/api/customers/status/6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
-  };
-}
-
-/** A problem response of one status: the Problem schema narrowed to the types that status carries. */
-function problem(
-  status: number,
-  description: string,
-  fixed: ProblemName[],
-  failures: FailureCode[] = [],
-  headers: Record<string, Json> = {},
-): Json {
-  const examples: Record<string, Json> = {};
-  const types: string[] = [];
-  for (const name of fixed) {
-    const example = PROBLEM_EXAMPLES[name];
-    if (example.status !== status) throw new Error(`problem ${name} is ${example.status}, not ${status}`);
-    examples[name] = { value: example };
-    types.push(example.type);
-  }
-  for (const code of failures) {
-    examples[code] = { value: failureExample(code, status) };
-    types.push(failureProblemType(code));
-  }
-  return {
-    description,
-    headers,
-    content: {
-      'application/problem+json': {
-        schema: {
-          allOf: [ref('Problem'), { properties: { type: { enum: types }, status: { const: status } } }],
-        },
-        examples,
-      },
-    },
-  };
-}
-
-const noContent500 = {
-  description: 'An unexpected error (storage unreachable mid-request); empty body. Send it again.',
-};
-
-function callerProblems(): Record<string, Json> {
-  return {
-    '401': problem(
-      401,
-      '`CALLER_AUTH=app-service`: no signed-in principal. (A missing or wrong function key is answered by the platform with an empty 401.)',
-      ['unauthenticated'],
-    ),
-    '403': problem(403, '`CALLER_AUTH=app-service`: the caller lacks the app role.', ['forbidden']),
-  };
 }
 
 const STATUS_EXAMPLE_SUCCEEDED = {
@@ -304,6 +208,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Json {
 
 function buildDocument(): Json {
   const statusUrl = EXAMPLE_STATUS_URL;
+  const webhook = webhookComponents();
   return {
     openapi: '3.1.1',
     info: {
@@ -321,6 +226,11 @@ function buildDocument(): Json {
     tags: [
       { name: 'customers', description: 'Create customers and follow their requests.' },
       { name: 'operations', description: 'Operator and platform routes.' },
+      {
+        name: 'webhooks',
+        description:
+          'E-commerce senders (Shopify, BigCommerce, any Standard Webhooks sender) post customers; the signature is the authentication (docs/webhooks.md).',
+      },
     ],
     paths: {
       '/customers': {
@@ -473,6 +383,8 @@ function buildDocument(): Json {
                         error: { code: 'business_error', message: FAILURE_CODES.business_error },
                       },
                     },
+                    fromShopify: { value: WEBHOOK_STATUS_EXAMPLES.fromShopify },
+                    unmappable: { value: WEBHOOK_STATUS_EXAMPLES.unmappable },
                   },
                 },
               },
@@ -560,6 +472,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...webhookPaths(),
     },
     components: {
       securitySchemes: {
@@ -608,8 +521,9 @@ function buildDocument(): Json {
           schema: { type: 'string', format: 'uuid' },
           example: '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
         },
+        ...webhook.parameters,
       },
-      schemas: { CustomerRequest: customerRequestJsonSchema(), ...componentSchemas() },
+      schemas: { CustomerRequest: customerRequestJsonSchema(), ...componentSchemas(), ...webhook.schemas },
     },
   };
 }

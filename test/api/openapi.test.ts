@@ -1,9 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { openApiDocument } from '../../shared/http/openapi';
 import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+import {
+  BIGCOMMERCE_CUSTOMER_CREATED_TEXT,
+  SHOPIFY_CUSTOMERS_CREATE_TEXT,
+} from '../../shared/http/webhooks/examples';
+import { FAILURE_CODES } from '../../shared/domain/status';
 import { parseCustomerRequest } from '../../shared/domain/customer-contract';
 import { PROBLEM_TYPES } from '../../shared/http/api-schemas';
 import { responseViolations } from '../support/openapi-validator';
@@ -25,16 +30,54 @@ describe('the OpenAPI document', () => {
     expect(MINIMAL_CUSTOMER_EXAMPLE).toEqual(fixture('seed-customer-minimal.json'));
   });
 
+  it("uses the shops' documented payloads, byte for byte as the webhook fixtures, as the webhook examples", () => {
+    const raw = (name: string) => readFileSync(join(root, 'test', 'fixtures', 'webhooks', name), 'utf8');
+    expect(SHOPIFY_CUSTOMERS_CREATE_TEXT).toBe(raw('shopify-customers-create.json'));
+    expect(BIGCOMMERCE_CUSTOMER_CREATED_TEXT).toBe(raw('bigcommerce-store-customer-created.json'));
+  });
+
+  it('describes the webhook routes without a function key, with their signature headers as required', () => {
+    const required = (path: string) =>
+      (document.paths[path].post.parameters as Json[])
+        .map((p) => document.components.parameters[p.$ref.split('/').pop()])
+        .filter((p: Json) => p.required)
+        .map((p: Json) => `${p.in}:${p.name}`);
+    expect(required('/webhooks/standard')).toEqual([
+      'query:source',
+      'header:webhook-id',
+      'header:webhook-timestamp',
+      'header:webhook-signature',
+    ]);
+    expect(required('/webhooks/shopify')).toEqual([
+      'header:X-Shopify-Hmac-Sha256',
+      'header:X-Shopify-Shop-Domain',
+      'header:X-Shopify-Topic',
+    ]);
+    expect(required('/webhooks/bigcommerce')).toEqual(['header:X-Webhook-Secret']);
+    for (const path of ['/webhooks/standard', '/webhooks/shopify', '/webhooks/bigcommerce']) {
+      const post = document.paths[path].post;
+      expect(post.security).toEqual([]);
+      expect(Object.keys(post.responses)).toEqual(
+        expect.arrayContaining(['200', '202', '401', '413', '503']),
+      );
+    }
+  });
+
+  it('lists every failure code, and the webhook fields, in the status answer', () => {
+    expect(document.components.schemas.FailureCode.enum).toEqual(Object.keys(FAILURE_CODES));
+    expect(document.components.schemas.FailureCode.enum).toContain('unmappable');
+    expect(Object.keys(document.components.schemas.StatusAnswer.properties)).toEqual(
+      expect.arrayContaining(['source', 'sourceCustomerId', 'existingAccounts']),
+    );
+  });
+
   it('describes every route the function files register', () => {
     const registered = new Set<string>();
-    for (const file of [
-      'create-customer',
-      'customer-status',
-      'replay-customer',
-      'health',
-      'openapi-document',
-    ]) {
-      const source = readFileSync(join(root, 'functions', `${file}.ts`), 'utf8');
+    // Every HTTP function (a file that calls app.http), so a new route cannot go undescribed.
+    const files = readdirSync(join(root, 'functions')).filter((name) => name.endsWith('.ts'));
+    for (const file of files) {
+      const source = readFileSync(join(root, 'functions', file), 'utf8');
+      if (!source.includes('app.http(')) continue;
       const route = /route: '([^']+)'/.exec(source)?.[1];
       const methods = /methods: \[([^\]]+)\]/.exec(source)?.[1];
       for (const method of methods!.match(/[A-Z]+/g)!) registered.add(`${method.toLowerCase()} /${route}`);

@@ -9,6 +9,18 @@ import {
 } from '../../dev/api/postman';
 import { responseViolations } from '../support/openapi-validator';
 import { AppStack, startAppStack } from '../support/app-stack';
+import {
+  BIGCOMMERCE_HOOK_SECRET,
+  BIGCOMMERCE_STORE,
+  fixture,
+  plantWebhookSecrets,
+  SHOP_DOMAIN,
+  SHOPIFY_SECRET,
+  STANDARD_SECRET,
+  WEBHOOK_SOURCES,
+} from '../support/webhooks';
+
+const BIGCOMMERCE_TOKEN = 'bc-api-token-postman-7d1e';
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -21,7 +33,19 @@ describe('the Postman collection', () => {
   describe('run by newman against the local stack', () => {
     let stack: AppStack;
     beforeAll(async () => {
-      stack = await startAppStack();
+      stack = await startAppStack({
+        settings: (emulatorUrl) => ({
+          WEBHOOK_SOURCES: JSON.stringify(
+            WEBHOOK_SOURCES.map((s) => (s.kind === 'bigcommerce' ? { ...s, apiUrl: emulatorUrl } : s)),
+          ),
+        }),
+      });
+      await plantWebhookSecrets(stack.emulator.url, BIGCOMMERCE_TOKEN);
+      // The worker reads the BigCommerce customer the hook names from the (emulated) store.
+      await stack.emulatorApi('PUT', `/_emulator/bigcommerce/stores/${BIGCOMMERCE_STORE}`, {
+        token: BIGCOMMERCE_TOKEN,
+        customers: [JSON.parse(fixture('bigcommerce-customer.json').toString('utf8'))],
+      });
     });
     afterAll(async () => {
       await stack?.stop();
@@ -39,6 +63,12 @@ describe('the Postman collection', () => {
               { key: 'authorityHost', value: stack.emulator.url },
               { key: 'd365Url', value: stack.emulator.url },
               { key: 'clientSecret', value: stack.emulator.currentClientSecret() },
+              { key: 'standardWebhookSource', value: 'test-standard' },
+              { key: 'standardWebhookSecret', value: STANDARD_SECRET },
+              { key: 'shopifyShopDomain', value: SHOP_DOMAIN },
+              { key: 'shopifyWebhookSecret', value: SHOPIFY_SECRET },
+              { key: 'bigCommerceStoreHash', value: BIGCOMMERCE_STORE },
+              { key: 'bigCommerceWebhookSecret', value: BIGCOMMERCE_HOOK_SECRET },
             ],
             sslExtraCaCerts: join(stack.env.NODE_EXTRA_CA_CERTS!),
             reporters: [],
@@ -73,10 +103,14 @@ describe('the Postman collection', () => {
       );
       expect(assertions.failed).toBe(0);
       expect(assertions.total).toBeGreaterThanOrEqual(30);
-      // Both folders ran: the 12 API requests (the status one possibly more than once) and the 2 D365 calls.
-      expect(requests.total).toBeGreaterThanOrEqual(14);
+      // Every folder ran: the 12 API requests (the status one possibly more than once), the 6 signed
+      // webhook deliveries and the 2 D365 calls.
+      expect(requests.total).toBeGreaterThanOrEqual(20);
       expect(summary.run.executions.map((e) => e.item.name)).toEqual(
         expect.arrayContaining([
+          'Standard Webhooks redelivery (200, nothing new)',
+          'Shopify customers/create (202)',
+          'BigCommerce store/customer/created (202)',
           'Get a token from Entra ID (client credentials)',
           'CreateCustomer custom service',
         ]),

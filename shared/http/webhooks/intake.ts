@@ -8,7 +8,13 @@ import type { AcceptDeps } from '../../use-cases/accept-customer';
 import { acceptWebhook, WebhookContent, WebhookDelivery } from '../../use-cases/accept-webhook';
 import { problemResponse, problems } from '../problem';
 import { decodeJsonBytes, readBodyBytes } from '../request-body';
-import { ignoredAnswer, MAX_WEBHOOK_BODY_BYTES, resultAnswer, webhookUnauthorized } from './answers';
+import {
+  ignoredAnswer,
+  MAX_WEBHOOK_BODY_BYTES,
+  resultAnswer,
+  WebhookIgnoredReason,
+  webhookUnauthorized,
+} from './answers';
 import {
   BIGCOMMERCE_SECRET_HEADER,
   Verification,
@@ -51,7 +57,7 @@ function ignored(
   deps: WebhookHttpDeps,
   source: WebhookSource,
   topic: string,
-  reason: string,
+  reason: WebhookIgnoredReason,
 ): HttpResponseInit {
   deps.telemetry.trackEvent({
     name: 'WebhookIgnored',

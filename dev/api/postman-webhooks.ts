@@ -1,0 +1,193 @@
+import { FULL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+import {
+  BIGCOMMERCE_CUSTOMER_CREATED_TEXT,
+  SHOPIFY_CUSTOMERS_CREATE_TEXT,
+} from '../../shared/http/webhooks/examples';
+import { Json, PROBLEM_SHAPE, request, status } from './postman-parts';
+
+/**
+ * The collection's Webhooks folder: each sender's delivery, signed in the pre-request script the
+ * way the sender signs it (Postman's sandbox has CryptoJS): Standard Webhooks' HMAC-SHA256 of
+ * `id.timestamp.body` with the base64 `whsec_` key, Shopify's base64 HMAC-SHA256 of the body, and
+ * BigCommerce's static secret header. The body is signed after its `{{variables}}` are resolved,
+ * which is what Postman sends.
+ */
+
+const STANDARD_SIGN = [
+  "const cryptoJs = require('crypto-js');",
+  'const body = pm.variables.replaceIn(pm.request.body.raw);',
+  'const timestamp = String(Math.floor(Date.now() / 1000));',
+  "const key = cryptoJs.enc.Base64.parse(String(pm.variables.get('standardWebhookSecret')).replace(/^whsec_/, ''));",
+  "const signature = cryptoJs.HmacSHA256(pm.collectionVariables.get('webhookId') + '.' + timestamp + '.' + body, key);",
+  "pm.collectionVariables.set('webhookTimestamp', timestamp);",
+  "pm.collectionVariables.set('webhookSignature', 'v1,' + signature.toString(cryptoJs.enc.Base64));",
+];
+
+const SHOPIFY_SIGN = [
+  "const cryptoJs = require('crypto-js');",
+  'const body = pm.variables.replaceIn(pm.request.body.raw);',
+  "const hmac = cryptoJs.HmacSHA256(body, String(pm.variables.get('shopifyWebhookSecret')));",
+  "pm.collectionVariables.set('shopifyHmac', hmac.toString(cryptoJs.enc.Base64));",
+  "pm.collectionVariables.set('shopifyTriggeredAt', new Date().toISOString());",
+];
+
+const unique = (variable: string, domain: string) =>
+  `pm.collectionVariables.set('${variable}', 'postman-' + Date.now() + '-' + Math.floor(Math.random() * 1e6) + '@${domain}');`;
+
+const STORED = (code: number) => [
+  ...status(code),
+  "pm.test('the stored request, its source and status URL', () => {",
+  '  const answer = pm.response.json();',
+  '  pm.expect(answer.correlationId).to.match(/^[0-9a-f-]{36}$/);',
+  "  pm.expect(answer.source).to.be.a('string');",
+  "  pm.expect(pm.response.headers.get('Location')).to.eql(answer.statusUrl);",
+  '});',
+];
+
+const REPLAYED = (variable: string) => [
+  ...status(200),
+  "pm.test('the first delivery\\u2019s request, nothing new', () => {",
+  "  pm.expect(pm.response.headers.get('Idempotent-Replayed')).to.eql('true');",
+  `  pm.expect(pm.response.json().correlationId).to.eql(pm.collectionVariables.get('${variable}'));`,
+  '});',
+];
+
+const UNAUTHORIZED = [
+  ...status(401),
+  ...PROBLEM_SHAPE,
+  "pm.test('webhook-unauthorized', () => pm.expect(pm.response.json().type).to.eql('urn:d365-customer-sync:problem:webhook-unauthorized'));",
+];
+
+const standardHeaders = [
+  { key: 'webhook-id', value: '{{webhookId}}', description: 'The event ID; the same on a redelivery.' },
+  { key: 'webhook-timestamp', value: '{{webhookTimestamp}}', description: 'Set by the pre-request script.' },
+  { key: 'webhook-signature', value: '{{webhookSignature}}', description: 'Set by the pre-request script.' },
+];
+
+const shopifyHeaders = [
+  { key: 'X-Shopify-Topic', value: 'customers/create' },
+  { key: 'X-Shopify-Hmac-Sha256', value: '{{shopifyHmac}}', description: 'Set by the pre-request script.' },
+  { key: 'X-Shopify-Shop-Domain', value: '{{shopifyShopDomain}}' },
+  { key: 'X-Shopify-Event-Id', value: '{{shopifyEventId}}', description: 'The same on a redelivery.' },
+  { key: 'X-Shopify-Triggered-At', value: '{{shopifyTriggeredAt}}' },
+];
+
+const standardBody = () => {
+  const copy = structuredClone(FULL_CUSTOMER_EXAMPLE) as { Customer: Record<string, unknown> };
+  copy.Customer.EmailAddress = '{{standardEmail}}';
+  return JSON.stringify(copy, null, 2);
+};
+
+/** Shopify's documented payload as text (its `id` stays exact), with a fresh e-mail address. */
+const shopifyBody = () => SHOPIFY_CUSTOMERS_CREATE_TEXT.replace('"bob@biller.com"', '"{{shopifyEmail}}"');
+
+const bigCommerceBody = () =>
+  BIGCOMMERCE_CUSTOMER_CREATED_TEXT.replace(
+    /"hash": "[0-9a-f]{40}"/,
+    '"hash": "{{bigCommerceHash}}"',
+  ).replace('"stores/abc123"', '"stores/{{bigCommerceStoreHash}}"');
+
+export function webhookFolder(): Json {
+  const standardUrl = '/webhooks/standard?source={{standardWebhookSource}}';
+  return {
+    name: 'Webhooks (signed in the pre-request scripts)',
+    description:
+      'The three webhook routes, each delivery signed as its sender signs it. Set the sources\u2019 names and secrets (standardWebhookSource, standardWebhookSecret, shopifyShopDomain, shopifyWebhookSecret, bigCommerceStoreHash, bigCommerceWebhookSecret) to sources listed in WEBHOOK_SOURCES whose secrets are in the app\u2019s Key Vault; keep the secrets in a local environment, never in the collection.',
+    item: [
+      request('Standard Webhooks delivery (202)', '/webhooks/standard', 'post', {
+        url: standardUrl,
+        anonymous: true,
+        prerequest: [
+          unique('standardEmail', 'example.com'),
+          "pm.collectionVariables.set('webhookId', 'msg_' + pm.variables.replaceIn('{{$guid}}'));",
+          ...STANDARD_SIGN,
+        ],
+        headers: standardHeaders,
+        rawBody: standardBody(),
+        tests: [
+          ...STORED(202),
+          "pm.collectionVariables.set('standardCorrelationId', pm.response.json().correlationId);",
+        ],
+      }),
+      request('Standard Webhooks redelivery (200, nothing new)', '/webhooks/standard', 'post', {
+        url: standardUrl,
+        anonymous: true,
+        prerequest: STANDARD_SIGN,
+        headers: standardHeaders,
+        rawBody: standardBody(),
+        tests: REPLAYED('standardCorrelationId'),
+      }),
+      request('Standard Webhooks delivery with a wrong signature (401)', '/webhooks/standard', 'post', {
+        url: standardUrl,
+        anonymous: true,
+        prerequest: [
+          "pm.collectionVariables.set('webhookId', 'msg_' + pm.variables.replaceIn('{{$guid}}'));",
+          ...STANDARD_SIGN,
+          "pm.collectionVariables.set('webhookSignature', 'v1,' + 'A'.repeat(43) + '=');",
+        ],
+        headers: standardHeaders,
+        rawBody: standardBody(),
+        tests: UNAUTHORIZED,
+      }),
+      request('Shopify customers/create (202)', '/webhooks/shopify', 'post', {
+        url: '/webhooks/shopify',
+        anonymous: true,
+        prerequest: [
+          unique('shopifyEmail', 'example.com'),
+          "pm.collectionVariables.set('shopifyEventId', pm.variables.replaceIn('{{$guid}}'));",
+          ...SHOPIFY_SIGN,
+        ],
+        headers: shopifyHeaders,
+        rawBody: shopifyBody(),
+        tests: [
+          ...STORED(202),
+          "pm.test('the shop\\u2019s customer ID', () => pm.expect(pm.response.json().sourceCustomerId).to.eql('706405506930370084'));",
+          "pm.collectionVariables.set('shopifyCorrelationId', pm.response.json().correlationId);",
+        ],
+      }),
+      request('Shopify redelivery of the same event (200, nothing new)', '/webhooks/shopify', 'post', {
+        url: '/webhooks/shopify',
+        anonymous: true,
+        prerequest: SHOPIFY_SIGN,
+        headers: shopifyHeaders,
+        rawBody: shopifyBody(),
+        tests: REPLAYED('shopifyCorrelationId'),
+      }),
+      request('BigCommerce store/customer/created (202)', '/webhooks/bigcommerce', 'post', {
+        url: '/webhooks/bigcommerce',
+        anonymous: true,
+        prerequest: [
+          "pm.collectionVariables.set('bigCommerceHash', require('crypto-js').lib.WordArray.random(20).toString());",
+        ],
+        headers: [
+          {
+            key: 'X-Webhook-Secret',
+            value: '{{bigCommerceWebhookSecret}}',
+            description: 'The secret set on the hook.',
+          },
+        ],
+        rawBody: bigCommerceBody(),
+        tests: [
+          ...STORED(202),
+          "pm.test('the store\\u2019s customer ID', () => pm.expect(pm.response.json().sourceCustomerId).to.eql('32'));",
+        ],
+      }),
+    ],
+  };
+}
+
+/** The folder's non-secret defaults (collection variables); the secrets belong in an environment. */
+export function webhookVariables(): Json[] {
+  return [
+    { key: 'standardWebhookSource', value: 'local-standard' },
+    { key: 'shopifyShopDomain', value: 'local-shop.myshopify.com' },
+    { key: 'bigCommerceStoreHash', value: 'abc123' },
+  ];
+}
+
+/** The environment's secret slots (empty: fill them in a local copy). */
+export const WEBHOOK_SECRET_VARIABLES = [
+  'standardWebhookSecret',
+  'shopifyWebhookSecret',
+  'bigCommerceWebhookSecret',
+] as const;
