@@ -36,6 +36,12 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
   leaseSeconds: number;
   /** How long an invocation may wait for D365's throttling pause before rescheduling instead. */
   maxInlineWaitMs?: number;
+  /**
+   * How long D365 may take to show a customer it created (a commit still running behind a gateway
+   * timeout): a lookup after an uncertain create only concludes "not there" this long after the
+   * create was sent; one after a 2xx without an account looks again for `ACCOUNT_LOOKUP_ROUNDS` times it.
+   */
+  settleSeconds?: number;
   now?: () => Date;
   random?: () => number;
 }
@@ -43,6 +49,8 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
 export type ProcessResult =
   | { kind: 'succeeded'; customerAccount: string; outcome: Outcome }
   | { kind: 'failed'; code: FailureCode }
+  /** D365 confirmed the create without an account and it could not be found: for an operator. */
+  | { kind: 'needs-review' }
   /** A transient failure: the next attempt is queued for later. */
   | { kind: 'retrying'; delaySeconds: number }
   /** Someone else holds the request, or D365 asked us to wait: the message was queued again for later. */
@@ -173,6 +181,8 @@ async function exhaust(
     name: 'CustomerPoisoned',
     properties: { correlationId: record.correlationId, legalEntity: record.legalEntity },
   });
+  // D365 confirmed this customer: running out of lookups is not a failure to create it.
+  if (record.acceptedWithoutAccountAt !== undefined) return recordNeedsReview(record, deps);
   const last = record.lastError ? ` Last error: ${record.lastError}.` : '';
   await recordFailure(record, 'retries_exhausted', `${FAILURE_CODES.retries_exhausted}${last}`, deps);
   return { kind: 'failed', code: 'retries_exhausted' };
@@ -232,6 +242,34 @@ async function scheduleRetry(
   });
   return { kind: 'retrying', delaySeconds };
 }
+
+/** How many settle periods a customer confirmed without an account is looked for before `needs_review`. */
+export const ACCOUNT_LOOKUP_ROUNDS = 3;
+
+const DEFAULT_SETTLE_SECONDS = 10;
+
+/** D365 confirmed the create but the customer cannot be found: an operator looks in D365. */
+async function recordNeedsReview(record: StatusRecord, deps: CommonDeps): Promise<ProcessResult> {
+  await deps.statusStore.update(record, {
+    status: 'needs_review',
+    errorCode: 'account_not_found',
+    errorMessage: FAILURE_CODES.account_not_found,
+    leaseUntil: undefined,
+    nextAttemptAt: undefined,
+    updatedAt: clock(deps).toISOString(),
+  });
+  const { correlationId, legalEntity } = record;
+  deps.log.warn('customer.needs_review', { correlationId, legalEntity, attempt: record.attempts });
+  deps.telemetry.trackEvent({
+    name: 'CustomerFailed',
+    properties: { correlationId, legalEntity, reason: 'account_not_found', attempts: String(record.attempts) },
+  });
+  return { kind: 'needs-review' };
+}
+
+/** Seconds since an ISO time (0 when absent). */
+const secondsSince = (deps: CommonDeps, iso: string | undefined): number =>
+  iso === undefined ? 0 : (clock(deps).getTime() - Date.parse(iso)) / 1000;
 
 /** Runs a D365 call through the gate; a long throttling pause becomes a transient failure to reschedule. */
 async function throughGate<T>(call: () => Promise<T>, deps: ProcessDeps): Promise<T> {
@@ -322,6 +360,8 @@ export async function processCustomerMessage(
   // A request last seen `submitting` (its invocation died mid-call), or whose create call failed
   // without a clear answer, may already exist in D365: look it up before creating.
   const mayExist = record.status === 'submitting' || record.submittedAt !== undefined;
+  // When the create was (last) sent: a dead invocation's `submitting` record was last written then.
+  const submittedAt = record.submittedAt ?? (record.status === 'submitting' ? record.updatedAt : undefined);
   const attempt = record.attempts + 1;
   try {
     record = await deps.statusStore.update(record, {
@@ -381,12 +421,46 @@ export async function processCustomerMessage(
         }
         return await recordSuccess(record, existing, 'linked', Date.now() - started, deps, existingAccounts);
       }
+      const settle = deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+      if (record.acceptedWithoutAccountAt !== undefined) {
+        // D365 said it created the customer: look again (it may still be committing), never create.
+        if (secondsSince(deps, record.acceptedWithoutAccountAt) >= settle * ACCOUNT_LOOKUP_ROUNDS)
+          return await recordNeedsReview(record, deps);
+        throw new ProcessingError({
+          kind: 'transient',
+          reason: 'D365 confirmed the customer without its account; it is not visible yet',
+          retryAfterSeconds: settle,
+        });
+      }
+      const unsettled = mayExist ? settle - secondsSince(deps, submittedAt) : 0;
+      if (unsettled > 0) {
+        // An uncertain create may still be committing: look again before creating a second one.
+        throw new ProcessingError({
+          kind: 'transient',
+          reason: 'waiting for D365 to settle before concluding the customer was not created',
+          retryAfterSeconds: Math.ceil(unsettled),
+        });
+      }
     }
     record = await deps.statusStore.update(record, {
       status: 'submitting',
       updatedAt: clock(deps).toISOString(),
     });
     const { customerAccount } = await throughGate(() => deps.d365.createCustomer(customer), deps);
+    if (customerAccount === undefined) {
+      // A 2xx without an account: created; find its account after the settle time.
+      const now = clock(deps).toISOString();
+      record = await deps.statusStore.update(record, {
+        acceptedWithoutAccountAt: now,
+        submittedAt: record.submittedAt ?? now,
+        updatedAt: now,
+      });
+      throw new ProcessingError({
+        kind: 'transient',
+        reason: 'D365 confirmed the customer without its account; looking it up',
+        retryAfterSeconds: deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS,
+      });
+    }
     return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps);
   } catch (error) {
     if (error instanceof StatusConflictError) {
