@@ -262,7 +262,12 @@ async function recordNeedsReview(record: StatusRecord, deps: CommonDeps): Promis
   deps.log.warn('customer.needs_review', { correlationId, legalEntity, attempt: record.attempts });
   deps.telemetry.trackEvent({
     name: 'CustomerFailed',
-    properties: { correlationId, legalEntity, reason: 'account_not_found', attempts: String(record.attempts) },
+    properties: {
+      correlationId,
+      legalEntity,
+      reason: 'account_not_found',
+      attempts: String(record.attempts),
+    },
   });
   return { kind: 'needs-review' };
 }

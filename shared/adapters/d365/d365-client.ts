@@ -47,7 +47,9 @@ const tryParse = (text: string): unknown => {
 
 /** The account in an OData key (`Location` / `OData-EntityId` of a 201 or 204). */
 const accountInKey = (location: string | null | undefined): string | undefined =>
-  location ? /CustomerAccount='((?:[^']|'')*)'/.exec(decodeURIComponent(location))?.[1]?.replace(/''/g, "'") : undefined;
+  location
+    ? /CustomerAccount='((?:[^']|'')*)'/.exec(decodeURIComponent(location))?.[1]?.replace(/''/g, "'")
+    : undefined;
 
 /** The account a 2xx answer names, if any. */
 function accountOf(answer: D365Answer, body: unknown, options: D365ClientOptions): string | undefined {
@@ -87,7 +89,8 @@ export function classifyD365Answer(
     return account !== undefined ? { kind: 'created', customerAccount: account } : { kind: 'accepted' };
   }
   if (status === 401) return { kind: 'unauthorized' };
-  if (status === 403) return permanent('not_registered', `D365 answered 403. ${FAILURE_CODES.not_registered}`);
+  if (status === 403)
+    return permanent('not_registered', `D365 answered 403. ${FAILURE_CODES.not_registered}`);
   if (status === 404) {
     // Nothing at that path: a setting names a service D365 does not have, not a customer problem.
     return permanent(
@@ -165,7 +168,10 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
     }
     // F&O answers 401 (often with a JSON `Message` body) to a valid token of an Entra application
     // that is not registered in "Microsoft Entra ID applications", and to a token for another URL.
-    throw permanent('not_registered', `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`);
+    throw permanent(
+      'not_registered',
+      `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`,
+    );
   };
 
   return {

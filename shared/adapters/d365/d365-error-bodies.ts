@@ -47,14 +47,17 @@ function customServiceBody(body: unknown): ErrorBodyClass | undefined {
   if (CUSTOM_SERVICE_PREFIX.test(Message) || (type !== undefined && FRAMEWORK_EXCEPTIONS.test(type))) {
     const text = Message.replace(CUSTOM_SERVICE_PREFIX, '');
     const withType = type !== undefined ? `${text} (${type})` : text;
-    return isTransientText(text) ? { kind: 'transient', text: withType } : { kind: 'business', text: withType };
+    return isTransientText(text)
+      ? { kind: 'transient', text: withType }
+      : { kind: 'business', text: withType };
   }
   return undefined;
 }
 
 function odataBody(body: unknown, status: number): ErrorBodyClass | undefined {
-  const error = (body as { error?: { message?: unknown; innererror?: { message?: unknown; type?: unknown } } })
-    ?.error;
+  const error = (
+    body as { error?: { message?: unknown; innererror?: { message?: unknown; type?: unknown } } }
+  )?.error;
   if (!error || typeof error !== 'object') return undefined;
   const inner = typeof error.innererror?.message === 'string' ? error.innererror.message : undefined;
   const type = typeof error.innererror?.type === 'string' ? error.innererror.type : '';
