@@ -211,7 +211,7 @@ describe('D365 authentication', () => {
     expect(answer.headers.get('x-emulator-reason')).toBe('token expired');
   });
 
-  it('answers 401 with F&O\'s JSON Message body for an application not registered in D365', async () => {
+  it("answers 401 with F&O's JSON Message body for an application not registered in D365", async () => {
     await call(emulator, 'PATCH', '/_emulator/settings', {
       body: { unregisteredClientIds: [emulator.d365ClientId] },
     });
