@@ -75,6 +75,11 @@ param d365DefaultCustomerGroup string = '30'
 @maxValue(120000)
 param d365TimeoutMs int = 30000
 
+@description('D365_SETTLE_SECONDS: how long D365 may take to show a customer it created, before a lookup concludes it is not there.')
+@minValue(1)
+@maxValue(300)
+param d365SettleSeconds int = 10
+
 // ============================================================================ Queues and tables
 
 @description('CUSTOMER_QUEUE_NAME: queue that carries accepted requests; its poison queue is <name>-poison, where a request that ran out of retries is kept for replay.')
@@ -428,6 +433,7 @@ module functionApp 'modules/function-app.bicep' = {
     d365AccountField: d365AccountField
     d365DefaultCustomerGroup: d365DefaultCustomerGroup
     d365TimeoutMs: d365TimeoutMs
+    d365SettleSeconds: d365SettleSeconds
     customerQueueName: customerQueueName
     statusTableName: statusTableName
     statusRetryAfterSeconds: statusRetryAfterSeconds

@@ -88,6 +88,7 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     duplicatePolicy: config.duplicatePolicy,
     retry: config.retry,
     leaseSeconds: config.leaseSeconds,
+    settleSeconds: config.d365.settleSeconds,
     sourceCustomers: services.sourceCustomers,
     webhookSources: config.webhooks.sources,
   };

@@ -81,7 +81,11 @@ export interface TokenSource {
 
 /** Creates customers in D365. Throws `ProcessingError` (permanent or transient) on failure. */
 export interface D365Client {
-  createCustomer(request: CustomerRequest): Promise<{ customerAccount: string }>;
+  /**
+   * `customerAccount` is absent when D365 confirmed the create (a 2xx) without naming the account:
+   * the customer exists and must be looked up, never created again.
+   */
+  createCustomer(request: CustomerRequest): Promise<{ customerAccount?: string }>;
   /**
    * The accounts of the customers with this e-mail in the legal entity (CustomersV3, cross-company,
    * with a filter built by the one safe builder), in D365's order, at most `CUSTOMER_LOOKUP_TOP`;

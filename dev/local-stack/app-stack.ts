@@ -167,7 +167,7 @@ export async function waitForTerminal(
     const response = await fetch(statusUrl, { headers });
     last = await response.json();
     const status = (last as { status?: string }).status;
-    if (status === 'succeeded' || status === 'failed') return last as never;
+    if (status === 'succeeded' || status === 'failed' || status === 'needs_review') return last as never;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no terminal status within ${timeoutMs} ms; last answer: ${JSON.stringify(last)}`);

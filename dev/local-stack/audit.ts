@@ -28,6 +28,8 @@ export interface AuditReport {
   accepted: number;
   succeeded: number;
   failed: number;
+  /** D365 confirmed the create without an account and the worker could not find it. */
+  needsReview: number;
   /** Accepted but not terminal when the audit ended. */
   lost: number;
   /** Extra customers in D365 for one request. */
@@ -51,10 +53,18 @@ export const AUDIT_SETTINGS: Record<string, string> = {
   RETRY_MAX_ATTEMPTS: '12',
   PROCESSING_LEASE_SECONDS: '4',
   D365_TIMEOUT_MS: '2000',
+  D365_SETTLE_SECONDS: '2',
   DEV_HOST_QUEUE_LEASE_SECONDS: '4',
   AzureFunctionsJobHost__extensions__queues__batchSize: '16',
   AzureFunctionsJobHost__extensions__queues__newBatchThreshold: '8',
   AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.500',
+};
+
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
+const DEADLOCK = {
+  Message:
+    'An exception occured when invoking the operation - Cannot create a record in Customers (CustTable). Deadlock, where one or more users have simultaneously locked the whole table or part of it.',
+  ExceptionType: 'Microsoft.Dynamics.Ax.Xpp.DeadlockException',
 };
 
 function faultRules(p: number): object[] {
@@ -67,6 +77,12 @@ function faultRules(p: number): object[] {
     [0.1, { status: 504, latencyMs: 200 }],
     // The hardest case: D365 created the customer, then the answer was lost.
     [0.15, { after: true, reset: true }],
+    // Issue 11's answer classes: a rolled-back deadlock (500 with an X++ Infolog), a slow commit behind
+    // a gateway timeout, a 2xx without an account and a 500 without an X++ message after the commit.
+    [0.1, { method: 'POST', status: 500, headers: JSON_TYPE, body: DEADLOCK }],
+    [0.1, { after: true, status: 504, commitDelayMs: 500 }],
+    [0.1, { after: true, status: 200, headers: JSON_TYPE, body: '' }],
+    [0.1, { after: true, status: 500, headers: JSON_TYPE, body: { Message: 'An error has occurred.' } }],
   ];
   return mix.map(([share, fault]) => ({ service: 'd365', probability: share * p, ...fault }));
 }
@@ -149,7 +165,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     const statuses = new Map<string, string>();
     for (;;) {
       const pending = accepted.filter(
-        (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!) ?? ''),
+        (s) => !['succeeded', 'failed', 'needs_review'].includes(statuses.get(s.correlationId!) ?? ''),
       );
       if (pending.length === 0 || Date.now() > deadline) break;
       for await (const entity of stack.table.listEntities<{ status: string }>({
@@ -174,6 +190,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       accepted: accepted.length,
       succeeded: 0,
       failed: 0,
+      needsReview: 0,
       lost: 0,
       duplicated: 0,
       missing: 0,
@@ -195,6 +212,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
           customerAccount?: string;
         };
         if (accounts.length === 0 || !accounts.includes(answer.customerAccount ?? '')) report.missing += 1;
+        report.duplicated += Math.max(0, accounts.length - 1);
+      } else if (status === 'needs_review') {
+        report.needsReview += 1;
         report.duplicated += Math.max(0, accounts.length - 1);
       } else if (status === 'failed') {
         report.failed += 1;

@@ -64,6 +64,7 @@ param d365ServicePath string
 param d365AccountField string
 param d365DefaultCustomerGroup string
 param d365TimeoutMs int
+param d365SettleSeconds int
 param customerQueueName string
 param statusTableName string
 param statusRetryAfterSeconds int
@@ -266,6 +267,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'D365_TIMEOUT_MS'
           value: string(d365TimeoutMs)
+        }
+        {
+          name: 'D365_SETTLE_SECONDS'
+          value: string(d365SettleSeconds)
         }
         {
           name: 'CUSTOMER_QUEUE_NAME'

@@ -18,6 +18,7 @@ const OPTIONAL_FIELDS = [
   'queuedAt',
   'leaseUntil',
   'submittedAt',
+  'acceptedWithoutAccountAt',
   'nextAttemptAt',
 ] as const satisfies readonly (keyof StatusRecord)[];
 

@@ -31,6 +31,7 @@ const configSchema = settingsObject.transform((v) => ({
     accountField: v.D365_ACCOUNT_FIELD,
     defaultCustomerGroup: v.D365_DEFAULT_CUSTOMER_GROUP,
     timeoutMs: v.D365_TIMEOUT_MS,
+    settleSeconds: v.D365_SETTLE_SECONDS,
   },
   keyVault: { url: v.KEY_VAULT_URL, secretName: v.D365_CLIENT_SECRET_NAME },
   authorityHost: v.ENTRA_AUTHORITY_HOST,
@@ -79,6 +80,7 @@ export interface Config {
     accountField: string;
     defaultCustomerGroup: string;
     timeoutMs: number;
+    settleSeconds: number;
   };
   keyVault: { url: string; secretName: string };
   authorityHost: string;

@@ -138,6 +138,15 @@ const catalogue = [
     schema: positiveInt,
   }),
   define({
+    name: 'D365_SETTLE_SECONDS',
+    description:
+      'How long D365 may take to show a customer it created: after an uncertain create (timeout, reset, 502/504, a 500 without an X++ message) the worker only creates again once a lookup this long after the create finds nothing; after a 2xx without an account it looks for the customer for three such periods, then ends the request as `needs_review`.',
+    default: '10',
+    local: '10',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
     name: 'CUSTOMER_QUEUE_NAME',
     description: 'Storage queue that carries accepted requests; its poison queue is `<name>-poison`.',
     default: 'customer-create',

@@ -25,8 +25,11 @@ describe('the status state machine', () => {
     for (const to of STATUSES) {
       expect(canTransition('succeeded', to)).toBe(false);
       expect(canTransition('failed', to)).toBe(to === 'queued'); // only an operator's replay
+      // D365 holds the customer: nothing moves it on, so no replay can create a second one.
+      expect(canTransition('needs_review', to)).toBe(false);
     }
-    expect(STATUSES.filter(isTerminal)).toEqual(['succeeded', 'failed']);
+    expect(canTransition('retrying', 'needs_review')).toBe(true);
+    expect(STATUSES.filter(isTerminal)).toEqual(['succeeded', 'failed', 'needs_review']);
   });
 
   it('answers without the payload, the ETag or the target, and with the error as code and message', () => {

@@ -5,6 +5,7 @@
  *                    ▲          │  ▲          │   └──► failed
  *                    │          ▼  │          ▼
  *                    │        retrying ◄──────┘
+ *                    │          └──────────────────► needs_review
  *                    └── (reconciler, replay)
  *
  * - `accepting`: an Idempotency-Key claimed the ID; the queue message is being written.
@@ -15,6 +16,9 @@
  *   (`submittedAt` is set), so whoever takes it over looks it up before creating.
  * - `retrying`: a transient failure; the next attempt is queued for `nextAttemptAt`.
  * - `succeeded` / `failed`: terminal. Only an operator's replay moves `failed` back to `queued`.
+ * - `needs_review`: terminal. D365 confirmed the create (a 2xx) without naming the account, and the
+ *   customer could not be found by looking it up: it exists in D365, so the request is never replayed
+ *   into another create; an operator finds it in D365 (`acceptedWithoutAccountAt` says when).
  * Every change is a conditional (ETag) update, so two invocations never both move a request on.
  */
 
@@ -26,20 +30,23 @@ export const STATUSES = [
   'retrying',
   'succeeded',
   'failed',
+  'needs_review',
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly Status[] = ['succeeded', 'failed'];
+export const TERMINAL_STATUSES: readonly Status[] = ['succeeded', 'failed', 'needs_review'];
 
 /** Which transitions the state machine allows. */
 const TRANSITIONS: Record<Status, readonly Status[]> = {
   accepting: ['queued', 'processing', 'failed'],
   queued: ['processing', 'failed', 'queued'],
-  processing: ['processing', 'submitting', 'retrying', 'succeeded', 'failed'],
-  submitting: ['processing', 'retrying', 'succeeded', 'failed'],
-  retrying: ['processing', 'retrying', 'failed'],
+  processing: ['processing', 'submitting', 'retrying', 'succeeded', 'failed', 'needs_review'],
+  submitting: ['processing', 'retrying', 'succeeded', 'failed', 'needs_review'],
+  retrying: ['processing', 'retrying', 'failed', 'needs_review'],
   succeeded: [],
   failed: ['queued'],
+  // Never back to `queued`: the customer exists in D365, a replay would create a second one.
+  needs_review: [],
 };
 
 export function isTerminal(status: Status): boolean {
@@ -57,7 +64,7 @@ export const FAILURE_CODES = {
     'A customer with this e-mail address already exists in the legal entity (DUPLICATE_POLICY=reject).',
   business_error: 'D365 rejected the customer.',
   not_registered:
-    'D365 answered 403: the Entra application is not registered in D365 (System administration > Setup > Azure Active Directory applications) or its user lacks rights.',
+    'D365 refused the app (401 to a freshly issued token, or 403): register the Entra application in D365 (System administration > Setup > Microsoft Entra ID applications, with a user that has rights to create customers) and check that D365_URL is the environment the token is issued for.',
   invalid_secret:
     'Entra ID rejected the D365 client secret read from Key Vault (AADSTS7000215). Put the current secret in Key Vault.',
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
@@ -65,6 +72,8 @@ export const FAILURE_CODES = {
   unmappable:
     "The shop's customer cannot be mapped to a D365 customer (see the message for the fields); the webhook was answered 2xx so the shop does not resend it.",
   source_not_found: 'The shop no longer has the customer its webhook named.',
+  account_not_found:
+    'D365 confirmed the create without naming the customer account, and the customer could not be found by looking it up. It exists in D365: find it there; this request is never replayed into another create.',
   retries_exhausted:
     'D365 stayed unavailable through every retry; the message is kept in the poison queue for replay.',
 } as const;
@@ -107,6 +116,11 @@ export interface StatusRecord {
   leaseUntil?: string;
   /** When the create call was first sent: from then on the customer may exist in D365. */
   submittedAt?: string;
+  /**
+   * When D365 answered the create with a 2xx but no customer account: the customer exists, so later
+   * attempts only look it up (never create), and end as `needs_review` if it cannot be found.
+   */
+  acceptedWithoutAccountAt?: string;
   /** When the next attempt is due (`retrying`). */
   nextAttemptAt?: string;
   /** Optimistic-concurrency tag of the stored version. */

@@ -13,6 +13,7 @@ const FAILURE_STATUS: Record<FailureCode, number> = {
   unmappable: 422,
   source_not_found: 422,
   retries_exhausted: 503,
+  account_not_found: 502,
 };
 
 /**

@@ -44,6 +44,12 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
   identityClaims: IdentityClaims;
   /** How long an invocation may wait for a gate slot or a throttling pause before rescheduling instead. */
   maxInlineWaitMs?: number;
+  /**
+   * How long D365 may take to show a customer it created (a commit still running behind a gateway
+   * timeout): a lookup after an uncertain create only concludes "not there" this long after the
+   * create was sent; one after a 2xx without an account looks again for `ACCOUNT_LOOKUP_ROUNDS` times it.
+   */
+  settleSeconds?: number;
   now?: () => Date;
   random?: () => number;
 }
@@ -51,6 +57,8 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
 export type ProcessResult =
   | { kind: 'succeeded'; customerAccount: string; outcome: Outcome }
   | { kind: 'failed'; code: FailureCode }
+  /** D365 confirmed the create without an account and it could not be found: for an operator. */
+  | { kind: 'needs-review' }
   /** A transient failure: the next attempt is queued for later. */
   | { kind: 'retrying'; delaySeconds: number }
   /** Someone else holds the request, or D365 asked us to wait: the message was queued again for later. */
@@ -181,6 +189,8 @@ async function exhaust(
     name: 'CustomerPoisoned',
     properties: { correlationId: record.correlationId, legalEntity: record.legalEntity },
   });
+  // D365 confirmed this customer: running out of lookups is not a failure to create it.
+  if (record.acceptedWithoutAccountAt !== undefined) return recordNeedsReview(record, deps);
   const last = record.lastError ? ` Last error: ${record.lastError}.` : '';
   await recordFailure(record, 'retries_exhausted', `${FAILURE_CODES.retries_exhausted}${last}`, deps);
   return { kind: 'failed', code: 'retries_exhausted' };
@@ -275,6 +285,39 @@ async function giveBack(
   });
   return { kind: 'deferred', delaySeconds: delay };
 }
+
+/** How many settle periods a customer confirmed without an account is looked for before `needs_review`. */
+export const ACCOUNT_LOOKUP_ROUNDS = 3;
+
+const DEFAULT_SETTLE_SECONDS = 10;
+
+/** D365 confirmed the create but the customer cannot be found: an operator looks in D365. */
+async function recordNeedsReview(record: StatusRecord, deps: CommonDeps): Promise<ProcessResult> {
+  await deps.statusStore.update(record, {
+    status: 'needs_review',
+    errorCode: 'account_not_found',
+    errorMessage: FAILURE_CODES.account_not_found,
+    leaseUntil: undefined,
+    nextAttemptAt: undefined,
+    updatedAt: clock(deps).toISOString(),
+  });
+  const { correlationId, legalEntity } = record;
+  deps.log.warn('customer.needs_review', { correlationId, legalEntity, attempt: record.attempts });
+  deps.telemetry.trackEvent({
+    name: 'CustomerFailed',
+    properties: {
+      correlationId,
+      legalEntity,
+      reason: 'account_not_found',
+      attempts: String(record.attempts),
+    },
+  });
+  return { kind: 'needs-review' };
+}
+
+/** Seconds since an ISO time (0 when absent). */
+const secondsSince = (deps: CommonDeps, iso: string | undefined): number =>
+  iso === undefined ? 0 : (clock(deps).getTime() - Date.parse(iso)) / 1000;
 
 /**
  * Takes a fleet gate slot for a claimed request, renewing the request's lease while it waits (so
@@ -405,6 +448,8 @@ export async function processCustomerMessage(
   }
   // Claim it; a create may have been sent before (`mayExist`): then look it up first.
   const { attempt, mayExist } = decision;
+  // When the create was (last) sent: a dead invocation's `submitting` record was last written then.
+  const submittedAt = record.submittedAt ?? (record.status === 'submitting' ? record.updatedAt : undefined);
   try {
     record = await deps.statusStore.update(record, {
       status: 'processing',
@@ -490,6 +535,28 @@ export async function processCustomerMessage(
         case 'create':
           break;
       }
+      const settle = deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+      if (record.acceptedWithoutAccountAt !== undefined) {
+        // D365 said it created the customer: look again (it may still be committing), never create.
+        if (secondsSince(deps, record.acceptedWithoutAccountAt) >= settle * ACCOUNT_LOOKUP_ROUNDS)
+          return await recordNeedsReview(record, deps);
+        keepIdentity = true; // the customer exists: its claim stays until it expires
+        throw new ProcessingError({
+          kind: 'transient',
+          reason: 'D365 confirmed the customer without its account; it is not visible yet',
+          retryAfterSeconds: settle,
+        });
+      }
+      const unsettled = mayExist ? settle - secondsSince(deps, submittedAt) : 0;
+      if (unsettled > 0) {
+        // An uncertain create may still be committing: look again before creating a second one.
+        keepIdentity = true;
+        throw new ProcessingError({
+          kind: 'transient',
+          reason: 'waiting for D365 to settle before concluding the customer was not created',
+          retryAfterSeconds: Math.ceil(unsettled),
+        });
+      }
     }
     // The fence: the last write before the create, conditional on the record's ETag (nobody took the
     // request over), and only with lease (and identity claim) left for the whole call.
@@ -505,7 +572,7 @@ export async function processCustomerMessage(
       updatedAt: clock(deps).toISOString(),
     });
     keepIdentity = true;
-    let customerAccount: string;
+    let customerAccount: string | undefined;
     try {
       ({ customerAccount } = await slot.run(() => deps.d365.createCustomer(customer)));
     } catch (error) {
@@ -522,6 +589,21 @@ export async function processCustomerMessage(
       if (existing === undefined) throw error;
       deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
       customerAccount = existing;
+    }
+    if (customerAccount === undefined) {
+      // A 2xx without an account: created; find its account after the settle time (the customer
+      // claim stays until it expires, so nobody creates this customer meanwhile).
+      const now = clock(deps).toISOString();
+      record = await deps.statusStore.update(record, {
+        acceptedWithoutAccountAt: now,
+        submittedAt: record.submittedAt ?? now,
+        updatedAt: now,
+      });
+      throw new ProcessingError({
+        kind: 'transient',
+        reason: 'D365 confirmed the customer without its account; looking it up',
+        retryAfterSeconds: deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS,
+      });
     }
     keepIdentity = false;
     return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps);

@@ -1,6 +1,10 @@
+import { CDM_CUSTOMERS_V3_FIELDS } from './customers-v3-fields';
+
 /**
- * The fields of F&O's standard `CustomersV3` entity that the emulator knows (a subset of the real ~250),
- * with their OData types. Every customer is stored in this shape, whichever endpoint created it.
+ * The fields of F&O's standard `CustomersV3` entity: every field the Common Data Model lists
+ * (customers-v3-fields.ts, ~300), with OData types for the ones the emulator models (the rest are
+ * strings to queries, and take any JSON primitive when posted). Every customer is stored in this
+ * shape, whichever endpoint created it.
  */
 export type EntityFieldType = 'string' | 'decimal' | { enum: string; values: readonly string[] };
 
@@ -14,7 +18,7 @@ const partyType: EntityFieldType = {
   values: ['None', 'Person', 'Organization'],
 };
 
-export const ENTITY_FIELDS: Record<string, EntityFieldType> = {
+const MODELED_FIELDS: Record<string, EntityFieldType> = {
   dataAreaId: 'string',
   CustomerAccount: 'string',
   PartyType: partyType,
@@ -51,6 +55,19 @@ export const ENTITY_FIELDS: Record<string, EntityFieldType> = {
   InvoiceAddressCountryRegionId: 'string',
 };
 
+export const ENTITY_FIELDS: Record<string, EntityFieldType> = {
+  ...MODELED_FIELDS,
+  ...Object.fromEntries(
+    CDM_CUSTOMERS_V3_FIELDS.filter((name) => !(name in MODELED_FIELDS)).map((name) => [
+      name,
+      'string' as const,
+    ]),
+  ),
+};
+
+/** True for a field whose OData type the emulator models (others take any JSON primitive). */
+export const isModeledField = (name: string): boolean => name in MODELED_FIELDS;
+
 export type CustomerEntity = Record<string, string | number>;
 
 /** Key order as F&O lists them: keys first, then the rest. */
@@ -64,7 +81,7 @@ export function completeEntity(values: CustomerEntity): CustomerEntity {
     if (value !== undefined) entity[name] = value;
     else if (type === 'decimal') entity[name] = 0;
     else if (typeof type === 'object')
-      entity[name] = name === 'PartyType' ? 'Person' : (type.values[0] ?? '');
+      entity[name] = name === 'PartyType' ? 'Organization' : (type.values[0] ?? '');
     else entity[name] = '';
   }
   return entity;

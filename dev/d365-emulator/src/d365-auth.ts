@@ -1,10 +1,10 @@
 import { checkAccessToken } from './access-tokens';
-import { bearerToken, RequestContext, sendEmpty } from './http';
+import { bearerToken, RequestContext, sendEmpty, sendJson } from './http';
 import { EmulatorState } from './state';
 
 /**
- * D365's check of the caller: a valid token for D365's own audience (else 401), issued to an Entra
- * application registered in F&O (else 403). Registered: the D365 app unless `unregisteredClientIds` names it.
+ * D365's check of the caller: a valid token for D365's own audience (else 401, empty body), issued to
+ * an Entra application registered in F&O (else 401 with F&O's JSON `Message` body). Registered: the D365 app unless `unregisteredClientIds` names it.
  * The `X-Emulator-Reason` header says why (the real service says nothing).
  */
 export async function authorizeD365(
@@ -23,9 +23,21 @@ export async function authorizeD365(
     check.clientId === state.identities.d365ClientId &&
     !state.settings.unregisteredClientIds.includes(check.clientId);
   if (!registered) {
-    sendEmpty(ctx.res, 403, {
-      'X-Emulator-Reason': `application ${check.clientId} is not registered in D365`,
-    });
+    // F&O answers a valid token of an Entra application missing from System administration > Setup >
+    // Microsoft Entra ID applications with 401 and a JSON body, captured in
+    // https://github.com/microsoft/Dynamics-AX-Integration/issues/49 :
+    // {"Message":"Authentication failed.","StackTrace":null,"ExceptionType":"System.InvalidOperationException"}
+    // (403 is what a registered app whose user lacks rights gets).
+    sendJson(
+      ctx.res,
+      401,
+      {
+        Message: 'Authentication failed.',
+        StackTrace: null,
+        ExceptionType: 'System.InvalidOperationException',
+      },
+      { 'X-Emulator-Reason': `application ${check.clientId} is not registered in D365` },
+    );
     return undefined;
   }
   return { clientId: check.clientId };

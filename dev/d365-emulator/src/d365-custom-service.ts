@@ -1,9 +1,9 @@
 import { completeEntity, CustomerEntity, defaultCurrency, defaultLanguage } from './customer-entity';
 import { AddressContract, CustomerContract, deserializeCustomer } from './d365-contract';
 import { customServiceException, EXCEPTION_TYPES, parameterNotFound } from './d365-errors';
+import { checkPostalAddress } from './address-reference';
 import {
   checkBirthDate,
-  checkCountry,
   checkCurrency,
   checkCustomerGroup,
   checkEmail,
@@ -132,7 +132,11 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
     ...checkEmail(customer.EmailAddress),
     ...checkBirthDate(customer.DateOfBirth),
     ...[...customer.BillingAddress, ...customer.ShippingAddress].flatMap((address) =>
-      checkCountry(address.CountryCode),
+      checkPostalAddress(state.settings.addressReference, {
+        country: address.CountryCode,
+        state: address.State,
+        zip: address.PostalCode,
+      }),
     ),
   ];
   if (problems.length > 0) {
@@ -141,24 +145,41 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
   }
   const account = state.customers.nextAccount(legalEntity);
   const partyNumber = state.customers.nextPartyNumber();
-  state.customers.add({
-    account,
-    legalEntity,
-    via: 'custom-service',
-    fields: contractToEntity(customer, legalEntity, account, partyNumber),
-    contract: { ...customer },
-  });
-  state.stats.customersCreated += 1;
-  answerCommitted(ctx, () => {
-    if (state.settings.customServiceResponse === 'string') {
-      sendJson(ctx.res, 200, account);
-      return;
-    }
-    const answer: Record<string, string> = { $id: '1', [state.settings.accountField]: account };
-    if (!('LegalEntity' in answer)) answer.LegalEntity = legalEntity;
-    if (!('PartyNumber' in answer)) answer.PartyNumber = partyNumber;
-    send(ctx.res, 200, JSON.stringify(answer), { 'Content-Type': 'application/json; charset=utf-8' });
-  });
+  const commit = (): void => {
+    state.customers.add({
+      account,
+      legalEntity,
+      via: 'custom-service',
+      fields: contractToEntity(customer, legalEntity, account, partyNumber),
+      contract: { ...customer },
+    });
+    state.stats.customersCreated += 1;
+  };
+  answerCommitted(
+    ctx,
+    () => {
+      const shape = state.settings.customServiceResponse;
+      if (shape === 'string') {
+        sendJson(ctx.res, 200, account);
+        return;
+      }
+      if (shape !== 'object') {
+        const bodies = {
+          'contract-without-account': '{"$id":"1"}',
+          null: 'null',
+          empty: '',
+          boolean: 'true',
+        };
+        send(ctx.res, 200, bodies[shape], { 'Content-Type': 'application/json; charset=utf-8' });
+        return;
+      }
+      const answer: Record<string, string> = { $id: '1', [state.settings.accountField]: account };
+      if (!('LegalEntity' in answer)) answer.LegalEntity = legalEntity;
+      if (!('PartyNumber' in answer)) answer.PartyNumber = partyNumber;
+      send(ctx.res, 200, JSON.stringify(answer), { 'Content-Type': 'application/json; charset=utf-8' });
+    },
+    commit,
+  );
 }
 
 /** The address of a list that plays its role: the one marked primary, else the first. */

@@ -1,24 +1,26 @@
 import {
   completeEntity,
   CustomerEntity,
-  defaultCurrency,
   defaultLanguage,
   ENTITY_FIELDS,
   ENTITY_SET,
   ENTITY_TYPE,
   EntityFieldType,
+  isModeledField,
 } from './customer-entity';
 import { odataError, odataWriteFailed } from './d365-errors';
 import { etag, keyPath, ODATA_HEADERS, representation, sendODataError } from './d365-odata-entity';
+import { checkPostalAddress } from './address-reference';
 import {
-  checkCountry,
   checkCurrency,
   checkCustomerGroup,
   checkEmail,
   companyExists,
   companyMissingMessage,
+  mustBeFilledIn,
 } from './d365-validation';
 import { answerCommitted, isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
+import { CustomerRecord } from './customers-store';
 import { EmulatorState } from './state';
 
 /** `POST /data/CustomersV3`: the OData deserializer's type checks, F&O's business rules, then the insert. */
@@ -35,6 +37,18 @@ function deserializeEntity(
         ok: false,
         message: `The property '${name}' does not exist on type '${ENTITY_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
       };
+    }
+    if (!isModeledField(name)) {
+      // A CDM field the emulator does not type: any JSON primitive, as F&O would convert it.
+      if (value === null) continue;
+      if (typeof value === 'object') {
+        return {
+          ok: false,
+          message: `Cannot convert a primitive value to the expected type of property '${name}'. See the inner exception for more details.`,
+        };
+      }
+      entity[name] = typeof value === 'boolean' ? (value ? 'Yes' : 'No') : (value as string | number);
+      continue;
     }
     if (type === 'string') {
       if (value === null) continue;
@@ -109,11 +123,31 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
     return;
   }
   const requestedAccount = String(input.CustomerAccount ?? '').trim();
+  // PartyType defaults to Organization (CustomersV3 on Microsoft Learn); a party needs a name.
+  const partyType = String(input.PartyType ?? 'Organization');
+  const named =
+    partyType === 'Organization'
+      ? String(input.OrganizationName ?? '').trim() !== ''
+      : [input.PersonFirstName, input.PersonLastName].some((n) => String(n ?? '').trim() !== '');
+  const manual = state.settings.manualNumberSequences.includes(legalEntity);
   const warnings = [
+    ...(requestedAccount === '' && manual ? [mustBeFilledIn('Customer account')] : []),
+    ...(named ? [] : [mustBeFilledIn(partyType === 'Organization' ? 'Name' : 'First name')]),
     ...checkCustomerGroup(state.options, String(input.CustomerGroupId ?? '')),
-    ...checkCurrency(String(input.SalesCurrencyCode ?? '')),
+    // SalesCurrencyCode is mandatory on the entity (CustTable.Currency): no company default here.
+    ...(String(input.SalesCurrencyCode ?? '').trim() === ''
+      ? [mustBeFilledIn('Currency')]
+      : checkCurrency(String(input.SalesCurrencyCode))),
     ...checkEmail(String(input.PrimaryContactEmail ?? '')),
-    ...(input.AddressCountryRegionId !== undefined ? checkCountry(String(input.AddressCountryRegionId)) : []),
+    ...(['Address', 'DeliveryAddress', 'InvoiceAddress'] as const).flatMap((prefix) =>
+      input[`${prefix}CountryRegionId`] === undefined
+        ? []
+        : checkPostalAddress(state.settings.addressReference, {
+            country: String(input[`${prefix}CountryRegionId`]),
+            state: input[`${prefix}State`] === undefined ? undefined : String(input[`${prefix}State`]),
+            zip: input[`${prefix}ZipCode`] === undefined ? undefined : String(input[`${prefix}ZipCode`]),
+          }),
+    ),
   ];
   if (warnings.length > 0) {
     sendODataError(
@@ -137,7 +171,6 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
     return;
   }
   const account = requestedAccount || state.customers.nextAccount(legalEntity);
-  const partyType = String(input.PartyType ?? (input.OrganizationName ? 'Organization' : 'Person'));
   const fields = completeEntity({
     ...input,
     dataAreaId: legalEntity.toLowerCase(),
@@ -145,31 +178,40 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
     PartyType: partyType,
     PartyNumber: state.customers.nextPartyNumber(),
     CustomerGroupId: String(input.CustomerGroupId).trim(),
-    SalesCurrencyCode: String(input.SalesCurrencyCode || defaultCurrency(legalEntity)).toUpperCase(),
+    SalesCurrencyCode: String(input.SalesCurrencyCode).toUpperCase(),
     LanguageId: String(input.LanguageId || defaultLanguage(legalEntity)),
     NameAlias:
       String(input.NameAlias ?? '') ||
       String(input.OrganizationName ?? '') ||
       [input.PersonFirstName, input.PersonMiddleName, input.PersonLastName].filter(Boolean).join(' '),
   });
-  const record = state.customers.add({ account, legalEntity, via: 'odata', fields });
-  state.stats.customersCreated += 1;
-  const location = keyPath(ctx.origin, record);
-  const headers = { ...ODATA_HEADERS, Location: location, ETag: etag(record) };
-  answerCommitted(ctx, () => {
-    if (/return=minimal/i.test(String(ctx.req.headers.prefer ?? ''))) {
-      sendEmpty(ctx.res, 204, {
-        ...headers,
-        'OData-EntityId': location,
-        'Preference-Applied': 'return=minimal',
-      });
-      return;
-    }
-    sendJson(
-      ctx.res,
-      201,
-      { '@odata.context': `${ctx.origin}/data/$metadata#${ENTITY_SET}/$entity`, ...representation(record) },
-      headers,
-    );
-  });
+  const pending = { account, legalEntity, via: 'odata' as const, fields };
+  // The answer shows the committed record; under a slow commit it is written before the commit.
+  let record: CustomerRecord = { ...pending, recId: 0, createdAt: new Date().toISOString() };
+  const commit = (): void => {
+    record = state.customers.add(pending);
+    state.stats.customersCreated += 1;
+  };
+  answerCommitted(
+    ctx,
+    () => {
+      const location = keyPath(ctx.origin, record);
+      const headers = { ...ODATA_HEADERS, Location: location, ETag: etag(record) };
+      if (/return=minimal/i.test(String(ctx.req.headers.prefer ?? ''))) {
+        sendEmpty(ctx.res, 204, {
+          ...headers,
+          'OData-EntityId': location,
+          'Preference-Applied': 'return=minimal',
+        });
+        return;
+      }
+      sendJson(
+        ctx.res,
+        201,
+        { '@odata.context': `${ctx.origin}/data/$metadata#${ENTITY_SET}/$entity`, ...representation(record) },
+        headers,
+      );
+    },
+    commit,
+  );
 }

@@ -55,9 +55,19 @@ export function tokenResponseHeaders(ctx: RequestContext): Record<string, string
 }
 
 /** Answers a token request with an Entra ID error (every token error is HTTP 400) and counts it. */
+/**
+ * The HTTP status of a token error. Entra ID answers client-authentication failures (`invalid_client`:
+ * AADSTS7000215 wrong secret, AADSTS7000216 none) with **401**, as RFC 6749 section 5.2 allows for
+ * `invalid_client` and as captured from login.microsoftonline.com (Microsoft Learn, "Microsoft Entra
+ * authentication and authorization error codes", AADSTS7000215 "InvalidClientSecret"; the MSAL
+ * issue threads quoting `HTTP 401 ... AADSTS7000215`); every other token error is 400.
+ */
+export const entraErrorStatus = (failure: EntraFailure): number =>
+  failure.error === 'invalid_client' ? 401 : 400;
+
 export function sendEntraError(state: EmulatorState, ctx: RequestContext, failure: EntraFailure): void {
   state.stats.tokenErrors += 1;
-  sendJson(ctx.res, 400, entraErrorBody(ctx, failure), tokenResponseHeaders(ctx));
+  sendJson(ctx.res, entraErrorStatus(failure), entraErrorBody(ctx, failure), tokenResponseHeaders(ctx));
 }
 
 /** AADSTS900144, the answer to a form that lacks a parameter. */

@@ -11,7 +11,29 @@ import { EntraFailure, entraErrorBody } from './entra-errors';
 import { RequestContext, send, sendEmpty, sendJson } from './http';
 import { keyVaultChallenge, keyVaultError } from './key-vault';
 import { EmulatorState } from './state';
-import { FaultService } from './faults';
+import { FaultRule, FaultService } from './faults';
+
+/** A rule that carries its own answer (body and/or headers): a scripted answer. */
+export const isScripted = (rule: FaultRule): boolean => rule.body !== undefined || rule.headers !== undefined;
+
+/**
+ * A scripted answer: exactly the rule's status, headers and body (a string as is, anything else as
+ * JSON with `Content-Type: application/json; charset=utf-8` unless the headers name one).
+ */
+export function sendScriptedAnswer(ctx: RequestContext, rule: FaultRule): void {
+  const headers: Record<string, string> = { ...rule.headers };
+  const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  const body =
+    rule.body === undefined
+      ? undefined
+      : typeof rule.body === 'string'
+        ? rule.body
+        : JSON.stringify(rule.body);
+  if (body !== undefined && !hasType)
+    headers['Content-Type'] =
+      typeof rule.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  send(ctx.res, rule.status ?? 200, body, headers);
+}
 
 /** The Infolog of an X++ operation that failed inside its transaction: F&O's generic text. */
 const UPDATE_CANCELED = 'Update has been canceled.';

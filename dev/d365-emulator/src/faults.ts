@@ -25,6 +25,20 @@ export const faultRuleSchema = z
      * as a gateway timeout after a commit does. Matches requests that create a customer only.
      */
     after: z.boolean().optional(),
+    /** Only requests with this method match. */
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional(),
+    /**
+     * A scripted answer: with `status`, the answer is exactly this body (a string as is, anything
+     * else as JSON) and these headers, so a test can replay an answer captured from a real service.
+     */
+    body: z.unknown().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    /**
+     * `after` rules only: a slow commit. The answer (the fault's, or the real one) goes out first and
+     * the customer is committed this many ms later, as when a gateway times out while the AOS is
+     * still writing.
+     */
+    commitDelayMs: z.number().int().min(0).max(600_000).optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -32,8 +46,18 @@ export const faultRuleSchema = z
       Boolean,
     ).length;
     if (effects > 1) ctx.addIssue({ code: 'custom', message: 'status, hang and reset exclude each other' });
-    if (effects === 0 && rule.latencyMs === undefined) {
+    if (effects === 0 && rule.latencyMs === undefined && rule.commitDelayMs === undefined) {
       ctx.addIssue({ code: 'custom', message: 'a rule needs status, latencyMs, hang or reset' });
+    }
+    if ((rule.body !== undefined || rule.headers !== undefined) && rule.status === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'a scripted body or headers need a status' });
+    }
+    if (rule.commitDelayMs !== undefined && rule.after !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['commitDelayMs'],
+        message: 'commitDelayMs applies to after rules only',
+      });
     }
     if (rule.after === true && rule.service !== 'd365') {
       ctx.addIssue({
@@ -66,7 +90,13 @@ export interface Faults {
    * customer was created, rules with `after: true`); one with `probability` applies when the random draw
    * is below it; one with `count` is removed after it applied `count` times. The first rule that applies wins.
    */
-  pick(service: FaultService, path: string, rng: Rng, phase?: FaultPhase): FaultRule | undefined;
+  pick(
+    service: FaultService,
+    path: string,
+    rng: Rng,
+    phase?: FaultPhase,
+    method?: string,
+  ): FaultRule | undefined;
 }
 
 export function createFaults(): Faults {
@@ -92,9 +122,10 @@ export function createFaults(): Faults {
     clear() {
       rules = [];
     },
-    pick(service, path, rng, phase = 'before') {
+    pick(service, path, rng, phase = 'before', method) {
       for (const rule of rules) {
         if (rule.service !== service) continue;
+        if (rule.method !== undefined && method !== undefined && rule.method !== method) continue;
         if ((rule.after === true) !== (phase === 'after')) continue;
         if (rule.path !== undefined && !path.includes(rule.path)) continue;
         if (rule.probability !== undefined && rng.next() >= rule.probability) continue;

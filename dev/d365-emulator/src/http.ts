@@ -14,13 +14,23 @@ export interface RequestContext {
    * Set for D365 requests: a handler that has just committed a customer passes its answer here instead
    * of sending it, so an `after` fault can replace it (see `answerCommitted`).
    */
-  afterCommit?: (answer: () => void) => void;
+  afterCommit?: (answer: () => void, commit: () => void) => void;
 }
 
-/** Sends the answer to a request that created a customer, unless an `after` fault takes its place. */
-export function answerCommitted(ctx: RequestContext, answer: () => void): void {
-  if (ctx.afterCommit) ctx.afterCommit(answer);
-  else answer();
+/**
+ * Commits a created customer (`commit`) and sends the answer, unless an `after` fault takes the
+ * answer's place or delays the commit (a slow commit: answered first, committed later).
+ */
+export function answerCommitted(
+  ctx: RequestContext,
+  answer: () => void,
+  commit: () => void = () => undefined,
+): void {
+  if (ctx.afterCommit) ctx.afterCommit(answer, commit);
+  else {
+    commit();
+    answer();
+  }
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;

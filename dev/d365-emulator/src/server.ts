@@ -8,7 +8,7 @@ import { authorizeD365 } from './d365-auth';
 import { handleCustomService } from './d365-custom-service';
 import { handleOData } from './d365-odata';
 import { handleEntra } from './entra';
-import { sendD365Throttled, sendFaultAnswer } from './fault-answers';
+import { isScripted, sendD365Throttled, sendFaultAnswer, sendScriptedAnswer } from './fault-answers';
 import { FaultService } from './faults';
 import {
   BodyTooLargeError,
@@ -190,7 +190,7 @@ async function applyFault(
   service: FaultService,
   entry: RequestLogEntry,
 ): Promise<boolean> {
-  const rule = state.faults.pick(service, ctx.url.pathname, state.rng);
+  const rule = state.faults.pick(service, ctx.url.pathname, state.rng, 'before', ctx.method);
   if (!rule) return false;
   state.stats.faultsApplied += 1;
   entry.fault = rule.id;
@@ -201,7 +201,8 @@ async function applyFault(
     return true;
   }
   if (rule.status !== undefined) {
-    sendFaultAnswer(state, ctx, service, rule.status, rule.retryAfter);
+    if (isScripted(rule)) sendScriptedAnswer(ctx, rule);
+    else sendFaultAnswer(state, ctx, service, rule.status, rule.retryAfter);
     return true;
   }
   return !canAnswer(ctx.res);
@@ -219,14 +220,18 @@ async function answerAfterCommit(
   entry: RequestLogEntry,
   release: () => void,
   answer: () => void,
+  commit: () => void,
 ): Promise<void> {
-  const rule = state.faults.pick('d365', ctx.url.pathname, state.rng, 'after');
+  const rule = state.faults.pick('d365', ctx.url.pathname, state.rng, 'after', ctx.method);
   if (!rule) {
+    commit();
     answer();
     return;
   }
   state.stats.faultsApplied += 1;
   entry.fault = rule.id;
+  if (rule.commitDelayMs !== undefined) setTimeout(commit, rule.commitDelayMs).unref();
+  else commit();
   release();
   if (rule.latencyMs) await delay(rule.latencyMs);
   if (rule.hang) return;
@@ -235,8 +240,39 @@ async function answerAfterCommit(
     return;
   }
   if (!canAnswer(ctx.res)) return;
-  if (rule.status !== undefined) sendFaultAnswer(state, ctx, 'd365', rule.status, rule.retryAfter);
-  else answer();
+  if (rule.status !== undefined) {
+    if (isScripted(rule)) sendScriptedAnswer(ctx, rule);
+    else sendFaultAnswer(state, ctx, 'd365', rule.status, rule.retryAfter);
+  } else answer();
+}
+
+/** Per client: until when it was told to wait, and when it was last told (epoch ms). */
+const blockedUntil = new WeakMap<EmulatorState, Map<string, { until: number; toldAt: number }>>();
+
+/** Requests this soon after a 429 were already on their way: they do not lengthen the wait. */
+const IN_FLIGHT_GRACE_MS = 500;
+
+/**
+ * The Retry-After of a throttled request. A client that calls again before its previous Retry-After
+ * has passed (and not merely in the same burst) is told to wait what was left plus a new period (at
+ * most 300 s): F&O's service
+ * protection (Microsoft Learn, "Service protection API limits" and "Service protection retry
+ * operations") counts requests sent while throttled against the client, so retrying early lengthens
+ * the wait. Setting `lengthenRetryAfter: false` turns it off.
+ */
+function throttledRetryAfter(state: EmulatorState, clientId: string, computed: number): number {
+  let clients = blockedUntil.get(state);
+  if (!clients) blockedUntil.set(state, (clients = new Map()));
+  const now = Date.now();
+  const last = clients.get(clientId) ?? { until: 0, toldAt: 0 };
+  const early =
+    state.settings.lengthenRetryAfter && last.until > now && now - last.toldAt > IN_FLIGHT_GRACE_MS;
+  const seconds = early ? Math.min(300, Math.ceil((last.until - now) / 1000) + computed) : computed;
+  clients.set(clientId, {
+    until: Math.max(last.until, now + seconds * 1000),
+    toldAt: early || last.until <= now ? now : last.toldAt,
+  });
+  return seconds;
 }
 
 async function handleD365(
@@ -246,18 +282,19 @@ async function handleD365(
   kind: 'custom-service' | 'odata',
   entry: RequestLogEntry,
 ): Promise<void> {
-  if (!(await authorizeD365(state, ctx))) return;
+  const caller = await authorizeD365(state, ctx);
+  if (!caller) return;
   const admission = state.throttle.admit();
   if (!admission.ok) {
     state.stats.throttled += 1;
     entry.throttled = true;
-    sendD365Throttled(ctx, admission.retryAfterSeconds);
+    sendD365Throttled(ctx, throttledRetryAfter(state, caller.clientId, admission.retryAfterSeconds));
     return;
   }
   state.stats.d365.maxConcurrent = Math.max(state.stats.d365.maxConcurrent, state.throttle.inFlight());
   ctx.res.once('close', admission.release);
-  ctx.afterCommit = (answer) =>
-    void answerAfterCommit(state, connections, ctx, entry, admission.release, answer).catch(
+  ctx.afterCommit = (answer, commit) =>
+    void answerAfterCommit(state, connections, ctx, entry, admission.release, answer, commit).catch(
       (error: unknown) => {
         state.options.log?.(
           `internal error after a commit: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import { AddressReference, addressReferenceSchema } from './address-reference';
 
 /** Behaviour that can change while the emulator runs (`GET`/`PATCH /_emulator/settings`). */
 export interface Settings {
   /** D365 throttle model; `null` turns a limit off. */
   throttle: { ratePerSecond: number | null; concurrency: number | null };
-  /** What the custom service returns on success: `{"$id":"1","CustomerAccount":...}` or a bare JSON string. */
-  customServiceResponse: 'object' | 'string';
+  /**
+   * What the custom service returns on success, which depends on the X++ operation's return type:
+   * `object` (a data contract with the account, Json.NET style `{"$id":"1","CustomerAccount":...}`),
+   * `string` (a bare JSON string), `contract-without-account` (`{"$id":"1"}`: a contract that does not
+   * carry it), `null` (a contract left unset), `empty` (a `void` operation: 200 with an empty body, as
+   * the source article's example response), `boolean` (`true`).
+   */
+  customServiceResponse: CustomServiceResponse;
   /** Name of the field carrying the new account in the object answer. */
   accountField: string;
   /** Client ids D365 treats as not registered (System administration > Microsoft Entra applications): 403. */
@@ -16,7 +23,29 @@ export interface Settings {
   tokenLifetimeSeconds: number;
   /** Seed of the random numbers behind `probability` faults (setting it restarts the sequence). */
   randomSeed: number;
+  /** Countries, states and ZIP codes postal addresses are checked against (address-reference.ts). */
+  addressReference: AddressReference;
+  /**
+   * Legal entities whose customer-account number sequence is manual: a CustomersV3 create must then
+   * carry `CustomerAccount` (F&O: Accounts receivable parameters > Number sequences, "Manual").
+   */
+  manualNumberSequences: string[];
+  /**
+   * Service protection: a client that keeps calling while throttled gets a longer Retry-After each
+   * time (doubling, up to 300 s) instead of the same one. `false`: every 429 says the same.
+   */
+  lengthenRetryAfter: boolean;
 }
+
+export const CUSTOM_SERVICE_RESPONSES = [
+  'object',
+  'string',
+  'contract-without-account',
+  'null',
+  'empty',
+  'boolean',
+] as const;
+export type CustomServiceResponse = (typeof CUSTOM_SERVICE_RESPONSES)[number];
 
 const limit = z.number().positive().nullable();
 
@@ -26,7 +55,7 @@ export const settingsPatchSchema = z
       .object({ ratePerSecond: limit.optional(), concurrency: limit.optional() })
       .strict()
       .optional(),
-    customServiceResponse: z.enum(['object', 'string']).optional(),
+    customServiceResponse: z.enum(CUSTOM_SERVICE_RESPONSES).optional(),
     accountField: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a property name')
@@ -35,6 +64,9 @@ export const settingsPatchSchema = z
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     tokenLifetimeSeconds: z.number().int().positive().optional(),
     randomSeed: z.number().int().min(0).optional(),
+    addressReference: addressReferenceSchema.optional(),
+    manualNumberSequences: z.array(z.string().regex(/^[A-Za-z0-9]{1,4}$/)).optional(),
+    lengthenRetryAfter: z.boolean().optional(),
   })
   .strict();
 
@@ -60,5 +92,10 @@ export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Se
     latencyMs: patch.latencyMs ?? settings.latencyMs,
     tokenLifetimeSeconds: patch.tokenLifetimeSeconds ?? settings.tokenLifetimeSeconds,
     randomSeed: patch.randomSeed ?? settings.randomSeed,
+    addressReference: patch.addressReference ?? settings.addressReference,
+    manualNumberSequences: (patch.manualNumberSequences ?? settings.manualNumberSequences).map((c) =>
+      c.toUpperCase(),
+    ),
+    lengthenRetryAfter: patch.lengthenRetryAfter ?? settings.lengthenRetryAfter,
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_ADDRESS_REFERENCE } from './address-reference';
 import { createTelemetryStore } from './app-insights';
 import { BoundedLog } from './bounded-log';
 import { createCustomersStore, CustomersStore } from './customers-store';
@@ -66,6 +67,9 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
       latencyMs: options.latencyMs,
       tokenLifetimeSeconds: options.tokenLifetimeSeconds,
       randomSeed: rng.seed,
+      addressReference: structuredClone(DEFAULT_ADDRESS_REFERENCE),
+      manualNumberSequences: [],
+      lengthenRetryAfter: true,
     },
     rng,
     requestLog: createRequestLog(options.requestLogLimit),

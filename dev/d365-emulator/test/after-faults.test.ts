@@ -40,6 +40,8 @@ const createViaOData = (email: string) =>
     token,
     body: {
       dataAreaId: 'USRT',
+      PartyType: 'Person',
+      SalesCurrencyCode: 'USD',
       PersonFirstName: 'Ada',
       PersonLastName: 'Lovelace',
       CustomerGroupId: '30',

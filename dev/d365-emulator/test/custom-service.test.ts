@@ -211,13 +211,18 @@ describe('D365 authentication', () => {
     expect(answer.headers.get('x-emulator-reason')).toBe('token expired');
   });
 
-  it('answers 403 for an application the emulator is told is not registered in D365', async () => {
+  it("answers 401 with F&O's JSON Message body for an application not registered in D365", async () => {
     await call(emulator, 'PATCH', '/_emulator/settings', {
       body: { unregisteredClientIds: [emulator.d365ClientId] },
     });
     try {
       const answer = await create(customerPayload(), token);
-      expect(answer.status).toBe(403);
+      // Captured: https://github.com/microsoft/Dynamics-AX-Integration/issues/49
+      expect(answer.status).toBe(401);
+      expect(answer.body).toMatchObject({
+        Message: 'Authentication failed.',
+        ExceptionType: 'System.InvalidOperationException',
+      });
     } finally {
       await call(emulator, 'PATCH', '/_emulator/settings', { body: { unregisteredClientIds: [] } });
     }

@@ -93,9 +93,9 @@ describe('Entra ID emulation', () => {
     );
   });
 
-  it('answers a wrong secret with 400 and Entra ID error body', async () => {
+  it('answers a wrong secret with 401 (invalid_client) and Entra ID error body', async () => {
     const answer = await v1Token(emulator, emulator.d365ClientId, 'wrong', emulator.url);
-    expect(answer.status).toBe(400);
+    expect(answer.status).toBe(401);
     expect(answer.body).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
     expect(answer.body.error_description).toMatch(/^AADSTS7000215: Invalid client secret provided\./);
     expect(answer.body).toHaveProperty('trace_id');

@@ -55,11 +55,71 @@ describe('classifying D365 answers by status and body together', () => {
     });
   });
 
-  it('fails permanently on a 200 without an account', () => {
-    expect(failureOf(classifyD365Answer(answer(200, { $id: '1' }), options, []))).toMatchObject({
-      kind: 'permanent',
-      code: 'business_error',
+  it('reads a 2xx without an account as created with the account still to find, never a business error', () => {
+    // An X++ operation with a void/boolean return, `null`, a bare Json.NET contract, a 204.
+    for (const [status, body] of [
+      [200, ''],
+      [200, 'null'],
+      [200, 'true'],
+      [200, { $id: '1' }],
+      [200, { $id: '1', CustomerAccount: '' }],
+      [204, ''],
+    ] as const) {
+      expect(classifyD365Answer(answer(status, body), options, [])).toEqual({ kind: 'accepted' });
+    }
+  });
+
+  it('reads the account of a 204 (return=minimal) from its Location key', () => {
+    const odata = { ...options, target: 'odata' as const };
+    const location = "https://x/data/CustomersV3(dataAreaId='usrt',CustomerAccount='US-000009')";
+    expect(classifyD365Answer(answer(204, '', { location }), odata, [])).toEqual({
+      kind: 'created',
+      customerAccount: 'US-000009',
     });
+  });
+
+  it('retries a 500 whose Infolog is a rolled-back deadlock or update conflict', () => {
+    const bodies = [
+      {
+        Message:
+          'An exception occured when invoking the operation - Cannot create a record in Customers (CustTable). Deadlock, where one or more users have simultaneously locked the whole table or part of it.',
+        ExceptionType: 'Microsoft.Dynamics.Ax.Xpp.DeadlockException',
+      },
+      {
+        Message:
+          'An exception occured when invoking the operation - Cannot edit a record in Global address book (DirPartyTable). An update conflict occurred due to another user process deleting the record or changing one or more fields in the record.',
+        ExceptionType: 'Microsoft.Dynamics.Ax.Xpp.UpdateConflictException',
+      },
+      {
+        error: {
+          code: '',
+          message: 'An error has occurred.',
+          innererror: {
+            message:
+              "Write failed for table row of type 'CustCustomerV3Entity'. Infolog: Error: Transaction (Process ID 71) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.",
+            type: 'Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException',
+          },
+        },
+      },
+    ];
+    for (const body of bodies) {
+      const failure = failureOf(classifyD365Answer(answer(500, body), options, []));
+      expect(failure).toMatchObject({ kind: 'transient' });
+      expect(failure).not.toHaveProperty('uncertain');
+    }
+  });
+
+  it('treats a 500 without an X++ message as uncertain (the create may have run), not as a business error', () => {
+    for (const body of [
+      { Message: 'An error has occurred.' },
+      { error: { code: '', message: 'An error has occurred.' } },
+      {},
+    ]) {
+      expect(failureOf(classifyD365Answer(answer(500, body), options, []))).toMatchObject({
+        kind: 'transient',
+        uncertain: true,
+      });
+    }
   });
 
   it('treats a 500 with an X++ exception body as a business error, keeping the Infolog text', () => {

@@ -8,6 +8,8 @@ import {
   transient,
 } from '../../domain/failure';
 import { personalValues, scrub, truncate } from '../../domain/redaction';
+import { FAILURE_CODES } from '../../domain/status';
+import { classifyErrorBody } from './d365-error-bodies';
 import { TokenSource, D365Client } from '../../ports';
 
 export interface D365ClientOptions {
@@ -24,9 +26,16 @@ export interface D365Answer {
   retryAfter: string | null;
   contentType: string;
   body: string;
+  /** `Location` (or `OData-EntityId`) of a created entity. */
+  location?: string | null;
 }
 
-type Classified = { kind: 'created'; customerAccount: string } | { kind: 'unauthorized' } | ProcessingError;
+type Classified =
+  | { kind: 'created'; customerAccount: string }
+  /** A 2xx without a customer account: D365 created the customer, its account is still to find. */
+  | { kind: 'accepted' }
+  | { kind: 'unauthorized' }
+  | ProcessingError;
 
 const tryParse = (text: string): unknown => {
   try {
@@ -36,29 +45,34 @@ const tryParse = (text: string): unknown => {
   }
 };
 
-/** The Infolog text of a custom-service exception: what follows "when invoking the operation - ". */
-function customServiceReason(body: unknown): string | undefined {
-  const { Message, ExceptionType } = (body ?? {}) as { Message?: unknown; ExceptionType?: unknown };
-  if (typeof Message !== 'string') return undefined;
-  const text = Message.replace(/^An exception occ?urr?ed when invoking the operation - /, '');
-  return typeof ExceptionType === 'string' ? `${text} (${ExceptionType})` : text;
-}
+/** The account in an OData key (`Location` / `OData-EntityId` of a 201 or 204). */
+const accountInKey = (location: string | null | undefined): string | undefined =>
+  location
+    ? /CustomerAccount='((?:[^']|'')*)'/.exec(decodeURIComponent(location))?.[1]?.replace(/''/g, "'")
+    : undefined;
 
-/** The Infolog text of an OData error: the entries after "Infolog:", else the inner or outer message. */
-function odataReason(body: unknown): string | undefined {
-  const error = (body as { error?: { message?: unknown; innererror?: { message?: unknown } } } | undefined)
-    ?.error;
-  if (!error) return undefined;
-  const inner = typeof error.innererror?.message === 'string' ? error.innererror.message : undefined;
-  if (inner?.includes('Infolog:')) return inner.slice(inner.indexOf('Infolog:') + 'Infolog:'.length).trim();
-  return inner ?? (typeof error.message === 'string' ? error.message : undefined);
+/** The account a 2xx answer names, if any. */
+function accountOf(answer: D365Answer, body: unknown, options: D365ClientOptions): string | undefined {
+  const value = body as Record<string, unknown> | string | null | undefined;
+  const account =
+    typeof value === 'string'
+      ? value
+      : options.target === 'odata'
+        ? (value?.CustomerAccount ?? accountInKey(answer.location))
+        : value?.[options.accountField];
+  return typeof account === 'string' && account.trim() !== '' ? account.trim() : undefined;
 }
 
 /**
- * Classifies a D365 answer by its status and body together (the contract page, section 1 and 5):
- * a 500 with a custom-service exception body is a business error, a 500 HTML page is a gateway
- * failure; 429/502/503/504 are transient; 401 asks for a fresh token; 403 means the app is not
- * registered in D365.
+ * Classifies a D365 answer by its status and body together (README, "What the app does with each
+ * answer"):
+ * - 2xx with an account: created; 2xx without one (an X++ `void`/boolean operation, `null`, a bare
+ *   `{"$id":"1"}` contract, a 204): `accepted`, the customer exists and its account is looked up.
+ * - 401 asks for a fresh token (the caller turns a second 401 into `not_registered`); 403 is
+ *   `not_registered`; 404 a wrong URL or service path.
+ * - 429, 502, 503, 504 transient (502/504 and timeouts uncertain: the call may have run).
+ * - 500 (and 400) with an X++ Infolog: a business error, unless the Infolog is a rolled-back
+ *   deadlock or update conflict (transient). A 500 without an X++ message is uncertain.
  */
 export function classifyD365Answer(
   answer: D365Answer,
@@ -70,24 +84,13 @@ export function classifyD365Answer(
     truncate(scrub(text ?? `HTTP ${answer.status}`, personal));
   const { status } = answer;
 
-  if (status === 200 || status === 201) {
-    const value = body as Record<string, unknown> | string | undefined;
-    const account =
-      typeof value === 'string'
-        ? value
-        : options.target === 'odata'
-          ? value?.CustomerAccount
-          : value?.[options.accountField];
-    if (typeof account === 'string' && account.trim() !== '')
-      return { kind: 'created', customerAccount: account.trim() };
-    return permanent(
-      'business_error',
-      `D365 answered ${status} without a customer account in '${options.target === 'odata' ? 'CustomerAccount' : options.accountField}'.`,
-    );
+  if (status >= 200 && status < 300) {
+    const account = accountOf(answer, body, options);
+    return account !== undefined ? { kind: 'created', customerAccount: account } : { kind: 'accepted' };
   }
   if (status === 401) return { kind: 'unauthorized' };
   if (status === 403)
-    return permanent('not_registered', 'D365 answered 403 (application not registered in D365).');
+    return permanent('not_registered', `D365 answered 403. ${FAILURE_CODES.not_registered}`);
   if (status === 404) {
     // Nothing at that path: a setting names a service D365 does not have, not a customer problem.
     return permanent(
@@ -102,18 +105,22 @@ export function classifyD365Answer(
       retryAfterSeconds: parseRetryAfter(answer.retryAfter),
       throttled: true,
     });
-  const businessText = customServiceReason(body) ?? odataReason(body);
+  const classified = classifyErrorBody(body, status);
+  if (classified.kind === 'transient')
+    return transient(`D365 answered ${status}: ${reason(classified.text)}`, {
+      retryAfterSeconds: parseRetryAfter(answer.retryAfter),
+    });
   if (status >= 500) {
-    // A JSON exception body is an X++ business error; anything else is the gateway or an outage.
-    if (status === 500 && businessText !== undefined)
-      return permanent('business_error', reason(businessText));
-    // 502/504 and a bare 500 come from a gateway that may have passed the call on; 503 did not.
+    if (status === 500 && classified.kind === 'business')
+      return permanent('business_error', reason(classified.text));
+    // 502/504 and a 500 without an X++ message come from a gateway or an AOS that may have passed
+    // the call on (uncertain: look up before creating again); a 503 did not.
     return transient(`D365 answered ${status}`, {
       retryAfterSeconds: parseRetryAfter(answer.retryAfter),
       uncertain: status !== 503,
     });
   }
-  return permanent('business_error', reason(businessText));
+  return permanent('business_error', reason(classified.kind === 'business' ? classified.text : undefined));
 }
 
 export function d365Client(tokens: TokenSource, options: D365ClientOptions): D365Client {
@@ -138,6 +145,7 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
         status: response.status,
         retryAfter: response.headers.get('retry-after'),
         contentType: response.headers.get('content-type') ?? '',
+        location: response.headers.get('location') ?? response.headers.get('odata-entityid'),
         body: await response.text(),
       };
     } catch (error) {
@@ -151,13 +159,19 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
     path: string,
     classify: (answer: D365Answer) => Classified,
     body?: unknown,
-  ): Promise<string> => {
+  ): Promise<string | undefined> => {
     for (const fresh of [false, true]) {
       const result = classify(await send(method, path, await tokens.getToken({ fresh }), body));
       if (result instanceof ProcessingError) throw result;
       if (result.kind === 'created') return result.customerAccount;
+      if (result.kind === 'accepted') return undefined;
     }
-    throw permanent('unauthorized', 'D365 answered 401 to a freshly issued token.');
+    // F&O answers 401 (often with a JSON `Message` body) to a valid token of an Entra application
+    // that is not registered in "Microsoft Entra ID applications", and to a token for another URL.
+    throw permanent(
+      'not_registered',
+      `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`,
+    );
   };
 
   return {
@@ -173,7 +187,7 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
         (answer) => classifyD365Answer(answer, options, personal),
         body,
       );
-      return { customerAccount };
+      return customerAccount === undefined ? {} : { customerAccount };
     },
 
     async findCustomersByEmail(legalEntity, email) {
@@ -190,7 +204,7 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
         // The accounts travel as one JSON string through the 401 loop above.
         return { kind: 'created', customerAccount: JSON.stringify(accounts) };
       });
-      return JSON.parse(found) as string[];
+      return JSON.parse(found ?? '[]') as string[];
     },
   };
 }

@@ -1,0 +1,145 @@
+import { memoryStatusStore } from '../../test/support/memory-status-store';
+import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
+import { acceptCustomer } from './accept-customer';
+import { d365Gate } from '../adapters/d365/d365-gate';
+import { transient } from '../domain/failure';
+import { ACCOUNT_LOOKUP_ROUNDS, processCustomerMessage, ProcessDeps } from './process-customer';
+import { replayFailedRequest } from './replay-request';
+import { QueueMessage } from '../domain/queue-message';
+import { toStatusAnswer } from '../domain/status';
+import { CustomerQueue, D365Client, noopTelemetry, silentLog } from '../ports';
+import { sampleCustomer } from '../../test/fixtures/sample-customers';
+
+/**
+ * The answer classes of issue 11 as the worker meets them: a 2xx without an account (look it up,
+ * never create again; `needs_review` if it cannot be found) and an uncertain create that is only
+ * repeated once D365 had time to settle.
+ */
+type CreateAnswer = () => Promise<{ customerAccount?: string }>;
+
+function setup(create: CreateAnswer, lookups: (string | undefined)[]) {
+  const statusStore = memoryStatusStore();
+  const sent: { message: QueueMessage; delaySeconds?: number }[] = [];
+  const queue: CustomerQueue = {
+    send: async (message, o) => void sent.push({ message, delaySeconds: o?.delaySeconds }),
+  };
+  const calls: string[] = [];
+  let clock = new Date('2026-11-26T18:00:00.000Z');
+  const d365: D365Client = {
+    createCustomer: async () => {
+      calls.push('create');
+      return create();
+    },
+    findCustomersByEmail: async () => {
+      calls.push('lookup');
+      const found = lookups.shift();
+      return found === undefined ? [] : [found];
+    },
+  };
+  const deps: ProcessDeps = {
+    statusStore,
+    queue,
+    poisonQueue: { send: async () => undefined },
+    telemetry: noopTelemetry,
+    log: silentLog,
+    d365,
+    gate: d365Gate(4),
+    target: 'custom-service',
+    defaultCustomerGroup: '30',
+    duplicatePolicy: 'create',
+    retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
+    leaseSeconds: 60,
+    callTimeoutMs: 30_000,
+    identityClaims: memoryIdentityClaims(() => clock),
+    settleSeconds: 5,
+    now: () => clock,
+    random: () => 0.5,
+  };
+  return {
+    deps,
+    sent,
+    calls,
+    advance: (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000)),
+    record: (id: string) => statusStore.records.get(id)!,
+    /** Delivers the last queued message again, after its delay has passed. */
+    async next() {
+      const last = sent.at(-1)!;
+      clock = new Date(clock.getTime() + (last.delaySeconds ?? 0) * 1000);
+      return processCustomerMessage(last.message, deps);
+    },
+  };
+}
+
+async function accepted(app: ReturnType<typeof setup>): Promise<string> {
+  const result = await acceptCustomer(sampleCustomer('full'), app.deps);
+  if (result.kind !== 'accepted') throw new Error(result.kind);
+  return result.record.correlationId;
+}
+
+describe('a 2xx without a customer account', () => {
+  it('is a created customer whose account is looked up after the settle time, never a second create', async () => {
+    const app = setup(async () => ({}), [undefined, 'US-000777']);
+    const id = await accepted(app);
+
+    await expect(app.next()).resolves.toEqual({ kind: 'retrying', delaySeconds: 5 });
+    expect(app.record(id)).toMatchObject({ status: 'retrying' });
+    expect(app.record(id).acceptedWithoutAccountAt).toBeDefined();
+    expect(app.record(id).errorCode).toBeUndefined();
+
+    // Not visible yet on the first look: look again, do not create.
+    await expect(app.next()).resolves.toMatchObject({ kind: 'retrying' });
+    await expect(app.next()).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-000777',
+      outcome: 'created',
+    });
+    expect(app.calls).toEqual(['create', 'lookup', 'lookup']);
+  });
+
+  it('ends as needs_review when it cannot be found, and an operator replay is refused', async () => {
+    const app = setup(async () => ({}), []);
+    const id = await accepted(app);
+    for (let i = 0; i < 10 && app.record(id).status !== 'needs_review'; i += 1) await app.next();
+
+    expect(app.calls.filter((c) => c === 'create')).toHaveLength(1);
+    expect(app.calls.filter((c) => c === 'lookup').length).toBeGreaterThanOrEqual(ACCOUNT_LOOKUP_ROUNDS);
+    const answer = toStatusAnswer(app.record(id));
+    expect(answer).toMatchObject({ status: 'needs_review', error: { code: 'account_not_found' } });
+    expect(answer.error?.message).toMatch(/never replayed/);
+    await expect(replayFailedRequest(id, app.deps)).resolves.toEqual({ kind: 'not-failed' });
+  });
+});
+
+describe('an uncertain create', () => {
+  it('is not repeated before D365 had the settle time to show the customer', async () => {
+    let creates = 0;
+    const app = setup(async () => {
+      creates += 1;
+      if (creates === 1) throw transient('D365 timed out', { uncertain: true });
+      return { customerAccount: 'US-000002' };
+    }, [undefined, undefined]);
+    const id = await accepted(app);
+
+    // The timeout: retried after back-off (random 0.5 of 2 s = 1 s), shorter than the settle time.
+    await expect(app.next()).resolves.toMatchObject({ kind: 'retrying' });
+    expect(app.sent.at(-1)!.delaySeconds).toBe(1);
+    // One second later the lookup finds nothing, but 5 s have not passed: look again at 5 s.
+    await expect(app.next()).resolves.toEqual({ kind: 'retrying', delaySeconds: 4 });
+    expect(app.calls).toEqual(['create', 'lookup']);
+    // Settled and still not there: now it is safe to create again.
+    await expect(app.next()).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000002' });
+    expect(app.calls).toEqual(['create', 'lookup', 'lookup', 'create']);
+    expect(app.record(id).status).toBe('succeeded');
+  });
+
+  it('records the customer a slow commit shows on the look after the settle time', async () => {
+    const app = setup(async () => {
+      throw transient('D365 answered 504', { uncertain: true });
+    }, [undefined, 'US-000003']);
+    await accepted(app);
+    await app.next();
+    await app.next();
+    await expect(app.next()).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000003' });
+    expect(app.calls).toEqual(['create', 'lookup', 'lookup']);
+  });
+});
