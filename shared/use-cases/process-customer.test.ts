@@ -63,6 +63,8 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
     callTimeoutMs: 30_000,
     identityClaims: memoryIdentityClaims(() => clock),
     maxInlineWaitMs: 5_000,
+    // The settle wait after an uncertain create has tests of its own (process-customer-answers.test.ts).
+    settleSeconds: 0,
     now: () => clock,
     random: () => 0.5,
     ...options,

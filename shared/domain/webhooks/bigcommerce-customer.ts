@@ -1,4 +1,5 @@
 import { contractBody, phoneNumber, ShopAddress, ShopDefaults, ShopMapping } from './shop-customer';
+import { stateIdFor } from '../state-codes';
 
 /**
  * BigCommerce: the `store/customer/created` webhook names the customer only
@@ -47,11 +48,11 @@ export function mapBigCommerceCustomer(customer: unknown, defaults: ShopDefaults
       street1: (a as BigCommerceAddress).address1,
       street2: (a as BigCommerceAddress).address2,
       city: (a as BigCommerceAddress).city,
-      // BigCommerce gives the state's name (e.g. "Texas"); D365's State field is the short ID, so
-      // a name longer than it leaves State out rather than failing the customer.
+      // BigCommerce gives the state's name (e.g. "Texas"); D365's State field is the state's ID
+      // (`TX`): a US or Canadian name becomes its ID; one that is not left out, not failing the customer.
       state:
-        typeof a.state_or_province === 'string' && a.state_or_province.length <= 10
-          ? a.state_or_province
+        typeof a.state_or_province === 'string'
+          ? stateIdFor(typeof a.country_code === 'string' ? a.country_code : '', a.state_or_province)
           : undefined,
       postalCode: (a as BigCommerceAddress).postal_code,
       countryAlpha2: (a as BigCommerceAddress).country_code,
