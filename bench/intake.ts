@@ -57,16 +57,23 @@ export const INTAKE_SETTINGS = {
   'AzureWebJobs.purgeRecords.Disabled': 'true',
 };
 
-type Log = (line: string) => void;
+export type Log = (line: string) => void;
 
-/** One load run: the URL, the processes whose CPU counts, and the open-loop rate (none: saturate). */
-interface LoadTarget {
+/**
+ * One load run: the URL, the processes whose CPU counts, the open-loop rate (none: saturate), and
+ * for the webhook phase the sender whose signed requests to post (`url` is then the host's base).
+ */
+export interface LoadTarget {
   url: string;
   pids: { server: number; azurite: number };
   rate?: number;
+  route?: LoadInput['route'];
+  secrets?: LoadInput['secrets'];
 }
 
-async function load({ url, pids, rate }: LoadTarget, options: BenchOptions, log: Log): Promise<IntakeRun> {
+/** Waits for a quiet machine, then runs the load generator once against `target`, measuring CPU and memory. */
+export async function load(target: LoadTarget, options: BenchOptions, log: Log): Promise<IntakeRun> {
+  const { url, pids, rate } = target;
   await waitForQuiet(log);
   const input: LoadInput = {
     url,
@@ -75,6 +82,7 @@ async function load({ url, pids, rate }: LoadTarget, options: BenchOptions, log:
     warmupSeconds: options.intakeWarmupSeconds,
     tag: newTag(),
     ...(rate ? { rate } : {}),
+    ...(target.route ? { route: target.route, secrets: target.secrets } : {}),
   };
   const rss = sampleRss(pids.server);
   const cpu = measureCpu();
@@ -147,8 +155,9 @@ async function oursRun(
   }
 }
 
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-const median = (values: number[]): number => {
+export const mean = (values: number[]): number =>
+  values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+export const median = (values: number[]): number => {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
   const middle = Math.floor(sorted.length / 2);

@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import { scriptInput } from './child-script';
 import { customerBody } from './customers';
 import { Distribution, distribution } from './stats';
+import { Route, signedRequest, WebhookSecrets } from './webhook-requests';
 
 /**
  * The intake load generator, in a process of its own, after an unmeasured warm-up:
@@ -12,8 +13,9 @@ import { Distribution, distribution } from './stats';
  *   `connections` keep-alive connections, and each latency counts from the time the request was
  *   due, so a stalled server cannot hide its queue (no coordinated omission). autocannon's own
  *   `overallRate` sends each second's requests in one burst, which measures saturation again.
- * Every response's latency is recorded (autocannon's histogram has no p95). Prints one JSON line:
- * `LoadResult`.
+ * Every response's latency is recorded (autocannon's histogram has no p95). With `route`, every
+ * request is that sender's, signed here (`webhook-requests.ts`), to the path on `url`'s host.
+ * Prints one JSON line: `LoadResult`.
  */
 export interface LoadInput {
   url: string;
@@ -24,6 +26,22 @@ export interface LoadInput {
   rate?: number;
   /** Keeps e-mail addresses unique across runs. */
   tag: string;
+  /** Post this sender's requests (signed with `secrets`) instead of plain customers to `url`. */
+  route?: Route;
+  secrets?: WebhookSecrets;
+}
+
+/** Request `n`: its URL, body and headers. */
+function requestOf(input: LoadInput, tag: string, n: number) {
+  if (!input.route) {
+    return {
+      url: new URL(input.url),
+      body: customerBody(tag, n),
+      headers: { 'content-type': 'application/json' },
+    };
+  }
+  const signed = signedRequest(input.route, input.secrets!, tag, n);
+  return { url: new URL(signed.path, input.url), body: signed.body, headers: signed.headers };
 }
 
 export interface LoadResult {
@@ -70,7 +88,6 @@ function summarizeRun({
 /** Open loop: one request every 1/rate seconds, whatever the server does. */
 async function paced(input: LoadInput, tag: string, seconds: number, rate: number): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
-  const url = new URL(input.url);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let failures = 0;
@@ -80,13 +97,13 @@ async function paced(input: LoadInput, tag: string, seconds: number, rate: numbe
   const inFlight = new Set<Promise<void>>();
   const send = (n: number, due: number): Promise<void> =>
     new Promise((resolve) => {
-      const body = customerBody(tag, n);
+      const { url, body, headers } = requestOf(input, tag, n);
       const req = request(
         url,
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
           timeout: 10_000,
         },
         (res) => {
@@ -141,7 +158,19 @@ async function saturate(input: LoadInput, tag: string, seconds: number): Promise
     duration: seconds,
     timeout: 10,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: customerBody(tag, (n += 1)) }) }],
+    requests: [
+      {
+        setupRequest: (request) => {
+          const next = requestOf(input, tag, (n += 1));
+          return {
+            ...request,
+            path: `${next.url.pathname}${next.url.search}`,
+            headers: next.headers,
+            body: next.body,
+          };
+        },
+      },
+    ],
   });
   instance.on('response', (_client, statusCode: number, _bytes, responseTime: number) => {
     latencies.push(responseTime);

@@ -48,6 +48,9 @@ export async function markdownReport(r: Results): Promise<string> {
         cpuCells(`intake ${k + 1}, baseline`, round.baseline.cpu),
         cpuCells(`intake ${k + 1}, ours`, round.ours.cpu),
       ]) ?? []),
+      ...(r.webhooks?.rounds.flatMap((round, k) =>
+        Object.entries(round).map(([route, run]) => cpuCells(`webhooks ${k + 1}, ${route}`, run.cpu)),
+      ) ?? []),
       ...(r.endToEnd?.runs.map((d) => cpuCells(d.label, d.cpu)) ?? []),
     ],
   );

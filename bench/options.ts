@@ -6,10 +6,25 @@
 
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start', 'keyed'] as const;
+export const PHASES = [
+  'intake',
+  'webhooks',
+  'end-to-end',
+  'low-load',
+  'naive',
+  'cold-start',
+  'keyed',
+] as const;
 export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` is a slower, opt-in check). */
-export const DEFAULT_PHASES: Phase[] = ['intake', 'end-to-end', 'low-load', 'naive', 'cold-start'];
+export const DEFAULT_PHASES: Phase[] = [
+  'intake',
+  'webhooks',
+  'end-to-end',
+  'low-load',
+  'naive',
+  'cold-start',
+];
 
 interface NumberOption {
   name: string;
@@ -22,6 +37,11 @@ const NUMBER_OPTIONS = [
   { name: 'intake-seconds', default: 8, help: 'measured seconds per intake run' },
   { name: 'intake-warmup-seconds', default: 2, help: 'unmeasured warm-up before each intake run' },
   { name: 'intake-rounds', default: 3, help: 'baseline/ours pairs, alternated (shared machines are noisy)' },
+  {
+    name: 'webhook-rounds',
+    default: 3,
+    help: 'webhooks: rounds of POST /api/customers and the three webhook routes, alternated',
+  },
   {
     name: 'quiet-wait-seconds',
     default: 30,

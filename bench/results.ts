@@ -6,6 +6,7 @@ import { LowLoadResult } from './low-load';
 import { NaiveResult, ScenarioRun } from './naive-comparison';
 import { BenchOptions } from './options';
 import { RssReport } from './rss';
+import { WebhookIntakeResult } from './webhook-intake';
 
 /** Everything `npm run bench` measured: written to bench/results.json. */
 export interface Results {
@@ -26,6 +27,7 @@ export interface Results {
   /** Time spent waiting for other processes on the machine to go quiet before measurements. */
   quietWaitSeconds: number;
   intake?: IntakeResult;
+  webhooks?: WebhookIntakeResult;
   endToEnd?: EndToEndResult;
   lowLoad?: LowLoadResult;
   naive?: NaiveResult;
@@ -46,6 +48,8 @@ export interface TargetCheck {
 export const hostRss = (r: Results): (RssReport | undefined)[] => [
   ...(r.intake?.rounds.map((round) => round.ours.rss) ?? []),
   r.intake?.oursHalfRate.rss,
+  ...(r.webhooks?.rounds.flatMap((round) => Object.values(round).map((run) => run.rss)) ?? []),
+  ...Object.values(r.webhooks?.halfRateRuns ?? {}).map((run) => run.rss),
   ...(r.endToEnd?.runs.map((d) => d.rss) ?? []),
   ...(r.lowLoad?.rss ?? []),
 ];

@@ -14,6 +14,10 @@ export function runSettings(r: Results): string[] {
     out.push(
       'intake: processCustomer and the timers disabled (both sides only write); fresh Azurite per run',
     );
+  if (r.webhooks)
+    out.push(
+      'webhooks: same host settings as intake plus three WEBHOOK_SOURCES (secrets in the emulator\u2019s Key Vault); every request signed by the load generator; fresh Azurite and host per run',
+    );
   const sized = r.endToEnd?.runs.find((d) => !d.label.includes('shipped'));
   if (sized) {
     out.push(

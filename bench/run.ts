@@ -9,6 +9,7 @@ import { runEndToEnd } from './end-to-end';
 import { runIntake } from './intake';
 import { runKeyedIntake } from './keyed-intake';
 import { runLowLoad } from './low-load';
+import { runWebhookIntake } from './webhook-intake';
 import { runNaiveComparison } from './naive-comparison';
 import { BenchOptions, parseOptions, UsageError, usage } from './options';
 import { repoRoot } from './paths';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   try {
     const phases: [BenchOptions['phases'][number], () => Promise<void>][] = [
       ['intake', async () => void (results.intake = await runIntake(options, emulator, log))],
+      ['webhooks', async () => void (results.webhooks = await runWebhookIntake(options, emulator, log))],
       ['end-to-end', async () => void (results.endToEnd = await runEndToEnd(options, emulator, log))],
       ['low-load', async () => void (results.lowLoad = await runLowLoad(options, emulator, log))],
       ['naive', async () => void (results.naive = await runNaiveComparison(options, emulator, log))],

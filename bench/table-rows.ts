@@ -6,6 +6,7 @@ import { drainOf, hostRss, Results, scenarioOf } from './results';
 import { peakRssMb, rssSlope } from './rss';
 import { ratio } from './stats';
 import { TARGET_CELLS } from './targets';
+import { webhookRows } from './webhook-rows';
 
 /** One line of the table: a measure, ours next to its baseline. */
 export interface Row {
@@ -313,6 +314,7 @@ function footprintRows(r: Results): Section[] {
 export function rows(r: Results): Row[] {
   const sections: [string, (r: Results) => Section[]][] = [
     ['1 intake', intakeRows],
+    ['webhook intake', webhookRows],
     ['2 end to end', endToEndRows],
     ['2 low load', lowLoadRows],
     ['3 Entra + Key Vault', authRows],

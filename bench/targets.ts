@@ -11,6 +11,13 @@ export const TARGETS = {
   intakeMinRatio: 0.8,
   /** Intake p99 at half the saturating rate, open loop. */
   intakeHalfRateMaxP99Ms: 50,
+  /** Each webhook route's throughput, as a fraction of `POST /api/customers`'s in the same run (issue 12). */
+  webhookMinRatio: 0.9,
+  /**
+   * Each webhook route's p99, saturated (the worst a sender sees): a tenth of Shopify's 5 s
+   * timeout, so that a shop never retries a delivery we took.
+   */
+  webhookMaxP99Ms: 500,
   /** Drain time over its theoretical minimum (N / rate, and its D365 requests / rate). */
   drainMaxRatio: 1.1,
   /** Low load p99 above the D365 latency: through the queue, and with `Prefer: wait`. */
@@ -33,6 +40,8 @@ export const lowLoadLimitMs = (variant: { d365LatencyMs: number; preferWait: boo
 export const TARGET_CELLS = {
   intake: `≥ ${TARGETS.intakeMinRatio}×`,
   intakeHalfRate: `p99 < ${n(TARGETS.intakeHalfRateMaxP99Ms)} ms`,
+  webhook: `≥ ${TARGETS.webhookMinRatio}×`,
+  webhookP99: `p99 < ${n(TARGETS.webhookMaxP99Ms)} ms`,
   drain: `≤ ${TARGETS.drainMaxRatio}×`,
   lowLoad: (variant: { d365LatencyMs: number; preferWait: boolean }): string =>
     `p99 < ${n(lowLoadLimitMs(variant))} ms`,
@@ -62,6 +71,23 @@ export function checkTargets(r: Results): TargetCheck[] {
       `${ms(i.oursHalfRate.latency.p99)} (baseline ${ms(i.baselineHalfRate.latency.p99)})`,
       i.oursHalfRate.latency.p99 < TARGETS.intakeHalfRateMaxP99Ms,
     );
+  }
+  const w = r.webhooks;
+  if (w) {
+    for (const [route, value] of Object.entries(w.throughputRatio)) {
+      const rounds = w.throughputRatios[route as keyof typeof w.throughputRatios];
+      check(
+        `webhook ${route} ≥ ${TARGETS.webhookMinRatio}× POST /api/customers (req/s, same run)`,
+        `${x(value)} (median of rounds ${rounds.map((v) => x(v)).join(', ')}; ${n(w.requestsPerSecond[route as keyof typeof w.requestsPerSecond])} vs ${n(w.requestsPerSecond.customers)} req/s)`,
+        value >= TARGETS.webhookMinRatio,
+      );
+      const p99 = Math.max(...w.rounds.map((round) => round[route as keyof typeof round].latency.p99));
+      check(
+        `webhook ${route} p99 < ${TARGETS.webhookMaxP99Ms} ms saturated (Shopify gives up after 5 s)`,
+        `${ms(p99)} (worst round; at ${w.halfRate}/s open loop ${ms(w.halfRateRuns[route as keyof typeof w.halfRateRuns].latency.p99)})`,
+        p99 < TARGETS.webhookMaxP99Ms,
+      );
+    }
   }
   for (const d of r.endToEnd?.runs ?? []) {
     if (d.label.includes('shipped')) continue;
