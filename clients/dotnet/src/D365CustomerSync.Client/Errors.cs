@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+
+namespace D365CustomerSync.Client
+{
+    /// <summary>The <c>type</c> values of schema <c>Problem</c>, without the common prefix.</summary>
+    public static class ProblemTypes
+    {
+        /// <summary>Every problem type starts with it.</summary>
+        public const string Prefix = "urn:d365-customer-sync:problem:";
+
+#pragma warning disable CS1591
+        public const string InvalidRequest = Prefix + "invalid-request";
+        public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
+        public const string BodyTooLarge = Prefix + "body-too-large";
+        public const string InvalidCorrelationId = Prefix + "invalid-correlation-id";
+        public const string NotFound = Prefix + "not-found";
+        public const string InvalidHeader = Prefix + "invalid-header";
+        public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
+        public const string IdempotencyKeyInProgress = Prefix + "idempotency-key-in-progress";
+        public const string NotReplayable = Prefix + "not-replayable";
+        public const string Unauthenticated = Prefix + "unauthenticated";
+        public const string Forbidden = Prefix + "forbidden";
+        public const string RateLimited = Prefix + "rate-limited";
+        public const string TemporarilyUnavailable = Prefix + "temporarily-unavailable";
+        public const string InvalidMessage = Prefix + "invalid-message";
+        public const string Duplicate = Prefix + "duplicate";
+        public const string BusinessError = Prefix + "business-error";
+        public const string NotRegistered = Prefix + "not-registered";
+        public const string InvalidSecret = Prefix + "invalid-secret";
+        public const string Unauthorized = Prefix + "unauthorized";
+        public const string Configuration = Prefix + "configuration";
+        public const string RetriesExhausted = Prefix + "retries-exhausted";
+#pragma warning restore CS1591
+
+        /// <summary>Every value, in the document's order.</summary>
+        public static readonly IReadOnlyList<string> All = new[]
+        {
+            InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, Unauthenticated, Forbidden, RateLimited,
+            TemporarilyUnavailable, InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret,
+            Unauthorized, Configuration, RetriesExhausted,
+        };
+    }
+
+    /// <summary>Base of every error the client throws for an answer of the API (or its absence).</summary>
+    public class CustomerSyncException : Exception
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerSyncException(string message, int? status = null, Problem problem = null, string correlationId = null, Exception inner = null)
+            : base(message, inner)
+        {
+            Status = status;
+            Problem = problem;
+            CorrelationId = correlationId ?? problem?.CorrelationId;
+        }
+
+        /// <summary>The HTTP status, when the API answered.</summary>
+        public int? Status { get; }
+
+        /// <summary>The problem details, when the API sent them.</summary>
+        public Problem Problem { get; }
+
+        /// <summary>The request's correlation ID, when one exists.</summary>
+        public string CorrelationId { get; }
+    }
+
+    /// <summary>400: the body or a header is invalid; <see cref="FieldErrors"/> point at every offending field. Nothing was stored.</summary>
+    public sealed class CustomerValidationException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerValidationException(Problem problem)
+            : base(problem.Detail, problem.Status, problem)
+        {
+            FieldErrors = problem.Errors ?? new List<FieldError>();
+        }
+
+        /// <summary>JSON Pointers into the body (<c>/Customer/EmailAddress</c>) and what is wrong there.</summary>
+        public IReadOnlyList<FieldError> FieldErrors { get; }
+    }
+
+    /// <summary>The customer exists already in the legal entity (DUPLICATE_POLICY=reject).</summary>
+    public sealed class DuplicateCustomerException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public DuplicateCustomerException(string message, int? status, Problem problem, string correlationId)
+            : base(message, status, problem, correlationId) { }
+    }
+
+    /// <summary>429: the caller is over its budget, also after the client's own retries.</summary>
+    public sealed class ThrottledException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public ThrottledException(Problem problem, TimeSpan retryAfter)
+            : base(problem.Detail, problem.Status, problem)
+        {
+            RetryAfter = retryAfter;
+        }
+
+        /// <summary>How long the API asked to wait (<c>Retry-After</c>).</summary>
+        public TimeSpan RetryAfter { get; }
+    }
+
+    /// <summary>422: the Idempotency-Key was sent before with another body. A new customer needs a new key.</summary>
+    public sealed class IdempotencyKeyReusedException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public IdempotencyKeyReusedException(Problem problem)
+            : base(problem.Detail, problem.Status, problem) { }
+    }
+
+    /// <summary>The request ended <c>failed</c> (D365 rejected it, configuration, retries exhausted...).</summary>
+    public sealed class CustomerFailedException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerFailedException(string message, string code, int? status, Problem problem, string correlationId)
+            : base(message, status, problem, correlationId)
+        {
+            Code = code;
+        }
+
+        /// <summary>One of <see cref="FailureCodes"/>.</summary>
+        public string Code { get; }
+    }
+
+    /// <summary>401 / 403: the function key, the token or the app role is missing or wrong.</summary>
+    public sealed class CustomerSyncAuthenticationException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerSyncAuthenticationException(string message, int status, Problem problem = null)
+            : base(message, status, problem) { }
+    }
+
+    /// <summary>The API stayed unavailable (503, 500, network, timeouts) through the client's retries; repeating with the same key is safe.</summary>
+    public sealed class ServiceUnavailableException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public ServiceUnavailableException(string message, int? status = null, Problem problem = null, Exception inner = null)
+            : base(message, status, problem, null, inner) { }
+    }
+
+    /// <summary>The request is accepted but did not end within the client's timeout: poll <see cref="StatusUrl"/> later, or send again with the same key.</summary>
+    public sealed class PendingTimeoutException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public PendingTimeoutException(string correlationId, string statusUrl, string idempotencyKey)
+            : base($"The request {correlationId} is still pending; poll its status later.", null, null, correlationId)
+        {
+            StatusUrl = statusUrl;
+            IdempotencyKey = idempotencyKey;
+        }
+
+        /// <summary>Where to poll.</summary>
+        public string StatusUrl { get; }
+
+        /// <summary>The key it was sent with: sending the same body with it again returns the same request.</summary>
+        public string IdempotencyKey { get; }
+    }
+
+    internal static class ProblemMapping
+    {
+        /// <summary>Maps a final problem answer to the typed error, by its <c>type</c>.</summary>
+        internal static CustomerSyncException ForProblem(Problem problem, TimeSpan retryAfter)
+        {
+            switch (problem.Type)
+            {
+                case ProblemTypes.InvalidRequest:
+                case ProblemTypes.InvalidHeader:
+                case ProblemTypes.UnsupportedMediaType:
+                case ProblemTypes.BodyTooLarge:
+                case ProblemTypes.InvalidCorrelationId:
+                    return new CustomerValidationException(problem);
+                case ProblemTypes.Duplicate:
+                    return new DuplicateCustomerException(problem.Detail, problem.Status, problem, problem.CorrelationId);
+                case ProblemTypes.RateLimited:
+                    return new ThrottledException(problem, retryAfter);
+                case ProblemTypes.IdempotencyKeyReused:
+                    return new IdempotencyKeyReusedException(problem);
+                case ProblemTypes.Unauthenticated:
+                case ProblemTypes.Forbidden:
+                    return new CustomerSyncAuthenticationException(problem.Detail, problem.Status, problem);
+                case ProblemTypes.TemporarilyUnavailable:
+                    return new ServiceUnavailableException(problem.Detail, problem.Status, problem);
+                default:
+                    if (!string.IsNullOrEmpty(problem.Code))
+                        return new CustomerFailedException(problem.Detail, problem.Code, problem.Status, problem, problem.CorrelationId);
+                    return new CustomerSyncException(string.IsNullOrEmpty(problem.Detail) ? problem.Title : problem.Detail, problem.Status, problem);
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System;
+using System.Collections.Generic;
+using Newtonsoft.Json;
+
+namespace D365CustomerSync.Client
+{
+    // The shapes of the API: docs/openapi.json, components.schemas. OpenApiContractTests checks
+    // every [JsonProperty] name and its Required against the document.
+
+    /// <summary>The body of <c>POST /customers</c> (schema <c>CustomerRequest</c>).</summary>
+    public sealed class CustomerRequest
+    {
+        /// <summary>The customer, in the source article's spellings.</summary>
+        [JsonProperty("Customer", Required = Required.Always)]
+        public CustomerDetails Customer { get; set; }
+    }
+
+    /// <summary>The customer (schema <c>CustomerRequest.Customer</c>).</summary>
+    public sealed class CustomerDetails
+    {
+        /// <summary>D365 legal entity (company), at most 4 characters, e.g. <c>USRT</c>.</summary>
+        [JsonProperty("LegalEntity", Required = Required.Always)]
+        public string LegalEntity { get; set; }
+
+        /// <summary>At most 25 characters.</summary>
+        [JsonProperty("FirstName", Required = Required.Always)]
+        public string FirstName { get; set; }
+
+        /// <summary>Optional.</summary>
+        [JsonProperty("MiddleName", NullValueHandling = NullValueHandling.Ignore)]
+        public string MiddleName { get; set; }
+
+        /// <summary>Optional.</summary>
+        [JsonProperty("LastName", NullValueHandling = NullValueHandling.Ignore)]
+        public string LastName { get; set; }
+
+        /// <summary>International phone number, e.g. <c>+923004000101</c>. Optional.</summary>
+        [JsonProperty("ContactNumber", NullValueHandling = NullValueHandling.Ignore)]
+        public string ContactNumber { get; set; }
+
+        /// <summary>ISO 4217, e.g. <c>USD</c>.</summary>
+        [JsonProperty("CurrencyCode", Required = Required.Always)]
+        public string CurrencyCode { get; set; }
+
+        /// <summary>E-mail address (the duplicate check's key).</summary>
+        [JsonProperty("EmailAddress", Required = Required.Always)]
+        public string EmailAddress { get; set; }
+
+        /// <summary><c>MM/DD/YYYY</c>. Optional.</summary>
+        [JsonProperty("DateOfBirth", NullValueHandling = NullValueHandling.Ignore)]
+        public string DateOfBirth { get; set; }
+
+        /// <summary>Unknown, Male, Female or NonSpecific. Optional.</summary>
+        [JsonProperty("Gender", NullValueHandling = NullValueHandling.Ignore)]
+        public string Gender { get; set; }
+
+        /// <summary>D365 customer group. Optional (the app's default otherwise).</summary>
+        [JsonProperty("CustomerGroup", NullValueHandling = NullValueHandling.Ignore)]
+        public string CustomerGroup { get; set; }
+
+        /// <summary>At most 10. Optional.</summary>
+        [JsonProperty("BillingAddress", NullValueHandling = NullValueHandling.Ignore)]
+        public List<CustomerAddress> BillingAddress { get; set; }
+
+        /// <summary>At most 10. Optional.</summary>
+        [JsonProperty("ShippingAddress", NullValueHandling = NullValueHandling.Ignore)]
+        public List<CustomerAddress> ShippingAddress { get; set; }
+    }
+
+    /// <summary>One address (schema <c>CustomerRequest.Customer.BillingAddress[]</c>).</summary>
+    public sealed class CustomerAddress
+    {
+        /// <summary>Optional.</summary>
+        [JsonProperty("Addresstitle", NullValueHandling = NullValueHandling.Ignore)]
+        public string Addresstitle { get; set; }
+
+        /// <summary>At most 250 characters.</summary>
+        [JsonProperty("Street", Required = Required.Always)]
+        public string Street { get; set; }
+
+        /// <summary><c>Billing</c> in BillingAddress, <c>Shipping</c> in ShippingAddress.</summary>
+        [JsonProperty("Addresstype", Required = Required.Always)]
+        public string Addresstype { get; set; }
+
+        /// <summary><c>Yes</c> or <c>No</c>. Optional.</summary>
+        [JsonProperty("PrimaryAddress", NullValueHandling = NullValueHandling.Ignore)]
+        public string PrimaryAddress { get; set; }
+
+        /// <summary>Optional.</summary>
+        [JsonProperty("PostalCode", NullValueHandling = NullValueHandling.Ignore)]
+        public string PostalCode { get; set; }
+
+        /// <summary>Optional.</summary>
+        [JsonProperty("City", NullValueHandling = NullValueHandling.Ignore)]
+        public string City { get; set; }
+
+        /// <summary>Optional.</summary>
+        [JsonProperty("Country", NullValueHandling = NullValueHandling.Ignore)]
+        public string Country { get; set; }
+
+        /// <summary>ISO 3166-1 alpha-3, e.g. <c>USA</c>.</summary>
+        [JsonProperty("CountryCode", Required = Required.Always)]
+        public string CountryCode { get; set; }
+
+        /// <summary>Optional.</summary>
+        [JsonProperty("State", NullValueHandling = NullValueHandling.Ignore)]
+        public string State { get; set; }
+    }
+
+    /// <summary>A request's state (schema <c>StatusAnswer</c>); never holds personal data.</summary>
+    public class StatusAnswer
+    {
+        /// <summary>The request's correlation ID.</summary>
+        [JsonProperty("correlationId", Required = Required.Always)]
+        public string CorrelationId { get; set; }
+
+        /// <summary>One of <see cref="RequestStatus"/>.</summary>
+        [JsonProperty("status", Required = Required.Always)]
+        public string Status { get; set; }
+
+        /// <summary>The legal entity.</summary>
+        [JsonProperty("legalEntity", Required = Required.Always)]
+        public string LegalEntity { get; set; }
+
+        /// <summary>The D365 customer account (<c>succeeded</c>).</summary>
+        [JsonProperty("customerAccount")]
+        public string CustomerAccount { get; set; }
+
+        /// <summary><c>created</c>, or <c>linked</c> when the customer existed (DUPLICATE_POLICY=link).</summary>
+        [JsonProperty("outcome")]
+        public string Outcome { get; set; }
+
+        /// <summary>Why a <c>failed</c> request failed.</summary>
+        [JsonProperty("error")]
+        public StatusError Error { get; set; }
+
+        /// <summary>The last transient failure of a pending request.</summary>
+        [JsonProperty("lastError")]
+        public string LastError { get; set; }
+
+        /// <summary>When the next attempt is due (<c>retrying</c>).</summary>
+        [JsonProperty("nextAttemptAt")]
+        public DateTimeOffset? NextAttemptAt { get; set; }
+
+        /// <summary>D365 attempts so far.</summary>
+        [JsonProperty("attempts", Required = Required.Always)]
+        public int Attempts { get; set; }
+
+        /// <summary>When the request was accepted.</summary>
+        [JsonProperty("createdAt", Required = Required.Always)]
+        public DateTimeOffset CreatedAt { get; set; }
+
+        /// <summary>When it last changed.</summary>
+        [JsonProperty("updatedAt", Required = Required.Always)]
+        public DateTimeOffset UpdatedAt { get; set; }
+    }
+
+    /// <summary>Schema <c>StatusAnswer.error</c>.</summary>
+    public sealed class StatusError
+    {
+        /// <summary>One of <see cref="FailureCodes"/>.</summary>
+        [JsonProperty("code", Required = Required.Always)]
+        public string Code { get; set; }
+
+        /// <summary>Never personal data.</summary>
+        [JsonProperty("message", Required = Required.Always)]
+        public string Message { get; set; }
+    }
+
+    /// <summary>A created (or linked) customer: the final <see cref="StatusAnswer"/> and the key it was sent with.</summary>
+    public sealed class CreatedCustomer : StatusAnswer
+    {
+        /// <summary>The Idempotency-Key the request was sent with (given, or made by the client): keep it to repeat safely.</summary>
+        [JsonIgnore]
+        public string IdempotencyKey { get; set; }
+    }
+
+    /// <summary><c>202 Accepted</c> (schema <c>Accepted</c>).</summary>
+    public sealed class Accepted
+    {
+        /// <summary>The request's correlation ID.</summary>
+        [JsonProperty("correlationId", Required = Required.Always)]
+        public string CorrelationId { get; set; }
+
+        /// <summary>One of <see cref="RequestStatus"/>.</summary>
+        [JsonProperty("status", Required = Required.Always)]
+        public string Status { get; set; }
+
+        /// <summary>Poll it (also in <c>Location</c>).</summary>
+        [JsonProperty("statusUrl", Required = Required.Always)]
+        public string StatusUrl { get; set; }
+    }
+
+    /// <summary>RFC 9457 problem details as the API sends them (schema <c>Problem</c>).</summary>
+    public sealed class Problem
+    {
+        /// <summary>One of <see cref="ProblemTypes"/>.</summary>
+        [JsonProperty("type", Required = Required.Always)]
+        public string Type { get; set; }
+
+        /// <summary>Short summary.</summary>
+        [JsonProperty("title", Required = Required.Always)]
+        public string Title { get; set; }
+
+        /// <summary>The HTTP status.</summary>
+        [JsonProperty("status", Required = Required.Always)]
+        public int Status { get; set; }
+
+        /// <summary>What happened; never personal data.</summary>
+        [JsonProperty("detail", Required = Required.Always)]
+        public string Detail { get; set; }
+
+        /// <summary>Every offending field (invalid body) or the header (<c>pointer: ""</c>).</summary>
+        [JsonProperty("errors")]
+        public List<FieldError> Errors { get; set; }
+
+        /// <summary>The malformed header (<c>invalid-header</c>).</summary>
+        [JsonProperty("header")]
+        public string Header { get; set; }
+
+        /// <summary>The failure code of a failed request.</summary>
+        [JsonProperty("code")]
+        public string Code { get; set; }
+
+        /// <summary>The correlation ID, when a request exists.</summary>
+        [JsonProperty("correlationId")]
+        public string CorrelationId { get; set; }
+
+        /// <summary>Its status URL.</summary>
+        [JsonProperty("statusUrl")]
+        public string StatusUrl { get; set; }
+    }
+
+    /// <summary>Schema <c>FieldError</c>.</summary>
+    public sealed class FieldError
+    {
+        /// <summary>RFC 6901 JSON Pointer into the request body, e.g. <c>/Customer/EmailAddress</c>.</summary>
+        [JsonProperty("pointer", Required = Required.Always)]
+        public string Pointer { get; set; }
+
+        /// <summary>What is wrong with it.</summary>
+        [JsonProperty("detail", Required = Required.Always)]
+        public string Detail { get; set; }
+    }
+
+    /// <summary>The values of schema <c>Status</c>.</summary>
+    public static class RequestStatus
+    {
+#pragma warning disable CS1591
+        public const string Accepting = "accepting";
+        public const string Queued = "queued";
+        public const string Processing = "processing";
+        public const string Submitting = "submitting";
+        public const string Retrying = "retrying";
+        public const string Succeeded = "succeeded";
+        public const string Failed = "failed";
+#pragma warning restore CS1591
+
+        /// <summary>Every value, in the document's order.</summary>
+        public static readonly IReadOnlyList<string> All = new[] { Accepting, Queued, Processing, Submitting, Retrying, Succeeded, Failed };
+
+        /// <summary>Whether the request has ended.</summary>
+        public static bool IsFinal(string status) => status == Succeeded || status == Failed;
+    }
+
+    /// <summary>The values of schema <c>FailureCode</c>.</summary>
+    public static class FailureCodes
+    {
+#pragma warning disable CS1591
+        public const string InvalidMessage = "invalid_message";
+        public const string Duplicate = "duplicate";
+        public const string BusinessError = "business_error";
+        public const string NotRegistered = "not_registered";
+        public const string InvalidSecret = "invalid_secret";
+        public const string Unauthorized = "unauthorized";
+        public const string Configuration = "configuration";
+        public const string RetriesExhausted = "retries_exhausted";
+#pragma warning restore CS1591
+
+        /// <summary>Every value, in the document's order.</summary>
+        public static readonly IReadOnlyList<string> All = new[]
+        {
+            InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, RetriesExhausted,
+        };
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace D365CustomerSync.Client.Tests
+{
+    /// <summary>Answers the stack cannot be made to give on demand, from a stub handler (no sockets).</summary>
+    public sealed class ProblemMappingTests
+    {
+        private sealed class Stub : HttpMessageHandler
+        {
+            private readonly Func<HttpRequestMessage, HttpResponseMessage> _answer;
+            public readonly List<HttpRequestMessage> Requests = new List<HttpRequestMessage>();
+            public Stub(Func<HttpRequestMessage, HttpResponseMessage> answer) => _answer = answer;
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                Requests.Add(request);
+                return Task.FromResult(_answer(request));
+            }
+        }
+
+        private static HttpResponseMessage ProblemAnswer(int status, string type, string extra = "", int? retryAfter = null)
+        {
+            var response = new HttpResponseMessage((HttpStatusCode)status)
+            {
+                Content = new StringContent(
+                    $"{{\"type\":\"{type}\",\"title\":\"t\",\"status\":{status},\"detail\":\"d\"{extra}}}",
+                    System.Text.Encoding.UTF8, "application/problem+json"),
+            };
+            if (retryAfter.HasValue) response.Headers.TryAddWithoutValidation("Retry-After", retryAfter.Value.ToString());
+            return response;
+        }
+
+        private static CustomerSyncClient Client(Stub stub, int maxAttempts = 2) =>
+            new CustomerSyncClient(
+                new CustomerSyncClientOptions { BaseUrl = new Uri("http://127.0.0.1:9/api"), MaxAttempts = maxAttempts, MaxDelay = TimeSpan.FromMilliseconds(50) },
+                new HttpClient(stub));
+
+        public static IEnumerable<object[]> Finals() => new[]
+        {
+            new object[] { 400, ProblemTypes.InvalidRequest, typeof(CustomerValidationException) },
+            new object[] { 400, ProblemTypes.InvalidHeader, typeof(CustomerValidationException) },
+            new object[] { 415, ProblemTypes.UnsupportedMediaType, typeof(CustomerValidationException) },
+            new object[] { 413, ProblemTypes.BodyTooLarge, typeof(CustomerValidationException) },
+            new object[] { 409, ProblemTypes.Duplicate, typeof(DuplicateCustomerException) },
+            new object[] { 422, ProblemTypes.IdempotencyKeyReused, typeof(IdempotencyKeyReusedException) },
+            new object[] { 401, ProblemTypes.Unauthenticated, typeof(CustomerSyncAuthenticationException) },
+            new object[] { 403, ProblemTypes.Forbidden, typeof(CustomerSyncAuthenticationException) },
+        };
+
+        [Theory]
+        [MemberData(nameof(Finals))]
+        public async Task A_final_problem_is_thrown_as_its_type_without_a_retry(int status, string type, Type expected)
+        {
+            var stub = new Stub(_ => ProblemAnswer(status, type));
+            var error = await Assert.ThrowsAnyAsync<CustomerSyncException>(() => Client(stub).CreateCustomerAsync(Customers.New()));
+            Assert.IsType(expected, error);
+            Assert.Single(stub.Requests);
+        }
+
+        [Fact]
+        public async Task A_failed_request_carries_its_failure_code()
+        {
+            var stub = new Stub(_ => ProblemAnswer(503, ProblemTypes.RetriesExhausted, ",\"code\":\"retries_exhausted\",\"correlationId\":\"6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a\""));
+            var error = await Assert.ThrowsAsync<CustomerFailedException>(() => Client(stub).CreateCustomerAsync(Customers.New()));
+            Assert.Equal(FailureCodes.RetriesExhausted, error.Code);
+            Assert.Equal("6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a", error.CorrelationId);
+        }
+
+        [Theory]
+        [InlineData(429, ProblemTypes.RateLimited)]
+        [InlineData(503, ProblemTypes.TemporarilyUnavailable)]
+        [InlineData(409, ProblemTypes.IdempotencyKeyInProgress)]
+        public async Task A_transient_problem_is_sent_again_with_the_same_key_then_thrown(int status, string type)
+        {
+            var stub = new Stub(_ => ProblemAnswer(status, type, retryAfter: 1));
+            var error = await Assert.ThrowsAnyAsync<CustomerSyncException>(() => Client(stub, maxAttempts: 3).CreateCustomerAsync(Customers.New()));
+            Assert.Equal(status, error.Status);
+            Assert.Equal(3, stub.Requests.Count);
+            Assert.Single(stub.Requests.Select(r => r.Headers.GetValues("Idempotency-Key").Single()).Distinct());
+            if (status == 429) Assert.Equal(TimeSpan.FromSeconds(1), ((ThrottledException)error).RetryAfter);
+        }
+
+        [Fact]
+        public async Task A_gateway_page_is_unavailability_and_is_retried()
+        {
+            var stub = new Stub(_ => new HttpResponseMessage(HttpStatusCode.BadGateway) { Content = new StringContent("<html>502</html>", System.Text.Encoding.UTF8, "text/html") });
+            await Assert.ThrowsAsync<ServiceUnavailableException>(() => Client(stub).CreateCustomerAsync(Customers.New()));
+            Assert.Equal(2, stub.Requests.Count);
+        }
+
+        [Fact]
+        public void Cart_keys_are_stable_per_cart_and_body_and_valid_header_values()
+        {
+            var body = Customers.New();
+            var key = IdempotencyKeys.ForCart("STORE01-TERM02-0000123", body);
+            Assert.Equal(key, IdempotencyKeys.ForCart("STORE01-TERM02-0000123", body));
+            Assert.NotEqual(key, IdempotencyKeys.ForCart("STORE01-TERM02-0000124", body));
+            var corrected = Customers.New();
+            Assert.NotEqual(key, IdempotencyKeys.ForCart("STORE01-TERM02-0000123", corrected));
+            Assert.Matches("^[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,255}$", IdempotencyKeys.ForCart("cart with spaces \"and quotes\"", body));
+        }
+    }
+}
