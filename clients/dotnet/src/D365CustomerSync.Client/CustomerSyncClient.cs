@@ -73,7 +73,7 @@ namespace D365CustomerSync.Client
             if (final.Status == RequestStatus.Succeeded) return Created(final, key);
             var code = final.Error?.Code ?? FailureCodes.RetriesExhausted;
             var message = final.Error?.Message ?? "D365 did not create the customer.";
-            if (code == FailureCodes.Duplicate) throw new DuplicateCustomerException(message, null, null, final.CorrelationId);
+            if (code == FailureCodes.Duplicate) throw new DuplicateCustomerException(message, null, null, final.CorrelationId, final.ExistingAccounts);
             throw new CustomerFailedException(message, code, null, null, final.CorrelationId);
         }
 
@@ -111,6 +111,9 @@ namespace D365CustomerSync.Client
                 CorrelationId = answer.CorrelationId,
                 Status = answer.Status,
                 LegalEntity = answer.LegalEntity,
+                Source = answer.Source,
+                SourceCustomerId = answer.SourceCustomerId,
+                ExistingAccounts = answer.ExistingAccounts,
                 CustomerAccount = answer.CustomerAccount,
                 Outcome = answer.Outcome,
                 Attempts = answer.Attempts,

@@ -23,6 +23,8 @@ namespace D365CustomerSync.Client
         public const string Forbidden = Prefix + "forbidden";
         public const string RateLimited = Prefix + "rate-limited";
         public const string TemporarilyUnavailable = Prefix + "temporarily-unavailable";
+        public const string WebhookUnauthorized = Prefix + "webhook-unauthorized";
+        public const string WebhookInProgress = Prefix + "webhook-in-progress";
         public const string InvalidMessage = Prefix + "invalid-message";
         public const string Duplicate = Prefix + "duplicate";
         public const string BusinessError = Prefix + "business-error";
@@ -30,6 +32,8 @@ namespace D365CustomerSync.Client
         public const string InvalidSecret = Prefix + "invalid-secret";
         public const string Unauthorized = Prefix + "unauthorized";
         public const string Configuration = Prefix + "configuration";
+        public const string Unmappable = Prefix + "unmappable";
+        public const string SourceNotFound = Prefix + "source-not-found";
         public const string RetriesExhausted = Prefix + "retries-exhausted";
 #pragma warning restore CS1591
 
@@ -38,8 +42,8 @@ namespace D365CustomerSync.Client
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
             IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, Unauthenticated, Forbidden, RateLimited,
-            TemporarilyUnavailable, InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret,
-            Unauthorized, Configuration, RetriesExhausted,
+            TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate, BusinessError,
+            NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound, RetriesExhausted,
         };
     }
 
@@ -83,8 +87,14 @@ namespace D365CustomerSync.Client
     public sealed class DuplicateCustomerException : CustomerSyncException
     {
         /// <summary>Creates one.</summary>
-        public DuplicateCustomerException(string message, int? status, Problem problem, string correlationId)
-            : base(message, status, problem, correlationId) { }
+        public DuplicateCustomerException(string message, int? status, Problem problem, string correlationId, IReadOnlyList<string> existingAccounts = null)
+            : base(message, status, problem, correlationId)
+        {
+            ExistingAccounts = existingAccounts ?? (IReadOnlyList<string>)problem?.ExistingAccounts ?? new string[0];
+        }
+
+        /// <summary>The accounts that exist with this e-mail address: put one on the cart instead.</summary>
+        public IReadOnlyList<string> ExistingAccounts { get; }
     }
 
     /// <summary>429: the caller is over its budget, also after the client's own retries.</summary>

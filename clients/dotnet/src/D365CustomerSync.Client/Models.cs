@@ -122,6 +122,14 @@ namespace D365CustomerSync.Client
         [JsonProperty("legalEntity", Required = Required.Always)]
         public string LegalEntity { get; set; }
 
+        /// <summary>The webhook source the request came from; absent for <c>POST /customers</c>.</summary>
+        [JsonProperty("source")]
+        public string Source { get; set; }
+
+        /// <summary>The shop's own customer ID (webhooks).</summary>
+        [JsonProperty("sourceCustomerId")]
+        public string SourceCustomerId { get; set; }
+
         /// <summary>The D365 customer account (<c>succeeded</c>).</summary>
         [JsonProperty("customerAccount")]
         public string CustomerAccount { get; set; }
@@ -129,6 +137,10 @@ namespace D365CustomerSync.Client
         /// <summary><c>created</c>, or <c>linked</c> when the customer existed (DUPLICATE_POLICY=link).</summary>
         [JsonProperty("outcome")]
         public string Outcome { get; set; }
+
+        /// <summary>Every D365 account with the request's e-mail address in the legal entity (the duplicate refused, or the matches found).</summary>
+        [JsonProperty("existingAccounts")]
+        public List<string> ExistingAccounts { get; set; }
 
         /// <summary>Why a <c>failed</c> request failed.</summary>
         [JsonProperty("error")]
@@ -229,6 +241,10 @@ namespace D365CustomerSync.Client
         /// <summary>Its status URL.</summary>
         [JsonProperty("statusUrl")]
         public string StatusUrl { get; set; }
+
+        /// <summary>The existing accounts (a <c>duplicate</c> after <c>Prefer: wait</c>).</summary>
+        [JsonProperty("existingAccounts")]
+        public List<string> ExistingAccounts { get; set; }
     }
 
     /// <summary>Schema <c>FieldError</c>.</summary>
@@ -274,13 +290,16 @@ namespace D365CustomerSync.Client
         public const string InvalidSecret = "invalid_secret";
         public const string Unauthorized = "unauthorized";
         public const string Configuration = "configuration";
+        public const string Unmappable = "unmappable";
+        public const string SourceNotFound = "source_not_found";
         public const string RetriesExhausted = "retries_exhausted";
 #pragma warning restore CS1591
 
         /// <summary>Every value, in the document's order.</summary>
         public static readonly IReadOnlyList<string> All = new[]
         {
-            InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, RetriesExhausted,
+            InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable,
+            SourceNotFound, RetriesExhausted,
         };
     }
 }

@@ -123,11 +123,13 @@ namespace D365CustomerSync.Client.Tests
         public async Task An_existing_customer_is_a_DuplicateCustomerException_waiting_or_polling()
         {
             var body = Customers.New();
-            await Client().CreateCustomerAsync(body);
+            var first = await Client().CreateCustomerAsync(body);
 
-            await Assert.ThrowsAsync<DuplicateCustomerException>(() => Client().CreateCustomerAsync(body));
-            await Assert.ThrowsAsync<DuplicateCustomerException>(
+            var waiting = await Assert.ThrowsAsync<DuplicateCustomerException>(() => Client().CreateCustomerAsync(body));
+            var polling = await Assert.ThrowsAsync<DuplicateCustomerException>(
                 () => Client().CreateCustomerAsync(body, new CreateCustomerOptions { WaitSeconds = 0 }));
+            Assert.Equal(new[] { first.CustomerAccount }, waiting.ExistingAccounts);
+            Assert.Equal(new[] { first.CustomerAccount }, polling.ExistingAccounts);
             Assert.Equal(1, await _stack.CustomersWithEmailAsync(body.Customer.EmailAddress));
         }
 
