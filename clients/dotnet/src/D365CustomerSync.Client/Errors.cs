@@ -34,6 +34,7 @@ namespace D365CustomerSync.Client
         public const string Configuration = Prefix + "configuration";
         public const string Unmappable = Prefix + "unmappable";
         public const string SourceNotFound = Prefix + "source-not-found";
+        public const string AccountNotFound = Prefix + "account-not-found";
         public const string RetriesExhausted = Prefix + "retries-exhausted";
 #pragma warning restore CS1591
 
@@ -43,7 +44,8 @@ namespace D365CustomerSync.Client
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
             IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, Unauthenticated, Forbidden, RateLimited,
             TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate, BusinessError,
-            NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound, RetriesExhausted,
+            NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound, AccountNotFound,
+            RetriesExhausted,
         };
     }
 

@@ -270,13 +270,14 @@ namespace D365CustomerSync.Client
         public const string Retrying = "retrying";
         public const string Succeeded = "succeeded";
         public const string Failed = "failed";
+        public const string NeedsReview = "needs_review";
 #pragma warning restore CS1591
 
         /// <summary>Every value, in the document's order.</summary>
-        public static readonly IReadOnlyList<string> All = new[] { Accepting, Queued, Processing, Submitting, Retrying, Succeeded, Failed };
+        public static readonly IReadOnlyList<string> All = new[] { Accepting, Queued, Processing, Submitting, Retrying, Succeeded, Failed, NeedsReview };
 
-        /// <summary>Whether the request has ended.</summary>
-        public static bool IsFinal(string status) => status == Succeeded || status == Failed;
+        /// <summary>Whether the request has ended (<c>needs_review</c>: D365 confirmed the customer without an account; an operator finds it).</summary>
+        public static bool IsFinal(string status) => status == Succeeded || status == Failed || status == NeedsReview;
     }
 
     /// <summary>The values of schema <c>FailureCode</c>.</summary>
@@ -292,6 +293,7 @@ namespace D365CustomerSync.Client
         public const string Configuration = "configuration";
         public const string Unmappable = "unmappable";
         public const string SourceNotFound = "source_not_found";
+        public const string AccountNotFound = "account_not_found";
         public const string RetriesExhausted = "retries_exhausted";
 #pragma warning restore CS1591
 
@@ -299,7 +301,7 @@ namespace D365CustomerSync.Client
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable,
-            SourceNotFound, RetriesExhausted,
+            SourceNotFound, AccountNotFound, RetriesExhausted,
         };
     }
 }

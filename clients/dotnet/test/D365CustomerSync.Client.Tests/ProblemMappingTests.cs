@@ -96,6 +96,26 @@ namespace D365CustomerSync.Client.Tests
         }
 
         [Fact]
+        public async Task Polling_ends_at_needs_review_with_account_not_found_and_never_resends_the_create()
+        {
+            const string id = "6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a";
+            var stub = new Stub(request =>
+            {
+                var json = request.Method == HttpMethod.Post
+                    ? $"{{\"correlationId\":\"{id}\",\"status\":\"queued\",\"statusUrl\":\"http://127.0.0.1:9/api/customers/status/{id}\"}}"
+                    : $"{{\"correlationId\":\"{id}\",\"status\":\"needs_review\",\"legalEntity\":\"USRT\",\"error\":{{\"code\":\"account_not_found\",\"message\":\"m\"}},\"attempts\":1,\"createdAt\":\"2026-11-26T18:00:00.000Z\",\"updatedAt\":\"2026-11-26T18:00:00.412Z\"}}";
+                return new HttpResponseMessage(request.Method == HttpMethod.Post ? HttpStatusCode.Accepted : HttpStatusCode.OK)
+                {
+                    Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+                };
+            });
+            var error = await Assert.ThrowsAsync<CustomerFailedException>(() => Client(stub).CreateCustomerAsync(Customers.New()));
+            Assert.Equal(FailureCodes.AccountNotFound, error.Code);
+            Assert.Equal(id, error.CorrelationId);
+            Assert.Single(stub.Requests, r => r.Method == HttpMethod.Post);
+        }
+
+        [Fact]
         public void Cart_keys_are_stable_per_cart_and_body_and_valid_header_values()
         {
             var body = Customers.New();
