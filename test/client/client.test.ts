@@ -177,6 +177,51 @@ describe('the client on 429', () => {
   });
 });
 
+describe('a request that ends for an operator (needs_review)', () => {
+  it('stops polling and throws CustomerFailedError with account_not_found, without sending again', async () => {
+    const correlationId = randomUUID();
+    const sent: string[] = [];
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    const client = new CustomerSyncClient({
+      baseUrl: 'http://127.0.0.1:9/api',
+      fetch: async (url, init) => {
+        sent.push(`${init?.method ?? 'GET'} ${String(url)}`);
+        if (init?.method === 'POST') {
+          return json(
+            202,
+            {
+              correlationId,
+              status: 'queued',
+              statusUrl: `http://127.0.0.1:9/api/customers/status/${correlationId}`,
+            },
+            {
+              'retry-after': '0',
+            },
+          );
+        }
+        return json(200, {
+          correlationId,
+          status: 'needs_review',
+          legalEntity: 'USRT',
+          error: {
+            code: 'account_not_found',
+            message: 'D365 confirmed the create without naming the account.',
+          },
+        });
+      },
+    });
+    const error = await client.createCustomer(customer(), { wait: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CustomerFailedError);
+    expect((error as CustomerFailedError).code).toBe('account_not_found');
+    expect(sent.filter((s) => s.startsWith('POST'))).toHaveLength(1);
+    expect(sent.filter((s) => s.startsWith('GET'))).toHaveLength(1);
+  });
+});
+
 describe('verifyWebhook (the client\u2019s callback check) against the official standardwebhooks library', () => {
   const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
   const body = JSON.stringify({

@@ -9,6 +9,9 @@ import {
 } from './errors';
 import type { Accepted, CreatedCustomer, CustomerRequest, Problem, StatusAnswer } from './types';
 
+/** Statuses a request never leaves. */
+const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'needs_review']);
+
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
@@ -174,7 +177,8 @@ export class CustomerSyncClient {
   ): Promise<StatusAnswer> {
     const final = await this.poll(correlationId, statusUrl, firstDelayMs, deadline, signal);
     if (final.status === 'succeeded') return final;
-    const code = final.error?.code ?? 'retries_exhausted';
+    const code =
+      final.error?.code ?? (final.status === 'needs_review' ? 'account_not_found' : 'retries_exhausted');
     const message = final.error?.message ?? 'D365 did not create the customer.';
     if (code === 'duplicate') throw new DuplicateError(message, undefined, undefined, correlationId);
     throw new CustomerFailedError(message, code, undefined, undefined, correlationId);
@@ -193,7 +197,7 @@ export class CustomerSyncClient {
       if (delay > 0) await sleep(Math.min(delay, this.maxDelayMs), signal);
       const response = await this.send('GET', statusUrl, { signal });
       const answer = (await response.json()) as StatusAnswer;
-      if (answer.status === 'succeeded' || answer.status === 'failed') return answer;
+      if (FINAL.has(answer.status)) return answer;
       delay = retryAfterMs(response, 1000);
     }
   }

@@ -1,7 +1,15 @@
 /** The shapes of the API (docs/openapi.json, `components.schemas`). */
 
 export type Status =
-  'accepting' | 'queued' | 'processing' | 'submitting' | 'retrying' | 'succeeded' | 'failed';
+  | 'accepting'
+  | 'queued'
+  | 'processing'
+  | 'submitting'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  /** Final: D365 confirmed the create without naming the account and it could not be found. */
+  | 'needs_review';
 
 export type FailureCode =
   | 'invalid_message'
@@ -11,6 +19,9 @@ export type FailureCode =
   | 'invalid_secret'
   | 'unauthorized'
   | 'configuration'
+  | 'unmappable'
+  | 'source_not_found'
+  | 'account_not_found'
   | 'retries_exhausted';
 
 /** `GET /customers/status/{correlationId}`; never holds personal data. */
