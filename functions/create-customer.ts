@@ -9,11 +9,13 @@ import { outcomeResponse } from '../shared/http/outcome-response';
 import { parsePreferWait } from '../shared/http/prefer';
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
+import { registerCallbackUrl } from '../shared/http/callback-registration';
 
 /**
  * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with
  * `Prefer: wait=N`, processes it right away and answers 201 with the account when D365 answers
- * within N seconds. `Idempotency-Key` makes repeats safe.
+ * within N seconds. `Idempotency-Key` makes repeats safe; `Callback-Url` registers the URL that
+ * gets the signed result event.
  */
 export async function createCustomer(
   request: HttpRequest,
@@ -30,6 +32,8 @@ export async function createCustomer(
   if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
   const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
   if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
+  const callback = await registerCallbackUrl(request.headers, config.callbacks, services.callbacks.endpoints);
+  if (!callback.ok) return problemResponse(callback.problem);
   const body = await readJsonBody(request);
   if (!body.ok) return problemResponse(body.problem);
 
@@ -42,7 +46,12 @@ export async function createCustomer(
       waits: services.waits,
       processNow: (message) => processCustomerMessage(message, processDeps(services, log)),
     },
-    { caller: caller.id, idempotencyKey: key.key, waitSeconds: prefer.waitSeconds ?? 0 },
+    {
+      caller: caller.id,
+      idempotencyKey: key.key,
+      waitSeconds: prefer.waitSeconds ?? 0,
+      ...(callback.url !== undefined && { callbackUrl: callback.url }),
+    },
   );
   switch (result.kind) {
     case 'invalid':

@@ -33,6 +33,7 @@ import { invocationLog } from './adapters/invocation-log';
 import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
+import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -58,6 +59,8 @@ export interface AppServices {
   webhookSecrets: WebhookSecrets;
   /** Shops' APIs the worker reads webhook customers from (BigCommerce). */
   sourceCustomers: SourceCustomers;
+  /** Result callbacks: the outbox, the disabled endpoints, the sender. */
+  callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
 }
@@ -89,6 +92,7 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     retry: config.retry,
     leaseSeconds: config.leaseSeconds,
     settleSeconds: config.d365.settleSeconds,
+    callbackOutbox: services.callbacks.outbox,
     sourceCustomers: services.sourceCustomers,
     webhookSources: config.webhooks.sources,
   };
@@ -114,6 +118,7 @@ export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
     ...acceptDeps(services, log),
     retry: config.retry,
     reconcileAfterSeconds: config.reconcileAfterSeconds,
+    callbackOutbox: services.callbacks.outbox,
     queueDepths: services.queueDepths,
   };
 }
@@ -200,6 +205,16 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
+    callbacks: callbackServices(config, {
+      queueClientFor,
+      tableClientFor: (name) =>
+        config.storage.kind === 'connectionString'
+          ? TableClient.fromConnectionString(config.storage.connectionString, name, {
+              allowInsecureConnection: true,
+            })
+          : new TableClient(config.storage.tableServiceUri, name, credential!),
+      local,
+    }),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.d365.timeoutMs,
     }),

@@ -5,6 +5,7 @@
  */
 import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
+import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
@@ -151,7 +152,12 @@ export type TelemetryEventName =
   /** A verified delivery answered 2xx without creating anything (a topic not handled yet). */
   | 'WebhookIgnored'
   /** A delivery refused with 401 (reason: signature, unknown-source, stale) or 413/400. */
-  | 'WebhookRejected';
+  | 'WebhookRejected'
+  /** A result callback answered 2xx (latencyMs: request ended → receiver answered). */
+  | 'CallbackDelivered'
+  /** A result callback gave up (reason: attempts, refused) or its endpoint answered 410 (disabled). */
+  | 'CallbackFailed'
+  | 'CallbackEndpointDisabled';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -168,7 +174,13 @@ export interface TelemetryEvent {
     reason?: string;
     attempts?: string;
   };
-  measurements?: { endToEndMs?: number; d365Ms?: number; delayMs?: number; retryAfterSeconds?: number };
+  measurements?: {
+    endToEndMs?: number;
+    d365Ms?: number;
+    delayMs?: number;
+    retryAfterSeconds?: number;
+    latencyMs?: number;
+  };
 }
 
 export interface TelemetryMetric {
@@ -218,4 +230,28 @@ export interface WaitSlots {
   /** Takes a slot; false when all are taken (the request is answered at once instead). */
   tryEnter(): boolean;
   leave(): void;
+}
+
+/** The callback outbox: result events waiting on the callback queue until they are delivered. */
+export interface CallbackOutbox {
+  send(message: CallbackMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Callback URLs that answered 410 Gone: nothing more is sent to them, nor registered for them. */
+export interface CallbackEndpoints {
+  isDisabled(url: string): Promise<boolean>;
+  disable(url: string, at: string): Promise<void>;
+}
+
+/** What a callback endpoint did with one POST. */
+export type CallbackAnswer =
+  | { kind: 'answered'; status: number; retryAfter?: string }
+  /** No HTTP answer: connection refused or reset, TLS failure, timeout. */
+  | { kind: 'unreachable'; reason: string }
+  /** Not sent: the host now resolves to an address callbacks may not reach (SSRF). */
+  | { kind: 'refused'; reason: string };
+
+/** POSTs one signed event to a callback URL (never following redirects). */
+export interface CallbackSender {
+  post(url: string, request: { headers: Record<string, string>; body: string }): Promise<CallbackAnswer>;
 }

@@ -57,6 +57,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
     ...localAppSettings(emulator.url, connectionString),
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
+    CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
+    CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...(typeof options.settings === 'function' ? options.settings(emulator.url) : options.settings),
   };

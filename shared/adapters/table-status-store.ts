@@ -15,6 +15,7 @@ const OPTIONAL_FIELDS = [
   'caller',
   'source',
   'sourceCustomerId',
+  'callbackUrl',
   'queuedAt',
   'leaseUntil',
   'submittedAt',

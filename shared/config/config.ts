@@ -63,6 +63,19 @@ const configSchema = settingsObject.transform((v) => ({
     rotationWindowSeconds: v.WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS,
     secretRefreshSeconds: v.WEBHOOK_SECRET_REFRESH_SECONDS,
   },
+  callbacks: {
+    allowedHosts: v.CALLBACK_ALLOWED_HOSTS,
+    allowedPrivateAddresses: v.CALLBACK_ALLOWED_PRIVATE_ADDRESSES,
+    secretName: v.CALLBACK_SECRET_NAME,
+    queueName: v.CALLBACK_QUEUE_NAME,
+    endpointsTable: v.CALLBACK_ENDPOINTS_TABLE_NAME,
+    timeoutMs: v.CALLBACK_TIMEOUT_MS,
+    retry: {
+      baseSeconds: v.CALLBACK_RETRY_BASE_SECONDS,
+      maxDelaySeconds: v.CALLBACK_RETRY_MAX_DELAY_SECONDS,
+      maxAttempts: v.CALLBACK_MAX_ATTEMPTS,
+    },
+  },
 }));
 
 /** Storage is reached through the Functions host's own `AzureWebJobsStorage` connection. */
@@ -109,6 +122,16 @@ export interface Config {
     maxEventAgeSeconds: number;
     rotationWindowSeconds: number;
     secretRefreshSeconds: number;
+  };
+  /** Result callbacks (docs/api.md): the `Callback-Url` allow-list, the signing secret, the outbox. */
+  callbacks: {
+    allowedHosts: string[];
+    allowedPrivateAddresses: string[];
+    secretName: string;
+    queueName: string;
+    endpointsTable: string;
+    timeoutMs: number;
+    retry: { baseSeconds: number; maxDelaySeconds: number; maxAttempts: number };
   };
 }
 

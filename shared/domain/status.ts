@@ -110,6 +110,8 @@ export interface StatusRecord {
   /** The webhook source it came from (a WEBHOOK_SOURCES name), and the shop's own customer ID. */
   source?: string;
   sourceCustomerId?: string;
+  /** Where the signed result event goes when the request ends (the `Callback-Url` header). */
+  callbackUrl?: string;
   /** Start of the current series of attempts (acceptance, or the operator's replay). */
   queuedAt?: string;
   /** Until when the invocation that claimed it owns it. */

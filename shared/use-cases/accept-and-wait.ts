@@ -14,6 +14,8 @@ export interface AcceptAndWaitDeps {
 export interface AcceptAndWaitOptions {
   caller: string;
   idempotencyKey?: string;
+  /** A checked `Callback-Url` for the result event. */
+  callbackUrl?: string;
   /** `Prefer: wait=N`, already capped; 0 answers at once. */
   waitSeconds: number;
 }
@@ -47,6 +49,7 @@ export async function acceptAndWait(
       idempotencyKey: options.idempotencyKey,
       caller: options.caller,
       delaySeconds: wait,
+      ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
     });
     if (result.kind !== 'accepted') return result;
     if (wait === 0)

@@ -32,6 +32,8 @@ export interface AcceptOptions {
   route?: string;
   /** A webhook's source and the shop's customer ID, kept on the record for the status answer. */
   origin?: { source: string; sourceCustomerId?: string };
+  /** Where the signed result event goes when the request ends (already checked: callback-url.ts). */
+  callbackUrl?: string;
 }
 
 export type AcceptResult =
@@ -95,6 +97,7 @@ export async function acceptCustomer(
       payload: JSON.stringify(request),
       fingerprint,
       ...(caller !== 'anonymous' && { caller }),
+      ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
       ...(options.origin && { source: options.origin.source }),
       ...(options.origin?.sourceCustomerId !== undefined && {
         sourceCustomerId: options.origin.sourceCustomerId,

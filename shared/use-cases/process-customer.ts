@@ -8,9 +8,11 @@ import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
 import { clock, later, secondsUntil } from './clock';
 import { resolveSourceCustomer, ResolveDeps } from './resolve-source-customer';
 import { sourceReferenceOf } from '../domain/webhooks/source-reference';
+import { announceEnding } from './deliver-callback';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
 import { customerIdentityKey } from '../domain/customer-identity';
 import {
+  CallbackOutbox,
   CustomerQueue,
   D365Client,
   D365Gate,
@@ -33,6 +35,8 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
   poisonQueue: CustomerQueue;
   telemetry: Telemetry;
   log: Log;
+  /** Where result callbacks wait for delivery (absent: no callbacks). */
+  callbackOutbox?: CallbackOutbox;
   target: StatusRecord['target'];
   defaultCustomerGroup: string;
   duplicatePolicy: 'link' | 'reject' | 'create';
@@ -67,7 +71,7 @@ export type ProcessResult =
   | { kind: 'already-finished' }
   | { kind: 'discarded' };
 
-export type CommonDeps = Pick<ProcessDeps, 'statusStore' | 'telemetry' | 'log' | 'now'>;
+export type CommonDeps = Pick<ProcessDeps, 'statusStore' | 'telemetry' | 'log' | 'now' | 'callbackOutbox'>;
 
 /** Ends a request as `failed` (unless it already ended) and reports it. */
 export async function recordFailure(
@@ -77,6 +81,7 @@ export async function recordFailure(
   deps: CommonDeps,
 ): Promise<StatusRecord> {
   if (isTerminal(record.status)) return record;
+  await announceEnding(record, 'failed', deps); // the callback outbox first: see deliver-callback.ts
   const failed = await deps.statusStore.update(record, {
     status: 'failed',
     errorCode: code,
@@ -115,6 +120,7 @@ async function recordSuccess(
   deps: ProcessDeps,
   existingAccounts?: string,
 ): Promise<ProcessResult> {
+  await announceEnding(record, 'succeeded', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
     status: 'succeeded',
     customerAccount,

@@ -3,7 +3,7 @@ import { RetryPolicy } from '../domain/retry-policy';
 import { messageFromRecord } from '../domain/queue-message';
 import { recordFailure } from './process-customer';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
-import { CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
+import { CallbackOutbox, CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
 
 export interface ReconcileDeps {
   statusStore: StatusStore;
@@ -12,6 +12,8 @@ export interface ReconcileDeps {
   log: Log;
   retry: RetryPolicy;
   reconcileAfterSeconds: number;
+  /** Where result callbacks wait for delivery (a request the reconciler ends gets one too). */
+  callbackOutbox?: CallbackOutbox;
   /** Approximate message counts per queue, reported as the `QueueDepth` metric (poison depth alert). */
   queueDepths?: () => Promise<Record<string, number>>;
   /** Records looked at per run. */
