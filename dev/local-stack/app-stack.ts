@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tls from 'node:tls';
 import { TableClient } from '@azure/data-tables';
@@ -31,6 +32,8 @@ export interface AppStackOptions {
   /** App settings that differ from the local defaults (a function gets the emulator's URL). */
   settings?: Record<string, string> | ((emulatorUrl: string) => Record<string, string>);
   emulator?: Parameters<typeof startEmulator>[0];
+  /** More CAs the host trusts besides the emulator's (a test's own HTTPS callback receiver). */
+  extraCaCertPems?: string[];
   /** Collects every line the host printed (for the personal-data checks). */
   onHostLine?: (line: string) => void;
 }
@@ -59,7 +62,9 @@ export async function startAppStack(options: AppStackOptions = {}) {
     STATUS_TABLE_NAME: tableName,
     CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
-    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+    NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
+      ? writeCaBundle([emulator.caCertPem, ...options.extraCaCertPems])
+      : emulator.caCertPath,
     ...(typeof options.settings === 'function' ? options.settings(emulator.url) : options.settings),
   };
   const hostOutput: string[] = [];
@@ -126,6 +131,14 @@ export async function startAppStack(options: AppStackOptions = {}) {
       await azurite?.stop();
     },
   };
+}
+
+/** Writes PEM certificates into one file (NODE_EXTRA_CA_CERTS names a single file). */
+function writeCaBundle(pems: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'app-stack-ca-'));
+  const file = join(dir, 'ca-bundle.pem');
+  writeFileSync(file, pems.map((pem) => pem.trim()).join('\n') + '\n');
+  return file;
 }
 
 /** POSTs a JSON body to the app. */
