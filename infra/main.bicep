@@ -202,6 +202,36 @@ param webhookSecretRotationWindowSeconds int = 3600
 @minValue(1)
 param webhookSecretRefreshSeconds int = 300
 
+// ============================================================================ Result callbacks (docs/api.md, "Result callbacks")
+
+@description('CALLBACK_ALLOWED_HOSTS: hosts a Callback-Url may name (comma-separated; *.domain for sub-domains; optional :port, else 443). Empty: result callbacks off.')
+param callbackAllowedHosts string = ''
+
+@description('CALLBACK_SECRET_NAME: Key Vault secret holding the whsec_ secret that signs result callbacks (put it in the vault: az keyvault secret set).')
+param callbackSecretName string = 'callback-signing-secret'
+
+@description('CALLBACK_QUEUE_NAME: the callback outbox queue (result events wait here until delivered).')
+param callbackQueueName string = 'customer-callbacks'
+
+@description('CALLBACK_ENDPOINTS_TABLE_NAME: table of callback URLs disabled after a 410 Gone.')
+param callbackEndpointsTableName string = 'callbackendpoints'
+
+@description('CALLBACK_TIMEOUT_MS: a callback endpoint that has not answered within this many ms counts as a failed attempt.')
+@minValue(1)
+param callbackTimeoutMs int = 5000
+
+@description('CALLBACK_RETRY_BASE_SECONDS: back-off base between callback attempts (an endpoint Retry-After is honoured instead).')
+@minValue(1)
+param callbackRetryBaseSeconds int = 5
+
+@description('CALLBACK_RETRY_MAX_DELAY_SECONDS: the longest back-off between two callback attempts.')
+@minValue(1)
+param callbackRetryMaxDelaySeconds int = 3600
+
+@description('CALLBACK_MAX_ATTEMPTS: a result callback is given up after this many failed attempts.')
+@minValue(1)
+param callbackMaxAttempts int = 12
+
 // ============================================================================ Scale (docs/deploy.md, "Sizing")
 
 @description('Most instances the app runs at once (HTTP, queue and timer functions together). D365_MAX_CONCURRENCY (4) bounds the calls to D365 in flight across all of them (a fleet-wide gate), far under D365\'s 52 concurrent requests per user and web server.')
@@ -356,6 +386,8 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     customerQueueName: customerQueueName
     statusTableName: statusTableName
+    callbackQueueName: callbackQueueName
+    callbackEndpointsTableName: callbackEndpointsTableName
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
   }
@@ -460,6 +492,14 @@ module functionApp 'modules/function-app.bicep' = {
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds
     webhookSecretRotationWindowSeconds: webhookSecretRotationWindowSeconds
     webhookSecretRefreshSeconds: webhookSecretRefreshSeconds
+    callbackAllowedHosts: callbackAllowedHosts
+    callbackSecretName: callbackSecretName
+    callbackQueueName: callbackQueueName
+    callbackEndpointsTableName: callbackEndpointsTableName
+    callbackTimeoutMs: callbackTimeoutMs
+    callbackRetryBaseSeconds: callbackRetryBaseSeconds
+    callbackRetryMaxDelaySeconds: callbackRetryMaxDelaySeconds
+    callbackMaxAttempts: callbackMaxAttempts
   }
 }
 

@@ -87,6 +87,14 @@ param webhookSources string
 param webhookMaxEventAgeSeconds int
 param webhookSecretRotationWindowSeconds int
 param webhookSecretRefreshSeconds int
+param callbackAllowedHosts string
+param callbackSecretName string
+param callbackQueueName string
+param callbackEndpointsTableName string
+param callbackTimeoutMs int
+param callbackRetryBaseSeconds int
+param callbackRetryMaxDelaySeconds int
+param callbackMaxAttempts int
 
 // ---- Callers (main.bicep, "Callers"; docs/deploy.md, "Callers: function keys and Entra ID").
 
@@ -363,6 +371,38 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'WEBHOOK_SECRET_REFRESH_SECONDS'
           value: string(webhookSecretRefreshSeconds)
+        }
+        {
+          name: 'CALLBACK_ALLOWED_HOSTS'
+          value: callbackAllowedHosts
+        }
+        {
+          name: 'CALLBACK_SECRET_NAME'
+          value: callbackSecretName
+        }
+        {
+          name: 'CALLBACK_QUEUE_NAME'
+          value: callbackQueueName
+        }
+        {
+          name: 'CALLBACK_ENDPOINTS_TABLE_NAME'
+          value: callbackEndpointsTableName
+        }
+        {
+          name: 'CALLBACK_TIMEOUT_MS'
+          value: string(callbackTimeoutMs)
+        }
+        {
+          name: 'CALLBACK_RETRY_BASE_SECONDS'
+          value: string(callbackRetryBaseSeconds)
+        }
+        {
+          name: 'CALLBACK_RETRY_MAX_DELAY_SECONDS'
+          value: string(callbackRetryMaxDelaySeconds)
+        }
+        {
+          name: 'CALLBACK_MAX_ATTEMPTS'
+          value: string(callbackMaxAttempts)
         }
       ]
     }

@@ -28,6 +28,12 @@ param customerQueueName string
 @description('Table with one status record per correlation ID (STATUS_TABLE_NAME); it also holds Idempotency-Key claims.')
 param statusTableName string
 
+@description('The callback outbox queue (CALLBACK_QUEUE_NAME): result events wait here until their callback URL took them; the host moves a message to "<name>-poison" only when storage failed it maxDequeueCount times.')
+param callbackQueueName string
+
+@description('Table of callback URLs disabled after a 410 Gone (CALLBACK_ENDPOINTS_TABLE_NAME).')
+param callbackEndpointsTableName string
+
 @description('Blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
 
@@ -130,6 +136,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     resource poisonQueue 'queues' = {
       name: '${customerQueueName}-poison'
     }
+
+    resource callbackQueue 'queues' = {
+      name: callbackQueueName
+    }
+
+    resource callbackPoisonQueue 'queues' = {
+      name: '${callbackQueueName}-poison'
+    }
   }
 
   resource tableService 'tableServices' = {
@@ -137,6 +151,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource statusTable 'tables' = {
       name: statusTableName
+    }
+
+    resource callbackEndpointsTable 'tables' = {
+      name: callbackEndpointsTableName
     }
   }
 }

@@ -391,7 +391,8 @@ const catalogue = [
   }),
   define({
     name: 'CALLBACK_QUEUE_NAME',
-    description: 'The callback outbox: the queue that holds result events until their callback URL took them.',
+    description:
+      'The callback outbox: the queue that holds result events until their callback URL took them.',
     default: 'customer-callbacks',
     local: 'customer-callbacks',
     azure: true,
@@ -408,7 +409,8 @@ const catalogue = [
   }),
   define({
     name: 'CALLBACK_TIMEOUT_MS',
-    description: 'A callback endpoint that has not answered within this many milliseconds counts as a failed attempt.',
+    description:
+      'A callback endpoint that has not answered within this many milliseconds counts as a failed attempt.',
     default: '5000',
     local: '5000',
     azure: true,
@@ -417,7 +419,7 @@ const catalogue = [
   define({
     name: 'CALLBACK_RETRY_BASE_SECONDS',
     description:
-      'Back-off between callback attempts: a random delay up to base · 2^(attempt−1) seconds (at least 1), capped by `CALLBACK_RETRY_MAX_DELAY_SECONDS`; an endpoint\'s `Retry-After` is honoured instead.',
+      "Back-off between callback attempts: a random delay up to base · 2^(attempt−1) seconds (at least 1), capped by `CALLBACK_RETRY_MAX_DELAY_SECONDS`; an endpoint's `Retry-After` is honoured instead.",
     default: '5',
     local: '5',
     azure: true,

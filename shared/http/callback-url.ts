@@ -23,7 +23,10 @@ export type ResolveHost = (host: string) => Promise<string[]>;
 
 export type CallbackUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
-const refuse = (reason: string): CallbackUrlCheck => ({ ok: false, reason: `Callback-Url refused: ${reason}.` });
+const refuse = (reason: string): CallbackUrlCheck => ({
+  ok: false,
+  reason: `Callback-Url refused: ${reason}.`,
+});
 
 /** An allow-list entry as host and port: `name`, `name:port`, `[v6]`, `[v6]:port`; 443 when none. */
 function parseEntry(entry: string): { name: string; port: string } {
@@ -47,7 +50,8 @@ function matches(entry: string, host: string, port: string): boolean {
 
 /** Checks the URL's form and allow-list (no DNS): the part that needs no network. */
 export function checkCallbackUrlForm(raw: string, policy: CallbackUrlPolicy): CallbackUrlCheck {
-  if (raw.length > MAX_CALLBACK_URL_LENGTH) return refuse(`longer than ${MAX_CALLBACK_URL_LENGTH} characters`);
+  if (raw.length > MAX_CALLBACK_URL_LENGTH)
+    return refuse(`longer than ${MAX_CALLBACK_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -59,7 +63,9 @@ export function checkCallbackUrlForm(raw: string, policy: CallbackUrlPolicy): Ca
   // An address named literally is judged first: it says most about an SSRF attempt.
   const literal = isIpLiteral(host) ? addressRefusal(host, host, policy.allowedPrivateAddresses) : undefined;
   if (url.protocol !== 'https:') {
-    return refuse(`only https:// URLs are allowed, not ${url.protocol}//${literal ? ` (and ${literal})` : ''}`);
+    return refuse(
+      `only https:// URLs are allowed, not ${url.protocol}//${literal ? ` (and ${literal})` : ''}`,
+    );
   }
   if (literal) return refuse(literal);
   if (url.username || url.password) return refuse('credentials in the URL are not allowed');

@@ -29,6 +29,7 @@ import {
   ref,
 } from './openapi-parts';
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
+import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -166,6 +167,7 @@ function componentSchemas(): Record<string, Json> {
     FieldError: fieldErrorSchema,
     WebhookAccepted: webhookAcceptedSchema,
     WebhookIgnored: webhookIgnoredSchema,
+    CallbackEvent: callbackEventSchema,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -246,7 +248,9 @@ function buildDocument(): Json {
           parameters: [
             { $ref: '#/components/parameters/IdempotencyKey' },
             { $ref: '#/components/parameters/Prefer' },
+            { $ref: '#/components/parameters/CallbackUrl' },
           ],
+          callbacks: resultCallbacks(),
           requestBody: {
             required: true,
             content: {
@@ -302,7 +306,7 @@ function buildDocument(): Json {
             },
             '400': problem(
               400,
-              'Malformed JSON, an invalid field (`errors[]` has a JSON Pointer for each), or a malformed `Idempotency-Key` or `Prefer`.',
+              'Malformed JSON, an invalid field (`errors[]` has a JSON Pointer for each), a malformed `Idempotency-Key` or `Prefer`, or a refused `Callback-Url` (SSRF checks, allow-list, disabled).',
               ['invalidBody', 'invalidHeader'],
             ),
             ...callerProblems(),
@@ -513,6 +517,7 @@ function buildDocument(): Json {
           schema: { type: 'string', maxLength: 200 },
           example: 'wait=10',
         },
+        CallbackUrl: CALLBACK_URL_PARAMETER,
         CorrelationId: {
           name: 'correlationId',
           in: 'path',

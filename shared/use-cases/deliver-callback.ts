@@ -172,7 +172,10 @@ export async function deliverCallback(input: unknown, deps: DeliverDeps): Promis
   if (answer.kind === 'answered' && answer.status === 410) {
     await deps.endpoints.disable(message.url, clock(deps).toISOString());
     deps.log.warn('callback.endpoint_gone', { correlationId, reason: `${hostOf(message.url)} answered 410` });
-    deps.telemetry.trackEvent({ name: 'CallbackEndpointDisabled', properties: { ...properties, reason: '410' } });
+    deps.telemetry.trackEvent({
+      name: 'CallbackEndpointDisabled',
+      properties: { ...properties, reason: '410' },
+    });
     return { kind: 'disabled' };
   }
   if (answer.kind === 'refused') {
@@ -192,6 +195,11 @@ export async function deliverCallback(input: unknown, deps: DeliverDeps): Promis
       ? Math.min(asked, MAX_RETRY_AFTER_SECONDS)
       : backoffSeconds(attempt, { ...deps.retry, maxTotalSeconds: 0 }, deps.random);
   const delaySeconds = await again({ ...message, attempts: attempt }, delay, deps);
-  deps.log.warn('callback.retry_scheduled', { correlationId, attempt, reason, retryAfterSeconds: delaySeconds });
+  deps.log.warn('callback.retry_scheduled', {
+    correlationId,
+    attempt,
+    reason,
+    retryAfterSeconds: delaySeconds,
+  });
   return { kind: 'retrying', delaySeconds, reason };
 }

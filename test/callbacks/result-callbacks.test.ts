@@ -90,7 +90,9 @@ describe('Callback-Url registration refuses SSRF targets with a clear problem', 
   it('refuses a host that is not on the allow-list', async () => {
     const refused = await post(customer(), 'https://hooks.example.com/callback');
     expect(refused.status).toBe(400);
-    expect((refused.json as { detail: string }).detail).toMatch(/hooks\.example\.com:443 is not on the callback allow-list/);
+    expect((refused.json as { detail: string }).detail).toMatch(
+      /hooks\.example\.com:443 is not on the callback allow-list/,
+    );
   });
 });
 
@@ -114,7 +116,10 @@ describe('signed result callbacks', () => {
     expect(finals[0]!.status).toBe('failed');
     expect(finals.slice(1).map((f) => f.status)).toEqual(bodies.slice(1).map(() => 'succeeded'));
 
-    const events = await receiver.waitFor((all) => ids.every((id) => all.some((e) => e.body.data.correlationId === id)), 60_000);
+    const events = await receiver.waitFor(
+      (all) => ids.every((id) => all.some((e) => e.body.data.correlationId === id)),
+      60_000,
+    );
     // Let any late duplicate arrive before counting.
     await new Promise((r) => setTimeout(r, 3_000));
     const mine = receiver.events().filter((e) => ids.includes(e.body.data.correlationId as string));
@@ -141,7 +146,9 @@ describe('signed result callbacks', () => {
         expect(event!.raw.toLowerCase()).not.toContain(String(value).toLowerCase());
       }
     }
-    expect(events.find((e) => e.body.data.correlationId === ids[0])!.body.data.errorCode).toBe('business_error');
+    expect(events.find((e) => e.body.data.correlationId === ids[0])!.body.data.errorCode).toBe(
+      'business_error',
+    );
 
     // The flaky endpoints answered 500 twice before the 200 (at least once: a request taken up
     // again after the kill may have had its event delivered twice, same webhook-id).
@@ -154,10 +161,15 @@ describe('signed result callbacks', () => {
 
   it("waits at least the endpoint's Retry-After before the next attempt", async () => {
     const accepted = await post(customer(), receiver.url('/slow-down/1'));
-    const [event] = await receiver.waitFor(
-      (all) => all.some((e) => e.body.data.correlationId === (accepted.json as { correlationId: string }).correlationId),
-      30_000,
-    ).then((all) => all.filter((e) => e.path === '/slow-down/1'));
+    const [event] = await receiver
+      .waitFor(
+        (all) =>
+          all.some(
+            (e) => e.body.data.correlationId === (accepted.json as { correlationId: string }).correlationId,
+          ),
+        30_000,
+      )
+      .then((all) => all.filter((e) => e.path === '/slow-down/1'));
     const tries = receiver.deliveries().filter((d) => d.path === '/slow-down/1');
     expect(tries.map((d) => d.status)).toEqual([503, 200]);
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(SLOW_DOWN_SECONDS * 1000 - 50);
@@ -173,7 +185,12 @@ describe('signed result callbacks', () => {
     while (!receiver.deliveries().some((d) => d.path === '/gone') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(receiver.deliveries().filter((d) => d.path === '/gone').map((d) => d.status)).toEqual([410]);
+    expect(
+      receiver
+        .deliveries()
+        .filter((d) => d.path === '/gone')
+        .map((d) => d.status),
+    ).toEqual([410]);
     const again = await post(customer(), gone);
     expect(again.status).toBe(400);
     expect((again.json as { detail: string }).detail).toMatch(/answered 410 Gone .* disabled/);

@@ -24,16 +24,19 @@ async function tlsMaterial(): Promise<{ caCertPem: string; certPem: string; keyP
   const DAY = 86_400_000;
   const notBeforeDate = new Date(Date.now() - DAY);
   const notAfterDate = new Date(Date.now() + 30 * DAY);
-  const ca = await generate([{ name: 'commonName', value: `callback receiver CA ${randomBytes(4).toString('hex')}` }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
+  const ca = await generate(
+    [{ name: 'commonName', value: `callback receiver CA ${randomBytes(4).toString('hex')}` }],
+    {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate,
+      notAfterDate,
+      extensions: [
+        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      ],
+    },
+  );
   const server = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -108,11 +111,16 @@ export async function startCallbackReceiver(secret: string, answer: Answer = () 
     deliveries: () => [...deliveries],
     invalid: () => [...invalid],
     /** Waits until `predicate` holds over the events (or throws after `timeoutMs`). */
-    async waitFor(predicate: (events: ReceivedEvent[]) => boolean, timeoutMs = 30_000): Promise<ReceivedEvent[]> {
+    async waitFor(
+      predicate: (events: ReceivedEvent[]) => boolean,
+      timeoutMs = 30_000,
+    ): Promise<ReceivedEvent[]> {
       const deadline = Date.now() + timeoutMs;
       while (!predicate([...seen.values()])) {
         if (Date.now() > deadline) {
-          throw new Error(`callback receiver: condition not met within ${timeoutMs} ms (${seen.size} events)`);
+          throw new Error(
+            `callback receiver: condition not met within ${timeoutMs} ms (${seen.size} events)`,
+          );
         }
         await new Promise<void>((resolve) => {
           const wake = () => {

@@ -48,7 +48,9 @@ export function callbackServices(
     storage.local,
   );
   return {
-    outbox: { send: async (message, options) => storageCallbackOutbox(await getQueue()).send(message, options) },
+    outbox: {
+      send: async (message, options) => storageCallbackOutbox(await getQueue()).send(message, options),
+    },
     endpoints: tableCallbackEndpoints(getTable),
     sender: httpsCallbackSender({
       timeoutMs: config.callbacks.timeoutMs,

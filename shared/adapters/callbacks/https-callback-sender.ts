@@ -39,7 +39,8 @@ export function httpsCallbackSender(options: HttpsCallbackSenderOptions): Callba
         .map((a) => addressRefusal(hostname, a.address, options.allowedPrivateAddresses))
         .find(Boolean);
       if (refusal) return callback(new CallbackAddressRefusedError(refusal), '', 0);
-      if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      if (lookupOptions.all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const [first] = addresses;
       if (!first) return callback(new Error(`${hostname} does not resolve`), '', 0);
       return callback(null, first.address, first.family);
@@ -75,7 +76,9 @@ export function httpsCallbackSender(options: HttpsCallbackSenderOptions): Callba
               settle({
                 kind: 'answered',
                 status: res.statusCode ?? 0,
-                ...(typeof res.headers['retry-after'] === 'string' && { retryAfter: res.headers['retry-after'] }),
+                ...(typeof res.headers['retry-after'] === 'string' && {
+                  retryAfter: res.headers['retry-after'],
+                }),
               });
             res.on('end', done);
             res.on('close', done);

@@ -36,7 +36,9 @@ export function tableCallbackEndpoints(
       return disabled;
     },
     async disable(url, at) {
-      await (await getClient()).upsertEntity({ partitionKey: PARTITION, rowKey: rowKey(url), url, disabledAt: at });
+      await (
+        await getClient()
+      ).upsertEntity({ partitionKey: PARTITION, rowKey: rowKey(url), url, disabledAt: at });
       cache.set(url, { disabled: true, until: now() + CACHE_MS });
     },
   };
