@@ -14,12 +14,14 @@ import { customerBody } from './customers';
 
 /**
  * `node dist-dev/bench/callbacks.js [--seconds 10] [--rounds 3] [--connections 16] [--latency 200]`:
- * the result-callback figures, on one local stack (the real host, Azurite, the emulator, an HTTPS
- * receiver verifying with `standardwebhooks`), the worker on:
- * - intake throughput with callbacks off (no `Callback-Url`) and on (every request has one),
- *   alternated in rounds in the same run; the ratio is on / off per round, and their median;
+ * the result-callback figures on the local stack (the real host, Azurite, the emulator, an HTTPS
+ * receiver verifying with `standardwebhooks`):
  * - callback delivery latency: request ended (the event's `timestamp`, the record's `updatedAt`)
- *   → the receiver took it, at a low open-loop rate (10/s), p50 / p95 / p99.
+ *   → the receiver took it, at a low open-loop rate (10/s), worker on, p50 / p95 / p99;
+ * - intake throughput with callbacks off (no `Callback-Url`) and on (every request has one),
+ *   alternated in rounds on one stack in the same run, the worker off as in the intake phase of
+ *   `npm run bench` (both sides only write; with it on, the D365 backlog the load builds swamps
+ *   the figure on 2 cores); the ratio is on / off per round, and their median.
  * Writes the JSON to --out (default bench/callbacks.json) and prints it.
  */
 const arg = (name: string, fallback: number): number => {
@@ -41,17 +43,20 @@ const median = (values: number[]): number =>
 async function main(): Promise<void> {
   const secret = newCallbackSecret();
   const receiver = await startCallbackReceiver(secret);
-  const stack = await startAppStack({
-    extraCaCertPems: [receiver.caCertPem],
-    settings: {
-      CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
-      CALLBACK_ALLOWED_PRIVATE_ADDRESSES: '127.0.0.1',
-      // One load generator stands for many terminals: the per-caller budget is off, as in bench/our-host.ts.
-      RATE_LIMIT_PER_MINUTE: '0',
-      'AzureWebJobs.reconcileCustomers.Disabled': 'true',
-      'AzureWebJobs.purgeRecords.Disabled': 'true',
-    },
-  });
+  const start = (extra: Record<string, string>) =>
+    startAppStack({
+      extraCaCertPems: [receiver.caCertPem],
+      settings: {
+        CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+        CALLBACK_ALLOWED_PRIVATE_ADDRESSES: '127.0.0.1',
+        // One load generator stands for many terminals: the per-caller budget is off, as in bench/our-host.ts.
+        RATE_LIMIT_PER_MINUTE: '0',
+        'AzureWebJobs.reconcileCustomers.Disabled': 'true',
+        'AzureWebJobs.purgeRecords.Disabled': 'true',
+        ...extra,
+      },
+    });
+  let stack = await start({});
   try {
     const vault = new SecretClient(
       stack.emulator.url,
@@ -69,6 +74,29 @@ async function main(): Promise<void> {
     await vault.setSecret('callback-signing-secret', secret);
     const callbackUrl = receiver.url('/bench');
 
+    // Delivery latency at a low rate, the worker on.
+    const latencyPath = '/latency';
+    const tag = randomBytes(4).toString('hex');
+    for (let i = 0; i < LATENCY_REQUESTS; i++) {
+      void fetch(`${stack.url}/api/customers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'callback-url': receiver.url(latencyPath) },
+        body: customerBody(tag, i),
+      });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await receiver.waitFor(
+      (all) => all.filter((e) => e.path === latencyPath).length >= LATENCY_REQUESTS,
+      120_000,
+    );
+    const latencies = receiver
+      .events()
+      .filter((e) => e.path === latencyPath)
+      .map((e) => e.receivedAt - Date.parse(e.body.timestamp))
+      .sort((a, b) => a - b);
+    await stack.stop();
+    // Intake throughput, the worker off, on a fresh stack.
+    stack = await start({ 'AzureWebJobs.processCustomer.Disabled': 'true' });
     const run = async (withCallbacks: boolean, seconds: number): Promise<number> => {
       const tag = randomBytes(4).toString('hex');
       let n = 0;
@@ -115,37 +143,45 @@ async function main(): Promise<void> {
       console.error(`round ${round + 1}: off ${off.toFixed(0)}/s, on ${on.toFixed(0)}/s`);
     }
 
-    // Let the backlog drain, then measure delivery latency at a low rate.
-    const drainUntil = Date.now() + 120_000;
-    let previous = -1;
-    while (Date.now() < drainUntil && receiver.events().length !== previous) {
-      previous = receiver.events().length;
-      await new Promise((r) => setTimeout(r, 3_000));
-    }
-    const latencyPath = '/latency';
-    const tag = randomBytes(4).toString('hex');
-    for (let i = 0; i < LATENCY_REQUESTS; i++) {
-      void fetch(`${stack.url}/api/customers`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'callback-url': receiver.url(latencyPath) },
-        body: customerBody(tag, i),
-      });
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await receiver.waitFor(
-      (all) => all.filter((e) => e.path === latencyPath).length >= LATENCY_REQUESTS,
-      120_000,
+    // Interleaved: the same connections alternate off / on request by request, so whatever else
+    // the machine does weighs on both alike; throughput on / off = mean latency off / on.
+    const interleaved = { off: [] as number[], on: [] as number[] };
+    const tagI = randomBytes(4).toString('hex');
+    let m = 0;
+    const until = Date.now() + SECONDS * ROUNDS * 1000;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async (_, worker) => {
+        for (let k = worker % 2; Date.now() < until; k++) {
+          const on = k % 2 === 1;
+          const started = performance.now();
+          const answer = await fetch(`${stack.url}/api/customers`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(on && { 'callback-url': callbackUrl }) },
+            body: customerBody(tagI, m++),
+          });
+          await answer.arrayBuffer();
+          if (answer.status === 202)
+            (on ? interleaved.on : interleaved.off).push(performance.now() - started);
+        }
+      }),
     );
-    const latencies = receiver
-      .events()
-      .filter((e) => e.path === latencyPath)
-      .map((e) => e.receivedAt - Date.parse(e.body.timestamp))
-      .sort((a, b) => a - b);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const interleavedRatio = Math.round((mean(interleaved.off) / mean(interleaved.on)) * 1000) / 1000;
+    console.error(
+      `interleaved: off ${interleaved.off.length} req, mean ${mean(interleaved.off).toFixed(1)} ms; on ${interleaved.on.length} req, mean ${mean(interleaved.on).toFixed(1)} ms`,
+    );
     const report = {
       connections: CONNECTIONS,
       seconds: SECONDS,
       rounds,
       throughputRatio: median(rounds.map((r) => r.ratio)),
+      interleaved: {
+        offRequests: interleaved.off.length,
+        onRequests: interleaved.on.length,
+        offMeanMs: Math.round(mean(interleaved.off) * 10) / 10,
+        onMeanMs: Math.round(mean(interleaved.on) * 10) / 10,
+        throughputRatio: interleavedRatio,
+      },
       deliveryLatencyMs: {
         requests: latencies.length,
         p50: percentile(latencies, 50),
@@ -153,6 +189,7 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
         max: latencies.at(-1),
       },
+      workerDuringThroughput: 'off',
       duplicatesDelivered: receiver.deliveries().length - receiver.events().length,
       invalidSignatures: receiver.invalid().length,
     };
