@@ -15,6 +15,7 @@ describe('the composition root hands each use-case its adapters', () => {
     telemetry: {},
     rateLimiter: {},
     waits: {},
+    callbacks: { outbox: {}, endpoints: {}, sender: {} },
     queueDepths: async () => ({}),
   } as unknown as AppServices;
 
@@ -26,12 +27,14 @@ describe('the composition root hands each use-case its adapters', () => {
     expect(deps.retry).toEqual(config.retry);
     expect(deps.duplicatePolicy).toBe('link');
     expect(deps.leaseSeconds).toBe(config.leaseSeconds);
+    expect(deps.callbackOutbox).toBe(services.callbacks.outbox);
     expect(acceptDeps(services, silentLog).defaultCustomerGroup).toBe('30');
   });
 
   it('gives the reconciler the queue depths, so the QueueDepth metric is sent', () => {
     const deps = reconcileDeps(services, silentLog);
     expect(deps.queueDepths).toBe(services.queueDepths);
+    expect(deps.callbackOutbox).toBe(services.callbacks.outbox);
     expect(deps.reconcileAfterSeconds).toBe(config.reconcileAfterSeconds);
   });
 });

@@ -137,7 +137,18 @@ describe('the OpenAPI document', () => {
     expect(post.parameters.map((p: Json) => p.$ref)).toEqual([
       '#/components/parameters/IdempotencyKey',
       '#/components/parameters/Prefer',
+      '#/components/parameters/CallbackUrl',
     ]);
+    // The result event it registers: a callback on the header's URL, its body a component schema.
+    const callback = post.callbacks.resultEvent['{$request.header.Callback-Url}'].post;
+    expect(callback.parameters.map((p: Json) => p.name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    expect(callback.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/CallbackEvent',
+    );
     expect(Object.keys(post.responses['202'].headers)).toEqual(
       expect.arrayContaining(['Location', 'Retry-After', 'Preference-Applied', 'Idempotent-Replayed']),
     );

@@ -111,7 +111,7 @@ describe('signed result callbacks', () => {
     await stack.restartHost('SIGKILL');
     const ids = accepted.map((a) => (a.json as { correlationId: string }).correlationId);
     const finals = await Promise.all(
-      accepted.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 60_000)),
+      accepted.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 150_000)),
     );
     expect(finals[0]!.status).toBe('failed');
     expect(finals.slice(1).map((f) => f.status)).toEqual(bodies.slice(1).map(() => 'succeeded'));
@@ -157,7 +157,7 @@ describe('signed result callbacks', () => {
       expect(tries.slice(0, 3).map((d) => d.status)).toEqual([500, 500, 200]);
       expect(new Set(tries.map((d) => d.id)).size).toBe(1);
     }
-  }, 180_000);
+  }, 300_000);
 
   it("waits at least the endpoint's Retry-After before the next attempt", async () => {
     const accepted = await post(customer(), receiver.url('/slow-down/1'));

@@ -526,13 +526,16 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer queue, its poison queue (and no other), the status table and the containers', () => {
+  test('has the customer and callback queues, their poison queues (and no other), the status and callback-endpoint tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
     ]);
-    expect(names('Microsoft.Storage/storageAccounts/tableServices/tables')).toEqual([
+    expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('statusTableName'))]",
     ]);
     const storage = ofType('Microsoft.Storage/storageAccounts')[0]!;
