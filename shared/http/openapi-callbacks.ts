@@ -12,7 +12,10 @@ export const callbackEventSchema = z
     type: z
       .string()
       .regex(/^customer\.[a-z_]+$/)
-      .meta({ description: '`customer.` + the final status: `customer.succeeded`, `customer.failed`.' }),
+      .meta({
+        description:
+          '`customer.` + the final status: `customer.succeeded`, `customer.failed`, `customer.needs_review`.',
+      }),
     timestamp: z.iso
       .datetime()
       .meta({ description: "When the request ended (the status answer's `updatedAt`)." }),
@@ -72,7 +75,7 @@ export function resultCallbacks(): Record<string, unknown> {
         post: {
           summary: 'The result of a request, when it ends',
           description:
-            'Sent once the request is `succeeded` or `failed`, at least once (dedupe on `webhook-id`), signed with the `whsec_` secret in Key Vault (`CALLBACK_SECRET_NAME`). Retried with back-off, or after your `Retry-After`, up to `CALLBACK_MAX_ATTEMPTS`; `410` disables the URL. Redirects are not followed. Verify with any Standard Webhooks library.',
+            'Sent once the request is `succeeded`, `failed` or `needs_review`, at least once (dedupe on `webhook-id`), signed with the `whsec_` secret in Key Vault (`CALLBACK_SECRET_NAME`). Retried with back-off, or after your `Retry-After`, up to `CALLBACK_MAX_ATTEMPTS`; `410` disables the URL. Redirects are not followed. Verify with any Standard Webhooks library.',
           parameters: [
             signedHeader(
               'webhook-id',

@@ -114,6 +114,22 @@ describe('deliverCallback', () => {
     });
   });
 
+  it('announces needs_review as its own event type, with its code', async () => {
+    const { deps, statusStore, stored, posts } = await setup([], {
+      status: 'needs_review',
+      customerAccount: undefined,
+      outcome: undefined,
+      errorCode: 'account_not_found',
+    });
+    const message = callbackMessageFor({ ...stored, callbackUrl: stored.callbackUrl! }, 'needs_review', NOW);
+    expect(await deliverCallback(message, deps)).toMatchObject({ kind: 'delivered' });
+    expect(JSON.parse(posts[0]!.body)).toMatchObject({
+      type: 'customer.needs_review',
+      data: { status: 'needs_review', errorCode: 'account_not_found' },
+    });
+    expect(await statusStore.get(stored.correlationId)).toBeDefined();
+  });
+
   it('reads Retry-After as seconds or an HTTP-date', () => {
     expect(retryAfterSeconds('120', NOW)).toBe(120);
     expect(retryAfterSeconds('Wed, 15 Jan 2025 10:01:00 GMT', NOW)).toBe(60);

@@ -299,6 +299,7 @@ const DEFAULT_SETTLE_SECONDS = 10;
 
 /** D365 confirmed the create but the customer cannot be found: an operator looks in D365. */
 async function recordNeedsReview(record: StatusRecord, deps: CommonDeps): Promise<ProcessResult> {
+  await announceEnding(record, 'needs_review', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
     status: 'needs_review',
     errorCode: 'account_not_found',
