@@ -6,6 +6,7 @@ import {
   reorderKeys,
   stringValues,
 } from '../../test/contract/helpers';
+import { FULL_SAMPLE_NORMALISED } from '../../test/fixtures/sample-customers';
 import {
   ADDRESS_FIELDS,
   canonicalJson,
@@ -52,45 +53,6 @@ function address(customer: Record<string, unknown>, list: string, index = 0): Re
   return (customer[list] as Record<string, unknown>[])[index] as Record<string, unknown>;
 }
 
-const FULL_NORMALISED: CustomerRequest = {
-  Customer: {
-    LegalEntity: 'USRT',
-    FirstName: 'Cust',
-    ContactNumber: '+923004000101',
-    CurrencyCode: 'USD',
-    EmailAddress: 'abc1234@gmail.com',
-    DateOfBirth: '11/10/1997',
-    Gender: 'Male',
-    CustomerGroup: '30',
-    BillingAddress: [
-      {
-        Addresstitle: 'Johar town Branch',
-        Street: '185 aba road safari villas 8888 phase 7 johar town',
-        Addresstype: 'Billing',
-        PrimaryAddress: 'Yes',
-        PostalCode: '00210',
-        City: 'Acworth',
-        Country: 'USA',
-        CountryCode: 'USA',
-        State: 'NH',
-      },
-    ],
-    ShippingAddress: [
-      {
-        Addresstitle: 'Johar town Branch 2',
-        Street: '185 aba road safari villas 10 phase 7 johar town2',
-        Addresstype: 'Shipping',
-        PrimaryAddress: 'No',
-        PostalCode: '00210',
-        City: 'Alton Bay',
-        Country: 'USA',
-        CountryCode: 'USA',
-        State: 'NH',
-      },
-    ],
-  },
-};
-
 const MINIMAL_NORMALISED: CustomerRequest = {
   Customer: {
     LegalEntity: 'USRT',
@@ -125,9 +87,9 @@ const MINIMAL_NORMALISED: CustomerRequest = {
 describe('the sample payloads', () => {
   it('accepts the full sample as it is and normalises it (trailing space in Street trimmed, empty names dropped)', () => {
     const value = valid(fixture('full'));
-    expect(value).toEqual(FULL_NORMALISED);
+    expect(value).toEqual(FULL_SAMPLE_NORMALISED);
     // Exact, including key order: this is what D365 receives.
-    expect(JSON.stringify(value)).toBe(JSON.stringify(FULL_NORMALISED));
+    expect(JSON.stringify(value)).toBe(JSON.stringify(FULL_SAMPLE_NORMALISED));
   });
 
   it('accepts the minimal sample as it is (no PostalCode, City, State, Country or PrimaryAddress)', () => {
@@ -720,7 +682,7 @@ describe('invalid customers', () => {
 describe('exports', () => {
   it('exports the zod schema, which normalises like parseCustomerRequest', () => {
     const schema = createCustomerRequestSchema({ defaultCustomerGroup: '30', now: () => NOW });
-    expect(schema.parse(fixture('full'))).toEqual(FULL_NORMALISED);
+    expect(schema.parse(fixture('full'))).toEqual(FULL_SAMPLE_NORMALISED);
     expect(schema.safeParse({}).success).toBe(false);
   });
 

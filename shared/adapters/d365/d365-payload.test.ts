@@ -1,4 +1,5 @@
 import { fixture } from '../../../test/contract/helpers';
+import { FULL_SAMPLE_NORMALISED } from '../../../test/fixtures/sample-customers';
 import { CustomerAddress, CustomerRequest, parseCustomerRequest } from '../../domain/customer-contract';
 import {
   CUSTOMERS_V3_UNSUPPORTED_FIELDS,
@@ -28,45 +29,8 @@ const address = (overrides: Partial<CustomerAddress>): CustomerAddress => ({
 describe('toCustomServiceBody', () => {
   it('sends the full sample with the contract field names, normalised, absent fields left out', () => {
     const body = toCustomServiceBody(full());
-    const expected = {
-      Customer: {
-        LegalEntity: 'USRT',
-        FirstName: 'Cust',
-        ContactNumber: '+923004000101',
-        CurrencyCode: 'USD',
-        EmailAddress: 'abc1234@gmail.com',
-        DateOfBirth: '11/10/1997',
-        Gender: 'Male',
-        CustomerGroup: '30',
-        BillingAddress: [
-          {
-            Addresstitle: 'Johar town Branch',
-            Street: '185 aba road safari villas 8888 phase 7 johar town',
-            Addresstype: 'Billing',
-            PrimaryAddress: 'Yes',
-            PostalCode: '00210',
-            City: 'Acworth',
-            Country: 'USA',
-            CountryCode: 'USA',
-            State: 'NH',
-          },
-        ],
-        ShippingAddress: [
-          {
-            Addresstitle: 'Johar town Branch 2',
-            Street: '185 aba road safari villas 10 phase 7 johar town2',
-            Addresstype: 'Shipping',
-            PrimaryAddress: 'No',
-            PostalCode: '00210',
-            City: 'Alton Bay',
-            Country: 'USA',
-            CountryCode: 'USA',
-            State: 'NH',
-          },
-        ],
-      },
-    };
-    expect(JSON.stringify(body)).toBe(JSON.stringify(expected));
+    // The custom service receives the normalised contract as it is, in contract field order.
+    expect(JSON.stringify(body)).toBe(JSON.stringify(FULL_SAMPLE_NORMALISED));
   });
 
   it('sends the minimal sample exactly', () => {
