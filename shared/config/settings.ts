@@ -377,6 +377,7 @@ const catalogue = [
     description:
       '**Local development only** (never set in Azure): IP addresses a `Callback-Url` may name literally although they are not public, e.g. `127.0.0.1` for an HTTPS receiver on this machine (its host must also be in `CALLBACK_ALLOWED_HOSTS`, e.g. `127.0.0.1:8443`). A DNS name resolving to such an address is refused regardless.',
     default: '',
+    local: '',
     azure: false,
     schema: commaList(ipAddress),
   }),
