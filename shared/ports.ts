@@ -96,6 +96,43 @@ export interface D365Client {
 }
 
 /**
+ * A D365 customer as the update path reads it (CustomersV3 by key, cross-company): the entity's
+ * ETag (`@odata.etag`, sent back as `If-Match`) and its field values by entity field name.
+ */
+export interface D365CustomerSnapshot {
+  etag: string;
+  fields: Record<string, unknown>;
+}
+
+/** What a PATCH of one customer did. */
+export type D365PatchResult =
+  /** D365 applied it (204); `etag` when D365 answered one, else read it again before the next PATCH. */
+  | { kind: 'applied'; etag?: string }
+  /** 412 Precondition Failed: the customer changed in D365 since `etag` was read. */
+  | { kind: 'conflict' }
+  /** 404: no customer with this key in the legal entity. */
+  | { kind: 'not_found' };
+
+/**
+ * Updates existing customers in D365 through the standard CustomersV3 entity (both targets: the
+ * custom service only creates). Throws `ProcessingError` (permanent or transient) like `D365Client`.
+ */
+export interface D365CustomerUpdates {
+  /** The customer by key (`dataAreaId` + `CustomerAccount`), or undefined when D365 has none. */
+  getCustomer(legalEntity: string, customerAccount: string): Promise<D365CustomerSnapshot | undefined>;
+  /**
+   * `PATCH CustomersV3(dataAreaId='…',CustomerAccount='…')?cross-company=true` with
+   * `If-Match: etag` (`'*'` only under the "ours wins" conflict policy); only `changes` are sent.
+   */
+  patchCustomer(
+    legalEntity: string,
+    customerAccount: string,
+    changes: Record<string, unknown>,
+    options: { etag: string },
+  ): Promise<D365PatchResult>;
+}
+
+/**
  * Back-pressure towards D365, shared by the whole fleet (every instance on the storage account):
  * at most `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at
  * all until that time has passed — on any instance, not just for the request that got the 429.
