@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { generate } from 'selfsigned';
+import { createTlsMaterial } from '@d365-customer-sync/d365-emulator';
 import { Webhook } from 'standardwebhooks';
 
 /** A `whsec_` secret as Standard Webhooks recommends: 24+ random bytes, base64. */
@@ -19,47 +19,14 @@ export interface ReceivedEvent {
 /** What the receiver answers the n-th POST (1-based) to a path. */
 export type Answer = (path: string, n: number) => { status: number; headers?: Record<string, string> };
 
-/** A CA and a server certificate for 127.0.0.1, so the host's TLS checks are real (NODE_EXTRA_CA_CERTS). */
-async function tlsMaterial(): Promise<{ caCertPem: string; certPem: string; keyPem: string }> {
-  const DAY = 86_400_000;
-  const notBeforeDate = new Date(Date.now() - DAY);
-  const notAfterDate = new Date(Date.now() + 30 * DAY);
-  const ca = await generate(
-    [{ name: 'commonName', value: `callback receiver CA ${randomBytes(4).toString('hex')}` }],
-    {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notBeforeDate,
-      notAfterDate,
-      extensions: [
-        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-      ],
-    },
-  );
-  const server = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7 as const, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { caCertPem: ca.cert, certPem: server.cert, keyPem: server.private };
-}
-
 /**
  * A callback receiver as an integrator would write one: HTTPS on 127.0.0.1, every POST verified
  * with the official `standardwebhooks` library, deduplicated on `webhook-id` as the spec asks.
  * `answer` scripts the status it replies (after verifying), per path and delivery number.
  */
 export async function startCallbackReceiver(secret: string, answer: Answer = () => ({ status: 200 })) {
-  const tls = await tlsMaterial();
+  // The emulator's throw-away CA: the host trusts it through NODE_EXTRA_CA_CERTS, so TLS checks are real.
+  const tls = await createTlsMaterial();
   const verifier = new Webhook(secret);
   const seen = new Map<string, ReceivedEvent>();
   const deliveries: { id: string; path: string; status: number; at: number }[] = [];

@@ -20,6 +20,9 @@ import { createState, setListening } from './state';
 
 export type { EmulatorOptions, ThrottleOptions } from './options';
 export { DEFAULT_PORT } from './options';
+/** A throw-away CA and server certificate, for other loopback HTTPS servers in tests (callback receivers). */
+export { createTlsMaterial } from './certificate';
+export type { TlsMaterial } from './certificate';
 export type { Settings } from './settings';
 export type { FaultRule, FaultRuleInput } from './faults';
 export type { CustomerRecord } from './customers-store';

@@ -66,6 +66,26 @@ class ReadOnlyError extends TypeError {
 }
 
 /**
+ * The accessors every invocation hook context has (hookData, appHookData, invocationContext):
+ * readable, and throwing `ReadOnlyError` when a hook assigns one, as the worker's contexts do.
+ */
+function readOnlyHookFields<T extends Record<string, () => unknown>>(
+  getters: T,
+): { [K in keyof T]: ReturnType<T[K]> } {
+  const fields = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const [name, get] of Object.entries(getters)) {
+    Object.defineProperty(fields, name, {
+      enumerable: true,
+      get,
+      set() {
+        throw new ReadOnlyError(name);
+      },
+    });
+  }
+  return fields;
+}
+
+/**
  * Runs functions the way the Node.js worker handles an InvocationRequest: the library's
  * programming model turns the RPC request into arguments, preInvocation hooks run, the handler
  * runs, postInvocation hooks run, and the model turns the result into an RPC response.
@@ -131,28 +151,16 @@ export function createInvoker(
       const args = await invocationModel.getArguments();
       invocationContext = args.context;
       let callback: FunctionCallback = fn.callback;
-      const pre: PreInvocationContext = {
-        get hookData() {
-          return hookData;
-        },
-        set hookData(_value) {
-          throw new ReadOnlyError('hookData');
-        },
-        get appHookData() {
-          return app.appHookData;
-        },
-        set appHookData(_value) {
-          throw new ReadOnlyError('appHookData');
-        },
-        get invocationContext() {
-          return args.context;
-        },
-        set invocationContext(_value) {
-          throw new ReadOnlyError('invocationContext');
-        },
+      const shared = () =>
+        readOnlyHookFields({
+          hookData: () => hookData,
+          appHookData: () => app.appHookData,
+          invocationContext: () => args.context,
+        });
+      const pre: PreInvocationContext = Object.assign(shared(), {
         functionCallback: callback,
         inputs: args.inputs,
-      };
+      });
       coreCtx.state = 'preInvocationHooks';
       try {
         await executeHooks(app, 'preInvocation', pre);
@@ -160,29 +168,11 @@ export function createInvoker(
         coreCtx.state = undefined;
       }
       callback = pre.functionCallback;
-      const post: PostInvocationContext = {
-        get hookData() {
-          return hookData;
-        },
-        set hookData(_value) {
-          throw new ReadOnlyError('hookData');
-        },
-        get appHookData() {
-          return app.appHookData;
-        },
-        set appHookData(_value) {
-          throw new ReadOnlyError('appHookData');
-        },
-        get invocationContext() {
-          return args.context;
-        },
-        set invocationContext(_value) {
-          throw new ReadOnlyError('invocationContext');
-        },
+      const post: PostInvocationContext = Object.assign(shared(), {
         inputs: pre.inputs,
-        result: null,
-        error: null,
-      };
+        result: null as unknown,
+        error: null as unknown,
+      });
       coreCtx.state = 'invocation';
       try {
         post.result = await invocationModel.invokeFunction(args.context, pre.inputs, callback);
