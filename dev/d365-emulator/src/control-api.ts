@@ -1,5 +1,6 @@
 import { UnknownFilterValueError } from './errors';
 import { z } from 'zod';
+import { customerView, handleCustomerControl } from './control-customers';
 import { faultRuleSchema } from './faults';
 import { isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
 import { rotateD365Secret } from './identities';
@@ -123,16 +124,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
   switch (route) {
     case '/customers':
       if (method !== 'GET') return notAllowed('GET');
-      sendJson(res, 200, {
-        value: state.customers.all().map((c) => ({
-          account: c.account,
-          legalEntity: c.legalEntity,
-          fields: c.fields,
-          createdAt: c.createdAt,
-          via: c.via,
-          ...(c.contract ? { contract: c.contract } : {}),
-        })),
-      });
+      sendJson(res, 200, { value: state.customers.all().map(customerView) });
       return;
     case '/faults': {
       if (method === 'GET') {
@@ -214,6 +206,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
       return;
     }
     default:
+      if (handleCustomerControl(state, ctx, route)) return;
       if (route.startsWith('/faults/') && method === 'DELETE') {
         const removed = state.faults.remove(decodeURIComponent(route.slice('/faults/'.length)));
         if (removed) sendEmpty(res, 204);
@@ -224,6 +217,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
         error: 'Unknown control endpoint.',
         endpoints: [
           'GET /_emulator/customers',
+          'GET|PATCH /_emulator/customers/{legalEntity}/{account}',
           'GET|POST|DELETE /_emulator/faults',
           'DELETE /_emulator/faults/{id}',
           'POST /_emulator/rotate-secret',

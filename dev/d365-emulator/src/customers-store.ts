@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { CustomerEntity } from './customer-entity';
 
 export type CreatedVia = 'custom-service' | 'odata';
@@ -17,7 +18,38 @@ export interface CustomerRecord {
   contract?: Record<string, unknown>;
   /** Record id, as F&O's RecId (used for the OData ETag). */
   recId: number;
+  /**
+   * F&O's RecVersion: 1 after the insert, a different number after every update (optimistic
+   * concurrency; the OData ETag carries it, so the ETag changes with every update).
+   */
+  recVersion: number;
+  /** The updates applied since the create (the fleet audit's update phase reads them). */
+  updates: CustomerUpdates;
 }
+
+export type UpdateVia = 'odata' | 'operator';
+
+/** One update applied to a customer: when, through what, and the fields it set (as written). */
+export interface AppliedUpdate {
+  at: string;
+  via: UpdateVia;
+  fields: CustomerEntity;
+  /** The ETag before and after the update. */
+  etagBefore: string;
+  etagAfter: string;
+}
+
+export interface CustomerUpdates {
+  /** Applied OData PATCHes (the app's updates) and operator changes (control API). */
+  odata: number;
+  operator: number;
+  /** The newest applied updates, oldest first (at most `UPDATE_HISTORY_LIMIT`). */
+  history: AppliedUpdate[];
+  /** How many older entries `history` no longer holds. */
+  dropped: number;
+}
+
+export const UPDATE_HISTORY_LIMIT = 50;
 
 export interface CustomersStore {
   all(): CustomerRecord[];
@@ -25,7 +57,17 @@ export interface CustomersStore {
   /** The next account number of the company's number sequence (skipping any taken by hand). */
   nextAccount(legalEntity: string): string;
   nextPartyNumber(): string;
-  add(record: Omit<CustomerRecord, 'recId' | 'createdAt'>): CustomerRecord;
+  add(record: Omit<CustomerRecord, 'recId' | 'createdAt' | 'recVersion' | 'updates'>): CustomerRecord;
+  /**
+   * Writes `changes` over the customer's fields and gives it a new RecVersion (so a new ETag), as an
+   * F&O update does; records the update in the customer's history. Returns the entry.
+   */
+  update(
+    record: CustomerRecord,
+    changes: CustomerEntity,
+    via: UpdateVia,
+    etag: (r: CustomerRecord) => string,
+  ): AppliedUpdate;
   /** Forgets the customers; number sequences keep counting so an account is never handed out twice. */
   clear(): void;
 }
@@ -66,10 +108,39 @@ export function createCustomersStore(): CustomersStore {
     },
     add(record) {
       recIdSequence += 1;
-      const stored: CustomerRecord = { ...record, recId: recIdSequence, createdAt: new Date().toISOString() };
+      const stored: CustomerRecord = {
+        ...record,
+        recId: recIdSequence,
+        createdAt: new Date().toISOString(),
+        recVersion: 1,
+        updates: { odata: 0, operator: 0, history: [], dropped: 0 },
+      };
       customers.push(stored);
       byKey.set(key(stored.legalEntity, stored.account), stored);
       return stored;
+    },
+    update(record, changes, via, etag) {
+      const etagBefore = etag(record);
+      Object.assign(record.fields, changes);
+      // X++ gives the row a new RecVersion on every update; any value other than the current one will do.
+      let next: number;
+      do next = randomInt(1, 2 ** 31 - 1);
+      while (next === record.recVersion);
+      record.recVersion = next;
+      const entry: AppliedUpdate = {
+        at: new Date().toISOString(),
+        via,
+        fields: { ...changes },
+        etagBefore,
+        etagAfter: etag(record),
+      };
+      record.updates[via] += 1;
+      record.updates.history.push(entry);
+      if (record.updates.history.length > UPDATE_HISTORY_LIMIT) {
+        record.updates.history.shift();
+        record.updates.dropped += 1;
+      }
+      return entry;
     },
     clear() {
       customers = [];

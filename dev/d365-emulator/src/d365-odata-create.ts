@@ -24,8 +24,11 @@ import { CustomerRecord } from './customers-store';
 import { EmulatorState } from './state';
 
 /** `POST /data/CustomersV3`: the OData deserializer's type checks, F&O's business rules, then the insert. */
-/** Checks the JSON types of a posted entity as the OData deserializer does (400 before any business rule). */
-function deserializeEntity(
+/**
+ * Checks the JSON types of a posted (or patched) entity as the OData deserializer does (400 before any
+ * business rule).
+ */
+export function deserializeEntity(
   body: Record<string, unknown>,
 ): { ok: true; entity: CustomerEntity } | { ok: false; message: string } {
   const entity: CustomerEntity = {};
@@ -187,7 +190,13 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
   });
   const pending = { account, legalEntity, via: 'odata' as const, fields };
   // The answer shows the committed record; under a slow commit it is written before the commit.
-  let record: CustomerRecord = { ...pending, recId: 0, createdAt: new Date().toISOString() };
+  let record: CustomerRecord = {
+    ...pending,
+    recId: 0,
+    createdAt: new Date().toISOString(),
+    recVersion: 1,
+    updates: { odata: 0, operator: 0, history: [], dropped: 0 },
+  };
   const commit = (): void => {
     record = state.customers.add(pending);
     state.stats.customersCreated += 1;

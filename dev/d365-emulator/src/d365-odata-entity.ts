@@ -5,8 +5,14 @@ import { RequestContext, sendJson } from './http';
 /** What the OData endpoint's reads and its create share: headers, ETags, key paths, entity bodies. */
 export const ODATA_HEADERS = { 'OData-Version': '4.0' };
 
+/**
+ * The entity's ETag as F&O writes it: a weak ETag whose value is the base64 of `'<RecVersion>,<RecId>'`
+ * (captured F&O answers decode to e.g. `'1,68719478663'` right after a create; entities with several
+ * data sources append `;<RecVersion>,<RecId>` pairs: github.com/vglu/doc2ent content/en/cases/*.md).
+ * RecVersion changes on every update, so does the ETag.
+ */
 export function etag(record: CustomerRecord): string {
-  return `W/"${Buffer.from(`1,${record.recId}`).toString('base64')}"`;
+  return `W/"${Buffer.from(`'${record.recVersion},${record.recId}'`).toString('base64')}"`;
 }
 
 export function keyPath(origin: string, record: CustomerRecord): string {

@@ -1,7 +1,8 @@
 import { ENTITY_FIELDS, ENTITY_SET, ENTITY_TYPE } from './customer-entity';
-import { CustomerRecord } from './customers-store';
 import { odataError } from './d365-errors';
 import { createCustomer } from './d365-odata-create';
+import { resolveKey, visible } from './d365-odata-key';
+import { updateCustomer } from './d365-odata-update';
 import { etag, ODATA_HEADERS, representation, sendODataError } from './d365-odata-entity';
 import { RequestContext, sendEmpty, sendJson } from './http';
 import { FilterExpression, ODataQueryError, parseFilter } from './odata-filter';
@@ -10,7 +11,8 @@ import { EmulatorState } from './state';
 
 /**
  * Emulated F&O OData endpoint `/data` with the standard `CustomersV3` entity: create (POST), query
- * (GET with `$filter`, `$select`, `$top`, `$skip`, `$orderby`, `$count`, `cross-company`) and read by key.
+ * (GET with `$filter`, `$select`, `$top`, `$skip`, `$orderby`, `$count`, `cross-company`), read by key
+ * and update by key (PATCH, d365-odata-update.ts).
  * Without `cross-company=true` only the default company is visible, as for an F&O user.
  */
 export function handleOData(state: EmulatorState, ctx: RequestContext): void {
@@ -45,15 +47,14 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
   }
   const keyText = match[2];
   if (keyText !== undefined) {
-    if (ctx.method !== 'GET') {
+    if (ctx.method === 'PATCH') updateCustomer(state, ctx, keyText);
+    else if (ctx.method === 'GET') readByKey(state, ctx, keyText);
+    else
       sendODataError(
         ctx,
         405,
-        odataError(`The emulator supports only GET on a single ${ENTITY_SET} entity.`),
+        odataError(`The emulator supports only GET and PATCH on a single ${ENTITY_SET} entity.`),
       );
-      return;
-    }
-    readByKey(state, ctx, keyText);
     return;
   }
   if (ctx.method === 'POST') createCustomer(state, ctx);
@@ -69,54 +70,9 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
 const QUERY_INVALID = 'The query specified in the URI is not valid.';
 const SUPPORTED_OPTIONS = new Set(['$filter', '$select', '$top', '$skip', '$orderby', '$count', '$format']);
 
-const crossCompany = (url: URL): boolean =>
-  (url.searchParams.get('cross-company') ?? '').toLowerCase() === 'true';
-
-function visible(state: EmulatorState, url: URL): CustomerRecord[] {
-  const all = state.customers.all();
-  return crossCompany(url) ? all : all.filter((c) => c.legalEntity === state.options.defaultLegalEntity);
-}
-
-function parseKey(text: string): Record<string, string> | undefined {
-  const key: Record<string, string> = {};
-  const pattern = /\s*([A-Za-z_]+)\s*=\s*'((?:[^']|'')*)'\s*(,|$)/y;
-  let index = 0;
-  while (index < text.length) {
-    pattern.lastIndex = index;
-    const m = pattern.exec(text);
-    if (!m) return undefined;
-    key[m[1] ?? ''] = (m[2] ?? '').replace(/''/g, "'");
-    index = pattern.lastIndex;
-  }
-  return key;
-}
-
 function readByKey(state: EmulatorState, ctx: RequestContext, keyText: string): void {
-  const key = parseKey(keyText);
-  if (
-    !key ||
-    key.dataAreaId === undefined ||
-    key.CustomerAccount === undefined ||
-    Object.keys(key).length !== 2
-  ) {
-    sendODataError(
-      ctx,
-      400,
-      odataError(
-        `The number of keys specified in the URI does not match number of key properties for the resource '${ENTITY_TYPE}'.`,
-      ),
-    );
-    return;
-  }
-  const record = visible(state, ctx.url).find(
-    (c) =>
-      c.legalEntity.toLowerCase() === key.dataAreaId?.toLowerCase() &&
-      c.account.toLowerCase() === key.CustomerAccount?.toLowerCase(),
-  );
-  if (!record) {
-    sendODataError(ctx, 404, odataError(`Resource not found for the segment '${ENTITY_SET}'.`));
-    return;
-  }
+  const record = resolveKey(state, ctx, keyText);
+  if (!record) return;
   sendJson(
     ctx.res,
     200,

@@ -22,7 +22,7 @@ export const faultRuleSchema = z
     path: z.string().min(1).optional(),
     /**
      * D365 only: the request is processed (the customer is created) and the fault strikes the answer,
-     * as a gateway timeout after a commit does. Matches requests that create a customer only.
+     * as a gateway timeout after a commit does. Matches requests that create or update a customer only.
      */
     after: z.boolean().optional(),
     /** Only requests with this method match. */
@@ -63,7 +63,7 @@ export const faultRuleSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['after'],
-        message: 'after applies to service "d365" only (requests that create customers)',
+        message: 'after applies to service "d365" only (requests that create or update customers)',
       });
     }
   });
@@ -87,7 +87,7 @@ export interface Faults {
   /**
    * The rule to apply to a request, if any: rules are tried in the order they were added; a rule matches
    * by service (and path text) and phase (`before`: on arrival, rules without `after`; `after`: once a
-   * customer was created, rules with `after: true`); one with `probability` applies when the random draw
+   * customer was created or updated, rules with `after: true`); one with `probability` applies when the random draw
    * is below it; one with `count` is removed after it applied `count` times. The first rule that applies wins.
    */
   pick(

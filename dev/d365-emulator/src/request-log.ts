@@ -11,7 +11,7 @@ export const DEFAULT_REQUEST_LOG_LIMIT = 20_000;
 export type LoggedService = FaultService;
 
 export const REQUEST_ENDPOINTS: Record<LoggedService, readonly string[]> = {
-  d365: ['customService', 'odataCreate', 'odataQuery', 'other'],
+  d365: ['customService', 'odataCreate', 'odataQuery', 'odataRead', 'odataUpdate', 'other'],
   token: ['tokenV1', 'tokenV2', 'openidV1', 'openidV2', 'keys'],
   keyvault: ['getSecret', 'listSecrets', 'listVersions', 'setSecret', 'other'],
 };

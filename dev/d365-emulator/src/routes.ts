@@ -41,13 +41,21 @@ export function route(method: string, pathname: string): Route {
   }
   if (pathname === '/data' || pathname.startsWith('/data/')) {
     const entitySet = /^\/data\/CustomersV3\/?$/.test(pathname);
-    const endpoint: D365Endpoint = !entitySet
-      ? 'other'
-      : method === 'POST'
+    // One entity by key: /data/CustomersV3(dataAreaId='usrt',CustomerAccount='US-000001'), percent-encoded or not.
+    const byKey = /^\/data\/CustomersV3(\(|%28)/.test(pathname);
+    const endpoint: D365Endpoint = entitySet
+      ? method === 'POST'
         ? 'odataCreate'
         : method === 'GET'
           ? 'odataQuery'
-          : 'other';
+          : 'other'
+      : byKey
+        ? method === 'GET'
+          ? 'odataRead'
+          : method === 'PATCH'
+            ? 'odataUpdate'
+            : 'other'
+        : 'other';
     return { service: 'd365', kind: 'odata', endpoint };
   }
   const telemetry = matchTelemetryRoute(pathname);

@@ -8,7 +8,15 @@ export interface Stats {
   keyVault: { reads: number; writes: number; challenges: number; denied: number };
   d365: {
     /** Requests received per endpoint, including those answered with faults, 401 or 429. */
-    requests: { customService: number; odataCreate: number; odataQuery: number; other: number };
+    requests: {
+      customService: number;
+      odataCreate: number;
+      odataQuery: number;
+      /** GET and PATCH of one CustomersV3 entity by key. */
+      odataRead: number;
+      odataUpdate: number;
+      other: number;
+    };
     /** Answers per HTTP status. */
     statuses: Record<string, number>;
     /** The most D365 requests handled at the same time. */
@@ -20,6 +28,11 @@ export interface Stats {
   responses429: number;
   faultsApplied: number;
   customersCreated: number;
+  /** CustomersV3 PATCHes applied (committed), and operator changes made through the control API. */
+  customersUpdated: number;
+  operatorUpdates: number;
+  /** PATCHes refused with 412 because their If-Match was not the customer's current ETag. */
+  updateConflicts: number;
   /** Application Insights ingestion and Live Metrics requests answered. */
   appInsights: { trackRequests: number; itemsReceived: number; itemsAccepted: number; liveMetrics: number };
 }
@@ -34,7 +47,7 @@ export function createStats(): Stats {
     tokenErrors: 0,
     keyVault: { reads: 0, writes: 0, challenges: 0, denied: 0 },
     d365: {
-      requests: { customService: 0, odataCreate: 0, odataQuery: 0, other: 0 },
+      requests: { customService: 0, odataCreate: 0, odataQuery: 0, odataRead: 0, odataUpdate: 0, other: 0 },
       statuses: {},
       maxConcurrent: 0,
     },
@@ -42,6 +55,9 @@ export function createStats(): Stats {
     responses429: 0,
     faultsApplied: 0,
     customersCreated: 0,
+    customersUpdated: 0,
+    operatorUpdates: 0,
+    updateConflicts: 0,
     appInsights: { trackRequests: 0, itemsReceived: 0, itemsAccepted: 0, liveMetrics: 0 },
   };
 }

@@ -1,0 +1,61 @@
+import { CustomerRecord } from './customers-store';
+import { checkUpdate } from './d365-odata-update';
+import { etag } from './d365-odata-entity';
+import { parseJson, RequestContext, sendJson } from './http';
+import { EmulatorState } from './state';
+
+/**
+ * The control API's customers: the list (`GET /_emulator/customers`), one customer by company and
+ * account (`GET /_emulator/customers/{legalEntity}/{account}`: its current fields and ETag, for
+ * audits), and an operator's change "in D365" (`PATCH` of the same path), which goes through the same
+ * checks as an OData PATCH and gives the customer a new RecVersion, so the app's next PATCH with the
+ * ETag it read before gets 412, as after a change made in the F&O client.
+ */
+
+/** A customer as the control API shows it, with its ETag and the updates applied to it. */
+export function customerView(record: CustomerRecord): Record<string, unknown> {
+  return {
+    account: record.account,
+    legalEntity: record.legalEntity,
+    fields: record.fields,
+    etag: etag(record),
+    createdAt: record.createdAt,
+    via: record.via,
+    ...(record.contract ? { contract: record.contract } : {}),
+    updates: record.updates,
+  };
+}
+
+/** `/customers/{legalEntity}/{account}`: true when the route was this one (answered). */
+export function handleCustomerControl(state: EmulatorState, ctx: RequestContext, route: string): boolean {
+  const match = /^\/customers\/([^/]+)\/([^/]+)$/.exec(route);
+  if (!match) return false;
+  const [legalEntity, account] = [decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? '')];
+  const record = state.customers.find(legalEntity, account);
+  if (ctx.method !== 'GET' && ctx.method !== 'PATCH') {
+    sendJson(ctx.res, 405, { error: 'Use GET, PATCH.' }, { Allow: 'GET, PATCH' });
+    return true;
+  }
+  if (!record) {
+    sendJson(ctx.res, 404, { error: `No customer ${account} in ${legalEntity}.` });
+    return true;
+  }
+  if (ctx.method === 'GET') {
+    sendJson(ctx.res, 200, customerView(record));
+    return true;
+  }
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok) {
+    sendJson(ctx.res, 400, { error: `The body is not valid JSON: ${parsed.error}` });
+    return true;
+  }
+  const check = checkUpdate(state, record, parsed.value);
+  if (!check.ok) {
+    sendJson(ctx.res, 400, { error: 'D365 refused the change.', odataError: check.error });
+    return true;
+  }
+  state.customers.update(record, check.changes, 'operator', etag);
+  state.stats.operatorUpdates += 1;
+  sendJson(ctx.res, 200, customerView(record));
+  return true;
+}
