@@ -55,7 +55,14 @@ describe('control API', () => {
     });
     expect(stats.tokensIssued).toBe(2);
     expect(stats.keyVault.reads).toBe(1);
-    expect(stats.d365.requests).toEqual({ customService: 1, odataCreate: 0, odataQuery: 2, odataRead: 0, odataUpdate: 0, other: 0 });
+    expect(stats.d365.requests).toEqual({
+      customService: 1,
+      odataCreate: 0,
+      odataQuery: 2,
+      odataRead: 0,
+      odataUpdate: 0,
+      other: 0,
+    });
     expect(stats.d365.statuses).toEqual({ '200': 2, '429': 1 });
     expect(stats.responses429).toBe(1);
     expect(stats.faultsApplied).toBe(1);
