@@ -54,7 +54,7 @@ export function handleCustomerControl(state: EmulatorState, ctx: RequestContext,
     sendJson(ctx.res, 400, { error: 'D365 refused the change.', odataError: check.error });
     return true;
   }
-  state.customers.update(record, check.changes, 'operator', etag);
+  state.customers.update(record, check.changes, { via: 'operator', etag });
   state.stats.operatorUpdates += 1;
   sendJson(ctx.res, 200, customerView(record));
   return true;

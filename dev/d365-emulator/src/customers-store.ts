@@ -37,6 +37,18 @@ export interface AppliedUpdate {
   /** The ETag before and after the update. */
   etagBefore: string;
   etagAfter: string;
+  /**
+   * OData updates: what their If-Match was: `match` (the current ETag), `*`, or `none` (no header; F&O
+   * applies it unconditionally). An audit tells "applied over a change made in D365" from these.
+   */
+  ifMatch?: 'match' | '*' | 'none';
+}
+
+export interface UpdateOptions {
+  via: UpdateVia;
+  /** The ETag of a record (d365-odata-entity.ts), to note it before and after the update. */
+  etag: (record: CustomerRecord) => string;
+  ifMatch?: AppliedUpdate['ifMatch'];
 }
 
 export interface CustomerUpdates {
@@ -62,12 +74,7 @@ export interface CustomersStore {
    * Writes `changes` over the customer's fields and gives it a new RecVersion (so a new ETag), as an
    * F&O update does; records the update in the customer's history. Returns the entry.
    */
-  update(
-    record: CustomerRecord,
-    changes: CustomerEntity,
-    via: UpdateVia,
-    etag: (r: CustomerRecord) => string,
-  ): AppliedUpdate;
+  update(record: CustomerRecord, changes: CustomerEntity, options: UpdateOptions): AppliedUpdate;
   /** Forgets the customers; number sequences keep counting so an account is never handed out twice. */
   clear(): void;
 }
@@ -119,10 +126,11 @@ export function createCustomersStore(): CustomersStore {
       byKey.set(key(stored.legalEntity, stored.account), stored);
       return stored;
     },
-    update(record, changes, via, etag) {
+    update(record, changes, { via, etag, ifMatch }) {
       const etagBefore = etag(record);
       Object.assign(record.fields, changes);
-      // X++ gives the row a new RecVersion on every update; any value other than the current one will do.
+      // X++ gives the row a new RecVersion on every update ("changed to a different number": Packt, Extending
+      // Microsoft Dynamics 365 Finance and Supply Chain Management Cookbook); any other value will do.
       let next: number;
       do next = randomInt(1, 2 ** 31 - 1);
       while (next === record.recVersion);
@@ -133,6 +141,7 @@ export function createCustomersStore(): CustomersStore {
         fields: { ...changes },
         etagBefore,
         etagAfter: etag(record),
+        ...(ifMatch !== undefined && { ifMatch }),
       };
       record.updates[via] += 1;
       record.updates.history.push(entry);

@@ -186,7 +186,11 @@ export function updateCustomer(state: EmulatorState, ctx: RequestContext, keyTex
     return;
   }
   const commit = (): void => {
-    state.customers.update(record, check.changes, 'odata', etag);
+    state.customers.update(record, check.changes, {
+      via: 'odata',
+      etag,
+      ifMatch: tags === undefined ? 'none' : tags === '*' ? '*' : 'match',
+    });
     state.stats.customersUpdated += 1;
   };
   answerCommitted(

@@ -162,6 +162,12 @@ describe('CustomersV3 by key: PATCH', () => {
     expect((await patch(account, { PersonMiddleName: 'K' })).status).toBe(204);
     expect((await patch(account, { PersonMiddleName: 'W' }, { 'If-Match': '*' })).status).toBe(204);
     expect((await read(account)).body.PersonMiddleName).toBe('W');
+    const audit = await call<{ updates: { history: { ifMatch: string }[] } }>(
+      emulator,
+      'GET',
+      `/_emulator/customers/USRT/${account}`,
+    );
+    expect(audit.body.updates.history.map((h) => h.ifMatch)).toEqual(['none', '*']);
   });
 
   it('accepts the ETag among several If-Match tags, and compares the opaque value (W/ or not)', async () => {
