@@ -29,6 +29,9 @@ export type { CustomerRecord } from './customers-store';
 export type { RequestLogEntry } from './request-log';
 export type { Stats as EmulatorStats } from './stats';
 export { formatAccount } from './customers-store';
+export type { AppliedUpdate, CustomerUpdates } from './customers-store';
+export { auditUpdates } from './update-audit';
+export type { AuditedCustomer, CustomerAuditFinding, SentUpdates, UpdateAuditReport } from './update-audit';
 export { InvalidOptionError, UnknownClientError, UnknownFilterValueError } from './errors';
 export { KEY_VAULT_RESOURCE } from './state';
 export {
