@@ -82,7 +82,7 @@ export function sendFaultAnswer(
         sendEmpty(ctx.res, 403);
       } else if (isOData(ctx)) {
         const body =
-          status === 500 && ctx.method === 'POST'
+          status === 500 && (ctx.method === 'POST' || ctx.method === 'PATCH')
             ? odataWriteFailed([`Error: ${UPDATE_CANCELED}`])
             : odataError(status === 500 ? 'An error has occurred.' : reason);
         sendJson(ctx.res, status, body, { 'OData-Version': '4.0', ...retryHeaders });

@@ -326,6 +326,18 @@ describe('CustomersV3 by key: PATCH', () => {
     ]);
   });
 
+  it('a 500 fault on a PATCH answers the write exception an update failing in X++ answers', async () => {
+    const { account } = await create();
+    await addFault(emulator, { service: 'd365', method: 'PATCH', status: 500, count: 1 });
+    const failed = await patch(account, { PersonMiddleName: 'U' });
+    expect(failed.status).toBe(500);
+    expect(failed.body.error.innererror).toMatchObject({
+      type: expect.stringMatching(/AxODataWriteException$/),
+      message: expect.stringContaining('Update has been canceled.'),
+    });
+    expect((await read(account)).body.PersonMiddleName).toBe('');
+  });
+
   it('an "after" fault can drop the answer of an applied update (a gateway timeout after the commit)', async () => {
     const { account, etag } = await create();
     await addFault(emulator, { service: 'd365', method: 'PATCH', after: true, status: 504, count: 1 });
