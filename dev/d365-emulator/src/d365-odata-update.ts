@@ -185,7 +185,11 @@ export function updateCustomer(state: EmulatorState, ctx: RequestContext, keyTex
     sendODataError(ctx, 400, check.error);
     return;
   }
+  const checkedAt = etag(record);
   const commit = (): void => {
+    // A slow commit (an `after` rule's commitDelayMs) lands after other writes may have changed the
+    // row: X++ optimistic concurrency then rolls this update back (an update conflict).
+    if (etag(record) !== checkedAt) return;
     state.customers.update(record, check.changes, {
       via: 'odata',
       etag,

@@ -1,6 +1,6 @@
 // Over 300 lines: one test per behaviour of the update contract, all sharing the helpers below.
 import { DEFAULT_ADDRESS_REFERENCE } from '../src/address-reference';
-import { addFault, call, d365Token, restoreDefaults, useEmulator } from './support/emulator';
+import { addFault, call, d365Token, restoreDefaults, useEmulator, waitFor } from './support/emulator';
 
 /** CustomersV3 read by key and PATCH by key, with ETags (README, "Updates"). */
 const emulator = useEmulator();
@@ -347,6 +347,44 @@ describe('CustomersV3 by key: PATCH', () => {
     expect(now.body.PersonMiddleName).toBe('T'); // D365 applied it
     expect(now.body['@odata.etag']).not.toBe(etag);
     expect((await patch(account, { PersonMiddleName: 'T' }, { 'If-Match': etag })).status).toBe(412);
+  });
+  it('a slow commit lands after its answer, and is rolled back when the customer changed meanwhile', async () => {
+    const { account, etag } = await create();
+    await addFault(emulator, {
+      service: 'd365',
+      method: 'PATCH',
+      after: true,
+      status: 504,
+      commitDelayMs: 150,
+      count: 1,
+    });
+    expect((await patch(account, { PersonMiddleName: 'V' }, { 'If-Match': etag })).status).toBe(504);
+    expect((await read(account)).body.PersonMiddleName).toBe(''); // not committed yet
+    await waitFor(async () => (await read(account)).body.PersonMiddleName === 'V', 'the slow commit');
+
+    const second = await create();
+    await addFault(emulator, {
+      service: 'd365',
+      method: 'PATCH',
+      after: true,
+      status: 504,
+      commitDelayMs: 150,
+      count: 1,
+    });
+    expect((await patch(second.account, { PersonMiddleName: 'V' }, { 'If-Match': second.etag })).status).toBe(
+      504,
+    );
+    await call(emulator, 'PATCH', `/_emulator/customers/USRT/${second.account}`, {
+      body: { PersonMiddleName: 'O' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const after = await call<{ fields: Record<string, unknown>; updates: { odata: number } }>(
+      emulator,
+      'GET',
+      `/_emulator/customers/USRT/${second.account}`,
+    );
+    expect(after.body.fields.PersonMiddleName).toBe('O');
+    expect(after.body.updates.odata).toBe(0);
   });
 });
 
