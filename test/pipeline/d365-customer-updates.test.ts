@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import {
+  FaultRuleInput,
   LOCAL_D365_CLIENT_ID,
   LOCAL_KEY_VAULT_READER_CLIENT_ID,
   LOCAL_KEY_VAULT_READER_SECRET,
@@ -278,5 +281,40 @@ describe('updating customers in D365 through CustomersV3', () => {
     ).toEqual({
       kind: 'conflict',
     });
+  });
+
+  it('reads the captured F&O answers (test/captured-answers) replayed to a PATCH as the create client does', async () => {
+    const captured = (name: string): Record<string, unknown> =>
+      (
+        JSON.parse(readFileSync(join(__dirname, '..', 'captured-answers', `${name}.json`), 'utf8')) as {
+          rule: Record<string, unknown>;
+        }
+      ).rule;
+    const account = await createCustomer();
+    const client = updates();
+    const patch = async () =>
+      client.patchCustomer(
+        'usrt',
+        account,
+        { PersonMiddleName: 'C' },
+        {
+          etag: (await client.getCustomer('usrt', account))!.etag,
+        },
+      );
+    const expectations: [string, Record<string, unknown>][] = [
+      ['odata-update-conflict-500', { kind: 'transient' }],
+      ['odata-429-retry-after', { kind: 'transient', throttled: true, retryAfterSeconds: 1 }],
+      ['fo-401-app-not-registered', { kind: 'permanent', code: 'not_registered' }],
+      ['aspnet-500-without-xpp-message', { kind: 'transient', uncertain: true }],
+    ];
+    for (const [name, expected] of expectations) {
+      // Replayed before D365 does anything (a captured `after` answer too): nothing is written.
+      const { after: _after, ...rule } = captured(name);
+      emulator.addFault({ ...rule, method: 'PATCH', path: '/data/CustomersV3(' } as FaultRuleInput);
+      expect([name, await failureOf(patch())]).toEqual([name, expect.objectContaining(expected)]);
+      emulator.clearFaults();
+    }
+    // None of them wrote anything: the customer is as created.
+    expect((await client.getCustomer('usrt', account))?.fields.PersonMiddleName).toBe('');
   });
 });
