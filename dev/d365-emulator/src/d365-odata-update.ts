@@ -131,7 +131,13 @@ export function checkUpdate(state: EmulatorState, record: CustomerRecord, body: 
       continue;
     }
     if (isSystemId(name)) continue;
-    changes[name] = name === 'SalesCurrencyCode' ? String(value).toUpperCase() : value;
+    // Written as the create writes them: the currency upper-cased, the customer group trimmed.
+    changes[name] =
+      name === 'SalesCurrencyCode'
+        ? String(value).toUpperCase()
+        : name === 'CustomerGroupId'
+          ? String(value).trim()
+          : value;
   }
   if (refused.length > 0) return { ok: false, error: odataWriteFailed(refused) };
   const warnings = writeRules(state, record, changes);

@@ -240,6 +240,8 @@ describe('CustomersV3 by key: PATCH', () => {
       expect(answer.body.error.innererror?.message).toMatch(message);
     }
     expect((await read(account)).body).toMatchObject({ CustomerGroupId: '30', PersonFirstName: 'Dana' });
+    expect((await patch(account, { CustomerGroupId: ' 20 ', SalesCurrencyCode: 'eur' })).status).toBe(204);
+    expect((await read(account)).body).toMatchObject({ CustomerGroupId: '20', SalesCurrencyCode: 'EUR' });
   });
 
   it('checks address fields against the address reference data on the merged address', async () => {
