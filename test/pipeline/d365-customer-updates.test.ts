@@ -1,3 +1,4 @@
+// Over 300 lines: one test per D365 answer the update adapter must read, sharing one emulator and token source.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
