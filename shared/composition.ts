@@ -9,6 +9,7 @@ import { AcceptDeps } from './use-cases/accept-customer';
 import { d365Client } from './adapters/d365/d365-client';
 import { d365Gate } from './adapters/d365/d365-gate';
 import { fleetGate } from './adapters/d365/fleet-gate';
+import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { ProcessDeps } from './use-cases/process-customer';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
@@ -48,6 +49,8 @@ export interface AppServices {
   d365: D365Client;
   /** Shared by the whole fleet (rows in the status table): D365 concurrency and throttling pauses. */
   gate: D365Gate;
+  /** Batched duplicate lookups, each batch in a gate slot of its own (absent with D365_LOOKUP_BATCH_SIZE=1). */
+  gatedLookup?: Pick<D365Client, 'findCustomersByEmail'>;
   /** Per-customer claims for the duplicate policy, shared by the fleet (rows in the status table). */
   identityClaims: IdentityClaims;
   telemetry: Telemetry;
@@ -85,6 +88,7 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     ...acceptDeps(services, log),
     d365: services.d365,
     gate: services.gate,
+    gatedLookup: services.gatedLookup,
     identityClaims: services.identityClaims,
     callTimeoutMs: config.d365.timeoutMs,
     poisonQueue: services.poisonQueue,
@@ -202,6 +206,18 @@ export function createAppServices(config: Config): AppServices {
     timeoutMs: config.d365.timeoutMs,
   });
 
+  const d365 = d365Client(tokens, config.d365);
+  const gate = fleetGate(getTable, { slots: config.d365MaxConcurrency, callTimeoutMs: config.d365.timeoutMs });
+  const gatedLookup =
+    config.lookupBatch.maxSize > 1
+      ? batchedEmailLookup(d365, gate, {
+          maxBatch: config.lookupBatch.maxSize,
+          windowMs: config.lookupBatch.windowMs,
+          // Well inside the lease and the customer claim, which nothing renews during the lookup.
+          maxGateWaitMs: Math.min((config.leaseSeconds * 1000) / 3, 20_000),
+        })
+      : undefined;
+
   return {
     config,
     webhookSecrets,
@@ -226,8 +242,9 @@ export function createAppServices(config: Config): AppServices {
       send: async (message, options) =>
         storageCustomerQueue(await getPoison(), config.retentionDays * 86_400).send(message, options),
     },
-    d365: d365Client(tokens, config.d365),
-    gate: fleetGate(getTable, { slots: config.d365MaxConcurrency, callTimeoutMs: config.d365.timeoutMs }),
+    d365,
+    gate,
+    gatedLookup,
     identityClaims: tableIdentityClaims(getTable),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),

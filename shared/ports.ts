@@ -292,3 +292,24 @@ export type CallbackAnswer =
 export interface CallbackSender {
   post(url: string, request: { headers: Record<string, string>; body: string }): Promise<CallbackAnswer>;
 }
+
+/** Several e-mails looked up in one D365 request (CustomersV3, cross-company): batched duplicate lookups. */
+export interface D365EmailBatchLookup {
+  /**
+   * For each e-mail given (the same strings as keys): its accounts as `findCustomersByEmail` answers
+   * them, or `undefined` when this one answer cannot tell them completely (a full page, a row it
+   * cannot attribute to one e-mail): then that e-mail must be looked up alone.
+   */
+  findCustomersByEmails(legalEntity: string, emails: readonly string[]): Promise<Map<string, string[] | undefined>>;
+}
+
+/** A batched lookup got no D365 gate slot in time: nothing was sent to D365; ask again at `retryAt`. */
+export class D365GateUnavailableError extends Error {
+  constructor(
+    readonly retryAt: number,
+    readonly reason: 'paused' | 'busy',
+  ) {
+    super(reason === 'paused' ? 'D365 is throttling the fleet (429)' : 'every D365 slot is taken');
+    this.name = 'D365GateUnavailableError';
+  }
+}

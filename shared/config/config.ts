@@ -47,6 +47,7 @@ const configSchema = settingsObject.transform((v) => ({
     maxTotalSeconds: v.RETRY_MAX_TOTAL_SECONDS,
   },
   d365MaxConcurrency: v.D365_MAX_CONCURRENCY,
+  lookupBatch: { maxSize: v.D365_LOOKUP_BATCH_SIZE, windowMs: v.D365_LOOKUP_BATCH_WINDOW_MS },
   leaseSeconds: v.PROCESSING_LEASE_SECONDS,
   preferWaitMaxSeconds: v.PREFER_WAIT_MAX_SECONDS,
   reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
@@ -105,6 +106,8 @@ export interface Config {
   duplicatePolicy: 'link' | 'reject' | 'create';
   retry: RetryPolicy;
   d365MaxConcurrency: number;
+  /** Batched duplicate lookups (D365_LOOKUP_BATCH_SIZE, D365_LOOKUP_BATCH_WINDOW_MS). */
+  lookupBatch: { maxSize: number; windowMs: number };
   leaseSeconds: number;
   preferWaitMaxSeconds: number;
   reconcileAfterSeconds: number;

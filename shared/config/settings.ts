@@ -241,6 +241,24 @@ const catalogue = [
     schema: positiveInt,
   }),
   define({
+    name: 'D365_LOOKUP_BATCH_SIZE',
+    description:
+      'Most duplicate lookups (DUPLICATE_POLICY link/reject, and lookups after an uncertain create) of one instance sent to D365 as one CustomersV3 query (`PrimaryContactEmail eq … or …`, its query string kept within 2,048 characters); one batch takes one D365 slot for its one call. 1 sends every lookup alone, in the slot of its create.',
+    default: '25',
+    local: '25',
+    azure: true,
+    schema: positiveInt.max(100, 'must be at most 100'),
+  }),
+  define({
+    name: 'D365_LOOKUP_BATCH_WINDOW_MS',
+    description:
+      'How long a batch of duplicate lookups waits for more lookups while another batch of this instance is in flight; with none in flight a lookup goes at once.',
+    default: '5',
+    local: '5',
+    azure: true,
+    schema: nonNegativeInt.max(1000, 'must be at most 1000'),
+  }),
+  define({
     name: 'PROCESSING_LEASE_SECONDS',
     description:
       'How long a claimed request belongs to the invocation that claimed it (renewed while it waits for a D365 slot; the create itself is fenced with D365_TIMEOUT_MS + 5 s); after that the reconciler resumes it elsewhere, with a lookup before creating.',

@@ -23,12 +23,19 @@ import {
   StatusConflictError,
   StatusStore,
   Telemetry,
+  D365GateUnavailableError,
 } from '../ports';
 
 export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'> {
   statusStore: StatusStore;
   d365: D365Client;
   gate: D365Gate;
+  /**
+   * Duplicate lookups that take a gate slot of their own (one per batch: batched-email-lookup.ts).
+   * With it the worker looks a customer up before it takes the slot for the create, so a slot is
+   * held only while a call runs; without it, lookup and create share one slot.
+   */
+  gatedLookup?: Pick<D365Client, 'findCustomersByEmail'>;
   /** Where retries are scheduled (the customer queue itself, with a visibility delay). */
   queue: CustomerQueue;
   /** Where a request that ran out of retries leaves its message for replay. */
@@ -335,6 +342,8 @@ async function takeSlot(
   record: StatusRecord,
   message: QueueMessage,
   deps: ProcessDeps,
+  /** Called at every lease renewal while waiting (keeps a customer claim taken before the slot). */
+  keepAlive?: () => Promise<unknown>,
 ): Promise<{ slot: GateSlot; record: StatusRecord } | { result: ProcessResult }> {
   const deadline = Date.now() + (deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS);
   let current = record;
@@ -352,17 +361,22 @@ async function takeSlot(
       leaseUntil: later(deps, deps.leaseSeconds),
       updatedAt: clock(deps).toISOString(),
     });
+    await keepAlive?.();
   }
 }
 
-/** A lookup is a read: whatever it answers, other than "not allowed", says nothing final about the request. */
+/**
+ * A lookup is a read: whatever it answers, other than "not allowed", says nothing final about the
+ * request. In `slot`, or through `deps.gatedLookup` (which takes a slot of its own) without one.
+ */
 async function lookUp(
-  slot: GateSlot,
+  slot: GateSlot | undefined,
   legalEntity: string,
   email: string,
   deps: ProcessDeps,
 ): Promise<string[]> {
   try {
+    if (!slot) return await deps.gatedLookup!.findCustomersByEmail(legalEntity, email);
     return await slot.run(() => deps.d365.findCustomersByEmail(legalEntity, email));
   } catch (error) {
     if (error instanceof ProcessingError && error.failure.kind === 'permanent') {
@@ -485,11 +499,14 @@ export async function processCustomerMessage(
   try {
     if (reference) ({ record, request } = await resolveSourceCustomer(reference, record, deps));
     const customer = request!;
-    const taken = await takeSlot(record, message, deps);
-    if ('result' in taken) return taken.result;
-    ({ slot, record } = taken);
     const email = customer.Customer.EmailAddress;
     const callSeconds = deps.callTimeoutMs / 1000 + FENCE_MARGIN_SECONDS;
+    const lookUpFirst = deps.gatedLookup !== undefined && (mayExist || deps.duplicatePolicy !== 'create');
+    if (!lookUpFirst) {
+      const taken = await takeSlot(record, message, deps);
+      if ('result' in taken) return taken.result;
+      ({ slot, record } = taken);
+    }
     if (deps.duplicatePolicy !== 'create') {
       // Lookup and create of one customer identity: one request at a time, on any instance.
       const claimed = await deps.identityClaims.claim(
@@ -504,7 +521,14 @@ export async function processCustomerMessage(
       identity = claimed;
     }
     if (mayExist || deps.duplicatePolicy !== 'create') {
-      const accounts = await lookUp(slot, legalEntity, email, deps);
+      let accounts: string[];
+      try {
+        accounts = await lookUp(slot, legalEntity, email, deps);
+      } catch (error) {
+        if (!(error instanceof D365GateUnavailableError)) throw error;
+        const wait = Math.max(1, (error.retryAt - Date.now()) / 1000);
+        return await giveBack(record, message, wait, error.message, deps);
+      }
       const found = decideOnLookup(accounts, { mayExist, duplicatePolicy: deps.duplicatePolicy });
       if (accounts.length > 1) {
         // Account numbers are not personal data; the e-mail that matched them is never logged.
@@ -565,6 +589,15 @@ export async function processCustomerMessage(
         });
       }
     }
+    if (!slot) {
+      // Looked up without a slot (batched): the create's slot now, keeping the customer claim alive.
+      const claim = identity;
+      const taken = await takeSlot(record, message, deps, () =>
+        claim ? claim.extend(later(deps, 2 * callSeconds)) : Promise.resolve(),
+      );
+      if ('result' in taken) return taken.result;
+      ({ slot, record } = taken);
+    }
     // The fence: the last write before the create, conditional on the record's ETag (nobody took the
     // request over), and only with lease (and identity claim) left for the whole call.
     const fenceUntil = later(deps, Math.max(callSeconds, secondsUntil(deps, record.leaseUntil)));
@@ -580,8 +613,9 @@ export async function processCustomerMessage(
     });
     keepIdentity = true;
     let customerAccount: string | undefined;
+    const held = slot;
     try {
-      ({ customerAccount } = await slot.run(() => deps.d365.createCustomer(customer)));
+      ({ customerAccount } = await held.run(() => deps.d365.createCustomer(customer)));
     } catch (error) {
       // A business rejection after the create may still have committed (an X++ exception thrown after
       // the insert); under link/reject our claim means an account with this e-mail now is ours.
@@ -592,7 +626,7 @@ export async function processCustomerMessage(
         deps.duplicatePolicy === 'create'
       )
         throw error;
-      const [existing] = await lookUp(slot, legalEntity, email, deps);
+      const [existing] = await lookUp(held, legalEntity, email, deps);
       if (existing === undefined) throw error;
       deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
       customerAccount = existing;

@@ -1,5 +1,6 @@
 import { toCustomersV3Body, toCustomServiceBody } from './d365-payload';
-import { buildCustomerLookupQuery } from './odata-filter';
+import { buildCustomerBatchLookupQuery, buildCustomerLookupQuery, CUSTOMER_LOOKUP_TOP } from './odata-filter';
+import { attributeLookupRows } from './batched-email-lookup';
 import {
   asProcessingError,
   permanent,
@@ -10,7 +11,7 @@ import {
 import { personalValues, scrub, truncate } from '../../domain/redaction';
 import { FAILURE_CODES } from '../../domain/status';
 import { classifyErrorBody } from './d365-error-bodies';
-import { TokenSource, D365Client } from '../../ports';
+import { TokenSource, D365Client, D365EmailBatchLookup } from '../../ports';
 
 export interface D365ClientOptions {
   url: string;
@@ -123,7 +124,10 @@ export function classifyD365Answer(
   return permanent('business_error', reason(classified.kind === 'business' ? classified.text : undefined));
 }
 
-export function d365Client(tokens: TokenSource, options: D365ClientOptions): D365Client {
+export function d365Client(
+  tokens: TokenSource,
+  options: D365ClientOptions,
+): D365Client & D365EmailBatchLookup {
   const send = async (
     method: 'GET' | 'POST',
     path: string,
@@ -205,6 +209,24 @@ export function d365Client(tokens: TokenSource, options: D365ClientOptions): D36
         return { kind: 'created', customerAccount: JSON.stringify(accounts) };
       });
       return JSON.parse(found ?? '[]') as string[];
+    },
+
+    async findCustomersByEmails(legalEntity, emails) {
+      const query = buildCustomerBatchLookupQuery(legalEntity, emails);
+      let attributed: Map<string, string[] | undefined> | undefined;
+      await call('GET', `/data/CustomersV3?${query}`, (answer) => {
+        if (answer.status !== 200)
+          return classifyD365Answer(answer, { ...options, target: 'odata' }, [...emails]);
+        const body = tryParse(answer.body) as { value?: unknown; '@odata.nextLink'?: unknown } | undefined;
+        if (!Array.isArray(body?.value))
+          return transient('D365 answered the customer lookup without a value list');
+        attributed = attributeLookupRows(emails, body.value as Record<string, unknown>[], {
+          top: emails.length * CUSTOMER_LOOKUP_TOP,
+          nextLink: typeof body['@odata.nextLink'] === 'string',
+        });
+        return { kind: 'accepted' };
+      });
+      return attributed!;
     },
   };
 }

@@ -104,3 +104,30 @@ export function buildCustomerLookupQuery(legalEntity: string, email: string): st
   const filter = buildEqFilter({ dataAreaId: legalEntity.toLowerCase(), PrimaryContactEmail: email });
   return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${CUSTOMER_LOOKUP_SELECT}&$top=${CUSTOMER_LOOKUP_TOP}`;
 }
+
+/**
+ * IIS's default `requestLimits maxQueryString` is 2,048 bytes and ASP.NET's `maxQueryStringLength`
+ * 2,048 characters (Microsoft Learn: "requestLimits Element for requestFiltering", and
+ * `HttpRuntimeSection.MaxQueryStringLength`); F&O's AOS runs behind both and Microsoft does not
+ * document raising them, so a batched lookup keeps its query string (after `?`) within this.
+ */
+export const MAX_LOOKUP_QUERY_LENGTH = 2_048;
+
+/**
+ * The query string (without `?`) that looks several e-mails up in one CustomersV3 request:
+ * `dataAreaId eq 'usrt' and (PrimaryContactEmail eq 'a' or PrimaryContactEmail eq 'b' …)`,
+ * cross-company, `$top` = `CUSTOMER_LOOKUP_TOP` per e-mail. Every value goes through the same checks
+ * and quoting as `buildCustomerLookupQuery` (`UnsafeODataValueError` for any e-mail that fails them).
+ * The caller must attribute the rows to its e-mails itself (F&O matches without regard to case) and
+ * treat a full page as possibly incomplete.
+ */
+export function buildCustomerBatchLookupQuery(legalEntity: string, emails: readonly string[]): string {
+  if (typeof legalEntity !== 'string' || !/^[A-Za-z0-9]{1,4}$/.test(legalEntity)) {
+    throw new RangeError('legalEntity must be 1 to 4 letters or digits');
+  }
+  if (emails.length === 0) throw new RangeError('buildCustomerBatchLookupQuery needs at least one e-mail');
+  const entity = buildEqFilter({ dataAreaId: legalEntity.toLowerCase() });
+  const any = emails.map((email) => buildEqFilter({ PrimaryContactEmail: email })).join(' or ');
+  const filter = emails.length === 1 ? `${entity} and ${any}` : `${entity} and (${any})`;
+  return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${CUSTOMER_LOOKUP_SELECT}&$top=${CUSTOMER_LOOKUP_TOP * emails.length}`;
+}
