@@ -300,7 +300,10 @@ export interface D365EmailBatchLookup {
    * them, or `undefined` when this one answer cannot tell them completely (a full page, a row it
    * cannot attribute to one e-mail): then that e-mail must be looked up alone.
    */
-  findCustomersByEmails(legalEntity: string, emails: readonly string[]): Promise<Map<string, string[] | undefined>>;
+  findCustomersByEmails(
+    legalEntity: string,
+    emails: readonly string[],
+  ): Promise<Map<string, string[] | undefined>>;
 }
 
 /** A batched lookup got no D365 gate slot in time: nothing was sent to D365; ask again at `retryAt`. */

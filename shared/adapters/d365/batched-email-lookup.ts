@@ -113,7 +113,9 @@ export function batchedEmailLookup<T extends Inner>(
 
   /** One D365 call for the batch's distinct e-mails; then the ones it could not tell, one by one. */
   const query = async (batch: Batch): Promise<Map<string, string[]>> => {
-    const distinct = [...new Map(batch.waiters.map((w) => [emailKey(w.email), w.email])).values()];
+    const first = new Map<string, string>();
+    for (const { email } of batch.waiters) if (!first.has(emailKey(email))) first.set(emailKey(email), email);
+    const distinct = [...first.values()];
     const answers = new Map<string, string[]>();
     const found =
       distinct.length === 1

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { parseCustomerRequest } from '../../domain/customer-contract';
 import {
+  buildCustomerBatchLookupQuery,
   buildCustomerLookupQuery,
   buildEqFilter,
+  CUSTOMER_LOOKUP_SELECT,
+  CUSTOMER_LOOKUP_TOP,
   isSafeODataValue,
   odataString,
   UnsafeODataValueError,
@@ -222,5 +225,32 @@ describe('buildCustomerLookupQuery', () => {
     );
     // Most generated addresses are valid, so the property is not passing vacuously.
     expect(accepted).toBeGreaterThan(50);
+  });
+});
+
+describe('the batched customer lookup query', () => {
+  it('ors the e-mails inside the legal entity, quoting each as the single lookup does', () => {
+    const query = buildCustomerBatchLookupQuery('USRT', ["o'neil@example.com", 'a+b@example.com']);
+    const params = new URLSearchParams(query);
+    expect(params.get('cross-company')).toBe('true');
+    expect(params.get('$filter')).toBe(
+      "dataAreaId eq 'usrt' and (PrimaryContactEmail eq 'o''neil@example.com' or PrimaryContactEmail eq 'a+b@example.com')",
+    );
+    expect(params.get('$top')).toBe(String(2 * CUSTOMER_LOOKUP_TOP));
+    expect(params.get('$select')).toBe(CUSTOMER_LOOKUP_SELECT);
+  });
+
+  it('is the single lookup’s filter for one e-mail', () => {
+    expect(new URLSearchParams(buildCustomerBatchLookupQuery('usrt', ['a@example.com'])).get('$filter')).toBe(
+      new URLSearchParams(buildCustomerLookupQuery('usrt', 'a@example.com')).get('$filter'),
+    );
+  });
+
+  it('refuses the whole batch when any e-mail cannot be filtered exactly, and an empty one', () => {
+    expect(() => buildCustomerBatchLookupQuery('usrt', ['a@example.com', '*@example.com'])).toThrow(
+      UnsafeODataValueError,
+    );
+    expect(() => buildCustomerBatchLookupQuery('usrt', [])).toThrow(RangeError);
+    expect(() => buildCustomerBatchLookupQuery('us rt', ['a@example.com'])).toThrow(RangeError);
   });
 });
