@@ -128,6 +128,16 @@ param retryMaxTotalSeconds int = 3600
 @maxValue(52)
 param d365MaxConcurrency int = 4
 
+@description('D365_LOOKUP_BATCH_SIZE: most duplicate lookups of one instance sent to D365 as one CustomersV3 query (one gate slot per batch); 1 sends each alone.')
+@minValue(1)
+@maxValue(100)
+param d365LookupBatchSize int = 25
+
+@description('D365_LOOKUP_BATCH_WINDOW_MS: how long a lookup batch waits for more lookups while another batch of the instance is in flight.')
+@minValue(0)
+@maxValue(1000)
+param d365LookupBatchWindowMs int = 5
+
 @description('PROCESSING_LEASE_SECONDS: how long a claimed request belongs to the invocation that claimed it (renewed while it waits for a D365 slot).')
 @minValue(1)
 param processingLeaseSeconds int = 60
@@ -475,6 +485,8 @@ module functionApp 'modules/function-app.bicep' = {
     retryMaxAttempts: retryMaxAttempts
     retryMaxTotalSeconds: retryMaxTotalSeconds
     d365MaxConcurrency: d365MaxConcurrency
+    d365LookupBatchSize: d365LookupBatchSize
+    d365LookupBatchWindowMs: d365LookupBatchWindowMs
     processingLeaseSeconds: processingLeaseSeconds
     preferWaitMaxSeconds: preferWaitMaxSeconds
     reconcileAfterSeconds: reconcileAfterSeconds

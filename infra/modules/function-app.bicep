@@ -74,6 +74,8 @@ param retryMaxDelaySeconds int
 param retryMaxAttempts int
 param retryMaxTotalSeconds int
 param d365MaxConcurrency int
+param d365LookupBatchSize int
+param d365LookupBatchWindowMs int
 param processingLeaseSeconds int
 param preferWaitMaxSeconds int
 param reconcileAfterSeconds int
@@ -315,6 +317,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'D365_MAX_CONCURRENCY'
           value: string(d365MaxConcurrency)
+        }
+        {
+          name: 'D365_LOOKUP_BATCH_SIZE'
+          value: string(d365LookupBatchSize)
+        }
+        {
+          name: 'D365_LOOKUP_BATCH_WINDOW_MS'
+          value: string(d365LookupBatchWindowMs)
         }
         {
           name: 'PROCESSING_LEASE_SECONDS'
