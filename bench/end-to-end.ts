@@ -251,6 +251,19 @@ export async function runEndToEnd(
       log,
     ),
   );
+  // The same-run baseline of the batched lookups: every lookup a D365 request of its own, in its create's slot.
+  runs.push(
+    await drain(
+      {
+        label: 'link, lookups one by one',
+        customers: options.customers,
+        settings: { ...tuned, DUPLICATE_POLICY: 'link', D365_LOOKUP_BATCH_SIZE: '1' },
+      },
+      options,
+      emulator,
+      log,
+    ),
+  );
   runs.push(
     await drain(
       { label: 'create', customers: options.customers, settings: { ...tuned, DUPLICATE_POLICY: 'create' } },

@@ -14,6 +14,7 @@ export const PHASES = [
   'naive',
   'cold-start',
   'keyed',
+  'fleet',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` is a slower, opt-in check). */
@@ -24,6 +25,7 @@ export const DEFAULT_PHASES: Phase[] = [
   'low-load',
   'naive',
   'cold-start',
+  'fleet',
 ];
 
 interface NumberOption {
@@ -76,6 +78,16 @@ const NUMBER_OPTIONS = [
   { name: 'client-retries', default: 2, help: 'naive comparison: retries after a timeout or 5xx' },
   { name: 'slow-latency-ms', default: 3000, help: 'naive comparison: D365 latency in the retry scenario' },
   { name: 'cold-start-runs', default: 3, help: 'cold start: host starts measured' },
+  { name: 'fleet-hosts', default: 3, help: 'fleet: hosts on one Azurite and one emulator' },
+  { name: 'fleet-customers', default: 1000, help: 'fleet: customers (link) sent round-robin to the hosts' },
+  { name: 'fleet-throttle-rate', default: 50, help: 'fleet: the emulator throttles D365 at R requests/s' },
+  { name: 'fleet-max-concurrency', default: 15, help: 'fleet: D365_MAX_CONCURRENCY (fleet-wide slots)' },
+  { name: 'fleet-idle-seconds', default: 60, help: 'fleet: idle time whose storage calls are counted' },
+  {
+    name: 'fleet-naive-customers',
+    default: 100,
+    help: 'fleet: customers through the naive proxy for the bill',
+  },
   { name: 'keyed-customers', default: 300, help: 'keyed (opt-in): customers per run' },
   { name: 'keyed-rate', default: 20, help: 'keyed (opt-in): customers per second' },
 ] as const satisfies readonly NumberOption[];

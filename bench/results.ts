@@ -1,4 +1,5 @@
 import { ColdStartResult } from './cold-start';
+import { FleetResult } from './fleet';
 import { DrainRun, EndToEndResult } from './end-to-end';
 import { IntakeResult } from './intake';
 import { KeyedResult } from './keyed-intake';
@@ -33,6 +34,7 @@ export interface Results {
   naive?: NaiveResult;
   coldStart?: ColdStartResult;
   keyed?: KeyedResult;
+  fleet?: FleetResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];
 }

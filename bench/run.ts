@@ -8,6 +8,7 @@ import { startBenchEmulator } from './emulator-control';
 import { runEndToEnd } from './end-to-end';
 import { runIntake } from './intake';
 import { runKeyedIntake } from './keyed-intake';
+import { runFleet } from './fleet';
 import { runLowLoad } from './low-load';
 import { runWebhookIntake } from './webhook-intake';
 import { runNaiveComparison } from './naive-comparison';
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       ['naive', async () => void (results.naive = await runNaiveComparison(options, emulator, log))],
       ['cold-start', async () => void (results.coldStart = await runColdStart(options, emulator, log))],
       ['keyed', async () => void (results.keyed = await runKeyedIntake(options, emulator, log))],
+      ['fleet', async () => void (results.fleet = await runFleet(options, emulator, log))],
     ];
     for (const [phase, run] of phases) {
       if (!options.phases.includes(phase)) continue;

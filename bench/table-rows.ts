@@ -7,6 +7,7 @@ import { peakRssMb, rssSlope } from './rss';
 import { ratio } from './stats';
 import { TARGET_CELLS } from './targets';
 import { webhookRows } from './webhook-rows';
+import { billRows, fleetRows } from './fleet-rows';
 
 /** One line of the table: a measure, ours next to its baseline. */
 export interface Row {
@@ -322,6 +323,8 @@ export function rows(r: Results): Row[] {
     ['5 cold start', coldStartRows],
     ['keyed intake', keyedRows],
     ['5 footprint', footprintRows],
+    ['6 fleet', fleetRows],
+    ['7 bill', billRows],
   ];
   return sections.flatMap(([section, of]) => of(r).map((row) => ({ section, ...row })));
 }

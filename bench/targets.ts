@@ -20,11 +20,15 @@ export const TARGETS = {
   webhookMaxP99Ms: 500,
   /** Drain time over its theoretical minimum (N / rate, and its D365 requests / rate). */
   drainMaxRatio: 1.1,
+  /** The `link` drain (batched lookups) over the same run's `create` drain (issue 16). */
+  linkDrainMaxOverCreate: 1.15,
   /** Low load p99 above the D365 latency: through the queue, and with `Prefer: wait`. */
   lowLoadMaxP99OverD365Ms: { queue: 500, preferWait: 100 },
   /** Per 1,000 customers, one instance. */
   maxTokenRequestsPer1000: 2,
   maxKeyVaultReadsPer1000: 2,
+  /** Fleet (issue 16): D365 served over the throttle rate R, with 3 hosts. */
+  fleetMinServedOverRate: 0.95,
   /** Spawn of the host → first 202, median. */
   coldStartMaxFirst202Ms: 1500,
   /** VmHWM of every host of the run. */
@@ -52,6 +56,8 @@ export const TARGET_CELLS = {
   coldStart: `< ${n(TARGETS.coldStartMaxFirst202Ms)} ms`,
   peakRss: `< ${n(TARGETS.hostMaxPeakRssMb)} MB`,
   rssFlat: 'flat (soak run)',
+  fleetServed: `≥ ${TARGETS.fleetMinServedOverRate}× R`,
+  fleetPeak: '≤ the cap',
 } as const;
 
 /** The targets, each with what was measured and whether it was met. */
@@ -104,6 +110,16 @@ export function checkTargets(r: Results): TargetCheck[] {
       );
     }
   }
+  const linkRun = drainOf(r, { policy: 'link' });
+  const createRun = drainOf(r, { policy: 'create' });
+  if (linkRun && createRun) {
+    const over = linkRun.drainSeconds / createRun.drainSeconds;
+    check(
+      `drain with link ≤ ${TARGETS.linkDrainMaxOverCreate}× the same run's create drain`,
+      `${x(over)} (${n(linkRun.drainSeconds, 1)} s vs ${n(createRun.drainSeconds, 1)} s)`,
+      over <= TARGETS.linkDrainMaxOverCreate,
+    );
+  }
   const l = r.lowLoad;
   for (const v of l?.variants ?? []) {
     const limit = lowLoadLimitMs({ d365LatencyMs: l!.d365LatencyMs, preferWait: v.preferWait > 0 });
@@ -134,6 +150,24 @@ export function checkTargets(r: Results): TargetCheck[] {
       'client retries: zero duplicates for ours where the naive proxy has them',
       `${n(retry[0]?.duplicates)} vs ${n(retry[1]?.duplicates)}`,
       (retry[0]?.duplicates ?? 1) === 0 && (retry[1]?.duplicates ?? 0) > 0,
+    );
+  }
+  const f = r.fleet;
+  if (f) {
+    check(
+      `fleet of ${f.hosts}: D365 served ≥ ${TARGETS.fleetMinServedOverRate}× the throttle rate R`,
+      `${x(f.d365.servedOverRate)} (${n(f.d365.servedPerSecond, 1)} vs ${n(f.throttleRate)}/s; ${n(f.d365.throttled)} 429s received)`,
+      f.d365.servedOverRate >= TARGETS.fleetMinServedOverRate,
+    );
+    check(
+      'fleet: 0 requests failed by throttling',
+      `${n(f.failedByThrottling)} (${n(f.failed)} failed in all, ${n(f.succeeded)} succeeded)`,
+      f.failedByThrottling === 0 && f.failed === 0,
+    );
+    check(
+      'fleet: peak D365 concurrency ≤ the cap',
+      `${n(f.d365.maxConcurrent)} vs ${n(f.cap)}`,
+      f.d365.maxConcurrent <= f.cap,
     );
   }
   const c = r.coldStart;

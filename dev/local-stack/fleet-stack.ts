@@ -14,6 +14,8 @@ export interface FleetStackOptions {
   /** App settings that differ from the local defaults (the same for every host). */
   settings?: Record<string, string>;
   emulator?: Parameters<typeof startEmulator>[0];
+  /** Every line host i writes (the bench counts executions and their durations from them). */
+  onLine?: (host: number, line: string) => void;
 }
 
 export type FleetStack = Awaited<ReturnType<typeof startFleetStack>>;
@@ -48,8 +50,14 @@ export async function startFleetStack(options: FleetStackOptions) {
   };
   const queue = new QueueClient(connectionString, queueName);
   await queue.createIfNotExists();
-  const start = (port = 0): Promise<SpawnedHost> => spawnHost({ appDir: APP_DIR, port, env });
-  const hosts: SpawnedHost[] = await Promise.all(Array.from({ length: options.hosts }, () => start()));
+  const start = (i: number, port = 0): Promise<SpawnedHost> =>
+    spawnHost({
+      appDir: APP_DIR,
+      port,
+      env,
+      ...(options.onLine && { onLine: (line: string) => options.onLine!(i, line) }),
+    });
+  const hosts: SpawnedHost[] = await Promise.all(Array.from({ length: options.hosts }, (_, i) => start(i)));
   const down = new Set<number>();
 
   const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -82,7 +90,7 @@ export async function startFleetStack(options: FleetStackOptions) {
     },
     /** Starts host i again, on its old port, with the same settings. */
     async restart(i: number) {
-      hosts[i] = await start(hosts[i]!.port);
+      hosts[i] = await start(i, hosts[i]!.port);
       down.delete(i);
     },
     customers: async () =>

@@ -1,0 +1,131 @@
+import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A counting proxy in front of Azurite: one port per service (Blob, Queue, Table), every request
+ * forwarded unchanged and counted by service and REST operation, so that the bench can say how
+ * many storage transactions a customer costs (Azure bills Storage per operation: one REST call is
+ * one transaction; an entity group transaction counts as one, the way Azure meters `$batch`).
+ */
+export type StorageService = 'blob' | 'queue' | 'table';
+
+export interface StorageCounts {
+  total: number;
+  byService: Record<StorageService, number>;
+  /** `queue GetMessages`, `table InsertEntity`, … */
+  byOperation: Record<string, number>;
+}
+
+export interface StorageCounter {
+  /** The connection string that sends every call through the proxy. */
+  connectionString: string;
+  counts(): StorageCounts;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+/** The REST operation of a storage request (Azure Storage REST API names). */
+export function storageOperation(service: StorageService, method: string, url: string): string {
+  const { pathname, searchParams } = new URL(url, 'http://x');
+  const comp = searchParams.get('comp');
+  const parts = pathname.split('/').filter(Boolean); // [account, resource, ...]
+  if (service === 'queue') {
+    if (parts[2] === 'messages') {
+      if (method === 'GET') return searchParams.get('peekonly') === 'true' ? 'PeekMessages' : 'GetMessages';
+      if (method === 'POST') return 'PutMessage';
+      if (method === 'DELETE') return parts[3] ? 'DeleteMessage' : 'ClearMessages';
+      if (method === 'PUT') return 'UpdateMessage';
+    }
+    if (comp === 'metadata')
+      return method === 'GET' || method === 'HEAD' ? 'GetQueueMetadata' : 'SetQueueMetadata';
+    if (comp === 'list') return 'ListQueues';
+    if (method === 'PUT') return 'CreateQueue';
+    if (method === 'DELETE') return 'DeleteQueue';
+    return `${method} queue`;
+  }
+  if (service === 'table') {
+    const resource = parts[1] ?? '';
+    if (resource === '$batch') return 'EntityGroupTransaction';
+    if (/^Tables/.test(resource))
+      return method === 'POST' ? 'CreateTable' : method === 'DELETE' ? 'DeleteTable' : 'QueryTables';
+    const keyed = /\(.+\)$/.test(resource) && !/\(\)$/.test(resource);
+    if (method === 'POST') return 'InsertEntity';
+    if (method === 'GET') return keyed ? 'GetEntity' : 'QueryEntities';
+    if (method === 'PUT') return 'UpdateEntity';
+    if (method === 'MERGE' || method === 'PATCH') return 'MergeEntity';
+    if (method === 'DELETE') return 'DeleteEntity';
+    return `${method} table`;
+  }
+  if (comp) return `${method} blob comp=${comp}`;
+  if (parts.length <= 2) return method === 'PUT' ? 'CreateContainer' : `${method} container`;
+  return method === 'PUT'
+    ? 'PutBlob'
+    : method === 'GET'
+      ? 'GetBlob'
+      : method === 'HEAD'
+        ? 'GetBlobProperties'
+        : `${method} blob`;
+}
+
+const ENDPOINT = { blob: 'BlobEndpoint', queue: 'QueueEndpoint', table: 'TableEndpoint' } as const;
+
+/** Starts the proxy in front of the Azurite that `connectionString` names. */
+export async function startStorageCounter(connectionString: string): Promise<StorageCounter> {
+  let counts: StorageCounts;
+  const reset = (): void => {
+    counts = { total: 0, byService: { blob: 0, queue: 0, table: 0 }, byOperation: {} };
+  };
+  reset();
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const servers: Server[] = [];
+  let proxied = connectionString;
+  for (const service of ['blob', 'queue', 'table'] as const) {
+    const match = new RegExp(`${ENDPOINT[service]}=(http://[^;/]+)(/[^;]*)?`).exec(connectionString);
+    if (!match) throw new Error(`the connection string has no ${ENDPOINT[service]}`);
+    const target = new URL(match[1]!);
+    const server = createServer((req: IncomingMessage, res) => {
+      counts.total += 1;
+      counts.byService[service] += 1;
+      const operation = `${service} ${storageOperation(service, req.method ?? 'GET', req.url ?? '/')}`;
+      counts.byOperation[operation] = (counts.byOperation[operation] ?? 0) + 1;
+      const upstream = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+          agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const port = (server.address() as AddressInfo).port;
+    proxied = proxied.replace(match[1]!, `http://127.0.0.1:${port}`);
+  }
+  return {
+    connectionString: proxied,
+    counts: () => structuredClone(counts),
+    reset,
+    async stop() {
+      agent.destroy();
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}
