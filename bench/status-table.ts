@@ -23,6 +23,8 @@ export async function readStatusRows(table: TableClient): Promise<StatusRow[]> {
     },
   });
   for await (const e of entities) {
+    // The table also holds the fleet gate's rows and the identity claims: only status records count.
+    if (typeof e.status !== 'string' || typeof e.createdAt !== 'string') continue;
     rows.push({
       correlationId: String(e.partitionKey),
       status: String(e.status),
