@@ -56,6 +56,8 @@ export interface FleetResult {
   auth: AuthCalls;
   storage: StorageCounts;
   executions: Executions;
+  /** How often the app logged each event during the drain (`customer.deferred`, …), all hosts. */
+  hostEvents: Record<string, number>;
   idle: { seconds: number; storage: StorageCounts; perInstancePerHour: number };
   bill: Bill;
   /** The naive proxy on the same emulator, same throttle: its bill in the same units. */
@@ -82,12 +84,15 @@ export async function runFleet(
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   const counter = await startStorageCounter(azurite.connectionString);
   const lines: ExecutionLog[] = [];
+  const events: Record<string, number> = {};
   const stack = await startFleetStack({
     hosts: options.fleetHosts,
     storageConnectionString: counter.connectionString,
     settings,
     emulator: { latencyMs: options.d365LatencyMs, throttle: { ratePerSecond: R } },
     onLine: (host, line) => {
+      const event = /\): ([a-z]+\.[a-z_.]+)(?: |$)/.exec(line)?.[1];
+      if (event) events[event] = (events[event] ?? 0) + 1;
       const m = /Executed 'Functions\.(\w+)' \((\w+), Id=[^,]+, Duration=(\d+(?:\.\d+)?)ms\)/.exec(line);
       if (m)
         lines.push({ host, name: m[1]!, ok: m[2] === 'Succeeded', endedAt: Date.now(), ms: Number(m[3]) });
@@ -107,6 +112,7 @@ export async function runFleet(
     await stack.emulatorApi('POST', '/_emulator/stats/reset');
     counter.reset();
     lines.length = 0;
+    for (const key of Object.keys(events)) delete events[key];
     const cpu = measureCpu();
     const tag = newTag();
     const started = performance.now();
@@ -179,6 +185,7 @@ export async function runFleet(
       auth: authCalls(s, customers),
       storage,
       executions,
+      hostEvents: { ...events },
       idle: {
         seconds: round(idleSeconds),
         storage: idleStorage,

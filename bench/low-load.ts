@@ -136,6 +136,13 @@ export async function runLowLoad(
       settings: { DUPLICATE_POLICY: 'create' },
       waits: [options.preferWaitSeconds],
     },
+    // The same-run baseline of the batched lookups: does the batch window add to a lone lookup?
+    {
+      key: 'link, lookups one by one',
+      policy: 'link',
+      settings: { DUPLICATE_POLICY: 'link', D365_LOOKUP_BATCH_SIZE: '1' },
+      waits: [options.preferWaitSeconds],
+    },
   ];
   if (options.fastPollingMs > 0) {
     for (const policy of ['link', 'create'] as const) {
