@@ -115,6 +115,25 @@ describe('the worker with batched lookups', () => {
     expect(app.calls).toEqual([]);
   });
 
+  it('waits out a full gate in place, renewing its lease and customer claim, then goes on', async () => {
+    let busy = 2;
+    const app = setup({
+      gatedLookup: {
+        findCustomersByEmail: async () => {
+          if (busy-- > 0) throw new D365GateUnavailableError(Date.now() + 100, 'busy');
+          return [];
+        },
+      },
+    });
+    const message = await app.accepted();
+    await expect(processCustomerMessage(message, app.deps)).resolves.toMatchObject({
+      kind: 'succeeded',
+      outcome: 'created',
+    });
+    expect(app.calls).toEqual(['slot', 'create']);
+    expect(app.sent).toHaveLength(1); // only the intake's message: nothing was given back
+  });
+
   it('with the real decorator, two workers’ lookups go to D365 as one call and each creates once', async () => {
     const gate = d365Gate(4);
     const asked: string[][] = [];

@@ -521,13 +521,28 @@ export async function processCustomerMessage(
       identity = claimed;
     }
     if (mayExist || deps.duplicatePolicy !== 'create') {
-      let accounts: string[];
-      try {
-        accounts = await lookUp(slot, legalEntity, email, deps);
-      } catch (error) {
-        if (!(error instanceof D365GateUnavailableError)) throw error;
-        const wait = Math.max(1, (error.retryAt - Date.now()) / 1000);
-        return await giveBack(record, message, wait, error.message, deps);
+      let accounts: string[] | undefined;
+      const deadline = Date.now() + (deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS);
+      while (accounts === undefined) {
+        try {
+          accounts = await lookUp(slot, legalEntity, email, deps);
+        } catch (error) {
+          if (!(error instanceof D365GateUnavailableError)) throw error;
+          // A full gate (its batch waited its time) is waited out in place, as takeSlot does; a
+          // throttling pause too long to wait (or the deadline) gives the attempt back.
+          if (error.reason === 'paused' || error.retryAt > deadline || Date.now() >= deadline) {
+            const wait = Math.max(1, (error.retryAt - Date.now()) / 1000);
+            return await giveBack(record, message, wait, error.message, deps);
+          }
+          record = await deps.statusStore.update(record, {
+            leaseUntil: later(deps, deps.leaseSeconds),
+            updatedAt: clock(deps).toISOString(),
+          });
+          if (identity && !(await identity.extend(later(deps, 2 * callSeconds)))) {
+            identity = undefined;
+            return await giveBack(record, message, 1, 'the customer claim ran out', deps);
+          }
+        }
       }
       const found = decideOnLookup(accounts, { mayExist, duplicatePolicy: deps.duplicatePolicy });
       if (accounts.length > 1) {

@@ -223,7 +223,7 @@ describe('batched duplicate lookups', () => {
 
   it('passes the client’s other methods through', async () => {
     const d365 = stubD365(ACCOUNTS);
-    const createCustomer = jest.fn(async () => ({ customerAccount: 'US-9' }));
+    const createCustomer = jest.fn(async (_request: unknown) => ({ customerAccount: 'US-9' }));
     const lookup = batchedEmailLookup({ ...d365.inner, createCustomer }, d365Gate(4), options);
     await expect(lookup.createCustomer({} as never)).resolves.toEqual({ customerAccount: 'US-9' });
   });
