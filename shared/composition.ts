@@ -207,7 +207,10 @@ export function createAppServices(config: Config): AppServices {
   });
 
   const d365 = d365Client(tokens, config.d365);
-  const gate = fleetGate(getTable, { slots: config.d365MaxConcurrency, callTimeoutMs: config.d365.timeoutMs });
+  const gate = fleetGate(getTable, {
+    slots: config.d365MaxConcurrency,
+    callTimeoutMs: config.d365.timeoutMs,
+  });
   const gatedLookup =
     config.lookupBatch.maxSize > 1
       ? batchedEmailLookup(d365, gate, {
