@@ -1,3 +1,4 @@
+// Over 300 lines: every port in one file, so that what the use-cases depend on is read in one place.
 /**
  * The ports: the small interfaces the use-cases depend on. Adapters in shared/adapters implement
  * them with Azure Storage, Key Vault, Entra ID, D365 and Application Insights; tests implement
