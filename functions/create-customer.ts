@@ -10,12 +10,14 @@ import { parsePreferWait } from '../shared/http/prefer';
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
 import { registerCallbackUrl } from '../shared/http/callback-registration';
+import { callerSource, CUSTOMER_REFERENCE_HEADER, parseCustomerReference } from '../shared/http/customer-reference';
 
 /**
  * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with
  * `Prefer: wait=N`, processes it right away and answers 201 with the account when D365 answers
  * within N seconds. `Idempotency-Key` makes repeats safe; `Callback-Url` registers the URL that
- * gets the signed result event.
+ * gets the signed result event; `Customer-Reference` names the caller's own customer ID, by which
+ * it can later update the customer (`PATCH /api/customers/references/{reference}`).
  */
 export async function createCustomer(
   request: HttpRequest,
@@ -32,6 +34,8 @@ export async function createCustomer(
   if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
   const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
   if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
+  const reference = parseCustomerReference(request.headers.get(CUSTOMER_REFERENCE_HEADER));
+  if (!reference.ok) return problemResponse(problems.invalidHeader(CUSTOMER_REFERENCE_HEADER, reference.error));
   const callback = await registerCallbackUrl(request.headers, config.callbacks, services.callbacks.endpoints);
   if (!callback.ok) return problemResponse(callback.problem);
   const body = await readJsonBody(request);
@@ -51,6 +55,9 @@ export async function createCustomer(
       idempotencyKey: key.key,
       waitSeconds: prefer.waitSeconds ?? 0,
       ...(callback.url !== undefined && { callbackUrl: callback.url }),
+      ...(reference.reference !== undefined && {
+        origin: { source: callerSource(caller.id), sourceCustomerId: reference.reference },
+      }),
     },
   );
   switch (result.kind) {

@@ -1,15 +1,16 @@
 import { app, InvocationContext } from '@azure/functions';
-import { appServices, processDeps } from '../shared/composition';
+import { appServices, updateDeps } from '../shared/composition';
 import { invocationLog } from '../shared/adapters/invocation-log';
-import { processCustomerMessage } from '../shared/use-cases/process-customer';
+import { processQueuedRequest } from '../shared/use-cases/process-update';
 
 /**
- * Queue trigger on `%CUSTOMER_QUEUE_NAME%`: creates the customer in D365. Retries are ours: a
- * transient failure queues the next attempt with a delay and this delivery is acknowledged. Only
- * an unexpected error (storage unreachable) throws, leaving the redelivery to the host.
+ * Queue trigger on `%CUSTOMER_QUEUE_NAME%`: creates the customer in D365, or applies an update
+ * (issue 17). Retries are ours: a transient failure queues the next attempt with a delay and this
+ * delivery is acknowledged. Only an unexpected error (storage unreachable) throws, leaving the
+ * redelivery to the host.
  */
 export async function processCustomer(message: unknown, context: InvocationContext): Promise<void> {
-  await processCustomerMessage(message, processDeps(appServices(), invocationLog(context)));
+  await processQueuedRequest(message, updateDeps(appServices(), invocationLog(context)));
 }
 
 app.storageQueue('processCustomer', {

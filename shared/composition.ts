@@ -11,6 +11,11 @@ import { d365Gate } from './adapters/d365/d365-gate';
 import { fleetGate } from './adapters/d365/fleet-gate';
 import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
+import { tableCustomerLinks } from './adapters/table-customer-links';
+import { mapToCustomersV3 } from './adapters/d365/d365-payload';
+import { missingCustomerUpdates } from './adapters/d365/missing-customer-updates';
+import { processQueuedRequest, UpdateDeps } from './use-cases/process-update';
+import type { UpdateHttpDeps } from './http/update-intake';
 import { ProcessDeps } from './use-cases/process-customer';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
@@ -19,8 +24,10 @@ import { tableStatusStore } from './adapters/table-status-store';
 import { applicationInsightsTelemetry } from './adapters/app-insights-telemetry';
 import { entraTokenSource, PUBLIC_AUTHORITY } from './adapters/entra-token-source';
 import {
+  CustomerLinks,
   CustomerQueue,
   D365Client,
+  D365CustomerUpdates,
   D365Gate,
   IdentityClaims,
   Log,
@@ -53,6 +60,10 @@ export interface AppServices {
   gatedLookup?: Pick<D365Client, 'findCustomersByEmail'>;
   /** Per-customer claims for the duplicate policy, shared by the fleet (rows in the status table). */
   identityClaims: IdentityClaims;
+  /** Customer links and the update state (issue 17), in LINK_TABLE_NAME. */
+  links: CustomerLinks;
+  /** Updates of existing customers through CustomersV3 (both targets). */
+  d365Updates: D365CustomerUpdates;
   telemetry: Telemetry;
   /** Per-caller request budget of this instance (intake). */
   rateLimiter: RateLimiter;
@@ -78,6 +89,18 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     log,
     target: config.d365.target,
     defaultCustomerGroup: config.d365.defaultCustomerGroup,
+    links: services.links,
+  };
+}
+
+/** What the update worker needs, from the services. */
+export function updateDeps(services: AppServices, log: Log): UpdateDeps {
+  return {
+    ...processDeps(services, log),
+    links: services.links,
+    d365Updates: services.d365Updates,
+    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    conflictPolicy: services.config.conflictPolicy,
   };
 }
 
@@ -97,6 +120,7 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     leaseSeconds: config.leaseSeconds,
     settleSeconds: config.d365.settleSeconds,
     callbackOutbox: services.callbacks.outbox,
+    links: services.links,
     sourceCustomers: services.sourceCustomers,
     webhookSources: config.webhooks.sources,
   };
@@ -112,6 +136,21 @@ export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
     accept: acceptDeps(services, log),
     telemetry: services.telemetry,
     log,
+  };
+}
+
+/** What the update routes need, from the services. */
+export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    accept: { ...acceptDeps(services, log), links: services.links },
+    statusStore: services.statusStore,
+    waits: services.waits,
+    rateLimiter: services.rateLimiter,
+    callbackEndpoints: services.callbacks.endpoints,
+    processNow: (message) => processQueuedRequest(message, updateDeps(services, log)),
   };
 }
 
@@ -178,6 +217,13 @@ export function createAppServices(config: Config): AppServices {
   const poisonClient = queueClientFor(config.poisonQueueName);
 
   const getTable = ensuredOnce(tableClient, () => tableClient.createTable(), local);
+  const linkClient =
+    config.storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(config.storage.connectionString, config.linkTable, {
+          allowInsecureConnection: true,
+        })
+      : new TableClient(config.storage.tableServiceUri, config.linkTable, credential!);
+  const getLinks = ensuredOnce(linkClient, () => linkClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
 
@@ -249,6 +295,9 @@ export function createAppServices(config: Config): AppServices {
     gate,
     gatedLookup,
     identityClaims: tableIdentityClaims(getTable),
+    links: tableCustomerLinks(getLinks),
+    // shared/adapters/d365/d365-customer-updates.ts (createD365CustomerUpdates) replaces this once merged.
+    d365Updates: missingCustomerUpdates(),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
     async queueDepths() {

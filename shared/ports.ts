@@ -134,6 +134,50 @@ export interface D365CustomerUpdates {
 }
 
 /**
+ * Which D365 customer a caller's customer is (issue 17): the source (`api`, a caller ID, or a
+ * WEBHOOK_SOURCES name), the source's own customer ID (Shopify or BigCommerce `id`, the caller's
+ * `Customer-Reference`), the legal entity and the D365 account; and, on the same row, what the
+ * update path needs: the customer as we last sent it and each field's order stamp.
+ */
+export interface CustomerLink {
+  source: string;
+  sourceCustomerId?: string;
+  legalEntity: string;
+  /** Absent while the create is still running (a link reserved at intake). */
+  customerAccount?: string;
+  /** The create request that made (or found) the customer. */
+  createCorrelationId: string;
+  createdAt: string;
+  linkedAt?: string;
+  /** The customer as we last sent it (the normalised contract, JSON): the base of the next merge patch. Personal data. */
+  baseline: string;
+  /** JSON `FieldStamps`: which update last set each `Customer` member. */
+  fieldStamps: string;
+  /** D365's ETag after our last PATCH (absent: read it before the next one). */
+  d365Etag?: string;
+  /** The update whose PATCH is being sent (set before the call): a takeover checks whether it went through. */
+  inFlight?: string;
+  etag: string;
+}
+
+export type CustomerLinkKey =
+  | { kind: 'reference'; source: string; sourceCustomerId: string }
+  | { kind: 'account'; legalEntity: string; customerAccount: string };
+
+export interface CustomerLinks {
+  /**
+   * Reserves the link of a create that names its source customer (at intake, before it is queued),
+   * so an update that comes before the create ends finds it and waits. Keeps an existing one.
+   */
+  reserve(link: Omit<CustomerLink, 'etag' | 'customerAccount' | 'linkedAt'>): Promise<CustomerLink>;
+  /** A create succeeded (created or linked): the link gets its account and is found by it too. Idempotent. */
+  complete(link: Omit<CustomerLink, 'etag' | 'linkedAt'> & { customerAccount: string }, at: string): Promise<void>;
+  get(key: CustomerLinkKey): Promise<CustomerLink | undefined>;
+  /** Changes the link if it still has `current.etag`; throws `StatusConflictError` otherwise. */
+  save(current: CustomerLink, changes: Partial<Omit<CustomerLink, 'etag'>>): Promise<CustomerLink>;
+}
+
+/**
  * Back-pressure towards D365, shared by the whole fleet (every instance on the storage account):
  * at most `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at
  * all until that time has passed — on any instance, not just for the request that got the 429.

@@ -4,6 +4,7 @@ import { StatusStore, StatusConflictError } from '../ports';
 
 /** Fields stored as columns. Absent optional fields are stored as empty strings so a Replace clears them. */
 const OPTIONAL_FIELDS = [
+  'kind',
   'customerAccount',
   'outcome',
   'existingAccounts',

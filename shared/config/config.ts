@@ -40,6 +40,8 @@ const configSchema = settingsObject.transform((v) => ({
   statusTable: v.STATUS_TABLE_NAME,
   statusRetryAfterSeconds: v.STATUS_RETRY_AFTER_SECONDS,
   duplicatePolicy: v.DUPLICATE_POLICY,
+  linkTable: v.LINK_TABLE_NAME,
+  conflictPolicy: v.UPDATE_CONFLICT_POLICY,
   retry: {
     baseSeconds: v.RETRY_BASE_SECONDS,
     maxDelaySeconds: v.RETRY_MAX_DELAY_SECONDS,
@@ -104,6 +106,10 @@ export interface Config {
   statusTable: string;
   statusRetryAfterSeconds: number;
   duplicatePolicy: 'link' | 'reject' | 'create';
+  /** The customer links table (issue 17). */
+  linkTable: string;
+  /** What an update does about a field changed in D365 meanwhile. */
+  conflictPolicy: 'review' | 'ours' | 'd365';
   retry: RetryPolicy;
   d365MaxConcurrency: number;
   /** Batched duplicate lookups (D365_LOOKUP_BATCH_SIZE, D365_LOOKUP_BATCH_WINDOW_MS). */

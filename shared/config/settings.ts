@@ -198,6 +198,24 @@ const catalogue = [
     schema: oneOf(['link', 'reject', 'create']),
   }),
   define({
+    name: 'LINK_TABLE_NAME',
+    description:
+      "Table of customer links (issue 17): which D365 account a source's customer is, and the customer as last sent, the base of its updates.",
+    default: 'customerlinks',
+    local: 'customerlinks',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
+    name: 'UPDATE_CONFLICT_POLICY',
+    description:
+      'When an update changes a field that was changed in D365 since our last write (a 412 on `If-Match`, then the fields compared): `review` (send nothing, `needs_review` with `update_conflict`), `ours` (overwrite it) or `d365` (keep D365\'s value, `outcome: "kept_d365"`).',
+    default: 'review',
+    local: 'review',
+    azure: true,
+    schema: oneOf(['review', 'ours', 'd365']),
+  }),
+  define({
     name: 'RETRY_BASE_SECONDS',
     description:
       'First back-off delay after a transient failure without `Retry-After`; doubles per attempt, with full jitter.',

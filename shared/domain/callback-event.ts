@@ -40,8 +40,13 @@ export interface CallbackEvent {
   timestamp: string;
   data: {
     correlationId: string;
+    /** `update` for a customer update; absent for a create. */
+    kind?: 'update';
     status: Status;
     legalEntity: string;
+    /** The link: the source and its customer ID, when the request named one (no personal data). */
+    source?: string;
+    sourceCustomerId?: string;
     customerAccount?: string;
     outcome?: Outcome;
     errorCode?: FailureCode;
@@ -80,8 +85,11 @@ export function callbackEventFor(record: StatusRecord): CallbackEvent {
     timestamp: record.updatedAt,
     data: {
       correlationId: record.correlationId,
+      ...(record.kind !== undefined && { kind: record.kind }),
       status: record.status,
       legalEntity: record.legalEntity,
+      ...(record.source !== undefined && { source: record.source }),
+      ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
       ...(record.customerAccount !== undefined && { customerAccount: record.customerAccount }),
       ...(record.outcome !== undefined && { outcome: record.outcome }),
       ...(record.errorCode !== undefined && { errorCode: record.errorCode }),

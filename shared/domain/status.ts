@@ -76,14 +76,28 @@ export const FAILURE_CODES = {
     'D365 confirmed the create without naming the customer account, and the customer could not be found by looking it up. It exists in D365: find it there; this request is never replayed into another create.',
   retries_exhausted:
     'D365 stayed unavailable through every retry; the message is kept in the poison queue for replay.',
+  customer_not_found:
+    'D365 has no customer with this account in the legal entity (it was deleted or renamed there); the update was not applied.',
+  customer_not_created: 'The create this update waited for ended without a customer; the update was not applied.',
+  invalid_update:
+    'The update no longer makes a valid customer when merged with the changes applied before it; it was not applied.',
+  update_conflict:
+    'The customer was changed in D365 since our last update, in fields this update changes (UPDATE_CONFLICT_POLICY=review): nothing was sent; compare the fields named here in D365 and send the update again if it should win.',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;
 
-export type Outcome = 'created' | 'linked';
+/**
+ * How a request ended well. Creates: `created`, `linked`. Updates (issue 17): `updated` (sent to
+ * D365), `unchanged` (nothing to send), `stale` (every field it names was set by a newer update:
+ * recorded and dropped), `kept_d365` (D365 changed those fields meanwhile and UPDATE_CONFLICT_POLICY=d365).
+ */
+export type Outcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'stale' | 'kept_d365';
 
 /** What the status table holds for one correlation ID. `payload` holds personal data and never leaves the app. */
 export interface StatusRecord {
   correlationId: string;
+  /** `update` for a customer update (issue 17); absent for a create. */
+  kind?: 'update';
   status: Status;
   legalEntity: string;
   target: 'custom-service' | 'odata';
@@ -132,6 +146,8 @@ export interface StatusRecord {
 /** The status answer: the record without its personal payload or storage details. */
 export interface StatusAnswer {
   correlationId: string;
+  /** `update` for a customer update; absent for a create. */
+  kind?: 'update';
   status: Status;
   legalEntity: string;
   /** For webhooks: the source and the shop's customer ID (no personal data). */
@@ -152,6 +168,7 @@ export interface StatusAnswer {
 export function toStatusAnswer(record: StatusRecord): StatusAnswer {
   return {
     correlationId: record.correlationId,
+    ...(record.kind !== undefined && { kind: record.kind }),
     status: record.status,
     legalEntity: record.legalEntity,
     ...(record.source !== undefined && { source: record.source }),

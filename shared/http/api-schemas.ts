@@ -30,6 +30,11 @@ const existingAccounts = z
     examples: [['US-000001']],
   });
 
+export const outcomeSchema = z.enum(['created', 'linked', 'updated', 'unchanged', 'stale', 'kept_d365']).meta({
+  description:
+    'Creates: `created`, or `linked` (the customer existed already, `DUPLICATE_POLICY=link`). Updates: `updated` (the changed fields were sent to D365), `unchanged` (nothing to send), `stale` (every field it names was set by a newer update: recorded and dropped), `kept_d365` (D365 changed those fields meanwhile and `UPDATE_CONFLICT_POLICY=d365`).',
+});
+
 export const statusSchema = z
   .enum(STATUSES)
   .meta({ description: 'Where the request is in its life cycle (see docs/api.md).' });
@@ -43,6 +48,10 @@ export const failureCodeSchema = z.enum(FAILURE_CODE_LIST).meta({
 export const statusAnswerSchema = z
   .strictObject({
     correlationId,
+    kind: z
+      .literal('update')
+      .optional()
+      .meta({ description: '`update` for a customer update (`PATCH`); absent for a create.' }),
     status: statusSchema,
     legalEntity: z.string().meta({ examples: ['USRT'] }),
     source: z
@@ -50,7 +59,7 @@ export const statusAnswerSchema = z
       .optional()
       .meta({
         description:
-          'The webhook source (a `WEBHOOK_SOURCES` name) the request came from; absent for `POST /customers`.',
+          'With `sourceCustomerId`, the link to the caller’s customer: the webhook source (a `WEBHOOK_SOURCES` name), or for `POST /customers` with a `Customer-Reference` the caller (`api` with function keys, else its Entra object ID).',
         examples: ['contoso-shopify'],
       }),
     sourceCustomerId: z
@@ -58,17 +67,14 @@ export const statusAnswerSchema = z
       .optional()
       .meta({
         description:
-          'The shop\u2019s own customer ID as text (Shopify: the number in `admin_graphql_api_id`, exact where the JSON `id` above 2^53 is not; BigCommerce: `data.id`). Not personal data.',
+          'The source\u2019s own customer ID as text (Shopify: the number in `admin_graphql_api_id`, exact where the JSON `id` above 2^53 is not; BigCommerce: `data.id`; the caller\u2019s `Customer-Reference`). Not personal data.',
         examples: ['706405506930370084'],
       }),
     customerAccount: z
       .string()
       .optional()
       .meta({ description: 'The D365 customer account number (`succeeded`).', examples: ['US-000001'] }),
-    outcome: z
-      .enum(['created', 'linked'])
-      .optional()
-      .meta({ description: '`linked`: the customer existed already (`DUPLICATE_POLICY=link`).' }),
+    outcome: outcomeSchema.optional(),
     existingAccounts: existingAccounts.optional(),
     error: z
       .strictObject({ code: failureCodeSchema, message: z.string() })
@@ -150,6 +156,8 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   idempotencyKeyReused: [],
   idempotencyKeyInProgress: [],
   notReplayable: ['Only a failed request can be replayed.'],
+  invalidPath: [{ pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' }],
+  customerNotFound: [],
   unauthenticated: [],
   forbidden: [],
   tooManyRequests: [12],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { failureCodeSchema, statusSchema } from './api-schemas';
+import { failureCodeSchema, outcomeSchema, statusSchema } from './api-schemas';
 import { MAX_CALLBACK_URL_LENGTH } from './callback-url';
 
 /**
@@ -21,10 +21,13 @@ export const callbackEventSchema = z
       .meta({ description: "When the request ended (the status answer's `updatedAt`)." }),
     data: z.strictObject({
       correlationId: z.uuid(),
+      kind: z.literal('update').optional().meta({ description: '`update` for a customer update.' }),
       status: statusSchema,
       legalEntity: z.string(),
+      source: z.string().optional().meta({ description: 'The link\u2019s source (see the status answer).' }),
+      sourceCustomerId: z.string().optional().meta({ description: 'The source\u2019s customer ID.' }),
       customerAccount: z.string().optional().meta({ description: 'The D365 account (`succeeded`).' }),
-      outcome: z.enum(['created', 'linked']).optional(),
+      outcome: outcomeSchema.optional(),
       errorCode: failureCodeSchema.optional(),
       attempts: z.number().int().min(0),
     }),

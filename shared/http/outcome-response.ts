@@ -14,6 +14,10 @@ const FAILURE_STATUS: Record<FailureCode, number> = {
   source_not_found: 422,
   retries_exhausted: 503,
   account_not_found: 502,
+  customer_not_found: 404,
+  customer_not_created: 409,
+  invalid_update: 422,
+  update_conflict: 409,
 };
 
 /**
@@ -37,11 +41,13 @@ export function outcomeResponse(
       jsonBody: { correlationId: record.correlationId, status: answer.status, statusUrl },
     };
   }
-  if (record.status === 'succeeded') return { status: 201, headers: common, jsonBody: answer };
+  // An update changes a customer that exists: 200, not 201.
+  if (record.status === 'succeeded')
+    return { status: record.kind === 'update' ? 200 : 201, headers: common, jsonBody: answer };
   if (record.status === 'failed' && answer.error) {
     const problem: Problem = {
       type: `urn:d365-customer-sync:problem:${answer.error.code.replace(/_/g, '-')}`,
-      title: 'D365 did not create the customer',
+      title: record.kind === 'update' ? 'D365 did not update the customer' : 'D365 did not create the customer',
       status: FAILURE_STATUS[answer.error.code],
       detail: answer.error.message,
       code: answer.error.code,

@@ -72,6 +72,20 @@ export const problems = {
     detail: 'Send the request again in a moment.',
     retryAfterSeconds: 1,
   }),
+  invalidPath: (error: FieldError): Problem => ({
+    type: `${TYPE_BASE}invalid-path`,
+    title: 'Malformed customer key in the path',
+    status: 400,
+    detail: error.detail,
+    errors: [error],
+  }),
+  customerNotFound: (): Problem => ({
+    type: `${TYPE_BASE}customer-not-found`,
+    title: 'Unknown customer',
+    status: 404,
+    detail:
+      'No customer with this account or reference was created or linked through this app (or its create was never accepted). Nothing was queued.',
+  }),
   notReplayable: (detail: string): Problem => ({
     type: `${TYPE_BASE}not-replayable`,
     title: 'The request cannot be replayed',

@@ -16,6 +16,8 @@ export interface AcceptAndWaitOptions {
   idempotencyKey?: string;
   /** A checked `Callback-Url` for the result event. */
   callbackUrl?: string;
+  /** The caller's source and its own customer ID (`Customer-Reference`): the customer's link. */
+  origin?: { source: string; sourceCustomerId: string };
   /** `Prefer: wait=N`, already capped; 0 answers at once. */
   waitSeconds: number;
 }
@@ -50,6 +52,7 @@ export async function acceptAndWait(
       caller: options.caller,
       delaySeconds: wait,
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+      ...(options.origin && { origin: options.origin }),
     });
     if (result.kind !== 'accepted') return result;
     if (wait === 0)

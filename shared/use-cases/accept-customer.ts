@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CustomerRequest,
   customerFingerprint,
   FieldError,
   parseCustomerRequest,
@@ -8,7 +7,7 @@ import {
 import { correlationIdForKey } from '../domain/correlation-id';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
-import { CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
+import { CustomerLinks, CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
 
 export interface AcceptDeps {
   statusStore: StatusStore;
@@ -17,6 +16,8 @@ export interface AcceptDeps {
   log: Log;
   target: StatusRecord['target'];
   defaultCustomerGroup: string;
+  /** The customer links (issue 17): a create that names its source customer reserves its link. */
+  links?: CustomerLinks;
   now?: () => Date;
   newId?: () => string;
 }
@@ -74,12 +75,61 @@ export async function acceptCustomer(
   const parsed = parseCustomerRequest(body, { defaultCustomerGroup: deps.defaultCustomerGroup, now });
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
   const request = parsed.value;
+  const correlationId = correlationIdFor(deps, options);
+  const origin = options.origin;
+  if (deps.links && origin?.sourceCustomerId !== undefined) {
+    try {
+      await deps.links.reserve({
+        source: origin.source,
+        sourceCustomerId: origin.sourceCustomerId,
+        legalEntity: request.Customer.LegalEntity,
+        createCorrelationId: correlationId,
+        createdAt: now.toISOString(),
+        baseline: JSON.stringify(request),
+        fieldStamps: '{}',
+      });
+    } catch (error) {
+      deps.log.error('customer.accept.link_failed', { reason: errorName(error) });
+      return { kind: 'unavailable' };
+    }
+  }
+  return acceptValidated(
+    { request, fingerprint: customerFingerprint(request), legalEntity: request.Customer.LegalEntity },
+    deps,
+    options,
+    { now, correlationId },
+  );
+}
+
+/** The record's ID: derived from the caller, the route and the Idempotency-Key, else a new one. */
+export function correlationIdFor(deps: AcceptDeps, options: AcceptOptions): string {
+  if (options.idempotencyKey !== undefined)
+    return correlationIdForKey(options.caller ?? 'anonymous', options.route ?? ROUTE, options.idempotencyKey);
+  return deps.newId?.() ?? randomUUID();
+}
+
+/** A validated request (a create's contract, or an update), ready to be stored and queued. */
+export interface ValidatedRequest {
+  /** What the queue message carries. */
+  request: unknown;
+  fingerprint: string;
+  legalEntity: string;
+  /** Set on the record: an update's kind and the customer it changes. */
+  record?: Partial<Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId'>>;
+}
+
+/** Stores the record and queues the message of a validated request (the Idempotency-Key rules above). */
+export async function acceptValidated(
+  validated: ValidatedRequest,
+  deps: AcceptDeps,
+  options: AcceptOptions,
+  at: { now?: Date; correlationId?: string } = {},
+): Promise<AcceptResult> {
+  const { request, fingerprint } = validated;
+  const now = at.now ?? deps.now?.() ?? new Date();
   const caller = options.caller ?? 'anonymous';
   const keyed = options.idempotencyKey !== undefined;
-  const correlationId = keyed
-    ? correlationIdForKey(caller, options.route ?? ROUTE, options.idempotencyKey!)
-    : (deps.newId?.() ?? randomUUID());
-  const fingerprint = customerFingerprint(request);
+  const correlationId = at.correlationId ?? correlationIdFor(deps, options);
   const timestamp = now.toISOString();
   const message: QueueMessage = { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request };
 
@@ -88,7 +138,7 @@ export async function acceptCustomer(
     record = await deps.statusStore.create({
       correlationId,
       status: keyed ? 'accepting' : 'queued',
-      legalEntity: request.Customer.LegalEntity,
+      legalEntity: validated.legalEntity,
       target: deps.target,
       attempts: 0,
       createdAt: timestamp,
@@ -102,6 +152,7 @@ export async function acceptCustomer(
       ...(options.origin?.sourceCustomerId !== undefined && {
         sourceCustomerId: options.origin.sourceCustomerId,
       }),
+      ...validated.record,
     });
   } catch (error) {
     if (keyed && error instanceof StatusConflictError) {
@@ -166,7 +217,7 @@ async function sendOrRollBack(
 async function repeatedKey(
   correlationId: string,
   fingerprint: string,
-  request: CustomerRequest,
+  request: unknown,
   deps: AcceptDeps,
   options: AcceptOptions,
 ): Promise<AcceptResult> {

@@ -13,6 +13,7 @@ import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '.
 import { customerIdentityKey } from '../domain/customer-identity';
 import {
   CallbackOutbox,
+  CustomerLinks,
   CustomerQueue,
   D365Client,
   D365Gate,
@@ -44,6 +45,8 @@ export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webh
   log: Log;
   /** Where result callbacks wait for delivery (absent: no callbacks). */
   callbackOutbox?: CallbackOutbox;
+  /** The customer links (issue 17): a create that succeeds links the caller's customer to its account. */
+  links?: CustomerLinks;
   target: StatusRecord['target'];
   defaultCustomerGroup: string;
   duplicatePolicy: 'link' | 'reject' | 'create';
@@ -127,6 +130,7 @@ async function recordSuccess(
   deps: ProcessDeps,
   existingAccounts?: string,
 ): Promise<ProcessResult> {
+  await linkCreated(record, customerAccount, deps);
   await announceEnding(record, 'succeeded', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
     status: 'succeeded',
@@ -154,6 +158,30 @@ async function recordSuccess(
     measurements: { endToEndMs, d365Ms },
   });
   return { kind: 'succeeded', customerAccount, outcome };
+}
+
+/**
+ * Links the caller's customer to its account (before the record says `succeeded`, so an update
+ * never finds a finished create without its link). The source is the webhook source or the
+ * caller (`api` with function keys); the baseline of later updates is the create's request.
+ */
+async function linkCreated(record: StatusRecord, customerAccount: string, deps: ProcessDeps): Promise<void> {
+  if (!deps.links || record.kind === 'update' || record.payload === undefined) return;
+  const request = JSON.parse(record.payload) as { Customer?: unknown };
+  if (typeof request.Customer !== 'object' || request.Customer === null) return;
+  await deps.links.complete(
+    {
+      source: record.source ?? record.caller ?? 'api',
+      ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
+      legalEntity: record.legalEntity,
+      customerAccount,
+      createCorrelationId: record.correlationId,
+      createdAt: record.createdAt,
+      baseline: record.payload,
+      fieldStamps: '{}',
+    },
+    clock(deps).toISOString(),
+  );
 }
 
 /** Reads the record for a message; re-creates it from the message if it is missing. */
@@ -185,7 +213,7 @@ async function loadRecord(
 }
 
 /** Puts the message back on the queue for later and acknowledges this delivery. */
-async function requeue(message: QueueMessage, delaySeconds: number, deps: ProcessDeps): Promise<number> {
+export async function requeue(message: QueueMessage, delaySeconds: number, deps: ProcessDeps): Promise<number> {
   const delay = Math.max(1, Math.ceil(delaySeconds));
   await deps.queue.send(message, { delaySeconds: delay });
   return delay;
@@ -210,7 +238,7 @@ async function exhaust(
 }
 
 /** Schedules the next attempt after a transient failure, or gives up when the policy says so. */
-async function scheduleRetry(
+export async function scheduleRetry(
   record: StatusRecord,
   message: QueueMessage,
   failure: Extract<Failure, { kind: 'transient' }>,
@@ -271,7 +299,7 @@ export const DEFAULT_MAX_INLINE_WAIT_MS = 120_000;
  * Gives the attempt back and queues the request for later: it waited for a gate slot, a throttling
  * pause or another request of the same customer, and never called D365 for it.
  */
-async function giveBack(
+export async function giveBack(
   record: StatusRecord,
   message: QueueMessage,
   delaySeconds: number,
@@ -338,7 +366,7 @@ const secondsSince = (deps: CommonDeps, iso: string | undefined): number =>
  * queueing never eats the lease); after `maxInlineWaitMs`, or a pause that ends later, gives the
  * attempt back instead. A renewal that conflicts means another invocation took the request over.
  */
-async function takeSlot(
+export async function takeSlot(
   record: StatusRecord,
   message: QueueMessage,
   deps: ProcessDeps,

@@ -1,0 +1,114 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { Config } from '../config/config';
+import type { QueueMessage } from '../domain/queue-message';
+import type { CallbackEndpoints, CustomerLinkKey, CustomerLinks, StatusStore, WaitSlots } from '../ports';
+import type { AcceptDeps } from '../use-cases/accept-customer';
+import { waitForOutcome } from '../use-cases/accept-and-wait';
+import { acceptUpdate } from '../use-cases/accept-update';
+import { registerCallbackUrl } from './callback-registration';
+import { requireCaller } from './caller';
+import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
+import { parseIdempotencyKey } from './idempotency-key';
+import { outcomeResponse } from './outcome-response';
+import { parsePreferWait } from './prefer';
+import { problemResponse, problems } from './problem';
+import type { RateLimiter } from './rate-limit';
+import { readJsonBody } from './request-body';
+
+/**
+ * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
+ * `PATCH /api/customers/references/{reference}`: a JSON Merge Patch of a customer, answered like a
+ * create (202 and a status URL; with `Prefer: wait=N` 200 with the outcome when it ended in time).
+ */
+export interface UpdateHttpDeps {
+  config: Config;
+  accept: AcceptDeps & { links: CustomerLinks };
+  statusStore: StatusStore;
+  waits: WaitSlots;
+  rateLimiter: RateLimiter;
+  callbackEndpoints: CallbackEndpoints;
+  processNow: (message: QueueMessage) => Promise<unknown>;
+}
+
+export type UpdateTarget =
+  | { kind: 'account'; legalEntity: string; customerAccount: string }
+  /** By the caller's own reference: looked up under the caller's source. */
+  | { kind: 'reference'; reference: string };
+
+/** `…/api/customers/…` → `…/api/customers/status/{id}` on the host the caller used. */
+const statusUrl = (requestUrl: string, correlationId: string): string =>
+  new URL(`/api/customers/status/${correlationId}`, requestUrl).toString();
+
+export async function updateCustomerHttp(
+  request: HttpRequest,
+  target: UpdateTarget,
+  deps: UpdateHttpDeps,
+): Promise<HttpResponseInit> {
+  const { config } = deps;
+  const check = requireCaller(request.headers, 'create', config.callers);
+  if (!check.ok) return check.response;
+  const { caller } = check;
+  const budget = deps.rateLimiter.take(caller.id);
+  if (!budget.ok) return problemResponse(problems.tooManyRequests(budget.retryAfterSeconds));
+  const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
+  if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
+  const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
+  if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
+  const version = parseCustomerVersion(request.headers.get(CUSTOMER_VERSION_HEADER));
+  if (!version.ok) return problemResponse(problems.invalidHeader(CUSTOMER_VERSION_HEADER, version.error));
+  const callback = await registerCallbackUrl(request.headers, config.callbacks, deps.callbackEndpoints);
+  if (!callback.ok) return problemResponse(callback.problem);
+  const body = await readJsonBody(request);
+  if (!body.ok) return problemResponse(body.problem);
+
+  const linkKey: CustomerLinkKey =
+    target.kind === 'account'
+      ? target
+      : { kind: 'reference', source: callerSource(caller.id), sourceCustomerId: target.reference };
+  const waitSeconds = (prefer.waitSeconds ?? 0) > 0 && deps.waits.tryEnter() ? prefer.waitSeconds! : 0;
+  try {
+    const result = await acceptUpdate(
+      {
+        key: linkKey,
+        patch: body.value,
+        ...(version.version !== undefined && { order: { kind: 'version' as const, value: version.version } }),
+      },
+      deps.accept,
+      {
+        caller: caller.id,
+        idempotencyKey: key.key,
+        route: `PATCH ${target.kind === 'account' ? `${target.legalEntity}/${target.customerAccount}` : target.reference}`,
+        delaySeconds: waitSeconds,
+        ...(callback.url !== undefined && { callbackUrl: callback.url }),
+      },
+    );
+    switch (result.kind) {
+      case 'not-found':
+        return problemResponse(problems.customerNotFound());
+      case 'invalid':
+        return problemResponse(problems.invalidBody(result.errors));
+      case 'unavailable':
+        return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));
+      case 'key-reused':
+        return problemResponse(problems.idempotencyKeyReused());
+      case 'in-progress':
+        return problemResponse(problems.idempotencyKeyInProgress());
+      case 'accepted': {
+        let record = result.record;
+        if (waitSeconds > 0) {
+          const work = result.replayed ? undefined : deps.processNow(result.message);
+          record = (await waitForOutcome(deps.statusStore, record.correlationId, waitSeconds * 1000, work)) ?? record;
+        }
+        const headers: Record<string, string> = {
+          ...(result.replayed && { 'idempotent-replayed': 'true' }),
+          ...(waitSeconds > 0 && { 'preference-applied': `wait=${waitSeconds}` }),
+        };
+        const url = statusUrl(request.url, record.correlationId);
+        return outcomeResponse(record, url, headers, config.statusRetryAfterSeconds, waitSeconds > 0);
+      }
+    }
+    return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));
+  } finally {
+    if (waitSeconds > 0) deps.waits.leave();
+  }
+}
