@@ -3,8 +3,7 @@ import { webhookHttpDeps } from '../shared/composition';
 import { shopifyWebhook } from '../shared/http/webhooks/intake';
 
 /**
- * `POST /api/webhooks/shopify`: Shopify's `customers/create` (and `customers/update`, acknowledged
- * and ignored for now). Anonymous at the host: `X-Shopify-Hmac-Sha256` is the authentication.
+ * `POST /api/webhooks/shopify`: Shopify's `customers/create` and `customers/update` (issue 17). Anonymous at the host: `X-Shopify-Hmac-Sha256` is the authentication.
  */
 export async function webhookShopify(
   request: HttpRequest,

@@ -127,7 +127,7 @@ export const webhookIgnoredSchema = z
     ignored: z.literal(true),
     reason: z.enum(WEBHOOK_IGNORED_REASONS).meta({
       description:
-        '`topic-not-subscribed`: the source does not list the topic; `not-supported-yet`: Shopify `customers/update`; `topic-not-handled`: a Standard Webhooks envelope whose `type` is not `customer.created`.',
+        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is neither `customer.created` nor `customer.updated`.',
     }),
   })
   .meta({ description: 'A verified delivery that creates nothing; the 200 keeps the subscription alive.' });

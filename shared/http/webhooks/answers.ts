@@ -53,7 +53,6 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
 /** Why a verified delivery created nothing (the OpenAPI document lists them from here). */
 export const WEBHOOK_IGNORED_REASONS = [
   'topic-not-subscribed',
-  'not-supported-yet',
   'topic-not-handled',
 ] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];

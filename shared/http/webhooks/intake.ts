@@ -7,6 +7,9 @@ import type { Log, Telemetry, WebhookSecrets } from '../../ports';
 import type { AcceptDeps } from '../../use-cases/accept-customer';
 import { acceptWebhook, WebhookContent, WebhookDelivery } from '../../use-cases/accept-webhook';
 import { problemResponse, problems } from '../problem';
+import type { CustomerLinkKey } from '../../ports';
+import { parseAccountPath, parseCustomerReference } from '../customer-reference';
+import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
 import { decodeJsonBytes, readBodyBytes } from '../request-body';
 import {
   ignoredAnswer,
@@ -127,17 +130,77 @@ export async function standardWebhook(
   const value = decoded.value as { type?: unknown; data?: unknown } | null;
   const enveloped = typeof value === 'object' && value !== null && 'type' in value && 'data' in value;
   const topic = enveloped ? String(value.type) : 'customer.created';
+  const eventKey = request.headers.get('webhook-id')!.trim();
+  if (topic === 'customer.updated' && enveloped) return standardUpdate(request.url, source.name, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
+  // `data.reference`: the sender's own customer ID (its link), taken out of the contract body.
+  const { reference, body } = splitReference(enveloped ? value.data : value);
   const delivery: WebhookDelivery = {
     source: source.name,
     sourceKind: 'standard',
     topic,
-    eventKey: request.headers.get('webhook-id')!.trim(),
+    eventKey,
+    ...(reference !== undefined && { sourceCustomerId: reference }),
   };
-  return deliver(request, deps, delivery, { kind: 'customer', body: enveloped ? value.data : value });
+  return deliver(request, deps, delivery, { kind: 'customer', body });
 }
 
-/** `POST /api/webhooks/shopify`: `customers/create` (and `customers/update`, acknowledged and ignored). */
+/** A Standard Webhooks body with `reference` beside `Customer`: the reference and the contract body. */
+function splitReference(data: unknown): { reference?: string; body: unknown } {
+  if (typeof data !== 'object' || data === null || !('reference' in data)) return { body: data };
+  const { reference, ...body } = data as Record<string, unknown>;
+  const parsed = parseCustomerReference(typeof reference === 'string' ? reference : '');
+  // An unusable reference stays in the body, so the contract names it with a pointer.
+  return parsed.ok && parsed.reference !== undefined ? { reference: parsed.reference, body } : { body: data };
+}
+
+/**
+ * `customer.updated`: `data` is `{"reference": …}` or `{"legalEntity": …, "customerAccount": …}`,
+ * an optional `version`, and the merge patch's `Customer` members.
+ */
+function standardUpdate(
+  requestUrl: string,
+  source: string,
+  eventKey: string,
+  data: unknown,
+  deps: WebhookHttpDeps,
+): Promise<HttpResponseInit> | HttpResponseInit {
+  const { reference, legalEntity, customerAccount, version, ...patch } = (
+    typeof data === 'object' && data !== null ? data : {}
+  ) as Record<string, unknown>;
+  const invalid = (pointer: string, detail: string) =>
+    problemResponse(problems.invalidBody([{ pointer, detail }]));
+  let key: CustomerLinkKey;
+  if (reference !== undefined) {
+    const parsed = parseCustomerReference(typeof reference === 'string' ? reference : '');
+    if (!parsed.ok || parsed.reference === undefined) return invalid('/data/reference', parsed.ok ? 'reference is empty.' : parsed.error.detail);
+    key = { kind: 'reference', source, sourceCustomerId: parsed.reference };
+  } else {
+    const path = parseAccountPath(
+      typeof legalEntity === 'string' ? legalEntity : undefined,
+      typeof customerAccount === 'string' ? customerAccount : undefined,
+    );
+    if (!path.ok) return invalid('/data', 'Name the customer by reference, or by legalEntity and customerAccount.');
+    key = { kind: 'account', legalEntity: path.legalEntity, customerAccount: path.customerAccount };
+  }
+  if (version !== undefined && !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0))
+    return invalid('/data/version', 'version must be a whole number that grows with each change.');
+  return deliverUpdate(
+    requestUrl,
+    {
+      source,
+      sourceKind: 'standard',
+      topic: 'customer.updated',
+      eventKey,
+      key,
+      patch,
+      ...(typeof version === 'number' && { order: { kind: 'version' as const, value: version } }),
+    },
+    deps,
+  );
+}
+
+/** `POST /api/webhooks/shopify`: `customers/create` and `customers/update` (issue 17). */
 export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps): Promise<HttpResponseInit> {
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'shopify', 'too-large');
@@ -158,7 +221,6 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   if (!(source.topics as readonly string[]).includes(topic)) {
     return ignored(deps, source, topic.slice(0, 64), 'topic-not-subscribed');
   }
-  if (topic === 'customers/update') return ignored(deps, source, topic, 'not-supported-yet');
   // X-Shopify-Event-Id is the same on every redelivery of one event; X-Shopify-Webhook-Id is per delivery.
   const eventId = (
     request.headers.get('x-shopify-event-id') ??
@@ -176,6 +238,27 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
     sourceCustomerId: shopifyCustomerId(decoded.value),
   };
   const mapped = mapShopifyCustomer(decoded.value, source);
+  if (topic === 'customers/update') {
+    if (!delivery.sourceCustomerId) return rejected(deps, 'shopify', 'malformed', source.name);
+    if (!mapped.ok) {
+      const content = { kind: 'unmappable' as const, legalEntity: source.legalEntity, reasons: mapped.reasons };
+      return deliver(request, deps, delivery, content);
+    }
+    const order = shopifyOrder(decoded.value);
+    return deliverUpdate(
+      request.url,
+      {
+        source: source.name,
+        sourceKind: 'shopify',
+        topic,
+        eventKey: delivery.eventKey,
+        key: { kind: 'reference', source: source.name, sourceCustomerId: delivery.sourceCustomerId },
+        patch: shopifyUpdatePatch(mapped.body as { Customer: Record<string, unknown> }),
+        ...(order && { order }),
+      },
+      deps,
+    );
+  }
   return deliver(
     request,
     deps,

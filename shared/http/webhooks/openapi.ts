@@ -106,7 +106,7 @@ export function webhookPaths(): Record<string, Json> {
         tags: ['webhooks'],
         summary: 'Receive a customer from a Standard Webhooks sender',
         description:
-          'Any [Standard Webhooks](https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md) sender posts a customer in our contract, signed with its `whsec_` secret. No function key: the signature is the authentication. `webhook-id` is the Idempotency-Key (scoped to the source), so a redelivery creates nothing. Answers as soon as the request is stored and queued. See docs/webhooks.md.',
+          'Any [Standard Webhooks](https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md) sender posts a customer in our contract, signed with its `whsec_` secret. No function key: the signature is the authentication. `webhook-id` is the Idempotency-Key (scoped to the source), so a redelivery creates nothing. Answers as soon as the request is stored and queued. In the envelope, `data.reference` beside `Customer` is the sender\u2019s own customer ID (its link); `type: customer.updated` with `data` = `{reference}` or `{legalEntity, customerAccount}`, an optional `version` and the merge patch\u2019s `Customer` members updates the customer (README \u201cCustomer updates\u201d). See docs/webhooks.md.',
         security: [],
         parameters: [
           param('WebhookSource'),
@@ -141,6 +141,11 @@ export function webhookPaths(): Record<string, Json> {
             'Verified, but the body is not JSON or not a valid customer: `errors[]` has a JSON Pointer for each field, as for `POST /customers`. Nothing is stored.',
             ['invalidBody'],
           ),
+          '404': problem(
+            404,
+            '`customer.updated` of a customer this app has no link for. Nothing is stored.',
+            ['customerNotFound'],
+          ),
           '401': unauthorized(
             'Unknown `source`; a missing, malformed or wrong signature; a `webhook-timestamp` more than five minutes from now.',
           ),
@@ -152,9 +157,9 @@ export function webhookPaths(): Record<string, Json> {
       post: {
         operationId: 'shopifyWebhook',
         tags: ['webhooks'],
-        summary: 'Receive Shopify customers/create',
+        summary: 'Receive Shopify customers/create and customers/update',
         description:
-          'Shopify posts the customer (`customers/create`; `customers/update` is acknowledged and ignored for now). No function key: `X-Shopify-Hmac-Sha256` is the authentication. The customer is mapped to our contract (docs/webhooks.md); one that cannot be (no name, no e-mail, invalid after mapping) is stored as `failed` with code `unmappable` and answered `202`, so Shopify does not resend it. The shop domain plus `X-Shopify-Event-Id` is the Idempotency-Key. Answers long before Shopify\u2019s 5-second timeout.',
+          'Shopify posts the customer (`customers/create`, `customers/update`). An update goes through the update intake (README \u201cCustomer updates\u201d): ordered by the payload\u2019s `updated_at`, the changed fields only sent to D365; one for a customer this app has no link for is answered `404` and nothing is stored (Shopify retries it, so an update that overtook its create applies once the create has arrived). No function key: `X-Shopify-Hmac-Sha256` is the authentication. The customer is mapped to our contract (docs/webhooks.md); one that cannot be (no name, no e-mail, invalid after mapping) is stored as `failed` with code `unmappable` and answered `202`, so Shopify does not resend it. The shop domain plus `X-Shopify-Event-Id` is the Idempotency-Key. Answers long before Shopify\u2019s 5-second timeout.',
         security: [],
         parameters: [
           param('ShopifyHmac'),
@@ -178,7 +183,6 @@ export function webhookPaths(): Record<string, Json> {
         ),
         responses: {
           '200': okResponse(accepted('contoso-shopify', 'succeeded', SHOPIFY_CUSTOMER_ID), {
-            notSupportedYet: 'not-supported-yet',
             notSubscribed: 'topic-not-subscribed',
           }),
           '202': storedResponse(
@@ -189,6 +193,11 @@ export function webhookPaths(): Record<string, Json> {
             },
           ),
           '400': problem(400, 'Verified, but the body is not JSON. Nothing is stored.', ['invalidBody']),
+          '404': problem(
+            404,
+            '`customers/update` of a customer this app has no link for (never created through it, or its create has not arrived yet). Nothing is stored.',
+            ['customerNotFound'],
+          ),
           '401': unauthorized(
             'An unknown `X-Shopify-Shop-Domain`; a missing, malformed or wrong `X-Shopify-Hmac-Sha256`; `X-Shopify-Triggered-At` older than `WEBHOOK_MAX_EVENT_AGE_SECONDS`; neither `X-Shopify-Event-Id` nor `X-Shopify-Webhook-Id`.',
           ),
@@ -314,7 +323,7 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
       ShopifyTopic: headerParam(
         'X-Shopify-Topic',
         true,
-        '`customers/create` creates the customer; `customers/update` and topics the source does not list are answered `200` `ignored`.',
+        '`customers/create` creates the customer; `customers/update` updates it (issue 17); topics the source does not list are answered `200` `ignored`.',
         { type: 'string' },
         'customers/create',
       ),
@@ -351,16 +360,19 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
       StandardWebhookEnvelope: {
         type: 'object',
         description:
-          'The Standard Webhooks envelope. `type` `customer.created` with our contract as `data` creates the customer; any other `type` is answered `200` `ignored` (`topic-not-handled`).',
+          'The Standard Webhooks envelope. `type` `customer.created` with our contract as `data` (optionally with the sender\u2019s `reference` beside `Customer`) creates the customer; `customer.updated` with `data` = `{reference}` or `{legalEntity, customerAccount}`, an optional `version` and the `Customer` members to change (JSON Merge Patch) updates it; any other `type` is answered `200` `ignored` (`topic-not-handled`).',
         required: ['type', 'data'],
         properties: {
           type: { type: 'string', examples: ['customer.created'] },
           timestamp: { type: 'string', format: 'date-time' },
-          data: { description: 'For `customer.created`: a `CustomerRequest`.' },
+          data: {
+            description:
+              'For `customer.created`: a `CustomerRequest` (plus `reference`); for `customer.updated`: the customer\u2019s key, `version` and the merge patch\u2019s `Customer`.',
+          },
         },
         additionalProperties: true,
         if: { properties: { type: { const: 'customer.created' } } },
-        then: { properties: { data: ref('CustomerRequest') }, additionalProperties: true },
+        then: { properties: { data: { type: 'object', required: ['Customer'] } }, additionalProperties: true },
       },
       ShopifyCustomer: anyObject(
         'Shopify\u2019s customer webhook payload (the REST Customer resource). Only the fields below are read; every other is ignored. The contract\u2019s `LegalEntity`, `CurrencyCode` and `CustomerGroup` come from the source.',

@@ -1,0 +1,72 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { fullCustomerAsPatch } from '../../domain/customer-update';
+import { acceptUpdate } from '../../use-cases/accept-update';
+import { errorName } from '../../use-cases/accept-customer';
+import type { CustomerLinkKey } from '../../ports';
+import { problemResponse, problems } from '../problem';
+import { storedAnswer, webhookInProgress } from './answers';
+import type { WebhookHttpDeps } from './intake';
+
+/**
+ * Update deliveries (issue 17): Shopify `customers/update` and a Standard Webhooks
+ * `customer.updated`, through the same update intake as `PATCH /api/customers/…`, with the
+ * delivery's event key as the Idempotency-Key (a redelivery is a replay). A customer this app has
+ * no link for is answered 404 problem+json and nothing is stored: the shop retries, so an update
+ * that overtook its customer's create applies once the create has arrived.
+ */
+export interface UpdateDelivery {
+  source: string;
+  sourceKind: 'shopify' | 'standard';
+  topic: string;
+  eventKey: string;
+  key: CustomerLinkKey;
+  patch: unknown;
+  order?: { kind: 'source' | 'version'; value: number };
+}
+
+export async function deliverUpdate(
+  requestUrl: string,
+  delivery: UpdateDelivery,
+  deps: WebhookHttpDeps,
+): Promise<HttpResponseInit> {
+  const { links } = deps.accept;
+  const retryAfter = deps.config.statusRetryAfterSeconds;
+  if (!links) return problemResponse(problems.storageUnavailable(retryAfter));
+  const { source, sourceKind, topic } = delivery;
+  const result = await acceptUpdate(
+    { key: delivery.key, patch: delivery.patch, ...(delivery.order && { order: delivery.order }) },
+    { ...deps.accept, links },
+    { idempotencyKey: delivery.eventKey, caller: `webhook:${source}`, route: 'webhook' },
+  ).catch((error: unknown) => {
+    deps.log.error('webhook.store_failed', { source, reason: errorName(error) });
+    return { kind: 'unavailable' as const };
+  });
+  const outcome = result.kind === 'accepted' ? (result.replayed ? 'replayed' : 'accepted') : result.kind;
+  deps.telemetry.trackEvent({ name: 'WebhookAccepted', properties: { source, sourceKind, topic, outcome } });
+  deps.log.info('webhook.update', { source, topic, outcome });
+  switch (result.kind) {
+    case 'accepted':
+      return storedAnswer(result.record, result.replayed, requestUrl);
+    case 'not-found':
+      return problemResponse(problems.customerNotFound());
+    case 'invalid':
+      return problemResponse(problems.invalidBody(result.errors));
+    case 'key-reused':
+    case 'in-progress':
+      return problemResponse(webhookInProgress());
+    case 'unavailable':
+      return problemResponse(problems.storageUnavailable(retryAfter));
+  }
+}
+
+/** Shopify sends the whole customer: the patch sets what it has and removes what it no longer has. */
+export function shopifyUpdatePatch(body: { Customer: Record<string, unknown> }): unknown {
+  return fullCustomerAsPatch(body);
+}
+
+/** Shopify's `updated_at` (ISO 8601 with offset) as the order stamp, when it is there. */
+export function shopifyOrder(payload: unknown): { kind: 'source'; value: number } | undefined {
+  const value = (payload as { updated_at?: unknown } | null)?.updated_at;
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isFinite(ms) ? { kind: 'source', value: ms } : undefined;
+}

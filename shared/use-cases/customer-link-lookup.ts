@@ -1,0 +1,31 @@
+import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
+
+/** A link as an operator sees it: which customer is which, never the customer's data. */
+export interface LinkAnswer {
+  source: string;
+  sourceCustomerId?: string;
+  legalEntity: string;
+  /** Absent while the create is still running. */
+  customerAccount?: string;
+  createCorrelationId: string;
+  createdAt: string;
+  linkedAt?: string;
+}
+
+export function toLinkAnswer(link: CustomerLink): LinkAnswer {
+  return {
+    source: link.source,
+    ...(link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
+    legalEntity: link.legalEntity,
+    ...(link.customerAccount !== undefined && { customerAccount: link.customerAccount }),
+    createCorrelationId: link.createCorrelationId,
+    createdAt: link.createdAt,
+    ...(link.linkedAt !== undefined && { linkedAt: link.linkedAt }),
+  };
+}
+
+/** The operator's lookup by either side: the source's customer, or the D365 account. */
+export async function lookUpLink(key: CustomerLinkKey, links: CustomerLinks): Promise<LinkAnswer | undefined> {
+  const link = await links.get(key);
+  return link && toLinkAnswer(link);
+}
