@@ -10,7 +10,11 @@ import { parsePreferWait } from '../shared/http/prefer';
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
 import { registerCallbackUrl } from '../shared/http/callback-registration';
-import { callerSource, CUSTOMER_REFERENCE_HEADER, parseCustomerReference } from '../shared/http/customer-reference';
+import {
+  callerSource,
+  CUSTOMER_REFERENCE_HEADER,
+  parseCustomerReference,
+} from '../shared/http/customer-reference';
 
 /**
  * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with
@@ -35,7 +39,8 @@ export async function createCustomer(
   const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
   if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
   const reference = parseCustomerReference(request.headers.get(CUSTOMER_REFERENCE_HEADER));
-  if (!reference.ok) return problemResponse(problems.invalidHeader(CUSTOMER_REFERENCE_HEADER, reference.error));
+  if (!reference.ok)
+    return problemResponse(problems.invalidHeader(CUSTOMER_REFERENCE_HEADER, reference.error));
   const callback = await registerCallbackUrl(request.headers, config.callbacks, services.callbacks.endpoints);
   if (!callback.ok) return problemResponse(callback.problem);
   const body = await readJsonBody(request);

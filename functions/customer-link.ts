@@ -22,7 +22,10 @@ export async function customerLink(request: HttpRequest): Promise<HttpResponseIn
     const id = parseCustomerReference(q('sourceCustomerId') ?? '');
     if (!/^[A-Za-z0-9._:-]{1,100}$/.test(source) || !id.ok || id.reference === undefined)
       return problemResponse(
-        problems.invalidPath({ pointer: '', detail: 'Give source and sourceCustomerId, or legalEntity and customerAccount.' }),
+        problems.invalidPath({
+          pointer: '',
+          detail: 'Give source and sourceCustomerId, or legalEntity and customerAccount.',
+        }),
       );
     key = { kind: 'reference', source, sourceCustomerId: id.reference };
   } else {

@@ -15,7 +15,9 @@ export async function updateCustomerByReference(
   const reference = parseCustomerReference(request.params.reference ?? '');
   if (!reference.ok || reference.reference === undefined)
     return problemResponse(
-      problems.invalidPath(reference.ok ? { pointer: '', detail: 'A reference is required.' } : reference.error),
+      problems.invalidPath(
+        reference.ok ? { pointer: '', detail: 'A reference is required.' } : reference.error,
+      ),
     );
   return updateCustomerHttp(
     request,

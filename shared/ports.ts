@@ -171,7 +171,10 @@ export interface CustomerLinks {
    */
   reserve(link: Omit<CustomerLink, 'etag' | 'customerAccount' | 'linkedAt'>): Promise<CustomerLink>;
   /** A create succeeded (created or linked): the link gets its account and is found by it too. Idempotent. */
-  complete(link: Omit<CustomerLink, 'etag' | 'linkedAt'> & { customerAccount: string }, at: string): Promise<void>;
+  complete(
+    link: Omit<CustomerLink, 'etag' | 'linkedAt'> & { customerAccount: string },
+    at: string,
+  ): Promise<void>;
   get(key: CustomerLinkKey): Promise<CustomerLink | undefined>;
   /** Changes the link if it still has `current.etag`; throws `StatusConflictError` otherwise. */
   save(current: CustomerLink, changes: Partial<Omit<CustomerLink, 'etag'>>): Promise<CustomerLink>;

@@ -1,5 +1,5 @@
 import { RestError, TableClient } from '@azure/data-tables';
-import { CustomerLink, CustomerLinkKey, CustomerLinks, StatusConflictError } from '../ports';
+import { CustomerLink, CustomerLinks, StatusConflictError } from '../ports';
 
 /**
  * Customer links in their own table (LINK_TABLE_NAME), one partition per row so every read is a
@@ -11,7 +11,8 @@ import { CustomerLink, CustomerLinkKey, CustomerLinks, StatusConflictError } fro
  * `<id>` is the base64url of the key's parts, as table keys may not hold `/`, `\`, `#` or `?`.
  */
 const id = (...parts: string[]): string => Buffer.from(parts.join('\n'), 'utf8').toString('base64url');
-const referenceKey = (source: string, sourceCustomerId: string): string => `ref-${id(source, sourceCustomerId)}`;
+const referenceKey = (source: string, sourceCustomerId: string): string =>
+  `ref-${id(source, sourceCustomerId)}`;
 const accountKey = (legalEntity: string, customerAccount: string): string =>
   `acct-${id(legalEntity.toUpperCase(), customerAccount)}`;
 
@@ -31,7 +32,9 @@ const FIELDS = [
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
-const homeKey = (link: Pick<CustomerLink, 'source' | 'sourceCustomerId' | 'legalEntity' | 'customerAccount'>) =>
+const homeKey = (
+  link: Pick<CustomerLink, 'source' | 'sourceCustomerId' | 'legalEntity' | 'customerAccount'>,
+) =>
   link.sourceCustomerId !== undefined
     ? referenceKey(link.source, link.sourceCustomerId)
     : accountKey(link.legalEntity, link.customerAccount ?? '');

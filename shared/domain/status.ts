@@ -78,7 +78,8 @@ export const FAILURE_CODES = {
     'D365 stayed unavailable through every retry; the message is kept in the poison queue for replay.',
   customer_not_found:
     'D365 has no customer with this account in the legal entity (it was deleted or renamed there); the update was not applied.',
-  customer_not_created: 'The create this update waited for ended without a customer; the update was not applied.',
+  customer_not_created:
+    'The create this update waited for ended without a customer; the update was not applied.',
   invalid_update:
     'The update no longer makes a valid customer when merged with the changes applied before it; it was not applied.',
   update_conflict:

@@ -30,10 +30,12 @@ const existingAccounts = z
     examples: [['US-000001']],
   });
 
-export const outcomeSchema = z.enum(['created', 'linked', 'updated', 'unchanged', 'stale', 'kept_d365']).meta({
-  description:
-    'Creates: `created`, or `linked` (the customer existed already, `DUPLICATE_POLICY=link`). Updates: `updated` (the changed fields were sent to D365), `unchanged` (nothing to send), `stale` (every field it names was set by a newer update: recorded and dropped), `kept_d365` (D365 changed those fields meanwhile and `UPDATE_CONFLICT_POLICY=d365`).',
-});
+export const outcomeSchema = z
+  .enum(['created', 'linked', 'updated', 'unchanged', 'stale', 'kept_d365'])
+  .meta({
+    description:
+      'Creates: `created`, or `linked` (the customer existed already, `DUPLICATE_POLICY=link`). Updates: `updated` (the changed fields were sent to D365), `unchanged` (nothing to send), `stale` (every field it names was set by a newer update: recorded and dropped), `kept_d365` (D365 changed those fields meanwhile and `UPDATE_CONFLICT_POLICY=d365`).',
+  });
 
 export const statusSchema = z
   .enum(STATUSES)
@@ -156,7 +158,9 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   idempotencyKeyReused: [],
   idempotencyKeyInProgress: [],
   notReplayable: ['Only a failed request can be replayed.'],
-  invalidPath: [{ pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' }],
+  invalidPath: [
+    { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
+  ],
   customerNotFound: [],
   unauthenticated: [],
   forbidden: [],

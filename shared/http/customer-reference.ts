@@ -36,7 +36,10 @@ export function parseCustomerVersion(
   if (/^\d{1,16}$/.test(trimmed) && Number.isSafeInteger(version)) return { ok: true, version };
   return {
     ok: false,
-    error: { pointer: '', detail: 'Customer-Version must be a whole number (0 to 2^53 - 1) that grows with each change.' },
+    error: {
+      pointer: '',
+      detail: 'Customer-Version must be a whole number (0 to 2^53 - 1) that grows with each change.',
+    },
   };
 }
 
@@ -48,10 +51,19 @@ export function parseAccountPath(
   legalEntity: string | undefined,
   customerAccount: string | undefined,
 ): { ok: true; legalEntity: string; customerAccount: string } | { ok: false; error: FieldError } {
-  if (legalEntity && /^[A-Za-z0-9]{1,4}$/.test(legalEntity) && customerAccount && /^[A-Za-z0-9._-]{1,20}$/.test(customerAccount))
+  if (
+    legalEntity &&
+    /^[A-Za-z0-9]{1,4}$/.test(legalEntity) &&
+    customerAccount &&
+    /^[A-Za-z0-9._-]{1,20}$/.test(customerAccount)
+  )
     return { ok: true, legalEntity: legalEntity.toUpperCase(), customerAccount };
   return {
     ok: false,
-    error: { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}: a legal entity of 1 to 4 letters or digits and a D365 account of 1 to 20 letters, digits, `.`, `_` or `-`.' },
+    error: {
+      pointer: '',
+      detail:
+        'The path is /api/customers/accounts/{legalEntity}/{customerAccount}: a legal entity of 1 to 4 letters or digits and a D365 account of 1 to 20 letters, digits, `.`, `_` or `-`.',
+    },
   };
 }

@@ -30,6 +30,7 @@ import {
 } from './openapi-parts';
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
 import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
+import { customerLinkJsonSchema, UPDATE_PARAMETERS, updatePaths } from './openapi-updates';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -249,6 +250,7 @@ function buildDocument(): Json {
             { $ref: '#/components/parameters/IdempotencyKey' },
             { $ref: '#/components/parameters/Prefer' },
             { $ref: '#/components/parameters/CallbackUrl' },
+            { $ref: '#/components/parameters/CustomerReference' },
           ],
           callbacks: resultCallbacks(),
           requestBody: {
@@ -355,6 +357,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...updatePaths(),
       '/customers/status/{correlationId}': {
         get: {
           operationId: 'getCustomerStatus',
@@ -527,8 +530,14 @@ function buildDocument(): Json {
           example: '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
         },
         ...webhook.parameters,
+        ...UPDATE_PARAMETERS,
       },
-      schemas: { CustomerRequest: customerRequestJsonSchema(), ...componentSchemas(), ...webhook.schemas },
+      schemas: {
+        CustomerRequest: customerRequestJsonSchema(),
+        ...componentSchemas(),
+        ...webhook.schemas,
+        CustomerLink: customerLinkJsonSchema,
+      },
     },
   };
 }

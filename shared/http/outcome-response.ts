@@ -47,7 +47,8 @@ export function outcomeResponse(
   if (record.status === 'failed' && answer.error) {
     const problem: Problem = {
       type: `urn:d365-customer-sync:problem:${answer.error.code.replace(/_/g, '-')}`,
-      title: record.kind === 'update' ? 'D365 did not update the customer' : 'D365 did not create the customer',
+      title:
+        record.kind === 'update' ? 'D365 did not update the customer' : 'D365 did not create the customer',
       status: FAILURE_STATUS[answer.error.code],
       detail: answer.error.message,
       code: answer.error.code,

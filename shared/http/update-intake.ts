@@ -97,7 +97,9 @@ export async function updateCustomerHttp(
         let record = result.record;
         if (waitSeconds > 0) {
           const work = result.replayed ? undefined : deps.processNow(result.message);
-          record = (await waitForOutcome(deps.statusStore, record.correlationId, waitSeconds * 1000, work)) ?? record;
+          record =
+            (await waitForOutcome(deps.statusStore, record.correlationId, waitSeconds * 1000, work)) ??
+            record;
         }
         const headers: Record<string, string> = {
           ...(result.replayed && { 'idempotent-replayed': 'true' }),

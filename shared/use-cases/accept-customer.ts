@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  customerFingerprint,
-  FieldError,
-  parseCustomerRequest,
-} from '../domain/customer-contract';
+import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
 import { correlationIdForKey } from '../domain/correlation-id';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';

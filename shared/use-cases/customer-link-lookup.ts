@@ -25,7 +25,10 @@ export function toLinkAnswer(link: CustomerLink): LinkAnswer {
 }
 
 /** The operator's lookup by either side: the source's customer, or the D365 account. */
-export async function lookUpLink(key: CustomerLinkKey, links: CustomerLinks): Promise<LinkAnswer | undefined> {
+export async function lookUpLink(
+  key: CustomerLinkKey,
+  links: CustomerLinks,
+): Promise<LinkAnswer | undefined> {
   const link = await links.get(key);
   return link && toLinkAnswer(link);
 }

@@ -213,7 +213,11 @@ async function loadRecord(
 }
 
 /** Puts the message back on the queue for later and acknowledges this delivery. */
-export async function requeue(message: QueueMessage, delaySeconds: number, deps: ProcessDeps): Promise<number> {
+export async function requeue(
+  message: QueueMessage,
+  delaySeconds: number,
+  deps: ProcessDeps,
+): Promise<number> {
   const delay = Math.max(1, Math.ceil(delaySeconds));
   await deps.queue.send(message, { delaySeconds: delay });
   return delay;

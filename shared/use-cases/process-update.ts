@@ -17,7 +17,14 @@ import { permanent, ProcessingError, transient } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
 import { FAILURE_CODES, Outcome, StatusRecord } from '../domain/status';
 import { decideDelivery } from '../domain/worker-decisions';
-import { CustomerLink, CustomerLinks, D365CustomerUpdates, GateSlot, IdentityClaim, StatusConflictError } from '../ports';
+import {
+  CustomerLink,
+  CustomerLinks,
+  D365CustomerUpdates,
+  GateSlot,
+  IdentityClaim,
+  StatusConflictError,
+} from '../ports';
 import { clock, later, secondsUntil } from './clock';
 import { announceEnding } from './deliver-callback';
 import {
@@ -272,7 +279,13 @@ async function endUpdate(
     updatedAt: clock(deps).toISOString(),
   });
   const { correlationId, legalEntity, attempts } = record;
-  deps.log.info('customer.updated', { correlationId, legalEntity, customerAccount, outcome, attempt: attempts });
+  deps.log.info('customer.updated', {
+    correlationId,
+    legalEntity,
+    customerAccount,
+    outcome,
+    attempt: attempts,
+  });
   deps.telemetry.trackEvent({
     name: 'CustomerSucceeded',
     properties: { correlationId, legalEntity, outcome, target: 'odata', attempts: String(attempts) },
@@ -281,7 +294,11 @@ async function endUpdate(
 }
 
 /** UPDATE_CONFLICT_POLICY=review: nothing was sent; an operator compares the named fields in D365. */
-async function flagForReview(record: StatusRecord, fields: string[], deps: UpdateDeps): Promise<ProcessResult> {
+async function flagForReview(
+  record: StatusRecord,
+  fields: string[],
+  deps: UpdateDeps,
+): Promise<ProcessResult> {
   await announceEnding(record, 'needs_review', deps);
   await deps.statusStore.update(record, {
     status: 'needs_review',

@@ -12,7 +12,8 @@ export function memoryCustomerLinks(): CustomerLinks & { rows: Map<string, Custo
   const keyOf = (key: CustomerLinkKey) =>
     key.kind === 'reference'
       ? `ref|${key.source}|${key.sourceCustomerId}`
-      : (accounts.get(`${key.legalEntity}|${key.customerAccount}`) ?? `acct|${key.legalEntity}|${key.customerAccount}`);
+      : (accounts.get(`${key.legalEntity}|${key.customerAccount}`) ??
+        `acct|${key.legalEntity}|${key.customerAccount}`);
   const put = (link: Omit<CustomerLink, 'etag'>): CustomerLink => {
     const stored = { ...link, etag: `W/"${++version}"` } as CustomerLink;
     rows.set(home(link), stored);

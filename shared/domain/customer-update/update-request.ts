@@ -61,7 +61,8 @@ export function checkCustomerPatch(
   patch: unknown,
   options: { defaultCustomerGroup: string; now?: Date },
 ): PatchCheck {
-  if (!isObject(patch)) return { ok: false, errors: [{ pointer: '', detail: 'The patch must be a JSON object.' }] };
+  if (!isObject(patch))
+    return { ok: false, errors: [{ pointer: '', detail: 'The patch must be a JSON object.' }] };
   const errors: FieldError[] = Object.keys(patch)
     .filter((key) => key !== 'Customer')
     .map((key) => ({ pointer: `/${escape(key)}`, detail: `${key} is not a member of a customer.` }));
@@ -95,13 +96,18 @@ const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '
  * A full customer from a source that always sends all of it (Shopify's `customers/update`) as a patch:
  * its members, and `null` for every optional member it no longer has.
  */
-export function fullCustomerAsPatch(body: { Customer: Record<string, unknown> }): { Customer: Record<string, unknown> } {
+export function fullCustomerAsPatch(body: { Customer: Record<string, unknown> }): {
+  Customer: Record<string, unknown>;
+} {
   const customer: Record<string, unknown> = { ...body.Customer };
   for (const field of CUSTOMER_FIELDS) if (!(field in customer)) customer[field] = null;
   return { Customer: customer };
 }
 
 /** The stamp of a source's clock, a caller's version, or the arrival time. */
-export function orderStamp(arrivedAt: number, given?: { kind: 'source' | 'version'; value: number }): OrderStamp {
+export function orderStamp(
+  arrivedAt: number,
+  given?: { kind: 'source' | 'version'; value: number },
+): OrderStamp {
   return given ? { ...given, arrivedAt } : { kind: 'arrival', value: arrivedAt, arrivedAt };
 }

@@ -131,7 +131,8 @@ export async function standardWebhook(
   const enveloped = typeof value === 'object' && value !== null && 'type' in value && 'data' in value;
   const topic = enveloped ? String(value.type) : 'customer.created';
   const eventKey = request.headers.get('webhook-id')!.trim();
-  if (topic === 'customer.updated' && enveloped) return standardUpdate(request.url, source.name, eventKey, value.data, deps);
+  if (topic === 'customer.updated' && enveloped)
+    return standardUpdate(request.url, source.name, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
   // `data.reference`: the sender's own customer ID (its link), taken out of the contract body.
   const { reference, body } = splitReference(enveloped ? value.data : value);
@@ -173,17 +174,22 @@ function standardUpdate(
   let key: CustomerLinkKey;
   if (reference !== undefined) {
     const parsed = parseCustomerReference(typeof reference === 'string' ? reference : '');
-    if (!parsed.ok || parsed.reference === undefined) return invalid('/data/reference', parsed.ok ? 'reference is empty.' : parsed.error.detail);
+    if (!parsed.ok || parsed.reference === undefined)
+      return invalid('/data/reference', parsed.ok ? 'reference is empty.' : parsed.error.detail);
     key = { kind: 'reference', source, sourceCustomerId: parsed.reference };
   } else {
     const path = parseAccountPath(
       typeof legalEntity === 'string' ? legalEntity : undefined,
       typeof customerAccount === 'string' ? customerAccount : undefined,
     );
-    if (!path.ok) return invalid('/data', 'Name the customer by reference, or by legalEntity and customerAccount.');
+    if (!path.ok)
+      return invalid('/data', 'Name the customer by reference, or by legalEntity and customerAccount.');
     key = { kind: 'account', legalEntity: path.legalEntity, customerAccount: path.customerAccount };
   }
-  if (version !== undefined && !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0))
+  if (
+    version !== undefined &&
+    !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0)
+  )
     return invalid('/data/version', 'version must be a whole number that grows with each change.');
   return deliverUpdate(
     requestUrl,
@@ -241,7 +247,11 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   if (topic === 'customers/update') {
     if (!delivery.sourceCustomerId) return rejected(deps, 'shopify', 'malformed', source.name);
     if (!mapped.ok) {
-      const content = { kind: 'unmappable' as const, legalEntity: source.legalEntity, reasons: mapped.reasons };
+      const content = {
+        kind: 'unmappable' as const,
+        legalEntity: source.legalEntity,
+        reasons: mapped.reasons,
+      };
       return deliver(request, deps, delivery, content);
     }
     const order = shopifyOrder(decoded.value);

@@ -372,7 +372,10 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
         },
         additionalProperties: true,
         if: { properties: { type: { const: 'customer.created' } } },
-        then: { properties: { data: { type: 'object', required: ['Customer'] } }, additionalProperties: true },
+        then: {
+          properties: { data: { type: 'object', required: ['Customer'] } },
+          additionalProperties: true,
+        },
       },
       ShopifyCustomer: anyObject(
         'Shopify\u2019s customer webhook payload (the REST Customer resource). Only the fields below are read; every other is ignored. The contract\u2019s `LegalEntity`, `CurrencyCode` and `CustomerGroup` come from the source.',

@@ -1,0 +1,283 @@
+import { callerProblems, header, Json, noContent500, problem, ref } from './openapi-parts';
+import { resultCallbacks } from './openapi-callbacks';
+
+/**
+ * The OpenAPI description of customer updates (issue 17): the two `PATCH` routes, the operator's
+ * link lookup, their parameters and the link schema. README "Customer updates" has the rules.
+ */
+const EXAMPLE_ID = '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a';
+
+const UPDATED_EXAMPLE = {
+  correlationId: EXAMPLE_ID,
+  kind: 'update',
+  status: 'succeeded',
+  legalEntity: 'USRT',
+  source: 'api',
+  sourceCustomerId: 'POS-000123',
+  customerAccount: 'US-000001',
+  outcome: 'updated',
+  attempts: 1,
+  createdAt: '2026-11-26T18:00:00.412Z',
+  updatedAt: '2026-11-26T18:00:01.020Z',
+};
+
+function patchOperation(operationId: string, summary: string, description: string, key: Json[]): Json {
+  return {
+    patch: {
+      operationId,
+      tags: ['customers'],
+      summary,
+      description: `${description} The body is a JSON Merge Patch (RFC 7396) of the customer: \`{"Customer": {...}}\` with the members to change (\`null\` removes an optional one; a list such as \`BillingAddress\` is replaced whole). The merged customer must be valid under the create\u2019s rules (\`errors[]\` point into the patch); \`LegalEntity\` cannot change. D365 receives only the CustomersV3 fields that changed, with \`If-Match\`. Ordered by \`Customer-Version\` when sent, else by arrival; a stale update ends \`succeeded\` with \`outcome: stale\`. The same \`Idempotency-Key\` and patch return the first answer.`,
+      parameters: [
+        ...key,
+        { $ref: '#/components/parameters/CustomerVersion' },
+        { $ref: '#/components/parameters/IdempotencyKey' },
+        { $ref: '#/components/parameters/Prefer' },
+        { $ref: '#/components/parameters/CallbackUrl' },
+      ],
+      callbacks: resultCallbacks(),
+      requestBody: {
+        required: true,
+        content: {
+          'application/merge-patch+json': {
+            schema: { type: 'object', required: ['Customer'], properties: { Customer: { type: 'object' } } },
+            examples: {
+              phone: {
+                summary: 'A new phone, the middle name removed',
+                value: { Customer: { ContactNumber: '+14255550100', MiddleName: null } },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description:
+            '`Prefer: wait`: the update ended in time (`updated`, `unchanged`, `stale` or `kept_d365`).',
+          headers: {
+            Location: header('Location'),
+            'X-Correlation-Id': header('X-Correlation-Id'),
+            'Preference-Applied': header('Preference-Applied', true),
+            'Idempotent-Replayed': header('Idempotent-Replayed', true),
+          },
+          content: {
+            'application/json': {
+              schema: ref('StatusAnswer'),
+              examples: { updated: { value: UPDATED_EXAMPLE } },
+            },
+          },
+        },
+        '202': {
+          description:
+            'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365.',
+          headers: {
+            Location: header('Location'),
+            'Retry-After': header('Retry-After'),
+            'X-Correlation-Id': header('X-Correlation-Id'),
+            'Preference-Applied': header('Preference-Applied', true),
+            'Idempotent-Replayed': header('Idempotent-Replayed', true),
+          },
+          content: {
+            'application/json': {
+              schema: ref('Accepted'),
+              examples: {
+                queued: {
+                  value: {
+                    correlationId: EXAMPLE_ID,
+                    status: 'queued',
+                    statusUrl: `https://contoso-sync.azurewebsites.net/api/customers/status/${EXAMPLE_ID}`,
+                  },
+                },
+              },
+            },
+          },
+        },
+        '400': problem(400, 'An invalid patch (`errors[]` point into it), a malformed header or path.', [
+          'invalidBody',
+          'invalidHeader',
+          'invalidPath',
+        ]),
+        ...callerProblems(),
+        '404': problem(
+          404,
+          'A customer this app did not create or link. Nothing is queued.',
+          ['customerNotFound'],
+          ['customer_not_found'],
+          {
+            'X-Correlation-Id': header('X-Correlation-Id', true),
+            Location: header('Location', true),
+          },
+        ),
+        '409': problem(
+          409,
+          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed.',
+          ['idempotencyKeyInProgress'],
+          ['customer_not_created'],
+          {
+            'Retry-After': header('Retry-After', true),
+            'X-Correlation-Id': header('X-Correlation-Id', true),
+            Location: header('Location', true),
+          },
+        ),
+        '413': problem(413, 'The body is over 32 KiB.', ['tooLarge']),
+        '415': problem(415, 'The body is not JSON (`application/merge-patch+json`).', [
+          'unsupportedMediaType',
+        ]),
+        '422': problem(
+          422,
+          'The `Idempotency-Key` was used with another patch; or (`Prefer: wait`) D365 rejected the update.',
+          ['idempotencyKeyReused'],
+          ['business_error', 'invalid_update', 'invalid_message'],
+          {
+            'X-Correlation-Id': header('X-Correlation-Id', true),
+            Location: header('Location', true),
+          },
+        ),
+        '429': problem(429, 'The caller exceeded `RATE_LIMIT_PER_MINUTE`.', ['tooManyRequests'], [], {
+          'Retry-After': header('Retry-After'),
+        }),
+        '500': noContent500,
+        '502': problem(
+          502,
+          '`Prefer: wait`: a D365 configuration problem.',
+          [],
+          ['not_registered', 'invalid_secret', 'unauthorized', 'configuration'],
+          {
+            'X-Correlation-Id': header('X-Correlation-Id', true),
+            Location: header('Location', true),
+          },
+        ),
+        '503': problem(
+          503,
+          'Storage unavailable, nothing was queued; or (`Prefer: wait`) retries exhausted.',
+          ['storageUnavailable'],
+          ['retries_exhausted'],
+          {
+            'Retry-After': header('Retry-After', true),
+            'X-Correlation-Id': header('X-Correlation-Id', true),
+            Location: header('Location', true),
+          },
+        ),
+      },
+    },
+  };
+}
+
+export function updatePaths(): Record<string, Json> {
+  return {
+    '/customers/accounts/{legalEntity}/{customerAccount}': patchOperation(
+      'updateCustomerByAccount',
+      'Update a customer by its D365 account',
+      'Any customer this app created or linked (under any source).',
+      [{ $ref: '#/components/parameters/LegalEntity' }, { $ref: '#/components/parameters/CustomerAccount' }],
+    ),
+    '/customers/references/{reference}': patchOperation(
+      'updateCustomerByReference',
+      'Update a customer by your own reference',
+      'The customer you created with `Customer-Reference: {reference}` (references are per caller). Works while its create is still running: the update waits for it and then applies.',
+      [{ $ref: '#/components/parameters/Reference' }],
+    ),
+    '/customers/links': {
+      get: {
+        operationId: 'getCustomerLink',
+        tags: ['operations'],
+        summary: 'Look a customer link up by either side (operator)',
+        description:
+          'By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. No personal data.',
+        parameters: ['source', 'sourceCustomerId', 'legalEntity', 'customerAccount'].map((name) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: { type: 'string', maxLength: 100 },
+        })),
+        responses: {
+          '200': {
+            description: 'The link.',
+            headers: { 'Cache-Control': header('Cache-Control') },
+            content: {
+              'application/json': {
+                schema: ref('CustomerLink'),
+                examples: {
+                  linked: {
+                    value: {
+                      source: 'contoso-shopify',
+                      sourceCustomerId: '706405506930370084',
+                      legalEntity: 'USRT',
+                      customerAccount: 'US-000001',
+                      createCorrelationId: EXAMPLE_ID,
+                      createdAt: '2026-11-26T18:00:00.412Z',
+                      linkedAt: '2026-11-26T18:00:01.020Z',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
+          ...callerProblems(),
+          '404': problem(404, 'No such link.', ['customerNotFound']),
+          '500': noContent500,
+        },
+      },
+    },
+  };
+}
+
+export const UPDATE_PARAMETERS: Record<string, Json> = {
+  LegalEntity: {
+    name: 'legalEntity',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Za-z0-9]{1,4}$' },
+    example: 'USRT',
+  },
+  CustomerAccount: {
+    name: 'customerAccount',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,20}$' },
+    example: 'US-000001',
+  },
+  Reference: {
+    name: 'reference',
+    in: 'path',
+    required: true,
+    description: 'The `Customer-Reference` the customer was created with.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+    example: 'POS-000123',
+  },
+  CustomerReference: {
+    name: 'Customer-Reference',
+    in: 'header',
+    required: false,
+    description:
+      'Your own ID for the customer (a POS or shop customer number, never personal data): update it later by `PATCH /customers/references/{reference}`.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+    example: 'POS-000123',
+  },
+  CustomerVersion: {
+    name: 'Customer-Version',
+    in: 'header',
+    required: false,
+    description:
+      'A whole number that grows with each change you make to the customer (a row version, epoch ms): updates apply in its order, an older one is dropped as `stale`. Without it, arrival order.',
+    schema: { type: 'string', pattern: '^[0-9]{1,16}$' },
+    example: '17',
+  },
+};
+
+export const customerLinkJsonSchema: Json = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', 'legalEntity', 'createCorrelationId', 'createdAt'],
+  description: 'Which D365 customer a source\u2019s customer is. No personal data.',
+  properties: {
+    source: { type: 'string' },
+    sourceCustomerId: { type: 'string' },
+    legalEntity: { type: 'string' },
+    customerAccount: { type: 'string', description: 'Absent while the create is still running.' },
+    createCorrelationId: { type: 'string', format: 'uuid' },
+    createdAt: { type: 'string', format: 'date-time' },
+    linkedAt: { type: 'string', format: 'date-time' },
+  },
+};
