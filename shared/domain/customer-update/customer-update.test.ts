@@ -12,7 +12,11 @@ import {
 } from '.';
 
 const options = { defaultCustomerGroup: '30', now: new Date('2026-11-26T18:00:00Z') };
-const stamp = (kind: OrderStamp['kind'], value: number, arrivedAt = value): OrderStamp => ({ kind, value, arrivedAt });
+const stamp = (kind: OrderStamp['kind'], value: number, arrivedAt = value): OrderStamp => ({
+  kind,
+  value,
+  arrivedAt,
+});
 
 describe('JSON Merge Patch (RFC 7396)', () => {
   // RFC 7396 appendix A's examples.
@@ -25,7 +29,11 @@ describe('JSON Merge Patch (RFC 7396)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -79,7 +87,12 @@ describe('checking a patch against the customer', () => {
 
   it('turns a whole customer (Shopify) into a patch that removes what it no longer has', () => {
     const patch = fullCustomerAsPatch({ Customer: { LegalEntity: 'USRT', FirstName: 'Bob' } });
-    expect(patch.Customer).toMatchObject({ FirstName: 'Bob', LastName: null, ContactNumber: null, BillingAddress: null });
+    expect(patch.Customer).toMatchObject({
+      FirstName: 'Bob',
+      LastName: null,
+      ContactNumber: null,
+      BillingAddress: null,
+    });
   });
 });
 
@@ -104,7 +117,12 @@ describe('the ordering rule', () => {
       { stamp: stamp('source', 3), customer: { FirstName: 'Three' } },
     ];
     const inOrder = updates.reduce<Record<string, unknown>>((state, u) => ({ ...state, ...u.customer }), {});
-    for (const order of [[2, 0, 1], [1, 2, 0], [0, 1, 2], [2, 1, 0]]) {
+    for (const order of [
+      [2, 0, 1],
+      [1, 2, 0],
+      [0, 1, 2],
+      [2, 1, 0],
+    ]) {
       let state: Record<string, unknown> = {};
       let stamps = {};
       const stale: number[] = [];
@@ -134,10 +152,14 @@ describe('what is sent, and conflicts', () => {
   const ours = { PrimaryContactPhone: '+1', PersonLastName: 'Old' };
   const changes = { PrimaryContactPhone: '+2' };
   it('patches when D365 still has what we last sent in the fields we change', () => {
-    expect(decideOnCurrent({ ...ours, PersonLastName: 'Changed in D365' }, ours, changes, 'review')).toEqual({ kind: 'patch' });
+    expect(decideOnCurrent({ ...ours, PersonLastName: 'Changed in D365' }, ours, changes, 'review')).toEqual({
+      kind: 'patch',
+    });
   });
   it('recognises its own earlier PATCH', () => {
-    expect(decideOnCurrent({ ...ours, ...changes }, ours, changes, 'review')).toEqual({ kind: 'already-applied' });
+    expect(decideOnCurrent({ ...ours, ...changes }, ours, changes, 'review')).toEqual({
+      kind: 'already-applied',
+    });
   });
   it.each([
     ['review', 'review'],
