@@ -107,6 +107,17 @@ param statusRetryAfterSeconds int = 1
 ])
 param duplicatePolicy string = 'link'
 
+@description('LINK_TABLE_NAME: table of customer links (which D365 account a source customer is) and the update state (issue 17).')
+param linkTableName string = 'customerlinks'
+
+@description('UPDATE_CONFLICT_POLICY: an update changing a field that was changed in D365 since our last write: review (needs_review), ours (overwrite) or d365 (keep D365\'s).')
+@allowed([
+  'review'
+  'ours'
+  'd365'
+])
+param updateConflictPolicy string = 'review'
+
 @description('RETRY_BASE_SECONDS: first back-off delay after a transient failure without Retry-After; doubles per attempt, with jitter.')
 @minValue(0)
 param retryBaseSeconds int = 2
@@ -396,6 +407,7 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     customerQueueName: customerQueueName
     statusTableName: statusTableName
+    linkTableName: linkTableName
     callbackQueueName: callbackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName
     deploymentContainerName: deploymentContainerName
@@ -433,6 +445,7 @@ module rbac 'modules/rbac.bicep' = {
     deploymentContainerName: deploymentContainerName
     customerQueueName: customerQueueName
     statusTableName: statusTableName
+    linkTableName: linkTableName
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
@@ -480,6 +493,8 @@ module functionApp 'modules/function-app.bicep' = {
     statusTableName: statusTableName
     statusRetryAfterSeconds: statusRetryAfterSeconds
     duplicatePolicy: duplicatePolicy
+    linkTableName: linkTableName
+    updateConflictPolicy: updateConflictPolicy
     retryBaseSeconds: retryBaseSeconds
     retryMaxDelaySeconds: retryMaxDelaySeconds
     retryMaxAttempts: retryMaxAttempts

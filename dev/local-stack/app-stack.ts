@@ -60,6 +60,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
     ...localAppSettings(emulator.url, connectionString),
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
+    LINK_TABLE_NAME: `links${suffix}`,
     CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length

@@ -69,6 +69,8 @@ param customerQueueName string
 param statusTableName string
 param statusRetryAfterSeconds int
 param duplicatePolicy string
+param linkTableName string
+param updateConflictPolicy string
 param retryBaseSeconds int
 param retryMaxDelaySeconds int
 param retryMaxAttempts int
@@ -297,6 +299,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'DUPLICATE_POLICY'
           value: duplicatePolicy
+        }
+        {
+          name: 'LINK_TABLE_NAME'
+          value: linkTableName
+        }
+        {
+          name: 'UPDATE_CONFLICT_POLICY'
+          value: updateConflictPolicy
         }
         {
           name: 'RETRY_BASE_SECONDS'

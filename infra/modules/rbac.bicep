@@ -15,6 +15,9 @@ param customerQueueName string
 @description('Name of the status table.')
 param statusTableName string
 
+@description('Name of the customer links table.')
+param linkTableName string
+
 @description('Name of the Key Vault.')
 param keyVaultName string
 
@@ -94,6 +97,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource statusTable 'tables' existing = {
       name: statusTableName
+    }
+
+    resource linkTable 'tables' existing = {
+      name: linkTableName
     }
   }
 }
@@ -227,6 +234,18 @@ resource statusTableContributor 'Microsoft.Authorization/roleAssignments@2022-04
   scope: storage::tableService::statusTable
   properties: {
     description: 'Storage Table Data Contributor: status table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+// ---- Table: customer links and the update state (issue 17; entities only).
+resource linkTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::linkTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::linkTable
+  properties: {
+    description: 'Storage Table Data Contributor: customer links table.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')

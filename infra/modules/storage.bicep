@@ -28,6 +28,9 @@ param customerQueueName string
 @description('Table with one status record per correlation ID (STATUS_TABLE_NAME); it also holds Idempotency-Key claims.')
 param statusTableName string
 
+@description('Table of customer links and the update state (LINK_TABLE_NAME, issue 17).')
+param linkTableName string
+
 @description('The callback outbox queue (CALLBACK_QUEUE_NAME): result events wait here until their callback URL took them; the host moves a message to "<name>-poison" only when storage failed it maxDequeueCount times.')
 param callbackQueueName string
 
@@ -151,6 +154,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource statusTable 'tables' = {
       name: statusTableName
+    }
+
+    resource linkTable 'tables' = {
+      name: linkTableName
     }
 
     resource callbackEndpointsTable 'tables' = {
