@@ -45,6 +45,7 @@ export async function startFleetStack(options: FleetStackOptions) {
     ...localAppSettings(emulator.url, connectionString),
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
+    LINK_TABLE_NAME: `fleetlinks${suffix}`,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...options.settings,
   };
