@@ -345,6 +345,10 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       webhookShopify: 'anonymous',
       webhookStandard: 'anonymous',
       getOpenApiDocument: 'anonymous',
+      // Customer updates (issue 17): like the create; the link lookup is an operator route like replay.
+      updateCustomerByAccount: 'function',
+      updateCustomerByReference: 'function',
+      customerLink: 'admin',
     });
   });
 
