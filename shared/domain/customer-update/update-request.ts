@@ -80,10 +80,14 @@ export function checkCustomerPatch(
   }
   if (Object.keys(customer).length === 0)
     errors.push({ pointer: '/Customer', detail: 'The patch changes nothing: name at least one member.' });
-  if (errors.length > 0) return { ok: false, errors };
-  const merged = applyMergePatch(baseline, { Customer: customer });
+  // The merged customer is checked too (without the refused key change), so every error is reported at once.
+  const changes = Object.fromEntries(
+    Object.entries(customer).filter(([field]) => !IMMUTABLE.some((f) => f === field)),
+  );
+  const merged = applyMergePatch(baseline, { Customer: changes });
   const parsed = parseCustomerRequest(merged, options);
-  if (!parsed.ok) return { ok: false, errors: parsed.errors };
+  if (!parsed.ok) errors.push(...parsed.errors);
+  if (errors.length > 0 || !parsed.ok) return { ok: false, errors };
   const normalised: Record<string, unknown> = {};
   const value = parsed.value.Customer as unknown as Record<string, unknown>;
   for (const field of Object.keys(customer)) normalised[field] = value[field] ?? null;
