@@ -285,6 +285,39 @@ describe('customer updates through the real hosts', () => {
     });
   });
 
+  it('a change in D365 between its read and the PATCH is a 412: read again, flagged, nothing overwritten', async () => {
+    const reference = `POS-${randomUUID().slice(0, 8)}`;
+    const account = await createWithReference(1, reference);
+    const stats = () =>
+      fleet.emulatorApi<{ faultsApplied: number; updateConflicts: number }>('GET', '/_emulator/stats');
+    const before = await stats();
+    // The app's PATCH waits 2 s in the emulator before D365 handles it; meanwhile an operator saves a change.
+    await fleet.emulatorApi('POST', '/_emulator/faults', {
+      service: 'd365',
+      method: 'PATCH',
+      latencyMs: 2000,
+      count: 1,
+    });
+    const answer = await call(
+      'PATCH',
+      `${fleet.url(0)}/api/customers/references/${reference}`,
+      { Customer: { ContactNumber: '+14255550124' } },
+      MERGE_PATCH,
+    );
+    expect(answer.status).toBe(202);
+    const deadline = Date.now() + 30_000;
+    while ((await stats()).faultsApplied === before.faultsApplied && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    await fleet.emulatorApi('PATCH', `/_emulator/customers/USRT/${account}`, {
+      PrimaryContactPhone: '+14255550998',
+    });
+    const status = await statusOf(answer);
+    expect(status).toMatchObject({ status: 'needs_review', error: { code: 'update_conflict' } });
+    expect((await stats()).updateConflicts).toBe(before.updateConflicts + 1);
+    expect((await d365Customer(account)).fields.PrimaryContactPhone).toBe('+14255550998');
+    expect(await appliedUpdates(account)).toHaveLength(0);
+  });
+
   it('Shopify: a create then three updates delivered out of order leave D365 with the newest data, once', async () => {
     const id = String(Date.now());
     const payload = (lastName: string, updatedAt: string) => {
