@@ -138,6 +138,7 @@ describe('the OpenAPI document', () => {
       '#/components/parameters/IdempotencyKey',
       '#/components/parameters/Prefer',
       '#/components/parameters/CallbackUrl',
+      '#/components/parameters/CustomerReference',
     ]);
     // The result event it registers: a callback on the header's URL, its body a component schema.
     const callback = post.callbacks.resultEvent['{$request.header.Callback-Url}'].post;

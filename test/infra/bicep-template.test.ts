@@ -530,7 +530,7 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer and callback queues, their poison queues (and no other), the status and callback-endpoint tables and the containers', () => {
+  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint and customer links tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
@@ -540,6 +540,7 @@ describe('storage account', () => {
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('linkTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('statusTableName'))]",
     ]);
     const storage = ofType('Microsoft.Storage/storageAccounts')[0]!;
@@ -634,6 +635,7 @@ describe('role assignments', () => {
       [/queues'.*format\('\{0\}-poison', parameters\('customerQueueName'\)\)\)\]$/, 'poison queue'],
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
+      [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
       [
         /^\[resourceId\('Microsoft\.Storage\/storageAccounts', parameters\('storageAccountName'\)\)\]$/,
         'storage account',
@@ -694,6 +696,7 @@ describe('role assignments', () => {
         // Nothing consumes the poison queue: the app and the host put messages there; QueueDepth reads it.
         'Storage Queue Data Reader on poison queue',
         'Storage Queue Data Message Sender on poison queue',
+        'Storage Table Data Contributor on customer links table',
         'Storage Table Data Contributor on status table',
         'Key Vault Secrets User on D365 secret',
         'Monitoring Metrics Publisher on Application Insights',
