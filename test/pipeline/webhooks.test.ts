@@ -197,11 +197,25 @@ describe('Shopify customers/create', () => {
     await expectRefused(shopifyUrl(), sample, shopifyHeaders(sample, { shop: 'someone-else.myshopify.com' }));
   });
 
-  it('acknowledges customers/update with 200 and creates nothing', async () => {
-    const before = await storedRecords();
+  it('takes customers/update of a created customer as an update, and refuses one of an unknown customer', async () => {
+    // The customer created above, sent again unchanged: an update with nothing to send to D365.
     const answer = await postRaw(shopifyUrl(), sample, shopifyHeaders(sample, { topic: 'customers/update' }));
-    expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ ignored: true, reason: 'not-supported-yet' });
+    expect(answer.status).toBe(202);
+    const status = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 30_000);
+    expect(status).toMatchObject({
+      kind: 'update',
+      status: 'succeeded',
+      outcome: 'unchanged',
+      source: 'test-shopify',
+    });
+    const before = await storedRecords();
+    const unknown = Buffer.from(sample.toString('utf8').replace('Customer/706405506930370084', 'Customer/1'));
+    const refused = await postRaw(
+      shopifyUrl(),
+      unknown,
+      shopifyHeaders(unknown, { topic: 'customers/update' }),
+    );
+    expect(refused.status).toBe(404);
     expect(await storedRecords()).toBe(before);
   });
 
