@@ -32,6 +32,7 @@ const PERSONAL = [
   '5125550142',
   '+16135550135',
   '6135550135',
+  '923004000102',
   'abc1234@gmail.com',
   '185 aba road',
 ];
@@ -168,6 +169,23 @@ describe('no personal data or secrets leave the webhook routes', () => {
       Customer: { ...sampleCustomer('full').Customer, EmailAddress: 'abc1234@gmail' },
     });
     await deliver('/api/webhooks/standard?source=test-standard', invalid, standardHeaders(invalid));
+    // An update of the customer with a new phone, and a topic no route handles (WebhookIgnored).
+    const update = JSON.stringify({
+      type: 'customer.updated',
+      timestamp: new Date().toISOString(),
+      data: {
+        legalEntity: 'USRT',
+        customerAccount: 'US-000001',
+        Customer: { ContactNumber: '+923004000102' },
+      },
+    });
+    await deliver('/api/webhooks/standard?source=test-standard', update, standardHeaders(update));
+    const deleted = JSON.stringify({
+      type: 'customer.deleted',
+      timestamp: new Date().toISOString(),
+      data: {},
+    });
+    await deliver('/api/webhooks/standard?source=test-standard', deleted, standardHeaders(deleted));
     const bc = fixture('bigcommerce-store-customer-created.json');
     await deliver('/api/webhooks/bigcommerce', bc, {
       'content-type': 'application/json',
