@@ -1,8 +1,14 @@
-// The fleet audit (issue #10), ~280 lines: the scenario, its figures and the soak CLI in one file
+// The fleet audit (issue #10), ~300 lines (its update phase is fleet-update-audit.ts): the scenario, its figures and the soak CLI in one file
 // so that `npm run soak -- --fleet` and the CI test run exactly the same thing.
 import { randomBytes } from 'node:crypto';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { FleetStack, startFleetStack } from './fleet-stack';
+import {
+  runUpdatePhase,
+  UpdatePhaseOptions,
+  UpdatePhaseReport,
+  updatePhasePassed,
+} from './fleet-update-audit';
 
 /**
  * A loss-and-duplicate audit of a fleet: several hosts on one Azurite and one emulator, callers
@@ -30,6 +36,8 @@ export interface FleetAuditOptions {
   settleSeconds: number;
   storageConnectionString?: string;
   settings?: Record<string, string>;
+  /** The update phase (issue 17), after the creates: see fleet-update-audit.ts. */
+  updates?: Omit<UpdatePhaseOptions, 'log'>;
   log?: (line: string) => void;
 }
 
@@ -61,6 +69,7 @@ export interface FleetAuditReport {
   /** Sends without a key whose connection dropped (the kill) before an answer: the caller cannot know. */
   unanswered: number;
   seconds: number;
+  updates?: UpdatePhaseReport;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -363,6 +372,7 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
       const worst = ends.length === 0 ? kill.at : Math.max(...ends);
       report.recoverySeconds = Math.max(report.recoverySeconds, Math.round((worst - kill.at) / 100) / 10);
     }
+    if (options.updates) report.updates = await runUpdatePhase(fleet, { ...options.updates, log });
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     return report;
   } finally {
@@ -376,7 +386,8 @@ export const fleetAuditPassed = (r: FleetAuditReport): boolean =>
   r.orphans === 0 &&
   r.missing === 0 &&
   r.wronglyLinked === 0 &&
-  r.peakConcurrentD365 <= r.cap;
+  r.peakConcurrentD365 <= r.cap &&
+  (r.updates === undefined || updatePhasePassed(r.updates));
 
 /** `npm run soak -- --fleet`: e.g. `--customers 5000 --hosts 3 --kills 10`. */
 export async function fleetSoak(arg: (name: string, fallback: number) => number): Promise<boolean> {
@@ -391,6 +402,14 @@ export async function fleetSoak(arg: (name: string, fallback: number) => number)
     slowLatencyMs: arg('latency', 3000),
     cap: arg('cap', 4),
     settleSeconds: arg('settle', 900),
+    updates: {
+      customers: arg('update-customers', 200),
+      updatesPerCustomer: arg('updates', 5),
+      conflicts: arg('conflicts', 20),
+      faultProbability: arg('faults', 0.2),
+      concurrency: arg('concurrency', 32),
+      settleSeconds: arg('settle', 900),
+    },
     log: (line) => console.log(line),
   });
   console.table(report);

@@ -20,6 +20,15 @@ describe('fleet audit: many instances, one storage account', () => {
       slowLatencyMs: 1500,
       cap: 4,
       settleSeconds: 150,
+      // Issue 17: versioned updates shuffled over the hosts under PATCH faults, some customers changed in D365.
+      updates: {
+        customers: 24,
+        updatesPerCustomer: 5,
+        conflicts: 4,
+        faultProbability: 0.25,
+        concurrency: 12,
+        settleSeconds: 120,
+      },
       storageConnectionString: process.env.TEST_STORAGE_CONNECTION_STRING,
     });
     console.log(`fleet audit: ${JSON.stringify(report)}`);
@@ -37,6 +46,18 @@ describe('fleet audit: many instances, one storage account', () => {
     expect(report.succeeded + report.failed).toBe(report.accepted);
     expect(report.peakConcurrentD365).toBeLessThanOrEqual(report.cap);
     expect(report.faultsApplied).toBeGreaterThan(30);
+    // The update phase: every customer ends with its last update, none applied out of order or twice,
+    // none written over a change made in D365 (UPDATE_CONFLICT_POLICY=review flags those instead).
+    expect(report.updates).toMatchObject({
+      accepted: 120,
+      lost: 0,
+      wrongFinal: 0,
+      appliedOutOfOrder: 0,
+      appliedTwice: 0,
+      overwrittenD365Changes: 0,
+    });
+    expect(report.updates!.outcomes['needs_review:update_conflict']).toBe(4 * 5);
+    expect(report.updates!.faultsApplied).toBeGreaterThan(0);
     expect(fleetAuditPassed(report)).toBe(true);
   }, 400_000);
 });

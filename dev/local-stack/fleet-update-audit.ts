@@ -1,0 +1,232 @@
+// The fleet audit's update phase (issue 17): customers updated concurrently on every host, out of
+// order and under faults, some changed in D365 meanwhile; then D365's state and history are checked.
+import { randomBytes } from 'node:crypto';
+import { sampleCustomer } from '../../test/fixtures/sample-customers';
+import type { FleetStack } from './fleet-stack';
+
+export interface UpdatePhaseOptions {
+  customers: number;
+  /** Versioned updates per customer (Customer-Version 1…N), sent shuffled to random hosts. */
+  updatesPerCustomer: number;
+  /** Customers whose phone an operator changes in D365 before the updates (they must be flagged). */
+  conflicts: number;
+  /** Share of D365 reads and PATCHes that fail (before or after D365 applied them). */
+  faultProbability: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  settleSeconds: number;
+  log?: (line: string) => void;
+}
+
+export interface UpdatePhaseReport {
+  customers: number;
+  updatesSent: number;
+  accepted: number;
+  /** Accepted updates not ended when the phase ended. */
+  lost: number;
+  /** Customers (not changed in D365) whose final D365 state is not the last update sent. */
+  wrongFinal: number;
+  /** Applied PATCHes that came after the PATCH of a newer version of the same customer. */
+  appliedOutOfOrder: number;
+  /** A version written to D365 twice. */
+  appliedTwice: number;
+  /** PATCHes that wrote a field over the operator's change in D365 (policy review: must be 0). */
+  overwrittenD365Changes: number;
+  outcomes: Record<string, number>;
+  faultsApplied: number;
+  seconds: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What can go wrong around an update: D365 reads throttled, PATCHes failing before or after they were applied. */
+export function updateFaultRules(p: number): object[] {
+  const mix: [number, object][] = [
+    [0.2, { method: 'GET', status: 429, retryAfter: 1 }],
+    [0.2, { method: 'PATCH', status: 503 }],
+    [0.1, { method: 'PATCH', reset: true }],
+    // Applied in D365, the answer lost: the next attempt must recognise its own PATCH.
+    [0.25, { method: 'PATCH', after: true, status: 504 }],
+    [0.25, { method: 'PATCH', after: true, reset: true }],
+  ];
+  return mix.map(([share, fault]) => ({
+    service: 'd365',
+    path: 'CustomersV3(',
+    probability: share * p,
+    ...fault,
+  }));
+}
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+const phone = (customer: number, version: number) =>
+  `+1425${String(customer % 1000).padStart(3, '0')}${String(version).padStart(4, '0')}`;
+const versionOf = (value: unknown): number => Number(String(value).slice(-4));
+
+interface HistoryEntry {
+  via: string;
+  fields: Record<string, unknown>;
+}
+
+export async function runUpdatePhase(
+  fleet: FleetStack,
+  options: UpdatePhaseOptions,
+): Promise<UpdatePhaseReport> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const runId = randomBytes(3).toString('hex');
+  const base = sampleCustomer('full');
+  const send = async (
+    host: number,
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(`${fleet.url(host + attempt)}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
+        const json = (await response.json()) as Record<string, unknown>;
+        if (response.status < 500 || attempt >= 5) return { status: response.status, json };
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+      await sleep(500);
+    }
+  };
+  await fleet.emulatorApi('DELETE', '/_emulator/faults');
+
+  // The customers, created with a reference each and waited for.
+  const accounts: string[] = [];
+  await pool([...Array(options.customers).keys()], options.concurrency, async (i) => {
+    const body = { Customer: { ...base.Customer, EmailAddress: `upd.${runId}.${i}@example.com` } };
+    const answer = await send(i, 'POST', '/api/customers', body, {
+      'customer-reference': `audit-${runId}-${i}`,
+      'idempotency-key': `audit-${runId}-create-${i}`,
+      prefer: 'wait=30',
+    });
+    if (answer.status !== 201) throw new Error(`update phase: create ${i} answered ${answer.status}`);
+    accounts[i] = String(answer.json.customerAccount);
+  });
+  log(`update phase: ${accounts.length} customers created`);
+
+  // Operators change the phone of the first `conflicts` customers in D365.
+  const operatorPhone = (i: number) => `+1999${String(i).padStart(7, '0')}`;
+  for (let i = 0; i < options.conflicts; i++)
+    await fleet.emulatorApi('PATCH', `/_emulator/customers/USRT/${accounts[i]}`, {
+      PrimaryContactPhone: operatorPhone(i),
+    });
+  for (const rule of updateFaultRules(options.faultProbability))
+    await fleet.emulatorApi('POST', '/_emulator/faults', rule);
+
+  // Every customer's versions, shuffled together, each to a random host.
+  const updates = accounts.flatMap((_, i) =>
+    Array.from({ length: options.updatesPerCustomer }, (_, v) => ({ customer: i, version: v + 1 })),
+  );
+  for (let i = updates.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [updates[i], updates[j]] = [updates[j]!, updates[i]!];
+  }
+  const ids: string[] = [];
+  await pool(updates, options.concurrency, async ({ customer, version }) => {
+    const answer = await send(
+      Math.floor(Math.random() * fleet.size),
+      'PATCH',
+      `/api/customers/references/audit-${runId}-${customer}`,
+      { Customer: { ContactNumber: phone(customer, version), LastName: `V${version}` } },
+      {
+        'content-type': 'application/merge-patch+json',
+        'customer-version': String(version),
+        'idempotency-key': `audit-${runId}-${customer}-${version}`,
+      },
+    );
+    if (answer.status === 202 && typeof answer.json.correlationId === 'string')
+      ids.push(answer.json.correlationId);
+  });
+  log(`update phase: ${ids.length} of ${updates.length} updates accepted`);
+
+  // Wait for every accepted update to end.
+  const outcomes: Record<string, number> = {};
+  const pending = new Set(ids);
+  const deadline = Date.now() + options.settleSeconds * 1000;
+  while (pending.size > 0 && Date.now() < deadline) {
+    for (const id of [...pending]) {
+      const record = await fleet.table.getEntity<Record<string, unknown>>(id, '').catch(() => undefined);
+      const status = String(record?.status ?? '');
+      if (status === 'succeeded' || status === 'failed' || status === 'needs_review') {
+        pending.delete(id);
+        const key =
+          status === 'succeeded' ? String(record!.outcome) : `${status}:${String(record!.errorCode)}`;
+        outcomes[key] = (outcomes[key] ?? 0) + 1;
+      }
+    }
+    if (pending.size > 0) await sleep(500);
+  }
+  await fleet.emulatorApi('DELETE', '/_emulator/faults');
+
+  const report: UpdatePhaseReport = {
+    customers: accounts.length,
+    updatesSent: updates.length,
+    accepted: ids.length,
+    lost: pending.size,
+    wrongFinal: 0,
+    appliedOutOfOrder: 0,
+    appliedTwice: 0,
+    overwrittenD365Changes: 0,
+    outcomes,
+    faultsApplied: (await fleet.emulatorApi<{ faultsApplied: number }>('GET', '/_emulator/stats'))
+      .faultsApplied,
+    seconds: 0,
+  };
+  const last = options.updatesPerCustomer;
+  for (const [i, account] of accounts.entries()) {
+    const customer = await fleet.emulatorApi<{
+      fields: Record<string, unknown>;
+      updates: { history: HistoryEntry[] };
+    }>('GET', `/_emulator/customers/USRT/${account}`);
+    const applied = customer.updates.history.filter((e) => e.via === 'odata');
+    const versions = applied
+      .map((e) => e.fields.PrimaryContactPhone ?? e.fields.PersonLastName)
+      .map(versionOf);
+    versions.forEach((v, k) => {
+      if (k > 0 && v < Math.max(...versions.slice(0, k))) report.appliedOutOfOrder += 1;
+    });
+    report.appliedTwice += versions.length - new Set(versions).size;
+    if (i < options.conflicts) {
+      const operator = customer.updates.history.findIndex((e) => e.via === 'operator');
+      const overwrites = customer.updates.history
+        .slice(operator + 1)
+        .filter((e) => e.via === 'odata' && 'PrimaryContactPhone' in e.fields).length;
+      report.overwrittenD365Changes += Math.max(
+        overwrites,
+        customer.fields.PrimaryContactPhone === operatorPhone(i) ? 0 : 1,
+      );
+    } else if (
+      customer.fields.PrimaryContactPhone !== phone(i, last) ||
+      customer.fields.PersonLastName !== `V${last}`
+    ) {
+      report.wrongFinal += 1;
+    }
+  }
+  report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  return report;
+}
+
+export const updatePhasePassed = (r: UpdatePhaseReport): boolean =>
+  r.lost === 0 &&
+  r.wrongFinal === 0 &&
+  r.appliedOutOfOrder === 0 &&
+  r.appliedTwice === 0 &&
+  r.overwrittenD365Changes === 0 &&
+  r.accepted === r.updatesSent;
