@@ -127,6 +127,9 @@ export async function runUpdatePhase(
     await fleet.emulatorApi('PATCH', `/_emulator/customers/USRT/${accounts[i]}`, {
       PrimaryContactPhone: operatorPhone(i),
     });
+  const stats = async () =>
+    (await fleet.emulatorApi<{ faultsApplied: number }>('GET', '/_emulator/stats')).faultsApplied;
+  const faultsBefore = await stats();
   for (const rule of updateFaultRules(options.faultProbability))
     await fleet.emulatorApi('POST', '/_emulator/faults', rule);
 
@@ -185,8 +188,7 @@ export async function runUpdatePhase(
     appliedTwice: 0,
     overwrittenD365Changes: 0,
     outcomes,
-    faultsApplied: (await fleet.emulatorApi<{ faultsApplied: number }>('GET', '/_emulator/stats'))
-      .faultsApplied,
+    faultsApplied: (await stats()) - faultsBefore,
     seconds: 0,
   };
   const last = options.updatesPerCustomer;
