@@ -1,5 +1,4 @@
 import { callerProblems, header, Json, noContent500, problem, ref } from './openapi-parts';
-import { resultCallbacks } from './openapi-callbacks';
 
 /**
  * The OpenAPI description of customer updates (issue 17): the two `PATCH` routes, the operator's
@@ -35,7 +34,6 @@ function patchOperation(operationId: string, summary: string, description: strin
         { $ref: '#/components/parameters/Prefer' },
         { $ref: '#/components/parameters/CallbackUrl' },
       ],
-      callbacks: resultCallbacks(),
       requestBody: {
         required: true,
         content: {

@@ -80,7 +80,7 @@ export const problems = {
     errors: [error],
   }),
   customerNotFound: (): Problem => ({
-    type: `${TYPE_BASE}customer-not-found`,
+    type: `${TYPE_BASE}unknown-customer`,
     title: 'Unknown customer',
     status: 404,
     detail:

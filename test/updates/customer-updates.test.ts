@@ -151,7 +151,7 @@ describe('customer updates through the real hosts', () => {
       );
       expect(answer.status).toBe(404);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
-      expect(answer.json.type).toBe('urn:d365-customer-sync:problem:customer-not-found');
+      expect(answer.json.type).toBe('urn:d365-customer-sync:problem:unknown-customer');
     }
     expect(await statusRecords()).toBe(before);
   });

@@ -373,7 +373,9 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
         additionalProperties: true,
         if: { properties: { type: { const: 'customer.created' } } },
         then: {
-          properties: { data: { type: 'object', required: ['Customer'] } },
+          properties: {
+            data: { type: 'object', required: ['Customer'], properties: { Customer: { type: 'object' } } },
+          },
           additionalProperties: true,
         },
       },
