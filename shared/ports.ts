@@ -155,7 +155,10 @@ export interface CustomerLink {
   fieldStamps: string;
   /** D365's ETag after our last PATCH (absent: read it before the next one). */
   d365Etag?: string;
-  /** The update whose PATCH is being sent (set before the call): a takeover checks whether it went through. */
+  /**
+   * JSON `{id, changes}`: the update whose PATCH is being sent (set before the call, cleared after it
+   * ended): the next update of the customer waits for it, and a takeover checks whether it went through.
+   */
   inFlight?: string;
   etag: string;
 }

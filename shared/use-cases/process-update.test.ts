@@ -238,6 +238,22 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect(app.d365.patches).toHaveLength(1);
   });
 
+  it('lets the next update wait for one whose PATCH answer was lost, instead of calling its values a D365 change', async () => {
+    const app = setup('review');
+    await created(app);
+    const first = await app.acceptUpdate({ ContactNumber: '+14255550101' }, 1);
+    app.d365.failAfterApplying();
+    await expect(app.process(first)).resolves.toMatchObject({ kind: 'retrying' });
+    const second = await app.acceptUpdate({ ContactNumber: '+14255550102' }, 2);
+    await expect(app.process(second)).resolves.toMatchObject({ kind: 'deferred' });
+    await expect(app.process(first)).resolves.toMatchObject({ outcome: 'updated' });
+    await expect(app.process(second)).resolves.toMatchObject({ outcome: 'updated' });
+    expect(app.d365.patches.map((p) => p.changes.PrimaryContactPhone)).toEqual([
+      '+14255550101',
+      '+14255550102',
+    ]);
+  });
+
   describe('a field changed in D365 since our last write (412)', () => {
     async function conflicted(policy: ConflictPolicy) {
       const app = setup(policy);

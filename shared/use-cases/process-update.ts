@@ -15,7 +15,7 @@ import {
 } from '../domain/customer-update';
 import { permanent, ProcessingError, transient } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
-import { FAILURE_CODES, Outcome, StatusRecord } from '../domain/status';
+import { FAILURE_CODES, isTerminal, Outcome, StatusRecord } from '../domain/status';
 import { decideDelivery } from '../domain/worker-decisions';
 import {
   CustomerLink,
@@ -146,6 +146,22 @@ export async function processCustomerUpdate(
     }
     claim = claimed;
     link = (await readLink(u, deps))!; // read again under the claim: the previous update's result
+    // An earlier update's PATCH of unknown outcome (its answer was lost): it goes first, else this one
+    // would take its values in D365 for a change made there, or be applied before an older one.
+    const earlier = inFlightOf(link);
+    let pending: Record<string, unknown> = {};
+    if (earlier && earlier.id !== correlationId) {
+      const other = await deps.statusStore.get(earlier.id);
+      if (other && !isTerminal(other.status))
+        return await giveBack(
+          record,
+          message,
+          1,
+          'an earlier update of this customer may have reached D365',
+          deps,
+        );
+      pending = earlier.changes;
+    }
     const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
     const effective = effectivePatch(u.customer, stamps, u.stamp);
     const fields = Object.keys(effective.customer);
@@ -171,8 +187,8 @@ export async function processCustomerUpdate(
     ({ slot, record } = taken);
     if (!(await claim.extend(later(deps, Math.max(deps.leaseSeconds, 4 * callSeconds)))))
       return await giveBack(record, message, 1, 'the customer claim ran out', deps);
-    link = await deps.links.save(link, { inFlight: correlationId });
-    const sent = await sendChanges(link, account, changes, ours, slot, deps);
+    link = await deps.links.save(link, { inFlight: JSON.stringify({ id: correlationId, changes }) });
+    const sent = await sendChanges(link, account, changes, ours, slot, deps, pending);
     switch (sent.kind) {
       case 'applied':
         await deps.links.save(link, {
@@ -208,6 +224,19 @@ export async function processCustomerUpdate(
   }
 }
 
+/** The update whose PATCH was being sent when the link was last written (`inFlight`), and its fields. */
+function inFlightOf(link: CustomerLink): { id: string; changes: Record<string, unknown> } | undefined {
+  if (link.inFlight === undefined) return undefined;
+  try {
+    const value = JSON.parse(link.inFlight) as { id?: unknown; changes?: unknown };
+    if (typeof value.id === 'string' && typeof value.changes === 'object' && value.changes !== null)
+      return { id: value.id, changes: value.changes as Record<string, unknown> };
+  } catch {
+    // not ours: ignore it
+  }
+  return undefined;
+}
+
 function readLink(u: UpdateRequest['Update'], deps: UpdateDeps): Promise<CustomerLink | undefined> {
   return deps.links.get(
     u.sourceCustomerId !== undefined && u.source !== undefined
@@ -229,13 +258,14 @@ async function sendChanges(
   ours: Record<string, unknown>,
   slot: GateSlot,
   deps: UpdateDeps,
+  pending: Record<string, unknown>,
 ): Promise<Sent> {
   let etag = link.d365Etag;
   for (let round = 0; round < 3; round++) {
     if (etag === undefined) {
       const current = await slot.run(() => deps.d365Updates.getCustomer(link.legalEntity, account));
       if (!current) throw permanent('customer_not_found', FAILURE_CODES.customer_not_found);
-      const decision = decideOnCurrent(current.fields, ours, changes, deps.conflictPolicy);
+      const decision = decideOnCurrent(current.fields, ours, changes, deps.conflictPolicy, pending);
       switch (decision.kind) {
         case 'already-applied':
           return { kind: 'applied', etag: current.etag };

@@ -38,8 +38,13 @@ export function changedInD365(
   current: Record<string, unknown>,
   ours: Record<string, unknown>,
   changes: Record<string, unknown>,
+  pending: Record<string, unknown> = {},
 ): string[] {
-  return Object.keys(changes).filter((field) => text(current[field]) !== text(ours[field]));
+  return Object.keys(changes).filter(
+    (field) =>
+      text(current[field]) !== text(ours[field]) &&
+      !(field in pending && text(current[field]) === text(pending[field])),
+  );
 }
 
 /** Whether D365 already holds every value of `changes` (our own PATCH went through before a crash). */
@@ -59,15 +64,20 @@ export type ConflictDecision =
   /** Policy "review": nothing is sent; the update waits for an operator (`needs_review`). */
   | { kind: 'review'; fields: string[] };
 
-/** What to do once D365's current values are known (before the first PATCH, or after a 412). */
+/**
+ * What to do once D365's current values are known (before the first PATCH, or after a 412).
+ * `pending`: the fields of an earlier update of ours whose PATCH may have gone through (its answer
+ * was lost and it ended without knowing): D365 holding those values is not a change made in D365.
+ */
 export function decideOnCurrent(
   current: Record<string, unknown>,
   ours: Record<string, unknown>,
   changes: Record<string, unknown>,
   policy: ConflictPolicy,
+  pending: Record<string, unknown> = {},
 ): ConflictDecision {
   if (alreadyApplied(current, changes)) return { kind: 'already-applied' };
-  const fields = changedInD365(current, ours, changes);
+  const fields = changedInD365(current, ours, changes, pending);
   if (fields.length === 0) return { kind: 'patch' };
   if (policy === 'ours') return { kind: 'overwrite', fields };
   if (policy === 'd365') return { kind: 'keep-d365', fields };
