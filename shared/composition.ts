@@ -13,7 +13,7 @@ import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
-import { missingCustomerUpdates } from './adapters/d365/missing-customer-updates';
+import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { processQueuedRequest, UpdateDeps } from './use-cases/process-update';
 import type { UpdateHttpDeps } from './http/update-intake';
 import { ProcessDeps } from './use-cases/process-customer';
@@ -296,8 +296,11 @@ export function createAppServices(config: Config): AppServices {
     gatedLookup,
     identityClaims: tableIdentityClaims(getTable),
     links: tableCustomerLinks(getLinks),
-    // shared/adapters/d365/d365-customer-updates.ts (createD365CustomerUpdates) replaces this once merged.
-    d365Updates: missingCustomerUpdates(),
+    // CustomersV3 by key for both targets (README "Customer updates"): the custom service only creates.
+    d365Updates: createD365CustomerUpdates(tokens, {
+      url: config.d365.url,
+      timeoutMs: config.d365.timeoutMs,
+    }),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
     async queueDepths() {
