@@ -36,16 +36,22 @@ namespace D365CustomerSync.Client
         public const string SourceNotFound = Prefix + "source-not-found";
         public const string AccountNotFound = Prefix + "account-not-found";
         public const string RetriesExhausted = Prefix + "retries-exhausted";
+        public const string InvalidPath = Prefix + "invalid-path";
+        public const string UnknownCustomer = Prefix + "unknown-customer";
+        public const string CustomerNotFound = Prefix + "customer-not-found";
+        public const string CustomerNotCreated = Prefix + "customer-not-created";
+        public const string InvalidUpdate = Prefix + "invalid-update";
+        public const string UpdateConflict = Prefix + "update-conflict";
 #pragma warning restore CS1591
 
         /// <summary>Every value, in the document's order.</summary>
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, Unauthenticated, Forbidden, RateLimited,
-            TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate, BusinessError,
-            NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound, AccountNotFound,
-            RetriesExhausted,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer, Unauthenticated,
+            Forbidden, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
+            BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
+            AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
         };
     }
 

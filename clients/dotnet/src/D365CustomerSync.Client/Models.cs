@@ -114,6 +114,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("correlationId", Required = Required.Always)]
         public string CorrelationId { get; set; }
 
+        /// <summary><c>update</c> for a customer update (<c>PATCH</c>); absent for a create.</summary>
+        [JsonProperty("kind")]
+        public string Kind { get; set; }
+
         /// <summary>One of <see cref="RequestStatus"/>.</summary>
         [JsonProperty("status", Required = Required.Always)]
         public string Status { get; set; }
@@ -295,13 +299,18 @@ namespace D365CustomerSync.Client
         public const string SourceNotFound = "source_not_found";
         public const string AccountNotFound = "account_not_found";
         public const string RetriesExhausted = "retries_exhausted";
+        public const string CustomerNotFound = "customer_not_found";
+        public const string CustomerNotCreated = "customer_not_created";
+        public const string InvalidUpdate = "invalid_update";
+        public const string UpdateConflict = "update_conflict";
 #pragma warning restore CS1591
 
         /// <summary>Every value, in the document's order.</summary>
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable,
-            SourceNotFound, AccountNotFound, RetriesExhausted,
+            SourceNotFound, AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate,
+            UpdateConflict,
         };
     }
 }
