@@ -7,6 +7,7 @@ const OPTIONAL_FIELDS = [
   'customerAccount',
   'outcome',
   'existingAccounts',
+  'matchedOn',
   'errorCode',
   'errorMessage',
   'lastError',
