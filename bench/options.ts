@@ -15,9 +15,10 @@ export const PHASES = [
   'cold-start',
   'keyed',
   'fleet',
+  'settle',
 ] as const;
 export type Phase = (typeof PHASES)[number];
-/** What `npm run bench` runs without --only (`keyed` is a slower, opt-in check). */
+/** What `npm run bench` runs without --only (`keyed` and `settle` are slower, opt-in checks). */
 export const DEFAULT_PHASES: Phase[] = [
   'intake',
   'webhooks',

@@ -3,6 +3,7 @@ import { FleetResult } from './fleet';
 import { DrainRun, EndToEndResult } from './end-to-end';
 import { IntakeResult } from './intake';
 import { KeyedResult } from './keyed-intake';
+import { SettleCostResult } from './settle-cost';
 import { LowLoadResult } from './low-load';
 import { NaiveResult, ScenarioRun } from './naive-comparison';
 import { BenchOptions } from './options';
@@ -35,6 +36,7 @@ export interface Results {
   coldStart?: ColdStartResult;
   keyed?: KeyedResult;
   fleet?: FleetResult;
+  settle?: SettleCostResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];
 }

@@ -9,6 +9,7 @@ import { runEndToEnd } from './end-to-end';
 import { runIntake } from './intake';
 import { runKeyedIntake } from './keyed-intake';
 import { runFleet } from './fleet';
+import { runSettleCost } from './settle-cost';
 import { runLowLoad } from './low-load';
 import { runWebhookIntake } from './webhook-intake';
 import { runNaiveComparison } from './naive-comparison';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
       ['cold-start', async () => void (results.coldStart = await runColdStart(options, emulator, log))],
       ['keyed', async () => void (results.keyed = await runKeyedIntake(options, emulator, log))],
       ['fleet', async () => void (results.fleet = await runFleet(options, emulator, log))],
+      ['settle', async () => void (results.settle = await runSettleCost(options, emulator, log))],
     ];
     for (const [phase, run] of phases) {
       if (!options.phases.includes(phase)) continue;

@@ -8,6 +8,7 @@ import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
+import type { NameAndPhoneMatch } from './domain/recovery-match';
 
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
 export interface StatusStore {
@@ -94,6 +95,23 @@ export interface D365Client {
    * empty when there is none.
    */
   findCustomersByEmail(legalEntity: string, email: string): Promise<string[]>;
+  /**
+   * Recovery only (shared/domain/recovery-match.ts): the customers whose `PersonFirstName`,
+   * `PersonLastName` (when given) and `PrimaryContactPhone` all equal these, in the legal entity
+   * (CustomersV3, cross-company, one safe filter), at most `CUSTOMER_LOOKUP_TOP`. `undefined` when a
+   * value cannot be filtered on exactly (e.g. a name with a comma): the lookup did not run.
+   */
+  findCustomersByNameAndPhone(
+    legalEntity: string,
+    person: PersonKey,
+  ): Promise<NameAndPhoneMatch[] | undefined>;
+}
+
+/** The name and phone a recovery lookup matches on. */
+export interface PersonKey {
+  firstName: string;
+  lastName?: string;
+  phone: string;
 }
 
 /**

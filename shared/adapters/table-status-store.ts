@@ -8,6 +8,7 @@ const OPTIONAL_FIELDS = [
   'customerAccount',
   'outcome',
   'existingAccounts',
+  'matchedOn',
   'errorCode',
   'errorMessage',
   'lastError',

@@ -1,3 +1,5 @@
+import type { MatchedOn } from './recovery-match';
+
 /**
  * The processing state machine of one customer request, and the status answer derived from it.
  *
@@ -112,6 +114,11 @@ export interface StatusRecord {
    * request, or when several customers matched (the request was linked to the first).
    */
   existingAccounts?: string;
+  /**
+   * Which fields a lookup matched the customer on (`link`, `reject`, or a recovery after a create
+   * that may have reached D365): `email`, or `name_and_phone` (recovery only); never the values.
+   */
+  matchedOn?: MatchedOn;
   errorCode?: FailureCode;
   errorMessage?: string;
   /** The last transient failure, for operators (no personal data). */
@@ -158,6 +165,8 @@ export interface StatusAnswer {
   outcome?: Outcome;
   /** Every account with the request's e-mail (a rejected duplicate, or several matches). */
   existingAccounts?: string[];
+  /** Which fields a lookup matched the customer on (see StatusRecord). */
+  matchedOn?: MatchedOn;
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
@@ -177,6 +186,7 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
     ...(record.customerAccount !== undefined && { customerAccount: record.customerAccount }),
     ...(record.outcome !== undefined && { outcome: record.outcome }),
     ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
+    ...(record.matchedOn !== undefined && { matchedOn: record.matchedOn }),
     ...(record.errorCode !== undefined && {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },
     }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
+import { MATCHED_ON } from '../domain/recovery-match';
 import { problems } from './problem';
 import {
   MAX_WEBHOOK_BODY_BYTES,
@@ -78,6 +79,14 @@ export const statusAnswerSchema = z
       .meta({ description: 'The D365 customer account number (`succeeded`).', examples: ['US-000001'] }),
     outcome: outcomeSchema.optional(),
     existingAccounts: existingAccounts.optional(),
+    matchedOn: z
+      .enum(MATCHED_ON)
+      .optional()
+      .meta({
+        description:
+          'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone`, only when recovering a customer a create may have made, if none holds the e-mail). Never the matched values.',
+        examples: ['email'],
+      }),
     error: z
       .strictObject({ code: failureCodeSchema, message: z.string() })
       .optional()

@@ -7,7 +7,8 @@ import { ACCOUNT_LOOKUP_ROUNDS, processCustomerMessage, ProcessDeps } from './pr
 import { replayFailedRequest } from './replay-request';
 import { QueueMessage } from '../domain/queue-message';
 import { toStatusAnswer } from '../domain/status';
-import { CustomerQueue, D365Client, noopTelemetry, silentLog } from '../ports';
+import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../ports';
+import { NameAndPhoneMatch } from '../domain/recovery-match';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 
 /**
@@ -17,13 +18,18 @@ import { sampleCustomer } from '../../test/fixtures/sample-customers';
  */
 type CreateAnswer = () => Promise<{ customerAccount?: string }>;
 
-function setup(create: CreateAnswer, lookups: (string | undefined)[]) {
+function setup(
+  create: CreateAnswer,
+  lookups: (string | undefined)[],
+  byNameAndPhone: NameAndPhoneMatch[][] = [],
+) {
   const statusStore = memoryStatusStore();
   const sent: { message: QueueMessage; delaySeconds?: number }[] = [];
   const queue: CustomerQueue = {
     send: async (message, o) => void sent.push({ message, delaySeconds: o?.delaySeconds }),
   };
   const calls: string[] = [];
+  const nameLookups: PersonKey[] = [];
   let clock = new Date('2026-11-26T18:00:00.000Z');
   const d365: D365Client = {
     createCustomer: async () => {
@@ -34,6 +40,10 @@ function setup(create: CreateAnswer, lookups: (string | undefined)[]) {
       calls.push('lookup');
       const found = lookups.shift();
       return found === undefined ? [] : [found];
+    },
+    findCustomersByNameAndPhone: async (_legalEntity, person) => {
+      nameLookups.push(person);
+      return byNameAndPhone.shift() ?? [];
     },
   };
   const deps: ProcessDeps = {
@@ -59,6 +69,7 @@ function setup(create: CreateAnswer, lookups: (string | undefined)[]) {
     deps,
     sent,
     calls,
+    nameLookups,
     advance: (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000)),
     record: (id: string) => statusStore.records.get(id)!,
     /** Delivers the last queued message again, after its delay has passed. */
@@ -141,5 +152,72 @@ describe('an uncertain create', () => {
     await app.next();
     await expect(app.next()).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000003' });
     expect(app.calls).toEqual(['create', 'lookup', 'lookup']);
+  });
+});
+
+describe('a recovery lookup by name and phone', () => {
+  const theirs = (account: string, hasEmail = false): NameAndPhoneMatch => ({ account, hasEmail });
+
+  it('recovers the one customer without an e-mail that has the name and phone, and says it matched on them', async () => {
+    // The custom service's X++ code did not store the e-mail: nobody has it; one customer has the name and phone.
+    const app = setup(async () => ({}), [undefined], [[theirs('US-000900')]]);
+    const id = await accepted(app);
+    await app.next(); // the 2xx without an account
+    await expect(app.next()).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-000900',
+      outcome: 'created',
+    });
+    expect(app.nameLookups).toEqual([{ firstName: 'Cust', phone: '+923004000101' }]);
+    expect(app.calls).toEqual(['create', 'lookup']);
+    const answer = toStatusAnswer(app.record(id));
+    expect(answer).toMatchObject({ status: 'succeeded', matchedOn: 'name_and_phone' });
+    expect(JSON.stringify(answer)).not.toMatch(/Cust|923004000101/);
+  });
+
+  it('says matchedOn email when the e-mail found it, without looking up the name and phone', async () => {
+    const app = setup(async () => ({}), ['US-000901'], [[theirs('US-000999')]]);
+    const id = await accepted(app);
+    await app.next();
+    await expect(app.next()).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000901' });
+    expect(app.nameLookups).toEqual([]);
+    expect(toStatusAnswer(app.record(id)).matchedOn).toBe('email');
+  });
+
+  it('ends as needs_review listing the candidates when several customers have the name and phone', async () => {
+    const app = setup(async () => ({}), [undefined], [[theirs('US-000910'), theirs('US-000911')]]);
+    const id = await accepted(app);
+    await app.next();
+    await expect(app.next()).resolves.toEqual({ kind: 'needs-review' });
+    expect(app.calls.filter((c) => c === 'create')).toHaveLength(1);
+    const answer = toStatusAnswer(app.record(id));
+    expect(answer).toMatchObject({
+      status: 'needs_review',
+      error: { code: 'account_not_found' },
+      existingAccounts: ['US-000910', 'US-000911'],
+      matchedOn: 'name_and_phone',
+    });
+    expect(answer.error?.message).toMatch(/2 customers .* name and phone/);
+  });
+
+  it('does not take a customer that holds another e-mail for the request’s, and creates again only after settling', async () => {
+    let creates = 0;
+    const app = setup(
+      async () => {
+        creates += 1;
+        if (creates === 1) throw transient('D365 timed out', { uncertain: true });
+        return { customerAccount: 'US-000920' };
+      },
+      [undefined, undefined],
+      [[theirs('US-000001', true)], [theirs('US-000001', true)]],
+    );
+    const id = await accepted(app);
+    await app.next(); // the timeout
+    await expect(app.next()).resolves.toMatchObject({ kind: 'retrying' }); // not settled yet
+    await expect(app.next()).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000920' });
+    expect(app.calls).toEqual(['create', 'lookup', 'lookup', 'create']);
+    // By name and phone only once settled, where a miss sends the create again.
+    expect(app.nameLookups).toHaveLength(1);
+    expect(app.record(id).matchedOn).toBeUndefined();
   });
 });

@@ -39,6 +39,7 @@ function setup(
       calls.push('lookup in slot');
       return options.existing ? [options.existing] : [];
     },
+    findCustomersByNameAndPhone: async () => [],
   };
   const gatedLookup = options.gatedLookup ?? {
     findCustomersByEmail: async () => {

@@ -46,6 +46,7 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
       const found = next ? await next() : options.existing;
       return found === undefined ? [] : [found].flat();
     },
+    findCustomersByNameAndPhone: async () => [],
   };
   const deps: ProcessDeps = {
     statusStore,

@@ -11,6 +11,9 @@ import { sourceReferenceOf } from '../domain/webhooks/source-reference';
 import { announceEnding } from './deliver-callback';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
 import { customerIdentityKey } from '../domain/customer-identity';
+import { decideRecoveryMatch } from '../domain/recovery-match';
+import type { MatchedOn, NameAndPhoneMatch, RecoveryMatch } from '../domain/recovery-match';
+import { lookUpByNameAndPhone, recoveryLookup } from './recovery-lookup';
 import {
   CallbackOutbox,
   CustomerLinks,
@@ -128,8 +131,9 @@ async function recordSuccess(
   outcome: Outcome,
   d365Ms: number,
   deps: ProcessDeps,
-  existingAccounts?: string,
+  found: { existingAccounts?: string; matchedOn?: MatchedOn } = {},
 ): Promise<ProcessResult> {
+  const { existingAccounts, matchedOn } = found;
   await linkCreated(record, customerAccount, deps);
   await announceEnding(record, 'succeeded', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
@@ -137,6 +141,7 @@ async function recordSuccess(
     customerAccount,
     outcome,
     existingAccounts,
+    matchedOn,
     lastError: undefined,
     leaseUntil: undefined,
     nextAttemptAt: undefined,
@@ -336,13 +341,21 @@ export const ACCOUNT_LOOKUP_ROUNDS = 3;
 
 const DEFAULT_SETTLE_SECONDS = 10;
 
-/** D365 confirmed the create but the customer cannot be found: an operator looks in D365. */
-async function recordNeedsReview(record: StatusRecord, deps: CommonDeps): Promise<ProcessResult> {
+/**
+ * D365 confirmed the create but the customer cannot be found, or several customers match its name
+ * and phone (`candidates`, recovery-match.ts): an operator looks in D365.
+ */
+async function recordNeedsReview(
+  record: StatusRecord,
+  deps: CommonDeps,
+  candidates?: readonly string[],
+): Promise<ProcessResult> {
   await announceEnding(record, 'needs_review', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
     status: 'needs_review',
     errorCode: 'account_not_found',
-    errorMessage: FAILURE_CODES.account_not_found,
+    errorMessage: candidates ? ambiguousMessage(candidates) : FAILURE_CODES.account_not_found,
+    ...(candidates && { existingAccounts: candidates.join(','), matchedOn: 'name_and_phone' as const }),
     leaseUntil: undefined,
     nextAttemptAt: undefined,
     updatedAt: clock(deps).toISOString(),
@@ -359,6 +372,11 @@ async function recordNeedsReview(record: StatusRecord, deps: CommonDeps): Promis
     },
   });
   return { kind: 'needs-review' };
+}
+
+/** The `needs_review` message when several customers match by name and phone (accounts only, no personal data). */
+export function ambiguousMessage(accounts: readonly string[]): string {
+  return `No D365 customer has this request's e-mail, and ${accounts.length} customers without an e-mail have its name and phone (${accounts.join(', ')}): an operator decides which one is this request's customer; it is never replayed into another create.`;
 }
 
 /** Seconds since an ISO time (0 when absent). */
@@ -576,6 +594,34 @@ export async function processCustomerMessage(
           }
         }
       }
+      // A create may have reached D365: the recovery rule (e-mail, then name and phone); else the
+      // duplicate policy's lookup, by e-mail only (README, "Recovery lookups").
+      const settle = deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+      // By name and phone only where "not found" would decide something: D365 confirmed the
+      // customer, or the create is settled and would be sent again (an unsettled miss looks again anyway).
+      // Measured before the lookup: only a lookup that starts a settle time after the create counts.
+      const sinceSubmit = secondsSince(deps, submittedAt);
+      const decisive = record.acceptedWithoutAccountAt !== undefined || sinceSubmit >= settle;
+      let match: RecoveryMatch | undefined;
+      if (mayExist) {
+        let byNameAndPhone: NameAndPhoneMatch[] | undefined;
+        if (accounts.length === 0 && decisive && customer.Customer.ContactNumber !== undefined) {
+          if (!slot) {
+            // Looked up without a slot (batched): this read needs one; the create then uses it.
+            const claim = identity;
+            const taken = await takeSlot(record, message, deps, () =>
+              claim ? claim.extend(later(deps, 2 * callSeconds)) : Promise.resolve(),
+            );
+            if ('result' in taken) return taken.result;
+            ({ slot, record } = taken);
+          }
+          byNameAndPhone = await lookUpByNameAndPhone(slot, deps.d365, customer);
+        }
+        match = decideRecoveryMatch(accounts, byNameAndPhone);
+        if (match.kind === 'ambiguous') return await recordNeedsReview(record, deps, match.accounts);
+        if (match.kind === 'found') accounts = match.existingAccounts?.split(',') ?? [match.account];
+      }
+      const matchedOn: MatchedOn = match?.kind === 'found' ? match.matchedOn : 'email';
       const found = decideOnLookup(accounts, { mayExist, duplicatePolicy: deps.duplicatePolicy });
       if (accounts.length > 1) {
         // Account numbers are not personal data; the e-mail that matched them is never logged.
@@ -588,32 +634,31 @@ export async function processCustomerMessage(
       const elapsedMs = Date.now() - started;
       switch (found.kind) {
         case 'recover':
-          deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: found.account });
-          return await recordSuccess(
-            record,
-            found.account,
-            'created',
-            elapsedMs,
-            deps,
-            found.existingAccounts,
-          );
+          deps.log.info('customer.recovered', {
+            correlationId,
+            legalEntity,
+            customerAccount: found.account,
+            reason: `matched on ${matchedOn}`,
+          });
+          return await recordSuccess(record, found.account, 'created', elapsedMs, deps, {
+            existingAccounts: found.existingAccounts,
+            matchedOn,
+          });
         case 'reject':
-          record = await deps.statusStore.update(record, { existingAccounts: found.existingAccounts });
+          record = await deps.statusStore.update(record, {
+            existingAccounts: found.existingAccounts,
+            matchedOn,
+          });
           await recordFailure(record, 'duplicate', duplicateMessage(accounts), deps);
           return { kind: 'failed', code: 'duplicate' };
         case 'link':
-          return await recordSuccess(
-            record,
-            found.account,
-            'linked',
-            elapsedMs,
-            deps,
-            found.existingAccounts,
-          );
+          return await recordSuccess(record, found.account, 'linked', elapsedMs, deps, {
+            existingAccounts: found.existingAccounts,
+            matchedOn,
+          });
         case 'create':
           break;
       }
-      const settle = deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
       if (record.acceptedWithoutAccountAt !== undefined) {
         // D365 said it created the customer: look again (it may still be committing), never create.
         if (secondsSince(deps, record.acceptedWithoutAccountAt) >= settle * ACCOUNT_LOOKUP_ROUNDS)
@@ -625,7 +670,7 @@ export async function processCustomerMessage(
           retryAfterSeconds: settle,
         });
       }
-      const unsettled = mayExist ? settle - secondsSince(deps, submittedAt) : 0;
+      const unsettled = mayExist ? settle - sinceSubmit : 0;
       if (unsettled > 0) {
         // An uncertain create may still be committing: look again before creating a second one.
         keepIdentity = true;
@@ -661,6 +706,7 @@ export async function processCustomerMessage(
     keepIdentity = true;
     let customerAccount: string | undefined;
     const held = slot;
+    let recoveredOn: MatchedOn | undefined;
     try {
       ({ customerAccount } = await held.run(() => deps.d365.createCustomer(customer)));
     } catch (error) {
@@ -673,10 +719,16 @@ export async function processCustomerMessage(
         deps.duplicatePolicy === 'create'
       )
         throw error;
-      const [existing] = await lookUp(held, legalEntity, email, deps);
-      if (existing === undefined) throw error;
-      deps.log.info('customer.recovered', { correlationId, legalEntity, customerAccount: existing });
-      customerAccount = existing;
+      const match = await recoveryLookup(held, deps.d365, customer, { byNameAndPhone: true });
+      if (match.kind !== 'found') throw error;
+      deps.log.info('customer.recovered', {
+        correlationId,
+        legalEntity,
+        customerAccount: match.account,
+        reason: `matched on ${match.matchedOn}`,
+      });
+      customerAccount = match.account;
+      recoveredOn = match.matchedOn;
     }
     if (customerAccount === undefined) {
       // A 2xx without an account: created; find its account after the settle time (the customer
@@ -694,7 +746,9 @@ export async function processCustomerMessage(
       });
     }
     keepIdentity = false;
-    return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps);
+    return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps, {
+      matchedOn: recoveredOn,
+    });
   } catch (error) {
     if (error instanceof StatusConflictError) {
       // Our lease ran out and another invocation moved the request on; it owns it now.

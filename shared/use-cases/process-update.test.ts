@@ -74,6 +74,7 @@ function setup(policy: ConflictPolicy = 'review') {
         return { customerAccount: account };
       },
       findCustomersByEmail: async () => [],
+      findCustomersByNameAndPhone: async () => [],
     },
     gate: d365Gate(4),
     target: 'odata',

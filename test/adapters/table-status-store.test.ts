@@ -22,6 +22,7 @@ const full: Omit<StatusRecord, 'etag'> = {
   updatedAt: '2026-11-26T18:00:01.000Z',
   customerAccount: 'US-000001',
   outcome: 'linked',
+  matchedOn: 'name_and_phone',
   errorCode: 'business_error',
   errorMessage: 'm',
   lastError: 'D365 answered 503',

@@ -71,6 +71,13 @@ describe('the OpenAPI document', () => {
     );
   });
 
+  it('says which fields a lookup matched on, as a closed list (never the values)', () => {
+    expect(document.components.schemas.StatusAnswer.properties.matchedOn).toMatchObject({
+      type: 'string',
+      enum: ['email', 'name_and_phone'],
+    });
+  });
+
   it('describes every route the function files register', () => {
     const registered = new Set<string>();
     // Every HTTP function (a file that calls app.http), so a new route cannot go undescribed.

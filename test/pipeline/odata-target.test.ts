@@ -30,6 +30,9 @@ describe('customer creation through the standard CustomersV3 entity', () => {
       PrimaryContactEmail: 'abc1234@gmail.com',
       CustomerGroupId: '30',
       SalesCurrencyCode: 'USD',
+      // The billing address is the primary one, with its role; the shipping one is the delivery address.
+      AddressLocationRoles: 'Invoice',
+      DeliveryAddressCity: 'Alton Bay',
     });
     expect(customer.fields).not.toHaveProperty('DateOfBirth');
   });

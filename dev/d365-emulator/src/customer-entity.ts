@@ -41,6 +41,7 @@ const MODELED_FIELDS: Record<string, EntityFieldType> = {
   AddressState: 'string',
   AddressZipCode: 'string',
   AddressCountryRegionId: 'string',
+  AddressLocationRoles: 'string',
   DeliveryAddressDescription: 'string',
   DeliveryAddressStreet: 'string',
   DeliveryAddressCity: 'string',

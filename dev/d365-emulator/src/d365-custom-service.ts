@@ -150,7 +150,9 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
       account,
       legalEntity,
       via: 'custom-service',
-      fields: contractToEntity(customer, legalEntity, account, partyNumber),
+      fields: contractToEntity(customer, legalEntity, account, partyNumber, {
+        storesEmail: state.settings.customServiceStoresEmail,
+      }),
       contract: { ...customer },
     });
     state.stats.customersCreated += 1;
@@ -200,6 +202,7 @@ function contractToEntity(
   legalEntity: string,
   account: string,
   partyNumber: string,
+  options: { storesEmail: boolean },
 ): CustomerEntity {
   const primary = primaryAddress(customer);
   const billing = chosen(customer.BillingAddress);
@@ -220,7 +223,8 @@ function contractToEntity(
     CustomerGroupId: customer.CustomerGroup.trim(),
     SalesCurrencyCode: (customer.CurrencyCode || defaultCurrency(legalEntity)).toUpperCase(),
     LanguageId: defaultLanguage(legalEntity),
-    PrimaryContactEmail: customer.EmailAddress,
+    // Whether the X++ code stores the e-mail as the primary contact is its own choice (setting).
+    ...(options.storesEmail && { PrimaryContactEmail: customer.EmailAddress }),
     PrimaryContactPhone: customer.ContactNumber,
     ...(primary
       ? {

@@ -11,6 +11,7 @@ import {
 import { odataError, odataWriteFailed } from './d365-errors';
 import { etag, keyPath, ODATA_HEADERS, representation, sendODataError } from './d365-odata-entity';
 import { checkPostalAddress } from './address-reference';
+import { checkLocationRoles } from './location-roles';
 import {
   checkCurrency,
   checkCustomerGroup,
@@ -142,6 +143,9 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
       ? [mustBeFilledIn('Currency')]
       : checkCurrency(String(input.SalesCurrencyCode))),
     ...checkEmail(String(input.PrimaryContactEmail ?? '')),
+    ...checkLocationRoles(
+      input.AddressLocationRoles === undefined ? undefined : String(input.AddressLocationRoles),
+    ),
     ...(['Address', 'DeliveryAddress', 'InvoiceAddress'] as const).flatMap((prefix) =>
       input[`${prefix}CountryRegionId`] === undefined
         ? []

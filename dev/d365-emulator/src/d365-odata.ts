@@ -68,7 +68,52 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
 }
 
 const QUERY_INVALID = 'The query specified in the URI is not valid.';
-const SUPPORTED_OPTIONS = new Set(['$filter', '$select', '$top', '$skip', '$orderby', '$count', '$format']);
+const SUPPORTED_OPTIONS = new Set([
+  '$filter',
+  '$select',
+  '$top',
+  '$skip',
+  '$orderby',
+  '$count',
+  '$format',
+  '$expand',
+]);
+
+/**
+ * `$expand` (first level, OData 4.01 §5.1.3): a comma list of navigation properties. The emulator's
+ * `CustomersV3` models none (the app needs only the entity's own fields: lookups read
+ * `CustomerAccount` and `PrimaryContactEmail`), so every name is refused as F&O's OData library
+ * refuses a name the entity type does not have: 400 "Could not find a property named …".
+ */
+function checkExpand(value: string | null): void {
+  if (value === null) return;
+  for (const part of value.split(',')) {
+    const name = part.trim().replace(/\(.*\)$/s, '');
+    if (name === '' || name === '*')
+      throw new ODataQueryError(`Syntax error at position 0 in '${value}'.`, '$expand');
+    throw new ODataQueryError(
+      `Could not find a property named '${name}' on type '${ENTITY_TYPE}'.`,
+      '$expand',
+    );
+  }
+}
+
+/**
+ * Server-driven paging (OData 4.01 Protocol §11.2.6.7; F&O pages at 10,000 entities): the link to the
+ * rest of a result, `$skip` and `$top` rewritten and every other option kept as the client sent it.
+ * Clients must treat it as opaque.
+ */
+function nextLink(ctx: RequestContext, skip: number, top: number | undefined): string {
+  const kept = ctx.url.search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((part) => {
+      const name = decodeURIComponent(part.split('=')[0] ?? '');
+      return part !== '' && name !== '$skip' && name !== '$top';
+    });
+  const paging = [`$skip=${skip}`, ...(top === undefined ? [] : [`$top=${top}`])];
+  return `${ctx.origin}${ctx.url.pathname}?${[...kept, ...paging].join('&')}`;
+}
 
 function readByKey(state: EmulatorState, ctx: RequestContext, keyText: string): void {
   const record = resolveKey(state, ctx, keyText);
@@ -144,6 +189,7 @@ function query(state: EmulatorState, ctx: RequestContext): void {
     top = parseCount('$top', params.get('$top'));
     skip = parseCount('$skip', params.get('$skip'));
     orderBy = parseOrderBy(params.get('$orderby'));
+    checkExpand(params.get('$expand'));
   } catch (error) {
     if (!(error instanceof ODataQueryError)) throw error;
     sendODataError(ctx, 400, odataError(`${QUERY_INVALID} ${error.message}`));
@@ -162,7 +208,11 @@ function query(state: EmulatorState, ctx: RequestContext): void {
     }
     return 0;
   });
-  const page = matching.slice(skip ?? 0, top === undefined ? undefined : (skip ?? 0) + top);
+  const start = skip ?? 0;
+  const end = top === undefined ? matching.length : Math.min(matching.length, start + top);
+  const pageEnd = Math.min(end, start + state.settings.pageSize);
+  const page = matching.slice(start, pageEnd);
+  const more = pageEnd < end;
   const context = `${ctx.origin}/data/$metadata#${ENTITY_SET}${select ? `(${select.join(',')})` : ''}`;
   sendJson(
     ctx.res,
@@ -171,6 +221,9 @@ function query(state: EmulatorState, ctx: RequestContext): void {
       '@odata.context': context,
       ...((params.get('$count') ?? '').toLowerCase() === 'true' ? { '@odata.count': matching.length } : {}),
       value: page.map((record) => representation(record, select)),
+      ...(more && {
+        '@odata.nextLink': nextLink(ctx, pageEnd, top === undefined ? undefined : end - pageEnd),
+      }),
     },
     ODATA_HEADERS,
   );

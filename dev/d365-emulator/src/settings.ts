@@ -35,6 +35,17 @@ export interface Settings {
    * time (doubling, up to 300 s) instead of the same one. `false`: every 429 says the same.
    */
   lengthenRetryAfter: boolean;
+  /**
+   * Whether the custom service's X++ code stores `EmailAddress` as the party's primary e-mail
+   * (`PrimaryContactEmail`); that depends on the X++ code (README, "What each target needs").
+   * `false`: only the phone is stored, so the app must recover the customer by name and phone.
+   */
+  customServiceStoresEmail: boolean;
+  /**
+   * OData server-driven paging: the most entities one answer holds; more come with an
+   * `@odata.nextLink` (OData 4.01 Protocol §11.2.6.7). F&O's is 10,000 (README, Strictness, for the source).
+   */
+  pageSize: number;
 }
 
 export const CUSTOM_SERVICE_RESPONSES = [
@@ -67,6 +78,8 @@ export const settingsPatchSchema = z
     addressReference: addressReferenceSchema.optional(),
     manualNumberSequences: z.array(z.string().regex(/^[A-Za-z0-9]{1,4}$/)).optional(),
     lengthenRetryAfter: z.boolean().optional(),
+    customServiceStoresEmail: z.boolean().optional(),
+    pageSize: z.number().int().min(1).max(10_000).optional(),
   })
   .strict();
 
@@ -97,5 +110,7 @@ export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Se
       c.toUpperCase(),
     ),
     lengthenRetryAfter: patch.lengthenRetryAfter ?? settings.lengthenRetryAfter,
+    customServiceStoresEmail: patch.customServiceStoresEmail ?? settings.customServiceStoresEmail,
+    pageSize: patch.pageSize ?? settings.pageSize,
   };
 }

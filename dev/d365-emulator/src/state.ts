@@ -70,12 +70,17 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
       addressReference: structuredClone(DEFAULT_ADDRESS_REFERENCE),
       manualNumberSequences: [],
       lengthenRetryAfter: true,
+      customServiceStoresEmail: true,
+      pageSize: ODATA_PAGE_SIZE,
     },
     rng,
     requestLog: createRequestLog(options.requestLogLimit),
     telemetry: createTelemetryStore(options.telemetryLimit),
   };
 }
+
+/** F&O's OData page size for server-driven paging (README, Strictness, for the source). */
+export const ODATA_PAGE_SIZE = 10_000;
 
 /** Called once the port is known. */
 export function setListening(state: EmulatorState, host: string, port: number): void {

@@ -31,6 +31,8 @@ export interface StatusAnswer {
   legalEntity: string;
   customerAccount?: string;
   outcome?: 'created' | 'linked';
+  /** Which fields of the D365 customer a lookup matched (never the values). */
+  matchedOn?: 'email' | 'name_and_phone';
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;

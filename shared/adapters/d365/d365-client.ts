@@ -1,6 +1,13 @@
 import { toCustomersV3Body, toCustomServiceBody } from './d365-payload';
-import { buildCustomerBatchLookupQuery, buildCustomerLookupQuery, CUSTOMER_LOOKUP_TOP } from './odata-filter';
+import {
+  buildCustomerBatchLookupQuery,
+  buildCustomerLookupQuery,
+  buildNameAndPhoneLookupQuery,
+  CUSTOMER_LOOKUP_TOP,
+  UnsafeODataValueError,
+} from './odata-filter';
 import { attributeLookupRows } from './batched-email-lookup';
+import type { NameAndPhoneMatch } from '../../domain/recovery-match';
 import {
   asProcessingError,
   permanent,
@@ -124,6 +131,44 @@ export function classifyD365Answer(
   return permanent('business_error', reason(classified.kind === 'business' ? classified.text : undefined));
 }
 
+/** Pages a customer lookup follows at most (`@odata.nextLink`). */
+export const LOOKUP_MAX_PAGES = 5;
+
+interface LookupPage {
+  rows: NameAndPhoneMatch[];
+  next?: string;
+}
+
+/** One page of a CustomersV3 lookup: its accounts, whether each holds an e-mail, and its next link. */
+function readLookupPage(body: string): LookupPage | undefined {
+  const parsed = tryParse(body) as
+    | { value?: { CustomerAccount?: unknown; PrimaryContactEmail?: unknown }[]; '@odata.nextLink'?: unknown }
+    | undefined;
+  if (!Array.isArray(parsed?.value)) return undefined;
+  const rows = parsed.value
+    .filter((row) => typeof row.CustomerAccount === 'string' && row.CustomerAccount !== '')
+    .map((row) => ({
+      account: row.CustomerAccount as string,
+      hasEmail: typeof row.PrimaryContactEmail === 'string' && row.PrimaryContactEmail.trim() !== '',
+    }));
+  const next = parsed['@odata.nextLink'];
+  return { rows, ...(typeof next === 'string' && next !== '' && { next }) };
+}
+
+/** The path and query of a next link on D365's own host (relative links resolve against it), else undefined. */
+function samePath(next: string | undefined, base: string): string | undefined {
+  if (next === undefined) return undefined;
+  try {
+    const root = new URL(base);
+    const prefix = root.pathname.replace(/\/$/, '');
+    const url = new URL(next, `${root.origin}${prefix}/data/`);
+    if (url.origin !== root.origin || !url.pathname.startsWith(`${prefix}/`)) return undefined;
+    return `${url.pathname.slice(prefix.length)}${url.search}`;
+  } catch {
+    return undefined;
+  }
+}
+
 export function d365Client(
   tokens: TokenSource,
   options: D365ClientOptions,
@@ -178,6 +223,31 @@ export function d365Client(
     );
   };
 
+  /**
+   * A customer lookup's rows, following `@odata.nextLink` (server-driven paging: F&O pages at 10,000
+   * rows, so with `$top=10` a link only comes from a smaller server page) until `CUSTOMER_LOOKUP_TOP`
+   * rows or `LOOKUP_MAX_PAGES` pages; a link to another host is not followed (the rows so far stand).
+   */
+  const lookupRows = async (query: string, personal: string[]): Promise<NameAndPhoneMatch[]> => {
+    const rows: NameAndPhoneMatch[] = [];
+    let path: string | undefined = `/data/CustomersV3?${query}`;
+    for (let page = 0; path !== undefined && page < LOOKUP_MAX_PAGES; page += 1) {
+      const found = await call('GET', path, (answer) => {
+        if (answer.status !== 200)
+          return classifyD365Answer(answer, { ...options, target: 'odata' }, personal);
+        const parsed = readLookupPage(answer.body);
+        // The page travels as one JSON string through the 401 loop above.
+        return parsed
+          ? { kind: 'created', customerAccount: JSON.stringify(parsed) }
+          : transient('D365 answered the customer lookup without a value list');
+      });
+      const { rows: pageRows, next } = JSON.parse(found ?? '{"rows":[]}') as LookupPage;
+      rows.push(...pageRows);
+      path = rows.length < CUSTOMER_LOOKUP_TOP ? samePath(next, options.url) : undefined;
+    }
+    return rows.slice(0, CUSTOMER_LOOKUP_TOP);
+  };
+
   return {
     async createCustomer(request) {
       const [path, body] =
@@ -195,20 +265,20 @@ export function d365Client(
     },
 
     async findCustomersByEmail(legalEntity, email) {
-      const path = `/data/CustomersV3?${buildCustomerLookupQuery(legalEntity, email)}`;
-      const found = await call('GET', path, (answer) => {
-        if (answer.status !== 200)
-          return classifyD365Answer(answer, { ...options, target: 'odata' }, [email]);
-        const rows = (tryParse(answer.body) as { value?: { CustomerAccount?: unknown }[] } | undefined)
-          ?.value;
-        if (!Array.isArray(rows)) return transient('D365 answered the customer lookup without a value list');
-        const accounts = rows
-          .map((row) => row.CustomerAccount)
-          .filter((a): a is string => typeof a === 'string' && a !== '');
-        // The accounts travel as one JSON string through the 401 loop above.
-        return { kind: 'created', customerAccount: JSON.stringify(accounts) };
-      });
-      return JSON.parse(found ?? '[]') as string[];
+      const rows = await lookupRows(buildCustomerLookupQuery(legalEntity, email), [email]);
+      return rows.map((row) => row.account);
+    },
+
+    async findCustomersByNameAndPhone(legalEntity, person) {
+      let query: string;
+      try {
+        query = buildNameAndPhoneLookupQuery(legalEntity, person);
+      } catch (error) {
+        if (error instanceof UnsafeODataValueError) return undefined; // cannot be looked up exactly
+        throw error;
+      }
+      const personal = [person.firstName, person.lastName ?? '', person.phone].filter((v) => v !== '');
+      return lookupRows(query, personal);
     },
 
     async findCustomersByEmails(legalEntity, emails) {

@@ -82,6 +82,7 @@ describe('toCustomersV3Body', () => {
         AddressState: 'NH',
         AddressZipCode: '00210',
         AddressCountryRegionId: 'USA',
+        AddressLocationRoles: 'Invoice',
         DeliveryAddressDescription: 'Johar town Branch 2',
         DeliveryAddressStreet: '185 aba road safari villas 10 phase 7 johar town2',
         DeliveryAddressCity: 'Alton Bay',
@@ -107,11 +108,37 @@ describe('toCustomersV3Body', () => {
         AddressDescription: 'Johar town Branch 2',
         AddressStreet: '185 aba road safari villas 10 phase 7 johar town2',
         AddressCountryRegionId: 'USA',
+        AddressLocationRoles: 'Delivery',
         InvoiceAddressDescription: 'Johar town Branch',
         InvoiceAddressStreet: '185 aba road safari villas 8888 phase 7 johar town',
         InvoiceAddressCountryRegionId: 'USA',
       }),
     );
+  });
+
+  it('gives one address in both lists both roles (Invoice;Delivery) and sends it once', () => {
+    const place = {
+      Street: '1 Main St',
+      City: 'Acworth',
+      State: 'NH',
+      PostalCode: '00210',
+      CountryCode: 'USA',
+    };
+    const { body, unmapped } = mapToCustomersV3({
+      Customer: {
+        ...MINIMAL_SAMPLE_NORMALISED.Customer,
+        BillingAddress: [{ ...place, Addresstitle: 'Home', Addresstype: 'Billing', PrimaryAddress: 'Yes' }],
+        ShippingAddress: [{ ...place, Addresstitle: 'Home too', Addresstype: 'Shipping' }],
+      },
+    });
+    expect(body).toMatchObject({ AddressStreet: '1 Main St', AddressLocationRoles: 'Invoice;Delivery' });
+    expect(Object.keys(body).filter((k) => k.startsWith('Delivery') || k.startsWith('Invoice'))).toEqual([]);
+    expect(unmapped).toEqual(['/Customer/DateOfBirth']);
+  });
+
+  it('sends no AddressLocationRoles without an address', () => {
+    const { BillingAddress: _b, ShippingAddress: _s, ...customer } = MINIMAL_SAMPLE_NORMALISED.Customer;
+    expect(toCustomersV3Body({ Customer: customer })).not.toHaveProperty('AddressLocationRoles');
   });
 
   it('lists what CustomersV3 cannot hold: the date of birth', () => {

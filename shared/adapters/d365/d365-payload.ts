@@ -60,6 +60,8 @@ export interface CustomersV3Body {
   AddressState?: string;
   AddressZipCode?: string;
   AddressCountryRegionId?: string;
+  /** The primary address's roles (LogisticsLocationRole names, `;`-separated): `Invoice`, `Delivery`. */
+  AddressLocationRoles?: string;
   InvoiceAddressDescription?: string;
   InvoiceAddressStreet?: string;
   InvoiceAddressCity?: string;
@@ -113,6 +115,17 @@ function addressFields(prefix: AddressPrefix, address: CustomerAddress): Partial
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
+/** The fields that make two addresses the same place (the title is only a label). */
+const PLACE_FIELDS = ['Street', 'City', 'State', 'PostalCode', 'CountryCode'] as const;
+const samePlace = (a: CustomerAddress, b: CustomerAddress): boolean =>
+  PLACE_FIELDS.every((field) => (a[field] ?? '') === (b[field] ?? ''));
+
+/** The location role an address list gives its addresses in F&O (LogisticsLocationRole). */
+const ROLE_OF: Record<AddressRef['list'], 'Invoice' | 'Delivery'> = {
+  BillingAddress: 'Invoice',
+  ShippingAddress: 'Delivery',
+};
+
 /** The address of a list that plays its role: the one marked primary, else the first. */
 function chosen(customer: NormalisedCustomer, list: AddressRef['list']): AddressRef | undefined {
   const addresses = customer[list] ?? [];
@@ -130,6 +143,9 @@ function chosen(customer: NormalisedCustomer, list: AddressRef['list']): Address
  *   shipping address marked primary, else the first billing address, else the first shipping address.
  * - `InvoiceAddress*` gets the chosen billing address and `DeliveryAddress*` the chosen shipping
  *   address (marked primary, else first), each only when it is not already the primary address.
+ * - `AddressLocationRoles` gives the primary address the role of its list (billing `Invoice`,
+ *   shipping `Delivery`), plus the other list's role when that list's chosen address is the same
+ *   place (street, city, state, ZIP, country): then it is not sent a second time.
  * - Every other address, DateOfBirth, and the address type / primary flags themselves are listed in
  *   `unmapped`. Fields the request does not set are not sent.
  */
@@ -165,6 +181,16 @@ export function mapToCustomersV3(request: CustomerRequest): CustomersV3Mapping {
     placed.push(ref);
   };
   place('Address', primary);
+  if (primary) {
+    const roles = [ROLE_OF[primary.list]];
+    for (const other of [billing, shipping]) {
+      if (other && other !== primary && samePlace(other.address, primary.address)) {
+        roles.push(ROLE_OF[other.list]);
+        placed.push(other); // lands as a role of the primary address
+      }
+    }
+    body.AddressLocationRoles = roles.join(';');
+  }
   place('InvoiceAddress', billing);
   place('DeliveryAddress', shipping);
 

@@ -6,6 +6,7 @@ import {
   buildEqFilter,
   CUSTOMER_LOOKUP_SELECT,
   CUSTOMER_LOOKUP_TOP,
+  buildNameAndPhoneLookupQuery,
   isSafeODataValue,
   odataString,
   UnsafeODataValueError,
@@ -252,5 +253,49 @@ describe('the batched customer lookup query', () => {
     );
     expect(() => buildCustomerBatchLookupQuery('usrt', [])).toThrow(RangeError);
     expect(() => buildCustomerBatchLookupQuery('us rt', ['a@example.com'])).toThrow(RangeError);
+  });
+});
+
+describe('the recovery lookup by name and phone', () => {
+  const filterOf = (query: string): string => decodeURIComponent(/\$filter=([^&]*)/.exec(query)?.[1] ?? '');
+
+  it('filters first name, last name and phone in the legal entity, with the e-mail lookup’s $select and $top', () => {
+    const query = buildNameAndPhoneLookupQuery('USRT', {
+      firstName: 'Ann-Marie',
+      lastName: "O'Neil",
+      phone: '+14255550100',
+    });
+    expect(readFilter(filterOf(query))).toEqual([
+      ['dataAreaId', 'usrt'],
+      ['PersonFirstName', 'Ann-Marie'],
+      ['PersonLastName', "O'Neil"],
+      ['PrimaryContactPhone', '+14255550100'],
+    ]);
+    expect(query).toContain('%2B14255550100');
+    expect(query).toMatch(/^cross-company=true&/);
+    expect(query).toMatch(/&\$select=dataAreaId,CustomerAccount,PrimaryContactEmail&\$top=10$/);
+  });
+
+  it('leaves the last name out when there is none (an empty value would match every row)', () => {
+    const query = buildNameAndPhoneLookupQuery('USRT', { firstName: 'Cust', phone: '+923004000101' });
+    expect(readFilter(filterOf(query)).map(([name]) => name)).toEqual([
+      'dataAreaId',
+      'PersonFirstName',
+      'PrimaryContactPhone',
+    ]);
+  });
+
+  it('refuses a name it cannot filter on exactly, naming the field, never the value', () => {
+    for (const firstName of ['Ann, Marie', 'Ann (Marie)']) {
+      let caught: unknown;
+      try {
+        buildNameAndPhoneLookupQuery('USRT', { firstName, phone: '+14255550100' });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(UnsafeODataValueError);
+      expect((caught as UnsafeODataValueError).field).toBe('PersonFirstName');
+      expect((caught as Error).message).not.toContain('Marie');
+    }
   });
 });

@@ -98,10 +98,32 @@ export const CUSTOMER_LOOKUP_SELECT = 'dataAreaId,CustomerAccount,PrimaryContact
  * email cannot be looked up exactly, and a RangeError for a malformed legal entity.
  */
 export function buildCustomerLookupQuery(legalEntity: string, email: string): string {
+  return lookupQuery(legalEntity, { PrimaryContactEmail: email });
+}
+
+/**
+ * The query string of a recovery lookup by name and phone (shared/domain/recovery-match.ts):
+ * `dataAreaId`, `PersonFirstName`, `PersonLastName` (only when given: F&O treats an empty value as no
+ * restriction, so an absent last name is not filtered on) and `PrimaryContactPhone`, all `eq`, with
+ * the same `$select` and `$top` as the e-mail lookup. Throws `UnsafeODataValueError` naming the field
+ * when a value cannot be looked up exactly (e.g. a name with a comma).
+ */
+export function buildNameAndPhoneLookupQuery(
+  legalEntity: string,
+  person: { firstName: string; lastName?: string; phone: string },
+): string {
+  return lookupQuery(legalEntity, {
+    PersonFirstName: person.firstName,
+    ...(person.lastName !== undefined && { PersonLastName: person.lastName }),
+    PrimaryContactPhone: person.phone,
+  });
+}
+
+function lookupQuery(legalEntity: string, clauses: Record<string, string>): string {
   if (typeof legalEntity !== 'string' || !/^[A-Za-z0-9]{1,4}$/.test(legalEntity)) {
     throw new RangeError('legalEntity must be 1 to 4 letters or digits');
   }
-  const filter = buildEqFilter({ dataAreaId: legalEntity.toLowerCase(), PrimaryContactEmail: email });
+  const filter = buildEqFilter({ dataAreaId: legalEntity.toLowerCase(), ...clauses });
   return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${CUSTOMER_LOOKUP_SELECT}&$top=${CUSTOMER_LOOKUP_TOP}`;
 }
 

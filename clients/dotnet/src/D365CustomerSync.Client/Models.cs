@@ -146,6 +146,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("existingAccounts")]
         public List<string> ExistingAccounts { get; set; }
 
+        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, or <c>name_and_phone</c> (recovery only); never the values.</summary>
+        [JsonProperty("matchedOn")]
+        public string MatchedOn { get; set; }
+
         /// <summary>Why a <c>failed</c> request failed.</summary>
         [JsonProperty("error")]
         public StatusError Error { get; set; }
