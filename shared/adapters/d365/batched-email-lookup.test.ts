@@ -192,6 +192,27 @@ describe('batched duplicate lookups', () => {
     expect(d365.calls).toHaveLength(1);
   });
 
+  it('charges a batch’s 429 to its first caller only: the others get the pause and keep their attempts', async () => {
+    const d365 = stubD365(ACCOUNTS);
+    const gate = d365Gate(4);
+    const lookup = batchedEmailLookup(d365.inner, gate, options);
+    d365.failOnce(transient('D365 throttled the request (429)', { retryAfterSeconds: 30, throttled: true }));
+    const before = Date.now();
+    const failed = await Promise.allSettled(
+      ['ana@example.com', 'bo@example.com', 'cy@example.com'].map((e) =>
+        lookup.findCustomersByEmail('USRT', e),
+      ),
+    );
+    const reasons = failed.map((r) => (r as PromiseRejectedResult).reason as unknown);
+    expect(reasons[0]).toMatchObject({ failure: { throttled: true } });
+    for (const reason of reasons.slice(1)) {
+      expect(reason).toBeInstanceOf(D365GateUnavailableError);
+      expect(reason).toMatchObject({ reason: 'paused' });
+      expect((reason as D365GateUnavailableError).retryAt).toBeGreaterThanOrEqual(before + 30_000);
+    }
+    expect(d365.calls).toHaveLength(1);
+  });
+
   it('sends nothing and says when to ask again when no gate slot comes in time', async () => {
     const d365 = stubD365(ACCOUNTS);
     const gate: D365Gate = {

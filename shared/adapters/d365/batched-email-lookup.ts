@@ -1,3 +1,4 @@
+import { ProcessingError } from '../../domain/failure';
 import { D365Client, D365EmailBatchLookup, D365Gate, D365GateUnavailableError } from '../../ports';
 import { buildCustomerBatchLookupQuery, CUSTOMER_LOOKUP_TOP, MAX_LOOKUP_QUERY_LENGTH } from './odata-filter';
 
@@ -87,6 +88,20 @@ export function attributeLookupRows(
   );
 }
 
+/**
+ * What the other callers of a batch that D365 throttled (429) get: the gate's pause, as if they had
+ * waited for a slot, so the worker gives their attempts back. Without batching one 429 costs one
+ * request an attempt; a batch's 429 must not cost each of its callers one (a storm would exhaust
+ * their retries). The first caller keeps the 429 itself: one attempt, one `D365Throttled` event.
+ * Other errors reach every caller as they are.
+ */
+function throttledFor(error: unknown, gate: D365Gate): unknown {
+  if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient' || !error.failure.throttled)
+    return error;
+  const retryAt = Math.max(gate.pausedUntil(), Date.now() + (error.failure.retryAfterSeconds ?? 1) * 1000);
+  return new D365GateUnavailableError(retryAt, 'paused');
+}
+
 export function batchedEmailLookup<T extends Inner>(
   inner: T,
   gate: D365Gate,
@@ -148,7 +163,7 @@ export function batchedEmailLookup<T extends Inner>(
       }
     } catch (error) {
       close(batch);
-      for (const waiter of batch.waiters) waiter.reject(error);
+      batch.waiters.forEach((waiter, i) => waiter.reject(i === 0 ? error : throttledFor(error, gate)));
     } finally {
       inFlight -= 1;
     }
