@@ -78,6 +78,22 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
       throw error;
     }
   };
+  /**
+   * Inserts an account's row (its link, or its pointer to one); the first stands, unless it is a
+   * pointer to a link that is gone (retention deleted the link and stopped before its pointer):
+   * then the new row replaces it, so the account can be linked again.
+   */
+  const insertAccountRow = async (row: Row): Promise<void> => {
+    if (await insert(row)) return;
+    const existing = await read(row.partitionKey);
+    const target = existing?.pointer;
+    if (typeof target !== 'string' || target === '' || target === row.pointer || (await read(target))) return;
+    try {
+      await (await table()).updateEntity(row, 'Replace', { etag: existing!.etag as string });
+    } catch (error) {
+      if (!is(error, 404, 412)) throw error; // another writer's row stands
+    }
+  };
   const links: CustomerLinks = {
     async reserve(link) {
       const row = toRow(link);
@@ -89,7 +105,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
     },
     async complete(link, at) {
       if (link.sourceCustomerId === undefined) {
-        await insert(toRow({ ...link, linkedAt: at }));
+        await insertAccountRow(toRow({ ...link, linkedAt: at }));
         return;
       }
       const home = referenceKey(link.source, link.sourceCustomerId);
@@ -112,7 +128,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
           if (!(error instanceof StatusConflictError)) throw error;
         }
       }
-      await insert({
+      await insertAccountRow({
         partitionKey: accountKey(link.legalEntity, link.customerAccount),
         rowKey: '',
         pointer: home,

@@ -97,3 +97,32 @@ describe('customer links in Table storage: retention', () => {
     });
   });
 });
+
+describe('customer links in Table storage: an account pointer left behind', () => {
+  it('gives way when the account is linked again (retention stopped between the link and its pointer)', async () => {
+    await links.complete(
+      { ...link('shopify-9', 'c-old'), customerAccount: 'US-009' },
+      '2026-11-26T18:00:01.000Z',
+    );
+    const home = (await byReference('shopify-9'))!;
+    await client.deleteEntity(
+      // the link's own row, as `delete` removes it first; its pointer stays behind
+      (await findPartition((row) => row.createCorrelationId === 'c-old'))!,
+      '',
+    );
+    expect(home.customerAccount).toBe('US-009');
+    expect(await byAccount('US-009')).toBeUndefined();
+
+    await links.complete(
+      { ...link(undefined, 'c-plain-again'), customerAccount: 'US-009' },
+      '2026-11-28T00:00:00.000Z',
+    );
+    expect(await byAccount('US-009')).toMatchObject({ createCorrelationId: 'c-plain-again' });
+  });
+});
+
+async function findPartition(match: (row: Record<string, unknown>) => boolean): Promise<string | undefined> {
+  for await (const row of client.listEntities<Record<string, unknown>>())
+    if (match(row)) return row.partitionKey;
+  return undefined;
+}
