@@ -1,16 +1,17 @@
 import { app, InvocationContext } from '@azure/functions';
 import { appServices } from '../shared/composition';
 import { invocationLog } from '../shared/adapters/invocation-log';
-import { purgeExpiredRecords } from '../shared/use-cases/retention';
+import { purgeExpiredLinks, purgeExpiredRecords } from '../shared/use-cases/retention';
 
-/** Hourly: deletes status records (and the keys and requests they hold) past RECORD_RETENTION_DAYS. */
+/**
+ * Hourly: deletes status records (and the keys and requests they hold) past RECORD_RETENTION_DAYS,
+ * and customer links unchanged for LINK_RETENTION_DAYS.
+ */
 export async function purgeRecords(_timer: unknown, context: InvocationContext): Promise<void> {
-  const { config, statusStore } = appServices();
-  await purgeExpiredRecords({
-    statusStore,
-    log: invocationLog(context),
-    retentionDays: config.retentionDays,
-  });
+  const { config, statusStore, links } = appServices();
+  const log = invocationLog(context);
+  await purgeExpiredRecords({ statusStore, log, retentionDays: config.retentionDays });
+  await purgeExpiredLinks({ links, log, retentionDays: config.linkRetentionDays });
 }
 
 app.timer('purgeRecords', { schedule: '0 17 * * * *', handler: purgeRecords });

@@ -206,6 +206,11 @@ param maxConcurrentWaits int = 50
 @maxValue(3650)
 param recordRetentionDays int = 30
 
+@description('LINK_RETENTION_DAYS: customer links (the account and the customer as last sent, personal data), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
+@minValue(1)
+@maxValue(3650)
+param linkRetentionDays int = 365
+
 // ============================================================================ Webhooks (docs/webhooks.md)
 
 @description('WEBHOOK_SOURCES: JSON array of the Shopify shops, BigCommerce stores and Standard Webhooks senders that may post customers; each names its Key Vault secret (put the secrets in the vault: az keyvault secret set). Empty: the webhook routes refuse everything with 401.')
@@ -515,6 +520,7 @@ module functionApp 'modules/function-app.bicep' = {
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits
     recordRetentionDays: recordRetentionDays
+    linkRetentionDays: linkRetentionDays
     webhookSources: webhookSources
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds
     webhookSecretRotationWindowSeconds: webhookSecretRotationWindowSeconds

@@ -199,6 +199,16 @@ export interface CustomerLinks {
   get(key: CustomerLinkKey): Promise<CustomerLink | undefined>;
   /** Changes the link if it still has `current.etag`; throws `StatusConflictError` otherwise. */
   save(current: CustomerLink, changes: Partial<Omit<CustomerLink, 'etag'>>): Promise<CustomerLink>;
+  /**
+   * Retention (LINK_RETENTION_DAYS): links, completed or only reserved, whose last write (any
+   * reserve, complete or save) was before `changedBefore` (ISO), at most `limit`.
+   */
+  findChangedBefore(changedBefore: string, limit: number): Promise<CustomerLink[]>;
+  /**
+   * Deletes the link, and the account's pointer to it, if the link still has `link.etag`; throws
+   * `StatusConflictError` when it was changed meanwhile (it stays). Already gone: nothing to do.
+   */
+  delete(link: CustomerLink): Promise<void>;
 }
 
 /**

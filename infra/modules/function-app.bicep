@@ -87,6 +87,7 @@ param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
 param recordRetentionDays int
+param linkRetentionDays int
 param webhookSources string
 param webhookMaxEventAgeSeconds int
 param webhookSecretRotationWindowSeconds int
@@ -375,6 +376,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'RECORD_RETENTION_DAYS'
           value: string(recordRetentionDays)
+        }
+        {
+          name: 'LINK_RETENTION_DAYS'
+          value: string(linkRetentionDays)
         }
         {
           name: 'WEBHOOK_SOURCES'

@@ -1,4 +1,4 @@
-import { RestError, TableClient } from '@azure/data-tables';
+import { odata, RestError, TableClient } from '@azure/data-tables';
 import { CustomerLink, CustomerLinks, StatusConflictError } from '../ports';
 
 /**
@@ -9,6 +9,8 @@ import { CustomerLink, CustomerLinks, StatusConflictError } from '../ports';
  * - `acct-<id>`: a D365 account. For a customer with a source reference it only points at the
  *   `ref-` row; for one created without, it is the link itself.
  * `<id>` is the base64url of the key's parts, as table keys may not hold `/`, `\`, `#` or `?`.
+ * Retention reads the service's own `Timestamp` (set on every write), so no write path has to
+ * remember to stamp a row; it is a scan of the table, as `Timestamp` is not a key.
  */
 const id = (...parts: string[]): string => Buffer.from(parts.join('\n'), 'utf8').toString('base64url');
 const referenceKey = (source: string, sourceCustomerId: string): string =>
@@ -76,6 +78,22 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
       throw error;
     }
   };
+  /**
+   * Inserts an account's row (its link, or its pointer to one); the first stands, unless it is a
+   * pointer to a link that is gone (retention deleted the link and stopped before its pointer):
+   * then the new row replaces it, so the account can be linked again.
+   */
+  const insertAccountRow = async (row: Row): Promise<void> => {
+    if (await insert(row)) return;
+    const existing = await read(row.partitionKey);
+    const target = existing?.pointer;
+    if (typeof target !== 'string' || target === '' || target === row.pointer || (await read(target))) return;
+    try {
+      await (await table()).updateEntity(row, 'Replace', { etag: existing!.etag as string });
+    } catch (error) {
+      if (!is(error, 404, 412)) throw error; // another writer's row stands
+    }
+  };
   const links: CustomerLinks = {
     async reserve(link) {
       const row = toRow(link);
@@ -87,7 +105,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
     },
     async complete(link, at) {
       if (link.sourceCustomerId === undefined) {
-        await insert(toRow({ ...link, linkedAt: at }));
+        await insertAccountRow(toRow({ ...link, linkedAt: at }));
         return;
       }
       const home = referenceKey(link.source, link.sourceCustomerId);
@@ -110,7 +128,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
           if (!(error instanceof StatusConflictError)) throw error;
         }
       }
-      await insert({
+      await insertAccountRow({
         partitionKey: accountKey(link.legalEntity, link.customerAccount),
         rowKey: '',
         pointer: home,
@@ -141,6 +159,44 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
       } catch (error) {
         if (is(error, 404, 412)) throw new StatusConflictError(current.createCorrelationId);
         throw error;
+      }
+    },
+    async findChangedBefore(changedBefore, limit) {
+      const found: CustomerLink[] = [];
+      if (limit <= 0) return found;
+      const rows = (await table()).listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`Timestamp lt ${new Date(changedBefore)}` },
+      });
+      for await (const row of rows) {
+        if (typeof row.pointer === 'string' && row.pointer !== '') continue; // goes with its link
+        found.push(fromRow(row));
+        if (found.length >= limit) break;
+      }
+      return found;
+    },
+    async delete(link) {
+      const client = await table();
+      const home = homeKey(link);
+      try {
+        await client.deleteEntity(home, '', { etag: link.etag });
+      } catch (error) {
+        if (is(error, 412)) throw new StatusConflictError(link.createCorrelationId);
+        if (!is(error, 404)) throw error;
+      }
+      if (link.sourceCustomerId === undefined || link.customerAccount === undefined) return;
+      const pointerKey = accountKey(link.legalEntity, link.customerAccount);
+      const pointer = await read(pointerKey);
+      if (!pointer || pointer.pointer !== home) return;
+      try {
+        await client.deleteEntity(pointerKey, '', { etag: pointer.etag as string });
+      } catch (error) {
+        if (!is(error, 404, 412)) throw error;
+      }
+      // The same customer created and linked again in between (its pointer was the old one): restore it.
+      const again = await read(home);
+      if (again && again.customerAccount === link.customerAccount) {
+        const { etag: _etag, timestamp: _timestamp, ...row } = pointer;
+        await insert(row as Row);
       }
     },
   };

@@ -60,6 +60,7 @@ const configSchema = settingsObject.transform((v) => ({
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
   retentionDays: v.RECORD_RETENTION_DAYS,
+  linkRetentionDays: v.LINK_RETENTION_DAYS,
   webhooks: {
     sources: v.WEBHOOK_SOURCES,
     maxEventAgeSeconds: v.WEBHOOK_MAX_EVENT_AGE_SECONDS,
@@ -126,6 +127,8 @@ export interface Config {
     maxConcurrentWaits: number;
   };
   retentionDays: number;
+  /** LINK_RETENTION_DAYS: customer links unchanged this long are deleted. */
+  linkRetentionDays: number;
   webhooks: {
     sources: WebhookSource[];
     maxEventAgeSeconds: number;

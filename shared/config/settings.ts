@@ -364,6 +364,15 @@ const catalogue = [
     schema: positiveInt.max(3650, 'must be at most 3650'),
   }),
   define({
+    name: 'LINK_RETENTION_DAYS',
+    description:
+      'Customer links (`LINK_TABLE_NAME`: the account and the customer as last sent, personal data), and links reserved by a create that never completed, are deleted by the hourly retention timer once unchanged for this many days. Afterwards an update of that customer is `404` (`unknown-customer`) and its next create links it again.',
+    default: '365',
+    local: '365',
+    azure: true,
+    schema: positiveInt.max(3650, 'must be at most 3650'),
+  }),
+  define({
     name: 'WEBHOOK_SOURCES',
     description:
       'The e-commerce sources that may post customers to `/api/webhooks/…`: a JSON array of Shopify shops, BigCommerce stores and Standard Webhooks senders, each with its Key Vault secret name (and legal entity, currency, customer group for shops). See docs/webhooks.md.',

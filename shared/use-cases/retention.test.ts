@@ -1,5 +1,6 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { purgeExpiredRecords } from './retention';
+import { memoryCustomerLinks } from '../../test/support/memory-customer-links';
+import { purgeExpiredLinks, purgeExpiredRecords } from './retention';
 import { StatusRecord } from '../domain/status';
 import { silentLog } from '../ports';
 
@@ -24,5 +25,82 @@ describe('retention', () => {
     );
     expect(deleted).toBe(7);
     expect([...statusStore.records.keys()]).toEqual(['recent']);
+  });
+});
+
+describe('link retention', () => {
+  const link = (sourceCustomerId: string, createCorrelationId: string) => ({
+    source: 'shop-eu',
+    sourceCustomerId,
+    legalEntity: 'USRT',
+    createCorrelationId,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    baseline: '{"Customer":{"FirstName":"Ada"}}',
+    fieldStamps: '{}',
+  });
+  const day = (iso: string) => new Date(iso);
+
+  it('deletes links unchanged for the retention, reserved ones too, and keeps those changed since', async () => {
+    let clock = day('2025-01-01T00:00:00.000Z');
+    const links = memoryCustomerLinks({ now: () => clock });
+    for (let i = 0; i < 5; i += 1) {
+      await links.reserve(link(`old-${i}`, `c-old-${i}`));
+      await links.complete(
+        { ...link(`old-${i}`, `c-old-${i}`), customerAccount: `US-00${i}` },
+        clock.toISOString(),
+      );
+    }
+    await links.reserve(link('pending', 'c-pending')); // a create reserved and never completed
+    await links.reserve(link('touched', 'c-touched'));
+    await links.complete({ ...link('touched', 'c-touched'), customerAccount: 'US-100' }, clock.toISOString());
+    clock = day('2025-12-01T00:00:00.000Z');
+    const touched = (await links.get({ kind: 'reference', source: 'shop-eu', sourceCustomerId: 'touched' }))!;
+    await links.save(touched, { baseline: '{"Customer":{"FirstName":"Grace"}}' }); // an update applied
+    clock = day('2026-02-01T00:00:00.000Z');
+
+    const deleted = await purgeExpiredLinks(
+      { links, log: silentLog, retentionDays: 365, now: () => clock },
+      2,
+    );
+
+    expect(deleted).toBe(6);
+    expect([...links.rows.values()].map((l) => l.sourceCustomerId)).toEqual(['touched']);
+    expect(
+      await links.get({ kind: 'account', legalEntity: 'USRT', customerAccount: 'US-001' }),
+    ).toBeUndefined();
+    expect(
+      await links.get({ kind: 'account', legalEntity: 'USRT', customerAccount: 'US-100' }),
+    ).toMatchObject({
+      sourceCustomerId: 'touched',
+    });
+  });
+
+  it('keeps a link updated between the query and the delete (its ETag changed)', async () => {
+    let clock = day('2025-01-01T00:00:00.000Z');
+    const inner = memoryCustomerLinks({ now: () => clock });
+    await inner.complete({ ...link('raced', 'c-raced'), customerAccount: 'US-200' }, clock.toISOString());
+    const links = {
+      ...inner,
+      async findChangedBefore(before: string, limit: number) {
+        const found = await inner.findChangedBefore(before, limit);
+        clock = day('2026-02-01T00:00:00.000Z');
+        const current = (await inner.get({
+          kind: 'reference',
+          source: 'shop-eu',
+          sourceCustomerId: 'raced',
+        }))!;
+        await inner.save(current, { fieldStamps: '{"Email":"2026-02-01T00:00:00Z"}' }); // the update wins
+        return found;
+      },
+    };
+
+    const deleted = await purgeExpiredLinks({ links, log: silentLog, retentionDays: 365, now: () => clock });
+
+    expect(deleted).toBe(0);
+    expect(
+      await inner.get({ kind: 'account', legalEntity: 'USRT', customerAccount: 'US-200' }),
+    ).toMatchObject({
+      fieldStamps: '{"Email":"2026-02-01T00:00:00Z"}',
+    });
   });
 });
