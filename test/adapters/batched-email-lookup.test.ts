@@ -110,7 +110,7 @@ describe('batched duplicate lookups against the emulated CustomersV3', () => {
     expect(await lookupRequests()).toHaveLength(3);
   });
 
-  it('gives every caller the batch’s error when D365 throttles it', async () => {
+  it('gives the first caller the 429 and the others the gate’s pause when D365 throttles a batch', async () => {
     const d365 = client();
     const lookup = batchedEmailLookup(d365, d365Gate(4), { maxBatch: 25, windowMs: 5, maxGateWaitMs: 5_000 });
     await lookup.findCustomersByEmail('USRT', 'warm-up@example.com');
@@ -133,9 +133,10 @@ describe('batched duplicate lookups against the emulated CustomersV3', () => {
       ),
     );
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    for (const r of results)
-      expect((r as PromiseRejectedResult).reason).toMatchObject({
-        failure: { kind: 'transient', throttled: true },
-      });
+    const [first, ...others] = results.map((r) => (r as PromiseRejectedResult).reason as unknown);
+    // One 429 costs one request an attempt; the batch's other callers get the pause and keep theirs.
+    expect(first).toMatchObject({ failure: { kind: 'transient', throttled: true } });
+    for (const other of others)
+      expect(other).toMatchObject({ name: 'D365GateUnavailableError', reason: 'paused' });
   });
 });
