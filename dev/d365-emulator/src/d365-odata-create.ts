@@ -24,7 +24,6 @@ import { answerCommitted, isPlainObject, parseJson, RequestContext, sendEmpty, s
 import { CustomerRecord } from './customers-store';
 import { EmulatorState } from './state';
 
-/** `POST /data/CustomersV3`: the OData deserializer's type checks, F&O's business rules, then the insert. */
 /**
  * Checks the JSON types of a posted (or patched) entity as the OData deserializer does (400 before any
  * business rule).
@@ -94,20 +93,21 @@ export function deserializeEntity(
   return { ok: true, entity };
 }
 
-export function createCustomer(state: EmulatorState, ctx: RequestContext): void {
+/**
+ * Reads a POST's or PATCH's body as the OData deserializer does: a JSON object whose fields have
+ * their entity types. Answers the 400 itself and returns undefined when it is not.
+ */
+export function readEntityBody(
+  ctx: RequestContext,
+): { body: Record<string, unknown>; entity: CustomerEntity } | undefined {
   const parsed = parseJson(ctx.body);
-  if (!parsed.ok || !isPlainObject(parsed.value)) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', {
+  const body = parsed.ok && isPlainObject(parsed.value) ? parsed.value : undefined;
+  const deserialized = body
+    ? deserializeEntity(body)
+    : {
+        ok: false as const,
         message: `The request body is not a valid JSON object: ${parsed.ok ? 'not an object' : parsed.error}`,
-        type: 'Microsoft.OData.ODataException',
-      }),
-    );
-    return;
-  }
-  const deserialized = deserializeEntity(parsed.value);
+      };
   if (!deserialized.ok) {
     sendODataError(
       ctx,
@@ -117,9 +117,16 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
         type: 'Microsoft.OData.ODataException',
       }),
     );
-    return;
+    return undefined;
   }
-  const input = deserialized.entity;
+  return { body: body!, entity: deserialized.entity };
+}
+
+/** `POST /data/CustomersV3`: the OData deserializer's type checks, F&O's business rules, then the insert. */
+export function createCustomer(state: EmulatorState, ctx: RequestContext): void {
+  const read = readEntityBody(ctx);
+  if (!read) return;
+  const input = read.entity;
   const requestedCompany = String(input.dataAreaId ?? state.options.defaultLegalEntity);
   const legalEntity = requestedCompany.trim().toUpperCase();
   if (!companyExists(state.options, legalEntity)) {

@@ -2,11 +2,11 @@ import { CustomerEntity, ENTITY_SET } from './customer-entity';
 import { CustomerRecord } from './customers-store';
 import { checkPostalAddress } from './address-reference';
 import { ODataError, odataError, odataWriteFailed } from './d365-errors';
-import { deserializeEntity } from './d365-odata-create';
+import { deserializeEntity, readEntityBody } from './d365-odata-create';
 import { etag, ODATA_HEADERS, representation, sendODataError } from './d365-odata-entity';
 import { resolveKey } from './d365-odata-key';
 import { checkCurrency, checkCustomerGroup, checkEmail, mustBeFilledIn } from './d365-validation';
-import { answerCommitted, isPlainObject, parseJson, RequestContext, sendEmpty, sendJson } from './http';
+import { answerCommitted, isPlainObject, RequestContext, sendEmpty, sendJson } from './http';
 import { EmulatorState } from './state';
 
 /**
@@ -153,30 +153,8 @@ export function checkUpdate(state: EmulatorState, record: CustomerRecord, body: 
 }
 
 export function updateCustomer(state: EmulatorState, ctx: RequestContext, keyText: string): void {
-  const parsed = parseJson(ctx.body);
-  if (!parsed.ok || !isPlainObject(parsed.value)) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', {
-        message: `The request body is not a valid JSON object: ${parsed.ok ? 'not an object' : parsed.error}`,
-        type: 'Microsoft.OData.ODataException',
-      }),
-    );
-    return;
-  }
-  const types = deserializeEntity(parsed.value);
-  if (!types.ok) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', {
-        message: types.message,
-        type: 'Microsoft.OData.ODataException',
-      }),
-    );
-    return;
-  }
+  const read = readEntityBody(ctx);
+  if (!read) return;
   const record = resolveKey(state, ctx, keyText);
   if (!record) return;
   const header = ctx.req.headers['if-match'];
@@ -186,7 +164,7 @@ export function updateCustomer(state: EmulatorState, ctx: RequestContext, keyTex
     sendODataError(ctx, 412, odataError(PRECONDITION_FAILED_MESSAGE));
     return;
   }
-  const check = checkUpdate(state, record, parsed.value);
+  const check = checkUpdate(state, record, read.body);
   if (!check.ok) {
     sendODataError(ctx, 400, check.error);
     return;
