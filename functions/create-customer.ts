@@ -1,12 +1,10 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { acceptAndWait } from '../shared/use-cases/accept-and-wait';
 import { acceptDeps, appServices, processDeps } from '../shared/composition';
-import { requireCaller } from '../shared/http/caller';
+import { readIntakeHeaders } from '../shared/http/intake-headers';
 import { readJsonBody } from '../shared/http/request-body';
-import { parseIdempotencyKey } from '../shared/http/idempotency-key';
 import { invocationLog } from '../shared/adapters/invocation-log';
 import { outcomeResponse } from '../shared/http/outcome-response';
-import { parsePreferWait } from '../shared/http/prefer';
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
 import { registerCallbackUrl } from '../shared/http/callback-registration';
@@ -29,15 +27,9 @@ export async function createCustomer(
 ): Promise<HttpResponseInit> {
   const services = appServices();
   const { config } = services;
-  const check = requireCaller(request.headers, 'create', config.callers);
-  if (!check.ok) return check.response;
-  const { caller } = check;
-  const budget = services.rateLimiter.take(caller.id);
-  if (!budget.ok) return problemResponse(problems.tooManyRequests(budget.retryAfterSeconds));
-  const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
-  if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
-  const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
-  if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
+  const intake = readIntakeHeaders(request, services);
+  if (!intake.ok) return intake.response;
+  const { caller, idempotencyKey, waitSeconds } = intake.headers;
   const reference = parseCustomerReference(request.headers.get(CUSTOMER_REFERENCE_HEADER));
   if (!reference.ok)
     return problemResponse(problems.invalidHeader(CUSTOMER_REFERENCE_HEADER, reference.error));
@@ -57,8 +49,8 @@ export async function createCustomer(
     },
     {
       caller: caller.id,
-      idempotencyKey: key.key,
-      waitSeconds: prefer.waitSeconds ?? 0,
+      idempotencyKey,
+      waitSeconds,
       ...(callback.url !== undefined && { callbackUrl: callback.url }),
       ...(reference.reference !== undefined && {
         origin: { source: callerSource(caller.id), sourceCustomerId: reference.reference },

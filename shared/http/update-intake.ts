@@ -6,14 +6,13 @@ import type { AcceptDeps } from '../use-cases/accept-customer';
 import { waitForOutcome } from '../use-cases/accept-and-wait';
 import { acceptUpdate } from '../use-cases/accept-update';
 import { registerCallbackUrl } from './callback-registration';
-import { requireCaller } from './caller';
+import { readIntakeHeaders } from './intake-headers';
 import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
-import { parseIdempotencyKey } from './idempotency-key';
 import { outcomeResponse } from './outcome-response';
-import { parsePreferWait } from './prefer';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
+import { statusUrl } from './webhooks/answers';
 
 /**
  * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
@@ -35,25 +34,15 @@ export type UpdateTarget =
   /** By the caller's own reference: looked up under the caller's source. */
   | { kind: 'reference'; reference: string };
 
-/** `…/api/customers/…` → `…/api/customers/status/{id}` on the host the caller used. */
-const statusUrl = (requestUrl: string, correlationId: string): string =>
-  new URL(`/api/customers/status/${correlationId}`, requestUrl).toString();
-
 export async function updateCustomerHttp(
   request: HttpRequest,
   target: UpdateTarget,
   deps: UpdateHttpDeps,
 ): Promise<HttpResponseInit> {
   const { config } = deps;
-  const check = requireCaller(request.headers, 'create', config.callers);
-  if (!check.ok) return check.response;
-  const { caller } = check;
-  const budget = deps.rateLimiter.take(caller.id);
-  if (!budget.ok) return problemResponse(problems.tooManyRequests(budget.retryAfterSeconds));
-  const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
-  if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
-  const prefer = parsePreferWait(request.headers.get('prefer'), config.preferWaitMaxSeconds);
-  if (!prefer.ok) return problemResponse(problems.invalidHeader('Prefer', prefer.error));
+  const intake = readIntakeHeaders(request, deps);
+  if (!intake.ok) return intake.response;
+  const { caller, idempotencyKey } = intake.headers;
   const version = parseCustomerVersion(request.headers.get(CUSTOMER_VERSION_HEADER));
   if (!version.ok) return problemResponse(problems.invalidHeader(CUSTOMER_VERSION_HEADER, version.error));
   const callback = await registerCallbackUrl(request.headers, config.callbacks, deps.callbackEndpoints);
@@ -65,7 +54,8 @@ export async function updateCustomerHttp(
     target.kind === 'account'
       ? target
       : { kind: 'reference', source: callerSource(caller.id), sourceCustomerId: target.reference };
-  const waitSeconds = (prefer.waitSeconds ?? 0) > 0 && deps.waits.tryEnter() ? prefer.waitSeconds! : 0;
+  const waitSeconds =
+    intake.headers.waitSeconds > 0 && deps.waits.tryEnter() ? intake.headers.waitSeconds : 0;
   try {
     const result = await acceptUpdate(
       {
@@ -76,7 +66,7 @@ export async function updateCustomerHttp(
       deps.accept,
       {
         caller: caller.id,
-        idempotencyKey: key.key,
+        idempotencyKey,
         route: `PATCH ${target.kind === 'account' ? `${target.legalEntity}/${target.customerAccount}` : target.reference}`,
         delaySeconds: waitSeconds,
         ...(callback.url !== undefined && { callbackUrl: callback.url }),

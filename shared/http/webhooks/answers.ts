@@ -25,7 +25,7 @@ export const webhookInProgress = (): Problem => ({
   retryAfterSeconds: 1,
 });
 
-/** `…/api/webhooks/…` → `…/api/customers/status/{id}` on the host the sender used. */
+/** `…/api/webhooks/…` or `…/api/customers/…/…` → `…/api/customers/status/{id}` on the host the caller used. */
 export function statusUrl(requestUrl: string, correlationId: string): string {
   return new URL(`/api/customers/status/${correlationId}`, requestUrl).toString();
 }
