@@ -26,6 +26,21 @@ describe('retention', () => {
     expect(deleted).toBe(7);
     expect([...statusStore.records.keys()]).toEqual(['recent']);
   });
+
+  it('stops (until the next run) when a full batch of records cannot be deleted, logging each failure', async () => {
+    const statusStore = memoryStatusStore();
+    for (let i = 0; i < 3; i += 1) await statusStore.create(record(`old-${i}`, '2026-10-01T00:00:00.000Z'));
+    statusStore.delete = () => Promise.reject(new Error('storage unavailable'));
+    const failures: string[] = [];
+    const log = { ...silentLog, error: (event: string) => void failures.push(event) };
+    const deleted = await purgeExpiredRecords(
+      { statusStore, log, retentionDays: 30, now: () => new Date('2026-11-26T00:00:00.000Z') },
+      3,
+    );
+    expect(deleted).toBe(0);
+    expect(failures).toEqual(Array(3).fill('retention.delete_failed'));
+    expect(statusStore.records.size).toBe(3);
+  });
 });
 
 describe('link retention', () => {

@@ -6,31 +6,56 @@ import { errorName } from './accept-customer';
  * Idempotency-Keys they stand for — are deleted once older than `retentionDays`. Poison messages
  * expire on their own (their time to live is the same retention).
  */
+/** The time `retentionDays` before now (ISO): what was last written before it goes. */
+const cutoffFor = (deps: { retentionDays: number; now?: () => Date }): string =>
+  new Date((deps.now?.() ?? new Date()).getTime() - deps.retentionDays * 86_400_000).toISOString();
+
+/**
+ * Deletes what `find` returns, `batch` at a time, until a batch comes back short. A delete that
+ * conflicts (the item changed meanwhile) leaves it in place; other errors go to `failed`. A full
+ * batch of which nothing could be deleted or settled would come back the same: it stops there and
+ * the next run (the timer's next hour) tries again.
+ */
+async function deleteInBatches<T>(
+  find: (limit: number) => Promise<T[]>,
+  remove: (item: T) => Promise<void>,
+  failed: (item: T, error: unknown) => void,
+  batch: number,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const expired = await find(batch);
+    let progressed = false;
+    for (const item of expired) {
+      try {
+        await remove(item);
+        deleted += 1;
+        progressed = true;
+      } catch (error) {
+        if (error instanceof StatusConflictError)
+          progressed = true; // changed meanwhile: it stays
+        else failed(item, error);
+      }
+    }
+    if (expired.length < batch || !progressed) return deleted;
+  }
+}
+
 export async function purgeExpiredRecords(
   deps: { statusStore: StatusStore; log: Log; retentionDays: number; now?: () => Date },
   batch = 500,
 ): Promise<number> {
-  const cutoff = new Date(
-    (deps.now?.() ?? new Date()).getTime() - deps.retentionDays * 86_400_000,
-  ).toISOString();
-  let deleted = 0;
-  for (;;) {
-    const expired = await deps.statusStore.findCreatedBefore(cutoff, batch);
-    for (const record of expired) {
-      try {
-        await deps.statusStore.delete(record);
-        deleted += 1;
-      } catch (error) {
-        if (!(error instanceof StatusConflictError)) {
-          deps.log.error('retention.delete_failed', {
-            correlationId: record.correlationId,
-            reason: errorName(error),
-          });
-        }
-      }
-    }
-    if (expired.length < batch) break;
-  }
+  const cutoff = cutoffFor(deps);
+  const deleted = await deleteInBatches(
+    (limit) => deps.statusStore.findCreatedBefore(cutoff, limit),
+    (record) => deps.statusStore.delete(record),
+    (record, error) =>
+      deps.log.error('retention.delete_failed', {
+        correlationId: record.correlationId,
+        reason: errorName(error),
+      }),
+    batch,
+  );
   if (deleted > 0) deps.log.info('retention.purged', { reason: `${deleted} records older than ${cutoff}` });
   return deleted;
 }
@@ -46,31 +71,17 @@ export async function purgeExpiredLinks(
   deps: { links: CustomerLinks; log: Log; retentionDays: number; now?: () => Date },
   batch = 500,
 ): Promise<number> {
-  const cutoff = new Date(
-    (deps.now?.() ?? new Date()).getTime() - deps.retentionDays * 86_400_000,
-  ).toISOString();
-  let deleted = 0;
-  for (;;) {
-    const expired = await deps.links.findChangedBefore(cutoff, batch);
-    let progressed = false;
-    for (const link of expired) {
-      try {
-        await deps.links.delete(link);
-        deleted += 1;
-        progressed = true;
-      } catch (error) {
-        if (error instanceof StatusConflictError)
-          progressed = true; // changed meanwhile: it stays
-        else
-          deps.log.error('retention.link_delete_failed', {
-            correlationId: link.createCorrelationId,
-            reason: errorName(error),
-          });
-      }
-    }
-    // A full batch that could not be deleted at all would come back the same: try again next hour.
-    if (expired.length < batch || !progressed) break;
-  }
+  const cutoff = cutoffFor(deps);
+  const deleted = await deleteInBatches(
+    (limit) => deps.links.findChangedBefore(cutoff, limit),
+    (link) => deps.links.delete(link),
+    (link, error) =>
+      deps.log.error('retention.link_delete_failed', {
+        correlationId: link.createCorrelationId,
+        reason: errorName(error),
+      }),
+    batch,
+  );
   if (deleted > 0)
     deps.log.info('retention.links_purged', { reason: `${deleted} links unchanged since ${cutoff}` });
   return deleted;
