@@ -571,6 +571,7 @@ module workbook 'modules/workbook.bicep' = {
     storageAccountName: storage.outputs.name
     poisonQueueName: storage.outputs.poisonQueueName
     recordRetentionDays: recordRetentionDays
+    linkRetentionDays: linkRetentionDays
   }
 }
 

@@ -21,28 +21,26 @@ param poisonQueueName string
 @description('RECORD_RETENTION_DAYS: days status records and poison messages are kept (shown in chart titles).')
 param recordRetentionDays int
 
+@description('LINK_RETENTION_DAYS: days a customer link is kept unchanged (shown in the retention chart title).')
+param linkRetentionDays int
+
 var queueServiceId = '${resourceId('Microsoft.Storage/storageAccounts', storageAccountName)}/queueServices/default'
 
-var serializedData = replace(
-  replace(
-    replace(
-      replace(
-        replace(
-          replace(loadTextContent('../workbooks/customer-sync.workbook.json'), '__APP_INSIGHTS_ID__', applicationInsightsId),
-          '__WORKSPACE_ID__',
-          workspaceId
-        ),
-        '__STORAGE_ACCOUNT__',
-        storageAccountName
-      ),
-      '__POISON_QUEUE__',
-      poisonQueueName
-    ),
-    '__QUEUE_SERVICE_ID__',
-    queueServiceId
-  ),
-  '__RETENTION_DAYS__',
-  string(recordRetentionDays)
+var placeholders = {
+  __APP_INSIGHTS_ID__: applicationInsightsId
+  __WORKSPACE_ID__: workspaceId
+  __STORAGE_ACCOUNT__: storageAccountName
+  __POISON_QUEUE__: poisonQueueName
+  __QUEUE_SERVICE_ID__: queueServiceId
+  __RETENTION_DAYS__: string(recordRetentionDays)
+  __LINK_RETENTION_DAYS__: string(linkRetentionDays)
+}
+
+// Every placeholder of the workbook JSON replaced by its value, one after the other.
+var serializedData = reduce(
+  items(placeholders),
+  loadTextContent('../workbooks/customer-sync.workbook.json'),
+  (text, placeholder) => replace(string(text), placeholder.key, placeholder.value)
 )
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settings } from '../../shared/config/settings';
+import { formatLogLine } from '../../shared/adapters/invocation-log';
+import type { CustomerLinks, LogFields, StatusStore } from '../../shared/ports';
+import { purgeExpiredLinks, purgeExpiredRecords } from '../../shared/use-cases/retention';
 
 /**
  * Checks the compiled deployment template (infra/main.json, built from infra/main.bicep by
@@ -876,6 +879,56 @@ describe('monitoring for the portal', () => {
       expect(all).toContain(needle);
     }
     expect(only('Microsoft.Insights/workbooks').resource.kind).toBe('shared');
+  });
+
+  test('the retention chart counts the records and links the purge timer reports deleting', async () => {
+    const lines: string[] = [];
+    const log = {
+      info: (event: string, fields?: LogFields) => lines.push(formatLogLine(event, fields)),
+      warn: (event: string, fields?: LogFields) => lines.push(formatLogLine(event, fields)),
+      error: (event: string, fields?: LogFields) => lines.push(formatLogLine(event, fields)),
+    };
+    const found = <T>(items: T[]) => {
+      let left = items;
+      return async () => [left, (left = [])][0]!;
+    };
+    const records = [{ correlationId: 'a' }, { correlationId: 'b' }, { correlationId: 'c' }];
+    const statusStore = { findCreatedBefore: found(records), delete: async () => undefined };
+    const links = {
+      findChangedBefore: found([{ createCorrelationId: 'a' }, { createCorrelationId: 'b' }]),
+      delete: async () => undefined,
+    };
+    await purgeExpiredRecords({ statusStore: statusStore as unknown as StatusStore, log, retentionDays: 30 });
+    await purgeExpiredLinks({ links: links as unknown as CustomerLinks, log, retentionDays: 365 });
+
+    // Each series of the chart: the trace messages it takes (startswith) and the count it extracts.
+    const retention = workbookQueries().find((q) => q.name === 'retention')!.query;
+    const series = [
+      ...retention.matchAll(
+        /message startswith '([^']+)'\n(?:\s*\| extend purged = toint\(extract\(@'([^']+)', 1, message\)\)\n)?\s*\| summarize Count = sum\((?:purged|itemCount)\) by Series = '([^']+)'/g,
+      ),
+    ].map(([, prefix, pattern, name]) => ({ prefix: prefix!, pattern, name: name! }));
+    const counted = Object.fromEntries(
+      series.map(({ prefix, pattern, name }) => [
+        name,
+        lines
+          .filter((line) => line.startsWith(prefix))
+          .reduce((sum, line) => sum + (pattern ? Number(new RegExp(pattern).exec(line)?.[1] ?? NaN) : 1), 0),
+      ]),
+    );
+    expect(counted).toEqual({
+      'records deleted': 3,
+      'deletions failed': 0,
+      'links deleted': 2,
+      'link deletions failed': 0,
+    });
+  });
+
+  test('every placeholder of the workbook JSON is one the workbook module fills in', () => {
+    const placeholders = new Set([...workbookText.matchAll(/__[A-Z_]+__/g)].map((m) => m[0]));
+    const module = ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'workbook')!
+      .resource.properties.template;
+    expect(Object.keys(module.variables.placeholders).sort()).toEqual([...placeholders].sort());
   });
 
   test('every event the alerts and workbook query is one the app emits (shared/ports.ts)', () => {
