@@ -178,6 +178,11 @@ export interface CustomerLink {
    * ended): the next update of the customer waits for it, and a takeover checks whether it went through.
    */
   inFlight?: string;
+  /**
+   * JSON `{id, outcome}`: the last update whose result the link holds. A worker that takes over an
+   * update whose first worker wrote the link but lost its record's lease ends it with that outcome.
+   */
+  lastUpdate?: string;
   etag: string;
 }
 

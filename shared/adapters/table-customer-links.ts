@@ -30,6 +30,7 @@ const FIELDS = [
   'fieldStamps',
   'd365Etag',
   'inFlight',
+  'lastUpdate',
 ] as const satisfies readonly (keyof CustomerLink)[];
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };

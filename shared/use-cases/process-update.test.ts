@@ -6,7 +6,14 @@ import { d365Gate } from '../adapters/d365/d365-gate';
 import { mapToCustomersV3 } from '../adapters/d365/d365-payload';
 import { transient } from '../domain/failure';
 import { QueueMessage } from '../domain/queue-message';
-import { CustomerQueue, D365CustomerUpdates, D365PatchResult, silentLog, noopTelemetry } from '../ports';
+import {
+  CustomerQueue,
+  D365CustomerUpdates,
+  D365PatchResult,
+  silentLog,
+  noopTelemetry,
+  StatusConflictError,
+} from '../ports';
 import { acceptCustomer } from './accept-customer';
 import { acceptUpdate } from './accept-update';
 import { processCustomerMessage } from './process-customer';
@@ -226,6 +233,36 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     await app.process(update);
     await expect(app.process(update)).resolves.toEqual({ kind: 'already-finished' });
+    expect(app.d365.patches).toHaveLength(1);
+  });
+
+  it('ends an update as updated, not stale, when its worker lost the lease after writing the link', async () => {
+    const app = setup();
+    await created(app);
+    const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
+    const store = app.statusStore;
+    const write = store.update.bind(store);
+    let lose = true;
+    store.update = async (record, patch) => {
+      if (lose && patch.status === 'succeeded') {
+        lose = false; // another instance took the record over: this worker's last write conflicts
+        throw new StatusConflictError(record.correlationId);
+      }
+      return write(record, patch);
+    };
+    await expect(app.process(update)).resolves.toEqual({ kind: 'discarded' });
+    // Its lease ran out: the redelivered message is processed again, on any instance.
+    const held = app.record(update.correlationId);
+    store.records.set(update.correlationId, {
+      ...held,
+      leaseUntil: new Date(Date.now() - 1_000).toISOString(),
+    });
+    await expect(app.process(update)).resolves.toEqual({
+      kind: 'succeeded',
+      customerAccount: 'US-000001',
+      outcome: 'updated',
+    });
+    expect(app.record(update.correlationId)).toMatchObject({ status: 'succeeded', outcome: 'updated' });
     expect(app.d365.patches).toHaveLength(1);
   });
 

@@ -146,6 +146,9 @@ export async function processCustomerUpdate(
     }
     claim = claimed;
     link = (await readLink(u, deps))!; // read again under the claim: the previous update's result
+    // This very update wrote the link before its worker lost the record's lease: it is done.
+    const done = lastUpdateOf(link);
+    if (done?.id === correlationId) return await endUpdate(record, account, done.outcome, deps);
     // An earlier update's PATCH of unknown outcome (its answer was lost): it goes first, else this one
     // would take its values in D365 for a change made there, or be applied before an older one.
     const earlier = inFlightOf(link);
@@ -179,7 +182,11 @@ export async function processCustomerUpdate(
     const changes = changedFields(deps.toD365Fields(merged), ours);
     const nextStamps = JSON.stringify(stampFields(stamps, fields, u.stamp));
     if (Object.keys(changes).length === 0) {
-      await deps.links.save(link, { baseline: JSON.stringify(merged), fieldStamps: nextStamps });
+      await deps.links.save(link, {
+        baseline: JSON.stringify(merged),
+        fieldStamps: nextStamps,
+        lastUpdate: lastUpdateJson(correlationId, 'unchanged'),
+      });
       return await endUpdate(record, account, 'unchanged', deps);
     }
     const taken = await takeSlot(record, message, deps);
@@ -196,10 +203,16 @@ export async function processCustomerUpdate(
           fieldStamps: nextStamps,
           d365Etag: sent.etag,
           inFlight: undefined,
+          lastUpdate: lastUpdateJson(correlationId, 'updated'),
         });
         return await endUpdate(record, account, 'updated', deps);
       case 'keep-d365':
-        await deps.links.save(link, { fieldStamps: nextStamps, d365Etag: undefined, inFlight: undefined });
+        await deps.links.save(link, {
+          fieldStamps: nextStamps,
+          d365Etag: undefined,
+          inFlight: undefined,
+          lastUpdate: lastUpdateJson(correlationId, 'kept_d365'),
+        });
         deps.log.warn('customer.update.kept_d365', { correlationId, reason: sent.fields.join(',') });
         return await endUpdate(record, account, 'kept_d365', deps);
       case 'review':
@@ -231,6 +244,24 @@ function inFlightOf(link: CustomerLink): { id: string; changes: Record<string, u
     const value = JSON.parse(link.inFlight) as { id?: unknown; changes?: unknown };
     if (typeof value.id === 'string' && typeof value.changes === 'object' && value.changes !== null)
       return { id: value.id, changes: value.changes as Record<string, unknown> };
+  } catch {
+    // not ours: ignore it
+  }
+  return undefined;
+}
+
+const UPDATE_OUTCOMES = ['updated', 'unchanged', 'kept_d365'] as const;
+type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];
+
+const lastUpdateJson = (id: string, outcome: UpdateOutcome): string => JSON.stringify({ id, outcome });
+
+/** The last update whose result the link holds (`lastUpdate`), and how it ended. */
+function lastUpdateOf(link: CustomerLink): { id: string; outcome: UpdateOutcome } | undefined {
+  if (link.lastUpdate === undefined) return undefined;
+  try {
+    const value = JSON.parse(link.lastUpdate) as { id?: unknown; outcome?: unknown };
+    const outcome = UPDATE_OUTCOMES.find((o) => o === value.outcome);
+    if (typeof value.id === 'string' && outcome) return { id: value.id, outcome };
   } catch {
     // not ours: ignore it
   }
