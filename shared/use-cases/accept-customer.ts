@@ -3,7 +3,15 @@ import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain
 import { correlationIdForKey } from '../domain/correlation-id';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
-import { CustomerLinks, CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
+import {
+  CustomerLink,
+  CustomerLinks,
+  CustomerQueue,
+  Log,
+  StatusConflictError,
+  StatusStore,
+  Telemetry,
+} from '../ports';
 
 export interface AcceptDeps {
   statusStore: StatusStore;
@@ -73,9 +81,10 @@ export async function acceptCustomer(
   const request = parsed.value;
   const correlationId = correlationIdFor(deps, options);
   const origin = options.origin;
+  let reserved: CustomerLink | undefined;
   if (deps.links && origin?.sourceCustomerId !== undefined) {
     try {
-      await deps.links.reserve({
+      reserved = await deps.links.reserve({
         source: origin.source,
         sourceCustomerId: origin.sourceCustomerId,
         legalEntity: request.Customer.LegalEntity,
@@ -89,12 +98,32 @@ export async function acceptCustomer(
       return { kind: 'unavailable' };
     }
   }
-  return acceptValidated(
+  const result = await acceptValidated(
     { request, fingerprint: customerFingerprint(request), legalEntity: request.Customer.LegalEntity },
     deps,
     options,
     { now, correlationId },
   );
+  if (result.kind === 'unavailable' && reserved) await releaseReservation(reserved, correlationId, deps);
+  return result;
+}
+
+/**
+ * The request was not accepted (nothing stored or queued): a link it reserved, still only reserved
+ * and still for it, goes again, so an update of that customer is `unknown-customer` rather than
+ * waiting for a create that will never run. A failure here leaves it to retention.
+ */
+async function releaseReservation(
+  link: CustomerLink,
+  correlationId: string,
+  deps: AcceptDeps,
+): Promise<void> {
+  if (link.customerAccount !== undefined || link.createCorrelationId !== correlationId) return;
+  try {
+    await deps.links!.delete(link);
+  } catch (error) {
+    deps.log.warn('customer.accept.link_release_failed', { correlationId, reason: errorName(error) });
+  }
 }
 
 /** The record's ID: derived from the caller, the route and the Idempotency-Key, else a new one. */

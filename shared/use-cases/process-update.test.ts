@@ -188,6 +188,31 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect(app.statusStore.records.size).toBe(0);
   });
 
+  it('lets go of the link a create reserved when the create could not be queued', async () => {
+    const app = setup();
+    const send = app.deps.queue.send;
+    app.deps.queue.send = async () => {
+      throw new Error('queue unavailable');
+    };
+    const origin = { source: 'pos', sourceCustomerId: 'C-1' };
+    await expect(acceptCustomer(sampleCustomer('full'), app.deps, { origin })).resolves.toEqual({
+      kind: 'unavailable',
+    });
+    expect(await app.links.get(app.ref)).toBeUndefined();
+    await expect(
+      acceptUpdate(
+        { key: app.ref, patch: { Customer: { FirstName: 'X' } } },
+        { ...app.deps, links: app.links },
+      ),
+    ).resolves.toEqual({ kind: 'not-found' });
+    // The caller's retry is accepted, reserves the link again, and an update then waits for it.
+    app.deps.queue.send = send;
+    const retry = await app.acceptCreate();
+    const link = await app.links.get(app.ref);
+    expect(link?.createCorrelationId).toBe(retry.correlationId);
+    expect(link?.customerAccount).toBeUndefined();
+  });
+
   it('lets an update that came before its create finished wait for it, then apply', async () => {
     const app = setup();
     const create = await app.acceptCreate();
