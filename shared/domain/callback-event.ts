@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { FailureCode, Outcome, Status, StatusRecord } from './status';
+import { FailureCode, Status, StatusAnswer, StatusRecord } from './status';
 
 /**
  * Result callbacks: the event a caller's callback URL receives when its request ends, and the
@@ -38,20 +38,18 @@ export interface CallbackEvent {
   type: `customer.${string}`;
   /** When the request ended (the record's `updatedAt`). */
   timestamp: string;
-  data: {
-    correlationId: string;
-    /** `update` for a customer update; absent for a create. */
-    kind?: 'update';
-    status: Status;
-    legalEntity: string;
-    /** The link: the source and its customer ID, when the request named one (no personal data). */
-    source?: string;
-    sourceCustomerId?: string;
-    customerAccount?: string;
-    outcome?: Outcome;
-    errorCode?: FailureCode;
-    attempts: number;
-  };
+  /** The status answer's identifying fields (no personal data), the failure's code and the attempts. */
+  data: Pick<
+    StatusAnswer,
+    | 'correlationId'
+    | 'kind'
+    | 'status'
+    | 'legalEntity'
+    | 'source'
+    | 'sourceCustomerId'
+    | 'customerAccount'
+    | 'outcome'
+  > & { errorCode?: FailureCode; attempts: number };
 }
 
 /** The `webhook-id` of a request's ending: stable across redeliveries, new for a replay's ending. */

@@ -11,8 +11,33 @@ export function header(name: keyof typeof HEADERS, optional = false): Json {
   return { ...HEADERS[name], required: !optional };
 }
 
-export const EXAMPLE_STATUS_URL =
-  'https://contoso-sync.azurewebsites.net/api/customers/status/6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a';
+/** The correlation ID every example of the document uses, and its status URL. */
+export const EXAMPLE_CORRELATION_ID = '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a';
+export const EXAMPLE_STATUS_URL = `https://contoso-sync.azurewebsites.net/api/customers/status/${EXAMPLE_CORRELATION_ID}`;
+
+/** The `202` of a request stored and queued (a create or an update): where to poll, and its body. */
+export function acceptedResponse(description: string): Json {
+  return {
+    description,
+    headers: {
+      Location: header('Location'),
+      'Retry-After': header('Retry-After'),
+      'X-Correlation-Id': header('X-Correlation-Id'),
+      'Preference-Applied': header('Preference-Applied', true),
+      'Idempotent-Replayed': header('Idempotent-Replayed', true),
+    },
+    content: {
+      'application/json': {
+        schema: ref('Accepted'),
+        examples: {
+          queued: {
+            value: { correlationId: EXAMPLE_CORRELATION_ID, status: 'queued', statusUrl: EXAMPLE_STATUS_URL },
+          },
+        },
+      },
+    },
+  };
+}
 
 export const HEADERS = {
   Location: {

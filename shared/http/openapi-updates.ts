@@ -1,10 +1,19 @@
-import { callerProblems, header, Json, noContent500, problem, ref } from './openapi-parts';
+import {
+  acceptedResponse,
+  callerProblems,
+  EXAMPLE_CORRELATION_ID,
+  header,
+  Json,
+  noContent500,
+  problem,
+  ref,
+} from './openapi-parts';
 
 /**
  * The OpenAPI description of customer updates (issue 17): the two `PATCH` routes, the operator's
  * link lookup, their parameters and the link schema. README "Customer updates" has the rules.
  */
-const EXAMPLE_ID = '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a';
+const EXAMPLE_ID = EXAMPLE_CORRELATION_ID;
 
 const UPDATED_EXAMPLE = {
   correlationId: EXAMPLE_ID,
@@ -65,31 +74,9 @@ function patchOperation(operationId: string, summary: string, description: strin
             },
           },
         },
-        '202': {
-          description:
-            'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365.',
-          headers: {
-            Location: header('Location'),
-            'Retry-After': header('Retry-After'),
-            'X-Correlation-Id': header('X-Correlation-Id'),
-            'Preference-Applied': header('Preference-Applied', true),
-            'Idempotent-Replayed': header('Idempotent-Replayed', true),
-          },
-          content: {
-            'application/json': {
-              schema: ref('Accepted'),
-              examples: {
-                queued: {
-                  value: {
-                    correlationId: EXAMPLE_ID,
-                    status: 'queued',
-                    statusUrl: `https://contoso-sync.azurewebsites.net/api/customers/status/${EXAMPLE_ID}`,
-                  },
-                },
-              },
-            },
-          },
-        },
+        '202': acceptedResponse(
+          'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365.',
+        ),
         '400': problem(400, 'An invalid patch (`errors[]` point into it), a malformed header or path.', [
           'invalidBody',
           'invalidHeader',

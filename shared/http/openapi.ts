@@ -20,8 +20,9 @@ import {
 } from './api-schemas';
 import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from './openapi-examples';
 import {
+  acceptedResponse,
   callerProblems,
-  EXAMPLE_STATUS_URL,
+  EXAMPLE_CORRELATION_ID,
   header,
   Json,
   noContent500,
@@ -185,7 +186,7 @@ function componentSchemas(): Record<string, Json> {
 }
 
 const STATUS_EXAMPLE_SUCCEEDED = {
-  correlationId: '6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
+  correlationId: EXAMPLE_CORRELATION_ID,
   status: 'succeeded',
   legalEntity: 'USRT',
   customerAccount: 'US-000001',
@@ -210,7 +211,6 @@ export function openApiDocument(options: OpenApiOptions = {}): Json {
 }
 
 function buildDocument(): Json {
-  const statusUrl = EXAMPLE_STATUS_URL;
   const webhook = webhookComponents();
   return {
     openapi: '3.1.1',
@@ -281,31 +281,9 @@ function buildDocument(): Json {
                 },
               },
             },
-            '202': {
-              description:
-                'Stored and queued. Poll `Location` (after `Retry-After` seconds) for the account.',
-              headers: {
-                Location: header('Location'),
-                'Retry-After': header('Retry-After'),
-                'X-Correlation-Id': header('X-Correlation-Id'),
-                'Preference-Applied': header('Preference-Applied', true),
-                'Idempotent-Replayed': header('Idempotent-Replayed', true),
-              },
-              content: {
-                'application/json': {
-                  schema: ref('Accepted'),
-                  examples: {
-                    queued: {
-                      value: {
-                        correlationId: STATUS_EXAMPLE_SUCCEEDED.correlationId,
-                        status: 'queued',
-                        statusUrl,
-                      },
-                    },
-                  },
-                },
-              },
-            },
+            '202': acceptedResponse(
+              'Stored and queued. Poll `Location` (after `Retry-After` seconds) for the account.',
+            ),
             '400': problem(
               400,
               'Malformed JSON, an invalid field (`errors[]` has a JSON Pointer for each), a malformed `Idempotency-Key` or `Prefer`, or a refused `Callback-Url` (SSRF checks, allow-list, disabled).',

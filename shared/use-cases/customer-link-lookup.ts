@@ -1,16 +1,16 @@
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
 
 /** A link as an operator sees it: which customer is which, never the customer's data. */
-export interface LinkAnswer {
-  source: string;
-  sourceCustomerId?: string;
-  legalEntity: string;
-  /** Absent while the create is still running. */
-  customerAccount?: string;
-  createCorrelationId: string;
-  createdAt: string;
-  linkedAt?: string;
-}
+export type LinkAnswer = Pick<
+  CustomerLink,
+  | 'source'
+  | 'sourceCustomerId'
+  | 'legalEntity'
+  | 'customerAccount'
+  | 'createCorrelationId'
+  | 'createdAt'
+  | 'linkedAt'
+>;
 
 export function toLinkAnswer(link: CustomerLink): LinkAnswer {
   return {
