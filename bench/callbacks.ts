@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-} from '@d365-customer-sync/d365-emulator';
 import { startAppStack } from '../dev/local-stack/app-stack';
 import { newCallbackSecret, startCallbackReceiver } from '../dev/local-stack/callback-receiver';
 import { customerBody } from './customers';
+import { emulatorVault } from '../dev/local-stack/emulator-clients';
 
 /**
  * `node dist-dev/bench/callbacks.js [--seconds 10] [--rounds 3] [--connections 16] [--latency 200]`:
@@ -58,19 +52,7 @@ async function main(): Promise<void> {
     });
   let stack = await start({});
   try {
-    const vault = new SecretClient(
-      stack.emulator.url,
-      new ClientSecretCredential(
-        LOCAL_TENANT_ID,
-        LOCAL_KEY_VAULT_READER_CLIENT_ID,
-        LOCAL_KEY_VAULT_READER_SECRET,
-        {
-          authorityHost: stack.emulator.url,
-          disableInstanceDiscovery: true,
-        },
-      ),
-      { disableChallengeResourceVerification: true },
-    );
+    const vault = emulatorVault(stack.emulator.url);
     await vault.setSecret('callback-signing-secret', secret);
     const callbackUrl = receiver.url('/bench');
 

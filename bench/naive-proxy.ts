@@ -1,14 +1,8 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { AddressInfo } from 'node:net';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  LOCAL_D365_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-} from '@d365-customer-sync/d365-emulator';
+import { LOCAL_D365_CLIENT_ID, LOCAL_TENANT_ID } from '@d365-customer-sync/d365-emulator';
+import { emulatorVault } from '../dev/local-stack/emulator-clients';
 
 /**
  * The integration the source article shows, as a minimal synchronous proxy: for every request,
@@ -32,19 +26,7 @@ function reply(res: ServerResponse, status: number, contentType: string, body: s
 
 async function main(): Promise<void> {
   const d365 = (process.env.BENCH_EMULATOR_URL ?? '').replace(/\/+$/, '');
-  const vault = new SecretClient(
-    d365,
-    new ClientSecretCredential(
-      LOCAL_TENANT_ID,
-      LOCAL_KEY_VAULT_READER_CLIENT_ID,
-      LOCAL_KEY_VAULT_READER_SECRET,
-      {
-        authorityHost: d365,
-        disableInstanceDiscovery: true,
-      },
-    ),
-    { disableChallengeResourceVerification: true },
-  );
+  const vault = emulatorVault(d365);
   const secret = (await vault.getSecret('d365-client-secret')).value ?? '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -1,11 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-} from '@d365-customer-sync/d365-emulator';
 import { startAzurite } from '@d365-customer-sync/functions-host';
 import { BenchEmulator } from './emulator-control';
 import { INTAKE_SETTINGS, IntakeRun, load, Log, mean, median } from './intake';
@@ -13,6 +6,7 @@ import { BenchOptions } from './options';
 import { startOurHost } from './our-host';
 import { ratio } from './stats';
 import { Route, WebhookSecrets } from './webhook-requests';
+import { emulatorVault } from '../dev/local-stack/emulator-clients';
 
 /**
  * The webhook phase (issue 12): the three webhook routes against `POST /api/customers` in the same
@@ -56,19 +50,7 @@ async function plantSources(
     bigCommerceSecret: randomBytes(24).toString('hex'),
     storeHash: 'bench01',
   };
-  const vault = new SecretClient(
-    emulator.url,
-    new ClientSecretCredential(
-      LOCAL_TENANT_ID,
-      LOCAL_KEY_VAULT_READER_CLIENT_ID,
-      LOCAL_KEY_VAULT_READER_SECRET,
-      {
-        authorityHost: emulator.url,
-        disableInstanceDiscovery: true,
-      },
-    ),
-    { disableChallengeResourceVerification: true },
-  );
+  const vault = emulatorVault(emulator.url);
   await vault.setSecret('bench-webhook-shopify', secrets.shopifySecret);
   await vault.setSecret('bench-webhook-standard', secrets.standardSecret);
   await vault.setSecret('bench-webhook-bigcommerce', secrets.bigCommerceSecret);

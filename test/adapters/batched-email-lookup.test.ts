@@ -1,20 +1,11 @@
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  LOCAL_D365_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-  startEmulator,
-} from '@d365-customer-sync/d365-emulator';
+import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { trustCertificate } from '../../dev/local-stack/app-stack';
-import { keyVaultSecretSource } from '../../shared/adapters/key-vault-secret-source';
-import { entraTokenSource } from '../../shared/adapters/entra-token-source';
 import { d365Client } from '../../shared/adapters/d365/d365-client';
 import { d365Gate } from '../../shared/adapters/d365/d365-gate';
 import { batchedEmailLookup } from '../../shared/adapters/d365/batched-email-lookup';
 import { parseCustomerRequest } from '../../shared/domain/customer-contract';
 import { sampleCustomer } from '../fixtures/sample-customers';
+import { emulatorD365Tokens } from '../../dev/local-stack/emulator-clients';
 
 // The real D365 client (fetch), Key Vault and Entra ID clients against an emulator of this file's own.
 describe('batched duplicate lookups against the emulated CustomersV3', () => {
@@ -28,26 +19,7 @@ describe('batched duplicate lookups against the emulated CustomersV3', () => {
   });
 
   const client = () => {
-    const vault = new SecretClient(
-      emulator.url,
-      new ClientSecretCredential(
-        LOCAL_TENANT_ID,
-        LOCAL_KEY_VAULT_READER_CLIENT_ID,
-        LOCAL_KEY_VAULT_READER_SECRET,
-        {
-          authorityHost: emulator.url,
-          disableInstanceDiscovery: true,
-        },
-      ),
-      { disableChallengeResourceVerification: true },
-    );
-    const tokens = entraTokenSource(keyVaultSecretSource(vault, 'd365-client-secret', 5000), {
-      tenantId: LOCAL_TENANT_ID,
-      clientId: LOCAL_D365_CLIENT_ID,
-      resource: emulator.url,
-      authorityHost: emulator.url,
-      timeoutMs: 5000,
-    });
+    const tokens = emulatorD365Tokens(emulator.url);
     return d365Client(tokens, {
       url: emulator.url,
       target: 'odata',

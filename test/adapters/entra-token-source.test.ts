@@ -1,15 +1,7 @@
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
 import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { trustCertificate } from '../../dev/local-stack/app-stack';
-import {
-  LOCAL_D365_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-} from '@d365-customer-sync/d365-emulator';
-import { keyVaultSecretSource } from '../../shared/adapters/key-vault-secret-source';
-import { entraTokenSource } from '../../shared/adapters/entra-token-source';
+import { LOCAL_D365_CLIENT_ID } from '@d365-customer-sync/d365-emulator';
+import { emulatorD365Tokens } from '../../dev/local-stack/emulator-clients';
 
 // The real Key Vault and Entra ID clients against an emulator of this file's own.
 describe('the token source', () => {
@@ -23,26 +15,7 @@ describe('the token source', () => {
   });
 
   const source = () => {
-    const vault = new SecretClient(
-      emulator.url,
-      new ClientSecretCredential(
-        LOCAL_TENANT_ID,
-        LOCAL_KEY_VAULT_READER_CLIENT_ID,
-        LOCAL_KEY_VAULT_READER_SECRET,
-        {
-          authorityHost: emulator.url,
-          disableInstanceDiscovery: true,
-        },
-      ),
-      { disableChallengeResourceVerification: true },
-    );
-    return entraTokenSource(keyVaultSecretSource(vault, 'd365-client-secret', 5000), {
-      tenantId: LOCAL_TENANT_ID,
-      clientId: LOCAL_D365_CLIENT_ID,
-      resource: emulator.url,
-      authorityHost: emulator.url,
-      timeoutMs: 5000,
-    });
+    return emulatorD365Tokens(emulator.url);
   };
   const d365TokenRequests = async (): Promise<number> => {
     const stats = (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as {

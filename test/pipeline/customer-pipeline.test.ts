@@ -1,12 +1,6 @@
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-} from '@d365-customer-sync/d365-emulator';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
+import { emulatorVault } from '../../dev/local-stack/emulator-clients';
 
 const full = sampleCustomer('full');
 const minimal = sampleCustomer('minimal');
@@ -184,19 +178,7 @@ describe('wrong client secret in Key Vault', () => {
   it('fails with a clear reason, after reading Key Vault again, and does not call D365', async () => {
     // An app that has not read the secret yet, and a wrong secret in Key Vault.
     fresh = await startAppStack({ settings: SETTINGS, onHostLine: (line) => hostLines.push(line) });
-    const vault = new SecretClient(
-      fresh.emulator.url,
-      new ClientSecretCredential(
-        LOCAL_TENANT_ID,
-        LOCAL_KEY_VAULT_READER_CLIENT_ID,
-        LOCAL_KEY_VAULT_READER_SECRET,
-        {
-          authorityHost: fresh.emulator.url,
-          disableInstanceDiscovery: true,
-        },
-      ),
-      { disableChallengeResourceVerification: true },
-    );
+    const vault = emulatorVault(fresh.emulator.url);
     const right = await vault.getSecret('d365-client-secret');
     await vault.setSecret('d365-client-secret', 'not-the-right-secret');
 

@@ -1,23 +1,13 @@
 // Over 300 lines: one test per D365 answer the update adapter must read, sharing one emulator and token source.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  FaultRuleInput,
-  LOCAL_D365_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-  startEmulator,
-} from '@d365-customer-sync/d365-emulator';
+import { FaultRuleInput, LOCAL_D365_CLIENT_ID, startEmulator } from '@d365-customer-sync/d365-emulator';
 import { trustCertificate } from '../../dev/local-stack/app-stack';
 import { createD365CustomerUpdates } from '../../shared/adapters/d365/d365-customer-updates';
 import { d365Gate } from '../../shared/adapters/d365/d365-gate';
-import { entraTokenSource } from '../../shared/adapters/entra-token-source';
-import { keyVaultSecretSource } from '../../shared/adapters/key-vault-secret-source';
 import { ProcessingError } from '../../shared/domain/failure';
 import { TokenSource } from '../../shared/ports';
+import { emulatorD365Tokens } from '../../dev/local-stack/emulator-clients';
 
 /**
  * The real update adapter, with the real Key Vault and Entra ID clients behind its token source,
@@ -29,26 +19,7 @@ let tokens: TokenSource;
 beforeAll(async () => {
   emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
   trustCertificate(emulator.caCertPem);
-  const vault = new SecretClient(
-    emulator.url,
-    new ClientSecretCredential(
-      LOCAL_TENANT_ID,
-      LOCAL_KEY_VAULT_READER_CLIENT_ID,
-      LOCAL_KEY_VAULT_READER_SECRET,
-      {
-        authorityHost: emulator.url,
-        disableInstanceDiscovery: true,
-      },
-    ),
-    { disableChallengeResourceVerification: true },
-  );
-  tokens = entraTokenSource(keyVaultSecretSource(vault, 'd365-client-secret', 5000), {
-    tenantId: LOCAL_TENANT_ID,
-    clientId: LOCAL_D365_CLIENT_ID,
-    resource: emulator.url,
-    authorityHost: emulator.url,
-    timeoutMs: 5000,
-  });
+  tokens = emulatorD365Tokens(emulator.url);
 });
 afterAll(async () => {
   await emulator?.stop();

@@ -1,14 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import {
-  LOCAL_KEY_VAULT_READER_CLIENT_ID,
-  LOCAL_KEY_VAULT_READER_SECRET,
-  LOCAL_TENANT_ID,
-} from '@d365-customer-sync/d365-emulator';
 import { Webhook } from 'standardwebhooks';
+import { emulatorVault } from '../../dev/local-stack/emulator-clients';
 
 /** Test webhook sources and their secrets, as an operator would configure them. */
 export const SHOP_DOMAIN = 'd365sync-test.myshopify.com';
@@ -40,21 +34,7 @@ export const WEBHOOK_SOURCES = [
 ];
 
 /** The Key Vault of a stack's emulator, through the real SDK (the identity the app reads it with). */
-export function vaultOf(emulatorUrl: string): SecretClient {
-  return new SecretClient(
-    emulatorUrl,
-    new ClientSecretCredential(
-      LOCAL_TENANT_ID,
-      LOCAL_KEY_VAULT_READER_CLIENT_ID,
-      LOCAL_KEY_VAULT_READER_SECRET,
-      {
-        authorityHost: emulatorUrl,
-        disableInstanceDiscovery: true,
-      },
-    ),
-    { disableChallengeResourceVerification: true },
-  );
-}
+export const vaultOf = emulatorVault;
 
 /** The settings and Key Vault secrets for the test sources. */
 export async function plantWebhookSecrets(emulatorUrl: string, bigCommerceToken?: string): Promise<void> {
