@@ -42,6 +42,7 @@ import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
+import { ensuredOnce } from './adapters/ensured-once';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -170,21 +171,6 @@ function storageCredential(config: Config): TokenCredential | undefined {
   return config.storage.kind === 'identity'
     ? new DefaultAzureCredential({ managedIdentityClientId: config.storage.clientId })
     : undefined;
-}
-
-/** Creates a queue or table once when running on a connection string (locally); in Azure the template does. */
-function ensuredOnce<T>(client: T, create: () => Promise<unknown>, local: boolean): () => Promise<T> {
-  let ready: Promise<unknown> | undefined;
-  return async () => {
-    if (local) {
-      ready ??= create().catch((error: unknown) => {
-        ready = undefined;
-        throw error;
-      });
-      await ready;
-    }
-    return client;
-  };
 }
 
 function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {

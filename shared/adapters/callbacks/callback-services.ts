@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import type { Config } from '../../config/config';
 import { CallbackEndpoints, CallbackOutbox, CallbackSender } from '../../ports';
+import { ensuredOnce } from '../ensured-once';
 import { httpsCallbackSender } from './https-callback-sender';
 import { storageCallbackOutbox } from './storage-callback-outbox';
 import { tableCallbackEndpoints } from './table-callback-endpoints';
@@ -10,21 +11,6 @@ export interface CallbackServices {
   outbox: CallbackOutbox;
   endpoints: CallbackEndpoints;
   sender: CallbackSender;
-}
-
-/** Creates a queue or table once when running locally (on a connection string); in Azure the template does. */
-function once<T>(client: T, create: () => Promise<unknown>, local: boolean): () => Promise<T> {
-  let ready: Promise<unknown> | undefined;
-  return async () => {
-    if (local) {
-      ready ??= create().catch((error: unknown) => {
-        ready = undefined;
-        throw error;
-      });
-      await ready;
-    }
-    return client;
-  };
 }
 
 /** The result-callback adapters, on the app's storage account (composition root helper). */
@@ -38,8 +24,8 @@ export function callbackServices(
 ): CallbackServices {
   const queue = storage.queueClientFor(config.callbacks.queueName);
   const table = storage.tableClientFor(config.callbacks.endpointsTable);
-  const getQueue = once(queue, () => queue.createIfNotExists(), storage.local);
-  const getTable = once(
+  const getQueue = ensuredOnce(queue, () => queue.createIfNotExists(), storage.local);
+  const getTable = ensuredOnce(
     table,
     () =>
       table.createTable().catch((error: { statusCode?: number }) => {
