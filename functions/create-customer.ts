@@ -4,7 +4,7 @@ import { acceptDeps, appServices, processDeps } from '../shared/composition';
 import { readIntakeHeaders } from '../shared/http/intake-headers';
 import { readJsonBody } from '../shared/http/request-body';
 import { invocationLog } from '../shared/adapters/invocation-log';
-import { outcomeResponse } from '../shared/http/outcome-response';
+import { notAcceptedResponse, outcomeResponse } from '../shared/http/outcome-response';
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
 import { registerCallbackUrl } from '../shared/http/callback-registration';
@@ -57,25 +57,14 @@ export async function createCustomer(
       }),
     },
   );
-  switch (result.kind) {
-    case 'invalid':
-      return problemResponse(problems.invalidBody(result.errors));
-    case 'unavailable':
-      return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));
-    case 'key-reused':
-      return problemResponse(problems.idempotencyKeyReused());
-    case 'in-progress':
-      return problemResponse(problems.idempotencyKeyInProgress());
-    case 'accepted': {
-      const { record, waitedSeconds } = result;
-      const headers: Record<string, string> = {
-        ...(result.replayed && { 'idempotent-replayed': 'true' }),
-        ...(waitedSeconds > 0 && { 'preference-applied': `wait=${waitedSeconds}` }),
-      };
-      const statusUrl = statusUrlFor(request.url, record.correlationId);
-      return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds, waitedSeconds > 0);
-    }
-  }
+  if (result.kind !== 'accepted') return notAcceptedResponse(result, config.statusRetryAfterSeconds);
+  const { record, waitedSeconds } = result;
+  const headers: Record<string, string> = {
+    ...(result.replayed && { 'idempotent-replayed': 'true' }),
+    ...(waitedSeconds > 0 && { 'preference-applied': `wait=${waitedSeconds}` }),
+  };
+  const statusUrl = statusUrlFor(request.url, record.correlationId);
+  return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds, waitedSeconds > 0);
 }
 
 /** `…/api/customers` → `…/api/customers/status/{id}`, on the host and scheme the caller used. */

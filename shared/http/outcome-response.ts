@@ -1,6 +1,28 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { Problem, problemResponse } from './problem';
+import { Problem, problemResponse, problems } from './problem';
+import type { FieldError } from '../domain/customer-contract';
 import { FailureCode, StatusRecord, toStatusAnswer } from '../domain/status';
+
+/** An intake's result when nothing was stored or queued (the create and update intakes alike). */
+export type NotAccepted =
+  | { kind: 'invalid'; errors: FieldError[] }
+  | { kind: 'unavailable' }
+  | { kind: 'key-reused' }
+  | { kind: 'in-progress' };
+
+/** The problem+json answer for a request the intake did not accept. */
+export function notAcceptedResponse(result: NotAccepted, retryAfterSeconds: number): HttpResponseInit {
+  switch (result.kind) {
+    case 'invalid':
+      return problemResponse(problems.invalidBody(result.errors));
+    case 'unavailable':
+      return problemResponse(problems.storageUnavailable(retryAfterSeconds));
+    case 'key-reused':
+      return problemResponse(problems.idempotencyKeyReused());
+    case 'in-progress':
+      return problemResponse(problems.idempotencyKeyInProgress());
+  }
+}
 
 const FAILURE_STATUS: Record<FailureCode, number> = {
   business_error: 422,

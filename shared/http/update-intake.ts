@@ -8,7 +8,7 @@ import { acceptUpdate } from '../use-cases/accept-update';
 import { registerCallbackUrl } from './callback-registration';
 import { readIntakeHeaders } from './intake-headers';
 import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
-import { outcomeResponse } from './outcome-response';
+import { notAcceptedResponse, outcomeResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
@@ -76,13 +76,10 @@ export async function updateCustomerHttp(
       case 'not-found':
         return problemResponse(problems.customerNotFound());
       case 'invalid':
-        return problemResponse(problems.invalidBody(result.errors));
       case 'unavailable':
-        return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));
       case 'key-reused':
-        return problemResponse(problems.idempotencyKeyReused());
       case 'in-progress':
-        return problemResponse(problems.idempotencyKeyInProgress());
+        return notAcceptedResponse(result, config.statusRetryAfterSeconds);
       case 'accepted': {
         let record = result.record;
         if (waitSeconds > 0) {
