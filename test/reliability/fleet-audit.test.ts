@@ -48,13 +48,16 @@ describe('fleet audit: many instances, one storage account', () => {
     expect(report.faultsApplied).toBeGreaterThan(30);
     // The update phase: every customer ends with its last update, none applied out of order or twice,
     // none written over a change made in D365 (UPDATE_CONFLICT_POLICY=review flags those instead).
-    expect(report.updates).toMatchObject({
-      accepted: 120,
+    expect(report.updates).toMatchObject({ accepted: 120, lost: 0 });
+    expect(report.updates!.audit).toEqual({
+      customers: 24,
       lost: 0,
-      wrongFinal: 0,
-      appliedOutOfOrder: 0,
-      appliedTwice: 0,
-      overwrittenD365Changes: 0,
+      outOfOrder: 0,
+      duplicates: 0,
+      unmatched: 0,
+      overwritten: 0,
+      incomplete: 0,
+      missing: 0,
     });
     expect(report.updates!.outcomes['needs_review:update_conflict']).toBe(4 * 5);
     expect(report.updates!.faultsApplied).toBeGreaterThan(0);
