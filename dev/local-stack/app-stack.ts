@@ -9,6 +9,7 @@ import { startAzurite } from '@d365-customer-sync/functions-host';
 import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { spawnHost } from '@d365-customer-sync/functions-host';
 import { localAppSettings } from './local-environment';
+import { emulatorApi as controlApi } from './emulator-clients';
 
 /** The app's root folder (holds package.json and host.json), from the sources or from dist/. */
 export function appRoot(from = __dirname): string {
@@ -83,17 +84,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
   await queue.createIfNotExists();
   let host = await start();
 
-  const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${emulator.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok)
-      throw new Error(`emulator ${method} ${path}: ${response.status} ${await response.text()}`);
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const emulatorApi = controlApi(emulator.url);
 
   return {
     emulator,

@@ -41,3 +41,33 @@ export function emulatorD365Tokens(emulatorUrl: string, timeoutMs = 5000): Token
     timeoutMs,
   });
 }
+
+/** A call of the emulator's control API (`/_emulator/...`) that it refused: the call and its answer. */
+export class EmulatorControlError extends Error {
+  override readonly name = 'EmulatorControlError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`emulator ${method} ${path}: ${status} ${body}`);
+  }
+}
+
+/**
+ * The emulator's control API: `call(method, path, body?)` sends JSON and returns the parsed answer
+ * (undefined when empty); a non-2xx answer throws `EmulatorControlError`.
+ */
+export function emulatorApi(emulatorUrl: string) {
+  return async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${emulatorUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new EmulatorControlError(method, path, response.status, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}

@@ -5,6 +5,7 @@ import { SpawnedHost, spawnHost, startAzurite } from '@d365-customer-sync/functi
 import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { APP_DIR, trustCertificate } from './app-stack';
 import { localAppSettings } from './local-environment';
+import { emulatorApi as controlApi } from './emulator-clients';
 
 export interface FleetStackOptions {
   /** How many hosts (instances of the app) share the storage account and the emulator. */
@@ -61,16 +62,7 @@ export async function startFleetStack(options: FleetStackOptions) {
   const hosts: SpawnedHost[] = await Promise.all(Array.from({ length: options.hosts }, (_, i) => start(i)));
   const down = new Set<number>();
 
-  const emulatorApi = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${emulator.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const emulatorApi = controlApi(emulator.url);
 
   return {
     emulator,
