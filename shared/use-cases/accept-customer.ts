@@ -93,6 +93,7 @@ export async function acceptCustomer(
         baseline: JSON.stringify(request),
         fieldStamps: '{}',
       });
+      reserved = await takeOverDeadReservation(reserved, { correlationId, now, request }, deps);
     } catch (error) {
       deps.log.error('customer.accept.link_failed', { reason: errorName(error) });
       return { kind: 'unavailable' };
@@ -106,6 +107,32 @@ export async function acceptCustomer(
   );
   if (result.kind === 'unavailable' && reserved) await releaseReservation(reserved, correlationId, deps);
   return result;
+}
+
+/**
+ * A link reserved by an earlier create of the same source customer whose create never ran (no
+ * record: its intake died) or failed is this create's now, so an update of the customer waits for
+ * this create instead of failing `customer_not_created`. A running create's reservation stays (the
+ * first create to end links the customer). A concurrent change of the link leaves it as it is.
+ */
+async function takeOverDeadReservation(
+  link: CustomerLink,
+  create: { correlationId: string; now: Date; request: unknown },
+  deps: AcceptDeps,
+): Promise<CustomerLink> {
+  if (link.customerAccount !== undefined || link.createCorrelationId === create.correlationId) return link;
+  const earlier = await deps.statusStore.get(link.createCorrelationId);
+  if (earlier && earlier.status !== 'failed') return link;
+  try {
+    return await deps.links!.save(link, {
+      createCorrelationId: create.correlationId,
+      createdAt: create.now.toISOString(),
+      baseline: JSON.stringify(create.request),
+    });
+  } catch (error) {
+    if (error instanceof StatusConflictError) return link;
+    throw error;
+  }
 }
 
 /**

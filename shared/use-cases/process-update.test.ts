@@ -224,6 +224,28 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect(app.d365.customers.get('US-000001')!.fields.PrimaryContactPhone).toBe('+14255550100');
   });
 
+  it('lets a new create of the customer take over the link of one that failed, and the update wait for it', async () => {
+    const app = setup();
+    const failed = await app.acceptCreate();
+    await app.statusStore.update(app.record(failed.correlationId), {
+      status: 'failed',
+      errorCode: 'business_error',
+    });
+    const retry = await app.acceptCreate();
+    expect((await app.links.get(app.ref))?.createCorrelationId).toBe(retry.correlationId);
+    const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
+    await expect(app.process(update)).resolves.toMatchObject({ kind: 'deferred' });
+    await processCustomerMessage(retry, app.deps);
+    await expect(app.process(update)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'updated' });
+  });
+
+  it('keeps the link of a create still running when another create of the customer comes', async () => {
+    const app = setup();
+    const first = await app.acceptCreate();
+    await app.acceptCreate();
+    expect((await app.links.get(app.ref))?.createCorrelationId).toBe(first.correlationId);
+  });
+
   it('ends an update whose create failed as failed (customer_not_created)', async () => {
     const app = setup();
     const create = await app.acceptCreate();
