@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import type { EmulatorStats } from '@d365-customer-sync/d365-emulator';
 import { RunningProcess, startProcess } from '@d365-customer-sync/functions-host';
+import { emulatorApi } from '../dev/local-stack/emulator-clients';
 import { repoRoot } from './paths';
 
 /** The counters of `GET /_emulator/stats`: the emulator's own type. */
@@ -27,19 +28,6 @@ export interface BenchEmulator {
   addFault(rule: Record<string, unknown>): Promise<void>;
   clearFaults(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A control API call the emulator refused: the call and the emulator's answer. */
-export class EmulatorApiError extends Error {
-  override readonly name = 'EmulatorApiError';
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`emulator ${method} ${path}: ${status} ${body}`);
-  }
 }
 
 const READY = /^Emulator ready on (https:\/\/\S+) \(CA certificate: (.+)\)$/;
@@ -82,17 +70,7 @@ export async function startBenchEmulator(options: {
   const [, url, caCertPath] = running.matches[0] as RegExpMatchArray as [string, string, string];
   trust(readFileSync(caCertPath, 'utf8'));
 
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${url}/_emulator${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new EmulatorApiError(method, path, response.status, text);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const api = emulatorApi(`${url}/_emulator`, { timeoutMs: 30_000 });
 
   return {
     url,

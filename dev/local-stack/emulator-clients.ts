@@ -56,15 +56,17 @@ export class EmulatorControlError extends Error {
 }
 
 /**
- * The emulator's control API: `call(method, path, body?)` sends JSON and returns the parsed answer
- * (undefined when empty); a non-2xx answer throws `EmulatorControlError`.
+ * The emulator's control API: `call(method, path, body?)` sends JSON to `baseUrl` + `path` and
+ * returns the parsed answer (undefined when empty); a non-2xx answer throws `EmulatorControlError`.
+ * `timeoutMs` aborts a call that takes longer.
  */
-export function emulatorApi(emulatorUrl: string) {
+export function emulatorApi(baseUrl: string, options: { timeoutMs?: number } = {}) {
   return async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${emulatorUrl}${path}`, {
+    const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      ...(options.timeoutMs !== undefined && { signal: AbortSignal.timeout(options.timeoutMs) }),
     });
     const text = await response.text();
     if (!response.ok) throw new EmulatorControlError(method, path, response.status, text);
