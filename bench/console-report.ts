@@ -1,3 +1,4 @@
+import { intakeProfileLines } from './intake-probe-rows';
 import { Results } from './results';
 import { runSettings } from './run-settings';
 import { cells, HEADER, rows } from './table-rows';
@@ -26,6 +27,7 @@ export function formatTable(r: Results): string {
     lines[0]!,
     '-'.repeat(lines[0]!.length),
     ...lines.slice(1),
+    ...(r.intake?.oursProfiled ? ['', ...intakeProfileLines(r)] : []),
     '',
     'Targets:',
     ...targetLines(r.targets).map((line) => `  ${line}`),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startAzurite } from '@d365-customer-sync/functions-host';
 import { runJsonScript, startServerScript } from './child-script';
 import { CpuUsage, measureCpu, processCpuMs, waitForQuiet } from './cpu';
@@ -7,6 +8,8 @@ import { BenchEmulator } from './emulator-control';
 import { LoadInput, LoadResult } from './load-client';
 import { BenchOptions } from './options';
 import { startOurHost } from './our-host';
+import { Probe, probe, ProbeSegment, ProfileSummary, summarizeCpuProfileFile } from './probe';
+import { repoRoot } from './paths';
 import { RssReport, sampleRss } from './rss';
 import { ratio } from './stats';
 
@@ -21,6 +24,13 @@ export interface IntakeRun extends LoadResult {
   rss: RssReport;
   /** Open-loop rate asked for (half-rate runs only). */
   targetRate?: number;
+  /**
+   * Inside the server during the measured run (`loop-probe.ts`): event-loop delay and utilisation,
+   * GC pauses; undefined when the probe wrote nothing.
+   */
+  probe?: ProbeSegment;
+  /** The CPU profile of the measured run (the extra profiled run only). */
+  cpuProfile?: ProfileSummary;
 }
 
 export interface IntakeResult {
@@ -48,6 +58,11 @@ export interface IntakeResult {
   halfRate: number;
   baselineHalfRate: IntakeRun;
   oursHalfRate: IntakeRun;
+  /**
+   * With `--intake-cpu-profile 1`: one more open-loop run of ours at `halfRate` under the inspector's
+   * profiler (after the measured ones, whose figures it would distort), its profile summarized.
+   */
+  oursProfiled?: IntakeRun;
 }
 
 /** The intake's settings: the worker and the timers off, so both sides do only the writes. */
@@ -69,6 +84,8 @@ export interface LoadTarget {
   rate?: number;
   route?: LoadInput['route'];
   secrets?: LoadInput['secrets'];
+  /** The probe preloaded into the server: the load generator marks its measured run for it. */
+  probe?: Probe;
 }
 
 /** Waits for a quiet machine, then runs the load generator once against `target`, measuring CPU and memory. */
@@ -83,6 +100,7 @@ export async function load(target: LoadTarget, options: BenchOptions, log: Log):
     tag: newTag(),
     ...(rate ? { rate } : {}),
     ...(target.route ? { route: target.route, secrets: target.secrets } : {}),
+    ...(target.probe ? { markPid: pids.server } : {}),
   };
   const rss = sampleRss(pids.server);
   const cpu = measureCpu();
@@ -95,15 +113,23 @@ export async function load(target: LoadTarget, options: BenchOptions, log: Log):
       ? null
       : Math.round(((end - start) / handled) * 1000) / 1000;
   };
+  const cpuMsPerRequest = {
+    server: perRequest(pids.server, before.server),
+    azurite: perRequest(pids.azurite, before.azurite),
+  };
+  const usage = cpu.stop();
+  const inside = await target.probe?.measured(2);
+  const profile = inside?.cpuProfile
+    ? summarizeCpuProfileFile(inside.cpuProfile, { repo: repoRoot() })
+    : undefined;
   return {
     ...result,
-    cpu: cpu.stop(),
-    cpuMsPerRequest: {
-      server: perRequest(pids.server, before.server),
-      azurite: perRequest(pids.azurite, before.azurite),
-    },
+    cpu: usage,
+    cpuMsPerRequest,
     rss: rss.stop(),
     ...(rate ? { targetRate: rate } : {}),
+    ...(inside ? { probe: inside } : {}),
+    ...(profile ? { cpuProfile: profile } : {}),
   };
 }
 
@@ -112,14 +138,16 @@ async function baselineRun(options: BenchOptions, log: Log, rate?: number): Prom
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   try {
     const suffix = randomBytes(4).toString('hex');
+    const inside = probe('intake-baseline');
     const server = await startServerScript('baseline-server', {
       BENCH_STORAGE: azurite.connectionString,
       BENCH_TABLE: `base${suffix}`,
       BENCH_QUEUE: `base-${suffix}`,
+      ...inside.env,
     });
     try {
       return await load(
-        { url: server.url, pids: { server: server.pid, azurite: azurite.pid }, rate },
+        { url: server.url, pids: { server: server.pid, azurite: azurite.pid }, rate, probe: inside },
         options,
         log,
       );
@@ -137,13 +165,22 @@ async function oursRun(
   emulator: BenchEmulator,
   log: Log,
   rate?: number,
+  { profile = false } = {},
 ): Promise<IntakeRun> {
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   try {
-    const host = await startOurHost(azurite.connectionString, emulator, INTAKE_SETTINGS);
+    const inside = profile
+      ? probe('intake-ours-half-rate', { profileDir: join(options.outDir, 'profiles') })
+      : probe('intake-ours');
+    const host = await startOurHost(azurite.connectionString, emulator, INTAKE_SETTINGS, { env: inside.env });
     try {
       return await load(
-        { url: `${host.url}/api/customers`, pids: { server: host.pid, azurite: azurite.pid }, rate },
+        {
+          url: `${host.url}/api/customers`,
+          pids: { server: host.pid, azurite: azurite.pid },
+          rate,
+          probe: inside,
+        },
         options,
         log,
       );
@@ -197,6 +234,11 @@ export async function runIntake(
   const baselineHalfRate = await baselineRun(options, log, halfRate);
   log(`intake: ours, open loop at ${halfRate} requests/s`);
   const oursHalfRate = await oursRun(options, emulator, log, halfRate);
+  let oursProfiled: IntakeRun | undefined;
+  if (options.intakeCpuProfile > 0) {
+    log(`intake: ours again at ${halfRate} requests/s under the CPU profiler (not a measured figure)`);
+    oursProfiled = await oursRun(options, emulator, log, halfRate, { profile: true });
+  }
   return {
     connections: options.intakeConnections,
     seconds: options.intakeSeconds,
@@ -212,5 +254,6 @@ export async function runIntake(
     halfRate,
     baselineHalfRate,
     oursHalfRate,
+    ...(oursProfiled && { oursProfiled }),
   };
 }

@@ -29,6 +29,11 @@ export interface LoadInput {
   /** Post this sender's requests (signed with `secrets`) instead of plain customers to `url`. */
   route?: Route;
   secrets?: WebhookSecrets;
+  /**
+   * The server's pid, when `loop-probe.ts` is preloaded into it: sent SIGUSR2 when the warm-up ends
+   * and when the measured run ends, so the probe's second segment is exactly the measured run.
+   */
+  markPid?: number;
 }
 
 /** Request `n`: its URL, body and headers. */
@@ -190,11 +195,12 @@ async function main(): Promise<void> {
   const input = scriptInput<LoadInput>();
   const run = (tag: string, seconds: number): Promise<LoadResult> =>
     input.rate ? paced(input, tag, seconds, input.rate) : saturate(input, tag, seconds);
+  const mark = (): void => void (input.markPid && process.kill(input.markPid, 'SIGUSR2'));
   const warmup = input.warmupSeconds > 0 ? await run(`${input.tag}w`, input.warmupSeconds) : undefined;
-  const result: LoadResult = {
-    ...(await run(input.tag, input.seconds)),
-    warmupRequests: warmup?.requests ?? 0,
-  };
+  mark();
+  const measured = await run(input.tag, input.seconds);
+  mark();
+  const result: LoadResult = { ...measured, warmupRequests: warmup?.requests ?? 0 };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

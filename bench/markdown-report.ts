@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { n } from './cells';
 import { repoRoot } from './paths';
+import { intakeProfileLines } from './intake-probe-rows';
 import { Results } from './results';
 import { runSettings } from './run-settings';
 import { cells, HEADER, rows } from './table-rows';
@@ -67,6 +68,9 @@ export async function markdownReport(r: Results): Promise<string> {
       '## Targets',
       '',
       ...targetLines(r.targets).map((line) => `- ${line}`),
+      ...(r.intake?.oursProfiled
+        ? ['', '## Intake CPU profile', '', '```text', ...intakeProfileLines(r), '```']
+        : []),
       '',
       '## Machine load during the runs',
       '',

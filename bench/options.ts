@@ -41,6 +41,11 @@ const NUMBER_OPTIONS = [
   { name: 'intake-warmup-seconds', default: 2, help: 'unmeasured warm-up before each intake run' },
   { name: 'intake-rounds', default: 3, help: 'baseline/ours pairs, alternated (shared machines are noisy)' },
   {
+    name: 'intake-cpu-profile',
+    default: 0,
+    help: 'intake: 1 = one more half-rate run of ours under the CPU profiler (<out-dir>/profiles/)',
+  },
+  {
     name: 'webhook-rounds',
     default: 3,
     help: 'webhooks: rounds of POST /api/customers and the three webhook routes, alternated',

@@ -8,6 +8,7 @@ import { ratio } from './stats';
 import { TARGET_CELLS } from './targets';
 import { webhookRows } from './webhook-rows';
 import { billRows, fleetRows } from './fleet-rows';
+import { intakeProbeRows } from './intake-probe-rows';
 
 /** One line of the table: a measure, ours next to its baseline. */
 export interface Row {
@@ -79,6 +80,7 @@ function intakeRows(r: Results): Section[] {
       ratio: x(ratio(i.oursHalfRate.latency.p99, i.baselineHalfRate.latency.p99)),
       target: TARGET_CELLS.intakeHalfRate,
     },
+    ...intakeProbeRows(i),
     {
       measure: 'errors (non-2xx, timeouts)',
       ours: n(sum([...ours, i.oursHalfRate].map((o) => o.errors))),

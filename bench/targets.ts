@@ -7,10 +7,13 @@ import { peakRssMb, rssSlope } from './rss';
  * `latest/results.md` and the docs all take them from this module.
  */
 export const TARGETS = {
-  /** Intake throughput, as a fraction of the bare baseline's req/s (median of the rounds). */
-  intakeMinRatio: 0.8,
-  /** Intake p99 at half the saturating rate, open loop. */
-  intakeHalfRateMaxP99Ms: 50,
+  /** Intake throughput, as a fraction of the bare baseline's req/s (median of the rounds; issue 16). */
+  intakeMinRatio: 0.9,
+  /**
+   * Intake p99 at half the saturating rate, open loop, over the bare baseline's p99 at the same rate
+   * in the same run (issue 16; it was an absolute 50 ms, which a shared machine's load decided).
+   */
+  intakeHalfRateMaxP99OverBaseline: 1.5,
   /** Each webhook route's throughput, as a fraction of `POST /api/customers`'s in the same run (issue 12). */
   webhookMinRatio: 0.9,
   /**
@@ -43,7 +46,7 @@ export const lowLoadLimitMs = (variant: { d365LatencyMs: number; preferWait: boo
 /** The target column of the table. */
 export const TARGET_CELLS = {
   intake: `≥ ${TARGETS.intakeMinRatio}×`,
-  intakeHalfRate: `p99 < ${n(TARGETS.intakeHalfRateMaxP99Ms)} ms`,
+  intakeHalfRate: `p99 ≤ ${TARGETS.intakeHalfRateMaxP99OverBaseline}× baseline`,
   webhook: `≥ ${TARGETS.webhookMinRatio}×`,
   webhookP99: `p99 < ${n(TARGETS.webhookMaxP99Ms)} ms`,
   drain: `≤ ${TARGETS.drainMaxRatio}×`,
@@ -72,10 +75,12 @@ export function checkTargets(r: Results): TargetCheck[] {
       `${x(i.throughputRatio)} (median of rounds ${i.throughputRatios.map((v) => x(v)).join(', ')}; ${n(i.oursRequestsPerSecond)} vs ${n(i.baselineRequestsPerSecond)} req/s; per core ${x(i.efficiencyRatio)})`,
       i.throughputRatio >= TARGETS.intakeMinRatio,
     );
+    const p99Ratio = i.oursHalfRate.latency.p99 / i.baselineHalfRate.latency.p99;
+    const loopP99 = (run: typeof i.oursHalfRate): string => ms(run.probe?.eventLoopDelay.p99);
     check(
-      `intake p99 < ${TARGETS.intakeHalfRateMaxP99Ms} ms at half the saturating rate (${i.halfRate}/s)`,
-      `${ms(i.oursHalfRate.latency.p99)} (baseline ${ms(i.baselineHalfRate.latency.p99)})`,
-      i.oursHalfRate.latency.p99 < TARGETS.intakeHalfRateMaxP99Ms,
+      `intake p99 ≤ ${TARGETS.intakeHalfRateMaxP99OverBaseline}× the bare baseline's at half the saturating rate (${i.halfRate}/s)`,
+      `${x(p99Ratio)} (${ms(i.oursHalfRate.latency.p99)} vs ${ms(i.baselineHalfRate.latency.p99)}; event-loop delay p99 ${loopP99(i.oursHalfRate)} vs ${loopP99(i.baselineHalfRate)})`,
+      p99Ratio <= TARGETS.intakeHalfRateMaxP99OverBaseline,
     );
   }
   const w = r.webhooks;

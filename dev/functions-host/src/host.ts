@@ -10,6 +10,7 @@ import { readHostConfig } from './host-config';
 import { HostStartError } from './host-start-error';
 import { createHttpServer, HttpRoute } from './http-server';
 import { createInvoker, Invoker } from './invoke';
+import { stdoutLines } from './line-writer';
 import { createConsoleLogger, Logger } from './logger';
 import { applyLocalSettings, readLocalSettings } from './local-settings';
 import { connectQueueBindings } from './queue-bindings';
@@ -29,7 +30,7 @@ export interface HostOptions {
   port?: number;
   /** Address to listen on; 127.0.0.1 by default. */
   hostname?: string;
-  /** Where lines are printed (stdout by default). */
+  /** Where lines are printed (by default stdout, in batches: `line-writer.ts`). */
   write?: (line: string) => void;
 }
 
@@ -69,7 +70,7 @@ function describe(plan: FunctionPlan, port: number, routePrefix: string): string
  * the HTTP server, queue listeners and timers. Resolves once everything listens and polls.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const write = options.write ?? stdoutLines().write;
   const env = process.env;
   const { appDir } = options;
 

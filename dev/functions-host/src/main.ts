@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseCliArgs, UsageError } from './cli-args';
 import { RunningHost, startHost } from './host';
+import { stdoutLines } from './line-writer';
 
 /**
  * The local Azure Functions host: `functions-host [--app-dir DIR] [--port N] [--host ADDRESS]`.
@@ -21,13 +22,19 @@ async function main(): Promise<void> {
 
   let host: RunningHost | undefined;
   let stopping = false;
+  // The host's lines are batched (line-writer.ts); these go in the same order, and at once.
+  const lines = stdoutLines();
+  const say = (line: string): void => {
+    lines.write(line);
+    lines.flush();
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      process.stdout.write(`Received ${signal} again: exiting without waiting.\n`);
+      say(`Received ${signal} again: exiting without waiting.`);
       process.exit(1);
     }
     stopping = true;
-    process.stdout.write(`Received ${signal}: shutting down.\n`);
+    say(`Received ${signal}: shutting down.`);
     if (!host) process.exit(0);
     host.stop().then(
       () => process.exit(0),
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
     host = await startHost({ appDir: args.appDir, port: args.port, hostname: args.hostname });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
+    lines.flush();
     process.stderr.write(`Host failed to start: ${text}\n`);
     process.exit(1);
   }
@@ -57,7 +65,7 @@ async function main(): Promise<void> {
     await host.stop();
     process.exit(0);
   }
-  process.stdout.write(`Host ready on http://localhost:${host.port}\n`);
+  say(`Host ready on http://localhost:${host.port}`);
 }
 
 void main();
