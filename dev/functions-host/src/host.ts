@@ -70,7 +70,8 @@ function describe(plan: FunctionPlan, port: number, routePrefix: string): string
  * the HTTP server, queue listeners and timers. Resolves once everything listens and polls.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const write = options.write ?? stdoutLines().write;
+  const lines = options.write ? undefined : stdoutLines();
+  const write = options.write ?? lines!.write;
   const env = process.env;
   const { appDir } = options;
 
@@ -79,7 +80,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   env.AZURE_FUNCTIONS_ENVIRONMENT ??= 'Development';
   const config = readHostConfig(appDir, env);
   const maxBodyBytes = requestBodyLimit(env);
-  const logger: Logger = createConsoleLogger(config.logLevels, write);
+  const logger: Logger = { ...createConsoleLogger(config.logLevels, write), flush: () => lines?.flush() };
   if (env.WEBSITE_TIME_ZONE) {
     logger.log(
       'warning',

@@ -202,6 +202,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       triggerMetadata: {},
       traceParent,
     });
+    // The invocation's lines (`Executed ...`) reach stdout before its response reaches the caller.
+    options.logger.flush?.();
     if (result.status === 'failed' && result.error instanceof RequestBodyTooLargeError) {
       // The host answers 500 (the invocation failed), and Kestrel closes a connection whose body it refused.
       writeEmpty(res, 500, { connection: 'close' });

@@ -49,8 +49,20 @@ export function toError(thrown: unknown): Error {
   return new Error(String(thrown));
 }
 
-function newTraceParent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+/** Random bytes for trace IDs, drawn from the CSPRNG 128 trace parents at a time (as `randomUUID` pools its own). */
+const TRACE_BYTES = 24;
+let tracePool = Buffer.alloc(0);
+let traceOffset = 0;
+
+/** A new W3C traceparent (version 00, random trace and parent IDs, sampled). */
+export function newTraceParent(): string {
+  if (traceOffset + TRACE_BYTES > tracePool.length) {
+    tracePool = randomBytes(TRACE_BYTES * 128);
+    traceOffset = 0;
+  }
+  const hex = tracePool.toString('hex', traceOffset, traceOffset + TRACE_BYTES);
+  traceOffset += TRACE_BYTES;
+  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
 }
 
 /**

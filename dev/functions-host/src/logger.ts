@@ -36,6 +36,8 @@ export interface Logger {
   log(level: RpcLogLevel, category: string, message: string, target?: LogTarget): void;
   /** True when an entry of `level` in `category` would be written. */
   enabled(level: RpcLogLevel, category: string): boolean;
+  /** Writes out what a batching writer still holds (`line-writer.ts`); nothing to do for others. */
+  flush?(): void;
 }
 
 /**
