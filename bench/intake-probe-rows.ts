@@ -48,19 +48,32 @@ export function intakeProbeRows(i: IntakeResult): Section[] {
   ];
 }
 
-/** The profiled run's summary (`--intake-cpu-profile 1`): where the host's CPU went, as text lines. */
-export function intakeProfileLines(r: Results, top = 10): string[] {
-  const run = r.intake?.oursProfiled;
-  const p = run?.cpuProfile;
-  if (!run || !p) return [];
+/**
+ * The profiled runs' summary (`--intake-cpu-profile 1`): where each server's CPU went, per request,
+ * by area and (ours) by function, as text lines.
+ */
+export function intakeProfileLines(r: Results, top = 12): string[] {
+  const ours = r.intake?.oursProfiled;
+  const base = r.intake?.baselineProfiled;
+  const p = ours?.cpuProfile;
+  if (!ours || !p) return [];
+  // The profile covers the measured run only (the warm-up is its own segment).
+  const perRequest = (run: IntakeRun | undefined, ms: number | undefined): string =>
+    run && ms !== undefined && run.requests ? `${n((ms / run.requests) * 1000)} µs` : '–';
+  const baseAreas = new Map((base?.cpuProfile?.byArea ?? []).map((a) => [a.area, a.selfMs]));
   const pct = (share: number): string => `${n(share * 100, 1)} %`;
   return [
-    `CPU profile of our host at ${n(r.intake!.halfRate)}/s (one more run under the profiler; its latency is not a figure): ${n(p.busyMs)} ms busy, ${n(p.idleMs)} ms idle; ${p.file}`,
-    `  by area: ${p.byArea
-      .slice(0, 8)
-      .map((a) => `${a.area} ${pct(a.share)}`)
-      .join(', ')}`,
-    '  top self time:',
+    `CPU profiles at ${n(r.intake!.halfRate)}/s (one more run of each under the profiler; their latencies are not figures):`,
+    `  busy per request: ours ${perRequest(ours, p.busyMs)}, baseline ${perRequest(base, base?.cpuProfile?.busyMs)}`,
+    `  ${p.file}${base?.cpuProfile ? `, ${base.cpuProfile.file}` : ''}`,
+    '  self time per request by area, ours (baseline):',
+    ...p.byArea
+      .slice(0, top)
+      .map(
+        (a) =>
+          `    ${a.area}: ${perRequest(ours, a.selfMs)} (${perRequest(base, baseAreas.get(a.area) ?? 0)}), ${pct(a.share)} of ours`,
+      ),
+    '  top self time, ours:',
     ...p.top
       .slice(0, top)
       .map((f) => `    ${n(f.selfMs)} ms (${pct(f.share)}) ${f.functionName} ${f.location}`.trimEnd()),

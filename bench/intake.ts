@@ -63,6 +63,8 @@ export interface IntakeResult {
    * profiler (after the measured ones, whose figures it would distort), its profile summarized.
    */
   oursProfiled?: IntakeRun;
+  /** The same for the baseline, to compare where each spends its CPU. */
+  baselineProfiled?: IntakeRun;
 }
 
 /** The intake's settings: the worker and the timers off, so both sides do only the writes. */
@@ -134,11 +136,18 @@ export async function load(target: LoadTarget, options: BenchOptions, log: Log):
 }
 
 /** A fresh Azurite and the bare baseline server on it, for one run. */
-async function baselineRun(options: BenchOptions, log: Log, rate?: number): Promise<IntakeRun> {
+async function baselineRun(
+  options: BenchOptions,
+  log: Log,
+  rate?: number,
+  { profile = false } = {},
+): Promise<IntakeRun> {
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   try {
     const suffix = randomBytes(4).toString('hex');
-    const inside = probe('intake-baseline');
+    const inside = profile
+      ? probe('intake-baseline-half-rate', { profileDir: join(options.outDir, 'profiles') })
+      : probe('intake-baseline');
     const server = await startServerScript('baseline-server', {
       BENCH_STORAGE: azurite.connectionString,
       BENCH_TABLE: `base${suffix}`,
@@ -234,10 +243,13 @@ export async function runIntake(
   const baselineHalfRate = await baselineRun(options, log, halfRate);
   log(`intake: ours, open loop at ${halfRate} requests/s`);
   const oursHalfRate = await oursRun(options, emulator, log, halfRate);
-  let oursProfiled: IntakeRun | undefined;
+  let profiled: { baselineProfiled: IntakeRun; oursProfiled: IntakeRun } | undefined;
   if (options.intakeCpuProfile > 0) {
-    log(`intake: ours again at ${halfRate} requests/s under the CPU profiler (not a measured figure)`);
-    oursProfiled = await oursRun(options, emulator, log, halfRate, { profile: true });
+    log(`intake: both again at ${halfRate} requests/s under the CPU profiler (not measured figures)`);
+    profiled = {
+      baselineProfiled: await baselineRun(options, log, halfRate, { profile: true }),
+      oursProfiled: await oursRun(options, emulator, log, halfRate, { profile: true }),
+    };
   }
   return {
     connections: options.intakeConnections,
@@ -254,6 +266,6 @@ export async function runIntake(
     halfRate,
     baselineHalfRate,
     oursHalfRate,
-    ...(oursProfiled && { oursProfiled }),
+    ...profiled,
   };
 }

@@ -1,4 +1,4 @@
-import { batchedLineWriter } from './line-writer';
+import { batchedLineWriter, DEFAULT_LINE_DELAY_MS, lineDelayFrom } from './line-writer';
 
 /** A timer the test fires by hand. */
 function manualTimer() {
@@ -68,5 +68,18 @@ describe('batchedLineWriter', () => {
     writer.write('a');
     writer.write('b');
     expect(out).toEqual(['a\n', 'b\n']);
+  });
+});
+
+describe('lineDelayFrom (DEV_HOST_LOG_BATCH_MS)', () => {
+  it.each([
+    [undefined, DEFAULT_LINE_DELAY_MS],
+    ['', DEFAULT_LINE_DELAY_MS],
+    ['0', 0],
+    ['20', 20],
+    ['-1', DEFAULT_LINE_DELAY_MS],
+    ['soon', DEFAULT_LINE_DELAY_MS],
+  ])('%p gives %p ms', (value, expected) => {
+    expect(lineDelayFrom(value === undefined ? {} : { DEV_HOST_LOG_BATCH_MS: value })).toBe(expected);
   });
 });

@@ -62,12 +62,25 @@ export function batchedLineWriter(out: (text: string) => void, options: LineWrit
   };
 }
 
+/** The setting that sets `maxDelayMs` of the host's stdout (0: every line at once, as before). */
+export const LOG_BATCH_SETTING = 'DEV_HOST_LOG_BATCH_MS';
+
+/** `DEV_HOST_LOG_BATCH_MS` as a delay: a number of 0 or more, else the default. */
+export function lineDelayFrom(env: NodeJS.ProcessEnv): number {
+  const value = Number(env[LOG_BATCH_SETTING] ?? NaN);
+  return env[LOG_BATCH_SETTING]?.trim() && Number.isFinite(value) && value >= 0
+    ? value
+    : DEFAULT_LINE_DELAY_MS;
+}
+
 let stdout: LineWriter | undefined;
 
 /** The process's stdout as a batched `LineWriter`, flushed when the process exits. */
 export function stdoutLines(): LineWriter {
   if (!stdout) {
-    const writer = batchedLineWriter((text) => process.stdout.write(text));
+    const writer = batchedLineWriter((text) => process.stdout.write(text), {
+      maxDelayMs: lineDelayFrom(process.env),
+    });
     process.on('exit', () => writer.flush());
     stdout = writer;
   }
