@@ -64,7 +64,7 @@ export function intakeProfileLines(r: Results, top = 12): string[] {
   const pct = (share: number): string => `${n(share * 100, 1)} %`;
   return [
     `CPU profiles at ${n(r.intake!.halfRate)}/s (one more run of each under the profiler; their latencies are not figures):`,
-    `  busy per request: ours ${perRequest(ours, p.busyMs)}, baseline ${perRequest(base, base?.cpuProfile?.busyMs)}`,
+    `  busy per request (wall-clock time the loop was not idle, descheduled time included): ours ${perRequest(ours, p.busyMs)}, baseline ${perRequest(base, base?.cpuProfile?.busyMs)}`,
     `  ${p.file}${base?.cpuProfile ? `, ${base.cpuProfile.file}` : ''}`,
     '  self time per request by area, ours (baseline):',
     ...p.byArea

@@ -67,9 +67,13 @@ export interface IntakeResult {
   baselineProfiled?: IntakeRun;
 }
 
-/** The intake's settings: the worker and the timers off, so both sides do only the writes. */
+/**
+ * The intake's settings: the workers and the timers off, so both sides do only the writes (the
+ * callback worker too: idle, it polls its queue 4 times a second, Azurite work the baseline has not).
+ */
 export const INTAKE_SETTINGS = {
   'AzureWebJobs.processCustomer.Disabled': 'true',
+  'AzureWebJobs.deliverCallbacks.Disabled': 'true',
   'AzureWebJobs.reconcileCustomers.Disabled': 'true',
   'AzureWebJobs.purgeRecords.Disabled': 'true',
 };

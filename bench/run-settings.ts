@@ -12,7 +12,7 @@ export function runSettings(r: Results): string[] {
   ];
   if (r.intake)
     out.push(
-      'intake: processCustomer and the timers disabled (both sides only write); fresh Azurite per run',
+      'intake: processCustomer, deliverCallbacks and the timers disabled (both sides only write); fresh Azurite per run',
     );
   if (r.webhooks)
     out.push(
