@@ -14,6 +14,7 @@ import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
+import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
 import { processQueuedRequest, UpdateDeps } from './use-cases/process-update';
 import type { UpdateHttpDeps } from './http/update-intake';
 import { ProcessDeps } from './use-cases/process-customer';
@@ -28,6 +29,7 @@ import {
   CustomerQueue,
   D365Client,
   D365CustomerUpdates,
+  D365PostalAddresses,
   D365Gate,
   IdentityClaims,
   Log,
@@ -65,6 +67,8 @@ export interface AppServices {
   links: CustomerLinks;
   /** Updates of existing customers through CustomersV3 (both targets). */
   d365Updates: D365CustomerUpdates;
+  /** A customer's postal addresses (CustomerPostalAddresses): the CustomersV3 target's further addresses. */
+  postalAddresses: D365PostalAddresses;
   telemetry: Telemetry;
   /** Per-caller request budget of this instance (intake). */
   rateLimiter: RateLimiter;
@@ -120,6 +124,8 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     retry: config.retry,
     leaseSeconds: config.leaseSeconds,
     settleSeconds: config.d365.settleSeconds,
+    postalAddresses: services.postalAddresses,
+    furtherAddressesOf: (request) => mapToCustomersV3(request).further,
     callbackOutbox: services.callbacks.outbox,
     links: services.links,
     sourceCustomers: services.sourceCustomers,
@@ -284,6 +290,10 @@ export function createAppServices(config: Config): AppServices {
     links: tableCustomerLinks(getLinks),
     // CustomersV3 by key for both targets (README "Customer updates"): the custom service only creates.
     d365Updates: createD365CustomerUpdates(tokens, {
+      url: config.d365.url,
+      timeoutMs: config.d365.timeoutMs,
+    }),
+    postalAddresses: createD365PostalAddresses(tokens, {
       url: config.d365.url,
       timeoutMs: config.d365.timeoutMs,
     }),

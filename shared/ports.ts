@@ -4,6 +4,7 @@
  * them with Azure Storage, Key Vault, Entra ID, D365 and Application Insights; tests implement
  * them in memory. Nothing here imports an SDK.
  */
+import type { AddressPlace, FurtherAddress } from './domain/further-addresses';
 import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
@@ -217,6 +218,17 @@ export interface CustomerLinks {
 }
 
 /**
+ * A customer's postal addresses in D365 (F&O's CustomerPostalAddresses entity; the CustomersV3
+ * target lands the addresses its create could not hold through it: land-further-addresses.ts).
+ */
+export interface D365PostalAddresses {
+  /** Where the customer's postal addresses are (every page; any company: cross-company). */
+  listPostalAddresses(legalEntity: string, customerAccount: string): Promise<AddressPlace[]>;
+  /** Adds one postal address, with its role (Invoice/Delivery), to an existing customer. */
+  addPostalAddress(legalEntity: string, customerAccount: string, address: FurtherAddress): Promise<void>;
+}
+
+/**
  * Back-pressure towards D365, shared by the whole fleet (every instance on the storage account):
  * at most `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at
  * all until that time has passed — on any instance, not just for the request that got the 429.
@@ -278,7 +290,9 @@ export type TelemetryEventName =
   | 'CallbackDelivered'
   /** A result callback gave up (reason: attempts, refused) or its endpoint answered 410 (disabled). */
   | 'CallbackFailed'
-  | 'CallbackEndpointDisabled';
+  | 'CallbackEndpointDisabled'
+  /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
+  | 'CustomerAddresses';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -301,6 +315,9 @@ export interface TelemetryEvent {
     delayMs?: number;
     retryAfterSeconds?: number;
     latencyMs?: number;
+    /** CustomerAddresses: further addresses in D365 now, and those that did not land. */
+    addressesLanded?: number;
+    addressesFailed?: number;
   };
 }
 

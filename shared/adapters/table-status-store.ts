@@ -9,6 +9,7 @@ const OPTIONAL_FIELDS = [
   'outcome',
   'existingAccounts',
   'matchedOn',
+  'addresses',
   'errorCode',
   'errorMessage',
   'lastError',

@@ -1,3 +1,4 @@
+import type { AddressesOutcome } from './further-addresses';
 import type { MatchedOn } from './recovery-match';
 
 /**
@@ -119,6 +120,11 @@ export interface StatusRecord {
    * that may have reached D365): `email`, or `name_and_phone` (recovery only); never the values.
    */
   matchedOn?: MatchedOn;
+  /**
+   * What became of the create's further addresses (CustomersV3 target: those beyond one primary,
+   * one invoice and one delivery address), as `AddressesOutcome` JSON: pointers only, never values.
+   */
+  addresses?: string;
   errorCode?: FailureCode;
   errorMessage?: string;
   /** The last transient failure, for operators (no personal data). */
@@ -167,6 +173,8 @@ export interface StatusAnswer {
   existingAccounts?: string[];
   /** Which fields a lookup matched the customer on (see StatusRecord). */
   matchedOn?: MatchedOn;
+  /** The further addresses of a create on the CustomersV3 target: which landed, which did not (pointers). */
+  addresses?: AddressesOutcome;
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
@@ -187,6 +195,7 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
     ...(record.outcome !== undefined && { outcome: record.outcome }),
     ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
     ...(record.matchedOn !== undefined && { matchedOn: record.matchedOn }),
+    ...(record.addresses !== undefined && { addresses: JSON.parse(record.addresses) as AddressesOutcome }),
     ...(record.errorCode !== undefined && {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },
     }),

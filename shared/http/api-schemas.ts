@@ -87,6 +87,20 @@ export const statusAnswerSchema = z
           'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone`, only when recovering a customer a create may have made, if none holds the e-mail). Never the matched values.',
         examples: ['email'],
       }),
+    addresses: z
+      .strictObject({
+        landed: z.array(z.string()).meta({ description: 'Pointers of the further addresses in D365 now.' }),
+        failed: z.array(z.string()).meta({
+          description:
+            'Pointers of the further addresses D365 refused, or that still failed after the retries.',
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          'CustomersV3 target, creates with more addresses than one primary, one invoice and one delivery address: the others, posted to `CustomerPostalAddresses` after the customer exists, by RFC 6901 pointer into the request (never the values). An address that did not land never fails the request.',
+        examples: [{ landed: ['/Customer/BillingAddress/1', '/Customer/ShippingAddress/2'], failed: [] }],
+      }),
     error: z
       .strictObject({ code: failureCodeSchema, message: z.string() })
       .optional()

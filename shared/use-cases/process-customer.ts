@@ -14,6 +14,7 @@ import { customerIdentityKey } from '../domain/customer-identity';
 import { decideRecoveryMatch } from '../domain/recovery-match';
 import type { MatchedOn, NameAndPhoneMatch, RecoveryMatch } from '../domain/recovery-match';
 import { lookUpByNameAndPhone, recoveryLookup } from './recovery-lookup';
+import { landFurtherAddresses, LandAddressesDeps } from './land-further-addresses';
 import {
   CallbackOutbox,
   CustomerLinks,
@@ -30,7 +31,10 @@ import {
   D365GateUnavailableError,
 } from '../ports';
 
-export interface ProcessDeps extends Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'> {
+export interface ProcessDeps
+  extends
+    Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'>,
+    Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'> {
   statusStore: StatusStore;
   d365: D365Client;
   gate: D365Gate;
@@ -131,9 +135,12 @@ async function recordSuccess(
   outcome: Outcome,
   d365Ms: number,
   deps: ProcessDeps,
-  found: { existingAccounts?: string; matchedOn?: MatchedOn } = {},
+  found: { existingAccounts?: string; matchedOn?: MatchedOn; slot?: GateSlot } = {},
 ): Promise<ProcessResult> {
   const { existingAccounts, matchedOn } = found;
+  // The addresses CustomersV3 could not hold, under this request's lease (land-further-addresses.ts).
+  const landing = await landFurtherAddresses(record, customerAccount, deps, found.slot);
+  record = landing.record;
   await linkCreated(record, customerAccount, deps);
   await announceEnding(record, 'succeeded', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
@@ -142,6 +149,7 @@ async function recordSuccess(
     outcome,
     existingAccounts,
     matchedOn,
+    ...(landing.addresses && { addresses: JSON.stringify(landing.addresses) }),
     lastError: undefined,
     leaseUntil: undefined,
     nextAttemptAt: undefined,
@@ -643,6 +651,7 @@ export async function processCustomerMessage(
           return await recordSuccess(record, found.account, 'created', elapsedMs, deps, {
             existingAccounts: found.existingAccounts,
             matchedOn,
+            slot,
           });
         case 'reject':
           record = await deps.statusStore.update(record, {
@@ -655,6 +664,7 @@ export async function processCustomerMessage(
           return await recordSuccess(record, found.account, 'linked', elapsedMs, deps, {
             existingAccounts: found.existingAccounts,
             matchedOn,
+            slot,
           });
         case 'create':
           break;
@@ -748,6 +758,7 @@ export async function processCustomerMessage(
     keepIdentity = false;
     return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps, {
       matchedOn: recoveredOn,
+      slot: held,
     });
   } catch (error) {
     if (error instanceof StatusConflictError) {

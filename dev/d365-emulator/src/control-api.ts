@@ -47,6 +47,7 @@ export function rotateSecret(state: EmulatorState): { version: string } {
  */
 export function resetState(state: EmulatorState): void {
   state.customers.clear();
+  state.postalAddresses.clear();
   state.faults.clear();
   resetStats(state);
 }
@@ -218,6 +219,8 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
         endpoints: [
           'GET /_emulator/customers',
           'GET|PATCH /_emulator/customers/{legalEntity}/{account}',
+          'GET /_emulator/customers/{legalEntity}/{account}/postal-addresses',
+          'GET /_emulator/postal-addresses',
           'GET|POST|DELETE /_emulator/faults',
           'DELETE /_emulator/faults/{id}',
           'POST /_emulator/rotate-secret',

@@ -3,6 +3,7 @@ import { checkUpdate } from './d365-odata-update';
 import { etag } from './d365-odata-entity';
 import { parseJson, RequestContext, sendJson } from './http';
 import { EmulatorState } from './state';
+import { postalRepresentation } from './d365-odata-postal-addresses';
 
 /**
  * The control API's customers: the list (`GET /_emulator/customers`), one customer by company and
@@ -28,6 +29,7 @@ export function customerView(record: CustomerRecord): Record<string, unknown> {
 
 /** `/customers/{legalEntity}/{account}`: true when the route was this one (answered). */
 export function handleCustomerControl(state: EmulatorState, ctx: RequestContext, route: string): boolean {
+  if (handlePostalAddressControl(state, ctx, route)) return true;
   const match = /^\/customers\/([^/]+)\/([^/]+)$/.exec(route);
   if (!match) return false;
   const [legalEntity, account] = [decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? '')];
@@ -57,5 +59,28 @@ export function handleCustomerControl(state: EmulatorState, ctx: RequestContext,
   state.customers.update(record, check.changes, { via: 'operator', etag });
   state.stats.operatorUpdates += 1;
   sendJson(ctx.res, 200, customerView(record));
+  return true;
+}
+
+/**
+ * `GET /_emulator/postal-addresses`: every customer postal address (as the entity shows it, plus how
+ * it came) and `duplicates`, the addresses of a customer at the same place (street, city, state, ZIP,
+ * country, collated) as an earlier one, for the audits; `GET /_emulator/customers/{le}/{account}/postal-addresses`:
+ * one customer's.
+ */
+function handlePostalAddressControl(state: EmulatorState, ctx: RequestContext, route: string): boolean {
+  const one = /^\/customers\/([^/]+)\/([^/]+)\/postal-addresses$/.exec(route);
+  if (route !== '/postal-addresses' && !one) return false;
+  if (ctx.method !== 'GET') {
+    sendJson(ctx.res, 405, { error: 'Use GET.' }, { Allow: 'GET' });
+    return true;
+  }
+  const rows = one
+    ? state.postalAddresses.forCustomer(decodeURIComponent(one[1] ?? ''), decodeURIComponent(one[2] ?? ''))
+    : state.postalAddresses.all();
+  sendJson(ctx.res, 200, {
+    value: rows.map((row) => ({ ...postalRepresentation(row), via: row.via })),
+    duplicates: state.postalAddresses.duplicates(),
+  });
   return true;
 }

@@ -211,6 +211,8 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
   const commit = (): void => {
     record = state.customers.add(pending);
     state.stats.customersCreated += 1;
+    // F&O makes the entity's address groups party locations: CustomerPostalAddresses lists them.
+    state.postalAddresses.addFromCustomer(record);
   };
   answerCommitted(
     ctx,

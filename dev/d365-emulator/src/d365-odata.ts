@@ -8,6 +8,7 @@ import { RequestContext, sendEmpty, sendJson } from './http';
 import { FilterExpression, ODataQueryError, parseFilter } from './odata-filter';
 import { matchesFilter } from './odata-filter-match';
 import { EmulatorState } from './state';
+import { handlePostalAddresses, POSTAL_ENTITY_SET } from './d365-odata-postal-addresses';
 
 /**
  * Emulated F&O OData endpoint `/data` with the standard `CustomersV3` entity: create (POST), query
@@ -27,7 +28,10 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
       200,
       {
         '@odata.context': `${ctx.origin}/data/$metadata`,
-        value: [{ name: ENTITY_SET, kind: 'EntitySet', url: ENTITY_SET }],
+        value: [
+          { name: ENTITY_SET, kind: 'EntitySet', url: ENTITY_SET },
+          { name: POSTAL_ENTITY_SET, kind: 'EntitySet', url: POSTAL_ENTITY_SET },
+        ],
       },
       ODATA_HEADERS,
     );
@@ -35,6 +39,10 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
   }
   const segment = decodeURIComponent(path);
   const match = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(segment);
+  if (match?.[1] === POSTAL_ENTITY_SET) {
+    handlePostalAddresses(state, ctx, match[2] !== undefined);
+    return;
+  }
   if (!match || match[1] !== ENTITY_SET) {
     sendODataError(
       ctx,
@@ -103,7 +111,7 @@ function checkExpand(value: string | null): void {
  * rest of a result, `$skip` and `$top` rewritten and every other option kept as the client sent it.
  * Clients must treat it as opaque.
  */
-function nextLink(ctx: RequestContext, skip: number, top: number | undefined): string {
+export function nextLink(ctx: RequestContext, skip: number, top: number | undefined): string {
   const kept = ctx.url.search
     .replace(/^\?/, '')
     .split('&')

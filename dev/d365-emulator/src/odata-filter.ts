@@ -115,8 +115,19 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Parses a `$filter` value (already percent-decoded); unknown properties and functions are errors. */
-export function parseFilter(text: string): FilterExpression {
+/** The entity type a `$filter` is checked against: its fields and their OData types. */
+export interface FilterEntity {
+  fields: Record<string, EntityFieldType>;
+  type: string;
+}
+
+const CUSTOMERS_V3: FilterEntity = { fields: ENTITY_FIELDS, type: ENTITY_TYPE };
+
+/**
+ * Parses a `$filter` value (already percent-decoded); unknown properties and functions are errors.
+ * `entity`: the entity set's type (default CustomersV3; CustomerPostalAddresses passes its own).
+ */
+export function parseFilter(text: string, entity: FilterEntity = CUSTOMERS_V3): FilterExpression {
   const tokens = tokenize(text);
   let position = 0;
   const peek = (): Token | undefined => tokens[position];
@@ -147,9 +158,9 @@ export function parseFilter(text: string): FilterExpression {
             `An unknown function with name '${token.text}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`,
           );
         }
-        if (!(token.text in ENTITY_FIELDS)) {
+        if (!(token.text in entity.fields)) {
           throw new ODataQueryError(
-            `Could not find a property named '${token.text}' on type '${ENTITY_TYPE}'.`,
+            `Could not find a property named '${token.text}' on type '${entity.type}'.`,
           );
         }
         return { field: token.text };
@@ -212,7 +223,7 @@ export function parseFilter(text: string): FilterExpression {
   if (tokens.length === 0) throw new ODataQueryError('The $filter query option must not be empty.');
   const expression = parseOr();
   if (position < tokens.length) throw syntaxError(text, end());
-  checkTypes(expression);
+  checkTypes(expression, entity.fields);
   return expression;
 }
 
@@ -245,14 +256,14 @@ function compatible(type: EntityFieldType, literal: Literal): boolean {
   return literal.kind === 'enum' && (literal.type === type.enum || type.enum.endsWith(`.${literal.type}`));
 }
 
-function checkTypes(expression: FilterExpression): void {
+function checkTypes(expression: FilterExpression, fields: Record<string, EntityFieldType>): void {
   if (expression.kind === 'and' || expression.kind === 'or') {
-    checkTypes(expression.left);
-    checkTypes(expression.right);
+    checkTypes(expression.left, fields);
+    checkTypes(expression.right, fields);
   } else if (expression.kind === 'not') {
-    checkTypes(expression.operand);
+    checkTypes(expression.operand, fields);
   } else if (expression.kind === 'compare') {
-    const type = ENTITY_FIELDS[expression.field] as EntityFieldType;
+    const type = fields[expression.field] as EntityFieldType;
     if (!compatible(type, expression.literal)) {
       throw new ODataQueryError(
         `A binary operator with incompatible types was detected. Found operand types '${edmType(type)}' and '${literalType(expression.literal)}' for operator kind '${OPERATOR_KINDS[expression.operator]}'.`,

@@ -43,6 +43,11 @@ export function route(method: string, pathname: string): Route {
     const entitySet = /^\/data\/CustomersV3\/?$/.test(pathname);
     // One entity by key: /data/CustomersV3(dataAreaId='usrt',CustomerAccount='US-000001'), percent-encoded or not.
     const byKey = /^\/data\/CustomersV3(\(|%28)/.test(pathname);
+    if (/^\/data\/CustomerPostalAddresses\/?$/.test(pathname)) {
+      const postal =
+        method === 'POST' ? 'postalAddressCreate' : method === 'GET' ? 'postalAddressQuery' : 'other';
+      return { service: 'd365', kind: 'odata', endpoint: postal };
+    }
     const endpoint: D365Endpoint = entitySet
       ? method === 'POST'
         ? 'odataCreate'

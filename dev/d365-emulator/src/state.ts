@@ -3,6 +3,7 @@ import { createTelemetryStore } from './app-insights';
 import { BoundedLog } from './bounded-log';
 import { createCustomersStore, CustomersStore } from './customers-store';
 import { createFaults, Faults } from './faults';
+import { createPostalAddressesStore, PostalAddressesStore } from './postal-addresses-store';
 import { createIdentities, Identities } from './identities';
 import { SigningKey } from './jwt';
 import { ResolvedOptions } from './options';
@@ -25,6 +26,8 @@ export interface EmulatorState {
   signingKey: SigningKey;
   secrets: SecretsStore;
   customers: CustomersStore;
+  /** The customers' postal addresses (CustomerPostalAddresses). */
+  postalAddresses: PostalAddressesStore;
   faults: Faults;
   throttle: Throttle;
   stats: Stats;
@@ -56,6 +59,7 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
     signingKey,
     secrets: createSecretsStore(),
     customers: createCustomersStore(),
+    postalAddresses: createPostalAddressesStore(),
     faults: createFaults(),
     throttle: createThrottle(options.throttle),
     stats: createStats(),

@@ -15,6 +15,9 @@ export interface Stats {
       /** GET and PATCH of one CustomersV3 entity by key. */
       odataRead: number;
       odataUpdate: number;
+      /** POST and GET of CustomerPostalAddresses. */
+      postalAddressCreate: number;
+      postalAddressQuery: number;
       other: number;
     };
     /** Answers per HTTP status. */
@@ -28,6 +31,8 @@ export interface Stats {
   responses429: number;
   faultsApplied: number;
   customersCreated: number;
+  /** CustomerPostalAddresses rows committed by POST. */
+  postalAddressesCreated: number;
   /** CustomersV3 PATCHes applied (committed), and operator changes made through the control API. */
   customersUpdated: number;
   operatorUpdates: number;
@@ -47,7 +52,16 @@ export function createStats(): Stats {
     tokenErrors: 0,
     keyVault: { reads: 0, writes: 0, challenges: 0, denied: 0 },
     d365: {
-      requests: { customService: 0, odataCreate: 0, odataQuery: 0, odataRead: 0, odataUpdate: 0, other: 0 },
+      requests: {
+        customService: 0,
+        odataCreate: 0,
+        odataQuery: 0,
+        odataRead: 0,
+        odataUpdate: 0,
+        postalAddressCreate: 0,
+        postalAddressQuery: 0,
+        other: 0,
+      },
       statuses: {},
       maxConcurrent: 0,
     },
@@ -55,6 +69,7 @@ export function createStats(): Stats {
     responses429: 0,
     faultsApplied: 0,
     customersCreated: 0,
+    postalAddressesCreated: 0,
     customersUpdated: 0,
     operatorUpdates: 0,
     updateConflicts: 0,

@@ -166,10 +166,11 @@ describe('toCustomersV3Body', () => {
         PrimaryContactEmail: 'j@x.de',
       },
       unmapped: [],
+      further: [],
     });
   });
 
-  it('chooses the primary address of a list, and lists the addresses it cannot place', () => {
+  it('chooses the primary address of a list, and gives the addresses it cannot place as further addresses with their role', () => {
     const value: CustomerRequest = {
       Customer: {
         LegalEntity: 'USRT',
@@ -184,10 +185,17 @@ describe('toCustomersV3Body', () => {
         ],
       },
     };
-    const { body, unmapped } = mapToCustomersV3(value);
+    const { body, unmapped, further } = mapToCustomersV3(value);
     expect(body).toMatchObject({ AddressStreet: 'B1', DeliveryAddressStreet: 'S0' });
     expect(body).not.toHaveProperty('InvoiceAddressStreet');
-    expect(unmapped).toEqual(['/Customer/BillingAddress/0', '/Customer/ShippingAddress/1']);
+    // They land through CustomerPostalAddresses after the create: no longer lost, so not in `unmapped`.
+    expect(unmapped).toEqual([]);
+    expect(further.map(({ pointer, role, street }) => ({ pointer, role, street }))).toEqual([
+      { pointer: '/Customer/BillingAddress/0', role: 'Invoice', street: 'B0' },
+      { pointer: '/Customer/ShippingAddress/1', role: 'Delivery', street: 'S1' },
+    ]);
+    expect(further[0]).toMatchObject({ city: expect.any(String), countryRegionId: expect.any(String) });
+    expect(further[0]).not.toHaveProperty('Addresstype');
   });
 
   it('uses the first address as the primary one when none is marked', () => {

@@ -1,6 +1,7 @@
 import { ADDRESS_FIELDS, CUSTOMER_FIELDS } from '../../domain/customer-contract';
 import type { CustomerAddress, CustomerRequest, NormalisedCustomer } from '../../domain/customer-contract';
 import { toJsonPointer } from '../../domain/json-body';
+import type { FurtherAddress } from '../../domain/further-addresses';
 
 /**
  * The bodies sent to D365 for a normalised customer request. Pure functions; the mapping tables are in
@@ -80,10 +81,14 @@ export interface CustomersV3Mapping {
   body: CustomersV3Body;
   /**
    * RFC 6901 pointers into the request of the values that were set but that CustomersV3 cannot hold,
-   * e.g. `/Customer/DateOfBirth` or `/Customer/BillingAddress/1`. For logs and documentation: the
-   * customer is still created without them.
+   * e.g. `/Customer/DateOfBirth`. For logs and documentation: the customer is still created without them.
    */
   unmapped: string[];
+  /**
+   * The addresses beyond one per role (`/Customer/BillingAddress/1`, ...): not in the body; they land
+   * after the create through the customer postal addresses entity (land-further-addresses.ts).
+   */
+  further: FurtherAddress[];
 }
 
 /**
@@ -96,8 +101,6 @@ export const CUSTOMERS_V3_UNSUPPORTED_FIELDS = [
   'Addresstype',
   'PrimaryAddress',
   'Country',
-  'BillingAddress beyond the one mapped',
-  'ShippingAddress beyond the one mapped',
 ] as const;
 
 type AddressPrefix = 'Address' | 'InvoiceAddress' | 'DeliveryAddress';
@@ -146,8 +149,8 @@ function chosen(customer: NormalisedCustomer, list: AddressRef['list']): Address
  * - `AddressLocationRoles` gives the primary address the role of its list (billing `Invoice`,
  *   shipping `Delivery`), plus the other list's role when that list's chosen address is the same
  *   place (street, city, state, ZIP, country): then it is not sent a second time.
- * - Every other address, DateOfBirth, and the address type / primary flags themselves are listed in
- *   `unmapped`. Fields the request does not set are not sent.
+ * - Every other address is in `further` (it lands afterwards, through CustomerPostalAddresses);
+ *   DateOfBirth is listed in `unmapped`. Fields the request does not set are not sent.
  */
 export function mapToCustomersV3(request: CustomerRequest): CustomersV3Mapping {
   const customer = request.Customer;
@@ -164,6 +167,7 @@ export function mapToCustomersV3(request: CustomerRequest): CustomersV3Mapping {
     ...(customer.ContactNumber !== undefined && { PrimaryContactPhone: customer.ContactNumber }),
   };
   const unmapped: string[] = [];
+  const further: FurtherAddress[] = [];
   if (customer.DateOfBirth !== undefined) unmapped.push(toJsonPointer(['Customer', 'DateOfBirth']));
 
   const billing = chosen(customer, 'BillingAddress');
@@ -195,13 +199,30 @@ export function mapToCustomersV3(request: CustomerRequest): CustomersV3Mapping {
   place('DeliveryAddress', shipping);
 
   for (const list of ['BillingAddress', 'ShippingAddress'] as const) {
-    (customer[list] ?? []).forEach((_address, index) => {
+    (customer[list] ?? []).forEach((address, index) => {
       if (!placed.some((ref) => ref.list === list && ref.index === index)) {
-        unmapped.push(toJsonPointer(['Customer', list, index]));
+        further.push(furtherAddress(toJsonPointer(['Customer', list, index]), ROLE_OF[list], address));
       }
     });
   }
-  return { body, unmapped };
+  return { body, unmapped, further };
+}
+
+function furtherAddress(
+  pointer: string,
+  role: FurtherAddress['role'],
+  address: CustomerAddress,
+): FurtherAddress {
+  const fields = {
+    description: address.Addresstitle,
+    street: address.Street,
+    city: address.City,
+    state: address.State,
+    zipCode: address.PostalCode,
+    countryRegionId: address.CountryCode,
+  };
+  const set = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return { pointer, role, ...Object.fromEntries(set) };
 }
 
 /** The CustomersV3 body for `POST /data/CustomersV3` (see `mapToCustomersV3` for the rules). */

@@ -1,0 +1,199 @@
+import { asProcessingError, permanent, ProcessingError, transient } from '../../domain/failure';
+import type { AddressPlace } from '../../domain/further-addresses';
+import { FAILURE_CODES } from '../../domain/status';
+import { D365PostalAddresses, TokenSource } from '../../ports';
+import { classifyD365Answer, D365Answer, D365ClientOptions } from './d365-client';
+import { buildEqFilter, UnsafeODataValueError } from './odata-filter';
+
+/**
+ * A customer's postal addresses through F&O's standard `CustomerPostalAddresses` entity (CDM
+ * `CustomerPostalAddressEntity`; what F&O does with each request: dev/d365-emulator/README.md,
+ * "Customer postal addresses"). How this adapter reads the answers:
+ *
+ * - GET `?cross-company=true&$filter=CustomerLegalEntityId eq '…' and CustomerAccountNumber eq '…'`
+ *   with the place fields selected: 200 with a `value` list → the places, following `@odata.nextLink`
+ *   on D365's own host (at most `MAX_PAGES`).
+ * - POST: 201 (or 204 with `Prefer: return=minimal`) → added.
+ * - Everything else as the create (d365-client.ts, classifyD365Answer): 401 → one retry with a fresh
+ *   token, then `not_registered`; 429 → transient and `throttled`; an Infolog 400/500 → permanent
+ *   `business_error` (an unknown state, ZIP or customer), rolled-back deadlocks → transient; 502/504,
+ *   a 500 without an Infolog, timeouts → transient and `uncertain` (the address may have been added:
+ *   the caller lists the addresses again before it posts again).
+ *
+ * Like the create client it takes no gate itself: the use-case runs each call in a `GateSlot`.
+ */
+export interface D365PostalAddressesOptions {
+  url: string;
+  timeoutMs: number;
+}
+
+const ENTITY_SET = 'CustomerPostalAddresses';
+const PLACE_FIELDS = 'AddressStreet,AddressCity,AddressState,AddressZipCode,AddressCountryRegionId';
+export const MAX_PAGES = 10;
+
+const tryParse = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function createD365PostalAddresses(
+  tokens: TokenSource,
+  options: D365PostalAddressesOptions,
+): D365PostalAddresses {
+  const classifyOptions: D365ClientOptions = {
+    url: options.url,
+    target: 'odata',
+    servicePath: '',
+    accountField: 'CustomerAccount',
+    timeoutMs: options.timeoutMs,
+  };
+
+  const send = async (
+    method: 'GET' | 'POST',
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<D365Answer> => {
+    try {
+      const response = await fetch(`${options.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          'odata-version': '4.0',
+          'odata-maxversion': '4.0',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        contentType: response.headers.get('content-type') ?? '',
+        body: await response.text(),
+      };
+    } catch (error) {
+      throw asProcessingError(error, 'D365');
+    }
+  };
+
+  /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
+  const call = async <T>(
+    method: 'GET' | 'POST',
+    path: string,
+    handle: (answer: D365Answer) => { value: T } | ProcessingError,
+    personal: string[],
+    body?: unknown,
+  ): Promise<T> => {
+    for (const fresh of [false, true]) {
+      const answer = await send(method, path, await tokens.getToken({ fresh }), body);
+      if (answer.status === 401) continue;
+      if (answer.status === 404)
+        throw permanent('configuration', `D365 answered 404 for ${ENTITY_SET}: check D365_URL.`);
+      const handled = handle(answer);
+      if (!(handled instanceof ProcessingError)) return handled.value;
+      if (answer.status >= 200 && answer.status < 300) throw handled;
+      const classified = classifyD365Answer(answer, classifyOptions, personal);
+      if (classified instanceof ProcessingError) throw classified;
+      throw handled;
+    }
+    throw permanent(
+      'not_registered',
+      `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`,
+    );
+  };
+
+  /** A next link on D365's own host, as a path; anything else is not followed. */
+  const samePath = (next: unknown): string | undefined => {
+    if (typeof next !== 'string' || next === '') return undefined;
+    try {
+      const root = new URL(options.url);
+      const url = new URL(next, `${root.origin}/data/`);
+      return url.origin === root.origin ? `${url.pathname}${url.search}` : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    async listPostalAddresses(legalEntity, customerAccount) {
+      let filter: string;
+      try {
+        filter = buildEqFilter({
+          CustomerLegalEntityId: legalEntity.toLowerCase(),
+          CustomerAccountNumber: customerAccount,
+        });
+      } catch (error) {
+        if (error instanceof UnsafeODataValueError) throw permanent('business_error', error.message);
+        throw error;
+      }
+      let path: string | undefined =
+        `/data/${ENTITY_SET}?cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${PLACE_FIELDS}`;
+      const places: AddressPlace[] = [];
+      for (let page = 0; path !== undefined && page < MAX_PAGES; page += 1) {
+        const read: { rows: AddressPlace[]; next?: string } = await call(
+          'GET',
+          path,
+          (answer) => {
+            const body =
+              answer.status === 200
+                ? (tryParse(answer.body) as Record<string, unknown> | undefined)
+                : undefined;
+            if (!body || !Array.isArray(body.value))
+              return transient(
+                `D365 answered the postal address list with ${answer.status} and no value list`,
+              );
+            const rows = (body.value as Record<string, unknown>[]).map((row) => ({
+              street: text(row.AddressStreet),
+              city: text(row.AddressCity),
+              state: text(row.AddressState),
+              zipCode: text(row.AddressZipCode),
+              countryRegionId: text(row.AddressCountryRegionId),
+            }));
+            return { value: { rows, next: samePath(body['@odata.nextLink']) } };
+          },
+          [],
+        );
+        places.push(...read.rows);
+        path = read.next;
+      }
+      return places;
+    },
+
+    async addPostalAddress(legalEntity, customerAccount, address) {
+      const le = legalEntity.toLowerCase();
+      const body = {
+        dataAreaId: le,
+        CustomerLegalEntityId: le,
+        CustomerAccountNumber: customerAccount,
+        ...(address.description !== undefined && { AddressDescription: address.description }),
+        ...(address.street !== undefined && { AddressStreet: address.street }),
+        ...(address.city !== undefined && { AddressCity: address.city }),
+        ...(address.state !== undefined && { AddressState: address.state }),
+        ...(address.zipCode !== undefined && { AddressZipCode: address.zipCode }),
+        ...(address.countryRegionId !== undefined && { AddressCountryRegionId: address.countryRegionId }),
+        AddressLocationRoles: address.role,
+        IsPrimary: 'No',
+      };
+      const personal = [address.description, address.street, address.city, address.zipCode].filter(
+        (value): value is string => value !== undefined && value !== '',
+      );
+      await call(
+        'POST',
+        `/data/${ENTITY_SET}`,
+        (answer) =>
+          answer.status === 201 || answer.status === 204 || answer.status === 200
+            ? { value: undefined }
+            : transient(`D365 answered ${answer.status} to the postal address`),
+        personal,
+        body,
+      );
+    },
+  };
+}
