@@ -188,6 +188,19 @@ describe('landing further addresses (CustomersV3 target)', () => {
     });
   });
 
+  it('counts an address as landed when D365 answered an Infolog error but committed it (X++ error after the insert)', async () => {
+    const app = setup({
+      post: async (address, stored) => {
+        stored.push(address);
+        if (address.pointer === '/Customer/BillingAddress/1')
+          throw permanent('business_error', 'Update has been canceled.');
+      },
+    });
+    const { record } = await app.run();
+    expect(toStatusAnswer(record).addresses).toEqual({ landed: FURTHER, failed: [] });
+    expect(app.calls.filter((c) => c.startsWith('post /Customer/BillingAddress/1'))).toHaveLength(1);
+  });
+
   it('retries transient failures with the retry policy, then reports what still failed without looping or failing the customer', async () => {
     const app = setup({
       post: async (address) => {

@@ -27,6 +27,8 @@ import { clock, later } from './clock';
  * - Fenced: every call is preceded by a conditional write of the request's lease (a lost lease is a
  *   `StatusConflictError`: another invocation owns the request and lands them itself) and by the
  *   extension of a per-customer claim (two requests linked to one customer never post at once).
+ * - A refusal with an X++ Infolog is checked by listing again (an X++ error thrown after the insert
+ *   leaves the address committed, as for the create): there → landed, else refused.
  * - Transient failures are tried again in place with the retry policy's back-off, within
  *   `maxInlineWaitMs`; what still fails, or D365 refuses, is reported by pointer: it never turns the
  *   customer's success into a failure and is not tried again.
@@ -143,6 +145,15 @@ export async function landFurtherAddresses(
             await inGate(() => postal.addPostalAddress(legalEntity, customerAccount, address));
           } catch (error) {
             if (!(error instanceof ProcessingError) || error.failure.kind !== 'permanent') throw error;
+            // An X++ error may come after the insert (as for the create): look before calling it refused.
+            if (error.failure.code === 'business_error' && (await fence())) {
+              const now = await inGate(() => postal.listPostalAddresses(legalEntity, customerAccount));
+              if (now.some((place) => placeKey(place) === placeKey(address))) {
+                landed.add(address.pointer);
+                there.add(placeKey(address));
+                continue;
+              }
+            }
             // D365 refused this address (an unknown state or ZIP...): reported, not tried again.
             failed.add(address.pointer);
             deps.log.warn('customer.address_refused', {
