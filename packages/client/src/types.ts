@@ -33,6 +33,8 @@ export interface StatusAnswer {
   outcome?: 'created' | 'linked';
   /** Which fields of the D365 customer a lookup matched (never the values). */
   matchedOn?: 'email' | 'name_and_phone';
+  /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
+  addresses?: { landed: string[]; failed: string[] };
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;

@@ -150,6 +150,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("matchedOn")]
         public string MatchedOn { get; set; }
 
+        /// <summary>CustomersV3 target: the further addresses of the create (beyond one primary, one invoice and one delivery address), by JSON pointer into the request; never the values.</summary>
+        [JsonProperty("addresses")]
+        public StatusAddresses Addresses { get; set; }
+
         /// <summary>Why a <c>failed</c> request failed.</summary>
         [JsonProperty("error")]
         public StatusError Error { get; set; }
@@ -173,6 +177,18 @@ namespace D365CustomerSync.Client
         /// <summary>When it last changed.</summary>
         [JsonProperty("updatedAt", Required = Required.Always)]
         public DateTimeOffset UpdatedAt { get; set; }
+    }
+
+    /// <summary>Schema <c>StatusAnswer.addresses</c>: what became of a create's further addresses, by JSON pointer.</summary>
+    public sealed class StatusAddresses
+    {
+        /// <summary>Pointers of the further addresses in D365 now.</summary>
+        [JsonProperty("landed", Required = Required.Always)]
+        public List<string> Landed { get; set; }
+
+        /// <summary>Pointers of the further addresses D365 refused, or that still failed after the retries.</summary>
+        [JsonProperty("failed", Required = Required.Always)]
+        public List<string> Failed { get; set; }
     }
 
     /// <summary>Schema <c>StatusAnswer.error</c>.</summary>

@@ -30,6 +30,7 @@ namespace D365CustomerSync.Client.Tests
             new object[] { typeof(CustomerAddress), "CustomerRequest.Customer.ShippingAddress[]" },
             new object[] { typeof(StatusAnswer), "StatusAnswer" },
             new object[] { typeof(StatusError), "StatusAnswer.error" },
+            new object[] { typeof(StatusAddresses), "StatusAnswer.addresses" },
             new object[] { typeof(Accepted), "Accepted" },
             new object[] { typeof(Problem), "Problem" },
             new object[] { typeof(FieldError), "FieldError" },
