@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppStack, startAppStack } from './app-stack';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { fleetSoak } from './fleet-audit';
+import { runAddressAudit } from './address-audit';
 
 /**
  * A loss-and-duplicate audit in the spirit of Jepsen's total-queue check: many customers through
@@ -67,7 +68,7 @@ const DEADLOCK = {
   ExceptionType: 'Microsoft.Dynamics.Ax.Xpp.DeadlockException',
 };
 
-function faultRules(p: number): object[] {
+export function faultRules(p: number): object[] {
   // Shares of the transient faults; together they strike a share p of D365 calls.
   const mix: [number, object][] = [
     [0.3, { status: 503 }],
@@ -235,7 +236,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
 }
 
 /**
- * `npm run soak`: a larger audit from the command line, e.g. `--customers 5000 --restarts 10`;
+ * `npm run soak`: a larger audit from the command line, e.g. `--customers 5000 --restarts 10`, then
+ * the address phase (`--addresses 300`: customers with six addresses on the CustomersV3 target);
  * `npm run soak -- --fleet` runs the fleet audit instead (3 hosts, 5,000 customers, 10 kills).
  */
 async function main(): Promise<void> {
@@ -255,7 +257,19 @@ async function main(): Promise<void> {
   console.table(report);
   const ok = report.lost === 0 && report.duplicated === 0 && report.missing === 0 && report.orphans === 0;
   console.log(ok ? 'audit: 0 lost, 0 duplicated' : 'audit: FAILED');
-  process.exit(ok ? 0 : 1);
+  // The address phase (CustomersV3 target, further addresses through CustomerPostalAddresses).
+  const addresses = await runAddressAudit({
+    customers: arg('addresses', 300),
+    concurrency: 16,
+    faultProbability: arg('faults', 0.2),
+    restarts: 2,
+    settleSeconds: arg('settle', 600),
+    log: (line) => console.log(line),
+  });
+  console.table(addresses);
+  const addressesOk = addresses.duplicated === 0 && addresses.missing === 0 && addresses.notSucceeded === 0;
+  console.log(addressesOk ? 'address audit: 0 duplicated, 0 missing' : 'address audit: FAILED');
+  process.exit(ok && addressesOk ? 0 : 1);
 }
 
 if (require.main === module) void main();

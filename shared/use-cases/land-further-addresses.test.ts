@@ -163,6 +163,25 @@ describe('landing further addresses (CustomersV3 target)', () => {
     expect(toStatusAnswer(record).addresses).toEqual({ landed: FURTHER, failed: [] });
   });
 
+  it('waits the settle time after an uncertain failure before listing again (a slow commit behind a 504)', async () => {
+    let struck = false;
+    const app = setup({
+      deps: { settleSeconds: 0.4 },
+      post: async (address, stored) => {
+        if (!struck && address.pointer === '/Customer/ShippingAddress/1') {
+          struck = true;
+          setTimeout(() => stored.push(address), 200); // committed after the answer went out
+          throw transient('D365 answered 504', { uncertain: true });
+        }
+        stored.push(address);
+      },
+    });
+    const { record } = await app.run();
+    expect(app.calls.filter((c) => c === 'post /Customer/ShippingAddress/1 Delivery')).toHaveLength(1);
+    expect(new Set(app.stored.map(placeKey)).size).toBe(app.stored.length);
+    expect(toStatusAnswer(record).addresses).toEqual({ landed: FURTHER, failed: [] });
+  });
+
   it('reports an address D365 refuses (permanent) by pointer, lands the others, and keeps the customer created', async () => {
     const app = setup({
       post: async (address, stored) => {

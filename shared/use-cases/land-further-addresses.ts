@@ -44,6 +44,8 @@ export interface LandAddressesDeps {
   retry: RetryPolicy;
   callTimeoutMs: number;
   maxInlineWaitMs?: number;
+  /** How long D365 may take to show what it committed (D365_SETTLE_SECONDS): the wait after an uncertain failure. */
+  settleSeconds?: number;
   telemetry: Telemetry;
   log: Log;
   now?: () => Date;
@@ -51,6 +53,7 @@ export interface LandAddressesDeps {
 }
 
 const DEFAULT_BUDGET_MS = 120_000;
+const DEFAULT_SETTLE_SECONDS = 10;
 /** Lease margin beyond one call, for the writes around it (as the create's fence). */
 const MARGIN_SECONDS = 5;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -123,7 +126,14 @@ export async function landFurtherAddresses(
       );
       if (!('held' in claimed)) claim = claimed;
       else if (Date.now() >= deadline) break;
-      else await sleep(Math.min(1000, Math.max(100, Date.parse(claimed.until) - clock(deps).getTime())));
+      else {
+        // Our request's lease stays ours while we wait for the other request to finish.
+        current = await deps.statusStore.update(current, {
+          leaseUntil: later(deps, callSeconds),
+          updatedAt: clock(deps).toISOString(),
+        });
+        await sleep(Math.min(1000, Math.max(100, Date.parse(claimed.until) - clock(deps).getTime())));
+      }
     }
     let attempt = 0;
     while (claim && landed.size + failed.size < further.length) {
@@ -172,7 +182,11 @@ export async function landFurtherAddresses(
         if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient') throw error;
         const { failure } = error;
         if (failure.throttled) await deps.gate.pause(failure.retryAfterSeconds ?? 1);
-        const wait = (failure.retryAfterSeconds ?? backoffSeconds(attempt, deps.retry, deps.random)) * 1000;
+        // After an uncertain failure (a 504, a reset, a slow commit) D365 may still be writing the
+        // address: the next list only counts once the settle time has passed.
+        const settle = failure.uncertain ? (deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS) : 0;
+        const backoff = failure.retryAfterSeconds ?? backoffSeconds(attempt, deps.retry, deps.random);
+        const wait = Math.max(settle, backoff) * 1000;
         if (attempt >= deps.retry.maxAttempts || Date.now() + wait >= deadline) break;
         deps.log.info('customer.address_retry', {
           correlationId,
