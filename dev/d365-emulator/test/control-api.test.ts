@@ -61,6 +61,8 @@ describe('control API', () => {
       odataQuery: 2,
       odataRead: 0,
       odataUpdate: 0,
+      postalAddressCreate: 0,
+      postalAddressQuery: 0,
       other: 0,
     });
     expect(stats.d365.statuses).toEqual({ '200': 2, '429': 1 });
