@@ -194,6 +194,12 @@ export async function landFurtherAddresses(
           reason: failure.reason,
           attempt,
         });
+        // The lease and the claim cover the wait, so nobody takes the request over meanwhile.
+        current = await deps.statusStore.update(current, {
+          leaseUntil: later(deps, wait / 1000 + callSeconds),
+          updatedAt: clock(deps).toISOString(),
+        });
+        if (!(await claim.extend(later(deps, wait / 1000 + callSeconds)))) break;
         await sleep(wait);
       }
     }
