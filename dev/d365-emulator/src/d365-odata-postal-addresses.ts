@@ -1,3 +1,4 @@
+// Over 300 lines: the entity's CDM field list, its deserializer, POST and GET in one place (CustomersV3 splits them over four files).
 import { checkPostalAddress } from './address-reference';
 import { EntityFieldType } from './customer-entity';
 import { odataError, ODATA_WRITE_EXCEPTION } from './d365-errors';
