@@ -1,3 +1,4 @@
+// The composition root: every adapter wired to the configuration in one place (long because each port has its wiring here).
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
