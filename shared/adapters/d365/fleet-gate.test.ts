@@ -121,31 +121,35 @@ describe('the fleet gate', () => {
     expect(peak).toBeLessThanOrEqual(3);
   });
 
-  it('does not starve an instance: one that keeps calling gives a slot to one that waits', async () => {
-    const partition = memoryPartition();
-    const a = fleetGateOn(partition.instance().port, { ...options, instanceId: 'a', stickyMs: 50 });
-    const b = fleetGateOn(partition.instance().port, { ...options, instanceId: 'b', stickyMs: 50 });
-    let stop = false;
-    const busy = Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (!stop) {
-          const slot = await a.acquire(60_000);
-          if (!isSlot(slot)) continue;
-          await slot.run(() => sleep(5));
-          await slot.release();
-        }
-      }),
-    );
-    await sleep(100); // a holds both slots and hands them from call to call
-    expect(
-      [...partition.rows.values()].filter((r) => r.rowKey.startsWith('slot-') && r.holder === 'a'),
-    ).toHaveLength(2);
-    const answer = await b.acquire(10_000);
-    stop = true;
-    expect(isSlot(answer)).toBe(true);
-    if (isSlot(answer)) await answer.release();
-    await busy;
-  });
+  // Two slots: a holds two more than b, and gives one back at once; one slot: after b waited stickyMs.
+  it.each([2, 1])(
+    'does not starve an instance: one that keeps calling gives a slot to one that waits (%i slots)',
+    async (slots) => {
+      const partition = memoryPartition();
+      const a = fleetGateOn(partition.instance().port, { ...options, slots, instanceId: 'a', stickyMs: 50 });
+      const b = fleetGateOn(partition.instance().port, { ...options, slots, instanceId: 'b', stickyMs: 50 });
+      let stop = false;
+      const busy = Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (!stop) {
+            const slot = await a.acquire(60_000);
+            if (!isSlot(slot)) continue;
+            await slot.run(() => sleep(5));
+            await slot.release();
+          }
+        }),
+      );
+      await sleep(100); // a holds both slots and hands them from call to call
+      expect(
+        [...partition.rows.values()].filter((r) => r.rowKey.startsWith('slot-') && r.holder === 'a'),
+      ).toHaveLength(slots);
+      const answer = await b.acquire(10_000);
+      stop = true;
+      expect(isSlot(answer)).toBe(true);
+      if (isSlot(answer)) await answer.release();
+      await busy;
+    },
+  );
 
   it('frees the slots of an instance that died holding them once their lease ends, and never runs a lost one', async () => {
     let clock = 1_000_000;

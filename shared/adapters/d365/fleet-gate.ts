@@ -14,8 +14,8 @@ export interface FleetGateOptions {
   /** How long one D365 call may take (D365_TIMEOUT_MS): a held slot always covers one more call. */
   callTimeoutMs: number;
   /**
-   * While another instance waits for a slot and holds fewer, how long this instance may keep one
-   * slot for its own waiters (handing it from call to call) before it gives it back to the fleet.
+   * How long another instance may wait without taking a slot, while it holds one fewer than this
+   * one, before this one gives a slot back to the fleet for it (more slots apart: at once).
    */
   stickyMs?: number;
   /** This instance's name in the partition (tests); a random UUID by default. */
@@ -28,7 +28,6 @@ interface Owned {
   rowKey: string;
   until: number;
   etag: string;
-  takenAt: number;
   /** Its lease ran out and another instance took it: never used or written again. */
   lost: boolean;
 }
@@ -44,8 +43,8 @@ interface Waiter {
 
 const MIN_POLL_MS = 25;
 const MAX_POLL_MS = 400;
-/** A `want-` row says "this instance waits for a slot" this long after its last write. */
-const WANT_TTL_MS = 3_000;
+/** A `want-` row says "this instance waits for a slot" this long after its last write (rewritten at half). */
+const WANT_TTL_MS = 10_000;
 /** A `want-` row expired this long ago belongs to an instance that is gone: deleted by whoever sees it. */
 const STALE_WANT_MS = 10 * 60_000;
 
@@ -60,9 +59,10 @@ const STALE_WANT_MS = 10 * 60_000;
  * poller reads the partition for all of them and takes as many free rows as they need, one write
  * at a time. A local release hands the row straight to the next local waiter (no storage call: the
  * row stays this instance's, its lease extended by `run` when it would not cover the next call);
- * the row goes back to the fleet when no local waiter is left, during a throttling pause, or, while
- * another instance waits and holds fewer slots, when this one holds two more than it or has kept
- * the row `stickyMs` (so no instance is starved). The poller polls every 25 ms while the partition
+ * the row goes back to the fleet when no local waiter is left, during a throttling pause, or when
+ * another instance waits and holds two slots fewer, or one fewer and has waited `stickyMs` without
+ * taking one (so no instance is starved); an instance takes a free row only if no waiting one holds
+ * fewer. The poller polls every 25 ms while the partition
  * changes (slots turning over) and backs off to 400 ms while it does not.
  */
 export function fleetGate(table: () => Promise<TableClient>, options: FleetGateOptions): D365Gate {
@@ -81,8 +81,10 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   const waiters: Waiter[] = [];
   let knownPause = 0;
   /** Other instances that wait for a slot, and how many each holds, as of the poller's last read. */
-  let othersWanting = new Map<string, number>();
-  let wantUntil = 0;
+  let othersWanting = new Map<string, { held: number; since: number }>();
+  /** This instance's `want-` row as written (until 0: none), and since when it has waited for a slot. */
+  let want = { until: 0, since: 0 };
+  let waitingSince = 0;
   let polling = false;
   let wake: (() => void) | undefined;
 
@@ -105,21 +107,23 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     if (at >= 0) waiters.splice(at, 1);
     clearTimeout(waiter.timer);
   };
-  const fewestHeldByOthers = (): number => Math.min(...othersWanting.values());
+  const fewestHeldByOthers = (): number => Math.min(...[...othersWanting.values()].map((o) => o.held));
 
   /** Fairness: may this instance take one more row? Only if no waiting instance holds fewer. */
   const mayTake = (): boolean => othersWanting.size === 0 || owned.size <= fewestHeldByOthers();
   /** Fairness: may this instance keep `row` for its next local waiter? */
-  const mayKeep = (row: Owned): boolean => {
+  const mayKeep = (): boolean => {
     if (othersWanting.size === 0) return true;
     const fewest = fewestHeldByOthers();
     if (owned.size > fewest + 1) return false;
-    return owned.size <= fewest || now() - row.takenAt < stickyMs;
+    if (owned.size <= fewest) return true;
+    // One apart: keep it unless such an instance has waited `stickyMs` without a slot.
+    return ![...othersWanting.values()].some((o) => o.held === fewest && now() - o.since >= stickyMs);
   };
 
   /** Hands `row` to the next local waiter when the fleet's rules allow it. */
   const handOff = (row: Owned): boolean => {
-    if (row.lost || knownPause > now() || !mayKeep(row)) return false;
+    if (row.lost || knownPause > now() || !mayKeep()) return false;
     const next = waiters.shift();
     if (!next) return false;
     clearTimeout(next.timer);
@@ -140,10 +144,11 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
       if (row && row.until > now() && row.holder !== me)
         held.set(row.holder, (held.get(row.holder) ?? 0) + 1);
     }
-    const wanting = new Map<string, number>();
+    const wanting = new Map<string, { held: number; since: number }>();
     for (const row of list) {
       if (!row.rowKey.startsWith('want-') || row.holder === me) continue;
-      if (row.until > now()) wanting.set(row.holder, held.get(row.holder) ?? 0);
+      if (row.until > now())
+        wanting.set(row.holder, { held: held.get(row.holder) ?? 0, since: row.since ?? now() });
       else if (row.until < now() - STALE_WANT_MS) await rows.remove(row.rowKey, row.etag);
     }
     othersWanting = wanting;
@@ -156,6 +161,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     polling = true;
     let delay = MIN_POLL_MS;
     let seen = '';
+    waitingSince = now();
     try {
       while (waiters.length > 0) {
         if (knownPause > now()) {
@@ -175,21 +181,28 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
           const etag = await rows.write({ rowKey, holder: me, until }, byKey.get(rowKey)?.etag);
           changed = true;
           if (etag === undefined) continue; // another instance took it first
-          const row: Owned = { rowKey, until, etag, takenAt: now(), lost: false };
+          const row: Owned = { rowKey, until, etag, lost: false };
           owned.add(row);
+          waitingSince = now();
           // Its waiter may have given up during the write: then the next one, or back to the fleet.
           if (!handOff(row)) await giveBack(row);
         }
         if (waiters.length === 0) break;
-        if (wantUntil - now() < WANT_TTL_MS / 2) {
-          wantUntil = now() + WANT_TTL_MS;
-          await rows.upsert({ rowKey: `want-${me}`, holder: me, until: wantUntil });
+        // Tell the fleet this instance waits (and since when it has had no slot), once every half TTL.
+        if (want.until - now() < WANT_TTL_MS / 2 || waitingSince - want.since > stickyMs / 2) {
+          want = { until: now() + WANT_TTL_MS, since: waitingSince };
+          await rows.upsert({ rowKey: `want-${me}`, holder: me, ...want });
         }
         // Slots turning over somewhere (rows freed, taken, lost races): look again soon.
         const state = slotKeys.map((key) => byKey.get(key)?.etag ?? '').join();
         delay = changed || state !== seen ? MIN_POLL_MS : Math.min(MAX_POLL_MS, delay * 2);
         seen = state;
         await nap(delay * (0.5 + Math.random()));
+      }
+      if (want.until > now()) {
+        // Nobody waits here any more: the fleet need not keep slots free for this instance.
+        want = { until: 0, since: 0 };
+        await rows.upsert({ rowKey: `want-${me}`, holder: me, ...want });
       }
     } catch (error) {
       for (const waiter of waiters.splice(0)) {
@@ -199,6 +212,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     } finally {
       polling = false;
     }
+    if (waiters.length > 0) void poll(); // one came while the last write ran
   };
   const refuse = (waiter: Waiter): void => {
     unqueue(waiter);

@@ -10,6 +10,8 @@ export interface GateRow {
   holder: string;
   /** Epoch ms until which the row holds (a slot's lease, the pause's end, a want's expiry); 0 = free. */
   until: number;
+  /** A `want-` row: since when its instance has waited without taking a slot from the fleet (epoch ms). */
+  since?: number;
   etag: string;
 }
 
@@ -42,18 +44,20 @@ export function tableGateRows(table: () => Promise<TableClient>): GateRows {
     rowKey: row.rowKey,
     holder: row.holder,
     until: row.until,
+    ...(row.since === undefined ? {} : { since: row.since }),
   });
   return {
     async list() {
       const client = await table();
       const rows: GateRow[] = [];
-      for await (const row of client.listEntities<{ holder?: string; until?: number }>({
+      for await (const row of client.listEntities<{ holder?: string; until?: number; since?: number }>({
         queryOptions: { filter: `PartitionKey eq '${GATE_PARTITION}'` },
       }))
         rows.push({
           rowKey: row.rowKey!,
           holder: String(row.holder ?? ''),
           until: Number(row.until ?? 0),
+          ...(row.since === undefined ? {} : { since: Number(row.since) }),
           etag: row.etag,
         });
       return rows;
