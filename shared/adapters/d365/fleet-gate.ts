@@ -121,9 +121,9 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     return ![...othersWanting.values()].some((o) => o.held === fewest && now() - o.since >= stickyMs);
   };
 
-  /** Hands `row` to the next local waiter when the fleet's rules allow it. */
-  const handOff = (row: Owned): boolean => {
-    if (row.lost || knownPause > now() || !mayKeep()) return false;
+  /** Hands `row` to the next local waiter when the fleet's rules allow it (a row just taken: always). */
+  const handOff = (row: Owned, justTaken = false): boolean => {
+    if (row.lost || knownPause > now() || !(justTaken || mayKeep())) return false;
     const next = waiters.shift();
     if (!next) return false;
     clearTimeout(next.timer);
@@ -185,7 +185,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
           owned.add(row);
           waitingSince = now();
           // Its waiter may have given up during the write: then the next one, or back to the fleet.
-          if (!handOff(row)) await giveBack(row);
+          if (!handOff(row, true)) await giveBack(row);
         }
         if (waiters.length === 0) break;
         // Tell the fleet this instance waits (and since when it has had no slot), once every half TTL.
