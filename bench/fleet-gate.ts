@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { startAzurite } from '@d365-customer-sync/functions-host';
 import { fleetGate as shippedGate } from '../shared/adapters/d365/fleet-gate';
@@ -16,7 +17,7 @@ type GateFactory = typeof shippedGate;
 async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? 300);
   const fleetGate: GateFactory = process.argv[3]
-    ? (require(require('node:path').resolve(process.argv[3])) as { fleetGate: GateFactory }).fleetGate
+    ? ((await import(resolve(process.argv[3]))) as { fleetGate: GateFactory }).fleetGate
     : shippedGate;
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   const counter = await startStorageCounter(azurite.connectionString);
