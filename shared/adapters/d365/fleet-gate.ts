@@ -62,8 +62,8 @@ const STALE_WANT_MS = 10 * 60_000;
  * the row goes back to the fleet when no local waiter is left, during a throttling pause, or when
  * another instance waits and holds two slots fewer, or one fewer and has waited `stickyMs` without
  * taking one (so no instance is starved); an instance takes a free row only if no waiting one holds
- * fewer. The poller polls every 25 ms while the partition
- * changes (slots turning over) and backs off to 400 ms while it does not.
+ * fewer. The poller polls every 25 ms while the partition changes (slots turning over) and backs
+ * off to 400 ms while it does not.
  */
 export function fleetGate(table: () => Promise<TableClient>, options: FleetGateOptions): D365Gate {
   return fleetGateOn(tableGateRows(table), options);
