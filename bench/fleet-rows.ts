@@ -41,6 +41,11 @@ export function fleetRows(r: Results): Section[] {
       target: TARGET_CELLS.fleetPeak,
     },
     {
+      // Less exposed to a shared machine's load than the rates: what the fleet spent per request.
+      measure: '  per D365 request served: storage transactions / bench core-ms',
+      ours: `${n(f.storage.total / f.d365.served, 2)} / ${f.cpu ? n((f.cpu.benchCores * f.cpu.seconds * 1000) / f.d365.served, 1) : '–'}`,
+    },
+    {
       measure: '  D365 requests served per customer (lookups batched)',
       ours: n(f.d365.perCustomer, 2),
       baseline: '2 (one lookup each)',

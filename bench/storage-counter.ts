@@ -14,6 +14,12 @@ export interface StorageCounts {
   byService: Record<StorageService, number>;
   /** `queue GetMessages`, `table InsertEntity`, … */
   byOperation: Record<string, number>;
+  /**
+   * Of the table calls, those on the fleet gate's partition (`~d365-gate`, named in the URL): reads
+   * of the partition, and writes by key (replace, delete; a row's first insert names it only in its
+   * body and is not counted here).
+   */
+  gate: { reads: number; writes: number };
 }
 
 export interface StorageCounter {
@@ -73,7 +79,12 @@ const ENDPOINT = { blob: 'BlobEndpoint', queue: 'QueueEndpoint', table: 'TableEn
 export async function startStorageCounter(connectionString: string): Promise<StorageCounter> {
   let counts: StorageCounts;
   const reset = (): void => {
-    counts = { total: 0, byService: { blob: 0, queue: 0, table: 0 }, byOperation: {} };
+    counts = {
+      total: 0,
+      byService: { blob: 0, queue: 0, table: 0 },
+      byOperation: {},
+      gate: { reads: 0, writes: 0 },
+    };
   };
   reset();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -88,6 +99,8 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
       counts.byService[service] += 1;
       const operation = `${service} ${storageOperation(service, req.method ?? 'GET', req.url ?? '/')}`;
       counts.byOperation[operation] = (counts.byOperation[operation] ?? 0) + 1;
+      if (service === 'table' && decodeURIComponent(req.url ?? '').includes("'~d365-gate'"))
+        counts.gate[req.method === 'GET' ? 'reads' : 'writes'] += 1;
       const upstream = request(
         {
           host: target.hostname,

@@ -250,6 +250,7 @@ export interface D365Gate {
 export interface GateSlot {
   /** Runs one D365 call in the slot (waits out a pause that began meanwhile; keeps the slot's claim alive). */
   run<T>(call: () => Promise<T>): Promise<T>;
+  /** Gives the slot up (to the next waiter); a second release does nothing. */
   release(): Promise<void>;
 }
 

@@ -364,7 +364,10 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
       }
       if (succeeded === 0) report.orphans += accounts.length;
       else report.duplicated += Math.max(0, accounts.length - 1);
-      report.wronglyLinked += Math.max(0, Math.min(linked, accounts.length - created));
+      // A send left unanswered (its host killed) may have created the group's customer: a partner
+      // linked to it is right, and nothing tells the audit otherwise.
+      if (group.every((g) => g.correlationId))
+        report.wronglyLinked += Math.max(0, Math.min(linked, accounts.length - created));
     }
     for (const [email, accounts] of byEmail) if (!groups.has(email)) report.orphans += accounts.length;
     for (const kill of kills) {

@@ -740,6 +740,8 @@ export async function processCustomerMessage(
       customerAccount = match.account;
       recoveredOn = match.matchedOn;
     }
+    // D365's part is done: the slot goes to the next call now, not after the outcome's writes.
+    await held.release();
     if (customerAccount === undefined) {
       // A 2xx without an account: created; find its account after the settle time (the customer
       // claim stays until it expires, so nobody creates this customer meanwhile).

@@ -1,149 +1,272 @@
+// ~300 lines: one state machine (the instance's slot queue, its one poller, hand-off and fairness) that reads best whole.
 import { randomUUID } from 'node:crypto';
-import { RestError, TableClient, TableEntityResult } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { transient } from '../../domain/failure';
 import { D365Gate, GateSlot } from '../../ports';
-import { localSemaphore, throttledFor } from './d365-gate';
+import { throttledFor } from './d365-gate';
+import { GateRow, GateRows, tableGateRows } from './gate-rows';
 
-/** The partition of the status table that holds the gate: rows `slot-0` … `slot-N-1` and `pause`. */
-export const GATE_PARTITION = '~d365-gate';
+export { GATE_PARTITION } from './gate-rows';
 
 export interface FleetGateOptions {
   /** Slots across the fleet (D365_MAX_CONCURRENCY). */
   slots: number;
   /** How long one D365 call may take (D365_TIMEOUT_MS): a held slot always covers one more call. */
   callTimeoutMs: number;
+  /**
+   * How long another instance may wait without taking a slot, while it holds one fewer than this
+   * one, before this one gives a slot back to the fleet for it (more slots apart: at once).
+   */
+  stickyMs?: number;
+  /** This instance's name in the partition (tests); a random UUID by default. */
+  instanceId?: string;
   now?: () => number;
 }
 
-interface SlotRow {
-  partitionKey: string;
+/** A slot row this instance holds: handed from local holder to local holder until given back. */
+interface Owned {
   rowKey: string;
-  holder: string;
-  /** Epoch ms until which the holder owns the slot; 0 = free. A killed holder's slot frees itself then. */
   until: number;
+  etag: string;
+  /** Its lease ran out and another instance took it: never used or written again. */
+  lost: boolean;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const conflict = (error: unknown): boolean =>
-  error instanceof RestError && [404, 409, 412].includes(error.statusCode ?? 0);
+interface Waiter {
+  /** Epoch ms after which it no longer waits. */
+  deadline: number;
+  grant(slot: GateSlot): void;
+  refuse(answer: { retryAt: number; reason: 'paused' | 'busy' }): void;
+  fail(error: unknown): void;
+  timer?: NodeJS.Timeout;
+}
+
+const MIN_POLL_MS = 25;
+const MAX_POLL_MS = 400;
+/** A `want-` row says "this instance waits for a slot" this long after its last write (rewritten at half). */
+const WANT_TTL_MS = 10_000;
+/** A `want-` row expired this long ago belongs to an instance that is gone: deleted by whoever sees it. */
+const STALE_WANT_MS = 10 * 60_000;
 
 /**
- * The D365 gate of the whole fleet, as a semaphore of N rows in one Table partition (the status
- * table's storage account, so no new resource): a slot is taken by a conditional write (insert, or
- * replace with the row's ETag) of a row that is free or whose holder's time ran out; one query of the
- * partition shows every slot and the shared throttling pause (`pause` row, `until`). Invocations of
- * one instance queue in memory first, so at most N of them poll storage.
+ * The D365 gate of the whole fleet, as a semaphore of N rows in one Table partition: a slot is
+ * taken by a conditional write (insert, or replace with the row's ETag) of a row that is free or
+ * whose holder's lease ran out (a killed instance's slots free themselves), and one query of the
+ * partition shows every slot, the shared throttling pause (`pause` row) and which instances wait
+ * (`want-<instance>` rows).
+ *
+ * Per instance: the invocations that wait queue in memory (first come, first served), and one
+ * poller reads the partition for all of them and takes as many free rows as they need, one write
+ * at a time. A local release hands the row straight to the next local waiter (no storage call: the
+ * row stays this instance's, its lease extended by `run` when it would not cover the next call);
+ * the row goes back to the fleet when no local waiter is left, during a throttling pause, or when
+ * another instance waits and holds two slots fewer, or one fewer and has waited `stickyMs` without
+ * taking one (so no instance is starved); an instance takes a free row only if no waiting one holds
+ * fewer. The poller polls every 25 ms while the partition changes (slots turning over) and backs
+ * off to 400 ms while it does not.
  */
 export function fleetGate(table: () => Promise<TableClient>, options: FleetGateOptions): D365Gate {
-  const now = options.now ?? Date.now;
-  const local = localSemaphore(options.slots);
-  // A slot is held across a lookup and a create: two calls, plus a margin for the writes around them.
-  const holdMs = 2 * options.callTimeoutMs + 5_000;
-  let knownPause = 0;
+  return fleetGateOn(tableGateRows(table), options);
+}
 
-  const readPartition = async (client: TableClient) => {
-    const rows = new Map<string, TableEntityResult<SlotRow>>();
-    for await (const row of client.listEntities<SlotRow>({
-      queryOptions: { filter: `PartitionKey eq '${GATE_PARTITION}'` },
-    }))
-      rows.set(row.rowKey!, row);
-    knownPause = Math.max(knownPause, Number(rows.get('pause')?.until ?? 0));
-    return rows;
+export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate & { instanceId: string } {
+  const now = options.now ?? Date.now;
+  const me = options.instanceId ?? randomUUID();
+  const stickyMs = options.stickyMs ?? 5_000;
+  // A row's lease covers a call plus a margin for the writes around it; `run` extends it before a
+  // call it would not cover (and a handed-off row is extended once every lease, not per call).
+  const holdMs = 2 * options.callTimeoutMs + 5_000;
+  const slotKeys = Array.from({ length: options.slots }, (_, k) => `slot-${k}`);
+  const owned = new Set<Owned>();
+  const waiters: Waiter[] = [];
+  let knownPause = 0;
+  /** Other instances that wait for a slot, and how many each holds, as of the poller's last read. */
+  let othersWanting = new Map<string, { held: number; since: number }>();
+  /** This instance's `want-` row as written (until 0: none), and since when it has waited for a slot. */
+  let want = { until: 0, since: 0 };
+  let waitingSince = 0;
+  let polling = false;
+  let wake: (() => void) | undefined;
+
+  const nap = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  const refusal = () =>
+    knownPause > now()
+      ? { retryAt: knownPause, reason: 'paused' as const }
+      : { retryAt: now() + 100, reason: 'busy' as const };
+  const unqueue = (waiter: Waiter): void => {
+    const at = waiters.indexOf(waiter);
+    if (at >= 0) waiters.splice(at, 1);
+    clearTimeout(waiter.timer);
+  };
+  const fewestHeldByOthers = (): number => Math.min(...[...othersWanting.values()].map((o) => o.held));
+
+  /** Fairness: may this instance take one more row? Only if no waiting instance holds fewer. */
+  const mayTake = (): boolean => othersWanting.size === 0 || owned.size <= fewestHeldByOthers();
+  /** Fairness: may this instance keep `row` for its next local waiter? */
+  const mayKeep = (): boolean => {
+    if (othersWanting.size === 0) return true;
+    const fewest = fewestHeldByOthers();
+    if (owned.size > fewest + 1) return false;
+    if (owned.size <= fewest) return true;
+    // One apart: keep it unless such an instance has waited `stickyMs` without a slot.
+    return ![...othersWanting.values()].some((o) => o.held === fewest && now() - o.since >= stickyMs);
   };
 
-  /** One try at a free fleet slot: the held row, or undefined when every slot is taken. */
-  const tryTake = async (client: TableClient, rows: Map<string, TableEntityResult<SlotRow>>) => {
-    const holder = randomUUID();
-    const offset = Math.floor(Math.random() * options.slots);
-    for (let k = 0; k < options.slots; k += 1) {
-      const rowKey = `slot-${(offset + k) % options.slots}`;
-      const row = rows.get(rowKey);
-      if (row && Number(row.until) > now()) continue;
-      const entity: SlotRow = { partitionKey: GATE_PARTITION, rowKey, holder, until: now() + holdMs };
-      try {
-        const written = row
-          ? await client.updateEntity(entity, 'Replace', { etag: row.etag })
-          : await client.createEntity(entity);
-        return { entity, etag: written.etag ?? '' };
-      } catch (error) {
-        if (!conflict(error)) throw error;
-      }
+  /** Hands `row` to the next local waiter when the fleet's rules allow it (a row just taken: always). */
+  const handOff = (row: Owned, justTaken = false): boolean => {
+    if (row.lost || knownPause > now() || !(justTaken || mayKeep())) return false;
+    const next = waiters.shift();
+    if (!next) return false;
+    clearTimeout(next.timer);
+    next.grant(slotFor(row));
+    return true;
+  };
+  const giveBack = async (row: Owned): Promise<void> => {
+    owned.delete(row);
+    if (!row.lost) await rows.write({ rowKey: row.rowKey, holder: '', until: 0 }, row.etag);
+  };
+
+  const observe = async (list: GateRow[]): Promise<Map<string, GateRow>> => {
+    const byKey = new Map(list.map((row) => [row.rowKey, row]));
+    knownPause = Math.max(knownPause, byKey.get('pause')?.until ?? 0);
+    const held = new Map<string, number>();
+    for (const key of slotKeys) {
+      const row = byKey.get(key);
+      if (row && row.until > now() && row.holder !== me)
+        held.set(row.holder, (held.get(row.holder) ?? 0) + 1);
     }
-    return undefined;
+    const wanting = new Map<string, { held: number; since: number }>();
+    for (const row of list) {
+      if (!row.rowKey.startsWith('want-') || row.holder === me) continue;
+      if (row.until > now())
+        wanting.set(row.holder, { held: held.get(row.holder) ?? 0, since: row.since ?? now() });
+      else if (row.until < now() - STALE_WANT_MS) await rows.remove(row.rowKey, row.etag);
+    }
+    othersWanting = wanting;
+    return byKey;
+  };
+
+  /** The instance's one poller: runs while invocations wait, one partition read per round for all. */
+  const poll = async (): Promise<void> => {
+    if (polling) return;
+    polling = true;
+    let delay = MIN_POLL_MS;
+    let seen = '';
+    waitingSince = now();
+    try {
+      while (waiters.length > 0) {
+        if (knownPause > now()) {
+          for (const waiter of [...waiters]) if (knownPause > waiter.deadline) refuse(waiter);
+          if (waiters.length > 0) await nap(knownPause - now());
+          continue;
+        }
+        const byKey = await observe(await rows.list());
+        if (knownPause > now()) continue;
+        const free = slotKeys
+          .filter((key) => !(Number(byKey.get(key)?.until ?? 0) > now()))
+          .sort(() => Math.random() - 0.5);
+        let changed = false;
+        for (const rowKey of free) {
+          if (waiters.length === 0 || !mayTake()) break;
+          const until = now() + holdMs;
+          const etag = await rows.write({ rowKey, holder: me, until }, byKey.get(rowKey)?.etag);
+          changed = true;
+          if (etag === undefined) continue; // another instance took it first
+          const row: Owned = { rowKey, until, etag, lost: false };
+          owned.add(row);
+          waitingSince = now();
+          // Its waiter may have given up during the write: then the next one, or back to the fleet.
+          if (!handOff(row, true)) await giveBack(row);
+        }
+        if (waiters.length === 0) break;
+        // Tell the fleet this instance waits (and since when it has had no slot), once every half TTL.
+        if (want.until - now() < WANT_TTL_MS / 2 || waitingSince - want.since > stickyMs / 2) {
+          want = { until: now() + WANT_TTL_MS, since: waitingSince };
+          await rows.upsert({ rowKey: `want-${me}`, holder: me, ...want });
+        }
+        // Slots turning over somewhere (rows freed, taken, lost races): look again soon.
+        const state = slotKeys.map((key) => byKey.get(key)?.etag ?? '').join();
+        delay = changed || state !== seen ? MIN_POLL_MS : Math.min(MAX_POLL_MS, delay * 2);
+        seen = state;
+        await nap(delay * (0.5 + Math.random()));
+      }
+      if (want.until > now()) {
+        // Nobody waits here any more: the fleet need not keep slots free for this instance.
+        want = { until: 0, since: 0 };
+        await rows.upsert({ rowKey: `want-${me}`, holder: me, ...want });
+      }
+    } catch (error) {
+      for (const waiter of waiters.splice(0)) {
+        clearTimeout(waiter.timer);
+        waiter.fail(error);
+      }
+    } finally {
+      polling = false;
+    }
+    if (waiters.length > 0) void poll(); // one came while the last write ran
+  };
+  const refuse = (waiter: Waiter): void => {
+    unqueue(waiter);
+    waiter.refuse(refusal());
   };
 
   return {
-    async acquire(maxWaitMs) {
+    instanceId: me,
+    acquire(maxWaitMs) {
       const deadline = now() + maxWaitMs;
-      if (knownPause > deadline) return { retryAt: knownPause, reason: 'paused' };
-      if (!(await local.acquire(maxWaitMs))) return { retryAt: now() + 100, reason: 'busy' };
-      try {
-        const client = await table();
-        for (let backoff = 25; ; backoff = Math.min(400, backoff * 2)) {
-          const rows = await readPartition(client);
-          if (knownPause > now()) {
-            if (knownPause > deadline) break;
-            await sleep(knownPause - now());
-            continue;
-          }
-          const taken = await tryTake(client, rows);
-          if (taken) return heldSlot(client, taken);
-          if (now() + backoff > deadline) break;
-          await sleep(backoff * (0.5 + Math.random()));
-        }
-      } catch (error) {
-        local.release();
-        throw error;
-      }
-      local.release();
-      return knownPause > now()
-        ? { retryAt: knownPause, reason: 'paused' }
-        : { retryAt: now() + 100, reason: 'busy' };
+      if (knownPause > deadline) return Promise.resolve({ retryAt: knownPause, reason: 'paused' as const });
+      return new Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>((resolve, reject) => {
+        const waiter: Waiter = { deadline, grant: resolve, refuse: resolve, fail: reject };
+        if (Number.isFinite(maxWaitMs))
+          waiter.timer = setTimeout(() => refuse(waiter), Math.max(0, maxWaitMs));
+        waiters.push(waiter);
+        void poll();
+      });
     },
 
     async pause(seconds) {
       const until = now() + seconds * 1000;
       knownPause = Math.max(knownPause, until);
-      const client = await table();
+      wake?.();
       for (let tries = 0; tries < 3; tries += 1) {
-        const rows = await readPartition(client);
-        const row = rows.get('pause');
-        if (row && Number(row.until) >= until) return;
-        const entity = { partitionKey: GATE_PARTITION, rowKey: 'pause', holder: '', until };
-        try {
-          if (row) await client.updateEntity(entity, 'Replace', { etag: row.etag });
-          else await client.createEntity(entity);
-          return;
-        } catch (error) {
-          if (!conflict(error)) throw error;
-        }
+        const row = (await rows.list()).find((r) => r.rowKey === 'pause');
+        if (row && row.until >= until) return;
+        if ((await rows.write({ rowKey: 'pause', holder: '', until }, row?.etag)) !== undefined) return;
       }
     },
 
     pausedUntil: () => knownPause,
   };
 
-  function heldSlot(client: TableClient, taken: { entity: SlotRow; etag: string }): GateSlot {
-    let { etag } = taken;
-    const { entity } = taken;
+  function slotFor(row: Owned): GateSlot {
     let released = false;
     return {
       async run(call) {
-        while (knownPause > now()) await sleep(knownPause - now());
-        if (entity.until - now() < options.callTimeoutMs + 2_000) {
-          // Keep the slot for one more call; a conflict means our time ran out and someone took it.
-          entity.until = now() + holdMs;
-          try {
-            etag = (await client.updateEntity(entity, 'Replace', { etag })).etag ?? '';
-          } catch (error) {
-            if (conflict(error)) throw transient('the fleet D365 slot ran out before the call');
-            throw error;
+        while (knownPause > now()) await new Promise((r) => setTimeout(r, knownPause - now()));
+        if (row.lost) throw transient('the fleet D365 slot ran out before the call');
+        if (row.until - now() < options.callTimeoutMs + 2_000) {
+          // Keep the row for one more call; a conflict means its lease ran out and someone took it.
+          const until = now() + holdMs;
+          const etag = await rows.write({ rowKey: row.rowKey, holder: me, until }, row.etag);
+          if (etag === undefined) {
+            row.lost = true;
+            throw transient('the fleet D365 slot ran out before the call');
           }
+          Object.assign(row, { until, etag });
         }
         try {
           return await call();
         } catch (error) {
-          // Paused here before the slot goes to the next waiter; the use-case then tells the fleet.
+          // Paused here before the row goes to the next waiter; the use-case then tells the fleet.
           const seconds = throttledFor(error);
           if (seconds !== undefined) knownPause = Math.max(knownPause, now() + seconds * 1000);
           throw error;
@@ -152,13 +275,7 @@ export function fleetGate(table: () => Promise<TableClient>, options: FleetGateO
       async release() {
         if (released) return;
         released = true;
-        try {
-          await client.updateEntity({ ...entity, holder: '', until: 0 }, 'Replace', { etag });
-        } catch (error) {
-          if (!conflict(error)) throw error;
-        } finally {
-          local.release();
-        }
+        if (!handOff(row)) await giveBack(row);
       },
     };
   }

@@ -1,0 +1,193 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { transient } from '../../domain/failure';
+import { GateSlot } from '../../ports';
+import { fleetGateOn } from './fleet-gate';
+import { GateRow, GateRows } from './gate-rows';
+
+/** The gate partition in memory, as storage would keep it (ETags, conditional writes), shared by instances. */
+function memoryPartition() {
+  const rows = new Map<string, GateRow>();
+  let etags = 0;
+  const io = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** One instance's view: counts its calls, the most in flight at once, and its takes that lost a race. */
+  const instance = () => {
+    const calls = { list: 0, write: 0, lostRaces: 0, listsInFlight: 0, maxListsInFlight: 0 };
+    const port: GateRows = {
+      async list() {
+        calls.list += 1;
+        calls.maxListsInFlight = Math.max(calls.maxListsInFlight, ++calls.listsInFlight);
+        await io();
+        calls.listsInFlight -= 1;
+        return [...rows.values()].map((row) => ({ ...row }));
+      },
+      async write(row, etag) {
+        calls.write += 1;
+        await io();
+        const current = rows.get(row.rowKey);
+        if (etag === undefined ? current !== undefined : current?.etag !== etag) {
+          if (row.holder !== '') calls.lostRaces += 1;
+          return undefined;
+        }
+        const written = { ...row, etag: `e${++etags}` };
+        rows.set(row.rowKey, written);
+        return written.etag;
+      },
+      async upsert(row) {
+        await io();
+        rows.set(row.rowKey, { ...row, etag: `e${++etags}` });
+      },
+      async remove(rowKey, etag) {
+        await io();
+        if (rows.get(rowKey)?.etag === etag) rows.delete(rowKey);
+      },
+    };
+    return { port, calls };
+  };
+  return { rows, instance };
+}
+
+const isSlot = (answer: unknown): answer is GateSlot =>
+  typeof answer === 'object' && answer !== null && 'run' in answer;
+const options = { slots: 2, callTimeoutMs: 1_000 };
+
+describe('the fleet gate', () => {
+  it('hands a released slot straight to the next waiter of the instance, without a storage write', async () => {
+    const partition = memoryPartition();
+    const a = partition.instance();
+    const gate = fleetGateOn(a.port, { ...options, slots: 1, instanceId: 'a' });
+    const first = await gate.acquire(5_000);
+    if (!isSlot(first)) throw new Error('no slot');
+    const row = { ...partition.rows.get('slot-0')! };
+    let second: unknown;
+    void gate.acquire(5_000).then((answer) => (second = answer));
+    await sleep(20);
+    expect(second).toBeUndefined(); // every slot of the fleet is taken
+    const writes = a.calls.write;
+    await first.release();
+    await Promise.resolve();
+    // The waiter holds the slot as soon as the release returns: no poll, and the row was not written.
+    expect(isSlot(second)).toBe(true);
+    expect(a.calls.write).toBe(writes);
+    expect(partition.rows.get('slot-0')).toEqual(row);
+    await (second as GateSlot).release();
+    expect(partition.rows.get('slot-0')).toMatchObject({ holder: '', until: 0 }); // nobody waits: back to the fleet
+  });
+
+  it('lets one poller per instance read the partition for all its waiters, and never races itself', async () => {
+    const partition = memoryPartition();
+    const a = partition.instance();
+    const gate = fleetGateOn(a.port, { ...options, instanceId: 'a' });
+    const held = await Promise.all([gate.acquire(5_000), gate.acquire(5_000)]);
+    const waiting = Array.from({ length: 10 }, () => gate.acquire(5_000));
+    await sleep(300);
+    expect(a.calls.maxListsInFlight).toBe(1);
+    for (const slot of held) if (isSlot(slot)) await slot.release();
+    const answers = await Promise.all(
+      waiting.map(async (p) => {
+        const slot = await p;
+        if (isSlot(slot)) await slot.release();
+        return isSlot(slot);
+      }),
+    );
+    expect(answers.every(Boolean)).toBe(true);
+    expect(a.calls.lostRaces).toBe(0);
+    expect(a.calls.maxListsInFlight).toBe(1);
+  });
+
+  it('never lets more calls run than the fleet cap across three instances', async () => {
+    const partition = memoryPartition();
+    const gates = ['a', 'b', 'c'].map((id) =>
+      fleetGateOn(partition.instance().port, { ...options, slots: 3, instanceId: id, stickyMs: 20 }),
+    );
+    let inFlight = 0;
+    let peak = 0;
+    let calls = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, worker) => {
+        for (let i = 0; i < 15; i += 1) {
+          const slot = await gates[worker % 3]!.acquire(60_000);
+          if (!isSlot(slot)) throw new Error('no slot');
+          await slot.run(async () => {
+            peak = Math.max(peak, ++inFlight);
+            await sleep(Math.random() * 3);
+            inFlight -= 1;
+            calls += 1;
+          });
+          await slot.release();
+        }
+      }),
+    );
+    expect(calls).toBe(12 * 15);
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+
+  // Two slots: a holds two more than b, and gives one back at once; one slot: after b waited stickyMs.
+  it.each([2, 1])(
+    'does not starve an instance: one that keeps calling gives a slot to one that waits (%i slots)',
+    async (slots) => {
+      const partition = memoryPartition();
+      const a = fleetGateOn(partition.instance().port, { ...options, slots, instanceId: 'a', stickyMs: 50 });
+      const b = fleetGateOn(partition.instance().port, { ...options, slots, instanceId: 'b', stickyMs: 50 });
+      let stop = false;
+      const busy = Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (!stop) {
+            const slot = await a.acquire(60_000);
+            if (!isSlot(slot)) continue;
+            await slot.run(() => sleep(5));
+            await slot.release();
+          }
+        }),
+      );
+      await sleep(100); // a holds both slots and hands them from call to call
+      expect(
+        [...partition.rows.values()].filter((r) => r.rowKey.startsWith('slot-') && r.holder === 'a'),
+      ).toHaveLength(slots);
+      const answer = await b.acquire(10_000);
+      stop = true;
+      expect(isSlot(answer)).toBe(true);
+      if (isSlot(answer)) await answer.release();
+      await busy;
+    },
+  );
+
+  it('frees the slots of an instance that died holding them once their lease ends, and never runs a lost one', async () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const partition = memoryPartition();
+    const a = fleetGateOn(partition.instance().port, { ...options, slots: 1, instanceId: 'a', now });
+    const b = fleetGateOn(partition.instance().port, { ...options, slots: 1, instanceId: 'b', now });
+    const dead = await a.acquire(1_000);
+    if (!isSlot(dead)) throw new Error('no slot');
+    expect(await b.acquire(100)).toMatchObject({ reason: 'busy' });
+    clock += 2 * options.callTimeoutMs + 5_000 + 1; // the slot's lease ran out
+    const taken = await b.acquire(1_000);
+    expect(isSlot(taken)).toBe(true);
+    // The first holder comes back: its slot is gone, so its call does not run.
+    let ran = false;
+    await expect(dead.run(async () => (ran = true))).rejects.toThrow('ran out');
+    expect(ran).toBe(false);
+    await dead.release();
+    expect(partition.rows.get('slot-0')).toMatchObject({ holder: 'b' });
+  });
+
+  it('shares a throttling pause with the fleet and hands no slot on during it', async () => {
+    const partition = memoryPartition();
+    const a = fleetGateOn(partition.instance().port, { ...options, slots: 1, instanceId: 'a' });
+    const b = fleetGateOn(partition.instance().port, { ...options, slots: 1, instanceId: 'b' });
+    const slot = await a.acquire(1_000);
+    if (!isSlot(slot)) throw new Error('no slot');
+    const waiter = a.acquire(200);
+    const throttled = transient('D365 throttled the request (429)', {
+      retryAfterSeconds: 30,
+      throttled: true,
+    });
+    await expect(slot.run(() => Promise.reject(throttled))).rejects.toBe(throttled);
+    await a.pause(30);
+    await slot.release();
+    // The local waiter is told about the pause instead of getting the throttled call's slot.
+    expect(await waiter).toMatchObject({ reason: 'paused' });
+    expect(await b.acquire(1_000)).toMatchObject({ reason: 'paused' });
+    expect(b.pausedUntil()).toBeGreaterThan(Date.now() + 29_000);
+  });
+});
