@@ -418,3 +418,11 @@ export class D365GateUnavailableError extends Error {
     this.name = 'D365GateUnavailableError';
   }
 }
+
+/** A call was run in a D365 gate slot already given up: it would run outside the fleet's cap (a bug). */
+export class GateSlotReleasedError extends Error {
+  constructor() {
+    super('a D365 call was run in a gate slot that was already released');
+    this.name = 'GateSlotReleasedError';
+  }
+}

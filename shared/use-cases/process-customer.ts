@@ -758,9 +758,9 @@ export async function processCustomerMessage(
       });
     }
     keepIdentity = false;
+    // The slot is given up: further addresses (if any) take one of their own.
     return await recordSuccess(record, customerAccount, 'created', Date.now() - started, deps, {
       matchedOn: recoveredOn,
-      slot: held,
     });
   } catch (error) {
     if (error instanceof StatusConflictError) {

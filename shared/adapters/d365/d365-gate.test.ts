@@ -1,4 +1,5 @@
 import { transient } from '../../domain/failure';
+import { GateSlotReleasedError } from '../../ports';
 import { d365Gate } from './d365-gate';
 
 describe('the D365 gate', () => {
@@ -38,5 +39,15 @@ describe('the D365 gate', () => {
     ).rejects.toThrow('503');
     expect(gate.pausedUntil()).toBe(0);
     await expect(gate.run(async () => 'ok', 1_000)).resolves.toEqual({ value: 'ok' });
+  });
+
+  it('refuses a call in a slot already given up (it would run outside the cap)', async () => {
+    const gate = d365Gate(1, () => 0);
+    const slot = await gate.acquire(1_000);
+    if (!('run' in slot)) throw new Error('no slot');
+    await slot.release();
+    let ran = false;
+    await expect(slot.run(async () => (ran = true))).rejects.toThrow(GateSlotReleasedError);
+    expect(ran).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { ProcessingError } from '../../domain/failure';
-import { D365Gate, GateSlot } from '../../ports';
+import { D365Gate, GateSlot, GateSlotReleasedError } from '../../ports';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,6 +88,7 @@ export function d365Gate(maxConcurrency: number, now: () => number = Date.now): 
       let released = false;
       const slot: GateSlot = {
         async run(call) {
+          if (released) throw new GateSlotReleasedError();
           await waitOutPause(Number.POSITIVE_INFINITY);
           try {
             return await call();

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { transient } from '../../domain/failure';
-import { D365Gate, GateSlot } from '../../ports';
+import { D365Gate, GateSlot, GateSlotReleasedError } from '../../ports';
 import { throttledFor } from './d365-gate';
 import { GateRow, GateRows, tableGateRows } from './gate-rows';
 
@@ -251,6 +251,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     let released = false;
     return {
       async run(call) {
+        if (released) throw new GateSlotReleasedError();
         while (knownPause > now()) await new Promise((r) => setTimeout(r, knownPause - now()));
         if (row.lost) throw transient('the fleet D365 slot ran out before the call');
         if (row.until - now() < options.callTimeoutMs + 2_000) {
