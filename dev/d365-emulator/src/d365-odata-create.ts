@@ -26,22 +26,27 @@ import { EmulatorState } from './state';
 
 /**
  * Checks the JSON types of a posted (or patched) entity as the OData deserializer does (400 before any
- * business rule).
+ * business rule): every property must exist on `entityType`, a string field takes a string, a
+ * decimal a number, an enum one of its member names (any case) and never null. A field `modeled`
+ * says the emulator does not type takes any JSON primitive, as F&O would convert it.
  */
-export function deserializeEntity(
+export function deserializeODataEntity(
   body: Record<string, unknown>,
+  fields: Record<string, EntityFieldType>,
+  entityType: string,
+  modeled: (name: string) => boolean = () => true,
 ): { ok: true; entity: CustomerEntity } | { ok: false; message: string } {
   const entity: CustomerEntity = {};
   for (const [name, value] of Object.entries(body)) {
     if (name.startsWith('@odata.') || name.includes('@')) continue;
-    const type = ENTITY_FIELDS[name] as EntityFieldType | undefined;
+    const type = fields[name];
     if (type === undefined) {
       return {
         ok: false,
-        message: `The property '${name}' does not exist on type '${ENTITY_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+        message: `The property '${name}' does not exist on type '${entityType}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
       };
     }
-    if (!isModeledField(name)) {
+    if (!modeled(name)) {
       // A CDM field the emulator does not type: any JSON primitive, as F&O would convert it.
       if (value === null) continue;
       if (typeof value === 'object') {
@@ -92,6 +97,10 @@ export function deserializeEntity(
   }
   return { ok: true, entity };
 }
+
+/** The CustomersV3 deserializer (`CustCustomerV3Entity`'s fields). */
+export const deserializeEntity = (body: Record<string, unknown>) =>
+  deserializeODataEntity(body, ENTITY_FIELDS, ENTITY_TYPE, isModeledField);
 
 /**
  * Reads a POST's or PATCH's body as the OData deserializer does: a JSON object whose fields have

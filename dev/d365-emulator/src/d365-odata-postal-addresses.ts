@@ -2,6 +2,7 @@
 import { checkPostalAddress } from './address-reference';
 import { EntityFieldType } from './customer-entity';
 import { odataError, ODATA_WRITE_EXCEPTION } from './d365-errors';
+import { deserializeODataEntity } from './d365-odata-create';
 import { nextLink } from './d365-odata';
 import { crossCompany } from './d365-odata-key';
 import { ODATA_HEADERS, sendODataError } from './d365-odata-entity';
@@ -134,50 +135,6 @@ function writeFailed(infolog: string[]): ReturnType<typeof odataError> {
   });
 }
 
-/** The OData deserializer: every property must exist on the type and have its JSON type. */
-function deserialize(
-  body: Record<string, unknown>,
-): { ok: true; entity: Record<string, string | number> } | { ok: false; message: string } {
-  const entity: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(body)) {
-    if (name.includes('@')) continue;
-    const type = POSTAL_FIELDS[name];
-    if (type === undefined)
-      return {
-        ok: false,
-        message: `The property '${name}' does not exist on type '${POSTAL_ENTITY_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
-      };
-    if (value === null) continue;
-    if (type === 'string') {
-      if (typeof value !== 'string')
-        return {
-          ok: false,
-          message: `Cannot convert a primitive value to the expected type 'Edm.String'. See the inner exception for more details.`,
-        };
-      entity[name] = value;
-    } else if (type === 'decimal') {
-      if (typeof value !== 'number')
-        return {
-          ok: false,
-          message: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Decimal'.`,
-        };
-      entity[name] = value;
-    } else {
-      const member =
-        typeof value === 'string'
-          ? type.values.find((v) => v.toLowerCase() === value.toLowerCase())
-          : undefined;
-      if (member === undefined)
-        return {
-          ok: false,
-          message: `The value '${String(value)}' is not valid for the enum type '${type.enum}'.`,
-        };
-      entity[name] = member;
-    }
-  }
-  return { ok: true, entity };
-}
-
 /** `/data/CustomerPostalAddresses`: POST (create) and GET (query); nothing else by key in the emulator. */
 export function handlePostalAddresses(state: EmulatorState, ctx: RequestContext, keyed: boolean): void {
   if (keyed) {
@@ -202,7 +159,7 @@ function createPostalAddress(state: EmulatorState, ctx: RequestContext): void {
   const parsed = parseJson(ctx.body);
   const body = parsed.ok && isPlainObject(parsed.value) ? parsed.value : undefined;
   const read = body
-    ? deserialize(body)
+    ? deserializeODataEntity(body, POSTAL_FIELDS, POSTAL_ENTITY_TYPE)
     : { ok: false as const, message: 'The request body is not a valid JSON object.' };
   if (!read.ok) {
     sendODataError(

@@ -8,17 +8,12 @@ import {
 } from './odata-filter';
 import { attributeLookupRows } from './batched-email-lookup';
 import type { NameAndPhoneMatch } from '../../domain/recovery-match';
-import {
-  asProcessingError,
-  permanent,
-  ProcessingError,
-  parseRetryAfter,
-  transient,
-} from '../../domain/failure';
+import { permanent, ProcessingError, parseRetryAfter, transient } from '../../domain/failure';
 import { personalValues, scrub, truncate } from '../../domain/redaction';
 import { FAILURE_CODES } from '../../domain/status';
 import { classifyErrorBody } from './d365-error-bodies';
 import { TokenSource, D365Client, D365EmailBatchLookup } from '../../ports';
+import { sendToD365, withFreshTokenOn401 } from './d365-http';
 
 export interface D365ClientOptions {
   url: string;
@@ -173,55 +168,23 @@ export function d365Client(
   tokens: TokenSource,
   options: D365ClientOptions,
 ): D365Client & D365EmailBatchLookup {
-  const send = async (
-    method: 'GET' | 'POST',
-    path: string,
-    token: string,
-    body?: unknown,
-  ): Promise<D365Answer> => {
-    try {
-      const response = await fetch(`${options.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      return {
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        contentType: response.headers.get('content-type') ?? '',
-        location: response.headers.get('location') ?? response.headers.get('odata-entityid'),
-        body: await response.text(),
-      };
-    } catch (error) {
-      throw asProcessingError(error, 'D365');
-    }
-  };
+  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<D365Answer> =>
+    sendToD365(method, `${options.url}${path}`, token, { body, timeoutMs: options.timeoutMs });
 
   /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
-  const call = async (
+  const call = (
     method: 'GET' | 'POST',
     path: string,
     classify: (answer: D365Answer) => Classified,
     body?: unknown,
-  ): Promise<string | undefined> => {
-    for (const fresh of [false, true]) {
-      const result = classify(await send(method, path, await tokens.getToken({ fresh }), body));
+  ): Promise<string | undefined> =>
+    withFreshTokenOn401(tokens, async (token) => {
+      const result = classify(await send(method, path, token, body));
       if (result instanceof ProcessingError) throw result;
-      if (result.kind === 'created') return result.customerAccount;
-      if (result.kind === 'accepted') return undefined;
-    }
-    // F&O answers 401 (often with a JSON `Message` body) to a valid token of an Entra application
-    // that is not registered in "Microsoft Entra ID applications", and to a token for another URL.
-    throw permanent(
-      'not_registered',
-      `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`,
-    );
-  };
+      if (result.kind === 'created') return { value: result.customerAccount };
+      if (result.kind === 'accepted') return { value: undefined };
+      return 'unauthorized';
+    });
 
   /**
    * A customer lookup's rows, following `@odata.nextLink` (server-driven paging: F&O pages at 10,000

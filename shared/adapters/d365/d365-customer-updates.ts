@@ -1,9 +1,9 @@
-import { asProcessingError, permanent, ProcessingError, transient } from '../../domain/failure';
+import { permanent, ProcessingError, transient } from '../../domain/failure';
 import { personalValues } from '../../domain/redaction';
-import { FAILURE_CODES } from '../../domain/status';
 import { D365CustomerSnapshot, D365CustomerUpdates, D365PatchResult, TokenSource } from '../../ports';
 import { classifyD365Answer, D365Answer, D365ClientOptions } from './d365-client';
 import { customerKeyPath, UnsafeODataKeyError } from './odata-key';
+import { D365Response, sendToD365, withFreshTokenOn401 } from './d365-http';
 
 /**
  * Reads and updates existing customers through F&O's standard CustomersV3 entity, by key and across
@@ -78,55 +78,30 @@ export function createD365CustomerUpdates(
     return transient(`D365 answered ${answer.status} where it was not expected`);
   };
 
-  const send = async (
+  const send = (
     method: 'GET' | 'PATCH',
     path: string,
     token: string,
     extra: { body?: unknown; ifMatch?: string } = {},
-  ): Promise<D365Answer & { etag: string | null }> => {
-    try {
-      const response = await fetch(`${options.url}/data/${path}?cross-company=true`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          'odata-version': '4.0',
-          'odata-maxversion': '4.0',
-          ...(extra.body !== undefined && { 'content-type': 'application/json' }),
-          ...(extra.ifMatch !== undefined && { 'if-match': extra.ifMatch }),
-        },
-        body: extra.body === undefined ? undefined : JSON.stringify(extra.body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      return {
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        contentType: response.headers.get('content-type') ?? '',
-        etag: response.headers.get('etag'),
-        body: await response.text(),
-      };
-    } catch (error) {
-      throw asProcessingError(error, 'D365');
-    }
-  };
+  ): Promise<D365Response> =>
+    sendToD365(method, `${options.url}/data/${path}?cross-company=true`, token, {
+      ...extra,
+      odata: true,
+      timeoutMs: options.timeoutMs,
+    });
 
   /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
-  const call = async <T>(
+  const call = <T>(
     method: 'GET' | 'PATCH',
     path: string,
-    handle: (answer: D365Answer & { etag: string | null }) => Handled<T> | ProcessingError,
+    handle: (answer: D365Response) => Handled<T> | ProcessingError,
     extra: { body?: unknown; ifMatch?: string } = {},
-  ): Promise<T> => {
-    for (const fresh of [false, true]) {
-      const result = handle(await send(method, path, await tokens.getToken({ fresh }), extra));
+  ): Promise<T> =>
+    withFreshTokenOn401(tokens, async (token) => {
+      const result = handle(await send(method, path, token, extra));
       if (result instanceof ProcessingError) throw result;
-      if (result !== 'unauthorized') return result.value;
-    }
-    throw permanent(
-      'not_registered',
-      `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`,
-    );
-  };
+      return result;
+    });
 
   const keyPath = (legalEntity: string, customerAccount: string): string => {
     try {

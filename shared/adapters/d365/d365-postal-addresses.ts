@@ -1,9 +1,9 @@
-import { asProcessingError, permanent, ProcessingError, transient } from '../../domain/failure';
+import { permanent, ProcessingError, transient } from '../../domain/failure';
 import type { AddressPlace } from '../../domain/further-addresses';
-import { FAILURE_CODES } from '../../domain/status';
 import { D365PostalAddresses, TokenSource } from '../../ports';
 import { classifyD365Answer, D365Answer, D365ClientOptions } from './d365-client';
 import { buildEqFilter, UnsafeODataValueError } from './odata-filter';
+import { sendToD365, withFreshTokenOn401 } from './d365-http';
 
 /**
  * A customer's postal addresses through F&O's standard `CustomerPostalAddresses` entity (CDM
@@ -53,61 +53,29 @@ export function createD365PostalAddresses(
     timeoutMs: options.timeoutMs,
   };
 
-  const send = async (
-    method: 'GET' | 'POST',
-    path: string,
-    token: string,
-    body?: unknown,
-  ): Promise<D365Answer> => {
-    try {
-      const response = await fetch(`${options.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          'odata-version': '4.0',
-          'odata-maxversion': '4.0',
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      return {
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        contentType: response.headers.get('content-type') ?? '',
-        body: await response.text(),
-      };
-    } catch (error) {
-      throw asProcessingError(error, 'D365');
-    }
-  };
+  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<D365Answer> =>
+    sendToD365(method, `${options.url}${path}`, token, { body, odata: true, timeoutMs: options.timeoutMs });
 
   /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
-  const call = async <T>(
+  const call = <T>(
     method: 'GET' | 'POST',
     path: string,
     handle: (answer: D365Answer) => { value: T } | ProcessingError,
     personal: string[],
     body?: unknown,
-  ): Promise<T> => {
-    for (const fresh of [false, true]) {
-      const answer = await send(method, path, await tokens.getToken({ fresh }), body);
-      if (answer.status === 401) continue;
+  ): Promise<T> =>
+    withFreshTokenOn401(tokens, async (token) => {
+      const answer = await send(method, path, token, body);
+      if (answer.status === 401) return 'unauthorized';
       if (answer.status === 404)
         throw permanent('configuration', `D365 answered 404 for ${ENTITY_SET}: check D365_URL.`);
       const handled = handle(answer);
-      if (!(handled instanceof ProcessingError)) return handled.value;
+      if (!(handled instanceof ProcessingError)) return handled;
       if (answer.status >= 200 && answer.status < 300) throw handled;
       const classified = classifyD365Answer(answer, classifyOptions, personal);
       if (classified instanceof ProcessingError) throw classified;
       throw handled;
-    }
-    throw permanent(
-      'not_registered',
-      `D365 answered 401 to a freshly issued token. ${FAILURE_CODES.not_registered}`,
-    );
-  };
+    });
 
   /** A next link on D365's own host, as a path; anything else is not followed. */
   const samePath = (next: unknown): string | undefined => {
