@@ -225,6 +225,50 @@ async function loadRecord(
   }
 }
 
+/**
+ * Whether this delivery of a request (a create or an update) is to be worked on now: the claim's
+ * attempt, or the answer for a delivery that is not (already ended, held elsewhere, an early copy,
+ * the fleet paused for longer than an invocation may wait: then the message goes back for later).
+ */
+export async function decideOrDefer(
+  record: StatusRecord,
+  message: QueueMessage,
+  deps: ProcessDeps,
+): Promise<{ attempt: number; mayExist: boolean } | { result: ProcessResult }> {
+  const { correlationId } = record;
+  const decision = decideDelivery(record, {
+    now: clock(deps).getTime(),
+    gatePausedUntil: deps.gate.pausedUntil(),
+    realNow: Date.now(),
+    maxInlineWaitMs: deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
+  });
+  switch (decision.kind) {
+    case 'claim':
+      return decision;
+    case 'already-finished':
+      deps.log.info('customer.redelivered_after_end', { correlationId, status: record.status });
+      return { result: { kind: 'already-finished' } };
+    case 'held-elsewhere': {
+      // Another invocation holds it (e.g. the intake answering with Prefer: wait); look again later.
+      const delaySeconds = await requeue(message, decision.delaySeconds, deps);
+      deps.log.info('customer.held_elsewhere', {
+        correlationId,
+        status: record.status,
+        retryAfterSeconds: delaySeconds,
+      });
+      return { result: { kind: 'deferred', delaySeconds } };
+    }
+    case 'not-due':
+      deps.log.info('customer.not_due', { correlationId, status: record.status });
+      return { result: { kind: 'discarded' } };
+    case 'throttled': {
+      const delaySeconds = await requeue(message, decision.delaySeconds, deps);
+      deps.log.info('customer.deferred_by_throttling', { correlationId, retryAfterSeconds: delaySeconds });
+      return { result: { kind: 'deferred', delaySeconds } };
+    }
+  }
+}
+
 /** Puts the message back on the queue for later and acknowledges this delivery. */
 export async function requeue(
   message: QueueMessage,
@@ -496,35 +540,8 @@ export async function processCustomerMessage(
   }
   let record = found;
   const { legalEntity } = record;
-  const decision = decideDelivery(record, {
-    now: clock(deps).getTime(),
-    gatePausedUntil: deps.gate.pausedUntil(),
-    realNow: Date.now(),
-    maxInlineWaitMs: deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
-  });
-  switch (decision.kind) {
-    case 'already-finished':
-      deps.log.info('customer.redelivered_after_end', { correlationId, status: record.status });
-      return { kind: 'already-finished' };
-    case 'held-elsewhere': {
-      // Another invocation holds it (e.g. the intake answering with Prefer: wait); look again later.
-      const delaySeconds = await requeue(message, decision.delaySeconds, deps);
-      deps.log.info('customer.held_elsewhere', {
-        correlationId,
-        status: record.status,
-        retryAfterSeconds: delaySeconds,
-      });
-      return { kind: 'deferred', delaySeconds };
-    }
-    case 'not-due':
-      deps.log.info('customer.not_due', { correlationId, status: record.status });
-      return { kind: 'discarded' };
-    case 'throttled': {
-      const delaySeconds = await requeue(message, decision.delaySeconds, deps);
-      deps.log.info('customer.deferred_by_throttling', { correlationId, retryAfterSeconds: delaySeconds });
-      return { kind: 'deferred', delaySeconds };
-    }
-  }
+  const decision = await decideOrDefer(record, message, deps);
+  if ('result' in decision) return decision.result;
   // Claim it; a create may have been sent before (`mayExist`): then look it up first.
   const { attempt, mayExist } = decision;
   // When the create was (last) sent: a dead invocation's `submitting` record was last written then.
@@ -559,6 +576,13 @@ export async function processCustomerMessage(
     const customer = request!;
     const email = customer.Customer.EmailAddress;
     const callSeconds = deps.callTimeoutMs / 1000 + FENCE_MARGIN_SECONDS;
+    /** A gate slot for this request, keeping the customer claim (if held) alive while it waits. */
+    const takeSlotKeepingClaim = () => {
+      const claim = identity;
+      return takeSlot(record, message, deps, () =>
+        claim ? claim.extend(later(deps, 2 * callSeconds)) : Promise.resolve(),
+      );
+    };
     const lookUpFirst = deps.gatedLookup !== undefined && (mayExist || deps.duplicatePolicy !== 'create');
     if (!lookUpFirst) {
       const taken = await takeSlot(record, message, deps);
@@ -616,10 +640,7 @@ export async function processCustomerMessage(
         if (accounts.length === 0 && decisive && customer.Customer.ContactNumber !== undefined) {
           if (!slot) {
             // Looked up without a slot (batched): this read needs one; the create then uses it.
-            const claim = identity;
-            const taken = await takeSlot(record, message, deps, () =>
-              claim ? claim.extend(later(deps, 2 * callSeconds)) : Promise.resolve(),
-            );
+            const taken = await takeSlotKeepingClaim();
             if ('result' in taken) return taken.result;
             ({ slot, record } = taken);
           }
@@ -692,11 +713,8 @@ export async function processCustomerMessage(
       }
     }
     if (!slot) {
-      // Looked up without a slot (batched): the create's slot now, keeping the customer claim alive.
-      const claim = identity;
-      const taken = await takeSlot(record, message, deps, () =>
-        claim ? claim.extend(later(deps, 2 * callSeconds)) : Promise.resolve(),
-      );
+      // Looked up without a slot (batched): the create's slot now.
+      const taken = await takeSlotKeepingClaim();
       if ('result' in taken) return taken.result;
       ({ slot, record } = taken);
     }

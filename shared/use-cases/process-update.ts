@@ -16,7 +16,6 @@ import {
 import { permanent, ProcessingError, transient } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
 import { FAILURE_CODES, isTerminal, Outcome, StatusRecord } from '../domain/status';
-import { decideDelivery } from '../domain/worker-decisions';
 import {
   CustomerLink,
   CustomerLinks,
@@ -28,7 +27,7 @@ import {
 import { clock, later, secondsUntil } from './clock';
 import { announceEnding } from './deliver-callback';
 import {
-  DEFAULT_MAX_INLINE_WAIT_MS,
+  decideOrDefer,
   FENCE_MARGIN_SECONDS,
   giveBack,
   processCustomerMessage,
@@ -88,22 +87,8 @@ export async function processCustomerUpdate(
     await recordFailure(found, 'invalid_message', FAILURE_CODES.invalid_message, deps);
     return { kind: 'discarded' };
   }
-  const decision = decideDelivery(found, {
-    now: clock(deps).getTime(),
-    gatePausedUntil: deps.gate.pausedUntil(),
-    realNow: Date.now(),
-    maxInlineWaitMs: deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
-  });
-  switch (decision.kind) {
-    case 'already-finished':
-      deps.log.info('customer.redelivered_after_end', { correlationId, status: found.status });
-      return { kind: 'already-finished' };
-    case 'not-due':
-      return { kind: 'discarded' };
-    case 'held-elsewhere':
-    case 'throttled':
-      return { kind: 'deferred', delaySeconds: await requeue(message, decision.delaySeconds, deps) };
-  }
+  const decision = await decideOrDefer(found, message, deps);
+  if ('result' in decision) return decision.result;
   let record: StatusRecord;
   try {
     record = await deps.statusStore.update(found, {
