@@ -239,11 +239,24 @@ export interface D365Gate {
    * slot, or `{ retryAt, reason }` (epoch ms) when none came in time, so the caller can renew its
    * lease and ask again, or reschedule the work through the queue.
    */
-  acquire(maxWaitMs: number): Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>;
+  acquire(
+    maxWaitMs: number,
+    options?: GateAcquireOptions,
+  ): Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>;
   /** D365 asked us to wait: no call starts, on any instance, before `now + seconds`. */
   pause(seconds: number): void | Promise<void>;
   /** When calls may start again, as far as this instance knows (epoch ms; in the past when not paused). */
   pausedUntil(): number;
+}
+
+export interface GateAcquireOptions {
+  /**
+   * Goes before this instance's waiters that do not say so (after those that do): a call that
+   * serves many requests, such as a batched lookup, whose requests then wait for their creates. With
+   * lookups and creates in one first-come queue, a lookup batch waits behind the creates of the last
+   * one, and the creates then run out of customers to create (measured in docs/performance.md).
+   */
+  ahead?: boolean;
 }
 
 /** One of the fleet's D365 slots, held across a request's lookup and create. */
@@ -265,6 +278,11 @@ export interface IdentityClaims {
 }
 
 export interface IdentityClaim {
+  /**
+   * Until when the claim is held, as last written (ISO). Before then no other owner can take it, so
+   * a holder whose claim already covers a call need not write it again.
+   */
+  readonly until: string;
   /** Extends the claim; false when it expired and another owner took it. */
   extend(until: string): Promise<boolean>;
   release(): Promise<void>;

@@ -56,10 +56,15 @@ export function tableIdentityClaims(
           throw takeError;
         }
       }
+      let heldUntil = until;
       const claim: IdentityClaim = {
+        get until() {
+          return heldUntil;
+        },
         async extend(next) {
           try {
             etag = (await client.updateEntity({ ...row, until: next }, 'Replace', { etag })).etag ?? '';
+            heldUntil = next;
             return true;
           } catch (error) {
             if (is(error, 404, 412)) return false;

@@ -10,7 +10,7 @@ import { replayFailedRequest } from './replay-request';
 import { QueueMessage } from '../domain/queue-message';
 import { toStatusAnswer } from '../domain/status';
 import { reconcile } from './reconcile';
-import { CustomerQueue, D365Client, silentLog, Telemetry, TelemetryEvent } from '../ports';
+import { CustomerQueue, D365Client, IdentityClaims, silentLog, Telemetry, TelemetryEvent } from '../ports';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 
 const full = sampleCustomer('full');
@@ -522,6 +522,60 @@ describe('processing a queued customer', () => {
       throw new Error('table unreachable');
     };
     await expect(app.process(message)).rejects.toThrow('table unreachable');
+  });
+});
+
+describe('the fence before the create (link): the customer claim', () => {
+  /** Claims that record every extension; `refuse` makes each one fail (another request took it). */
+  const watched = (refuse = false) => {
+    const inner = memoryIdentityClaims(() => new Date('2026-11-26T18:00:00.000Z'));
+    const extended: string[] = [];
+    const claims: IdentityClaims = {
+      async claim(key, owner, until) {
+        const claim = await inner.claim(key, owner, until);
+        if ('held' in claim) return claim;
+        return {
+          get until() {
+            return claim.until;
+          },
+          async extend(next) {
+            extended.push(next);
+            return refuse ? false : claim.extend(next);
+          },
+          release: () => claim.release(),
+        };
+      },
+    };
+    return { claims, extended };
+  };
+
+  it('does not write a claim again that already lasts for the whole create (one Table write less in the slot)', async () => {
+    const { claims, extended } = watched();
+    const app = setup(created, { identityClaims: claims });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+    expect(app.calls).toEqual(['lookup', 'create']);
+    expect(extended).toEqual([]);
+  });
+
+  it('extends a claim that would run out during the create (a lease longer than the claim) before sending it', async () => {
+    const { claims, extended } = watched();
+    const app = setup(created, { identityClaims: claims, leaseSeconds: 200 });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+    expect(app.calls).toEqual(['lookup', 'create']);
+    expect(extended).toEqual(['2026-11-26T18:03:20.000Z']); // the lease's end: the fence
+  });
+
+  it('sends no create when that extension fails, and gives the attempt back', async () => {
+    const { claims, extended } = watched(true);
+    const app = setup(created, { identityClaims: claims, leaseSeconds: 200 });
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'deferred' });
+    expect(extended).toHaveLength(1);
+    expect(app.calls).toEqual(['lookup']);
+    expect(app.record(message.correlationId).status).not.toBe('succeeded');
+    expect(app.sent.at(-1)!.message.correlationId).toBe(message.correlationId);
   });
 });
 

@@ -15,6 +15,9 @@ export function memoryIdentityClaims(now: () => Date = () => new Date()): Identi
       const mine = { owner, until, version: ++version };
       claims.set(key, mine);
       return {
+        get until() {
+          return mine.until;
+        },
         async extend(next) {
           if (claims.get(key)?.version !== mine.version) return false;
           mine.until = next;

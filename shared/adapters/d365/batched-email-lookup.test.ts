@@ -107,6 +107,28 @@ describe('batched duplicate lookups', () => {
     ]);
   });
 
+  it('takes its slot ahead of the creates already waiting on the instance (their requests wait for it)', async () => {
+    const d365 = stubD365(ACCOUNTS);
+    const gate = d365Gate(1);
+    const held = await gate.acquire(1_000);
+    if (!('run' in held)) throw new Error('no slot');
+    const order: string[] = [];
+    const create = gate.acquire(1_000).then(async (slot) => {
+      order.push('create');
+      if ('run' in slot) await slot.release();
+    });
+    const lookup = batchedEmailLookup(d365.inner, gate, options);
+    const found = lookup.findCustomersByEmail('USRT', 'ana@example.com').then((accounts) => {
+      order.push('lookup');
+      return accounts;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await held.release();
+    await expect(found).resolves.toEqual(['US-001']);
+    await create;
+    expect(order).toEqual(['lookup', 'create']);
+  });
+
   it('caps a batch at maxBatch e-mails and at the query string limit', async () => {
     const d365 = stubD365(ACCOUNTS);
     const lookup = batchedEmailLookup(d365.inner, d365Gate(4), { ...options, maxBatch: 3 });

@@ -150,7 +150,8 @@ export function batchedEmailLookup<T extends Inner>(
   const run = async (batch: Batch): Promise<void> => {
     inFlight += 1;
     try {
-      const slot = await gate.acquire(options.maxGateWaitMs);
+      // Ahead of this instance's waiting creates: its callers' creates come after it.
+      const slot = await gate.acquire(options.maxGateWaitMs, { ahead: true });
       close(batch);
       if (!('run' in slot)) throw new D365GateUnavailableError(slot.retryAt, slot.reason);
       stats.batches += 1;

@@ -41,6 +41,27 @@ describe('the D365 gate', () => {
     await expect(gate.run(async () => 'ok', 1_000)).resolves.toEqual({ value: 'ok' });
   });
 
+  it('gives a freed slot to a waiter that asked to go ahead before earlier waiters, first come among them', async () => {
+    const gate = d365Gate(1, () => 0);
+    const first = await gate.acquire(1_000);
+    if (!('run' in first)) throw new Error('no slot');
+    const order: string[] = [];
+    const wait = (name: string, ahead: boolean) =>
+      gate.acquire(1_000, { ahead }).then(async (slot) => {
+        order.push(name);
+        if ('run' in slot) await slot.release();
+      });
+    const all = [
+      wait('create 1', false),
+      wait('lookup 1', true),
+      wait('create 2', false),
+      wait('lookup 2', true),
+    ];
+    await first.release();
+    await Promise.all(all);
+    expect(order).toEqual(['lookup 1', 'lookup 2', 'create 1', 'create 2']);
+  });
+
   it('refuses a call in a slot already given up (it would run outside the cap)', async () => {
     const gate = d365Gate(1, () => 0);
     const slot = await gate.acquire(1_000);

@@ -1,25 +1,38 @@
 import { ProcessingError } from '../../domain/failure';
-import { D365Gate, GateSlot, GateSlotReleasedError } from '../../ports';
+import { D365Gate, GateAcquireOptions, GateSlot, GateSlotReleasedError } from '../../ports';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Queues `waiter` first come, first served, except that an `ahead` one goes before every waiter
+ * that is not (and after the `ahead` ones already there).
+ */
+export function queueWaiter<W extends { ahead: boolean }>(waiters: W[], waiter: W): void {
+  const at = waiter.ahead ? waiters.findIndex((w) => !w.ahead) : -1;
+  if (at < 0) waiters.push(waiter);
+  else waiters.splice(at, 0, waiter);
+}
+
 /** A counting semaphore whose waiters can give up after a while. */
 export function localSemaphore(max: number): {
-  acquire(maxWaitMs: number): Promise<boolean>;
+  acquire(maxWaitMs: number, options?: GateAcquireOptions): Promise<boolean>;
   release(): void;
 } {
   let inFlight = 0;
-  const waiting: ((granted: boolean) => void)[] = [];
+  const waiting: { ahead: boolean; grant(granted: boolean): void }[] = [];
   return {
-    acquire(maxWaitMs) {
+    acquire(maxWaitMs, options) {
       if (inFlight < max) {
         inFlight += 1;
         return Promise.resolve(true);
       }
       return new Promise((resolve) => {
-        const entry = (granted: boolean): void => {
-          clearTimeout(timer);
-          resolve(granted);
+        const entry = {
+          ahead: options?.ahead === true,
+          grant(granted: boolean): void {
+            clearTimeout(timer);
+            resolve(granted);
+          },
         };
         const timer = Number.isFinite(maxWaitMs)
           ? setTimeout(() => {
@@ -27,12 +40,12 @@ export function localSemaphore(max: number): {
               resolve(false);
             }, maxWaitMs)
           : undefined;
-        waiting.push(entry);
+        queueWaiter(waiting, entry);
       });
     },
     release() {
       const next = waiting.shift();
-      if (next) next(true);
+      if (next) next.grant(true);
       else inFlight -= 1;
     },
   };
@@ -77,10 +90,10 @@ export function d365Gate(maxConcurrency: number, now: () => number = Date.now): 
     return true;
   };
   return {
-    async acquire(maxWaitMs) {
+    async acquire(maxWaitMs, options) {
       const deadline = now() + maxWaitMs;
       if (resumeAt > deadline) return { retryAt: resumeAt, reason: 'paused' };
-      if (!(await slots.acquire(maxWaitMs))) return { retryAt: now() + 100, reason: 'busy' };
+      if (!(await slots.acquire(maxWaitMs, options))) return { retryAt: now() + 100, reason: 'busy' };
       if (!(await waitOutPause(deadline))) {
         slots.release();
         return { retryAt: resumeAt, reason: 'paused' };

@@ -73,6 +73,30 @@ describe('the fleet gate', () => {
     expect(partition.rows.get('slot-0')).toMatchObject({ holder: '', until: 0 }); // nobody waits: back to the fleet
   });
 
+  it('hands a released slot to a waiter that asked to go ahead (a lookup batch) before earlier ones, first come among them', async () => {
+    const partition = memoryPartition();
+    const gate = fleetGateOn(partition.instance().port, { ...options, slots: 1, instanceId: 'a' });
+    const first = await gate.acquire(5_000);
+    if (!isSlot(first)) throw new Error('no slot');
+    const order: string[] = [];
+    const wait = (name: string, ahead: boolean) =>
+      gate.acquire(5_000, { ahead }).then(async (slot) => {
+        order.push(name);
+        if (isSlot(slot)) await slot.release();
+      });
+    const all = [
+      wait('create 1', false),
+      wait('create 2', false),
+      wait('lookup 1', true),
+      wait('lookup 2', true),
+    ];
+    await sleep(20);
+    expect(order).toEqual([]);
+    await first.release();
+    await Promise.all(all);
+    expect(order).toEqual(['lookup 1', 'lookup 2', 'create 1', 'create 2']);
+  });
+
   it('lets one poller per instance read the partition for all its waiters, and never races itself', async () => {
     const partition = memoryPartition();
     const a = partition.instance();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { transient } from '../../domain/failure';
 import { D365Gate, GateSlot, GateSlotReleasedError } from '../../ports';
-import { throttledFor } from './d365-gate';
+import { queueWaiter, throttledFor } from './d365-gate';
 import { GateRow, GateRows, tableGateRows } from './gate-rows';
 
 export { GATE_PARTITION } from './gate-rows';
@@ -35,6 +35,8 @@ interface Owned {
 interface Waiter {
   /** Epoch ms after which it no longer waits. */
   deadline: number;
+  /** Queued before the waiters without it (`GateAcquireOptions.ahead`). */
+  ahead: boolean;
   grant(slot: GateSlot): void;
   refuse(answer: { retryAt: number; reason: 'paused' | 'busy' }): void;
   fail(error: unknown): void;
@@ -55,7 +57,8 @@ const STALE_WANT_MS = 10 * 60_000;
  * partition shows every slot, the shared throttling pause (`pause` row) and which instances wait
  * (`want-<instance>` rows).
  *
- * Per instance: the invocations that wait queue in memory (first come, first served), and one
+ * Per instance: the invocations that wait queue in memory (first come, first served, except that
+ * `ahead` ones go before the others: a batched lookup before single creates), and one
  * poller reads the partition for all of them and takes as many free rows as they need, one write
  * at a time. A local release hands the row straight to the next local waiter (no storage call: the
  * row stays this instance's, its lease extended by `run` when it would not cover the next call);
@@ -221,14 +224,15 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
 
   return {
     instanceId: me,
-    acquire(maxWaitMs) {
+    acquire(maxWaitMs, acquireOptions) {
       const deadline = now() + maxWaitMs;
       if (knownPause > deadline) return Promise.resolve({ retryAt: knownPause, reason: 'paused' as const });
       return new Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>((resolve, reject) => {
-        const waiter: Waiter = { deadline, grant: resolve, refuse: resolve, fail: reject };
+        const ahead = acquireOptions?.ahead === true;
+        const waiter: Waiter = { deadline, ahead, grant: resolve, refuse: resolve, fail: reject };
         if (Number.isFinite(maxWaitMs))
           waiter.timer = setTimeout(() => refuse(waiter), Math.max(0, maxWaitMs));
-        waiters.push(waiter);
+        queueWaiter(waiters, waiter);
         void poll();
       });
     },
