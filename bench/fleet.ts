@@ -78,6 +78,7 @@ export async function runFleet(
     APPLICATIONINSIGHTS_CONNECTION_STRING: '',
     DUPLICATE_POLICY: 'link',
     D365_MAX_CONCURRENCY: String(cap),
+    D365_MAX_REQUESTS_PER_SECOND: String(options.fleetMaxRate),
     AzureFunctionsJobHost__extensions__queues__batchSize: String(options.batchSize),
     AzureFunctionsJobHost__extensions__queues__newBatchThreshold: String(options.newBatchThreshold),
   };
@@ -107,7 +108,7 @@ export async function runFleet(
     await waitForQuiet(log);
     const loadAverage = loadavg().map((v) => Math.round(v * 100) / 100);
     log(
-      `fleet: ${options.fleetHosts} hosts, ${options.fleetCustomers} customers (link), D365 ${options.d365LatencyMs} ms, throttle ${R}/s, cap ${cap}; load ${loadAverage.join(' ')}`,
+      `fleet: ${options.fleetHosts} hosts, ${options.fleetCustomers} customers (link), D365 ${options.d365LatencyMs} ms, throttle ${R}/s, cap ${cap}${options.fleetMaxRate ? `, paced at ${options.fleetMaxRate}/s` : ''}; load ${loadAverage.join(' ')}`,
     );
     await stack.emulatorApi('POST', '/_emulator/stats/reset');
     counter.reset();

@@ -88,6 +88,11 @@ const NUMBER_OPTIONS = [
   { name: 'fleet-customers', default: 1000, help: 'fleet: customers (link) sent round-robin to the hosts' },
   { name: 'fleet-throttle-rate', default: 50, help: 'fleet: the emulator throttles D365 at R requests/s' },
   { name: 'fleet-max-concurrency', default: 15, help: 'fleet: D365_MAX_CONCURRENCY (fleet-wide slots)' },
+  {
+    name: 'fleet-max-rate',
+    default: 0,
+    help: "fleet: D365_MAX_REQUESTS_PER_SECOND, the fleet's pace of D365 calls (0: off)",
+  },
   { name: 'fleet-idle-seconds', default: 60, help: 'fleet: idle time whose storage calls are counted' },
   {
     name: 'fleet-naive-customers',

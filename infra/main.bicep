@@ -139,6 +139,11 @@ param retryMaxTotalSeconds int = 3600
 @maxValue(52)
 param d365MaxConcurrency int = 4
 
+@description('D365_MAX_REQUESTS_PER_SECOND: most calls to D365 started per second across the whole fleet (each slot keeps the pace); 0: no limit but the slots.')
+@minValue(0)
+@maxValue(1000)
+param d365MaxRequestsPerSecond int = 0
+
 @description('D365_LOOKUP_BATCH_SIZE: most duplicate lookups of one instance sent to D365 as one CustomersV3 query (one gate slot per batch); 1 sends each alone.')
 @minValue(1)
 @maxValue(100)
@@ -505,6 +510,7 @@ module functionApp 'modules/function-app.bicep' = {
     retryMaxAttempts: retryMaxAttempts
     retryMaxTotalSeconds: retryMaxTotalSeconds
     d365MaxConcurrency: d365MaxConcurrency
+    d365MaxRequestsPerSecond: d365MaxRequestsPerSecond
     d365LookupBatchSize: d365LookupBatchSize
     d365LookupBatchWindowMs: d365LookupBatchWindowMs
     processingLeaseSeconds: processingLeaseSeconds

@@ -249,6 +249,7 @@ export function createAppServices(config: Config): AppServices {
   const gate = fleetGate(getTable, {
     slots: config.d365MaxConcurrency,
     callTimeoutMs: config.d365.timeoutMs,
+    maxCallsPerSecond: config.d365MaxRequestsPerSecond,
   });
   const gatedLookup =
     config.lookupBatch.maxSize > 1

@@ -230,8 +230,9 @@ export interface D365PostalAddresses {
 
 /**
  * Back-pressure towards D365, shared by the whole fleet (every instance on the storage account):
- * at most `maxConcurrency` calls in flight, and when D365 answers 429 with `Retry-After`, no call at
- * all until that time has passed — on any instance, not just for the request that got the 429.
+ * at most `maxConcurrency` calls in flight (and, with `D365_MAX_REQUESTS_PER_SECOND`, at most that
+ * many started per second), and when D365 answers 429 with `Retry-After`, no call at all until that
+ * time has passed — on any instance, not just for the request that got the 429.
  */
 export interface D365Gate {
   /**

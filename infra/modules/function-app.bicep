@@ -76,6 +76,7 @@ param retryMaxDelaySeconds int
 param retryMaxAttempts int
 param retryMaxTotalSeconds int
 param d365MaxConcurrency int
+param d365MaxRequestsPerSecond int
 param d365LookupBatchSize int
 param d365LookupBatchWindowMs int
 param processingLeaseSeconds int
@@ -328,6 +329,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'D365_MAX_CONCURRENCY'
           value: string(d365MaxConcurrency)
+        }
+        {
+          name: 'D365_MAX_REQUESTS_PER_SECOND'
+          value: string(d365MaxRequestsPerSecond)
         }
         {
           name: 'D365_LOOKUP_BATCH_SIZE'

@@ -49,6 +49,7 @@ const configSchema = settingsObject.transform((v) => ({
     maxTotalSeconds: v.RETRY_MAX_TOTAL_SECONDS,
   },
   d365MaxConcurrency: v.D365_MAX_CONCURRENCY,
+  d365MaxRequestsPerSecond: v.D365_MAX_REQUESTS_PER_SECOND,
   lookupBatch: { maxSize: v.D365_LOOKUP_BATCH_SIZE, windowMs: v.D365_LOOKUP_BATCH_WINDOW_MS },
   leaseSeconds: v.PROCESSING_LEASE_SECONDS,
   preferWaitMaxSeconds: v.PREFER_WAIT_MAX_SECONDS,
@@ -113,6 +114,8 @@ export interface Config {
   conflictPolicy: 'review' | 'ours' | 'd365';
   retry: RetryPolicy;
   d365MaxConcurrency: number;
+  /** D365_MAX_REQUESTS_PER_SECOND: the fleet's pace of D365 calls (0: none). */
+  d365MaxRequestsPerSecond: number;
   /** Batched duplicate lookups (D365_LOOKUP_BATCH_SIZE, D365_LOOKUP_BATCH_WINDOW_MS). */
   lookupBatch: { maxSize: number; windowMs: number };
   leaseSeconds: number;

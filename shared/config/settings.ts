@@ -259,6 +259,15 @@ const catalogue = [
     schema: positiveInt,
   }),
   define({
+    name: 'D365_MAX_REQUESTS_PER_SECOND',
+    description:
+      "Most calls to D365 started per second across the whole fleet; 0: no limit but D365_MAX_CONCURRENCY. Each slot starts a call at most every D365_MAX_CONCURRENCY / this many seconds, so with it set to what D365 allows (F&O's service protection: 6,000 requests per user and web server in 5 minutes, 20/s) the slots can exceed rate × latency without running into 429s.",
+    default: '0',
+    local: '0',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
     name: 'D365_LOOKUP_BATCH_SIZE',
     description:
       'Most duplicate lookups (DUPLICATE_POLICY link/reject, and lookups after an uncertain create) of one instance sent to D365 as one CustomersV3 query (`PrimaryContactEmail eq … or …`, its query string kept within 2,048 characters); one batch takes one D365 slot for its one call. 1 sends every lookup alone, in the slot of its create.',

@@ -97,6 +97,46 @@ describe('the fleet gate', () => {
     expect(order).toEqual(['lookup 1', 'lookup 2', 'create 1', 'create 2']);
   });
 
+  it('paces each slot to D365_MAX_REQUESTS_PER_SECOND: no slot starts calls closer than slots / rate apart', async () => {
+    const partition = memoryPartition();
+    // 2 slots at 20 calls/s: each slot starts a call at most every 100 ms.
+    const gate = fleetGateOn(partition.instance().port, {
+      ...options,
+      maxCallsPerSecond: 20,
+      instanceId: 'a',
+    });
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const slot = await gate.acquire(5_000);
+        if (!isSlot(slot)) throw new Error('no slot');
+        await slot.run(async () => starts.push(performance.now()));
+        await slot.release();
+      }),
+    );
+    const sorted = [...starts].sort((x, y) => x - y);
+    // Any 3 consecutive starts span at least one full spacing (two slots, 100 ms each; 2 ms for timers).
+    for (let i = 2; i < sorted.length; i += 1) expect(sorted[i]! - sorted[i - 2]!).toBeGreaterThanOrEqual(98);
+    expect(sorted.at(-1)! - sorted[0]!).toBeGreaterThanOrEqual(3 * 98);
+  });
+
+  it('keeps the pace of a slot given back to the fleet: the next instance to take it waits out its spacing', async () => {
+    const partition = memoryPartition();
+    const paced = { ...options, slots: 1, maxCallsPerSecond: 5 }; // one slot: a call at most every 200 ms
+    const a = fleetGateOn(partition.instance().port, { ...paced, instanceId: 'a' });
+    const b = fleetGateOn(partition.instance().port, { ...paced, instanceId: 'b' });
+    const first = await a.acquire(5_000);
+    if (!isSlot(first)) throw new Error('no slot');
+    const calledAt = await first.run(async () => Date.now());
+    await first.release(); // nobody waits on a: back to the fleet, with its last start
+    expect(partition.rows.get('slot-0')).toMatchObject({ holder: '', calledAt });
+    const second = await b.acquire(5_000);
+    if (!isSlot(second)) throw new Error('no slot');
+    const next = await second.run(async () => Date.now());
+    expect(next - calledAt).toBeGreaterThanOrEqual(198);
+    await second.release();
+  });
+
   it('lets one poller per instance read the partition for all its waiters, and never races itself', async () => {
     const partition = memoryPartition();
     const a = partition.instance();

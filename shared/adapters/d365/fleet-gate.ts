@@ -18,6 +18,14 @@ export interface FleetGateOptions {
    * one, before this one gives a slot back to the fleet for it (more slots apart: at once).
    */
   stickyMs?: number;
+  /**
+   * Most D365 calls per second across the fleet (`D365_MAX_REQUESTS_PER_SECOND`; 0 or absent: no
+   * limit but the slots). Each slot starts a call at most every `slots / maxCallsPerSecond` seconds,
+   * so the fleet never starts more than the rate over any stretch of time (plus one call per slot):
+   * a cap above rate × latency keeps D365 busy without running into its 429s. A slot's last start
+   * travels with its row, so a slot taken from another instance keeps the pace too.
+   */
+  maxCallsPerSecond?: number;
   /** This instance's name in the partition (tests); a random UUID by default. */
   instanceId?: string;
   now?: () => number;
@@ -28,6 +36,8 @@ interface Owned {
   rowKey: string;
   until: number;
   etag: string;
+  /** When its last call started (epoch ms; 0: none known). */
+  calledAt: number;
   /** Its lease ran out and another instance took it: never used or written again. */
   lost: boolean;
 }
@@ -66,7 +76,8 @@ const STALE_WANT_MS = 10 * 60_000;
  * another instance waits and holds two slots fewer, or one fewer and has waited `stickyMs` without
  * taking one (so no instance is starved); an instance takes a free row only if no waiting one holds
  * fewer. The poller polls every 25 ms while the partition changes (slots turning over) and backs
- * off to 400 ms while it does not.
+ * off to 400 ms while it does not. With `maxCallsPerSecond`, `run` also keeps each slot's pace:
+ * its next call starts no sooner than `slots / maxCallsPerSecond` seconds after its last one.
  */
 export function fleetGate(table: () => Promise<TableClient>, options: FleetGateOptions): D365Gate {
   return fleetGateOn(tableGateRows(table), options);
@@ -79,6 +90,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   // A row's lease covers a call plus a margin for the writes around it; `run` extends it before a
   // call it would not cover (and a handed-off row is extended once every lease, not per call).
   const holdMs = 2 * options.callTimeoutMs + 5_000;
+  const spacingMs = options.maxCallsPerSecond ? (options.slots / options.maxCallsPerSecond) * 1000 : 0;
   const slotKeys = Array.from({ length: options.slots }, (_, k) => `slot-${k}`);
   const owned = new Set<Owned>();
   const waiters: Waiter[] = [];
@@ -135,7 +147,8 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   };
   const giveBack = async (row: Owned): Promise<void> => {
     owned.delete(row);
-    if (!row.lost) await rows.write({ rowKey: row.rowKey, holder: '', until: 0 }, row.etag);
+    if (!row.lost)
+      await rows.write({ rowKey: row.rowKey, holder: '', until: 0, calledAt: row.calledAt }, row.etag);
   };
 
   const observe = async (list: GateRow[]): Promise<Map<string, GateRow>> => {
@@ -181,10 +194,11 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
         for (const rowKey of free) {
           if (waiters.length === 0 || !mayTake()) break;
           const until = now() + holdMs;
-          const etag = await rows.write({ rowKey, holder: me, until }, byKey.get(rowKey)?.etag);
+          const calledAt = byKey.get(rowKey)?.calledAt ?? 0;
+          const etag = await rows.write({ rowKey, holder: me, until, calledAt }, byKey.get(rowKey)?.etag);
           changed = true;
           if (etag === undefined) continue; // another instance took it first
-          const row: Owned = { rowKey, until, etag, lost: false };
+          const row: Owned = { rowKey, until, etag, calledAt, lost: false };
           owned.add(row);
           waitingSince = now();
           // Its waiter may have given up during the write: then the next one, or back to the fleet.
@@ -256,18 +270,28 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     return {
       async run(call) {
         if (released) throw new GateSlotReleasedError();
-        while (knownPause > now()) await new Promise((r) => setTimeout(r, knownPause - now()));
+        // A throttling pause, then the slot's pace (D365_MAX_REQUESTS_PER_SECOND), then the pause again.
+        for (;;) {
+          while (knownPause > now()) await new Promise((r) => setTimeout(r, knownPause - now()));
+          const pace = row.calledAt + spacingMs - now();
+          if (spacingMs === 0 || pace <= 0) break;
+          await new Promise((r) => setTimeout(r, pace));
+        }
         if (row.lost) throw transient('the fleet D365 slot ran out before the call');
         if (row.until - now() < options.callTimeoutMs + 2_000) {
           // Keep the row for one more call; a conflict means its lease ran out and someone took it.
           const until = now() + holdMs;
-          const etag = await rows.write({ rowKey: row.rowKey, holder: me, until }, row.etag);
+          const etag = await rows.write(
+            { rowKey: row.rowKey, holder: me, until, calledAt: row.calledAt },
+            row.etag,
+          );
           if (etag === undefined) {
             row.lost = true;
             throw transient('the fleet D365 slot ran out before the call');
           }
           Object.assign(row, { until, etag });
         }
+        row.calledAt = now();
         try {
           return await call();
         } catch (error) {

@@ -12,6 +12,8 @@ export interface GateRow {
   until: number;
   /** A `want-` row: since when its instance has waited without taking a slot from the fleet (epoch ms). */
   since?: number;
+  /** A slot row: when its last D365 call started (epoch ms), for the pacing of `D365_MAX_REQUESTS_PER_SECOND`. */
+  calledAt?: number;
   etag: string;
 }
 
@@ -45,12 +47,18 @@ export function tableGateRows(table: () => Promise<TableClient>): GateRows {
     holder: row.holder,
     until: row.until,
     ...(row.since === undefined ? {} : { since: row.since }),
+    ...(row.calledAt === undefined ? {} : { calledAt: row.calledAt }),
   });
   return {
     async list() {
       const client = await table();
       const rows: GateRow[] = [];
-      for await (const row of client.listEntities<{ holder?: string; until?: number; since?: number }>({
+      for await (const row of client.listEntities<{
+        holder?: string;
+        until?: number;
+        since?: number;
+        calledAt?: number;
+      }>({
         queryOptions: { filter: `PartitionKey eq '${GATE_PARTITION}'` },
       }))
         rows.push({
@@ -58,6 +66,7 @@ export function tableGateRows(table: () => Promise<TableClient>): GateRows {
           holder: String(row.holder ?? ''),
           until: Number(row.until ?? 0),
           ...(row.since === undefined ? {} : { since: Number(row.since) }),
+          ...(row.calledAt === undefined ? {} : { calledAt: Number(row.calledAt) }),
           etag: row.etag,
         });
       return rows;
