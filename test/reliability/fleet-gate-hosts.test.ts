@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { startStorageCounter, StorageCounter } from '../../bench/storage-counter';
 import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
-import { sampleCustomer } from '../fixtures/sample-customers';
-import { postJson, waitForTerminal } from '../support/app-stack';
+import { createOnFleet } from '../support/fleet-customers';
 
 // Three hosts (the app as Azure runs it) on one Azurite, behind the bench's counting proxy, and one
 // emulator: many more customers than fleet slots, so every host's invocations queue at its gate.
-const fixture = sampleCustomer('full');
 const CAP = 3;
 const CUSTOMERS = 60;
 
@@ -37,19 +34,9 @@ describe('the fleet gate on three hosts', () => {
   it('keeps D365 calls under the cap and hands freed slots on within each host instead of through storage', async () => {
     await stack.emulatorApi('POST', '/_emulator/stats/reset');
     counter.reset();
-    const tag = randomUUID();
-    const answers = await Promise.all(
-      Array.from({ length: CUSTOMERS }, (_, i) =>
-        postJson(`${stack.url(i)}/api/customers`, {
-          Customer: { ...fixture.Customer, EmailAddress: `gate.${tag}.${i}@example.com` },
-        }),
-      ),
-    );
-    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
-    const outcomes = await Promise.all(
-      answers.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 120_000)),
-    );
-    expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 'succeeded'));
+    const { answers, outcomes } = await createOnFleet(stack, CUSTOMERS, 'gate');
+    expect(answers).toEqual(answers.map(() => 202));
+    expect(outcomes).toEqual(outcomes.map(() => 'succeeded'));
 
     const stats = await stack.emulatorApi<{
       customersCreated: number;

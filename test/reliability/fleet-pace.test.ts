@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
-import { sampleCustomer } from '../fixtures/sample-customers';
-import { postJson, waitForTerminal } from '../support/app-stack';
+import { createOnFleet } from '../support/fleet-customers';
 
 // Three hosts on one Azurite and one emulator that throttles D365 at RATE requests/s (a token
 // bucket of one second's worth, as F&O's service protection is emulated). The slots alone would
 // allow CAP / 50 ms = 120 calls/s, fifteen times the limit; D365_MAX_REQUESTS_PER_SECOND = RATE
 // paces them so that the fleet never runs into a 429.
-const fixture = sampleCustomer('full');
 const CAP = 6;
 const RATE = 8;
 const CUSTOMERS = 40;
@@ -41,19 +38,9 @@ afterAll(async () => {
 describe('a fleet paced to D365_MAX_REQUESTS_PER_SECOND', () => {
   it('creates every customer without one 429, never starting more calls in a second than the rate allows', async () => {
     await stack.emulatorApi('DELETE', '/_emulator/requests');
-    const tag = randomUUID();
-    const answers = await Promise.all(
-      Array.from({ length: CUSTOMERS }, (_, i) =>
-        postJson(`${stack.url(i)}/api/customers`, {
-          Customer: { ...fixture.Customer, EmailAddress: `pace.${tag}.${i}@example.com` },
-        }),
-      ),
-    );
-    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
-    const outcomes = await Promise.all(
-      answers.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 120_000)),
-    );
-    expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 'succeeded'));
+    const { answers, outcomes } = await createOnFleet(stack, CUSTOMERS, 'pace');
+    expect(answers).toEqual(answers.map(() => 202));
+    expect(outcomes).toEqual(outcomes.map(() => 'succeeded'));
 
     const log = (
       await stack.emulatorApi<{ value: LoggedRequest[] }>('GET', '/_emulator/requests?service=d365')
