@@ -1,6 +1,7 @@
 // The fleet audit (issue #10), ~300 lines (its update phase is fleet-update-audit.ts): the scenario, its figures and the soak CLI in one file
 // so that `npm run soak -- --fleet` and the CI test run exactly the same thing.
 import { randomBytes } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { FleetStack, startFleetStack } from './fleet-stack';
 import {
@@ -69,10 +70,37 @@ export interface FleetAuditReport {
   /** Sends without a key whose connection dropped (the kill) before an answer: the caller cannot know. */
   unanswered: number;
   seconds: number;
+  /** What each lost request's record said when the audit ended (no personal data), to tell why. */
+  lostRecords?: Record<string, unknown>[];
   updates?: UpdatePhaseReport;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A lost request's record as it stands: its state machine's fields, not the customer's data. */
+async function lostRecord(table: TableClient, sent: Sent): Promise<Record<string, unknown>> {
+  const fields = [
+    'status',
+    'attempts',
+    'lastError',
+    'nextAttemptAt',
+    'leaseUntil',
+    'submittedAt',
+    'updatedAt',
+  ];
+  try {
+    const record = await table.getEntity<Record<string, unknown>>(sent.correlationId!, '', {
+      queryOptions: { select: fields },
+    });
+    return {
+      correlationId: sent.correlationId,
+      kind: sent.kind,
+      ...Object.fromEntries(fields.map((f) => [f, record[f]])),
+    };
+  } catch {
+    return { correlationId: sent.correlationId, kind: sent.kind, record: 'none' };
+  }
+}
 
 /** The fleet's settings: quick back-off, and the shipped queue visibility (a killed host's messages stay hidden). */
 export const FLEET_AUDIT_SETTINGS: Record<string, string> = {
@@ -360,7 +388,10 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
           else created += 1;
           if (!accounts.includes(record.customerAccount ?? '')) report.missing += 1;
         } else if (record?.status === 'failed') report.failed += 1;
-        else report.lost += 1;
+        else {
+          report.lost += 1;
+          (report.lostRecords ??= []).push(await lostRecord(fleet.table, s));
+        }
       }
       if (succeeded === 0) report.orphans += accounts.length;
       else report.duplicated += Math.max(0, accounts.length - 1);
