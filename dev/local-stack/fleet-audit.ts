@@ -108,6 +108,9 @@ export const FLEET_AUDIT_SETTINGS: Record<string, string> = {
   RETRY_MAX_DELAY_SECONDS: '3',
   RETRY_MAX_ATTEMPTS: '20',
   PROCESSING_LEASE_SECONDS: '10',
+  // A message taken by the killed host before its worker claimed the record leaves it `queued`: the
+  // reconciler re-sends it after this long (300 s as shipped, longer than the audit waits).
+  RECONCILE_AFTER_SECONDS: '30',
   D365_TIMEOUT_MS: '4000',
   // As in Azure: a message taken by an instance stays invisible 10 minutes; only the app brings it back.
   DEV_HOST_QUEUE_LEASE_SECONDS: '600',
