@@ -127,13 +127,18 @@ describe('the fleet gate', () => {
     const b = fleetGateOn(partition.instance().port, { ...paced, instanceId: 'b' });
     const first = await a.acquire(5_000);
     if (!isSlot(first)) throw new Error('no slot');
-    const calledAt = await first.run(async () => Date.now());
+    const before = Date.now();
+    const ranAt = await first.run(async () => Date.now());
     await first.release(); // nobody waits on a: back to the fleet, with its last start
-    expect(partition.rows.get('slot-0')).toMatchObject({ holder: '', calledAt });
+    const row = partition.rows.get('slot-0')!;
+    expect(row.holder).toBe('');
+    // The start the gate wrote: taken just before the call ran.
+    expect(row.calledAt).toBeGreaterThanOrEqual(before);
+    expect(row.calledAt).toBeLessThanOrEqual(ranAt);
     const second = await b.acquire(5_000);
     if (!isSlot(second)) throw new Error('no slot');
     const next = await second.run(async () => Date.now());
-    expect(next - calledAt).toBeGreaterThanOrEqual(198);
+    expect(next - row.calledAt!).toBeGreaterThanOrEqual(198);
     await second.release();
   });
 
