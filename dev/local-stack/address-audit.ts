@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { startAppStack } from './app-stack';
-import { AUDIT_SETTINGS, faultRules } from './audit';
+import { AUDIT_SETTINGS, AuditOptions, faultRules } from './audit';
 
 /**
  * The address phase of the loss-and-duplicate audit: customers with 3 billing and 3 shipping
@@ -11,15 +11,8 @@ import { AUDIT_SETTINGS, faultRules } from './audit';
  * succeeded request's customer must hold each address its status answer calls landed, exactly once,
  * and no customer any address twice.
  */
-export interface AddressAuditOptions {
-  customers: number;
-  concurrency: number;
-  faultProbability: number;
-  restarts: number;
-  storageConnectionString?: string;
-  settleSeconds?: number;
-  log?: (line: string) => void;
-}
+/** The single-host audit's options: customers, callers, faults, host kills. */
+export type AddressAuditOptions = AuditOptions;
 
 export interface AddressAuditReport {
   customers: number;

@@ -23,6 +23,18 @@ export interface D365ClientOptions {
   timeoutMs: number;
 }
 
+/**
+ * The classification options of a call to an OData entity other than a create (reads, updates,
+ * postal addresses): the create client's rules for every answer they do not handle themselves.
+ */
+export const odataClassifyOptions = (url: string, timeoutMs: number): D365ClientOptions => ({
+  url,
+  target: 'odata',
+  servicePath: '',
+  accountField: 'CustomerAccount',
+  timeoutMs,
+});
+
 /** What D365 answered, reduced to what classification needs. */
 export interface D365Answer {
   status: number;

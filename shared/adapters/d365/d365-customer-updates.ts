@@ -1,7 +1,7 @@
 import { permanent, ProcessingError, transient } from '../../domain/failure';
 import { personalValues } from '../../domain/redaction';
 import { D365CustomerSnapshot, D365CustomerUpdates, D365PatchResult, TokenSource } from '../../ports';
-import { classifyD365Answer, D365Answer, D365ClientOptions } from './d365-client';
+import { classifyD365Answer, D365Answer, odataClassifyOptions } from './d365-client';
 import { customerKeyPath, UnsafeODataKeyError } from './odata-key';
 import { D365Response, sendToD365, withFreshTokenOn401 } from './d365-http';
 
@@ -57,13 +57,7 @@ export function createD365CustomerUpdates(
   tokens: TokenSource,
   options: D365CustomerUpdatesOptions,
 ): D365CustomerUpdates {
-  const classifyOptions: D365ClientOptions = {
-    url: options.url,
-    target: 'odata',
-    servicePath: '',
-    accountField: 'CustomerAccount',
-    timeoutMs: options.timeoutMs,
-  };
+  const classifyOptions = odataClassifyOptions(options.url, options.timeoutMs);
 
   /** Anything but the answers a handler knows: the create client's classification (always an error). */
   const failure = (answer: D365Answer, personal: string[]): ProcessingError | 'unauthorized' => {

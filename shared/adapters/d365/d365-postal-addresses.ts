@@ -1,7 +1,7 @@
 import { permanent, ProcessingError, transient } from '../../domain/failure';
 import type { AddressPlace } from '../../domain/further-addresses';
 import { D365PostalAddresses, TokenSource } from '../../ports';
-import { classifyD365Answer, D365Answer, D365ClientOptions } from './d365-client';
+import { classifyD365Answer, D365Answer, odataClassifyOptions } from './d365-client';
 import { buildEqFilter, UnsafeODataValueError } from './odata-filter';
 import { sendToD365, withFreshTokenOn401 } from './d365-http';
 
@@ -45,13 +45,7 @@ export function createD365PostalAddresses(
   tokens: TokenSource,
   options: D365PostalAddressesOptions,
 ): D365PostalAddresses {
-  const classifyOptions: D365ClientOptions = {
-    url: options.url,
-    target: 'odata',
-    servicePath: '',
-    accountField: 'CustomerAccount',
-    timeoutMs: options.timeoutMs,
-  };
+  const classifyOptions = odataClassifyOptions(options.url, options.timeoutMs);
 
   const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<D365Answer> =>
     sendToD365(method, `${options.url}${path}`, token, { body, odata: true, timeoutMs: options.timeoutMs });
