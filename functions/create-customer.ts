@@ -45,7 +45,8 @@ export async function createCustomer(
       accept: acceptDeps(services, log),
       statusStore: services.statusStore,
       waits: services.waits,
-      processNow: (message) => processCustomerMessage(message, processDeps(services, log)),
+      processNow: (message, accepted) =>
+        processCustomerMessage(message, processDeps(services, log), { accepted }),
     },
     {
       caller: caller.id,

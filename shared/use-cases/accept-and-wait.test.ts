@@ -30,10 +30,10 @@ function setup(options: { slots?: number; process?: (message: QueueMessage) => P
     waits,
     processNow:
       options.process ??
-      (async (message) => {
+      (async (message, accepted) => {
         processed.push(message);
-        const record = await statusStore.get(message.correlationId);
-        await statusStore.update(record!, {
+        // The record as the intake wrote it: current (an update with its ETag succeeds), unread.
+        await statusStore.update(accepted, {
           status: 'succeeded',
           customerAccount: 'US-000042',
           outcome: 'created',

@@ -7,8 +7,8 @@ export interface AcceptAndWaitDeps {
   accept: AcceptDeps;
   statusStore: StatusStore;
   waits: WaitSlots;
-  /** Processes an accepted message in this invocation (the worker's use-case). */
-  processNow: (message: QueueMessage) => Promise<unknown>;
+  /** Processes an accepted message in this invocation (the worker's use-case), given its record as written. */
+  processNow: (message: QueueMessage, accepted: StatusRecord) => Promise<unknown>;
 }
 
 export interface AcceptAndWaitOptions {
@@ -57,7 +57,7 @@ export async function acceptAndWait(
     if (result.kind !== 'accepted') return result;
     if (wait === 0)
       return { kind: 'accepted', record: result.record, replayed: result.replayed, waitedSeconds: 0 };
-    const work = result.replayed ? undefined : deps.processNow(result.message);
+    const work = result.replayed ? undefined : deps.processNow(result.message, result.record);
     const record = await waitForOutcome(deps.statusStore, result.record.correlationId, wait * 1000, work);
     return {
       kind: 'accepted',

@@ -7,6 +7,7 @@ import { Failure, ProcessingError } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
 import { clock, later, secondsUntil } from './clock';
 import { resolveSourceCustomer, ResolveDeps } from './resolve-source-customer';
+import { errorName } from './accept-customer';
 import { sourceReferenceOf } from '../domain/webhooks/source-reference';
 import { announceEnding } from './deliver-callback';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
@@ -87,6 +88,17 @@ export type ProcessResult =
   /** The request had already ended: acknowledged without calling D365. */
   | { kind: 'already-finished' }
   | { kind: 'discarded' };
+
+export interface ProcessOptions {
+  /** How often a claim that conflicts is tried again, each time on a fresh read (default 3). */
+  claimAttempts?: number;
+  /**
+   * The record as the intake just wrote it (`Prefer: wait`, processed in the same invocation): used
+   * instead of reading it back. Its ETag makes the claim conditional as a read's would, so a record
+   * that changed meanwhile only costs a conflict and a fresh read.
+   */
+  accepted?: StatusRecord;
+}
 
 export type CommonDeps = Pick<ProcessDeps, 'statusStore' | 'telemetry' | 'log' | 'now' | 'callbackOutbox'>;
 
@@ -503,8 +515,9 @@ async function lookUp(
 export async function processCustomerMessage(
   input: unknown,
   deps: ProcessDeps,
-  claimAttempts = 3,
+  options: ProcessOptions = {},
 ): Promise<ProcessResult> {
+  const { claimAttempts = 3 } = options;
   const decoded = decodeQueueMessage(input);
   if (!decoded.ok) {
     deps.log.error('customer.message.invalid', { correlationId: decoded.correlationId });
@@ -531,9 +544,10 @@ export async function processCustomerMessage(
     request = parsed.value;
   }
 
-  const found = request
-    ? await loadRecord(message, request, deps)
-    : await deps.statusStore.get(correlationId);
+  const accepted = options.accepted?.correlationId === correlationId ? options.accepted : undefined;
+  const found =
+    accepted ??
+    (request ? await loadRecord(message, request, deps) : await deps.statusStore.get(correlationId));
   if (!found) {
     deps.log.error('customer.message.invalid', { correlationId, reason: 'no record for a source reference' });
     return { kind: 'discarded' };
@@ -560,13 +574,15 @@ export async function processCustomerMessage(
     // The record changed between our read and our claim: the intake marking it `queued`, or
     // another invocation claiming it. Look again: the checks above tell which (a live lease
     // defers the message until it ends).
-    if (claimAttempts > 1) return processCustomerMessage(input, deps, claimAttempts - 1);
+    if (claimAttempts > 1) return processCustomerMessage(input, deps, { claimAttempts: claimAttempts - 1 });
     const delaySeconds = await requeue(message, 1, deps);
     return { kind: 'deferred', delaySeconds };
   }
   deps.log.info('customer.processing', { correlationId, legalEntity, attempt });
 
   let slot: GateSlot | undefined;
+  /** The slot's give-back after the create, running while the outcome is written. */
+  let releasing: Promise<void> | undefined;
   let identity: IdentityClaim | undefined;
   /** Whether the identity claim stays until it expires (a create of unknown outcome was sent). */
   let keepIdentity = false;
@@ -760,8 +776,17 @@ export async function processCustomerMessage(
       customerAccount = match.account;
       recoveredOn = match.matchedOn;
     }
-    // D365's part is done: the slot goes to the next call now, not after the outcome's writes.
-    await held.release();
+    // D365's part is done: the slot goes to the next call now, while the outcome is written (a
+    // failed give-back only keeps the row until its lease ends).
+    releasing = held
+      .release()
+      .catch((error: unknown) =>
+        deps.log.warn('customer.slot_release_failed', {
+          correlationId,
+          legalEntity,
+          reason: errorName(error),
+        }),
+      );
     if (customerAccount === undefined) {
       // A 2xx without an account: created; find its account after the settle time (the customer
       // claim stays until it expires, so nobody creates this customer meanwhile).
@@ -798,7 +823,7 @@ export async function processCustomerMessage(
     }
     return await scheduleRetry(record, message, failure, deps);
   } finally {
-    await slot?.release();
+    await (releasing ?? slot?.release());
     if (identity && !keepIdentity) await identity.release();
   }
 }

@@ -59,6 +59,29 @@ describe('batched duplicate lookups', () => {
     expect(lookup.lookupStats()).toMatchObject({ lookups: 4, batches: 1, largestBatch: 4 });
   });
 
+  it("releases its slot only after the callers' next gate requests, so the gate can hand it to their creates", async () => {
+    const d365 = stubD365(ACCOUNTS);
+    const inner = d365Gate(1);
+    const events: string[] = [];
+    const gate: D365Gate = {
+      ...inner,
+      async acquire(maxWaitMs, acquireOptions) {
+        events.push(acquireOptions?.ahead ? 'lookup asks' : 'create asks');
+        const slot = await inner.acquire(maxWaitMs, acquireOptions);
+        if (!('run' in slot)) return slot;
+        return { run: (call) => slot.run(call), release: () => (events.push('released'), slot.release()) };
+      },
+    };
+    const lookup = batchedEmailLookup(d365.inner, gate, options);
+    const creates = ['ana@example.com', 'cy@example.com'].map(async (email) => {
+      await lookup.findCustomersByEmail('USRT', email);
+      const slot = await gate.acquire(1_000); // the create, right after its answer (no I/O between)
+      if ('run' in slot) await slot.release();
+    });
+    await Promise.all(creates);
+    expect(events.slice(0, 4)).toEqual(['lookup asks', 'create asks', 'create asks', 'released']);
+  });
+
   it('sends a lone lookup at once, without waiting for the window, as the single query', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     try {
