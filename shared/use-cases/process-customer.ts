@@ -778,15 +778,13 @@ export async function processCustomerMessage(
     }
     // D365's part is done: the slot goes to the next call now, while the outcome is written (a
     // failed give-back only keeps the row until its lease ends).
-    releasing = held
-      .release()
-      .catch((error: unknown) =>
-        deps.log.warn('customer.slot_release_failed', {
-          correlationId,
-          legalEntity,
-          reason: errorName(error),
-        }),
-      );
+    releasing = held.release().catch((error: unknown) =>
+      deps.log.warn('customer.slot_release_failed', {
+        correlationId,
+        legalEntity,
+        reason: errorName(error),
+      }),
+    );
     if (customerAccount === undefined) {
       // A 2xx without an account: created; find its account after the settle time (the customer
       // claim stays until it expires, so nobody creates this customer meanwhile).
