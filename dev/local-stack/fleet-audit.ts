@@ -72,6 +72,8 @@ export interface FleetAuditReport {
   seconds: number;
   /** What each lost request's record said when the audit ended (no personal data), to tell why. */
   lostRecords?: Record<string, unknown>[];
+  /** Over the cap: the D365 calls in flight at the peak, from the emulator's log (why it failed). */
+  peakCalls?: LoggedCall[];
   updates?: UpdatePhaseReport;
 }
 
@@ -209,16 +211,35 @@ async function submitKeyed(
 }
 
 /** Peak overlap of D365 requests in the emulator's request log. */
-function peakConcurrency(entries: { at: string; durationMs: number | null }[]): number {
-  const edges: [number, number][] = [];
-  for (const e of entries) {
-    const start = Date.parse(e.at);
-    edges.push([start, 1], [start + (e.durationMs ?? 0), -1]);
+/** A call as the emulator logged it: arrival (high resolution) and how long it took. */
+interface LoggedCall {
+  at: string;
+  atMs?: number;
+  durationMs: number | null;
+  endpoint?: string;
+  status?: number | null;
+  fault: string | null;
+}
+
+/**
+ * The most D365 calls in flight at once, from the emulator's request log, and the calls in flight at
+ * that moment. A call that starts within the log's resolution (0.1 ms) of another's end came after it.
+ */
+export function peakConcurrency(entries: LoggedCall[]): { peak: number; calls: LoggedCall[] } {
+  const edges: { t: number; delta: 1 | -1; call: LoggedCall }[] = [];
+  for (const call of entries) {
+    const start = call.atMs ?? Date.parse(call.at);
+    const end = start + (call.durationMs ?? 0) - 0.1;
+    if (end > start) edges.push({ t: start, delta: 1, call }, { t: end, delta: -1, call });
   }
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, delta] of edges) peak = Math.max(peak, (now += delta));
+  edges.sort((a, b) => a.t - b.t || a.delta - b.delta);
+  const open = new Set<LoggedCall>();
+  let peak = { peak: 0, calls: [] as LoggedCall[] };
+  for (const { delta, call } of edges) {
+    if (delta === 1) open.add(call);
+    else open.delete(call);
+    if (open.size > peak.peak) peak = { peak: open.size, calls: [...open] };
+  }
   return peak;
 }
 
@@ -347,8 +368,9 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     const accepted = sent.filter((s) => s.correlationId);
 
     const requests = await fleet.emulatorApi<{
-      value: { at: string; durationMs: number | null; fault: string | null }[];
+      value: LoggedCall[];
     }>('GET', '/_emulator/requests?service=d365');
+    const peak = peakConcurrency(requests.value);
     const byEmail = new Map<string, string[]>();
     for (const c of await fleet.customers()) {
       const email = String(c.fields.PrimaryContactEmail ?? '');
@@ -366,8 +388,9 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
       missing: 0,
       wronglyLinked: 0,
       waitedAnswers: waiters.filter((w) => w.waited).length,
-      peakConcurrentD365: peakConcurrency(requests.value),
+      peakConcurrentD365: peak.peak,
       cap: options.cap,
+      ...(peak.peak > options.cap && { peakCalls: peak.calls }),
       kills: kills.length,
       recoverySeconds: 0,
       faultsApplied: requests.value.filter((r) => r.fault !== null).length,

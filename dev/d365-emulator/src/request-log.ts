@@ -19,6 +19,11 @@ export const REQUEST_ENDPOINTS: Record<LoggedService, readonly string[]> = {
 export interface RequestLogEntry {
   /** When the request arrived (its headers were read): ISO 8601 with milliseconds. */
   at: string;
+  /**
+   * The same instant in epoch milliseconds to 0.01 ms, on the clock `durationMs` is measured with:
+   * calls one after the other within a millisecond stay in order (`at` alone cannot tell).
+   */
+  atMs: number;
   /** When the answer was sent (its last byte handed to the network); null while pending or if none was sent. */
   answeredAt: string | null;
   service: LoggedService;
@@ -35,13 +40,20 @@ export interface RequestLogEntry {
   fault: string | null;
   /** True when the D365 throttle model answered 429 (fault 429s are not "throttled"). */
   throttled: boolean;
-  /** From arrival until the answer was sent or the connection closed; null while neither happened. */
+  /**
+   * From arrival until the answer was complete (the handler ended the response) or the connection
+   * closed; null while neither happened.
+   */
   durationMs: number | null;
 }
 
 export interface RequestLog {
   /** Records a request at its arrival; the entry is completed in place when it is answered. */
-  start(fields: Pick<RequestLogEntry, 'service' | 'method' | 'path' | 'endpoint'>): RequestLogEntry;
+  /** `arrivedAtMs`: the arrival in epoch ms (high resolution); now when absent. */
+  start(
+    fields: Pick<RequestLogEntry, 'service' | 'method' | 'path' | 'endpoint'>,
+    arrivedAtMs?: number,
+  ): RequestLogEntry;
   entries(): RequestLogEntry[];
   dropped(): number;
   clear(): void;
@@ -50,9 +62,10 @@ export interface RequestLog {
 export function createRequestLog(limit = DEFAULT_REQUEST_LOG_LIMIT): RequestLog {
   let log: BoundedLog<RequestLogEntry> = createBoundedLog(limit);
   return {
-    start(fields) {
+    start(fields, arrivedAtMs = performance.timeOrigin + performance.now()) {
       const entry: RequestLogEntry = {
         at: new Date().toISOString(),
+        atMs: Math.round(arrivedAtMs * 100) / 100,
         answeredAt: null,
         ...fields,
         status: null,

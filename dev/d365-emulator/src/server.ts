@@ -162,13 +162,20 @@ function recordRequest(
   ctx: RequestContext,
   started: number,
 ): RequestLogEntry {
-  const entry = state.requestLog.start({
-    service,
-    method: ctx.method,
-    path: loggablePath(ctx.url),
-    endpoint,
-  });
-  const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
+  const entry = state.requestLog.start(
+    { service, method: ctx.method, path: loggablePath(ctx.url), endpoint },
+    performance.timeOrigin + started,
+  );
+  // The answer is complete when the handler ends the response, before its bytes are flushed: the
+  // 'finish' event can come after the next request on another connection has been read, so an
+  // immediate next call would look concurrent with this one (issue 16's hand-offs).
+  let ended: number | undefined;
+  const end = ctx.res.end.bind(ctx.res) as (...args: unknown[]) => ServerResponse;
+  (ctx.res as { end: (...args: unknown[]) => ServerResponse }).end = (...args) => {
+    ended ??= performance.now();
+    return end(...args);
+  };
+  const elapsed = (): number => Math.round(((ended ?? performance.now()) - started) * 10) / 10;
   ctx.res.once('finish', () => {
     entry.answeredAt = new Date().toISOString();
     entry.status = ctx.res.statusCode;

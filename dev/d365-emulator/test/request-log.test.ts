@@ -75,6 +75,7 @@ describe('request log', () => {
       expect(Object.keys(entry).sort()).toEqual(
         [
           'at',
+          'atMs',
           'answeredAt',
           'service',
           'method',
@@ -172,6 +173,22 @@ describe('request log', () => {
     const [entry] = await requests('?service=d365');
     expect(Date.parse(entry?.answeredAt ?? '') - Date.parse(entry?.at ?? '')).toBeGreaterThanOrEqual(390);
     expect(entry?.durationMs).toBeGreaterThanOrEqual(390);
+  });
+
+  it('logs calls made one after the other as one after the other, even within a millisecond (atMs, durationMs)', async () => {
+    // A client that sends each call as soon as the last one answered (a gate slot handed on): an
+    // audit counting calls in flight from the log must never see two of these at once.
+    for (let i = 0; i < 30; i += 1) {
+      const query = await call(emulator, 'GET', `/data/CustomersV3?cross-company=true&$top=1`, { token });
+      expect(query.status).toBe(200);
+    }
+    const log = await requests('?service=d365');
+    expect(log).toHaveLength(30);
+    for (const [i, entry] of log.entries()) {
+      expect(Math.abs(entry.atMs - Date.parse(entry.at))).toBeLessThan(50);
+      const next = log[i + 1];
+      if (next) expect(next.atMs).toBeGreaterThanOrEqual(entry.atMs + (entry.durationMs ?? Infinity) - 0.1);
+    }
   });
 
   it('lets a test prove that no D365 call came earlier than Retry-After allowed', async () => {
