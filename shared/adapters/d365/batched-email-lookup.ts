@@ -156,16 +156,14 @@ export function batchedEmailLookup<T extends Inner>(
       if (!('run' in slot)) throw new D365GateUnavailableError(slot.retryAt, slot.reason);
       stats.batches += 1;
       stats.largestBatch = Math.max(stats.largestBatch, batch.waiters.length);
-      let answered = false;
       try {
         const answers = await slot.run(() => query(batch));
         for (const waiter of batch.waiters) waiter.resolve([...answers.get(emailKey(waiter.email))!]);
-        answered = true;
+        // The callers' creates ask the gate for a slot in this turn (no I/O between); released after
+        // them, the slot goes straight to the first (the gate's hand-off) instead of back to the
+        // fleet and out again: three Table calls fewer between a lookup and its create.
+        await new Promise((resolve) => setImmediate(resolve));
       } finally {
-        // Answered: the callers' creates ask the gate for a slot in the same turn (no I/O between);
-        // released after them, the slot goes straight to the first (the gate's hand-off) instead of
-        // back to the fleet and out again: three Table calls fewer between a lookup and its create.
-        if (answered) await new Promise((resolve) => setImmediate(resolve));
         await slot.release();
       }
     } catch (error) {
