@@ -8,7 +8,7 @@ import { emulatorVault } from '../../dev/local-stack/emulator-clients';
 export const SHOP_DOMAIN = 'd365sync-test.myshopify.com';
 export const SHOPIFY_SECRET = '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';
 export const STANDARD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-export const BIGCOMMERCE_HOOK_SECRET = 'bc-hook-secret-4f9a1c2e7b';
+export const BIGCOMMERCE_HOOK_SECRET = 'bc-hook-secret-4f9a1c2e7b5d0e8a3c6f1b9d';
 export const BIGCOMMERCE_STORE = 'abc123';
 
 export const WEBHOOK_SOURCES = [

@@ -353,7 +353,7 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
         true,
         'The secret set in the hook\u2019s `headers` when it was created; BigCommerce sends it back on every callback. Compared with the source\u2019s Key Vault secret.',
         { type: 'string', minLength: 1 },
-        'bc-hook-secret-4f9a1c2e7b',
+        'bc-hook-secret-4f9a1c2e7b5d0e8a3c6f1b9d',
       ),
     },
     schemas: {
