@@ -393,7 +393,7 @@ const catalogue = [
   define({
     name: 'WEBHOOK_MAX_EVENT_AGE_SECONDS',
     description:
-      "A Shopify delivery whose `X-Shopify-Triggered-At` is older than this is refused as a replay (Shopify retries for 4 hours with the original payload). Standard Webhooks use the spec's fixed 5 minutes.",
+      "A Shopify delivery whose signed `updated_at` (or `X-Shopify-Triggered-At`, when that is older) is older than this is refused as a replay (Shopify retries for 4 hours with the original payload). Standard Webhooks use the spec's fixed 5 minutes.",
     default: '21600',
     local: '21600',
     azure: true,

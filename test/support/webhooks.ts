@@ -48,6 +48,19 @@ export async function plantWebhookSecrets(emulatorUrl: string, bigCommerceToken?
 export const fixture = (name: string): Buffer =>
   readFileSync(join(__dirname, '..', 'fixtures', 'webhooks', name));
 
+let shopifyInstant = 0;
+
+/**
+ * A Shopify fixture as Shopify would send it now: its signed `updated_at` (the event's time, which
+ * replay protection and the age check go by) set to a distinct instant just before `at`, so each
+ * call is a new event and never a replay of another test's.
+ */
+export function freshShopify(name = 'shopify-customers-create.json', at = new Date()): Buffer {
+  const updatedAt = new Date(at.getTime() - (shopifyInstant++ % 60_000)).toISOString();
+  const text = fixture(name).toString('utf8');
+  return Buffer.from(text.replace(/"updated_at": "[^"]*"/, `"updated_at": "${updatedAt}"`));
+}
+
 /** Shopify's signature: base64 HMAC-SHA256 of the raw body with the app's client secret. */
 export const shopifyHmac = (body: Buffer | string, secret = SHOPIFY_SECRET): string =>
   createHmac('sha256', secret).update(body).digest('base64');

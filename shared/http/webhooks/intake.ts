@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../../config/config';
 import type { WebhookSource } from '../../config/webhook-sources';
@@ -218,34 +219,28 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   );
   if (verified === 'unavailable') return unavailable(deps);
   if (!verified.ok) return rejected(deps, 'shopify', verified.reason, source.name);
-  const triggeredAt = Date.parse(request.headers.get('x-shopify-triggered-at') ?? '');
-  const nowMs = (deps.now?.() ?? new Date()).getTime();
-  if (Number.isFinite(triggeredAt) && nowMs - triggeredAt > deps.config.webhooks.maxEventAgeSeconds * 1000) {
-    return rejected(deps, 'shopify', 'stale', source.name);
-  }
   const topic = (request.headers.get('x-shopify-topic') ?? '').trim();
   if (!(source.topics as readonly string[]).includes(topic)) {
     return ignored(deps, source, topic.slice(0, 64), 'topic-not-subscribed');
   }
-  // X-Shopify-Event-Id is the same on every redelivery of one event; X-Shopify-Webhook-Id is per delivery.
-  const eventId = (
-    request.headers.get('x-shopify-event-id') ??
-    request.headers.get('x-shopify-webhook-id') ??
-    ''
-  ).trim();
-  if (!eventId) return rejected(deps, 'shopify', 'malformed', source.name);
   const decoded = decodeJsonBytes(bytes);
   if (!decoded.ok) return problemResponse(decoded.problem);
+  const signed = shopifySignedEvent(decoded.value, bytes);
+  if (!signed) return rejected(deps, 'shopify', 'malformed', source.name);
+  const nowMs = (deps.now?.() ?? new Date()).getTime();
+  if (isStale(signed.updatedAtMs, request.headers.get('x-shopify-triggered-at'), nowMs, deps)) {
+    return rejected(deps, 'shopify', 'stale', source.name);
+  }
   const delivery: WebhookDelivery = {
     source: source.name,
     sourceKind: 'shopify',
     topic,
-    eventKey: `${shop}:${eventId}`,
-    sourceCustomerId: shopifyCustomerId(decoded.value),
+    // From signed content only: a replay with a new X-Shopify-Event-Id is still the same event.
+    eventKey: `${topic}:${signed.customerId}@${signed.updatedAtMs}#${signed.digest}`,
+    sourceCustomerId: signed.customerId,
   };
   const mapped = mapShopifyCustomer(decoded.value, source);
   if (topic === 'customers/update') {
-    if (!delivery.sourceCustomerId) return rejected(deps, 'shopify', 'malformed', source.name);
     if (!mapped.ok) {
       const content = {
         kind: 'unmappable' as const,
@@ -262,7 +257,7 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
         sourceKind: 'shopify',
         topic,
         eventKey: delivery.eventKey,
-        key: { kind: 'reference', source: source.name, sourceCustomerId: delivery.sourceCustomerId },
+        key: { kind: 'reference', source: source.name, sourceCustomerId: signed.customerId },
         patch: shopifyUpdatePatch(mapped.body as { Customer: Record<string, unknown> }),
         ...(order && { order }),
       },
@@ -277,6 +272,41 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
       ? { kind: 'customer', body: mapped.body }
       : { kind: 'unmappable', legalEntity: source.legalEntity, reasons: mapped.reasons },
   );
+}
+
+/**
+ * Replay protection from what Shopify signed (the body), not from its unsigned headers
+ * (`X-Shopify-Event-Id`, `X-Shopify-Triggered-At`, the shop domain and topic can be rewritten by
+ * whoever replays a captured delivery): the customer's ID and `updated_at` must be in the body, the
+ * event's age is `updated_at`'s, and the event key is derived from them and the body's digest, so
+ * any re-sending of the same signed bytes is the same event whatever its headers say.
+ */
+function shopifySignedEvent(
+  payload: unknown,
+  bytes: Buffer,
+): { customerId: string; updatedAtMs: number; digest: string } | undefined {
+  const customerId = shopifyCustomerId(payload);
+  const updatedAtMs = shopifyOrder(payload)?.value;
+  if (customerId === undefined || updatedAtMs === undefined) return undefined;
+  const digest = createHash('sha256').update(bytes).digest('base64url').slice(0, 22);
+  return { customerId, updatedAtMs, digest };
+}
+
+/**
+ * Older than WEBHOOK_MAX_EVENT_AGE_SECONDS by the signed `updated_at`. `X-Shopify-Triggered-At` is
+ * only a hint: when it is there and older still, the delivery is stale too; missing or garbage, it
+ * changes nothing (it can never make a delivery younger than its signed content).
+ */
+function isStale(
+  updatedAtMs: number,
+  triggeredAt: string | null,
+  nowMs: number,
+  deps: WebhookHttpDeps,
+): boolean {
+  const maxAgeMs = deps.config.webhooks.maxEventAgeSeconds * 1000;
+  const hinted = Date.parse(triggeredAt ?? '');
+  const oldest = Number.isFinite(hinted) ? Math.min(updatedAtMs, hinted) : updatedAtMs;
+  return nowMs - oldest > maxAgeMs;
 }
 
 /** `POST /api/webhooks/bigcommerce`: `store/customer/created`; the worker reads the customer from the store. */
