@@ -104,6 +104,9 @@ function patchOperation(operationId: string, summary: string, description: strin
             Location: header('Location', true),
           },
         ),
+        '411': problem(411, 'The body was sent without Content-Length (chunked); send it with one.', [
+          'lengthRequired',
+        ]),
         '413': problem(413, 'The body is over 32 KiB.', ['tooLarge']),
         '415': problem(415, 'The body is not JSON (`application/merge-patch+json`).', [
           'unsupportedMediaType',

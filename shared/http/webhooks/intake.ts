@@ -11,7 +11,7 @@ import { problemResponse, problems } from '../problem';
 import type { CustomerLinkKey } from '../../ports';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
 import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
-import { decodeJsonBytes, readBodyBytes } from '../request-body';
+import { decodeJsonBytes, isChunkedWithoutLength, readBodyBytes } from '../request-body';
 import {
   ignoredAnswer,
   MAX_WEBHOOK_BODY_BYTES,
@@ -114,6 +114,7 @@ export async function standardWebhook(
   request: HttpRequest,
   deps: WebhookHttpDeps,
 ): Promise<HttpResponseInit> {
+  if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'standard', 'too-large');
   const name = request.query.get('source') ?? '';
@@ -209,6 +210,7 @@ function standardUpdate(
 
 /** `POST /api/webhooks/shopify`: `customers/create` and `customers/update` (issue 17). */
 export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps): Promise<HttpResponseInit> {
+  if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'shopify', 'too-large');
   const shop = (request.headers.get('x-shopify-shop-domain') ?? '').trim().toLowerCase();
@@ -314,6 +316,7 @@ export async function bigCommerceWebhook(
   request: HttpRequest,
   deps: WebhookHttpDeps,
 ): Promise<HttpResponseInit> {
+  if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'bigcommerce', 'too-large');
   // The store is named in the body only, so the body is read (safely) before the secret is checked.

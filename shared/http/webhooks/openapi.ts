@@ -81,6 +81,9 @@ const common = (): Record<string, Json> => ({
     [],
     { 'Retry-After': header('Retry-After') },
   ),
+  '411': problem(411, 'The body was sent without Content-Length (chunked); nothing is stored.', [
+    'lengthRequired',
+  ]),
   '413': problem(413, 'The body is over 64 KiB; nothing is stored.', ['webhookTooLarge']),
   '500': noContent500,
   '503': problem(
