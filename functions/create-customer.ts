@@ -3,6 +3,7 @@ import { acceptAndWait } from '../shared/use-cases/accept-and-wait';
 import { acceptDeps, appServices, processDeps } from '../shared/composition';
 import { readIntakeHeaders } from '../shared/http/intake-headers';
 import { readJsonBody } from '../shared/http/request-body';
+import { publicRequestUrl } from '../shared/http/public-url';
 import { invocationLog } from '../shared/adapters/invocation-log';
 import { notAcceptedResponse, outcomeResponse } from '../shared/http/outcome-response';
 import { problemResponse, problems } from '../shared/http/problem';
@@ -64,7 +65,7 @@ export async function createCustomer(
     ...(result.replayed && { 'idempotent-replayed': 'true' }),
     ...(waitedSeconds > 0 && { 'preference-applied': `wait=${waitedSeconds}` }),
   };
-  const statusUrl = statusUrlFor(request.url, record.correlationId);
+  const statusUrl = statusUrlFor(publicRequestUrl(request.url, config.publicOrigin), record.correlationId);
   return outcomeResponse(record, statusUrl, headers, config.statusRetryAfterSeconds, waitedSeconds > 0);
 }
 

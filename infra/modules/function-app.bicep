@@ -94,6 +94,7 @@ param webhookMaxEventAgeSeconds int
 param webhookSecretRotationWindowSeconds int
 param webhookSecretRefreshSeconds int
 param callbackAllowedHosts string
+param publicBaseUrl string
 param callbackSecretName string
 param callbackQueueName string
 param callbackEndpointsTableName string
@@ -413,6 +414,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'CALLBACK_ALLOWED_HOSTS'
           value: callbackAllowedHosts
+        }
+        {
+          name: 'PUBLIC_BASE_URL'
+          value: publicBaseUrl
         }
         {
           name: 'CALLBACK_SECRET_NAME'

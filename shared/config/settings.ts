@@ -418,6 +418,15 @@ const catalogue = [
     schema: positiveInt,
   }),
   define({
+    name: 'PUBLIC_BASE_URL',
+    description:
+      "The origin callers reach the app at (`https://sync.contoso.com`), used for `Location` and `statusUrl` when a custom domain or API Management fronts the app. Empty: in Azure `https://` + `WEBSITE_HOSTNAME` (the app's own host name, set by the platform); locally the request's origin when it is a loopback one. The `Host` header never chooses it.",
+    default: '',
+    local: '',
+    azure: true,
+    schema: z.union([z.literal(''), httpsUrl]),
+  }),
+  define({
     name: 'CALLBACK_ALLOWED_HOSTS',
     description:
       'Hosts a `Callback-Url` may name (result callbacks, docs/api.md): comma-separated, `hooks.example.com` or `*.example.com` (its sub-domains), each with an optional `:port` (`:*` any; without, 443 only). Only `https://`; a host that resolves to a private, loopback or link-local address is refused. Empty: callbacks off.',

@@ -12,6 +12,7 @@ import { notAcceptedResponse, outcomeResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
+import { publicRequestUrl } from './public-url';
 import { statusUrl } from './webhooks/answers';
 
 /**
@@ -92,7 +93,7 @@ export async function updateCustomerHttp(
           ...(result.replayed && { 'idempotent-replayed': 'true' }),
           ...(waitSeconds > 0 && { 'preference-applied': `wait=${waitSeconds}` }),
         };
-        const url = statusUrl(request.url, record.correlationId);
+        const url = statusUrl(publicRequestUrl(request.url, config.publicOrigin), record.correlationId);
         return outcomeResponse(record, url, headers, config.statusRetryAfterSeconds, waitSeconds > 0);
       }
     }

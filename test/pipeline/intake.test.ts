@@ -177,6 +177,26 @@ describe('intake', () => {
     expect(await queueDepth()).toBe(0);
   });
 
+  it('never reflects the Host header into Location or statusUrl', async () => {
+    const port = new URL(stack.url).port;
+    const answer = await new Promise<{ location?: string; body: string }>((resolve, reject) => {
+      const req = request(
+        `${stack.url}/api/customers`,
+        { method: 'POST', headers: { host: `evil.example.com:${port}`, 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ location: res.headers.location, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(full));
+    });
+    const { statusUrl } = JSON.parse(answer.body) as { statusUrl: string };
+    expect(new URL(statusUrl).host).toBe(`localhost:${port}`);
+    expect(answer.location).toBe(statusUrl);
+  });
+
   it('answers 405 to other methods and needs no key when DEV_FUNCTION_KEY is unset (as func start)', async () => {
     const put = await fetch(`${stack.url}/api/customers`, { method: 'PUT' });
     expect(put.status).toBe(405);

@@ -12,6 +12,7 @@ import type { CustomerLinkKey } from '../../ports';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
 import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
 import { decodeJsonBytes, isChunkedWithoutLength, readBodyBytes } from '../request-body';
+import { publicRequestUrl } from '../public-url';
 import {
   ignoredAnswer,
   MAX_WEBHOOK_BODY_BYTES,
@@ -103,8 +104,12 @@ async function deliver(
       deps.accept,
     );
   }
-  return resultAnswer(result, request.url, deps.config.statusRetryAfterSeconds);
+  return resultAnswer(result, publicUrl(request, deps), deps.config.statusRetryAfterSeconds);
 }
+
+/** The request URL on the app's public origin (never the Host header's): status URLs are built on it. */
+const publicUrl = (request: HttpRequest, deps: WebhookHttpDeps): string =>
+  publicRequestUrl(request.url, deps.config.publicOrigin);
 
 const unavailable = (deps: WebhookHttpDeps) =>
   problemResponse(problems.storageUnavailable(deps.config.statusRetryAfterSeconds));
@@ -134,7 +139,7 @@ export async function standardWebhook(
   const topic = enveloped ? String(value.type) : 'customer.created';
   const eventKey = request.headers.get('webhook-id')!.trim();
   if (topic === 'customer.updated' && enveloped)
-    return standardUpdate(request.url, source.name, eventKey, value.data, deps);
+    return standardUpdate(publicUrl(request, deps), source.name, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
   // `data.reference`: the sender's own customer ID (its link), taken out of the contract body.
   const { reference, body } = splitReference(enveloped ? value.data : value);
@@ -253,7 +258,7 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
     }
     const order = shopifyOrder(decoded.value);
     return deliverUpdate(
-      request.url,
+      publicUrl(request, deps),
       {
         source: source.name,
         sourceKind: 'shopify',
