@@ -18,7 +18,8 @@ import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
 import { processQueuedRequest, UpdateDeps } from './use-cases/process-update';
 import type { UpdateHttpDeps } from './http/update-intake';
-import { ProcessDeps } from './use-cases/process-customer';
+import type { CreateHttpDeps } from './http/create-intake';
+import { processCustomerMessage, ProcessDeps } from './use-cases/process-customer';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
 import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
@@ -144,6 +145,22 @@ export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
     accept: acceptDeps(services, log),
     telemetry: services.telemetry,
     log,
+  };
+}
+
+/** What the create route needs, from the services. */
+export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    accept: acceptDeps(services, log),
+    statusStore: services.statusStore,
+    waits: services.waits,
+    rateLimiter: services.rateLimiter,
+    callbackEndpoints: services.callbacks.endpoints,
+    processNow: (message, accepted) =>
+      processCustomerMessage(message, processDeps(services, log), { accepted }),
   };
 }
 

@@ -64,6 +64,12 @@ export function asProcessingError(error: unknown, service: string): ProcessingEr
   });
 }
 
+/** The class of an error and its status code, never its message (which may echo data): for logs. */
+export function errorName(error: unknown): string {
+  const e = error as { name?: string; statusCode?: number; code?: string } | null;
+  return [e?.name ?? 'Error', e?.statusCode ?? e?.code].filter(Boolean).join(' ');
+}
+
 /** Parses a `Retry-After` header given in seconds or as an HTTP date. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;

@@ -7,7 +7,7 @@ import { Failure, ProcessingError } from '../domain/failure';
 import { decodeQueueMessage, QueueMessage } from '../domain/queue-message';
 import { clock, later, secondsUntil } from './clock';
 import { resolveSourceCustomer, ResolveDeps } from './resolve-source-customer';
-import { errorName } from './accept-customer';
+import { errorName } from '../domain/failure';
 import { sourceReferenceOf } from '../domain/webhooks/source-reference';
 import { announceEnding } from './deliver-callback';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';

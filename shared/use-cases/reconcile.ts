@@ -1,4 +1,4 @@
-import { errorName } from './accept-customer';
+import { errorName } from '../domain/failure';
 import { RetryPolicy } from '../domain/retry-policy';
 import { messageFromRecord } from '../domain/queue-message';
 import { recordFailure } from './process-customer';
