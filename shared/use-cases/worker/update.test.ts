@@ -1,11 +1,11 @@
-import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
-import { memoryCustomerLinks } from '../../test/support/memory-customer-links';
-import { sampleCustomer } from '../../test/fixtures/sample-customers';
-import { d365Gate } from '../adapters/d365/d365-gate';
-import { mapToCustomersV3 } from '../adapters/d365/d365-payload';
-import { transient } from '../domain/failure';
-import { QueueMessage } from '../domain/queue-message';
+import { memoryStatusStore } from '../../../test/support/memory-status-store';
+import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
+import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
+import { sampleCustomer } from '../../../test/fixtures/sample-customers';
+import { d365Gate } from '../../adapters/d365/d365-gate';
+import { mapToCustomersV3 } from '../../adapters/d365/d365-payload';
+import { transient } from '../../domain/failure';
+import { QueueMessage } from '../../domain/queue-message';
 import {
   CustomerQueue,
   D365CustomerUpdates,
@@ -13,12 +13,12 @@ import {
   silentLog,
   noopTelemetry,
   StatusConflictError,
-} from '../ports';
-import { acceptCustomer } from './accept-customer';
-import { acceptUpdate } from './accept-update';
-import { processCustomerMessage } from './process-customer';
-import { processQueuedRequest, UpdateDeps } from './process-update';
-import type { ConflictPolicy } from '../domain/customer-update';
+} from '../../ports';
+import { acceptCustomer } from '../accept-customer';
+import { acceptUpdate } from '../accept-update';
+import { UpdateDeps } from './deps';
+import { processQueuedRequest } from './dispatch';
+import type { ConflictPolicy } from '../../domain/customer-update';
 
 /** D365's customers as the update port sees them: an ETag that changes with every write. */
 function memoryD365() {
@@ -132,7 +132,7 @@ function setup(policy: ConflictPolicy = 'review') {
 
 async function created(app: ReturnType<typeof setup>) {
   const message = await app.acceptCreate();
-  await expect(processCustomerMessage(message, app.deps)).resolves.toMatchObject({ kind: 'succeeded' });
+  await expect(processQueuedRequest(message, app.deps)).resolves.toMatchObject({ kind: 'succeeded' });
   return message;
 }
 
@@ -219,7 +219,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'deferred' });
     expect(app.d365.patches).toHaveLength(0);
-    await processCustomerMessage(create, app.deps);
+    await processQueuedRequest(create, app.deps);
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'updated' });
     expect(app.d365.customers.get('US-000001')!.fields.PrimaryContactPhone).toBe('+14255550100');
   });
@@ -235,7 +235,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect((await app.links.get(app.ref))?.createCorrelationId).toBe(retry.correlationId);
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'deferred' });
-    await processCustomerMessage(retry, app.deps);
+    await processQueuedRequest(retry, app.deps);
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'updated' });
   });
 

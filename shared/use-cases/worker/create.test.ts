@@ -1,17 +1,18 @@
-import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
-import { acceptCustomer, AcceptOptions } from './accept-customer';
-import { CustomerRequest } from '../domain/customer-contract';
-import { d365Gate } from '../adapters/d365/d365-gate';
-import { permanent, transient } from '../domain/failure';
-import { backoffSeconds } from '../domain/retry-policy';
-import { processCustomerMessage, ProcessDeps } from './process-customer';
-import { replayFailedRequest } from './replay-request';
-import { QueueMessage } from '../domain/queue-message';
-import { toStatusAnswer } from '../domain/status';
-import { reconcile } from './reconcile';
-import { CustomerQueue, D365Client, IdentityClaims, silentLog, Telemetry, TelemetryEvent } from '../ports';
-import { sampleCustomer } from '../../test/fixtures/sample-customers';
+import { memoryStatusStore } from '../../../test/support/memory-status-store';
+import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
+import { acceptCustomer, AcceptOptions } from '../accept-customer';
+import { CustomerRequest } from '../../domain/customer-contract';
+import { d365Gate } from '../../adapters/d365/d365-gate';
+import { permanent, transient } from '../../domain/failure';
+import { backoffSeconds } from '../../domain/retry-policy';
+import { WorkerDeps } from './deps';
+import { processQueuedRequest } from './dispatch';
+import { replayFailedRequest } from '../replay-request';
+import { QueueMessage } from '../../domain/queue-message';
+import { toStatusAnswer } from '../../domain/status';
+import { reconcile } from '../reconcile';
+import { CustomerQueue, D365Client, IdentityClaims, silentLog, Telemetry, TelemetryEvent } from '../../ports';
+import { sampleCustomer } from '../../../test/fixtures/sample-customers';
 
 const full = sampleCustomer('full');
 
@@ -22,7 +23,7 @@ interface Sent {
 
 type Create = (request: CustomerRequest) => Promise<{ customerAccount: string }>;
 
-function setup(create: Create, options: Partial<ProcessDeps> & { existing?: string | string[] } = {}) {
+function setup(create: Create, options: Partial<WorkerDeps> & { existing?: string | string[] } = {}) {
   const statusStore = memoryStatusStore();
   const sent: Sent[] = [];
   const poisoned: QueueMessage[] = [];
@@ -48,7 +49,7 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
     },
     findCustomersByNameAndPhone: async () => [],
   };
-  const deps: ProcessDeps = {
+  const deps: WorkerDeps = {
     statusStore,
     queue,
     poisonQueue,
@@ -80,7 +81,7 @@ function setup(create: Create, options: Partial<ProcessDeps> & { existing?: stri
     calls,
     advance: (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000)),
     accept: (body: unknown, o?: AcceptOptions) => acceptCustomer(body, deps, o),
-    process: (message: unknown) => processCustomerMessage(message, deps),
+    process: (message: unknown) => processQueuedRequest(message, deps),
     record: (id: string) => statusStore.records.get(id)!,
   };
 }
@@ -540,7 +541,7 @@ describe("the intake's own record (Prefer: wait processes what it just accepted)
     const accepted = await app.accept(full);
     if (accepted.kind !== 'accepted' || accepted.replayed) throw new Error('not accepted');
     await expect(
-      processCustomerMessage(accepted.message, app.deps, { accepted: accepted.record }),
+      processQueuedRequest(accepted.message, app.deps, { accepted: accepted.record }),
     ).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000042' });
     expect(reads).toEqual([]);
     expect(app.calls).toEqual(['lookup', 'create']);
@@ -555,7 +556,7 @@ describe("the intake's own record (Prefer: wait processes what it just accepted)
     // Someone wrote the record after the intake (a worker's delivery of the same message, say).
     await app.statusStore.update(app.record(correlationId), { updatedAt: '2026-11-26T18:00:01.000Z' });
     await expect(
-      processCustomerMessage(accepted.message, app.deps, { accepted: accepted.record }),
+      processQueuedRequest(accepted.message, app.deps, { accepted: accepted.record }),
     ).resolves.toMatchObject({ kind: 'succeeded' });
     expect(reads).toEqual([correlationId]);
     expect(app.calls).toEqual(['lookup', 'create']);
@@ -566,7 +567,7 @@ describe("the intake's own record (Prefer: wait processes what it just accepted)
     const other = await app.accept(sampleCustomer('minimal'));
     const message = await acceptedMessage(app);
     if (other.kind !== 'accepted') throw new Error('not accepted');
-    await processCustomerMessage(message, app.deps, { accepted: other.record });
+    await processQueuedRequest(message, app.deps, { accepted: other.record });
     expect(reads).toEqual([message.correlationId]);
     expect(app.record(message.correlationId).status).toBe('succeeded');
     expect(app.record(other.record.correlationId).status).toBe('queued');
@@ -577,7 +578,7 @@ describe("the slot's give-back after the create", () => {
   it('runs while the outcome is written; a failed one is logged and the request still succeeds', async () => {
     const inner = d365Gate(4);
     const warnings: string[] = [];
-    const failingRelease: ProcessDeps['gate'] = {
+    const failingRelease: WorkerDeps['gate'] = {
       ...inner,
       async acquire(maxWaitMs, o) {
         const slot = await inner.acquire(maxWaitMs, o);
