@@ -11,7 +11,7 @@ import { CustomerQueue, D365Client, D365Gate, D365GateUnavailableError, silentLo
 
 /**
  * The worker with a gated (batched) lookup: the lookup takes a gate slot of its own, and the
- * request takes its slot for the create only after the lookup (process-customer.ts, `gatedLookup`).
+ * request takes its slot for the create only after the lookup (worker/create.ts, `gatedLookup`).
  */
 function setup(
   options: { existing?: string; gatedLookup?: WorkerDeps['gatedLookup']; gate?: D365Gate } = {},
