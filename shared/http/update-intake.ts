@@ -8,12 +8,11 @@ import { acceptUpdate } from '../use-cases/accept-update';
 import { registerCallbackUrl } from './callback-registration';
 import { readIntakeHeaders } from './intake-headers';
 import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
-import { notAcceptedResponse, outcomeResponse } from './outcome-response';
+import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
 import { publicRequestUrl } from './public-url';
-import { statusUrl } from './webhooks/answers';
 
 /**
  * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
@@ -89,12 +88,11 @@ export async function updateCustomerHttp(
             (await waitForOutcome(deps.statusStore, record.correlationId, waitSeconds * 1000, work)) ??
             record;
         }
-        const headers: Record<string, string> = {
-          ...(result.replayed && { 'idempotent-replayed': 'true' }),
-          ...(waitSeconds > 0 && { 'preference-applied': `wait=${waitSeconds}` }),
-        };
-        const url = statusUrl(publicRequestUrl(request.url, config.publicOrigin), record.correlationId);
-        return outcomeResponse(record, url, headers, config.statusRetryAfterSeconds, waitSeconds > 0);
+        return acceptedResponse(
+          publicRequestUrl(request.url, config.publicOrigin),
+          { record, replayed: result.replayed, waitedSeconds: waitSeconds },
+          config.statusRetryAfterSeconds,
+        );
       }
     }
     return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));
