@@ -271,6 +271,7 @@ export function postmanCollection(): Json {
     variable: [
       { key: 'baseUrl', value: 'http://localhost:7071/api' },
       { key: 'functionKey', value: '' },
+      { key: 'masterKey', value: '' },
       { key: 'authorityHost', value: 'https://login.microsoftonline.com' },
       { key: 'd365Url', value: 'https://contoso.operations.dynamics.com' },
       { key: 'tenantId', value: '' },
@@ -290,6 +291,7 @@ export function localEnvironment(): Json {
     values: [
       value('baseUrl', 'http://localhost:7071/api'),
       value('functionKey', '', 'secret'),
+      value('masterKey', '', 'secret'),
       value('authorityHost', 'https://127.0.0.1:7443'),
       value('d365Url', 'https://127.0.0.1:7443'),
       value('tenantId', '11111111-1111-4111-8111-111111111111'),

@@ -226,8 +226,9 @@ export class CustomerSyncClient {
         continue;
       }
       if (response.ok) return response;
-      if (response.status === 401 && response.headers.get('content-type') === null) {
-        throw new AuthenticationError('The function key is missing or wrong (401).', 401);
+      if (response.status === 401) {
+        // Always empty: the platform's answer to a wrong key (or App Service Authentication's to a missing token).
+        throw new AuthenticationError('The key (or the Entra ID token) is missing or wrong (401).', 401);
       }
       if (response.status === 500) {
         lastError = new UnavailableError('The API failed unexpectedly (500).', 500);

@@ -199,8 +199,9 @@ namespace D365CustomerSync.Client
                             return new Answer(response.StatusCode, text, location?.ToString(), retryAfter);
                         }
                         var status = (int)response.StatusCode;
-                        if (status == 401 && response.Content?.Headers.ContentType == null)
-                            throw new CustomerSyncAuthenticationException("The function key is missing or wrong (401).", 401);
+                        // Always empty: the platform's answer to a wrong key (or App Service Authentication's to a missing token).
+                        if (status == 401)
+                            throw new CustomerSyncAuthenticationException("The key (or the Entra ID token) is missing or wrong (401).", 401);
                         var problem = ReadProblem(text, response);
                         bool transient;
                         if (problem == null)

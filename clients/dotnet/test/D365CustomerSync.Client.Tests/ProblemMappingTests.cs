@@ -50,7 +50,6 @@ namespace D365CustomerSync.Client.Tests
             new object[] { 413, ProblemTypes.BodyTooLarge, typeof(CustomerValidationException) },
             new object[] { 409, ProblemTypes.Duplicate, typeof(DuplicateCustomerException) },
             new object[] { 422, ProblemTypes.IdempotencyKeyReused, typeof(IdempotencyKeyReusedException) },
-            new object[] { 401, ProblemTypes.Unauthenticated, typeof(CustomerSyncAuthenticationException) },
             new object[] { 403, ProblemTypes.Forbidden, typeof(CustomerSyncAuthenticationException) },
         };
 
