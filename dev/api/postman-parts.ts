@@ -69,6 +69,8 @@ export function request(
     tests: string[];
     /** No function key (the webhook routes: the signature is the authentication). */
     anonymous?: boolean;
+    /** The request's own `x-functions-key` in `headers` replaces the operation's key. */
+    replaceKey?: boolean;
   },
 ): Json {
   const op = operation(path, method);
@@ -78,7 +80,7 @@ export function request(
     ...(options.body !== undefined || options.rawBody !== undefined
       ? [{ key: 'Content-Type', value: options.contentType ?? 'application/json' }]
       : []),
-    ...(options.anonymous ? [] : [keyHeader(op)]),
+    ...(options.anonymous || options.replaceKey ? [] : [keyHeader(op)]),
     ...(options.headers ?? []),
   ];
   return {
