@@ -6,7 +6,9 @@ import {
   errorForProblem,
   PendingTimeoutError,
   UnavailableError,
+  ValidationError,
 } from './errors';
+import { customerFieldErrors, localProblem } from './validate';
 import type { Accepted, CreatedCustomer, CustomerRequest, Problem, StatusAnswer } from './types';
 
 /** Statuses a request never leaves. */
@@ -29,6 +31,12 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Longest wait between two polls or two sends, whatever `Retry-After` says. Default 30 s. */
   maxDelayMs?: number;
+  /**
+   * Check each field with the API's own rules (the OpenAPI document's patterns) before sending, and
+   * throw `ValidationError` without a request. Default true; turn it off only if this client is
+   * older than an API that has since widened a rule.
+   */
+  validateBeforeSending?: boolean;
 }
 
 export interface CreateCustomerOptions {
@@ -117,6 +125,10 @@ export class CustomerSyncClient {
    * `PendingTimeoutError`... (see errors.ts).
    */
   async createCustomer(body: CustomerRequest, options: CreateCustomerOptions = {}): Promise<CreatedCustomer> {
+    if (this.options.validateBeforeSending !== false) {
+      const errors = customerFieldErrors((body as { Customer?: unknown } | null)?.Customer);
+      if (errors.length > 0) throw new ValidationError(localProblem(errors));
+    }
     const idempotencyKey = options.idempotencyKey ?? newKey();
     const deadline = Date.now() + this.timeoutMs;
     const { signal } = options;

@@ -55,6 +55,11 @@ namespace D365CustomerSync.Client
             CustomerRequest request, CreateCustomerOptions options = null, CancellationToken cancellationToken = default)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
+            if (_options.ValidateBeforeSending)
+            {
+                var errors = ContractRules.Check(request);
+                if (errors.Count > 0) throw new CustomerValidationException(ContractRules.LocalProblem(errors));
+            }
             options = options ?? new CreateCustomerOptions();
             var key = string.IsNullOrEmpty(options.IdempotencyKey) ? IdempotencyKeys.New() : options.IdempotencyKey;
             var wait = Math.Max(0, options.WaitSeconds ?? _options.DefaultWaitSeconds);
