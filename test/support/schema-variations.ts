@@ -121,6 +121,9 @@ export function schemaVariations(
         body: withValue(valid, path, 'a'.repeat(node.maxLength + 1)),
       });
     }
+    if (typeof node.minProperties === 'number' && node.minProperties > 0) {
+      out.push({ keyword: 'minProperties', pointer, body: replaced({}) });
+    }
     if (node.properties) {
       const properties = node.properties as Record<string, Json>;
       const object = (value ?? {}) as Json;
