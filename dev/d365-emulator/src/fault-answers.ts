@@ -77,7 +77,12 @@ export function sendFaultAnswer(
       sendJson(
         ctx.res,
         status,
-        { errors: status === 401 ? '[API] Invalid API key or access token (unrecognized login or wrong password)' : reason },
+        {
+          errors:
+            status === 401
+              ? '[API] Invalid API key or access token (unrecognized login or wrong password)'
+              : reason,
+        },
         retryHeaders,
       );
       return;

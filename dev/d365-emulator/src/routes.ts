@@ -39,7 +39,12 @@ export function route(method: string, pathname: string): Route {
   const bigcommerce = BIGCOMMERCE_API_PATH.exec(pathname);
   if (bigcommerce) {
     const resource = bigcommerce[2] ?? '';
-    const endpoint = resource === '/attributes' ? 'attributes' : resource === '/attribute-values' ? 'attributeValues' : 'customers';
+    const endpoint =
+      resource === '/attributes'
+        ? 'attributes'
+        : resource === '/attribute-values'
+          ? 'attributeValues'
+          : 'customers';
     return { service: 'bigcommerce', endpoint, store: bigcommerce[1]!, resource };
   }
   if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };

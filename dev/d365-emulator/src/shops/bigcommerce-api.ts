@@ -21,7 +21,8 @@ import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
  *   (/docs/start/best-practices/api-rate-limits).
  * Error bodies are `{status, title, type, errors}` (the reference's ErrorResponse); titles best-effort.
  */
-export const BIGCOMMERCE_API_PATH = /^\/stores\/([a-z0-9]{1,32})\/v3\/customers(\/attributes|\/attribute-values)?\/?$/;
+export const BIGCOMMERCE_API_PATH =
+  /^\/stores\/([a-z0-9]{1,32})\/v3\/customers(\/attributes|\/attribute-values)?\/?$/;
 const STATUS_DOCS = 'https://developer.bigcommerce.com/docs/start/about/status-codes';
 const MAX_BATCH = 10;
 const MAX_ATTRIBUTES = 50;
@@ -75,7 +76,11 @@ function page<T>(ctx: RequestContext, items: T[], headers: Record<string, string
 }
 
 const listParam = (ctx: RequestContext, name: string): string[] | undefined =>
-  ctx.url.searchParams.get(name)?.split(',').map((v) => v.trim()).filter(Boolean);
+  ctx.url.searchParams
+    .get(name)
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 function listCustomers(store: BigCommerceStore, ctx: RequestContext, headers: Record<string, string>): void {
   const ids = listParam(ctx, 'id:in')?.map(Number);
@@ -99,7 +104,10 @@ function listCustomers(store: BigCommerceStore, ctx: RequestContext, headers: Re
   page(ctx, matching, headers);
 }
 
-function readArray(ctx: RequestContext, headers: Record<string, string>): Record<string, unknown>[] | undefined {
+function readArray(
+  ctx: RequestContext,
+  headers: Record<string, string>,
+): Record<string, unknown>[] | undefined {
   const parsed = parseJson(ctx.body);
   if (!parsed.ok || !Array.isArray(parsed.value) || parsed.value.length === 0) {
     problem(ctx, 422, 'JSON data is missing or invalid', headers, { body: 'must be a non-empty array' });
@@ -112,35 +120,51 @@ function readArray(ctx: RequestContext, headers: Record<string, string>): Record
   return parsed.value as Record<string, unknown>[];
 }
 
-function updateCustomers(store: BigCommerceStore, ctx: RequestContext, headers: Record<string, string>): void {
+function updateCustomers(
+  store: BigCommerceStore,
+  ctx: RequestContext,
+  headers: Record<string, string>,
+): void {
   const items = readArray(ctx, headers);
   if (!items) return;
   const errors: Record<string, string> = {};
   items.forEach((item, i) => {
-    if (!store.customers.some((c) => Number(c.id) === Number(item.id))) errors[`${i}.id`] = 'customer does not exist';
+    if (!store.customers.some((c) => Number(c.id) === Number(item.id)))
+      errors[`${i}.id`] = 'customer does not exist';
   });
-  if (Object.keys(errors).length > 0) return problem(ctx, 422, 'The customers could not be updated.', headers, errors);
+  if (Object.keys(errors).length > 0)
+    return problem(ctx, 422, 'The customers could not be updated.', headers, errors);
   const now = new Date().toISOString();
   const updated = items.map((item) => {
     const customer = store.customers.find((c) => Number(c.id) === Number(item.id))!;
     Object.assign(customer, item, { id: customer.id, date_modified: now });
-    if (store.writesFireUpdate) fireCustomerEvent(store, 'store/customer/updated', Number(customer.id), 'api');
+    if (store.writesFireUpdate)
+      fireCustomerEvent(store, 'store/customer/updated', Number(customer.id), 'api');
     return customer;
   });
   sendJson(ctx.res, 200, { data: updated, meta: {} }, headers);
 }
 
-function createAttributes(store: BigCommerceStore, ctx: RequestContext, headers: Record<string, string>): void {
+function createAttributes(
+  store: BigCommerceStore,
+  ctx: RequestContext,
+  headers: Record<string, string>,
+): void {
   const items = readArray(ctx, headers);
   if (!items) return;
   const errors: Record<string, string> = {};
   items.forEach((item, i) => {
-    if (typeof item.name !== 'string' || item.name.length < 1 || item.name.length > 255) errors[`${i}.name`] = 'name must be 1-255 characters';
-    if (!['string', 'number', 'date'].includes(String(item.type))) errors[`${i}.type`] = 'type must be one of string, number, date';
-    if (store.attributes.some((a) => a.name === item.name)) errors[`${i}.name`] = 'an attribute with this name exists';
+    if (typeof item.name !== 'string' || item.name.length < 1 || item.name.length > 255)
+      errors[`${i}.name`] = 'name must be 1-255 characters';
+    if (!['string', 'number', 'date'].includes(String(item.type)))
+      errors[`${i}.type`] = 'type must be one of string, number, date';
+    if (store.attributes.some((a) => a.name === item.name))
+      errors[`${i}.name`] = 'an attribute with this name exists';
   });
-  if (store.attributes.length + items.length > MAX_ATTRIBUTES) errors.body = `a store holds at most ${MAX_ATTRIBUTES} attributes`;
-  if (Object.keys(errors).length > 0) return problem(ctx, 422, 'The attributes were not valid.', headers, errors);
+  if (store.attributes.length + items.length > MAX_ATTRIBUTES)
+    errors.body = `a store holds at most ${MAX_ATTRIBUTES} attributes`;
+  if (Object.keys(errors).length > 0)
+    return problem(ctx, 422, 'The attributes were not valid.', headers, errors);
   const now = new Date().toISOString();
   const created = items.map((item) => {
     const attribute = {
@@ -159,8 +183,10 @@ function createAttributes(store: BigCommerceStore, ctx: RequestContext, headers:
 function valueError(store: BigCommerceStore, item: Record<string, unknown>): string | undefined {
   const attribute = store.attributes.find((a) => a.id === Number(item.attribute_id));
   if (!attribute) return 'attribute_id does not exist';
-  if (!store.customers.some((c) => Number(c.id) === Number(item.customer_id))) return 'customer_id does not exist';
-  if (typeof item.value !== 'string' || item.value.length > 255) return 'value must be a string of at most 255 characters';
+  if (!store.customers.some((c) => Number(c.id) === Number(item.customer_id)))
+    return 'customer_id does not exist';
+  if (typeof item.value !== 'string' || item.value.length > 255)
+    return 'value must be a string of at most 255 characters';
   if (attribute.type === 'number' && !/^-?\d+(\.\d+)?$/.test(item.value)) return 'value must be a number';
   if (attribute.type === 'date' && Number.isNaN(Date.parse(item.value))) return 'value must be a date';
   return undefined;
@@ -174,15 +200,25 @@ function upsertValues(store: BigCommerceStore, ctx: RequestContext, headers: Rec
     const error = valueError(store, item);
     if (error) errors[String(i)] = error;
   });
-  if (Object.keys(errors).length > 0) return problem(ctx, 422, 'The customer attribute values were not valid.', headers, errors);
+  if (Object.keys(errors).length > 0)
+    return problem(ctx, 422, 'The customer attribute values were not valid.', headers, errors);
   const now = new Date().toISOString();
   const changed = new Set<number>();
   const data = items.map((item) => {
     const customerId = Number(item.customer_id);
     const attributeId = Number(item.attribute_id);
-    let value = store.attributeValues.find((v) => v.customer_id === customerId && v.attribute_id === attributeId);
+    let value = store.attributeValues.find(
+      (v) => v.customer_id === customerId && v.attribute_id === attributeId,
+    );
     if (!value) {
-      value = { id: store.nextId++, attribute_id: attributeId, customer_id: customerId, attribute_value: '', date_created: now, date_modified: now };
+      value = {
+        id: store.nextId++,
+        attribute_id: attributeId,
+        customer_id: customerId,
+        attribute_value: '',
+        date_created: now,
+        date_modified: now,
+      };
       store.attributeValues.push(value);
     }
     if (value.attribute_value !== item.value || value.date_created === now) changed.add(customerId);
@@ -190,15 +226,21 @@ function upsertValues(store: BigCommerceStore, ctx: RequestContext, headers: Rec
     value.date_modified = now;
     return value;
   });
-  if (store.writesFireUpdate) for (const id of changed) fireCustomerEvent(store, 'store/customer/updated', id, 'api');
+  if (store.writesFireUpdate)
+    for (const id of changed) fireCustomerEvent(store, 'store/customer/updated', id, 'api');
   sendJson(ctx.res, 200, { data, meta: {} }, headers);
 }
 
-export function handleBigCommerceApi(ctx: RequestContext, store: BigCommerceStore | undefined, resource: string): void {
+export function handleBigCommerceApi(
+  ctx: RequestContext,
+  store: BigCommerceStore | undefined,
+  resource: string,
+): void {
   if (!store) return problem(ctx, 404, 'The store does not exist.');
   store.stats.requests += 1;
   const token = ctx.req.headers['x-auth-token'];
-  if (store.revoked || typeof token !== 'string' || !sameToken(token, store.token)) return problem(ctx, 401, 'Unauthorized');
+  if (store.revoked || typeof token !== 'string' || !sameToken(token, store.token))
+    return problem(ctx, 401, 'Unauthorized');
   const now = Date.now();
   const before = rateHeaders(store, now);
   if (store.used >= store.quota) {
@@ -216,7 +258,11 @@ export function handleBigCommerceApi(ctx: RequestContext, store: BigCommerceStor
       return updateCustomers(store, ctx, headers);
     case 'GET /attributes': {
       const name = ctx.url.searchParams.get('name');
-      return page(ctx, store.attributes.filter((a) => !name || a.name === name), headers);
+      return page(
+        ctx,
+        store.attributes.filter((a) => !name || a.name === name),
+        headers,
+      );
     }
     case 'POST /attributes':
       return createAttributes(store, ctx, headers);
@@ -226,7 +272,9 @@ export function handleBigCommerceApi(ctx: RequestContext, store: BigCommerceStor
       return page(
         ctx,
         store.attributeValues.filter(
-          (v) => (!customers || customers.includes(v.customer_id)) && (!attributes || attributes.includes(v.attribute_id)),
+          (v) =>
+            (!customers || customers.includes(v.customer_id)) &&
+            (!attributes || attributes.includes(v.attribute_id)),
         ),
         headers,
       );

@@ -108,8 +108,17 @@ export function fireCustomerEvent(
 ): void {
   const createdAt = Math.floor(Date.now() / 1000);
   const data = { type: 'customer', id: customerId };
-  const hash = createHash('sha1').update(JSON.stringify({ scope, data, createdAt, n: store.nextId++ })).digest('hex');
-  const body = JSON.stringify({ scope, store_id: '1001', data, hash, created_at: createdAt, producer: `stores/${store.hash}` });
+  const hash = createHash('sha1')
+    .update(JSON.stringify({ scope, data, createdAt, n: store.nextId++ }))
+    .digest('hex');
+  const body = JSON.stringify({
+    scope,
+    store_id: '1001',
+    data,
+    hash,
+    created_at: createdAt,
+    producer: `stores/${store.hash}`,
+  });
   for (const hook of store.hooks.filter((h) => h.scope === scope || h.scope === 'store/customer/*')) {
     deliver(
       {

@@ -91,5 +91,4 @@ export function deliver(
 }
 
 /** Deliveries not yet settled (delivered or given up): tests wait for none to be left. */
-export const pendingDeliveries = (log: readonly Delivery[]): number =>
-  log.filter((d) => !d.settled).length;
+export const pendingDeliveries = (log: readonly Delivery[]): number => log.filter((d) => !d.settled).length;

@@ -10,7 +10,14 @@ import {
   validate,
 } from 'graphql';
 import { isPlainObject, RequestContext, sendJson } from '../http';
-import { actualCost, CostContext, refill, requestedCost, SINGLE_QUERY_MAX_COST, throttleStatus } from './shopify-cost';
+import {
+  actualCost,
+  CostContext,
+  refill,
+  requestedCost,
+  SINGLE_QUERY_MAX_COST,
+  throttleStatus,
+} from './shopify-cost';
 import { ResolverContext, rootValue } from './shopify-resolvers';
 import { shopifyAdminSchema } from './shopify-schema';
 import { ShopifyApp, ShopifyShop } from './shopify-store';
@@ -35,7 +42,8 @@ import { ShopifyApp, ShopifyShop } from './shopify-store';
  * - every answer that was costed carries `extensions.cost` (`requestedQueryCost`, `actualQueryCost`,
  *   `throttleStatus: {maximumAvailable, currentlyAvailable, restoreRate}`).
  */
-export const SHOPIFY_PATH = /^\/shopify\/([a-z0-9][a-z0-9-]*\.myshopify\.com)\/admin\/api\/([^/]+)\/graphql\.json$/;
+export const SHOPIFY_PATH =
+  /^\/shopify\/([a-z0-9][a-z0-9-]*\.myshopify\.com)\/admin\/api\/([^/]+)\/graphql\.json$/;
 const VERSION = /^(20\d\d-(01|04|07|10)|unstable)$/;
 const INVALID_TOKEN = '[API] Invalid API key or access token (unrecognized login or wrong password)';
 const DOCS = 'https://shopify.dev/api/usage/rate-limits';
@@ -79,7 +87,11 @@ function pickOperation(document: DocumentNode, name?: string): OperationDefiniti
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
-  return name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+  return name
+    ? operations.find((o) => o.name?.value === name)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
 }
 
 export function handleShopifyAdmin(
@@ -95,7 +107,8 @@ export function handleShopifyAdmin(
   if (!app) return sendJson(ctx.res, 401, { errors: INVALID_TOKEN }, headers);
   app.stats.requests += 1;
   const request = readRequest(ctx);
-  if (!request) return sendJson(ctx.res, 400, { errors: { query: 'Required parameter missing or invalid' } }, headers);
+  if (!request)
+    return sendJson(ctx.res, 400, { errors: { query: 'Required parameter missing or invalid' } }, headers);
   const answer = (body: unknown) => sendJson(ctx.res, 200, body, headers);
 
   let document: DocumentNode;
@@ -121,7 +134,12 @@ export function handleShopifyAdmin(
       errors: [
         {
           message: `Query cost is ${requested}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).`,
-          extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: SINGLE_QUERY_MAX_COST, documentation: DOCS },
+          extensions: {
+            code: 'MAX_COST_EXCEEDED',
+            cost: requested,
+            maxCost: SINGLE_QUERY_MAX_COST,
+            documentation: DOCS,
+          },
         },
       ],
     });
@@ -131,7 +149,13 @@ export function handleShopifyAdmin(
     app.stats.throttled += 1;
     return answer({
       errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: DOCS } }],
-      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(app.bucket) } },
+      extensions: {
+        cost: {
+          requestedQueryCost: requested,
+          actualQueryCost: null,
+          throttleStatus: throttleStatus(app.bucket),
+        },
+      },
     });
   }
   app.bucket.available -= requested;
@@ -152,7 +176,13 @@ export function handleShopifyAdmin(
   answer({
     ...(result.errors && { errors: errorsOf(result.errors) }),
     data: result.data ?? null,
-    extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(app.bucket) } },
+    extensions: {
+      cost: {
+        requestedQueryCost: requested,
+        actualQueryCost: actual,
+        throttleStatus: throttleStatus(app.bucket),
+      },
+    },
   });
   for (const send of resolverContext.after) send();
 }

@@ -28,7 +28,13 @@ import {
  */
 export const SINGLE_QUERY_MAX_COST = 1000;
 
-export const OWNER_WEIGHTS: Record<string, number> = { Customer: 1, Shop: 1, Collection: 1, Product: 4, Order: 10 };
+export const OWNER_WEIGHTS: Record<string, number> = {
+  Customer: 1,
+  Shop: 1,
+  Collection: 1,
+  Product: 4,
+  Order: 10,
+};
 
 export interface CostContext {
   schema: GraphQLSchema;
@@ -72,20 +78,30 @@ function itemCost(field: FieldNode, type: GraphQLObjectType, ctx: CostContext): 
   return cost;
 }
 
-function objectCost(field: FieldNode, fieldType: Parameters<typeof getNamedType>[0], ctx: CostContext): number {
+function objectCost(
+  field: FieldNode,
+  fieldType: Parameters<typeof getNamedType>[0],
+  ctx: CostContext,
+): number {
   const type = fieldType ? getNamedType(fieldType) : undefined;
   if (!isObjectType(type)) return 0;
   return 1 + selectionCost(field.selectionSet, type, ctx);
 }
 
-function selectionCost(set: SelectionSetNode | undefined, parent: GraphQLObjectType, ctx: CostContext): number {
+function selectionCost(
+  set: SelectionSetNode | undefined,
+  parent: GraphQLObjectType,
+  ctx: CostContext,
+): number {
   let cost = 0;
   for (const field of fieldsOf(set, ctx)) {
     const definition = parent.getFields()[field.name.value];
     const type = definition ? getNamedType(definition.type) : undefined;
     if (!definition || !isObjectType(type)) continue;
     if (isConnection(type)) {
-      const size = Number(argument(field, 'first', ctx.variables) ?? argument(field, 'last', ctx.variables) ?? 0);
+      const size = Number(
+        argument(field, 'first', ctx.variables) ?? argument(field, 'last', ctx.variables) ?? 0,
+      );
       cost += 2 + (Number.isFinite(size) ? size : 0) * itemCost(field, type, ctx);
     } else if (['edges', 'pageInfo'].includes(field.name.value)) {
       cost += selectionCost(field.selectionSet, type, ctx);

@@ -93,7 +93,14 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
     createdAt: DateTime!
     updatedAt: DateTime!
     metafield(namespace: String, key: String!): Metafield
-    metafields(first: Int, after: String, last: Int, before: String, namespace: String, keys: [String!]): MetafieldConnection!
+    metafields(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      namespace: String
+      keys: [String!]
+    ): MetafieldConnection!
   }
 
   type PageInfo {

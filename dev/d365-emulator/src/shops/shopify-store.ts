@@ -193,7 +193,10 @@ export function addCustomer(
  * in https://shopify.dev/docs/api/webhooks?reference=toml), with `metafields` of the subscription's
  * namespaces.
  */
-export function restCustomer(customer: ShopifyCustomer, namespaces: readonly string[] = []): Record<string, unknown> {
+export function restCustomer(
+  customer: ShopifyCustomer,
+  namespaces: readonly string[] = [],
+): Record<string, unknown> {
   const addresses = customer.addresses.map((address, index) => ({
     id: Number(customer.id.slice(-6)) * 10 + index,
     customer_id: Number(customer.id),
@@ -239,7 +242,8 @@ export function restCustomer(customer: ShopifyCustomer, namespaces: readonly str
 }
 
 /** Signs with the app's client secret: base64 HMAC-SHA256 of the raw body (X-Shopify-Hmac-Sha256). */
-const sign = (body: string, secret: string): string => createHmac('sha256', secret).update(body).digest('base64');
+const sign = (body: string, secret: string): string =>
+  createHmac('sha256', secret).update(body).digest('base64');
 
 /**
  * Sends `topic` about `customer` to every app subscribed to it, with Shopify's headers

@@ -27,8 +27,10 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  *   reports it; `POST …/customers` adds one (fires `store/customer/created`); `DELETE
  *   …/customers/{id}`; `POST …/revoke` revokes the API account's token.
  */
-const SHOPIFY = /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke)(?:\/(\d{1,20}))?)?\/?$/;
-const BIGCOMMERCE = /^\/_emulator\/bigcommerce\/stores\/([a-z0-9]{1,32})(?:\/(customers|revoke)(?:\/(\d{1,12}))?)?\/?$/;
+const SHOPIFY =
+  /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke)(?:\/(\d{1,20}))?)?\/?$/;
+const BIGCOMMERCE =
+  /^\/_emulator\/bigcommerce\/stores\/([a-z0-9]{1,32})(?:\/(customers|revoke)(?:\/(\d{1,12}))?)?\/?$/;
 
 const issues = (error: unknown): string =>
   error instanceof z.ZodError
@@ -85,7 +87,13 @@ function handleShopify(shops: ShopsState, ctx: RequestContext, match: RegExpExec
     if (sub === 'customers' && id && !customer) return sendJson(ctx.res, 404, { error: 'No such customer.' });
     if (customer && ctx.method === 'PATCH') {
       const changes = z
-        .object({ first_name: z.string().nullable(), last_name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable(), note: z.string().nullable() })
+        .object({
+          first_name: z.string().nullable(),
+          last_name: z.string().nullable(),
+          email: z.string().nullable(),
+          phone: z.string().nullable(),
+          note: z.string().nullable(),
+        })
         .partial()
         .strict()
         .parse(input);
@@ -134,7 +142,11 @@ function handleBigCommerce(shops: ShopsState, ctx: RequestContext, match: RegExp
     }
     if (sub === 'customers' && !id && ctx.method === 'POST') {
       const customer = z.record(z.string(), z.unknown()).parse(input);
-      const created = { ...customer, id: Math.max(0, ...store.customers.map((c) => Number(c.id))) + 1, date_modified: new Date().toISOString() };
+      const created = {
+        ...customer,
+        id: Math.max(0, ...store.customers.map((c) => Number(c.id))) + 1,
+        date_modified: new Date().toISOString(),
+      };
       store.customers.push(created);
       fireCustomerEvent(store, 'store/customer/created', created.id, 'merchant');
       return sendJson(ctx.res, 201, created);
