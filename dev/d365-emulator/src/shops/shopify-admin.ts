@@ -20,7 +20,7 @@ import {
 } from './shopify-cost';
 import { ResolverContext, rootValue } from './shopify-resolvers';
 import { shopifyAdminSchema } from './shopify-schema';
-import { ShopifyApp, ShopifyShop } from './shopify-store';
+import { notify, ShopifyApp, ShopifyShop } from './shopify-store';
 
 /**
  * `POST /shopify/{shop}.myshopify.com/admin/api/{version}/graphql.json`: the shop's GraphQL Admin
@@ -160,7 +160,7 @@ export function handleShopifyAdmin(
   }
   app.bucket.available -= requested;
   app.stats.lowestAvailable = Math.min(app.stats.lowestAvailable, Math.floor(app.bucket.available));
-  const resolverContext: ResolverContext = { shop, app, after: [] };
+  const resolverContext: ResolverContext = { shop, app, changed: new Set() };
   const result = execute({
     schema,
     document,
@@ -184,5 +184,5 @@ export function handleShopifyAdmin(
       },
     },
   });
-  for (const send of resolverContext.after) send();
+  for (const customer of resolverContext.changed) notify(shop, 'customers/update', customer, 'api');
 }

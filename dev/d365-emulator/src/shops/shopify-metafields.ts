@@ -4,7 +4,6 @@ import {
   gid,
   MetafieldDefinition,
   nextId,
-  notify,
   ShopifyApp,
   ShopifyCustomer,
   ShopifyMetafield,
@@ -18,8 +17,8 @@ import {
 export interface ResolverContext {
   shop: ShopifyShop;
   app: ShopifyApp;
-  /** Webhooks to send once the answer is out. */
-  after: (() => void)[];
+  /** Customers the request changed: each gets one `customers/update` once the answer is out. */
+  changed: Set<ShopifyCustomer>;
 }
 
 const MAX_METAFIELDS = 25;
@@ -199,7 +198,7 @@ export function metafieldsSet(args: { metafields: SetInput[] }, ctx: ResolverCon
     return mf;
   });
   if (ctx.shop.metafieldWritesFireUpdate) {
-    for (const owner of changed) ctx.after.push(() => notify(ctx.shop, 'customers/update', owner, 'api'));
+    for (const owner of changed) ctx.changed.add(owner);
   }
   return { metafields: written.map((mf) => metafieldView(ctx, mf)), userErrors: [] };
 }

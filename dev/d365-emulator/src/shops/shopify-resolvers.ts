@@ -11,7 +11,7 @@ import {
   resolveNamespace,
   SetInput,
 } from './shopify-metafields';
-import { gid, notify, ShopifyCustomer } from './shopify-store';
+import { gid, ShopifyCustomer } from './shopify-store';
 
 export type { ResolverContext } from './shopify-metafields';
 
@@ -204,9 +204,22 @@ function customerUpdate(args: { input: CustomerInput }, ctx: ResolverContext) {
     ]) !== before
   ) {
     customer.updatedAt = new Date().toISOString();
-    ctx.after.push(() => notify(ctx.shop, 'customers/update', customer, 'api'));
+    ctx.changed.add(customer);
   }
   return { customer: customerView(ctx, customer), userErrors: [] };
+}
+
+function tagsAdd(args: { id: string; tags: string[] }, ctx: ResolverContext) {
+  requireScope(ctx, 'write_customers', 'tagsAdd');
+  const customer = ctx.shop.customers.get(customerIdOf(args.id) ?? '');
+  if (!customer) return { userErrors: [{ field: ['id'], message: 'Resource does not exist' }] };
+  const added = args.tags.map((t) => t.trim()).filter((t) => t && !customer.tags.includes(t));
+  if (added.length > 0) {
+    customer.tags = [...customer.tags, ...added];
+    customer.updatedAt = new Date().toISOString();
+    ctx.changed.add(customer);
+  }
+  return { userErrors: [] };
 }
 
 /** The root value for `graphql.execute`: queries and mutations of the subset. */
@@ -248,5 +261,6 @@ export function rootValue(ctx: ResolverContext) {
     metafieldDefinitionCreate: (args: { definition: DefinitionInput }) =>
       metafieldDefinitionCreate(args, ctx),
     customerUpdate: (args: { input: CustomerInput }) => customerUpdate(args, ctx),
+    tagsAdd: (args: { id: string; tags: string[] }) => tagsAdd(args, ctx),
   };
 }

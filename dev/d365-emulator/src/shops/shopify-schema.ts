@@ -10,7 +10,8 @@ import { buildSchema, GraphQLSchema } from 'graphql';
  * - `metafieldDefinitionCreate` / `metafieldDefinitions`:
  *   https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldDefinitionCreate
  *   (capability `uniqueValues`: https://shopify.dev/docs/apps/build/custom-data/metafields/definitions/capabilities);
- * - `customerUpdate`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/customerUpdate.
+ * - `customerUpdate`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/customerUpdate;
+ * - `tagsAdd` (customers only; its `node` is left out): https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd.
  * Fields not listed here are unknown to the emulator and fail validation, as an unknown field does on
  * Shopify: a query the app sends must exist in the real schema too.
  */
@@ -45,6 +46,11 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
     metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
     metafieldDefinitionCreate(definition: MetafieldDefinitionInput!): MetafieldDefinitionCreatePayload
     customerUpdate(input: CustomerInput!): CustomerUpdatePayload
+    tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  }
+
+  type TagsAddPayload {
+    userErrors: [UserError!]!
   }
 
   type Shop {

@@ -79,7 +79,12 @@ const shopSeedSchema = z
   .object({
     plan: z.enum(['standard', 'advanced', 'plus', 'enterprise']).default('standard'),
     bucket: z
-      .object({ maximumAvailable: z.number().positive(), restoreRate: z.number().positive() })
+      .object({
+        maximumAvailable: z.number().positive(),
+        restoreRate: z.number().positive(),
+        /** What is left at the start (another client of the app spent the rest): a throttled shop. */
+        currentlyAvailable: z.number().min(0).optional(),
+      })
       .optional(),
     apps: z
       .array(
@@ -127,6 +132,7 @@ export const digestOf = (mf: ShopifyMetafield): string =>
 export function createShop(domain: string, input: unknown): ShopifyShop {
   const seed = shopSeedSchema.parse(input);
   const limits = seed.bucket ?? SHOPIFY_PLANS[seed.plan];
+  const startsWith = seed.bucket?.currentlyAvailable ?? limits.maximumAvailable;
   const shop: ShopifyShop = {
     domain,
     customers: new Map(),
@@ -144,7 +150,7 @@ export function createShop(domain: string, input: unknown): ShopifyShop {
       clientSecret: app.clientSecret,
       scopes: new Set(app.scopes),
       revoked: false,
-      bucket: createBucket(limits.maximumAvailable, limits.restoreRate),
+      bucket: { ...createBucket(limits.maximumAvailable, limits.restoreRate), available: startsWith },
       webhooks: app.webhooks,
       stats: { requests: 0, throttled: 0, pointsSpent: 0, lowestAvailable: limits.maximumAvailable },
     }),
