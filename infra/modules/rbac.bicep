@@ -268,7 +268,7 @@ resource secretUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (g
 }
 
 // ---- Key Vault: read each shop secret (webhook secrets, Admin API tokens), each assignment on that secret only.
-resource shopSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = [for name in shopSecretNames: {
+resource shopSecrets 'Microsoft.KeyVault/vaults/secrets@2025-05-01' existing = [for name in shopSecretNames: {
   parent: vault
   name: name
 }]
