@@ -14,7 +14,7 @@ import { SHOPIFY_QUERIES } from './shopify-queries';
  * the reserve), and every answer's `extensions.cost.throttleStatus` is fed back; a `THROTTLED`
  * answer (another client of the same app spent the bucket) is fed back too and the call waits and
  * goes again, within `maxWaitMs`; past it the call fails as transient with the time to come back.
- * Nothing is known of a shop yet: one `{ shop { id } }` (1 point) reads its bucket first.
+ * Nothing is known of a shop yet: one `{ __typename }` (0 points) reads its bucket first.
  *
  * A 401 reads the token from Key Vault again once (a rotation); a second 401, or `ACCESS_DENIED`, is
  * a ShopAccessError: the app was uninstalled or lacks `write_customers`.

@@ -159,7 +159,9 @@ export function handleShopifyAdmin(
     });
   }
   app.bucket.available -= requested;
-  app.stats.lowestAvailable = Math.min(app.stats.lowestAvailable, Math.floor(app.bucket.available));
+  // What spending left: a request that costs nothing takes nothing from the bucket.
+  if (requested > 0)
+    app.stats.lowestAvailable = Math.min(app.stats.lowestAvailable, Math.floor(app.bucket.available));
   const resolverContext: ResolverContext = { shop, app, changed: new Set() };
   const result = execute({
     schema,
