@@ -1,4 +1,4 @@
-import { availableAt, book, BudgetState, merge } from './shop-budget';
+import { availableAt, book, BudgetState, changesNothing, merge } from './shop-budget';
 
 const bucket = (available: number, at = 0): BudgetState => ({
   model: 'bucket',
@@ -54,5 +54,23 @@ describe('shop budget: BigCommerce window', () => {
     const seen = { model: 'window', quota: 10, left: 7, resetMs: 400, windowMs: 1000 } as const;
     expect(merge(window(4, 500), seen, 100)).toMatchObject({ left: 4, resetAt: 500 });
     expect(merge(window(4, 500), { ...seen, resetMs: 900 }, 600)).toMatchObject({ left: 7, resetAt: 1500 });
+  });
+});
+
+describe('shop budget: what an answer changes', () => {
+  it('needs no write when the shop reports no less than the estimate, and one when it reports less', () => {
+    const current = bucket(40, 0);
+    const higher = merge(
+      current,
+      { model: 'bucket', maximumAvailable: 100, currentlyAvailable: 90, restoreRate: 10 },
+      1000,
+    );
+    const lower = merge(
+      current,
+      { model: 'bucket', maximumAvailable: 100, currentlyAvailable: 20, restoreRate: 10 },
+      1000,
+    );
+    expect(changesNothing(current, higher, 1000)).toBe(true);
+    expect(changesNothing(current, lower, 1000)).toBe(false);
   });
 });

@@ -63,6 +63,21 @@ export type Observation =
   | { model: 'bucket'; maximumAvailable: number; currentlyAvailable: number; restoreRate: number }
   | { model: 'window'; quota: number; left: number; resetMs: number; windowMs: number };
 
+/** True when `next` tells nothing `current` does not already (nothing lower, same limits): no write needed. */
+export function changesNothing(current: BudgetState, next: BudgetState, now: number): boolean {
+  if (current.model === 'bucket' && next.model === 'bucket') {
+    return (
+      current.maximumAvailable === next.maximumAvailable &&
+      current.restoreRate === next.restoreRate &&
+      availableAt(next, now) >= availableAt(current, now)
+    );
+  }
+  if (current.model === 'window' && next.model === 'window') {
+    return current.quota === next.quota && current.resetAt === next.resetAt && next.left >= current.left;
+  }
+  return false;
+}
+
 /**
  * The known state after an answer: the lower of the estimate and what the shop said (bookings of
  * calls still in flight elsewhere in the fleet are in the estimate, not yet in the shop's figure).

@@ -1,5 +1,5 @@
 import { RestError, TableClient } from '@azure/data-tables';
-import { book, BudgetState, merge } from '../../domain/shop-budget';
+import { book, BudgetState, changesNothing, merge } from '../../domain/shop-budget';
 import { ShopBudget } from '../../ports';
 
 /** Shop budgets live in the status table, one partition each: `~shop-budget-<shop>`, row ''. */
@@ -31,9 +31,22 @@ export interface ShopBudgetOptions {
  * ShopBudget over one Table entity per shop, changed only with its ETag: two instances that read the
  * same state cannot both book the last points above the reserve (the second one's write fails with
  * 412, it reads again and decides again). So the reserve holds across the fleet, not just per host.
+ * Within an instance, bookings and observations of one shop go one at a time (they would only
+ * conflict with each other), and an answer that lowers nothing is not written.
  */
 export function tableShopBudget(table: () => Promise<TableClient>, options: ShopBudgetOptions): ShopBudget {
   const now = options.now ?? Date.now;
+  const queues = new Map<string, Promise<unknown>>();
+  /** Runs `step` after this instance's earlier steps for the same shop. */
+  const inTurn = <T>(shop: string, step: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(shop) ?? Promise.resolve();
+    const next = previous.then(step, step);
+    queues.set(
+      shop,
+      next.catch(() => undefined),
+    );
+    return next;
+  };
 
   const read = async (client: TableClient, shop: string) => {
     try {
@@ -63,24 +76,32 @@ export function tableShopBudget(table: () => Promise<TableClient>, options: Shop
       const client = await table();
       const deadline = now() + maxWaitMs;
       for (;;) {
-        const current = await read(client, shop);
-        if (!current) return { kind: 'unknown' };
-        const booking = book(current.state, cost, options.share, now());
-        if (booking.kind === 'taken') {
-          if (await write(client, shop, booking.state, current.etag)) return { kind: 'taken' };
-          continue;
-        }
-        const retryAt = now() + booking.waitMs;
+        const decided = await inTurn(shop, async () => {
+          const current = await read(client, shop);
+          if (!current) return { kind: 'unknown' } as const;
+          const booking = book(current.state, cost, options.share, now());
+          if (booking.kind === 'wait') return booking;
+          return (await write(client, shop, booking.state, current.etag))
+            ? ({ kind: 'taken' } as const)
+            : undefined;
+        });
+        if (decided === undefined) continue; // another instance wrote first: decide again
+        if (decided.kind !== 'wait') return decided;
+        const retryAt = now() + decided.waitMs;
         if (retryAt > deadline) return { kind: 'wait', retryAt };
-        await sleep(booking.waitMs);
+        await sleep(decided.waitMs);
       }
     },
     async observe(shop, seen) {
       const client = await table();
-      for (let attempt = 0; attempt < 5; attempt += 1) {
-        const current = await read(client, shop);
-        if (await write(client, shop, merge(current?.state, seen, now()), current?.etag)) return;
-      }
+      await inTurn(shop, async () => {
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          const current = await read(client, shop);
+          const next = merge(current?.state, seen, now());
+          if (current && changesNothing(current.state, next, now())) return;
+          if (await write(client, shop, next, current?.etag)) return;
+        }
+      });
     },
   };
 }
