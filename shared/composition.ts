@@ -16,9 +16,10 @@ import { tableCustomerLinks } from './adapters/table-customer-links';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
-import { processQueuedRequest, UpdateDeps } from './use-cases/process-update';
+import { processQueuedRequest } from './use-cases/worker/dispatch';
+import type { WorkerDeps } from './use-cases/worker/deps';
 import type { UpdateHttpDeps } from './http/update-intake';
-import { ProcessDeps } from './use-cases/process-customer';
+import type { CreateHttpDeps } from './http/create-intake';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
 import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
@@ -103,19 +104,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
   };
 }
 
-/** What the update worker needs, from the services. */
-export function updateDeps(services: AppServices, log: Log): UpdateDeps {
-  return {
-    ...processDeps(services, log),
-    links: services.links,
-    d365Updates: services.d365Updates,
-    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
-    conflictPolicy: services.config.conflictPolicy,
-  };
-}
-
-/** What the worker use-case needs, from the services. */
-export function processDeps(services: AppServices, log: Log): ProcessDeps {
+/** What the queue worker (creates and updates) needs, from the services. */
+export function workerDeps(services: AppServices, log: Log): WorkerDeps {
   const { config } = services;
   return {
     ...acceptDeps(services, log),
@@ -135,6 +125,9 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     links: services.links,
     sourceCustomers: services.sourceCustomers,
     webhookSources: config.webhooks.sources,
+    d365Updates: services.d365Updates,
+    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    conflictPolicy: config.conflictPolicy,
   };
 }
 
@@ -151,6 +144,21 @@ export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
   };
 }
 
+/** What the create route needs, from the services. */
+export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    accept: acceptDeps(services, log),
+    statusStore: services.statusStore,
+    waits: services.waits,
+    rateLimiter: services.rateLimiter,
+    callbackEndpoints: services.callbacks.endpoints,
+    processNow: (message, accepted) => processQueuedRequest(message, workerDeps(services, log), { accepted }),
+  };
+}
+
 /** What the update routes need, from the services. */
 export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
   const services = appServices();
@@ -162,7 +170,7 @@ export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
-    processNow: (message) => processQueuedRequest(message, updateDeps(services, log)),
+    processNow: (message) => processQueuedRequest(message, workerDeps(services, log)),
   };
 }
 
