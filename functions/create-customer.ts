@@ -8,11 +8,7 @@ import { notAcceptedResponse, outcomeResponse } from '../shared/http/outcome-res
 import { problemResponse, problems } from '../shared/http/problem';
 import { processCustomerMessage } from '../shared/use-cases/process-customer';
 import { registerCallbackUrl } from '../shared/http/callback-registration';
-import {
-  callerSource,
-  CUSTOMER_REFERENCE_HEADER,
-  parseCustomerReference,
-} from '../shared/http/customer-reference';
+import { CUSTOMER_REFERENCE_HEADER, parseCustomerReference } from '../shared/http/customer-reference';
 
 /**
  * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with
@@ -49,13 +45,11 @@ export async function createCustomer(
         processCustomerMessage(message, processDeps(services, log), { accepted }),
     },
     {
-      caller: caller.id,
+      caller,
       idempotencyKey,
       waitSeconds,
       ...(callback.url !== undefined && { callbackUrl: callback.url }),
-      ...(reference.reference !== undefined && {
-        origin: { source: callerSource(caller.id), sourceCustomerId: reference.reference },
-      }),
+      ...(reference.reference !== undefined && { reference: reference.reference }),
     },
   );
   if (result.kind !== 'accepted') return notAcceptedResponse(result, config.statusRetryAfterSeconds);

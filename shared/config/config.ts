@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Permission } from '../domain/ownership';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { mixedEnvironmentProblems } from './environment-mix';
 import { CatalogueEntry, SettingName, settings } from './settings';
@@ -56,7 +57,13 @@ const configSchema = settingsObject.transform((v) => ({
   reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
   callers: {
     auth: v.CALLER_AUTH,
-    roles: { create: v.CALLER_ROLE_CREATE, read: v.CALLER_ROLE_READ, operator: v.CALLER_ROLE_OPERATOR },
+    roles: {
+      create: v.CALLER_ROLE_CREATE,
+      read: v.CALLER_ROLE_READ,
+      accounts: v.CALLER_ROLE_ACCOUNTS,
+      staff: v.CALLER_ROLE_STAFF,
+      operator: v.CALLER_ROLE_OPERATOR,
+    },
     ratePerMinute: v.RATE_LIMIT_PER_MINUTE,
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
@@ -125,7 +132,8 @@ export interface Config {
   applicationInsights?: { connectionString: string; entraClientId?: string };
   callers: {
     auth: 'keys' | 'app-service';
-    roles: { create: string; read: string; operator: string };
+    /** The Entra app role that grants each permission of the ownership policy (domain/ownership.ts). */
+    roles: Record<Permission, string>;
     ratePerMinute: number;
     maxConcurrentWaits: number;
   };

@@ -337,6 +337,24 @@ const catalogue = [
     schema: z.string().min(1).max(120),
   }),
   define({
+    name: 'CALLER_ROLE_ACCOUNTS',
+    description:
+      'App role a caller needs to update customers by D365 account (`PATCH /api/customers/accounts/…`, `app-service` mode): POS and back office, not shops. Without it every such request is 403, whether the account exists or not.',
+    default: 'Customers.UpdateByAccount',
+    local: 'Customers.UpdateByAccount',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_STAFF',
+    description:
+      "App role of callers that verify a shopper's identity themselves (POS staff, `app-service` mode): their creates that match an existing D365 customer (DUPLICATE_POLICY=link) may change it; other callers' such links stay pending until verified.",
+    default: 'Customers.Staff',
+    local: 'Customers.Staff',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
     name: 'CALLER_ROLE_OPERATOR',
     description:
       "App role for operators: replay failed requests and read any caller's status (`app-service` mode).",

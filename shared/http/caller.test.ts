@@ -1,16 +1,23 @@
-import { authorize, mayAccess, parseClientPrincipal } from './caller';
+import { authorize, parseClientPrincipal, permissionsOf } from './caller';
 import { principalHeader } from '../../test/support/principal';
 import { Config } from '../config/config';
+import { SHARED_KEY_CALLER } from '../domain/ownership';
 
 const callers: Config['callers'] = {
   auth: 'app-service',
-  roles: { create: 'Customers.Create', read: 'Customers.Read', operator: 'Customers.Operate' },
+  roles: {
+    create: 'Customers.Create',
+    read: 'Customers.Read',
+    accounts: 'Customers.UpdateByAccount',
+    staff: 'Customers.Staff',
+    operator: 'Customers.Operate',
+  },
   ratePerMinute: 0,
   maxConcurrentWaits: 10,
 };
 
-const headers = (value?: string) => ({
-  get: (name: string) => (name === 'x-ms-client-principal' ? (value ?? null) : null),
+const request = (principal?: string) => ({
+  headers: { get: (name: string) => (name === 'x-ms-client-principal' ? (principal ?? null) : null) },
 });
 
 describe('callers', () => {
@@ -28,32 +35,33 @@ describe('callers', () => {
     },
   );
 
+  it('maps the app roles CALLER_ROLE_* name onto the policy permissions, ignoring others', () => {
+    expect(permissionsOf(['Customers.Staff', 'Customers.UpdateByAccount', 'Other.Role'], callers)).toEqual([
+      'accounts',
+      'staff',
+    ]);
+  });
+
   it('needs the route role (or the operator role) in app-service mode: 401 without a principal, 403 without the role', () => {
-    expect(authorize(headers(), 'create', callers)).toEqual({ ok: false, status: 401 });
-    expect(authorize(headers(principalHeader('a', ['Customers.Read'])), 'create', callers)).toEqual({
+    expect(authorize(request(), 'create', callers)).toEqual({ ok: false, status: 401 });
+    expect(authorize(request(principalHeader('a', ['Customers.Read'])), 'create', callers)).toEqual({
       ok: false,
       status: 403,
     });
-    expect(authorize(headers(principalHeader('a', ['Customers.Create'])), 'create', callers)).toMatchObject({
+    expect(authorize(request(principalHeader('a', ['Customers.Create'])), 'create', callers)).toEqual({
       ok: true,
+      caller: { id: 'a', source: 'a', permissions: ['create'] },
     });
-    expect(authorize(headers(principalHeader('o', ['Customers.Operate'])), 'read', callers)).toMatchObject({
+    expect(authorize(request(principalHeader('o', ['Customers.Operate'])), 'read', callers)).toMatchObject({
       ok: true,
     });
   });
 
-  it('never trusts the header with function keys: every caller is anonymous', () => {
+  it('never trusts the header with function keys: every caller is the one shared caller', () => {
     const keys = { ...callers, auth: 'keys' as const };
-    expect(authorize(headers(principalHeader('attacker', ['Customers.Operate'])), 'operator', keys)).toEqual({
+    expect(authorize(request(principalHeader('attacker', ['Customers.Operate'])), 'operator', keys)).toEqual({
       ok: true,
-      caller: { id: 'anonymous', roles: [] },
+      caller: SHARED_KEY_CALLER,
     });
-  });
-
-  it('lets a caller see only its own requests, unless it is an operator', () => {
-    expect(mayAccess({ id: 'a', roles: [] }, 'a', callers)).toBe(true);
-    expect(mayAccess({ id: 'b', roles: [] }, 'a', callers)).toBe(false);
-    expect(mayAccess({ id: 'o', roles: ['Customers.Operate'] }, 'a', callers)).toBe(true);
-    expect(mayAccess({ id: 'b', roles: [] }, 'a', { ...callers, auth: 'keys' })).toBe(true);
   });
 });

@@ -1,19 +1,19 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { Config } from '../config/config';
+import { Caller, holds, Permission, PERMISSIONS, SHARED_KEY_CALLER } from '../domain/ownership';
 import { problemResponse, problems } from './problem';
 
-/** Who is calling, and the app roles the platform says it holds. */
-export interface Caller {
-  /** A stable ID (Entra object ID of the user or service principal); 'anonymous' with function keys. */
+export type { Caller, Permission } from '../domain/ownership';
+
+/** An Entra principal as App Service Authentication describes it: its object ID and app roles. */
+export interface ClientPrincipal {
   id: string;
   roles: readonly string[];
 }
 
-export type Permission = 'create' | 'read' | 'operator';
-
 const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'];
 
-interface ClientPrincipal {
+interface PrincipalHeader {
   auth_typ?: string;
   role_typ?: string;
   claims?: { typ?: unknown; val?: unknown }[];
@@ -24,11 +24,11 @@ interface ClientPrincipal {
  * caller's Entra ID token (and strips from incoming requests). Only trusted when CALLER_AUTH says
  * the platform injects it.
  */
-export function parseClientPrincipal(header: string | null): Caller | undefined {
+export function parseClientPrincipal(header: string | null): ClientPrincipal | undefined {
   if (!header || header.length > 16_384) return undefined;
-  let principal: ClientPrincipal;
+  let principal: PrincipalHeader;
   try {
-    principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as ClientPrincipal;
+    principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PrincipalHeader;
   } catch {
     return undefined;
   }
@@ -43,44 +43,51 @@ export function parseClientPrincipal(header: string | null): Caller | undefined 
   return { id, roles: value([roleType, 'roles']) };
 }
 
+/** The policy's permissions an Entra principal holds, through the app roles CALLER_ROLE_* name. */
+export function permissionsOf(roles: readonly string[], callers: Config['callers']): Permission[] {
+  return PERMISSIONS.filter((permission) => roles.includes(callers.roles[permission]));
+}
+
 export type CallerCheck = { ok: true; caller: Caller } | { ok: false; status: 401 | 403 };
 
+/** What the caller check reads of a request. */
+export interface CallerRequest {
+  headers: { get(name: string): string | null };
+}
+
 /**
- * Who may do what. With function keys (the host checked the key) every caller is 'anonymous' and
- * holds every permission; with App Service Authentication the principal must hold the route's role.
+ * Who is calling, and whether it holds the route's permission:
+ * - `keys`: the host checked the function key; every caller is the one shared caller, which holds
+ *   every permission;
+ * - `app-service`: the platform-injected principal (401 without one), its object ID and the
+ *   permissions its app roles grant (403 without the route's).
  */
 export function authorize(
-  headers: { get(name: string): string | null },
+  request: CallerRequest,
   permission: Permission,
   callers: Config['callers'],
 ): CallerCheck {
-  if (callers.auth === 'keys') return { ok: true, caller: { id: 'anonymous', roles: [] } };
-  const caller = parseClientPrincipal(headers.get('x-ms-client-principal'));
-  if (!caller) return { ok: false, status: 401 };
-  const needed = callers.roles[permission];
-  const allowed = caller.roles.includes(needed) || caller.roles.includes(callers.roles.operator);
-  return allowed ? { ok: true, caller } : { ok: false, status: 403 };
+  if (callers.auth === 'keys') return { ok: true, caller: SHARED_KEY_CALLER };
+  const principal = parseClientPrincipal(request.headers.get('x-ms-client-principal'));
+  if (!principal) return { ok: false, status: 401 };
+  const caller: Caller = {
+    id: principal.id,
+    source: principal.id,
+    permissions: permissionsOf(principal.roles, callers),
+  };
+  return holds(caller, permission) ? { ok: true, caller } : { ok: false, status: 403 };
 }
 
 /** `authorize`, with the refusal already shaped as the route's problem+json answer (401 or 403). */
 export function requireCaller(
-  headers: { get(name: string): string | null },
+  request: CallerRequest,
   permission: Permission,
   callers: Config['callers'],
 ): { ok: true; caller: Caller } | { ok: false; response: HttpResponseInit } {
-  const check = authorize(headers, permission, callers);
+  const check = authorize(request, permission, callers);
   if (check.ok) return check;
   return {
     ok: false,
     response: problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden()),
   };
-}
-
-/**
- * Whether a caller may see (or replay) a request: its own, or any when it is an operator or
- * callers are not told apart. Others get 404, not 403, so an ID's existence is not confirmed.
- */
-export function mayAccess(caller: Caller, owner: string | undefined, callers: Config['callers']): boolean {
-  if (callers.auth === 'keys') return true;
-  return caller.roles.includes(callers.roles.operator) || (owner ?? 'anonymous') === caller.id;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { failureCodeSchema, outcomeSchema, statusSchema } from './api-schemas';
+import { failureCodeSchema, outcomeSchema, statusSchema, verificationSchema } from './api-schemas';
 import { MAX_CALLBACK_URL_LENGTH } from './callback-url';
 
 /**
@@ -28,6 +28,7 @@ export const callbackEventSchema = z
       sourceCustomerId: z.string().optional().meta({ description: 'The source\u2019s customer ID.' }),
       customerAccount: z.string().optional().meta({ description: 'The D365 account (`succeeded`).' }),
       outcome: outcomeSchema.optional(),
+      verification: verificationSchema.optional(),
       errorCode: failureCodeSchema.optional(),
       attempts: z.number().int().min(0),
     }),

@@ -104,6 +104,13 @@ export const problems = {
     status: 403,
     detail: 'The caller lacks the app role this route needs.',
   }),
+  linkUnverified: (): Problem => ({
+    type: `${TYPE_BASE}link-unverified`,
+    title: 'The link is waiting for verification',
+    status: 403,
+    detail:
+      "This reference's create matched a customer D365 already has, by an identity that is not verified: it cannot be changed through this link until the identity is verified (a Shopify update with verified_email, or an operator). Nothing was queued.",
+  }),
   tooManyRequests: (retryAfterSeconds: number): Problem => ({
     type: `${TYPE_BASE}rate-limited`,
     title: 'Too many requests',

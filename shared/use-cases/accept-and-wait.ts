@@ -1,3 +1,4 @@
+import { Caller, identityOf } from '../domain/ownership';
 import { QueueMessage } from '../domain/queue-message';
 import { isTerminal, StatusRecord } from '../domain/status';
 import { StatusStore, WaitSlots } from '../ports';
@@ -12,12 +13,12 @@ export interface AcceptAndWaitDeps {
 }
 
 export interface AcceptAndWaitOptions {
-  caller: string;
+  caller: Caller;
   idempotencyKey?: string;
   /** A checked `Callback-Url` for the result event. */
   callbackUrl?: string;
-  /** The caller's source and its own customer ID (`Customer-Reference`): the customer's link. */
-  origin?: { source: string; sourceCustomerId: string };
+  /** The caller's own customer ID (`Customer-Reference`): the customer's link, in the caller's namespace. */
+  reference?: string;
   /** `Prefer: wait=N`, already capped; 0 answers at once. */
   waitSeconds: number;
 }
@@ -47,12 +48,14 @@ export async function acceptAndWait(
 ): Promise<AcceptAndWaitResult> {
   const wait = options.waitSeconds > 0 && deps.waits.tryEnter() ? options.waitSeconds : 0;
   try {
+    const { caller, reference } = options;
     const result = await acceptCustomer(body, deps.accept, {
       idempotencyKey: options.idempotencyKey,
-      caller: options.caller,
+      caller: caller.id,
+      identity: identityOf(caller),
       delaySeconds: wait,
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-      ...(options.origin && { origin: options.origin }),
+      ...(reference !== undefined && { origin: { source: caller.source, sourceCustomerId: reference } }),
     });
     if (result.kind !== 'accepted') return result;
     if (wait === 0)

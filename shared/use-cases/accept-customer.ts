@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
 import { correlationIdForKey } from '../domain/correlation-id';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import type { Identity } from '../domain/ownership';
 import { StatusRecord } from '../domain/status';
 import {
   CustomerLink,
@@ -39,6 +40,8 @@ export interface AcceptOptions {
   origin?: { source: string; sourceCustomerId?: string };
   /** Where the signed result event goes when the request ends (already checked: callback-url.ts). */
   callbackUrl?: string;
+  /** A create's: whether its caller verified the shopper's identity (domain/ownership.ts `identityOf`). */
+  identity?: Identity;
 }
 
 export type AcceptResult =
@@ -200,6 +203,7 @@ export async function acceptValidated(
       fingerprint,
       ...(caller !== 'anonymous' && { caller }),
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+      ...(options.identity !== undefined && { identity: options.identity }),
       ...(options.origin && { source: options.origin.source }),
       ...(options.origin?.sourceCustomerId !== undefined && {
         sourceCustomerId: options.origin.sourceCustomerId,

@@ -1,6 +1,7 @@
 import { correlationIdForKey } from '../domain/correlation-id';
 import type { FieldError } from '../domain/customer-contract';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import type { Identity } from '../domain/ownership';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { referenceRequest, SourceReference } from '../domain/webhooks/source-reference';
 import { StatusConflictError } from '../ports';
@@ -26,6 +27,8 @@ export interface WebhookDelivery {
   eventKey: string;
   /** The shop's own customer ID (not personal data), when the delivery names one. */
   sourceCustomerId?: string;
+  /** Whether the sender verified the shopper's identity (domain/ownership.ts `identityOf`). */
+  identity: Identity;
 }
 
 export type WebhookContent =
@@ -89,6 +92,7 @@ async function acceptMapped(
     caller,
     route: ROUTE,
     origin,
+    identity: delivery.identity,
   });
   switch (accepted.kind) {
     case 'accepted':
@@ -125,6 +129,7 @@ async function storeDirectly(
     queuedAt: timestamp,
     updatedAt: timestamp,
     caller,
+    identity: delivery.identity,
     source: delivery.source,
     ...(delivery.sourceCustomerId !== undefined && { sourceCustomerId: delivery.sourceCustomerId }),
   };

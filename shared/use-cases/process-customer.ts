@@ -11,6 +11,7 @@ import { errorName } from './accept-customer';
 import { sourceReferenceOf } from '../domain/webhooks/source-reference';
 import { announceEnding } from './deliver-callback';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../domain/status';
+import { linkVerificationFor } from '../domain/ownership';
 import { customerIdentityKey } from '../domain/customer-identity';
 import { decideRecoveryMatch } from '../domain/recovery-match';
 import type { MatchedOn, NameAndPhoneMatch, RecoveryMatch } from '../domain/recovery-match';
@@ -153,7 +154,7 @@ async function recordSuccess(
   // The addresses CustomersV3 could not hold, under this request's lease (land-further-addresses.ts).
   const landing = await landFurtherAddresses(record, customerAccount, deps, found.slot);
   record = landing.record;
-  await linkCreated(record, customerAccount, deps);
+  await linkCreated(record, customerAccount, outcome, deps);
   await announceEnding(record, 'succeeded', deps); // the callback outbox first: see deliver-callback.ts
   await deps.statusStore.update(record, {
     status: 'succeeded',
@@ -190,8 +191,14 @@ async function recordSuccess(
  * never finds a finished create without its link). The source is the webhook source or the
  * caller (`api` with function keys); the baseline of later updates is the create's request.
  */
-async function linkCreated(record: StatusRecord, customerAccount: string, deps: ProcessDeps): Promise<void> {
+async function linkCreated(
+  record: StatusRecord,
+  customerAccount: string,
+  outcome: Outcome,
+  deps: ProcessDeps,
+): Promise<void> {
   if (!deps.links || record.kind === 'update' || record.payload === undefined) return;
+  const verification = linkVerificationFor(outcome, record.identity); // the ownership policy
   const request = JSON.parse(record.payload) as { Customer?: unknown };
   if (typeof request.Customer !== 'object' || request.Customer === null) return;
   await deps.links.complete(
@@ -202,6 +209,7 @@ async function linkCreated(record: StatusRecord, customerAccount: string, deps: 
       customerAccount,
       createCorrelationId: record.correlationId,
       createdAt: record.createdAt,
+      ...(verification !== undefined && { verification }),
       baseline: record.payload,
       fieldStamps: '{}',
     },

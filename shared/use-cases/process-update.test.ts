@@ -19,6 +19,7 @@ import { acceptUpdate } from './accept-update';
 import { processCustomerMessage } from './process-customer';
 import { processQueuedRequest, UpdateDeps } from './process-update';
 import type { ConflictPolicy } from '../domain/customer-update';
+import { POS_CALLER } from '../../test/support/callers';
 
 /** D365's customers as the update port sees them: an ETag that changes with every write. */
 function memoryD365() {
@@ -116,7 +117,8 @@ function setup(policy: ConflictPolicy = 'review') {
     async acceptUpdate(customer: Record<string, unknown>, version?: number) {
       const result = await acceptUpdate(
         {
-          key: ref,
+          caller: POS_CALLER,
+          target: { kind: 'reference', reference: ref.sourceCustomerId },
           patch: { Customer: customer },
           ...(version !== undefined && { order: { kind: 'version' as const, value: version } }),
         },
@@ -178,7 +180,8 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     const app = setup();
     const result = await acceptUpdate(
       {
-        key: { kind: 'reference', source: 'pos', sourceCustomerId: 'nobody' },
+        caller: POS_CALLER,
+        target: { kind: 'reference', reference: 'nobody' },
         patch: { Customer: { FirstName: 'X' } },
       },
       { ...app.deps, links: app.links },
@@ -201,7 +204,11 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect(await app.links.get(app.ref)).toBeUndefined();
     await expect(
       acceptUpdate(
-        { key: app.ref, patch: { Customer: { FirstName: 'X' } } },
+        {
+          caller: POS_CALLER,
+          target: { kind: 'reference', reference: app.ref.sourceCustomerId },
+          patch: { Customer: { FirstName: 'X' } },
+        },
         { ...app.deps, links: app.links },
       ),
     ).resolves.toEqual({ kind: 'not-found' });

@@ -2,9 +2,10 @@ import type { HttpResponseInit } from '@azure/functions';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
 import { acceptUpdate } from '../../use-cases/accept-update';
 import { errorName } from '../../use-cases/accept-customer';
-import type { CustomerLinkKey } from '../../ports';
+import type { Caller } from '../../domain/ownership';
+import type { UpdateTarget } from '../../use-cases/accept-update';
 import { problemResponse, problems } from '../problem';
-import { storedAnswer, webhookInProgress } from './answers';
+import { ignoredAnswer, storedAnswer, webhookInProgress } from './answers';
 import type { WebhookHttpDeps } from './intake';
 
 /**
@@ -15,13 +16,16 @@ import type { WebhookHttpDeps } from './intake';
  * that overtook its customer's create applies once the create has arrived.
  */
 export interface UpdateDelivery {
-  source: string;
+  /** The webhook source as a caller of the ownership policy (`webhookCaller`). */
+  caller: Caller;
   sourceKind: 'shopify' | 'standard';
   topic: string;
   eventKey: string;
-  key: CustomerLinkKey;
+  target: UpdateTarget;
   patch: unknown;
   order?: { kind: 'source' | 'version'; value: number };
+  /** Shopify's `verified_email` in the signed payload: a pending link of this customer is confirmed. */
+  verifiedBySource?: boolean;
 }
 
 export async function deliverUpdate(
@@ -32,11 +36,18 @@ export async function deliverUpdate(
   const { links } = deps.accept;
   const retryAfter = deps.config.statusRetryAfterSeconds;
   if (!links) return problemResponse(problems.storageUnavailable(retryAfter));
-  const { source, sourceKind, topic } = delivery;
+  const { caller, sourceKind, topic } = delivery;
+  const source = caller.source;
   const result = await acceptUpdate(
-    { key: delivery.key, patch: delivery.patch, ...(delivery.order && { order: delivery.order }) },
+    {
+      caller,
+      target: delivery.target,
+      patch: delivery.patch,
+      ...(delivery.order && { order: delivery.order }),
+      ...(delivery.verifiedBySource && { verifiedBySource: true }),
+    },
     { ...deps.accept, links },
-    { idempotencyKey: delivery.eventKey, caller: `webhook:${source}`, route: 'webhook' },
+    { idempotencyKey: delivery.eventKey, route: 'webhook' },
   ).catch((error: unknown) => {
     deps.log.error('webhook.store_failed', { source, reason: errorName(error) });
     return { kind: 'unavailable' as const };
@@ -49,6 +60,13 @@ export async function deliverUpdate(
       return storedAnswer(result.record, result.replayed, requestUrl);
     case 'not-found':
       return problemResponse(problems.customerNotFound());
+    case 'forbidden':
+      return problemResponse(problems.forbidden());
+    case 'unverified':
+      // A shop gets its 2xx (a refused delivery would be retried, then its subscription deleted).
+      return sourceKind === 'shopify'
+        ? ignoredAnswer('link-unverified')
+        : problemResponse(problems.linkUnverified());
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
     case 'key-reused':
