@@ -193,6 +193,16 @@ param callerRoleCreate string = 'Customers.Create'
 @maxLength(120)
 param callerRoleRead string = 'Customers.Read'
 
+@description('CALLER_ROLE_ACCOUNTS: app role a caller needs to update customers by D365 account (POS, back office; app-service mode). Without it every such request is 403.')
+@minLength(1)
+@maxLength(120)
+param callerRoleAccounts string = 'Customers.UpdateByAccount'
+
+@description('CALLER_ROLE_STAFF: app role of callers that verify a shopper\'s identity themselves (POS staff; app-service mode): their creates that match an existing D365 customer may change it; other callers\' such links stay pending until verified.')
+@minLength(1)
+@maxLength(120)
+param callerRoleStaff string = 'Customers.Staff'
+
 @description('CALLER_ROLE_OPERATOR: app role for operators: replay failed requests (with the master key) and read any caller\'s status (app-service mode).')
 @minLength(1)
 @maxLength(120)
@@ -522,6 +532,8 @@ module functionApp 'modules/function-app.bicep' = {
     callerAuthAllowedAudiences: callerAuthAllowedAudiences
     callerRoleCreate: callerRoleCreate
     callerRoleRead: callerRoleRead
+    callerRoleAccounts: callerRoleAccounts
+    callerRoleStaff: callerRoleStaff
     callerRoleOperator: callerRoleOperator
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits

@@ -84,6 +84,8 @@ param preferWaitMaxSeconds int
 param reconcileAfterSeconds int
 param callerRoleCreate string
 param callerRoleRead string
+param callerRoleAccounts string
+param callerRoleStaff string
 param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
@@ -365,6 +367,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'CALLER_ROLE_READ'
           value: callerRoleRead
+        }
+        {
+          name: 'CALLER_ROLE_ACCOUNTS'
+          value: callerRoleAccounts
+        }
+        {
+          name: 'CALLER_ROLE_STAFF'
+          value: callerRoleStaff
         }
         {
           name: 'CALLER_ROLE_OPERATOR'

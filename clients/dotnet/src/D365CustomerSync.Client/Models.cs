@@ -142,6 +142,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("outcome")]
         public string Outcome { get; set; }
 
+        /// <summary><c>pending</c>: the create found a customer D365 already had, but this caller did not verify the shopper's identity: no <see cref="CustomerAccount"/>, and no changes through its reference until the link is verified (Shopify's <c>verified_email</c>, or an operator). SECURITY.md, "Who may do what".</summary>
+        [JsonProperty("verification")]
+        public string Verification { get; set; }
+
         /// <summary>Every D365 account with the request's e-mail address in the legal entity (the duplicate refused, or the matches found).</summary>
         [JsonProperty("existingAccounts")]
         public List<string> ExistingAccounts { get; set; }
