@@ -82,6 +82,7 @@ param d365LookupBatchWindowMs int
 param processingLeaseSeconds int
 param preferWaitMaxSeconds int
 param reconcileAfterSeconds int
+param callerKeys string
 param callerRoleCreate string
 param callerRoleRead string
 param callerRoleAccounts string
@@ -359,6 +360,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'CALLER_AUTH'
           value: callerAuth
+        }
+        {
+          name: 'CALLER_KEYS'
+          value: callerKeys
         }
         {
           name: 'CALLER_ROLE_CREATE'

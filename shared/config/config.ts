@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Permission } from '../domain/ownership';
+import type { CallerKey } from './caller-keys';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { mixedEnvironmentProblems } from './environment-mix';
 import { CatalogueEntry, SettingName, settings } from './settings';
@@ -57,6 +58,7 @@ const configSchema = settingsObject.transform((v) => ({
   reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
   callers: {
     auth: v.CALLER_AUTH,
+    keys: v.CALLER_KEYS,
     roles: {
       create: v.CALLER_ROLE_CREATE,
       read: v.CALLER_ROLE_READ,
@@ -132,6 +134,8 @@ export interface Config {
   applicationInsights?: { connectionString: string; entraClientId?: string };
   callers: {
     auth: 'keys' | 'app-service';
+    /** CALLER_KEYS: the callers behind named function keys (keys mode). */
+    keys: CallerKey[];
     /** The Entra app role that grants each permission of the ownership policy (domain/ownership.ts). */
     roles: Record<Permission, string>;
     ratePerMinute: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callerKeysSetting } from './caller-keys';
 import { webhookSourcesSetting } from './webhook-sources';
 
 /**
@@ -314,11 +315,20 @@ const catalogue = [
   define({
     name: 'CALLER_AUTH',
     description:
-      'How callers are told apart: `keys` (function keys only; every caller is one) or `app-service` (App Service Authentication with Entra ID in front: the platform-injected `X-MS-CLIENT-PRINCIPAL` names the caller and its app roles). Only set `app-service` when the platform injects the header.',
+      'How callers are told apart: `keys` (function keys; named ones with CALLER_KEYS) or `app-service` (App Service Authentication with Entra ID in front: the platform-injected `X-MS-CLIENT-PRINCIPAL` names the caller and its app roles). Only set `app-service` when the platform injects the header.',
     default: 'keys',
     local: 'keys',
     azure: true,
     schema: oneOf(['keys', 'app-service']),
+  }),
+  define({
+    name: 'CALLER_KEYS',
+    description:
+      'Named function keys (`keys` mode): a JSON array of `{"name", "keySha256", "roles"}`, the SHA-256 (hex) of each caller\'s function key and what it may do (`create`, `read`, `accounts`, `staff`, `operator`; default `["create","read"]`). Each key is then a caller of its own: its references, requests, rate limit and callback secret. A request with any other key on a customer route is 403. Empty: every key is one shared caller that may do everything. See SECURITY.md.',
+    default: '[]',
+    local: '[]',
+    azure: true,
+    schema: callerKeysSetting,
   }),
   define({
     name: 'CALLER_ROLE_CREATE',

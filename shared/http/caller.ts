@@ -1,4 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
+import { createHash } from 'node:crypto';
+import type { CallerKey } from '../config/caller-keys';
 import { Config } from '../config/config';
 import { Caller, holds, Permission, PERMISSIONS, SHARED_KEY_CALLER } from '../domain/ownership';
 import { problemResponse, problems } from './problem';
@@ -53,12 +55,22 @@ export type CallerCheck = { ok: true; caller: Caller } | { ok: false; status: 40
 /** What the caller check reads of a request. */
 export interface CallerRequest {
   headers: { get(name: string): string | null };
+  query?: { get(name: string): string | null };
 }
 
 /**
+ * The caller an admin-level route sees in keys mode: the host lets only the master key through
+ * those routes, so whoever reached one is an operator.
+ */
+export const MASTER_KEY_CALLER: Caller = { id: 'key:master', source: 'operator', permissions: ['operator'] };
+
+/**
  * Who is calling, and whether it holds the route's permission:
- * - `keys`: the host checked the function key; every caller is the one shared caller, which holds
- *   every permission;
+ * - `keys` without CALLER_KEYS: the host checked the function key; every caller is the one shared
+ *   caller, which holds every permission;
+ * - `keys` with CALLER_KEYS: the key the host checked (`x-functions-key` or `?code=`) names the
+ *   caller (401 without a key, 403 for a key no entry names, or without the route's permission);
+ *   admin-level routes (the `operator` permission) are the master key's: an operator;
  * - `app-service`: the platform-injected principal (401 without one), its object ID and the
  *   permissions its app roles grant (403 without the route's).
  */
@@ -67,15 +79,29 @@ export function authorize(
   permission: Permission,
   callers: Config['callers'],
 ): CallerCheck {
-  if (callers.auth === 'keys') return { ok: true, caller: SHARED_KEY_CALLER };
-  const principal = parseClientPrincipal(request.headers.get('x-ms-client-principal'));
-  if (!principal) return { ok: false, status: 401 };
-  const caller: Caller = {
-    id: principal.id,
-    source: principal.id,
-    permissions: permissionsOf(principal.roles, callers),
-  };
-  return holds(caller, permission) ? { ok: true, caller } : { ok: false, status: 403 };
+  let caller: Caller | undefined;
+  if (callers.auth === 'keys') {
+    if (callers.keys.length === 0) return { ok: true, caller: SHARED_KEY_CALLER };
+    if (permission === 'operator') return { ok: true, caller: MASTER_KEY_CALLER };
+    const key = request.headers.get('x-functions-key') ?? request.query?.get('code') ?? null;
+    if (!key) return { ok: false, status: 401 };
+    caller = namedKeyCaller(key, callers.keys);
+  } else {
+    const principal = parseClientPrincipal(request.headers.get('x-ms-client-principal'));
+    if (!principal) return { ok: false, status: 401 };
+    caller = { id: principal.id, source: principal.id, permissions: permissionsOf(principal.roles, callers) };
+  }
+  return caller && holds(caller, permission) ? { ok: true, caller } : { ok: false, status: 403 };
+}
+
+/**
+ * The CALLER_KEYS entry of a function key, by the SHA-256 of its value (the setting never holds
+ * keys). Comparing digests leaks nothing usable about a key through timing.
+ */
+export function namedKeyCaller(key: string, keys: readonly CallerKey[]): Caller | undefined {
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+  const entry = keys.find((k) => k.keySha256 === digest);
+  return entry && { id: `key:${entry.name}`, source: entry.name, permissions: entry.roles };
 }
 
 /** `authorize`, with the refusal already shaped as the route's problem+json answer (401 or 403). */

@@ -130,9 +130,13 @@ export function callerProblems(): Record<string, Json> {
   return {
     '401': problem(
       401,
-      '`CALLER_AUTH=app-service`: no signed-in principal. (A missing or wrong function key is answered by the platform with an empty 401.)',
+      '`CALLER_AUTH=app-service`: no signed-in principal; with `CALLER_KEYS`: no function key. (A missing or wrong function key is answered by the platform with an empty 401.)',
       ['unauthenticated'],
     ),
-    '403': problem(403, '`CALLER_AUTH=app-service`: the caller lacks the app role.', ['forbidden']),
+    '403': problem(
+      403,
+      '`CALLER_AUTH=app-service`: the caller lacks the app role; with `CALLER_KEYS`: the function key names no caller, or one without the role.',
+      ['forbidden'],
+    ),
   };
 }

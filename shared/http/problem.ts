@@ -96,13 +96,15 @@ export const problems = {
     type: `${TYPE_BASE}unauthenticated`,
     title: 'Sign-in required',
     status: 401,
-    detail: 'Call with an Entra ID token for this app (App Service Authentication).',
+    detail:
+      'Call with an Entra ID token for this app (App Service Authentication), or with your own function key (CALLER_KEYS).',
   }),
   forbidden: (): Problem => ({
     type: `${TYPE_BASE}forbidden`,
     title: 'Missing app role',
     status: 403,
-    detail: 'The caller lacks the app role this route needs.',
+    detail:
+      'The caller lacks the role this request needs (its app role, or its named function key\'s roles); nothing was read or stored.',
   }),
   linkUnverified: (): Problem => ({
     type: `${TYPE_BASE}link-unverified`,

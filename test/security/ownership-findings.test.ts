@@ -254,7 +254,7 @@ describe('finding 2: a linked duplicate never hands over write access', () => {
   });
 });
 
-describe('finding 2: how a pending link becomes the caller\'s', () => {
+describe("finding 2: how a pending link becomes the caller's", () => {
   const OPERATOR = principalHeader('24242424-aaaa-4aaa-8aaa-0000000000ff', ['Customers.Operate']);
 
   it('an operator verifies it: then the PATCH applies and the create shows the account', async () => {
