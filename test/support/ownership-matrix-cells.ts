@@ -292,7 +292,7 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
       for (let i = 0; i < 600 && !limited; i += 1) {
         const answer = await call(m.stack, 'POST', '/api/customers', {
           ...m.callers.shopB.headers,
-          'idempotency-key': ' ',
+          'idempotency-key': 'not a key',
         });
         if (answer.status === 429) limited = answer;
       }
