@@ -102,7 +102,9 @@ describe('answers under the policy', () => {
     expect(answer).toMatchObject({ status: 'succeeded', outcome: 'linked', verification: 'pending' });
     expect(JSON.stringify(answer)).not.toContain('US-00000');
     expect(mayRevealAccounts({ ...record, identity: 'verified' })).toBe(true);
-    expect(toStatusAnswer({ ...record, identity: 'verified' })).toMatchObject({ customerAccount: 'US-000001' });
+    expect(toStatusAnswer({ ...record, identity: 'verified' })).toMatchObject({
+      customerAccount: 'US-000001',
+    });
   });
 
   it('names no account in the callback of an unverified link', () => {

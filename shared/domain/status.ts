@@ -204,7 +204,12 @@ export interface StatusAnswer {
  */
 export function toStatusAnswer(record: StatusRecord): StatusAnswer {
   if (!mayRevealAccounts(record)) {
-    const { customerAccount: _account, existingAccounts: _existing, errorMessage: _message, ...rest } = record;
+    const {
+      customerAccount: _account,
+      existingAccounts: _existing,
+      errorMessage: _message,
+      ...rest
+    } = record;
     return { ...answerOf(rest), ...(record.outcome === 'linked' && { verification: 'pending' }) };
   }
   return answerOf(record);

@@ -116,7 +116,10 @@ describe('callers', () => {
     });
 
     it('takes an admin-level route (only the master key gets there) as an operator', () => {
-      expect(authorize(withKey('anything'), 'operator', named)).toEqual({ ok: true, caller: MASTER_KEY_CALLER });
+      expect(authorize(withKey('anything'), 'operator', named)).toEqual({
+        ok: true,
+        caller: MASTER_KEY_CALLER,
+      });
     });
   });
 });

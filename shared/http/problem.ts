@@ -104,7 +104,7 @@ export const problems = {
     title: 'Missing app role',
     status: 403,
     detail:
-      'The caller lacks the role this request needs (its app role, or its named function key\'s roles); nothing was read or stored.',
+      "The caller lacks the role this request needs (its app role, or its named function key's roles); nothing was read or stored.",
   }),
   linkUnverified: (): Problem => ({
     type: `${TYPE_BASE}link-unverified`,

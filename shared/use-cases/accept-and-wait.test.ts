@@ -48,7 +48,10 @@ function setup(options: { slots?: number; process?: (message: QueueMessage) => P
 describe('acceptAndWait (Prefer: wait)', () => {
   it('without a wait, answers with the queued record at once and leaves the work to the queue', async () => {
     const { deps, sent, processed } = setup();
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: SHARED_KEY_CALLER, waitSeconds: 0 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 0,
+    });
     expect(result).toMatchObject({
       kind: 'accepted',
       replayed: false,
@@ -62,7 +65,10 @@ describe('acceptAndWait (Prefer: wait)', () => {
 
   it('with a wait, queues the message held back for the wait, processes it itself and answers with the outcome', async () => {
     const { deps, sent, processed, taken } = setup();
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: SHARED_KEY_CALLER, waitSeconds: 5 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 5,
+    });
     expect(result).toMatchObject({
       kind: 'accepted',
       waitedSeconds: 5,
@@ -75,7 +81,10 @@ describe('acceptAndWait (Prefer: wait)', () => {
 
   it('with every wait slot taken, answers at once and does not hold the message back', async () => {
     const { deps, sent, processed } = setup({ slots: 0 });
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: SHARED_KEY_CALLER, waitSeconds: 5 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 5,
+    });
     expect(result).toMatchObject({ kind: 'accepted', waitedSeconds: 0, record: { status: 'queued' } });
     expect(sent.map((s) => s.delaySeconds)).toEqual([0]);
     expect(processed).toHaveLength(0);
@@ -108,7 +117,10 @@ describe('acceptAndWait (Prefer: wait)', () => {
         throw new Error('D365 unreachable');
       },
     });
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: SHARED_KEY_CALLER, waitSeconds: 1 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 1,
+    });
     expect(result).toMatchObject({ kind: 'accepted', waitedSeconds: 1, record: { status: 'queued' } });
     expect(taken.now).toBe(0);
   });

@@ -1,11 +1,6 @@
 import { canonicalJson, CustomerRequest, FieldError } from '../domain/customer-contract';
 import { checkCustomerPatch, orderStamp, UpdateRequest } from '../domain/customer-update';
-import {
-  Caller,
-  mayNameLinkOwner,
-  mayUpdateByAccount,
-  writeThroughLink,
-} from '../domain/ownership';
+import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
 import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult, errorName } from './accept-customer';

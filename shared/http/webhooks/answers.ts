@@ -51,7 +51,11 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
 }
 
 /** Why a verified delivery created nothing (the OpenAPI document lists them from here). */
-export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled', 'link-unverified'] as const;
+export const WEBHOOK_IGNORED_REASONS = [
+  'topic-not-subscribed',
+  'topic-not-handled',
+  'link-unverified',
+] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
 
 /**
