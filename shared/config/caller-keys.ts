@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../domain/ownership';
+import { jsonArraySetting } from './json-setting';
 
 /**
  * `CALLER_KEYS` (CALLER_AUTH=keys): the callers behind named function keys, so that references,
@@ -20,22 +21,9 @@ const callerKey = z.strictObject({
 });
 export type CallerKey = z.infer<typeof callerKey>;
 
-export const callerKeysSetting = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of named keys' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(callerKey, { message: 'must be a JSON array of named keys' })
-      .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, 'key names must be unique')
-      .refine(
-        (keys) => new Set(keys.map((k) => k.keySha256)).size === keys.length,
-        'each key must be listed once (two names with the same keySha256)',
-      ),
+export const callerKeysSetting = jsonArraySetting('named keys', callerKey)
+  .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, 'key names must be unique')
+  .refine(
+    (keys) => new Set(keys.map((k) => k.keySha256)).size === keys.length,
+    'each key must be listed once (two names with the same keySha256)',
   );

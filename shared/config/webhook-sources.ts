@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Caller } from '../domain/ownership';
+import { jsonArraySetting } from './json-setting';
 
 /**
  * The e-commerce sources allowed to post customers as webhooks (`WEBHOOK_SOURCES`, a JSON array).
@@ -75,21 +76,10 @@ export type BigCommerceSource = z.infer<typeof bigcommerce>;
 export type StandardSource = z.infer<typeof standard>;
 
 /** The `WEBHOOK_SOURCES` setting: JSON text → validated sources with unique names. */
-export const webhookSourcesSetting = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of webhook sources' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(webhookSourceSchema, { message: 'must be a JSON array of webhook sources' })
-      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'source names must be unique'),
-  );
+export const webhookSourcesSetting = jsonArraySetting('webhook sources', webhookSourceSchema).refine(
+  (list) => new Set(list.map((s) => s.name)).size === list.length,
+  'source names must be unique',
+);
 
 /**
  * A webhook source as a caller of the ownership policy: its own principal (`webhook:<name>`) and

@@ -186,40 +186,7 @@ export function updatePaths(): Record<string, Json> {
         summary: 'Look a customer link up by either side (operator)',
         description:
           'By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. No personal data.',
-        parameters: ['source', 'sourceCustomerId', 'legalEntity', 'customerAccount'].map((name) => ({
-          name,
-          in: 'query',
-          required: false,
-          schema: { type: 'string', maxLength: 100 },
-        })),
-        responses: {
-          '200': {
-            description: 'The link.',
-            headers: { 'Cache-Control': header('Cache-Control') },
-            content: {
-              'application/json': {
-                schema: ref('CustomerLink'),
-                examples: {
-                  linked: {
-                    value: {
-                      source: 'contoso-shopify',
-                      sourceCustomerId: '706405506930370084',
-                      legalEntity: 'USRT',
-                      customerAccount: 'US-000001',
-                      createCorrelationId: EXAMPLE_ID,
-                      createdAt: '2026-11-26T18:00:00.412Z',
-                      linkedAt: '2026-11-26T18:00:01.020Z',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
-          ...callerProblems(),
-          '404': problem(404, 'No such link.', ['customerNotFound']),
-          '500': noContent500,
-        },
+        ...linkOperation('The link.', { linked: LINK_EXAMPLE }, 'No such link.'),
       },
     },
     '/customers/links/verify': {
@@ -229,42 +196,50 @@ export function updatePaths(): Record<string, Json> {
         summary: 'Verify a pending link (operator)',
         description:
           'The operator\u2019s decision that the caller of a pending link (its create found the customer in D365 by an e-mail nobody verified) is that customer: the link grants changes from now on and its create\u2019s status shows the account. By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. Verifying a link that is not pending changes nothing.',
-        parameters: ['source', 'sourceCustomerId', 'legalEntity', 'customerAccount'].map((name) => ({
-          name,
-          in: 'query',
-          required: false,
-          schema: { type: 'string', maxLength: 100 },
-        })),
-        responses: {
-          '200': {
-            description: 'The link, verified.',
-            headers: { 'Cache-Control': header('Cache-Control') },
-            content: {
-              'application/json': {
-                schema: ref('CustomerLink'),
-                examples: {
-                  verified: {
-                    value: {
-                      source: 'contoso-shopify',
-                      sourceCustomerId: '706405506930370084',
-                      legalEntity: 'USRT',
-                      customerAccount: 'US-000001',
-                      createCorrelationId: EXAMPLE_ID,
-                      createdAt: '2026-11-26T18:00:00.412Z',
-                      linkedAt: '2026-11-26T18:00:01.020Z',
-                      verification: 'verified',
-                    },
-                  },
-                },
-              },
-            },
+        ...linkOperation(
+          'The link, verified.',
+          { verified: { ...LINK_EXAMPLE, verification: 'verified' } },
+          'No such link, or its create has not ended yet.',
+        ),
+      },
+    },
+  };
+}
+
+const LINK_EXAMPLE = {
+  source: 'contoso-shopify',
+  sourceCustomerId: '706405506930370084',
+  legalEntity: 'USRT',
+  customerAccount: 'US-000001',
+  createCorrelationId: EXAMPLE_ID,
+  createdAt: '2026-11-26T18:00:00.412Z',
+  linkedAt: '2026-11-26T18:00:01.020Z',
+};
+
+/** The operator link routes' query parameters and answers (look up, verify). */
+function linkOperation(found: string, examples: Record<string, Json>, notFound: string): Json {
+  return {
+    parameters: ['source', 'sourceCustomerId', 'legalEntity', 'customerAccount'].map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: { type: 'string', maxLength: 100 },
+    })),
+    responses: {
+      '200': {
+        description: found,
+        headers: { 'Cache-Control': header('Cache-Control') },
+        content: {
+          'application/json': {
+            schema: ref('CustomerLink'),
+            examples: Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])),
           },
-          '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
-          ...callerProblems(),
-          '404': problem(404, 'No such link, or its create has not ended yet.', ['customerNotFound']),
-          '500': noContent500,
         },
       },
+      '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
+      ...callerProblems(),
+      '404': problem(404, notFound, ['customerNotFound']),
+      '500': noContent500,
     },
   };
 }

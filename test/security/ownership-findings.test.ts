@@ -217,21 +217,8 @@ describe('finding 2: a linked duplicate never hands over write access', () => {
     const victim = await create(POS, `POS-${randomUUID().slice(0, 8)}`, email);
     const account = victim.json.customerAccount as string;
     const before = await inD365(account);
-    const shopperId = String(8_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
-    const payload = (mail: string, verified: boolean) => {
-      const customer = JSON.parse(fixture('shopify-customers-create.json').toString('utf8')) as Record<
-        string,
-        unknown
-      >;
-      return JSON.stringify({
-        ...customer,
-        id: Number(shopperId),
-        admin_graphql_api_id: `gid://shopify/Customer/${shopperId}`,
-        email: mail,
-        verified_email: verified,
-        updated_at: new Date().toISOString(),
-      });
-    };
+    const shopper = shopifyShopper();
+    const payload = (mail: string, verified: boolean) => shopper({ email: mail, verified_email: verified });
     const signUp = payload(email, false);
     const created = await postRaw(`${stack.url}/api/webhooks/shopify`, signUp, shopifyHeaders(signUp));
     expect(created.status).toBe(202);
@@ -289,25 +276,11 @@ describe("finding 2: how a pending link becomes the caller's", () => {
     const email = newEmail('verified');
     const victim = await create(POS, `POS-${randomUUID().slice(0, 8)}`, email);
     const account = victim.json.customerAccount as string;
-    const shopperId = String(9_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
+    const shopper = shopifyShopper();
     // The shopper signs up under the name the POS has (a field the update does not change may
     // differ: the conflict check looks at changed fields only).
-    const payload = (verified: boolean, lastName: string | null) => {
-      const customer = JSON.parse(fixture('shopify-customers-create.json').toString('utf8')) as Record<
-        string,
-        unknown
-      >;
-      return JSON.stringify({
-        ...customer,
-        id: Number(shopperId),
-        admin_graphql_api_id: `gid://shopify/Customer/${shopperId}`,
-        email,
-        first_name: 'Cust',
-        last_name: lastName,
-        verified_email: verified,
-        updated_at: new Date().toISOString(),
-      });
-    };
+    const payload = (verified: boolean, lastName: string | null) =>
+      shopper({ email, first_name: 'Cust', last_name: lastName, verified_email: verified });
     const signUp = payload(false, null);
     const created = await postRaw(`${stack.url}/api/webhooks/shopify`, signUp, shopifyHeaders(signUp));
     expect(await waitForStatus(created.json.statusUrl as string)).toMatchObject({ verification: 'pending' });
@@ -326,6 +299,20 @@ describe("finding 2: how a pending link becomes the caller's", () => {
     expect(await waitForStatus(created.json.statusUrl as string)).toMatchObject({ customerAccount: account });
   });
 });
+
+/** Shopify's documented customer as a new shopper of this test, with `fields` over it (its raw body). */
+function shopifyShopper(): (fields: Record<string, unknown>) => string {
+  const id = String(8_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
+  const documented = JSON.parse(fixture('shopify-customers-create.json').toString('utf8')) as object;
+  return (fields) =>
+    JSON.stringify({
+      ...documented,
+      id: Number(id),
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+      updated_at: new Date().toISOString(),
+      ...fields,
+    });
+}
 
 async function waitForStatus(statusUrl: string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 30_000;
