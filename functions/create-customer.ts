@@ -52,6 +52,8 @@ export async function createCustomer(
       ...(reference.reference !== undefined && { reference: reference.reference }),
     },
   );
+  if (result.kind === 'reference-in-use')
+    return problemResponse(problems.referenceInUse(statusUrlFor(request.url, result.correlationId)));
   if (result.kind !== 'accepted') return notAcceptedResponse(result, config.statusRetryAfterSeconds);
   const { record, waitedSeconds } = result;
   const headers: Record<string, string> = {

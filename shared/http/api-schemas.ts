@@ -158,10 +158,23 @@ export const webhookIgnoredSchema = z
     ignored: z.literal(true),
     reason: z.enum(WEBHOOK_IGNORED_REASONS).meta({
       description:
-        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is neither `customer.created` nor `customer.updated`; `link-unverified`: a Shopify `customers/update` of a customer whose create matched an existing D365 customer by an e-mail Shopify has not verified (nothing is changed until `verified_email` is true or an operator verifies the link).',
+        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is neither `customer.created` nor `customer.updated`; `link-unverified`: a Shopify `customers/update` of a customer whose create matched an existing D365 customer by an e-mail Shopify has not verified (nothing is changed until `verified_email` is true or an operator verifies the link)',
     }),
   })
   .meta({ description: 'A verified delivery that creates nothing; the 200 keeps the subscription alive.' });
+
+export const callbackSecretsSchema = z
+  .strictObject({
+    secrets: z
+      .array(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/))
+      .min(1)
+      .meta({
+        description:
+          'Your `whsec_` secrets, the newest first: verify each result callback with any of them (during a rotation of the app\u2019s secret both sign). Yours only: another caller\u2019s callbacks are signed with its own.',
+        examples: [['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']],
+      }),
+  })
+  .meta({ description: 'The secrets that sign your result callbacks.' });
 
 export const fieldErrorSchema = z.strictObject({
   pointer: z.string().meta({
@@ -194,7 +207,11 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   unauthenticated: [],
   forbidden: [],
   linkUnverified: [],
+  referenceInUse: [
+    'https://contoso-sync.azurewebsites.net/api/customers/status/6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
+  ],
   tooManyRequests: [12],
+  secretUnavailable: [1],
   storageUnavailable: [1],
 };
 

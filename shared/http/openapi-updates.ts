@@ -281,7 +281,7 @@ export const UPDATE_PARAMETERS: Record<string, Json> = {
     in: 'header',
     required: false,
     description:
-      'A whole number that grows with each change you make to the customer (a row version, epoch ms): updates apply in its order, an older one is dropped as `stale`. Without it, arrival order.',
+      'A whole number that grows with each change you make to the customer (a row version, epoch ms): updates apply in its order, an older one is dropped as `stale`. Without it, arrival order. Bounded, so one wild value cannot freeze the customer: at most a day ahead of the clock read as epoch milliseconds, and at most the milliseconds since the customer\u2019s newest version arrived plus a day (or a billion, whichever is more) ahead of that version; beyond either, `400` (`invalid-header`) and nothing is queued.',
     schema: { type: 'string', pattern: '^[0-9]{1,16}$' },
     example: '17',
   },

@@ -70,6 +70,10 @@ export async function updateCustomerHttp(
         return problemResponse(problems.forbidden());
       case 'unverified':
         return problemResponse(problems.linkUnverified());
+      case 'invalid-version':
+        return problemResponse(
+          problems.invalidHeader(CUSTOMER_VERSION_HEADER, { pointer: '', detail: result.detail }),
+        );
       case 'invalid':
       case 'unavailable':
       case 'key-reused':

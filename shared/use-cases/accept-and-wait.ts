@@ -2,7 +2,7 @@ import { Caller, identityOf } from '../domain/ownership';
 import { QueueMessage } from '../domain/queue-message';
 import { isTerminal, StatusRecord } from '../domain/status';
 import { StatusStore, WaitSlots } from '../ports';
-import { AcceptDeps, acceptCustomer, AcceptResult } from './accept-customer';
+import { AcceptCustomerResult, AcceptDeps, acceptCustomer } from './accept-customer';
 
 export interface AcceptAndWaitDeps {
   accept: AcceptDeps;
@@ -24,7 +24,7 @@ export interface AcceptAndWaitOptions {
 }
 
 export type AcceptAndWaitResult =
-  | Exclude<AcceptResult, { kind: 'accepted' }>
+  | Exclude<AcceptCustomerResult, { kind: 'accepted' }>
   | {
       kind: 'accepted';
       /** The record as it stood when the wait ended (or at acceptance, without a wait). */
@@ -55,7 +55,9 @@ export async function acceptAndWait(
       identity: identityOf(caller),
       delaySeconds: wait,
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-      ...(reference !== undefined && { origin: { source: caller.source, sourceCustomerId: reference } }),
+      ...(reference !== undefined && {
+        origin: { source: caller.source, sourceCustomerId: reference, exclusive: true },
+      }),
     });
     if (result.kind !== 'accepted') return result;
     if (wait === 0)

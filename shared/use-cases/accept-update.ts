@@ -1,5 +1,11 @@
 import { canonicalJson, CustomerRequest, FieldError } from '../domain/customer-contract';
-import { checkCustomerPatch, orderStamp, UpdateRequest } from '../domain/customer-update';
+import {
+  checkCustomerPatch,
+  checkVersionBounds,
+  FieldStamps,
+  orderStamp,
+  UpdateRequest,
+} from '../domain/customer-update';
 import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
@@ -38,7 +44,9 @@ export type AcceptUpdateResult =
   /** The caller may not update by account (403, the same for every account). */
   | { kind: 'forbidden' }
   /** The caller's link is pending verification: it grants no changes (403). */
-  | { kind: 'unverified' };
+  | { kind: 'unverified' }
+  /** The version is far ahead of the clock or of the customer's newest one (400; version-bounds.ts). */
+  | { kind: 'invalid-version'; detail: string };
 
 export async function acceptUpdate(
   intake: UpdateIntake,
@@ -65,6 +73,11 @@ export async function acceptUpdate(
   }
   if (!link) return { kind: 'not-found' };
   const now = deps.now?.() ?? new Date();
+  if (intake.order?.kind === 'version') {
+    const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
+    const bounds = checkVersionBounds(intake.order.value, now.getTime(), stamps);
+    if (!bounds.ok) return { kind: 'invalid-version', detail: bounds.detail };
+  }
   const baseline = JSON.parse(link.baseline) as CustomerRequest;
   const checked = checkCustomerPatch(baseline, intake.patch, {
     defaultCustomerGroup: deps.defaultCustomerGroup,

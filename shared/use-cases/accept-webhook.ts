@@ -108,6 +108,11 @@ async function acceptMapped(
     case 'in-progress':
     case 'unavailable':
       return { kind: accepted.kind };
+    case 'reference-in-use': {
+      // Not for webhooks (a shop's customer IDs are not exclusive): the request holding it answers.
+      const record = await deps.statusStore.get(accepted.correlationId);
+      return record ? { kind: 'accepted', record, replayed: true } : { kind: 'in-progress' };
+    }
   }
 }
 

@@ -69,6 +69,8 @@ export async function deliverUpdate(
         : problemResponse(problems.linkUnverified());
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
+    case 'invalid-version':
+      return problemResponse(problems.invalidBody([{ pointer: '/data/version', detail: result.detail }]));
     case 'key-reused':
     case 'in-progress':
       return problemResponse(webhookInProgress());
