@@ -352,6 +352,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       updateCustomerByAccount: 'function',
       updateCustomerByReference: 'function',
       verifyCustomerLink: 'admin',
+      callbackSecret: 'function',
       customerLink: 'admin',
     });
   });

@@ -33,6 +33,7 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
   }, 180_000);
 
   afterAll(async () => {
+    for (const name of CALLER_NAMES) await m?.receivers[name].stop();
     // The figures the issue's report quotes: cells per row, forbidden and allowed, in this mode.
     const rows = [...tally.rows].map(([row, t]) => `${row}: ${t.forbidden} forbidden, ${t.allowed} allowed`);
     console.log(
@@ -282,6 +283,96 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
       const replayed = await replay(m.operator);
       expect(replayed.status).toBe(202);
       count(tally, 'replay', 'allowed');
+    });
+  });
+
+  describe(`callbacks are signed per caller (${mode})`, () => {
+    it('each caller reads its own secret, unlike any other caller’s', async () => {
+      for (const name of CALLER_NAMES) {
+        const answer = await call(m.stack, 'GET', '/api/callbacks/secret', m.callers[name].headers);
+        expect(answer.status).toBe(200);
+        m.secrets[name] = answer.json.secrets as string[];
+        count(tally, 'callbacks', 'allowed');
+      }
+      const all = CALLER_NAMES.flatMap((name) => m.secrets[name]!);
+      expect(new Set(all).size).toBe(all.length);
+    });
+
+    it.each(CALLER_NAMES.flatMap((actor) => CALLER_NAMES.map((owner) => [actor, owner] as const)))(
+      '%s registers the callback receiver of %s: it verifies only its own caller’s events',
+      async (actor, owner) => {
+        const path = `/${actor}-to-${owner}-${randomUUID().slice(0, 8)}`;
+        const receiver = m.receivers[owner];
+        const invalidBefore = receiver.invalid().length;
+        const body = sampleCustomer('full');
+        body.Customer.EmailAddress = `cb.${randomUUID().slice(0, 12)}@example.com`;
+        const answer = await call(
+          m.stack,
+          'POST',
+          '/api/customers',
+          { ...m.callers[actor].headers, 'callback-url': receiver.url(path) },
+          body,
+        );
+        expect(answer.status).toBe(202);
+        if (actor === owner) {
+          const events = await receiver.waitFor((all) => all.some((e) => e.path === path));
+          const event = events.find((e) => e.path === path)!;
+          expect(event.body.data).toMatchObject({
+            correlationId: answer.json.correlationId,
+            status: 'succeeded',
+          });
+          expect(leaks({ status: 200, text: event.raw, json: {} }, m, actor)).toEqual([]);
+          count(tally, 'callbacks', 'allowed');
+        } else {
+          // Signed with the actor's secret: the owner's receiver refuses it (no forged event lands).
+          const deadline = Date.now() + 30_000;
+          while (receiver.invalid().filter((i) => i.path === path).length === 0 && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 100));
+          expect(receiver.invalid().length).toBeGreaterThan(invalidBefore);
+          expect(receiver.events().some((e) => e.path === path)).toBe(false);
+          count(tally, 'callbacks', 'forbidden');
+        }
+      },
+    );
+
+    it("a POS update by account of a shop's customer calls back the POS only, naming no shop", async () => {
+      const path = `/pos-update-${randomUUID().slice(0, 8)}`;
+      const answer = await call(
+        m.stack,
+        'PATCH',
+        `/api/customers/accounts/USRT/${owned.shopA.account}`,
+        { ...m.callers.pos.headers, 'callback-url': m.receivers.pos.url(path) },
+        { Customer: { ContactNumber: phone() } },
+      );
+      expect(answer.status).toBe(202);
+      const events = await m.receivers.pos.waitFor((all) => all.some((e) => e.path === path));
+      const event = events.find((e) => e.path === path)!;
+      expect(event.body.data).toMatchObject({ kind: 'update', customerAccount: owned.shopA.account });
+      expect(leaks({ status: 200, text: event.raw, json: {} }, m, 'pos')).toEqual([]);
+      count(tally, 'callbacks', 'allowed');
+    });
+  });
+
+  describe(`a reused Customer-Reference (${mode})`, () => {
+    it('is 409 reference-in-use in its own namespace: nothing stored, the first customer kept', async () => {
+      const target = owned.shopA;
+      const before = await snapshot(m, target.account);
+      const body = sampleCustomer('full');
+      body.Customer.EmailAddress = `reuse.${randomUUID().slice(0, 8)}@example.com`;
+      const answer = await call(
+        m.stack,
+        'POST',
+        '/api/customers',
+        { ...m.callers.shopA.headers, 'customer-reference': target.reference, prefer: 'wait=5' },
+        body,
+      );
+      expect(answer.status).toBe(409);
+      expect(answer.json).toMatchObject({
+        type: 'urn:d365-customer-sync:problem:reference-in-use',
+        statusUrl: expect.stringContaining(target.correlationId) as string,
+      });
+      expect(await snapshot(m, target.account)).toEqual(before);
+      count(tally, 'create', 'forbidden');
     });
   });
 

@@ -2,6 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppStack, startAppStack } from './app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { principalHeader } from './principal';
+import { CallbackReceiver, newCallbackSecret, startCallbackReceiver } from './callback-receiver';
+import { emulatorVault } from '../../dev/local-stack/emulator-clients';
 
 /**
  * The cross-caller test matrix of issue 24 (SECURITY.md, "Who may do what"): three callers — a
@@ -28,6 +30,10 @@ export interface MatrixStack {
   callers: Record<CallerName, MatrixCaller>;
   /** The master key (and, with app-service, an operator's principal). */
   operator: Record<string, string>;
+  /** One HTTPS callback receiver per caller, verifying with that caller's own secret (once read). */
+  receivers: Record<CallerName, CallbackReceiver>;
+  /** Each caller's callback secrets, as `GET /api/callbacks/secret` gave them. */
+  secrets: Partial<Record<CallerName, string[]>>;
 }
 
 const run = randomBytes(3).toString('hex');
@@ -90,8 +96,23 @@ export async function startMatrixStack(mode: CallerMode, settings: Record<string
           'x-functions-key': master,
           'x-ms-client-principal': principalHeader(oid(9), ['Customers.Operate']),
         };
-  const stack = await startAppStack({ settings: { DUPLICATE_POLICY: 'link', ...modeSettings, ...settings } });
-  return { stack, callers, operator } satisfies MatrixStack;
+  const secrets: MatrixStack['secrets'] = {};
+  const receivers = {} as Record<CallerName, CallbackReceiver>;
+  for (const n of CALLER_NAMES)
+    receivers[n] = await startCallbackReceiver(() => secrets[n]?.[0] ?? 'whsec_AA==');
+  const ports = CALLER_NAMES.map((n) => `127.0.0.1:${receivers[n].port}`).join(',');
+  const stack = await startAppStack({
+    extraCaCertPems: CALLER_NAMES.map((n) => receivers[n].caCertPem),
+    settings: {
+      DUPLICATE_POLICY: 'link',
+      CALLBACK_ALLOWED_HOSTS: ports,
+      CALLBACK_ALLOWED_PRIVATE_ADDRESSES: '127.0.0.1',
+      ...modeSettings,
+      ...settings,
+    },
+  });
+  await emulatorVault(stack.emulator.url).setSecret('callback-signing-secret', newCallbackSecret());
+  return { stack, callers, operator, receivers, secrets } satisfies MatrixStack;
 }
 
 export interface Answer {
