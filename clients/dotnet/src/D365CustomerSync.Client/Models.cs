@@ -107,6 +107,14 @@ namespace D365CustomerSync.Client
         public string State { get; set; }
     }
 
+    /// <summary>Schema <c>CallbackSecrets</c>: the secrets that sign your result callbacks.</summary>
+    public class CallbackSecrets
+    {
+        /// <summary>Your <c>whsec_</c> secrets, the newest first.</summary>
+        [JsonProperty("secrets", Required = Required.Always)]
+        public List<string> Secrets { get; set; }
+    }
+
     /// <summary>A request's state (schema <c>StatusAnswer</c>); never holds personal data.</summary>
     public class StatusAnswer
     {
