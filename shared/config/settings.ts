@@ -466,7 +466,7 @@ const catalogue = [
   define({
     name: 'CALLBACK_SECRET_NAME',
     description:
-      'Name of the Key Vault secret holding the `whsec_…` secret that signs result callbacks (Standard Webhooks); during a rotation the previous version signs too.',
+      "Name of the Key Vault secret holding the app's `whsec_…` secret for result callbacks (Standard Webhooks): each caller's events are signed with a secret derived from it and the caller (`GET /api/callbacks/secret`); during a rotation the previous version signs too.",
     default: 'callback-signing-secret',
     local: 'callback-signing-secret',
     azure: true,
