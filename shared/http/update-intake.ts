@@ -8,11 +8,10 @@ import { acceptUpdate, UpdateTarget } from '../use-cases/accept-update';
 import { registerCallbackUrl } from './callback-registration';
 import { readIntakeHeaders } from './intake-headers';
 import { CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
-import { notAcceptedResponse, outcomeResponse } from './outcome-response';
+import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
-import { statusUrl } from './webhooks/answers';
 
 /**
  * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
@@ -87,12 +86,11 @@ export async function updateCustomerHttp(
             (await waitForOutcome(deps.statusStore, record.correlationId, waitSeconds * 1000, work)) ??
             record;
         }
-        const headers: Record<string, string> = {
-          ...(result.replayed && { 'idempotent-replayed': 'true' }),
-          ...(waitSeconds > 0 && { 'preference-applied': `wait=${waitSeconds}` }),
-        };
-        const url = statusUrl(request.url, record.correlationId);
-        return outcomeResponse(record, url, headers, config.statusRetryAfterSeconds, waitSeconds > 0);
+        return acceptedResponse(
+          request.url,
+          { record, replayed: result.replayed, waitedSeconds: waitSeconds },
+          config.statusRetryAfterSeconds,
+        );
       }
     }
     return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));

@@ -9,7 +9,8 @@ import {
 import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
-import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult, errorName } from './accept-customer';
+import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';
+import { errorName } from '../domain/failure';
 import { confirmLink } from './verify-link';
 
 /**

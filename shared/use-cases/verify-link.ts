@@ -1,6 +1,6 @@
 import type { CustomerLink, CustomerLinkKey, CustomerLinks, Log, StatusStore } from '../ports';
 import { StatusConflictError } from '../ports';
-import { errorName } from './accept-customer';
+import { errorName } from '../domain/failure';
 
 export interface VerifyLinkDeps {
   links: CustomerLinks;

@@ -1,12 +1,14 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
 import { acceptUpdate } from '../../use-cases/accept-update';
-import { errorName } from '../../use-cases/accept-customer';
+import { errorName } from '../../domain/failure';
 import type { Caller } from '../../domain/ownership';
+import type { Config } from '../../config/config';
+import type { Log, Telemetry } from '../../ports';
+import type { AcceptDeps } from '../../use-cases/accept-customer';
 import type { UpdateTarget } from '../../use-cases/accept-update';
 import { problemResponse, problems } from '../problem';
 import { ignoredAnswer, storedAnswer, webhookInProgress } from './answers';
-import type { WebhookHttpDeps } from './intake';
 
 /**
  * Update deliveries (issue 17): Shopify `customers/update` and a Standard Webhooks
@@ -28,10 +30,18 @@ export interface UpdateDelivery {
   verifiedBySource?: boolean;
 }
 
+/** What an update delivery needs (the webhook routes' deps have it). */
+export interface UpdateDeliveryDeps {
+  config: Pick<Config, 'statusRetryAfterSeconds'>;
+  accept: AcceptDeps;
+  telemetry: Telemetry;
+  log: Log;
+}
+
 export async function deliverUpdate(
   requestUrl: string,
   delivery: UpdateDelivery,
-  deps: WebhookHttpDeps,
+  deps: UpdateDeliveryDeps,
 ): Promise<HttpResponseInit> {
   const { links } = deps.accept;
   const retryAfter = deps.config.statusRetryAfterSeconds;
