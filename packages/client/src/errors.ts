@@ -134,7 +134,6 @@ export function errorForProblem(problem: Problem, retryAfterSeconds = 0): Custom
       return new IdempotencyKeyReusedError(problem.detail, problem.status, problem);
     case 'reference-in-use':
       return new ReferenceInUseError(problem, problem.statusUrl);
-    case 'unauthenticated':
     case 'forbidden':
       return new AuthenticationError(problem.detail, problem.status, problem);
     case 'temporarily-unavailable':

@@ -19,7 +19,6 @@ namespace D365CustomerSync.Client
         public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
         public const string IdempotencyKeyInProgress = Prefix + "idempotency-key-in-progress";
         public const string NotReplayable = Prefix + "not-replayable";
-        public const string Unauthenticated = Prefix + "unauthenticated";
         public const string Forbidden = Prefix + "forbidden";
         public const string LinkUnverified = Prefix + "link-unverified";
         public const string ReferenceInUse = Prefix + "reference-in-use";
@@ -50,7 +49,7 @@ namespace D365CustomerSync.Client
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer, Unauthenticated,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer,
             Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
@@ -224,7 +223,6 @@ namespace D365CustomerSync.Client
                     return new IdempotencyKeyReusedException(problem);
                 case ProblemTypes.ReferenceInUse:
                     return new ReferenceInUseException(problem);
-                case ProblemTypes.Unauthenticated:
                 case ProblemTypes.Forbidden:
                 case ProblemTypes.LinkUnverified:
                     return new CustomerSyncAuthenticationException(problem.Detail, problem.Status, problem);
