@@ -52,18 +52,19 @@ async function main(): Promise<void> {
   try {
     const ports = useAzurite ? await azuritePorts(process.env.AZURITE_PORT) : undefined;
     if (ports?.why) console.log(`Note: ${ports.why}.`);
-    const azurite = ports ? await startAzurite(ports) : undefined;
-    if (azurite) stoppers.push(() => azurite.stop());
     const certDir = join(appDir, '.local', 'emulator');
     mkdirSync(certDir, { recursive: true });
-    const emulator = useEmulator
-      ? await startEmulator({
-          host: '127.0.0.1',
-          port: Number(process.env.EMULATOR_PORT ?? DEFAULT_PORT),
-          certDir,
-        })
-      : undefined;
-    if (emulator) stoppers.push(() => emulator.stop());
+    // Azurite (a child process) and the emulator (in this one) start side by side.
+    const [azurite, emulator] = await startTogether(stoppers, [
+      ports ? startAzurite(ports) : undefined,
+      useEmulator
+        ? startEmulator({
+            host: '127.0.0.1',
+            port: Number(process.env.EMULATOR_PORT ?? DEFAULT_PORT),
+            certDir,
+          })
+        : undefined,
+    ] as const);
 
     const defaults = localAppSettings(emulator?.url ?? '', azurite?.connectionString ?? '');
     // Against a real environment the emulator's identities are no defaults.
@@ -118,6 +119,26 @@ async function main(): Promise<void> {
     await stopAll();
     process.exit(1);
   }
+}
+
+/**
+ * Waits for parts started at once; each that started is registered to be stopped, also when another
+ * failed (then the first failure is thrown).
+ */
+async function startTogether<T extends readonly (Promise<{ stop(): Promise<void> }> | undefined)[]>(
+  stoppers: (() => Promise<void>)[],
+  starting: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starting.map((p) => p ?? Promise.resolve(undefined)));
+  for (const result of settled) {
+    if (result.status === 'fulfilled' && result.value) {
+      const part = result.value;
+      stoppers.push(() => part.stop());
+    }
+  }
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
 }
 
 function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
