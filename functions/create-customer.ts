@@ -33,7 +33,12 @@ export async function createCustomer(
   const reference = parseCustomerReference(request.headers.get(CUSTOMER_REFERENCE_HEADER));
   if (!reference.ok)
     return problemResponse(problems.invalidHeader(CUSTOMER_REFERENCE_HEADER, reference.error));
-  const callback = await registerCallbackUrl(request.headers, config.callbacks, services.callbacks.endpoints);
+  const callback = await registerCallbackUrl(
+    request.headers,
+    config.callbacks,
+    services.callbacks.endpoints,
+    services.callbacks.signing,
+  );
   if (!callback.ok) return problemResponse(callback.problem);
   const body = await readJsonBody(request);
   if (!body.ok) return problemResponse(body.problem);

@@ -401,6 +401,22 @@ export interface CallbackEndpoints {
   disable(url: string, at: string): Promise<void>;
 }
 
+/**
+ * Whether result callbacks can be signed: the state of the signing secret (`CALLBACK_SECRET_NAME`)
+ * in Key Vault. `missing`: no such secret (or no enabled version); `forbidden`: the app's identity
+ * may not read it; `unknown`: Key Vault did not answer (a delivery reads it again).
+ */
+export type CallbackSigningState = 'ready' | 'missing' | 'forbidden' | 'unknown';
+
+export interface CallbackSigning {
+  readonly secretName: string;
+  /**
+   * The state now. A problem is remembered briefly (so refused intakes do not each ask Key Vault),
+   * unless `fresh` (the check at start, which must not hold up requests once the secret is there).
+   */
+  state(options?: { fresh?: boolean }): Promise<CallbackSigningState>;
+}
+
 /** What a callback endpoint did with one POST. */
 export type CallbackAnswer =
   | { kind: 'answered'; status: number; retryAfter?: string }

@@ -51,6 +51,8 @@ export function request(
     tests: string[];
     /** No function key (the webhook routes: the signature is the authentication). */
     anonymous?: boolean;
+    /** An `admin`-level route: the master key, not the function key. */
+    admin?: boolean;
   },
 ): Json {
   const op = operation(path, method);
@@ -62,7 +64,16 @@ export function request(
       : []),
     ...(options.anonymous
       ? []
-      : [{ key: 'x-functions-key', value: '{{functionKey}}', description: 'Leave empty locally.' }]),
+      : options.admin
+        ? [
+            {
+              key: 'x-functions-key',
+              value: '{{masterKey}}',
+              description:
+                'The master (admin) key: this route is admin-level. Leave empty locally without DEV_MASTER_KEY.',
+            },
+          ]
+        : [{ key: 'x-functions-key', value: '{{functionKey}}', description: 'Leave empty locally.' }]),
     ...(options.headers ?? []),
   ];
   return {

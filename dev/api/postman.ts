@@ -166,6 +166,7 @@ export function postmanCollection(): Json {
       }),
       request('Replay a request that did not fail (409)', '/customers/status/{correlationId}/retry', 'post', {
         url: '/customers/status/{{correlationId}}/retry',
+        admin: true,
         tests: [
           ...status(409),
           ...PROBLEM_SHAPE,
@@ -271,6 +272,7 @@ export function postmanCollection(): Json {
     variable: [
       { key: 'baseUrl', value: 'http://localhost:7071/api' },
       { key: 'functionKey', value: '' },
+      { key: 'masterKey', value: '' },
       { key: 'authorityHost', value: 'https://login.microsoftonline.com' },
       { key: 'd365Url', value: 'https://contoso.operations.dynamics.com' },
       { key: 'tenantId', value: '' },
@@ -290,6 +292,7 @@ export function localEnvironment(): Json {
     values: [
       value('baseUrl', 'http://localhost:7071/api'),
       value('functionKey', '', 'secret'),
+      value('masterKey', '', 'secret'),
       value('authorityHost', 'https://127.0.0.1:7443'),
       value('d365Url', 'https://127.0.0.1:7443'),
       value('tenantId', '11111111-1111-4111-8111-111111111111'),
