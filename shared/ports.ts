@@ -461,3 +461,39 @@ export class GateSlotReleasedError extends Error {
     this.name = 'GateSlotReleasedError';
   }
 }
+
+/**
+ * What `npm run doctor` and the deep health route ask the services a configuration names, one
+ * probe per step (shared/use-cases/diagnose-configuration.ts). Every probe answers; none throws.
+ */
+export interface ConfigurationProbes {
+  /** Reads a Key Vault secret of KEY_VAULT_URL with the app's Key Vault identity. */
+  readSecret(name: string): Promise<SecretProbe>;
+  /** Asks Entra ID for a D365 token (D365_TENANT_ID, D365_CLIENT_ID, this secret, `D365_URL/.default`). */
+  d365Token(clientSecret: string): Promise<TokenProbe>;
+  /** `GET` of a D365 path (`/data/…`, the custom service) with the token. */
+  d365Get(path: string, token: string): Promise<HttpProbe>;
+  /** `GET` of a shop's API URL with the given headers. */
+  shopGet(url: string, headers: Record<string, string>): Promise<HttpProbe>;
+}
+
+export type SecretProbe =
+  | { kind: 'found'; value: string }
+  | { kind: 'missing' }
+  /** 403: `ForbiddenByRbac` (RBAC vault), `AccessDenied` (access policies), `SecretDisabled`. */
+  | { kind: 'forbidden'; code: string; caller?: string; message: string }
+  /** The vault refused the identity's token (401: another tenant, another audience). */
+  | { kind: 'unauthorized'; message: string }
+  /** No identity could be signed in (DefaultAzureCredential found none, or its sign-in failed). */
+  | { kind: 'no-identity'; message: string }
+  | { kind: 'unreachable'; reason: string };
+
+export type TokenProbe =
+  | { kind: 'issued'; token: string }
+  /** Entra ID's error: the OAuth `error`, the AADSTS code and the first sentence of its text. */
+  | { kind: 'refused'; error: string; code?: number; message: string }
+  | { kind: 'unreachable'; reason: string };
+
+export type HttpProbe =
+  | { kind: 'answered'; status: number; body: string }
+  | { kind: 'unreachable'; reason: string };

@@ -24,6 +24,8 @@ import {
   writeState,
 } from './try-it';
 import { writePostmanEnvironment } from './postman-environment';
+import { runDoctor } from './doctor';
+import type { DiagnosisStep } from '../../shared/use-cases/diagnose-configuration';
 
 /**
  * `npm start`: Azurite (in memory), the D365 / Entra ID / Key Vault emulator and the Functions
@@ -147,6 +149,9 @@ async function main(): Promise<void> {
       env.NODE_EXTRA_CA_CERTS = bundle.path;
     }
 
+    // Against a real D365, what npm run doctor checks, before anything is sent: a wrong but
+    // well-formed setting is named with its fix here instead of failing later in the host's log.
+    const problem = emulator ? undefined : await configurationProblem({ ...local.Values, ...env });
     const host = await spawnHost({ appDir, port, env, onLine: (line) => console.log(line) });
     stoppers.push(() => host.stop());
     void host.exited.then(() => {
@@ -193,6 +198,11 @@ async function main(): Promise<void> {
     } else {
       console.log(`  D365             ${configured.D365_URL} (real; the emulator is not started)`);
     }
+    if (problem) {
+      console.log(`Problem: ${problem.step}: ${problem.problem}`);
+      console.log(`Fix: ${problem.fix}`);
+      console.log('Started, but requests will fail until that is fixed (npm run doctor checks again).');
+    }
     console.log(`Ready: POST ${host.url}/api/customers  (Ctrl-C stops everything)`);
     for (const line of readyLines(state, (name) => effective(name), postman, appDir))
       console.log(`Ready: ${line}`);
@@ -226,6 +236,13 @@ async function startTogether<A extends Stoppable, B extends Stoppable>(
 
 interface Stoppable {
   stop(): Promise<void>;
+}
+
+/** The first step npm run doctor would fail on, or undefined when every step passes. */
+async function configurationProblem(env: NodeJS.ProcessEnv): Promise<DiagnosisStep | undefined> {
+  console.log('Checking the configuration against the real services (npm run doctor)…');
+  const diagnosis = await runDoctor(env, () => undefined);
+  return diagnosis.steps.find((step) => !step.ok);
 }
 
 function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {

@@ -32,6 +32,7 @@ import {
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
 import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
 import { customerLinkJsonSchema, UPDATE_PARAMETERS, updatePaths } from './openapi-updates';
+import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -164,6 +165,8 @@ function componentSchemas(): Record<string, Json> {
     Accepted: acceptedSchema,
     Problem: problemSchema,
     Health: healthSchema,
+    DeepHealth: deepHealthSchema,
+    DeepHealthProblem: deepHealthProblemSchema,
     Status: statusSchema,
     FailureCode: failureCodeSchema,
     FieldError: fieldErrorSchema,
@@ -441,6 +444,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...diagnosisPaths(),
       '/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
