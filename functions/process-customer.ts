@@ -1,7 +1,7 @@
 import { app, InvocationContext } from '@azure/functions';
-import { appServices, updateDeps } from '../shared/composition';
+import { appServices, workerDeps } from '../shared/composition';
 import { invocationLog } from '../shared/adapters/invocation-log';
-import { processQueuedRequest } from '../shared/use-cases/process-update';
+import { processQueuedRequest } from '../shared/use-cases/worker/dispatch';
 
 /**
  * Queue trigger on `%CUSTOMER_QUEUE_NAME%`: creates the customer in D365, or applies an update
@@ -10,7 +10,7 @@ import { processQueuedRequest } from '../shared/use-cases/process-update';
  * redelivery to the host.
  */
 export async function processCustomer(message: unknown, context: InvocationContext): Promise<void> {
-  await processQueuedRequest(message, updateDeps(appServices(), invocationLog(context)));
+  await processQueuedRequest(message, workerDeps(appServices(), invocationLog(context)));
 }
 
 app.storageQueue('processCustomer', {

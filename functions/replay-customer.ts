@@ -15,7 +15,7 @@ export async function replayCustomer(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const { config, statusStore, queue, telemetry } = appServices();
+  const { config, statusStore, queue } = appServices();
   const check = requireCaller(request.headers, 'operator', config.callers);
   if (!check.ok) return check.response;
   const correlationId = parseCorrelationId(request.params.correlationId);
@@ -23,7 +23,6 @@ export async function replayCustomer(
   const result = await replayFailedRequest(correlationId, {
     statusStore,
     queue,
-    telemetry,
     log: invocationLog(context),
   });
   switch (result.kind) {

@@ -1,4 +1,4 @@
-import { acceptDeps, AppServices, processDeps, reconcileDeps } from './composition';
+import { acceptDeps, AppServices, workerDeps, reconcileDeps } from './composition';
 import { loadConfig } from './config/config';
 import { validSettings } from '../test/support/valid-settings';
 import { silentLog } from './ports';
@@ -20,7 +20,7 @@ describe('the composition root hands each use-case its adapters', () => {
   } as unknown as AppServices;
 
   it('wires the worker with the gate, the poison queue and the policies from configuration', () => {
-    const deps = processDeps(services, silentLog);
+    const deps = workerDeps(services, silentLog);
     expect(deps.gate).toBe(services.gate);
     expect(deps.poisonQueue).toBe(services.poisonQueue);
     expect(deps.queue).toBe(services.queue);

@@ -16,9 +16,10 @@ import { tableCustomerLinks } from './adapters/table-customer-links';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
-import { processQueuedRequest, UpdateDeps } from './use-cases/process-update';
+import { processQueuedRequest } from './use-cases/worker/dispatch';
+import type { WorkerDeps } from './use-cases/worker/deps';
 import type { UpdateHttpDeps } from './http/update-intake';
-import { ProcessDeps } from './use-cases/process-customer';
+import type { CreateHttpDeps } from './http/create-intake';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
 import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
@@ -37,12 +38,14 @@ import {
   SourceCustomers,
   StatusStore,
   Telemetry,
+  ShopClients,
   WebhookSecrets,
 } from './ports';
 import type { InvocationContext } from '@azure/functions';
 import { invocationLog } from './adapters/invocation-log';
 import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
+import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
@@ -79,6 +82,8 @@ export interface AppServices {
   webhookSecrets: WebhookSecrets;
   /** Shops' APIs the worker reads webhook customers from (BigCommerce). */
   sourceCustomers: SourceCustomers;
+  /** The shops' Admin APIs the D365 account is written back to (issue 28), paced by a fleet-wide budget. */
+  shopClients: ShopClients;
   /** Result callbacks: the outbox, the disabled endpoints, the sender. */
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
@@ -99,19 +104,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
   };
 }
 
-/** What the update worker needs, from the services. */
-export function updateDeps(services: AppServices, log: Log): UpdateDeps {
-  return {
-    ...processDeps(services, log),
-    links: services.links,
-    d365Updates: services.d365Updates,
-    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
-    conflictPolicy: services.config.conflictPolicy,
-  };
-}
-
-/** What the worker use-case needs, from the services. */
-export function processDeps(services: AppServices, log: Log): ProcessDeps {
+/** What the queue worker (creates and updates) needs, from the services. */
+export function workerDeps(services: AppServices, log: Log): WorkerDeps {
   const { config } = services;
   return {
     ...acceptDeps(services, log),
@@ -131,6 +125,9 @@ export function processDeps(services: AppServices, log: Log): ProcessDeps {
     links: services.links,
     sourceCustomers: services.sourceCustomers,
     webhookSources: config.webhooks.sources,
+    d365Updates: services.d365Updates,
+    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    conflictPolicy: config.conflictPolicy,
   };
 }
 
@@ -147,6 +144,22 @@ export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
   };
 }
 
+/** What the create route needs, from the services. */
+export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    accept: acceptDeps(services, log),
+    statusStore: services.statusStore,
+    waits: services.waits,
+    rateLimiter: services.rateLimiter,
+    callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
+    processNow: (message, accepted) => processQueuedRequest(message, workerDeps(services, log), { accepted }),
+  };
+}
+
 /** What the update routes need, from the services. */
 export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
   const services = appServices();
@@ -159,7 +172,7 @@ export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
     callbackSigning: services.callbacks.signing,
-    processNow: (message) => processQueuedRequest(message, updateDeps(services, log)),
+    processNow: (message) => processQueuedRequest(message, workerDeps(services, log)),
   };
 }
 
@@ -281,6 +294,14 @@ export function createAppServices(config: Config): AppServices {
     ),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.d365.timeoutMs,
+    }),
+    shopClients: shopClients(config.webhooks.sources, {
+      secrets: webhookSecrets,
+      table: getTable,
+      shopifyApiVersion: config.shops.shopifyApiVersion,
+      budgetShare: config.shops.budgetShare,
+      timeoutMs: config.shops.timeoutMs,
+      maxWaitMs: config.shops.maxWaitMs,
     }),
     statusStore: lazyStatusStore(getTable),
     queue: {

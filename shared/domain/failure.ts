@@ -1,4 +1,4 @@
-import { FailureCode } from './status';
+import { FAILURE_CODES, FailureCode } from './status';
 
 /**
  * How a step failed: `permanent` ends the request as `failed` (retrying cannot help);
@@ -64,6 +64,12 @@ export function asProcessingError(error: unknown, service: string): ProcessingEr
   });
 }
 
+/** The class of an error and its status code, never its message (which may echo data): for logs. */
+export function errorName(error: unknown): string {
+  const e = error as { name?: string; statusCode?: number; code?: string } | null;
+  return [e?.name ?? 'Error', e?.statusCode ?? e?.code].filter(Boolean).join(' ');
+}
+
 /** Parses a `Retry-After` header given in seconds or as an HTTP date. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -72,4 +78,16 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** The failure message of a rejected duplicate: names the existing accounts (never the e-mail). */
+export function duplicateMessage(accounts: readonly string[]): string {
+  const which =
+    accounts.length === 1 ? `account ${accounts[0]}` : `${accounts.length} accounts: ${accounts.join(', ')}`;
+  return `${FAILURE_CODES.duplicate.replace(/\.$/, '')}: ${which}.`;
+}
+
+/** The `needs_review` message when several customers match by name and phone (accounts only, no personal data). */
+export function ambiguousMessage(accounts: readonly string[]): string {
+  return `No D365 customer has this request's e-mail, and ${accounts.length} customers without an e-mail have its name and phone (${accounts.join(', ')}): an operator decides which one is this request's customer; it is never replayed into another create.`;
 }

@@ -1,7 +1,7 @@
 /**
  * Which customer a recovery lookup found: the lookups after a create that may have reached D365 (an
  * uncertain create, a 2xx without an account, the settle-time look-again). Pure rules; the lookups
- * themselves are in shared/use-cases/recovery-lookup.ts.
+ * themselves are in shared/use-cases/worker/recovery.ts and lookup.ts.
  *
  * The rule (README, "Recovery lookups"):
  * 1. By e-mail first (`PrimaryContactEmail` in the legal entity): any match is the customer (the

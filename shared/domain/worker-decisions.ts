@@ -4,7 +4,7 @@ import { isTerminal, StatusRecord } from './status';
 
 /**
  * The worker's decisions as pure functions of the record, the time and the gate's state. The
- * use-case (shared/use-cases/process-customer.ts) carries them out: storage writes, queue sends,
+ * use-case (shared/use-cases/worker/) carries them out: storage writes, queue sends,
  * D365 calls and logs stay there.
  */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DIAGNOSIS_STEPS } from '../use-cases/diagnose-configuration';
-import { callerProblems, header, Json, ref } from './openapi-parts';
+import { callerProblems, header, Json, keySecurity, ref } from './openapi-parts';
 
 const stepSchema = z.strictObject({
   step: z.enum(DIAGNOSIS_STEPS),
@@ -60,8 +60,8 @@ export function diagnosisPaths(): Record<string, Json> {
         tags: ['operations'],
         summary: 'Check the configuration against the real services',
         description:
-          "Admin key (`CALLER_ROLE_OPERATOR` with `CALLER_AUTH=app-service`). Checks, in order, the settings, the D365 client secret in Key Vault, the Entra ID token for D365, D365 (reachable, the app registered and allowed), the target (custom service or CustomersV3), the default customer group and each shop's legal entity, customer group and currency, the shops' secrets and API credentials, and the callback signing secret; stops at the first failure, with its fix. Makes real calls on every request: not a liveness probe (`/health` is). `npm run doctor` runs the same checks from a laptop.",
-        security: [{ functionKey: [] }, { functionKeyQuery: [] }],
+          "The master (admin) key (`CALLER_ROLE_OPERATOR` with `CALLER_AUTH=app-service`). Checks, in order, the settings, the D365 client secret in Key Vault, the Entra ID token for D365, D365 (reachable, the app registered and allowed), the target (custom service or CustomersV3), the default customer group and each shop's legal entity, customer group and currency, the shops' secrets and API credentials, and the callback signing secret; stops at the first failure, with its fix. Makes real calls on every request: not a liveness probe (`/health` is). `npm run doctor` runs the same checks from a laptop.",
+        security: keySecurity('admin'),
         responses: {
           '200': {
             description: 'Every step passed.',
@@ -78,7 +78,7 @@ export function diagnosisPaths(): Record<string, Json> {
               },
             },
           },
-          ...callerProblems(),
+          ...callerProblems('admin'),
         },
       },
     },

@@ -2,6 +2,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { Problem, problemResponse, problems } from './problem';
 import type { FieldError } from '../domain/customer-contract';
 import { FailureCode, StatusRecord, toStatusAnswer } from '../domain/status';
+import { statusUrl } from './status-url';
 
 /** An intake's result when nothing was stored or queued (the create and update intakes alike). */
 export type NotAccepted =
@@ -81,4 +82,22 @@ export function outcomeResponse(
     return problemResponse(problem, common);
   }
   return outcomeResponse(record, statusUrl, headers, retryAfterSeconds);
+}
+
+/**
+ * The answer of an intake (create or update) that accepted the request: 202 with the status URL, or,
+ * when the caller waited (`waitedSeconds` > 0), the outcome as `outcomeResponse` gives it.
+ */
+export function acceptedResponse(
+  requestUrl: string,
+  accepted: { record: StatusRecord; replayed: boolean; waitedSeconds: number },
+  retryAfterSeconds: number,
+): HttpResponseInit {
+  const { record, replayed, waitedSeconds } = accepted;
+  const headers: Record<string, string> = {
+    ...(replayed && { 'idempotent-replayed': 'true' }),
+    ...(waitedSeconds > 0 && { 'preference-applied': `wait=${waitedSeconds}` }),
+  };
+  const url = statusUrl(requestUrl, record.correlationId);
+  return outcomeResponse(record, url, headers, retryAfterSeconds, waitedSeconds > 0);
 }

@@ -15,11 +15,10 @@ import { acceptUpdate } from '../use-cases/accept-update';
 import { registerCallbackUrl } from './callback-registration';
 import { readIntakeHeaders } from './intake-headers';
 import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
-import { notAcceptedResponse, outcomeResponse } from './outcome-response';
+import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
-import { readJsonBody } from './request-body';
-import { statusUrl } from './webhooks/answers';
+import { MERGE_PATCH_MEDIA_TYPES, readJsonBody } from './request-body';
 
 /**
  * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
@@ -60,8 +59,12 @@ export async function updateCustomerHttp(
     deps.callbackSigning,
   );
   if (!callback.ok) return problemResponse(callback.problem);
-  const body = await readJsonBody(request);
-  if (!body.ok) return problemResponse(body.problem);
+  const body = await readJsonBody(request, { mediaTypes: MERGE_PATCH_MEDIA_TYPES });
+  if (!body.ok) {
+    // RFC 5789 2.2: a 415 to a PATCH names the patch formats the resource takes.
+    const acceptPatch = body.problem.status === 415 && { 'accept-patch': MERGE_PATCH_MEDIA_TYPES.join(', ') };
+    return problemResponse(body.problem, acceptPatch || {});
+  }
 
   const linkKey: CustomerLinkKey =
     target.kind === 'account'
@@ -101,12 +104,11 @@ export async function updateCustomerHttp(
             (await waitForOutcome(deps.statusStore, record.correlationId, waitSeconds * 1000, work)) ??
             record;
         }
-        const headers: Record<string, string> = {
-          ...(result.replayed && { 'idempotent-replayed': 'true' }),
-          ...(waitSeconds > 0 && { 'preference-applied': `wait=${waitSeconds}` }),
-        };
-        const url = statusUrl(request.url, record.correlationId);
-        return outcomeResponse(record, url, headers, config.statusRetryAfterSeconds, waitSeconds > 0);
+        return acceptedResponse(
+          request.url,
+          { record, replayed: result.replayed, waitedSeconds: waitSeconds },
+          config.statusRetryAfterSeconds,
+        );
       }
     }
     return problemResponse(problems.storageUnavailable(config.statusRetryAfterSeconds));

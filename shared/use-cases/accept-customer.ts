@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
 import { correlationIdForKey } from '../domain/correlation-id';
+import { errorName } from '../domain/failure';
 import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
 import {
@@ -298,10 +299,4 @@ async function repeatedKey(
     request,
   };
   return sendOrRollBack(claim, message, deps, options);
-}
-
-/** The class of an error and its status code, never its message (which may echo data). */
-export function errorName(error: unknown): string {
-  const e = error as { name?: string; statusCode?: number; code?: string } | null;
-  return [e?.name ?? 'Error', e?.statusCode ?? e?.code].filter(Boolean).join(' ');
 }

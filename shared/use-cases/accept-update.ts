@@ -2,7 +2,8 @@ import { canonicalJson, CustomerRequest, FieldError } from '../domain/customer-c
 import { checkCustomerPatch, orderStamp, UpdateRequest } from '../domain/customer-update';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
-import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult, errorName } from './accept-customer';
+import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';
+import { errorName } from '../domain/failure';
 
 /**
  * Update intake (issue 17): a JSON Merge Patch of a known customer, by its D365 account or by its

@@ -4,7 +4,8 @@ import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { referenceRequest, SourceReference } from '../domain/webhooks/source-reference';
 import { StatusConflictError } from '../ports';
-import { AcceptDeps, acceptCustomer, errorName } from './accept-customer';
+import { AcceptDeps, acceptCustomer } from './accept-customer';
+import { errorName } from '../domain/failure';
 
 /**
  * Intake of a verified webhook delivery, through the same durable pipeline as `POST /api/customers`:

@@ -3,7 +3,8 @@ import { callbackMessageFor } from '../domain/callback-event';
 import { StatusRecord } from '../domain/status';
 import { CallbackAnswer, noopTelemetry, silentLog } from '../ports';
 import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { deliverCallback, DeliverDeps, retryAfterSeconds } from './deliver-callback';
+import { parseRetryAfter } from '../domain/failure';
+import { deliverCallback, DeliverDeps } from './deliver-callback';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const NOW = new Date('2025-01-15T10:00:00.000Z');
@@ -131,8 +132,8 @@ describe('deliverCallback', () => {
   });
 
   it('reads Retry-After as seconds or an HTTP-date', () => {
-    expect(retryAfterSeconds('120', NOW)).toBe(120);
-    expect(retryAfterSeconds('Wed, 15 Jan 2025 10:01:00 GMT', NOW)).toBe(60);
-    expect(retryAfterSeconds('soon', NOW)).toBeUndefined();
+    expect(parseRetryAfter('120', NOW.getTime())).toBe(120);
+    expect(parseRetryAfter('Wed, 15 Jan 2025 10:01:00 GMT', NOW.getTime())).toBe(60);
+    expect(parseRetryAfter('soon', NOW.getTime())).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import {
   callbackMessageFor,
   decodeCallbackMessage,
 } from '../domain/callback-event';
+import { parseRetryAfter } from '../domain/failure';
 import { backoffSeconds, RetryPolicy } from '../domain/retry-policy';
 import { standardWebhookSignature } from '../domain/standard-webhook-signature';
 import { isTerminal, Status, StatusRecord } from '../domain/status';
@@ -77,15 +78,6 @@ const MAX_RETRY_AFTER_SECONDS = 86_400;
 /** Re-reads of a record that has not shown its ending, and then how often it is looked at later. */
 const EARLY_REREADS = 3;
 const MAX_EARLY = 10;
-
-/** `Retry-After` as seconds from now: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function retryAfterSeconds(value: string | undefined, now: Date): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
-}
 
 const hostOf = (url: string): string => new URL(url).host;
 
@@ -189,7 +181,8 @@ export async function deliverCallback(input: unknown, deps: DeliverDeps): Promis
     deps.telemetry.trackEvent({ name: 'CallbackFailed', properties: { ...properties, reason: 'attempts' } });
     return { kind: 'abandoned', reason };
   }
-  const asked = answer.kind === 'answered' ? retryAfterSeconds(answer.retryAfter, clock(deps)) : undefined;
+  const asked =
+    answer.kind === 'answered' ? parseRetryAfter(answer.retryAfter, clock(deps).getTime()) : undefined;
   const delay =
     asked !== undefined
       ? Math.min(asked, MAX_RETRY_AFTER_SECONDS)

@@ -8,7 +8,8 @@ import { AddressPlace, FurtherAddress, placeKey } from '../domain/further-addres
 import { toStatusAnswer } from '../domain/status';
 import { acceptCustomer } from './accept-customer';
 import { addressesClaimKey } from './land-further-addresses';
-import { processCustomerMessage, ProcessDeps } from './process-customer';
+import { WorkerDeps } from './worker/deps';
+import { processQueuedRequest } from './worker/dispatch';
 import { QueueMessage } from '../domain/queue-message';
 import { CustomerQueue, D365Client, D365PostalAddresses, silentLog, TelemetryEvent } from '../ports';
 
@@ -47,7 +48,7 @@ const FURTHER = [
 
 type Post = (address: FurtherAddress, stored: AddressPlace[]) => Promise<void>;
 
-function setup(options: { post?: Post; target?: ProcessDeps['target']; deps?: Partial<ProcessDeps> } = {}) {
+function setup(options: { post?: Post; target?: WorkerDeps['target']; deps?: Partial<WorkerDeps> } = {}) {
   const statusStore = memoryStatusStore();
   const sent: QueueMessage[] = [];
   const queue: CustomerQueue = { send: async (message) => void sent.push(message) };
@@ -72,7 +73,7 @@ function setup(options: { post?: Post; target?: ProcessDeps['target']; deps?: Pa
     },
   };
   const identityClaims = memoryIdentityClaims(() => clock);
-  const deps: ProcessDeps = {
+  const deps: WorkerDeps = {
     statusStore,
     queue,
     poisonQueue: queue,
@@ -99,7 +100,7 @@ function setup(options: { post?: Post; target?: ProcessDeps['target']; deps?: Pa
     const accepted = await acceptCustomer(manyAddresses(), deps);
     expect(accepted.kind).toBe('accepted');
     const message = sent.at(-1)!;
-    const result = await processCustomerMessage(message, deps);
+    const result = await processQueuedRequest(message, deps);
     return { result, record: statusStore.records.get(message.correlationId)! };
   };
   return { deps, stored, calls, events, run, identityClaims, statusStore };

@@ -7,7 +7,7 @@ import { QueueMessage } from '../domain/queue-message';
 import { CustomerQueue, noopTelemetry, silentLog } from '../ports';
 import { acceptCustomer } from './accept-customer';
 import { acceptUpdate } from './accept-update';
-import { processCustomerMessage } from './process-customer';
+import { processQueuedRequest } from './worker/dispatch';
 import { purgeExpiredLinks } from './retention';
 
 // What a customer's purged link means for its callers (README "Customer updates"): its updates
@@ -52,7 +52,7 @@ describe('a customer whose link was purged', () => {
     const key = { kind: 'reference' as const, source: 'pos', sourceCustomerId: 'C-1' };
     const create = async () => {
       expect((await acceptCustomer(sampleCustomer('full'), deps, { origin })).kind).toBe('accepted');
-      return processCustomerMessage(sent.at(-1)!, deps);
+      return processQueuedRequest(sent.at(-1)!, deps);
     };
     const update = () => acceptUpdate({ key, patch: { Customer: { ContactNumber: '+14255550100' } } }, deps);
 

@@ -1,7 +1,7 @@
-import { errorName } from './accept-customer';
+import { errorName } from '../domain/failure';
 import { RetryPolicy } from '../domain/retry-policy';
 import { messageFromRecord } from '../domain/queue-message';
-import { recordFailure } from './process-customer';
+import { recordFailure } from './worker/endings';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { CallbackOutbox, CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
 

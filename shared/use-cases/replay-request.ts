@@ -1,8 +1,7 @@
 import { messageFromRecord } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
-import { CustomerQueue } from '../ports';
+import { CustomerQueue, Log, StatusStore } from '../ports';
 import { clock } from './clock';
-import type { CommonDeps } from './process-customer';
 
 /**
  * An operator's replay of a failed request: back to `queued` with a fresh retry budget (attempts
@@ -11,7 +10,7 @@ import type { CommonDeps } from './process-customer';
  */
 export async function replayFailedRequest(
   correlationId: string,
-  deps: CommonDeps & { queue: CustomerQueue },
+  deps: { statusStore: StatusStore; queue: CustomerQueue; log: Log; now?: () => Date },
 ): Promise<
   { kind: 'replayed'; record: StatusRecord } | { kind: 'not-found' } | { kind: 'not-failed' | 'no-payload' }
 > {

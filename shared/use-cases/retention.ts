@@ -1,5 +1,5 @@
 import { CustomerLinks, Log, StatusConflictError, StatusStore } from '../ports';
-import { errorName } from './accept-customer';
+import { errorName } from '../domain/failure';
 
 /**
  * Retention (a timer function): status records — and with them the stored requests and the

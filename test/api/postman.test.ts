@@ -8,10 +8,12 @@ import {
   localEnvironment,
 } from '../../dev/api/postman';
 import { responseViolations } from '../support/openapi-validator';
+import { openApiDocument } from '../../shared/http/openapi';
+import { startValidatingProxy, ValidatingProxy } from '../../dev/api/validating-proxy';
 import { NpmStart, startNpmStart } from '../support/npm-start';
 
 const FUNCTION_KEY = 'postman-function-key-3f9c1a';
-const MASTER_KEY = 'postman-master-key-8d2e7b';
+const MASTER_KEY = 'postman-master-key-8e2d4b';
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -21,24 +23,25 @@ describe('the Postman collection', () => {
     expect(read(ENVIRONMENT_PATH)).toEqual(localEnvironment());
   });
 
-  describe('run by newman, folder by folder, against npm start with function keys on', () => {
+  describe('run by newman, folder by folder, with the environment npm start wrote (keys on), through a validating proxy (Stoplight Prism)', () => {
     let stack: NpmStart;
+    let proxy: ValidatingProxy;
+    const environment = () => read(join(stack.dir, 'postman', 'local.postman_environment.json'));
     beforeAll(async () => {
-      // npm start writes the environment (.local/postman/): the host's URL and keys, the emulator's
-      // client secret, the webhook sources and their secrets, which it put in the emulator's Key Vault.
+      // npm start writes the environment (.local/postman/): the host's URL and both keys, the
+      // emulator's client secret, the webhook sources and the secrets it put in the emulator's Key
+      // Vault. Keys on, as in Azure: the collection sends the master key to the operator routes.
       stack = await startNpmStart({ DEV_FUNCTION_KEY: FUNCTION_KEY, DEV_MASTER_KEY: MASTER_KEY });
+      proxy = await startValidatingProxy({ document: openApiDocument(), upstream: `${stack.url}/api` });
     }, 180_000);
     afterAll(async () => {
+      await proxy?.close();
       await stack?.stop();
     });
 
     it('writes an environment with both keys and the secrets the collection needs', () => {
       const values = Object.fromEntries(
-        (
-          read(join(stack.dir, 'postman', 'local.postman_environment.json')) as {
-            values: { key: string; value: string }[];
-          }
-        ).values.map((v) => [v.key, v.value]),
+        (environment() as { values: { key: string; value: string }[] }).values.map((v) => [v.key, v.value]),
       );
       expect(values).toMatchObject({
         baseUrl: `${stack.url}/api`,
@@ -63,11 +66,14 @@ describe('the Postman collection', () => {
       'passes every assertion of the folder "%s", every answer as the OpenAPI document says',
       async (folder) => {
         const violations: string[] = [];
+        const before = proxy.exchanges.length;
         const summary = await new Promise<newman.NewmanRunSummary>((resolve, reject) => {
           newman
             .run({
               collection: read(COLLECTION_PATH),
-              environment: read(join(stack.dir, 'postman', 'local.postman_environment.json')),
+              environment: environment(),
+              // Only the base URL differs: the app's answers go through the validating proxy.
+              envVar: [{ key: 'baseUrl', value: `${proxy.url}/api` }],
               folder,
               sslExtraCaCerts: stack.state().emulatorCaPath!,
               reporters: [],
@@ -76,7 +82,7 @@ describe('the Postman collection', () => {
             .on('request', (error, args) => {
               if (error || !args.response) return;
               const url = args.request.url.toString();
-              if (!url.startsWith(`${stack.url}/api/`)) return;
+              if (!url.startsWith(`${proxy.url}/api/`)) return;
               const headers = new Headers();
               args.response.headers.each((h: { key: string; value: string }) =>
                 headers.append(h.key, h.value),
@@ -98,9 +104,22 @@ describe('the Postman collection', () => {
         );
         expect(failures).toEqual([]);
         expect(violations).toEqual([]);
+        // Prism: no answer breaks the document; a request it finds invalid is one the app refused (4xx).
+        const exchanges = proxy.exchanges.slice(before);
+        const lines = (side: 'request' | 'response', keep = (_status: number) => true) =>
+          exchanges
+            .filter((e) => keep(e.status))
+            .flatMap((e) =>
+              e.violations
+                .filter((v) => v.side === side)
+                .map((v) => `${e.method} ${e.path} -> ${e.status}: ${v.severity} ${v.location} ${v.message}`),
+            );
+        expect(lines('response')).toEqual([]);
+        expect(lines('request', (status) => status < 400 || status >= 500)).toEqual([]);
         const { assertions, requests } = summary.run.stats;
         console.log(
-          `newman, ${folder}: ${requests.total} requests, ${assertions.total} assertions, ${assertions.failed} failed`,
+          `newman, ${folder}: ${requests.total} requests, ${assertions.total} assertions, ${assertions.failed} failed; ` +
+            `Prism: ${exchanges.length} exchanges, ${lines('response').length} response violations`,
         );
         expect(assertions.failed).toBe(0);
         expect(assertions.total).toBeGreaterThanOrEqual(4);
@@ -109,7 +128,7 @@ describe('the Postman collection', () => {
       180_000,
     );
 
-    it('covers the three folders: the API (with the admin replay), the three webhooks, D365 directly', () => {
+    it('has three folders: the API (with the admin replay), the three webhooks, D365 directly', () => {
       const names = (read(COLLECTION_PATH) as { item: { item: { name: string }[] }[] }).item.flatMap((f) =>
         f.item.map((i) => i.name),
       );

@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { StatusRecord } from '../../domain/status';
 import { Problem, problemResponse, problems } from '../problem';
+import { statusUrl } from '../status-url';
 import type { WebhookResult } from '../../use-cases/accept-webhook';
 
 /** The largest webhook body taken (Shopify customer payloads with ten addresses stay far below it). */
@@ -24,11 +25,6 @@ export const webhookInProgress = (): Problem => ({
   detail: 'Deliver it again in a moment.',
   retryAfterSeconds: 1,
 });
-
-/** `…/api/webhooks/…` or `…/api/customers/…/…` → `…/api/customers/status/{id}` on the host the caller used. */
-export function statusUrl(requestUrl: string, correlationId: string): string {
-  return new URL(`/api/customers/status/${correlationId}`, requestUrl).toString();
-}
 
 /** What the sender gets for a stored delivery: 202 the first time, 200 for a redelivery. No personal data. */
 export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl: string): HttpResponseInit {

@@ -1,11 +1,12 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
 import { acceptUpdate } from '../../use-cases/accept-update';
-import { errorName } from '../../use-cases/accept-customer';
-import type { CustomerLinkKey } from '../../ports';
+import { errorName } from '../../domain/failure';
+import type { Config } from '../../config/config';
+import type { CustomerLinkKey, Log, Telemetry } from '../../ports';
+import type { AcceptDeps } from '../../use-cases/accept-customer';
 import { problemResponse, problems } from '../problem';
 import { storedAnswer, webhookInProgress } from './answers';
-import type { WebhookHttpDeps } from './intake';
 
 /**
  * Update deliveries (issue 17): Shopify `customers/update` and a Standard Webhooks
@@ -24,10 +25,18 @@ export interface UpdateDelivery {
   order?: { kind: 'source' | 'version'; value: number };
 }
 
+/** What an update delivery needs (the webhook routes' deps have it). */
+export interface UpdateDeliveryDeps {
+  config: Pick<Config, 'statusRetryAfterSeconds'>;
+  accept: AcceptDeps;
+  telemetry: Telemetry;
+  log: Log;
+}
+
 export async function deliverUpdate(
   requestUrl: string,
   delivery: UpdateDelivery,
-  deps: WebhookHttpDeps,
+  deps: UpdateDeliveryDeps,
 ): Promise<HttpResponseInit> {
   const { links } = deps.accept;
   const retryAfter = deps.config.statusRetryAfterSeconds;

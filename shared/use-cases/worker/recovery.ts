@@ -1,7 +1,7 @@
-import type { CustomerRequest } from '../domain/customer-contract';
-import { ProcessingError } from '../domain/failure';
-import { decideRecoveryMatch, NameAndPhoneMatch, RecoveryMatch } from '../domain/recovery-match';
-import type { D365Client, GateSlot } from '../ports';
+import type { CustomerRequest } from '../../domain/customer-contract';
+import { ProcessingError } from '../../domain/failure';
+import { decideRecoveryMatch, NameAndPhoneMatch, RecoveryMatch } from '../../domain/recovery-match';
+import type { D365Client, GateSlot } from '../../ports';
 
 /**
  * The recovery lookup: after a create that may have reached D365, which customer is the request's?
@@ -40,9 +40,13 @@ export async function lookUpByNameAndPhone(
   );
 }
 
-async function read<T>(slot: GateSlot, call: () => Promise<T>): Promise<T> {
+/**
+ * A lookup is a read: whatever it answers, other than "not allowed", says nothing final about the
+ * request, so a D365 "business" answer to it is transient (tried again), never a failure.
+ */
+export async function lookupRead<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await slot.run(call);
+    return await call();
   } catch (error) {
     if (
       error instanceof ProcessingError &&
@@ -56,3 +60,5 @@ async function read<T>(slot: GateSlot, call: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+const read = <T>(slot: GateSlot, call: () => Promise<T>): Promise<T> => lookupRead(() => slot.run(call));

@@ -1,11 +1,11 @@
-import type { WebhookSource } from '../config/webhook-sources';
-import { CustomerRequest, customerFingerprint, parseCustomerRequest } from '../domain/customer-contract';
-import { permanent } from '../domain/failure';
-import { FAILURE_CODES, StatusRecord } from '../domain/status';
-import { mapBigCommerceCustomer } from '../domain/webhooks/bigcommerce-customer';
-import { SourceReference, sourceReferenceOf } from '../domain/webhooks/source-reference';
-import { SourceCustomers, StatusStore } from '../ports';
-import { clock } from './clock';
+import type { WebhookSource } from '../../config/webhook-sources';
+import { CustomerRequest, customerFingerprint, parseCustomerRequest } from '../../domain/customer-contract';
+import { permanent } from '../../domain/failure';
+import { FAILURE_CODES, StatusRecord } from '../../domain/status';
+import { mapBigCommerceCustomer } from '../../domain/webhooks/bigcommerce-customer';
+import { SourceReference, sourceReferenceOf } from '../../domain/webhooks/source-reference';
+import { SourceCustomers, StatusStore } from '../../ports';
+import { clock } from '../clock';
 
 export interface ResolveDeps {
   statusStore: StatusStore;

@@ -1,19 +1,20 @@
-import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
-import { sampleCustomer } from '../../test/fixtures/sample-customers';
-import { acceptCustomer } from './accept-customer';
-import { d365Gate } from '../adapters/d365/d365-gate';
-import { batchedEmailLookup } from '../adapters/d365/batched-email-lookup';
-import { processCustomerMessage, ProcessDeps } from './process-customer';
-import { QueueMessage } from '../domain/queue-message';
-import { CustomerQueue, D365Client, D365Gate, D365GateUnavailableError, silentLog } from '../ports';
+import { memoryStatusStore } from '../../../test/support/memory-status-store';
+import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
+import { sampleCustomer } from '../../../test/fixtures/sample-customers';
+import { acceptCustomer } from '../accept-customer';
+import { d365Gate } from '../../adapters/d365/d365-gate';
+import { batchedEmailLookup } from '../../adapters/d365/batched-email-lookup';
+import { WorkerDeps } from './deps';
+import { processQueuedRequest } from './dispatch';
+import { QueueMessage } from '../../domain/queue-message';
+import { CustomerQueue, D365Client, D365Gate, D365GateUnavailableError, silentLog } from '../../ports';
 
 /**
  * The worker with a gated (batched) lookup: the lookup takes a gate slot of its own, and the
- * request takes its slot for the create only after the lookup (process-customer.ts, `gatedLookup`).
+ * request takes its slot for the create only after the lookup (worker/create.ts, `gatedLookup`).
  */
 function setup(
-  options: { existing?: string; gatedLookup?: ProcessDeps['gatedLookup']; gate?: D365Gate } = {},
+  options: { existing?: string; gatedLookup?: WorkerDeps['gatedLookup']; gate?: D365Gate } = {},
 ) {
   const statusStore = memoryStatusStore();
   const sent: { message: QueueMessage; delaySeconds?: number }[] = [];
@@ -48,7 +49,7 @@ function setup(
     },
   };
   const claims = memoryIdentityClaims();
-  const deps: ProcessDeps = {
+  const deps: WorkerDeps = {
     statusStore,
     queue,
     poisonQueue: { send: async () => undefined },
@@ -78,7 +79,7 @@ describe('the worker with batched lookups', () => {
   it('looks the customer up before it takes a slot, and holds the slot only for the create', async () => {
     const app = setup();
     const message = await app.accepted();
-    await expect(processCustomerMessage(message, app.deps)).resolves.toMatchObject({
+    await expect(processQueuedRequest(message, app.deps)).resolves.toMatchObject({
       kind: 'succeeded',
       outcome: 'created',
       customerAccount: 'US-NEW',
@@ -89,7 +90,7 @@ describe('the worker with batched lookups', () => {
   it('links an existing customer without taking a slot at all', async () => {
     const app = setup({ existing: 'US-OLD' });
     const message = await app.accepted();
-    await expect(processCustomerMessage(message, app.deps)).resolves.toMatchObject({
+    await expect(processQueuedRequest(message, app.deps)).resolves.toMatchObject({
       kind: 'succeeded',
       outcome: 'linked',
       customerAccount: 'US-OLD',
@@ -107,7 +108,7 @@ describe('the worker with batched lookups', () => {
       },
     });
     const message = await app.accepted();
-    const result = await processCustomerMessage(message, app.deps);
+    const result = await processQueuedRequest(message, app.deps);
     expect(result).toMatchObject({ kind: 'deferred' });
     expect((result as { delaySeconds: number }).delaySeconds).toBeGreaterThanOrEqual(6);
     expect(app.record(message.correlationId)).toMatchObject({ status: 'retrying', attempts: 0 });
@@ -127,7 +128,7 @@ describe('the worker with batched lookups', () => {
       },
     });
     const message = await app.accepted();
-    await expect(processCustomerMessage(message, app.deps)).resolves.toMatchObject({
+    await expect(processQueuedRequest(message, app.deps)).resolves.toMatchObject({
       kind: 'succeeded',
       outcome: 'created',
     });
@@ -167,8 +168,8 @@ describe('the worker with batched lookups', () => {
     await acceptCustomer(other, app.deps);
     const two = app.sent.at(-1)!.message;
     const results = await Promise.all([
-      processCustomerMessage(one, app.deps),
-      processCustomerMessage(two, app.deps),
+      processQueuedRequest(one, app.deps),
+      processQueuedRequest(two, app.deps),
     ]);
     expect(results.map((r) => r.kind)).toEqual(['succeeded', 'succeeded']);
     expect(asked).toHaveLength(1);

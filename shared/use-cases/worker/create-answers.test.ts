@@ -1,15 +1,16 @@
-import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
-import { acceptCustomer } from './accept-customer';
-import { d365Gate } from '../adapters/d365/d365-gate';
-import { transient } from '../domain/failure';
-import { ACCOUNT_LOOKUP_ROUNDS, processCustomerMessage, ProcessDeps } from './process-customer';
-import { replayFailedRequest } from './replay-request';
-import { QueueMessage } from '../domain/queue-message';
-import { toStatusAnswer } from '../domain/status';
-import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../ports';
-import { NameAndPhoneMatch } from '../domain/recovery-match';
-import { sampleCustomer } from '../../test/fixtures/sample-customers';
+import { memoryStatusStore } from '../../../test/support/memory-status-store';
+import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
+import { acceptCustomer } from '../accept-customer';
+import { d365Gate } from '../../adapters/d365/d365-gate';
+import { transient } from '../../domain/failure';
+import { ACCOUNT_LOOKUP_ROUNDS, WorkerDeps } from './deps';
+import { processQueuedRequest } from './dispatch';
+import { replayFailedRequest } from '../replay-request';
+import { QueueMessage } from '../../domain/queue-message';
+import { toStatusAnswer } from '../../domain/status';
+import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../../ports';
+import { NameAndPhoneMatch } from '../../domain/recovery-match';
+import { sampleCustomer } from '../../../test/fixtures/sample-customers';
 
 /**
  * The answer classes of issue 11 as the worker meets them: a 2xx without an account (look it up,
@@ -46,7 +47,7 @@ function setup(
       return byNameAndPhone.shift() ?? [];
     },
   };
-  const deps: ProcessDeps = {
+  const deps: WorkerDeps = {
     statusStore,
     queue,
     poisonQueue: { send: async () => undefined },
@@ -76,7 +77,7 @@ function setup(
     async next() {
       const last = sent.at(-1)!;
       clock = new Date(clock.getTime() + (last.delaySeconds ?? 0) * 1000);
-      return processCustomerMessage(last.message, deps);
+      return processQueuedRequest(last.message, deps);
     },
   };
 }

@@ -1,145 +1,15 @@
-import { memoryStatusStore } from '../../test/support/memory-status-store';
-import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
-import { memoryCustomerLinks } from '../../test/support/memory-customer-links';
-import { sampleCustomer } from '../../test/fixtures/sample-customers';
-import { d365Gate } from '../adapters/d365/d365-gate';
-import { mapToCustomersV3 } from '../adapters/d365/d365-payload';
-import { transient } from '../domain/failure';
-import { QueueMessage } from '../domain/queue-message';
-import {
-  CustomerQueue,
-  D365CustomerUpdates,
-  D365PatchResult,
-  silentLog,
-  noopTelemetry,
-  StatusConflictError,
-} from '../ports';
-import { acceptCustomer } from './accept-customer';
-import { acceptUpdate } from './accept-update';
-import { processCustomerMessage } from './process-customer';
-import { processQueuedRequest, UpdateDeps } from './process-update';
-import type { ConflictPolicy } from '../domain/customer-update';
-
-/** D365's customers as the update port sees them: an ETag that changes with every write. */
-function memoryD365() {
-  const customers = new Map<string, { etag: string; fields: Record<string, unknown> }>();
-  let version = 0;
-  const patches: { account: string; changes: Record<string, unknown>; ifMatch: string }[] = [];
-  let failNextAfterApplying = false;
-  const port: D365CustomerUpdates = {
-    async getCustomer(_le, account) {
-      const c = customers.get(account);
-      return c && { etag: c.etag, fields: { ...c.fields } };
-    },
-    async patchCustomer(_le, account, changes, { etag }): Promise<D365PatchResult> {
-      const c = customers.get(account);
-      if (!c) return { kind: 'not_found' };
-      if (etag !== '*' && etag !== c.etag) return { kind: 'conflict' };
-      patches.push({ account, changes, ifMatch: etag });
-      Object.assign(c.fields, changes);
-      c.etag = `W/"${++version}"`;
-      if (failNextAfterApplying) {
-        failNextAfterApplying = false;
-        throw transient('D365 timed out', { uncertain: true });
-      }
-      return { kind: 'applied', etag: c.etag };
-    },
-  };
-  return {
-    port,
-    customers,
-    patches,
-    add: (account: string, fields: Record<string, unknown>) =>
-      customers.set(account, { etag: `W/"${++version}"`, fields: { ...fields } }),
-    /** Someone changes the customer in D365. */
-    change: (account: string, fields: Record<string, unknown>) => {
-      const c = customers.get(account)!;
-      Object.assign(c.fields, fields);
-      c.etag = `W/"${++version}"`;
-    },
-    failAfterApplying: () => (failNextAfterApplying = true),
-  };
-}
-
-function setup(policy: ConflictPolicy = 'review') {
-  const statusStore = memoryStatusStore();
-  const links = memoryCustomerLinks();
-  const d365 = memoryD365();
-  const sent: QueueMessage[] = [];
-  const queue: CustomerQueue = { send: async (message) => void sent.push(message) };
-  let n = 0;
-  const deps: UpdateDeps = {
-    statusStore,
-    queue,
-    poisonQueue: { send: async () => {} },
-    telemetry: noopTelemetry,
-    log: silentLog,
-    d365: {
-      createCustomer: async (request) => {
-        const account = `US-${String(++n).padStart(6, '0')}`;
-        d365.add(account, mapToCustomersV3(request).body as unknown as Record<string, unknown>);
-        return { customerAccount: account };
-      },
-      findCustomersByEmail: async () => [],
-      findCustomersByNameAndPhone: async () => [],
-    },
-    gate: d365Gate(4),
-    target: 'odata',
-    defaultCustomerGroup: '30',
-    duplicatePolicy: 'create',
-    retry: { baseSeconds: 0, maxDelaySeconds: 1, maxAttempts: 5, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
-    identityClaims: memoryIdentityClaims(),
-    maxInlineWaitMs: 5_000,
-    settleSeconds: 0,
-    links,
-    d365Updates: d365.port,
-    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
-    conflictPolicy: policy,
-  };
-  const origin = { source: 'pos', sourceCustomerId: 'C-1' };
-  const ref = { kind: 'reference' as const, source: 'pos', sourceCustomerId: 'C-1' };
-  return {
-    deps,
-    d365,
-    links,
-    statusStore,
-    sent,
-    ref,
-    /** Accepts the sample as a create with reference C-1 from source `pos`; returns its message. */
-    async acceptCreate() {
-      const result = await acceptCustomer(sampleCustomer('full'), deps, { origin });
-      expect(result.kind).toBe('accepted');
-      return sent.at(-1)!;
-    },
-    async acceptUpdate(customer: Record<string, unknown>, version?: number) {
-      const result = await acceptUpdate(
-        {
-          key: ref,
-          patch: { Customer: customer },
-          ...(version !== undefined && { order: { kind: 'version' as const, value: version } }),
-        },
-        { ...deps, links },
-      );
-      expect(result.kind).toBe('accepted');
-      return sent.at(-1)!;
-    },
-    process: (message: QueueMessage) => processQueuedRequest(message, deps),
-    record: (id: string) => statusStore.records.get(id)!,
-  };
-}
-
-async function created(app: ReturnType<typeof setup>) {
-  const message = await app.acceptCreate();
-  await expect(processCustomerMessage(message, app.deps)).resolves.toMatchObject({ kind: 'succeeded' });
-  return message;
-}
+import { sampleCustomer } from '../../../test/fixtures/sample-customers';
+import { createdForUpdate, updateSetup as setup } from '../../../test/support/update-app';
+import type { ConflictPolicy } from '../../domain/customer-update';
+import { StatusConflictError } from '../../ports';
+import { acceptCustomer } from '../accept-customer';
+import { acceptUpdate } from '../accept-update';
+import { processQueuedRequest } from './dispatch';
 
 describe('customer updates (use-cases, D365 in memory)', () => {
   it('links the created customer and sends D365 only the fields that changed, with If-Match', async () => {
     const app = setup();
-    await created(app);
+    await createdForUpdate(app);
     expect(await app.links.get(app.ref)).toMatchObject({ customerAccount: 'US-000001', legalEntity: 'USRT' });
     expect(
       await app.links.get({ kind: 'account', legalEntity: 'USRT', customerAccount: 'US-000001' }),
@@ -219,7 +89,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'deferred' });
     expect(app.d365.patches).toHaveLength(0);
-    await processCustomerMessage(create, app.deps);
+    await processQueuedRequest(create, app.deps);
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'updated' });
     expect(app.d365.customers.get('US-000001')!.fields.PrimaryContactPhone).toBe('+14255550100');
   });
@@ -235,7 +105,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect((await app.links.get(app.ref))?.createCorrelationId).toBe(retry.correlationId);
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'deferred' });
-    await processCustomerMessage(retry, app.deps);
+    await processQueuedRequest(retry, app.deps);
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'succeeded', outcome: 'updated' });
   });
 
@@ -257,7 +127,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
 
   it('applies versioned updates delivered out of order as if in order, dropping the stale one', async () => {
     const app = setup();
-    await created(app);
+    await createdForUpdate(app);
     const v1 = await app.acceptUpdate({ ContactNumber: '+14255550101' }, 1);
     const v2 = await app.acceptUpdate({ ContactNumber: '+14255550102', LastName: 'Two' }, 2);
     const v3 = await app.acceptUpdate({ ContactNumber: '+14255550103' }, 3);
@@ -276,7 +146,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
 
   it('applies a redelivered update once', async () => {
     const app = setup();
-    await created(app);
+    await createdForUpdate(app);
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     await app.process(update);
     await expect(app.process(update)).resolves.toEqual({ kind: 'already-finished' });
@@ -285,7 +155,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
 
   it('ends an update as updated, not stale, when its worker lost the lease after writing the link', async () => {
     const app = setup();
-    await created(app);
+    await createdForUpdate(app);
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     const store = app.statusStore;
     const write = store.update.bind(store);
@@ -315,7 +185,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
 
   it('recognises its own PATCH after a lost answer instead of calling it a conflict', async () => {
     const app = setup('review');
-    await created(app);
+    await createdForUpdate(app);
     const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
     app.d365.failAfterApplying();
     await expect(app.process(update)).resolves.toMatchObject({ kind: 'retrying' });
@@ -325,7 +195,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
 
   it('lets the next update wait for one whose PATCH answer was lost, instead of calling its values a D365 change', async () => {
     const app = setup('review');
-    await created(app);
+    await createdForUpdate(app);
     const first = await app.acceptUpdate({ ContactNumber: '+14255550101' }, 1);
     app.d365.failAfterApplying();
     await expect(app.process(first)).resolves.toMatchObject({ kind: 'retrying' });
@@ -342,7 +212,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
   describe('a field changed in D365 since our last write (412)', () => {
     async function conflicted(policy: ConflictPolicy) {
       const app = setup(policy);
-      await created(app);
+      await createdForUpdate(app);
       await app.process(await app.acceptUpdate({ LastName: 'First' }));
       app.d365.change('US-000001', { PrimaryContactPhone: '+19995550000' });
       const update = await app.acceptUpdate({ ContactNumber: '+14255550100' });
@@ -375,7 +245,7 @@ describe('customer updates (use-cases, D365 in memory)', () => {
 
     it('a change in D365 to a field the update does not touch is no conflict', async () => {
       const app = setup('review');
-      await created(app);
+      await createdForUpdate(app);
       await app.process(await app.acceptUpdate({ LastName: 'First' }));
       app.d365.change('US-000001', { PersonLastName: 'Edited in D365' });
       await expect(

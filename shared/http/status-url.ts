@@ -1,0 +1,17 @@
+/** The status route below the host's route prefix (`host.json` `extensions.http.routePrefix`). */
+const STATUS_ROUTE = 'customers/status';
+
+/** The app's routes start with one of these after the route prefix: what stands before them is the prefix. */
+const FIRST_SEGMENTS = /\/(?:customers|webhooks)(?:\/|$)/;
+
+/**
+ * The status URL of a request, on the scheme, host and route prefix the caller used: `…/api/customers`,
+ * `…/api/customers/accounts/…` and `…/api/webhooks/…` all give `…/api/customers/status/{id}`. The one
+ * place every intake (create, update, webhook) builds it.
+ */
+export function statusUrl(requestUrl: string, correlationId: string): string {
+  const url = new URL(requestUrl);
+  const at = url.pathname.search(FIRST_SEGMENTS);
+  const prefix = at >= 0 ? url.pathname.slice(0, at) : '/api';
+  return new URL(`${prefix}/${STATUS_ROUTE}/${encodeURIComponent(correlationId)}`, url.origin).toString();
+}

@@ -1,0 +1,65 @@
+import type { MatchedOn } from '../../domain/recovery-match';
+import type { Outcome } from '../../domain/status';
+import type { GateSlot } from '../../ports';
+import { clock } from '../clock';
+import { landFurtherAddresses } from '../land-further-addresses';
+import { Claimed, ProcessResult, WorkerDeps } from './deps';
+import { recordSucceeded } from './endings';
+
+/** What the lookup or the create found out about the customer, kept on the record. */
+export interface CreatedDetails {
+  existingAccounts?: string;
+  matchedOn?: MatchedOn;
+  /** The slot the lookup held (the further addresses use it rather than take another). */
+  slot?: GateSlot;
+}
+
+/**
+ * A create's success (created, recovered or linked): the addresses CustomersV3 could not hold land
+ * under this request's lease (land-further-addresses.ts), the caller's customer is linked to the
+ * account, then the request ends `succeeded`.
+ */
+export async function finishCreate(
+  work: Claimed,
+  customerAccount: string,
+  outcome: Extract<Outcome, 'created' | 'linked'>,
+  deps: WorkerDeps,
+  details: CreatedDetails = {},
+): Promise<ProcessResult> {
+  const d365Ms = Date.now() - work.started;
+  const landing = await landFurtherAddresses(work.record, customerAccount, deps, details.slot);
+  work.record = landing.record;
+  await linkCreated(work, customerAccount, deps);
+  const { existingAccounts, matchedOn } = details;
+  const fields = {
+    existingAccounts,
+    matchedOn,
+    ...(landing.addresses && { addresses: JSON.stringify(landing.addresses) }),
+  };
+  return recordSucceeded(work.record, { customerAccount, outcome, fields, d365Ms }, deps);
+}
+
+/**
+ * Links the caller's customer to its account (before the record says `succeeded`, so an update
+ * never finds a finished create without its link). The source is the webhook source or the
+ * caller (`api` with function keys); the baseline of later updates is the create's request.
+ */
+async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerDeps): Promise<void> {
+  const { record } = work;
+  if (!deps.links || record.kind === 'update' || record.payload === undefined) return;
+  const request = JSON.parse(record.payload) as { Customer?: unknown };
+  if (typeof request.Customer !== 'object' || request.Customer === null) return;
+  await deps.links.complete(
+    {
+      source: record.source ?? record.caller ?? 'api',
+      ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
+      legalEntity: record.legalEntity,
+      customerAccount,
+      createCorrelationId: record.correlationId,
+      createdAt: record.createdAt,
+      baseline: record.payload,
+      fieldStamps: '{}',
+    },
+    clock(deps).toISOString(),
+  );
+}

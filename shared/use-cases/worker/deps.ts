@@ -1,0 +1,140 @@
+import type { CustomerRequest } from '../../domain/customer-contract';
+import type { ConflictPolicy } from '../../domain/customer-update';
+import type { QueueMessage } from '../../domain/queue-message';
+import type { RetryPolicy } from '../../domain/retry-policy';
+import type { FailureCode, Outcome, StatusRecord } from '../../domain/status';
+import type {
+  CallbackOutbox,
+  CustomerLinks,
+  CustomerQueue,
+  D365Client,
+  D365CustomerUpdates,
+  D365Gate,
+  IdentityClaims,
+  Log,
+  StatusStore,
+  Telemetry,
+} from '../../ports';
+import { clock } from '../clock';
+import type { LandAddressesDeps } from '../land-further-addresses';
+import type { ResolveDeps } from './resolve-source';
+
+/** What the queue worker needs: the create's ports and settings, and the update's (issue 17). */
+export interface WorkerDeps
+  extends
+    Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'>,
+    Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'> {
+  statusStore: StatusStore;
+  d365: D365Client;
+  gate: D365Gate;
+  /**
+   * Duplicate lookups that take a gate slot of their own (one per batch: batched-email-lookup.ts).
+   * With it the worker looks a customer up before it takes the slot for the create, so a slot is
+   * held only while a call runs; without it, lookup and create share one slot.
+   */
+  gatedLookup?: Pick<D365Client, 'findCustomersByEmail'>;
+  /** Where retries are scheduled (the customer queue itself, with a visibility delay). */
+  queue: CustomerQueue;
+  /** Where a request that ran out of retries leaves its message for replay. */
+  poisonQueue: CustomerQueue;
+  telemetry: Telemetry;
+  log: Log;
+  /** Where result callbacks wait for delivery (absent: no callbacks). */
+  callbackOutbox?: CallbackOutbox;
+  /** The customer links (issue 17): a create that succeeds links the caller's customer; updates need them. */
+  links?: CustomerLinks;
+  target: StatusRecord['target'];
+  defaultCustomerGroup: string;
+  duplicatePolicy: 'link' | 'reject' | 'create';
+  retry: RetryPolicy;
+  leaseSeconds: number;
+  /** How long one D365 call may take (D365_TIMEOUT_MS): the fence only sends a create with that much lease left. */
+  callTimeoutMs: number;
+  /** Per-customer claims (link/reject): one request at a time looks up and creates one identity. */
+  identityClaims: IdentityClaims;
+  /** How long an invocation may wait for a gate slot or a throttling pause before rescheduling instead. */
+  maxInlineWaitMs?: number;
+  /**
+   * How long D365 may take to show a customer it created (a commit still running behind a gateway
+   * timeout): a lookup after an uncertain create only concludes "not there" this long after the
+   * create was sent; one after a 2xx without an account looks again for `ACCOUNT_LOOKUP_ROUNDS` times it.
+   */
+  settleSeconds?: number;
+  /** Updates (issue 17): CustomersV3 by key. Required for update messages, with the three below. */
+  d365Updates?: D365CustomerUpdates;
+  /** The customer as D365's entity fields (CustomersV3), for the diff: the same mapping as the create. */
+  toD365Fields?: (request: CustomerRequest) => Record<string, unknown>;
+  conflictPolicy?: ConflictPolicy;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** The deps an update needs, all there. */
+export type UpdateDeps = WorkerDeps &
+  Required<Pick<WorkerDeps, 'links' | 'd365Updates' | 'toD365Fields' | 'conflictPolicy'>>;
+
+export const hasUpdateDeps = (deps: WorkerDeps): deps is UpdateDeps =>
+  deps.links !== undefined &&
+  deps.d365Updates !== undefined &&
+  deps.toD365Fields !== undefined &&
+  deps.conflictPolicy !== undefined;
+
+/** How one delivery of a queued request ended (a closed union: the function acknowledges every one). */
+export type ProcessResult =
+  | { kind: 'succeeded'; customerAccount: string; outcome: Outcome }
+  | { kind: 'failed'; code: FailureCode }
+  /** D365 confirmed the create without an account and it could not be found, or an update conflict: for an operator. */
+  | { kind: 'needs-review' }
+  /** A transient failure: the next attempt is queued for later. */
+  | { kind: 'retrying'; delaySeconds: number }
+  /** Someone else holds the request, or D365 asked us to wait: the message was queued again for later. */
+  | { kind: 'deferred'; delaySeconds: number }
+  /** The request had already ended: acknowledged without calling D365. */
+  | { kind: 'already-finished' }
+  | { kind: 'discarded' };
+
+export interface ProcessOptions {
+  /** How often a claim that conflicts is tried again, each time on a fresh read (default 3). */
+  claimAttempts?: number;
+  /**
+   * The record as the intake just wrote it (`Prefer: wait`, processed in the same invocation): used
+   * instead of reading it back. Its ETag makes the claim conditional as a read's would, so a record
+   * that changed meanwhile only costs a conflict and a fresh read.
+   */
+  accepted?: StatusRecord;
+}
+
+/** A claimed request as the steps carry it: each step that writes the record keeps the new one (its ETag) here. */
+export interface Claimed {
+  message: QueueMessage;
+  record: StatusRecord;
+  attempt: number;
+  /** A create may have been sent before (`submittedAt`, or a `submitting` record): look it up first. */
+  mayExist: boolean;
+  /** When the create was (last) sent: a dead invocation's `submitting` record was last written then. */
+  submittedAt?: string;
+  /** When this invocation claimed it (epoch ms): D365's part of the telemetry. */
+  started: number;
+}
+
+/** Returned by a step: an ending (stop here), or nothing (go on to the next step). */
+export type Stop = ProcessResult | undefined;
+
+/** Lease beyond a D365 call's timeout that the fence demands, for the writes around the call. */
+export const FENCE_MARGIN_SECONDS = 5;
+/** Default for `maxInlineWaitMs`: a throttling pause or a full gate this long is waited out in place. */
+export const DEFAULT_MAX_INLINE_WAIT_MS = 120_000;
+/** How many settle periods a customer confirmed without an account is looked for before `needs_review`. */
+export const ACCOUNT_LOOKUP_ROUNDS = 3;
+const DEFAULT_SETTLE_SECONDS = 10;
+
+/** One D365 call and the writes around it, in seconds: what a fence or a claim must cover. */
+export const callSeconds = (deps: Pick<WorkerDeps, 'callTimeoutMs'>): number =>
+  deps.callTimeoutMs / 1000 + FENCE_MARGIN_SECONDS;
+export const inlineWaitMs = (deps: Pick<WorkerDeps, 'maxInlineWaitMs'>): number =>
+  deps.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
+export const settleSecondsOf = (deps: Pick<WorkerDeps, 'settleSeconds'>): number =>
+  deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+/** Seconds since an ISO time (0 when absent). */
+export const secondsSince = (deps: { now?: () => Date }, iso: string | undefined): number =>
+  iso === undefined ? 0 : (clock(deps).getTime() - Date.parse(iso)) / 1000;

@@ -1,0 +1,139 @@
+import { parseCustomerRequest } from '../../domain/customer-contract';
+import { isUpdateRequest, parseUpdateRequest, UpdateRequest } from '../../domain/customer-update';
+import { decodeQueueMessage, QueueMessage } from '../../domain/queue-message';
+import { FAILURE_CODES, StatusRecord } from '../../domain/status';
+import { sourceReferenceOf } from '../../domain/webhooks/source-reference';
+import { StatusConflictError } from '../../ports';
+import { clock } from '../clock';
+import { claimRecord, decideOrDefer } from './claim';
+import { CreateMessage, runCreate } from './create';
+import { Claimed, hasUpdateDeps, ProcessOptions, ProcessResult, WorkerDeps } from './deps';
+import { defer, recordFailure } from './endings';
+import { runUpdate } from './update';
+
+/**
+ * The customer queue's worker, for creates and updates alike (the state machine of
+ * shared/domain/status.ts): the message is decoded once; the request's record is read and claimed
+ * (`queued`/`retrying` → `processing`, a bounded loop when the claim conflicts); then the create's
+ * steps (create.ts, lookup.ts, created.ts) or the update's (update.ts) run to one of the endings
+ * in endings.ts. Claim, lease and gate slot: claim.ts.
+ */
+export async function processQueuedRequest(
+  input: unknown,
+  deps: WorkerDeps,
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
+  const decoded = decode(input, deps);
+  if (decoded.kind === 'invalid') return discardInvalid(decoded, deps);
+  const { message } = decoded;
+  const claimAttempts = options.claimAttempts ?? 3;
+  for (let tries = 1; ; tries++) {
+    // The record as the intake wrote it, the first time; else as stored now.
+    const accepted = tries === 1 && options.accepted?.correlationId === message.correlationId;
+    const record = accepted ? options.accepted : await loadRecord(decoded, deps);
+    if (!record) return discardWithoutRecord(decoded, deps);
+    const decision = await decideOrDefer(record, message, deps);
+    if ('result' in decision) return decision.result;
+    const claimed = await claimRecord(record, decision.attempt, deps);
+    if (claimed !== 'conflict') {
+      const submittedAt =
+        record.submittedAt ?? (record.status === 'submitting' ? record.updatedAt : undefined);
+      const { attempt, mayExist } = decision;
+      const work: Claimed = { message, record: claimed, attempt, mayExist, submittedAt, started: Date.now() };
+      return runClaimed(decoded, work, deps);
+    }
+    // The record changed between our read and our claim: read it again (a live lease defers the
+    // message until it ends), at most `claimAttempts` times.
+    if (tries >= claimAttempts) return { kind: 'deferred', delaySeconds: await defer(message, 1, deps) };
+  }
+}
+
+type Decoded =
+  | ({ kind: 'create'; message: QueueMessage } & CreateMessage)
+  | { kind: 'update'; message: QueueMessage; update: UpdateRequest }
+  | { kind: 'invalid'; correlationId?: string; reason?: string };
+
+/** The message, once: a create (the customer, or a shop's reference to it), an update, or invalid. */
+function decode(input: unknown, deps: WorkerDeps): Decoded {
+  const decoded = decodeQueueMessage(input);
+  if (!decoded.ok) return { kind: 'invalid', correlationId: decoded.correlationId };
+  const { message } = decoded;
+  const { correlationId, request } = message;
+  if (isUpdateRequest(request)) {
+    const update = parseUpdateRequest(request);
+    return update
+      ? { kind: 'update', message, update }
+      : { kind: 'invalid', correlationId, reason: 'not an update' };
+  }
+  // A webhook that only named the shop's customer: it is read from the shop once claimed.
+  const reference = sourceReferenceOf(request);
+  if (reference) return { kind: 'create', message, reference };
+  const parsed = parseCustomerRequest(request, { defaultCustomerGroup: deps.defaultCustomerGroup });
+  if (parsed.ok) return { kind: 'create', message, request: parsed.value };
+  return { kind: 'invalid', correlationId, reason: parsed.errors.map((e) => e.pointer).join(',') };
+}
+
+/** A message no worker can carry out: its request (if it has a record) ends `failed`. */
+async function discardInvalid(
+  invalid: Extract<Decoded, { kind: 'invalid' }>,
+  deps: WorkerDeps,
+): Promise<ProcessResult> {
+  const { correlationId, reason } = invalid;
+  deps.log.error('customer.message.invalid', { correlationId, ...(reason !== undefined && { reason }) });
+  const record = correlationId ? await deps.statusStore.get(correlationId) : undefined;
+  if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
+  return { kind: 'discarded' };
+}
+
+function discardWithoutRecord(
+  decoded: Exclude<Decoded, { kind: 'invalid' }>,
+  deps: WorkerDeps,
+): ProcessResult {
+  const reason = decoded.kind === 'update' ? 'no record for an update' : 'no record for a source reference';
+  deps.log.error('customer.message.invalid', { correlationId: decoded.message.correlationId, reason });
+  return { kind: 'discarded' };
+}
+
+/**
+ * The request's record. A create that carries its customer gets its record back if it is missing
+ * (re-created from the message); an update or a shop's reference without a record is discarded.
+ */
+async function loadRecord(
+  decoded: Exclude<Decoded, { kind: 'invalid' }>,
+  deps: WorkerDeps,
+): Promise<StatusRecord | undefined> {
+  const { message } = decoded;
+  const existing = await deps.statusStore.get(message.correlationId);
+  if (existing || decoded.kind !== 'create' || !('request' in decoded)) return existing;
+  try {
+    return await deps.statusStore.create({
+      correlationId: message.correlationId,
+      status: 'queued',
+      legalEntity: decoded.request.Customer.LegalEntity,
+      target: deps.target,
+      attempts: 0,
+      createdAt: message.acceptedAt,
+      queuedAt: message.acceptedAt,
+      updatedAt: clock(deps).toISOString(),
+      payload: JSON.stringify(decoded.request),
+    });
+  } catch (error) {
+    if (!(error instanceof StatusConflictError)) throw error;
+    const record = await deps.statusStore.get(message.correlationId);
+    if (!record) throw error;
+    return record;
+  }
+}
+
+/** The claimed request's own steps: the create's or the update's. */
+function runClaimed(
+  decoded: Exclude<Decoded, { kind: 'invalid' }>,
+  work: Claimed,
+  deps: WorkerDeps,
+): Promise<ProcessResult> {
+  const { correlationId, legalEntity } = work.record;
+  deps.log.info('customer.processing', { correlationId, legalEntity, attempt: work.attempt });
+  if (decoded.kind === 'create') return runCreate(work, decoded, deps);
+  if (!hasUpdateDeps(deps)) throw new Error('The worker was given an update without the update ports.');
+  return runUpdate(work, decoded.update, deps);
+}
