@@ -352,6 +352,8 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       updateCustomerByAccount: 'function',
       updateCustomerByReference: 'function',
       customerLink: 'admin',
+      // The configuration checked against the real services (npm run doctor's checks): operators only.
+      deepHealth: 'admin',
     });
   });
 
