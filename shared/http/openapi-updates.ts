@@ -84,7 +84,7 @@ function patchOperation(operationId: string, summary: string, description: strin
           },
         },
         '202': acceptedResponse(
-          'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365.',
+          'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365. (With `Prefer: wait`, only while the update has not ended within the wait.)',
         ),
         '400': problem(400, 'An invalid patch (`errors[]` point into it), a malformed header or path.', [
           'invalidBody',
@@ -104,9 +104,9 @@ function patchOperation(operationId: string, summary: string, description: strin
         ),
         '409': problem(
           409,
-          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed.',
+          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed; or (`Prefer: wait`) the update ended `needs_review` because fields it changes were changed in D365 since our last write (`update_conflict`, `UPDATE_CONFLICT_POLICY=review`; the detail names them, nothing was sent; final: no `Retry-After`).',
           ['idempotencyKeyInProgress'],
-          ['customer_not_created'],
+          ['customer_not_created', 'update_conflict'],
           {
             'Retry-After': header('Retry-After', true),
             'X-Correlation-Id': header('X-Correlation-Id', true),
@@ -212,7 +212,9 @@ export function updatePaths(): Record<string, Json> {
               },
             },
           },
-          '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
+          '400': problem(400, 'Neither key given, or a malformed one: the detail names both forms.', [
+            'invalidQuery',
+          ]),
           ...callerProblems('admin'),
           '404': problem(404, 'No such link.', ['customerNotFound']),
           '500': noContent500,

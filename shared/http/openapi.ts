@@ -257,9 +257,9 @@ function buildDocument(): Json {
             '500': noContent500,
             '502': problem(
               502,
-              '`Prefer: wait`: a D365 configuration problem (secret, app registration).',
+              '`Prefer: wait`: a D365 configuration problem (secret, app registration); or the create ended `needs_review` (`account_not_found`: D365 confirmed it without naming the account and it could not be found, or several customers match its name and phone, listed in `existingAccounts`; final, an operator finds it in D365).',
               [],
-              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration'],
+              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration', 'account_not_found'],
               { 'X-Correlation-Id': header('X-Correlation-Id', true), Location: header('Location', true) },
             ),
             '503': problem(

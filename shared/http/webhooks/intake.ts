@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../../config/config';
 import type { WebhookSource } from '../../config/webhook-sources';
+import { prefixPointers } from '../../domain/customer-contract';
 import { parseBigCommerceEvent } from '../../domain/webhooks/bigcommerce-customer';
 import { mapShopifyCustomer, shopifyCustomerId } from '../../domain/webhooks/shopify-customer';
 import type { Log, Telemetry, WebhookSecrets } from '../../ports';
@@ -85,11 +86,13 @@ async function verifyWithSecrets(
   }
 }
 
+/** `pointerPrefix`: where the contract sits in the delivered body (`/data` in a Standard Webhooks envelope). */
 async function deliver(
   request: HttpRequest,
   deps: WebhookHttpDeps,
   delivery: WebhookDelivery,
   content: WebhookContent,
+  pointerPrefix = '',
 ): Promise<HttpResponseInit> {
   let result = await acceptWebhook(delivery, content, deps.accept);
   if (result.kind === 'invalid' && content.kind === 'customer' && delivery.sourceKind !== 'standard') {
@@ -102,6 +105,8 @@ async function deliver(
       deps.accept,
     );
   }
+  if (result.kind === 'invalid' && pointerPrefix)
+    result = { kind: 'invalid', errors: prefixPointers(result.errors, pointerPrefix) };
   return resultAnswer(result, request.url, deps.config.statusRetryAfterSeconds);
 }
 
@@ -143,7 +148,7 @@ export async function standardWebhook(
     eventKey,
     ...(reference !== undefined && { sourceCustomerId: reference }),
   };
-  return deliver(request, deps, delivery, { kind: 'customer', body });
+  return deliver(request, deps, delivery, { kind: 'customer', body }, enveloped ? '/data' : '');
 }
 
 /** A Standard Webhooks body with `reference` beside `Customer`: the reference and the contract body. */
@@ -201,6 +206,7 @@ function standardUpdate(
       key,
       patch,
       ...(typeof version === 'number' && { order: { kind: 'version' as const, value: version } }),
+      pointerPrefix: '/data',
     },
     deps,
   );

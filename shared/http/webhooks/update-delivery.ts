@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
+import { prefixPointers } from '../../domain/customer-contract';
 import { acceptUpdate } from '../../use-cases/accept-update';
 import { errorName } from '../../domain/failure';
 import type { Config } from '../../config/config';
@@ -23,6 +24,8 @@ export interface UpdateDelivery {
   key: CustomerLinkKey;
   patch: unknown;
   order?: { kind: 'source' | 'version'; value: number };
+  /** Where the patch sits in the delivered body (`/data` in a Standard Webhooks envelope), for pointers. */
+  pointerPrefix?: string;
 }
 
 /** What an update delivery needs (the webhook routes' deps have it). */
@@ -59,7 +62,9 @@ export async function deliverUpdate(
     case 'not-found':
       return problemResponse(problems.customerNotFound());
     case 'invalid':
-      return problemResponse(problems.invalidBody(result.errors));
+      return problemResponse(
+        problems.invalidBody(prefixPointers(result.errors, delivery.pointerPrefix ?? '')),
+      );
     case 'key-reused':
     case 'in-progress':
       return problemResponse(webhookInProgress());
