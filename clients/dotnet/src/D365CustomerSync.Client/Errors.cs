@@ -36,6 +36,7 @@ namespace D365CustomerSync.Client
         public const string AccountNotFound = Prefix + "account-not-found";
         public const string RetriesExhausted = Prefix + "retries-exhausted";
         public const string InvalidPath = Prefix + "invalid-path";
+        public const string InvalidQuery = Prefix + "invalid-query";
         public const string UnknownCustomer = Prefix + "unknown-customer";
         public const string CustomerNotFound = Prefix + "customer-not-found";
         public const string CustomerNotCreated = Prefix + "customer-not-created";
@@ -47,7 +48,7 @@ namespace D365CustomerSync.Client
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, InvalidQuery, UnknownCustomer,
             Forbidden, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
