@@ -105,6 +105,14 @@ namespace D365CustomerSync.Client
         public IReadOnlyList<string> ExistingAccounts { get; }
     }
 
+    /// <summary>404 on an update: this app did not create or link that customer (by account or by reference). Nothing was stored.</summary>
+    public sealed class CustomerNotFoundException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerNotFoundException(Problem problem)
+            : base(problem.Detail, problem.Status, problem, problem.CorrelationId) { }
+    }
+
     /// <summary>429: the caller is over its budget, also after the client's own retries.</summary>
     public sealed class ThrottledException : CustomerSyncException
     {
@@ -187,7 +195,10 @@ namespace D365CustomerSync.Client
                 case ProblemTypes.UnsupportedMediaType:
                 case ProblemTypes.BodyTooLarge:
                 case ProblemTypes.InvalidCorrelationId:
+                case ProblemTypes.InvalidPath:
                     return new CustomerValidationException(problem);
+                case ProblemTypes.UnknownCustomer:
+                    return new CustomerNotFoundException(problem);
                 case ProblemTypes.Duplicate:
                     return new DuplicateCustomerException(problem.Detail, problem.Status, problem, problem.CorrelationId);
                 case ProblemTypes.RateLimited:
