@@ -1,7 +1,7 @@
 import { app, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { appServices } from '../shared/composition';
 import { requireCaller } from '../shared/http/caller';
-import { parseLinkQuery } from '../shared/http/customer-reference';
+import { readLinkKey } from '../shared/http/link-key';
 import { problemResponse, problems } from '../shared/http/problem';
 import { lookUpLink } from '../shared/use-cases/customer-link-lookup';
 
@@ -12,10 +12,10 @@ import { lookUpLink } from '../shared/use-cases/customer-link-lookup';
  */
 export async function customerLink(request: HttpRequest): Promise<HttpResponseInit> {
   const { config, links } = appServices();
-  const check = requireCaller(request.headers, 'operator', config.callers);
+  const check = requireCaller(request, 'operator', config.callers);
   if (!check.ok) return check.response;
-  const key = parseLinkQuery((name) => request.query.get(name) ?? undefined);
-  if (!key.ok) return problemResponse(problems.invalidQuery({ pointer: '', detail: key.detail }));
+  const key = readLinkKey(request.query);
+  if (!key.ok) return problemResponse(key.problem);
   const answer = await lookUpLink(key.key, links);
   if (!answer) return problemResponse(problems.customerNotFound());
   return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: answer };

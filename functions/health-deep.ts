@@ -14,7 +14,7 @@ import { diagnoseConfiguration } from '../shared/use-cases/diagnose-configuratio
  */
 export async function deepHealth(request: HttpRequest): Promise<HttpResponseInit> {
   const { config } = appServices();
-  const check = requireCaller(request.headers, 'operator', config.callers);
+  const check = requireCaller(request, 'operator', config.callers);
   if (!check.ok) return check.response;
   const diagnosis = await diagnoseConfiguration(config, configurationProbes(config));
   const headers = { 'cache-control': 'no-store' };

@@ -37,13 +37,14 @@ export interface CallbackReceiverOptions {
  * `answer` scripts the status it replies (after verifying), per path and delivery number.
  */
 export async function startCallbackReceiver(
-  secret: string,
+  /** The `whsec_` secret, or where to read it when a POST comes (a caller's own, known after the app starts). */
+  secret: string | (() => string),
   answer: Answer = () => ({ status: 200 }),
   options: CallbackReceiverOptions = {},
 ) {
   // A throw-away CA: the host trusts it through NODE_EXTRA_CA_CERTS, so TLS checks are real.
   const tls = options.tls ?? (await createTlsMaterial());
-  const verifier = new Webhook(secret);
+  const verifier = () => new Webhook(typeof secret === 'string' ? secret : secret());
   const seen = new Map<string, ReceivedEvent>();
   const deliveries: { id: string; path: string; status: number; at: number }[] = [];
   const invalid: { path: string; reason: string }[] = [];
@@ -61,7 +62,7 @@ export async function startCallbackReceiver(
       );
       let body: ReceivedEvent['body'];
       try {
-        body = verifier.verify(raw, headers) as ReceivedEvent['body'];
+        body = verifier().verify(raw, headers) as ReceivedEvent['body'];
       } catch (error) {
         invalid.push({ path, reason: (error as Error).message });
         options.onInvalid?.(path, (error as Error).message);

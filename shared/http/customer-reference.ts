@@ -1,5 +1,4 @@
 import type { FieldError } from '../domain/customer-contract';
-import type { CustomerLinkKey } from '../ports';
 
 /**
  * The caller's own ID for a customer (`Customer-Reference` on the create, the path of an update by
@@ -44,9 +43,6 @@ export function parseCustomerVersion(
   };
 }
 
-/** A caller's source name in the links: `api` with function keys, else its Entra object ID. */
-export const callerSource = (callerId: string): string => (callerId === 'anonymous' ? 'api' : callerId);
-
 /** `legalEntity` and `customerAccount` from an update's path: what D365 allows in a key. */
 export function parseAccountPath(
   legalEntity: string | undefined,
@@ -66,44 +62,5 @@ export function parseAccountPath(
       detail:
         'The path is /api/customers/accounts/{legalEntity}/{customerAccount}: a legal entity of 1 to 4 letters or digits and a D365 account of 1 to 20 letters, digits, `.`, `_` or `-`.',
     },
-  };
-}
-
-const LINK_QUERY_FORMS =
-  'Name the link: ?source=…&sourceCustomerId=… (a source customer) or ?legalEntity=…&customerAccount=… (a D365 account).';
-
-/**
- * The key of `GET /api/customers/links` from its query: `source` + `sourceCustomerId`, or
- * `legalEntity` + `customerAccount`; otherwise a detail that names both forms and what was wrong.
- */
-export function parseLinkQuery(
-  query: (name: string) => string | undefined,
-): { ok: true; key: CustomerLinkKey } | { ok: false; detail: string } {
-  const [source, sourceCustomerId, legalEntity, customerAccount] = [
-    'source',
-    'sourceCustomerId',
-    'legalEntity',
-    'customerAccount',
-  ].map(query);
-  if (source !== undefined || sourceCustomerId !== undefined) {
-    const id = parseCustomerReference(sourceCustomerId ?? '');
-    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(source ?? '') || !id.ok || id.reference === undefined)
-      return {
-        ok: false,
-        detail: `${LINK_QUERY_FORMS} source is 1 to 100 letters, digits, \`.\`, \`_\`, \`:\` or \`-\`; sourceCustomerId is the source's customer ID.`,
-      };
-    return { ok: true, key: { kind: 'reference', source: source!, sourceCustomerId: id.reference } };
-  }
-  if (legalEntity === undefined && customerAccount === undefined)
-    return { ok: false, detail: LINK_QUERY_FORMS };
-  const path = parseAccountPath(legalEntity, customerAccount);
-  if (!path.ok)
-    return {
-      ok: false,
-      detail: `${LINK_QUERY_FORMS} legalEntity is 1 to 4 letters or digits; customerAccount 1 to 20 letters, digits, \`.\`, \`_\` or \`-\`.`,
-    };
-  return {
-    ok: true,
-    key: { kind: 'account', legalEntity: path.legalEntity, customerAccount: path.customerAccount },
   };
 }

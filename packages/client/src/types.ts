@@ -47,6 +47,12 @@ export interface StatusAnswer {
   outcome?: 'created' | 'linked' | 'updated' | 'unchanged' | 'stale' | 'kept_d365';
   /** Every D365 account with the request's e-mail (a refused duplicate, or several matches). */
   existingAccounts?: string[];
+  /**
+   * `pending`: the create found a customer D365 already had, but this caller did not verify the
+   * shopper's identity: no `customerAccount`, and no changes through its reference until the link
+   * is verified (Shopify's `verified_email`, or an operator). SECURITY.md, "Who may do what".
+   */
+  verification?: 'pending';
   /** Which fields of the D365 customer a lookup matched (never the values). */
   matchedOn?: 'email' | 'name_and_phone';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
