@@ -157,9 +157,7 @@ describe('the OpenAPI document', () => {
           'getCustomerLink',
           'verifyCustomerLink',
           'diagnoseConfiguration',
-        ].includes(
-          (operation as Json).operationId,
-        );
+        ].includes((operation as Json).operationId);
         expect(security).toEqual(
           admin
             ? [{ masterKey: [] }, { masterKeyQuery: [] }]
