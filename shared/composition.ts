@@ -157,6 +157,7 @@ export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
     processNow: (message, accepted) => processQueuedRequest(message, workerDeps(services, log), { accepted }),
   };
 }
@@ -172,6 +173,7 @@ export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
     processNow: (message) => processQueuedRequest(message, workerDeps(services, log)),
   };
 }
@@ -288,16 +290,20 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
-    callbacks: callbackServices(config, {
-      queueClientFor,
-      tableClientFor: (name) =>
-        config.storage.kind === 'connectionString'
-          ? TableClient.fromConnectionString(config.storage.connectionString, name, {
-              allowInsecureConnection: true,
-            })
-          : new TableClient(config.storage.tableServiceUri, name, credential!),
-      local,
-    }),
+    callbacks: callbackServices(
+      config,
+      {
+        queueClientFor,
+        tableClientFor: (name) =>
+          config.storage.kind === 'connectionString'
+            ? TableClient.fromConnectionString(config.storage.connectionString, name, {
+                allowInsecureConnection: true,
+              })
+            : new TableClient(config.storage.tableServiceUri, name, credential!),
+        local,
+      },
+      webhookSecrets,
+    ),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.bigCommerceTimeoutMs,
     }),

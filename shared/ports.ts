@@ -434,6 +434,22 @@ export interface CallbackEndpoints {
   disable(url: string, at: string): Promise<void>;
 }
 
+/**
+ * Whether result callbacks can be signed: the state of the signing secret (`CALLBACK_SECRET_NAME`)
+ * in Key Vault. `missing`: no such secret (or no enabled version); `forbidden`: the app's identity
+ * may not read it; `unknown`: Key Vault did not answer (a delivery reads it again).
+ */
+export type CallbackSigningState = 'ready' | 'missing' | 'forbidden' | 'unknown';
+
+export interface CallbackSigning {
+  readonly secretName: string;
+  /**
+   * The state now. A problem is remembered briefly (so refused intakes do not each ask Key Vault),
+   * unless `fresh` (the check at start, which must not hold up requests once the secret is there).
+   */
+  state(options?: { fresh?: boolean }): Promise<CallbackSigningState>;
+}
+
 /** What a callback endpoint did with one POST. */
 export type CallbackAnswer =
   | { kind: 'answered'; status: number; retryAfter?: string }
@@ -479,6 +495,41 @@ export class GateSlotReleasedError extends Error {
     this.name = 'GateSlotReleasedError';
   }
 }
+
+/**
+ * What `npm run doctor` and the deep health route ask the services a configuration names, one
+ * probe per step (shared/use-cases/diagnose-configuration.ts). Every probe answers; none throws.
+ */
+export interface ConfigurationProbes {
+  /** Reads a Key Vault secret of KEY_VAULT_URL with the app's Key Vault identity. */
+  readSecret(name: string): Promise<SecretProbe>;
+  /** Asks Entra ID for a D365 token (D365_TENANT_ID, D365_CLIENT_ID, this secret, `D365_URL/.default`). */
+  d365Token(clientSecret: string): Promise<TokenProbe>;
+  /** `GET` of a D365 path (`/data/…`, the custom service) with the token. */
+  d365Get(path: string, token: string): Promise<HttpProbe>;
+  /** `GET` of a shop's API URL with the given headers. */
+  shopGet(url: string, headers: Record<string, string>): Promise<HttpProbe>;
+}
+
+export type SecretProbe =
+  | { kind: 'found'; value: string }
+  | { kind: 'missing' }
+  /** 403: `ForbiddenByRbac` (RBAC vault), `AccessDenied` (access policies), `SecretDisabled`. */
+  | { kind: 'forbidden'; code: string; caller?: string; message: string }
+  /** The vault refused the identity's token (401: another tenant, another audience). */
+  | { kind: 'unauthorized'; message: string }
+  /** No identity could be signed in (DefaultAzureCredential found none, or its sign-in failed). */
+  | { kind: 'no-identity'; message: string }
+  | { kind: 'unreachable'; reason: string };
+
+export type TokenProbe =
+  | { kind: 'issued'; token: string }
+  /** Entra ID's error: the OAuth `error`, the AADSTS code and the first sentence of its text. */
+  | { kind: 'refused'; error: string; code?: number; message: string }
+  | { kind: 'unreachable'; reason: string };
+
+export type HttpProbe =
+  { kind: 'answered'; status: number; body: string } | { kind: 'unreachable'; reason: string };
 
 /**
  * A shop's customer as the sync reads it (issues 28–30): its ID and the fields the mapping uses,

@@ -440,7 +440,7 @@ const catalogue = [
     description:
       'The e-commerce sources that may post customers to `/api/webhooks/…`: a JSON array of Shopify shops, BigCommerce stores and Standard Webhooks senders, each with its Key Vault secret name (and legal entity, currency, customer group for shops). See docs/webhooks.md.',
     default: '[]',
-    local: '[]',
+    // Locally: one source of each kind, their secrets in the emulator's Key Vault (README "Try everything").
     azure: true,
     schema: webhookSourcesSetting,
   }),
@@ -526,7 +526,7 @@ const catalogue = [
     description:
       'Hosts a `Callback-Url` may name (result callbacks, docs/api.md): comma-separated, `hooks.example.com` or `*.example.com` (its sub-domains), each with an optional `:port` (`:*` any; without, 443 only). Only `https://`; a host that resolves to a private, loopback or link-local address is refused. Empty: callbacks off.',
     default: '',
-    local: '',
+    local: '127.0.0.1:*',
     azure: true,
     schema: commaList(callbackHost),
   }),
@@ -535,7 +535,7 @@ const catalogue = [
     description:
       '**Local development only** (never set in Azure): IP addresses a `Callback-Url` may name literally although they are not public, e.g. `127.0.0.1` for an HTTPS receiver on this machine (its host must also be in `CALLBACK_ALLOWED_HOSTS`, e.g. `127.0.0.1:8443`). A DNS name resolving to such an address is refused regardless.',
     default: '',
-    local: '',
+    local: '127.0.0.1',
     azure: false,
     schema: commaList(ipAddress),
   }),

@@ -72,7 +72,8 @@ export const FAILURE_CODES = {
   invalid_secret:
     'Entra ID rejected the D365 client secret read from Key Vault (AADSTS7000215). Put the current secret in Key Vault.',
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
-  configuration: 'The app could not read the D365 client secret from Key Vault.',
+  configuration:
+    'A setting names something Key Vault, Entra ID or D365 does not have (the client secret, the tenant, the application, the environment, the custom service): the message says which, and npm run doctor names the fix.',
   unmappable:
     "The shop's customer cannot be mapped to a D365 customer (see the message for the fields); the webhook was answered 2xx so the shop does not resend it.",
   source_not_found: 'The shop no longer has the customer its webhook named.',

@@ -204,6 +204,13 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   invalidPath: [
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],
+  invalidQuery: [
+    {
+      pointer: '',
+      detail:
+        'Name the link: ?source=…&sourceCustomerId=… (a source customer) or ?legalEntity=…&customerAccount=… (a D365 account).',
+    },
+  ],
   customerNotFound: [],
   forbidden: [],
   linkUnverified: [],

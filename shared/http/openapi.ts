@@ -43,6 +43,7 @@ import {
   UPDATE_PARAMETERS,
   updatePaths,
 } from './openapi-updates';
+import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -77,6 +78,8 @@ function componentSchemas(): Record<string, Json> {
     Accepted: acceptedSchema,
     Problem: problemSchema,
     Health: healthSchema,
+    DeepHealth: deepHealthSchema,
+    DeepHealthProblem: deepHealthProblemSchema,
     Status: statusSchema,
     FailureCode: failureCodeSchema,
     FieldError: fieldErrorSchema,
@@ -264,9 +267,9 @@ function buildDocument(): Json {
             '500': noContent500,
             '502': problem(
               502,
-              '`Prefer: wait`: a D365 configuration problem (secret, app registration).',
+              '`Prefer: wait`: a D365 configuration problem (secret, app registration); or the create ended `needs_review` (`account_not_found`: D365 confirmed it without naming the account and it could not be found, or several customers match its name and phone, listed in `existingAccounts`; final, an operator finds it in D365).',
               [],
-              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration'],
+              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration', 'account_not_found'],
               { 'X-Correlation-Id': header('X-Correlation-Id', true), Location: header('Location', true) },
             ),
             '503': problem(
@@ -393,6 +396,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...diagnosisPaths(),
       '/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',

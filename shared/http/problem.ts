@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 
-import type { FieldError } from '../domain/customer-contract';
+import { countFieldErrors, type FieldError } from '../domain/customer-contract';
 
 /** An RFC 9457 problem details object. */
 export interface Problem {
@@ -16,12 +16,16 @@ export interface Problem {
 
 const TYPE_BASE = 'urn:d365-customer-sync:problem:';
 
+/** "N fields must be corrected", N counting the errors past MAX_REPORTED_ERRORS that are not listed. */
+const invalidBodyDetail = (count: number) =>
+  `${count} field${count === 1 ? '' : 's'} must be corrected: see errors.`;
+
 export const problems = {
   invalidBody: (errors: FieldError[]): Problem => ({
     type: `${TYPE_BASE}invalid-request`,
     title: 'The request is not a valid customer',
     status: 400,
-    detail: `${errors.length} field${errors.length === 1 ? '' : 's'} must be corrected: see errors.`,
+    detail: invalidBodyDetail(countFieldErrors(errors)),
     errors,
   }),
   unsupportedMediaType: (mediaType: string, accepted: readonly string[] = ['application/json']): Problem => ({
@@ -79,6 +83,13 @@ export const problems = {
     status: 409,
     detail: 'Send the request again in a moment.',
     retryAfterSeconds: 1,
+  }),
+  invalidQuery: (error: FieldError): Problem => ({
+    type: `${TYPE_BASE}invalid-query`,
+    title: 'Malformed or missing query parameters',
+    status: 400,
+    detail: error.detail,
+    errors: [error],
   }),
   invalidPath: (error: FieldError): Problem => ({
     type: `${TYPE_BASE}invalid-path`,

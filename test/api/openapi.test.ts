@@ -152,9 +152,12 @@ describe('the OpenAPI document', () => {
         keyed.push(`${method.toUpperCase()} ${path}`);
         const unauthorized = (operation as Json).responses['401'];
         expect(unauthorized.content).toBeUndefined();
-        const admin = ['replayCustomer', 'getCustomerLink', 'verifyCustomerLink'].includes(
-          (operation as Json).operationId,
-        );
+        const admin = [
+          'replayCustomer',
+          'getCustomerLink',
+          'verifyCustomerLink',
+          'diagnoseConfiguration',
+        ].includes((operation as Json).operationId);
         expect(security).toEqual(
           admin
             ? [{ masterKey: [] }, { masterKeyQuery: [] }]
@@ -162,8 +165,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets
-    expect(keyed).toHaveLength(8);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health
+    expect(keyed).toHaveLength(9);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

@@ -365,6 +365,8 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       verifyCustomerLink: 'admin',
       callbackSecret: 'function',
       customerLink: 'admin',
+      // The configuration checked against the real services (npm run doctor's checks): operators only.
+      deepHealth: 'admin',
     });
   });
 

@@ -38,6 +38,7 @@ namespace D365CustomerSync.Client
         public const string AccountNotFound = Prefix + "account-not-found";
         public const string RetriesExhausted = Prefix + "retries-exhausted";
         public const string InvalidPath = Prefix + "invalid-path";
+        public const string InvalidQuery = Prefix + "invalid-query";
         public const string UnknownCustomer = Prefix + "unknown-customer";
         public const string CustomerNotFound = Prefix + "customer-not-found";
         public const string CustomerNotCreated = Prefix + "customer-not-created";
@@ -49,7 +50,7 @@ namespace D365CustomerSync.Client
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, InvalidQuery, UnknownCustomer,
             Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
@@ -104,6 +105,14 @@ namespace D365CustomerSync.Client
 
         /// <summary>The accounts that exist with this e-mail address: put one on the cart instead.</summary>
         public IReadOnlyList<string> ExistingAccounts { get; }
+    }
+
+    /// <summary>404 on an update: this app did not create or link that customer (by account or by reference). Nothing was stored.</summary>
+    public sealed class CustomerNotFoundException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerNotFoundException(Problem problem)
+            : base(problem.Detail, problem.Status, problem, problem.CorrelationId) { }
     }
 
     /// <summary>429: the caller is over its budget, also after the client's own retries.</summary>
@@ -214,7 +223,10 @@ namespace D365CustomerSync.Client
                 case ProblemTypes.UnsupportedMediaType:
                 case ProblemTypes.BodyTooLarge:
                 case ProblemTypes.InvalidCorrelationId:
+                case ProblemTypes.InvalidPath:
                     return new CustomerValidationException(problem);
+                case ProblemTypes.UnknownCustomer:
+                    return new CustomerNotFoundException(problem);
                 case ProblemTypes.Duplicate:
                     return new DuplicateCustomerException(problem.Detail, problem.Status, problem, problem.CorrelationId);
                 case ProblemTypes.RateLimited:
