@@ -9,6 +9,7 @@ import {
 } from '@d365-customer-sync/d365-emulator';
 import { settings } from '../../shared/config/settings';
 import { localWebhookSources } from './try-it';
+import { HOST_BODY_SIZE_LIMIT_BYTES } from '../../shared/http/request-body';
 export { isLoopbackUrl } from '../../shared/config/urls';
 
 /** The `Values` and `Host` sections of local.settings.json, if the file exists. */
@@ -77,6 +78,7 @@ export function localAppSettings(
   const values: Record<string, string> = {
     FUNCTIONS_WORKER_RUNTIME: 'node',
     AzureWebJobsStorage: storageConnectionString,
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(HOST_BODY_SIZE_LIMIT_BYTES),
   };
   for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;
   const all = { ...values, ...emulatorSettings(emulatorUrl) };
@@ -111,6 +113,7 @@ export function realSampleSettings(): Record<string, string> {
   const values: Record<string, string> = {
     FUNCTIONS_WORKER_RUNTIME: 'node',
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(HOST_BODY_SIZE_LIMIT_BYTES),
     ...REAL_ENVIRONMENT_PLACEHOLDERS,
   };
   // Callbacks stay off: their signing secret would have to be in the real vault first.
