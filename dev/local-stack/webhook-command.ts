@@ -28,14 +28,17 @@ export function signedDelivery(
 ): { path: string; headers: Record<string, string>; body: string } {
   const json = { 'content-type': 'application/json' };
   if (kind === 'shopify') {
+    // A new event now: the app refuses one whose signed `updated_at` is older than
+    // WEBHOOK_MAX_EVENT_AGE_SECONDS (replay protection). Replaced as text: the id exceeds 2^53.
+    const body = payload.replace(/"updated_at"\s*:\s*"[^"]*"/, `"updated_at": "${now.toISOString()}"`);
     // https://shopify.dev/docs/apps/build/webhooks/subscribe/https: base64 HMAC-SHA256 of the body.
     return {
       path: '/webhooks/shopify',
-      body: payload,
+      body,
       headers: {
         ...json,
         'x-shopify-topic': 'customers/create',
-        'x-shopify-hmac-sha256': createHmac('sha256', source.secret).update(payload).digest('base64'),
+        'x-shopify-hmac-sha256': createHmac('sha256', source.secret).update(body).digest('base64'),
         'x-shopify-shop-domain': source.shopDomain ?? '',
         'x-shopify-api-version': '2025-07',
         'x-shopify-webhook-id': randomUUID(),
