@@ -47,6 +47,10 @@ import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
+import { errorName } from './domain/failure';
+import { tableOperationsIndex } from './adapters/operations/table-operations-index';
+import { indexedStatusStore } from './adapters/operations/indexed-status-store';
+import type { OperationsIndex } from './ports';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -84,6 +88,8 @@ export interface AppServices {
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
+  /** The operations index (issue 31), kept by `statusStore` on every write. */
+  operationsIndex: OperationsIndex;
 }
 
 /** What the intake use-case needs, from the services. */
@@ -227,6 +233,18 @@ export function createAppServices(config: Config): AppServices {
   const getLinks = ensuredOnce(linkClient, () => linkClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
+  const tableClientFor = (name: string): TableClient =>
+    config.storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(config.storage.connectionString, name, {
+          allowInsecureConnection: true,
+        })
+      : new TableClient(config.storage.tableServiceUri, name, credential!);
+  const operationsClient = tableClientFor(config.operations.table);
+  const operationsIndex = tableOperationsIndex(
+    ensuredOnce(operationsClient, () => operationsClient.createTable(), local),
+  );
+  // Outside any invocation (the index is kept by every writer): the host captures console lines.
+  const processLog = invocationLog(console);
 
   // DefaultAzureCredential, as in Azure: the managed identity there; locally the identity that
   // AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET name (the local stack sets the emulator's),
@@ -274,18 +292,17 @@ export function createAppServices(config: Config): AppServices {
     webhookSecrets,
     callbacks: callbackServices(config, {
       queueClientFor,
-      tableClientFor: (name) =>
-        config.storage.kind === 'connectionString'
-          ? TableClient.fromConnectionString(config.storage.connectionString, name, {
-              allowInsecureConnection: true,
-            })
-          : new TableClient(config.storage.tableServiceUri, name, credential!),
+      tableClientFor,
       local,
     }),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.d365.timeoutMs,
     }),
-    statusStore: lazyStatusStore(getTable),
+    statusStore: indexedStatusStore(lazyStatusStore(getTable), operationsIndex, {
+      onIndexError: (error, correlationId) =>
+        processLog.warn('operations.index_write_failed', { correlationId, reason: errorName(error) }),
+    }),
+    operationsIndex,
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },

@@ -10,6 +10,7 @@ import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
+import type { AttentionEntry, AttentionView } from './domain/operations/attention';
 
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
 export interface StatusStore {
@@ -444,4 +445,33 @@ export class GateSlotReleasedError extends Error {
     super('a D365 call was run in a gate slot that was already released');
     this.name = 'GateSlotReleasedError';
   }
+}
+
+/**
+ * The operations index (issue 31): the requests that need an operator, by view, newest first, with
+ * what the list shows (codes, source, legal entity, times; never personal data). The status store
+ * keeps it (adapters/operations/indexed-status-store.ts): a row per request in a view, none for a
+ * request that is on its way or succeeded.
+ */
+export interface OperationsIndex {
+  /** Writes the request's row (insert or replace). */
+  put(entry: AttentionEntry): Promise<void>;
+  /** Removes the request's row from a view (already gone: nothing to do). */
+  remove(entry: Pick<AttentionEntry, 'view' | 'rowKey'>): Promise<void>;
+  /** One page of a view, newest first, filtered; `cursor` continues where the last page ended. */
+  list(query: AttentionQuery): Promise<{ entries: AttentionEntry[]; cursor?: string }>;
+  /** How many rows of a view match the filter, per error code (one scan of the view's codes). */
+  countByCode(query: Omit<AttentionQuery, 'limit' | 'cursor'>): Promise<Record<string, number>>;
+}
+
+export interface AttentionQuery {
+  view: AttentionView;
+  errorCode?: string;
+  source?: string;
+  legalEntity?: string;
+  /** Entered the view at or after / before this time (ISO). */
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
 }
