@@ -3,7 +3,8 @@ import { getConfig } from '../shared/config/config';
 import { appServices } from '../shared/composition';
 import { operatorAuthLevel, requireOperator } from '../shared/http/operator-auth';
 import { parseListQuery } from '../shared/http/operations/list-query';
-import { invalidQuery, json, problem } from '../shared/http/operations/answers';
+import { json, problem } from '../shared/http/operations/answers';
+import { problems } from '../shared/http/problem';
 import { listRequests } from '../shared/use-cases/operations/list-requests';
 
 /**
@@ -16,7 +17,7 @@ export async function opsListRequests(request: HttpRequest): Promise<HttpRespons
   const check = requireOperator(request.headers, config.callers);
   if (!check.ok) return check.response;
   const parsed = parseListQuery(request.query);
-  if (!parsed.ok) return problem(invalidQuery(parsed.errors));
+  if (!parsed.ok) return problem(problems.invalidQuery(parsed.errors));
   return json(200, await listRequests(parsed.query, { index: operationsIndex }));
 }
 

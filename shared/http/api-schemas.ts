@@ -184,6 +184,9 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   invalidPath: [
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],
+  invalidQuery: [
+    [{ pointer: '/status', detail: 'status must be one of failed, needs_review, retrying, resolved' }],
+  ],
   customerNotFound: [],
   unauthenticated: [],
   forbidden: [],

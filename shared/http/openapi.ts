@@ -32,6 +32,7 @@ import {
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
 import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
 import { customerLinkJsonSchema, UPDATE_PARAMETERS, updatePaths } from './openapi-updates';
+import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -170,6 +171,7 @@ function componentSchemas(): Record<string, Json> {
     WebhookAccepted: webhookAcceptedSchema,
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
+    ...OPERATIONS_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -458,6 +460,7 @@ function buildDocument(): Json {
         },
       },
       ...webhookPaths(),
+      ...operationsPaths(),
     },
     components: {
       securitySchemes: {

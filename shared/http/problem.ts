@@ -79,6 +79,13 @@ export const problems = {
     detail: error.detail,
     errors: [error],
   }),
+  invalidQuery: (errors: FieldError[]): Problem => ({
+    type: `${TYPE_BASE}invalid-query`,
+    title: 'Malformed query parameters',
+    status: 400,
+    detail: `${errors.length} parameter${errors.length === 1 ? '' : 's'} must be corrected: see errors (pointer: /<parameter>).`,
+    errors,
+  }),
   customerNotFound: (): Problem => ({
     type: `${TYPE_BASE}unknown-customer`,
     title: 'Unknown customer',

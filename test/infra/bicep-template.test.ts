@@ -324,7 +324,10 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
     [...source.matchAll(/app\.http\('(\w+)',\s*\{([^]*?)\}\);/g)].map((m) => ({
       name: m[1]!,
       route: /route: '([^']+)'/.exec(m[2]!)?.[1],
-      authLevel: /authLevel: '(\w+)'/.exec(m[2]!)?.[1],
+      // Operator routes (shared/http/operator-auth.ts): admin (master key) with keys, anonymous + Entra role with app-service.
+      authLevel: /authLevel: operatorAuthLevel\(/.test(m[2]!)
+        ? 'operator'
+        : /authLevel: '(\w+)'/.exec(m[2]!)?.[1],
     })),
   );
   const authSettings = (): Found => {
@@ -352,6 +355,9 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       updateCustomerByAccount: 'function',
       updateCustomerByReference: 'function',
       customerLink: 'admin',
+      // The operations API and console (issue 31).
+      opsListRequests: 'operator',
+      opsRequestDetail: 'operator',
     });
   });
 

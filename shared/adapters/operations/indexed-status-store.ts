@@ -29,7 +29,10 @@ export function indexedStatusStore(
   const move = async (before: AttentionEntry | undefined, after: AttentionEntry | undefined) => {
     if (sameEntry(before, after)) return;
     // A row that moves within its view keeps its key: one replace.
-    if (before !== undefined && (after === undefined || after.view !== before.view || after.rowKey !== before.rowKey))
+    if (
+      before !== undefined &&
+      (after === undefined || after.view !== before.view || after.rowKey !== before.rowKey)
+    )
       await index.remove(before);
     if (after !== undefined) await index.put(after);
   };

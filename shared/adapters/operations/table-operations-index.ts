@@ -1,9 +1,5 @@
 import { odata, RestError, TableClient } from '@azure/data-tables';
-import {
-  AttentionEntry,
-  AttentionView,
-  rowKeyAtOrBefore,
-} from '../../domain/operations/attention';
+import { AttentionEntry, AttentionView, rowKeyAtOrBefore } from '../../domain/operations/attention';
 import type { AttentionQuery, OperationsIndex } from '../../ports';
 
 /**

@@ -40,8 +40,7 @@ export type Resolution = 'manual' | 'superseded';
 
 /** Inverted milliseconds, zero-padded: ascending row keys are newest first. */
 const MAX_TIME = 9_999_999_999_999;
-export const invertedTime = (iso: string): string =>
-  String(MAX_TIME - Date.parse(iso)).padStart(13, '0');
+export const invertedTime = (iso: string): string => String(MAX_TIME - Date.parse(iso)).padStart(13, '0');
 
 /** The first row key of a view at or before `iso` (newest first: rows at `iso` or older sort from here). */
 export const rowKeyAtOrBefore = (iso: string): string => invertedTime(iso);

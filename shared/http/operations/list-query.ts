@@ -12,7 +12,9 @@ const codes = Object.keys(FAILURE_CODES) as [FailureCode, ...FailureCode[]];
 
 /** The list's query parameters (`GET /api/ops/requests?status=…`), each checked; unknown ones refused. */
 export const listQuerySchema = z.strictObject({
-  status: z.enum(ATTENTION_VIEWS, { message: `status must be one of ${ATTENTION_VIEWS.join(', ')}` }).default('failed'),
+  status: z
+    .enum(ATTENTION_VIEWS, { message: `status must be one of ${ATTENTION_VIEWS.join(', ')}` })
+    .default('failed'),
   // Not `code`: that is the function key's query parameter (`?code=`).
   errorCode: z
     .enum(codes, { message: 'errorCode must be a failure code (the status answer’s error.code)' })
@@ -34,7 +36,10 @@ export const listQuerySchema = z.strictObject({
     .min(1, { message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
     .max(MAX_PAGE_SIZE, { message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
     .default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'cursor must be the cursor of the previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'cursor must be the cursor of the previous page')
+    .optional(),
 });
 
 /** The query as the index takes it, or field errors (pointer: `/<parameter>` of the query). */
@@ -50,7 +55,10 @@ export function parseListQuery(
       ok: false,
       errors: parsed.error.issues.map((issue) => ({
         pointer: `/${issue.code === 'unrecognized_keys' ? issue.keys.join(',') : issue.path.join('/')}`,
-        detail: issue.code === 'unrecognized_keys' ? `Unknown query parameter: ${issue.keys.join(', ')}.` : issue.message,
+        detail:
+          issue.code === 'unrecognized_keys'
+            ? `Unknown query parameter: ${issue.keys.join(', ')}.`
+            : issue.message,
       })),
     };
   const { status, errorCode, from, to, ...rest } = parsed.data;

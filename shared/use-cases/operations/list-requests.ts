@@ -17,7 +17,10 @@ export interface RequestPage {
  * alone (no status record is read). The first page also counts the matches per error code, with the
  * same filter but the code (so the counts show what else the view holds).
  */
-export async function listRequests(query: AttentionQuery, deps: { index: OperationsIndex }): Promise<RequestPage> {
+export async function listRequests(
+  query: AttentionQuery,
+  deps: { index: OperationsIndex },
+): Promise<RequestPage> {
   const { errorCode: _code, limit: _limit, cursor: _cursor, ...countFilter } = query;
   const [page, byCode] = await Promise.all([
     deps.index.list(query),
