@@ -539,7 +539,7 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint and customer links tables and the containers', () => {
+  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
@@ -550,6 +550,8 @@ describe('storage account', () => {
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('linkTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsAuditTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('statusTableName'))]",
     ]);
     const storage = ofType('Microsoft.Storage/storageAccounts')[0]!;
@@ -707,6 +709,9 @@ describe('role assignments', () => {
         'Storage Queue Data Message Sender on poison queue',
         'Storage Table Data Contributor on customer links table',
         'Storage Table Data Contributor on status table',
+        // Operations (issue 31): the index and replay jobs, and the operator audit log.
+        'Storage Table Data Contributor on operations index and replay jobs table',
+        'Storage Table Data Contributor on operator audit log table',
         'Key Vault Secrets User on D365 secret',
         'Monitoring Metrics Publisher on Application Insights',
       ].sort(),
