@@ -647,6 +647,8 @@ describe('role assignments', () => {
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
+      [/tables'.*parameters\('operationsTableName'\)\)\]$/, 'operations index and replay jobs table'],
+      [/tables'.*parameters\('operationsAuditTableName'\)\)\]$/, 'operator audit log table'],
       [
         /^\[resourceId\('Microsoft\.Storage\/storageAccounts', parameters\('storageAccountName'\)\)\]$/,
         'storage account',
