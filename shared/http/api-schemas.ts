@@ -188,7 +188,6 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
     [{ pointer: '/status', detail: 'status must be one of failed, needs_review, retrying, resolved' }],
   ],
   customerNotFound: [],
-  unauthenticated: [],
   forbidden: [],
   tooManyRequests: [12],
   storageUnavailable: [1],

@@ -63,7 +63,7 @@ export function authorizeOperator(
   return { ok: true, operator: { kind: 'entra', id: principal.id, ...(name !== undefined && { name }) } };
 }
 
-/** `authorizeOperator`, with the refusal shaped as problem+json (401 or 403). */
+/** `authorizeOperator`, with the refusal shaped like `requireCaller`'s: an empty 401 (`WWW-Authenticate: Bearer`) or a 403 problem. */
 export function requireOperator(
   headers: { get(name: string): string | null },
   callers: Config['callers'],
@@ -72,8 +72,9 @@ export function requireOperator(
   if (check.ok) return check;
   return {
     ok: false,
-    response: problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden(), {
-      'cache-control': 'no-store',
-    }),
+    response:
+      check.status === 401
+        ? { status: 401, headers: { 'www-authenticate': 'Bearer', 'cache-control': 'no-store' } }
+        : problemResponse(problems.forbidden(), { 'cache-control': 'no-store' }),
   };
 }

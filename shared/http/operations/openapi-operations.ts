@@ -3,6 +3,7 @@ import {
   EXAMPLE_CORRELATION_ID,
   header,
   Json,
+  keySecurity,
   noContent500,
   problem,
   ref,
@@ -21,7 +22,7 @@ export const OPERATIONS_SCHEMAS = {
   OperatorRequest: operatorRequestSchema,
 };
 
-const OPERATOR_SECURITY = [{ functionKey: [] }, { functionKeyQuery: [] }];
+const OPERATOR_SECURITY = keySecurity('admin');
 const AUTH_NOTE =
   'Operators only: the master (admin) key with `CALLER_AUTH=keys`; with `CALLER_AUTH=app-service` an Entra ID sign-in holding `CALLER_ROLE_OPERATOR` (no key).';
 
@@ -99,7 +100,7 @@ export function operationsPaths(): Record<string, Json> {
             'A malformed or unknown query parameter (`errors[]`, pointer `/<parameter>`).',
             ['invalidQuery'],
           ),
-          ...callerProblems(),
+          ...callerProblems('admin'),
           '500': noContent500,
         },
       },
@@ -134,7 +135,7 @@ export function operationsPaths(): Record<string, Json> {
             },
           }),
           '400': problem(400, 'The ID is not a UUID.', ['invalidCorrelationId']),
-          ...callerProblems(),
+          ...callerProblems('admin'),
           '404': problem(404, 'No such request (or past its retention).', ['notFound']),
           '500': noContent500,
         },
