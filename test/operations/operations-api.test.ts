@@ -121,7 +121,11 @@ describe('the operations API behind App Service Authentication (an Entra ID oper
 
   it('needs a principal (401) with the operator role (403), and no key', async () => {
     const get = (headers: Record<string, string>) => fetch(`${stack.url}/api/ops/requests`, { headers });
-    expect((await get({})).status).toBe(401);
+    const anonymous = await get({});
+    expect(anonymous.status).toBe(401);
+    // As empty as the platform's own 401 (and requireCaller's): no body, a Bearer challenge.
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await anonymous.text()).toBe('');
     expect((await get(FUNCTION_KEY)).status).toBe(401);
     expect((await get(MASTER)).status).toBe(401);
     const reader = principalHeader('11111111-aaaa-4aaa-8aaa-000000000003', [
