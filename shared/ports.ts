@@ -11,6 +11,7 @@ import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { AttentionEntry, AttentionView } from './domain/operations/attention';
+import type { AuditEntry } from './domain/operations/audit';
 import type { Observation } from './domain/shop-budget';
 
 /**
@@ -604,4 +605,14 @@ export class ShopAccessError extends Error {
     super(`The shop ${source} refused the Admin API access token (${detail}).`);
     this.name = 'ShopAccessError';
   }
+}
+
+/** The operator audit log (issue 31): every operator action, apart from personal data. */
+export interface AuditLog {
+  /** Writes an entry (its ID is given here) and returns it. */
+  append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** The entries that name one request, newest first. */
+  forRequest(correlationId: string, limit: number): Promise<AuditEntry[]>;
+  /** Every entry, newest first, a page at a time. */
+  recent(limit: number, cursor?: string): Promise<{ entries: AuditEntry[]; cursor?: string }>;
 }
