@@ -52,7 +52,8 @@ import { ensuredOnce } from './adapters/ensured-once';
 import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
-import type { OperationsIndex } from './ports';
+import type { AuditLog, OperationsIndex } from './ports';
+import { tableAuditLog } from './adapters/operations/table-audit-log';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -94,6 +95,8 @@ export interface AppServices {
   queueDepths(): Promise<Record<string, number>>;
   /** The operations index (issue 31), kept by `statusStore` on every write. */
   operationsIndex: OperationsIndex;
+  /** The operator audit log (issue 31), in its own table. */
+  auditLog: AuditLog;
 }
 
 /** What the intake use-case needs, from the services. */
@@ -247,6 +250,8 @@ export function createAppServices(config: Config): AppServices {
   const operationsIndex = tableOperationsIndex(
     ensuredOnce(operationsClient, () => operationsClient.createTable(), local),
   );
+  const auditClient = tableClientFor(config.operations.auditTable);
+  const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
   // Outside any invocation (the index is kept by every writer): the host captures console lines.
   const processLog = invocationLog(console);
 
@@ -315,6 +320,7 @@ export function createAppServices(config: Config): AppServices {
         processLog.warn('operations.index_write_failed', { correlationId, reason: errorName(error) }),
     }),
     operationsIndex,
+    auditLog,
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },

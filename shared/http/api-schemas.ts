@@ -187,6 +187,7 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   invalidQuery: [
     [{ pointer: '/status', detail: 'status must be one of failed, needs_review, retrying, resolved' }],
   ],
+  actionRefused: ['The request is resolved already.'],
   customerNotFound: [],
   forbidden: [],
   tooManyRequests: [12],

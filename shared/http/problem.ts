@@ -86,6 +86,12 @@ export const problems = {
     detail: `${errors.length} parameter${errors.length === 1 ? '' : 's'} must be corrected: see errors (pointer: /<parameter>).`,
     errors,
   }),
+  actionRefused: (detail: string): Problem => ({
+    type: `${TYPE_BASE}action-refused`,
+    title: 'The action does not apply to this request now',
+    status: 409,
+    detail,
+  }),
   customerNotFound: (): Problem => ({
     type: `${TYPE_BASE}unknown-customer`,
     title: 'Unknown customer',

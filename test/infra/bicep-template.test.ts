@@ -358,6 +358,11 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       // The operations API and console (issue 31).
       opsListRequests: 'operator',
       opsRequestDetail: 'operator',
+      opsRequestPayload: 'operator',
+      opsEditRequest: 'operator',
+      opsRetryRequest: 'operator',
+      opsResolveRequest: 'operator',
+      opsAuditLog: 'operator',
     });
   });
 

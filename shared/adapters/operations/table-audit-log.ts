@@ -28,9 +28,10 @@ export function tableAuditLog(table: () => Promise<TableClient>): AuditLog {
   /** One page of a partition, newest first; the cursor is the last row key returned. */
   const page = async (partitionKey: string, limit: number, after?: string) => {
     const client = await table();
-    const filter = [odata`PartitionKey eq ${partitionKey}`, ...(after ? [odata`RowKey gt ${after}`] : [])].join(
-      ' and ',
-    );
+    const filter = [
+      odata`PartitionKey eq ${partitionKey}`,
+      ...(after ? [odata`RowKey gt ${after}`] : []),
+    ].join(' and ');
     const rows: Record<string, unknown>[] = [];
     const pages = client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({
       maxPageSize: limit + 1,
@@ -48,7 +49,11 @@ export function tableAuditLog(table: () => Promise<TableClient>): AuditLog {
   };
   return {
     async append(draft) {
-      const entry: AuditEntry = { ...draft, id: randomUUID(), correlationIds: draft.correlationIds.slice(0, MAX_AUDITED_IDS) };
+      const entry: AuditEntry = {
+        ...draft,
+        id: randomUUID(),
+        correlationIds: draft.correlationIds.slice(0, MAX_AUDITED_IDS),
+      };
       const client = await table();
       await client.createEntity(toRow('feed', entry));
       if (draft.correlationIds.length <= MAX_AUDITED_IDS)

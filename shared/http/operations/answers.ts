@@ -14,4 +14,5 @@ export const json = (
   jsonBody: body,
 });
 
-export const problem = (p: Problem): HttpResponseInit => problemResponse(p, NO_STORE);
+export const problem = (p: Problem, headers: Record<string, string> = {}): HttpResponseInit =>
+  problemResponse(p, { ...NO_STORE, ...headers });

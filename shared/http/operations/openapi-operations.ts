@@ -9,7 +9,17 @@ import {
   ref,
 } from '../openapi-parts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list-query';
-import { listedRequestSchema, operatorRequestSchema, requestPageSchema } from './schemas';
+import {
+  auditEntrySchema,
+  auditPageSchema,
+  editAnswerSchema,
+  listedRequestSchema,
+  operatorRequestSchema,
+  payloadAnswerSchema,
+  requestPageSchema,
+  resolveBodySchema,
+} from './schemas';
+import { operatorActionPaths } from './openapi-actions';
 
 /**
  * The OpenAPI description of the operations API (issue 31, docs/operations.md): operator routes.
@@ -20,6 +30,11 @@ export const OPERATIONS_SCHEMAS = {
   ListedRequest: listedRequestSchema,
   RequestPage: requestPageSchema,
   OperatorRequest: operatorRequestSchema,
+  RequestPayload: payloadAnswerSchema,
+  EditedRequest: editAnswerSchema,
+  ResolveBody: resolveBodySchema,
+  AuditEntry: auditEntrySchema,
+  AuditPage: auditPageSchema,
 };
 
 const OPERATOR_SECURITY = keySecurity('admin');
@@ -141,5 +156,6 @@ export function operationsPaths(): Record<string, Json> {
         },
       },
     },
+    ...operatorActionPaths(),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ATTENTION_VIEWS } from '../../domain/operations/attention';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../../domain/status';
+import { AUDIT_ACTIONS, MAX_AUDITED_IDS } from '../../domain/operations/audit';
 
 /**
  * zod schemas of what the operations API answers (issue 31): the source of its part of the OpenAPI
@@ -91,3 +92,84 @@ export const operatorRequestSchema = z
   .meta({
     description: 'One request as an operator sees it; its payload only through `…/payload` (audited).',
   });
+
+/** `POST /api/ops/requests/{id}/resolve`: the operator's note (known personal patterns are removed). */
+export const resolveBodySchema = z
+  .strictObject({
+    note: z
+      .string()
+      .max(500, 'note must be at most 500 characters')
+      .default('')
+      .meta({ examples: ['Created by hand in D365 as US-027.'] }),
+  })
+  .meta({
+    description:
+      'Why the request needs nothing more (handled in D365 by hand). E-mails and phones are removed.',
+  });
+
+/** The resolve body, or field errors with pointers (`/note`). */
+export function parseResolveBody(
+  body: unknown,
+): { ok: true; note: string } | { ok: false; errors: { pointer: string; detail: string }[] } {
+  const parsed = resolveBodySchema.safeParse(body ?? {});
+  if (parsed.success) return { ok: true, note: parsed.data.note };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => ({
+      pointer: issue.code === 'unrecognized_keys' ? `/${issue.keys[0]}` : `/${issue.path.join('/')}`,
+      detail:
+        issue.code === 'unrecognized_keys' ? `Unknown member: ${issue.keys.join(', ')}.` : issue.message,
+    })),
+  };
+}
+
+const customerRequest = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'The stored customer request (`CustomerRequest`, as normalised by the intake).' });
+
+export const payloadAnswerSchema = z
+  .strictObject({
+    payload: customerRequest,
+    original: customerRequest
+      .optional()
+      .meta({ description: 'As the caller sent it, when an operator edited it since.' }),
+  })
+  .meta({ description: 'A request’s stored payload: personal data, shown on an audited request only.' });
+
+export const editAnswerSchema = z
+  .strictObject({
+    request: operatorRequestSchema,
+    changed: z.array(z.string()).meta({
+      description: 'JSON pointers of the changed members (the audit log keeps these, never values).',
+    }),
+  })
+  .meta({ description: 'The edited request, queued again.' });
+
+export const auditEntrySchema = z
+  .strictObject({
+    id: z.uuid(),
+    at: timestamp,
+    actor: z.strictObject({
+      kind: z.enum(['key', 'entra', 'system']),
+      id: z.string().meta({ description: '`master-key`, an Entra ID object ID, or `system`.' }),
+      name: z.string().optional(),
+    }),
+    action: z.enum(AUDIT_ACTIONS),
+    correlationIds: z.array(correlationId).meta({ description: `At most ${MAX_AUDITED_IDS}.` }),
+    count: z.int().min(0).meta({ description: 'How many requests the action touched.' }),
+    jobId: z.string().optional(),
+    fields: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Edit and retry: the changed members (pointers).' }),
+    filter: z.record(z.string(), z.string()).optional(),
+    outcome: z.string(),
+  })
+  .meta({ description: 'One operator action: who, what, when, which requests; never personal data.' });
+
+export const auditPageSchema = z
+  .strictObject({
+    entries: z.array(auditEntrySchema),
+    cursor: z.string().optional().meta({ description: 'For the next page (the whole log only).' }),
+  })
+  .meta({ description: 'Operator actions, newest first.' });

@@ -1,6 +1,5 @@
 import { FieldError, parseCustomerRequest } from '../../domain/customer-contract';
 import { applyMergePatch } from '../../domain/customer-update';
-import { messageFromRecord } from '../../domain/queue-message';
 import { mayReplay, mayResolve } from '../../domain/operations/request-view';
 import { AuditActor, AuditEntry } from '../../domain/operations/audit';
 import { changedPointers } from '../../domain/operations/changed-fields';
@@ -8,6 +7,7 @@ import { scrub } from '../../domain/redaction';
 import { StatusRecord } from '../../domain/status';
 import { AuditLog, CustomerQueue, Log, StatusConflictError, StatusStore } from '../../ports';
 import { clock } from '../clock';
+import { requeueFailed } from '../replay-request';
 
 /**
  * What an operator does to one request (issue 31): read its payload (audited), replay it, edit and
@@ -23,9 +23,12 @@ export interface ActDeps {
   now?: () => Date;
 }
 
-type Refusal = { kind: 'not-found' } | { kind: 'conflict'; detail: string };
+export type Refusal = { kind: 'not-found' } | { kind: 'conflict'; detail: string };
 
-const at = (deps: ActDeps) => clock(deps).toISOString();
+const CHANGED_MEANWHILE: Refusal = {
+  kind: 'conflict',
+  detail: 'The request changed meanwhile: look at it again.',
+};
 
 async function audit(
   deps: ActDeps,
@@ -33,7 +36,18 @@ async function audit(
   entry: Pick<AuditEntry, 'action' | 'outcome'> & Partial<AuditEntry>,
   correlationId: string,
 ): Promise<void> {
-  await deps.audit.append({ at: at(deps), actor, correlationIds: [correlationId], count: 1, ...entry });
+  const at = clock(deps).toISOString();
+  await deps.audit.append({ at, actor, correlationIds: [correlationId], count: 1, ...entry });
+}
+
+/** Runs a change of the record; `undefined` when it changed meanwhile (another operator, the worker). */
+async function unlessChanged<T>(change: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof StatusConflictError) return undefined;
+    throw error;
+  }
 }
 
 /** The stored request (personal data), for an operator who asked for it; the read is audited first. */
@@ -54,36 +68,6 @@ export async function readPayload(
   };
 }
 
-/**
- * Back to `queued` with a fresh retry budget (and a new payload, for edit and retry), then its
- * message. Clears the failure and any resolution. A request whose earlier attempt may have reached
- * D365 is looked up first by the worker, so a replay never makes a second customer.
- */
-async function requeue(
-  record: StatusRecord,
-  changes: Partial<StatusRecord>,
-  deps: ActDeps,
-): Promise<StatusRecord> {
-  const now = at(deps);
-  const queued = await deps.statusStore.update(record, {
-    status: 'queued',
-    attempts: 0,
-    errorCode: undefined,
-    errorMessage: undefined,
-    lastError: undefined,
-    resolvedAt: undefined,
-    resolution: undefined,
-    resolvedBy: undefined,
-    resolutionNote: undefined,
-    queuedAt: now,
-    updatedAt: now,
-    ...changes,
-  });
-  await deps.queue.send(messageFromRecord({ ...queued, payload: queued.payload! }));
-  deps.log.info('customer.replayed', { correlationId: record.correlationId, legalEntity: record.legalEntity });
-  return queued;
-}
-
 const notReplayable = (record: StatusRecord): Refusal => ({
   kind: 'conflict',
   detail:
@@ -101,9 +85,32 @@ export async function retryRequest(
   const record = await deps.statusStore.get(correlationId);
   if (!record) return { kind: 'not-found' };
   if (!mayReplay(record)) return notReplayable(record);
-  const queued = await requeue(record, {}, deps);
+  const queued = await unlessChanged(() => requeueFailed({ ...record, payload: record.payload! }, {}, deps));
+  if (!queued) return CHANGED_MEANWHILE;
   await audit(deps, actor, { action: 'request.retry', outcome: 'queued' }, correlationId);
   return { kind: 'queued', record: queued };
+}
+
+export type EditResult =
+  | { kind: 'queued'; record: StatusRecord; fields: string[] }
+  | { kind: 'invalid'; errors: FieldError[] }
+  | Refusal;
+
+/** Members an edit may not change, and why (checked after the intake's rules). */
+function frozenChange(fields: string[], record: StatusRecord): FieldError | undefined {
+  if (fields.includes('/Customer/LegalEntity'))
+    return {
+      pointer: '/Customer/LegalEntity',
+      detail:
+        'LegalEntity cannot change: resolve this request and send a new one for the other legal entity.',
+    };
+  if (fields.includes('/Customer/EmailAddress') && record.submittedAt !== undefined)
+    return {
+      pointer: '/Customer/EmailAddress',
+      detail:
+        'EmailAddress cannot change: an earlier attempt may have created the customer in D365, which is found by its e-mail.',
+    };
+  return undefined;
 }
 
 /**
@@ -118,44 +125,37 @@ export async function editAndRetry(
   patch: unknown,
   actor: AuditActor,
   deps: ActDeps,
-): Promise<{ kind: 'queued'; record: StatusRecord; fields: string[] } | { kind: 'invalid'; errors: FieldError[] } | Refusal> {
+): Promise<EditResult> {
   const record = await deps.statusStore.get(correlationId);
   if (!record) return { kind: 'not-found' };
   if (!mayReplay(record)) return notReplayable(record);
-  if (record.kind === 'update')
-    return { kind: 'conflict', detail: 'An update cannot be edited: replay it, or send a new PATCH of the customer.' };
+  const before = JSON.parse(record.payload!) as unknown;
+  if (record.kind === 'update' || typeof before !== 'object' || before === null || !('Customer' in before))
+    return {
+      kind: 'conflict',
+      detail: 'Only a create sent as a customer request can be edited: replay this one as it is.',
+    };
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
-    return { kind: 'invalid', errors: [{ pointer: '', detail: 'The body must be a JSON Merge Patch object: {"Customer": {...}}.' }] };
-  const before = JSON.parse(record.payload!) as { Customer: Record<string, unknown> };
+    return {
+      kind: 'invalid',
+      errors: [{ pointer: '', detail: 'The body must be a JSON Merge Patch object: {"Customer": {...}}.' }],
+    };
   const parsed = parseCustomerRequest(applyMergePatch(before, patch), {
     defaultCustomerGroup: deps.defaultCustomerGroup,
     now: clock(deps),
   });
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
-  const after = parsed.value as unknown as { Customer: Record<string, unknown> };
-  const fields = changedPointers(before, after);
-  const frozen = fields.find(
-    (p) => p === '/Customer/LegalEntity' || (p === '/Customer/EmailAddress' && record.submittedAt !== undefined),
+  const fields = changedPointers(before, parsed.value);
+  const frozen = frozenChange(fields, record);
+  if (frozen) return { kind: 'invalid', errors: [frozen] };
+  if (fields.length === 0)
+    return { kind: 'conflict', detail: 'The patch changes nothing: retry replays the request as it is.' };
+  const payload = JSON.stringify(parsed.value);
+  const originalPayload = record.originalPayload ?? record.payload!;
+  const queued = await unlessChanged(() =>
+    requeueFailed({ ...record, payload }, { payload, originalPayload }, deps),
   );
-  if (frozen !== undefined)
-    return {
-      kind: 'invalid',
-      errors: [
-        {
-          pointer: frozen,
-          detail:
-            frozen === '/Customer/LegalEntity'
-              ? 'LegalEntity cannot change: resolve this request and send a new one for the other legal entity.'
-              : 'EmailAddress cannot change: an earlier attempt may have created the customer in D365, which is found by its e-mail.',
-        },
-      ],
-    };
-  if (fields.length === 0) return { kind: 'conflict', detail: 'The patch changes nothing: use retry to replay it as it is.' };
-  const queued = await requeue(
-    record,
-    { payload: JSON.stringify(after), originalPayload: record.originalPayload ?? record.payload },
-    deps,
-  );
+  if (!queued) return CHANGED_MEANWHILE;
   await audit(deps, actor, { action: 'request.edit_retry', outcome: 'queued', fields }, correlationId);
   return { kind: 'queued', record: queued, fields };
 }
@@ -177,20 +177,18 @@ export async function resolveRequest(
           ? 'The request is resolved already.'
           : `Only a failed or needs_review request can be resolved; this one is ${record.status}.`,
     };
-  try {
-    const resolved = await deps.statusStore.update(record, {
-      resolvedAt: at(deps),
+  const at = clock(deps).toISOString();
+  const resolved = await unlessChanged(() =>
+    deps.statusStore.update(record, {
+      resolvedAt: at,
       resolution: 'manual',
       resolvedBy: actor.id,
       // An operator's words may name the customer: the known patterns (e-mail, phone) are removed.
       ...(note.trim() !== '' && { resolutionNote: scrub(note.trim()).slice(0, 500) }),
-      updatedAt: at(deps),
-    });
-    await audit(deps, actor, { action: 'request.resolve', outcome: 'resolved' }, correlationId);
-    return { kind: 'resolved', record: resolved };
-  } catch (error) {
-    if (error instanceof StatusConflictError)
-      return { kind: 'conflict', detail: 'The request changed meanwhile: look at it again.' };
-    throw error;
-  }
+      updatedAt: at,
+    }),
+  );
+  if (!resolved) return CHANGED_MEANWHILE;
+  await audit(deps, actor, { action: 'request.resolve', outcome: 'resolved' }, correlationId);
+  return { kind: 'resolved', record: resolved };
 }
