@@ -1,12 +1,14 @@
-import { app } from '@azure/functions';
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { getConfig } from '../shared/config/config';
 import { appServices } from '../shared/composition';
+import { invocationLog } from '../shared/adapters/invocation-log';
 import { operatorAuthLevel } from '../shared/http/operator-auth';
 import {
+  Action,
   editPayload,
-  operatorAction,
   resolve,
   retry,
+  runOperatorAction,
   showPayload,
 } from '../shared/http/operations/act-routes';
 
@@ -16,31 +18,44 @@ import {
  * (edit and retry: a JSON Merge Patch validated as the intake validates), `POST …/retry`,
  * `POST …/resolve` (with a note).
  */
+const handle =
+  (action: Action) =>
+  (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const { config, statusStore, queue, auditLog } = appServices();
+    const deps = {
+      statusStore,
+      queue,
+      audit: auditLog,
+      log: invocationLog(context),
+      defaultCustomerGroup: config.d365.defaultCustomerGroup,
+    };
+    return runOperatorAction(request, config.callers, deps, action);
+  };
 
 app.http('opsRequestPayload', {
   methods: ['GET'],
   route: 'ops/requests/{correlationId}/payload',
   authLevel: operatorAuthLevel(getConfig().callers.auth),
-  handler: operatorAction(appServices, showPayload),
+  handler: handle(showPayload),
 });
 
 app.http('opsEditRequest', {
   methods: ['PATCH'],
   route: 'ops/requests/{correlationId}/payload',
   authLevel: operatorAuthLevel(getConfig().callers.auth),
-  handler: operatorAction(appServices, editPayload),
+  handler: handle(editPayload),
 });
 
 app.http('opsRetryRequest', {
   methods: ['POST'],
   route: 'ops/requests/{correlationId}/retry',
   authLevel: operatorAuthLevel(getConfig().callers.auth),
-  handler: operatorAction(appServices, retry),
+  handler: handle(retry),
 });
 
 app.http('opsResolveRequest', {
   methods: ['POST'],
   route: 'ops/requests/{correlationId}/resolve',
   authLevel: operatorAuthLevel(getConfig().callers.auth),
-  handler: operatorAction(appServices, resolve),
+  handler: handle(resolve),
 });

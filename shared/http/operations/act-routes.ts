@@ -1,6 +1,5 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { invocationLog } from '../../adapters/invocation-log';
-import type { AppServices } from '../../composition';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { Config } from '../../config/config';
 import { parseCorrelationId } from '../../domain/correlation-id';
 import { operatorView } from '../../domain/operations/request-view';
 import type { AuditActor } from '../../domain/operations/audit';
@@ -23,7 +22,7 @@ import { parseResolveBody } from './schemas';
  * use-cases/operations/act-on-request.ts. Each checks the operator, then the ID, then maps the
  * use-case's closed result to an answer (404, 409 problem, 400 with the intake's pointers).
  */
-type Action = (
+export type Action = (
   correlationId: string,
   request: HttpRequest,
   context: { actor: AuditActor; deps: ActDeps },
@@ -35,23 +34,18 @@ function refusal(result: Refusal): HttpResponseInit {
     : problem(problems.actionRefused(result.detail));
 }
 
-/** Wraps an action as a handler: operator first, then a valid correlation ID. */
-export function operatorAction(services: () => AppServices, action: Action) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { config, statusStore, queue, auditLog } = services();
-    const check = requireOperator(request.headers, config.callers);
-    if (!check.ok) return check.response;
-    const correlationId = parseCorrelationId(request.params.correlationId);
-    if (correlationId === undefined) return problem(problems.invalidCorrelationId());
-    const deps: ActDeps = {
-      statusStore,
-      queue,
-      audit: auditLog,
-      log: invocationLog(context),
-      defaultCustomerGroup: config.d365.defaultCustomerGroup,
-    };
-    return action(correlationId, request, { actor: check.operator, deps });
-  };
+/** Checks the operator, then the ID, then runs the action (`deps` built per invocation by the caller). */
+export async function runOperatorAction(
+  request: HttpRequest,
+  callers: Config['callers'],
+  deps: ActDeps,
+  action: Action,
+): Promise<HttpResponseInit> {
+  const check = requireOperator(request.headers, callers);
+  if (!check.ok) return check.response;
+  const correlationId = parseCorrelationId(request.params.correlationId);
+  if (correlationId === undefined) return problem(problems.invalidCorrelationId());
+  return action(correlationId, request, { actor: check.operator, deps });
 }
 
 /** `GET …/payload`: the stored request (personal data); the read is audited. */
