@@ -363,6 +363,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       opsRetryRequest: 'operator',
       opsResolveRequest: 'operator',
       opsAuditLog: 'operator',
+      opsConsole: 'operator',
     });
   });
 

@@ -168,6 +168,31 @@ export function operatorActionPaths(): Record<string, Json> {
         },
       ),
     },
+    '/console': {
+      get: {
+        operationId: 'opsConsole',
+        tags: ['operations'],
+        summary: 'The operator console page (operator)',
+        description: `${AUTH.split(' Written')[0]} A browser page for the same actions: filter, list, detail, payload on request, edit and retry with the field errors inline, retry, resolve. With keys, open it as \`/api/console?code=<master key>\` (the page moves the key into a header and out of the address bar); behind App Service Authentication the platform signs the operator in.`,
+        security: keySecurity('admin'),
+        responses: {
+          '200': {
+            description: 'The page (no personal data on it until asked).',
+            headers: {
+              'Cache-Control': header('Cache-Control'),
+              'Content-Security-Policy': {
+                description:
+                  'Nonce-based: the page runs only its own inline script and talks only to its origin.',
+                schema: { type: 'string' },
+              },
+            },
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+          ...callerProblems('admin'),
+          '500': noContent500,
+        },
+      },
+    },
     '/ops/audit': {
       get: {
         operationId: 'opsAuditLog',
