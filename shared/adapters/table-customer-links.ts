@@ -26,6 +26,7 @@ const FIELDS = [
   'createCorrelationId',
   'createdAt',
   'linkedAt',
+  'verification',
   'baseline',
   'fieldStamps',
   'd365Etag',
@@ -123,6 +124,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             customerAccount: link.customerAccount,
             linkedAt: at,
             createCorrelationId: link.createCorrelationId,
+            verification: link.verification,
           });
           break;
         } catch (error) {

@@ -1,8 +1,14 @@
 import { principalHeader } from '../../test/support/principal';
 import { authorizeOperator, operatorAuthLevel } from './operator-auth';
 
-const roles = { create: 'Customers.Create', read: 'Customers.Read', operator: 'Customers.Operate' };
-const keys = { auth: 'keys' as const, roles, ratePerMinute: 0, maxConcurrentWaits: 1 };
+const roles = {
+  create: 'Customers.Create',
+  read: 'Customers.Read',
+  accounts: 'Customers.UpdateByAccount',
+  staff: 'Customers.Staff',
+  operator: 'Customers.Operate',
+};
+const keys = { auth: 'keys' as const, keys: [], roles, ratePerMinute: 0, maxConcurrentWaits: 1 };
 const entra = { ...keys, auth: 'app-service' as const };
 const headers = (principal?: string) => new Headers(principal ? { 'x-ms-client-principal': principal } : {});
 

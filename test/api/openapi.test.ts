@@ -157,7 +157,9 @@ describe('the OpenAPI document', () => {
         const admin =
           path.startsWith('/ops/') ||
           path === '/console' ||
-          ['replayCustomer', 'getCustomerLink'].includes((operation as Json).operationId);
+          ['replayCustomer', 'getCustomerLink', 'verifyCustomerLink'].includes(
+            (operation as Json).operationId,
+          );
         expect(security).toEqual(
           admin
             ? [{ masterKey: [] }, { masterKeyQuery: [] }]
@@ -165,7 +167,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    expect(keyed).toHaveLength(14);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets; the operations routes and the console page
+    expect(keyed).toHaveLength(16);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',
