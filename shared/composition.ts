@@ -51,6 +51,11 @@ import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
+import { errorName } from './domain/failure';
+import { tableOperationsIndex } from './adapters/operations/table-operations-index';
+import { indexedStatusStore } from './adapters/operations/indexed-status-store';
+import type { AuditLog, OperationsIndex } from './ports';
+import { tableAuditLog } from './adapters/operations/table-audit-log';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -90,6 +95,10 @@ export interface AppServices {
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
+  /** The operations index (issue 31), kept by `statusStore` on every write. */
+  operationsIndex: OperationsIndex;
+  /** The operator audit log (issue 31), in its own table. */
+  auditLog: AuditLog;
 }
 
 /** What the intake use-case needs, from the services. */
@@ -235,6 +244,20 @@ export function createAppServices(config: Config): AppServices {
   const getLinks = ensuredOnce(linkClient, () => linkClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
+  const tableClientFor = (name: string): TableClient =>
+    config.storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(config.storage.connectionString, name, {
+          allowInsecureConnection: true,
+        })
+      : new TableClient(config.storage.tableServiceUri, name, credential!);
+  const operationsClient = tableClientFor(config.operations.table);
+  const operationsIndex = tableOperationsIndex(
+    ensuredOnce(operationsClient, () => operationsClient.createTable(), local),
+  );
+  const auditClient = tableClientFor(config.operations.auditTable);
+  const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
+  // Outside any invocation (the index is kept by every writer): the host captures console lines.
+  const processLog = invocationLog(console);
 
   // DefaultAzureCredential, as in Azure: the managed identity there; locally the identity that
   // AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET name (the local stack sets the emulator's),
@@ -290,20 +313,7 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
-    callbacks: callbackServices(
-      config,
-      {
-        queueClientFor,
-        tableClientFor: (name) =>
-          config.storage.kind === 'connectionString'
-            ? TableClient.fromConnectionString(config.storage.connectionString, name, {
-                allowInsecureConnection: true,
-              })
-            : new TableClient(config.storage.tableServiceUri, name, credential!),
-        local,
-      },
-      webhookSecrets,
-    ),
+    callbacks: callbackServices(config, { queueClientFor, tableClientFor, local }, webhookSecrets),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.bigCommerceTimeoutMs,
     }),
@@ -315,7 +325,12 @@ export function createAppServices(config: Config): AppServices {
       timeoutMs: config.shops.timeoutMs,
       maxWaitMs: config.shops.maxWaitMs,
     }),
-    statusStore: lazyStatusStore(getTable),
+    statusStore: indexedStatusStore(lazyStatusStore(getTable), operationsIndex, {
+      onIndexError: (error, correlationId) =>
+        processLog.warn('operations.index_write_failed', { correlationId, reason: errorName(error) }),
+    }),
+    operationsIndex,
+    auditLog,
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },

@@ -11,6 +11,8 @@ import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
+import type { AttentionEntry, AttentionView } from './domain/operations/attention';
+import type { AuditEntry } from './domain/operations/audit';
 import type { Observation } from './domain/shop-budget';
 
 /**
@@ -532,6 +534,35 @@ export type HttpProbe =
   { kind: 'answered'; status: number; body: string } | { kind: 'unreachable'; reason: string };
 
 /**
+ * The operations index (issue 31): the requests that need an operator, by view, newest first, with
+ * what the list shows (codes, source, legal entity, times; never personal data). The status store
+ * keeps it (adapters/operations/indexed-status-store.ts): a row per request in a view, none for a
+ * request that is on its way or succeeded.
+ */
+export interface OperationsIndex {
+  /** Writes the request's row (insert or replace). */
+  put(entry: AttentionEntry): Promise<void>;
+  /** Removes the request's row from a view (already gone: nothing to do). */
+  remove(entry: Pick<AttentionEntry, 'view' | 'rowKey'>): Promise<void>;
+  /** One page of a view, newest first, filtered; `cursor` continues where the last page ended. */
+  list(query: AttentionQuery): Promise<{ entries: AttentionEntry[]; cursor?: string }>;
+  /** How many rows of a view match the filter, per error code (one scan of the view's codes). */
+  countByCode(query: Omit<AttentionQuery, 'limit' | 'cursor'>): Promise<Record<string, number>>;
+}
+
+export interface AttentionQuery {
+  view: AttentionView;
+  errorCode?: string;
+  source?: string;
+  legalEntity?: string;
+  /** Entered the view at or after / before this time (ISO). */
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
  * A shop's customer as the sync reads it (issues 28–30): its ID and the fields the mapping uses,
  * plus the D365 account the sync wrote to it (Shopify metafield, BigCommerce attribute), if any.
  */
@@ -632,4 +663,14 @@ export class ShopAccessError extends Error {
     super(`The shop ${source} refused the Admin API access token (${detail}).`);
     this.name = 'ShopAccessError';
   }
+}
+
+/** The operator audit log (issue 31): every operator action, apart from personal data. */
+export interface AuditLog {
+  /** Writes an entry (its ID is given here) and returns it. */
+  append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** The entries that name one request, newest first. */
+  forRequest(correlationId: string, limit: number): Promise<AuditEntry[]>;
+  /** Every entry, newest first, a page at a time. */
+  recent(limit: number, cursor?: string): Promise<{ entries: AuditEntry[]; cursor?: string }>;
 }

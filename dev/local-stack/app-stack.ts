@@ -56,6 +56,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
     LINK_TABLE_NAME: `links${suffix}`,
+    OPERATIONS_TABLE_NAME: `ops${suffix}`,
+    OPERATIONS_AUDIT_TABLE_NAME: `audit${suffix}`,
     CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
@@ -96,6 +98,10 @@ export async function startAppStack(options: AppStackOptions = {}) {
     queue,
     poisonQueue: new QueueClient(connectionString, `${queueName}-poison`),
     table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+    /** The operations index and replay jobs (issue 31). */
+    opsTable: TableClient.fromConnectionString(connectionString, `ops${suffix}`, {
+      allowInsecureConnection: true,
+    }),
     emulatorApi,
     customers: async () =>
       (

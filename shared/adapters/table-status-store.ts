@@ -25,6 +25,12 @@ const OPTIONAL_FIELDS = [
   'submittedAt',
   'acceptedWithoutAccountAt',
   'nextAttemptAt',
+  'resolvedAt',
+  'resolution',
+  'resolvedBy',
+  'resolutionNote',
+  'originalPayload',
+  'replayJobId',
 ] as const satisfies readonly (keyof StatusRecord)[];
 
 type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };

@@ -234,6 +234,24 @@ const catalogue = [
     schema: tableName,
   }),
   define({
+    name: 'OPERATIONS_TABLE_NAME',
+    description:
+      'Table of the operations index (issue 31: the failed, needs-review, retrying and resolved requests by view, newest first; codes and times only, no personal data) and of bulk replay jobs.',
+    default: 'customerops',
+    local: 'customerops',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
+    name: 'OPERATIONS_AUDIT_TABLE_NAME',
+    description:
+      'Table of the operator audit log (issue 31): who did what to which requests, and when; field names, never values.',
+    default: 'operatoraudit',
+    local: 'operatoraudit',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
     name: 'UPDATE_CONFLICT_POLICY',
     description:
       'When an update changes a field that was changed in D365 since our last write (a 412 on `If-Match`, then the fields compared): `review` (send nothing, `needs_review` with `update_conflict`), `ours` (overwrite it) or `d365` (keep D365\'s value, `outcome: "kept_d365"`).',

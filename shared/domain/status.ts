@@ -162,6 +162,20 @@ export interface StatusRecord {
   acceptedWithoutAccountAt?: string;
   /** When the next attempt is due (`retrying`). */
   nextAttemptAt?: string;
+  /**
+   * Operations (issue 31): a `failed` or `needs_review` request an operator resolved (handled in D365
+   * by hand: `manual`), or that a later request for the same customer made moot (`superseded`). The
+   * status stays; the request leaves the operators' open list.
+   */
+  resolvedAt?: string;
+  resolution?: 'manual' | 'superseded';
+  /** Who resolved it (an operator's ID, or `system`), and the operator's note (scrubbed of personal data). */
+  resolvedBy?: string;
+  resolutionNote?: string;
+  /** The payload as the caller sent it, kept when an operator edited it (edit and retry), for the audit. Personal data. */
+  originalPayload?: string;
+  /** The bulk replay that last re-queued it. */
+  replayJobId?: string;
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }

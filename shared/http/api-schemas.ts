@@ -205,12 +205,16 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],
   invalidQuery: [
-    {
-      pointer: '',
-      detail:
-        'Name the link: ?source=…&sourceCustomerId=… (a source customer) or ?legalEntity=…&customerAccount=… (a D365 account).',
-    },
+    [
+      {
+        pointer: '',
+        detail:
+          'Name the link: ?source=…&sourceCustomerId=… (a source customer) or ?legalEntity=…&customerAccount=… (a D365 account).',
+      },
+    ],
+    [{ pointer: '/status', detail: 'status must be one of failed, needs_review, retrying, resolved' }],
   ],
+  actionRefused: ['The request is resolved already.'],
   customerNotFound: [],
   forbidden: [],
   linkUnverified: [],

@@ -15,7 +15,7 @@ export function readLinkKey(query: {
   const q = (name: string) => query.get(name) ?? undefined;
   const refused = (detail: string) => ({
     ok: false as const,
-    problem: problems.invalidQuery({ pointer: '', detail }),
+    problem: problems.invalidQuery([{ pointer: '', detail }]),
   });
   if (q('source') !== undefined || q('sourceCustomerId') !== undefined) {
     const source = q('source') ?? '';

@@ -44,6 +44,7 @@ import {
   updatePaths,
 } from './openapi-updates';
 import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
+import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -87,6 +88,7 @@ function componentSchemas(): Record<string, Json> {
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
     CallbackSecrets: callbackSecretsSchema,
+    ...OPERATIONS_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -415,6 +417,7 @@ function buildDocument(): Json {
         },
       },
       ...webhookPaths(),
+      ...operationsPaths(),
     },
     components: {
       securitySchemes: SECURITY_SCHEMES,

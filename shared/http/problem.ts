@@ -84,19 +84,29 @@ export const problems = {
     detail: 'Send the request again in a moment.',
     retryAfterSeconds: 1,
   }),
-  invalidQuery: (error: FieldError): Problem => ({
-    type: `${TYPE_BASE}invalid-query`,
-    title: 'Malformed or missing query parameters',
-    status: 400,
-    detail: error.detail,
-    errors: [error],
-  }),
   invalidPath: (error: FieldError): Problem => ({
     type: `${TYPE_BASE}invalid-path`,
     title: 'Malformed customer key in the path',
     status: 400,
     detail: error.detail,
     errors: [error],
+  }),
+  /** One error: its own detail (e.g. the link routes naming both query forms); more: how many. */
+  invalidQuery: (errors: FieldError[]): Problem => ({
+    type: `${TYPE_BASE}invalid-query`,
+    title: 'Malformed or missing query parameters',
+    status: 400,
+    detail:
+      errors.length === 1
+        ? errors[0]!.detail
+        : `${errors.length} parameters must be corrected: see errors (pointer: /<parameter>).`,
+    errors,
+  }),
+  actionRefused: (detail: string): Problem => ({
+    type: `${TYPE_BASE}action-refused`,
+    title: 'The action does not apply to this request now',
+    status: 409,
+    detail,
   }),
   customerNotFound: (): Problem => ({
     type: `${TYPE_BASE}unknown-customer`,
