@@ -212,7 +212,6 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
           'Name the link: ?source=…&sourceCustomerId=… (a source customer) or ?legalEntity=…&customerAccount=… (a D365 account).',
       },
     ],
-    [{ pointer: '/status', detail: 'status must be one of failed, needs_review, retrying, resolved' }],
   ],
   actionRefused: ['The request is resolved already.'],
   customerNotFound: [],
