@@ -215,6 +215,7 @@ describe('intake', () => {
   });
 
   it('counts every problem in the detail, also past the 50 it lists', async () => {
+    const queued = await queueDepth();
     const body = clone();
     for (let i = 0; i < 64; i += 1) body.Customer[`Unknown${i}`] = i;
     const answer = await postJson(`${stack.url}/api/customers`, body);
@@ -223,7 +224,7 @@ describe('intake', () => {
     expect(problem.detail).toBe('64 fields must be corrected: see errors.');
     expect(problem.errors).toHaveLength(51);
     expect(problem.errors[50]!.detail).toBe('14 more errors were found and are not listed.');
-    expect(await queueDepth()).toBe(0);
+    expect(await queueDepth()).toBe(queued);
   });
 
   it('answers 405 to other methods and needs no key when DEV_FUNCTION_KEY is unset (as func start)', async () => {
