@@ -141,6 +141,7 @@ export function errorForProblem(problem: Problem, retryAfterSeconds = 0): Custom
     case 'invalid-header':
     case 'unsupported-media-type':
     case 'body-too-large':
+    case 'length-required':
     case 'invalid-correlation-id':
     case 'invalid-path':
       return new ValidationError(problem);
