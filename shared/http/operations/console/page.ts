@@ -33,6 +33,14 @@ const BODY = `
       <tbody></tbody></table>
     <button id="more" type="button" hidden>More</button>
   </section>
+  <section aria-labelledby="replay-title">
+    <h2 id="replay-title">Bulk replay</h2>
+    <p><button id="replay-all" type="button">Replay all matching failed requests</button>
+       <button id="replay-cancel" type="button" hidden>Cancel the replay</button></p>
+    <label for="replay-progress">Replay progress</label>
+    <progress id="replay-progress" max="1" value="0"></progress>
+    <p id="replay-status" role="status"></p>
+  </section>
   <section id="detail" aria-labelledby="detail-title" hidden>
     <h2 id="detail-title">Request</h2>
     <dl id="facts"></dl>
