@@ -45,7 +45,7 @@ export interface BulkReplayDeps {
   pacing: ReplayPacing;
   /** How long one tick invocation advances the job before the next message takes over (default 20 s). */
   tickMs?: number;
-  /** The pause between cycles while requests drain (default 250 ms; up to 4× that while nothing moves). */
+  /** The pause between cycles while requests drain (default 100 ms; up to 4× that while nothing moves). */
   pollMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -54,7 +54,7 @@ export interface BulkReplayDeps {
 export type ReplaySelection = { filter: ReplayFilter } | { correlationIds: string[] };
 
 const DEFAULT_TICK_MS = 20_000;
-const DEFAULT_POLL_MS = 250;
+const DEFAULT_POLL_MS = 100;
 /** A job unsaved this long has lost its tick message (a running tick saves at least every 10 s). */
 export const STALLED_AFTER_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
