@@ -10,7 +10,7 @@ import { listQuerySchema } from './list-query';
  */
 const timestamp = z.iso.datetime({ offset: true }).meta({ examples: ['2026-11-26T18:00:00.412Z'] });
 
-const { errorCode, source, legalEntity, from, to } = listQuerySchema.shape;
+const { errorCode, source, from, to } = listQuerySchema.shape;
 const filterSchema = z
   .strictObject({
     errorCode,
