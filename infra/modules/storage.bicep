@@ -40,6 +40,9 @@ param operationsAuditTableName string
 @description('The callback outbox queue (CALLBACK_QUEUE_NAME): result events wait here until their callback URL took them; the host moves a message to "<name>-poison" only when storage failed it maxDequeueCount times.')
 param callbackQueueName string
 
+@description('The bulk replay queue (REPLAY_QUEUE_NAME, issue 31): one message per tick of a replay job; "<name>-poison" holds a tick the host failed maxDequeueCount times (the reconciler sends the job a new one).')
+param replayQueueName string
+
 @description('Table of callback URLs disabled after a 410 Gone (CALLBACK_ENDPOINTS_TABLE_NAME).')
 param callbackEndpointsTableName string
 
@@ -152,6 +155,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource callbackPoisonQueue 'queues' = {
       name: '${callbackQueueName}-poison'
+    }
+
+    resource replayQueue 'queues' = {
+      name: replayQueueName
+    }
+
+    resource replayPoisonQueue 'queues' = {
+      name: '${replayQueueName}-poison'
     }
   }
 
