@@ -11,6 +11,7 @@ import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { Observation } from './domain/shop-budget';
+import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
 export interface StatusStore {
@@ -33,6 +34,8 @@ export interface StatusStore {
   findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
   /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
   findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** Records whose shop write-back is in `state` (the reconciler's `pending`), at most `limit`. */
+  findWriteBacks(state: WriteBackState, limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -45,6 +48,11 @@ export class StatusConflictError extends Error {
 /** Where accepted requests wait for the worker. */
 export interface CustomerQueue {
   send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */
+export interface WriteBackQueue {
+  send(message: WriteBackMessage, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
@@ -313,7 +321,12 @@ export type TelemetryEventName =
   | 'CallbackFailed'
   | 'CallbackEndpointDisabled'
   /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
-  | 'CustomerAddresses';
+  | 'CustomerAddresses'
+  /** A shop write-back ended (issue 28): written (outcome: changed / unchanged) or failed (reason). */
+  | 'ShopWriteBackWritten'
+  | 'ShopWriteBackFailed'
+  /** A shop's `customers/update` caused by our own write-back, dropped (reason: how it was told). */
+  | 'ShopEchoIgnored';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -339,6 +352,8 @@ export interface TelemetryEvent {
     /** CustomerAddresses: further addresses in D365 now, and those that did not land. */
     addressesLanded?: number;
     addressesFailed?: number;
+    /** ShopWriteBackWritten: the shop calls' time of the attempt that wrote it. */
+    shopMs?: number;
   };
 }
 

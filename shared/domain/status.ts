@@ -1,5 +1,6 @@
 import type { AddressesOutcome } from './further-addresses';
 import type { MatchedOn } from './recovery-match';
+import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
 
 /**
  * The processing state machine of one customer request, and the status answer derived from it.
@@ -153,6 +154,12 @@ export interface StatusRecord {
   acceptedWithoutAccountAt?: string;
   /** When the next attempt is due (`retrying`). */
   nextAttemptAt?: string;
+  /**
+   * A shop's create that succeeded: writing its D365 account back to the shop (issue 28,
+   * shared/domain/write-back.ts). Never changes `status`; its detail is `WriteBackDetail` JSON.
+   */
+  writeBack?: WriteBackState;
+  writeBackDetail?: string;
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }
@@ -178,6 +185,8 @@ export interface StatusAnswer {
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
+  /** A shop's customer: the write-back of its D365 account to the shop (pending, written, failed). */
+  writeBack?: WriteBackAnswer;
   attempts: number;
   createdAt: string;
   updatedAt: string;
@@ -202,6 +211,9 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
     ...(record.lastError !== undefined && !isTerminal(record.status) && { lastError: record.lastError }),
     ...(record.nextAttemptAt !== undefined &&
       record.status === 'retrying' && { nextAttemptAt: record.nextAttemptAt }),
+    ...(record.writeBack !== undefined && {
+      writeBack: writeBackAnswer(record.writeBack, record.writeBackDetail),
+    }),
     attempts: record.attempts,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -87,6 +87,8 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
       if (booking.kind === 'wait') {
         throw transient(`BigCommerce ${source.name}: waiting for the store's rate window`, {
           retryAfterSeconds: Math.max(1, Math.ceil((booking.retryAt - Date.now()) / 1000)),
+          // The shop's budget, not a fault: the write-back waits without spending an attempt.
+          throttled: true,
         });
       }
       const response = await fetchOnce(token, method, path, body, call);

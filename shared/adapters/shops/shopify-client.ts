@@ -132,6 +132,8 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
       if (booking.kind === 'wait') {
         throw transient(`Shopify ${source.name}: waiting for the shop's cost bucket`, {
           retryAfterSeconds: Math.max(1, Math.ceil((booking.retryAt - Date.now()) / 1000)),
+          // The shop's budget, not a fault: the write-back waits without spending an attempt.
+          throttled: true,
         });
       }
       const answer =

@@ -5,6 +5,7 @@ import { clock } from '../clock';
 import { landFurtherAddresses } from '../land-further-addresses';
 import { Claimed, ProcessResult, WorkerDeps } from './deps';
 import { recordSucceeded } from './endings';
+import { pendingWriteBack, queueWriteBack, wantsWriteBack } from './write-back';
 
 /** What the lookup or the create found out about the customer, kept on the record. */
 export interface CreatedDetails {
@@ -17,7 +18,9 @@ export interface CreatedDetails {
 /**
  * A create's success (created, recovered or linked): the addresses CustomersV3 could not hold land
  * under this request's lease (land-further-addresses.ts), the caller's customer is linked to the
- * account, then the request ends `succeeded`.
+ * account, then the request ends `succeeded` — for a shop's customer with `writeBack: pending` in
+ * the same write, and the write-back queued (its own step, write-back.ts: the answer never waits
+ * for the shop; a lost message is sent again by the reconciler).
  */
 export async function finishCreate(
   work: Claimed,
@@ -31,12 +34,16 @@ export async function finishCreate(
   work.record = landing.record;
   await linkCreated(work, customerAccount, deps);
   const { existingAccounts, matchedOn } = details;
+  const writeBack = wantsWriteBack(work.record, deps.shopClients);
   const fields = {
     existingAccounts,
     matchedOn,
     ...(landing.addresses && { addresses: JSON.stringify(landing.addresses) }),
+    ...(writeBack && pendingWriteBack(deps)),
   };
-  return recordSucceeded(work.record, { customerAccount, outcome, fields, d365Ms }, deps);
+  const result = await recordSucceeded(work.record, { customerAccount, outcome, fields, d365Ms }, deps);
+  if (writeBack) await queueWriteBack(work.record.correlationId, deps);
+  return result;
 }
 
 /**
