@@ -63,6 +63,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
     STATUS_TABLE_NAME: tableName,
     LINK_TABLE_NAME: `links${suffix}`,
     CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
+    WRITE_BACK_QUEUE_NAME: `writeback-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
       ? writeCaBundle([emulator.caCertPem, ...options.extraCaCertPems])

@@ -47,6 +47,7 @@ export async function startFleetStack(options: FleetStackOptions) {
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
     LINK_TABLE_NAME: `fleetlinks${suffix}`,
+    WRITE_BACK_QUEUE_NAME: `fleetwb-${suffix}`,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...options.settings,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { failureCodeSchema, outcomeSchema, statusSchema } from './api-schemas';
 import { MAX_CALLBACK_URL_LENGTH } from './callback-url';
+import { writeBackSchema } from './write-back-schema';
 
 /**
  * The result callback in the OpenAPI document: the `Callback-Url` request header that registers
@@ -11,10 +12,10 @@ export const callbackEventSchema = z
   .strictObject({
     type: z
       .string()
-      .regex(/^customer\.[a-z_]+$/)
+      .regex(/^customer\.[a-z_.]+$/)
       .meta({
         description:
-          '`customer.` + the final status: `customer.succeeded`, `customer.failed`, `customer.needs_review`.',
+          '`customer.` + the final status: `customer.succeeded`, `customer.failed`, `customer.needs_review`; a shop write-back’s ending: `customer.write_back.written`, `customer.write_back.failed` (an event of its own, after the request’s `customer.succeeded`).',
       }),
     timestamp: z.iso
       .datetime()
@@ -30,6 +31,10 @@ export const callbackEventSchema = z
       outcome: outcomeSchema.optional(),
       errorCode: failureCodeSchema.optional(),
       attempts: z.number().int().min(0),
+      writeBack: writeBackSchema.optional().meta({
+        description:
+          'The shop write-back: `pending` in `customer.succeeded`, its ending in `customer.write_back.*`.',
+      }),
     }),
   })
   .meta({

@@ -32,6 +32,7 @@ import {
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
 import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
 import { customerLinkJsonSchema, UPDATE_PARAMETERS, updatePaths } from './openapi-updates';
+import { writeBackPaths } from './openapi-write-back';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -423,6 +424,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...writeBackPaths(),
       '/health': {
         get: {
           operationId: 'health',

@@ -1,0 +1,243 @@
+import { odata } from '@azure/data-tables';
+import { AppStack, startAppStack, waitForTerminal } from '../support/app-stack';
+import { vaultOf } from '../support/webhooks';
+
+/**
+ * The shop write-back on the real host, Azurite and the emulated shops (issue 28): a customer made
+ * in the shop comes in through the shop's own webhook, is created in D365, and the shop learns its
+ * account (Shopify metafield through @shopify/admin-api-client, BigCommerce attribute value); the
+ * shop's echo of that write never reaches D365 as a change; a permanent failure is visible and
+ * leaves the create `succeeded`; an operator retries it.
+ */
+const SHOP = 'writeback-test.myshopify.com';
+const SHOP_TOKEN = 'shpat_writeback_test_0001';
+const SHOP_SECRET = 'shpss_writeback_test_secret';
+const STORE = 'wbstore1';
+const STORE_TOKEN = 'bc-writeback-test-token';
+const STORE_HOOK_SECRET = 'bc-writeback-hook-secret';
+
+let stack: AppStack;
+
+const sources = (emulatorUrl: string) => [
+  {
+    kind: 'shopify',
+    name: 'wb-shopify',
+    shopDomain: SHOP,
+    secretName: 'webhook-wb-shopify',
+    adminApiTokenSecretName: 'shopify-admin-wb',
+    adminApiUrl: `${emulatorUrl}/shopify/${SHOP}`,
+    legalEntity: 'USRT',
+    currency: 'USD',
+  },
+  {
+    kind: 'bigcommerce',
+    name: 'wb-bigcommerce',
+    storeHash: STORE,
+    secretName: 'webhook-wb-bigcommerce',
+    apiTokenSecretName: 'bigcommerce-wb',
+    apiUrl: emulatorUrl,
+    legalEntity: 'USRT',
+    currency: 'USD',
+  },
+];
+
+const control = async <T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> => {
+  const answer = await fetch(`${stack.emulator.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await answer.text();
+  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+};
+
+const seedShop = () =>
+  control('PUT', `/_emulator/shopify/shops/${SHOP}`, {
+    apps: [
+      {
+        token: SHOP_TOKEN,
+        clientSecret: SHOP_SECRET,
+        webhooks: ['customers/create', 'customers/update'].map((topic) => ({
+          topic,
+          address: `${stack.url}/api/webhooks/shopify`,
+        })),
+      },
+    ],
+    retryDelaysMs: [500, 1000, 2000],
+  });
+
+const seedStore = () =>
+  control('PUT', `/_emulator/bigcommerce/stores/${STORE}`, {
+    token: STORE_TOKEN,
+    customers: [],
+    hooks: ['store/customer/created', 'store/customer/updated'].map((scope) => ({
+      scope,
+      destination: `${stack.url}/api/webhooks/bigcommerce`,
+      headers: { 'x-webhook-secret': STORE_HOOK_SECRET },
+    })),
+    retryDelaysMs: [500, 1000, 2000],
+  });
+
+let serial = 0;
+const shopCustomer = async (): Promise<string> => {
+  serial += 1;
+  const made = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
+    first_name: 'Ada',
+    last_name: `Writeback${serial}`,
+    email: `ada.writeback.${serial}.${Date.now()}@example.com`,
+  });
+  return made.id;
+};
+
+const storeCustomer = async (): Promise<string> => {
+  serial += 1;
+  const made = await control<{ id: number }>('POST', `/_emulator/bigcommerce/stores/${STORE}/customers`, {
+    first_name: 'Grace',
+    last_name: `Writeback${serial}`,
+    email: `grace.writeback.${serial}.${Date.now()}@example.com`,
+  });
+  return String(made.id);
+};
+
+/** The create's status URL for a shop customer (its record is found by the shop's customer ID). */
+async function statusUrlOf(source: string, sourceCustomerId: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const filter = odata`source eq ${source} and sourceCustomerId eq ${sourceCustomerId} and kind eq ''`;
+    const rows = stack.table.listEntities({ queryOptions: { filter } });
+    try {
+      for await (const row of rows) return `${stack.url}/api/customers/status/${row.partitionKey}`;
+    } catch (error) {
+      // The table is made with the first record.
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no create record for ${source} ${sourceCustomerId}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+type Status = {
+  status: string;
+  customerAccount?: string;
+  writeBack?: { status: string; error?: { code: string; message: string } };
+};
+
+async function writeBackEnded(statusUrl: string): Promise<Status> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const answer = (await (await fetch(statusUrl)).json()) as Status;
+    if (answer.writeBack && answer.writeBack.status !== 'pending') return answer;
+    if (Date.now() > deadline) throw new Error(`write-back still ${JSON.stringify(answer)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+type ShopReport = {
+  customers: { id: string; metafields: { namespace: string; key: string; value: string }[] }[];
+  deliveries: {
+    pending: number;
+    value: { topic: string; cause: string; customerId: string; delivered: boolean; settled: boolean }[];
+  };
+};
+const shopReport = () => control<ShopReport>('GET', `/_emulator/shopify/shops/${SHOP}`);
+
+async function settledDeliveries(): Promise<ShopReport> {
+  for (let i = 0; ; i++) {
+    const report = await shopReport();
+    if (report.deliveries.pending === 0 || i > 200) return report;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const d365Patches = async (): Promise<number> =>
+  (
+    await control<{ value: { method: string; service: string }[] }>('GET', '/_emulator/requests?service=d365')
+  ).value.filter((r) => r.method === 'PATCH').length;
+
+beforeAll(async () => {
+  stack = await startAppStack({
+    settings: (url) => ({
+      WEBHOOK_SOURCES: JSON.stringify(sources(url)),
+      WEBHOOK_SECRET_REFRESH_SECONDS: '1',
+    }),
+  });
+  const vault = vaultOf(stack.emulator.url);
+  await vault.setSecret('webhook-wb-shopify', SHOP_SECRET);
+  await vault.setSecret('shopify-admin-wb', SHOP_TOKEN);
+  await vault.setSecret('webhook-wb-bigcommerce', STORE_HOOK_SECRET);
+  await vault.setSecret('bigcommerce-wb', STORE_TOKEN);
+  await seedShop();
+  await seedStore();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('shop write-back', () => {
+  it('a Shopify customer gets exactly one metafield with its D365 account; the echo changes nothing in D365', async () => {
+    const patchesBefore = await d365Patches();
+    const id = await shopCustomer();
+    const statusUrl = await statusUrlOf('wb-shopify', id);
+    const created = await waitForTerminal(statusUrl, 60_000);
+    expect(created.status).toBe('succeeded');
+    const ended = await writeBackEnded(statusUrl);
+    expect(ended).toMatchObject({ status: 'succeeded', writeBack: { status: 'written' } });
+    const report = await settledDeliveries();
+    const customer = report.customers.find((c) => c.id === id)!;
+    expect(customer.metafields).toEqual([
+      expect.objectContaining({ namespace: 'd365', key: 'account', value: `USRT/${ended.customerAccount}` }),
+    ]);
+    // The write fired the shop's customers/update (the echo): answered 2xx, and D365 got no PATCH.
+    const echoes = report.deliveries.value.filter((d) => d.customerId === id && d.cause === 'api');
+    expect(echoes).toEqual([expect.objectContaining({ topic: 'customers/update', delivered: true })]);
+    expect(await d365Patches()).toBe(patchesBefore);
+  }, 120_000);
+
+  it('a BigCommerce customer gets its account as an attribute value', async () => {
+    const id = await storeCustomer();
+    const statusUrl = await statusUrlOf('wb-bigcommerce', id);
+    expect((await waitForTerminal(statusUrl, 60_000)).status).toBe('succeeded');
+    const ended = await writeBackEnded(statusUrl);
+    expect(ended.writeBack).toMatchObject({ status: 'written' });
+    const store = await control<{
+      attributes: { id: number; name: string }[];
+      attributeValues: { customer_id: number; attribute_id: number; attribute_value: string }[];
+    }>('GET', `/_emulator/bigcommerce/stores/${STORE}`);
+    const attribute = store.attributes.find((a) => a.name === 'D365 account')!;
+    const values = store.attributeValues.filter((v) => String(v.customer_id) === id);
+    expect(values).toEqual([
+      expect.objectContaining({
+        attribute_id: attribute.id,
+        attribute_value: `USRT/${ended.customerAccount}`,
+      }),
+    ]);
+  }, 120_000);
+
+  it('a revoked token fails the write-back visibly, the create stays succeeded; an operator retries it once fixed', async () => {
+    // The shop no longer takes the token Key Vault holds (revoked, replaced in the shop's admin).
+    await vaultOf(stack.emulator.url).setSecret('shopify-admin-wb', 'shpat_revoked_0000000000');
+    const id = await shopCustomer();
+    const statusUrl = await statusUrlOf('wb-shopify', id);
+    const ended = await writeBackEnded(statusUrl);
+    expect(ended.status).toBe('succeeded');
+    expect(ended.writeBack).toMatchObject({ status: 'failed', error: { code: 'shop_access' } });
+    expect(ended.writeBack!.error!.message).toMatch(/Admin API access token/);
+    // The operator puts the valid token in Key Vault, then retries.
+    await vaultOf(stack.emulator.url).setSecret('shopify-admin-wb', SHOP_TOKEN);
+    // Key Vault is read again at most once per WEBHOOK_SECRET_REFRESH_SECONDS (1 s here).
+    await new Promise((r) => setTimeout(r, 1500));
+    const retried = await fetch(`${statusUrl}/write-back/retry`, { method: 'POST' });
+    expect(retried.status).toBe(202);
+    expect(((await retried.json()) as Status).writeBack).toMatchObject({ status: 'pending' });
+    const fixed = await writeBackEnded(statusUrl);
+    expect(fixed.writeBack).toMatchObject({ status: 'written', attempts: 1 });
+    const again = await fetch(`${statusUrl}/write-back/retry`, { method: 'POST' });
+    expect(again.status).toBe(409);
+  }, 180_000);
+});
