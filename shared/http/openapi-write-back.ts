@@ -1,4 +1,13 @@
-import { callerProblems, EXAMPLE_CORRELATION_ID, Json, noContent500, problem, ref } from './openapi-parts';
+import {
+  callerProblems,
+  EXAMPLE_CORRELATION_ID,
+  Json,
+  keySecurity,
+  noContent500,
+  noContent503,
+  problem,
+  ref,
+} from './openapi-parts';
 
 /**
  * The shop write-back (issue 28) in the OpenAPI document: the `writeBack` member of the status
@@ -27,7 +36,7 @@ export function writeBackPaths(): Record<string, Json> {
         summary: 'Retry a failed shop write-back (operator)',
         description:
           'Writes the D365 account to the shop again once the cause of a `failed` write-back is fixed (a valid Admin API token in Key Vault, the customer back in the shop): `writeBack` becomes `pending` with a fresh series of attempts. The request’s own status is untouched. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`.',
-        security: [{ functionKey: [] }, { functionKeyQuery: [] }],
+        security: keySecurity('admin'),
         parameters: [{ $ref: '#/components/parameters/CorrelationId' }],
         responses: {
           '202': {
@@ -37,10 +46,11 @@ export function writeBackPaths(): Record<string, Json> {
             },
           },
           '400': problem(400, 'The ID is not a UUID.', ['invalidCorrelationId']),
-          ...callerProblems(),
+          ...callerProblems('admin'),
           '404': problem(404, 'No such request.', ['notFound']),
           '409': problem(409, 'Only a `failed` write-back can be retried.', ['notReplayable']),
           '500': noContent500,
+          '503': noContent503,
         },
       },
     },
