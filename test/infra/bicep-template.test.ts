@@ -342,6 +342,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       createCustomer: 'function',
       customerStatus: 'function',
       replayCustomer: 'admin',
+      retryWriteBack: 'admin',
       health: 'anonymous',
       // Webhook senders cannot send keys or tokens: the signature is their authentication (docs/webhooks.md).
       webhookBigCommerce: 'anonymous',
@@ -533,13 +534,15 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint and customer links tables and the containers', () => {
+  test('has the customer, callback and shop write-back queues, their poison queues (and no other), the status, callback-endpoint and customer links tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
