@@ -209,6 +209,12 @@ export interface CustomerLink {
    * update whose first worker wrote the link but lost its record's lease ends it with that outcome.
    */
   lastUpdate?: string;
+  /**
+   * A shop's customer: the digest (domain/webhooks/source-digest.ts) of the customer as we last took
+   * it from the shop (its create, or its last applied update from the shop): a delivery with the same
+   * digest is the shop's echo of our own write and changes nothing. Not personal data.
+   */
+  sourceDigest?: string;
   etag: string;
 }
 

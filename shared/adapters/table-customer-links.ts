@@ -31,6 +31,7 @@ const FIELDS = [
   'd365Etag',
   'inFlight',
   'lastUpdate',
+  'sourceDigest',
 ] as const satisfies readonly (keyof CustomerLink)[];
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -123,6 +124,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             customerAccount: link.customerAccount,
             linkedAt: at,
             createCorrelationId: link.createCorrelationId,
+            sourceDigest: link.sourceDigest,
           });
           break;
         } catch (error) {

@@ -78,6 +78,9 @@ export async function updateCustomerHttp(
     switch (result.kind) {
       case 'not-found':
         return problemResponse(problems.customerNotFound());
+      case 'echo':
+        // Only a shop's delivery carries a source digest (shared/http/webhooks/update-delivery.ts).
+        throw new Error('An update through the API cannot be a shop echo');
       case 'invalid':
       case 'unavailable':
       case 'key-reused':

@@ -17,9 +17,14 @@ export interface UpdateIntake {
   patch: unknown;
   /** The source's clock or the caller's version (else the arrival time orders it). */
   order?: { kind: 'source' | 'version'; value: number };
+  /**
+   * A shop's delivery of the whole customer: its digest (domain/webhooks/source-digest.ts). Equal to
+   * the link's, the delivery changes nothing we sync (the shop's echo of our own write): `echo`.
+   */
+  sourceDigest?: string;
 }
 
-export type AcceptUpdateResult = AcceptResult | { kind: 'not-found' };
+export type AcceptUpdateResult = AcceptResult | { kind: 'not-found' } | { kind: 'echo' };
 
 export async function acceptUpdate(
   intake: UpdateIntake,
@@ -34,6 +39,7 @@ export async function acceptUpdate(
     return { kind: 'unavailable' };
   }
   if (!link) return { kind: 'not-found' };
+  if (intake.sourceDigest !== undefined && intake.sourceDigest === link.sourceDigest) return { kind: 'echo' };
   const now = deps.now?.() ?? new Date();
   const baseline = JSON.parse(link.baseline) as CustomerRequest;
   const checked = checkCustomerPatch(baseline, intake.patch, {
@@ -49,6 +55,7 @@ export async function acceptUpdate(
       ...(link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
       customer: checked.customer,
       stamp: orderStamp(now.getTime(), intake.order),
+      ...(intake.sourceDigest !== undefined && { sourceDigest: intake.sourceDigest }),
     },
   };
   // The fingerprint leaves the arrival time out: a repeat of the same patch under its key is a replay.

@@ -10,6 +10,8 @@ import { vaultOf } from '../support/webhooks';
  * leaves the create `succeeded`; an operator retries it.
  */
 const SHOP = 'writeback-test.myshopify.com';
+/** A second shop whose webhooks come late: its echo arrives after the write-back was recorded. */
+const SLOW_SHOP = 'writeback-slow.myshopify.com';
 const SHOP_TOKEN = 'shpat_writeback_test_0001';
 const SHOP_SECRET = 'shpss_writeback_test_secret';
 const STORE = 'wbstore1';
@@ -26,6 +28,16 @@ const sources = (emulatorUrl: string) => [
     secretName: 'webhook-wb-shopify',
     adminApiTokenSecretName: 'shopify-admin-wb',
     adminApiUrl: `${emulatorUrl}/shopify/${SHOP}`,
+    legalEntity: 'USRT',
+    currency: 'USD',
+  },
+  {
+    kind: 'shopify',
+    name: 'wb-shopify-slow',
+    shopDomain: SLOW_SHOP,
+    secretName: 'webhook-wb-shopify',
+    adminApiTokenSecretName: 'shopify-admin-wb',
+    adminApiUrl: `${emulatorUrl}/shopify/${SLOW_SHOP}`,
     legalEntity: 'USRT',
     currency: 'USD',
   },
@@ -56,8 +68,9 @@ const control = async <T = Record<string, unknown>>(
   return (text ? JSON.parse(text) : undefined) as T;
 };
 
-const seedShop = () =>
-  control('PUT', `/_emulator/shopify/shops/${SHOP}`, {
+const seedShop = (domain = SHOP, options: { echoDelayMs?: number } = {}) =>
+  control('PUT', `/_emulator/shopify/shops/${domain}`, {
+    ...options,
     apps: [
       {
         token: SHOP_TOKEN,
@@ -84,9 +97,9 @@ const seedStore = () =>
   });
 
 let serial = 0;
-const shopCustomer = async (): Promise<string> => {
+const shopCustomer = async (domain = SHOP): Promise<string> => {
   serial += 1;
-  const made = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
+  const made = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${domain}/customers`, {
     first_name: 'Ada',
     last_name: `Writeback${serial}`,
     email: `ada.writeback.${serial}.${Date.now()}@example.com`,
@@ -141,18 +154,55 @@ type ShopReport = {
   customers: { id: string; metafields: { namespace: string; key: string; value: string }[] }[];
   deliveries: {
     pending: number;
-    value: { topic: string; cause: string; customerId: string; delivered: boolean; settled: boolean }[];
+    value: {
+      topic: string;
+      cause: string;
+      customerId: string;
+      attempts: number;
+      lastResult: string;
+      delivered: boolean;
+      settled: boolean;
+    }[];
   };
 };
-const shopReport = () => control<ShopReport>('GET', `/_emulator/shopify/shops/${SHOP}`);
+const shopReport = (domain = SHOP) => control<ShopReport>('GET', `/_emulator/shopify/shops/${domain}`);
 
-async function settledDeliveries(): Promise<ShopReport> {
+async function settledDeliveries(domain = SHOP): Promise<ShopReport> {
   for (let i = 0; ; i++) {
-    const report = await shopReport();
+    const report = await shopReport(domain);
     if (report.deliveries.pending === 0 || i > 200) return report;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The update records of a shop customer (an echo must leave none). */
+async function updateRecords(
+  source: string,
+  sourceCustomerId: string,
+): Promise<{ status: string; outcome?: string }[]> {
+  const filter = odata`source eq ${source} and sourceCustomerId eq ${sourceCustomerId} and kind eq 'update'`;
+  const rows: { status: string; outcome?: string }[] = [];
+  for await (const row of stack.table.listEntities<{ status: string; outcome?: string }>({
+    queryOptions: { filter },
+  }))
+    rows.push({ status: row.status, ...(row.outcome !== undefined && { outcome: row.outcome }) });
+  return rows;
+}
+
+async function updatesEnded(source: string, sourceCustomerId: string, count: number) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await updateRecords(source, sourceCustomerId);
+    if (rows.length >= count && rows.every((r) => ['succeeded', 'failed', 'needs_review'].includes(r.status)))
+      return rows;
+    if (Date.now() > deadline) throw new Error(`updates not ended: ${JSON.stringify(rows)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+type D365Customer = { fields: Record<string, unknown> };
+const d365Customer = (account: string) =>
+  control<D365Customer>('GET', `/_emulator/customers/USRT/${account}`);
 
 const d365Patches = async (): Promise<number> =>
   (
@@ -172,6 +222,7 @@ beforeAll(async () => {
   await vault.setSecret('webhook-wb-bigcommerce', STORE_HOOK_SECRET);
   await vault.setSecret('bigcommerce-wb', STORE_TOKEN);
   await seedShop();
+  await seedShop(SLOW_SHOP, { echoDelayMs: 6000 });
   await seedStore();
 }, 120_000);
 
@@ -195,8 +246,49 @@ describe('shop write-back', () => {
     ]);
     // The write fired the shop's customers/update (the echo): answered 2xx, and D365 got no PATCH.
     const echoes = report.deliveries.value.filter((d) => d.customerId === id && d.cause === 'api');
-    expect(echoes).toEqual([expect.objectContaining({ topic: 'customers/update', delivered: true })]);
+    expect(echoes).toEqual([
+      expect.objectContaining({ topic: 'customers/update', delivered: true, lastResult: '200' }),
+    ]);
     expect(await d365Patches()).toBe(patchesBefore);
+    // Nothing stored for it: no update record, no queue message, only the counted `echo`.
+    expect(await updateRecords('wb-shopify', id)).toEqual([]);
+  }, 120_000);
+
+  it('the echo that comes after the write-back was recorded is as much a no-op', async () => {
+    const patchesBefore = await d365Patches();
+    const id = await shopCustomer(SLOW_SHOP);
+    const statusUrl = await statusUrlOf('wb-shopify-slow', id);
+    const ended = await writeBackEnded(statusUrl);
+    expect(ended.writeBack).toMatchObject({ status: 'written' });
+    // Written and recorded, and the shop has not sent its echo yet (it waits 6 s).
+    const echoes = async (report: Promise<ShopReport>) =>
+      (await report).deliveries.value.filter((d) => d.customerId === id && d.cause === 'api');
+    expect(await echoes(shopReport(SLOW_SHOP))).toEqual([
+      expect.objectContaining({ topic: 'customers/update', attempts: 0 }),
+    ]);
+    expect(await echoes(settledDeliveries(SLOW_SHOP))).toEqual([
+      expect.objectContaining({ delivered: true, lastResult: '200' }),
+    ]);
+    expect(await d365Patches()).toBe(patchesBefore);
+    expect(await updateRecords('wb-shopify-slow', id)).toEqual([]);
+  }, 120_000);
+
+  it("a merchant's real change beside our write still reaches D365, once", async () => {
+    const id = await shopCustomer();
+    const statusUrl = await statusUrlOf('wb-shopify', id);
+    const created = await waitForTerminal(statusUrl, 60_000);
+    const patchesBefore = await d365Patches();
+    // The merchant renames the customer while the write-back is (most likely) still pending.
+    await control('PATCH', `/_emulator/shopify/shops/${SHOP}/customers/${id}`, { last_name: 'Renamed' });
+    expect((await writeBackEnded(statusUrl)).writeBack).toMatchObject({ status: 'written' });
+    await settledDeliveries();
+    const updates = await updatesEnded('wb-shopify', id, 1);
+    // The merchant's delivery is applied; an echo that carried the rename too ends `unchanged` or as
+    // an ignored echo, depending on which came first: never a second PATCH.
+    expect(updates.filter((u) => u.outcome === 'updated')).toHaveLength(1);
+    expect(updates.every((u) => u.status === 'succeeded')).toBe(true);
+    expect(await d365Patches()).toBe(patchesBefore + 1);
+    expect((await d365Customer(created.customerAccount!)).fields.PersonLastName).toBe('Renamed');
   }, 120_000);
 
   it('a BigCommerce customer gets its account as an attribute value', async () => {

@@ -46,8 +46,12 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
   };
 }
 
-/** Why a verified delivery created nothing (the OpenAPI document lists them from here). */
-export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled'] as const;
+/**
+ * Why a verified delivery created nothing (the OpenAPI document lists them from here). `echo`: a
+ * Shopify `customers/update` whose customer is what we last took from the shop (the echo of our own
+ * write, or a change to fields we do not sync): no update, no D365 call.
+ */
+export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled', 'echo'] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
 
 /** A verified delivery that creates nothing (a topic not handled): 200, so the shop keeps the subscription. */

@@ -9,7 +9,7 @@ import { acceptWebhook, WebhookContent, WebhookDelivery } from '../../use-cases/
 import { problemResponse, problems } from '../problem';
 import type { CustomerLinkKey } from '../../ports';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
-import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
+import { deliverUpdate, shopifyCustomerDigest, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
 import { decodeJsonBytes, readBodyBytes } from '../request-body';
 import {
   ignoredAnswer,
@@ -255,6 +255,10 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
       return deliver(request, deps, delivery, content);
     }
     const order = shopifyOrder(decoded.value);
+    const sourceDigest = shopifyCustomerDigest(source.name, delivery.sourceCustomerId, mapped.body, {
+      defaultCustomerGroup: deps.accept.defaultCustomerGroup,
+      now: deps.now?.(),
+    });
     return deliverUpdate(
       request.url,
       {
@@ -265,6 +269,7 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
         key: { kind: 'reference', source: source.name, sourceCustomerId: delivery.sourceCustomerId },
         patch: shopifyUpdatePatch(mapped.body as { Customer: Record<string, unknown> }),
         ...(order && { order }),
+        ...(sourceDigest !== undefined && { sourceDigest }),
       },
       deps,
     );

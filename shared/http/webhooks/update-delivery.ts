@@ -1,12 +1,14 @@
 import type { HttpResponseInit } from '@azure/functions';
+import { parseCustomerRequest } from '../../domain/customer-contract';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
+import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import { acceptUpdate } from '../../use-cases/accept-update';
 import { errorName } from '../../domain/failure';
 import type { Config } from '../../config/config';
 import type { CustomerLinkKey, Log, Telemetry } from '../../ports';
 import type { AcceptDeps } from '../../use-cases/accept-customer';
 import { problemResponse, problems } from '../problem';
-import { storedAnswer, webhookInProgress } from './answers';
+import { ignoredAnswer, storedAnswer, webhookInProgress } from './answers';
 
 /**
  * Update deliveries (issue 17): Shopify `customers/update` and a Standard Webhooks
@@ -23,6 +25,8 @@ export interface UpdateDelivery {
   key: CustomerLinkKey;
   patch: unknown;
   order?: { kind: 'source' | 'version'; value: number };
+  /** Shopify: the digest of the customer it carries (an echo of our own write is then a no-op). */
+  sourceDigest?: string;
 }
 
 /** What an update delivery needs (the webhook routes' deps have it). */
@@ -43,13 +47,27 @@ export async function deliverUpdate(
   if (!links) return problemResponse(problems.storageUnavailable(retryAfter));
   const { source, sourceKind, topic } = delivery;
   const result = await acceptUpdate(
-    { key: delivery.key, patch: delivery.patch, ...(delivery.order && { order: delivery.order }) },
+    {
+      key: delivery.key,
+      patch: delivery.patch,
+      ...(delivery.order && { order: delivery.order }),
+      ...(delivery.sourceDigest !== undefined && { sourceDigest: delivery.sourceDigest }),
+    },
     { ...deps.accept, links },
     { idempotencyKey: delivery.eventKey, caller: `webhook:${source}`, route: 'webhook' },
   ).catch((error: unknown) => {
     deps.log.error('webhook.store_failed', { source, reason: errorName(error) });
     return { kind: 'unavailable' as const };
   });
+  if (result.kind === 'echo') {
+    // The shop's echo of our own write (issue 28): counted, nothing stored, nothing sent to D365.
+    deps.telemetry.trackEvent({
+      name: 'WebhookIgnored',
+      properties: { source, sourceKind, topic, reason: 'echo' },
+    });
+    deps.log.info('webhook.ignored', { source, topic, reason: 'echo' });
+    return ignoredAnswer('echo');
+  }
   const outcome = result.kind === 'accepted' ? (result.replayed ? 'replayed' : 'accepted') : result.kind;
   deps.telemetry.trackEvent({ name: 'WebhookAccepted', properties: { source, sourceKind, topic, outcome } });
   deps.log.info('webhook.update', { source, topic, outcome });
@@ -66,6 +84,20 @@ export async function deliverUpdate(
     case 'unavailable':
       return problemResponse(problems.storageUnavailable(retryAfter));
   }
+}
+
+/**
+ * The digest of the customer a Shopify delivery carries, normalised as a create normalises it (so a
+ * customer unchanged since its create has the create's digest); none when it is not a valid customer.
+ */
+export function shopifyCustomerDigest(
+  source: string,
+  sourceCustomerId: string,
+  body: unknown,
+  options: { defaultCustomerGroup: string; now?: Date },
+): string | undefined {
+  const parsed = parseCustomerRequest(body, options);
+  return parsed.ok ? sourceCustomerDigest(source, sourceCustomerId, parsed.value) : undefined;
 }
 
 /** Shopify sends the whole customer: the patch sets what it has and removes what it no longer has. */

@@ -1,3 +1,5 @@
+import type { CustomerRequest } from '../../domain/customer-contract';
+import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
@@ -66,6 +68,14 @@ async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerD
       createdAt: record.createdAt,
       baseline: record.payload,
       fieldStamps: '{}',
+      ...(record.sourceCustomerId !== undefined &&
+        record.source !== undefined && {
+          sourceDigest: sourceCustomerDigest(
+            record.source,
+            record.sourceCustomerId,
+            request as CustomerRequest,
+          ),
+        }),
     },
     clock(deps).toISOString(),
   );
