@@ -4,6 +4,7 @@
  * them with Azure Storage, Key Vault, Entra ID, D365 and Application Insights; tests implement
  * them in memory. Nothing here imports an SDK.
  */
+import type { LinkVerification } from './domain/ownership';
 import type { AddressPlace, FurtherAddress } from './domain/further-addresses';
 import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
@@ -193,6 +194,12 @@ export interface CustomerLink {
   createCorrelationId: string;
   createdAt: string;
   linkedAt?: string;
+  /**
+   * The ownership policy's standing of the link (domain/ownership.ts): `pending` when an
+   * unverified caller's create found the customer in D365 (no writes through it, its account not
+   * shown); `verified` once a verified identity or an operator confirmed it; absent: its own customer.
+   */
+  verification?: LinkVerification;
   /** The customer as we last sent it (the normalised contract, JSON): the base of the next merge patch. Personal data. */
   baseline: string;
   /** JSON `FieldStamps`: which update last set each `Customer` member. */

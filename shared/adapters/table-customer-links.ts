@@ -26,6 +26,7 @@ const FIELDS = [
   'createCorrelationId',
   'createdAt',
   'linkedAt',
+  'verification',
   'baseline',
   'fieldStamps',
   'd365Etag',
@@ -125,6 +126,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             linkedAt: at,
             createCorrelationId: link.createCorrelationId,
             sourceDigest: link.sourceDigest,
+            verification: link.verification,
           });
           break;
         } catch (error) {

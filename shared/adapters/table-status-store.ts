@@ -16,6 +16,7 @@ const OPTIONAL_FIELDS = [
   'payload',
   'fingerprint',
   'caller',
+  'identity',
   'source',
   'sourceCustomerId',
   'callbackUrl',

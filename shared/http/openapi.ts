@@ -9,6 +9,7 @@ import {
   healthSchema,
   problemSchema,
   statusAnswerSchema,
+  callbackSecretsSchema,
   statusSchema,
   webhookAcceptedSchema,
   webhookIgnoredSchema,
@@ -30,7 +31,12 @@ import {
   SECURITY_SCHEMES,
 } from './openapi-parts';
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
-import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
+import {
+  CALLBACK_URL_PARAMETER,
+  callbackEventSchema,
+  callbackSecretPaths,
+  resultCallbacks,
+} from './openapi-callbacks';
 import {
   customerLinkJsonSchema,
   customerPatchJsonSchema,
@@ -78,6 +84,7 @@ function componentSchemas(): Record<string, Json> {
     WebhookAccepted: webhookAcceptedSchema,
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
+    CallbackSecrets: callbackSecretsSchema,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -227,8 +234,8 @@ function buildDocument(): Json {
             ...callerProblems(),
             '409': problem(
               409,
-              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`), or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists.',
-              ['idempotencyKeyInProgress'],
+              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`reference-in-use`) the `Customer-Reference` already names one of the caller\u2019s customers, or one whose create is running (`statusUrl` is that create\u2019s): one customer per reference, nothing stored; or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists.',
+              ['idempotencyKeyInProgress', 'referenceInUse'],
               ['duplicate'],
               {
                 'Retry-After': header('Retry-After', true),
@@ -275,6 +282,7 @@ function buildDocument(): Json {
         },
       },
       ...updatePaths(),
+      ...callbackSecretPaths(),
       '/customers/status/{correlationId}': {
         get: {
           operationId: 'getCustomerStatus',

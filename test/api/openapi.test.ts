@@ -152,7 +152,7 @@ describe('the OpenAPI document', () => {
         keyed.push(`${method.toUpperCase()} ${path}`);
         const unauthorized = (operation as Json).responses['401'];
         expect(unauthorized.content).toBeUndefined();
-        const admin = ['replayCustomer', 'getCustomerLink', 'retryWriteBack'].includes(
+        const admin = ['replayCustomer', 'getCustomerLink', 'verifyCustomerLink', 'retryWriteBack'].includes(
           (operation as Json).operationId,
         );
         expect(security).toEqual(
@@ -162,7 +162,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    expect(keyed).toHaveLength(7);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, write-back retry
+    expect(keyed).toHaveLength(9);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

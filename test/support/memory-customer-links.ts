@@ -44,6 +44,7 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
           customerAccount: link.customerAccount,
           linkedAt: at,
           createCorrelationId: link.createCorrelationId,
+          ...(link.verification !== undefined && { verification: link.verification }),
           ...(link.sourceDigest !== undefined && { sourceDigest: link.sourceDigest }),
         });
       const account = `${link.legalEntity}|${link.customerAccount}`;

@@ -51,10 +51,18 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
  * Shopify `customers/update` whose customer is what we last took from the shop (the echo of our own
  * write, or a change to fields we do not sync): no update, no D365 call.
  */
-export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled', 'echo'] as const;
+export const WEBHOOK_IGNORED_REASONS = [
+  'topic-not-subscribed',
+  'topic-not-handled',
+  'link-unverified',
+  'echo',
+] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
 
-/** A verified delivery that creates nothing (a topic not handled): 200, so the shop keeps the subscription. */
+/**
+ * A verified delivery that creates nothing (a topic not handled; an update through a link pending
+ * verification: domain/ownership.ts): 200, so the shop keeps the subscription.
+ */
 export const ignoredAnswer = (reason: WebhookIgnoredReason): HttpResponseInit => ({
   status: 200,
   headers: { 'cache-control': 'no-store' },

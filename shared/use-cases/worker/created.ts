@@ -1,5 +1,6 @@
 import type { CustomerRequest } from '../../domain/customer-contract';
 import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
+import { linkVerificationFor } from '../../domain/ownership';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
@@ -34,9 +35,9 @@ export async function finishCreate(
   const d365Ms = Date.now() - work.started;
   const landing = await landFurtherAddresses(work.record, customerAccount, deps, details.slot);
   work.record = landing.record;
-  await linkCreated(work, customerAccount, deps);
+  await linkCreated(work, customerAccount, outcome, deps);
   const { existingAccounts, matchedOn } = details;
-  const writeBack = wantsWriteBack(work.record, deps.shopClients);
+  const writeBack = wantsWriteBack({ ...work.record, outcome }, deps.shopClients);
   const fields = {
     existingAccounts,
     matchedOn,
@@ -53,9 +54,15 @@ export async function finishCreate(
  * never finds a finished create without its link). The source is the webhook source or the
  * caller (`api` with function keys); the baseline of later updates is the create's request.
  */
-async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerDeps): Promise<void> {
+async function linkCreated(
+  work: Claimed,
+  customerAccount: string,
+  outcome: Outcome,
+  deps: WorkerDeps,
+): Promise<void> {
   const { record } = work;
   if (!deps.links || record.kind === 'update' || record.payload === undefined) return;
+  const verification = linkVerificationFor(outcome, record.identity); // the ownership policy
   const request = JSON.parse(record.payload) as { Customer?: unknown };
   if (typeof request.Customer !== 'object' || request.Customer === null) return;
   await deps.links.complete(
@@ -66,6 +73,7 @@ async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerD
       customerAccount,
       createCorrelationId: record.correlationId,
       createdAt: record.createdAt,
+      ...(verification !== undefined && { verification }),
       baseline: record.payload,
       fieldStamps: '{}',
       ...(record.sourceCustomerId !== undefined &&

@@ -1,4 +1,5 @@
 import { ProcessingError } from '../../domain/failure';
+import { mayRevealAccounts } from '../../domain/ownership';
 import type { StatusRecord } from '../../domain/status';
 import {
   decideWriteBack,
@@ -60,12 +61,16 @@ export type WriteBackResult =
   | { kind: 'done' }
   | { kind: 'discarded' };
 
-/** Whether a create's record gets a write-back: a shop's customer whose source has a shop client. */
+/**
+ * Whether a create's record gets a write-back: a shop's customer whose source has a shop client,
+ * and whose account the shop may learn (not a link pending verification: domain/ownership.ts).
+ */
 export function wantsWriteBack(
-  record: Pick<StatusRecord, 'kind' | 'source' | 'sourceCustomerId'>,
+  record: Pick<StatusRecord, 'kind' | 'source' | 'sourceCustomerId' | 'identity' | 'outcome' | 'errorCode'>,
   shopClients: ShopClients | undefined,
 ): boolean {
   if (record.kind === 'update' || !record.source || !record.sourceCustomerId || !shopClients) return false;
+  if (!mayRevealAccounts(record)) return false;
   return shopClients.forSource(record.source) !== undefined;
 }
 
@@ -105,6 +110,8 @@ export async function processWriteBack(input: unknown, deps: WriteBackDeps): Pro
     const record = await deps.statusStore.get(message.correlationId);
     const client = record?.source ? deps.shopClients.forSource(record.source) : undefined;
     if (!record || !client || !record.customerAccount || !record.sourceCustomerId) return { kind: 'done' };
+    // A link pending verification reveals no account, not even to its own shop (domain/ownership.ts).
+    if (!mayRevealAccounts(record)) return { kind: 'done' };
     const detail = parseWriteBackDetail(record.writeBackDetail);
     const decision = decideWriteBack(record.writeBack, detail, clock(deps).getTime());
     if (decision.kind === 'ended') return { kind: 'done' };
