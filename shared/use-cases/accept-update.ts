@@ -9,7 +9,13 @@ import {
 import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
-import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';
+import {
+  AcceptDeps,
+  AcceptOptions,
+  acceptValidated,
+  AcceptResult,
+  correlationIdFor,
+} from './accept-customer';
 import { errorName } from '../domain/failure';
 import { confirmLink } from './verify-link';
 
@@ -80,7 +86,8 @@ export async function acceptUpdate(
     return { kind: 'unavailable' };
   }
   if (!link) return { kind: 'not-found' };
-  if (intake.sourceDigest !== undefined && intake.sourceDigest === link.sourceDigest) return { kind: 'echo' };
+  if (intake.sourceDigest !== undefined && intake.sourceDigest === link.sourceDigest)
+    return echoOrReplay({ ...options, caller: caller.id }, deps);
   const now = deps.now?.() ?? new Date();
   if (intake.order?.kind === 'version') {
     const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
@@ -126,4 +133,15 @@ export async function acceptUpdate(
     { ...options, caller: caller.id },
     { now },
   );
+}
+
+/**
+ * A shop delivery that changes nothing we sync: the shop's echo of our own write, unless it is a
+ * redelivery of an event that was stored as an update before (its digest became the link's when it
+ * was applied): that one gets its stored answer again, as any redelivery does.
+ */
+async function echoOrReplay(options: AcceptOptions, deps: AcceptDeps): Promise<AcceptUpdateResult> {
+  if (options.idempotencyKey === undefined) return { kind: 'echo' };
+  const stored = await deps.statusStore.get(correlationIdFor(deps, options));
+  return stored ? { kind: 'accepted', record: stored, replayed: true } : { kind: 'echo' };
 }
