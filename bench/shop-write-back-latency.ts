@@ -18,7 +18,7 @@ import { percentile } from './stats';
 const SHOP_ON = 'bench-on.myshopify.com';
 const SHOP_OFF = 'bench-off.myshopify.com';
 const TOKEN = 'shpat_bench_latency_0001';
-const SECRET = 'shpss_bench_latency_secret';
+const SECRET = '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';
 
 const source = (name: string, domain: string, url: string, writeBack: boolean) => ({
   kind: 'shopify',

@@ -13,10 +13,10 @@ const SHOP = 'writeback-test.myshopify.com';
 /** A second shop whose webhooks come late: its echo arrives after the write-back was recorded. */
 const SLOW_SHOP = 'writeback-slow.myshopify.com';
 const SHOP_TOKEN = 'shpat_writeback_test_0001';
-const SHOP_SECRET = 'shpss_writeback_test_secret';
+const SHOP_SECRET = 'shpss_0123456789abcdef0123456789abcdef';
 const STORE = 'wbstore1';
 const STORE_TOKEN = 'bc-writeback-test-token';
-const STORE_HOOK_SECRET = 'bc-writeback-hook-secret';
+const STORE_HOOK_SECRET = 'bc-writeback-hook-secret-0123456789abcdef';
 
 let stack: AppStack;
 

@@ -14,10 +14,10 @@ import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
  */
 const SHOP = 'fleet-wb.myshopify.com';
 const SHOP_TOKEN = 'shpat_fleet_writeback_0001';
-const SHOP_SECRET = 'shpss_fleet_writeback_secret';
+const SHOP_SECRET = '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';
 const STORE = 'fleetwb1';
 const STORE_TOKEN = 'bc-fleet-writeback-token';
-const STORE_HOOK_SECRET = 'bc-fleet-writeback-hook';
+const STORE_HOOK_SECRET = 'bc-fleet-writeback-hook-0123456789abcdef';
 const SHOPIFY_CUSTOMERS = 150;
 const STORE_CUSTOMERS = 50;
 /**
