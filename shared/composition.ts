@@ -54,6 +54,11 @@ import { callbackServices, CallbackServices } from './adapters/callbacks/callbac
 import { ensuredOnce } from './adapters/ensured-once';
 import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
 import type { WriteBackDeps } from './use-cases/worker/write-back';
+import { errorName } from './domain/failure';
+import { tableOperationsIndex } from './adapters/operations/table-operations-index';
+import { indexedStatusStore } from './adapters/operations/indexed-status-store';
+import type { AuditLog, OperationsIndex } from './ports';
+import { tableAuditLog } from './adapters/operations/table-audit-log';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -95,6 +100,10 @@ export interface AppServices {
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
+  /** The operations index (issue 31), kept by `statusStore` on every write. */
+  operationsIndex: OperationsIndex;
+  /** The operator audit log (issue 31), in its own table. */
+  auditLog: AuditLog;
 }
 
 /** What the intake use-case needs, from the services. */
@@ -186,6 +195,7 @@ export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
     processNow: (message, accepted) => processQueuedRequest(message, workerDeps(services, log), { accepted }),
   };
 }
@@ -201,6 +211,7 @@ export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
     processNow: (message) => processQueuedRequest(message, workerDeps(services, log)),
   };
 }
@@ -266,6 +277,20 @@ export function createAppServices(config: Config): AppServices {
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
   const writeBackClient = queueClientFor(config.shops.writeBackQueueName);
   const getWriteBack = ensuredOnce(writeBackClient, () => writeBackClient.createIfNotExists(), local);
+  const tableClientFor = (name: string): TableClient =>
+    config.storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(config.storage.connectionString, name, {
+          allowInsecureConnection: true,
+        })
+      : new TableClient(config.storage.tableServiceUri, name, credential!);
+  const operationsClient = tableClientFor(config.operations.table);
+  const operationsIndex = tableOperationsIndex(
+    ensuredOnce(operationsClient, () => operationsClient.createTable(), local),
+  );
+  const auditClient = tableClientFor(config.operations.auditTable);
+  const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
+  // Outside any invocation (the index is kept by every writer): the host captures console lines.
+  const processLog = invocationLog(console);
 
   // DefaultAzureCredential, as in Azure: the managed identity there; locally the identity that
   // AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET name (the local stack sets the emulator's),
@@ -321,16 +346,7 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
-    callbacks: callbackServices(config, {
-      queueClientFor,
-      tableClientFor: (name) =>
-        config.storage.kind === 'connectionString'
-          ? TableClient.fromConnectionString(config.storage.connectionString, name, {
-              allowInsecureConnection: true,
-            })
-          : new TableClient(config.storage.tableServiceUri, name, credential!),
-      local,
-    }),
+    callbacks: callbackServices(config, { queueClientFor, tableClientFor, local }, webhookSecrets),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.bigCommerceTimeoutMs,
     }),
@@ -342,7 +358,12 @@ export function createAppServices(config: Config): AppServices {
       timeoutMs: config.shops.timeoutMs,
       maxWaitMs: config.shops.maxWaitMs,
     }),
-    statusStore: lazyStatusStore(getTable),
+    statusStore: indexedStatusStore(lazyStatusStore(getTable), operationsIndex, {
+      onIndexError: (error, correlationId) =>
+        processLog.warn('operations.index_write_failed', { correlationId, reason: errorName(error) }),
+    }),
+    operationsIndex,
+    auditLog,
     writeBackQueue: {
       send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
     },

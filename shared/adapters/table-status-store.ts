@@ -27,6 +27,12 @@ const OPTIONAL_FIELDS = [
   'nextAttemptAt',
   'writeBack',
   'writeBackDetail',
+  'resolvedAt',
+  'resolution',
+  'resolvedBy',
+  'resolutionNote',
+  'originalPayload',
+  'replayJobId',
 ] as const satisfies readonly (keyof StatusRecord)[];
 
 type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };

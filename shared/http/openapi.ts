@@ -44,6 +44,8 @@ import {
   updatePaths,
 } from './openapi-updates';
 import { writeBackPaths } from './openapi-write-back';
+import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
+import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -78,6 +80,8 @@ function componentSchemas(): Record<string, Json> {
     Accepted: acceptedSchema,
     Problem: problemSchema,
     Health: healthSchema,
+    DeepHealth: deepHealthSchema,
+    DeepHealthProblem: deepHealthProblemSchema,
     Status: statusSchema,
     FailureCode: failureCodeSchema,
     FieldError: fieldErrorSchema,
@@ -85,6 +89,7 @@ function componentSchemas(): Record<string, Json> {
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
     CallbackSecrets: callbackSecretsSchema,
+    ...OPERATIONS_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -265,9 +270,9 @@ function buildDocument(): Json {
             '500': noContent500,
             '502': problem(
               502,
-              '`Prefer: wait`: a D365 configuration problem (secret, app registration).',
+              '`Prefer: wait`: a D365 configuration problem (secret, app registration); or the create ended `needs_review` (`account_not_found`: D365 confirmed it without naming the account and it could not be found, or several customers match its name and phone, listed in `existingAccounts`; final, an operator finds it in D365).',
               [],
-              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration'],
+              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration', 'account_not_found'],
               { 'X-Correlation-Id': header('X-Correlation-Id', true), Location: header('Location', true) },
             ),
             '503': problem(
@@ -395,6 +400,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...diagnosisPaths(),
       '/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
@@ -413,6 +419,7 @@ function buildDocument(): Json {
         },
       },
       ...webhookPaths(),
+      ...operationsPaths(),
     },
     components: {
       securitySchemes: SECURITY_SCHEMES,

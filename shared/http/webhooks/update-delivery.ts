@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { parseCustomerRequest } from '../../domain/customer-contract';
+import { parseCustomerRequest, prefixPointers } from '../../domain/customer-contract';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
 import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import { acceptUpdate } from '../../use-cases/accept-update';
@@ -30,6 +30,8 @@ export interface UpdateDelivery {
   order?: { kind: 'source' | 'version'; value: number };
   /** Shopify: the digest of the customer it carries (an echo of our own write is then a no-op). */
   sourceDigest?: string;
+  /** Where the patch sits in the delivered body (`/data` in a Standard Webhooks envelope), for pointers. */
+  pointerPrefix?: string;
   /** Shopify's `verified_email` in the signed payload: a pending link of this customer is confirmed. */
   verifiedBySource?: boolean;
 }
@@ -92,7 +94,9 @@ export async function deliverUpdate(
         ? ignoredAnswer('link-unverified')
         : problemResponse(problems.linkUnverified());
     case 'invalid':
-      return problemResponse(problems.invalidBody(result.errors));
+      return problemResponse(
+        problems.invalidBody(prefixPointers(result.errors, delivery.pointerPrefix ?? '')),
+      );
     case 'invalid-version':
       return problemResponse(problems.invalidBody([{ pointer: '/data/version', detail: result.detail }]));
     case 'key-reused':
