@@ -117,6 +117,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     target: config.d365.target,
     defaultCustomerGroup: config.d365.defaultCustomerGroup,
     links: services.links,
+    shopClients: services.shopClients,
+    writeBackQueue: services.writeBackQueue,
   };
 }
 

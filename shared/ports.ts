@@ -614,6 +614,9 @@ export type ShopWriteResult =
   /** The shop refused the values (its validation: a taken e-mail, a unique value in use); `reason` names fields/codes only. */
   | { kind: 'rejected'; reason: string };
 
+/** What removing the account we wrote did (`absent`: the shop held none, or has no such customer). */
+export type ShopForgetResult = { kind: 'forgotten' } | { kind: 'absent' };
+
 export interface ShopCallOptions {
   abortSignal?: AbortSignal;
   /** Where the client logs what an operator should know (a pinned API version out of support). */
@@ -641,6 +644,12 @@ export interface ShopClient {
   ): Promise<ShopWriteResult>;
   /** Writes the D365 account to the customer (metafield / attribute value): an upsert. */
   writeAccount(customerId: string, account: string, options?: ShopCallOptions): Promise<ShopWriteResult>;
+  /**
+   * Removes the D365 account we wrote (the erasure of issue 27: it is data we wrote): the Shopify
+   * metafield (`metafieldsDelete`), the BigCommerce attribute value. Idempotent. Optional: a shop
+   * client without it holds nothing to forget.
+   */
+  forgetAccount?(customerId: string, options?: ShopCallOptions): Promise<ShopForgetResult>;
 }
 
 /** The shop clients of the WEBHOOK_SOURCES shops that have an Admin API token configured. */

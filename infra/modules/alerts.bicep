@@ -156,6 +156,14 @@ customEvents
 | project timestamp, retryAfterSeconds = todouble(customMeasurements.retryAfterSeconds)
 '''
 
+// A shop write-back (issue 28) that ended `failed` needs an operator (a new Admin API token, the
+// customer back in the shop), then POST .../write-back/retry; the create itself stays succeeded.
+var shopWriteBackFailedQuery = '''
+customEvents
+| where name == 'ShopWriteBackFailed'
+| project timestamp, source = tostring(customDimensions.source), reason = tostring(customDimensions.reason)
+'''
+
 var authFailureQuery = '''
 customEvents
 | where name == 'CustomerFailed'
@@ -397,6 +405,43 @@ resource authFailureAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   }
 }
 
+resource shopWriteBackFailedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-shop-write-back-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: shop write-backs failing'
+    description: 'A shop write-back ended failed (ShopWriteBackFailed) in 15 minutes: the shop does not hold the customer\'s D365 account. The reason says why: shop_access (put a valid Admin API token in Key Vault), shop_customer_not_found, rejected, shop_unavailable. Fix it, then POST /api/customers/status/{correlationId}/write-back/retry with the master key. The creates themselves succeeded. See docs/webhooks.md.'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: shopWriteBackFailedQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
 @description('Resource IDs of the alert rules.')
 output alertRuleIds array = [
   poisonAlert.id
@@ -405,4 +450,5 @@ output alertRuleIds array = [
   functionErrorsAlert.id
   throttlingAlert.id
   authFailureAlert.id
+  shopWriteBackFailedAlert.id
 ]

@@ -811,9 +811,9 @@ describe('monitoring for the portal', () => {
     ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'alerts')!.resource.properties
       .template;
 
-  test('six log alert rules, notifying the action group parameter', () => {
+  test('seven log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(7);
     for (const { resource } of rules) {
       expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
       expect(resource.properties.criteria.allOf).toHaveLength(1);
@@ -845,6 +845,21 @@ describe('monitoring for the portal', () => {
     expect(query).toContain("OperationName == 'PutMessage'");
     expect(query).not.toContain('poison-poison');
     expect(poison.properties.criteria.allOf[0].threshold).toBe(0);
+  });
+
+  test('a shop write-back that ends failed alerts at once; the workbook shows write-backs per source and result', () => {
+    const alert = rule('alert-shop-write-back');
+    expect(queryOf(alert)).toContain("customEvents\n| where name == 'ShopWriteBackFailed'");
+    expect(alert.properties.criteria.allOf[0].threshold).toBe(0);
+    expect(String(alert.properties.description)).toContain('write-back/retry');
+    const tile = workbookQueries().find((q) => q.name === 'shop-write-backs');
+    expect(tile?.query).toContain("name in ('ShopWriteBackWritten', 'ShopWriteBackFailed')");
+    // The dimensions it reads are the ones the write-back step sends.
+    const step = readFileSync(join(repoRoot, 'shared', 'use-cases', 'worker', 'write-back.ts'), 'utf8');
+    for (const field of ['source', 'outcome', 'reason', 'shopMs']) {
+      expect(tile?.query).toContain(`.${field}`);
+      expect(step).toMatch(new RegExp(`\\b${field}\\b`));
+    }
   });
 
   test('duplicate rejections do not count as failed in the failure-rate alert', () => {
@@ -977,7 +992,7 @@ describe('monitoring for the portal', () => {
     const queried = new Set(
       [
         ...`${JSON.stringify(alertsTemplate())}\n${workbookText}`.matchAll(
-          /'((?:Customer|D365)[A-Z][A-Za-z]+)'/g,
+          /'((?:Customer|D365|ShopWriteBack)[A-Z][A-Za-z]+)'/g,
         ),
       ].map((m) => m[1]!),
     );

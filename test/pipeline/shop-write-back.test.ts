@@ -1,5 +1,6 @@
 import { odata } from '@azure/data-tables';
-import { AppStack, startAppStack, waitForTerminal } from '../support/app-stack';
+import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 import { vaultOf } from '../support/webhooks';
 
 /**
@@ -209,6 +210,9 @@ const d365Patches = async (): Promise<number> =>
     await control<{ value: { method: string; service: string }[] }>('GET', '/_emulator/requests?service=d365')
   ).value.filter((r) => r.method === 'PATCH').length;
 
+/** When the Shopify token's current version was written (see rotateToken). */
+let tokenSetAt = 0;
+
 beforeAll(async () => {
   stack = await startAppStack({
     settings: (url) => ({
@@ -219,6 +223,7 @@ beforeAll(async () => {
   const vault = vaultOf(stack.emulator.url);
   await vault.setSecret('webhook-wb-shopify', SHOP_SECRET);
   await vault.setSecret('shopify-admin-wb', SHOP_TOKEN);
+  tokenSetAt = Date.now();
   await vault.setSecret('webhook-wb-bigcommerce', STORE_HOOK_SECRET);
   await vault.setSecret('bigcommerce-wb', STORE_TOKEN);
   await seedShop();
@@ -311,9 +316,70 @@ describe('shop write-back', () => {
     ]);
   }, 120_000);
 
+  /**
+   * A new version of the Shopify token in Key Vault, in a later second than the version before it:
+   * Key Vault dates versions in whole seconds (`attributes.created`, Unix time) and the app takes the
+   * newest one as current, so two versions of the same second cannot be told apart (an operator's
+   * rotations are seconds apart; a test's need not be).
+   */
+  async function rotateToken(value: string): Promise<void> {
+    const nextSecond = (Math.floor(tokenSetAt / 1000) + 1) * 1000;
+    if (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, nextSecond - Date.now() + 50));
+    await vaultOf(stack.emulator.url).setSecret('shopify-admin-wb', value);
+    tokenSetAt = Date.now();
+  }
+
+  it("a pending link gets no write-back (its account is not the shop's to learn) until an operator verifies it", async () => {
+    // A customer D365 already has (made at the POS), then a Shopify sign-up with the same e-mail
+    // whose address Shopify has not verified: linked, pending (domain/ownership.ts).
+    serial += 1;
+    const email = `known.writeback.${serial}.${Date.now()}@example.com`;
+    const pos = sampleCustomer('minimal');
+    const made = await postJson(`${stack.url}/api/customers`, {
+      Customer: { ...pos.Customer, EmailAddress: email },
+    });
+    const existing = await waitForTerminal((made.json as { statusUrl: string }).statusUrl, 60_000);
+    expect(existing).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    const { id } = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
+      first_name: 'Alex',
+      last_name: 'Trump',
+      email,
+      verified_email: false,
+    });
+    const statusUrl = await statusUrlOf('wb-shopify', id);
+    const linked = (await waitForTerminal(statusUrl, 60_000)) as Status & { verification?: string };
+    expect(linked).toMatchObject({ status: 'succeeded', verification: 'pending' });
+    expect(linked.writeBack).toBeUndefined();
+    const metafieldsOf = async () => (await shopReport()).customers.find((c) => c.id === id)!.metafields;
+    expect(await metafieldsOf()).toEqual([]);
+
+    const verify = await fetch(
+      `${stack.url}/api/customers/links/verify?source=wb-shopify&sourceCustomerId=${id}`,
+      { method: 'POST' },
+    );
+    expect(verify.status).toBe(200);
+    const written = await writeBackEnded(statusUrl);
+    expect(written).toMatchObject({
+      customerAccount: existing.customerAccount,
+      writeBack: { status: 'written' },
+    });
+    expect(await metafieldsOf()).toEqual([
+      expect.objectContaining({ value: `USRT/${existing.customerAccount}` }),
+    ]);
+    // Verifying again writes nothing more: the write-back is not queued twice.
+    expect(
+      (
+        await fetch(`${stack.url}/api/customers/links/verify?source=wb-shopify&sourceCustomerId=${id}`, {
+          method: 'POST',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await writeBackEnded(statusUrl)).writeBack).toMatchObject({ status: 'written', attempts: 1 });
+  }, 120_000);
+
   it('a revoked token fails the write-back visibly, the create stays succeeded; an operator retries it once fixed', async () => {
     // The shop no longer takes the token Key Vault holds (revoked, replaced in the shop's admin).
-    await vaultOf(stack.emulator.url).setSecret('shopify-admin-wb', 'shpat_revoked_0000000000');
+    await rotateToken('shpat_revoked_0000000000');
     const id = await shopCustomer();
     const statusUrl = await statusUrlOf('wb-shopify', id);
     const ended = await writeBackEnded(statusUrl);
@@ -321,7 +387,7 @@ describe('shop write-back', () => {
     expect(ended.writeBack).toMatchObject({ status: 'failed', error: { code: 'shop_access' } });
     expect(ended.writeBack!.error!.message).toMatch(/Admin API access token/);
     // The operator puts the valid token in Key Vault, then retries.
-    await vaultOf(stack.emulator.url).setSecret('shopify-admin-wb', SHOP_TOKEN);
+    await rotateToken(SHOP_TOKEN);
     // Key Vault is read again at most once per WEBHOOK_SECRET_REFRESH_SECONDS (1 s here).
     await new Promise((r) => setTimeout(r, 1500));
     const retried = await fetch(`${statusUrl}/write-back/retry`, { method: 'POST' });

@@ -282,5 +282,20 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
       }
       throw transient(`Shopify ${source.name}: the account metafield kept changing while it was written`);
     },
+    async forgetAccount(customerId, call) {
+      // A metafield (or customer) that does not exist is `null` in `deletedMetafields`, no error.
+      const data = (await request(
+        SHOPIFY_QUERIES.deleteAccount,
+        { metafields: [{ ownerId: gidOf(customerId), namespace, key }] },
+        10,
+        call,
+      )) as {
+        metafieldsDelete: { deletedMetafields: ({ key: string } | null)[] | null; userErrors: unknown[] };
+      };
+      const { deletedMetafields, userErrors } = data.metafieldsDelete;
+      if (userErrors.length > 0)
+        throw transient(`Shopify ${source.name} refused to delete the account metafield`);
+      return deletedMetafields?.[0] ? { kind: 'forgotten' } : { kind: 'absent' };
+    },
   };
 }
