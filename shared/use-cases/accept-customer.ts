@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
 import { correlationIdForKey } from '../domain/correlation-id';
 import { errorName } from '../domain/failure';
-import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import { QueueMessage, queueMessageFor } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
 import {
   CustomerLink,
@@ -184,7 +184,7 @@ export async function acceptValidated(
   const keyed = options.idempotencyKey !== undefined;
   const correlationId = at.correlationId ?? correlationIdFor(deps, options);
   const timestamp = now.toISOString();
-  const message: QueueMessage = { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request };
+  const message = queueMessageFor(correlationId, timestamp);
 
   let record: StatusRecord;
   try {
@@ -209,7 +209,7 @@ export async function acceptValidated(
     });
   } catch (error) {
     if (keyed && error instanceof StatusConflictError) {
-      return repeatedKey(correlationId, fingerprint, request, deps, options);
+      return repeatedKey(correlationId, fingerprint, deps, options);
     }
     deps.log.error('customer.accept.store_failed', { correlationId, reason: errorName(error) });
     return { kind: 'unavailable' };
@@ -270,7 +270,6 @@ async function sendOrRollBack(
 async function repeatedKey(
   correlationId: string,
   fingerprint: string,
-  request: unknown,
   deps: AcceptDeps,
   options: AcceptOptions,
 ): Promise<AcceptResult> {
@@ -292,11 +291,5 @@ async function repeatedKey(
     throw error;
   }
   deps.log.warn('customer.accept.claim_taken_over', { correlationId });
-  const message: QueueMessage = {
-    v: QUEUE_MESSAGE_VERSION,
-    correlationId,
-    acceptedAt: existing.createdAt,
-    request,
-  };
-  return sendOrRollBack(claim, message, deps, options);
+  return sendOrRollBack(claim, queueMessageFor(correlationId, existing.createdAt), deps, options);
 }

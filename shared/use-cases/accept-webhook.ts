@@ -1,6 +1,6 @@
 import { correlationIdForKey } from '../domain/correlation-id';
 import type { FieldError } from '../domain/customer-contract';
-import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import { queueMessageFor } from '../domain/queue-message';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { referenceRequest, SourceReference } from '../domain/webhooks/source-reference';
 import { StatusConflictError } from '../ports';
@@ -167,7 +167,7 @@ async function storeDirectly(
     });
     return { kind: 'accepted', record, replayed: false };
   }
-  const message: QueueMessage = { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request };
+  const message = queueMessageFor(correlationId, timestamp);
   try {
     await deps.queue.send(message);
   } catch (error) {

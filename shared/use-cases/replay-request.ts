@@ -28,7 +28,7 @@ export async function replayFailedRequest(
     queuedAt: now,
     updatedAt: now,
   });
-  await deps.queue.send(messageFromRecord({ ...record, payload: record.payload }));
+  await deps.queue.send(messageFromRecord(record));
   deps.log.info('customer.replayed', { correlationId, legalEntity: record.legalEntity });
   return { kind: 'replayed', record: replayed };
 }
