@@ -1,16 +1,18 @@
 import { app, InvocationContext } from '@azure/functions';
 import { appServices } from '../shared/composition';
 import { invocationLog } from '../shared/adapters/invocation-log';
-import { purgeExpiredLinks, purgeExpiredRecords } from '../shared/use-cases/retention';
+import { dropEndedPayloads, purgeExpiredLinks, purgeExpiredRecords } from '../shared/use-cases/retention';
 
 /**
  * Hourly: deletes status records (and the keys and requests they hold) past RECORD_RETENTION_DAYS,
- * and customer links unchanged for LINK_RETENTION_DAYS.
+ * drops the request of failed / needs_review records FAILED_REQUEST_RETENTION_DAYS after they
+ * ended, and deletes customer links unchanged for LINK_RETENTION_DAYS.
  */
 export async function purgeRecords(_timer: unknown, context: InvocationContext): Promise<void> {
   const { config, statusStore, links } = appServices();
   const log = invocationLog(context);
   await purgeExpiredRecords({ statusStore, log, retentionDays: config.retentionDays });
+  await dropEndedPayloads({ statusStore, log, retentionDays: config.failedRequestRetentionDays });
   await purgeExpiredLinks({ links, log, retentionDays: config.linkRetentionDays });
 }
 

@@ -211,7 +211,12 @@ param maxConcurrentWaits int = 50
 @maxValue(3650)
 param recordRetentionDays int = 30
 
-@description('LINK_RETENTION_DAYS: customer links (the account and the customer as last sent, personal data), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
+@description('FAILED_REQUEST_RETENTION_DAYS: a failed or needs_review request keeps the customer it was sent (for a replay or review) this many days after it ended; then the hourly purgeRecords timer drops it.')
+@minValue(1)
+@maxValue(3650)
+param failedRequestRetentionDays int = 7
+
+@description('LINK_RETENTION_DAYS: customer links (the account, field stamps and digests of what was sent; no personal values), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
 @minValue(1)
 @maxValue(3650)
 param linkRetentionDays int = 365
@@ -526,6 +531,7 @@ module functionApp 'modules/function-app.bicep' = {
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits
     recordRetentionDays: recordRetentionDays
+    failedRequestRetentionDays: failedRequestRetentionDays
     linkRetentionDays: linkRetentionDays
     webhookSources: webhookSources
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds

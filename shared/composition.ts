@@ -14,6 +14,7 @@ import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
+import { addressListFromCustomersV3, customersV3FieldsOf } from './adapters/d365/d365-entity-fields';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
 import { processQueuedRequest } from './use-cases/worker/dispatch';
@@ -123,6 +124,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     webhookSources: config.webhooks.sources,
     d365Updates: services.d365Updates,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    entityFields: { fieldsOf: customersV3FieldsOf, addressList: addressListFromCustomersV3 },
     conflictPolicy: config.conflictPolicy,
   };
 }
@@ -198,6 +200,7 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     findLeaseExpired: async (before, limit) => (await store()).findLeaseExpired(before, limit),
     findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
     findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
+    findEndedWithPayload: async (before, limit) => (await store()).findEndedWithPayload(before, limit),
   };
 }
 

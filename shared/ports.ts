@@ -32,6 +32,8 @@ export interface StatusStore {
   findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
   /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
   findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** `failed` / `needs_review` records that still hold a payload and ended before `endedBefore` (ISO), at most `limit`. */
+  findEndedWithPayload(endedBefore: string, limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -156,7 +158,8 @@ export interface D365CustomerUpdates {
  * Which D365 customer a caller's customer is (issue 17): the source (`api`, a caller ID, or a
  * WEBHOOK_SOURCES name), the source's own customer ID (Shopify or BigCommerce `id`, the caller's
  * `Customer-Reference`), the legal entity and the D365 account; and, on the same row, what the
- * update path needs: the customer as we last sent it and each field's order stamp.
+ * update path needs: digests of what we last sent and each field's order stamp. No personal data
+ * (issue 27): no names, e-mails, phones or addresses, only salted digests and an e-mail key.
  */
 export interface CustomerLink {
   source: string;
@@ -168,8 +171,13 @@ export interface CustomerLink {
   createCorrelationId: string;
   createdAt: string;
   linkedAt?: string;
-  /** The customer as we last sent it (the normalised contract, JSON): the base of the next merge patch. Personal data. */
-  baseline: string;
+  /**
+   * JSON `SentDigests` (domain/customer-update/sent-digests.ts): a salted digest of each D365 entity
+   * field as we last sent it, and the address lists' shape. Absent while the create is running.
+   */
+  sentDigests?: string;
+  /** The e-mail key (domain/customer-identity.ts `emailKeyOf`) of the customer's e-mail as last sent: erasure by e-mail. */
+  emailKey?: string;
   /** JSON `FieldStamps`: which update last set each `Customer` member. */
   fieldStamps: string;
   /** D365's ETag after our last PATCH (absent: read it before the next one). */

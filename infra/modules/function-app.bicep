@@ -88,6 +88,7 @@ param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
 param recordRetentionDays int
+param failedRequestRetentionDays int
 param linkRetentionDays int
 param webhookSources string
 param webhookMaxEventAgeSeconds int
@@ -381,6 +382,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'RECORD_RETENTION_DAYS'
           value: string(recordRetentionDays)
+        }
+        {
+          name: 'FAILED_REQUEST_RETENTION_DAYS'
+          value: string(failedRequestRetentionDays)
         }
         {
           name: 'LINK_RETENTION_DAYS'

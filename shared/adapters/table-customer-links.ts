@@ -26,7 +26,8 @@ const FIELDS = [
   'createCorrelationId',
   'createdAt',
   'linkedAt',
-  'baseline',
+  'sentDigests',
+  'emailKey',
   'fieldStamps',
   'd365Etag',
   'inFlight',
@@ -123,6 +124,8 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             customerAccount: link.customerAccount,
             linkedAt: at,
             createCorrelationId: link.createCorrelationId,
+            sentDigests: link.sentDigests,
+            emailKey: link.emailKey,
           });
           break;
         } catch (error) {

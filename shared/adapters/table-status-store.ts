@@ -15,6 +15,7 @@ const OPTIONAL_FIELDS = [
   'lastError',
   'payload',
   'fingerprint',
+  'emailKey',
   'caller',
   'source',
   'sourceCustomerId',
@@ -110,6 +111,12 @@ export function tableStatusStore(client: TableClient): StatusStore {
     },
     async findCreatedBefore(createdBefore, limit) {
       return query(odata`createdAt lt ${createdBefore}`, limit);
+    },
+    async findEndedWithPayload(endedBefore, limit) {
+      return query(
+        `(status eq 'failed' or status eq 'needs_review') and payload gt '' and ${odata`updatedAt lt ${endedBefore}`}`,
+        limit,
+      );
     },
     async delete(record) {
       try {

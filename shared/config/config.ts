@@ -61,6 +61,7 @@ const configSchema = settingsObject.transform((v) => ({
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
   retentionDays: v.RECORD_RETENTION_DAYS,
+  failedRequestRetentionDays: v.FAILED_REQUEST_RETENTION_DAYS,
   linkRetentionDays: v.LINK_RETENTION_DAYS,
   webhooks: {
     sources: v.WEBHOOK_SOURCES,
@@ -130,6 +131,8 @@ export interface Config {
     maxConcurrentWaits: number;
   };
   retentionDays: number;
+  /** FAILED_REQUEST_RETENTION_DAYS: a failed / needs_review request drops its payload this long after it ended. */
+  failedRequestRetentionDays: number;
   /** LINK_RETENTION_DAYS: customer links unchanged this long are deleted. */
   linkRetentionDays: number;
   webhooks: {

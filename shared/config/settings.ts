@@ -373,9 +373,18 @@ const catalogue = [
     schema: positiveInt.max(3650, 'must be at most 3650'),
   }),
   define({
+    name: 'FAILED_REQUEST_RETENTION_DAYS',
+    description:
+      'A `failed` or `needs_review` request keeps the customer it was sent (personal data, for an operator\'s replay or review) this many days after it ended; then the hourly retention timer drops it and only the record\'s facts stay until `RECORD_RETENTION_DAYS`. A request that succeeds drops it at once. SECURITY.md lists what is held where.',
+    default: '7',
+    local: '7',
+    azure: true,
+    schema: positiveInt.max(3650, 'must be at most 3650'),
+  }),
+  define({
     name: 'LINK_RETENTION_DAYS',
     description:
-      'Customer links (`LINK_TABLE_NAME`: the account and the customer as last sent, personal data), and links reserved by a create that never completed, are deleted by the hourly retention timer once unchanged for this many days. Afterwards an update of that customer is `404` (`unknown-customer`) and its next create links it again.',
+      'Customer links (`LINK_TABLE_NAME`: the account, field stamps and salted digests of what was last sent, no personal values), and links reserved by a create that never completed, are deleted by the hourly retention timer once unchanged for this many days. Afterwards an update of that customer is `404` (`unknown-customer`) and its next create links it again.',
     default: '365',
     local: '365',
     azure: true,

@@ -133,6 +133,11 @@ export interface StatusRecord {
   payload?: string;
   /** Hash of the normalised request, for Idempotency-Key replays. */
   fingerprint?: string;
+  /**
+   * The e-mail key of the customer (domain/customer-identity.ts `emailKeyOf`, a SHA-256, never the
+   * address): a privacy request naming an e-mail finds the record by it after its payload is gone.
+   */
+  emailKey?: string;
   /** Who sent it (when caller authentication is on); no personal data. */
   caller?: string;
   /** The webhook source it came from (a WEBHOOK_SOURCES name), and the shop's own customer ID. */

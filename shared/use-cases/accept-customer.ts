@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
 import { correlationIdForKey } from '../domain/correlation-id';
+import { emailKeyOf } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
@@ -91,17 +92,21 @@ export async function acceptCustomer(
         legalEntity: request.Customer.LegalEntity,
         createCorrelationId: correlationId,
         createdAt: now.toISOString(),
-        baseline: JSON.stringify(request),
         fieldStamps: '{}',
       });
-      reserved = await takeOverDeadReservation(reserved, { correlationId, now, request }, deps);
+      reserved = await takeOverDeadReservation(reserved, { correlationId, now }, deps);
     } catch (error) {
       deps.log.error('customer.accept.link_failed', { reason: errorName(error) });
       return { kind: 'unavailable' };
     }
   }
   const result = await acceptValidated(
-    { request, fingerprint: customerFingerprint(request), legalEntity: request.Customer.LegalEntity },
+    {
+      request,
+      fingerprint: customerFingerprint(request),
+      legalEntity: request.Customer.LegalEntity,
+      record: { emailKey: emailKeyOf(request.Customer.EmailAddress) },
+    },
     deps,
     options,
     { now, correlationId },
@@ -118,7 +123,7 @@ export async function acceptCustomer(
  */
 async function takeOverDeadReservation(
   link: CustomerLink,
-  create: { correlationId: string; now: Date; request: unknown },
+  create: { correlationId: string; now: Date },
   deps: AcceptDeps,
 ): Promise<CustomerLink> {
   if (link.customerAccount !== undefined || link.createCorrelationId === create.correlationId) return link;
@@ -128,7 +133,6 @@ async function takeOverDeadReservation(
     return await deps.links!.save(link, {
       createCorrelationId: create.correlationId,
       createdAt: create.now.toISOString(),
-      baseline: JSON.stringify(create.request),
     });
   } catch (error) {
     if (error instanceof StatusConflictError) return link;
@@ -168,7 +172,7 @@ export interface ValidatedRequest {
   fingerprint: string;
   legalEntity: string;
   /** Set on the record: an update's kind and the customer it changes. */
-  record?: Partial<Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId'>>;
+  record?: Partial<Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId' | 'emailKey'>>;
 }
 
 /** Stores the record and queues the message of a validated request (the Idempotency-Key rules above). */

@@ -1,5 +1,5 @@
-import { canonicalJson, CustomerRequest, FieldError } from '../domain/customer-contract';
-import { checkCustomerPatch, orderStamp, UpdateRequest } from '../domain/customer-update';
+import { canonicalJson, FieldError } from '../domain/customer-contract';
+import { checkCustomerPatch, orderStamp, placeholderCustomer, UpdateRequest } from '../domain/customer-update';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
 import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';
@@ -9,7 +9,8 @@ import { errorName } from '../domain/failure';
  * Update intake (issue 17): a JSON Merge Patch of a known customer, by its D365 account or by its
  * source's customer ID. The customer must be linked (created through this app, or the create is
  * still running: then the update waits for it in the worker); an unknown one is refused with
- * nothing stored or queued. The merged result must be a valid customer (pointers into the patch);
+ * nothing stored or queued. Each member the patch sets must be valid (the create's rules; pointers
+ * into the patch) and the customer must keep its required members;
  * then the update is stored and queued like a create (Idempotency-Key, Prefer: wait, status).
  */
 export interface UpdateIntake {
@@ -35,8 +36,8 @@ export async function acceptUpdate(
   }
   if (!link) return { kind: 'not-found' };
   const now = deps.now?.() ?? new Date();
-  const baseline = JSON.parse(link.baseline) as CustomerRequest;
-  const checked = checkCustomerPatch(baseline, intake.patch, {
+  // The link keeps no copy of the customer (issue 27): the patch is checked member by member.
+  const checked = checkCustomerPatch(placeholderCustomer(link.legalEntity), intake.patch, {
     defaultCustomerGroup: deps.defaultCustomerGroup,
     now,
   });
@@ -65,6 +66,7 @@ export async function acceptUpdate(
         ...(link.customerAccount !== undefined && { customerAccount: link.customerAccount }),
         source: link.source,
         ...(link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
+        ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
       },
     },
     deps,

@@ -39,7 +39,14 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
       const existing = rows.get(home(link));
       if (!existing) put({ ...link, linkedAt: at });
       else if (existing.customerAccount === undefined)
-        put({ ...existing, customerAccount: link.customerAccount, linkedAt: at });
+        put({
+          ...existing,
+          customerAccount: link.customerAccount,
+          linkedAt: at,
+          createCorrelationId: link.createCorrelationId,
+          ...(link.sentDigests !== undefined && { sentDigests: link.sentDigests }),
+          ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
+        });
       const account = `${link.legalEntity}|${link.customerAccount}`;
       if (!accounts.has(account)) accounts.set(account, home(link));
     },

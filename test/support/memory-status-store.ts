@@ -50,6 +50,17 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
         .slice(0, limit)
         .map((r) => ({ ...r }));
     },
+    async findEndedWithPayload(endedBefore, limit) {
+      return [...records.values()]
+        .filter(
+          (r) =>
+            (r.status === 'failed' || r.status === 'needs_review') &&
+            r.payload !== undefined &&
+            r.updatedAt < endedBefore,
+        )
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
     async delete(record) {
       const stored = records.get(record.correlationId);
       if (stored && stored.etag === record.etag) records.delete(record.correlationId);

@@ -5,6 +5,10 @@ import { memoryCustomerLinks } from './memory-customer-links';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { d365Gate } from '../../shared/adapters/d365/d365-gate';
 import { mapToCustomersV3 } from '../../shared/adapters/d365/d365-payload';
+import {
+  addressListFromCustomersV3,
+  customersV3FieldsOf,
+} from '../../shared/adapters/d365/d365-entity-fields';
 import { transient } from '../../shared/domain/failure';
 import { QueueMessage } from '../../shared/domain/queue-message';
 import {
@@ -25,9 +29,11 @@ export function memoryD365() {
   const customers = new Map<string, { etag: string; fields: Record<string, unknown> }>();
   let version = 0;
   const patches: { account: string; changes: Record<string, unknown>; ifMatch: string }[] = [];
+  const reads: string[] = [];
   let failNextAfterApplying = false;
   const port: D365CustomerUpdates = {
     async getCustomer(_le, account) {
+      reads.push(account);
       const c = customers.get(account);
       return c && { etag: c.etag, fields: { ...c.fields } };
     },
@@ -49,6 +55,7 @@ export function memoryD365() {
     port,
     customers,
     patches,
+    reads,
     add: (account: string, fields: Record<string, unknown>) =>
       customers.set(account, { etag: `W/"${++version}"`, fields: { ...fields } }),
     /** Someone changes the customer in D365. */
@@ -96,6 +103,7 @@ export function updateSetup(policy: ConflictPolicy = 'review') {
     links,
     d365Updates: d365.port,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    entityFields: { fieldsOf: customersV3FieldsOf, addressList: addressListFromCustomersV3 },
     conflictPolicy: policy,
   };
   const origin = { source: 'pos', sourceCustomerId: 'C-1' };

@@ -3,3 +3,4 @@ export * from './merge-patch';
 export * from './update-order';
 export * from './update-request';
 export * from './conflict';
+export * from './sent-digests';

@@ -1,3 +1,6 @@
+import { parseCustomerRequest } from '../../domain/customer-contract';
+import { emailKeyOf } from '../../domain/customer-identity';
+import { serialiseDigests } from '../../domain/customer-update';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
@@ -5,6 +8,7 @@ import { clock } from '../clock';
 import { landFurtherAddresses } from '../land-further-addresses';
 import { Claimed, ProcessResult, WorkerDeps } from './deps';
 import { recordSucceeded } from './endings';
+import { createdDigests } from './update-plan';
 
 /** What the lookup or the create found out about the customer, kept on the record. */
 export interface CreatedDetails {
@@ -42,13 +46,18 @@ export async function finishCreate(
 /**
  * Links the caller's customer to its account (before the record says `succeeded`, so an update
  * never finds a finished create without its link). The source is the webhook source or the
- * caller (`api` with function keys); the baseline of later updates is the create's request.
+ * caller (`api` with function keys); later updates compare with digests of what the create sent
+ * and the link keeps no copy of the customer (issue 27).
  */
 async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerDeps): Promise<void> {
   const { record } = work;
-  if (!deps.links || record.kind === 'update' || record.payload === undefined) return;
-  const request = JSON.parse(record.payload) as { Customer?: unknown };
-  if (typeof request.Customer !== 'object' || request.Customer === null) return;
+  if (!deps.links || record.kind !== undefined || record.payload === undefined) return;
+  const parsed = parseCustomerRequest(JSON.parse(record.payload), {
+    defaultCustomerGroup: deps.defaultCustomerGroup,
+  });
+  if (!parsed.ok) return;
+  const request = parsed.value;
+  const digests = deps.toD365Fields ? serialiseDigests(createdDigests(request, deps.toD365Fields)) : undefined;
   await deps.links.complete(
     {
       source: record.source ?? record.caller ?? 'api',
@@ -57,7 +66,8 @@ async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerD
       customerAccount,
       createCorrelationId: record.correlationId,
       createdAt: record.createdAt,
-      baseline: record.payload,
+      ...(digests !== undefined && { sentDigests: digests }),
+      emailKey: emailKeyOf(request.Customer.EmailAddress),
       fieldStamps: '{}',
     },
     clock(deps).toISOString(),

@@ -64,6 +64,8 @@ export interface WorkerDeps
   d365Updates?: D365CustomerUpdates;
   /** The customer as D365's entity fields (CustomersV3), for the diff: the same mapping as the create. */
   toD365Fields?: (request: CustomerRequest) => Record<string, unknown>;
+  /** Which entity fields each member sets, and a list's address as D365 holds it (d365-entity-fields.ts). */
+  entityFields?: EntityFields;
   conflictPolicy?: ConflictPolicy;
   now?: () => Date;
   random?: () => number;
@@ -71,10 +73,21 @@ export interface WorkerDeps
 
 /** The deps an update needs, all there. */
 export type UpdateDeps = WorkerDeps &
-  Required<Pick<WorkerDeps, 'links' | 'd365Updates' | 'toD365Fields' | 'conflictPolicy'>>;
+  Required<Pick<WorkerDeps, 'links' | 'd365Updates' | 'toD365Fields' | 'entityFields' | 'conflictPolicy'>>;
+
+/** What the update plan needs of the D365 mapping besides `toD365Fields` (adapters/d365/d365-entity-fields.ts). */
+export interface EntityFields {
+  fieldsOf(members: readonly string[]): string[];
+  addressList(
+    fields: Record<string, unknown>,
+    list: 'BillingAddress' | 'ShippingAddress',
+    flag: 'Yes' | 'No' | undefined,
+  ): unknown[];
+}
 
 export const hasUpdateDeps = (deps: WorkerDeps): deps is UpdateDeps =>
   deps.links !== undefined &&
+  deps.entityFields !== undefined &&
   deps.d365Updates !== undefined &&
   deps.toD365Fields !== undefined &&
   deps.conflictPolicy !== undefined;
