@@ -200,7 +200,7 @@ const catalogue = [
   define({
     name: 'LINK_TABLE_NAME',
     description:
-      "Table of customer links (issue 17): which D365 account a source's customer is, and the customer as last sent, the base of its updates.",
+      "Table of customer links (issue 17): which D365 account a source's customer is, with field stamps and salted digests of what was last sent (no personal values), the base of its updates.",
     default: 'customerlinks',
     local: 'customerlinks',
     azure: true,
@@ -375,7 +375,7 @@ const catalogue = [
   define({
     name: 'FAILED_REQUEST_RETENTION_DAYS',
     description:
-      'A `failed` or `needs_review` request keeps the customer it was sent (personal data, for an operator\'s replay or review) this many days after it ended; then the hourly retention timer drops it and only the record\'s facts stay until `RECORD_RETENTION_DAYS`. A request that succeeds drops it at once. SECURITY.md lists what is held where.',
+      "A `failed` or `needs_review` request keeps the customer it was sent (personal data, for an operator's replay or review) this many days after it ended; then the hourly retention timer drops it and only the record's facts stay until `RECORD_RETENTION_DAYS`. A request that succeeds drops it at once. SECURITY.md lists what is held where.",
     default: '7',
     local: '7',
     azure: true,

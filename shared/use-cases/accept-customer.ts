@@ -172,7 +172,9 @@ export interface ValidatedRequest {
   fingerprint: string;
   legalEntity: string;
   /** Set on the record: an update's kind and the customer it changes. */
-  record?: Partial<Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId' | 'emailKey'>>;
+  record?: Partial<
+    Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId' | 'emailKey'>
+  >;
 }
 
 /** Stores the record and queues the message of a validated request (the Idempotency-Key rules above). */

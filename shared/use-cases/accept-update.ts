@@ -1,5 +1,10 @@
 import { canonicalJson, FieldError } from '../domain/customer-contract';
-import { checkCustomerPatch, orderStamp, placeholderCustomer, UpdateRequest } from '../domain/customer-update';
+import {
+  checkCustomerPatch,
+  orderStamp,
+  placeholderCustomer,
+  UpdateRequest,
+} from '../domain/customer-update';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
 import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';

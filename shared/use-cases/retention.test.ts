@@ -50,7 +50,11 @@ describe('holding less: the request of a failed or needs_review record', () => {
     const ended = '2026-11-10T00:00:00.000Z';
     await statusStore.create({ ...record('failed-old', ended), status: 'failed', payload });
     await statusStore.create({ ...record('review-old', ended), status: 'needs_review', payload });
-    await statusStore.create({ ...record('failed-new', '2026-11-25T00:00:00.000Z'), status: 'failed', payload });
+    await statusStore.create({
+      ...record('failed-new', '2026-11-25T00:00:00.000Z'),
+      status: 'failed',
+      payload,
+    });
     await statusStore.create({ ...record('retrying-old', ended), status: 'retrying', payload });
     const dropped = await dropEndedPayloads(
       { statusStore, log: silentLog, retentionDays: 7, now: () => new Date('2026-11-26T00:00:00.000Z') },

@@ -46,8 +46,7 @@ export function changedInD365(
 ): string[] {
   return Object.keys(changes).filter(
     (field) =>
-      !asSent(field, current[field]) &&
-      !(field in pending && text(current[field]) === text(pending[field])),
+      !asSent(field, current[field]) && !(field in pending && text(current[field]) === text(pending[field])),
   );
 }
 

@@ -146,7 +146,12 @@ describe('the ordering rule', () => {
 
 describe('what is sent, and conflicts', () => {
   const sent = digestFields(
-    { dataAreaId: 'usrt', PersonFirstName: 'Adalind', PrimaryContactPhone: '+14255550102', PersonMiddleName: 'Mirabel' },
+    {
+      dataAreaId: 'usrt',
+      PersonFirstName: 'Adalind',
+      PrimaryContactPhone: '+14255550102',
+      PersonMiddleName: 'Mirabel',
+    },
     undefined,
   );
   const asSent = (field: string, value: unknown) => isAsSent(sent, field, value);
@@ -182,7 +187,9 @@ describe('what is sent, and conflicts', () => {
   const matches = (field: string, value: unknown) => isAsSent(oursSent, field, value);
   const changes = { PrimaryContactPhone: '+2' };
   it('patches when D365 still has what we last sent in the fields we change', () => {
-    expect(decideOnCurrent({ ...ours, PersonLastName: 'Changed in D365' }, matches, changes, 'review')).toEqual({
+    expect(
+      decideOnCurrent({ ...ours, PersonLastName: 'Changed in D365' }, matches, changes, 'review'),
+    ).toEqual({
       kind: 'patch',
     });
   });

@@ -21,7 +21,10 @@ export type AddressShape = Partial<Record<'BillingAddress' | 'ShippingAddress', 
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
 const digest = (salt: string, field: string, value: unknown): string =>
-  createHash('sha256').update(`${salt}\n${field}\n${text(value)}`).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(`${salt}\n${field}\n${text(value)}`)
+    .digest('base64url')
+    .slice(0, 22);
 
 /** Digests of `fields` with a new salt (or `salt`). */
 export function digestFields(

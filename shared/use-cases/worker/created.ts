@@ -57,7 +57,9 @@ async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerD
   });
   if (!parsed.ok) return;
   const request = parsed.value;
-  const digests = deps.toD365Fields ? serialiseDigests(createdDigests(request, deps.toD365Fields)) : undefined;
+  const digests = deps.toD365Fields
+    ? serialiseDigests(createdDigests(request, deps.toD365Fields))
+    : undefined;
   await deps.links.complete(
     {
       source: record.source ?? record.caller ?? 'api',

@@ -31,7 +31,9 @@ describe('customer updates without a stored copy of the customer', () => {
   it('sends an unchanged value nowhere, and a value changed back once', async () => {
     const app = setup();
     await createdForUpdate(app);
-    await expect(app.process(await app.acceptUpdate({ FirstName: customer.FirstName }))).resolves.toMatchObject({
+    await expect(
+      app.process(await app.acceptUpdate({ FirstName: customer.FirstName })),
+    ).resolves.toMatchObject({
       outcome: 'unchanged',
     });
     await app.process(await app.acceptUpdate({ FirstName: 'Other' }));
@@ -55,7 +57,9 @@ describe('customer updates without a stored copy of the customer', () => {
     const changes = app.d365.patches[0]!.changes;
     expect(changes).toMatchObject({ DeliveryAddressStreet: '1 New Street' });
     // The billing address (the primary one) stays as it was: nothing of it is sent.
-    expect(Object.keys(changes).filter((f) => f.startsWith('Address') || f.startsWith('Invoice'))).toEqual([]);
+    expect(Object.keys(changes).filter((f) => f.startsWith('Address') || f.startsWith('Invoice'))).toEqual(
+      [],
+    );
     expect(app.d365.customers.get('US-000001')!.fields).toMatchObject({
       AddressStreet: customer.BillingAddress![0]!.Street,
       DeliveryAddressStreet: '1 New Street',

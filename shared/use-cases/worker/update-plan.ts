@@ -80,7 +80,10 @@ export function planUpdate(
 }
 
 /** Per address list: the `PrimaryAddress` of the address that plays the list's role (the one marked primary, else the first). */
-export function shapeOf(request: CustomerRequest, lists: readonly (typeof LISTS)[number][] = LISTS): AddressShape {
+export function shapeOf(
+  request: CustomerRequest,
+  lists: readonly (typeof LISTS)[number][] = LISTS,
+): AddressShape {
   const shape: AddressShape = {};
   for (const list of lists) {
     const addresses = request.Customer[list] ?? [];
