@@ -238,6 +238,25 @@ param webhookSecretRotationWindowSeconds int = 3600
 @minValue(1)
 param webhookSecretRefreshSeconds int = 300
 
+@description('Names of the Key Vault secrets of WEBHOOK_SOURCES (webhook secrets, Shopify Admin API tokens, BigCommerce API tokens) once they are in the vault: the app\'s identity gets Key Vault Secrets User on each of them alone.')
+param shopSecretNames array = []
+
+@description('SHOPIFY_API_VERSION: the Shopify GraphQL Admin API version the write-back pins.')
+param shopifyApiVersion string = '2026-10'
+
+@description('SHOP_BUDGET_SHARE: the share (0-1, as a string) of a shop\'s rate limit the sync may spend; the rest is a reserve.')
+param shopBudgetShare string = '0.5'
+
+@description('SHOP_TIMEOUT_MS: a shop Admin API call that has not answered in this many milliseconds fails.')
+@minValue(1)
+@maxValue(120000)
+param shopTimeoutMs int = 10000
+
+@description('SHOP_MAX_WAIT_MS: how long a write-back waits for the shop\'s budget before it is rescheduled.')
+@minValue(0)
+@maxValue(300000)
+param shopMaxWaitMs int = 20000
+
 // ============================================================================ Result callbacks (docs/api.md, "Result callbacks")
 
 @description('CALLBACK_ALLOWED_HOSTS: hosts a Callback-Url may name (comma-separated; *.domain for sub-domains; optional :port, else 443). Empty: result callbacks off.')
@@ -464,6 +483,7 @@ module rbac 'modules/rbac.bicep' = {
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
+    shopSecretNames: shopSecretNames
     applicationInsightsName: applicationInsightsName
     hostBlobAccessAccountWide: hostBlobAccessAccountWide
     operatorPrincipalId: operatorPrincipalId
@@ -537,6 +557,10 @@ module functionApp 'modules/function-app.bicep' = {
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds
     webhookSecretRotationWindowSeconds: webhookSecretRotationWindowSeconds
     webhookSecretRefreshSeconds: webhookSecretRefreshSeconds
+    shopifyApiVersion: shopifyApiVersion
+    shopBudgetShare: shopBudgetShare
+    shopTimeoutMs: shopTimeoutMs
+    shopMaxWaitMs: shopMaxWaitMs
     callbackAllowedHosts: callbackAllowedHosts
     callbackSecretName: callbackSecretName
     callbackQueueName: callbackQueueName

@@ -39,12 +39,14 @@ import {
   SourceCustomers,
   StatusStore,
   Telemetry,
+  ShopClients,
   WebhookSecrets,
 } from './ports';
 import type { InvocationContext } from '@azure/functions';
 import { invocationLog } from './adapters/invocation-log';
 import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
+import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
@@ -81,6 +83,8 @@ export interface AppServices {
   webhookSecrets: WebhookSecrets;
   /** Shops' APIs the worker reads webhook customers from (BigCommerce). */
   sourceCustomers: SourceCustomers;
+  /** The shops' Admin APIs the D365 account is written back to (issue 28), paced by a fleet-wide budget. */
+  shopClients: ShopClients;
   /** Result callbacks: the outbox, the disabled endpoints, the sender. */
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
@@ -287,6 +291,14 @@ export function createAppServices(config: Config): AppServices {
     }),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.d365.timeoutMs,
+    }),
+    shopClients: shopClients(config.webhooks.sources, {
+      secrets: webhookSecrets,
+      table: getTable,
+      shopifyApiVersion: config.shops.shopifyApiVersion,
+      budgetShare: config.shops.budgetShare,
+      timeoutMs: config.shops.timeoutMs,
+      maxWaitMs: config.shops.maxWaitMs,
     }),
     statusStore: lazyStatusStore(getTable),
     queue: {

@@ -94,6 +94,18 @@ param webhookSources string
 param webhookMaxEventAgeSeconds int
 param webhookSecretRotationWindowSeconds int
 param webhookSecretRefreshSeconds int
+
+@description('SHOPIFY_API_VERSION.')
+param shopifyApiVersion string
+
+@description('SHOP_BUDGET_SHARE (0-1).')
+param shopBudgetShare string
+
+@description('SHOP_TIMEOUT_MS.')
+param shopTimeoutMs int
+
+@description('SHOP_MAX_WAIT_MS.')
+param shopMaxWaitMs int
 param callbackAllowedHosts string
 param callbackSecretName string
 param callbackQueueName string
@@ -406,6 +418,22 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'WEBHOOK_SECRET_REFRESH_SECONDS'
           value: string(webhookSecretRefreshSeconds)
+        }
+        {
+          name: 'SHOPIFY_API_VERSION'
+          value: shopifyApiVersion
+        }
+        {
+          name: 'SHOP_BUDGET_SHARE'
+          value: shopBudgetShare
+        }
+        {
+          name: 'SHOP_TIMEOUT_MS'
+          value: string(shopTimeoutMs)
+        }
+        {
+          name: 'SHOP_MAX_WAIT_MS'
+          value: string(shopMaxWaitMs)
         }
         {
           name: 'CALLBACK_ALLOWED_HOSTS'

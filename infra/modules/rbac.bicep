@@ -27,6 +27,9 @@ param secretName string
 @description('Grant the identity read access to the secret. The secret must exist: a role assignment cannot be scoped to a secret that is not there yet.')
 param grantSecretAccess bool
 
+@description('Names of further Key Vault secrets the identity reads (webhook secrets, shop Admin API tokens); each must exist already.')
+param shopSecretNames array = []
+
 @description('Name of the Application Insights component.')
 param applicationInsightsName string
 
@@ -263,6 +266,23 @@ resource secretUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (g
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
   }
 }
+
+// ---- Key Vault: read each shop secret (webhook secrets, Admin API tokens), each assignment on that secret only.
+resource shopSecrets 'Microsoft.KeyVault/vaults/secrets@2025-05-01' existing = [for name in shopSecretNames: {
+  parent: vault
+  name: name
+}]
+
+resource shopSecretUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in shopSecretNames: {
+  name: guid(shopSecrets[i].id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
+  scope: shopSecrets[i]
+  properties: {
+    description: 'Key Vault Secrets User: one shop secret (webhook secret or Admin API token).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+  }
+}]
 
 // ---- Application Insights: send telemetry with an Entra ID token (local auth is disabled).
 resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -69,6 +69,12 @@ const configSchema = settingsObject.transform((v) => ({
     rotationWindowSeconds: v.WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS,
     secretRefreshSeconds: v.WEBHOOK_SECRET_REFRESH_SECONDS,
   },
+  shops: {
+    shopifyApiVersion: v.SHOPIFY_API_VERSION,
+    budgetShare: v.SHOP_BUDGET_SHARE,
+    timeoutMs: v.SHOP_TIMEOUT_MS,
+    maxWaitMs: v.SHOP_MAX_WAIT_MS,
+  },
   callbacks: {
     allowedHosts: v.CALLBACK_ALLOWED_HOSTS,
     allowedPrivateAddresses: v.CALLBACK_ALLOWED_PRIVATE_ADDRESSES,
@@ -140,6 +146,13 @@ export interface Config {
     maxEventAgeSeconds: number;
     rotationWindowSeconds: number;
     secretRefreshSeconds: number;
+  };
+  /** The shops' Admin APIs (write-back, issue 28): pinned Shopify version, budget share, timeouts. */
+  shops: {
+    shopifyApiVersion: string;
+    budgetShare: number;
+    timeoutMs: number;
+    maxWaitMs: number;
   };
   /** Result callbacks (docs/api.md): the `Callback-Url` allow-list, the signing secret, the outbox. */
   callbacks: {

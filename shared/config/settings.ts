@@ -427,6 +427,47 @@ const catalogue = [
     schema: positiveInt,
   }),
   define({
+    name: 'SHOPIFY_API_VERSION',
+    description:
+      "The Shopify GraphQL Admin API version the shop clients pin (`YYYY-01|04|07|10`). Shopify supports a version for 12 months; the app logs `shop.api_version_unsupported` once when the pinned one has left Shopify's window.",
+    default: '2026-10',
+    local: '2026-10',
+    azure: true,
+    schema: z
+      .string()
+      .regex(/^20\d\d-(01|04|07|10)$/, 'must be a stable Shopify API version such as 2026-10'),
+  }),
+  define({
+    name: 'SHOP_BUDGET_SHARE',
+    description:
+      "The share (0–1) of a shop's rate limit the sync may spend: of a Shopify app's cost bucket, of a BigCommerce store's request window (shared by every app on the store). The rest is a reserve no write-back ever takes, across the whole fleet.",
+    default: '0.5',
+    local: '0.5',
+    azure: true,
+    schema: z.coerce
+      .number({ message: 'must be a number above 0 and at most 1' })
+      .gt(0, 'must be above 0')
+      .max(1, 'must be at most 1'),
+  }),
+  define({
+    name: 'SHOP_TIMEOUT_MS',
+    description:
+      'A shop Admin API call that has not answered within this many milliseconds fails (and is retried).',
+    default: '10000',
+    local: '10000',
+    azure: true,
+    schema: positiveInt.max(120_000, 'must be at most 120000'),
+  }),
+  define({
+    name: 'SHOP_MAX_WAIT_MS',
+    description:
+      "How long a write-back waits for the shop's budget to refill above the reserve before it is rescheduled through the queue instead.",
+    default: '20000',
+    local: '20000',
+    azure: true,
+    schema: nonNegativeInt.max(300_000, 'must be at most 300000'),
+  }),
+  define({
     name: 'CALLBACK_ALLOWED_HOSTS',
     description:
       'Hosts a `Callback-Url` may name (result callbacks, docs/api.md): comma-separated, `hooks.example.com` or `*.example.com` (its sub-domains), each with an optional `:port` (`:*` any; without, 443 only). Only `https://`; a host that resolves to a private, loopback or link-local address is refused. Empty: callbacks off.',

@@ -17,6 +17,16 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 co
 const customerGroup = z.string().min(1).max(10).optional();
 
 export const SHOPIFY_TOPICS = ['customers/create', 'customers/update'] as const;
+
+/** Metafield namespace (3–255) and key (2–64): letters, digits, `-`, `_` (shopify.dev, metafields). */
+const metafieldName = (min: number, max: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[A-Za-z0-9_-]{${min},${max}}$`), `must be ${min}-${max} letters, digits, - or _`);
+const httpsBase = (what: string) =>
+  z
+    .url({ protocol: /^https$/, message: `${what} must be an https:// URL` })
+    .transform((value) => value.replace(/\/+$/, ''));
 export const BIGCOMMERCE_TOPICS = ['store/customer/created'] as const;
 
 const shopify = z.strictObject({
@@ -32,6 +42,24 @@ const shopify = z.strictObject({
   currency,
   customerGroup,
   topics: z.array(z.enum(SHOPIFY_TOPICS)).min(1).default(['customers/create', 'customers/update']),
+  /**
+   * Key Vault secret holding the custom app's Admin API access token (`shpat_…`, scopes
+   * `read_customers`, `write_customers`): with it, the D365 account is written back to the shop.
+   */
+  adminApiTokenSecretName: secretName.optional(),
+  /** Base URL of the shop's Admin API; `https://{shopDomain}` (the default) in production. */
+  adminApiUrl: httpsBase('adminApiUrl').optional(),
+  /** Where the account is written: a customer metafield (single-line text, unique values). */
+  accountMetafield: z
+    .strictObject({
+      namespace: metafieldName(3, 255).default('d365'),
+      key: metafieldName(2, 64).default('account'),
+    })
+    .default({ namespace: 'd365', key: 'account' }),
+  /** Also tag the customer with this once its account is written (optional). */
+  accountTag: z.string().min(1).max(255).optional(),
+  /** Write the account back (when a token is configured). */
+  writeBack: z.boolean().default(true),
 });
 
 const bigcommerce = z.strictObject({
@@ -52,6 +80,18 @@ const bigcommerce = z.strictObject({
   currency,
   customerGroup,
   topics: z.array(z.enum(BIGCOMMERCE_TOPICS)).min(1).default(['store/customer/created']),
+  /**
+   * The customer attribute the account is written to (a `string` attribute, ≤ 255 characters):
+   * by `id`, or by `name` (found, or created on first use).
+   */
+  accountAttribute: z
+    .strictObject({
+      name: z.string().min(1).max(255).default('D365 account'),
+      id: z.number().int().positive().optional(),
+    })
+    .default({ name: 'D365 account' }),
+  /** Write the account back (the API account then needs Customers modify scope). */
+  writeBack: z.boolean().default(true),
 });
 
 const standard = z.strictObject({

@@ -647,6 +647,10 @@ describe('role assignments', () => {
         /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('secretName'\)\)\]$/,
         'D365 secret',
       ],
+      [
+        /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('shopSecretNames'\)\[copyIndex\(\)\]\)\]$/,
+        'each shop secret',
+      ],
       [/^\[resourceId\('Microsoft\.KeyVault\/vaults', parameters\('keyVaultName'\)\)\]$/, 'vault'],
       [
         /^\[resourceId\('Microsoft\.Insights\/components', parameters\('applicationInsightsName'\)\)\]$/,
@@ -702,6 +706,7 @@ describe('role assignments', () => {
         'Storage Table Data Contributor on customer links table',
         'Storage Table Data Contributor on status table',
         'Key Vault Secrets User on D365 secret',
+        'Key Vault Secrets User on each shop secret',
         'Monitoring Metrics Publisher on Application Insights',
       ].sort(),
     );

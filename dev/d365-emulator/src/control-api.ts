@@ -8,6 +8,7 @@ import { createRng } from './random';
 import { REQUEST_ENDPOINTS, RequestLogEntry } from './request-log';
 import { applySettingsPatch, settingsPatchSchema } from './settings';
 import { EmulatorState } from './state';
+import { createShopsState, handleShopsControl } from './shops/shops-control';
 import { createStats } from './stats';
 
 /**
@@ -42,13 +43,14 @@ export function rotateSecret(state: EmulatorState): { version: string } {
 }
 
 /**
- * Forgets customers, faults, counters and the request log; keeps secrets, settings and the captured
+ * Forgets customers, shops, faults, counters and the request log; keeps secrets, settings and the captured
  * telemetry (which only `DELETE /_emulator/telemetry` clears: envelopes arrive in batches, seconds late).
  */
 export function resetState(state: EmulatorState): void {
   state.customers.clear();
   state.postalAddresses.clear();
   state.faults.clear();
+  state.shops = createShopsState();
   resetStats(state);
 }
 
@@ -118,6 +120,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
     sendJson(res, 403, { error: 'The control API answers loopback callers only.' });
     return;
   }
+  if (handleShopsControl(state.shops, ctx)) return;
   const route = ctx.url.pathname.replace(/^\/_emulator/, '').replace(/\/+$/, '') || '/';
   const notAllowed = (allow: string): void =>
     sendJson(res, 405, { error: `Use ${allow}.` }, { Allow: allow });
@@ -230,6 +233,14 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
           'GET|PATCH /_emulator/settings',
           'GET|DELETE /_emulator/requests',
           'GET|DELETE /_emulator/telemetry',
+          'PUT|GET /_emulator/shopify/shops/{domain}',
+          'POST /_emulator/shopify/shops/{domain}/customers',
+          'PATCH|DELETE /_emulator/shopify/shops/{domain}/customers/{id}',
+          'POST /_emulator/shopify/shops/{domain}/revoke',
+          'PUT|GET /_emulator/bigcommerce/stores/{hash}',
+          'POST /_emulator/bigcommerce/stores/{hash}/customers',
+          'DELETE /_emulator/bigcommerce/stores/{hash}/customers/{id}',
+          'POST /_emulator/bigcommerce/stores/{hash}/revoke',
         ],
       });
   }

@@ -71,6 +71,29 @@ export function sendFaultAnswer(
   }
   const reason = STATUS_CODES[status] ?? 'Error';
   switch (service) {
+    case 'shopify':
+      // Shopify's Admin API errors outside GraphQL: `{"errors": "<text>"}`
+      // (https://shopify.dev/docs/api/usage/response-codes).
+      sendJson(
+        ctx.res,
+        status,
+        {
+          errors:
+            status === 401
+              ? '[API] Invalid API key or access token (unrecognized login or wrong password)'
+              : reason,
+        },
+        retryHeaders,
+      );
+      return;
+    case 'bigcommerce':
+      sendJson(
+        ctx.res,
+        status,
+        { status, title: reason, type: 'https://developer.bigcommerce.com/docs/start/about/status-codes' },
+        retryHeaders,
+      );
+      return;
     case 'd365':
       if (status === 429) {
         sendD365Throttled(ctx, retryAfter ?? 1);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Rng } from './random';
 
-export type FaultService = 'd365' | 'token' | 'keyvault';
+export type FaultService = 'd365' | 'token' | 'keyvault' | 'shopify' | 'bigcommerce';
 
 /** `before`: when a request arrives; `after`: once D365 committed the customer the request created. */
 export type FaultPhase = 'before' | 'after';
@@ -10,7 +10,7 @@ export type FaultPhase = 'before' | 'after';
 /** `POST /_emulator/faults` body. All but `service` optional. */
 export const faultRuleSchema = z
   .object({
-    service: z.enum(['d365', 'token', 'keyvault']),
+    service: z.enum(['d365', 'token', 'keyvault', 'shopify', 'bigcommerce']),
     status: z.number().int().min(100).max(599).optional(),
     retryAfter: z.number().int().min(0).optional(),
     latencyMs: z.number().int().min(0).max(600_000).optional(),

@@ -2,7 +2,7 @@ import { BoundedLog, createBoundedLog } from './bounded-log';
 import { FaultService } from './faults';
 
 /**
- * The request log (`GET /_emulator/requests`): one entry per Entra ID, Key Vault and D365 request, in
+ * The request log (`GET /_emulator/requests`): one entry per Entra ID, Key Vault, D365 and shop API request, in
  * arrival order, so tests can check timing (e.g. that no D365 call came earlier than a 429's
  * Retry-After allowed). Entries hold no bodies, tokens, query values or personal data.
  */
@@ -14,6 +14,8 @@ export const REQUEST_ENDPOINTS: Record<LoggedService, readonly string[]> = {
   d365: ['customService', 'odataCreate', 'odataQuery', 'odataRead', 'odataUpdate', 'other'],
   token: ['tokenV1', 'tokenV2', 'openidV1', 'openidV2', 'keys'],
   keyvault: ['getSecret', 'listSecrets', 'listVersions', 'setSecret', 'other'],
+  shopify: ['graphql'],
+  bigcommerce: ['customers', 'attributes', 'attributeValues'],
 };
 
 export interface RequestLogEntry {

@@ -1,6 +1,8 @@
 import { matchTelemetryRoute, TelemetryRoute } from './app-insights';
 import { matchEntraRoute } from './entra';
 import { isKeyVaultPath } from './key-vault';
+import { BIGCOMMERCE_API_PATH } from './shops/bigcommerce-api';
+import { SHOPIFY_PATH } from './shops/shopify-admin';
 import { D365Endpoint } from './stats';
 
 /** Which emulated service (and which of its endpoints) a request is for, by method and path. */
@@ -10,6 +12,8 @@ export type Route =
   | { service: 'keyvault'; endpoint: string }
   | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
   | { service: 'telemetry'; kind: TelemetryRoute }
+  | { service: 'shopify'; endpoint: 'graphql'; shop: string; version: string }
+  | { service: 'bigcommerce'; endpoint: string; store: string; resource: string }
   | { service: 'unknown' };
 
 const ENTRA_ENDPOINTS = {
@@ -30,6 +34,19 @@ function keyVaultEndpoint(method: string, pathname: string): string {
 
 export function route(method: string, pathname: string): Route {
   if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
+  const shopify = SHOPIFY_PATH.exec(pathname);
+  if (shopify) return { service: 'shopify', endpoint: 'graphql', shop: shopify[1]!, version: shopify[2]! };
+  const bigcommerce = BIGCOMMERCE_API_PATH.exec(pathname);
+  if (bigcommerce) {
+    const resource = bigcommerce[2] ?? '';
+    const endpoint =
+      resource === '/attributes'
+        ? 'attributes'
+        : resource === '/attribute-values'
+          ? 'attributeValues'
+          : 'customers';
+    return { service: 'bigcommerce', endpoint, store: bigcommerce[1]!, resource };
+  }
   if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };
   if (pathname === '/api/services' || pathname.startsWith('/api/services/')) {
     const operation = pathname.split('/').filter(Boolean).length === 5;

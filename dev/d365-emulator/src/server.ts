@@ -2,7 +2,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
 import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
-import { handleBigCommerce, isBigCommercePath } from './bigcommerce';
+import { handleBigCommerceApi } from './shops/bigcommerce-api';
+import { handleShopifyAdmin } from './shops/shopify-admin';
 import { handleControl } from './control-api';
 import { authorizeD365 } from './d365-auth';
 import { handleCustomService } from './d365-custom-service';
@@ -96,14 +97,13 @@ async function handle(
   }
   const ctx: RequestContext = { req, res, method, url, origin: `https://${host}`, body: Buffer.alloc(0) };
   try {
-    if (isBigCommercePath(url.pathname)) {
-      ctx.body = await readBody(req, MAX_BODY_BYTES);
-      handleBigCommerce(state, ctx);
-      return;
-    }
     const target = route(method, url.pathname);
     const entry =
-      target.service === 'd365' || target.service === 'token' || target.service === 'keyvault'
+      target.service === 'd365' ||
+      target.service === 'token' ||
+      target.service === 'keyvault' ||
+      target.service === 'shopify' ||
+      target.service === 'bigcommerce'
         ? recordRequest(state, target.service, target.endpoint, ctx, started)
         : undefined;
     ctx.body = await readBody(req, target.service === 'telemetry' ? MAX_TRACK_BYTES : MAX_BODY_BYTES);
@@ -130,6 +130,12 @@ async function handle(
     if (await applyFault(state, connections, ctx, target.service, entry)) return;
 
     switch (target.service) {
+      case 'shopify':
+        handleShopifyAdmin(ctx, state.shops.shopify.get(target.shop), target.version);
+        return;
+      case 'bigcommerce':
+        handleBigCommerceApi(ctx, state.shops.bigcommerce.get(target.store), target.resource);
+        return;
       case 'token':
         await handleEntra(state, ctx, target.entra);
         return;

@@ -11,6 +11,7 @@ import { createRng, Rng } from './random';
 import { createRequestLog, RequestLog } from './request-log';
 import { createSecretsStore, SecretsStore } from './secrets-store';
 import { Settings } from './settings';
+import { createShopsState, ShopsState } from './shops/shops-control';
 import { createStats, Stats } from './stats';
 import { createThrottle, Throttle } from './throttle';
 
@@ -37,6 +38,8 @@ export interface EmulatorState {
   requestLog: RequestLog;
   /** Application Insights envelopes received (`GET /_emulator/telemetry`). */
   telemetry: BoundedLog<unknown>;
+  /** The emulated Shopify shops and BigCommerce stores. */
+  shops: ShopsState;
 }
 
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
@@ -80,6 +83,7 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
     rng,
     requestLog: createRequestLog(options.requestLogLimit),
     telemetry: createTelemetryStore(options.telemetryLimit),
+    shops: createShopsState(),
   };
 }
 

@@ -1,0 +1,306 @@
+import { buildSchema, GraphQLSchema } from 'graphql';
+
+/**
+ * The subset of Shopify's GraphQL Admin API the app calls (and issues 29/30 will call), with the
+ * names, types and nullability of the real schema (https://shopify.dev/docs/api/admin-graphql):
+ * - `customer(id:)`, `customers(first/after/last/before, query, sortKey, reverse)`:
+ *   https://shopify.dev/docs/api/admin-graphql/latest/queries/customer, …/queries/customers;
+ * - `metafieldsSet`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet
+ *   (at most 25 inputs, atomic, `compareDigest` compare-and-set as of 2024-07);
+ * - `metafieldDefinitionCreate` / `metafieldDefinitions`:
+ *   https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldDefinitionCreate
+ *   (capability `uniqueValues`: https://shopify.dev/docs/apps/build/custom-data/metafields/definitions/capabilities);
+ * - `customerUpdate`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/customerUpdate;
+ * - `tagsAdd` (customers only; its `node` is left out): https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd.
+ * Fields not listed here are unknown to the emulator and fail validation, as an unknown field does on
+ * Shopify: a query the app sends must exist in the real schema too.
+ */
+export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
+  scalar DateTime
+  scalar UnsignedInt64
+
+  type Query {
+    customer(id: ID!): Customer
+    customers(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      query: String
+      sortKey: CustomerSortKeys
+      reverse: Boolean
+    ): CustomerConnection!
+    metafieldDefinitions(
+      ownerType: MetafieldOwnerType!
+      first: Int
+      after: String
+      last: Int
+      before: String
+      namespace: String
+      key: String
+    ): MetafieldDefinitionConnection!
+    shop: Shop!
+  }
+
+  type Mutation {
+    metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+    metafieldDefinitionCreate(definition: MetafieldDefinitionInput!): MetafieldDefinitionCreatePayload
+    customerUpdate(input: CustomerInput!): CustomerUpdatePayload
+    tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  }
+
+  type TagsAddPayload {
+    userErrors: [UserError!]!
+  }
+
+  type Shop {
+    id: ID!
+    name: String!
+    myshopifyDomain: String!
+  }
+
+  enum CustomerSortKeys {
+    CREATED_AT
+    ID
+    NAME
+    RELEVANCE
+    UPDATED_AT
+  }
+
+  enum CustomerState {
+    DECLINED
+    DISABLED
+    ENABLED
+    INVITED
+  }
+
+  type CustomerEmailAddress {
+    emailAddress: String
+  }
+
+  type CustomerPhoneNumber {
+    phoneNumber: String!
+  }
+
+  type Customer {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    displayName: String!
+    firstName: String
+    lastName: String
+    email: String
+    phone: String
+    defaultEmailAddress: CustomerEmailAddress
+    defaultPhoneNumber: CustomerPhoneNumber
+    verifiedEmail: Boolean!
+    state: CustomerState!
+    note: String
+    tags: [String!]!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    metafield(namespace: String, key: String!): Metafield
+    metafields(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      namespace: String
+      keys: [String!]
+    ): MetafieldConnection!
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+    endCursor: String
+  }
+
+  type CustomerEdge {
+    cursor: String!
+    node: Customer!
+  }
+
+  type CustomerConnection {
+    edges: [CustomerEdge!]!
+    nodes: [Customer!]!
+    pageInfo: PageInfo!
+  }
+
+  enum MetafieldOwnerType {
+    CUSTOMER
+    ORDER
+    PRODUCT
+    SHOP
+  }
+
+  type Metafield {
+    id: ID!
+    namespace: String!
+    key: String!
+    value: String!
+    type: String!
+    compareDigest: String!
+    ownerType: MetafieldOwnerType!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    definition: MetafieldDefinition
+  }
+
+  type MetafieldEdge {
+    cursor: String!
+    node: Metafield!
+  }
+
+  type MetafieldConnection {
+    edges: [MetafieldEdge!]!
+    nodes: [Metafield!]!
+    pageInfo: PageInfo!
+  }
+
+  input MetafieldsSetInput {
+    ownerId: ID!
+    namespace: String
+    key: String!
+    value: String!
+    type: String
+    compareDigest: String
+  }
+
+  enum MetafieldsSetUserErrorCode {
+    APP_NOT_AUTHORIZED
+    BLANK
+    INCLUSION
+    INVALID
+    INVALID_TYPE
+    INVALID_VALUE
+    LESS_THAN_OR_EQUAL_TO
+    PRESENT
+    STALE_OBJECT
+    TAKEN
+    TOO_LONG
+    TOO_SHORT
+  }
+
+  type MetafieldsSetUserError {
+    code: MetafieldsSetUserErrorCode
+    elementIndex: Int
+    field: [String!]
+    message: String!
+  }
+
+  type MetafieldsSetPayload {
+    metafields: [Metafield!]
+    userErrors: [MetafieldsSetUserError!]!
+  }
+
+  type MetafieldDefinitionType {
+    name: String!
+  }
+
+  type MetafieldCapabilityUniqueValues {
+    enabled: Boolean!
+  }
+
+  type MetafieldCapabilities {
+    uniqueValues: MetafieldCapabilityUniqueValues!
+  }
+
+  type MetafieldDefinition {
+    id: ID!
+    name: String!
+    namespace: String!
+    key: String!
+    description: String
+    ownerType: MetafieldOwnerType!
+    type: MetafieldDefinitionType!
+    capabilities: MetafieldCapabilities!
+  }
+
+  type MetafieldDefinitionEdge {
+    cursor: String!
+    node: MetafieldDefinition!
+  }
+
+  type MetafieldDefinitionConnection {
+    edges: [MetafieldDefinitionEdge!]!
+    nodes: [MetafieldDefinition!]!
+    pageInfo: PageInfo!
+  }
+
+  input MetafieldCapabilityUniqueValuesInput {
+    enabled: Boolean!
+  }
+
+  input MetafieldCapabilityCreateInput {
+    uniqueValues: MetafieldCapabilityUniqueValuesInput
+  }
+
+  input MetafieldDefinitionInput {
+    name: String!
+    namespace: String
+    key: String!
+    type: String!
+    ownerType: MetafieldOwnerType!
+    description: String
+    pin: Boolean
+    capabilities: MetafieldCapabilityCreateInput
+  }
+
+  enum MetafieldDefinitionCreateUserErrorCode {
+    BLANK
+    INCLUSION
+    INVALID
+    PRESENT
+    TAKEN
+    TOO_LONG
+    UNSTRUCTURED_ALREADY_EXISTS
+  }
+
+  type MetafieldDefinitionCreateUserError {
+    code: MetafieldDefinitionCreateUserErrorCode
+    field: [String!]
+    message: String!
+  }
+
+  type MetafieldDefinitionCreatePayload {
+    createdDefinition: MetafieldDefinition
+    userErrors: [MetafieldDefinitionCreateUserError!]!
+  }
+
+  input MetafieldInput {
+    namespace: String
+    key: String
+    value: String
+    type: String
+  }
+
+  input CustomerInput {
+    id: ID
+    email: String
+    firstName: String
+    lastName: String
+    phone: String
+    note: String
+    tags: [String!]
+    metafields: [MetafieldInput!]
+  }
+
+  type UserError {
+    field: [String!]
+    message: String!
+  }
+
+  type CustomerUpdatePayload {
+    customer: Customer
+    userErrors: [UserError!]!
+  }
+`;
+
+let schema: GraphQLSchema | undefined;
+
+/** Built once per process (the SDL is fixed). */
+export function shopifyAdminSchema(): GraphQLSchema {
+  schema ??= buildSchema(SHOPIFY_ADMIN_SDL);
+  return schema;
+}

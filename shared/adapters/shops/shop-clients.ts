@@ -1,0 +1,50 @@
+import type { TableClient } from '@azure/data-tables';
+import type { WebhookSource } from '../../config/webhook-sources';
+import type { ShopClient, ShopClients, WebhookSecrets } from '../../ports';
+import { bigCommerceClient } from './bigcommerce-client';
+import { shopifyClient } from './shopify-client';
+import { tableShopBudget } from './table-shop-budget';
+
+export interface ShopClientsOptions {
+  secrets: WebhookSecrets;
+  /** The status table (the shops' budgets are rows in it). */
+  table: () => Promise<TableClient>;
+  shopifyApiVersion: string;
+  budgetShare: number;
+  timeoutMs: number;
+  maxWaitMs: number;
+}
+
+/**
+ * The shop clients of the WEBHOOK_SOURCES shops that write back: Shopify shops with an Admin API
+ * token secret, BigCommerce stores (their API token already reads customers), unless `writeBack` is
+ * false. Built on first use; one fleet-wide budget (ShopBudget) for all of them.
+ */
+export function shopClients(sources: readonly WebhookSource[], options: ShopClientsOptions): ShopClients {
+  const budget = tableShopBudget(options.table, { share: options.budgetShare });
+  const clients = new Map<string, ShopClient>();
+  const common = {
+    secrets: options.secrets,
+    budget,
+    timeoutMs: options.timeoutMs,
+    maxWaitMs: options.maxWaitMs,
+  };
+  return {
+    forSource(name) {
+      const existing = clients.get(name);
+      if (existing) return existing;
+      const source = sources.find((s) => s.name === name);
+      let client: ShopClient | undefined;
+      if (source?.kind === 'shopify' && source.writeBack && source.adminApiTokenSecretName) {
+        client = shopifyClient(
+          { ...source, adminApiTokenSecretName: source.adminApiTokenSecretName },
+          { ...common, apiVersion: options.shopifyApiVersion },
+        );
+      } else if (source?.kind === 'bigcommerce' && source.writeBack) {
+        client = bigCommerceClient(source, common);
+      }
+      if (client) clients.set(name, client);
+      return client;
+    },
+  };
+}
