@@ -14,7 +14,12 @@ import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
-import { addressListFromCustomersV3, customersV3FieldsOf } from './adapters/d365/d365-entity-fields';
+import {
+  addressListFromCustomersV3,
+  ANONYMISED_FIELDS,
+  anonymiseCustomersV3,
+  customersV3FieldsOf,
+} from './adapters/d365/d365-entity-fields';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
 import { processQueuedRequest } from './use-cases/worker/dispatch';
@@ -128,7 +133,12 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     webhookSources: config.webhooks.sources,
     d365Updates: services.d365Updates,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
-    entityFields: { fieldsOf: customersV3FieldsOf, addressList: addressListFromCustomersV3 },
+    entityFields: {
+      fieldsOf: customersV3FieldsOf,
+      addressList: addressListFromCustomersV3,
+      anonymise: anonymiseCustomersV3,
+      anonymisedFields: ANONYMISED_FIELDS,
+    },
     conflictPolicy: config.conflictPolicy,
   };
 }
@@ -205,6 +215,8 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
     findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
     findEndedWithPayload: async (before, limit) => (await store()).findEndedWithPayload(before, limit),
+    findHolding: async (query, limit) => (await store()).findHolding(query, limit),
+    findOpenPrivacyRequests: async (limit) => (await store()).findOpenPrivacyRequests(limit),
   };
 }
 

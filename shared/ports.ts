@@ -10,6 +10,7 @@ import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
+import type { SubjectQuery } from './domain/privacy/subject-query';
 import type { Observation } from './domain/shop-budget';
 
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
@@ -35,6 +36,14 @@ export interface StatusStore {
   findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
   /** `failed` / `needs_review` records that still hold a payload and ended before `endedBefore` (ISO), at most `limit`. */
   findEndedWithPayload(endedBefore: string, limit: number): Promise<StatusRecord[]>;
+  /**
+   * Privacy (issue 27): customer requests' records the query covers that still hold something of the
+   * customer (domain/privacy/subject-query.ts `recordMatches`), at most `limit`. An erased record no
+   * longer matches, so asking again after erasing a batch gives the next one.
+   */
+  findHolding(query: SubjectQuery, limit: number): Promise<StatusRecord[]>;
+  /** Privacy requests (kinds `erase`, `export`) not ended yet, at most `limit` (the open-requests metric). */
+  findOpenPrivacyRequests(limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -224,6 +233,19 @@ export interface CustomerLinks {
    * `StatusConflictError` when it was changed meanwhile (it stays). Already gone: nothing to do.
    */
   delete(link: CustomerLink): Promise<void>;
+  /** Privacy (issue 27): the links the query covers (`linkMatches`), at most `limit`. */
+  findForSubject(query: SubjectQuery, limit: number): Promise<CustomerLink[]>;
+}
+
+/**
+ * Erasure marks (issue 27): a source's customer whose data was erased is not taken in again from
+ * that source (its webhooks are acknowledged and dropped, its API creates refused) until the
+ * merchant lifts the mark. Keyed by `erasureMarkKey` (a hash).
+ */
+export interface ErasureMarks {
+  isMarked(key: string): Promise<boolean>;
+  mark(key: string, requestId: string, at: string): Promise<void>;
+  release(key: string): Promise<void>;
 }
 
 /**
@@ -285,6 +307,11 @@ export interface GateSlot {
 export interface IdentityClaims {
   /** Claims `key` for `owner` until `until` (ISO); another owner's live claim answers `held`. */
   claim(key: string, owner: string, until: string): Promise<IdentityClaim | { held: true; until: string }>;
+  /**
+   * Privacy (issue 27): deletes the claims (identity, update and address claims alike) held by any
+   * of `owners` (correlation IDs of an erased customer's requests), live or expired; how many went.
+   */
+  releaseOwnedBy(owners: ReadonlySet<string>): Promise<number>;
 }
 
 export interface IdentityClaim {
@@ -321,7 +348,13 @@ export type TelemetryEventName =
   | 'CallbackFailed'
   | 'CallbackEndpointDisabled'
   /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
-  | 'CustomerAddresses';
+  | 'CustomerAddresses'
+  /** A privacy request was taken in (topic: its type; outcome: accepted, replayed). */
+  | 'PrivacyRequestReceived'
+  /** A privacy request completed (topic: its type; measurements: what it erased or found, in all). */
+  | 'PrivacyRequestCompleted'
+  /** A delivery for an erased customer was dropped (the erasure mark stands). */
+  | 'PrivacyDeliveryDropped';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -347,14 +380,23 @@ export interface TelemetryEvent {
     /** CustomerAddresses: further addresses in D365 now, and those that did not land. */
     addressesLanded?: number;
     addressesFailed?: number;
+    /** PrivacyRequestCompleted: items erased (or found), all stores together; days from receipt. */
+    items?: number;
+    days?: number;
   };
 }
 
-export interface TelemetryMetric {
-  name: 'QueueDepth';
-  value: number;
-  properties: { queue: string };
-}
+export type TelemetryMetric =
+  | { name: 'QueueDepth'; value: number; properties: { queue: string } }
+  /**
+   * Privacy requests not completed (issue 27): open ones, those past their due date, and those
+   * due within the alert's warning time (reconciler, every minute).
+   */
+  | {
+      name: 'PrivacyRequestsOpen' | 'PrivacyRequestsPastDue' | 'PrivacyRequestsDueSoon';
+      value: number;
+      properties: { type: string };
+    };
 
 export interface Telemetry {
   trackEvent(event: TelemetryEvent): void;

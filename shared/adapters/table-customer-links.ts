@@ -1,5 +1,7 @@
 import { odata, RestError, TableClient } from '@azure/data-tables';
+import { linkMatches } from '../domain/privacy/subject-query';
 import { CustomerLink, CustomerLinks, StatusConflictError } from '../ports';
+import { subjectFilter } from './subject-filter';
 
 /**
  * Customer links in their own table (LINK_TABLE_NAME), one partition per row so every read is a
@@ -174,6 +176,20 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
       for await (const row of rows) {
         if (typeof row.pointer === 'string' && row.pointer !== '') continue; // goes with its link
         found.push(fromRow(row));
+        if (found.length >= limit) break;
+      }
+      return found;
+    },
+    async findForSubject(query, limit) {
+      const found: CustomerLink[] = [];
+      const filter = subjectFilter(query);
+      if (limit <= 0 || filter === undefined) return found;
+      const rows = (await table()).listEntities<Record<string, unknown>>({ queryOptions: { filter } });
+      for await (const row of rows) {
+        if (typeof row.pointer === 'string' && row.pointer !== '') continue; // goes with its link
+        const link = fromRow(row);
+        if (!linkMatches(link, query)) continue;
+        found.push(link);
         if (found.length >= limit) break;
       }
       return found;

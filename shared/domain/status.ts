@@ -100,8 +100,11 @@ export type Outcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'stale' |
 /** What the status table holds for one correlation ID. `payload` holds personal data and never leaves the app. */
 export interface StatusRecord {
   correlationId: string;
-  /** `update` for a customer update (issue 17); absent for a create. */
-  kind?: 'update';
+  /**
+   * `update` for a customer update (issue 17); `erase` / `export` for a privacy request (issue 27,
+   * domain/privacy); absent for a create.
+   */
+  kind?: 'update' | 'erase' | 'export';
   status: Status;
   legalEntity: string;
   target: 'custom-service' | 'odata';
@@ -158,6 +161,10 @@ export interface StatusRecord {
   acceptedWithoutAccountAt?: string;
   /** When the next attempt is due (`retrying`). */
   nextAttemptAt?: string;
+  /** A privacy request's due date (30 days from receipt): the open-requests metric and alert read it. */
+  dueAt?: string;
+  /** When a privacy request erased this record's customer data (it keeps only its facts). */
+  erasedAt?: string;
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }
@@ -180,6 +187,8 @@ export interface StatusAnswer {
   matchedOn?: MatchedOn;
   /** The further addresses of a create on the CustomersV3 target: which landed, which did not (pointers). */
   addresses?: AddressesOutcome;
+  /** When a privacy request erased the customer's data from this request (issue 27): it keeps its facts only. */
+  erasedAt?: string;
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
@@ -191,7 +200,7 @@ export interface StatusAnswer {
 export function toStatusAnswer(record: StatusRecord): StatusAnswer {
   return {
     correlationId: record.correlationId,
-    ...(record.kind !== undefined && { kind: record.kind }),
+    ...(record.kind === 'update' && { kind: record.kind }),
     status: record.status,
     legalEntity: record.legalEntity,
     ...(record.source !== undefined && { source: record.source }),
@@ -201,6 +210,7 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
     ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
     ...(record.matchedOn !== undefined && { matchedOn: record.matchedOn }),
     ...(record.addresses !== undefined && { addresses: JSON.parse(record.addresses) as AddressesOutcome }),
+    ...(record.erasedAt !== undefined && { erasedAt: record.erasedAt }),
     ...(record.errorCode !== undefined && {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },
     }),

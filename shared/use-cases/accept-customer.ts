@@ -5,10 +5,12 @@ import { emailKeyOf } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
+import { erasureMarkKey } from '../domain/privacy/privacy-request';
 import {
   CustomerLink,
   CustomerLinks,
   CustomerQueue,
+  ErasureMarks,
   Log,
   StatusConflictError,
   StatusStore,
@@ -24,6 +26,8 @@ export interface AcceptDeps {
   defaultCustomerGroup: string;
   /** The customer links (issue 17): a create that names its source customer reserves its link. */
   links?: CustomerLinks;
+  /** Erasure marks (issue 27): a source customer whose data was erased is not taken in again. */
+  erasureMarks?: ErasureMarks;
   now?: () => Date;
   newId?: () => string;
 }
@@ -52,6 +56,8 @@ export type AcceptResult =
   | { kind: 'key-reused' }
   /** The key's first request is still being accepted. */
   | { kind: 'in-progress' }
+  /** The source's customer was erased (issue 27): nothing stored until the merchant lifts the mark. */
+  | { kind: 'erased' }
   | { kind: 'unavailable' };
 
 const nowIso = (deps: AcceptDeps): string => (deps.now?.() ?? new Date()).toISOString();
@@ -83,6 +89,8 @@ export async function acceptCustomer(
   const request = parsed.value;
   const correlationId = correlationIdFor(deps, options);
   const origin = options.origin;
+  const erased = await isErased(origin, deps);
+  if (erased !== false) return { kind: erased };
   let reserved: CustomerLink | undefined;
   if (deps.links && origin?.sourceCustomerId !== undefined) {
     try {
@@ -113,6 +121,25 @@ export async function acceptCustomer(
   );
   if (result.kind === 'unavailable' && reserved) await releaseReservation(reserved, correlationId, deps);
   return result;
+}
+
+/**
+ * Whether the source's customer was erased (issue 27, the erasure mark): `erased`, or `unavailable`
+ * when the mark cannot be read (nothing is stored then either), else false.
+ */
+export async function isErased(
+  origin: { source: string; sourceCustomerId?: string } | undefined,
+  deps: Pick<AcceptDeps, 'erasureMarks' | 'log'>,
+): Promise<'erased' | 'unavailable' | false> {
+  if (!deps.erasureMarks || origin?.sourceCustomerId === undefined) return false;
+  try {
+    return (await deps.erasureMarks.isMarked(erasureMarkKey(origin.source, origin.sourceCustomerId)))
+      ? 'erased'
+      : false;
+  } catch (error) {
+    deps.log.error('customer.accept.mark_failed', { reason: errorName(error) });
+    return 'unavailable';
+  }
 }
 
 /**

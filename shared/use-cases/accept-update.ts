@@ -7,7 +7,7 @@ import {
 } from '../domain/customer-update';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
-import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';
+import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult, isErased } from './accept-customer';
 import { errorName } from '../domain/failure';
 
 /**
@@ -38,6 +38,10 @@ export async function acceptUpdate(
   } catch (error) {
     deps.log.error('customer.update.link_failed', { reason: errorName(error) });
     return { kind: 'unavailable' };
+  }
+  if (intake.key.kind === 'reference') {
+    const erased = await isErased(intake.key, deps);
+    if (erased !== false) return { kind: erased };
   }
   if (!link) return { kind: 'not-found' };
   const now = deps.now?.() ?? new Date();

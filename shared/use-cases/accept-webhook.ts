@@ -4,7 +4,7 @@ import { queueMessageFor } from '../domain/queue-message';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { referenceRequest, SourceReference } from '../domain/webhooks/source-reference';
 import { StatusConflictError } from '../ports';
-import { AcceptDeps, acceptCustomer } from './accept-customer';
+import { AcceptDeps, acceptCustomer, isErased } from './accept-customer';
 import { errorName } from '../domain/failure';
 
 /**
@@ -41,6 +41,8 @@ export type WebhookResult =
   | { kind: 'invalid'; errors: FieldError[] }
   /** The first delivery of this event is still being stored. */
   | { kind: 'in-progress' }
+  /** The shop's customer was erased (issue 27): acknowledged, nothing stored. */
+  | { kind: 'erased' }
   | { kind: 'unavailable' };
 
 const ROUTE = 'webhook';
@@ -56,6 +58,10 @@ export async function acceptWebhook(
     return storeDirectly(delivery, content, caller, deps);
   })();
   const { source, sourceKind, topic } = delivery;
+  if (result.kind === 'erased') {
+    deps.telemetry.trackEvent({ name: 'PrivacyDeliveryDropped', properties: { source, sourceKind, topic } });
+    deps.log.info('webhook.erased_customer', { source, topic });
+  }
   if (result.kind === 'accepted') {
     const outcome = result.replayed
       ? 'replayed'
@@ -103,6 +109,7 @@ async function acceptMapped(
       return record ? { kind: 'accepted', record, replayed: true } : { kind: 'in-progress' };
     }
     case 'in-progress':
+    case 'erased':
     case 'unavailable':
       return { kind: accepted.kind };
   }
@@ -115,6 +122,13 @@ async function storeDirectly(
   caller: string,
   deps: AcceptDeps,
 ): Promise<WebhookResult> {
+  const erased = await isErased(
+    delivery.sourceCustomerId === undefined
+      ? undefined
+      : { source: delivery.source, sourceCustomerId: delivery.sourceCustomerId },
+    deps,
+  );
+  if (erased !== false) return { kind: erased };
   const correlationId = correlationIdForKey(caller, ROUTE, delivery.eventKey);
   const timestamp = (deps.now?.() ?? new Date()).toISOString();
   const common = {

@@ -1,4 +1,5 @@
 import { CustomerLink, CustomerLinkKey, CustomerLinks, StatusConflictError } from '../../shared/ports';
+import { linkMatches } from '../../shared/domain/privacy';
 
 /**
  * An in-memory CustomerLinks with the Table adapter's rules (unit tests). `now` stands in for the
@@ -68,6 +69,12 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
         .filter(([key]) => (changedAt.get(key) ?? 0) < cutoff)
         .slice(0, Math.max(0, limit))
         .map(([, link]) => ({ ...link }));
+    },
+    async findForSubject(query, limit) {
+      return [...rows.values()]
+        .filter((link) => linkMatches(link, query))
+        .slice(0, Math.max(0, limit))
+        .map((link) => ({ ...link }));
     },
     async delete(link) {
       const key = home(link);

@@ -1,5 +1,6 @@
 import { StatusConflictError, StatusStore } from '../../shared/ports';
-import { StatusRecord } from '../../shared/domain/status';
+import { isTerminal, StatusRecord } from '../../shared/domain/status';
+import { isPrivacyKind, recordMatches } from '../../shared/domain/privacy';
 
 /** An in-memory StatusStore with the same optimistic-concurrency rules as the Table one. */
 export function memoryStatusStore(): StatusStore & { records: Map<string, StatusRecord> } {
@@ -58,6 +59,18 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
             r.payload !== undefined &&
             r.updatedAt < endedBefore,
         )
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
+    async findHolding(query, limit) {
+      return [...records.values()]
+        .filter((r) => recordMatches(r, query))
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
+    async findOpenPrivacyRequests(limit) {
+      return [...records.values()]
+        .filter((r) => isPrivacyKind(r.kind) && !isTerminal(r.status))
         .slice(0, limit)
         .map((r) => ({ ...r }));
     },

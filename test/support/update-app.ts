@@ -7,6 +7,8 @@ import { d365Gate } from '../../shared/adapters/d365/d365-gate';
 import { mapToCustomersV3 } from '../../shared/adapters/d365/d365-payload';
 import {
   addressListFromCustomersV3,
+  ANONYMISED_FIELDS,
+  anonymiseCustomersV3,
   customersV3FieldsOf,
 } from '../../shared/adapters/d365/d365-entity-fields';
 import { transient } from '../../shared/domain/failure';
@@ -103,7 +105,12 @@ export function updateSetup(policy: ConflictPolicy = 'review') {
     links,
     d365Updates: d365.port,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
-    entityFields: { fieldsOf: customersV3FieldsOf, addressList: addressListFromCustomersV3 },
+    entityFields: {
+      fieldsOf: customersV3FieldsOf,
+      addressList: addressListFromCustomersV3,
+      anonymise: anonymiseCustomersV3,
+      anonymisedFields: ANONYMISED_FIELDS,
+    },
     conflictPolicy: policy,
   };
   const origin = { source: 'pos', sourceCustomerId: 'C-1' };

@@ -76,3 +76,44 @@ export function addressListFromCustomersV3(
   };
   return [address as CustomerAddress];
 }
+
+/**
+ * Privacy (issue 27), `anonymise`: what replaces a customer's personal fields in D365 (documented in
+ * docs/privacy.md). Names become "Erased" / "Customer", the e-mail, phone and middle name are
+ * emptied, and each address D365 holds keeps only its country: street "Erased", the rest emptied
+ * (a country is what F&O's address setup needs; a ZIP or state emptied validates everywhere).
+ */
+export const ANONYMISED_FIELDS: readonly string[] = [
+  'PersonFirstName',
+  'PersonMiddleName',
+  'PersonLastName',
+  'PrimaryContactEmail',
+  'PrimaryContactPhone',
+  ...['Address', 'InvoiceAddress', 'DeliveryAddress'].flatMap((prefix) =>
+    ['Description', 'Street', 'City', 'State', 'ZipCode'].map((field) => `${prefix}${field}`),
+  ),
+];
+
+export const ANONYMISED_PLACEHOLDERS = {
+  firstName: 'Erased',
+  lastName: 'Customer',
+  street: 'Erased',
+} as const;
+
+/** The anonymising values for the fields of a customer D365 holds as `fields`, only those that differ. */
+export function anonymiseCustomersV3(fields: Record<string, unknown>): Record<string, unknown> {
+  const target: Record<string, unknown> = {
+    PersonFirstName: ANONYMISED_PLACEHOLDERS.firstName,
+    PersonMiddleName: '',
+    PersonLastName: ANONYMISED_PLACEHOLDERS.lastName,
+    PrimaryContactEmail: '',
+    PrimaryContactPhone: '',
+  };
+  for (const prefix of ['Address', 'InvoiceAddress', 'DeliveryAddress']) {
+    if (textOf(fields[`${prefix}Street`]) === undefined) continue; // no address there
+    target[`${prefix}Street`] = ANONYMISED_PLACEHOLDERS.street;
+    for (const field of ['Description', 'City', 'State', 'ZipCode']) target[`${prefix}${field}`] = '';
+  }
+  const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+  return Object.fromEntries(Object.entries(target).filter(([field, value]) => text(fields[field]) !== value));
+}

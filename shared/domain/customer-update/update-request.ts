@@ -21,6 +21,11 @@ export const updateRequestSchema = z.strictObject({
       value: z.number(),
       arrivedAt: z.number(),
     }),
+    /**
+     * Privacy (issue 27): an erasure's anonymisation of the D365 customer, not a patch: the worker
+     * replaces the personal fields D365 holds with placeholders, whatever was changed there.
+     */
+    anonymise: z.literal(true).optional(),
   }),
 });
 

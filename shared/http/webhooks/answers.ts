@@ -47,7 +47,7 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
 }
 
 /** Why a verified delivery created nothing (the OpenAPI document lists them from here). */
-export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled'] as const;
+export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled', 'erased'] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
 
 /** A verified delivery that creates nothing (a topic not handled): 200, so the shop keeps the subscription. */
@@ -70,6 +70,9 @@ export function resultAnswer(
       return problemResponse(problems.invalidBody(result.errors));
     case 'in-progress':
       return problemResponse(webhookInProgress());
+    case 'erased':
+      // A 2xx, so the shop stops retrying a delivery for a customer it asked us to forget.
+      return ignoredAnswer('erased');
     case 'unavailable':
       return problemResponse(problems.storageUnavailable(retryAfterSeconds));
   }

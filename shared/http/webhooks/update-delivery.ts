@@ -6,7 +6,7 @@ import type { Config } from '../../config/config';
 import type { CustomerLinkKey, Log, Telemetry } from '../../ports';
 import type { AcceptDeps } from '../../use-cases/accept-customer';
 import { problemResponse, problems } from '../problem';
-import { storedAnswer, webhookInProgress } from './answers';
+import { ignoredAnswer, storedAnswer, webhookInProgress } from './answers';
 
 /**
  * Update deliveries (issue 17): Shopify `customers/update` and a Standard Webhooks
@@ -60,6 +60,9 @@ export async function deliverUpdate(
       return problemResponse(problems.customerNotFound());
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
+    case 'erased':
+      deps.telemetry.trackEvent({ name: 'PrivacyDeliveryDropped', properties: { source, sourceKind, topic } });
+      return ignoredAnswer('erased');
     case 'key-reused':
     case 'in-progress':
       return problemResponse(webhookInProgress());

@@ -10,6 +10,7 @@ import type {
   D365Client,
   D365CustomerUpdates,
   D365Gate,
+  ErasureMarks,
   IdentityClaims,
   Log,
   StatusStore,
@@ -60,6 +61,8 @@ export interface WorkerDeps
    * create was sent; one after a 2xx without an account looks again for `ACCOUNT_LOOKUP_ROUNDS` times it.
    */
   settleSeconds?: number;
+  /** Privacy requests (issue 27): erasure marks, the D365 mode per legal entity, batches. */
+  privacy?: PrivacyDeps;
   /** Updates (issue 17): CustomersV3 by key. Required for update messages, with the three below. */
   d365Updates?: D365CustomerUpdates;
   /** The customer as D365's entity fields (CustomersV3), for the diff: the same mapping as the create. */
@@ -69,6 +72,22 @@ export interface WorkerDeps
   conflictPolicy?: ConflictPolicy;
   now?: () => Date;
   random?: () => number;
+}
+
+/** What a privacy request (issue 27) needs besides the worker's ports. */
+export interface PrivacyDeps {
+  erasureMarks: ErasureMarks;
+  /** Whether the linked D365 customers of a legal entity are anonymised (else reported). */
+  anonymiseIn: (legalEntity: string) => boolean;
+  /** Items per batch (default 100). */
+  batchSize?: number;
+  /** How long one invocation works before it hands the rest to the next (default 60 s). */
+  sliceMs?: number;
+  /**
+   * How long after the erasure marks were written the last look for new data waits (default 60 s):
+   * longer than an intake takes between checking a mark and writing its record.
+   */
+  settleSeconds?: number;
 }
 
 /** The deps an update needs, all there. */
@@ -83,6 +102,10 @@ export interface EntityFields {
     list: 'BillingAddress' | 'ShippingAddress',
     flag: 'Yes' | 'No' | undefined,
   ): unknown[];
+  /** Privacy (issue 27): the placeholder values that anonymise a customer D365 holds as `fields` (only those that differ). */
+  anonymise(fields: Record<string, unknown>): Record<string, unknown>;
+  /** The entity fields anonymisation may set. */
+  anonymisedFields: readonly string[];
 }
 
 export const hasUpdateDeps = (deps: WorkerDeps): deps is UpdateDeps =>
@@ -104,6 +127,8 @@ export type ProcessResult =
   | { kind: 'deferred'; delaySeconds: number }
   /** The request had already ended: acknowledged without calling D365. */
   | { kind: 'already-finished' }
+  /** A privacy request (issue 27) completed: erased, or its export ready. */
+  | { kind: 'completed' }
   | { kind: 'discarded' };
 
 export interface ProcessOptions {

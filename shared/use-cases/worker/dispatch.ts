@@ -1,6 +1,7 @@
 import { parseCustomerRequest } from '../../domain/customer-contract';
 import { isUpdateRequest, parseUpdateRequest, UpdateRequest } from '../../domain/customer-update';
 import { decodeQueueMessage, QueueMessage } from '../../domain/queue-message';
+import { isPrivacyKind, parsePrivacyState, PrivacyState } from '../../domain/privacy';
 import { FAILURE_CODES, StatusRecord } from '../../domain/status';
 import { sourceReferenceOf } from '../../domain/webhooks/source-reference';
 import { StatusConflictError } from '../../ports';
@@ -10,6 +11,8 @@ import { CreateMessage, runCreate } from './create';
 import { Claimed, hasUpdateDeps, ProcessOptions, ProcessResult, WorkerDeps } from './deps';
 import { defer, recordFailure } from './endings';
 import { runUpdate } from './update';
+import { runPrivacy } from './privacy';
+import { hasPrivacyDeps } from './privacy-job';
 
 /**
  * The customer queue's worker, for creates and updates alike (the state machine of
@@ -54,6 +57,7 @@ export async function processQueuedRequest(
 type Decoded =
   | ({ kind: 'create' } & CreateMessage)
   | { kind: 'update'; update: UpdateRequest }
+  | { kind: 'privacy'; state: PrivacyState }
   | { kind: 'invalid'; correlationId?: string; reason?: string };
 
 /**
@@ -62,6 +66,12 @@ type Decoded =
  */
 function decode(message: QueueMessage, record: StatusRecord, deps: WorkerDeps): Decoded {
   const { correlationId } = record;
+  if (isPrivacyKind(record.kind)) {
+    const state = parsePrivacyState(record.payload);
+    return state
+      ? { kind: 'privacy', state }
+      : { kind: 'invalid', correlationId, reason: 'not a privacy request' };
+  }
   const request = requestOf(record, message);
   if (request === undefined) return { kind: 'invalid', correlationId, reason: 'no request stored' };
   if (isUpdateRequest(request)) {
@@ -136,7 +146,7 @@ async function loadRecord(message: QueueMessage, deps: WorkerDeps): Promise<Stat
   }
 }
 
-/** The claimed request's own steps: the create's or the update's. */
+/** The claimed request's own steps: the create's, the update's or a privacy request's (issue 27). */
 function runClaimed(
   decoded: Exclude<Decoded, { kind: 'invalid' }>,
   work: Claimed,
@@ -145,6 +155,10 @@ function runClaimed(
   const { correlationId, legalEntity } = work.record;
   deps.log.info('customer.processing', { correlationId, legalEntity, attempt: work.attempt });
   if (decoded.kind === 'create') return runCreate(work, decoded, deps);
+  if (decoded.kind === 'privacy') {
+    if (!hasPrivacyDeps(deps)) throw new Error('The worker was given a privacy request without its ports.');
+    return runPrivacy(work, decoded.state, deps);
+  }
   if (!hasUpdateDeps(deps)) throw new Error('The worker was given an update without the update ports.');
   return runUpdate(work, decoded.update, deps);
 }

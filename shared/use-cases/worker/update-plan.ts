@@ -48,6 +48,7 @@ export function planUpdate(
   deps: UpdateDeps,
   current?: Record<string, unknown>,
 ): Plan {
+  if (u.anonymise) return planAnonymisation(link, deps, current);
   const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
   const patch = effectivePatch(u.customer, stamps, u.stamp).customer;
   const members = Object.keys(patch);
@@ -77,6 +78,23 @@ export function planUpdate(
   };
   if (Object.keys(changes).length === 0) return { kind: 'unchanged', save };
   return { kind: 'send', save, changes, asSent };
+}
+
+/**
+ * An erasure's anonymisation (issue 27): the placeholders for what D365 holds now, sent whatever was
+ * changed there (no conflict: the customer asked to be forgotten); what D365 already holds is not
+ * sent again, so a repeat after a lost answer ends `unchanged`.
+ */
+function planAnonymisation(link: CustomerLink, deps: UpdateDeps, current?: Record<string, unknown>): Plan {
+  if (current === undefined) return { kind: 'needs-d365' };
+  const changes = deps.entityFields.anonymise(current);
+  const sent = parseDigests(link.sentDigests) ?? digestFields(current, undefined);
+  const save: LinkSave = {
+    fieldStamps: link.fieldStamps,
+    sentDigests: serialiseDigests(withSent(sent, changes)),
+  };
+  if (Object.keys(changes).length === 0) return { kind: 'unchanged', save };
+  return { kind: 'send', save, changes, asSent: () => true };
 }
 
 /** Per address list: the `PrimaryAddress` of the address that plays the list's role (the one marked primary, else the first). */
