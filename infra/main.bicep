@@ -70,10 +70,25 @@ param d365AccountField string = 'CustomerAccount'
 @maxLength(10)
 param d365DefaultCustomerGroup string = '30'
 
-@description('D365_TIMEOUT_MS: how long one call to D365, Entra ID or Key Vault may take.')
+@description('D365_TIMEOUT_MS: how long one call to D365 may take.')
 @minValue(1000)
 @maxValue(120000)
 param d365TimeoutMs int = 30000
+
+@description('KEY_VAULT_TIMEOUT_MS: how long one call to Key Vault may take.')
+@minValue(1000)
+@maxValue(120000)
+param keyVaultTimeoutMs int = 10000
+
+@description('ENTRA_TIMEOUT_MS: how long one token request to Entra ID may take.')
+@minValue(1000)
+@maxValue(120000)
+param entraTimeoutMs int = 10000
+
+@description('BIGCOMMERCE_TIMEOUT_MS: how long one call to a BigCommerce store API may take.')
+@minValue(1000)
+@maxValue(120000)
+param bigCommerceTimeoutMs int = 10000
 
 @description('D365_SETTLE_SECONDS: how long D365 may take to show a customer it created, before a lookup concludes it is not there.')
 @minValue(1)
@@ -523,6 +538,9 @@ module functionApp 'modules/function-app.bicep' = {
     d365AccountField: d365AccountField
     d365DefaultCustomerGroup: d365DefaultCustomerGroup
     d365TimeoutMs: d365TimeoutMs
+    keyVaultTimeoutMs: keyVaultTimeoutMs
+    entraTimeoutMs: entraTimeoutMs
+    bigCommerceTimeoutMs: bigCommerceTimeoutMs
     d365SettleSeconds: d365SettleSeconds
     customerQueueName: customerQueueName
     statusTableName: statusTableName

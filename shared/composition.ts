@@ -257,19 +257,19 @@ export function createAppServices(config: Config): AppServices {
   const secretClient = new SecretClient(config.keyVault.url, keyVaultCredential, {
     disableChallengeResourceVerification: isLoopbackUrl(config.keyVault.url),
   });
-  const secrets = keyVaultSecretSource(secretClient, config.keyVault.secretName, config.d365.timeoutMs);
+  const secrets = keyVaultSecretSource(secretClient, config.keyVault.secretName, config.keyVault.timeoutMs);
   const tokens = entraTokenSource(secrets, {
     tenantId: config.d365.tenantId,
     clientId: config.d365.clientId,
     resource: config.d365.url,
     authorityHost: config.authorityHost,
-    timeoutMs: config.d365.timeoutMs,
+    timeoutMs: config.entraTimeoutMs,
   });
 
   const webhookSecrets = keyVaultWebhookSecrets(secretClient, {
     refreshSeconds: config.webhooks.secretRefreshSeconds,
     rotationWindowSeconds: config.webhooks.rotationWindowSeconds,
-    timeoutMs: config.d365.timeoutMs,
+    timeoutMs: config.keyVault.timeoutMs,
   });
 
   const d365 = d365Client(tokens, config.d365);
@@ -302,7 +302,7 @@ export function createAppServices(config: Config): AppServices {
       local,
     }),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
-      timeoutMs: config.d365.timeoutMs,
+      timeoutMs: config.bigCommerceTimeoutMs,
     }),
     shopClients: shopClients(config.webhooks.sources, {
       secrets: webhookSecrets,

@@ -13,6 +13,16 @@ import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { SubjectQuery } from './domain/privacy/subject-query';
 import type { Observation } from './domain/shop-budget';
 
+/**
+ * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
+ * caller may abort it with, and how long it may take (default: the adapter's setting for that
+ * service, D365_TIMEOUT_MS, KEY_VAULT_TIMEOUT_MS, ENTRA_TIMEOUT_MS or BIGCOMMERCE_TIMEOUT_MS).
+ */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 /** The status records, one per correlation ID, with optimistic concurrency on every change. */
 export interface StatusStore {
   /** Inserts a new record; throws `StatusConflictError` when one with the same ID exists. */
@@ -60,7 +70,7 @@ export interface CustomerQueue {
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
 export interface SecretSource {
-  get(): Promise<string>;
+  get(options?: CallOptions): Promise<string>;
   /** Forgets the cached secret so the next `get` reads Key Vault again (after a rotation). */
   invalidate(): void;
 }
@@ -86,13 +96,14 @@ export interface SourceCustomers {
   bigCommerceCustomer(
     store: { storeHash: string; apiUrl: string; apiTokenSecretName: string },
     customerId: number,
+    options?: CallOptions,
   ): Promise<unknown>;
 }
 
 /** Access tokens for D365, from Entra ID with the client secret held in Key Vault. */
 export interface TokenSource {
   /** A valid token; `fresh` skips the cached one (after D365 answered 401). */
-  getToken(options?: { fresh?: boolean }): Promise<string>;
+  getToken(options?: { fresh?: boolean } & CallOptions): Promise<string>;
 }
 
 /** Creates customers in D365. Throws `ProcessingError` (permanent or transient) on failure. */
@@ -101,13 +112,13 @@ export interface D365Client {
    * `customerAccount` is absent when D365 confirmed the create (a 2xx) without naming the account:
    * the customer exists and must be looked up, never created again.
    */
-  createCustomer(request: CustomerRequest): Promise<{ customerAccount?: string }>;
+  createCustomer(request: CustomerRequest, options?: CallOptions): Promise<{ customerAccount?: string }>;
   /**
    * The accounts of the customers with this e-mail in the legal entity (CustomersV3, cross-company,
    * with a filter built by the one safe builder), in D365's order, at most `CUSTOMER_LOOKUP_TOP`;
    * empty when there is none.
    */
-  findCustomersByEmail(legalEntity: string, email: string): Promise<string[]>;
+  findCustomersByEmail(legalEntity: string, email: string, options?: CallOptions): Promise<string[]>;
   /**
    * Recovery only (shared/domain/recovery-match.ts): the customers whose `PersonFirstName`,
    * `PersonLastName` (when given) and `PrimaryContactPhone` all equal these, in the legal entity
@@ -117,6 +128,7 @@ export interface D365Client {
   findCustomersByNameAndPhone(
     legalEntity: string,
     person: PersonKey,
+    options?: CallOptions,
   ): Promise<NameAndPhoneMatch[] | undefined>;
 }
 
@@ -151,7 +163,11 @@ export type D365PatchResult =
  */
 export interface D365CustomerUpdates {
   /** The customer by key (`dataAreaId` + `CustomerAccount`), or undefined when D365 has none. */
-  getCustomer(legalEntity: string, customerAccount: string): Promise<D365CustomerSnapshot | undefined>;
+  getCustomer(
+    legalEntity: string,
+    customerAccount: string,
+    options?: CallOptions,
+  ): Promise<D365CustomerSnapshot | undefined>;
   /**
    * `PATCH CustomersV3(dataAreaId='…',CustomerAccount='…')?cross-company=true` with
    * `If-Match: etag` (`'*'` only under the "ours wins" conflict policy); only `changes` are sent.
@@ -160,7 +176,7 @@ export interface D365CustomerUpdates {
     legalEntity: string,
     customerAccount: string,
     changes: Record<string, unknown>,
-    options: { etag: string },
+    options: { etag: string } & CallOptions,
   ): Promise<D365PatchResult>;
 }
 
@@ -254,9 +270,18 @@ export interface ErasureMarks {
  */
 export interface D365PostalAddresses {
   /** Where the customer's postal addresses are (every page; any company: cross-company). */
-  listPostalAddresses(legalEntity: string, customerAccount: string): Promise<AddressPlace[]>;
+  listPostalAddresses(
+    legalEntity: string,
+    customerAccount: string,
+    options?: CallOptions,
+  ): Promise<AddressPlace[]>;
   /** Adds one postal address, with its role (Invoice/Delivery), to an existing customer. */
-  addPostalAddress(legalEntity: string, customerAccount: string, address: FurtherAddress): Promise<void>;
+  addPostalAddress(
+    legalEntity: string,
+    customerAccount: string,
+    address: FurtherAddress,
+    options?: CallOptions,
+  ): Promise<void>;
 }
 
 /**
@@ -475,6 +500,7 @@ export interface D365EmailBatchLookup {
   findCustomersByEmails(
     legalEntity: string,
     emails: readonly string[],
+    options?: CallOptions,
   ): Promise<Map<string, string[] | undefined>>;
 }
 

@@ -6,8 +6,26 @@ export type Json = Record<string, unknown>;
 
 export const document = openApiDocument() as {
   info: { title: string; description: string; version: string };
-  paths: Record<string, Record<string, { operationId: string; summary: string; description: string }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { operationId: string; summary: string; description: string; security?: Record<string, unknown>[] }
+    >
+  >;
 };
+
+/** The key an operation takes, from its security requirement: the master key on the operator routes. */
+function keyHeader(op: { security?: Record<string, unknown>[] }) {
+  const admin = op.security?.some((alternative) => 'masterKey' in alternative) ?? false;
+  return admin
+    ? {
+        key: 'x-functions-key',
+        value: '{{masterKey}}',
+        description: 'The master (admin) key; leave empty locally.',
+      }
+    : { key: 'x-functions-key', value: '{{functionKey}}', description: 'Leave empty locally.' };
+}
 
 export function operation(path: string, method: string) {
   const found = document.paths[path]?.[method];
@@ -51,6 +69,8 @@ export function request(
     tests: string[];
     /** No function key (the webhook routes: the signature is the authentication). */
     anonymous?: boolean;
+    /** The request's own `x-functions-key` in `headers` replaces the operation's key. */
+    replaceKey?: boolean;
   },
 ): Json {
   const op = operation(path, method);
@@ -60,9 +80,7 @@ export function request(
     ...(options.body !== undefined || options.rawBody !== undefined
       ? [{ key: 'Content-Type', value: options.contentType ?? 'application/json' }]
       : []),
-    ...(options.anonymous
-      ? []
-      : [{ key: 'x-functions-key', value: '{{functionKey}}', description: 'Leave empty locally.' }]),
+    ...(options.anonymous || options.replaceKey ? [] : [keyHeader(op)]),
     ...(options.headers ?? []),
   ];
   return {

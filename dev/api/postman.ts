@@ -53,6 +53,7 @@ export function postmanCollection(): Json {
         prerequest: [
           ...uniqueEmail('email'),
           "pm.collectionVariables.set('idempotencyKey', pm.variables.replaceIn('{{$guid}}'));",
+          "pm.collectionVariables.set('reference', 'POS-' + pm.variables.replaceIn('{{$guid}}').slice(0, 8));",
         ],
         headers: [
           {
@@ -61,6 +62,11 @@ export function postmanCollection(): Json {
             description: 'A new UUID per customer; resend with the same key.',
           },
           { key: 'Prefer', value: 'wait=10' },
+          {
+            key: 'Customer-Reference',
+            value: '{{reference}}',
+            description: 'Your own ID for the customer: update it later by this reference.',
+          },
         ],
         rawBody: withEmail(MINIMAL_CUSTOMER_EXAMPLE, 'email'),
         tests: [
@@ -77,6 +83,7 @@ export function postmanCollection(): Json {
         headers: [
           { key: 'Idempotency-Key', value: '{{idempotencyKey}}' },
           { key: 'Prefer', value: 'wait=10' },
+          { key: 'Customer-Reference', value: '{{reference}}' },
         ],
         rawBody: withEmail(MINIMAL_CUSTOMER_EXAMPLE, 'email'),
         tests: [
@@ -117,6 +124,78 @@ export function postmanCollection(): Json {
           '}',
         ],
       }),
+      request(
+        'Update it by your reference (merge patch, Prefer: wait)',
+        '/customers/references/{reference}',
+        'patch',
+        {
+          url: '/customers/references/{{reference}}',
+          contentType: 'application/merge-patch+json',
+          headers: [{ key: 'Prefer', value: 'wait=10' }],
+          rawBody: JSON.stringify({ Customer: { ContactNumber: '+14255550100', MiddleName: null } }, null, 2),
+          tests: [
+            ...status(200),
+            "pm.test('updated in D365', () => {",
+            '  const answer = pm.response.json();',
+            "  pm.expect(answer.kind).to.eql('update');",
+            "  pm.expect(answer.outcome).to.eql('updated');",
+            "  pm.expect(answer.customerAccount).to.eql(pm.collectionVariables.get('customerAccount'));",
+            '});',
+          ],
+        },
+      ),
+      request(
+        'Update it by its D365 account (plain application/json)',
+        '/customers/accounts/{legalEntity}/{customerAccount}',
+        'patch',
+        {
+          url: '/customers/accounts/USRT/{{customerAccount}}',
+          headers: [{ key: 'Prefer', value: 'wait=10' }],
+          rawBody: JSON.stringify({ Customer: { Gender: 'Female' } }, null, 2),
+          tests: [
+            ...status(200),
+            "pm.test('updated in D365', () => pm.expect(pm.response.json().outcome).to.eql('updated'));",
+          ],
+        },
+      ),
+      request('A JSON Patch is another format (415)', '/customers/references/{reference}', 'patch', {
+        url: '/customers/references/{{reference}}',
+        contentType: 'application/json-patch+json',
+        rawBody: JSON.stringify([{ op: 'replace', path: '/Customer/Gender', value: 'Male' }], null, 2),
+        tests: [
+          ...status(415),
+          ...PROBLEM_SHAPE,
+          "pm.test('Accept-Patch names the formats', () => pm.expect(pm.response.headers.get('Accept-Patch')).to.eql('application/merge-patch+json, application/json'));",
+        ],
+      }),
+      request('Look the link up by the D365 account (operator)', '/customers/links', 'get', {
+        url: '/customers/links?legalEntity=USRT&customerAccount={{customerAccount}}',
+        tests: [
+          ...status(200),
+          "pm.test('the link names the account', () => pm.expect(pm.response.json().customerAccount).to.eql(pm.collectionVariables.get('customerAccount')));",
+        ],
+      }),
+      request(
+        'A wrong function key (401, empty, when keys are on)',
+        '/customers/status/{correlationId}',
+        'get',
+        {
+          url: '/customers/status/{{correlationId}}',
+          headers: [{ key: 'x-functions-key', value: 'not-the-key' }],
+          replaceKey: true,
+          tests: [
+            "if (pm.variables.get('functionKey')) {",
+            "  pm.test('status 401', () => pm.response.to.have.status(401));",
+            "  pm.test('the platform\u2019s answer: no body, no content type', () => {",
+            "    pm.expect(pm.response.text()).to.eql('');",
+            "    pm.expect(pm.response.headers.get('Content-Type')).to.eql(undefined);",
+            '  });',
+            '} else {',
+            "  pm.test('no keys locally: any key passes', () => pm.response.to.have.status(200));",
+            '}',
+          ],
+        },
+      ),
       request('Invalid customer (400 with pointers)', '/customers', 'post', {
         url: '/customers',
         rawBody: JSON.stringify(
@@ -271,6 +350,7 @@ export function postmanCollection(): Json {
     variable: [
       { key: 'baseUrl', value: 'http://localhost:7071/api' },
       { key: 'functionKey', value: '' },
+      { key: 'masterKey', value: '' },
       { key: 'authorityHost', value: 'https://login.microsoftonline.com' },
       { key: 'd365Url', value: 'https://contoso.operations.dynamics.com' },
       { key: 'tenantId', value: '' },
@@ -290,6 +370,7 @@ export function localEnvironment(): Json {
     values: [
       value('baseUrl', 'http://localhost:7071/api'),
       value('functionKey', '', 'secret'),
+      value('masterKey', '', 'secret'),
       value('authorityHost', 'https://127.0.0.1:7443'),
       value('d365Url', 'https://127.0.0.1:7443'),
       value('tenantId', '11111111-1111-4111-8111-111111111111'),

@@ -64,6 +64,9 @@ param d365ServicePath string
 param d365AccountField string
 param d365DefaultCustomerGroup string
 param d365TimeoutMs int
+param keyVaultTimeoutMs int
+param entraTimeoutMs int
+param bigCommerceTimeoutMs int
 param d365SettleSeconds int
 param customerQueueName string
 param statusTableName string
@@ -294,6 +297,18 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'D365_TIMEOUT_MS'
           value: string(d365TimeoutMs)
+        }
+        {
+          name: 'KEY_VAULT_TIMEOUT_MS'
+          value: string(keyVaultTimeoutMs)
+        }
+        {
+          name: 'ENTRA_TIMEOUT_MS'
+          value: string(entraTimeoutMs)
+        }
+        {
+          name: 'BIGCOMMERCE_TIMEOUT_MS'
+          value: string(bigCommerceTimeoutMs)
         }
         {
           name: 'D365_SETTLE_SECONDS'

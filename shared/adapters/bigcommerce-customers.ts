@@ -1,5 +1,6 @@
 import { asProcessingError, parseRetryAfter, permanent, transient } from '../domain/failure';
-import { SourceCustomers, WebhookSecrets } from '../ports';
+import { CallOptions, SourceCustomers, WebhookSecrets } from '../ports';
+import { callSignal } from './call-options';
 import { InstanceGate } from './d365/d365-gate';
 
 /**
@@ -17,30 +18,31 @@ import { InstanceGate } from './d365/d365-gate';
 export function bigCommerceCustomers(
   secrets: WebhookSecrets,
   gate: InstanceGate,
+  /** `timeoutMs`: BIGCOMMERCE_TIMEOUT_MS, per call. */
   options: { timeoutMs: number; maxWaitMs?: number },
 ): SourceCustomers {
-  const call = async (url: string, token: string): Promise<Response> => {
+  const call = async (url: string, token: string, callOptions?: CallOptions): Promise<Response> => {
     try {
       return await fetch(url, {
         headers: { 'x-auth-token': token, accept: 'application/json' },
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: callSignal(callOptions, options.timeoutMs),
       });
     } catch (error) {
       throw asProcessingError(error, 'BigCommerce');
     }
   };
   return {
-    async bigCommerceCustomer(store, customerId) {
+    async bigCommerceCustomer(store, customerId, callOptions) {
       const url = `${store.apiUrl}/stores/${encodeURIComponent(store.storeHash)}/v3/customers?id:in=${customerId}&include=addresses`;
       const run = async (): Promise<unknown> => {
         let [token] = await secrets.get(store.apiTokenSecretName);
         if (!token) throw permanent('configuration', 'The BigCommerce API token secret has no value.');
-        let response = await call(url, token);
+        let response = await call(url, token, callOptions);
         if (response.status === 401) {
           // Rotated since we read it: read Key Vault again once.
           await response.body?.cancel();
           [token] = await secrets.refresh(store.apiTokenSecretName);
-          if (token) response = await call(url, token);
+          if (token) response = await call(url, token, callOptions);
         }
         if (response.status === 429) {
           await response.body?.cancel();

@@ -1,6 +1,7 @@
 import { AccessToken, ClientSecretCredential } from '@azure/identity';
 import { asProcessingError, permanent, ProcessingError } from '../domain/failure';
-import { SecretSource, TokenSource } from '../ports';
+import { CallOptions, SecretSource, TokenSource } from '../ports';
+import { callSignal } from './call-options';
 
 export interface TokenSourceOptions {
   tenantId: string;
@@ -8,6 +9,7 @@ export interface TokenSourceOptions {
   /** The D365 environment URL; the token is requested for `{resource}/.default`. */
   resource: string;
   authorityHost: string;
+  /** ENTRA_TIMEOUT_MS: how long a token request may take (the secret's read has Key Vault's own). */
   timeoutMs: number;
 }
 
@@ -48,16 +50,14 @@ export function entraTokenSource(secrets: SecretSource, options: TokenSourceOpti
     return credential.value;
   };
 
-  const requestToken = async (fresh: boolean): Promise<AccessToken> => {
-    const secret = await secrets.get();
-    return credentialFor(secret, fresh).getToken(scope, {
-      abortSignal: AbortSignal.timeout(options.timeoutMs),
-    });
+  const requestToken = async (fresh: boolean, call: CallOptions): Promise<AccessToken> => {
+    const secret = await secrets.get(call.abortSignal && { abortSignal: call.abortSignal });
+    return credentialFor(secret, fresh).getToken(scope, { abortSignal: callSignal(call, options.timeoutMs) });
   };
 
-  const obtain = async (fresh: boolean): Promise<AccessToken> => {
+  const obtain = async (fresh: boolean, call: CallOptions): Promise<AccessToken> => {
     try {
-      return await requestToken(fresh);
+      return await requestToken(fresh, call);
     } catch (error) {
       if (error instanceof ProcessingError) throw error;
       if (!isInvalidClientError(error)) throw asProcessingError(error, 'Entra ID');
@@ -65,7 +65,7 @@ export function entraTokenSource(secrets: SecretSource, options: TokenSourceOpti
     // The secret was rejected: it may have been rotated. Read it again from Key Vault, once.
     secrets.invalidate();
     try {
-      return await requestToken(true);
+      return await requestToken(true, call);
     } catch (error) {
       if (error instanceof ProcessingError) throw error;
       if (isInvalidClientError(error)) {
@@ -83,12 +83,12 @@ export function entraTokenSource(secrets: SecretSource, options: TokenSourceOpti
   let current: Promise<AccessToken> | undefined;
   const usable = (token: AccessToken): boolean => token.expiresOnTimestamp - REFRESH_MARGIN_MS > Date.now();
   return {
-    async getToken({ fresh = false } = {}) {
+    async getToken({ fresh = false, ...call } = {}) {
       if (!fresh && current) {
         const token = await current.catch(() => undefined);
         if (token && usable(token)) return token.token;
       }
-      const request = obtain(fresh);
+      const request = obtain(fresh, call);
       current = request;
       request.catch(() => {
         if (current === request) current = undefined;

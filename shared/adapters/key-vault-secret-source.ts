@@ -1,16 +1,19 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { asProcessingError, permanent } from '../domain/failure';
-import { SecretSource } from '../ports';
+import { CallOptions, SecretSource } from '../ports';
+import { callSignal } from './call-options';
 
 export function keyVaultSecretSource(
   client: SecretClient,
   secretName: string,
+  /** KEY_VAULT_TIMEOUT_MS: how long the read may take. */
   timeoutMs: number,
 ): SecretSource {
   let cached: Promise<string> | undefined;
-  const read = async (): Promise<string> => {
+  /** One read for every caller until it ends: the first caller's options bag governs it. */
+  const read = async (options: CallOptions | undefined): Promise<string> => {
     try {
-      const secret = await client.getSecret(secretName, { abortSignal: AbortSignal.timeout(timeoutMs) });
+      const secret = await client.getSecret(secretName, { abortSignal: callSignal(options, timeoutMs) });
       if (!secret.value)
         throw permanent('configuration', `The Key Vault secret '${secretName}' has no value.`);
       return secret.value;
@@ -27,8 +30,8 @@ export function keyVaultSecretSource(
     }
   };
   return {
-    get() {
-      cached ??= read().catch((error: unknown) => {
+    get(options) {
+      cached ??= read(options).catch((error: unknown) => {
         cached = undefined;
         throw error;
       });

@@ -32,6 +32,26 @@ describe('configuration', () => {
     expect(config.applicationInsights).toBeUndefined();
   });
 
+  it('gives each outside service a timeout of its own (D365, Key Vault, Entra ID, BigCommerce)', () => {
+    const config = loadConfig({
+      ...validEnv(),
+      D365_TIMEOUT_MS: '45000',
+      KEY_VAULT_TIMEOUT_MS: '4000',
+      ENTRA_TIMEOUT_MS: '6000',
+      BIGCOMMERCE_TIMEOUT_MS: '8000',
+    });
+    expect([
+      config.d365.timeoutMs,
+      config.keyVault.timeoutMs,
+      config.entraTimeoutMs,
+      config.bigCommerceTimeoutMs,
+    ]).toEqual([45000, 4000, 6000, 8000]);
+    const defaults = loadConfig(validEnv());
+    expect([defaults.keyVault.timeoutMs, defaults.entraTimeoutMs, defaults.bigCommerceTimeoutMs]).toEqual([
+      10000, 10000, 10000,
+    ]);
+  });
+
   it.each(settings.filter((s) => s.default === undefined).map((s) => s.name))(
     'stops with a message naming %s when it is missing',
     (name) => {
@@ -55,6 +75,9 @@ describe('configuration', () => {
     ['D365_TENANT_ID', 'contoso', 'GUID'],
     ['D365_TARGET', 'soap', 'one of custom-service, odata'],
     ['D365_TIMEOUT_MS', '-5', 'whole number'],
+    ['KEY_VAULT_TIMEOUT_MS', '0', 'whole number'],
+    ['ENTRA_TIMEOUT_MS', '-1', 'whole number'],
+    ['BIGCOMMERCE_TIMEOUT_MS', '0', 'whole number'],
     ['CUSTOMER_QUEUE_NAME', 'Customer_Create', 'queue name'],
     ['STATUS_TABLE_NAME', 'status-table', 'table name'],
     ['D365_SERVICE_PATH', '/data/Customers', '/api/services'],

@@ -33,7 +33,13 @@ const configSchema = settingsObject.transform((v) => ({
     timeoutMs: v.D365_TIMEOUT_MS,
     settleSeconds: v.D365_SETTLE_SECONDS,
   },
-  keyVault: { url: v.KEY_VAULT_URL, secretName: v.D365_CLIENT_SECRET_NAME },
+  keyVault: {
+    url: v.KEY_VAULT_URL,
+    secretName: v.D365_CLIENT_SECRET_NAME,
+    timeoutMs: v.KEY_VAULT_TIMEOUT_MS,
+  },
+  entraTimeoutMs: v.ENTRA_TIMEOUT_MS,
+  bigCommerceTimeoutMs: v.BIGCOMMERCE_TIMEOUT_MS,
   authorityHost: v.ENTRA_AUTHORITY_HOST,
   queueName: v.CUSTOMER_QUEUE_NAME,
   poisonQueueName: `${v.CUSTOMER_QUEUE_NAME}-poison`,
@@ -104,11 +110,17 @@ export interface Config {
     servicePath: string;
     accountField: string;
     defaultCustomerGroup: string;
+    /** D365_TIMEOUT_MS: one call to D365. */
     timeoutMs: number;
     settleSeconds: number;
   };
-  keyVault: { url: string; secretName: string };
+  /** `timeoutMs`: KEY_VAULT_TIMEOUT_MS, one call to Key Vault. */
+  keyVault: { url: string; secretName: string; timeoutMs: number };
   authorityHost: string;
+  /** ENTRA_TIMEOUT_MS: one token request to Entra ID. */
+  entraTimeoutMs: number;
+  /** BIGCOMMERCE_TIMEOUT_MS: one call to a BigCommerce store API. */
+  bigCommerceTimeoutMs: number;
   storage: StorageConnection;
   queueName: string;
   poisonQueueName: string;

@@ -149,9 +149,35 @@ const catalogue = [
   define({
     name: 'D365_TIMEOUT_MS',
     description:
-      'How long one call to D365, Entra ID or Key Vault may take before it counts as a transient failure.',
+      'How long one call to D365 may take before it counts as a transient failure (the create is fenced with this + 5 s of lease). Key Vault, Entra ID and BigCommerce have their own.',
     default: '30000',
     local: '30000',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'KEY_VAULT_TIMEOUT_MS',
+    description:
+      'How long one call to Key Vault (the D365 client secret, webhook and shop API secrets) may take before it counts as a transient failure.',
+    default: '10000',
+    local: '10000',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'ENTRA_TIMEOUT_MS',
+    description: 'How long one token request to Entra ID may take before it counts as a transient failure.',
+    default: '10000',
+    local: '10000',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
+    name: 'BIGCOMMERCE_TIMEOUT_MS',
+    description:
+      'How long one call to a BigCommerce store API (reading the customer a webhook named) may take before it counts as a transient failure.',
+    default: '10000',
+    local: '10000',
     azure: true,
     schema: positiveInt,
   }),

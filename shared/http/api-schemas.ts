@@ -185,7 +185,6 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],
   customerNotFound: [],
-  unauthenticated: [],
   forbidden: [],
   tooManyRequests: [12],
   storageUnavailable: [1],

@@ -62,7 +62,11 @@ export function authorize(
   return allowed ? { ok: true, caller } : { ok: false, status: 403 };
 }
 
-/** `authorize`, with the refusal already shaped as the route's problem+json answer (401 or 403). */
+/**
+ * `authorize`, with the refusal already shaped as the route's answer: 403 problem+json, or a 401 as
+ * empty as the platform's own (a missing key, App Service Authentication's missing token), so every
+ * 401 of a keyed route is one shape (the OpenAPI document declares it without content).
+ */
 export function requireCaller(
   headers: { get(name: string): string | null },
   permission: Permission,
@@ -72,7 +76,10 @@ export function requireCaller(
   if (check.ok) return check;
   return {
     ok: false,
-    response: problemResponse(check.status === 401 ? problems.unauthenticated() : problems.forbidden()),
+    response:
+      check.status === 401
+        ? { status: 401, headers: { 'www-authenticate': 'Bearer' } }
+        : problemResponse(problems.forbidden()),
   };
 }
 

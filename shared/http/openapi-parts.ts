@@ -66,6 +66,11 @@ export const HEADERS = {
     schema: { type: 'string', enum: ['true'] },
     example: 'true',
   },
+  'Accept-Patch': {
+    description: 'RFC 5789: the patch formats the route takes.',
+    schema: { type: 'string', enum: ['application/merge-patch+json, application/json'] },
+    example: 'application/merge-patch+json, application/json',
+  },
   'Cache-Control': {
     description: 'Never cached.',
     schema: { type: 'string', enum: ['no-store'] },
@@ -126,13 +131,86 @@ export const noContent500 = {
   description: 'An unexpected error (storage unreachable mid-request); empty body. Send it again.',
 };
 
-export function callerProblems(): Record<string, Json> {
+/** The platform's answer while the host shuts down (a restart, a scale-in): empty, like Azure's. */
+export const noContent503 = {
+  description:
+    'The host is shutting down (a restart or scale-in): empty body, no content type. Send it again.',
+};
+/** For an operation whose own `503` is a problem: the platform's empty one, in words. */
+export const PLATFORM_503 =
+  ' (While the host shuts down, a restart or scale-in, the platform answers `503` with an empty body instead.)';
+
+/** Who may call an operation: any function key, or (operator routes) only the master key. */
+export type KeyLevel = 'function' | 'admin';
+
+/** The security requirement of a keyed operation (App Service Authentication is added per deployment). */
+export function keySecurity(level: KeyLevel): Json[] {
+  return level === 'admin'
+    ? [{ masterKey: [] }, { masterKeyQuery: [] }]
+    : [{ functionKey: [] }, { functionKeyQuery: [] }];
+}
+
+/**
+ * `401` and `403` of a keyed operation. Every `401` is empty: the platform's answer to a missing or
+ * wrong key (no body, no content type), App Service Authentication's to a missing token, and the app's
+ * own when no principal reached it (`CALLER_AUTH=app-service`, with `WWW-Authenticate: Bearer`).
+ */
+export function callerProblems(level: KeyLevel = 'function'): Record<string, Json> {
+  const key =
+    level === 'admin'
+      ? 'The master (admin) key is missing or wrong (a function key is not enough)'
+      : 'The function key is missing or wrong';
   return {
-    '401': problem(
-      401,
-      '`CALLER_AUTH=app-service`: no signed-in principal. (A missing or wrong function key is answered by the platform with an empty 401.)',
-      ['unauthenticated'],
-    ),
+    '401': {
+      description: `${key}, or (\`CALLER_AUTH=app-service\`) no valid Entra ID token: the platform answers with an empty body and no content type.`,
+      headers: {
+        'WWW-Authenticate': {
+          description:
+            '`Bearer` when the app itself found no signed-in principal (`CALLER_AUTH=app-service`).',
+          required: false,
+          schema: { type: 'string' },
+        },
+      },
+    },
     '403': problem(403, '`CALLER_AUTH=app-service`: the caller lacks the app role.', ['forbidden']),
   };
 }
+
+/** The components' security schemes: the two key levels, each as header or `?code=`. */
+export const SECURITY_SCHEMES: Record<string, Json> = {
+  functionKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-functions-key',
+    description:
+      'A function key (or the master key) of the function app. Locally only when `DEV_FUNCTION_KEY` is set; a missing or wrong key gets the platform\u2019s empty `401`.',
+  },
+  functionKeyQuery: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'code',
+    description: 'The function key as `?code=` (appears in logs and browser history: prefer the header).',
+  },
+  masterKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-functions-key',
+    description:
+      'The master (admin) key of the function app (`DEV_MASTER_KEY` locally): the operator routes take only this key; a function key gets the platform\u2019s empty `401`.',
+  },
+  masterKeyQuery: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'code',
+    description: 'The master key as `?code=`.',
+  },
+};
+
+/** The scheme a `CALLER_AUTH=app-service` deployment adds to every keyed operation (see `openApiDocument`). */
+export const APP_SERVICE_AUTHENTICATION: Json = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    'With `CALLER_AUTH=app-service` (App Service Authentication in front): an Entra ID access token for the app, besides the key; its app roles decide what the caller may do (`CALLER_ROLE_*`). The document served by such a deployment requires it on every keyed operation.',
+};

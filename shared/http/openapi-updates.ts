@@ -4,10 +4,14 @@ import {
   EXAMPLE_CORRELATION_ID,
   header,
   Json,
+  keySecurity,
   noContent500,
+  noContent503,
+  PLATFORM_503,
   problem,
   ref,
 } from './openapi-parts';
+import { MERGE_PATCH_MEDIA_TYPES } from './request-body';
 
 /**
  * The OpenAPI description of customer updates (issue 17): the two `PATCH` routes, the operator's
@@ -45,17 +49,22 @@ function patchOperation(operationId: string, summary: string, description: strin
       ],
       requestBody: {
         required: true,
-        content: {
-          'application/merge-patch+json': {
-            schema: { type: 'object', required: ['Customer'], properties: { Customer: { type: 'object' } } },
-            examples: {
-              phone: {
-                summary: 'A new phone, the middle name removed',
-                value: { Customer: { ContactNumber: '+14255550100', MiddleName: null } },
+        description:
+          'A JSON Merge Patch (RFC 7396). Sent as `application/json` it is read the same way (what most HTTP clients send); JSON Patch (RFC 6902, `application/json-patch+json`) and any other type get `415`.',
+        content: Object.fromEntries(
+          MERGE_PATCH_MEDIA_TYPES.map((type) => [
+            type,
+            {
+              schema: ref('CustomerPatch'),
+              examples: {
+                phone: {
+                  summary: 'A new phone, the middle name removed',
+                  value: { Customer: { ContactNumber: '+14255550100', MiddleName: null } },
+                },
               },
             },
-          },
-        },
+          ]),
+        ),
       },
       responses: {
         '200': {
@@ -105,9 +114,13 @@ function patchOperation(operationId: string, summary: string, description: strin
           },
         ),
         '413': problem(413, 'The body is over 32 KiB.', ['tooLarge']),
-        '415': problem(415, 'The body is not JSON (`application/merge-patch+json`).', [
-          'unsupportedMediaType',
-        ]),
+        '415': problem(
+          415,
+          'The body is neither `application/merge-patch+json` nor `application/json` (JSON Patch included); `Accept-Patch` names the two.',
+          ['unsupportedMediaType'],
+          [],
+          { 'Accept-Patch': header('Accept-Patch') },
+        ),
         '422': problem(
           422,
           'The `Idempotency-Key` was used with another patch; or (`Prefer: wait`) D365 rejected the update.',
@@ -134,7 +147,7 @@ function patchOperation(operationId: string, summary: string, description: strin
         ),
         '503': problem(
           503,
-          'Storage unavailable, nothing was queued; or (`Prefer: wait`) retries exhausted.',
+          `Storage unavailable, nothing was queued; or (\`Prefer: wait\`) retries exhausted.${PLATFORM_503}`,
           ['storageUnavailable'],
           ['retries_exhausted'],
           {
@@ -165,6 +178,7 @@ export function updatePaths(): Record<string, Json> {
     '/customers/links': {
       get: {
         operationId: 'getCustomerLink',
+        security: keySecurity('admin'),
         tags: ['operations'],
         summary: 'Look a customer link up by either side (operator)',
         description:
@@ -199,9 +213,10 @@ export function updatePaths(): Record<string, Json> {
             },
           },
           '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
-          ...callerProblems(),
+          ...callerProblems('admin'),
           '404': problem(404, 'No such link.', ['customerNotFound']),
           '500': noContent500,
+          '503': noContent503,
         },
       },
     },
@@ -266,3 +281,28 @@ export const customerLinkJsonSchema: Json = {
     linkedAt: { type: 'string', format: 'date-time' },
   },
 };
+
+/**
+ * The merge patch: the create's schema with no member required and at least one present. A value
+ * sets the member, `null` removes an optional one (a required one cannot be removed: its schema
+ * refuses `null`), a list is replaced whole.
+ */
+export function customerPatchJsonSchema(create: Json): Json {
+  const patch = structuredClone(create) as Json & { properties: { Customer: Json } };
+  const customer = patch.properties.Customer;
+  const properties = customer.properties as Record<string, Json>;
+  delete customer.required;
+  customer.minProperties = 1;
+  customer.description =
+    'The members to change, in the create\u2019s spellings; the customer they make must be valid under the create\u2019s rules (a rule across members, such as one primary address per list, is checked on the merged customer).';
+  properties.LegalEntity = {
+    ...properties.LegalEntity,
+    description:
+      'Cannot change (it is half of the D365 key): only the customer\u2019s own legal entity, as stored (upper case), may be sent.',
+  };
+  return {
+    ...patch,
+    description:
+      'A JSON Merge Patch (RFC 7396) of a customer: `{"Customer": {...}}` with the members to change.',
+  };
+}

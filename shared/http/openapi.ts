@@ -1,11 +1,6 @@
 // Over 300 lines: one declarative OpenAPI document (the customer routes) reads best in one place.
 import { z } from 'zod';
-import {
-  createCustomerRequestSchema,
-  FIELD_LIMITS,
-  GENDERS,
-  MAX_ADDRESSES_PER_LIST,
-} from '../domain/customer-contract';
+import { createCustomerRequestSchema } from '../domain/customer-contract';
 import { FAILURE_CODES } from '../domain/status';
 import {
   acceptedSchema,
@@ -21,17 +16,27 @@ import {
 import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from './openapi-examples';
 import {
   acceptedResponse,
+  APP_SERVICE_AUTHENTICATION,
   callerProblems,
   EXAMPLE_CORRELATION_ID,
   header,
   Json,
+  keySecurity,
   noContent500,
+  noContent503,
+  PLATFORM_503,
   problem,
   ref,
+  SECURITY_SCHEMES,
 } from './openapi-parts';
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
 import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
-import { customerLinkJsonSchema, UPDATE_PARAMETERS, updatePaths } from './openapi-updates';
+import {
+  customerLinkJsonSchema,
+  customerPatchJsonSchema,
+  UPDATE_PARAMETERS,
+  updatePaths,
+} from './openapi-updates';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -41,118 +46,20 @@ import { customerLinkJsonSchema, UPDATE_PARAMETERS, updatePaths } from './openap
  */
 
 /**
- * The contract's fields are zod transforms over `unknown` (they trim, normalise and check before
- * measuring), which JSON Schema cannot express; the structure (names, required, no extra
- * properties, list sizes) comes from zod, and each field's JSON form from the contract's constants.
+ * The request schema: `z.toJSONSchema` of the contract's zod schema, whose fields carry their JSON
+ * Schema (type, pattern, raw length, description) as metadata (`customer-contract/field-json-schema.ts`);
+ * zod gives the structure (names, required, no extra properties, list sizes).
  */
-function fieldSchema(name: string, required: boolean): Json | undefined {
-  const text = (description: string, extra: Json = {}): Json => ({
-    type: required ? 'string' : ['string', 'null'],
-    description: `${description}${required ? '' : ' Optional; `null` or `""` is the same as absent.'}`,
-    ...extra,
-  });
-  const limit = (FIELD_LIMITS as Record<string, number>)[name];
-  const measured = limit === undefined ? {} : { maxLength: limit };
-  const after = 'after trimming and Unicode NFC normalisation';
-  switch (name) {
-    case 'LegalEntity':
-      return text(`D365 legal entity (company) ID, any case, at most ${limit} characters.`, {
-        ...measured,
-        examples: ['USRT'],
-      });
-    case 'FirstName':
-    case 'MiddleName':
-    case 'LastName':
-      return text(
-        `Letters of any script, marks, digits, punctuation and spaces; at most ${limit} characters ${after}.`,
-        {
-          ...measured,
-          examples: [name === 'FirstName' ? 'Alex' : 'Trump'],
-        },
-      );
-    case 'ContactNumber':
-      return text('International phone number; stored as E.164, e.g. `+923004000101`.', {
-        maxLength: 32,
-        examples: ['+923004000101'],
-      });
-    case 'CurrencyCode':
-      return text('ISO 4217 currency code, any case.', { ...measured, examples: ['USD'] });
-    case 'EmailAddress':
-      return text(`E-mail address; the domain is stored in lower case; at most ${limit} characters.`, {
-        ...measured,
-        examples: ['abc1234@gmail.com'],
-      });
-    case 'DateOfBirth':
-      return text('`MM/DD/YYYY` (as the source article), not in the future, not before 01/01/1900.', {
-        maxLength: 10,
-        examples: ['11/10/1997'],
-      });
-    case 'Gender':
-      return text(`One of ${GENDERS.join(', ')} (any case).`, { maxLength: 16, examples: ['Male'] });
-    case 'CustomerGroup':
-      return text(
-        `D365 customer group ID, at most ${limit} characters; default \`DEFAULT_CUSTOMER_GROUP\`.`,
-        {
-          ...measured,
-          examples: ['30'],
-        },
-      );
-    case 'Addresstitle':
-    case 'Street':
-    case 'City':
-    case 'Country':
-      return text(`Address text; at most ${limit} characters ${after}.`, measured);
-    case 'Addresstype':
-      return text('`Billing` in BillingAddress, `Shipping` in ShippingAddress.', {
-        maxLength: 16,
-        examples: ['Billing'],
-      });
-    case 'PrimaryAddress':
-      return text('`Yes` or `No`; at most one `Yes` per list.', { maxLength: 8, examples: ['Yes'] });
-    case 'PostalCode':
-      return text(`Letters, digits, spaces or hyphens; at most ${limit} characters.`, measured);
-    case 'CountryCode':
-      return text('ISO 3166-1 alpha-3 country code, any case, e.g. `USA`.', {
-        maxLength: 16,
-        examples: ['USA'],
-      });
-    case 'State':
-      return text(`Letters, digits, spaces, "." and "-"; at most ${limit} characters.`, measured);
-    default:
-      return undefined;
-  }
-}
-
 function customerRequestJsonSchema(): Json {
   const schema = z.toJSONSchema(createCustomerRequestSchema({ defaultCustomerGroup: 'DEFAULT' }), {
     io: 'input',
     target: 'draft-2020-12',
-    unrepresentable: 'any',
+    unrepresentable: 'throw',
   }) as Json;
   delete schema.$schema;
-  // zod gives each object's properties, `required` and `additionalProperties: false`; each field's
-  // own schema (an empty one, a transform) is filled in from the contract's constants.
-  const fill = (object: Json, what: string): void => {
-    const required = (object.required as string[] | undefined) ?? [];
-    const properties = object.properties as Record<string, Json> | undefined;
-    if (!properties) throw new Error(`the contract's ${what} has no properties`);
-    for (const [name, property] of Object.entries(properties)) {
-      if (Object.keys(property).length > 0) continue;
-      const field = fieldSchema(name, required.includes(name));
-      if (!field) throw new Error(`no JSON form for the contract's field ${what}.${name}`);
-      properties[name] = field;
-    }
-  };
   const customer = (schema.properties as Record<string, Json>).Customer!;
-  fill(customer, 'Customer');
   customer.description =
-    'The customer, in the source article\u2019s spellings (`Addresstitle`, `Addresstype`).';
-  for (const list of ['BillingAddress', 'ShippingAddress']) {
-    const property = (customer.properties as Record<string, Json>)[list]!;
-    fill(property.items as Json, list);
-    property.type = ['array', 'null'];
-    property.description = `Up to ${MAX_ADDRESSES_PER_LIST} addresses; \`null\` or \`[]\` is the same as absent.`;
-  }
+    'The customer, in the source article\u2019s spellings (`Addresstitle`, `Addresstype`). Every text is trimmed and NFC-normalised before it is checked; the patterns accept the white space that is trimmed.';
   return { ...schema, description: 'A customer to create in D365: `{"Customer": {...}}`.' };
 }
 
@@ -199,19 +106,46 @@ const STATUS_EXAMPLE_SUCCEEDED = {
 export interface OpenApiOptions {
   /** Server URL (absolute, or relative to the document); default `/api`. */
   serverUrl?: string;
+  /**
+   * The deployment's `CALLER_AUTH`: with `app-service` every keyed operation also requires the Entra
+   * ID token (`appServiceAuthentication`). Default `keys`, the document in docs/openapi.json.
+   */
+  callerAuth?: 'keys' | 'app-service';
 }
 
 let cached: Json | undefined;
+let cachedAppService: Json | undefined;
 
 /** The OpenAPI 3.1 document (a plain JSON object). */
 export function openApiDocument(options: OpenApiOptions = {}): Json {
   cached ??= buildDocument();
-  if (!options.serverUrl) return cached;
-  return { ...cached, servers: [{ url: options.serverUrl, description: 'This app.' }] };
+  let document = cached;
+  if (options.callerAuth === 'app-service')
+    document = cachedAppService ??= withAppServiceAuthentication(cached);
+  if (!options.serverUrl) return document;
+  return { ...document, servers: [{ url: options.serverUrl, description: 'This app.' }] };
+}
+
+/** Adds the Entra ID token to every alternative of every keyed operation's security requirement. */
+function withAppServiceAuthentication(document: Json): Json {
+  const copy = structuredClone(document) as Json & { paths: Record<string, Record<string, Json>> };
+  const add = (security: Json[]): Json[] =>
+    security.map((alternative) => ({ ...alternative, appServiceAuthentication: [] }));
+  copy.security = add(copy.security as Json[]);
+  const components = copy.components as { securitySchemes: Record<string, Json> };
+  components.securitySchemes.appServiceAuthentication = APP_SERVICE_AUTHENTICATION;
+  for (const operations of Object.values(copy.paths)) {
+    for (const operation of Object.values(operations)) {
+      const security = operation.security as Json[] | undefined;
+      if (security && security.length > 0) operation.security = add(security);
+    }
+  }
+  return copy;
 }
 
 function buildDocument(): Json {
   const webhook = webhookComponents();
+  const customerRequest = customerRequestJsonSchema();
   return {
     openapi: '3.1.1',
     info: {
@@ -225,7 +159,7 @@ function buildDocument(): Json {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/api', description: 'This app (relative to the document).' }],
-    security: [{ functionKey: [] }, { functionKeyQuery: [] }],
+    security: keySecurity('function'),
     tags: [
       { name: 'customers', description: 'Create customers and follow their requests.' },
       { name: 'operations', description: 'Operator and platform routes.' },
@@ -302,7 +236,11 @@ function buildDocument(): Json {
               },
             ),
             '413': problem(413, 'The body is over 32 KiB.', ['tooLarge']),
-            '415': problem(415, 'The body is not `application/json`.', ['unsupportedMediaType']),
+            '415': problem(
+              415,
+              'The body is not `application/json` (any other type, `+json` ones included).',
+              ['unsupportedMediaType'],
+            ),
             '422': problem(
               422,
               'The `Idempotency-Key` was used with another body, or (`Prefer: wait`) D365 rejected the customer.',
@@ -323,7 +261,7 @@ function buildDocument(): Json {
             ),
             '503': problem(
               503,
-              'Storage unavailable, nothing was queued: send it again after `Retry-After`. Or (`Prefer: wait`) retries exhausted.',
+              `Storage unavailable, nothing was queued: send it again after \`Retry-After\`. Or (\`Prefer: wait\`) retries exhausted.${PLATFORM_503}`,
               ['storageUnavailable'],
               ['retries_exhausted'],
               {
@@ -380,6 +318,7 @@ function buildDocument(): Json {
               'notFound',
             ]),
             '500': noContent500,
+            '503': noContent503,
           },
         },
       },
@@ -390,7 +329,7 @@ function buildDocument(): Json {
           summary: 'Replay a failed request (operator)',
           description:
             'Re-queues a `failed` request with a fresh retry budget once its cause is fixed. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. Never creates a second customer.',
-          security: [{ functionKey: [] }, { functionKeyQuery: [] }],
+          security: keySecurity('admin'),
           parameters: [{ $ref: '#/components/parameters/CorrelationId' }],
           responses: {
             '202': {
@@ -414,12 +353,13 @@ function buildDocument(): Json {
               },
             },
             '400': problem(400, 'The ID is not a UUID.', ['invalidCorrelationId']),
-            ...callerProblems(),
+            ...callerProblems('admin'),
             '404': problem(404, 'No such request.', ['notFound']),
             '409': problem(409, 'Only a `failed` request within its retention can be replayed.', [
               'notReplayable',
             ]),
             '500': noContent500,
+            '503': noContent503,
           },
         },
       },
@@ -438,6 +378,7 @@ function buildDocument(): Json {
                 'application/json': { schema: ref('Health'), examples: { ok: { value: { status: 'ok' } } } },
               },
             },
+            '503': noContent503,
           },
         },
       },
@@ -454,26 +395,14 @@ function buildDocument(): Json {
               headers: { 'Cache-Control': header('Cache-Control') },
               content: { 'application/json': { schema: { type: 'object' } } },
             },
+            '503': noContent503,
           },
         },
       },
       ...webhookPaths(),
     },
     components: {
-      securitySchemes: {
-        functionKey: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'x-functions-key',
-          description: 'An Azure Functions key (locally only when `DEV_FUNCTION_KEY` is set).',
-        },
-        functionKeyQuery: {
-          type: 'apiKey',
-          in: 'query',
-          name: 'code',
-          description: 'The function key as `?code=`.',
-        },
-      },
+      securitySchemes: SECURITY_SCHEMES,
       parameters: {
         IdempotencyKey: {
           name: 'Idempotency-Key',
@@ -511,7 +440,8 @@ function buildDocument(): Json {
         ...UPDATE_PARAMETERS,
       },
       schemas: {
-        CustomerRequest: customerRequestJsonSchema(),
+        CustomerRequest: customerRequest,
+        CustomerPatch: customerPatchJsonSchema(customerRequest),
         ...componentSchemas(),
         ...webhook.schemas,
         CustomerLink: customerLinkJsonSchema,

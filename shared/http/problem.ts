@@ -24,12 +24,12 @@ export const problems = {
     detail: `${errors.length} field${errors.length === 1 ? '' : 's'} must be corrected: see errors.`,
     errors,
   }),
-  unsupportedMediaType: (mediaType: string): Problem => ({
+  unsupportedMediaType: (mediaType: string, accepted: readonly string[] = ['application/json']): Problem => ({
     type: `${TYPE_BASE}unsupported-media-type`,
     title: 'The body must be JSON',
     status: 415,
-    detail: `Send the customer as application/json${mediaType ? `, not ${mediaType.slice(0, 60)}` : ''}.`,
-    errors: [{ pointer: '', detail: 'Content-Type must be application/json.' }],
+    detail: `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType.slice(0, 60)}` : ''}.`,
+    errors: [{ pointer: '', detail: `Content-Type must be ${accepted.join(' or ')}.` }],
   }),
   tooLarge: (limit: number): Problem => ({
     type: `${TYPE_BASE}body-too-large`,
@@ -98,12 +98,6 @@ export const problems = {
     title: 'The request cannot be replayed',
     status: 409,
     detail,
-  }),
-  unauthenticated: (): Problem => ({
-    type: `${TYPE_BASE}unauthenticated`,
-    title: 'Sign-in required',
-    status: 401,
-    detail: 'Call with an Entra ID token for this app (App Service Authentication).',
   }),
   forbidden: (): Problem => ({
     type: `${TYPE_BASE}forbidden`,

@@ -1,5 +1,5 @@
 import { HttpRequest } from '@azure/functions';
-import { MAX_BODY_BYTES, readJsonBody } from './request-body';
+import { MAX_BODY_BYTES, MERGE_PATCH_MEDIA_TYPES, readJsonBody } from './request-body';
 
 const request = (body: string | Buffer, headers: Record<string, string>) =>
   new HttpRequest({
@@ -10,12 +10,8 @@ const request = (body: string | Buffer, headers: Record<string, string>) =>
   });
 
 describe('reading a JSON request body', () => {
-  it('parses a JSON body sent as application/json, with or without a charset', async () => {
-    for (const type of [
-      'application/json',
-      'application/json; charset=utf-8',
-      'application/merge-patch+json',
-    ]) {
+  it('parses a JSON body sent as application/json, with or without a charset, in any case', async () => {
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON']) {
       await expect(readJsonBody(request('{"a":1}', { 'content-type': type }))).resolves.toEqual({
         ok: true,
         value: { a: 1 },
@@ -23,13 +19,34 @@ describe('reading a JSON request body', () => {
     }
   });
 
-  it.each([[''], ['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x']])(
-    'answers 415 to content type %p',
-    async (type) => {
-      const result = await readJsonBody(request('{}', type ? { 'content-type': type } : {}));
-      expect(result).toMatchObject({ ok: false, problem: { status: 415 } });
-    },
-  );
+  it('takes a merge patch as application/merge-patch+json or application/json, nothing else', async () => {
+    const read = (type: string) =>
+      readJsonBody(request('{"a":null}', { 'content-type': type }), { mediaTypes: MERGE_PATCH_MEDIA_TYPES });
+    await expect(read('application/merge-patch+json')).resolves.toEqual({ ok: true, value: { a: null } });
+    await expect(read('application/json; charset=utf-8')).resolves.toEqual({ ok: true, value: { a: null } });
+    const jsonPatch = await read('application/json-patch+json');
+    expect(jsonPatch).toMatchObject({
+      ok: false,
+      problem: {
+        status: 415,
+        errors: [
+          { pointer: '', detail: 'Content-Type must be application/merge-patch+json or application/json.' },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    [''],
+    ['text/plain'],
+    ['application/x-www-form-urlencoded'],
+    ['multipart/form-data; boundary=x'],
+    ['application/merge-patch+json'],
+    ['application/vnd.api+json'],
+  ])('answers 415 to content type %p', async (type) => {
+    const result = await readJsonBody(request('{}', type ? { 'content-type': type } : {}));
+    expect(result).toMatchObject({ ok: false, problem: { status: 415 } });
+  });
 
   it('answers 413 from Content-Length before reading the body', async () => {
     const result = await readJsonBody(

@@ -5,7 +5,16 @@ import { Problem, problems } from './problem';
 /** The largest request body the intake accepts (checked before the body is read). */
 export const MAX_BODY_BYTES = 32 * 1024;
 
-const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+/** A create's body: JSON. */
+export const JSON_MEDIA_TYPES: readonly string[] = ['application/json'];
+/**
+ * A PATCH body: a JSON Merge Patch (RFC 7396), also taken as plain `application/json` (what most HTTP
+ * clients send; the body is the same object). JSON Patch (RFC 6902) and any other type get 415.
+ */
+export const MERGE_PATCH_MEDIA_TYPES: readonly string[] = [
+  'application/merge-patch+json',
+  'application/json',
+];
 
 /**
  * The body's raw bytes, exactly as the sender sent them (signatures are over these), or undefined
@@ -56,17 +65,19 @@ async function readLimited(request: HttpRequest, limit: number): Promise<Buffer 
 }
 
 /**
- * Reads a JSON request body safely: 415 unless the content type is JSON, 413 when larger than
- * `limit` (from Content-Length before reading, or while reading), 400 when it is not valid UTF-8
- * JSON or breaks the hostile-input rules of `parseJsonBody`.
+ * Reads a JSON request body safely: 415 unless the content type is one of `mediaTypes` (default
+ * `application/json`, any parameters), 413 when larger than `limit` (from Content-Length before
+ * reading, or while reading), 400 when it is not valid UTF-8 JSON or breaks the hostile-input rules
+ * of `parseJsonBody`.
  */
 export async function readJsonBody(
   request: HttpRequest,
-  limit = MAX_BODY_BYTES,
+  options: { limit?: number; mediaTypes?: readonly string[] } = {},
 ): Promise<{ ok: true; value: unknown } | { ok: false; problem: Problem }> {
+  const { limit = MAX_BODY_BYTES, mediaTypes = JSON_MEDIA_TYPES } = options;
   const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    return { ok: false, problem: problems.unsupportedMediaType(mediaType) };
+  if (!mediaTypes.includes(mediaType.toLowerCase())) {
+    return { ok: false, problem: problems.unsupportedMediaType(mediaType, mediaTypes) };
   }
   const bytes = await readBodyBytes(request, limit);
   if (!bytes) return { ok: false, problem: problems.tooLarge(limit) };

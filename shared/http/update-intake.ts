@@ -11,7 +11,7 @@ import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './c
 import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
-import { readJsonBody } from './request-body';
+import { MERGE_PATCH_MEDIA_TYPES, readJsonBody } from './request-body';
 
 /**
  * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
@@ -46,8 +46,12 @@ export async function updateCustomerHttp(
   if (!version.ok) return problemResponse(problems.invalidHeader(CUSTOMER_VERSION_HEADER, version.error));
   const callback = await registerCallbackUrl(request.headers, config.callbacks, deps.callbackEndpoints);
   if (!callback.ok) return problemResponse(callback.problem);
-  const body = await readJsonBody(request);
-  if (!body.ok) return problemResponse(body.problem);
+  const body = await readJsonBody(request, { mediaTypes: MERGE_PATCH_MEDIA_TYPES });
+  if (!body.ok) {
+    // RFC 5789 2.2: a 415 to a PATCH names the patch formats the resource takes.
+    const acceptPatch = body.problem.status === 415 && { 'accept-patch': MERGE_PATCH_MEDIA_TYPES.join(', ') };
+    return problemResponse(body.problem, acceptPatch || {});
+  }
 
   const linkKey: CustomerLinkKey =
     target.kind === 'account'

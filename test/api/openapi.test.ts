@@ -112,11 +112,93 @@ describe('the OpenAPI document', () => {
       'CurrencyCode',
       'EmailAddress',
     ]);
-    expect(schema.properties.Customer.properties.FirstName.maxLength).toBe(25);
+    // 25 characters after trimming (the pattern); the raw length the app refuses unread (maxLength).
+    const firstName = (value: string) => {
+      const body = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;
+      body.Customer.FirstName = value;
+      return validate(body);
+    };
+    expect(firstName(` ${'a'.repeat(25)}  `)).toBe(true);
+    expect(firstName('a'.repeat(26))).toBe(false);
+    expect(schema.properties.Customer.properties.FirstName.maxLength).toBe(25 * 4 + 64);
     const unknown = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;
     unknown.Customer.Nickname = 'x';
     expect(validate(unknown)).toBe(false);
     expect(parseCustomerRequest(unknown, { defaultCustomerGroup: '30' }).ok).toBe(false);
+  });
+
+  it("refuses the README's invalid example where the app does: the e-mail and the 2-letter country", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const data = /--data '(\{"Customer":[^']*abc1234\.gmail\.com[^']*)'/.exec(readme);
+    expect(data).not.toBeNull();
+    const body = JSON.parse(data![1]!);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(document.components.schemas.CustomerRequest);
+    expect(validate(body)).toBe(false);
+    const schemaPointers = [...new Set(validate.errors!.map((e) => e.instancePath))].sort();
+    const parsed = parseCustomerRequest(body, { defaultCustomerGroup: '30' });
+    expect(parsed.ok).toBe(false);
+    const appPointers = !parsed.ok && parsed.errors.map((e) => e.pointer).sort();
+    expect(schemaPointers).toEqual(['/Customer/BillingAddress/0/CountryCode', '/Customer/EmailAddress']);
+    expect(appPointers).toEqual(schemaPointers);
+  });
+
+  it('declares the empty 401 of every keyed operation, and the master key for the operator routes', () => {
+    const keyed: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths as Json)) {
+      for (const [method, operation] of Object.entries(operations as Json)) {
+        const security = (operation as Json).security ?? document.security;
+        if (security.length === 0) continue;
+        keyed.push(`${method.toUpperCase()} ${path}`);
+        const unauthorized = (operation as Json).responses['401'];
+        expect(unauthorized.content).toBeUndefined();
+        const admin = ['replayCustomer', 'getCustomerLink'].includes((operation as Json).operationId);
+        expect(security).toEqual(
+          admin
+            ? [{ masterKey: [] }, { masterKeyQuery: [] }]
+            : [{ functionKey: [] }, { functionKeyQuery: [] }],
+        );
+      }
+    }
+    expect(keyed).toHaveLength(6);
+    expect(document.components.securitySchemes.masterKey).toMatchObject({
+      in: 'header',
+      name: 'x-functions-key',
+    });
+  });
+
+  it('requires the Entra ID token besides the key in the document of a CALLER_AUTH=app-service deployment', () => {
+    const served = openApiDocument({ callerAuth: 'app-service' }) as Json;
+    expect(served.security).toEqual([
+      { functionKey: [], appServiceAuthentication: [] },
+      { functionKeyQuery: [], appServiceAuthentication: [] },
+    ]);
+    expect(served.paths['/customers/links'].get.security).toEqual([
+      { masterKey: [], appServiceAuthentication: [] },
+      { masterKeyQuery: [], appServiceAuthentication: [] },
+    ]);
+    expect(served.paths['/health'].get.security).toEqual([]);
+    expect(served.components.securitySchemes.appServiceAuthentication).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(document.components.securitySchemes.appServiceAuthentication).toBeUndefined();
+  });
+
+  it('takes a merge patch as application/merge-patch+json or application/json, with one schema', () => {
+    const patch = document.paths['/customers/references/{reference}'].patch;
+    expect(Object.keys(patch.requestBody.content)).toEqual([
+      'application/merge-patch+json',
+      'application/json',
+    ]);
+    const schema = document.components.schemas.CustomerPatch;
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile(schema);
+    expect(validate({ Customer: { ContactNumber: '+14255550100', MiddleName: null } })).toBe(true);
+    expect(validate({ Customer: {} })).toBe(false);
+    expect(validate({ Customer: { FirstName: null } })).toBe(false);
+    expect(validate({ Customer: { EmailAddress: 'not-an-address' } })).toBe(false);
+    expect(patch.responses['415'].headers['Accept-Patch'].required).toBe(true);
   });
 
   it('lists every problem type the app answers with, and every 4xx/5xx body is problem+json', () => {

@@ -8,6 +8,8 @@ import {
   localEnvironment,
 } from '../../dev/api/postman';
 import { responseViolations } from '../support/openapi-validator';
+import { openApiDocument } from '../../shared/http/openapi';
+import { startValidatingProxy, ValidatingProxy } from '../../dev/api/validating-proxy';
 import { AppStack, startAppStack } from '../support/app-stack';
 import {
   BIGCOMMERCE_HOOK_SECRET,
@@ -21,6 +23,8 @@ import {
 } from '../support/webhooks';
 
 const BIGCOMMERCE_TOKEN = 'bc-api-token-postman-7d1e';
+const FUNCTION_KEY = 'postman-function-key-3f9c1a';
+const MASTER_KEY = 'postman-master-key-8e2d4b';
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -30,11 +34,15 @@ describe('the Postman collection', () => {
     expect(read(ENVIRONMENT_PATH)).toEqual(localEnvironment());
   });
 
-  describe('run by newman against the local stack', () => {
+  describe('run by newman against the local stack, through a validating proxy (Stoplight Prism)', () => {
     let stack: AppStack;
+    let proxy: ValidatingProxy;
     beforeAll(async () => {
       stack = await startAppStack({
         settings: (emulatorUrl) => ({
+          // Keys on, as in Azure: the collection sends the function key, and the master key to the operator routes.
+          DEV_FUNCTION_KEY: FUNCTION_KEY,
+          DEV_MASTER_KEY: MASTER_KEY,
           WEBHOOK_SOURCES: JSON.stringify(
             WEBHOOK_SOURCES.map((s) => (s.kind === 'bigcommerce' ? { ...s, apiUrl: emulatorUrl } : s)),
           ),
@@ -46,8 +54,10 @@ describe('the Postman collection', () => {
         token: BIGCOMMERCE_TOKEN,
         customers: [JSON.parse(fixture('bigcommerce-customer.json').toString('utf8'))],
       });
+      proxy = await startValidatingProxy({ document: openApiDocument(), upstream: `${stack.url}/api` });
     });
     afterAll(async () => {
+      await proxy?.close();
       await stack?.stop();
     });
 
@@ -59,7 +69,9 @@ describe('the Postman collection', () => {
             collection: read(COLLECTION_PATH),
             environment: read(ENVIRONMENT_PATH),
             envVar: [
-              { key: 'baseUrl', value: `${stack.url}/api` },
+              { key: 'baseUrl', value: `${proxy.url}/api` },
+              { key: 'functionKey', value: FUNCTION_KEY },
+              { key: 'masterKey', value: MASTER_KEY },
               { key: 'authorityHost', value: stack.emulator.url },
               { key: 'd365Url', value: stack.emulator.url },
               { key: 'clientSecret', value: stack.emulator.currentClientSecret() },
@@ -77,7 +89,7 @@ describe('the Postman collection', () => {
           .on('request', (error, args) => {
             if (error || !args.response) return;
             const url = args.request.url.toString();
-            if (!url.startsWith(`${stack.url}/api/`)) return;
+            if (!url.startsWith(`${proxy.url}/api/`)) return;
             const headers = new Headers();
             args.response.headers.each((h: { key: string; value: string }) => headers.append(h.key, h.value));
             violations.push(
@@ -97,6 +109,28 @@ describe('the Postman collection', () => {
       );
       expect(failures).toEqual([]);
       expect(violations).toEqual([]);
+      // Prism: no answer breaks the document; a request it finds invalid is one the app refused (4xx).
+      const exchanges = proxy.exchanges;
+      const lines = (side: 'request' | 'response', keep = (_status: number) => true) =>
+        exchanges
+          .filter((e) => keep(e.status))
+          .flatMap((e) =>
+            e.violations
+              .filter((v) => v.side === side)
+              .map((v) => `${e.method} ${e.path} -> ${e.status}: ${v.severity} ${v.location} ${v.message}`),
+          );
+      const refused = lines('request', (status) => status >= 400 && status < 500);
+      const operations = new Set(
+        exchanges.map(
+          (e) => `${e.method} ${e.path.replace(/[0-9a-f-]{36}|POS-[0-9a-f]{8}|US-[0-9]+/g, '{}')}`,
+        ),
+      );
+      console.log(
+        `Prism: ${exchanges.length} exchanges (${operations.size} method-path shapes), ${lines('response').length} response violations, ` +
+          `${refused.length} request violations, all on requests the app refused:\n${refused.map((l) => l.slice(0, 160)).join('\n')}`,
+      );
+      expect(lines('response')).toEqual([]);
+      expect(lines('request', (status) => status < 400 || status >= 500)).toEqual([]);
       const { assertions, requests } = summary.run.stats;
       console.log(
         `newman: ${requests.total} requests, ${assertions.total} assertions, ${assertions.failed} failed`,

@@ -90,17 +90,29 @@ describe('the TypeScript client against the local stack', () => {
     expect(await withEmail(body.Customer.EmailAddress)).toHaveLength(1);
   });
 
-  it('throws a ValidationError whose field errors point at the fields', async () => {
+  it('throws a ValidationError whose field errors point at the fields: before sending, as the API would', async () => {
     const body = customer();
     body.Customer.EmailAddress = 'not-an-email';
     body.Customer.BillingAddress![0]!.CountryCode = 'US';
-    const error = await client.createCustomer(body).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).status).toBe(400);
-    expect((error as ValidationError).fieldErrors.map((e) => e.pointer).sort()).toEqual([
-      '/Customer/BillingAddress/0/CountryCode',
-      '/Customer/EmailAddress',
-    ]);
+    let sent = 0;
+    const counting = new CustomerSyncClient({
+      baseUrl: `${stack.url}/api`,
+      fetch: (input, init) => ((sent += 1), fetch(input, init)),
+    });
+    const unchecked = new CustomerSyncClient({ baseUrl: `${stack.url}/api`, validateBeforeSending: false });
+    const local = await counting.createCustomer(body).catch((e: unknown) => e);
+    expect(sent).toBe(0);
+    const remote = await unchecked.createCustomer(body).catch((e: unknown) => e);
+    for (const error of [local, remote]) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).status).toBe(400);
+      expect((error as ValidationError).fieldErrors.map((e) => e.pointer).sort()).toEqual([
+        '/Customer/BillingAddress/0/CountryCode',
+        '/Customer/EmailAddress',
+      ]);
+    }
+    expect((local as ValidationError).message).toContain('checked before sending');
+    expect((remote as ValidationError).message).not.toContain('checked before sending');
   });
 
   it('throws a DuplicateError for an existing customer (DUPLICATE_POLICY=reject), waiting or polling', async () => {

@@ -37,10 +37,17 @@ describe('callers behind App Service Authentication (CALLER_AUTH=app-service)', 
   const key = { 'x-functions-key': 'pos-key' };
 
   it('still requires the function key, then a principal (401) holding the route role (403)', async () => {
-    expect((await postJson(`${stack.url}/api/customers`, customer(), as(POS))).status).toBe(401);
+    const noKey = await postJson(`${stack.url}/api/customers`, customer(), as(POS));
+    expect(noKey.status).toBe(401);
+    // Every 401 of a keyed route is empty: the platform's (no key) and the app's (no principal, with
+    // WWW-Authenticate), as the OpenAPI document declares it.
     const noPrincipal = await postJson(`${stack.url}/api/customers`, customer(), key);
     expect(noPrincipal.status).toBe(401);
-    expect(noPrincipal.headers.get('content-type')).toBe('application/problem+json');
+    expect(noPrincipal.headers.get('www-authenticate')).toBe('Bearer');
+    for (const answer of [noKey, noPrincipal]) {
+      expect(answer.headers.get('content-type')).toBeNull();
+      expect(answer.text).toBe('');
+    }
     expect((await postJson(`${stack.url}/api/customers`, customer(), { ...key, ...as(READER) })).status).toBe(
       403,
     );

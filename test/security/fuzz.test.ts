@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { AppStack, startAppStack } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
+import { openApiDocument } from '../../shared/http/openapi';
+import { FULL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+import {
+  headerVariations,
+  Json,
+  resolveSchema,
+  schemaValidator,
+  schemaVariations,
+} from '../support/schema-variations';
 
 const full = sampleCustomer('full');
 
@@ -157,4 +166,102 @@ describe('hostile input through the real host', () => {
     expect(depth).toBe(accepted);
     expect(sent).toBe(2000);
   }, 300_000);
+
+  it('answers every body and header the OpenAPI document says is invalid with 400 problem+json pointing at it', async () => {
+    const document = openApiDocument() as Json & { paths: Record<string, Record<string, Json>> };
+    const operation = document.paths['/customers']!.post! as {
+      requestBody: { content: Record<string, { schema: Json }> };
+      parameters: Json[];
+    };
+    const schema = resolveSchema(document, operation.requestBody.content['application/json']!.schema);
+    const isValid = schemaValidator(document, schema);
+    expect(isValid(FULL_CUSTOMER_EXAMPLE)).toBe(true);
+    const variations = schemaVariations(schema, FULL_CUSTOMER_EXAMPLE, { seed: 34, perPattern: 3 });
+    const headers = headerVariations(
+      operation.parameters.map((p) => resolveSchema(document, p)),
+      { seed: 34, perHeader: 4 },
+    );
+    const depthBefore = (await stack.queue.getProperties()).approximateMessagesCount ?? 0;
+    const misses: string[] = [];
+    const send = async (body: string, extra: Record<string, string> = {}) => {
+      const response = await fetch(`${stack.url}/api/customers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...extra },
+        body,
+      });
+      const text = await response.text();
+      const problem =
+        response.headers.get('content-type') === 'application/problem+json' ? JSON.parse(text) : {};
+      return {
+        status: response.status,
+        problem: problem as { errors?: { pointer: string }[]; header?: string },
+      };
+    };
+    const byKeyword = new Map<string, number>();
+    for (const variation of variations) {
+      // The outside validator agrees the body is invalid, so the app must say so too, at that pointer.
+      expect({ pointer: variation.pointer, valid: isValid(variation.body) }).toEqual({
+        pointer: variation.pointer,
+        valid: false,
+      });
+      byKeyword.set(variation.keyword, (byKeyword.get(variation.keyword) ?? 0) + 1);
+      const { status, problem } = await send(JSON.stringify(variation.body));
+      const pointers = (problem.errors ?? []).map((e) => e.pointer);
+      if (status !== 400 || !pointers.includes(variation.pointer)) {
+        misses.push(
+          `${variation.keyword} ${variation.pointer} ${JSON.stringify(variation.body).slice(0, 200)}: ${status} ${pointers.join(', ')}`,
+        );
+      }
+    }
+    for (const { header, value } of headers) {
+      const { status, problem } = await send(JSON.stringify(FULL_CUSTOMER_EXAMPLE), { [header]: value });
+      if (status !== 400 || problem.header !== header || problem.errors?.[0]?.pointer !== '') {
+        misses.push(`header ${header}: ${JSON.stringify(value)}: ${status} ${problem.header}`);
+      }
+    }
+    // The same for a merge patch (PATCH by reference; its create is queued, which is enough to check
+    // a patch against: the worker is off).
+    const reference = `FUZZ-${Date.now()}`;
+    const created = await fetch(`${stack.url}/api/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'customer-reference': reference },
+      body: JSON.stringify(FULL_CUSTOMER_EXAMPLE),
+    });
+    expect(created.status).toBe(202);
+    const patchOperation = document.paths['/customers/references/{reference}']!.patch! as typeof operation;
+    const patchSchema = resolveSchema(
+      document,
+      patchOperation.requestBody.content['application/merge-patch+json']!.schema,
+    );
+    const isValidPatch = schemaValidator(document, patchSchema);
+    expect(isValidPatch(FULL_CUSTOMER_EXAMPLE)).toBe(true);
+    const patches = schemaVariations(patchSchema, FULL_CUSTOMER_EXAMPLE, { seed: 26, perPattern: 1 });
+    for (const variation of patches) {
+      expect({ pointer: variation.pointer, valid: isValidPatch(variation.body) }).toEqual({
+        pointer: variation.pointer,
+        valid: false,
+      });
+      byKeyword.set(`patch ${variation.keyword}`, (byKeyword.get(`patch ${variation.keyword}`) ?? 0) + 1);
+      const response = await fetch(`${stack.url}/api/customers/references/${reference}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify(variation.body),
+      });
+      const problem = (await response.json()) as { errors?: { pointer: string }[] };
+      const pointers = (problem.errors ?? []).map((e) => e.pointer);
+      if (response.status !== 400 || !pointers.includes(variation.pointer)) {
+        misses.push(
+          `PATCH ${variation.keyword} ${variation.pointer}: ${response.status} ${pointers.join(', ')}`,
+        );
+      }
+    }
+    console.log(
+      `schema-driven variations: ${variations.length} bodies + ${patches.length} patches (${[...byKeyword].map(([k, n]) => `${k} ${n}`).join(', ')}) and ${headers.length} header values; ${misses.length} not answered 400 with their pointer`,
+    );
+    expect(misses).toEqual([]);
+    expect(variations.length).toBeGreaterThanOrEqual(100);
+    expect(headers.length).toBeGreaterThanOrEqual(8);
+    // Nothing invalid was queued (only the one valid create the patches were checked against).
+    expect((await stack.queue.getProperties()).approximateMessagesCount ?? 0).toBe(depthBefore + 1);
+  }, 120_000);
 });

@@ -186,7 +186,14 @@ describe('customer updates through the real hosts', () => {
       '/Customer/EmailAddress',
       '/Customer/FirstName',
     ]);
-    expect((await call('PATCH', url, 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+    // A merge patch sent as plain JSON is read the same; JSON Patch (RFC 6902) is another format: 415.
+    const plainJson = await call('PATCH', url, { Customer: { EmailAddress: 'not-an-address' } });
+    expect(plainJson.json.errors).toEqual([expect.objectContaining({ pointer: '/Customer/EmailAddress' })]);
+    for (const type of ['text/plain', 'application/json-patch+json']) {
+      const refused = await call('PATCH', url, '[]', { 'content-type': type });
+      expect(refused.status).toBe(415);
+      expect(refused.headers.get('accept-patch')).toBe('application/merge-patch+json, application/json');
+    }
     expect(await statusRecords()).toBe(before);
   });
 

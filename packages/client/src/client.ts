@@ -6,7 +6,9 @@ import {
   errorForProblem,
   PendingTimeoutError,
   UnavailableError,
+  ValidationError,
 } from './errors';
+import { customerFieldErrors, localProblem } from './validate';
 import type { Accepted, CreatedCustomer, CustomerRequest, Problem, StatusAnswer } from './types';
 
 /** Statuses a request never leaves. */
@@ -29,6 +31,12 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Longest wait between two polls or two sends, whatever `Retry-After` says. Default 30 s. */
   maxDelayMs?: number;
+  /**
+   * Check each field with the API's own rules (the OpenAPI document's patterns) before sending, and
+   * throw `ValidationError` without a request. Default true; turn it off only if this client is
+   * older than an API that has since widened a rule.
+   */
+  validateBeforeSending?: boolean;
 }
 
 export interface CreateCustomerOptions {
@@ -117,6 +125,10 @@ export class CustomerSyncClient {
    * `PendingTimeoutError`... (see errors.ts).
    */
   async createCustomer(body: CustomerRequest, options: CreateCustomerOptions = {}): Promise<CreatedCustomer> {
+    if (this.options.validateBeforeSending !== false) {
+      const errors = customerFieldErrors((body as { Customer?: unknown } | null)?.Customer);
+      if (errors.length > 0) throw new ValidationError(localProblem(errors));
+    }
     const idempotencyKey = options.idempotencyKey ?? newKey();
     const deadline = Date.now() + this.timeoutMs;
     const { signal } = options;
@@ -226,8 +238,9 @@ export class CustomerSyncClient {
         continue;
       }
       if (response.ok) return response;
-      if (response.status === 401 && response.headers.get('content-type') === null) {
-        throw new AuthenticationError('The function key is missing or wrong (401).', 401);
+      if (response.status === 401) {
+        // Always empty: the platform's answer to a wrong key (or App Service Authentication's to a missing token).
+        throw new AuthenticationError('The key (or the Entra ID token) is missing or wrong (401).', 401);
       }
       if (response.status === 500) {
         lastError = new UnavailableError('The API failed unexpectedly (500).', 500);

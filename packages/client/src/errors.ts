@@ -104,7 +104,6 @@ export function errorForProblem(problem: Problem, retryAfterSeconds = 0): Custom
       return new ThrottledError(problem, retryAfterSeconds);
     case 'idempotency-key-reused':
       return new IdempotencyKeyReusedError(problem.detail, problem.status, problem);
-    case 'unauthenticated':
     case 'forbidden':
       return new AuthenticationError(problem.detail, problem.status, problem);
     case 'temporarily-unavailable':

@@ -23,4 +23,5 @@ export type {
   StatusAnswer,
 } from './types';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
+export { customerFieldErrors } from './validate';
 export type { CustomerResultEvent, VerifyOptions } from './webhooks';

@@ -1,5 +1,11 @@
 import { ProcessingError } from '../../domain/failure';
-import { D365Client, D365EmailBatchLookup, D365Gate, D365GateUnavailableError } from '../../ports';
+import {
+  CallOptions,
+  D365Client,
+  D365EmailBatchLookup,
+  D365Gate,
+  D365GateUnavailableError,
+} from '../../ports';
 import { buildCustomerBatchLookupQuery, CUSTOMER_LOOKUP_TOP, MAX_LOOKUP_QUERY_LENGTH } from './odata-filter';
 
 /**
@@ -174,7 +180,15 @@ export function batchedEmailLookup<T extends Inner>(
     }
   };
 
-  const findCustomersByEmail = (legalEntity: string, email: string): Promise<string[]> => {
+  /**
+   * One caller's lookup, answered from its batch's call (which runs under the adapter's D365 timeout:
+   * one caller cannot time out the others' call). A caller's `abortSignal` ends its own wait.
+   */
+  const findCustomersByEmail = (
+    legalEntity: string,
+    email: string,
+    callOptions?: CallOptions,
+  ): Promise<string[]> => {
     stats.lookups += 1;
     try {
       // Checks the e-mail and the legal entity (rejects as the single lookup does) before it joins.
@@ -184,6 +198,9 @@ export function batchedEmailLookup<T extends Inner>(
     }
     return new Promise<string[]>((resolve, reject) => {
       const waiter: Waiter = { email, resolve, reject };
+      const signal = callOptions?.abortSignal;
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
       const key = legalEntity.toLowerCase();
       const current = open.get(key);
       if (current?.open && fits(current, email)) {

@@ -12,7 +12,7 @@ import { permanent, ProcessingError, parseRetryAfter, transient } from '../../do
 import { personalValues, scrub, truncate } from '../../domain/redaction';
 import { FAILURE_CODES } from '../../domain/status';
 import { classifyErrorBody } from './d365-error-bodies';
-import { TokenSource, D365Client, D365EmailBatchLookup } from '../../ports';
+import { CallOptions, TokenSource, D365Client, D365EmailBatchLookup } from '../../ports';
 import { sendToD365, withFreshTokenOn401 } from './d365-http';
 
 export interface D365ClientOptions {
@@ -176,75 +176,101 @@ function samePath(next: string | undefined, base: string): string | undefined {
   }
 }
 
+/** What a call's answer handler gives back: the value, a 401 (fresh token and again), or the failure. */
+type Handled<T> = { value: T } | 'unauthorized' | ProcessingError;
+
+/** An answer that is not the one a read expects: the create's classification, or a transient failure. */
+function unexpected(answer: D365Answer, options: D365ClientOptions, personal: string[]): Handled<never> {
+  const classified = classifyD365Answer(answer, { ...options, target: 'odata' }, personal);
+  if (classified instanceof ProcessingError) return classified;
+  if (classified.kind === 'unauthorized') return 'unauthorized';
+  // A 2xx other than 200 to a read: no rows to trust.
+  return transient(`D365 answered ${answer.status} to the customer lookup`);
+}
+
 export function d365Client(
   tokens: TokenSource,
   options: D365ClientOptions,
 ): D365Client & D365EmailBatchLookup {
-  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<D365Answer> =>
-    sendToD365(method, `${options.url}${path}`, token, { body, timeoutMs: options.timeoutMs });
-
-  /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
-  const call = (
+  /** Sends with a cached token, and once more with a fresh one if the handler reports D365's 401. */
+  const call = <T>(
     method: 'GET' | 'POST',
     path: string,
-    classify: (answer: D365Answer) => Classified,
-    body?: unknown,
-  ): Promise<string | undefined> =>
-    withFreshTokenOn401(tokens, async (token) => {
-      const result = classify(await send(method, path, token, body));
-      if (result instanceof ProcessingError) throw result;
-      if (result.kind === 'created') return { value: result.customerAccount };
-      if (result.kind === 'accepted') return { value: undefined };
-      return 'unauthorized';
-    });
+    handle: (answer: D365Answer) => Handled<T>,
+    request: { body?: unknown; call?: CallOptions } = {},
+  ): Promise<T> =>
+    withFreshTokenOn401(
+      tokens,
+      async (token) => {
+        const url = `${options.url}${path}`;
+        const result = handle(
+          await sendToD365(method, url, token, { ...request, timeoutMs: options.timeoutMs }),
+        );
+        if (result instanceof ProcessingError) throw result;
+        return result;
+      },
+      request.call,
+    );
 
   /**
    * A customer lookup's rows, following `@odata.nextLink` (server-driven paging: F&O pages at 10,000
    * rows, so with `$top=10` a link only comes from a smaller server page) until `CUSTOMER_LOOKUP_TOP`
    * rows or `LOOKUP_MAX_PAGES` pages; a link to another host is not followed (the rows so far stand).
    */
-  const lookupRows = async (query: string, personal: string[]): Promise<NameAndPhoneMatch[]> => {
+  const lookupRows = async (
+    query: string,
+    personal: string[],
+    callOptions: CallOptions | undefined,
+  ): Promise<NameAndPhoneMatch[]> => {
     const rows: NameAndPhoneMatch[] = [];
     let path: string | undefined = `/data/CustomersV3?${query}`;
     for (let page = 0; path !== undefined && page < LOOKUP_MAX_PAGES; page += 1) {
-      const found = await call('GET', path, (answer) => {
-        if (answer.status !== 200)
-          return classifyD365Answer(answer, { ...options, target: 'odata' }, personal);
-        const parsed = readLookupPage(answer.body);
-        // The page travels as one JSON string through the 401 loop above.
-        return parsed
-          ? { kind: 'created', customerAccount: JSON.stringify(parsed) }
-          : transient('D365 answered the customer lookup without a value list');
-      });
-      const { rows: pageRows, next } = JSON.parse(found ?? '{"rows":[]}') as LookupPage;
-      rows.push(...pageRows);
-      path = rows.length < CUSTOMER_LOOKUP_TOP ? samePath(next, options.url) : undefined;
+      const read: LookupPage = await call<LookupPage>(
+        'GET',
+        path,
+        (answer) => {
+          if (answer.status !== 200) return unexpected(answer, options, personal);
+          const parsed = readLookupPage(answer.body);
+          return parsed
+            ? { value: parsed }
+            : transient('D365 answered the customer lookup without a value list');
+        },
+        { call: callOptions },
+      );
+      rows.push(...read.rows);
+      path = rows.length < CUSTOMER_LOOKUP_TOP ? samePath(read.next, options.url) : undefined;
     }
     return rows.slice(0, CUSTOMER_LOOKUP_TOP);
   };
 
   return {
-    async createCustomer(request) {
+    async createCustomer(request, callOptions) {
       const [path, body] =
         options.target === 'odata'
           ? ['/data/CustomersV3', toCustomersV3Body(request)]
           : [options.servicePath, toCustomServiceBody(request)];
       const personal = personalValues(request);
-      const customerAccount = await call(
+      return call<{ customerAccount?: string }>(
         'POST',
         path,
-        (answer) => classifyD365Answer(answer, options, personal),
-        body,
+        (answer) => {
+          const classified = classifyD365Answer(answer, options, personal);
+          if (classified instanceof ProcessingError) return classified;
+          if (classified.kind === 'unauthorized') return 'unauthorized';
+          return {
+            value: classified.kind === 'created' ? { customerAccount: classified.customerAccount } : {},
+          };
+        },
+        { body, call: callOptions },
       );
-      return customerAccount === undefined ? {} : { customerAccount };
     },
 
-    async findCustomersByEmail(legalEntity, email) {
-      const rows = await lookupRows(buildCustomerLookupQuery(legalEntity, email), [email]);
+    async findCustomersByEmail(legalEntity, email, callOptions) {
+      const rows = await lookupRows(buildCustomerLookupQuery(legalEntity, email), [email], callOptions);
       return rows.map((row) => row.account);
     },
 
-    async findCustomersByNameAndPhone(legalEntity, person) {
+    async findCustomersByNameAndPhone(legalEntity, person, callOptions) {
       let query: string;
       try {
         query = buildNameAndPhoneLookupQuery(legalEntity, person);
@@ -253,25 +279,28 @@ export function d365Client(
         throw error;
       }
       const personal = [person.firstName, person.lastName ?? '', person.phone].filter((v) => v !== '');
-      return lookupRows(query, personal);
+      return lookupRows(query, personal, callOptions);
     },
 
-    async findCustomersByEmails(legalEntity, emails) {
+    async findCustomersByEmails(legalEntity, emails, callOptions) {
       const query = buildCustomerBatchLookupQuery(legalEntity, emails);
-      let attributed: Map<string, string[] | undefined> | undefined;
-      await call('GET', `/data/CustomersV3?${query}`, (answer) => {
-        if (answer.status !== 200)
-          return classifyD365Answer(answer, { ...options, target: 'odata' }, [...emails]);
-        const body = tryParse(answer.body) as { value?: unknown; '@odata.nextLink'?: unknown } | undefined;
-        if (!Array.isArray(body?.value))
-          return transient('D365 answered the customer lookup without a value list');
-        attributed = attributeLookupRows(emails, body.value as Record<string, unknown>[], {
-          top: emails.length * CUSTOMER_LOOKUP_TOP,
-          nextLink: typeof body['@odata.nextLink'] === 'string',
-        });
-        return { kind: 'accepted' };
-      });
-      return attributed!;
+      return call<Map<string, string[] | undefined>>(
+        'GET',
+        `/data/CustomersV3?${query}`,
+        (answer) => {
+          if (answer.status !== 200) return unexpected(answer, options, [...emails]);
+          const body = tryParse(answer.body) as { value?: unknown; '@odata.nextLink'?: unknown } | undefined;
+          if (!Array.isArray(body?.value))
+            return transient('D365 answered the customer lookup without a value list');
+          const rows = body.value as Record<string, unknown>[];
+          const page = {
+            top: emails.length * CUSTOMER_LOOKUP_TOP,
+            nextLink: typeof body['@odata.nextLink'] === 'string',
+          };
+          return { value: attributeLookupRows(emails, rows, page) };
+        },
+        { call: callOptions },
+      );
     },
   };
 }

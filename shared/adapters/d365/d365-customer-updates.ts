@@ -1,6 +1,12 @@
 import { permanent, ProcessingError, transient } from '../../domain/failure';
 import { personalValues } from '../../domain/redaction';
-import { D365CustomerSnapshot, D365CustomerUpdates, D365PatchResult, TokenSource } from '../../ports';
+import {
+  CallOptions,
+  D365CustomerSnapshot,
+  D365CustomerUpdates,
+  D365PatchResult,
+  TokenSource,
+} from '../../ports';
 import { classifyD365Answer, D365Answer, odataClassifyOptions } from './d365-client';
 import { customerKeyPath, UnsafeODataKeyError } from './odata-key';
 import { D365Response, sendToD365, withFreshTokenOn401 } from './d365-http';
@@ -76,7 +82,7 @@ export function createD365CustomerUpdates(
     method: 'GET' | 'PATCH',
     path: string,
     token: string,
-    extra: { body?: unknown; ifMatch?: string } = {},
+    extra: { body?: unknown; ifMatch?: string; call?: CallOptions } = {},
   ): Promise<D365Response> =>
     sendToD365(method, `${options.url}/data/${path}?cross-company=true`, token, {
       ...extra,
@@ -89,13 +95,17 @@ export function createD365CustomerUpdates(
     method: 'GET' | 'PATCH',
     path: string,
     handle: (answer: D365Response) => Handled<T> | ProcessingError,
-    extra: { body?: unknown; ifMatch?: string } = {},
+    extra: { body?: unknown; ifMatch?: string; call?: CallOptions } = {},
   ): Promise<T> =>
-    withFreshTokenOn401(tokens, async (token) => {
-      const result = handle(await send(method, path, token, extra));
-      if (result instanceof ProcessingError) throw result;
-      return result;
-    });
+    withFreshTokenOn401(
+      tokens,
+      async (token) => {
+        const result = handle(await send(method, path, token, extra));
+        if (result instanceof ProcessingError) throw result;
+        return result;
+      },
+      extra.call,
+    );
 
   const keyPath = (legalEntity: string, customerAccount: string): string => {
     try {
@@ -107,7 +117,7 @@ export function createD365CustomerUpdates(
   };
 
   return {
-    async getCustomer(legalEntity, customerAccount) {
+    async getCustomer(legalEntity, customerAccount, callOptions) {
       return call<D365CustomerSnapshot | undefined>(
         'GET',
         keyPath(legalEntity, customerAccount),
@@ -123,10 +133,11 @@ export function createD365CustomerUpdates(
           const fields = Object.fromEntries(Object.entries(entity).filter(([name]) => !name.includes('@')));
           return { value: { etag, fields } };
         },
+        { call: callOptions },
       );
     },
 
-    async patchCustomer(legalEntity, customerAccount, changes, { etag }) {
+    async patchCustomer(legalEntity, customerAccount, changes, { etag, ...callOptions }) {
       if (typeof etag !== 'string' || !ENTITY_TAG.test(etag))
         throw new RangeError('etag must be "*" or an entity tag as D365 answered it (W/"...")');
       const names = Object.keys(changes ?? {});
@@ -155,7 +166,7 @@ export function createD365CustomerUpdates(
           if (answer.status === 404 && isODataNotFound(answer)) return { value: { kind: 'not_found' } };
           return failure(answer, personal);
         },
-        { body: changes, ifMatch: etag },
+        { body: changes, ifMatch: etag, call: callOptions },
       );
     },
   };

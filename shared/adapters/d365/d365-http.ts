@@ -1,6 +1,7 @@
 import { asProcessingError, permanent } from '../../domain/failure';
 import { FAILURE_CODES } from '../../domain/status';
-import type { TokenSource } from '../../ports';
+import type { CallOptions, TokenSource } from '../../ports';
+import { callSignal } from '../call-options';
 
 /** What one HTTPS call to D365 answered: what classification and the adapters read. */
 export interface D365Response {
@@ -18,7 +19,10 @@ export interface D365RequestOptions {
   /** The OData protocol headers (`OData-Version`, `OData-MaxVersion`: 4.0), for the data entities. */
   odata?: boolean;
   ifMatch?: string;
+  /** D365_TIMEOUT_MS: the call's timeout unless `call` names another. */
   timeoutMs: number;
+  /** The caller's options bag (abortSignal, timeoutMs). */
+  call?: CallOptions;
 }
 
 /**
@@ -42,7 +46,7 @@ export async function sendToD365(
         ...(options.ifMatch !== undefined && { 'if-match': options.ifMatch }),
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: callSignal(options.call, options.timeoutMs),
     });
     return {
       status: response.status,
@@ -66,9 +70,12 @@ export async function sendToD365(
 export async function withFreshTokenOn401<T>(
   tokens: TokenSource,
   attempt: (token: string) => Promise<{ value: T } | 'unauthorized'>,
+  options: CallOptions = {},
 ): Promise<T> {
   for (const fresh of [false, true]) {
-    const result = await attempt(await tokens.getToken({ fresh }));
+    // The token's own timeout is Entra ID's and Key Vault's (their settings); the caller's signal aborts it too.
+    const abortSignal = options.abortSignal;
+    const result = await attempt(await tokens.getToken({ fresh, ...(abortSignal && { abortSignal }) }));
     if (result !== 'unauthorized') return result.value;
   }
   throw permanent(

@@ -1,6 +1,6 @@
 import { permanent, ProcessingError, transient } from '../../domain/failure';
 import type { AddressPlace } from '../../domain/further-addresses';
-import { D365PostalAddresses, TokenSource } from '../../ports';
+import { CallOptions, D365PostalAddresses, TokenSource } from '../../ports';
 import { classifyD365Answer, D365Answer, odataClassifyOptions } from './d365-client';
 import { buildEqFilter, UnsafeODataValueError } from './odata-filter';
 import { sendToD365, withFreshTokenOn401 } from './d365-http';
@@ -47,8 +47,19 @@ export function createD365PostalAddresses(
 ): D365PostalAddresses {
   const classifyOptions = odataClassifyOptions(options.url, options.timeoutMs);
 
-  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<D365Answer> =>
-    sendToD365(method, `${options.url}${path}`, token, { body, odata: true, timeoutMs: options.timeoutMs });
+  const send = (
+    method: 'GET' | 'POST',
+    path: string,
+    token: string,
+    body: unknown,
+    call: CallOptions | undefined,
+  ): Promise<D365Answer> =>
+    sendToD365(method, `${options.url}${path}`, token, {
+      body,
+      odata: true,
+      timeoutMs: options.timeoutMs,
+      call,
+    });
 
   /** Sends with a cached token, and once more with a fresh one if D365 answers 401. */
   const call = <T>(
@@ -56,20 +67,24 @@ export function createD365PostalAddresses(
     path: string,
     handle: (answer: D365Answer) => { value: T } | ProcessingError,
     personal: string[],
-    body?: unknown,
+    request: { body?: unknown; call?: CallOptions },
   ): Promise<T> =>
-    withFreshTokenOn401(tokens, async (token) => {
-      const answer = await send(method, path, token, body);
-      if (answer.status === 401) return 'unauthorized';
-      if (answer.status === 404)
-        throw permanent('configuration', `D365 answered 404 for ${ENTITY_SET}: check D365_URL.`);
-      const handled = handle(answer);
-      if (!(handled instanceof ProcessingError)) return handled;
-      if (answer.status >= 200 && answer.status < 300) throw handled;
-      const classified = classifyD365Answer(answer, classifyOptions, personal);
-      if (classified instanceof ProcessingError) throw classified;
-      throw handled;
-    });
+    withFreshTokenOn401(
+      tokens,
+      async (token) => {
+        const answer = await send(method, path, token, request.body, request.call);
+        if (answer.status === 401) return 'unauthorized';
+        if (answer.status === 404)
+          throw permanent('configuration', `D365 answered 404 for ${ENTITY_SET}: check D365_URL.`);
+        const handled = handle(answer);
+        if (!(handled instanceof ProcessingError)) return handled;
+        if (answer.status >= 200 && answer.status < 300) throw handled;
+        const classified = classifyD365Answer(answer, classifyOptions, personal);
+        if (classified instanceof ProcessingError) throw classified;
+        throw handled;
+      },
+      request.call,
+    );
 
   /** A next link on D365's own host, as a path; anything else is not followed. */
   const samePath = (next: unknown): string | undefined => {
@@ -84,7 +99,7 @@ export function createD365PostalAddresses(
   };
 
   return {
-    async listPostalAddresses(legalEntity, customerAccount) {
+    async listPostalAddresses(legalEntity, customerAccount, callOptions) {
       let filter: string;
       try {
         filter = buildEqFilter({
@@ -121,6 +136,7 @@ export function createD365PostalAddresses(
             return { value: { rows, next: samePath(body['@odata.nextLink']) } };
           },
           [],
+          { call: callOptions },
         );
         places.push(...read.rows);
         path = read.next;
@@ -128,7 +144,7 @@ export function createD365PostalAddresses(
       return places;
     },
 
-    async addPostalAddress(legalEntity, customerAccount, address) {
+    async addPostalAddress(legalEntity, customerAccount, address, callOptions) {
       const le = legalEntity.toLowerCase();
       const body = {
         dataAreaId: le,
@@ -154,7 +170,7 @@ export function createD365PostalAddresses(
             ? { value: undefined }
             : transient(`D365 answered ${answer.status} to the postal address`),
         personal,
-        body,
+        { body, call: callOptions },
       );
     },
   };

@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { ALPHA2_TO_ALPHA3, isCountryAlpha3, isCurrencyCode } from '../reference-data';
+import { CORE, exactly } from './field-patterns';
 import { EARLIEST_DATE_OF_BIRTH, FIELD_LIMITS } from './limits';
 
 // Field rules. Messages name the field and the rule, never the value.
@@ -60,8 +61,14 @@ export const addressText = (name: string, max: number) =>
     'use letters, marks, digits, punctuation and spaces of any script (no emoji or other symbols)',
   );
 
+const LEGAL_ENTITY = exactly(CORE.LegalEntity);
+const CUSTOMER_GROUP = exactly(CORE.CustomerGroup);
+const POSTAL_CODE = exactly(CORE.PostalCode);
+/** Codes are ASCII: checked before case mapping, which turns some other letters into ASCII (`ı` into `I`). */
+const ASCII = /^[^\u0080-\uFFFF]*$/;
+
 export function legalEntity(text: string): Check<string> {
-  return /^[A-Za-z0-9]{1,4}$/.test(text)
+  return LEGAL_ENTITY.test(text)
     ? { value: text.toUpperCase() }
     : {
         error:
@@ -70,7 +77,7 @@ export function legalEntity(text: string): Check<string> {
 }
 
 export function customerGroup(text: string): Check<string> {
-  return /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,8}[A-Za-z0-9_.-])?$/.test(text)
+  return CUSTOMER_GROUP.test(text)
     ? { value: text }
     : {
         error:
@@ -90,7 +97,7 @@ export function contactNumber(text: string): Check<string> {
 
 export function currencyCode(text: string): Check<string> {
   const code = text.toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code)) {
+  if (!/^[A-Za-z]{3}$/.test(text)) {
     return { error: 'CurrencyCode must be a 3-letter ISO 4217 currency code such as USD.' };
   }
   return isCurrencyCode(code)
@@ -118,7 +125,9 @@ export function emailAddress(text: string): Check<string> {
   if (local.length > 64)
     return { error: `${EMAIL_HELP}; the part before the @ may be at most 64 characters long.` };
   // Internationalised domains are stored in their ASCII (xn--) form; domainToASCII also lower-cases.
-  const domain = domainToASCII(text.slice(at + 1));
+  // Its URL host parser would also decode `%41` and the like, which no address holds: refused first.
+  const given = text.slice(at + 1);
+  const domain = /[^A-Za-z0-9.\-\u0080-\uFFFF]/.test(given) ? '' : domainToASCII(given);
   const labels = domain.split('.');
   const tld = labels[labels.length - 1] ?? '';
   if (
@@ -174,14 +183,14 @@ export function dateOfBirthToIso(mmddyyyy: string): string {
 export function oneOf<T extends string>(name: string, values: readonly T[]) {
   const byLowerCase = new Map(values.map((value) => [value.toLowerCase(), value]));
   return (text: string): Check<T> => {
-    const value = byLowerCase.get(text.toLowerCase());
+    const value = ASCII.test(text) ? byLowerCase.get(text.toLowerCase()) : undefined;
     return value ? { value } : { error: `${name} must be one of ${values.join(', ')}.` };
   };
 }
 
 export function postalCode(text: string): Check<string> {
   const code = text.toUpperCase();
-  if (code.length > FIELD_LIMITS.PostalCode || !/^[A-Z0-9](?:[A-Z0-9 -]*[A-Z0-9])?$/.test(code)) {
+  if (!POSTAL_CODE.test(text)) {
     return {
       error: `PostalCode must be at most ${FIELD_LIMITS.PostalCode} letters, digits, spaces or hyphens (the size of the D365 ZIP/postal code field).`,
     };
@@ -192,10 +201,10 @@ export function postalCode(text: string): Check<string> {
 export function countryCode(text: string): Check<string> {
   const code = text.toUpperCase();
   const help = 'CountryCode must be an ISO 3166-1 alpha-3 code such as USA';
-  if (/^[A-Z]{3}$/.test(code)) {
+  if (/^[A-Za-z]{3}$/.test(text)) {
     return isCountryAlpha3(code) ? { value: code } : { error: `${help}; this code is not assigned.` };
   }
-  if (/^[A-Z]{2}$/.test(code)) {
+  if (/^[A-Za-z]{2}$/.test(text)) {
     const alpha3 = ALPHA2_TO_ALPHA3.get(code);
     return { error: `${help}; got a 2-letter code${alpha3 ? ` (use ${alpha3} for ${code})` : ''}.` };
   }

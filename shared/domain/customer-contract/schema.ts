@@ -19,6 +19,7 @@ import {
   STATE_DISALLOWED,
 } from './field-rules';
 import { toFieldErrors } from './errors';
+import { ADDRESS_LIST_JSON_SCHEMA, fieldJsonSchema } from './field-json-schema';
 import { ADDRESS_FIELDS, CUSTOMER_FIELDS, FIELD_LIMITS, MAX_ADDRESSES_PER_LIST } from './limits';
 import { GENDERS } from './types';
 import type {
@@ -64,10 +65,15 @@ function textField<T>(name: string, rawLimit: number, required: boolean, rule: (
   });
 }
 
-const required = <T>(name: string, limit: number, rule: (text: string) => Check<T>) =>
-  textField(name, limit, true, rule);
+type List = 'BillingAddress' | 'ShippingAddress';
+// Each field carries its JSON Schema (pattern, raw maxLength, description) as metadata: the OpenAPI
+// request schema is `z.toJSONSchema` of this schema.
+const required = <T>(name: string, limit: number, rule: (text: string) => Check<T>, list?: List) =>
+  textField(name, limit, true, rule).meta(fieldJsonSchema(name, limit, true, list));
 const optional = <T>(name: string, limit: number, rule: (text: string) => Check<T>) =>
-  textField(name, limit, false, rule).optional();
+  textField(name, limit, false, rule)
+    .optional()
+    .meta(fieldJsonSchema(name, limit, false));
 
 function objectError(name: string) {
   return (issue: { code: string; input?: unknown }): string | undefined => {
@@ -90,13 +96,18 @@ function addressSchema(list: 'BillingAddress' | 'ShippingAddress') {
           addressText('Addresstitle', FIELD_LIMITS.Addresstitle),
         ),
         Street: required('Street', FIELD_LIMITS.Street, addressText('Street', FIELD_LIMITS.Street)),
-        Addresstype: required('Addresstype', 16, (text): Check<AddressType> => {
-          const checked = anyType(text);
-          if ('error' in checked) return checked;
-          return checked.value === expectedType
-            ? checked
-            : { error: `Addresstype must be ${expectedType} for an address in ${list}.` };
-        }),
+        Addresstype: required(
+          'Addresstype',
+          16,
+          (text): Check<AddressType> => {
+            const checked = anyType(text);
+            if ('error' in checked) return checked;
+            return checked.value === expectedType
+              ? checked
+              : { error: `Addresstype must be ${expectedType} for an address in ${list}.` };
+          },
+          list,
+        ),
         PrimaryAddress: optional('PrimaryAddress', 8, oneOf('PrimaryAddress', ['Yes', 'No'] as const)),
         PostalCode: optional('PostalCode', FIELD_LIMITS.PostalCode, postalCode),
         City: optional('City', FIELD_LIMITS.City, addressText('City', FIELD_LIMITS.City)),
@@ -154,7 +165,8 @@ function addressList(list: 'BillingAddress' | 'ShippingAddress') {
         )
         .optional(),
     )
-    .transform((items) => (items && items.length > 0 ? items : undefined));
+    .transform((items) => (items && items.length > 0 ? items : undefined))
+    .meta(ADDRESS_LIST_JSON_SCHEMA);
 }
 
 export interface CustomerSchemaOptions {

@@ -2,7 +2,7 @@
 import { FAILURE_CODES } from '../../domain/status';
 import { shopifyCustomerId } from '../../domain/webhooks/shopify-customer';
 import { FULL_CUSTOMER_EXAMPLE } from '../openapi-examples';
-import { EXAMPLE_STATUS_URL, header, Json, noContent500, problem, ref } from '../openapi-parts';
+import { EXAMPLE_STATUS_URL, header, Json, noContent500, PLATFORM_503, problem, ref } from '../openapi-parts';
 import { BIGCOMMERCE_CUSTOMER_CREATED_EXAMPLE, SHOPIFY_CUSTOMERS_CREATE_EXAMPLE } from './examples';
 import { STANDARD_WEBHOOKS_TOLERANCE_SECONDS } from './signatures';
 
@@ -85,7 +85,7 @@ const common = (): Record<string, Json> => ({
   '500': noContent500,
   '503': problem(
     503,
-    'Storage or Key Vault (the secret) unavailable; nothing was stored: the sender retries after `Retry-After`.',
+    `Storage or Key Vault (the secret) unavailable; nothing was stored: the sender retries after \`Retry-After\`.${PLATFORM_503}`,
     ['storageUnavailable'],
     [],
     { 'Retry-After': header('Retry-After') },

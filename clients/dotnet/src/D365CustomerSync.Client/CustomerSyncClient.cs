@@ -55,6 +55,11 @@ namespace D365CustomerSync.Client
             CustomerRequest request, CreateCustomerOptions options = null, CancellationToken cancellationToken = default)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
+            if (_options.ValidateBeforeSending)
+            {
+                var errors = ContractRules.Check(request);
+                if (errors.Count > 0) throw new CustomerValidationException(ContractRules.LocalProblem(errors));
+            }
             options = options ?? new CreateCustomerOptions();
             var key = string.IsNullOrEmpty(options.IdempotencyKey) ? IdempotencyKeys.New() : options.IdempotencyKey;
             var wait = Math.Max(0, options.WaitSeconds ?? _options.DefaultWaitSeconds);
@@ -199,8 +204,9 @@ namespace D365CustomerSync.Client
                             return new Answer(response.StatusCode, text, location?.ToString(), retryAfter);
                         }
                         var status = (int)response.StatusCode;
-                        if (status == 401 && response.Content?.Headers.ContentType == null)
-                            throw new CustomerSyncAuthenticationException("The function key is missing or wrong (401).", 401);
+                        // Always empty: the platform's answer to a wrong key (or App Service Authentication's to a missing token).
+                        if (status == 401)
+                            throw new CustomerSyncAuthenticationException("The key (or the Entra ID token) is missing or wrong (401).", 401);
                         var problem = ReadProblem(text, response);
                         bool transient;
                         if (problem == null)

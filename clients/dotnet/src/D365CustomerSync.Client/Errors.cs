@@ -19,7 +19,6 @@ namespace D365CustomerSync.Client
         public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
         public const string IdempotencyKeyInProgress = Prefix + "idempotency-key-in-progress";
         public const string NotReplayable = Prefix + "not-replayable";
-        public const string Unauthenticated = Prefix + "unauthenticated";
         public const string Forbidden = Prefix + "forbidden";
         public const string RateLimited = Prefix + "rate-limited";
         public const string TemporarilyUnavailable = Prefix + "temporarily-unavailable";
@@ -48,7 +47,7 @@ namespace D365CustomerSync.Client
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer, Unauthenticated,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer,
             Forbidden, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
@@ -194,7 +193,6 @@ namespace D365CustomerSync.Client
                     return new ThrottledException(problem, retryAfter);
                 case ProblemTypes.IdempotencyKeyReused:
                     return new IdempotencyKeyReusedException(problem);
-                case ProblemTypes.Unauthenticated:
                 case ProblemTypes.Forbidden:
                     return new CustomerSyncAuthenticationException(problem.Detail, problem.Status, problem);
                 case ProblemTypes.TemporarilyUnavailable:

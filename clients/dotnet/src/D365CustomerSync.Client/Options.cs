@@ -55,6 +55,13 @@ namespace D365CustomerSync.Client
 
         /// <summary>How long one send may take before it is abandoned and (with the same key) sent again. Default: the wait plus 10 s.</summary>
         public TimeSpan? AttemptTimeout { get; set; }
+
+        /// <summary>
+        /// Check each field with the API's own rules (the OpenAPI document's patterns, <see cref="ContractRules"/>)
+        /// before sending, and throw <see cref="CustomerValidationException"/> without a request. Default true; turn it
+        /// off only if this client is older than an API that has since widened a rule.
+        /// </summary>
+        public bool ValidateBeforeSending { get; set; } = true;
     }
 
     /// <summary>Per-call options of <see cref="CustomerSyncClient.CreateCustomerAsync"/>.</summary>

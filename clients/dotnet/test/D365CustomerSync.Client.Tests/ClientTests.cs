@@ -108,14 +108,21 @@ namespace D365CustomerSync.Client.Tests
             body.Customer.EmailAddress = "not-an-email";
             body.Customer.BillingAddress[0].CountryCode = "US";
 
-            var error = await Assert.ThrowsAsync<CustomerValidationException>(() => Client().CreateCustomerAsync(body));
-
-            Assert.Equal(400, error.Status);
-            Assert.Equal(ProblemTypes.InvalidRequest, error.Problem.Type);
-            Assert.Equal(
-                new[] { "/Customer/BillingAddress/0/CountryCode", "/Customer/EmailAddress" },
-                error.FieldErrors.Select(e => e.Pointer).OrderBy(p => p, StringComparer.Ordinal).ToArray());
+            // Checked before sending (the document's patterns), then by the API itself: the same answer.
+            var local = await Assert.ThrowsAsync<CustomerValidationException>(() => Client().CreateCustomerAsync(body));
+            Assert.Empty(_wire.Exchanges);
+            var remote = await Assert.ThrowsAsync<CustomerValidationException>(
+                () => Client(o => o.ValidateBeforeSending = false).CreateCustomerAsync(body));
             Assert.Single(_wire.Exchanges); // a 400 is final: not retried
+
+            foreach (var error in new[] { local, remote })
+            {
+                Assert.Equal(400, error.Status);
+                Assert.Equal(ProblemTypes.InvalidRequest, error.Problem.Type);
+                Assert.Equal(
+                    new[] { "/Customer/BillingAddress/0/CountryCode", "/Customer/EmailAddress" },
+                    error.FieldErrors.Select(e => e.Pointer).OrderBy(p => p, StringComparer.Ordinal).ToArray());
+            }
             Assert.Equal(0, await _stack.CustomersWithEmailAsync("not-an-email"));
         }
 

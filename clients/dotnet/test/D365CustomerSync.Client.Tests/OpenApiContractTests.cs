@@ -109,6 +109,34 @@ namespace D365CustomerSync.Client.Tests
             Assert.Equal(Schemas["Problem"]["properties"]["type"]["enum"].Select(t => (string)t), ProblemTypes.All);
         }
 
+        public static IEnumerable<object[]> RuleSets() => new[]
+        {
+            new object[] { "CustomerRequest.Customer", "Customer" },
+            new object[] { "CustomerRequest.Customer.BillingAddress[]", "BillingAddress" },
+            new object[] { "CustomerRequest.Customer.ShippingAddress[]", "ShippingAddress" },
+        };
+
+        [Theory]
+        [MemberData(nameof(RuleSets))]
+        public void The_field_rules_checked_before_sending_are_the_documents(string schemaPath, string set)
+        {
+            var schema = Schema(schemaPath);
+            var rules = set == "Customer" ? ContractRules.Customer : ContractRules.Addresses[set];
+            var required = (schema["required"] as JArray ?? new JArray()).Select(t => (string)t).ToList();
+            var withPattern = ((JObject)schema["properties"]).Properties().Where(p => p.Value["pattern"] != null).ToList();
+            Assert.Equal(withPattern.Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal), rules.Keys.OrderBy(n => n, StringComparer.Ordinal));
+            foreach (var property in withPattern)
+            {
+                var rule = rules[property.Name];
+                Assert.Equal((string)property.Value["pattern"], rule.Pattern);
+                Assert.Equal((int)property.Value["maxLength"], rule.MaxLength);
+                Assert.Equal(required.Contains(property.Name), rule.Required);
+                // .NET reads the ECMA-262 pattern the same way for the document's own examples.
+                foreach (var example in property.Value["examples"] as JArray ?? new JArray())
+                    Assert.True(rule.Accepts((string)example), $"{property.Name}: {example}");
+            }
+        }
+
         [Fact]
         public void The_request_body_sends_no_nulls_for_absent_optional_fields()
         {

@@ -50,7 +50,6 @@ namespace D365CustomerSync.Client.Tests
             new object[] { 413, ProblemTypes.BodyTooLarge, typeof(CustomerValidationException) },
             new object[] { 409, ProblemTypes.Duplicate, typeof(DuplicateCustomerException) },
             new object[] { 422, ProblemTypes.IdempotencyKeyReused, typeof(IdempotencyKeyReusedException) },
-            new object[] { 401, ProblemTypes.Unauthenticated, typeof(CustomerSyncAuthenticationException) },
             new object[] { 403, ProblemTypes.Forbidden, typeof(CustomerSyncAuthenticationException) },
         };
 
@@ -113,6 +112,60 @@ namespace D365CustomerSync.Client.Tests
             Assert.Equal(FailureCodes.AccountNotFound, error.Code);
             Assert.Equal(id, error.CorrelationId);
             Assert.Single(stub.Requests, r => r.Method == HttpMethod.Post);
+        }
+
+        [Fact]
+        public async Task An_invalid_email_or_country_is_refused_before_sending_with_the_APIs_pointers()
+        {
+            // The README's invalid example: an e-mail without @ and a 2-letter country code.
+            var stub = new Stub(_ => throw new InvalidOperationException("nothing should be sent"));
+            var body = Customers.New();
+            body.Customer.EmailAddress = "abc1234.gmail.com";
+            body.Customer.BillingAddress[0].CountryCode = "US";
+            var error = await Assert.ThrowsAsync<CustomerValidationException>(() => Client(stub).CreateCustomerAsync(body));
+            Assert.Equal(new[] { "/Customer/EmailAddress", "/Customer/BillingAddress/0/CountryCode" }, error.FieldErrors.Select(e => e.Pointer));
+            Assert.Equal(ProblemTypes.InvalidRequest, error.Problem.Type);
+            Assert.Empty(stub.Requests);
+        }
+
+        [Theory]
+        [InlineData("usa", true)]
+        [InlineData(" DEU ", true)]
+        [InlineData("US", false)]
+        [InlineData("840", false)]
+        [InlineData("XYZ", false)]
+        public void The_country_rule_is_the_APIs(string code, bool valid)
+        {
+            var body = Customers.New();
+            body.Customer.BillingAddress[0].CountryCode = code;
+            Assert.Equal(valid, ContractRules.Check(body).Count == 0);
+        }
+
+        [Theory]
+        [InlineData("a.b+c@example.co.uk", true)]
+        [InlineData("o'neil@xn--bcher-kva.de", true)]
+        [InlineData("a@bücher.de", true)]
+        [InlineData("a@b", false)]
+        [InlineData("a b@example.com", false)]
+        [InlineData("a@example.com.", false)]
+        public void The_email_rule_is_the_APIs(string email, bool valid)
+        {
+            var body = Customers.New();
+            body.Customer.EmailAddress = email;
+            Assert.Equal(valid, ContractRules.Check(body).Count == 0);
+        }
+
+        [Fact]
+        public async Task Checking_before_sending_can_be_turned_off()
+        {
+            var stub = new Stub(_ => ProblemAnswer(400, ProblemTypes.InvalidRequest, ",\"errors\":[{\"pointer\":\"/Customer/EmailAddress\",\"detail\":\"d\"}]"));
+            var client = new CustomerSyncClient(
+                new CustomerSyncClientOptions { BaseUrl = new Uri("http://127.0.0.1:9/api"), ValidateBeforeSending = false },
+                new HttpClient(stub));
+            var body = Customers.New();
+            body.Customer.EmailAddress = "abc1234.gmail.com";
+            await Assert.ThrowsAsync<CustomerValidationException>(() => client.CreateCustomerAsync(body));
+            Assert.Single(stub.Requests);
         }
 
         [Fact]
