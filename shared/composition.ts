@@ -13,6 +13,7 @@ import { fleetGate } from './adapters/d365/fleet-gate';
 import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
+import { tableErasureMarks } from './adapters/table-erasure-marks';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
 import {
   addressListFromCustomersV3,
@@ -39,6 +40,7 @@ import {
   D365CustomerUpdates,
   D365PostalAddresses,
   D365Gate,
+  ErasureMarks,
   IdentityClaims,
   Log,
   SourceCustomers,
@@ -53,6 +55,7 @@ import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
 import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
+import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
 
@@ -75,6 +78,8 @@ export interface AppServices {
   identityClaims: IdentityClaims;
   /** Customer links and the update state (issue 17), in LINK_TABLE_NAME. */
   links: CustomerLinks;
+  /** Erasure marks (issue 27): erased source customers not taken in again (rows in the status table). */
+  erasureMarks: ErasureMarks;
   /** Updates of existing customers through CustomersV3 (both targets). */
   d365Updates: D365CustomerUpdates;
   /** A customer's postal addresses (CustomerPostalAddresses): the CustomersV3 target's further addresses. */
@@ -107,6 +112,7 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     target: config.d365.target,
     defaultCustomerGroup: config.d365.defaultCustomerGroup,
     links: services.links,
+    erasureMarks: services.erasureMarks,
   };
 }
 
@@ -140,6 +146,11 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
       anonymisedFields: ANONYMISED_FIELDS,
     },
     conflictPolicy: config.conflictPolicy,
+    privacy: {
+      erasureMarks: services.erasureMarks,
+      anonymiseIn: (legalEntity) => config.privacy.anonymiseLegalEntities.includes(legalEntity.toUpperCase()),
+      settleSeconds: config.privacy.settleSeconds,
+    },
   };
 }
 
@@ -152,6 +163,19 @@ export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
     secrets: services.webhookSecrets,
     accept: acceptDeps(services, log),
     telemetry: services.telemetry,
+    log,
+  };
+}
+
+/** What the privacy routes need (issue 27), from the services. */
+export function privacyHttpDeps(context: InvocationContext): PrivacyHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    accept: acceptDeps(services, log),
+    statusStore: services.statusStore,
+    exports: { statusStore: services.statusStore, links: services.links, log },
     log,
   };
 }
@@ -325,6 +349,7 @@ export function createAppServices(config: Config): AppServices {
     gatedLookup,
     identityClaims: tableIdentityClaims(getTable),
     links: tableCustomerLinks(getLinks),
+    erasureMarks: tableErasureMarks(getTable),
     // CustomersV3 by key for both targets (README "Customer updates"): the custom service only creates.
     d365Updates: createD365CustomerUpdates(tokens, {
       url: config.d365.url,

@@ -69,6 +69,10 @@ const configSchema = settingsObject.transform((v) => ({
   retentionDays: v.RECORD_RETENTION_DAYS,
   failedRequestRetentionDays: v.FAILED_REQUEST_RETENTION_DAYS,
   linkRetentionDays: v.LINK_RETENTION_DAYS,
+  privacy: {
+    anonymiseLegalEntities: v.PRIVACY_ANONYMISE_LEGAL_ENTITIES.map((le) => le.toUpperCase()),
+    settleSeconds: v.PRIVACY_SETTLE_SECONDS,
+  },
   webhooks: {
     sources: v.WEBHOOK_SOURCES,
     maxEventAgeSeconds: v.WEBHOOK_MAX_EVENT_AGE_SECONDS,
@@ -153,6 +157,8 @@ export interface Config {
   failedRequestRetentionDays: number;
   /** LINK_RETENTION_DAYS: customer links unchanged this long are deleted. */
   linkRetentionDays: number;
+  /** Privacy requests (issue 27): where erasures anonymise the D365 customer; the last look's delay. */
+  privacy: { anonymiseLegalEntities: string[]; settleSeconds: number };
   webhooks: {
     sources: WebhookSource[];
     maxEventAgeSeconds: number;

@@ -408,6 +408,24 @@ const catalogue = [
     schema: positiveInt.max(3650, 'must be at most 3650'),
   }),
   define({
+    name: 'PRIVACY_ANONYMISE_LEGAL_ENTITIES',
+    description:
+      'Privacy requests (docs/privacy.md): the legal entities (comma-separated, e.g. `USMF,DEMF`) whose linked D365 customers an erasure **anonymises** (one CustomersV3 update through the update pipeline replacing name, e-mail, phone and address fields with placeholders). Any other legal entity: `report` (the request names the linked accounts for the merchant to handle in F&O). Empty: report everywhere.',
+    default: '',
+    local: '',
+    azure: true,
+    schema: commaList(z.string().regex(/^[A-Za-z0-9]{1,4}$/, 'must list legal entities (1-4 letters or digits)')),
+  }),
+  define({
+    name: 'PRIVACY_SETTLE_SECONDS',
+    description:
+      'An erasure takes a last look for data of its customer this long after its erasure marks were written (longer than an intake takes between checking a mark and storing its record), then completes.',
+    default: '60',
+    local: '60',
+    azure: true,
+    schema: positiveInt.max(3600, 'must be at most 3600'),
+  }),
+  define({
     name: 'LINK_RETENTION_DAYS',
     description:
       'Customer links (`LINK_TABLE_NAME`: the account, field stamps and salted digests of what was last sent, no personal values), and links reserved by a create that never completed, are deleted by the hourly retention timer once unchanged for this many days. Afterwards an update of that customer is `404` (`unknown-customer`) and its next create links it again.',

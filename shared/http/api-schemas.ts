@@ -181,6 +181,8 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   idempotencyKeyReused: [],
   idempotencyKeyInProgress: [],
   notReplayable: ['Only a failed request can be replayed.'],
+  notReady: ['The request is processing; an export is ready once a data request succeeded.'],
+  erasedCustomer: [],
   invalidPath: [
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],

@@ -91,7 +91,13 @@ export const problems = {
     title: 'The customer was erased',
     status: 409,
     detail:
-      'A privacy request erased this customer of this source; it is not taken in again until an operator releases it (POST /api/privacy/requests/{id}/release). Nothing was stored.',
+      'A privacy request erased this customer (or every customer of this source); it is not taken in again until an operator releases that request (POST /api/privacy/requests/{id}/release). Nothing was stored.',
+  }),
+  notReady: (detail: string): Problem => ({
+    type: `${TYPE_BASE}privacy-request-not-ready`,
+    title: 'The privacy request is not there yet',
+    status: 409,
+    detail,
   }),
   notReplayable: (detail: string): Problem => ({
     type: `${TYPE_BASE}not-replayable`,

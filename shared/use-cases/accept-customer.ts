@@ -5,7 +5,7 @@ import { emailKeyOf } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
 import { StatusRecord } from '../domain/status';
-import { erasureMarkKey } from '../domain/privacy/privacy-request';
+import { erasureMarkKey, SOURCE_WIDE } from '../domain/privacy/privacy-request';
 import {
   CustomerLink,
   CustomerLinks,
@@ -124,18 +124,21 @@ export async function acceptCustomer(
 }
 
 /**
- * Whether the source's customer was erased (issue 27, the erasure mark): `erased`, or `unavailable`
+ * Whether the source's customer, or the whole source, was erased (issue 27, the erasure marks): `erased`, or `unavailable`
  * when the mark cannot be read (nothing is stored then either), else false.
  */
 export async function isErased(
   origin: { source: string; sourceCustomerId?: string } | undefined,
   deps: Pick<AcceptDeps, 'erasureMarks' | 'log'>,
 ): Promise<'erased' | 'unavailable' | false> {
-  if (!deps.erasureMarks || origin?.sourceCustomerId === undefined) return false;
+  if (!deps.erasureMarks || origin === undefined) return false;
+  const marks = deps.erasureMarks;
+  // The customer's own mark (customers/redact), and the whole source's (shop/redact).
+  const keys = [erasureMarkKey(origin.source, SOURCE_WIDE)];
+  if (origin.sourceCustomerId !== undefined) keys.push(erasureMarkKey(origin.source, origin.sourceCustomerId));
   try {
-    return (await deps.erasureMarks.isMarked(erasureMarkKey(origin.source, origin.sourceCustomerId)))
-      ? 'erased'
-      : false;
+    const marked = await Promise.all(keys.map((key) => marks.isMarked(key)));
+    return marked.includes(true) ? 'erased' : false;
   } catch (error) {
     deps.log.error('customer.accept.mark_failed', { reason: errorName(error) });
     return 'unavailable';

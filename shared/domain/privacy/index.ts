@@ -2,3 +2,4 @@
 export * from './privacy-request';
 export * from './privacy-answer';
 export * from './subject-query';
+export * from './privacy-intake';

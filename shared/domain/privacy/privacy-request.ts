@@ -116,6 +116,9 @@ export function parsePrivacyState(payload: string | undefined): PrivacyState | u
 export const dueAtFor = (receivedAt: Date): string =>
   new Date(receivedAt.getTime() + PRIVACY_DUE_DAYS * 86_400_000).toISOString();
 
+/** The `sourceCustomerId` of a whole source's erasure mark (shop/redact): no shop customer ID is `*`. */
+export const SOURCE_WIDE = '*';
+
 /**
  * The key of the erasure mark of a source's customer (a hash: no identifier is stored in a key):
  * while it stands, deliveries of that customer from that source are not taken in again.

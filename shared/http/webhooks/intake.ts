@@ -10,6 +10,8 @@ import { problemResponse, problems } from '../problem';
 import type { CustomerLinkKey } from '../../ports';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
 import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
+import { isShopifyComplianceTopic, standardPrivacyKind } from '../../domain/privacy';
+import { shopifyCompliance, standardPrivacy } from './privacy-delivery';
 import { decodeJsonBytes, readBodyBytes } from '../request-body';
 import {
   ignoredAnswer,
@@ -131,6 +133,9 @@ export async function standardWebhook(
   const enveloped = typeof value === 'object' && value !== null && 'type' in value && 'data' in value;
   const topic = enveloped ? String(value.type) : 'customer.created';
   const eventKey = request.headers.get('webhook-id')!.trim();
+  const privacyKind = enveloped ? standardPrivacyKind(topic) : undefined;
+  if (privacyKind !== undefined && enveloped)
+    return standardPrivacy(request.url, source, privacyKind, eventKey, value.data, deps);
   if (topic === 'customer.updated' && enveloped)
     return standardUpdate(request.url, source.name, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
@@ -218,12 +223,14 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   );
   if (verified === 'unavailable') return unavailable(deps);
   if (!verified.ok) return rejected(deps, 'shopify', verified.reason, source.name);
+  const topic = (request.headers.get('x-shopify-topic') ?? '').trim();
+  // Mandatory for every app (issue 27): always taken; a late redelivery is the same request, so no age limit.
+  if (isShopifyComplianceTopic(topic)) return shopifyCompliance(request.url, source, topic, bytes, deps);
   const triggeredAt = Date.parse(request.headers.get('x-shopify-triggered-at') ?? '');
   const nowMs = (deps.now?.() ?? new Date()).getTime();
   if (Number.isFinite(triggeredAt) && nowMs - triggeredAt > deps.config.webhooks.maxEventAgeSeconds * 1000) {
     return rejected(deps, 'shopify', 'stale', source.name);
   }
-  const topic = (request.headers.get('x-shopify-topic') ?? '').trim();
   if (!(source.topics as readonly string[]).includes(topic)) {
     return ignored(deps, source, topic.slice(0, 64), 'topic-not-subscribed');
   }

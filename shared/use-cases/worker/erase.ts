@@ -1,4 +1,4 @@
-import { erasureMarkKey, PrivacyState, queryForRequest, SubjectQuery } from '../../domain/privacy';
+import { erasureMarkKey, PrivacyState, SOURCE_WIDE, queryForRequest, SubjectQuery } from '../../domain/privacy';
 import { isTerminal, StatusRecord } from '../../domain/status';
 import { CustomerLink, StatusConflictError } from '../../ports';
 import { clock, secondsUntil } from '../clock';
@@ -65,7 +65,7 @@ async function markPhase(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<und
   if (state.subject.scope === 'customer') state.expanded = await widen(query, deps);
   const keys =
     state.subject.scope === 'source'
-      ? [erasureMarkKey(query.source ?? '', '*')]
+      ? [erasureMarkKey(query.source ?? '', SOURCE_WIDE)]
       : (state.expanded?.references ?? []).map((r) => erasureMarkKey(r.source, r.sourceCustomerId));
   const at = clock(deps).toISOString();
   for (const key of keys) await deps.privacy.erasureMarks.mark(key, job.work.record.correlationId, at);

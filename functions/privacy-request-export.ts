@@ -1,0 +1,15 @@
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { privacyHttpDeps } from '../shared/composition';
+import { privacyExportHttp } from '../shared/http/privacy-requests';
+
+/** `GET /api/privacy/requests/{id}/export` (master key, operator): a completed data request's export; each fetch is recorded. */
+export async function privacyRequestExport(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return privacyExportHttp(request, privacyHttpDeps(context));
+}
+
+app.http('privacyRequestExport', {
+  methods: ['GET'],
+  route: 'privacy/requests/{id}/export',
+  authLevel: 'admin',
+  handler: privacyRequestExport,
+});

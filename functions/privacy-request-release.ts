@@ -1,0 +1,15 @@
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { privacyHttpDeps } from '../shared/composition';
+import { releasePrivacyHttp } from '../shared/http/privacy-requests';
+
+/** `POST /api/privacy/requests/{id}/release` (master key, operator): lifts a completed erasure's marks, so the customer may come back. */
+export async function releasePrivacyRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return releasePrivacyHttp(request, privacyHttpDeps(context));
+}
+
+app.http('releasePrivacyRequest', {
+  methods: ['POST'],
+  route: 'privacy/requests/{id}/release',
+  authLevel: 'admin',
+  handler: releasePrivacyRequest,
+});
