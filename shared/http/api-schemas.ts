@@ -101,6 +101,10 @@ export const statusAnswerSchema = z
           'CustomersV3 target, creates with more addresses than one primary, one invoice and one delivery address: the others, posted to `CustomerPostalAddresses` after the customer exists, by RFC 6901 pointer into the request (never the values). An address that did not land never fails the request.',
         examples: [{ landed: ['/Customer/BillingAddress/1', '/Customer/ShippingAddress/2'], failed: [] }],
       }),
+    erasedAt: z.iso.datetime().optional().meta({
+      description:
+        'When a privacy request erased the customer from this request (issue 27): only its facts remain (status, codes, times).',
+    }),
     error: z
       .strictObject({ code: failureCodeSchema, message: z.string() })
       .optional()
@@ -152,7 +156,7 @@ export const webhookIgnoredSchema = z
     ignored: z.literal(true),
     reason: z.enum(WEBHOOK_IGNORED_REASONS).meta({
       description:
-        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is neither `customer.created` nor `customer.updated`.',
+        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is none of `customer.created`, `customer.updated`, `customer.redact`, `customer.data_request`; `erased`: a privacy request erased this customer (or the whole shop) and no operator released it (docs/privacy.md).',
     }),
   })
   .meta({ description: 'A verified delivery that creates nothing; the 200 keeps the subscription alive.' });

@@ -104,8 +104,8 @@ function patchOperation(operationId: string, summary: string, description: strin
         ),
         '409': problem(
           409,
-          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed.',
-          ['idempotencyKeyInProgress'],
+          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed; or a privacy request erased the customer (`erased-customer`).',
+          ['idempotencyKeyInProgress', 'erasedCustomer'],
           ['customer_not_created'],
           {
             'Retry-After': header('Retry-After', true),

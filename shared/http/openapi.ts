@@ -30,6 +30,9 @@ import {
   SECURITY_SCHEMES,
 } from './openapi-parts';
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
+import { privacyPaths } from './openapi-privacy';
+import { privacyAnswerSchema, privacyExportSchema } from './privacy-schemas';
+import { privacyRequestBodySchema } from '../domain/privacy';
 import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
 import {
   customerLinkJsonSchema,
@@ -77,6 +80,9 @@ function componentSchemas(): Record<string, Json> {
     WebhookAccepted: webhookAcceptedSchema,
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
+    PrivacyRequest: privacyRequestBodySchema,
+    PrivacyAnswer: privacyAnswerSchema,
+    PrivacyExport: privacyExportSchema,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -164,6 +170,11 @@ function buildDocument(): Json {
       { name: 'customers', description: 'Create customers and follow their requests.' },
       { name: 'operations', description: 'Operator and platform routes.' },
       {
+        name: 'privacy',
+        description:
+          'Privacy requests (erasure, data requests) from any channel, their proof and exports (docs/privacy.md); Shopify\u2019s compliance topics arrive on the Shopify webhook route.',
+      },
+      {
         name: 'webhooks',
         description:
           'E-commerce senders (Shopify, BigCommerce, any Standard Webhooks sender) post customers; the signature is the authentication (docs/webhooks.md).',
@@ -226,8 +237,8 @@ function buildDocument(): Json {
             ...callerProblems(),
             '409': problem(
               409,
-              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`), or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists.',
-              ['idempotencyKeyInProgress'],
+              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists; or a privacy request erased the customer this `Customer-Reference` names (`erased-customer`, until an operator releases it).',
+              ['idempotencyKeyInProgress', 'erasedCustomer'],
               ['duplicate'],
               {
                 'Retry-After': header('Retry-After', true),
@@ -274,6 +285,7 @@ function buildDocument(): Json {
         },
       },
       ...updatePaths(),
+      ...privacyPaths(),
       '/customers/status/{correlationId}': {
         get: {
           operationId: 'getCustomerStatus',

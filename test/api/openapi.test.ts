@@ -152,7 +152,14 @@ describe('the OpenAPI document', () => {
         keyed.push(`${method.toUpperCase()} ${path}`);
         const unauthorized = (operation as Json).responses['401'];
         expect(unauthorized.content).toBeUndefined();
-        const admin = ['replayCustomer', 'getCustomerLink'].includes((operation as Json).operationId);
+        const admin = [
+          'replayCustomer',
+          'getCustomerLink',
+          'createPrivacyRequest',
+          'getPrivacyRequest',
+          'getPrivacyExport',
+          'releasePrivacyRequest',
+        ].includes((operation as Json).operationId);
         expect(security).toEqual(
           admin
             ? [{ masterKey: [] }, { masterKeyQuery: [] }]
@@ -160,7 +167,7 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    expect(keyed).toHaveLength(6);
+    expect(keyed).toHaveLength(10);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

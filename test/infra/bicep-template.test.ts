@@ -352,6 +352,11 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       updateCustomerByAccount: 'function',
       updateCustomerByReference: 'function',
       customerLink: 'admin',
+      // Privacy requests (issue 27): operator routes like replay.
+      createPrivacyRequest: 'admin',
+      privacyRequestStatus: 'admin',
+      privacyRequestExport: 'admin',
+      releasePrivacyRequest: 'admin',
     });
   });
 

@@ -23,6 +23,19 @@ export const standardPrivacyKind = (type: string): PrivacyKind | undefined =>
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,30}$/)]);
 
 /**
+ * `JSON.parse` keeping every integer a double cannot hold exactly as its digits (Shopify's customer
+ * IDs pass 2^53, e.g. 706405506930370084, and compliance payloads carry no `admin_graphql_api_id`).
+ * Uses the reviver's source text (Node.js 22: `context.source`).
+ */
+export function parseWithExactIntegers(text: string): unknown {
+  const reviver = (_key: string, value: unknown, context?: { source?: string }): unknown =>
+    typeof value === 'number' && !Number.isSafeInteger(value) && /^\d+$/.test(context?.source ?? '')
+      ? context!.source
+      : value;
+  return JSON.parse(text, reviver as (key: string, value: unknown) => unknown);
+}
+
+/**
  * Shopify's payloads, as documented (shop_id, shop_domain; customer {id, email, phone}; orders).
  * Members Shopify may add are let through; what we use is checked.
  */

@@ -3,6 +3,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import type { WebhookSource } from '../../config/webhook-sources';
 import {
   parseShopifyCompliance,
+  parseWithExactIntegers,
   parseSubjectBody,
   PrivacyKind,
   ShopifyComplianceTopic,
@@ -33,7 +34,7 @@ export async function shopifyCompliance(
 ): Promise<HttpResponseInit> {
   const decoded = decodeJsonBytes(bytes);
   if (!decoded.ok) return problemResponse(decoded.problem);
-  const parsed = parseShopifyCompliance(topic, decoded.value, {
+  const parsed = parseShopifyCompliance(topic, parseWithExactIntegers(bytes.toString('utf8')), {
     source: source.name,
     shopDomain: source.shopDomain,
   });
