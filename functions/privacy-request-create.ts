@@ -3,7 +3,10 @@ import { privacyHttpDeps } from '../shared/composition';
 import { createPrivacyRequestHttp } from '../shared/http/privacy-requests';
 
 /** `POST /api/privacy/requests` (master key, operator): a privacy request from any channel (issue 27). */
-export async function createPrivacyRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function createPrivacyRequest(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return createPrivacyRequestHttp(request, privacyHttpDeps(context));
 }
 

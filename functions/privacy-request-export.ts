@@ -3,7 +3,10 @@ import { privacyHttpDeps } from '../shared/composition';
 import { privacyExportHttp } from '../shared/http/privacy-requests';
 
 /** `GET /api/privacy/requests/{id}/export` (master key, operator): a completed data request's export; each fetch is recorded. */
-export async function privacyRequestExport(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function privacyRequestExport(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return privacyExportHttp(request, privacyHttpDeps(context));
 }
 

@@ -3,7 +3,10 @@ import { privacyHttpDeps } from '../shared/composition';
 import { releasePrivacyHttp } from '../shared/http/privacy-requests';
 
 /** `POST /api/privacy/requests/{id}/release` (master key, operator): lifts a completed erasure's marks, so the customer may come back. */
-export async function releasePrivacyRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function releasePrivacyRequest(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return releasePrivacyHttp(request, privacyHttpDeps(context));
 }
 

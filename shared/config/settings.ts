@@ -414,7 +414,9 @@ const catalogue = [
     default: '',
     local: '',
     azure: true,
-    schema: commaList(z.string().regex(/^[A-Za-z0-9]{1,4}$/, 'must list legal entities (1-4 letters or digits)')),
+    schema: commaList(
+      z.string().regex(/^[A-Za-z0-9]{1,4}$/, 'must list legal entities (1-4 letters or digits)'),
+    ),
   }),
   define({
     name: 'PRIVACY_SETTLE_SECONDS',

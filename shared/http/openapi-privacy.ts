@@ -57,8 +57,7 @@ const answer = (description: string, examples: Record<string, Json>, headers: Js
 const notFound = () => problem(404, 'No such privacy request (or past its retention).', ['notFound']);
 const badId = () => problem(400, 'The ID is not a UUID.', ['invalidCorrelationId']);
 
-const OPERATOR =
-  'Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`.';
+const OPERATOR = 'Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`.';
 
 export function privacyPaths(): Record<string, Json> {
   return {
@@ -84,10 +83,14 @@ export function privacyPaths(): Record<string, Json> {
           },
         },
         responses: {
-          '200': answer('The same request again: its current state.', { replayed: ERASE_EXAMPLE }, {
-            Location: header('Location'),
-            'Idempotent-Replayed': header('Idempotent-Replayed'),
-          }),
+          '200': answer(
+            'The same request again: its current state.',
+            { replayed: ERASE_EXAMPLE },
+            {
+              Location: header('Location'),
+              'Idempotent-Replayed': header('Idempotent-Replayed'),
+            },
+          ),
           '202': answer(
             'Stored and queued.',
             {
@@ -110,12 +113,20 @@ export function privacyPaths(): Record<string, Json> {
             'invalidHeader',
           ]),
           ...callerProblems('admin'),
-          '422': problem(422, 'The `Idempotency-Key` was used for another request.', ['idempotencyKeyReused']),
+          '422': problem(422, 'The `Idempotency-Key` was used for another request.', [
+            'idempotencyKeyReused',
+          ]),
           '413': problem(413, 'The body is over 32 KiB.', ['tooLarge']),
           '500': noContent500,
-          '503': problem(503, `Storage unavailable; nothing was stored.${PLATFORM_503}`, ['storageUnavailable'], [], {
-            'Retry-After': header('Retry-After'),
-          }),
+          '503': problem(
+            503,
+            `Storage unavailable; nothing was stored.${PLATFORM_503}`,
+            ['storageUnavailable'],
+            [],
+            {
+              'Retry-After': header('Retry-After'),
+            },
+          ),
         },
       },
     },
@@ -169,7 +180,9 @@ export function privacyPaths(): Record<string, Json> {
         security: keySecurity('admin'),
         parameters: [idParameter],
         responses: {
-          '200': answer('Released.', { released: { ...ERASE_EXAMPLE, releasedAt: '2026-11-28T09:00:00.000Z' } }),
+          '200': answer('Released.', {
+            released: { ...ERASE_EXAMPLE, releasedAt: '2026-11-28T09:00:00.000Z' },
+          }),
           '400': badId(),
           ...callerProblems('admin'),
           '404': notFound(),

@@ -93,14 +93,22 @@ async function privacyRecord(request: HttpRequest, deps: PrivacyHttpDeps) {
   const check = requireCaller(request.headers, 'operator', deps.config.callers);
   if (!check.ok) return { ok: false as const, response: check.response };
   const id = parseCorrelationId(request.params.id);
-  if (id === undefined) return { ok: false as const, response: problemResponse(problems.invalidCorrelationId()) };
+  if (id === undefined)
+    return { ok: false as const, response: problemResponse(problems.invalidCorrelationId()) };
   const record = await deps.statusStore.get(id);
   if (!record || !isPrivacyKind(record.kind))
     return { ok: false as const, response: problemResponse(problems.notFound()) };
-  return { ok: true as const, record, operator: check.caller.id === 'anonymous' ? 'operator' : check.caller.id };
+  return {
+    ok: true as const,
+    record,
+    operator: check.caller.id === 'anonymous' ? 'operator' : check.caller.id,
+  };
 }
 
-export async function privacyStatusHttp(request: HttpRequest, deps: PrivacyHttpDeps): Promise<HttpResponseInit> {
+export async function privacyStatusHttp(
+  request: HttpRequest,
+  deps: PrivacyHttpDeps,
+): Promise<HttpResponseInit> {
   const found = await privacyRecord(request, deps);
   if (!found.ok) return found.response;
   const answer = toPrivacyAnswer(found.record, now(deps));
@@ -108,7 +116,10 @@ export async function privacyStatusHttp(request: HttpRequest, deps: PrivacyHttpD
   return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: answer };
 }
 
-export async function privacyExportHttp(request: HttpRequest, deps: PrivacyHttpDeps): Promise<HttpResponseInit> {
+export async function privacyExportHttp(
+  request: HttpRequest,
+  deps: PrivacyHttpDeps,
+): Promise<HttpResponseInit> {
   const found = await privacyRecord(request, deps);
   if (!found.ok) return found.response;
   const result = await fetchExport(found.record.correlationId, found.operator, deps.exports);
@@ -117,7 +128,9 @@ export async function privacyExportHttp(request: HttpRequest, deps: PrivacyHttpD
       return problemResponse(problems.notFound());
     case 'not-ready':
       return problemResponse(
-        problems.notReady(`The request is ${result.status}; an export is ready once a data request succeeded.`),
+        problems.notReady(
+          `The request is ${result.status}; an export is ready once a data request succeeded.`,
+        ),
       );
     case 'export':
       return {
@@ -131,10 +144,16 @@ export async function privacyExportHttp(request: HttpRequest, deps: PrivacyHttpD
   }
 }
 
-export async function releasePrivacyHttp(request: HttpRequest, deps: PrivacyHttpDeps): Promise<HttpResponseInit> {
+export async function releasePrivacyHttp(
+  request: HttpRequest,
+  deps: PrivacyHttpDeps,
+): Promise<HttpResponseInit> {
   const found = await privacyRecord(request, deps);
   if (!found.ok) return found.response;
-  const result = await releasePrivacyRequest(found.record, { ...deps.exports, erasureMarks: deps.accept.erasureMarks });
+  const result = await releasePrivacyRequest(found.record, {
+    ...deps.exports,
+    erasureMarks: deps.accept.erasureMarks,
+  });
   switch (result.kind) {
     case 'not-ready':
       return problemResponse(

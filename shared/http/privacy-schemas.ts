@@ -29,18 +29,24 @@ export const privacyAnswerSchema = z
     type: z.enum(['erase', 'export']),
     status: z.enum(STATUSES),
     scope: z.enum(['customer', 'source']).meta({
-      description: '`customer`: one customer; `source`: everything of one shop (Shopify\u2019s `shop/redact`).',
+      description:
+        '`customer`: one customer; `source`: everything of one shop (Shopify\u2019s `shop/redact`).',
     }),
     via: z.enum(['shopify', 'standard', 'api']),
     source: z.string().optional(),
-    externalId: z.string().optional().meta({ description: 'The shop\u2019s own request ID (Shopify\u2019s `data_request.id`).' }),
+    externalId: z
+      .string()
+      .optional()
+      .meta({ description: 'The shop\u2019s own request ID (Shopify\u2019s `data_request.id`).' }),
     legalEntity: z.string().optional(),
     customerAccount: z.string().optional(),
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime().meta({ description: '30 days after `receivedAt`.' }),
     pastDue: z.boolean(),
     completedAt: z.iso.datetime().optional(),
-    erased: counts.optional().meta({ description: 'What an erasure removed, per store: counts, never values.' }),
+    erased: counts
+      .optional()
+      .meta({ description: 'What an erasure removed, per store: counts, never values.' }),
     found: counts.optional().meta({ description: 'What a data request found, per store: counts.' }),
     d365: z.array(d365Outcome),
     fetches: z
@@ -56,7 +62,9 @@ export const privacyAnswerSchema = z
     updatedAt: z.iso.datetime(),
     statusUrl: z.url().optional().meta({ description: 'This request\u2019s status (also in `Location`).' }),
   })
-  .meta({ description: 'A privacy request: where it stands, and the proof of what was done (counts, never values).' });
+  .meta({
+    description: 'A privacy request: where it stands, and the proof of what was done (counts, never values).',
+  });
 
 export const privacyExportSchema = z
   .strictObject({
@@ -74,7 +82,10 @@ export const privacyExportSchema = z
         outcome: z.string().optional(),
         createdAt: z.string(),
         updatedAt: z.string(),
-        data: z.unknown().optional().meta({ description: 'The request as stored, while the app still holds it.' }),
+        data: z
+          .unknown()
+          .optional()
+          .meta({ description: 'The request as stored, while the app still holds it.' }),
       }),
     ),
     links: z.array(

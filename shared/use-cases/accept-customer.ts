@@ -135,7 +135,8 @@ export async function isErased(
   const marks = deps.erasureMarks;
   // The customer's own mark (customers/redact), and the whole source's (shop/redact).
   const keys = [erasureMarkKey(origin.source, SOURCE_WIDE)];
-  if (origin.sourceCustomerId !== undefined) keys.push(erasureMarkKey(origin.source, origin.sourceCustomerId));
+  if (origin.sourceCustomerId !== undefined)
+    keys.push(erasureMarkKey(origin.source, origin.sourceCustomerId));
   try {
     const marked = await Promise.all(keys.map((key) => marks.isMarked(key)));
     return marked.includes(true) ? 'erased' : false;

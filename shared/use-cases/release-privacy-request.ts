@@ -25,6 +25,9 @@ export async function releasePrivacyRequest(
     payload: JSON.stringify({ ...state, releasedAt }),
     updatedAt: releasedAt,
   });
-  deps.log.info('privacy.released', { correlationId: record.correlationId, reason: `${state.marks.length} mark(s)` });
+  deps.log.info('privacy.released', {
+    correlationId: record.correlationId,
+    reason: `${state.marks.length} mark(s)`,
+  });
   return { kind: 'released', record: updated };
 }

@@ -41,11 +41,9 @@ beforeAll(async () => {
   });
   await plantWebhookSecrets(stack.emulator.url);
   await vaultOf(stack.emulator.url).setSecret('webhook-shopify-other', OTHER_SECRET);
-  links = TableClient.fromConnectionString(
-    stack.env.AzureWebJobsStorage!,
-    stack.env.LINK_TABLE_NAME!,
-    { allowInsecureConnection: true },
-  );
+  links = TableClient.fromConnectionString(stack.env.AzureWebJobsStorage!, stack.env.LINK_TABLE_NAME!, {
+    allowInsecureConnection: true,
+  });
 });
 
 afterAll(async () => {
@@ -79,8 +77,15 @@ function shopCustomer(tag: string, n: number): ShopCustomer {
 
 /** Shopify's customers/create example with this customer's values (its id kept exact: above 2^53). */
 function createBody(c: ShopCustomer): string {
-  const example = JSON.parse(fixture('shopify-customers-create.json').toString('utf8')) as Record<string, unknown>;
-  const address = { ...(example.default_address as Record<string, unknown>), address1: c.street, phone: c.phone };
+  const example = JSON.parse(fixture('shopify-customers-create.json').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+  const address = {
+    ...(example.default_address as Record<string, unknown>),
+    address1: c.street,
+    phone: c.phone,
+  };
   const body = {
     ...example,
     id: 0,
@@ -91,7 +96,9 @@ function createBody(c: ShopCustomer): string {
     admin_graphql_api_id: `gid://shopify/Customer/${c.id}`,
     default_address: { ...address, customer_id: 0, first_name: c.first, last_name: c.last },
   };
-  return JSON.stringify(body).replaceAll('"id":0', `"id":${c.id}`).replaceAll('"customer_id":0', `"customer_id":${c.id}`);
+  return JSON.stringify(body)
+    .replaceAll('"id":0', `"id":${c.id}`)
+    .replaceAll('"customer_id":0', `"customer_id":${c.id}`);
 }
 
 async function createFromShop(c: ShopCustomer, shop = SHOP_DOMAIN, secret?: string): Promise<string> {
@@ -136,7 +143,8 @@ async function everythingStored(): Promise<string> {
   for (const queue of [stack.queue, stack.poisonQueue]) {
     if (!(await queue.exists())) continue;
     const peeked = await queue.peekMessages({ numberOfMessages: 32 });
-    for (const m of peeked.peekedMessageItems) parts.push(Buffer.from(m.messageText, 'base64').toString('utf8'));
+    for (const m of peeked.peekedMessageItems)
+      parts.push(Buffer.from(m.messageText, 'base64').toString('utf8'));
   }
   return parts.join('\n');
 }
@@ -181,14 +189,23 @@ describe('privacy requests', () => {
   it('customers/redact: ten concurrent copies are one request that erases that customer everywhere, and no one else', async () => {
     const [gone, ...kept] = ours;
     const body = compliance('shopify-customers-redact.json', SHOP_DOMAIN, gone);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => sendCompliance('customers/redact', body)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => sendCompliance('customers/redact', body)),
+    );
     const ids = new Set(answers.map((a) => (a.json as { id: string }).id));
     expect(ids.size).toBe(1);
     expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
-    expect(answers.filter((a) => a.status === 200 && a.headers.get('idempotent-replayed') === 'true')).toHaveLength(9);
+    expect(
+      answers.filter((a) => a.status === 200 && a.headers.get('idempotent-replayed') === 'true'),
+    ).toHaveLength(9);
     const [id] = [...ids];
     const done = await waitForPrivacy(id!);
-    expect(done).toMatchObject({ status: 'succeeded', type: 'erase', via: 'shopify', source: 'test-shopify' });
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      type: 'erase',
+      via: 'shopify',
+      source: 'test-shopify',
+    });
     const erased = done.erased as Record<string, number>;
     expect(erased.statusRecords).toBeGreaterThanOrEqual(1);
     expect(erased.customerLinks).toBe(1);
@@ -197,7 +214,8 @@ describe('privacy requests', () => {
     const stored = await everythingStored();
     for (const value of [...valuesOf(gone!), gone!.id]) expect(stored).not.toContain(value);
     for (const c of [...kept, ...theirs]) expect(stored).toContain(c.id);
-    for (const line of stack.hostOutput) for (const value of valuesOf(gone!)) expect(line).not.toContain(value);
+    for (const line of stack.hostOutput)
+      for (const value of valuesOf(gone!)) expect(line).not.toContain(value);
   }, 120_000);
 
   it('an erased customer\u2019s later delivery is acknowledged and dropped until the erasure is released', async () => {
@@ -230,7 +248,9 @@ describe('privacy requests', () => {
     expect(done.found).toMatchObject({ customerLinks: 1 });
     const exported = await fetch(`${privacyUrl()}/${id}/export`);
     expect(exported.status).toBe(200);
-    const content = (await exported.json()) as { links: { sourceCustomerId?: string; customerAccount?: string }[] };
+    const content = (await exported.json()) as {
+      links: { sourceCustomerId?: string; customerAccount?: string }[];
+    };
     expect(content.links).toEqual([
       expect.objectContaining({ sourceCustomerId: subject.id, customerAccount: expect.any(String) }),
     ]);
@@ -250,8 +270,54 @@ describe('privacy requests', () => {
     for (const c of ours.slice(1)) expect(stored).toContain(c.id);
     // The shop's later deliveries are dropped too.
     const late = createBody(shopCustomer('b', 9));
-    const dropped = await postRaw(shopifyUrl(), late, shopifyHeaders(late, { shop: OTHER_SHOP, secret: OTHER_SECRET }));
+    const dropped = await postRaw(
+      shopifyUrl(),
+      late,
+      shopifyHeaders(late, { shop: OTHER_SHOP, secret: OTHER_SECRET }),
+    );
     expect(dropped.json).toEqual({ ignored: true, reason: 'erased' });
+  }, 120_000);
+
+  it('Standard Webhooks customer.redact: the sender\u2019s own customer, by its reference', async () => {
+    const standardUrl = `${stack.url}/api/webhooks/standard?source=test-standard`;
+    const seed = JSON.parse(fixture('../seed-customer-minimal.json').toString('utf8')) as {
+      Customer: Record<string, unknown>;
+    };
+    const customer = {
+      ...seed.Customer,
+      FirstName: 'Stdfirst',
+      LastName: 'Stdlast',
+      EmailAddress: 'std.erase@example.com',
+    };
+    const create = JSON.stringify({
+      type: 'customer.created',
+      timestamp: new Date().toISOString(),
+      data: { reference: 'STD-ERASE-1', Customer: customer },
+    });
+    const created = await postRaw(standardUrl, create, standardHeaders(create));
+    expect(created.status).toBe(202);
+    await waitForTerminal((created.json as { statusUrl: string }).statusUrl, 60_000);
+    const invalid = JSON.stringify({
+      type: 'customer.redact',
+      timestamp: new Date().toISOString(),
+      data: {},
+    });
+    const refused = await postRaw(standardUrl, invalid, standardHeaders(invalid));
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ errors: [{ pointer: '/data' }] });
+    const redact = JSON.stringify({
+      type: 'customer.redact',
+      timestamp: new Date().toISOString(),
+      data: { reference: 'STD-ERASE-1' },
+    });
+    const accepted = await postRaw(standardUrl, redact, standardHeaders(redact));
+    expect(accepted.status).toBe(202);
+    const done = await waitForPrivacy((accepted.json as { id: string }).id);
+    expect(done).toMatchObject({ status: 'succeeded', via: 'standard', source: 'test-standard' });
+    expect((done.erased as Record<string, number>).customerLinks).toBe(1);
+    const stored = await everythingStored();
+    for (const value of ['STD-ERASE-1', 'Stdfirst', 'std.erase@example.com'])
+      expect(stored).not.toContain(value);
   }, 120_000);
 
   it('POST /api/privacy/requests: an operator erases by e-mail a customer created through the API', async () => {

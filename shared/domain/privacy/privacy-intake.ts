@@ -10,13 +10,20 @@ import type { PrivacyKind, PrivacySubject } from './privacy-request';
  */
 
 /** Shopify's compliance topics (shopify.dev "Privacy law compliance"): always taken, never "not subscribed". */
-export const SHOPIFY_COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
+export const SHOPIFY_COMPLIANCE_TOPICS = [
+  'customers/data_request',
+  'customers/redact',
+  'shop/redact',
+] as const;
 export type ShopifyComplianceTopic = (typeof SHOPIFY_COMPLIANCE_TOPICS)[number];
 export const isShopifyComplianceTopic = (topic: string): topic is ShopifyComplianceTopic =>
   SHOPIFY_COMPLIANCE_TOPICS.some((t) => t === topic);
 
 /** The Standard Webhooks types of a privacy request (our own names, `data` as in the API's body). */
-export const STANDARD_PRIVACY_TYPES = { 'customer.redact': 'erase', 'customer.data_request': 'export' } as const;
+export const STANDARD_PRIVACY_TYPES = {
+  'customer.redact': 'erase',
+  'customer.data_request': 'export',
+} as const;
 export const standardPrivacyKind = (type: string): PrivacyKind | undefined =>
   (STANDARD_PRIVACY_TYPES as Record<string, PrivacyKind>)[type];
 
@@ -132,7 +139,8 @@ export const privacySubjectBodySchema = z.strictObject({
 
 export const privacyRequestBodySchema = privacySubjectBodySchema.extend({
   type: z.enum(['erase', 'export']).meta({
-    description: '`erase`: forget the customer everywhere the app holds it; `export`: a copy of what it holds.',
+    description:
+      '`erase`: forget the customer everywhere the app holds it; `export`: a copy of what it holds.',
   }),
 });
 
@@ -183,7 +191,8 @@ function subjectOf(
         emailKey: emailKeyOf(body.email),
       },
     };
-  if (body.legalEntity === undefined) return fail('/legalEntity', 'legalEntity is required with customerAccount.');
+  if (body.legalEntity === undefined)
+    return fail('/legalEntity', 'legalEntity is required with customerAccount.');
   if (body.customerAccount === undefined)
     return fail('/customerAccount', 'customerAccount is required with legalEntity.');
   return {

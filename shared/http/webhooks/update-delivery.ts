@@ -61,7 +61,10 @@ export async function deliverUpdate(
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
     case 'erased':
-      deps.telemetry.trackEvent({ name: 'PrivacyDeliveryDropped', properties: { source, sourceKind, topic } });
+      deps.telemetry.trackEvent({
+        name: 'PrivacyDeliveryDropped',
+        properties: { source, sourceKind, topic },
+      });
       return ignoredAnswer('erased');
     case 'key-reused':
     case 'in-progress':

@@ -1,4 +1,10 @@
-import { erasureMarkKey, PrivacyState, SOURCE_WIDE, queryForRequest, SubjectQuery } from '../../domain/privacy';
+import {
+  erasureMarkKey,
+  PrivacyState,
+  SOURCE_WIDE,
+  queryForRequest,
+  SubjectQuery,
+} from '../../domain/privacy';
 import { isTerminal, StatusRecord } from '../../domain/status';
 import { CustomerLink, StatusConflictError } from '../../ports';
 import { clock, secondsUntil } from '../clock';
