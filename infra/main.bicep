@@ -231,6 +231,14 @@ param recordRetentionDays int = 30
 @maxValue(3650)
 param failedRequestRetentionDays int = 7
 
+@description('PRIVACY_ANONYMISE_LEGAL_ENTITIES: legal entities (comma-separated) whose linked D365 customers an erasure anonymises (a CustomersV3 update with placeholders); any other: report. Empty: report everywhere (docs/privacy.md).')
+param privacyAnonymiseLegalEntities string = ''
+
+@description('PRIVACY_SETTLE_SECONDS: an erasure takes a last look for data of its customer this long after its erasure marks were written.')
+@minValue(1)
+@maxValue(3600)
+param privacySettleSeconds int = 60
+
 @description('LINK_RETENTION_DAYS: customer links (the account, field stamps and digests of what was sent; no personal values), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
 @minValue(1)
 @maxValue(3650)
@@ -570,6 +578,8 @@ module functionApp 'modules/function-app.bicep' = {
     maxConcurrentWaits: maxConcurrentWaits
     recordRetentionDays: recordRetentionDays
     failedRequestRetentionDays: failedRequestRetentionDays
+    privacyAnonymiseLegalEntities: privacyAnonymiseLegalEntities
+    privacySettleSeconds: privacySettleSeconds
     linkRetentionDays: linkRetentionDays
     webhookSources: webhookSources
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds

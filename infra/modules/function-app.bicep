@@ -92,6 +92,8 @@ param rateLimitPerMinute int
 param maxConcurrentWaits int
 param recordRetentionDays int
 param failedRequestRetentionDays int
+param privacyAnonymiseLegalEntities string
+param privacySettleSeconds int
 param linkRetentionDays int
 param webhookSources string
 param webhookMaxEventAgeSeconds int
@@ -413,6 +415,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'FAILED_REQUEST_RETENTION_DAYS'
           value: string(failedRequestRetentionDays)
+        }
+        {
+          name: 'PRIVACY_ANONYMISE_LEGAL_ENTITIES'
+          value: privacyAnonymiseLegalEntities
+        }
+        {
+          name: 'PRIVACY_SETTLE_SECONDS'
+          value: string(privacySettleSeconds)
         }
         {
           name: 'LINK_RETENTION_DAYS'
