@@ -12,7 +12,8 @@ import { acceptPrivacyRequest } from '../../use-cases/accept-privacy-request';
 import { problemResponse, problems } from '../problem';
 import { privacyIntakeResponse } from '../privacy-requests';
 import { decodeJsonBytes } from '../request-body';
-import type { WebhookHttpDeps } from './intake';
+import type { Config } from '../../config/config';
+import type { AcceptDeps } from '../../use-cases/accept-customer';
 
 /**
  * Privacy requests by webhook (issue 27), after the sender was verified: Shopify's mandatory
@@ -22,15 +23,22 @@ import type { WebhookHttpDeps } from './intake';
  */
 type ShopifySource = Extract<WebhookSource, { kind: 'shopify' }>;
 
+/** What these deliveries need of the webhook routes' deps (intake.ts `WebhookHttpDeps`). */
+export interface PrivacyDeliveryDeps {
+  config: Pick<Config, 'statusRetryAfterSeconds'>;
+  accept: AcceptDeps;
+  now?: () => Date;
+}
+
 const digest = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64url');
-const at = (deps: WebhookHttpDeps): Date => deps.now?.() ?? new Date();
+const at = (deps: PrivacyDeliveryDeps): Date => deps.now?.() ?? new Date();
 
 export async function shopifyCompliance(
   requestUrl: string,
   source: ShopifySource,
   topic: ShopifyComplianceTopic,
   bytes: Buffer,
-  deps: WebhookHttpDeps,
+  deps: PrivacyDeliveryDeps,
 ): Promise<HttpResponseInit> {
   const decoded = decodeJsonBytes(bytes);
   if (!decoded.ok) return problemResponse(decoded.problem);
@@ -65,7 +73,7 @@ export async function standardPrivacy(
   kind: PrivacyKind,
   webhookId: string,
   data: unknown,
-  deps: WebhookHttpDeps,
+  deps: PrivacyDeliveryDeps,
 ): Promise<HttpResponseInit> {
   const parsed = parseSubjectBody(data, source.name);
   if (!parsed.ok)

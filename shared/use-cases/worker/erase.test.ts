@@ -23,7 +23,6 @@ function setup(anonymise: boolean) {
   const deps: WorkerDeps = {
     ...app.deps,
     now,
-    erasureMarks: marks,
     privacy: { erasureMarks: marks, anonymiseIn: () => anonymise, settleSeconds: 1 },
   };
   /** Runs queued messages in order, time moving on two minutes between deliveries (delays pass). */
@@ -52,7 +51,9 @@ function setup(anonymise: boolean) {
     return accepted.record.correlationId;
   };
   const advance = () => (clock += 120_000);
-  return { app, deps, marks, drain, erase, advance };
+  /** The intake's deps: the worker's, with the erasure marks it checks. */
+  const intake = { ...deps, erasureMarks: marks };
+  return { app, deps, intake, marks, drain, erase, advance };
 }
 
 const holding = (app: ReturnType<typeof updateSetup>) =>
@@ -60,8 +61,8 @@ const holding = (app: ReturnType<typeof updateSetup>) =>
 
 describe('erasure in the worker', () => {
   it('a redact that races its customer\u2019s create: created once in D365, nothing personal left', async () => {
-    const { app, deps, drain, erase, advance } = setup(false);
-    const create = await acceptCustomer(sampleCustomer('full'), deps, {
+    const { app, deps, intake, drain, erase, advance } = setup(false);
+    const create = await acceptCustomer(sampleCustomer('full'), intake, {
       origin: { source: 'pos', sourceCustomerId: 'C-1' },
     });
     expect(create.kind).toBe('accepted');
@@ -89,7 +90,7 @@ describe('erasure in the worker', () => {
   });
 
   it('anonymise: one PATCH gives the D365 customer the placeholders, then our copies go', async () => {
-    const { app, deps, drain, erase } = setup(true);
+    const { app, drain, erase } = setup(true);
     await createdForUpdate(app);
     const [account] = [...app.d365.customers.keys()];
     const id = await erase();
@@ -109,20 +110,20 @@ describe('erasure in the worker', () => {
   });
 
   it('an erased source customer is not taken in again until the mark is lifted', async () => {
-    const { app, deps, drain, erase, marks } = setup(false);
+    const { app, intake, drain, erase, marks } = setup(false);
     await createdForUpdate(app);
     await erase();
     await drain();
-    const again = await acceptCustomer(sampleCustomer('full'), deps, {
+    const again = await acceptCustomer(sampleCustomer('full'), intake, {
       origin: { source: 'pos', sourceCustomerId: 'C-1' },
     });
     expect(again).toEqual({ kind: 'erased' });
-    const other = await acceptCustomer(sampleCustomer('full'), deps, {
+    const other = await acceptCustomer(sampleCustomer('full'), intake, {
       origin: { source: 'pos', sourceCustomerId: 'C-2' },
     });
     expect(other.kind).toBe('accepted');
     for (const key of [...marks.marks.keys()]) await marks.release(key);
-    const released = await acceptCustomer(sampleCustomer('full'), deps, {
+    const released = await acceptCustomer(sampleCustomer('full'), intake, {
       origin: { source: 'pos', sourceCustomerId: 'C-1' },
     });
     expect(released.kind).toBe('accepted');
