@@ -38,17 +38,17 @@ const sameAccount = (
   a.customerAccount === b.customerAccount &&
   a.legalEntity.toUpperCase() === b.legalEntity.toUpperCase();
 
+/** The identifiers records and links share. */
+interface Identified {
+  source?: string;
+  sourceCustomerId?: string;
+  emailKey?: string;
+  legalEntity: string;
+  customerAccount?: string;
+}
+
 /** Whether an item (a record or a link) is the query's customer, ignoring the source limit. */
-function identifies(
-  item: {
-    source?: string;
-    sourceCustomerId?: string;
-    emailKey?: string;
-    legalEntity: string;
-    customerAccount?: string;
-  },
-  query: SubjectQuery,
-): boolean {
+function identifies(item: Identified, query: SubjectQuery): boolean {
   return (
     (query.references ?? []).some(
       (r) => item.source === r.source && item.sourceCustomerId === r.sourceCustomerId,
@@ -67,16 +67,7 @@ export function recordMatches(record: StatusRecord, query: SubjectQuery): boolea
 }
 
 /** A link the query covers. */
-export function linkMatches(
-  link: {
-    source: string;
-    sourceCustomerId?: string;
-    emailKey?: string;
-    legalEntity: string;
-    customerAccount?: string;
-  },
-  query: SubjectQuery,
-): boolean {
+export function linkMatches(link: Identified & { source: string }, query: SubjectQuery): boolean {
   if (query.source !== undefined && link.source !== query.source) return false;
   return query.wholeSource === true || identifies(link, query);
 }
