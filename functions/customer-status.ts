@@ -1,6 +1,6 @@
 import { app, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { appServices } from '../shared/composition';
-import { mayAccess, requireCaller } from '../shared/http/caller';
+import { requireCaller } from '../shared/http/caller';
 import { getCustomerStatus } from '../shared/use-cases/customer-status';
 import { problemResponse, problems } from '../shared/http/problem';
 import { isTerminal } from '../shared/domain/status';
@@ -8,11 +8,9 @@ import { isTerminal } from '../shared/domain/status';
 /** `GET /api/customers/status/{correlationId}`: the request's state, account number or error. */
 export async function customerStatus(request: HttpRequest): Promise<HttpResponseInit> {
   const { config, statusStore } = appServices();
-  const check = requireCaller(request.headers, 'read', config.callers);
+  const check = requireCaller(request, 'read', config.callers);
   if (!check.ok) return check.response;
-  const result = await getCustomerStatus(request.params.correlationId ?? '', statusStore, (owner) =>
-    mayAccess(check.caller, owner, config.callers),
-  );
+  const result = await getCustomerStatus(request.params.correlationId ?? '', statusStore, check.caller);
   switch (result.kind) {
     case 'malformed-id':
       return problemResponse(problems.invalidCorrelationId());

@@ -16,7 +16,7 @@ export async function replayCustomer(
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const { config, statusStore, queue } = appServices();
-  const check = requireCaller(request.headers, 'operator', config.callers);
+  const check = requireCaller(request, 'operator', config.callers);
   if (!check.ok) return check.response;
   const correlationId = parseCorrelationId(request.params.correlationId);
   if (correlationId === undefined) return problemResponse(problems.invalidCorrelationId());

@@ -198,6 +198,9 @@ param callerAuthTenantId string = ''
 @description('Audiences (aud claim) accepted in callers\' access tokens. Empty: api://<callerAuthClientId> (v1 tokens) and <callerAuthClientId> (v2 tokens).')
 param callerAuthAllowedAudiences array = []
 
+@description('CALLER_KEYS: named function keys (keys mode), a JSON array of {"name", "keySha256", "roles"}: each caller\'s function key (created with az functionapp function keys set --key-name <name>) by the SHA-256 of its value, and what it may do (create, read, accounts, staff, operator). Each key is then a caller of its own (references, requests, rate limit, callback secret); any other key is refused on the customer routes. Empty: every key is one shared caller. See SECURITY.md.')
+param callerKeys string = '[]'
+
 @description('CALLER_ROLE_CREATE: app role a caller needs to create customers (app-service mode).')
 @minLength(1)
 @maxLength(120)
@@ -207,6 +210,16 @@ param callerRoleCreate string = 'Customers.Create'
 @minLength(1)
 @maxLength(120)
 param callerRoleRead string = 'Customers.Read'
+
+@description('CALLER_ROLE_ACCOUNTS: app role a caller needs to update customers by D365 account (POS, back office; app-service mode). Without it every such request is 403.')
+@minLength(1)
+@maxLength(120)
+param callerRoleAccounts string = 'Customers.UpdateByAccount'
+
+@description('CALLER_ROLE_STAFF: app role of callers that verify a shopper\'s identity themselves (POS staff; app-service mode): their creates that match an existing D365 customer may change it; other callers\' such links stay pending until verified.')
+@minLength(1)
+@maxLength(120)
+param callerRoleStaff string = 'Customers.Staff'
 
 @description('CALLER_ROLE_OPERATOR: app role for operators: replay failed requests (with the master key) and read any caller\'s status (app-service mode).')
 @minLength(1)
@@ -571,8 +584,11 @@ module functionApp 'modules/function-app.bicep' = {
     callerAuthClientId: checkedCallerAuthClientId
     callerAuthTenantId: empty(callerAuthTenantId) ? tenant().tenantId : callerAuthTenantId
     callerAuthAllowedAudiences: callerAuthAllowedAudiences
+    callerKeys: callerKeys
     callerRoleCreate: callerRoleCreate
     callerRoleRead: callerRoleRead
+    callerRoleAccounts: callerRoleAccounts
+    callerRoleStaff: callerRoleStaff
     callerRoleOperator: callerRoleOperator
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits

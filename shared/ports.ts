@@ -4,6 +4,7 @@
  * them with Azure Storage, Key Vault, Entra ID, D365 and Application Insights; tests implement
  * them in memory. Nothing here imports an SDK.
  */
+import type { LinkVerification } from './domain/ownership';
 import type { AddressPlace, FurtherAddress } from './domain/further-addresses';
 import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
@@ -204,6 +205,12 @@ export interface CustomerLink {
   sentDigests?: string;
   /** The e-mail key (domain/customer-identity.ts `emailKeyOf`) of the customer's e-mail as last sent: erasure by e-mail. */
   emailKey?: string;
+  /**
+   * The ownership policy's standing of the link (domain/ownership.ts): `pending` when an
+   * unverified caller's create found the customer in D365 (no writes through it, its account not
+   * shown); `verified` once a verified identity or an operator confirmed it; absent: its own customer.
+   */
+  verification?: LinkVerification;
   /** JSON `FieldStamps`: which update last set each `Customer` member. */
   fieldStamps: string;
   /** D365's ETag after our last PATCH (absent: read it before the next one). */

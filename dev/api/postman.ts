@@ -158,6 +158,36 @@ export function postmanCollection(): Json {
           ],
         },
       ),
+      request(
+        'Another customer under the same Customer-Reference (409 reference-in-use)',
+        '/customers',
+        'post',
+        {
+          url: '/customers',
+          prerequest: [
+            ...uniqueEmail('email3'),
+            "pm.collectionVariables.set('idempotencyKey3', pm.variables.replaceIn('{{$guid}}'));",
+          ],
+          headers: [
+            { key: 'Idempotency-Key', value: '{{idempotencyKey3}}' },
+            {
+              key: 'Customer-Reference',
+              value: '{{reference}}',
+              description: 'Already names your first customer: one customer per reference.',
+            },
+          ],
+          rawBody: withEmail(MINIMAL_CUSTOMER_EXAMPLE, 'email3'),
+          tests: [
+            ...status(409),
+            ...PROBLEM_SHAPE,
+            "pm.test('reference-in-use, pointing at the create that holds it', () => {",
+            '  const problem = pm.response.json();',
+            "  pm.expect(problem.type).to.eql('urn:d365-customer-sync:problem:reference-in-use');",
+            "  pm.expect(problem.statusUrl).to.include('/customers/status/' + pm.collectionVariables.get('correlationId'));",
+            '});',
+          ],
+        },
+      ),
       request('A JSON Patch is another format (415)', '/customers/references/{reference}', 'patch', {
         url: '/customers/references/{{reference}}',
         contentType: 'application/json-patch+json',
@@ -173,6 +203,33 @@ export function postmanCollection(): Json {
         tests: [
           ...status(200),
           "pm.test('the link names the account', () => pm.expect(pm.response.json().customerAccount).to.eql(pm.collectionVariables.get('customerAccount')));",
+        ],
+      }),
+      request(
+        'Verify the link (operator; a verified link stays as it is)',
+        '/customers/links/verify',
+        'post',
+        {
+          url: '/customers/links/verify?legalEntity=USRT&customerAccount={{customerAccount}}',
+          tests: [
+            ...status(200),
+            "pm.test('the link of the account, not pending', () => {",
+            '  const link = pm.response.json();',
+            "  pm.expect(link.customerAccount).to.eql(pm.collectionVariables.get('customerAccount'));",
+            "  pm.expect(link.verification).to.not.eql('pending');",
+            '});',
+          ],
+        },
+      ),
+      request('Your secret for verifying result callbacks', '/callbacks/secret', 'get', {
+        url: '/callbacks/secret',
+        tests: [
+          ...status(200),
+          "pm.test('whsec_ secrets', () => {",
+          '  const secrets = pm.response.json().secrets;',
+          '  pm.expect(secrets.length).to.be.above(0);',
+          '  secrets.forEach((secret) => pm.expect(secret).to.match(/^whsec_[A-Za-z0-9+/=]+$/));',
+          '});',
         ],
       }),
       request(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { startAppStack } from './app-stack';
 import { AUDIT_SETTINGS, AuditOptions, faultRules } from './audit';
+import { stallDetector } from './settle';
 
 /**
  * The address phase of the loss-and-duplicate audit: customers with 3 billing and 3 shipping
@@ -109,7 +110,7 @@ export async function runAddressAudit(options: AddressAuditOptions): Promise<Add
     };
     await Promise.all([...Array.from({ length: options.concurrency }, submitter), restarter()]);
 
-    const deadline = Date.now() + (options.settleSeconds ?? 300) * 1000;
+    const stalled = stallDetector(options.settleSeconds ?? 300);
     const statuses = new Map<string, Status>();
     for (;;) {
       for (const id of ids) {
@@ -123,7 +124,7 @@ export async function runAddressAudit(options: AddressAuditOptions): Promise<Add
       const open = ids.filter(
         (id) => !id || !['succeeded', 'failed', 'needs_review'].includes(statuses.get(id)?.status ?? ''),
       );
-      if (open.length === 0 || Date.now() > deadline) break;
+      if (open.length === 0 || stalled(open.length)) break;
       await sleep(500);
     }
     const rules = await stack.emulatorApi<{ value: { applied?: number }[] }>('GET', '/_emulator/faults');

@@ -3,6 +3,7 @@ import { AppStack, startAppStack } from './app-stack';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { fleetSoak } from './fleet-audit';
 import { runAddressAudit } from './address-audit';
+import { stallDetector } from './settle';
 
 /**
  * A loss-and-duplicate audit in the spirit of Jepsen's total-queue check: many customers through
@@ -19,7 +20,7 @@ export interface AuditOptions {
   /** Host kills (SIGKILL) and restarts while requests flow. */
   restarts: number;
   storageConnectionString?: string;
-  /** Seconds to wait for every request to end. */
+  /** Seconds without any request ending after which the rest count as lost (dev/local-stack/settle.ts). */
   settleSeconds?: number;
   log?: (line: string) => void;
 }
@@ -162,13 +163,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     log(`audit: ${accepted.length} accepted, ${counters.retries} client retries; waiting for the pipeline`);
 
     // Wait until every accepted request is terminal.
-    const deadline = Date.now() + (options.settleSeconds ?? 300) * 1000;
+    const stalled = stallDetector(options.settleSeconds ?? 300);
     const statuses = new Map<string, string>();
     for (;;) {
       const pending = accepted.filter(
         (s) => !['succeeded', 'failed', 'needs_review'].includes(statuses.get(s.correlationId!) ?? ''),
       );
-      if (pending.length === 0 || Date.now() > deadline) break;
+      if (pending.length === 0 || stalled(pending.length)) break;
       for await (const entity of stack.table.listEntities<{ status: string }>({
         queryOptions: { select: ['PartitionKey', 'status'] },
       })) {

@@ -24,10 +24,14 @@ export type Answer = (path: string, n: number) => { status: number; headers?: Re
  * with the official `standardwebhooks` library, deduplicated on `webhook-id` as the spec asks.
  * `answer` scripts the status it replies (after verifying), per path and delivery number.
  */
-export async function startCallbackReceiver(secret: string, answer: Answer = () => ({ status: 200 })) {
+export async function startCallbackReceiver(
+  /** The `whsec_` secret, or where to read it when a POST comes (a caller's own, known after the app starts). */
+  secret: string | (() => string),
+  answer: Answer = () => ({ status: 200 }),
+) {
   // The emulator's throw-away CA: the host trusts it through NODE_EXTRA_CA_CERTS, so TLS checks are real.
   const tls = await createTlsMaterial();
-  const verifier = new Webhook(secret);
+  const verifier = () => new Webhook(typeof secret === 'string' ? secret : secret());
   const seen = new Map<string, ReceivedEvent>();
   const deliveries: { id: string; path: string; status: number; at: number }[] = [];
   const invalid: { path: string; reason: string }[] = [];
@@ -45,7 +49,7 @@ export async function startCallbackReceiver(secret: string, answer: Answer = () 
       );
       let body: ReceivedEvent['body'];
       try {
-        body = verifier.verify(raw, headers) as ReceivedEvent['body'];
+        body = verifier().verify(raw, headers) as ReceivedEvent['body'];
       } catch (error) {
         invalid.push({ path, reason: (error as Error).message });
         res.writeHead(400).end();

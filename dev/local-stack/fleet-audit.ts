@@ -10,6 +10,7 @@ import {
   UpdatePhaseReport,
   updatePhasePassed,
 } from './fleet-update-audit';
+import { stallDetector } from './settle';
 
 /**
  * A loss-and-duplicate audit of a fleet: several hosts on one Azurite and one emulator, callers
@@ -34,6 +35,7 @@ export interface FleetAuditOptions {
   slowLatencyMs: number;
   /** Fleet-wide cap on concurrent D365 calls (D365_MAX_CONCURRENCY). */
   cap: number;
+  /** Seconds without any request ending after which the rest count as lost (dev/local-stack/settle.ts). */
   settleSeconds: number;
   storageConnectionString?: string;
   settings?: Record<string, string>;
@@ -316,12 +318,12 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     await Promise.all([...Array.from({ length: options.concurrency }, caller), pairs(), killer()]);
     log(`fleet audit: bulk and pairs submitted; the waiters under a slow D365`);
 
-    // Waits until every accepted request ended (or the deadline).
+    // Waits until every accepted request ended (or none ended for settleSeconds).
     const statuses = new Map<string, { status?: string; outcome?: string; customerAccount?: string }>();
     const endedAt = new Map<string, number>();
-    const deadline = Date.now() + options.settleSeconds * 1000;
     const settle = async (): Promise<void> => {
       const accepted = sent.filter((s) => s.correlationId);
+      const stalled = stallDetector(options.settleSeconds);
       for (;;) {
         for await (const e of fleet.table.listEntities<{
           status?: string;
@@ -337,7 +339,7 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
         const pending = accepted.filter(
           (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''),
         );
-        if (pending.length === 0 || Date.now() > deadline) return;
+        if (pending.length === 0 || stalled(pending.length)) return;
         await sleep(500);
       }
     };

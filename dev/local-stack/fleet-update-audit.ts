@@ -10,6 +10,7 @@ import {
 } from '@d365-customer-sync/d365-emulator';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import type { FleetStack } from './fleet-stack';
+import { stallDetector } from './settle';
 
 export interface UpdatePhaseOptions {
   customers: number;
@@ -159,11 +160,11 @@ export async function runUpdatePhase(
   });
   log(`update phase: ${ids.length} of ${updates.length} updates accepted`);
 
-  // Wait for every accepted update to end.
+  // Wait for every accepted update to end (or none to end for settleSeconds).
   const outcomes: Record<string, number> = {};
   const pending = new Set(ids);
-  const deadline = Date.now() + options.settleSeconds * 1000;
-  while (pending.size > 0 && Date.now() < deadline) {
+  const stalled = stallDetector(options.settleSeconds);
+  while (pending.size > 0 && !stalled(pending.size)) {
     for (const id of [...pending]) {
       const record = await fleet.table.getEntity<Record<string, unknown>>(id, '').catch(() => undefined);
       const status = String(record?.status ?? '');

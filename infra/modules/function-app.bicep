@@ -85,8 +85,11 @@ param d365LookupBatchWindowMs int
 param processingLeaseSeconds int
 param preferWaitMaxSeconds int
 param reconcileAfterSeconds int
+param callerKeys string
 param callerRoleCreate string
 param callerRoleRead string
+param callerRoleAccounts string
+param callerRoleStaff string
 param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
@@ -389,12 +392,24 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           value: callerAuth
         }
         {
+          name: 'CALLER_KEYS'
+          value: callerKeys
+        }
+        {
           name: 'CALLER_ROLE_CREATE'
           value: callerRoleCreate
         }
         {
           name: 'CALLER_ROLE_READ'
           value: callerRoleRead
+        }
+        {
+          name: 'CALLER_ROLE_ACCOUNTS'
+          value: callerRoleAccounts
+        }
+        {
+          name: 'CALLER_ROLE_STAFF'
+          value: callerRoleStaff
         }
         {
           name: 'CALLER_ROLE_OPERATOR'

@@ -30,6 +30,7 @@ const FIELDS = [
   'linkedAt',
   'sentDigests',
   'emailKey',
+  'verification',
   'fieldStamps',
   'd365Etag',
   'inFlight',
@@ -128,6 +129,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             createCorrelationId: link.createCorrelationId,
             sentDigests: link.sentDigests,
             emailKey: link.emailKey,
+            verification: link.verification,
           });
           break;
         } catch (error) {

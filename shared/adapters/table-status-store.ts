@@ -19,6 +19,7 @@ const OPTIONAL_FIELDS = [
   'fingerprint',
   'emailKey',
   'caller',
+  'identity',
   'source',
   'sourceCustomerId',
   'callbackUrl',

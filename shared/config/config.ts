@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Permission } from '../domain/ownership';
+import type { CallerKey } from './caller-keys';
 import type { RetryPolicy } from '../domain/retry-policy';
 import { mixedEnvironmentProblems } from './environment-mix';
 import { CatalogueEntry, SettingName, settings } from './settings';
@@ -62,7 +64,14 @@ const configSchema = settingsObject.transform((v) => ({
   reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
   callers: {
     auth: v.CALLER_AUTH,
-    roles: { create: v.CALLER_ROLE_CREATE, read: v.CALLER_ROLE_READ, operator: v.CALLER_ROLE_OPERATOR },
+    keys: v.CALLER_KEYS,
+    roles: {
+      create: v.CALLER_ROLE_CREATE,
+      read: v.CALLER_ROLE_READ,
+      accounts: v.CALLER_ROLE_ACCOUNTS,
+      staff: v.CALLER_ROLE_STAFF,
+      operator: v.CALLER_ROLE_OPERATOR,
+    },
     ratePerMinute: v.RATE_LIMIT_PER_MINUTE,
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
@@ -148,7 +157,10 @@ export interface Config {
   applicationInsights?: { connectionString: string; entraClientId?: string };
   callers: {
     auth: 'keys' | 'app-service';
-    roles: { create: string; read: string; operator: string };
+    /** CALLER_KEYS: the callers behind named function keys (keys mode). */
+    keys: CallerKey[];
+    /** The Entra app role that grants each permission of the ownership policy (domain/ownership.ts). */
+    roles: Record<Permission, string>;
     ratePerMinute: number;
     maxConcurrentWaits: number;
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callerKeysSetting } from './caller-keys';
 import { webhookSourcesSetting } from './webhook-sources';
 
 /**
@@ -340,11 +341,20 @@ const catalogue = [
   define({
     name: 'CALLER_AUTH',
     description:
-      'How callers are told apart: `keys` (function keys only; every caller is one) or `app-service` (App Service Authentication with Entra ID in front: the platform-injected `X-MS-CLIENT-PRINCIPAL` names the caller and its app roles). Only set `app-service` when the platform injects the header.',
+      'How callers are told apart: `keys` (function keys; named ones with CALLER_KEYS) or `app-service` (App Service Authentication with Entra ID in front: the platform-injected `X-MS-CLIENT-PRINCIPAL` names the caller and its app roles). Only set `app-service` when the platform injects the header.',
     default: 'keys',
     local: 'keys',
     azure: true,
     schema: oneOf(['keys', 'app-service']),
+  }),
+  define({
+    name: 'CALLER_KEYS',
+    description:
+      'Named function keys (`keys` mode): a JSON array of `{"name", "keySha256", "roles"}`, the SHA-256 (hex) of each caller\'s function key and what it may do (`create`, `read`, `accounts`, `staff`, `operator`; default `["create","read"]`). Each key is then a caller of its own: its references, requests, rate limit and callback secret. A request with any other key on a customer route is 403. Empty: every key is one shared caller that may do everything. See SECURITY.md.',
+    default: '[]',
+    local: '[]',
+    azure: true,
+    schema: callerKeysSetting,
   }),
   define({
     name: 'CALLER_ROLE_CREATE',
@@ -359,6 +369,24 @@ const catalogue = [
     description: 'App role a caller needs to read the status of its own requests (`app-service` mode).',
     default: 'Customers.Read',
     local: 'Customers.Read',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_ACCOUNTS',
+    description:
+      'App role a caller needs to update customers by D365 account (`PATCH /api/customers/accounts/…`, `app-service` mode): POS and back office, not shops. Without it every such request is 403, whether the account exists or not.',
+    default: 'Customers.UpdateByAccount',
+    local: 'Customers.UpdateByAccount',
+    azure: true,
+    schema: z.string().min(1).max(120),
+  }),
+  define({
+    name: 'CALLER_ROLE_STAFF',
+    description:
+      "App role of callers that verify a shopper's identity themselves (POS staff, `app-service` mode): their creates that match an existing D365 customer (DUPLICATE_POLICY=link) may change it; other callers' such links stay pending until verified.",
+    default: 'Customers.Staff',
+    local: 'Customers.Staff',
     azure: true,
     schema: z.string().min(1).max(120),
   }),
@@ -534,7 +562,7 @@ const catalogue = [
   define({
     name: 'CALLBACK_SECRET_NAME',
     description:
-      'Name of the Key Vault secret holding the `whsec_…` secret that signs result callbacks (Standard Webhooks); during a rotation the previous version signs too.',
+      "Name of the Key Vault secret holding the app's `whsec_…` secret for result callbacks (Standard Webhooks): each caller's events are signed with a secret derived from it and the caller (`GET /api/callbacks/secret`); during a rotation the previous version signs too.",
     default: 'callback-signing-secret',
     local: 'callback-signing-secret',
     azure: true,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Caller } from '../domain/ownership';
+import { jsonArraySetting } from './json-setting';
 
 /**
  * The e-commerce sources allowed to post customers as webhooks (`WEBHOOK_SOURCES`, a JSON array).
@@ -99,6 +101,12 @@ const standard = z.strictObject({
   name: sourceName,
   /** Key Vault secret holding the `whsec_…` signing secret. */
   secretName,
+  /**
+   * What the sender may do beyond creating and updating its own customers (domain/ownership.ts):
+   * `accounts` (a back office: `customer.updated` by legalEntity + customerAccount), `staff` (it
+   * verifies identities: its creates that match an existing customer may change it).
+   */
+  roles: z.array(z.enum(['accounts', 'staff'])).default([]),
 });
 
 export const webhookSourceSchema = z.discriminatedUnion('kind', [shopify, bigcommerce, standard]);
@@ -108,18 +116,20 @@ export type BigCommerceSource = z.infer<typeof bigcommerce>;
 export type StandardSource = z.infer<typeof standard>;
 
 /** The `WEBHOOK_SOURCES` setting: JSON text → validated sources with unique names. */
-export const webhookSourcesSetting = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of webhook sources' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(webhookSourceSchema, { message: 'must be a JSON array of webhook sources' })
-      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'source names must be unique'),
-  );
+export const webhookSourcesSetting = jsonArraySetting('webhook sources', webhookSourceSchema).refine(
+  (list) => new Set(list.map((s) => s.name)).size === list.length,
+  'source names must be unique',
+);
+
+/**
+ * A webhook source as a caller of the ownership policy: its own principal (`webhook:<name>`) and
+ * reference namespace (its name); shops create and update their own customers, a Standard Webhooks
+ * sender may hold more (`roles`).
+ */
+export function webhookCaller(source: WebhookSource): Caller {
+  return {
+    id: `webhook:${source.name}`,
+    source: source.name,
+    permissions: ['create', ...(source.kind === 'standard' ? source.roles : [])],
+  };
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { mayRevealAccounts } from './ownership';
 import { FailureCode, Status, StatusAnswer, StatusRecord } from './status';
 
 /**
@@ -49,6 +50,7 @@ export interface CallbackEvent {
     | 'sourceCustomerId'
     | 'customerAccount'
     | 'outcome'
+    | 'verification'
   > & { errorCode?: FailureCode; attempts: number };
 }
 
@@ -88,8 +90,11 @@ export function callbackEventFor(record: StatusRecord): CallbackEvent {
       legalEntity: record.legalEntity,
       ...(record.source !== undefined && { source: record.source }),
       ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
-      ...(record.customerAccount !== undefined && { customerAccount: record.customerAccount }),
+      // A pending link's account is not the caller's to know (domain/ownership.ts).
+      ...(record.customerAccount !== undefined &&
+        mayRevealAccounts(record) && { customerAccount: record.customerAccount }),
       ...(record.outcome !== undefined && { outcome: record.outcome }),
+      ...(!mayRevealAccounts(record) && record.outcome === 'linked' && { verification: 'pending' as const }),
       ...(record.errorCode !== undefined && { errorCode: record.errorCode }),
       attempts: record.attempts,
     },

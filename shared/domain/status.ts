@@ -1,4 +1,5 @@
 import type { AddressesOutcome } from './further-addresses';
+import { Identity, mayRevealAccounts } from './ownership';
 import type { MatchedOn } from './recovery-match';
 
 /**
@@ -143,6 +144,13 @@ export interface StatusRecord {
   emailKey?: string;
   /** Who sent it (when caller authentication is on); no personal data. */
   caller?: string;
+  /**
+   * A create's: whether its caller verified the shopper's identity (ownership policy: a staff
+   * caller, Shopify's `verified_email`, later an operator). An `unverified` one that matched an
+   * existing D365 customer links it pending, and its answers name no account. Absent on records
+   * accepted before the policy (treated as verified).
+   */
+  identity?: Identity;
   /** The webhook source it came from (a WEBHOOK_SOURCES name), and the shop's own customer ID. */
   source?: string;
   sourceCustomerId?: string;
@@ -181,6 +189,12 @@ export interface StatusAnswer {
   sourceCustomerId?: string;
   customerAccount?: string;
   outcome?: Outcome;
+  /**
+   * `pending`: the create matched a customer D365 already has, but its caller did not verify the
+   * shopper's identity: the link grants no changes and the account is not shown until it is
+   * verified (Shopify's `verified_email`, an operator).
+   */
+  verification?: 'pending';
   /** Every account with the request's e-mail (a rejected duplicate, or several matches). */
   existingAccounts?: string[];
   /** Which fields a lookup matched the customer on (see StatusRecord). */
@@ -197,7 +211,25 @@ export interface StatusAnswer {
   updatedAt: string;
 }
 
+/**
+ * The status answer of a record, as the ownership policy lets its caller see it: a create whose
+ * unverified identity matched another customer names no account (`verification: "pending"`, or a
+ * duplicate's failure without `existingAccounts` and with the generic message).
+ */
 export function toStatusAnswer(record: StatusRecord): StatusAnswer {
+  if (!mayRevealAccounts(record)) {
+    const {
+      customerAccount: _account,
+      existingAccounts: _existing,
+      errorMessage: _message,
+      ...rest
+    } = record;
+    return { ...answerOf(rest), ...(record.outcome === 'linked' && { verification: 'pending' }) };
+  }
+  return answerOf(record);
+}
+
+function answerOf(record: Omit<StatusRecord, 'etag'>): StatusAnswer {
   return {
     correlationId: record.correlationId,
     ...(record.kind === 'update' && { kind: record.kind }),

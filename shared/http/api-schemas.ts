@@ -38,6 +38,11 @@ export const outcomeSchema = z
       'Creates: `created`, or `linked` (the customer existed already, `DUPLICATE_POLICY=link`). Updates: `updated` (the changed fields were sent to D365), `unchanged` (nothing to send), `stale` (every field it names was set by a newer update: recorded and dropped), `kept_d365` (D365 changed those fields meanwhile and `UPDATE_CONFLICT_POLICY=d365`).',
   });
 
+export const verificationSchema = z.literal('pending').meta({
+  description:
+    'A `linked` create whose caller did not verify the shopper\u2019s identity (a caller without the staff role, a Shopify customer whose e-mail is not verified): D365 already has a customer with this e-mail, but the link grants no changes and its account is not shown until the identity is verified (a Shopify update with `verified_email`, or an operator: `POST /customers/links/verify`). SECURITY.md, "Who may do what".',
+});
+
 export const statusSchema = z
   .enum(STATUSES)
   .meta({ description: 'Where the request is in its life cycle (see docs/api.md).' });
@@ -78,6 +83,7 @@ export const statusAnswerSchema = z
       .optional()
       .meta({ description: 'The D365 customer account number (`succeeded`).', examples: ['US-000001'] }),
     outcome: outcomeSchema.optional(),
+    verification: verificationSchema.optional(),
     existingAccounts: existingAccounts.optional(),
     matchedOn: z
       .enum(MATCHED_ON)
@@ -156,10 +162,23 @@ export const webhookIgnoredSchema = z
     ignored: z.literal(true),
     reason: z.enum(WEBHOOK_IGNORED_REASONS).meta({
       description:
-        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is none of `customer.created`, `customer.updated`, `customer.redact`, `customer.data_request`; `erased`: a privacy request erased this customer (or the whole shop) and no operator released it (docs/privacy.md).',
+        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is none of `customer.created`, `customer.updated`, `customer.redact`, `customer.data_request`; `link-unverified`: a Shopify `customers/update` of a customer whose create matched an existing D365 customer by an e-mail Shopify has not verified (nothing is changed until `verified_email` is true or an operator verifies the link); `erased`: a privacy request erased this customer (or the whole shop) and no operator released it (docs/privacy.md).',
     }),
   })
   .meta({ description: 'A verified delivery that creates nothing; the 200 keeps the subscription alive.' });
+
+export const callbackSecretsSchema = z
+  .strictObject({
+    secrets: z
+      .array(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/))
+      .min(1)
+      .meta({
+        description:
+          'Your `whsec_` secrets, the newest first: verify each result callback with any of them (during a rotation of the app\u2019s secret both sign). Yours only: another caller\u2019s callbacks are signed with its own.',
+        examples: [['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']],
+      }),
+  })
+  .meta({ description: 'The secrets that sign your result callbacks.' });
 
 export const fieldErrorSchema = z.strictObject({
   pointer: z.string().meta({
@@ -192,7 +211,12 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   ],
   customerNotFound: [],
   forbidden: [],
+  linkUnverified: [],
+  referenceInUse: [
+    'https://contoso-sync.azurewebsites.net/api/customers/status/6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a',
+  ],
   tooManyRequests: [12],
+  secretUnavailable: [1],
   storageUnavailable: [1],
 };
 

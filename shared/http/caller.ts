@@ -1,19 +1,21 @@
 import type { HttpResponseInit } from '@azure/functions';
+import { createHash } from 'node:crypto';
+import type { CallerKey } from '../config/caller-keys';
 import { Config } from '../config/config';
+import { Caller, holds, Permission, PERMISSIONS, SHARED_KEY_CALLER } from '../domain/ownership';
 import { problemResponse, problems } from './problem';
 
-/** Who is calling, and the app roles the platform says it holds. */
-export interface Caller {
-  /** A stable ID (Entra object ID of the user or service principal); 'anonymous' with function keys. */
+export type { Caller, Permission } from '../domain/ownership';
+
+/** An Entra principal as App Service Authentication describes it: its object ID and app roles. */
+export interface ClientPrincipal {
   id: string;
   roles: readonly string[];
 }
 
-export type Permission = 'create' | 'read' | 'operator';
-
 const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'];
 
-interface ClientPrincipal {
+interface PrincipalHeader {
   auth_typ?: string;
   role_typ?: string;
   claims?: { typ?: unknown; val?: unknown }[];
@@ -24,11 +26,11 @@ interface ClientPrincipal {
  * caller's Entra ID token (and strips from incoming requests). Only trusted when CALLER_AUTH says
  * the platform injects it.
  */
-export function parseClientPrincipal(header: string | null): Caller | undefined {
+export function parseClientPrincipal(header: string | null): ClientPrincipal | undefined {
   if (!header || header.length > 16_384) return undefined;
-  let principal: ClientPrincipal;
+  let principal: PrincipalHeader;
   try {
-    principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as ClientPrincipal;
+    principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PrincipalHeader;
   } catch {
     return undefined;
   }
@@ -43,23 +45,63 @@ export function parseClientPrincipal(header: string | null): Caller | undefined 
   return { id, roles: value([roleType, 'roles']) };
 }
 
+/** The policy's permissions an Entra principal holds, through the app roles CALLER_ROLE_* name. */
+export function permissionsOf(roles: readonly string[], callers: Config['callers']): Permission[] {
+  return PERMISSIONS.filter((permission) => roles.includes(callers.roles[permission]));
+}
+
 export type CallerCheck = { ok: true; caller: Caller } | { ok: false; status: 401 | 403 };
 
+/** What the caller check reads of a request. */
+export interface CallerRequest {
+  headers: { get(name: string): string | null };
+  query?: { get(name: string): string | null };
+}
+
 /**
- * Who may do what. With function keys (the host checked the key) every caller is 'anonymous' and
- * holds every permission; with App Service Authentication the principal must hold the route's role.
+ * The caller an admin-level route sees in keys mode: the host lets only the master key through
+ * those routes, so whoever reached one is an operator.
+ */
+export const MASTER_KEY_CALLER: Caller = { id: 'key:master', source: 'operator', permissions: ['operator'] };
+
+/**
+ * Who is calling, and whether it holds the route's permission:
+ * - `keys` without CALLER_KEYS: the host checked the function key; every caller is the one shared
+ *   caller, which holds every permission;
+ * - `keys` with CALLER_KEYS: the key the host checked (`x-functions-key` or `?code=`) names the
+ *   caller (401 without a key, 403 for a key no entry names, or without the route's permission);
+ *   admin-level routes (the `operator` permission) are the master key's: an operator;
+ * - `app-service`: the platform-injected principal (401 without one), its object ID and the
+ *   permissions its app roles grant (403 without the route's).
  */
 export function authorize(
-  headers: { get(name: string): string | null },
+  request: CallerRequest,
   permission: Permission,
   callers: Config['callers'],
 ): CallerCheck {
-  if (callers.auth === 'keys') return { ok: true, caller: { id: 'anonymous', roles: [] } };
-  const caller = parseClientPrincipal(headers.get('x-ms-client-principal'));
-  if (!caller) return { ok: false, status: 401 };
-  const needed = callers.roles[permission];
-  const allowed = caller.roles.includes(needed) || caller.roles.includes(callers.roles.operator);
-  return allowed ? { ok: true, caller } : { ok: false, status: 403 };
+  let caller: Caller | undefined;
+  if (callers.auth === 'keys') {
+    if (callers.keys.length === 0) return { ok: true, caller: SHARED_KEY_CALLER };
+    if (permission === 'operator') return { ok: true, caller: MASTER_KEY_CALLER };
+    const key = request.headers.get('x-functions-key') ?? request.query?.get('code') ?? null;
+    if (!key) return { ok: false, status: 401 };
+    caller = namedKeyCaller(key, callers.keys);
+  } else {
+    const principal = parseClientPrincipal(request.headers.get('x-ms-client-principal'));
+    if (!principal) return { ok: false, status: 401 };
+    caller = { id: principal.id, source: principal.id, permissions: permissionsOf(principal.roles, callers) };
+  }
+  return caller && holds(caller, permission) ? { ok: true, caller } : { ok: false, status: 403 };
+}
+
+/**
+ * The CALLER_KEYS entry of a function key, by the SHA-256 of its value (the setting never holds
+ * keys). Comparing digests leaks nothing usable about a key through timing.
+ */
+export function namedKeyCaller(key: string, keys: readonly CallerKey[]): Caller | undefined {
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+  const entry = keys.find((k) => k.keySha256 === digest);
+  return entry && { id: `key:${entry.name}`, source: entry.name, permissions: entry.roles };
 }
 
 /**
@@ -68,11 +110,11 @@ export function authorize(
  * 401 of a keyed route is one shape (the OpenAPI document declares it without content).
  */
 export function requireCaller(
-  headers: { get(name: string): string | null },
+  request: CallerRequest,
   permission: Permission,
   callers: Config['callers'],
 ): { ok: true; caller: Caller } | { ok: false; response: HttpResponseInit } {
-  const check = authorize(headers, permission, callers);
+  const check = authorize(request, permission, callers);
   if (check.ok) return check;
   return {
     ok: false,
@@ -81,13 +123,4 @@ export function requireCaller(
         ? { status: 401, headers: { 'www-authenticate': 'Bearer' } }
         : problemResponse(problems.forbidden()),
   };
-}
-
-/**
- * Whether a caller may see (or replay) a request: its own, or any when it is an operator or
- * callers are not told apart. Others get 404, not 403, so an ID's existence is not confirmed.
- */
-export function mayAccess(caller: Caller, owner: string | undefined, callers: Config['callers']): boolean {
-  if (callers.auth === 'keys') return true;
-  return caller.roles.includes(callers.roles.operator) || (owner ?? 'anonymous') === caller.id;
 }

@@ -6,12 +6,13 @@ import type { CallbackEndpoints, StatusStore, WaitSlots } from '../ports';
 import type { AcceptDeps } from '../use-cases/accept-customer';
 import { acceptAndWait } from '../use-cases/accept-and-wait';
 import { registerCallbackUrl } from './callback-registration';
-import { callerSource, CUSTOMER_REFERENCE_HEADER, parseCustomerReference } from './customer-reference';
+import { CUSTOMER_REFERENCE_HEADER, parseCustomerReference } from './customer-reference';
 import { readIntakeHeaders } from './intake-headers';
 import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
+import { statusUrl } from './status-url';
 
 /**
  * `POST /api/customers`: validates, stores and queues a customer and answers 202 at once; with
@@ -51,15 +52,15 @@ export async function createCustomerHttp(
     body.value,
     { accept: deps.accept, statusStore: deps.statusStore, waits: deps.waits, processNow: deps.processNow },
     {
-      caller: caller.id,
+      caller,
       idempotencyKey,
       waitSeconds,
       ...(callback.url !== undefined && { callbackUrl: callback.url }),
-      ...(reference.reference !== undefined && {
-        origin: { source: callerSource(caller.id), sourceCustomerId: reference.reference },
-      }),
+      ...(reference.reference !== undefined && { reference: reference.reference }),
     },
   );
+  if (result.kind === 'reference-in-use')
+    return problemResponse(problems.referenceInUse(statusUrl(request.url, result.correlationId)));
   if (result.kind !== 'accepted') return notAcceptedResponse(result, config.statusRetryAfterSeconds);
   return acceptedResponse(request.url, result, config.statusRetryAfterSeconds);
 }

@@ -43,9 +43,6 @@ export function parseCustomerVersion(
   };
 }
 
-/** A caller's source name in the links: `api` with function keys, else its Entra object ID. */
-export const callerSource = (callerId: string): string => (callerId === 'anonymous' ? 'api' : callerId);
-
 /** `legalEntity` and `customerAccount` from an update's path: what D365 allows in a key. */
 export function parseAccountPath(
   legalEntity: string | undefined,

@@ -22,7 +22,7 @@ export function readIntakeHeaders(
   request: HttpRequest,
   deps: { config: Pick<Config, 'callers' | 'preferWaitMaxSeconds'>; rateLimiter: RateLimiter },
 ): { ok: true; headers: IntakeHeaders } | { ok: false; response: HttpResponseInit } {
-  const check = requireCaller(request.headers, 'create', deps.config.callers);
+  const check = requireCaller(request, 'create', deps.config.callers);
   if (!check.ok) return check;
   const { caller } = check;
   const budget = deps.rateLimiter.take(caller.id);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { failureCodeSchema, outcomeSchema, statusSchema } from './api-schemas';
+import { failureCodeSchema, outcomeSchema, statusSchema, verificationSchema } from './api-schemas';
 import { MAX_CALLBACK_URL_LENGTH } from './callback-url';
+import { callerProblems, header, Json, noContent500, problem, ref } from './openapi-parts';
 
 /**
  * The result callback in the OpenAPI document: the `Callback-Url` request header that registers
@@ -28,6 +29,7 @@ export const callbackEventSchema = z
       sourceCustomerId: z.string().optional().meta({ description: 'The source\u2019s customer ID.' }),
       customerAccount: z.string().optional().meta({ description: 'The D365 account (`succeeded`).' }),
       outcome: outcomeSchema.optional(),
+      verification: verificationSchema.optional(),
       errorCode: failureCodeSchema.optional(),
       attempts: z.number().int().min(0),
     }),
@@ -78,7 +80,7 @@ export function resultCallbacks(): Record<string, unknown> {
         post: {
           summary: 'The result of a request, when it ends',
           description:
-            'Sent once the request is `succeeded`, `failed` or `needs_review`, at least once (dedupe on `webhook-id`), signed with the `whsec_` secret in Key Vault (`CALLBACK_SECRET_NAME`). Retried with back-off, or after your `Retry-After`, up to `CALLBACK_MAX_ATTEMPTS`; `410` disables the URL. Redirects are not followed. Verify with any Standard Webhooks library.',
+            'Sent once the request is `succeeded`, `failed` or `needs_review`, at least once (dedupe on `webhook-id`), signed with your own `whsec_` secret (`GET /callbacks/secret`; derived from the app\u2019s secret in Key Vault, `CALLBACK_SECRET_NAME`, so another caller cannot sign an event your receiver accepts). Retried with back-off, or after your `Retry-After`, up to `CALLBACK_MAX_ATTEMPTS`; `410` disables the URL. Redirects are not followed. Verify with any Standard Webhooks library.',
           parameters: [
             signedHeader(
               'webhook-id',
@@ -107,6 +109,33 @@ export function resultCallbacks(): Record<string, unknown> {
                 '`410 Gone` disables the URL: nothing more is sent to it, and it cannot be registered again. Anything else (or no answer within `CALLBACK_TIMEOUT_MS`) is tried again later.',
             },
           },
+        },
+      },
+    },
+  };
+}
+
+/** `GET /callbacks/secret`: the caller's own signing secrets. */
+export function callbackSecretPaths(): Record<string, Json> {
+  return {
+    '/callbacks/secret': {
+      get: {
+        operationId: 'getCallbackSecrets',
+        tags: ['customers'],
+        summary: 'Your secret for verifying result callbacks',
+        description:
+          'The `whsec_` secrets that sign the result callbacks of your requests: each caller\u2019s are its own (derived from the app\u2019s secret and the caller), so one caller cannot forge an event another\u2019s receiver accepts. With one shared function key (no `CALLER_KEYS`), the app\u2019s secret itself. Read it again after the app\u2019s secret is rotated (both are listed, and both sign, during the rotation window).',
+        responses: {
+          '200': {
+            description: 'Your secrets, the newest first.',
+            headers: { 'Cache-Control': header('Cache-Control') },
+            content: { 'application/json': { schema: ref('CallbackSecrets') } },
+          },
+          ...callerProblems(),
+          '500': noContent500,
+          '503': problem(503, 'Key Vault did not answer.', ['secretUnavailable'], [], {
+            'Retry-After': header('Retry-After'),
+          }),
         },
       },
     },

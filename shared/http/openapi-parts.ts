@@ -162,17 +162,21 @@ export function callerProblems(level: KeyLevel = 'function'): Record<string, Jso
       : 'The function key is missing or wrong';
   return {
     '401': {
-      description: `${key}, or (\`CALLER_AUTH=app-service\`) no valid Entra ID token: the platform answers with an empty body and no content type.`,
+      description: `${key}, or (\`CALLER_AUTH=app-service\`) no valid Entra ID token: the platform answers with an empty body and no content type. The app answers the same way (with \`WWW-Authenticate: Bearer\`) when no signed-in principal or no function key reached it.`,
       headers: {
         'WWW-Authenticate': {
           description:
-            '`Bearer` when the app itself found no signed-in principal (`CALLER_AUTH=app-service`).',
+            '`Bearer` when the app itself found no caller (`CALLER_AUTH=app-service`: no signed-in principal; `CALLER_KEYS`: no function key).',
           required: false,
           schema: { type: 'string' },
         },
       },
     },
-    '403': problem(403, '`CALLER_AUTH=app-service`: the caller lacks the app role.', ['forbidden']),
+    '403': problem(
+      403,
+      '`CALLER_AUTH=app-service`: the caller lacks the app role; with `CALLER_KEYS`: the function key is valid but names no caller, or one without the role.',
+      ['forbidden'],
+    ),
   };
 }
 

@@ -33,7 +33,13 @@ const UPDATED_EXAMPLE = {
   updatedAt: '2026-11-26T18:00:01.020Z',
 };
 
-function patchOperation(operationId: string, summary: string, description: string, key: Json[]): Json {
+function patchOperation(
+  operationId: string,
+  summary: string,
+  description: string,
+  key: Json[],
+  forbidden: { description: string; types: Parameters<typeof problem>[2] },
+): Json {
   return {
     patch: {
       operationId,
@@ -92,6 +98,7 @@ function patchOperation(operationId: string, summary: string, description: strin
           'invalidPath',
         ]),
         ...callerProblems(),
+        '403': problem(403, forbidden.description, forbidden.types),
         '404': problem(
           404,
           'A customer this app did not create or link. Nothing is queued.',
@@ -166,59 +173,88 @@ export function updatePaths(): Record<string, Json> {
     '/customers/accounts/{legalEntity}/{customerAccount}': patchOperation(
       'updateCustomerByAccount',
       'Update a customer by its D365 account',
-      'Any customer this app created or linked (under any source).',
+      'Any customer this app created or linked (under any source), for callers holding the account role (POS, back office: `CALLER_ROLE_ACCOUNTS`, a named key\u2019s `accounts` role; SECURITY.md, \u201cWho may do what\u201d). The answer never names the caller whose link it is.',
       [{ $ref: '#/components/parameters/LegalEntity' }, { $ref: '#/components/parameters/CustomerAccount' }],
+      {
+        description:
+          'The caller lacks the app role (`CALLER_AUTH=app-service`), or may not update by account (no `accounts` role): the same answer for every account, linked or not, before anything is read.',
+        types: ['forbidden'],
+      },
     ),
     '/customers/references/{reference}': patchOperation(
       'updateCustomerByReference',
       'Update a customer by your own reference',
       'The customer you created with `Customer-Reference: {reference}` (references are per caller). Works while its create is still running: the update waits for it and then applies.',
       [{ $ref: '#/components/parameters/Reference' }],
+      {
+        description:
+          'The caller lacks the app role (`CALLER_AUTH=app-service`); or (`link-unverified`) the reference\u2019s create matched a customer D365 already had, by an identity that is not verified: nothing changes through it until it is verified.',
+        types: ['forbidden', 'linkUnverified'],
+      },
     ),
     '/customers/links': {
       get: {
         operationId: 'getCustomerLink',
-        security: keySecurity('admin'),
         tags: ['operations'],
         summary: 'Look a customer link up by either side (operator)',
         description:
           'By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. No personal data.',
-        parameters: ['source', 'sourceCustomerId', 'legalEntity', 'customerAccount'].map((name) => ({
-          name,
-          in: 'query',
-          required: false,
-          schema: { type: 'string', maxLength: 100 },
-        })),
-        responses: {
-          '200': {
-            description: 'The link.',
-            headers: { 'Cache-Control': header('Cache-Control') },
-            content: {
-              'application/json': {
-                schema: ref('CustomerLink'),
-                examples: {
-                  linked: {
-                    value: {
-                      source: 'contoso-shopify',
-                      sourceCustomerId: '706405506930370084',
-                      legalEntity: 'USRT',
-                      customerAccount: 'US-000001',
-                      createCorrelationId: EXAMPLE_ID,
-                      createdAt: '2026-11-26T18:00:00.412Z',
-                      linkedAt: '2026-11-26T18:00:01.020Z',
-                    },
-                  },
-                },
-              },
-            },
+        ...linkOperation('The link.', { linked: LINK_EXAMPLE }, 'No such link.'),
+      },
+    },
+    '/customers/links/verify': {
+      post: {
+        operationId: 'verifyCustomerLink',
+        tags: ['operations'],
+        summary: 'Verify a pending link (operator)',
+        description:
+          'The operator\u2019s decision that the caller of a pending link (its create found the customer in D365 by an e-mail nobody verified) is that customer: the link grants changes from now on and its create\u2019s status shows the account. By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. Verifying a link that is not pending changes nothing.',
+        ...linkOperation(
+          'The link, verified.',
+          { verified: { ...LINK_EXAMPLE, verification: 'verified' } },
+          'No such link, or its create has not ended yet.',
+        ),
+      },
+    },
+  };
+}
+
+const LINK_EXAMPLE = {
+  source: 'contoso-shopify',
+  sourceCustomerId: '706405506930370084',
+  legalEntity: 'USRT',
+  customerAccount: 'US-000001',
+  createCorrelationId: EXAMPLE_ID,
+  createdAt: '2026-11-26T18:00:00.412Z',
+  linkedAt: '2026-11-26T18:00:01.020Z',
+};
+
+/** The operator link routes' query parameters and answers (look up, verify). */
+function linkOperation(found: string, examples: Record<string, Json>, notFound: string): Json {
+  return {
+    security: keySecurity('admin'),
+    parameters: ['source', 'sourceCustomerId', 'legalEntity', 'customerAccount'].map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: { type: 'string', maxLength: 100 },
+    })),
+    responses: {
+      '200': {
+        description: found,
+        headers: { 'Cache-Control': header('Cache-Control') },
+        content: {
+          'application/json': {
+            schema: ref('CustomerLink'),
+            examples: Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])),
           },
-          '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
-          ...callerProblems('admin'),
-          '404': problem(404, 'No such link.', ['customerNotFound']),
-          '500': noContent500,
-          '503': noContent503,
         },
       },
+      '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
+      ...callerProblems('admin'),
+      '404': problem(404, notFound, ['customerNotFound']),
+      '500': noContent500,
+      '503': noContent503,
     },
   };
 }
@@ -260,7 +296,7 @@ export const UPDATE_PARAMETERS: Record<string, Json> = {
     in: 'header',
     required: false,
     description:
-      'A whole number that grows with each change you make to the customer (a row version, epoch ms): updates apply in its order, an older one is dropped as `stale`. Without it, arrival order.',
+      'A whole number that grows with each change you make to the customer (a row version, epoch ms): updates apply in its order, an older one is dropped as `stale`. Without it, arrival order. Bounded, so one wild value cannot freeze the customer: at most a day ahead of the clock read as epoch milliseconds, and at most the milliseconds since the customer\u2019s newest version arrived plus a day (or a billion, whichever is more) ahead of that version; beyond either, `400` (`invalid-header`) and nothing is queued.',
     schema: { type: 'string', pattern: '^[0-9]{1,16}$' },
     example: '17',
   },
@@ -279,6 +315,12 @@ export const customerLinkJsonSchema: Json = {
     createCorrelationId: { type: 'string', format: 'uuid' },
     createdAt: { type: 'string', format: 'date-time' },
     linkedAt: { type: 'string', format: 'date-time' },
+    verification: {
+      type: 'string',
+      enum: ['pending', 'verified'],
+      description:
+        'The ownership policy\u2019s standing (SECURITY.md, \u201cWho may do what\u201d): `pending`, a create by an unverified identity that found the customer in D365 (no changes through it, its account not shown to its caller); `verified`, confirmed since (Shopify `verified_email`, an operator). Absent: the caller\u2019s own customer.',
+    },
   },
 };
 

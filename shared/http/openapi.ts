@@ -9,6 +9,7 @@ import {
   healthSchema,
   problemSchema,
   statusAnswerSchema,
+  callbackSecretsSchema,
   statusSchema,
   webhookAcceptedSchema,
   webhookIgnoredSchema,
@@ -33,7 +34,12 @@ import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webh
 import { privacyPaths } from './openapi-privacy';
 import { privacyAnswerSchema, privacyExportSchema } from './privacy-schemas';
 import { privacyRequestBodySchema } from '../domain/privacy';
-import { CALLBACK_URL_PARAMETER, callbackEventSchema, resultCallbacks } from './openapi-callbacks';
+import {
+  CALLBACK_URL_PARAMETER,
+  callbackEventSchema,
+  callbackSecretPaths,
+  resultCallbacks,
+} from './openapi-callbacks';
 import {
   customerLinkJsonSchema,
   customerPatchJsonSchema,
@@ -80,6 +86,7 @@ function componentSchemas(): Record<string, Json> {
     WebhookAccepted: webhookAcceptedSchema,
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
+    CallbackSecrets: callbackSecretsSchema,
     PrivacyRequest: privacyRequestBodySchema,
     PrivacyAnswer: privacyAnswerSchema,
     PrivacyExport: privacyExportSchema,
@@ -237,8 +244,8 @@ function buildDocument(): Json {
             ...callerProblems(),
             '409': problem(
               409,
-              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists; or a privacy request erased the customer this `Customer-Reference` names (`erased-customer`, until an operator releases it).',
-              ['idempotencyKeyInProgress', 'erasedCustomer'],
+              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`reference-in-use`) the `Customer-Reference` already names one of the caller\u2019s customers, or one whose create is running (`statusUrl` is that create\u2019s): one customer per reference, nothing stored; or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists; or a privacy request erased the customer this `Customer-Reference` names (`erased-customer`, until an operator releases it).',
+              ['idempotencyKeyInProgress', 'referenceInUse', 'erasedCustomer'],
               ['duplicate'],
               {
                 'Retry-After': header('Retry-After', true),
@@ -285,6 +292,7 @@ function buildDocument(): Json {
         },
       },
       ...updatePaths(),
+      ...callbackSecretPaths(),
       ...privacyPaths(),
       '/customers/status/{correlationId}': {
         get: {

@@ -31,6 +31,9 @@ export interface PrivacyHttpDeps {
 
 const now = (deps: { now?: () => Date }): Date => deps.now?.() ?? new Date();
 
+/** Who asked or fetched, as the request records it: the operator's ID (`operator` for the shared key). */
+const operatorId = (id: string): string => (id === 'anonymous' || id === 'key:shared' ? 'operator' : id);
+
 /** The answer to an accepted (or redelivered) privacy request: 202 (200 when replayed) with its status URL. */
 export function privacyIntakeResponse(
   requestUrl: string,
@@ -62,7 +65,7 @@ export async function createPrivacyRequestHttp(
   request: HttpRequest,
   deps: PrivacyHttpDeps,
 ): Promise<HttpResponseInit> {
-  const check = requireCaller(request.headers, 'operator', deps.config.callers);
+  const check = requireCaller(request, 'operator', deps.config.callers);
   if (!check.ok) return check.response;
   const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
   if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
@@ -72,7 +75,7 @@ export async function createPrivacyRequestHttp(
   if (!decoded.ok) return problemResponse(decoded.problem);
   const parsed = parsePrivacyRequestBody(decoded.value);
   if (!parsed.ok) return problemResponse(problems.invalidBody(parsed.errors));
-  const caller = check.caller.id === 'anonymous' ? 'operator' : check.caller.id;
+  const caller = operatorId(check.caller.id);
   const result = await acceptPrivacyRequest(
     {
       kind: parsed.kind,
@@ -90,7 +93,7 @@ export async function createPrivacyRequestHttp(
 
 /** The privacy request's record, or the answer when there is none (or the caller is not an operator). */
 async function privacyRecord(request: HttpRequest, deps: PrivacyHttpDeps) {
-  const check = requireCaller(request.headers, 'operator', deps.config.callers);
+  const check = requireCaller(request, 'operator', deps.config.callers);
   if (!check.ok) return { ok: false as const, response: check.response };
   const id = parseCorrelationId(request.params.id);
   if (id === undefined)

@@ -109,13 +109,36 @@ export const problems = {
     type: `${TYPE_BASE}forbidden`,
     title: 'Missing app role',
     status: 403,
-    detail: 'The caller lacks the app role this route needs.',
+    detail:
+      "The caller lacks the role this request needs (its app role, or its named function key's roles); nothing was read or stored.",
+  }),
+  referenceInUse: (statusUrl: string): Problem => ({
+    type: `${TYPE_BASE}reference-in-use`,
+    title: 'The Customer-Reference already names a customer',
+    status: 409,
+    detail:
+      'This Customer-Reference already names one of your customers (or its create is still running: see statusUrl). Change that customer with PATCH /api/customers/references/{reference}, or send a new reference for a new customer. Nothing was stored.',
+    statusUrl,
+  }),
+  linkUnverified: (): Problem => ({
+    type: `${TYPE_BASE}link-unverified`,
+    title: 'The link is waiting for verification',
+    status: 403,
+    detail:
+      "This reference's create matched a customer D365 already has, by an identity that is not verified: it cannot be changed through this link until the identity is verified (a Shopify update with verified_email, or an operator). Nothing was queued.",
   }),
   tooManyRequests: (retryAfterSeconds: number): Problem => ({
     type: `${TYPE_BASE}rate-limited`,
     title: 'Too many requests',
     status: 429,
     detail: `This caller sent more requests than its per-minute budget. Send again after ${retryAfterSeconds} seconds.`,
+    retryAfterSeconds,
+  }),
+  secretUnavailable: (retryAfterSeconds: number): Problem => ({
+    type: `${TYPE_BASE}temporarily-unavailable`,
+    title: 'The callback secret could not be read',
+    status: 503,
+    detail: 'Key Vault did not answer. Ask again after Retry-After seconds.',
     retryAfterSeconds,
   }),
   storageUnavailable: (retryAfterSeconds: number): Problem => ({

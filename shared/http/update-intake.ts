@@ -1,13 +1,13 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../config/config';
 import type { QueueMessage } from '../domain/queue-message';
-import type { CallbackEndpoints, CustomerLinkKey, CustomerLinks, StatusStore, WaitSlots } from '../ports';
+import type { CallbackEndpoints, CustomerLinks, StatusStore, WaitSlots } from '../ports';
 import type { AcceptDeps } from '../use-cases/accept-customer';
 import { waitForOutcome } from '../use-cases/accept-and-wait';
-import { acceptUpdate } from '../use-cases/accept-update';
+import { acceptUpdate, UpdateTarget } from '../use-cases/accept-update';
 import { registerCallbackUrl } from './callback-registration';
 import { readIntakeHeaders } from './intake-headers';
-import { callerSource, CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
+import { CUSTOMER_VERSION_HEADER, parseCustomerVersion } from './customer-reference';
 import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
@@ -27,11 +27,6 @@ export interface UpdateHttpDeps {
   callbackEndpoints: CallbackEndpoints;
   processNow: (message: QueueMessage) => Promise<unknown>;
 }
-
-export type UpdateTarget =
-  | { kind: 'account'; legalEntity: string; customerAccount: string }
-  /** By the caller's own reference: looked up under the caller's source. */
-  | { kind: 'reference'; reference: string };
 
 export async function updateCustomerHttp(
   request: HttpRequest,
@@ -53,22 +48,18 @@ export async function updateCustomerHttp(
     return problemResponse(body.problem, acceptPatch || {});
   }
 
-  const linkKey: CustomerLinkKey =
-    target.kind === 'account'
-      ? target
-      : { kind: 'reference', source: callerSource(caller.id), sourceCustomerId: target.reference };
   const waitSeconds =
     intake.headers.waitSeconds > 0 && deps.waits.tryEnter() ? intake.headers.waitSeconds : 0;
   try {
     const result = await acceptUpdate(
       {
-        key: linkKey,
+        caller,
+        target,
         patch: body.value,
         ...(version.version !== undefined && { order: { kind: 'version' as const, value: version.version } }),
       },
       deps.accept,
       {
-        caller: caller.id,
         idempotencyKey,
         route: `PATCH ${target.kind === 'account' ? `${target.legalEntity}/${target.customerAccount}` : target.reference}`,
         delaySeconds: waitSeconds,
@@ -78,6 +69,14 @@ export async function updateCustomerHttp(
     switch (result.kind) {
       case 'not-found':
         return problemResponse(problems.customerNotFound());
+      case 'forbidden':
+        return problemResponse(problems.forbidden());
+      case 'unverified':
+        return problemResponse(problems.linkUnverified());
+      case 'invalid-version':
+        return problemResponse(
+          problems.invalidHeader(CUSTOMER_VERSION_HEADER, { pointer: '', detail: result.detail }),
+        );
       case 'invalid':
       case 'unavailable':
       case 'key-reused':

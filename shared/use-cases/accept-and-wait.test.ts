@@ -3,6 +3,8 @@ import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { QueueMessage } from '../domain/queue-message';
 import { noopTelemetry, silentLog, WaitSlots } from '../ports';
 import { AcceptAndWaitDeps, acceptAndWait } from './accept-and-wait';
+import { SHARED_KEY_CALLER } from '../domain/ownership';
+import { testCaller } from '../../test/support/callers';
 
 function setup(options: { slots?: number; process?: (message: QueueMessage) => Promise<unknown> } = {}) {
   const statusStore = memoryStatusStore();
@@ -46,7 +48,10 @@ function setup(options: { slots?: number; process?: (message: QueueMessage) => P
 describe('acceptAndWait (Prefer: wait)', () => {
   it('without a wait, answers with the queued record at once and leaves the work to the queue', async () => {
     const { deps, sent, processed } = setup();
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: 'anonymous', waitSeconds: 0 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 0,
+    });
     expect(result).toMatchObject({
       kind: 'accepted',
       replayed: false,
@@ -60,7 +65,10 @@ describe('acceptAndWait (Prefer: wait)', () => {
 
   it('with a wait, queues the message held back for the wait, processes it itself and answers with the outcome', async () => {
     const { deps, sent, processed, taken } = setup();
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: 'anonymous', waitSeconds: 5 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 5,
+    });
     expect(result).toMatchObject({
       kind: 'accepted',
       waitedSeconds: 5,
@@ -73,7 +81,10 @@ describe('acceptAndWait (Prefer: wait)', () => {
 
   it('with every wait slot taken, answers at once and does not hold the message back', async () => {
     const { deps, sent, processed } = setup({ slots: 0 });
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: 'anonymous', waitSeconds: 5 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 5,
+    });
     expect(result).toMatchObject({ kind: 'accepted', waitedSeconds: 0, record: { status: 'queued' } });
     expect(sent.map((s) => s.delaySeconds)).toEqual([0]);
     expect(processed).toHaveLength(0);
@@ -82,12 +93,12 @@ describe('acceptAndWait (Prefer: wait)', () => {
   it("a replayed Idempotency-Key does not process again: it answers with the first request's outcome", async () => {
     const { deps, processed } = setup({ slots: 2 });
     const first = await acceptAndWait(sampleCustomer('full'), deps, {
-      caller: 'pos-1',
+      caller: testCaller('pos-1'),
       idempotencyKey: 'k-1',
       waitSeconds: 2,
     });
     const again = await acceptAndWait(sampleCustomer('full'), deps, {
-      caller: 'pos-1',
+      caller: testCaller('pos-1'),
       idempotencyKey: 'k-1',
       waitSeconds: 2,
     });
@@ -106,7 +117,10 @@ describe('acceptAndWait (Prefer: wait)', () => {
         throw new Error('D365 unreachable');
       },
     });
-    const result = await acceptAndWait(sampleCustomer('full'), deps, { caller: 'anonymous', waitSeconds: 1 });
+    const result = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 1,
+    });
     expect(result).toMatchObject({ kind: 'accepted', waitedSeconds: 1, record: { status: 'queued' } });
     expect(taken.now).toBe(0);
   });
@@ -115,7 +129,7 @@ describe('acceptAndWait (Prefer: wait)', () => {
     const { deps, sent, taken } = setup();
     const body = sampleCustomer('full');
     delete body.Customer.LegalEntity;
-    const result = await acceptAndWait(body, deps, { caller: 'anonymous', waitSeconds: 5 });
+    const result = await acceptAndWait(body, deps, { caller: SHARED_KEY_CALLER, waitSeconds: 5 });
     expect(result.kind).toBe('invalid');
     if (result.kind === 'invalid')
       expect(result.errors.map((e) => e.pointer)).toContain('/Customer/LegalEntity');

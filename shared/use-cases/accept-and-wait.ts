@@ -1,7 +1,8 @@
+import { Caller, identityOf } from '../domain/ownership';
 import { QueueMessage } from '../domain/queue-message';
 import { isTerminal, StatusRecord } from '../domain/status';
 import { StatusStore, WaitSlots } from '../ports';
-import { AcceptDeps, acceptCustomer, AcceptResult } from './accept-customer';
+import { AcceptCustomerResult, AcceptDeps, acceptCustomer } from './accept-customer';
 
 export interface AcceptAndWaitDeps {
   accept: AcceptDeps;
@@ -12,18 +13,18 @@ export interface AcceptAndWaitDeps {
 }
 
 export interface AcceptAndWaitOptions {
-  caller: string;
+  caller: Caller;
   idempotencyKey?: string;
   /** A checked `Callback-Url` for the result event. */
   callbackUrl?: string;
-  /** The caller's source and its own customer ID (`Customer-Reference`): the customer's link. */
-  origin?: { source: string; sourceCustomerId: string };
+  /** The caller's own customer ID (`Customer-Reference`): the customer's link, in the caller's namespace. */
+  reference?: string;
   /** `Prefer: wait=N`, already capped; 0 answers at once. */
   waitSeconds: number;
 }
 
 export type AcceptAndWaitResult =
-  | Exclude<AcceptResult, { kind: 'accepted' }>
+  | Exclude<AcceptCustomerResult, { kind: 'accepted' }>
   | {
       kind: 'accepted';
       /** The record as it stood when the wait ended (or at acceptance, without a wait). */
@@ -47,12 +48,16 @@ export async function acceptAndWait(
 ): Promise<AcceptAndWaitResult> {
   const wait = options.waitSeconds > 0 && deps.waits.tryEnter() ? options.waitSeconds : 0;
   try {
+    const { caller, reference } = options;
     const result = await acceptCustomer(body, deps.accept, {
       idempotencyKey: options.idempotencyKey,
-      caller: options.caller,
+      caller: caller.id,
+      identity: identityOf(caller),
       delaySeconds: wait,
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-      ...(options.origin && { origin: options.origin }),
+      ...(reference !== undefined && {
+        origin: { source: caller.source, sourceCustomerId: reference, exclusive: true },
+      }),
     });
     if (result.kind !== 'accepted') return result;
     if (wait === 0)

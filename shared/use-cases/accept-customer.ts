@@ -4,6 +4,7 @@ import { correlationIdForKey } from '../domain/correlation-id';
 import { emailKeyOf } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
+import type { Identity } from '../domain/ownership';
 import { StatusRecord } from '../domain/status';
 import { erasureMarkKey, SOURCE_WIDE } from '../domain/privacy/privacy-request';
 import {
@@ -41,11 +42,25 @@ export interface AcceptOptions {
   delaySeconds?: number;
   /** The route the key is scoped to (default `POST /api/customers`; webhooks name their source's). */
   route?: string;
-  /** A webhook's source and the shop's customer ID, kept on the record for the status answer. */
-  origin?: { source: string; sourceCustomerId?: string };
+  /**
+   * The source and its own customer ID (a webhook's shop customer, a caller's `Customer-Reference`),
+   * kept on the record and linked. `exclusive` (`Customer-Reference`): the reference names one
+   * customer, so a create whose reference another request holds is refused (`reference-in-use`);
+   * without it (webhooks) such a create goes on and the first link stands.
+   */
+  origin?: { source: string; sourceCustomerId?: string; exclusive?: boolean };
   /** Where the signed result event goes when the request ends (already checked: callback-url.ts). */
   callbackUrl?: string;
+  /** A create's: whether its caller verified the shopper's identity (domain/ownership.ts `identityOf`). */
+  identity?: Identity;
 }
+
+/**
+ * A create's result: an intake's, or (ownership policy, README "Customer updates") the caller's
+ * reference already names another request's customer, linked or still being created: one customer
+ * per reference in a caller's namespace. Nothing is stored or queued.
+ */
+export type AcceptCustomerResult = AcceptResult | { kind: 'reference-in-use'; correlationId: string };
 
 export type AcceptResult =
   | { kind: 'accepted'; record: StatusRecord; message: QueueMessage; replayed: false }
@@ -82,7 +97,7 @@ export async function acceptCustomer(
   body: unknown,
   deps: AcceptDeps,
   options: AcceptOptions = {},
-): Promise<AcceptResult> {
+): Promise<AcceptCustomerResult> {
   const now = deps.now?.() ?? new Date();
   const parsed = parseCustomerRequest(body, { defaultCustomerGroup: deps.defaultCustomerGroup, now });
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
@@ -103,6 +118,11 @@ export async function acceptCustomer(
         fieldStamps: '{}',
       });
       reserved = await takeOverDeadReservation(reserved, { correlationId, now }, deps);
+      // The reference is another request's (its customer, or its create still running): refused,
+      // so a reference never silently names two customers. A repeat of the same request (its
+      // Idempotency-Key) is the same correlation ID and goes on to its replay.
+      if (origin.exclusive && reserved.createCorrelationId !== correlationId)
+        return { kind: 'reference-in-use', correlationId: reserved.createCorrelationId };
     } catch (error) {
       deps.log.error('customer.accept.link_failed', { reason: errorName(error) });
       return { kind: 'unavailable' };
@@ -238,6 +258,7 @@ export async function acceptValidated(
       fingerprint,
       ...(caller !== 'anonymous' && { caller }),
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+      ...(options.identity !== undefined && { identity: options.identity }),
       ...(options.origin && { source: options.origin.source }),
       ...(options.origin?.sourceCustomerId !== undefined && {
         sourceCustomerId: options.origin.sourceCustomerId,

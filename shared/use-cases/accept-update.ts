@@ -1,14 +1,18 @@
 import { canonicalJson, FieldError } from '../domain/customer-contract';
 import {
   checkCustomerPatch,
+  checkVersionBounds,
+  FieldStamps,
   orderStamp,
   placeholderCustomer,
   UpdateRequest,
 } from '../domain/customer-update';
+import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
 import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult, isErased } from './accept-customer';
 import { errorName } from '../domain/failure';
+import { confirmLink } from './verify-link';
 
 /**
  * Update intake (issue 17): a JSON Merge Patch of a known customer, by its D365 account or by its
@@ -17,34 +21,70 @@ import { errorName } from '../domain/failure';
  * nothing stored or queued. Each member the patch sets must be valid (the create's rules; pointers
  * into the patch) and the customer must keep its required members;
  * then the update is stored and queued like a create (Idempotency-Key, Prefer: wait, status).
+ *
+ * Who may change which customer is the ownership policy's (domain/ownership.ts): by account only
+ * with the `accounts` permission (asked before the account is looked up), by reference only in
+ * the caller's own namespace and not through a pending link.
  */
 export interface UpdateIntake {
-  key: CustomerLinkKey;
+  caller: Caller;
+  target: UpdateTarget;
   patch: unknown;
   /** The source's clock or the caller's version (else the arrival time orders it). */
   order?: { kind: 'source' | 'version'; value: number };
+  /** The source's own signed payload says the shopper's identity is verified (Shopify `verified_email`). */
+  verifiedBySource?: boolean;
 }
 
-export type AcceptUpdateResult = AcceptResult | { kind: 'not-found' };
+export type UpdateTarget =
+  | { kind: 'account'; legalEntity: string; customerAccount: string }
+  /** By the caller's own reference: looked up in the caller's namespace (`caller.source`). */
+  | { kind: 'reference'; reference: string };
+
+export type AcceptUpdateResult =
+  | AcceptResult
+  | { kind: 'not-found' }
+  /** The caller may not update by account (403, the same for every account). */
+  | { kind: 'forbidden' }
+  /** The caller's link is pending verification: it grants no changes (403). */
+  | { kind: 'unverified' }
+  /** The version is far ahead of the clock or of the customer's newest one (400; version-bounds.ts). */
+  | { kind: 'invalid-version'; detail: string };
 
 export async function acceptUpdate(
   intake: UpdateIntake,
   deps: AcceptDeps & { links: CustomerLinks },
-  options: AcceptOptions = {},
+  options: Omit<AcceptOptions, 'caller'> = {},
 ): Promise<AcceptUpdateResult> {
+  const { caller, target } = intake;
+  if (target.kind === 'account' && !mayUpdateByAccount(caller)) return { kind: 'forbidden' };
+  const key: CustomerLinkKey =
+    target.kind === 'account'
+      ? target
+      : { kind: 'reference', source: caller.source, sourceCustomerId: target.reference };
   let link: CustomerLink | undefined;
   try {
-    link = await deps.links.get(intake.key);
+    link = await deps.links.get(key);
+    if (link && target.kind === 'reference') {
+      const access = writeThroughLink(caller, link, intake.verifiedBySource);
+      if (access === 'unverified') return { kind: 'unverified' };
+      if (access === 'confirm') link = await confirmLink(link, deps);
+    }
   } catch (error) {
     deps.log.error('customer.update.link_failed', { reason: errorName(error) });
     return { kind: 'unavailable' };
   }
-  if (intake.key.kind === 'reference') {
-    const erased = await isErased(intake.key, deps);
+  if (key.kind === 'reference') {
+    const erased = await isErased(key, deps);
     if (erased !== false) return { kind: erased };
   }
   if (!link) return { kind: 'not-found' };
   const now = deps.now?.() ?? new Date();
+  if (intake.order?.kind === 'version') {
+    const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
+    const bounds = checkVersionBounds(intake.order.value, now.getTime(), stamps);
+    if (!bounds.ok) return { kind: 'invalid-version', detail: bounds.detail };
+  }
   // The link keeps no copy of the customer (issue 27): the patch is checked member by member.
   const checked = checkCustomerPatch(placeholderCustomer(link.legalEntity), intake.patch, {
     defaultCustomerGroup: deps.defaultCustomerGroup,
@@ -63,8 +103,10 @@ export async function acceptUpdate(
   };
   // The fingerprint leaves the arrival time out: a repeat of the same patch under its key is a replay.
   const fingerprint = createHash('sha256')
-    .update(canonicalJson({ key: intake.key, customer: checked.customer, order: intake.order ?? null }))
+    .update(canonicalJson({ key, customer: checked.customer, order: intake.order ?? null }))
     .digest('base64url');
+  // The record (status answer, callback) names the link's owner only to that owner.
+  const owner = mayNameLinkOwner(caller, link);
   return acceptValidated(
     {
       request: update,
@@ -73,13 +115,14 @@ export async function acceptUpdate(
       record: {
         kind: 'update',
         ...(link.customerAccount !== undefined && { customerAccount: link.customerAccount }),
-        source: link.source,
-        ...(link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
+        ...(owner && { source: link.source }),
+        ...(owner && link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
+        // The e-mail key (a hash) lets an erasure by e-mail find the update (issue 27).
         ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
       },
     },
     deps,
-    options,
+    { ...options, caller: caller.id },
     { now },
   );
 }

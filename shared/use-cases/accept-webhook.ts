@@ -1,6 +1,7 @@
 import { correlationIdForKey } from '../domain/correlation-id';
 import type { FieldError } from '../domain/customer-contract';
 import { queueMessageFor } from '../domain/queue-message';
+import type { Identity } from '../domain/ownership';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { referenceRequest, SourceReference } from '../domain/webhooks/source-reference';
 import { StatusConflictError } from '../ports';
@@ -27,6 +28,8 @@ export interface WebhookDelivery {
   eventKey: string;
   /** The shop's own customer ID (not personal data), when the delivery names one. */
   sourceCustomerId?: string;
+  /** Whether the sender verified the shopper's identity (domain/ownership.ts `identityOf`). */
+  identity: Identity;
 }
 
 export type WebhookContent =
@@ -96,6 +99,7 @@ async function acceptMapped(
     caller,
     route: ROUTE,
     origin,
+    identity: delivery.identity,
   });
   switch (accepted.kind) {
     case 'accepted':
@@ -112,6 +116,11 @@ async function acceptMapped(
     case 'erased':
     case 'unavailable':
       return { kind: accepted.kind };
+    case 'reference-in-use': {
+      // Not for webhooks (a shop's customer IDs are not exclusive): the request holding it answers.
+      const record = await deps.statusStore.get(accepted.correlationId);
+      return record ? { kind: 'accepted', record, replayed: true } : { kind: 'in-progress' };
+    }
   }
 }
 
@@ -140,6 +149,7 @@ async function storeDirectly(
     queuedAt: timestamp,
     updatedAt: timestamp,
     caller,
+    identity: delivery.identity,
     source: delivery.source,
     ...(delivery.sourceCustomerId !== undefined && { sourceCustomerId: delivery.sourceCustomerId }),
   };

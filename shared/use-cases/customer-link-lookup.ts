@@ -10,6 +10,7 @@ export type LinkAnswer = Pick<
   | 'createCorrelationId'
   | 'createdAt'
   | 'linkedAt'
+  | 'verification'
 >;
 
 export function toLinkAnswer(link: CustomerLink): LinkAnswer {
@@ -21,6 +22,7 @@ export function toLinkAnswer(link: CustomerLink): LinkAnswer {
     createCorrelationId: link.createCorrelationId,
     createdAt: link.createdAt,
     ...(link.linkedAt !== undefined && { linkedAt: link.linkedAt }),
+    ...(link.verification !== undefined && { verification: link.verification }),
   };
 }
 

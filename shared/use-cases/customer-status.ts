@@ -1,5 +1,6 @@
 import { parseCorrelationId } from '../domain/correlation-id';
 import { StatusAnswer, toStatusAnswer } from '../domain/status';
+import { Caller, mayReadRequest } from '../domain/ownership';
 import { StatusStore } from '../ports';
 
 export type StatusResult =
@@ -7,17 +8,17 @@ export type StatusResult =
 
 /**
  * The status use-case: one point read, answered without personal data. A record the caller may
- * not see (`mayAccess` on its owner) is reported as not found.
+ * not see (the ownership policy: another caller's) is reported as not found.
  */
 export async function getCustomerStatus(
   correlationId: string,
   statusStore: StatusStore,
-  mayAccess: (owner: string | undefined) => boolean = () => true,
+  caller: Caller,
 ): Promise<StatusResult> {
   const id = parseCorrelationId(correlationId);
   if (id === undefined) return { kind: 'malformed-id' };
   const record = await statusStore.get(id);
-  return record && mayAccess(record.caller)
+  return record && mayReadRequest(caller, record.caller)
     ? { kind: 'found', answer: toStatusAnswer(record) }
     : { kind: 'not-found' };
 }

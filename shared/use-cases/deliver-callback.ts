@@ -1,3 +1,4 @@
+import { callbackSecretsFor } from '../domain/callback-secret';
 import {
   callbackEventFor,
   callbackEventId,
@@ -138,7 +139,8 @@ export async function deliverCallback(input: unknown, deps: DeliverDeps): Promis
   const attempt = message.attempts + 1;
   let answer: Awaited<ReturnType<CallbackSender['post']>>;
   try {
-    const secrets = await deps.secrets.get(deps.secretName);
+    // Signed with the secret of the caller that registered the URL (callback-secret.ts).
+    const secrets = callbackSecretsFor(await deps.secrets.get(deps.secretName), record.caller);
     if (secrets.length === 0) throw new Error('no signing secret');
     const timestamp = Math.floor(clock(deps).getTime() / 1000);
     answer = await deps.sender.post(message.url, {

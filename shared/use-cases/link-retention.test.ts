@@ -9,6 +9,7 @@ import { acceptCustomer } from './accept-customer';
 import { acceptUpdate } from './accept-update';
 import { processQueuedRequest } from './worker/dispatch';
 import { purgeExpiredLinks } from './retention';
+import { POS_CALLER } from '../../test/support/callers';
 
 // What a customer's purged link means for its callers (README "Customer updates"): its updates
 // are unknown-customer, and its next create under DUPLICATE_POLICY=link links it again.
@@ -54,7 +55,15 @@ describe('a customer whose link was purged', () => {
       expect((await acceptCustomer(sampleCustomer('full'), deps, { origin })).kind).toBe('accepted');
       return processQueuedRequest(sent.at(-1)!, deps);
     };
-    const update = () => acceptUpdate({ key, patch: { Customer: { ContactNumber: '+14255550100' } } }, deps);
+    const update = () =>
+      acceptUpdate(
+        {
+          caller: POS_CALLER,
+          target: { kind: 'reference', reference: key.sourceCustomerId },
+          patch: { Customer: { ContactNumber: '+14255550100' } },
+        },
+        deps,
+      );
 
     await expect(create()).resolves.toMatchObject({ kind: 'succeeded', customerAccount: 'US-000001' });
     clock = new Date('2026-02-01T00:00:00.000Z');
@@ -65,7 +74,8 @@ describe('a customer whose link was purged', () => {
     await expect(
       acceptUpdate(
         {
-          key: { kind: 'account', legalEntity: 'USRT', customerAccount: 'US-000001' },
+          caller: POS_CALLER,
+          target: { kind: 'account', legalEntity: 'USRT', customerAccount: 'US-000001' },
           patch: { Customer: { ContactNumber: '+14255550100' } },
         },
         deps,

@@ -155,6 +155,7 @@ describe('the OpenAPI document', () => {
         const admin = [
           'replayCustomer',
           'getCustomerLink',
+          'verifyCustomerLink',
           'createPrivacyRequest',
           'getPrivacyRequest',
           'getPrivacyExport',
@@ -167,7 +168,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    expect(keyed).toHaveLength(10);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, four privacy routes
+    expect(keyed).toHaveLength(12);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

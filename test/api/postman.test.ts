@@ -19,8 +19,10 @@ import {
   SHOP_DOMAIN,
   SHOPIFY_SECRET,
   STANDARD_SECRET,
+  vaultOf,
   WEBHOOK_SOURCES,
 } from '../support/webhooks';
+import { newCallbackSecret } from '../support/callback-receiver';
 
 const BIGCOMMERCE_TOKEN = 'bc-api-token-postman-7d1e';
 const FUNCTION_KEY = 'postman-function-key-3f9c1a';
@@ -49,6 +51,7 @@ describe('the Postman collection', () => {
         }),
       });
       await plantWebhookSecrets(stack.emulator.url, BIGCOMMERCE_TOKEN);
+      await vaultOf(stack.emulator.url).setSecret('callback-signing-secret', newCallbackSecret());
       // The worker reads the BigCommerce customer the hook names from the (emulated) store.
       await stack.emulatorApi('PUT', `/_emulator/bigcommerce/stores/${BIGCOMMERCE_STORE}`, {
         token: BIGCOMMERCE_TOKEN,
@@ -137,7 +140,7 @@ describe('the Postman collection', () => {
       );
       expect(assertions.failed).toBe(0);
       expect(assertions.total).toBeGreaterThanOrEqual(30);
-      // Every folder ran: the 12 API requests (the status one possibly more than once), the 6 signed
+      // Every folder ran: the 15 API requests (the status one possibly more than once), the 6 signed
       // webhook deliveries and the 2 D365 calls.
       expect(requests.total).toBeGreaterThanOrEqual(20);
       expect(summary.run.executions.map((e) => e.item.name)).toEqual(

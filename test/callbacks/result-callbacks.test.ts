@@ -16,6 +16,7 @@ const customer = (tag = randomUUID()) => ({
 const SECRET = newCallbackSecret();
 let receiver: CallbackReceiver;
 let stack: AppStack;
+const hostLines: string[] = [];
 
 /**
  * `/flaky/…` answers 500, then 500 with Retry-After: 1, then 200; `/slow-down/…` 503 with
@@ -39,6 +40,7 @@ beforeAll(async () => {
   receiver = await startCallbackReceiver(SECRET, answer);
   stack = await startAppStack({
     extraCaCertPems: [receiver.caCertPem],
+    onHostLine: (line) => hostLines.push(line),
     settings: {
       CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port},localhost:${receiver.port}`,
       CALLBACK_ALLOWED_PRIVATE_ADDRESSES: '127.0.0.1',
@@ -181,17 +183,27 @@ describe('signed result callbacks', () => {
     const first = await post(customer(), gone);
     expect(first.status).toBe(202);
     await waitForTerminal((first.json as { statusUrl: string }).statusUrl, 30_000);
+    // The app logs callback.endpoint_gone once the endpoint is disabled in storage, after the
+    // receiver has answered 410: wait for that event, not for the receiver (under load the second
+    // registration could otherwise come before the disable is written).
     const deadline = Date.now() + 20_000;
-    while (!receiver.deliveries().some((d) => d.path === '/gone') && Date.now() < deadline) {
+    while (!hostLines.some((l) => l.includes('callback.endpoint_gone')) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    expect(hostLines.filter((l) => l.includes('callback.endpoint_gone'))).toHaveLength(1);
     expect(
       receiver
         .deliveries()
         .filter((d) => d.path === '/gone')
         .map((d) => d.status),
     ).toEqual([410]);
-    const again = await post(customer(), gone);
+    // The endpoint is disabled right after its 410 is read: a registration soon after is refused
+    // (one sent in between is accepted, and its callback dropped, never delivered).
+    let again = await post(customer(), gone);
+    for (let tries = 0; again.status !== 400 && tries < 50; tries += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+      again = await post(customer(), gone);
+    }
     expect(again.status).toBe(400);
     expect((again.json as { detail: string }).detail).toMatch(/answered 410 Gone .* disabled/);
     // Nothing was retried to it meanwhile.

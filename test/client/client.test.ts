@@ -8,12 +8,14 @@ import {
   CustomerSyncClient,
   DuplicateError,
   PendingTimeoutError,
+  ReferenceInUseError,
   ThrottledError,
   ValidationError,
   verifyWebhook,
   WebhookVerificationError,
 } from '../../packages/client/src';
 import { AppStack, startAppStack } from '../support/app-stack';
+import { vaultOf } from '../support/webhooks';
 
 const minimal = JSON.parse(
   readFileSync(join(__dirname, '..', 'fixtures', 'seed-customer-minimal.json'), 'utf8'),
@@ -147,6 +149,24 @@ describe('the TypeScript client against the local stack', () => {
       timeoutMs: 30_000,
     });
     expect(final.status).toBe('succeeded');
+  });
+
+  it('throws a ReferenceInUseError when its Customer-Reference already names a customer', async () => {
+    const reference = `client-${randomUUID().slice(0, 8)}`;
+    const withReference = new CustomerSyncClient({
+      baseUrl: `${stack.url}/api`,
+      headers: { 'customer-reference': reference },
+    });
+    const first = await withReference.createCustomer(customer());
+    const error = await withReference.createCustomer(customer()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReferenceInUseError);
+    expect((error as ReferenceInUseError).statusUrl).toContain(first.correlationId);
+  });
+
+  it('reads the secret that signs its callbacks (one shared key: the app secret itself)', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    await vaultOf(stack.emulator.url).setSecret('callback-signing-secret', secret);
+    await expect(client.getCallbackSecrets()).resolves.toEqual([secret]);
   });
 
   it('honours an abort signal', async () => {

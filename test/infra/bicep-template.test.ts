@@ -351,6 +351,8 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       // Customer updates (issue 17): like the create; the link lookup is an operator route like replay.
       updateCustomerByAccount: 'function',
       updateCustomerByReference: 'function',
+      verifyCustomerLink: 'admin',
+      callbackSecret: 'function',
       customerLink: 'admin',
       // Privacy requests (issue 27): operator routes like replay.
       createPrivacyRequest: 'admin',

@@ -154,7 +154,7 @@ describe('customer creation end to end (custom service)', () => {
     await stack.emulatorApi('POST', '/_emulator/faults', { service: 'd365', status: 503 });
     const { json } = await accept(minimal);
     const { correlationId, statusUrl } = json as { correlationId: string; statusUrl: string };
-    const final = await waitForTerminal(statusUrl, 45_000);
+    const final = await waitForTerminal(statusUrl, 150_000);
     expect(final.status).toBe('failed');
     expect(final.error?.code).toBe('retries_exhausted');
     expect(final.error?.message).toContain('503');
@@ -166,7 +166,7 @@ describe('customer creation end to end (custom service)', () => {
           .correlationId,
     );
     expect(ids).toContain(correlationId);
-  });
+  }, 200_000);
 });
 
 describe('wrong client secret in Key Vault', () => {

@@ -27,5 +27,5 @@ describe('address audit', () => {
     expect(report.landed + report.failed).toBe(240);
     expect(report.hostRestarts).toBe(1);
     expect(report.faultsApplied).toBeGreaterThan(20);
-  }, 600_000);
+  }, 1_500_000);
 });

@@ -31,5 +31,5 @@ describe('loss-and-duplicate audit', () => {
     expect(report.succeeded + report.failed).toBe(report.accepted);
     expect(report.faultsApplied).toBeGreaterThan(100);
     expect(report.hostRestarts).toBe(2);
-  }, 600_000);
+  }, 1_500_000);
 });

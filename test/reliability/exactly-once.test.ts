@@ -126,7 +126,7 @@ describe('faults from D365', () => {
     // Every rule struck as often as it was told to (a rule with a count is removed when used up).
     const faults = await stack.emulatorApi<{ value: unknown[] }>('GET', '/_emulator/faults');
     expect(faults.value).toEqual([]);
-  });
+  }, 240_000);
 
   it('honours Retry-After: after a 429 no D365 call arrives before the time it allowed', async () => {
     await stack.emulatorApi('DELETE', '/_emulator/requests');
@@ -152,7 +152,7 @@ describe('faults from D365', () => {
       const early = log.filter((r) => Date.parse(r.at) > answered + 50 && Date.parse(r.at) < allowed - 20);
       expect(early).toEqual([]);
     }
-  });
+  }, 180_000);
 });
 
 describe('secret rotation', () => {

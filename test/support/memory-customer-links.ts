@@ -47,6 +47,7 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
           createCorrelationId: link.createCorrelationId,
           ...(link.sentDigests !== undefined && { sentDigests: link.sentDigests }),
           ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
+          ...(link.verification !== undefined && { verification: link.verification }),
         });
       const account = `${link.legalEntity}|${link.customerAccount}`;
       if (!accounts.has(account)) accounts.set(account, home(link));

@@ -25,6 +25,7 @@ import { acceptUpdate } from '../../shared/use-cases/accept-update';
 import { UpdateDeps } from '../../shared/use-cases/worker/deps';
 import { processQueuedRequest } from '../../shared/use-cases/worker/dispatch';
 import type { ConflictPolicy } from '../../shared/domain/customer-update';
+import { POS_CALLER } from './callers';
 
 /** D365's customers as the update port sees them: an ETag that changes with every write. */
 export function memoryD365() {
@@ -131,7 +132,8 @@ export function updateSetup(policy: ConflictPolicy = 'review') {
     async acceptUpdate(customer: Record<string, unknown>, version?: number) {
       const result = await acceptUpdate(
         {
-          key: ref,
+          caller: POS_CALLER,
+          target: { kind: 'reference', reference: ref.sourceCustomerId },
           patch: { Customer: customer },
           ...(version !== undefined && { order: { kind: 'version' as const, value: version } }),
         },

@@ -185,7 +185,8 @@ describe('request log', () => {
     const log = await requests('?service=d365');
     expect(log).toHaveLength(30);
     for (const [i, entry] of log.entries()) {
-      expect(Math.abs(entry.atMs - Date.parse(entry.at))).toBeLessThan(50);
+      // The same clock as `at` (a loaded machine may take a while between arrival and logging).
+      expect(Math.abs(entry.atMs - Date.parse(entry.at))).toBeLessThan(1_000);
       const next = log[i + 1];
       if (next) expect(next.atMs).toBeGreaterThanOrEqual(entry.atMs + (entry.durationMs ?? Infinity) - 0.1);
     }

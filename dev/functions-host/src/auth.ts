@@ -2,14 +2,36 @@ import { timingSafeEqual } from 'node:crypto';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
-/** The keys of this local host, from DEV_FUNCTION_KEY and DEV_MASTER_KEY (empty counts as unset). */
+/**
+ * The keys of this local host: function keys (DEV_FUNCTION_KEY, and DEV_FUNCTION_KEYS, a JSON
+ * object of named keys as Azure keeps them, `{"pos": "…", "shop-a": "…"}`) and the master key
+ * (DEV_MASTER_KEY). Empty values count as unset.
+ */
 export interface HostKeys {
-  functionKey?: string;
+  functionKeys: string[];
   masterKey?: string;
 }
 
 export function keysFromEnvironment(env: NodeJS.ProcessEnv): HostKeys {
-  return { functionKey: env.DEV_FUNCTION_KEY || undefined, masterKey: env.DEV_MASTER_KEY || undefined };
+  return {
+    functionKeys: [env.DEV_FUNCTION_KEY, ...namedKeys(env.DEV_FUNCTION_KEYS)].filter(
+      (key): key is string => typeof key === 'string' && key !== '',
+    ),
+    masterKey: env.DEV_MASTER_KEY || undefined,
+  };
+}
+
+function namedKeys(json: string | undefined): unknown[] {
+  if (!json) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('DEV_FUNCTION_KEYS must be a JSON object of named keys, e.g. {"pos": "…"}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('DEV_FUNCTION_KEYS must be a JSON object of named keys, e.g. {"pos": "…"}');
+  return Object.values(parsed);
 }
 
 function sameKey(given: string, expected: string | undefined): boolean {
@@ -24,15 +46,18 @@ function sameKey(given: string, expected: string | undefined): boolean {
  * Whether a request may call a function of `level`, given the key it presented
  * (`x-functions-key` header or `code` query parameter):
  * - anonymous: always;
- * - function: the function key or the master key, when any key is configured;
+ * - function: any function key or the master key, when any key is configured;
  * - admin: only the master key, when any key is configured;
  * - with no key configured at all, everything is allowed (like `func start`).
+ * The key goes on to the function with the request (as in Azure), which may tell callers apart by it.
  */
 export function isAuthorized(level: AuthLevel, presented: string | undefined, keys: HostKeys): boolean {
   if (level === 'anonymous') return true;
-  if (keys.functionKey === undefined && keys.masterKey === undefined) return true;
+  if (keys.functionKeys.length === 0 && keys.masterKey === undefined) return true;
   if (presented === undefined) return false;
   const isMaster = sameKey(presented, keys.masterKey);
   if (level === 'admin') return isMaster;
-  return sameKey(presented, keys.functionKey) || isMaster;
+  // Every key is compared, so the time taken does not say which one matched.
+  const matches = keys.functionKeys.map((key) => sameKey(presented, key));
+  return matches.includes(true) || isMaster;
 }

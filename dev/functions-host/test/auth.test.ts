@@ -51,4 +51,15 @@ describe('local host: function and admin keys', () => {
     expect(await call(host, '/api/admin-only', 'function-key-1')).toEqual([401, '']);
     expect(await call(host, '/api/admin-only')).toEqual([401, '']);
   });
+
+  it('with DEV_FUNCTION_KEYS, takes each named key (as Azure keeps several per app), and no other', async () => {
+    const host = await start({
+      DEV_FUNCTION_KEYS: JSON.stringify({ pos: 'pos-key-1', 'shop-a': 'shop-key-1' }),
+    });
+    expect(await call(host, '/api/secure', 'pos-key-1')).toEqual([200, 'function level ok']);
+    expect(await call(host, '/api/secure?code=shop-key-1')).toEqual([200, 'function level ok']);
+    expect(await call(host, '/api/secure', 'pos')).toEqual([401, '']);
+    expect(await call(host, '/api/secure')).toEqual([401, '']);
+    expect(await call(host, '/api/admin-only', 'pos-key-1')).toEqual([401, '']);
+  });
 });

@@ -81,6 +81,7 @@ export async function startFixtureHost(
     FIXTURE_TIMER_SCHEDULE: QUIET_SCHEDULE,
     FIXTURE_EVENTS_FILE: eventsFile,
     DEV_FUNCTION_KEY: undefined,
+    DEV_FUNCTION_KEYS: undefined,
     DEV_MASTER_KEY: undefined,
     ...options.env,
   };

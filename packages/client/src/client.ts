@@ -7,6 +7,7 @@ import {
   PendingTimeoutError,
   UnavailableError,
   ValidationError,
+  VerificationPendingError,
 } from './errors';
 import { customerFieldErrors, localProblem } from './validate';
 import type { Accepted, CreatedCustomer, CustomerRequest, Problem, StatusAnswer } from './types';
@@ -173,7 +174,18 @@ export class CustomerSyncClient {
     return this.poll(correlationId, url, 0, deadline, options.signal);
   }
 
+  /**
+   * Your `whsec_` secrets for verifying the result callbacks of your requests (`verifyWebhook`),
+   * the newest first; each caller's are its own. Read them again after the app's secret rotates.
+   */
+  async getCallbackSecrets(options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    const response = await this.send('GET', `${this.baseUrl}/callbacks/secret`, { signal: options.signal });
+    return ((await response.json()) as { secrets: string[] }).secrets;
+  }
+
   private created(answer: StatusAnswer, idempotencyKey: string): CreatedCustomer {
+    if (answer.status === 'succeeded' && answer.verification === 'pending')
+      throw new VerificationPendingError(answer.correlationId);
     if (answer.status === 'succeeded' && answer.customerAccount) {
       return { ...answer, status: 'succeeded', customerAccount: answer.customerAccount, idempotencyKey };
     }

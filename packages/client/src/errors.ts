@@ -88,6 +88,34 @@ export class PendingTimeoutError extends CustomerSyncError {
   }
 }
 
+/** 409: the `Customer-Reference` already names one of your customers (`statusUrl`: its create). */
+export class ReferenceInUseError extends CustomerSyncError {
+  override name = 'ReferenceInUseError';
+  constructor(
+    problem: Problem,
+    readonly statusUrl?: string,
+  ) {
+    super(problem.detail, problem.status, problem);
+  }
+}
+
+/**
+ * The create found the customer D365 already had (`linked`), but your caller did not verify the
+ * shopper's identity: the account is withheld and the customer cannot be changed through your
+ * reference until it is verified (Shopify's `verified_email`, or an operator). SECURITY.md.
+ */
+export class VerificationPendingError extends CustomerSyncError {
+  override name = 'VerificationPendingError';
+  constructor(correlationId: string) {
+    super(
+      `The customer of ${correlationId} exists already; its link waits for a verified identity, so its account is not shown.`,
+      undefined,
+      undefined,
+      correlationId,
+    );
+  }
+}
+
 /** Maps a final problem answer to the typed error. */
 export function errorForProblem(problem: Problem, retryAfterSeconds = 0): CustomerSyncError {
   const kind = problem.type.startsWith(PROBLEM) ? problem.type.slice(PROBLEM.length) : problem.type;
@@ -104,6 +132,8 @@ export function errorForProblem(problem: Problem, retryAfterSeconds = 0): Custom
       return new ThrottledError(problem, retryAfterSeconds);
     case 'idempotency-key-reused':
       return new IdempotencyKeyReusedError(problem.detail, problem.status, problem);
+    case 'reference-in-use':
+      return new ReferenceInUseError(problem, problem.statusUrl);
     case 'forbidden':
       return new AuthenticationError(problem.detail, problem.status, problem);
     case 'temporarily-unavailable':

@@ -7,9 +7,11 @@ export {
   DuplicateError,
   IdempotencyKeyReusedError,
   PendingTimeoutError,
+  ReferenceInUseError,
   ThrottledError,
   UnavailableError,
   ValidationError,
+  VerificationPendingError,
 } from './errors';
 export type {
   Accepted,

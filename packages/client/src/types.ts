@@ -31,6 +31,12 @@ export interface StatusAnswer {
   legalEntity: string;
   customerAccount?: string;
   outcome?: 'created' | 'linked';
+  /**
+   * `pending`: the create found a customer D365 already had, but this caller did not verify the
+   * shopper's identity: no `customerAccount`, and no changes through its reference until the link
+   * is verified (Shopify's `verified_email`, or an operator). SECURITY.md, "Who may do what".
+   */
+  verification?: 'pending';
   /** Which fields of the D365 customer a lookup matched (never the values). */
   matchedOn?: 'email' | 'name_and_phone';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */

@@ -15,6 +15,8 @@ export interface CustomerResultEvent {
     legalEntity: string;
     customerAccount?: string;
     outcome?: 'created' | 'linked';
+    /** `pending`: linked to an existing customer by an unverified identity; no account (see `StatusAnswer`). */
+    verification?: 'pending';
     error?: { code: string; message: string };
   };
 }

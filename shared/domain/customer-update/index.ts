@@ -4,3 +4,4 @@ export * from './update-order';
 export * from './update-request';
 export * from './conflict';
 export * from './sent-digests';
+export * from './version-bounds';

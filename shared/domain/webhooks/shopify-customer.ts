@@ -47,6 +47,14 @@ export function shopifyCustomerId(payload: unknown): string | undefined {
   return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? String(id) : undefined;
 }
 
+/**
+ * Whether Shopify says the customer's e-mail is verified (`verified_email`, in the signed body; a
+ * sign-up's e-mail is not necessarily verified): the identity the ownership policy trusts.
+ */
+export function shopifyVerifiedEmail(payload: unknown): boolean {
+  return isObject(payload) && payload.verified_email === true;
+}
+
 export function mapShopifyCustomer(payload: unknown, defaults: ShopDefaults): ShopMapping {
   if (!isObject(payload)) return { ok: false, reasons: ['the payload is not a customer object'] };
   const defaultAddress = isObject(payload.default_address)

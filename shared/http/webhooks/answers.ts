@@ -47,10 +47,18 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
 }
 
 /** Why a verified delivery created nothing (the OpenAPI document lists them from here). */
-export const WEBHOOK_IGNORED_REASONS = ['topic-not-subscribed', 'topic-not-handled', 'erased'] as const;
+export const WEBHOOK_IGNORED_REASONS = [
+  'topic-not-subscribed',
+  'topic-not-handled',
+  'link-unverified',
+  'erased',
+] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
 
-/** A verified delivery that creates nothing (a topic not handled): 200, so the shop keeps the subscription. */
+/**
+ * A verified delivery that creates nothing (a topic not handled; an update through a link pending
+ * verification: domain/ownership.ts): 200, so the shop keeps the subscription.
+ */
 export const ignoredAnswer = (reason: WebhookIgnoredReason): HttpResponseInit => ({
   status: 200,
   headers: { 'cache-control': 'no-store' },

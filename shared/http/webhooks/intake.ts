@@ -1,13 +1,18 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../../config/config';
-import type { WebhookSource } from '../../config/webhook-sources';
+import { StandardSource, webhookCaller, WebhookSource } from '../../config/webhook-sources';
+import { identityOf } from '../../domain/ownership';
 import { parseBigCommerceEvent } from '../../domain/webhooks/bigcommerce-customer';
-import { mapShopifyCustomer, shopifyCustomerId } from '../../domain/webhooks/shopify-customer';
+import {
+  mapShopifyCustomer,
+  shopifyCustomerId,
+  shopifyVerifiedEmail,
+} from '../../domain/webhooks/shopify-customer';
 import type { Log, Telemetry, WebhookSecrets } from '../../ports';
 import type { AcceptDeps } from '../../use-cases/accept-customer';
 import { acceptWebhook, WebhookContent, WebhookDelivery } from '../../use-cases/accept-webhook';
 import { problemResponse, problems } from '../problem';
-import type { CustomerLinkKey } from '../../ports';
+import type { UpdateTarget } from '../../use-cases/accept-update';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
 import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
 import { isShopifyComplianceTopic, standardPrivacyKind } from '../../domain/privacy';
@@ -119,7 +124,7 @@ export async function standardWebhook(
   if (!bytes) return rejected(deps, 'standard', 'too-large');
   const name = request.query.get('source') ?? '';
   const source = deps.config.webhooks.sources.find((s) => s.kind === 'standard' && s.name === name);
-  if (!source) return rejected(deps, 'standard', 'unknown-source');
+  if (!source || source.kind !== 'standard') return rejected(deps, 'standard', 'unknown-source');
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
   const verified = await verifyWithSecrets(deps, source.secretName, (secrets) =>
     verifyStandardWebhook(request.headers, bytes, secrets, nowSeconds),
@@ -137,7 +142,7 @@ export async function standardWebhook(
   if (privacyKind !== undefined && enveloped)
     return standardPrivacy(request.url, source, privacyKind, eventKey, value.data, deps);
   if (topic === 'customer.updated' && enveloped)
-    return standardUpdate(request.url, source.name, eventKey, value.data, deps);
+    return standardUpdate(request.url, source, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
   // `data.reference`: the sender's own customer ID (its link), taken out of the contract body.
   const { reference, body } = splitReference(enveloped ? value.data : value);
@@ -147,6 +152,7 @@ export async function standardWebhook(
     topic,
     eventKey,
     ...(reference !== undefined && { sourceCustomerId: reference }),
+    identity: identityOf(webhookCaller(source)),
   };
   return deliver(request, deps, delivery, { kind: 'customer', body });
 }
@@ -166,7 +172,7 @@ function splitReference(data: unknown): { reference?: string; body: unknown } {
  */
 function standardUpdate(
   requestUrl: string,
-  source: string,
+  source: StandardSource,
   eventKey: string,
   data: unknown,
   deps: WebhookHttpDeps,
@@ -176,12 +182,12 @@ function standardUpdate(
   ) as Record<string, unknown>;
   const invalid = (pointer: string, detail: string) =>
     problemResponse(problems.invalidBody([{ pointer, detail }]));
-  let key: CustomerLinkKey;
+  let target: UpdateTarget;
   if (reference !== undefined) {
     const parsed = parseCustomerReference(typeof reference === 'string' ? reference : '');
     if (!parsed.ok || parsed.reference === undefined)
       return invalid('/data/reference', parsed.ok ? 'reference is empty.' : parsed.error.detail);
-    key = { kind: 'reference', source, sourceCustomerId: parsed.reference };
+    target = { kind: 'reference', reference: parsed.reference };
   } else {
     const path = parseAccountPath(
       typeof legalEntity === 'string' ? legalEntity : undefined,
@@ -189,7 +195,7 @@ function standardUpdate(
     );
     if (!path.ok)
       return invalid('/data', 'Name the customer by reference, or by legalEntity and customerAccount.');
-    key = { kind: 'account', legalEntity: path.legalEntity, customerAccount: path.customerAccount };
+    target = { kind: 'account', legalEntity: path.legalEntity, customerAccount: path.customerAccount };
   }
   if (
     version !== undefined &&
@@ -199,11 +205,11 @@ function standardUpdate(
   return deliverUpdate(
     requestUrl,
     {
-      source,
+      caller: webhookCaller(source),
       sourceKind: 'standard',
       topic: 'customer.updated',
       eventKey,
-      key,
+      target,
       patch,
       ...(typeof version === 'number' && { order: { kind: 'version' as const, value: version } }),
     },
@@ -243,12 +249,16 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   if (!eventId) return rejected(deps, 'shopify', 'malformed', source.name);
   const decoded = decodeJsonBytes(bytes);
   if (!decoded.ok) return problemResponse(decoded.problem);
+  // The shopper's e-mail verified by Shopify (in the signed body): the identity the policy trusts.
+  const verifiedEmail = shopifyVerifiedEmail(decoded.value);
+  const caller = webhookCaller(source);
   const delivery: WebhookDelivery = {
     source: source.name,
     sourceKind: 'shopify',
     topic,
     eventKey: `${shop}:${eventId}`,
     sourceCustomerId: shopifyCustomerId(decoded.value),
+    identity: identityOf(caller, verifiedEmail),
   };
   const mapped = mapShopifyCustomer(decoded.value, source);
   if (topic === 'customers/update') {
@@ -265,13 +275,14 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
     return deliverUpdate(
       request.url,
       {
-        source: source.name,
+        caller,
         sourceKind: 'shopify',
         topic,
         eventKey: delivery.eventKey,
-        key: { kind: 'reference', source: source.name, sourceCustomerId: delivery.sourceCustomerId },
+        target: { kind: 'reference', reference: delivery.sourceCustomerId },
         patch: shopifyUpdatePatch(mapped.body as { Customer: Record<string, unknown> }),
         ...(order && { order }),
+        ...(verifiedEmail && { verifiedBySource: true }),
       },
       deps,
     );
@@ -315,6 +326,7 @@ export async function bigCommerceWebhook(
     topic: event.scope,
     eventKey: event.hash,
     sourceCustomerId: String(event.customerId),
+    identity: identityOf(webhookCaller(source)),
   };
   return deliver(request, deps, delivery, {
     kind: 'fetch',

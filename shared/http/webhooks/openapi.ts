@@ -148,6 +148,11 @@ export function webhookPaths(): Record<string, Json> {
             'Verified, but the body is not JSON or not a valid customer: `errors[]` has a JSON Pointer for each field, as for `POST /customers`. Nothing is stored.',
             ['invalidBody'],
           ),
+          '403': problem(
+            403,
+            '`customer.updated` by `legalEntity` + `customerAccount` from a source without the `accounts` role (the same answer for every account); or (`link-unverified`) by a reference whose create matched an existing D365 customer without a verified identity. Nothing is stored.',
+            ['forbidden', 'linkUnverified'],
+          ),
           '404': problem(
             404,
             '`customer.updated` of a customer this app has no link for. Nothing is stored.',
@@ -191,7 +196,7 @@ export function webhookPaths(): Record<string, Json> {
         responses: {
           '200': okResponse(
             accepted('contoso-shopify', 'succeeded', SHOPIFY_CUSTOMER_ID),
-            { notSubscribed: 'topic-not-subscribed', erased: 'erased' },
+            { notSubscribed: 'topic-not-subscribed', linkUnverified: 'link-unverified', erased: 'erased' },
             true,
           ),
           '202': storedResponse(

@@ -2,9 +2,11 @@ import type { HttpResponseInit } from '@azure/functions';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
 import { acceptUpdate } from '../../use-cases/accept-update';
 import { errorName } from '../../domain/failure';
+import type { Caller } from '../../domain/ownership';
 import type { Config } from '../../config/config';
-import type { CustomerLinkKey, Log, Telemetry } from '../../ports';
+import type { Log, Telemetry } from '../../ports';
 import type { AcceptDeps } from '../../use-cases/accept-customer';
+import type { UpdateTarget } from '../../use-cases/accept-update';
 import { problemResponse, problems } from '../problem';
 import { ignoredAnswer, storedAnswer, webhookInProgress } from './answers';
 
@@ -16,13 +18,16 @@ import { ignoredAnswer, storedAnswer, webhookInProgress } from './answers';
  * that overtook its customer's create applies once the create has arrived.
  */
 export interface UpdateDelivery {
-  source: string;
+  /** The webhook source as a caller of the ownership policy (`webhookCaller`). */
+  caller: Caller;
   sourceKind: 'shopify' | 'standard';
   topic: string;
   eventKey: string;
-  key: CustomerLinkKey;
+  target: UpdateTarget;
   patch: unknown;
   order?: { kind: 'source' | 'version'; value: number };
+  /** Shopify's `verified_email` in the signed payload: a pending link of this customer is confirmed. */
+  verifiedBySource?: boolean;
 }
 
 /** What an update delivery needs (the webhook routes' deps have it). */
@@ -41,11 +46,18 @@ export async function deliverUpdate(
   const { links } = deps.accept;
   const retryAfter = deps.config.statusRetryAfterSeconds;
   if (!links) return problemResponse(problems.storageUnavailable(retryAfter));
-  const { source, sourceKind, topic } = delivery;
+  const { caller, sourceKind, topic } = delivery;
+  const source = caller.source;
   const result = await acceptUpdate(
-    { key: delivery.key, patch: delivery.patch, ...(delivery.order && { order: delivery.order }) },
+    {
+      caller,
+      target: delivery.target,
+      patch: delivery.patch,
+      ...(delivery.order && { order: delivery.order }),
+      ...(delivery.verifiedBySource && { verifiedBySource: true }),
+    },
     { ...deps.accept, links },
-    { idempotencyKey: delivery.eventKey, caller: `webhook:${source}`, route: 'webhook' },
+    { idempotencyKey: delivery.eventKey, route: 'webhook' },
   ).catch((error: unknown) => {
     deps.log.error('webhook.store_failed', { source, reason: errorName(error) });
     return { kind: 'unavailable' as const };
@@ -58,6 +70,13 @@ export async function deliverUpdate(
       return storedAnswer(result.record, result.replayed, requestUrl);
     case 'not-found':
       return problemResponse(problems.customerNotFound());
+    case 'forbidden':
+      return problemResponse(problems.forbidden());
+    case 'unverified':
+      // A shop gets its 2xx (a refused delivery would be retried, then its subscription deleted).
+      return sourceKind === 'shopify'
+        ? ignoredAnswer('link-unverified')
+        : problemResponse(problems.linkUnverified());
     case 'invalid':
       return problemResponse(problems.invalidBody(result.errors));
     case 'erased':
@@ -66,6 +85,8 @@ export async function deliverUpdate(
         properties: { source, sourceKind, topic },
       });
       return ignoredAnswer('erased');
+    case 'invalid-version':
+      return problemResponse(problems.invalidBody([{ pointer: '/data/version', detail: result.detail }]));
     case 'key-reused':
     case 'in-progress':
       return problemResponse(webhookInProgress());

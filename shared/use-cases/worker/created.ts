@@ -1,6 +1,7 @@
 import { parseCustomerRequest } from '../../domain/customer-contract';
 import { emailKeyOf } from '../../domain/customer-identity';
 import { serialiseDigests } from '../../domain/customer-update';
+import { linkVerificationFor } from '../../domain/ownership';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
@@ -33,7 +34,7 @@ export async function finishCreate(
   const d365Ms = Date.now() - work.started;
   const landing = await landFurtherAddresses(work.record, customerAccount, deps, details.slot);
   work.record = landing.record;
-  await linkCreated(work, customerAccount, deps);
+  await linkCreated(work, customerAccount, outcome, deps);
   const { existingAccounts, matchedOn } = details;
   const fields = {
     existingAccounts,
@@ -49,9 +50,15 @@ export async function finishCreate(
  * caller (`api` with function keys); later updates compare with digests of what the create sent
  * and the link keeps no copy of the customer (issue 27).
  */
-async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerDeps): Promise<void> {
+async function linkCreated(
+  work: Claimed,
+  customerAccount: string,
+  outcome: Outcome,
+  deps: WorkerDeps,
+): Promise<void> {
   const { record } = work;
   if (!deps.links || record.kind !== undefined || record.payload === undefined) return;
+  const verification = linkVerificationFor(outcome, record.identity); // the ownership policy
   const parsed = parseCustomerRequest(JSON.parse(record.payload), {
     defaultCustomerGroup: deps.defaultCustomerGroup,
   });
@@ -70,6 +77,7 @@ async function linkCreated(work: Claimed, customerAccount: string, deps: WorkerD
       createdAt: record.createdAt,
       ...(digests !== undefined && { sentDigests: digests }),
       emailKey: emailKeyOf(request.Customer.EmailAddress),
+      ...(verification !== undefined && { verification }),
       fieldStamps: '{}',
     },
     clock(deps).toISOString(),

@@ -1,5 +1,6 @@
 import { FULL_SAMPLE_NORMALISED } from '../../../test/fixtures/sample-customers';
 import { createdForUpdate, updateSetup as setup } from '../../../test/support/update-app';
+import { POS_CALLER } from '../../../test/support/callers';
 import { emailKeyOf } from '../../domain/customer-identity';
 
 /** Issue 27, "hold less": the link keeps digests of what we sent, never the customer. */
@@ -71,7 +72,11 @@ describe('customer updates without a stored copy of the customer', () => {
     await createdForUpdate(app);
     const { acceptUpdate } = await import('../accept-update');
     const result = await acceptUpdate(
-      { key: app.ref, patch: { Customer: { FirstName: null, EmailAddress: 'not-an-email' } } },
+      {
+        caller: POS_CALLER,
+        target: { kind: 'reference', reference: app.ref.sourceCustomerId },
+        patch: { Customer: { FirstName: null, EmailAddress: 'not-an-email' } },
+      },
       { ...app.deps, links: app.links },
     );
     expect(result).toMatchObject({ kind: 'invalid' });

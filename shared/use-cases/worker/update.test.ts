@@ -5,6 +5,7 @@ import { StatusConflictError } from '../../ports';
 import { acceptCustomer } from '../accept-customer';
 import { acceptUpdate } from '../accept-update';
 import { processQueuedRequest } from './dispatch';
+import { POS_CALLER } from '../../../test/support/callers';
 
 describe('customer updates (use-cases, D365 in memory)', () => {
   it('links the created customer and sends D365 only the fields that changed, with If-Match', async () => {
@@ -48,7 +49,8 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     const app = setup();
     const result = await acceptUpdate(
       {
-        key: { kind: 'reference', source: 'pos', sourceCustomerId: 'nobody' },
+        caller: POS_CALLER,
+        target: { kind: 'reference', reference: 'nobody' },
         patch: { Customer: { FirstName: 'X' } },
       },
       { ...app.deps, links: app.links },
@@ -71,7 +73,11 @@ describe('customer updates (use-cases, D365 in memory)', () => {
     expect(await app.links.get(app.ref)).toBeUndefined();
     await expect(
       acceptUpdate(
-        { key: app.ref, patch: { Customer: { FirstName: 'X' } } },
+        {
+          caller: POS_CALLER,
+          target: { kind: 'reference', reference: app.ref.sourceCustomerId },
+          patch: { Customer: { FirstName: 'X' } },
+        },
         { ...app.deps, links: app.links },
       ),
     ).resolves.toEqual({ kind: 'not-found' });

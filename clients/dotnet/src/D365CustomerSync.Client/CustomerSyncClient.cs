@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using System.Net.Http;
@@ -90,6 +91,17 @@ namespace D365CustomerSync.Client
             return Json.Deserialize<StatusAnswer>(answer.Body);
         }
 
+        /// <summary>
+        /// Your <c>whsec_</c> secrets for verifying the result callbacks of your requests, the newest first (each
+        /// caller's are its own; read them again after the app's secret is rotated).
+        /// </summary>
+        public async Task<IReadOnlyList<string>> GetCallbackSecretsAsync(CancellationToken cancellationToken = default)
+        {
+            var answer = await SendAsync(HttpMethod.Get, _baseUrl + "/callbacks/secret", null, null, 0, DefaultAttemptTimeout, cancellationToken)
+                .ConfigureAwait(false);
+            return Json.Deserialize<CallbackSecrets>(answer.Body).Secrets;
+        }
+
         /// <summary>Polls a request until it ends (honouring <c>Retry-After</c>); returns its final state, failed or not.</summary>
         public Task<StatusAnswer> WaitForResultAsync(string correlationId, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         {
@@ -109,6 +121,8 @@ namespace D365CustomerSync.Client
 
         private static CreatedCustomer Created(StatusAnswer answer, string key)
         {
+            if (answer.Status == RequestStatus.Succeeded && answer.Verification == "pending")
+                throw new VerificationPendingException(answer.CorrelationId);
             if (answer.Status != RequestStatus.Succeeded || string.IsNullOrEmpty(answer.CustomerAccount))
                 throw new CustomerSyncException($"Unexpected answer for {answer.CorrelationId}: {answer.Status}", null, null, answer.CorrelationId);
             return new CreatedCustomer

@@ -20,6 +20,8 @@ namespace D365CustomerSync.Client
         public const string IdempotencyKeyInProgress = Prefix + "idempotency-key-in-progress";
         public const string NotReplayable = Prefix + "not-replayable";
         public const string Forbidden = Prefix + "forbidden";
+        public const string LinkUnverified = Prefix + "link-unverified";
+        public const string ReferenceInUse = Prefix + "reference-in-use";
         public const string RateLimited = Prefix + "rate-limited";
         public const string TemporarilyUnavailable = Prefix + "temporarily-unavailable";
         public const string WebhookUnauthorized = Prefix + "webhook-unauthorized";
@@ -48,7 +50,7 @@ namespace D365CustomerSync.Client
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
             IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer,
-            Forbidden, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
+            Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
         };
@@ -174,6 +176,32 @@ namespace D365CustomerSync.Client
         public string IdempotencyKey { get; }
     }
 
+    /// <summary>409: the <c>Customer-Reference</c> already names one of your customers (or its create is running): <see cref="StatusUrl"/> is that create's.</summary>
+    public sealed class ReferenceInUseException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public ReferenceInUseException(Problem problem)
+            : base(problem.Detail, problem.Status, problem)
+        {
+            StatusUrl = problem.StatusUrl;
+        }
+
+        /// <summary>The status URL of the create that holds the reference.</summary>
+        public string StatusUrl { get; }
+    }
+
+    /// <summary>
+    /// The create found the customer D365 already had (<c>linked</c>), but this caller did not verify the shopper's
+    /// identity: the account is withheld and the customer cannot be changed through its reference until the link is
+    /// verified (Shopify's <c>verified_email</c>, or an operator). A POS (staff) caller never gets it.
+    /// </summary>
+    public sealed class VerificationPendingException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public VerificationPendingException(string correlationId)
+            : base($"The customer of {correlationId} exists already; its link waits for a verified identity, so its account is not shown.", null, null, correlationId) { }
+    }
+
     internal static class ProblemMapping
     {
         /// <summary>Maps a final problem answer to the typed error, by its <c>type</c>.</summary>
@@ -193,7 +221,10 @@ namespace D365CustomerSync.Client
                     return new ThrottledException(problem, retryAfter);
                 case ProblemTypes.IdempotencyKeyReused:
                     return new IdempotencyKeyReusedException(problem);
+                case ProblemTypes.ReferenceInUse:
+                    return new ReferenceInUseException(problem);
                 case ProblemTypes.Forbidden:
+                case ProblemTypes.LinkUnverified:
                     return new CustomerSyncAuthenticationException(problem.Detail, problem.Status, problem);
                 case ProblemTypes.TemporarilyUnavailable:
                     return new ServiceUnavailableException(problem.Detail, problem.Status, problem);

@@ -107,6 +107,14 @@ namespace D365CustomerSync.Client
         public string State { get; set; }
     }
 
+    /// <summary>Schema <c>CallbackSecrets</c>: the secrets that sign your result callbacks.</summary>
+    public class CallbackSecrets
+    {
+        /// <summary>Your <c>whsec_</c> secrets, the newest first.</summary>
+        [JsonProperty("secrets", Required = Required.Always)]
+        public List<string> Secrets { get; set; }
+    }
+
     /// <summary>A request's state (schema <c>StatusAnswer</c>); never holds personal data.</summary>
     public class StatusAnswer
     {
@@ -141,6 +149,10 @@ namespace D365CustomerSync.Client
         /// <summary><c>created</c>, or <c>linked</c> when the customer existed (DUPLICATE_POLICY=link).</summary>
         [JsonProperty("outcome")]
         public string Outcome { get; set; }
+
+        /// <summary><c>pending</c>: the create found a customer D365 already had, but this caller did not verify the shopper's identity: no <see cref="CustomerAccount"/>, and no changes through its reference until the link is verified (Shopify's <c>verified_email</c>, or an operator). SECURITY.md, "Who may do what".</summary>
+        [JsonProperty("verification")]
+        public string Verification { get; set; }
 
         /// <summary>Every D365 account with the request's e-mail address in the legal entity (the duplicate refused, or the matches found).</summary>
         [JsonProperty("existingAccounts")]

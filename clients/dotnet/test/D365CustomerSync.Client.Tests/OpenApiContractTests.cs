@@ -34,6 +34,7 @@ namespace D365CustomerSync.Client.Tests
             new object[] { typeof(Accepted), "Accepted" },
             new object[] { typeof(Problem), "Problem" },
             new object[] { typeof(FieldError), "FieldError" },
+            new object[] { typeof(CallbackSecrets), "CallbackSecrets" },
         };
 
         /// <summary><c>A.b.c[]</c>: schema A, its property b, its property c, the items.</summary>

@@ -51,6 +51,7 @@ namespace D365CustomerSync.Client.Tests
             new object[] { 409, ProblemTypes.Duplicate, typeof(DuplicateCustomerException) },
             new object[] { 422, ProblemTypes.IdempotencyKeyReused, typeof(IdempotencyKeyReusedException) },
             new object[] { 403, ProblemTypes.Forbidden, typeof(CustomerSyncAuthenticationException) },
+            new object[] { 409, ProblemTypes.ReferenceInUse, typeof(ReferenceInUseException) },
         };
 
         [Theory]
@@ -112,6 +113,31 @@ namespace D365CustomerSync.Client.Tests
             Assert.Equal(FailureCodes.AccountNotFound, error.Code);
             Assert.Equal(id, error.CorrelationId);
             Assert.Single(stub.Requests, r => r.Method == HttpMethod.Post);
+        }
+
+        [Fact]
+        public async Task A_create_linked_by_an_unverified_identity_is_a_VerificationPendingException_without_the_account()
+        {
+            const string id = "6f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a";
+            var stub = new Stub(_ => new HttpResponseMessage(HttpStatusCode.Created)
+            {
+                Content = new StringContent(
+                    $"{{\"correlationId\":\"{id}\",\"status\":\"succeeded\",\"legalEntity\":\"USRT\",\"outcome\":\"linked\",\"verification\":\"pending\",\"attempts\":1,\"createdAt\":\"2026-11-26T18:00:00.000Z\",\"updatedAt\":\"2026-11-26T18:00:00.412Z\"}}",
+                    System.Text.Encoding.UTF8, "application/json"),
+            });
+            var error = await Assert.ThrowsAsync<VerificationPendingException>(() => Client(stub).CreateCustomerAsync(Customers.New()));
+            Assert.Equal(id, error.CorrelationId);
+        }
+
+        [Fact]
+        public async Task Callback_secrets_are_read_for_the_caller()
+        {
+            var stub = new Stub(_ => new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("{\"secrets\":[\"whsec_AAAA\",\"whsec_BBBB\"]}", System.Text.Encoding.UTF8, "application/json"),
+            });
+            Assert.Equal(new[] { "whsec_AAAA", "whsec_BBBB" }, await Client(stub).GetCallbackSecretsAsync());
+            Assert.EndsWith("/api/callbacks/secret", stub.Requests.Single().RequestUri.AbsolutePath);
         }
 
         [Fact]
