@@ -27,7 +27,10 @@ export interface SignedRequest {
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-/** Shopify's documented customers/create payload with this customer's own IDs and e-mail address. */
+/**
+ * Shopify's documented customers/create payload with this customer's own IDs and e-mail address,
+ * updated now (the signed `updated_at` is what the app's age check and replay protection go by).
+ */
 function shopifyBody(tag: string, n: number): string {
   const id = 7_000_000_000 + n;
   const sample = SHOPIFY_CUSTOMERS_CREATE_EXAMPLE as Record<string, unknown> & {
@@ -38,6 +41,7 @@ function shopifyBody(tag: string, n: number): string {
     id,
     email: customerEmail(tag, n),
     last_name: `Customer${n}`,
+    updated_at: new Date().toISOString(),
     admin_graphql_api_id: `gid://shopify/Customer/${id}`,
     default_address: { ...sample.default_address, customer_id: id },
   });

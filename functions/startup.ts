@@ -1,5 +1,16 @@
+import { app } from '@azure/functions';
+import { appServices } from '../shared/composition';
 import { getConfig } from '../shared/config/config';
+import { signingSecretRules } from '../shared/config/signing-secrets';
 
 // Loaded with the function files (package.json `main`): validates the configuration when the app
 // starts, so a missing or malformed setting stops the app with a message that names it.
-getConfig();
+const config = getConfig();
+
+// Reads every signing secret once at start, so a weak one is refused (and named, with its setting)
+// now rather than at the first delivery. Not awaited: Key Vault being slow must not delay the start;
+// a secret that is not there yet is reported when it is used.
+app.hook.appStart(() => {
+  const { webhookSecrets } = appServices();
+  for (const name of signingSecretRules(config).keys()) void webhookSecrets.get(name).catch(() => undefined);
+});

@@ -295,6 +295,9 @@ param shopMaxWaitMs int = 20000
 
 // ============================================================================ Result callbacks (docs/api.md, "Result callbacks")
 
+@description('PUBLIC_BASE_URL: the origin callers reach the app at (a custom domain or API Management), for Location and statusUrl. Empty: https:// + the app\'s own host name.')
+param publicBaseUrl string = ''
+
 @description('CALLBACK_ALLOWED_HOSTS: hosts a Callback-Url may name (comma-separated; *.domain for sub-domains; optional :port, else 443). Empty: result callbacks off.')
 param callbackAllowedHosts string = ''
 
@@ -606,6 +609,7 @@ module functionApp 'modules/function-app.bicep' = {
     shopTimeoutMs: shopTimeoutMs
     shopMaxWaitMs: shopMaxWaitMs
     callbackAllowedHosts: callbackAllowedHosts
+    publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName
     callbackQueueName: callbackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName

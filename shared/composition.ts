@@ -52,6 +52,8 @@ import {
 import type { InvocationContext } from '@azure/functions';
 import { invocationLog } from './adapters/invocation-log';
 import { keyVaultWebhookSecrets } from './adapters/key-vault-webhook-secrets';
+import { signingSecretRules } from './config/signing-secrets';
+import { secretWeakness } from './domain/secret-strength';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
 import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
@@ -290,10 +292,20 @@ export function createAppServices(config: Config): AppServices {
     timeoutMs: config.entraTimeoutMs,
   });
 
+  const signingRules = signingSecretRules(config);
   const webhookSecrets = keyVaultWebhookSecrets(secretClient, {
     refreshSeconds: config.webhooks.secretRefreshSeconds,
     rotationWindowSeconds: config.webhooks.rotationWindowSeconds,
     timeoutMs: config.keyVault.timeoutMs,
+    weakness: (name, value) => {
+      const rule = signingRules.get(name);
+      return rule && secretWeakness(rule.kind, value);
+    },
+    // A weak secret is never used: deliveries signed with it get 401, callbacks wait unsigned.
+    onRefused: (name, reason) =>
+      console.error(
+        `Refused the Key Vault secret "${name}" (${signingRules.get(name)?.setting ?? 'a signing secret'}): ${reason}. Put a stronger value in Key Vault as a new version of the secret.`,
+      ),
   });
 
   const d365 = d365Client(tokens, config.d365);

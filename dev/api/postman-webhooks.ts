@@ -78,8 +78,15 @@ const standardBody = () => {
   return JSON.stringify(copy, null, 2);
 };
 
-/** Shopify's documented payload as text (its `id` stays exact), with a fresh e-mail address. */
-const shopifyBody = () => SHOPIFY_CUSTOMERS_CREATE_TEXT.replace('"bob@biller.com"', '"{{shopifyEmail}}"');
+/**
+ * Shopify's documented payload as text (its `id` stays exact), with a fresh e-mail address and a
+ * fresh `updated_at`: the signed time the app's age check and replay protection go by.
+ */
+const shopifyBody = () =>
+  SHOPIFY_CUSTOMERS_CREATE_TEXT.replace('"bob@biller.com"', '"{{shopifyEmail}}"').replace(
+    /"updated_at": "[^"]*"/,
+    '"updated_at": "{{shopifyUpdatedAt}}"',
+  );
 
 const bigCommerceBody = () =>
   BIGCOMMERCE_CUSTOMER_CREATED_TEXT.replace(
@@ -135,6 +142,7 @@ export function webhookFolder(): Json {
         prerequest: [
           unique('shopifyEmail', 'example.com'),
           "pm.collectionVariables.set('shopifyEventId', pm.variables.replaceIn('{{$guid}}'));",
+          "pm.collectionVariables.set('shopifyUpdatedAt', new Date().toISOString());",
           ...SHOPIFY_SIGN,
         ],
         headers: shopifyHeaders,

@@ -95,6 +95,10 @@ export async function startAppStack(options: AppStackOptions = {}) {
     get url() {
       return host.url;
     },
+    /** The host process (for memory figures). */
+    get pid() {
+      return host.pid;
+    },
     queue,
     poisonQueue: new QueueClient(connectionString, `${queueName}-poison`),
     table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),

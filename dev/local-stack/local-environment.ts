@@ -8,6 +8,7 @@ import {
   LOCAL_TENANT_ID,
 } from '@d365-customer-sync/d365-emulator';
 import { settings } from '../../shared/config/settings';
+import { HOST_BODY_SIZE_LIMIT_BYTES } from '../../shared/http/request-body';
 export { isLoopbackUrl } from '../../shared/config/urls';
 
 /** The `Values` and `Host` sections of local.settings.json, if the file exists. */
@@ -55,6 +56,7 @@ export function localAppSettings(
   const values: Record<string, string> = {
     FUNCTIONS_WORKER_RUNTIME: 'node',
     AzureWebJobsStorage: storageConnectionString,
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(HOST_BODY_SIZE_LIMIT_BYTES),
   };
   for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;
   return { ...values, ...emulatorSettings(emulatorUrl) };
@@ -85,6 +87,7 @@ export function realSampleSettings(): Record<string, string> {
   const values: Record<string, string> = {
     FUNCTIONS_WORKER_RUNTIME: 'node',
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(HOST_BODY_SIZE_LIMIT_BYTES),
     ...REAL_ENVIRONMENT_PLACEHOLDERS,
   };
   for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;

@@ -115,6 +115,7 @@ param shopTimeoutMs int
 @description('SHOP_MAX_WAIT_MS.')
 param shopMaxWaitMs int
 param callbackAllowedHosts string
+param publicBaseUrl string
 param callbackSecretName string
 param callbackQueueName string
 param callbackEndpointsTableName string
@@ -245,6 +246,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'AzureWebJobsStorage__tableServiceUri'
           value: storage.properties.primaryEndpoints.table
+        }
+        // -- The host's request body limit in bytes (default 104857600, 100 MB): a body over it is
+        //    refused before it is read, so an anonymous route (webhooks) can never make the host buffer
+        //    more. 1 MiB is 16 times the largest route's own limit (64 KiB), which answers 413 below it.
+        //    https://learn.microsoft.com/azure/azure-functions/functions-app-settings#functions_request_body_size_limit
+        {
+          name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'
+          value: '1048576'
         }
         // -- The identity DefaultAzureCredential uses for Key Vault (the app's storage clients use
         //    AzureWebJobsStorage__clientId).
@@ -478,6 +487,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'CALLBACK_ALLOWED_HOSTS'
           value: callbackAllowedHosts
+        }
+        {
+          name: 'PUBLIC_BASE_URL'
+          value: publicBaseUrl
         }
         {
           name: 'CALLBACK_SECRET_NAME'

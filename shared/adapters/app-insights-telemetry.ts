@@ -12,7 +12,10 @@ type Client = {
  * With `credential` (in Azure: the managed identity, since the component has local auth
  * disabled) the SDK authenticates with Entra ID. Automatic collection is off: the host reports
  * requests itself, and an outgoing-call (dependency) record would carry the CustomersV3 lookup
- * URL, whose filter holds the e-mail address being looked up.
+ * URL, whose filter holds the e-mail address being looked up. `setAutoCollectDependencies(false)`
+ * alone turns off only the HTTP instrumentation: the SDK (v3) still records every Azure SDK call
+ * (storage queues and tables, Key Vault) as a dependency through its `azureSdk` instrumentation,
+ * so `noDiagnosticChannel` turns off every instrumentation but HTTP as well (shim-config.js).
  */
 export function applicationInsightsTelemetry(
   connectionString: string | undefined,
@@ -32,6 +35,7 @@ export function applicationInsightsTelemetry(
         .setAutoCollectExceptions(false)
         .setAutoCollectPerformance(false, false)
         .setSendLiveMetrics(false);
+      appInsights.defaultClient.config.noDiagnosticChannel = true;
       if (credential) appInsights.defaultClient.config.aadTokenCredential = credential();
       appInsights.start();
       client = appInsights.defaultClient;

@@ -8,6 +8,12 @@ export interface WebhookSecretsOptions {
   rotationWindowSeconds: number;
   timeoutMs: number;
   now?: () => number;
+  /**
+   * Why a value read for secret `name` is too weak to use (undefined when it may be used): a
+   * refused value is never returned, and `onRefused` says why (naming the secret, never its value).
+   */
+  weakness?: (name: string, value: string) => string | undefined;
+  onRefused?: (name: string, reason: string) => void;
 }
 
 /** `refresh` reads Key Vault at most this often per secret, however many bad signatures arrive. */
@@ -48,7 +54,12 @@ export function keyVaultWebhookSecrets(client: SecretClient, options: WebhookSec
         async (v) => (await client.getSecret(name, { version: v.version, abortSignal })).value ?? '',
       ),
     );
-    return values.filter((value) => value !== '');
+    return values.filter((value) => {
+      if (value === '') return false;
+      const reason = options.weakness?.(name, value);
+      if (reason !== undefined) options.onRefused?.(name, reason);
+      return reason === undefined;
+    });
   };
 
   const read = (name: string): Promise<string[]> => {

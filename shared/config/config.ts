@@ -47,6 +47,7 @@ const configSchema = settingsObject.transform((v) => ({
   poisonQueueName: `${v.CUSTOMER_QUEUE_NAME}-poison`,
   statusTable: v.STATUS_TABLE_NAME,
   statusRetryAfterSeconds: v.STATUS_RETRY_AFTER_SECONDS,
+  publicBaseUrl: v.PUBLIC_BASE_URL,
   duplicatePolicy: v.DUPLICATE_POLICY,
   linkTable: v.LINK_TABLE_NAME,
   conflictPolicy: v.UPDATE_CONFLICT_POLICY,
@@ -139,6 +140,10 @@ export interface Config {
   poisonQueueName: string;
   statusTable: string;
   statusRetryAfterSeconds: number;
+  /** PUBLIC_BASE_URL as set ('' when not). */
+  publicBaseUrl: string;
+  /** The origin status URLs point at (shared/http/public-url.ts); undefined on a machine of one's own. */
+  publicOrigin?: string;
   duplicatePolicy: 'link' | 'reject' | 'create';
   /** The customer links table (issue 17). */
   linkTable: string;
@@ -273,7 +278,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   problems.push(...mixedEnvironmentProblems(env));
   if (!parsed.success || !storage || problems.length > 0) throw new ConfigError(problems);
-  return { ...parsed.data, storage, applicationInsights: readApplicationInsights(env) };
+  const publicOrigin =
+    parsed.data.publicBaseUrl ||
+    (env.WEBSITE_HOSTNAME?.trim() ? `https://${env.WEBSITE_HOSTNAME.trim()}` : undefined);
+  return {
+    ...parsed.data,
+    storage,
+    applicationInsights: readApplicationInsights(env),
+    ...(publicOrigin && { publicOrigin }),
+  };
 }
 
 let cached: Config | undefined;

@@ -476,7 +476,7 @@ const catalogue = [
   define({
     name: 'WEBHOOK_MAX_EVENT_AGE_SECONDS',
     description:
-      "A Shopify delivery whose `X-Shopify-Triggered-At` is older than this is refused as a replay (Shopify retries for 4 hours with the original payload). Standard Webhooks use the spec's fixed 5 minutes.",
+      "A Shopify delivery whose signed `updated_at` (or `X-Shopify-Triggered-At`, when that is older) is older than this is refused as a replay (Shopify retries for 4 hours with the original payload). Standard Webhooks use the spec's fixed 5 minutes.",
     default: '21600',
     local: '21600',
     azure: true,
@@ -499,6 +499,15 @@ const catalogue = [
     local: '300',
     azure: true,
     schema: positiveInt,
+  }),
+  define({
+    name: 'PUBLIC_BASE_URL',
+    description:
+      "The origin callers reach the app at (`https://sync.contoso.com`), used for `Location` and `statusUrl` when a custom domain or API Management fronts the app. Empty: in Azure `https://` + `WEBSITE_HOSTNAME` (the app's own host name, set by the platform); locally the request's origin when it is a loopback one. The `Host` header never chooses it.",
+    default: '',
+    local: '',
+    azure: true,
+    schema: z.union([z.literal(''), httpsUrl]),
   }),
   define({
     name: 'SHOPIFY_API_VERSION',

@@ -542,6 +542,13 @@ const invalidCustomers: [string, Edit, string, RegExp][] = [
     '/Customer/__proto__',
     /^Unknown property "__proto__" in Customer/,
   ],
+  [
+    // A 20 KB name is neither echoed in the pointer nor in the message: the pointer names Customer.
+    'unknown property with a 20 KB name',
+    (c) => (c['N'.repeat(20_000)] = 'x'),
+    '/Customer',
+    new RegExp(`^Unknown property "${'N'.repeat(64)}…" in Customer; allowed:`),
+  ],
 ];
 
 describe('invalid customers', () => {

@@ -191,6 +191,16 @@ describe('pointer and text helpers', () => {
     expect(quotePropertyName('a\n"b"')).toBe('"a\\n\\"b\\""');
     expect(quotePropertyName('x'.repeat(100))).toBe(`"${'x'.repeat(64)}…"`);
   });
+
+  it('never spells out a property name longer than 64 characters in a pointer', () => {
+    const long = 'k'.repeat(20_000);
+    const parsed = parseJsonBody(`{"Customer":{"${long}":1,"${long}":2}}`);
+    expect(parsed).toEqual({
+      ok: false,
+      pointer: '/Customer',
+      detail: `The property "${'k'.repeat(64)}…" appears more than once in the same object.`,
+    });
+  });
 });
 
 describe('parseJsonBody: properties', () => {

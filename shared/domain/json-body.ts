@@ -49,6 +49,18 @@ export function toJsonPointer(path: readonly (string | number)[]): string {
   return path.map((token) => `/${escapePointerToken(token)}`).join('');
 }
 
+/** The longest property name a pointer spells out; a longer one is named by the object holding it. */
+export const MAX_POINTER_PROPERTY_LENGTH = 64;
+
+/**
+ * The pointer to property `key` of the object at `parent`, or `parent` itself when the name is
+ * longer than {@link MAX_POINTER_PROPERTY_LENGTH}: a problem never echoes a 20 KB name, and its
+ * pointer still resolves in the body (the message quotes the name's start).
+ */
+export function propertyPointer(parent: string, key: string): string {
+  return key.length > MAX_POINTER_PROPERTY_LENGTH ? parent : `${parent}/${escapePointerToken(key)}`;
+}
+
 /**
  * Quotes a property name for a message: JSON string syntax (so control characters and quotes are
  * escaped), cut to 64 characters so a hostile name cannot flood a response or a log line.
@@ -167,7 +179,7 @@ function scan(text: string, maxDepth: number): { pointer: string; detail: string
             detail: 'A property name contains an invalid character (an unpaired UTF-16 surrogate).',
           };
         }
-        const pointer = `${top.pointer}/${escapePointerToken(decoded)}`;
+        const pointer = propertyPointer(top.pointer, decoded);
         if (FORBIDDEN_KEYS.has(decoded)) {
           return { pointer, detail: `The property name ${quotePropertyName(decoded)} is not allowed.` };
         }

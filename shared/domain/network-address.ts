@@ -1,54 +1,20 @@
-import { BlockList, isIP } from 'node:net';
+import * as ipaddr from 'ipaddr.js';
 
 /**
  * Which IP addresses a callback may never reach (SSRF): everything that is not a public unicast
- * address. Ranges from the IANA special-purpose registries (RFC 6890 and its updates):
- * https://www.iana.org/assignments/iana-ipv4-special-registry and …/iana-ipv6-special-registry.
- * IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) are checked against the IPv4 rules by BlockList.
+ * address. The classification is ipaddr.js's `range()` (its special-purpose ranges follow the IANA
+ * registries: https://www.iana.org/assignments/iana-ipv4-special-registry and
+ * …/iana-ipv6-special-registry), not a hand-kept list: an address is allowed only when ipaddr.js
+ * calls it `unicast`, and an IPv6 one only inside the global unicast block 2000::/3 (RFC 4291
+ * §2.4), so the deprecated IPv4-compatible `::/96` (`[::7f00:1]` is 127.0.0.1), IPv4-translated
+ * `::ffff:0:0:0/96`, Teredo, 6to4, NAT64, site-local `fec0::/10` and every unassigned block are
+ * refused. IPv4-mapped addresses (`::ffff:10.0.0.1`) are judged as the IPv4 address they carry.
  */
 export type AddressKind = 'loopback' | 'private' | 'link-local' | 'reserved';
 
-const RANGES: Record<AddressKind, [string, number, 'ipv4' | 'ipv6'][]> = {
-  loopback: [
-    ['127.0.0.0', 8, 'ipv4'],
-    ['::1', 128, 'ipv6'],
-  ],
-  'link-local': [
-    // 169.254.169.254 is the cloud instance metadata endpoint (Azure IMDS, AWS, GCP).
-    ['169.254.0.0', 16, 'ipv4'],
-    ['fe80::', 10, 'ipv6'],
-  ],
-  private: [
-    ['10.0.0.0', 8, 'ipv4'],
-    ['172.16.0.0', 12, 'ipv4'],
-    ['192.168.0.0', 16, 'ipv4'],
-    ['100.64.0.0', 10, 'ipv4'], // carrier-grade NAT (RFC 6598)
-    ['fc00::', 7, 'ipv6'], // unique local (RFC 4193)
-  ],
-  reserved: [
-    ['0.0.0.0', 8, 'ipv4'],
-    ['192.0.0.0', 24, 'ipv4'],
-    ['192.0.2.0', 24, 'ipv4'],
-    ['198.18.0.0', 15, 'ipv4'],
-    ['198.51.100.0', 24, 'ipv4'],
-    ['203.0.113.0', 24, 'ipv4'],
-    ['224.0.0.0', 4, 'ipv4'], // multicast
-    ['240.0.0.0', 4, 'ipv4'], // reserved and broadcast
-    ['::', 128, 'ipv6'],
-    ['64:ff9b::', 96, 'ipv6'], // NAT64: reaches IPv4 addresses through a translator
-    ['64:ff9b:1::', 48, 'ipv6'],
-    ['100::', 64, 'ipv6'], // discard-only
-    ['2001:db8::', 32, 'ipv6'], // documentation
-    ['2002::', 16, 'ipv6'], // 6to4: embeds an IPv4 address
-    ['ff00::', 8, 'ipv6'], // multicast
-  ],
-};
-
-const LISTS = Object.entries(RANGES).map(([kind, ranges]) => {
-  const list = new BlockList();
-  for (const [network, prefix, family] of ranges) list.addSubnet(network, prefix, family);
-  return { kind: kind as AddressKind, list };
-});
+/** ipaddr.js range names that mean a private network; loopback and link-local have their own kinds. */
+const PRIVATE_RANGES = new Set(['private', 'carrierGradeNat', 'uniqueLocal', 'deprecatedSiteLocal']);
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 
 /** Strips the brackets of an IPv6 URL host (`[::1]` → `::1`). */
 export function unbracket(host: string): string {
@@ -57,16 +23,23 @@ export function unbracket(host: string): string {
 
 /** Whether `host` is an IP address literal (not a DNS name). */
 export function isIpLiteral(host: string): boolean {
-  return isIP(unbracket(host)) !== 0;
+  const ip = unbracket(host);
+  return ipaddr.IPv4.isValidFourPartDecimal(ip) || ipaddr.IPv6.isValid(ip);
 }
 
 /** What kind of non-public address `address` is, or undefined for a public unicast address. */
 export function nonPublicKind(address: string): AddressKind | undefined {
   const ip = unbracket(address);
-  const family = isIP(ip);
-  if (family === 0) return 'reserved';
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  return LISTS.find(({ list }) => list.check(ip, type))?.kind;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) return 'reserved';
+  // `process` turns an IPv4-mapped IPv6 address into the IPv4 address it carries.
+  const parsed = ipaddr.process(ip);
+  const range = parsed.range();
+  if (range === 'loopback') return 'loopback';
+  if (range === 'linkLocal') return 'link-local';
+  if (PRIVATE_RANGES.has(range)) return 'private';
+  if (range !== 'unicast') return 'reserved';
+  if (parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) return 'reserved';
+  return undefined;
 }
 
 /** A sentence naming the kind, for refusals. */

@@ -1,4 +1,4 @@
-import { personalValues, scrub, truncate } from './redaction';
+import { d365ErrorSummary, personalValues, scrub, truncate } from './redaction';
 
 describe('redaction', () => {
   it('collects personal strings of a request but not its codes', () => {
@@ -41,5 +41,29 @@ describe('redaction', () => {
   it('truncates long messages', () => {
     expect(truncate('x'.repeat(500), 10)).toBe('xxxxxxxxx…');
     expect(truncate('short')).toBe('short');
+  });
+});
+
+describe('d365ErrorSummary', () => {
+  const duplicate = (name: string, email: string, party: string) =>
+    `Customer '${name}' (${email}) already exists. Cannot create a record in Global address book (DirPartyTable). Name: ${name}, Party: ${party}.`;
+
+  it('keeps no third-party value: quoted values, listed key values, e-mails, the request’s own values', () => {
+    const summary = d365ErrorSummary(duplicate('Jane Smith', 'jane@example.com', '000123'), ['Bob']);
+    expect(summary).not.toMatch(/Jane|Smith|jane@example\.com|000123/);
+    expect(summary).toMatch(
+      /^Customer \[redacted\] \(\[redacted\]\) already exists\. Cannot create a record in Global address book \(DirPartyTable\)\. Name: \[redacted\], Party: \[redacted\]\. \(D365 message d365:[0-9a-f]{8}\)$/,
+    );
+    expect(d365ErrorSummary("Customer group '99' does not exist.", [])).toMatch(
+      /^Customer group \[redacted\] does not exist\. \(D365 message d365:[0-9a-f]{8}\)$/,
+    );
+  });
+
+  it('gives one code per message template, whoever it names', () => {
+    const code = (text: string) => /d365:([0-9a-f]{8})/.exec(d365ErrorSummary(text))?.[1];
+    expect(code(duplicate('Jane Smith', 'jane@example.com', '000123'))).toBe(
+      code(duplicate('Ann Lee', 'ann@example.org', '000999')),
+    );
+    expect(code("Customer group '99' does not exist.")).not.toBe(code(duplicate('A', 'a@b.co', '1')));
   });
 });

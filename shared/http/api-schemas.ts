@@ -195,6 +195,7 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   ],
   unsupportedMediaType: ['text/plain'],
   tooLarge: [32768],
+  lengthRequired: [],
   invalidCorrelationId: [],
   notFound: [],
   invalidHeader: [

@@ -12,6 +12,7 @@ import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { readJsonBody } from './request-body';
+import { publicRequestUrl } from './public-url';
 import { statusUrl } from './status-url';
 
 /**
@@ -59,8 +60,10 @@ export async function createCustomerHttp(
       ...(reference.reference !== undefined && { reference: reference.reference }),
     },
   );
+  // Built from PUBLIC_BASE_URL or the app's own host name: the request's Host is never reflected.
+  const publicUrl = publicRequestUrl(request.url, config.publicOrigin);
   if (result.kind === 'reference-in-use')
-    return problemResponse(problems.referenceInUse(statusUrl(request.url, result.correlationId)));
+    return problemResponse(problems.referenceInUse(statusUrl(publicUrl, result.correlationId)));
   if (result.kind !== 'accepted') return notAcceptedResponse(result, config.statusRetryAfterSeconds);
-  return acceptedResponse(request.url, result, config.statusRetryAfterSeconds);
+  return acceptedResponse(publicUrl, result, config.statusRetryAfterSeconds);
 }

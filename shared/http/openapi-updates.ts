@@ -120,6 +120,9 @@ function patchOperation(
             Location: header('Location', true),
           },
         ),
+        '411': problem(411, 'The body was sent without Content-Length (chunked); send it with one.', [
+          'lengthRequired',
+        ]),
         '413': problem(413, 'The body is over 32 KiB.', ['tooLarge']),
         '415': problem(
           415,

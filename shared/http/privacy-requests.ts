@@ -12,6 +12,7 @@ import { parseIdempotencyKey } from './idempotency-key';
 import { problemResponse, problems } from './problem';
 import { decodeJsonBytes, MAX_BODY_BYTES, readBodyBytes } from './request-body';
 import { privacyStatusUrl } from './status-url';
+import { publicRequestUrl } from './public-url';
 
 /**
  * The operators' privacy routes (issue 27): `POST /api/privacy/requests` (any channel's request),
@@ -88,7 +89,9 @@ export async function createPrivacyRequestHttp(
     },
     deps.accept,
   );
-  return privacyIntakeResponse(request.url, result, deps.config.statusRetryAfterSeconds, now(deps));
+  // Built on the app's public origin, never on the Host header (edge: Host reflection).
+  const url = publicRequestUrl(request.url, deps.config.publicOrigin);
+  return privacyIntakeResponse(url, result, deps.config.statusRetryAfterSeconds, now(deps));
 }
 
 /** The privacy request's record, or the answer when there is none (or the caller is not an operator). */

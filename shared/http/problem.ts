@@ -38,6 +38,14 @@ export const problems = {
     detail: `A customer request may be at most ${limit} bytes.`,
     errors: [{ pointer: '', detail: `The body exceeds ${limit} bytes.` }],
   }),
+  lengthRequired: (): Problem => ({
+    type: `${TYPE_BASE}length-required`,
+    title: 'Content-Length is required',
+    status: 411,
+    detail:
+      'Send the body with a Content-Length header, not chunked (Transfer-Encoding: chunked): the Functions host passes a chunked body to the app as empty.',
+    errors: [{ pointer: '', detail: 'The request has no Content-Length.' }],
+  }),
   invalidCorrelationId: (): Problem => ({
     type: `${TYPE_BASE}invalid-correlation-id`,
     title: 'Malformed correlation ID',

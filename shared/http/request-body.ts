@@ -5,6 +5,12 @@ import { Problem, problems } from './problem';
 /** The largest request body the intake accepts (checked before the body is read). */
 export const MAX_BODY_BYTES = 32 * 1024;
 
+/**
+ * `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` as deployed (infra/modules/function-app.bicep) and set on the
+ * local stack: the host refuses a longer body before reading it, so no route, anonymous ones
+ * included, can make it buffer more. Above every route's own limit, which answers 413 below it.
+ */
+export const HOST_BODY_SIZE_LIMIT_BYTES = 1024 * 1024;
 /** A create's body: JSON. */
 export const JSON_MEDIA_TYPES: readonly string[] = ['application/json'];
 /**
@@ -24,6 +30,19 @@ export async function readBodyBytes(request: HttpRequest, limit: number): Promis
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) return undefined;
   return readLimited(request, limit);
+}
+
+/**
+ * A body sent without Content-Length (`Transfer-Encoding: chunked`: .NET's `ObjectContent`, Node's
+ * `fetch` with a stream, many gateways). Azure's Functions host reads a body only when
+ * `ContentLength > 0` (azure-functions-host `GrpcMessageConversionExtensions.ToRpcHttp`; issues
+ * azure-functions-host#4926, azure-functions-nodejs-library#171), so the app gets no body at all:
+ * without this check a valid customer would be answered "The request body is empty". HTTP streams
+ * (`app.setup({ enableHttpStream: true })`) would deliver it, but are not used: see docs/api.md
+ * "Request bodies" for why. The answer is 411 naming Content-Length.
+ */
+export function isChunkedWithoutLength(request: HttpRequest): boolean {
+  return request.headers.has('transfer-encoding') && !request.headers.has('content-length');
 }
 
 /** The JSON value in `bytes` (strict UTF-8, the hostile-input rules of `parseJsonBody`), or a 400 problem. */
@@ -79,6 +98,7 @@ export async function readJsonBody(
   if (!mediaTypes.includes(mediaType.toLowerCase())) {
     return { ok: false, problem: problems.unsupportedMediaType(mediaType, mediaTypes) };
   }
+  if (isChunkedWithoutLength(request)) return { ok: false, problem: problems.lengthRequired() };
   const bytes = await readBodyBytes(request, limit);
   if (!bytes) return { ok: false, problem: problems.tooLarge(limit) };
   return decodeJsonBytes(bytes);

@@ -12,6 +12,7 @@ import { acceptedResponse, notAcceptedResponse } from './outcome-response';
 import { problemResponse, problems } from './problem';
 import type { RateLimiter } from './rate-limit';
 import { MERGE_PATCH_MEDIA_TYPES, readJsonBody } from './request-body';
+import { publicRequestUrl } from './public-url';
 
 /**
  * `PATCH /api/customers/accounts/{legalEntity}/{customerAccount}` and
@@ -92,7 +93,7 @@ export async function updateCustomerHttp(
             record;
         }
         return acceptedResponse(
-          request.url,
+          publicRequestUrl(request.url, config.publicOrigin),
           { record, replayed: result.replayed, waitedSeconds: waitSeconds },
           config.statusRetryAfterSeconds,
         );

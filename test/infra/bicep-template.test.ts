@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settings } from '../../shared/config/settings';
+import { HOST_BODY_SIZE_LIMIT_BYTES, MAX_BODY_BYTES } from '../../shared/http/request-body';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../shared/http/webhooks/answers';
 import { formatLogLine } from '../../shared/adapters/invocation-log';
 import type { CustomerLinks, LogFields, StatusStore } from '../../shared/ports';
 import { purgeExpiredLinks, purgeExpiredRecords } from '../../shared/use-cases/retention';
@@ -217,7 +219,7 @@ describe('app settings required by shared/config', () => {
   test('every other app setting is one shared/config reads (no leftover settings)', () => {
     const appOwn = new Set<string>(azureSettings.map((s) => s.name));
     const platform =
-      /^(AzureWebJobsStorage__\w+|AZURE_CLIENT_ID|APPLICATIONINSIGHTS_(CONNECTION|AUTHENTICATION)_STRING)$/;
+      /^(AzureWebJobsStorage__\w+|AZURE_CLIENT_ID|APPLICATIONINSIGHTS_(CONNECTION|AUTHENTICATION)_STRING|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT)$/;
     const leftovers = [...appSettings().keys()].filter((name) => !appOwn.has(name) && !platform.test(name));
     expect(leftovers).toEqual([]);
   });
@@ -230,6 +232,15 @@ describe('app settings required by shared/config', () => {
 });
 
 describe('Functions host settings', () => {
+  test('the host refuses bodies over 1 MiB before reading them (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT), above every route limit', () => {
+    expect(appSettings().get('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT')).toEqual({
+      kind: 'literal',
+      value: String(HOST_BODY_SIZE_LIMIT_BYTES),
+    });
+    expect(HOST_BODY_SIZE_LIMIT_BYTES).toBeGreaterThan(MAX_WEBHOOK_BODY_BYTES);
+    expect(HOST_BODY_SIZE_LIMIT_BYTES).toBeGreaterThan(MAX_BODY_BYTES);
+  });
+
   test('host storage is identity-based: service URIs, managedidentity credential, client ID', () => {
     const s = appSettings();
     expect(s.get('AzureWebJobsStorage__credential')).toEqual({ kind: 'literal', value: 'managedidentity' });

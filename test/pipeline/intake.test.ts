@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { AppStack, postJson, startAppStack } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
 
@@ -124,6 +125,77 @@ describe('intake', () => {
     const notAnObject = await postJson(`${stack.url}/api/customers`, '[1,2,3]');
     expect(notAnObject.status).toBe(400);
     expect(await queueDepth()).toBe(0);
+  });
+
+  it('answers a chunked body (no Content-Length) with 411 naming Content-Length, from .NET-style and Node fetch stream senders; nothing is queued', async () => {
+    await stack.queue.clearMessages();
+    const text = JSON.stringify(full);
+    const expected411 = (status: number, body: string) => {
+      expect(status).toBe(411);
+      expect(JSON.parse(body)).toMatchObject({
+        type: 'urn:d365-customer-sync:problem:length-required',
+        status: 411,
+        detail: expect.stringContaining('Content-Length'),
+      });
+    };
+    // As .NET's ObjectContent / PushStreamContent sends it: Transfer-Encoding: chunked, in pieces.
+    for (const path of ['/api/customers', '/api/webhooks/shopify', '/api/webhooks/standard?source=x']) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          `${stack.url}${path}`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json; charset=utf-8', 'transfer-encoding': 'chunked' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.write(text.slice(0, 100));
+        req.end(text.slice(100));
+      });
+      expected411(answer.status, answer.body);
+    }
+    // Node's fetch with a ReadableStream body (sent chunked).
+    const encoded = new TextEncoder().encode(text);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoded.subarray(0, 100));
+        controller.enqueue(encoded.subarray(100));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${stack.url}/api/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expected411(streamed.status, await streamed.text());
+    expect(await queueDepth()).toBe(0);
+  });
+
+  it('never reflects the Host header into Location or statusUrl', async () => {
+    const port = new URL(stack.url).port;
+    const answer = await new Promise<{ location?: string; body: string }>((resolve, reject) => {
+      const req = request(
+        `${stack.url}/api/customers`,
+        { method: 'POST', headers: { host: `evil.example.com:${port}`, 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ location: res.headers.location, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(full));
+    });
+    const { statusUrl } = JSON.parse(answer.body) as { statusUrl: string };
+    expect(new URL(statusUrl).host).toBe(`localhost:${port}`);
+    expect(answer.location).toBe(statusUrl);
   });
 
   it('answers 405 to other methods and needs no key when DEV_FUNCTION_KEY is unset (as func start)', async () => {

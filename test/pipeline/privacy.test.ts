@@ -19,7 +19,7 @@ import {
  * and the fetch recorded.
  */
 const OTHER_SHOP = 'd365sync-other.myshopify.com';
-const OTHER_SECRET = 'shpss_other0a1b2c3d4e5f6071829';
+const OTHER_SECRET = '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';
 const SOURCES = [
   ...WEBHOOK_SOURCES,
   {
@@ -89,6 +89,9 @@ function createBody(c: ShopCustomer): string {
   const body = {
     ...example,
     id: 0,
+    // Fresh, as a real delivery's: the signed updated_at is checked for replays (edge).
+    created_at: new Date().toISOString(),
+    updated_at: new Date().toISOString(),
     first_name: c.first,
     last_name: c.last,
     email: c.email,

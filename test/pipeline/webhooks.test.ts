@@ -1,7 +1,7 @@
 import { AppStack, startAppStack, waitForTerminal } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import {
-  fixture,
+  freshShopify,
   plantWebhookSecrets,
   postRaw,
   SHOPIFY_SECRET,
@@ -33,9 +33,10 @@ afterAll(async () => {
 const standardUrl = () => `${stack.url}/api/webhooks/standard?source=test-standard`;
 const shopifyUrl = () => `${stack.url}/api/webhooks/shopify`;
 
+/** Request records in the status table (not the rows the worker keeps beside them: gate slots, identity claims). */
 async function storedRecords(): Promise<number> {
   let count = 0;
-  for await (const _ of stack.table.listEntities()) count += 1;
+  for await (const row of stack.table.listEntities()) if (!row.partitionKey?.startsWith('~')) count += 1;
   return count;
 }
 
@@ -136,7 +137,7 @@ describe('Standard Webhooks sender', () => {
 });
 
 describe('Shopify customers/create', () => {
-  const sample = fixture('shopify-customers-create.json');
+  const sample = freshShopify();
 
   it("turns the documentation's sample into one D365 customer; ten redeliveries create none", async () => {
     const before = await emulatorCustomers();
@@ -226,6 +227,36 @@ describe('Shopify customers/create', () => {
     return Buffer.from(JSON.stringify(customer));
   };
 
+  it('keys replay protection on the signed body: new, missing or garbage event headers are the same event; a body older than the limit is refused whatever the headers say', async () => {
+    const body = variant(() => undefined);
+    const first = await postRaw(shopifyUrl(), body, shopifyHeaders(body));
+    expect(first.status).toBe(202);
+    const { correlationId } = first.json as { correlationId: string };
+    const without = (headers: Record<string, string>, ...names: string[]) =>
+      Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
+    const replays = [
+      shopifyHeaders(body, { eventId: 'a-new-event-id' }),
+      without(shopifyHeaders(body), 'x-shopify-event-id', 'x-shopify-webhook-id', 'x-shopify-triggered-at'),
+      { ...shopifyHeaders(body), 'x-shopify-triggered-at': 'not a date', 'x-shopify-event-id': '' },
+    ];
+    for (const headers of replays) {
+      const again = await postRaw(shopifyUrl(), body, headers);
+      expect(again.status).toBe(200);
+      expect((again.json as { correlationId: string }).correlationId).toBe(correlationId);
+    }
+    const stale = variant((c) => (c.updated_at = new Date(Date.now() - 7 * 3600_000).toISOString()));
+    const before = await storedRecords();
+    await expectRefused(shopifyUrl(), stale, shopifyHeaders(stale));
+    await expectRefused(shopifyUrl(), stale, without(shopifyHeaders(stale), 'x-shopify-triggered-at'));
+    await expectRefused(shopifyUrl(), stale, {
+      ...shopifyHeaders(stale),
+      'x-shopify-triggered-at': 'garbage',
+    });
+    const undated = variant((c) => delete c.updated_at);
+    await expectRefused(shopifyUrl(), undated, shopifyHeaders(undated));
+    expect(await storedRecords()).toBe(before);
+  });
+
   it('answers 2xx for a phone-only customer and records it as failed (unmappable)', async () => {
     const body = variant((c) => {
       c.email = null;
@@ -281,11 +312,11 @@ describe('Shopify customers/create', () => {
 describe('secret rotation without restart', () => {
   it('accepts the new secret at once and the previous one within the window', async () => {
     const vault = vaultOf(stack.emulator.url);
-    const newShopify = 'shpss_rotated_9f8e7d6c5b4a39281706';
+    const newShopify = 'shpss_rotated_9f8e7d6c5b4a39281706a1b2c3d4';
     await vault.setSecret('webhook-shopify-test', newShopify);
     // Key Vault is read again at most once per WEBHOOK_SECRET_REFRESH_SECONDS (30 s at most) per secret.
     await new Promise((r) => setTimeout(r, 1_100));
-    const sample = fixture('shopify-customers-create.json');
+    const sample = freshShopify();
     // Signed with the new secret: no cached value matches, so the app reads Key Vault again.
     const withNew = await postRaw(
       `${stack.url}/api/webhooks/shopify`,
@@ -293,11 +324,12 @@ describe('secret rotation without restart', () => {
       shopifyHeaders(sample, { secret: newShopify }),
     );
     expect(withNew.status).toBe(202);
-    // Shopify keeps signing with the old secret for up to an hour.
+    // Shopify keeps signing with the old secret for up to an hour (another event: another body).
+    const other = freshShopify();
     const withOld = await postRaw(
       `${stack.url}/api/webhooks/shopify`,
-      sample,
-      shopifyHeaders(sample, { secret: SHOPIFY_SECRET }),
+      other,
+      shopifyHeaders(other, { secret: SHOPIFY_SECRET }),
     );
     expect(withOld.status).toBe(202);
 

@@ -79,7 +79,7 @@ describe('no personal data or secrets leave the app', () => {
     // Wait for the SDK to export every kind of event the run produced.
     const expected = ['CustomerAccepted', 'CustomerSucceeded', 'CustomerFailed', 'CustomerRetryScheduled'];
     const deadline = Date.now() + 30_000;
-    let telemetry: { data?: { baseData?: { name?: string } } }[] = [];
+    let telemetry: { data?: { baseType?: string; baseData?: { name?: string } } }[] = [];
     let names = new Set<string | undefined>();
     while (Date.now() < deadline) {
       telemetry = (await stack.emulatorApi<{ value: typeof telemetry }>('GET', '/_emulator/telemetry')).value;
@@ -88,6 +88,11 @@ describe('no personal data or secrets leave the app', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     for (const name of expected) expect(names).toContain(name);
+    // Automatic collection is off (SECURITY.md): no request or dependency records, storage calls
+    // through the Azure SDK included (their URLs and the lookup's OData filter would be in them).
+    const kinds = new Set(telemetry.map((t) => t.data?.baseType));
+    expect(kinds).not.toContain('RemoteDependencyData');
+    expect(kinds).not.toContain('RequestData');
 
     const secret = await stack.emulator.currentClientSecret();
     const everything = [lines.join('\n'), JSON.stringify(telemetry), answers.join('\n')];

@@ -4,6 +4,7 @@ import { sampleCustomer } from '../fixtures/sample-customers';
 import {
   BIGCOMMERCE_HOOK_SECRET,
   fixture,
+  freshShopify,
   plantWebhookSecrets,
   postRaw,
   SHOPIFY_SECRET,
@@ -152,7 +153,7 @@ describe('no personal data or secrets leave the webhook routes', () => {
         answers.push(await (await fetch(statusUrl)).text());
       }
     };
-    const shopify = fixture('shopify-customers-create.json');
+    const shopify = freshShopify();
     await deliver('/api/webhooks/shopify', shopify, shopifyHeaders(shopify));
     const phoneOnly = Buffer.from(
       shopify

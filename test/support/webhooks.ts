@@ -8,7 +8,7 @@ import { emulatorVault } from '../../dev/local-stack/emulator-clients';
 export const SHOP_DOMAIN = 'd365sync-test.myshopify.com';
 export const SHOPIFY_SECRET = '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';
 export const STANDARD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-export const BIGCOMMERCE_HOOK_SECRET = 'bc-hook-secret-4f9a1c2e7b';
+export const BIGCOMMERCE_HOOK_SECRET = 'bc-hook-secret-4f9a1c2e7b5d0e8a3c6f1b9d';
 export const BIGCOMMERCE_STORE = 'abc123';
 
 export const WEBHOOK_SOURCES = [
@@ -47,6 +47,19 @@ export async function plantWebhookSecrets(emulatorUrl: string, bigCommerceToken?
 
 export const fixture = (name: string): Buffer =>
   readFileSync(join(__dirname, '..', 'fixtures', 'webhooks', name));
+
+let shopifyInstant = 0;
+
+/**
+ * A Shopify fixture as Shopify would send it now: its signed `updated_at` (the event's time, which
+ * replay protection and the age check go by) set to a distinct instant just before `at`, so each
+ * call is a new event and never a replay of another test's.
+ */
+export function freshShopify(name = 'shopify-customers-create.json', at = new Date()): Buffer {
+  const updatedAt = new Date(at.getTime() - (shopifyInstant++ % 60_000)).toISOString();
+  const text = fixture(name).toString('utf8');
+  return Buffer.from(text.replace(/"updated_at": "[^"]*"/, `"updated_at": "${updatedAt}"`));
+}
 
 /** Shopify's signature: base64 HMAC-SHA256 of the raw body with the app's client secret. */
 export const shopifyHmac = (body: Buffer | string, secret = SHOPIFY_SECRET): string =>

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
 import { waitForTerminal } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
-import { fixture, plantWebhookSecrets, postRaw, shopifyHeaders, WEBHOOK_SOURCES } from '../support/webhooks';
+import {
+  fixture,
+  freshShopify,
+  plantWebhookSecrets,
+  postRaw,
+  shopifyHeaders,
+  WEBHOOK_SOURCES,
+} from '../support/webhooks';
 
 /**
  * Customer updates (issue 17) through the real hosts: two instances on one Azurite and one emulator,
@@ -345,13 +352,15 @@ describe('customer updates through the real hosts', () => {
       return Buffer.from(JSON.stringify(customer));
     };
     const url = (host: number) => `${fleet.url(host)}/api/webhooks/shopify`;
-    const create = payload('Biller', '2026-11-26T10:00:00-05:00');
+    // Recent (the signed updated_at is the event's age), a minute apart.
+    const at = (minutes: number) => new Date(Date.now() - 600_000 + minutes * 60_000).toISOString();
+    const create = payload('Biller', at(0));
     const created = await postRaw(url(0), create, shopifyHeaders(create));
     expect(created.status).toBe(202);
     const account = (await waitForTerminal(created.json.statusUrl as string, 60_000)).customerAccount!;
 
     const updates = ['One', 'Two', 'Three'].map((name, i) => {
-      const body = payload(name, `2026-11-26T10:0${i + 1}:00-05:00`);
+      const body = payload(name, at(i + 1));
       return { body, headers: shopifyHeaders(body, { topic: 'customers/update' }) };
     });
     const delivered = [];
@@ -377,7 +386,7 @@ describe('customer updates through the real hosts', () => {
     const before = await statusRecords();
     const body = Buffer.from(
       JSON.stringify({
-        ...JSON.parse(fixture('shopify-customers-create.json').toString('utf8')),
+        ...JSON.parse(freshShopify().toString('utf8')),
         admin_graphql_api_id: 'gid://shopify/Customer/1',
       }),
     );

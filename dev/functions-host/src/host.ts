@@ -176,6 +176,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     logger,
     isStopping: () => stopping,
     maxBodyBytes,
+    // For tests: the front end's 230 s, shorter.
+    ...(Number(env.DEV_HOST_FRONT_END_TIMEOUT_SECONDS) > 0 && {
+      frontEndTimeoutMs: Number(env.DEV_HOST_FRONT_END_TIMEOUT_SECONDS) * 1000,
+    }),
   });
   const port = options.port ?? localSettings?.localHttpPort ?? DEFAULT_PORT;
   await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,19 @@ import {
 import { AuthLevel, HostKeys, isAuthorized } from './auth';
 import { Invoker } from './invoke';
 import { Logger } from './logger';
-import { DEFAULT_MAX_REQUEST_BODY_BYTES, readRequestBody, RequestBodyTooLargeError } from './request-body';
+import {
+  checkFrontEnd,
+  FRONT_END_TIMEOUT_MS,
+  KESTREL_MAX_REQUEST_HEADERS_BYTES,
+  KESTREL_REQUEST_HEADERS_TIMEOUT_MS,
+} from './front-end';
+import {
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  discardRequestBody,
+  readRequestBody,
+  RequestBodyTimeoutError,
+  RequestBodyTooLargeError,
+} from './request-body';
 import { matchRoute, RouteTemplate } from './route-template';
 
 export interface HttpRoute {
@@ -34,6 +46,11 @@ export interface HttpServerOptions {
   isStopping(): boolean;
   /** Request body limit in bytes (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`); default 100 MB, as in the host. */
   maxBodyBytes?: number;
+  /** How long the front end waits for an answer before it answers 502 itself; default 230 s. */
+  frontEndTimeoutMs?: number;
+  /** For tests: Kestrel's minimum request body data rate and its grace period. */
+  minBodyBytesPerSecond?: number;
+  minBodyRateGraceMs?: number;
 }
 
 function nullable(record: Record<string, string>): Record<string, RpcNullableString> {
@@ -135,11 +152,22 @@ function stripPrefix(rawPath: string, routePrefix: string): string | undefined {
  * writes the function's response back (500 with an empty body when the function fails).
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const bodyOptions = {
+    limit: options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
+    ...(options.minBodyBytesPerSecond !== undefined && { minBytesPerSecond: options.minBodyBytesPerSecond }),
+    ...(options.minBodyRateGraceMs !== undefined && { graceMs: options.minBodyRateGraceMs }),
+  };
+  const frontEndTimeoutMs = options.frontEndTimeoutMs ?? FRONT_END_TIMEOUT_MS;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.isStopping()) {
       writeEmpty(res, 503, { connection: 'close' });
+      return;
+    }
+    // What Azure's front end and Kestrel refuse before any function runs (front-end.ts).
+    const refusal = checkFrontEnd(req);
+    if (refusal) {
+      writeEmpty(res, refusal, { connection: 'close' });
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
@@ -183,7 +211,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const host = headers.host ?? `localhost:${(req.socket.localPort ?? 0).toString()}`;
     // Converted inside the invocation, as the host's ToRpcHttp is: an oversized body fails it.
     const inputData = async (): Promise<RpcParameterBinding[]> => {
-      const body = await readRequestBody(req, limit);
+      const body = await readRequestBody(req, bodyOptions);
       const http: RpcHttpData = {
         method,
         url: `http://${host}${rawUrl}`,
@@ -196,20 +224,30 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return [{ name: route.bindingName, data: { http } }];
     };
     const traceParent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    // Azure's front end answers 502 when the function has not answered within 230 s; the
+    // invocation goes on, and its answer is dropped.
+    const frontEnd = setTimeout(() => {
+      if (!res.headersSent) writeEmpty(res, 502, { connection: 'close' });
+    }, frontEndTimeoutMs);
+    frontEnd.unref();
     const result = await options.invoker.invoke(route.fn, {
       reason: 'This function was programmatically called via the host APIs.',
       inputData,
       triggerMetadata: {},
       traceParent,
     });
+    clearTimeout(frontEnd);
     // The invocation's lines (`Executed ...`) reach stdout before its response reaches the caller.
     options.logger.flush?.();
+    if (res.headersSent || req.socket.destroyed) return;
+    if (result.status === 'failed' && result.error instanceof RequestBodyTimeoutError) return;
     if (result.status === 'failed' && result.error instanceof RequestBodyTooLargeError) {
       // The host answers 500 (the invocation failed), and Kestrel closes a connection whose body it refused.
       writeEmpty(res, 500, { connection: 'close' });
-      req.resume();
       return;
     }
+    // A body nobody read (a chunked one) is consumed within the limits once answered, never kept.
+    res.once('finish', () => discardRequestBody(req, bodyOptions));
     if (result.status === 'failed') {
       writeEmpty(res, 500);
       return;
@@ -231,11 +269,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
   };
 
-  return createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      options.logger.log('error', 'Host.Http', `Request failed: ${(error as Error).message}`);
-      if (!res.headersSent) writeEmpty(res, 500);
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    // Kestrel's limit on the request line and headers together (it answers 431 above it).
+    { maxHeaderSize: KESTREL_MAX_REQUEST_HEADERS_BYTES, requestTimeout: frontEndTimeoutMs },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        options.logger.log('error', 'Host.Http', `Request failed: ${(error as Error).message}`);
+        if (!res.headersSent) writeEmpty(res, 500);
+        else res.destroy();
+      });
+    },
+  );
+  // Kestrel's RequestHeadersTimeout: the headers must arrive within 30 s.
+  server.headersTimeout = KESTREL_REQUEST_HEADERS_TIMEOUT_MS;
+  return server;
 }

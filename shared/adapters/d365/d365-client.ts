@@ -9,7 +9,7 @@ import {
 import { attributeLookupRows } from './batched-email-lookup';
 import type { NameAndPhoneMatch } from '../../domain/recovery-match';
 import { permanent, ProcessingError, parseRetryAfter, transient } from '../../domain/failure';
-import { personalValues, scrub, truncate } from '../../domain/redaction';
+import { d365ErrorSummary, personalValues } from '../../domain/redaction';
 import { FAILURE_CODES } from '../../domain/status';
 import { classifyErrorBody } from './d365-error-bodies';
 import { CallOptions, TokenSource, D365Client, D365EmailBatchLookup } from '../../ports';
@@ -96,7 +96,7 @@ export function classifyD365Answer(
 ): Classified {
   const body = answer.contentType.includes('json') ? tryParse(answer.body) : undefined;
   const reason = (text: string | undefined): string =>
-    truncate(scrub(text ?? `HTTP ${answer.status}`, personal));
+    text === undefined ? `HTTP ${answer.status}` : d365ErrorSummary(text, personal);
   const { status } = answer;
 
   if (status >= 200 && status < 300) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quotePropertyName, toJsonPointer } from '../json-body';
+import { propertyPointer, quotePropertyName, toJsonPointer } from '../json-body';
 import { ADDRESS_FIELDS, CUSTOMER_FIELDS, MAX_REPORTED_ERRORS } from './limits';
 import type { FieldError } from './types';
 
@@ -16,7 +16,10 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[]
     const path = issue.path.filter((token): token is string | number => typeof token !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        errors.push({ pointer: toJsonPointer([...path, key]), detail: unknownPropertyDetail(path, key) });
+        errors.push({
+          pointer: propertyPointer(toJsonPointer(path), key),
+          detail: unknownPropertyDetail(path, key),
+        });
       }
     } else {
       errors.push({ pointer: toJsonPointer(path), detail: issue.message });

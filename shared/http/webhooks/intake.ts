@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../../config/config';
 import { StandardSource, webhookCaller, WebhookSource } from '../../config/webhook-sources';
@@ -17,7 +18,8 @@ import { parseAccountPath, parseCustomerReference } from '../customer-reference'
 import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
 import { isShopifyComplianceTopic, standardPrivacyKind } from '../../domain/privacy';
 import { shopifyCompliance, standardPrivacy } from './privacy-delivery';
-import { decodeJsonBytes, readBodyBytes } from '../request-body';
+import { decodeJsonBytes, isChunkedWithoutLength, readBodyBytes } from '../request-body';
+import { publicRequestUrl } from '../public-url';
 import {
   ignoredAnswer,
   MAX_WEBHOOK_BODY_BYTES,
@@ -109,8 +111,12 @@ async function deliver(
       deps.accept,
     );
   }
-  return resultAnswer(result, request.url, deps.config.statusRetryAfterSeconds);
+  return resultAnswer(result, publicUrl(request, deps), deps.config.statusRetryAfterSeconds);
 }
+
+/** The request URL on the app's public origin (never the Host header's): status URLs are built on it. */
+const publicUrl = (request: HttpRequest, deps: WebhookHttpDeps): string =>
+  publicRequestUrl(request.url, deps.config.publicOrigin);
 
 const unavailable = (deps: WebhookHttpDeps) =>
   problemResponse(problems.storageUnavailable(deps.config.statusRetryAfterSeconds));
@@ -120,6 +126,7 @@ export async function standardWebhook(
   request: HttpRequest,
   deps: WebhookHttpDeps,
 ): Promise<HttpResponseInit> {
+  if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'standard', 'too-large');
   const name = request.query.get('source') ?? '';
@@ -140,9 +147,9 @@ export async function standardWebhook(
   const eventKey = request.headers.get('webhook-id')!.trim();
   const privacyKind = enveloped ? standardPrivacyKind(topic) : undefined;
   if (privacyKind !== undefined && enveloped)
-    return standardPrivacy(request.url, source, privacyKind, eventKey, value.data, deps);
+    return standardPrivacy(publicUrl(request, deps), source, privacyKind, eventKey, value.data, deps);
   if (topic === 'customer.updated' && enveloped)
-    return standardUpdate(request.url, source, eventKey, value.data, deps);
+    return standardUpdate(publicUrl(request, deps), source, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
   // `data.reference`: the sender's own customer ID (its link), taken out of the contract body.
   const { reference, body } = splitReference(enveloped ? value.data : value);
@@ -219,6 +226,7 @@ function standardUpdate(
 
 /** `POST /api/webhooks/shopify`: `customers/create` and `customers/update` (issue 17). */
 export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps): Promise<HttpResponseInit> {
+  if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'shopify', 'too-large');
   const shop = (request.headers.get('x-shopify-shop-domain') ?? '').trim().toLowerCase();
@@ -230,25 +238,20 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   if (verified === 'unavailable') return unavailable(deps);
   if (!verified.ok) return rejected(deps, 'shopify', verified.reason, source.name);
   const topic = (request.headers.get('x-shopify-topic') ?? '').trim();
-  // Mandatory for every app (issue 27): always taken; a late redelivery is the same request, so no age limit.
-  if (isShopifyComplianceTopic(topic)) return shopifyCompliance(request.url, source, topic, bytes, deps);
-  const triggeredAt = Date.parse(request.headers.get('x-shopify-triggered-at') ?? '');
-  const nowMs = (deps.now?.() ?? new Date()).getTime();
-  if (Number.isFinite(triggeredAt) && nowMs - triggeredAt > deps.config.webhooks.maxEventAgeSeconds * 1000) {
-    return rejected(deps, 'shopify', 'stale', source.name);
-  }
+  // Mandatory for every app (issue 27): always taken; a redelivery is the same request.
+  if (isShopifyComplianceTopic(topic))
+    return shopifyCompliance(publicUrl(request, deps), source, topic, bytes, deps);
   if (!(source.topics as readonly string[]).includes(topic)) {
     return ignored(deps, source, topic.slice(0, 64), 'topic-not-subscribed');
   }
-  // X-Shopify-Event-Id is the same on every redelivery of one event; X-Shopify-Webhook-Id is per delivery.
-  const eventId = (
-    request.headers.get('x-shopify-event-id') ??
-    request.headers.get('x-shopify-webhook-id') ??
-    ''
-  ).trim();
-  if (!eventId) return rejected(deps, 'shopify', 'malformed', source.name);
   const decoded = decodeJsonBytes(bytes);
   if (!decoded.ok) return problemResponse(decoded.problem);
+  const signed = shopifySignedEvent(decoded.value, bytes);
+  if (!signed) return rejected(deps, 'shopify', 'malformed', source.name);
+  const nowMs = (deps.now?.() ?? new Date()).getTime();
+  if (isStale(signed.updatedAtMs, request.headers.get('x-shopify-triggered-at'), nowMs, deps)) {
+    return rejected(deps, 'shopify', 'stale', source.name);
+  }
   // The shopper's e-mail verified by Shopify (in the signed body): the identity the policy trusts.
   const verifiedEmail = shopifyVerifiedEmail(decoded.value);
   const caller = webhookCaller(source);
@@ -256,13 +259,13 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
     source: source.name,
     sourceKind: 'shopify',
     topic,
-    eventKey: `${shop}:${eventId}`,
-    sourceCustomerId: shopifyCustomerId(decoded.value),
+    // From signed content only: a replay with a new X-Shopify-Event-Id is still the same event.
+    eventKey: `${topic}:${signed.customerId}@${signed.updatedAtMs}#${signed.digest}`,
+    sourceCustomerId: signed.customerId,
     identity: identityOf(caller, verifiedEmail),
   };
   const mapped = mapShopifyCustomer(decoded.value, source);
   if (topic === 'customers/update') {
-    if (!delivery.sourceCustomerId) return rejected(deps, 'shopify', 'malformed', source.name);
     if (!mapped.ok) {
       const content = {
         kind: 'unmappable' as const,
@@ -273,13 +276,13 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
     }
     const order = shopifyOrder(decoded.value);
     return deliverUpdate(
-      request.url,
+      publicUrl(request, deps),
       {
         caller,
         sourceKind: 'shopify',
         topic,
         eventKey: delivery.eventKey,
-        target: { kind: 'reference', reference: delivery.sourceCustomerId },
+        target: { kind: 'reference', reference: signed.customerId },
         patch: shopifyUpdatePatch(mapped.body as { Customer: Record<string, unknown> }),
         ...(order && { order }),
         ...(verifiedEmail && { verifiedBySource: true }),
@@ -297,11 +300,47 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   );
 }
 
+/**
+ * Replay protection from what Shopify signed (the body), not from its unsigned headers
+ * (`X-Shopify-Event-Id`, `X-Shopify-Triggered-At`, the shop domain and topic can be rewritten by
+ * whoever replays a captured delivery): the customer's ID and `updated_at` must be in the body, the
+ * event's age is `updated_at`'s, and the event key is derived from them and the body's digest, so
+ * any re-sending of the same signed bytes is the same event whatever its headers say.
+ */
+function shopifySignedEvent(
+  payload: unknown,
+  bytes: Buffer,
+): { customerId: string; updatedAtMs: number; digest: string } | undefined {
+  const customerId = shopifyCustomerId(payload);
+  const updatedAtMs = shopifyOrder(payload)?.value;
+  if (customerId === undefined || updatedAtMs === undefined) return undefined;
+  const digest = createHash('sha256').update(bytes).digest('base64url').slice(0, 22);
+  return { customerId, updatedAtMs, digest };
+}
+
+/**
+ * Older than WEBHOOK_MAX_EVENT_AGE_SECONDS by the signed `updated_at`. `X-Shopify-Triggered-At` is
+ * only a hint: when it is there and older still, the delivery is stale too; missing or garbage, it
+ * changes nothing (it can never make a delivery younger than its signed content).
+ */
+function isStale(
+  updatedAtMs: number,
+  triggeredAt: string | null,
+  nowMs: number,
+  deps: WebhookHttpDeps,
+): boolean {
+  const maxAgeMs = deps.config.webhooks.maxEventAgeSeconds * 1000;
+  const hinted = Date.parse(triggeredAt ?? '');
+  const oldest = Number.isFinite(hinted) ? Math.min(updatedAtMs, hinted) : updatedAtMs;
+  return nowMs - oldest > maxAgeMs;
+}
+
 /** `POST /api/webhooks/bigcommerce`: `store/customer/created`; the worker reads the customer from the store. */
 export async function bigCommerceWebhook(
   request: HttpRequest,
   deps: WebhookHttpDeps,
 ): Promise<HttpResponseInit> {
+  if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
   if (!bytes) return rejected(deps, 'bigcommerce', 'too-large');
   // The store is named in the body only, so the body is read (safely) before the secret is checked.

@@ -84,6 +84,9 @@ const common = (): Record<string, Json> => ({
     [],
     { 'Retry-After': header('Retry-After') },
   ),
+  '411': problem(411, 'The body was sent without Content-Length (chunked); nothing is stored.', [
+    'lengthRequired',
+  ]),
   '413': problem(413, 'The body is over 64 KiB; nothing is stored.', ['webhookTooLarge']),
   '500': noContent500,
   '503': problem(
@@ -218,7 +221,7 @@ export function webhookPaths(): Record<string, Json> {
             ['customerNotFound'],
           ),
           '401': unauthorized(
-            'An unknown `X-Shopify-Shop-Domain`; a missing, malformed or wrong `X-Shopify-Hmac-Sha256`; `X-Shopify-Triggered-At` older than `WEBHOOK_MAX_EVENT_AGE_SECONDS`; neither `X-Shopify-Event-Id` nor `X-Shopify-Webhook-Id`.',
+            "An unknown `X-Shopify-Shop-Domain`; a missing, malformed or wrong `X-Shopify-Hmac-Sha256`; a signed body without the customer's ID or `updated_at`; `updated_at` (or `X-Shopify-Triggered-At`, when older) older than `WEBHOOK_MAX_EVENT_AGE_SECONDS` (a replay).",
           ),
           ...common(),
         },
@@ -349,21 +352,21 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
       ShopifyEventId: headerParam(
         'X-Shopify-Event-Id',
         false,
-        'The same on every redelivery of one event: with the shop, the Idempotency-Key. When absent, `X-Shopify-Webhook-Id` is used; without either: `401`.',
+        "The same on every redelivery of one event. Unsigned, so not used for replay protection: the event key comes from the signed body (the customer's ID, `updated_at` and the body's digest), so a redelivery or a replay with another event ID is answered as the first delivery.",
         { type: 'string', minLength: 1 },
         '98880550-7158-44d4-b7cd-2c97c8a091b5',
       ),
       ShopifyWebhookId: headerParam(
         'X-Shopify-Webhook-Id',
         false,
-        'Per delivery; used only when `X-Shopify-Event-Id` is absent.',
+        'Per delivery; not used (unsigned).',
         { type: 'string', minLength: 1 },
         'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
       ),
       ShopifyTriggeredAt: headerParam(
         'X-Shopify-Triggered-At',
         false,
-        'When the event happened; older than `WEBHOOK_MAX_EVENT_AGE_SECONDS` (default 6 h): `401` (a replay).',
+        'When the event happened. Unsigned, so only a hint: the age check goes by the signed `updated_at`; this header can make a delivery older (older than `WEBHOOK_MAX_EVENT_AGE_SECONDS`, default 6 h: `401`), never younger, and a missing or malformed one changes nothing.',
         { type: 'string', format: 'date-time' },
         '2026-11-26T18:00:00.000Z',
       ),
@@ -372,7 +375,7 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
         true,
         'The secret set in the hook\u2019s `headers` when it was created; BigCommerce sends it back on every callback. Compared with the source\u2019s Key Vault secret.',
         { type: 'string', minLength: 1 },
-        'bc-hook-secret-4f9a1c2e7b',
+        'bc-hook-secret-4f9a1c2e7b5d0e8a3c6f1b9d',
       ),
     },
     schemas: {
