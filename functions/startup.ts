@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { appServices } from '../shared/composition';
 import { getConfig } from '../shared/config/config';
 import { signingSecretRules } from '../shared/config/signing-secrets';
+import { callbackSigningStartupLine } from '../shared/use-cases/callback-signing-report';
 
 // Loaded with the function files (package.json `main`): validates the configuration when the app
 // starts, so a missing or malformed setting stops the app with a message that names it.
@@ -13,4 +14,19 @@ const config = getConfig();
 app.hook.appStart(() => {
   const { webhookSecrets } = appServices();
   for (const name of signingSecretRules(config).keys()) void webhookSecrets.get(name).catch(() => undefined);
+});
+
+// Result callbacks that are on but cannot be signed are named at start (the intake refuses every
+// Callback-Url meanwhile), not found later in a delivery's log. Not awaited: start is not held up
+// by Key Vault.
+app.hook.appStart(() => {
+  if (config.callbacks.allowedHosts.length === 0) return;
+  const { signing } = appServices().callbacks;
+  void signing
+    .state({ fresh: true })
+    .then((state) => {
+      const line = callbackSigningStartupLine(state, signing.secretName, config.keyVault.url);
+      if (line) console.warn(line);
+    })
+    .catch(() => undefined);
 });

@@ -125,6 +125,12 @@ param duplicatePolicy string = 'link'
 @description('LINK_TABLE_NAME: table of customer links (which D365 account a source customer is) and the update state (issue 17).')
 param linkTableName string = 'customerlinks'
 
+@description('OPERATIONS_TABLE_NAME: table of the operations index (the failed, needs-review, retrying and resolved requests by view; no personal data) and of bulk replay jobs (issue 31).')
+param operationsTableName string = 'customerops'
+
+@description('OPERATIONS_AUDIT_TABLE_NAME: table of the operator audit log (who did what to which requests; field names, never values; issue 31).')
+param operationsAuditTableName string = 'operatoraudit'
+
 @description('UPDATE_CONFLICT_POLICY: an update changing a field that was changed in D365 since our last write: review (needs_review), ours (overwrite) or d365 (keep D365\'s).')
 @allowed([
   'review'
@@ -481,6 +487,8 @@ module storage 'modules/storage.bicep' = {
     customerQueueName: customerQueueName
     statusTableName: statusTableName
     linkTableName: linkTableName
+    operationsTableName: operationsTableName
+    operationsAuditTableName: operationsAuditTableName
     callbackQueueName: callbackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName
     deploymentContainerName: deploymentContainerName
@@ -519,6 +527,8 @@ module rbac 'modules/rbac.bicep' = {
     customerQueueName: customerQueueName
     statusTableName: statusTableName
     linkTableName: linkTableName
+    operationsTableName: operationsTableName
+    operationsAuditTableName: operationsAuditTableName
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
@@ -571,6 +581,8 @@ module functionApp 'modules/function-app.bicep' = {
     statusRetryAfterSeconds: statusRetryAfterSeconds
     duplicatePolicy: duplicatePolicy
     linkTableName: linkTableName
+    operationsTableName: operationsTableName
+    operationsAuditTableName: operationsAuditTableName
     updateConflictPolicy: updateConflictPolicy
     retryBaseSeconds: retryBaseSeconds
     retryMaxDelaySeconds: retryMaxDelaySeconds

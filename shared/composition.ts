@@ -60,6 +60,11 @@ import type { WebhookHttpDeps } from './http/webhooks/intake';
 import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
+import { errorName } from './domain/failure';
+import { tableOperationsIndex } from './adapters/operations/table-operations-index';
+import { indexedStatusStore } from './adapters/operations/indexed-status-store';
+import type { AuditLog, OperationsIndex } from './ports';
+import { tableAuditLog } from './adapters/operations/table-audit-log';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -101,6 +106,10 @@ export interface AppServices {
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
+  /** The operations index (issue 31), kept by `statusStore` on every write. */
+  operationsIndex: OperationsIndex;
+  /** The operator audit log (issue 31), in its own table. */
+  auditLog: AuditLog;
 }
 
 /** What the intake use-case needs, from the services. */
@@ -178,6 +187,7 @@ export function privacyHttpDeps(context: InvocationContext): PrivacyHttpDeps {
     accept: acceptDeps(services, log),
     statusStore: services.statusStore,
     exports: { statusStore: services.statusStore, links: services.links, log },
+    auditLog: services.auditLog,
     log,
   };
 }
@@ -193,6 +203,7 @@ export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
     processNow: (message, accepted) => processQueuedRequest(message, workerDeps(services, log), { accepted }),
   };
 }
@@ -208,6 +219,7 @@ export function updateHttpDeps(context: InvocationContext): UpdateHttpDeps {
     waits: services.waits,
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
+    callbackSigning: services.callbacks.signing,
     processNow: (message) => processQueuedRequest(message, workerDeps(services, log)),
   };
 }
@@ -272,6 +284,20 @@ export function createAppServices(config: Config): AppServices {
   const getLinks = ensuredOnce(linkClient, () => linkClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
+  const tableClientFor = (name: string): TableClient =>
+    config.storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(config.storage.connectionString, name, {
+          allowInsecureConnection: true,
+        })
+      : new TableClient(config.storage.tableServiceUri, name, credential!);
+  const operationsClient = tableClientFor(config.operations.table);
+  const operationsIndex = tableOperationsIndex(
+    ensuredOnce(operationsClient, () => operationsClient.createTable(), local),
+  );
+  const auditClient = tableClientFor(config.operations.auditTable);
+  const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
+  // Outside any invocation (the index is kept by every writer): the host captures console lines.
+  const processLog = invocationLog(console);
 
   // DefaultAzureCredential, as in Azure: the managed identity there; locally the identity that
   // AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET name (the local stack sets the emulator's),
@@ -327,16 +353,7 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
-    callbacks: callbackServices(config, {
-      queueClientFor,
-      tableClientFor: (name) =>
-        config.storage.kind === 'connectionString'
-          ? TableClient.fromConnectionString(config.storage.connectionString, name, {
-              allowInsecureConnection: true,
-            })
-          : new TableClient(config.storage.tableServiceUri, name, credential!),
-      local,
-    }),
+    callbacks: callbackServices(config, { queueClientFor, tableClientFor, local }, webhookSecrets),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.bigCommerceTimeoutMs,
     }),
@@ -348,7 +365,12 @@ export function createAppServices(config: Config): AppServices {
       timeoutMs: config.shops.timeoutMs,
       maxWaitMs: config.shops.maxWaitMs,
     }),
-    statusStore: lazyStatusStore(getTable),
+    statusStore: indexedStatusStore(lazyStatusStore(getTable), operationsIndex, {
+      onIndexError: (error, correlationId) =>
+        processLog.warn('operations.index_write_failed', { correlationId, reason: errorName(error) }),
+    }),
+    operationsIndex,
+    auditLog,
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },

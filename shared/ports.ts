@@ -12,6 +12,8 @@ import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { SubjectQuery } from './domain/privacy/subject-query';
+import type { AttentionEntry, AttentionView } from './domain/operations/attention';
+import type { AuditEntry } from './domain/operations/audit';
 import type { Observation } from './domain/shop-budget';
 
 /**
@@ -484,6 +486,22 @@ export interface CallbackEndpoints {
   disable(url: string, at: string): Promise<void>;
 }
 
+/**
+ * Whether result callbacks can be signed: the state of the signing secret (`CALLBACK_SECRET_NAME`)
+ * in Key Vault. `missing`: no such secret (or no enabled version); `forbidden`: the app's identity
+ * may not read it; `unknown`: Key Vault did not answer (a delivery reads it again).
+ */
+export type CallbackSigningState = 'ready' | 'missing' | 'forbidden' | 'unknown';
+
+export interface CallbackSigning {
+  readonly secretName: string;
+  /**
+   * The state now. A problem is remembered briefly (so refused intakes do not each ask Key Vault),
+   * unless `fresh` (the check at start, which must not hold up requests once the secret is there).
+   */
+  state(options?: { fresh?: boolean }): Promise<CallbackSigningState>;
+}
+
 /** What a callback endpoint did with one POST. */
 export type CallbackAnswer =
   | { kind: 'answered'; status: number; retryAfter?: string }
@@ -528,6 +546,70 @@ export class GateSlotReleasedError extends Error {
     super('a D365 call was run in a gate slot that was already released');
     this.name = 'GateSlotReleasedError';
   }
+}
+
+/**
+ * What `npm run doctor` and the deep health route ask the services a configuration names, one
+ * probe per step (shared/use-cases/diagnose-configuration.ts). Every probe answers; none throws.
+ */
+export interface ConfigurationProbes {
+  /** Reads a Key Vault secret of KEY_VAULT_URL with the app's Key Vault identity. */
+  readSecret(name: string): Promise<SecretProbe>;
+  /** Asks Entra ID for a D365 token (D365_TENANT_ID, D365_CLIENT_ID, this secret, `D365_URL/.default`). */
+  d365Token(clientSecret: string): Promise<TokenProbe>;
+  /** `GET` of a D365 path (`/data/…`, the custom service) with the token. */
+  d365Get(path: string, token: string): Promise<HttpProbe>;
+  /** `GET` of a shop's API URL with the given headers. */
+  shopGet(url: string, headers: Record<string, string>): Promise<HttpProbe>;
+}
+
+export type SecretProbe =
+  | { kind: 'found'; value: string }
+  | { kind: 'missing' }
+  /** 403: `ForbiddenByRbac` (RBAC vault), `AccessDenied` (access policies), `SecretDisabled`. */
+  | { kind: 'forbidden'; code: string; caller?: string; message: string }
+  /** The vault refused the identity's token (401: another tenant, another audience). */
+  | { kind: 'unauthorized'; message: string }
+  /** No identity could be signed in (DefaultAzureCredential found none, or its sign-in failed). */
+  | { kind: 'no-identity'; message: string }
+  | { kind: 'unreachable'; reason: string };
+
+export type TokenProbe =
+  | { kind: 'issued'; token: string }
+  /** Entra ID's error: the OAuth `error`, the AADSTS code and the first sentence of its text. */
+  | { kind: 'refused'; error: string; code?: number; message: string }
+  | { kind: 'unreachable'; reason: string };
+
+export type HttpProbe =
+  { kind: 'answered'; status: number; body: string } | { kind: 'unreachable'; reason: string };
+
+/**
+ * The operations index (issue 31): the requests that need an operator, by view, newest first, with
+ * what the list shows (codes, source, legal entity, times; never personal data). The status store
+ * keeps it (adapters/operations/indexed-status-store.ts): a row per request in a view, none for a
+ * request that is on its way or succeeded.
+ */
+export interface OperationsIndex {
+  /** Writes the request's row (insert or replace). */
+  put(entry: AttentionEntry): Promise<void>;
+  /** Removes the request's row from a view (already gone: nothing to do). */
+  remove(entry: Pick<AttentionEntry, 'view' | 'rowKey'>): Promise<void>;
+  /** One page of a view, newest first, filtered; `cursor` continues where the last page ended. */
+  list(query: AttentionQuery): Promise<{ entries: AttentionEntry[]; cursor?: string }>;
+  /** How many rows of a view match the filter, per error code (one scan of the view's codes). */
+  countByCode(query: Omit<AttentionQuery, 'limit' | 'cursor'>): Promise<Record<string, number>>;
+}
+
+export interface AttentionQuery {
+  view: AttentionView;
+  errorCode?: string;
+  source?: string;
+  legalEntity?: string;
+  /** Entered the view at or after / before this time (ISO). */
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
 }
 
 /**
@@ -631,4 +713,14 @@ export class ShopAccessError extends Error {
     super(`The shop ${source} refused the Admin API access token (${detail}).`);
     this.name = 'ShopAccessError';
   }
+}
+
+/** The operator audit log (issue 31): every operator action, apart from personal data. */
+export interface AuditLog {
+  /** Writes an entry (its ID is given here) and returns it. */
+  append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** The entries that name one request, newest first. */
+  forRequest(correlationId: string, limit: number): Promise<AuditEntry[]>;
+  /** Every entry, newest first, a page at a time. */
+  recent(limit: number, cursor?: string): Promise<{ entries: AuditEntry[]; cursor?: string }>;
 }

@@ -1,24 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import { startAzurite } from '@d365-customer-sync/functions-host';
 import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { spawnHost } from '@d365-customer-sync/functions-host';
+import { appRoot } from './app-root';
 import { localAppSettings } from './local-environment';
 import { emulatorApi as controlApi } from './emulator-clients';
 
-/** The app's root folder (holds package.json and host.json), from the sources or from dist/. */
-export function appRoot(from = __dirname): string {
-  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'host.json')) && existsSync(join(dir, 'package.json'))) return dir;
-  }
-  throw new Error(`No app root (host.json and package.json) above ${from}`);
-}
-
+export { appRoot };
 export const APP_DIR = appRoot();
 
 /** Trusts an emulator's certificate in this test process (the host gets NODE_EXTRA_CA_CERTS). */
@@ -62,6 +56,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
     LINK_TABLE_NAME: `links${suffix}`,
+    OPERATIONS_TABLE_NAME: `ops${suffix}`,
+    OPERATIONS_AUDIT_TABLE_NAME: `audit${suffix}`,
     CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
@@ -102,6 +98,10 @@ export async function startAppStack(options: AppStackOptions = {}) {
     queue,
     poisonQueue: new QueueClient(connectionString, `${queueName}-poison`),
     table: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+    /** The operations index and replay jobs (issue 31). */
+    opsTable: TableClient.fromConnectionString(connectionString, `ops${suffix}`, {
+      allowInsecureConnection: true,
+    }),
     emulatorApi,
     customers: async () =>
       (

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createTlsMaterial } from '@d365-customer-sync/d365-emulator';
@@ -19,6 +20,17 @@ export interface ReceivedEvent {
 /** What the receiver answers the n-th POST (1-based) to a path. */
 export type Answer = (path: string, n: number) => { status: number; headers?: Record<string, string> };
 
+export interface CallbackReceiverOptions {
+  /** The server's certificate (and its CA); default: a throw-away one (`createTlsMaterial`). */
+  tls?: { keyPem: string; certPem: string; caCertPem: string };
+  /** Default 0: a free port. */
+  port?: number;
+  /** Each verified POST: the event, and whether its webhook-id was taken before. */
+  onEvent?: (event: ReceivedEvent, duplicate: boolean) => void;
+  /** Each POST refused (400): why the signature did not verify. */
+  onInvalid?: (path: string, reason: string) => void;
+}
+
 /**
  * A callback receiver as an integrator would write one: HTTPS on 127.0.0.1, every POST verified
  * with the official `standardwebhooks` library, deduplicated on `webhook-id` as the spec asks.
@@ -28,9 +40,10 @@ export async function startCallbackReceiver(
   /** The `whsec_` secret, or where to read it when a POST comes (a caller's own, known after the app starts). */
   secret: string | (() => string),
   answer: Answer = () => ({ status: 200 }),
+  options: CallbackReceiverOptions = {},
 ) {
-  // The emulator's throw-away CA: the host trusts it through NODE_EXTRA_CA_CERTS, so TLS checks are real.
-  const tls = await createTlsMaterial();
+  // A throw-away CA: the host trusts it through NODE_EXTRA_CA_CERTS, so TLS checks are real.
+  const tls = options.tls ?? (await createTlsMaterial());
   const verifier = () => new Webhook(typeof secret === 'string' ? secret : secret());
   const seen = new Map<string, ReceivedEvent>();
   const deliveries: { id: string; path: string; status: number; at: number }[] = [];
@@ -52,6 +65,7 @@ export async function startCallbackReceiver(
         body = verifier().verify(raw, headers) as ReceivedEvent['body'];
       } catch (error) {
         invalid.push({ path, reason: (error as Error).message });
+        options.onInvalid?.(path, (error as Error).message);
         res.writeHead(400).end();
         return;
       }
@@ -60,15 +74,20 @@ export async function startCallbackReceiver(
       const reply = answer(path, n);
       const id = headers['webhook-id']!;
       deliveries.push({ id, path, status: reply.status, at: Date.now() });
+      const event = { id, path, body, raw, receivedAt: Date.now() };
+      options.onEvent?.(event, seen.has(id));
       if (reply.status >= 200 && reply.status < 300 && !seen.has(id)) {
-        seen.set(id, { id, path, body, raw, receivedAt: Date.now() });
+        seen.set(id, event);
         for (const wake of waiters) wake();
       }
       res.writeHead(reply.status, reply.headers).end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
+  server.listen(options.port ?? 0, '127.0.0.1');
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => Promise.reject(error as Error)),
+  ]);
   const { port } = server.address() as AddressInfo;
   const base = `https://127.0.0.1:${port}`;
 

@@ -44,20 +44,45 @@ export function environmentProblems(configured: Record<string, string | undefine
 }
 
 /**
- * The loopback URL settings that name another origin than the emulator that runs (a copied
- * local.settings.sample.json with EMULATOR_PORT set, say): the stack points them at the emulator.
+ * The settings that name the emulator at another origin than the one that runs (a copied
+ * local.settings.sample.json with EMULATOR_PORT set, say), each with the value that names the
+ * emulator that runs: the URL settings, and the BigCommerce `apiUrl`s in WEBHOOK_SOURCES.
  */
 export function staleEmulatorUrls(
   configured: Record<string, string | undefined>,
   emulatorUrl: string,
-): { name: string; value: string }[] {
+): { name: string; value: string; replacement: string }[] {
   const origin = new URL(emulatorUrl).origin;
-  return EMULATOR_URL_SETTINGS.flatMap((name) => {
-    const value = configured[name]?.trim();
-    if (!value || !URL.canParse(value) || !isLoopbackUrl(value) || new URL(value).origin === origin)
-      return [];
-    return [{ name, value }];
-  });
+  const stale = (value: string | undefined): value is string =>
+    !!value && URL.canParse(value) && isLoopbackUrl(value) && new URL(value).origin !== origin;
+  const found: { name: string; value: string; replacement: string }[] = EMULATOR_URL_SETTINGS.flatMap(
+    (name) => {
+      const value = configured[name]?.trim();
+      return stale(value) ? [{ name, value, replacement: emulatorUrl }] : [];
+    },
+  );
+  const sources = parseJsonArray(configured.WEBHOOK_SOURCES);
+  const staleApis = sources.filter((s) => s.kind === 'bigcommerce' && stale(s.apiUrl as string | undefined));
+  if (staleApis.length > 0) {
+    const replaced = sources.map((s) => (staleApis.includes(s) ? { ...s, apiUrl: emulatorUrl } : s));
+    found.push({
+      name: 'WEBHOOK_SOURCES',
+      value: `a BigCommerce apiUrl of ${String(staleApis[0]!.apiUrl)}`,
+      replacement: JSON.stringify(replaced),
+    });
+  }
+  return found;
+}
+
+function parseJsonArray(text: string | undefined): Record<string, unknown>[] {
+  try {
+    const value = JSON.parse(text ?? '') as unknown;
+    return Array.isArray(value)
+      ? value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null)
+      : [];
+  } catch {
+    return [];
+  }
 }
 
 /** True when nothing listens on `port` on 127.0.0.1. */

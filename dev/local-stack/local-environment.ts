@@ -9,6 +9,7 @@ import {
 } from '@d365-customer-sync/d365-emulator';
 import { settings } from '../../shared/config/settings';
 import { HOST_BODY_SIZE_LIMIT_BYTES } from '../../shared/http/request-body';
+import { localWebhookSources } from './try-it';
 export { isLoopbackUrl } from '../../shared/config/urls';
 
 /** The `Values` and `Host` sections of local.settings.json, if the file exists. */
@@ -42,16 +43,37 @@ export function emulatorSettings(emulatorUrl: string): Record<string, string> {
     AZURE_TENANT_ID: LOCAL_TENANT_ID,
     AZURE_CLIENT_ID: LOCAL_KEY_VAULT_READER_CLIENT_ID,
     AZURE_CLIENT_SECRET: LOCAL_KEY_VAULT_READER_SECRET,
+    // One source of each kind, their secrets put in the emulator's Key Vault by npm start (try-it.ts).
+    WEBHOOK_SOURCES: localWebhookSources(emulatorUrl),
   };
 }
 
+/** A setting's local value, else its default ('' when it has neither). */
+export function settingDefault(name: string): string {
+  const setting = settings.find((s) => s.name === name);
+  return setting?.local ?? setting?.default ?? '';
+}
+
+/**
+ * The local settings that are only for trying things by hand (README "Try everything"): one webhook
+ * source of each kind and result callbacks to a receiver on this machine. Tests, benches and fleets
+ * run without them (a test that needs them sets its own); `npm start` and the sample keep them.
+ */
+export const TRY_IT_SETTINGS = [
+  'WEBHOOK_SOURCES',
+  'CALLBACK_ALLOWED_HOSTS',
+  'CALLBACK_ALLOWED_PRIVATE_ADDRESSES',
+];
+
 /**
  * The settings the app needs on the local stack: each setting's local default, with the
- * emulator's URL and identities for D365, Entra ID and Key Vault, and Azurite for storage.
+ * emulator's URL and identities for D365, Entra ID and Key Vault, and Azurite for storage. Without
+ * `tryIt`, the try-it settings take their defaults (no webhook sources, callbacks off).
  */
 export function localAppSettings(
   emulatorUrl: string,
   storageConnectionString: string,
+  options: { tryIt?: boolean } = {},
 ): Record<string, string> {
   const values: Record<string, string> = {
     FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -59,13 +81,17 @@ export function localAppSettings(
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(HOST_BODY_SIZE_LIMIT_BYTES),
   };
   for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;
-  return { ...values, ...emulatorSettings(emulatorUrl) };
+  const all = { ...values, ...emulatorSettings(emulatorUrl) };
+  if (!options.tryIt) {
+    for (const name of TRY_IT_SETTINGS) all[name] = settings.find((s) => s.name === name)?.default ?? '';
+  }
+  return all;
 }
 
 /** The Values of local.settings.sample.json: the local stack's settings with the emulator on its default port. */
 export function sampleSettings(): Record<string, string> {
   return {
-    ...localAppSettings(DEFAULT_EMULATOR_URL, 'UseDevelopmentStorage=true'),
+    ...localAppSettings(DEFAULT_EMULATOR_URL, 'UseDevelopmentStorage=true', { tryIt: true }),
     APPLICATIONINSIGHTS_CONNECTION_STRING: '',
   };
 }
@@ -90,6 +116,10 @@ export function realSampleSettings(): Record<string, string> {
     FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(HOST_BODY_SIZE_LIMIT_BYTES),
     ...REAL_ENVIRONMENT_PLACEHOLDERS,
   };
-  for (const s of settings) if (s.local !== undefined) values[s.name] = s.local;
+  // Callbacks stay off: their signing secret would have to be in the real vault first.
+  for (const s of settings) {
+    if (s.local !== undefined)
+      values[s.name] = TRY_IT_SETTINGS.includes(s.name) ? (s.default ?? '') : s.local;
+  }
   return { ...values, APPLICATIONINSIGHTS_CONNECTION_STRING: '' };
 }

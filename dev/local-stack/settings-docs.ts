@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settings } from '../../shared/config/settings';
-import { appRoot } from './app-stack';
+import { appRoot } from './app-root';
 import { realSampleSettings, sampleSettings } from './local-environment';
 
 /**

@@ -73,6 +73,12 @@ param statusTableName string
 param statusRetryAfterSeconds int
 param duplicatePolicy string
 param linkTableName string
+
+@description('OPERATIONS_TABLE_NAME: the operations index and bulk replay jobs (issue 31).')
+param operationsTableName string
+
+@description('OPERATIONS_AUDIT_TABLE_NAME: the operator audit log (issue 31).')
+param operationsAuditTableName string
 param updateConflictPolicy string
 param retryBaseSeconds int
 param retryMaxDelaySeconds int
@@ -347,6 +353,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'LINK_TABLE_NAME'
           value: linkTableName
+        }
+        {
+          name: 'OPERATIONS_TABLE_NAME'
+          value: operationsTableName
+        }
+        {
+          name: 'OPERATIONS_AUDIT_TABLE_NAME'
+          value: operationsAuditTableName
         }
         {
           name: 'UPDATE_CONFLICT_POLICY'

@@ -18,6 +18,12 @@ param statusTableName string
 @description('Name of the customer links table.')
 param linkTableName string
 
+@description('Name of the operations index and replay jobs table (issue 31).')
+param operationsTableName string
+
+@description('Name of the operator audit log table (issue 31).')
+param operationsAuditTableName string
+
 @description('Name of the Key Vault.')
 param keyVaultName string
 
@@ -104,6 +110,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource linkTable 'tables' existing = {
       name: linkTableName
+    }
+
+    resource operationsTable 'tables' existing = {
+      name: operationsTableName
+    }
+
+    resource operationsAuditTable 'tables' existing = {
+      name: operationsAuditTableName
     }
   }
 }
@@ -249,6 +263,29 @@ resource linkTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   scope: storage::tableService::linkTable
   properties: {
     description: 'Storage Table Data Contributor: customer links table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+// ---- Table: the operations index and bulk replay jobs, and the operator audit log (issue 31; entities only).
+resource operationsTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::operationsTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::operationsTable
+  properties: {
+    description: 'Storage Table Data Contributor: operations index and replay jobs table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+resource operationsAuditTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::operationsAuditTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::operationsAuditTable
+  properties: {
+    description: 'Storage Table Data Contributor: operator audit log table.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')

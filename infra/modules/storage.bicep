@@ -31,6 +31,12 @@ param statusTableName string
 @description('Table of customer links and the update state (LINK_TABLE_NAME, issue 17).')
 param linkTableName string
 
+@description('Table of the operations index and bulk replay jobs (OPERATIONS_TABLE_NAME, issue 31).')
+param operationsTableName string
+
+@description('Table of the operator audit log (OPERATIONS_AUDIT_TABLE_NAME, issue 31).')
+param operationsAuditTableName string
+
 @description('The callback outbox queue (CALLBACK_QUEUE_NAME): result events wait here until their callback URL took them; the host moves a message to "<name>-poison" only when storage failed it maxDequeueCount times.')
 param callbackQueueName string
 
@@ -158,6 +164,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource linkTable 'tables' = {
       name: linkTableName
+    }
+
+    resource operationsTable 'tables' = {
+      name: operationsTableName
+    }
+
+    resource operationsAuditTable 'tables' = {
+      name: operationsAuditTableName
     }
 
     resource callbackEndpointsTable 'tables' = {

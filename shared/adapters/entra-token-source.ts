@@ -32,6 +32,30 @@ export function isInvalidClientError(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Entra ID answers that no retry can change (a setting names the wrong tenant, application or
+ * resource): the AADSTS code with the setting to fix, or undefined for any other error. A tenant
+ * that does not exist reaches the SDK only as `endpoints_resolution_error` (its metadata is
+ * refused), which an unreachable authority gives too, so that one stays transient (npm run doctor
+ * asks the token endpoint directly and names it).
+ */
+export function entraConfigurationProblem(error: unknown): string | undefined {
+  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    const code = /AADSTS(\d+)/.exec(e.message ?? '')?.[1];
+    const setting = code && ENTRA_CONFIGURATION_CODES[code];
+    if (setting)
+      return `Entra ID refused the token request (AADSTS${code}): ${setting} (npm run doctor names the fix).`;
+  }
+  return undefined;
+}
+
+const ENTRA_CONFIGURATION_CODES: Record<string, string> = {
+  '90002': 'D365_TENANT_ID names no tenant',
+  '900023': 'D365_TENANT_ID is not a tenant ID',
+  '700016': 'D365_CLIENT_ID is not an application of the tenant D365_TENANT_ID names',
+  '500011': 'D365_URL is not a resource of the tenant (the environment URL, without a path)',
+};
+
 export function entraTokenSource(secrets: SecretSource, options: TokenSourceOptions): TokenSource {
   const scope = `${options.resource}/.default`;
   let credential: { secret: string; value: ClientSecretCredential } | undefined;
@@ -60,6 +84,8 @@ export function entraTokenSource(secrets: SecretSource, options: TokenSourceOpti
       return await requestToken(fresh, call);
     } catch (error) {
       if (error instanceof ProcessingError) throw error;
+      const configuration = entraConfigurationProblem(error);
+      if (configuration) throw permanent('configuration', configuration);
       if (!isInvalidClientError(error)) throw asProcessingError(error, 'Entra ID');
     }
     // The secret was rejected: it may have been rotated. Read it again from Key Vault, once.

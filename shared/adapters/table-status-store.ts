@@ -30,6 +30,12 @@ const OPTIONAL_FIELDS = [
   'nextAttemptAt',
   'dueAt',
   'erasedAt',
+  'resolvedAt',
+  'resolution',
+  'resolvedBy',
+  'resolutionNote',
+  'originalPayload',
+  'replayJobId',
 ] as const satisfies readonly (keyof StatusRecord)[];
 
 type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };
@@ -134,7 +140,7 @@ export function tableStatusStore(client: TableClient): StatusStore {
       const filter = subjectFilter(subject);
       if (filter === undefined) return [];
       const holding =
-        "(payload gt '' or sourceCustomerId gt '' or customerAccount gt '' or emailKey gt '' or existingAccounts gt '')";
+        "(payload gt '' or originalPayload gt '' or sourceCustomerId gt '' or customerAccount gt '' or emailKey gt '' or existingAccounts gt '')";
       const inFlight = subject.inFlight
         ? " and status ne 'succeeded' and status ne 'failed' and status ne 'needs_review'"
         : '';

@@ -50,6 +50,7 @@ const configSchema = settingsObject.transform((v) => ({
   publicBaseUrl: v.PUBLIC_BASE_URL,
   duplicatePolicy: v.DUPLICATE_POLICY,
   linkTable: v.LINK_TABLE_NAME,
+  operations: { table: v.OPERATIONS_TABLE_NAME, auditTable: v.OPERATIONS_AUDIT_TABLE_NAME },
   conflictPolicy: v.UPDATE_CONFLICT_POLICY,
   retry: {
     baseSeconds: v.RETRY_BASE_SECONDS,
@@ -147,6 +148,8 @@ export interface Config {
   duplicatePolicy: 'link' | 'reject' | 'create';
   /** The customer links table (issue 17). */
   linkTable: string;
+  /** The operations index and replay jobs, and the operator audit log (issue 31). */
+  operations: { table: string; auditTable: string };
   /** What an update does about a field changed in D365 meanwhile. */
   conflictPolicy: 'review' | 'ours' | 'd365';
   retry: RetryPolicy;

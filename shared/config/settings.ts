@@ -234,6 +234,24 @@ const catalogue = [
     schema: tableName,
   }),
   define({
+    name: 'OPERATIONS_TABLE_NAME',
+    description:
+      'Table of the operations index (issue 31: the failed, needs-review, retrying and resolved requests by view, newest first; codes and times only, no personal data) and of bulk replay jobs.',
+    default: 'customerops',
+    local: 'customerops',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
+    name: 'OPERATIONS_AUDIT_TABLE_NAME',
+    description:
+      'Table of the operator audit log (issue 31): who did what to which requests, and when; field names, never values.',
+    default: 'operatoraudit',
+    local: 'operatoraudit',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
     name: 'UPDATE_CONFLICT_POLICY',
     description:
       'When an update changes a field that was changed in D365 since our last write (a 412 on `If-Match`, then the fields compared): `review` (send nothing, `needs_review` with `update_conflict`), `ours` (overwrite it) or `d365` (keep D365\'s value, `outcome: "kept_d365"`).',
@@ -469,7 +487,7 @@ const catalogue = [
     description:
       'The e-commerce sources that may post customers to `/api/webhooks/…`: a JSON array of Shopify shops, BigCommerce stores and Standard Webhooks senders, each with its Key Vault secret name (and legal entity, currency, customer group for shops). See docs/webhooks.md.',
     default: '[]',
-    local: '[]',
+    // Locally: one source of each kind, their secrets in the emulator's Key Vault (README "Try everything").
     azure: true,
     schema: webhookSourcesSetting,
   }),
@@ -555,7 +573,7 @@ const catalogue = [
     description:
       'Hosts a `Callback-Url` may name (result callbacks, docs/api.md): comma-separated, `hooks.example.com` or `*.example.com` (its sub-domains), each with an optional `:port` (`:*` any; without, 443 only). Only `https://`; a host that resolves to a private, loopback or link-local address is refused. Empty: callbacks off.',
     default: '',
-    local: '',
+    local: '127.0.0.1:*',
     azure: true,
     schema: commaList(callbackHost),
   }),
@@ -564,7 +582,7 @@ const catalogue = [
     description:
       '**Local development only** (never set in Azure): IP addresses a `Callback-Url` may name literally although they are not public, e.g. `127.0.0.1` for an HTTPS receiver on this machine (its host must also be in `CALLBACK_ALLOWED_HOSTS`, e.g. `127.0.0.1:8443`). A DNS name resolving to such an address is refused regardless.',
     default: '',
-    local: '',
+    local: '127.0.0.1',
     azure: false,
     schema: commaList(ipAddress),
   }),

@@ -21,6 +21,8 @@ import {
   parseCustomerRequest,
   ParseCustomerResult,
   personalFields,
+  countFieldErrors,
+  prefixPointers,
 } from './customer-contract';
 import { parseJsonBody } from './json-body';
 import { ALPHA2_TO_ALPHA3, COUNTRY_ALPHA3_CODES, CURRENCY_CODES } from './reference-data';
@@ -639,6 +641,12 @@ describe('invalid customers', () => {
       pointer: '',
       detail: '150 more errors were found and are not listed.',
     });
+    // All 200 are counted (not the 51 entries), inside an envelope too.
+    expect(countFieldErrors(errors)).toBe(200);
+    const enveloped = prefixPointers(errors, '/data');
+    expect(enveloped[0]!.pointer).toBe('/data/Customer/Extra0');
+    expect(countFieldErrors(enveloped)).toBe(200);
+    expect(countFieldErrors(errors.slice(0, 3))).toBe(3);
   });
 
   it('refuses too-deep nesting and __proto__ keys before the schema sees them (body text pipeline)', () => {

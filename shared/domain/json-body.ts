@@ -1,9 +1,12 @@
+import { syntaxErrorOffset } from './json-syntax';
+
 /**
  * A defensive JSON body reader: `JSON.parse` plus the checks a public endpoint needs before any schema
  * sees the value.
  *
- * - Malformed JSON is reported with its line and column, never with the text around it (V8's own
- *   messages quote the input, which may hold personal data).
+ * - Malformed JSON is reported with its line and column (`json-syntax.ts`: V8 gives no position for
+ *   some errors), never with the text around it (V8's own messages quote the input, which may hold
+ *   personal data).
  * - Nesting deeper than `maxDepth` (default 32) is refused. V8's `JSON.parse` itself does not overflow
  *   on deep input, but the code that walks the value later might.
  * - The property names `__proto__`, `constructor` and `prototype` are refused anywhere: they are the
@@ -92,27 +95,23 @@ export function parseJsonBody(text: string, options: JsonBodyOptions = {}): Json
   let value: unknown;
   try {
     value = JSON.parse(source);
-  } catch (error) {
-    return { ok: false, pointer: '', detail: describeSyntaxError(source, error) };
+  } catch {
+    return { ok: false, pointer: '', detail: describeSyntaxError(source) };
   }
   const problem = scan(source, maxDepth);
   return problem ? { ok: false, ...problem } : { ok: true, value };
 }
 
-function describeSyntaxError(source: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : '';
-  const position = /at position (\d+)/.exec(message);
-  const offset = position?.[1] === undefined ? undefined : Math.min(Number(position[1]), source.length);
-  if (/unexpected end of json input|unterminated/i.test(message) || offset === source.length) {
+function describeSyntaxError(source: string): string {
+  const offset = syntaxErrorOffset(source);
+  if (offset < 0) return 'The request body is not valid JSON.';
+  if (offset >= source.length) {
     return 'The request body is not valid JSON: it ends before the JSON value is complete.';
   }
-  if (offset !== undefined) {
-    const before = source.slice(0, offset);
-    const line = before.split('\n').length;
-    const column = offset - before.lastIndexOf('\n');
-    return `The request body is not valid JSON (syntax error at line ${line}, column ${column}).`;
-  }
-  return 'The request body is not valid JSON.';
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `The request body is not valid JSON (syntax error at line ${line}, column ${column}).`;
 }
 
 interface Frame {

@@ -72,7 +72,8 @@ export const FAILURE_CODES = {
   invalid_secret:
     'Entra ID rejected the D365 client secret read from Key Vault (AADSTS7000215). Put the current secret in Key Vault.',
   unauthorized: 'D365 rejected a fresh access token (401). Check the D365 URL and the app registration.',
-  configuration: 'The app could not read the D365 client secret from Key Vault.',
+  configuration:
+    'A setting names something Key Vault, Entra ID or D365 does not have (the client secret, the tenant, the application, the environment, the custom service): the message says which, and npm run doctor names the fix.',
   unmappable:
     "The shop's customer cannot be mapped to a D365 customer (see the message for the fields); the webhook was answered 2xx so the shop does not resend it.",
   source_not_found: 'The shop no longer has the customer its webhook named.',
@@ -173,6 +174,20 @@ export interface StatusRecord {
   dueAt?: string;
   /** When a privacy request erased this record's customer data (it keeps only its facts). */
   erasedAt?: string;
+  /**
+   * Operations (issue 31): a `failed` or `needs_review` request an operator resolved (handled in D365
+   * by hand: `manual`), or that a later request for the same customer made moot (`superseded`). The
+   * status stays; the request leaves the operators' open list.
+   */
+  resolvedAt?: string;
+  resolution?: 'manual' | 'superseded';
+  /** Who resolved it (an operator's ID, or `system`), and the operator's note (scrubbed of personal data). */
+  resolvedBy?: string;
+  resolutionNote?: string;
+  /** The payload as the caller sent it, kept when an operator edited it (edit and retry), for the audit. Personal data. */
+  originalPayload?: string;
+  /** The bulk replay that last re-queued it. */
+  replayJobId?: string;
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }

@@ -210,6 +210,16 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   invalidPath: [
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],
+  invalidQuery: [
+    [
+      {
+        pointer: '',
+        detail:
+          'Name the link: ?source=…&sourceCustomerId=… (a source customer) or ?legalEntity=…&customerAccount=… (a D365 account).',
+      },
+    ],
+  ],
+  actionRefused: ['The request is resolved already.'],
   customerNotFound: [],
   forbidden: [],
   linkUnverified: [],

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../config/config';
 import type { QueueMessage } from '../domain/queue-message';
 import type { StatusRecord } from '../domain/status';
-import type { CallbackEndpoints, StatusStore, WaitSlots } from '../ports';
+import type { CallbackEndpoints, CallbackSigning, StatusStore, WaitSlots } from '../ports';
 import type { AcceptDeps } from '../use-cases/accept-customer';
 import { acceptAndWait } from '../use-cases/accept-and-wait';
 import { registerCallbackUrl } from './callback-registration';
@@ -29,6 +29,8 @@ export interface CreateHttpDeps {
   waits: WaitSlots;
   rateLimiter: RateLimiter;
   callbackEndpoints: CallbackEndpoints;
+  /** Whether callbacks can be signed now (a Callback-Url that cannot be is refused). */
+  callbackSigning?: CallbackSigning;
   /** The worker, for `Prefer: wait`: processes the accepted message in this invocation. */
   processNow: (message: QueueMessage, accepted: StatusRecord) => Promise<unknown>;
 }
@@ -44,7 +46,12 @@ export async function createCustomerHttp(
   const reference = parseCustomerReference(request.headers.get(CUSTOMER_REFERENCE_HEADER));
   if (!reference.ok)
     return problemResponse(problems.invalidHeader(CUSTOMER_REFERENCE_HEADER, reference.error));
-  const callback = await registerCallbackUrl(request.headers, config.callbacks, deps.callbackEndpoints);
+  const callback = await registerCallbackUrl(
+    request.headers,
+    config.callbacks,
+    deps.callbackEndpoints,
+    deps.callbackSigning,
+  );
   if (!callback.ok) return problemResponse(callback.problem);
   const body = await readJsonBody(request);
   if (!body.ok) return problemResponse(body.problem);

@@ -80,10 +80,15 @@ export const HEADERS = {
 
 export type ProblemName = keyof typeof PROBLEM_EXAMPLES;
 
+/** The codes a `needs_review` ending carries (README, Status life cycle). */
+const NEEDS_REVIEW_CODES: readonly FailureCode[] = ['account_not_found', 'update_conflict'];
+
 export function failureExample(code: FailureCode, status: number): Json {
   return {
     type: failureProblemType(code),
-    title: 'D365 did not create the customer',
+    title: NEEDS_REVIEW_CODES.includes(code)
+      ? 'The request ended for an operator to review'
+      : 'D365 did not create the customer',
     status,
     detail: FAILURE_CODES[code],
     code,

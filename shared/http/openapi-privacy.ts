@@ -57,7 +57,8 @@ const answer = (description: string, examples: Record<string, Json>, headers: Js
 const notFound = () => problem(404, 'No such privacy request (or past its retention).', ['notFound']);
 const badId = () => problem(400, 'The ID is not a UUID.', ['invalidCorrelationId']);
 
-const OPERATOR = 'Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`.';
+const OPERATOR =
+  'Operators only (as the operations routes): the master (admin) key with `CALLER_AUTH=keys`; with `CALLER_AUTH=app-service` an Entra ID sign-in holding `CALLER_ROLE_OPERATOR` (no key). Creating a request, fetching an export and releasing an erasure are recorded in the operator audit log (`GET /api/ops/audit`).';
 
 export function privacyPaths(): Record<string, Json> {
   return {

@@ -90,7 +90,7 @@ function patchOperation(
           },
         },
         '202': acceptedResponse(
-          'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365.',
+          'Stored and queued. Poll `Location`; a `needs_review` ending (`update_conflict`) names the fields changed in D365. (With `Prefer: wait`, only while the update has not ended within the wait.)',
         ),
         '400': problem(400, 'An invalid patch (`errors[]` point into it), a malformed header or path.', [
           'invalidBody',
@@ -111,9 +111,9 @@ function patchOperation(
         ),
         '409': problem(
           409,
-          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed; or a privacy request erased the customer (`erased-customer`).',
+          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed; or (`Prefer: wait`) the update ended `needs_review` because fields it changes were changed in D365 since our last write (`update_conflict`, `UPDATE_CONFLICT_POLICY=review`; the detail names them, nothing was sent; final: no `Retry-After`); or a privacy request erased the customer (`erased-customer`).',
           ['idempotencyKeyInProgress', 'erasedCustomer'],
-          ['customer_not_created'],
+          ['customer_not_created', 'update_conflict'],
           {
             'Retry-After': header('Retry-After', true),
             'X-Correlation-Id': header('X-Correlation-Id', true),
@@ -253,7 +253,9 @@ function linkOperation(found: string, examples: Record<string, Json>, notFound: 
           },
         },
       },
-      '400': problem(400, 'Neither key given, or a malformed one.', ['invalidPath']),
+      '400': problem(400, 'Neither key given, or a malformed one: the detail names both forms.', [
+        'invalidQuery',
+      ]),
       ...callerProblems('admin'),
       '404': problem(404, notFound, ['customerNotFound']),
       '500': noContent500,

@@ -46,6 +46,8 @@ import {
   UPDATE_PARAMETERS,
   updatePaths,
 } from './openapi-updates';
+import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
+import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the zod schemas that validate requests
@@ -80,6 +82,8 @@ function componentSchemas(): Record<string, Json> {
     Accepted: acceptedSchema,
     Problem: problemSchema,
     Health: healthSchema,
+    DeepHealth: deepHealthSchema,
+    DeepHealthProblem: deepHealthProblemSchema,
     Status: statusSchema,
     FailureCode: failureCodeSchema,
     FieldError: fieldErrorSchema,
@@ -90,6 +94,7 @@ function componentSchemas(): Record<string, Json> {
     PrivacyRequest: privacyRequestBodySchema,
     PrivacyAnswer: privacyAnswerSchema,
     PrivacyExport: privacyExportSchema,
+    ...OPERATIONS_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -275,9 +280,9 @@ function buildDocument(): Json {
             '500': noContent500,
             '502': problem(
               502,
-              '`Prefer: wait`: a D365 configuration problem (secret, app registration).',
+              '`Prefer: wait`: a D365 configuration problem (secret, app registration); or the create ended `needs_review` (`account_not_found`: D365 confirmed it without naming the account and it could not be found, or several customers match its name and phone, listed in `existingAccounts`; final, an operator finds it in D365).',
               [],
-              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration'],
+              ['not_registered', 'invalid_secret', 'unauthorized', 'configuration', 'account_not_found'],
               { 'X-Correlation-Id': header('X-Correlation-Id', true), Location: header('Location', true) },
             ),
             '503': problem(
@@ -405,6 +410,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...diagnosisPaths(),
       '/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
@@ -423,6 +429,7 @@ function buildDocument(): Json {
         },
       },
       ...webhookPaths(),
+      ...operationsPaths(),
     },
     components: {
       securitySchemes: SECURITY_SCHEMES,

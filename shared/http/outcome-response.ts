@@ -48,8 +48,8 @@ const FAILURE_STATUS: Record<FailureCode, number> = {
 
 /**
  * The answer for a request: `202 Accepted` (the intake's answer), or — when the caller asked to
- * wait (`final`) — `201 Created` with the status answer when it succeeded and the failure as
- * problem+json when it failed.
+ * wait (`final`) — `201 Created` (`200` for an update) with the status answer when it succeeded,
+ * and the failure as problem+json when it ended `failed` or `needs_review`.
  */
 export function outcomeResponse(
   record: StatusRecord,
@@ -70,11 +70,16 @@ export function outcomeResponse(
   // An update changes a customer that exists: 200, not 201.
   if (record.status === 'succeeded')
     return { status: record.kind === 'update' ? 200 : 201, headers: common, jsonBody: answer };
-  if (record.status === 'failed' && answer.error) {
+  // `needs_review` is as final as `failed` (an operator acts, nothing retries): a problem, no Retry-After.
+  if ((record.status === 'failed' || record.status === 'needs_review') && answer.error) {
     const problem: Problem = {
       type: `urn:d365-customer-sync:problem:${answer.error.code.replace(/_/g, '-')}`,
       title:
-        record.kind === 'update' ? 'D365 did not update the customer' : 'D365 did not create the customer',
+        record.status === 'needs_review'
+          ? 'The request ended for an operator to review'
+          : record.kind === 'update'
+            ? 'D365 did not update the customer'
+            : 'D365 did not create the customer',
       status: FAILURE_STATUS[answer.error.code],
       detail: answer.error.message,
       code: answer.error.code,

@@ -2,13 +2,14 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../config/config';
 import { parseCorrelationId } from '../domain/correlation-id';
 import { isPrivacyKind, parsePrivacyRequestBody, toPrivacyAnswer } from '../domain/privacy';
-import type { Log, StatusStore } from '../ports';
+import type { AuditAction } from '../domain/operations/audit';
+import type { AuditLog, Log, StatusStore } from '../ports';
 import type { AcceptDeps } from '../use-cases/accept-customer';
 import { acceptPrivacyRequest, PrivacyIntakeResult } from '../use-cases/accept-privacy-request';
 import { ExportDeps, fetchExport } from '../use-cases/privacy-export';
 import { releasePrivacyRequest } from '../use-cases/release-privacy-request';
-import { requireCaller } from './caller';
 import { parseIdempotencyKey } from './idempotency-key';
+import { Operator, requireOperator } from './operator-auth';
 import { problemResponse, problems } from './problem';
 import { decodeJsonBytes, MAX_BODY_BYTES, readBodyBytes } from './request-body';
 import { privacyStatusUrl } from './status-url';
@@ -17,23 +18,41 @@ import { publicRequestUrl } from './public-url';
 /**
  * The operators' privacy routes (issue 27): `POST /api/privacy/requests` (any channel's request),
  * `GET …/{id}` (status and proof), `GET …/{id}/export` (a data request's export, each fetch
- * recorded), `POST …/{id}/release` (the merchant lets an erased customer come back). Master key;
- * with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR` (console's shared operator auth
- * replaces this check once it lands).
+ * recorded), `POST …/{id}/release` (the merchant lets an erased customer come back). Operators
+ * only, by the operations routes' shared check (`requireOperator`: the master key, or an Entra ID
+ * sign-in with `CALLER_ROLE_OPERATOR`); a new request, an export fetched and a release go to the
+ * operator audit log (the privacy request's ID, never the customer).
  */
 export interface PrivacyHttpDeps {
   config: Config;
   accept: AcceptDeps;
   statusStore: StatusStore;
   exports: ExportDeps;
+  /** The operator audit log (operations, issue 31); absent in unit tests that do not look at it. */
+  auditLog?: AuditLog;
   log: Log;
   now?: () => Date;
 }
 
 const now = (deps: { now?: () => Date }): Date => deps.now?.() ?? new Date();
 
-/** Who asked or fetched, as the request records it: the operator's ID (`operator` for the shared key). */
-const operatorId = (id: string): string => (id === 'anonymous' || id === 'key:shared' ? 'operator' : id);
+/** One operator action on a privacy request in the operator audit log. */
+async function audit(
+  deps: PrivacyHttpDeps,
+  operator: Operator,
+  action: AuditAction,
+  correlationId: string,
+  outcome: string,
+): Promise<void> {
+  await deps.auditLog?.append({
+    at: now(deps).toISOString(),
+    actor: operator,
+    action,
+    correlationIds: [correlationId],
+    count: 1,
+    outcome,
+  });
+}
 
 /** The answer to an accepted (or redelivered) privacy request: 202 (200 when replayed) with its status URL. */
 export function privacyIntakeResponse(
@@ -66,7 +85,7 @@ export async function createPrivacyRequestHttp(
   request: HttpRequest,
   deps: PrivacyHttpDeps,
 ): Promise<HttpResponseInit> {
-  const check = requireCaller(request, 'operator', deps.config.callers);
+  const check = requireOperator(request.headers, deps.config.callers);
   if (!check.ok) return check.response;
   const key = parseIdempotencyKey(request.headers.get('idempotency-key'));
   if (!key.ok) return problemResponse(problems.invalidHeader('Idempotency-Key', key.error));
@@ -76,7 +95,7 @@ export async function createPrivacyRequestHttp(
   if (!decoded.ok) return problemResponse(decoded.problem);
   const parsed = parsePrivacyRequestBody(decoded.value);
   if (!parsed.ok) return problemResponse(problems.invalidBody(parsed.errors));
-  const caller = operatorId(check.caller.id);
+  const caller = check.operator.id;
   const result = await acceptPrivacyRequest(
     {
       kind: parsed.kind,
@@ -89,6 +108,14 @@ export async function createPrivacyRequestHttp(
     },
     deps.accept,
   );
+  if (result.kind === 'accepted')
+    await audit(
+      deps,
+      check.operator,
+      'privacy.request',
+      result.record.correlationId,
+      result.replayed ? 'replayed' : parsed.kind,
+    );
   // Built on the app's public origin, never on the Host header (edge: Host reflection).
   const url = publicRequestUrl(request.url, deps.config.publicOrigin);
   return privacyIntakeResponse(url, result, deps.config.statusRetryAfterSeconds, now(deps));
@@ -96,7 +123,7 @@ export async function createPrivacyRequestHttp(
 
 /** The privacy request's record, or the answer when there is none (or the caller is not an operator). */
 async function privacyRecord(request: HttpRequest, deps: PrivacyHttpDeps) {
-  const check = requireCaller(request, 'operator', deps.config.callers);
+  const check = requireOperator(request.headers, deps.config.callers);
   if (!check.ok) return { ok: false as const, response: check.response };
   const id = parseCorrelationId(request.params.id);
   if (id === undefined)
@@ -107,7 +134,7 @@ async function privacyRecord(request: HttpRequest, deps: PrivacyHttpDeps) {
   return {
     ok: true as const,
     record,
-    operator: check.caller.id === 'anonymous' ? 'operator' : check.caller.id,
+    operator: check.operator,
   };
 }
 
@@ -128,7 +155,9 @@ export async function privacyExportHttp(
 ): Promise<HttpResponseInit> {
   const found = await privacyRecord(request, deps);
   if (!found.ok) return found.response;
-  const result = await fetchExport(found.record.correlationId, found.operator, deps.exports);
+  const result = await fetchExport(found.record.correlationId, found.operator.id, deps.exports);
+  if (result.kind === 'export')
+    await audit(deps, found.operator, 'privacy.export_read', found.record.correlationId, 'shown');
   switch (result.kind) {
     case 'not-found':
       return problemResponse(problems.notFound());
@@ -166,6 +195,7 @@ export async function releasePrivacyHttp(
         problems.notReady('Only a completed erasure can be released (its marks lifted).'),
       );
     case 'released': {
+      await audit(deps, found.operator, 'privacy.release', found.record.correlationId, 'released');
       const answer = toPrivacyAnswer(result.record, now(deps));
       return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: answer };
     }

@@ -86,6 +86,9 @@ export const privacyExportSchema = z
           .unknown()
           .optional()
           .meta({ description: 'The request as stored, while the app still holds it.' }),
+        original: z.unknown().optional().meta({
+          description: 'The request as its caller sent it, when an operator edited it (edit and retry).',
+        }),
       }),
     ),
     links: z.array(

@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 
-import type { FieldError } from '../domain/customer-contract';
+import { countFieldErrors, type FieldError } from '../domain/customer-contract';
 
 /** An RFC 9457 problem details object. */
 export interface Problem {
@@ -16,12 +16,16 @@ export interface Problem {
 
 const TYPE_BASE = 'urn:d365-customer-sync:problem:';
 
+/** "N fields must be corrected", N counting the errors past MAX_REPORTED_ERRORS that are not listed. */
+const invalidBodyDetail = (count: number) =>
+  `${count} field${count === 1 ? '' : 's'} must be corrected: see errors.`;
+
 export const problems = {
   invalidBody: (errors: FieldError[]): Problem => ({
     type: `${TYPE_BASE}invalid-request`,
     title: 'The request is not a valid customer',
     status: 400,
-    detail: `${errors.length} field${errors.length === 1 ? '' : 's'} must be corrected: see errors.`,
+    detail: invalidBodyDetail(countFieldErrors(errors)),
     errors,
   }),
   unsupportedMediaType: (mediaType: string, accepted: readonly string[] = ['application/json']): Problem => ({
@@ -86,6 +90,23 @@ export const problems = {
     status: 400,
     detail: error.detail,
     errors: [error],
+  }),
+  /** One error: its own detail (e.g. the link routes naming both query forms); more: how many. */
+  invalidQuery: (errors: FieldError[]): Problem => ({
+    type: `${TYPE_BASE}invalid-query`,
+    title: 'Malformed or missing query parameters',
+    status: 400,
+    detail:
+      errors.length === 1
+        ? errors[0]!.detail
+        : `${errors.length} parameters must be corrected: see errors (pointer: /<parameter>).`,
+    errors,
+  }),
+  actionRefused: (detail: string): Problem => ({
+    type: `${TYPE_BASE}action-refused`,
+    title: 'The action does not apply to this request now',
+    status: 409,
+    detail,
   }),
   customerNotFound: (): Problem => ({
     type: `${TYPE_BASE}unknown-customer`,

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../config/config';
 import type { QueueMessage } from '../domain/queue-message';
-import type { CallbackEndpoints, CustomerLinks, StatusStore, WaitSlots } from '../ports';
+import type { CallbackEndpoints, CallbackSigning, CustomerLinks, StatusStore, WaitSlots } from '../ports';
 import type { AcceptDeps } from '../use-cases/accept-customer';
 import { waitForOutcome } from '../use-cases/accept-and-wait';
 import { acceptUpdate, UpdateTarget } from '../use-cases/accept-update';
@@ -26,6 +26,7 @@ export interface UpdateHttpDeps {
   waits: WaitSlots;
   rateLimiter: RateLimiter;
   callbackEndpoints: CallbackEndpoints;
+  callbackSigning?: CallbackSigning;
   processNow: (message: QueueMessage) => Promise<unknown>;
 }
 
@@ -40,7 +41,12 @@ export async function updateCustomerHttp(
   const { caller, idempotencyKey } = intake.headers;
   const version = parseCustomerVersion(request.headers.get(CUSTOMER_VERSION_HEADER));
   if (!version.ok) return problemResponse(problems.invalidHeader(CUSTOMER_VERSION_HEADER, version.error));
-  const callback = await registerCallbackUrl(request.headers, config.callbacks, deps.callbackEndpoints);
+  const callback = await registerCallbackUrl(
+    request.headers,
+    config.callbacks,
+    deps.callbackEndpoints,
+    deps.callbackSigning,
+  );
   if (!callback.ok) return problemResponse(callback.problem);
   const body = await readJsonBody(request, { mediaTypes: MERGE_PATCH_MEDIA_TYPES });
   if (!body.ok) {

@@ -41,6 +41,8 @@ export interface ExportedRequest {
   updatedAt: string;
   /** The request as stored (the normalised customer, or the update's patch); absent once dropped. */
   data?: unknown;
+  /** The request as its caller sent it, kept while an operator's edit of it is held (operations). */
+  original?: unknown;
 }
 
 export interface ExportedLink {
@@ -71,13 +73,17 @@ export async function countFound(
   return { statusRecords: records.length, customerLinks: links.length };
 }
 
-export function exportedRequest(record: StatusRecord): ExportedRequest {
-  let data: unknown;
+const storedJson = (text: string | undefined): unknown => {
   try {
-    data = record.payload === undefined ? undefined : (JSON.parse(record.payload) as unknown);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch {
-    data = undefined;
+    return undefined;
   }
+};
+
+export function exportedRequest(record: StatusRecord): ExportedRequest {
+  const data = storedJson(record.payload);
+  const original = storedJson(record.originalPayload);
   return {
     correlationId: record.correlationId,
     kind: record.kind === 'update' ? 'update' : 'create',
@@ -90,6 +96,7 @@ export function exportedRequest(record: StatusRecord): ExportedRequest {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(data !== undefined && { data }),
+    ...(original !== undefined && { original }),
   };
 }
 

@@ -74,7 +74,7 @@ export async function dropEndedPayloads(
   const dropped = await deleteInBatches(
     (limit) => deps.statusStore.findEndedWithPayload(cutoff, limit),
     async (record) => {
-      await deps.statusStore.update(record, { payload: undefined });
+      await deps.statusStore.update(record, { payload: undefined, originalPayload: undefined });
     },
     (record, error) =>
       deps.log.error('retention.payload_drop_failed', {

@@ -84,10 +84,12 @@ describe('the OpenAPI document', () => {
     const files = readdirSync(join(root, 'functions')).filter((name) => name.endsWith('.ts'));
     for (const file of files) {
       const source = readFileSync(join(root, 'functions', file), 'utf8');
-      if (!source.includes('app.http(')) continue;
-      const route = /route: '([^']+)'/.exec(source)?.[1];
-      const methods = /methods: \[([^\]]+)\]/.exec(source)?.[1];
-      for (const method of methods!.match(/[A-Z]+/g)!) registered.add(`${method.toLowerCase()} /${route}`);
+      // Every app.http(...) of the file (one file may register several, e.g. the operator actions).
+      for (const [, block] of source.matchAll(/app\.http\('\w+',\s*\{([^]*?)\}\);/g)) {
+        const route = /route: '([^']+)'/.exec(block!)?.[1];
+        const methods = /methods: \[([^\]]+)\]/.exec(block!)?.[1];
+        for (const method of methods!.match(/[A-Z]+/g)!) registered.add(`${method.toLowerCase()} /${route}`);
+      }
     }
     const described = new Set<string>();
     for (const [path, operations] of Object.entries(document.paths as Json)) {
@@ -152,15 +154,19 @@ describe('the OpenAPI document', () => {
         keyed.push(`${method.toUpperCase()} ${path}`);
         const unauthorized = (operation as Json).responses['401'];
         expect(unauthorized.content).toBeUndefined();
-        const admin = [
-          'replayCustomer',
-          'getCustomerLink',
-          'verifyCustomerLink',
-          'createPrivacyRequest',
-          'getPrivacyRequest',
-          'getPrivacyExport',
-          'releasePrivacyRequest',
-        ].includes((operation as Json).operationId);
+        const admin =
+          path.startsWith('/ops/') ||
+          path === '/console' ||
+          [
+            'replayCustomer',
+            'getCustomerLink',
+            'verifyCustomerLink',
+            'diagnoseConfiguration',
+            'createPrivacyRequest',
+            'getPrivacyRequest',
+            'getPrivacyExport',
+            'releasePrivacyRequest',
+          ].includes((operation as Json).operationId);
         expect(security).toEqual(
           admin
             ? [{ masterKey: [] }, { masterKeyQuery: [] }]
@@ -168,8 +174,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, four privacy routes
-    expect(keyed).toHaveLength(12);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health; the operations routes and the console page; four privacy routes
+    expect(keyed).toHaveLength(21);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

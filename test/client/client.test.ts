@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import {
   CustomerFailedError,
+  CustomerNotFoundError,
   CustomerRequest,
   CustomerSyncClient,
   DuplicateError,
@@ -117,11 +118,52 @@ describe('the TypeScript client against the local stack', () => {
     expect((remote as ValidationError).message).not.toContain('checked before sending');
   });
 
-  it('throws a DuplicateError for an existing customer (DUPLICATE_POLICY=reject), waiting or polling', async () => {
+  it('throws a DuplicateError with the existing accounts (DUPLICATE_POLICY=reject), waiting or polling', async () => {
     const body = customer();
-    await client.createCustomer(body);
-    await expect(client.createCustomer(body)).rejects.toBeInstanceOf(DuplicateError);
-    await expect(client.createCustomer(body, { wait: false })).rejects.toBeInstanceOf(DuplicateError);
+    const { customerAccount } = await client.createCustomer(body);
+    for (const wait of [10, false] as const) {
+      const error = await client.createCustomer(body, { wait }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DuplicateError);
+      expect((error as DuplicateError).existingAccounts).toEqual([customerAccount]);
+    }
+  });
+
+  it('updates a customer by its reference and by its account, waiting or polling; only the changed fields reach D365', async () => {
+    const reference = `POS-${randomUUID().slice(0, 8)}`;
+    const { customerAccount } = await client.createCustomer(customer(), { reference });
+    const byReference = await client.updateCustomerByReference(reference, {
+      Customer: { ContactNumber: '+14255550111' },
+    });
+    expect(byReference).toMatchObject({
+      kind: 'update',
+      status: 'succeeded',
+      outcome: 'updated',
+      customerAccount,
+    });
+    expect(byReference.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    const byAccount = await client.updateCustomerByAccount(
+      'USRT',
+      customerAccount,
+      { Customer: { LastName: 'Patched', MiddleName: null } },
+      { wait: false, version: 2 },
+    );
+    expect(byAccount).toMatchObject({ status: 'succeeded', outcome: 'updated', customerAccount });
+    const d365 = await stack.emulatorApi<{ fields: Record<string, unknown> }>(
+      'GET',
+      `/_emulator/customers/USRT/${customerAccount}`,
+    );
+    expect(d365.fields).toMatchObject({ PrimaryContactPhone: '+14255550111', PersonLastName: 'Patched' });
+  });
+
+  it('throws CustomerNotFoundError for a customer it did not create, and ValidationError before sending a bad patch', async () => {
+    await expect(
+      client.updateCustomerByReference('nobody-here', { Customer: { FirstName: 'X' } }),
+    ).rejects.toBeInstanceOf(CustomerNotFoundError);
+    const error = await client
+      .updateCustomerByAccount('USRT', 'US-000001', { Customer: { EmailAddress: 'nope' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors.map((e) => e.pointer)).toEqual(['/Customer/EmailAddress']);
   });
 
   it('throws a CustomerFailedError with the code when D365 rejects the customer', async () => {

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface DocExample {
   file: string;
   line: number;
+  /** The heading the example sits under (without the #s). */
+  section: string;
   steps: { command: string; expected: string[] }[];
 }
 
@@ -17,11 +19,20 @@ export const DOC_HOST_URL = 'http://localhost:7071';
 export const DOC_EMULATOR_URL = 'https://127.0.0.1:7443';
 export const DOC_EMULATOR_CA = '.local/emulator/ca.pem';
 
+/** The commands that try the local stack without naming its URL (README "Try everything locally"). */
+const TRY_COMMANDS = /^(npm run (callbacks|webhook)\b|npx newman run )/m;
+
+/** The README section whose examples run on a real `npm start` (test/docs/try-everything.test.ts). */
+export const TRY_SECTION = 'Try everything locally: callbacks, webhooks, Postman';
+
 export function docExamples(root: string, files: string[]): DocExample[] {
   const examples: DocExample[] = [];
   for (const file of files) {
     const lines = readFileSync(join(root, file), 'utf8').split('\n');
+    let section = '';
     for (let i = 0; i < lines.length; i += 1) {
+      const heading = /^#{1,6} (.*)$/.exec(lines[i]!);
+      if (heading) section = heading[1]!.trim();
       if (lines[i]!.trim() !== '```bash') continue;
       const start = i + 1;
       let end = start;
@@ -29,8 +40,9 @@ export function docExamples(root: string, files: string[]): DocExample[] {
       const body = lines.slice(start, end);
       i = end;
       const text = body.join('\n');
-      if (!text.includes(DOC_HOST_URL) && !text.includes(DOC_EMULATOR_URL)) continue;
-      examples.push({ file, line: start, steps: splitSteps(body) });
+      if (!text.includes(DOC_HOST_URL) && !text.includes(DOC_EMULATOR_URL) && !TRY_COMMANDS.test(text))
+        continue;
+      examples.push({ file, line: start, section, steps: splitSteps(body) });
     }
   }
   return examples;
@@ -67,8 +79,14 @@ export interface ParsedOutput {
   body: string;
 }
 
+/** Output without the lines npm prints before running a script (`> pkg@1.0.0 name`, `> command`). */
+export function withoutNpmBanner(output: string): string {
+  return output.replace(/^(\s*\n)*(> [^\n]*\n)+\s*\n?/, '');
+}
+
 /** curl's output: with `-i` a status line and headers, then the body. */
 export function parseCurlOutput(output: string): ParsedOutput {
+  output = withoutNpmBanner(output);
   if (!output.startsWith('HTTP/')) return { headers: {}, body: output.trim() };
   const split = output.search(/\r?\n\r?\n/);
   const head = (split < 0 ? output : output.slice(0, split)).split(/\r?\n/);
@@ -110,6 +128,8 @@ export function compareOutput(expected: string[], actual: ParsedOutput): string[
   }
   const shownBody = rest.join('\n').trim();
   if (shownBody === '') return problems;
+  // Output that is no JSON document (a command's lines, a table): each line shown, in order.
+  if (!/^[[{]/.test(shownBody)) return [...problems, ...compareLines(rest, actual.body)];
   let compact: string;
   try {
     compact = JSON.stringify(JSON.parse(actual.body));
@@ -126,5 +146,33 @@ export function compareOutput(expected: string[], actual: ParsedOutput): string[
       problems.push(`body: shown ${key}: ${value}, got ${compact.slice(0, 600)}`);
   }
   if (count === 0) problems.push(`body: no field shown in ${shownBody}`);
+  return problems;
+}
+
+/**
+ * Each line shown must be one of the output's lines, in order: whitespace runs count as one space
+ * (tables), and `…` stands for anything (each part between them must come in order).
+ */
+export function compareLines(expected: string[], output: string): string[] {
+  const normalize = (line: string): string => line.replace(/\s+/g, ' ').trim();
+  const actual = output.split('\n').map(normalize);
+  const matches = (shown: string, line: string): boolean => {
+    let from = 0;
+    for (const part of shown.split('…')) {
+      const at = line.indexOf(part, from);
+      if (at < 0) return false;
+      from = at + part.length;
+    }
+    return true;
+  };
+  const problems: string[] = [];
+  let next = 0;
+  for (const raw of expected.filter((l) => l.trim() !== '')) {
+    const shown = normalize(raw);
+    const found = actual.findIndex((line, i) => i >= next && matches(shown, line));
+    if (found < 0)
+      problems.push(`line not printed: "${raw}" (output: ${JSON.stringify(output.slice(0, 600))})`);
+    else next = found + 1;
+  }
   return problems;
 }

@@ -335,7 +335,10 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
     [...source.matchAll(/app\.http\('(\w+)',\s*\{([^]*?)\}\);/g)].map((m) => ({
       name: m[1]!,
       route: /route: '([^']+)'/.exec(m[2]!)?.[1],
-      authLevel: /authLevel: '(\w+)'/.exec(m[2]!)?.[1],
+      // Operator routes (shared/http/operator-auth.ts): admin (master key) with keys, anonymous + Entra role with app-service.
+      authLevel: /authLevel: operatorAuthLevel\(/.test(m[2]!)
+        ? 'operator'
+        : /authLevel: '(\w+)'/.exec(m[2]!)?.[1],
     })),
   );
   const authSettings = (): Found => {
@@ -365,11 +368,22 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       verifyCustomerLink: 'admin',
       callbackSecret: 'function',
       customerLink: 'admin',
-      // Privacy requests (issue 27): operator routes like replay.
-      createPrivacyRequest: 'admin',
-      privacyRequestStatus: 'admin',
-      privacyRequestExport: 'admin',
-      releasePrivacyRequest: 'admin',
+      // Privacy requests (issue 27): operator routes, console's operator auth.
+      createPrivacyRequest: 'operator',
+      privacyRequestStatus: 'operator',
+      privacyRequestExport: 'operator',
+      releasePrivacyRequest: 'operator',
+      // The configuration checked against the real services (npm run doctor's checks): operators only.
+      deepHealth: 'admin',
+      // The operations API and console (issue 31).
+      opsListRequests: 'operator',
+      opsRequestDetail: 'operator',
+      opsRequestPayload: 'operator',
+      opsEditRequest: 'operator',
+      opsRetryRequest: 'operator',
+      opsResolveRequest: 'operator',
+      opsAuditLog: 'operator',
+      opsConsole: 'operator',
     });
   });
 
@@ -551,7 +565,7 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint and customer links tables and the containers', () => {
+  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
@@ -562,6 +576,8 @@ describe('storage account', () => {
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('linkTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsAuditTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('statusTableName'))]",
     ]);
     const storage = ofType('Microsoft.Storage/storageAccounts')[0]!;
@@ -657,6 +673,8 @@ describe('role assignments', () => {
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
+      [/tables'.*parameters\('operationsTableName'\)\)\]$/, 'operations index and replay jobs table'],
+      [/tables'.*parameters\('operationsAuditTableName'\)\)\]$/, 'operator audit log table'],
       [
         /^\[resourceId\('Microsoft\.Storage\/storageAccounts', parameters\('storageAccountName'\)\)\]$/,
         'storage account',
@@ -723,6 +741,9 @@ describe('role assignments', () => {
         'Storage Queue Data Message Sender on poison queue',
         'Storage Table Data Contributor on customer links table',
         'Storage Table Data Contributor on status table',
+        // Operations (issue 31): the index and replay jobs, and the operator audit log.
+        'Storage Table Data Contributor on operations index and replay jobs table',
+        'Storage Table Data Contributor on operator audit log table',
         'Key Vault Secrets User on D365 secret',
         'Key Vault Secrets User on each shop secret',
         'Monitoring Metrics Publisher on Application Insights',

@@ -198,6 +198,36 @@ describe('intake', () => {
     expect(answer.location).toBe(statusUrl);
   });
 
+  it('says where malformed JSON breaks (line, column; V8 names no position for an unexpected token), quoting nothing', async () => {
+    const text = JSON.stringify(full, null, 2).replace('"FirstName": "', '"FirstName": Janet"');
+    const line = text.split('\n').findIndex((l) => l.includes('Janet')) + 1;
+    const answer = await postJson(`${stack.url}/api/customers`, text);
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({
+      detail: '1 field must be corrected: see errors.',
+      errors: [
+        {
+          pointer: '',
+          detail: `The request body is not valid JSON (syntax error at line ${line}, column 18).`,
+        },
+      ],
+    });
+    expect(JSON.stringify(answer.json)).not.toContain('Janet');
+  });
+
+  it('counts every problem in the detail, also past the 50 it lists', async () => {
+    const queued = await queueDepth();
+    const body = clone();
+    for (let i = 0; i < 64; i += 1) body.Customer[`Unknown${i}`] = i;
+    const answer = await postJson(`${stack.url}/api/customers`, body);
+    expect(answer.status).toBe(400);
+    const problem = answer.json as { detail: string; errors: { detail: string }[] };
+    expect(problem.detail).toBe('64 fields must be corrected: see errors.');
+    expect(problem.errors).toHaveLength(51);
+    expect(problem.errors[50]!.detail).toBe('14 more errors were found and are not listed.');
+    expect(await queueDepth()).toBe(queued);
+  });
+
   it('answers 405 to other methods and needs no key when DEV_FUNCTION_KEY is unset (as func start)', async () => {
     const put = await fetch(`${stack.url}/api/customers`, { method: 'PUT' });
     expect(put.status).toBe(405);

@@ -34,6 +34,8 @@ const SOURCES = [
 
 let stack: AppStack;
 let links: TableClient;
+/** Every table the app writes besides the status table: links, the operations index and audit log, callback endpoints. */
+let otherTables: TableClient[];
 
 beforeAll(async () => {
   stack = await startAppStack({
@@ -41,9 +43,15 @@ beforeAll(async () => {
   });
   await plantWebhookSecrets(stack.emulator.url);
   await vaultOf(stack.emulator.url).setSecret('webhook-shopify-other', OTHER_SECRET);
-  links = TableClient.fromConnectionString(stack.env.AzureWebJobsStorage!, stack.env.LINK_TABLE_NAME!, {
-    allowInsecureConnection: true,
-  });
+  const table = (name: string) =>
+    TableClient.fromConnectionString(stack.env.AzureWebJobsStorage!, name, { allowInsecureConnection: true });
+  links = table(stack.env.LINK_TABLE_NAME!);
+  otherTables = [
+    links,
+    ...['OPERATIONS_TABLE_NAME', 'OPERATIONS_AUDIT_TABLE_NAME', 'CALLBACK_ENDPOINTS_TABLE_NAME'].map((name) =>
+      table(stack.env[name]!),
+    ),
+  ];
 });
 
 afterAll(async () => {
@@ -142,7 +150,13 @@ async function waitForPrivacy(id: string, timeoutMs = 90_000): Promise<Record<st
 async function everythingStored(): Promise<string> {
   const parts: string[] = [];
   for await (const row of stack.table.listEntities()) parts.push(JSON.stringify(row));
-  for await (const row of links.listEntities()) parts.push(JSON.stringify(row));
+  for (const table of otherTables) {
+    try {
+      for await (const row of table.listEntities()) parts.push(JSON.stringify(row));
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error; // never written: nothing held
+    }
+  }
   for (const queue of [stack.queue, stack.poisonQueue]) {
     if (!(await queue.exists())) continue;
     const peeked = await queue.peekMessages({ numberOfMessages: 32 });
@@ -258,7 +272,14 @@ describe('privacy requests', () => {
       expect.objectContaining({ sourceCustomerId: subject.id, customerAccount: expect.any(String) }),
     ]);
     const after = await waitForPrivacy(id);
-    expect(after.fetches).toEqual([{ by: 'operator', at: expect.any(String) }]);
+    // Who fetched: the operator (the master key locally), on the request and in the operator audit log.
+    expect(after.fetches).toEqual([{ by: 'master-key', at: expect.any(String) }]);
+    const audit = (await (await fetch(`${stack.url}/api/ops/audit?correlationId=${id}`)).json()) as {
+      entries: { action: string; actor: { id: string }; outcome: string }[];
+    };
+    expect(audit.entries.map((e) => [e.action, e.actor.id, e.outcome])).toEqual([
+      ['privacy.export_read', 'master-key', 'shown'],
+    ]);
   }, 120_000);
 
   it('shop/redact: everything of that shop goes, nothing of the other shop', async () => {
@@ -338,9 +359,14 @@ describe('privacy requests', () => {
     const accepted = await postJson(privacyUrl(), { type: 'erase', email });
     expect(accepted.status).toBe(202);
     expect(accepted.headers.get('location')).toMatch(/\/api\/privacy\/requests\/[0-9a-f-]{36}$/);
-    const done = await waitForPrivacy((accepted.json as { id: string }).id);
+    const { id } = accepted.json as { id: string };
+    const done = await waitForPrivacy(id);
     expect(done.status).toBe('succeeded');
     expect((done.erased as Record<string, number>).statusRecords).toBeGreaterThanOrEqual(1);
+    const audit = (await (await fetch(`${stack.url}/api/ops/audit?correlationId=${id}`)).json()) as {
+      entries: { action: string; outcome: string }[];
+    };
+    expect(audit.entries).toEqual([expect.objectContaining({ action: 'privacy.request', outcome: 'erase' })]);
     const stored = await everythingStored();
     for (const value of ['Apifirst', 'Apilast', email]) expect(stored).not.toContain(value);
   }, 120_000);

@@ -134,6 +134,35 @@ describe('Standard Webhooks sender', () => {
     expect(answer.json).toMatchObject({ errors: [{ pointer: '/Customer/EmailAddress' }] });
     expect(await storedRecords()).toBe(before);
   });
+
+  it("points into the envelope's data: /data/Customer/… for a create and for an update", async () => {
+    const envelope = (type: string, data: unknown) =>
+      JSON.stringify({ type, timestamp: new Date().toISOString(), data });
+    const customer = sampleCustomer('minimal').Customer;
+    const before = await storedRecords();
+    const invalid = envelope('customer.created', { Customer: { ...customer, EmailAddress: 'nope' } });
+    const refused = await postRaw(standardUrl(), invalid, standardHeaders(invalid));
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({
+      detail: '1 field must be corrected: see errors.',
+      errors: [{ pointer: '/data/Customer/EmailAddress' }],
+    });
+    expect(await storedRecords()).toBe(before);
+    // A customer the sender knows by its reference, then an invalid update of it.
+    const reference = `MW-PTR-${Date.now()}`;
+    const created = envelope('customer.created', {
+      reference,
+      Customer: { ...customer, EmailAddress: `${reference.toLowerCase()}@example.com` },
+    });
+    const accepted = await postRaw(standardUrl(), created, standardHeaders(created));
+    expect(accepted.status).toBe(202);
+    const { statusUrl } = accepted.json as { statusUrl: string };
+    expect((await waitForTerminal(statusUrl)).status).toBe('succeeded');
+    const update = envelope('customer.updated', { reference, Customer: { EmailAddress: 'nope' } });
+    const answer = await postRaw(standardUrl(), update, standardHeaders(update));
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ errors: [{ pointer: '/data/Customer/EmailAddress' }] });
+  });
 });
 
 describe('Shopify customers/create', () => {

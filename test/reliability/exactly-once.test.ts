@@ -119,7 +119,7 @@ describe('faults from D365', () => {
     const bodies = Array.from({ length: 12 }, () => customer());
     const answers = await Promise.all(bodies.map((b) => postJson(`${stack.url}/api/customers`, b)));
     const finals = await Promise.all(
-      answers.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 90_000)),
+      answers.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 220_000)),
     );
     expect(finals.map((f) => f.status)).toEqual(bodies.map(() => 'succeeded'));
     for (const body of bodies) expect(await customersWith(emailOf(body))).toHaveLength(1);

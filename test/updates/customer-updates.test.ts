@@ -163,6 +163,19 @@ describe('customer updates through the real hosts', () => {
     expect(await statusRecords()).toBe(before);
   });
 
+  it('answers a link lookup without a usable key with a problem that names both forms of the query', async () => {
+    for (const query of ['', '?legalEntity=TOOLONG&customerAccount=US-1', '?source=api']) {
+      const answer = await call('GET', `${fleet.url(0)}/api/customers/links${query}`);
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({
+        type: 'urn:d365-customer-sync:problem:invalid-query',
+        detail: expect.stringContaining('?source=…&sourceCustomerId=…'),
+      });
+      expect(answer.json.detail).toContain('?legalEntity=…&customerAccount=…');
+      expect(answer.json.detail).not.toContain('/api/customers/accounts');
+    }
+  });
+
   it('refuses invalid patches with pointers into the patch, storing nothing', async () => {
     const reference = `POS-${randomUUID().slice(0, 8)}`;
     await createWithReference(0, reference);
@@ -290,6 +303,24 @@ describe('customer updates through the real hosts', () => {
     expect(status).toMatchObject({ status: 'needs_review', error: { code: 'update_conflict' } });
     expect(status.error!.message).toContain('PrimaryContactPhone');
     expect((await d365Customer(account)).fields.PrimaryContactPhone).toBe('+14255550999');
+    expect(await appliedUpdates(account)).toHaveLength(0);
+    // Waited for, the same ending is final: a 409 problem naming the fields, no Retry-After.
+    const waited = await call(
+      'PATCH',
+      `${fleet.url(0)}/api/customers/references/${reference}`,
+      { Customer: { ContactNumber: '+14255550124' } },
+      { ...MERGE_PATCH, prefer: 'wait=20' },
+    );
+    expect(waited.status).toBe(409);
+    expect(waited.headers.get('content-type')).toBe('application/problem+json');
+    expect(waited.headers.get('retry-after')).toBeNull();
+    expect(waited.headers.get('location')).toBe(waited.json.statusUrl);
+    expect(waited.json).toMatchObject({
+      type: 'urn:d365-customer-sync:problem:update-conflict',
+      title: 'The request ended for an operator to review',
+      code: 'update_conflict',
+      detail: expect.stringContaining('PrimaryContactPhone'),
+    });
     expect(await appliedUpdates(account)).toHaveLength(0);
     // A field D365 did not change still goes through.
     const other = await call(

@@ -42,7 +42,7 @@ async function main() {
       const value =
         command.op === 'customers'
           ? await stack.customers()
-          : await stack.emulatorApi(command.method, command.path, command.body);
+          : await stack.emulatorApi(command.method, command.path, command.body ?? undefined);
       reply({ id: command.id, ok: true, value: value ?? null });
     } catch (error) {
       reply({ id: command.id, ok: false, error: error.message });

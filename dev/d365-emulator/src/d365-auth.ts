@@ -40,5 +40,13 @@ export async function authorizeD365(
     );
     return undefined;
   }
+  if (state.settings.access.forbiddenClientIds.includes(check.clientId)) {
+    // A registered application whose F&O user lacks the rights for the request (access.ts): 403,
+    // without a documented body (the app classifies 403 by its status alone).
+    sendEmpty(ctx.res, 403, {
+      'X-Emulator-Reason': `the D365 user of application ${check.clientId} may not do this`,
+    });
+    return undefined;
+  }
   return { clientId: check.clientId };
 }

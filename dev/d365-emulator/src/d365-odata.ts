@@ -9,6 +9,7 @@ import { FilterExpression, ODataQueryError, parseFilter } from './odata-filter';
 import { matchesFilter } from './odata-filter-match';
 import { EmulatorState } from './state';
 import { handlePostalAddresses, POSTAL_ENTITY_SET } from './d365-odata-postal-addresses';
+import { handleReferenceSet, isReferenceSet, REFERENCE_ENTITY_SETS } from './d365-odata-reference';
 
 /**
  * Emulated F&O OData endpoint `/data` with the standard `CustomersV3` entity: create (POST), query
@@ -31,6 +32,7 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
         value: [
           { name: ENTITY_SET, kind: 'EntitySet', url: ENTITY_SET },
           { name: POSTAL_ENTITY_SET, kind: 'EntitySet', url: POSTAL_ENTITY_SET },
+          ...REFERENCE_ENTITY_SETS.map((name) => ({ name, kind: 'EntitySet', url: name })),
         ],
       },
       ODATA_HEADERS,
@@ -41,6 +43,10 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
   const match = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(segment);
   if (match?.[1] === POSTAL_ENTITY_SET) {
     handlePostalAddresses(state, ctx, match[2] !== undefined);
+    return;
+  }
+  if (match && match[2] === undefined && isReferenceSet(match[1])) {
+    handleReferenceSet(state, ctx, match[1]!);
     return;
   }
   if (!match || match[1] !== ENTITY_SET) {

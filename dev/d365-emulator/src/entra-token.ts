@@ -124,6 +124,17 @@ function credentialProblem(
       description: `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
     };
   }
+  if (state.settings.access.expiredSecretClientIds.includes(clientId)) {
+    // The right secret past its end date (access.ts). Text as login.microsoftonline.com answers it,
+    // captured in dotnet/sign#849 (2025) and liprec/vsts-release-aas#119 (`invalid_client`, HTTP 401);
+    // Microsoft Learn, "Microsoft Entra authentication and authorization error codes":
+    // AADSTS7000222 InvalidClientSecretExpiredKeysProvided.
+    return {
+      error: 'invalid_client',
+      code: 7000222,
+      description: `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    };
+  }
   const normalized = normalizeResource(resource);
   if (!state.d365Audiences.has(normalized) && normalized !== KEY_VAULT_RESOURCE) {
     return {

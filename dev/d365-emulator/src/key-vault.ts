@@ -101,7 +101,7 @@ export async function handleKeyVault(state: EmulatorState, ctx: RequestContext):
       : segments.length === 0 || second === 'versions'
         ? 'listSecrets'
         : 'getSecret';
-  if (check.clientId !== state.identities.readerClientId) {
+  if (!state.settings.access.keyVaultReaders.includes(check.clientId)) {
     state.stats.keyVault.denied += 1;
     sendJson(
       res,

@@ -1,6 +1,6 @@
 import { DEFAULT_TELEMETRY_LIMIT } from './app-insights';
 import { InvalidOptionError } from './errors';
-import { LOCAL_D365_CLIENT_ID, LOCAL_TENANT_ID } from './identities';
+import { LOCAL_D365_CLIENT_ID, LOCAL_KEY_VAULT_READER_CLIENT_ID, LOCAL_TENANT_ID } from './identities';
 import { DEFAULT_REQUEST_LOG_LIMIT } from './request-log';
 
 /** How the D365 throttle model limits requests; `null` (or absent) turns a limit off. */
@@ -24,6 +24,11 @@ export interface EmulatorOptions {
   d365ClientId?: string;
   /** Key Vault secret that holds the D365 app's client secret. Default `d365-client-secret`. */
   secretName?: string;
+  /**
+   * Identities with the "Key Vault Secrets User" role on the vault (access.ts). Default: the local
+   * Key Vault reader (`LOCAL_KEY_VAULT_READER_CLIENT_ID`); `[]` makes every read ForbiddenByRbac.
+   */
+  keyVaultReaders?: string[];
   /** Companies (dataAreaId) that exist in D365. Default USRT, USMF, DEMF, FRRT. */
   legalEntities?: string[];
   /** The company searched by OData without `cross-company=true`. Default USMF (or the first legal entity). */
@@ -53,6 +58,7 @@ export interface ResolvedOptions {
   tenantId: string;
   d365ClientId: string;
   secretName: string;
+  keyVaultReaders: string[];
   legalEntities: string[];
   defaultLegalEntity: string;
   customerGroups: string[];
@@ -114,6 +120,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     tenantId: (options.tenantId ?? LOCAL_TENANT_ID).toLowerCase(),
     d365ClientId: (options.d365ClientId ?? LOCAL_D365_CLIENT_ID).toLowerCase(),
     secretName: options.secretName ?? 'd365-client-secret',
+    keyVaultReaders: (options.keyVaultReaders ?? [LOCAL_KEY_VAULT_READER_CLIENT_ID]).map((id) =>
+      id.toLowerCase(),
+    ),
     legalEntities,
     defaultLegalEntity,
     customerGroups: options.customerGroups ?? DEFAULT_CUSTOMER_GROUPS,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Access, accessPatchSchema, applyAccessPatch } from './access';
 import { AddressReference, addressReferenceSchema } from './address-reference';
 
 /** Behaviour that can change while the emulator runs (`GET`/`PATCH /_emulator/settings`). */
@@ -46,6 +47,8 @@ export interface Settings {
    * `@odata.nextLink` (OData 4.01 Protocol §11.2.6.7). F&O's is 10,000 (README, Strictness, for the source).
    */
   pageSize: number;
+  /** Key Vault readers, expired client secrets, F&O users without rights (access.ts). */
+  access: Access;
 }
 
 export const CUSTOM_SERVICE_RESPONSES = [
@@ -80,6 +83,7 @@ export const settingsPatchSchema = z
     lengthenRetryAfter: z.boolean().optional(),
     customServiceStoresEmail: z.boolean().optional(),
     pageSize: z.number().int().min(1).max(10_000).optional(),
+    access: accessPatchSchema.optional(),
   })
   .strict();
 
@@ -112,5 +116,6 @@ export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Se
     lengthenRetryAfter: patch.lengthenRetryAfter ?? settings.lengthenRetryAfter,
     customServiceStoresEmail: patch.customServiceStoresEmail ?? settings.customServiceStoresEmail,
     pageSize: patch.pageSize ?? settings.pageSize,
+    access: applyAccessPatch(settings.access, patch.access),
   };
 }

@@ -79,6 +79,11 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
       lengthenRetryAfter: true,
       customServiceStoresEmail: true,
       pageSize: ODATA_PAGE_SIZE,
+      access: {
+        keyVaultReaders: options.keyVaultReaders,
+        expiredSecretClientIds: [],
+        forbiddenClientIds: [],
+      },
     },
     rng,
     requestLog: createRequestLog(options.requestLogLimit),

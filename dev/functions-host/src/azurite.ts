@@ -68,6 +68,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     {
       name: 'Azurite',
       cwd: mkdtempSync(join(tmpdir(), 'azurite-')),
+      // About 2 s of CPU to load; on a loaded 2-core machine (several stacks and test runs at once)
+      // 30 s of wall time was not always enough.
+      timeoutMs: 120_000,
       readyPatterns: [listening('Blob'), listening('Queue'), listening('Table')],
       onLine: options.verbose ? (line) => console.log(`[azurite] ${line}`) : undefined,
     },

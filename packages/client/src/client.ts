@@ -10,7 +10,15 @@ import {
   VerificationPendingError,
 } from './errors';
 import { customerFieldErrors, localProblem } from './validate';
-import type { Accepted, CreatedCustomer, CustomerRequest, Problem, StatusAnswer } from './types';
+import { isAbort, newKey, readProblem, retryAfterMs, sleep } from './transport';
+import type {
+  Accepted,
+  CreatedCustomer,
+  CustomerPatch,
+  CustomerRequest,
+  StatusAnswer,
+  UpdatedCustomer,
+} from './types';
 
 /** Statuses a request never leaves. */
 const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'needs_review']);
@@ -45,59 +53,25 @@ export interface CreateCustomerOptions {
   idempotencyKey?: string;
   /** `Prefer: wait=N` seconds (the account in one round trip when D365 is quick); 0 or `false` = no wait. Default 10. */
   wait?: number | false;
+  /** `Customer-Reference`: your own ID of the customer, by which `updateCustomerByReference` names it later. */
+  reference?: string;
+  /** `Callback-Url`: an HTTPS URL that gets the signed result event when the request ends. */
+  callbackUrl?: string;
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
-function newKey(): string {
-  const crypto = (
-    globalThis as { crypto?: { randomUUID?: () => string; getRandomValues(array: Uint8Array): Uint8Array } }
-  ).crypto;
-  if (crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  crypto!.getRandomValues(bytes);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+export interface UpdateCustomerOptions {
+  /** Makes the update safe to repeat; default a new UUID, kept across the client's own retries. */
+  idempotencyKey?: string;
+  /** `Prefer: wait=N` seconds; 0 or `false` = no wait (the client polls). Default 10. */
+  wait?: number | false;
+  /**
+   * `Customer-Version`: a number that grows with each change of the customer on your side. Updates
+   * then apply in version order whatever order they arrive in; an older one ends `stale`.
+   */
+  version?: number;
+  signal?: AbortSignal;
 }
-
-function retryAfterMs(response: Response, fallbackMs: number): number {
-  const value = response.headers.get('retry-after');
-  if (value && /^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  if (value) {
-    const date = Date.parse(value);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  return fallbackMs;
-}
-
-async function readProblem(response: Response): Promise<Problem> {
-  const text = await response.text();
-  try {
-    const parsed = JSON.parse(text) as Problem;
-    if (parsed && typeof parsed.type === 'string') return parsed;
-  } catch {
-    // not JSON: fall through
-  }
-  return { type: 'about:blank', title: response.statusText || 'Error', status: response.status, detail: '' };
-}
-
-const isAbort = (error: unknown, signal?: AbortSignal) =>
-  signal?.aborted || (error instanceof Error && error.name === 'AbortError');
 
 /**
  * Client of d365-customer-sync. Uses only `fetch`, `AbortSignal`, `setTimeout` and `crypto`, so
@@ -138,6 +112,8 @@ export class CustomerSyncClient {
       'content-type': 'application/json',
       'idempotency-key': idempotencyKey,
       ...(wait > 0 && { prefer: `wait=${wait}` }),
+      ...(options.reference !== undefined && { 'customer-reference': options.reference }),
+      ...(options.callbackUrl !== undefined && { 'callback-url': options.callbackUrl }),
     };
     const answer = await this.send('POST', `${this.baseUrl}/customers`, {
       headers,
@@ -155,6 +131,77 @@ export class CustomerSyncClient {
       signal,
     );
     return this.created(final, idempotencyKey);
+  }
+
+  /**
+   * Changes a customer this app created or linked, named by its D365 account: a JSON Merge Patch of
+   * its fields (`null` removes one), sent to D365 as only the fields that changed. Resolves when the
+   * update is applied (`Prefer: wait`, then polling). Throws `CustomerNotFoundError` (404: not
+   * created or linked here), `ValidationError`, or `CustomerFailedError` (`update_conflict` when
+   * D365 changed those fields since our last write, `customer_not_found`, `invalid_update`...).
+   */
+  updateCustomerByAccount(
+    legalEntity: string,
+    customerAccount: string,
+    patch: CustomerPatch,
+    options: UpdateCustomerOptions = {},
+  ): Promise<UpdatedCustomer> {
+    const path = `accounts/${encodeURIComponent(legalEntity)}/${encodeURIComponent(customerAccount)}`;
+    return this.update(path, patch, options);
+  }
+
+  /** The same, naming the customer by the `Customer-Reference` it was created with (your own ID). */
+  updateCustomerByReference(
+    reference: string,
+    patch: CustomerPatch,
+    options: UpdateCustomerOptions = {},
+  ): Promise<UpdatedCustomer> {
+    return this.update(`references/${encodeURIComponent(reference)}`, patch, options);
+  }
+
+  private async update(
+    path: string,
+    patch: CustomerPatch,
+    options: UpdateCustomerOptions,
+  ): Promise<UpdatedCustomer> {
+    if (this.options.validateBeforeSending !== false) {
+      const errors = customerFieldErrors((patch as { Customer?: unknown } | null)?.Customer, { patch: true });
+      if (errors.length > 0) throw new ValidationError(localProblem(errors));
+    }
+    const idempotencyKey = options.idempotencyKey ?? newKey();
+    const deadline = Date.now() + this.timeoutMs;
+    const { signal } = options;
+    const wait = options.wait === false ? 0 : Math.max(0, Math.floor(options.wait ?? 10));
+    const answer = await this.send('PATCH', `${this.baseUrl}/customers/${path}`, {
+      headers: {
+        'content-type': 'application/merge-patch+json',
+        'idempotency-key': idempotencyKey,
+        ...(wait > 0 && { prefer: `wait=${wait}` }),
+        ...(options.version !== undefined && { 'customer-version': String(options.version) }),
+      },
+      body: JSON.stringify(patch),
+      signal,
+    });
+    const body = (await answer.json()) as StatusAnswer | Accepted;
+    const final =
+      answer.status === 200
+        ? (body as StatusAnswer)
+        : await this.follow(
+            body.correlationId,
+            answer.headers.get('location') ?? (body as Accepted).statusUrl,
+            retryAfterMs(answer, 1000),
+            deadline,
+            signal,
+          );
+    if (final.status === 'succeeded' && final.customerAccount)
+      return {
+        ...final,
+        kind: 'update',
+        status: 'succeeded',
+        customerAccount: final.customerAccount,
+        idempotencyKey,
+      };
+    throw new CustomerSyncError(`Unexpected answer for ${final.correlationId}: ${final.status}`);
   }
 
   /** One read of a request's state. */
@@ -203,8 +250,11 @@ export class CustomerSyncClient {
     if (final.status === 'succeeded') return final;
     const code =
       final.error?.code ?? (final.status === 'needs_review' ? 'account_not_found' : 'retries_exhausted');
-    const message = final.error?.message ?? 'D365 did not create the customer.';
-    if (code === 'duplicate') throw new DuplicateError(message, undefined, undefined, correlationId);
+    const message =
+      final.error?.message ??
+      (final.kind === 'update' ? 'D365 did not update the customer.' : 'D365 did not create the customer.');
+    if (code === 'duplicate')
+      throw new DuplicateError(message, undefined, undefined, correlationId, final.existingAccounts);
     throw new CustomerFailedError(message, code, undefined, undefined, correlationId);
   }
 

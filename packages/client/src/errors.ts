@@ -30,6 +30,23 @@ export class ValidationError extends CustomerSyncError {
 /** The customer exists already in the legal entity (`DUPLICATE_POLICY=reject`). */
 export class DuplicateError extends CustomerSyncError {
   override name = 'DuplicateError';
+  /** The D365 accounts that have this e-mail address in the legal entity: use one of them instead. */
+  readonly existingAccounts: string[];
+  constructor(
+    message: string,
+    status?: number,
+    problem?: Problem,
+    correlationId?: string,
+    existingAccounts?: string[],
+  ) {
+    super(message, status, problem, correlationId);
+    this.existingAccounts = existingAccounts ?? problem?.existingAccounts ?? [];
+  }
+}
+
+/** 404 on an update: this app did not create or link that customer (by account or by reference). Nothing was stored. */
+export class CustomerNotFoundError extends CustomerSyncError {
+  override name = 'CustomerNotFoundError';
 }
 
 /** 429: the caller is over its budget, also after the client's own retries. */
@@ -124,8 +141,12 @@ export function errorForProblem(problem: Problem, retryAfterSeconds = 0): Custom
     case 'invalid-header':
     case 'unsupported-media-type':
     case 'body-too-large':
+    case 'length-required':
     case 'invalid-correlation-id':
+    case 'invalid-path':
       return new ValidationError(problem);
+    case 'unknown-customer':
+      return new CustomerNotFoundError(problem.detail, problem.status, problem, problem.correlationId);
     case 'duplicate':
       return new DuplicateError(problem.detail, problem.status, problem, problem.correlationId);
     case 'rate-limited':

@@ -1,8 +1,9 @@
 export { CustomerSyncClient } from './client';
-export type { ClientOptions, CreateCustomerOptions } from './client';
+export type { ClientOptions, CreateCustomerOptions, UpdateCustomerOptions } from './client';
 export {
   AuthenticationError,
   CustomerFailedError,
+  CustomerNotFoundError,
   CustomerSyncError,
   DuplicateError,
   IdempotencyKeyReusedError,
@@ -17,12 +18,14 @@ export type {
   Accepted,
   CreatedCustomer,
   CustomerAddress,
+  CustomerPatch,
   CustomerRequest,
   FailureCode,
   FieldError,
   Problem,
   Status,
   StatusAnswer,
+  UpdatedCustomer,
 } from './types';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
 export { customerFieldErrors } from './validate';

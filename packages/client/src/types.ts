@@ -8,7 +8,7 @@ export type Status =
   | 'retrying'
   | 'succeeded'
   | 'failed'
-  /** Final: D365 confirmed the create without naming the account and it could not be found. */
+  /** Final, for an operator: a create D365 confirmed without an account that could not be found, or an update in conflict. */
   | 'needs_review';
 
 export type FailureCode =
@@ -22,15 +22,31 @@ export type FailureCode =
   | 'unmappable'
   | 'source_not_found'
   | 'account_not_found'
-  | 'retries_exhausted';
+  | 'retries_exhausted'
+  /** Updates: D365 has no such customer any more. */
+  | 'customer_not_found'
+  /** Updates: the create the update waited for ended without a customer. */
+  | 'customer_not_created'
+  /** Updates: merged with the changes before it, the update is no longer a valid customer. */
+  | 'invalid_update'
+  /** Updates (`needs_review`): fields it changes were changed in D365 since our last write; nothing was sent. */
+  | 'update_conflict';
 
 /** `GET /customers/status/{correlationId}`; never holds personal data. */
 export interface StatusAnswer {
   correlationId: string;
+  /** `update` for a customer update; absent for a create. */
+  kind?: 'update';
   status: Status;
   legalEntity: string;
+  /** Webhooks and `Customer-Reference`: the source and its customer ID (no personal data). */
+  source?: string;
+  sourceCustomerId?: string;
   customerAccount?: string;
-  outcome?: 'created' | 'linked';
+  /** Creates: `created` or `linked`; updates: `updated`, `unchanged`, `stale` (an older version) or `kept_d365`. */
+  outcome?: 'created' | 'linked' | 'updated' | 'unchanged' | 'stale' | 'kept_d365';
+  /** Every D365 account with the request's e-mail (a refused duplicate, or several matches). */
+  existingAccounts?: string[];
   /**
    * `pending`: the create found a customer D365 already had, but this caller did not verify the
    * shopper's identity: no `customerAccount`, and no changes through its reference until the link
@@ -73,6 +89,8 @@ export interface Problem {
   code?: FailureCode;
   correlationId?: string;
   statusUrl?: string;
+  /** `duplicate` (and `account_not_found` with several matches): the accounts that exist. */
+  existingAccounts?: string[];
 }
 
 export interface CustomerAddress {
@@ -104,6 +122,25 @@ export interface CustomerRequest {
     BillingAddress?: CustomerAddress[] | null;
     ShippingAddress?: CustomerAddress[] | null;
   };
+}
+
+/**
+ * A JSON Merge Patch (RFC 7396) of a customer: the members of `Customer` to change; `null` removes an
+ * optional one; an address list given replaces the whole list.
+ */
+export interface CustomerPatch {
+  Customer: {
+    [K in keyof CustomerRequest['Customer']]?: CustomerRequest['Customer'][K] | null;
+  };
+}
+
+/** An applied update (`outcome` `updated`, `unchanged`, `stale` or `kept_d365`). */
+export interface UpdatedCustomer extends StatusAnswer {
+  kind: 'update';
+  status: 'succeeded';
+  customerAccount: string;
+  /** The key the update was sent with: keep it to repeat it safely. */
+  idempotencyKey: string;
 }
 
 /** A created (or linked) customer. */

@@ -1,9 +1,16 @@
 import type { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import type { Config } from '../../config/config';
-import { CallbackEndpoints, CallbackOutbox, CallbackSender } from '../../ports';
+import {
+  CallbackEndpoints,
+  CallbackOutbox,
+  CallbackSender,
+  CallbackSigning,
+  WebhookSecrets,
+} from '../../ports';
 import { ensuredOnce } from '../ensured-once';
 import { httpsCallbackSender } from './https-callback-sender';
+import { keyVaultCallbackSigning } from './key-vault-callback-signing';
 import { storageCallbackOutbox } from './storage-callback-outbox';
 import { tableCallbackEndpoints } from './table-callback-endpoints';
 
@@ -11,6 +18,8 @@ export interface CallbackServices {
   outbox: CallbackOutbox;
   endpoints: CallbackEndpoints;
   sender: CallbackSender;
+  /** Whether the signing secret can be read (the intake refuses a Callback-Url that cannot be signed). */
+  signing: CallbackSigning;
 }
 
 /** The result-callback adapters, on the app's storage account (composition root helper). */
@@ -21,6 +30,7 @@ export function callbackServices(
     tableClientFor: (name: string) => TableClient;
     local: boolean;
   },
+  secrets: WebhookSecrets,
 ): CallbackServices {
   const queue = storage.queueClientFor(config.callbacks.queueName);
   const table = storage.tableClientFor(config.callbacks.endpointsTable);
@@ -38,6 +48,7 @@ export function callbackServices(
       send: async (message, options) => storageCallbackOutbox(await getQueue()).send(message, options),
     },
     endpoints: tableCallbackEndpoints(getTable),
+    signing: keyVaultCallbackSigning(secrets, config.callbacks.secretName),
     sender: httpsCallbackSender({
       timeoutMs: config.callbacks.timeoutMs,
       allowedPrivateAddresses: config.callbacks.allowedPrivateAddresses,

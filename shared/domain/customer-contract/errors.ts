@@ -26,13 +26,31 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[]
     }
   }
   if (errors.length <= MAX_REPORTED_ERRORS) return errors;
-  return [
-    ...errors.slice(0, MAX_REPORTED_ERRORS),
-    {
-      pointer: '',
-      detail: `${errors.length - MAX_REPORTED_ERRORS} more errors were found and are not listed.`,
-    },
-  ];
+  const more: FieldError = {
+    pointer: '',
+    detail: `${errors.length - MAX_REPORTED_ERRORS} more errors were found and are not listed.`,
+  };
+  unlisted.set(more, errors.length - MAX_REPORTED_ERRORS);
+  return [...errors.slice(0, MAX_REPORTED_ERRORS), more];
+}
+
+/** The "N more errors" entries `toFieldErrors` added, with their N. */
+const unlisted = new WeakMap<FieldError, number>();
+
+/** The same errors with `prefix` before each pointer (the contract sent inside an envelope, e.g. `/data`). */
+export function prefixPointers(errors: readonly FieldError[], prefix: string): FieldError[] {
+  return errors.map((error) => {
+    const moved = { ...error, pointer: `${prefix}${error.pointer}` };
+    const more = unlisted.get(error);
+    if (more !== undefined) unlisted.set(moved, more);
+    return moved;
+  });
+}
+
+/** How many errors `errors` stands for: the listed ones plus those its last entry says were not listed. */
+export function countFieldErrors(errors: readonly FieldError[]): number {
+  const more = errors.length > 0 ? unlisted.get(errors[errors.length - 1]!) : undefined;
+  return more === undefined ? errors.length : errors.length - 1 + more;
 }
 
 function unknownPropertyDetail(path: readonly (string | number)[], key: string): string {

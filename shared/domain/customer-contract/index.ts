@@ -31,3 +31,4 @@ export { dateOfBirthToIso } from './field-rules';
 export { createCustomerRequestSchema, parseCustomerRequest } from './schema';
 export type { CustomerSchemaOptions } from './schema';
 export { customerFingerprint, canonicalJson } from './fingerprint';
+export { countFieldErrors, prefixPointers } from './errors';

@@ -23,6 +23,7 @@ export interface SubjectQuery {
 export function holdsCustomerData(record: StatusRecord): boolean {
   return (
     record.payload !== undefined ||
+    record.originalPayload !== undefined ||
     record.sourceCustomerId !== undefined ||
     record.customerAccount !== undefined ||
     record.emailKey !== undefined ||

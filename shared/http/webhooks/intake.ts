@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Config } from '../../config/config';
 import { StandardSource, webhookCaller, WebhookSource } from '../../config/webhook-sources';
 import { identityOf } from '../../domain/ownership';
+import { prefixPointers } from '../../domain/customer-contract';
 import { parseBigCommerceEvent } from '../../domain/webhooks/bigcommerce-customer';
 import {
   mapShopifyCustomer,
@@ -94,11 +95,13 @@ async function verifyWithSecrets(
   }
 }
 
+/** `pointerPrefix`: where the contract sits in the delivered body (`/data` in a Standard Webhooks envelope). */
 async function deliver(
   request: HttpRequest,
   deps: WebhookHttpDeps,
   delivery: WebhookDelivery,
   content: WebhookContent,
+  pointerPrefix = '',
 ): Promise<HttpResponseInit> {
   let result = await acceptWebhook(delivery, content, deps.accept);
   if (result.kind === 'invalid' && content.kind === 'customer' && delivery.sourceKind !== 'standard') {
@@ -111,6 +114,8 @@ async function deliver(
       deps.accept,
     );
   }
+  if (result.kind === 'invalid' && pointerPrefix)
+    result = { kind: 'invalid', errors: prefixPointers(result.errors, pointerPrefix) };
   return resultAnswer(result, publicUrl(request, deps), deps.config.statusRetryAfterSeconds);
 }
 
@@ -161,7 +166,7 @@ export async function standardWebhook(
     ...(reference !== undefined && { sourceCustomerId: reference }),
     identity: identityOf(webhookCaller(source)),
   };
-  return deliver(request, deps, delivery, { kind: 'customer', body });
+  return deliver(request, deps, delivery, { kind: 'customer', body }, enveloped ? '/data' : '');
 }
 
 /** A Standard Webhooks body with `reference` beside `Customer`: the reference and the contract body. */
@@ -219,6 +224,7 @@ function standardUpdate(
       target,
       patch,
       ...(typeof version === 'number' && { order: { kind: 'version' as const, value: version } }),
+      pointerPrefix: '/data',
     },
     deps,
   );

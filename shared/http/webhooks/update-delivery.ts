@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
+import { prefixPointers } from '../../domain/customer-contract';
 import { acceptUpdate } from '../../use-cases/accept-update';
 import { errorName } from '../../domain/failure';
 import type { Caller } from '../../domain/ownership';
@@ -26,6 +27,8 @@ export interface UpdateDelivery {
   target: UpdateTarget;
   patch: unknown;
   order?: { kind: 'source' | 'version'; value: number };
+  /** Where the patch sits in the delivered body (`/data` in a Standard Webhooks envelope), for pointers. */
+  pointerPrefix?: string;
   /** Shopify's `verified_email` in the signed payload: a pending link of this customer is confirmed. */
   verifiedBySource?: boolean;
 }
@@ -78,7 +81,9 @@ export async function deliverUpdate(
         ? ignoredAnswer('link-unverified')
         : problemResponse(problems.linkUnverified());
     case 'invalid':
-      return problemResponse(problems.invalidBody(result.errors));
+      return problemResponse(
+        problems.invalidBody(prefixPointers(result.errors, delivery.pointerPrefix ?? '')),
+      );
     case 'erased':
       deps.telemetry.trackEvent({
         name: 'PrivacyDeliveryDropped',

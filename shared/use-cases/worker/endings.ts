@@ -54,6 +54,7 @@ export async function recordSucceeded(
     leaseUntil: undefined,
     nextAttemptAt: undefined,
     payload: undefined,
+    originalPayload: undefined,
     updatedAt: clock(deps).toISOString(),
   });
   const { correlationId, legalEntity, attempts } = record;

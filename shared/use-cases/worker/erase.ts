@@ -169,6 +169,8 @@ export function eraseRecord(
 ): Promise<StatusRecord> {
   return deps.statusStore.update(record, {
     payload: undefined,
+    originalPayload: undefined,
+    resolutionNote: undefined,
     sourceCustomerId: undefined,
     customerAccount: undefined,
     existingAccounts: undefined,

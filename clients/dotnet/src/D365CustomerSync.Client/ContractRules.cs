@@ -65,8 +65,22 @@ namespace D365CustomerSync.Client
                 errors.Add(new FieldError { Pointer = "/Customer", Detail = "Customer is required." });
                 return errors;
             }
-            var customer = JObject.Parse(Json.Serialize(request.Customer));
-            CheckFields(customer, Customer, "/Customer", errors);
+            CheckCustomer(JObject.Parse(Json.Serialize(request.Customer)), patch: false, errors);
+            return errors;
+        }
+
+        /// <summary>The same for a patch: only the members it sends; a required field may not be removed.</summary>
+        public static IReadOnlyList<FieldError> Check(CustomerPatch patch)
+        {
+            var errors = new List<FieldError>();
+            if (patch == null) throw new ArgumentNullException(nameof(patch));
+            CheckCustomer(patch.Customer, patch: true, errors);
+            return errors;
+        }
+
+        private static void CheckCustomer(JObject customer, bool patch, List<FieldError> errors)
+        {
+            CheckFields(customer, Customer, "/Customer", patch, errors);
             foreach (var list in Addresses)
             {
                 if (!(customer[list.Key] is JArray addresses)) continue;
@@ -74,14 +88,13 @@ namespace D365CustomerSync.Client
                     errors.Add(new FieldError { Pointer = $"/Customer/{list.Key}", Detail = $"{list.Key} may hold at most {MaxAddresses} addresses." });
                 for (var i = 0; i < addresses.Count; i++)
                 {
-                    if (addresses[i] is JObject address) CheckFields(address, list.Value, $"/Customer/{list.Key}/{i}", errors);
+                    if (addresses[i] is JObject address) CheckFields(address, list.Value, $"/Customer/{list.Key}/{i}", false, errors);
                     else errors.Add(new FieldError { Pointer = $"/Customer/{list.Key}/{i}", Detail = $"Each item of {list.Key} must be an address." });
                 }
             }
-            return errors;
         }
 
-        private static void CheckFields(JObject json, IReadOnlyDictionary<string, FieldRule> fields, string pointer, List<FieldError> errors)
+        private static void CheckFields(JObject json, IReadOnlyDictionary<string, FieldRule> fields, string pointer, bool patch, List<FieldError> errors)
         {
             foreach (var field in fields)
             {
@@ -89,7 +102,9 @@ namespace D365CustomerSync.Client
                 var at = $"{pointer}/{field.Key}";
                 if (value == null || value.Type == JTokenType.Null)
                 {
-                    if (field.Value.Required) errors.Add(new FieldError { Pointer = at, Detail = $"{field.Key} is required." });
+                    // A patch leaves out what it does not change; it may not remove (null) a required field.
+                    if (field.Value.Required && (!patch || value != null))
+                        errors.Add(new FieldError { Pointer = at, Detail = $"{field.Key} is required." });
                 }
                 else if (!field.Value.Accepts((string)value))
                 {

@@ -67,7 +67,10 @@ namespace D365CustomerSync.Client
             var body = Json.Serialize(request);
             var attemptTimeout = _options.AttemptTimeout ?? TimeSpan.FromSeconds(wait + 10);
 
-            var answer = await SendAsync(HttpMethod.Post, _baseUrl + "/customers", body, key, wait, attemptTimeout, cancellationToken)
+            var headers = string.IsNullOrEmpty(options.Reference)
+                ? null
+                : new Dictionary<string, string> { ["Customer-Reference"] = options.Reference };
+            var answer = await SendAsync(HttpMethod.Post, _baseUrl + "/customers", body, key, wait, attemptTimeout, cancellationToken, headers: headers)
                 .ConfigureAwait(false);
             var deadline = DateTimeOffset.UtcNow + _options.Timeout;
             if (answer.Status != HttpStatusCode.Accepted)
@@ -81,6 +84,74 @@ namespace D365CustomerSync.Client
             var message = final.Error?.Message ?? "D365 did not create the customer.";
             if (code == FailureCodes.Duplicate) throw new DuplicateCustomerException(message, null, null, final.CorrelationId, final.ExistingAccounts);
             throw new CustomerFailedException(message, code, null, null, final.CorrelationId);
+        }
+
+        /// <summary>
+        /// Changes a customer this app created or linked, named by its D365 account: a JSON Merge Patch
+        /// (<see cref="CustomerPatch"/>), sent to D365 as only the fields that changed. Returns once the
+        /// update is applied (<c>Prefer: wait</c>, then polling). Throws <see cref="CustomerNotFoundException"/>
+        /// (not created or linked here), <see cref="CustomerValidationException"/>, or
+        /// <see cref="CustomerFailedException"/> (<c>update_conflict</c> when D365 changed those fields
+        /// since our last write, <c>customer_not_found</c>, <c>invalid_update</c>, ...).
+        /// </summary>
+        public Task<UpdatedCustomer> UpdateCustomerByAccountAsync(
+            string legalEntity, string customerAccount, CustomerPatch patch, UpdateCustomerOptions options = null,
+            CancellationToken cancellationToken = default) =>
+            UpdateAsync($"accounts/{Uri.EscapeDataString(legalEntity)}/{Uri.EscapeDataString(customerAccount)}", patch, options, cancellationToken);
+
+        /// <summary>The same, naming the customer by the <c>Customer-Reference</c> it was created with (your own ID).</summary>
+        public Task<UpdatedCustomer> UpdateCustomerByReferenceAsync(
+            string reference, CustomerPatch patch, UpdateCustomerOptions options = null, CancellationToken cancellationToken = default) =>
+            UpdateAsync("references/" + Uri.EscapeDataString(reference), patch, options, cancellationToken);
+
+        private async Task<UpdatedCustomer> UpdateAsync(
+            string path, CustomerPatch patch, UpdateCustomerOptions options, CancellationToken cancellationToken)
+        {
+            if (patch == null) throw new ArgumentNullException(nameof(patch));
+            if (_options.ValidateBeforeSending)
+            {
+                var errors = ContractRules.Check(patch);
+                if (errors.Count > 0) throw new CustomerValidationException(ContractRules.LocalProblem(errors));
+            }
+            options = options ?? new UpdateCustomerOptions();
+            var key = string.IsNullOrEmpty(options.IdempotencyKey) ? IdempotencyKeys.New() : options.IdempotencyKey;
+            var wait = Math.Max(0, options.WaitSeconds ?? _options.DefaultWaitSeconds);
+            var headers = options.Version.HasValue
+                ? new Dictionary<string, string> { ["Customer-Version"] = options.Version.Value.ToString(CultureInfo.InvariantCulture) }
+                : null;
+            var attemptTimeout = _options.AttemptTimeout ?? TimeSpan.FromSeconds(wait + 10);
+            var answer = await SendAsync(
+                    new HttpMethod("PATCH"), _baseUrl + "/customers/" + path, patch.ToJson(), key, wait, attemptTimeout, cancellationToken,
+                    "application/merge-patch+json", headers)
+                .ConfigureAwait(false);
+            var final = answer.Status == HttpStatusCode.OK ? Json.Deserialize<StatusAnswer>(answer.Body) : null;
+            if (final == null)
+            {
+                var accepted = Json.Deserialize<Accepted>(answer.Body);
+                var deadline = DateTimeOffset.UtcNow + _options.Timeout;
+                final = await PollAsync(accepted.CorrelationId, answer.Location ?? accepted.StatusUrl, key,
+                        answer.RetryAfter ?? TimeSpan.FromSeconds(1), deadline, cancellationToken)
+                    .ConfigureAwait(false);
+                if (final.Status != RequestStatus.Succeeded)
+                    throw new CustomerFailedException(
+                        final.Error?.Message ?? "D365 did not update the customer.", final.Error?.Code ?? FailureCodes.RetriesExhausted,
+                        null, null, final.CorrelationId);
+            }
+            return new UpdatedCustomer
+            {
+                CorrelationId = final.CorrelationId,
+                Kind = final.Kind,
+                Status = final.Status,
+                LegalEntity = final.LegalEntity,
+                Source = final.Source,
+                SourceCustomerId = final.SourceCustomerId,
+                CustomerAccount = final.CustomerAccount,
+                Outcome = final.Outcome,
+                Attempts = final.Attempts,
+                CreatedAt = final.CreatedAt,
+                UpdatedAt = final.UpdatedAt,
+                IdempotencyKey = key,
+            };
         }
 
         /// <summary>One read of a request's state.</summary>
@@ -165,7 +236,8 @@ namespace D365CustomerSync.Client
         /// the typed error otherwise.
         /// </summary>
         private async Task<Answer> SendAsync(
-            HttpMethod method, string url, string body, string key, int wait, TimeSpan attemptTimeout, CancellationToken cancellationToken)
+            HttpMethod method, string url, string body, string key, int wait, TimeSpan attemptTimeout, CancellationToken cancellationToken,
+            string contentType = "application/json", IReadOnlyDictionary<string, string> headers = null)
         {
             CustomerSyncException lastError = null;
             for (var attempt = 1; ; attempt++)
@@ -184,7 +256,9 @@ namespace D365CustomerSync.Client
                     }
                     if (key != null) request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
                     if (wait > 0) request.Headers.TryAddWithoutValidation("Prefer", "wait=" + wait.ToString(CultureInfo.InvariantCulture));
-                    if (body != null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                    if (headers != null)
+                        foreach (var header in headers) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                    if (body != null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
                     attemptCts.CancelAfter(attemptTimeout);
 
                     HttpResponseMessage response;

@@ -13,6 +13,8 @@ namespace D365CustomerSync.Client
         public const string InvalidRequest = Prefix + "invalid-request";
         public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
         public const string BodyTooLarge = Prefix + "body-too-large";
+        /// <summary>A body sent chunked, without Content-Length (411): send it with one.</summary>
+        public const string LengthRequired = Prefix + "length-required";
         public const string InvalidCorrelationId = Prefix + "invalid-correlation-id";
         public const string NotFound = Prefix + "not-found";
         public const string InvalidHeader = Prefix + "invalid-header";
@@ -38,6 +40,9 @@ namespace D365CustomerSync.Client
         public const string AccountNotFound = Prefix + "account-not-found";
         public const string RetriesExhausted = Prefix + "retries-exhausted";
         public const string InvalidPath = Prefix + "invalid-path";
+        public const string InvalidQuery = Prefix + "invalid-query";
+        /// <summary>An operator action that does not apply to the request now (409).</summary>
+        public const string ActionRefused = Prefix + "action-refused";
         public const string UnknownCustomer = Prefix + "unknown-customer";
         public const string CustomerNotFound = Prefix + "customer-not-found";
         public const string CustomerNotCreated = Prefix + "customer-not-created";
@@ -48,8 +53,8 @@ namespace D365CustomerSync.Client
         /// <summary>Every value, in the document's order.</summary>
         public static readonly IReadOnlyList<string> All = new[]
         {
-            InvalidRequest, UnsupportedMediaType, BodyTooLarge, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, UnknownCustomer,
+            InvalidRequest, UnsupportedMediaType, BodyTooLarge, LengthRequired, InvalidCorrelationId, NotFound, InvalidHeader,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, InvalidQuery, ActionRefused, UnknownCustomer,
             Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
@@ -104,6 +109,14 @@ namespace D365CustomerSync.Client
 
         /// <summary>The accounts that exist with this e-mail address: put one on the cart instead.</summary>
         public IReadOnlyList<string> ExistingAccounts { get; }
+    }
+
+    /// <summary>404 on an update: this app did not create or link that customer (by account or by reference). Nothing was stored.</summary>
+    public sealed class CustomerNotFoundException : CustomerSyncException
+    {
+        /// <summary>Creates one.</summary>
+        public CustomerNotFoundException(Problem problem)
+            : base(problem.Detail, problem.Status, problem, problem.CorrelationId) { }
     }
 
     /// <summary>429: the caller is over its budget, also after the client's own retries.</summary>
@@ -214,7 +227,10 @@ namespace D365CustomerSync.Client
                 case ProblemTypes.UnsupportedMediaType:
                 case ProblemTypes.BodyTooLarge:
                 case ProblemTypes.InvalidCorrelationId:
+                case ProblemTypes.InvalidPath:
                     return new CustomerValidationException(problem);
+                case ProblemTypes.UnknownCustomer:
+                    return new CustomerNotFoundException(problem);
                 case ProblemTypes.Duplicate:
                     return new DuplicateCustomerException(problem.Detail, problem.Status, problem, problem.CorrelationId);
                 case ProblemTypes.RateLimited:

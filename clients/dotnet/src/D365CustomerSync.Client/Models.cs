@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace D365CustomerSync.Client
 {
@@ -213,6 +214,45 @@ namespace D365CustomerSync.Client
         /// <summary>Never personal data.</summary>
         [JsonProperty("message", Required = Required.Always)]
         public string Message { get; set; }
+    }
+
+    /// <summary>An applied update (<c>outcome</c> <c>updated</c>, <c>unchanged</c>, <c>stale</c> or <c>kept_d365</c>).</summary>
+    public sealed class UpdatedCustomer : StatusAnswer
+    {
+        /// <summary>The key the update was sent with: keep it to repeat the update safely.</summary>
+        [JsonIgnore]
+        public string IdempotencyKey { get; set; }
+    }
+
+    /// <summary>
+    /// A JSON Merge Patch (RFC 7396) of a customer: only the members set here change; <see cref="Remove"/>
+    /// sends <c>null</c> (an optional member removed); an address list given replaces the whole list.
+    /// </summary>
+    public sealed class CustomerPatch
+    {
+        private readonly JObject _customer = new JObject();
+
+        /// <summary>Sets a field of <c>Customer</c> (e.g. <c>ContactNumber</c>) to <paramref name="value"/>.</summary>
+        public CustomerPatch Set(string field, string value)
+        {
+            _customer[field] = value == null ? (JToken)JValue.CreateNull() : new JValue(value);
+            return this;
+        }
+
+        /// <summary>Removes an optional field (sends <c>null</c>).</summary>
+        public CustomerPatch Remove(string field) => Set(field, null);
+
+        /// <summary>Replaces <c>BillingAddress</c> or <c>ShippingAddress</c> with <paramref name="addresses"/>.</summary>
+        public CustomerPatch SetAddresses(string list, IEnumerable<CustomerAddress> addresses)
+        {
+            _customer[list] = JArray.Parse(Json.Serialize(addresses));
+            return this;
+        }
+
+        /// <summary>The members of <c>Customer</c> this patch sends.</summary>
+        public JObject Customer => (JObject)_customer.DeepClone();
+
+        internal string ToJson() => new JObject { ["Customer"] = _customer.DeepClone() }.ToString(Formatting.None);
     }
 
     /// <summary>A created (or linked) customer: the final <see cref="StatusAnswer"/> and the key it was sent with.</summary>

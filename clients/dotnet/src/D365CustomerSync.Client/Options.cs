@@ -76,5 +76,27 @@ namespace D365CustomerSync.Client
 
         /// <summary><c>Prefer: wait=N</c> seconds (the account in one round trip when D365 is quick); 0 = no wait. Default: the client's.</summary>
         public int? WaitSeconds { get; set; }
+
+        /// <summary>
+        /// <c>Customer-Reference</c>: your own ID of the customer (the POS customer number), by which
+        /// <see cref="CustomerSyncClient.UpdateCustomerByReferenceAsync"/> names it later. Not personal data.
+        /// </summary>
+        public string Reference { get; set; }
+    }
+
+    /// <summary>Per-call options of the update methods of <see cref="CustomerSyncClient"/>.</summary>
+    public sealed class UpdateCustomerOptions
+    {
+        /// <summary>Makes the update safe to repeat. Default: a new UUID, kept across the client's own retries.</summary>
+        public string IdempotencyKey { get; set; }
+
+        /// <summary><c>Prefer: wait=N</c> seconds; 0 = no wait (the client polls). Default: the client's.</summary>
+        public int? WaitSeconds { get; set; }
+
+        /// <summary>
+        /// <c>Customer-Version</c>: a number that grows with each change of the customer on your side.
+        /// Updates then apply in version order whatever order they arrive in; an older one ends <c>stale</c>.
+        /// </summary>
+        public long? Version { get; set; }
     }
 }

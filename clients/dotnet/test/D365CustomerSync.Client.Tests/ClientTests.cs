@@ -141,6 +141,45 @@ namespace D365CustomerSync.Client.Tests
         }
 
         [Fact]
+        public async Task Updates_a_customer_by_reference_and_by_account_waiting_or_polling_sending_D365_only_the_changes()
+        {
+            var reference = "POS-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            var created = await Client().CreateCustomerAsync(Customers.New(), new CreateCustomerOptions { Reference = reference });
+            Assert.Equal(reference, created.SourceCustomerId);
+
+            var byReference = await Client().UpdateCustomerByReferenceAsync(
+                reference, new CustomerPatch().Set("ContactNumber", "+14255550112"));
+            Assert.Equal("update", byReference.Kind);
+            Assert.Equal(RequestStatus.Succeeded, byReference.Status);
+            Assert.Equal("updated", byReference.Outcome);
+            Assert.Equal(created.CustomerAccount, byReference.CustomerAccount);
+            var patch = _wire.Exchanges.Last();
+            Assert.Equal("PATCH", patch.Method);
+            Assert.Equal(200, patch.Status);
+            Assert.Equal(byReference.IdempotencyKey, patch.Header("Idempotency-Key"));
+
+            var byAccount = await Client().UpdateCustomerByAccountAsync(
+                "USRT", created.CustomerAccount, new CustomerPatch().Set("LastName", "Patched").Remove("MiddleName"),
+                new UpdateCustomerOptions { WaitSeconds = 0, Version = 2 });
+            Assert.Equal("updated", byAccount.Outcome);
+            var d365 = await _stack.EmulatorAsync("GET", "/_emulator/customers/USRT/" + created.CustomerAccount);
+            Assert.Equal("+14255550112", (string)d365["fields"]["PrimaryContactPhone"]);
+            Assert.Equal("Patched", (string)d365["fields"]["PersonLastName"]);
+        }
+
+        [Fact]
+        public async Task An_update_of_an_unknown_customer_is_CustomerNotFoundException_and_a_bad_patch_is_refused_before_sending()
+        {
+            await Assert.ThrowsAsync<CustomerNotFoundException>(
+                () => Client().UpdateCustomerByReferenceAsync("nobody-here", new CustomerPatch().Set("FirstName", "X")));
+            var before = _wire.Exchanges.Count;
+            var invalid = await Assert.ThrowsAsync<CustomerValidationException>(
+                () => Client().UpdateCustomerByAccountAsync("USRT", "US-000001", new CustomerPatch().Set("EmailAddress", "nope").Remove("FirstName")));
+            Assert.Equal(new[] { "/Customer/FirstName", "/Customer/EmailAddress" }.OrderBy(p => p), invalid.FieldErrors.Select(e => e.Pointer).OrderBy(p => p));
+            Assert.Equal(before, _wire.Exchanges.Count);
+        }
+
+        [Fact]
         public async Task A_D365_business_error_is_a_CustomerFailedException_with_its_code()
         {
             var body = Customers.New();

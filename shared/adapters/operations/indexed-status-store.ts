@@ -1,0 +1,74 @@
+import { attentionEntryOf, AttentionEntry, sameEntry } from '../../domain/operations/attention';
+import type { StatusRecord } from '../../domain/status';
+import type { OperationsIndex, StatusStore } from '../../ports';
+
+export interface IndexedStoreOptions {
+  /** Told about an index write that failed after its status write (logged; the status stays right). */
+  onIndexError?: (error: unknown, correlationId: string) => void;
+  /** How often an index write is tried (default 3), with a short pause between tries. */
+  attempts?: number;
+}
+
+/**
+ * The status store that keeps the operations index (issue 31) in step: after every write of a
+ * record, the record's row moves to the view its new state belongs to (shared/domain/operations/
+ * attention.ts), so every path that ends, retries, replays, resolves or purges a request keeps the
+ * index without knowing of it. The status record is the truth and is written first; a request
+ * that needs no attention (on its way, or succeeded without a retry) costs no index call at all.
+ *
+ * An index write that still fails after its tries is reported, not thrown: the status change it
+ * follows has happened and must not be undone or retried. The row is mended the next time the
+ * record changes, or by an operator's action on it (operations use-cases read the record itself).
+ */
+export function indexedStatusStore(
+  inner: StatusStore,
+  index: OperationsIndex,
+  options: IndexedStoreOptions = {},
+): StatusStore {
+  const attempts = options.attempts ?? 3;
+  const move = async (before: AttentionEntry | undefined, after: AttentionEntry | undefined) => {
+    if (sameEntry(before, after)) return;
+    // A row that moves within its view keeps its key: one replace.
+    if (
+      before !== undefined &&
+      (after === undefined || after.view !== before.view || after.rowKey !== before.rowKey)
+    )
+      await index.remove(before);
+    if (after !== undefined) await index.put(after);
+  };
+  const keep = async (
+    correlationId: string,
+    before: AttentionEntry | undefined,
+    after: AttentionEntry | undefined,
+  ): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await move(before, after);
+        return;
+      } catch (error) {
+        if (attempt >= attempts) {
+          options.onIndexError?.(error, correlationId);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** (attempt - 1)));
+      }
+    }
+  };
+  return {
+    ...inner,
+    async create(record) {
+      const created = await inner.create(record);
+      await keep(created.correlationId, undefined, attentionEntryOf(created));
+      return created;
+    },
+    async update(current: StatusRecord, changes) {
+      const next = await inner.update(current, changes);
+      await keep(current.correlationId, attentionEntryOf(current), attentionEntryOf(next));
+      return next;
+    },
+    async delete(record) {
+      await inner.delete(record);
+      await keep(record.correlationId, attentionEntryOf(record), undefined);
+    },
+  };
+}

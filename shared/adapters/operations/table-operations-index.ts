@@ -1,0 +1,120 @@
+import { odata, RestError, TableClient } from '@azure/data-tables';
+import { AttentionEntry, AttentionView, rowKeyAtOrBefore } from '../../domain/operations/attention';
+import type { AttentionQuery, OperationsIndex } from '../../ports';
+
+/**
+ * The operations index in its own table (OPERATIONS_TABLE_NAME), apart from the status records:
+ * one partition per view (`view-failed`, `view-needs_review`, `view-retrying`, `view-resolved`), row
+ * key = inverted time + correlation ID, so a page of a view, newest first, is one range query of one
+ * partition, and the filters (error code, source, legal entity) run in the service. A page's cursor
+ * is the last row key it returned: the next page starts after it, whatever was added meanwhile.
+ */
+const FIELDS = [
+  'correlationId',
+  'status',
+  'kind',
+  'errorCode',
+  'source',
+  'legalEntity',
+  'createdAt',
+  'at',
+  'resolution',
+] as const satisfies readonly (keyof AttentionEntry)[];
+
+const partitionOf = (view: AttentionView): string => `view-${view}`;
+
+const isStatus = (error: unknown, code: number): boolean =>
+  error instanceof RestError && error.statusCode === code;
+
+type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+function toRow(entry: AttentionEntry): Row {
+  const row: Row = {
+    partitionKey: partitionOf(entry.view),
+    rowKey: entry.rowKey,
+    attempts: entry.attempts,
+  };
+  for (const field of FIELDS) row[field] = entry[field] ?? '';
+  return row;
+}
+
+function fromRow(row: Record<string, unknown>): AttentionEntry {
+  const entry: Record<string, unknown> = {
+    view: String(row.partitionKey).slice('view-'.length),
+    rowKey: row.rowKey,
+    attempts: Number(row.attempts ?? 0),
+  };
+  for (const field of FIELDS) {
+    const value = row[field];
+    if (typeof value === 'string' && value !== '') entry[field] = value;
+  }
+  return entry as unknown as AttentionEntry;
+}
+
+/** The service-side filter of a query (the view's partition, the time range, the equality filters). */
+function filterOf(query: Omit<AttentionQuery, 'limit'>, after?: string): string {
+  const parts = [odata`PartitionKey eq ${partitionOf(query.view)}`];
+  // Newest first: `to` is the smallest row key, `from` the largest ('.' sorts after '-<id>').
+  if (query.to !== undefined) parts.push(odata`RowKey ge ${rowKeyAtOrBefore(query.to)}`);
+  if (query.from !== undefined) parts.push(odata`RowKey lt ${`${rowKeyAtOrBefore(query.from)}.`}`);
+  if (after !== undefined) parts.push(odata`RowKey gt ${after}`);
+  if (query.errorCode !== undefined) parts.push(odata`errorCode eq ${query.errorCode}`);
+  if (query.source !== undefined) parts.push(odata`source eq ${query.source}`);
+  if (query.legalEntity !== undefined) parts.push(odata`legalEntity eq ${query.legalEntity}`);
+  return parts.join(' and ');
+}
+
+const encodeCursor = (rowKey: string): string => Buffer.from(rowKey, 'utf8').toString('base64url');
+/** The row key a cursor stands for, or undefined for a cursor this index did not write. */
+export function decodeCursor(cursor: string): string | undefined {
+  const rowKey = Buffer.from(cursor, 'base64url').toString('utf8');
+  return /^\d{13}-[0-9a-f-]{36}$/.test(rowKey) ? rowKey : undefined;
+}
+
+export function tableOperationsIndex(table: () => Promise<TableClient>): OperationsIndex {
+  return {
+    async put(entry) {
+      await (await table()).upsertEntity(toRow(entry), 'Replace');
+    },
+    async remove(entry) {
+      try {
+        await (await table()).deleteEntity(partitionOf(entry.view), entry.rowKey);
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
+    },
+    async list(query) {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const client = await table();
+      const entries: AttentionEntry[] = [];
+      let more = false;
+      const pages = client
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter: filterOf(query, after) } })
+        .byPage({ maxPageSize: Math.min(1000, query.limit + 1) });
+      for await (const page of pages) {
+        for (const row of page) {
+          if (entries.length === query.limit) {
+            more = true;
+            break;
+          }
+          entries.push(fromRow(row));
+        }
+        if (more) break;
+      }
+      const last = entries.at(-1);
+      return { entries, ...(more && last !== undefined && { cursor: encodeCursor(last.rowKey) }) };
+    },
+    async countByCode(query) {
+      const client = await table();
+      const counts: Record<string, number> = {};
+      const rows = client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: filterOf(query), select: ['errorCode'] },
+      });
+      for await (const row of rows) {
+        const code = typeof row.errorCode === 'string' && row.errorCode !== '' ? row.errorCode : 'none';
+        counts[code] = (counts[code] ?? 0) + 1;
+      }
+      return counts;
+    },
+  };
+}
