@@ -258,6 +258,11 @@ param privacyAnonymiseLegalEntities string = ''
 @maxValue(3600)
 param privacySettleSeconds int = 60
 
+@description('PRIVACY_DUE_ALERT_DAYS: an open privacy request due within this many days (they are due 30 days after receipt) counts as due soon; the privacy-due alert fires on it.')
+@minValue(1)
+@maxValue(29)
+param privacyDueAlertDays int = 7
+
 @description('LINK_RETENTION_DAYS: customer links (the account, field stamps and digests of what was sent; no personal values), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
 @minValue(1)
 @maxValue(3650)
@@ -611,6 +616,7 @@ module functionApp 'modules/function-app.bicep' = {
     failedRequestRetentionDays: failedRequestRetentionDays
     privacyAnonymiseLegalEntities: privacyAnonymiseLegalEntities
     privacySettleSeconds: privacySettleSeconds
+    privacyDueAlertDays: privacyDueAlertDays
     linkRetentionDays: linkRetentionDays
     webhookSources: webhookSources
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds
@@ -644,6 +650,7 @@ module alerts 'modules/alerts.bicep' = {
     storageAccountName: storage.outputs.name
     poisonQueueName: storage.outputs.poisonQueueName
     recordRetentionDays: recordRetentionDays
+    privacyDueAlertDays: privacyDueAlertDays
     actionGroupResourceId: actionGroupResourceId
     alertEmailAddress: alertEmailAddress
     alertsEnabled: alertsEnabled

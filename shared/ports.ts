@@ -423,8 +423,8 @@ export interface TelemetryEvent {
 export type TelemetryMetric =
   | { name: 'QueueDepth'; value: number; properties: { queue: string } }
   /**
-   * Privacy requests not completed (issue 27): open ones, those past their due date, and those
-   * due within the alert's warning time (reconciler, every minute).
+   * Privacy requests not completed (issue 27), per type (`erase`, `export`): open ones, those past
+   * their due date, and those due within PRIVACY_DUE_ALERT_DAYS (the hourly purgeRecords timer).
    */
   | {
       name: 'PrivacyRequestsOpen' | 'PrivacyRequestsPastDue' | 'PrivacyRequestsDueSoon';

@@ -24,6 +24,9 @@ param poisonQueueName string
 @description('RECORD_RETENTION_DAYS: days a poison message and its status record are kept (named in the poison alert).')
 param recordRetentionDays int
 
+@description('PRIVACY_DUE_ALERT_DAYS: the app counts an open privacy request due within this many days as due soon (named in the privacy-due alert).')
+param privacyDueAlertDays int
+
 @description('Resource ID of an existing action group to notify. Empty: use the one created from alertEmailAddress, or none.')
 param actionGroupResourceId string
 
@@ -156,6 +159,16 @@ customEvents
 | project timestamp, retryAfterSeconds = todouble(customMeasurements.retryAfterSeconds)
 '''
 
+// Privacy requests (issue 27) are due 30 days after receipt. The hourly purgeRecords timer reports
+// PrivacyRequestsDueSoon (due within PRIVACY_DUE_ALERT_DAYS) and PrivacyRequestsPastDue per type, 0
+// included; the latest report of the window decides, so the alert resolves once they are done.
+var privacyDueQuery = '''
+customMetrics
+| where name in ('PrivacyRequestsDueSoon', 'PrivacyRequestsPastDue')
+| summarize arg_max(timestamp, value) by name, type = tostring(customDimensions.type)
+| summarize due = sum(value)
+'''
+
 var authFailureQuery = '''
 customEvents
 | where name == 'CustomerFailed'
@@ -186,6 +199,44 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
         {
           query: poisonQuery
           timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource privacyDueAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-due-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: privacy request due within ${privacyDueAlertDays} days or past due'
+    description: 'A privacy request (a customer\'s erasure or data request: Shopify compliance topics, Standard Webhooks, POST /api/privacy/requests) is still open ${privacyDueAlertDays} days or less before its due date (30 days after receipt), or past it. GET /api/privacy/requests/{id} shows where it stands (pastDue, lastError); the workbook\'s privacy tile lists the counts. See docs/privacy.md, "Proof for the merchant".'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT2H'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: privacyDueQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'due'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: {

@@ -103,6 +103,7 @@ param recordRetentionDays int
 param failedRequestRetentionDays int
 param privacyAnonymiseLegalEntities string
 param privacySettleSeconds int
+param privacyDueAlertDays int
 param linkRetentionDays int
 param webhookSources string
 param webhookMaxEventAgeSeconds int
@@ -461,6 +462,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'PRIVACY_SETTLE_SECONDS'
           value: string(privacySettleSeconds)
+        }
+        {
+          name: 'PRIVACY_DUE_ALERT_DAYS'
+          value: string(privacyDueAlertDays)
         }
         {
           name: 'LINK_RETENTION_DAYS'

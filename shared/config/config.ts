@@ -83,6 +83,7 @@ const configSchema = settingsObject.transform((v) => ({
   privacy: {
     anonymiseLegalEntities: v.PRIVACY_ANONYMISE_LEGAL_ENTITIES.map((le) => le.toUpperCase()),
     settleSeconds: v.PRIVACY_SETTLE_SECONDS,
+    dueAlertDays: v.PRIVACY_DUE_ALERT_DAYS,
   },
   webhooks: {
     sources: v.WEBHOOK_SOURCES,
@@ -178,7 +179,7 @@ export interface Config {
   /** LINK_RETENTION_DAYS: customer links unchanged this long are deleted. */
   linkRetentionDays: number;
   /** Privacy requests (issue 27): where erasures anonymise the D365 customer; the last look's delay. */
-  privacy: { anonymiseLegalEntities: string[]; settleSeconds: number };
+  privacy: { anonymiseLegalEntities: string[]; settleSeconds: number; dueAlertDays: number };
   webhooks: {
     sources: WebhookSource[];
     maxEventAgeSeconds: number;

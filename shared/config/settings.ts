@@ -474,6 +474,15 @@ const catalogue = [
     schema: positiveInt.max(3600, 'must be at most 3600'),
   }),
   define({
+    name: 'PRIVACY_DUE_ALERT_DAYS',
+    description:
+      'Privacy requests must be completed within 30 days of receipt. The hourly `purgeRecords` timer reports the open ones (`PrivacyRequestsOpen`), those due within this many days (`PrivacyRequestsDueSoon`) and those past due (`PrivacyRequestsPastDue`); the "privacy request due" alert fires on either of the last two, so an operator hears of a stuck request this many days before its due date.',
+    default: '7',
+    local: '7',
+    azure: true,
+    schema: positiveInt.max(29, 'must be at most 29 (requests are due in 30 days)'),
+  }),
+  define({
     name: 'LINK_RETENTION_DAYS',
     description:
       'Customer links (`LINK_TABLE_NAME`: the account, field stamps and salted digests of what was last sent, no personal values), and links reserved by a create that never completed, are deleted by the hourly retention timer once unchanged for this many days. Afterwards an update of that customer is `404` (`unknown-customer`) and its next create links it again.',
