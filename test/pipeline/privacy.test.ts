@@ -5,6 +5,7 @@ import {
   plantWebhookSecrets,
   postRaw,
   SHOP_DOMAIN,
+  SHOPIFY_SECRET,
   shopifyHeaders,
   standardHeaders,
   vaultOf,
@@ -370,4 +371,56 @@ describe('privacy requests', () => {
     const stored = await everythingStored();
     for (const value of ['Apifirst', 'Apilast', email]) expect(stored).not.toContain(value);
   }, 120_000);
+
+  it('the emulated shop sends customers/redact as Shopify does (signed, the documented payload): that customer goes, the others stay', async () => {
+    const gone = ours[3]!;
+    const shopControl = `${stack.emulator.url}/_emulator/shopify/shops/${SHOP_DOMAIN}`;
+    const seeded = await fetch(shopControl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apps: [
+          {
+            token: 'shpat_privacy_test_0001',
+            clientSecret: SHOPIFY_SECRET,
+            webhooks: ['customers/redact', 'customers/data_request', 'shop/redact'].map((topic) => ({
+              topic,
+              address: shopifyUrl(),
+            })),
+          },
+        ],
+        retryDelaysMs: [],
+      }),
+    });
+    expect(seeded.status).toBe(200);
+    // Deleted from the shop already (Shopify sends the redact days later): named as Shopify knows it.
+    const sent = await fetch(`${shopControl}/compliance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        topic: 'customers/redact',
+        customer: { id: gone.id, email: gone.email, phone: gone.phone },
+      }),
+    });
+    expect(sent.status).toBe(202);
+    expect(((await sent.json()) as { deliveries: number }).deliveries).toBe(1);
+    let delivery: { lastResult: string; settled: boolean } | undefined;
+    for (let i = 0; i < 200 && !delivery?.settled; i += 1) {
+      const report = (await (await fetch(shopControl)).json()) as {
+        deliveries: { value: { topic: string; lastResult: string; settled: boolean }[] };
+      };
+      delivery = report.deliveries.value.find((d) => d.topic === 'customers/redact');
+      if (!delivery?.settled) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(delivery).toMatchObject({ lastResult: '202', settled: true });
+    // The app took it (202 above); its erasure runs in the worker: wait until nothing of the customer is left.
+    let stored = '';
+    for (let i = 0; i < 400; i += 1) {
+      stored = await everythingStored();
+      if (!stored.includes(gone.email) && !stored.includes(gone.id)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    for (const value of [...valuesOf(gone), gone.id]) expect(stored).not.toContain(value);
+    for (const c of ours.slice(1, 3)) expect(stored).toContain(c.id);
+  }, 180_000);
 });
