@@ -48,6 +48,7 @@ import {
   Telemetry,
   ShopClients,
   WebhookSecrets,
+  WriteBackQueue,
 } from './ports';
 import type { InvocationContext } from '@azure/functions';
 import { invocationLog } from './adapters/invocation-log';
@@ -60,6 +61,8 @@ import type { WebhookHttpDeps } from './http/webhooks/intake';
 import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
+import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
+import type { WriteBackDeps } from './use-cases/worker/write-back';
 import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
@@ -102,6 +105,8 @@ export interface AppServices {
   sourceCustomers: SourceCustomers;
   /** The shops' Admin APIs the D365 account is written back to (issue 28), paced by a fleet-wide budget. */
   shopClients: ShopClients;
+  /** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME). */
+  writeBackQueue: WriteBackQueue;
   /** Result callbacks: the outbox, the disabled endpoints, the sender. */
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
@@ -124,6 +129,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     defaultCustomerGroup: config.d365.defaultCustomerGroup,
     links: services.links,
     erasureMarks: services.erasureMarks,
+    shopClients: services.shopClients,
+    writeBackQueue: services.writeBackQueue,
   };
 }
 
@@ -162,6 +169,30 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
       anonymiseIn: (legalEntity) => config.privacy.anonymiseLegalEntities.includes(legalEntity.toUpperCase()),
       settleSeconds: config.privacy.settleSeconds,
     },
+    shopClients: services.shopClients,
+    writeBackQueue: services.writeBackQueue,
+  };
+}
+
+/**
+ * An attempt's lease on a write-back: the budget wait and up to four shop calls (definition, read,
+ * write, one re-read), and the writes around them.
+ */
+export const writeBackLeaseSeconds = (config: Config): number =>
+  Math.ceil((config.shops.maxWaitMs + 4 * config.shops.timeoutMs) / 1000) + 5;
+
+/** What the write-back step needs, from the services. */
+export function writeBackDeps(services: AppServices, log: Log): WriteBackDeps {
+  const { config } = services;
+  return {
+    statusStore: services.statusStore,
+    shopClients: services.shopClients,
+    queue: services.writeBackQueue,
+    retry: config.retry,
+    leaseSeconds: writeBackLeaseSeconds(config),
+    callbackOutbox: services.callbacks.outbox,
+    telemetry: services.telemetry,
+    log,
   };
 }
 
@@ -233,6 +264,7 @@ export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
     reconcileAfterSeconds: config.reconcileAfterSeconds,
     callbackOutbox: services.callbacks.outbox,
     queueDepths: services.queueDepths,
+    writeBackQueue: services.writeBackQueue,
   };
 }
 
@@ -255,6 +287,7 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     findEndedWithPayload: async (before, limit) => (await store()).findEndedWithPayload(before, limit),
     findHolding: async (query, limit) => (await store()).findHolding(query, limit),
     findOpenPrivacyRequests: async (limit) => (await store()).findOpenPrivacyRequests(limit),
+    findWriteBacks: async (state, limit) => (await store()).findWriteBacks(state, limit),
   };
 }
 
@@ -284,6 +317,8 @@ export function createAppServices(config: Config): AppServices {
   const getLinks = ensuredOnce(linkClient, () => linkClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
+  const writeBackClient = queueClientFor(config.shops.writeBackQueueName);
+  const getWriteBack = ensuredOnce(writeBackClient, () => writeBackClient.createIfNotExists(), local);
   const tableClientFor = (name: string): TableClient =>
     config.storage.kind === 'connectionString'
       ? TableClient.fromConnectionString(config.storage.connectionString, name, {
@@ -371,6 +406,9 @@ export function createAppServices(config: Config): AppServices {
     }),
     operationsIndex,
     auditLog,
+    writeBackQueue: {
+      send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
+    },
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },
@@ -401,6 +439,7 @@ export function createAppServices(config: Config): AppServices {
       return {
         [config.queueName]: await depth(getQueue),
         [config.poisonQueueName]: await depth(getPoison),
+        [config.shops.writeBackQueueName]: await depth(getWriteBack),
       };
     },
     telemetry: applicationInsightsTelemetry(

@@ -15,6 +15,7 @@ import type { SubjectQuery } from './domain/privacy/subject-query';
 import type { AttentionEntry, AttentionView } from './domain/operations/attention';
 import type { AuditEntry } from './domain/operations/audit';
 import type { Observation } from './domain/shop-budget';
+import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -57,6 +58,8 @@ export interface StatusStore {
   findHolding(query: SubjectQuery, limit: number): Promise<StatusRecord[]>;
   /** Privacy requests (kinds `erase`, `export`) not ended yet, at most `limit` (the open-requests metric). */
   findOpenPrivacyRequests(limit: number): Promise<StatusRecord[]>;
+  /** Records whose shop write-back is in `state` (the reconciler's `pending`), at most `limit`. */
+  findWriteBacks(state: WriteBackState, limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -69,6 +72,11 @@ export class StatusConflictError extends Error {
 /** Where accepted requests wait for the worker. */
 export interface CustomerQueue {
   send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */
+export interface WriteBackQueue {
+  send(message: WriteBackMessage, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
@@ -227,6 +235,12 @@ export interface CustomerLink {
    * update whose first worker wrote the link but lost its record's lease ends it with that outcome.
    */
   lastUpdate?: string;
+  /**
+   * A shop's customer: the digest (domain/webhooks/source-digest.ts) of the customer as we last took
+   * it from the shop (its create, or its last applied update from the shop): a delivery with the same
+   * digest is the shop's echo of our own write and changes nothing. Not personal data.
+   */
+  sourceDigest?: string;
   etag: string;
 }
 
@@ -388,7 +402,12 @@ export type TelemetryEventName =
   /** A privacy request completed (topic: its type; measurements: what it erased or found, in all). */
   | 'PrivacyRequestCompleted'
   /** A delivery for an erased customer was dropped (the erasure mark stands). */
-  | 'PrivacyDeliveryDropped';
+  | 'PrivacyDeliveryDropped'
+  /** A shop write-back ended (issue 28): written (outcome: changed / unchanged) or failed (reason). */
+  | 'ShopWriteBackWritten'
+  | 'ShopWriteBackFailed'
+  /** A shop's `customers/update` caused by our own write-back, dropped (reason: how it was told). */
+  | 'ShopEchoIgnored';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -417,6 +436,8 @@ export interface TelemetryEvent {
     /** PrivacyRequestCompleted: items erased (or found), all stores together; days from receipt. */
     items?: number;
     days?: number;
+    /** ShopWriteBackWritten: the shop calls' time of the attempt that wrote it. */
+    shopMs?: number;
   };
 }
 
@@ -643,6 +664,9 @@ export type ShopWriteResult =
   /** The shop refused the values (its validation: a taken e-mail, a unique value in use); `reason` names fields/codes only. */
   | { kind: 'rejected'; reason: string };
 
+/** What removing the account we wrote did (`absent`: the shop held none, or has no such customer). */
+export type ShopForgetResult = { kind: 'forgotten' } | { kind: 'absent' };
+
 export interface ShopCallOptions {
   abortSignal?: AbortSignal;
   /** Where the client logs what an operator should know (a pinned API version out of support). */
@@ -670,6 +694,12 @@ export interface ShopClient {
   ): Promise<ShopWriteResult>;
   /** Writes the D365 account to the customer (metafield / attribute value): an upsert. */
   writeAccount(customerId: string, account: string, options?: ShopCallOptions): Promise<ShopWriteResult>;
+  /**
+   * Removes the D365 account we wrote (the erasure of issue 27: it is data we wrote): the Shopify
+   * metafield (`metafieldsDelete`), the BigCommerce attribute value. Idempotent. Optional: a shop
+   * client without it holds nothing to forget.
+   */
+  forgetAccount?(customerId: string, options?: ShopCallOptions): Promise<ShopForgetResult>;
 }
 
 /** The shop clients of the WEBHOOK_SOURCES shops that have an Admin API token configured. */

@@ -40,6 +40,9 @@ param operationsAuditTableName string
 @description('The callback outbox queue (CALLBACK_QUEUE_NAME): result events wait here until their callback URL took them; the host moves a message to "<name>-poison" only when storage failed it maxDequeueCount times.')
 param callbackQueueName string
 
+@description('The shop write-back queue (WRITE_BACK_QUEUE_NAME, issue 28): a shop customer that succeeded waits here until its D365 account is written to the shop.')
+param writeBackQueueName string
+
 @description('Table of callback URLs disabled after a 410 Gone (CALLBACK_ENDPOINTS_TABLE_NAME).')
 param callbackEndpointsTableName string
 
@@ -152,6 +155,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource callbackPoisonQueue 'queues' = {
       name: '${callbackQueueName}-poison'
+    }
+
+    resource writeBackQueue 'queues' = {
+      name: writeBackQueueName
+    }
+
+    resource writeBackPoisonQueue 'queues' = {
+      name: '${writeBackQueueName}-poison'
     }
   }
 

@@ -35,6 +35,7 @@ const FIELDS = [
   'd365Etag',
   'inFlight',
   'lastUpdate',
+  'sourceDigest',
 ] as const satisfies readonly (keyof CustomerLink)[];
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -129,6 +130,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             createCorrelationId: link.createCorrelationId,
             sentDigests: link.sentDigests,
             emailKey: link.emailKey,
+            sourceDigest: link.sourceDigest,
             verification: link.verification,
           });
           break;

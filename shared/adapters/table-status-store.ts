@@ -30,6 +30,8 @@ const OPTIONAL_FIELDS = [
   'nextAttemptAt',
   'dueAt',
   'erasedAt',
+  'writeBack',
+  'writeBackDetail',
   'resolvedAt',
   'resolution',
   'resolvedBy',
@@ -126,6 +128,9 @@ export function tableStatusStore(client: TableClient): StatusStore {
     async findStale(statuses, updatedBefore, limit) {
       const byStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
       return query(`(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`, limit);
+    },
+    async findWriteBacks(state, limit) {
+      return query(odata`writeBack eq ${state}`, limit);
     },
     async findCreatedBefore(createdBefore, limit) {
       return query(odata`createdAt lt ${createdBefore}`, limit);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
 import { MATCHED_ON } from '../domain/recovery-match';
 import { problems } from './problem';
+import { writeBackSchema } from './write-back-schema';
 import {
   MAX_WEBHOOK_BODY_BYTES,
   WEBHOOK_IGNORED_REASONS,
@@ -120,6 +121,7 @@ export const statusAnswerSchema = z
       .optional()
       .meta({ description: 'The last transient failure of a pending request.' }),
     nextAttemptAt: timestamp.optional().meta({ description: 'When the next attempt is due (`retrying`).' }),
+    writeBack: writeBackSchema.optional(),
     attempts: z.int().min(0),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -13,9 +13,11 @@ import {
   CustomerQueue,
   ErasureMarks,
   Log,
+  ShopClients,
   StatusConflictError,
   StatusStore,
   Telemetry,
+  WriteBackQueue,
 } from '../ports';
 
 export interface AcceptDeps {
@@ -29,6 +31,9 @@ export interface AcceptDeps {
   links?: CustomerLinks;
   /** Erasure marks (issue 27): a source customer whose data was erased is not taken in again. */
   erasureMarks?: ErasureMarks;
+  /** A pending link confirmed by its shop (Shopify `verified_email`) gets its write-back (issue 28). */
+  shopClients?: ShopClients;
+  writeBackQueue?: WriteBackQueue;
   now?: () => Date;
   newId?: () => string;
 }

@@ -166,6 +166,7 @@ describe('the OpenAPI document', () => {
             'getPrivacyRequest',
             'getPrivacyExport',
             'releasePrivacyRequest',
+            'retryWriteBack',
           ].includes((operation as Json).operationId);
         expect(security).toEqual(
           admin
@@ -174,8 +175,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health; the operations routes and the console page; four privacy routes
-    expect(keyed).toHaveLength(21);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry; the operations routes and the console page; four privacy routes
+    expect(keyed).toHaveLength(22);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

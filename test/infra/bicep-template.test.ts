@@ -356,6 +356,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       createCustomer: 'function',
       customerStatus: 'function',
       replayCustomer: 'admin',
+      retryWriteBack: 'admin',
       health: 'anonymous',
       // Webhook senders cannot send keys or tokens: the signature is their authentication (docs/webhooks.md).
       webhookBigCommerce: 'anonymous',
@@ -565,13 +566,15 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer and callback queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
+  test('has the customer, callback and shop write-back queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
@@ -813,9 +816,9 @@ describe('monitoring for the portal', () => {
     ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'alerts')!.resource.properties
       .template;
 
-  test('seven log alert rules, notifying the action group parameter', () => {
+  test('eight log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
-    expect(rules).toHaveLength(7);
+    expect(rules).toHaveLength(8);
     for (const { resource } of rules) {
       expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
       expect(resource.properties.criteria.allOf).toHaveLength(1);
@@ -862,6 +865,21 @@ describe('monitoring for the portal', () => {
     for (const name of ['PrivacyRequestsOpen', 'PrivacyRequestsDueSoon', 'PrivacyRequestsPastDue']) {
       expect(tile?.query).toContain(name);
       expect(telemetrySource).toContain(`'${name}'`);
+    }
+  });
+
+  test('a shop write-back that ends failed alerts at once; the workbook shows write-backs per source and result', () => {
+    const alert = rule('alert-shop-write-back');
+    expect(queryOf(alert)).toContain("customEvents\n| where name == 'ShopWriteBackFailed'");
+    expect(alert.properties.criteria.allOf[0].threshold).toBe(0);
+    expect(String(alert.properties.description)).toContain('write-back/retry');
+    const tile = workbookQueries().find((q) => q.name === 'shop-write-backs');
+    expect(tile?.query).toContain("name in ('ShopWriteBackWritten', 'ShopWriteBackFailed')");
+    // The dimensions it reads are the ones the write-back step sends.
+    const step = readFileSync(join(repoRoot, 'shared', 'use-cases', 'worker', 'write-back.ts'), 'utf8');
+    for (const field of ['source', 'outcome', 'reason', 'shopMs']) {
+      expect(tile?.query).toContain(`.${field}`);
+      expect(step).toMatch(new RegExp(`\\b${field}\\b`));
     }
   });
 
@@ -995,7 +1013,7 @@ describe('monitoring for the portal', () => {
     const queried = new Set(
       [
         ...`${JSON.stringify(alertsTemplate())}\n${workbookText}`.matchAll(
-          /'((?:Customer|D365)[A-Z][A-Za-z]+)'/g,
+          /'((?:Customer|D365|ShopWriteBack)[A-Z][A-Za-z]+)'/g,
         ),
       ].map((m) => m[1]!),
     );

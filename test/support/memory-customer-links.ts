@@ -48,6 +48,7 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
           ...(link.sentDigests !== undefined && { sentDigests: link.sentDigests }),
           ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
           ...(link.verification !== undefined && { verification: link.verification }),
+          ...(link.sourceDigest !== undefined && { sourceDigest: link.sourceDigest }),
         });
       const account = `${link.legalEntity}|${link.customerAccount}`;
       if (!accounts.has(account)) accounts.set(account, home(link));

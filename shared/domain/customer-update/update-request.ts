@@ -26,6 +26,8 @@ export const updateRequestSchema = z.strictObject({
      * replaces the personal fields D365 holds with placeholders, whatever was changed there.
      */
     anonymise: z.literal(true).optional(),
+    /** A shop's delivery: the digest of the shop's customer it carries (domain/webhooks/source-digest.ts). */
+    sourceDigest: z.string().min(1).max(100).optional(),
   }),
 });
 

@@ -13,8 +13,10 @@ import type {
   ErasureMarks,
   IdentityClaims,
   Log,
+  ShopClients,
   StatusStore,
   Telemetry,
+  WriteBackQueue,
 } from '../../ports';
 import { clock } from '../clock';
 import type { LandAddressesDeps } from '../land-further-addresses';
@@ -70,6 +72,12 @@ export interface WorkerDeps
   /** Which entity fields each member sets, and a list's address as D365 holds it (d365-entity-fields.ts). */
   entityFields?: EntityFields;
   conflictPolicy?: ConflictPolicy;
+  /**
+   * The shops' Admin APIs and the write-back queue (issue 28): a shop's create that succeeds gets
+   * `writeBack: pending` in the same write and a message on the write-back queue (write-back.ts).
+   */
+  shopClients?: ShopClients;
+  writeBackQueue?: WriteBackQueue;
   now?: () => Date;
   random?: () => number;
 }

@@ -36,8 +36,14 @@ export type Plan =
   | { kind: 'unchanged'; save: LinkSave }
   | { kind: 'send'; save: LinkSave; changes: Record<string, unknown>; asSent: AsSent };
 
-/** What the link keeps after the update. */
-export type LinkSave = Pick<CustomerLink, 'fieldStamps' | 'sentDigests'> & { emailKey?: string };
+/**
+ * What the link keeps after the update; `sourceDigest` (issue 28): the digest of the shop's customer
+ * the update carried (the shop's echo of it is then a no-op), cleared by any other update.
+ */
+export type LinkSave = Pick<CustomerLink, 'fieldStamps' | 'sentDigests'> & {
+  emailKey?: string;
+  sourceDigest: string | undefined;
+};
 
 type Update = UpdateRequest['Update'];
 const LISTS = ['BillingAddress', 'ShippingAddress'] as const;
@@ -75,6 +81,7 @@ export function planUpdate(
     fieldStamps: JSON.stringify(stampFields(stamps, members, u.stamp)),
     sentDigests: serialiseDigests(withSent(sent, changes, shape)),
     ...(members.includes('EmailAddress') && { emailKey: emailKeyOf(parsed.value.Customer.EmailAddress) }),
+    sourceDigest: u.sourceDigest,
   };
   if (Object.keys(changes).length === 0) return { kind: 'unchanged', save };
   return { kind: 'send', save, changes, asSent };
@@ -92,6 +99,7 @@ function planAnonymisation(link: CustomerLink, deps: UpdateDeps, current?: Recor
   const save: LinkSave = {
     fieldStamps: link.fieldStamps,
     sentDigests: serialiseDigests(withSent(sent, changes)),
+    sourceDigest: undefined,
   };
   if (Object.keys(changes).length === 0) return { kind: 'unchanged', save };
   return { kind: 'send', save, changes, asSent: () => true };

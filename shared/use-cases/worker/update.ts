@@ -213,6 +213,7 @@ async function recordSent(
         d365Etag: undefined,
         inFlight: undefined,
         lastUpdate,
+        sourceDigest: plan.save.sourceDigest,
       });
       deps.log.warn('customer.update.kept_d365', { correlationId, reason: sent.fields.join(',') });
       return ended('kept_d365');
