@@ -147,7 +147,7 @@ export function tableStatusStore(client: TableClient): StatusStore {
       const holding =
         "(payload gt '' or originalPayload gt '' or sourceCustomerId gt '' or customerAccount gt '' or emailKey gt '' or existingAccounts gt '')";
       const inFlight = subject.inFlight
-        ? " and status ne 'succeeded' and status ne 'failed' and status ne 'needs_review'"
+        ? " and ((status ne 'succeeded' and status ne 'failed' and status ne 'needs_review') or writeBack eq 'pending')"
         : '';
       return query(`${holding}${inFlight} and ${filter}`, limit, (record) => recordMatches(record, subject));
     },

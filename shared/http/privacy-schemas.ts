@@ -48,6 +48,10 @@ export const privacyAnswerSchema = z
       .optional()
       .meta({ description: 'What an erasure removed, per store: counts, never values.' }),
     found: counts.optional().meta({ description: 'What a data request found, per store: counts.' }),
+    shopsUnreached: z.array(z.string()).optional().meta({
+      description:
+        'Sources whose shop refused our Admin API token during the erasure: the D365 account we wrote into their customer (metafield / attribute value) could not be removed; the merchant removes it in the shop.',
+    }),
     d365: z.array(d365Outcome),
     fetches: z
       .array(z.strictObject({ by: z.string(), at: z.iso.datetime() }))

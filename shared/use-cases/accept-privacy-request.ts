@@ -55,6 +55,7 @@ export async function acceptPrivacyRequest(
     d365: [],
     d365Listed: false,
     d365Total: 0,
+    shopsUnreached: [],
     marks: [],
     fetches: [],
   };

@@ -32,6 +32,8 @@ export interface PrivacyAnswer {
   completedAt?: string;
   erased?: Record<string, number>;
   found?: Record<string, number>;
+  /** Shops that refused our token: the account we wrote there could not be removed. */
+  shopsUnreached?: string[];
   /** The linked D365 customers, reported for the merchant or anonymised (per legal entity). */
   d365: {
     legalEntity: string;

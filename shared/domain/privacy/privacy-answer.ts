@@ -27,6 +27,8 @@ export interface PrivacyAnswer {
   erased?: Record<string, number>;
   /** What an export found, per store: counts. */
   found?: Record<string, number>;
+  /** Shops that refused our token, so the account we wrote there could not be removed. */
+  shopsUnreached?: string[];
   d365: PrivacyState['d365'];
   fetches?: PrivacyState['fetches'];
   /** When the erasure marks were lifted (the merchant let the customer come back). */
@@ -58,6 +60,7 @@ export function toPrivacyAnswer(record: StatusRecord, now: Date): PrivacyAnswer 
     pastDue: !done && Date.parse(state.dueAt) < now.getTime(),
     ...(state.completedAt !== undefined && { completedAt: state.completedAt }),
     ...(state.kind === 'erase' ? { erased: state.erased } : { found: state.found, fetches: state.fetches }),
+    ...(state.shopsUnreached.length > 0 && { shopsUnreached: state.shopsUnreached }),
     d365: state.d365,
     ...(state.releasedAt !== undefined && { releasedAt: state.releasedAt }),
     ...(record.lastError !== undefined && !isTerminal(record.status) && { lastError: record.lastError }),

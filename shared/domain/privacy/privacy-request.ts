@@ -94,6 +94,11 @@ export const privacyStateSchema = z.strictObject({
       emailKeys: z.array(z.string()),
     })
     .optional(),
+  /**
+   * Shops whose Admin API refused our token while the erasure removed the D365 account we had
+   * written into their customers (issue 28): the merchant removes it there (docs/privacy.md).
+   */
+  shopsUnreached: z.array(z.string()).default([]),
   /** Erasure marks written (their keys, hashes), so a release can lift them. */
   marks: z.array(z.string()).default([]),
   /** Exports: who fetched it, when (or the callback it was sent to). */

@@ -15,9 +15,16 @@ export interface SubjectQuery {
   references?: readonly { source: string; sourceCustomerId: string }[];
   emailKeys?: readonly string[];
   accounts?: readonly { legalEntity: string; customerAccount: string }[];
-  /** Only requests still in flight (not ended): an erasure waits for them to end first. */
+  /** Only requests still at work (`stillWorking`): an erasure waits for them to end first. */
   inFlight?: boolean;
 }
+
+/**
+ * A request still at work on its customer: not ended, or a create whose shop write-back (issue 28)
+ * is pending — its account may still be written to the shop, after which the erasure forgets it.
+ */
+export const stillWorking = (record: Pick<StatusRecord, 'status' | 'writeBack'>): boolean =>
+  !isTerminal(record.status) || record.writeBack === 'pending';
 
 /** The record still holds something that ties it to a customer (erasure removes all of it). */
 export function holdsCustomerData(record: StatusRecord): boolean {
@@ -62,7 +69,7 @@ function identifies(item: Identified, query: SubjectQuery): boolean {
 /** A customer request's record (not a privacy request's) that the query covers and that still holds data. */
 export function recordMatches(record: StatusRecord, query: SubjectQuery): boolean {
   if (isPrivacyKind(record.kind) || !holdsCustomerData(record)) return false;
-  if (query.inFlight === true && isTerminal(record.status)) return false;
+  if (query.inFlight === true && !stillWorking(record)) return false;
   if (query.source !== undefined && record.source !== query.source) return false;
   return query.wholeSource === true || identifies(record, query);
 }

@@ -8,6 +8,7 @@ import { acceptCustomer } from '../accept-customer';
 import { acceptPrivacyRequest } from '../accept-privacy-request';
 import { processQueuedRequest } from './dispatch';
 import type { WorkerDeps } from './deps';
+import { ShopAccessError, ShopClient, ShopForgetResult } from '../../ports';
 
 /**
  * Erasure in the worker (issue 27; erase.ts): it waits for the customer's requests in flight, so a
@@ -15,8 +16,10 @@ import type { WorkerDeps } from './deps';
  * `anonymise` the D365 customer gets the placeholders through one PATCH; an erased source customer
  * is not taken in again. Storage and D365 in memory (test/support/update-app.ts).
  */
-function setup(anonymise: boolean) {
+function setup(anonymise: boolean, forget?: (customerId: string) => Promise<ShopForgetResult>) {
   const app = updateSetup();
+  // The POS source as a shop with a write-back (issue 28): only forgetAccount matters here.
+  const shop = { kind: 'shopify', forgetAccount: forget } as unknown as ShopClient;
   const marks = memoryErasureMarks();
   let clock = Date.parse('2026-12-01T10:00:00Z');
   const now = () => new Date(clock);
@@ -24,6 +27,7 @@ function setup(anonymise: boolean) {
     ...app.deps,
     now,
     privacy: { erasureMarks: marks, anonymiseIn: () => anonymise, settleSeconds: 1 },
+    ...(forget && { shopClients: { forSource: (source) => (source === 'pos' ? shop : undefined) } }),
   };
   /** Runs queued messages in order, time moving on two minutes between deliveries (delays pass). */
   async function drain(limit = 100): Promise<number> {
@@ -127,5 +131,55 @@ describe('erasure in the worker', () => {
       origin: { source: 'pos', sourceCustomerId: 'C-1' },
     });
     expect(released.kind).toBe('accepted');
+  });
+  it('removes the account we wrote into the shop\u2019s customer (once), before its link goes', async () => {
+    const forgotten: string[] = [];
+    const { app, drain, erase } = setup(false, async (customerId) => {
+      forgotten.push(customerId);
+      return { kind: 'forgotten' };
+    });
+    await createdForUpdate(app);
+    const id = await erase();
+    await drain();
+    expect(forgotten).toEqual(['C-1']);
+    const state = parsePrivacyState(app.statusStore.records.get(id)!.payload)!;
+    expect(state.erased).toMatchObject({ shopAccounts: 1, customerLinks: 1 });
+    expect(state.shopsUnreached).toEqual([]);
+  });
+
+  it('a shop that refuses our token is named for the merchant; our own copies still go', async () => {
+    const { app, drain, erase } = setup(false, () => Promise.reject(new ShopAccessError('pos', 'revoked')));
+    await createdForUpdate(app);
+    const id = await erase();
+    await drain();
+    const done = app.statusStore.records.get(id)!;
+    expect(done.status).toBe('succeeded');
+    const state = parsePrivacyState(done.payload)!;
+    expect(state.shopsUnreached).toEqual(['pos']);
+    expect(state.erased.shopAccounts).toBeUndefined();
+    expect(holding(app)).toEqual([]);
+  });
+
+  it('waits for a pending write-back of the customer\u2019s account (it may still reach the shop), then forgets it', async () => {
+    const calls: string[] = [];
+    const { app, deps, drain, erase, advance } = setup(false, async (customerId) => {
+      calls.push(customerId);
+      return { kind: 'forgotten' };
+    });
+    await createdForUpdate(app);
+    const create = [...app.statusStore.records.values()].find((r) => r.kind === undefined)!;
+    await app.statusStore.update(create, { writeBack: 'pending' });
+    app.sent.length = 0; // the create's message, already worked
+    const id = await erase();
+    await processQueuedRequest(app.sent.shift()!, deps);
+    advance();
+    const waiting = app.statusStore.records.get(id)!;
+    expect(waiting.lastError).toMatch(/in flight/);
+    expect(calls).toEqual([]);
+    const pending = app.statusStore.records.get(create.correlationId)!;
+    await app.statusStore.update(pending, { writeBack: 'written' });
+    await drain();
+    expect(calls).toEqual(['C-1']);
+    expect(app.statusStore.records.get(id)!.status).toBe('succeeded');
   });
 });

@@ -3,14 +3,16 @@ import {
   PrivacyState,
   SOURCE_WIDE,
   queryForRequest,
+  stillWorking,
   SubjectQuery,
 } from '../../domain/privacy';
-import { isTerminal, StatusRecord } from '../../domain/status';
+import { StatusRecord } from '../../domain/status';
 import { CustomerLink, StatusConflictError } from '../../ports';
 import { clock, secondsUntil } from '../clock';
 import type { ProcessResult } from './deps';
 import { comeBack, complete, PrivacyWork, PrivacyWorkerDeps, saveState, sliceUsed } from './privacy-job';
 import { d365Phase } from './privacy-d365';
+import { forgetShopAccount } from './privacy-shops';
 
 /**
  * An erasure (issue 27): everything the app holds about a customer (or, `scope: source`, about
@@ -22,7 +24,8 @@ import { d365Phase } from './privacy-d365';
  * 3. `d365`: the linked D365 customers are reported, or anonymised through the update pipeline
  *    (privacy-d365.ts).
  * 4. `erase`: in batches, each record keeps only its facts (status, codes, times, fingerprint:
- *    exactly once still holds), each link goes, and the claims of those requests with them.
+ *    exactly once still holds), each link goes (the account we wrote into its shop customer
+ *    first: privacy-shops.ts), and the claims of those requests with them.
  * 5. `recheck`: once the marks have stood long enough for any intake that missed them to have
  *    written its record, a last look; anything found goes round again.
  */
@@ -114,7 +117,7 @@ async function erasePhase(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<Pr
   const batch = batchOf(deps);
   for (;;) {
     const records = await deps.statusStore.findHolding(query, batch);
-    if (records.some((r) => !isTerminal(r.status))) return advance(job, 'wait', deps); // written since
+    if (records.some(stillWorking)) return advance(job, 'wait', deps); // written since
     const links = deps.links ? await deps.links.findForSubject(query, batch) : [];
     const done = await eraseBatch(job, records, links, deps);
     await saveState(job, deps);
@@ -140,7 +143,10 @@ async function eraseBatch(
   for (const record of records) if (await skipConflict(() => eraseRecord(record, at, deps))) done += 1;
   count(job.state, 'statusRecords', done);
   let linksGone = 0;
-  for (const link of links) if (await skipConflict(() => deps.links!.delete(link))) linksGone += 1;
+  for (const link of links) {
+    await forgetShopAccount(job.state, link, deps); // before the link that names it goes
+    if (await skipConflict(() => deps.links!.delete(link))) linksGone += 1;
+  }
   count(job.state, 'customerLinks', linksGone);
   const owners = new Set([
     ...records.map((r) => r.correlationId),

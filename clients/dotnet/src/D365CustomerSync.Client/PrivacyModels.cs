@@ -133,6 +133,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("found")]
         public Dictionary<string, int> Found { get; set; }
 
+        /// <summary>Shops that refused our token during the erasure: the D365 account we wrote there could not be removed.</summary>
+        [JsonProperty("shopsUnreached")]
+        public List<string> ShopsUnreached { get; set; }
+
         /// <summary>The linked D365 customers, reported for the merchant or anonymised.</summary>
         [JsonProperty("d365", Required = Required.Always)]
         public List<PrivacyD365Outcome> D365 { get; set; }
