@@ -237,32 +237,6 @@ afterAll(async () => {
 });
 
 describe('shop write-back', () => {
-  it('customers/redact (privacy, issue 27): the erasure removes the metafield we wrote, and our own copies', async () => {
-    const id = await shopCustomer();
-    const statusUrl = await statusUrlOf('wb-shopify', id);
-    await waitForTerminal(statusUrl, 60_000);
-    expect(await writeBackEnded(statusUrl)).toMatchObject({ writeBack: { status: 'written' } });
-    const sent = await control<{ deliveries: number }>(
-      'POST',
-      `/_emulator/shopify/shops/${SHOP}/compliance`,
-      {
-        topic: 'customers/redact',
-        customerId: id,
-      },
-    );
-    expect(sent.deliveries).toBe(1);
-    const deadline = Date.now() + 90_000;
-    let metafields = [{}];
-    while (metafields.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      metafields = (await shopReport()).customers.find((c) => c.id === id)!.metafields;
-    }
-    expect(metafields).toEqual([]);
-    const create = (await (await fetch(statusUrl)).json()) as Record<string, unknown>;
-    expect(create).toMatchObject({ status: 'succeeded', erasedAt: expect.any(String) });
-    expect(create.sourceCustomerId).toBeUndefined();
-  }, 180_000);
-
   it('a Shopify customer gets exactly one metafield with its D365 account; the echo changes nothing in D365', async () => {
     const patchesBefore = await d365Patches();
     const id = await shopCustomer();
@@ -424,5 +398,31 @@ describe('shop write-back', () => {
     expect(fixed.writeBack).toMatchObject({ status: 'written', attempts: 1 });
     const again = await fetch(`${statusUrl}/write-back/retry`, { method: 'POST' });
     expect(again.status).toBe(409);
+  }, 180_000);
+
+  it('customers/redact (privacy, issue 27): the erasure removes the metafield we wrote, and our own copies', async () => {
+    const id = await shopCustomer();
+    const statusUrl = await statusUrlOf('wb-shopify', id);
+    await waitForTerminal(statusUrl, 60_000);
+    expect(await writeBackEnded(statusUrl)).toMatchObject({ writeBack: { status: 'written' } });
+    const sent = await control<{ deliveries: number }>(
+      'POST',
+      `/_emulator/shopify/shops/${SHOP}/compliance`,
+      {
+        topic: 'customers/redact',
+        customerId: id,
+      },
+    );
+    expect(sent.deliveries).toBe(1);
+    const deadline = Date.now() + 90_000;
+    let metafields = [{}];
+    while (metafields.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      metafields = (await shopReport()).customers.find((c) => c.id === id)!.metafields;
+    }
+    expect(metafields).toEqual([]);
+    const create = (await (await fetch(statusUrl)).json()) as Record<string, unknown>;
+    expect(create).toMatchObject({ status: 'succeeded', erasedAt: expect.any(String) });
+    expect(create.sourceCustomerId).toBeUndefined();
   }, 180_000);
 });
