@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         payload,
         fingerprint: createHash('sha256').update(payload).digest('hex'),
       });
-      await customerQueue.send({ v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: now, request });
+      await customerQueue.send({ v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: now });
       answer(res, 202, { correlationId, status: 'queued' });
     })().catch(() => answer(res, 503, { error: 'storage unavailable' }));
   });

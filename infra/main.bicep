@@ -245,7 +245,25 @@ param maxConcurrentWaits int = 50
 @maxValue(3650)
 param recordRetentionDays int = 30
 
-@description('LINK_RETENTION_DAYS: customer links (the account and the customer as last sent, personal data), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
+@description('FAILED_REQUEST_RETENTION_DAYS: a failed or needs_review request keeps the customer it was sent (for a replay or review) this many days after it ended; then the hourly purgeRecords timer drops it.')
+@minValue(1)
+@maxValue(3650)
+param failedRequestRetentionDays int = 7
+
+@description('PRIVACY_ANONYMISE_LEGAL_ENTITIES: legal entities (comma-separated) whose linked D365 customers an erasure anonymises (a CustomersV3 update with placeholders); any other: report. Empty: report everywhere (docs/privacy.md).')
+param privacyAnonymiseLegalEntities string = ''
+
+@description('PRIVACY_SETTLE_SECONDS: an erasure takes a last look for data of its customer this long after its erasure marks were written.')
+@minValue(1)
+@maxValue(3600)
+param privacySettleSeconds int = 60
+
+@description('PRIVACY_DUE_ALERT_DAYS: an open privacy request due within this many days (they are due 30 days after receipt) counts as due soon; the privacy-due alert fires on it.')
+@minValue(1)
+@maxValue(29)
+param privacyDueAlertDays int = 7
+
+@description('LINK_RETENTION_DAYS: customer links (the account, field stamps and digests of what was sent; no personal values), reserved ones too, are deleted by the hourly purgeRecords timer once unchanged this many days.')
 @minValue(1)
 @maxValue(3650)
 param linkRetentionDays int = 365
@@ -614,6 +632,10 @@ module functionApp 'modules/function-app.bicep' = {
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits
     recordRetentionDays: recordRetentionDays
+    failedRequestRetentionDays: failedRequestRetentionDays
+    privacyAnonymiseLegalEntities: privacyAnonymiseLegalEntities
+    privacySettleSeconds: privacySettleSeconds
+    privacyDueAlertDays: privacyDueAlertDays
     linkRetentionDays: linkRetentionDays
     webhookSources: webhookSources
     webhookMaxEventAgeSeconds: webhookMaxEventAgeSeconds
@@ -651,6 +673,7 @@ module alerts 'modules/alerts.bicep' = {
     storageAccountName: storage.outputs.name
     poisonQueueName: storage.outputs.poisonQueueName
     recordRetentionDays: recordRetentionDays
+    privacyDueAlertDays: privacyDueAlertDays
     actionGroupResourceId: actionGroupResourceId
     alertEmailAddress: alertEmailAddress
     alertsEnabled: alertsEnabled

@@ -13,7 +13,14 @@ import { fleetGate } from './adapters/d365/fleet-gate';
 import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
+import { tableErasureMarks } from './adapters/table-erasure-marks';
 import { mapToCustomersV3 } from './adapters/d365/d365-payload';
+import {
+  addressListFromCustomersV3,
+  ANONYMISED_FIELDS,
+  anonymiseCustomersV3,
+  customersV3FieldsOf,
+} from './adapters/d365/d365-entity-fields';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
 import { processQueuedRequest } from './use-cases/worker/dispatch';
@@ -33,6 +40,7 @@ import {
   D365CustomerUpdates,
   D365PostalAddresses,
   D365Gate,
+  ErasureMarks,
   IdentityClaims,
   Log,
   SourceCustomers,
@@ -50,6 +58,7 @@ import { secretWeakness } from './domain/secret-strength';
 import { bigCommerceCustomers } from './adapters/bigcommerce-customers';
 import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
+import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
 import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
@@ -85,6 +94,8 @@ export interface AppServices {
   identityClaims: IdentityClaims;
   /** Customer links and the update state (issue 17), in LINK_TABLE_NAME. */
   links: CustomerLinks;
+  /** Erasure marks (issue 27): erased source customers not taken in again (rows in the status table). */
+  erasureMarks: ErasureMarks;
   /** Updates of existing customers through CustomersV3 (both targets). */
   d365Updates: D365CustomerUpdates;
   /** A customer's postal addresses (CustomerPostalAddresses): the CustomersV3 target's further addresses. */
@@ -125,6 +136,7 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     target: config.d365.target,
     defaultCustomerGroup: config.d365.defaultCustomerGroup,
     links: services.links,
+    erasureMarks: services.erasureMarks,
     shopClients: services.shopClients,
     writeBackQueue: services.writeBackQueue,
   };
@@ -153,7 +165,18 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     webhookSources: config.webhooks.sources,
     d365Updates: services.d365Updates,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    entityFields: {
+      fieldsOf: customersV3FieldsOf,
+      addressList: addressListFromCustomersV3,
+      anonymise: anonymiseCustomersV3,
+      anonymisedFields: ANONYMISED_FIELDS,
+    },
     conflictPolicy: config.conflictPolicy,
+    privacy: {
+      erasureMarks: services.erasureMarks,
+      anonymiseIn: (legalEntity) => config.privacy.anonymiseLegalEntities.includes(legalEntity.toUpperCase()),
+      settleSeconds: config.privacy.settleSeconds,
+    },
     shopClients: services.shopClients,
     writeBackQueue: services.writeBackQueue,
   };
@@ -190,6 +213,20 @@ export function webhookHttpDeps(context: InvocationContext): WebhookHttpDeps {
     secrets: services.webhookSecrets,
     accept: acceptDeps(services, log),
     telemetry: services.telemetry,
+    log,
+  };
+}
+
+/** What the privacy routes need (issue 27), from the services. */
+export function privacyHttpDeps(context: InvocationContext): PrivacyHttpDeps {
+  const services = appServices();
+  const log = invocationLog(context);
+  return {
+    config: services.config,
+    accept: acceptDeps(services, log),
+    statusStore: services.statusStore,
+    exports: { statusStore: services.statusStore, links: services.links, log },
+    auditLog: services.auditLog,
     log,
   };
 }
@@ -255,6 +292,9 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     findLeaseExpired: async (before, limit) => (await store()).findLeaseExpired(before, limit),
     findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
     findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
+    findEndedWithPayload: async (before, limit) => (await store()).findEndedWithPayload(before, limit),
+    findHolding: async (query, limit) => (await store()).findHolding(query, limit),
+    findOpenPrivacyRequests: async (limit) => (await store()).findOpenPrivacyRequests(limit),
     findWriteBacks: async (state, limit) => (await store()).findWriteBacks(state, limit),
   };
 }
@@ -394,6 +434,7 @@ export function createAppServices(config: Config): AppServices {
     gatedLookup,
     identityClaims: tableIdentityClaims(getTable),
     links: tableCustomerLinks(getLinks),
+    erasureMarks: tableErasureMarks(getTable),
     // CustomersV3 by key for both targets (README "Customer updates"): the custom service only creates.
     d365Updates: createD365CustomerUpdates(tokens, {
       url: config.d365.url,

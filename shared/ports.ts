@@ -11,6 +11,7 @@ import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
+import type { SubjectQuery } from './domain/privacy/subject-query';
 import type { AttentionEntry, AttentionView } from './domain/operations/attention';
 import type { AuditEntry } from './domain/operations/audit';
 import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
@@ -48,6 +49,16 @@ export interface StatusStore {
   findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
   /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
   findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** `failed` / `needs_review` records that still hold a payload and ended before `endedBefore` (ISO), at most `limit`. */
+  findEndedWithPayload(endedBefore: string, limit: number): Promise<StatusRecord[]>;
+  /**
+   * Privacy (issue 27): customer requests' records the query covers that still hold something of the
+   * customer (domain/privacy/subject-query.ts `recordMatches`), at most `limit`. An erased record no
+   * longer matches, so asking again after erasing a batch gives the next one.
+   */
+  findHolding(query: SubjectQuery, limit: number): Promise<StatusRecord[]>;
+  /** Privacy requests (kinds `erase`, `export`) not ended yet, at most `limit` (the open-requests metric). */
+  findOpenPrivacyRequests(limit: number): Promise<StatusRecord[]>;
   /** Records whose shop write-back is in `state` (the reconciler's `pending`), at most `limit`. */
   findWriteBacks(state: WriteBackState, limit: number): Promise<StatusRecord[]>;
 }
@@ -185,7 +196,8 @@ export interface D365CustomerUpdates {
  * Which D365 customer a caller's customer is (issue 17): the source (`api`, a caller ID, or a
  * WEBHOOK_SOURCES name), the source's own customer ID (Shopify or BigCommerce `id`, the caller's
  * `Customer-Reference`), the legal entity and the D365 account; and, on the same row, what the
- * update path needs: the customer as we last sent it and each field's order stamp.
+ * update path needs: digests of what we last sent and each field's order stamp. No personal data
+ * (issue 27): no names, e-mails, phones or addresses, only salted digests and an e-mail key.
  */
 export interface CustomerLink {
   source: string;
@@ -198,13 +210,18 @@ export interface CustomerLink {
   createdAt: string;
   linkedAt?: string;
   /**
+   * JSON `SentDigests` (domain/customer-update/sent-digests.ts): a salted digest of each D365 entity
+   * field as we last sent it, and the address lists' shape. Absent while the create is running.
+   */
+  sentDigests?: string;
+  /** The e-mail key (domain/customer-identity.ts `emailKeyOf`) of the customer's e-mail as last sent: erasure by e-mail. */
+  emailKey?: string;
+  /**
    * The ownership policy's standing of the link (domain/ownership.ts): `pending` when an
    * unverified caller's create found the customer in D365 (no writes through it, its account not
    * shown); `verified` once a verified identity or an operator confirmed it; absent: its own customer.
    */
   verification?: LinkVerification;
-  /** The customer as we last sent it (the normalised contract, JSON): the base of the next merge patch. Personal data. */
-  baseline: string;
   /** JSON `FieldStamps`: which update last set each `Customer` member. */
   fieldStamps: string;
   /** D365's ETag after our last PATCH (absent: read it before the next one). */
@@ -256,6 +273,19 @@ export interface CustomerLinks {
    * `StatusConflictError` when it was changed meanwhile (it stays). Already gone: nothing to do.
    */
   delete(link: CustomerLink): Promise<void>;
+  /** Privacy (issue 27): the links the query covers (`linkMatches`), at most `limit`. */
+  findForSubject(query: SubjectQuery, limit: number): Promise<CustomerLink[]>;
+}
+
+/**
+ * Erasure marks (issue 27): a source's customer whose data was erased is not taken in again from
+ * that source (its webhooks are acknowledged and dropped, its API creates refused) until the
+ * merchant lifts the mark. Keyed by `erasureMarkKey` (a hash).
+ */
+export interface ErasureMarks {
+  isMarked(key: string): Promise<boolean>;
+  mark(key: string, requestId: string, at: string): Promise<void>;
+  release(key: string): Promise<void>;
 }
 
 /**
@@ -326,6 +356,11 @@ export interface GateSlot {
 export interface IdentityClaims {
   /** Claims `key` for `owner` until `until` (ISO); another owner's live claim answers `held`. */
   claim(key: string, owner: string, until: string): Promise<IdentityClaim | { held: true; until: string }>;
+  /**
+   * Privacy (issue 27): deletes the claims (identity, update and address claims alike) held by any
+   * of `owners` (correlation IDs of an erased customer's requests), live or expired; how many went.
+   */
+  releaseOwnedBy(owners: ReadonlySet<string>): Promise<number>;
 }
 
 export interface IdentityClaim {
@@ -363,6 +398,12 @@ export type TelemetryEventName =
   | 'CallbackEndpointDisabled'
   /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
   | 'CustomerAddresses'
+  /** A privacy request was taken in (topic: its type; outcome: accepted, replayed). */
+  | 'PrivacyRequestReceived'
+  /** A privacy request completed (topic: its type; measurements: what it erased or found, in all). */
+  | 'PrivacyRequestCompleted'
+  /** A delivery for an erased customer was dropped (the erasure mark stands). */
+  | 'PrivacyDeliveryDropped'
   /** A shop write-back ended (issue 28): written (outcome: changed / unchanged) or failed (reason). */
   | 'ShopWriteBackWritten'
   | 'ShopWriteBackFailed'
@@ -393,16 +434,25 @@ export interface TelemetryEvent {
     /** CustomerAddresses: further addresses in D365 now, and those that did not land. */
     addressesLanded?: number;
     addressesFailed?: number;
+    /** PrivacyRequestCompleted: items erased (or found), all stores together; days from receipt. */
+    items?: number;
+    days?: number;
     /** ShopWriteBackWritten: the shop calls' time of the attempt that wrote it. */
     shopMs?: number;
   };
 }
 
-export interface TelemetryMetric {
-  name: 'QueueDepth';
-  value: number;
-  properties: { queue: string };
-}
+export type TelemetryMetric =
+  | { name: 'QueueDepth'; value: number; properties: { queue: string } }
+  /**
+   * Privacy requests not completed (issue 27), per type (`erase`, `export`): open ones, those past
+   * their due date, and those due within PRIVACY_DUE_ALERT_DAYS (the hourly purgeRecords timer).
+   */
+  | {
+      name: 'PrivacyRequestsOpen' | 'PrivacyRequestsPastDue' | 'PrivacyRequestsDueSoon';
+      value: number;
+      properties: { type: string };
+    };
 
 export interface Telemetry {
   trackEvent(event: TelemetryEvent): void;

@@ -308,6 +308,32 @@ export function postmanCollection(): Json {
           "pm.test('not replayable', () => pm.expect(pm.response.json().type).to.eql('urn:d365-customer-sync:problem:not-replayable'));",
         ],
       }),
+      // Privacy requests (issue 27, docs/privacy.md): the customer created above is erased.
+      request('Erase a customer by e-mail (privacy request, 202)', '/privacy/requests', 'post', {
+        url: '/privacy/requests',
+        body: { type: 'erase', email: '{{email}}' },
+        tests: [
+          ...status(202),
+          "pm.test('its status URL', () => pm.expect(pm.response.headers.get('Location')).to.match(/\\/privacy\\/requests\\//));",
+          "pm.test('an erasure, due in 30 days', () => pm.expect(pm.response.json()).to.include({ type: 'erase', pastDue: false }));",
+          "pm.collectionVariables.set('privacyId', pm.response.json().id);",
+        ],
+      }),
+      request('A privacy request\u2019s status and proof', '/privacy/requests/{id}', 'get', {
+        url: '/privacy/requests/{{privacyId}}',
+        tests: [
+          ...status(200),
+          "pm.test('the erasure', () => pm.expect(pm.response.json()).to.include({ id: pm.collectionVariables.get('privacyId'), type: 'erase' }));",
+        ],
+      }),
+      request('Export of an erasure (409)', '/privacy/requests/{id}/export', 'get', {
+        url: '/privacy/requests/{{privacyId}}/export',
+        tests: [...status(409), ...PROBLEM_SHAPE],
+      }),
+      request('Release an erasure still running (409)', '/privacy/requests/{id}/release', 'post', {
+        url: '/privacy/requests/{{privacyId}}/release',
+        tests: [...status(409), ...PROBLEM_SHAPE],
+      }),
     ],
   };
   const d365Folder = {

@@ -24,6 +24,9 @@ param poisonQueueName string
 @description('RECORD_RETENTION_DAYS: days a poison message and its status record are kept (named in the poison alert).')
 param recordRetentionDays int
 
+@description('PRIVACY_DUE_ALERT_DAYS: the app counts an open privacy request due within this many days as due soon (named in the privacy-due alert).')
+param privacyDueAlertDays int
+
 @description('Resource ID of an existing action group to notify. Empty: use the one created from alertEmailAddress, or none.')
 param actionGroupResourceId string
 
@@ -156,6 +159,16 @@ customEvents
 | project timestamp, retryAfterSeconds = todouble(customMeasurements.retryAfterSeconds)
 '''
 
+// Privacy requests (issue 27) are due 30 days after receipt. The hourly purgeRecords timer reports
+// PrivacyRequestsDueSoon (due within PRIVACY_DUE_ALERT_DAYS) and PrivacyRequestsPastDue per type, 0
+// included; the latest report of the window decides, so the alert resolves once they are done.
+var privacyDueQuery = '''
+customMetrics
+| where name in ('PrivacyRequestsDueSoon', 'PrivacyRequestsPastDue')
+| summarize arg_max(timestamp, value) by name, type = tostring(customDimensions.type)
+| summarize due = sum(value)
+'''
+
 // A shop write-back (issue 28) that ended `failed` needs an operator (a new Admin API token, the
 // customer back in the shop), then POST .../write-back/retry; the create itself stays succeeded.
 var shopWriteBackFailedQuery = '''
@@ -194,6 +207,44 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
         {
           query: poisonQuery
           timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+resource privacyDueAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-due-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: privacy request due within ${privacyDueAlertDays} days or past due'
+    description: 'A privacy request (a customer\'s erasure or data request: Shopify compliance topics, Standard Webhooks, POST /api/privacy/requests) is still open ${privacyDueAlertDays} days or less before its due date (30 days after receipt), or past it. GET /api/privacy/requests/{id} shows where it stands (pastDue, lastError); the workbook\'s privacy tile lists the counts. See docs/privacy.md, "Proof for the merchant".'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT2H'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: privacyDueQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'due'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: {
@@ -292,7 +343,7 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: function errors'
-    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function) or getOpenApiDocument (GET /api/openapi.json).'
+    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function), a privacy route (createPrivacyRequest, privacyRequestStatus, privacyRequestExport, releasePrivacyRequest) or getOpenApiDocument (GET /api/openapi.json).'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'

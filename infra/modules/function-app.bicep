@@ -100,6 +100,10 @@ param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
 param recordRetentionDays int
+param failedRequestRetentionDays int
+param privacyAnonymiseLegalEntities string
+param privacySettleSeconds int
+param privacyDueAlertDays int
 param linkRetentionDays int
 param webhookSources string
 param webhookMaxEventAgeSeconds int
@@ -452,6 +456,22 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'RECORD_RETENTION_DAYS'
           value: string(recordRetentionDays)
+        }
+        {
+          name: 'FAILED_REQUEST_RETENTION_DAYS'
+          value: string(failedRequestRetentionDays)
+        }
+        {
+          name: 'PRIVACY_ANONYMISE_LEGAL_ENTITIES'
+          value: privacyAnonymiseLegalEntities
+        }
+        {
+          name: 'PRIVACY_SETTLE_SECONDS'
+          value: string(privacySettleSeconds)
+        }
+        {
+          name: 'PRIVACY_DUE_ALERT_DAYS'
+          value: string(privacyDueAlertDays)
         }
         {
           name: 'LINK_RETENTION_DAYS'

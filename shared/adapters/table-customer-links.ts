@@ -1,5 +1,7 @@
 import { odata, RestError, TableClient } from '@azure/data-tables';
+import { linkMatches } from '../domain/privacy/subject-query';
 import { CustomerLink, CustomerLinks, StatusConflictError } from '../ports';
+import { subjectFilter } from './subject-filter';
 
 /**
  * Customer links in their own table (LINK_TABLE_NAME), one partition per row so every read is a
@@ -26,8 +28,9 @@ const FIELDS = [
   'createCorrelationId',
   'createdAt',
   'linkedAt',
+  'sentDigests',
+  'emailKey',
   'verification',
-  'baseline',
   'fieldStamps',
   'd365Etag',
   'inFlight',
@@ -125,6 +128,8 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             customerAccount: link.customerAccount,
             linkedAt: at,
             createCorrelationId: link.createCorrelationId,
+            sentDigests: link.sentDigests,
+            emailKey: link.emailKey,
             sourceDigest: link.sourceDigest,
             verification: link.verification,
           });
@@ -175,6 +180,20 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
       for await (const row of rows) {
         if (typeof row.pointer === 'string' && row.pointer !== '') continue; // goes with its link
         found.push(fromRow(row));
+        if (found.length >= limit) break;
+      }
+      return found;
+    },
+    async findForSubject(query, limit) {
+      const found: CustomerLink[] = [];
+      const filter = subjectFilter(query);
+      if (limit <= 0 || filter === undefined) return found;
+      const rows = (await table()).listEntities<Record<string, unknown>>({ queryOptions: { filter } });
+      for await (const row of rows) {
+        if (typeof row.pointer === 'string' && row.pointer !== '') continue; // goes with its link
+        const link = fromRow(row);
+        if (!linkMatches(link, query)) continue;
+        found.push(link);
         if (found.length >= limit) break;
       }
       return found;

@@ -1,4 +1,4 @@
-import { RestError, TableClient } from '@azure/data-tables';
+import { odata, RestError, TableClient } from '@azure/data-tables';
 import { IdentityClaim, IdentityClaims } from '../ports';
 
 /** Identity claims live in the status table, one partition each: `~identity-<key>`, row ''. */
@@ -80,6 +80,23 @@ export function tableIdentityClaims(
         },
       };
       return claim;
+    },
+    async releaseOwnedBy(owners) {
+      if (owners.size === 0) return 0;
+      const client = await table();
+      // '.' follows '-': the partitions of every claim, and nothing else.
+      const filter = odata`PartitionKey ge ${IDENTITY_PARTITION_PREFIX} and PartitionKey lt ${'~identity.'}`;
+      let released = 0;
+      for await (const row of client.listEntities<ClaimRow>({ queryOptions: { filter } })) {
+        if (!owners.has(row.owner)) continue;
+        try {
+          await client.deleteEntity(row.partitionKey, row.rowKey, { etag: row.etag });
+          released += 1;
+        } catch (error) {
+          if (!is(error, 404, 412)) throw error; // gone, or taken by another owner meanwhile
+        }
+      }
+      return released;
     },
   };
 }

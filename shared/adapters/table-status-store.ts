@@ -1,6 +1,8 @@
 import { odata, RestError, TableClient, TableEntityResult } from '@azure/data-tables';
 import { StatusRecord } from '../domain/status';
+import { recordMatches } from '../domain/privacy/subject-query';
 import { StatusStore, StatusConflictError } from '../ports';
+import { subjectFilter } from './subject-filter';
 
 /** Fields stored as columns. Absent optional fields are stored as empty strings so a Replace clears them. */
 const OPTIONAL_FIELDS = [
@@ -15,6 +17,7 @@ const OPTIONAL_FIELDS = [
   'lastError',
   'payload',
   'fingerprint',
+  'emailKey',
   'caller',
   'identity',
   'source',
@@ -25,6 +28,8 @@ const OPTIONAL_FIELDS = [
   'submittedAt',
   'acceptedWithoutAccountAt',
   'nextAttemptAt',
+  'dueAt',
+  'erasedAt',
   'writeBack',
   'writeBackDetail',
   'resolvedAt',
@@ -70,10 +75,17 @@ const isStatus = (error: unknown, ...codes: number[]): boolean =>
  * one point read and every request has its own partition.
  */
 export function tableStatusStore(client: TableClient): StatusStore {
-  const query = async (filter: string, limit: number): Promise<StatusRecord[]> => {
+  const query = async (
+    filter: string,
+    limit: number,
+    keep: (record: StatusRecord) => boolean = () => true,
+  ): Promise<StatusRecord[]> => {
     const found: StatusRecord[] = [];
+    if (limit <= 0) return found;
     for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      found.push(fromEntity(entity as TableEntityResult<Record<string, unknown>>));
+      const record = fromEntity(entity as TableEntityResult<Record<string, unknown>>);
+      if (!keep(record)) continue;
+      found.push(record);
       if (found.length >= limit) break;
     }
     return found;
@@ -122,6 +134,28 @@ export function tableStatusStore(client: TableClient): StatusStore {
     },
     async findCreatedBefore(createdBefore, limit) {
       return query(odata`createdAt lt ${createdBefore}`, limit);
+    },
+    async findEndedWithPayload(endedBefore, limit) {
+      return query(
+        `(status eq 'failed' or status eq 'needs_review') and payload gt '' and kind ne 'erase' and kind ne 'export' and ${odata`updatedAt lt ${endedBefore}`}`,
+        limit,
+      );
+    },
+    async findHolding(subject, limit) {
+      const filter = subjectFilter(subject);
+      if (filter === undefined) return [];
+      const holding =
+        "(payload gt '' or originalPayload gt '' or sourceCustomerId gt '' or customerAccount gt '' or emailKey gt '' or existingAccounts gt '')";
+      const inFlight = subject.inFlight
+        ? " and ((status ne 'succeeded' and status ne 'failed' and status ne 'needs_review') or writeBack eq 'pending')"
+        : '';
+      return query(`${holding}${inFlight} and ${filter}`, limit, (record) => recordMatches(record, subject));
+    },
+    async findOpenPrivacyRequests(limit) {
+      return query(
+        "(kind eq 'erase' or kind eq 'export') and status ne 'succeeded' and status ne 'failed' and status ne 'needs_review'",
+        limit,
+      );
     },
     async delete(record) {
       try {

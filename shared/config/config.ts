@@ -86,7 +86,13 @@ const configSchema = settingsObject.transform((v) => ({
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
   retentionDays: v.RECORD_RETENTION_DAYS,
+  failedRequestRetentionDays: v.FAILED_REQUEST_RETENTION_DAYS,
   linkRetentionDays: v.LINK_RETENTION_DAYS,
+  privacy: {
+    anonymiseLegalEntities: v.PRIVACY_ANONYMISE_LEGAL_ENTITIES.map((le) => le.toUpperCase()),
+    settleSeconds: v.PRIVACY_SETTLE_SECONDS,
+    dueAlertDays: v.PRIVACY_DUE_ALERT_DAYS,
+  },
   webhooks: {
     sources: v.WEBHOOK_SOURCES,
     maxEventAgeSeconds: v.WEBHOOK_MAX_EVENT_AGE_SECONDS,
@@ -182,8 +188,12 @@ export interface Config {
     maxConcurrentWaits: number;
   };
   retentionDays: number;
+  /** FAILED_REQUEST_RETENTION_DAYS: a failed / needs_review request drops its payload this long after it ended. */
+  failedRequestRetentionDays: number;
   /** LINK_RETENTION_DAYS: customer links unchanged this long are deleted. */
   linkRetentionDays: number;
+  /** Privacy requests (issue 27): where erasures anonymise the D365 customer; the last look's delay. */
+  privacy: { anonymiseLegalEntities: string[]; settleSeconds: number; dueAlertDays: number };
   webhooks: {
     sources: WebhookSource[];
     maxEventAgeSeconds: number;

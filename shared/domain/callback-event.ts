@@ -103,7 +103,7 @@ export function callbackEventFor(
     timestamp: record.updatedAt,
     data: {
       correlationId: record.correlationId,
-      ...(record.kind !== undefined && { kind: record.kind }),
+      ...(record.kind === 'update' && { kind: record.kind }),
       status: record.status,
       legalEntity: record.legalEntity,
       ...(record.source !== undefined && { source: record.source }),

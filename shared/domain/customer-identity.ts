@@ -8,3 +8,18 @@ export function customerIdentityKey(legalEntity: string, email: string): string 
   const normalised = `${legalEntity.trim().toUpperCase()}\n${email.trim().toLowerCase()}`;
   return createHash('sha256').update(normalised).digest('hex');
 }
+
+/**
+ * The e-mail key (issue 27): SHA-256 of the normalised e-mail, in any legal entity. Status records
+ * and links keep it (never the address) so that a privacy request naming an e-mail finds everything
+ * held for it, also after the request itself was dropped.
+ */
+export function emailKeyOf(email: string): string {
+  return createHash('sha256').update(`email\n${email.trim().toLowerCase()}`).digest('hex');
+}
+
+/** The e-mail key of a stored request (a create's contract), when it has an e-mail. */
+export function emailKeyOfRequest(request: unknown): string | undefined {
+  const email = (request as { Customer?: { EmailAddress?: unknown } } | null)?.Customer?.EmailAddress;
+  return typeof email === 'string' && email.trim() !== '' ? emailKeyOf(email) : undefined;
+}

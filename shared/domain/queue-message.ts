@@ -2,9 +2,14 @@ import { z } from 'zod';
 import { parseCorrelationId } from './correlation-id';
 
 /**
- * The message the intake function puts on the customer queue: versioned JSON, base64-encoded
- * (the queue trigger's default `messageEncoding`). It carries the normalised request because the
- * worker needs it to call D365; its shape beyond `request` holds no personal data.
+ * The message the intake puts on the customer queue: versioned JSON, base64-encoded (the queue
+ * trigger's default `messageEncoding`). It names the request and holds **no personal data**: the
+ * request itself stays in its status record (`payload`), the one place an erasure (issue 27) or
+ * retention removes it from. A queue (and its poison queue) cannot have one message taken out, so
+ * nothing personal may ever be written to one.
+ *
+ * `request` is only read from messages written before this rule (a deploy with messages in flight):
+ * the worker still takes such a create's customer when its record is gone.
  */
 export const QUEUE_MESSAGE_VERSION = 1;
 
@@ -12,23 +17,20 @@ export const queueMessageSchema = z.strictObject({
   v: z.literal(QUEUE_MESSAGE_VERSION),
   correlationId: z.uuid(),
   acceptedAt: z.iso.datetime(),
-  request: z.unknown(),
+  /** Legacy: the request as messages carried it before issue 27. Never written any more. */
+  request: z.unknown().optional(),
 });
 
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 
-/** The message for a request from its status record's stored payload (re-queue, replay). */
-export function messageFromRecord(record: {
-  correlationId: string;
-  createdAt: string;
-  payload: string;
-}): QueueMessage {
-  return {
-    v: QUEUE_MESSAGE_VERSION,
-    correlationId: record.correlationId,
-    acceptedAt: record.createdAt,
-    request: JSON.parse(record.payload) as unknown,
-  };
+/** The message for a request: its correlation ID and when it was accepted, nothing else. */
+export function queueMessageFor(correlationId: string, acceptedAt: string): QueueMessage {
+  return { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt };
+}
+
+/** The message for a stored request (re-queue, replay). */
+export function messageFromRecord(record: { correlationId: string; createdAt: string }): QueueMessage {
+  return queueMessageFor(record.correlationId, record.createdAt);
 }
 
 /** Encodes a message the way the queue trigger expects it by default. */

@@ -103,8 +103,11 @@ export type Outcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'stale' |
 /** What the status table holds for one correlation ID. `payload` holds personal data and never leaves the app. */
 export interface StatusRecord {
   correlationId: string;
-  /** `update` for a customer update (issue 17); absent for a create. */
-  kind?: 'update';
+  /**
+   * `update` for a customer update (issue 17); `erase` / `export` for a privacy request (issue 27,
+   * domain/privacy); absent for a create.
+   */
+  kind?: 'update' | 'erase' | 'export';
   status: Status;
   legalEntity: string;
   target: 'custom-service' | 'odata';
@@ -136,6 +139,11 @@ export interface StatusRecord {
   payload?: string;
   /** Hash of the normalised request, for Idempotency-Key replays. */
   fingerprint?: string;
+  /**
+   * The e-mail key of the customer (domain/customer-identity.ts `emailKeyOf`, a SHA-256, never the
+   * address): a privacy request naming an e-mail finds the record by it after its payload is gone.
+   */
+  emailKey?: string;
   /** Who sent it (when caller authentication is on); no personal data. */
   caller?: string;
   /**
@@ -163,6 +171,10 @@ export interface StatusRecord {
   acceptedWithoutAccountAt?: string;
   /** When the next attempt is due (`retrying`). */
   nextAttemptAt?: string;
+  /** A privacy request's due date (30 days from receipt): the open-requests metric and alert read it. */
+  dueAt?: string;
+  /** When a privacy request erased this record's customer data (it keeps only its facts). */
+  erasedAt?: string;
   /**
    * A shop's create that succeeded: writing its D365 account back to the shop (issue 28,
    * shared/domain/write-back.ts). Never changes `status`; its detail is `WriteBackDetail` JSON.
@@ -211,6 +223,8 @@ export interface StatusAnswer {
   matchedOn?: MatchedOn;
   /** The further addresses of a create on the CustomersV3 target: which landed, which did not (pointers). */
   addresses?: AddressesOutcome;
+  /** When a privacy request erased the customer's data from this request (issue 27): it keeps its facts only. */
+  erasedAt?: string;
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
@@ -242,7 +256,7 @@ export function toStatusAnswer(record: StatusRecord): StatusAnswer {
 function answerOf(record: Omit<StatusRecord, 'etag'>): StatusAnswer {
   return {
     correlationId: record.correlationId,
-    ...(record.kind !== undefined && { kind: record.kind }),
+    ...(record.kind === 'update' && { kind: record.kind }),
     status: record.status,
     legalEntity: record.legalEntity,
     ...(record.source !== undefined && { source: record.source }),
@@ -252,6 +266,7 @@ function answerOf(record: Omit<StatusRecord, 'etag'>): StatusAnswer {
     ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
     ...(record.matchedOn !== undefined && { matchedOn: record.matchedOn }),
     ...(record.addresses !== undefined && { addresses: JSON.parse(record.addresses) as AddressesOutcome }),
+    ...(record.erasedAt !== undefined && { erasedAt: record.erasedAt }),
     ...(record.errorCode !== undefined && {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },
     }),

@@ -109,6 +109,10 @@ export const statusAnswerSchema = z
           'CustomersV3 target, creates with more addresses than one primary, one invoice and one delivery address: the others, posted to `CustomerPostalAddresses` after the customer exists, by RFC 6901 pointer into the request (never the values). An address that did not land never fails the request.',
         examples: [{ landed: ['/Customer/BillingAddress/1', '/Customer/ShippingAddress/2'], failed: [] }],
       }),
+    erasedAt: z.iso.datetime().optional().meta({
+      description:
+        'When a privacy request erased the customer from this request (issue 27): only its facts remain (status, codes, times).',
+    }),
     error: z
       .strictObject({ code: failureCodeSchema, message: z.string() })
       .optional()
@@ -161,7 +165,7 @@ export const webhookIgnoredSchema = z
     ignored: z.literal(true),
     reason: z.enum(WEBHOOK_IGNORED_REASONS).meta({
       description:
-        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is neither `customer.created` nor `customer.updated`; `link-unverified`: a Shopify `customers/update` of a customer whose create matched an existing D365 customer by an e-mail Shopify has not verified (nothing is changed until `verified_email` is true or an operator verifies the link)',
+        '`topic-not-subscribed`: the source does not list the topic; `topic-not-handled`: a Standard Webhooks envelope whose `type` is none of `customer.created`, `customer.updated`, `customer.redact`, `customer.data_request`; `link-unverified`: a Shopify `customers/update` of a customer whose create matched an existing D365 customer by an e-mail Shopify has not verified (nothing is changed until `verified_email` is true or an operator verifies the link); `erased`: a privacy request erased this customer (or the whole shop) and no operator released it (docs/privacy.md).',
     }),
   })
   .meta({ description: 'A verified delivery that creates nothing; the 200 keeps the subscription alive.' });
@@ -204,6 +208,8 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   idempotencyKeyReused: [],
   idempotencyKeyInProgress: [],
   notReplayable: ['Only a failed request can be replayed.'],
+  notReady: ['The request is processing; an export is ready once a data request succeeded.'],
+  erasedCustomer: [],
   invalidPath: [
     { pointer: '', detail: 'The path is /api/customers/accounts/{legalEntity}/{customerAccount}.' },
   ],

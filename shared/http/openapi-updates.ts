@@ -111,8 +111,8 @@ function patchOperation(
         ),
         '409': problem(
           409,
-          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed; or (`Prefer: wait`) the update ended `needs_review` because fields it changes were changed in D365 since our last write (`update_conflict`, `UPDATE_CONFLICT_POLICY=review`; the detail names them, nothing was sent; final: no `Retry-After`).',
-          ['idempotencyKeyInProgress'],
+          'The first request with this `Idempotency-Key` is still being accepted; or (`Prefer: wait`) the create this update waited for failed; or (`Prefer: wait`) the update ended `needs_review` because fields it changes were changed in D365 since our last write (`update_conflict`, `UPDATE_CONFLICT_POLICY=review`; the detail names them, nothing was sent; final: no `Retry-After`); or a privacy request erased the customer (`erased-customer`).',
+          ['idempotencyKeyInProgress', 'erasedCustomer'],
           ['customer_not_created', 'update_conflict'],
           {
             'Retry-After': header('Retry-After', true),

@@ -31,6 +31,9 @@ import {
   SECURITY_SCHEMES,
 } from './openapi-parts';
 import { WEBHOOK_STATUS_EXAMPLES, webhookComponents, webhookPaths } from './webhooks/openapi';
+import { privacyPaths } from './openapi-privacy';
+import { privacyAnswerSchema, privacyExportSchema } from './privacy-schemas';
+import { privacyRequestBodySchema } from '../domain/privacy';
 import {
   CALLBACK_URL_PARAMETER,
   callbackEventSchema,
@@ -89,6 +92,9 @@ function componentSchemas(): Record<string, Json> {
     WebhookIgnored: webhookIgnoredSchema,
     CallbackEvent: callbackEventSchema,
     CallbackSecrets: callbackSecretsSchema,
+    PrivacyRequest: privacyRequestBodySchema,
+    PrivacyAnswer: privacyAnswerSchema,
+    PrivacyExport: privacyExportSchema,
     ...OPERATIONS_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
@@ -177,6 +183,11 @@ function buildDocument(): Json {
       { name: 'customers', description: 'Create customers and follow their requests.' },
       { name: 'operations', description: 'Operator and platform routes.' },
       {
+        name: 'privacy',
+        description:
+          'Privacy requests (erasure, data requests) from any channel, their proof and exports (docs/privacy.md); Shopify\u2019s compliance topics arrive on the Shopify webhook route.',
+      },
+      {
         name: 'webhooks',
         description:
           'E-commerce senders (Shopify, BigCommerce, any Standard Webhooks sender) post customers; the signature is the authentication (docs/webhooks.md).',
@@ -239,8 +250,8 @@ function buildDocument(): Json {
             ...callerProblems(),
             '409': problem(
               409,
-              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`reference-in-use`) the `Customer-Reference` already names one of the caller\u2019s customers, or one whose create is running (`statusUrl` is that create\u2019s): one customer per reference, nothing stored; or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists.',
-              ['idempotencyKeyInProgress', 'referenceInUse'],
+              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`reference-in-use`) the `Customer-Reference` already names one of the caller\u2019s customers, or one whose create is running (`statusUrl` is that create\u2019s): one customer per reference, nothing stored; or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists; or a privacy request erased the customer this `Customer-Reference` names (`erased-customer`, until an operator releases it).',
+              ['idempotencyKeyInProgress', 'referenceInUse', 'erasedCustomer'],
               ['duplicate'],
               {
                 'Retry-After': header('Retry-After', true),
@@ -291,6 +302,7 @@ function buildDocument(): Json {
       },
       ...updatePaths(),
       ...callbackSecretPaths(),
+      ...privacyPaths(),
       '/customers/status/{correlationId}': {
         get: {
           operationId: 'getCustomerStatus',

@@ -9,7 +9,8 @@ export type NotAccepted =
   | { kind: 'invalid'; errors: FieldError[] }
   | { kind: 'unavailable' }
   | { kind: 'key-reused' }
-  | { kind: 'in-progress' };
+  | { kind: 'in-progress' }
+  | { kind: 'erased' };
 
 /** The problem+json answer for a request the intake did not accept. */
 export function notAcceptedResponse(result: NotAccepted, retryAfterSeconds: number): HttpResponseInit {
@@ -22,6 +23,8 @@ export function notAcceptedResponse(result: NotAccepted, retryAfterSeconds: numb
       return problemResponse(problems.idempotencyKeyReused());
     case 'in-progress':
       return problemResponse(problems.idempotencyKeyInProgress());
+    case 'erased':
+      return problemResponse(problems.erasedCustomer());
   }
 }
 

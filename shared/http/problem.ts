@@ -115,6 +115,19 @@ export const problems = {
     detail:
       'No customer with this account or reference was created or linked through this app (or its create was never accepted). Nothing was queued.',
   }),
+  erasedCustomer: (): Problem => ({
+    type: `${TYPE_BASE}erased-customer`,
+    title: 'The customer was erased',
+    status: 409,
+    detail:
+      'A privacy request erased this customer (or every customer of this source); it is not taken in again until an operator releases that request (POST /api/privacy/requests/{id}/release). Nothing was stored.',
+  }),
+  notReady: (detail: string): Problem => ({
+    type: `${TYPE_BASE}privacy-request-not-ready`,
+    title: 'The privacy request is not there yet',
+    status: 409,
+    detail,
+  }),
   notReplayable: (detail: string): Problem => ({
     type: `${TYPE_BASE}not-replayable`,
     title: 'The request cannot be replayed',

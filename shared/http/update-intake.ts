@@ -91,6 +91,7 @@ export async function updateCustomerHttp(
       case 'unavailable':
       case 'key-reused':
       case 'in-progress':
+      case 'erased':
         return notAcceptedResponse(result, config.statusRetryAfterSeconds);
       case 'accepted': {
         let record = result.record;

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
 import { correlationIdForKey } from '../domain/correlation-id';
+import { emailKeyOf } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
-import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import { QueueMessage, queueMessageFor } from '../domain/queue-message';
 import type { Identity } from '../domain/ownership';
 import { StatusRecord } from '../domain/status';
+import { erasureMarkKey, SOURCE_WIDE } from '../domain/privacy/privacy-request';
 import {
   CustomerLink,
   CustomerLinks,
   CustomerQueue,
+  ErasureMarks,
   Log,
   ShopClients,
   StatusConflictError,
@@ -26,6 +29,8 @@ export interface AcceptDeps {
   defaultCustomerGroup: string;
   /** The customer links (issue 17): a create that names its source customer reserves its link. */
   links?: CustomerLinks;
+  /** Erasure marks (issue 27): a source customer whose data was erased is not taken in again. */
+  erasureMarks?: ErasureMarks;
   /** A pending link confirmed by its shop (Shopify `verified_email`) gets its write-back (issue 28). */
   shopClients?: ShopClients;
   writeBackQueue?: WriteBackQueue;
@@ -71,6 +76,8 @@ export type AcceptResult =
   | { kind: 'key-reused' }
   /** The key's first request is still being accepted. */
   | { kind: 'in-progress' }
+  /** The source's customer was erased (issue 27): nothing stored until the merchant lifts the mark. */
+  | { kind: 'erased' }
   | { kind: 'unavailable' };
 
 const nowIso = (deps: AcceptDeps): string => (deps.now?.() ?? new Date()).toISOString();
@@ -102,6 +109,8 @@ export async function acceptCustomer(
   const request = parsed.value;
   const correlationId = correlationIdFor(deps, options);
   const origin = options.origin;
+  const erased = await isErased(origin, deps);
+  if (erased !== false) return { kind: erased };
   let reserved: CustomerLink | undefined;
   if (deps.links && origin?.sourceCustomerId !== undefined) {
     try {
@@ -111,10 +120,9 @@ export async function acceptCustomer(
         legalEntity: request.Customer.LegalEntity,
         createCorrelationId: correlationId,
         createdAt: now.toISOString(),
-        baseline: JSON.stringify(request),
         fieldStamps: '{}',
       });
-      reserved = await takeOverDeadReservation(reserved, { correlationId, now, request }, deps);
+      reserved = await takeOverDeadReservation(reserved, { correlationId, now }, deps);
       // The reference is another request's (its customer, or its create still running): refused,
       // so a reference never silently names two customers. A repeat of the same request (its
       // Idempotency-Key) is the same correlation ID and goes on to its replay.
@@ -126,13 +134,41 @@ export async function acceptCustomer(
     }
   }
   const result = await acceptValidated(
-    { request, fingerprint: customerFingerprint(request), legalEntity: request.Customer.LegalEntity },
+    {
+      request,
+      fingerprint: customerFingerprint(request),
+      legalEntity: request.Customer.LegalEntity,
+      record: { emailKey: emailKeyOf(request.Customer.EmailAddress) },
+    },
     deps,
     options,
     { now, correlationId },
   );
   if (result.kind === 'unavailable' && reserved) await releaseReservation(reserved, correlationId, deps);
   return result;
+}
+
+/**
+ * Whether the source's customer, or the whole source, was erased (issue 27, the erasure marks): `erased`, or `unavailable`
+ * when the mark cannot be read (nothing is stored then either), else false.
+ */
+export async function isErased(
+  origin: { source: string; sourceCustomerId?: string } | undefined,
+  deps: Pick<AcceptDeps, 'erasureMarks' | 'log'>,
+): Promise<'erased' | 'unavailable' | false> {
+  if (!deps.erasureMarks || origin === undefined) return false;
+  const marks = deps.erasureMarks;
+  // The customer's own mark (customers/redact), and the whole source's (shop/redact).
+  const keys = [erasureMarkKey(origin.source, SOURCE_WIDE)];
+  if (origin.sourceCustomerId !== undefined)
+    keys.push(erasureMarkKey(origin.source, origin.sourceCustomerId));
+  try {
+    const marked = await Promise.all(keys.map((key) => marks.isMarked(key)));
+    return marked.includes(true) ? 'erased' : false;
+  } catch (error) {
+    deps.log.error('customer.accept.mark_failed', { reason: errorName(error) });
+    return 'unavailable';
+  }
 }
 
 /**
@@ -143,7 +179,7 @@ export async function acceptCustomer(
  */
 async function takeOverDeadReservation(
   link: CustomerLink,
-  create: { correlationId: string; now: Date; request: unknown },
+  create: { correlationId: string; now: Date },
   deps: AcceptDeps,
 ): Promise<CustomerLink> {
   if (link.customerAccount !== undefined || link.createCorrelationId === create.correlationId) return link;
@@ -153,7 +189,6 @@ async function takeOverDeadReservation(
     return await deps.links!.save(link, {
       createCorrelationId: create.correlationId,
       createdAt: create.now.toISOString(),
-      baseline: JSON.stringify(create.request),
     });
   } catch (error) {
     if (error instanceof StatusConflictError) return link;
@@ -193,7 +228,9 @@ export interface ValidatedRequest {
   fingerprint: string;
   legalEntity: string;
   /** Set on the record: an update's kind and the customer it changes. */
-  record?: Partial<Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId'>>;
+  record?: Partial<
+    Pick<StatusRecord, 'kind' | 'customerAccount' | 'source' | 'sourceCustomerId' | 'emailKey'>
+  >;
 }
 
 /** Stores the record and queues the message of a validated request (the Idempotency-Key rules above). */
@@ -209,7 +246,7 @@ export async function acceptValidated(
   const keyed = options.idempotencyKey !== undefined;
   const correlationId = at.correlationId ?? correlationIdFor(deps, options);
   const timestamp = now.toISOString();
-  const message: QueueMessage = { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request };
+  const message = queueMessageFor(correlationId, timestamp);
 
   let record: StatusRecord;
   try {
@@ -235,7 +272,7 @@ export async function acceptValidated(
     });
   } catch (error) {
     if (keyed && error instanceof StatusConflictError) {
-      return repeatedKey(correlationId, fingerprint, request, deps, options);
+      return repeatedKey(correlationId, fingerprint, deps, options);
     }
     deps.log.error('customer.accept.store_failed', { correlationId, reason: errorName(error) });
     return { kind: 'unavailable' };
@@ -296,7 +333,6 @@ async function sendOrRollBack(
 async function repeatedKey(
   correlationId: string,
   fingerprint: string,
-  request: unknown,
   deps: AcceptDeps,
   options: AcceptOptions,
 ): Promise<AcceptResult> {
@@ -318,11 +354,5 @@ async function repeatedKey(
     throw error;
   }
   deps.log.warn('customer.accept.claim_taken_over', { correlationId });
-  const message: QueueMessage = {
-    v: QUEUE_MESSAGE_VERSION,
-    correlationId,
-    acceptedAt: existing.createdAt,
-    request,
-  };
-  return sendOrRollBack(claim, message, deps, options);
+  return sendOrRollBack(claim, queueMessageFor(correlationId, existing.createdAt), deps, options);
 }

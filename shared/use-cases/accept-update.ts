@@ -1,9 +1,10 @@
-import { canonicalJson, CustomerRequest, FieldError } from '../domain/customer-contract';
+import { canonicalJson, FieldError } from '../domain/customer-contract';
 import {
   checkCustomerPatch,
   checkVersionBounds,
   FieldStamps,
   orderStamp,
+  placeholderCustomer,
   UpdateRequest,
 } from '../domain/customer-update';
 import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
@@ -15,6 +16,7 @@ import {
   acceptValidated,
   AcceptResult,
   correlationIdFor,
+  isErased,
 } from './accept-customer';
 import { errorName } from '../domain/failure';
 import { confirmLink } from './verify-link';
@@ -23,7 +25,8 @@ import { confirmLink } from './verify-link';
  * Update intake (issue 17): a JSON Merge Patch of a known customer, by its D365 account or by its
  * source's customer ID. The customer must be linked (created through this app, or the create is
  * still running: then the update waits for it in the worker); an unknown one is refused with
- * nothing stored or queued. The merged result must be a valid customer (pointers into the patch);
+ * nothing stored or queued. Each member the patch sets must be valid (the create's rules; pointers
+ * into the patch) and the customer must keep its required members;
  * then the update is stored and queued like a create (Idempotency-Key, Prefer: wait, status).
  *
  * Who may change which customer is the ownership policy's (domain/ownership.ts): by account only
@@ -85,6 +88,10 @@ export async function acceptUpdate(
     deps.log.error('customer.update.link_failed', { reason: errorName(error) });
     return { kind: 'unavailable' };
   }
+  if (key.kind === 'reference') {
+    const erased = await isErased(key, deps);
+    if (erased !== false) return { kind: erased };
+  }
   if (!link) return { kind: 'not-found' };
   if (intake.sourceDigest !== undefined && intake.sourceDigest === link.sourceDigest)
     return echoOrReplay({ ...options, caller: caller.id }, deps);
@@ -94,8 +101,8 @@ export async function acceptUpdate(
     const bounds = checkVersionBounds(intake.order.value, now.getTime(), stamps);
     if (!bounds.ok) return { kind: 'invalid-version', detail: bounds.detail };
   }
-  const baseline = JSON.parse(link.baseline) as CustomerRequest;
-  const checked = checkCustomerPatch(baseline, intake.patch, {
+  // The link keeps no copy of the customer (issue 27): the patch is checked member by member.
+  const checked = checkCustomerPatch(placeholderCustomer(link.legalEntity), intake.patch, {
     defaultCustomerGroup: deps.defaultCustomerGroup,
     now,
   });
@@ -127,6 +134,8 @@ export async function acceptUpdate(
         ...(link.customerAccount !== undefined && { customerAccount: link.customerAccount }),
         ...(owner && { source: link.source }),
         ...(owner && link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
+        // The e-mail key (a hash) lets an erasure by e-mail find the update (issue 27).
+        ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
       },
     },
     deps,

@@ -1,11 +1,11 @@
 import { correlationIdForKey } from '../domain/correlation-id';
 import type { FieldError } from '../domain/customer-contract';
-import { QUEUE_MESSAGE_VERSION, QueueMessage } from '../domain/queue-message';
+import { queueMessageFor } from '../domain/queue-message';
 import type { Identity } from '../domain/ownership';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
 import { referenceRequest, SourceReference } from '../domain/webhooks/source-reference';
 import { StatusConflictError } from '../ports';
-import { AcceptDeps, acceptCustomer } from './accept-customer';
+import { AcceptDeps, acceptCustomer, isErased } from './accept-customer';
 import { errorName } from '../domain/failure';
 
 /**
@@ -44,6 +44,8 @@ export type WebhookResult =
   | { kind: 'invalid'; errors: FieldError[] }
   /** The first delivery of this event is still being stored. */
   | { kind: 'in-progress' }
+  /** The shop's customer was erased (issue 27): acknowledged, nothing stored. */
+  | { kind: 'erased' }
   | { kind: 'unavailable' };
 
 const ROUTE = 'webhook';
@@ -59,6 +61,10 @@ export async function acceptWebhook(
     return storeDirectly(delivery, content, caller, deps);
   })();
   const { source, sourceKind, topic } = delivery;
+  if (result.kind === 'erased') {
+    deps.telemetry.trackEvent({ name: 'PrivacyDeliveryDropped', properties: { source, sourceKind, topic } });
+    deps.log.info('webhook.erased_customer', { source, topic });
+  }
   if (result.kind === 'accepted') {
     const outcome = result.replayed
       ? 'replayed'
@@ -107,6 +113,7 @@ async function acceptMapped(
       return record ? { kind: 'accepted', record, replayed: true } : { kind: 'in-progress' };
     }
     case 'in-progress':
+    case 'erased':
     case 'unavailable':
       return { kind: accepted.kind };
     case 'reference-in-use': {
@@ -124,6 +131,13 @@ async function storeDirectly(
   caller: string,
   deps: AcceptDeps,
 ): Promise<WebhookResult> {
+  const erased = await isErased(
+    delivery.sourceCustomerId === undefined
+      ? undefined
+      : { source: delivery.source, sourceCustomerId: delivery.sourceCustomerId },
+    deps,
+  );
+  if (erased !== false) return { kind: erased };
   const correlationId = correlationIdForKey(caller, ROUTE, delivery.eventKey);
   const timestamp = (deps.now?.() ?? new Date()).toISOString();
   const common = {
@@ -177,7 +191,7 @@ async function storeDirectly(
     });
     return { kind: 'accepted', record, replayed: false };
   }
-  const message: QueueMessage = { v: QUEUE_MESSAGE_VERSION, correlationId, acceptedAt: timestamp, request };
+  const message = queueMessageFor(correlationId, timestamp);
   try {
     await deps.queue.send(message);
   } catch (error) {

@@ -31,9 +31,10 @@ describe('replay by an operator', () => {
     const replayed = await replayFailedRequest(message.correlationId, deps);
     expect(replayed).toMatchObject({ kind: 'replayed', record: { status: 'queued', attempts: 0 } });
     expect(app.record(message.correlationId).errorCode).toBeUndefined();
-    expect(app.sent.at(-1)!.message).toMatchObject({
+    expect(app.sent.at(-1)!.message).toEqual({
+      v: 1,
       correlationId: message.correlationId,
-      request: message.request,
+      acceptedAt: expect.any(String),
     });
     await expect(replayFailedRequest(message.correlationId, deps)).resolves.toEqual({ kind: 'not-failed' });
     await expect(replayFailedRequest('0b6f4c1e-1d2a-4c3b-8e4f-5a6b7c8d9e0f', deps)).resolves.toEqual({

@@ -47,7 +47,6 @@ function setup(now = new Date('2026-06-01T00:00:00.000Z')) {
         customerAccount: account,
         createCorrelationId: `00000000-0000-4000-8000-${account.replace(/\D/g, '').padStart(12, '0')}`,
         createdAt: now.toISOString(),
-        baseline: JSON.stringify(sampleCustomer('full')),
         fieldStamps: '{}',
         ...changes,
       },

@@ -87,7 +87,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
           status: record.status === 'accepting' ? 'queued' : record.status,
           updatedAt: new Date(now).toISOString(),
         });
-        await deps.queue.send(messageFromRecord({ ...touched, payload: record.payload }));
+        await deps.queue.send(messageFromRecord(touched));
         deps.log.warn('customer.reconciled', { correlationId, status: record.status });
         report.requeued += 1;
       } else {
@@ -135,7 +135,7 @@ async function resumeAbandoned(deps: ReconcileDeps, now: number, report: Reconci
         nextAttemptAt: new Date(now).toISOString(),
         updatedAt: new Date(now).toISOString(),
       });
-      await deps.queue.send(messageFromRecord({ ...resumed, payload: record.payload }));
+      await deps.queue.send(messageFromRecord(resumed));
       deps.log.warn('customer.resumed_after_lease', {
         correlationId: record.correlationId,
         status: record.status,

@@ -37,7 +37,7 @@ export async function requeueFailed(
     updatedAt: now,
     ...changes,
   });
-  await deps.queue.send(messageFromRecord({ ...queued, payload: queued.payload ?? record.payload }));
+  await deps.queue.send(messageFromRecord(queued));
   deps.log.info('customer.replayed', {
     correlationId: record.correlationId,
     legalEntity: record.legalEntity,

@@ -1,6 +1,6 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
 import { memoryCustomerLinks } from '../../test/support/memory-customer-links';
-import { purgeExpiredLinks, purgeExpiredRecords } from './retention';
+import { dropEndedPayloads, purgeExpiredLinks, purgeExpiredRecords } from './retention';
 import { StatusRecord } from '../domain/status';
 import { silentLog } from '../ports';
 
@@ -43,6 +43,35 @@ describe('retention', () => {
   });
 });
 
+describe('holding less: the request of a failed or needs_review record', () => {
+  it('drops it FAILED_REQUEST_RETENTION_DAYS after the request ended, keeping the record and any younger or unfinished one', async () => {
+    const statusStore = memoryStatusStore();
+    const payload = '{"Customer":{"FirstName":"Ada"}}';
+    const ended = '2026-11-10T00:00:00.000Z';
+    await statusStore.create({ ...record('failed-old', ended), status: 'failed', payload });
+    await statusStore.create({ ...record('review-old', ended), status: 'needs_review', payload });
+    await statusStore.create({
+      ...record('failed-new', '2026-11-25T00:00:00.000Z'),
+      status: 'failed',
+      payload,
+    });
+    await statusStore.create({ ...record('retrying-old', ended), status: 'retrying', payload });
+    const dropped = await dropEndedPayloads(
+      { statusStore, log: silentLog, retentionDays: 7, now: () => new Date('2026-11-26T00:00:00.000Z') },
+      1,
+    );
+    expect(dropped).toBe(2);
+    const payloads = Object.fromEntries([...statusStore.records].map(([id, r]) => [id, r.payload]));
+    expect(payloads).toEqual({
+      'failed-old': undefined,
+      'review-old': undefined,
+      'failed-new': payload,
+      'retrying-old': payload,
+    });
+    expect(statusStore.records.get('failed-old')).toMatchObject({ status: 'failed', createdAt: ended });
+  });
+});
+
 describe('link retention', () => {
   const link = (sourceCustomerId: string, createCorrelationId: string) => ({
     source: 'shop-eu',
@@ -50,7 +79,7 @@ describe('link retention', () => {
     legalEntity: 'USRT',
     createCorrelationId,
     createdAt: '2025-01-01T00:00:00.000Z',
-    baseline: '{"Customer":{"FirstName":"Ada"}}',
+    sentDigests: '{"salt":"s","fields":{}}',
     fieldStamps: '{}',
   });
   const day = (iso: string) => new Date(iso);
@@ -70,7 +99,7 @@ describe('link retention', () => {
     await links.complete({ ...link('touched', 'c-touched'), customerAccount: 'US-100' }, clock.toISOString());
     clock = day('2025-12-01T00:00:00.000Z');
     const touched = (await links.get({ kind: 'reference', source: 'shop-eu', sourceCustomerId: 'touched' }))!;
-    await links.save(touched, { baseline: '{"Customer":{"FirstName":"Grace"}}' }); // an update applied
+    await links.save(touched, { fieldStamps: '{"FirstName":{"kind":"arrival","value":1,"arrivedAt":1}}' }); // an update applied
     clock = day('2026-02-01T00:00:00.000Z');
 
     const deleted = await purgeExpiredLinks(

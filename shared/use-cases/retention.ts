@@ -61,8 +61,36 @@ export async function purgeExpiredRecords(
 }
 
 /**
+ * Holding less (issue 27): a `failed` or `needs_review` request keeps the customer it was sent for
+ * `retentionDays` after it ended (an operator may replay or review it), then the payload goes and
+ * the record keeps only its facts (status, codes, times, hashes) until records are purged. The write
+ * is conditional: a request replayed meanwhile keeps its payload.
+ */
+export async function dropEndedPayloads(
+  deps: { statusStore: StatusStore; log: Log; retentionDays: number; now?: () => Date },
+  batch = 500,
+): Promise<number> {
+  const cutoff = cutoffFor(deps);
+  const dropped = await deleteInBatches(
+    (limit) => deps.statusStore.findEndedWithPayload(cutoff, limit),
+    async (record) => {
+      await deps.statusStore.update(record, { payload: undefined, originalPayload: undefined });
+    },
+    (record, error) =>
+      deps.log.error('retention.payload_drop_failed', {
+        correlationId: record.correlationId,
+        reason: errorName(error),
+      }),
+    batch,
+  );
+  if (dropped > 0)
+    deps.log.info('retention.payloads_dropped', { reason: `${dropped} requests ended before ${cutoff}` });
+  return dropped;
+}
+
+/**
  * Retention of the customer links (LINK_RETENTION_DAYS): a link — which D365 account a source's
- * customer is, and the customer as we last sent it (personal data) — is deleted once its last change
+ * customer is, with digests of what we last sent — is deleted once its last change
  * is older than `retentionDays`; a link only reserved (its create never completed) too. The delete
  * is conditional on the link's ETag, so one changed meanwhile (an update applied) stays. Afterwards
  * an update of that customer is `404 unknown-customer`, and its next create links it again.

@@ -19,7 +19,7 @@ const link = (sourceCustomerId: string | undefined, createCorrelationId: string)
   legalEntity: 'USRT',
   createCorrelationId,
   createdAt: '2026-11-26T18:00:00.000Z',
-  baseline: '{"Customer":{"FirstName":"Ada"}}',
+  sentDigests: '{"salt":"s","fields":{}}',
   fieldStamps: '{}',
 });
 const byReference = (sourceCustomerId: string) =>

@@ -162,6 +162,10 @@ describe('the OpenAPI document', () => {
             'getCustomerLink',
             'verifyCustomerLink',
             'diagnoseConfiguration',
+            'createPrivacyRequest',
+            'getPrivacyRequest',
+            'getPrivacyExport',
+            'releasePrivacyRequest',
             'retryWriteBack',
           ].includes((operation as Json).operationId);
         expect(security).toEqual(
@@ -171,8 +175,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry; the operations routes (8 with the console page, 4 of bulk replay)
-    expect(keyed).toHaveLength(22);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry; the operations routes (8 with the console page, 4 of bulk replay); four privacy routes
+    expect(keyed).toHaveLength(26);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

@@ -35,7 +35,7 @@ describe('the TypeScript client against the local stack', () => {
     (await stack.customers()).filter((c) => JSON.stringify(c.contract ?? c.fields).includes(email));
 
   beforeAll(async () => {
-    stack = await startAppStack({ settings: { DUPLICATE_POLICY: 'reject' } });
+    stack = await startAppStack({ settings: { DUPLICATE_POLICY: 'reject', PRIVACY_SETTLE_SECONDS: '1' } });
     client = new CustomerSyncClient({ baseUrl: `${stack.url}/api` });
   });
   afterAll(async () => {
@@ -210,6 +210,34 @@ describe('the TypeScript client against the local stack', () => {
     await vaultOf(stack.emulator.url).setSecret('callback-signing-secret', secret);
     await expect(client.getCallbackSecrets()).resolves.toEqual([secret]);
   });
+
+  it('privacy requests (operators): an export of what is held, then the erasure, its proof and its release', async () => {
+    const body = customer();
+    const email = body.Customer.EmailAddress;
+    const created = await client.createCustomer(body);
+    const asked = await client.privacy.create({ type: 'export', email });
+    expect(asked).toMatchObject({ type: 'export', status: 'queued', scope: 'customer', via: 'api' });
+    expect(asked.statusUrl).toContain(`/api/privacy/requests/${asked.id}`);
+    const exported = await client.privacy.waitFor(asked.id, { timeoutMs: 60_000 });
+    expect(exported.status).toBe('succeeded');
+    const copy = await client.privacy.getExport(asked.id);
+    expect(copy.requestId).toBe(asked.id);
+    expect(copy.links).toEqual([expect.objectContaining({ customerAccount: created.customerAccount })]);
+    // The same Idempotency-Key is the same request.
+    const key = randomUUID();
+    const erase = await client.privacy.create({ type: 'erase', email }, { idempotencyKey: key });
+    expect((await client.privacy.create({ type: 'erase', email }, { idempotencyKey: key })).id).toBe(
+      erase.id,
+    );
+    const done = await client.privacy.waitFor(erase.id, { timeoutMs: 90_000 });
+    expect(done).toMatchObject({ status: 'succeeded', pastDue: false });
+    expect(done.erased?.statusRecords).toBeGreaterThanOrEqual(1);
+    expect(done.d365).toEqual([
+      expect.objectContaining({ action: 'reported', customerAccount: created.customerAccount }),
+    ]);
+    expect((await client.privacy.get(asked.id)).fetches).toHaveLength(1);
+    expect((await client.privacy.release(erase.id)).releasedAt).toEqual(expect.any(String));
+  }, 180_000);
 
   it('honours an abort signal', async () => {
     const controller = new AbortController();

@@ -86,8 +86,9 @@ describe('README "Try everything locally", on a fresh npm start', () => {
         'npx newman run postman/d365-customer-sync.postman_collection.json',
       ]),
     );
+    // The three senders and a Shopify compliance topic.
     expect(examples.flatMap((e) => e.steps).filter((s) => /^npm run webhook/.test(s.command))).toHaveLength(
-      3,
+      4,
     );
   });
 

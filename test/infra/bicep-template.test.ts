@@ -369,6 +369,11 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       verifyCustomerLink: 'admin',
       callbackSecret: 'function',
       customerLink: 'admin',
+      // Privacy requests (issue 27): operator routes, console's operator auth.
+      createPrivacyRequest: 'operator',
+      privacyRequestStatus: 'operator',
+      privacyRequestExport: 'operator',
+      releasePrivacyRequest: 'operator',
       // The configuration checked against the real services (npm run doctor's checks): operators only.
       deepHealth: 'admin',
       // The operations API and console (issue 31).
@@ -822,9 +827,9 @@ describe('monitoring for the portal', () => {
     ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'alerts')!.resource.properties
       .template;
 
-  test('seven log alert rules, notifying the action group parameter', () => {
+  test('eight log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
-    expect(rules).toHaveLength(7);
+    expect(rules).toHaveLength(8);
     for (const { resource } of rules) {
       expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
       expect(resource.properties.criteria.allOf).toHaveLength(1);
@@ -856,6 +861,22 @@ describe('monitoring for the portal', () => {
     expect(query).toContain("OperationName == 'PutMessage'");
     expect(query).not.toContain('poison-poison');
     expect(poison.properties.criteria.allOf[0].threshold).toBe(0);
+  });
+
+  test('the privacy-due alert fires on a request due within PRIVACY_DUE_ALERT_DAYS or past due, from the latest hourly report', () => {
+    const due = rule('alert-privacy-due');
+    const query = queryOf(due);
+    expect(query).toContain("where name in ('PrivacyRequestsDueSoon', 'PrivacyRequestsPastDue')");
+    expect(query).toContain('arg_max(timestamp, value) by name, type = tostring(customDimensions.type)');
+    expect(due.properties.criteria.allOf[0]).toMatchObject({ metricMeasureColumn: 'due', threshold: 0 });
+    // Reported hourly (purgeRecords): a window of two reports, checked every hour.
+    expect(due.properties).toMatchObject({ evaluationFrequency: 'PT1H', windowSize: 'PT2H' });
+    expect(main.parameters.privacyDueAlertDays).toMatchObject({ defaultValue: 7, maxValue: 29 });
+    const tile = workbookQueries().find((q) => q.name === 'privacy-requests');
+    for (const name of ['PrivacyRequestsOpen', 'PrivacyRequestsDueSoon', 'PrivacyRequestsPastDue']) {
+      expect(tile?.query).toContain(name);
+      expect(telemetrySource).toContain(`'${name}'`);
+    }
   });
 
   test('a shop write-back that ends failed alerts at once; the workbook shows write-backs per source and result', () => {

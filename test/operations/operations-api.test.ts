@@ -138,4 +138,46 @@ describe('the operations API behind App Service Authentication (an Entra ID oper
     const operator = principalHeader('11111111-aaaa-4aaa-8aaa-000000000004', ['Customers.Operate']);
     expect((await get({ 'x-ms-client-principal': operator })).status).toBe(200);
   });
+
+  it('guards the privacy routes (issue 27) the same way, and audits the Entra operator who asks', async () => {
+    const reader = principalHeader('11111111-aaaa-4aaa-8aaa-000000000003', ['Customers.Read']);
+    const operator = principalHeader('11111111-aaaa-4aaa-8aaa-000000000004', ['Customers.Operate']);
+    const unknown = randomUUID();
+    const routes: [string, string][] = [
+      ['POST', '/api/privacy/requests'],
+      ['GET', `/api/privacy/requests/${unknown}`],
+      ['GET', `/api/privacy/requests/${unknown}/export`],
+      ['POST', `/api/privacy/requests/${unknown}/release`],
+    ];
+    const body = JSON.stringify({ type: 'erase', email: `privacy.${unknown}@example.com` });
+    const call = (method: string, path: string, headers: Record<string, string>) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(method === 'POST' && { body }),
+      });
+    for (const [method, path] of routes) {
+      expect([method, path, (await call(method, path, MASTER)).status]).toEqual([method, path, 401]);
+      const refused = await call(method, path, { 'x-ms-client-principal': reader });
+      expect([method, path, refused.status]).toEqual([method, path, 403]);
+    }
+    expect((await call('GET', routes[1]![1], { 'x-ms-client-principal': operator })).status).toBe(404);
+    const accepted = await call('POST', routes[0]![1], { 'x-ms-client-principal': operator });
+    expect(accepted.status).toBe(202);
+    const { id } = (await accepted.json()) as { id: string };
+    const audit = await fetch(`${stack.url}/api/ops/audit?correlationId=${id}`, {
+      headers: { 'x-ms-client-principal': operator },
+    });
+    const { entries } = (await audit.json()) as {
+      entries: { action: string; actor: { kind: string; id: string } }[];
+    };
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'privacy.request',
+        actor: expect.objectContaining({ kind: 'entra', id: '11111111-aaaa-4aaa-8aaa-000000000004' }),
+      }),
+    ]);
+    // The log names the request, never the customer it asks about.
+    expect(JSON.stringify(entries)).not.toContain(`${unknown}@example.com`);
+  });
 });

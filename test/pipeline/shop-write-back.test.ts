@@ -76,7 +76,8 @@ const seedShop = (domain = SHOP, options: { echoDelayMs?: number } = {}) =>
       {
         token: SHOP_TOKEN,
         clientSecret: SHOP_SECRET,
-        webhooks: ['customers/create', 'customers/update'].map((topic) => ({
+        // customers/redact: the compliance topic (privacy, issue 27), sent only through the control API.
+        webhooks: ['customers/create', 'customers/update', 'customers/redact'].map((topic) => ({
           topic,
           address: `${stack.url}/api/webhooks/shopify`,
         })),
@@ -397,5 +398,31 @@ describe('shop write-back', () => {
     expect(fixed.writeBack).toMatchObject({ status: 'written', attempts: 1 });
     const again = await fetch(`${statusUrl}/write-back/retry`, { method: 'POST' });
     expect(again.status).toBe(409);
+  }, 180_000);
+
+  it('customers/redact (privacy, issue 27): the erasure removes the metafield we wrote, and our own copies', async () => {
+    const id = await shopCustomer();
+    const statusUrl = await statusUrlOf('wb-shopify', id);
+    await waitForTerminal(statusUrl, 60_000);
+    expect(await writeBackEnded(statusUrl)).toMatchObject({ writeBack: { status: 'written' } });
+    const sent = await control<{ deliveries: number }>(
+      'POST',
+      `/_emulator/shopify/shops/${SHOP}/compliance`,
+      {
+        topic: 'customers/redact',
+        customerId: id,
+      },
+    );
+    expect(sent.deliveries).toBe(1);
+    const deadline = Date.now() + 90_000;
+    let metafields = [{}];
+    while (metafields.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      metafields = (await shopReport()).customers.find((c) => c.id === id)!.metafields;
+    }
+    expect(metafields).toEqual([]);
+    const create = (await (await fetch(statusUrl)).json()) as Record<string, unknown>;
+    expect(create).toMatchObject({ status: 'succeeded', erasedAt: expect.any(String) });
+    expect(create.sourceCustomerId).toBeUndefined();
   }, 180_000);
 });

@@ -1,4 +1,5 @@
 import { CustomerLink, CustomerLinkKey, CustomerLinks, StatusConflictError } from '../../shared/ports';
+import { linkMatches } from '../../shared/domain/privacy';
 
 /**
  * An in-memory CustomerLinks with the Table adapter's rules (unit tests). `now` stands in for the
@@ -44,6 +45,8 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
           customerAccount: link.customerAccount,
           linkedAt: at,
           createCorrelationId: link.createCorrelationId,
+          ...(link.sentDigests !== undefined && { sentDigests: link.sentDigests }),
+          ...(link.emailKey !== undefined && { emailKey: link.emailKey }),
           ...(link.verification !== undefined && { verification: link.verification }),
           ...(link.sourceDigest !== undefined && { sourceDigest: link.sourceDigest }),
         });
@@ -68,6 +71,12 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
         .filter(([key]) => (changedAt.get(key) ?? 0) < cutoff)
         .slice(0, Math.max(0, limit))
         .map(([, link]) => ({ ...link }));
+    },
+    async findForSubject(query, limit) {
+      return [...rows.values()]
+        .filter((link) => linkMatches(link, query))
+        .slice(0, Math.max(0, limit))
+        .map((link) => ({ ...link }));
     },
     async delete(link) {
       const key = home(link);

@@ -28,5 +28,14 @@ export function memoryIdentityClaims(now: () => Date = () => new Date()): Identi
         },
       };
     },
+    async releaseOwnedBy(owners) {
+      let released = 0;
+      for (const [key, claim] of claims)
+        if (owners.has(claim.owner)) {
+          claims.delete(key);
+          released += 1;
+        }
+      return released;
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { StatusConflictError, StatusStore } from '../../shared/ports';
-import { StatusRecord } from '../../shared/domain/status';
+import { isTerminal, StatusRecord } from '../../shared/domain/status';
+import { isPrivacyKind, recordMatches } from '../../shared/domain/privacy';
 
 /** An in-memory StatusStore with the same optimistic-concurrency rules as the Table one. */
 export function memoryStatusStore(): StatusStore & { records: Map<string, StatusRecord> } {
@@ -47,6 +48,29 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
     async findCreatedBefore(createdBefore, limit) {
       return [...records.values()]
         .filter((r) => r.createdAt < createdBefore)
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
+    async findEndedWithPayload(endedBefore, limit) {
+      return [...records.values()]
+        .filter(
+          (r) =>
+            (r.status === 'failed' || r.status === 'needs_review') &&
+            r.payload !== undefined &&
+            r.updatedAt < endedBefore,
+        )
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
+    async findHolding(query, limit) {
+      return [...records.values()]
+        .filter((r) => recordMatches(r, query))
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
+    async findOpenPrivacyRequests(limit) {
+      return [...records.values()]
+        .filter((r) => isPrivacyKind(r.kind) && !isTerminal(r.status))
         .slice(0, limit)
         .map((r) => ({ ...r }));
     },

@@ -5,6 +5,12 @@ import { memoryCustomerLinks } from './memory-customer-links';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { d365Gate } from '../../shared/adapters/d365/d365-gate';
 import { mapToCustomersV3 } from '../../shared/adapters/d365/d365-payload';
+import {
+  addressListFromCustomersV3,
+  ANONYMISED_FIELDS,
+  anonymiseCustomersV3,
+  customersV3FieldsOf,
+} from '../../shared/adapters/d365/d365-entity-fields';
 import { transient } from '../../shared/domain/failure';
 import { QueueMessage } from '../../shared/domain/queue-message';
 import {
@@ -26,9 +32,11 @@ export function memoryD365() {
   const customers = new Map<string, { etag: string; fields: Record<string, unknown> }>();
   let version = 0;
   const patches: { account: string; changes: Record<string, unknown>; ifMatch: string }[] = [];
+  const reads: string[] = [];
   let failNextAfterApplying = false;
   const port: D365CustomerUpdates = {
     async getCustomer(_le, account) {
+      reads.push(account);
       const c = customers.get(account);
       return c && { etag: c.etag, fields: { ...c.fields } };
     },
@@ -50,6 +58,7 @@ export function memoryD365() {
     port,
     customers,
     patches,
+    reads,
     add: (account: string, fields: Record<string, unknown>) =>
       customers.set(account, { etag: `W/"${++version}"`, fields: { ...fields } }),
     /** Someone changes the customer in D365. */
@@ -97,6 +106,12 @@ export function updateSetup(policy: ConflictPolicy = 'review') {
     links,
     d365Updates: d365.port,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
+    entityFields: {
+      fieldsOf: customersV3FieldsOf,
+      addressList: addressListFromCustomersV3,
+      anonymise: anonymiseCustomersV3,
+      anonymisedFields: ANONYMISED_FIELDS,
+    },
     conflictPolicy: policy,
   };
   const origin = { source: 'pos', sourceCustomerId: 'C-1' };

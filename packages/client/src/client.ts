@@ -11,6 +11,7 @@ import {
 } from './errors';
 import { customerFieldErrors, localProblem } from './validate';
 import { isAbort, newKey, readProblem, retryAfterMs, sleep } from './transport';
+import { PrivacyRequests } from './privacy';
 import type {
   Accepted,
   CreatedCustomer,
@@ -83,6 +84,8 @@ export class CustomerSyncClient {
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
   private readonly maxDelayMs: number;
+  /** Operators only (the master key, or an operator's token): privacy requests (privacy.ts). */
+  readonly privacy: PrivacyRequests;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -90,6 +93,11 @@ export class CustomerSyncClient {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.privacy = new PrivacyRequests(
+      this.baseUrl,
+      (m, url, init) => this.send(m, url, init),
+      this.timeoutMs,
+    );
   }
 
   /**

@@ -29,5 +29,7 @@ export type {
   WriteBack,
 } from './types';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
+export { PrivacyRequests } from './privacy';
+export type { PrivacyAnswer, PrivacyExport, PrivacyRequestBody } from './privacy';
 export { customerFieldErrors } from './validate';
 export type { CustomerResultEvent, VerifyOptions } from './webhooks';

@@ -57,6 +57,8 @@ export interface StatusAnswer {
   matchedOn?: 'email' | 'name_and_phone';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
   addresses?: { landed: string[]; failed: string[] };
+  /** When a privacy request erased the customer from this request: only its facts remain. */
+  erasedAt?: string;
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;

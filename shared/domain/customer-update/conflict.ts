@@ -12,38 +12,41 @@ const NOT_PATCHED = new Set(['dataAreaId', 'CustomerAccount', 'PartyType']);
 /** An absent field and an empty one are the same to D365 (its string fields are not nullable). */
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
+/** Whether a value is what we last sent for a field (sent-digests.ts `isAsSent`, bound to a link). */
+export type AsSent = (field: string, value: unknown) => boolean;
+
 /**
- * The fields whose value differs between the customer as mapped after the update (`next`) and
- * before it (`previous`): what the PATCH sends. A field the update removed is sent as `""`, which
- * clears it in D365.
+ * The fields of `next` (the customer as mapped after the update) among `determined` (the fields the
+ * update's members set) whose value is not what we last sent: what the PATCH sends. A field the
+ * update removed is sent as `""`, which clears it in D365.
  */
 export function changedFields(
   next: Record<string, unknown>,
-  previous: Record<string, unknown>,
+  determined: readonly string[],
+  asSent: AsSent,
 ): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
-  for (const field of new Set([...Object.keys(next), ...Object.keys(previous)])) {
+  for (const field of determined) {
     if (NOT_PATCHED.has(field)) continue;
-    if (text(next[field]) !== text(previous[field])) changes[field] = next[field] ?? '';
+    if (!asSent(field, next[field])) changes[field] = next[field] ?? '';
   }
   return changes;
 }
 
 /**
  * The fields of `changes` that D365 now holds with a value other than the one we last sent
- * (`ours`): someone changed them in D365 since. Fields the update does not touch are not compared:
- * the PATCH leaves them alone.
+ * (`asSent`): someone changed them in D365 since. Fields the update does not touch are not
+ * compared: the PATCH leaves them alone.
  */
 export function changedInD365(
   current: Record<string, unknown>,
-  ours: Record<string, unknown>,
+  asSent: AsSent,
   changes: Record<string, unknown>,
   pending: Record<string, unknown> = {},
 ): string[] {
   return Object.keys(changes).filter(
     (field) =>
-      text(current[field]) !== text(ours[field]) &&
-      !(field in pending && text(current[field]) === text(pending[field])),
+      !asSent(field, current[field]) && !(field in pending && text(current[field]) === text(pending[field])),
   );
 }
 
@@ -71,13 +74,13 @@ export type ConflictDecision =
  */
 export function decideOnCurrent(
   current: Record<string, unknown>,
-  ours: Record<string, unknown>,
+  asSent: AsSent,
   changes: Record<string, unknown>,
   policy: ConflictPolicy,
   pending: Record<string, unknown> = {},
 ): ConflictDecision {
   if (alreadyApplied(current, changes)) return { kind: 'already-applied' };
-  const fields = changedInD365(current, ours, changes, pending);
+  const fields = changedInD365(current, asSent, changes, pending);
   if (fields.length === 0) return { kind: 'patch' };
   if (policy === 'ours') return { kind: 'overwrite', fields };
   if (policy === 'd365') return { kind: 'keep-d365', fields };

@@ -2,6 +2,11 @@ import { FULL_SAMPLE_NORMALISED } from '../../../test/fixtures/sample-customers'
 import {
   applyMergePatch,
   changedFields,
+  digestFields,
+  isAsSent,
+  parseDigests,
+  serialiseDigests,
+  withSent,
   checkCustomerPatch,
   decideOnCurrent,
   effectivePatch,
@@ -140,24 +145,56 @@ describe('the ordering rule', () => {
 });
 
 describe('what is sent, and conflicts', () => {
-  it('sends only the entity fields that changed, an emptied one as ""', () => {
+  const sent = digestFields(
+    {
+      dataAreaId: 'usrt',
+      PersonFirstName: 'Adalind',
+      PrimaryContactPhone: '+14255550102',
+      PersonMiddleName: 'Mirabel',
+    },
+    undefined,
+  );
+  const asSent = (field: string, value: unknown) => isAsSent(sent, field, value);
+
+  it('sends only the entity fields the update sets whose value is not what we sent, an emptied one as ""', () => {
     expect(
       changedFields(
-        { dataAreaId: 'usrt', PersonFirstName: 'A', PrimaryContactPhone: '+1' },
-        { dataAreaId: 'usrt', PersonFirstName: 'A', PrimaryContactPhone: '+2', PersonMiddleName: 'M' },
+        { dataAreaId: 'usrt', PersonFirstName: 'Adalind', PrimaryContactPhone: '+1' },
+        ['PersonFirstName', 'PrimaryContactPhone', 'PersonMiddleName', 'dataAreaId'],
+        asSent,
       ),
     ).toEqual({ PrimaryContactPhone: '+1', PersonMiddleName: '' });
+    // A field the update does not set is never sent, whatever it maps to.
+    expect(changedFields({ PersonFirstName: 'B' }, [], asSent)).toEqual({});
+  });
+
+  it('keeps digests, not values: salted per link, a field never sent counts as sent empty', () => {
+    const json = serialiseDigests(sent);
+    for (const value of ['Adalind', '14255550102', 'Mirabel']) expect(json).not.toContain(value);
+    const other = digestFields({ PersonFirstName: 'Adalind' }, undefined);
+    expect(other.fields.PersonFirstName).not.toBe(sent.fields.PersonFirstName);
+    expect(isAsSent(sent, 'PersonLastName', '')).toBe(true);
+    expect(isAsSent(sent, 'PersonLastName', 'Z')).toBe(false);
+    const next = withSent(sent, { PrimaryContactPhone: '+3' });
+    expect(isAsSent(next, 'PrimaryContactPhone', '+3')).toBe(true);
+    expect(isAsSent(next, 'PersonFirstName', 'Adalind')).toBe(true);
+    expect(parseDigests(serialiseDigests(next))).toEqual(next);
+    expect(parseDigests('{"Customer":{}}')).toBeUndefined();
   });
 
   const ours = { PrimaryContactPhone: '+1', PersonLastName: 'Old' };
+  const oursSent = digestFields(ours, undefined);
+  const matches = (field: string, value: unknown) => isAsSent(oursSent, field, value);
   const changes = { PrimaryContactPhone: '+2' };
   it('patches when D365 still has what we last sent in the fields we change', () => {
-    expect(decideOnCurrent({ ...ours, PersonLastName: 'Changed in D365' }, ours, changes, 'review')).toEqual({
+    expect(
+      decideOnCurrent({ ...ours, PersonLastName: 'Changed in D365' }, matches, changes, 'review'),
+    ).toEqual({
       kind: 'patch',
     });
   });
   it('recognises its own earlier PATCH', () => {
-    expect(decideOnCurrent({ ...ours, ...changes }, ours, changes, 'review')).toEqual({
+    expect(decideOnCurrent({ ...ours, ...changes }, matches, changes, 'review')).toEqual({
       kind: 'already-applied',
     });
   });
@@ -166,7 +203,7 @@ describe('what is sent, and conflicts', () => {
     ['ours', 'overwrite'],
     ['d365', 'keep-d365'],
   ] as const)('under policy %s a field changed in D365 is %s', (policy, kind) => {
-    expect(decideOnCurrent({ ...ours, PrimaryContactPhone: '+9' }, ours, changes, policy)).toEqual({
+    expect(decideOnCurrent({ ...ours, PrimaryContactPhone: '+9' }, matches, changes, policy)).toEqual({
       kind,
       fields: ['PrimaryContactPhone'],
     });

@@ -3,4 +3,5 @@ export * from './merge-patch';
 export * from './update-order';
 export * from './update-request';
 export * from './conflict';
+export * from './sent-digests';
 export * from './version-bounds';

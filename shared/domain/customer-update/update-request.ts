@@ -21,6 +21,11 @@ export const updateRequestSchema = z.strictObject({
       value: z.number(),
       arrivedAt: z.number(),
     }),
+    /**
+     * Privacy (issue 27): an erasure's anonymisation of the D365 customer, not a patch: the worker
+     * replaces the personal fields D365 holds with placeholders, whatever was changed there.
+     */
+    anonymise: z.literal(true).optional(),
     /** A shop's delivery: the digest of the shop's customer it carries (domain/webhooks/source-digest.ts). */
     sourceDigest: z.string().min(1).max(100).optional(),
   }),
@@ -54,12 +59,29 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Checks a merge patch against the customer it changes: the patch is `{"Customer": {...}}`, the
- * legal entity stays, and the merged result must be a valid customer (the create's rules). The
- * errors' pointers are into the patch body (the merged document has the same paths).
+ * A valid customer of the legal entity that stands in for the members a patch does not name. Links
+ * keep no copy of the customer (issue 27), and the contract has no rule across members, so a patch
+ * merged into it is valid exactly when it would be merged into the real customer.
+ */
+export function placeholderCustomer(legalEntity: string): { Customer: Record<string, unknown> } {
+  return {
+    Customer: {
+      LegalEntity: legalEntity,
+      FirstName: 'Placeholder',
+      EmailAddress: 'placeholder@example.com',
+      CurrencyCode: 'USD',
+    },
+  };
+}
+
+/**
+ * Checks a merge patch against the customer it changes (a placeholder customer of the link's legal
+ * entity: `placeholderCustomer`): the patch is `{"Customer": {...}}`, the legal entity stays, and
+ * the merged result must be a valid customer (the create's rules). The errors' pointers are into
+ * the patch body (the merged document has the same paths).
  */
 export function checkCustomerPatch(
-  baseline: CustomerRequest,
+  base: { Customer: object },
   patch: unknown,
   options: { defaultCustomerGroup: string; now?: Date },
 ): PatchCheck {
@@ -74,7 +96,7 @@ export function checkCustomerPatch(
     return { ok: false, errors };
   }
   for (const field of IMMUTABLE) {
-    if (field in customer && customer[field] !== baseline.Customer[field])
+    if (field in customer && customer[field] !== (base.Customer as Record<string, unknown>)[field])
       errors.push({
         pointer: `/Customer/${field}`,
         detail: `${field} cannot be changed by an update (it is part of the customer's key).`,
@@ -86,7 +108,7 @@ export function checkCustomerPatch(
   const changes = Object.fromEntries(
     Object.entries(customer).filter(([field]) => !IMMUTABLE.some((f) => f === field)),
   );
-  const merged = applyMergePatch(baseline, { Customer: changes });
+  const merged = applyMergePatch(base, { Customer: changes });
   const parsed = parseCustomerRequest(merged, options);
   if (!parsed.ok) errors.push(...parsed.errors);
   if (errors.length > 0 || !parsed.ok) return { ok: false, errors };

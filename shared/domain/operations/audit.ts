@@ -17,6 +17,12 @@ export const AUDIT_ACTIONS = [
   'replay.start',
   /** An operator cancelled a bulk replay. */
   'replay.cancel',
+  /** An operator asked for a customer's erasure or export (issue 27; the privacy request's ID). */
+  'privacy.request',
+  /** An operator fetched a data request's export (personal data). */
+  'privacy.export_read',
+  /** An operator released an erasure (the customer may come back). */
+  'privacy.release',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

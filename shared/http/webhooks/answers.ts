@@ -55,6 +55,7 @@ export const WEBHOOK_IGNORED_REASONS = [
   'topic-not-subscribed',
   'topic-not-handled',
   'link-unverified',
+  'erased',
   'echo',
 ] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
@@ -82,6 +83,9 @@ export function resultAnswer(
       return problemResponse(problems.invalidBody(result.errors));
     case 'in-progress':
       return problemResponse(webhookInProgress());
+    case 'erased':
+      // A 2xx, so the shop stops retrying a delivery for a customer it asked us to forget.
+      return ignoredAnswer('erased');
     case 'unavailable':
       return problemResponse(problems.storageUnavailable(retryAfterSeconds));
   }

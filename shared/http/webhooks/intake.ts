@@ -17,6 +17,8 @@ import { problemResponse, problems } from '../problem';
 import type { UpdateTarget } from '../../use-cases/accept-update';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
 import { deliverUpdate, shopifyCustomerDigest, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
+import { isShopifyComplianceTopic, standardPrivacyKind } from '../../domain/privacy';
+import { shopifyCompliance, standardPrivacy } from './privacy-delivery';
 import { decodeJsonBytes, isChunkedWithoutLength, readBodyBytes } from '../request-body';
 import { publicRequestUrl } from '../public-url';
 import {
@@ -148,6 +150,9 @@ export async function standardWebhook(
   const enveloped = typeof value === 'object' && value !== null && 'type' in value && 'data' in value;
   const topic = enveloped ? String(value.type) : 'customer.created';
   const eventKey = request.headers.get('webhook-id')!.trim();
+  const privacyKind = enveloped ? standardPrivacyKind(topic) : undefined;
+  if (privacyKind !== undefined && enveloped)
+    return standardPrivacy(publicUrl(request, deps), source, privacyKind, eventKey, value.data, deps);
   if (topic === 'customer.updated' && enveloped)
     return standardUpdate(publicUrl(request, deps), source, eventKey, value.data, deps);
   if (topic !== 'customer.created') return ignored(deps, source, topic.slice(0, 64), 'topic-not-handled');
@@ -239,6 +244,9 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   if (verified === 'unavailable') return unavailable(deps);
   if (!verified.ok) return rejected(deps, 'shopify', verified.reason, source.name);
   const topic = (request.headers.get('x-shopify-topic') ?? '').trim();
+  // Mandatory for every app (issue 27): always taken; a redelivery is the same request.
+  if (isShopifyComplianceTopic(topic))
+    return shopifyCompliance(publicUrl(request, deps), source, topic, bytes, deps);
   if (!(source.topics as readonly string[]).includes(topic)) {
     return ignored(deps, source, topic.slice(0, 64), 'topic-not-subscribed');
   }

@@ -28,13 +28,14 @@ const accepted = (source: string, status: string, sourceCustomerId?: string): Js
 const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 
 /** `202`: the first delivery of an event, stored. */
-function storedResponse(description: string, examples: Record<string, Json>): Json {
+function storedResponse(description: string, examples: Record<string, Json>, privacy = false): Json {
   return {
     description,
     headers: { Location: header('Location'), 'Cache-Control': header('Cache-Control') },
     content: {
       'application/json': {
-        schema: ref('WebhookAccepted'),
+        // A privacy request (issue 27) is answered with its own status (PrivacyAnswer).
+        schema: privacy ? { anyOf: [ref('WebhookAccepted'), ref('PrivacyAnswer')] } : ref('WebhookAccepted'),
         examples: Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])),
       },
     },
@@ -42,7 +43,7 @@ function storedResponse(description: string, examples: Record<string, Json>): Js
 }
 
 /** `200`: a redelivery (the first delivery's answer again) or a verified delivery that is ignored. */
-function okResponse(redelivery: Json, ignored: Record<string, string>): Json {
+function okResponse(redelivery: Json, ignored: Record<string, string>, privacy = false): Json {
   return {
     description:
       'A redelivery of a known event (the stored request, `Idempotent-Replayed: true`, nothing new stored), or a verified delivery that creates nothing (`ignored`).',
@@ -53,7 +54,9 @@ function okResponse(redelivery: Json, ignored: Record<string, string>): Json {
     },
     content: {
       'application/json': {
-        schema: { oneOf: [ref('WebhookAccepted'), ref('WebhookIgnored')] },
+        schema: {
+          oneOf: [ref('WebhookAccepted'), ref('WebhookIgnored'), ...(privacy ? [ref('PrivacyAnswer')] : [])],
+        },
         examples: {
           redelivery: { value: redelivery },
           ...Object.fromEntries(
@@ -133,12 +136,16 @@ export function webhookPaths(): Record<string, Json> {
           },
         ),
         responses: {
-          '200': okResponse(accepted('contoso-middleware', 'succeeded'), {
-            ignored: 'topic-not-handled',
-          }),
-          '202': storedResponse('Stored and queued.', {
-            queued: accepted('contoso-middleware', 'queued'),
-          }),
+          '200': okResponse(
+            accepted('contoso-middleware', 'succeeded'),
+            { ignored: 'topic-not-handled', erased: 'erased' },
+            true,
+          ),
+          '202': storedResponse(
+            'Stored and queued (a privacy request, `customer.redact` / `customer.data_request`: its own status).',
+            { queued: accepted('contoso-middleware', 'queued') },
+            true,
+          ),
           '400': problem(
             400,
             'Verified, but the body is not JSON or not a valid customer: `errors[]` has a JSON Pointer for each field, as for `POST /customers`. Nothing is stored.',
@@ -178,8 +185,8 @@ export function webhookPaths(): Record<string, Json> {
           param('ShopifyTriggeredAt'),
         ],
         requestBody: jsonBody(
-          'The customer as Shopify sends it; the HMAC is over the raw bytes.',
-          ref('ShopifyCustomer'),
+          'The customer as Shopify sends it, or a compliance payload (`customers/redact`, `customers/data_request`, `shop/redact`); the HMAC is over the raw bytes.',
+          { anyOf: [ref('ShopifyCustomer'), ref('ShopifyCompliance')] },
           {
             documented: {
               summary: 'Shopify\u2019s documented customers/create payload',
@@ -190,18 +197,24 @@ export function webhookPaths(): Record<string, Json> {
           },
         ),
         responses: {
-          '200': okResponse(accepted('contoso-shopify', 'succeeded', SHOPIFY_CUSTOMER_ID), {
-            notSubscribed: 'topic-not-subscribed',
-            linkUnverified: 'link-unverified',
-          }),
+          '200': okResponse(
+            accepted('contoso-shopify', 'succeeded', SHOPIFY_CUSTOMER_ID),
+            { notSubscribed: 'topic-not-subscribed', linkUnverified: 'link-unverified', erased: 'erased' },
+            true,
+          ),
           '202': storedResponse(
             'Stored and queued; or stored as `failed` (`unmappable`) when the customer cannot be mapped.',
             {
               queued: accepted('contoso-shopify', 'queued', SHOPIFY_CUSTOMER_ID),
               unmappable: accepted('contoso-shopify', 'failed', SHOPIFY_CUSTOMER_ID),
             },
+            true,
           ),
-          '400': problem(400, 'Verified, but the body is not JSON. Nothing is stored.', ['invalidBody']),
+          '400': problem(
+            400,
+            'Verified, but the body is not JSON, or a compliance payload names no customer or another shop (`errors[]`). Nothing is stored.',
+            ['invalidBody'],
+          ),
           '404': problem(
             404,
             '`customers/update` of a customer this app has no link for (never created through it, or its create has not arrived yet). Nothing is stored.',
@@ -369,7 +382,7 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
       StandardWebhookEnvelope: {
         type: 'object',
         description:
-          'The Standard Webhooks envelope. `type` `customer.created` with our contract as `data` (optionally with the sender\u2019s `reference` beside `Customer`) creates the customer; `customer.updated` with `data` = `{reference}` or `{legalEntity, customerAccount}`, an optional `version` and the `Customer` members to change (JSON Merge Patch) updates it; any other `type` is answered `200` `ignored` (`topic-not-handled`).',
+          'The Standard Webhooks envelope. `type` `customer.created` with our contract as `data` (optionally with the sender\u2019s `reference` beside `Customer`) creates the customer; `customer.updated` with `data` = `{reference}` or `{legalEntity, customerAccount}`, an optional `version` and the `Customer` members to change (JSON Merge Patch) updates it; `customer.redact` / `customer.data_request` with `data` naming the customer as `PrivacyRequest` does (`reference`, `legalEntity` + `customerAccount`, or `email`; the sender\u2019s own customers only) is a privacy request (docs/privacy.md); any other `type` is answered `200` `ignored` (`topic-not-handled`).',
         required: ['type', 'data'],
         properties: {
           type: { type: 'string', examples: ['customer.created'] },
@@ -386,6 +399,27 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
             data: { type: 'object', required: ['Customer'], properties: { Customer: { type: 'object' } } },
           },
           additionalProperties: true,
+        },
+      },
+      ShopifyCompliance: {
+        type: 'object',
+        description:
+          'Shopify\u2019s mandatory compliance payloads (shopify.dev \u201cPrivacy law compliance\u201d): each becomes a privacy request (docs/privacy.md). `shop_domain` must be the shop that signed it; `customers/*` name the customer by `id` (read exactly, above 2^53) and/or `email`.',
+        required: ['shop_domain'],
+        properties: {
+          shop_id: { type: ['integer', 'string'] },
+          shop_domain: { type: 'string', examples: ['contoso.myshopify.com'] },
+          customer: {
+            type: 'object',
+            properties: {
+              id: { type: ['integer', 'string', 'null'] },
+              email: { type: ['string', 'null'] },
+              phone: { type: ['string', 'null'] },
+            },
+          },
+          orders_to_redact: { type: 'array', items: { type: 'integer' } },
+          orders_requested: { type: 'array', items: { type: 'integer' } },
+          data_request: { type: 'object', properties: { id: { type: ['integer', 'string'] } } },
         },
       },
       ShopifyCustomer: anyObject(

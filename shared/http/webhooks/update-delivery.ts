@@ -97,6 +97,12 @@ export async function deliverUpdate(
       return problemResponse(
         problems.invalidBody(prefixPointers(result.errors, delivery.pointerPrefix ?? '')),
       );
+    case 'erased':
+      deps.telemetry.trackEvent({
+        name: 'PrivacyDeliveryDropped',
+        properties: { source, sourceKind, topic },
+      });
+      return ignoredAnswer('erased');
     case 'invalid-version':
       return problemResponse(problems.invalidBody([{ pointer: '/data/version', detail: result.detail }]));
     case 'key-reused':

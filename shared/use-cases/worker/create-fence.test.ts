@@ -107,6 +107,7 @@ describe('the fence before the create (link): the customer claim', () => {
           release: () => claim.release(),
         };
       },
+      releaseOwnedBy: (owners) => inner.releaseOwnedBy(owners),
     };
     return { claims, extended };
   };

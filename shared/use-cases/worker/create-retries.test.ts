@@ -179,17 +179,27 @@ describe('processing a queued customer: claims, retries, duplicates', () => {
     expect(app.calls).toEqual(['create']);
   });
 
-  it('records a malformed message as failed (invalid_message) and never retries it', async () => {
+  it('records a request whose stored payload is not a customer as failed (invalid_message) and never retries it', async () => {
     const app = setup(created);
     const message = await acceptedMessage(app);
-    const broken = { ...message, request: { Customer: { LegalEntity: 'USRT' } } };
-    await expect(app.process(broken)).resolves.toEqual({ kind: 'discarded' });
+    const stored = app.record(message.correlationId);
+    await app.statusStore.update(stored, { payload: JSON.stringify({ Customer: { LegalEntity: 'USRT' } }) });
+    await expect(app.process(message)).resolves.toEqual({ kind: 'discarded' });
     expect(app.record(message.correlationId)).toMatchObject({
       status: 'failed',
       errorCode: 'invalid_message',
     });
     await expect(app.process('not json at all')).resolves.toEqual({ kind: 'discarded' });
     expect(app.calls).toHaveLength(0);
+  });
+
+  it('reads the customer from the record, not the message: a message names its request and holds no personal data', async () => {
+    const app = setup(created);
+    const message = await acceptedMessage(app);
+    expect(Object.keys(message).sort()).toEqual(['acceptedAt', 'correlationId', 'v']);
+    // A legacy message (written before issue 27) that still carries a request: the record's payload wins.
+    const legacy = { ...message, request: { Customer: { LegalEntity: 'USRT' } } };
+    await expect(app.process(legacy)).resolves.toMatchObject({ kind: 'succeeded' });
   });
 
   it('accepts the message as the library hands it over: an object or a JSON string', async () => {

@@ -1,4 +1,6 @@
-import type { CustomerRequest } from '../../domain/customer-contract';
+import { parseCustomerRequest } from '../../domain/customer-contract';
+import { emailKeyOf } from '../../domain/customer-identity';
+import { serialiseDigests } from '../../domain/customer-update';
 import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import { linkVerificationFor } from '../../domain/ownership';
 import type { MatchedOn } from '../../domain/recovery-match';
@@ -8,6 +10,7 @@ import { clock } from '../clock';
 import { landFurtherAddresses } from '../land-further-addresses';
 import { Claimed, ProcessResult, WorkerDeps } from './deps';
 import { recordSucceeded } from './endings';
+import { createdDigests } from './update-plan';
 import { pendingWriteBack, queueWriteBack, wantsWriteBack } from './write-back';
 
 /** What the lookup or the create found out about the customer, kept on the record. */
@@ -52,7 +55,8 @@ export async function finishCreate(
 /**
  * Links the caller's customer to its account (before the record says `succeeded`, so an update
  * never finds a finished create without its link). The source is the webhook source or the
- * caller (`api` with function keys); the baseline of later updates is the create's request.
+ * caller (`api` with function keys); later updates compare with digests of what the create sent
+ * and the link keeps no copy of the customer (issue 27).
  */
 async function linkCreated(
   work: Claimed,
@@ -61,10 +65,16 @@ async function linkCreated(
   deps: WorkerDeps,
 ): Promise<void> {
   const { record } = work;
-  if (!deps.links || record.kind === 'update' || record.payload === undefined) return;
+  if (!deps.links || record.kind !== undefined || record.payload === undefined) return;
   const verification = linkVerificationFor(outcome, record.identity); // the ownership policy
-  const request = JSON.parse(record.payload) as { Customer?: unknown };
-  if (typeof request.Customer !== 'object' || request.Customer === null) return;
+  const parsed = parseCustomerRequest(JSON.parse(record.payload), {
+    defaultCustomerGroup: deps.defaultCustomerGroup,
+  });
+  if (!parsed.ok) return;
+  const request = parsed.value;
+  const digests = deps.toD365Fields
+    ? serialiseDigests(createdDigests(request, deps.toD365Fields))
+    : undefined;
   await deps.links.complete(
     {
       source: record.source ?? record.caller ?? 'api',
@@ -73,16 +83,13 @@ async function linkCreated(
       customerAccount,
       createCorrelationId: record.correlationId,
       createdAt: record.createdAt,
+      ...(digests !== undefined && { sentDigests: digests }),
+      emailKey: emailKeyOf(request.Customer.EmailAddress),
       ...(verification !== undefined && { verification }),
-      baseline: record.payload,
       fieldStamps: '{}',
       ...(record.sourceCustomerId !== undefined &&
         record.source !== undefined && {
-          sourceDigest: sourceCustomerDigest(
-            record.source,
-            record.sourceCustomerId,
-            request as CustomerRequest,
-          ),
+          sourceDigest: sourceCustomerDigest(record.source, record.sourceCustomerId, request),
         }),
     },
     clock(deps).toISOString(),

@@ -10,6 +10,7 @@ import type {
   D365Client,
   D365CustomerUpdates,
   D365Gate,
+  ErasureMarks,
   IdentityClaims,
   Log,
   ShopClients,
@@ -62,10 +63,14 @@ export interface WorkerDeps
    * create was sent; one after a 2xx without an account looks again for `ACCOUNT_LOOKUP_ROUNDS` times it.
    */
   settleSeconds?: number;
+  /** Privacy requests (issue 27): erasure marks, the D365 mode per legal entity, batches. */
+  privacy?: PrivacyDeps;
   /** Updates (issue 17): CustomersV3 by key. Required for update messages, with the three below. */
   d365Updates?: D365CustomerUpdates;
   /** The customer as D365's entity fields (CustomersV3), for the diff: the same mapping as the create. */
   toD365Fields?: (request: CustomerRequest) => Record<string, unknown>;
+  /** Which entity fields each member sets, and a list's address as D365 holds it (d365-entity-fields.ts). */
+  entityFields?: EntityFields;
   conflictPolicy?: ConflictPolicy;
   /**
    * The shops' Admin APIs and the write-back queue (issue 28): a shop's create that succeeds gets
@@ -77,12 +82,43 @@ export interface WorkerDeps
   random?: () => number;
 }
 
+/** What a privacy request (issue 27) needs besides the worker's ports. */
+export interface PrivacyDeps {
+  erasureMarks: ErasureMarks;
+  /** Whether the linked D365 customers of a legal entity are anonymised (else reported). */
+  anonymiseIn: (legalEntity: string) => boolean;
+  /** Items per batch (default 100). */
+  batchSize?: number;
+  /** How long one invocation works before it hands the rest to the next (default 60 s). */
+  sliceMs?: number;
+  /**
+   * How long after the erasure marks were written the last look for new data waits (default 60 s):
+   * longer than an intake takes between checking a mark and writing its record.
+   */
+  settleSeconds?: number;
+}
+
 /** The deps an update needs, all there. */
 export type UpdateDeps = WorkerDeps &
-  Required<Pick<WorkerDeps, 'links' | 'd365Updates' | 'toD365Fields' | 'conflictPolicy'>>;
+  Required<Pick<WorkerDeps, 'links' | 'd365Updates' | 'toD365Fields' | 'entityFields' | 'conflictPolicy'>>;
+
+/** What the update plan needs of the D365 mapping besides `toD365Fields` (adapters/d365/d365-entity-fields.ts). */
+export interface EntityFields {
+  fieldsOf(members: readonly string[]): string[];
+  addressList(
+    fields: Record<string, unknown>,
+    list: 'BillingAddress' | 'ShippingAddress',
+    flag: 'Yes' | 'No' | undefined,
+  ): unknown[];
+  /** Privacy (issue 27): the placeholder values that anonymise a customer D365 holds as `fields` (only those that differ). */
+  anonymise(fields: Record<string, unknown>): Record<string, unknown>;
+  /** The entity fields anonymisation may set. */
+  anonymisedFields: readonly string[];
+}
 
 export const hasUpdateDeps = (deps: WorkerDeps): deps is UpdateDeps =>
   deps.links !== undefined &&
+  deps.entityFields !== undefined &&
   deps.d365Updates !== undefined &&
   deps.toD365Fields !== undefined &&
   deps.conflictPolicy !== undefined;
@@ -99,6 +135,8 @@ export type ProcessResult =
   | { kind: 'deferred'; delaySeconds: number }
   /** The request had already ended: acknowledged without calling D365. */
   | { kind: 'already-finished' }
+  /** A privacy request (issue 27) completed: erased, or its export ready. */
+  | { kind: 'completed' }
   | { kind: 'discarded' };
 
 export interface ProcessOptions {

@@ -1,6 +1,7 @@
 import { parseCustomerRequest } from '../../domain/customer-contract';
 import { isUpdateRequest, parseUpdateRequest, UpdateRequest } from '../../domain/customer-update';
 import { decodeQueueMessage, QueueMessage } from '../../domain/queue-message';
+import { isPrivacyKind, parsePrivacyState, PrivacyState } from '../../domain/privacy';
 import { FAILURE_CODES, StatusRecord } from '../../domain/status';
 import { sourceReferenceOf } from '../../domain/webhooks/source-reference';
 import { StatusConflictError } from '../../ports';
@@ -10,10 +11,13 @@ import { CreateMessage, runCreate } from './create';
 import { Claimed, hasUpdateDeps, ProcessOptions, ProcessResult, WorkerDeps } from './deps';
 import { defer, recordFailure } from './endings';
 import { runUpdate } from './update';
+import { runPrivacy } from './privacy';
+import { hasPrivacyDeps } from './privacy-job';
 
 /**
  * The customer queue's worker, for creates and updates alike (the state machine of
- * shared/domain/status.ts): the message is decoded once; the request's record is read and claimed
+ * shared/domain/status.ts): the message only names the request (queue-message.ts); its record is
+ * read, the request decoded once from the record's payload, and the record claimed
  * (`queued`/`retrying` → `processing`, a bounded loop when the claim conflicts); then the create's
  * steps (create.ts, lookup.ts, created.ts) or the update's (update.ts) run to one of the endings
  * in endings.ts. Claim, lease and gate slot: claim.ts.
@@ -23,24 +27,26 @@ export async function processQueuedRequest(
   deps: WorkerDeps,
   options: ProcessOptions = {},
 ): Promise<ProcessResult> {
-  const decoded = decode(input, deps);
-  if (decoded.kind === 'invalid') return discardInvalid(decoded, deps);
+  const decoded = decodeQueueMessage(input);
+  if (!decoded.ok) return discardInvalid({ kind: 'invalid', correlationId: decoded.correlationId }, deps);
   const { message } = decoded;
   const claimAttempts = options.claimAttempts ?? 3;
   for (let tries = 1; ; tries++) {
     // The record as the intake wrote it, the first time; else as stored now.
     const accepted = tries === 1 && options.accepted?.correlationId === message.correlationId;
-    const record = accepted ? options.accepted : await loadRecord(decoded, deps);
-    if (!record) return discardWithoutRecord(decoded, deps);
+    const record = accepted ? options.accepted : await loadRecord(message, deps);
+    if (!record) return discardWithoutRecord(message, deps);
     const decision = await decideOrDefer(record, message, deps);
     if ('result' in decision) return decision.result;
+    const work = decode(message, record, deps);
+    if (work.kind === 'invalid') return discardInvalid(work, deps, record);
     const claimed = await claimRecord(record, decision.attempt, deps);
     if (claimed !== 'conflict') {
       const submittedAt =
         record.submittedAt ?? (record.status === 'submitting' ? record.updatedAt : undefined);
       const { attempt, mayExist } = decision;
-      const work: Claimed = { message, record: claimed, attempt, mayExist, submittedAt, started: Date.now() };
-      return runClaimed(decoded, work, deps);
+      const item: Claimed = { message, record: claimed, attempt, mayExist, submittedAt, started: Date.now() };
+      return runClaimed(work, item, deps);
     }
     // The record changed between our read and our claim: read it again (a live lease defers the
     // message until it ends), at most `claimAttempts` times.
@@ -49,73 +55,88 @@ export async function processQueuedRequest(
 }
 
 type Decoded =
-  | ({ kind: 'create'; message: QueueMessage } & CreateMessage)
-  | { kind: 'update'; message: QueueMessage; update: UpdateRequest }
+  | ({ kind: 'create' } & CreateMessage)
+  | { kind: 'update'; update: UpdateRequest }
+  | { kind: 'privacy'; state: PrivacyState }
   | { kind: 'invalid'; correlationId?: string; reason?: string };
 
-/** The message, once: a create (the customer, or a shop's reference to it), an update, or invalid. */
-function decode(input: unknown, deps: WorkerDeps): Decoded {
-  const decoded = decodeQueueMessage(input);
-  if (!decoded.ok) return { kind: 'invalid', correlationId: decoded.correlationId };
-  const { message } = decoded;
-  const { correlationId, request } = message;
+/**
+ * The request, once, from its record's payload (a legacy message's own copy when the record has
+ * none): a create (the customer, or a shop's reference to it), an update, or invalid.
+ */
+function decode(message: QueueMessage, record: StatusRecord, deps: WorkerDeps): Decoded {
+  const { correlationId } = record;
+  if (isPrivacyKind(record.kind)) {
+    const state = parsePrivacyState(record.payload);
+    return state
+      ? { kind: 'privacy', state }
+      : { kind: 'invalid', correlationId, reason: 'not a privacy request' };
+  }
+  const request = requestOf(record, message);
+  if (request === undefined) return { kind: 'invalid', correlationId, reason: 'no request stored' };
   if (isUpdateRequest(request)) {
     const update = parseUpdateRequest(request);
-    return update
-      ? { kind: 'update', message, update }
-      : { kind: 'invalid', correlationId, reason: 'not an update' };
+    return update ? { kind: 'update', update } : { kind: 'invalid', correlationId, reason: 'not an update' };
   }
   // A webhook that only named the shop's customer: it is read from the shop once claimed.
   const reference = sourceReferenceOf(request);
-  if (reference) return { kind: 'create', message, reference };
+  if (reference) return { kind: 'create', reference };
   const parsed = parseCustomerRequest(request, { defaultCustomerGroup: deps.defaultCustomerGroup });
-  if (parsed.ok) return { kind: 'create', message, request: parsed.value };
+  if (parsed.ok) return { kind: 'create', request: parsed.value };
   return { kind: 'invalid', correlationId, reason: parsed.errors.map((e) => e.pointer).join(',') };
+}
+
+/** The stored request (JSON), else what a legacy message carried; undefined when neither has one. */
+function requestOf(record: StatusRecord, message: QueueMessage): unknown {
+  if (record.payload === undefined) return message.request;
+  try {
+    return JSON.parse(record.payload) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A message no worker can carry out: its request (if it has a record) ends `failed`. */
 async function discardInvalid(
   invalid: Extract<Decoded, { kind: 'invalid' }>,
   deps: WorkerDeps,
+  known?: StatusRecord,
 ): Promise<ProcessResult> {
   const { correlationId, reason } = invalid;
   deps.log.error('customer.message.invalid', { correlationId, ...(reason !== undefined && { reason }) });
-  const record = correlationId ? await deps.statusStore.get(correlationId) : undefined;
+  const record = known ?? (correlationId ? await deps.statusStore.get(correlationId) : undefined);
   if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
   return { kind: 'discarded' };
 }
 
-function discardWithoutRecord(
-  decoded: Exclude<Decoded, { kind: 'invalid' }>,
-  deps: WorkerDeps,
-): ProcessResult {
-  const reason = decoded.kind === 'update' ? 'no record for an update' : 'no record for a source reference';
-  deps.log.error('customer.message.invalid', { correlationId: decoded.message.correlationId, reason });
+function discardWithoutRecord(message: QueueMessage, deps: WorkerDeps): ProcessResult {
+  deps.log.error('customer.message.invalid', {
+    correlationId: message.correlationId,
+    reason: 'no record for the message',
+  });
   return { kind: 'discarded' };
 }
 
 /**
- * The request's record. A create that carries its customer gets its record back if it is missing
- * (re-created from the message); an update or a shop's reference without a record is discarded.
+ * The request's record. A legacy message that still carries its customer gets its record back if
+ * it is missing (re-created from the message); any other message without a record is discarded.
  */
-async function loadRecord(
-  decoded: Exclude<Decoded, { kind: 'invalid' }>,
-  deps: WorkerDeps,
-): Promise<StatusRecord | undefined> {
-  const { message } = decoded;
+async function loadRecord(message: QueueMessage, deps: WorkerDeps): Promise<StatusRecord | undefined> {
   const existing = await deps.statusStore.get(message.correlationId);
-  if (existing || decoded.kind !== 'create' || !('request' in decoded)) return existing;
+  if (existing || message.request === undefined) return existing;
+  const parsed = parseCustomerRequest(message.request, { defaultCustomerGroup: deps.defaultCustomerGroup });
+  if (!parsed.ok) return undefined;
   try {
     return await deps.statusStore.create({
       correlationId: message.correlationId,
       status: 'queued',
-      legalEntity: decoded.request.Customer.LegalEntity,
+      legalEntity: parsed.value.Customer.LegalEntity,
       target: deps.target,
       attempts: 0,
       createdAt: message.acceptedAt,
       queuedAt: message.acceptedAt,
       updatedAt: clock(deps).toISOString(),
-      payload: JSON.stringify(decoded.request),
+      payload: JSON.stringify(parsed.value),
     });
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
@@ -125,7 +146,7 @@ async function loadRecord(
   }
 }
 
-/** The claimed request's own steps: the create's or the update's. */
+/** The claimed request's own steps: the create's, the update's or a privacy request's (issue 27). */
 function runClaimed(
   decoded: Exclude<Decoded, { kind: 'invalid' }>,
   work: Claimed,
@@ -134,6 +155,10 @@ function runClaimed(
   const { correlationId, legalEntity } = work.record;
   deps.log.info('customer.processing', { correlationId, legalEntity, attempt: work.attempt });
   if (decoded.kind === 'create') return runCreate(work, decoded, deps);
+  if (decoded.kind === 'privacy') {
+    if (!hasPrivacyDeps(deps)) throw new Error('The worker was given a privacy request without its ports.');
+    return runPrivacy(work, decoded.state, deps);
+  }
   if (!hasUpdateDeps(deps)) throw new Error('The worker was given an update without the update ports.');
   return runUpdate(work, decoded.update, deps);
 }

@@ -1,5 +1,6 @@
 import { Failure, ProcessingError } from '../../domain/failure';
 import type { QueueMessage } from '../../domain/queue-message';
+import type { PrivacyState } from '../../domain/privacy';
 import { FAILURE_CODES, FailureCode, isTerminal, Outcome, StatusRecord } from '../../domain/status';
 import { decideRetry } from '../../domain/worker-decisions';
 import { StatusConflictError } from '../../ports';
@@ -55,6 +56,7 @@ export async function recordSucceeded(
     leaseUntil: undefined,
     nextAttemptAt: undefined,
     payload: undefined,
+    originalPayload: undefined,
     updatedAt: clock(deps).toISOString(),
   });
   const { correlationId, legalEntity, attempts } = record;
@@ -80,6 +82,41 @@ export async function recordSucceeded(
     measurements: { endToEndMs, ...(success.d365Ms !== undefined && { d365Ms: success.d365Ms }) },
   });
   return { kind: 'succeeded', customerAccount, outcome };
+}
+
+/**
+ * Ends a privacy request (issue 27) as `succeeded` with its final state: the proof (counts per store,
+ * the D365 outcome), without the identifiers an erasure gathered. The callback, if any, goes first.
+ */
+export async function recordPrivacyCompleted(
+  record: StatusRecord,
+  state: PrivacyState,
+  deps: EndingDeps,
+): Promise<ProcessResult> {
+  await announceEnding(record, 'succeeded', deps);
+  await deps.statusStore.update(record, {
+    status: 'succeeded',
+    payload: JSON.stringify(state),
+    lastError: undefined,
+    leaseUntil: undefined,
+    nextAttemptAt: undefined,
+    updatedAt: clock(deps).toISOString(),
+  });
+  const { correlationId } = record;
+  const counts = state.kind === 'erase' ? state.erased : state.found;
+  const items = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  deps.log.info('privacy.completed', { correlationId, topic: state.kind, reason: JSON.stringify(counts) });
+  const days = (clock(deps).getTime() - Date.parse(state.receivedAt)) / 86_400_000;
+  deps.telemetry.trackEvent({
+    name: 'PrivacyRequestCompleted',
+    properties: {
+      correlationId,
+      topic: state.kind,
+      ...(state.origin.source && { source: state.origin.source }),
+    },
+    measurements: { items, days },
+  });
+  return { kind: 'completed' };
 }
 
 /** Ends a request as `failed` (unless it already ended) and reports it. */

@@ -1,5 +1,5 @@
-import { decideOnCurrent } from '../../domain/customer-update';
-import type { CustomerLink, GateSlot } from '../../ports';
+import { AsSent, decideOnCurrent } from '../../domain/customer-update';
+import type { CustomerLink, D365CustomerSnapshot, GateSlot } from '../../ports';
 import type { UpdateDeps } from './deps';
 
 /** What sending an update's changes came to. */
@@ -17,8 +17,8 @@ export type Sent =
 export interface Changes {
   /** The entity fields to PATCH. */
   changes: Record<string, unknown>;
-  /** The customer's entity fields as we last sent them. */
-  ours: Record<string, unknown>;
+  /** Whether a value is what we last sent for a field (the link's digests). */
+  asSent: AsSent;
   /** An earlier update's PATCH of unknown outcome (its changes), compared with D365's values too. */
   pending: Record<string, unknown>;
 }
@@ -37,14 +37,19 @@ export async function sendChanges(
   what: Changes,
   slot: GateSlot,
   deps: UpdateDeps,
+  /** D365's customer as just read for the plan: decided on instead of reading it again. */
+  read?: D365CustomerSnapshot,
 ): Promise<Sent> {
-  const { changes, ours, pending } = what;
-  let etag = link.d365Etag;
+  const { changes, asSent, pending } = what;
+  let etag = read ? undefined : link.d365Etag;
+  let fresh = read;
   for (let round = 0; round < ROUNDS; round++) {
     if (etag === undefined) {
-      const current = await slot.run(() => deps.d365Updates.getCustomer(link.legalEntity, account));
+      const current =
+        fresh ?? (await slot.run(() => deps.d365Updates.getCustomer(link.legalEntity, account)));
+      fresh = undefined;
       if (!current) return { kind: 'not-found' };
-      const decision = decideOnCurrent(current.fields, ours, changes, deps.conflictPolicy, pending);
+      const decision = decideOnCurrent(current.fields, asSent, changes, deps.conflictPolicy, pending);
       switch (decision.kind) {
         case 'already-applied':
           return { kind: 'applied', etag: current.etag };

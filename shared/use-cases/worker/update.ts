@@ -1,28 +1,21 @@
-import type { CustomerRequest } from '../../domain/customer-contract';
-import { parseCustomerRequest } from '../../domain/customer-contract';
-import {
-  applyMergePatch,
-  changedFields,
-  effectivePatch,
-  FieldStamps,
-  stampFields,
-  UpdateRequest,
-} from '../../domain/customer-update';
+import type { UpdateRequest } from '../../domain/customer-update';
 import { FAILURE_CODES, isTerminal } from '../../domain/status';
-import type { CustomerLink, GateSlot, IdentityClaim } from '../../ports';
+import type { CustomerLink, D365CustomerSnapshot, GateSlot, IdentityClaim } from '../../ports';
 import { later, secondsUntil } from '../clock';
 import { takeSlot } from './claim';
 import { callSeconds, Claimed, ProcessResult, UpdateDeps } from './deps';
 import { endAfterError, fail, giveBack, recordNeedsReview, recordSucceeded, retryAfter } from './endings';
 import { inFlightOf, lastUpdateJson, lastUpdateOf, readLink, updateClaimKey } from './update-link';
-import { Changes, sendChanges } from './update-send';
+import { Plan, planUpdate } from './update-plan';
+import { sendChanges } from './update-send';
 
 /**
  * A claimed update (issue 17): waits for the customer's create if it is still running, claims the
- * customer (one update at a time on any instance), drops what newer updates already set, merges the
- * rest into the customer as we last sent it, and PATCHes only the changed entity fields with the
- * ETag of our last write. A 412 means D365 changed the customer: D365's values are read and, if a
- * field this update changes is different from what we last sent, the conflict policy decides.
+ * customer (one update at a time on any instance), drops what newer updates already set, maps the
+ * rest to the entity fields they set (update-plan.ts), and PATCHes only those that differ from what
+ * we last sent (the link's digests), with the ETag of our last write. A 412 means D365 changed the
+ * customer: D365's values are read and, if a field this update changes is different from what we
+ * last sent, the conflict policy decides.
  */
 export async function runUpdate(
   work: Claimed,
@@ -57,7 +50,39 @@ async function updateSteps(
   const current = await linkUnderClaim(work, u, account, deps);
   if ('result' in current) return current.result;
   const { link } = current;
-  const plan = planUpdate(link, u, deps);
+  let plan = planUpdate(link, u, deps);
+  const early = await endWithoutSending(work, link, account, plan, deps);
+  if (early) return early;
+  const taken = await takeSlot(work.record, work.message, deps);
+  if ('result' in taken) return taken.result;
+  ({ slot: hold.slot, record: work.record } = taken);
+  if (!(await claimed.claim.extend(claimUntil(deps))))
+    return giveBack(work.record, work.message, 1, 'the customer claim ran out', deps);
+  let read: D365CustomerSnapshot | undefined;
+  if (plan.kind === 'needs-d365') {
+    // One address list replaced (or a link from before issue 27): D365's customer is the base.
+    read = await hold.slot.run(() => deps.d365Updates.getCustomer(link.legalEntity, account));
+    if (!read) return fail(work.record, 'customer_not_found', deps);
+    plan = planUpdate(link, u, deps, read.fields);
+    const ended = await endWithoutSending(work, link, account, plan, deps);
+    if (ended) return ended;
+  }
+  if (plan.kind !== 'send') throw new Error(`An update plan of kind ${plan.kind} reached the PATCH.`);
+  const inFlight = JSON.stringify({ id: work.record.correlationId, changes: plan.changes });
+  const sending = await deps.links.save(link, { inFlight });
+  const what = { changes: plan.changes, asSent: plan.asSent, pending: current.pending };
+  const sent = await sendChanges(sending, account, what, hold.slot, deps, read);
+  return recordSent(work, sending, account, plan, sent, deps);
+}
+
+/** The plans that end without a PATCH: stale, invalid, unchanged (undefined: go on). */
+async function endWithoutSending(
+  work: Claimed,
+  link: CustomerLink,
+  account: string,
+  plan: Plan,
+  deps: UpdateDeps,
+): Promise<ProcessResult | undefined> {
   switch (plan.kind) {
     case 'stale':
       deps.log.info('customer.update.stale', {
@@ -69,24 +94,14 @@ async function updateSteps(
       return fail(work.record, 'invalid_update', deps);
     case 'unchanged':
       await deps.links.save(link, {
-        baseline: plan.baseline,
-        fieldStamps: plan.fieldStamps,
+        ...plan.save,
         lastUpdate: lastUpdateJson(work.record.correlationId, 'unchanged'),
-        sourceDigest: plan.sourceDigest,
       });
       return recordSucceeded(work.record, { customerAccount: account, outcome: 'unchanged' }, deps);
+    case 'needs-d365':
     case 'send':
-      break;
+      return undefined;
   }
-  const taken = await takeSlot(work.record, work.message, deps);
-  if ('result' in taken) return taken.result;
-  ({ slot: hold.slot, record: work.record } = taken);
-  if (!(await claimed.claim.extend(claimUntil(deps))))
-    return giveBack(work.record, work.message, 1, 'the customer claim ran out', deps);
-  const inFlight = JSON.stringify({ id: work.record.correlationId, changes: plan.changes });
-  const sending = await deps.links.save(link, { inFlight });
-  const sent = await sendChanges(sending, account, { ...plan, pending: current.pending }, hold.slot, deps);
-  return recordSent(work, sending, account, plan, sent, deps);
 }
 
 const claimUntil = (deps: UpdateDeps): string =>
@@ -168,44 +183,6 @@ async function linkUnderClaim(
   return { link, pending: earlier.changes };
 }
 
-type Plan =
-  | { kind: 'stale' }
-  | { kind: 'invalid' }
-  | ({ kind: 'unchanged' } & NextLink)
-  | ({ kind: 'send' } & NextLink & Omit<Changes, 'pending'>);
-
-/**
- * What the link holds after the update: the merged customer, the stamps, and the digest of the
- * shop's customer it carried (a shop's echo of it is then a no-op; any other update clears it).
- */
-interface NextLink {
-  baseline: string;
-  fieldStamps: string;
-  sourceDigest: string | undefined;
-}
-
-/** What this update changes: nothing newer updates did not set already, merged into the customer as last sent. */
-function planUpdate(link: CustomerLink, u: Update, deps: UpdateDeps): Plan {
-  const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
-  const effective = effectivePatch(u.customer, stamps, u.stamp);
-  const fields = Object.keys(effective.customer);
-  if (fields.length === 0) return { kind: 'stale' };
-  const baseline = JSON.parse(link.baseline) as CustomerRequest;
-  const parsed = parseCustomerRequest(applyMergePatch(baseline, { Customer: effective.customer }), {
-    defaultCustomerGroup: deps.defaultCustomerGroup,
-  });
-  if (!parsed.ok) return { kind: 'invalid' };
-  const ours = deps.toD365Fields(baseline);
-  const changes = changedFields(deps.toD365Fields(parsed.value), ours);
-  const next: NextLink = {
-    baseline: JSON.stringify(parsed.value),
-    fieldStamps: JSON.stringify(stampFields(stamps, fields, u.stamp)),
-    sourceDigest: u.sourceDigest,
-  };
-  if (Object.keys(changes).length === 0) return { kind: 'unchanged', ...next };
-  return { kind: 'send', ...next, changes, ours };
-}
-
 /** The link and the record after the PATCH (or the decision not to send it). */
 async function recordSent(
   work: Claimed,
@@ -222,23 +199,21 @@ async function recordSent(
     case 'applied': {
       const lastUpdate = lastUpdateJson(correlationId, 'updated');
       await deps.links.save(link, {
-        baseline: plan.baseline,
-        fieldStamps: plan.fieldStamps,
+        ...plan.save,
         d365Etag: sent.etag,
         inFlight: undefined,
         lastUpdate,
-        sourceDigest: plan.sourceDigest,
       });
       return ended('updated');
     }
     case 'keep-d365': {
       const lastUpdate = lastUpdateJson(correlationId, 'kept_d365');
       await deps.links.save(link, {
-        fieldStamps: plan.fieldStamps,
+        fieldStamps: plan.save.fieldStamps,
         d365Etag: undefined,
         inFlight: undefined,
         lastUpdate,
-        sourceDigest: plan.sourceDigest,
+        sourceDigest: plan.save.sourceDigest,
       });
       deps.log.warn('customer.update.kept_d365', { correlationId, reason: sent.fields.join(',') });
       return ended('kept_d365');

@@ -18,7 +18,7 @@ namespace D365CustomerSync.Client
     /// status URL honouring <c>Retry-After</c>; problems mapped to typed exceptions by their type.
     /// Thread-safe; keep one instance (and its HttpClient) for the process.
     /// </summary>
-    public sealed class CustomerSyncClient : IDisposable
+    public sealed partial class CustomerSyncClient : IDisposable
     {
         private static readonly Random Jitter = new Random();
         private readonly HttpClient _http;

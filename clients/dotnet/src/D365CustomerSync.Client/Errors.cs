@@ -21,6 +21,10 @@ namespace D365CustomerSync.Client
         public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
         public const string IdempotencyKeyInProgress = Prefix + "idempotency-key-in-progress";
         public const string NotReplayable = Prefix + "not-replayable";
+        /// <summary>A privacy request that cannot do that yet (an export before it succeeded, a release before the erasure completed): 409.</summary>
+        public const string PrivacyRequestNotReady = Prefix + "privacy-request-not-ready";
+        /// <summary>A privacy request erased this customer; an operator's release lets it come back (409).</summary>
+        public const string ErasedCustomer = Prefix + "erased-customer";
         public const string Forbidden = Prefix + "forbidden";
         public const string LinkUnverified = Prefix + "link-unverified";
         public const string ReferenceInUse = Prefix + "reference-in-use";
@@ -54,7 +58,7 @@ namespace D365CustomerSync.Client
         public static readonly IReadOnlyList<string> All = new[]
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, LengthRequired, InvalidCorrelationId, NotFound, InvalidHeader,
-            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, InvalidPath, InvalidQuery, ActionRefused, UnknownCustomer,
+            IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, PrivacyRequestNotReady, ErasedCustomer, InvalidPath, InvalidQuery, ActionRefused, UnknownCustomer,
             Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,

@@ -167,6 +167,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("addresses")]
         public StatusAddresses Addresses { get; set; }
 
+        /// <summary>When a privacy request erased the customer from this request: only its facts remain.</summary>
+        [JsonProperty("erasedAt")]
+        public DateTimeOffset? ErasedAt { get; set; }
+
         /// <summary>Why a <c>failed</c> request failed.</summary>
         [JsonProperty("error")]
         public StatusError Error { get; set; }

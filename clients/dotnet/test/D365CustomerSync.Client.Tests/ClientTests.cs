@@ -240,5 +240,36 @@ namespace D365CustomerSync.Client.Tests
             Assert.All(_wire.Exchanges, e => Assert.Equal("Bearer token-for-app-service-auth", e.Header("Authorization")));
             Assert.Equal(_wire.Exchanges.Count, calls);
         }
+
+        [Fact]
+        public async Task Privacy_requests_an_export_of_what_is_held_then_the_erasure_its_proof_and_its_release()
+        {
+            var client = Client();
+            var body = Customers.New();
+            var created = await client.CreateCustomerAsync(body);
+
+            var asked = await client.CreatePrivacyRequestAsync(PrivacyRequest.Export().WithEmail(body.Customer.EmailAddress));
+            Assert.Equal("export", asked.Type);
+            Assert.Equal("api", asked.Via);
+            Assert.Equal(asked.ReceivedAt.AddDays(30), asked.DueAt);
+            var exported = await client.WaitForPrivacyRequestAsync(asked.Id, TimeSpan.FromSeconds(60));
+            Assert.Equal(RequestStatus.Succeeded, exported.Status);
+            var copy = await client.GetPrivacyExportAsync(asked.Id);
+            Assert.Equal(asked.Id, copy.RequestId);
+            Assert.Equal(created.CustomerAccount, Assert.Single(copy.Links).CustomerAccount);
+
+            // The same Idempotency-Key is the same request.
+            var key = Guid.NewGuid().ToString();
+            var erase = await client.CreatePrivacyRequestAsync(PrivacyRequest.Erase().WithEmail(body.Customer.EmailAddress), key);
+            Assert.Equal(erase.Id, (await client.CreatePrivacyRequestAsync(PrivacyRequest.Erase().WithEmail(body.Customer.EmailAddress), key)).Id);
+            var done = await client.WaitForPrivacyRequestAsync(erase.Id, TimeSpan.FromSeconds(90));
+            Assert.Equal(RequestStatus.Succeeded, done.Status);
+            Assert.False(done.PastDue);
+            Assert.True(done.Erased["statusRecords"] >= 1);
+            var d365 = Assert.Single(done.D365);
+            Assert.Equal(("reported", created.CustomerAccount), (d365.Action, d365.CustomerAccount));
+            Assert.Single((await client.GetPrivacyRequestAsync(asked.Id)).Fetches);
+            Assert.NotNull((await client.ReleasePrivacyRequestAsync(erase.Id)).ReleasedAt);
+        }
     }
 }

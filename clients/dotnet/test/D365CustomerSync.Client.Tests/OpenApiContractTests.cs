@@ -37,6 +37,14 @@ namespace D365CustomerSync.Client.Tests
             new object[] { typeof(Problem), "Problem" },
             new object[] { typeof(FieldError), "FieldError" },
             new object[] { typeof(CallbackSecrets), "CallbackSecrets" },
+            new object[] { typeof(PrivacyRequest), "PrivacyRequest" },
+            new object[] { typeof(PrivacyAnswer), "PrivacyAnswer" },
+            new object[] { typeof(PrivacyD365Outcome), "PrivacyAnswer.d365[]" },
+            new object[] { typeof(PrivacyFetch), "PrivacyAnswer.fetches[]" },
+            new object[] { typeof(StatusError), "PrivacyAnswer.error" },
+            new object[] { typeof(PrivacyExport), "PrivacyExport" },
+            new object[] { typeof(PrivacyExportedRequest), "PrivacyExport.requests[]" },
+            new object[] { typeof(PrivacyExportedLink), "PrivacyExport.links[]" },
         };
 
         /// <summary><c>A.b.c[]</c>: schema A, its property b, its property c, the items.</summary>
@@ -88,7 +96,7 @@ namespace D365CustomerSync.Client.Tests
             foreach (var (property, json) in JsonProperties(type))
             {
                 var schema = Resolve(properties[json.PropertyName]);
-                var types = schema["type"] is JArray many ? many.Select(t => (string)t).ToArray() : new[] { (string)schema["type"] };
+                var types = schema["type"] is JArray many ? many.Select(t => (string)t).ToArray() : new[] { (string)schema["type"] ?? "any" };
                 var main = types.First(t => t != "null");
                 var clr = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
                 var fits = main switch
@@ -96,6 +104,9 @@ namespace D365CustomerSync.Client.Tests
                     "string" when (string)schema["format"] == "date-time" => clr == typeof(DateTimeOffset),
                     "string" => clr == typeof(string),
                     "integer" => clr == typeof(int),
+                    "boolean" => clr == typeof(bool),
+                    // A member of any JSON (the export's stored request): kept as parsed JSON.
+                    "any" => clr == typeof(JToken),
                     "array" => clr.IsGenericType && clr.GetGenericTypeDefinition() == typeof(List<>),
                     "object" => clr.IsClass && clr != typeof(string),
                     _ => false,

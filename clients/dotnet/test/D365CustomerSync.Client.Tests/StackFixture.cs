@@ -133,7 +133,7 @@ namespace D365CustomerSync.Client.Tests
     /// <summary>The default stack, with DUPLICATE_POLICY=reject (so duplicates are visible).</summary>
     public sealed class DefaultStack : StackFixture
     {
-        public DefaultStack() : base(new Dictionary<string, string> { ["DUPLICATE_POLICY"] = "reject" }) { }
+        public DefaultStack() : base(new Dictionary<string, string> { ["DUPLICATE_POLICY"] = "reject", ["PRIVACY_SETTLE_SECONDS"] = "1" }) { }
     }
 
     /// <summary>A stack that wants a function key and allows 20 customer requests a minute.</summary>

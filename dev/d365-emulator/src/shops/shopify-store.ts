@@ -102,7 +102,15 @@ const shopSeedSchema = z
           webhooks: z
             .array(
               z.object({
-                topic: z.enum(['customers/create', 'customers/update', 'customers/delete']),
+                // The compliance topics are declared in the app's configuration (shopify-compliance.ts).
+                topic: z.enum([
+                  'customers/create',
+                  'customers/update',
+                  'customers/delete',
+                  'customers/data_request',
+                  'customers/redact',
+                  'shop/redact',
+                ]),
                 address: z.url(),
                 metafieldNamespaces: z.array(z.string()).default([]),
               }),
@@ -257,7 +265,7 @@ export function restCustomer(
 }
 
 /** Signs with the app's client secret: base64 HMAC-SHA256 of the raw body (X-Shopify-Hmac-Sha256). */
-const sign = (body: string, secret: string): string =>
+export const signWebhook = (body: string, secret: string): string =>
   createHmac('sha256', secret).update(body).digest('base64');
 
 /**
@@ -288,7 +296,7 @@ export function notify(
           headers: () => ({
             'content-type': 'application/json',
             'x-shopify-topic': topic,
-            'x-shopify-hmac-sha256': sign(body, app.clientSecret),
+            'x-shopify-hmac-sha256': signWebhook(body, app.clientSecret),
             'x-shopify-shop-domain': shop.domain,
             'x-shopify-api-version': '2026-10',
             'x-shopify-webhook-id': randomUUID(),

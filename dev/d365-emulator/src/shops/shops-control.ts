@@ -4,6 +4,7 @@ import { BigCommerceStore, createStore, fireCustomerEvent } from './bigcommerce-
 import { refill, throttleStatus } from './shopify-cost';
 import { addCustomer, createShop, customerControlView, notify, ShopifyShop } from './shopify-store';
 import { Delivery, pendingDeliveries } from './shop-webhooks';
+import { sendCompliance, UnknownCustomerError } from './shopify-compliance';
 
 /** The emulated shops, by Shopify domain and BigCommerce store hash. */
 export interface ShopsState {
@@ -22,13 +23,16 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  * - `POST …/customers` adds a customer as the merchant would (fires `customers/create`); `PATCH
  *   …/customers/{id}` changes one (fires `customers/update`, cause `merchant`); `DELETE …/customers/{id}`
  *   deletes one; `POST …/revoke` `{token}` uninstalls the app (its token answers 401 from then on);
+ *   `POST …/compliance` `{topic, customerId | customer, orders, dataRequestId}` sends a mandatory
+ *   compliance webhook (`customers/data_request`, `customers/redact`, `shop/redact`) as Shopify does
+ *   (shopify-compliance.ts): `202 {deliveries, body}`;
  * - `PUT /_emulator/bigcommerce/stores/{hash}` seeds a store (`{token, customers, quota, windowMs,
  *   attributes, hooks: [{scope, destination, headers}], writesFireUpdate, retryDelaysMs}`); `GET`
  *   reports it; `POST …/customers` adds one (fires `store/customer/created`); `DELETE
  *   …/customers/{id}`; `POST …/revoke` revokes the API account's token.
  */
 const SHOPIFY =
-  /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke)(?:\/(\d{1,20}))?)?\/?$/;
+  /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke|compliance)(?:\/(\d{1,20}))?)?\/?$/;
 const BIGCOMMERCE =
   /^\/_emulator\/bigcommerce\/stores\/([a-z0-9]{1,32})(?:\/(customers|revoke)(?:\/(\d{1,12}))?)?\/?$/;
 
@@ -78,6 +82,14 @@ function handleShopify(shops: ShopsState, ctx: RequestContext, match: RegExpExec
       if (!app) return sendJson(ctx.res, 404, { error: 'No app with this token.' });
       app.revoked = true;
       return sendEmpty(ctx.res, 204);
+    }
+    if (sub === 'compliance' && !id && ctx.method === 'POST') {
+      try {
+        return sendJson(ctx.res, 202, sendCompliance(shop, input));
+      } catch (error) {
+        if (error instanceof UnknownCustomerError) return sendJson(ctx.res, 404, { error: error.message });
+        throw error;
+      }
     }
     if (sub === 'customers' && !id && ctx.method === 'POST') {
       const customer = addCustomer(shop, input);
