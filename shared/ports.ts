@@ -15,6 +15,7 @@ import type { AttentionEntry, AttentionView } from './domain/operations/attentio
 import type { AuditEntry } from './domain/operations/audit';
 import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
+import type { BackfillJob, BackfillMessage } from './domain/backfill';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -66,6 +67,20 @@ export interface CustomerQueue {
 /** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */
 export interface WriteBackQueue {
   send(message: WriteBackMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** The backfill's page messages (BACKFILL_QUEUE_NAME, issue 30). */
+export interface BackfillQueue {
+  send(message: BackfillMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Backfill jobs (BACKFILL_TABLE_NAME): one row per job, written on its ETag. */
+export interface BackfillJobs {
+  /** Inserts a new job. */
+  create(job: Omit<BackfillJob, 'etag'>): Promise<BackfillJob>;
+  get(jobId: string): Promise<BackfillJob | undefined>;
+  /** Writes `changes` over `job` if the row is still `job.etag`; else `StatusConflictError`. */
+  save(job: BackfillJob, changes: Partial<Omit<BackfillJob, 'jobId' | 'etag'>>): Promise<BackfillJob>;
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
@@ -366,7 +381,9 @@ export type TelemetryEventName =
   | 'ShopWriteBackWritten'
   | 'ShopWriteBackFailed'
   /** A shop's `customers/update` caused by our own write-back, dropped (reason: how it was told). */
-  | 'ShopEchoIgnored';
+  | 'ShopEchoIgnored'
+  /** A backfill page was read (issue 30): its counts (found, queued, replayed, skippedLinked, unmappable). */
+  | 'BackfillPage';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -382,6 +399,9 @@ export interface TelemetryEvent {
     target?: string;
     reason?: string;
     attempts?: string;
+    /** BackfillPage: the job, and `true` on a dry run. */
+    jobId?: string;
+    dryRun?: string;
   };
   measurements?: {
     endToEndMs?: number;
@@ -394,6 +414,12 @@ export interface TelemetryEvent {
     addressesFailed?: number;
     /** ShopWriteBackWritten: the shop calls' time of the attempt that wrote it. */
     shopMs?: number;
+    /** BackfillPage: this page's customers, by what became of them. */
+    found?: number;
+    queued?: number;
+    replayed?: number;
+    skippedLinked?: number;
+    unmappable?: number;
   };
 }
 
@@ -430,6 +456,10 @@ export interface LogFields {
   /** Webhook source name and topic (configuration, never the shop's data). */
   source?: string;
   topic?: string;
+  /** A backfill job (issue 30) and its page. */
+  jobId?: string;
+  page?: number;
+  found?: number;
 }
 
 export interface Log {
@@ -597,6 +627,8 @@ export interface ShopCustomer {
   updatedAt: string;
   /** `LEGALENTITY/ACCOUNT` as written back, or null. */
   account: string | null;
+  /** Shopify's `verifiedEmail` (the identity the ownership policy trusts); absent where the shop has none. */
+  verifiedEmail?: boolean;
 }
 
 export interface ShopCustomerPage {

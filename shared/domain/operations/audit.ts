@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'replay.start',
   /** An operator cancelled a bulk replay. */
   'replay.cancel',
+  /** An operator started a shop's backfill (issue 30; its source and options in `filter`). */
+  'backfill.start',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
