@@ -156,6 +156,7 @@ describe('the OpenAPI document', () => {
         expect(unauthorized.content).toBeUndefined();
         const admin =
           path.startsWith('/ops/') ||
+          path.startsWith('/backfills') ||
           path === '/console' ||
           [
             'replayCustomer',
@@ -171,8 +172,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry; the operations routes and the console page
-    expect(keyed).toHaveLength(18);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry, backfill start and progress; the operations routes and the console page
+    expect(keyed).toHaveLength(20);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

@@ -380,6 +380,9 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       opsResolveRequest: 'operator',
       opsAuditLog: 'operator',
       opsConsole: 'operator',
+      // The backfill (issue 30): operator routes too.
+      startBackfill: 'operator',
+      backfillStatus: 'operator',
     });
   });
 
@@ -561,17 +564,20 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer, callback and shop write-back queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
+  test('has the customer, callback, shop write-back and backfill queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations, audit and backfill tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('backfillQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('linkTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsAuditTableName'))]",
