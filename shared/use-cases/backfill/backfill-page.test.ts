@@ -189,6 +189,20 @@ describe('a backfill page', () => {
     ]);
   });
 
+  it("does not send a customer whose webhook's create is under way (it holds the link)", async () => {
+    const a = app([[customer(1)]]);
+    a.links.rows.set('ref|shop|7001', {
+      source: 'shop',
+      sourceCustomerId: '7001',
+      legalEntity: 'USRT',
+      createCorrelationId: '11111111-1111-4111-8111-111111111111',
+    } as unknown as CustomerLink);
+    const jobId = await a.start();
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)!.counts).toMatchObject({ found: 1, queued: 0, replayed: 1 });
+    expect(a.queued).toEqual([]);
+  });
+
   it('a dry run lists and counts, and sends nothing', async () => {
     const a = app([[customer(1), customer(2, { account: 'USRT/US-2' })]]);
     const jobId = await a.start(true);

@@ -15,7 +15,7 @@ import { ShopAccessError, StatusConflictError } from '../../ports';
 import type { WebhookSource } from '../../config/webhook-sources';
 import type { AcceptDeps } from '../accept-customer';
 import { clock } from '../clock';
-import { sendCustomer } from './send-customer';
+import { backfillCorrelationId, sendCustomer } from './send-customer';
 
 /**
  * One page of a backfill (issue 30; states in shared/domain/backfill.ts): one delivery of the
@@ -101,8 +101,14 @@ async function countCustomer(
   deps: BackfillPageDeps,
 ): Promise<void> {
   counts.found += 1;
-  if (customer.account !== null || (await linkedAccount(job.source, customer.id, deps))) {
+  const link = await deps.links.get({ kind: 'reference', source: job.source, sourceCustomerId: customer.id });
+  if (customer.account !== null || link?.customerAccount !== undefined) {
     counts.skippedLinked += 1;
+    return;
+  }
+  // Another request of this customer (its webhook) is under way: it holds the link; not sent again.
+  if (link && link.createCorrelationId !== backfillCorrelationId(job.source, customer.id)) {
+    counts.replayed += 1;
     return;
   }
   if (job.dryRun) {
@@ -111,15 +117,6 @@ async function countCustomer(
   }
   const sent = await sendCustomer(customer, source, client.kind, deps.accept);
   counts[sent] += 1;
-}
-
-async function linkedAccount(
-  source: string,
-  sourceCustomerId: string,
-  deps: BackfillPageDeps,
-): Promise<boolean> {
-  const link = await deps.links.get({ kind: 'reference', source, sourceCustomerId });
-  return link?.customerAccount !== undefined;
 }
 
 /** The page's counts and the next cursor, on the job's ETag; then the next page's message. */

@@ -6,7 +6,7 @@ import { contractBody } from '../../domain/webhooks/shop-customer';
 import { transient } from '../../domain/failure';
 import type { ShopCustomer } from '../../ports';
 import type { AcceptDeps } from '../accept-customer';
-import { acceptWebhook, WebhookContent, WebhookDelivery } from '../accept-webhook';
+import { acceptWebhook, WebhookContent, WebhookDelivery, webhookCorrelationId } from '../accept-webhook';
 
 /**
  * One listed shop customer through the webhook intake, as the shop's own `customers/create` would
@@ -15,6 +15,10 @@ import { acceptWebhook, WebhookContent, WebhookDelivery } from '../accept-webhoo
  * is mapped from the page (names, e-mail, phone); a BigCommerce one is read again by the worker, as
  * its webhook is. Returns which count it adds to.
  */
+/** The request a backfilled customer becomes (the webhook intake's key). */
+export const backfillCorrelationId = (source: string, sourceCustomerId: string): string =>
+  webhookCorrelationId(source, backfillEventKey(sourceCustomerId));
+
 type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
 
 export async function sendCustomer(
