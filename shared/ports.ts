@@ -686,8 +686,12 @@ export interface ShopClient {
 
 /** The shop clients of the WEBHOOK_SOURCES shops that have an Admin API token configured. */
 export interface ShopClients {
-  /** The source's client, or undefined when it is not a shop or has no Admin API token. */
-  forSource(source: string): ShopClient | undefined;
+  /**
+   * The source's client, or undefined when it is not a shop or has no Admin API token. For the
+   * write-back (the default), also undefined when the source turned it off (`writeBack: false`);
+   * `read` (the backfill) needs only the token.
+   */
+  forSource(source: string, purpose?: 'write-back' | 'read'): ShopClient | undefined;
 }
 
 /** What a shop said about its rate limit in its last answer (shared/domain/shop-budget.ts). */

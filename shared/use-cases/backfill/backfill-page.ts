@@ -15,7 +15,7 @@ import { ShopAccessError, StatusConflictError } from '../../ports';
 import type { WebhookSource } from '../../config/webhook-sources';
 import type { AcceptDeps } from '../accept-customer';
 import { clock } from '../clock';
-import { backfillCorrelationId, sendCustomer } from './send-customer';
+import { backfillCorrelationId, dryRunOutcome, sendCustomer } from './send-customer';
 
 /**
  * One page of a backfill (issue 30; states in shared/domain/backfill.ts): one delivery of the
@@ -65,7 +65,7 @@ export async function processBackfillPage(
   }
   const job = await deps.backfillJobs.get(message.jobId);
   if (!job || job.state !== 'running' || job.page !== message.page) return { kind: 'done' };
-  const client = deps.shopClients.forSource(job.source);
+  const client = deps.shopClients.forSource(job.source, 'read');
   const source = deps.webhookSources.find((s) => s.name === job.source);
   if (!client || !source || source.kind === 'standard')
     return endJob(job, `The source ${job.source} is no longer a shop with an Admin API token.`, deps);
@@ -111,11 +111,9 @@ async function countCustomer(
     counts.replayed += 1;
     return;
   }
-  if (job.dryRun) {
-    counts.queued += 1;
-    return;
-  }
-  const sent = await sendCustomer(customer, source, client.kind, deps.accept);
+  const sent = job.dryRun
+    ? await dryRunOutcome(customer, source, client.kind, deps.accept)
+    : await sendCustomer(customer, source, client.kind, deps.accept);
   counts[sent] += 1;
 }
 

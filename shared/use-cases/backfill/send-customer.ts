@@ -56,6 +56,20 @@ export async function sendCustomer(
   return result.record.status === 'failed' ? 'unmappable' : 'queued';
 }
 
+/**
+ * A dry run's answer for one customer, from lookups only: `replayed` when its request exists
+ * already, `unmappable` when it cannot be mapped, else `queued` (would be sent).
+ */
+export async function dryRunOutcome(
+  customer: ShopCustomer,
+  source: ShopSource,
+  kind: 'shopify' | 'bigcommerce',
+  accept: AcceptDeps,
+): Promise<'queued' | 'replayed' | 'unmappable'> {
+  if (await accept.statusStore.get(backfillCorrelationId(source.name, customer.id))) return 'replayed';
+  return contentOf(customer, source, kind).kind === 'unmappable' ? 'unmappable' : 'queued';
+}
+
 function contentOf(
   customer: ShopCustomer,
   source: ShopSource,

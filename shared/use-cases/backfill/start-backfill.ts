@@ -27,7 +27,7 @@ export async function startBackfill(
   operatorId: string,
   deps: StartBackfillDeps,
 ): Promise<StartBackfillResult> {
-  if (!deps.shopClients.forSource(request.source)) return { kind: 'unknown-source' };
+  if (!deps.shopClients.forSource(request.source, 'read')) return { kind: 'unknown-source' };
   const now = clock(deps).toISOString();
   const job = await deps.backfillJobs.create({
     jobId: (deps.newId ?? randomUUID)(),
