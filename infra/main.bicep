@@ -318,6 +318,19 @@ param backfillMaxBacklog int = 100
 @description('CALLBACK_QUEUE_NAME: the callback outbox queue (result events wait here until delivered).')
 param callbackQueueName string = 'customer-callbacks'
 
+@description('REPLAY_QUEUE_NAME: the bulk replay queue (one message per tick of a replay job; issue 31).')
+@maxLength(56)
+param replayQueueName string = 'customer-replays'
+
+@description('REPLAY_RESERVE_SLOTS: D365 slots a bulk replay leaves to live requests.')
+@minValue(0)
+param replayReserveSlots int = 1
+
+@description('REPLAY_BATCH_SIZE: most failed requests a bulk replay releases at once.')
+@minValue(1)
+@maxValue(100)
+param replayBatchSize int = 10
+
 @description('CALLBACK_ENDPOINTS_TABLE_NAME: table of callback URLs disabled after a 410 Gone.')
 param callbackEndpointsTableName string = 'callbackendpoints'
 
@@ -499,6 +512,7 @@ module storage 'modules/storage.bicep' = {
     backfillQueueName: backfillQueueName
     backfillTableName: backfillTableName
     callbackEndpointsTableName: callbackEndpointsTableName
+    replayQueueName: replayQueueName
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
   }
@@ -533,6 +547,7 @@ module rbac 'modules/rbac.bicep' = {
     storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
     customerQueueName: customerQueueName
+    replayQueueName: replayQueueName
     statusTableName: statusTableName
     linkTableName: linkTableName
     operationsTableName: operationsTableName
@@ -635,6 +650,9 @@ module functionApp 'modules/function-app.bicep' = {
     callbackSecretName: callbackSecretName
     callbackQueueName: callbackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName
+    replayQueueName: replayQueueName
+    replayReserveSlots: replayReserveSlots
+    replayBatchSize: replayBatchSize
     callbackTimeoutMs: callbackTimeoutMs
     callbackRetryBaseSeconds: callbackRetryBaseSeconds
     callbackRetryMaxDelaySeconds: callbackRetryMaxDelaySeconds

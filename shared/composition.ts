@@ -62,6 +62,12 @@ import { tableOperationsIndex } from './adapters/operations/table-operations-ind
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
 import type { AuditLog, BackfillJobs, BackfillQueue, OperationsIndex } from './ports';
 import { tableAuditLog } from './adapters/operations/table-audit-log';
+import { tableReplayJobs } from './adapters/operations/table-replay-jobs';
+import { storageReplayTicks } from './adapters/operations/storage-replay-ticks';
+import { gateRoom } from './adapters/operations/gate-room';
+import { tableGateRows } from './adapters/d365/gate-rows';
+import type { GateRoom, ReplayJobs, ReplayTicks } from './ports';
+import type { BulkReplayDeps } from './use-cases/operations/bulk-replay';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -109,6 +115,8 @@ export interface AppServices {
   auditLog: AuditLog;
   /** Backfill jobs and their page queue (issue 30). */
   backfill: { jobs: BackfillJobs; queue: BackfillQueue };
+  /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */
+  replay: { jobs: ReplayJobs; ticks: ReplayTicks; gateRoom: GateRoom };
 }
 
 /** What the intake use-case needs, from the services. */
@@ -310,9 +318,8 @@ export function createAppServices(config: Config): AppServices {
         })
       : new TableClient(config.storage.tableServiceUri, name, credential!);
   const operationsClient = tableClientFor(config.operations.table);
-  const operationsIndex = tableOperationsIndex(
-    ensuredOnce(operationsClient, () => operationsClient.createTable(), local),
-  );
+  const getOperations = ensuredOnce(operationsClient, () => operationsClient.createTable(), local);
+  const operationsIndex = tableOperationsIndex(getOperations);
   const auditClient = tableClientFor(config.operations.auditTable);
   const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
   const backfillTable = tableClientFor(config.backfill.table);
@@ -322,6 +329,7 @@ export function createAppServices(config: Config): AppServices {
     () => backfillQueueClient.createIfNotExists(),
     local,
   );
+  const replayQueue = queueClientFor(config.operations.replay.queueName);
   // Outside any invocation (the index is kept by every writer): the host captures console lines.
   const processLog = invocationLog(console);
 
@@ -397,6 +405,11 @@ export function createAppServices(config: Config): AppServices {
     }),
     operationsIndex,
     auditLog,
+    replay: {
+      jobs: tableReplayJobs(getOperations),
+      ticks: storageReplayTicks(ensuredOnce(replayQueue, () => replayQueue.createIfNotExists(), local)),
+      gateRoom: gateRoom(tableGateRows(getTable), config.d365MaxConcurrency),
+    },
     writeBackQueue: {
       send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
     },
@@ -459,4 +472,23 @@ let services: AppServices | undefined;
 export function appServices(): AppServices {
   services ??= createAppServices(getConfig());
   return services;
+}
+
+/** What bulk replay (start, tick, cancel, revive) needs, from the services. */
+export function bulkReplayDeps(services: AppServices, log: Log): BulkReplayDeps {
+  const { config } = services;
+  return {
+    statusStore: services.statusStore,
+    queue: services.queue,
+    index: services.operationsIndex,
+    jobs: services.replay.jobs,
+    ticks: services.replay.ticks,
+    gate: services.replay.gateRoom,
+    audit: services.auditLog,
+    log,
+    pacing: {
+      reserveSlots: config.operations.replay.reserveSlots,
+      batchSize: config.operations.replay.batchSize,
+    },
+  };
 }

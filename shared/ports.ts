@@ -13,6 +13,7 @@ import type { Status, StatusRecord } from './domain/status';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { AttentionEntry, AttentionView } from './domain/operations/attention';
 import type { AuditEntry } from './domain/operations/audit';
+import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
 import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 import type { BackfillJob, BackfillMessage } from './domain/backfill';
@@ -456,8 +457,10 @@ export interface LogFields {
   /** Webhook source name and topic (configuration, never the shop's data). */
   source?: string;
   topic?: string;
-  /** A backfill job (issue 30) and its page. */
+  /** A bulk replay job (issue 31) or a backfill job (issue 30); its tick or page, and counts. */
   jobId?: string;
+  tick?: number;
+  total?: number;
   page?: number;
   found?: number;
 }
@@ -739,4 +742,34 @@ export interface AuditLog {
   forRequest(correlationId: string, limit: number): Promise<AuditEntry[]>;
   /** Every entry, newest first, a page at a time. */
   recent(limit: number, cursor?: string): Promise<{ entries: AuditEntry[]; cursor?: string }>;
+}
+
+/** Bulk replay jobs (issue 31), stored beside the operations index; every write but `create` is conditional. */
+export interface ReplayJobs {
+  /** Stores a new job and returns it with its etag. */
+  create(job: Omit<ReplayJob, 'etag'>): Promise<ReplayJob>;
+  get(id: string): Promise<ReplayJob | undefined>;
+  /** Writes the job if it is unchanged since its etag; `undefined` when it changed meanwhile. */
+  save(job: ReplayJob): Promise<ReplayJob | undefined>;
+  /** The newest jobs first (at most `limit`). */
+  recent(limit: number): Promise<ReplayJob[]>;
+  /** Every job still running (few: operators start them). */
+  running(): Promise<ReplayJob[]>;
+}
+
+/** One step of a replay job, on the replay queue (REPLAY_QUEUE_NAME); no personal data. */
+export interface ReplayTick {
+  v: 1;
+  jobId: string;
+  /** The job's `tick` when it was sent: a message for another tick is stale. */
+  tick: number;
+}
+
+export interface ReplayTicks {
+  send(tick: ReplayTick, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** How the fleet's D365 gate stands now (one read of the gate partition). */
+export interface GateRoom {
+  read(): Promise<GateRoomState>;
 }

@@ -135,6 +135,10 @@ param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
 param callbackQueueName string
+@description('REPLAY_QUEUE_NAME, REPLAY_RESERVE_SLOTS, REPLAY_BATCH_SIZE: bulk replay (issue 31).')
+param replayQueueName string
+param replayReserveSlots int
+param replayBatchSize int
 param callbackEndpointsTableName string
 param callbackTimeoutMs int
 param callbackRetryBaseSeconds int
@@ -532,6 +536,18 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'CALLBACK_QUEUE_NAME'
           value: callbackQueueName
+        }
+        {
+          name: 'REPLAY_QUEUE_NAME'
+          value: replayQueueName
+        }
+        {
+          name: 'REPLAY_RESERVE_SLOTS'
+          value: string(replayReserveSlots)
+        }
+        {
+          name: 'REPLAY_BATCH_SIZE'
+          value: string(replayBatchSize)
         }
         {
           name: 'CALLBACK_ENDPOINTS_TABLE_NAME'

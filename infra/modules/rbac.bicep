@@ -12,6 +12,9 @@ param deploymentContainerName string
 @description('Name of the customer queue; its poison queue is "<name>-poison".')
 param customerQueueName string
 
+@description('Name of the bulk replay queue (issue 31).')
+param replayQueueName string
+
 @description('Name of the status table.')
 param statusTableName string
 
@@ -98,6 +101,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource poisonQueue 'queues' existing = {
       name: '${customerQueueName}-poison'
+    }
+
+    resource replayQueue 'queues' existing = {
+      name: replayQueueName
     }
   }
 
@@ -342,5 +349,40 @@ resource operatorSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
+  }
+}
+
+// ---- Queue: bulk replay ticks (issue 31). The replay function's trigger (Reader + Processor); the
+// operations routes, the replay function itself (the next tick) and the reconciler send.
+resource replayQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::replayQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::replayQueue
+  properties: {
+    description: 'Storage Queue Data Reader: queue trigger on the bulk replay queue.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource replayQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::replayQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::replayQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: queue trigger on the bulk replay queue.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource replayQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::replayQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::replayQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: a replay job\'s ticks (start, next tick, the reconciler).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
   }
 }

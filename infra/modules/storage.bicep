@@ -40,6 +40,9 @@ param operationsAuditTableName string
 @description('The callback outbox queue (CALLBACK_QUEUE_NAME): result events wait here until their callback URL took them; the host moves a message to "<name>-poison" only when storage failed it maxDequeueCount times.')
 param callbackQueueName string
 
+@description('The bulk replay queue (REPLAY_QUEUE_NAME, issue 31): one message per tick of a replay job; "<name>-poison" holds a tick the host failed maxDequeueCount times (the reconciler sends the job a new one).')
+param replayQueueName string
+
 @description('The shop write-back queue (WRITE_BACK_QUEUE_NAME, issue 28): a shop customer that succeeded waits here until its D365 account is written to the shop.')
 param writeBackQueueName string
 
@@ -161,6 +164,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource callbackPoisonQueue 'queues' = {
       name: '${callbackQueueName}-poison'
+    }
+
+    resource replayQueue 'queues' = {
+      name: replayQueueName
+    }
+
+    resource replayPoisonQueue 'queues' = {
+      name: '${replayQueueName}-poison'
     }
 
     resource writeBackQueue 'queues' = {

@@ -50,7 +50,15 @@ const configSchema = settingsObject.transform((v) => ({
   publicBaseUrl: v.PUBLIC_BASE_URL,
   duplicatePolicy: v.DUPLICATE_POLICY,
   linkTable: v.LINK_TABLE_NAME,
-  operations: { table: v.OPERATIONS_TABLE_NAME, auditTable: v.OPERATIONS_AUDIT_TABLE_NAME },
+  operations: {
+    table: v.OPERATIONS_TABLE_NAME,
+    auditTable: v.OPERATIONS_AUDIT_TABLE_NAME,
+    replay: {
+      queueName: v.REPLAY_QUEUE_NAME,
+      reserveSlots: v.REPLAY_RESERVE_SLOTS,
+      batchSize: v.REPLAY_BATCH_SIZE,
+    },
+  },
   conflictPolicy: v.UPDATE_CONFLICT_POLICY,
   retry: {
     baseSeconds: v.RETRY_BASE_SECONDS,
@@ -151,7 +159,12 @@ export interface Config {
   /** The customer links table (issue 17). */
   linkTable: string;
   /** The operations index and replay jobs, and the operator audit log (issue 31). */
-  operations: { table: string; auditTable: string };
+  operations: {
+    table: string;
+    auditTable: string;
+    /** Bulk replay jobs: their queue and their pace (REPLAY_*). */
+    replay: { queueName: string; reserveSlots: number; batchSize: number };
+  };
   /** What an update does about a field changed in D365 meanwhile. */
   conflictPolicy: 'review' | 'ours' | 'd365';
   retry: RetryPolicy;

@@ -252,6 +252,33 @@ const catalogue = [
     schema: tableName,
   }),
   define({
+    name: 'REPLAY_QUEUE_NAME',
+    description:
+      'Queue of bulk replay jobs (issue 31): one small message per tick of a job (its ID, no personal data); the replay function advances the job from it.',
+    default: 'customer-replays',
+    local: 'customer-replays',
+    azure: true,
+    schema: queueName,
+  }),
+  define({
+    name: 'REPLAY_RESERVE_SLOTS',
+    description:
+      'D365 slots (of D365_MAX_CONCURRENCY, across the fleet) a bulk replay leaves to live requests: it releases more failed requests only while the fleet gate has room beyond these, and never has more than D365_MAX_CONCURRENCY minus these on their way at once (at most D365_MAX_CONCURRENCY − 1).',
+    default: '1',
+    local: '1',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'REPLAY_BATCH_SIZE',
+    description:
+      'Most failed requests a bulk replay puts back on the queue at once (within the gate room above).',
+    default: '10',
+    local: '10',
+    azure: true,
+    schema: positiveInt.max(100, 'must be at most 100'),
+  }),
+  define({
     name: 'UPDATE_CONFLICT_POLICY',
     description:
       'When an update changes a field that was changed in D365 since our last write (a 412 on `If-Match`, then the fields compared): `review` (send nothing, `needs_review` with `update_conflict`), `ours` (overwrite it) or `d365` (keep D365\'s value, `outcome: "kept_d365"`).',

@@ -380,6 +380,10 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       opsResolveRequest: 'operator',
       opsAuditLog: 'operator',
       opsConsole: 'operator',
+      opsStartReplay: 'operator',
+      opsListReplays: 'operator',
+      opsReplay: 'operator',
+      opsCancelReplay: 'operator',
       // The backfill (issue 30): operator routes too.
       startBackfill: 'operator',
       backfillStatus: 'operator',
@@ -564,16 +568,18 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer, callback, shop write-back and backfill queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations, audit and backfill tables and the containers', () => {
+  test('has the customer, callback, replay, shop write-back and backfill queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations, audit and backfill tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('backfillQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('replayQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('replayQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
@@ -675,6 +681,7 @@ describe('role assignments', () => {
       [/containers'.*'azure-webjobs-secrets'\)\]$/, 'azure-webjobs-secrets container'],
       [/queues'.*format\('\{0\}-poison', parameters\('customerQueueName'\)\)\)\]$/, 'poison queue'],
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
+      [/queues'.*'default', parameters\('replayQueueName'\)\)\]$/, 'replay queue'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
       [/tables'.*parameters\('operationsTableName'\)\)\]$/, 'operations index and replay jobs table'],
@@ -748,6 +755,10 @@ describe('role assignments', () => {
         // Operations (issue 31): the index and replay jobs, and the operator audit log.
         'Storage Table Data Contributor on operations index and replay jobs table',
         'Storage Table Data Contributor on operator audit log table',
+        // Bulk replay ticks: the replay function's trigger; the routes, the function and the reconciler send.
+        'Storage Queue Data Reader on replay queue',
+        'Storage Queue Data Message Processor on replay queue',
+        'Storage Queue Data Message Sender on replay queue',
         'Key Vault Secrets User on D365 secret',
         'Key Vault Secrets User on each shop secret',
         'Monitoring Metrics Publisher on Application Insights',

@@ -3,12 +3,15 @@ import { existsSync } from 'node:fs';
 import { Browser, chromium } from 'playwright-core';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { seedFailedRequests } from '../support/failed-requests';
 
 /**
  * The operator console in a real browser: Debian's `chromium` (installed by .ci/run) driven by
  * playwright-core, which never downloads a browser. `CHROMIUM_PATH` names another binary.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the README's screenshots are written when set (`CONSOLE_SCREENSHOTS=docs/images npx jest …`). */
+const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
 const FUNCTION_KEY = { 'x-functions-key': 'fn' };
 const full = sampleCustomer('full');
 
@@ -76,4 +79,57 @@ describe('the operator console page (headless Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('bulk-replays 500 failures with one action and shows them drain on a live progress bar', async () => {
+    const ids = await seedFailedRequests({ status: stack.table, operations: stack.opsTable }, 500, {
+      errorCode: 'not_registered',
+    });
+    await stack.emulatorApi('POST', '/_emulator/stats/reset');
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${stack.url}/api/console?code=master`);
+    await page.getByLabel('Error code').fill('not_registered');
+    await page.getByRole('button', { name: 'Search' }).click();
+    // The counts name every code of the view (the filter's code among them).
+    await page.locator('#counts', { hasText: 'not_registered 500' }).waitFor();
+    if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/console-failed-list.png` });
+
+    await page.getByRole('button', { name: 'Replay all matching failed requests' }).click();
+    const progress = page.getByLabel('Replay progress');
+    // The bar moves while they drain: seen part-way at least once, then full.
+    const seen: number[] = [];
+    // (Screenshots: once about a third has drained.)
+    const enough = (v: number) => v > (SCREENSHOTS ? 150 : 0) && v < 500;
+    for (let tries = 0; !seen.some(enough) && tries < 1200; tries += 1) {
+      if ((await progress.getAttribute('max')) === '500')
+        seen.push(Number(await progress.getAttribute('value')));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen.some((v) => v > 0 && v < 500)).toBe(true);
+    if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/console-bulk-replay.png` });
+    await page.locator('#replay-status', { hasText: 'Replay done: 500 of 500 done (500 succeeded' }).waitFor({
+      timeout: 240_000,
+    });
+    expect(await progress.getAttribute('value')).toBe('500');
+    // The list was searched again: no not_registered failure is left.
+    await page.locator('#list tbody tr').first().waitFor({ state: 'detached' });
+    expect(await page.locator('#counts').textContent()).not.toContain('not_registered');
+
+    const stats = await stack.emulatorApi<{
+      d365: { maxConcurrent: number };
+      responses429: number;
+      customersCreated: number;
+    }>('GET', '/_emulator/stats');
+    expect(stats.customersCreated).toBe(500);
+    expect(stats.d365.maxConcurrent).toBeLessThanOrEqual(4);
+    expect(stats.responses429).toBe(0);
+    const sample = await fetch(`${stack.url}/api/ops/requests/${ids[123]}`, {
+      headers: { 'x-functions-key': 'master' },
+    });
+    expect(await sample.json()).toMatchObject({ status: 'succeeded' });
+    expect(await page.content()).not.toMatch(/@example\.com/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
 });

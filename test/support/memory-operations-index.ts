@@ -1,5 +1,17 @@
-import type { AttentionEntry } from '../../shared/domain/operations/attention';
+import { AttentionEntry, invertedTime } from '../../shared/domain/operations/attention';
 import type { OperationsIndex } from '../../shared/ports';
+
+/** The table adapter's filter: the view, the equality filters, and the time range by row key (newest first). */
+function matches(e: AttentionEntry, query: Omit<Parameters<OperationsIndex['list']>[0], 'limit'>): boolean {
+  return (
+    e.view === query.view &&
+    (query.errorCode === undefined || e.errorCode === query.errorCode) &&
+    (query.source === undefined || e.source === query.source) &&
+    (query.legalEntity === undefined || e.legalEntity === query.legalEntity) &&
+    (query.to === undefined || e.rowKey >= invertedTime(query.to)) &&
+    (query.from === undefined || e.rowKey < `${invertedTime(query.from)}.`)
+  );
+}
 
 /** An in-memory operations index that counts its calls (the cost of the index per request). */
 export function memoryOperationsIndex(): OperationsIndex & {
@@ -27,11 +39,10 @@ export function memoryOperationsIndex(): OperationsIndex & {
     },
     async list(query: Parameters<OperationsIndex['list']>[0]) {
       const all = [...rows.values()]
-        .filter(
-          (e) => e.view === query.view && (query.errorCode === undefined || e.errorCode === query.errorCode),
-        )
+        .filter((e) => matches(e, query))
         .sort((a, b) => a.rowKey.localeCompare(b.rowKey));
-      const start = query.cursor === undefined ? 0 : all.findIndex((e) => e.rowKey === query.cursor) + 1;
+      // As the table: the next page starts after the cursor's row key, whether that row is still there or not.
+      const start = query.cursor === undefined ? 0 : all.filter((e) => e.rowKey <= query.cursor!).length;
       const entries = all.slice(start, start + query.limit);
       const more = start + query.limit < all.length;
       return { entries, ...(more && { cursor: entries.at(-1)!.rowKey }) };
@@ -39,7 +50,7 @@ export function memoryOperationsIndex(): OperationsIndex & {
     async countByCode(query: Parameters<OperationsIndex['countByCode']>[0]) {
       const counts: Record<string, number> = {};
       for (const e of rows.values())
-        if (e.view === query.view) counts[e.errorCode ?? 'none'] = (counts[e.errorCode ?? 'none'] ?? 0) + 1;
+        if (matches(e, query)) counts[e.errorCode ?? 'none'] = (counts[e.errorCode ?? 'none'] ?? 0) + 1;
       return counts;
     },
   };

@@ -20,6 +20,8 @@ import {
   resolveBodySchema,
 } from './schemas';
 import { operatorActionPaths } from './openapi-actions';
+import { replayPaths } from './openapi-replays';
+import { replayBodySchema, replayJobListSchema, replayJobSchema } from './replay-schemas';
 
 /**
  * The OpenAPI description of the operations API (issue 31, docs/operations.md): operator routes.
@@ -35,6 +37,9 @@ export const OPERATIONS_SCHEMAS = {
   ResolveBody: resolveBodySchema,
   AuditEntry: auditEntrySchema,
   AuditPage: auditPageSchema,
+  ReplayBody: replayBodySchema,
+  ReplayJob: replayJobSchema,
+  ReplayJobList: replayJobListSchema,
 };
 
 const OPERATOR_SECURITY = keySecurity('admin');
@@ -113,7 +118,7 @@ export function operationsPaths(): Record<string, Json> {
           '400': problem(
             400,
             'A malformed or unknown query parameter (`errors[]`, pointer `/<parameter>`).',
-            ['invalidQuery'],
+            ['invalidQueryParameter'],
           ),
           ...callerProblems('admin'),
           '500': noContent500,
@@ -157,5 +162,6 @@ export function operationsPaths(): Record<string, Json> {
       },
     },
     ...operatorActionPaths(),
+    ...replayPaths(),
   };
 }

@@ -27,6 +27,14 @@ const BODY = `
       <button type="submit">Search</button>
     </form>
     <p id="counts" aria-live="polite"></p>
+    <div role="group" aria-labelledby="replay-title">
+      <h3 id="replay-title">Bulk replay</h3>
+      <p><button id="replay-all" type="button">Replay all matching failed requests</button>
+         <button id="replay-cancel" type="button" hidden>Cancel the replay</button></p>
+      <label for="replay-progress">Replay progress</label>
+      <progress id="replay-progress" max="1" value="0"></progress>
+      <p id="replay-status" role="status"></p>
+    </div>
     <table id="list"><caption>Requests, newest first</caption>
       <thead><tr><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Code</th>
       <th scope="col">Source</th><th scope="col">Legal entity</th><th scope="col">Since</th></tr></thead>

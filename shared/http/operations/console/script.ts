@@ -118,5 +118,49 @@ $('resolve').addEventListener('submit', async (e) => {
   const { status, json } = await api('POST', '/requests/' + current.correlationId + '/resolve', { note: $('note').value });
   say(status === 200 ? 'Resolved.' : json?.detail ?? 'Refused.');
 });
+
+// Bulk replay: one job for every failed request the filter matches; its progress polled each second.
+let replayJob, replayTimer;
+function filterOf() {
+  const filter = {};
+  for (const [name, value] of new FormData($('filters'))) if (value && name !== 'status') filter[name] = String(value);
+  return filter;
+}
+function showReplay(job) {
+  replayJob = job;
+  const c = job.counts;
+  const ended = c.succeeded + c.failed + c.needsReview + c.skipped;
+  $('replay-progress').max = Math.max(1, c.total);
+  $('replay-progress').value = Math.min(ended, c.total);
+  $('replay-status').textContent = 'Replay ' + job.state + ': ' + ended + ' of ' + c.total + ' done (' +
+    c.succeeded + ' succeeded, ' + c.failed + ' failed again, ' + c.needsReview + ' need review, ' +
+    c.skipped + ' skipped; ' + c.pending + ' on their way).';
+  const running = job.finishedAt === undefined;
+  $('replay-cancel').hidden = !running || job.state !== 'running';
+  $('replay-all').disabled = running;
+  clearTimeout(replayTimer);
+  if (running) replayTimer = setTimeout(pollReplay, 1000);
+  else search(false);
+}
+async function pollReplay() {
+  const { status, json } = await api('GET', '/replays/' + replayJob.id);
+  if (status === 200) showReplay(json); else replayTimer = setTimeout(pollReplay, 3000);
+}
+$('replay-all').addEventListener('click', async () => {
+  if (new FormData($('filters')).get('status') !== 'failed')
+    return ($('replay-status').textContent = 'Only failed requests are replayed: choose the failed view.');
+  const { status, json } = await api('POST', '/replays', { filter: filterOf() });
+  if (status === 202) showReplay(json);
+  else $('replay-status').textContent = json?.detail ?? 'Refused.';
+});
+$('replay-cancel').addEventListener('click', async () => {
+  const { status, json } = await api('POST', '/replays/' + replayJob.id + '/cancel');
+  if (status === 200) showReplay(json); else $('replay-status').textContent = json?.detail ?? 'Refused.';
+});
+(async () => {
+  const { status, json } = await api('GET', '/replays');
+  const running = status === 200 && json.items.find((job) => job.finishedAt === undefined);
+  if (running) showReplay(running);
+})();
 search(false);
 `;

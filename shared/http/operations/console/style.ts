@@ -9,4 +9,5 @@ tbody tr{cursor:pointer}tbody tr:hover,tbody tr:focus{background:#eef4ff}
 #edit-errors{color:#a00000}#outcome{font-weight:600}
 pre{background:#f4f4f4;padding:.5rem;overflow:auto}
 textarea{display:block;font-family:monospace}
+progress{width:24rem;height:1.2rem;vertical-align:middle}#replay-status{font-variant-numeric:tabular-nums}
 `;
