@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { odata } from '@azure/data-tables';
 import { AppStack, startAppStack } from '../support/app-stack';
 import { vaultOf } from '../support/webhooks';
@@ -140,6 +143,18 @@ describe('backfill of a Shopify shop', () => {
     // One request per shop customer, one D365 customer each.
     expect(new Set(rows.map((r) => r.sourceCustomerId)).size).toBe(12);
     expect(await stack.customers()).toHaveLength(12);
+
+    // The CLI (npm run backfill) against the same app: a dry run now finds every one linked.
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [
+        join(__dirname, '..', '..', 'dist-dev', 'dev', 'local-stack', 'backfill-command.js'),
+        ...['--url', `${stack.url}/api`, '--source', 'bf-shopify', '--dry-run', '--interval-ms', '200'],
+      ],
+      { timeout: 120_000 },
+    );
+    expect(cli.stdout).toMatch(/: done \(dry run\)\n {2}13 customers in 4 pages/);
+    expect(cli.stdout).toContain('0 would be sent to D365, 12 already linked, 1 sent before, 0 unmappable');
   }, 300_000);
 
   it('refuses a source that is not a shop with an Admin API token, and an unknown job', async () => {
