@@ -548,10 +548,15 @@ module rbac 'modules/rbac.bicep' = {
     deploymentContainerName: deploymentContainerName
     customerQueueName: customerQueueName
     replayQueueName: replayQueueName
+    callbackQueueName: callbackQueueName
+    writeBackQueueName: writeBackQueueName
+    backfillQueueName: backfillQueueName
     statusTableName: statusTableName
     linkTableName: linkTableName
     operationsTableName: operationsTableName
     operationsAuditTableName: operationsAuditTableName
+    callbackEndpointsTableName: callbackEndpointsTableName
+    backfillTableName: backfillTableName
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
