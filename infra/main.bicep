@@ -318,6 +318,21 @@ param callbackSecretName string = 'callback-signing-secret'
 @description('WRITE_BACK_QUEUE_NAME: the shop write-back queue (a shop customer waits here until its D365 account is written to the shop).')
 param writeBackQueueName string = 'shop-write-back'
 
+@description('BACKFILL_QUEUE_NAME: the backfill queue (issue 30: one message per page of a shop\'s customers being loaded into D365).')
+param backfillQueueName string = 'shop-backfill'
+
+@description('BACKFILL_TABLE_NAME: the table of backfill jobs (issue 30).')
+param backfillTableName string = 'backfills'
+
+@description('BACKFILL_PAGE_SIZE: shop customers read per backfill page (at most 250).')
+@minValue(1)
+@maxValue(250)
+param backfillPageSize int = 50
+
+@description('BACKFILL_MAX_BACKLOG: the next backfill page waits while the customer queue holds more than this many messages (live traffic first).')
+@minValue(1)
+param backfillMaxBacklog int = 100
+
 @description('CALLBACK_QUEUE_NAME: the callback outbox queue (result events wait here until delivered).')
 param callbackQueueName string = 'customer-callbacks'
 
@@ -512,6 +527,8 @@ module storage 'modules/storage.bicep' = {
     operationsAuditTableName: operationsAuditTableName
     callbackQueueName: callbackQueueName
     writeBackQueueName: writeBackQueueName
+    backfillQueueName: backfillQueueName
+    backfillTableName: backfillTableName
     callbackEndpointsTableName: callbackEndpointsTableName
     replayQueueName: replayQueueName
     deploymentContainerName: deploymentContainerName
@@ -549,10 +566,15 @@ module rbac 'modules/rbac.bicep' = {
     deploymentContainerName: deploymentContainerName
     customerQueueName: customerQueueName
     replayQueueName: replayQueueName
+    callbackQueueName: callbackQueueName
+    writeBackQueueName: writeBackQueueName
+    backfillQueueName: backfillQueueName
     statusTableName: statusTableName
     linkTableName: linkTableName
     operationsTableName: operationsTableName
     operationsAuditTableName: operationsAuditTableName
+    callbackEndpointsTableName: callbackEndpointsTableName
+    backfillTableName: backfillTableName
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
@@ -646,6 +668,10 @@ module functionApp 'modules/function-app.bicep' = {
     shopTimeoutMs: shopTimeoutMs
     shopMaxWaitMs: shopMaxWaitMs
     writeBackQueueName: writeBackQueueName
+    backfillQueueName: backfillQueueName
+    backfillTableName: backfillTableName
+    backfillPageSize: backfillPageSize
+    backfillMaxBacklog: backfillMaxBacklog
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName

@@ -62,11 +62,14 @@ import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
 import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
+import { storageBackfillQueue } from './adapters/storage-backfill-queue';
+import { tableBackfillJobs } from './adapters/table-backfill-jobs';
+import type { BackfillPageDeps } from './use-cases/backfill/backfill-page';
 import type { WriteBackDeps } from './use-cases/worker/write-back';
 import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
-import type { AuditLog, OperationsIndex } from './ports';
+import type { AuditLog, BackfillJobs, BackfillQueue, OperationsIndex } from './ports';
 import { tableAuditLog } from './adapters/operations/table-audit-log';
 import { tableReplayJobs } from './adapters/operations/table-replay-jobs';
 import { storageReplayTicks } from './adapters/operations/storage-replay-ticks';
@@ -121,6 +124,8 @@ export interface AppServices {
   operationsIndex: OperationsIndex;
   /** The operator audit log (issue 31), in its own table. */
   auditLog: AuditLog;
+  /** Backfill jobs and their page queue (issue 30). */
+  backfill: { jobs: BackfillJobs; queue: BackfillQueue };
   /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */
   replay: { jobs: ReplayJobs; ticks: ReplayTicks; gateRoom: GateRoom };
 }
@@ -199,6 +204,25 @@ export function writeBackDeps(services: AppServices, log: Log): WriteBackDeps {
     retry: config.retry,
     leaseSeconds: writeBackLeaseSeconds(config),
     callbackOutbox: services.callbacks.outbox,
+    telemetry: services.telemetry,
+    log,
+  };
+}
+
+/** What a backfill page needs, from the services (issue 30). */
+export function backfillPageDeps(services: AppServices, log: Log): BackfillPageDeps {
+  const { config } = services;
+  return {
+    backfillJobs: services.backfill.jobs,
+    backfillQueue: services.backfill.queue,
+    shopClients: services.shopClients,
+    links: services.links,
+    webhookSources: config.webhooks.sources,
+    accept: acceptDeps(services, log),
+    customerQueueDepth: async () => (await services.queueDepths())[config.queueName] ?? 0,
+    pageSize: config.backfill.pageSize,
+    maxBacklog: config.backfill.maxBacklog,
+    retry: config.retry,
     telemetry: services.telemetry,
     log,
   };
@@ -338,6 +362,13 @@ export function createAppServices(config: Config): AppServices {
   const operationsIndex = tableOperationsIndex(getOperations);
   const auditClient = tableClientFor(config.operations.auditTable);
   const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
+  const backfillTable = tableClientFor(config.backfill.table);
+  const backfillQueueClient = queueClientFor(config.backfill.queueName);
+  const getBackfillQueue = ensuredOnce(
+    backfillQueueClient,
+    () => backfillQueueClient.createIfNotExists(),
+    local,
+  );
   const replayQueue = queueClientFor(config.operations.replay.queueName);
   // Outside any invocation (the index is kept by every writer): the host captures console lines.
   const processLog = invocationLog(console);
@@ -422,6 +453,13 @@ export function createAppServices(config: Config): AppServices {
     writeBackQueue: {
       send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
     },
+    backfill: {
+      jobs: tableBackfillJobs(ensuredOnce(backfillTable, () => backfillTable.createTable(), local)),
+      queue: {
+        send: async (message, options) =>
+          storageBackfillQueue(await getBackfillQueue()).send(message, options),
+      },
+    },
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },
@@ -453,6 +491,7 @@ export function createAppServices(config: Config): AppServices {
         [config.queueName]: await depth(getQueue),
         [config.poisonQueueName]: await depth(getPoison),
         [config.shops.writeBackQueueName]: await depth(getWriteBack),
+        [config.backfill.queueName]: await depth(getBackfillQueue),
       };
     },
     telemetry: applicationInsightsTelemetry(

@@ -17,6 +17,7 @@ import type { AuditEntry } from './domain/operations/audit';
 import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
 import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
+import type { BackfillJob, BackfillMessage } from './domain/backfill';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -78,6 +79,20 @@ export interface CustomerQueue {
 /** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */
 export interface WriteBackQueue {
   send(message: WriteBackMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** The backfill's page messages (BACKFILL_QUEUE_NAME, issue 30). */
+export interface BackfillQueue {
+  send(message: BackfillMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Backfill jobs (BACKFILL_TABLE_NAME): one row per job, written on its ETag. */
+export interface BackfillJobs {
+  /** Inserts a new job. */
+  create(job: Omit<BackfillJob, 'etag'>): Promise<BackfillJob>;
+  get(jobId: string): Promise<BackfillJob | undefined>;
+  /** Writes `changes` over `job` if the row is still `job.etag`; else `StatusConflictError`. */
+  save(job: BackfillJob, changes: Partial<Omit<BackfillJob, 'jobId' | 'etag'>>): Promise<BackfillJob>;
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
@@ -408,7 +423,9 @@ export type TelemetryEventName =
   | 'ShopWriteBackWritten'
   | 'ShopWriteBackFailed'
   /** A shop's `customers/update` caused by our own write-back, dropped (reason: how it was told). */
-  | 'ShopEchoIgnored';
+  | 'ShopEchoIgnored'
+  /** A backfill page was read (issue 30): its counts (found, queued, replayed, skippedLinked, unmappable). */
+  | 'BackfillPage';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -424,6 +441,9 @@ export interface TelemetryEvent {
     target?: string;
     reason?: string;
     attempts?: string;
+    /** BackfillPage: the job, and `true` on a dry run. */
+    jobId?: string;
+    dryRun?: string;
   };
   measurements?: {
     endToEndMs?: number;
@@ -439,6 +459,12 @@ export interface TelemetryEvent {
     days?: number;
     /** ShopWriteBackWritten: the shop calls' time of the attempt that wrote it. */
     shopMs?: number;
+    /** BackfillPage: this page's customers, by what became of them. */
+    found?: number;
+    queued?: number;
+    replayed?: number;
+    skippedLinked?: number;
+    unmappable?: number;
   };
 }
 
@@ -481,10 +507,12 @@ export interface LogFields {
   /** Webhook source name and topic (configuration, never the shop's data). */
   source?: string;
   topic?: string;
-  /** A bulk replay job (issue 31), its tick and how many requests it took. */
+  /** A bulk replay job (issue 31) or a backfill job (issue 30); its tick or page, and counts. */
   jobId?: string;
   tick?: number;
   total?: number;
+  page?: number;
+  found?: number;
 }
 
 export interface Log {
@@ -652,6 +680,8 @@ export interface ShopCustomer {
   updatedAt: string;
   /** `LEGALENTITY/ACCOUNT` as written back, or null. */
   account: string | null;
+  /** Shopify's `verifiedEmail` (the identity the ownership policy trusts); absent where the shop has none. */
+  verifiedEmail?: boolean;
 }
 
 export interface ShopCustomerPage {
@@ -709,8 +739,12 @@ export interface ShopClient {
 
 /** The shop clients of the WEBHOOK_SOURCES shops that have an Admin API token configured. */
 export interface ShopClients {
-  /** The source's client, or undefined when it is not a shop or has no Admin API token. */
-  forSource(source: string): ShopClient | undefined;
+  /**
+   * The source's client, or undefined when it is not a shop or has no Admin API token. For the
+   * write-back (the default), also undefined when the source turned it off (`writeBack: false`);
+   * `read` (the backfill) needs only the token.
+   */
+  forSource(source: string, purpose?: 'write-back' | 'read'): ShopClient | undefined;
 }
 
 /** What a shop said about its rate limit in its last answer (shared/domain/shop-budget.ts). */

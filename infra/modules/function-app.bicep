@@ -123,6 +123,18 @@ param shopTimeoutMs int
 param shopMaxWaitMs int
 @description('WRITE_BACK_QUEUE_NAME.')
 param writeBackQueueName string
+
+@description('BACKFILL_QUEUE_NAME.')
+param backfillQueueName string
+
+@description('BACKFILL_TABLE_NAME.')
+param backfillTableName string
+
+@description('BACKFILL_PAGE_SIZE.')
+param backfillPageSize int
+
+@description('BACKFILL_MAX_BACKLOG.')
+param backfillMaxBacklog int
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
@@ -512,6 +524,22 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'WRITE_BACK_QUEUE_NAME'
           value: writeBackQueueName
+        }
+        {
+          name: 'BACKFILL_QUEUE_NAME'
+          value: backfillQueueName
+        }
+        {
+          name: 'BACKFILL_TABLE_NAME'
+          value: backfillTableName
+        }
+        {
+          name: 'BACKFILL_PAGE_SIZE'
+          value: string(backfillPageSize)
+        }
+        {
+          name: 'BACKFILL_MAX_BACKLOG'
+          value: string(backfillMaxBacklog)
         }
         {
           name: 'CALLBACK_ALLOWED_HOSTS'

@@ -27,6 +27,21 @@ param operationsTableName string
 @description('Name of the operator audit log table (issue 31).')
 param operationsAuditTableName string
 
+@description('Name of the callback outbox queue; its poison queue is "<name>-poison".')
+param callbackQueueName string
+
+@description('Name of the shop write-back queue; its poison queue is "<name>-poison".')
+param writeBackQueueName string
+
+@description('Name of the backfill queue; its poison queue is "<name>-poison".')
+param backfillQueueName string
+
+@description('Name of the callback endpoints table.')
+param callbackEndpointsTableName string
+
+@description('Name of the backfill jobs table.')
+param backfillTableName string
+
 @description('Name of the Key Vault.')
 param keyVaultName string
 
@@ -106,6 +121,30 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource replayQueue 'queues' existing = {
       name: replayQueueName
     }
+
+    resource callbackQueue 'queues' existing = {
+      name: callbackQueueName
+    }
+
+    resource callbackQueuePoison 'queues' existing = {
+      name: '${callbackQueueName}-poison'
+    }
+
+    resource writeBackQueue 'queues' existing = {
+      name: writeBackQueueName
+    }
+
+    resource writeBackQueuePoison 'queues' existing = {
+      name: '${writeBackQueueName}-poison'
+    }
+
+    resource backfillQueue 'queues' existing = {
+      name: backfillQueueName
+    }
+
+    resource backfillQueuePoison 'queues' existing = {
+      name: '${backfillQueueName}-poison'
+    }
   }
 
   resource tableService 'tableServices' existing = {
@@ -125,6 +164,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource operationsAuditTable 'tables' existing = {
       name: operationsAuditTableName
+    }
+
+    resource callbackEndpointsTable 'tables' existing = {
+      name: callbackEndpointsTableName
+    }
+
+    resource backfillTable 'tables' existing = {
+      name: backfillTableName
     }
   }
 }
@@ -384,5 +431,163 @@ resource replayQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' 
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+// ---- Queues of the steps beside the worker: result callbacks, the shop write-back (issue 28) and the
+// backfill (issue 30). Each: its trigger (Reader + Processor), the app sends (Sender); the host moves a
+// message that failed maxDequeueCount times to its poison queue (Sender there).
+resource callbackQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::callbackQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::callbackQueue
+  properties: {
+    description: 'Storage Queue Data Reader: queue trigger on the callback outbox (deliverCallbacks).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource callbackQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::callbackQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::callbackQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: queue trigger on the callback outbox (deliverCallbacks).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource callbackQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::callbackQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::callbackQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: result events (the outbox) and their delayed retries.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+resource callbackQueuePoisonSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::callbackQueuePoison.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::callbackQueuePoison
+  properties: {
+    description: 'Storage Queue Data Message Sender: the host moves a message that failed maxDequeueCount times here (the callback outbox queue).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+resource writeBackQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::writeBackQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::writeBackQueue
+  properties: {
+    description: 'Storage Queue Data Reader: queue trigger on the shop write-back queue (writeBackAccount).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource writeBackQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::writeBackQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::writeBackQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: queue trigger on the shop write-back queue (writeBackAccount).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource writeBackQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::writeBackQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::writeBackQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: write-backs (a create that succeeded, a verified link, an operator retry), their delayed retries and the reconciler.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+resource writeBackQueuePoisonSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::writeBackQueuePoison.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::writeBackQueuePoison
+  properties: {
+    description: 'Storage Queue Data Message Sender: the host moves a message that failed maxDequeueCount times here (the shop write-back queue).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+resource backfillQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::backfillQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::backfillQueue
+  properties: {
+    description: 'Storage Queue Data Reader: queue trigger on the backfill queue (backfillPage).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource backfillQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::backfillQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::backfillQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: queue trigger on the backfill queue (backfillPage).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource backfillQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::backfillQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::backfillQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: backfill pages (start, the next page, waits).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+resource backfillQueuePoisonSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::backfillQueuePoison.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::backfillQueuePoison
+  properties: {
+    description: 'Storage Queue Data Message Sender: the host moves a message that failed maxDequeueCount times here (the backfill queue).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+// ---- Tables: disabled callback endpoints (410 Gone) and backfill jobs (issue 30; entities only).
+resource callbackEndpointsTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::callbackEndpointsTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::callbackEndpointsTable
+  properties: {
+    description: 'Storage Table Data Contributor: callback endpoints table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+resource backfillTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::backfillTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::backfillTable
+  properties: {
+    description: 'Storage Table Data Contributor: backfill jobs table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
   }
 }

@@ -46,6 +46,12 @@ param replayQueueName string
 @description('The shop write-back queue (WRITE_BACK_QUEUE_NAME, issue 28): a shop customer that succeeded waits here until its D365 account is written to the shop.')
 param writeBackQueueName string
 
+@description('The backfill queue (BACKFILL_QUEUE_NAME, issue 30): one message per page of a shop\'s customers being loaded into D365.')
+param backfillQueueName string
+
+@description('Table of backfill jobs (BACKFILL_TABLE_NAME, issue 30).')
+param backfillTableName string
+
 @description('Table of callback URLs disabled after a 410 Gone (CALLBACK_ENDPOINTS_TABLE_NAME).')
 param callbackEndpointsTableName string
 
@@ -175,6 +181,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     resource writeBackPoisonQueue 'queues' = {
       name: '${writeBackQueueName}-poison'
     }
+
+    resource backfillQueue 'queues' = {
+      name: backfillQueueName
+    }
+
+    resource backfillPoisonQueue 'queues' = {
+      name: '${backfillQueueName}-poison'
+    }
   }
 
   resource tableService 'tableServices' = {
@@ -198,6 +212,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource callbackEndpointsTable 'tables' = {
       name: callbackEndpointsTableName
+    }
+
+    resource backfillTable 'tables' = {
+      name: backfillTableName
     }
   }
 }

@@ -106,6 +106,12 @@ const configSchema = settingsObject.transform((v) => ({
     maxWaitMs: v.SHOP_MAX_WAIT_MS,
     writeBackQueueName: v.WRITE_BACK_QUEUE_NAME,
   },
+  backfill: {
+    queueName: v.BACKFILL_QUEUE_NAME,
+    table: v.BACKFILL_TABLE_NAME,
+    pageSize: v.BACKFILL_PAGE_SIZE,
+    maxBacklog: v.BACKFILL_MAX_BACKLOG,
+  },
   callbacks: {
     allowedHosts: v.CALLBACK_ALLOWED_HOSTS,
     allowedPrivateAddresses: v.CALLBACK_ALLOWED_PRIVATE_ADDRESSES,
@@ -208,6 +214,13 @@ export interface Config {
     maxWaitMs: number;
     /** The write-back's own queue (WRITE_BACK_QUEUE_NAME). */
     writeBackQueueName: string;
+  };
+  /** Backfill jobs (issue 30): their queue and table, the page size, the customer-queue backlog they stay under. */
+  backfill: {
+    queueName: string;
+    table: string;
+    pageSize: number;
+    maxBacklog: number;
   };
   /** Result callbacks (docs/api.md): the `Callback-Url` allow-list, the signing secret, the outbox. */
   callbacks: {

@@ -614,6 +614,42 @@ const catalogue = [
     schema: queueName,
   }),
   define({
+    name: 'BACKFILL_QUEUE_NAME',
+    description:
+      "The backfill queue (issue 30): one message per page of a shop's customers being loaded into D365 (`POST /api/backfills`).",
+    default: 'shop-backfill',
+    local: 'shop-backfill',
+    azure: true,
+    schema: queueName,
+  }),
+  define({
+    name: 'BACKFILL_TABLE_NAME',
+    description:
+      'Table of backfill jobs (issue 30): source, cursor of the next page, counts, state. No personal data.',
+    default: 'backfills',
+    local: 'backfills',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
+    name: 'BACKFILL_PAGE_SIZE',
+    description:
+      "Shop customers read per backfill page (Shopify at most 250, BigCommerce at most 250): each page is one shop call within the shop's budget, then one intake per customer not yet linked.",
+    default: '50',
+    local: '50',
+    azure: true,
+    schema: positiveInt.max(250, 'must be at most 250'),
+  }),
+  define({
+    name: 'BACKFILL_MAX_BACKLOG',
+    description:
+      'Backfill stays below live traffic: the next page waits while the customer queue holds more than this many messages, so a live request never queues behind more backfill than that.',
+    default: '100',
+    local: '100',
+    azure: true,
+    schema: positiveInt,
+  }),
+  define({
     name: 'CALLBACK_ALLOWED_HOSTS',
     description:
       'Hosts a `Callback-Url` may name (result callbacks, docs/api.md): comma-separated, `hooks.example.com` or `*.example.com` (its sub-domains), each with an optional `:port` (`:*` any; without, 443 only). Only `https://`; a host that resolves to a private, loopback or link-local address is refused. Empty: callbacks off.',

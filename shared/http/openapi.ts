@@ -47,6 +47,7 @@ import {
   updatePaths,
 } from './openapi-updates';
 import { writeBackPaths } from './openapi-write-back';
+import { BACKFILL_SCHEMAS, backfillPaths } from './openapi-backfill';
 import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
 import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
@@ -96,6 +97,7 @@ function componentSchemas(): Record<string, Json> {
     PrivacyAnswer: privacyAnswerSchema,
     PrivacyExport: privacyExportSchema,
     ...OPERATIONS_SCHEMAS,
+    ...BACKFILL_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -393,6 +395,7 @@ function buildDocument(): Json {
         },
       },
       ...writeBackPaths(),
+      ...backfillPaths(),
       '/health': {
         get: {
           operationId: 'health',

@@ -50,6 +50,10 @@ export type WebhookResult =
 
 const ROUTE = 'webhook';
 
+/** The request a source's event becomes: its key scoped to the source's webhook caller and route. */
+export const webhookCorrelationId = (source: string, eventKey: string): string =>
+  correlationIdForKey(`webhook:${source}`, ROUTE, eventKey);
+
 export async function acceptWebhook(
   delivery: WebhookDelivery,
   content: WebhookContent,

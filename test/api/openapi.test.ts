@@ -156,6 +156,7 @@ describe('the OpenAPI document', () => {
         expect(unauthorized.content).toBeUndefined();
         const admin =
           path.startsWith('/ops/') ||
+          path.startsWith('/backfills') ||
           path === '/console' ||
           [
             'replayCustomer',
@@ -175,8 +176,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry; the operations routes (8 with the console page, 4 of bulk replay); four privacy routes
-    expect(keyed).toHaveLength(26);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry, backfill start and progress; the operations routes (8 with the console page, 4 of bulk replay); four privacy routes
+    expect(keyed).toHaveLength(28);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

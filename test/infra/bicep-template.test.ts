@@ -389,6 +389,9 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       opsListReplays: 'operator',
       opsReplay: 'operator',
       opsCancelReplay: 'operator',
+      // The backfill (issue 30): operator routes too.
+      startBackfill: 'operator',
+      backfillStatus: 'operator',
     });
   });
 
@@ -570,19 +573,22 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer, callback, replay and shop write-back queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
+  test('has the customer, callback, replay, shop write-back and backfill queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations, audit and backfill tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('backfillQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('replayQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('replayQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('linkTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsAuditTableName'))]",
@@ -681,6 +687,17 @@ describe('role assignments', () => {
       [/queues'.*format\('\{0\}-poison', parameters\('customerQueueName'\)\)\)\]$/, 'poison queue'],
       [/queues'.*'default', parameters\('customerQueueName'\)\)\]$/, 'customer queue'],
       [/queues'.*'default', parameters\('replayQueueName'\)\)\]$/, 'replay queue'],
+      [/queues'.*'default', parameters\('callbackQueueName'\)\)\]$/, 'callback queue'],
+      [/queues'.*format\('\{0\}-poison', parameters\('callbackQueueName'\)\)\)\]$/, 'callback poison queue'],
+      [/queues'.*'default', parameters\('writeBackQueueName'\)\)\]$/, 'write-back queue'],
+      [
+        /queues'.*format\('\{0\}-poison', parameters\('writeBackQueueName'\)\)\)\]$/,
+        'write-back poison queue',
+      ],
+      [/queues'.*'default', parameters\('backfillQueueName'\)\)\]$/, 'backfill queue'],
+      [/queues'.*format\('\{0\}-poison', parameters\('backfillQueueName'\)\)\)\]$/, 'backfill poison queue'],
+      [/tables'.*parameters\('callbackEndpointsTableName'\)\)\]$/, 'callback endpoints table'],
+      [/tables'.*parameters\('backfillTableName'\)\)\]$/, 'backfill jobs table'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
       [/tables'.*parameters\('operationsTableName'\)\)\]$/, 'operations index and replay jobs table'],
@@ -758,6 +775,20 @@ describe('role assignments', () => {
         'Storage Queue Data Reader on replay queue',
         'Storage Queue Data Message Processor on replay queue',
         'Storage Queue Data Message Sender on replay queue',
+        'Storage Queue Data Reader on callback queue',
+        'Storage Queue Data Message Processor on callback queue',
+        'Storage Queue Data Message Sender on callback queue',
+        'Storage Queue Data Message Sender on callback poison queue',
+        'Storage Queue Data Reader on write-back queue',
+        'Storage Queue Data Message Processor on write-back queue',
+        'Storage Queue Data Message Sender on write-back queue',
+        'Storage Queue Data Message Sender on write-back poison queue',
+        'Storage Queue Data Reader on backfill queue',
+        'Storage Queue Data Message Processor on backfill queue',
+        'Storage Queue Data Message Sender on backfill queue',
+        'Storage Queue Data Message Sender on backfill poison queue',
+        'Storage Table Data Contributor on callback endpoints table',
+        'Storage Table Data Contributor on backfill jobs table',
         'Key Vault Secrets User on D365 secret',
         'Key Vault Secrets User on each shop secret',
         'Monitoring Metrics Publisher on Application Insights',

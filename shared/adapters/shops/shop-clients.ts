@@ -16,9 +16,10 @@ export interface ShopClientsOptions {
 }
 
 /**
- * The shop clients of the WEBHOOK_SOURCES shops that write back: Shopify shops with an Admin API
- * token secret, BigCommerce stores (their API token already reads customers), unless `writeBack` is
- * false. Built on first use; one fleet-wide budget (ShopBudget) for all of them.
+ * The shop clients of the WEBHOOK_SOURCES shops: Shopify shops with an Admin API token secret,
+ * BigCommerce stores (their API token already reads customers). For the write-back, none where
+ * `writeBack` is false; reading (the backfill) needs only the token. Built on first use; one
+ * fleet-wide budget (ShopBudget) for all of them.
  */
 export function shopClients(sources: readonly WebhookSource[], options: ShopClientsOptions): ShopClients {
   const budget = tableShopBudget(options.table, { share: options.budgetShare });
@@ -30,17 +31,19 @@ export function shopClients(sources: readonly WebhookSource[], options: ShopClie
     maxWaitMs: options.maxWaitMs,
   };
   return {
-    forSource(name) {
+    forSource(name, purpose = 'write-back') {
+      const source = sources.find((s) => s.name === name);
+      if (purpose === 'write-back' && source?.kind !== 'standard' && source?.writeBack === false)
+        return undefined;
       const existing = clients.get(name);
       if (existing) return existing;
-      const source = sources.find((s) => s.name === name);
       let client: ShopClient | undefined;
-      if (source?.kind === 'shopify' && source.writeBack && source.adminApiTokenSecretName) {
+      if (source?.kind === 'shopify' && source.adminApiTokenSecretName) {
         client = shopifyClient(
           { ...source, adminApiTokenSecretName: source.adminApiTokenSecretName },
           { ...common, apiVersion: options.shopifyApiVersion },
         );
-      } else if (source?.kind === 'bigcommerce' && source.writeBack) {
+      } else if (source?.kind === 'bigcommerce') {
         client = bigCommerceClient(source, common);
       }
       if (client) clients.set(name, client);

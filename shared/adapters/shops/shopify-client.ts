@@ -47,6 +47,7 @@ interface CustomerNode {
   firstName: string | null;
   lastName: string | null;
   updatedAt: string;
+  verifiedEmail: boolean;
   defaultEmailAddress: { emailAddress: string | null } | null;
   defaultPhoneNumber: { phoneNumber: string } | null;
   metafield: { value: string } | null;
@@ -60,6 +61,7 @@ const toShopCustomer = (node: CustomerNode): ShopCustomer => ({
   phone: node.defaultPhoneNumber?.phoneNumber ?? null,
   updatedAt: node.updatedAt,
   account: node.metafield?.value ?? null,
+  verifiedEmail: node.verifiedEmail,
 });
 
 export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyClientOptions): ShopClient {

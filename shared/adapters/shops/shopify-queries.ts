@@ -8,6 +8,7 @@ const CUSTOMER_FIELDS = `
   firstName
   lastName
   updatedAt
+  verifiedEmail
   defaultEmailAddress { emailAddress }
   defaultPhoneNumber { phoneNumber }
   metafield(namespace: $namespace, key: $key) { value compareDigest }

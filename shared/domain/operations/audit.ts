@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'privacy.export_read',
   /** An operator released an erasure (the customer may come back). */
   'privacy.release',
+  /** An operator started a shop's backfill (issue 30; its source and options in `filter`). */
+  'backfill.start',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,0 +1,35 @@
+import { parseBackfillArgs, summary } from './backfill-command';
+
+describe('npm run backfill', () => {
+  it('takes the source, since, dry run, job, URL and key from its arguments', () => {
+    expect(
+      parseBackfillArgs(['--source', 'contoso-shopify', '--since', '2026-12-06T00:00:00Z', '--dry-run']),
+    ).toEqual({ source: 'contoso-shopify', since: '2026-12-06T00:00:00Z', dryRun: true, intervalMs: 1000 });
+    expect(parseBackfillArgs(['--job', 'abc', '--url', 'https://x/api', '--key', 'k'])).toMatchObject({
+      job: 'abc',
+      url: 'https://x/api',
+      key: 'k',
+      dryRun: false,
+    });
+    expect(() => parseBackfillArgs(['--dry-run'])).toThrow(/--source/);
+  });
+
+  it('ends with a summary of what became of the customers', () => {
+    const text = summary({
+      jobId: 'j1',
+      source: 'contoso-shopify',
+      state: 'done',
+      dryRun: false,
+      pages: 3,
+      perMinute: 120,
+      counts: { found: 10, queued: 7, replayed: 1, skippedLinked: 1, unmappable: 1 },
+    });
+    expect(text).toBe(
+      [
+        'Backfill j1 of contoso-shopify: done',
+        '  10 customers in 3 pages, 120 per minute',
+        '  7 sent to D365, 1 already linked, 1 sent before, 1 unmappable',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,246 @@
+import { ShopAccessError, StatusConflictError } from '../../ports';
+import type { CustomerLink } from '../../ports';
+import type { BackfillJob, BackfillMessage } from '../../domain/backfill';
+import type { BackfillJobs, ShopClient, ShopCustomer, ShopCustomerPage } from '../../ports';
+import { silentLog } from '../../ports';
+import { webhookSourceSchema } from '../../config/webhook-sources';
+import { memoryStatusStore } from '../../../test/support/memory-status-store';
+import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
+import { transient } from '../../domain/failure';
+import { processBackfillPage, BackfillPageDeps } from './backfill-page';
+import { startBackfill } from './start-backfill';
+
+const SOURCE = webhookSourceSchema.parse({
+  kind: 'shopify',
+  name: 'shop',
+  shopDomain: 'unit.myshopify.com',
+  secretName: 'webhook-shop',
+  adminApiTokenSecretName: 'admin-shop',
+  legalEntity: 'USRT',
+  currency: 'USD',
+});
+
+const customer = (i: number, extra: Partial<ShopCustomer> = {}): ShopCustomer => ({
+  id: String(7000 + i),
+  email: `c${i}@example.com`,
+  firstName: 'C',
+  lastName: String(i),
+  phone: null,
+  updatedAt: '2026-12-01T00:00:00Z',
+  account: null,
+  verifiedEmail: true,
+  ...extra,
+});
+
+function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
+  const rows = new Map<string, BackfillJob>();
+  let version = 0;
+  return {
+    rows,
+    async create(job) {
+      const stored = { ...job, etag: String(++version) };
+      rows.set(job.jobId, stored);
+      return { ...stored };
+    },
+    async get(jobId) {
+      const job = rows.get(jobId);
+      return job && { ...job, counts: { ...job.counts } };
+    },
+    async save(job, changes) {
+      const stored = rows.get(job.jobId);
+      if (!stored || stored.etag !== job.etag) throw new StatusConflictError(job.jobId);
+      const next = { ...stored, ...changes, etag: String(++version) } as BackfillJob;
+      for (const [key, value] of Object.entries(changes))
+        if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
+      rows.set(job.jobId, next);
+      return { ...next };
+    },
+  };
+}
+
+function app(pages: ShopCustomer[][], options: { backlog?: number } = {}) {
+  const statusStore = memoryStatusStore();
+  const links = memoryCustomerLinks();
+  const jobs = memoryJobs();
+  const sent: { message: BackfillMessage; delaySeconds?: number }[] = [];
+  const queued: unknown[] = [];
+  const listed: (string | undefined)[] = [];
+  let fail: Error | undefined;
+  const client: ShopClient = {
+    kind: 'shopify',
+    getCustomer: async () => undefined,
+    listCustomers: async ({ cursor }): Promise<ShopCustomerPage> => {
+      listed.push(cursor);
+      if (fail) throw fail;
+      const index = Number(cursor ?? 0);
+      return {
+        customers: pages[index] ?? [],
+        ...(index + 1 < pages.length && { nextCursor: String(index + 1) }),
+      };
+    },
+    updateCustomer: async () => ({ kind: 'written', changed: true }),
+    writeAccount: async () => ({ kind: 'written', changed: true }),
+  };
+  const deps: BackfillPageDeps = {
+    backfillJobs: jobs,
+    backfillQueue: { send: async (message, o) => void sent.push({ message, delaySeconds: o?.delaySeconds }) },
+    shopClients: { forSource: (name) => (name === 'shop' ? client : undefined) },
+    links,
+    webhookSources: [SOURCE],
+    accept: {
+      statusStore,
+      queue: { send: async (message) => void queued.push(message) },
+      telemetry: { trackEvent: () => {}, trackMetric: () => {} },
+      log: silentLog,
+      target: 'custom-service',
+      defaultCustomerGroup: '30',
+      links,
+    },
+    customerQueueDepth: async () => options.backlog ?? 0,
+    pageSize: 2,
+    maxBacklog: 10,
+    retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
+    telemetry: { trackEvent: () => {}, trackMetric: () => {} },
+    log: silentLog,
+  };
+  const start = async (dryRun = false) => {
+    const started = await startBackfill({ source: 'shop', dryRun }, 'master-key', {
+      backfillJobs: jobs,
+      backfillQueue: deps.backfillQueue,
+      shopClients: deps.shopClients,
+      log: silentLog,
+    });
+    if (started.kind !== 'started') throw new Error(started.kind);
+    return started.job.jobId;
+  };
+  /** Delivers queued page messages until none is left (each once, as the queue would). */
+  const drain = async () => {
+    for (let next = sent.shift(); next; next = sent.shift()) await processBackfillPage(next.message, deps);
+  };
+  return {
+    deps,
+    jobs,
+    sent,
+    queued,
+    listed,
+    links,
+    statusStore,
+    start,
+    drain,
+    failWith: (e?: Error) => (fail = e),
+  };
+}
+
+describe('a backfill page', () => {
+  it('sends every customer not yet linked through the intake, page by page, and ends done with the counts', async () => {
+    const a = app([[customer(1), customer(2, { account: 'USRT/US-1' })], [customer(3)]]);
+    const jobId = await a.start();
+    await a.drain();
+    const job = a.jobs.rows.get(jobId)!;
+    expect(job).toMatchObject({ state: 'done', page: 2 });
+    expect(job.counts).toEqual({ found: 3, queued: 2, replayed: 0, skippedLinked: 1, unmappable: 0 });
+    expect(a.queued).toHaveLength(2);
+    expect(a.listed).toEqual([undefined, '1']);
+    // Each is a shop customer's request, keyed by the source and its ID.
+    const sources = [...a.statusStore.records.values()].map((r) => [r.source, r.sourceCustomerId]);
+    expect(sources.sort()).toEqual([
+      ['shop', '7001'],
+      ['shop', '7003'],
+    ]);
+  });
+
+  it('a rerun (or a second delivery of a page) sends nothing twice: the intake answers with the first request', async () => {
+    const pages = [[customer(1), customer(2)], [customer(3)]];
+    const a = app(pages);
+    await a.start();
+    await a.drain();
+    const second = await a.start();
+    await a.drain();
+    expect(a.queued).toHaveLength(3);
+    expect(a.statusStore.records.size).toBe(3);
+    expect(a.jobs.rows.get(second)!.counts).toMatchObject({ found: 3, queued: 0, replayed: 3 });
+    // A copy of a page the job moved past does nothing.
+    await expect(processBackfillPage({ v: 1, jobId: second, page: 0 }, a.deps)).resolves.toEqual({
+      kind: 'done',
+    });
+  });
+
+  it('skips a customer our link table already holds, and counts one the contract cannot take as unmappable', async () => {
+    const a = app([[customer(1), customer(2, { email: null })]]);
+    // Linked by an earlier create (a webhook), though the shop does not show the account yet.
+    a.links.rows.set('ref|shop|7001', {
+      source: 'shop',
+      sourceCustomerId: '7001',
+      legalEntity: 'USRT',
+      customerAccount: 'US-9',
+    } as unknown as CustomerLink);
+    const jobId = await a.start();
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)!.counts).toEqual({
+      found: 2,
+      queued: 0,
+      replayed: 0,
+      skippedLinked: 1,
+      unmappable: 1,
+    });
+    // The unmappable one is recorded (failed, code unmappable) so an operator sees why.
+    expect([...a.statusStore.records.values()]).toEqual([
+      expect.objectContaining({ sourceCustomerId: '7002', status: 'failed', errorCode: 'unmappable' }),
+    ]);
+  });
+
+  it("does not send a customer whose webhook's create is under way (it holds the link)", async () => {
+    const a = app([[customer(1)]]);
+    a.links.rows.set('ref|shop|7001', {
+      source: 'shop',
+      sourceCustomerId: '7001',
+      legalEntity: 'USRT',
+      createCorrelationId: '11111111-1111-4111-8111-111111111111',
+    } as unknown as CustomerLink);
+    const jobId = await a.start();
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)!.counts).toMatchObject({ found: 1, queued: 0, replayed: 1 });
+    expect(a.queued).toEqual([]);
+  });
+
+  it('a dry run lists and counts, and sends nothing', async () => {
+    const a = app([[customer(1), customer(2, { account: 'USRT/US-2' })]]);
+    const jobId = await a.start(true);
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)!.counts).toMatchObject({ found: 2, queued: 1, skippedLinked: 1 });
+    expect(a.queued).toEqual([]);
+    expect(a.statusStore.records.size).toBe(0);
+  });
+
+  it('stays below live traffic: a busy customer queue puts the page back for later, unread', async () => {
+    const a = app([[customer(1)]], { backlog: 11 });
+    const jobId = await a.start();
+    const first = a.sent.shift()!;
+    await expect(processBackfillPage(first.message, a.deps)).resolves.toEqual({
+      kind: 'waiting',
+      delaySeconds: 5,
+    });
+    expect(a.listed).toEqual([]);
+    expect(a.sent).toEqual([{ message: first.message, delaySeconds: 5 }]);
+    expect(a.jobs.rows.get(jobId)!.page).toBe(0);
+  });
+
+  it('a throttled shop retries the same page after its wait; a refused token fails the job', async () => {
+    const a = app([[customer(1)]]);
+    const jobId = await a.start();
+    a.failWith(transient('waiting for the bucket', { retryAfterSeconds: 7, throttled: true }));
+    const first = a.sent.shift()!;
+    await expect(processBackfillPage(first.message, a.deps)).resolves.toEqual({
+      kind: 'waiting',
+      delaySeconds: 7,
+    });
+    expect(a.sent).toEqual([{ message: { v: 1, jobId, page: 0 }, delaySeconds: 7 }]);
+    a.failWith(new ShopAccessError('shop', '401'));
+    await a.drain();
+    expect(a.sent).toEqual([]);
+    expect(a.jobs.rows.get(jobId)).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('Admin API'),
+    });
+  });
+});

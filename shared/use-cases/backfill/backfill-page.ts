@@ -1,0 +1,196 @@
+import { BackfillCounts, BackfillJob, backfillMessage, decodeBackfillMessage } from '../../domain/backfill';
+import { ProcessingError } from '../../domain/failure';
+import type { RetryPolicy } from '../../domain/retry-policy';
+import type {
+  BackfillJobs,
+  BackfillQueue,
+  CustomerLinks,
+  Log,
+  ShopClient,
+  ShopClients,
+  ShopCustomer,
+  Telemetry,
+} from '../../ports';
+import { ShopAccessError, StatusConflictError } from '../../ports';
+import type { WebhookSource } from '../../config/webhook-sources';
+import type { AcceptDeps } from '../accept-customer';
+import { clock } from '../clock';
+import { backfillCorrelationId, dryRunOutcome, sendCustomer } from './send-customer';
+
+/**
+ * One page of a backfill (issue 30; states in shared/domain/backfill.ts): one delivery of the
+ * backfill queue's message. Reads the page from the shop (the shop client paces it within the
+ * shop's budget), sends each customer not yet linked through the webhook intake, saves the counts
+ * and the next cursor on the job's ETag, then queues the next page. Below live traffic: the next
+ * page waits while the customer queue holds more than `maxBacklog` messages, so a live request is
+ * never queued behind more than that much backfill.
+ */
+export interface BackfillPageDeps {
+  backfillJobs: BackfillJobs;
+  backfillQueue: BackfillQueue;
+  shopClients: ShopClients;
+  links: CustomerLinks;
+  webhookSources: readonly WebhookSource[];
+  accept: AcceptDeps;
+  /** The customer queue's approximate depth (live and backfilled requests waiting). */
+  customerQueueDepth: () => Promise<number>;
+  pageSize: number;
+  maxBacklog: number;
+  retry: RetryPolicy;
+  telemetry: Telemetry;
+  log: Log;
+  now?: () => Date;
+}
+
+export type BackfillPageResult =
+  | { kind: 'page'; page: number; last: boolean; counts: BackfillCounts }
+  /** The customer queue is busy, or the shop asked us to wait: the same page again later. */
+  | { kind: 'waiting'; delaySeconds: number }
+  | { kind: 'failed'; reason: string }
+  /** No such job, not running, or a page it has moved past: acknowledged. */
+  | { kind: 'done' }
+  | { kind: 'discarded' };
+
+/** How long the next page waits for the customer queue to drain below `maxBacklog`. */
+const BACKLOG_WAIT_SECONDS = 5;
+
+export async function processBackfillPage(
+  input: unknown,
+  deps: BackfillPageDeps,
+): Promise<BackfillPageResult> {
+  const message = decodeBackfillMessage(input);
+  if (!message) {
+    deps.log.error('backfill.message_invalid');
+    return { kind: 'discarded' };
+  }
+  const job = await deps.backfillJobs.get(message.jobId);
+  if (!job || job.state !== 'running' || job.page !== message.page) return { kind: 'done' };
+  const client = deps.shopClients.forSource(job.source, 'read');
+  const source = deps.webhookSources.find((s) => s.name === job.source);
+  if (!client || !source || source.kind === 'standard')
+    return endJob(job, `The source ${job.source} is no longer a shop with an Admin API token.`, deps);
+  if (!job.dryRun && (await deps.customerQueueDepth()) > deps.maxBacklog) {
+    await deps.backfillQueue.send(message, { delaySeconds: BACKLOG_WAIT_SECONDS });
+    return { kind: 'waiting', delaySeconds: BACKLOG_WAIT_SECONDS };
+  }
+  let page;
+  try {
+    page = await client.listCustomers(
+      {
+        limit: deps.pageSize,
+        ...(job.cursor && { cursor: job.cursor }),
+        ...(job.since && { updatedSince: job.since }),
+      },
+      { log: deps.log },
+    );
+  } catch (error) {
+    return afterShopError(error, job, deps);
+  }
+  const counts = { ...job.counts };
+  for (const customer of page.customers) await countCustomer(customer, job, source, client, counts, deps);
+  return savePage(job, counts, page.nextCursor, deps);
+}
+
+/** Skips a linked customer, else sends it (a dry run only counts it). */
+async function countCustomer(
+  customer: ShopCustomer,
+  job: BackfillJob,
+  source: Exclude<WebhookSource, { kind: 'standard' }>,
+  client: ShopClient,
+  counts: BackfillCounts,
+  deps: BackfillPageDeps,
+): Promise<void> {
+  counts.found += 1;
+  const link = await deps.links.get({ kind: 'reference', source: job.source, sourceCustomerId: customer.id });
+  if (customer.account !== null || link?.customerAccount !== undefined) {
+    counts.skippedLinked += 1;
+    return;
+  }
+  // Another request of this customer (its webhook) is under way: it holds the link; not sent again.
+  if (link && link.createCorrelationId !== backfillCorrelationId(job.source, customer.id)) {
+    counts.replayed += 1;
+    return;
+  }
+  const sent = job.dryRun
+    ? await dryRunOutcome(customer, source, client.kind, deps.accept)
+    : await sendCustomer(customer, source, client.kind, deps.accept);
+  counts[sent] += 1;
+}
+
+/** The page's counts and the next cursor, on the job's ETag; then the next page's message. */
+async function savePage(
+  job: BackfillJob,
+  counts: BackfillCounts,
+  nextCursor: string | undefined,
+  deps: BackfillPageDeps,
+): Promise<BackfillPageResult> {
+  const now = clock(deps).toISOString();
+  const last = nextCursor === undefined;
+  try {
+    await deps.backfillJobs.save(job, {
+      page: job.page + 1,
+      cursor: nextCursor,
+      counts,
+      updatedAt: now,
+      ...(last && { state: 'done', endedAt: now }),
+    });
+  } catch (error) {
+    // Another delivery of this page saved it first: its counts stand, its message goes on.
+    if (error instanceof StatusConflictError) return { kind: 'done' };
+    throw error;
+  }
+  if (!last) await deps.backfillQueue.send(backfillMessage(job.jobId, job.page + 1));
+  deps.log.info('backfill.page', {
+    jobId: job.jobId,
+    source: job.source,
+    page: job.page,
+    found: counts.found,
+  });
+  // Per page (the workbook sums them): what this page added.
+  deps.telemetry.trackEvent({
+    name: 'BackfillPage',
+    properties: {
+      jobId: job.jobId,
+      source: job.source,
+      dryRun: String(job.dryRun),
+      outcome: last ? 'done' : 'page',
+    },
+    measurements: {
+      found: counts.found - job.counts.found,
+      queued: counts.queued - job.counts.queued,
+      replayed: counts.replayed - job.counts.replayed,
+      skippedLinked: counts.skippedLinked - job.counts.skippedLinked,
+      unmappable: counts.unmappable - job.counts.unmappable,
+    },
+  });
+  return { kind: 'page', page: job.page, last, counts };
+}
+
+/** The shop refused the token: the job fails; throttled or unavailable: the same page later. */
+async function afterShopError(
+  error: unknown,
+  job: BackfillJob,
+  deps: BackfillPageDeps,
+): Promise<BackfillPageResult> {
+  if (error instanceof ShopAccessError) return endJob(job, error.message, deps);
+  if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient') throw error;
+  const delaySeconds = Math.max(1, error.failure.retryAfterSeconds ?? deps.retry.baseSeconds);
+  await deps.backfillQueue.send(backfillMessage(job.jobId, job.page), { delaySeconds });
+  deps.log.info('backfill.page_retry', {
+    jobId: job.jobId,
+    reason: error.failure.reason,
+    retryAfterSeconds: delaySeconds,
+  });
+  return { kind: 'waiting', delaySeconds };
+}
+
+async function endJob(job: BackfillJob, reason: string, deps: BackfillPageDeps): Promise<BackfillPageResult> {
+  const now = clock(deps).toISOString();
+  try {
+    await deps.backfillJobs.save(job, { state: 'failed', error: reason, updatedAt: now, endedAt: now });
+  } catch (error) {
+    if (!(error instanceof StatusConflictError)) throw error;
+  }
+  deps.log.warn('backfill.failed', { jobId: job.jobId, source: job.source });
+  return { kind: 'failed', reason };
+}

@@ -1,0 +1,103 @@
+import type { WebhookSource } from '../../config/webhook-sources';
+import { webhookCaller } from '../../config/webhook-sources';
+import { backfillEventKey } from '../../domain/backfill';
+import { identityOf } from '../../domain/ownership';
+import { contractBody } from '../../domain/webhooks/shop-customer';
+import { transient } from '../../domain/failure';
+import type { ShopCustomer } from '../../ports';
+import type { AcceptDeps } from '../accept-customer';
+import { acceptWebhook, WebhookContent, WebhookDelivery, webhookCorrelationId } from '../accept-webhook';
+
+/**
+ * One listed shop customer through the webhook intake, as the shop's own `customers/create` would
+ * send it: keyed by the source and the shop's customer ID (a rerun, or a webhook after it, is a
+ * replay), with the identity the shop vouches for (Shopify's `verifiedEmail`). A Shopify customer
+ * is mapped from the page (names, e-mail, phone); a BigCommerce one is read again by the worker, as
+ * its webhook is. Returns which count it adds to.
+ */
+/** The request a backfilled customer becomes (the webhook intake's key). */
+export const backfillCorrelationId = (source: string, sourceCustomerId: string): string =>
+  webhookCorrelationId(source, backfillEventKey(sourceCustomerId));
+
+type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
+
+export async function sendCustomer(
+  customer: ShopCustomer,
+  source: ShopSource,
+  kind: 'shopify' | 'bigcommerce',
+  accept: AcceptDeps,
+): Promise<'queued' | 'replayed' | 'unmappable'> {
+  const delivery: WebhookDelivery = {
+    source: source.name,
+    sourceKind: kind,
+    topic: 'backfill',
+    eventKey: backfillEventKey(customer.id),
+    sourceCustomerId: customer.id,
+    identity: identityOf(webhookCaller(source), customer.verifiedEmail === true),
+  };
+  let result = await acceptWebhook(delivery, contentOf(customer, source, kind), accept);
+  if (result.kind === 'invalid') {
+    // The shop holds a value our contract refuses (an e-mail D365 would not take): recorded as
+    // unmappable, by pointer only, as a webhook's would be.
+    const fields = result.errors.map((e) => e.pointer).join(', ');
+    const reasons = [`invalid after mapping: ${fields}`];
+    result = await acceptWebhook(
+      delivery,
+      { kind: 'unmappable', legalEntity: source.legalEntity, reasons },
+      accept,
+    );
+  }
+  if (result.kind === 'in-progress') return 'replayed';
+  if (result.kind !== 'accepted') {
+    // Storage unavailable: the page goes again (each customer's key makes that safe).
+    throw transient(`backfill intake answered ${result.kind}`);
+  }
+  if (result.replayed) return 'replayed';
+  return result.record.status === 'failed' ? 'unmappable' : 'queued';
+}
+
+/**
+ * A dry run's answer for one customer, from lookups only: `replayed` when its request exists
+ * already, `unmappable` when it cannot be mapped, else `queued` (would be sent).
+ */
+export async function dryRunOutcome(
+  customer: ShopCustomer,
+  source: ShopSource,
+  kind: 'shopify' | 'bigcommerce',
+  accept: AcceptDeps,
+): Promise<'queued' | 'replayed' | 'unmappable'> {
+  if (await accept.statusStore.get(backfillCorrelationId(source.name, customer.id))) return 'replayed';
+  return contentOf(customer, source, kind).kind === 'unmappable' ? 'unmappable' : 'queued';
+}
+
+function contentOf(
+  customer: ShopCustomer,
+  source: ShopSource,
+  kind: 'shopify' | 'bigcommerce',
+): WebhookContent {
+  const legalEntity = source.legalEntity;
+  if (kind === 'bigcommerce') {
+    return {
+      kind: 'fetch',
+      legalEntity,
+      reference: { kind: 'bigcommerce', source: source.name, customerId: Number(customer.id) },
+    };
+  }
+  const mapped = contractBody(
+    {
+      firstName: customer.firstName,
+      lastName: customer.lastName,
+      email: customer.email,
+      phone: customer.phone ?? undefined,
+    },
+    [],
+    {
+      legalEntity,
+      currency: source.currency,
+      ...(source.customerGroup !== undefined && { customerGroup: source.customerGroup }),
+    },
+  );
+  return mapped.ok
+    ? { kind: 'customer', body: mapped.body }
+    : { kind: 'unmappable', legalEntity, reasons: mapped.reasons };
+}
