@@ -107,7 +107,6 @@ async function everythingStored(): Promise<string> {
   return parts.join('\n');
 }
 
-
 async function rowCount(): Promise<number> {
   let n = 0;
   for await (const _ of stack.table.listEntities()) n += 1;
