@@ -11,6 +11,7 @@ import {
   vaultOf,
   WEBHOOK_SOURCES,
 } from '../support/webhooks';
+import { compliance, createBody, ShopCustomer, shopCustomer, valuesOf } from '../support/shopify-privacy';
 
 /**
  * Privacy requests end to end (issue 27) on the real host, Azurite and the emulator: Shopify's
@@ -62,57 +63,6 @@ afterAll(async () => {
 const shopifyUrl = () => `${stack.url}/api/webhooks/shopify`;
 const privacyUrl = () => `${stack.url}/api/privacy/requests`;
 
-interface ShopCustomer {
-  id: string;
-  first: string;
-  last: string;
-  email: string;
-  phone: string;
-  street: string;
-}
-
-function shopCustomer(tag: string, n: number): ShopCustomer {
-  // Above 2^53, as Shopify's IDs are: a compliance payload's customer.id must be read exactly.
-  const id = String(706405506930370084n + BigInt(n) * 1000n + (tag === 'a' ? 0n : 500n));
-  return {
-    id,
-    first: `Fn${tag}${n}x`,
-    last: `Ln${tag}${n}y`,
-    email: `mail.${tag}.${n}@example.com`,
-    phone: `+1 613 555 ${String(1000 + n)}`,
-    street: `${100 + n} ${tag}street Road`,
-  };
-}
-
-/** Shopify's customers/create example with this customer's values (its id kept exact: above 2^53). */
-function createBody(c: ShopCustomer): string {
-  const example = JSON.parse(fixture('shopify-customers-create.json').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
-  const address = {
-    ...(example.default_address as Record<string, unknown>),
-    address1: c.street,
-    phone: c.phone,
-  };
-  const body = {
-    ...example,
-    id: 0,
-    // Fresh, as a real delivery's: the signed updated_at is checked for replays (edge).
-    created_at: new Date().toISOString(),
-    updated_at: new Date().toISOString(),
-    first_name: c.first,
-    last_name: c.last,
-    email: c.email,
-    phone: c.phone,
-    admin_graphql_api_id: `gid://shopify/Customer/${c.id}`,
-    default_address: { ...address, customer_id: 0, first_name: c.first, last_name: c.last },
-  };
-  return JSON.stringify(body)
-    .replaceAll('"id":0', `"id":${c.id}`)
-    .replaceAll('"customer_id":0', `"customer_id":${c.id}`);
-}
-
 async function createFromShop(c: ShopCustomer, shop = SHOP_DOMAIN, secret?: string): Promise<string> {
   const body = createBody(c);
   const answer = await postRaw(shopifyUrl(), body, shopifyHeaders(body, { shop, ...(secret && { secret }) }));
@@ -120,16 +70,6 @@ async function createFromShop(c: ShopCustomer, shop = SHOP_DOMAIN, secret?: stri
   const done = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 60_000);
   expect(done.status).toBe('succeeded');
   return done.customerAccount!;
-}
-
-/** A compliance payload as Shopify documents it, for this shop and customer (ids written exactly). */
-function compliance(name: string, shop: string, c?: ShopCustomer): string {
-  const text = fixture(name).toString('utf8').replace(SHOP_DOMAIN, shop);
-  if (!c) return text;
-  return text
-    .replace('"id": 191167', `"id": ${c.id}`)
-    .replace('john@example.com', c.email)
-    .replace('555-625-1199', c.phone);
 }
 
 async function sendCompliance(topic: string, body: string, shop = SHOP_DOMAIN, secret?: string) {
@@ -166,8 +106,6 @@ async function everythingStored(): Promise<string> {
   }
   return parts.join('\n');
 }
-
-const valuesOf = (c: ShopCustomer): string[] => [c.first, c.last, c.email, c.phone, c.street];
 
 async function rowCount(): Promise<number> {
   let n = 0;
