@@ -688,6 +688,8 @@ export interface ShopCustomerPage {
   customers: ShopCustomer[];
   /** Give it back to read the next page; absent on the last one. */
   nextCursor?: string;
+  /** How many customers the query matches in all, when the shop says (Shopify: the first page only). */
+  total?: number;
 }
 
 /** What a write to the shop did. */

@@ -49,6 +49,8 @@ export interface Progress {
   state: 'running' | 'done' | 'failed';
   dryRun: boolean;
   pages: number;
+  total?: number;
+  estimatedSecondsLeft?: number;
   counts: { found: number; queued: number; replayed: number; skippedLinked: number; unmappable: number };
   perMinute?: number;
   error?: string;
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   }
   const bar = new SingleBar({
     format:
-      '{bar} {value} customers | {pages} pages | {queued} sent, {skipped} linked, {replayed} before, {unmappable} unmappable | {rate}/min',
+      '{bar} {value}/{total} customers | {pages} pages | {queued} sent, {skipped} linked, {replayed} before, {unmappable} unmappable | {rate}/min | ETA {eta_formatted}',
     hideCursor: true,
   });
   bar.start(1, 0, { pages: 0, queued: 0, skipped: 0, replayed: 0, unmappable: 0, rate: 0 });
@@ -108,8 +110,8 @@ async function main(): Promise<void> {
     if (answer.status !== 200) throw new Error(`GET ${location} answered ${answer.status}`);
     progress = (await answer.json()) as Progress;
     const c = progress.counts;
-    // The shop does not say how many it holds: the bar runs a page ahead until the last one.
-    bar.setTotal(progress.state === 'running' ? c.found + 50 : Math.max(1, c.found));
+    // The shop's own count when it gave one; else the bar runs a page ahead until the last one.
+    bar.setTotal(progress.state !== 'running' ? Math.max(1, c.found) : (progress.total ?? c.found + 50));
     bar.update(c.found, {
       pages: progress.pages,
       queued: c.queued,

@@ -39,6 +39,7 @@ function fromEntity(entity: TableEntityResult<Record<string, unknown>>): Backfil
     dryRun: entity.dryRun === true,
     state: (text('state') ?? 'running') as BackfillJob['state'],
     page: Number(entity.page ?? 0),
+    ...(typeof entity.total === 'number' && { total: entity.total }),
     ...(cursor !== undefined && { cursor }),
     counts,
     startedBy: text('startedBy') ?? '',

@@ -52,6 +52,8 @@ export interface BackfillJob {
   page: number;
   /** The shop's cursor of the next page (absent before the first and after the last). */
   cursor?: string;
+  /** How many customers the shop said it holds (for `since`: changed since then), when it says. */
+  total?: number;
   counts: BackfillCounts;
   /** Who started it (the operator's ID: `master-key` or an Entra object ID). */
   startedBy: string;
@@ -71,9 +73,13 @@ export interface BackfillProgress {
   dryRun: boolean;
   state: BackfillState;
   pages: number;
+  /** How many customers the shop holds (the shop's own count, read with the first page). */
+  total?: number;
   counts: BackfillCounts;
   /** Customers listed per minute since the start (absent before the first page). */
   perMinute?: number;
+  /** Seconds left at that rate (running, with a total). */
+  estimatedSecondsLeft?: number;
   startedAt: string;
   updatedAt: string;
   endedAt?: string;
@@ -83,6 +89,12 @@ export interface BackfillProgress {
 export function backfillProgress(job: BackfillJob): BackfillProgress {
   const end = Date.parse(job.endedAt ?? job.updatedAt);
   const minutes = (end - Date.parse(job.startedAt)) / 60_000;
+  const perMinute =
+    job.page > 0 && minutes > 0 ? Math.round((job.counts.found / minutes) * 10) / 10 : undefined;
+  const left =
+    job.state === 'running' && job.total !== undefined && perMinute
+      ? Math.ceil((Math.max(0, job.total - job.counts.found) / perMinute) * 60)
+      : undefined;
   return {
     jobId: job.jobId,
     source: job.source,
@@ -90,8 +102,10 @@ export function backfillProgress(job: BackfillJob): BackfillProgress {
     dryRun: job.dryRun,
     state: job.state,
     pages: job.page,
+    ...(job.total !== undefined && { total: job.total }),
     counts: job.counts,
-    ...(job.page > 0 && minutes > 0 && { perMinute: Math.round((job.counts.found / minutes) * 10) / 10 }),
+    ...(perMinute !== undefined && { perMinute }),
+    ...(left !== undefined && { estimatedSecondsLeft: left }),
     startedAt: job.startedAt,
     updatedAt: job.updatedAt,
     ...(job.endedAt !== undefined && { endedAt: job.endedAt }),

@@ -34,6 +34,10 @@ export const BACKFILL_SCHEMAS = {
           '`running` (pages being read), `done` (the last page was read), `failed` (`error` says why; start it again once fixed: nothing is sent twice).',
       }),
       pages: count.meta({ description: 'Pages read so far.' }),
+      total: count.optional().meta({
+        description:
+          "How many customers the shop holds (with `since`: changed since then), from the shop's own count (Shopify `customersCount`, BigCommerce's pagination total), when it gives one.",
+      }),
       counts: z
         .strictObject({
           found: count.meta({ description: 'Customers the shop listed.' }),
@@ -53,6 +57,9 @@ export const BACKFILL_SCHEMAS = {
         .min(0)
         .optional()
         .meta({ description: 'Customers listed per minute since the start.' }),
+      estimatedSecondsLeft: count
+        .optional()
+        .meta({ description: 'Seconds left at that rate (`running`, with a `total`).' }),
       startedAt: timestamp,
       updatedAt: timestamp,
       endedAt: timestamp.optional(),
@@ -70,8 +77,10 @@ const EXAMPLE = {
   dryRun: false,
   state: 'running',
   pages: 12,
+  total: 2400,
   counts: { found: 600, queued: 541, replayed: 3, skippedLinked: 55, unmappable: 1 },
   perMinute: 240,
+  estimatedSecondsLeft: 450,
   startedAt: '2026-12-07T05:00:00.000Z',
   updatedAt: '2026-12-07T05:02:30.000Z',
 };

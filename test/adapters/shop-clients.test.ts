@@ -157,6 +157,13 @@ describe('Shopify client', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(ids);
+    // The first page carries the shop's own count (customersCount, exact), the others do not.
+    await expect(shop.listCustomers({ limit: 2 })).resolves.toMatchObject({ total: 5 });
+    const second = await shop.listCustomers({
+      limit: 2,
+      cursor: (await shop.listCustomers({ limit: 2 })).nextCursor!,
+    });
+    expect(second.total).toBeUndefined();
   });
 
   it('under a throttled shop (bucket exhausted) lands every write from two hosts and never takes the bucket below the reserve', async () => {

@@ -108,8 +108,8 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
         continue;
       }
       if (response.ok || response.status === 422) {
-        const parsed = (await response.json().catch(() => ({}))) as { data?: unknown };
-        return { status: response.status, data: parsed.data };
+        const parsed = (await response.json().catch(() => ({}))) as { data?: unknown; meta?: unknown };
+        return { status: response.status, data: parsed.data, meta: parsed.meta };
       }
       await response.body?.cancel();
       throw transient(`BigCommerce ${source.name} answered ${response.status}`, {
@@ -184,9 +184,11 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
         call,
       );
       const data = (answer.data as BcCustomer[] | undefined) ?? [];
+      const total = (answer.meta as { pagination?: { total?: unknown } } | undefined)?.pagination?.total;
       return {
         customers: data.map(toShopCustomer),
         ...(data.length === limit && { nextCursor: String(current + 1) }),
+        ...(typeof total === 'number' && { total }),
       };
     },
     async updateCustomer(customerId, changes, call) {

@@ -219,24 +219,23 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
     },
     async listCustomers(page, call) {
       const first = Math.min(250, Math.max(1, page.limit));
+      const query = page.updatedSince ? `updated_at:>='${page.updatedSince}'` : null;
+      // The first page also asks how many there are (a progress bar's total).
       const data = (await request(
-        SHOPIFY_QUERIES.customers,
-        {
-          first,
-          after: page.cursor ?? null,
-          query: page.updatedSince ? `updated_at:>='${page.updatedSince}'` : null,
-          namespace,
-          key,
-        },
-        2 + first * 4,
+        page.cursor ? SHOPIFY_QUERIES.customers : SHOPIFY_QUERIES.customersAndCount,
+        { first, ...(page.cursor && { after: page.cursor }), query, namespace, key },
+        2 + first * 4 + (page.cursor ? 0 : 1),
         call,
       )) as {
         customers: { nodes: CustomerNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+        customersCount?: { count: number; precision: string } | null;
       };
       const { nodes, pageInfo } = data.customers;
+      const counted = data.customersCount;
       return {
         customers: nodes.map(toShopCustomer),
         ...(pageInfo.hasNextPage && pageInfo.endCursor && { nextCursor: pageInfo.endCursor }),
+        ...(counted?.precision === 'EXACT' && { total: counted.count }),
       };
     },
     async updateCustomer(customerId, changes, call) {

@@ -28,6 +28,14 @@ export const SHOPIFY_QUERIES = {
       pageInfo { hasNextPage endCursor }
     }
   }`,
+  /** 2 + first × 4 + 1 points: the first page, with how many customers the query matches (no limit). */
+  customersAndCount: `query CustomersAndCount($first: Int!, $query: String, $namespace: String!, $key: String!) {
+    customers(first: $first, query: $query, sortKey: ID) {
+      nodes { ${CUSTOMER_FIELDS} }
+      pageInfo { hasNextPage endCursor }
+    }
+    customersCount(query: $query, limit: null) { count precision }
+  }`,
   /** 3 points. */
   definition: `query Definition($namespace: String!, $key: String!) {
     metafieldDefinitions(ownerType: CUSTOMER, namespace: $namespace, key: $key, first: 1) { nodes { id } }

@@ -9,6 +9,7 @@ import type {
   ShopClient,
   ShopClients,
   ShopCustomer,
+  ShopCustomerPage,
   Telemetry,
 } from '../../ports';
 import { ShopAccessError, StatusConflictError } from '../../ports';
@@ -88,7 +89,7 @@ export async function processBackfillPage(
   }
   const counts = { ...job.counts };
   for (const customer of page.customers) await countCustomer(customer, job, source, client, counts, deps);
-  return savePage(job, counts, page.nextCursor, deps);
+  return savePage(job, counts, page, deps);
 }
 
 /** Skips a linked customer, else sends it (a dry run only counts it). */
@@ -121,15 +122,17 @@ async function countCustomer(
 async function savePage(
   job: BackfillJob,
   counts: BackfillCounts,
-  nextCursor: string | undefined,
+  page: ShopCustomerPage,
   deps: BackfillPageDeps,
 ): Promise<BackfillPageResult> {
   const now = clock(deps).toISOString();
+  const nextCursor = page.nextCursor;
   const last = nextCursor === undefined;
   try {
     await deps.backfillJobs.save(job, {
       page: job.page + 1,
       cursor: nextCursor,
+      ...(job.total === undefined && page.total !== undefined && { total: page.total }),
       counts,
       updatedAt: now,
       ...(last && { state: 'done', endedAt: now }),

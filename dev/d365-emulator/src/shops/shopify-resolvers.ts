@@ -250,6 +250,14 @@ export function rootValue(ctx: ResolverContext) {
         (c) => customerView(ctx, c),
       );
     },
+    customersCount: (args: { query?: string | null; limit?: number | null }) => {
+      requireScope(ctx, 'read_customers', 'customersCount');
+      const count = [...ctx.shop.customers.values()].filter((c) => matchesQuery(c, args.query)).length;
+      const limit = args.limit === undefined ? 10_000 : args.limit;
+      return limit !== null && count > limit
+        ? { count: limit, precision: 'AT_LEAST' }
+        : { count, precision: 'EXACT' };
+    },
     metafieldDefinitions: (args: PageArgs & { ownerType: string; namespace?: string; key?: string }) => {
       const all = ctx.shop.definitions.filter(
         (d) =>

@@ -7,6 +7,8 @@ import { buildSchema, GraphQLSchema } from 'graphql';
  *   https://shopify.dev/docs/api/admin-graphql/latest/queries/customer, …/queries/customers;
  * - `metafieldsSet`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet
  *   (at most 25 inputs, atomic, `compareDigest` compare-and-set as of 2024-07);
+ * - `customersCount(query:, limit:)`: https://shopify.dev/docs/api/admin-graphql/latest/queries/customersCount
+ *   (at most `limit`, default 10,000, then `AT_LEAST`; `null`: no limit; `Count.precision`);
  * - `metafieldsDelete`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsDelete
  *   (by owner ID, namespace and key; a metafield that does not exist is `null` in `deletedMetafields`,
  *   the mutation still succeeds: .../payloads/MetafieldsDeletePayload);
@@ -33,6 +35,7 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
       sortKey: CustomerSortKeys
       reverse: Boolean
     ): CustomerConnection!
+    customersCount(query: String, limit: Int = 10000): Count
     metafieldDefinitions(
       ownerType: MetafieldOwnerType!
       first: Int
@@ -61,6 +64,16 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
     id: ID!
     name: String!
     myshopifyDomain: String!
+  }
+
+  enum CountPrecision {
+    AT_LEAST
+    EXACT
+  }
+
+  type Count {
+    count: Int!
+    precision: CountPrecision!
   }
 
   enum CustomerSortKeys {
