@@ -634,6 +634,9 @@ module functionApp 'modules/function-app.bicep' = {
   }
 }
 
+// The operator console (issue 31): the workbook and the alerts link to it, filtered (docs/operations.md).
+var consoleUrl = '${empty(publicBaseUrl) ? 'https://${functionApp.outputs.defaultHostName}' : publicBaseUrl}/api/console'
+
 module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   scope: rg
@@ -655,6 +658,7 @@ module alerts 'modules/alerts.bicep' = {
     functionErrorsThreshold: functionErrorsThreshold
     throttledEventsPer5MinutesThreshold: throttledEventsPer5MinutesThreshold
     throttlingSustainedWindows: throttlingSustainedWindows
+    consoleUrl: consoleUrl
   }
 }
 
@@ -670,6 +674,7 @@ module workbook 'modules/workbook.bicep' = {
     poisonQueueName: storage.outputs.poisonQueueName
     recordRetentionDays: recordRetentionDays
     linkRetentionDays: linkRetentionDays
+    consoleUrl: consoleUrl
   }
 }
 

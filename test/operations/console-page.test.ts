@@ -43,14 +43,29 @@ describe('the operator console page (headless Chromium)', () => {
     expect((await fetch(`${stack.url}/api/console?code=fn`)).status).toBe(401);
   });
 
+  it('opens filtered from a deep link (the workbook’s and the alerts’), and keeps the filter in the address', async () => {
+    const page = await browser.newPage();
+    const link = `/api/console?status=failed&errorCode=business_error&legalEntity=USRT&request=${failed.correlationId}`;
+    await page.goto(`${stack.url}${link}&code=master`);
+    // The key left the address; the filter stayed.
+    expect(page.url()).not.toContain('code=');
+    expect(await page.getByLabel('Error code').inputValue()).toBe('business_error');
+    expect(await page.getByLabel('Legal entity').inputValue()).toBe('USRT');
+    await page.locator('#detail:not([hidden])').waitFor();
+    expect(await page.locator('#detail-title').textContent()).toBe(`Request ${failed.correlationId}`);
+    await page.locator(`tr[data-id="${failed.correlationId}"]`).waitFor();
+    expect(new URL(page.url()).searchParams.get('errorCode')).toBe('business_error');
+    await page.close();
+  });
+
   it('lists the failure with no personal data, shows the intake’s field errors inline, and the fixed request succeeds', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     const answer = await page.goto(`${stack.url}/api/console?code=master`);
     expect(answer?.headers()['content-security-policy']).toContain("script-src 'nonce-");
-    // The key leaves the address bar at once.
-    expect(page.url()).toBe(`${stack.url}/api/console`);
+    // The key leaves the address bar at once (the filter takes its place).
+    expect(page.url()).toMatch(new RegExp(`^${stack.url}/api/console(\\?status=failed)?$`));
 
     const row = page.locator(`tr[data-id="${failed.correlationId}"]`);
     await row.waitFor();
