@@ -11,15 +11,15 @@ const config = getConfig();
 // Reads every signing secret once at start, so a weak one is refused (and named, with its setting)
 // now rather than at the first delivery. Not awaited: Key Vault being slow must not delay the start;
 // a secret that is not there yet is reported when it is used.
-app.hook.appStart(() => {
+function checkSigningSecrets(): void {
   const { webhookSecrets } = appServices();
   for (const name of signingSecretRules(config).keys()) void webhookSecrets.get(name).catch(() => undefined);
-});
+}
 
 // Result callbacks that are on but cannot be signed are named at start (the intake refuses every
 // Callback-Url meanwhile), not found later in a delivery's log. Not awaited: start is not held up
 // by Key Vault.
-app.hook.appStart(() => {
+function reportUnsignableCallbacks(): void {
   if (config.callbacks.allowedHosts.length === 0) return;
   const { signing } = appServices().callbacks;
   void signing
@@ -29,4 +29,9 @@ app.hook.appStart(() => {
       if (line) console.warn(line);
     })
     .catch(() => undefined);
+}
+
+app.hook.appStart(() => {
+  checkSigningSecrets();
+  reportUnsignableCallbacks();
 });

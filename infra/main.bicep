@@ -297,6 +297,9 @@ param callbackAllowedHosts string = ''
 @description('CALLBACK_SECRET_NAME: Key Vault secret holding the whsec_ secret that signs result callbacks (put it in the vault: az keyvault secret set).')
 param callbackSecretName string = 'callback-signing-secret'
 
+@description('WRITE_BACK_QUEUE_NAME: the shop write-back queue (a shop customer waits here until its D365 account is written to the shop).')
+param writeBackQueueName string = 'shop-write-back'
+
 @description('CALLBACK_QUEUE_NAME: the callback outbox queue (result events wait here until delivered).')
 param callbackQueueName string = 'customer-callbacks'
 
@@ -490,6 +493,7 @@ module storage 'modules/storage.bicep' = {
     operationsTableName: operationsTableName
     operationsAuditTableName: operationsAuditTableName
     callbackQueueName: callbackQueueName
+    writeBackQueueName: writeBackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName
     replayQueueName: replayQueueName
     deploymentContainerName: deploymentContainerName
@@ -619,6 +623,7 @@ module functionApp 'modules/function-app.bicep' = {
     shopBudgetShare: shopBudgetShare
     shopTimeoutMs: shopTimeoutMs
     shopMaxWaitMs: shopMaxWaitMs
+    writeBackQueueName: writeBackQueueName
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName

@@ -40,6 +40,7 @@ import {
   Telemetry,
   ShopClients,
   WebhookSecrets,
+  WriteBackQueue,
 } from './ports';
 import type { InvocationContext } from '@azure/functions';
 import { invocationLog } from './adapters/invocation-log';
@@ -51,6 +52,8 @@ import { shopClients } from './adapters/shops/shop-clients';
 import type { WebhookHttpDeps } from './http/webhooks/intake';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
+import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
+import type { WriteBackDeps } from './use-cases/worker/write-back';
 import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
@@ -98,6 +101,8 @@ export interface AppServices {
   sourceCustomers: SourceCustomers;
   /** The shops' Admin APIs the D365 account is written back to (issue 28), paced by a fleet-wide budget. */
   shopClients: ShopClients;
+  /** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME). */
+  writeBackQueue: WriteBackQueue;
   /** Result callbacks: the outbox, the disabled endpoints, the sender. */
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
@@ -121,6 +126,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     target: config.d365.target,
     defaultCustomerGroup: config.d365.defaultCustomerGroup,
     links: services.links,
+    shopClients: services.shopClients,
+    writeBackQueue: services.writeBackQueue,
   };
 }
 
@@ -148,6 +155,30 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     d365Updates: services.d365Updates,
     toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
     conflictPolicy: config.conflictPolicy,
+    shopClients: services.shopClients,
+    writeBackQueue: services.writeBackQueue,
+  };
+}
+
+/**
+ * An attempt's lease on a write-back: the budget wait and up to four shop calls (definition, read,
+ * write, one re-read), and the writes around them.
+ */
+export const writeBackLeaseSeconds = (config: Config): number =>
+  Math.ceil((config.shops.maxWaitMs + 4 * config.shops.timeoutMs) / 1000) + 5;
+
+/** What the write-back step needs, from the services. */
+export function writeBackDeps(services: AppServices, log: Log): WriteBackDeps {
+  const { config } = services;
+  return {
+    statusStore: services.statusStore,
+    shopClients: services.shopClients,
+    queue: services.writeBackQueue,
+    retry: config.retry,
+    leaseSeconds: writeBackLeaseSeconds(config),
+    callbackOutbox: services.callbacks.outbox,
+    telemetry: services.telemetry,
+    log,
   };
 }
 
@@ -205,6 +236,7 @@ export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
     reconcileAfterSeconds: config.reconcileAfterSeconds,
     callbackOutbox: services.callbacks.outbox,
     queueDepths: services.queueDepths,
+    writeBackQueue: services.writeBackQueue,
   };
 }
 
@@ -224,6 +256,7 @@ function lazyStatusStore(getClient: () => Promise<TableClient>): StatusStore {
     findLeaseExpired: async (before, limit) => (await store()).findLeaseExpired(before, limit),
     findStale: async (statuses, before, limit) => (await store()).findStale(statuses, before, limit),
     findCreatedBefore: async (before, limit) => (await store()).findCreatedBefore(before, limit),
+    findWriteBacks: async (state, limit) => (await store()).findWriteBacks(state, limit),
   };
 }
 
@@ -253,6 +286,8 @@ export function createAppServices(config: Config): AppServices {
   const getLinks = ensuredOnce(linkClient, () => linkClient.createTable(), local);
   const getQueue = ensuredOnce(queueClient, () => queueClient.createIfNotExists(), local);
   const getPoison = ensuredOnce(poisonClient, () => poisonClient.createIfNotExists(), local);
+  const writeBackClient = queueClientFor(config.shops.writeBackQueueName);
+  const getWriteBack = ensuredOnce(writeBackClient, () => writeBackClient.createIfNotExists(), local);
   const tableClientFor = (name: string): TableClient =>
     config.storage.kind === 'connectionString'
       ? TableClient.fromConnectionString(config.storage.connectionString, name, {
@@ -353,6 +388,9 @@ export function createAppServices(config: Config): AppServices {
       ticks: storageReplayTicks(ensuredOnce(replayQueue, () => replayQueue.createIfNotExists(), local)),
       gateRoom: gateRoom(tableGateRows(getTable), config.d365MaxConcurrency),
     },
+    writeBackQueue: {
+      send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
+    },
     queue: {
       send: async (message, options) => storageCustomerQueue(await getQueue()).send(message, options),
     },
@@ -382,6 +420,7 @@ export function createAppServices(config: Config): AppServices {
       return {
         [config.queueName]: await depth(getQueue),
         [config.poisonQueueName]: await depth(getPoison),
+        [config.shops.writeBackQueueName]: await depth(getWriteBack),
       };
     },
     telemetry: applicationInsightsTelemetry(

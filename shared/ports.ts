@@ -15,6 +15,7 @@ import type { AttentionEntry, AttentionView } from './domain/operations/attentio
 import type { AuditEntry } from './domain/operations/audit';
 import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
 import type { Observation } from './domain/shop-budget';
+import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -47,6 +48,8 @@ export interface StatusStore {
   findStale(statuses: readonly Status[], updatedBefore: string, limit: number): Promise<StatusRecord[]>;
   /** Records created before `createdBefore` (ISO), at most `limit` (retention). */
   findCreatedBefore(createdBefore: string, limit: number): Promise<StatusRecord[]>;
+  /** Records whose shop write-back is in `state` (the reconciler's `pending`), at most `limit`. */
+  findWriteBacks(state: WriteBackState, limit: number): Promise<StatusRecord[]>;
 }
 
 export class StatusConflictError extends Error {
@@ -59,6 +62,11 @@ export class StatusConflictError extends Error {
 /** Where accepted requests wait for the worker. */
 export interface CustomerQueue {
   send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */
+export interface WriteBackQueue {
+  send(message: WriteBackMessage, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
@@ -211,6 +219,12 @@ export interface CustomerLink {
    * update whose first worker wrote the link but lost its record's lease ends it with that outcome.
    */
   lastUpdate?: string;
+  /**
+   * A shop's customer: the digest (domain/webhooks/source-digest.ts) of the customer as we last took
+   * it from the shop (its create, or its last applied update from the shop): a delivery with the same
+   * digest is the shop's echo of our own write and changes nothing. Not personal data.
+   */
+  sourceDigest?: string;
   etag: string;
 }
 
@@ -348,7 +362,12 @@ export type TelemetryEventName =
   | 'CallbackFailed'
   | 'CallbackEndpointDisabled'
   /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
-  | 'CustomerAddresses';
+  | 'CustomerAddresses'
+  /** A shop write-back ended (issue 28): written (outcome: changed / unchanged) or failed (reason). */
+  | 'ShopWriteBackWritten'
+  | 'ShopWriteBackFailed'
+  /** A shop's `customers/update` caused by our own write-back, dropped (reason: how it was told). */
+  | 'ShopEchoIgnored';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -374,6 +393,8 @@ export interface TelemetryEvent {
     /** CustomerAddresses: further addresses in D365 now, and those that did not land. */
     addressesLanded?: number;
     addressesFailed?: number;
+    /** ShopWriteBackWritten: the shop calls' time of the attempt that wrote it. */
+    shopMs?: number;
   };
 }
 
@@ -612,6 +633,9 @@ export type ShopWriteResult =
   /** The shop refused the values (its validation: a taken e-mail, a unique value in use); `reason` names fields/codes only. */
   | { kind: 'rejected'; reason: string };
 
+/** What removing the account we wrote did (`absent`: the shop held none, or has no such customer). */
+export type ShopForgetResult = { kind: 'forgotten' } | { kind: 'absent' };
+
 export interface ShopCallOptions {
   abortSignal?: AbortSignal;
   /** Where the client logs what an operator should know (a pinned API version out of support). */
@@ -639,6 +663,12 @@ export interface ShopClient {
   ): Promise<ShopWriteResult>;
   /** Writes the D365 account to the customer (metafield / attribute value): an upsert. */
   writeAccount(customerId: string, account: string, options?: ShopCallOptions): Promise<ShopWriteResult>;
+  /**
+   * Removes the D365 account we wrote (the erasure of issue 27: it is data we wrote): the Shopify
+   * metafield (`metafieldsDelete`), the BigCommerce attribute value. Idempotent. Optional: a shop
+   * client without it holds nothing to forget.
+   */
+  forgetAccount?(customerId: string, options?: ShopCallOptions): Promise<ShopForgetResult>;
 }
 
 /** The shop clients of the WEBHOOK_SOURCES shops that have an Admin API token configured. */

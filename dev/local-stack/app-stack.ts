@@ -60,6 +60,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
     OPERATIONS_AUDIT_TABLE_NAME: `audit${suffix}`,
     CALLBACK_QUEUE_NAME: `callbacks-${suffix}`,
     REPLAY_QUEUE_NAME: `replays-${suffix}`,
+    WRITE_BACK_QUEUE_NAME: `writeback-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
       ? writeCaBundle([emulator.caCertPem, ...options.extraCaCertPems])

@@ -14,6 +14,8 @@ export interface FleetStackOptions {
   storageConnectionString?: string;
   /** App settings that differ from the local defaults (the same for every host). */
   settings?: Record<string, string>;
+  /** Settings that name the emulator (e.g. shops' API URLs in WEBHOOK_SOURCES), given its URL. */
+  emulatorSettings?: (emulatorUrl: string) => Record<string, string>;
   emulator?: Parameters<typeof startEmulator>[0];
   /** Every line host i writes (the bench counts executions and their durations from them). */
   onLine?: (host: number, line: string) => void;
@@ -47,8 +49,10 @@ export async function startFleetStack(options: FleetStackOptions) {
     CUSTOMER_QUEUE_NAME: queueName,
     STATUS_TABLE_NAME: tableName,
     LINK_TABLE_NAME: `fleetlinks${suffix}`,
+    WRITE_BACK_QUEUE_NAME: `fleetwb-${suffix}`,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...options.settings,
+    ...options.emulatorSettings?.(emulator.url),
   };
   const queue = new QueueClient(connectionString, queueName);
   await queue.createIfNotExists();

@@ -166,6 +166,14 @@ customEvents
 | project timestamp, retryAfterSeconds = todouble(customMeasurements.retryAfterSeconds)
 '''
 
+// A shop write-back (issue 28) that ended `failed` needs an operator (a new Admin API token, the
+// customer back in the shop), then POST .../write-back/retry; the create itself stays succeeded.
+var shopWriteBackFailedQuery = '''
+customEvents
+| where name == 'ShopWriteBackFailed'
+| project timestamp, source = tostring(customDimensions.source), reason = tostring(customDimensions.reason)
+'''
+
 var authFailureQuery = '''
 customEvents
 | where name == 'CustomerFailed'
@@ -303,7 +311,7 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: function errors'
-    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function) or getOpenApiDocument (GET /api/openapi.json).'
+    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function) or getOpenApiDocument (GET /api/openapi.json).'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -425,6 +433,43 @@ resource authFailureAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   }
 }
 
+resource shopWriteBackFailedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-shop-write-back-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: shop write-backs failing'
+    description: 'A shop write-back ended failed (ShopWriteBackFailed) in 15 minutes: the shop does not hold the customer\'s D365 account. The reason says why: shop_access (put a valid Admin API token in Key Vault), shop_customer_not_found, rejected, shop_unavailable. Fix it, then POST /api/customers/status/{correlationId}/write-back/retry with the master key. The creates themselves succeeded. See docs/webhooks.md.'
+    severity: 2
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: shopWriteBackFailedQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
 @description('Resource IDs of the alert rules.')
 output alertRuleIds array = [
   poisonAlert.id
@@ -433,4 +478,5 @@ output alertRuleIds array = [
   functionErrorsAlert.id
   throttlingAlert.id
   authFailureAlert.id
+  shopWriteBackFailedAlert.id
 ]

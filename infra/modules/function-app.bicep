@@ -117,6 +117,8 @@ param shopTimeoutMs int
 
 @description('SHOP_MAX_WAIT_MS.')
 param shopMaxWaitMs int
+@description('WRITE_BACK_QUEUE_NAME.')
+param writeBackQueueName string
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
@@ -486,6 +488,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'SHOP_MAX_WAIT_MS'
           value: string(shopMaxWaitMs)
+        }
+        {
+          name: 'WRITE_BACK_QUEUE_NAME'
+          value: writeBackQueueName
         }
         {
           name: 'CALLBACK_ALLOWED_HOSTS'

@@ -43,6 +43,9 @@ param callbackQueueName string
 @description('The bulk replay queue (REPLAY_QUEUE_NAME, issue 31): one message per tick of a replay job; "<name>-poison" holds a tick the host failed maxDequeueCount times (the reconciler sends the job a new one).')
 param replayQueueName string
 
+@description('The shop write-back queue (WRITE_BACK_QUEUE_NAME, issue 28): a shop customer that succeeded waits here until its D365 account is written to the shop.')
+param writeBackQueueName string
+
 @description('Table of callback URLs disabled after a 410 Gone (CALLBACK_ENDPOINTS_TABLE_NAME).')
 param callbackEndpointsTableName string
 
@@ -163,6 +166,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource replayPoisonQueue 'queues' = {
       name: '${replayQueueName}-poison'
+    }
+
+    resource writeBackQueue 'queues' = {
+      name: writeBackQueueName
+    }
+
+    resource writeBackPoisonQueue 'queues' = {
+      name: '${writeBackQueueName}-poison'
     }
   }
 

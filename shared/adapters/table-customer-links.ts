@@ -32,6 +32,7 @@ const FIELDS = [
   'd365Etag',
   'inFlight',
   'lastUpdate',
+  'sourceDigest',
 ] as const satisfies readonly (keyof CustomerLink)[];
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -124,6 +125,7 @@ export function tableCustomerLinks(table: () => Promise<TableClient>): CustomerL
             customerAccount: link.customerAccount,
             linkedAt: at,
             createCorrelationId: link.createCorrelationId,
+            sourceDigest: link.sourceDigest,
             verification: link.verification,
           });
           break;

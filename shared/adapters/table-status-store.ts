@@ -25,6 +25,8 @@ const OPTIONAL_FIELDS = [
   'submittedAt',
   'acceptedWithoutAccountAt',
   'nextAttemptAt',
+  'writeBack',
+  'writeBackDetail',
   'resolvedAt',
   'resolution',
   'resolvedBy',
@@ -114,6 +116,9 @@ export function tableStatusStore(client: TableClient): StatusStore {
     async findStale(statuses, updatedBefore, limit) {
       const byStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
       return query(`(${byStatus}) and ${odata`updatedAt lt ${updatedBefore}`}`, limit);
+    },
+    async findWriteBacks(state, limit) {
+      return query(odata`writeBack eq ${state}`, limit);
     },
     async findCreatedBefore(createdBefore, limit) {
       return query(odata`createdAt lt ${createdBefore}`, limit);

@@ -98,6 +98,7 @@ const configSchema = settingsObject.transform((v) => ({
     budgetShare: v.SHOP_BUDGET_SHARE,
     timeoutMs: v.SHOP_TIMEOUT_MS,
     maxWaitMs: v.SHOP_MAX_WAIT_MS,
+    writeBackQueueName: v.WRITE_BACK_QUEUE_NAME,
   },
   callbacks: {
     allowedHosts: v.CALLBACK_ALLOWED_HOSTS,
@@ -195,6 +196,8 @@ export interface Config {
     budgetShare: number;
     timeoutMs: number;
     maxWaitMs: number;
+    /** The write-back's own queue (WRITE_BACK_QUEUE_NAME). */
+    writeBackQueueName: string;
   };
   /** Result callbacks (docs/api.md): the `Callback-Url` allow-list, the signing secret, the outbox. */
   callbacks: {

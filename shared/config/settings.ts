@@ -567,6 +567,15 @@ const catalogue = [
     schema: nonNegativeInt.max(300_000, 'must be at most 300000'),
   }),
   define({
+    name: 'WRITE_BACK_QUEUE_NAME',
+    description:
+      "The shop write-back queue: a shop's customer that succeeded waits here until its D365 account is written to the shop (Shopify metafield, BigCommerce attribute).",
+    default: 'shop-write-back',
+    local: 'shop-write-back',
+    azure: true,
+    schema: queueName,
+  }),
+  define({
     name: 'CALLBACK_ALLOWED_HOSTS',
     description:
       'Hosts a `Callback-Url` may name (result callbacks, docs/api.md): comma-separated, `hooks.example.com` or `*.example.com` (its sub-domains), each with an optional `:port` (`:*` any; without, 443 only). Only `https://`; a host that resolves to a private, loopback or link-local address is refused. Empty: callbacks off.',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { mayRevealAccounts } from './ownership';
 import { FailureCode, Status, StatusAnswer, StatusRecord } from './status';
+import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
 
 /**
  * Result callbacks: the event a caller's callback URL receives when its request ends, and the
@@ -51,8 +52,17 @@ export interface CallbackEvent {
     | 'customerAccount'
     | 'outcome'
     | 'verification'
-  > & { errorCode?: FailureCode; attempts: number };
+  > & { errorCode?: FailureCode; attempts: number; writeBack?: WriteBackAnswer };
 }
+
+/**
+ * The shop write-back's endings are events of their own (`customer.write_back.written`,
+ * `customer.write_back.failed`), announced like a request's ending; the request's `succeeded`
+ * event says `writeBack: {status: "pending"}` when one follows.
+ */
+export type WriteBackEventStatus = `write_back.${Exclude<WriteBackState, 'pending'>}`;
+export const isWriteBackEvent = (status: string): status is WriteBackEventStatus =>
+  status.startsWith('write_back.');
 
 /** The `webhook-id` of a request's ending: stable across redeliveries, new for a replay's ending. */
 export function callbackEventId(correlationId: string, status: string, queuedAt: string): string {
@@ -63,7 +73,7 @@ export function callbackEventId(correlationId: string, status: string, queuedAt:
 /** The outbox message for a request about to end in `status`. */
 export function callbackMessageFor(
   record: Pick<StatusRecord, 'correlationId' | 'queuedAt' | 'createdAt'> & { callbackUrl: string },
-  status: Status,
+  status: Status | WriteBackEventStatus,
   now: Date,
 ): CallbackMessage {
   return {
@@ -79,9 +89,17 @@ export function callbackMessageFor(
 }
 
 /** The event for an ended record (personal-data free by construction: only these fields). */
-export function callbackEventFor(record: StatusRecord): CallbackEvent {
+export function callbackEventFor(
+  record: StatusRecord,
+  status: Status | WriteBackEventStatus = record.status,
+): CallbackEvent {
+  const writeBack = isWriteBackEvent(status)
+    ? writeBackAnswer(record.writeBack, record.writeBackDetail)
+    : record.writeBack !== undefined && record.status === 'succeeded'
+      ? { status: 'pending' as const, attempts: 0 }
+      : undefined;
   return {
-    type: `customer.${record.status}`,
+    type: `customer.${status}`,
     timestamp: record.updatedAt,
     data: {
       correlationId: record.correlationId,
@@ -97,6 +115,7 @@ export function callbackEventFor(record: StatusRecord): CallbackEvent {
       ...(!mayRevealAccounts(record) && record.outcome === 'linked' && { verification: 'pending' as const }),
       ...(record.errorCode !== undefined && { errorCode: record.errorCode }),
       attempts: record.attempts,
+      ...(writeBack && { writeBack }),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { AddressesOutcome } from './further-addresses';
 import { Identity, mayRevealAccounts } from './ownership';
 import type { MatchedOn } from './recovery-match';
+import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
 
 /**
  * The processing state machine of one customer request, and the status answer derived from it.
@@ -163,6 +164,12 @@ export interface StatusRecord {
   /** When the next attempt is due (`retrying`). */
   nextAttemptAt?: string;
   /**
+   * A shop's create that succeeded: writing its D365 account back to the shop (issue 28,
+   * shared/domain/write-back.ts). Never changes `status`; its detail is `WriteBackDetail` JSON.
+   */
+  writeBack?: WriteBackState;
+  writeBackDetail?: string;
+  /**
    * Operations (issue 31): a `failed` or `needs_review` request an operator resolved (handled in D365
    * by hand: `manual`), or that a later request for the same customer made moot (`superseded`). The
    * status stays; the request leaves the operators' open list.
@@ -207,6 +214,8 @@ export interface StatusAnswer {
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
+  /** A shop's customer: the write-back of its D365 account to the shop (pending, written, failed). */
+  writeBack?: WriteBackAnswer;
   attempts: number;
   createdAt: string;
   updatedAt: string;
@@ -249,6 +258,9 @@ function answerOf(record: Omit<StatusRecord, 'etag'>): StatusAnswer {
     ...(record.lastError !== undefined && !isTerminal(record.status) && { lastError: record.lastError }),
     ...(record.nextAttemptAt !== undefined &&
       record.status === 'retrying' && { nextAttemptAt: record.nextAttemptAt }),
+    ...(record.writeBack !== undefined && {
+      writeBack: writeBackAnswer(record.writeBack, record.writeBackDetail),
+    }),
     attempts: record.attempts,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
 import { MATCHED_ON } from '../domain/recovery-match';
+import { ATTENTION_VIEWS } from '../domain/operations/attention';
 import { problems } from './problem';
+import { writeBackSchema } from './write-back-schema';
 import {
   MAX_WEBHOOK_BODY_BYTES,
   WEBHOOK_IGNORED_REASONS,
@@ -116,6 +118,7 @@ export const statusAnswerSchema = z
       .optional()
       .meta({ description: 'The last transient failure of a pending request.' }),
     nextAttemptAt: timestamp.optional().meta({ description: 'When the next attempt is due (`retrying`).' }),
+    writeBack: writeBackSchema.optional(),
     attempts: z.int().min(0),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -234,6 +237,20 @@ const WEBHOOK_PROBLEMS = {
 
 type ProblemExample = { type: string; status: number } & Record<string, unknown>;
 
+/**
+ * Further examples of a fixed problem, named for the operations whose answer differs from the first
+ * example (the operations routes' `invalid-query` points at a query parameter; the link routes' at
+ * the whole query).
+ */
+const PROBLEM_VARIANTS = {
+  invalidQueryParameter: problems.invalidQuery([
+    { pointer: '/status', detail: `status must be one of ${ATTENTION_VIEWS.join(', ')}` },
+  ]),
+  invalidQueryUnknownParameter: problems.invalidQuery([
+    { pointer: '/colour', detail: 'Unknown query parameter: colour.' },
+  ]),
+};
+
 /** Each fixed problem as the app sends it (the `Retry-After` seconds go to the header). */
 export const PROBLEM_EXAMPLES = Object.fromEntries(
   [
@@ -242,11 +259,15 @@ export const PROBLEM_EXAMPLES = Object.fromEntries(
       return [name, make(...args)] as const;
     }),
     ...Object.entries(WEBHOOK_PROBLEMS),
+    ...Object.entries(PROBLEM_VARIANTS),
   ].map(([name, problem]) => {
     const { retryAfterSeconds: _ignored, ...body } = problem as Record<string, unknown>;
     return [name, body];
   }),
-) as Record<keyof typeof problems | keyof typeof WEBHOOK_PROBLEMS, ProblemExample>;
+) as Record<
+  keyof typeof problems | keyof typeof WEBHOOK_PROBLEMS | keyof typeof PROBLEM_VARIANTS,
+  ProblemExample
+>;
 
 /** Every `type` the app answers: the fixed problems, and one per failure code (`Prefer: wait`). */
 export const PROBLEM_TYPES: readonly string[] = [

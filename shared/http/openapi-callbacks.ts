@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { failureCodeSchema, outcomeSchema, statusSchema, verificationSchema } from './api-schemas';
 import { MAX_CALLBACK_URL_LENGTH } from './callback-url';
+import { writeBackSchema } from './write-back-schema';
 import { callerProblems, header, Json, noContent500, problem, ref } from './openapi-parts';
 
 /**
@@ -12,10 +13,10 @@ export const callbackEventSchema = z
   .strictObject({
     type: z
       .string()
-      .regex(/^customer\.[a-z_]+$/)
+      .regex(/^customer\.[a-z_.]+$/)
       .meta({
         description:
-          '`customer.` + the final status: `customer.succeeded`, `customer.failed`, `customer.needs_review`.',
+          '`customer.` + the final status: `customer.succeeded`, `customer.failed`, `customer.needs_review`; a shop write-back’s ending: `customer.write_back.written`, `customer.write_back.failed` (an event of its own, after the request’s `customer.succeeded`).',
       }),
     timestamp: z.iso
       .datetime()
@@ -32,6 +33,10 @@ export const callbackEventSchema = z
       verification: verificationSchema.optional(),
       errorCode: failureCodeSchema.optional(),
       attempts: z.number().int().min(0),
+      writeBack: writeBackSchema.optional().meta({
+        description:
+          'The shop write-back: `pending` in `customer.succeeded`, its ending in `customer.write_back.*`.',
+      }),
     }),
   })
   .meta({

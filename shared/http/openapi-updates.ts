@@ -211,7 +211,7 @@ export function updatePaths(): Record<string, Json> {
         tags: ['operations'],
         summary: 'Verify a pending link (operator)',
         description:
-          'The operator\u2019s decision that the caller of a pending link (its create found the customer in D365 by an e-mail nobody verified) is that customer: the link grants changes from now on and its create\u2019s status shows the account. By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. Verifying a link that is not pending changes nothing.',
+          'The operator\u2019s decision that the caller of a pending link (its create found the customer in D365 by an e-mail nobody verified) is that customer: the link grants changes from now on and its create\u2019s status shows the account; a shop\u2019s customer gets its D365 account written back to the shop (its status answer\u2019s `writeBack` becomes `pending`, then `written`). By `source` + `sourceCustomerId`, or by `legalEntity` + `customerAccount`. Needs the master (admin) key; with `CALLER_AUTH=app-service` also `CALLER_ROLE_OPERATOR`. Verifying a link that is not pending changes nothing.',
         ...linkOperation(
           'The link, verified.',
           { verified: { ...LINK_EXAMPLE, verification: 'verified' } },

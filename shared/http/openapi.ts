@@ -43,6 +43,7 @@ import {
   UPDATE_PARAMETERS,
   updatePaths,
 } from './openapi-updates';
+import { writeBackPaths } from './openapi-write-back';
 import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
 import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
@@ -379,6 +380,7 @@ function buildDocument(): Json {
           },
         },
       },
+      ...writeBackPaths(),
       '/health': {
         get: {
           operationId: 'health',

@@ -84,6 +84,9 @@ export async function updateCustomerHttp(
         return problemResponse(
           problems.invalidHeader(CUSTOMER_VERSION_HEADER, { pointer: '', detail: result.detail }),
         );
+      case 'echo':
+        // Only a shop's delivery carries a source digest (shared/http/webhooks/update-delivery.ts).
+        throw new Error('An update through the API cannot be a shop echo');
       case 'invalid':
       case 'unavailable':
       case 'key-reused':

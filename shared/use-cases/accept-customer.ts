@@ -10,9 +10,11 @@ import {
   CustomerLinks,
   CustomerQueue,
   Log,
+  ShopClients,
   StatusConflictError,
   StatusStore,
   Telemetry,
+  WriteBackQueue,
 } from '../ports';
 
 export interface AcceptDeps {
@@ -24,6 +26,9 @@ export interface AcceptDeps {
   defaultCustomerGroup: string;
   /** The customer links (issue 17): a create that names its source customer reserves its link. */
   links?: CustomerLinks;
+  /** A pending link confirmed by its shop (Shopify `verified_email`) gets its write-back (issue 28). */
+  shopClients?: ShopClients;
+  writeBackQueue?: WriteBackQueue;
   now?: () => Date;
   newId?: () => string;
 }

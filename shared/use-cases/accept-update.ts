@@ -9,7 +9,13 @@ import {
 import { Caller, mayNameLinkOwner, mayUpdateByAccount, writeThroughLink } from '../domain/ownership';
 import { createHash } from 'node:crypto';
 import { CustomerLink, CustomerLinkKey, CustomerLinks } from '../ports';
-import { AcceptDeps, AcceptOptions, acceptValidated, AcceptResult } from './accept-customer';
+import {
+  AcceptDeps,
+  AcceptOptions,
+  acceptValidated,
+  AcceptResult,
+  correlationIdFor,
+} from './accept-customer';
 import { errorName } from '../domain/failure';
 import { confirmLink } from './verify-link';
 
@@ -32,6 +38,11 @@ export interface UpdateIntake {
   order?: { kind: 'source' | 'version'; value: number };
   /** The source's own signed payload says the shopper's identity is verified (Shopify `verified_email`). */
   verifiedBySource?: boolean;
+  /**
+   * A shop's delivery of the whole customer: its digest (domain/webhooks/source-digest.ts). Equal to
+   * the link's, the delivery changes nothing we sync (the shop's echo of our own write): `echo`.
+   */
+  sourceDigest?: string;
 }
 
 export type UpdateTarget =
@@ -47,7 +58,9 @@ export type AcceptUpdateResult =
   /** The caller's link is pending verification: it grants no changes (403). */
   | { kind: 'unverified' }
   /** The version is far ahead of the clock or of the customer's newest one (400; version-bounds.ts). */
-  | { kind: 'invalid-version'; detail: string };
+  | { kind: 'invalid-version'; detail: string }
+  /** A shop's delivery that changes nothing we sync (the shop's echo of our own write). */
+  | { kind: 'echo' };
 
 export async function acceptUpdate(
   intake: UpdateIntake,
@@ -73,6 +86,8 @@ export async function acceptUpdate(
     return { kind: 'unavailable' };
   }
   if (!link) return { kind: 'not-found' };
+  if (intake.sourceDigest !== undefined && intake.sourceDigest === link.sourceDigest)
+    return echoOrReplay({ ...options, caller: caller.id }, deps);
   const now = deps.now?.() ?? new Date();
   if (intake.order?.kind === 'version') {
     const stamps = JSON.parse(link.fieldStamps) as FieldStamps;
@@ -93,6 +108,7 @@ export async function acceptUpdate(
       ...(link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
       customer: checked.customer,
       stamp: orderStamp(now.getTime(), intake.order),
+      ...(intake.sourceDigest !== undefined && { sourceDigest: intake.sourceDigest }),
     },
   };
   // The fingerprint leaves the arrival time out: a repeat of the same patch under its key is a replay.
@@ -117,4 +133,15 @@ export async function acceptUpdate(
     { ...options, caller: caller.id },
     { now },
   );
+}
+
+/**
+ * A shop delivery that changes nothing we sync: the shop's echo of our own write, unless it is a
+ * redelivery of an event that was stored as an update before (its digest became the link's when it
+ * was applied): that one gets its stored answer again, as any redelivery does.
+ */
+async function echoOrReplay(options: AcceptOptions, deps: AcceptDeps): Promise<AcceptUpdateResult> {
+  if (options.idempotencyKey === undefined) return { kind: 'echo' };
+  const stored = await deps.statusStore.get(correlationIdFor(deps, options));
+  return stored ? { kind: 'accepted', record: stored, replayed: true } : { kind: 'echo' };
 }

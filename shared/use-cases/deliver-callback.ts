@@ -5,7 +5,9 @@ import {
   CallbackMessage,
   callbackMessageFor,
   decodeCallbackMessage,
+  isWriteBackEvent,
 } from '../domain/callback-event';
+import { parseWriteBackDetail } from '../domain/write-back';
 import { parseRetryAfter } from '../domain/failure';
 import { backoffSeconds, RetryPolicy } from '../domain/retry-policy';
 import { standardWebhookSignature } from '../domain/standard-webhook-signature';
@@ -44,6 +46,19 @@ export async function announceEnding(
   if (!record.callbackUrl || !deps.callbackOutbox) return;
   const callbackUrl = record.callbackUrl;
   await deps.callbackOutbox.send(callbackMessageFor({ ...record, callbackUrl }, status, clock(deps)));
+}
+
+/** Writes the outbox message for a shop write-back about to end (written or failed). */
+export async function announceWriteBack(
+  record: StatusRecord,
+  state: 'written' | 'failed',
+  deps: CallbackAnnounceDeps,
+): Promise<void> {
+  if (!record.callbackUrl || !deps.callbackOutbox) return;
+  const callbackUrl = record.callbackUrl;
+  await deps.callbackOutbox.send(
+    callbackMessageFor({ ...record, callbackUrl }, `write_back.${state}`, clock(deps)),
+  );
 }
 
 export interface DeliverDeps {
@@ -85,6 +100,10 @@ const hostOf = (url: string): string => new URL(url).host;
 /** How the record relates to the message: its ending is there, not yet, or another one is. */
 function matchRecord(record: StatusRecord, message: CallbackMessage): 'ended' | 'not-yet' | 'superseded' {
   if ((record.queuedAt ?? record.createdAt) !== message.queuedAt) return 'superseded';
+  if (isWriteBackEvent(message.status)) {
+    if (record.writeBack === 'pending') return 'not-yet';
+    return `write_back.${record.writeBack}` === message.status ? 'ended' : 'superseded';
+  }
   if (!isTerminal(record.status)) return 'not-yet';
   return record.status === message.status ? 'ended' : 'superseded';
 }
@@ -134,8 +153,18 @@ export async function deliverCallback(input: unknown, deps: DeliverDeps): Promis
     return { kind: 'dropped', reason: found };
   }
   const record = found;
-  const id = callbackEventId(correlationId, record.status, message.queuedAt);
-  const body = JSON.stringify(callbackEventFor(record));
+  // A write-back's ending: one event per series of attempts (an operator's retry starts a new one).
+  const writeBack = isWriteBackEvent(message.status);
+  const id = writeBack
+    ? callbackEventId(
+        correlationId,
+        message.status,
+        `${message.queuedAt}/${parseWriteBackDetail(record.writeBackDetail).since}`,
+      )
+    : callbackEventId(correlationId, record.status, message.queuedAt);
+  const body = JSON.stringify(
+    callbackEventFor(record, isWriteBackEvent(message.status) ? message.status : record.status),
+  );
   const attempt = message.attempts + 1;
   let answer: Awaited<ReturnType<CallbackSender['post']>>;
   try {

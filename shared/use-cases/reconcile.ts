@@ -3,7 +3,16 @@ import { RetryPolicy } from '../domain/retry-policy';
 import { messageFromRecord } from '../domain/queue-message';
 import { recordFailure } from './worker/endings';
 import { FAILURE_CODES, StatusRecord } from '../domain/status';
-import { CallbackOutbox, CustomerQueue, Log, StatusConflictError, StatusStore, Telemetry } from '../ports';
+import {
+  CallbackOutbox,
+  CustomerQueue,
+  Log,
+  StatusConflictError,
+  StatusStore,
+  Telemetry,
+  WriteBackQueue,
+} from '../ports';
+import { reconcileWriteBacks } from './reconcile-write-backs';
 
 export interface ReconcileDeps {
   statusStore: StatusStore;
@@ -16,6 +25,8 @@ export interface ReconcileDeps {
   callbackOutbox?: CallbackOutbox;
   /** Approximate message counts per queue, reported as the `QueueDepth` metric (poison depth alert). */
   queueDepths?: () => Promise<Record<string, number>>;
+  /** Shop write-backs left pending get their message again (issue 28; reconcile-write-backs.ts). */
+  writeBackQueue?: WriteBackQueue;
   /** Records looked at per run. */
   batchSize?: number;
   now?: () => Date;
@@ -25,6 +36,8 @@ export interface ReconcileReport {
   requeued: number;
   failed: number;
   skipped: number;
+  /** Shop write-backs sent again. */
+  writeBacks?: number;
 }
 
 /** Whether a stale, unfinished record has lost its message (or its owner) and needs one again. */
@@ -87,7 +100,13 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       report.skipped += 1;
     }
   }
-  if (stale.length > 0) deps.log.info('reconciler.run', { reason: JSON.stringify(report) });
+  const writeBacks = await reconcileWriteBacks(deps, now).catch((error: unknown) => {
+    deps.log.error('shop.write_back.reconcile_failed', { reason: errorName(error) });
+    return { requeued: 0 };
+  });
+  if (writeBacks.requeued > 0) report.writeBacks = writeBacks.requeued;
+  if (stale.length > 0 || writeBacks.requeued > 0)
+    deps.log.info('reconciler.run', { reason: JSON.stringify(report) });
   await reportQueueDepths(deps);
   return report;
 }

@@ -1,11 +1,24 @@
-import type { CustomerLink, CustomerLinkKey, CustomerLinks, Log, StatusStore } from '../ports';
+import type {
+  CustomerLink,
+  CustomerLinkKey,
+  CustomerLinks,
+  Log,
+  ShopClients,
+  StatusStore,
+  WriteBackQueue,
+} from '../ports';
 import { StatusConflictError } from '../ports';
 import { errorName } from '../domain/failure';
+import { pendingWriteBack, queueWriteBack, wantsWriteBack } from './worker/write-back';
 
 export interface VerifyLinkDeps {
   links: CustomerLinks;
   statusStore: StatusStore;
   log: Log;
+  /** A shop's customer whose link is confirmed gets its account written back (issue 28). */
+  shopClients?: ShopClients;
+  writeBackQueue?: WriteBackQueue;
+  now?: () => Date;
 }
 
 /**
@@ -49,11 +62,24 @@ const keyOf = (link: CustomerLink): CustomerLinkKey =>
     ? { kind: 'reference', source: link.source, sourceCustomerId: link.sourceCustomerId }
     : { kind: 'account', legalEntity: link.legalEntity, customerAccount: link.customerAccount ?? '' };
 
-/** The create's record may name its account now. A failure leaves it hidden (the link is what counts). */
+/**
+ * The create's record may name its account now. A shop's customer that succeeded gets its write-back
+ * in the same write (pending, then queued): the shop learns the account it could not be told while
+ * the link was pending. A failure leaves it hidden (the link is what counts).
+ */
 async function revealCreate(correlationId: string, deps: VerifyLinkDeps): Promise<void> {
   try {
     const record = await deps.statusStore.get(correlationId);
-    if (record?.identity === 'unverified') await deps.statusStore.update(record, { identity: 'verified' });
+    if (record?.identity !== 'unverified') return;
+    const writeBack =
+      record.status === 'succeeded' &&
+      record.writeBack === undefined &&
+      wantsWriteBack({ ...record, identity: 'verified' }, deps.shopClients);
+    await deps.statusStore.update(record, {
+      identity: 'verified',
+      ...(writeBack && pendingWriteBack(deps)),
+    });
+    if (writeBack) await queueWriteBack(correlationId, deps);
   } catch (error) {
     deps.log.warn('customer.link.reveal_failed', { correlationId, reason: errorName(error) });
   }

@@ -174,6 +174,22 @@ describe('Shopify client', () => {
     expect(report.apps[0]!.throttled).toBe(0);
   });
 
+  it('forgets the account (metafieldsDelete): only our metafield goes, and forgetting again finds nothing', async () => {
+    await seedShop();
+    const id = await addShopifyCustomer('forget@example.com');
+    const other = await addShopifyCustomer('keep@example.com');
+    const shop = host().forSource('test-shop')!;
+    await shop.writeAccount(id, 'USRT/US-000003');
+    await shop.writeAccount(other, 'USRT/US-000004');
+    await expect(shop.forgetAccount!(id)).resolves.toEqual({ kind: 'forgotten' });
+    await expect(shop.getCustomer(id)).resolves.toMatchObject({ id, account: null });
+    await expect(shop.getCustomer(other)).resolves.toMatchObject({ account: 'USRT/US-000004' });
+    await expect(shop.forgetAccount!(id)).resolves.toEqual({ kind: 'absent' });
+    // A customer the shop no longer has: nothing to forget, no error.
+    await control('DELETE', `/_emulator/shopify/shops/${SHOP}/customers/${id}`);
+    await expect(shop.forgetAccount!(id)).resolves.toEqual({ kind: 'absent' });
+  });
+
   it('ends a revoked token in ShopAccessError and a deleted customer in not_found', async () => {
     await seedShop();
     const id = await addShopifyCustomer('gone@example.com');
@@ -220,6 +236,27 @@ describe('BigCommerce client', () => {
       `/_emulator/bigcommerce/stores/${STORE}`,
     );
     expect(report.attributes).toEqual([expect.objectContaining({ name: 'D365 account' })]);
+  });
+
+  it("forgets the account (DELETE attribute-values by ID): only that customer's value goes", async () => {
+    await seedStore();
+    const store = host().forSource('test-store')!;
+    // Nothing written yet, not even the attribute: nothing to forget, and no attribute created.
+    await expect(store.forgetAccount!('1')).resolves.toEqual({ kind: 'absent' });
+    await store.writeAccount('1', 'USRT/US-000001');
+    await store.writeAccount('3', 'USRT/US-000003');
+    // A fresh host (no attribute ID known) finds the attribute by its name.
+    const other = host().forSource('test-store')!;
+    await expect(other.forgetAccount!('1')).resolves.toEqual({ kind: 'forgotten' });
+    await expect(other.forgetAccount!('1')).resolves.toEqual({ kind: 'absent' });
+    const report = await control<{
+      attributes: unknown[];
+      attributeValues: { customer_id: number; attribute_value: string }[];
+    }>('GET', `/_emulator/bigcommerce/stores/${STORE}`);
+    expect(report.attributes).toHaveLength(1);
+    expect(report.attributeValues).toEqual([
+      expect.objectContaining({ customer_id: 3, attribute_value: 'USRT/US-000003' }),
+    ]);
   });
 
   it('waits out 429s and a small window, spending no more than its share of the quota', async () => {

@@ -157,9 +157,13 @@ describe('the OpenAPI document', () => {
         const admin =
           path.startsWith('/ops/') ||
           path === '/console' ||
-          ['replayCustomer', 'getCustomerLink', 'verifyCustomerLink', 'diagnoseConfiguration'].includes(
-            (operation as Json).operationId,
-          );
+          [
+            'replayCustomer',
+            'getCustomerLink',
+            'verifyCustomerLink',
+            'diagnoseConfiguration',
+            'retryWriteBack',
+          ].includes((operation as Json).operationId);
         expect(security).toEqual(
           admin
             ? [{ masterKey: [] }, { masterKeyQuery: [] }]
@@ -167,8 +171,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health; the operations routes (8 with the console page, 4 of bulk replay)
-    expect(keyed).toHaveLength(21);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry; the operations routes (8 with the console page, 4 of bulk replay)
+    expect(keyed).toHaveLength(22);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

@@ -1,3 +1,4 @@
+import { DIAGNOSIS_STEPS } from '../../shared/use-cases/diagnose-configuration';
 import { AppStack, startAppStack } from '../support/app-stack';
 
 /**
@@ -19,16 +20,7 @@ describe('GET /api/health/deep', () => {
     expect(answer.status).toBe(200);
     const body = (await answer.json()) as { status: string; steps: { step: string; ok: boolean }[] };
     expect(body.status).toBe('ok');
-    expect(body.steps.map((s) => s.step)).toEqual([
-      'settings',
-      'key-vault',
-      'entra-id',
-      'd365',
-      'd365-target',
-      'd365-defaults',
-      'shops',
-      'callbacks',
-    ]);
+    expect(body.steps.map((s) => s.step)).toEqual([...DIAGNOSIS_STEPS]);
     expect(body.steps.every((s) => s.ok)).toBe(true);
   });
 

@@ -356,6 +356,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       createCustomer: 'function',
       customerStatus: 'function',
       replayCustomer: 'admin',
+      retryWriteBack: 'admin',
       health: 'anonymous',
       // Webhook senders cannot send keys or tokens: the signature is their authentication (docs/webhooks.md).
       webhookBigCommerce: 'anonymous',
@@ -564,15 +565,17 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer, callback and replay queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
+  test('has the customer, callback, replay and shop write-back queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations and audit tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('replayQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('replayQueueName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
@@ -836,7 +839,11 @@ describe('monitoring for the portal', () => {
       failed: "[format('{0}?status=failed', parameters('consoleUrl'))]",
       retrying: "[format('{0}?status=retrying', parameters('consoleUrl'))]",
     });
-    for (const { resource } of ofType('Microsoft.Insights/scheduledQueryRules'))
+    const rules = ofType('Microsoft.Insights/scheduledQueryRules').map((f) => f.resource);
+    // The shop write-back alert is about succeeded creates (not in the console's views): its own retry route.
+    const aboutRequests = rules.filter((r) => !String(r.name).includes('shop-write-back'));
+    expect(aboutRequests).toHaveLength(rules.length - 1);
+    for (const resource of aboutRequests)
       expect(resource.properties.actions.customProperties.operatorConsole).toMatch(
         /^\[variables\('consoleLinks'\)\.(poison|failed|retrying)\]$/,
       );
@@ -857,9 +864,9 @@ describe('monitoring for the portal', () => {
       expect(text).toContain(`(__CONSOLE_URL__?status=${view})`);
   });
 
-  test('six log alert rules, notifying the action group parameter', () => {
+  test('seven log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(7);
     for (const { resource } of rules) {
       expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
       expect(resource.properties.criteria.allOf).toHaveLength(1);
@@ -891,6 +898,21 @@ describe('monitoring for the portal', () => {
     expect(query).toContain("OperationName == 'PutMessage'");
     expect(query).not.toContain('poison-poison');
     expect(poison.properties.criteria.allOf[0].threshold).toBe(0);
+  });
+
+  test('a shop write-back that ends failed alerts at once; the workbook shows write-backs per source and result', () => {
+    const alert = rule('alert-shop-write-back');
+    expect(queryOf(alert)).toContain("customEvents\n| where name == 'ShopWriteBackFailed'");
+    expect(alert.properties.criteria.allOf[0].threshold).toBe(0);
+    expect(String(alert.properties.description)).toContain('write-back/retry');
+    const tile = workbookQueries().find((q) => q.name === 'shop-write-backs');
+    expect(tile?.query).toContain("name in ('ShopWriteBackWritten', 'ShopWriteBackFailed')");
+    // The dimensions it reads are the ones the write-back step sends.
+    const step = readFileSync(join(repoRoot, 'shared', 'use-cases', 'worker', 'write-back.ts'), 'utf8');
+    for (const field of ['source', 'outcome', 'reason', 'shopMs']) {
+      expect(tile?.query).toContain(`.${field}`);
+      expect(step).toMatch(new RegExp(`\\b${field}\\b`));
+    }
   });
 
   test('duplicate rejections do not count as failed in the failure-rate alert', () => {
@@ -1023,7 +1045,7 @@ describe('monitoring for the portal', () => {
     const queried = new Set(
       [
         ...`${JSON.stringify(alertsTemplate())}\n${workbookText}`.matchAll(
-          /'((?:Customer|D365)[A-Z][A-Za-z]+)'/g,
+          /'((?:Customer|D365|ShopWriteBack)[A-Z][A-Za-z]+)'/g,
         ),
       ].map((m) => m[1]!),
     );

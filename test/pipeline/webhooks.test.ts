@@ -228,14 +228,29 @@ describe('Shopify customers/create', () => {
   });
 
   it('takes customers/update of a created customer as an update, and refuses one of an unknown customer', async () => {
-    // The customer created above, sent again unchanged: an update with nothing to send to D365.
-    const answer = await postRaw(shopifyUrl(), sample, shopifyHeaders(sample, { topic: 'customers/update' }));
+    // The customer created above, sent again unchanged (as the shop's echo of a metafield write
+    // carries it): nothing we sync changed, so nothing is stored or sent to D365 (issue 28).
+    const recordsBefore = await storedRecords();
+    const echo = await postRaw(shopifyUrl(), sample, shopifyHeaders(sample, { topic: 'customers/update' }));
+    expect(echo.status).toBe(200);
+    expect(echo.json).toEqual({ ignored: true, reason: 'echo' });
+    expect(await storedRecords()).toBe(recordsBefore);
+    // A real change is an update.
+    const changed = Buffer.from(
+      sample.toString('utf8').replace('"last_name": "Biller"', '"last_name": "Billerson"'),
+    );
+    expect(changed.equals(sample)).toBe(false);
+    const answer = await postRaw(
+      shopifyUrl(),
+      changed,
+      shopifyHeaders(changed, { topic: 'customers/update' }),
+    );
     expect(answer.status).toBe(202);
     const status = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 30_000);
     expect(status).toMatchObject({
       kind: 'update',
       status: 'succeeded',
-      outcome: 'unchanged',
+      outcome: 'updated',
       source: 'test-shopify',
     });
     const before = await storedRecords();

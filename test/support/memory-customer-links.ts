@@ -43,7 +43,9 @@ export function memoryCustomerLinks(options: { now?: () => Date } = {}): Custome
           ...existing,
           customerAccount: link.customerAccount,
           linkedAt: at,
+          createCorrelationId: link.createCorrelationId,
           ...(link.verification !== undefined && { verification: link.verification }),
+          ...(link.sourceDigest !== undefined && { sourceDigest: link.sourceDigest }),
         });
       const account = `${link.legalEntity}|${link.customerAccount}`;
       if (!accounts.has(account)) accounts.set(account, home(link));

@@ -50,6 +50,12 @@ export function memoryStatusStore(): StatusStore & { records: Map<string, Status
         .slice(0, limit)
         .map((r) => ({ ...r }));
     },
+    async findWriteBacks(state, limit) {
+      return [...records.values()]
+        .filter((r) => r.writeBack === state)
+        .slice(0, limit)
+        .map((r) => ({ ...r }));
+    },
     async delete(record) {
       const stored = records.get(record.correlationId);
       if (stored && stored.etag === record.etag) records.delete(record.correlationId);

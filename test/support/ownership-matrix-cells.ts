@@ -21,6 +21,11 @@ import {
  * status, update by reference, update by account, link, replay (callbacks: see the callback
  * cells), each by every caller on every caller's customer.
  */
+/** Every caller acting on every caller's customer (its own included): [actor, owner] pairs. */
+const EVERY_ACTOR_AND_OWNER = CALLER_NAMES.flatMap((actor) =>
+  CALLER_NAMES.map((owner) => [actor, owner] as const),
+);
+
 export function defineOwnershipMatrix(mode: CallerMode): void {
   let m: MatrixStack;
   const owned = {} as Record<CallerName, Owned>;
@@ -42,6 +47,10 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
     await m?.stack.stop();
   });
 
+  /** A PATCH by `actor`, waiting for the outcome (`Prefer: wait`). */
+  const patchAs = (actor: CallerName, path: string, body: unknown): Promise<Answer> =>
+    call(m.stack, 'PATCH', path, { ...m.callers[actor].headers, prefer: 'wait=20' }, body);
+
   /** A forbidden cell: the status, nothing stored, D365 as it was, no other caller named. */
   async function expectForbidden(
     row: string,
@@ -59,24 +68,21 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
   }
 
   describe(`status (${mode})`, () => {
-    it.each(CALLER_NAMES.flatMap((actor) => CALLER_NAMES.map((owner) => [actor, owner] as const)))(
-      '%s reads the status of a request of %s',
-      async (actor, owner) => {
-        const target = owned[owner];
-        const before = await snapshot(m, target.account);
-        const answer = await call(m.stack, 'GET', `/api/customers/status/${target.correlationId}`, {
-          ...m.callers[actor].headers,
-        });
-        if (actor === owner) {
-          expect(answer.status).toBe(200);
-          expect(answer.json).toMatchObject({ status: 'succeeded', customerAccount: target.account });
-          count(tally, 'status', 'allowed');
-        } else {
-          await expectForbidden('status', actor, answer, [404], before, target.account, [target.account]);
-          expect(answer.json.type).toBe('urn:d365-customer-sync:problem:not-found');
-        }
-      },
-    );
+    it.each(EVERY_ACTOR_AND_OWNER)('%s reads the status of a request of %s', async (actor, owner) => {
+      const target = owned[owner];
+      const before = await snapshot(m, target.account);
+      const answer = await call(m.stack, 'GET', `/api/customers/status/${target.correlationId}`, {
+        ...m.callers[actor].headers,
+      });
+      if (actor === owner) {
+        expect(answer.status).toBe(200);
+        expect(answer.json).toMatchObject({ status: 'succeeded', customerAccount: target.account });
+        count(tally, 'status', 'allowed');
+      } else {
+        await expectForbidden('status', actor, answer, [404], before, target.account, [target.account]);
+        expect(answer.json.type).toBe('urn:d365-customer-sync:problem:not-found');
+      }
+    });
 
     it('an operator reads any caller’s request', async () => {
       for (const owner of CALLER_NAMES) {
@@ -93,59 +99,45 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
   const operatorReadHeaders = (): Record<string, string> => m.operator;
 
   describe(`update by reference (${mode})`, () => {
-    it.each(CALLER_NAMES.flatMap((actor) => CALLER_NAMES.map((owner) => [actor, owner] as const)))(
-      '%s updates, by reference, a customer of %s',
-      async (actor, owner) => {
-        const target = owned[owner];
-        const before = await snapshot(m, target.account);
-        const answer = await call(
-          m.stack,
-          'PATCH',
-          `/api/customers/references/${target.reference}`,
-          { ...m.callers[actor].headers, prefer: 'wait=20' },
-          { Customer: { ContactNumber: phone() } },
-        );
-        if (actor === owner) {
-          expect(answer.status).toBe(200);
-          expect(answer.json).toMatchObject({ outcome: 'updated', sourceCustomerId: target.reference });
-          expect((await snapshot(m, target.account)).updates).toBe(before.updates + 1);
-          count(tally, 'update by reference', 'allowed');
-        } else {
-          // References are per caller: another caller's is simply not found in this one's namespace.
-          await expectForbidden('update by reference', actor, answer, [404], before, target.account, [
-            target.account,
-          ]);
-        }
-      },
-    );
+    it.each(EVERY_ACTOR_AND_OWNER)('%s updates, by reference, a customer of %s', async (actor, owner) => {
+      const target = owned[owner];
+      const before = await snapshot(m, target.account);
+      const answer = await patchAs(actor, `/api/customers/references/${target.reference}`, {
+        Customer: { ContactNumber: phone() },
+      });
+      if (actor === owner) {
+        expect(answer.status).toBe(200);
+        expect(answer.json).toMatchObject({ outcome: 'updated', sourceCustomerId: target.reference });
+        expect((await snapshot(m, target.account)).updates).toBe(before.updates + 1);
+        count(tally, 'update by reference', 'allowed');
+      } else {
+        // References are per caller: another caller's is simply not found in this one's namespace.
+        await expectForbidden('update by reference', actor, answer, [404], before, target.account, [
+          target.account,
+        ]);
+      }
+    });
   });
 
   describe(`update by account (${mode})`, () => {
-    it.each(CALLER_NAMES.flatMap((actor) => CALLER_NAMES.map((owner) => [actor, owner] as const)))(
-      '%s updates, by D365 account, a customer of %s',
-      async (actor, owner) => {
-        const target = owned[owner];
-        const before = await snapshot(m, target.account);
-        const answer = await call(
-          m.stack,
-          'PATCH',
-          `/api/customers/accounts/USRT/${target.account}`,
-          { ...m.callers[actor].headers, prefer: 'wait=20' },
-          { Customer: { ContactNumber: phone(), CustomerGroup: '10' } },
-        );
-        if (actor === 'pos') {
-          expect(answer.status).toBe(200);
-          expect(answer.json).toMatchObject({ outcome: 'updated', customerAccount: target.account });
-          expect(leaks(answer, m, actor)).toEqual([]);
-          expect((await snapshot(m, target.account)).updates).toBe(before.updates + 1);
-          count(tally, 'update by account', 'allowed');
-        } else {
-          // The account role is POS / back office: a shop is refused even for its own customer.
-          await expectForbidden('update by account', actor, answer, [403], before, target.account);
-          expect(answer.json.type).toBe('urn:d365-customer-sync:problem:forbidden');
-        }
-      },
-    );
+    it.each(EVERY_ACTOR_AND_OWNER)('%s updates, by D365 account, a customer of %s', async (actor, owner) => {
+      const target = owned[owner];
+      const before = await snapshot(m, target.account);
+      const answer = await patchAs(actor, `/api/customers/accounts/USRT/${target.account}`, {
+        Customer: { ContactNumber: phone(), CustomerGroup: '10' },
+      });
+      if (actor === 'pos') {
+        expect(answer.status).toBe(200);
+        expect(answer.json).toMatchObject({ outcome: 'updated', customerAccount: target.account });
+        expect(leaks(answer, m, actor)).toEqual([]);
+        expect((await snapshot(m, target.account)).updates).toBe(before.updates + 1);
+        count(tally, 'update by account', 'allowed');
+      } else {
+        // The account role is POS / back office: a shop is refused even for its own customer.
+        await expectForbidden('update by account', actor, answer, [403], before, target.account);
+        expect(answer.json.type).toBe('urn:d365-customer-sync:problem:forbidden');
+      }
+    });
 
     it.each(['shopA', 'shopB'] as const)(
       '%s learns nothing of which accounts exist (the same 403 for an unknown one)',
@@ -298,7 +290,7 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
       expect(new Set(all).size).toBe(all.length);
     });
 
-    it.each(CALLER_NAMES.flatMap((actor) => CALLER_NAMES.map((owner) => [actor, owner] as const)))(
+    it.each(EVERY_ACTOR_AND_OWNER)(
       '%s registers the callback receiver of %s: it verifies only its own caller’s events',
       async (actor, owner) => {
         const path = `/${actor}-to-${owner}-${randomUUID().slice(0, 8)}`;

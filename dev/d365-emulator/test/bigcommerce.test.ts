@@ -1,33 +1,13 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { call, useEmulator } from './support/emulator';
+import { useWebhookReceiver } from './support/webhook-receiver';
 
 /** The emulated BigCommerce V3 customer attributes, rate headers and hooks. */
 const STORE = 'bcstore1';
 const TOKEN = 'bc-api-token-0001';
 const emulator = useEmulator();
 
-let receiver: Server;
-let receiverUrl: string;
-const received: { headers: IncomingMessage['headers']; body: string }[] = [];
-
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end();
-    });
-  });
-  receiver.listen(0, '127.0.0.1');
-  await new Promise((resolve) => receiver.once('listening', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/bc`;
-});
-
-afterAll(async () => {
-  await new Promise((resolve) => receiver.close(resolve));
-});
+const receiver = useWebhookReceiver('/bc');
+const received = receiver.received;
 
 const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token = TOKEN) =>
   call<T>(emulator, method, `/stores/${STORE}/v3/customers${path}`, {
@@ -46,7 +26,7 @@ async function seed(extra: Record<string, unknown> = {}) {
       hooks: [
         {
           scope: 'store/customer/updated',
-          destination: receiverUrl,
+          destination: receiver.url(),
           headers: { 'x-webhook-secret': 's3cret' },
         },
       ],

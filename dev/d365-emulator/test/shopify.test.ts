@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { AdminApiClient, createAdminApiClient } from '@shopify/admin-api-client';
 import { call, useEmulator } from './support/emulator';
+import { useWebhookReceiver } from './support/webhook-receiver';
 
 /**
  * The emulated Shopify GraphQL Admin API, through Shopify's own client (@shopify/admin-api-client):
@@ -15,31 +14,8 @@ const VERSION = '2026-10';
 
 const emulator = useEmulator();
 
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-let receiver: Server;
-let receiverUrl: string;
-const received: Received[] = [];
-
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end();
-    });
-  });
-  receiver.listen(0, '127.0.0.1');
-  await new Promise((resolve) => receiver.once('listening', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-});
-
-afterAll(async () => {
-  await new Promise((resolve) => receiver.close(resolve));
-});
+const receiver = useWebhookReceiver('/hooks');
+const received = receiver.received;
 
 /** The client as the app builds it: the shop's real domain, requests sent to the emulator. */
 function client(token = TOKEN): AdminApiClient {
@@ -60,7 +36,7 @@ async function seedShop(extra: Record<string, unknown> = {}) {
         {
           token: TOKEN,
           clientSecret: SECRET,
-          webhooks: [{ topic: 'customers/update', address: receiverUrl, metafieldNamespaces: ['d365'] }],
+          webhooks: [{ topic: 'customers/update', address: receiver.url(), metafieldNamespaces: ['d365'] }],
         },
       ],
       retryDelaysMs: [],

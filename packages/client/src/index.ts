@@ -26,6 +26,7 @@ export type {
   Status,
   StatusAnswer,
   UpdatedCustomer,
+  WriteBack,
 } from './types';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
 export { customerFieldErrors } from './validate';

@@ -60,9 +60,29 @@ export interface StatusAnswer {
   error?: { code: FailureCode; message: string };
   lastError?: string;
   nextAttemptAt?: string;
+  /**
+   * A shop's customer: the write-back of its D365 account (`LEGALENTITY/ACCOUNT`) to the shop
+   * (Shopify metafield, BigCommerce attribute value). Never changes `status`.
+   */
+  writeBack?: WriteBack;
   attempts: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** `StatusAnswer.writeBack`; never holds personal data. */
+export interface WriteBack {
+  /** `pending` (queued or being retried), `written` (the shop holds the account), `failed` (needs an operator: see `error`). */
+  status: 'pending' | 'written' | 'failed';
+  /** Attempts in the current series (waits for the shop's rate budget do not count). */
+  attempts: number;
+  endedAt?: string;
+  nextAttemptAt?: string;
+  error?: {
+    code: 'shop_access' | 'shop_customer_not_found' | 'rejected' | 'shop_unavailable';
+    message: string;
+  };
+  lastError?: string;
 }
 
 /** `202 Accepted` from `POST /customers`. */

@@ -1,3 +1,4 @@
+import type { WriteBack } from './types';
 /**
  * Verifies a result callback as the Standard Webhooks specification defines it
  * (https://www.standardwebhooks.com): `webhook-signature` holds `v1,<base64 HMAC-SHA256>` of
@@ -7,7 +8,12 @@
 
 /** What the app posts when a request ends. No personal data. */
 export interface CustomerResultEvent {
-  type: 'customer.succeeded' | 'customer.failed';
+  /**
+   * The request's ending; for a shop's customer also the write-back's ending, an event of its own
+   * after `customer.succeeded` (`customer.write_back.written` / `.failed`, with `data.writeBack`).
+   */
+  type:
+    'customer.succeeded' | 'customer.failed' | 'customer.write_back.written' | 'customer.write_back.failed';
   timestamp: string;
   data: {
     correlationId: string;
@@ -18,6 +24,8 @@ export interface CustomerResultEvent {
     /** `pending`: linked to an existing customer by an unverified identity; no account (see `StatusAnswer`). */
     verification?: 'pending';
     error?: { code: string; message: string };
+    /** A shop's customer: the write-back of its D365 account to the shop (see `StatusAnswer.writeBack`). */
+    writeBack?: WriteBack;
   };
 }
 

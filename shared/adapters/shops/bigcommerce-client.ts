@@ -87,6 +87,8 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
       if (booking.kind === 'wait') {
         throw transient(`BigCommerce ${source.name}: waiting for the store's rate window`, {
           retryAfterSeconds: Math.max(1, Math.ceil((booking.retryAt - Date.now()) / 1000)),
+          // The shop's budget, not a fault: the write-back waits without spending an attempt.
+          throttled: true,
         });
       }
       const response = await fetchOnce(token, method, path, body, call);
@@ -136,11 +138,19 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
     account: c.attributes?.find((a) => a.attribute_id === attributeId)?.attribute_value ?? null,
   });
 
+  /** The account attribute's ID by its name, if the store has it (found once, then kept). */
+  const findAttribute = async (call?: ShopCallOptions): Promise<number | undefined> => {
+    const name = source.accountAttribute.name;
+    const found = await request('GET', `/attributes?name=${encodeURIComponent(name)}`, undefined, call);
+    const id = (found.data as { id: number; name: string }[] | undefined)?.find((a) => a.name === name)?.id;
+    if (id !== undefined) attributeId = id;
+    return id;
+  };
+
   const ensureAttribute = async (call?: ShopCallOptions): Promise<number> => {
     if (attributeId !== undefined) return attributeId;
     const name = source.accountAttribute.name;
-    const found = await request('GET', `/attributes?name=${encodeURIComponent(name)}`, undefined, call);
-    let id = (found.data as { id: number; name: string }[] | undefined)?.find((a) => a.name === name)?.id;
+    let id = await findAttribute(call);
     if (id === undefined) {
       const created = await request('POST', '/attributes', [{ name, type: 'string' }], call);
       id = (created.data as { id: number }[] | undefined)?.[0]?.id;
@@ -212,6 +222,20 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
       return (await customer(customerId, call))
         ? { kind: 'rejected', reason: 'attribute value' }
         : { kind: 'not_found' };
+    },
+    async forgetAccount(customerId, call) {
+      const id = attributeId ?? (await findAttribute(call));
+      if (id === undefined) return { kind: 'absent' };
+      const found = await request(
+        'GET',
+        `/attribute-values?customer_id:in=${Number(customerId)}&attribute_id:in=${id}`,
+        undefined,
+        call,
+      );
+      const values = ((found.data as { id: number }[] | undefined) ?? []).map((v) => v.id);
+      if (values.length === 0) return { kind: 'absent' };
+      await request('DELETE', `/attribute-values?id:in=${values.join(',')}`, undefined, call);
+      return { kind: 'forgotten' };
     },
   };
 }

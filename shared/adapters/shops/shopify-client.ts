@@ -132,6 +132,8 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
       if (booking.kind === 'wait') {
         throw transient(`Shopify ${source.name}: waiting for the shop's cost bucket`, {
           retryAfterSeconds: Math.max(1, Math.ceil((booking.retryAt - Date.now()) / 1000)),
+          // The shop's budget, not a fault: the write-back waits without spending an attempt.
+          throttled: true,
         });
       }
       const answer =
@@ -279,6 +281,21 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
         return { kind: 'rejected', reason: errors.map((e) => e.code ?? 'INVALID').join(', ') };
       }
       throw transient(`Shopify ${source.name}: the account metafield kept changing while it was written`);
+    },
+    async forgetAccount(customerId, call) {
+      // A metafield (or customer) that does not exist is `null` in `deletedMetafields`, no error.
+      const data = (await request(
+        SHOPIFY_QUERIES.deleteAccount,
+        { metafields: [{ ownerId: gidOf(customerId), namespace, key }] },
+        10,
+        call,
+      )) as {
+        metafieldsDelete: { deletedMetafields: ({ key: string } | null)[] | null; userErrors: unknown[] };
+      };
+      const { deletedMetafields, userErrors } = data.metafieldsDelete;
+      if (userErrors.length > 0)
+        throw transient(`Shopify ${source.name} refused to delete the account metafield`);
+      return deletedMetafields?.[0] ? { kind: 'forgotten' } : { kind: 'absent' };
     },
   };
 }

@@ -44,6 +44,10 @@ export const SHOPIFY_QUERIES = {
     metafieldsSet(metafields: $metafields) { metafields { id } userErrors { code field message } }
     tagsAdd(id: $id, tags: $tags) { userErrors { field message } }
   }`,
+  /** 10 points (a mutation). */
+  deleteAccount: `mutation DeleteAccount($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) { deletedMetafields { key } userErrors { field message } }
+  }`,
   /** 10 points. */
   customerUpdate: `mutation CustomerUpdate($input: CustomerInput!) {
     customerUpdate(input: $input) { customer { id } userErrors { field message } }

@@ -21,6 +21,8 @@ export const updateRequestSchema = z.strictObject({
       value: z.number(),
       arrivedAt: z.number(),
     }),
+    /** A shop's delivery: the digest of the shop's customer it carries (domain/webhooks/source-digest.ts). */
+    sourceDigest: z.string().min(1).max(100).optional(),
   }),
 });
 

@@ -229,7 +229,7 @@ export function operatorActionPaths(): Record<string, Json> {
           '400': problem(
             400,
             'A malformed or unknown query parameter (`errors[]`, pointer `/<parameter>`).',
-            ['invalidQuery'],
+            ['invalidQueryUnknownParameter'],
           ),
           ...callerProblems('admin'),
           '500': noContent500,

@@ -118,7 +118,7 @@ export function operationsPaths(): Record<string, Json> {
           '400': problem(
             400,
             'A malformed or unknown query parameter (`errors[]`, pointer `/<parameter>`).',
-            ['invalidQuery'],
+            ['invalidQueryParameter'],
           ),
           ...callerProblems('admin'),
           '500': noContent500,

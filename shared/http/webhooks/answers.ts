@@ -46,11 +46,16 @@ export function storedAnswer(record: StatusRecord, replayed: boolean, requestUrl
   };
 }
 
-/** Why a verified delivery created nothing (the OpenAPI document lists them from here). */
+/**
+ * Why a verified delivery created nothing (the OpenAPI document lists them from here). `echo`: a
+ * Shopify `customers/update` whose customer is what we last took from the shop (the echo of our own
+ * write, or a change to fields we do not sync): no update, no D365 call.
+ */
 export const WEBHOOK_IGNORED_REASONS = [
   'topic-not-subscribed',
   'topic-not-handled',
   'link-unverified',
+  'echo',
 ] as const;
 export type WebhookIgnoredReason = (typeof WEBHOOK_IGNORED_REASONS)[number];
 

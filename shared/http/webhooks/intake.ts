@@ -16,7 +16,7 @@ import { acceptWebhook, WebhookContent, WebhookDelivery } from '../../use-cases/
 import { problemResponse, problems } from '../problem';
 import type { UpdateTarget } from '../../use-cases/accept-update';
 import { parseAccountPath, parseCustomerReference } from '../customer-reference';
-import { deliverUpdate, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
+import { deliverUpdate, shopifyCustomerDigest, shopifyOrder, shopifyUpdatePatch } from './update-delivery';
 import { decodeJsonBytes, isChunkedWithoutLength, readBodyBytes } from '../request-body';
 import { publicRequestUrl } from '../public-url';
 import {
@@ -273,6 +273,10 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
       return deliver(request, deps, delivery, content);
     }
     const order = shopifyOrder(decoded.value);
+    const sourceDigest = shopifyCustomerDigest(source.name, signed.customerId, mapped.body, {
+      defaultCustomerGroup: deps.accept.defaultCustomerGroup,
+      now: deps.now?.(),
+    });
     return deliverUpdate(
       publicUrl(request, deps),
       {
@@ -283,6 +287,7 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
         target: { kind: 'reference', reference: signed.customerId },
         patch: shopifyUpdatePatch(mapped.body as { Customer: Record<string, unknown> }),
         ...(order && { order }),
+        ...(sourceDigest !== undefined && { sourceDigest }),
         ...(verifiedEmail && { verifiedBySource: true }),
       },
       deps,

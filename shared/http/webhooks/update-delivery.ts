@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
+import { parseCustomerRequest, prefixPointers } from '../../domain/customer-contract';
 import { fullCustomerAsPatch } from '../../domain/customer-update';
-import { prefixPointers } from '../../domain/customer-contract';
+import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import { acceptUpdate } from '../../use-cases/accept-update';
 import { errorName } from '../../domain/failure';
 import type { Caller } from '../../domain/ownership';
@@ -27,6 +28,8 @@ export interface UpdateDelivery {
   target: UpdateTarget;
   patch: unknown;
   order?: { kind: 'source' | 'version'; value: number };
+  /** Shopify: the digest of the customer it carries (an echo of our own write is then a no-op). */
+  sourceDigest?: string;
   /** Where the patch sits in the delivered body (`/data` in a Standard Webhooks envelope), for pointers. */
   pointerPrefix?: string;
   /** Shopify's `verified_email` in the signed payload: a pending link of this customer is confirmed. */
@@ -58,6 +61,7 @@ export async function deliverUpdate(
       patch: delivery.patch,
       ...(delivery.order && { order: delivery.order }),
       ...(delivery.verifiedBySource && { verifiedBySource: true }),
+      ...(delivery.sourceDigest !== undefined && { sourceDigest: delivery.sourceDigest }),
     },
     { ...deps.accept, links },
     { idempotencyKey: delivery.eventKey, route: 'webhook' },
@@ -65,6 +69,15 @@ export async function deliverUpdate(
     deps.log.error('webhook.store_failed', { source, reason: errorName(error) });
     return { kind: 'unavailable' as const };
   });
+  if (result.kind === 'echo') {
+    // The shop's echo of our own write (issue 28): counted, nothing stored, nothing sent to D365.
+    deps.telemetry.trackEvent({
+      name: 'WebhookIgnored',
+      properties: { source, sourceKind, topic, reason: 'echo' },
+    });
+    deps.log.info('webhook.ignored', { source, topic, reason: 'echo' });
+    return ignoredAnswer('echo');
+  }
   const outcome = result.kind === 'accepted' ? (result.replayed ? 'replayed' : 'accepted') : result.kind;
   deps.telemetry.trackEvent({ name: 'WebhookAccepted', properties: { source, sourceKind, topic, outcome } });
   deps.log.info('webhook.update', { source, topic, outcome });
@@ -92,6 +105,20 @@ export async function deliverUpdate(
     case 'unavailable':
       return problemResponse(problems.storageUnavailable(retryAfter));
   }
+}
+
+/**
+ * The digest of the customer a Shopify delivery carries, normalised as a create normalises it (so a
+ * customer unchanged since its create has the create's digest); none when it is not a valid customer.
+ */
+export function shopifyCustomerDigest(
+  source: string,
+  sourceCustomerId: string,
+  body: unknown,
+  options: { defaultCustomerGroup: string; now?: Date },
+): string | undefined {
+  const parsed = parseCustomerRequest(body, options);
+  return parsed.ok ? sourceCustomerDigest(source, sourceCustomerId, parsed.value) : undefined;
 }
 
 /** Shopify sends the whole customer: the patch sets what it has and removes what it no longer has. */

@@ -1,3 +1,5 @@
+import type { CustomerRequest } from '../../domain/customer-contract';
+import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import { linkVerificationFor } from '../../domain/ownership';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
@@ -6,6 +8,7 @@ import { clock } from '../clock';
 import { landFurtherAddresses } from '../land-further-addresses';
 import { Claimed, ProcessResult, WorkerDeps } from './deps';
 import { recordSucceeded } from './endings';
+import { pendingWriteBack, queueWriteBack, wantsWriteBack } from './write-back';
 
 /** What the lookup or the create found out about the customer, kept on the record. */
 export interface CreatedDetails {
@@ -18,7 +21,9 @@ export interface CreatedDetails {
 /**
  * A create's success (created, recovered or linked): the addresses CustomersV3 could not hold land
  * under this request's lease (land-further-addresses.ts), the caller's customer is linked to the
- * account, then the request ends `succeeded`.
+ * account, then the request ends `succeeded` — for a shop's customer with `writeBack: pending` in
+ * the same write, and the write-back queued (its own step, write-back.ts: the answer never waits
+ * for the shop; a lost message is sent again by the reconciler).
  */
 export async function finishCreate(
   work: Claimed,
@@ -32,12 +37,16 @@ export async function finishCreate(
   work.record = landing.record;
   await linkCreated(work, customerAccount, outcome, deps);
   const { existingAccounts, matchedOn } = details;
+  const writeBack = wantsWriteBack({ ...work.record, outcome }, deps.shopClients);
   const fields = {
     existingAccounts,
     matchedOn,
     ...(landing.addresses && { addresses: JSON.stringify(landing.addresses) }),
+    ...(writeBack && pendingWriteBack(deps)),
   };
-  return recordSucceeded(work.record, { customerAccount, outcome, fields, d365Ms }, deps);
+  const result = await recordSucceeded(work.record, { customerAccount, outcome, fields, d365Ms }, deps);
+  if (writeBack) await queueWriteBack(work.record.correlationId, deps);
+  return result;
 }
 
 /**
@@ -67,6 +76,14 @@ async function linkCreated(
       ...(verification !== undefined && { verification }),
       baseline: record.payload,
       fieldStamps: '{}',
+      ...(record.sourceCustomerId !== undefined &&
+        record.source !== undefined && {
+          sourceDigest: sourceCustomerDigest(
+            record.source,
+            record.sourceCustomerId,
+            request as CustomerRequest,
+          ),
+        }),
     },
     clock(deps).toISOString(),
   );

@@ -12,8 +12,10 @@ import type {
   D365Gate,
   IdentityClaims,
   Log,
+  ShopClients,
   StatusStore,
   Telemetry,
+  WriteBackQueue,
 } from '../../ports';
 import { clock } from '../clock';
 import type { LandAddressesDeps } from '../land-further-addresses';
@@ -65,6 +67,12 @@ export interface WorkerDeps
   /** The customer as D365's entity fields (CustomersV3), for the diff: the same mapping as the create. */
   toD365Fields?: (request: CustomerRequest) => Record<string, unknown>;
   conflictPolicy?: ConflictPolicy;
+  /**
+   * The shops' Admin APIs and the write-back queue (issue 28): a shop's create that succeeds gets
+   * `writeBack: pending` in the same write and a message on the write-back queue (write-back.ts).
+   */
+  shopClients?: ShopClients;
+  writeBackQueue?: WriteBackQueue;
   now?: () => Date;
   random?: () => number;
 }

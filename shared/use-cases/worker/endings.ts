@@ -31,7 +31,9 @@ export interface Success {
   customerAccount: string;
   outcome: Outcome;
   /** What else the record keeps (a create's matches and further addresses). */
-  fields?: Partial<Pick<StatusRecord, 'existingAccounts' | 'matchedOn' | 'addresses'>>;
+  fields?: Partial<
+    Pick<StatusRecord, 'existingAccounts' | 'matchedOn' | 'addresses' | 'writeBack' | 'writeBackDetail'>
+  >;
   /** How long D365's part took, from the claim (creates). */
   d365Ms?: number;
 }

@@ -72,6 +72,7 @@ async function updateSteps(
         baseline: plan.baseline,
         fieldStamps: plan.fieldStamps,
         lastUpdate: lastUpdateJson(work.record.correlationId, 'unchanged'),
+        sourceDigest: plan.sourceDigest,
       });
       return recordSucceeded(work.record, { customerAccount: account, outcome: 'unchanged' }, deps);
     case 'send':
@@ -170,8 +171,18 @@ async function linkUnderClaim(
 type Plan =
   | { kind: 'stale' }
   | { kind: 'invalid' }
-  | { kind: 'unchanged'; baseline: string; fieldStamps: string }
-  | ({ kind: 'send'; baseline: string; fieldStamps: string } & Omit<Changes, 'pending'>);
+  | ({ kind: 'unchanged' } & NextLink)
+  | ({ kind: 'send' } & NextLink & Omit<Changes, 'pending'>);
+
+/**
+ * What the link holds after the update: the merged customer, the stamps, and the digest of the
+ * shop's customer it carried (a shop's echo of it is then a no-op; any other update clears it).
+ */
+interface NextLink {
+  baseline: string;
+  fieldStamps: string;
+  sourceDigest: string | undefined;
+}
 
 /** What this update changes: nothing newer updates did not set already, merged into the customer as last sent. */
 function planUpdate(link: CustomerLink, u: Update, deps: UpdateDeps): Plan {
@@ -186,9 +197,10 @@ function planUpdate(link: CustomerLink, u: Update, deps: UpdateDeps): Plan {
   if (!parsed.ok) return { kind: 'invalid' };
   const ours = deps.toD365Fields(baseline);
   const changes = changedFields(deps.toD365Fields(parsed.value), ours);
-  const next = {
+  const next: NextLink = {
     baseline: JSON.stringify(parsed.value),
     fieldStamps: JSON.stringify(stampFields(stamps, fields, u.stamp)),
+    sourceDigest: u.sourceDigest,
   };
   if (Object.keys(changes).length === 0) return { kind: 'unchanged', ...next };
   return { kind: 'send', ...next, changes, ours };
@@ -215,6 +227,7 @@ async function recordSent(
         d365Etag: sent.etag,
         inFlight: undefined,
         lastUpdate,
+        sourceDigest: plan.sourceDigest,
       });
       return ended('updated');
     }
@@ -225,6 +238,7 @@ async function recordSent(
         d365Etag: undefined,
         inFlight: undefined,
         lastUpdate,
+        sourceDigest: plan.sourceDigest,
       });
       deps.log.warn('customer.update.kept_d365', { correlationId, reason: sent.fields.join(',') });
       return ended('kept_d365');

@@ -179,6 +179,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("nextAttemptAt")]
         public DateTimeOffset? NextAttemptAt { get; set; }
 
+        /// <summary>A shop's customer: the write-back of its D365 account to the shop (Shopify metafield, BigCommerce attribute value); never changes <see cref="Status"/>.</summary>
+        [JsonProperty("writeBack")]
+        public StatusWriteBack WriteBack { get; set; }
+
         /// <summary>D365 attempts so far.</summary>
         [JsonProperty("attempts", Required = Required.Always)]
         public int Attempts { get; set; }
@@ -202,6 +206,34 @@ namespace D365CustomerSync.Client
         /// <summary>Pointers of the further addresses D365 refused, or that still failed after the retries.</summary>
         [JsonProperty("failed", Required = Required.Always)]
         public List<string> Failed { get; set; }
+    }
+
+    /// <summary>Schema <c>StatusAnswer.writeBack</c>: the D365 account written back to the shop's customer.</summary>
+    public sealed class StatusWriteBack
+    {
+        /// <summary><c>pending</c> (queued or being retried), <c>written</c> (the shop holds the account) or <c>failed</c> (needs an operator: see <see cref="Error"/>).</summary>
+        [JsonProperty("status", Required = Required.Always)]
+        public string Status { get; set; }
+
+        /// <summary>Attempts in the current series (waits for the shop's rate budget do not count).</summary>
+        [JsonProperty("attempts", Required = Required.Always)]
+        public int Attempts { get; set; }
+
+        /// <summary>When it was written or failed.</summary>
+        [JsonProperty("endedAt")]
+        public DateTimeOffset? EndedAt { get; set; }
+
+        /// <summary>When the next attempt is due (<c>pending</c>).</summary>
+        [JsonProperty("nextAttemptAt")]
+        public DateTimeOffset? NextAttemptAt { get; set; }
+
+        /// <summary>Why it failed (<c>failed</c>): <c>shop_access</c>, <c>shop_customer_not_found</c>, <c>rejected</c> or <c>shop_unavailable</c>; never personal data.</summary>
+        [JsonProperty("error")]
+        public StatusError Error { get; set; }
+
+        /// <summary>The last transient failure (<c>pending</c>).</summary>
+        [JsonProperty("lastError")]
+        public string LastError { get; set; }
     }
 
     /// <summary>Schema <c>StatusAnswer.error</c>.</summary>

@@ -31,6 +31,8 @@ namespace D365CustomerSync.Client.Tests
             new object[] { typeof(StatusAnswer), "StatusAnswer" },
             new object[] { typeof(StatusError), "StatusAnswer.error" },
             new object[] { typeof(StatusAddresses), "StatusAnswer.addresses" },
+            new object[] { typeof(StatusWriteBack), "StatusAnswer.writeBack" },
+            new object[] { typeof(StatusError), "StatusAnswer.writeBack.error" },
             new object[] { typeof(Accepted), "Accepted" },
             new object[] { typeof(Problem), "Problem" },
             new object[] { typeof(FieldError), "FieldError" },

@@ -14,6 +14,10 @@ import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
  * - `GET|PUT /v3/customers/attribute-values`: the PUT upserts by customer and attribute, at most 10
  *   per call, `value` ≤ 255 characters (always a string; a number attribute takes a number, a date one
  *   an ISO date), 422 for invalid data (/docs/rest-management/customers/attribute-values);
+ *   `DELETE /v3/customers/attribute-values?id:in=…` (required, the values' own IDs) removes them, 204
+ *   without a body (…/attribute-values#delete-customer-attribute-values); an unknown ID is no error
+ *   (best-effort: the reference names none); without `id:in` 422 (best-effort); whether a delete
+ *   fires `store/customer/updated` is not documented: the emulator fires none;
  * - `X-Auth-Token` (the store API account's token) or 401; an unknown store 404
  *   (/docs/start/authentication/api-accounts, /docs/start/about/status-codes);
  * - every answer carries `X-Rate-Limit-Requests-Left`, `-Requests-Quota`, `-Time-Reset-Ms`,
@@ -231,6 +235,14 @@ function upsertValues(store: BigCommerceStore, ctx: RequestContext, headers: Rec
   sendJson(ctx.res, 200, { data, meta: {} }, headers);
 }
 
+function deleteValues(store: BigCommerceStore, ctx: RequestContext, headers: Record<string, string>): void {
+  const ids = listParam(ctx, 'id:in')?.map(Number);
+  if (!ids || ids.length === 0 || ids.some((id) => !Number.isInteger(id)))
+    return problem(ctx, 422, 'The id:in filter is required.', headers, { 'id:in': 'required: value IDs' });
+  store.attributeValues = store.attributeValues.filter((v) => !ids.includes(v.id));
+  ctx.res.writeHead(204, headers).end();
+}
+
 export function handleBigCommerceApi(
   ctx: RequestContext,
   store: BigCommerceStore | undefined,
@@ -281,6 +293,8 @@ export function handleBigCommerceApi(
     }
     case 'PUT /attribute-values':
       return upsertValues(store, ctx, headers);
+    case 'DELETE /attribute-values':
+      return deleteValues(store, ctx, headers);
     default:
       return problem(ctx, 405, 'Method Not Allowed', headers);
   }

@@ -34,6 +34,8 @@ export interface WebhookRequest {
   /** Headers for one attempt (Shopify signs each, with a fresh `X-Shopify-Webhook-Id`). */
   headers: () => Record<string, string>;
   body: string;
+  /** Wait this long before the first attempt (the shop's own queueing; see ShopifyShop.echoDelayMs). */
+  delayMs?: number;
 }
 
 export const DELIVERY_TIMEOUT_MS = 5000;
@@ -76,6 +78,7 @@ export function deliver(
   };
   log.push(delivery);
   void (async () => {
+    if (request.delayMs) await new Promise((resolve) => setTimeout(resolve, request.delayMs).unref());
     for (let i = 0; ; i += 1) {
       delivery.attempts += 1;
       delivery.lastResult = await attempt(request);

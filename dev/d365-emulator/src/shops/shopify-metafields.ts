@@ -203,6 +203,43 @@ export function metafieldsSet(args: { metafields: SetInput[] }, ctx: ResolverCon
   return { metafields: written.map((mf) => metafieldView(ctx, mf)), userErrors: [] };
 }
 
+export interface IdentifierInput {
+  ownerId: string;
+  namespace: string;
+  key: string;
+}
+
+/**
+ * `metafieldsDelete`: each identifier's metafield removed; one that does not exist (or whose owner
+ * does not) is `null` in `deletedMetafields` and the mutation still succeeds. At least one
+ * identifier; array inputs hold at most 250 items (https://shopify.dev/docs/api/usage/limits).
+ */
+export function metafieldsDelete(args: { metafields: IdentifierInput[] }, ctx: ResolverContext) {
+  requireScope(ctx, 'write_customers', 'metafieldsDelete');
+  if (args.metafields.length === 0)
+    return {
+      deletedMetafields: [],
+      userErrors: [
+        { field: ['metafields'], message: 'At least one metafield identifier must be specified.' },
+      ],
+    };
+  if (args.metafields.length > 250)
+    throw new GraphQLError(
+      `The input array size of ${args.metafields.length} is greater than the maximum allowed of 250.`,
+      { extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } },
+    );
+  const now = new Date().toISOString();
+  const deletedMetafields = args.metafields.map((input) => {
+    const owner = ctx.shop.customers.get(customerIdOf(input.ownerId) ?? '');
+    const namespace = resolveNamespace(ctx, input.namespace);
+    if (!owner?.metafields.delete(`${namespace}.${input.key}`)) return null;
+    owner.updatedAt = now;
+    if (ctx.shop.metafieldWritesFireUpdate) ctx.changed.add(owner);
+    return { ownerId: input.ownerId, namespace, key: input.key };
+  });
+  return { deletedMetafields, userErrors: [] };
+}
+
 export interface DefinitionInput {
   name: string;
   namespace?: string | null;

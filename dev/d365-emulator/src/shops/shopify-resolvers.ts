@@ -3,7 +3,9 @@ import {
   customerIdOf,
   DefinitionInput,
   definitionView,
+  IdentifierInput,
   metafieldDefinitionCreate,
+  metafieldsDelete,
   metafieldsSet,
   metafieldView,
   requireScope,
@@ -258,6 +260,7 @@ export function rootValue(ctx: ResolverContext) {
       return connection(all, args, (d) => d.id, definitionView);
     },
     metafieldsSet: (args: { metafields: SetInput[] }) => metafieldsSet(args, ctx),
+    metafieldsDelete: (args: { metafields: IdentifierInput[] }) => metafieldsDelete(args, ctx),
     metafieldDefinitionCreate: (args: { definition: DefinitionInput }) =>
       metafieldDefinitionCreate(args, ctx),
     customerUpdate: (args: { input: CustomerInput }) => customerUpdate(args, ctx),

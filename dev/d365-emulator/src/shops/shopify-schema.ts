@@ -7,6 +7,9 @@ import { buildSchema, GraphQLSchema } from 'graphql';
  *   https://shopify.dev/docs/api/admin-graphql/latest/queries/customer, …/queries/customers;
  * - `metafieldsSet`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet
  *   (at most 25 inputs, atomic, `compareDigest` compare-and-set as of 2024-07);
+ * - `metafieldsDelete`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsDelete
+ *   (by owner ID, namespace and key; a metafield that does not exist is `null` in `deletedMetafields`,
+ *   the mutation still succeeds: .../payloads/MetafieldsDeletePayload);
  * - `metafieldDefinitionCreate` / `metafieldDefinitions`:
  *   https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldDefinitionCreate
  *   (capability `uniqueValues`: https://shopify.dev/docs/apps/build/custom-data/metafields/definitions/capabilities);
@@ -44,6 +47,7 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
 
   type Mutation {
     metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+    metafieldsDelete(metafields: [MetafieldIdentifierInput!]!): MetafieldsDeletePayload
     metafieldDefinitionCreate(definition: MetafieldDefinitionInput!): MetafieldDefinitionCreatePayload
     customerUpdate(input: CustomerInput!): CustomerUpdatePayload
     tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
@@ -165,6 +169,23 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
     value: String!
     type: String
     compareDigest: String
+  }
+
+  input MetafieldIdentifierInput {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+  }
+
+  type MetafieldIdentifier {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+  }
+
+  type MetafieldsDeletePayload {
+    deletedMetafields: [MetafieldIdentifier]
+    userErrors: [UserError!]!
   }
 
   enum MetafieldsSetUserErrorCode {

@@ -71,6 +71,13 @@ export interface ShopifyShop {
   deliveries: Delivery[];
   /** Whether a metafield write through the API fires `customers/update` (the documented echo). */
   metafieldWritesFireUpdate: boolean;
+  /**
+   * How long the shop takes to send the webhook an Admin API write fired. Shopify queues webhooks and
+   * promises neither timing nor order ("Webhooks … might be delivered out of order", "might receive
+   * the same webhook more than once": https://shopify.dev/docs/apps/build/webhooks/best-practices),
+   * so the echo may reach the app before or after the app recorded its write; tests choose.
+   */
+  echoDelayMs: number;
   retryDelaysMs: number[];
   nextId: bigint;
 }
@@ -106,6 +113,7 @@ const shopSeedSchema = z
       .min(1),
     customers: z.array(z.record(z.string(), z.unknown())).default([]),
     metafieldWritesFireUpdate: z.boolean().default(true),
+    echoDelayMs: z.number().int().min(0).max(60_000).default(0),
     retryDelaysMs: z.array(z.number().int().min(0).max(600_000)).max(8).default(DEFAULT_RETRY_DELAYS_MS),
   })
   .strict();
@@ -140,6 +148,7 @@ export function createShop(domain: string, input: unknown): ShopifyShop {
     apps: new Map(),
     deliveries: [],
     metafieldWritesFireUpdate: seed.metafieldWritesFireUpdate,
+    echoDelayMs: seed.echoDelayMs,
     retryDelaysMs: seed.retryDelaysMs,
     nextId: 7_300_000_000_000_000_001n,
   };
@@ -275,6 +284,7 @@ export function notify(
           customerId: customer.id,
           cause,
           body,
+          ...(cause === 'api' && { delayMs: shop.echoDelayMs }),
           headers: () => ({
             'content-type': 'application/json',
             'x-shopify-topic': topic,

@@ -17,7 +17,7 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  * The shops' control API (loopback only, like the rest of `/_emulator/`):
  * - `PUT /_emulator/shopify/shops/{domain}` seeds a shop (`{plan|bucket, apps: [{token, clientSecret,
  *   scopes, webhooks: [{topic, address, metafieldNamespaces}]}], customers, metafieldWritesFireUpdate,
- *   retryDelaysMs}`); `GET` reports it (customers with metafields, definitions, per-app counters and
+ *   echoDelayMs, retryDelaysMs}`); `GET` reports it (customers with metafields, definitions, per-app counters and
  *   bucket, webhook deliveries);
  * - `POST …/customers` adds a customer as the merchant would (fires `customers/create`); `PATCH
  *   …/customers/{id}` changes one (fires `customers/update`, cause `merchant`); `DELETE …/customers/{id}`
