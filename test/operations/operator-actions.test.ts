@@ -183,12 +183,14 @@ describe('operator actions: payload (audited), edit and retry, retry, resolve, t
     const later = answer.json as { correlationId: string; statusUrl: string };
     expect((await waitForTerminal(later.statusUrl, 30_000, FUNCTION_KEY)).status).toBe('succeeded');
 
-    const view = (await (await call('GET', `/ops/requests/${earlier.correlationId}`)).json()) as {
-      status: string;
-      view: string;
-      resolution: { how: string; by: string; note: string };
-      actions: { resolve: boolean };
-    };
+    type View = { status: string; view: string; resolution?: unknown; actions: { resolve: boolean } };
+    // Resolved right after the success is written: the status answer may be read a moment before.
+    let view: View;
+    for (let tries = 0; ; tries += 1) {
+      view = (await (await call('GET', `/ops/requests/${earlier.correlationId}`)).json()) as View;
+      if (view.resolution !== undefined || tries >= 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     expect(view).toMatchObject({
       status: 'failed',
       view: 'resolved',
