@@ -123,9 +123,11 @@ describe('the operator console page (headless Chromium)', () => {
     }
     expect(seen.some((v) => v > 0 && v < 500)).toBe(true);
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/console-bulk-replay.png` });
-    await page.locator('#replay-status', { hasText: 'Replay done: 500 of 500 done (500 succeeded' }).waitFor({
-      timeout: 240_000,
-    });
+    // However long the machine takes (counts, not time, are asserted): the job's own end, then its counts.
+    await page.locator('#replay-status', { hasText: 'Replay done:' }).waitFor({ timeout: 840_000 });
+    expect(await page.locator('#replay-status').textContent()).toContain(
+      'Replay done: 500 of 500 done (500 succeeded, 0 failed again, 0 need review, 0 skipped; 0 on their way)',
+    );
     expect(await progress.getAttribute('value')).toBe('500');
     // The list was searched again: no not_registered failure is left.
     await page.locator('#list tbody tr').first().waitFor({ state: 'detached' });
@@ -146,5 +148,5 @@ describe('the operator console page (headless Chromium)', () => {
     expect(await page.content()).not.toMatch(/@example\.com/);
     expect(errors).toEqual([]);
     await page.close();
-  }, 300_000);
+  }, 900_000);
 });
