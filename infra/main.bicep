@@ -687,6 +687,9 @@ module functionApp 'modules/function-app.bicep' = {
   }
 }
 
+// The operator console (issue 31): the workbook and the alerts link to it, filtered (docs/operations.md).
+var consoleUrl = '${empty(publicBaseUrl) ? 'https://${functionApp.outputs.defaultHostName}' : publicBaseUrl}/api/console'
+
 module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   scope: rg
@@ -709,6 +712,7 @@ module alerts 'modules/alerts.bicep' = {
     functionErrorsThreshold: functionErrorsThreshold
     throttledEventsPer5MinutesThreshold: throttledEventsPer5MinutesThreshold
     throttlingSustainedWindows: throttlingSustainedWindows
+    consoleUrl: consoleUrl
   }
 }
 
@@ -724,6 +728,7 @@ module workbook 'modules/workbook.bicep' = {
     poisonQueueName: storage.outputs.poisonQueueName
     recordRetentionDays: recordRetentionDays
     linkRetentionDays: linkRetentionDays
+    consoleUrl: consoleUrl
   }
 }
 

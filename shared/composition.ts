@@ -77,6 +77,7 @@ import { gateRoom } from './adapters/operations/gate-room';
 import { tableGateRows } from './adapters/d365/gate-rows';
 import type { GateRoom, ReplayJobs, ReplayTicks } from './ports';
 import type { BulkReplayDeps } from './use-cases/operations/bulk-replay';
+import { resolveSuperseded } from './use-cases/operations/auto-resolve';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -442,6 +443,14 @@ export function createAppServices(config: Config): AppServices {
     statusStore: indexedStatusStore(lazyStatusStore(getTable), operationsIndex, {
       onIndexError: (error, correlationId) =>
         processLog.warn('operations.index_write_failed', { correlationId, reason: errorName(error) }),
+      // A create that succeeds resolves the customer's earlier failures (issue 31).
+      onSucceeded: async (before, after, store) => {
+        await resolveSuperseded(before, after, store, {
+          index: operationsIndex,
+          audit: auditLog,
+          log: processLog,
+        });
+      },
     }),
     operationsIndex,
     auditLog,

@@ -652,6 +652,20 @@ export interface OperationsIndex {
   list(query: AttentionQuery): Promise<{ entries: AttentionEntry[]; cursor?: string }>;
   /** How many rows of a view match the filter, per error code (one scan of the view's codes). */
   countByCode(query: Omit<AttentionQuery, 'limit' | 'cursor'>): Promise<Record<string, number>>;
+  /**
+   * The open failures (failed / needs_review, unresolved) of one customer, by its hashed identity key
+   * (`customerIdentityKey`: no personal data): what a later success of the customer supersedes.
+   */
+  putOpen(customerKey: string, failure: OpenFailure): Promise<void>;
+  removeOpen(customerKey: string, correlationId: string): Promise<void>;
+  /** At most `limit` of the customer's open failures (one query of one partition). */
+  openFailures(customerKey: string, limit: number): Promise<OpenFailure[]>;
+}
+
+/** One open failure of a customer, as the operations index keeps it for automatic resolution. */
+export interface OpenFailure {
+  correlationId: string;
+  createdAt: string;
 }
 
 export interface AttentionQuery {

@@ -62,7 +62,17 @@ param throttledEventsPer5MinutesThreshold int
 @maxValue(6)
 param throttlingSustainedWindows int
 
+@description('The operator console page (`https://<app>/api/console`): each alert links to it filtered, in its description and in the notification (custom property `operatorConsole`).')
+param consoleUrl string
+
 var createActionGroup = empty(actionGroupResourceId) && !empty(alertEmailAddress)
+
+// Where each alert sends the operator: the console, filtered to what the alert is about (docs/operations.md).
+var consoleLinks = {
+  poison: '${consoleUrl}?status=failed&errorCode=retries_exhausted'
+  failed: '${consoleUrl}?status=failed'
+  retrying: '${consoleUrl}?status=retrying'
+}
 
 resource emailActionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (createActionGroup) {
   name: 'ag-d365sync-${resourceToken}'
@@ -192,7 +202,7 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: message in the poison queue'
-    description: 'A customer request landed in the poison queue (${poisonQueueName}): it ran out of retries and was not created in D365. Fix the cause, then replay it within ${recordRetentionDays} days, before purgeRecords deletes its status record (POST /api/customers/status/{correlationId}/retry with the master key, and with App Service Authentication a token holding the operator role). See docs/deploy.md, "Alerts".'
+    description: 'A customer request landed in the poison queue (${poisonQueueName}): it ran out of retries and was not created in D365. Fix the cause, then replay it within ${recordRetentionDays} days, before purgeRecords deletes its status record (POST /api/customers/status/{correlationId}/retry with the master key, and with App Service Authentication a token holding the operator role). See docs/deploy.md, "Alerts". The requests, in the operator console: ${consoleLinks.poison}'
     severity: 1
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -218,6 +228,9 @@ resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
     }
     actions: {
       actionGroups: actionGroups
+      customProperties: {
+        operatorConsole: consoleLinks.poison
+      }
     }
   }
 }
@@ -267,7 +280,7 @@ resource failedRateAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: failed creations above ${failedRateThresholdPercent}%'
-    description: 'More than ${failedRateThresholdPercent}% of finished customer requests failed in 15 minutes (at least ${failedRateMinimumRequests} finished; duplicate rejections do not count as failed). The workbook\'s "Top failure reasons" tells why.'
+    description: 'More than ${failedRateThresholdPercent}% of finished customer requests failed in 15 minutes (at least ${failedRateMinimumRequests} finished; duplicate rejections do not count as failed). The workbook\'s "Top failure reasons" tells why; the requests, by code, in the operator console: ${consoleLinks.failed}'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -294,6 +307,9 @@ resource failedRateAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
     }
     actions: {
       actionGroups: actionGroups
+      customProperties: {
+        operatorConsole: consoleLinks.failed
+      }
     }
   }
 }
@@ -332,6 +348,9 @@ resource latencyAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
     }
     actions: {
       actionGroups: actionGroups
+      customProperties: {
+        operatorConsole: consoleLinks.retrying
+      }
     }
   }
 }
@@ -378,6 +397,9 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
     }
     actions: {
       actionGroups: actionGroups
+      customProperties: {
+        operatorConsole: consoleLinks.failed
+      }
     }
   }
 }
@@ -389,7 +411,7 @@ resource throttlingAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: D365 throttling sustained'
-    description: 'D365 answered 429 (D365Throttled) more than ${throttledEventsPer5MinutesThreshold} times in each of ${throttlingSustainedWindows} consecutive 5-minute windows. Check the app registration\'s throttling priority mapping (High) and the maximum instance count.'
+    description: 'D365 answered 429 (D365Throttled) more than ${throttledEventsPer5MinutesThreshold} times in each of ${throttlingSustainedWindows} consecutive 5-minute windows. Check the app registration\'s throttling priority mapping (High) and the maximum instance count. Requests waiting to retry, in the operator console: ${consoleLinks.retrying}'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -415,6 +437,9 @@ resource throttlingAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
     }
     actions: {
       actionGroups: actionGroups
+      customProperties: {
+        operatorConsole: consoleLinks.retrying
+      }
     }
   }
 }
@@ -426,7 +451,7 @@ resource authFailureAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: cannot authenticate to D365'
-    description: 'Requests failed because the app could not read the client secret from Key Vault (configuration), Entra ID refused it (invalid_secret), D365 refused the token (unauthorized) or the app registration is not registered in D365 (not_registered). See docs/deploy.md, steps outside Azure.'
+    description: 'Requests failed because the app could not read the client secret from Key Vault (configuration), Entra ID refused it (invalid_secret), D365 refused the token (unauthorized) or the app registration is not registered in D365 (not_registered). See docs/deploy.md, steps outside Azure. Once fixed, replay them in bulk from the operator console: ${consoleLinks.failed}'
     severity: 1
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -452,6 +477,9 @@ resource authFailureAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
     }
     actions: {
       actionGroups: actionGroups
+      customProperties: {
+        operatorConsole: consoleLinks.failed
+      }
     }
   }
 }

@@ -24,6 +24,9 @@ param recordRetentionDays int
 @description('LINK_RETENTION_DAYS: days a customer link is kept unchanged (shown in the retention chart title).')
 param linkRetentionDays int
 
+@description('The operator console page (`https://<app>/api/console`): tables link to it filtered (`?status=failed&errorCode=…`).')
+param consoleUrl string
+
 var queueServiceId = '${resourceId('Microsoft.Storage/storageAccounts', storageAccountName)}/queueServices/default'
 
 var placeholders = {
@@ -34,6 +37,7 @@ var placeholders = {
   __QUEUE_SERVICE_ID__: queueServiceId
   __RETENTION_DAYS__: string(recordRetentionDays)
   __LINK_RETENTION_DAYS__: string(linkRetentionDays)
+  __CONSOLE_URL__: consoleUrl
 }
 
 // Every placeholder of the workbook JSON replaced by its value, one after the other.

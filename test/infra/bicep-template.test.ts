@@ -858,6 +858,49 @@ describe('monitoring for the portal', () => {
     ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'alerts')!.resource.properties
       .template;
 
+  test('every alert and the workbook link to the operator console, filtered (issue 31)', () => {
+    const modules = ofType('Microsoft.Resources/deployments').map((f) => f.resource);
+    const consoleUrl = (name: string) =>
+      String(modules.find((m) => m.name === name)!.properties.parameters.consoleUrl.value);
+    for (const name of ['alerts', 'workbook']) {
+      // The app's own address (PUBLIC_BASE_URL when set) + the page's route.
+      expect(consoleUrl(name)).toMatch(
+        /^\[format\('\{0\}\/api\/console', if\(empty\(parameters\('publicBaseUrl'\)\)/,
+      );
+      expect(consoleUrl(name)).toContain('defaultHostName');
+    }
+    const links = alertsTemplate().variables.consoleLinks as Record<string, string>;
+    expect(links).toEqual({
+      poison: "[format('{0}?status=failed&errorCode=retries_exhausted', parameters('consoleUrl'))]",
+      failed: "[format('{0}?status=failed', parameters('consoleUrl'))]",
+      retrying: "[format('{0}?status=retrying', parameters('consoleUrl'))]",
+    });
+    const rules = ofType('Microsoft.Insights/scheduledQueryRules').map((f) => f.resource);
+    // The shop write-back alert is about succeeded creates (not in the console's views): its own retry
+    // route; the privacy-due alert is about privacy requests (GET /api/privacy/requests/{id}).
+    const aboutRequests = rules.filter((r) => !/shop-write-back|privacy-due/.test(String(r.name)));
+    expect(aboutRequests).toHaveLength(rules.length - 2);
+    for (const resource of aboutRequests)
+      expect(resource.properties.actions.customProperties.operatorConsole).toMatch(
+        /^\[variables\('consoleLinks'\)\.(poison|failed|retrying)\]$/,
+      );
+    const failureReasons = workbookQueries().find((q) => q.name === 'failure-reasons')!.query;
+    expect(failureReasons).toContain("strcat('__CONSOLE_URL__?status=', View, '&errorCode=', Reason)");
+    const byEntity = workbookQueries().find((q) => q.name === 'legal-entities')!.query;
+    expect(byEntity).toContain("'__CONSOLE_URL__?status=failed&legalEntity='");
+    const workbook = JSON.parse(workbookText) as { items: Json[] };
+    const linkColumns = workbook.items.flatMap((i) =>
+      (i.content.gridSettings?.formatters ?? []).filter((f: Json) => f.columnMatch === 'Console'),
+    );
+    expect(linkColumns).toHaveLength(2);
+    for (const column of linkColumns)
+      expect(column).toMatchObject({ formatter: 7, formatOptions: { linkTarget: 'Url' } });
+    // The views the workbook's text links open are the list's views.
+    const text = workbook.items.find((i) => i.name === 'operator-console-links')!.content.json as string;
+    for (const view of ['failed', 'needs_review', 'retrying', 'resolved'])
+      expect(text).toContain(`(__CONSOLE_URL__?status=${view})`);
+  });
+
   test('eight log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
     expect(rules).toHaveLength(8);

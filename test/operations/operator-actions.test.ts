@@ -175,6 +175,47 @@ describe('operator actions: payload (audited), edit and retry, retry, resolve, t
     ).toEqual(['/limit', '/who']);
   });
 
+  it('auto-resolve: a later create for the same customer that succeeds resolves the earlier failure (superseded)', async () => {
+    const email = `later.${randomUUID()}@example.com`;
+    const earlier = await failedCreate(stack, email);
+    const body = { Customer: { ...full.Customer, EmailAddress: email.toUpperCase() } };
+    const answer = await postJson(`${stack.url}/api/customers`, body, FUNCTION_KEY);
+    const later = answer.json as { correlationId: string; statusUrl: string };
+    expect((await waitForTerminal(later.statusUrl, 30_000, FUNCTION_KEY)).status).toBe('succeeded');
+
+    type View = { status: string; view: string; resolution?: unknown; actions: { resolve: boolean } };
+    // Resolved right after the success is written: the status answer may be read a moment before.
+    let view: View;
+    for (let tries = 0; ; tries += 1) {
+      view = (await (await call('GET', `/ops/requests/${earlier.correlationId}`)).json()) as View;
+      if (view.resolution !== undefined || tries >= 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(view).toMatchObject({
+      status: 'failed',
+      view: 'resolved',
+      resolution: { how: 'superseded', by: 'system', note: `superseded by ${later.correlationId}` },
+      actions: { resolve: false },
+    });
+    const listed = (await (await call('GET', '/ops/requests?status=resolved&limit=200')).json()) as {
+      items: { correlationId: string; resolution?: string }[];
+    };
+    expect(listed.items).toContainEqual(
+      expect.objectContaining({ correlationId: earlier.correlationId, resolution: 'superseded' }),
+    );
+    const failed = (await (await call('GET', '/ops/requests?status=failed&limit=200')).json()) as {
+      items: { correlationId: string }[];
+    };
+    expect(failed.items.map((i) => i.correlationId)).not.toContain(earlier.correlationId);
+    const audit = await auditOf(earlier.correlationId);
+    expect(audit.entries[0]).toMatchObject({
+      actor: { kind: 'system', id: 'system' },
+      action: 'request.auto_resolve',
+      outcome: `superseded by ${later.correlationId}`,
+    });
+    expect(JSON.stringify(audit)).not.toContain(email);
+  });
+
   it('refuses every action without the master key (the host’s 401), and changes nothing', async () => {
     const { correlationId } = await failedCreate(stack);
     const routes: [string, string, unknown?][] = [

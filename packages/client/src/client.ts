@@ -1,16 +1,14 @@
 import {
-  AuthenticationError,
   CustomerFailedError,
   CustomerSyncError,
   DuplicateError,
-  errorForProblem,
   PendingTimeoutError,
-  UnavailableError,
   ValidationError,
   VerificationPendingError,
 } from './errors';
 import { customerFieldErrors, localProblem } from './validate';
-import { isAbort, newKey, readProblem, retryAfterMs, sleep } from './transport';
+import { newKey, retryAfterMs, sleep } from './transport';
+import { Fetch, sender } from './sender';
 import { PrivacyRequests } from './privacy';
 import type {
   Accepted,
@@ -23,8 +21,6 @@ import type {
 
 /** Statuses a request never leaves. */
 const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'needs_review']);
-
-type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
   /** The API's base URL, e.g. `https://contoso-sync.azurewebsites.net/api`. */
@@ -86,6 +82,8 @@ export class CustomerSyncClient {
   private readonly maxDelayMs: number;
   /** Operators only (the master key, or an operator's token): privacy requests (privacy.ts). */
   readonly privacy: PrivacyRequests;
+  /** One call, retried where safe (every call here is: POSTs carry their Idempotency-Key). */
+  private readonly send: ReturnType<typeof sender>;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -93,9 +91,15 @@ export class CustomerSyncClient {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.send = sender({
+      fetch: this.fetchImpl,
+      maxAttempts: this.maxAttempts,
+      maxDelayMs: this.maxDelayMs,
+      headers: () => this.commonHeaders(),
+    });
     this.privacy = new PrivacyRequests(
       this.baseUrl,
-      (m, url, init) => this.send(m, url, init),
+      this.send,
       this.timeoutMs,
     );
   }
@@ -282,65 +286,6 @@ export class CustomerSyncClient {
       if (FINAL.has(answer.status)) return answer;
       delay = retryAfterMs(response, 1000);
     }
-  }
-
-  /**
-   * Sends one call, retrying what is safe to retry (every call here is: POSTs carry their
-   * Idempotency-Key): 429 and 503 after `Retry-After`, 409 "still being accepted", 500 and network
-   * errors with back-off. Resolves with a 2xx answer; throws the typed error otherwise.
-   */
-  private async send(
-    method: string,
-    url: string,
-    init: { headers?: Record<string, string>; body?: string; signal?: AbortSignal },
-  ): Promise<Response> {
-    let lastError: CustomerSyncError | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const headers = { accept: 'application/json', ...(await this.commonHeaders()), ...init.headers };
-      let response: Response;
-      try {
-        response = await this.fetchImpl(url, { method, headers, body: init.body, signal: init.signal });
-      } catch (error) {
-        if (isAbort(error, init.signal)) throw error;
-        lastError = new UnavailableError(`The API could not be reached: ${(error as Error).message}`);
-        if (attempt >= this.maxAttempts) throw lastError;
-        await sleep(this.backoffMs(attempt), init.signal);
-        continue;
-      }
-      if (response.ok) return response;
-      if (response.status === 401) {
-        // Always empty: the platform's answer to a wrong key (or App Service Authentication's to a missing token).
-        throw new AuthenticationError('The key (or the Entra ID token) is missing or wrong (401).', 401);
-      }
-      if (response.status === 500) {
-        lastError = new UnavailableError('The API failed unexpectedly (500).', 500);
-      } else {
-        const problem = await readProblem(response);
-        const retryAfter = retryAfterMs(response, -1);
-        const error = errorForProblem(problem, Math.ceil(Math.max(retryAfter, 0) / 1000));
-        const transient =
-          response.status === 429 ||
-          problem.type.endsWith(':temporarily-unavailable') ||
-          problem.type.endsWith(':idempotency-key-in-progress');
-        if (!transient) throw error;
-        lastError = error;
-        if (attempt < this.maxAttempts) {
-          await sleep(
-            Math.min(retryAfter >= 0 ? retryAfter : this.backoffMs(attempt), this.maxDelayMs),
-            init.signal,
-          );
-          continue;
-        }
-        throw lastError;
-      }
-      if (attempt >= this.maxAttempts) throw lastError;
-      await sleep(this.backoffMs(attempt), init.signal);
-    }
-  }
-
-  /** Exponential back-off with full jitter: random in [0, min(max, 250 ms · 2^attempt)]. */
-  private backoffMs(attempt: number): number {
-    return Math.random() * Math.min(this.maxDelayMs, 250 * 2 ** attempt);
   }
 
   private async commonHeaders(): Promise<Record<string, string>> {

@@ -1,4 +1,17 @@
 export { CustomerSyncClient } from './client';
+export { OperationsClient } from './operations';
+export type { OperationsClientOptions } from './operations';
+export type {
+  AttentionView,
+  AuditEntry,
+  ListedRequest,
+  OperatorRequest,
+  ReplayFilter,
+  ReplayJob,
+  ReplaySelection,
+  RequestPage,
+  RequestQuery,
+} from './operations-types';
 export type { ClientOptions, CreateCustomerOptions, UpdateCustomerOptions } from './client';
 export {
   AuthenticationError,

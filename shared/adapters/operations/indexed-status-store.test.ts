@@ -88,6 +88,21 @@ describe('the status store that keeps the operations index', () => {
     expect(index.rows.size).toBe(0);
   });
 
+  it("lists a create's failure under its customer's hashed identity too, and takes it off when it leaves the view", async () => {
+    const { index, store } = setup();
+    const payload = JSON.stringify({ Customer: { LegalEntity: 'USRT', EmailAddress: 'Alex@Example.com' } });
+    let record = await store.create({ ...fresh, payload });
+    record = await store.update(record, { status: 'failed', errorCode: 'business_error' });
+    // The view's row and the customer's open-failure row.
+    expect(index.calls).toEqual({ put: 2, remove: 0 });
+    const [key] = [...index.open.keys()];
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect([...index.open.get(key!)!.keys()]).toEqual([id]);
+    await store.update(record, { status: 'queued', attempts: 0, errorCode: undefined });
+    expect(index.calls).toEqual({ put: 2, remove: 2 });
+    expect(index.open.get(key!)!.size).toBe(0);
+  });
+
   it('reports an index write that keeps failing instead of throwing: the status change stands', async () => {
     const { index, store, errors } = setup();
     const record = await store.create(fresh);

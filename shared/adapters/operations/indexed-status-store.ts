@@ -1,4 +1,5 @@
 import { attentionEntryOf, AttentionEntry, sameEntry } from '../../domain/operations/attention';
+import { openFailureKeyOf } from '../../domain/operations/superseded';
 import type { StatusRecord } from '../../domain/status';
 import type { OperationsIndex, StatusStore } from '../../ports';
 
@@ -7,6 +8,12 @@ export interface IndexedStoreOptions {
   onIndexError?: (error: unknown, correlationId: string) => void;
   /** How often an index write is tried (default 3), with a short pause between tries. */
   attempts?: number;
+  /**
+   * Told after a request's write as `succeeded` (the record before it, with its payload, and after),
+   * with this store: automatic resolution of the customer's earlier failures. Its errors are reported
+   * like an index write's.
+   */
+  onSucceeded?: (before: StatusRecord, after: StatusRecord, store: StatusStore) => Promise<void>;
 }
 
 /**
@@ -36,17 +43,14 @@ export function indexedStatusStore(
       await index.remove(before);
     if (after !== undefined) await index.put(after);
   };
-  const keep = async (
-    correlationId: string,
-    before: AttentionEntry | undefined,
-    after: AttentionEntry | undefined,
-  ): Promise<void> => {
+  /** Runs an index change, tried `times` times; still failing: reported, never thrown. */
+  const tried = async (correlationId: string, change: () => Promise<void>, times = attempts) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await move(before, after);
+        await change();
         return;
       } catch (error) {
-        if (attempt >= attempts) {
+        if (attempt >= times) {
           options.onIndexError?.(error, correlationId);
           return;
         }
@@ -54,21 +58,45 @@ export function indexedStatusStore(
       }
     }
   };
-  return {
+  const keep = (
+    correlationId: string,
+    before: AttentionEntry | undefined,
+    after: AttentionEntry | undefined,
+  ) => tried(correlationId, () => move(before, after));
+  /** The customer's open-failure row follows the record into and out of failed / needs_review. */
+  const keepOpen = async (before: StatusRecord | undefined, after: StatusRecord | undefined) => {
+    const from = before && openFailureKeyOf(before);
+    const to = after && openFailureKeyOf(after);
+    if (from === to) return;
+    const { correlationId, createdAt } = (after ?? before)!;
+    await tried(correlationId, async () => {
+      if (from !== undefined) await index.removeOpen(from, correlationId);
+      if (to !== undefined) await index.putOpen(to, { correlationId, createdAt });
+    });
+  };
+  const store: StatusStore = {
     ...inner,
     async create(record) {
       const created = await inner.create(record);
       await keep(created.correlationId, undefined, attentionEntryOf(created));
+      await keepOpen(undefined, created);
       return created;
     },
     async update(current: StatusRecord, changes) {
       const next = await inner.update(current, changes);
       await keep(current.correlationId, attentionEntryOf(current), attentionEntryOf(next));
+      await keepOpen(current, next);
+      if (options.onSucceeded && next.status === 'succeeded' && current.status !== 'succeeded') {
+        const onSucceeded = options.onSucceeded;
+        await tried(current.correlationId, () => onSucceeded(current, next, store), 1);
+      }
       return next;
     },
     async delete(record) {
       await inner.delete(record);
       await keep(record.correlationId, attentionEntryOf(record), undefined);
+      await keepOpen(record, undefined);
     },
   };
+  return store;
 }

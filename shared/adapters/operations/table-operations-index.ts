@@ -1,6 +1,6 @@
 import { odata, RestError, TableClient } from '@azure/data-tables';
 import { AttentionEntry, AttentionView, rowKeyAtOrBefore } from '../../domain/operations/attention';
-import type { AttentionQuery, OperationsIndex } from '../../ports';
+import type { AttentionQuery, OpenFailure, OperationsIndex } from '../../ports';
 
 /**
  * The operations index in its own table (OPERATIONS_TABLE_NAME), apart from the status records:
@@ -8,6 +8,7 @@ import type { AttentionQuery, OperationsIndex } from '../../ports';
  * key = inverted time + correlation ID, so a page of a view, newest first, is one range query of one
  * partition, and the filters (error code, source, legal entity) run in the service. A page's cursor
  * is the last row key it returned: the next page starts after it, whatever was added meanwhile.
+ * Partitions `open-<customer identity key>` list each customer's open failures (automatic resolution).
  */
 const FIELDS = [
   'correlationId',
@@ -22,6 +23,8 @@ const FIELDS = [
 ] as const satisfies readonly (keyof AttentionEntry)[];
 
 const partitionOf = (view: AttentionView): string => `view-${view}`;
+/** A customer's open failures: `open-<customerIdentityKey>` (a SHA-256: no e-mail in a key). */
+const openPartition = (customerKey: string): string => `open-${customerKey}`;
 
 const isStatus = (error: unknown, code: number): boolean =>
   error instanceof RestError && error.statusCode === code;
@@ -103,6 +106,39 @@ export function tableOperationsIndex(table: () => Promise<TableClient>): Operati
       }
       const last = entries.at(-1);
       return { entries, ...(more && last !== undefined && { cursor: encodeCursor(last.rowKey) }) };
+    },
+    async putOpen(customerKey, failure) {
+      await (
+        await table()
+      ).upsertEntity(
+        {
+          partitionKey: openPartition(customerKey),
+          rowKey: failure.correlationId,
+          createdAt: failure.createdAt,
+        },
+        'Replace',
+      );
+    },
+    async removeOpen(customerKey, correlationId) {
+      try {
+        await (await table()).deleteEntity(openPartition(customerKey), correlationId);
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
+    },
+    async openFailures(customerKey, limit) {
+      const client = await table();
+      const found: OpenFailure[] = [];
+      const pages = client
+        .listEntities<{ createdAt?: string }>({
+          queryOptions: { filter: odata`PartitionKey eq ${openPartition(customerKey)}` },
+        })
+        .byPage({ maxPageSize: limit });
+      for await (const page of pages) {
+        for (const row of page) found.push({ correlationId: row.rowKey!, createdAt: String(row.createdAt) });
+        break;
+      }
+      return found.slice(0, limit);
     },
     async countByCode(query) {
       const client = await table();

@@ -237,8 +237,10 @@ namespace D365CustomerSync.Client
         /// </summary>
         private async Task<Answer> SendAsync(
             HttpMethod method, string url, string body, string key, int wait, TimeSpan attemptTimeout, CancellationToken cancellationToken,
-            string contentType = "application/json", IReadOnlyDictionary<string, string> headers = null)
+            string contentType = "application/json", IReadOnlyDictionary<string, string> headers = null, bool once = false)
         {
+            // An operator action (audited, not keyed) is sent once: a second send would act again or be refused.
+            var maxAttempts = once ? 1 : _options.MaxAttempts;
             CustomerSyncException lastError = null;
             for (var attempt = 1; ; attempt++)
             {
@@ -276,7 +278,7 @@ namespace D365CustomerSync.Client
                             ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s"
                             : error.Message;
                         lastError = new ServiceUnavailableException($"The API could not be reached: {what}", null, null, error);
-                        if (attempt >= _options.MaxAttempts) throw lastError;
+                        if (attempt >= maxAttempts) throw lastError;
                         await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
                         continue;
                     }
@@ -312,7 +314,7 @@ namespace D365CustomerSync.Client
                                 || problem.Type == ProblemTypes.TemporarilyUnavailable
                                 || problem.Type == ProblemTypes.IdempotencyKeyInProgress;
                         }
-                        if (!transient || attempt >= _options.MaxAttempts) throw lastError;
+                        if (!transient || attempt >= maxAttempts) throw lastError;
                         pause = retryAfter.HasValue ? Min(retryAfter.Value, _options.MaxDelay) : Backoff(attempt);
                     }
                 }

@@ -45,6 +45,14 @@ namespace D365CustomerSync.Client.Tests
             new object[] { typeof(PrivacyExport), "PrivacyExport" },
             new object[] { typeof(PrivacyExportedRequest), "PrivacyExport.requests[]" },
             new object[] { typeof(PrivacyExportedLink), "PrivacyExport.links[]" },
+            // The operations API (issue 31).
+            new object[] { typeof(RequestPage), "RequestPage" },
+            new object[] { typeof(RequestCounts), "RequestPage.counts" },
+            new object[] { typeof(ListedRequest), "ListedRequest" },
+            new object[] { typeof(ReplayJob), "ReplayJob" },
+            new object[] { typeof(ReplayCounts), "ReplayJob.counts" },
+            new object[] { typeof(ReplayJobList), "ReplayJobList" },
+            new object[] { typeof(ReplayFilter), "ReplayBody.filter" },
         };
 
         /// <summary><c>A.b.c[]</c>: schema A, its property b, its property c, the items.</summary>

@@ -15,6 +15,11 @@ if (params.has('code')) {
 }
 const key = sessionStorage.getItem('opsKey');
 let cursor, current;
+// A deep link (the workbook's, an alert's, a colleague's): the filter in the address, e.g.
+// ?status=failed&errorCode=not_registered&legalEntity=USRT (from/to kept too); ?request=<id> opens one.
+for (const name of ['status', 'errorCode', 'legalEntity', 'source']) if (params.get(name)) $('f-' + name).value = params.get(name);
+const range = {};
+for (const name of ['from', 'to']) if (params.get(name)) range[name] = params.get(name);
 
 async function api(method, path, body, type = 'application/json') {
   const headers = key ? { 'x-functions-key': key } : {};
@@ -34,6 +39,9 @@ function cell(row, text) { const td = document.createElement('td'); td.textConte
 async function search(more) {
   const query = new URLSearchParams();
   for (const [name, value] of new FormData($('filters'))) if (value) query.set(name, String(value));
+  for (const [name, value] of Object.entries(range)) query.set(name, value);
+  // The address is the filter: copy it to share this view (the key never goes in it).
+  if (!more) history.replaceState(null, '', location.pathname + '?' + query);
   if (more && cursor) query.set('cursor', cursor);
   const { status, json } = await api('GET', '/requests?' + query);
   if (status !== 200) { $('counts').textContent = json?.errors?.map((e) => e.detail).join('; ') ?? ''; return; }
@@ -122,7 +130,7 @@ $('resolve').addEventListener('submit', async (e) => {
 // Bulk replay: one job for every failed request the filter matches; its progress polled each second.
 let replayJob, replayTimer;
 function filterOf() {
-  const filter = {};
+  const filter = { ...range };
   for (const [name, value] of new FormData($('filters'))) if (value && name !== 'status') filter[name] = String(value);
   return filter;
 }
@@ -163,4 +171,5 @@ $('replay-cancel').addEventListener('click', async () => {
   if (running) showReplay(running);
 })();
 search(false);
+if (/^[0-9a-f-]{36}$/i.test(params.get('request') ?? '')) open(params.get('request'));
 `;
