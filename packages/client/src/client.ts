@@ -97,11 +97,7 @@ export class CustomerSyncClient {
       maxDelayMs: this.maxDelayMs,
       headers: () => this.commonHeaders(),
     });
-    this.privacy = new PrivacyRequests(
-      this.baseUrl,
-      this.send,
-      this.timeoutMs,
-    );
+    this.privacy = new PrivacyRequests(this.baseUrl, this.send, this.timeoutMs);
   }
 
   /**
