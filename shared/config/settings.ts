@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callerKeysSetting } from './caller-keys';
+import { callerKeysSetting, callerWeightsSetting } from './caller-keys';
 import { webhookSourcesSetting } from './webhook-sources';
 
 /**
@@ -461,6 +461,24 @@ const catalogue = [
     local: '50',
     azure: true,
     schema: nonNegativeInt,
+  }),
+  define({
+    name: 'FAIR_SHARE_WAITERS',
+    description:
+      "Fair sharing between callers: one caller's queued requests one instance works on at once, times its CALLER_WEIGHTS weight (all background work, backfills and bulk replays, shares one unweighted share and waits behind live requests for D365). A message of a caller at its share is sent back for a second or more (not counted as a failed delivery) and the instance takes the next, another caller's. Must not exceed host.json's `newBatchThreshold` divided by the largest weight, or an instance busy with one caller stops taking messages. 0: no per-caller limit.",
+    default: '4',
+    local: '4',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'CALLER_WEIGHTS',
+    description:
+      'Weights of callers for fair sharing: a JSON object of caller ID (`key:<name>` for a CALLER_KEYS entry, the Entra object ID in `app-service` mode, `webhook:<source>` for a webhook source, `anonymous` for requests without one) to a weight from 0.1 to 16; unnamed callers weigh 1. A caller of weight 2 gets twice the share of FAIR_SHARE_WAITERS and twice the turns at the D365 gate.',
+    default: '{}',
+    local: '{}',
+    azure: true,
+    schema: callerWeightsSetting,
   }),
   define({
     name: 'RECORD_RETENTION_DAYS',
