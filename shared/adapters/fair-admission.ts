@@ -4,6 +4,7 @@ import {
   FairShare,
   fairShareOf,
   FairShareSettings,
+  mayUseSpareRoom,
   Priority,
 } from '../domain/fair-share';
 import { FairAdmission } from '../ports';
@@ -18,6 +19,8 @@ const BACKGROUND = '\u0000background';
  */
 export function fairAdmission(settings: FairShareSettings, now: () => number = Date.now): FairAdmission {
   const working = new Map<string, number>();
+  /** Requests at work on this instance, every caller's. */
+  let total = 0;
   /** Per caller: until when each message this instance deferred stays invisible. */
   const parked = new Map<string, number[]>();
   const keyOf = (share: FairShare): string => (share.priority === 'background' ? BACKGROUND : share.caller);
@@ -35,7 +38,7 @@ export function fairAdmission(settings: FairShareSettings, now: () => number = D
       const key = keyOf(share);
       const limit = admissionLimit(share, settings);
       const busy = working.get(key) ?? 0;
-      if (busy >= limit) {
+      if (busy >= limit && !mayUseSpareRoom(share, total, settings)) {
         const until = parkedNow(key);
         const deferSeconds = deferralSeconds(until.length, limit);
         until.push(now() + deferSeconds * 1000);
@@ -43,11 +46,13 @@ export function fairAdmission(settings: FairShareSettings, now: () => number = D
         return { deferSeconds };
       }
       working.set(key, busy + 1);
+      total += 1;
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
+          total -= 1;
           const left = (working.get(key) ?? 1) - 1;
           if (left > 0) working.set(key, left);
           else working.delete(key);

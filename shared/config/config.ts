@@ -86,7 +86,11 @@ const configSchema = settingsObject.transform((v) => ({
     ratePerMinute: v.RATE_LIMIT_PER_MINUTE,
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
   },
-  fairShare: { waiters: v.FAIR_SHARE_WAITERS, weights: v.CALLER_WEIGHTS },
+  fairShare: {
+    waiters: v.FAIR_SHARE_WAITERS,
+    weights: v.CALLER_WEIGHTS,
+    receiveThreshold: v.AzureFunctionsJobHost__extensions__queues__newBatchThreshold,
+  },
   retentionDays: v.RECORD_RETENTION_DAYS,
   failedRequestRetentionDays: v.FAILED_REQUEST_RETENTION_DAYS,
   linkRetentionDays: v.LINK_RETENTION_DAYS,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { largestShare } from '../domain/fair-share';
 import { validSettings } from '../../test/support/valid-settings';
 import { loadConfig } from './config';
+import { settings } from './settings';
 
 /**
  * Fair sharing only works when an instance busy with one caller's share still takes messages off
@@ -13,29 +14,44 @@ import { loadConfig } from './config';
  * above it and the caller's other messages sit behind that caller's whole backlog.
  */
 const root = join(__dirname, '..', '..');
-const queues = (JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
-  extensions: { queues: { batchSize: number; newBatchThreshold: number } };
-}).extensions.queues;
+const queues = (
+  JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
+    extensions: { queues: { batchSize: number; newBatchThreshold: number } };
+  }
+).extensions.queues;
 const localValues = (
-  JSON.parse(readFileSync(join(root, 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> }
+  JSON.parse(readFileSync(join(root, 'local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  }
 ).Values;
 
 describe("fair sharing and host.json's queue settings", () => {
+  it("reads host.json's newBatchThreshold: the setting's default and local value are host.json's", () => {
+    const setting = settings.find(
+      (s) => s.name === 'AzureFunctionsJobHost__extensions__queues__newBatchThreshold',
+    )!;
+    expect(setting.default).toBe(String(queues.newBatchThreshold));
+    expect(setting.local).toBe(String(queues.newBatchThreshold));
+    expect(localValues.AzureFunctionsJobHost__extensions__queues__newBatchThreshold).toBe(
+      String(queues.newBatchThreshold),
+    );
+  });
+
   it("keeps the largest share (defaults) within host.json's newBatchThreshold", () => {
     const config = loadConfig(validSettings());
     expect(largestShare(config.fairShare)).toBeGreaterThan(0);
     expect(largestShare(config.fairShare)).toBeLessThanOrEqual(queues.newBatchThreshold);
   });
 
-  it('keeps the largest share of the local settings within it too, with room for two callers at their share', () => {
+  it('keeps the largest share of the local settings within it too, leaving spare room for a busy caller', () => {
     const config = loadConfig({
       ...validSettings(),
       FAIR_SHARE_WAITERS: localValues.FAIR_SHARE_WAITERS,
       CALLER_WEIGHTS: localValues.CALLER_WEIGHTS,
     });
     expect(largestShare(config.fairShare)).toBeLessThanOrEqual(queues.newBatchThreshold);
-    // Two callers flooding at once (default weights) still leave the instance receiving.
-    expect(2 * config.fairShare.waiters).toBeLessThanOrEqual(queues.newBatchThreshold);
+    // A busy caller's spare room plus another caller's share still leave the instance receiving.
+    expect(config.fairShare.waiters).toBeLessThan(queues.newBatchThreshold);
   });
 
   it('rejects weights that are not a JSON object of caller ID to a weight from 0.1 to 16, naming the setting', () => {
@@ -44,6 +60,7 @@ describe("fair sharing and host.json's queue settings", () => {
     expect(loadConfig({ ...validSettings(), CALLER_WEIGHTS: '{"key:pos": 2}' }).fairShare).toEqual({
       waiters: 4,
       weights: { 'key:pos': 2 },
+      receiveThreshold: queues.newBatchThreshold,
     });
   });
 });

@@ -465,7 +465,7 @@ const catalogue = [
   define({
     name: 'FAIR_SHARE_WAITERS',
     description:
-      "Fair sharing between callers: one caller's queued requests one instance works on at once, times its CALLER_WEIGHTS weight (all background work, backfills and bulk replays, shares one unweighted share and waits behind live requests for D365). A message of a caller at its share is sent back for a second or more (not counted as a failed delivery) and the instance takes the next, another caller's. Must not exceed host.json's `newBatchThreshold` divided by the largest weight, or an instance busy with one caller stops taking messages. 0: no per-caller limit.",
+      "Fair sharing between callers: how many of one caller's queued requests one instance always makes room for, times its CALLER_WEIGHTS weight. A caller over its share still gets the instance's spare room (up to `newBatchThreshold` minus this many requests at once, so the host keeps receiving messages); beyond that its message is sent back for a second or more (not counted as a failed delivery) and the instance takes the next, another caller's, which then goes before the busy caller's at the D365 gate. All background work (backfills, bulk replays) shares one unweighted share and waits behind live requests for D365. 0: no fair sharing (first come, first served).",
     default: '4',
     local: '4',
     azure: true,
@@ -479,6 +479,15 @@ const catalogue = [
     local: '{}',
     azure: true,
     schema: callerWeightsSetting,
+  }),
+  define({
+    name: 'AzureFunctionsJobHost__extensions__queues__newBatchThreshold',
+    description:
+      "The host's own override of host.json's `extensions.queues.newBatchThreshold` (the host receives more messages only while at most this many run): read by the app too, so fair sharing leaves room for another caller's message. Unset: host.json's value (a test keeps this default equal to it). Must be at least FAIR_SHARE_WAITERS × the largest weight.",
+    default: '16',
+    local: '16',
+    azure: false,
+    schema: positiveInt,
   }),
   define({
     name: 'RECORD_RETENTION_DAYS',

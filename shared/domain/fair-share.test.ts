@@ -3,11 +3,12 @@ import {
   deferralSeconds,
   fairShareOf,
   largestShare,
+  mayUseSpareRoom,
   fairTags,
   weightOf,
 } from './fair-share';
 
-const settings = { waiters: 4, weights: { 'key:pos': 2, 'webhook:shop': 0.5 } };
+const settings = { waiters: 4, weights: { 'key:pos': 2, 'webhook:shop': 0.5 }, receiveThreshold: 16 };
 
 describe('fair sharing between callers', () => {
   it('weighs a caller by CALLER_WEIGHTS, 1 when unnamed, and calls a request without a caller anonymous', () => {
@@ -27,15 +28,30 @@ describe('fair sharing between callers', () => {
     expect(admissionLimit(share('key:pos'), settings)).toBe(8);
     expect(admissionLimit(share('key:other'), settings)).toBe(4);
     expect(admissionLimit(share('webhook:shop'), settings)).toBe(2);
-    expect(admissionLimit(share('webhook:shop'), { waiters: 1, weights: { 'webhook:shop': 0.1 } })).toBe(1);
+    expect(
+      admissionLimit(share('webhook:shop'), {
+        waiters: 1,
+        weights: { 'webhook:shop': 0.1 },
+        receiveThreshold: 16,
+      }),
+    ).toBe(1);
     expect(admissionLimit(share('key:pos', 'background'), settings)).toBe(4);
-    expect(admissionLimit(share('key:pos'), { waiters: 0, weights: {} })).toBe(Number.POSITIVE_INFINITY);
+    expect(admissionLimit(share('key:pos'), { waiters: 0, weights: {}, receiveThreshold: 16 })).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+  });
+
+  it('lends spare room to live requests only, while fewer than newBatchThreshold − waiters are at work', () => {
+    const live = fairShareOf({ caller: 'key:a' }, settings);
+    expect(mayUseSpareRoom(live, 11, settings)).toBe(true);
+    expect(mayUseSpareRoom(live, 12, settings)).toBe(false);
+    expect(mayUseSpareRoom({ ...live, priority: 'background' }, 0, settings)).toBe(false);
   });
 
   it('knows the largest share any caller can get on an instance (what newBatchThreshold must allow)', () => {
     expect(largestShare(settings)).toBe(8);
-    expect(largestShare({ waiters: 4, weights: {} })).toBe(4);
-    expect(largestShare({ waiters: 4, weights: { a: 0.5 } })).toBe(4);
+    expect(largestShare({ waiters: 4, weights: {}, receiveThreshold: 16 })).toBe(4);
+    expect(largestShare({ waiters: 4, weights: { a: 0.5 }, receiveThreshold: 16 })).toBe(4);
   });
 
   it('spreads a deferred backlog: one second per share already parked, at most 30 s', () => {

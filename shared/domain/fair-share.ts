@@ -2,10 +2,12 @@
  * Fair sharing between callers (issue 24, point 5): one caller's burst, or a backfill or bulk
  * replay, must not starve another caller's live request. Two places decide, both in memory on each
  * instance, neither with a storage write of its own:
- * - **admission** (in front of the work): an instance works on at most `waiters × weight` of one
- *   caller's queued requests at once; a message of a caller over its share goes back to the queue
- *   for a little while (a new message: its dequeue count is not raised, so deferral never poisons)
- *   and the instance takes the next one off the queue, another caller's;
+ * - **admission** (in front of the work): an instance always has room for `waiters × weight` of
+ *   each caller's queued requests; a caller over its share gets only the room the others leave
+ *   (up to `receiveThreshold − waiters` requests at work, so the host keeps receiving messages);
+ *   beyond it the caller's message goes back to the queue for a little while (a new message: its
+ *   dequeue count is not raised, so deferral never poisons) and the instance takes the next one off
+ *   the queue, another caller's;
  * - **the D365 gate's waiters** (this instance's line for a slot): ordered by start-time fair
  *   queueing: each waiter gets a tag `max(its caller's last tag, the tag last served) + 1/weight`
  *   and the smallest tag goes first, so callers alternate in proportion to their weights however
@@ -23,6 +25,11 @@ export interface FairShareSettings {
   waiters: number;
   /** CALLER_WEIGHTS: caller ID → weight (absent: 1). */
   weights: Readonly<Record<string, number>>;
+  /**
+   * host.json's `newBatchThreshold` (or its `AzureFunctionsJobHost__…` override): the host receives
+   * more messages only while at most this many run, so the instance's own room is this many.
+   */
+  receiveThreshold: number;
 }
 
 /** How a request takes its turn: whose it is, that caller's weight, and whether it is bulk work. */
@@ -57,6 +64,15 @@ export function admissionLimit(share: FairShare, settings: FairShareSettings): n
   if (share.priority === 'background') return settings.waiters;
   return Math.max(1, Math.floor(settings.waiters * share.weight));
 }
+
+/**
+ * Whether a caller over its share may still take one more of the instance's spare room: while all
+ * requests at work on the instance stay below `receiveThreshold − waiters`, so the host keeps
+ * receiving and one more share (another caller's) always fits beside them. Live requests only:
+ * background work never goes beyond its share.
+ */
+export const mayUseSpareRoom = (share: FairShare, working: number, settings: FairShareSettings): boolean =>
+  share.priority === 'live' && working < settings.receiveThreshold - settings.waiters;
 
 /** The largest share any caller can get on one instance (what host.json's newBatchThreshold must allow). */
 export const largestShare = (settings: FairShareSettings): number =>
