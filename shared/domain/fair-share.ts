@@ -94,7 +94,11 @@ export const deferralSeconds = (parked: number, limit: number, maxSeconds = 30):
  * never before the tag being served (a caller that was idle banks no credit), and finishes 1/weight
  * later (where its caller's next waiter starts).
  */
-export function fairTags(callerNext: number, served: number, weight: number): { start: number; next: number } {
+export function fairTags(
+  callerNext: number,
+  served: number,
+  weight: number,
+): { start: number; next: number } {
   const start = Math.max(callerNext, served);
   return { start, next: start + 1 / Math.max(weight, 1e-6) };
 }

@@ -58,7 +58,8 @@ async function claimAndRun(
     if (work.kind === 'invalid') return discardInvalid(work, deps, record);
     if (!held.ticket && deps.admission) {
       const admission = admit(record, message, deps.admission);
-      if ('deferred' in admission) return { kind: 'deferred', delaySeconds: await deferOverShare(admission, deps) };
+      if ('deferred' in admission)
+        return { kind: 'deferred', delaySeconds: await deferOverShare(admission, deps) };
       held.ticket = admission.ticket;
     }
     const claimed = await claimRecord(record, decision.attempt, deps);
