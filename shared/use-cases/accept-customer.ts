@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
-import { correlationIdForKey } from '../domain/correlation-id';
 import { emailKeyOf } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
@@ -19,8 +18,10 @@ import {
   Telemetry,
   WriteBackQueue,
 } from '../ports';
+import { correlationIdForKey, KeyCorrelationDeps } from './key-correlation';
 
-export interface AcceptDeps {
+/** `correlationKey` and `retentionDays` (KeyCorrelationDeps): the IDs of Idempotency-Keys (issue 24). */
+export interface AcceptDeps extends KeyCorrelationDeps {
   statusStore: StatusStore;
   queue: CustomerQueue;
   telemetry: Telemetry;
@@ -107,7 +108,8 @@ export async function acceptCustomer(
   const parsed = parseCustomerRequest(body, { defaultCustomerGroup: deps.defaultCustomerGroup, now });
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
   const request = parsed.value;
-  const correlationId = correlationIdFor(deps, options);
+  const correlationId = await correlationIdFor(deps, options);
+  if (correlationId === undefined) return { kind: 'unavailable' };
   const origin = options.origin;
   const erased = await isErased(origin, deps);
   if (erased !== false) return { kind: erased };
@@ -214,11 +216,21 @@ async function releaseReservation(
   }
 }
 
-/** The record's ID: derived from the caller, the route and the Idempotency-Key, else a new one. */
-export function correlationIdFor(deps: AcceptDeps, options: AcceptOptions): string {
-  if (options.idempotencyKey !== undefined)
-    return correlationIdForKey(options.caller ?? 'anonymous', options.route ?? ROUTE, options.idempotencyKey);
-  return deps.newId?.() ?? randomUUID();
+/**
+ * The record's ID: derived from the caller, the route and the Idempotency-Key (key-correlation.ts),
+ * else a new one; undefined (logged) when the key's ID cannot be had now: the intake is `unavailable`.
+ */
+export async function correlationIdFor(
+  deps: AcceptDeps,
+  options: AcceptOptions,
+): Promise<string | undefined> {
+  if (options.idempotencyKey === undefined) return deps.newId?.() ?? randomUUID();
+  const scope = {
+    caller: options.caller ?? 'anonymous',
+    route: options.route ?? ROUTE,
+    key: options.idempotencyKey,
+  };
+  return correlationIdForKey(deps, scope);
 }
 
 /** A validated request (a create's contract, or an update), ready to be stored and queued. */
@@ -244,7 +256,8 @@ export async function acceptValidated(
   const now = at.now ?? deps.now?.() ?? new Date();
   const caller = options.caller ?? 'anonymous';
   const keyed = options.idempotencyKey !== undefined;
-  const correlationId = at.correlationId ?? correlationIdFor(deps, options);
+  const correlationId = at.correlationId ?? (await correlationIdFor(deps, options));
+  if (correlationId === undefined) return { kind: 'unavailable' };
   const timestamp = now.toISOString();
   const message = queueMessageFor(correlationId, timestamp);
 
