@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  keyVaultCorrelationKey,
-  MIN_CORRELATION_KEY_LENGTH,
-} from '../../shared/adapters/key-vault-correlation-key';
-import type { CorrelationKey } from '../../shared/domain/correlation-id';
+import { keyVaultCorrelationKey } from '../../shared/adapters/key-vault-correlation-key';
+import { CorrelationKey, MIN_CORRELATION_KEY_LENGTH } from '../../shared/domain/correlation-id';
 import { CorrelationKeyError } from '../../shared/ports';
 import { emulatorVault } from './emulator-clients';
 import { settingDefault } from './local-environment';
