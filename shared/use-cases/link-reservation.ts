@@ -1,6 +1,12 @@
 import { errorName } from '../domain/failure';
-import { CustomerLink, StatusConflictError } from '../ports';
-import type { AcceptDeps } from './accept-customer';
+import { CustomerLink, CustomerLinks, Log, StatusConflictError, StatusStore } from '../ports';
+
+/** What the reservation helpers need of the intake's ports (accept-customer.ts `AcceptDeps`). */
+interface ReservationDeps {
+  statusStore: Pick<StatusStore, 'get'>;
+  links?: CustomerLinks;
+  log: Log;
+}
 
 // A create's reservation of its source customer's link (issue 17), taken over or released.
 
@@ -13,7 +19,7 @@ import type { AcceptDeps } from './accept-customer';
 export async function takeOverDeadReservation(
   link: CustomerLink,
   create: { correlationId: string; now: Date },
-  deps: AcceptDeps,
+  deps: ReservationDeps,
 ): Promise<CustomerLink> {
   if (link.customerAccount !== undefined || link.createCorrelationId === create.correlationId) return link;
   const earlier = await deps.statusStore.get(link.createCorrelationId);
@@ -37,7 +43,7 @@ export async function takeOverDeadReservation(
 export async function releaseReservation(
   link: CustomerLink,
   correlationId: string,
-  deps: AcceptDeps,
+  deps: ReservationDeps,
 ): Promise<void> {
   if (link.customerAccount !== undefined || link.createCorrelationId !== correlationId) return;
   try {
