@@ -33,6 +33,23 @@ export async function ensureCorrelationKey(
 }
 
 /**
+ * As `ensureCorrelationKey`, for a stack whose emulator may refuse the app's identity on purpose
+ * (a test of `ForbiddenByRbac`): then nothing is written (the local writer is that identity) and
+ * the app answers keyed requests 503, as it would in Azure without the role.
+ */
+export async function ensureCorrelationKeyIfAllowed(
+  emulatorUrl: string,
+  options: { secretName?: string; value?: string } = {},
+): Promise<CorrelationKey | undefined> {
+  try {
+    return await ensureCorrelationKey(emulatorUrl, options);
+  } catch (error) {
+    if (error instanceof CorrelationKeyError && error.problem === 'forbidden') return undefined;
+    throw error;
+  }
+}
+
+/**
  * The key `npm start` puts into its emulator: made once and kept (`.local/correlation-key`), so a
  * retry of an Idempotency-Key after a restart of the stack on the same storage finds its request.
  */
