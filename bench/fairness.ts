@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { startFleetStack } from '../dev/local-stack/fleet-stack';
 import { customerBody, newTag } from './customers';
 import { waitForQuiet } from './cpu';
-import { BenchEmulator } from './emulator-control';
+import { BenchEmulator, d365Requests, EmulatorStats } from './emulator-control';
 import { Answer, openLoop, postJson, sleep } from './http-client';
 import { BenchOptions } from './options';
 import { distribution, Distribution, ratio } from './stats';
@@ -36,6 +36,8 @@ export interface FairnessResult {
     succeeded: number;
     drainSeconds: number;
   };
+  /** D365 requests of the whole run (lookup batches and creates, A's and B's). */
+  d365Requests: number;
   /** How often the hosts sent A's messages back for later (`customer.deferred_for_fair_share`). */
   deferrals: number;
 }
@@ -119,6 +121,7 @@ export async function runFairness(
       `fairness: B under the flood p99 ${Math.round(distribution(underFlood).p99)} ms; A's backlog ${backlogAtEnd}`,
     );
     const drained = await drain(sentByA, keys.a, options.drainTimeoutSeconds * 1000);
+    const stats = await stack.emulatorApi<EmulatorStats>('GET', '/_emulator/stats');
     return {
       hosts: options.fairnessHosts,
       d365LatencyMs: options.fairnessD365LatencyMs,
@@ -136,6 +139,7 @@ export async function runFairness(
         succeeded: drained.succeeded,
         drainSeconds: Math.round((drained.endedAt - floodStarted) / 100) / 10,
       },
+      d365Requests: d365Requests(stats),
       deferrals,
     };
   } finally {

@@ -189,7 +189,7 @@ export function checkTargets(r: Results): TargetCheck[] {
     );
     check(
       "fairness: every one of caller A's accepted creates succeeded",
-      `${n(fair.flood.succeeded)} of ${n(fair.flood.accepted)} (drained ${n(fair.flood.drainSeconds, 1)} s after the flood began)`,
+      `${n(fair.flood.succeeded)} of ${n(fair.flood.accepted)} (drained ${n(fair.flood.drainSeconds, 1)} s after the flood began; ${n(fair.d365Requests)} D365 requests)`,
       fair.flood.succeeded === fair.flood.accepted,
     );
   }
