@@ -83,7 +83,7 @@ describe('fair sharing on three hosts', () => {
     // The backlog is real (B came while most of A's creates were still to do) ...
     expect(backlog).toBeGreaterThanOrEqual(FLOOD / 4);
     // ... and B did not wait for it: most of it was served after B. (First come, first served: only
-    // the few already at the gate; the fair line alone, FAIR_SHARE_WAITERS=0: those the hosts had
+    // the few already at the gate; the fair line alone, without admission: those the hosts had
     // taken off the queue before B's, 43 of 147.)
     expect(aAfterB).toBeGreaterThanOrEqual(0.75 * backlog);
     // Deferral is not a failed delivery: nothing went to the poison queue.
