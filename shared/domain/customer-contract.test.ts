@@ -100,6 +100,42 @@ describe('normalisation', () => {
   it('writes phone numbers in E.164', () => {
     expect(field((c) => (c.ContactNumber = '+92 (300) 400-0101')).ContactNumber).toBe('+923004000101');
     expect(field((c) => (c.ContactNumber = '+1.425.555.0100')).ContactNumber).toBe('+14255550100');
+    expect(field((c) => (c.ContactNumber = '0092 300 4000101')).ContactNumber).toBe('+923004000101');
+  });
+
+  it('reads a national number in the primary billing address’s country (issue 32)', () => {
+    expect(field((c) => (c.ContactNumber = '(425) 555-0100')).ContactNumber).toBe('+14255550100');
+    const british = field((c) => {
+      c.ContactNumber = '020 7946 0018';
+      address(c, 'BillingAddress').CountryCode = 'GBR';
+      address(c, 'BillingAddress').State = null;
+    });
+    expect(british.ContactNumber).toBe('+442079460018');
+    // Without an address it has no country: refused at the field, not guessed.
+    const errors = errorsOf(
+      customerWith((c) => {
+        c.ContactNumber = '(425) 555-0100';
+        delete c.BillingAddress;
+        delete c.ShippingAddress;
+      }),
+    );
+    expect(errors).toEqual([
+      { pointer: '/Customer/ContactNumber', detail: expect.stringMatching(/no address with a CountryCode/) },
+    ]);
+  });
+
+  it('takes a customer without an e-mail when it has a phone, and refuses one with neither', () => {
+    const phoneOnly = field((c) => delete c.EmailAddress);
+    expect(phoneOnly.EmailAddress).toBeUndefined();
+    expect(phoneOnly.ContactNumber).toBe('+923004000101');
+    expect(
+      errorsOf(
+        customerWith((c) => {
+          delete c.EmailAddress;
+          c.ContactNumber = '';
+        }),
+      ),
+    ).toEqual([{ pointer: '/Customer/EmailAddress', detail: expect.stringMatching(/e-mail address or a phone/) }]);
   });
 
   it('keeps the email local part and lower-cases the domain, in its ASCII form', () => {

@@ -14,7 +14,7 @@ import {
   webhookAcceptedSchema,
   webhookIgnoredSchema,
 } from './api-schemas';
-import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from './openapi-examples';
+import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE, PHONE_ONLY_CUSTOMER_EXAMPLE } from './openapi-examples';
 import {
   acceptedResponse,
   APP_SERVICE_AUTHENTICATION,
@@ -221,6 +221,10 @@ function buildDocument(): Json {
                 examples: {
                   full: { summary: 'The source article\u2019s full customer', value: FULL_CUSTOMER_EXAMPLE },
                   minimal: { summary: 'Required fields and one address', value: MINIMAL_CUSTOMER_EXAMPLE },
+                  phoneOnly: {
+                    summary: 'A customer without an e-mail: name and a national phone number',
+                    value: PHONE_ONLY_CUSTOMER_EXAMPLE,
+                  },
                 },
               },
             },
