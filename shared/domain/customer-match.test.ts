@@ -151,7 +151,7 @@ function looseD365() {
 }
 
 /** The duplicate policy (link) over the people in this order: which people ended on one account. */
-function linksOf(people: readonly Person[], order: readonly number[]): string[][] {
+function linksOf(people: readonly Person[], order: readonly number[]): number[][] {
   const d365 = looseD365();
   const accountOf = new Map<number, string>();
   for (const index of order) {
