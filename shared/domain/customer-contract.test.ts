@@ -135,7 +135,9 @@ describe('normalisation', () => {
           c.ContactNumber = '';
         }),
       ),
-    ).toEqual([{ pointer: '/Customer/EmailAddress', detail: expect.stringMatching(/e-mail address or a phone/) }]);
+    ).toEqual([
+      { pointer: '/Customer/EmailAddress', detail: expect.stringMatching(/e-mail address or a phone/) },
+    ]);
   });
 
   it('keeps the email local part and lower-cases the domain, in its ASCII form', () => {

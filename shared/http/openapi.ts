@@ -14,7 +14,11 @@ import {
   webhookAcceptedSchema,
   webhookIgnoredSchema,
 } from './api-schemas';
-import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE, PHONE_ONLY_CUSTOMER_EXAMPLE } from './openapi-examples';
+import {
+  FULL_CUSTOMER_EXAMPLE,
+  MINIMAL_CUSTOMER_EXAMPLE,
+  PHONE_ONLY_CUSTOMER_EXAMPLE,
+} from './openapi-examples';
 import {
   acceptedResponse,
   APP_SERVICE_AUTHENTICATION,
