@@ -7,12 +7,14 @@ import {
 } from '../../shared/http/openapi-examples';
 import { ACCOUNT_FORMAT, document, Json, PROBLEM_SHAPE, request, status } from './postman-parts';
 import { WEBHOOK_SECRET_VARIABLES, webhookFolder, webhookVariables } from './postman-webhooks';
+import { operationsFolder } from './postman-operations';
 
 /**
  * `npm run api:docs` also writes the Postman collection (v2.1) and its environment from the
  * OpenAPI document: each operation's summary, description, parameters and examples, with tests
  * (status, problem shape, account format). A second folder sends the three webhooks, signed in
- * pre-request scripts (dev/api/postman-webhooks.ts). A third holds the source article's two calls
+ * pre-request scripts (dev/api/postman-webhooks.ts); a third every operations route and the console
+ * page (dev/api/postman-operations.ts). A fourth holds the source article's two calls
  * straight against a D365 environment (token from Entra ID, then the CreateCustomer service).
  * test/api/postman.test.ts checks the files are up to date and runs the collection with newman
  * against the local stack.
@@ -449,7 +451,7 @@ export function postmanCollection(): Json {
       description: `${document.info.description}\n\nGenerated from docs/openapi.json by \`npm run api:docs\` (version ${document.info.version}); do not edit by hand.`,
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
-    item: [apiFolder, webhookFolder(), d365Folder],
+    item: [apiFolder, webhookFolder(), operationsFolder(), d365Folder],
     variable: [
       { key: 'baseUrl', value: 'http://localhost:7071/api' },
       { key: 'functionKey', value: '' },

@@ -23,6 +23,44 @@ describe('the Postman collection', () => {
     expect(read(ENVIRONMENT_PATH)).toEqual(localEnvironment());
   });
 
+  it('sends every operations route and the console page (issue 31), each with the master key', () => {
+    const collection = read(COLLECTION_PATH) as {
+      item: {
+        name: string;
+        item: {
+          name: string;
+          request: { method: string; url: { path: string[] }; header: { key: string; value: string }[] };
+        }[];
+      }[];
+    };
+    const operations = collection.item.find((f) => f.name === 'Operations (operator console)')!;
+    // `{{opsA}}`-like variables stand for the document's `{correlationId}`/`{jobId}`.
+    const sent = new Set(
+      operations.item.map(
+        ({ request }) =>
+          `${request.method} /${request.url.path.join('/').replace(/\{\{(ops[AB]|replayJobId)\}\}/g, '{}')}`,
+      ),
+    );
+    const documented = Object.entries(openApiDocument().paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/ops/') || path === '/console')
+      .flatMap(([path, methods]) =>
+        Object.keys(methods)
+          .filter((m) => ['get', 'post', 'patch', 'put', 'delete'].includes(m))
+          .map((m) => `${m.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`),
+      );
+    expect(documented.length).toBeGreaterThanOrEqual(12);
+    for (const route of documented) expect([...sent]).toContain(route);
+    // Every operator route with the master key, but the one that shows a function key refused.
+    const operatorItems = operations.item.filter(
+      (i) => /^(ops|console)$/.test(i.request.url.path[0]!) && !i.name.includes('function key'),
+    );
+    expect(operatorItems.length).toBeGreaterThanOrEqual(19);
+    for (const { request } of operatorItems)
+      expect(request.header).toContainEqual(
+        expect.objectContaining({ key: 'x-functions-key', value: '{{masterKey}}' }),
+      );
+  });
+
   describe('run by newman, folder by folder, with the environment npm start wrote (keys on), through a validating proxy (Stoplight Prism)', () => {
     let stack: NpmStart;
     let proxy: ValidatingProxy;
@@ -128,17 +166,20 @@ describe('the Postman collection', () => {
       180_000,
     );
 
-    it('has three folders: the API (with the admin replay), the three webhooks, D365 directly', () => {
+    it('has four folders: the API (with the admin replay), the three webhooks, the operations routes and the console, D365 directly', () => {
       const names = (read(COLLECTION_PATH) as { item: { item: { name: string }[] }[] }).item.flatMap((f) =>
         f.item.map((i) => i.name),
       );
-      expect(folders).toHaveLength(3);
+      expect(folders).toHaveLength(4);
       expect(names).toEqual(
         expect.arrayContaining([
           'Replay a request that did not fail (409)',
           'Standard Webhooks redelivery (200, nothing new)',
           'Shopify customers/create (202)',
           'BigCommerce store/customer/created (202)',
+          'Edit and retry (JSON Merge Patch, 202)',
+          'Bulk replay by IDs: one job (202)',
+          'The console page (HTML, strict CSP)',
           'Get a token from Entra ID (client credentials)',
           'CreateCustomer custom service',
         ]),

@@ -86,6 +86,10 @@ describe('the operator console page (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Apply and retry' }).click();
     const fieldError = page.locator('#edit-errors li[data-pointer="/Customer/CustomerGroup"]');
     await fieldError.waitFor();
+    if (SCREENSHOTS) {
+      await page.setViewportSize({ width: 1200, height: 900 });
+      await page.locator('#detail').screenshot({ path: `${SCREENSHOTS}/console-edit-errors.png` });
+    }
 
     await patch.fill('{"Customer": {"CustomerGroup": "20"}}');
     await page.getByRole('button', { name: 'Apply and retry' }).click();

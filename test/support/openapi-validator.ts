@@ -119,6 +119,12 @@ export function responseViolations(observed: ObservedResponse): string[] {
     );
     return violations;
   }
+  // A text answer (the console page's `text/html`) is the string itself; the rest is JSON.
+  if (mediaType.startsWith('text/')) {
+    const validate = validatorFor(content.schema);
+    if (!validate(observed.body)) violations.push(`${where}: body ${ajv.errorsText(validate.errors)}`);
+    return violations;
+  }
   let body: unknown;
   try {
     body = JSON.parse(observed.body);
