@@ -9,9 +9,7 @@ import {
   sameCustomer,
 } from './customer-match';
 import { customerIdentityKey } from './customer-identity';
-import { decideRecoveryMatch } from './recovery-match';
-
-type Person = { EmailAddress?: string; FirstName: string; LastName?: string; ContactNumber?: string };
+import { linkInOrder, looseD365, Person } from '../../test/support/matching-policy';
 
 const email = (address: string): MatchKey => ({ kind: 'email', email: address });
 
@@ -108,69 +106,11 @@ describe('the match key', () => {
   });
 });
 
-/**
- * A D365 as loose as the connectors' searches were: an e-mail search returns every row whose e-mail
- * shares the local part (BCApps#6459), a name-and-phone search every row with the phone's last seven
- * digits whatever the name (BCApps#10256). The policy must get the same customers from it in any order.
- */
-function looseD365() {
-  const rows: (LookupRow & { CustomerAccount: string })[] = [];
-  const digits = (text: unknown) =>
-    String(text ?? '')
-      .replace(/\D/g, '')
-      .slice(-7);
-  return {
-    rows,
-    search(key: MatchKey): LookupRow[] {
-      if (key.kind === 'email') {
-        const local = key.email.split('@')[0]!;
-        return rows.filter((r) =>
-          String(r.PrimaryContactEmail ?? '')
-            .toLowerCase()
-            .includes(local),
-        );
-      }
-      return rows.filter((r) => digits(r.PrimaryContactPhone) === digits(key.phone));
-    },
-    create(person: Person): string {
-      const account = `C-${rows.length + 1}`;
-      rows.push({
-        CustomerAccount: account,
-        PrimaryContactEmail: person.EmailAddress,
-        PersonFirstName: person.FirstName,
-        PersonLastName: person.LastName,
-        // D365 holds phones as people typed them: one in E.164, the next formatted.
-        PrimaryContactPhone:
-          rows.length % 2 === 0
-            ? person.ContactNumber
-            : person.ContactNumber?.replace(/^(\+1)(\d{3})/, '$1 ($2) '),
-      });
-      return account;
-    },
-  };
-}
-
 /** The duplicate policy (link) over the people in this order: which people ended on one account. */
 function linksOf(people: readonly Person[], order: readonly number[]): number[][] {
-  const d365 = looseD365();
-  const accountOf = new Map<number, string>();
-  for (const index of order) {
-    const person = people[index]!;
-    const key = matchKeyOf(person);
-    const exact = d365.search(key).filter((row) => rowMatchesKey(row, key));
-    const accounts = exact.map((row) => row.CustomerAccount as string);
-    const match =
-      key.kind === 'email'
-        ? decideRecoveryMatch(accounts, undefined)
-        : decideRecoveryMatch(
-            [],
-            exact.map((row) => ({ account: row.CustomerAccount as string, hasEmail: false })),
-          );
-    if (match.kind === 'ambiguous') throw new Error('the policy never creates a second customer of one key');
-    accountOf.set(index, match.kind === 'found' ? match.account : d365.create(person));
-  }
   const groups = new Map<string, number[]>();
-  for (const [index, account] of accountOf) groups.set(account, [...(groups.get(account) ?? []), index]);
+  for (const [index, account] of linkInOrder(people, order))
+    groups.set(account, [...(groups.get(account) ?? []), index]);
   return [...groups.values()].map((g) => g.sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
 }
 
