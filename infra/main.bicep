@@ -45,6 +45,11 @@ param d365ClientId string
 @maxLength(127)
 param d365ClientSecretName string = 'd365-client-secret'
 
+@description('CORRELATION_KEY_SECRET_NAME: Key Vault secret that correlation IDs of Idempotency-Keys are derived under (issue 24; docs/deploy.md, "The correlation-ID key").')
+@minLength(1)
+@maxLength(127)
+param correlationKeySecretName string = 'correlation-id-key'
+
 @secure()
 @description('The app registration\'s client secret. Optional: empty leaves the Key Vault secret as it is, so operators can set it later (docs/deploy.md). It is written to Key Vault only: never to an app setting or an output.')
 param d365ClientSecret string = ''
@@ -684,6 +689,7 @@ module functionApp 'modules/function-app.bicep' = {
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName
+    correlationKeySecretName: correlationKeySecretName
     callbackQueueName: callbackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName
     replayQueueName: replayQueueName

@@ -31,10 +31,12 @@ import type { CreateHttpDeps } from './http/create-intake';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
 import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
+import { keyVaultCorrelationKey } from './adapters/key-vault-correlation-key';
 import { tableStatusStore } from './adapters/table-status-store';
 import { applicationInsightsTelemetry } from './adapters/app-insights-telemetry';
 import { entraTokenSource, PUBLIC_AUTHORITY } from './adapters/entra-token-source';
 import {
+  CorrelationKeySource,
   CustomerLinks,
   CustomerQueue,
   D365Client,
@@ -115,6 +117,8 @@ export interface AppServices {
   admission?: FairAdmission;
   /** Webhook signing secrets from Key Vault, cached and re-read (rotation without restart). */
   webhookSecrets: WebhookSecrets;
+  /** The fleet's correlation-ID key (issue 24), read once from Key Vault and kept. */
+  correlationKey: CorrelationKeySource;
   /** Shops' APIs the worker reads webhook customers from (BigCommerce). */
   sourceCustomers: SourceCustomers;
   /** The shops' Admin APIs the D365 account is written back to (issue 28), paced by a fleet-wide budget. */
@@ -149,6 +153,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     erasureMarks: services.erasureMarks,
     shopClients: services.shopClients,
     writeBackQueue: services.writeBackQueue,
+    correlationKey: services.correlationKey,
+    retentionDays: config.retentionDays,
   };
 }
 
@@ -433,6 +439,11 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
+    correlationKey: keyVaultCorrelationKey(
+      secretClient,
+      config.keyVault.correlationKeyName,
+      config.keyVault.timeoutMs,
+    ),
     callbacks: callbackServices(config, { queueClientFor, tableClientFor, local }, webhookSecrets),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.bigCommerceTimeoutMs,

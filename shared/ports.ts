@@ -19,6 +19,7 @@ import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
 import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 import type { BackfillJob, BackfillMessage } from './domain/backfill';
+import type { CorrelationKey } from './domain/correlation-id';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -94,6 +95,30 @@ export interface BackfillJobs {
   get(jobId: string): Promise<BackfillJob | undefined>;
   /** Writes `changes` over `job` if the row is still `job.etag`; else `StatusConflictError`. */
   save(job: BackfillJob, changes: Partial<Omit<BackfillJob, 'jobId' | 'etag'>>): Promise<BackfillJob>;
+}
+
+/**
+ * The fleet's correlation-ID key (issue 24, `CORRELATION_KEY_SECRET_NAME`): read once per instance
+ * and kept; it never changes under a running fleet. Throws `CorrelationKeyError` while it cannot
+ * be read (the next call reads again).
+ */
+export interface CorrelationKeySource {
+  get(options?: CallOptions): Promise<CorrelationKey>;
+}
+
+/** Why the correlation-ID key cannot be used: the Key Vault answer, never the value. */
+export type CorrelationKeyProblem = 'missing' | 'forbidden' | 'weak' | 'unreachable';
+
+/** The correlation-ID key could not be read or is unfit: keyed requests answer 503 meanwhile. */
+export class CorrelationKeyError extends Error {
+  constructor(
+    readonly secretName: string,
+    readonly problem: CorrelationKeyProblem,
+    readonly detail: string,
+  ) {
+    super(`The correlation-ID key '${secretName}' (CORRELATION_KEY_SECRET_NAME) is ${problem}: ${detail}`);
+    this.name = 'CorrelationKeyError';
+  }
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */

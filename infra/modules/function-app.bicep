@@ -140,6 +140,8 @@ param backfillMaxBacklog int
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
+@description('CORRELATION_KEY_SECRET_NAME: the correlation-ID key in Key Vault (issue 24).')
+param correlationKeySecretName string
 param callbackQueueName string
 @description('REPLAY_QUEUE_NAME, REPLAY_RESERVE_SLOTS, REPLAY_BATCH_SIZE: bulk replay (issue 31).')
 param replayQueueName string
@@ -318,6 +320,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'D365_CLIENT_SECRET_NAME'
           value: d365ClientSecretName
+        }
+        {
+          name: 'CORRELATION_KEY_SECRET_NAME'
+          value: correlationKeySecretName
         }
         {
           name: 'D365_TARGET'

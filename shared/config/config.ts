@@ -39,6 +39,7 @@ const configSchema = settingsObject.transform((v) => ({
   keyVault: {
     url: v.KEY_VAULT_URL,
     secretName: v.D365_CLIENT_SECRET_NAME,
+    correlationKeyName: v.CORRELATION_KEY_SECRET_NAME,
     timeoutMs: v.KEY_VAULT_TIMEOUT_MS,
   },
   entraTimeoutMs: v.ENTRA_TIMEOUT_MS,
@@ -151,8 +152,11 @@ export interface Config {
     timeoutMs: number;
     settleSeconds: number;
   };
-  /** `timeoutMs`: KEY_VAULT_TIMEOUT_MS, one call to Key Vault. */
-  keyVault: { url: string; secretName: string; timeoutMs: number };
+  /**
+   * `timeoutMs`: KEY_VAULT_TIMEOUT_MS, one call to Key Vault. `correlationKeyName`:
+   * CORRELATION_KEY_SECRET_NAME, the fleet's correlation-ID key (issue 24).
+   */
+  keyVault: { url: string; secretName: string; correlationKeyName: string; timeoutMs: number };
   authorityHost: string;
   /** ENTRA_TIMEOUT_MS: one token request to Entra ID. */
   entraTimeoutMs: number;

@@ -102,6 +102,15 @@ const catalogue = [
     schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a valid Key Vault secret name'),
   }),
   define({
+    name: 'CORRELATION_KEY_SECRET_NAME',
+    description:
+      'Name of the Key Vault secret that correlation IDs of `Idempotency-Key`s (and webhook event keys) are derived under (HMAC-SHA256 of caller, route and key), so nobody can compute a request\'s ID from its key. Written once by the deployment (`CORRELATION_KEY_IN_VAULT`); the app uses the secret\'s oldest enabled version, read once per instance at start: never rotate it under a running fleet (docs/deploy.md, "The correlation-ID key").',
+    default: 'correlation-id-key',
+    local: 'correlation-id-key',
+    azure: true,
+    schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a valid Key Vault secret name'),
+  }),
+  define({
     name: 'ENTRA_AUTHORITY_HOST',
     description: 'Entra ID authority host. Change only for a sovereign cloud or the local emulator.',
     default: 'https://login.microsoftonline.com',

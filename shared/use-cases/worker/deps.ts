@@ -22,11 +22,14 @@ import type {
 import { clock } from '../clock';
 import type { LandAddressesDeps } from '../land-further-addresses';
 import type { ResolveDeps } from './resolve-source';
+import type { KeyCorrelationDeps } from '../key-correlation';
 
 /** What the queue worker needs: the create's ports and settings, and the update's (issue 17). */
 export interface WorkerDeps
   extends
     Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'>,
+    // An erasure's anonymising updates are keyed requests too (privacy-d365.ts).
+    Pick<KeyCorrelationDeps, 'correlationKey' | 'retentionDays'>,
     Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'> {
   statusStore: StatusStore;
   d365: D365Client;
