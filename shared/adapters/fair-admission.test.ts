@@ -55,6 +55,17 @@ describe('fair admission on one instance', () => {
     expect(admission.admit(a)).toEqual({ deferSeconds: 3 });
   });
 
+  it('spreads the deferrals of a caller using spare room by how many it has at work', () => {
+    const admission = fairAdmission({ waiters: 2, weights: {}, receiveThreshold: 6 });
+    const a = admission.shareOf({ caller: 'key:a' });
+    for (let i = 0; i < 4; i++) ticket(admission.admit(a)); // 2 of its share, 2 of spare room
+    const delays = Array.from(
+      { length: 9 },
+      () => (admission.admit(a) as { deferSeconds: number }).deferSeconds,
+    );
+    expect(delays).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3]);
+  });
+
   it('counts all background work as one share, whoever asked for it', () => {
     const admission = fairAdmission({ waiters: 2, weights: { 'key:ops': 4 }, receiveThreshold: 2 });
     const replay = admission.shareOf({ caller: 'key:ops', priority: 'background' });

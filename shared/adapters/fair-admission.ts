@@ -40,7 +40,9 @@ export function fairAdmission(settings: FairShareSettings, now: () => number = D
       const busy = working.get(key) ?? 0;
       if (busy >= limit && !mayUseSpareRoom(share, total, settings)) {
         const until = parkedNow(key);
-        const deferSeconds = deferralSeconds(until.length, limit);
+        // Spread by how many of the caller's requests this instance takes at once (its share, or
+        // more with spare room): about that many come back each second.
+        const deferSeconds = deferralSeconds(until.length, Math.max(limit, busy));
         until.push(now() + deferSeconds * 1000);
         parked.set(key, until);
         return { deferSeconds };

@@ -41,6 +41,19 @@ describe('replay by an operator', () => {
       kind: 'not-found',
     });
   });
+
+  it('replays one request as live work, even one a bulk replay sent as background before', async () => {
+    const app = setup(async () => {
+      throw permanent('not_registered', 'D365 answered 403');
+    });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    await app.statusStore.update(app.record(message.correlationId), { priority: 'background' });
+    const deps = { statusStore: app.statusStore, queue: app.deps.queue, log: silentLog };
+    await replayFailedRequest(message.correlationId, deps);
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'queued' });
+    expect(app.record(message.correlationId).priority).toBeUndefined();
+  });
 });
 
 describe('idempotent intake', () => {

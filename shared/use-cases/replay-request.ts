@@ -56,5 +56,10 @@ export async function replayFailedRequest(
   if (!record) return { kind: 'not-found' };
   if (record.status !== 'failed') return { kind: 'not-failed' };
   if (!record.payload) return { kind: 'no-payload' };
-  return { kind: 'replayed', record: await requeueFailed({ ...record, payload: record.payload }, {}, deps) };
+  // An operator's replay of one request is live work, even of a request bulk work once sent.
+  const changes = { priority: undefined };
+  return {
+    kind: 'replayed',
+    record: await requeueFailed({ ...record, payload: record.payload }, changes, deps),
+  };
 }
