@@ -258,6 +258,13 @@ param rateLimitPerMinute int = 600
 @minValue(0)
 param maxConcurrentWaits int = 50
 
+@description('FAIR_SHARE_WAITERS: one caller\'s queued requests one instance works on at once, times its CALLER_WEIGHTS weight; a message of a caller at its share goes back to the queue for a second or more (not a failed delivery) so another caller\'s is taken. Must not exceed host.json\'s newBatchThreshold (8) divided by the largest weight. 0: no per-caller limit.')
+@minValue(0)
+param fairShareWaiters int = 4
+
+@description('CALLER_WEIGHTS: fair-sharing weights, a JSON object of caller ID (key:<name>, the Entra object ID, webhook:<source>, anonymous) to a weight from 0.1 to 16; unnamed callers weigh 1.')
+param callerWeights string = '{}'
+
 @description('RECORD_RETENTION_DAYS: status records (with their Idempotency-Keys and stored requests) are deleted by the hourly purgeRecords timer after this many days; poison messages get the same time to live.')
 @minValue(1)
 @maxValue(3650)
@@ -674,6 +681,8 @@ module functionApp 'modules/function-app.bicep' = {
     callerRoleOperator: callerRoleOperator
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits
+    fairShareWaiters: fairShareWaiters
+    callerWeights: callerWeights
     recordRetentionDays: recordRetentionDays
     failedRequestRetentionDays: failedRequestRetentionDays
     privacyAnonymiseLegalEntities: privacyAnonymiseLegalEntities

@@ -10,6 +10,7 @@ import { AcceptDeps } from './use-cases/accept-customer';
 import { d365Client } from './adapters/d365/d365-client';
 import { d365Gate } from './adapters/d365/d365-gate';
 import { fleetGate } from './adapters/d365/fleet-gate';
+import { fairAdmission } from './adapters/fair-admission';
 import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
@@ -42,6 +43,7 @@ import {
   D365CustomerUpdates,
   D365PostalAddresses,
   D365Gate,
+  FairAdmission,
   ErasureMarks,
   IdentityClaims,
   Log,
@@ -111,6 +113,8 @@ export interface AppServices {
   rateLimiter: RateLimiter;
   /** Prefer: wait requests held open by this instance. */
   waits: ReturnType<typeof concurrencyLimit>;
+  /** Fair sharing between callers (issue 24): this instance's admission per caller (FAIR_SHARE_WAITERS, CALLER_WEIGHTS). */
+  admission: FairAdmission;
   /** Webhook signing secrets from Key Vault, cached and re-read (rotation without restart). */
   webhookSecrets: WebhookSecrets;
   /** The fleet's correlation-ID key (issue 24), read once from Key Vault and kept. */
@@ -161,6 +165,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     ...acceptDeps(services, log),
     d365: services.d365,
     gate: services.gate,
+    admission: services.admission,
     gatedLookup: services.gatedLookup,
     identityClaims: services.identityClaims,
     callTimeoutMs: config.d365.timeoutMs,
@@ -504,6 +509,7 @@ export function createAppServices(config: Config): AppServices {
     }),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
+    admission: fairAdmission(config.fairShare),
     async queueDepths() {
       const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
         (await (await get()).getProperties()).approximateMessagesCount ?? 0;

@@ -10,6 +10,7 @@ import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
+import type { FairShare, Priority } from './domain/fair-share';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { SubjectQuery } from './domain/privacy/subject-query';
 import type { AttentionEntry, AttentionView } from './domain/operations/attention';
@@ -370,6 +371,25 @@ export interface D365Gate {
   pausedUntil(): number;
 }
 
+/**
+ * One instance's fair admission (issue 24, shared/domain/fair-share.ts): how many requests of each
+ * caller it works on at once. In memory, per instance; a request over its caller's share is
+ * deferred (its message sent again with the delay given), never counted as a failed delivery.
+ */
+export interface FairAdmission {
+  /** A request's share: its caller (or `anonymous`), the caller's weight (CALLER_WEIGHTS), its priority. */
+  shareOf(request: { caller?: string; priority?: Priority }): FairShare;
+  /** A ticket to work on one of the share's requests now, or how long to defer it (its caller is at its share). */
+  admit(share: FairShare): AdmissionTicket | { deferSeconds: number };
+  /** How many of the share's requests (its caller's, or all background work) this instance works on now. */
+  working(share: FairShare): number;
+}
+
+/** Held while a request is worked on; released (once) when its invocation ends. */
+export interface AdmissionTicket {
+  release(): void;
+}
+
 export interface GateAcquireOptions {
   /**
    * Goes before this instance's waiters that do not say so (after those that do): a call that
@@ -378,6 +398,12 @@ export interface GateAcquireOptions {
    * one, and the creates then run out of customers to create (measured in docs/performance.md).
    */
   ahead?: boolean;
+  /**
+   * Whose request waits (its caller, the caller's weight, live or background): this instance's
+   * waiters take turns per caller by weight, background work after every live request
+   * (shared/domain/fair-share.ts). Absent: an anonymous live request of weight 1.
+   */
+  share?: FairShare;
 }
 
 /** One of the fleet's D365 slots, held across a request's lookup and create. */

@@ -83,6 +83,10 @@ export async function startFleetStack(options: FleetStackOptions) {
     url: (i: number): string => hosts[i % hosts.length]!.url,
     size: hosts.length,
     isDown: (i: number): boolean => down.has(i % hosts.length),
+    /** The process ID of host i (a test may SIGSTOP it to see where its work stands, then kill it). */
+    pid: (i: number): number => hosts[i % hosts.length]!.pid,
+    /** Every line host i has printed (the last 1000). */
+    output: (i: number): string[] => hosts[i % hosts.length]!.output,
     /** SIGKILLs host i (no graceful shutdown). */
     async kill(i: number) {
       down.add(i);

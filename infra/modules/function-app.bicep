@@ -99,6 +99,8 @@ param callerRoleStaff string
 param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
+param fairShareWaiters int
+param callerWeights string
 param recordRetentionDays int
 param failedRequestRetentionDays int
 param privacyAnonymiseLegalEntities string
@@ -470,6 +472,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'MAX_CONCURRENT_WAITS'
           value: string(maxConcurrentWaits)
+        }
+        {
+          name: 'FAIR_SHARE_WAITERS'
+          value: string(fairShareWaiters)
+        }
+        {
+          name: 'CALLER_WEIGHTS'
+          value: callerWeights
         }
         {
           name: 'RECORD_RETENTION_DAYS'

@@ -11,6 +11,7 @@ import type {
   D365CustomerUpdates,
   D365Gate,
   ErasureMarks,
+  FairAdmission,
   IdentityClaims,
   Log,
   ShopClients,
@@ -58,6 +59,11 @@ export interface WorkerDeps
   callTimeoutMs: number;
   /** Per-customer claims (link/reject): one request at a time looks up and creates one identity. */
   identityClaims: IdentityClaims;
+  /**
+   * Fair sharing (issue 24): this instance's admission per caller; the gate's waiters line up by
+   * the share it gives. Absent: first come, first served.
+   */
+  admission?: FairAdmission;
   /** How long an invocation may wait for a gate slot or a throttling pause before rescheduling instead. */
   maxInlineWaitMs?: number;
   /**
