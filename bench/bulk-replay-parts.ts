@@ -18,6 +18,8 @@ export interface BulkReplayOptions {
   seedConnections: number;
   /** `queues.batchSize` of the host (newBatchThreshold half of it). */
   queueBatch: number;
+  /** `store`: written as the app writes them (fast); `intake`: POSTed while D365 refuses (the real path). */
+  seed: 'store' | 'intake';
   out?: string;
   runTag: string;
 }
@@ -46,10 +48,14 @@ export function parseBulkReplayArgs(argv: string[]): BulkReplayOptions {
     baselineSeconds: number('baseline-seconds', 90),
     seedConnections: number('seed-connections', 16),
     queueBatch: number('queue-batch', 16),
+    seed: named.get('seed') === 'intake' ? 'intake' : 'store',
     out: named.get('out'),
     runTag: randomBytes(3).toString('hex'),
   };
+  if (!['store', 'intake', undefined].includes(named.get('seed')))
+    throw new Error('--seed is store or intake');
   named.delete('out');
+  named.delete('seed');
   if (named.size > 0) throw new Error(`unknown options: ${[...named.keys()].join(', ')}`);
   return options;
 }

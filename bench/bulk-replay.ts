@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { AppStack, startAppStack } from '../dev/local-stack/app-stack';
 import { customerBody } from './customers';
+import { seedFailuresInStore } from './bulk-replay-seed';
 import { sampleRss } from './rss';
 import {
   BulkReplayOptions,
@@ -17,9 +18,10 @@ import {
 /**
  * Issue 31's done-when, measured: `npm run bench:replay -- [--failures 10000] …` (bench/README.md).
  *
- * 1. **An hour of bad configuration**: the D365 emulator refuses the app (`403` to every D365 call:
- *    the app registration is missing, `not_registered`) while `--failures` customers come in through
- *    `POST /api/customers`; each ends `failed` through the real worker.
+ * 1. **An hour of bad configuration**: `--failures` creates that ended `failed` with `not_registered`
+ *    (the app registration missing in D365), written as the app writes them over the past hour
+ *    (`--seed store`, bulk-replay-seed.ts); or (`--seed intake`) POSTed while the D365 emulator
+ *    answers `403` to every call, each failing through the real worker (slow: 4–25 a second here).
  * 2. **Listing**: the failed view paged to its end (`limit` 200 and the default 50), each page timed.
  * 3. **Live traffic alone**: creates at `--live-rate` a second for `--baseline-seconds` (D365 healthy).
  * 4. **One action**: `POST /api/ops/replays` with the failed view's filter, and the same live traffic
@@ -31,6 +33,12 @@ import {
 const EMULATOR_LOG = () => undefined;
 
 async function seedFailures(stack: AppStack, o: BulkReplayOptions, log: (line: string) => void) {
+  if (o.seed === 'store') {
+    const started = Date.now();
+    await seedFailuresInStore(stack, o.failures, `refused-${o.runTag}`);
+    const seconds = (Date.now() - started) / 1000;
+    return { seed: o.seed, acceptedSeconds: seconds, failedSeconds: seconds, answers: {} };
+  }
   const fault = await stack.emulatorApi<{ id: string }>('POST', '/_emulator/faults', {
     service: 'd365',
     status: 403,
@@ -61,7 +69,7 @@ async function seedFailures(stack: AppStack, o: BulkReplayOptions, log: (line: s
     { deadlineMs: 3_600_000, everyMs: 3000, what: () => `${failed} of ${o.failures} failed` },
   );
   await stack.emulatorApi('DELETE', `/_emulator/faults/${fault.id}`);
-  return { acceptedSeconds, failedSeconds: (Date.now() - started) / 1000, answers };
+  return { seed: o.seed, acceptedSeconds, failedSeconds: (Date.now() - started) / 1000, answers };
 }
 
 type Page = { items: unknown[]; cursor?: string; counts?: { total: number; byCode: Record<string, number> } };
