@@ -79,14 +79,18 @@ export function addressListFromCustomersV3(
 
 /**
  * Privacy (issue 27), `anonymise`: what replaces a customer's personal fields in D365 (documented in
- * docs/privacy.md). Names become "Erased" / "Customer", the e-mail, phone and middle name are
- * emptied, and each address D365 holds keeps only its country: street "Erased", the rest emptied
- * (a country is what F&O's address setup needs; a ZIP or state emptied validates everywhere).
+ * docs/privacy.md). Names become "Erased" / "Customer"; the search name (`NameAlias`, filled from the
+ * name when the customer is created) "Erased Customer", written too so that it never keeps the name
+ * whether or not F&O refreshes it on a name change (the emulator does not); the e-mail, phone and
+ * middle name are emptied, and each address D365 holds keeps only its country: street "Erased", the
+ * rest emptied (a country is what F&O's address setup needs; a ZIP or state emptied validates
+ * everywhere).
  */
 export const ANONYMISED_FIELDS: readonly string[] = [
   'PersonFirstName',
   'PersonMiddleName',
   'PersonLastName',
+  'NameAlias',
   'PrimaryContactEmail',
   'PrimaryContactPhone',
   ...['Address', 'InvoiceAddress', 'DeliveryAddress'].flatMap((prefix) =>
@@ -106,6 +110,7 @@ export function anonymiseCustomersV3(fields: Record<string, unknown>): Record<st
     PersonFirstName: ANONYMISED_PLACEHOLDERS.firstName,
     PersonMiddleName: '',
     PersonLastName: ANONYMISED_PLACEHOLDERS.lastName,
+    NameAlias: `${ANONYMISED_PLACEHOLDERS.firstName} ${ANONYMISED_PLACEHOLDERS.lastName}`,
     PrimaryContactEmail: '',
     PrimaryContactPhone: '',
   };
