@@ -1,5 +1,6 @@
 import type { AddressesOutcome } from './further-addresses';
 import { Identity, mayRevealAccounts } from './ownership';
+import type { Priority } from './fair-share';
 import type { MatchedOn } from './recovery-match';
 import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
 
@@ -195,6 +196,12 @@ export interface StatusRecord {
   originalPayload?: string;
   /** The bulk replay that last re-queued it. */
   replayJobId?: string;
+  /**
+   * `background` while a bulk replay has it on its way (issue 31): it waits behind live requests at
+   * the D365 gate and shares the instance's one background admission (issue 24, fair-share.ts).
+   * Absent: live (the caller's own request, or an operator's single retry).
+   */
+  priority?: Priority;
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }

@@ -294,7 +294,12 @@ async function release(correlationId: string, jobId: string, deps: BulkReplayDep
   const record = await deps.statusStore.get(correlationId);
   if (!record || !mayReplay(record) || record.resolvedAt !== undefined) return;
   try {
-    await requeueFailed({ ...record, payload: record.payload! }, { replayJobId: jobId }, deps);
+    // Background: behind live requests at the D365 gate and in the instance's admission (issue 24).
+    await requeueFailed(
+      { ...record, payload: record.payload! },
+      { replayJobId: jobId, priority: 'background' },
+      deps,
+    );
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
   }
