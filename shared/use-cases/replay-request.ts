@@ -33,6 +33,8 @@ export async function requeueFailed(
     resolution: undefined,
     resolvedBy: undefined,
     resolutionNote: undefined,
+    // Live unless the changes say otherwise (a bulk replay's `background`).
+    priority: undefined,
     queuedAt: now,
     updatedAt: now,
     ...changes,
