@@ -7,7 +7,8 @@ import { postRaw, shopifyHeaders } from '../support/webhooks';
 /**
  * Privacy on a fleet (issue 27, "Done when"): three hosts on one storage account, two Shopify shops.
  * A PII scan (test/support/pii-scan.ts: every table and queue of the account) must find none of an
- * erased customer's values and every value of the customers kept. A customer whose create succeeded
+ * erased customer's values and every value of the customers kept; captured telemetry and the
+ * hosts' logs hold none of anyone's. A customer whose create succeeded
  * leaves only IDs and digests in our store (by design), so the customers kept are also held **pending**:
  * their creates failed (D365 refused them: the emulator's fault) and a failed request keeps the
  * customer it was sent for FAILED_REQUEST_RETENTION_DAYS (an operator's replay) — their name, e-mail,
@@ -40,8 +41,10 @@ beforeAll(async () => {
   stack = await startFleetStack({
     hosts: HOSTS,
     settings: { PRIVACY_SETTLE_SECONDS: '2' },
-    emulatorSettings: () => ({
+    emulatorSettings: (url) => ({
       WEBHOOK_SOURCES: JSON.stringify([source('fleet-privacy', SHOP), source('fleet-other', OTHER_SHOP)]),
+      // Telemetry goes to the emulator's ingestion endpoint, where the test reads what was captured.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${url}/;LiveEndpoint=${url}/`,
     }),
   });
   const vault = emulatorVault(stack.emulator.url);
@@ -162,8 +165,19 @@ describe('privacy requests on a fleet of three hosts', () => {
     expect(valuesFound(stored, kept)).toEqual(kept.map(() => '5/5'));
     const ids2 = [...kept, ...succeeded, ...otherSucceeded].map((c) => c.id);
     expect(foundIn(stored, ids2)).toEqual(ids2);
+    // Captured telemetry (every host's, once the completion is exported) and every host's log lines:
+    // none of the subject's values, nor of anyone else's (they never hold any).
+    const telemetry = await until(
+      'the telemetry of the erasure',
+      async () => JSON.stringify(await stack.emulatorApi('GET', '/_emulator/telemetry')),
+      (text) => text.includes('PrivacyRequestCompleted') && text.includes('CustomerFailed'),
+    );
+    const logs = Array.from({ length: HOSTS }, (_, i) => stack.output(i).join('\n')).join('\n');
+    const everyone = [gone, ...kept, ...succeeded, ...otherSucceeded];
+    expect(everyone.flatMap(valuesOf).filter((value) => telemetry.includes(value))).toEqual([]);
+    expect(everyone.flatMap(valuesOf).filter((value) => logs.includes(value))).toEqual([]);
     console.log(
-      `privacy fleet customers/redact: subject ${foundIn(stored, valuesOf(gone)).length}/5 values left; ` +
+      `privacy fleet customers/redact: telemetry ${telemetry.length} chars, logs ${logs.length} chars, 0 values; subject ${foundIn(stored, valuesOf(gone)).length}/5 values left; ` +
         `${kept.length} pending customers ${valuesFound(stored, kept).join(' ')}; ${scanFigures(stored)}`,
     );
   }, 600_000);
