@@ -83,8 +83,8 @@ export const largestShare = (settings: FairShareSettings): number =>
 
 /**
  * How long a deferred message of a caller stays invisible: one second per `perSecond` already
- * parked (the caller's requests the instance works on at once: so about that many of its backlog
- * come back per second and instance, however long the backlog is), at most `maxSeconds`.
+ * parked (the pace at which the instance finishes that caller's requests: so its backlog comes
+ * back about as fast as it is served, however long it is), at most `maxSeconds`.
  */
 export const deferralSeconds = (parked: number, perSecond: number, maxSeconds = 30): number =>
   Math.min(
