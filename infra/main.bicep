@@ -50,6 +50,19 @@ param d365ClientSecretName string = 'd365-client-secret'
 @maxLength(127)
 param correlationKeySecretName string = 'correlation-id-key'
 
+@description('Set by the first deployment (its output CORRELATION_KEY_IN_VAULT, which azd keeps in the environment): the correlation-ID key is in Key Vault, so this deployment writes none. Never set it to false against a vault that holds the key.')
+param correlationKeyInVault bool = false
+
+// The correlation-ID key's value for the first deployment: two random GUIDs (244 random bits),
+// secure parameters so the value is in no deployment history. Any value passed is ignored once
+// correlationKeyInVault is true.
+@secure()
+@description('Leave empty: generated (the first deployment only).')
+param correlationKeyPartOne string = newGuid()
+@secure()
+@description('Leave empty: generated (the first deployment only).')
+param correlationKeyPartTwo string = newGuid()
+
 @secure()
 @description('The app registration\'s client secret. Optional: empty leaves the Key Vault secret as it is, so operators can set it later (docs/deploy.md). It is written to Key Vault only: never to an app setting or an output.')
 param d365ClientSecret string = ''
@@ -558,6 +571,8 @@ module keyVault 'modules/keyvault.bicep' = {
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
     secretName: d365ClientSecretName
     secretValue: d365ClientSecret
+    correlationKeySecretName: correlationKeySecretName
+    correlationKeyValue: correlationKeyInVault ? '' : '${correlationKeyPartOne}${correlationKeyPartTwo}'
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -590,6 +605,7 @@ module rbac 'modules/rbac.bicep' = {
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
+    correlationKeySecretName: correlationKeySecretName
     shopSecretNames: shopSecretNames
     applicationInsightsName: applicationInsightsName
     hostBlobAccessAccountWide: hostBlobAccessAccountWide
@@ -758,6 +774,8 @@ output FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URL string = keyVault.outputs.uri
 output D365_CLIENT_SECRET_NAME string = d365ClientSecretName
+// azd keeps it in the environment: the next deployment maps it to correlationKeyInVault and writes no new key.
+output CORRELATION_KEY_IN_VAULT bool = true
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId

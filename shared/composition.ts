@@ -114,7 +114,7 @@ export interface AppServices {
   /** Prefer: wait requests held open by this instance. */
   waits: ReturnType<typeof concurrencyLimit>;
   /** Fair sharing between callers (issue 24): this instance's admission per caller (FAIR_SHARE_WAITERS, CALLER_WEIGHTS). */
-  admission: FairAdmission;
+  admission?: FairAdmission;
   /** Webhook signing secrets from Key Vault, cached and re-read (rotation without restart). */
   webhookSecrets: WebhookSecrets;
   /** The fleet's correlation-ID key (issue 24), read once from Key Vault and kept. */
@@ -509,7 +509,8 @@ export function createAppServices(config: Config): AppServices {
     }),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
-    admission: fairAdmission(config.fairShare),
+    // FAIR_SHARE_WAITERS=0: no fair sharing at all, first come, first served (admission and gate line).
+    admission: config.fairShare.waiters > 0 ? fairAdmission(config.fairShare) : undefined,
     async queueDepths() {
       const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
         (await (await get()).getProperties()).approximateMessagesCount ?? 0;

@@ -660,6 +660,8 @@ export class GateSlotReleasedError extends Error {
 export interface ConfigurationProbes {
   /** Reads a Key Vault secret of KEY_VAULT_URL with the app's Key Vault identity. */
   readSecret(name: string): Promise<SecretProbe>;
+  /** Reads the oldest enabled version of a Key Vault secret (the correlation-ID key's rule, issue 24). */
+  readOldestSecret(name: string): Promise<SecretProbe>;
   /** Asks Entra ID for a D365 token (D365_TENANT_ID, D365_CLIENT_ID, this secret, `D365_URL/.default`). */
   d365Token(clientSecret: string): Promise<TokenProbe>;
   /** `GET` of a D365 path (`/data/…`, the custom service) with the token. */

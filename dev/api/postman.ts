@@ -1,6 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
+import {
+  FULL_CUSTOMER_EXAMPLE,
+  MINIMAL_CUSTOMER_EXAMPLE,
+  PHONE_ONLY_CUSTOMER_EXAMPLE,
+} from '../../shared/http/openapi-examples';
 import { ACCOUNT_FORMAT, document, Json, PROBLEM_SHAPE, request, status } from './postman-parts';
 import { WEBHOOK_SECRET_VARIABLES, webhookFolder, webhookVariables } from './postman-webhooks';
 import { operationsFolder } from './postman-operations';
@@ -96,6 +100,22 @@ export function postmanCollection(): Json {
           "  pm.expect(pm.response.json().customerAccount).to.eql(pm.collectionVariables.get('customerAccount'));",
           '});',
         ],
+      }),
+      request('Create a customer known by phone only (Prefer: wait)', '/customers', 'post', {
+        url: '/customers',
+        prerequest: [
+          // Name and phone are its identity: a new name per run, so each run creates one customer.
+          "pm.collectionVariables.set('phoneOnlyName', 'Maria' + Date.now());",
+        ],
+        headers: [{ key: 'Prefer', value: 'wait=10' }],
+        rawBody: JSON.stringify(
+          {
+            Customer: { ...PHONE_ONLY_CUSTOMER_EXAMPLE.Customer, FirstName: '{{phoneOnlyName}}' },
+          },
+          null,
+          2,
+        ),
+        tests: [...status(201), ...ACCOUNT_FORMAT],
       }),
       request('Create a customer (202, then poll)', '/customers', 'post', {
         url: '/customers',

@@ -11,7 +11,7 @@ import { spawnHost } from '@d365-customer-sync/functions-host';
 import { appRoot } from './app-root';
 import { localAppSettings } from './local-environment';
 import { emulatorApi as controlApi } from './emulator-clients';
-import { ensureCorrelationKey } from './correlation-key';
+import { ensureCorrelationKeyIfAllowed } from './correlation-key';
 
 export { appRoot };
 export const APP_DIR = appRoot();
@@ -69,7 +69,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
     ...(typeof options.settings === 'function' ? options.settings(emulator.url) : options.settings),
   };
   // The deployment's one-time secret (issue 24), in the emulator's Key Vault before the host reads it.
-  const correlationKey = await ensureCorrelationKey(emulator.url, {
+  const correlationKey = await ensureCorrelationKeyIfAllowed(emulator.url, {
     secretName: env.CORRELATION_KEY_SECRET_NAME,
   });
   const hostOutput: string[] = [];
@@ -95,7 +95,7 @@ export async function startAppStack(options: AppStackOptions = {}) {
     queueName,
     tableName,
     hostOutput,
-    /** The correlation-ID key the app reads (only tests and the operator who wrote it know it). */
+    /** The correlation-ID key the app reads (only tests and its writer know it); none when the emulator refuses the app's identity. */
     correlationKey,
     get url() {
       return host.url;

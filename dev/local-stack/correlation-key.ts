@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  keyVaultCorrelationKey,
-  MIN_CORRELATION_KEY_LENGTH,
-} from '../../shared/adapters/key-vault-correlation-key';
-import type { CorrelationKey } from '../../shared/domain/correlation-id';
+import { keyVaultCorrelationKey } from '../../shared/adapters/key-vault-correlation-key';
+import { CorrelationKey, MIN_CORRELATION_KEY_LENGTH } from '../../shared/domain/correlation-id';
 import { CorrelationKeyError } from '../../shared/ports';
 import { emulatorVault } from './emulator-clients';
 import { settingDefault } from './local-environment';
@@ -33,6 +30,23 @@ export async function ensureCorrelationKey(
   }
   await vault.setSecret(secretName, options.value ?? newCorrelationKey());
   return keyVaultCorrelationKey(vault, secretName, 10_000).get();
+}
+
+/**
+ * As `ensureCorrelationKey`, for a stack whose emulator may refuse the app's identity on purpose
+ * (a test of `ForbiddenByRbac`): then nothing is written (the local writer is that identity) and
+ * the app answers keyed requests 503, as it would in Azure without the role.
+ */
+export async function ensureCorrelationKeyIfAllowed(
+  emulatorUrl: string,
+  options: { secretName?: string; value?: string } = {},
+): Promise<CorrelationKey | undefined> {
+  try {
+    return await ensureCorrelationKey(emulatorUrl, options);
+  } catch (error) {
+    if (error instanceof CorrelationKeyError && error.problem === 'forbidden') return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { APP_DIR, trustCertificate } from './app-stack';
 import { localAppSettings } from './local-environment';
 import { emulatorApi as controlApi } from './emulator-clients';
-import { ensureCorrelationKey } from './correlation-key';
+import { ensureCorrelationKeyIfAllowed } from './correlation-key';
 
 export interface FleetStackOptions {
   /** How many hosts (instances of the app) share the storage account and the emulator. */
@@ -58,7 +58,7 @@ export async function startFleetStack(options: FleetStackOptions) {
   const queue = new QueueClient(connectionString, queueName);
   await queue.createIfNotExists();
   // The deployment's one-time secret (issue 24): every host of the fleet reads the same.
-  await ensureCorrelationKey(emulator.url, { secretName: env.CORRELATION_KEY_SECRET_NAME });
+  await ensureCorrelationKeyIfAllowed(emulator.url, { secretName: env.CORRELATION_KEY_SECRET_NAME });
   const start = (i: number, port = 0): Promise<SpawnedHost> =>
     spawnHost({
       appDir: APP_DIR,

@@ -1,10 +1,7 @@
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
-import type { CorrelationKey } from '../domain/correlation-id';
+import { CorrelationKey, MIN_CORRELATION_KEY_LENGTH } from '../domain/correlation-id';
 import { CallOptions, CorrelationKeyError, CorrelationKeySource } from '../ports';
 import { callSignal } from './call-options';
-
-/** Fewer characters than this cannot be the 256 bits the deployment writes (two GUIDs, or 32 random bytes in base64). */
-export const MIN_CORRELATION_KEY_LENGTH = 32;
 
 /**
  * The correlation-ID key from Key Vault (issue 24): the secret's *oldest* enabled version, so a
@@ -25,21 +22,16 @@ export function keyVaultCorrelationKey(
   const read = async (options: CallOptions | undefined): Promise<CorrelationKey> => {
     const abortSignal = callSignal(options, timeoutMs);
     try {
-      const versions: SecretProperties[] = [];
-      for await (const properties of client.listPropertiesOfSecretVersions(secretName, { abortSignal })) {
-        if (properties.enabled !== false && properties.version) versions.push(properties);
-      }
-      const oldest = versions.sort(oldestFirst)[0];
+      const oldest = await oldestEnabledVersion(client, secretName, abortSignal);
       if (!oldest) throw new CorrelationKeyError(secretName, 'missing', 'no enabled version');
-      const secret = await client.getSecret(secretName, { version: oldest.version, abortSignal });
-      const value = secret.value ?? '';
+      const value = oldest.value;
       if (value.length < MIN_CORRELATION_KEY_LENGTH)
         throw new CorrelationKeyError(
           secretName,
           'weak',
           `its oldest enabled version has ${value.length} characters, fewer than ${MIN_CORRELATION_KEY_LENGTH}`,
         );
-      return { secret: Buffer.from(value, 'utf8'), createdAt: oldest.createdOn ?? new Date(0) };
+      return { secret: Buffer.from(value, 'utf8'), createdAt: oldest.createdAt };
     } catch (error) {
       throw asCorrelationKeyError(error, secretName);
     }
@@ -53,6 +45,26 @@ export function keyVaultCorrelationKey(
       return kept;
     },
   };
+}
+
+/**
+ * The value and creation time of a secret's oldest enabled version (every page of the version
+ * list; ties of the same second by version ID), or undefined when it has no enabled version. Key
+ * Vault's errors (404 for no such secret, 403) are thrown as they come.
+ */
+export async function oldestEnabledVersion(
+  client: Pick<SecretClient, 'listPropertiesOfSecretVersions' | 'getSecret'>,
+  secretName: string,
+  abortSignal: AbortSignal,
+): Promise<{ value: string; createdAt: Date } | undefined> {
+  const versions: SecretProperties[] = [];
+  for await (const properties of client.listPropertiesOfSecretVersions(secretName, { abortSignal })) {
+    if (properties.enabled !== false && properties.version) versions.push(properties);
+  }
+  const oldest = versions.sort(oldestFirst)[0];
+  if (!oldest) return undefined;
+  const secret = await client.getSecret(secretName, { version: oldest.version, abortSignal });
+  return { value: secret.value ?? '', createdAt: oldest.createdOn ?? new Date(0) };
 }
 
 function oldestFirst(a: SecretProperties, b: SecretProperties): number {

@@ -227,7 +227,7 @@ const catalogue = [
   define({
     name: 'DUPLICATE_POLICY',
     description:
-      'What to do when a customer with the same e-mail already exists in the legal entity: `link` (succeed with the existing account, `outcome: "linked"`), `reject` (fail with `duplicate`) or `create` (create another).',
+      'What to do when the customer already exists in the legal entity (the same e-mail; for a customer without one, the same name and phone among customers without an e-mail): `link` (succeed with the existing account, `outcome: "linked"`), `reject` (fail with `duplicate`) or `create` (create another).',
     default: 'link',
     local: 'link',
     azure: true,

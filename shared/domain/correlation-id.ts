@@ -27,6 +27,9 @@ export interface CorrelationKey {
   createdAt: Date;
 }
 
+/** Fewer characters than this cannot be the 256 bits a deployment writes (two GUIDs, or 32 random bytes in base64). */
+export const MIN_CORRELATION_KEY_LENGTH = 32;
+
 /** Separates this use of the key from any other HMAC under it. */
 const LABEL = 'd365-customer-sync correlation id v1';
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
+import { emailForMatch, identityKeyOf } from './customer-match';
 
 /**
  * The key of a customer's identity for the duplicate policy: legal entity + normalised e-mail (the
  * lookup's match), hashed so that no e-mail address is stored in a key.
  */
 export function customerIdentityKey(legalEntity: string, email: string): string {
-  const normalised = `${legalEntity.trim().toUpperCase()}\n${email.trim().toLowerCase()}`;
-  return createHash('sha256').update(normalised).digest('hex');
+  return identityKeyOf(legalEntity, { kind: 'email', email: emailForMatch(email) });
 }
 
 /**
@@ -16,6 +16,11 @@ export function customerIdentityKey(legalEntity: string, email: string): string 
  */
 export function emailKeyOf(email: string): string {
   return createHash('sha256').update(`email\n${email.trim().toLowerCase()}`).digest('hex');
+}
+
+/** `{ emailKey }` for a customer with an e-mail, `{}` for one known by its phone only (issue 32). */
+export function emailKeyField(email: string | undefined): { emailKey?: string } {
+  return email === undefined ? {} : { emailKey: emailKeyOf(email) };
 }
 
 /** The e-mail key of a stored request (a create's contract), when it has an e-mail. */

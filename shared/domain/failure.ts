@@ -88,6 +88,14 @@ export function duplicateMessage(accounts: readonly string[]): string {
 }
 
 /** The `needs_review` message when several customers match by name and phone (accounts only, no personal data). */
-export function ambiguousMessage(accounts: readonly string[]): string {
-  return `No D365 customer has this request's e-mail, and ${accounts.length} customers without an e-mail have its name and phone (${accounts.join(', ')}): an operator decides which one is this request's customer; it is never replayed into another create.`;
+export function ambiguousMessage(accounts: readonly string[], hasEmail = true): string {
+  const lead = hasEmail
+    ? "No D365 customer has this request's e-mail, and "
+    : 'The request has no e-mail, and ';
+  return `${lead}${accounts.length} customers without an e-mail have its name and phone (${accounts.join(', ')}): an operator decides which one is this request's customer; it is never replayed into another create.`;
+}
+
+/** The `needs_review` message when a customer without an e-mail cannot be looked up exactly (issue 32). */
+export function unsearchableMessage(): string {
+  return 'The request has no e-mail, and its name cannot be looked up exactly in D365 (it holds a character F&O filters treat as an operator, and more customers share its phone than one lookup reads): an operator decides whether D365 already has this customer; nothing was created.';
 }

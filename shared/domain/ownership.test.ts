@@ -1,6 +1,7 @@
 import {
   Caller,
   identityOf,
+  identityAfterMatch,
   linkVerificationFor,
   mayErase,
   mayNameLinkOwner,
@@ -41,6 +42,17 @@ describe('the ownership policy', () => {
     expect(identityOf(pos)).toBe('verified');
     expect(identityOf(shopA)).toBe('unverified');
     expect(identityOf(shopA, true)).toBe('verified');
+  });
+
+  it('makes a shop’s link found by name and phone pending: a verified e-mail proves no phone (issue 32)', () => {
+    expect(identityAfterMatch('verified', { matchedOn: 'name_and_phone', bySource: true })).toBe(
+      'unverified',
+    );
+    expect(identityAfterMatch('verified', { matchedOn: 'email', bySource: true })).toBe('verified');
+    expect(identityAfterMatch('verified', { matchedOn: 'name_and_phone', bySource: false })).toBe('verified');
+    expect(identityAfterMatch(undefined, { matchedOn: 'name_and_phone', bySource: true })).toBeUndefined();
+    const identity = identityAfterMatch('verified', { matchedOn: 'name_and_phone', bySource: true });
+    expect(linkVerificationFor('linked', identity)).toBe('pending');
   });
 
   it('makes an unverified create that found the customer in D365 a pending link; its own customers are its own', () => {

@@ -87,6 +87,21 @@ export function linkVerificationFor(
   return outcome === 'linked' && identity === 'unverified' ? 'pending' : undefined;
 }
 
+/**
+ * The identity a create's link stands on once the lookup said how it matched (issue 32): a shop's
+ * verification is of an e-mail (Shopify's `verified_email`), which proves nothing about a phone, so a
+ * shop's customer linked by name and phone is unverified (its link pending) until an operator verifies
+ * it. A staff caller (the shopper at the till, an API caller) keeps its identity.
+ */
+export function identityAfterMatch(
+  identity: Identity | undefined,
+  match: { matchedOn?: string | undefined; bySource: boolean },
+): Identity | undefined {
+  return match.matchedOn === 'name_and_phone' && match.bySource && identity === 'verified'
+    ? 'unverified'
+    : identity;
+}
+
 export type WriteAccess = 'allowed' | 'unverified' | 'confirm';
 
 /**

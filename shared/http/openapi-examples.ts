@@ -71,3 +71,28 @@ export const MINIMAL_CUSTOMER_EXAMPLE = {
     ],
   },
 };
+
+/**
+ * A POS customer known by name and phone only (issue 32): no e-mail, the phone as the cashier typed
+ * it, read in the billing address's country (+14255550100). The duplicate policy matches it on first
+ * name, last name and that number among D365's customers without an e-mail.
+ */
+export const PHONE_ONLY_CUSTOMER_EXAMPLE = {
+  Customer: {
+    LegalEntity: 'USRT',
+    FirstName: 'Maria',
+    LastName: 'Lopez',
+    ContactNumber: '(425) 555-0100',
+    CurrencyCode: 'USD',
+    BillingAddress: [
+      {
+        Street: '1 Microsoft Way',
+        Addresstype: 'Billing',
+        PrimaryAddress: 'Yes',
+        City: 'Redmond',
+        CountryCode: 'USA',
+        State: 'WA',
+      },
+    ],
+  },
+};

@@ -339,6 +339,7 @@ export function customerPatchJsonSchema(create: Json): Json {
   const customer = patch.properties.Customer;
   const properties = customer.properties as Record<string, Json>;
   delete customer.required;
+  delete customer.anyOf; // a patch names only what changes
   customer.minProperties = 1;
   customer.description =
     'The members to change, in the create\u2019s spellings; the customer they make must be valid under the create\u2019s rules (a rule across members, such as one primary address per list, is checked on the merged customer).';

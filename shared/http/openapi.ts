@@ -14,7 +14,11 @@ import {
   webhookAcceptedSchema,
   webhookIgnoredSchema,
 } from './api-schemas';
-import { FULL_CUSTOMER_EXAMPLE, MINIMAL_CUSTOMER_EXAMPLE } from './openapi-examples';
+import {
+  FULL_CUSTOMER_EXAMPLE,
+  MINIMAL_CUSTOMER_EXAMPLE,
+  PHONE_ONLY_CUSTOMER_EXAMPLE,
+} from './openapi-examples';
 import {
   acceptedResponse,
   APP_SERVICE_AUTHENTICATION,
@@ -72,7 +76,9 @@ function customerRequestJsonSchema(): Json {
   delete schema.$schema;
   const customer = (schema.properties as Record<string, Json>).Customer!;
   customer.description =
-    'The customer, in the source article\u2019s spellings (`Addresstitle`, `Addresstype`). Every text is trimmed and NFC-normalised before it is checked; the patterns accept the white space that is trimmed.';
+    'The customer, in the source article\u2019s spellings (`Addresstitle`, `Addresstype`). Every text is trimmed and NFC-normalised before it is checked; the patterns accept the white space that is trimmed. It needs an `EmailAddress` or a `ContactNumber` (or both): how the duplicate policy finds it (issue 32).';
+  // A rule across fields the zod schema checks in its transform: an e-mail or a phone.
+  customer.anyOf = [{ required: ['EmailAddress'] }, { required: ['ContactNumber'] }];
   return { ...schema, description: 'A customer to create in D365: `{"Customer": {...}}`.' };
 }
 
@@ -221,6 +227,10 @@ function buildDocument(): Json {
                 examples: {
                   full: { summary: 'The source article\u2019s full customer', value: FULL_CUSTOMER_EXAMPLE },
                   minimal: { summary: 'Required fields and one address', value: MINIMAL_CUSTOMER_EXAMPLE },
+                  phoneOnly: {
+                    summary: 'A customer without an e-mail: name and a national phone number',
+                    value: PHONE_ONLY_CUSTOMER_EXAMPLE,
+                  },
                 },
               },
             },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
-import { emailKeyOf } from '../domain/customer-identity';
+import { emailKeyField } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
 import type { Identity } from '../domain/ownership';
@@ -141,7 +141,7 @@ export async function acceptCustomer(
       request,
       fingerprint: customerFingerprint(request),
       legalEntity: request.Customer.LegalEntity,
-      record: { emailKey: emailKeyOf(request.Customer.EmailAddress) },
+      record: emailKeyField(request.Customer.EmailAddress),
     },
     deps,
     options,

@@ -1,11 +1,11 @@
 import { errorName } from '../domain/failure';
 import { CustomerLink, CustomerLinks, Log, StatusConflictError, StatusStore } from '../ports';
 
-/** What the reservation helpers need of the intake's ports (kept apart from accept-customer.ts: no import circle). */
+/** What the reservation helpers need of the intake's ports (accept-customer.ts `AcceptDeps`). */
 interface ReservationDeps {
-  statusStore: StatusStore;
-  log: Log;
+  statusStore: Pick<StatusStore, 'get'>;
   links?: CustomerLinks;
+  log: Log;
 }
 
 // A create's reservation of its source customer's link (issue 17), taken over or released.

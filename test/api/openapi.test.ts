@@ -108,12 +108,17 @@ describe('the OpenAPI document', () => {
     }
     const schema = document.components.schemas.CustomerRequest;
     expect(schema.required).toEqual(['Customer']);
-    expect(schema.properties.Customer.required).toEqual([
-      'LegalEntity',
-      'FirstName',
-      'CurrencyCode',
-      'EmailAddress',
+    expect(schema.properties.Customer.required).toEqual(['LegalEntity', 'FirstName', 'CurrencyCode']);
+    // An e-mail or a phone (issue 32).
+    expect(schema.properties.Customer.anyOf).toEqual([
+      { required: ['EmailAddress'] },
+      { required: ['ContactNumber'] },
     ]);
+    const neither = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;
+    delete neither.Customer.EmailAddress;
+    expect(validate(neither)).toBe(true); // it has a ContactNumber
+    delete neither.Customer.ContactNumber;
+    expect(validate(neither)).toBe(false);
     // 25 characters after trimming (the pattern); the raw length the app refuses unread (maxLength).
     const firstName = (value: string) => {
       const body = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;

@@ -48,7 +48,7 @@ describe('the TypeScript client against the local stack', () => {
     expect(created).toMatchObject({ status: 'succeeded', outcome: 'created', legalEntity: 'USRT' });
     expect(created.customerAccount).toMatch(ACCOUNT);
     expect(created.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await withEmail(body.Customer.EmailAddress)).toHaveLength(1);
+    expect(await withEmail(body.Customer.EmailAddress!)).toHaveLength(1);
   });
 
   it('falls back to polling the status URL when it does not wait', async () => {
@@ -80,7 +80,7 @@ describe('the TypeScript client against the local stack', () => {
     expect(sent).toHaveLength(2);
     expect(sent[0]).toBe(sent[1]);
     expect(created.idempotencyKey).toBe(sent[0]);
-    expect(await withEmail(body.Customer.EmailAddress)).toHaveLength(1);
+    expect(await withEmail(body.Customer.EmailAddress!)).toHaveLength(1);
   });
 
   it('uses the caller\u2019s Idempotency-Key: the same key and body give the same request', async () => {
@@ -90,7 +90,7 @@ describe('the TypeScript client against the local stack', () => {
     const second = await client.createCustomer(body, { idempotencyKey: key });
     expect(second.correlationId).toBe(first.correlationId);
     expect(second.customerAccount).toBe(first.customerAccount);
-    expect(await withEmail(body.Customer.EmailAddress)).toHaveLength(1);
+    expect(await withEmail(body.Customer.EmailAddress!)).toHaveLength(1);
   });
 
   it('throws a ValidationError whose field errors point at the fields: before sending, as the API would', async () => {
@@ -213,7 +213,7 @@ describe('the TypeScript client against the local stack', () => {
 
   it('privacy requests (operators): an export of what is held, then the erasure, its proof and its release', async () => {
     const body = customer();
-    const email = body.Customer.EmailAddress;
+    const email = body.Customer.EmailAddress!;
     const created = await client.createCustomer(body);
     const asked = await client.privacy.create({ type: 'export', email });
     expect(asked).toMatchObject({ type: 'export', status: 'queued', scope: 'customer', via: 'api' });

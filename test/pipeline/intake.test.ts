@@ -47,14 +47,21 @@ describe('intake', () => {
     ['FirstName missing', (b) => delete b.Customer.FirstName, '/Customer/FirstName'],
     ['LegalEntity missing', (b) => delete b.Customer.LegalEntity, '/Customer/LegalEntity'],
     ['LegalEntity too long', (b) => (b.Customer.LegalEntity = 'USRTX'), '/Customer/LegalEntity'],
-    ['EmailAddress missing', (b) => delete b.Customer.EmailAddress, '/Customer/EmailAddress'],
+    [
+      'neither EmailAddress nor ContactNumber',
+      (b) => {
+        delete b.Customer.EmailAddress;
+        delete b.Customer.ContactNumber;
+      },
+      '/Customer/EmailAddress',
+    ],
     [
       'EmailAddress malformed',
       (b) => (b.Customer.EmailAddress = 'abc1234.gmail.com'),
       '/Customer/EmailAddress',
     ],
     [
-      'ContactNumber not international',
+      'ContactNumber not a number of the address country (national, USA)',
       (b) => (b.Customer.ContactNumber = '03004000101'),
       '/Customer/ContactNumber',
     ],

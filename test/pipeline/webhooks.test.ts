@@ -301,10 +301,24 @@ describe('Shopify customers/create', () => {
     expect(await storedRecords()).toBe(before);
   });
 
-  it('answers 2xx for a phone-only customer and records it as failed (unmappable)', async () => {
+  it('creates a phone-only customer (issue 32), and records one with neither e-mail nor phone as unmappable', async () => {
+    const phoneOnly = variant((c) => {
+      c.email = null;
+      c.first_name = `Phone${Date.now()}`;
+      c.phone = '+16135550135';
+    });
+    const created = await postRaw(shopifyUrl(), phoneOnly, shopifyHeaders(phoneOnly));
+    expect(created.status).toBe(202);
+    const final = await waitForTerminal((created.json as { statusUrl: string }).statusUrl);
+    expect(final.status).toBe('succeeded');
+    const customer = (await stack.customers()).find((c) => c.account === final.customerAccount)!;
+    expect(customer.fields.PrimaryContactPhone).toBe('+16135550135');
+
     const body = variant((c) => {
       c.email = null;
-      c.phone = '+16135550135';
+      c.phone = 'not a number';
+      c.default_address = null;
+      c.addresses = [];
     });
     const answer = await postRaw(shopifyUrl(), body, shopifyHeaders(body));
     expect(answer.status).toBe(202);
@@ -314,7 +328,7 @@ describe('Shopify customers/create', () => {
     };
     expect(status).toMatchObject({ status: 'failed', source: 'test-shopify', error: { code: 'unmappable' } });
     expect(status.error.message).toMatch(/e-mail/);
-    expect(JSON.stringify(status)).not.toContain('6135550135');
+    expect(JSON.stringify(status)).not.toContain('not a number');
   });
 
   it('creates a customer without an address, and one with non-Latin names', async () => {

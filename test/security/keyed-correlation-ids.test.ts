@@ -84,7 +84,7 @@ describe('keyed correlation IDs on the local stack', () => {
     expect(correlationId).not.toBe(
       keyedCorrelationId(Buffer.from('a guessed secret of 32+ characters'), scope),
     );
-    expect(correlationId).toBe(keyedCorrelationId(stack.correlationKey.secret, scope));
+    expect(correlationId).toBe(keyedCorrelationId(stack.correlationKey!.secret, scope));
   });
 
   it('a retry of a key accepted before the change (its record under the unkeyed ID) finds that request', async () => {

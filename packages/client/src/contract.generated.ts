@@ -41,10 +41,10 @@ export const CUSTOMER_FIELDS: Readonly<Record<string, FieldRule>> = {
   },
   ContactNumber: {
     pattern:
-      '^\\s*(?:[\\p{Zs}\\u2028\\u2029\\uFEFF.()\\-]*\\+[\\p{Zs}\\u2028\\u2029\\uFEFF.()\\-]*[1-9](?:[\\p{Zs}\\u2028\\u2029\\uFEFF.()\\-]*[0-9]){6,14}[\\p{Zs}\\u2028\\u2029\\uFEFF.()\\-]*)?\\s*$',
+      '^\\s*(?:[\\p{Zs}\\u2028\\u2029\\uFEFF.()/\\-]*\\+?[\\p{Zs}\\u2028\\u2029\\uFEFF.()/\\-]*[0-9](?:[\\p{Zs}\\u2028\\u2029\\uFEFF.()/\\-]*[0-9]){2,18}[\\p{Zs}\\u2028\\u2029\\uFEFF.()/\\-]*)?\\s*$',
     required: false,
     maxLength: 192,
-    help: 'International phone number: `+`, the country code and the number, 7 to 15 digits in all; spaces, dots, dashes and parentheses are dropped.',
+    help: 'Phone number, read with libphonenumber (issue 32): international (`+` or `00`, the country code and the number) or national, read in the country of the primary billing address (else the first address); spaces, dots, dashes, slashes and parentheses are dropped.',
   },
   CurrencyCode: {
     pattern:
@@ -55,8 +55,8 @@ export const CUSTOMER_FIELDS: Readonly<Record<string, FieldRule>> = {
   },
   EmailAddress: {
     pattern:
-      "^\\s*(?:(?=[^@]{1,64}@)[A-Za-z0-9_'+-]+(?:\\.[A-Za-z0-9_'+-]+)*@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})|(?=[^@]*[^\\x00-\\x7F])(?:[A-Za-z0-9.-]|[^\\x00-\\x7F\\s])+))\\s*$",
-    required: true,
+      "^\\s*(?:(?=[^@]{1,64}@)[A-Za-z0-9_'+-]+(?:\\.[A-Za-z0-9_'+-]+)*@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})|(?=[^@]*[^\\x00-\\x7F])(?:[A-Za-z0-9.-]|[^\\x00-\\x7F\\s])+))?\\s*$",
+    required: false,
     maxLength: 1080,
     help: "E-mail address: ASCII letters, digits and `.` `_` `-` `+` `'` before the @ (at most 64), a domain name after it; at most 254 characters.",
   },

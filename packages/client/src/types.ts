@@ -134,9 +134,11 @@ export interface CustomerRequest {
     FirstName: string;
     MiddleName?: string | null;
     LastName?: string | null;
+    /** E.164, or a national number read in the primary billing address's country. Required without `EmailAddress`. */
     ContactNumber?: string | null;
     CurrencyCode: string;
-    EmailAddress: string;
+    /** Optional when `ContactNumber` is given: a customer needs an e-mail or a phone (issue 32). */
+    EmailAddress?: string | null;
     /** `MM/DD/YYYY`. */
     DateOfBirth?: string | null;
     Gender?: 'Unknown' | 'Male' | 'Female' | 'NonSpecific' | string | null;

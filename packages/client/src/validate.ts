@@ -49,6 +49,15 @@ export function customerFieldErrors(customer: unknown, options: { patch?: boolea
   }
   const object = customer as Record<string, unknown>;
   checkFields(object, CUSTOMER_FIELDS, '/Customer', patch, errors);
+  // A customer needs an e-mail or a phone (issue 32): how the duplicate policy finds it.
+  const blank = (value: unknown) =>
+    value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  if (!patch && blank(object.EmailAddress) && blank(object.ContactNumber))
+    errors.push({
+      pointer: '/Customer/EmailAddress',
+      detail:
+        'EmailAddress is required when there is no ContactNumber: a customer needs an e-mail address or a phone number (how duplicates are found).',
+    });
   for (const list of ['BillingAddress', 'ShippingAddress'] as const) {
     const addresses = object[list];
     if (addresses === undefined || addresses === null) continue;

@@ -8,6 +8,14 @@ import {
 } from './odata-filter';
 import { attributeLookupRows } from './batched-email-lookup';
 import type { NameAndPhoneMatch } from '../../domain/recovery-match';
+import {
+  emailForMatch,
+  LookupRow,
+  MatchKey,
+  nameAndPhoneKey,
+  rowHasEmail,
+  rowMatchesKey,
+} from '../../domain/customer-match';
 import { permanent, ProcessingError, parseRetryAfter, transient } from '../../domain/failure';
 import { d365ErrorSummary, personalValues } from '../../domain/redaction';
 import { FAILURE_CODES } from '../../domain/status';
@@ -142,24 +150,30 @@ export function classifyD365Answer(
 export const LOOKUP_MAX_PAGES = 5;
 
 interface LookupPage {
-  rows: NameAndPhoneMatch[];
+  rows: LookupRow[];
   next?: string;
 }
 
-/** One page of a CustomersV3 lookup: its accounts, whether each holds an e-mail, and its next link. */
+/** One page of a CustomersV3 lookup: its rows with an account, and its next link. */
 function readLookupPage(body: string): LookupPage | undefined {
-  const parsed = tryParse(body) as
-    | { value?: { CustomerAccount?: unknown; PrimaryContactEmail?: unknown }[]; '@odata.nextLink'?: unknown }
-    | undefined;
+  const parsed = tryParse(body) as { value?: LookupRow[]; '@odata.nextLink'?: unknown } | undefined;
   if (!Array.isArray(parsed?.value)) return undefined;
-  const rows = parsed.value
-    .filter((row) => typeof row.CustomerAccount === 'string' && row.CustomerAccount !== '')
-    .map((row) => ({
-      account: row.CustomerAccount as string,
-      hasEmail: typeof row.PrimaryContactEmail === 'string' && row.PrimaryContactEmail.trim() !== '',
-    }));
+  const rows = parsed.value.filter(
+    (row) => typeof row?.CustomerAccount === 'string' && row.CustomerAccount !== '',
+  );
   const next = parsed['@odata.nextLink'];
   return { rows, ...(typeof next === 'string' && next !== '' && { next }) };
+}
+
+/**
+ * The rows that are the key's customer, re-checked exactly (shared/domain/customer-match.ts): a
+ * lookup is a search, and whatever else it returns (a tokenised or partial match, a formatted phone
+ * of someone else: microsoft/BCApps#6459, #10256) is not this customer.
+ */
+function exactMatches(rows: readonly LookupRow[], key: MatchKey): NameAndPhoneMatch[] {
+  return rows
+    .filter((row) => rowMatchesKey(row, key))
+    .map((row) => ({ account: row.CustomerAccount as string, hasEmail: rowHasEmail(row) }));
 }
 
 /** The path and query of a next link on D365's own host (relative links resolve against it), else undefined. */
@@ -221,8 +235,8 @@ export function d365Client(
     query: string,
     personal: string[],
     callOptions: CallOptions | undefined,
-  ): Promise<NameAndPhoneMatch[]> => {
-    const rows: NameAndPhoneMatch[] = [];
+  ): Promise<LookupRow[]> => {
+    const rows: LookupRow[] = [];
     let path: string | undefined = `/data/CustomersV3?${query}`;
     for (let page = 0; path !== undefined && page < LOOKUP_MAX_PAGES; page += 1) {
       const read: LookupPage = await call<LookupPage>(
@@ -267,19 +281,27 @@ export function d365Client(
 
     async findCustomersByEmail(legalEntity, email, callOptions) {
       const rows = await lookupRows(buildCustomerLookupQuery(legalEntity, email), [email], callOptions);
-      return rows.map((row) => row.account);
+      return exactMatches(rows, { kind: 'email', email: emailForMatch(email) }).map((row) => row.account);
     },
 
     async findCustomersByNameAndPhone(legalEntity, person, callOptions) {
+      const key = nameAndPhoneKey(person);
+      const personal = [person.firstName, person.lastName ?? '', person.phone].filter((v) => v !== '');
       let query: string;
       try {
         query = buildNameAndPhoneLookupQuery(legalEntity, person);
       } catch (error) {
-        if (error instanceof UnsafeODataValueError) return undefined; // cannot be looked up exactly
-        throw error;
+        if (!(error instanceof UnsafeODataValueError)) throw error;
+        // A name F&O cannot filter on exactly (a comma, a parenthesis): by the phone alone, the names
+        // checked here. A full page may leave the customer out: then it cannot be looked up exactly.
+        const rows = await lookupRows(
+          buildNameAndPhoneLookupQuery(legalEntity, { phone: person.phone }),
+          personal,
+          callOptions,
+        );
+        return rows.length >= CUSTOMER_LOOKUP_TOP ? undefined : exactMatches(rows, key);
       }
-      const personal = [person.firstName, person.lastName ?? '', person.phone].filter((v) => v !== '');
-      return lookupRows(query, personal, callOptions);
+      return exactMatches(await lookupRows(query, personal, callOptions), key);
     },
 
     async findCustomersByEmails(legalEntity, emails, callOptions) {

@@ -53,7 +53,7 @@ export interface CustomersV3Body {
   PersonGender?: string;
   CustomerGroupId: string;
   SalesCurrencyCode: string;
-  PrimaryContactEmail: string;
+  PrimaryContactEmail?: string;
   PrimaryContactPhone?: string;
   AddressDescription?: string;
   AddressStreet?: string;
@@ -163,7 +163,7 @@ export function mapToCustomersV3(request: CustomerRequest): CustomersV3Mapping {
     ...(customer.Gender !== undefined && { PersonGender: customer.Gender }),
     CustomerGroupId: customer.CustomerGroup,
     SalesCurrencyCode: customer.CurrencyCode,
-    PrimaryContactEmail: customer.EmailAddress,
+    ...(customer.EmailAddress !== undefined && { PrimaryContactEmail: customer.EmailAddress }),
     ...(customer.ContactNumber !== undefined && { PrimaryContactPhone: customer.ContactNumber }),
   };
   const unmapped: string[] = [];

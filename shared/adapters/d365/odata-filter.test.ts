@@ -214,7 +214,7 @@ describe('buildCustomerLookupQuery', () => {
         );
         if (!parsed.ok) return;
         accepted += 1;
-        const email = parsed.value.Customer.EmailAddress;
+        const email = parsed.value.Customer.EmailAddress!;
         expect(isSafeODataValue(email)).toBe(true);
         expect(
           readFilter(decodeURIComponent(buildCustomerLookupQuery('USRT', email).split('&')[1]!.slice(8))),
@@ -259,7 +259,7 @@ describe('the batched customer lookup query', () => {
 describe('the recovery lookup by name and phone', () => {
   const filterOf = (query: string): string => decodeURIComponent(/\$filter=([^&]*)/.exec(query)?.[1] ?? '');
 
-  it('filters first name, last name and phone in the legal entity, with the e-mail lookup’s $select and $top', () => {
+  it('filters first name, last name and phone in the legal entity, selecting what the re-check reads, with the e-mail lookup’s $top', () => {
     const query = buildNameAndPhoneLookupQuery('USRT', {
       firstName: 'Ann-Marie',
       lastName: "O'Neil",
@@ -273,7 +273,9 @@ describe('the recovery lookup by name and phone', () => {
     ]);
     expect(query).toContain('%2B14255550100');
     expect(query).toMatch(/^cross-company=true&/);
-    expect(query).toMatch(/&\$select=dataAreaId,CustomerAccount,PrimaryContactEmail&\$top=10$/);
+    expect(query).toMatch(
+      /&\$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PersonFirstName,PersonLastName,PrimaryContactPhone&\$top=10$/,
+    );
   });
 
   it('leaves the last name out when there is none (an empty value would match every row)', () => {

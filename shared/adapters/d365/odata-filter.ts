@@ -102,29 +102,40 @@ export function buildCustomerLookupQuery(legalEntity: string, email: string): st
 }
 
 /**
- * The query string of a recovery lookup by name and phone (shared/domain/recovery-match.ts):
- * `dataAreaId`, `PersonFirstName`, `PersonLastName` (only when given: F&O treats an empty value as no
- * restriction, so an absent last name is not filtered on) and `PrimaryContactPhone`, all `eq`, with
- * the same `$select` and `$top` as the e-mail lookup. Throws `UnsafeODataValueError` naming the field
- * when a value cannot be looked up exactly (e.g. a name with a comma).
+ * The query string of a lookup by name and phone (the recovery lookup, shared/domain/recovery-match.ts,
+ * and the duplicate policy for a customer without an e-mail, shared/domain/customer-match.ts):
+ * `dataAreaId`, `PersonFirstName` and `PersonLastName` (each only when given: F&O treats an empty
+ * value as no restriction, so an absent name is not filtered on; the re-check compares it) and
+ * `PrimaryContactPhone`, all `eq`; `$select` adds the names and the phone, which every returned row
+ * is re-checked against; `$top` as the e-mail lookup. Throws `UnsafeODataValueError` naming the
+ * field when a value cannot be looked up exactly (e.g. a name with a comma).
  */
 export function buildNameAndPhoneLookupQuery(
   legalEntity: string,
-  person: { firstName: string; lastName?: string; phone: string },
+  person: { firstName?: string; lastName?: string; phone: string },
 ): string {
-  return lookupQuery(legalEntity, {
-    PersonFirstName: person.firstName,
+  const clauses = {
+    ...(person.firstName !== undefined && { PersonFirstName: person.firstName }),
     ...(person.lastName !== undefined && { PersonLastName: person.lastName }),
     PrimaryContactPhone: person.phone,
-  });
+  };
+  return lookupQuery(legalEntity, clauses, NAME_AND_PHONE_LOOKUP_SELECT);
 }
 
-function lookupQuery(legalEntity: string, clauses: Record<string, string>): string {
+/** The `$select` of a name-and-phone lookup: what the exact re-check reads (shared/domain/customer-match.ts). */
+export const NAME_AND_PHONE_LOOKUP_SELECT =
+  'dataAreaId,CustomerAccount,PrimaryContactEmail,PersonFirstName,PersonLastName,PrimaryContactPhone';
+
+function lookupQuery(
+  legalEntity: string,
+  clauses: Record<string, string>,
+  select: string = CUSTOMER_LOOKUP_SELECT,
+): string {
   if (typeof legalEntity !== 'string' || !/^[A-Za-z0-9]{1,4}$/.test(legalEntity)) {
     throw new RangeError('legalEntity must be 1 to 4 letters or digits');
   }
   const filter = buildEqFilter({ dataAreaId: legalEntity.toLowerCase(), ...clauses });
-  return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${CUSTOMER_LOOKUP_SELECT}&$top=${CUSTOMER_LOOKUP_TOP}`;
+  return `cross-company=true&$filter=${encodeURIComponent(filter)}&$select=${select}&$top=${CUSTOMER_LOOKUP_TOP}`;
 }
 
 /**

@@ -49,8 +49,8 @@ function fieldDoc(name: string, list?: 'BillingAddress' | 'ShippingAddress'): Fi
       return {
         core: CORE.ContactNumber,
         description:
-          'International phone number: `+`, the country code and the number, 7 to 15 digits in all; spaces, dots, dashes and parentheses are dropped. Stored as E.164, e.g. `+923004000101`.',
-        examples: ['+923004000101', '+1 (425) 555-0100'],
+          'Phone number, read with libphonenumber (issue 32): international (`+` or `00`, the country code and the number) or national, read in the country of the primary billing address (else the first address); spaces, dots, dashes, slashes and parentheses are dropped. A number no numbering plan assigns is refused. Stored as E.164, e.g. `+923004000101`. Required when there is no `EmailAddress`: with it, the duplicate policy matches a customer without an e-mail on first name, last name and this number.',
+        examples: ['+923004000101', '+1 (425) 555-0100', '(425) 555-0100'],
       };
     case 'CurrencyCode':
       return {
@@ -61,7 +61,7 @@ function fieldDoc(name: string, list?: 'BillingAddress' | 'ShippingAddress'): Fi
     case 'EmailAddress':
       return {
         core: CORE.EmailAddress,
-        description: `E-mail address: ASCII letters, digits and \`.\` \`_\` \`-\` \`+\` \`'\` before the @ (at most 64), a domain name after it; at most ${FIELD_LIMITS.EmailAddress} characters. An internationalised domain is stored in its ASCII (\`xn--\`) form and checked in it, and an \`xn--\` label must be valid Punycode: the pattern checks neither, only the characters. The domain is stored in lower case.`,
+        description: `E-mail address: ASCII letters, digits and \`.\` \`_\` \`-\` \`+\` \`'\` before the @ (at most 64), a domain name after it; at most ${FIELD_LIMITS.EmailAddress} characters. An internationalised domain is stored in its ASCII (\`xn--\`) form and checked in it, and an \`xn--\` label must be valid Punycode: the pattern checks neither, only the characters. The domain is stored in lower case. Optional when \`ContactNumber\` is given (a customer needs one of the two): how the duplicate policy finds the customer.`,
         examples: ['abc1234@gmail.com'],
       };
     case 'DateOfBirth':

@@ -55,8 +55,8 @@ const DOMAIN_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const TOP_LEVEL_DOMAIN = '(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})';
 /** A domain with a non-ASCII character: checked after conversion to its ASCII (xn--) form, which no pattern can do. */
 const INTERNATIONAL_DOMAIN = '(?=[^@]*[^\\x00-\\x7F])(?:[A-Za-z0-9.-]|[^\\x00-\\x7F\\s])+';
-/** Phone separators the app drops: spaces, dots, dashes, parentheses. */
-const PHONE_SEPARATOR = '[\\p{Zs}\\u2028\\u2029\\uFEFF.()\\-]';
+/** Phone separators the app drops: spaces, dots, dashes, slashes, parentheses. */
+const PHONE_SEPARATOR = '[\\p{Zs}\\u2028\\u2029\\uFEFF.()/\\-]';
 const MONTH = '(?:0?[1-9]|1[0-2])';
 const DAY = '(?:0?[1-9]|[12][0-9]|3[01])';
 const YEAR = '(?:19[0-9]{2}|2[0-9]{3})';
@@ -66,7 +66,7 @@ export const CORE = {
   Name: (max: number) => freeTextCore(NAME_CHARACTERS, max),
   Address: (max: number) => freeTextCore(ADDRESS_CHARACTERS, max),
   State: freeTextCore(STATE_CHARACTERS, FIELD_LIMITS.State),
-  ContactNumber: `${PHONE_SEPARATOR}*\\+${PHONE_SEPARATOR}*[1-9](?:${PHONE_SEPARATOR}*[0-9]){6,14}${PHONE_SEPARATOR}*`,
+  ContactNumber: `${PHONE_SEPARATOR}*\\+?${PHONE_SEPARATOR}*[0-9](?:${PHONE_SEPARATOR}*[0-9]){2,18}${PHONE_SEPARATOR}*`,
   CurrencyCode: anyCase([...CURRENCY_CODES]),
   EmailAddress: `(?=[^@]{1,64}@)${EMAIL_LOCAL}@(?:(?:${DOMAIN_LABEL}\\.)+${TOP_LEVEL_DOMAIN}|${INTERNATIONAL_DOMAIN})`,
   DateOfBirth: `(?:${MONTH}/${DAY}/${YEAR}|${YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))`,

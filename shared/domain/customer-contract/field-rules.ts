@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { ALPHA2_TO_ALPHA3, isCountryAlpha3, isCurrencyCode } from '../reference-data';
 import { CORE, exactly } from './field-patterns';
 import { EARLIEST_DATE_OF_BIRTH, FIELD_LIMITS } from './limits';
+import { toE164 } from '../phone-number';
 
 // Field rules. Messages name the field and the rule, never the value.
 
@@ -85,15 +86,26 @@ export function customerGroup(text: string): Check<string> {
       };
 }
 
+/**
+ * A phone number (issue 32): digits, an optional international prefix (`+`, or `00` read as `+`) and
+ * the separators people write, which are dropped. An international number is read and checked here
+ * (`toE164`, libphonenumber): its E.164 form. A national one (no prefix) is read in the address
+ * country, with the whole customer in view (schema.ts): until then it is its digits.
+ */
 export function contactNumber(text: string): Check<string> {
-  const compact = text.replace(/[\s.()-]/g, '');
-  return /^\+[1-9][0-9]{6,14}$/.test(compact)
-    ? { value: compact }
-    : {
-        error:
-          'ContactNumber must be an international phone number: "+", the country code and the number, 7 to 15 digits in all (spaces, dashes, dots and parentheses are ignored), such as +14255550100.',
-      };
+  const compact = text.replace(/[\s.()/-]/gu, '');
+  if (!/^\+?[0-9]{3,19}$/.test(compact)) {
+    return {
+      error:
+        'ContactNumber must be a phone number: digits, an optional leading "+" with the country code, and spaces, dashes, dots, slashes or parentheses, such as +14255550100 or (425) 555-0100 (read in the address country).',
+    };
+  }
+  return isNationalNumber(compact) ? { value: compact } : toE164(compact);
 }
+
+/** A number without an international prefix (read in the address country). */
+export const isNationalNumber = (compact: string): boolean =>
+  !compact.startsWith('+') && !compact.startsWith('00');
 
 export function currencyCode(text: string): Check<string> {
   const code = text.toUpperCase();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hasLoneSurrogate } from '../json-body';
+import { toE164 } from '../phone-number';
 import {
   addressText,
   Check,
@@ -11,6 +12,7 @@ import {
   dateOfBirth,
   emailAddress,
   freeText,
+  isNationalNumber,
   legalEntity,
   nameText,
   oneOf,
@@ -205,7 +207,7 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
         LastName: optional('LastName', FIELD_LIMITS.LastName, nameText('LastName', FIELD_LIMITS.LastName)),
         ContactNumber: optional('ContactNumber', 32, contactNumber),
         CurrencyCode: required('CurrencyCode', FIELD_LIMITS.CurrencyCode, currencyCode),
-        EmailAddress: required('EmailAddress', FIELD_LIMITS.EmailAddress, emailAddress),
+        EmailAddress: optional('EmailAddress', FIELD_LIMITS.EmailAddress, emailAddress),
         DateOfBirth: optional('DateOfBirth', 10, dateOfBirth(now)),
         Gender: optional('Gender', 16, oneOf('Gender', GENDERS)),
         CustomerGroup: optional('CustomerGroup', FIELD_LIMITS.CustomerGroup, customerGroup),
@@ -214,13 +216,13 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
       },
       { error: objectError('Customer') },
     )
-    .transform(
-      (value): NormalisedCustomer =>
-        canonical(
-          { ...value, CustomerGroup: value.CustomerGroup ?? defaultGroup.value },
-          CUSTOMER_FIELDS,
-        ) as unknown as NormalisedCustomer,
-    );
+    .transform((value, ctx): NormalisedCustomer => {
+      const contactNumber = identityFields(value, ctx);
+      return canonical(
+        { ...value, ContactNumber: contactNumber, CustomerGroup: value.CustomerGroup ?? defaultGroup.value },
+        CUSTOMER_FIELDS,
+      ) as unknown as NormalisedCustomer;
+    });
   return z.strictObject(
     { Customer: customer },
     {
@@ -230,6 +232,40 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
           : undefined,
     },
   ) as unknown as z.ZodType<CustomerRequest>;
+}
+
+/**
+ * The rules across fields (issue 32): the phone read as E.164, in the address country when it has no
+ * `+` (the primary billing address's, else the first address's); and a customer needs an e-mail or a
+ * phone, which is how the duplicate policy finds it. Returns the E.164 number.
+ */
+function identityFields(
+  value: {
+    EmailAddress?: string;
+    ContactNumber?: string;
+    BillingAddress?: CustomerAddress[];
+    ShippingAddress?: CustomerAddress[];
+  },
+  ctx: { addIssue(issue: { code: 'custom'; message: string; path: string[] }): void },
+): string | undefined {
+  const addresses = [...(value.BillingAddress ?? []), ...(value.ShippingAddress ?? [])];
+  const home =
+    addresses.find((a) => a.PrimaryAddress === 'Yes' && a.Addresstype === 'Billing') ?? addresses[0];
+  if (value.ContactNumber !== undefined) {
+    if (!isNationalNumber(value.ContactNumber)) return value.ContactNumber; // E.164 already (field-rules.ts)
+    const phone = toE164(value.ContactNumber, home?.CountryCode);
+    if ('value' in phone) return phone.value;
+    ctx.addIssue({ code: 'custom', message: phone.error, path: ['ContactNumber'] });
+    return undefined;
+  }
+  if (value.EmailAddress === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'EmailAddress is required when there is no ContactNumber: a customer needs an e-mail address or a phone number (how duplicates are found).',
+      path: ['EmailAddress'],
+    });
+  return undefined;
 }
 
 /** Copies the fields in contract order, leaving out those that are absent. */

@@ -24,12 +24,15 @@ export interface NormalisedCustomer {
   FirstName: string;
   MiddleName?: string;
   LastName?: string;
-  /** E.164, e.g. `+923004000101`. */
+  /** E.164, e.g. `+923004000101` (a national number is read in the address country). */
   ContactNumber?: string;
   /** Upper case ISO 4217. */
   CurrencyCode: string;
-  /** Local part as given, domain lower case (and in its ASCII `xn--` form). */
-  EmailAddress: string;
+  /**
+   * Local part as given, domain lower case (and in its ASCII `xn--` form). Absent for a customer known
+   * by its phone only (then `ContactNumber` is present: one of the two always is).
+   */
+  EmailAddress?: string;
   /** `MM/DD/YYYY`, zero-padded: the form the custom service was written for. */
   DateOfBirth?: string;
   Gender?: Gender;

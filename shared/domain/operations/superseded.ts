@@ -1,12 +1,13 @@
-import { customerIdentityKey } from '../customer-identity';
+import { emailForMatch, identityKeyOf, matchKeyOf } from '../customer-match';
+import type { NormalisedCustomer } from '../customer-contract/types';
 import type { StatusRecord } from '../status';
 import { attentionEntryOf } from './attention';
 
 /**
  * Automatic resolution (issue 31): a `failed` or `needs_review` create is moot once a later request
  * for the same customer succeeded. "The same customer" is the duplicate policy's identity: legal
- * entity + normalised e-mail, hashed (`customerIdentityKey`), so the index that connects them holds
- * no e-mail address. Updates are not resolved this way: a later update of the customer need not
+ * entity + normalised e-mail (or, without one, name and phone: issue 32), hashed (`identityKeyOf`), so
+ * the index that connects them holds no e-mail address, name or phone. Updates are not resolved this way: a later update of the customer need not
  * carry the failed one's changes.
  */
 
@@ -19,11 +20,14 @@ export function customerKeyOf(record: Pick<StatusRecord, 'kind' | 'payload'>): s
   } catch {
     return undefined;
   }
-  const customer = (request as { Customer?: { LegalEntity?: unknown; EmailAddress?: unknown } } | null)
-    ?.Customer;
-  const { LegalEntity: legalEntity, EmailAddress: email } = customer ?? {};
-  return typeof legalEntity === 'string' && typeof email === 'string' && email.trim() !== ''
-    ? customerIdentityKey(legalEntity, email)
+  const customer = (request as { Customer?: Partial<NormalisedCustomer> } | null)?.Customer;
+  const { LegalEntity: legalEntity, EmailAddress: email, ContactNumber: phone, FirstName } = customer ?? {};
+  if (typeof legalEntity !== 'string') return undefined;
+  if (typeof email === 'string' && email.trim() !== '')
+    return identityKeyOf(legalEntity, { kind: 'email', email: emailForMatch(email) });
+  // A customer without an e-mail (issue 32): its name and phone.
+  return typeof phone === 'string' && typeof FirstName === 'string'
+    ? identityKeyOf(legalEntity, matchKeyOf({ ...customer, FirstName, EmailAddress: undefined }))
     : undefined;
 }
 

@@ -63,7 +63,7 @@ export function mapBigCommerceCustomer(customer: unknown, defaults: ShopDefaults
       firstName: customer.first_name,
       lastName: customer.last_name,
       email: customer.email,
-      phone: phoneNumber(customer.phone, ...addresses.map((a) => a.phone)),
+      phone: phoneNumber(addresses, customer.phone, ...addresses.map((a) => a.phone)),
     },
     addresses,
     defaults,

@@ -1,5 +1,5 @@
-import { contactNumber } from '../customer-contract/field-rules';
 import { MAX_ADDRESSES_PER_LIST } from '../customer-contract/limits';
+import { toE164 } from '../phone-number';
 import { ALPHA2_TO_ALPHA3 } from '../reference-data';
 
 /**
@@ -32,12 +32,19 @@ export type ShopMapping =
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
-/** An E.164 number, or undefined when the value is absent or not one (a phone is optional). */
-export function phoneNumber(...candidates: unknown[]): string | undefined {
+/**
+ * An E.164 number, or undefined when no candidate is one (a phone is optional). A number without an
+ * international prefix is read in the country of the first address that has a known one (issue 32).
+ */
+export function phoneNumber(addresses: readonly ShopAddress[], ...candidates: unknown[]): string | undefined {
+  const alpha2 = addresses
+    .map((a) => text(a.countryAlpha2)?.toUpperCase())
+    .find((c) => c && ALPHA2_TO_ALPHA3.has(c));
+  const country = alpha2 === undefined ? undefined : ALPHA2_TO_ALPHA3.get(alpha2);
   for (const candidate of candidates) {
     const value = text(candidate);
     if (value === undefined) continue;
-    const checked = contactNumber(value);
+    const checked = toE164(value, country);
     if ('value' in checked) return checked.value;
   }
   return undefined;
@@ -90,9 +97,9 @@ export function contractBody(
   const email = text(parts.email);
   const reasons = [
     ...(firstName === undefined && lastName === undefined ? ['the customer has no name'] : []),
-    // The contract needs an e-mail address: it is how D365 duplicates are found (DUPLICATE_POLICY).
-    ...(email === undefined
-      ? ['the customer has no e-mail address (phone-only customers are not supported)']
+    // The contract needs an e-mail address or a phone: how D365 duplicates are found (issue 32).
+    ...(email === undefined && parts.phone === undefined
+      ? ['the customer has neither an e-mail address nor a valid phone number']
       : []),
   ];
   if (reasons.length > 0) return { ok: false, reasons };
@@ -106,7 +113,7 @@ export function contractBody(
         ...(firstName !== undefined && lastName !== undefined && { LastName: lastName }),
         ...(parts.phone !== undefined && { ContactNumber: parts.phone }),
         CurrencyCode: defaults.currency,
-        EmailAddress: email,
+        ...(email !== undefined && { EmailAddress: email }),
         ...(defaults.customerGroup !== undefined && { CustomerGroup: defaults.customerGroup }),
         ...addressLists(addresses),
       },

@@ -70,7 +70,7 @@ export function mapShopifyCustomer(payload: unknown, defaults: ShopDefaults): Sh
       firstName: payload.first_name,
       lastName: payload.last_name,
       email: payload.email,
-      phone: phoneNumber(payload.phone, defaultAddress?.phone),
+      phone: phoneNumber(addresses, payload.phone, defaultAddress?.phone),
     },
     addresses,
     defaults,

@@ -434,9 +434,11 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
           first_name: nullableText('`FirstName` (a customer with only a last name: it becomes `FirstName`).'),
           last_name: nullableText('`LastName`.'),
           email: nullableText(
-            '`EmailAddress`; required by our contract, so a phone-only customer is `unmappable`.',
+            '`EmailAddress`. Null for a phone-only customer: then `phone` (or an address\u2019s) identifies it (issue 32); with neither it is `unmappable`.',
           ),
-          phone: nullableText('`ContactNumber` (E.164).'),
+          phone: nullableText(
+            '`ContactNumber` (E.164; an address\u2019s national number is read in that address\u2019s country).',
+          ),
           default_address: { oneOf: [shopifyAddress, { type: 'null' }] },
           addresses: {
             type: 'array',
@@ -512,7 +514,7 @@ export const WEBHOOK_STATUS_EXAMPLES: Record<string, Json> = {
     updatedAt: '2026-11-26T18:00:00.000Z',
     error: {
       code: 'unmappable',
-      message: `${FAILURE_CODES.unmappable} the customer has no e-mail address (phone-only customers are not supported).`,
+      message: `${FAILURE_CODES.unmappable} the customer has neither an e-mail address nor a valid phone number.`,
     },
   },
 };

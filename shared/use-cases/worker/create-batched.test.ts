@@ -161,7 +161,7 @@ describe('the worker with batched lookups', () => {
       }),
     });
     app.deps.d365.createCustomer = async (request) => {
-      created.push(request.Customer.EmailAddress);
+      created.push(request.Customer.EmailAddress!);
       return { customerAccount: `US-${created.length}` };
     };
     const one = await app.accepted();

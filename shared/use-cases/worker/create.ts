@@ -1,5 +1,5 @@
 import { CustomerRequest } from '../../domain/customer-contract';
-import { customerIdentityKey } from '../../domain/customer-identity';
+import { identityKeyOf, matchKeyOf } from '../../domain/customer-match';
 import { errorName, ProcessingError } from '../../domain/failure';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { SourceReference } from '../../domain/webhooks/source-reference';
@@ -73,7 +73,11 @@ async function customerOf(work: Claimed, create: CreateMessage, deps: WorkerDeps
   return resolved.request;
 }
 
-/** Lookup and create of one customer identity (link/reject): one request at a time, on any instance. */
+/**
+ * Lookup and create of one customer identity (link/reject): one request at a time, on any instance.
+ * The identity is the duplicate policy's key (shared/domain/customer-match.ts): the e-mail, or for a
+ * customer without one its name and phone.
+ */
 async function claimIdentity(
   work: Claimed,
   hold: CreateHold,
@@ -82,7 +86,7 @@ async function claimIdentity(
 ): Promise<Stop> {
   const { correlationId, legalEntity } = work.record;
   const claimed = await deps.identityClaims.claim(
-    customerIdentityKey(legalEntity, customer.Customer.EmailAddress),
+    identityKeyOf(legalEntity, matchKeyOf(customer.Customer)),
     correlationId,
     later(deps, 2 * callSeconds(deps)),
   );

@@ -1,8 +1,8 @@
 import { parseCustomerRequest } from '../../domain/customer-contract';
-import { emailKeyOf } from '../../domain/customer-identity';
+import { emailKeyField } from '../../domain/customer-identity';
 import { serialiseDigests } from '../../domain/customer-update';
 import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
-import { linkVerificationFor } from '../../domain/ownership';
+import { identityAfterMatch, linkVerificationFor } from '../../domain/ownership';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
@@ -36,6 +36,12 @@ export async function finishCreate(
   details: CreatedDetails = {},
 ): Promise<ProcessResult> {
   const d365Ms = Date.now() - work.started;
+  const identity = identityAfterMatch(work.record.identity, {
+    matchedOn: details.matchedOn,
+    bySource: work.record.source !== undefined,
+  });
+  if (outcome === 'linked' && identity !== work.record.identity)
+    work.record = await deps.statusStore.update(work.record, { identity });
   const landing = await landFurtherAddresses(work.record, customerAccount, deps, details.slot);
   work.record = landing.record;
   await linkCreated(work, customerAccount, outcome, deps);
@@ -84,7 +90,7 @@ async function linkCreated(
       createCorrelationId: record.correlationId,
       createdAt: record.createdAt,
       ...(digests !== undefined && { sentDigests: digests }),
-      emailKey: emailKeyOf(request.Customer.EmailAddress),
+      ...emailKeyField(request.Customer.EmailAddress),
       ...(verification !== undefined && { verification }),
       fieldStamps: '{}',
       ...(record.sourceCustomerId !== undefined &&

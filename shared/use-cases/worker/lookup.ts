@@ -1,5 +1,5 @@
 import type { CustomerRequest } from '../../domain/customer-contract';
-import { ambiguousMessage, duplicateMessage } from '../../domain/failure';
+import { ambiguousMessage, duplicateMessage, unsearchableMessage } from '../../domain/failure';
 import { FAILURE_CODES } from '../../domain/status';
 import {
   decideRecoveryMatch,
@@ -39,7 +39,9 @@ export async function lookUpBeforeCreate(
   customer: CustomerRequest,
   deps: WorkerDeps,
 ): Promise<Stop> {
-  const byEmail = await lookUpByEmail(work, hold, customer.Customer.EmailAddress, deps);
+  const email = customer.Customer.EmailAddress;
+  if (email === undefined) return lookUpWithoutEmail(work, hold, customer, deps);
+  const byEmail = await lookUpByEmail(work, hold, email, deps);
   if ('result' in byEmail) return byEmail.result;
   let accounts = byEmail.accounts;
   // Measured after the e-mail lookup, before the name-and-phone one: only a lookup that starts a
@@ -55,6 +57,38 @@ export async function lookUpBeforeCreate(
     }
   }
   const ended = await endOnMatch(work, hold, accounts, matchedOn, deps);
+  if (ended) return ended;
+  return notCreatableYet(work, hold, sinceSubmit, deps);
+}
+
+/**
+ * A customer without an e-mail (issue 32): the duplicate policy's lookup and the recovery lookup are
+ * one, by name and phone among D365's customers without an e-mail (shared/domain/customer-match.ts),
+ * in the create's slot. One is the customer (recovered, linked or rejected); several are for an
+ * operator (`needs_review`, never a guess); a name that cannot be looked up exactly too.
+ */
+async function lookUpWithoutEmail(
+  work: Claimed,
+  hold: CreateHold,
+  customer: CustomerRequest,
+  deps: WorkerDeps,
+): Promise<Stop> {
+  const slotTaken = await takeCreateSlot(work, hold, deps);
+  if (slotTaken) return slotTaken;
+  const rows = await lookUpByNameAndPhone(hold.slot!, deps.d365, customer);
+  const sinceSubmit = secondsSince(deps, work.submittedAt);
+  if (rows === undefined) {
+    const message = unsearchableMessage();
+    return recordNeedsReview(work.record, { code: 'account_not_found', message }, deps);
+  }
+  const match = decideRecoveryMatch([], rows);
+  if (match.kind === 'ambiguous') {
+    const review = { code: 'account_not_found' as const, message: ambiguousMessage(match.accounts, false) };
+    const fields = { existingAccounts: match.accounts.join(','), matchedOn: 'name_and_phone' as const };
+    return recordNeedsReview(work.record, { ...review, fields }, deps);
+  }
+  const accounts = match.kind === 'found' ? [match.account] : [];
+  const ended = await endOnMatch(work, hold, accounts, 'name_and_phone', deps);
   if (ended) return ended;
   return notCreatableYet(work, hold, sinceSubmit, deps);
 }

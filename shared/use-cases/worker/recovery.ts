@@ -17,8 +17,16 @@ export async function recoveryLookup(
   options: { byNameAndPhone: boolean },
 ): Promise<RecoveryMatch> {
   const { LegalEntity, EmailAddress, ContactNumber } = request.Customer;
-  const byEmail = await read(slot, () => d365.findCustomersByEmail(LegalEntity, EmailAddress));
-  if (byEmail.length > 0 || ContactNumber === undefined || !options.byNameAndPhone)
+  // A customer without an e-mail (issue 32) is found by name and phone only.
+  const byEmail =
+    EmailAddress === undefined
+      ? []
+      : await read(slot, () => d365.findCustomersByEmail(LegalEntity, EmailAddress));
+  if (
+    byEmail.length > 0 ||
+    ContactNumber === undefined ||
+    (!options.byNameAndPhone && EmailAddress !== undefined)
+  )
     return decideRecoveryMatch(byEmail, undefined);
   return decideRecoveryMatch(byEmail, await lookUpByNameAndPhone(slot, d365, request));
 }

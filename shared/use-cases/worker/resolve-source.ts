@@ -1,6 +1,6 @@
 import type { WebhookSource } from '../../config/webhook-sources';
 import { CustomerRequest, customerFingerprint, parseCustomerRequest } from '../../domain/customer-contract';
-import { emailKeyOf } from '../../domain/customer-identity';
+import { emailKeyField } from '../../domain/customer-identity';
 import { permanent } from '../../domain/failure';
 import { FAILURE_CODES, StatusRecord } from '../../domain/status';
 import { mapBigCommerceCustomer } from '../../domain/webhooks/bigcommerce-customer';
@@ -52,7 +52,7 @@ export async function resolveSourceCustomer(
   const updated = await deps.statusStore.update(record, {
     payload: JSON.stringify(request),
     fingerprint: customerFingerprint(request),
-    emailKey: emailKeyOf(request.Customer.EmailAddress),
+    ...emailKeyField(request.Customer.EmailAddress),
     updatedAt: clock(deps).toISOString(),
   });
   return { record: updated, request };

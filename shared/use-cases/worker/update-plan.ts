@@ -1,6 +1,6 @@
 import type { CustomerRequest } from '../../domain/customer-contract';
 import { parseCustomerRequest } from '../../domain/customer-contract';
-import { emailKeyOf } from '../../domain/customer-identity';
+import { emailKeyField } from '../../domain/customer-identity';
 import {
   AddressShape,
   applyMergePatch,
@@ -80,7 +80,7 @@ export function planUpdate(
   const save: LinkSave = {
     fieldStamps: JSON.stringify(stampFields(stamps, members, u.stamp)),
     sentDigests: serialiseDigests(withSent(sent, changes, shape)),
-    ...(members.includes('EmailAddress') && { emailKey: emailKeyOf(parsed.value.Customer.EmailAddress) }),
+    ...(members.includes('EmailAddress') && emailKeyField(parsed.value.Customer.EmailAddress)),
     sourceDigest: u.sourceDigest,
   };
   if (Object.keys(changes).length === 0) return { kind: 'unchanged', save };

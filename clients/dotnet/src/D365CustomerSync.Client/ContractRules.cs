@@ -81,6 +81,9 @@ namespace D365CustomerSync.Client
         private static void CheckCustomer(JObject customer, bool patch, List<FieldError> errors)
         {
             CheckFields(customer, Customer, "/Customer", patch, errors);
+            // A customer needs an e-mail or a phone (issue 32): how the duplicate policy finds it.
+            if (!patch && IsBlank(customer["EmailAddress"]) && IsBlank(customer["ContactNumber"]))
+                errors.Add(new FieldError { Pointer = "/Customer/EmailAddress", Detail = "EmailAddress is required when there is no ContactNumber: a customer needs an e-mail address or a phone number (how duplicates are found)." });
             foreach (var list in Addresses)
             {
                 if (!(customer[list.Key] is JArray addresses)) continue;
@@ -93,6 +96,9 @@ namespace D365CustomerSync.Client
                 }
             }
         }
+
+        private static bool IsBlank(JToken value) =>
+            value == null || value.Type == JTokenType.Null || (value.Type == JTokenType.String && string.IsNullOrWhiteSpace((string)value));
 
         private static void CheckFields(JObject json, IReadOnlyDictionary<string, FieldRule> fields, string pointer, bool patch, List<FieldError> errors)
         {

@@ -35,7 +35,7 @@ namespace D365CustomerSync.Client
         [JsonProperty("LastName", NullValueHandling = NullValueHandling.Ignore)]
         public string LastName { get; set; }
 
-        /// <summary>International phone number, e.g. <c>+923004000101</c>. Optional.</summary>
+        /// <summary>Phone number: international (<c>+923004000101</c>) or national, read in the primary billing address's country; stored as E.164. Required without <c>EmailAddress</c>.</summary>
         [JsonProperty("ContactNumber", NullValueHandling = NullValueHandling.Ignore)]
         public string ContactNumber { get; set; }
 
@@ -43,8 +43,8 @@ namespace D365CustomerSync.Client
         [JsonProperty("CurrencyCode", Required = Required.Always)]
         public string CurrencyCode { get; set; }
 
-        /// <summary>E-mail address (the duplicate check's key).</summary>
-        [JsonProperty("EmailAddress", Required = Required.Always)]
+        /// <summary>E-mail address (the duplicate check's key). Optional when <c>ContactNumber</c> is given: a customer needs one of the two.</summary>
+        [JsonProperty("EmailAddress", NullValueHandling = NullValueHandling.Ignore)]
         public string EmailAddress { get; set; }
 
         /// <summary><c>MM/DD/YYYY</c>. Optional.</summary>
@@ -155,11 +155,11 @@ namespace D365CustomerSync.Client
         [JsonProperty("verification")]
         public string Verification { get; set; }
 
-        /// <summary>Every D365 account with the request's e-mail address in the legal entity (the duplicate refused, or the matches found).</summary>
+        /// <summary>Every D365 account the duplicate policy matched in the legal entity (by e-mail, or for a customer without one by name and phone): the duplicate refused, or the matches found.</summary>
         [JsonProperty("existingAccounts")]
         public List<string> ExistingAccounts { get; set; }
 
-        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, or <c>name_and_phone</c> (recovery only); never the values.</summary>
+        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, or <c>name_and_phone</c> (a customer without an e-mail, or a recovery); never the values.</summary>
         [JsonProperty("matchedOn")]
         public string MatchedOn { get; set; }
 

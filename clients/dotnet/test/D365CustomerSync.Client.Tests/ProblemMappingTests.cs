@@ -182,6 +182,17 @@ namespace D365CustomerSync.Client.Tests
         }
 
         [Fact]
+        public void A_customer_needs_an_email_or_a_phone()
+        {
+            var phoneOnly = Customers.New();
+            phoneOnly.Customer.EmailAddress = null;
+            phoneOnly.Customer.ContactNumber = "(425) 555-0100";
+            Assert.Empty(ContractRules.Check(phoneOnly));
+            phoneOnly.Customer.ContactNumber = null;
+            Assert.Equal(new[] { "/Customer/EmailAddress" }, ContractRules.Check(phoneOnly).Select(e => e.Pointer));
+        }
+
+        [Fact]
         public async Task Checking_before_sending_can_be_turned_off()
         {
             var stub = new Stub(_ => ProblemAnswer(400, ProblemTypes.InvalidRequest, ",\"errors\":[{\"pointer\":\"/Customer/EmailAddress\",\"detail\":\"d\"}]"));

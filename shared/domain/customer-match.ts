@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { NormalisedCustomer } from './customer-contract/types';
+import { storedPhoneAsE164 } from './phone-number';
+
+/**
+ * The duplicate policy's match (issue 32, README "Duplicate policy"): which customer a request is,
+ * decided on the customers' own fields only, so it is an equivalence: the order customers arrive in
+ * cannot change which of them are one customer, and no two people are joined through a third.
+ *
+ * - A customer with an e-mail is the customer with that e-mail (whole address, without regard to
+ *   case, as F&O compares it). Nothing else: a name and phone never join a customer who has an e-mail.
+ * - A customer without an e-mail is the customer with the same first name, last name (none = none)
+ *   and E.164 phone who has no e-mail either. A family sharing a phone stays several customers (their
+ *   names differ); two people of one name and phone are one customer.
+ *
+ * D365's lookups are searches: every row they return is checked against the key here again, exactly
+ * (microsoft/BCApps#6459 matched a different customer through a tokenised e-mail search; #10256
+ * matched an unrelated customer through a formatted phone), and a row that is not the key's is no match.
+ */
+
+export type MatchKey =
+  | { kind: 'email'; email: string }
+  | { kind: 'name_and_phone'; firstName: string; lastName: string; phone: string };
+
+/** A name as matched: NFC, trimmed, inner white space as one space, lower case (F&O's collation ignores case). */
+export function nameForMatch(text: string | undefined): string {
+  return (text ?? '').normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
+}
+
+/** An e-mail as matched: trimmed, lower case (F&O compares it without regard to case). */
+export const emailForMatch = (text: string): string => text.trim().toLowerCase();
+
+/** The key a customer is matched on (the contract guarantees an e-mail or a phone). */
+export function matchKeyOf(
+  customer: Pick<NormalisedCustomer, 'EmailAddress' | 'FirstName' | 'LastName' | 'ContactNumber'>,
+): MatchKey {
+  if (customer.EmailAddress !== undefined)
+    return { kind: 'email', email: emailForMatch(customer.EmailAddress) };
+  if (customer.ContactNumber === undefined) throw new RangeError('a customer needs an e-mail or a phone');
+  return nameAndPhoneKey({
+    firstName: customer.FirstName,
+    ...(customer.LastName !== undefined && { lastName: customer.LastName }),
+    phone: customer.ContactNumber,
+  });
+}
+
+/** The name-and-phone key of a person (the recovery lookup's too, whether or not the request has an e-mail). */
+export function nameAndPhoneKey(person: { firstName: string; lastName?: string; phone: string }): MatchKey {
+  return {
+    kind: 'name_and_phone',
+    firstName: nameForMatch(person.firstName),
+    lastName: nameForMatch(person.lastName),
+    phone: person.phone,
+  };
+}
+
+/**
+ * The key of a customer's identity claim (fleet-wide: one request at a time looks a customer up and
+ * creates it): the legal entity and the match key, hashed so that no e-mail, name or phone is stored.
+ * The e-mail form is the one the claims had before issue 32 (`customerIdentityKey`).
+ */
+export function identityKeyOf(legalEntity: string, key: MatchKey): string {
+  const entity = legalEntity.trim().toUpperCase();
+  const text =
+    key.kind === 'email'
+      ? `${entity}\n${key.email}`
+      : `${entity}\nname_and_phone\n${key.firstName}\n${key.lastName}\n${key.phone}`;
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A customer row as a lookup returns it (CustomersV3 field names). */
+export interface LookupRow {
+  CustomerAccount?: unknown;
+  PrimaryContactEmail?: unknown;
+  PersonFirstName?: unknown;
+  PersonLastName?: unknown;
+  PrimaryContactPhone?: unknown;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** Whether D365's row holds a primary e-mail. */
+export const rowHasEmail = (row: LookupRow): boolean => text(row.PrimaryContactEmail).trim() !== '';
+
+/**
+ * Whether a row a lookup returned is the key's customer, checked exactly: the same e-mail; or no
+ * e-mail, the same names and the same number (D365's phone read as E.164: `+1 425 555 0100` is
+ * `+14255550100`, a national or unreadable number is no match).
+ */
+export function rowMatchesKey(row: LookupRow, key: MatchKey): boolean {
+  if (key.kind === 'email')
+    return rowHasEmail(row) && emailForMatch(text(row.PrimaryContactEmail)) === key.email;
+  return (
+    !rowHasEmail(row) &&
+    nameForMatch(text(row.PersonFirstName)) === key.firstName &&
+    nameForMatch(text(row.PersonLastName)) === key.lastName &&
+    storedPhoneAsE164(row.PrimaryContactPhone) === key.phone
+  );
+}
+
+/** Whether two customers are one by the policy (the same key). Symmetric, reflexive and transitive. */
+export function sameCustomer(
+  a: Parameters<typeof matchKeyOf>[0],
+  b: Parameters<typeof matchKeyOf>[0],
+): boolean {
+  return JSON.stringify(matchKeyOf(a)) === JSON.stringify(matchKeyOf(b));
+}
