@@ -247,7 +247,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       writeEmpty(res, 500, { connection: 'close' });
       return;
     }
-    // A body nobody read (a chunked one) is consumed within the limits once answered, never kept.
+    // A body nobody read (a chunked one) is consumed within the limits once answered, never kept;
+    // and the connection is not kept for another request: with a keep-alive of 130 s (Kestrel's)
+    // Node's own drain of a dumped body has no bound (it no longer emits the body, so the watch
+    // sees nothing) and only the close bounds it.
+    if (!req.complete) res.setHeader('connection', 'close');
     res.once('finish', () => discardRequestBody(req, bodyOptions));
     if (result.status === 'failed') {
       writeEmpty(res, 500);
