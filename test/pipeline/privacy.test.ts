@@ -11,7 +11,7 @@ import {
   WEBHOOK_SOURCES,
 } from '../support/webhooks';
 import { compliance, createBody, ShopCustomer, shopCustomer, valuesOf } from '../support/shopify-privacy';
-import { scanStorage } from '../support/pii-scan';
+import { scanStorage, storesOfStack } from '../support/pii-scan';
 
 /**
  * Privacy requests end to end (issue 27) on the real host, Azurite and the emulator: Shopify's
@@ -76,10 +76,11 @@ async function waitForPrivacy(id: string, timeoutMs = 90_000): Promise<Record<st
 
 /** Every row of every table and every message of every queue of the account, as text (the PII scan). */
 const everythingStored = async (): Promise<string> =>
-  (await scanStorage(stack.env.AzureWebJobsStorage!)).text;
+  (await scanStorage(stack.env.AzureWebJobsStorage!, storesOfStack(stack.env))).text;
 
 /** How many rows all the account's tables hold. */
-const rowCount = async (): Promise<number> => (await scanStorage(stack.env.AzureWebJobsStorage!)).rows;
+const rowCount = async (): Promise<number> =>
+  (await scanStorage(stack.env.AzureWebJobsStorage!, storesOfStack(stack.env))).rows;
 
 const ours = Array.from({ length: 4 }, (_, i) => shopCustomer('a', i));
 const theirs = Array.from({ length: 2 }, (_, i) => shopCustomer('b', i));
@@ -93,7 +94,7 @@ describe('privacy requests', () => {
   }, 180_000);
 
   it('refuses a bad HMAC or an unknown shop (401) and a malformed payload (400) as problems, storing nothing', async () => {
-    const before = await scanStorage(stack.env.AzureWebJobsStorage!);
+    const before = await scanStorage(stack.env.AzureWebJobsStorage!, storesOfStack(stack.env));
     const body = compliance('shopify-customers-redact.json', SHOP_DOMAIN, ours[0]);
     const otherDomain = compliance('shopify-customers-redact.json', OTHER_SHOP, ours[0]);
     const noCustomer = JSON.stringify({ shop_id: 1, shop_domain: SHOP_DOMAIN, customer: {} });
@@ -129,7 +130,7 @@ describe('privacy requests', () => {
     // Nothing stored: no row or message of the account that was not there before is a privacy
     // request or names anything these deliveries named. (Counting all rows is not enough and too
     // much: the app's timers write rows of their own meanwhile — three more under load in CI.)
-    const after = await scanStorage(stack.env.AzureWebJobsStorage!);
+    const after = await scanStorage(stack.env.AzureWebJobsStorage!, storesOfStack(stack.env));
     const earlier = new Set(before.text.split('\n'));
     const added = after.text.split('\n').filter((line) => !earlier.has(line));
     const named = [OTHER_SHOP, 'nobody.myshopify.com', 'STD-ANY'];

@@ -20,12 +20,27 @@ export interface StoredText {
 
 const insecure = { allowInsecureConnection: true };
 
-export async function scanStorage(connectionString: string): Promise<StoredText> {
+/**
+ * Only the stores of one local stack: they carry its random suffix (dev/local-stack/app-stack.ts).
+ * A stack started on the suites' shared Azurite must not read other suites' rows (jest runs two
+ * suites at once: their rows and their fixtures' customer IDs would show up in this one's scan).
+ */
+export function storesOfStack(env: NodeJS.ProcessEnv): (name: string) => boolean {
+  const suffix = /^customers-(.+)$/.exec(env.CUSTOMER_QUEUE_NAME ?? '')?.[1];
+  if (suffix === undefined) throw new Error('the stack has no customers-<suffix> queue name');
+  return (name) => name.includes(suffix);
+}
+
+export async function scanStorage(
+  connectionString: string,
+  include: (storeName: string) => boolean = () => true,
+): Promise<StoredText> {
   const parts: string[] = [];
   const found: StoredText = { text: '', tables: [], queues: [], rows: 0, messages: 0 };
   const tables = TableServiceClient.fromConnectionString(connectionString, insecure);
   for await (const table of tables.listTables()) {
     const name = table.name!;
+    if (!include(name)) continue;
     found.tables.push(name);
     const client = TableClient.fromConnectionString(connectionString, name, insecure);
     for await (const row of client.listEntities()) {
@@ -35,6 +50,7 @@ export async function scanStorage(connectionString: string): Promise<StoredText>
   }
   const queues = QueueServiceClient.fromConnectionString(connectionString);
   for await (const queue of queues.listQueues()) {
+    if (!include(queue.name)) continue;
     found.queues.push(queue.name);
     const peeked = await queues.getQueueClient(queue.name).peekMessages({ numberOfMessages: 32 });
     for (const m of peeked.peekedMessageItems) {
