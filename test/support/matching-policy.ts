@@ -28,7 +28,10 @@ export function looseD365() {
             .includes(local),
         );
       }
-      return rows.filter((r) => digits(r.PrimaryContactPhone) === digits(key.phone));
+      if (key.kind === 'name_and_phone')
+        return rows.filter((r) => digits(r.PrimaryContactPhone) === digits(key.phone));
+      // Organisations: every organisation (the re-check decides).
+      return rows.filter((r) => r.PartyType === 'Organization');
     },
     create(person: Person): string {
       const account = `C-${rows.length + 1}`;

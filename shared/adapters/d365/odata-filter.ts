@@ -122,6 +122,26 @@ export function buildNameAndPhoneLookupQuery(
   return lookupQuery(legalEntity, clauses, NAME_AND_PHONE_LOOKUP_SELECT);
 }
 
+/**
+ * The query string of an organisation lookup (issue 32, shared/domain/customer-match.ts): by
+ * `TaxExemptNumber` (the VAT number, CustTable.VATNum), or by `OrganizationName` and
+ * `AddressCountryRegionId`; every returned row is re-checked (party type, tax number, name, country).
+ */
+export function buildOrganizationLookupQuery(
+  legalEntity: string,
+  key: { taxNumber: string } | { name: string; country: string },
+): string {
+  const clauses: Record<string, string> =
+    'taxNumber' in key
+      ? { TaxExemptNumber: key.taxNumber }
+      : { OrganizationName: key.name, AddressCountryRegionId: key.country };
+  return lookupQuery(legalEntity, clauses, ORGANIZATION_LOOKUP_SELECT);
+}
+
+/** The `$select` of an organisation lookup: what its re-check reads. */
+export const ORGANIZATION_LOOKUP_SELECT =
+  'dataAreaId,CustomerAccount,PartyType,OrganizationName,TaxExemptNumber,AddressCountryRegionId';
+
 /** The `$select` of a name-and-phone lookup: what the exact re-check reads (shared/domain/customer-match.ts). */
 export const NAME_AND_PHONE_LOOKUP_SELECT =
   'dataAreaId,CustomerAccount,PrimaryContactEmail,PersonFirstName,PersonLastName,PrimaryContactPhone';
