@@ -54,9 +54,6 @@ export type PersonalField = (typeof personalFields)[number];
 
 export const CUSTOMER_FIELDS = [
   'LegalEntity',
-  'PartyType',
-  'OrganizationName',
-  'TaxNumber',
   'FirstName',
   'MiddleName',
   'LastName',
@@ -68,6 +65,10 @@ export const CUSTOMER_FIELDS = [
   'CustomerGroup',
   'BillingAddress',
   'ShippingAddress',
+  // Issue 32: an organisation (last, so a person's members keep their order).
+  'PartyType',
+  'OrganizationName',
+  'TaxNumber',
 ] as const satisfies readonly (keyof NormalisedCustomer)[];
 
 export const ADDRESS_FIELDS = [

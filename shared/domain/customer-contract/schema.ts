@@ -195,13 +195,6 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
     .strictObject(
       {
         LegalEntity: required('LegalEntity', FIELD_LIMITS.LegalEntity, legalEntity),
-        PartyType: optional('PartyType', 16, oneOf('PartyType', PARTY_TYPES)),
-        OrganizationName: optional(
-          'OrganizationName',
-          FIELD_LIMITS.OrganizationName,
-          nameText('OrganizationName', FIELD_LIMITS.OrganizationName),
-        ),
-        TaxNumber: optional('TaxNumber', FIELD_LIMITS.TaxNumber, taxNumber),
         FirstName: required(
           'FirstName',
           FIELD_LIMITS.FirstName,
@@ -221,6 +214,13 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
         CustomerGroup: optional('CustomerGroup', FIELD_LIMITS.CustomerGroup, customerGroup),
         BillingAddress: addressList('BillingAddress'),
         ShippingAddress: addressList('ShippingAddress'),
+        PartyType: optional('PartyType', 16, oneOf('PartyType', PARTY_TYPES)),
+        OrganizationName: optional(
+          'OrganizationName',
+          FIELD_LIMITS.OrganizationName,
+          nameText('OrganizationName', FIELD_LIMITS.OrganizationName),
+        ),
+        TaxNumber: optional('TaxNumber', FIELD_LIMITS.TaxNumber, taxNumber),
       },
       { error: objectError('Customer') },
     )
