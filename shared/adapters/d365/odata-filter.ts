@@ -87,12 +87,12 @@ export function buildEqFilter(clauses: Readonly<Record<string, string>>): string
 export const CUSTOMER_LOOKUP_TOP = 10;
 
 /** The `$select` of a customer lookup. */
-export const CUSTOMER_LOOKUP_SELECT = 'dataAreaId,CustomerAccount,PrimaryContactEmail';
+export const CUSTOMER_LOOKUP_SELECT = 'dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType';
 
 /**
  * The query string (without `?`) that looks a customer up by email in one legal entity through
  * CustomersV3:
- * `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'...'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10`.
+ * `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'...'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10`.
  * `$top=10` tells "none", "one" and "several" apart and names the accounts an operator has to merge. F&O compares strings without regard
  * to case, so the email matches whatever case it was stored in. Throws `UnsafeODataValueError` when the
  * email cannot be looked up exactly, and a RangeError for a malformed legal entity.
@@ -144,7 +144,7 @@ export const ORGANIZATION_LOOKUP_SELECT =
 
 /** The `$select` of a name-and-phone lookup: what the exact re-check reads (shared/domain/customer-match.ts). */
 export const NAME_AND_PHONE_LOOKUP_SELECT =
-  'dataAreaId,CustomerAccount,PrimaryContactEmail,PersonFirstName,PersonLastName,PrimaryContactPhone';
+  'dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType,PersonFirstName,PersonLastName,PrimaryContactPhone';
 
 function lookupQuery(
   legalEntity: string,
