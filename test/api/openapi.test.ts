@@ -113,6 +113,7 @@ describe('the OpenAPI document', () => {
     expect(schema.properties.Customer.anyOf).toEqual([
       { required: ['EmailAddress'] },
       { required: ['ContactNumber'] },
+      { required: ['PartyType', 'OrganizationName'] },
     ]);
     const neither = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;
     delete neither.Customer.EmailAddress;

@@ -2,7 +2,13 @@ import { LookupRow, MatchKey, matchKeyOf, rowMatchesKey } from '../../shared/dom
 import type { NormalisedCustomer } from '../../shared/domain/customer-contract';
 import { decideRecoveryMatch } from '../../shared/domain/recovery-match';
 
-export type Person = Pick<NormalisedCustomer, 'EmailAddress' | 'FirstName' | 'LastName' | 'ContactNumber'>;
+export type Person = Pick<NormalisedCustomer, 'EmailAddress' | 'FirstName' | 'LastName' | 'ContactNumber'> &
+  Partial<
+    Pick<
+      NormalisedCustomer,
+      'PartyType' | 'OrganizationName' | 'TaxNumber' | 'BillingAddress' | 'ShippingAddress'
+    >
+  >;
 
 /**
  * A D365 as loose as the Business Central connector's searches were (issue 32): an e-mail search
@@ -38,6 +44,10 @@ export function looseD365() {
       const phone = person.ContactNumber;
       rows.push({
         CustomerAccount: account,
+        PartyType: person.PartyType ?? 'Person',
+        OrganizationName: person.OrganizationName,
+        TaxExemptNumber: person.TaxNumber,
+        AddressCountryRegionId: person.BillingAddress?.[0]?.CountryCode,
         PrimaryContactEmail: person.EmailAddress,
         PersonFirstName: person.FirstName,
         PersonLastName: person.LastName,
