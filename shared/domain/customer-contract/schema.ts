@@ -303,7 +303,10 @@ function organisationFields(
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
   if (value.PartyType !== 'Organization') {
     if (value.OrganizationName !== undefined)
-      issue('OrganizationName', 'OrganizationName is only for an organisation: send PartyType "Organization".');
+      issue(
+        'OrganizationName',
+        'OrganizationName is only for an organisation: send PartyType "Organization".',
+      );
     if (value.TaxNumber !== undefined)
       issue('TaxNumber', 'TaxNumber is only for an organisation: send PartyType "Organization".');
     return;
