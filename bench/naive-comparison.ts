@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startAzurite } from '@d365-customer-sync/functions-host';
-import { correlationIdForKey } from '../shared/domain/correlation-id';
+import { keyedCorrelationId } from '../shared/domain/correlation-id';
 import { startServerScript } from './child-script';
 import { customerBody, customerEmail, newTag } from './customers';
 import { AuthCalls, authCalls, drainSettings } from './end-to-end';
@@ -217,7 +217,11 @@ async function oursRun(
         // A keyed request's record has an ID derived from the key: found even when every attempt timed out.
         const key = keys[i];
         const id = key
-          ? correlationIdForKey('anonymous', 'POST /api/customers', key)
+          ? keyedCorrelationId(host.correlationKey.secret, {
+              caller: 'anonymous',
+              route: 'POST /api/customers',
+              key,
+            })
           : r.first.json?.correlationId;
         const row = typeof id === 'string' ? byId.get(id) : undefined;
         if (row?.status !== 'succeeded') errors += 1;

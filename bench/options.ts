@@ -16,6 +16,7 @@ export const PHASES = [
   'keyed',
   'fleet',
   'settle',
+  'fairness',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` and `settle` are slower, opt-in checks). */
@@ -27,6 +28,7 @@ export const DEFAULT_PHASES: Phase[] = [
   'naive',
   'cold-start',
   'fleet',
+  'fairness',
 ];
 
 interface NumberOption {
@@ -98,6 +100,30 @@ const NUMBER_OPTIONS = [
     name: 'fleet-naive-customers',
     default: 100,
     help: 'fleet: customers through the naive proxy for the bill',
+  },
+  { name: 'fairness-hosts', default: 1, help: 'fairness: hosts (shipped host.json and gate settings)' },
+  { name: 'fairness-d365-latency-ms', default: 500, help: 'fairness: D365 latency (slower than the flood)' },
+  {
+    name: 'fairness-flood-rate',
+    default: 10,
+    help: "fairness: caller A's creates per second (its rate limit)",
+  },
+  { name: 'fairness-flood-seconds', default: 30, help: 'fairness: how long caller A floods' },
+  {
+    name: 'fairness-flood-lead-seconds',
+    default: 5,
+    help: "fairness: A's head start before B's measured creates",
+  },
+  {
+    name: 'fairness-samples',
+    default: 15,
+    help: "fairness: caller B's creates per measurement (alone, under the flood)",
+  },
+  { name: 'fairness-gap-ms', default: 300, help: "fairness: pause between two of B's creates" },
+  {
+    name: 'fairness-share-waiters',
+    default: 4,
+    help: 'fairness: FAIR_SHARE_WAITERS of the run (0: first come, first served, for comparison)',
   },
   { name: 'keyed-customers', default: 300, help: 'keyed (opt-in): customers per run' },
   { name: 'keyed-rate', default: 20, help: 'keyed (opt-in): customers per second' },

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { spawnHost, SpawnedHost } from '@d365-customer-sync/functions-host';
 import { localAppSettings } from '../dev/local-stack/local-environment';
+import { ensureCorrelationKey } from '../dev/local-stack/correlation-key';
+import type { CorrelationKey } from '../shared/domain/correlation-id';
 import { BenchEmulator } from './emulator-control';
 import { repoRoot } from './paths';
 import { RssReport, RssSampler, sampleRss } from './rss';
@@ -23,6 +25,8 @@ export interface OurHost {
   events: Record<string, number>;
   /** Failed invocations the host reported. */
   failedInvocations: number;
+  /** The correlation-ID key the app reads (the bench wrote it, so it can tell a key's request ID). */
+  correlationKey: CorrelationKey;
   /** Graceful stop; resolves with the memory report. */
   stop(): Promise<RssReport>;
 }
@@ -52,6 +56,8 @@ export async function startOurHost(
   const tableName = `bench${suffix}`;
   const events: Record<string, number> = {};
   let failedInvocations = 0;
+  // The deployment's one-time secret (issue 24), the same for every host on this emulator.
+  const correlationKey = await ensureCorrelationKey(emulator.url);
   const host = await spawnHost({
     appDir: repoRoot(),
     port: options.port ?? 0,
@@ -86,6 +92,7 @@ export async function startOurHost(
     settings,
     rss,
     events,
+    correlationKey,
     get failedInvocations() {
       return failedInvocations;
     },

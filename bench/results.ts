@@ -1,5 +1,6 @@
 import { ColdStartResult } from './cold-start';
 import { FleetResult } from './fleet';
+import { FairnessResult } from './fairness';
 import { DrainRun, EndToEndResult } from './end-to-end';
 import { IntakeResult } from './intake';
 import { KeyedResult } from './keyed-intake';
@@ -37,6 +38,7 @@ export interface Results {
   keyed?: KeyedResult;
   fleet?: FleetResult;
   settle?: SettleCostResult;
+  fairness?: FairnessResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];
 }

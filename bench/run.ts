@@ -9,6 +9,7 @@ import { runEndToEnd } from './end-to-end';
 import { runIntake } from './intake';
 import { runKeyedIntake } from './keyed-intake';
 import { runFleet } from './fleet';
+import { runFairness } from './fairness';
 import { runSettleCost } from './settle-cost';
 import { runLowLoad } from './low-load';
 import { runWebhookIntake } from './webhook-intake';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
       ['keyed', async () => void (results.keyed = await runKeyedIntake(options, emulator, log))],
       ['fleet', async () => void (results.fleet = await runFleet(options, emulator, log))],
       ['settle', async () => void (results.settle = await runSettleCost(options, emulator, log))],
+      ['fairness', async () => void (results.fairness = await runFairness(options, emulator, log))],
     ];
     for (const [phase, run] of phases) {
       if (!options.phases.includes(phase)) continue;

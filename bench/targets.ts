@@ -32,6 +32,11 @@ export const TARGETS = {
   maxKeyVaultReadsPer1000: 2,
   /** Fleet (issue 16): D365 served over the throttle rate R, with 3 hosts. */
   fleetMinServedOverRate: 0.95,
+  /**
+   * Fairness (issue 24): caller B's single create, p99 while caller A floods at its rate limit,
+   * over B's p99 alone in the same run.
+   */
+  fairnessMaxP99Ratio: 2,
   /** Spawn of the host → first 202, median. */
   coldStartMaxFirst202Ms: 1500,
   /** VmHWM of every host of the run. */
@@ -173,6 +178,19 @@ export function checkTargets(r: Results): TargetCheck[] {
       'fleet: peak D365 concurrency ≤ the cap',
       `${n(f.d365.maxConcurrent)} vs ${n(f.cap)}`,
       f.d365.maxConcurrent <= f.cap,
+    );
+  }
+  const fair = r.fairness;
+  if (fair) {
+    check(
+      `fairness: caller B's create p99 while caller A floods at its rate limit ≤ ${TARGETS.fairnessMaxP99Ratio}× B's p99 alone`,
+      `${x(fair.p99Ratio)} (${ms(fair.underFlood.p99)} vs ${ms(fair.alone.p99)}; A: ${n(fair.flood.accepted)} accepted at ${n(fair.flood.ratePerSecond)}/s, backlog ${n(fair.flood.backlogAtEnd)}, ${n(fair.deferrals)} deferrals)`,
+      fair.p99Ratio <= TARGETS.fairnessMaxP99Ratio,
+    );
+    check(
+      "fairness: every one of caller A's accepted creates succeeded",
+      `${n(fair.flood.succeeded)} of ${n(fair.flood.accepted)} (drained ${n(fair.flood.drainSeconds, 1)} s after the flood began; ${n(fair.d365Requests)} D365 requests)`,
+      fair.flood.succeeded === fair.flood.accepted,
     );
   }
   const c = r.coldStart;

@@ -31,7 +31,21 @@ function reportUnsignableCallbacks(): void {
     .catch(() => undefined);
 }
 
+// The correlation-ID key (issue 24) is read once per instance, now: the first keyed request does
+// not wait for Key Vault. Not awaited; while it cannot be read, keyed requests answer 503 and read
+// it again, and the problem is named here (never the value).
+function readCorrelationKey(): void {
+  void appServices()
+    .correlationKey.get()
+    .catch((error: unknown) =>
+      console.error(
+        `${error instanceof Error ? error.message : String(error)}. Keyed requests (Idempotency-Key, webhooks) answer 503 until it can be read; npm run doctor or GET /api/health/deep shows the fix.`,
+      ),
+    );
+}
+
 app.hook.appStart(() => {
   checkSigningSecrets();
   reportUnsignableCallbacks();
+  readCorrelationKey();
 });

@@ -45,6 +45,24 @@ param d365ClientId string
 @maxLength(127)
 param d365ClientSecretName string = 'd365-client-secret'
 
+@description('CORRELATION_KEY_SECRET_NAME: Key Vault secret that correlation IDs of Idempotency-Keys are derived under (issue 24; docs/deploy.md, "The correlation-ID key").')
+@minLength(1)
+@maxLength(127)
+param correlationKeySecretName string = 'correlation-id-key'
+
+@description('Set by the first deployment (its output CORRELATION_KEY_IN_VAULT, which azd keeps in the environment): the correlation-ID key is in Key Vault, so this deployment writes none. Never set it to false against a vault that holds the key.')
+param correlationKeyInVault bool = false
+
+// The correlation-ID key's value for the first deployment: two random GUIDs (244 random bits),
+// secure parameters so the value is in no deployment history. Any value passed is ignored once
+// correlationKeyInVault is true.
+@secure()
+@description('Leave empty: generated (the first deployment only).')
+param correlationKeyPartOne string = newGuid()
+@secure()
+@description('Leave empty: generated (the first deployment only).')
+param correlationKeyPartTwo string = newGuid()
+
 @secure()
 @description('The app registration\'s client secret. Optional: empty leaves the Key Vault secret as it is, so operators can set it later (docs/deploy.md). It is written to Key Vault only: never to an app setting or an output.')
 param d365ClientSecret string = ''
@@ -239,6 +257,13 @@ param rateLimitPerMinute int = 600
 @description('MAX_CONCURRENT_WAITS: Prefer: wait requests one instance holds open at once; beyond it the answer is 202 at once.')
 @minValue(0)
 param maxConcurrentWaits int = 50
+
+@description('FAIR_SHARE_WAITERS: one caller\'s queued requests one instance works on at once, times its CALLER_WEIGHTS weight; a message of a caller at its share goes back to the queue for a second or more (not a failed delivery) so another caller\'s is taken. Must not exceed host.json\'s newBatchThreshold (8) divided by the largest weight. 0: no per-caller limit.')
+@minValue(0)
+param fairShareWaiters int = 4
+
+@description('CALLER_WEIGHTS: fair-sharing weights, a JSON object of caller ID (key:<name>, the Entra object ID, webhook:<source>, anonymous) to a weight from 0.1 to 16; unnamed callers weigh 1.')
+param callerWeights string = '{}'
 
 @description('RECORD_RETENTION_DAYS: status records (with their Idempotency-Keys and stored requests) are deleted by the hourly purgeRecords timer after this many days; poison messages get the same time to live.')
 @minValue(1)
@@ -546,6 +571,8 @@ module keyVault 'modules/keyvault.bicep' = {
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
     secretName: d365ClientSecretName
     secretValue: d365ClientSecret
+    correlationKeySecretName: correlationKeySecretName
+    correlationKeyValue: correlationKeyInVault ? '' : '${correlationKeyPartOne}${correlationKeyPartTwo}'
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -578,6 +605,7 @@ module rbac 'modules/rbac.bicep' = {
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
+    correlationKeySecretName: correlationKeySecretName
     shopSecretNames: shopSecretNames
     applicationInsightsName: applicationInsightsName
     hostBlobAccessAccountWide: hostBlobAccessAccountWide
@@ -653,6 +681,8 @@ module functionApp 'modules/function-app.bicep' = {
     callerRoleOperator: callerRoleOperator
     rateLimitPerMinute: rateLimitPerMinute
     maxConcurrentWaits: maxConcurrentWaits
+    fairShareWaiters: fairShareWaiters
+    callerWeights: callerWeights
     recordRetentionDays: recordRetentionDays
     failedRequestRetentionDays: failedRequestRetentionDays
     privacyAnonymiseLegalEntities: privacyAnonymiseLegalEntities
@@ -675,6 +705,7 @@ module functionApp 'modules/function-app.bicep' = {
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName
+    correlationKeySecretName: correlationKeySecretName
     callbackQueueName: callbackQueueName
     callbackEndpointsTableName: callbackEndpointsTableName
     replayQueueName: replayQueueName
@@ -743,6 +774,8 @@ output FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URL string = keyVault.outputs.uri
 output D365_CLIENT_SECRET_NAME string = d365ClientSecretName
+// azd keeps it in the environment: the next deployment maps it to correlationKeyInVault and writes no new key.
+output CORRELATION_KEY_IN_VAULT bool = true
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId

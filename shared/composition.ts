@@ -10,6 +10,7 @@ import { AcceptDeps } from './use-cases/accept-customer';
 import { d365Client } from './adapters/d365/d365-client';
 import { d365Gate } from './adapters/d365/d365-gate';
 import { fleetGate } from './adapters/d365/fleet-gate';
+import { fairAdmission } from './adapters/fair-admission';
 import { batchedEmailLookup } from './adapters/d365/batched-email-lookup';
 import { tableIdentityClaims } from './adapters/table-identity-claims';
 import { tableCustomerLinks } from './adapters/table-customer-links';
@@ -30,16 +31,19 @@ import type { CreateHttpDeps } from './http/create-intake';
 import { concurrencyLimit, RateLimiter, rateLimiter } from './http/rate-limit';
 import { ReconcileDeps } from './use-cases/reconcile';
 import { keyVaultSecretSource } from './adapters/key-vault-secret-source';
+import { keyVaultCorrelationKey } from './adapters/key-vault-correlation-key';
 import { tableStatusStore } from './adapters/table-status-store';
 import { applicationInsightsTelemetry } from './adapters/app-insights-telemetry';
 import { entraTokenSource, PUBLIC_AUTHORITY } from './adapters/entra-token-source';
 import {
+  CorrelationKeySource,
   CustomerLinks,
   CustomerQueue,
   D365Client,
   D365CustomerUpdates,
   D365PostalAddresses,
   D365Gate,
+  FairAdmission,
   ErasureMarks,
   IdentityClaims,
   Log,
@@ -109,8 +113,12 @@ export interface AppServices {
   rateLimiter: RateLimiter;
   /** Prefer: wait requests held open by this instance. */
   waits: ReturnType<typeof concurrencyLimit>;
+  /** Fair sharing between callers (issue 24): this instance's admission per caller (FAIR_SHARE_WAITERS, CALLER_WEIGHTS). */
+  admission?: FairAdmission;
   /** Webhook signing secrets from Key Vault, cached and re-read (rotation without restart). */
   webhookSecrets: WebhookSecrets;
+  /** The fleet's correlation-ID key (issue 24), read once from Key Vault and kept. */
+  correlationKey: CorrelationKeySource;
   /** Shops' APIs the worker reads webhook customers from (BigCommerce). */
   sourceCustomers: SourceCustomers;
   /** The shops' Admin APIs the D365 account is written back to (issue 28), paced by a fleet-wide budget. */
@@ -145,6 +153,8 @@ export function acceptDeps(services: AppServices, log: Log): AcceptDeps {
     erasureMarks: services.erasureMarks,
     shopClients: services.shopClients,
     writeBackQueue: services.writeBackQueue,
+    correlationKey: services.correlationKey,
+    retentionDays: config.retentionDays,
   };
 }
 
@@ -155,6 +165,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     ...acceptDeps(services, log),
     d365: services.d365,
     gate: services.gate,
+    admission: services.admission,
     gatedLookup: services.gatedLookup,
     identityClaims: services.identityClaims,
     callTimeoutMs: config.d365.timeoutMs,
@@ -428,6 +439,11 @@ export function createAppServices(config: Config): AppServices {
   return {
     config,
     webhookSecrets,
+    correlationKey: keyVaultCorrelationKey(
+      secretClient,
+      config.keyVault.correlationKeyName,
+      config.keyVault.timeoutMs,
+    ),
     callbacks: callbackServices(config, { queueClientFor, tableClientFor, local }, webhookSecrets),
     sourceCustomers: bigCommerceCustomers(webhookSecrets, d365Gate(config.d365MaxConcurrency), {
       timeoutMs: config.bigCommerceTimeoutMs,
@@ -493,6 +509,8 @@ export function createAppServices(config: Config): AppServices {
     }),
     rateLimiter: rateLimiter(config.callers.ratePerMinute),
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
+    // FAIR_SHARE_WAITERS=0: no fair sharing at all, first come, first served (admission and gate line).
+    admission: config.fairShare.waiters > 0 ? fairAdmission(config.fairShare) : undefined,
     async queueDepths() {
       const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
         (await (await get()).getProperties()).approximateMessagesCount ?? 0;

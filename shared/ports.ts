@@ -10,6 +10,7 @@ import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
 import type { Status, StatusRecord } from './domain/status';
+import type { FairShare, Priority } from './domain/fair-share';
 import type { NameAndPhoneMatch } from './domain/recovery-match';
 import type { SubjectQuery } from './domain/privacy/subject-query';
 import type { AttentionEntry, AttentionView } from './domain/operations/attention';
@@ -18,6 +19,7 @@ import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
 import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 import type { BackfillJob, BackfillMessage } from './domain/backfill';
+import type { CorrelationKey } from './domain/correlation-id';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -93,6 +95,30 @@ export interface BackfillJobs {
   get(jobId: string): Promise<BackfillJob | undefined>;
   /** Writes `changes` over `job` if the row is still `job.etag`; else `StatusConflictError`. */
   save(job: BackfillJob, changes: Partial<Omit<BackfillJob, 'jobId' | 'etag'>>): Promise<BackfillJob>;
+}
+
+/**
+ * The fleet's correlation-ID key (issue 24, `CORRELATION_KEY_SECRET_NAME`): read once per instance
+ * and kept; it never changes under a running fleet. Throws `CorrelationKeyError` while it cannot
+ * be read (the next call reads again).
+ */
+export interface CorrelationKeySource {
+  get(options?: CallOptions): Promise<CorrelationKey>;
+}
+
+/** Why the correlation-ID key cannot be used: the Key Vault answer, never the value. */
+export type CorrelationKeyProblem = 'missing' | 'forbidden' | 'weak' | 'unreachable';
+
+/** The correlation-ID key could not be read or is unfit: keyed requests answer 503 meanwhile. */
+export class CorrelationKeyError extends Error {
+  constructor(
+    readonly secretName: string,
+    readonly problem: CorrelationKeyProblem,
+    readonly detail: string,
+  ) {
+    super(`The correlation-ID key '${secretName}' (CORRELATION_KEY_SECRET_NAME) is ${problem}: ${detail}`);
+    this.name = 'CorrelationKeyError';
+  }
 }
 
 /** The D365 client secret, read from Key Vault once and kept in memory until it stops working. */
@@ -359,6 +385,25 @@ export interface D365Gate {
   pausedUntil(): number;
 }
 
+/**
+ * One instance's fair admission (issue 24, shared/domain/fair-share.ts): how many requests of each
+ * caller it works on at once. In memory, per instance; a request over its caller's share is
+ * deferred (its message sent again with the delay given), never counted as a failed delivery.
+ */
+export interface FairAdmission {
+  /** A request's share: its caller (or `anonymous`), the caller's weight (CALLER_WEIGHTS), its priority. */
+  shareOf(request: { caller?: string; priority?: Priority }): FairShare;
+  /** A ticket to work on one of the share's requests now, or how long to defer it (its caller is at its share). */
+  admit(share: FairShare): AdmissionTicket | { deferSeconds: number };
+  /** How many of the share's requests (its caller's, or all background work) this instance works on now. */
+  working(share: FairShare): number;
+}
+
+/** Held while a request is worked on; released (once) when its invocation ends. */
+export interface AdmissionTicket {
+  release(): void;
+}
+
 export interface GateAcquireOptions {
   /**
    * Goes before this instance's waiters that do not say so (after those that do): a call that
@@ -367,6 +412,12 @@ export interface GateAcquireOptions {
    * one, and the creates then run out of customers to create (measured in docs/performance.md).
    */
   ahead?: boolean;
+  /**
+   * Whose request waits (its caller, the caller's weight, live or background): this instance's
+   * waiters take turns per caller by weight, background work after every live request
+   * (shared/domain/fair-share.ts). Absent: an anonymous live request of weight 1.
+   */
+  share?: FairShare;
 }
 
 /** One of the fleet's D365 slots, held across a request's lookup and create. */
@@ -623,6 +674,8 @@ export class GateSlotReleasedError extends Error {
 export interface ConfigurationProbes {
   /** Reads a Key Vault secret of KEY_VAULT_URL with the app's Key Vault identity. */
   readSecret(name: string): Promise<SecretProbe>;
+  /** Reads the oldest enabled version of a Key Vault secret (the correlation-ID key's rule, issue 24). */
+  readOldestSecret(name: string): Promise<SecretProbe>;
   /** Asks Entra ID for a D365 token (D365_TENANT_ID, D365_CLIENT_ID, this secret, `D365_URL/.default`). */
   d365Token(clientSecret: string): Promise<TokenProbe>;
   /** `GET` of a D365 path (`/data/…`, the custom service) with the token. */

@@ -11,6 +11,7 @@ import { spawnHost } from '@d365-customer-sync/functions-host';
 import { appRoot } from './app-root';
 import { localAppSettings } from './local-environment';
 import { emulatorApi as controlApi } from './emulator-clients';
+import { ensureCorrelationKeyIfAllowed } from './correlation-key';
 
 export { appRoot };
 export const APP_DIR = appRoot();
@@ -67,6 +68,10 @@ export async function startAppStack(options: AppStackOptions = {}) {
       : emulator.caCertPath,
     ...(typeof options.settings === 'function' ? options.settings(emulator.url) : options.settings),
   };
+  // The deployment's one-time secret (issue 24), in the emulator's Key Vault before the host reads it.
+  const correlationKey = await ensureCorrelationKeyIfAllowed(emulator.url, {
+    secretName: env.CORRELATION_KEY_SECRET_NAME,
+  });
   const hostOutput: string[] = [];
   const start = (port = 0) =>
     spawnHost({
@@ -90,6 +95,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
     queueName,
     tableName,
     hostOutput,
+    /** The correlation-ID key the app reads (only tests and its writer know it); none when the emulator refuses the app's identity. */
+    correlationKey,
     get url() {
       return host.url;
     },

@@ -78,7 +78,7 @@ function withEnvironment<T>(env: NodeJS.ProcessEnv, make: () => T): T {
 }
 
 export function printStep(step: DiagnosisStep, print: (line: string) => void): void {
-  print(`${step.ok ? 'ok  ' : 'FAIL'}  ${step.step.padEnd(13)} ${step.checked}`);
+  print(`${step.ok ? 'ok  ' : 'FAIL'}  ${step.step.padEnd(15)} ${step.checked}`);
   if (step.problem) print(`      problem: ${step.problem}`);
   if (step.fix) print(`      fix:     ${step.fix}`);
 }

@@ -6,6 +6,7 @@ import { startEmulator } from '@d365-customer-sync/d365-emulator';
 import { APP_DIR, trustCertificate } from './app-stack';
 import { localAppSettings } from './local-environment';
 import { emulatorApi as controlApi } from './emulator-clients';
+import { ensureCorrelationKeyIfAllowed } from './correlation-key';
 
 export interface FleetStackOptions {
   /** How many hosts (instances of the app) share the storage account and the emulator. */
@@ -56,6 +57,8 @@ export async function startFleetStack(options: FleetStackOptions) {
   };
   const queue = new QueueClient(connectionString, queueName);
   await queue.createIfNotExists();
+  // The deployment's one-time secret (issue 24): every host of the fleet reads the same.
+  await ensureCorrelationKeyIfAllowed(emulator.url, { secretName: env.CORRELATION_KEY_SECRET_NAME });
   const start = (i: number, port = 0): Promise<SpawnedHost> =>
     spawnHost({
       appDir: APP_DIR,
@@ -80,6 +83,10 @@ export async function startFleetStack(options: FleetStackOptions) {
     url: (i: number): string => hosts[i % hosts.length]!.url,
     size: hosts.length,
     isDown: (i: number): boolean => down.has(i % hosts.length),
+    /** The process ID of host i (a test may SIGSTOP it to see where its work stands, then kill it). */
+    pid: (i: number): number => hosts[i % hosts.length]!.pid,
+    /** Every line host i has printed (the last 1000). */
+    output: (i: number): string[] => hosts[i % hosts.length]!.output,
     /** SIGKILLs host i (no graceful shutdown). */
     async kill(i: number) {
       down.add(i);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isLoopbackUrl } from '../../shared/config/urls';
 import { webhookSourcesSetting } from '../../shared/config/webhook-sources';
 import { emulatorApi, emulatorVault } from './emulator-clients';
+import { ensureCorrelationKey } from './correlation-key';
 import { newSourceSecret, SeededSource } from './try-it';
 
 export interface SeedOptions {
@@ -13,6 +14,9 @@ export interface SeedOptions {
   /** `CALLBACK_SECRET_NAME` as the app will run, and the value to put there. */
   callbackSecretName: string;
   callbackSecret: string;
+  /** `CORRELATION_KEY_SECRET_NAME` as the app will run, and the value to put there when it has none. */
+  correlationKeySecretName: string;
+  correlationKey: string;
 }
 
 export interface Seeded {
@@ -22,7 +26,7 @@ export interface Seeded {
 /**
  * Puts, through the real Key Vault SDK (as an operator would with `az keyvault secret set`), a new
  * secret for every webhook source the app is configured with and the callback signing secret into
- * the emulator's Key Vault; and seeds the emulated BigCommerce store of each BigCommerce source
+ * the emulator's Key Vault, with the correlation-ID key (issue 24); and seeds the emulated BigCommerce store of each BigCommerce source
  * whose API is on loopback (the emulator) with the documented customer (test/fixtures/webhooks) and an API token,
  * also kept in the vault. Invalid `WEBHOOK_SOURCES` seed nothing (the app refuses them at start).
  */
@@ -58,5 +62,9 @@ export async function seedEmulator(options: SeedOptions): Promise<Seeded> {
     }),
   );
   await vault.setSecret(options.callbackSecretName, options.callbackSecret);
+  await ensureCorrelationKey(options.emulatorUrl, {
+    secretName: options.correlationKeySecretName,
+    value: options.correlationKey,
+  });
   return { webhooks };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAzurite } from '@d365-customer-sync/functions-host';
+import { keptCorrelationKey } from './correlation-key';
 import { DEFAULT_PORT, startEmulator } from '@d365-customer-sync/d365-emulator';
 import { spawnHost } from '@d365-customer-sync/functions-host';
 import { APP_DIR, trustCertificate } from './app-stack';
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
                 webhookSources: effective('WEBHOOK_SOURCES', localWebhookSources(started.url)),
                 callbackSecretName: effective('CALLBACK_SECRET_NAME'),
                 callbackSecret,
+                correlationKeySecretName: effective('CORRELATION_KEY_SECRET_NAME'),
+                correlationKey: keptCorrelationKey(stateDir),
               });
               return started;
             } catch (error) {

@@ -99,6 +99,8 @@ param callerRoleStaff string
 param callerRoleOperator string
 param rateLimitPerMinute int
 param maxConcurrentWaits int
+param fairShareWaiters int
+param callerWeights string
 param recordRetentionDays int
 param failedRequestRetentionDays int
 param privacyAnonymiseLegalEntities string
@@ -138,6 +140,8 @@ param backfillMaxBacklog int
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
+@description('CORRELATION_KEY_SECRET_NAME: the correlation-ID key in Key Vault (issue 24).')
+param correlationKeySecretName string
 param callbackQueueName string
 @description('REPLAY_QUEUE_NAME, REPLAY_RESERVE_SLOTS, REPLAY_BATCH_SIZE: bulk replay (issue 31).')
 param replayQueueName string
@@ -318,6 +322,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           value: d365ClientSecretName
         }
         {
+          name: 'CORRELATION_KEY_SECRET_NAME'
+          value: correlationKeySecretName
+        }
+        {
           name: 'D365_TARGET'
           value: d365Target
         }
@@ -464,6 +472,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'MAX_CONCURRENT_WAITS'
           value: string(maxConcurrentWaits)
+        }
+        {
+          name: 'FAIR_SHARE_WAITERS'
+          value: string(fairShareWaiters)
+        }
+        {
+          name: 'CALLER_WEIGHTS'
+          value: callerWeights
         }
         {
           name: 'RECORD_RETENTION_DAYS'

@@ -23,6 +23,13 @@ param secretName string
 @description('The D365 client secret. Empty: leave the secret as it is (or absent).')
 param secretValue string
 
+@description('Name of the correlation-ID key secret (CORRELATION_KEY_SECRET_NAME, issue 24).')
+param correlationKeySecretName string
+
+@secure()
+@description('The correlation-ID key to write. Empty: leave the secret as it is (written by the first deployment; CORRELATION_KEY_IN_VAULT).')
+param correlationKeyValue string
+
 @description('Resource ID of the Log Analytics workspace that receives the audit logs.')
 param workspaceId string
 
@@ -60,6 +67,21 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(secr
   properties: {
     value: secretValue
     contentType: 'D365 app registration client secret'
+    attributes: {
+      enabled: true
+    }
+  }
+}
+
+// Written once, by the first deployment (main.bicep passes no value once CORRELATION_KEY_IN_VAULT is
+// true): a new version would change every keyed correlation ID. A version written by mistake
+// changes nothing either: the app uses the secret's oldest enabled version (docs/deploy.md).
+resource correlationKey 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(correlationKeyValue)) {
+  parent: vault
+  name: correlationKeySecretName
+  properties: {
+    value: correlationKeyValue
+    contentType: 'correlation-ID key: written once, never rotate under a running fleet'
     attributes: {
       enabled: true
     }

@@ -51,6 +51,9 @@ param secretName string
 @description('Grant the identity read access to the secret. The secret must exist: a role assignment cannot be scoped to a secret that is not there yet.')
 param grantSecretAccess bool
 
+@description('Name of the correlation-ID key secret (written by the keyvault module on the first deployment, so it exists).')
+param correlationKeySecretName string
+
 @description('Names of further Key Vault secrets the identity reads (webhook secrets, shop Admin API tokens); each must exist already.')
 param shopSecretNames array = []
 
@@ -181,6 +184,10 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
 
   resource secret 'secrets' existing = {
     name: secretName
+  }
+
+  resource correlationKey 'secrets' existing = {
+    name: correlationKeySecretName
   }
 }
 
@@ -352,6 +359,18 @@ resource secretUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (g
   scope: vault::secret
   properties: {
     description: 'Key Vault Secrets User: the D365 client secret only.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+  }
+}
+
+// ---- Key Vault: read the correlation-ID key (all its versions: the app takes the oldest enabled one).
+resource correlationKeyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault::correlationKey.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
+  scope: vault::correlationKey
+  properties: {
+    description: 'Key Vault Secrets User: the correlation-ID key only.'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')

@@ -4,6 +4,7 @@ import type { Config } from '../config/config';
 import { isLoopbackUrl } from '../config/urls';
 import type { ConfigurationProbes, HttpProbe, SecretProbe, TokenProbe } from '../ports';
 import { PUBLIC_AUTHORITY } from './entra-token-source';
+import { oldestEnabledVersion } from './key-vault-correlation-key';
 
 /**
  * The probes of `npm run doctor` and the deep health route, on the real services: Key Vault through
@@ -27,6 +28,14 @@ export function configurationProbes(
       try {
         const secret = await secrets.getSecret(name, { abortSignal: AbortSignal.timeout(timeoutMs) });
         return secret.value ? { kind: 'found', value: secret.value } : { kind: 'missing' };
+      } catch (error) {
+        return secretProbeOf(error, timeoutMs);
+      }
+    },
+    async readOldestSecret(name) {
+      try {
+        const oldest = await oldestEnabledVersion(secrets, name, AbortSignal.timeout(timeoutMs));
+        return oldest?.value ? { kind: 'found', value: oldest.value } : { kind: 'missing' };
       } catch (error) {
         return secretProbeOf(error, timeoutMs);
       }

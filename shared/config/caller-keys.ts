@@ -27,3 +27,23 @@ export const callerKeysSetting = jsonArraySetting('named keys', callerKey)
     (keys) => new Set(keys.map((k) => k.keySha256)).size === keys.length,
     'each key must be listed once (two names with the same keySha256)',
   );
+
+/**
+ * `CALLER_WEIGHTS`: fair-sharing weights (shared/domain/fair-share.ts) by caller ID, as a JSON
+ * object; callers it does not name weigh 1.
+ */
+export const callerWeightsSetting = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of caller ID to weight' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(z.string().min(1).max(200), z.number().min(0.1).max(16), {
+      message: 'must be a JSON object of caller ID to weight (0.1 to 16)',
+    }),
+  );

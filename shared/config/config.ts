@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Permission } from '../domain/ownership';
 import type { CallerKey } from './caller-keys';
 import type { RetryPolicy } from '../domain/retry-policy';
+import type { FairShareSettings } from '../domain/fair-share';
 import { mixedEnvironmentProblems } from './environment-mix';
 import { CatalogueEntry, SettingName, settings } from './settings';
 import type { WebhookSource } from './webhook-sources';
@@ -38,6 +39,7 @@ const configSchema = settingsObject.transform((v) => ({
   keyVault: {
     url: v.KEY_VAULT_URL,
     secretName: v.D365_CLIENT_SECRET_NAME,
+    correlationKeyName: v.CORRELATION_KEY_SECRET_NAME,
     timeoutMs: v.KEY_VAULT_TIMEOUT_MS,
   },
   entraTimeoutMs: v.ENTRA_TIMEOUT_MS,
@@ -84,6 +86,11 @@ const configSchema = settingsObject.transform((v) => ({
     },
     ratePerMinute: v.RATE_LIMIT_PER_MINUTE,
     maxConcurrentWaits: v.MAX_CONCURRENT_WAITS,
+  },
+  fairShare: {
+    waiters: v.FAIR_SHARE_WAITERS,
+    weights: v.CALLER_WEIGHTS,
+    receiveThreshold: v.AzureFunctionsJobHost__extensions__queues__newBatchThreshold,
   },
   retentionDays: v.RECORD_RETENTION_DAYS,
   failedRequestRetentionDays: v.FAILED_REQUEST_RETENTION_DAYS,
@@ -145,8 +152,11 @@ export interface Config {
     timeoutMs: number;
     settleSeconds: number;
   };
-  /** `timeoutMs`: KEY_VAULT_TIMEOUT_MS, one call to Key Vault. */
-  keyVault: { url: string; secretName: string; timeoutMs: number };
+  /**
+   * `timeoutMs`: KEY_VAULT_TIMEOUT_MS, one call to Key Vault. `correlationKeyName`:
+   * CORRELATION_KEY_SECRET_NAME, the fleet's correlation-ID key (issue 24).
+   */
+  keyVault: { url: string; secretName: string; correlationKeyName: string; timeoutMs: number };
   authorityHost: string;
   /** ENTRA_TIMEOUT_MS: one token request to Entra ID. */
   entraTimeoutMs: number;
@@ -193,6 +203,8 @@ export interface Config {
     ratePerMinute: number;
     maxConcurrentWaits: number;
   };
+  /** FAIR_SHARE_WAITERS and CALLER_WEIGHTS (shared/domain/fair-share.ts). */
+  fairShare: FairShareSettings;
   retentionDays: number;
   /** FAILED_REQUEST_RETENTION_DAYS: a failed / needs_review request drops its payload this long after it ended. */
   failedRequestRetentionDays: number;

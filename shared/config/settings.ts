@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callerKeysSetting } from './caller-keys';
+import { callerKeysSetting, callerWeightsSetting } from './caller-keys';
 import { webhookSourcesSetting } from './webhook-sources';
 
 /**
@@ -98,6 +98,15 @@ const catalogue = [
     description: 'Name of the Key Vault secret that holds the client secret.',
     default: 'd365-client-secret',
     local: 'd365-client-secret',
+    azure: true,
+    schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a valid Key Vault secret name'),
+  }),
+  define({
+    name: 'CORRELATION_KEY_SECRET_NAME',
+    description:
+      'Name of the Key Vault secret that correlation IDs of `Idempotency-Key`s (and webhook event keys) are derived under (HMAC-SHA256 of caller, route and key), so nobody can compute a request\'s ID from its key. Written once by the deployment (`CORRELATION_KEY_IN_VAULT`); the app uses the secret\'s oldest enabled version, read once per instance at start: never rotate it under a running fleet (docs/deploy.md, "The correlation-ID key").',
+    default: 'correlation-id-key',
+    local: 'correlation-id-key',
     azure: true,
     schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a valid Key Vault secret name'),
   }),
@@ -461,6 +470,33 @@ const catalogue = [
     local: '50',
     azure: true,
     schema: nonNegativeInt,
+  }),
+  define({
+    name: 'FAIR_SHARE_WAITERS',
+    description:
+      "Fair sharing between callers: how many of one caller's queued requests one instance always makes room for, times its CALLER_WEIGHTS weight. A caller over its share still gets the instance's spare room (up to `newBatchThreshold` minus this many requests at once, so the host keeps receiving messages); beyond that its message is sent back for a second or more (not counted as a failed delivery) and the instance takes the next, another caller's, which then goes before the busy caller's at the D365 gate. All background work (backfills, bulk replays) shares one unweighted share and waits behind live requests for D365. 0: no fair sharing (first come, first served).",
+    default: '4',
+    local: '4',
+    azure: true,
+    schema: nonNegativeInt,
+  }),
+  define({
+    name: 'CALLER_WEIGHTS',
+    description:
+      'Weights of callers for fair sharing: a JSON object of caller ID (`key:<name>` for a CALLER_KEYS entry, the Entra object ID in `app-service` mode, `webhook:<source>` for a webhook source, `anonymous` for requests without one) to a weight from 0.1 to 16; unnamed callers weigh 1. A caller of weight 2 gets twice the share of FAIR_SHARE_WAITERS and twice the turns at the D365 gate.',
+    default: '{}',
+    local: '{}',
+    azure: true,
+    schema: callerWeightsSetting,
+  }),
+  define({
+    name: 'AzureFunctionsJobHost__extensions__queues__newBatchThreshold',
+    description:
+      "The host's own override of host.json's `extensions.queues.newBatchThreshold` (the host receives more messages only while at most this many run): read by the app too, so fair sharing leaves room for another caller's message. Unset: host.json's value (a test keeps this default equal to it). Must be at least FAIR_SHARE_WAITERS × the largest weight.",
+    default: '16',
+    local: '16',
+    azure: false,
+    schema: positiveInt,
   }),
   define({
     name: 'RECORD_RETENTION_DAYS',

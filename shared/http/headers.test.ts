@@ -1,4 +1,3 @@
-import { correlationIdForKey } from '../domain/correlation-id';
 import { parseIdempotencyKey } from './idempotency-key';
 import { parsePreferWait } from './prefer';
 
@@ -20,14 +19,6 @@ describe('Idempotency-Key', () => {
 
   it('is optional', () => {
     expect(parseIdempotencyKey(null)).toEqual({ ok: true });
-  });
-
-  it('derives a stable RFC 9562 version-8 UUID scoped to caller and route', () => {
-    const id = correlationIdForKey('pos-1', 'POST /api/customers', 'k');
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(correlationIdForKey('pos-1', 'POST /api/customers', 'k')).toBe(id);
-    expect(correlationIdForKey('pos-2', 'POST /api/customers', 'k')).not.toBe(id);
-    expect(correlationIdForKey('pos-1', 'POST /api/other', 'k')).not.toBe(id);
   });
 });
 

@@ -5,6 +5,7 @@ import { noopTelemetry, silentLog, WaitSlots } from '../ports';
 import { AcceptAndWaitDeps, acceptAndWait } from './accept-and-wait';
 import { SHARED_KEY_CALLER } from '../domain/ownership';
 import { testCaller } from '../../test/support/callers';
+import { testKeyCorrelation } from '../../test/support/correlation-key';
 
 function setup(options: { slots?: number; process?: (message: QueueMessage) => Promise<unknown> } = {}) {
   const statusStore = memoryStatusStore();
@@ -27,6 +28,7 @@ function setup(options: { slots?: number; process?: (message: QueueMessage) => P
       log: silentLog,
       target: 'custom-service',
       defaultCustomerGroup: '30',
+      ...testKeyCorrelation(),
     },
     statusStore,
     waits,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { customerFingerprint, FieldError, parseCustomerRequest } from '../domain/customer-contract';
-import { correlationIdForKey } from '../domain/correlation-id';
 import { emailKeyField } from '../domain/customer-identity';
 import { errorName } from '../domain/failure';
 import { QueueMessage, queueMessageFor } from '../domain/queue-message';
@@ -19,8 +18,11 @@ import {
   Telemetry,
   WriteBackQueue,
 } from '../ports';
+import { correlationIdForKey, KeyCorrelationDeps } from './key-correlation';
+import { releaseReservation, takeOverDeadReservation } from './link-reservation';
 
-export interface AcceptDeps {
+/** `correlationKey` and `retentionDays` (KeyCorrelationDeps): the IDs of Idempotency-Keys (issue 24). */
+export interface AcceptDeps extends KeyCorrelationDeps {
   statusStore: StatusStore;
   queue: CustomerQueue;
   telemetry: Telemetry;
@@ -107,7 +109,8 @@ export async function acceptCustomer(
   const parsed = parseCustomerRequest(body, { defaultCustomerGroup: deps.defaultCustomerGroup, now });
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
   const request = parsed.value;
-  const correlationId = correlationIdFor(deps, options);
+  const correlationId = await correlationIdFor(deps, options);
+  if (correlationId === undefined) return { kind: 'unavailable' };
   const origin = options.origin;
   const erased = await isErased(origin, deps);
   if (erased !== false) return { kind: erased };
@@ -172,53 +175,20 @@ export async function isErased(
 }
 
 /**
- * A link reserved by an earlier create of the same source customer whose create never ran (no
- * record: its intake died) or failed is this create's now, so an update of the customer waits for
- * this create instead of failing `customer_not_created`. A running create's reservation stays (the
- * first create to end links the customer). A concurrent change of the link leaves it as it is.
+ * The record's ID: derived from the caller, the route and the Idempotency-Key (key-correlation.ts),
+ * else a new one; undefined (logged) when the key's ID cannot be had now: the intake is `unavailable`.
  */
-async function takeOverDeadReservation(
-  link: CustomerLink,
-  create: { correlationId: string; now: Date },
+export async function correlationIdFor(
   deps: AcceptDeps,
-): Promise<CustomerLink> {
-  if (link.customerAccount !== undefined || link.createCorrelationId === create.correlationId) return link;
-  const earlier = await deps.statusStore.get(link.createCorrelationId);
-  if (earlier && earlier.status !== 'failed') return link;
-  try {
-    return await deps.links!.save(link, {
-      createCorrelationId: create.correlationId,
-      createdAt: create.now.toISOString(),
-    });
-  } catch (error) {
-    if (error instanceof StatusConflictError) return link;
-    throw error;
-  }
-}
-
-/**
- * The request was not accepted (nothing stored or queued): a link it reserved, still only reserved
- * and still for it, goes again, so an update of that customer is `unknown-customer` rather than
- * waiting for a create that will never run. A failure here leaves it to retention.
- */
-async function releaseReservation(
-  link: CustomerLink,
-  correlationId: string,
-  deps: AcceptDeps,
-): Promise<void> {
-  if (link.customerAccount !== undefined || link.createCorrelationId !== correlationId) return;
-  try {
-    await deps.links!.delete(link);
-  } catch (error) {
-    deps.log.warn('customer.accept.link_release_failed', { correlationId, reason: errorName(error) });
-  }
-}
-
-/** The record's ID: derived from the caller, the route and the Idempotency-Key, else a new one. */
-export function correlationIdFor(deps: AcceptDeps, options: AcceptOptions): string {
-  if (options.idempotencyKey !== undefined)
-    return correlationIdForKey(options.caller ?? 'anonymous', options.route ?? ROUTE, options.idempotencyKey);
-  return deps.newId?.() ?? randomUUID();
+  options: AcceptOptions,
+): Promise<string | undefined> {
+  if (options.idempotencyKey === undefined) return deps.newId?.() ?? randomUUID();
+  const scope = {
+    caller: options.caller ?? 'anonymous',
+    route: options.route ?? ROUTE,
+    key: options.idempotencyKey,
+  };
+  return correlationIdForKey(deps, scope);
 }
 
 /** A validated request (a create's contract, or an update), ready to be stored and queued. */
@@ -244,7 +214,8 @@ export async function acceptValidated(
   const now = at.now ?? deps.now?.() ?? new Date();
   const caller = options.caller ?? 'anonymous';
   const keyed = options.idempotencyKey !== undefined;
-  const correlationId = at.correlationId ?? correlationIdFor(deps, options);
+  const correlationId = at.correlationId ?? (await correlationIdFor(deps, options));
+  if (correlationId === undefined) return { kind: 'unavailable' };
   const timestamp = now.toISOString();
   const message = queueMessageFor(correlationId, timestamp);
 

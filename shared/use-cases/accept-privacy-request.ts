@@ -1,10 +1,10 @@
-import { correlationIdForKey } from '../domain/correlation-id';
 import { errorName } from '../domain/failure';
 import { dueAtFor, PrivacyKind, privacyDedupeKey, PrivacyState, PrivacySubject } from '../domain/privacy';
 import { queueMessageFor } from '../domain/queue-message';
 import type { StatusRecord } from '../domain/status';
 import { StatusConflictError } from '../ports';
 import type { AcceptDeps } from './accept-customer';
+import { correlationIdForKey } from './key-correlation';
 
 /**
  * Intake of a privacy request (issue 27), whichever way it came (Shopify's compliance topics, a
@@ -35,11 +35,15 @@ const ROUTE = 'privacy';
 
 export async function acceptPrivacyRequest(
   intake: PrivacyIntake,
-  deps: Pick<AcceptDeps, 'statusStore' | 'queue' | 'telemetry' | 'log' | 'target' | 'now'>,
+  deps: Pick<
+    AcceptDeps,
+    'statusStore' | 'queue' | 'telemetry' | 'log' | 'target' | 'now' | 'correlationKey' | 'retentionDays'
+  >,
 ): Promise<PrivacyIntakeResult> {
   const now = deps.now?.() ?? new Date();
   const key = privacyDedupeKey(intake.dedupe.parts, now, intake.dedupe.windowed);
-  const correlationId = correlationIdForKey(intake.origin.caller, ROUTE, key);
+  const correlationId = await correlationIdForKey(deps, { caller: intake.origin.caller, route: ROUTE, key });
+  if (correlationId === undefined) return { kind: 'unavailable' };
   const timestamp = now.toISOString();
   const state: PrivacyState = {
     $privacy: 1,

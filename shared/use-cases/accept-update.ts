@@ -151,6 +151,8 @@ export async function acceptUpdate(
  */
 async function echoOrReplay(options: AcceptOptions, deps: AcceptDeps): Promise<AcceptUpdateResult> {
   if (options.idempotencyKey === undefined) return { kind: 'echo' };
-  const stored = await deps.statusStore.get(correlationIdFor(deps, options));
+  const correlationId = await correlationIdFor(deps, options);
+  if (correlationId === undefined) return { kind: 'unavailable' };
+  const stored = await deps.statusStore.get(correlationId);
   return stored ? { kind: 'accepted', record: stored, replayed: true } : { kind: 'echo' };
 }

@@ -1,4 +1,3 @@
-import { correlationIdForKey } from '../domain/correlation-id';
 import type { FieldError } from '../domain/customer-contract';
 import { queueMessageFor } from '../domain/queue-message';
 import type { Identity } from '../domain/ownership';
@@ -7,6 +6,7 @@ import { referenceRequest, SourceReference } from '../domain/webhooks/source-ref
 import { StatusConflictError } from '../ports';
 import { AcceptDeps, acceptCustomer, isErased } from './accept-customer';
 import { errorName } from '../domain/failure';
+import { correlationIdForKey, KeyCorrelationDeps } from './key-correlation';
 
 /**
  * Intake of a verified webhook delivery, through the same durable pipeline as `POST /api/customers`:
@@ -50,9 +50,16 @@ export type WebhookResult =
 
 const ROUTE = 'webhook';
 
-/** The request a source's event becomes: its key scoped to the source's webhook caller and route. */
-export const webhookCorrelationId = (source: string, eventKey: string): string =>
-  correlationIdForKey(`webhook:${source}`, ROUTE, eventKey);
+/**
+ * The request a source's event becomes: its key scoped to the source's webhook caller and route
+ * (undefined when it cannot be had now: key-correlation.ts).
+ */
+export const webhookCorrelationId = (
+  deps: KeyCorrelationDeps,
+  source: string,
+  eventKey: string,
+): Promise<string | undefined> =>
+  correlationIdForKey(deps, { caller: `webhook:${source}`, route: ROUTE, key: eventKey });
 
 export async function acceptWebhook(
   delivery: WebhookDelivery,
@@ -113,7 +120,9 @@ async function acceptMapped(
     case 'key-reused': {
       // The same event with another body: only a sender that changed a payload it already sent.
       // The first one stands; this one is acknowledged, not stored.
-      const record = await deps.statusStore.get(correlationIdForKey(caller, ROUTE, delivery.eventKey));
+      const id = await webhookCorrelationId(deps, delivery.source, delivery.eventKey);
+      if (id === undefined) return { kind: 'unavailable' };
+      const record = await deps.statusStore.get(id);
       return record ? { kind: 'accepted', record, replayed: true } : { kind: 'in-progress' };
     }
     case 'in-progress':
@@ -142,7 +151,8 @@ async function storeDirectly(
     deps,
   );
   if (erased !== false) return { kind: erased };
-  const correlationId = correlationIdForKey(caller, ROUTE, delivery.eventKey);
+  const correlationId = await webhookCorrelationId(deps, delivery.source, delivery.eventKey);
+  if (correlationId === undefined) return { kind: 'unavailable' };
   const timestamp = (deps.now?.() ?? new Date()).toISOString();
   const common = {
     correlationId,

@@ -1,7 +1,8 @@
 import { Config, ConfigError, loadConfig } from '../config/config';
 import type { WebhookSource } from '../config/webhook-sources';
 import type { ConfigurationProbes } from '../ports';
-import { d365Finding, Finding, secretFinding, tokenFinding } from './diagnosis-fixes';
+import { MIN_CORRELATION_KEY_LENGTH } from '../domain/correlation-id';
+import { d365Finding, Finding, secretFinding, tokenFinding, vaultName } from './diagnosis-fixes';
 
 /**
  * `npm run doctor` and `GET /api/health/deep` (issue 26): checks a configuration step by step, in
@@ -12,6 +13,7 @@ import { d365Finding, Finding, secretFinding, tokenFinding } from './diagnosis-f
 export const DIAGNOSIS_STEPS = [
   'settings',
   'key-vault',
+  'correlation-key',
   'entra-id',
   'd365',
   'd365-target',
@@ -86,6 +88,7 @@ export async function diagnoseConfiguration(config: Config, probes: Configuratio
     return done();
   }
   add(passed('key-vault', secretChecked));
+  if (!add(await correlationKeyStep(config, probes))) return done();
 
   const token = await probes.d365Token(secret.value);
   const tokenChecked = `Entra ID: a token of app ${d365.clientId} in tenant ${d365.tenantId} for ${d365.url}`;
@@ -112,6 +115,30 @@ export async function diagnoseConfiguration(config: Config, probes: Configuratio
   if (!add(await shopsStep(config, probes))) return done();
   add(await callbacksStep(config, probes));
   return done();
+}
+
+/**
+ * The correlation-ID key (issue 24): its oldest enabled version readable and long enough. Without
+ * it every request with an Idempotency-Key, and every webhook, answers 503.
+ */
+async function correlationKeyStep(config: Config, probes: ConfigurationProbes): Promise<DiagnosisStep> {
+  const { url, correlationKeyName } = config.keyVault;
+  const checked = `Key Vault ${url}: the correlation-ID key '${correlationKeyName}' (CORRELATION_KEY_SECRET_NAME), its oldest enabled version, is readable`;
+  const key = await probes.readOldestSecret(correlationKeyName);
+  if (key.kind === 'found' && key.value.length >= MIN_CORRELATION_KEY_LENGTH)
+    return passed('correlation-key', checked);
+  if (key.kind === 'found')
+    return failed('correlation-key', checked, {
+      problem: `The oldest enabled version of '${correlationKeyName}' has fewer than ${MIN_CORRELATION_KEY_LENGTH} characters.`,
+      // The app refuses such a key (keyed requests answer 503), so no request was accepted under it.
+      fix: `Add a strong version, then disable the weak one (docs/deploy.md, "The correlation-ID key"): az keyvault secret set --vault-name ${vaultName(url)} --name ${correlationKeyName} --value "$(openssl rand -base64 32)", then az keyvault secret set-attributes --vault-name ${vaultName(url)} --name ${correlationKeyName} --version <its version> --enabled false`,
+    });
+  const finding = secretFinding(key, url, correlationKeyName, 'the correlation-ID key');
+  if (key.kind !== 'missing') return failed('correlation-key', checked, finding);
+  return failed('correlation-key', checked, {
+    problem: finding.problem,
+    fix: `Deploy again with CORRELATION_KEY_IN_VAULT unset (azd env set CORRELATION_KEY_IN_VAULT false; the deployment writes it once), or: az keyvault secret set --vault-name ${vaultName(url)} --name ${correlationKeyName} --value "$(openssl rand -base64 32)"`,
+  });
 }
 
 async function targetStep(

@@ -12,6 +12,7 @@ import { WorkerDeps } from './worker/deps';
 import { processQueuedRequest } from './worker/dispatch';
 import { QueueMessage } from '../domain/queue-message';
 import { CustomerQueue, D365Client, D365PostalAddresses, silentLog, TelemetryEvent } from '../ports';
+import { testKeyCorrelation } from '../../test/support/correlation-key';
 
 /**
  * The worker lands a create's further addresses (CustomersV3 target) through the postal addresses
@@ -83,6 +84,7 @@ function setup(options: { post?: Post; target?: WorkerDeps['target']; deps?: Par
     gate: d365Gate(2),
     target: options.target ?? 'odata',
     defaultCustomerGroup: '30',
+    ...testKeyCorrelation(),
     duplicatePolicy: 'link',
     retry: { baseSeconds: 0.01, maxDelaySeconds: 0.05, maxAttempts: 3, maxTotalSeconds: 3600 },
     leaseSeconds: 60,

@@ -10,6 +10,7 @@ import { acceptUpdate } from './accept-update';
 import { processQueuedRequest } from './worker/dispatch';
 import { purgeExpiredLinks } from './retention';
 import { POS_CALLER } from '../../test/support/callers';
+import { testKeyCorrelation } from '../../test/support/correlation-key';
 
 // What a customer's purged link means for its callers (README "Customer updates"): its updates
 // are unknown-customer, and its next create under DUPLICATE_POLICY=link links it again.
@@ -40,6 +41,7 @@ describe('a customer whose link was purged', () => {
       gate: d365Gate(4),
       target: 'odata' as const,
       defaultCustomerGroup: '30',
+      ...testKeyCorrelation(),
       duplicatePolicy: 'link' as const,
       retry: { baseSeconds: 0, maxDelaySeconds: 1, maxAttempts: 5, maxTotalSeconds: 3600 },
       leaseSeconds: 60,

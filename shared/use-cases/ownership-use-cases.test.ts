@@ -7,6 +7,7 @@ import { CustomerLink, CustomerQueue, noopTelemetry, silentLog } from '../ports'
 import { acceptCustomer, AcceptDeps } from './accept-customer';
 import { acceptUpdate } from './accept-update';
 import { verifyLink } from './verify-link';
+import { testKeyCorrelation } from '../../test/support/correlation-key';
 
 /**
  * The use-cases asking the ownership policy (domain/ownership.ts): what they store and queue for
@@ -29,6 +30,7 @@ function setup(now = new Date('2026-06-01T00:00:00.000Z')) {
     log: silentLog,
     target: 'odata',
     defaultCustomerGroup: '30',
+    ...testKeyCorrelation(),
     links,
     now: () => now,
   };

@@ -41,6 +41,7 @@ describe('GET /api/health/deep', () => {
       expect(problem.steps.map((s) => [s.step, s.ok])).toEqual([
         ['settings', true],
         ['key-vault', true],
+        ['correlation-key', true],
         ['entra-id', true],
         ['d365', false],
       ]);

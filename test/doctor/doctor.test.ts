@@ -7,6 +7,7 @@ import { RunningEmulator, startEmulator } from '@d365-customer-sync/d365-emulato
 import { runDoctor } from '../../dev/local-stack/doctor';
 import { localAppSettings } from '../../dev/local-stack/local-environment';
 import { emulatorVault } from '../../dev/local-stack/emulator-clients';
+import { ensureCorrelationKey } from '../../dev/local-stack/correlation-key';
 import { trustCertificate } from '../support/app-stack';
 
 /**
@@ -83,6 +84,21 @@ export const CASES: Case[] = [
     fix: new RegExp(
       `^az role assignment create --role "Key Vault Secrets User" --assignee ${READER} --scope`,
     ),
+  },
+  {
+    name: 'the correlation-ID key is not in Key Vault (CORRELATION_KEY_SECRET_NAME)',
+    settings: () => ({ CORRELATION_KEY_SECRET_NAME: 'correlation-key-never-written' }),
+    step: 'correlation-key',
+    problem: /has no secret 'correlation-key-never-written' \(the correlation-ID key\)/,
+    fix: /^Deploy again with CORRELATION_KEY_IN_VAULT unset .* az keyvault secret set --vault-name .* --name correlation-key-never-written/,
+  },
+  {
+    name: 'the correlation-ID key is too short to be a secret',
+    settings: () => ({ CORRELATION_KEY_SECRET_NAME: 'correlation-key-short' }),
+    provoke: async (e) => void (await emulatorVault(e.url).setSecret('correlation-key-short', 'guessable')),
+    step: 'correlation-key',
+    problem: /oldest enabled version of 'correlation-key-short' has fewer than 32 characters/,
+    fix: /^Add a strong version, then disable the weak one/,
   },
   {
     name: 'the vault holds a wrong client secret (AADSTS7000215)',
@@ -226,6 +242,8 @@ describe('npm run doctor names the fix of each misconfiguration', () => {
     const emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
     try {
       trustCertificate(emulator.caCertPem);
+      // What npm start and the deployment do: the correlation-ID key is in the vault (issue 24).
+      await ensureCorrelationKey(emulator.url);
       await c.provoke?.(emulator);
       const env = {
         ...localAppSettings(emulator.url, 'UseDevelopmentStorage=true'),
@@ -259,6 +277,7 @@ describe('npm run doctor names the fix of each misconfiguration', () => {
     const emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
     try {
       trustCertificate(emulator.caCertPem);
+      await ensureCorrelationKey(emulator.url);
       const diagnosis = await runDoctor(
         localAppSettings(emulator.url, 'UseDevelopmentStorage=true'),
         () => undefined,
@@ -266,6 +285,7 @@ describe('npm run doctor names the fix of each misconfiguration', () => {
       expect(diagnosis.steps.map((s) => [s.step, s.ok])).toEqual([
         ['settings', true],
         ['key-vault', true],
+        ['correlation-key', true],
         ['entra-id', true],
         ['d365', true],
         ['d365-target', true],

@@ -522,7 +522,9 @@ describe('secrets', () => {
   });
 
   test("inside the Key Vault module the secret is only the secret resource's value", () => {
-    const secret = only('Microsoft.KeyVault/vaults/secrets');
+    const secret = ofType('Microsoft.KeyVault/vaults/secrets').find(
+      (f) => f.resource.properties.value === "[parameters('secretValue')]",
+    )!;
     const template = secret.scope.template;
     expect(template.parameters.secretValue.type).toBe('securestring');
     expect(secret.resource.properties.value).toBe("[parameters('secretValue')]");
@@ -530,6 +532,35 @@ describe('secrets', () => {
     const uses = text.split("parameters('secretValue')").length - 1;
     const emptinessChecks = text.split("empty(parameters('secretValue'))").length - 1;
     expect(uses).toBe(1 + emptinessChecks);
+  });
+
+  test('the correlation-ID key is written by the first deployment only, from two secure generated GUIDs', () => {
+    // Issue 24 (docs/deploy.md, "The correlation-ID key"): a new version under a running fleet would
+    // change every keyed correlation ID; the output, kept by azd, turns the write off next time.
+    for (const part of ['correlationKeyPartOne', 'correlationKeyPartTwo']) {
+      expect(main.parameters[part]).toEqual(
+        expect.objectContaining({ type: 'securestring', defaultValue: '[newGuid()]' }),
+      );
+      expect(parametersFile.parameters[part]).toBeUndefined();
+    }
+    expect(main.parameters.correlationKeyInVault).toEqual(
+      expect.objectContaining({ type: 'bool', defaultValue: false }),
+    );
+    expect(parametersFile.parameters.correlationKeyInVault?.value).toBe('${CORRELATION_KEY_IN_VAULT=false}');
+    expect(main.outputs.CORRELATION_KEY_IN_VAULT).toEqual({ type: 'bool', value: true });
+    const keyVault = ofType('Microsoft.Resources/deployments').find(
+      (f) => f.resource.properties.parameters?.correlationKeyValue !== undefined,
+    );
+    expect(keyVault?.resource.properties.parameters.correlationKeyValue).toBe(
+      "[if(parameters('correlationKeyInVault'), createObject('value', ''), createObject('value', format('{0}{1}', parameters('correlationKeyPartOne'), parameters('correlationKeyPartTwo'))))]",
+    );
+    const secret = ofType('Microsoft.KeyVault/vaults/secrets').find(
+      (f) => f.resource.properties.value === "[parameters('correlationKeyValue')]",
+    );
+    expect(secret?.resource.condition).toBe("[not(empty(parameters('correlationKeyValue')))]");
+    expect(secret?.resource.name).toBe(
+      "[format('{0}/{1}', parameters('name'), parameters('correlationKeySecretName'))]",
+    );
   });
 
   test('no output, in any template, uses a secure parameter', () => {
@@ -711,6 +742,10 @@ describe('role assignments', () => {
         'D365 secret',
       ],
       [
+        /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('correlationKeySecretName'\)\)\]$/,
+        'correlation-ID key',
+      ],
+      [
         /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('shopSecretNames'\)\[copyIndex\(\)\]\)\]$/,
         'each shop secret',
       ],
@@ -790,6 +825,8 @@ describe('role assignments', () => {
         'Storage Table Data Contributor on callback endpoints table',
         'Storage Table Data Contributor on backfill jobs table',
         'Key Vault Secrets User on D365 secret',
+        // Issue 24: the key correlation IDs are derived under, read once per instance.
+        'Key Vault Secrets User on correlation-ID key',
         'Key Vault Secrets User on each shop secret',
         'Monitoring Metrics Publisher on Application Insights',
       ].sort(),

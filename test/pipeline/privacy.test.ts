@@ -12,6 +12,7 @@ import {
   WEBHOOK_SOURCES,
 } from '../support/webhooks';
 import { compliance, createBody, ShopCustomer, shopCustomer, valuesOf } from '../support/shopify-privacy';
+import { scanStorage } from '../support/pii-scan';
 
 /**
  * Privacy requests end to end (issue 27) on the real host, Azurite and the emulator: Shopify's
@@ -125,21 +126,46 @@ describe('privacy requests', () => {
     for (const c of [...ours, ...theirs]) expect(stored).toContain(c.id);
   }, 180_000);
 
-  it('refuses a bad HMAC or an unknown shop (401) and a malformed payload (400), storing nothing', async () => {
-    const before = await rowCount();
+  it('refuses a bad HMAC or an unknown shop (401) and a malformed payload (400) as problems, storing nothing', async () => {
+    const before = await scanStorage(stack.env.AzureWebJobsStorage!);
     const body = compliance('shopify-customers-redact.json', SHOP_DOMAIN, ours[0]);
-    expect((await sendCompliance('customers/redact', body, SHOP_DOMAIN, 'shpss_wrong')).status).toBe(401);
-    expect((await sendCompliance('customers/redact', body, 'nobody.myshopify.com')).status).toBe(401);
     const otherDomain = compliance('shopify-customers-redact.json', OTHER_SHOP, ours[0]);
-    const mismatch = await sendCompliance('customers/redact', otherDomain);
-    expect(mismatch.status).toBe(400);
-    expect(mismatch.json).toMatchObject({ errors: [{ pointer: '/shop_domain' }] });
     const noCustomer = JSON.stringify({ shop_id: 1, shop_domain: SHOP_DOMAIN, customer: {} });
-    const missing = await sendCompliance('customers/redact', noCustomer);
-    expect(missing.status).toBe(400);
-    expect(missing.json).toMatchObject({ errors: [{ pointer: '/customer' }] });
-    expect((await sendCompliance('customers/redact', '{"shop_domain":')).status).toBe(400);
-    expect(await rowCount()).toBe(before);
+    const standardRedact = JSON.stringify({
+      type: 'customer.redact',
+      timestamp: new Date().toISOString(),
+      data: { reference: 'STD-ANY' },
+    });
+    const answers = [
+      await sendCompliance('customers/redact', body, SHOP_DOMAIN, 'shpss_wrong'),
+      await sendCompliance('customers/redact', body, 'nobody.myshopify.com'),
+      await sendCompliance('customers/redact', otherDomain),
+      await sendCompliance('customers/redact', noCustomer),
+      await sendCompliance('customers/redact', '{"shop_domain":'),
+      // A Standard Webhooks redact signed with another secret.
+      await postRaw(
+        `${stack.url}/api/webhooks/standard?source=test-standard`,
+        standardRedact,
+        standardHeaders(standardRedact, { secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}` }),
+      ),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 400, 400, 400, 401]);
+    for (const answer of answers) {
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.json).toMatchObject({
+        status: answer.status,
+        type: expect.any(String),
+        title: expect.any(String),
+      });
+    }
+    expect(answers[2]!.json).toMatchObject({ errors: [{ pointer: '/shop_domain' }] });
+    expect(answers[3]!.json).toMatchObject({ errors: [{ pointer: '/customer' }] });
+    // Nothing stored: every table and queue of the account holds as many rows and messages as before.
+    const after = await scanStorage(stack.env.AzureWebJobsStorage!);
+    expect({ rows: after.rows, messages: after.messages }).toEqual({
+      rows: before.rows,
+      messages: before.messages,
+    });
   });
 
   it('customers/redact: ten concurrent copies are one request that erases that customer everywhere, and no one else', async () => {

@@ -12,19 +12,31 @@ export interface ShopCustomer {
 
 export function shopCustomer(tag: string, n: number): ShopCustomer {
   // Above 2^53, as Shopify's IDs are: a compliance payload's customer.id must be read exactly.
-  const id = String(706405506930370084n + BigInt(n) * 1000n + (tag === 'a' ? 0n : 500n));
+  // Each tag its own IDs and phones (n below 1000): no two customers of a test share a value.
+  const offset = { a: 0, b: 500, c: 250 }[tag] ?? 750;
+  const id = String(706405506930370084n + BigInt(n) * 1000n + BigInt(offset));
   return {
     id,
     first: `Fn${tag}${n}x`,
     last: `Ln${tag}${n}y`,
     email: `mail.${tag}.${n}@example.com`,
-    phone: `+1 613 555 ${String(1000 + n)}`,
+    phone: `+1 613 ${String(555 + offset / 250)} ${String(1000 + n)}`,
     street: `${100 + n} ${tag}street Road`,
   };
 }
 
-/** The values a PII scan looks for. */
-export const valuesOf = (c: ShopCustomer): string[] => [c.first, c.last, c.email, c.phone, c.street];
+/**
+ * The values a PII scan looks for (name, e-mail, phone, street), as the app stores them: the phone
+ * in E.164 (the intake reads Shopify's phone to E.164, `+16135551000`; the form Shopify sent, with
+ * spaces, is never stored — a scan for it alone would find nothing even before an erasure).
+ */
+export const valuesOf = (c: ShopCustomer): string[] => [
+  c.first,
+  c.last,
+  c.email,
+  c.phone.replaceAll(' ', ''),
+  c.street,
+];
 
 /** Shopify's customers/create example with this customer's values (its id kept exact: above 2^53). */
 export function createBody(c: ShopCustomer): string {

@@ -26,6 +26,7 @@ import { UpdateDeps } from '../../shared/use-cases/worker/deps';
 import { processQueuedRequest } from '../../shared/use-cases/worker/dispatch';
 import type { ConflictPolicy } from '../../shared/domain/customer-update';
 import { POS_CALLER } from './callers';
+import { testKeyCorrelation } from './correlation-key';
 
 /** D365's customers as the update port sees them: an ETag that changes with every write. */
 export function memoryD365() {
@@ -96,6 +97,7 @@ export function updateSetup(policy: ConflictPolicy = 'review') {
     gate: d365Gate(4),
     target: 'odata',
     defaultCustomerGroup: '30',
+    ...testKeyCorrelation(),
     duplicatePolicy: 'create',
     retry: { baseSeconds: 0, maxDelaySeconds: 1, maxAttempts: 5, maxTotalSeconds: 3600 },
     leaseSeconds: 60,

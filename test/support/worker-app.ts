@@ -9,6 +9,7 @@ import { processQueuedRequest } from '../../shared/use-cases/worker/dispatch';
 import { QueueMessage } from '../../shared/domain/queue-message';
 import { CustomerQueue, D365Client, silentLog, Telemetry, TelemetryEvent } from '../../shared/ports';
 import { sampleCustomer } from '../fixtures/sample-customers';
+import { testKeyCorrelation } from './correlation-key';
 
 export const full = sampleCustomer('full');
 
@@ -58,6 +59,7 @@ export function workerSetup(
     gate: d365Gate(4),
     target: 'custom-service',
     defaultCustomerGroup: '30',
+    ...testKeyCorrelation(),
     duplicatePolicy: 'link',
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
     leaseSeconds: 60,

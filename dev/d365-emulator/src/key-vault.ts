@@ -51,6 +51,47 @@ function notFound(name: string, version?: string): KeyVaultErrorBody {
   );
 }
 
+/** Get Secret Versions: `maxresults` 1 to 25, 25 when absent (learn.microsoft.com/rest/api/keyvault/secrets/get-secret-versions). */
+const MAX_PAGE = 25;
+
+/**
+ * `GET /secrets/{name}/versions`: a page of at most `maxresults` versions (without values) and a
+ * `nextLink` to the next page (`$skiptoken`), as the real vault pages them. The order is
+ * deterministic but not chronological (by version ID here; the real one's is neither by creation:
+ * azure-sdk-for-python#35923), so a reader that wants the newest or the oldest must sort by
+ * `attributes.created` itself. Disabled versions are listed too (`enabled: false`).
+ */
+function listVersions(ctx: RequestContext, versions: SecretVersion[], name: string): void {
+  const { res, origin, url } = ctx;
+  if (versions.length === 0) {
+    sendJson(res, 404, notFound(name));
+    return;
+  }
+  const max = url.searchParams.get('maxresults');
+  const pageSize = max === null ? MAX_PAGE : Number(max);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) {
+    sendJson(
+      res,
+      400,
+      keyVaultError('BadParameter', `maxresults must be an integer between 1 and ${MAX_PAGE}.`),
+    );
+    return;
+  }
+  const skip = Number(Buffer.from(url.searchParams.get('$skiptoken') ?? '', 'base64url').toString() || '0');
+  if (!Number.isInteger(skip) || skip < 0) {
+    sendJson(res, 400, keyVaultError('BadParameter', 'The $skiptoken is invalid.'));
+    return;
+  }
+  const ordered = [...versions].sort((a, b) => a.version.localeCompare(b.version));
+  const page = ordered.slice(skip, skip + pageSize);
+  const next = skip + pageSize < ordered.length ? skip + pageSize : undefined;
+  const nextLink =
+    next === undefined
+      ? null
+      : `${origin}/secrets/${encodeURIComponent(name)}/versions?api-version=${encodeURIComponent(url.searchParams.get('api-version') ?? '')}&$skiptoken=${Buffer.from(String(next)).toString('base64url')}&maxresults=${pageSize}`;
+  sendJson(res, 200, { value: page.map((v) => bundle(origin, v, false)), nextLink });
+}
+
 const UNAUTHORIZED_MESSAGES: Record<'missing' | JwtRejection, string> = {
   missing: 'AKV10000: Request is missing a Bearer or PoP token.',
   malformed: 'AKV10001: The token is malformed.',
@@ -98,9 +139,11 @@ export async function handleKeyVault(state: EmulatorState, ctx: RequestContext):
   const action =
     ctx.method === 'PUT'
       ? 'setSecret'
-      : segments.length === 0 || second === 'versions'
-        ? 'listSecrets'
-        : 'getSecret';
+      : ctx.method === 'PATCH'
+        ? 'update'
+        : segments.length === 0 || second === 'versions'
+          ? 'listSecrets'
+          : 'getSecret';
   if (!state.settings.access.keyVaultReaders.includes(check.clientId)) {
     state.stats.keyVault.denied += 1;
     sendJson(
@@ -141,12 +184,7 @@ export async function handleKeyVault(state: EmulatorState, ctx: RequestContext):
     return;
   }
   if (ctx.method === 'GET' && second === 'versions' && segments.length === 2) {
-    const versions = state.secrets.versions(name);
-    if (versions.length === 0) {
-      sendJson(res, 404, notFound(name));
-      return;
-    }
-    sendJson(res, 200, { value: versions.map((v) => bundle(origin, v, false)), nextLink: null });
+    listVersions(ctx, state.secrets.versions(name), name);
     return;
   }
   if (ctx.method === 'GET' && segments.length <= 2) {
@@ -192,9 +230,46 @@ export async function handleKeyVault(state: EmulatorState, ctx: RequestContext):
     sendJson(res, 200, bundle(origin, secret, true));
     return;
   }
+  if (ctx.method === 'PATCH' && segments.length === 2) {
+    updateVersion(ctx, state, name, second ?? '');
+    return;
+  }
   sendJson(
     res,
     405,
     keyVaultError('BadParameter', `The method ${ctx.method} is not allowed on this resource.`),
   );
+}
+
+/**
+ * `PATCH /secrets/{name}/{version}` (Update Secret, `updateSecretProperties`): a version's
+ * attributes (`enabled`, `nbf`, `exp`), content type and tags; never its value. Answers the
+ * version without its value.
+ */
+function updateVersion(ctx: RequestContext, state: EmulatorState, name: string, version: string): void {
+  const { res, origin } = ctx;
+  const secret = state.secrets.get(name, version);
+  if (!secret || version === '') {
+    sendJson(res, 404, notFound(name, version || undefined));
+    return;
+  }
+  const parsed = parseJson(ctx.body);
+  const body = parsed.ok ? parsed.value : undefined;
+  if (!isPlainObject(body) || 'value' in body) {
+    sendJson(
+      res,
+      400,
+      keyVaultError('BadParameter', 'The request body must be secret attributes, without a value.'),
+    );
+    return;
+  }
+  const attributes = isPlainObject(body.attributes) ? body.attributes : {};
+  if (typeof attributes.enabled === 'boolean') secret.enabled = attributes.enabled;
+  if (typeof attributes.nbf === 'number') secret.notBefore = attributes.nbf;
+  if (typeof attributes.exp === 'number') secret.expires = attributes.exp;
+  if (typeof body.contentType === 'string') secret.contentType = body.contentType;
+  if (isPlainObject(body.tags)) secret.tags = body.tags as Record<string, string>;
+  secret.updated = Math.floor(Date.now() / 1000);
+  state.stats.keyVault.writes += 1;
+  sendJson(res, 200, bundle(origin, secret, false));
 }

@@ -7,6 +7,7 @@ import {
   READER_SECRET,
   useEmulator,
   d365TokenAnswer,
+  keyVaultToken,
 } from './support/emulator';
 
 const emulator = useEmulator();
@@ -83,6 +84,45 @@ describe('Key Vault emulation', () => {
       versions.push(properties.version ?? '');
     }
     expect(versions.sort()).toEqual([first.properties.version, second.properties.version].sort());
+  });
+
+  it('lists versions a page of at most 25 at a time, not in creation order, disabled ones too', async () => {
+    // Get Secret Versions: maxresults 1-25, 25 by default, nextLink to the next page
+    // (learn.microsoft.com/rest/api/keyvault/secrets/get-secret-versions); the order is deterministic
+    // but not chronological (azure-sdk-for-python#35923).
+    const created: string[] = [];
+    for (let i = 0; i < 30; i += 1)
+      created.push((await secrets.setSecret('paged-secret', `value ${i}`)).properties.version ?? '');
+    await secrets.updateSecretProperties('paged-secret', created[0]!, { enabled: false });
+    const token = await keyVaultToken(emulator);
+    const first = await call<{
+      value: { id: string; attributes: { enabled: boolean } }[];
+      nextLink: string | null;
+    }>(emulator, 'GET', '/secrets/paged-secret/versions?api-version=7.5', { token });
+    expect(first.body.value).toHaveLength(25);
+    expect(first.body.nextLink).toMatch(
+      /\/secrets\/paged-secret\/versions\?api-version=7\.5&\$skiptoken=.+&maxresults=25$/,
+    );
+    const listed: string[] = [];
+    const disabled: string[] = [];
+    for await (const properties of secrets.listPropertiesOfSecretVersions('paged-secret')) {
+      listed.push(properties.version ?? '');
+      if (properties.enabled === false) disabled.push(properties.version ?? '');
+    }
+    expect(listed).toHaveLength(30);
+    expect([...listed].sort()).toEqual([...created].sort());
+    expect(listed).toEqual([...listed].sort());
+    expect(disabled).toEqual([created[0]]);
+    const tooMany = await call(
+      emulator,
+      'GET',
+      '/secrets/paged-secret/versions?api-version=7.5&maxresults=26',
+      {
+        token,
+      },
+    );
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ error: { code: 'BadParameter' } });
   });
 
   it('answers an unknown secret with 404 SecretNotFound', async () => {

@@ -9,13 +9,17 @@ import { IncomingMessage } from 'node:http';
  *   its own cap on all headers is 64 KB, above Kestrel's.
  * - Kestrel (`KestrelServerLimits`): MaxRequestHeadersTotalSize 32 KB (431), MaxRequestHeaderCount
  *   100 (431), RequestHeadersTimeout 30 s, a Host header that is not `host[:port]` is 400 ("Invalid
- *   Host header"), MinRequestBodyDataRate 240 bytes/s after 5 s (request-body.ts).
+ *   Host header"), MinRequestBodyDataRate 240 bytes/s after 5 s (request-body.ts), KeepAliveTimeout
+ *   130 s ("Gets or sets the keep-alive timeout. Defaults to 130 seconds.",
+ *   learn.microsoft.com/dotnet/api/microsoft.aspnetcore.server.kestrel.core.kestrelserverlimits.keepalivetimeout):
+ *   an idle keep-alive connection stays open that long, where Node's own default closes it after 5 s.
  */
 export const FRONT_END_TIMEOUT_MS = 230_000;
 export const FRONT_END_MAX_URL_BYTES = 4096;
 export const KESTREL_MAX_REQUEST_HEADERS_BYTES = 32 * 1024;
 export const KESTREL_MAX_REQUEST_HEADER_COUNT = 100;
 export const KESTREL_REQUEST_HEADERS_TIMEOUT_MS = 30_000;
+export const KESTREL_KEEP_ALIVE_TIMEOUT_MS = 130_000;
 
 /** RFC 9110 `Host = uri-host [ ":" port ]`: a reg-name, IPv4 address or [IPv6] literal, as Kestrel checks it. */
 const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d{0,5})?$/;

@@ -14,6 +14,7 @@ import {
   checkFrontEnd,
   FRONT_END_TIMEOUT_MS,
   KESTREL_MAX_REQUEST_HEADERS_BYTES,
+  KESTREL_KEEP_ALIVE_TIMEOUT_MS,
   KESTREL_REQUEST_HEADERS_TIMEOUT_MS,
 } from './front-end';
 import {
@@ -282,5 +283,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
   );
   // Kestrel's RequestHeadersTimeout: the headers must arrive within 30 s.
   server.headersTimeout = KESTREL_REQUEST_HEADERS_TIMEOUT_MS;
+  // Kestrel's KeepAliveTimeout (130 s), not Node's 5 s: a client that polls every few seconds on a
+  // kept-alive connection must not find it closed under it (ECONNRESET on the next request).
+  server.keepAliveTimeout = KESTREL_KEEP_ALIVE_TIMEOUT_MS;
   return server;
 }

@@ -173,4 +173,28 @@ describe('local host: request limits', () => {
     expect(response.status).toBe(502);
     await waitFor(() => host.events('slow-end').length > started, 'the invocation to finish anyway');
   }, 60_000);
+
+  it("keeps an idle keep-alive connection open past Node's 5 s default (Kestrel: 130 s): the next request is answered on it", async () => {
+    const socket: Socket = connect(host.port, '127.0.0.1');
+    let answers = '';
+    let closed = false;
+    socket.on('data', (data: Buffer) => (answers += data.toString('latin1')));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => (closed = true));
+    const request = `GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`;
+    const answered = (count: number) => (answers.match(/HTTP\/1\.1 200 /g) ?? []).length >= count;
+    try {
+      socket.write(request);
+      await waitFor(() => answered(1), 'the first answer');
+      // Idle for longer than Node's default keepAliveTimeout (5 s), then reuse the same connection.
+      await new Promise((resolve) => setTimeout(resolve, 6_500));
+      expect(closed).toBe(false);
+      socket.write(request);
+      await waitFor(() => answered(2) || closed, 'the second answer');
+      expect(closed).toBe(false);
+      expect((answers.match(/HTTP\/1\.1 200 /g) ?? []).length).toBe(2);
+    } finally {
+      socket.destroy();
+    }
+  }, 30_000);
 });

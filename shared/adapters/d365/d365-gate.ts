@@ -1,25 +1,18 @@
 import { ProcessingError } from '../../domain/failure';
 import { D365Gate, GateAcquireOptions, GateSlot, GateSlotReleasedError } from '../../ports';
+import { waitingLine } from './waiting-line';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Queues `waiter` first come, first served, except that an `ahead` one goes before every waiter
- * that is not (and after the `ahead` ones already there).
- */
-export function queueWaiter<W extends { ahead: boolean }>(waiters: W[], waiter: W): void {
-  const at = waiter.ahead ? waiters.findIndex((w) => !w.ahead) : -1;
-  if (at < 0) waiters.push(waiter);
-  else waiters.splice(at, 0, waiter);
-}
-
-/** A counting semaphore whose waiters can give up after a while. */
+/** A counting semaphore whose waiters can give up after a while, lined up fairly (waiting-line.ts). */
 export function localSemaphore(max: number): {
   acquire(maxWaitMs: number, options?: GateAcquireOptions): Promise<boolean>;
   release(): void;
 } {
   let inFlight = 0;
-  const waiting: { ahead: boolean; grant(granted: boolean): void }[] = [];
+  type Entry = { ahead: boolean; share?: GateAcquireOptions['share']; grant(granted: boolean): void };
+  const waiting: Entry[] = [];
+  const line = waitingLine<Entry>();
   return {
     acquire(maxWaitMs, options) {
       if (inFlight < max) {
@@ -27,8 +20,9 @@ export function localSemaphore(max: number): {
         return Promise.resolve(true);
       }
       return new Promise((resolve) => {
-        const entry = {
+        const entry: Entry = {
           ahead: options?.ahead === true,
+          share: options?.share,
           grant(granted: boolean): void {
             clearTimeout(timer);
             resolve(granted);
@@ -40,7 +34,7 @@ export function localSemaphore(max: number): {
               resolve(false);
             }, maxWaitMs)
           : undefined;
-        queueWaiter(waiting, entry);
+        line.queue(waiting, entry);
       });
     },
     release() {

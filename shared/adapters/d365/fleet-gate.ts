@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { transient } from '../../domain/failure';
 import { D365Gate, GateSlot, GateSlotReleasedError } from '../../ports';
-import { queueWaiter, throttledFor } from './d365-gate';
+import { throttledFor } from './d365-gate';
 import { GateRow, GateRows, tableGateRows } from './gate-rows';
+import { LineWaiter, waitingLine } from './waiting-line';
 
 export { GATE_PARTITION } from './gate-rows';
 
@@ -42,11 +43,9 @@ interface Owned {
   lost: boolean;
 }
 
-interface Waiter {
+interface Waiter extends LineWaiter {
   /** Epoch ms after which it no longer waits. */
   deadline: number;
-  /** Queued before the waiters without it (`GateAcquireOptions.ahead`). */
-  ahead: boolean;
   grant(slot: GateSlot): void;
   refuse(answer: { retryAt: number; reason: 'paused' | 'busy' }): void;
   fail(error: unknown): void;
@@ -67,8 +66,8 @@ const STALE_WANT_MS = 10 * 60_000;
  * partition shows every slot, the shared throttling pause (`pause` row) and which instances wait
  * (`want-<instance>` rows).
  *
- * Per instance: the invocations that wait queue in memory (first come, first served, except that
- * `ahead` ones go before the others: a batched lookup before single creates), and one
+ * Per instance: the invocations that wait queue in memory (waiting-line.ts: `ahead` ones first, a
+ * batched lookup before single creates; then callers take turns by weight, background work last), and one
  * poller reads the partition for all of them and takes as many free rows as they need, one write
  * at a time. A local release hands the row straight to the next local waiter (no storage call: the
  * row stays this instance's, its lease extended by `run` when it would not cover the next call);
@@ -94,6 +93,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   const slotKeys = Array.from({ length: options.slots }, (_, k) => `slot-${k}`);
   const owned = new Set<Owned>();
   const waiters: Waiter[] = [];
+  const line = waitingLine<Waiter>();
   let knownPause = 0;
   /** Other instances that wait for a slot, and how many each holds, as of the poller's last read. */
   let othersWanting = new Map<string, { held: number; since: number }>();
@@ -243,10 +243,11 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
       if (knownPause > deadline) return Promise.resolve({ retryAt: knownPause, reason: 'paused' as const });
       return new Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>((resolve, reject) => {
         const ahead = acquireOptions?.ahead === true;
-        const waiter: Waiter = { deadline, ahead, grant: resolve, refuse: resolve, fail: reject };
+        const share = acquireOptions?.share;
+        const waiter: Waiter = { deadline, ahead, share, grant: resolve, refuse: resolve, fail: reject };
         if (Number.isFinite(maxWaitMs))
           waiter.timer = setTimeout(() => refuse(waiter), Math.max(0, maxWaitMs));
-        queueWaiter(waiters, waiter);
+        line.queue(waiters, waiter);
         void poll();
       });
     },

@@ -95,6 +95,25 @@ export const privacyStateSchema = z.strictObject({
     })
     .optional(),
   /**
+   * The erase batch under way (erase.ts), saved before it starts and dropped with its counts: the
+   * successor of an instance killed inside it counts what of it is already gone (exact proof).
+   */
+  batch: z
+    .strictObject({
+      records: z.array(z.string()),
+      links: z.array(
+        z.union([
+          z.strictObject({ kind: z.literal('reference'), source: z.string(), sourceCustomerId: z.string() }),
+          z.strictObject({
+            kind: z.literal('account'),
+            legalEntity: z.string(),
+            customerAccount: z.string(),
+          }),
+        ]),
+      ),
+    })
+    .optional(),
+  /**
    * Shops whose Admin API refused our token while the erasure removed the D365 account we had
    * written into their customers (issue 28): the merchant removes it there (docs/privacy.md).
    */

@@ -9,6 +9,7 @@ import { memoryCustomerLinks } from '../../../test/support/memory-customer-links
 import { transient } from '../../domain/failure';
 import { processBackfillPage, BackfillPageDeps } from './backfill-page';
 import { startBackfill } from './start-backfill';
+import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 const SOURCE = webhookSourceSchema.parse({
   kind: 'shopify',
@@ -94,6 +95,7 @@ function app(pages: ShopCustomer[][], options: { backlog?: number } = {}) {
       log: silentLog,
       target: 'custom-service',
       defaultCustomerGroup: '30',
+      ...testKeyCorrelation(),
       links,
     },
     customerQueueDepth: async () => options.backlog ?? 0,

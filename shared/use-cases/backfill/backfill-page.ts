@@ -1,5 +1,5 @@
 import { BackfillCounts, BackfillJob, backfillMessage, decodeBackfillMessage } from '../../domain/backfill';
-import { ProcessingError } from '../../domain/failure';
+import { ProcessingError, transient } from '../../domain/failure';
 import type { RetryPolicy } from '../../domain/retry-policy';
 import type {
   BackfillJobs,
@@ -108,9 +108,14 @@ async function countCustomer(
     return;
   }
   // Another request of this customer (its webhook) is under way: it holds the link; not sent again.
-  if (link && link.createCorrelationId !== backfillCorrelationId(job.source, customer.id)) {
-    counts.replayed += 1;
-    return;
+  if (link) {
+    const ours = await backfillCorrelationId(deps.accept, job.source, customer.id);
+    // The key cannot be had now: the page goes again (each customer's key makes that safe).
+    if (ours === undefined) throw transient('backfill: no correlation ID');
+    if (link.createCorrelationId !== ours) {
+      counts.replayed += 1;
+      return;
+    }
   }
   const sent = job.dryRun
     ? await dryRunOutcome(customer, source, client.kind, deps.accept)

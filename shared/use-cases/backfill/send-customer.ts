@@ -15,9 +15,12 @@ import { acceptWebhook, WebhookContent, WebhookDelivery, webhookCorrelationId } 
  * is mapped from the page (names, e-mail, phone); a BigCommerce one is read again by the worker, as
  * its webhook is. Returns which count it adds to.
  */
-/** The request a backfilled customer becomes (the webhook intake's key). */
-export const backfillCorrelationId = (source: string, sourceCustomerId: string): string =>
-  webhookCorrelationId(source, backfillEventKey(sourceCustomerId));
+/** The request a backfilled customer becomes (the webhook intake's key; undefined: not to be had now). */
+export const backfillCorrelationId = (
+  accept: AcceptDeps,
+  source: string,
+  sourceCustomerId: string,
+): Promise<string | undefined> => webhookCorrelationId(accept, source, backfillEventKey(sourceCustomerId));
 
 type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
 
@@ -66,7 +69,10 @@ export async function dryRunOutcome(
   kind: 'shopify' | 'bigcommerce',
   accept: AcceptDeps,
 ): Promise<'queued' | 'replayed' | 'unmappable'> {
-  if (await accept.statusStore.get(backfillCorrelationId(source.name, customer.id))) return 'replayed';
+  const correlationId = await backfillCorrelationId(accept, source.name, customer.id);
+  // The key cannot be had now: the page goes again (as sendCustomer's storage errors do).
+  if (correlationId === undefined) throw transient('backfill dry run: no correlation ID');
+  if (await accept.statusStore.get(correlationId)) return 'replayed';
   return contentOf(customer, source, kind).kind === 'unmappable' ? 'unmappable' : 'queued';
 }
 

@@ -94,10 +94,12 @@ export async function takeSlot(
   keepAlive?: () => Promise<unknown>,
 ): Promise<{ slot: GateSlot; record: StatusRecord } | { result: ProcessResult }> {
   const deadline = Date.now() + inlineWaitMs(deps);
+  // Fair sharing: this instance's waiters take turns by caller (waiting-line.ts).
+  const share = deps.admission?.shareOf(record);
   let current = record;
   for (;;) {
     const chunk = Math.max(0, Math.min((deps.leaseSeconds * 1000) / 3, deadline - Date.now()));
-    const answer = await deps.gate.acquire(chunk);
+    const answer = await deps.gate.acquire(chunk, share && { share });
     if ('run' in answer) return { slot: answer, record: current };
     if (answer.retryAt > deadline || Date.now() >= deadline) {
       const wait = Math.max(1, (answer.retryAt - Date.now()) / 1000);

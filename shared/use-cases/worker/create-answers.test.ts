@@ -11,6 +11,7 @@ import { toStatusAnswer } from '../../domain/status';
 import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../../ports';
 import { NameAndPhoneMatch } from '../../domain/recovery-match';
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
+import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 /**
  * The answer classes of issue 11 as the worker meets them: a 2xx without an account (look it up,
@@ -57,6 +58,7 @@ function setup(
     gate: d365Gate(4),
     target: 'custom-service',
     defaultCustomerGroup: '30',
+    ...testKeyCorrelation(),
     duplicatePolicy: 'create',
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
     leaseSeconds: 60,

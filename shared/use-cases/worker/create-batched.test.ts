@@ -8,6 +8,7 @@ import { WorkerDeps } from './deps';
 import { processQueuedRequest } from './dispatch';
 import { QueueMessage } from '../../domain/queue-message';
 import { CustomerQueue, D365Client, D365Gate, D365GateUnavailableError, silentLog } from '../../ports';
+import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 /**
  * The worker with a gated (batched) lookup: the lookup takes a gate slot of its own, and the
@@ -60,6 +61,7 @@ function setup(
     gatedLookup,
     target: 'custom-service',
     defaultCustomerGroup: '30',
+    ...testKeyCorrelation(),
     duplicatePolicy: 'link',
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
     leaseSeconds: 60,

@@ -10,6 +10,7 @@ import type { QueueMessage } from '../../domain/queue-message';
 import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../../ports';
 import { WorkerDeps } from './deps';
 import { processQueuedRequest } from './dispatch';
+import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 /**
  * A customer without an e-mail (issue 32): the duplicate policy looks it up by name and phone among
@@ -63,6 +64,7 @@ function setup(policy: WorkerDeps['duplicatePolicy'], byNameAndPhone: (NameAndPh
     settleSeconds: 5,
     now: () => clock,
     random: () => 0.5,
+    ...testKeyCorrelation(),
   };
   return { deps, sent, calls, nameLookups, claimed, record: (id: string) => statusStore.records.get(id)! };
 }

@@ -11,6 +11,7 @@ import type {
   D365CustomerUpdates,
   D365Gate,
   ErasureMarks,
+  FairAdmission,
   IdentityClaims,
   Log,
   ShopClients,
@@ -21,11 +22,14 @@ import type {
 import { clock } from '../clock';
 import type { LandAddressesDeps } from '../land-further-addresses';
 import type { ResolveDeps } from './resolve-source';
+import type { KeyCorrelationDeps } from '../key-correlation';
 
 /** What the queue worker needs: the create's ports and settings, and the update's (issue 17). */
 export interface WorkerDeps
   extends
     Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'>,
+    // An erasure's anonymising updates are keyed requests too (privacy-d365.ts).
+    Pick<KeyCorrelationDeps, 'correlationKey' | 'retentionDays'>,
     Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'> {
   statusStore: StatusStore;
   d365: D365Client;
@@ -55,6 +59,11 @@ export interface WorkerDeps
   callTimeoutMs: number;
   /** Per-customer claims (link/reject): one request at a time looks up and creates one identity. */
   identityClaims: IdentityClaims;
+  /**
+   * Fair sharing (issue 24): this instance's admission per caller; the gate's waiters line up by
+   * the share it gives. Absent: first come, first served.
+   */
+  admission?: FairAdmission;
   /** How long an invocation may wait for a gate slot or a throttling pause before rescheduling instead. */
   maxInlineWaitMs?: number;
   /**

@@ -4,7 +4,7 @@ import { decodeQueueMessage, QueueMessage } from '../../domain/queue-message';
 import { isPrivacyKind, parsePrivacyState, PrivacyState } from '../../domain/privacy';
 import { FAILURE_CODES, StatusRecord } from '../../domain/status';
 import { sourceReferenceOf } from '../../domain/webhooks/source-reference';
-import { StatusConflictError } from '../../ports';
+import { AdmissionTicket, FairAdmission, StatusConflictError } from '../../ports';
 import { clock } from '../clock';
 import { claimRecord, decideOrDefer } from './claim';
 import { CreateMessage, runCreate } from './create';
@@ -30,6 +30,22 @@ export async function processQueuedRequest(
   const decoded = decodeQueueMessage(input);
   if (!decoded.ok) return discardInvalid({ kind: 'invalid', correlationId: decoded.correlationId }, deps);
   const { message } = decoded;
+  // Fair sharing: the admission ticket, held from before the claim to the end of this invocation.
+  const held: { ticket?: AdmissionTicket } = {};
+  try {
+    return await claimAndRun(message, deps, options, held);
+  } finally {
+    held.ticket?.release();
+  }
+}
+
+/** The claim loop of one delivery (`held` keeps its admission ticket). */
+async function claimAndRun(
+  message: QueueMessage,
+  deps: WorkerDeps,
+  options: ProcessOptions,
+  held: { ticket?: AdmissionTicket },
+): Promise<ProcessResult> {
   const claimAttempts = options.claimAttempts ?? 3;
   for (let tries = 1; ; tries++) {
     // The record as the intake wrote it, the first time; else as stored now.
@@ -40,6 +56,12 @@ export async function processQueuedRequest(
     if ('result' in decision) return decision.result;
     const work = decode(message, record, deps);
     if (work.kind === 'invalid') return discardInvalid(work, deps, record);
+    if (!held.ticket && deps.admission) {
+      const admission = admit(record, message, deps.admission);
+      if ('deferred' in admission)
+        return { kind: 'deferred', delaySeconds: await deferOverShare(admission, deps) };
+      held.ticket = admission.ticket;
+    }
     const claimed = await claimRecord(record, decision.attempt, deps);
     if (claimed !== 'conflict') {
       const submittedAt =
@@ -59,6 +81,37 @@ type Decoded =
   | { kind: 'update'; update: UpdateRequest }
   | { kind: 'privacy'; state: PrivacyState }
   | { kind: 'invalid'; correlationId?: string; reason?: string };
+
+/**
+ * Fair sharing (issue 24): a ticket while the request's caller is within its share on this instance,
+ * else the message to send back with the delay the admission gives.
+ */
+function admit(
+  record: StatusRecord,
+  message: QueueMessage,
+  admission: FairAdmission,
+): { ticket: AdmissionTicket } | { deferred: { message: QueueMessage; seconds: number } } {
+  const answer = admission.admit(admission.shareOf(record));
+  if ('release' in answer) return { ticket: answer };
+  return { deferred: { message, seconds: answer.deferSeconds } };
+}
+
+/**
+ * Sends an over-share message back for later: a new message, so its dequeue count starts again and
+ * deferral never pushes a request towards the poison queue; the record is not touched.
+ */
+async function deferOverShare(
+  admission: { deferred: { message: QueueMessage; seconds: number } },
+  deps: WorkerDeps,
+): Promise<number> {
+  const { message, seconds } = admission.deferred;
+  const delaySeconds = await defer(message, seconds, deps);
+  deps.log.info('customer.deferred_for_fair_share', {
+    correlationId: message.correlationId,
+    retryAfterSeconds: delaySeconds,
+  });
+  return delaySeconds;
+}
 
 /**
  * The request, once, from its record's payload (a legacy message's own copy when the record has

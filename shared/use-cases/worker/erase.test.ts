@@ -132,6 +132,37 @@ describe('erasure in the worker', () => {
     });
     expect(released.kind).toBe('accepted');
   });
+  it('a batch cut short (the instance killed inside it): the successor counts what it had erased, the counts stay exact', async () => {
+    const { app, deps, drain, erase, advance } = setup(false);
+    await createdForUpdate(app);
+    const create = [...app.statusStore.records.values()].find((r) => r.kind === undefined)!;
+    // A second request of the customer still holding it (a failed one keeps its payload).
+    const { etag: _etag, ...fields } = create;
+    await app.statusStore.create({ ...fields, correlationId: 'failed-1', status: 'failed' });
+    const update = deps.statusStore.update.bind(deps.statusStore);
+    let erasures = 0;
+    deps.statusStore.update = async (record, changes) => {
+      if (changes.erasedAt !== undefined && (erasures += 1) === 2) throw new Error('the instance died');
+      return update(record, changes);
+    };
+    app.sent.length = 0; // the create's message, already worked
+    const id = await erase();
+    const message = app.sent.shift()!;
+    await expect(processQueuedRequest(message, deps)).rejects.toThrow('the instance died');
+    expect(parsePrivacyState(app.statusStore.records.get(id)!.payload)!.batch?.records).toHaveLength(2);
+    // The host delivers the message again once it is visible (the lease has ended by then).
+    advance();
+    app.sent.push(message);
+    await drain();
+    const done = app.statusStore.records.get(id)!;
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts).toBeGreaterThan(1);
+    const state = parsePrivacyState(done.payload)!;
+    expect(state.erased).toMatchObject({ statusRecords: 2, customerLinks: 1 });
+    expect(state.batch).toBeUndefined();
+    expect(holding(app)).toEqual([]);
+  });
+
   it('removes the account we wrote into the shop\u2019s customer (once), before its link goes', async () => {
     const forgotten: string[] = [];
     const { app, drain, erase } = setup(false, async (customerId) => {

@@ -1,5 +1,6 @@
 import {
   erasureMarkKey,
+  holdsCustomerData,
   PrivacyState,
   SOURCE_WIDE,
   queryForRequest,
@@ -7,7 +8,7 @@ import {
   SubjectQuery,
 } from '../../domain/privacy';
 import { StatusRecord } from '../../domain/status';
-import { CustomerLink, StatusConflictError } from '../../ports';
+import { CustomerLink, CustomerLinkKey, StatusConflictError } from '../../ports';
 import { clock, secondsUntil } from '../clock';
 import type { ProcessResult } from './deps';
 import { comeBack, complete, PrivacyWork, PrivacyWorkerDeps, saveState, sliceUsed } from './privacy-job';
@@ -25,7 +26,9 @@ import { forgetShopAccount } from './privacy-shops';
  *    (privacy-d365.ts).
  * 4. `erase`: in batches, each record keeps only its facts (status, codes, times, fingerprint:
  *    exactly once still holds), each link goes (the account we wrote into its shop customer
- *    first: privacy-shops.ts), and the claims of those requests with them.
+ *    first: privacy-shops.ts), and the claims of those requests with them. A batch is saved as
+ *    under way before it starts, so a successor of an instance killed inside it counts what of it
+ *    is gone (the proof's counts stay exact).
  * 5. `recheck`: once the marks have stood long enough for any intake that missed them to have
  *    written its record, a last look; anything found goes round again.
  */
@@ -115,11 +118,17 @@ async function waitPhase(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<Pro
 async function erasePhase(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<ProcessResult | undefined> {
   const query = queryForRequest(job.state);
   const batch = batchOf(deps);
+  await countInterruptedBatch(job, deps);
   for (;;) {
     const records = await deps.statusStore.findHolding(query, batch);
     if (records.some(stillWorking)) return advance(job, 'wait', deps); // written since
     const links = deps.links ? await deps.links.findForSubject(query, batch) : [];
+    if (records.length + links.length > 0) {
+      job.state.batch = { records: records.map((r) => r.correlationId), links: links.flatMap(linkKey) };
+      await saveState(job, deps);
+    }
     const done = await eraseBatch(job, records, links, deps);
+    job.state.batch = undefined;
     await saveState(job, deps);
     if (records.length < batch && links.length < batch) return advance(job, 'recheck', deps);
     if (done === 0) return comeBack(job, 5, 'items changed while they were being erased', deps);
@@ -130,6 +139,35 @@ async function erasePhase(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<Pr
 const count = (state: PrivacyState, store: string, n: number): void => {
   state.erased[store] = (state.erased[store] ?? 0) + n;
 };
+
+const linkKey = (link: CustomerLink): CustomerLinkKey[] => {
+  if (link.sourceCustomerId !== undefined)
+    return [{ kind: 'reference', source: link.source, sourceCustomerId: link.sourceCustomerId }];
+  if (link.customerAccount !== undefined)
+    return [{ kind: 'account', legalEntity: link.legalEntity, customerAccount: link.customerAccount }];
+  return [];
+};
+
+/**
+ * A batch saved as under way means the instance working it was killed inside it (its counts were
+ * never saved): what of it is gone now was erased by that instance, and is counted here; the rest
+ * is found again by the next batch and counted there. The proof's counts stay exact across kills.
+ */
+async function countInterruptedBatch(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<void> {
+  const { batch } = job.state;
+  if (!batch) return;
+  let records = 0;
+  for (const id of batch.records) {
+    const record = await deps.statusStore.get(id);
+    if (record?.erasedAt !== undefined && !holdsCustomerData(record)) records += 1;
+  }
+  let links = 0;
+  for (const key of batch.links) if (deps.links && !(await deps.links.get(key))) links += 1;
+  count(job.state, 'statusRecords', records);
+  count(job.state, 'customerLinks', links);
+  job.state.batch = undefined;
+  await saveState(job, deps);
+}
 
 /** One batch: the records keep their facts only, the links go, and the claims of those requests. */
 async function eraseBatch(

@@ -54,7 +54,7 @@ export async function complete(job: PrivacyWork, deps: PrivacyWorkerDeps): Promi
   let final: PrivacyState = { ...state, phase: 'done', completedAt };
   if (state.kind === 'erase') {
     const { sourceCustomerId: _id, emailKey: _key, ...subject } = state.subject;
-    final = { ...final, subject, expanded: undefined };
+    final = { ...final, subject, expanded: undefined, batch: undefined };
   }
   return recordPrivacyCompleted(job.work.record, final, deps);
 }
