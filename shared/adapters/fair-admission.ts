@@ -9,6 +9,9 @@ import {
 } from '../domain/fair-share';
 import { FairAdmission } from '../ports';
 
+/** How far back the pace of a caller's finished requests is measured. */
+const RATE_WINDOW_MS = 5_000;
+
 /** All background work (backfill, bulk replay) shares one count, whoever asked for it. */
 const BACKGROUND = '\u0000background';
 
@@ -23,14 +26,19 @@ export function fairAdmission(settings: FairShareSettings, now: () => number = D
   let total = 0;
   /** Per caller: until when each message this instance deferred stays invisible. */
   const parked = new Map<string, number[]>();
+  /** Per caller: when this instance finished each of its requests, over the last RATE_WINDOW_MS. */
+  const finished = new Map<string, number[]>();
+  const recent = (times: Map<string, number[]>, key: string, after: number): number[] => {
+    const kept = (times.get(key) ?? []).filter((at) => at > after);
+    if (kept.length) times.set(key, kept);
+    else times.delete(key);
+    return kept;
+  };
   const keyOf = (share: FairShare): string => (share.priority === 'background' ? BACKGROUND : share.caller);
 
-  const parkedNow = (key: string): number[] => {
-    const until = (parked.get(key) ?? []).filter((at) => at > now());
-    if (until.length) parked.set(key, until);
-    else parked.delete(key);
-    return until;
-  };
+  /** How many of the caller's requests this instance finished per second lately (at least 1). */
+  const pace = (key: string): number =>
+    Math.max(1, recent(finished, key, now() - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000));
 
   return {
     shareOf: (request: { caller?: string; priority?: Priority }) => fairShareOf(request, settings),
@@ -39,8 +47,11 @@ export function fairAdmission(settings: FairShareSettings, now: () => number = D
       const limit = admissionLimit(share, settings);
       const busy = working.get(key) ?? 0;
       if (busy >= limit && !mayUseSpareRoom(share, total, settings)) {
-        const until = parkedNow(key);
-        const deferSeconds = deferralSeconds(until.length, limit);
+        const until = recent(parked, key, now());
+        // Spread at the pace this instance finishes the caller's requests: they come back about as
+        // fast as it can take them (faster, and they crowd the queue ahead of other callers'
+        // messages; slower, and a lone caller's instance runs dry and hands its D365 slots back).
+        const deferSeconds = deferralSeconds(until.length, pace(key));
         until.push(now() + deferSeconds * 1000);
         parked.set(key, until);
         return { deferSeconds };
@@ -53,6 +64,7 @@ export function fairAdmission(settings: FairShareSettings, now: () => number = D
           if (released) return;
           released = true;
           total -= 1;
+          finished.set(key, [...recent(finished, key, now() - RATE_WINDOW_MS), now()]);
           const left = (working.get(key) ?? 1) - 1;
           if (left > 0) working.set(key, left);
           else working.delete(key);

@@ -38,6 +38,7 @@ const OPTIONAL_FIELDS = [
   'resolutionNote',
   'originalPayload',
   'replayJobId',
+  'priority',
 ] as const satisfies readonly (keyof StatusRecord)[];
 
 type Entity = Omit<StatusRecord, 'etag' | 'correlationId'> & { partitionKey: string; rowKey: string };

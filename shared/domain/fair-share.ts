@@ -82,12 +82,15 @@ export const largestShare = (settings: FairShareSettings): number =>
   );
 
 /**
- * How long a deferred message of a caller stays invisible: one second per share already parked
- * (so about one share of that caller's backlog comes back per second and instance, however long
- * the backlog is), at most `maxSeconds`.
+ * How long a deferred message of a caller stays invisible: one second per `perSecond` already
+ * parked (the pace at which the instance finishes that caller's requests: so its backlog comes
+ * back about as fast as it is served, however long it is), at most `maxSeconds`.
  */
-export const deferralSeconds = (parked: number, limit: number, maxSeconds = 30): number =>
-  Math.min(maxSeconds, 1 + Math.floor(parked / Math.max(1, Number.isFinite(limit) ? limit : parked + 1)));
+export const deferralSeconds = (parked: number, perSecond: number, maxSeconds = 30): number =>
+  Math.min(
+    maxSeconds,
+    1 + Math.floor(parked / Math.max(1, Number.isFinite(perSecond) ? perSecond : parked + 1)),
+  );
 
 /**
  * A waiter's tags in start-time fair queueing: it starts where its caller's last waiter finished,

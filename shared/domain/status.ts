@@ -195,6 +195,11 @@ export interface StatusRecord {
   originalPayload?: string;
   /** The bulk replay that last re-queued it. */
   replayJobId?: string;
+  /**
+   * Bulk work (a backfill's customer, a bulk replay's request): it yields to live requests for an
+   * instance's room and for D365 slots (fair sharing, shared/domain/fair-share.ts). Absent: live.
+   */
+  priority?: 'background';
   /** Optimistic-concurrency tag of the stored version. */
   etag: string;
 }

@@ -60,6 +60,8 @@ export interface AcceptOptions {
   callbackUrl?: string;
   /** A create's: whether its caller verified the shopper's identity (domain/ownership.ts `identityOf`). */
   identity?: Identity;
+  /** Bulk work (a backfill): it yields to live requests (fair sharing). */
+  priority?: 'background';
 }
 
 /**
@@ -235,6 +237,7 @@ export async function acceptValidated(
       ...(caller !== 'anonymous' && { caller }),
       ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
       ...(options.identity !== undefined && { identity: options.identity }),
+      ...(options.priority !== undefined && { priority: options.priority }),
       ...(options.origin && { source: options.origin.source }),
       ...(options.origin?.sourceCustomerId !== undefined && {
         sourceCustomerId: options.origin.sourceCustomerId,

@@ -65,6 +65,19 @@ export type AcceptUpdateResult =
   /** A shop's delivery that changes nothing we sync (the shop's echo of our own write). */
   | { kind: 'echo' };
 
+let lastArrival = 0;
+
+/**
+ * The arrival time of an update stamped by arrival, strictly after the previous one of this
+ * instance: two updates accepted in the same millisecond keep their order (an equal stamp would
+ * make the later one the "same change again", dropped as stale). Across instances arrival order is
+ * only as good as their clocks (README "Customer updates").
+ */
+function arrivalTime(now: Date): number {
+  lastArrival = Math.max(now.getTime(), lastArrival + 1);
+  return lastArrival;
+}
+
 export async function acceptUpdate(
   intake: UpdateIntake,
   deps: AcceptDeps & { links: CustomerLinks },
@@ -114,7 +127,7 @@ export async function acceptUpdate(
       source: link.source,
       ...(link.sourceCustomerId !== undefined && { sourceCustomerId: link.sourceCustomerId }),
       customer: checked.customer,
-      stamp: orderStamp(now.getTime(), intake.order),
+      stamp: orderStamp(arrivalTime(now), intake.order),
       ...(intake.sourceDigest !== undefined && { sourceDigest: intake.sourceDigest }),
     },
   };

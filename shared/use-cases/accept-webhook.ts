@@ -30,6 +30,8 @@ export interface WebhookDelivery {
   sourceCustomerId?: string;
   /** Whether the sender verified the shopper's identity (domain/ownership.ts `identityOf`). */
   identity: Identity;
+  /** Bulk work (a backfill's customer): it yields to live requests (fair sharing). */
+  priority?: 'background';
 }
 
 export type WebhookContent =
@@ -111,6 +113,7 @@ async function acceptMapped(
     route: ROUTE,
     origin,
     identity: delivery.identity,
+    ...(delivery.priority !== undefined && { priority: delivery.priority }),
   });
   switch (accepted.kind) {
     case 'accepted':

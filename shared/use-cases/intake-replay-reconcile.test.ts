@@ -1,6 +1,6 @@
 import { permanent } from '../domain/failure';
 import { backoffSeconds } from '../domain/retry-policy';
-import { replayFailedRequest } from './replay-request';
+import { replayFailedRequest, requeueFailed } from './replay-request';
 import { reconcile } from './reconcile';
 import { silentLog } from '../ports';
 import { acceptedMessage, created, full, workerSetup as setup } from '../../test/support/worker-app';
@@ -40,6 +40,42 @@ describe('replay by an operator', () => {
     await expect(replayFailedRequest('0b6f4c1e-1d2a-4c3b-8e4f-5a6b7c8d9e0f', deps)).resolves.toEqual({
       kind: 'not-found',
     });
+  });
+
+  it('replays one request as live work, even one a bulk replay sent as background before', async () => {
+    const app = setup(async () => {
+      throw permanent('not_registered', 'D365 answered 403');
+    });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    await app.statusStore.update(app.record(message.correlationId), { priority: 'background' });
+    const deps = { statusStore: app.statusStore, queue: app.deps.queue, log: silentLog };
+    await replayFailedRequest(message.correlationId, deps);
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'queued' });
+    expect(app.record(message.correlationId).priority).toBeUndefined();
+  });
+});
+
+describe('a replay’s priority (issue 31 on issue 24’s gate)', () => {
+  it('is background when a bulk replay puts a request back, live again when an operator replays it alone', async () => {
+    const app = setup(async () => {
+      throw permanent('not_registered', 'D365 answered 403');
+    });
+    const message = await acceptedMessage(app);
+    await app.process(message);
+    const deps = { statusStore: app.statusStore, queue: app.deps.queue, log: silentLog };
+    const failed = app.record(message.correlationId);
+    const bulk = await requeueFailed(
+      { ...failed, payload: failed.payload! },
+      { replayJobId: 'job-1', priority: 'background' },
+      deps,
+    );
+    expect(bulk).toMatchObject({ status: 'queued', priority: 'background', replayJobId: 'job-1' });
+    await app.process(app.sent.at(-1)!.message);
+    expect(app.record(message.correlationId)).toMatchObject({ status: 'failed', priority: 'background' });
+    const alone = await replayFailedRequest(message.correlationId, deps);
+    expect(alone).toMatchObject({ kind: 'replayed', record: { status: 'queued' } });
+    expect(app.record(message.correlationId).priority).toBeUndefined();
   });
 });
 

@@ -33,6 +33,8 @@ export async function requeueFailed(
     resolution: undefined,
     resolvedBy: undefined,
     resolutionNote: undefined,
+    // Live unless the changes say otherwise (a bulk replay's `background`).
+    priority: undefined,
     queuedAt: now,
     updatedAt: now,
     ...changes,
@@ -56,5 +58,10 @@ export async function replayFailedRequest(
   if (!record) return { kind: 'not-found' };
   if (record.status !== 'failed') return { kind: 'not-failed' };
   if (!record.payload) return { kind: 'no-payload' };
-  return { kind: 'replayed', record: await requeueFailed({ ...record, payload: record.payload }, {}, deps) };
+  // An operator's replay of one request is live work, even of a request bulk work once sent.
+  const changes = { priority: undefined };
+  return {
+    kind: 'replayed',
+    record: await requeueFailed({ ...record, payload: record.payload }, changes, deps),
+  };
 }

@@ -85,7 +85,8 @@ describe('fair sharing on three hosts', () => {
     // ... and B did not wait for it: most of it was served after B. (First come, first served: only
     // the few already at the gate; the fair line alone, without admission: those the hosts had
     // taken off the queue before B's, 43 of 147.)
-    expect(aAfterB).toBeGreaterThanOrEqual(0.75 * backlog);
+    // Measured 78-94 % on a loaded machine (load ~15 on 2 cores); the fair line alone 29 %.
+    expect(aAfterB).toBeGreaterThanOrEqual(0.6 * backlog);
     // Deferral is not a failed delivery: nothing went to the poison queue.
     const poison = new QueueClient(stack.env.AzureWebJobsStorage!, `${stack.queueName}-poison`);
     const poisoned = (await poison.exists()) ? (await poison.getProperties()).approximateMessagesCount : 0;

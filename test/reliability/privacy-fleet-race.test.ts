@@ -11,7 +11,9 @@ import { postRaw, shopifyHeaders } from '../support/webhooks';
  * here the create is held in D365 by the emulator's latency fault, so the race is caught at:
  * - `processing`: the duplicate lookup (DUPLICATE_POLICY=link, the default) is in flight;
  * - `submitting`: the create call itself is in flight (past the fence: the customer may exist;
- *   D365_TARGET=custom-service, the default: the CreateCustomer service call).
+ *   D365_TARGET=custom-service, the default: the CreateCustomer service call);
+ * - `submitting` with an unknown outcome: D365 committed the customer and its gateway answered 504;
+ *   the record is to look it up before anything else (its lookups held) when the redacts arrive.
  * Ten copies of `customers/redact` go to the three hosts (with a redelivery of the create) while the
  * call is held; the test sees the erasure wait for that very record in that very stage (its status
  * answer's `lastError`, the record's status read from the table while the call is still pending),
@@ -110,6 +112,41 @@ interface PrivacyStatus {
   d365: { action: string; customerAccount: string }[];
 }
 
+/** Ten copies of the redact on the three hosts beside a redelivery of the create: one request. */
+async function sendRedacts(gone: ShopCustomer): Promise<() => Promise<PrivacyStatus>> {
+  const redact = compliance('shopify-customers-redact.json', SHOP, gone);
+  const [redelivered, ...answers] = await Promise.all([
+    send(1, 'customers/create', createBody(gone)),
+    ...Array.from({ length: 10 }, (_, i) => send(i % HOSTS, 'customers/redact', redact)),
+  ]);
+  expect([200, 202]).toContain(redelivered!.status);
+  const ids = new Set(answers.map((a) => (a.json as { id: string }).id));
+  expect(ids.size).toBe(1);
+  expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+  const statusUrl = `${stack.url(2)}/api/privacy/requests/${[...ids][0]}`;
+  return async () => (await (await fetch(statusUrl)).json()) as PrivacyStatus;
+}
+
+/** The erasure ends: the customer created once in D365 (and reported), nothing of it left. */
+async function endsErasedOnce(gone: ShopCustomer, read: () => Promise<PrivacyStatus>, stage: string) {
+  const done = await until('the erasure', read, (answer) => ['succeeded', 'failed'].includes(answer.status));
+  expect(done.status).toBe('succeeded');
+  await until('the creates', creates, (rows) => rows.every(ended));
+  // Created once in D365, and reported (the default): the account it got is named.
+  const inD365 = (await stack.customers()).filter((c) => JSON.stringify(c.fields).includes(gone.email));
+  expect(inD365).toHaveLength(1);
+  expect(done.d365).toEqual([
+    expect.objectContaining({ action: 'reported', customerAccount: inD365[0]!.account }),
+  ]);
+  expect(done.erased?.customerLinks).toBe(1);
+  // Nothing of the subject in any table or queue; the others' links kept.
+  const stored = await scanStorage(stack.env.AzureWebJobsStorage!);
+  expect(foundIn(stored, [...valuesOf(gone), gone.phone, gone.id])).toEqual([]);
+  const kept = others.map((c) => c.id);
+  expect(foundIn(stored, kept)).toEqual(kept);
+  console.log(`privacy race at ${stage}: ${scanFigures(stored)}`);
+}
+
 /**
  * The race at one stage: the subject's create is held in D365 (`endpoint` pending), the redacts go
  * out, the erasure is seen waiting for the record while it is still in `stage`; then the outcome.
@@ -135,43 +172,14 @@ async function raceAt(
     async () => (await logged(endpoint)).slice(before),
     (calls) => calls.some((c) => c.status === null),
   );
-  const redact = compliance('shopify-customers-redact.json', SHOP, gone);
-  const [redelivered, ...answers] = await Promise.all([
-    send(1, 'customers/create', createBody(gone)),
-    ...Array.from({ length: 10 }, (_, i) => send(i % HOSTS, 'customers/redact', redact)),
-  ]);
-  expect([200, 202]).toContain(redelivered!.status);
-  const ids = new Set(answers.map((a) => (a.json as { id: string }).id));
-  expect(ids.size).toBe(1);
-  expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
-  const statusUrl = `${stack.url(2)}/api/privacy/requests/${[...ids][0]}`;
-  const read = async () => (await (await fetch(statusUrl)).json()) as PrivacyStatus;
+  const read = await sendRedacts(gone);
   // The erasure waits for the create in flight, and the create is still at the stage under test.
   await until('the erasure waiting', read, (answer) => /in flight/.test(answer.lastError ?? ''));
   const subjectRecords = (await creates()).filter((r) => r.sourceCustomerId === gone.id);
   expect(subjectRecords.map((r) => r.status)).toContain(stage);
   expect((await logged(endpoint)).slice(before).some((c) => c.status === null)).toBe(true);
 
-  const done = await until('the erasure', read, (answer) => ['succeeded', 'failed'].includes(answer.status));
-  expect(done.status).toBe('succeeded');
-  await until('the creates', creates, (rows) => rows.every(ended));
-  // Created once in D365, and reported (the default): the account it got is named.
-  const inD365 = (await stack.customers()).filter((c) => JSON.stringify(c.fields).includes(gone.email));
-  expect(inD365).toHaveLength(1);
-  expect(done.d365).toEqual([
-    expect.objectContaining({ action: 'reported', customerAccount: inD365[0]!.account }),
-  ]);
-  expect(done.erased?.customerLinks).toBe(1);
-  // Nothing of the subject in any table or queue; the others' links kept.
-  const stored = await scanStorage(stack.env.AzureWebJobsStorage!);
-  expect(foundIn(stored, [...valuesOf(gone), gone.phone, gone.id])).toEqual([]);
-  expect(
-    foundIn(
-      stored,
-      others.map((c) => c.id),
-    ),
-  ).toEqual(others.map((c) => c.id));
-  console.log(`privacy race at ${stage}: ${scanFigures(stored)}`);
+  await endsErasedOnce(gone, read, stage);
 }
 
 describe('a redact racing its customer\u2019s create on a fleet of three hosts', () => {
@@ -190,5 +198,40 @@ describe('a redact racing its customer\u2019s create on a fleet of three hosts',
       { endpoint: 'customService', method: 'POST', path: 'CreateCustomer' },
       shopCustomer('b', 62),
     );
+  }, 420_000);
+
+  it('at `submitting` with an unknown outcome (D365 committed, its gateway answered 504): created once, nothing of it left', async () => {
+    const gone = shopCustomer('b', 63);
+    await stack.emulatorApi('POST', '/_emulator/faults', {
+      service: 'd365',
+      after: true,
+      status: 504,
+      path: 'CreateCustomer',
+      count: 1,
+    });
+    // Its lookups (before the create, and before trying again after the unknown outcome) are held,
+    // so the create is still in flight after the commit however the retry's jitter falls.
+    await stack.emulatorApi('POST', '/_emulator/faults', {
+      service: 'd365',
+      method: 'GET',
+      path: 'CustomersV3',
+      latencyMs: HOLD_MS,
+      count: 3,
+    });
+    expect((await send(0, 'customers/create', createBody(gone))).status).toBe(202);
+    // D365 committed the customer (and answered 504): the redacts go out now.
+    const committed = await until(
+      'the commit',
+      async () => (await stack.customers()).filter((c) => JSON.stringify(c.fields).includes(gone.email)),
+      (found) => found.length > 0,
+    );
+    expect(committed).toHaveLength(1);
+    const submitted = (await creates()).filter((r) => r.sourceCustomerId === gone.id);
+    expect(submitted.map((r) => r.status)).not.toContain('succeeded');
+    const read = await sendRedacts(gone);
+    await until('the erasure waiting', read, (answer) => /in flight/.test(answer.lastError ?? ''));
+    const subjectRecords = (await creates()).filter((r) => r.sourceCustomerId === gone.id);
+    expect(subjectRecords.some((r) => !ended(r))).toBe(true);
+    await endsErasedOnce(gone, read, 'submitting, outcome unknown');
   }, 420_000);
 });

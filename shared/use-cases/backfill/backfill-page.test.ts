@@ -149,6 +149,8 @@ describe('a backfill page', () => {
       ['shop', '7001'],
       ['shop', '7003'],
     ]);
+    // Bulk work: each yields to live requests (fair sharing).
+    expect([...a.statusStore.records.values()].map((r) => r.priority)).toEqual(['background', 'background']);
   });
 
   it('a rerun (or a second delivery of a page) sends nothing twice: the intake answers with the first request', async () => {

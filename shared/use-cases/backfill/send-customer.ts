@@ -37,6 +37,8 @@ export async function sendCustomer(
     eventKey: backfillEventKey(customer.id),
     sourceCustomerId: customer.id,
     identity: identityOf(webhookCaller(source), customer.verifiedEmail === true),
+    // Bulk work: the shop's live webhooks and every other caller's requests go first (fair sharing).
+    priority: 'background',
   };
   let result = await acceptWebhook(delivery, contentOf(customer, source, kind), accept);
   if (result.kind === 'invalid') {

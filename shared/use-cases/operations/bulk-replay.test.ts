@@ -174,7 +174,11 @@ describe('bulk replay as one job, paced through the fleet gate below live traffi
       needsReview: 0,
     });
     for (const id of w.ids)
-      expect((await w.store.get(id))!).toMatchObject({ status: 'succeeded', replayJobId: job.id });
+      expect((await w.store.get(id))!).toMatchObject({
+        status: 'succeeded',
+        replayJobId: job.id,
+        priority: 'background', // bulk work: it yields to live requests (fair sharing)
+      });
     // 4 slots, 1 kept for live requests: never more than 3 replays on their way at once.
     expect(w.peak.inFlight).toBe(3);
     expect(w.peak.held).toBeLessThanOrEqual(3);

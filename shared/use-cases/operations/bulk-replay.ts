@@ -294,7 +294,12 @@ async function release(correlationId: string, jobId: string, deps: BulkReplayDep
   const record = await deps.statusStore.get(correlationId);
   if (!record || !mayReplay(record) || record.resolvedAt !== undefined) return;
   try {
-    await requeueFailed({ ...record, payload: record.payload! }, { replayJobId: jobId }, deps);
+    // Bulk work: it yields to live requests for an instance's room and D365 slots (fair sharing).
+    await requeueFailed(
+      { ...record, payload: record.payload! },
+      { replayJobId: jobId, priority: 'background' },
+      deps,
+    );
   } catch (error) {
     if (!(error instanceof StatusConflictError)) throw error;
   }

@@ -72,6 +72,18 @@ describe('the worker shares an instance fairly between callers', () => {
     expect(admission.working(share)).toBe(0);
   });
 
+  it('takes bulk work (a backfill, a bulk replay) as background: one share for all of it, never spare room, last at the gate', async () => {
+    const { app, admission, acquired, acceptAs } = setup(1);
+    const bulk = await acceptAs('key:ops');
+    await app.statusStore.update(app.record(bulk.correlationId), { priority: 'background' });
+    const held = admission.admit(admission.shareOf({ caller: 'key:other', priority: 'background' }));
+    // All background work shares one share, whoever asked for it: deferred.
+    await expect(app.process(bulk)).resolves.toEqual({ kind: 'deferred', delaySeconds: 1 });
+    if ('release' in held) held.release();
+    await expect(app.process(bulk)).resolves.toMatchObject({ kind: 'succeeded' });
+    expect(acquired.map((o) => o?.share)).toEqual([{ caller: 'key:ops', weight: 1, priority: 'background' }]);
+  });
+
   it("asks the gate for a slot with the request's caller and weight", async () => {
     const { app, acquired, acceptAs } = setup(4);
     await app.process(await acceptAs('key:pos'));

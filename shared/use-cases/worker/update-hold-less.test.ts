@@ -45,6 +45,21 @@ describe('customer updates without a stored copy of the customer', () => {
     ]);
   });
 
+  it('keeps the order of two updates accepted in the same millisecond (arrival stamps never tie)', async () => {
+    const app = setup();
+    await createdForUpdate(app);
+    const sameInstant = new Date();
+    app.deps.now = () => sameInstant;
+    const first = await app.acceptUpdate({ FirstName: 'Other' });
+    const second = await app.acceptUpdate({ FirstName: customer.FirstName });
+    await app.process(first);
+    await app.process(second);
+    expect(app.d365.patches.map((p) => p.changes)).toEqual([
+      { PersonFirstName: 'Other' },
+      { PersonFirstName: customer.FirstName },
+    ]);
+  });
+
   it('replaces one address list against the other list as D365 holds it (one read), sending only the delivery fields', async () => {
     const app = setup();
     await createdForUpdate(app);
