@@ -183,7 +183,21 @@ export interface D365Client {
     person: PersonKey,
     options?: CallOptions,
   ): Promise<NameAndPhoneMatch[] | undefined>;
+  /**
+   * Organisations (issue 32): the accounts of the organisations with this tax number, or with this
+   * name in this country and no tax number, every row re-checked exactly (customer-match.ts).
+   * `undefined` when the name cannot be filtered on exactly. Optional: a D365 client without it
+   * cannot take organisations (they fail, never create blindly).
+   */
+  findOrganizations?(
+    legalEntity: string,
+    organisation: OrganisationKey,
+    options?: CallOptions,
+  ): Promise<string[] | undefined>;
 }
+
+/** What an organisation lookup matches on (already normalised: customer-match.ts). */
+export type OrganisationKey = { taxNumber: string } | { name: string; country: string };
 
 /** The name and phone a recovery lookup matches on. */
 export interface PersonKey {

@@ -74,7 +74,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 }
 
 const phone = (customer: number, version: number) =>
-  `+1425${String(customer % 1000).padStart(3, '0')}${String(version).padStart(4, '0')}`;
+  `+1425${200 + (customer % 800)}${String(version).padStart(4, '0')}`; // a valid NANP exchange (issue 32)
 
 export async function runUpdatePhase(
   fleet: FleetStack,

@@ -20,7 +20,36 @@ import { storedPhoneAsE164 } from './phone-number';
 
 export type MatchKey =
   | { kind: 'email'; email: string }
-  | { kind: 'name_and_phone'; firstName: string; lastName: string; phone: string };
+  | { kind: 'name_and_phone'; firstName: string; lastName: string; phone: string }
+  /** An organisation with a tax number: that number (never a contact's e-mail). */
+  | { kind: 'tax_number'; taxNumber: string }
+  /** An organisation without one: its name in its country, among organisations without a tax number. */
+  | { kind: 'name_and_country'; name: string; country: string };
+
+type Matchable = Pick<
+  NormalisedCustomer,
+  | 'EmailAddress'
+  | 'FirstName'
+  | 'LastName'
+  | 'ContactNumber'
+  | 'PartyType'
+  | 'OrganizationName'
+  | 'TaxNumber'
+  | 'BillingAddress'
+  | 'ShippingAddress'
+>;
+
+/** The customer's country: its primary billing address's, else its first address's. */
+export function homeCountryOf(
+  customer: Pick<NormalisedCustomer, 'BillingAddress' | 'ShippingAddress'>,
+): string | undefined {
+  const addresses = [...(customer.BillingAddress ?? []), ...(customer.ShippingAddress ?? [])];
+  return (addresses.find((a) => a.PrimaryAddress === 'Yes' && a.Addresstype === 'Billing') ?? addresses[0])
+    ?.CountryCode;
+}
+
+/** A tax number as matched: letters and digits only, upper case. */
+export const taxNumberForMatch = (text: string): string => text.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
 
 /** A name as matched: NFC, trimmed, inner white space as one space, lower case (F&O's collation ignores case). */
 export function nameForMatch(text: string | undefined): string {
@@ -31,9 +60,15 @@ export function nameForMatch(text: string | undefined): string {
 export const emailForMatch = (text: string): string => text.trim().toLowerCase();
 
 /** The key a customer is matched on (the contract guarantees an e-mail or a phone). */
-export function matchKeyOf(
-  customer: Pick<NormalisedCustomer, 'EmailAddress' | 'FirstName' | 'LastName' | 'ContactNumber'>,
-): MatchKey {
+export function matchKeyOf(customer: Partial<Matchable> & Pick<Matchable, 'FirstName'>): MatchKey {
+  if (customer.PartyType === 'Organization') {
+    if (customer.TaxNumber !== undefined)
+      return { kind: 'tax_number', taxNumber: taxNumberForMatch(customer.TaxNumber) };
+    const country = homeCountryOf(customer);
+    if (customer.OrganizationName === undefined || country === undefined)
+      throw new RangeError('an organisation needs a tax number, or a name and an address');
+    return { kind: 'name_and_country', name: nameForMatch(customer.OrganizationName), country };
+  }
   if (customer.EmailAddress !== undefined)
     return { kind: 'email', email: emailForMatch(customer.EmailAddress) };
   if (customer.ContactNumber === undefined) throw new RangeError('a customer needs an e-mail or a phone');
@@ -64,13 +99,21 @@ export function identityKeyOf(legalEntity: string, key: MatchKey): string {
   const text =
     key.kind === 'email'
       ? `${entity}\n${key.email}`
-      : `${entity}\nname_and_phone\n${key.firstName}\n${key.lastName}\n${key.phone}`;
+      : key.kind === 'name_and_phone'
+        ? `${entity}\nname_and_phone\n${key.firstName}\n${key.lastName}\n${key.phone}`
+        : key.kind === 'tax_number'
+          ? `${entity}\ntax_number\n${key.taxNumber}`
+          : `${entity}\nname_and_country\n${key.name}\n${key.country}`;
   return createHash('sha256').update(text).digest('hex');
 }
 
 /** A customer row as a lookup returns it (CustomersV3 field names). */
 export interface LookupRow {
   CustomerAccount?: unknown;
+  PartyType?: unknown;
+  OrganizationName?: unknown;
+  TaxExemptNumber?: unknown;
+  AddressCountryRegionId?: unknown;
   PrimaryContactEmail?: unknown;
   PersonFirstName?: unknown;
   PersonLastName?: unknown;
@@ -88,6 +131,18 @@ export const rowHasEmail = (row: LookupRow): boolean => text(row.PrimaryContactE
  * `+14255550100`, a national or unreadable number is no match).
  */
 export function rowMatchesKey(row: LookupRow, key: MatchKey): boolean {
+  const organisation = text(row.PartyType) === 'Organization';
+  if (key.kind === 'tax_number')
+    return organisation && taxNumberForMatch(text(row.TaxExemptNumber)) === key.taxNumber;
+  if (key.kind === 'name_and_country')
+    return (
+      organisation &&
+      taxNumberForMatch(text(row.TaxExemptNumber)) === '' &&
+      nameForMatch(text(row.OrganizationName)) === key.name &&
+      text(row.AddressCountryRegionId).trim().toUpperCase() === key.country
+    );
+  // A person is never an organisation's row (an organisation's contact e-mail is not the person's).
+  if (organisation) return false;
   if (key.kind === 'email')
     return rowHasEmail(row) && emailForMatch(text(row.PrimaryContactEmail)) === key.email;
   return (

@@ -95,6 +95,17 @@ export function ambiguousMessage(accounts: readonly string[], hasEmail = true): 
   return `${lead}${accounts.length} customers without an e-mail have its name and phone (${accounts.join(', ')}): an operator decides which one is this request's customer; it is never replayed into another create.`;
 }
 
+/** The `needs_review` message when several organisations match (issue 32; accounts and fields only). */
+export function organisationAmbiguousMessage(accounts: readonly string[], matchedOn: string): string {
+  const by = matchedOn === 'tax_number' ? 'its tax number' : 'its name in its country (and no tax number)';
+  return `${accounts.length} D365 organisations have ${by} (${accounts.join(', ')}): an operator decides which one is this request's customer; it is never replayed into another create.`;
+}
+
+/** The `needs_review` message when an organisation cannot be looked up exactly (issue 32). */
+export function organisationUnsearchableMessage(): string {
+  return "The organisation's name cannot be looked up exactly in D365 (it holds a character F&O filters treat as an operator): an operator decides whether D365 already has it; nothing was created.";
+}
+
 /** The `needs_review` message when a customer without an e-mail cannot be looked up exactly (issue 32). */
 export function unsearchableMessage(): string {
   return 'The request has no e-mail, and its name cannot be looked up exactly in D365 (it holds a character F&O filters treat as an operator, and more customers share its phone than one lookup reads): an operator decides whether D365 already has this customer; nothing was created.';

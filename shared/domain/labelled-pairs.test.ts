@@ -12,7 +12,7 @@ import { parseCustomerRequest } from './customer-contract';
  * `tradeoff` pairs (a phone-only customer who later gives an e-mail) are the documented case the
  * policy keeps apart: reported, not counted. Three `same` pairs write a first name as an initial
  * (`A.` for `Anna`): beyond the variations the issue names (formats, case, spaces, prefixes), they
- * show the limit of an exact rule and are counted in the matrix (98.8 % found over all pairs, 100 %
+ * show the limit of an exact rule and are counted in the matrix (98.9 % found over all pairs, 100 %
  * over the named variations).
  */
 type Side = {
@@ -20,6 +20,9 @@ type Side = {
   LastName?: string;
   EmailAddress?: string;
   ContactNumber?: string;
+  PartyType?: string;
+  OrganizationName?: string;
+  TaxNumber?: string;
   CountryCode: string;
 };
 interface Pair {
@@ -30,7 +33,7 @@ interface Pair {
   b: Side;
 }
 
-const pairs = labelled.pairs as Pair[];
+const pairs = labelled.pairs as unknown as Pair[];
 
 /** The side as the contract normalises it (a caller's body with one billing address in its country). */
 function normalised(side: Side): Person {
@@ -106,7 +109,7 @@ describe('the labelled pairs (issue 32)', () => {
     );
     expect(falseMerges).toEqual([]);
     expect(orderDependent).toEqual([]);
-    // Over every labelled pair, the initials included: 490 of 496 (98.8 %) on this set.
+    // Over every labelled pair, the initials included: 560 of 566 (98.9 %) on this set.
     expect(recall).toBeGreaterThanOrEqual(0.98);
     // Over the variations the issue names (formats, case, spaces, prefixes): at least 99 % (all, here).
     const hard = byCategory.get('phone-initial-or-short-name')!;

@@ -14,7 +14,7 @@
  */
 
 /** Which fields of D365's customer matched the request's (never the values themselves). */
-export const MATCHED_ON = ['email', 'name_and_phone'] as const;
+export const MATCHED_ON = ['email', 'name_and_phone', 'tax_number', 'name_and_country'] as const;
 export type MatchedOn = (typeof MATCHED_ON)[number];
 
 /** A customer a name-and-phone lookup found. */

@@ -92,7 +92,7 @@ export const statusAnswerSchema = z
       .optional()
       .meta({
         description:
-          'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone` as E.164, among customers without an e-mail: the duplicate policy for a request without an e-mail, or recovering a customer a create may have made if none holds the e-mail; several such customers: `needs_review` with them in `existingAccounts`). Never the matched values.',
+          'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone` as E.164, among customers without an e-mail: the duplicate policy for a request without an e-mail, or recovering a customer a create may have made if none holds the e-mail; several such customers: `needs_review` with them in `existingAccounts`), `tax_number` (`TaxExemptNumber`: an organisation) or `name_and_country` (`OrganizationName` and `AddressCountryRegionId` among organisations without a tax number). Never the matched values.',
         examples: ['email'],
       }),
     addresses: z

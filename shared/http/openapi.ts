@@ -78,7 +78,11 @@ function customerRequestJsonSchema(): Json {
   customer.description =
     'The customer, in the source article\u2019s spellings (`Addresstitle`, `Addresstype`). Every text is trimmed and NFC-normalised before it is checked; the patterns accept the white space that is trimmed. It needs an `EmailAddress` or a `ContactNumber` (or both): how the duplicate policy finds it (issue 32).';
   // A rule across fields the zod schema checks in its transform: an e-mail or a phone.
-  customer.anyOf = [{ required: ['EmailAddress'] }, { required: ['ContactNumber'] }];
+  customer.anyOf = [
+    { required: ['EmailAddress'] },
+    { required: ['ContactNumber'] },
+    { required: ['PartyType', 'OrganizationName'] },
+  ];
   return { ...schema, description: 'A customer to create in D365: `{"Customer": {...}}`.' };
 }
 

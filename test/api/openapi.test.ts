@@ -74,7 +74,7 @@ describe('the OpenAPI document', () => {
   it('says which fields a lookup matched on, as a closed list (never the values)', () => {
     expect(document.components.schemas.StatusAnswer.properties.matchedOn).toMatchObject({
       type: 'string',
-      enum: ['email', 'name_and_phone'],
+      enum: ['email', 'name_and_phone', 'tax_number', 'name_and_country'],
     });
   });
 
@@ -113,6 +113,7 @@ describe('the OpenAPI document', () => {
     expect(schema.properties.Customer.anyOf).toEqual([
       { required: ['EmailAddress'] },
       { required: ['ContactNumber'] },
+      { required: ['PartyType', 'OrganizationName'] },
     ]);
     const neither = structuredClone(MINIMAL_CUSTOMER_EXAMPLE) as Json;
     delete neither.Customer.EmailAddress;

@@ -59,7 +59,7 @@ describe.each(Object.entries(fixtureText))('the %s sample, from text', (name, te
       CustomerGroupId: '30',
     });
     expect(buildCustomerLookupQuery(request.Customer.LegalEntity, request.Customer.EmailAddress!)).toBe(
-      `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'${email.replace('@', '%40')}'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10`,
+      `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'${email.replace('@', '%40')}'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10`,
     );
   });
 });

@@ -78,7 +78,7 @@ async function createsEnded(count: number) {
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     }
-    // The customer without an e-mail ends `failed` (unmappable) at once; the others succeed.
+    // The customer without an e-mail or phone ends `failed` (unmappable) at once; the others succeed.
     const succeeded = rows.filter((r) => r.status === 'succeeded');
     if (succeeded.length >= count && rows.every((r) => ['succeeded', 'failed'].includes(r.status)))
       return succeeded;
@@ -112,7 +112,8 @@ beforeAll(async () => {
   // No webhook subscription: these customers exist only in the shop.
   await control('PUT', `/_emulator/shopify/shops/${SHOP}`, {
     apps: [{ token: SHOP_TOKEN, clientSecret: SHOP_SECRET }],
-    customers: [...shopCustomers(0, 9), { first_name: 'No', last_name: 'Mail', phone: '+14255550100' }],
+    // The last has neither an e-mail nor a phone: unmappable (a phone-only one is created: issue 32).
+    customers: [...shopCustomers(0, 9), { first_name: 'No', last_name: 'Mail' }],
   });
 }, 120_000);
 

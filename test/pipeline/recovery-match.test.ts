@@ -38,7 +38,8 @@ function person() {
       ...base,
       FirstName: `Rec${letters(8)}`,
       LastName: `Match${letters(6)}`,
-      ContactNumber: `+1425${randomInt(1_000_000, 9_999_999)}`,
+      // A valid NANP number (exchange 200-999): the contract reads numbers by the numbering plan (issue 32).
+      ContactNumber: `+1425${randomInt(200, 1000)}${randomInt(1000, 10_000)}`,
       EmailAddress: `recovery.${letters(10)}@example.com`,
     },
   };

@@ -2,7 +2,13 @@ import { LookupRow, MatchKey, matchKeyOf, rowMatchesKey } from '../../shared/dom
 import type { NormalisedCustomer } from '../../shared/domain/customer-contract';
 import { decideRecoveryMatch } from '../../shared/domain/recovery-match';
 
-export type Person = Pick<NormalisedCustomer, 'EmailAddress' | 'FirstName' | 'LastName' | 'ContactNumber'>;
+export type Person = Pick<NormalisedCustomer, 'EmailAddress' | 'FirstName' | 'LastName' | 'ContactNumber'> &
+  Partial<
+    Pick<
+      NormalisedCustomer,
+      'PartyType' | 'OrganizationName' | 'TaxNumber' | 'BillingAddress' | 'ShippingAddress'
+    >
+  >;
 
 /**
  * A D365 as loose as the Business Central connector's searches were (issue 32): an e-mail search
@@ -28,13 +34,20 @@ export function looseD365() {
             .includes(local),
         );
       }
-      return rows.filter((r) => digits(r.PrimaryContactPhone) === digits(key.phone));
+      if (key.kind === 'name_and_phone')
+        return rows.filter((r) => digits(r.PrimaryContactPhone) === digits(key.phone));
+      // Organisations: every organisation (the re-check decides).
+      return rows.filter((r) => r.PartyType === 'Organization');
     },
     create(person: Person): string {
       const account = `C-${rows.length + 1}`;
       const phone = person.ContactNumber;
       rows.push({
         CustomerAccount: account,
+        PartyType: person.PartyType ?? 'Person',
+        OrganizationName: person.OrganizationName,
+        TaxExemptNumber: person.TaxNumber,
+        AddressCountryRegionId: person.BillingAddress?.[0]?.CountryCode,
         PrimaryContactEmail: person.EmailAddress,
         PersonFirstName: person.FirstName,
         PersonLastName: person.LastName,

@@ -34,6 +34,10 @@ export const CUSTOMER_CONTRACT: ContractType = {
   name: 'CreateCustomerContract',
   members: {
     LegalEntity: 'str',
+    // Issue 32: the organisation members of our X++ contract (README, "What each target needs").
+    PartyType: 'str',
+    OrganizationName: 'str',
+    TaxNumber: 'str',
     FirstName: 'str',
     MiddleName: 'str',
     LastName: 'str',
@@ -62,6 +66,9 @@ export interface AddressContract {
 
 export interface CustomerContract {
   LegalEntity: string;
+  PartyType: string;
+  OrganizationName: string;
+  TaxNumber: string;
   FirstName: string;
   MiddleName: string;
   LastName: string;

@@ -125,8 +125,16 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
     fail(ctx, companyMissingMessage(customer.LegalEntity), EXCEPTION_TYPES.business);
     return;
   }
+  // Issue 32: an organisation is a party of its own (DirOrganization); like F&O, it needs a name.
+  const organisation = customer.PartyType.trim() === 'Organization';
   const problems = [
-    ...(customer.FirstName.trim() === '' ? [mustBeFilledIn('First name')] : []),
+    ...(organisation
+      ? customer.OrganizationName.trim() === ''
+        ? [mustBeFilledIn('Name')]
+        : []
+      : customer.FirstName.trim() === ''
+        ? [mustBeFilledIn('First name')]
+        : []),
     ...checkCustomerGroup(state.options, customer.CustomerGroup),
     ...checkCurrency(customer.CurrencyCode),
     ...checkEmail(customer.EmailAddress),
@@ -210,16 +218,27 @@ function contractToEntity(
   const name = [customer.FirstName, customer.MiddleName, customer.LastName]
     .filter((p) => p.trim() !== '')
     .join(' ');
+  const organisation = customer.PartyType.trim() === 'Organization';
   return completeEntity({
     dataAreaId: legalEntity.toLowerCase(),
     CustomerAccount: account,
-    PartyType: 'Person',
     PartyNumber: partyNumber,
-    NameAlias: name,
-    PersonFirstName: customer.FirstName,
-    PersonMiddleName: customer.MiddleName,
-    PersonLastName: customer.LastName,
-    PersonGender: customer.Gender,
+    ...(organisation
+      ? {
+          // The contact person is the X++ code's to store (a ContactPerson); CustomersV3 shows the organisation.
+          PartyType: 'Organization',
+          NameAlias: customer.OrganizationName,
+          OrganizationName: customer.OrganizationName,
+          TaxExemptNumber: customer.TaxNumber,
+        }
+      : {
+          PartyType: 'Person',
+          NameAlias: name,
+          PersonFirstName: customer.FirstName,
+          PersonMiddleName: customer.MiddleName,
+          PersonLastName: customer.LastName,
+          PersonGender: customer.Gender,
+        }),
     CustomerGroupId: customer.CustomerGroup.trim(),
     SalesCurrencyCode: (customer.CurrencyCode || defaultCurrency(legalEntity)).toUpperCase(),
     LanguageId: defaultLanguage(legalEntity),

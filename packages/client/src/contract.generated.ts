@@ -80,6 +80,25 @@ export const CUSTOMER_FIELDS: Readonly<Record<string, FieldRule>> = {
     maxLength: 104,
     help: 'D365 customer group ID: 1 to 10 letters, digits, spaces, `-`, `_` or `.`; default `DEFAULT_CUSTOMER_GROUP`.',
   },
+  PartyType: {
+    pattern: '^\\s*(?:(?:[Oo][Rr][Gg][Aa][Nn][Ii][Zz][Aa][Tt][Ii][Oo][Nn]|[Pp][Ee][Rr][Ss][Oo][Nn]))?\\s*$',
+    required: false,
+    maxLength: 128,
+    help: '`Person` (the default) or `Organization` (any case): a company, D365 `PartyType = Organization` (issue 32).',
+  },
+  OrganizationName: {
+    pattern:
+      '^\\s*(?:[\\p{L}\\p{M}\\p{N}\\p{P}\\u200C\\u200D](?:[\\p{L}\\p{M}\\p{N}\\p{P}\\u200C\\u200D\\p{Zs}]{0,98}[\\p{L}\\p{M}\\p{N}\\p{P}\\u200C\\u200D])?)?\\s*$',
+    required: false,
+    maxLength: 464,
+    help: 'An organisation’s name (required when `PartyType` is `Organization`, refused otherwise): letters of any script, marks, digits, punctuation and spaces; at most 100 characters after trimming and Unicode NFC normalisation, in UTF-16 code units (the pattern counts characters as sent, so text in decomposed form, NFD, that normalising shortens may be refused by it).',
+  },
+  TaxNumber: {
+    pattern: '^\\s*(?:[\\p{Zs}./-]*[A-Za-z0-9](?:[\\p{Zs}./-]*[A-Za-z0-9]){1,19}[\\p{Zs}./-]*)?\\s*$',
+    required: false,
+    maxLength: 144,
+    help: 'An organisation’s tax or VAT registration number (only with `PartyType` `Organization`): 2 to 20 letters and digits; spaces, dots, dashes and slashes are dropped and letters upper-cased (D365 `TaxExemptNumber`, 20).',
+  },
 };
 
 /** The text fields of an address, per list (`Addresstype` differs). */

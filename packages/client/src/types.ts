@@ -54,7 +54,7 @@ export interface StatusAnswer {
    */
   verification?: 'pending';
   /** Which fields of the D365 customer a lookup matched (never the values). */
-  matchedOn?: 'email' | 'name_and_phone';
+  matchedOn?: 'email' | 'name_and_phone' | 'tax_number' | 'name_and_country';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
   addresses?: { landed: string[]; failed: string[] };
   /** When a privacy request erased the customer from this request: only its facts remain. */
@@ -145,6 +145,12 @@ export interface CustomerRequest {
     CustomerGroup?: string | null;
     BillingAddress?: CustomerAddress[] | null;
     ShippingAddress?: CustomerAddress[] | null;
+    /** `Organization` for a company (issue 32); `Person` (the default) otherwise. */
+    PartyType?: 'Person' | 'Organization' | string | null;
+    /** The organisation's name: required for an `Organization`. */
+    OrganizationName?: string | null;
+    /** The organisation's tax/VAT number: its identity for the duplicate policy. */
+    TaxNumber?: string | null;
   };
 }
 

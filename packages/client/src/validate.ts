@@ -52,7 +52,9 @@ export function customerFieldErrors(customer: unknown, options: { patch?: boolea
   // A customer needs an e-mail or a phone (issue 32): how the duplicate policy finds it.
   const blank = (value: unknown) =>
     value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-  if (!patch && blank(object.EmailAddress) && blank(object.ContactNumber))
+  const organisation =
+    typeof object.PartyType === 'string' && object.PartyType.trim().toLowerCase() === 'organization';
+  if (!patch && !organisation && blank(object.EmailAddress) && blank(object.ContactNumber))
     errors.push({
       pointer: '/Customer/EmailAddress',
       detail:

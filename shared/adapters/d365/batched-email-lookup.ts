@@ -72,12 +72,14 @@ export const emailKey = (email: string): string => email.replace(/ +$/, '').toLo
  */
 export function attributeLookupRows(
   emails: readonly string[],
-  rows: readonly { CustomerAccount?: unknown; PrimaryContactEmail?: unknown }[],
+  rows: readonly { CustomerAccount?: unknown; PrimaryContactEmail?: unknown; PartyType?: unknown }[],
   page: { top: number; nextLink: boolean },
 ): Map<string, string[] | undefined> {
   const byKey = new Map<string, string[]>(emails.map((email) => [emailKey(email), []]));
   let unattributed = false;
   for (const row of rows) {
+    // An organisation's contact e-mail is not a person's (issue 32): never this customer.
+    if (row.PartyType === 'Organization') continue;
     const accounts =
       typeof row.PrimaryContactEmail === 'string' ? byKey.get(emailKey(row.PrimaryContactEmail)) : undefined;
     if (!accounts) unattributed = true;

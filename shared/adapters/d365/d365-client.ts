@@ -3,6 +3,7 @@ import {
   buildCustomerBatchLookupQuery,
   buildCustomerLookupQuery,
   buildNameAndPhoneLookupQuery,
+  buildOrganizationLookupQuery,
   CUSTOMER_LOOKUP_TOP,
   UnsafeODataValueError,
 } from './odata-filter';
@@ -13,6 +14,7 @@ import {
   LookupRow,
   MatchKey,
   nameAndPhoneKey,
+  nameForMatch,
   rowHasEmail,
   rowMatchesKey,
 } from '../../domain/customer-match';
@@ -302,6 +304,27 @@ export function d365Client(
         return rows.length >= CUSTOMER_LOOKUP_TOP ? undefined : exactMatches(rows, key);
       }
       return exactMatches(await lookupRows(query, personal, callOptions), key);
+    },
+
+    async findOrganizations(legalEntity, organisation, callOptions) {
+      const key: MatchKey =
+        'taxNumber' in organisation
+          ? { kind: 'tax_number', ...organisation }
+          : {
+              kind: 'name_and_country',
+              name: nameForMatch(organisation.name),
+              country: organisation.country,
+            };
+      let query: string;
+      try {
+        query = buildOrganizationLookupQuery(legalEntity, organisation);
+      } catch (error) {
+        if (error instanceof UnsafeODataValueError) return undefined; // cannot be looked up exactly
+        throw error;
+      }
+      const personal = 'taxNumber' in organisation ? [organisation.taxNumber] : [organisation.name];
+      const rows = await lookupRows(query, personal, callOptions);
+      return rows.filter((row) => rowMatchesKey(row, key)).map((row) => row.CustomerAccount as string);
     },
 
     async findCustomersByEmails(legalEntity, emails, callOptions) {

@@ -19,6 +19,9 @@ const ADDRESS_ENTITY_FIELDS = [
 /** The CustomersV3 fields each contract member sets (mapToCustomersV3); the address lists set the address fields together. */
 export const CUSTOMERS_V3_FIELDS_BY_MEMBER: Readonly<Record<string, readonly string[]>> = {
   LegalEntity: [],
+  PartyType: ['PartyType'],
+  OrganizationName: ['OrganizationName'],
+  TaxNumber: ['TaxExemptNumber'],
   FirstName: ['PersonFirstName'],
   MiddleName: ['PersonMiddleName'],
   LastName: ['PersonLastName'],

@@ -46,8 +46,11 @@ export function toCustomServiceBody(request: CustomerRequest): CustomServiceBody
 /** The CustomersV3 fields this app may set (names as in F&O's CustCustomerV3Entity). */
 export interface CustomersV3Body {
   dataAreaId: string;
-  PartyType: 'Person';
-  PersonFirstName: string;
+  PartyType: 'Person' | 'Organization';
+  OrganizationName?: string;
+  /** CustTable.VATNum, the VAT/tax registration number (issue 32). */
+  TaxExemptNumber?: string;
+  PersonFirstName?: string;
   PersonMiddleName?: string;
   PersonLastName?: string;
   PersonGender?: string;
@@ -154,13 +157,25 @@ function chosen(customer: NormalisedCustomer, list: AddressRef['list']): Address
  */
 export function mapToCustomersV3(request: CustomerRequest): CustomersV3Mapping {
   const customer = request.Customer;
+  // An organisation (issue 32) is a party of type Organization with its name and VAT number; its
+  // contact person (FirstName/LastName) is not a CustomersV3 field (docs/customer-contract.md).
+  const party =
+    customer.PartyType === 'Organization'
+      ? {
+          PartyType: 'Organization' as const,
+          OrganizationName: customer.OrganizationName!,
+          ...(customer.TaxNumber !== undefined && { TaxExemptNumber: customer.TaxNumber }),
+        }
+      : {
+          PartyType: 'Person' as const,
+          PersonFirstName: customer.FirstName,
+          ...(customer.MiddleName !== undefined && { PersonMiddleName: customer.MiddleName }),
+          ...(customer.LastName !== undefined && { PersonLastName: customer.LastName }),
+          ...(customer.Gender !== undefined && { PersonGender: customer.Gender }),
+        };
   const body: CustomersV3Body = {
     dataAreaId: customer.LegalEntity.toLowerCase(),
-    PartyType: 'Person',
-    PersonFirstName: customer.FirstName,
-    ...(customer.MiddleName !== undefined && { PersonMiddleName: customer.MiddleName }),
-    ...(customer.LastName !== undefined && { PersonLastName: customer.LastName }),
-    ...(customer.Gender !== undefined && { PersonGender: customer.Gender }),
+    ...party,
     CustomerGroupId: customer.CustomerGroup,
     SalesCurrencyCode: customer.CurrencyCode,
     ...(customer.EmailAddress !== undefined && { PrimaryContactEmail: customer.EmailAddress }),

@@ -120,31 +120,31 @@ describe('buildCustomerLookupQuery', () => {
   it.each([
     [
       'abc1234@gmail.com',
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'abc1234%40gmail.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'abc1234%40gmail.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
     [
       "' or 1 eq 1",
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'''%20or%201%20eq%201'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'''%20or%201%20eq%201'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
     [
       '%27',
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'%2527'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'%2527'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
     [
       'a+b@x.com',
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'a%2Bb%40x.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'a%2Bb%40x.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
     [
       "O'Neil@x.com",
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'O''Neil%40x.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'O''Neil%40x.com'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
     [
       'jörg@bücher.de',
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'j%C3%B6rg%40b%C3%BCcher.de'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'j%C3%B6rg%40b%C3%BCcher.de'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
     [
       'a&$top=1000#x@y.z',
-      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'a%26%24top%3D1000%23x%40y.z'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10",
+      "cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'a%26%24top%3D1000%23x%40y.z'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10",
     ],
   ])('%j gives the exact query, whose filter decodes to exactly one literal for it', (email, query) => {
     expect(buildCustomerLookupQuery('USRT', email)).toBe(query);
@@ -274,7 +274,7 @@ describe('the recovery lookup by name and phone', () => {
     expect(query).toContain('%2B14255550100');
     expect(query).toMatch(/^cross-company=true&/);
     expect(query).toMatch(
-      /&\$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PersonFirstName,PersonLastName,PrimaryContactPhone&\$top=10$/,
+      /&\$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType,PersonFirstName,PersonLastName,PrimaryContactPhone&\$top=10$/,
     );
   });
 

@@ -87,12 +87,12 @@ export function buildEqFilter(clauses: Readonly<Record<string, string>>): string
 export const CUSTOMER_LOOKUP_TOP = 10;
 
 /** The `$select` of a customer lookup. */
-export const CUSTOMER_LOOKUP_SELECT = 'dataAreaId,CustomerAccount,PrimaryContactEmail';
+export const CUSTOMER_LOOKUP_SELECT = 'dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType';
 
 /**
  * The query string (without `?`) that looks a customer up by email in one legal entity through
  * CustomersV3:
- * `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'...'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail&$top=10`.
+ * `cross-company=true&$filter=dataAreaId%20eq%20'usrt'%20and%20PrimaryContactEmail%20eq%20'...'&$select=dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType&$top=10`.
  * `$top=10` tells "none", "one" and "several" apart and names the accounts an operator has to merge. F&O compares strings without regard
  * to case, so the email matches whatever case it was stored in. Throws `UnsafeODataValueError` when the
  * email cannot be looked up exactly, and a RangeError for a malformed legal entity.
@@ -122,9 +122,29 @@ export function buildNameAndPhoneLookupQuery(
   return lookupQuery(legalEntity, clauses, NAME_AND_PHONE_LOOKUP_SELECT);
 }
 
+/**
+ * The query string of an organisation lookup (issue 32, shared/domain/customer-match.ts): by
+ * `TaxExemptNumber` (the VAT number, CustTable.VATNum), or by `OrganizationName` and
+ * `AddressCountryRegionId`; every returned row is re-checked (party type, tax number, name, country).
+ */
+export function buildOrganizationLookupQuery(
+  legalEntity: string,
+  key: { taxNumber: string } | { name: string; country: string },
+): string {
+  const clauses: Record<string, string> =
+    'taxNumber' in key
+      ? { TaxExemptNumber: key.taxNumber }
+      : { OrganizationName: key.name, AddressCountryRegionId: key.country };
+  return lookupQuery(legalEntity, clauses, ORGANIZATION_LOOKUP_SELECT);
+}
+
+/** The `$select` of an organisation lookup: what its re-check reads. */
+export const ORGANIZATION_LOOKUP_SELECT =
+  'dataAreaId,CustomerAccount,PartyType,OrganizationName,TaxExemptNumber,AddressCountryRegionId';
+
 /** The `$select` of a name-and-phone lookup: what the exact re-check reads (shared/domain/customer-match.ts). */
 export const NAME_AND_PHONE_LOOKUP_SELECT =
-  'dataAreaId,CustomerAccount,PrimaryContactEmail,PersonFirstName,PersonLastName,PrimaryContactPhone';
+  'dataAreaId,CustomerAccount,PrimaryContactEmail,PartyType,PersonFirstName,PersonLastName,PrimaryContactPhone';
 
 function lookupQuery(
   legalEntity: string,

@@ -34,6 +34,29 @@ function fieldDoc(name: string, list?: 'BillingAddress' | 'ShippingAddress'): Fi
         description: `D365 legal entity (company) ID: 1 to ${FIELD_LIMITS.LegalEntity} letters or digits, any case.`,
         examples: ['USRT'],
       };
+    case 'PartyType':
+      return {
+        core: CORE.PartyType,
+        description:
+          '`Person` (the default) or `Organization` (any case): a company, D365 `PartyType = Organization` (issue 32). An organisation needs `OrganizationName`; its `FirstName`/`LastName` are its contact person\u2019s; it is matched on `TaxNumber`, else on its name and country, never on an e-mail.',
+        examples: ['Organization'],
+      };
+    case 'OrganizationName':
+      return {
+        core: CORE.Name(FIELD_LIMITS.OrganizationName),
+        description: freeText(
+          'An organisation\u2019s name (required when `PartyType` is `Organization`, refused otherwise): letters of any script, marks, digits, punctuation and spaces',
+          FIELD_LIMITS.OrganizationName,
+        ),
+        examples: ['Contoso Ltd'],
+      };
+    case 'TaxNumber':
+      return {
+        core: CORE.TaxNumber,
+        description:
+          'An organisation\u2019s tax or VAT registration number (only with `PartyType` `Organization`): 2 to 20 letters and digits; spaces, dots, dashes and slashes are dropped and letters upper-cased (D365 `TaxExemptNumber`, 20). The organisation\u2019s identity for the duplicate policy.',
+        examples: ['DE123456789'],
+      };
     case 'FirstName':
     case 'MiddleName':
     case 'LastName':

@@ -67,6 +67,8 @@ export const CORE = {
   Address: (max: number) => freeTextCore(ADDRESS_CHARACTERS, max),
   State: freeTextCore(STATE_CHARACTERS, FIELD_LIMITS.State),
   ContactNumber: `${PHONE_SEPARATOR}*\\+?${PHONE_SEPARATOR}*[0-9](?:${PHONE_SEPARATOR}*[0-9]){2,18}${PHONE_SEPARATOR}*`,
+  TaxNumber: `[\\p{Zs}./-]*[A-Za-z0-9](?:[\\p{Zs}./-]*[A-Za-z0-9]){1,19}[\\p{Zs}./-]*`,
+  PartyType: anyCase(['Person', 'Organization']),
   CurrencyCode: anyCase([...CURRENCY_CODES]),
   EmailAddress: `(?=[^@]{1,64}@)${EMAIL_LOCAL}@(?:(?:${DOMAIN_LABEL}\\.)+${TOP_LEVEL_DOMAIN}|${INTERNATIONAL_DOMAIN})`,
   DateOfBirth: `(?:${MONTH}/${DAY}/${YEAR}|${YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))`,

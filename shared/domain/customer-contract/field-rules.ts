@@ -107,6 +107,20 @@ export function contactNumber(text: string): Check<string> {
 export const isNationalNumber = (compact: string): boolean =>
   !compact.startsWith('+') && !compact.startsWith('00');
 
+/**
+ * A tax or VAT registration number (issue 32): letters and digits, with the spaces, dots, dashes and
+ * slashes people write dropped, upper case (`de 123.456.789` is `DE123456789`); at most 20 (F&O's VATNum).
+ */
+export function taxNumber(text: string): Check<string> {
+  const compact = text.replace(/[\s./-]/gu, '').toUpperCase();
+  return /^[A-Z0-9]{2,20}$/.test(compact)
+    ? { value: compact }
+    : {
+        error:
+          'TaxNumber must be a tax or VAT registration number: 2 to 20 letters and digits (spaces, dots, dashes and slashes are dropped), such as DE123456789.',
+      };
+}
+
 export function currencyCode(text: string): Check<string> {
   const code = text.toUpperCase();
   if (!/^[A-Za-z]{3}$/.test(text)) {

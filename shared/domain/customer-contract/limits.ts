@@ -3,6 +3,10 @@ import type { CustomerAddress, NormalisedCustomer } from './types';
 /** Maximum lengths after trimming and NFC normalisation, in UTF-16 code units. */
 export const FIELD_LIMITS = {
   LegalEntity: 4,
+  /** `DirPartyName`, the party's name (an organisation's). */
+  OrganizationName: 100,
+  /** `VATNum` (CustTable.VATNum, CustomersV3 `TaxExemptNumber`): 20 in F&O. */
+  TaxNumber: 20,
   FirstName: 25,
   MiddleName: 25,
   LastName: 25,
@@ -61,6 +65,10 @@ export const CUSTOMER_FIELDS = [
   'CustomerGroup',
   'BillingAddress',
   'ShippingAddress',
+  // Issue 32: an organisation (last, so a person's members keep their order).
+  'PartyType',
+  'OrganizationName',
+  'TaxNumber',
 ] as const satisfies readonly (keyof NormalisedCustomer)[];
 
 export const ADDRESS_FIELDS = [

@@ -18,12 +18,13 @@ import {
   oneOf,
   postalCode,
   RAW_LENGTH_FACTOR,
+  taxNumber,
   STATE_DISALLOWED,
 } from './field-rules';
 import { toFieldErrors } from './errors';
 import { ADDRESS_LIST_JSON_SCHEMA, fieldJsonSchema } from './field-json-schema';
 import { ADDRESS_FIELDS, CUSTOMER_FIELDS, FIELD_LIMITS, MAX_ADDRESSES_PER_LIST } from './limits';
-import { GENDERS } from './types';
+import { GENDERS, PARTY_TYPES } from './types';
 import type {
   AddressType,
   CustomerAddress,
@@ -213,13 +214,27 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
         CustomerGroup: optional('CustomerGroup', FIELD_LIMITS.CustomerGroup, customerGroup),
         BillingAddress: addressList('BillingAddress'),
         ShippingAddress: addressList('ShippingAddress'),
+        PartyType: optional('PartyType', 16, oneOf('PartyType', PARTY_TYPES)),
+        OrganizationName: optional(
+          'OrganizationName',
+          FIELD_LIMITS.OrganizationName,
+          nameText('OrganizationName', FIELD_LIMITS.OrganizationName),
+        ),
+        TaxNumber: optional('TaxNumber', FIELD_LIMITS.TaxNumber, taxNumber),
       },
       { error: objectError('Customer') },
     )
     .transform((value, ctx): NormalisedCustomer => {
       const contactNumber = identityFields(value, ctx);
+      organisationFields(value, ctx);
       return canonical(
-        { ...value, ContactNumber: contactNumber, CustomerGroup: value.CustomerGroup ?? defaultGroup.value },
+        {
+          ...value,
+          // A person is the default: `Person` is not kept, so a person's payload is as before.
+          PartyType: value.PartyType === 'Organization' ? 'Organization' : undefined,
+          ContactNumber: contactNumber,
+          CustomerGroup: value.CustomerGroup ?? defaultGroup.value,
+        },
         CUSTOMER_FIELDS,
       ) as unknown as NormalisedCustomer;
     });
@@ -241,6 +256,9 @@ export function createCustomerRequestSchema(options: CustomerSchemaOptions): z.Z
  */
 function identityFields(
   value: {
+    PartyType?: string;
+    OrganizationName?: string;
+    TaxNumber?: string;
     EmailAddress?: string;
     ContactNumber?: string;
     BillingAddress?: CustomerAddress[];
@@ -258,7 +276,7 @@ function identityFields(
     ctx.addIssue({ code: 'custom', message: phone.error, path: ['ContactNumber'] });
     return undefined;
   }
-  if (value.EmailAddress === undefined)
+  if (value.EmailAddress === undefined && value.PartyType !== 'Organization')
     ctx.addIssue({
       code: 'custom',
       message:
@@ -266,6 +284,40 @@ function identityFields(
       path: ['EmailAddress'],
     });
   return undefined;
+}
+
+/**
+ * An organisation (issue 32): `PartyType` `Organization` needs an `OrganizationName`, and, without a
+ * `TaxNumber`, an address (it is matched on its name and country); a person has neither field.
+ */
+function organisationFields(
+  value: {
+    PartyType?: string;
+    OrganizationName?: string;
+    TaxNumber?: string;
+    BillingAddress?: CustomerAddress[];
+    ShippingAddress?: CustomerAddress[];
+  },
+  ctx: { addIssue(issue: { code: 'custom'; message: string; path: string[] }): void },
+): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
+  if (value.PartyType !== 'Organization') {
+    if (value.OrganizationName !== undefined)
+      issue(
+        'OrganizationName',
+        'OrganizationName is only for an organisation: send PartyType "Organization".',
+      );
+    if (value.TaxNumber !== undefined)
+      issue('TaxNumber', 'TaxNumber is only for an organisation: send PartyType "Organization".');
+    return;
+  }
+  if (value.OrganizationName === undefined)
+    issue('OrganizationName', 'OrganizationName is required for an organisation (PartyType "Organization").');
+  else if (value.TaxNumber === undefined && (value.BillingAddress ?? value.ShippingAddress) === undefined)
+    issue(
+      'TaxNumber',
+      'An organisation needs a TaxNumber or an address: without a tax number it is matched on its name and country.',
+    );
 }
 
 /** Copies the fields in contract order, leaving out those that are absent. */

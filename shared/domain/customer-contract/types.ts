@@ -2,6 +2,8 @@
 export const GENDERS = ['Unknown', 'Male', 'Female', 'NonSpecific'] as const;
 export type Gender = (typeof GENDERS)[number];
 export type AddressType = 'Billing' | 'Shipping';
+export const PARTY_TYPES = ['Person', 'Organization'] as const;
+export type PartyType = (typeof PARTY_TYPES)[number];
 export type YesNo = 'Yes' | 'No';
 
 /** One normalised address. Optional fields are absent (never `""` or `null`) when not given. */
@@ -21,6 +23,13 @@ export interface CustomerAddress {
 export interface NormalisedCustomer {
   /** Upper case, e.g. `USRT`. */
   LegalEntity: string;
+  /** `Organization` for a company (issue 32); absent for a person (the default). */
+  PartyType?: PartyType;
+  /** The organisation's name (required for an `Organization`; D365 `OrganizationName`). */
+  OrganizationName?: string;
+  /** The organisation's tax/VAT number, upper case, without spaces, dots or dashes (D365 `TaxExemptNumber`). */
+  TaxNumber?: string;
+  /** A person's first name; an organisation's contact person's. */
   FirstName: string;
   MiddleName?: string;
   LastName?: string;

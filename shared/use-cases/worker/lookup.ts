@@ -1,5 +1,11 @@
 import type { CustomerRequest } from '../../domain/customer-contract';
-import { ambiguousMessage, duplicateMessage, unsearchableMessage } from '../../domain/failure';
+import {
+  ambiguousMessage,
+  duplicateMessage,
+  organisationAmbiguousMessage,
+  organisationUnsearchableMessage,
+  unsearchableMessage,
+} from '../../domain/failure';
 import { FAILURE_CODES } from '../../domain/status';
 import {
   decideRecoveryMatch,
@@ -25,7 +31,7 @@ import {
   WorkerDeps,
 } from './deps';
 import { fail, giveBack, recordNeedsReview, retryAfter } from './endings';
-import { lookUpByNameAndPhone, lookupRead } from './recovery';
+import { findOrganisation, lookUpByNameAndPhone, lookupRead } from './recovery';
 
 /**
  * The lookup before a create (README, "Recovery lookups"): when a create of this request may have
@@ -39,6 +45,7 @@ export async function lookUpBeforeCreate(
   customer: CustomerRequest,
   deps: WorkerDeps,
 ): Promise<Stop> {
+  if (customer.Customer.PartyType === 'Organization') return lookUpOrganisation(work, hold, customer, deps);
   const email = customer.Customer.EmailAddress;
   if (email === undefined) return lookUpWithoutEmail(work, hold, customer, deps);
   const byEmail = await lookUpByEmail(work, hold, email, deps);
@@ -89,6 +96,38 @@ async function lookUpWithoutEmail(
   }
   const accounts = match.kind === 'found' ? [match.account] : [];
   const ended = await endOnMatch(work, hold, accounts, 'name_and_phone', deps);
+  if (ended) return ended;
+  return notCreatableYet(work, hold, sinceSubmit, deps);
+}
+
+/**
+ * An organisation (issue 32): by its tax number, else by its name in its country among organisations
+ * without one (never by a contact's e-mail), in the create's slot: the duplicate policy's lookup and
+ * the recovery lookup are one. One is the organisation; several are for an operator.
+ */
+async function lookUpOrganisation(
+  work: Claimed,
+  hold: CreateHold,
+  customer: CustomerRequest,
+  deps: WorkerDeps,
+): Promise<Stop> {
+  const slotTaken = await takeCreateSlot(work, hold, deps);
+  if (slotTaken) return slotTaken;
+  const found = await lookupRead(() => hold.slot!.run(() => findOrganisation(deps.d365, customer)));
+  const sinceSubmit = secondsSince(deps, work.submittedAt);
+  const matchedOn: MatchedOn = customer.Customer.TaxNumber !== undefined ? 'tax_number' : 'name_and_country';
+  if (found === undefined)
+    return recordNeedsReview(
+      work.record,
+      { code: 'account_not_found', message: organisationUnsearchableMessage() },
+      deps,
+    );
+  if (found.length > 1) {
+    const message = organisationAmbiguousMessage(found, matchedOn);
+    const fields = { existingAccounts: found.join(','), matchedOn };
+    return recordNeedsReview(work.record, { code: 'account_not_found', message, fields }, deps);
+  }
+  const ended = await endOnMatch(work, hold, found, matchedOn, deps);
   if (ended) return ended;
   return notCreatableYet(work, hold, sinceSubmit, deps);
 }

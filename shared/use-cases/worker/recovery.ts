@@ -1,6 +1,12 @@
 import type { CustomerRequest } from '../../domain/customer-contract';
-import { ProcessingError } from '../../domain/failure';
-import { decideRecoveryMatch, NameAndPhoneMatch, RecoveryMatch } from '../../domain/recovery-match';
+import { permanent, ProcessingError } from '../../domain/failure';
+import { homeCountryOf } from '../../domain/customer-match';
+import {
+  decideRecoveryMatch,
+  MatchedOn,
+  NameAndPhoneMatch,
+  RecoveryMatch,
+} from '../../domain/recovery-match';
 import type { D365Client, GateSlot } from '../../ports';
 
 /**
@@ -16,7 +22,15 @@ export async function recoveryLookup(
   request: CustomerRequest,
   options: { byNameAndPhone: boolean },
 ): Promise<RecoveryMatch> {
-  const { LegalEntity, EmailAddress, ContactNumber } = request.Customer;
+  const { LegalEntity, EmailAddress, ContactNumber, PartyType } = request.Customer;
+  if (PartyType === 'Organization') {
+    const found = await read(slot, () => findOrganisation(d365, request));
+    const matchedOn: MatchedOn = request.Customer.TaxNumber !== undefined ? 'tax_number' : 'name_and_country';
+    const [first] = found ?? [];
+    return found?.length === 1 && first !== undefined
+      ? { kind: 'found', account: first, matchedOn }
+      : { kind: 'none' };
+  }
   // A customer without an e-mail (issue 32) is found by name and phone only.
   const byEmail =
     EmailAddress === undefined
@@ -29,6 +43,24 @@ export async function recoveryLookup(
   )
     return decideRecoveryMatch(byEmail, undefined);
   return decideRecoveryMatch(byEmail, await lookUpByNameAndPhone(slot, d365, request));
+}
+
+/**
+ * An organisation's accounts (issue 32): by tax number, else by name in the home country
+ * (customer-match.ts); `undefined` when it cannot be looked up exactly. A D365 client without
+ * organisation lookups fails the request rather than create one blindly.
+ */
+export async function findOrganisation(
+  d365: D365Client,
+  request: CustomerRequest,
+): Promise<string[] | undefined> {
+  const { LegalEntity, TaxNumber, OrganizationName } = request.Customer;
+  if (!d365.findOrganizations)
+    throw permanent('configuration', 'This D365 client cannot look organisations up.');
+  const country = homeCountryOf(request.Customer);
+  if (TaxNumber !== undefined) return d365.findOrganizations(LegalEntity, { taxNumber: TaxNumber });
+  if (OrganizationName === undefined || country === undefined) return undefined;
+  return d365.findOrganizations(LegalEntity, { name: OrganizationName, country });
 }
 
 /** The name-and-phone half of the recovery lookup (undefined without a contact number, or for a name it cannot filter on). */

@@ -82,7 +82,8 @@ namespace D365CustomerSync.Client
         {
             CheckFields(customer, Customer, "/Customer", patch, errors);
             // A customer needs an e-mail or a phone (issue 32): how the duplicate policy finds it.
-            if (!patch && IsBlank(customer["EmailAddress"]) && IsBlank(customer["ContactNumber"]))
+            var organisation = string.Equals((string)customer["PartyType"], "Organization", StringComparison.OrdinalIgnoreCase);
+            if (!patch && !organisation && IsBlank(customer["EmailAddress"]) && IsBlank(customer["ContactNumber"]))
                 errors.Add(new FieldError { Pointer = "/Customer/EmailAddress", Detail = "EmailAddress is required when there is no ContactNumber: a customer needs an e-mail address or a phone number (how duplicates are found)." });
             foreach (var list in Addresses)
             {

@@ -55,6 +55,18 @@ namespace D365CustomerSync.Client
         [JsonProperty("Gender", NullValueHandling = NullValueHandling.Ignore)]
         public string Gender { get; set; }
 
+        /// <summary><c>Organization</c> for a company (issue 32); <c>Person</c> (the default) otherwise.</summary>
+        [JsonProperty("PartyType", NullValueHandling = NullValueHandling.Ignore)]
+        public string PartyType { get; set; }
+
+        /// <summary>The organisation's name: required for an <c>Organization</c>.</summary>
+        [JsonProperty("OrganizationName", NullValueHandling = NullValueHandling.Ignore)]
+        public string OrganizationName { get; set; }
+
+        /// <summary>The organisation's tax/VAT number (D365 <c>TaxExemptNumber</c>): its identity for the duplicate policy.</summary>
+        [JsonProperty("TaxNumber", NullValueHandling = NullValueHandling.Ignore)]
+        public string TaxNumber { get; set; }
+
         /// <summary>D365 customer group. Optional (the app's default otherwise).</summary>
         [JsonProperty("CustomerGroup", NullValueHandling = NullValueHandling.Ignore)]
         public string CustomerGroup { get; set; }
@@ -159,7 +171,7 @@ namespace D365CustomerSync.Client
         [JsonProperty("existingAccounts")]
         public List<string> ExistingAccounts { get; set; }
 
-        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, or <c>name_and_phone</c> (a customer without an e-mail, or a recovery); never the values.</summary>
+        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, <c>name_and_phone</c> (a customer without an e-mail, or a recovery), <c>tax_number</c> or <c>name_and_country</c> (an organisation); never the values.</summary>
         [JsonProperty("matchedOn")]
         public string MatchedOn { get; set; }
 
