@@ -63,6 +63,10 @@ export async function startAppStack(options: AppStackOptions = {}) {
     REPLAY_QUEUE_NAME: `replays-${suffix}`,
     WRITE_BACK_QUEUE_NAME: `writeback-${suffix}`,
     CALLBACK_ENDPOINTS_TABLE_NAME: `callbacks${suffix}`,
+    // Every store of the stack is its own: a backfill queue shared with another suite's stack let
+    // that stack's host take this one's pages (and fail the job: the source is not one of its own).
+    BACKFILL_QUEUE_NAME: `backfill-${suffix}`,
+    BACKFILL_TABLE_NAME: `backfills${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
       ? writeCaBundle([emulator.caCertPem, ...options.extraCaCertPems])
       : emulator.caCertPath,

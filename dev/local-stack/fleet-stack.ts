@@ -51,6 +51,8 @@ export async function startFleetStack(options: FleetStackOptions) {
     STATUS_TABLE_NAME: tableName,
     LINK_TABLE_NAME: `fleetlinks${suffix}`,
     WRITE_BACK_QUEUE_NAME: `fleetwb-${suffix}`,
+    BACKFILL_QUEUE_NAME: `fleetbf-${suffix}`,
+    BACKFILL_TABLE_NAME: `fleetbf${suffix}`,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...options.settings,
     ...options.emulatorSettings?.(emulator.url),
