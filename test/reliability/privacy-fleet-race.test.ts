@@ -1,8 +1,15 @@
-import { emulatorVault } from '../../dev/local-stack/emulator-clients';
-import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
+import { FleetStack } from '../../dev/local-stack/fleet-stack';
 import { foundIn, scanFigures, scanStorage } from '../support/pii-scan';
+import {
+  createAll,
+  customerRecords,
+  ENDED,
+  PrivacyShop,
+  sendShopify,
+  startPrivacyFleet,
+  until,
+} from '../support/privacy-fleet';
 import { compliance, createBody, ShopCustomer, shopCustomer, valuesOf } from '../support/shopify-privacy';
-import { postRaw, shopifyHeaders } from '../support/webhooks';
 
 /**
  * A redact racing its customer's create on a fleet (issue 27, "Done when": "A redact that races its
@@ -20,8 +27,11 @@ import { postRaw, shopifyHeaders } from '../support/webhooks';
  * then checks: one request, the customer created once in D365 (and reported: the account it got),
  * none of its values left anywhere in the storage account, the other customers' links kept.
  */
-const SHOP = 'privacy-race.myshopify.com';
-const SECRET = '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';
+const SHOP: PrivacyShop = {
+  name: 'race-privacy',
+  shopDomain: 'privacy-race.myshopify.com',
+  secret: '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',
+};
 const HOSTS = 3;
 /** How long the emulator holds the create's D365 call (below D365_TIMEOUT_MS, 30 s). */
 const HOLD_MS = 20_000;
@@ -30,66 +40,20 @@ let stack: FleetStack;
 const others = Array.from({ length: 5 }, (_, i) => shopCustomer('a', 60 + i));
 
 beforeAll(async () => {
-  stack = await startFleetStack({
-    hosts: HOSTS,
-    settings: { PRIVACY_SETTLE_SECONDS: '2' },
-    emulatorSettings: () => ({
-      WEBHOOK_SOURCES: JSON.stringify([
-        {
-          kind: 'shopify',
-          name: 'race-privacy',
-          shopDomain: SHOP,
-          secretName: 'webhook-race-privacy',
-          legalEntity: 'USRT',
-          currency: 'USD',
-        },
-      ]),
-    }),
-  });
-  await emulatorVault(stack.emulator.url).setSecret('webhook-race-privacy', SECRET);
-  const accepted = await Promise.all(
-    others.map((c, i) => send(i % HOSTS, 'customers/create', createBody(c))),
-  );
-  expect(accepted.map((a) => a.status)).toEqual(accepted.map(() => 202));
-  await until('the other customers', creates, (rows) => rows.length === others.length && rows.every(ended));
+  stack = await startPrivacyFleet([SHOP], { hosts: HOSTS, settings: { PRIVACY_SETTLE_SECONDS: '2' } });
+  await createAll(stack, HOSTS, others, SHOP);
 }, 300_000);
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-const send = (host: number, topic: string, body: string) =>
-  postRaw(
-    `${stack.url(host)}/api/webhooks/shopify`,
-    body,
-    shopifyHeaders(body, { topic, shop: SHOP, secret: SECRET }),
-  );
+const send = (host: number, topic: string, body: string) => sendShopify(stack, host, topic, body, SHOP);
 
-const ended = (row: { status: string }): boolean =>
-  ['succeeded', 'failed', 'needs_review'].includes(row.status);
+const ended = (row: { status: string }): boolean => ENDED.includes(row.status);
 
 /** The customer requests' records (not privacy requests, not index rows). */
-async function creates(): Promise<{ status: string; sourceCustomerId?: string }[]> {
-  const rows: { status: string; sourceCustomerId?: string }[] = [];
-  for await (const row of stack.table.listEntities<{
-    status: string;
-    kind?: string;
-    sourceCustomerId?: string;
-  }>())
-    if (!row.partitionKey?.startsWith('~') && !row.kind) rows.push(row);
-  return rows;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still not done ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const creates = () => customerRecords(stack);
 
 interface Logged {
   method: string;
@@ -114,7 +78,7 @@ interface PrivacyStatus {
 
 /** Ten copies of the redact on the three hosts beside a redelivery of the create: one request. */
 async function sendRedacts(gone: ShopCustomer): Promise<() => Promise<PrivacyStatus>> {
-  const redact = compliance('shopify-customers-redact.json', SHOP, gone);
+  const redact = compliance('shopify-customers-redact.json', SHOP.shopDomain, gone);
   const [redelivered, ...answers] = await Promise.all([
     send(1, 'customers/create', createBody(gone)),
     ...Array.from({ length: 10 }, (_, i) => send(i % HOSTS, 'customers/redact', redact)),

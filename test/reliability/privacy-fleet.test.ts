@@ -1,8 +1,17 @@
-import { emulatorVault } from '../../dev/local-stack/emulator-clients';
-import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
-import { foundIn, scanFigures, scanStorage, StoredText } from '../support/pii-scan';
+import { FleetStack } from '../../dev/local-stack/fleet-stack';
+import { foundIn, scanFigures, scanStorage } from '../support/pii-scan';
+import {
+  createAll as createAllOn,
+  createPending as createPendingOn,
+  customerRecords,
+  ENDED,
+  PrivacyShop,
+  sendShopify,
+  startPrivacyFleet,
+  until,
+  valuesFound,
+} from '../support/privacy-fleet';
 import { compliance, createBody, ShopCustomer, shopCustomer, valuesOf } from '../support/shopify-privacy';
-import { postRaw, shopifyHeaders } from '../support/webhooks';
 
 /**
  * Privacy on a fleet (issue 27, "Done when"): three hosts on one storage account, two Shopify shops.
@@ -19,37 +28,30 @@ import { postRaw, shopifyHeaders } from '../support/webhooks';
  * 2. `shop/redact` of the second shop, beside the first: all of its customers go (pending ones with
  *    their values, succeeded ones with their IDs), every value of the first shop's 20 stays.
  */
-const SHOP = 'privacy-fleet.myshopify.com';
-const SECRET = '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';
-const OTHER_SHOP = 'privacy-fleet-other.myshopify.com';
-const OTHER_SECRET = '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';
+const SHOP: PrivacyShop = {
+  name: 'fleet-privacy',
+  shopDomain: 'privacy-fleet.myshopify.com',
+  secret: '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',
+};
+const OTHER_SHOP: PrivacyShop = {
+  name: 'fleet-other',
+  shopDomain: 'privacy-fleet-other.myshopify.com',
+  secret: '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',
+};
 const HOSTS = 3;
 const PENDING = 20;
 
 let stack: FleetStack;
 
-const source = (name: string, shopDomain: string) => ({
-  kind: 'shopify',
-  name,
-  shopDomain,
-  secretName: `webhook-${name}`,
-  legalEntity: 'USRT',
-  currency: 'USD',
-});
-
 beforeAll(async () => {
-  stack = await startFleetStack({
+  stack = await startPrivacyFleet([SHOP, OTHER_SHOP], {
     hosts: HOSTS,
     settings: { PRIVACY_SETTLE_SECONDS: '2' },
     emulatorSettings: (url) => ({
-      WEBHOOK_SOURCES: JSON.stringify([source('fleet-privacy', SHOP), source('fleet-other', OTHER_SHOP)]),
       // Telemetry goes to the emulator's ingestion endpoint, where the test reads what was captured.
       APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${url}/;LiveEndpoint=${url}/`,
     }),
   });
-  const vault = emulatorVault(stack.emulator.url);
-  await vault.setSecret('webhook-fleet-privacy', SECRET);
-  await vault.setSecret('webhook-fleet-other', OTHER_SECRET);
 }, 180_000);
 
 afterAll(async () => {
@@ -57,53 +59,11 @@ afterAll(async () => {
 });
 
 const send = (host: number, topic: string, body: string, shop = SHOP) =>
-  postRaw(
-    `${stack.url(host)}/api/webhooks/shopify`,
-    body,
-    shopifyHeaders(body, { topic, shop, secret: shop === SHOP ? SECRET : OTHER_SECRET }),
-  );
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still not done ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-const ENDED = ['succeeded', 'failed', 'needs_review'];
-
-/** The customer requests' records (not privacy requests, not index rows): their statuses. */
-async function createStatuses(): Promise<string[]> {
-  const rows: string[] = [];
-  for await (const row of stack.table.listEntities<{ status: string; kind?: string }>())
-    if (!row.partitionKey?.startsWith('~') && !row.kind) rows.push(row.status);
-  return rows;
-}
-
-/** Sends the creates spread over the hosts and waits until every create so far has ended. */
-async function createAll(customers: ShopCustomer[], shop = SHOP): Promise<void> {
-  const accepted = await Promise.all(
-    customers.map((c, i) => send(i % HOSTS, 'customers/create', createBody(c), shop)),
-  );
-  expect(accepted.map((a) => a.status)).toEqual(accepted.map(() => 202));
-  await until('the creates', createStatuses, (rows) => rows.every((s) => ENDED.includes(s)));
-}
-
-/** Creates that D365 refuses (400: permanent): the requests fail and keep their customers. */
-async function createPending(customers: ShopCustomer[], shop = SHOP): Promise<void> {
-  const rule = await stack.emulatorApi<{ id: string }>('POST', '/_emulator/faults', {
-    service: 'd365',
-    method: 'POST',
-    path: 'CreateCustomer',
-    status: 400,
-  });
-  await createAll(customers, shop);
-  await stack.emulatorApi('DELETE', `/_emulator/faults/${rule.id}`);
-}
+  sendShopify(stack, host, topic, body, shop);
+const createAll = (customers: ShopCustomer[], shop = SHOP) => createAllOn(stack, HOSTS, customers, shop);
+const createPending = (customers: ShopCustomer[], shop = SHOP) =>
+  createPendingOn(stack, HOSTS, customers, shop);
+const createStatuses = async () => (await customerRecords(stack)).map((r) => r.status);
 
 async function waitForPrivacy(id: string) {
   const statusUrl = `${stack.url(1)}/api/privacy/requests/${id}`;
@@ -115,13 +75,9 @@ async function waitForPrivacy(id: string) {
         scope: string;
         erased?: Record<string, number>;
       },
-    (answer) => ['succeeded', 'failed', 'needs_review'].includes(answer.status),
+    (answer) => ENDED.includes(answer.status),
   );
 }
-
-/** Per customer, how many of its values (name, e-mail, phone, street) the scan found: `n/5`. */
-const valuesFound = (stored: StoredText, customers: ShopCustomer[]): string[] =>
-  customers.map((c) => `${foundIn(stored, valuesOf(c)).length}/${valuesOf(c).length}`);
 
 const pending = Array.from({ length: PENDING }, (_, i) => shopCustomer('a', i));
 const succeeded = Array.from({ length: 3 }, (_, i) => shopCustomer('a', 30 + i));
@@ -142,7 +98,7 @@ describe('privacy requests on a fleet of three hosts', () => {
     );
     await createAll([gone]);
     // The redact, ten times at once on three hosts, beside a redelivery of the subject's create.
-    const redact = compliance('shopify-customers-redact.json', SHOP, gone);
+    const redact = compliance('shopify-customers-redact.json', SHOP.shopDomain, gone);
     const [redelivered, ...answers] = await Promise.all([
       send(0, 'customers/create', createBody(gone)),
       ...Array.from({ length: 10 }, (_, i) => send(i % HOSTS, 'customers/redact', redact)),
@@ -183,7 +139,7 @@ describe('privacy requests on a fleet of three hosts', () => {
   }, 600_000);
 
   it('shop/redact of one shop beside another: all of that shop\u2019s customers go, every value of the other shop\u2019s stays', async () => {
-    const body = compliance('shopify-shop-redact.json', OTHER_SHOP);
+    const body = compliance('shopify-shop-redact.json', OTHER_SHOP.shopDomain);
     const answers = await Promise.all(
       Array.from({ length: 3 }, (_, i) => send(i, 'shop/redact', body, OTHER_SHOP)),
     );

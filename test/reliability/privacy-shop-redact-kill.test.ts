@@ -1,8 +1,17 @@
-import { emulatorVault } from '../../dev/local-stack/emulator-clients';
-import { FleetStack, startFleetStack } from '../../dev/local-stack/fleet-stack';
-import { foundIn, scanFigures, scanStorage, StoredText } from '../support/pii-scan';
+import { FleetStack } from '../../dev/local-stack/fleet-stack';
+import { foundIn, scanFigures, scanStorage } from '../support/pii-scan';
+import {
+  createAll as createAllOn,
+  createPending as createPendingOn,
+  customerRecords,
+  ENDED,
+  PrivacyShop,
+  sendShopify,
+  startPrivacyFleet,
+  until,
+  valuesFound,
+} from '../support/privacy-fleet';
 import { compliance, createBody, ShopCustomer, shopCustomer, valuesOf } from '../support/shopify-privacy';
-import { postRaw, shopifyHeaders } from '../support/webhooks';
 
 /**
  * `shop/redact` survives a kill half way (issue 27: "in bounded batches that survive a kill half way").
@@ -18,26 +27,23 @@ import { postRaw, shopifyHeaders } from '../support/webhooks';
  * counts each of them exactly once (the killed host's part of its batch by its successor), the
  * other shop's customers keep every value, and a later delivery from the shop is ignored.
  */
-const SHOP = 'privacy-kill.myshopify.com';
-const SECRET = 'shpss_1029384756abcdef0123456789abcdef';
-const OTHER_SHOP = 'privacy-kill-other.myshopify.com';
-const OTHER_SECRET = 'shpss_abcdef01234567899876543210fedcba';
+const SHOP: PrivacyShop = {
+  name: 'kill-shop',
+  shopDomain: 'privacy-kill.myshopify.com',
+  secret: 'shpss_1029384756abcdef0123456789abcdef',
+};
+const OTHER_SHOP: PrivacyShop = {
+  name: 'kill-other',
+  shopDomain: 'privacy-kill-other.myshopify.com',
+  secret: 'shpss_abcdef01234567899876543210fedcba',
+};
 const HOSTS = 3;
 const PENDING = 250;
 
 let stack: FleetStack;
 
-const source = (name: string, shopDomain: string) => ({
-  kind: 'shopify',
-  name,
-  shopDomain,
-  secretName: `webhook-${name}`,
-  legalEntity: 'USRT',
-  currency: 'USD',
-});
-
 beforeAll(async () => {
-  stack = await startFleetStack({
+  stack = await startPrivacyFleet([SHOP, OTHER_SHOP], {
     hosts: HOSTS,
     settings: {
       PRIVACY_SETTLE_SECONDS: '2',
@@ -48,13 +54,7 @@ beforeAll(async () => {
       DEV_HOST_QUEUE_LEASE_SECONDS: '600',
       AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.500',
     },
-    emulatorSettings: () => ({
-      WEBHOOK_SOURCES: JSON.stringify([source('kill-shop', SHOP), source('kill-other', OTHER_SHOP)]),
-    }),
   });
-  const vault = emulatorVault(stack.emulator.url);
-  await vault.setSecret('webhook-kill-shop', SECRET);
-  await vault.setSecret('webhook-kill-other', OTHER_SECRET);
 }, 180_000);
 
 afterAll(async () => {
@@ -62,71 +62,12 @@ afterAll(async () => {
 });
 
 const send = (host: number, topic: string, body: string, shop = SHOP) =>
-  postRaw(
-    `${stack.url(host)}/api/webhooks/shopify`,
-    body,
-    shopifyHeaders(body, { topic, shop, secret: shop === SHOP ? SECRET : OTHER_SECRET }),
-  );
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 300_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still not done ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-interface Row {
-  partitionKey?: string;
-  status: string;
-  kind?: string;
-  source?: string;
-  erasedAt?: string;
-  errorCode?: string;
-  fingerprint?: string;
-}
-
-/** The customer requests' records of one source (not privacy requests, not index rows). */
-async function recordsOf(name?: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  const filter = name === undefined ? undefined : `source eq '${name}'`;
-  for await (const row of stack.table.listEntities<Row>({ queryOptions: { filter } }))
-    if (!row.partitionKey?.startsWith('~') && !row.kind) rows.push(row);
-  return rows;
-}
-
-const ENDED = ['succeeded', 'failed', 'needs_review'];
-
-/** Sends the creates over the hosts, 25 at a time, and waits until all have ended. */
-async function createAll(customers: ShopCustomer[], shop = SHOP): Promise<void> {
-  for (let i = 0; i < customers.length; i += 25) {
-    const chunk = customers.slice(i, i + 25);
-    const answers = await Promise.all(
-      chunk.map((c, j) => send(j % HOSTS, 'customers/create', createBody(c), shop)),
-    );
-    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
-  }
-  await until(
-    'the creates',
-    () => recordsOf(),
-    (rows) => rows.every((r) => ENDED.includes(r.status)),
-  );
-}
-
-/** Creates that D365 refuses (400: permanent): the requests fail and keep their customers. */
-async function createPending(customers: ShopCustomer[], shop = SHOP): Promise<void> {
-  const rule = await stack.emulatorApi<{ id: string }>('POST', '/_emulator/faults', {
-    service: 'd365',
-    method: 'POST',
-    path: 'CreateCustomer',
-    status: 400,
-  });
-  await createAll(customers, shop);
-  await stack.emulatorApi('DELETE', `/_emulator/faults/${rule.id}`);
-}
+  sendShopify(stack, host, topic, body, shop);
+const createAll = (customers: ShopCustomer[], shop = SHOP) => createAllOn(stack, HOSTS, customers, shop);
+const createPending = (customers: ShopCustomer[], shop = SHOP) =>
+  createPendingOn(stack, HOSTS, customers, shop);
+const recordsOf = (source?: string) => customerRecords(stack, source);
+const FAST = { timeoutMs: 300_000, everyMs: 100 };
 
 /** The host whose worker last claimed the request (its `customer.processing` line). */
 function workingHost(id: string): number | undefined {
@@ -140,9 +81,6 @@ function workingHost(id: string): number | undefined {
   return found?.host;
 }
 
-const valuesFound = (stored: StoredText, customers: ShopCustomer[]): string[] =>
-  customers.map((c) => `${foundIn(stored, valuesOf(c)).length}/${valuesOf(c).length}`);
-
 const pending = Array.from({ length: PENDING }, (_, i) => shopCustomer('c', i));
 const succeeded = Array.from({ length: 5 }, (_, i) => shopCustomer('c', 500 + i));
 const others = Array.from({ length: 20 }, (_, i) => shopCustomer('a', i));
@@ -155,7 +93,7 @@ describe('shop/redact with a host killed half way', () => {
     const shopRecords = (await recordsOf('kill-shop')).length;
     expect(shopRecords).toBe(PENDING + succeeded.length);
 
-    const body = compliance('shopify-shop-redact.json', SHOP);
+    const body = compliance('shopify-shop-redact.json', SHOP.shopDomain);
     const accepted = await send(0, 'shop/redact', body);
     expect(accepted.status).toBe(202);
     const { id } = accepted.json as { id: string };
@@ -164,7 +102,7 @@ describe('shop/redact with a host killed half way', () => {
       'the erasure under way',
       async () => (await recordsOf('kill-shop')).filter((r) => r.erasedAt).length,
       (erased) => erased > 0,
-      240_000,
+      { timeoutMs: 240_000, everyMs: 100 },
     );
     const host = workingHost(id);
     expect(host).toBeDefined();
@@ -183,7 +121,7 @@ describe('shop/redact with a host killed half way', () => {
     const killedAt = await read();
     expect(killedAt.status).not.toBe('succeeded');
 
-    const done = await until('the erasure after the kill', read, (a) => ENDED.includes(a.status));
+    const done = await until('the erasure after the kill', read, (a) => ENDED.includes(a.status), FAST);
     expect(done.status).toBe('succeeded');
     expect(done.attempts).toBeGreaterThan(killedAt.attempts);
     // Another host took it over and finished it.
