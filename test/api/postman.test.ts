@@ -42,11 +42,12 @@ describe('the Postman collection', () => {
     // A `{parameter}` of the document stands for any one segment (a literal or a `{{variable}}`).
     const matches = (template: string[], path: string[]) =>
       template.length === path.length && template.every((s, i) => /^\{[^}]+\}$/.test(s) || s === path[i]);
-    const documented = Object.entries(openApiDocument().paths as Record<string, Record<string, unknown>>).flatMap(
-      ([path, methods]) =>
-        Object.keys(methods)
-          .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-          .map((m) => ({ method: m.toUpperCase(), template: path.slice(1).split('/') })),
+    const documented = Object.entries(
+      openApiDocument().paths as Record<string, Record<string, unknown>>,
+    ).flatMap(([path, methods]) =>
+      Object.keys(methods)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => ({ method: m.toUpperCase(), template: path.slice(1).split('/') })),
     );
     expect(documented.length).toBeGreaterThanOrEqual(30);
     const missing = documented
