@@ -1,15 +1,13 @@
 // The create worker's unit-test app: D365 and storage in memory (shared/use-cases/worker/*.test.ts).
+import { testWorkerDeps } from './worker-deps';
 import { memoryStatusStore } from './memory-status-store';
-import { memoryIdentityClaims } from './memory-identity-claims';
 import { acceptCustomer, AcceptOptions } from '../../shared/use-cases/accept-customer';
 import { CustomerRequest } from '../../shared/domain/customer-contract';
-import { d365Gate } from '../../shared/adapters/d365/d365-gate';
 import { WorkerDeps } from '../../shared/use-cases/worker/deps';
 import { processQueuedRequest } from '../../shared/use-cases/worker/dispatch';
 import { QueueMessage } from '../../shared/domain/queue-message';
-import { CustomerQueue, D365Client, silentLog, Telemetry, TelemetryEvent } from '../../shared/ports';
+import { CustomerQueue, D365Client, Telemetry, TelemetryEvent } from '../../shared/ports';
 import { sampleCustomer } from '../fixtures/sample-customers';
-import { testKeyCorrelation } from './correlation-key';
 
 export const full = sampleCustomer('full');
 
@@ -49,29 +47,16 @@ export function workerSetup(
     },
     findCustomersByNameAndPhone: async () => [],
   };
-  const deps: WorkerDeps = {
+  // The settle wait after an uncertain create has tests of its own (worker/create-answers.test.ts).
+  const deps = testWorkerDeps({
     statusStore,
     queue,
     poisonQueue,
     telemetry,
-    log: silentLog,
     d365,
-    gate: d365Gate(4),
-    target: 'custom-service',
-    defaultCustomerGroup: '30',
-    ...testKeyCorrelation(),
-    duplicatePolicy: 'link',
-    retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
-    identityClaims: memoryIdentityClaims(() => clock),
-    maxInlineWaitMs: 5_000,
-    // The settle wait after an uncertain create has tests of its own (worker/create-answers.test.ts).
-    settleSeconds: 0,
     now: () => clock,
-    random: () => 0.5,
     ...options,
-  };
+  });
   return {
     deps,
     statusStore,

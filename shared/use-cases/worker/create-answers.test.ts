@@ -1,17 +1,15 @@
+import { testWorkerDeps } from '../../../test/support/worker-deps';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
-import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
 import { acceptCustomer } from '../accept-customer';
-import { d365Gate } from '../../adapters/d365/d365-gate';
 import { transient } from '../../domain/failure';
-import { ACCOUNT_LOOKUP_ROUNDS, WorkerDeps } from './deps';
+import { ACCOUNT_LOOKUP_ROUNDS } from './deps';
 import { processQueuedRequest } from './dispatch';
 import { replayFailedRequest } from '../replay-request';
 import { QueueMessage } from '../../domain/queue-message';
 import { toStatusAnswer } from '../../domain/status';
-import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../../ports';
+import { CustomerQueue, D365Client, PersonKey } from '../../ports';
 import { NameAndPhoneMatch } from '../../domain/recovery-match';
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
-import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 /**
  * The answer classes of issue 11 as the worker meets them: a 2xx without an account (look it up,
@@ -48,26 +46,15 @@ function setup(
       return byNameAndPhone.shift() ?? [];
     },
   };
-  const deps: WorkerDeps = {
+  const deps = testWorkerDeps({
     statusStore,
     queue,
-    poisonQueue: { send: async () => undefined },
-    telemetry: noopTelemetry,
-    log: silentLog,
     d365,
-    gate: d365Gate(4),
-    target: 'custom-service',
-    defaultCustomerGroup: '30',
-    ...testKeyCorrelation(),
     duplicatePolicy: 'create',
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
-    identityClaims: memoryIdentityClaims(() => clock),
     settleSeconds: 5,
     now: () => clock,
-    random: () => 0.5,
-  };
+  });
   return {
     deps,
     sent,

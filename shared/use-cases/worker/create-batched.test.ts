@@ -1,3 +1,4 @@
+import { testWorkerDeps } from '../../../test/support/worker-deps';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
@@ -7,8 +8,7 @@ import { batchedEmailLookup } from '../../adapters/d365/batched-email-lookup';
 import { WorkerDeps } from './deps';
 import { processQueuedRequest } from './dispatch';
 import { QueueMessage } from '../../domain/queue-message';
-import { CustomerQueue, D365Client, D365Gate, D365GateUnavailableError, silentLog } from '../../ports';
-import { testKeyCorrelation } from '../../../test/support/correlation-key';
+import { CustomerQueue, D365Client, D365Gate, D365GateUnavailableError } from '../../ports';
 
 /**
  * The worker with a gated (batched) lookup: the lookup takes a gate slot of its own, and the
@@ -50,26 +50,7 @@ function setup(
     },
   };
   const claims = memoryIdentityClaims();
-  const deps: WorkerDeps = {
-    statusStore,
-    queue,
-    poisonQueue: { send: async () => undefined },
-    telemetry: { trackEvent: () => undefined, trackMetric: () => undefined },
-    log: silentLog,
-    d365,
-    gate,
-    gatedLookup,
-    target: 'custom-service',
-    defaultCustomerGroup: '30',
-    ...testKeyCorrelation(),
-    duplicatePolicy: 'link',
-    retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
-    identityClaims: claims,
-    maxInlineWaitMs: 5_000,
-    settleSeconds: 0,
-  };
+  const deps = testWorkerDeps({ statusStore, queue, d365, gate, gatedLookup, identityClaims: claims });
   const accepted = async (): Promise<QueueMessage> => {
     await acceptCustomer(sampleCustomer('full'), deps);
     return sent.at(-1)!.message;

@@ -1,16 +1,15 @@
+import { testWorkerDeps } from '../../../test/support/worker-deps';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
 import { acceptCustomer } from '../accept-customer';
-import { d365Gate } from '../../adapters/d365/d365-gate';
 import { identityKeyOf, matchKeyOf } from '../../domain/customer-match';
 import { toStatusAnswer } from '../../domain/status';
 import type { NameAndPhoneMatch } from '../../domain/recovery-match';
 import type { QueueMessage } from '../../domain/queue-message';
-import { CustomerQueue, D365Client, noopTelemetry, PersonKey, silentLog } from '../../ports';
+import { CustomerQueue, D365Client, PersonKey } from '../../ports';
 import { WorkerDeps } from './deps';
 import { processQueuedRequest } from './dispatch';
-import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 /**
  * A customer without an e-mail (issue 32): the duplicate policy looks it up by name and phone among
@@ -40,20 +39,12 @@ function setup(policy: WorkerDeps['duplicatePolicy'], byNameAndPhone: (NameAndPh
   };
   const claims = memoryIdentityClaims(() => clock);
   const claimed: string[] = [];
-  const deps: WorkerDeps = {
+  const deps = testWorkerDeps({
     statusStore,
     queue,
-    poisonQueue: { send: async () => undefined },
-    telemetry: noopTelemetry,
-    log: silentLog,
     d365,
-    gate: d365Gate(4),
-    target: 'custom-service',
-    defaultCustomerGroup: '30',
     duplicatePolicy: policy,
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 10, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
     identityClaims: {
       ...claims,
       claim: (key, owner, until) => {
@@ -63,9 +54,7 @@ function setup(policy: WorkerDeps['duplicatePolicy'], byNameAndPhone: (NameAndPh
     },
     settleSeconds: 5,
     now: () => clock,
-    random: () => 0.5,
-    ...testKeyCorrelation(),
-  };
+  });
   return { deps, sent, calls, nameLookups, claimed, record: (id: string) => statusStore.records.get(id)! };
 }
 
