@@ -219,7 +219,13 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
     },
     async listCustomers(page, call) {
       const first = Math.min(250, Math.max(1, page.limit));
-      const query = page.updatedSince ? `updated_at:>='${page.updatedSince}'` : null;
+      // Shopify search syntax (https://shopify.dev/docs/api/usage/search-syntax): the `customers`
+      // query's `updated_at` filter (https://shopify.dev/docs/api/admin-graphql/latest/queries/customers#argument-query).
+      const terms = [
+        ...(page.updatedSince ? [`updated_at:>='${page.updatedSince}'`] : []),
+        ...(page.updatedBefore ? [`updated_at:<'${page.updatedBefore}'`] : []),
+      ];
+      const query = terms.length > 0 ? terms.join(' AND ') : null;
       // The first page also asks how many there are (a progress bar's total).
       const data = (await request(
         page.cursor ? SHOPIFY_QUERIES.customers : SHOPIFY_QUERIES.customersAndCount,

@@ -24,17 +24,24 @@ export const backfillCorrelationId = (
 
 type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
 
+/** The intake's key and topic of a listed customer: a backfill's by default; drift repair's its own. */
+export interface SendKey {
+  eventKey: string;
+  topic: 'backfill' | 'drift-repair';
+}
+
 export async function sendCustomer(
   customer: ShopCustomer,
   source: ShopSource,
   kind: 'shopify' | 'bigcommerce',
   accept: AcceptDeps,
+  key: SendKey = { eventKey: backfillEventKey(customer.id), topic: 'backfill' },
 ): Promise<'queued' | 'replayed' | 'unmappable'> {
   const delivery: WebhookDelivery = {
     source: source.name,
     sourceKind: kind,
-    topic: 'backfill',
-    eventKey: backfillEventKey(customer.id),
+    topic: key.topic,
+    eventKey: key.eventKey,
     sourceCustomerId: customer.id,
     identity: identityOf(webhookCaller(source), customer.verifiedEmail === true),
     // Bulk work: the shop's live webhooks and every other caller's requests go first (fair sharing).
