@@ -187,6 +187,15 @@ customEvents
 | project timestamp, source = tostring(customDimensions.source), reason = tostring(customDimensions.reason)
 '''
 
+// Drift repair (issue 30): shop customers a run found without a link (or with a failed create) and
+// sent through the intake; any at all means the shop's webhooks are being missed (a deleted
+// subscription, a failing endpoint, deliveries given up after Shopify's retries).
+var driftRepairFoundQuery = '''
+customMetrics
+| where name == 'DriftRepairFound'
+| summarize found = sum(valueSum)
+'''
+
 var authFailureQuery = '''
 customEvents
 | where name == 'CustomerFailed'
@@ -521,6 +530,44 @@ resource shopWriteBackFailedAlert 'Microsoft.Insights/scheduledQueryRules@2026-0
   }
 }
 
+resource driftRepairAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-drift-repair-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: drift repair found customers that webhooks missed'
+    description: 'Drift repair (the driftRepair timer) found shop customers changed without reaching the sync (no link, or a failed create) and sent them now (DriftRepairFound > 0 in the last hour). They are on their way to D365; the shop\'s webhooks are being missed: check the shop\'s webhook subscriptions (Shopify deletes one after repeated failed deliveries), the WebhookRejected events (signature, stale) and the function\'s availability. The workbook\'s "Found by drift repair" tile shows it by source. See docs/webhooks.md, "Drift repair".'
+    severity: 3
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: driftRepairFoundQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'found'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
 @description('Resource IDs of the alert rules.')
 output alertRuleIds array = [
   poisonAlert.id
@@ -530,4 +577,5 @@ output alertRuleIds array = [
   throttlingAlert.id
   authFailureAlert.id
   shopWriteBackFailedAlert.id
+  driftRepairAlert.id
 ]
