@@ -20,6 +20,7 @@ import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 import type { BackfillJob, BackfillMessage } from './domain/backfill';
 import type { DriftWatermark } from './domain/drift-repair';
+import type { ShopAddress } from './domain/webhooks/shop-customer';
 import type { CorrelationKey } from './domain/correlation-id';
 
 /**
@@ -788,6 +789,11 @@ export interface ShopCustomer {
   account: string | null;
   /** Shopify's `verifiedEmail` (the identity the ownership policy trusts); absent where the shop has none. */
   verifiedEmail?: boolean;
+  /**
+   * The customer's addresses, the default first, when the read carries them (a Shopify list page:
+   * backfill and drift repair). Absent: not read (a BigCommerce customer is read again by the worker).
+   */
+  addresses?: ShopAddress[];
 }
 
 export interface ShopCustomerPage {

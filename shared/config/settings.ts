@@ -670,7 +670,7 @@ const catalogue = [
   define({
     name: 'BACKFILL_PAGE_SIZE',
     description:
-      "Shop customers read per backfill page (Shopify at most 250, BigCommerce at most 250): each page is one shop call within the shop's budget, then one intake per customer not yet linked.",
+      "Shop customers read per backfill or drift-repair page (BigCommerce at most 250; Shopify at most 83, since a listed customer with its addresses costs 12 points and a query at most 1,000): each page is one shop call within the shop's budget, then one intake per customer not yet linked.",
     default: '50',
     local: '50',
     azure: true,

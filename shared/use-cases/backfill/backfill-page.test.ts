@@ -153,6 +153,36 @@ describe('a backfill page', () => {
     expect([...a.statusStore.records.values()].map((r) => r.priority)).toEqual(['background', 'background']);
   });
 
+  it("carries a Shopify customer's addresses, the default first, and reads its phone in that country", async () => {
+    const home = {
+      street1: '1 Main St',
+      city: 'Toronto',
+      state: 'ON',
+      postalCode: 'M5V 2T6',
+      countryAlpha2: 'CA',
+    };
+    const other = {
+      street1: '9 Side Rd',
+      city: 'Seattle',
+      state: 'WA',
+      postalCode: '98101',
+      countryAlpha2: 'US',
+    };
+    // The page lists the default first (the Shopify client orders them by `defaultAddress`).
+    const a = app([[customer(1, { phone: '416 555 0100', addresses: [home, other] })]]);
+    await a.start();
+    await a.drain();
+    const [record] = [...a.statusStore.records.values()];
+    const body = JSON.parse(record!.payload!) as {
+      Customer: { ContactNumber?: string; BillingAddress?: { City: string; PrimaryAddress: string }[] };
+    };
+    expect(body.Customer.ContactNumber).toBe('+14165550100');
+    expect(body.Customer.BillingAddress?.map((b) => [b.City, b.PrimaryAddress])).toEqual([
+      ['Toronto', 'Yes'],
+      ['Seattle', 'No'],
+    ]);
+  });
+
   it('a rerun (or a second delivery of a page) sends nothing twice: the intake answers with the first request', async () => {
     const pages = [[customer(1), customer(2)], [customer(3)]];
     const a = app(pages);
