@@ -238,6 +238,7 @@ export function backfillPageDeps(services: AppServices, log: Log): BackfillPageD
     customerQueueDepth: async () => (await services.queueDepths())[config.queueName] ?? 0,
     pageSize: config.backfill.pageSize,
     maxBacklog: config.backfill.maxBacklog,
+    gate: { room: services.replay.gateRoom, reserveSlots: config.operations.replay.reserveSlots },
     retry: config.retry,
     telemetry: services.telemetry,
     log,

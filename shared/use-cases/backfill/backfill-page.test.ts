@@ -59,7 +59,9 @@ function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
   };
 }
 
-function app(pages: ShopCustomer[][], options: { backlog?: number } = {}) {
+type GateState = { slots: number; held: number; pausedUntil: number };
+
+function app(pages: ShopCustomer[][], options: { backlog?: number; gate?: GateState } = {}) {
   const statusStore = memoryStatusStore();
   const links = memoryCustomerLinks();
   const jobs = memoryJobs();
@@ -101,6 +103,7 @@ function app(pages: ShopCustomer[][], options: { backlog?: number } = {}) {
     customerQueueDepth: async () => options.backlog ?? 0,
     pageSize: 2,
     maxBacklog: 10,
+    ...(options.gate && { gate: { room: { read: async () => ({ ...options.gate! }) }, reserveSlots: 1 } }),
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
     telemetry: { trackEvent: () => {}, trackMetric: () => {} },
     log: silentLog,
@@ -257,6 +260,34 @@ describe('a backfill page', () => {
     expect(a.listed).toEqual([]);
     expect(a.sent).toEqual([{ message: first.message, delaySeconds: 5 }]);
     expect(a.jobs.rows.get(jobId)!.page).toBe(0);
+  });
+
+  it('stays below live traffic at the D365 gate: no room beyond the live reserve, or a pause, puts the page back unread', async () => {
+    const gate = { slots: 4, held: 3, pausedUntil: 0 };
+    const a = app([[customer(1)], [customer(2)]], { gate });
+    const jobId = await a.start();
+    // 3 of 4 slots held: only the 1 left to live requests is free.
+    const first = a.sent.shift()!;
+    await expect(processBackfillPage(first.message, a.deps)).resolves.toEqual({
+      kind: 'waiting',
+      delaySeconds: 2,
+    });
+    expect(a.listed).toEqual([]);
+    // A throttling pause: the page waits for its end.
+    gate.held = 0;
+    gate.pausedUntil = Date.now() + 9_500;
+    await expect(processBackfillPage(first.message, a.deps)).resolves.toEqual({
+      kind: 'waiting',
+      delaySeconds: 10,
+    });
+    expect(a.listed).toEqual([]);
+    // Room beyond the reserve: the pages go on.
+    gate.pausedUntil = 0;
+    gate.held = 2;
+    a.sent.length = 0;
+    await processBackfillPage(first.message, a.deps);
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)).toMatchObject({ state: 'done', counts: { found: 2, queued: 2 } });
   });
 
   it('a throttled shop retries the same page after its wait; a refused token fails the job', async () => {
