@@ -358,6 +358,26 @@ param backfillPageSize int = 50
 @minValue(1)
 param backfillMaxBacklog int = 100
 
+@description('DRIFT_REPAIR_INTERVAL_SECONDS: drift repair (issue 30) runs each shop once per this many seconds, on one instance; 0: off.')
+@minValue(0)
+@maxValue(86400)
+param driftRepairIntervalSeconds int = 300
+
+@description('DRIFT_REPAIR_MAX_CUSTOMERS: changed customers drift repair reads per shop per run (whole pages).')
+@minValue(1)
+@maxValue(100000)
+param driftRepairMaxCustomers int = 1000
+
+@description('DRIFT_REPAIR_SETTLE_SECONDS: drift repair leaves a customer changed this recently to its webhook.')
+@minValue(0)
+@maxValue(86400)
+param driftRepairSettleSeconds int = 900
+
+@description('DRIFT_REPAIR_LOOKBACK_HOURS: how far back a shop\'s first drift-repair run looks.')
+@minValue(1)
+@maxValue(8760)
+param driftRepairLookbackHours int = 24
+
 @description('CALLBACK_QUEUE_NAME: the callback outbox queue (result events wait here until delivered).')
 param callbackQueueName string = 'customer-callbacks'
 
@@ -702,6 +722,10 @@ module functionApp 'modules/function-app.bicep' = {
     backfillTableName: backfillTableName
     backfillPageSize: backfillPageSize
     backfillMaxBacklog: backfillMaxBacklog
+    driftRepairIntervalSeconds: driftRepairIntervalSeconds
+    driftRepairMaxCustomers: driftRepairMaxCustomers
+    driftRepairSettleSeconds: driftRepairSettleSeconds
+    driftRepairLookbackHours: driftRepairLookbackHours
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName

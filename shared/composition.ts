@@ -68,12 +68,14 @@ import { ensuredOnce } from './adapters/ensured-once';
 import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
 import { storageBackfillQueue } from './adapters/storage-backfill-queue';
 import { tableBackfillJobs } from './adapters/table-backfill-jobs';
+import { tableDriftWatermarks } from './adapters/table-drift-watermarks';
+import type { DriftRepairDeps } from './use-cases/drift/repair-drift';
 import type { BackfillPageDeps } from './use-cases/backfill/backfill-page';
 import type { WriteBackDeps } from './use-cases/worker/write-back';
 import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
-import type { AuditLog, BackfillJobs, BackfillQueue, OperationsIndex } from './ports';
+import type { AuditLog, BackfillJobs, BackfillQueue, DriftWatermarks, OperationsIndex } from './ports';
 import { tableAuditLog } from './adapters/operations/table-audit-log';
 import { tableReplayJobs } from './adapters/operations/table-replay-jobs';
 import { storageReplayTicks } from './adapters/operations/storage-replay-ticks';
@@ -135,6 +137,8 @@ export interface AppServices {
   auditLog: AuditLog;
   /** Backfill jobs and their page queue (issue 30). */
   backfill: { jobs: BackfillJobs; queue: BackfillQueue };
+  /** Drift repair's row per shop (issue 30), in the backfill table. */
+  driftWatermarks: DriftWatermarks;
   /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */
   replay: { jobs: ReplayJobs; ticks: ReplayTicks; gateRoom: GateRoom };
 }
@@ -234,9 +238,36 @@ export function backfillPageDeps(services: AppServices, log: Log): BackfillPageD
     customerQueueDepth: async () => (await services.queueDepths())[config.queueName] ?? 0,
     pageSize: config.backfill.pageSize,
     maxBacklog: config.backfill.maxBacklog,
+    gate: { room: services.replay.gateRoom, reserveSlots: config.operations.replay.reserveSlots },
     retry: config.retry,
     telemetry: services.telemetry,
     log,
+  };
+}
+
+/** What a drift-repair run needs, from the services (issue 30). */
+export function driftRepairDeps(services: AppServices, log: Log, runId: string): DriftRepairDeps {
+  const { config } = services;
+  return {
+    watermarks: services.driftWatermarks,
+    shopClients: services.shopClients,
+    links: services.links,
+    webhookSources: config.webhooks.sources,
+    accept: acceptDeps(services, log),
+    customerQueueDepth: async () => (await services.queueDepths())[config.queueName] ?? 0,
+    settings: {
+      intervalSeconds: config.driftRepair.intervalSeconds,
+      maxCustomers: config.driftRepair.maxCustomers,
+      pageSize: config.backfill.pageSize,
+      settleSeconds: config.driftRepair.settleSeconds,
+      lookbackSeconds: config.driftRepair.lookbackHours * 3600,
+      maxBacklog: config.backfill.maxBacklog,
+      // A page: the shop's budget wait and its call, then one intake per customer; renewed per page.
+      leaseSeconds: Math.ceil((config.shops.maxWaitMs + config.shops.timeoutMs) / 1000) + 120,
+    },
+    telemetry: services.telemetry,
+    log,
+    runId,
   };
 }
 
@@ -375,6 +406,7 @@ export function createAppServices(config: Config): AppServices {
   const auditClient = tableClientFor(config.operations.auditTable);
   const auditLog = tableAuditLog(ensuredOnce(auditClient, () => auditClient.createTable(), local));
   const backfillTable = tableClientFor(config.backfill.table);
+  const getBackfillTable = ensuredOnce(backfillTable, () => backfillTable.createTable(), local);
   const backfillQueueClient = queueClientFor(config.backfill.queueName);
   const getBackfillQueue = ensuredOnce(
     backfillQueueClient,
@@ -478,8 +510,9 @@ export function createAppServices(config: Config): AppServices {
     writeBackQueue: {
       send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
     },
+    driftWatermarks: tableDriftWatermarks(getBackfillTable),
     backfill: {
-      jobs: tableBackfillJobs(ensuredOnce(backfillTable, () => backfillTable.createTable(), local)),
+      jobs: tableBackfillJobs(getBackfillTable),
       queue: {
         send: async (message, options) =>
           storageBackfillQueue(await getBackfillQueue()).send(message, options),

@@ -19,6 +19,8 @@ import type { GateRoomState, ReplayJob } from './domain/operations/replay-job';
 import type { Observation } from './domain/shop-budget';
 import type { WriteBackMessage, WriteBackState } from './domain/write-back';
 import type { BackfillJob, BackfillMessage } from './domain/backfill';
+import type { DriftWatermark } from './domain/drift-repair';
+import type { ShopAddress } from './domain/webhooks/shop-customer';
 import type { CorrelationKey } from './domain/correlation-id';
 
 /**
@@ -95,6 +97,18 @@ export interface BackfillJobs {
   get(jobId: string): Promise<BackfillJob | undefined>;
   /** Writes `changes` over `job` if the row is still `job.etag`; else `StatusConflictError`. */
   save(job: BackfillJob, changes: Partial<Omit<BackfillJob, 'jobId' | 'etag'>>): Promise<BackfillJob>;
+}
+
+/** Drift repair's row per shop (issue 30, in BACKFILL_TABLE_NAME): its watermark and pass, written on its ETag. */
+export interface DriftWatermarks {
+  get(source: string): Promise<DriftWatermark | undefined>;
+  /** Inserts the shop's first row; `StatusConflictError` when another instance did first. */
+  create(source: string): Promise<DriftWatermark>;
+  /** Writes `changes` over `row` if it is still `row.etag` (undefined clears a field); else `StatusConflictError`. */
+  save(
+    row: DriftWatermark,
+    changes: Partial<Omit<DriftWatermark, 'source' | 'etag'>>,
+  ): Promise<DriftWatermark>;
 }
 
 /**
@@ -490,7 +504,9 @@ export type TelemetryEventName =
   /** A shop's `customers/update` caused by our own write-back, dropped (reason: how it was told). */
   | 'ShopEchoIgnored'
   /** A backfill page was read (issue 30): its counts (found, queued, replayed, skippedLinked, unmappable). */
-  | 'BackfillPage';
+  | 'BackfillPage'
+  /** A drift-repair run of one shop (issue 30): its counts (listed, linked, inProgress, found, alreadySent, unmappable). */
+  | 'DriftRepairRun';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -530,6 +546,11 @@ export interface TelemetryEvent {
     replayed?: number;
     skippedLinked?: number;
     unmappable?: number;
+    /** DriftRepairRun: the run's customers, by what became of them (domain/drift-repair.ts). */
+    listed?: number;
+    linked?: number;
+    inProgress?: number;
+    alreadySent?: number;
   };
 }
 
@@ -543,7 +564,12 @@ export type TelemetryMetric =
       name: 'PrivacyRequestsOpen' | 'PrivacyRequestsPastDue' | 'PrivacyRequestsDueSoon';
       value: number;
       properties: { type: string };
-    };
+    }
+  /**
+   * Drift repair (issue 30): shop customers a run found without a link (or with a failed one) and
+   * sent through the intake, per shop; above 0, the shop's webhooks are being missed.
+   */
+  | { name: 'DriftRepairFound'; value: number; properties: { source: string } };
 
 export interface Telemetry {
   trackEvent(event: TelemetryEvent): void;
@@ -763,6 +789,11 @@ export interface ShopCustomer {
   account: string | null;
   /** Shopify's `verifiedEmail` (the identity the ownership policy trusts); absent where the shop has none. */
   verifiedEmail?: boolean;
+  /**
+   * The customer's addresses, the default first, when the read carries them (a Shopify list page:
+   * backfill and drift repair). Absent: not read (a BigCommerce customer is read again by the worker).
+   */
+  addresses?: ShopAddress[];
 }
 
 export interface ShopCustomerPage {
@@ -800,9 +831,12 @@ export interface ShopCallOptions {
 export interface ShopClient {
   readonly kind: 'shopify' | 'bigcommerce';
   getCustomer(customerId: string, options?: ShopCallOptions): Promise<ShopCustomer | undefined>;
-  /** Customers in the shop's stable order (ID), `limit` at a time; `updatedSince` (ISO) narrows them. */
+  /**
+   * Customers in the shop's stable order (ID), `limit` at a time; `updatedSince` (ISO, at or after)
+   * and `updatedBefore` (ISO, before) narrow them.
+   */
   listCustomers(
-    page: { cursor?: string; updatedSince?: string; limit: number },
+    page: { cursor?: string; updatedSince?: string; updatedBefore?: string; limit: number },
     options?: ShopCallOptions,
   ): Promise<ShopCustomerPage>;
   updateCustomer(

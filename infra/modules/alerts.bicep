@@ -187,6 +187,15 @@ customEvents
 | project timestamp, source = tostring(customDimensions.source), reason = tostring(customDimensions.reason)
 '''
 
+// Drift repair (issue 30): shop customers a run found without a link (or with a failed create) and
+// sent through the intake; any at all means the shop's webhooks are being missed (a deleted
+// subscription, a failing endpoint, deliveries given up after Shopify's retries).
+var driftRepairFoundQuery = '''
+customMetrics
+| where name == 'DriftRepairFound'
+| summarize found = sum(valueSum)
+'''
+
 var authFailureQuery = '''
 customEvents
 | where name == 'CustomerFailed'
@@ -362,7 +371,7 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: function errors'
-    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), the backfill (startBackfill, backfillStatus, backfillPage: a queue trigger, storage unreachable), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function), a privacy route (createPrivacyRequest, privacyRequestStatus, privacyRequestExport, releasePrivacyRequest) or getOpenApiDocument (GET /api/openapi.json).'
+    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), the backfill (startBackfill, backfillStatus, backfillPage: a queue trigger, storage unreachable), drift repair (driftRepair, a timer: storage unreachable), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function), a privacy route (createPrivacyRequest, privacyRequestStatus, privacyRequestExport, releasePrivacyRequest) or getOpenApiDocument (GET /api/openapi.json).'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -521,6 +530,44 @@ resource shopWriteBackFailedAlert 'Microsoft.Insights/scheduledQueryRules@2026-0
   }
 }
 
+resource driftRepairAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-drift-repair-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: drift repair found customers that webhooks missed'
+    description: 'Drift repair (the driftRepair timer) found shop customers changed without reaching the sync (no link, or a failed create) and sent them now (DriftRepairFound > 0 in the last hour). They are on their way to D365; the shop\'s webhooks are being missed: check the shop\'s webhook subscriptions (Shopify deletes one after repeated failed deliveries), the WebhookRejected events (signature, stale) and the function\'s availability. The workbook\'s "Found by drift repair" tile shows it by source. See docs/webhooks.md, "Drift repair".'
+    severity: 3
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: driftRepairFoundQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'found'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
 @description('Resource IDs of the alert rules.')
 output alertRuleIds array = [
   poisonAlert.id
@@ -530,4 +577,5 @@ output alertRuleIds array = [
   throttlingAlert.id
   authFailureAlert.id
   shopWriteBackFailedAlert.id
+  driftRepairAlert.id
 ]

@@ -137,6 +137,18 @@ param backfillPageSize int
 
 @description('BACKFILL_MAX_BACKLOG.')
 param backfillMaxBacklog int
+
+@description('DRIFT_REPAIR_INTERVAL_SECONDS.')
+param driftRepairIntervalSeconds int
+
+@description('DRIFT_REPAIR_MAX_CUSTOMERS.')
+param driftRepairMaxCustomers int
+
+@description('DRIFT_REPAIR_SETTLE_SECONDS.')
+param driftRepairSettleSeconds int
+
+@description('DRIFT_REPAIR_LOOKBACK_HOURS.')
+param driftRepairLookbackHours int
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
@@ -556,6 +568,22 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'BACKFILL_MAX_BACKLOG'
           value: string(backfillMaxBacklog)
+        }
+        {
+          name: 'DRIFT_REPAIR_INTERVAL_SECONDS'
+          value: string(driftRepairIntervalSeconds)
+        }
+        {
+          name: 'DRIFT_REPAIR_MAX_CUSTOMERS'
+          value: string(driftRepairMaxCustomers)
+        }
+        {
+          name: 'DRIFT_REPAIR_SETTLE_SECONDS'
+          value: string(driftRepairSettleSeconds)
+        }
+        {
+          name: 'DRIFT_REPAIR_LOOKBACK_HOURS'
+          value: string(driftRepairLookbackHours)
         }
         {
           name: 'CALLBACK_ALLOWED_HOSTS'

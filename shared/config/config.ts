@@ -119,6 +119,12 @@ const configSchema = settingsObject.transform((v) => ({
     pageSize: v.BACKFILL_PAGE_SIZE,
     maxBacklog: v.BACKFILL_MAX_BACKLOG,
   },
+  driftRepair: {
+    intervalSeconds: v.DRIFT_REPAIR_INTERVAL_SECONDS,
+    maxCustomers: v.DRIFT_REPAIR_MAX_CUSTOMERS,
+    settleSeconds: v.DRIFT_REPAIR_SETTLE_SECONDS,
+    lookbackHours: v.DRIFT_REPAIR_LOOKBACK_HOURS,
+  },
   callbacks: {
     allowedHosts: v.CALLBACK_ALLOWED_HOSTS,
     allowedPrivateAddresses: v.CALLBACK_ALLOWED_PRIVATE_ADDRESSES,
@@ -233,6 +239,13 @@ export interface Config {
     table: string;
     pageSize: number;
     maxBacklog: number;
+  };
+  /** Drift repair (issue 30): how often a shop runs, how much one run reads, what it leaves to webhooks, where a shop starts. */
+  driftRepair: {
+    intervalSeconds: number;
+    maxCustomers: number;
+    settleSeconds: number;
+    lookbackHours: number;
   };
   /** Result callbacks (docs/api.md): the `Callback-Url` allow-list, the signing secret, the outbox. */
   callbacks: {

@@ -670,7 +670,7 @@ const catalogue = [
   define({
     name: 'BACKFILL_PAGE_SIZE',
     description:
-      "Shop customers read per backfill page (Shopify at most 250, BigCommerce at most 250): each page is one shop call within the shop's budget, then one intake per customer not yet linked.",
+      "Shop customers read per backfill or drift-repair page (BigCommerce at most 250; Shopify at most 83, since a listed customer with its addresses costs 12 points and a query at most 1,000): each page is one shop call within the shop's budget, then one intake per customer not yet linked.",
     default: '50',
     local: '50',
     azure: true,
@@ -684,6 +684,42 @@ const catalogue = [
     local: '100',
     azure: true,
     schema: positiveInt,
+  }),
+  define({
+    name: 'DRIFT_REPAIR_INTERVAL_SECONDS',
+    description:
+      "Drift repair (issue 30, docs/webhooks.md): every this many seconds, one instance of the fleet pages each shop's customers changed since the shop's watermark (a shop with an Admin API token) and sends any the sync does not hold (no link, or a failed create) through the webhook intake; the `DriftRepairFound` metric counts them (above 0: webhooks are being missed). 0: off.",
+    default: '300',
+    local: '300',
+    azure: true,
+    schema: nonNegativeInt.max(86_400, 'must be at most 86400'),
+  }),
+  define({
+    name: 'DRIFT_REPAIR_MAX_CUSTOMERS',
+    description:
+      "Drift repair reads at most about this many changed customers per shop per run (whole pages of `BACKFILL_PAGE_SIZE`); the rest of the window continues at the shop's next run.",
+    default: '1000',
+    local: '1000',
+    azure: true,
+    schema: positiveInt.max(100_000, 'must be at most 100000'),
+  }),
+  define({
+    name: 'DRIFT_REPAIR_SETTLE_SECONDS',
+    description:
+      "Drift repair leaves a customer changed less than this many seconds ago to its webhook, still on its way (Shopify's first retries come within minutes); it is looked at by a later run.",
+    default: '900',
+    local: '900',
+    azure: true,
+    schema: nonNegativeInt.max(86_400, 'must be at most 86400'),
+  }),
+  define({
+    name: 'DRIFT_REPAIR_LOOKBACK_HOURS',
+    description:
+      "A shop's first drift-repair run looks at the customers changed this many hours back (later runs start at the shop's watermark). Older customers: a backfill (`POST /api/backfills`).",
+    default: '24',
+    local: '24',
+    azure: true,
+    schema: positiveInt.max(8_760, 'must be at most 8760'),
   }),
   define({
     name: 'CALLBACK_ALLOWED_HOSTS',

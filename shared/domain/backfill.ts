@@ -113,6 +113,25 @@ export function backfillProgress(job: BackfillJob): BackfillProgress {
   };
 }
 
+/** How long a page waits when the fleet's D365 gate has no room beyond the live reserve. */
+export const GATE_WAIT_SECONDS = 2;
+
+/**
+ * Whether a backfill page may send now, by the fleet's D365 gate (its slots, those held by anyone,
+ * a throttling pause): not during a pause (it waits for the pause's end), nor while the slots held
+ * leave no more than `reserveSlots` (REPLAY_RESERVE_SLOTS, at most slots − 1) for live requests.
+ * Returns the seconds to wait, 0 to go on.
+ */
+export function backfillGateWait(
+  gate: { slots: number; held: number; pausedUntil: number },
+  reserveSlots: number,
+  nowMs: number,
+): number {
+  if (gate.pausedUntil > nowMs) return Math.max(1, Math.ceil((gate.pausedUntil - nowMs) / 1000));
+  const reserve = Math.max(0, Math.min(reserveSlots, gate.slots - 1));
+  return gate.slots - reserve - gate.held > 0 ? 0 : GATE_WAIT_SECONDS;
+}
+
 /** The idempotency key of a backfilled customer: the source and the shop's customer ID. */
 export const backfillEventKey = (sourceCustomerId: string): string => `backfill-${sourceCustomerId}`;
 

@@ -166,6 +166,35 @@ describe('Shopify client', () => {
     expect(second.total).toBeUndefined();
   });
 
+  it("lists each customer's addresses, the default first, and asks for no more than 1,000 points a page", async () => {
+    await seedShop();
+    const id = (
+      await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
+        first_name: 'Ada',
+        email: 'addresses@example.com',
+        addresses: [
+          { address1: '1 Main St', city: 'Toronto', province_code: 'ON', zip: 'M5V 2T6', country_code: 'CA' },
+          { address1: '9 Side Rd', city: 'Seattle', province_code: 'WA', zip: '98101', country_code: 'US' },
+        ],
+      })
+    ).id;
+    const shop = host().forSource('test-shop')!;
+    // 250 asked: fewer are read (each listed customer costs 12 points with its addresses).
+    const page = await shop.listCustomers({ limit: 250 });
+    expect(page.customers.find((c) => c.id === id)?.addresses).toEqual([
+      expect.objectContaining({ street1: '1 Main St', city: 'Toronto', state: 'ON', countryAlpha2: 'CA' }),
+      expect.objectContaining({ street1: '9 Side Rd', countryAlpha2: 'US' }),
+    ]);
+    expect((await shopReport()).apps[0]!.throttled).toBe(0);
+    // The window drift repair reads: changed before a time that is past, nothing; since it, the customer.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await expect(shop.listCustomers({ limit: 10, updatedBefore: past })).resolves.toMatchObject({
+      customers: [],
+    });
+    const since = await shop.listCustomers({ limit: 10, updatedSince: past });
+    expect(since.customers.map((c) => c.id)).toEqual([id]);
+  });
+
   it('under a throttled shop (bucket exhausted) lands every write from two hosts and never takes the bucket below the reserve', async () => {
     await seedShop({ maximumAvailable: 100, restoreRate: 25, currentlyAvailable: 0 });
     const ids = [];

@@ -914,9 +914,12 @@ describe('monitoring for the portal', () => {
     });
     const rules = ofType('Microsoft.Insights/scheduledQueryRules').map((f) => f.resource);
     // The shop write-back alert is about succeeded creates (not in the console's views): its own retry
-    // route; the privacy-due alert is about privacy requests (GET /api/privacy/requests/{id}).
-    const aboutRequests = rules.filter((r) => !/shop-write-back|privacy-due/.test(String(r.name)));
-    expect(aboutRequests).toHaveLength(rules.length - 2);
+    // route; the privacy-due alert is about privacy requests (GET /api/privacy/requests/{id}); the
+    // drift-repair alert about a shop's webhooks (the customers it found are on their way).
+    const aboutRequests = rules.filter(
+      (r) => !/shop-write-back|privacy-due|drift-repair/.test(String(r.name)),
+    );
+    expect(aboutRequests).toHaveLength(rules.length - 3);
     for (const resource of aboutRequests)
       expect(resource.properties.actions.customProperties.operatorConsole).toMatch(
         /^\[variables\('consoleLinks'\)\.(poison|failed|retrying)\]$/,
@@ -938,9 +941,9 @@ describe('monitoring for the portal', () => {
       expect(text).toContain(`(__CONSOLE_URL__?status=${view})`);
   });
 
-  test('eight log alert rules, notifying the action group parameter', () => {
+  test('nine log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
-    expect(rules).toHaveLength(8);
+    expect(rules).toHaveLength(9);
     for (const { resource } of rules) {
       expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
       expect(resource.properties.criteria.allOf).toHaveLength(1);
@@ -988,6 +991,20 @@ describe('monitoring for the portal', () => {
       expect(tile?.query).toContain(name);
       expect(telemetrySource).toContain(`'${name}'`);
     }
+  });
+
+  test('drift repair (issue 30): any customer found alerts; the workbook charts them by source', () => {
+    const alert = rule('alert-drift-repair');
+    expect(queryOf(alert)).toContain("customMetrics\n| where name == 'DriftRepairFound'");
+    expect(alert.properties.criteria.allOf[0]).toMatchObject({ metricMeasureColumn: 'found', threshold: 0 });
+    expect(String(alert.properties.description)).toContain('webhooks are being missed');
+    const tile = workbookQueries().find((q) => q.name === 'drift-repair');
+    expect(tile?.query).toContain("where name == 'DriftRepairFound'");
+    expect(tile?.query).toContain("where name == 'DriftRepairRun'");
+    // The names the app sends, and the settings it reads, are the ones the template names.
+    expect(telemetrySource).toContain("'DriftRepairFound'");
+    expect(telemetrySource).toContain("'DriftRepairRun'");
+    expect(main.parameters.driftRepairIntervalSeconds).toMatchObject({ defaultValue: 300, minValue: 0 });
   });
 
   test('a shop write-back that ends failed alerts at once; the workbook shows write-backs per source and result', () => {

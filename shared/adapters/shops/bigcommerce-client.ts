@@ -176,7 +176,11 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
     async listCustomers(page, call) {
       const limit = Math.min(250, Math.max(1, page.limit));
       const current = Number(page.cursor ?? '1') || 1;
-      const since = page.updatedSince ? `&date_modified:min=${encodeURIComponent(page.updatedSince)}` : '';
+      // Get All Customers' `date_modified:min` / `date_modified:max` filters (both inclusive:
+      // https://developer.bigcommerce.com/docs/rest-management/customers#get-all-customers).
+      const since =
+        (page.updatedSince ? `&date_modified:min=${encodeURIComponent(page.updatedSince)}` : '') +
+        (page.updatedBefore ? `&date_modified:max=${encodeURIComponent(page.updatedBefore)}` : '');
       const answer = await request(
         'GET',
         `?page=${current}&limit=${limit}&include=attributes${since}`,

@@ -3,7 +3,8 @@ import type { ShopifySource } from '../../config/webhook-sources';
 import { transient } from '../../domain/failure';
 import { ShopAccessError } from '../../ports';
 import type { ShopBudget, ShopCallOptions, ShopClient, ShopCustomer, WebhookSecrets } from '../../ports';
-import { SHOPIFY_QUERIES } from './shopify-queries';
+import { LISTED_CUSTOMER_COST, SHOPIFY_QUERIES } from './shopify-queries';
+import type { ShopAddress } from '../../domain/webhooks/shop-customer';
 
 /**
  * A Shopify shop's GraphQL Admin API through Shopify's own client (`@shopify/admin-api-client`),
@@ -52,6 +53,43 @@ interface CustomerNode {
   defaultPhoneNumber: { phoneNumber: string } | null;
   metafield: { value: string } | null;
 }
+
+interface MailingAddressNode {
+  id: string;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  provinceCode: string | null;
+  zip: string | null;
+  countryCodeV2: string | null;
+  phone: string | null;
+}
+
+interface ListedCustomerNode extends CustomerNode {
+  defaultAddress: { id: string } | null;
+  addressesV2: { nodes: MailingAddressNode[] };
+}
+
+/** A listed customer's addresses, the default first (as its webhook's `default_address` comes first). */
+function addressesOf(node: ListedCustomerNode): ShopAddress[] {
+  const all = node.addressesV2.nodes;
+  const first = all.filter((a) => a.id === node.defaultAddress?.id);
+  return [...first, ...all.filter((a) => a.id !== node.defaultAddress?.id)].map((a) => ({
+    street1: a.address1,
+    street2: a.address2,
+    city: a.city,
+    state: a.provinceCode,
+    postalCode: a.zip,
+    countryAlpha2: a.countryCodeV2,
+    phone: a.phone,
+  }));
+}
+
+/**
+ * How many customers one list query may ask for: Shopify refuses a query whose requested cost is
+ * over 1,000 points (MAX_COST_EXCEEDED, https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits).
+ */
+export const SHOPIFY_MAX_LIST_PAGE = Math.floor((1000 - 3) / LISTED_CUSTOMER_COST);
 
 const toShopCustomer = (node: CustomerNode): ShopCustomer => ({
   id: node.id.replace('gid://shopify/Customer/', ''),
@@ -218,22 +256,31 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
       return node ? toShopCustomer(node) : undefined;
     },
     async listCustomers(page, call) {
-      const first = Math.min(250, Math.max(1, page.limit));
-      const query = page.updatedSince ? `updated_at:>='${page.updatedSince}'` : null;
+      const first = Math.min(SHOPIFY_MAX_LIST_PAGE, Math.max(1, page.limit));
+      // Shopify search syntax (https://shopify.dev/docs/api/usage/search-syntax): the `customers`
+      // query's `updated_at` filter (https://shopify.dev/docs/api/admin-graphql/latest/queries/customers#argument-query).
+      const terms = [
+        ...(page.updatedSince ? [`updated_at:>='${page.updatedSince}'`] : []),
+        ...(page.updatedBefore ? [`updated_at:<'${page.updatedBefore}'`] : []),
+      ];
+      const query = terms.length > 0 ? terms.join(' AND ') : null;
       // The first page also asks how many there are (a progress bar's total).
       const data = (await request(
         page.cursor ? SHOPIFY_QUERIES.customers : SHOPIFY_QUERIES.customersAndCount,
         { first, ...(page.cursor && { after: page.cursor }), query, namespace, key },
-        2 + first * 4 + (page.cursor ? 0 : 1),
+        2 + first * LISTED_CUSTOMER_COST + (page.cursor ? 0 : 1),
         call,
       )) as {
-        customers: { nodes: CustomerNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+        customers: {
+          nodes: ListedCustomerNode[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
         customersCount?: { count: number; precision: string } | null;
       };
       const { nodes, pageInfo } = data.customers;
       const counted = data.customersCount;
       return {
-        customers: nodes.map(toShopCustomer),
+        customers: nodes.map((node) => ({ ...toShopCustomer(node), addresses: addressesOf(node) })),
         ...(pageInfo.hasNextPage && pageInfo.endCursor && { nextCursor: pageInfo.endCursor }),
         ...(counted?.precision === 'EXACT' && { total: counted.count }),
       };

@@ -14,6 +14,20 @@ const CUSTOMER_FIELDS = `
   metafield(namespace: $namespace, key: $key) { value compareDigest }
 `;
 
+/**
+ * A listed customer (backfill, drift repair) also carries its addresses, the default first as its
+ * webhook's `default_address` is: `defaultAddress` (1 point) and `addressesV2(first: 5)` (2 + 5).
+ */
+export const LISTED_ADDRESSES = 5;
+const LISTED_CUSTOMER_FIELDS = `${CUSTOMER_FIELDS}
+  defaultAddress { id }
+  addressesV2(first: ${LISTED_ADDRESSES}) {
+    nodes { id address1 address2 city provinceCode zip countryCodeV2 phone }
+  }
+`;
+/** What one listed customer costs: 4 (as `customer`) + 1 + 2 + LISTED_ADDRESSES. */
+export const LISTED_CUSTOMER_COST = 4 + 1 + 2 + LISTED_ADDRESSES;
+
 export const SHOPIFY_QUERIES = {
   /** 0 points (a scalar): reads the bucket's state when nothing is known of the shop yet, spending nothing. */
   probe: `query Probe { __typename }`,
@@ -21,17 +35,17 @@ export const SHOPIFY_QUERIES = {
   customer: `query Customer($id: ID!, $namespace: String!, $key: String!) {
     customer(id: $id) { ${CUSTOMER_FIELDS} }
   }`,
-  /** 2 + first × 4 points. */
+  /** 2 + first × LISTED_CUSTOMER_COST points. */
   customers: `query Customers($first: Int!, $after: String, $query: String, $namespace: String!, $key: String!) {
     customers(first: $first, after: $after, query: $query, sortKey: ID) {
-      nodes { ${CUSTOMER_FIELDS} }
+      nodes { ${LISTED_CUSTOMER_FIELDS} }
       pageInfo { hasNextPage endCursor }
     }
   }`,
-  /** 2 + first × 4 + 1 points: the first page, with how many customers the query matches (no limit). */
+  /** 2 + first × LISTED_CUSTOMER_COST + 1 points: the first page, with how many customers the query matches (no limit). */
   customersAndCount: `query CustomersAndCount($first: Int!, $query: String, $namespace: String!, $key: String!) {
     customers(first: $first, query: $query, sortKey: ID) {
-      nodes { ${CUSTOMER_FIELDS} }
+      nodes { ${LISTED_CUSTOMER_FIELDS} }
       pageInfo { hasNextPage endCursor }
     }
     customersCount(query: $query, limit: null) { count precision }

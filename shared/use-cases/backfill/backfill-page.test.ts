@@ -59,7 +59,9 @@ function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
   };
 }
 
-function app(pages: ShopCustomer[][], options: { backlog?: number } = {}) {
+type GateState = { slots: number; held: number; pausedUntil: number };
+
+function app(pages: ShopCustomer[][], options: { backlog?: number; gate?: GateState } = {}) {
   const statusStore = memoryStatusStore();
   const links = memoryCustomerLinks();
   const jobs = memoryJobs();
@@ -101,6 +103,7 @@ function app(pages: ShopCustomer[][], options: { backlog?: number } = {}) {
     customerQueueDepth: async () => options.backlog ?? 0,
     pageSize: 2,
     maxBacklog: 10,
+    ...(options.gate && { gate: { room: { read: async () => ({ ...options.gate! }) }, reserveSlots: 1 } }),
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
     telemetry: { trackEvent: () => {}, trackMetric: () => {} },
     log: silentLog,
@@ -151,6 +154,36 @@ describe('a backfill page', () => {
     ]);
     // Bulk work: each yields to live requests (fair sharing).
     expect([...a.statusStore.records.values()].map((r) => r.priority)).toEqual(['background', 'background']);
+  });
+
+  it("carries a Shopify customer's addresses, the default first, and reads its phone in that country", async () => {
+    const home = {
+      street1: '1 Main St',
+      city: 'Toronto',
+      state: 'ON',
+      postalCode: 'M5V 2T6',
+      countryAlpha2: 'CA',
+    };
+    const other = {
+      street1: '9 Side Rd',
+      city: 'Seattle',
+      state: 'WA',
+      postalCode: '98101',
+      countryAlpha2: 'US',
+    };
+    // The page lists the default first (the Shopify client orders them by `defaultAddress`).
+    const a = app([[customer(1, { phone: '416 555 0100', addresses: [home, other] })]]);
+    await a.start();
+    await a.drain();
+    const [record] = [...a.statusStore.records.values()];
+    const body = JSON.parse(record!.payload!) as {
+      Customer: { ContactNumber?: string; BillingAddress?: { City: string; PrimaryAddress: string }[] };
+    };
+    expect(body.Customer.ContactNumber).toBe('+14165550100');
+    expect(body.Customer.BillingAddress?.map((b) => [b.City, b.PrimaryAddress])).toEqual([
+      ['Toronto', 'Yes'],
+      ['Seattle', 'No'],
+    ]);
   });
 
   it('a rerun (or a second delivery of a page) sends nothing twice: the intake answers with the first request', async () => {
@@ -227,6 +260,34 @@ describe('a backfill page', () => {
     expect(a.listed).toEqual([]);
     expect(a.sent).toEqual([{ message: first.message, delaySeconds: 5 }]);
     expect(a.jobs.rows.get(jobId)!.page).toBe(0);
+  });
+
+  it('stays below live traffic at the D365 gate: no room beyond the live reserve, or a pause, puts the page back unread', async () => {
+    const gate = { slots: 4, held: 3, pausedUntil: 0 };
+    const a = app([[customer(1)], [customer(2)]], { gate });
+    const jobId = await a.start();
+    // 3 of 4 slots held: only the 1 left to live requests is free.
+    const first = a.sent.shift()!;
+    await expect(processBackfillPage(first.message, a.deps)).resolves.toEqual({
+      kind: 'waiting',
+      delaySeconds: 2,
+    });
+    expect(a.listed).toEqual([]);
+    // A throttling pause: the page waits for its end.
+    gate.held = 0;
+    gate.pausedUntil = Date.now() + 9_500;
+    await expect(processBackfillPage(first.message, a.deps)).resolves.toEqual({
+      kind: 'waiting',
+      delaySeconds: 10,
+    });
+    expect(a.listed).toEqual([]);
+    // Room beyond the reserve: the pages go on.
+    gate.pausedUntil = 0;
+    gate.held = 2;
+    a.sent.length = 0;
+    await processBackfillPage(first.message, a.deps);
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)).toMatchObject({ state: 'done', counts: { found: 2, queued: 2 } });
   });
 
   it('a throttled shop retries the same page after its wait; a refused token fails the job', async () => {

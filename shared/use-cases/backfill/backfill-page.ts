@@ -1,10 +1,17 @@
-import { BackfillCounts, BackfillJob, backfillMessage, decodeBackfillMessage } from '../../domain/backfill';
+import {
+  BackfillCounts,
+  BackfillJob,
+  backfillGateWait,
+  backfillMessage,
+  decodeBackfillMessage,
+} from '../../domain/backfill';
 import { ProcessingError, transient } from '../../domain/failure';
 import type { RetryPolicy } from '../../domain/retry-policy';
 import type {
   BackfillJobs,
   BackfillQueue,
   CustomerLinks,
+  GateRoom,
   Log,
   ShopClient,
   ShopClients,
@@ -24,7 +31,8 @@ import { backfillCorrelationId, dryRunOutcome, sendCustomer } from './send-custo
  * shop's budget), sends each customer not yet linked through the webhook intake, saves the counts
  * and the next cursor on the job's ETag, then queues the next page. Below live traffic: the next
  * page waits while the customer queue holds more than `maxBacklog` messages, so a live request is
- * never queued behind more than that much backfill.
+ * never queued behind more than that much backfill, and while the fleet's D365 gate has no room
+ * beyond the slots left to live requests (or is paused by throttling).
  */
 export interface BackfillPageDeps {
   backfillJobs: BackfillJobs;
@@ -37,6 +45,11 @@ export interface BackfillPageDeps {
   customerQueueDepth: () => Promise<number>;
   pageSize: number;
   maxBacklog: number;
+  /**
+   * The fleet's D365 gate as it stands, and the slots left to live requests (REPLAY_RESERVE_SLOTS):
+   * a page is sent only while the gate has room beyond them. Absent: not paced by the gate.
+   */
+  gate?: { room: GateRoom; reserveSlots: number };
   retry: RetryPolicy;
   telemetry: Telemetry;
   log: Log;
@@ -74,6 +87,12 @@ export async function processBackfillPage(
     await deps.backfillQueue.send(message, { delaySeconds: BACKLOG_WAIT_SECONDS });
     return { kind: 'waiting', delaySeconds: BACKLOG_WAIT_SECONDS };
   }
+  const gateWait = job.dryRun || !deps.gate ? 0 : await waitForGate(deps.gate, deps);
+  if (gateWait > 0) {
+    await deps.backfillQueue.send(message, { delaySeconds: gateWait });
+    deps.log.info('backfill.gate_wait', { jobId: job.jobId, page: job.page, retryAfterSeconds: gateWait });
+    return { kind: 'waiting', delaySeconds: gateWait };
+  }
   let page;
   try {
     page = await client.listCustomers(
@@ -90,6 +109,14 @@ export async function processBackfillPage(
   const counts = { ...job.counts };
   for (const customer of page.customers) await countCustomer(customer, job, source, client, counts, deps);
   return savePage(job, counts, page, deps);
+}
+
+/** Seconds the page waits for the fleet's D365 gate (domain `backfillGateWait`); 0: go on. */
+async function waitForGate(
+  gate: NonNullable<BackfillPageDeps['gate']>,
+  deps: BackfillPageDeps,
+): Promise<number> {
+  return backfillGateWait(await gate.room.read(), gate.reserveSlots, clock(deps).getTime());
 }
 
 /** Skips a linked customer, else sends it (a dry run only counts it). */

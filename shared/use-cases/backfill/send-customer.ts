@@ -2,7 +2,7 @@ import type { WebhookSource } from '../../config/webhook-sources';
 import { webhookCaller } from '../../config/webhook-sources';
 import { backfillEventKey } from '../../domain/backfill';
 import { identityOf } from '../../domain/ownership';
-import { contractBody } from '../../domain/webhooks/shop-customer';
+import { contractBody, phoneNumber } from '../../domain/webhooks/shop-customer';
 import { transient } from '../../domain/failure';
 import type { ShopCustomer } from '../../ports';
 import type { AcceptDeps } from '../accept-customer';
@@ -12,8 +12,8 @@ import { acceptWebhook, WebhookContent, WebhookDelivery, webhookCorrelationId } 
  * One listed shop customer through the webhook intake, as the shop's own `customers/create` would
  * send it: keyed by the source and the shop's customer ID (a rerun, or a webhook after it, is a
  * replay), with the identity the shop vouches for (Shopify's `verifiedEmail`). A Shopify customer
- * is mapped from the page (names, e-mail, phone); a BigCommerce one is read again by the worker, as
- * its webhook is. Returns which count it adds to.
+ * is mapped from the page (names, e-mail, phone, addresses with the default first); a BigCommerce
+ * one is read again by the worker, as its webhook is. Returns which count it adds to.
  */
 /** The request a backfilled customer becomes (the webhook intake's key; undefined: not to be had now). */
 export const backfillCorrelationId = (
@@ -24,17 +24,24 @@ export const backfillCorrelationId = (
 
 type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
 
+/** The intake's key and topic of a listed customer: a backfill's by default; drift repair's its own. */
+export interface SendKey {
+  eventKey: string;
+  topic: 'backfill' | 'drift-repair';
+}
+
 export async function sendCustomer(
   customer: ShopCustomer,
   source: ShopSource,
   kind: 'shopify' | 'bigcommerce',
   accept: AcceptDeps,
+  key: SendKey = { eventKey: backfillEventKey(customer.id), topic: 'backfill' },
 ): Promise<'queued' | 'replayed' | 'unmappable'> {
   const delivery: WebhookDelivery = {
     source: source.name,
     sourceKind: kind,
-    topic: 'backfill',
-    eventKey: backfillEventKey(customer.id),
+    topic: key.topic,
+    eventKey: key.eventKey,
     sourceCustomerId: customer.id,
     identity: identityOf(webhookCaller(source), customer.verifiedEmail === true),
     // Bulk work: the shop's live webhooks and every other caller's requests go first (fair sharing).
@@ -91,14 +98,17 @@ function contentOf(
       reference: { kind: 'bigcommerce', source: source.name, customerId: Number(customer.id) },
     };
   }
+  // As the webhook maps it (domain/webhooks/shopify-customer.ts): the default address first, and the
+  // customer's phone, else the default address's, read by the numbering plan of the first address's country.
+  const addresses = customer.addresses ?? [];
   const mapped = contractBody(
     {
       firstName: customer.firstName,
       lastName: customer.lastName,
       email: customer.email,
-      phone: customer.phone ?? undefined,
+      phone: phoneNumber(addresses, customer.phone, addresses[0]?.phone),
     },
-    [],
+    addresses,
     {
       legalEntity,
       currency: source.currency,

@@ -5,7 +5,7 @@ import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
 /**
  * The BigCommerce V3 Customers API, as far as the sync calls it (`/stores/{store_hash}/v3/...`).
  * Behaviour and sources (developer.bigcommerce.com):
- * - `GET /v3/customers` with `id:in`, `email:in`, `date_modified:min`, `include=addresses,attributes`,
+ * - `GET /v3/customers` with `id:in`, `email:in`, `date_modified:min`, `date_modified:max` (inclusive), `include=addresses,attributes`,
  *   `page`, `limit` (default 50, at most 250); `{data, meta: {pagination}}`
  *   (/docs/rest-management/customers#get-all-customers); `PUT /v3/customers` updates up to 10 customers
  *   by `id` (/docs/rest-management/customers#update-customers);
@@ -90,11 +90,13 @@ function listCustomers(store: BigCommerceStore, ctx: RequestContext, headers: Re
   const ids = listParam(ctx, 'id:in')?.map(Number);
   const emails = listParam(ctx, 'email:in')?.map((e) => e.toLowerCase());
   const modifiedMin = ctx.url.searchParams.get('date_modified:min');
+  const modifiedMax = ctx.url.searchParams.get('date_modified:max');
   const include = listParam(ctx, 'include') ?? [];
   const matching = store.customers
     .filter((c) => !ids || ids.includes(Number(c.id)))
     .filter((c) => !emails || emails.includes(String(c.email ?? '').toLowerCase()))
     .filter((c) => !modifiedMin || Date.parse(String(c.date_modified ?? 0)) >= Date.parse(modifiedMin))
+    .filter((c) => !modifiedMax || Date.parse(String(c.date_modified ?? 0)) <= Date.parse(modifiedMax))
     .map((c) => {
       const { addresses, ...rest } = c;
       return {

@@ -89,6 +89,28 @@ export function connection<T>(
   };
 }
 
+/**
+ * A customer's address as `MailingAddress`, from its REST-shaped seed (the first is the default, as
+ * in the webhook payload's `default_address`); its ID the REST address ID the webhook payload gives.
+ */
+function mailingAddressView(c: ShopifyCustomer, index: number) {
+  const a = c.addresses[index] ?? {};
+  const text = (name: string): string | null => (typeof a[name] === 'string' ? (a[name] as string) : null);
+  return {
+    id: gid('MailingAddress', String(Number(c.id.slice(-6)) * 10 + index)),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    company: text('company'),
+    address1: text('address1'),
+    address2: text('address2'),
+    city: text('city'),
+    provinceCode: text('province_code'),
+    zip: text('zip'),
+    countryCodeV2: text('country_code'),
+    phone: text('phone'),
+  };
+}
+
 function customerView(ctx: ResolverContext, c: ShopifyCustomer) {
   const name = [c.firstName, c.lastName].filter(Boolean).join(' ');
   return {
@@ -98,6 +120,14 @@ function customerView(ctx: ResolverContext, c: ShopifyCustomer) {
     displayName: name || c.email || c.phone || '',
     defaultEmailAddress: c.email ? { emailAddress: c.email } : null,
     defaultPhoneNumber: c.phone ? { phoneNumber: c.phone } : null,
+    defaultAddress: c.addresses[0] ? mailingAddressView(c, 0) : null,
+    addressesV2: (args: PageArgs) =>
+      connection(
+        c.addresses.map((_, index) => index),
+        args,
+        (index) => String(index),
+        (index) => mailingAddressView(c, index),
+      ),
     metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
       const mf = c.metafields.get(`${resolveNamespace(ctx, namespace)}.${key}`);
       return mf ? metafieldView(ctx, mf) : null;

@@ -5,6 +5,9 @@ import { buildSchema, GraphQLSchema } from 'graphql';
  * names, types and nullability of the real schema (https://shopify.dev/docs/api/admin-graphql):
  * - `customer(id:)`, `customers(first/after/last/before, query, sortKey, reverse)`:
  *   https://shopify.dev/docs/api/admin-graphql/latest/queries/customer, …/queries/customers;
+ * - a customer's `defaultAddress` and `addressesV2` (a `MailingAddressConnection`):
+ *   https://shopify.dev/docs/api/admin-graphql/latest/objects/Customer#field-Customer.fields.addressesV2,
+ *   …/objects/MailingAddress;
  * - `metafieldsSet`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet
  *   (at most 25 inputs, atomic, `compareDigest` compare-and-set as of 2024-07);
  * - `customersCount(query:, limit:)`: https://shopify.dev/docs/api/admin-graphql/latest/queries/customersCount
@@ -116,6 +119,14 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
     createdAt: DateTime!
     updatedAt: DateTime!
     metafield(namespace: String, key: String!): Metafield
+    defaultAddress: MailingAddress
+    addressesV2(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean
+    ): MailingAddressConnection!
     metafields(
       first: Int
       after: String
@@ -124,6 +135,32 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
       namespace: String
       keys: [String!]
     ): MetafieldConnection!
+  }
+
+  # countryCodeV2 is the CountryCode enum in Shopify; the emulator returns the seed's ISO code as is.
+  type MailingAddress {
+    id: ID!
+    firstName: String
+    lastName: String
+    company: String
+    address1: String
+    address2: String
+    city: String
+    provinceCode: String
+    zip: String
+    countryCodeV2: String
+    phone: String
+  }
+
+  type MailingAddressEdge {
+    cursor: String!
+    node: MailingAddress!
+  }
+
+  type MailingAddressConnection {
+    edges: [MailingAddressEdge!]!
+    nodes: [MailingAddress!]!
+    pageInfo: PageInfo!
   }
 
   type PageInfo {

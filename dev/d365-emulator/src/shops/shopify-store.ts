@@ -79,6 +79,13 @@ export interface ShopifyShop {
    */
   echoDelayMs: number;
   retryDelaysMs: number[];
+  /**
+   * A fault (`POST …/faults`): the next this many events are never delivered to any subscriber,
+   * as a delivery Shopify gave up on after its retries, or one of a subscription it deleted after
+   * repeated failures (https://shopify.dev/docs/apps/build/webhooks/best-practices: apps must
+   * reconcile). Recorded in `deliveries` as `dropped`.
+   */
+  dropEvents: number;
   nextId: bigint;
 }
 
@@ -158,6 +165,7 @@ export function createShop(domain: string, input: unknown): ShopifyShop {
     metafieldWritesFireUpdate: seed.metafieldWritesFireUpdate,
     echoDelayMs: seed.echoDelayMs,
     retryDelaysMs: seed.retryDelaysMs,
+    dropEvents: 0,
     nextId: 7_300_000_000_000_000_001n,
   };
   seed.apps.forEach((app, index) =>
@@ -281,8 +289,15 @@ export function notify(
 ): void {
   const eventId = randomUUID();
   const triggeredAt = new Date().toISOString();
+  const dropped = shop.dropEvents > 0;
+  if (dropped) shop.dropEvents -= 1;
   for (const app of shop.apps.values()) {
     if (app.revoked) continue;
+    if (dropped) {
+      for (const subscription of app.webhooks.filter((s) => s.topic === topic))
+        shop.deliveries.push(droppedDelivery(topic, subscription.address, customer.id, cause, triggeredAt));
+      continue;
+    }
     for (const subscription of app.webhooks.filter((s) => s.topic === topic)) {
       const body = JSON.stringify(restCustomer(customer, subscription.metafieldNamespaces));
       deliver(
@@ -310,6 +325,26 @@ export function notify(
     }
   }
 }
+
+/** A delivery the shop never made (the `dropEvents` fault): settled, not delivered, no attempt. */
+const droppedDelivery = (
+  topic: string,
+  address: string,
+  customerId: string,
+  cause: Delivery['cause'],
+  createdAt: string,
+): Delivery => ({
+  id: randomUUID(),
+  topic,
+  address,
+  customerId,
+  cause,
+  attempts: 0,
+  lastResult: 'dropped',
+  delivered: false,
+  settled: true,
+  createdAt,
+});
 
 /** The control API's view of a customer (everything, metafields included). */
 export function customerControlView(customer: ShopifyCustomer): Record<string, unknown> {

@@ -25,14 +25,15 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  *   deletes one; `POST …/revoke` `{token}` uninstalls the app (its token answers 401 from then on);
  *   `POST …/compliance` `{topic, customerId | customer, orders, dataRequestId}` sends a mandatory
  *   compliance webhook (`customers/data_request`, `customers/redact`, `shop/redact`) as Shopify does
- *   (shopify-compliance.ts): `202 {deliveries, body}`;
+ *   (shopify-compliance.ts): `202 {deliveries, body}`; `POST …/faults` `{dropEvents}`: the next so
+ *   many webhook events are never delivered (recorded as `dropped`: a delivery Shopify gave up on);
  * - `PUT /_emulator/bigcommerce/stores/{hash}` seeds a store (`{token, customers, quota, windowMs,
  *   attributes, hooks: [{scope, destination, headers}], writesFireUpdate, retryDelaysMs}`); `GET`
  *   reports it; `POST …/customers` adds one (fires `store/customer/created`); `DELETE
  *   …/customers/{id}`; `POST …/revoke` revokes the API account's token.
  */
 const SHOPIFY =
-  /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke|compliance)(?:\/(\d{1,20}))?)?\/?$/;
+  /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke|compliance|faults)(?:\/(\d{1,20}))?)?\/?$/;
 const BIGCOMMERCE =
   /^\/_emulator\/bigcommerce\/stores\/([a-z0-9]{1,32})(?:\/(customers|revoke)(?:\/(\d{1,12}))?)?\/?$/;
 
@@ -82,6 +83,14 @@ function handleShopify(shops: ShopsState, ctx: RequestContext, match: RegExpExec
       if (!app) return sendJson(ctx.res, 404, { error: 'No app with this token.' });
       app.revoked = true;
       return sendEmpty(ctx.res, 204);
+    }
+    if (sub === 'faults' && !id && ctx.method === 'POST') {
+      const fault = z
+        .object({ dropEvents: z.number().int().min(0).max(100_000) })
+        .strict()
+        .parse(input);
+      shop.dropEvents = fault.dropEvents;
+      return sendJson(ctx.res, 200, { dropEvents: shop.dropEvents });
     }
     if (sub === 'compliance' && !id && ctx.method === 'POST') {
       try {

@@ -1,0 +1,292 @@
+import {
+  DriftCounts,
+  DriftPass,
+  DriftWatermark,
+  driftEventKey,
+  emptyDriftCounts,
+  mayClaim,
+  passFor,
+} from '../../domain/drift-repair';
+import { ProcessingError } from '../../domain/failure';
+import type { WebhookSource } from '../../config/webhook-sources';
+import type {
+  CustomerLinks,
+  DriftWatermarks,
+  Log,
+  ShopClient,
+  ShopClients,
+  ShopCustomer,
+  Telemetry,
+} from '../../ports';
+import { ShopAccessError, StatusConflictError } from '../../ports';
+import type { AcceptDeps } from '../accept-customer';
+import { sendCustomer } from '../backfill/send-customer';
+import { clock, later } from '../clock';
+
+/**
+ * Drift repair (issue 30; the states in shared/domain/drift-repair.ts): for each shop with an Admin
+ * API token, at most one run at a time across the fleet (a conditional write of the shop's row)
+ * and one per DRIFT_REPAIR_INTERVAL_SECONDS, pages the customers changed in the pass's window and
+ * sends any the sync does not hold through the webhook intake, keyed by the customer's version.
+ * Bounded per run (DRIFT_REPAIR_MAX_CUSTOMERS), paced by the shop's budget (the shop client waits
+ * for it) and below live traffic (it stops while the customer queue holds more than the backfill's
+ * backlog, and each customer it sends is `priority: background`).
+ */
+export interface DriftRepairDeps {
+  watermarks: DriftWatermarks;
+  shopClients: ShopClients;
+  links: CustomerLinks;
+  webhookSources: readonly WebhookSource[];
+  accept: AcceptDeps;
+  /** The customer queue's approximate depth. */
+  customerQueueDepth: () => Promise<number>;
+  settings: DriftRepairSettings;
+  telemetry: Telemetry;
+  log: Log;
+  /** Names this run on the rows it claims (the lease's owner). */
+  runId: string;
+  now?: () => Date;
+}
+
+export interface DriftRepairSettings {
+  /** A shop runs at most once per this many seconds; 0: drift repair is off. */
+  intervalSeconds: number;
+  maxCustomers: number;
+  pageSize: number;
+  settleSeconds: number;
+  lookbackSeconds: number;
+  /** The run stops while the customer queue holds more than this many messages. */
+  maxBacklog: number;
+  /** How long a claim (renewed after every page) keeps other runs off the shop. */
+  leaseSeconds: number;
+}
+
+/** Why a run stopped before its pass ended (the pass continues at the shop's next run). */
+export type DriftStop = 'bound' | 'backlog' | 'shop-unavailable' | 'intake-unavailable' | 'lease-lost';
+
+export type DriftShopResult =
+  | { kind: 'ran'; source: string; counts: DriftCounts; passDone: boolean; stopped?: DriftStop }
+  /** Another run holds the shop, its interval has not passed, or no time has passed to look at. */
+  | { kind: 'skipped'; source: string; reason: 'leased' | 'interval' | 'nothing-new' }
+  /** The shop refused the Admin API token: nothing to do until an operator fixes it. */
+  | { kind: 'failed'; source: string; reason: string };
+
+type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
+
+export async function repairDrift(deps: DriftRepairDeps): Promise<DriftShopResult[]> {
+  if (deps.settings.intervalSeconds === 0) return [];
+  const results: DriftShopResult[] = [];
+  for (const source of deps.webhookSources) {
+    if (source.kind === 'standard') continue;
+    const client = deps.shopClients.forSource(source.name, 'read');
+    if (!client) continue;
+    const result = await repairShop(source, client, deps);
+    results.push(result);
+    report(result, source, deps);
+  }
+  return results;
+}
+
+async function repairShop(
+  source: ShopSource,
+  client: ShopClient,
+  deps: DriftRepairDeps,
+): Promise<DriftShopResult> {
+  const claimed = await claim(source.name, deps);
+  if ('kind' in claimed) return claimed;
+  let row = claimed;
+  let pass = passFor(row, clock(deps), deps.settings);
+  if (!pass) {
+    await release(row, deps);
+    return { kind: 'skipped', source: source.name, reason: 'nothing-new' };
+  }
+  const counts = emptyDriftCounts();
+  for (;;) {
+    const stopped = await stopBefore(counts, deps);
+    if (stopped) return ranUntil(row, counts, false, stopped, source, deps);
+    const page = await readPage(client, pass, deps);
+    if (page.kind === 'failed') {
+      await release(row, deps);
+      return { kind: 'failed', source: source.name, reason: page.reason };
+    }
+    if (page.kind === 'stopped') return ranUntil(row, counts, false, page.stopped, source, deps);
+    const pageCounts = { ...counts };
+    try {
+      for (const customer of page.customers) await repairCustomer(customer, source, client, pageCounts, deps);
+    } catch (error) {
+      // The intake's storage failed: the page is read again next run (each version's key makes that safe).
+      if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient') throw error;
+      return ranUntil(row, pageCounts, false, 'intake-unavailable', source, deps);
+    }
+    Object.assign(counts, pageCounts);
+    const next: DriftPass | undefined =
+      page.nextCursor === undefined ? undefined : { ...pass, cursor: page.nextCursor };
+    try {
+      row = await deps.watermarks.save(row, {
+        ...(next ? { pass: next } : { pass: undefined, watermark: pass.to }),
+        leaseUntil: later(deps, deps.settings.leaseSeconds),
+      });
+    } catch (error) {
+      if (error instanceof StatusConflictError)
+        return { kind: 'ran', source: source.name, counts, passDone: false, stopped: 'lease-lost' };
+      throw error;
+    }
+    if (!next) return ranUntil(row, counts, true, undefined, source, deps);
+    pass = next;
+  }
+}
+
+/** Claims the shop's row (creating it the first time), or says why this run leaves it. */
+async function claim(source: string, deps: DriftRepairDeps): Promise<DriftWatermark | DriftShopResult> {
+  let row = await deps.watermarks.get(source);
+  if (!row) {
+    try {
+      row = await deps.watermarks.create(source);
+    } catch (error) {
+      if (!(error instanceof StatusConflictError)) throw error;
+      return { kind: 'skipped', source, reason: 'leased' };
+    }
+  }
+  const now = clock(deps);
+  if (!mayClaim(row, now, deps.settings.intervalSeconds)) {
+    const held = row.leaseUntil !== undefined && Date.parse(row.leaseUntil) > now.getTime();
+    return { kind: 'skipped', source, reason: held ? 'leased' : 'interval' };
+  }
+  try {
+    return await deps.watermarks.save(row, {
+      lastRunAt: now.toISOString(),
+      leaseOwner: deps.runId,
+      leaseUntil: later(deps, deps.settings.leaseSeconds),
+    });
+  } catch (error) {
+    if (error instanceof StatusConflictError) return { kind: 'skipped', source, reason: 'leased' };
+    throw error;
+  }
+}
+
+async function stopBefore(counts: DriftCounts, deps: DriftRepairDeps): Promise<DriftStop | undefined> {
+  if (counts.listed >= deps.settings.maxCustomers) return 'bound';
+  if ((await deps.customerQueueDepth()) > deps.settings.maxBacklog) return 'backlog';
+  return undefined;
+}
+
+type PageRead =
+  | { kind: 'page'; customers: ShopCustomer[]; nextCursor?: string }
+  | { kind: 'stopped'; stopped: DriftStop }
+  | { kind: 'failed'; reason: string };
+
+/** One page of the pass's window (the shop client waits for the shop's budget). */
+async function readPage(client: ShopClient, pass: DriftPass, deps: DriftRepairDeps): Promise<PageRead> {
+  try {
+    const page = await client.listCustomers(
+      {
+        limit: deps.settings.pageSize,
+        ...(pass.cursor !== undefined && { cursor: pass.cursor }),
+        updatedSince: pass.from,
+        updatedBefore: pass.to,
+      },
+      { log: deps.log },
+    );
+    return {
+      kind: 'page',
+      customers: page.customers,
+      ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+    };
+  } catch (error) {
+    if (error instanceof ShopAccessError) return { kind: 'failed', reason: error.message };
+    if (error instanceof ProcessingError && error.failure.kind === 'transient')
+      return { kind: 'stopped', stopped: 'shop-unavailable' };
+    throw error;
+  }
+}
+
+/**
+ * Held (linked: our link or the account the shop holds), under way (its create still running), or
+ * sent now: no link, or a link whose create failed or never ran (the intake takes it over).
+ */
+async function repairCustomer(
+  customer: ShopCustomer,
+  source: ShopSource,
+  client: ShopClient,
+  counts: DriftCounts,
+  deps: DriftRepairDeps,
+): Promise<void> {
+  counts.listed += 1;
+  const link = await deps.links.get({
+    kind: 'reference',
+    source: source.name,
+    sourceCustomerId: customer.id,
+  });
+  if (customer.account !== null || link?.customerAccount !== undefined) {
+    counts.linked += 1;
+    return;
+  }
+  if (link) {
+    const create = await deps.accept.statusStore.get(link.createCorrelationId);
+    if (create && create.status !== 'failed') {
+      counts.inProgress += 1;
+      return;
+    }
+  }
+  const sent = await sendCustomer(customer, source, client.kind, deps.accept, {
+    eventKey: driftEventKey(customer.id, customer.updatedAt),
+    topic: 'drift-repair',
+  });
+  if (sent === 'queued') counts.found += 1;
+  else if (sent === 'replayed') counts.alreadySent += 1;
+  else counts.unmappable += 1;
+}
+
+/** The run ends: the lease goes (the pass, if unfinished, continues at the shop's next run). */
+async function ranUntil(
+  row: DriftWatermark,
+  counts: DriftCounts,
+  passDone: boolean,
+  stopped: DriftStop | undefined,
+  source: ShopSource,
+  deps: DriftRepairDeps,
+): Promise<DriftShopResult> {
+  const released = await release(row, deps);
+  const stop = released ? stopped : 'lease-lost';
+  return { kind: 'ran', source: source.name, counts, passDone, ...(stop !== undefined && { stopped: stop }) };
+}
+
+async function release(row: DriftWatermark, deps: DriftRepairDeps): Promise<boolean> {
+  try {
+    await deps.watermarks.save(row, { leaseOwner: undefined, leaseUntil: undefined });
+    return true;
+  } catch (error) {
+    if (error instanceof StatusConflictError) return false;
+    throw error;
+  }
+}
+
+/** Telemetry and a log line per shop run (counts and the source's name only: no shop data). */
+function report(result: DriftShopResult, source: ShopSource, deps: DriftRepairDeps): void {
+  if (result.kind === 'skipped') return;
+  if (result.kind === 'failed') {
+    deps.log.warn('drift.failed', { source: source.name, reason: 'shop-access' });
+    return;
+  }
+  const { counts } = result;
+  deps.telemetry.trackMetric({
+    name: 'DriftRepairFound',
+    value: counts.found,
+    properties: { source: source.name },
+  });
+  deps.telemetry.trackEvent({
+    name: 'DriftRepairRun',
+    properties: {
+      source: source.name,
+      sourceKind: source.kind,
+      outcome: result.passDone ? 'pass-done' : (result.stopped ?? 'pass-continues'),
+    },
+    measurements: { ...counts },
+  });
+  deps.log[counts.found > 0 ? 'warn' : 'info']('drift.run', {
+    source: source.name,
+    found: counts.found,
+    total: counts.listed,
+    outcome: result.passDone ? 'pass-done' : (result.stopped ?? 'pass-continues'),
+  });
+}
