@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 
 export const PHASES = [
+  'counts',
   'intake',
   'webhooks',
   'end-to-end',
@@ -21,6 +22,7 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` and `settle` are slower, opt-in checks). */
 export const DEFAULT_PHASES: Phase[] = [
+  'counts',
   'intake',
   'webhooks',
   'end-to-end',
@@ -124,6 +126,22 @@ const NUMBER_OPTIONS = [
     name: 'fairness-share-waiters',
     default: 4,
     help: 'fairness: FAIR_SHARE_WAITERS of the run (0: first come, first served, for comparison)',
+  },
+  {
+    name: 'counts-samples',
+    default: 5,
+    help: 'counts: Prefer: wait and queued creates whose storage calls are traced one by one',
+  },
+  { name: 'counts-customers', default: 30, help: 'counts: customers per cost run (create, link, update)' },
+  {
+    name: 'storage-delay-ms',
+    default: 4,
+    help: 'counts: the storage latency model, a delay the counting proxy adds to every storage call',
+  },
+  {
+    name: 'latency-model-customers',
+    default: 40,
+    help: 'counts: Prefer: wait creates, one at a time, behind the latency model',
   },
   { name: 'keyed-customers', default: 300, help: 'keyed (opt-in): customers per run' },
   { name: 'keyed-rate', default: 20, help: 'keyed (opt-in): customers per second' },

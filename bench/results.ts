@@ -1,4 +1,5 @@
 import { ColdStartResult } from './cold-start';
+import { CountsResult } from './counts';
 import { FleetResult } from './fleet';
 import { FairnessResult } from './fairness';
 import { DrainRun, EndToEndResult } from './end-to-end';
@@ -26,6 +27,14 @@ export interface Results {
     loadAverageAtStart: number[];
   };
   options: BenchOptions;
+  /**
+   * The headline counts (issue 33), machine-independent: the longest chain of storage calls one
+   * `Prefer: wait` create (`DUPLICATE_POLICY=link`, the default) waits for, and storage
+   * transactions per customer (`create`: the counts phase's queued creates, one host; `fleet`: the
+   * fleet phase's, every call of 3 hosts over the drain). Null when the phase did not run.
+   */
+  preferWaitSequentialStorageCalls?: number | null;
+  storageTransactionsPerCustomer?: { create: number | null; fleet: number | null };
   durationSeconds: number;
   /** Time spent waiting for other processes on the machine to go quiet before measurements. */
   quietWaitSeconds: number;
@@ -39,6 +48,7 @@ export interface Results {
   fleet?: FleetResult;
   settle?: SettleCostResult;
   fairness?: FairnessResult;
+  counts?: CountsResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];
 }
@@ -75,3 +85,14 @@ export const scenarioOf = (
   name: ScenarioRun['scenario'],
   side: ScenarioRun['side'],
 ): ScenarioRun | undefined => r.naive?.runs.find((s) => s.scenario === name && s.side === side);
+
+/** The headline counts of a run, from the counts and fleet phases (see `Results`). */
+export function headlineCounts(
+  r: Results,
+): Required<Pick<Results, 'preferWaitSequentialStorageCalls' | 'storageTransactionsPerCustomer'>> {
+  const fleet = r.fleet ? Math.round((r.fleet.storage.total / r.fleet.customers) * 100) / 100 : null;
+  return {
+    preferWaitSequentialStorageCalls: r.counts?.preferWait.link.shortest.sequential ?? null,
+    storageTransactionsPerCustomer: { create: r.counts?.perCustomer.create.storage ?? null, fleet },
+  };
+}

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, availableParallelism, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { runColdStart } from './cold-start';
+import { runCounts } from './counts';
 import { quietWaited, setQuietBudget } from './cpu';
 import { startBenchEmulator } from './emulator-control';
 import { runEndToEnd } from './end-to-end';
@@ -18,7 +19,7 @@ import { BenchOptions, parseOptions, UsageError, usage } from './options';
 import { repoRoot } from './paths';
 import { formatTable } from './console-report';
 import { markdownReport } from './markdown-report';
-import { Results } from './results';
+import { headlineCounts, Results } from './results';
 import { latencySvg } from './svg';
 import { checkTargets } from './targets';
 
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   });
   try {
     const phases: [BenchOptions['phases'][number], () => Promise<void>][] = [
+      ['counts', async () => void (results.counts = await runCounts(options, emulator, log))],
       ['intake', async () => void (results.intake = await runIntake(options, emulator, log))],
       ['webhooks', async () => void (results.webhooks = await runWebhookIntake(options, emulator, log))],
       ['end-to-end', async () => void (results.endToEnd = await runEndToEnd(options, emulator, log))],
@@ -111,9 +113,12 @@ async function main(): Promise<void> {
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
   results.quietWaitSeconds = quietWaited();
+  Object.assign(results, headlineCounts(results));
   results.targets = checkTargets(results);
   mkdirSync(join(options.outDir, 'latest'), { recursive: true });
-  writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(join(options.outDir, 'results.json'), json);
+  writeFileSync(join(options.outDir, 'latest', 'results.json'), json);
   const svg = latencySvg(results);
   writeFileSync(join(options.outDir, 'latency.svg'), svg);
   writeFileSync(join(options.outDir, 'latest', 'latency.svg'), svg);

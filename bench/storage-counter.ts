@@ -22,11 +22,34 @@ export interface StorageCounts {
   gate: { reads: number; writes: number };
 }
 
+/** One storage call as the proxy saw it (times: `performance.now()` of the bench's process). */
+export interface StorageCall {
+  operation: string;
+  /** The table or queue (a table's name without the entity's keys), and a gate call marked `~d365-gate`. */
+  resource: string;
+  /** The request arrived at the proxy. */
+  start: number;
+  /** The answer's last byte went back to the caller (the modelled delay included). */
+  end: number;
+}
+
+export interface StorageCounterOptions {
+  /**
+   * The storage latency model: each call's answer is held back this long before it goes to the
+   * caller, so that every round trip costs what it would against real storage (0: none).
+   */
+  delayMs?: number;
+}
+
 export interface StorageCounter {
   /** The connection string that sends every call through the proxy. */
   connectionString: string;
   counts(): StorageCounts;
   reset(): void;
+  /** Starts (again) keeping every call's operation and times; `calls()` reads them. */
+  record(): void;
+  /** The calls since `record()`, in the order they arrived (empty when not recording). */
+  calls(): StorageCall[];
   stop(): Promise<void>;
 }
 
@@ -73,10 +96,22 @@ export function storageOperation(service: StorageService, method: string, url: s
         : `${method} blob`;
 }
 
+/** The table or queue a call names (`~d365-gate` added when it names the gate's partition). */
+function resourceOf(url: string): string {
+  const path = decodeURIComponent(new URL(url, 'http://x').pathname);
+  const name = (path.split('/').filter(Boolean)[1] ?? '').replace(/\(.*$/, '');
+  return path.includes("'~d365-gate'") || url.includes('d365-gate') ? `${name} ~d365-gate` : name;
+}
+
 const ENDPOINT = { blob: 'BlobEndpoint', queue: 'QueueEndpoint', table: 'TableEndpoint' } as const;
 
 /** Starts the proxy in front of the Azurite that `connectionString` names. */
-export async function startStorageCounter(connectionString: string): Promise<StorageCounter> {
+export async function startStorageCounter(
+  connectionString: string,
+  options: StorageCounterOptions = {},
+): Promise<StorageCounter> {
+  const delayMs = options.delayMs ?? 0;
+  let log: StorageCall[] | undefined;
   let counts: StorageCounts;
   const reset = (): void => {
     counts = {
@@ -95,12 +130,18 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
     if (!match) throw new Error(`the connection string has no ${ENDPOINT[service]}`);
     const target = new URL(match[1]!);
     const server = createServer((req: IncomingMessage, res) => {
+      const start = performance.now();
       counts.total += 1;
       counts.byService[service] += 1;
       const operation = `${service} ${storageOperation(service, req.method ?? 'GET', req.url ?? '/')}`;
       counts.byOperation[operation] = (counts.byOperation[operation] ?? 0) + 1;
       if (service === 'table' && decodeURIComponent(req.url ?? '').includes("'~d365-gate'"))
         counts.gate[req.method === 'GET' ? 'reads' : 'writes'] += 1;
+      if (log) {
+        const call: StorageCall = { operation, resource: resourceOf(req.url ?? '/'), start, end: NaN };
+        log.push(call);
+        res.on('finish', () => (call.end = performance.now()));
+      }
       const upstream = request(
         {
           host: target.hostname,
@@ -111,8 +152,12 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
           agent,
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          const forward = (): void => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          };
+          if (delayMs > 0) setTimeout(forward, delayMs);
+          else forward();
         },
       );
       upstream.on('error', () => res.destroy());
@@ -128,6 +173,8 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
     connectionString: proxied,
     counts: () => structuredClone(counts),
     reset,
+    record: () => void (log = []),
+    calls: () => (log ?? []).map((call) => ({ ...call })),
     async stop() {
       agent.destroy();
       await Promise.all(

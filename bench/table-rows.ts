@@ -9,6 +9,7 @@ import { TARGET_CELLS } from './targets';
 import { webhookRows } from './webhook-rows';
 import { billRows, fleetRows } from './fleet-rows';
 import { intakeProbeRows } from './intake-probe-rows';
+import { countsRows } from './counts-rows';
 
 /** One line of the table: a measure, ours next to its baseline. */
 export interface Row {
@@ -316,6 +317,7 @@ function footprintRows(r: Results): Section[] {
 /** The table's rows, section by section (the numbers name the items). */
 export function rows(r: Results): Row[] {
   const sections: [string, (r: Results) => Section[]][] = [
+    ['0 counts', countsRows],
     ['1 intake', intakeRows],
     ['webhook intake', webhookRows],
     ['2 end to end', endToEndRows],

@@ -1,0 +1,99 @@
+import { n, x } from './cells';
+import { Results, TargetCheck } from './results';
+import type { Row } from './table-rows';
+
+type Section = Omit<Row, 'section'>;
+
+/** Issue 33's targets, written once (the counts are the machine-independent figures). */
+export const COUNT_TARGETS = {
+  preferWaitRoundTrips: 7,
+  storagePerCustomerFleet: 7,
+  cpuOverBaseline: 1.5,
+  /** p99 with the storage latency model ≤ D365 time + this. */
+  latencyModelOverD365Ms: 60,
+};
+
+/** The count-based figures (issue 33): round trips, transactions, calls and CPU per customer. */
+export function countsRows(r: Results): Section[] {
+  const c = r.counts;
+  if (!c) return [];
+  const cost = c.perCustomer;
+  const fleet = r.storageTransactionsPerCustomer?.fleet;
+  return [
+    {
+      measure: 'storage round trips in a row, one Prefer: wait create (link; create)',
+      ours: `${c.preferWait.link.shortest.sequential}; ${c.preferWait.create.shortest.sequential}`,
+      target: `≤ ${COUNT_TARGETS.preferWaitRoundTrips}`,
+    },
+    {
+      measure: '  one queued create (link): intake → 202; worker → succeeded',
+      ours: `${c.queued.link.intake.sequential}; ${c.queued.link.worker.sequential}`,
+    },
+    {
+      measure: `storage transactions per customer, one host, ${cost.create.customers} queued (create; link; update)`,
+      ours: `${n(cost.create.storage, 1)}; ${n(cost.link.storage, 1)}; ${n(cost.update.storage, 1)}`,
+    },
+    {
+      measure: '  of them queue polls (GetMessages)',
+      ours: `${n(cost.create.queuePolls, 1)}; ${n(cost.link.queuePolls, 1)}; ${n(cost.update.queuePolls, 1)}`,
+    },
+    {
+      measure: '  fleet (the fleet phase: every call of its hosts over the drain)',
+      ours: n(fleet, 1),
+      target: `≤ ${COUNT_TARGETS.storagePerCustomerFleet}`,
+    },
+    {
+      measure: 'D365 requests per customer (create; link; update)',
+      ours: `${n(cost.create.d365, 2)}; ${n(cost.link.d365, 2)}; ${n(cost.update.d365, 2)}`,
+    },
+    {
+      measure: 'process CPU per customer (host: intake + drain; naive proxy; bare intake)',
+      ours: `${n(c.cpu.hostMsPerCustomer, 1)} ms`,
+      baseline: `${n(c.cpu.naiveProxyMsPerCustomer, 1)}; ${n(c.cpu.bareBaselineMsPerCustomer, 1)} ms`,
+      ratio: c.cpu.hostOverBaseline === null ? '–' : x(c.cpu.hostOverBaseline),
+      target: `≤ ${COUNT_TARGETS.cpuOverBaseline}× bare`,
+    },
+    {
+      measure: `Prefer: wait (link) with ${c.latencyModel.delayMs} ms a storage call: p50 / p99`,
+      ours: `${n(c.latencyModel.latency.p50)} / ${n(c.latencyModel.latency.p99)} ms`,
+      baseline: `${n(c.latencyModel.d365Ms)} ms D365`,
+      ratio: `+${n(c.latencyModel.p99OverD365Ms)} ms`,
+      target: `≤ D365 + ${COUNT_TARGETS.latencyModelOverD365Ms} ms`,
+    },
+  ];
+}
+
+/** Issue 33's done-when, checked against this run (null: the phase that measures it did not run). */
+export function countTargetChecks(r: Results): TargetCheck[] {
+  const c = r.counts;
+  const fleet =
+    r.storageTransactionsPerCustomer?.fleet ?? (r.fleet ? r.fleet.storage.total / r.fleet.customers : null);
+  const out: TargetCheck[] = [];
+  if (c) {
+    const trips = c.preferWait.link.shortest.sequential;
+    out.push({
+      target: `Prefer: wait create ≤ ${COUNT_TARGETS.preferWaitRoundTrips} storage round trips in a row`,
+      measured: `${trips} (link; create ${c.preferWait.create.shortest.sequential})`,
+      met: trips <= COUNT_TARGETS.preferWaitRoundTrips,
+    });
+    const over = c.latencyModel.p99OverD365Ms;
+    out.push({
+      target: `Prefer: wait p99 with ${c.latencyModel.delayMs} ms a storage call ≤ D365 time + ${COUNT_TARGETS.latencyModelOverD365Ms} ms`,
+      measured: `${n(c.latencyModel.latency.p99)} ms against ${n(c.latencyModel.d365Ms)} ms (+${n(over)} ms)`,
+      met: over <= COUNT_TARGETS.latencyModelOverD365Ms,
+    });
+    const cpu = c.cpu.hostOverBaseline;
+    out.push({
+      target: `host CPU per customer ≤ ${COUNT_TARGETS.cpuOverBaseline}× the bare baseline's`,
+      measured: `${n(c.cpu.hostMsPerCustomer, 1)} against ${n(c.cpu.bareBaselineMsPerCustomer, 1)} ms (${cpu === null ? '–' : x(cpu)})`,
+      met: cpu === null ? null : cpu <= COUNT_TARGETS.cpuOverBaseline,
+    });
+  }
+  if (fleet !== null)
+    out.push({
+      target: `storage transactions per customer on the fleet ≤ ${COUNT_TARGETS.storagePerCustomerFleet}`,
+      measured: n(fleet, 1),
+      met: fleet <= COUNT_TARGETS.storagePerCustomerFleet,
+    });
+  return out;
+}
