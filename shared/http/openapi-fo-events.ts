@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { keySecurity, noContent500, noContent503, problem, ref, type Json } from './openapi-parts';
+import { keySecurity, noContent500, problem, ref, type Json } from './openapi-parts';
 
 /**
  * `POST /api/d365/data-events` (issue 29) in the OpenAPI document: F&O's HTTPS business events

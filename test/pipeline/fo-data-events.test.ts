@@ -56,7 +56,7 @@ async function linkedShopCustomer(): Promise<{ legalEntity: string; account: str
     async () => {
       const found: Record<string, unknown>[] = [];
       // The link's home row (`ref-…`); its account's row only points at it.
-      for await (const row of links.listEntities()) if (row.partitionKey.startsWith('ref-')) found.push(row);
+      for await (const row of links.listEntities()) if (row.partitionKey?.startsWith('ref-')) found.push(row);
       return found.filter((row) => typeof row.customerAccount === 'string' && row.customerAccount !== '');
     },
     (found) => found.length === 1,
