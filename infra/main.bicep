@@ -349,6 +349,12 @@ param backfillQueueName string = 'shop-backfill'
 @description('BACKFILL_TABLE_NAME: the table of backfill jobs (issue 30).')
 param backfillTableName string = 'backfills'
 
+@description('FO_EVENTS_QUEUE_NAME: F&O data events (issue 29) taken in at POST /api/d365/data-events wait here for the shop update.')
+param foEventsQueueName string = 'fo-data-events'
+
+@description('FO_EVENTS_TABLE_NAME: the F&O data event IDs taken in (issue 29; a repeated event is queued once).')
+param foEventsTableName string = 'foevents'
+
 @description('BACKFILL_PAGE_SIZE: shop customers read per backfill page (at most 250).')
 @minValue(1)
 @maxValue(250)
@@ -574,6 +580,8 @@ module storage 'modules/storage.bicep' = {
     writeBackQueueName: writeBackQueueName
     backfillQueueName: backfillQueueName
     backfillTableName: backfillTableName
+    foEventsQueueName: foEventsQueueName
+    foEventsTableName: foEventsTableName
     callbackEndpointsTableName: callbackEndpointsTableName
     replayQueueName: replayQueueName
     deploymentContainerName: deploymentContainerName
@@ -622,6 +630,8 @@ module rbac 'modules/rbac.bicep' = {
     operationsAuditTableName: operationsAuditTableName
     callbackEndpointsTableName: callbackEndpointsTableName
     backfillTableName: backfillTableName
+    foEventsQueueName: foEventsQueueName
+    foEventsTableName: foEventsTableName
     keyVaultName: keyVaultName
     secretName: d365ClientSecretName
     grantSecretAccess: !empty(d365ClientSecret) || d365ClientSecretInVault
@@ -726,6 +736,8 @@ module functionApp 'modules/function-app.bicep' = {
     driftRepairMaxCustomers: driftRepairMaxCustomers
     driftRepairSettleSeconds: driftRepairSettleSeconds
     driftRepairLookbackHours: driftRepairLookbackHours
+    foEventsQueueName: foEventsQueueName
+    foEventsTableName: foEventsTableName
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName

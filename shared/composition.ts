@@ -66,6 +66,8 @@ import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
 import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
+import { storageFoEventQueue, tableFoEventLedger } from './adapters/storage-fo-events';
+import type { DataEventHttpDeps } from './http/fo-data-events';
 import { storageBackfillQueue } from './adapters/storage-backfill-queue';
 import { tableBackfillJobs } from './adapters/table-backfill-jobs';
 import { tableDriftWatermarks } from './adapters/table-drift-watermarks';
@@ -76,6 +78,7 @@ import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
 import type { AuditLog, BackfillJobs, BackfillQueue, DriftWatermarks, OperationsIndex } from './ports';
+import type { FoEventLedger, FoEventQueue } from './ports';
 import { tableAuditLog } from './adapters/operations/table-audit-log';
 import { tableReplayJobs } from './adapters/operations/table-replay-jobs';
 import { storageReplayTicks } from './adapters/operations/storage-replay-ticks';
@@ -139,6 +142,8 @@ export interface AppServices {
   backfill: { jobs: BackfillJobs; queue: BackfillQueue };
   /** Drift repair's row per shop (issue 30), in the backfill table. */
   driftWatermarks: DriftWatermarks;
+  /** F&O data events (issue 29): the event IDs taken, and their queue. */
+  foEvents: { ledger: FoEventLedger; queue: FoEventQueue };
   /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */
   replay: { jobs: ReplayJobs; ticks: ReplayTicks; gateRoom: GateRoom };
 }
@@ -209,6 +214,27 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
  */
 export const writeBackLeaseSeconds = (config: Config): number =>
   Math.ceil((config.shops.maxWaitMs + 4 * config.shops.timeoutMs) / 1000) + 5;
+
+/** What the F&O data event intake needs (issue 29): the shops' legal entities and sources, the stores. */
+export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpDeps {
+  const shops = services.config.webhooks.sources.filter(
+    (source) => source.kind === 'shopify' || source.kind === 'bigcommerce',
+  );
+  return {
+    telemetry: services.telemetry,
+    log,
+    accept: {
+      shopLegalEntities: new Set(shops.map((source) => source.legalEntity.toUpperCase())),
+      shopSources: new Set(shops.map((source) => source.name)),
+      links: services.links,
+      ledger: services.foEvents.ledger,
+      queue: services.foEvents.queue,
+      telemetry: services.telemetry,
+      log,
+      now: () => new Date(),
+    },
+  };
+}
 
 /** What the write-back step needs, from the services. */
 export function writeBackDeps(services: AppServices, log: Log): WriteBackDeps {
@@ -414,6 +440,8 @@ export function createAppServices(config: Config): AppServices {
     local,
   );
   const replayQueue = queueClientFor(config.operations.replay.queueName);
+  const foEventsTable = tableClientFor(config.foEvents.table);
+  const foEventsQueue = queueClientFor(config.foEvents.queueName);
   // Outside any invocation (the index is kept by every writer): the host captures console lines.
   const processLog = invocationLog(console);
 
@@ -511,6 +539,10 @@ export function createAppServices(config: Config): AppServices {
       send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
     },
     driftWatermarks: tableDriftWatermarks(getBackfillTable),
+    foEvents: {
+      ledger: tableFoEventLedger(ensuredOnce(foEventsTable, () => foEventsTable.createTable(), local)),
+      queue: storageFoEventQueue(ensuredOnce(foEventsQueue, () => foEventsQueue.createIfNotExists(), local)),
+    },
     backfill: {
       jobs: tableBackfillJobs(getBackfillTable),
       queue: {

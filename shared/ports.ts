@@ -4,6 +4,7 @@
  * them with Azure Storage, Key Vault, Entra ID, D365 and Application Insights; tests implement
  * them in memory. Nothing here imports an SDK.
  */
+import type { FoEventMessage } from './domain/fo-events/event-message';
 import type { LinkVerification } from './domain/ownership';
 import type { AddressPlace, FurtherAddress } from './domain/further-addresses';
 import type { CustomerRequest } from './domain/customer-contract';
@@ -83,6 +84,20 @@ export interface CustomerQueue {
 /** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */
 export interface WriteBackQueue {
   send(message: WriteBackMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/**
+ * F&O data events (issue 29): each event ID is taken once (FO_EVENTS_TABLE_NAME), then its change
+ * waits on FO_EVENTS_QUEUE_NAME for the shop update.
+ */
+export interface FoEventLedger {
+  /** Records the event as taken; false when it was taken before (a redelivery). */
+  claim(eventId: string, at: string): Promise<boolean>;
+  /** Forgets a claim whose event could not be queued (F&O delivers it again). */
+  release(eventId: string): Promise<void>;
+}
+export interface FoEventQueue {
+  send(message: FoEventMessage): Promise<void>;
 }
 
 /** The backfill's page messages (BACKFILL_QUEUE_NAME, issue 30). */
@@ -506,7 +521,10 @@ export type TelemetryEventName =
   /** A backfill page was read (issue 30): its counts (found, queued, replayed, skippedLinked, unmappable). */
   | 'BackfillPage'
   /** A drift-repair run of one shop (issue 30): its counts (listed, linked, inProgress, found, alreadySent, unmappable). */
-  | 'DriftRepairRun';
+  | 'DriftRepairRun'
+  /** Issue 29: an F&O data event taken in (queued), or acknowledged and ignored (reason). */
+  | 'FoDataEventQueued'
+  | 'FoDataEventIgnored';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -569,7 +587,12 @@ export type TelemetryMetric =
    * Drift repair (issue 30): shop customers a run found without a link (or with a failed one) and
    * sent through the intake, per shop; above 0, the shop's webhooks are being missed.
    */
-  | { name: 'DriftRepairFound'; value: number; properties: { source: string } };
+  | { name: 'DriftRepairFound'; value: number; properties: { source: string } }
+  /**
+   * Issue 29: F&O data events acknowledged but not taken in, by reason (`unknown-legal-entity`,
+   * `no-link`, `not-a-shop-link`, `other-entity`, `duplicate`): one per event, value 1.
+   */
+  | { name: 'FoDataEventsIgnored'; value: number; properties: { reason: string } };
 
 export interface Telemetry {
   trackEvent(event: TelemetryEvent): void;

@@ -67,6 +67,8 @@ export async function startAppStack(options: AppStackOptions = {}) {
     // that stack's host take this one's pages (and fail the job: the source is not one of its own).
     BACKFILL_QUEUE_NAME: `backfill-${suffix}`,
     BACKFILL_TABLE_NAME: `backfills${suffix}`,
+    FO_EVENTS_QUEUE_NAME: `foevents-${suffix}`,
+    FO_EVENTS_TABLE_NAME: `foevents${suffix}`,
     NODE_EXTRA_CA_CERTS: options.extraCaCertPems?.length
       ? writeCaBundle([emulator.caCertPem, ...options.extraCaCertPems])
       : emulator.caCertPath,

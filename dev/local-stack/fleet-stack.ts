@@ -53,6 +53,8 @@ export async function startFleetStack(options: FleetStackOptions) {
     WRITE_BACK_QUEUE_NAME: `fleetwb-${suffix}`,
     BACKFILL_QUEUE_NAME: `fleetbf-${suffix}`,
     BACKFILL_TABLE_NAME: `fleetbf${suffix}`,
+    FO_EVENTS_QUEUE_NAME: `fleetfo-${suffix}`,
+    FO_EVENTS_TABLE_NAME: `fleetfo${suffix}`,
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...options.settings,
     ...options.emulatorSettings?.(emulator.url),

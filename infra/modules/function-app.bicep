@@ -149,6 +149,11 @@ param driftRepairSettleSeconds int
 
 @description('DRIFT_REPAIR_LOOKBACK_HOURS.')
 param driftRepairLookbackHours int
+@description('FO_EVENTS_QUEUE_NAME.')
+param foEventsQueueName string
+
+@description('FO_EVENTS_TABLE_NAME.')
+param foEventsTableName string
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
@@ -586,6 +591,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           value: string(driftRepairLookbackHours)
         }
         {
+          name: 'FO_EVENTS_QUEUE_NAME'
+          value: foEventsQueueName
+        }
+        {
+          name: 'FO_EVENTS_TABLE_NAME'
+          value: foEventsTableName
+        }
+        {
           name: 'CALLBACK_ALLOWED_HOSTS'
           value: callbackAllowedHosts
         }
@@ -660,6 +673,8 @@ resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (enableCaller
         '/api/webhooks/bigcommerce'
         '/api/webhooks/shopify'
         '/api/webhooks/standard'
+        // F&O's data events endpoint (issue 29) cannot get an Entra ID token: its function key is the authentication.
+        '/api/d365/data-events'
         '/api/openapi.json'
       ]
     }

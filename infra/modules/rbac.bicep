@@ -42,6 +42,12 @@ param callbackEndpointsTableName string
 @description('Name of the backfill jobs table.')
 param backfillTableName string
 
+@description('Name of the F&O data events queue (issue 29).')
+param foEventsQueueName string
+
+@description('Name of the F&O data event IDs table (issue 29).')
+param foEventsTableName string
+
 @description('Name of the Key Vault.')
 param keyVaultName string
 
@@ -148,6 +154,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource backfillQueuePoison 'queues' existing = {
       name: '${backfillQueueName}-poison'
     }
+
+    resource foEventsQueue 'queues' existing = {
+      name: foEventsQueueName
+    }
   }
 
   resource tableService 'tableServices' existing = {
@@ -175,6 +185,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
     resource backfillTable 'tables' existing = {
       name: backfillTableName
+    }
+
+    resource foEventsTable 'tables' existing = {
+      name: foEventsTableName
     }
   }
 }
@@ -605,6 +619,29 @@ resource backfillTableContributor 'Microsoft.Authorization/roleAssignments@2022-
   scope: storage::tableService::backfillTable
   properties: {
     description: 'Storage Table Data Contributor: backfill jobs table.'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  }
+}
+
+// ---- F&O data events (issue 29): the intake queues each event once (its ID in the table).
+resource foEventsQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::foEventsQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::foEventsQueue
+  properties: {
+    description: 'Storage Queue Data Message Sender: F&O data events taken in (foDataEvents).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
+resource foEventsTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::foEventsTable.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  scope: storage::tableService::foEventsTable
+  properties: {
+    description: 'Storage Table Data Contributor: F&O data event IDs taken in (foDataEvents).'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')

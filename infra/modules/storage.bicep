@@ -52,6 +52,12 @@ param backfillQueueName string
 @description('Table of backfill jobs (BACKFILL_TABLE_NAME, issue 30).')
 param backfillTableName string
 
+@description('The F&O data events queue (FO_EVENTS_QUEUE_NAME, issue 29): D365 customer changes waiting for the shop update.')
+param foEventsQueueName string
+
+@description('Table of the F&O data event IDs taken in (FO_EVENTS_TABLE_NAME, issue 29).')
+param foEventsTableName string
+
 @description('Table of callback URLs disabled after a 410 Gone (CALLBACK_ENDPOINTS_TABLE_NAME).')
 param callbackEndpointsTableName string
 
@@ -189,6 +195,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     resource backfillPoisonQueue 'queues' = {
       name: '${backfillQueueName}-poison'
     }
+
+    resource foEventsQueue 'queues' = {
+      name: foEventsQueueName
+    }
   }
 
   resource tableService 'tableServices' = {
@@ -216,6 +226,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource backfillTable 'tables' = {
       name: backfillTableName
+    }
+
+    resource foEventsTable 'tables' = {
+      name: foEventsTableName
     }
   }
 }

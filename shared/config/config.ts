@@ -113,6 +113,10 @@ const configSchema = settingsObject.transform((v) => ({
     maxWaitMs: v.SHOP_MAX_WAIT_MS,
     writeBackQueueName: v.WRITE_BACK_QUEUE_NAME,
   },
+  foEvents: {
+    queueName: v.FO_EVENTS_QUEUE_NAME,
+    table: v.FO_EVENTS_TABLE_NAME,
+  },
   backfill: {
     queueName: v.BACKFILL_QUEUE_NAME,
     table: v.BACKFILL_TABLE_NAME,
@@ -233,6 +237,8 @@ export interface Config {
     /** The write-back's own queue (WRITE_BACK_QUEUE_NAME). */
     writeBackQueueName: string;
   };
+  /** F&O data events (issue 29): their queue and the table of event IDs taken. */
+  foEvents: { queueName: string; table: string };
   /** Backfill jobs (issue 30): their queue and table, the page size, the customer-queue backlog they stay under. */
   backfill: {
     queueName: string;

@@ -650,6 +650,24 @@ const catalogue = [
     schema: queueName,
   }),
   define({
+    name: 'FO_EVENTS_QUEUE_NAME',
+    description:
+      'F&O data events (issue 29): a D365 customer change taken in at `POST /api/d365/data-events` waits here for the update of the linked shop customer.',
+    default: 'fo-data-events',
+    local: 'fo-data-events',
+    azure: true,
+    schema: queueName,
+  }),
+  define({
+    name: 'FO_EVENTS_TABLE_NAME',
+    description:
+      'F&O data events (issue 29): the event IDs taken in, one row each (the ID and when it came; no personal data), so that a repeated event is queued once across the fleet.',
+    default: 'foevents',
+    local: 'foevents',
+    azure: true,
+    schema: tableName,
+  }),
+  define({
     name: 'BACKFILL_QUEUE_NAME',
     description:
       "The backfill queue (issue 30): one message per page of a shop's customers being loaded into D365 (`POST /api/backfills`).",

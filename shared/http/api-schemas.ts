@@ -232,6 +232,7 @@ const PROBLEM_SAMPLES: { [K in keyof typeof problems]: Parameters<(typeof proble
   tooManyRequests: [12],
   secretUnavailable: [1],
   storageUnavailable: [1],
+  invalidDataEvent: [[{ pointer: '/EventId', detail: 'must be a GUID' }]],
 };
 
 /** The webhook routes' own problems, and the 413 with their larger limit. */

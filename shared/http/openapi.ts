@@ -52,6 +52,7 @@ import {
 } from './openapi-updates';
 import { writeBackPaths } from './openapi-write-back';
 import { BACKFILL_SCHEMAS, backfillPaths } from './openapi-backfill';
+import { FO_EVENT_SCHEMAS, foEventPaths } from './openapi-fo-events';
 import { deepHealthProblemSchema, deepHealthSchema, diagnosisPaths } from './openapi-diagnosis';
 import { OPERATIONS_SCHEMAS, operationsPaths } from './operations/openapi-operations';
 
@@ -108,6 +109,7 @@ function componentSchemas(): Record<string, Json> {
     PrivacyExport: privacyExportSchema,
     ...OPERATIONS_SCHEMAS,
     ...BACKFILL_SCHEMAS,
+    ...FO_EVENT_SCHEMAS,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -410,6 +412,7 @@ function buildDocument(): Json {
       },
       ...writeBackPaths(),
       ...backfillPaths(),
+      ...foEventPaths(),
       '/health': {
         get: {
           operationId: 'health',

@@ -28,6 +28,14 @@ export const problems = {
     detail: invalidBodyDetail(countFieldErrors(errors)),
     errors,
   }),
+  /** Issue 29: the body is not an F&O data event (every bad envelope field, with its pointer). */
+  invalidDataEvent: (errors: FieldError[]): Problem => ({
+    type: `${TYPE_BASE}invalid-data-event`,
+    title: 'The body is not an F&O data event',
+    status: 400,
+    detail: `${errors.length} field${errors.length === 1 ? '' : 's'} of the event must be corrected: see errors.`,
+    errors,
+  }),
   unsupportedMediaType: (mediaType: string, accepted: readonly string[] = ['application/json']): Problem => ({
     type: `${TYPE_BASE}unsupported-media-type`,
     title: 'The body must be JSON',

@@ -363,6 +363,8 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       webhookShopify: 'anonymous',
       webhookStandard: 'anonymous',
       getOpenApiDocument: 'anonymous',
+      // F&O data events (issue 29): F&O cannot sign; the function key (`?code=`) is the authentication.
+      foDataEvents: 'function',
       // Customer updates (issue 17): like the create; the link lookup is an operator route like replay.
       updateCustomerByAccount: 'function',
       updateCustomerByReference: 'function',
@@ -423,15 +425,18 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
     expect(mainText.split("'app-service'").length - 1).toBe(1);
   });
 
-  test('when it is on, unauthenticated requests get 401 from the platform, except the anonymous routes (health, the API document, the signed webhooks)', () => {
+  test('when it is on, unauthenticated requests get 401 from the platform, except the anonymous routes (health, the API document, the signed webhooks) and the keyed F&O data events endpoint', () => {
     const { properties } = authSettings().resource;
     expect(properties.platform.enabled).toBe(true);
     expect(properties.globalValidation.requireAuthentication).toBe(true);
     expect(properties.globalValidation.unauthenticatedClientAction).toBe('Return401');
     expect(properties.globalValidation.redirectToProvider).toBeUndefined();
-    // The only paths left open are the anonymous functions' routes.
+    // The only paths left open are the anonymous functions' routes, and F&O's data events endpoint
+    // (issue 29): F&O cannot get a token for it, so its function key (`?code=`) is its only authentication.
     const anonymous = httpFunctions.filter((f) => f.authLevel === 'anonymous').map((f) => `/api/${f.route}`);
-    expect([...properties.globalValidation.excludedPaths].sort()).toEqual(anonymous.sort());
+    const keyOnly = httpFunctions.filter((f) => f.name === 'foDataEvents').map((f) => `/api/${f.route}`);
+    expect(keyOnly).toEqual(['/api/d365/data-events']);
+    expect([...properties.globalValidation.excludedPaths].sort()).toEqual([...anonymous, ...keyOnly].sort());
     expect(properties.httpSettings.requireHttps).toBe(true);
     // An API for callers with bearer tokens: no sign-in flow, no token store, no client secret.
     expect(properties.login.tokenStore.enabled).toBe(false);
@@ -604,7 +609,7 @@ describe('storage account', () => {
     expect(properties.allowBlobPublicAccess).toBe(false);
   });
 
-  test('has the customer, callback, replay, shop write-back and backfill queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations, audit and backfill tables and the containers', () => {
+  test('has the customer, callback, replay, shop write-back, backfill and F&O data events queues, their poison queues (and no other), the status, callback-endpoint, customer links, operations, audit, backfill and F&O data event IDs tables and the containers', () => {
     const names = (type: string) => ofType(type).map((f) => f.resource.name as string);
     expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('backfillQueueName')))]",
@@ -615,12 +620,14 @@ describe('storage account', () => {
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('customerQueueName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('foEventsQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('replayQueueName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('writeBackQueueName'))]",
     ]);
     expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('callbackEndpointsTableName'))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('foEventsTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('linkTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsAuditTableName'))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('operationsTableName'))]",
@@ -729,6 +736,8 @@ describe('role assignments', () => {
       [/queues'.*format\('\{0\}-poison', parameters\('backfillQueueName'\)\)\)\]$/, 'backfill poison queue'],
       [/tables'.*parameters\('callbackEndpointsTableName'\)\)\]$/, 'callback endpoints table'],
       [/tables'.*parameters\('backfillTableName'\)\)\]$/, 'backfill jobs table'],
+      [/queues'.*parameters\('foEventsQueueName'\)\)\]$/, 'F&O data events queue'],
+      [/tables'.*parameters\('foEventsTableName'\)\)\]$/, 'F&O data event IDs table'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
       [/tables'.*parameters\('operationsTableName'\)\)\]$/, 'operations index and replay jobs table'],
@@ -824,6 +833,9 @@ describe('role assignments', () => {
         'Storage Queue Data Message Sender on backfill poison queue',
         'Storage Table Data Contributor on callback endpoints table',
         'Storage Table Data Contributor on backfill jobs table',
+        // F&O data events (issue 29): the intake claims each event ID and queues the change.
+        'Storage Queue Data Message Sender on F&O data events queue',
+        'Storage Table Data Contributor on F&O data event IDs table',
         'Key Vault Secrets User on D365 secret',
         // Issue 24: the key correlation IDs are derived under, read once per instance.
         'Key Vault Secrets User on correlation-ID key',

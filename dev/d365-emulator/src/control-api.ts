@@ -1,3 +1,4 @@
+import { createDataEventsState, handleDataEventsControl } from './data-events';
 import { UnknownFilterValueError } from './errors';
 import { z } from 'zod';
 import { customerView, handleCustomerControl } from './control-customers';
@@ -51,6 +52,7 @@ export function resetState(state: EmulatorState): void {
   state.postalAddresses.clear();
   state.faults.clear();
   state.shops = createShopsState();
+  state.dataEvents = createDataEventsState();
   resetStats(state);
 }
 
@@ -211,6 +213,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
     }
     default:
       if (handleCustomerControl(state, ctx, route)) return;
+      if (handleDataEventsControl(state.dataEvents, ctx, route)) return;
       if (route.startsWith('/faults/') && method === 'DELETE') {
         const removed = state.faults.remove(decodeURIComponent(route.slice('/faults/'.length)));
         if (removed) sendEmpty(res, 204);
@@ -224,6 +227,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
           'GET|PATCH /_emulator/customers/{legalEntity}/{account}',
           'GET /_emulator/customers/{legalEntity}/{account}/postal-addresses',
           'GET /_emulator/postal-addresses',
+          'GET|PUT /_emulator/data-events',
           'GET|POST|DELETE /_emulator/faults',
           'DELETE /_emulator/faults/{id}',
           'POST /_emulator/rotate-secret',

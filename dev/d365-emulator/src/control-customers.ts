@@ -1,3 +1,4 @@
+import { raiseCustomerEvent } from './data-events';
 import { CustomerRecord } from './customers-store';
 import { checkUpdate } from './d365-odata-update';
 import { etag } from './d365-odata-entity';
@@ -58,6 +59,7 @@ export function handleCustomerControl(state: EmulatorState, ctx: RequestContext,
   }
   state.customers.update(record, check.changes, { via: 'operator', etag });
   state.stats.operatorUpdates += 1;
+  raiseCustomerEvent(state.dataEvents, state.rng, record, 'Update', 'operator');
   sendJson(ctx.res, 200, customerView(record));
   return true;
 }

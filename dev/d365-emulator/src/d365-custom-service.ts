@@ -1,3 +1,4 @@
+import { raiseCustomerEvent } from './data-events';
 import { completeEntity, CustomerEntity, defaultCurrency, defaultLanguage } from './customer-entity';
 import { AddressContract, CustomerContract, deserializeCustomer } from './d365-contract';
 import { customServiceException, EXCEPTION_TYPES, parameterNotFound } from './d365-errors';
@@ -154,7 +155,7 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
   const account = state.customers.nextAccount(legalEntity);
   const partyNumber = state.customers.nextPartyNumber();
   const commit = (): void => {
-    state.customers.add({
+    const added = state.customers.add({
       account,
       legalEntity,
       via: 'custom-service',
@@ -164,6 +165,7 @@ function createCustomer(state: EmulatorState, ctx: RequestContext): void {
       contract: { ...customer },
     });
     state.stats.customersCreated += 1;
+    raiseCustomerEvent(state.dataEvents, state.rng, added, 'Create', 'custom-service');
   };
   answerCommitted(
     ctx,

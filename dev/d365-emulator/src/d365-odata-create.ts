@@ -1,3 +1,4 @@
+import { raiseCustomerEvent } from './data-events';
 import {
   completeEntity,
   CustomerEntity,
@@ -222,6 +223,7 @@ export function createCustomer(state: EmulatorState, ctx: RequestContext): void 
     state.stats.customersCreated += 1;
     // F&O makes the entity's address groups party locations: CustomerPostalAddresses lists them.
     state.postalAddresses.addFromCustomer(record);
+    raiseCustomerEvent(state.dataEvents, state.rng, record, 'Create', 'odata');
   };
   answerCommitted(
     ctx,

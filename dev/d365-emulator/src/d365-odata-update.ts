@@ -1,3 +1,4 @@
+import { raiseCustomerEvent } from './data-events';
 import { CustomerEntity, ENTITY_SET } from './customer-entity';
 import { CustomerRecord } from './customers-store';
 import { checkPostalAddress } from './address-reference';
@@ -180,6 +181,7 @@ export function updateCustomer(state: EmulatorState, ctx: RequestContext, keyTex
       ifMatch: tags === undefined ? 'none' : tags === '*' ? '*' : 'match',
     });
     state.stats.customersUpdated += 1;
+    raiseCustomerEvent(state.dataEvents, state.rng, record, 'Update', 'odata');
   };
   answerCommitted(
     ctx,

@@ -12,6 +12,7 @@ import { createRequestLog, RequestLog } from './request-log';
 import { createSecretsStore, SecretsStore } from './secrets-store';
 import { Settings } from './settings';
 import { createShopsState, ShopsState } from './shops/shops-control';
+import { createDataEventsState, DataEventsState } from './data-events';
 import { createStats, Stats } from './stats';
 import { createThrottle, Throttle } from './throttle';
 
@@ -40,6 +41,8 @@ export interface EmulatorState {
   telemetry: BoundedLog<unknown>;
   /** The emulated Shopify shops and BigCommerce stores. */
   shops: ShopsState;
+  /** F&O data events for CustomersV3 (`/_emulator/data-events`). */
+  dataEvents: DataEventsState;
 }
 
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
@@ -89,6 +92,7 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
     requestLog: createRequestLog(options.requestLogLimit),
     telemetry: createTelemetryStore(options.telemetryLimit),
     shops: createShopsState(),
+    dataEvents: createDataEventsState(),
   };
 }
 

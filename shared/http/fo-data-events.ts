@@ -1,0 +1,63 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { parseDataEvent } from '../domain/fo-events/data-event';
+import type { Log, Telemetry } from '../ports';
+import { acceptDataEvent, AcceptDataEventDeps } from '../use-cases/fo-events/accept-data-event';
+import { problemResponse, problems } from './problem';
+import { readJsonBody } from './request-body';
+import { MAX_WEBHOOK_BODY_BYTES } from './webhooks/answers';
+
+/**
+ * `POST /api/d365/data-events`: F&O's HTTPS business events endpoint (issue 29). F&O (through
+ * Dataverse's webhook service endpoint) cannot sign a delivery; the route is protected by a function
+ * key, which the endpoint sends as `?code=` (Dataverse `WebhookKey` authentication,
+ * https://learn.microsoft.com/power-apps/developer/data-platform/register-web-hook) and the host
+ * checks before the app runs (authLevel `function`). The body is one event (data-event.ts).
+ *
+ * Answers: 202 queued; 200 acknowledged but ignored (the endpoint test, another entity, an unknown
+ * legal entity, a customer without a shop link, a redelivery) with the reason; 400 problem+json with
+ * pointers for an event that is not one (nothing queued); 413/415 for the body; 503 when it could
+ * not be stored (F&O sends it again).
+ */
+export interface DataEventHttpDeps {
+  accept: AcceptDataEventDeps;
+  telemetry: Telemetry;
+  log: Log;
+}
+
+const acknowledged = (status: number, body: Record<string, unknown>): HttpResponseInit => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+export async function foDataEvent(request: HttpRequest, deps: DataEventHttpDeps): Promise<HttpResponseInit> {
+  const body = await readJsonBody(request, { limit: MAX_WEBHOOK_BODY_BYTES });
+  if (!body.ok) return problemResponse(body.problem);
+  const parsed = parseDataEvent(body.value);
+  switch (parsed.kind) {
+    case 'invalid':
+      deps.log.warn('fo_event.invalid', { reason: parsed.errors.map((e) => e.pointer).join(',') });
+      return problemResponse(problems.invalidDataEvent(parsed.errors));
+    case 'test':
+      return acknowledged(200, { status: 'ignored', reason: 'endpoint-test' });
+    case 'other-entity':
+      deps.telemetry.trackMetric({
+        name: 'FoDataEventsIgnored',
+        value: 1,
+        properties: { reason: 'other-entity' },
+      });
+      return acknowledged(200, { status: 'ignored', reason: 'other-entity', eventId: parsed.eventId });
+  }
+  try {
+    const result = await acceptDataEvent(parsed.event, deps.accept);
+    return result.kind === 'queued'
+      ? acknowledged(202, { status: 'queued', eventId: result.eventId })
+      : acknowledged(200, { status: 'ignored', reason: result.reason, eventId: result.eventId });
+  } catch (error) {
+    deps.log.error('fo_event.store_failed', {
+      reason: error instanceof Error ? error.name : 'Error',
+      legalEntity: parsed.event.legalEntity,
+    });
+    return problemResponse(problems.storageUnavailable(5));
+  }
+}
