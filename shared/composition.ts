@@ -265,6 +265,7 @@ export function backfillPageDeps(services: AppServices, log: Log): BackfillPageD
     pageSize: config.backfill.pageSize,
     maxBacklog: config.backfill.maxBacklog,
     gate: { room: services.replay.gateRoom, reserveSlots: config.operations.replay.reserveSlots },
+    dryRunLookup: { d365: services.d365, gate: services.gate, maxWaitMs: 10_000 },
     retry: config.retry,
     telemetry: services.telemetry,
     log,

@@ -32,4 +32,29 @@ describe('npm run backfill', () => {
       ].join('\n'),
     );
   });
+
+  it("a dry run's summary says what its lookups found: would create, or link by which field", () => {
+    const text = summary({
+      jobId: 'j2',
+      source: 'contoso-shopify',
+      state: 'done',
+      dryRun: true,
+      pages: 1,
+      counts: {
+        found: 5,
+        queued: 4,
+        replayed: 0,
+        skippedLinked: 1,
+        unmappable: 0,
+        wouldCreate: 2,
+        wouldLinkByEmail: 1,
+        wouldLinkByNameAndPhone: 1,
+        wouldReview: 0,
+      },
+    });
+    expect(text.split('\n').slice(2)).toEqual([
+      '  4 would be sent to D365, 1 already linked, 0 sent before, 0 unmappable',
+      '  of those: 2 would be created, 1 linked by e-mail, 1 linked by name and phone, 0 for review',
+    ]);
+  });
 });

@@ -51,7 +51,18 @@ export interface Progress {
   pages: number;
   total?: number;
   estimatedSecondsLeft?: number;
-  counts: { found: number; queued: number; replayed: number; skippedLinked: number; unmappable: number };
+  counts: {
+    found: number;
+    queued: number;
+    replayed: number;
+    skippedLinked: number;
+    unmappable: number;
+    /** A dry run's lookups (absent from an app before them). */
+    wouldCreate?: number;
+    wouldLinkByEmail?: number;
+    wouldLinkByNameAndPhone?: number;
+    wouldReview?: number;
+  };
   perMinute?: number;
   error?: string;
 }
@@ -64,6 +75,12 @@ export function summary(p: Progress): string {
     `Backfill ${p.jobId} of ${p.source}: ${p.state}${p.error ? ` (${p.error})` : ''}${p.dryRun ? ' (dry run)' : ''}`,
     `  ${found} customers in ${p.pages} pages${p.perMinute !== undefined ? `, ${p.perMinute} per minute` : ''}`,
     `  ${queued} ${sent} to D365, ${skippedLinked} already linked, ${replayed} sent before, ${unmappable} unmappable`,
+    ...(p.dryRun && p.counts.wouldCreate !== undefined
+      ? [
+          `  of those: ${p.counts.wouldCreate} would be created, ${p.counts.wouldLinkByEmail ?? 0} linked by e-mail, ` +
+            `${p.counts.wouldLinkByNameAndPhone ?? 0} linked by name and phone, ${p.counts.wouldReview ?? 0} for review`,
+        ]
+      : []),
   ].join('\n');
 }
 

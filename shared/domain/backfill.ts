@@ -29,6 +29,15 @@ export interface BackfillCounts {
   skippedLinked: number;
   /** Cannot be a D365 customer (no e-mail, no name): recorded `failed` with code `unmappable`. */
   unmappable: number;
+  /**
+   * A dry run's lookups (use-cases/backfill/dry-run-match.ts), of the customers it would send: no
+   * D365 customer matches (would be created), one matches by e-mail or by name and phone (would be
+   * linked, with `DUPLICATE_POLICY=link`), or several (an operator's). 0 outside dry runs.
+   */
+  wouldCreate: number;
+  wouldLinkByEmail: number;
+  wouldLinkByNameAndPhone: number;
+  wouldReview: number;
 }
 
 export const emptyCounts = (): BackfillCounts => ({
@@ -37,6 +46,10 @@ export const emptyCounts = (): BackfillCounts => ({
   replayed: 0,
   skippedLinked: 0,
   unmappable: 0,
+  wouldCreate: 0,
+  wouldLinkByEmail: 0,
+  wouldLinkByNameAndPhone: 0,
+  wouldReview: 0,
 });
 
 export interface BackfillJob {

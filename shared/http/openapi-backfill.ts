@@ -50,6 +50,22 @@ export const BACKFILL_SCHEMAS = {
           unmappable: count.meta({
             description: 'Cannot be a D365 customer: recorded `failed` (`unmappable`).',
           }),
+          wouldCreate: count.meta({
+            description:
+              'Dry run (lookups only, in D365 slots at background priority): of those it would send, how many no D365 customer matches (would be created). 0 otherwise.',
+          }),
+          wouldLinkByEmail: count.meta({
+            description:
+              'Dry run: would be linked (`DUPLICATE_POLICY=link`) to the one D365 customer with its e-mail (the matched field; never the value).',
+          }),
+          wouldLinkByNameAndPhone: count.meta({
+            description:
+              'Dry run: a customer without an e-mail that would be linked to the one D365 customer of its name and phone (without an e-mail either).',
+          }),
+          wouldReview: count.meta({
+            description:
+              'Dry run: several D365 customers of its name and phone, or a name that cannot be looked up exactly: an operator would decide (`needs_review`).',
+          }),
         })
         .meta({ description: 'What became of the customers listed so far; no personal data.' }),
       perMinute: z
@@ -78,7 +94,17 @@ const EXAMPLE = {
   state: 'running',
   pages: 12,
   total: 2400,
-  counts: { found: 600, queued: 541, replayed: 3, skippedLinked: 55, unmappable: 1 },
+  counts: {
+    found: 600,
+    queued: 541,
+    replayed: 3,
+    skippedLinked: 55,
+    unmappable: 1,
+    wouldCreate: 0,
+    wouldLinkByEmail: 0,
+    wouldLinkByNameAndPhone: 0,
+    wouldReview: 0,
+  },
   perMinute: 240,
   estimatedSecondsLeft: 450,
   startedAt: '2026-12-07T05:00:00.000Z',

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { odata } from '@azure/data-tables';
-import { AppStack, startAppStack } from '../support/app-stack';
+import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import { sampleCustomer } from '../fixtures/sample-customers';
 import { vaultOf } from '../support/webhooks';
 
 /**
@@ -17,6 +18,9 @@ const SHOP_TOKEN = 'shpat_backfill_test_0001';
 const SHOP_SECRET = 'shpss_backfill_0123456789abcdef0123456789ab';
 
 let stack: AppStack;
+
+/** Outside a dry run, no lookups are counted. */
+const NO_LOOKUPS = { wouldCreate: 0, wouldLinkByEmail: 0, wouldLinkByNameAndPhone: 0, wouldReview: 0 };
 
 const control = async <T = Record<string, unknown>>(
   method: string,
@@ -126,23 +130,57 @@ describe('backfill of a Shopify shop', () => {
     const first = await backfill({ source: 'bf-shopify' });
     // The shop's own count (customersCount) came with the first page.
     expect(first).toMatchObject({ state: 'done', pages: 3, total: 10 });
-    expect(first.counts).toEqual({ found: 10, queued: 9, replayed: 0, skippedLinked: 0, unmappable: 1 });
+    expect(first.counts).toEqual({
+      ...NO_LOOKUPS,
+      found: 10,
+      queued: 9,
+      replayed: 0,
+      skippedLinked: 0,
+      unmappable: 1,
+    });
     await createsEnded(9);
     expect(await stack.customers()).toHaveLength(9);
 
     const again = await backfill({ source: 'bf-shopify' });
-    expect(again.counts).toEqual({ found: 10, queued: 0, replayed: 1, skippedLinked: 9, unmappable: 0 });
+    expect(again.counts).toEqual({
+      ...NO_LOOKUPS,
+      found: 10,
+      queued: 0,
+      replayed: 1,
+      skippedLinked: 9,
+      unmappable: 0,
+    });
 
     for (const added of shopCustomers(9, 3))
       await control('POST', `/_emulator/shopify/shops/${SHOP}/customers`, added);
+    // One of them is in D365 already (a POS created it with the same e-mail).
+    const pos = {
+      Customer: { ...sampleCustomer('minimal').Customer, EmailAddress: 'backfill.10@example.com' },
+    };
+    const created = await postJson(`${stack.url}/api/customers`, pos);
+    expect(created.status).toBe(202);
+    const location = (created.json as { statusUrl?: string }).statusUrl ?? created.headers.get('location')!;
+    expect(await waitForTerminal(location, 60_000)).toMatchObject({ status: 'succeeded' });
     const dry = await backfill({ source: 'bf-shopify', dryRun: true });
-    // Lookups only: the 3 new ones would be sent; the one without an e-mail has its request already.
-    expect(dry.counts).toEqual({ found: 13, queued: 3, replayed: 1, skippedLinked: 9, unmappable: 0 });
-    expect(await stack.customers()).toHaveLength(9);
+    // Lookups only: the 3 new ones would be sent (one linked by its e-mail, never shown), the one
+    // without an e-mail has its request already.
+    expect(dry.counts).toEqual({
+      found: 13,
+      queued: 3,
+      replayed: 1,
+      skippedLinked: 9,
+      unmappable: 0,
+      wouldCreate: 2,
+      wouldLinkByEmail: 1,
+      wouldLinkByNameAndPhone: 0,
+      wouldReview: 0,
+    });
+    expect(JSON.stringify(dry)).not.toContain('backfill.10@example.com');
+    expect(await stack.customers()).toHaveLength(10);
     const third = await backfill({ source: 'bf-shopify' });
     expect(third.counts).toMatchObject({ found: 13, queued: 3, skippedLinked: 9 });
     const rows = await createsEnded(12);
-    // One request per shop customer, one D365 customer each.
+    // One request per shop customer, one D365 customer each (the one the POS created, linked).
     expect(new Set(rows.map((r) => r.sourceCustomerId)).size).toBe(12);
     expect(await stack.customers()).toHaveLength(12);
 

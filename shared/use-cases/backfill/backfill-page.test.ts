@@ -59,6 +59,9 @@ function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
   };
 }
 
+/** Outside a dry run, no lookups are counted. */
+const NO_LOOKUPS = { wouldCreate: 0, wouldLinkByEmail: 0, wouldLinkByNameAndPhone: 0, wouldReview: 0 };
+
 type GateState = { slots: number; held: number; pausedUntil: number };
 
 function app(pages: ShopCustomer[][], options: { backlog?: number; gate?: GateState } = {}) {
@@ -143,7 +146,14 @@ describe('a backfill page', () => {
     await a.drain();
     const job = a.jobs.rows.get(jobId)!;
     expect(job).toMatchObject({ state: 'done', page: 2 });
-    expect(job.counts).toEqual({ found: 3, queued: 2, replayed: 0, skippedLinked: 1, unmappable: 0 });
+    expect(job.counts).toEqual({
+      ...NO_LOOKUPS,
+      found: 3,
+      queued: 2,
+      replayed: 0,
+      skippedLinked: 1,
+      unmappable: 0,
+    });
     expect(a.queued).toHaveLength(2);
     expect(a.listed).toEqual([undefined, '1']);
     // Each is a shop customer's request, keyed by the source and its ID.
@@ -214,6 +224,7 @@ describe('a backfill page', () => {
     const jobId = await a.start();
     await a.drain();
     expect(a.jobs.rows.get(jobId)!.counts).toEqual({
+      ...NO_LOOKUPS,
       found: 2,
       queued: 0,
       replayed: 0,
@@ -245,6 +256,67 @@ describe('a backfill page', () => {
     const jobId = await a.start(true);
     await a.drain();
     expect(a.jobs.rows.get(jobId)!.counts).toMatchObject({ found: 2, queued: 1, skippedLinked: 1 });
+    expect(a.queued).toEqual([]);
+    expect(a.statusStore.records.size).toBe(0);
+  });
+
+  it('a dry run looks each would-be-sent customer up in D365 (in a gate slot): would create, or link by which field', async () => {
+    const a = app([
+      [
+        customer(1),
+        customer(2, { email: null, phone: '+14165550102' }),
+        customer(3),
+        customer(4, { account: 'USRT/US-4' }),
+        customer(5, { email: null, phone: '+14165550105' }),
+      ],
+    ]);
+    const slots = { taken: 0, released: 0 };
+    const looked: string[] = [];
+    a.deps.dryRunLookup = {
+      maxWaitMs: 1000,
+      gate: {
+        acquire: async (_wait, options) => {
+          expect(options?.share?.priority).toBe('background');
+          slots.taken += 1;
+          return {
+            run: (call: () => Promise<unknown>) => call(),
+            release: async () => void (slots.released += 1),
+          } as never;
+        },
+        pause: () => {},
+        pausedUntil: () => 0,
+      },
+      d365: {
+        findCustomersByEmail: async (_entity, email) => {
+          looked.push('email');
+          return email === 'c1@example.com' ? ['US-1'] : [];
+        },
+        findCustomersByNameAndPhone: async (_entity, person) => {
+          looked.push('name_and_phone');
+          // Customer 2's name and phone: one D365 customer without an e-mail; customer 5's: two.
+          return person.phone === '+14165550102'
+            ? [{ account: 'US-2', hasEmail: false }]
+            : [
+                { account: 'US-5', hasEmail: false },
+                { account: 'US-6', hasEmail: false },
+              ];
+        },
+      },
+    };
+    const jobId = await a.start(true);
+    await a.drain();
+    expect(a.jobs.rows.get(jobId)!.counts).toMatchObject({
+      found: 5,
+      queued: 4,
+      skippedLinked: 1,
+      wouldCreate: 1,
+      wouldLinkByEmail: 1,
+      wouldLinkByNameAndPhone: 1,
+      wouldReview: 1,
+    });
+    expect(looked.sort()).toEqual(['email', 'email', 'name_and_phone', 'name_and_phone']);
+    expect(slots).toEqual({ taken: 4, released: 4 });
+    // Lookups only: nothing stored, nothing sent.
     expect(a.queued).toEqual([]);
     expect(a.statusStore.records.size).toBe(0);
   });

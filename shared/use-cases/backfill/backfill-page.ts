@@ -23,7 +23,8 @@ import { ShopAccessError, StatusConflictError } from '../../ports';
 import type { WebhookSource } from '../../config/webhook-sources';
 import type { AcceptDeps } from '../accept-customer';
 import { clock } from '../clock';
-import { backfillCorrelationId, dryRunOutcome, sendCustomer } from './send-customer';
+import { backfillCorrelationId, dryRunOutcome, listedBody, sendCustomer } from './send-customer';
+import { DryRunLookupDeps, dryRunMatch } from './dry-run-match';
 
 /**
  * One page of a backfill (issue 30; states in shared/domain/backfill.ts): one delivery of the
@@ -50,6 +51,8 @@ export interface BackfillPageDeps {
    * a page is sent only while the gate has room beyond them. Absent: not paced by the gate.
    */
   gate?: { room: GateRoom; reserveSlots: number };
+  /** A dry run's D365 lookups (would create or link); absent: a dry run counts without them. */
+  dryRunLookup?: DryRunLookupDeps;
   retry: RetryPolicy;
   telemetry: Telemetry;
   log: Log;
@@ -144,10 +147,14 @@ async function countCustomer(
       return;
     }
   }
-  const sent = job.dryRun
-    ? await dryRunOutcome(customer, source, client.kind, deps.accept)
-    : await sendCustomer(customer, source, client.kind, deps.accept);
-  counts[sent] += 1;
+  if (!job.dryRun) {
+    counts[await sendCustomer(customer, source, client.kind, deps.accept)] += 1;
+    return;
+  }
+  const outcome = await dryRunOutcome(customer, source, client.kind, deps.accept);
+  counts[outcome] += 1;
+  const body = outcome === 'queued' && deps.dryRunLookup ? listedBody(customer, source) : undefined;
+  if (body) counts[await dryRunMatch(body, `webhook:${source.name}`, deps.dryRunLookup!)] += 1;
 }
 
 /** The page's counts and the next cursor, on the job's ETag; then the next page's message. */

@@ -119,3 +119,15 @@ function contentOf(
     ? { kind: 'customer', body: mapped.body }
     : { kind: 'unmappable', legalEntity, reasons: mapped.reasons };
 }
+
+/**
+ * A listed customer's contract body from the page's fields (a dry run's lookups; a BigCommerce
+ * customer too, whose request the worker would read again): undefined when it cannot be mapped.
+ */
+export function listedBody(
+  customer: ShopCustomer,
+  source: ShopSource,
+): { Customer: Record<string, unknown> } | undefined {
+  const content = contentOf(customer, source, 'shopify');
+  return content.kind === 'customer' ? (content.body as { Customer: Record<string, unknown> }) : undefined;
+}
