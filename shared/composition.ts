@@ -237,6 +237,7 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
 export function applyToShopDeps(services: AppServices, log: Log): ApplyToShopDeps {
   return {
     states: services.foEvents.states,
+    links: services.links,
     shopClients: services.shopClients,
     telemetry: services.telemetry,
     log,

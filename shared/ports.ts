@@ -530,7 +530,9 @@ export type TelemetryEventName =
   | 'FoDataEventQueued'
   | 'FoDataEventIgnored'
   /** Issue 29: a D365 change written to the shop (outcome `written`, reason: the fields), or refused by it. */
-  | 'FoShopUpdate';
+  | 'FoShopUpdate'
+  /** Issue 29: a D365 change our own PATCH caused (reason: the field), not written back to the shop. */
+  | 'FoEchoSkipped';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;

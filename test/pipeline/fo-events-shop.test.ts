@@ -36,6 +36,30 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T)
 
 type D365Row = { account: string; legalEntity: string; fields: Record<string, unknown> };
 
+const d365Patches = async (): Promise<number> =>
+  (await control<{ value: { method: string }[] }>('GET', '/_emulator/requests?service=d365')).value.filter(
+    (r) => r.method === 'PATCH',
+  ).length;
+const shopWrites = async (): Promise<number> =>
+  (await shopReport()).deliveries.value.filter((d) => d.cause === 'api').length;
+let queue: QueueClient;
+/** Everything settled: no F&O event or shop webhook on its way, the events queue empty. */
+async function settled(): Promise<void> {
+  await waitFor('shop deliveries', shopReport, (r) => r.deliveries.pending === 0);
+  await waitFor(
+    'data event deliveries',
+    () => control<{ pending: number }>('GET', '/_emulator/data-events'),
+    (d) => d.pending === 0,
+  );
+  await waitFor(
+    'the events queue',
+    async () => (await queue.getProperties()).approximateMessagesCount,
+    (n) => n === 0,
+  );
+}
+let made: { id: string };
+let key: { legalEntity: string; account: string };
+
 beforeAll(async () => {
   stack = await startAppStack({
     settings: (url) => ({
@@ -57,6 +81,7 @@ beforeAll(async () => {
   const vault = vaultOf(stack.emulator.url);
   await vault.setSecret('webhook-fo-shopify', SHOP_SECRET);
   await vault.setSecret('shopify-admin-fo', SHOP_TOKEN);
+  queue = new QueueClient(String(stack.env.AzureWebJobsStorage), String(stack.env.FO_EVENTS_QUEUE_NAME));
   await control('PUT', `/_emulator/shopify/shops/${SHOP}`, {
     apps: [
       {
@@ -78,7 +103,7 @@ afterAll(async () => {
 
 describe('D365 changes to the shop', () => {
   it("an operator's change in D365 reaches the shop once, though F&O repeats its event", async () => {
-    const made = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
+    made = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
       first_name: 'Ada',
       last_name: 'Lovelace',
       email: `ada.fo.${Date.now()}@example.com`,
@@ -90,6 +115,7 @@ describe('D365 changes to the shop', () => {
       (rows) => rows.length === 1,
     );
     const { legalEntity, account } = customer[0]!;
+    key = { legalEntity, account };
     await waitFor('the write-back echo', shopReport, (report) =>
       report.deliveries.value.some((d) => d.cause === 'api' && d.customerId === made.id),
     );
@@ -109,24 +135,40 @@ describe('D365 changes to the shop', () => {
       last_name: 'Lovelace',
     });
     // One shop write (each Admin API write fires one customers/update, cause `api`) for two deliveries.
-    await waitFor('settled deliveries', shopReport, (r) => r.deliveries.pending === 0);
-    await waitFor(
-      'data event deliveries',
-      () => control<{ pending: number }>('GET', '/_emulator/data-events'),
-      (d) => d.pending === 0,
-    );
-    // Every event handled: the F&O events queue holds none, in flight or waiting.
-    const queue = new QueueClient(
-      String(stack.env.AzureWebJobsStorage),
-      String(stack.env.FO_EVENTS_QUEUE_NAME),
-    );
-    await waitFor(
-      'the events queue',
-      async () => (await queue.getProperties()).approximateMessagesCount,
-      (n) => n === 0,
-    );
+    await settled();
     const after = (await shopReport()).deliveries.value.filter((d) => d.cause === 'api').length;
     expect(after - echoesBefore).toBe(1);
-    await control('PUT', '/_emulator/data-events', { endpoint: null });
+  }, 180_000);
+
+  it('no loops: 0 echoes back to D365 of a shop update, 0 back to the shop of our own PATCH', async () => {
+    await settled();
+    const [patches, writes] = [await d365Patches(), await shopWrites()];
+    // A D365 change reaches the shop (one write); the shop's echo of it PATCHes nothing in D365.
+    await control('PATCH', `/_emulator/customers/${key.legalEntity}/${key.account}`, {
+      PersonLastName: 'Byron',
+    });
+    await waitFor('the shop update', shopReport, (r) =>
+      r.customers.some((c) => c.id === made.id && c.last_name === 'Byron'),
+    );
+    await settled();
+    expect(await shopWrites()).toBe(writes + 1);
+    expect(await d365Patches()).toBe(patches);
+    // A merchant's change in the shop is PATCHed to D365 once; D365's event of that PATCH writes nothing to the shop.
+    await control('PATCH', `/_emulator/shopify/shops/${SHOP}/customers/${made.id}`, { first_name: 'Ada' });
+    await waitFor('the D365 PATCH', d365Patches, (n) => n === patches + 1);
+    await waitFor(
+      'the data event of our PATCH',
+      () => control<{ raised: { cause: string }[] }>('GET', '/_emulator/data-events'),
+      (d) => d.raised.filter((e) => e.cause === 'odata').length === 1,
+    );
+    await settled();
+    expect(await shopWrites()).toBe(writes + 1);
+    expect(await d365Patches()).toBe(patches + 1);
+    const d365 = await control<D365Row>('GET', `/_emulator/customers/${key.legalEntity}/${key.account}`);
+    expect(d365.fields).toMatchObject({ PersonFirstName: 'Ada', PersonLastName: 'Byron' });
+    expect((await shopReport()).customers.find((c) => c.id === made.id)).toMatchObject({
+      first_name: 'Ada',
+      last_name: 'Byron',
+    });
   }, 180_000);
 });

@@ -1,6 +1,13 @@
 import type { FoEventMessage } from '../../domain/fo-events/event-message';
 import type { FoApplyState, FoApplyStates, ShopClient, ShopCustomer } from '../../ports';
 import { silentLog } from '../../ports';
+import type { CustomerLink } from '../../ports';
+import {
+  digestFields,
+  isAsSent,
+  parseDigests,
+  serialiseDigests,
+} from '../../domain/customer-update/sent-digests';
 import { applyToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
 
 const message = (n: number, first: string, eventId = `e-${n}`): FoEventMessage => ({
@@ -62,6 +69,7 @@ function setup(shop: Partial<ShopCustomer> = {}) {
   let now = new Date('2026-12-07T10:00:00Z');
   const deps: ApplyToShopDeps = {
     states,
+    links: { get: async () => undefined, save: async () => undefined as never },
     shopClients: { forSource: (source) => (source === 'shop-a' ? client : undefined) },
     telemetry: { trackEvent() {}, trackMetric() {} },
     log: silentLog,
@@ -119,5 +127,40 @@ describe('applyToShop', () => {
     });
     expect(await applyToShop({ nope: true }, deps)).toMatchObject({ reason: 'invalid-message' });
     expect(updates).toEqual([]);
+  });
+
+  it("writes no field our own PATCH caused, and records what it wrote so the shop's echo changes nothing in D365", async () => {
+    const { deps, updates } = setup();
+    let link = {
+      source: 'shop-a',
+      sourceCustomerId: '42',
+      legalEntity: 'USRT',
+      customerAccount: 'US-000001',
+      createCorrelationId: 'c',
+      createdAt: '',
+      fieldStamps: '{}',
+      etag: '1',
+      // We PATCHed D365 with the shop's "Jay" (shop → D365 update).
+      sentDigests: serialiseDigests(
+        digestFields({ PersonFirstName: 'Jay', PersonLastName: 'Doe' }, undefined),
+      ),
+    } as CustomerLink;
+    deps.links = {
+      get: async () => link,
+      save: async (current, changes) =>
+        (link = { ...current, ...changes, etag: String(Number(current.etag) + 1) }),
+    };
+    const events: string[] = [];
+    deps.telemetry = {
+      trackEvent: (e) => void events.push(`${e.name}:${e.properties.reason}`),
+      trackMetric() {},
+    };
+    // D365's event of our own PATCH: "Jay" is not written back to the shop.
+    expect(await applyToShop(message(20, 'Jay'), deps)).toEqual({ kind: 'unchanged' });
+    expect(events).toContain('FoEchoSkipped:firstName');
+    // A real D365 change is written, and the link now says D365 holds it.
+    expect(await applyToShop(message(21, 'Jo'), deps)).toEqual({ kind: 'applied', fields: ['firstName'] });
+    expect(updates).toEqual([{ firstName: 'Jo' }]);
+    expect(isAsSent(parseDigests(link.sentDigests)!, 'PersonFirstName', 'Jo')).toBe(true);
   });
 });

@@ -1,6 +1,15 @@
 import { decodeFoEventMessage, FoEventMessage } from '../../domain/fo-events/event-message';
 import { planShopUpdate, ShopChanges, ShopField, valueDigest } from '../../domain/fo-events/shop-fields';
-import type { FoApplyState, FoApplyStates, Log, ShopClient, ShopClients, Telemetry } from '../../ports';
+import type {
+  CustomerLinks,
+  FoApplyState,
+  FoApplyStates,
+  Log,
+  ShopClient,
+  ShopClients,
+  Telemetry,
+} from '../../ports';
+import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
 
 /**
  * The shop update of one D365 change (issue 29, queue FO_EVENTS_QUEUE_NAME): the changed names,
@@ -30,6 +39,7 @@ export class ShopUpdateBusyError extends Error {
 
 export interface ApplyToShopDeps {
   states: FoApplyStates;
+  links: Pick<CustomerLinks, 'get' | 'save'>;
   shopClients: ShopClients;
   telemetry: Telemetry;
   log: Log;
@@ -73,6 +83,14 @@ async function claim(
     if (held && live && held.eventId !== message.eventId) throw new ShopUpdateBusyError(message.eventId);
     const plan = planShopUpdate(message.record, message.controlNumber, state.stamps);
     const unstamped = (Object.keys(plan.changes) as ShopField[]).filter((f) => !state.stamps[f]);
+    // Our own PATCH's echo: the values we sent to D365 came from the shop; they are not written back.
+    for (const field of await fieldsWeSent(deps.links, legalEntity, customerAccount, plan.changes)) {
+      delete plan.changes[field];
+      deps.telemetry.trackEvent({
+        name: 'FoEchoSkipped',
+        properties: { source: message.source, legalEntity, reason: field },
+      });
+    }
     let changes = { ...(held?.changes ?? {}), ...plan.changes };
     if (Object.keys(plan.changes).length > 0) {
       const kept = await withoutShopValues(changes, unstamped, client, message.sourceCustomerId);
@@ -128,6 +146,9 @@ export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promis
   }
   if (claimed === 'not-found') return { kind: 'not-applied', reason: 'not-found' };
   const result = await client.updateCustomer(message.sourceCustomerId, claimed.changes, { log: deps.log });
+  if (result.kind === 'written') {
+    await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
+  }
   await release(message, claimed.state, claimed.etag, deps);
   const fields = Object.keys(claimed.changes) as ShopField[];
   if (result.kind !== 'written') {
