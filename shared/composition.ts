@@ -66,7 +66,7 @@ import type { PrivacyHttpDeps } from './http/privacy-requests';
 import { callbackServices, CallbackServices } from './adapters/callbacks/callback-services';
 import { ensuredOnce } from './adapters/ensured-once';
 import { storageWriteBackQueue } from './adapters/storage-write-back-queue';
-import { storageFoEventQueue, tableFoEventLedger } from './adapters/storage-fo-events';
+import { storageFoEventQueue, tableFoApplyStates, tableFoEventLedger } from './adapters/storage-fo-events';
 import type { DataEventHttpDeps } from './http/fo-data-events';
 import { storageBackfillQueue } from './adapters/storage-backfill-queue';
 import { tableBackfillJobs } from './adapters/table-backfill-jobs';
@@ -78,7 +78,8 @@ import { errorName } from './domain/failure';
 import { tableOperationsIndex } from './adapters/operations/table-operations-index';
 import { indexedStatusStore } from './adapters/operations/indexed-status-store';
 import type { AuditLog, BackfillJobs, BackfillQueue, DriftWatermarks, OperationsIndex } from './ports';
-import type { FoEventLedger, FoEventQueue } from './ports';
+import type { FoApplyStates, FoEventLedger, FoEventQueue } from './ports';
+import type { ApplyToShopDeps } from './use-cases/fo-events/apply-to-shop';
 import { tableAuditLog } from './adapters/operations/table-audit-log';
 import { tableReplayJobs } from './adapters/operations/table-replay-jobs';
 import { storageReplayTicks } from './adapters/operations/storage-replay-ticks';
@@ -143,7 +144,7 @@ export interface AppServices {
   /** Drift repair's row per shop (issue 30), in the backfill table. */
   driftWatermarks: DriftWatermarks;
   /** F&O data events (issue 29): the event IDs taken, and their queue. */
-  foEvents: { ledger: FoEventLedger; queue: FoEventQueue };
+  foEvents: { ledger: FoEventLedger; queue: FoEventQueue; states: FoApplyStates };
   /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */
   replay: { jobs: ReplayJobs; ticks: ReplayTicks; gateRoom: GateRoom };
 }
@@ -233,6 +234,19 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
       log,
       now: () => new Date(),
     },
+  };
+}
+
+/** What the shop update of a D365 change needs (issue 29); its lease is the write-back's. */
+export function applyToShopDeps(services: AppServices, log: Log): ApplyToShopDeps {
+  return {
+    states: services.foEvents.states,
+    links: services.links,
+    shopClients: services.shopClients,
+    telemetry: services.telemetry,
+    log,
+    now: () => new Date(),
+    leaseSeconds: writeBackLeaseSeconds(services.config),
   };
 }
 
@@ -443,6 +457,7 @@ export function createAppServices(config: Config): AppServices {
   const replayQueue = queueClientFor(config.operations.replay.queueName);
   const foEventsTable = tableClientFor(config.foEvents.table);
   const foEventsQueue = queueClientFor(config.foEvents.queueName);
+  const getFoEventsTable = ensuredOnce(foEventsTable, () => foEventsTable.createTable(), local);
   // Outside any invocation (the index is kept by every writer): the host captures console lines.
   const processLog = invocationLog(console);
 
@@ -541,7 +556,8 @@ export function createAppServices(config: Config): AppServices {
     },
     driftWatermarks: tableDriftWatermarks(getBackfillTable),
     foEvents: {
-      ledger: tableFoEventLedger(ensuredOnce(foEventsTable, () => foEventsTable.createTable(), local)),
+      ledger: tableFoEventLedger(getFoEventsTable),
+      states: tableFoApplyStates(getFoEventsTable),
       queue: storageFoEventQueue(ensuredOnce(foEventsQueue, () => foEventsQueue.createIfNotExists(), local)),
     },
     backfill: {

@@ -5,6 +5,7 @@
  * them in memory. Nothing here imports an SDK.
  */
 import type { FoEventMessage } from './domain/fo-events/event-message';
+import type { FieldStamps, ShopChanges } from './domain/fo-events/shop-fields';
 import type { LinkVerification } from './domain/ownership';
 import type { AddressPlace, FurtherAddress } from './domain/further-addresses';
 import type { CustomerRequest } from './domain/customer-contract';
@@ -98,6 +99,25 @@ export interface FoEventLedger {
 }
 export interface FoEventQueue {
   send(message: FoEventMessage): Promise<void>;
+}
+
+/**
+ * A linked customer's D365 → shop state (issue 29, in FO_EVENTS_TABLE_NAME): the field stamps and the
+ * shop update in flight (its event, changes and lease), changed only with the row's ETag.
+ */
+export interface FoApplyState {
+  stamps: FieldStamps;
+  inFlight?: { eventId: string; changes: ShopChanges; leaseUntil: string };
+}
+export interface FoApplyStates {
+  get(legalEntity: string, customerAccount: string): Promise<{ state: FoApplyState; etag?: string }>;
+  /** Writes the state if the row still has `etag` (absent: if there is none); false when it changed meanwhile. */
+  save(
+    legalEntity: string,
+    customerAccount: string,
+    state: FoApplyState,
+    etag?: string,
+  ): Promise<string | false>;
 }
 
 /** The backfill's page messages (BACKFILL_QUEUE_NAME, issue 30). */
@@ -524,7 +544,11 @@ export type TelemetryEventName =
   | 'DriftRepairRun'
   /** Issue 29: an F&O data event taken in (queued), or acknowledged and ignored (reason). */
   | 'FoDataEventQueued'
-  | 'FoDataEventIgnored';
+  | 'FoDataEventIgnored'
+  /** Issue 29: a D365 change written to the shop (outcome `written`, reason: the fields), or refused by it. */
+  | 'FoShopUpdate'
+  /** Issue 29: a D365 change our own PATCH caused (reason: the field), not written back to the shop. */
+  | 'FoEchoSkipped';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;

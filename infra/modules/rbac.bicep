@@ -158,6 +158,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource foEventsQueue 'queues' existing = {
       name: foEventsQueueName
     }
+
+    resource foEventsQueuePoison 'queues' existing = {
+      name: '${foEventsQueueName}-poison'
+    }
   }
 
   resource tableService 'tableServices' existing = {
@@ -625,7 +629,41 @@ resource backfillTableContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
-// ---- F&O data events (issue 29): the intake queues each event once (its ID in the table).
+// ---- F&O data events (issue 29): the intake queues each event once (its ID in the table); the
+// applyFoEvent trigger (Reader + Processor) writes it to the shop; the host moves a poisoned one.
+resource foEventsQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::foEventsQueue.id, identity.id, '19e7f393-937e-4f77-808e-94535e297925')
+  scope: storage::queueService::foEventsQueue
+  properties: {
+    description: 'Storage Queue Data Reader: queue trigger on the F&O data events queue (applyFoEvent).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '19e7f393-937e-4f77-808e-94535e297925')
+  }
+}
+
+resource foEventsQueueProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::foEventsQueue.id, identity.id, '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  scope: storage::queueService::foEventsQueue
+  properties: {
+    description: 'Storage Queue Data Message Processor: queue trigger on the F&O data events queue (applyFoEvent).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8a0f0c08-91a1-4084-bc3d-661d67233fed')
+  }
+}
+
+resource foEventsQueuePoisonSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::foEventsQueuePoison.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  scope: storage::queueService::foEventsQueuePoison
+  properties: {
+    description: 'Storage Queue Data Message Sender: the host moves a message that failed maxDequeueCount times here (the F&O data events queue).'
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
+  }
+}
+
 resource foEventsQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage::queueService::foEventsQueue.id, identity.id, 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
   scope: storage::queueService::foEventsQueue

@@ -199,6 +199,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     resource foEventsQueue 'queues' = {
       name: foEventsQueueName
     }
+
+    resource foEventsPoisonQueue 'queues' = {
+      name: '${foEventsQueueName}-poison'
+    }
   }
 
   resource tableService 'tableServices' = {

@@ -1,7 +1,7 @@
 import { RestError, TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import { encodeFoEventMessage } from '../domain/fo-events/event-message';
-import type { FoEventLedger, FoEventQueue } from '../ports';
+import type { FoApplyState, FoApplyStates, FoEventLedger, FoEventQueue } from '../ports';
 
 /**
  * F&O data events (issue 29): the ledger of event IDs taken (FO_EVENTS_TABLE_NAME, one partition
@@ -34,6 +34,47 @@ export function storageFoEventQueue(queue: () => Promise<QueueClient>): FoEventQ
   return {
     async send(message) {
       await (await queue()).sendMessage(encodeFoEventMessage(message), { messageTimeToLive: -1 });
+    },
+  };
+}
+
+const stateKey = (legalEntity: string, customerAccount: string): string =>
+  `cust-${Buffer.from(`${legalEntity.toUpperCase()}\n${customerAccount}`, 'utf8').toString('base64url')}`;
+
+/** The D365 → shop state of each linked customer, one row in the same table (`cust-…` partitions). */
+export function tableFoApplyStates(table: () => Promise<TableClient>): FoApplyStates {
+  return {
+    async get(legalEntity, customerAccount) {
+      try {
+        const row = await (
+          await table()
+        ).getEntity<{ state?: string }>(stateKey(legalEntity, customerAccount), '');
+        const state =
+          typeof row.state === 'string' ? (JSON.parse(row.state) as FoApplyState) : { stamps: {} };
+        return { state, etag: row.etag };
+      } catch (error) {
+        if (error instanceof RestError && error.statusCode === 404) return { state: { stamps: {} } };
+        throw error;
+      }
+    },
+    async save(legalEntity, customerAccount, state, etag) {
+      const entity = {
+        partitionKey: stateKey(legalEntity, customerAccount),
+        rowKey: '',
+        state: JSON.stringify(state),
+      };
+      try {
+        const client = await table();
+        const answer =
+          etag === undefined
+            ? await client.createEntity(entity)
+            : await client.updateEntity(entity, 'Replace', { etag });
+        return answer.etag ?? '';
+      } catch (error) {
+        if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))
+          return false;
+        throw error;
+      }
     },
   };
 }

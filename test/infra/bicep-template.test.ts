@@ -615,6 +615,7 @@ describe('storage account', () => {
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('backfillQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('callbackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('customerQueueName')))]",
+      "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('foEventsQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('replayQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', format('{0}-poison', parameters('writeBackQueueName')))]",
       "[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('backfillQueueName'))]",
@@ -736,7 +737,11 @@ describe('role assignments', () => {
       [/queues'.*format\('\{0\}-poison', parameters\('backfillQueueName'\)\)\)\]$/, 'backfill poison queue'],
       [/tables'.*parameters\('callbackEndpointsTableName'\)\)\]$/, 'callback endpoints table'],
       [/tables'.*parameters\('backfillTableName'\)\)\]$/, 'backfill jobs table'],
-      [/queues'.*parameters\('foEventsQueueName'\)\)\]$/, 'F&O data events queue'],
+      [/queues'.*'default', parameters\('foEventsQueueName'\)\)\]$/, 'F&O data events queue'],
+      [
+        /queues'.*format\('\{0\}-poison', parameters\('foEventsQueueName'\)\)\)\]$/,
+        'F&O data events poison queue',
+      ],
       [/tables'.*parameters\('foEventsTableName'\)\)\]$/, 'F&O data event IDs table'],
       [/tables'.*parameters\('statusTableName'\)\)\]$/, 'status table'],
       [/tables'.*parameters\('linkTableName'\)\)\]$/, 'customer links table'],
@@ -834,7 +839,10 @@ describe('role assignments', () => {
         'Storage Table Data Contributor on callback endpoints table',
         'Storage Table Data Contributor on backfill jobs table',
         // F&O data events (issue 29): the intake claims each event ID and queues the change.
+        'Storage Queue Data Reader on F&O data events queue',
+        'Storage Queue Data Message Processor on F&O data events queue',
         'Storage Queue Data Message Sender on F&O data events queue',
+        'Storage Queue Data Message Sender on F&O data events poison queue',
         'Storage Table Data Contributor on F&O data event IDs table',
         'Key Vault Secrets User on D365 secret',
         // Issue 24: the key correlation IDs are derived under, read once per instance.

@@ -83,6 +83,8 @@ beforeAll(async () => {
     settings: {
       WEBHOOK_SOURCES: JSON.stringify(WEBHOOK_SOURCES),
       DEV_FUNCTION_KEY: FUNCTION_KEY,
+      // The shop update (its own test) stays off, so the queue keeps what the intake queued.
+      'AzureWebJobs.applyFoEvent.Disabled': 'true',
     },
   });
   await plantWebhookSecrets(stack.emulator.url);

@@ -1,0 +1,173 @@
+import { decodeFoEventMessage, FoEventMessage } from '../../domain/fo-events/event-message';
+import { planShopUpdate, ShopChanges, ShopField, valueDigest } from '../../domain/fo-events/shop-fields';
+import type {
+  CustomerLinks,
+  FoApplyState,
+  FoApplyStates,
+  Log,
+  ShopClient,
+  ShopClients,
+  Telemetry,
+} from '../../ports';
+import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
+
+/**
+ * The shop update of one D365 change (issue 29, queue FO_EVENTS_QUEUE_NAME): the changed names,
+ * e-mail and phone of a linked customer go to its shop (Shopify `customerUpdate`, BigCommerce
+ * `PUT /v3/customers`, paced by the shop client's fleet-wide budget).
+ *
+ * - In order per customer: field stamps (shop-fields.ts) let an older event (late, reordered,
+ *   repeated) write nothing over a newer one.
+ * - Only fields that changed: against the value last written, or, for a field never written, against
+ *   the shop's own value (one read).
+ * - Exactly once across the fleet: the stamps and the changes are saved with the row's ETag and a
+ *   lease *before* the shop call; another instance waits (the message comes back) until the lease
+ *   ends or the update is done; a redelivery of the same event after a crash sends the same changes
+ *   again (idempotent: the same values); an expired lease of another event is taken over with its changes.
+ */
+export type ApplyResult =
+  | { kind: 'applied'; fields: ShopField[] }
+  | { kind: 'unchanged' }
+  | { kind: 'not-applied'; reason: 'invalid-message' | 'no-shop-client' | 'not-found' | 'rejected' };
+
+export class ShopUpdateBusyError extends Error {
+  constructor(readonly eventId: string) {
+    super('Another instance is updating this shop customer: the message comes back later.');
+    this.name = 'ShopUpdateBusyError';
+  }
+}
+
+export interface ApplyToShopDeps {
+  states: FoApplyStates;
+  links: Pick<CustomerLinks, 'get' | 'save'>;
+  shopClients: ShopClients;
+  telemetry: Telemetry;
+  log: Log;
+  now: () => Date;
+  leaseSeconds: number;
+}
+
+const MAX_RACES = 5;
+
+/** Drops the never-written fields whose value the shop already holds (no write, no echo). */
+async function withoutShopValues(
+  changes: ShopChanges,
+  unstamped: ShopField[],
+  client: ShopClient,
+  customerId: string,
+): Promise<ShopChanges | undefined> {
+  const fresh = (Object.keys(changes) as ShopField[]).filter((field) => unstamped.includes(field));
+  if (fresh.length === 0) return changes;
+  const current = await client.getCustomer(customerId);
+  if (!current) return undefined;
+  const kept: ShopChanges = { ...changes };
+  for (const field of fresh) {
+    const held = current[field];
+    if (typeof held === 'string' && valueDigest(held.trim()) === valueDigest(kept[field] ?? ''))
+      delete kept[field];
+  }
+  return kept;
+}
+
+async function claim(
+  message: FoEventMessage,
+  client: ShopClient,
+  deps: ApplyToShopDeps,
+): Promise<{ changes: ShopChanges; state: FoApplyState; etag: string } | 'unchanged' | 'not-found'> {
+  const { legalEntity, customerAccount } = message;
+  for (let race = 0; race < MAX_RACES; race += 1) {
+    const { state, etag } = await deps.states.get(legalEntity, customerAccount);
+    const now = deps.now();
+    const held = state.inFlight;
+    const live = held && new Date(held.leaseUntil).getTime() > now.getTime();
+    if (held && live && held.eventId !== message.eventId) throw new ShopUpdateBusyError(message.eventId);
+    const plan = planShopUpdate(message.record, message.controlNumber, state.stamps);
+    const unstamped = (Object.keys(plan.changes) as ShopField[]).filter((f) => !state.stamps[f]);
+    // Our own PATCH's echo: the values we sent to D365 came from the shop; they are not written back.
+    for (const field of await fieldsWeSent(deps.links, legalEntity, customerAccount, plan.changes)) {
+      delete plan.changes[field];
+      deps.telemetry.trackEvent({
+        name: 'FoEchoSkipped',
+        properties: { source: message.source, legalEntity, reason: field },
+      });
+    }
+    let changes = { ...(held?.changes ?? {}), ...plan.changes };
+    if (Object.keys(plan.changes).length > 0) {
+      const kept = await withoutShopValues(changes, unstamped, client, message.sourceCustomerId);
+      if (!kept) return 'not-found';
+      changes = kept;
+    }
+    const inFlight =
+      Object.keys(changes).length > 0
+        ? {
+            eventId: message.eventId,
+            changes,
+            leaseUntil: new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString(),
+          }
+        : undefined;
+    const next: FoApplyState = { stamps: plan.stamps, ...(inFlight && { inFlight }) };
+    const saved = await deps.states.save(legalEntity, customerAccount, next, etag);
+    if (saved === false) continue;
+    return inFlight ? { changes, state: next, etag: saved } : 'unchanged';
+  }
+  throw new ShopUpdateBusyError(message.eventId);
+}
+
+/** Clears our in-flight mark (unless another instance took it over meanwhile). */
+async function release(message: FoEventMessage, state: FoApplyState, etag: string, deps: ApplyToShopDeps) {
+  const { legalEntity, customerAccount } = message;
+  const done: FoApplyState = { stamps: state.stamps };
+  if ((await deps.states.save(legalEntity, customerAccount, done, etag)) !== false) return;
+  const again = await deps.states.get(legalEntity, customerAccount);
+  if (again.state.inFlight?.eventId !== message.eventId) return;
+  await deps.states.save(legalEntity, customerAccount, { stamps: again.state.stamps }, again.etag);
+}
+
+export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promise<ApplyResult> {
+  const message = decodeFoEventMessage(input);
+  if (!message) {
+    deps.log.error('fo_event.invalid_message', {});
+    return { kind: 'not-applied', reason: 'invalid-message' };
+  }
+  const logFields = {
+    legalEntity: message.legalEntity,
+    customerAccount: message.customerAccount,
+    source: message.source,
+  };
+  const client = deps.shopClients.forSource(message.source, 'read');
+  if (!client) {
+    deps.log.warn('fo_event.no_shop_client', logFields);
+    return { kind: 'not-applied', reason: 'no-shop-client' };
+  }
+  const claimed = await claim(message, client, deps);
+  if (claimed === 'unchanged') {
+    deps.log.info('fo_event.unchanged', logFields);
+    return { kind: 'unchanged' };
+  }
+  if (claimed === 'not-found') return { kind: 'not-applied', reason: 'not-found' };
+  const result = await client.updateCustomer(message.sourceCustomerId, claimed.changes, { log: deps.log });
+  if (result.kind === 'written') {
+    await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
+  }
+  await release(message, claimed.state, claimed.etag, deps);
+  const fields = Object.keys(claimed.changes) as ShopField[];
+  if (result.kind !== 'written') {
+    deps.log.warn('fo_event.shop_refused', { ...logFields, reason: result.kind });
+    deps.telemetry.trackEvent({
+      name: 'FoShopUpdate',
+      properties: { source: message.source, outcome: result.kind, legalEntity: message.legalEntity },
+    });
+    return { kind: 'not-applied', reason: result.kind === 'not_found' ? 'not-found' : 'rejected' };
+  }
+  deps.telemetry.trackEvent({
+    name: 'FoShopUpdate',
+    properties: {
+      source: message.source,
+      outcome: 'written',
+      legalEntity: message.legalEntity,
+      reason: fields.join(','),
+    },
+  });
+  deps.log.info('fo_event.applied', { ...logFields, reason: fields.join(',') });
+  return { kind: 'applied', fields };
+}

@@ -1,0 +1,174 @@
+import { QueueClient } from '@azure/storage-queue';
+import { AppStack, startAppStack } from '../support/app-stack';
+import { vaultOf } from '../support/webhooks';
+
+/**
+ * D365 changes reach the shop (issue 29, slice 2) on the real host, Azurite and the emulator: a
+ * customer made in the emulated Shopify shop is created and linked in D365 through the shop's
+ * webhook; an operator's change in D365 raises data events (repeated by the `duplicate` fault) that
+ * end as one `customerUpdate` of the changed field in the shop; an older event never overwrites it.
+ */
+const SHOP = 'fo-events-test.myshopify.com';
+const SHOP_TOKEN = 'shpat_fo_events_test_0001';
+const SHOP_SECRET = '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';
+const FUNCTION_KEY = 'fo-events-shop-key-0123456789abcdef';
+let stack: AppStack;
+
+const control = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+  stack.emulatorApi<T>(method, path, body);
+
+type ShopReport = {
+  customers: { id: string; first_name: string; last_name: string }[];
+  deliveries: { pending: number; value: { topic: string; cause: string; customerId: string }[] };
+};
+const shopReport = () => control<ShopReport>('GET', `/_emulator/shopify/shops/${SHOP}`);
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  let last = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last).slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    last = await read();
+  }
+  return last;
+}
+
+type D365Row = { account: string; legalEntity: string; fields: Record<string, unknown> };
+
+const d365Patches = async (): Promise<number> =>
+  (await control<{ value: { method: string }[] }>('GET', '/_emulator/requests?service=d365')).value.filter(
+    (r) => r.method === 'PATCH',
+  ).length;
+const shopWrites = async (): Promise<number> =>
+  (await shopReport()).deliveries.value.filter((d) => d.cause === 'api').length;
+let queue: QueueClient;
+/** Everything settled: no F&O event or shop webhook on its way, the events queue empty. */
+async function settled(): Promise<void> {
+  await waitFor('shop deliveries', shopReport, (r) => r.deliveries.pending === 0);
+  await waitFor(
+    'data event deliveries',
+    () => control<{ pending: number }>('GET', '/_emulator/data-events'),
+    (d) => d.pending === 0,
+  );
+  await waitFor(
+    'the events queue',
+    async () => (await queue.getProperties()).approximateMessagesCount,
+    (n) => n === 0,
+  );
+}
+let made: { id: string };
+let key: { legalEntity: string; account: string };
+
+beforeAll(async () => {
+  stack = await startAppStack({
+    settings: (url) => ({
+      WEBHOOK_SOURCES: JSON.stringify([
+        {
+          kind: 'shopify',
+          name: 'fo-shopify',
+          shopDomain: SHOP,
+          secretName: 'webhook-fo-shopify',
+          adminApiTokenSecretName: 'shopify-admin-fo',
+          adminApiUrl: `${url}/shopify/${SHOP}`,
+          legalEntity: 'USRT',
+          currency: 'USD',
+        },
+      ]),
+      DEV_FUNCTION_KEY: FUNCTION_KEY,
+    }),
+  });
+  const vault = vaultOf(stack.emulator.url);
+  await vault.setSecret('webhook-fo-shopify', SHOP_SECRET);
+  await vault.setSecret('shopify-admin-fo', SHOP_TOKEN);
+  queue = new QueueClient(String(stack.env.AzureWebJobsStorage), String(stack.env.FO_EVENTS_QUEUE_NAME));
+  await control('PUT', `/_emulator/shopify/shops/${SHOP}`, {
+    apps: [
+      {
+        token: SHOP_TOKEN,
+        clientSecret: SHOP_SECRET,
+        webhooks: ['customers/create', 'customers/update'].map((topic) => ({
+          topic,
+          address: `${stack.url}/api/webhooks/shopify`,
+        })),
+      },
+    ],
+    retryDelaysMs: [500, 1000, 2000],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('D365 changes to the shop', () => {
+  it("an operator's change in D365 reaches the shop once, though F&O repeats its event", async () => {
+    made = await control<{ id: string }>('POST', `/_emulator/shopify/shops/${SHOP}/customers`, {
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: `ada.fo.${Date.now()}@example.com`,
+    });
+    // Created and linked in D365, and the account written back (its echo settled).
+    const customer = await waitFor(
+      'the D365 customer',
+      async () => (await control<{ value: D365Row[] }>('GET', '/_emulator/customers')).value,
+      (rows) => rows.length === 1,
+    );
+    const { legalEntity, account } = customer[0]!;
+    key = { legalEntity, account };
+    await waitFor('the write-back echo', shopReport, (report) =>
+      report.deliveries.value.some((d) => d.cause === 'api' && d.customerId === made.id),
+    );
+    await waitFor('settled deliveries', shopReport, (report) => report.deliveries.pending === 0);
+    const echoesBefore = (await shopReport()).deliveries.value.filter((d) => d.cause === 'api').length;
+
+    await control('PUT', '/_emulator/data-events', {
+      endpoint: `${stack.url}/api/d365/data-events?code=${FUNCTION_KEY}`,
+      faults: { duplicate: 1 },
+    });
+    await control('PATCH', `/_emulator/customers/${legalEntity}/${account}`, { PersonFirstName: 'Augusta' });
+    const report = await waitFor('the shop update', shopReport, (r) =>
+      r.customers.some((c) => c.id === made.id && c.first_name === 'Augusta'),
+    );
+    expect(report.customers.find((c) => c.id === made.id)).toMatchObject({
+      first_name: 'Augusta',
+      last_name: 'Lovelace',
+    });
+    // One shop write (each Admin API write fires one customers/update, cause `api`) for two deliveries.
+    await settled();
+    const after = (await shopReport()).deliveries.value.filter((d) => d.cause === 'api').length;
+    expect(after - echoesBefore).toBe(1);
+  }, 180_000);
+
+  it('no loops: 0 echoes back to D365 of a shop update, 0 back to the shop of our own PATCH', async () => {
+    await settled();
+    const [patches, writes] = [await d365Patches(), await shopWrites()];
+    // A D365 change reaches the shop (one write); the shop's echo of it PATCHes nothing in D365.
+    await control('PATCH', `/_emulator/customers/${key.legalEntity}/${key.account}`, {
+      PersonLastName: 'Byron',
+    });
+    await waitFor('the shop update', shopReport, (r) =>
+      r.customers.some((c) => c.id === made.id && c.last_name === 'Byron'),
+    );
+    await settled();
+    expect(await shopWrites()).toBe(writes + 1);
+    expect(await d365Patches()).toBe(patches);
+    // A merchant's change in the shop is PATCHed to D365 once; D365's event of that PATCH writes nothing to the shop.
+    await control('PATCH', `/_emulator/shopify/shops/${SHOP}/customers/${made.id}`, { first_name: 'Ada' });
+    await waitFor('the D365 PATCH', d365Patches, (n) => n === patches + 1);
+    await waitFor(
+      'the data event of our PATCH',
+      () => control<{ raised: { cause: string }[] }>('GET', '/_emulator/data-events'),
+      (d) => d.raised.filter((e) => e.cause === 'odata').length === 1,
+    );
+    await settled();
+    expect(await shopWrites()).toBe(writes + 1);
+    expect(await d365Patches()).toBe(patches + 1);
+    const d365 = await control<D365Row>('GET', `/_emulator/customers/${key.legalEntity}/${key.account}`);
+    expect(d365.fields).toMatchObject({ PersonFirstName: 'Ada', PersonLastName: 'Byron' });
+    expect((await shopReport()).customers.find((c) => c.id === made.id)).toMatchObject({
+      first_name: 'Ada',
+      last_name: 'Byron',
+    });
+  }, 180_000);
+});
