@@ -557,6 +557,8 @@ export function bulkReplayDeps(services: AppServices, log: Log): BulkReplayDeps 
     pacing: {
       reserveSlots: config.operations.replay.reserveSlots,
       batchSize: config.operations.replay.batchSize,
+      // Admission's background share per instance (fair sharing): the window never exceeds it.
+      backgroundShare: config.fairShare.waiters,
     },
   };
 }
