@@ -83,19 +83,53 @@ async function lookUpWithoutEmail(
   const slotTaken = await takeCreateSlot(work, hold, deps);
   if (slotTaken) return slotTaken;
   const rows = await lookUpByNameAndPhone(hold.slot!, deps.d365, customer);
+  const match = rows === undefined ? undefined : decideRecoveryMatch([], rows);
+  const accounts =
+    match === undefined
+      ? undefined
+      : match.kind === 'ambiguous'
+        ? match.accounts
+        : match.kind === 'found'
+          ? [match.account]
+          : [];
+  return endOnCandidates(work, hold, deps, {
+    accounts,
+    matchedOn: 'name_and_phone',
+    unsearchable: unsearchableMessage,
+    ambiguous: (several) => ambiguousMessage(several, false),
+  });
+}
+
+/**
+ * How a lookup by another identity than the e-mail ends (a phone and name, an organisation): not
+ * searchable exactly, or several candidates, is for an operator (`needs_review`, never a guess); one
+ * is the customer (recovered, linked or rejected by the policy); none lets the create go on.
+ */
+async function endOnCandidates(
+  work: Claimed,
+  hold: CreateHold,
+  deps: WorkerDeps,
+  lookup: {
+    accounts: string[] | undefined;
+    matchedOn: MatchedOn;
+    unsearchable: () => string;
+    ambiguous: (accounts: string[]) => string;
+  },
+): Promise<Stop> {
   const sinceSubmit = secondsSince(deps, work.submittedAt);
-  if (rows === undefined) {
-    const message = unsearchableMessage();
-    return recordNeedsReview(work.record, { code: 'account_not_found', message }, deps);
+  const { accounts, matchedOn } = lookup;
+  if (accounts === undefined)
+    return recordNeedsReview(
+      work.record,
+      { code: 'account_not_found', message: lookup.unsearchable() },
+      deps,
+    );
+  if (accounts.length > 1) {
+    const message = lookup.ambiguous(accounts);
+    const fields = { existingAccounts: accounts.join(','), matchedOn };
+    return recordNeedsReview(work.record, { code: 'account_not_found', message, fields }, deps);
   }
-  const match = decideRecoveryMatch([], rows);
-  if (match.kind === 'ambiguous') {
-    const review = { code: 'account_not_found' as const, message: ambiguousMessage(match.accounts, false) };
-    const fields = { existingAccounts: match.accounts.join(','), matchedOn: 'name_and_phone' as const };
-    return recordNeedsReview(work.record, { ...review, fields }, deps);
-  }
-  const accounts = match.kind === 'found' ? [match.account] : [];
-  const ended = await endOnMatch(work, hold, accounts, 'name_and_phone', deps);
+  const ended = await endOnMatch(work, hold, accounts, matchedOn, deps);
   if (ended) return ended;
   return notCreatableYet(work, hold, sinceSubmit, deps);
 }
@@ -114,22 +148,13 @@ async function lookUpOrganisation(
   const slotTaken = await takeCreateSlot(work, hold, deps);
   if (slotTaken) return slotTaken;
   const found = await lookupRead(() => hold.slot!.run(() => findOrganisation(deps.d365, customer)));
-  const sinceSubmit = secondsSince(deps, work.submittedAt);
   const matchedOn: MatchedOn = customer.Customer.TaxNumber !== undefined ? 'tax_number' : 'name_and_country';
-  if (found === undefined)
-    return recordNeedsReview(
-      work.record,
-      { code: 'account_not_found', message: organisationUnsearchableMessage() },
-      deps,
-    );
-  if (found.length > 1) {
-    const message = organisationAmbiguousMessage(found, matchedOn);
-    const fields = { existingAccounts: found.join(','), matchedOn };
-    return recordNeedsReview(work.record, { code: 'account_not_found', message, fields }, deps);
-  }
-  const ended = await endOnMatch(work, hold, found, matchedOn, deps);
-  if (ended) return ended;
-  return notCreatableYet(work, hold, sinceSubmit, deps);
+  return endOnCandidates(work, hold, deps, {
+    accounts: found,
+    matchedOn,
+    unsearchable: organisationUnsearchableMessage,
+    ambiguous: (several) => organisationAmbiguousMessage(several, matchedOn),
+  });
 }
 
 /**
