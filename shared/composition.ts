@@ -560,5 +560,6 @@ export function bulkReplayDeps(services: AppServices, log: Log): BulkReplayDeps 
       // Admission's background share per instance (fair sharing): the window never exceeds it.
       backgroundShare: config.fairShare.waiters,
     },
+    customerQueueDepth: async () => (await services.queueDepths())[config.queueName] ?? 0,
   };
 }

@@ -1,4 +1,4 @@
-import { GateRoomState, releaseAllowance, replayWindow } from './replay-job';
+import { GateRoomState, liveRequestsWaiting, releaseAllowance, replayWindow } from './replay-job';
 
 const gate = (over: Partial<GateRoomState> = {}): GateRoomState => ({
   slots: 8,
@@ -40,5 +40,15 @@ describe('the replay window: the slots beyond the reserve, within admission’s 
   it('releases nothing during a throttling pause', () => {
     expect(releaseAllowance(gate({ pausedUntil: 2_000 }), 0, pacing, 1_000)).toBe(0);
     expect(releaseAllowance(gate({ pausedUntil: 2_000 }), 0, pacing, 2_000)).toBe(4);
+  });
+});
+
+describe('live requests waiting in the customer queue', () => {
+  it('are the messages beyond the job’s own on their way and one window', () => {
+    // Window 4, 2 of the job's on their way: up to 6 messages is live work the instances take at once.
+    expect(liveRequestsWaiting(6, 2, 4)).toBe(false);
+    expect(liveRequestsWaiting(7, 2, 4)).toBe(true);
+    expect(liveRequestsWaiting(0, 0, 4)).toBe(false);
+    expect(liveRequestsWaiting(57, 4, 4)).toBe(true);
   });
 });

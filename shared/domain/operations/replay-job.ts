@@ -120,6 +120,16 @@ export function releaseAllowance(
   return Math.max(0, Math.min(pacing.batchSize, gateRoom, windowRoom));
 }
 
+/**
+ * Whether live requests wait in the customer queue: it holds more messages than the job's own on
+ * their way plus one window (what the instances at work take at once). The job then releases
+ * nothing until they drain: a replayed request never takes an instance's room, or a D365 slot,
+ * while live ones queue behind it (as a backfill waits under BACKFILL_MAX_BACKLOG). Pure.
+ */
+export function liveRequestsWaiting(queueDepth: number, inFlight: number, window: number): boolean {
+  return queueDepth - inFlight > window;
+}
+
 /** What became of one request of the job's in-flight list. */
 export type Settled =
   | { kind: 'pending' }

@@ -53,6 +53,8 @@ function world(options: {
   /** FAIR_SHARE_WAITERS (default 4) and the D365 cap of the fleet (default 4). */
   backgroundShare?: number;
   slots?: number;
+  /** Live messages waiting in the customer queue (besides the job's own). */
+  liveQueued?: (nowMs: number) => number;
 }) {
   let nowMs = Date.parse('2026-12-07T04:00:00.000Z');
   const index = memoryOperationsIndex();
@@ -64,7 +66,8 @@ function world(options: {
   const ids: string[] = [];
   const gate: GateRoomState = { slots: options.slots ?? 4, held: 0, pausedUntil: 0, instances: 1 };
   /** Most replayed requests queued or running at once (released, not ended), and most slots held. */
-  const peak = { inFlight: 0, held: 0, releasedWhileLiveHeld: 0 };
+  const peak = { inFlight: 0, held: 0, releasedWhileLiveHeld: 0, releasedWhileLiveQueued: 0 };
+  const liveQueued = options.liveQueued ?? (() => 0);
   const live = options.live ?? (() => 0);
   const deps: BulkReplayDeps = {
     statusStore: store,
@@ -83,8 +86,10 @@ function world(options: {
         queued.push(message);
         peak.inFlight = Math.max(peak.inFlight, queued.length);
         if (live(nowMs) >= gate.slots - 1) peak.releasedWhileLiveHeld += 1;
+        if (liveQueued(nowMs) > 3) peak.releasedWhileLiveQueued += 1;
       },
     },
+    customerQueueDepth: async () => queued.length + liveQueued(nowMs),
     ticks: { send: async (tick) => void ticks.push(tick) },
     audit: {
       append: async (entry) => {
@@ -228,6 +233,18 @@ describe('bulk replay as one job, paced through the fleet gate below live traffi
     await runReplayTick(w.ticks[0], w.deps);
     expect(w.peak.releasedWhileLiveHeld).toBe(0);
     expect((await w.jobs.get(started.job.id))!.counts.succeeded).toBe(12);
+  });
+
+  it('releases nothing while live requests wait in the customer queue beyond one window, and goes on when they drain', async () => {
+    const drainedAt = Date.parse('2026-12-07T04:00:20.000Z');
+    // Window 3 (4 slots, reserve 1): 3 live messages queued are what the instance takes at once; 4 wait.
+    const w = world({ failed: 12, liveQueued: (now) => (now < drainedAt ? 4 : 3) });
+    await w.seed();
+    const started = await startReplay({ filter: {} }, actor, w.deps);
+    if (started.kind !== 'started') throw new Error('not started');
+    await runReplayTick(w.ticks[0], w.deps);
+    expect(w.peak.releasedWhileLiveQueued).toBe(0);
+    expect((await w.jobs.get(started.job.id))!.counts).toMatchObject({ released: 12, succeeded: 12 });
   });
 
   it('releases nothing during a throttling pause', async () => {
