@@ -135,6 +135,8 @@ export interface AppServices {
   callbacks: CallbackServices;
   /** Approximate message counts of the customer queue and its poison queue. */
   queueDepths(): Promise<Record<string, number>>;
+  /** The customer queue's approximate message count alone (one call: backfill and bulk replay pace by it). */
+  customerQueueDepth(): Promise<number>;
   /** The operations index (issue 31), kept by `statusStore` on every write. */
   operationsIndex: OperationsIndex;
   /** The operator audit log (issue 31), in its own table. */
@@ -275,7 +277,7 @@ export function backfillPageDeps(services: AppServices, log: Log): BackfillPageD
     links: services.links,
     webhookSources: config.webhooks.sources,
     accept: acceptDeps(services, log),
-    customerQueueDepth: async () => (await services.queueDepths())[config.queueName] ?? 0,
+    customerQueueDepth: services.customerQueueDepth,
     pageSize: config.backfill.pageSize,
     maxBacklog: config.backfill.maxBacklog,
     gate: { room: services.replay.gateRoom, reserveSlots: config.operations.replay.reserveSlots },
@@ -593,6 +595,9 @@ export function createAppServices(config: Config): AppServices {
     waits: concurrencyLimit(config.callers.maxConcurrentWaits),
     // FAIR_SHARE_WAITERS=0: no fair sharing at all, first come, first served (admission and gate line).
     admission: config.fairShare.waiters > 0 ? fairAdmission(config.fairShare) : undefined,
+    async customerQueueDepth() {
+      return (await (await getQueue()).getProperties()).approximateMessagesCount ?? 0;
+    },
     async queueDepths() {
       const depth = async (get: () => Promise<QueueClient>): Promise<number> =>
         (await (await get()).getProperties()).approximateMessagesCount ?? 0;
@@ -639,6 +644,9 @@ export function bulkReplayDeps(services: AppServices, log: Log): BulkReplayDeps 
     pacing: {
       reserveSlots: config.operations.replay.reserveSlots,
       batchSize: config.operations.replay.batchSize,
+      // Admission's background share per instance (fair sharing): the window never exceeds it.
+      backgroundShare: config.fairShare.waiters,
     },
+    customerQueueDepth: services.customerQueueDepth,
   };
 }

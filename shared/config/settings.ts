@@ -272,7 +272,7 @@ const catalogue = [
   define({
     name: 'REPLAY_RESERVE_SLOTS',
     description:
-      'D365 slots (of D365_MAX_CONCURRENCY, across the fleet) a bulk replay leaves to live requests: it releases more failed requests only while the fleet gate has room beyond these, and never has more than D365_MAX_CONCURRENCY minus these on their way at once (at most D365_MAX_CONCURRENCY − 1).',
+      'D365 slots (of D365_MAX_CONCURRENCY, across the fleet) a bulk replay leaves to live requests: it releases more failed requests only while the fleet gate has room beyond these, and never has more than D365_MAX_CONCURRENCY minus these on their way at once (at most D365_MAX_CONCURRENCY − 1), nor more than FAIR_SHARE_WAITERS per instance at work (what admission takes as background work).',
     default: '1',
     local: '1',
     azure: true,

@@ -69,6 +69,11 @@ export interface GateRoomState {
   held: number;
   /** A throttling pause ends then (epoch ms; in the past when none). */
   pausedUntil: number;
+  /**
+   * Instances the gate partition shows at work: holding a slot or waiting for one (at least 1). An
+   * idle instance does not show: the count is never more than the fleet has.
+   */
+  instances: number;
 }
 
 export interface ReplayPacing {
@@ -76,11 +81,29 @@ export interface ReplayPacing {
   reserveSlots: number;
   /** At most this many released at once (REPLAY_BATCH_SIZE). */
   batchSize: number;
+  /**
+   * FAIR_SHARE_WAITERS: the background requests (backfills and bulk replays together) one instance
+   * works on at once (one unweighted share; shared/domain/fair-share.ts `admissionLimit`); 0: no limit.
+   */
+  backgroundShare: number;
+}
+
+/**
+ * The most requests a job has released and not ended: the slots beyond the reserve, and no more
+ * than the instances at work admit as background work (`backgroundShare` each). A request beyond
+ * that would only be sent back by admission (deferred: another queue write and read, a second or
+ * more later) and would wait in the queue in front of live requests meanwhile. Pure.
+ */
+export function replayWindow(gate: GateRoomState, pacing: ReplayPacing): number {
+  const reserve = Math.max(0, Math.min(pacing.reserveSlots, gate.slots - 1));
+  const beyondReserve = gate.slots - reserve;
+  if (pacing.backgroundShare <= 0) return beyondReserve;
+  return Math.min(beyondReserve, pacing.backgroundShare * Math.max(1, gate.instances));
 }
 
 /**
  * How many more requests the job may release now. Below live traffic: a job has at most
- * `slots − reserve` requests released and not ended, and releases only while the gate has room
+ * `replayWindow` requests released and not ended, and releases only while the gate has room
  * beyond the reserve counting every held slot as live work, unless it is one of the job's own (the
  * job's in-flight requests may hold slots). Nothing during a throttling pause. Pure.
  */
@@ -92,8 +115,19 @@ export function releaseAllowance(
 ): number {
   if (gate.pausedUntil > nowMs) return 0;
   const reserve = Math.max(0, Math.min(pacing.reserveSlots, gate.slots - 1));
-  const room = gate.slots - reserve - Math.max(gate.held, inFlight);
-  return Math.max(0, Math.min(pacing.batchSize, room));
+  const gateRoom = gate.slots - reserve - Math.max(gate.held, inFlight);
+  const windowRoom = replayWindow(gate, pacing) - inFlight;
+  return Math.max(0, Math.min(pacing.batchSize, gateRoom, windowRoom));
+}
+
+/**
+ * Whether live requests wait in the customer queue: it holds more messages than the job's own on
+ * their way plus one window (what the instances at work take at once). The job then releases
+ * nothing until they drain: a replayed request never takes an instance's room, or a D365 slot,
+ * while live ones queue behind it (as a backfill waits under BACKFILL_MAX_BACKLOG). Pure.
+ */
+export function liveRequestsWaiting(queueDepth: number, inFlight: number, window: number): boolean {
+  return queueDepth - inFlight > window;
 }
 
 /** What became of one request of the job's in-flight list. */

@@ -50,6 +50,11 @@ function world(options: {
   failed: number;
   live?: (nowMs: number) => number;
   ending?: 'succeeded' | 'failed';
+  /** FAIR_SHARE_WAITERS (default 4) and the D365 cap of the fleet (default 4). */
+  backgroundShare?: number;
+  slots?: number;
+  /** Live messages waiting in the customer queue (besides the job's own). */
+  liveQueued?: (nowMs: number) => number;
 }) {
   let nowMs = Date.parse('2026-12-07T04:00:00.000Z');
   const index = memoryOperationsIndex();
@@ -59,9 +64,10 @@ function world(options: {
   const audit: AuditEntry[] = [];
   const jobs = memoryJobs();
   const ids: string[] = [];
-  const gate: GateRoomState = { slots: 4, held: 0, pausedUntil: 0 };
+  const gate: GateRoomState = { slots: options.slots ?? 4, held: 0, pausedUntil: 0, instances: 1 };
   /** Most replayed requests queued or running at once (released, not ended), and most slots held. */
-  const peak = { inFlight: 0, held: 0, releasedWhileLiveHeld: 0 };
+  const peak = { inFlight: 0, held: 0, releasedWhileLiveHeld: 0, releasedWhileLiveQueued: 0 };
+  const liveQueued = options.liveQueued ?? (() => 0);
   const live = options.live ?? (() => 0);
   const deps: BulkReplayDeps = {
     statusStore: store,
@@ -80,8 +86,10 @@ function world(options: {
         queued.push(message);
         peak.inFlight = Math.max(peak.inFlight, queued.length);
         if (live(nowMs) >= gate.slots - 1) peak.releasedWhileLiveHeld += 1;
+        if (liveQueued(nowMs) > 3) peak.releasedWhileLiveQueued += 1;
       },
     },
+    customerQueueDepth: async () => queued.length + liveQueued(nowMs),
     ticks: { send: async (tick) => void ticks.push(tick) },
     audit: {
       append: async (entry) => {
@@ -93,7 +101,7 @@ function world(options: {
       recent: async () => ({ entries: [] }),
     },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    pacing: { reserveSlots: 1, batchSize: 10 },
+    pacing: { reserveSlots: 1, batchSize: 10, backgroundShare: options.backgroundShare ?? 4 },
     now: () => new Date(nowMs),
     tickMs: 3_600_000,
     pollMs: 250,
@@ -194,6 +202,28 @@ describe('bulk replay as one job, paced through the fleet gate below live traffi
     expect((await w.index.list({ view: 'failed', limit: 100 })).entries).toEqual([]);
   });
 
+  it.each([
+    // [FAIR_SHARE_WAITERS, instances at work, most on their way]: cap 8, reserve 1.
+    [2, 1, 2],
+    [2, 3, 6],
+    [2, 5, 7],
+    [4, 1, 4],
+    [0, 1, 7],
+  ])(
+    'with FAIR_SHARE_WAITERS %i and %i instance(s) at work, never more than %i on their way (what admission takes as background work)',
+    async (backgroundShare, instances, most) => {
+      const w = world({ failed: 40, backgroundShare, slots: 8 });
+      w.gate.instances = instances;
+      await w.seed();
+      const started = await startReplay({ filter: {} }, actor, w.deps);
+      if (started.kind !== 'started') throw new Error('not started');
+      await runReplayTick(w.ticks[0], w.deps);
+      expect((await w.jobs.get(started.job.id))!.counts).toMatchObject({ released: 40, succeeded: 40 });
+      // As fast as the share allows (it fills the window), never more.
+      expect(w.peak.inFlight).toBe(most);
+    },
+  );
+
   it('releases nothing while live requests hold every slot but the reserve, and goes on when they end', async () => {
     const busyUntil = Date.parse('2026-12-07T04:00:30.000Z');
     const w = world({ failed: 12, live: (now) => (now < busyUntil ? 3 : 0) });
@@ -203,6 +233,18 @@ describe('bulk replay as one job, paced through the fleet gate below live traffi
     await runReplayTick(w.ticks[0], w.deps);
     expect(w.peak.releasedWhileLiveHeld).toBe(0);
     expect((await w.jobs.get(started.job.id))!.counts.succeeded).toBe(12);
+  });
+
+  it('releases nothing while live requests wait in the customer queue beyond one window, and goes on when they drain', async () => {
+    const drainedAt = Date.parse('2026-12-07T04:00:20.000Z');
+    // Window 3 (4 slots, reserve 1): 3 live messages queued are what the instance takes at once; 4 wait.
+    const w = world({ failed: 12, liveQueued: (now) => (now < drainedAt ? 4 : 3) });
+    await w.seed();
+    const started = await startReplay({ filter: {} }, actor, w.deps);
+    if (started.kind !== 'started') throw new Error('not started');
+    await runReplayTick(w.ticks[0], w.deps);
+    expect(w.peak.releasedWhileLiveQueued).toBe(0);
+    expect((await w.jobs.get(started.job.id))!.counts).toMatchObject({ released: 12, succeeded: 12 });
   });
 
   it('releases nothing during a throttling pause', async () => {

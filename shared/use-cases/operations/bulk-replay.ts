@@ -5,7 +5,9 @@ import {
   ReplayFilter,
   ReplayJob,
   ReplayPacing,
+  liveRequestsWaiting,
   releaseAllowance,
+  replayWindow,
   settledOf,
 } from '../../domain/operations/replay-job';
 import {
@@ -43,6 +45,8 @@ export interface BulkReplayDeps {
   audit: AuditLog;
   log: Log;
   pacing: ReplayPacing;
+  /** The customer queue's approximate message count (live requests and the job's own). */
+  customerQueueDepth: () => Promise<number>;
   /** How long one tick invocation advances the job before the next message takes over (default 20 s). */
   tickMs?: number;
   /** The pause between cycles while requests drain (default 100 ms; up to 4× that while nothing moves). */
@@ -232,7 +236,18 @@ async function cycle(job: ReplayJob, deps: BulkReplayDeps): Promise<{ job: Repla
   });
   let chosen: string[] = [];
   if (job.state === 'running' && !job.exhausted) {
-    const room = releaseAllowance(await deps.gate.read(), next.inFlight.length, deps.pacing, nowMs);
+    const gate = await deps.gate.read();
+    let room = releaseAllowance(gate, next.inFlight.length, deps.pacing, nowMs);
+    // Live requests queued beyond what the instances take at once: none released until they drain.
+    if (
+      room > 0 &&
+      liveRequestsWaiting(
+        await deps.customerQueueDepth(),
+        next.inFlight.length,
+        replayWindow(gate, deps.pacing),
+      )
+    )
+      room = 0;
     if (room > 0) {
       const picked = await pick(job, room, deps);
       chosen = picked.ids;
