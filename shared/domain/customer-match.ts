@@ -153,6 +153,39 @@ export function rowMatchesKey(row: LookupRow, key: MatchKey): boolean {
   );
 }
 
+/** A first name (as matched) that is an initial: one letter, with or without a full stop (`j.`, `j`). */
+const initialOf = (name: string): string | undefined => /^(\p{L})\.?$/u.exec(name)?.[1];
+
+/**
+ * Whether two first names (as matched) differ but may be one person's: one is an initial of the
+ * other (`j.` and `john`), or both are initials of one letter (`j.` and `j`). Never a match: two
+ * people of one household share a phone and a last name (Jane and John Smith), so "J. Smith" may be
+ * either; only an operator can tell (a possible duplicate, issue 32).
+ */
+export function firstNamesByInitial(a: string, b: string): boolean {
+  if (a === b) return false;
+  const [initialA, initialB] = [initialOf(a), initialOf(b)];
+  if (initialA === undefined && initialB === undefined) return false;
+  return (initialA ?? [...a][0]) === (initialB ?? [...b][0]);
+}
+
+/**
+ * Whether a row a lookup returned is a **possible duplicate** of a customer without an e-mail
+ * (issue 32): a person without an e-mail, the same last name (not none) and the same E.164 phone,
+ * and a first name that one of the two writes as an initial of the other's. Never linked: the
+ * request goes to an operator (`needs_review`, `possible_duplicate`).
+ */
+export function rowIsPossibleDuplicate(row: LookupRow, key: MatchKey): boolean {
+  if (key.kind !== 'name_and_phone' || key.lastName === '') return false;
+  return (
+    text(row.PartyType) !== 'Organization' &&
+    !rowHasEmail(row) &&
+    nameForMatch(text(row.PersonLastName)) === key.lastName &&
+    storedPhoneAsE164(row.PrimaryContactPhone) === key.phone &&
+    firstNamesByInitial(nameForMatch(text(row.PersonFirstName)), key.firstName)
+  );
+}
+
 /** Whether two customers are one by the policy (the same key). Symmetric, reflexive and transitive. */
 export function sameCustomer(
   a: Parameters<typeof matchKeyOf>[0],

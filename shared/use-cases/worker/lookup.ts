@@ -14,7 +14,7 @@ import {
   RecoveryMatch,
 } from '../../domain/recovery-match';
 import { decideOnLookup } from '../../domain/worker-decisions';
-import { D365GateUnavailableError } from '../../ports';
+import { D365GateUnavailableError, GateSlot } from '../../ports';
 import { later } from '../clock';
 import { renewLease } from './claim';
 import { CreateHold, takeCreateSlot } from './create-hold';
@@ -94,10 +94,36 @@ async function lookUpWithoutEmail(
     const fields = { existingAccounts: match.accounts.join(','), matchedOn: 'name_and_phone' as const };
     return recordNeedsReview(work.record, { ...review, fields }, deps);
   }
+  if (match.kind === 'none') {
+    const possible = await lookupRead(() => findPossibleDuplicates(hold.slot!, deps, customer));
+    if (possible.length > 0) {
+      const review = { code: 'possible_duplicate' as const, message: FAILURE_CODES.possible_duplicate };
+      const fields = { existingAccounts: possible.join(','), matchedOn: 'name_initial_and_phone' as const };
+      return recordNeedsReview(work.record, { ...review, fields }, deps);
+    }
+  }
   const accounts = match.kind === 'found' ? [match.account] : [];
   const ended = await endOnMatch(work, hold, accounts, 'name_and_phone', deps);
   if (ended) return ended;
   return notCreatableYet(work, hold, sinceSubmit, deps);
+}
+
+/**
+ * The possible duplicates of a customer without an e-mail whom nobody matches exactly (issue 32):
+ * people of its last name and phone who write the first name as an initial of its own, or whose
+ * first name its initial may stand for. Without a last name (or a client that cannot look): none.
+ */
+function findPossibleDuplicates(
+  slot: GateSlot,
+  deps: WorkerDeps,
+  customer: CustomerRequest,
+): Promise<string[]> {
+  const { LegalEntity, FirstName, LastName, ContactNumber } = customer.Customer;
+  const find = deps.d365.findPossibleDuplicates?.bind(deps.d365);
+  if (!find || LastName === undefined || ContactNumber === undefined) return Promise.resolve([]);
+  return slot.run(() =>
+    find(LegalEntity, { firstName: FirstName, lastName: LastName, phone: ContactNumber }),
+  );
 }
 
 /**
