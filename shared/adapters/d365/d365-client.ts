@@ -323,7 +323,9 @@ export function d365Client(
         query = buildNameAndPhoneLookupQuery(legalEntity, { phone: person.phone });
       }
       const rows = await lookupRows(query, personal, callOptions);
-      return rows.filter((row) => rowIsPossibleDuplicate(row, key)).map((row) => row.CustomerAccount as string);
+      return rows
+        .filter((row) => rowIsPossibleDuplicate(row, key))
+        .map((row) => row.CustomerAccount as string);
     },
 
     async findOrganizations(legalEntity, organisation, callOptions) {
