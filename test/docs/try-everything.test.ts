@@ -135,6 +135,12 @@ describe('README "Try everything locally", on a fresh npm start', () => {
         env: env(),
         timeout: 240_000,
         maxBuffer: 16 * 1024 * 1024,
+      }).catch((error: Error & { stdout?: string; stderr?: string }) => {
+        // A failing step (newman's failed assertions, curl's error) says why in its own output.
+        throw new Error(
+          `${where} failed: ${error.message}\n--- stdout (last 6000 characters)\n${(error.stdout ?? '').slice(-6000)}` +
+            `\n--- stderr\n${(error.stderr ?? '').slice(-2000)}`,
+        );
       });
       const outputs = stdout.split(`${MARK}\n`);
       const problems = example.steps.flatMap((step, i) =>

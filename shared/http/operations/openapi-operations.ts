@@ -85,7 +85,7 @@ export function operationsPaths(): Record<string, Json> {
         operationId: 'opsListRequests',
         tags: ['operations'],
         summary: 'List the requests that need an operator (operator)',
-        description: `${AUTH_NOTE} A page of one view, newest first, filtered; the first page counts the matches per error code. Read from the operations index alone; no personal data.`,
+        description: `${AUTH_NOTE} A page of one view, newest first (by when each entered the view: \`at\`), filtered; the first page counts the matches per error code. Read from the operations index alone; no personal data.`,
         security: OPERATOR_SECURITY,
         parameters: [
           query('status', 'The view (default `failed`).', {

@@ -72,7 +72,9 @@ export async function lookUpBeforeCreate(
  * A customer without an e-mail (issue 32): the duplicate policy's lookup and the recovery lookup are
  * one, by name and phone among D365's customers without an e-mail (shared/domain/customer-match.ts),
  * in the create's slot. One is the customer (recovered, linked or rejected); several are for an
- * operator (`needs_review`, never a guess); a name that cannot be looked up exactly too.
+ * operator (`needs_review`, never a guess); a name that cannot be looked up exactly too. Nobody,
+ * but a possible duplicate (an initial for a first name: customer-match.ts `rowIsPossibleDuplicate`):
+ * for an operator too (`possible_duplicate`), never linked, never created.
  */
 async function lookUpWithoutEmail(
   work: Claimed,
@@ -83,18 +85,16 @@ async function lookUpWithoutEmail(
   const slotTaken = await takeCreateSlot(work, hold, deps);
   if (slotTaken) return slotTaken;
   const rows = await lookUpByNameAndPhone(hold.slot!, deps.d365, customer);
-  const sinceSubmit = secondsSince(deps, work.submittedAt);
-  if (rows === undefined) {
-    const message = unsearchableMessage();
-    return recordNeedsReview(work.record, { code: 'account_not_found', message }, deps);
-  }
-  const match = decideRecoveryMatch([], rows);
-  if (match.kind === 'ambiguous') {
-    const review = { code: 'account_not_found' as const, message: ambiguousMessage(match.accounts, false) };
-    const fields = { existingAccounts: match.accounts.join(','), matchedOn: 'name_and_phone' as const };
-    return recordNeedsReview(work.record, { ...review, fields }, deps);
-  }
-  if (match.kind === 'none') {
+  const match = rows === undefined ? undefined : decideRecoveryMatch([], rows);
+  const accounts =
+    match === undefined
+      ? undefined
+      : match.kind === 'ambiguous'
+        ? match.accounts
+        : match.kind === 'found'
+          ? [match.account]
+          : [];
+  if (match?.kind === 'none') {
     const possible = await lookupRead(() => findPossibleDuplicates(hold.slot!, deps, customer));
     if (possible.length > 0) {
       const review = { code: 'possible_duplicate' as const, message: FAILURE_CODES.possible_duplicate };
@@ -102,10 +102,12 @@ async function lookUpWithoutEmail(
       return recordNeedsReview(work.record, { ...review, fields }, deps);
     }
   }
-  const accounts = match.kind === 'found' ? [match.account] : [];
-  const ended = await endOnMatch(work, hold, accounts, 'name_and_phone', deps);
-  if (ended) return ended;
-  return notCreatableYet(work, hold, sinceSubmit, deps);
+  return endOnCandidates(work, hold, deps, {
+    accounts,
+    matchedOn: 'name_and_phone',
+    unsearchable: unsearchableMessage,
+    ambiguous: (several) => ambiguousMessage(several, false),
+  });
 }
 
 /**
@@ -127,6 +129,40 @@ function findPossibleDuplicates(
 }
 
 /**
+ * How a lookup by another identity than the e-mail ends (a phone and name, an organisation): not
+ * searchable exactly, or several candidates, is for an operator (`needs_review`, never a guess); one
+ * is the customer (recovered, linked or rejected by the policy); none lets the create go on.
+ */
+async function endOnCandidates(
+  work: Claimed,
+  hold: CreateHold,
+  deps: WorkerDeps,
+  lookup: {
+    accounts: string[] | undefined;
+    matchedOn: MatchedOn;
+    unsearchable: () => string;
+    ambiguous: (accounts: string[]) => string;
+  },
+): Promise<Stop> {
+  const sinceSubmit = secondsSince(deps, work.submittedAt);
+  const { accounts, matchedOn } = lookup;
+  if (accounts === undefined)
+    return recordNeedsReview(
+      work.record,
+      { code: 'account_not_found', message: lookup.unsearchable() },
+      deps,
+    );
+  if (accounts.length > 1) {
+    const message = lookup.ambiguous(accounts);
+    const fields = { existingAccounts: accounts.join(','), matchedOn };
+    return recordNeedsReview(work.record, { code: 'account_not_found', message, fields }, deps);
+  }
+  const ended = await endOnMatch(work, hold, accounts, matchedOn, deps);
+  if (ended) return ended;
+  return notCreatableYet(work, hold, sinceSubmit, deps);
+}
+
+/**
  * An organisation (issue 32): by its tax number, else by its name in its country among organisations
  * without one (never by a contact's e-mail), in the create's slot: the duplicate policy's lookup and
  * the recovery lookup are one. One is the organisation; several are for an operator.
@@ -140,22 +176,13 @@ async function lookUpOrganisation(
   const slotTaken = await takeCreateSlot(work, hold, deps);
   if (slotTaken) return slotTaken;
   const found = await lookupRead(() => hold.slot!.run(() => findOrganisation(deps.d365, customer)));
-  const sinceSubmit = secondsSince(deps, work.submittedAt);
   const matchedOn: MatchedOn = customer.Customer.TaxNumber !== undefined ? 'tax_number' : 'name_and_country';
-  if (found === undefined)
-    return recordNeedsReview(
-      work.record,
-      { code: 'account_not_found', message: organisationUnsearchableMessage() },
-      deps,
-    );
-  if (found.length > 1) {
-    const message = organisationAmbiguousMessage(found, matchedOn);
-    const fields = { existingAccounts: found.join(','), matchedOn };
-    return recordNeedsReview(work.record, { code: 'account_not_found', message, fields }, deps);
-  }
-  const ended = await endOnMatch(work, hold, found, matchedOn, deps);
-  if (ended) return ended;
-  return notCreatableYet(work, hold, sinceSubmit, deps);
+  return endOnCandidates(work, hold, deps, {
+    accounts: found,
+    matchedOn,
+    unsearchable: organisationUnsearchableMessage,
+    ambiguous: (several) => organisationAmbiguousMessage(several, matchedOn),
+  });
 }
 
 /**
