@@ -1,5 +1,6 @@
 import { MINIMAL_CUSTOMER_EXAMPLE } from '../../shared/http/openapi-examples';
-import { Json, PROBLEM_SHAPE, request, status } from './postman-parts';
+import { Json, pollUntil, PROBLEM_SHAPE, request, status } from './postman-parts';
+import { operatorChecks } from './postman-operator-checks';
 
 /**
  * The collection's Operations folder (issue 31, docs/operations.md): every `/api/ops/*` route and
@@ -26,28 +27,6 @@ const refusedBody = (variable: string) =>
     null,
     2,
   );
-
-/**
- * Polls until `pm.response.json()[field]` is one of `until` (at most 120 times, half a second
- * apart: the sandbox waits for the timer before the next request), then runs `tests`.
- */
-function pollUntil(name: string, field: string, until: string[], tests: string[]): string[] {
-  const counter = `polls_${name.replace(/[^A-Za-z0-9]/g, '')}`;
-  return [
-    ...status(200),
-    `const polls = Number(pm.collectionVariables.get('${counter}') || 0) + 1;`,
-    `const value = pm.response.json().${field};`,
-    `if (!${JSON.stringify(until)}.includes(value) && polls < 120) {`,
-    `  pm.collectionVariables.set('${counter}', polls);`,
-    `  pm.execution.setNextRequest(${JSON.stringify(name)});`,
-    '  setTimeout(() => {}, 500);',
-    '} else {',
-    `  pm.collectionVariables.set('${counter}', 0);`,
-    `  pm.test('${field} is ${until.join(' or ')}', () => pm.expect(${JSON.stringify(until)}).to.include(value));`,
-    ...tests.map((line) => `  ${line}`),
-    '}',
-  ];
-}
 
 const NO_PERSONAL_DATA = [
   "pm.test('no personal data in the answer', () => {",
@@ -99,8 +78,9 @@ function findAndFix(): Json[] {
         "pm.test('both, newest first, counted by code', () => {",
         '  const page = pm.response.json();',
         '  const ids = page.items.map((item) => item.correlationId);',
+        // Newest first by the time each entered the view (the one that failed last leads; the two
+        // may fail in either order, on either instance).
         "  pm.expect(ids).to.include.members([pm.collectionVariables.get('opsA'), pm.collectionVariables.get('opsB')]);",
-        // Newest first by when each entered the view: the two fail in either order.
         '  const at = page.items.map((item) => item.at);',
         '  pm.expect(at).to.eql([...at].sort().reverse());',
         '  pm.expect(page.counts.byCode.business_error).to.be.at.least(2);',
@@ -337,7 +317,7 @@ export function operationsFolder(): Json {
   return {
     name: 'Operations (operator console)',
     description:
-      'Every operations route (docs/operations.md) with the master key (`masterKey`; empty locally without keys): it makes two failures of its own, finds them, edits one and retries it, replays the other as a job, resolves it, and reads the audit log. With `CALLER_AUTH=app-service`, send an Entra ID token with `CALLER_ROLE_OPERATOR` instead of the key.',
-    item: [...findAndFix(), ...replayAndResolve(), ...consolePage()],
+      'Every operations route (docs/operations.md) with the master key (`masterKey`; empty locally without keys): it makes two failures of its own, finds them, edits one and retries it, replays the other as a job, resolves it, and reads the audit log; then checks the configuration (`/health/deep`), backfills `backfillSource` as a dry run and follows it, and shows the shop write-back retry\u2019s refusals. With `CALLER_AUTH=app-service`, send an Entra ID token with `CALLER_ROLE_OPERATOR` instead of the key.',
+    item: [...findAndFix(), ...replayAndResolve(), ...operatorChecks(), ...consolePage()],
   };
 }

@@ -117,3 +117,32 @@ export function request(
     },
   };
 }
+
+/**
+ * Polls until `pm.response.json()[field]` is one of `until` (at most `limit` times, half a second
+ * apart: the sandbox waits for the timer before the next request), then runs `tests`. Never a
+ * fixed wait: a loaded machine only takes more polls.
+ */
+export function pollUntil(
+  name: string,
+  field: string,
+  until: string[],
+  tests: string[],
+  limit = 120,
+): string[] {
+  const counter = `polls_${name.replace(/[^A-Za-z0-9]/g, '')}`;
+  return [
+    ...status(200),
+    `const polls = Number(pm.collectionVariables.get('${counter}') || 0) + 1;`,
+    `const value = pm.response.json().${field};`,
+    `if (!${JSON.stringify(until)}.includes(value) && polls < ${limit}) {`,
+    `  pm.collectionVariables.set('${counter}', polls);`,
+    `  pm.execution.setNextRequest(${JSON.stringify(name)});`,
+    '  setTimeout(() => {}, 500);',
+    '} else {',
+    `  pm.collectionVariables.set('${counter}', 0);`,
+    `  pm.test('${field} is ${until.join(' or ')}', () => pm.expect(${JSON.stringify(until)}).to.include(value));`,
+    ...tests.map((line) => `  ${line}`),
+    '}',
+  ];
+}

@@ -465,6 +465,8 @@ export function postmanCollection(): Json {
       { key: 'clientId', value: '' },
       { key: 'customerGroup', value: '30' },
       { key: 'accountPattern', value: '^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$' },
+      // A shop source with an Admin API token (WEBHOOK_SOURCES): the local stack's BigCommerce store.
+      { key: 'backfillSource', value: 'local-bigcommerce' },
       ...webhookVariables(),
     ],
   };

@@ -23,6 +23,44 @@ describe('the Postman collection', () => {
     expect(read(ENVIRONMENT_PATH)).toEqual(localEnvironment());
   });
 
+  it('has a request for every route of the OpenAPI document, in any folder', () => {
+    type Item = { name: string; item?: Item[]; request?: { method: string; url: { raw: string } } };
+    const requests = (items: Item[]): { method: string; path: string[] }[] =>
+      items.flatMap((i) =>
+        i.item
+          ? requests(i.item)
+          : i.request && i.request.url.raw.startsWith('{{baseUrl}}/')
+            ? [
+                {
+                  method: i.request.method,
+                  path: i.request.url.raw.replace('{{baseUrl}}/', '').split('?')[0]!.split('/'),
+                },
+              ]
+            : [],
+      );
+    const sent = requests((read(COLLECTION_PATH) as { item: Item[] }).item);
+    // A `{parameter}` of the document stands for any one segment (a literal or a `{{variable}}`).
+    const matches = (template: string[], path: string[]) =>
+      template.length === path.length && template.every((s, i) => /^\{[^}]+\}$/.test(s) || s === path[i]);
+    const documented = Object.entries(
+      openApiDocument().paths as Record<string, Record<string, unknown>>,
+    ).flatMap(([path, methods]) =>
+      Object.keys(methods)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => ({ method: m.toUpperCase(), template: path.slice(1).split('/') })),
+    );
+    expect(documented.length).toBeGreaterThanOrEqual(30);
+    const missing = documented
+      .filter(({ method, template }) => !sent.some((r) => r.method === method && matches(template, r.path)))
+      .map(({ method, template }) => `${method} /${template.join('/')}`);
+    expect(missing).toEqual([]);
+    // And the other way round: the collection sends nothing the document lacks.
+    const undocumented = sent
+      .filter((r) => !documented.some((d) => d.method === r.method && matches(d.template, r.path)))
+      .map((r) => `${r.method} /${r.path.join('/')}`);
+    expect(undocumented).toEqual([]);
+  });
+
   it('sends every operations route and the console page (issue 31), each with the master key', () => {
     const collection = read(COLLECTION_PATH) as {
       item: {
