@@ -4,6 +4,7 @@ import {
   plantWebhookSecrets,
   postRaw,
   shopifyHeaders,
+  standardHeaders,
   WEBHOOK_SOURCES,
 } from '../support/webhooks';
 
@@ -16,7 +17,8 @@ const SOURCES = WEBHOOK_SOURCES.map((source) =>
 
 /**
  * Organisations (issue 32, "Done when": an organisation lands as an Organization in D365 on both
- * targets). Each target: a company with a contact person and a VAT number is created as a D365
+ * targets), from each source that has one: POS (`POST /api/customers`), a Shopify B2B company
+ * location, a Standard Webhooks sender (BigCommerce has none mapped: README, "Organisations"). Each target: a company with a contact person and a VAT number is created as a D365
  * Organization; the same company sent again (its number written another way, another contact's
  * e-mail) is linked on its tax number; a person with the company's e-mail is another customer.
  */
@@ -137,5 +139,33 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
     expect(
       (await stack.customers()).filter((c) => c.fields.OrganizationName === `Example Company ${run}`),
     ).toHaveLength(1);
+  }, 120_000);
+
+  it('Standard Webhooks: an organisation in our contract (customer.created) lands as a D365 Organization', async () => {
+    const run = `sw${target}${Date.now()}`.replace(/[^a-z0-9]/g, '');
+    const body = JSON.stringify({
+      type: 'customer.created',
+      timestamp: new Date().toISOString(),
+      data: {
+        reference: `MW-${run}`.slice(0, 64),
+        ...company(run, `DE${run.slice(-9)}`, `orders@${run}.example`),
+      },
+    });
+    const answer = await postRaw(
+      `${stack.url}/api/webhooks/standard?source=test-standard`,
+      body,
+      standardHeaders(body),
+    );
+    expect(answer.status).toBe(202);
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 45_000);
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    const organisations = (await stack.customers()).filter(
+      (c) => c.fields.OrganizationName === `Contoso ${run}`,
+    );
+    expect(organisations.map((c) => c.account)).toEqual([final.customerAccount]);
+    expect(organisations[0]!.fields).toMatchObject({
+      PartyType: 'Organization',
+      TaxExemptNumber: `DE${run.slice(-9)}`.toUpperCase(),
+    });
   }, 120_000);
 });
