@@ -4,6 +4,7 @@ import {
   LookupRow,
   MatchKey,
   matchKeyOf,
+  claimKeyOf,
   firstNamesByInitial,
   nameAndPhoneKey,
   rowIsPossibleDuplicate,
@@ -238,5 +239,29 @@ describe('possible duplicates: a first name as an initial (issue 32)', () => {
       expect(created.length).toBe(order[0] === 2 ? 1 : 2);
       expect(linked.get(2)!.startsWith(REVIEW)).toBe(order[0] !== 2);
     }
+  });
+});
+
+describe('the fleet-wide claim of a create (claimKeyOf)', () => {
+  const key = (FirstName: string, LastName?: string, ContactNumber = '+14255550100') =>
+    claimKeyOf('USRT', matchKeyOf({ FirstName, ...(LastName !== undefined && { LastName }), ContactNumber }));
+
+  it('is one for a household without e-mails (last name and phone): Jane, John and J. Smith run one at a time', () => {
+    expect(key('Jane', 'Smith')).toBe(key('John', 'Smith'));
+    expect(key('J.', 'SMITH')).toBe(key('John', 'Smith'));
+    // Another phone, another last name, another legal entity: another claim.
+    expect(key('John', 'Smith', '+14255550101')).not.toBe(key('John', 'Smith'));
+    expect(key('John', 'Smyth')).not.toBe(key('John', 'Smith'));
+    expect(
+      claimKeyOf('USMF', matchKeyOf({ FirstName: 'John', LastName: 'Smith', ContactNumber: '+14255550100' })),
+    ).not.toBe(key('John', 'Smith'));
+  });
+
+  it('is the identity key otherwise (an e-mail; a first name without a last name; an organisation)', () => {
+    const byEmail = matchKeyOf({ FirstName: 'John', EmailAddress: 'john@example.com' });
+    expect(claimKeyOf('USRT', byEmail)).toBe(identityKeyOf('USRT', byEmail));
+    const firstOnly = matchKeyOf({ FirstName: 'Lena', ContactNumber: '+14255550100' });
+    expect(claimKeyOf('USRT', firstOnly)).toBe(identityKeyOf('USRT', firstOnly));
+    expect(key('Lena')).not.toBe(key('Anna'));
   });
 });

@@ -107,6 +107,19 @@ export function identityKeyOf(legalEntity: string, key: MatchKey): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * The key of the fleet-wide claim a create takes (shared/use-cases/worker/create.ts): the identity
+ * key, except for a customer without an e-mail who has a last name: legal entity + last name +
+ * phone (a household), hashed. So the creates of one household's phone run one at a time on any
+ * instance, and whichever comes second sees the first: "J. Smith" beside "John Smith" is a possible
+ * duplicate whatever instances the two arrive on at once (issue 32), not two customers.
+ */
+export function claimKeyOf(legalEntity: string, key: MatchKey): string {
+  if (key.kind !== 'name_and_phone' || key.lastName === '') return identityKeyOf(legalEntity, key);
+  const entity = legalEntity.trim().toUpperCase();
+  return createHash('sha256').update(`${entity}\nhousehold\n${key.lastName}\n${key.phone}`).digest('hex');
+}
+
 /** A customer row as a lookup returns it (CustomersV3 field names). */
 export interface LookupRow {
   CustomerAccount?: unknown;

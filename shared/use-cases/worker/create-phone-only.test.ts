@@ -3,7 +3,7 @@ import { memoryIdentityClaims } from '../../../test/support/memory-identity-clai
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
 import { acceptCustomer } from '../accept-customer';
 import { d365Gate } from '../../adapters/d365/d365-gate';
-import { identityKeyOf, matchKeyOf } from '../../domain/customer-match';
+import { claimKeyOf, matchKeyOf } from '../../domain/customer-match';
 import { toStatusAnswer } from '../../domain/status';
 import type { NameAndPhoneMatch } from '../../domain/recovery-match';
 import type { QueueMessage } from '../../domain/queue-message';
@@ -105,8 +105,8 @@ describe('a customer without an e-mail', () => {
     expect(outcome).toMatchObject({ kind: 'succeeded', customerAccount: 'US-000900', outcome: 'created' });
     expect(app.calls).toEqual(['name-and-phone-lookup', 'create']);
     expect(app.nameLookups).toEqual([{ firstName: 'Cust', lastName: 'Berg', phone: '+14255550100' }]);
-    // The fleet-wide claim is on the name-and-phone key.
-    const key = identityKeyOf(
+    // The fleet-wide claim is on the household's key: last name and phone (possible duplicates too).
+    const key = claimKeyOf(
       'USRT',
       matchKeyOf({ FirstName: 'Cust', LastName: 'Berg', ContactNumber: '+14255550100' }),
     );
