@@ -233,6 +233,13 @@ export interface D365Client {
     options?: CallOptions,
   ): Promise<NameAndPhoneMatch[] | undefined>;
   /**
+   * Possible duplicates of a customer without an e-mail (issue 32, customer-match.ts
+   * `rowIsPossibleDuplicate`): the accounts of the people without an e-mail of this last name and
+   * phone whose first name one of the two writes as an initial of the other's. Optional: a D365
+   * client without it finds none (the exact lookup still decides).
+   */
+  findPossibleDuplicates?(legalEntity: string, person: PersonKey, options?: CallOptions): Promise<string[]>;
+  /**
    * Organisations (issue 32): the accounts of the organisations with this tax number, or with this
    * name in this country and no tax number, every row re-checked exactly (customer-match.ts).
    * `undefined` when the name cannot be filtered on exactly. Optional: a D365 client without it

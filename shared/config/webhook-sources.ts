@@ -18,7 +18,8 @@ const legalEntity = z.string().regex(/^[A-Za-z0-9]{1,4}$/, 'legalEntity must be 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD');
 const customerGroup = z.string().min(1).max(10).optional();
 
-export const SHOPIFY_TOPICS = ['customers/create', 'customers/update'] as const;
+/** `company_locations/create` (issue 32): a B2B company location becomes an organisation customer (opt-in). */
+export const SHOPIFY_TOPICS = ['customers/create', 'customers/update', 'company_locations/create'] as const;
 
 /** Metafield namespace (3–255) and key (2–64): letters, digits, `-`, `_` (shopify.dev, metafields). */
 const metafieldName = (min: number, max: number) =>

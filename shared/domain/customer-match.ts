@@ -107,6 +107,19 @@ export function identityKeyOf(legalEntity: string, key: MatchKey): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * The key of the fleet-wide claim a create takes (shared/use-cases/worker/create.ts): the identity
+ * key, except for a customer without an e-mail who has a last name: legal entity + last name +
+ * phone (a household), hashed. So the creates of one household's phone run one at a time on any
+ * instance, and whichever comes second sees the first: "J. Smith" beside "John Smith" is a possible
+ * duplicate whatever instances the two arrive on at once (issue 32), not two customers.
+ */
+export function claimKeyOf(legalEntity: string, key: MatchKey): string {
+  if (key.kind !== 'name_and_phone' || key.lastName === '') return identityKeyOf(legalEntity, key);
+  const entity = legalEntity.trim().toUpperCase();
+  return createHash('sha256').update(`${entity}\nhousehold\n${key.lastName}\n${key.phone}`).digest('hex');
+}
+
 /** A customer row as a lookup returns it (CustomersV3 field names). */
 export interface LookupRow {
   CustomerAccount?: unknown;
@@ -150,6 +163,39 @@ export function rowMatchesKey(row: LookupRow, key: MatchKey): boolean {
     nameForMatch(text(row.PersonFirstName)) === key.firstName &&
     nameForMatch(text(row.PersonLastName)) === key.lastName &&
     storedPhoneAsE164(row.PrimaryContactPhone) === key.phone
+  );
+}
+
+/** A first name (as matched) that is an initial: one letter, with or without a full stop (`j.`, `j`). */
+const initialOf = (name: string): string | undefined => /^(\p{L})\.?$/u.exec(name)?.[1];
+
+/**
+ * Whether two first names (as matched) differ but may be one person's: one is an initial of the
+ * other (`j.` and `john`), or both are initials of one letter (`j.` and `j`). Never a match: two
+ * people of one household share a phone and a last name (Jane and John Smith), so "J. Smith" may be
+ * either; only an operator can tell (a possible duplicate, issue 32).
+ */
+export function firstNamesByInitial(a: string, b: string): boolean {
+  if (a === b) return false;
+  const [initialA, initialB] = [initialOf(a), initialOf(b)];
+  if (initialA === undefined && initialB === undefined) return false;
+  return (initialA ?? [...a][0]) === (initialB ?? [...b][0]);
+}
+
+/**
+ * Whether a row a lookup returned is a **possible duplicate** of a customer without an e-mail
+ * (issue 32): a person without an e-mail, the same last name (not none) and the same E.164 phone,
+ * and a first name that one of the two writes as an initial of the other's. Never linked: the
+ * request goes to an operator (`needs_review`, `possible_duplicate`).
+ */
+export function rowIsPossibleDuplicate(row: LookupRow, key: MatchKey): boolean {
+  if (key.kind !== 'name_and_phone' || key.lastName === '') return false;
+  return (
+    text(row.PartyType) !== 'Organization' &&
+    !rowHasEmail(row) &&
+    nameForMatch(text(row.PersonLastName)) === key.lastName &&
+    storedPhoneAsE164(row.PrimaryContactPhone) === key.phone &&
+    firstNamesByInitial(nameForMatch(text(row.PersonFirstName)), key.firstName)
   );
 }
 

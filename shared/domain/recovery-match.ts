@@ -14,7 +14,14 @@
  */
 
 /** Which fields of D365's customer matched the request's (never the values themselves). */
-export const MATCHED_ON = ['email', 'name_and_phone', 'tax_number', 'name_and_country'] as const;
+export const MATCHED_ON = [
+  'email',
+  'name_and_phone',
+  'tax_number',
+  'name_and_country',
+  /** A possible duplicate (issue 32): last name, phone, and a first name one writes as an initial. */
+  'name_initial_and_phone',
+] as const;
 export type MatchedOn = (typeof MATCHED_ON)[number];
 
 /** A customer a name-and-phone lookup found. */

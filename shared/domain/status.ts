@@ -90,6 +90,8 @@ export const FAILURE_CODES = {
     'The update no longer makes a valid customer when merged with the changes applied before it; it was not applied.',
   update_conflict:
     'The customer was changed in D365 since our last update, in fields this update changes (UPDATE_CONFLICT_POLICY=review): nothing was sent; compare the fields named here in D365 and send the update again if it should win.',
+  possible_duplicate:
+    'The request has no e-mail, and D365 has a customer without one of its last name and phone whose first name one of the two writes as an initial of the other (J. Smith and John Smith): possibly the same person, possibly two of one household. Nothing was created: an operator links the request to that account in D365, or creates the customer there.',
 } as const;
 export type FailureCode = keyof typeof FAILURE_CODES;
 

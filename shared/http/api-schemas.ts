@@ -29,7 +29,7 @@ const existingAccounts = z
   .min(1)
   .meta({
     description:
-      'Every D365 account the duplicate policy matched in the legal entity (by the request\u2019s e-mail address, or for a request without one by name and phone: `matchedOn`): the duplicate that `DUPLICATE_POLICY=reject` refused, or the matches when several customers were found (by e-mail `link` took the first; by name and phone the request is `needs_review`).',
+      'Every D365 account the duplicate policy matched in the legal entity (by the request\u2019s e-mail address, or for a request without one by name and phone: `matchedOn`): the duplicate that `DUPLICATE_POLICY=reject` refused, or the matches when several customers were found (by e-mail `link` took the first; by name and phone the request is `needs_review`), or the possible duplicates of a request without an e-mail (`possible_duplicate`, `needs_review`).',
     examples: [['US-000001']],
   });
 
@@ -92,7 +92,7 @@ export const statusAnswerSchema = z
       .optional()
       .meta({
         description:
-          'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone` as E.164, among customers without an e-mail: the duplicate policy for a request without an e-mail, or recovering a customer a create may have made if none holds the e-mail; several such customers: `needs_review` with them in `existingAccounts`), `tax_number` (`TaxExemptNumber`: an organisation) or `name_and_country` (`OrganizationName` and `AddressCountryRegionId` among organisations without a tax number). Never the matched values.',
+          'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone` as E.164, among customers without an e-mail: the duplicate policy for a request without an e-mail, or recovering a customer a create may have made if none holds the e-mail; several such customers: `needs_review` with them in `existingAccounts`), `tax_number` (`TaxExemptNumber`: an organisation) or `name_and_country` (`OrganizationName` and `AddressCountryRegionId` among organisations without a tax number), or `name_initial_and_phone` (a possible duplicate of a request without an e-mail: `PersonLastName` and `PrimaryContactPhone` equal, and `PersonFirstName` an initial of the request’s first name or the other way round, among customers without an e-mail: `needs_review` with `possible_duplicate`, never linked). Never the matched values.',
         examples: ['email'],
       }),
     addresses: z

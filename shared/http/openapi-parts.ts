@@ -81,7 +81,11 @@ export const HEADERS = {
 export type ProblemName = keyof typeof PROBLEM_EXAMPLES;
 
 /** The codes a `needs_review` ending carries (README, Status life cycle). */
-const NEEDS_REVIEW_CODES: readonly FailureCode[] = ['account_not_found', 'update_conflict'];
+const NEEDS_REVIEW_CODES: readonly FailureCode[] = [
+  'account_not_found',
+  'update_conflict',
+  'possible_duplicate',
+];
 
 export function failureExample(code: FailureCode, status: number): Json {
   return {

@@ -268,9 +268,9 @@ function buildDocument(): Json {
             ...callerProblems(),
             '409': problem(
               409,
-              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`reference-in-use`) the `Customer-Reference` already names one of the caller\u2019s customers, or one whose create is running (`statusUrl` is that create\u2019s): one customer per reference, nothing stored; or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists; or a privacy request erased the customer this `Customer-Reference` names (`erased-customer`, until an operator releases it).',
+              'The first request with this `Idempotency-Key` is still being accepted (`Retry-After`); or (`reference-in-use`) the `Customer-Reference` already names one of the caller\u2019s customers, or one whose create is running (`statusUrl` is that create\u2019s): one customer per reference, nothing stored; or (`Prefer: wait`, `DUPLICATE_POLICY=reject`) the customer exists; or (`Prefer: wait`) the create ended `needs_review` as a `possible_duplicate` (no e-mail, and D365 has a customer of its last name and phone whose first name one of the two writes as an initial: listed in `existingAccounts`, `matchedOn: name_initial_and_phone`; final, an operator decides); or a privacy request erased the customer this `Customer-Reference` names (`erased-customer`, until an operator releases it).',
               ['idempotencyKeyInProgress', 'referenceInUse', 'erasedCustomer'],
-              ['duplicate'],
+              ['duplicate', 'possible_duplicate'],
               {
                 'Retry-After': header('Retry-After', true),
                 'X-Correlation-Id': header('X-Correlation-Id', true),

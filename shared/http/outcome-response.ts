@@ -44,6 +44,7 @@ const FAILURE_STATUS: Record<FailureCode, number> = {
   customer_not_created: 409,
   invalid_update: 422,
   update_conflict: 409,
+  possible_duplicate: 409,
 };
 
 /**

@@ -170,4 +170,42 @@ describe('the D365 client lookups', () => {
     ).resolves.toEqual([]);
     expect(await queries()).toBe(1);
   });
+
+  it('finds possible duplicates (issue 32): one writes the first name as an initial of the other, same last name and phone, no e-mail', async () => {
+    const phone = '+14255550177';
+    const initial = await create({
+      PersonFirstName: 'J.',
+      PersonLastName: 'Smith',
+      PrimaryContactPhone: phone,
+    });
+    const other = await create({
+      PersonFirstName: 'Jane',
+      PersonLastName: 'Smith',
+      PrimaryContactPhone: phone,
+    });
+    // Not possible duplicates of John Smith: an e-mail, another letter, another last name, another phone.
+    await create({
+      PersonFirstName: 'J',
+      PersonLastName: 'Smith',
+      PrimaryContactPhone: phone,
+      PrimaryContactEmail: 'j.smith@example.com',
+    });
+    await create({ PersonFirstName: 'A.', PersonLastName: 'Smith', PrimaryContactPhone: phone });
+    await create({ PersonFirstName: 'J.', PersonLastName: 'Smyth', PrimaryContactPhone: phone });
+    await create({ PersonFirstName: 'J.', PersonLastName: 'Smith', PrimaryContactPhone: '+14255550178' });
+    await control('DELETE', '/_emulator/requests');
+    await expect(
+      client().findPossibleDuplicates!('USRT', { firstName: 'John', lastName: 'SMITH', phone }),
+    ).resolves.toEqual([initial]);
+    // One lookup, by last name and phone (the first names compared here).
+    expect(await queries()).toBe(1);
+    // J. Smith's possible duplicates: Jane, not J. (the very same name is a match, not a possible duplicate).
+    await expect(
+      client().findPossibleDuplicates!('USRT', { firstName: 'J.', lastName: 'Smith', phone }),
+    ).resolves.toEqual([other]);
+    // Without a last name there is nothing to compare: no lookup.
+    await control('DELETE', '/_emulator/requests');
+    await expect(client().findPossibleDuplicates!('USRT', { firstName: 'John', phone })).resolves.toEqual([]);
+    expect(await queries()).toBe(0);
+  });
 });

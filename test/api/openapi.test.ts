@@ -74,7 +74,7 @@ describe('the OpenAPI document', () => {
   it('says which fields a lookup matched on, as a closed list (never the values)', () => {
     expect(document.components.schemas.StatusAnswer.properties.matchedOn).toMatchObject({
       type: 'string',
-      enum: ['email', 'name_and_phone', 'tax_number', 'name_and_country'],
+      enum: ['email', 'name_and_phone', 'tax_number', 'name_and_country', 'name_initial_and_phone'],
     });
   });
 

@@ -1,8 +1,24 @@
-import { AppStack, postJson, startAppStack } from '../support/app-stack';
+import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
+import {
+  freshShopify,
+  plantWebhookSecrets,
+  postRaw,
+  shopifyHeaders,
+  standardHeaders,
+  WEBHOOK_SOURCES,
+} from '../support/webhooks';
+
+/** The test sources, the Shopify one subscribed to B2B company locations too (opt-in topic). */
+const SOURCES = WEBHOOK_SOURCES.map((source) =>
+  source.kind === 'shopify'
+    ? { ...source, topics: ['customers/create', 'customers/update', 'company_locations/create'] }
+    : source,
+);
 
 /**
  * Organisations (issue 32, "Done when": an organisation lands as an Organization in D365 on both
- * targets). Each target: a company with a contact person and a VAT number is created as a D365
+ * targets), from each source that has one: POS (`POST /api/customers`), a Shopify B2B company
+ * location, a Standard Webhooks sender (BigCommerce has none mapped: README, "Organisations"). Each target: a company with a contact person and a VAT number is created as a D365
  * Organization; the same company sent again (its number written another way, another contact's
  * e-mail) is linked on its tax number; a person with the company's e-mail is another customer.
  */
@@ -33,8 +49,11 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
   let stack: AppStack;
 
   beforeAll(async () => {
-    stack = await startAppStack({ settings: { D365_TARGET: target, DUPLICATE_POLICY: 'link' } });
-  });
+    stack = await startAppStack({
+      settings: { D365_TARGET: target, DUPLICATE_POLICY: 'link', WEBHOOK_SOURCES: JSON.stringify(SOURCES) },
+    });
+    await plantWebhookSecrets(stack.emulator.url);
+  }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -89,5 +108,64 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
       (c) => c.fields.OrganizationName === `Contoso ${run}`,
     );
     expect(organisations.map((c) => c.account)).toEqual([account]);
+  }, 120_000);
+
+  it('Shopify B2B: a company location (the documented company_locations/create) lands as a D365 Organization, once', async () => {
+    const run = `${target}${Date.now()}`.replace(/[^a-z0-9]/g, '');
+    const body = Buffer.from(
+      freshShopify('shopify-company-locations-create.json')
+        .toString('utf8')
+        .replace(/"name": "Example Company"/g, `"name": "Example Company ${run}"`)
+        .replace(/1214214141/g, `CA${run.slice(-12)}`),
+    );
+    const headers = shopifyHeaders(body, { topic: 'company_locations/create' });
+    const answer = await postRaw(`${stack.url}/api/webhooks/shopify`, body, headers);
+    expect(answer.status).toBe(202);
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 45_000);
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    const organisations = (await stack.customers()).filter(
+      (c) => c.fields.OrganizationName === `Example Company ${run}`,
+    );
+    expect(organisations).toHaveLength(1);
+    expect(organisations[0]!.fields).toMatchObject({
+      PartyType: 'Organization',
+      TaxExemptNumber: `CA${run.slice(-12)}`.toUpperCase(),
+      AddressCountryRegionId: 'CAN',
+    });
+    expect(organisations[0]!.account).toBe(final.customerAccount);
+    // The same delivery again (Shopify retries): the same request, nothing more in D365.
+    const again = await postRaw(`${stack.url}/api/webhooks/shopify`, body, headers);
+    expect(again.status).toBeLessThan(300);
+    expect(
+      (await stack.customers()).filter((c) => c.fields.OrganizationName === `Example Company ${run}`),
+    ).toHaveLength(1);
+  }, 120_000);
+
+  it('Standard Webhooks: an organisation in our contract (customer.created) lands as a D365 Organization', async () => {
+    const run = `sw${target}${Date.now()}`.replace(/[^a-z0-9]/g, '');
+    const body = JSON.stringify({
+      type: 'customer.created',
+      timestamp: new Date().toISOString(),
+      data: {
+        reference: `MW-${run}`.slice(0, 64),
+        ...company(run, `DE${run.slice(-9)}`, `orders@${run}.example`),
+      },
+    });
+    const answer = await postRaw(
+      `${stack.url}/api/webhooks/standard?source=test-standard`,
+      body,
+      standardHeaders(body),
+    );
+    expect(answer.status).toBe(202);
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 45_000);
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    const organisations = (await stack.customers()).filter(
+      (c) => c.fields.OrganizationName === `Contoso ${run}`,
+    );
+    expect(organisations.map((c) => c.account)).toEqual([final.customerAccount]);
+    expect(organisations[0]!.fields).toMatchObject({
+      PartyType: 'Organization',
+      TaxExemptNumber: `DE${run.slice(-9)}`.toUpperCase(),
+    });
   }, 120_000);
 });

@@ -108,4 +108,35 @@ describe('recovery by name and phone', () => {
     });
     expect([...(final.existingAccounts as string[])].sort()).toEqual(held.map((c) => c.account).sort());
   }, 90_000);
+
+  it('sends a phone-only customer written with an initial to an operator: possible_duplicate, nothing created (issue 32)', async () => {
+    const john = person();
+    delete (john.Customer as { EmailAddress?: string }).EmailAddress;
+    const created = await submit(john);
+    expect(created).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    // "R." for "Rec…" with the same last name and phone, the number written nationally: the same
+    // person, or another of the household (J. Smith: Jane or John).
+    const initial = {
+      Customer: {
+        ...john.Customer,
+        FirstName: `${john.Customer.FirstName[0]}.`,
+        ContactNumber: john.Customer.ContactNumber.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3'),
+      },
+    };
+    const answer = await postJson(`${stack.url}/api/customers`, initial, { Prefer: 'wait=30' });
+    expect(answer.status).toBe(409);
+    expect(answer.json).toMatchObject({ code: 'possible_duplicate' });
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 45_000);
+    expect(final).toMatchObject({
+      status: 'needs_review',
+      error: { code: 'possible_duplicate' },
+      existingAccounts: [created.customerAccount],
+      matchedOn: 'name_initial_and_phone',
+    });
+    expect(JSON.stringify([final, answer.json])).not.toMatch(
+      new RegExp(`${john.Customer.LastName}|${john.Customer.ContactNumber.slice(5)}`),
+    );
+    // D365 holds John only.
+    expect(await withPhone(john.Customer.ContactNumber)).toHaveLength(1);
+  }, 90_000);
 });

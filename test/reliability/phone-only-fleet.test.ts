@@ -8,7 +8,7 @@ import { postJson, waitForTerminal } from '../support/app-stack';
  * once on the fleet). Two hosts on one storage account; ten people known by name and phone only, one
  * household sharing a phone and two namesakes with different phones; each person sent four times at
  * once (separate requests, no Idempotency-Key, over both hosts, phones written four ways). The
- * identity claim on the name-and-phone key makes the lookup and the create one request at a time:
+ * identity claim on the household key (last name and phone) makes the lookup and the create one request at a time:
  * each person is one D365 customer (DUPLICATE_POLICY=link: one `created`, three `linked`), and no two
  * people share one.
  */
@@ -99,5 +99,52 @@ describe('phone-only customers on a fleet of two hosts', () => {
     expect(ours.map((c) => c.fields.PrimaryContactPhone).sort()).toEqual(
       people.map((person) => `+1${person.phone}`).sort(),
     );
+  }, 600_000);
+
+  it('sends "J. Smith" to an operator even when it arrives with "John Smith" at once on another host (the household claim)', async () => {
+    const run = randomUUID().slice(0, 6);
+    const fixture = sampleCustomer('full');
+    delete fixture.Customer.EmailAddress;
+    const body = (first: string) => ({
+      Customer: {
+        ...fixture.Customer,
+        FirstName: first,
+        LastName: `Smith${run}`,
+        ContactNumber: '+14255550110',
+      },
+    });
+    const finals = [];
+    // Several rounds: each pair sent at once over the two hosts, in both host orders.
+    for (let round = 0; round < 3; round += 1) {
+      const lastName = `Smith${run}r${round}`;
+      const pair = [
+        { ...body('John'), Customer: { ...body('John').Customer, LastName: lastName } },
+        { ...body('J.'), Customer: { ...body('J.').Customer, LastName: lastName } },
+      ];
+      const answers = await Promise.all(
+        pair.map((b, i) => postJson(`${stack.url((i + round) % HOSTS)}/api/customers`, b)),
+      );
+      expect(answers.map((a) => a.status)).toEqual([202, 202]);
+      const ended = await Promise.all(
+        answers.map((a) => waitForTerminal((a.json as { statusUrl: string }).statusUrl, 180_000)),
+      );
+      // One created; the other, whichever came second, for an operator with the first's account.
+      const created = ended.filter((f) => f.status === 'succeeded' && f.outcome === 'created');
+      const review = ended.filter((f) => f.status === 'needs_review');
+      expect({ round, created: created.length, review: review.length }).toEqual({
+        round,
+        created: 1,
+        review: 1,
+      });
+      expect(review[0]).toMatchObject({
+        error: { code: 'possible_duplicate' },
+        matchedOn: 'name_initial_and_phone',
+        existingAccounts: [created[0]!.customerAccount],
+      });
+      const inD365 = (await stack.customers()).filter((c) => c.fields.PersonLastName === lastName);
+      expect(inD365).toHaveLength(1);
+      finals.push(...ended);
+    }
+    expect(finals).toHaveLength(6);
   }, 600_000);
 });

@@ -1,4 +1,10 @@
-import { LookupRow, MatchKey, matchKeyOf, rowMatchesKey } from '../../shared/domain/customer-match';
+import {
+  LookupRow,
+  MatchKey,
+  matchKeyOf,
+  rowIsPossibleDuplicate,
+  rowMatchesKey,
+} from '../../shared/domain/customer-match';
 import type { NormalisedCustomer } from '../../shared/domain/customer-contract';
 import { decideRecoveryMatch } from '../../shared/domain/recovery-match';
 
@@ -58,9 +64,14 @@ export function looseD365() {
   };
 }
 
+/** What the policy gave a person who went to an operator (a possible duplicate): nothing created. */
+export const REVIEW = 'review:';
+
 /**
  * The duplicate policy (link) over `people` in `order`, against one loose D365: each person's
- * account (found by the policy's key and re-check, else created).
+ * account (found by the policy's key and re-check, else created), or, for a person without an
+ * e-mail whom nobody matches exactly but who is a possible duplicate (an initial for a first name:
+ * `rowIsPossibleDuplicate`), `review:` and the accounts an operator is shown (nothing created).
  */
 export function linkInOrder(people: readonly Person[], order: readonly number[]): Map<number, string> {
   const d365 = looseD365();
@@ -78,6 +89,13 @@ export function linkInOrder(people: readonly Person[], order: readonly number[])
             accounts.map((account) => ({ account, hasEmail: false })),
           );
     if (match.kind === 'ambiguous') throw new Error('the policy never creates a second customer of one key');
+    if (match.kind === 'none' && key.kind === 'name_and_phone') {
+      const possible = d365.search(key).filter((row) => rowIsPossibleDuplicate(row, key));
+      if (possible.length > 0) {
+        accountOf.set(index, `${REVIEW}${possible.map((row) => row.CustomerAccount).join(',')}`);
+        continue;
+      }
+    }
     accountOf.set(index, match.kind === 'found' ? match.account : d365.create(person));
   }
   return accountOf;

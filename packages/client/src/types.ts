@@ -30,7 +30,9 @@ export type FailureCode =
   /** Updates: merged with the changes before it, the update is no longer a valid customer. */
   | 'invalid_update'
   /** Updates (`needs_review`): fields it changes were changed in D365 since our last write; nothing was sent. */
-  | 'update_conflict';
+  | 'update_conflict'
+  /** Creates without an e-mail (`needs_review`): a person of its last name and phone whose first name is an initial of its own, or the other way round; nothing created, an operator decides. */
+  | 'possible_duplicate';
 
 /** `GET /customers/status/{correlationId}`; never holds personal data. */
 export interface StatusAnswer {
@@ -54,7 +56,7 @@ export interface StatusAnswer {
    */
   verification?: 'pending';
   /** Which fields of the D365 customer a lookup matched (never the values). */
-  matchedOn?: 'email' | 'name_and_phone' | 'tax_number' | 'name_and_country';
+  matchedOn?: 'email' | 'name_and_phone' | 'tax_number' | 'name_and_country' | 'name_initial_and_phone';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
   addresses?: { landed: string[]; failed: string[] };
   /** When a privacy request erased the customer from this request: only its facts remain. */
@@ -111,7 +113,7 @@ export interface Problem {
   code?: FailureCode;
   correlationId?: string;
   statusUrl?: string;
-  /** `duplicate` (and `account_not_found` with several matches): the accounts that exist. */
+  /** `duplicate` (and `account_not_found` with several matches, `possible_duplicate`): the accounts that exist. */
   existingAccounts?: string[];
 }
 

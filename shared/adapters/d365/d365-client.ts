@@ -16,6 +16,7 @@ import {
   nameAndPhoneKey,
   nameForMatch,
   rowHasEmail,
+  rowIsPossibleDuplicate,
   rowMatchesKey,
 } from '../../domain/customer-match';
 import { permanent, ProcessingError, parseRetryAfter, transient } from '../../domain/failure';
@@ -304,6 +305,27 @@ export function d365Client(
         return rows.length >= CUSTOMER_LOOKUP_TOP ? undefined : exactMatches(rows, key);
       }
       return exactMatches(await lookupRows(query, personal, callOptions), key);
+    },
+
+    async findPossibleDuplicates(legalEntity, person, callOptions) {
+      const key = nameAndPhoneKey(person);
+      if (key.kind !== 'name_and_phone' || key.lastName === '') return [];
+      const personal = [person.firstName, person.lastName ?? '', person.phone].filter((v) => v !== '');
+      let query: string;
+      try {
+        query = buildNameAndPhoneLookupQuery(legalEntity, {
+          lastName: person.lastName ?? '',
+          phone: person.phone,
+        });
+      } catch (error) {
+        if (!(error instanceof UnsafeODataValueError)) throw error;
+        // A last name F&O cannot filter on exactly: by the phone alone, the names checked here.
+        query = buildNameAndPhoneLookupQuery(legalEntity, { phone: person.phone });
+      }
+      const rows = await lookupRows(query, personal, callOptions);
+      return rows
+        .filter((row) => rowIsPossibleDuplicate(row, key))
+        .map((row) => row.CustomerAccount as string);
     },
 
     async findOrganizations(legalEntity, organisation, callOptions) {

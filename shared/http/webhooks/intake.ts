@@ -5,6 +5,7 @@ import { StandardSource, webhookCaller, WebhookSource } from '../../config/webho
 import { identityOf } from '../../domain/ownership';
 import { prefixPointers } from '../../domain/customer-contract';
 import { parseBigCommerceEvent } from '../../domain/webhooks/bigcommerce-customer';
+import { mapShopifyCompanyLocation, shopifyCompanyLocationId } from '../../domain/webhooks/shopify-company';
 import {
   mapShopifyCustomer,
   shopifyCustomerId,
@@ -230,7 +231,7 @@ function standardUpdate(
   );
 }
 
-/** `POST /api/webhooks/shopify`: `customers/create` and `customers/update` (issue 17). */
+/** `POST /api/webhooks/shopify`: `customers/create` and `customers/update` (issue 17); B2B `company_locations/create` (issue 32). */
 export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps): Promise<HttpResponseInit> {
   if (isChunkedWithoutLength(request)) return problemResponse(problems.lengthRequired());
   const bytes = await readBodyBytes(request, MAX_WEBHOOK_BODY_BYTES);
@@ -252,7 +253,8 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
   }
   const decoded = decodeJsonBytes(bytes);
   if (!decoded.ok) return problemResponse(decoded.problem);
-  const signed = shopifySignedEvent(decoded.value, bytes);
+  const companyLocation = topic === 'company_locations/create';
+  const signed = shopifySignedEvent(decoded.value, bytes, companyLocation);
   if (!signed) return rejected(deps, 'shopify', 'malformed', source.name);
   const nowMs = (deps.now?.() ?? new Date()).getTime();
   if (isStale(signed.updatedAtMs, request.headers.get('x-shopify-triggered-at'), nowMs, deps)) {
@@ -270,7 +272,10 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
     sourceCustomerId: signed.customerId,
     identity: identityOf(caller, verifiedEmail),
   };
-  const mapped = mapShopifyCustomer(decoded.value, source);
+  // A B2B company location (issue 32) is an organisation customer; its reference is `CompanyLocation:{id}`.
+  const mapped = companyLocation
+    ? mapShopifyCompanyLocation(decoded.value, source)
+    : mapShopifyCustomer(decoded.value, source);
   if (topic === 'customers/update') {
     if (!mapped.ok) {
       const content = {
@@ -321,8 +326,9 @@ export async function shopifyWebhook(request: HttpRequest, deps: WebhookHttpDeps
 function shopifySignedEvent(
   payload: unknown,
   bytes: Buffer,
+  companyLocation: boolean,
 ): { customerId: string; updatedAtMs: number; digest: string } | undefined {
-  const customerId = shopifyCustomerId(payload);
+  const customerId = companyLocation ? shopifyCompanyLocationId(payload) : shopifyCustomerId(payload);
   const updatedAtMs = shopifyOrder(payload)?.value;
   if (customerId === undefined || updatedAtMs === undefined) return undefined;
   const digest = createHash('sha256').update(bytes).digest('base64url').slice(0, 22);

@@ -172,9 +172,9 @@ export function webhookPaths(): Record<string, Json> {
       post: {
         operationId: 'shopifyWebhook',
         tags: ['webhooks'],
-        summary: 'Receive Shopify customers/create and customers/update',
+        summary: 'Receive Shopify customers/create, customers/update and company_locations/create',
         description:
-          'Shopify posts the customer (`customers/create`, `customers/update`). An update goes through the update intake (README \u201cCustomer updates\u201d): ordered by the payload\u2019s `updated_at`, the changed fields only sent to D365; one for a customer this app has no link for is answered `404` and nothing is stored (Shopify retries it, so an update that overtook its create applies once the create has arrived). No function key: `X-Shopify-Hmac-Sha256` is the authentication. The customer is mapped to our contract (docs/webhooks.md); one that cannot be (no name, no e-mail, invalid after mapping) is stored as `failed` with code `unmappable` and answered `202`, so Shopify does not resend it. The shop domain plus `X-Shopify-Event-Id` is the Idempotency-Key. Answers long before Shopify\u2019s 5-second timeout.',
+          'Shopify posts the customer (`customers/create`, `customers/update`), or a B2B company location (`company_locations/create`, when the source lists it: an organisation customer, referenced as `CompanyLocation:{id}`; docs/webhooks.md). An update goes through the update intake (README \u201cCustomer updates\u201d): ordered by the payload\u2019s `updated_at`, the changed fields only sent to D365; one for a customer this app has no link for is answered `404` and nothing is stored (Shopify retries it, so an update that overtook its create applies once the create has arrived). No function key: `X-Shopify-Hmac-Sha256` is the authentication. The customer is mapped to our contract (docs/webhooks.md); one that cannot be (no name, no e-mail, invalid after mapping) is stored as `failed` with code `unmappable` and answered `202`, so Shopify does not resend it. The shop domain plus `X-Shopify-Event-Id` is the Idempotency-Key. Answers long before Shopify\u2019s 5-second timeout.',
         security: [],
         parameters: [
           param('ShopifyHmac'),
@@ -345,7 +345,7 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
       ShopifyTopic: headerParam(
         'X-Shopify-Topic',
         true,
-        '`customers/create` creates the customer; `customers/update` updates it (issue 17); topics the source does not list are answered `200` `ignored`.',
+        '`customers/create` creates the customer; `customers/update` updates it (issue 17); `company_locations/create` creates a B2B company location as an organisation (issue 32, opt-in); topics the source does not list are answered `200` `ignored`.',
         { type: 'string' },
         'customers/create',
       ),

@@ -106,7 +106,9 @@ function app(pages: ShopCustomer[][], options: { backlog?: number; gate?: GateSt
     customerQueueDepth: async () => options.backlog ?? 0,
     pageSize: 2,
     maxBacklog: 10,
-    ...(options.gate && { gate: { room: { read: async () => ({ ...options.gate! }) }, reserveSlots: 1 } }),
+    ...(options.gate && {
+      gate: { room: { read: async () => ({ instances: 1, ...options.gate! }) }, reserveSlots: 1 },
+    }),
     retry: { baseSeconds: 2, maxDelaySeconds: 300, maxAttempts: 3, maxTotalSeconds: 3600 },
     telemetry: { trackEvent: () => {}, trackMetric: () => {} },
     log: silentLog,

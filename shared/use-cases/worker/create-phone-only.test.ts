@@ -3,7 +3,7 @@ import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryIdentityClaims } from '../../../test/support/memory-identity-claims';
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
 import { acceptCustomer } from '../accept-customer';
-import { identityKeyOf, matchKeyOf } from '../../domain/customer-match';
+import { claimKeyOf, matchKeyOf } from '../../domain/customer-match';
 import { toStatusAnswer } from '../../domain/status';
 import type { NameAndPhoneMatch } from '../../domain/recovery-match';
 import type { QueueMessage } from '../../domain/queue-message';
@@ -15,7 +15,11 @@ import { processQueuedRequest } from './dispatch';
  * A customer without an e-mail (issue 32): the duplicate policy looks it up by name and phone among
  * D365's customers without an e-mail, under a fleet-wide claim on that key, never by e-mail.
  */
-function setup(policy: WorkerDeps['duplicatePolicy'], byNameAndPhone: (NameAndPhoneMatch[] | undefined)[]) {
+function setup(
+  policy: WorkerDeps['duplicatePolicy'],
+  byNameAndPhone: (NameAndPhoneMatch[] | undefined)[],
+  possibleDuplicates?: string[],
+) {
   const statusStore = memoryStatusStore();
   const sent: QueueMessage[] = [];
   const queue: CustomerQueue = { send: async (message) => void sent.push(message) };
@@ -36,6 +40,13 @@ function setup(policy: WorkerDeps['duplicatePolicy'], byNameAndPhone: (NameAndPh
       nameLookups.push(person);
       return byNameAndPhone.shift();
     },
+    ...(possibleDuplicates && {
+      findPossibleDuplicates: async (_legalEntity: string, person: PersonKey) => {
+        calls.push('possible-duplicates-lookup');
+        nameLookups.push(person);
+        return possibleDuplicates;
+      },
+    }),
   };
   const claims = memoryIdentityClaims(() => clock);
   const claimed: string[] = [];
@@ -83,8 +94,8 @@ describe('a customer without an e-mail', () => {
     expect(outcome).toMatchObject({ kind: 'succeeded', customerAccount: 'US-000900', outcome: 'created' });
     expect(app.calls).toEqual(['name-and-phone-lookup', 'create']);
     expect(app.nameLookups).toEqual([{ firstName: 'Cust', lastName: 'Berg', phone: '+14255550100' }]);
-    // The fleet-wide claim is on the name-and-phone key.
-    const key = identityKeyOf(
+    // The fleet-wide claim is on the household's key: last name and phone (possible duplicates too).
+    const key = claimKeyOf(
       'USRT',
       matchKeyOf({ FirstName: 'Cust', LastName: 'Berg', ContactNumber: '+14255550100' }),
     );
@@ -135,5 +146,35 @@ describe('a customer without an e-mail', () => {
     const { id } = await run(app);
     expect(app.record(id)).toMatchObject({ status: 'needs_review', errorCode: 'account_not_found' });
     expect(app.calls).not.toContain('create');
+  });
+
+  it('is for an operator when nobody matches exactly but a possible duplicate exists (an initial): never linked, never created', async () => {
+    const app = setup('link', [[]], ['US-000007']);
+    const { id, outcome } = await run(app);
+    expect(outcome).toEqual({ kind: 'needs-review' });
+    expect(app.calls).toEqual(['name-and-phone-lookup', 'possible-duplicates-lookup']);
+    expect(app.nameLookups[1]).toEqual({ firstName: 'Cust', lastName: 'Berg', phone: '+14255550100' });
+    const answer = toStatusAnswer(app.record(id));
+    expect(answer).toMatchObject({
+      status: 'needs_review',
+      error: { code: 'possible_duplicate' },
+      existingAccounts: ['US-000007'],
+      matchedOn: 'name_initial_and_phone',
+    });
+    expect(JSON.stringify(answer)).not.toMatch(/Berg|555|Cust/);
+  });
+
+  it('is created when nobody matches exactly and nobody is a possible duplicate', async () => {
+    const app = setup('link', [[]], []);
+    const { outcome } = await run(app);
+    expect(outcome).toMatchObject({ kind: 'succeeded', customerAccount: 'US-000900', outcome: 'created' });
+    expect(app.calls).toEqual(['name-and-phone-lookup', 'possible-duplicates-lookup', 'create']);
+  });
+
+  it('looks for possible duplicates only when nobody matches exactly', async () => {
+    const app = setup('link', [[row('US-000001')]], ['US-000007']);
+    const { outcome } = await run(app);
+    expect(outcome).toMatchObject({ kind: 'succeeded', customerAccount: 'US-000001', outcome: 'linked' });
+    expect(app.calls).toEqual(['name-and-phone-lookup']);
   });
 });

@@ -1,5 +1,5 @@
 import { CustomerRequest } from '../../domain/customer-contract';
-import { identityKeyOf, matchKeyOf } from '../../domain/customer-match';
+import { claimKeyOf, matchKeyOf } from '../../domain/customer-match';
 import { errorName, ProcessingError } from '../../domain/failure';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { SourceReference } from '../../domain/webhooks/source-reference';
@@ -76,7 +76,8 @@ async function customerOf(work: Claimed, create: CreateMessage, deps: WorkerDeps
 /**
  * Lookup and create of one customer identity (link/reject): one request at a time, on any instance.
  * The identity is the duplicate policy's key (shared/domain/customer-match.ts): the e-mail, or for a
- * customer without one its name and phone.
+ * customer without one its last name and phone (a household: `claimKeyOf`; its first name too when
+ * it has no last name).
  */
 async function claimIdentity(
   work: Claimed,
@@ -86,7 +87,7 @@ async function claimIdentity(
 ): Promise<Stop> {
   const { correlationId, legalEntity } = work.record;
   const claimed = await deps.identityClaims.claim(
-    identityKeyOf(legalEntity, matchKeyOf(customer.Customer)),
+    claimKeyOf(legalEntity, matchKeyOf(customer.Customer)),
     correlationId,
     later(deps, 2 * callSeconds(deps)),
   );

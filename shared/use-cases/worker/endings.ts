@@ -163,7 +163,7 @@ export async function fail(
 }
 
 export interface Review {
-  code: Extract<FailureCode, 'account_not_found' | 'update_conflict'>;
+  code: Extract<FailureCode, 'account_not_found' | 'update_conflict' | 'possible_duplicate'>;
   message: string;
   fields?: Partial<Pick<StatusRecord, 'existingAccounts' | 'matchedOn'>>;
 }

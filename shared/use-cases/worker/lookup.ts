@@ -14,7 +14,7 @@ import {
   RecoveryMatch,
 } from '../../domain/recovery-match';
 import { decideOnLookup } from '../../domain/worker-decisions';
-import { D365GateUnavailableError } from '../../ports';
+import { D365GateUnavailableError, GateSlot } from '../../ports';
 import { later } from '../clock';
 import { renewLease } from './claim';
 import { CreateHold, takeCreateSlot } from './create-hold';
@@ -72,7 +72,9 @@ export async function lookUpBeforeCreate(
  * A customer without an e-mail (issue 32): the duplicate policy's lookup and the recovery lookup are
  * one, by name and phone among D365's customers without an e-mail (shared/domain/customer-match.ts),
  * in the create's slot. One is the customer (recovered, linked or rejected); several are for an
- * operator (`needs_review`, never a guess); a name that cannot be looked up exactly too.
+ * operator (`needs_review`, never a guess); a name that cannot be looked up exactly too. Nobody,
+ * but a possible duplicate (an initial for a first name: customer-match.ts `rowIsPossibleDuplicate`):
+ * for an operator too (`possible_duplicate`), never linked, never created.
  */
 async function lookUpWithoutEmail(
   work: Claimed,
@@ -92,12 +94,38 @@ async function lookUpWithoutEmail(
         : match.kind === 'found'
           ? [match.account]
           : [];
+  if (match?.kind === 'none') {
+    const possible = await lookupRead(() => findPossibleDuplicates(hold.slot!, deps, customer));
+    if (possible.length > 0) {
+      const review = { code: 'possible_duplicate' as const, message: FAILURE_CODES.possible_duplicate };
+      const fields = { existingAccounts: possible.join(','), matchedOn: 'name_initial_and_phone' as const };
+      return recordNeedsReview(work.record, { ...review, fields }, deps);
+    }
+  }
   return endOnCandidates(work, hold, deps, {
     accounts,
     matchedOn: 'name_and_phone',
     unsearchable: unsearchableMessage,
     ambiguous: (several) => ambiguousMessage(several, false),
   });
+}
+
+/**
+ * The possible duplicates of a customer without an e-mail whom nobody matches exactly (issue 32):
+ * people of its last name and phone who write the first name as an initial of its own, or whose
+ * first name its initial may stand for. Without a last name (or a client that cannot look): none.
+ */
+function findPossibleDuplicates(
+  slot: GateSlot,
+  deps: WorkerDeps,
+  customer: CustomerRequest,
+): Promise<string[]> {
+  const { LegalEntity, FirstName, LastName, ContactNumber } = customer.Customer;
+  const find = deps.d365.findPossibleDuplicates?.bind(deps.d365);
+  if (!find || LastName === undefined || ContactNumber === undefined) return Promise.resolve([]);
+  return slot.run(() =>
+    find(LegalEntity, { firstName: FirstName, lastName: LastName, phone: ContactNumber }),
+  );
 }
 
 /**

@@ -70,6 +70,9 @@ export function wantsWriteBack(
   shopClients: ShopClients | undefined,
 ): boolean {
   if (record.kind === 'update' || !record.source || !record.sourceCustomerId || !shopClients) return false;
+  // A shop customer's numeric ID only: a Shopify company location (`CompanyLocation:{id}`, issue 32)
+  // has no customer metafield to write the account to.
+  if (!/^\d+$/.test(record.sourceCustomerId)) return false;
   if (!mayRevealAccounts(record)) return false;
   return shopClients.forSource(record.source) !== undefined;
 }

@@ -52,6 +52,8 @@ namespace D365CustomerSync.Client
         public const string CustomerNotCreated = Prefix + "customer-not-created";
         public const string InvalidUpdate = Prefix + "invalid-update";
         public const string UpdateConflict = Prefix + "update-conflict";
+        /// <summary>A create without an e-mail ended <c>needs_review</c>: a possible duplicate (an initial for a first name), nothing created (409 to <c>Prefer: wait</c>).</summary>
+        public const string PossibleDuplicate = Prefix + "possible-duplicate";
 #pragma warning restore CS1591
 
         /// <summary>Every value, in the document's order.</summary>
@@ -62,6 +64,7 @@ namespace D365CustomerSync.Client
             Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
+            PossibleDuplicate,
         };
     }
 

@@ -171,7 +171,7 @@ namespace D365CustomerSync.Client
         [JsonProperty("existingAccounts")]
         public List<string> ExistingAccounts { get; set; }
 
-        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, <c>name_and_phone</c> (a customer without an e-mail, or a recovery), <c>tax_number</c> or <c>name_and_country</c> (an organisation); never the values.</summary>
+        /// <summary>Which fields of the D365 customer a lookup matched: <c>email</c>, <c>name_and_phone</c> (a customer without an e-mail, or a recovery), <c>tax_number</c> or <c>name_and_country</c> (an organisation), <c>name_initial_and_phone</c> (a possible duplicate: <c>needs_review</c>, <c>possible_duplicate</c>); never the values.</summary>
         [JsonProperty("matchedOn")]
         public string MatchedOn { get; set; }
 
@@ -423,6 +423,7 @@ namespace D365CustomerSync.Client
         public const string CustomerNotCreated = "customer_not_created";
         public const string InvalidUpdate = "invalid_update";
         public const string UpdateConflict = "update_conflict";
+        public const string PossibleDuplicate = "possible_duplicate";
 #pragma warning restore CS1591
 
         /// <summary>Every value, in the document's order.</summary>
@@ -430,7 +431,7 @@ namespace D365CustomerSync.Client
         {
             InvalidMessage, Duplicate, BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable,
             SourceNotFound, AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate,
-            UpdateConflict,
+            UpdateConflict, PossibleDuplicate,
         };
     }
 }
