@@ -154,7 +154,17 @@ export function backfillPaths(): Record<string, Json> {
             {
               ...EXAMPLE,
               pages: 0,
-              counts: { found: 0, queued: 0, replayed: 0, skippedLinked: 0, unmappable: 0 },
+              counts: {
+                found: 0,
+                queued: 0,
+                replayed: 0,
+                skippedLinked: 0,
+                unmappable: 0,
+                wouldCreate: 0,
+                wouldLinkByEmail: 0,
+                wouldLinkByNameAndPhone: 0,
+                wouldReview: 0,
+              },
             },
             true,
           ),
