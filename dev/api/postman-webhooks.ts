@@ -94,12 +94,32 @@ const bigCommerceBody = () =>
     '"hash": "{{bigCommerceHash}}"',
   ).replace('"stores/abc123"', '"stores/{{bigCommerceStoreHash}}"');
 
+/** An F&O CustomersV3 update event (README, "D365 changes to the shop") of an account no shop holds. */
+const foDataEvent = (eventId: string | undefined) =>
+  JSON.stringify(
+    {
+      BusinessEventId: 'CustomersV3_Update',
+      BusinessEventLegalEntity: 'USRT',
+      ControlNumber: 5637144577,
+      ...(eventId !== undefined && { EventId: eventId }),
+      EventTime: `/Date(${Date.parse('2026-12-07T09:33:20.000Z')})/`,
+      MajorVersion: 0,
+      MinorVersion: 0,
+      dataAreaId: 'usrt',
+      CustomerAccount: 'US-999999',
+      PersonFirstName: 'Jane',
+      PersonLastName: 'Doe',
+    },
+    null,
+    2,
+  );
+
 export function webhookFolder(): Json {
   const standardUrl = '/webhooks/standard?source={{standardWebhookSource}}';
   return {
     name: 'Webhooks (signed in the pre-request scripts)',
     description:
-      'The three webhook routes, each delivery signed as its sender signs it. Set the sources\u2019 names and secrets (standardWebhookSource, standardWebhookSecret, shopifyShopDomain, shopifyWebhookSecret, bigCommerceStoreHash, bigCommerceWebhookSecret) to sources listed in WEBHOOK_SOURCES whose secrets are in the app\u2019s Key Vault; keep the secrets in a local environment, never in the collection.',
+      'The three webhook routes, each delivery signed as its sender signs it, and F&O\u2019s data events endpoint (a function key: F&O cannot sign). Set the sources\u2019 names and secrets (standardWebhookSource, standardWebhookSecret, shopifyShopDomain, shopifyWebhookSecret, bigCommerceStoreHash, bigCommerceWebhookSecret) to sources listed in WEBHOOK_SOURCES whose secrets are in the app\u2019s Key Vault; keep the secrets in a local environment, never in the collection.',
     item: [
       request('Standard Webhooks delivery (202)', '/webhooks/standard', 'post', {
         url: standardUrl,
@@ -178,6 +198,28 @@ export function webhookFolder(): Json {
         tests: [
           ...STORED(202),
           "pm.test('the store\\u2019s customer ID', () => pm.expect(pm.response.json().sourceCustomerId).to.eql('32'));",
+        ],
+      }),
+      request('F&O data event of a customer no shop holds (200, acknowledged)', '/d365/data-events', 'post', {
+        url: '/d365/data-events',
+        prerequest: ["pm.collectionVariables.set('foEventId', pm.variables.replaceIn('{{$guid}}'));"],
+        rawBody: foDataEvent('{{foEventId}}'),
+        tests: [
+          "pm.test('200', () => pm.response.to.have.status(200));",
+          "pm.test('ignored, with why, nothing about the customer', () => {",
+          '  const answer = pm.response.json();',
+          "  pm.expect(answer.status).to.eql('ignored');",
+          "  pm.expect(['no-link', 'unknown-legal-entity', 'not-a-shop-link']).to.include(answer.reason);",
+          "  pm.expect(pm.response.text()).to.not.include('Jane');",
+          '});',
+        ],
+      }),
+      request('F&O data event without its EventId (400 with a pointer)', '/d365/data-events', 'post', {
+        url: '/d365/data-events',
+        rawBody: foDataEvent(undefined),
+        tests: [
+          "pm.test('400', () => pm.response.to.have.status(400));",
+          "pm.test('points at EventId', () => pm.expect(pm.response.json().errors.map((e) => e.pointer)).to.include('/EventId'));",
         ],
       }),
     ],
