@@ -110,7 +110,14 @@ export async function traceQueued(
   const answered = performance.now();
   const correlationId = String(answer.json?.correlationId ?? '');
   const ended = await terminalAt(host.table, correlationId);
-  const calls = counter.calls();
+  // The ending's own write may be seen stored before its answer has come back: wait for the
+  // answers of every call that started by then, or the chain would miss its last link at random.
+  const deadline = performance.now() + 2_000;
+  let calls = counter.calls();
+  while (calls.some((c) => c.start <= ended && !Number.isFinite(c.end)) && performance.now() < deadline) {
+    await sleep(10);
+    calls = counter.calls();
+  }
   const intake = criticalPath(callsWithin(calls, from, answered));
   const worker = criticalPath(callsWithin(calls, answered, ended));
   return {

@@ -88,6 +88,7 @@ import { tableGateRows } from './adapters/d365/gate-rows';
 import type { GateRoom, ReplayJobs, ReplayTicks } from './ports';
 import type { BulkReplayDeps } from './use-cases/operations/bulk-replay';
 import { resolveSuperseded } from './use-cases/operations/auto-resolve';
+import { watchedStatusStore } from './use-cases/last-written';
 
 /**
  * The composition root: the real adapters, built once per process from the validated
@@ -353,7 +354,16 @@ export function createHttpDeps(context: InvocationContext): CreateHttpDeps {
     rateLimiter: services.rateLimiter,
     callbackEndpoints: services.callbacks.endpoints,
     callbackSigning: services.callbacks.signing,
-    processNow: (message, accepted) => processQueuedRequest(message, workerDeps(services, log), { accepted }),
+    processNow: async (message, accepted) => {
+      // The record as the worker last wrote it is the answer: no read back (issue 33).
+      const watched = watchedStatusStore(services.statusStore, message.correlationId);
+      await processQueuedRequest(
+        message,
+        { ...workerDeps(services, log), statusStore: watched.store },
+        { accepted },
+      );
+      return watched.last();
+    },
   };
 }
 

@@ -31,8 +31,11 @@ export interface CreateHttpDeps {
   callbackEndpoints: CallbackEndpoints;
   /** Whether callbacks can be signed now (a Callback-Url that cannot be is refused). */
   callbackSigning?: CallbackSigning;
-  /** The worker, for `Prefer: wait`: processes the accepted message in this invocation. */
-  processNow: (message: QueueMessage, accepted: StatusRecord) => Promise<unknown>;
+  /**
+   * The worker, for `Prefer: wait`: processes the accepted message in this invocation; resolves
+   * with the record as it last wrote it (undefined: read it).
+   */
+  processNow: (message: QueueMessage, accepted: StatusRecord) => Promise<StatusRecord | undefined>;
 }
 
 export async function createCustomerHttp(

@@ -1,13 +1,16 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
 import { QueueMessage } from '../domain/queue-message';
+import { StatusRecord } from '../domain/status';
 import { noopTelemetry, silentLog, WaitSlots } from '../ports';
 import { AcceptAndWaitDeps, acceptAndWait } from './accept-and-wait';
 import { SHARED_KEY_CALLER } from '../domain/ownership';
 import { testCaller } from '../../test/support/callers';
 import { testKeyCorrelation } from '../../test/support/correlation-key';
 
-function setup(options: { slots?: number; process?: (message: QueueMessage) => Promise<unknown> } = {}) {
+function setup(
+  options: { slots?: number; process?: (message: QueueMessage) => Promise<StatusRecord | undefined> } = {},
+) {
   const statusStore = memoryStatusStore();
   const sent: { message: QueueMessage; delaySeconds?: number }[] = [];
   let free = options.slots ?? 1;
@@ -37,7 +40,7 @@ function setup(options: { slots?: number; process?: (message: QueueMessage) => P
       (async (message, accepted) => {
         processed.push(message);
         // The record as the intake wrote it: current (an update with its ETag succeeds), unread.
-        await statusStore.update(accepted, {
+        return statusStore.update(accepted, {
           status: 'succeeded',
           customerAccount: 'US-000042',
           outcome: 'created',
@@ -79,6 +82,41 @@ describe('acceptAndWait (Prefer: wait)', () => {
     expect(sent.map((s) => s.delaySeconds)).toEqual([5]);
     expect(processed.map((m) => m.correlationId)).toEqual([sent[0]!.message.correlationId]);
     expect(taken.now).toBe(0);
+  });
+
+  it('answers with the ending the work wrote without reading the record back; reads it when the work did not end it', async () => {
+    const { deps, statusStore } = setup();
+    let reads = 0;
+    const get = statusStore.get.bind(statusStore);
+    deps.statusStore = { ...statusStore, get: async (id) => (reads++, get(id)) };
+    const ended = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 5,
+    });
+    expect(ended).toMatchObject({
+      kind: 'accepted',
+      record: { status: 'succeeded', customerAccount: 'US-000042' },
+    });
+    expect(reads).toBe(0);
+
+    // The work gave no record (another invocation ended it, or it failed): the record is read.
+    deps.processNow = async (_message, accepted) => {
+      await statusStore.update(accepted, {
+        status: 'succeeded',
+        customerAccount: 'US-000043',
+        outcome: 'created',
+      });
+      return undefined;
+    };
+    const read = await acceptAndWait(sampleCustomer('full'), deps, {
+      caller: SHARED_KEY_CALLER,
+      waitSeconds: 5,
+    });
+    expect(read).toMatchObject({
+      kind: 'accepted',
+      record: { status: 'succeeded', customerAccount: 'US-000043' },
+    });
+    expect(reads).toBe(1);
   });
 
   it('with every wait slot taken, answers at once and does not hold the message back', async () => {

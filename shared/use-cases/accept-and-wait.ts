@@ -8,8 +8,11 @@ export interface AcceptAndWaitDeps {
   accept: AcceptDeps;
   statusStore: StatusStore;
   waits: WaitSlots;
-  /** Processes an accepted message in this invocation (the worker's use-case), given its record as written. */
-  processNow: (message: QueueMessage, accepted: StatusRecord) => Promise<unknown>;
+  /**
+   * Processes an accepted message in this invocation (the worker's use-case), given its record as
+   * written; resolves with the record as the processing last wrote it (undefined: unknown, read it).
+   */
+  processNow: (message: QueueMessage, accepted: StatusRecord) => Promise<StatusRecord | undefined>;
 }
 
 export interface AcceptAndWaitOptions {
@@ -77,7 +80,8 @@ export async function acceptAndWait(
 
 /**
  * Waits up to `timeoutMs` for a request to end: first for `work` (the intake's own attempt, if
- * any), then by re-reading the record. Resolves with the latest record either way.
+ * any), then by re-reading the record. Resolves with the latest record either way. When the work
+ * itself wrote the ending, its record is the answer as stored: it is not read back.
  */
 export async function waitForOutcome(
   statusStore: StatusStore,
@@ -86,10 +90,25 @@ export async function waitForOutcome(
   work?: Promise<unknown>,
 ): Promise<StatusRecord | undefined> {
   const deadline = Date.now() + timeoutMs;
-  if (work) await Promise.race([work.catch(() => undefined), sleep(timeoutMs)]);
+  if (work) {
+    const written = await Promise.race([work.catch(() => undefined), sleep(timeoutMs)]);
+    if (endingOf(written, correlationId)) return written;
+  }
   for (;;) {
     const record = await statusStore.get(correlationId);
     if (!record || isTerminal(record.status) || Date.now() >= deadline) return record;
     await sleep(Math.min(100, deadline - Date.now()));
   }
+}
+
+/** Whether the work resolved with this request's record in an ending (a worker's last write). */
+function endingOf(value: unknown, correlationId: string): value is StatusRecord {
+  const record = value as Partial<StatusRecord> | undefined;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    record.correlationId === correlationId &&
+    record.status !== undefined &&
+    isTerminal(record.status)
+  );
 }

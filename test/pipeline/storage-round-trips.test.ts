@@ -21,7 +21,7 @@ const PREFER_WAIT = stated(
 );
 const QUEUED_INTAKE = stated(/queued create: the intake\s+\*\*(\d+)\*\*\s+round trips/);
 const QUEUED_WORKER = stated(/the worker\s+\*\*(\d+)\*\*\s+\(its message's receive included\)/);
-const SAMPLES = 3;
+const SAMPLES = 5;
 
 let counter: StorageCounter;
 let stack: AppStack;

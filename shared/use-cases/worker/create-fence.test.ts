@@ -141,3 +141,39 @@ describe('the fence before the create (link): the customer claim', () => {
     expect(app.sent.at(-1)!.message.correlationId).toBe(message.correlationId);
   });
 });
+
+describe("the customer claim's delete after the create (link)", () => {
+  it('starts as soon as D365 gave the account, before the outcome is written (issue 33: off the answer path)', async () => {
+    const inner = memoryIdentityClaims(() => new Date('2026-11-26T18:00:00.000Z'));
+    const order: string[] = [];
+    const claims: IdentityClaims = {
+      async claim(key, owner, until) {
+        const claim = await inner.claim(key, owner, until);
+        if ('held' in claim) return claim;
+        return {
+          get until() {
+            return claim.until;
+          },
+          extend: (next) => claim.extend(next),
+          release: async () => {
+            order.push('claim released');
+            await claim.release();
+          },
+        };
+      },
+      releaseOwnedBy: (owners) => inner.releaseOwnedBy(owners),
+    };
+    const app = setup(created, { identityClaims: claims });
+    const update = app.statusStore.update.bind(app.statusStore);
+    app.deps.statusStore = {
+      ...app.statusStore,
+      update: async (current, changes) => {
+        if (changes.status === 'succeeded') order.push('succeeded written');
+        return update(current, changes);
+      },
+    };
+    const message = await acceptedMessage(app);
+    await expect(app.process(message)).resolves.toMatchObject({ kind: 'succeeded' });
+    expect(order).toEqual(['claim released', 'succeeded written']);
+  });
+});

@@ -13,6 +13,24 @@ export interface CreateHold {
   identity?: IdentityClaim;
   /** The identity claim stays until it expires: a create of unknown outcome was sent, or the customer exists. */
   keepIdentity: boolean;
+  /** The identity claim's delete, started once D365 answered with the account (`releaseIdentityNow`). */
+  identityReleasing?: Promise<{ error?: unknown }>;
+}
+
+/**
+ * Starts the customer claim's delete as soon as D365 holds the customer with its account: the claim
+ * keeps one lookup-and-create of the identity at a time, and from now on any other request's lookup
+ * finds the account (it links), so the claim has done its work and need not wait for the link row
+ * and `succeeded` (issue 33: one storage round trip less before the answer). The delete is
+ * conditional on the claim's ETag, so it never removes a claim another invocation wrote since.
+ */
+export function releaseIdentityNow(hold: CreateHold): void {
+  const { identity } = hold;
+  if (!identity || hold.keepIdentity || hold.identityReleasing) return;
+  hold.identityReleasing = identity.release().then(
+    () => ({}),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** A gate slot for the create, keeping the customer claim (if held) alive while it waits. */
@@ -30,5 +48,8 @@ export async function takeCreateSlot(work: Claimed, hold: CreateHold, deps: Work
 /** Gives up what the create held: the slot (unless its give-back already runs) and the claim (unless kept). */
 export async function releaseHold(hold: CreateHold): Promise<void> {
   await (hold.releasing ?? hold.slot?.release());
-  if (hold.identity && !hold.keepIdentity) await hold.identity.release();
+  if (hold.identityReleasing) {
+    const { error } = await hold.identityReleasing;
+    if (error !== undefined) throw error;
+  } else if (hold.identity && !hold.keepIdentity) await hold.identity.release();
 }

@@ -4,7 +4,7 @@ import { errorName, ProcessingError } from '../../domain/failure';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { SourceReference } from '../../domain/webhooks/source-reference';
 import { clock, later, secondsUntil } from '../clock';
-import { CreateHold, releaseHold, takeCreateSlot } from './create-hold';
+import { CreateHold, releaseHold, releaseIdentityNow, takeCreateSlot } from './create-hold';
 import { finishCreate } from './created';
 import { callSeconds, Claimed, ProcessResult, settleSecondsOf, Stop, WorkerDeps } from './deps';
 import { endAfterError, giveBack, isPermanent, retryAfter } from './endings';
@@ -61,6 +61,7 @@ async function createSteps(
   const sent = await sendCreate(work, hold, customer, deps);
   if (sent.customerAccount === undefined) return awaitAccount(work, deps);
   hold.keepIdentity = false;
+  releaseIdentityNow(hold); // beside the outcome's writes, not after them
   // The slot is given up: further addresses (if any) take one of their own.
   return finishCreate(work, sent.customerAccount, 'created', deps, { matchedOn: sent.recoveredOn });
 }
