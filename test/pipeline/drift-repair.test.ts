@@ -87,6 +87,7 @@ beforeAll(async () => {
         },
       ]),
       // Every tick (30 s) may run the shop; a customer is left to its webhook for 20 s.
+      'AzureWebJobs.driftRepair.Disabled': 'false',
       DRIFT_REPAIR_INTERVAL_SECONDS: '1',
       DRIFT_REPAIR_SETTLE_SECONDS: '20',
       DRIFT_REPAIR_LOOKBACK_HOURS: '1',

@@ -42,6 +42,7 @@ beforeAll(async () => {
       if (line.includes('drift.run ')) runLines.push(line);
     },
     settings: {
+      'AzureWebJobs.driftRepair.Disabled': 'false',
       DRIFT_REPAIR_INTERVAL_SECONDS: '1',
       DRIFT_REPAIR_SETTLE_SECONDS: '20',
       DRIFT_REPAIR_LOOKBACK_HOURS: '1',
