@@ -30,6 +30,8 @@ namespace D365CustomerSync.Client
         public const string ReferenceInUse = Prefix + "reference-in-use";
         public const string RateLimited = Prefix + "rate-limited";
         public const string TemporarilyUnavailable = Prefix + "temporarily-unavailable";
+        /// <summary>An F&amp;O data event the app could not read (<c>POST /api/d365/data-events</c>, 400).</summary>
+        public const string InvalidDataEvent = Prefix + "invalid-data-event";
         public const string WebhookUnauthorized = Prefix + "webhook-unauthorized";
         public const string WebhookInProgress = Prefix + "webhook-in-progress";
         public const string InvalidMessage = Prefix + "invalid-message";
@@ -61,7 +63,7 @@ namespace D365CustomerSync.Client
         {
             InvalidRequest, UnsupportedMediaType, BodyTooLarge, LengthRequired, InvalidCorrelationId, NotFound, InvalidHeader,
             IdempotencyKeyReused, IdempotencyKeyInProgress, NotReplayable, PrivacyRequestNotReady, ErasedCustomer, InvalidPath, InvalidQuery, ActionRefused, UnknownCustomer,
-            Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
+            Forbidden, LinkUnverified, ReferenceInUse, RateLimited, TemporarilyUnavailable, InvalidDataEvent, WebhookUnauthorized, WebhookInProgress, InvalidMessage, Duplicate,
             BusinessError, NotRegistered, InvalidSecret, Unauthorized, Configuration, Unmappable, SourceNotFound,
             AccountNotFound, RetriesExhausted, CustomerNotFound, CustomerNotCreated, InvalidUpdate, UpdateConflict,
             PossibleDuplicate,
