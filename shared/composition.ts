@@ -204,6 +204,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     conflictPolicy: config.conflictPolicy,
     privacy: {
       erasureMarks: services.erasureMarks,
+      foEvents: services.foEvents.ledger,
       anonymiseIn: (legalEntity) => config.privacy.anonymiseLegalEntities.includes(legalEntity.toUpperCase()),
       settleSeconds: config.privacy.settleSeconds,
     },
@@ -243,6 +244,7 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
 /** What the shop update of a D365 change needs (issue 29); its lease is the write-back's. */
 export function applyToShopDeps(services: AppServices, log: Log): ApplyToShopDeps {
   return {
+    ledger: services.foEvents.ledger,
     states: services.foEvents.states,
     links: services.links,
     shopClients: services.shopClients,
@@ -570,7 +572,10 @@ export function createAppServices(config: Config): AppServices {
     foEvents: {
       ledger: tableFoEventLedger(getFoEventsTable),
       states: tableFoApplyStates(getFoEventsTable),
-      queue: storageFoEventQueue(ensuredOnce(foEventsQueue, () => foEventsQueue.createIfNotExists(), local)),
+      queue: storageFoEventQueue(
+        ensuredOnce(foEventsQueue, () => foEventsQueue.createIfNotExists(), local),
+        config.foEvents.retentionDays * 86_400,
+      ),
     },
     backfill: {
       jobs: tableBackfillJobs(getBackfillTable),
