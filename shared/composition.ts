@@ -72,6 +72,7 @@ import { storageBackfillQueue } from './adapters/storage-backfill-queue';
 import { tableBackfillJobs } from './adapters/table-backfill-jobs';
 import { tableDriftWatermarks } from './adapters/table-drift-watermarks';
 import type { DriftRepairDeps } from './use-cases/drift/repair-drift';
+import type { SafetyNetDeps } from './use-cases/fo-events/safety-net';
 import type { BackfillPageDeps } from './use-cases/backfill/backfill-page';
 import type { WriteBackDeps } from './use-cases/worker/write-back';
 import { errorName } from './domain/failure';
@@ -146,6 +147,8 @@ export interface AppServices {
   backfill: { jobs: BackfillJobs; queue: BackfillQueue };
   /** Drift repair's row per shop (issue 30), in the backfill table. */
   driftWatermarks: DriftWatermarks;
+  /** The F&O safety net's row per shop (issue 29), in the backfill table beside drift repair's. */
+  foSafetyNetRows: DriftWatermarks;
   /** F&O data events (issue 29): the event IDs taken, and their queue. */
   foEvents: { ledger: FoEventLedger; queue: FoEventQueue; states: FoApplyStates };
   /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */
@@ -312,6 +315,32 @@ export function driftRepairDeps(services: AppServices, log: Log, runId: string):
     telemetry: services.telemetry,
     log,
     runId,
+  };
+}
+
+/** What a run of the F&O safety net needs, from the services (issue 29). */
+export function foSafetyNetDeps(services: AppServices, log: Log, runId: string): SafetyNetDeps {
+  const { config } = services;
+  const apply = applyToShopDeps(services, log);
+  return {
+    watermarks: services.foSafetyNetRows,
+    runId,
+    shopClients: services.shopClients,
+    links: services.links,
+    webhookSources: config.webhooks.sources,
+    d365: services.d365Updates,
+    gate: services.gate,
+    apply,
+    settings: {
+      intervalSeconds: config.foSafetyNet.intervalSeconds,
+      maxCustomers: config.foSafetyNet.maxCustomers,
+      pageSize: config.backfill.pageSize,
+      gateWaitMs: 10_000,
+      // A page: the shop's budget wait and its call, then per customer a D365 read and a shop update.
+      leaseSeconds: Math.ceil((config.shops.maxWaitMs + config.shops.timeoutMs) / 1000) + 300,
+    },
+    telemetry: services.telemetry,
+    log,
   };
 }
 
@@ -567,6 +596,7 @@ export function createAppServices(config: Config): AppServices {
       send: async (message, options) => storageWriteBackQueue(await getWriteBack()).send(message, options),
     },
     driftWatermarks: tableDriftWatermarks(getBackfillTable),
+    foSafetyNetRows: tableDriftWatermarks(getBackfillTable, 'fo-safety-net'),
     foEvents: {
       ledger: tableFoEventLedger(getFoEventsTable),
       states: tableFoApplyStates(getFoEventsTable),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { callerKeysSetting, callerWeightsSetting } from './caller-keys';
 import { webhookSourcesSetting } from './webhook-sources';
+import { foSafetyNetSettings } from './fo-safety-net-settings';
 
 /**
  * The settings catalogue: every setting the app reads, with its description, default, local value
@@ -739,6 +740,7 @@ const catalogue = [
     azure: true,
     schema: positiveInt.max(8_760, 'must be at most 8760'),
   }),
+  ...foSafetyNetSettings,
   define({
     name: 'CALLBACK_ALLOWED_HOSTS',
     description:
