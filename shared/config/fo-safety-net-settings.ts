@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { SettingDefinition } from './settings';
 
 /**
  * The F&O safety net's settings (issue 29; shared/use-cases/fo-events/safety-net.ts), in the
@@ -14,6 +13,15 @@ const nonNegativeInt = z.coerce
   .int({ message: 'must be a whole number, 0 or more' })
   .min(0, { message: 'must be a whole number, 0 or more' });
 
+/** settings.ts's `SettingDefinition` (not imported: settings.ts imports this file). */
+interface SettingDefinition {
+  name: string;
+  description: string;
+  default?: string;
+  local?: string;
+  azure: boolean;
+  schema: z.ZodType;
+}
 const define = <const S extends SettingDefinition>(setting: S): S => setting;
 
 export const foSafetyNetSettings = [
