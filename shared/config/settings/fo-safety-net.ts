@@ -1,28 +1,9 @@
-import { z } from 'zod';
-
 /**
- * The F&O safety net's settings (issue 29; shared/use-cases/fo-events/safety-net.ts), in the
- * settings catalogue after drift repair's (settings.ts spreads them in).
+ * The settings catalogue's part: the F&O safety net (issue 29; shared/use-cases/fo-events/safety-net.ts),
+ * after the shops' (drift repair's) in the README's order.
  */
-const positiveInt = z.coerce
-  .number({ message: 'must be a whole number greater than 0' })
-  .int({ message: 'must be a whole number greater than 0' })
-  .positive({ message: 'must be a whole number greater than 0' });
-const nonNegativeInt = z.coerce
-  .number({ message: 'must be a whole number, 0 or more' })
-  .int({ message: 'must be a whole number, 0 or more' })
-  .min(0, { message: 'must be a whole number, 0 or more' });
-
-/** settings.ts's `SettingDefinition` (not imported: settings.ts imports this file). */
-interface SettingDefinition {
-  name: string;
-  description: string;
-  default?: string;
-  local?: string;
-  azure: boolean;
-  schema: z.ZodType;
-}
-const define = <const S extends SettingDefinition>(setting: S): S => setting;
+import { define, nonNegativeInt, positiveInt } from './validators';
+import type { SettingDefinition } from './validators';
 
 export const foSafetyNetSettings = [
   define({
