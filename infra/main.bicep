@@ -389,6 +389,16 @@ param driftRepairSettleSeconds int = 900
 @maxValue(8760)
 param driftRepairLookbackHours int = 24
 
+@description('FO_SAFETY_NET_INTERVAL_SECONDS: the F&O safety net (issue 29) compares each shop\'s linked customers with D365 once per this many seconds, on one instance; 0: off.')
+@minValue(0)
+@maxValue(86400)
+param foSafetyNetIntervalSeconds int = 900
+
+@description('FO_SAFETY_NET_MAX_CUSTOMERS: shop customers the F&O safety net compares per shop per run (whole pages).')
+@minValue(1)
+@maxValue(100000)
+param foSafetyNetMaxCustomers int = 500
+
 @description('CALLBACK_QUEUE_NAME: the callback outbox queue (result events wait here until delivered).')
 param callbackQueueName string = 'customer-callbacks'
 
@@ -517,6 +527,10 @@ param throttledEventsPer5MinutesThreshold int = 0
 @minValue(1)
 @maxValue(6)
 param throttlingSustainedWindows int = 3
+
+@description('Shop customers one F&O safety-net run may repair before it alerts: more means D365\'s data events are being missed (issue 29).')
+@minValue(0)
+param foSafetyNetRepairedThreshold int = 10
 
 // ============================================================================ Names
 
@@ -741,6 +755,8 @@ module functionApp 'modules/function-app.bicep' = {
     driftRepairMaxCustomers: driftRepairMaxCustomers
     driftRepairSettleSeconds: driftRepairSettleSeconds
     driftRepairLookbackHours: driftRepairLookbackHours
+    foSafetyNetIntervalSeconds: foSafetyNetIntervalSeconds
+    foSafetyNetMaxCustomers: foSafetyNetMaxCustomers
     foEventsQueueName: foEventsQueueName
     foEventsTableName: foEventsTableName
     foEventsRetentionDays: foEventsRetentionDays
@@ -785,6 +801,7 @@ module alerts 'modules/alerts.bicep' = {
     functionErrorsThreshold: functionErrorsThreshold
     throttledEventsPer5MinutesThreshold: throttledEventsPer5MinutesThreshold
     throttlingSustainedWindows: throttlingSustainedWindows
+    foSafetyNetRepairedThreshold: foSafetyNetRepairedThreshold
     consoleUrl: consoleUrl
   }
 }

@@ -19,4 +19,5 @@ export {
   driftRepairDeps,
   foDataEventDeps,
 } from './composition/job-deps';
+export { foSafetyNetDeps } from './composition/fo-safety-net-deps';
 export { createHttpDeps, privacyHttpDeps, updateHttpDeps, webhookHttpDeps } from './composition/http-deps';

@@ -58,6 +58,8 @@ export async function startFleetStack(options: FleetStackOptions) {
     // Drift repair pages each shop's customers on a timer (issue 30): a test that counts shop API calls
     // would count its pages whenever a run fell inside it. Off here; the drift tests switch it on.
     'AzureWebJobs.driftRepair.Disabled': 'true',
+    // The F&O safety net (issue 29) reads shop pages and D365 customers on a timer: off too, unless a test asks.
+    'AzureWebJobs.foSafetyNet.Disabled': 'true',
     NODE_EXTRA_CA_CERTS: emulator.caCertPath,
     ...options.settings,
     ...options.emulatorSettings?.(emulator.url),

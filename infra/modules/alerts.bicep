@@ -62,6 +62,10 @@ param throttledEventsPer5MinutesThreshold int
 @maxValue(6)
 param throttlingSustainedWindows int
 
+@description('Shop customers one F&O safety-net run may repair before it alerts (issue 29).')
+@minValue(0)
+param foSafetyNetRepairedThreshold int
+
 @description('The operator console page (`https://<app>/api/console`): each alert links to it filtered, in its description and in the notification (custom property `operatorConsole`).')
 param consoleUrl string
 
@@ -194,6 +198,14 @@ var driftRepairFoundQuery = '''
 customMetrics
 | where name == 'DriftRepairFound'
 | summarize found = sum(valueSum)
+'''
+
+// The F&O safety net (issue 29): the shop customers one run found different from D365 and repaired
+// (the FoSafetyNetRun event's `repaired`); many in one run means D365's data events are being missed.
+var foSafetyNetRepairedQuery = '''
+customEvents
+| where name == 'FoSafetyNetRun'
+| summarize repaired = max(todouble(customMeasurements.repaired))
 '''
 
 var authFailureQuery = '''
@@ -371,7 +383,7 @@ resource functionErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'D365 customer sync: function errors'
-    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), the backfill (startBackfill, backfillStatus, backfillPage: a queue trigger, storage unreachable), drift repair (driftRepair, a timer: storage unreachable), the F&O data events endpoint (foDataEvents) and their shop update (applyFoEvent, a queue trigger: shop or storage unreachable), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function), a privacy route (createPrivacyRequest, privacyRequestStatus, privacyRequestExport, releasePrivacyRequest) or getOpenApiDocument (GET /api/openapi.json).'
+    description: 'More than ${functionErrorsThreshold} executions of one function failed (other than 4xx answers) in 15 minutes: createCustomer, customerStatus, replayCustomer, processCustomer (storage unreachable: the host redelivers), deliverCallbacks (result callbacks; storage unreachable), reconcileCustomers (the timer that re-queues stranded requests and reports QueueDepth), purgeRecords (the hourly timer that deletes records past RECORD_RETENTION_DAYS) a webhook route (webhookShopify, webhookBigCommerce, webhookStandard), a customer update route (updateCustomerByAccount, updateCustomerByReference; the operator routes customerLink and verifyCustomerLink), the shop write-back (writeBackAccount, a queue trigger: storage unreachable; the operator route retryWriteBack), the backfill (startBackfill, backfillStatus, backfillPage: a queue trigger, storage unreachable), drift repair (driftRepair, a timer: storage unreachable), the F&O safety net (foSafetyNet, a timer: shop, D365 or storage unreachable), the F&O data events endpoint (foDataEvents) and their shop update (applyFoEvent, a queue trigger: shop or storage unreachable), callbackSecret (a caller reads its callback secret), the configuration check deepHealth (GET /api/health/deep), an operations route (opsListRequests, opsRequestDetail, opsRequestPayload, opsEditRequest, opsRetryRequest, opsResolveRequest, opsAuditLog, opsConsole, opsStartReplay, opsListReplays, opsReplay, opsCancelReplay; runReplayJobs, the bulk replay queue function), a privacy route (createPrivacyRequest, privacyRequestStatus, privacyRequestExport, releasePrivacyRequest) or getOpenApiDocument (GET /api/openapi.json).'
     severity: 2
     enabled: alertsEnabled
     evaluationFrequency: 'PT5M'
@@ -568,6 +580,44 @@ resource driftRepairAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   }
 }
 
+resource foSafetyNetAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-fo-safety-net-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'D365 customer sync: the F&O safety net repaired many shop customers'
+    description: 'The F&O safety net (the foSafetyNet timer) found more than ${foSafetyNetRepairedThreshold} linked shop customers in one run whose names, e-mail or phone differed from D365 and wrote D365\'s values to the shop (FoSafetyNetRun, `repaired`, in the last hour). D365\'s data events are being missed: check the data event endpoint in F&O (System administration > Setup > Business events > Endpoints; the CustomersV3 data events activated), the foDataEvents function\'s availability and the FoDataEventsIgnored metric. The workbook\'s "F&O safety net" tile shows the repairs by field. See docs/webhooks.md, "F&O safety net".'
+    severity: 3
+    enabled: alertsEnabled
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    scopes: [
+      applicationInsightsId
+    ]
+    skipQueryValidation: true
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: foSafetyNetRepairedQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'repaired'
+          operator: 'GreaterThan'
+          threshold: foSafetyNetRepairedThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
 @description('Resource IDs of the alert rules.')
 output alertRuleIds array = [
   poisonAlert.id
@@ -578,4 +628,5 @@ output alertRuleIds array = [
   authFailureAlert.id
   shopWriteBackFailedAlert.id
   driftRepairAlert.id
+  foSafetyNetAlert.id
 ]

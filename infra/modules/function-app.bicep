@@ -149,6 +149,12 @@ param driftRepairSettleSeconds int
 
 @description('DRIFT_REPAIR_LOOKBACK_HOURS.')
 param driftRepairLookbackHours int
+
+@description('FO_SAFETY_NET_INTERVAL_SECONDS.')
+param foSafetyNetIntervalSeconds int
+
+@description('FO_SAFETY_NET_MAX_CUSTOMERS.')
+param foSafetyNetMaxCustomers int
 @description('FO_EVENTS_QUEUE_NAME.')
 param foEventsQueueName string
 
@@ -592,6 +598,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'DRIFT_REPAIR_LOOKBACK_HOURS'
           value: string(driftRepairLookbackHours)
+        }
+        {
+          name: 'FO_SAFETY_NET_INTERVAL_SECONDS'
+          value: string(foSafetyNetIntervalSeconds)
+        }
+        {
+          name: 'FO_SAFETY_NET_MAX_CUSTOMERS'
+          value: string(foSafetyNetMaxCustomers)
         }
         {
           name: 'FO_EVENTS_QUEUE_NAME'

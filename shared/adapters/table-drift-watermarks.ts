@@ -6,14 +6,15 @@ import { DriftWatermarks, StatusConflictError } from '../ports';
  * Drift repair's rows (issue 30) in the backfill table (BACKFILL_TABLE_NAME), apart from the jobs
  * (whose PartitionKey is a job ID): PartitionKey `drift-repair`, RowKey = the source's name. Times
  * and the cursor only, no personal data. Every write after the insert is conditional on the ETag.
+ * The F&O safety net (issue 29) keeps its rows of the same shape under its own PartitionKey.
  */
 const PARTITION = 'drift-repair';
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
-function toEntity(row: Omit<DriftWatermark, 'etag'>): Entity {
+function toEntity(row: Omit<DriftWatermark, 'etag'>, partition: string): Entity {
   const entity: Entity = {
-    partitionKey: PARTITION,
+    partitionKey: partition,
     rowKey: row.source,
     watermark: row.watermark,
     passFrom: row.pass?.from,
@@ -55,12 +56,15 @@ function fromEntity(entity: TableEntityResult<Record<string, unknown>>): DriftWa
 const isStatus = (error: unknown, ...codes: number[]): boolean =>
   error instanceof RestError && codes.includes(error.statusCode ?? 0);
 
-export function tableDriftWatermarks(getClient: () => Promise<TableClient>): DriftWatermarks {
+export function tableDriftWatermarks(
+  getClient: () => Promise<TableClient>,
+  partition: string = PARTITION,
+): DriftWatermarks {
   return {
     async get(source) {
       const client = await getClient();
       try {
-        return fromEntity(await client.getEntity(PARTITION, source));
+        return fromEntity(await client.getEntity(partition, source));
       } catch (error) {
         if (isStatus(error, 404)) return undefined;
         throw error;
@@ -69,7 +73,7 @@ export function tableDriftWatermarks(getClient: () => Promise<TableClient>): Dri
     async create(source) {
       const client = await getClient();
       try {
-        const response = await client.createEntity(toEntity({ source }));
+        const response = await client.createEntity(toEntity({ source }, partition));
         return { source, etag: response.etag ?? '' };
       } catch (error) {
         if (isStatus(error, 409)) throw new StatusConflictError(source);
@@ -81,7 +85,7 @@ export function tableDriftWatermarks(getClient: () => Promise<TableClient>): Dri
       const { etag, ...rest } = row;
       const next = { ...rest, ...changes };
       try {
-        const response = await client.updateEntity(toEntity(next), 'Replace', { etag });
+        const response = await client.updateEntity(toEntity(next, partition), 'Replace', { etag });
         return { ...next, etag: response.etag ?? '' };
       } catch (error) {
         if (isStatus(error, 412, 404)) throw new StatusConflictError(row.source);

@@ -88,6 +88,8 @@ export interface AppServices {
   backfill: { jobs: BackfillJobs; queue: BackfillQueue };
   /** Drift repair's row per shop (issue 30), in the backfill table. */
   driftWatermarks: DriftWatermarks;
+  /** The F&O safety net's row per shop (issue 29), in the backfill table beside drift repair's. */
+  foSafetyNetRows: DriftWatermarks;
   /** F&O data events (issue 29): the event IDs taken, and their queue. */
   foEvents: { ledger: FoEventLedger; queue: FoEventQueue; states: FoApplyStates };
   /** Bulk replay jobs (beside the operations index), their tick queue, and the gate's room they pace by. */

@@ -164,6 +164,7 @@ export function createAppServices(config: Config): AppServices {
     ...queues,
     ...d365Parts(config, tokens, getTable),
     driftWatermarks: tableDriftWatermarks(getBackfillTable),
+    foSafetyNetRows: tableDriftWatermarks(getBackfillTable, 'fo-safety-net'),
     foEvents: {
       ledger: tableFoEventLedger(getFoEventsTable),
       states: tableFoApplyStates(getFoEventsTable),

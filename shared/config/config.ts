@@ -130,6 +130,10 @@ const configSchema = settingsObject.transform((v) => ({
     settleSeconds: v.DRIFT_REPAIR_SETTLE_SECONDS,
     lookbackHours: v.DRIFT_REPAIR_LOOKBACK_HOURS,
   },
+  foSafetyNet: {
+    intervalSeconds: v.FO_SAFETY_NET_INTERVAL_SECONDS,
+    maxCustomers: v.FO_SAFETY_NET_MAX_CUSTOMERS,
+  },
   callbacks: {
     allowedHosts: v.CALLBACK_ALLOWED_HOSTS,
     allowedPrivateAddresses: v.CALLBACK_ALLOWED_PRIVATE_ADDRESSES,
@@ -255,6 +259,8 @@ export interface Config {
     settleSeconds: number;
     lookbackHours: number;
   };
+  /** The F&O safety net (issue 29): how often a shop runs, how many shop customers one run compares. */
+  foSafetyNet: { intervalSeconds: number; maxCustomers: number };
   /** Result callbacks (docs/api.md): the `Callback-Url` allow-list, the signing secret, the outbox. */
   callbacks: {
     allowedHosts: string[];

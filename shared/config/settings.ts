@@ -9,6 +9,7 @@ import { processingSettings } from './settings/processing';
 import { callerSettings } from './settings/callers';
 import { privacySettings } from './settings/privacy';
 import { shopSettings } from './settings/shops';
+import { foSafetyNetSettings } from './settings/fo-safety-net';
 import { callbackSettings } from './settings/callbacks';
 import type { SettingDefinition } from './settings/validators';
 
@@ -20,6 +21,7 @@ const catalogue = [
   ...callerSettings,
   ...privacySettings,
   ...shopSettings,
+  ...foSafetyNetSettings,
   ...callbackSettings,
 ] as const;
 

@@ -44,7 +44,9 @@ export type TelemetryEventName =
   /** Issue 29: a D365 change written to the shop (outcome `written`, reason: the fields), or refused by it. */
   | 'FoShopUpdate'
   /** Issue 29: a D365 change our own PATCH caused (reason: the field), not written back to the shop. */
-  | 'FoEchoSkipped';
+  | 'FoEchoSkipped'
+  /** Issue 29: a safety-net run of one shop (measurements: its counts, use-cases/fo-events/safety-net.ts). */
+  | 'FoSafetyNetRun';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
@@ -89,6 +91,14 @@ export interface TelemetryEvent {
     linked?: number;
     inProgress?: number;
     alreadySent?: number;
+    /** FoSafetyNetRun: linked customers found as D365 holds them, repaired, and the fields repaired. */
+    same?: number;
+    repaired?: number;
+    fieldsRepaired?: number;
+    /** FoSafetyNetRun: left to an update under way, to the shop's own change, or not found / refused. */
+    busy?: number;
+    shopSide?: number;
+    notRepaired?: number;
   };
 }
 
@@ -112,7 +122,12 @@ export type TelemetryMetric =
    * Issue 29: F&O data events acknowledged but not taken in, by reason (`unknown-legal-entity`,
    * `no-link`, `not-a-shop-link`, `other-entity`, `duplicate`): one per event, value 1.
    */
-  | { name: 'FoDataEventsIgnored'; value: number; properties: { reason: string } };
+  | { name: 'FoDataEventsIgnored'; value: number; properties: { reason: string } }
+  /**
+   * Issue 29: the F&O safety net's repairs, per shop and shop field (`firstName`, `lastName`,
+   * `email`, `phone`): shop fields a run found different from D365 and wrote (D365 events missed).
+   */
+  | { name: 'FoSafetyNetRepaired'; value: number; properties: { source: string; field: string } };
 
 export interface Telemetry {
   trackEvent(event: TelemetryEvent): void;

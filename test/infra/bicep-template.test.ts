@@ -940,11 +940,12 @@ describe('monitoring for the portal', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules').map((f) => f.resource);
     // The shop write-back alert is about succeeded creates (not in the console's views): its own retry
     // route; the privacy-due alert is about privacy requests (GET /api/privacy/requests/{id}); the
-    // drift-repair alert about a shop's webhooks (the customers it found are on their way).
+    // drift-repair alert about a shop's webhooks (the customers it found are on their way); the F&O
+    // safety net's about D365's data events (what it repaired is written).
     const aboutRequests = rules.filter(
-      (r) => !/shop-write-back|privacy-due|drift-repair/.test(String(r.name)),
+      (r) => !/shop-write-back|privacy-due|drift-repair|fo-safety-net/.test(String(r.name)),
     );
-    expect(aboutRequests).toHaveLength(rules.length - 3);
+    expect(aboutRequests).toHaveLength(rules.length - 4);
     for (const resource of aboutRequests)
       expect(resource.properties.actions.customProperties.operatorConsole).toMatch(
         /^\[variables\('consoleLinks'\)\.(poison|failed|retrying)\]$/,
@@ -966,9 +967,9 @@ describe('monitoring for the portal', () => {
       expect(text).toContain(`(__CONSOLE_URL__?status=${view})`);
   });
 
-  test('nine log alert rules, notifying the action group parameter', () => {
+  test('ten log alert rules, notifying the action group parameter', () => {
     const rules = ofType('Microsoft.Insights/scheduledQueryRules');
-    expect(rules).toHaveLength(9);
+    expect(rules).toHaveLength(10);
     for (const { resource } of rules) {
       expect(resource.properties.actions.actionGroups).toBe("[variables('actionGroups')]");
       expect(resource.properties.criteria.allOf).toHaveLength(1);
@@ -1030,6 +1031,25 @@ describe('monitoring for the portal', () => {
     expect(telemetrySource).toContain("'DriftRepairFound'");
     expect(telemetrySource).toContain("'DriftRepairRun'");
     expect(main.parameters.driftRepairIntervalSeconds).toMatchObject({ defaultValue: 300, minValue: 0 });
+  });
+
+  test('F&O safety net (issue 29): a run that repairs more than the threshold alerts; the workbook shows repairs by field', () => {
+    const alert = rule('alert-fo-safety-net');
+    expect(queryOf(alert)).toContain("customEvents\n| where name == 'FoSafetyNetRun'");
+    expect(alert.properties.criteria.allOf[0]).toMatchObject({
+      metricMeasureColumn: 'repaired',
+      threshold: "[parameters('foSafetyNetRepairedThreshold')]",
+    });
+    expect(String(alert.properties.description)).toContain('data events are being missed');
+    const tile = workbookQueries().find((q) => q.name === 'fo-safety-net');
+    expect(tile?.query).toContain("where name == 'FoSafetyNetRepaired'");
+    expect(tile?.query).toContain('customDimensions.field');
+    expect(tile?.query).toContain("where name == 'FoSafetyNetRun'");
+    // The names the app sends, and the settings it reads, are the ones the template names.
+    expect(telemetrySource).toContain("'FoSafetyNetRepaired'");
+    expect(telemetrySource).toContain("'FoSafetyNetRun'");
+    expect(main.parameters.foSafetyNetIntervalSeconds).toMatchObject({ defaultValue: 900, minValue: 0 });
+    expect(main.parameters.foSafetyNetRepairedThreshold).toMatchObject({ defaultValue: 10 });
   });
 
   test('a shop write-back that ends failed alerts at once; the workbook shows write-backs per source and result', () => {

@@ -1,17 +1,11 @@
-import { StatusConflictError, silentLog } from '../../ports';
-import type {
-  DriftWatermarks,
-  ShopClient,
-  ShopCustomer,
-  ShopCustomerPage,
-  TelemetryMetric,
-} from '../../ports';
-import type { DriftWatermark } from '../../domain/drift-repair';
+import { silentLog } from '../../ports';
+import type { ShopClient, ShopCustomer, ShopCustomerPage, TelemetryMetric } from '../../ports';
 import { webhookSourceSchema } from '../../config/webhook-sources';
 import { transient } from '../../domain/failure';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
 import { testKeyCorrelation } from '../../../test/support/correlation-key';
+import { memoryWatermarks } from '../../../test/support/memory-watermarks';
 import { DriftRepairDeps, DriftRepairSettings, repairDrift } from './repair-drift';
 
 const SOURCE = webhookSourceSchema.parse({
@@ -38,33 +32,6 @@ const customer = (i: number, extra: Partial<ShopCustomer> = {}): ShopCustomer =>
   verifiedEmail: true,
   ...extra,
 });
-
-function memoryWatermarks(): DriftWatermarks & { rows: Map<string, DriftWatermark> } {
-  const rows = new Map<string, DriftWatermark>();
-  let version = 0;
-  return {
-    rows,
-    async get(source) {
-      const row = rows.get(source);
-      return row && { ...row };
-    },
-    async create(source) {
-      if (rows.has(source)) throw new StatusConflictError(source);
-      const row = { source, etag: String(++version) };
-      rows.set(source, row);
-      return { ...row };
-    },
-    async save(row, changes) {
-      const stored = rows.get(row.source);
-      if (!stored || stored.etag !== row.etag) throw new StatusConflictError(row.source);
-      const next = { ...stored, ...changes, etag: String(++version) } as DriftWatermark;
-      for (const [key, value] of Object.entries(changes))
-        if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
-      rows.set(row.source, next);
-      return { ...next };
-    },
-  };
-}
 
 function app(shop: ShopCustomer[], settings: Partial<DriftRepairSettings> = {}) {
   const statusStore = memoryStatusStore();

@@ -4,7 +4,6 @@ import {
   DriftWatermark,
   driftEventKey,
   emptyDriftCounts,
-  mayClaim,
   passFor,
 } from '../../domain/drift-repair';
 import { ProcessingError } from '../../domain/failure';
@@ -22,6 +21,7 @@ import { ShopAccessError, StatusConflictError } from '../../ports';
 import type { AcceptDeps } from '../accept-customer';
 import { sendCustomer } from '../backfill/send-customer';
 import { clock, later } from '../clock';
+import { claimShopRun, releaseShopRun } from '../shop-run-lease';
 
 /**
  * Drift repair (issue 30; the states in shared/domain/drift-repair.ts): for each shop with an Admin
@@ -92,12 +92,12 @@ async function repairShop(
   client: ShopClient,
   deps: DriftRepairDeps,
 ): Promise<DriftShopResult> {
-  const claimed = await claim(source.name, deps);
+  const claimed = await claimShopRun(source.name, deps, deps.settings);
   if ('kind' in claimed) return claimed;
   let row = claimed;
   let pass = passFor(row, clock(deps), deps.settings);
   if (!pass) {
-    await release(row, deps);
+    await releaseShopRun(row, deps);
     return { kind: 'skipped', source: source.name, reason: 'nothing-new' };
   }
   const counts = emptyDriftCounts();
@@ -106,7 +106,7 @@ async function repairShop(
     if (stopped) return ranUntil(row, counts, false, stopped, source, deps);
     const page = await readPage(client, pass, deps);
     if (page.kind === 'failed') {
-      await release(row, deps);
+      await releaseShopRun(row, deps);
       return { kind: 'failed', source: source.name, reason: page.reason };
     }
     if (page.kind === 'stopped') return ranUntil(row, counts, false, page.stopped, source, deps);
@@ -133,34 +133,6 @@ async function repairShop(
     }
     if (!next) return ranUntil(row, counts, true, undefined, source, deps);
     pass = next;
-  }
-}
-
-/** Claims the shop's row (creating it the first time), or says why this run leaves it. */
-async function claim(source: string, deps: DriftRepairDeps): Promise<DriftWatermark | DriftShopResult> {
-  let row = await deps.watermarks.get(source);
-  if (!row) {
-    try {
-      row = await deps.watermarks.create(source);
-    } catch (error) {
-      if (!(error instanceof StatusConflictError)) throw error;
-      return { kind: 'skipped', source, reason: 'leased' };
-    }
-  }
-  const now = clock(deps);
-  if (!mayClaim(row, now, deps.settings.intervalSeconds)) {
-    const held = row.leaseUntil !== undefined && Date.parse(row.leaseUntil) > now.getTime();
-    return { kind: 'skipped', source, reason: held ? 'leased' : 'interval' };
-  }
-  try {
-    return await deps.watermarks.save(row, {
-      lastRunAt: now.toISOString(),
-      leaseOwner: deps.runId,
-      leaseUntil: later(deps, deps.settings.leaseSeconds),
-    });
-  } catch (error) {
-    if (error instanceof StatusConflictError) return { kind: 'skipped', source, reason: 'leased' };
-    throw error;
   }
 }
 
@@ -246,19 +218,9 @@ async function ranUntil(
   source: ShopSource,
   deps: DriftRepairDeps,
 ): Promise<DriftShopResult> {
-  const released = await release(row, deps);
+  const released = await releaseShopRun(row, deps);
   const stop = released ? stopped : 'lease-lost';
   return { kind: 'ran', source: source.name, counts, passDone, ...(stop !== undefined && { stopped: stop }) };
-}
-
-async function release(row: DriftWatermark, deps: DriftRepairDeps): Promise<boolean> {
-  try {
-    await deps.watermarks.save(row, { leaseOwner: undefined, leaseUntil: undefined });
-    return true;
-  } catch (error) {
-    if (error instanceof StatusConflictError) return false;
-    throw error;
-  }
 }
 
 /** Telemetry and a log line per shop run (counts and the source's name only: no shop data). */

@@ -144,6 +144,17 @@ export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promis
     deps.telemetry.trackEvent({ name: 'FoShopUpdate', properties: { outcome: 'gone' } });
     return { kind: 'not-applied', reason: 'gone' };
   }
+  return applyChangeToShop(message, deps);
+}
+
+/**
+ * The same for a change that is no queue message: the safety net's repair (safety-net.ts), whose
+ * `controlNumber` lies between the stamps it read and the next event F&O raises (a fraction).
+ */
+export async function applyChangeToShop(
+  message: FoEventMessage,
+  deps: ApplyToShopDeps,
+): Promise<ApplyResult> {
   const logFields = {
     legalEntity: message.legalEntity,
     customerAccount: message.customerAccount,

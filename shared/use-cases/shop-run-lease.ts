@@ -1,0 +1,62 @@
+import { DriftWatermark, mayClaim } from '../domain/drift-repair';
+import { DriftWatermarks, StatusConflictError } from '../ports';
+import { clock, later } from './clock';
+
+/**
+ * One run of a shop's timer at a time across the fleet (drift repair, issue 30; the F&O safety
+ * net, issue 29): the shop's row (DriftWatermarks) is claimed by a conditional write on its ETag
+ * (a lease, renewed with every save of the run, taken over once it ends), and a run starts at most
+ * once per `intervalSeconds`.
+ */
+export interface ShopRunLeaseDeps {
+  watermarks: DriftWatermarks;
+  /** Names this run on the rows it claims (the lease's owner). */
+  runId: string;
+  now?: () => Date;
+}
+
+/** Why a run leaves the shop: another run holds it, or its interval has not passed. */
+export type NotClaimed = { kind: 'skipped'; source: string; reason: 'leased' | 'interval' };
+
+/** Claims the shop's row (creating it the first time), or says why this run leaves it. */
+export async function claimShopRun(
+  source: string,
+  deps: ShopRunLeaseDeps,
+  settings: { intervalSeconds: number; leaseSeconds: number },
+): Promise<DriftWatermark | NotClaimed> {
+  let row = await deps.watermarks.get(source);
+  if (!row) {
+    try {
+      row = await deps.watermarks.create(source);
+    } catch (error) {
+      if (!(error instanceof StatusConflictError)) throw error;
+      return { kind: 'skipped', source, reason: 'leased' };
+    }
+  }
+  const now = clock(deps);
+  if (!mayClaim(row, now, settings.intervalSeconds)) {
+    const held = row.leaseUntil !== undefined && Date.parse(row.leaseUntil) > now.getTime();
+    return { kind: 'skipped', source, reason: held ? 'leased' : 'interval' };
+  }
+  try {
+    return await deps.watermarks.save(row, {
+      lastRunAt: now.toISOString(),
+      leaseOwner: deps.runId,
+      leaseUntil: later(deps, settings.leaseSeconds),
+    });
+  } catch (error) {
+    if (error instanceof StatusConflictError) return { kind: 'skipped', source, reason: 'leased' };
+    throw error;
+  }
+}
+
+/** Gives the lease up; false when the row changed meanwhile (another run took the shop over). */
+export async function releaseShopRun(row: DriftWatermark, deps: ShopRunLeaseDeps): Promise<boolean> {
+  try {
+    await deps.watermarks.save(row, { leaseOwner: undefined, leaseUntil: undefined });
+    return true;
+  } catch (error) {
+    if (error instanceof StatusConflictError) return false;
+    throw error;
+  }
+}
