@@ -151,6 +151,7 @@ function customerView(ctx: ResolverContext, c: ShopifyCustomer) {
         args,
         (mf) => mf.id,
         (mf) => metafieldView(ctx, mf),
+        ctx.bulk,
       );
     },
   };
