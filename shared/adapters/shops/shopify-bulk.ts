@@ -86,7 +86,7 @@ export async function readBulkPage(
   url: string,
   offset: number,
   limit: number,
-  options: { timeoutMs: number; abortSignal?: AbortSignal },
+  options: { timeoutMs: number; abortSignal?: AbortSignal; chunkBytes?: number },
 ): Promise<
   { kind: 'read'; customers: BulkCustomerLine[]; next?: number } | { kind: 'refused'; status: number }
 > {
@@ -94,10 +94,11 @@ export async function readBulkPage(
   let carry = Buffer.alloc(0);
   let position = offset;
   let lineStart = offset;
+  const chunkBytes = options.chunkBytes ?? BULK_CHUNK_BYTES;
   for (;;) {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const answer = await fetch(url, {
-      headers: { range: `bytes=${position}-${position + BULK_CHUNK_BYTES - 1}` },
+      headers: { range: `bytes=${position}-${position + chunkBytes - 1}` },
       signal: options.abortSignal ? AbortSignal.any([timeout, options.abortSignal]) : timeout,
     });
     if (answer.status === 416) return { kind: 'read', customers };
