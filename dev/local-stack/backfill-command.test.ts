@@ -12,6 +12,12 @@ describe('npm run backfill', () => {
       dryRun: false,
     });
     expect(() => parseBackfillArgs(['--dry-run'])).toThrow(/--source/);
+    expect(parseBackfillArgs(['--source', 'contoso-shopify', '--bulk'])).toEqual({
+      source: 'contoso-shopify',
+      dryRun: false,
+      bulk: true,
+      intervalMs: 1000,
+    });
   });
 
   it('ends with a summary of what became of the customers', () => {

@@ -3,16 +3,19 @@ import { appRoot } from './app-root';
 import { localStackDir, readState } from './stack-state';
 
 /**
- * `npm run backfill -- --source <name> [--since <ISO time>] [--dry-run] [--url <https://app/api> --key <master key>]`
+ * `npm run backfill -- --source <name> [--since <ISO time>] [--dry-run] [--bulk] [--url <https://app/api> --key <master key>]`
  * (or `--job <id>` to follow one that runs): starts a backfill of a shop's customers (issue 30,
  * `POST /api/backfills`) on a deployed app, or on the local stack (`npm start`; its URL and master
  * key by default), and follows it with a progress bar until it ends, then prints the summary.
+ * `--bulk` reads a Shopify shop through one bulk query operation (`read: "bulk"`: large shops).
  * Exit code 0 when it is `done`, 1 when it `failed` or cannot be started.
  */
 export interface BackfillArgs {
   source?: string;
   since?: string;
   dryRun: boolean;
+  /** `read: "bulk"`: a Shopify bulk query operation instead of paging. */
+  bulk?: boolean;
   job?: string;
   url?: string;
   key?: string;
@@ -26,6 +29,7 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillArgs {
   };
   const args: BackfillArgs = {
     dryRun: argv.includes('--dry-run'),
+    ...(argv.includes('--bulk') && { bulk: true }),
     intervalMs: Number(value('--interval-ms') ?? 1000),
   };
   for (const [flag, key] of [
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
         source: args.source,
         ...(args.since && { since: args.since }),
         ...(args.dryRun && { dryRun: true }),
+        ...(args.bulk && { read: 'bulk' }),
       }),
     });
     if (started.status !== 202)

@@ -37,6 +37,7 @@ function fromEntity(entity: TableEntityResult<Record<string, unknown>>): Backfil
     source: text('source') ?? '',
     ...(since !== undefined && { since }),
     dryRun: entity.dryRun === true,
+    ...(text('read') === 'bulk' && { read: 'bulk' as const }),
     state: (text('state') ?? 'running') as BackfillJob['state'],
     page: Number(entity.page ?? 0),
     ...(typeof entity.total === 'number' && { total: entity.total }),

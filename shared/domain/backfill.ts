@@ -16,6 +16,15 @@ import { z } from 'zod';
  * host resumes where the fleet left off.
  */
 export const BACKFILL_STATES = ['running', 'done', 'failed'] as const;
+
+/**
+ * How a job reads the shop: `pages` (the shop's list API, page by page: Shopify `customers`,
+ * BigCommerce V3) or `bulk` (Shopify only: one bulk query operation, its JSONL file read page by
+ * page; for large shops, where paging costs up to 1,000 points a page and the file costs 10 in all).
+ * The operator chooses: a shop's size is known before the job (the first page's `total`).
+ */
+export const BACKFILL_READS = ['pages', 'bulk'] as const;
+export type BackfillRead = (typeof BACKFILL_READS)[number];
 export type BackfillState = (typeof BACKFILL_STATES)[number];
 
 export interface BackfillCounts {
@@ -60,6 +69,8 @@ export interface BackfillJob {
   since?: string;
   /** Count what would be sent, send nothing. */
   dryRun: boolean;
+  /** `bulk`: read through a Shopify bulk query operation (BACKFILL_READS); absent: page by page. */
+  read?: BackfillRead;
   state: BackfillState;
   /** Pages done; the next page message carries this number. */
   page: number;
@@ -84,6 +95,7 @@ export interface BackfillProgress {
   source: string;
   since?: string;
   dryRun: boolean;
+  read: BackfillRead;
   state: BackfillState;
   pages: number;
   /** How many customers the shop holds (the shop's own count, read with the first page). */
@@ -113,6 +125,7 @@ export function backfillProgress(job: BackfillJob): BackfillProgress {
     source: job.source,
     ...(job.since !== undefined && { since: job.since }),
     dryRun: job.dryRun,
+    read: job.read ?? 'pages',
     state: job.state,
     pages: job.page,
     ...(job.total !== undefined && { total: job.total }),
@@ -186,5 +199,6 @@ export const backfillStartSchema = z.strictObject({
   source: z.string().min(1).max(64),
   since: z.iso.datetime({ offset: true }).optional(),
   dryRun: z.boolean().optional(),
+  read: z.enum(BACKFILL_READS).optional(),
 });
 export type BackfillStart = z.infer<typeof backfillStartSchema>;

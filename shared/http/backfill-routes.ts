@@ -53,6 +53,13 @@ export async function startBackfillRoute(
       ]),
     );
   }
+  if (result.kind === 'bulk-unsupported') {
+    return problem(
+      problems.invalidBody([
+        { pointer: '/read', detail: 'Only a Shopify source can be read through a bulk operation.' },
+      ]),
+    );
+  }
   const { job } = result;
   await deps.auditLog
     .append({

@@ -34,6 +34,15 @@ export interface ShopCustomerPage {
   total?: number;
 }
 
+/**
+ * One step of reading a shop's customers in bulk (Shopify bulk query operations, issue 30):
+ * still running (come back after `retryAfterSeconds` with `cursor`), a page, or ended without data.
+ */
+export type ShopBulkStep =
+  | { kind: 'running'; cursor: string; retryAfterSeconds: number }
+  | { kind: 'page'; page: ShopCustomerPage }
+  | { kind: 'failed'; reason: string };
+
 /** What a write to the shop did. */
 export type ShopWriteResult =
   /** Done; `changed` false when the shop already held exactly this (so the shop sends no echo). */
@@ -69,6 +78,14 @@ export interface ShopClient {
     page: { cursor?: string; updatedSince?: string; updatedBefore?: string; limit: number },
     options?: ShopCallOptions,
   ): Promise<ShopCustomerPage>;
+  /**
+   * The same customers through a bulk operation (Shopify only: adapters/shops/shopify-bulk.ts); the
+   * cursor names the operation and where in its file the next page starts.
+   */
+  listCustomersInBulk?(
+    page: { cursor?: string; updatedSince?: string; limit: number },
+    options?: ShopCallOptions,
+  ): Promise<ShopBulkStep>;
   updateCustomer(
     customerId: string,
     changes: Partial<Pick<ShopCustomer, 'email' | 'firstName' | 'lastName' | 'phone'>>,

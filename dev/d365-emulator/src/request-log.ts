@@ -14,7 +14,7 @@ export const REQUEST_ENDPOINTS: Record<LoggedService, readonly string[]> = {
   d365: ['customService', 'odataCreate', 'odataQuery', 'odataRead', 'odataUpdate', 'other'],
   token: ['tokenV1', 'tokenV2', 'openidV1', 'openidV2', 'keys'],
   keyvault: ['getSecret', 'listSecrets', 'listVersions', 'setSecret', 'other'],
-  shopify: ['graphql'],
+  shopify: ['graphql', 'bulkDownload'],
   bigcommerce: ['customers', 'attributes', 'attributeValues'],
 };
 

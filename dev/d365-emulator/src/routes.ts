@@ -3,6 +3,7 @@ import { matchEntraRoute } from './entra';
 import { isKeyVaultPath } from './key-vault';
 import { BIGCOMMERCE_API_PATH } from './shops/bigcommerce-api';
 import { SHOPIFY_PATH } from './shops/shopify-admin';
+import { BULK_DOWNLOAD_PATH } from './shops/shopify-bulk';
 import { D365Endpoint } from './stats';
 
 /** Which emulated service (and which of its endpoints) a request is for, by method and path. */
@@ -13,6 +14,7 @@ export type Route =
   | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
   | { service: 'telemetry'; kind: TelemetryRoute }
   | { service: 'shopify'; endpoint: 'graphql'; shop: string; version: string }
+  | { service: 'shopify'; endpoint: 'bulkDownload'; shop: string; number: string }
   | { service: 'bigcommerce'; endpoint: string; store: string; resource: string }
   | { service: 'unknown' };
 
@@ -36,6 +38,9 @@ export function route(method: string, pathname: string): Route {
   if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
   const shopify = SHOPIFY_PATH.exec(pathname);
   if (shopify) return { service: 'shopify', endpoint: 'graphql', shop: shopify[1]!, version: shopify[2]! };
+  const download = BULK_DOWNLOAD_PATH.exec(pathname);
+  if (download)
+    return { service: 'shopify', endpoint: 'bulkDownload', shop: download[1]!, number: download[2]! };
   const bigcommerce = BIGCOMMERCE_API_PATH.exec(pathname);
   if (bigcommerce) {
     const resource = bigcommerce[2] ?? '';

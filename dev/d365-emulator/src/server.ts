@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
 import { handleBigCommerceApi } from './shops/bigcommerce-api';
 import { handleShopifyAdmin } from './shops/shopify-admin';
+import { handleBulkDownload } from './shops/shopify-bulk';
 import { handleControl } from './control-api';
 import { authorizeD365 } from './d365-auth';
 import { handleCustomService } from './d365-custom-service';
@@ -131,7 +132,9 @@ async function handle(
 
     switch (target.service) {
       case 'shopify':
-        handleShopifyAdmin(ctx, state.shops.shopify.get(target.shop), target.version);
+        if (target.endpoint === 'bulkDownload')
+          handleBulkDownload(ctx, state.shops.shopify.get(target.shop), target.number);
+        else handleShopifyAdmin(ctx, state.shops.shopify.get(target.shop), target.version);
         return;
       case 'bigcommerce':
         handleBigCommerceApi(ctx, state.shops.bigcommerce.get(target.store), target.resource);

@@ -4,6 +4,7 @@ import { transient } from '../../domain/failure';
 import { ShopAccessError } from '../../ports';
 import type { ShopBudget, ShopCallOptions, ShopClient, ShopCustomer, WebhookSecrets } from '../../ports';
 import { LISTED_CUSTOMER_COST, SHOPIFY_QUERIES } from './shopify-queries';
+import { shopifyBulkCustomers } from './shopify-bulk';
 import type { ShopAddress } from '../../domain/webhooks/shop-customer';
 
 /**
@@ -285,6 +286,15 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
         ...(counted?.precision === 'EXACT' && { total: counted.count }),
       };
     },
+    listCustomersInBulk: shopifyBulkCustomers(
+      request,
+      (line) => {
+        const node = { ...line, addressesV2: { nodes: line.addresses } } as unknown as ListedCustomerNode;
+        return { ...toShopCustomer(node), addresses: addressesOf(node) };
+      },
+      source.accountMetafield,
+      options.timeoutMs,
+    ),
     async updateCustomer(customerId, changes, call) {
       const data = (await request(
         SHOPIFY_QUERIES.customerUpdate,

@@ -15,6 +15,7 @@ import type {
   Log,
   ShopClient,
   ShopClients,
+  ShopBulkStep,
   ShopCustomer,
   ShopCustomerPage,
   Telemetry,
@@ -98,20 +99,54 @@ export async function processBackfillPage(
   }
   let page;
   try {
-    page = await client.listCustomers(
-      {
-        limit: deps.pageSize,
-        ...(job.cursor && { cursor: job.cursor }),
-        ...(job.since && { updatedSince: job.since }),
-      },
-      { log: deps.log },
-    );
+    const read = await readPage(job, client, deps);
+    if (read.kind === 'failed') return endJob(job, read.reason, deps);
+    if (read.kind === 'running') return bulkRunning(job, read, deps);
+    page = read.page;
   } catch (error) {
     return afterShopError(error, job, deps);
   }
   const counts = { ...job.counts };
   for (const customer of page.customers) await countCustomer(customer, job, source, client, counts, deps);
   return savePage(job, counts, page, deps);
+}
+
+/** The next page: the shop's list, or (`read: bulk`) a step of its bulk operation. */
+async function readPage(job: BackfillJob, client: ShopClient, deps: BackfillPageDeps): Promise<ShopBulkStep> {
+  const request = {
+    limit: deps.pageSize,
+    ...(job.cursor && { cursor: job.cursor }),
+    ...(job.since && { updatedSince: job.since }),
+  };
+  if (job.read !== 'bulk')
+    return { kind: 'page', page: await client.listCustomers(request, { log: deps.log }) };
+  if (!client.listCustomersInBulk)
+    return { kind: 'failed', reason: `The source ${job.source} has no bulk reads.` };
+  return client.listCustomersInBulk(request, { log: deps.log });
+}
+
+/**
+ * The bulk operation runs (or was just started): its cursor on the job's ETag (a second delivery
+ * that started another operation loses here, and its operation is left to end unread), then the
+ * same page again after the wait. Not a page: the page number stays.
+ */
+async function bulkRunning(
+  job: BackfillJob,
+  step: { cursor: string; retryAfterSeconds: number },
+  deps: BackfillPageDeps,
+): Promise<BackfillPageResult> {
+  if (step.cursor !== job.cursor) {
+    try {
+      await deps.backfillJobs.save(job, { cursor: step.cursor, updatedAt: clock(deps).toISOString() });
+    } catch (error) {
+      if (error instanceof StatusConflictError) return { kind: 'done' };
+      throw error;
+    }
+  }
+  await deps.backfillQueue.send(backfillMessage(job.jobId, job.page), {
+    delaySeconds: step.retryAfterSeconds,
+  });
+  return { kind: 'waiting', delaySeconds: step.retryAfterSeconds };
 }
 
 /** Seconds the page waits for the fleet's D365 gate (domain `backfillGateWait`); 0: go on. */

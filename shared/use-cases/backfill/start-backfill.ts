@@ -15,7 +15,9 @@ export interface StartBackfillDeps {
 export type StartBackfillResult =
   | { kind: 'started'; job: BackfillJob }
   /** Not a shop source with an Admin API token (WEBHOOK_SOURCES): there is nothing to page through. */
-  | { kind: 'unknown-source' };
+  | { kind: 'unknown-source' }
+  /** `read: bulk` of a shop without bulk operations (BigCommerce). */
+  | { kind: 'bulk-unsupported' };
 
 /**
  * An operator starts a backfill of one shop (issue 30): the job row, then its first page's message.
@@ -27,13 +29,16 @@ export async function startBackfill(
   operatorId: string,
   deps: StartBackfillDeps,
 ): Promise<StartBackfillResult> {
-  if (!deps.shopClients.forSource(request.source, 'read')) return { kind: 'unknown-source' };
+  const client = deps.shopClients.forSource(request.source, 'read');
+  if (!client) return { kind: 'unknown-source' };
+  if (request.read === 'bulk' && !client.listCustomersInBulk) return { kind: 'bulk-unsupported' };
   const now = clock(deps).toISOString();
   const job = await deps.backfillJobs.create({
     jobId: (deps.newId ?? randomUUID)(),
     source: request.source,
     ...(request.since !== undefined && { since: new Date(request.since).toISOString() }),
     dryRun: request.dryRun ?? false,
+    ...(request.read === 'bulk' && { read: 'bulk' as const }),
     state: 'running',
     page: 0,
     counts: emptyCounts(),

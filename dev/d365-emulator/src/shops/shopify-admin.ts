@@ -162,7 +162,7 @@ export function handleShopifyAdmin(
   // What spending left: a request that costs nothing takes nothing from the bucket.
   if (requested > 0)
     app.stats.lowestAvailable = Math.min(app.stats.lowestAvailable, Math.floor(app.bucket.available));
-  const resolverContext: ResolverContext = { shop, app, changed: new Set() };
+  const resolverContext: ResolverContext = { shop, app, changed: new Set(), version, origin: ctx.origin };
   const result = execute({
     schema,
     document,

@@ -19,6 +19,12 @@ export interface ResolverContext {
   app: ShopifyApp;
   /** Customers the request changed: each gets one `customers/update` once the answer is out. */
   changed: Set<ShopifyCustomer>;
+  /** The API version of the request (`YYYY-MM`), where a field depends on it (bulk operations). */
+  version?: string;
+  /** The origin the app reached the emulator at, for URLs in answers (a bulk operation's `url`). */
+  origin?: string;
+  /** A bulk query's run (shopify-bulk.ts): connections list every item, without `first`/`last`. */
+  bulk?: boolean;
 }
 
 const MAX_METAFIELDS = 25;

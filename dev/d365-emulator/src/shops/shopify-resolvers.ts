@@ -14,6 +14,7 @@ import {
   SetInput,
 } from './shopify-metafields';
 import { gid, ShopifyCustomer } from './shopify-store';
+import { bulkOperationRoot } from './shopify-bulk';
 
 export type { ResolverContext } from './shopify-metafields';
 
@@ -51,16 +52,22 @@ interface PageArgs {
   before?: string | null;
 }
 
-/** A Relay connection over `items` (already in order), with Shopify's page-size rules. */
+/**
+ * A Relay connection over `items` (already in order), with Shopify's page-size rules; in a bulk query
+ * (`bulk`) a connection without `first`/`last` lists every item, as Shopify pages it itself
+ * (https://shopify.dev/docs/api/usage/bulk-operations/queries).
+ */
 export function connection<T>(
   items: T[],
   args: PageArgs,
   idOf: (item: T) => string,
   view: (item: T) => unknown,
+  bulk = false,
 ) {
-  const size = args.first ?? args.last;
+  const size = args.first ?? args.last ?? (bulk ? items.length : undefined);
   if (size === undefined || size === null) throw new GraphQLError('you must provide one of first or last');
-  if (size > MAX_PAGE || size < 0) throw new GraphQLError(`The page size must be between 0 and ${MAX_PAGE}.`);
+  if ((size > MAX_PAGE && !bulk) || size < 0)
+    throw new GraphQLError(`The page size must be between 0 and ${MAX_PAGE}.`);
   let start = 0;
   let end = items.length;
   for (const [cursor, apply] of [
@@ -127,6 +134,7 @@ function customerView(ctx: ResolverContext, c: ShopifyCustomer) {
         args,
         (index) => String(index),
         (index) => mailingAddressView(c, index),
+        ctx.bulk,
       ),
     metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
       const mf = c.metafields.get(`${resolveNamespace(ctx, namespace)}.${key}`);
@@ -143,6 +151,7 @@ function customerView(ctx: ResolverContext, c: ShopifyCustomer) {
         args,
         (mf) => mf.id,
         (mf) => metafieldView(ctx, mf),
+        ctx.bulk,
       );
     },
   };
@@ -278,6 +287,7 @@ export function rootValue(ctx: ResolverContext) {
         args,
         (c) => c.id,
         (c) => customerView(ctx, c),
+        ctx.bulk,
       );
     },
     customersCount: (args: { query?: string | null; limit?: number | null }) => {
@@ -303,5 +313,6 @@ export function rootValue(ctx: ResolverContext) {
       metafieldDefinitionCreate(args, ctx),
     customerUpdate: (args: { input: CustomerInput }) => customerUpdate(args, ctx),
     tagsAdd: (args: { id: string; tags: string[] }) => tagsAdd(args, ctx),
+    ...bulkOperationRoot(ctx),
   };
 }

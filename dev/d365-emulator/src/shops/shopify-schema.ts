@@ -1,4 +1,5 @@
 import { buildSchema, GraphQLSchema } from 'graphql';
+import { SHOPIFY_BULK_SDL } from './shopify-bulk-schema';
 
 /**
  * The subset of Shopify's GraphQL Admin API the app calls (and issues 29/30 will call), with the
@@ -372,6 +373,6 @@ let schema: GraphQLSchema | undefined;
 
 /** Built once per process (the SDL is fixed). */
 export function shopifyAdminSchema(): GraphQLSchema {
-  schema ??= buildSchema(SHOPIFY_ADMIN_SDL);
+  schema ??= buildSchema(SHOPIFY_ADMIN_SDL + SHOPIFY_BULK_SDL);
   return schema;
 }

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createBucket, LeakyBucket, SHOPIFY_PLANS } from './shopify-cost';
 import { DEFAULT_RETRY_DELAYS_MS, deliver, Delivery } from './shop-webhooks';
+import type { BulkOperationRecord } from './shopify-bulk';
 
 /** One emulated Shopify shop: its customers (with metafields), metafield definitions and installed apps. */
 export interface ShopifyMetafield {
@@ -61,6 +62,8 @@ export interface ShopifyApp {
   bucket: LeakyBucket;
   webhooks: WebhookSubscription[];
   stats: { requests: number; throttled: number; pointsSpent: number; lowestAvailable: number };
+  /** The app's bulk operations on this shop, oldest first (shopify-bulk.ts). */
+  bulkOperations: BulkOperationRecord[];
 }
 
 export interface ShopifyShop {
@@ -87,6 +90,10 @@ export interface ShopifyShop {
    */
   dropEvents: number;
   nextId: bigint;
+  /** How long an emulated bulk query runs before it is COMPLETED (shopify-bulk.ts). */
+  bulkRunMs: number;
+  /** How long a completed bulk operation's `url` works (Shopify: seven days; tests shorten it). */
+  bulkUrlTtlMs?: number;
 }
 
 const shopSeedSchema = z
@@ -130,6 +137,8 @@ const shopSeedSchema = z
     metafieldWritesFireUpdate: z.boolean().default(true),
     echoDelayMs: z.number().int().min(0).max(60_000).default(0),
     retryDelaysMs: z.array(z.number().int().min(0).max(600_000)).max(8).default(DEFAULT_RETRY_DELAYS_MS),
+    bulkRunMs: z.number().int().min(0).max(600_000).default(300),
+    bulkUrlTtlMs: z.number().int().min(1).optional(),
   })
   .strict();
 export type ShopSeed = z.input<typeof shopSeedSchema>;
@@ -167,6 +176,8 @@ export function createShop(domain: string, input: unknown): ShopifyShop {
     retryDelaysMs: seed.retryDelaysMs,
     dropEvents: 0,
     nextId: 7_300_000_000_000_000_001n,
+    bulkRunMs: seed.bulkRunMs,
+    ...(seed.bulkUrlTtlMs !== undefined && { bulkUrlTtlMs: seed.bulkUrlTtlMs }),
   };
   seed.apps.forEach((app, index) =>
     shop.apps.set(app.token, {
@@ -178,6 +189,7 @@ export function createShop(domain: string, input: unknown): ShopifyShop {
       bucket: { ...createBucket(limits.maximumAvailable, limits.restoreRate), available: startsWith },
       webhooks: app.webhooks,
       stats: { requests: 0, throttled: 0, pointsSpent: 0, lowestAvailable: limits.maximumAvailable },
+      bulkOperations: [],
     }),
   );
   for (const customer of seed.customers) addCustomer(shop, customer, { notify: false });

@@ -60,7 +60,21 @@ function shopifyReport(shop: ShopifyShop): unknown {
     definitions: shop.definitions,
     apps: [...shop.apps.values()].map((app) => {
       refill(app.bucket);
-      return { id: app.id, revoked: app.revoked, ...app.stats, throttleStatus: throttleStatus(app.bucket) };
+      return {
+        id: app.id,
+        revoked: app.revoked,
+        ...app.stats,
+        throttleStatus: throttleStatus(app.bucket),
+        // The app's bulk operations (shopify-bulk.ts): no file contents.
+        bulkOperations: app.bulkOperations.map((op) => ({
+          id: op.id,
+          objectCount: op.objectCount,
+          rootObjectCount: op.rootObjectCount,
+          fileSize: op.file.length,
+          downloads: op.downloads,
+          bytesServed: op.bytesServed,
+        })),
+      };
     }),
     deliveries: deliveriesView(shop.deliveries),
   };
