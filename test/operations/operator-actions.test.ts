@@ -184,7 +184,13 @@ describe('operator actions: payload (audited), edit and retry, retry, resolve, t
     expect((await waitForTerminal(later.statusUrl, 30_000, FUNCTION_KEY)).status).toBe('succeeded');
 
     type View = { status: string; view: string; resolution?: unknown; actions: { resolve: boolean } };
-    // Resolved right after the success is written: the status answer may be read a moment before.
+    // Resolved right after the success is written (the record, its index rows, then the audit
+    // entry): the status answer may be read a moment before. The audit entry comes last.
+    let audit = await auditOf(earlier.correlationId);
+    for (let tries = 0; audit.entries.length === 0 && tries < 100; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      audit = await auditOf(earlier.correlationId);
+    }
     let view: View;
     for (let tries = 0; ; tries += 1) {
       view = (await (await call('GET', `/ops/requests/${earlier.correlationId}`)).json()) as View;
@@ -207,7 +213,6 @@ describe('operator actions: payload (audited), edit and retry, retry, resolve, t
       items: { correlationId: string }[];
     };
     expect(failed.items.map((i) => i.correlationId)).not.toContain(earlier.correlationId);
-    const audit = await auditOf(earlier.correlationId);
     expect(audit.entries[0]).toMatchObject({
       actor: { kind: 'system', id: 'system' },
       action: 'request.auto_resolve',

@@ -19,6 +19,7 @@ import {
 } from '../../domain/customer-update/sent-digests';
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
 import { memoryWatermarks } from '../../../test/support/memory-watermarks';
+import { memoryFoEventLedger } from '../../../test/support/memory-fo-events';
 import { applyToShop } from './apply-to-shop';
 import { runSafetyNet, SafetyNetDeps, SafetyNetSettings } from './safety-net';
 
@@ -132,6 +133,7 @@ async function setup(count: number, settings: Partial<SafetyNetSettings> = {}) {
   const watermarks = memoryWatermarks();
   const shopClients = { forSource: (name: string) => (name === 'shop' ? client : undefined) };
   const apply = {
+    ledger: memoryFoEventLedger(),
     states,
     links,
     shopClients,
