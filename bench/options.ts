@@ -18,6 +18,7 @@ export const PHASES = [
   'fleet',
   'settle',
   'fairness',
+  'fo-events',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` and `settle` are slower, opt-in checks). */
@@ -145,6 +146,11 @@ const NUMBER_OPTIONS = [
   },
   { name: 'keyed-customers', default: 300, help: 'keyed (opt-in): customers per run' },
   { name: 'keyed-rate', default: 20, help: 'keyed (opt-in): customers per second' },
+  {
+    name: 'fo-events-customers',
+    default: 50,
+    help: 'fo-events (opt-in): linked customers an operator changes in D365 (issue 29)',
+  },
 ] as const satisfies readonly NumberOption[];
 
 type NumberName = (typeof NUMBER_OPTIONS)[number]['name'];

@@ -2,6 +2,7 @@ import { ColdStartResult } from './cold-start';
 import { CountsResult } from './counts';
 import { FleetResult } from './fleet';
 import { FairnessResult } from './fairness';
+import type { FoEventsResult } from './fo-events';
 import { DrainRun, EndToEndResult } from './end-to-end';
 import { IntakeResult } from './intake';
 import { KeyedResult } from './keyed-intake';
@@ -48,6 +49,8 @@ export interface Results {
   fleet?: FleetResult;
   settle?: SettleCostResult;
   fairness?: FairnessResult;
+  /** Issue 29: D365 changes to the shop (opt-in phase `fo-events`). */
+  foEvents?: FoEventsResult;
   counts?: CountsResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];

@@ -11,6 +11,7 @@ import { runIntake } from './intake';
 import { runKeyedIntake } from './keyed-intake';
 import { runFleet } from './fleet';
 import { runFairness } from './fairness';
+import { runFoEvents } from './fo-events';
 import { runSettleCost } from './settle-cost';
 import { runLowLoad } from './low-load';
 import { runWebhookIntake } from './webhook-intake';
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
       ['fleet', async () => void (results.fleet = await runFleet(options, emulator, log))],
       ['settle', async () => void (results.settle = await runSettleCost(options, emulator, log))],
       ['fairness', async () => void (results.fairness = await runFairness(options, emulator, log))],
+      ['fo-events', async () => void (results.foEvents = await runFoEvents(options, log))],
     ];
     for (const [phase, run] of phases) {
       if (!options.phases.includes(phase)) continue;
