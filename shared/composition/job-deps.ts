@@ -40,6 +40,7 @@ export function applyToShopDeps(services: AppServices, log: Log): ApplyToShopDep
     log,
     now: () => new Date(),
     leaseSeconds: writeBackLeaseSeconds(services.config),
+    conflictPolicy: services.config.conflictPolicy,
   };
 }
 

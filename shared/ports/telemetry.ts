@@ -44,7 +44,12 @@ export type TelemetryEventName =
   /** Issue 29: a D365 change written to the shop (outcome `written`, reason: the fields), or refused by it. */
   | 'FoShopUpdate'
   /** Issue 29: a D365 change our own PATCH caused (reason: the field), not written back to the shop. */
-  | 'FoEchoSkipped';
+  | 'FoEchoSkipped'
+  /**
+   * Issue 29: a D365 change to a field the shop changed too (reason: the field names, never values;
+   * outcome: `d365-kept`, `shop-kept` or `review` by UPDATE_CONFLICT_POLICY).
+   */
+  | 'FoConflict';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;
