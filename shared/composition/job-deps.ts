@@ -16,6 +16,7 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
   return {
     telemetry: services.telemetry,
     log,
+    callers: services.config.callers,
     accept: {
       shopLegalEntities: new Set(shops.map((source) => source.legalEntity.toUpperCase())),
       shopSources: new Set(shops.map((source) => source.name)),
