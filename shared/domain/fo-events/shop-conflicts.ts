@@ -25,14 +25,16 @@ export function shopConflicts(
   changes: ShopChanges,
   before: FieldStamps,
   shop: Partial<Record<ShopField, string | null | undefined>>,
+  /** The customer's stamp salt (shop-fields.ts `valueDigest`). */
+  salt?: string,
 ): ShopField[] {
   const fields: ShopField[] = [];
   for (const [field, value] of Object.entries(changes) as [ShopField, string][]) {
     const stamp = before[field];
     const held = shop[field];
     if (!stamp || typeof held !== 'string') continue;
-    const digest = valueDigest(held.trim());
-    if (digest !== stamp.d && digest !== valueDigest(value)) fields.push(field);
+    const shopValue = held.trim();
+    if (valueDigest(shopValue, salt) !== stamp.d && shopValue !== value) fields.push(field);
   }
   return fields;
 }

@@ -10,6 +10,7 @@ import {
 } from '../../domain/customer-update/sent-digests';
 import { memoryFoEventLedger } from '../../../test/support/memory-fo-events';
 import { pointerTo } from '../../domain/fo-events/event-message';
+import { valueDigest } from '../../domain/fo-events/shop-fields';
 import type { ConflictPolicy } from '../../domain/customer-update';
 import { applyToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
 
@@ -155,6 +156,27 @@ describe('applyToShop', () => {
     held.firstName = 'Jill';
     await applyToShop(message(12, 'Jill'), deps); // the shop's change, come back through D365
     expect(events).not.toContain('FoConflict');
+  });
+
+  it('stamps hold salted digests (per customer), and a row stamped before salts keeps working unsalted', async () => {
+    const { deps, updates, states } = setup();
+    await applyToShop(message(12, 'Janet'), deps);
+    const { salt, stamps } = states.row!.state;
+    expect(salt).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(stamps.firstName).toEqual({ n: 12, d: valueDigest('Janet', salt) });
+    expect(stamps.firstName!.d).not.toBe(valueDigest('Janet'));
+    expect(stamps.email!.d).not.toBe(valueDigest('jane@example.com'));
+
+    const legacy = setup();
+    legacy.states.row = { state: { stamps: { firstName: { n: 5, d: valueDigest('Jane') } } }, etag: 'old' };
+    expect(await applyToShop(message(6, 'Jane'), legacy.deps)).toEqual({ kind: 'unchanged' });
+    expect(await applyToShop(message(7, 'Janet'), legacy.deps)).toEqual({
+      kind: 'applied',
+      fields: ['firstName'],
+    });
+    expect(legacy.states.row!.state.salt).toBeUndefined();
+    expect(legacy.updates).toEqual([{ firstName: 'Janet' }]);
+    expect(updates).toEqual([{ firstName: 'Janet' }]);
   });
 
   it('sends the same changes again when the shop call failed (redelivery of the same event)', async () => {

@@ -7,10 +7,10 @@ import {
 } from '../../domain/fo-events/shop-conflicts';
 import {
   FieldStamps,
+  newStampSalt,
   planShopUpdate,
   ShopChanges,
   ShopField,
-  valueDigest,
 } from '../../domain/fo-events/shop-fields';
 import type {
   CustomerLinks,
@@ -89,6 +89,7 @@ async function againstShop(
   client: ShopClient,
   customerId: string,
   policy: ConflictPolicy,
+  salt: string | undefined,
 ): Promise<Checked | undefined> {
   const current = await client.getCustomer(customerId);
   if (!current) return undefined;
@@ -96,9 +97,9 @@ async function againstShop(
   for (const field of Object.keys(changes) as ShopField[]) {
     const held = current[field];
     if (before[field] || typeof held !== 'string') continue;
-    if (valueDigest(held.trim()) === valueDigest(kept[field] ?? '')) delete kept[field];
+    if (held.trim() === kept[field]) delete kept[field];
   }
-  const fields = shopConflicts(kept, before, current);
+  const fields = shopConflicts(kept, before, current, salt);
   if (fields.length === 0) return { changes: kept };
   const resolved = resolveShopConflicts(kept, fields, policy);
   return { changes: resolved.changes, conflict: { fields, resolution: resolved.resolution } };
@@ -120,7 +121,9 @@ async function claim(
     const held = state.inFlight;
     const live = held && new Date(held.leaseUntil).getTime() > now.getTime();
     if (held && live && held.eventId !== message.eventId) throw new ShopUpdateBusyError(message.eventId);
-    const plan = planShopUpdate(message.record, message.controlNumber, state.stamps);
+    // A new customer's row gets its salt; a row stamped before salts keeps unsalted digests.
+    const salt = state.salt ?? (Object.keys(state.stamps).length === 0 ? newStampSalt() : undefined);
+    const plan = planShopUpdate(message.record, message.controlNumber, state.stamps, salt);
     // Our own PATCH's echo: the values we sent to D365 came from the shop; they are not written back.
     for (const field of await fieldsWeSent(deps.links, legalEntity, customerAccount, plan.changes)) {
       delete plan.changes[field];
@@ -140,6 +143,7 @@ async function claim(
         client,
         message.sourceCustomerId,
         deps.conflictPolicy,
+        salt,
       );
       if (!checked) return 'not-found';
       ({ changes, conflict } = checked);
@@ -152,7 +156,7 @@ async function claim(
             leaseUntil: new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString(),
           }
         : undefined;
-    const next: FoApplyState = { stamps: plan.stamps, ...(inFlight && { inFlight }) };
+    const next: FoApplyState = { ...(salt && { salt }), stamps: plan.stamps, ...(inFlight && { inFlight }) };
     const saved = await deps.states.save(legalEntity, customerAccount, next, etag);
     if (saved === false) continue;
     if (!inFlight) return { kind: 'unchanged', conflict };
@@ -198,11 +202,12 @@ function reportConflict(
 /** Clears our in-flight mark (unless another instance took it over meanwhile). */
 async function release(message: FoEventMessage, state: FoApplyState, etag: string, deps: ApplyToShopDeps) {
   const { legalEntity, customerAccount } = message;
-  const done: FoApplyState = { stamps: state.stamps };
+  const done: FoApplyState = { ...(state.salt && { salt: state.salt }), stamps: state.stamps };
   if ((await deps.states.save(legalEntity, customerAccount, done, etag)) !== false) return;
   const again = await deps.states.get(legalEntity, customerAccount);
   if (again.state.inFlight?.eventId !== message.eventId) return;
-  await deps.states.save(legalEntity, customerAccount, { stamps: again.state.stamps }, again.etag);
+  const { inFlight: _taken, ...settled } = again.state;
+  await deps.states.save(legalEntity, customerAccount, settled, again.etag);
 }
 
 export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promise<ApplyResult> {
