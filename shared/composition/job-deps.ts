@@ -16,6 +16,7 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
   return {
     telemetry: services.telemetry,
     log,
+    callers: services.config.callers,
     accept: {
       shopLegalEntities: new Set(shops.map((source) => source.legalEntity.toUpperCase())),
       shopSources: new Set(shops.map((source) => source.name)),
@@ -40,6 +41,7 @@ export function applyToShopDeps(services: AppServices, log: Log): ApplyToShopDep
     log,
     now: () => new Date(),
     leaseSeconds: writeBackLeaseSeconds(services.config),
+    conflictPolicy: services.config.conflictPolicy,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { parseDataEvent } from '../domain/fo-events/data-event';
+import type { Config } from '../config/config';
 import type { Log, Telemetry } from '../ports';
+import { requireCaller } from './caller';
 import { acceptDataEvent, AcceptDataEventDeps } from '../use-cases/fo-events/accept-data-event';
 import { problemResponse, problems } from './problem';
 import { readJsonBody } from './request-body';
@@ -17,9 +19,18 @@ import { MAX_WEBHOOK_BODY_BYTES } from './webhooks/answers';
  * legal entity, a customer without a shop link, a redelivery) with the reason; 400 problem+json with
  * pointers for an event that is not one (nothing queued); 413/415 for the body; 503 when it could
  * not be stored (F&O sends it again).
+ *
+ * Who may (SECURITY.md, "Who may do what"): an event changes a shop customer by its D365 account,
+ * so with named keys (CALLER_KEYS) only a key with the `accounts` permission may post one (F&O's
+ * own key; the POS and back office may change customers by account already); a shop's key gets
+ * `403` before the body is read, the same for every event (no link oracle). With App Service
+ * Authentication the route is excluded from it (F&O cannot get a token): callers hold no function
+ * keys there, the host's function key check is the gate.
  */
 export interface DataEventHttpDeps {
   accept: AcceptDataEventDeps;
+  /** Who may post events (below). */
+  callers: Config['callers'];
   telemetry: Telemetry;
   log: Log;
 }
@@ -31,6 +42,10 @@ const acknowledged = (status: number, body: Record<string, unknown>): HttpRespon
 });
 
 export async function foDataEvent(request: HttpRequest, deps: DataEventHttpDeps): Promise<HttpResponseInit> {
+  if (deps.callers.auth === 'keys') {
+    const allowed = requireCaller(request, 'accounts', deps.callers);
+    if (!allowed.ok) return allowed.response;
+  }
   const body = await readJsonBody(request, { limit: MAX_WEBHOOK_BODY_BYTES });
   if (!body.ok) return problemResponse(body.problem);
   const parsed = parseDataEvent(body.value);

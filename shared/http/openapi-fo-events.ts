@@ -73,7 +73,7 @@ export function foEventPaths(): Record<string, Json> {
         tags: ['operations'],
         summary: "F&O's data events endpoint (CustomersV3 changes in D365)",
         description:
-          'Set as the URL of an HTTPS business events endpoint in F&O, with a function key as `?code=` (F&O cannot sign events; the key is the authentication). A change to a customer linked to a shop customer is queued for the shop update, once per `EventId` across the fleet; an event of a legal entity no shop syncs, of a customer without a shop link, of another entity, or repeated, is acknowledged (`200`) and counted (`FoDataEventsIgnored`).',
+          'Set as the URL of an HTTPS business events endpoint in F&O, with a function key as `?code=` (F&O cannot sign events; the key is the authentication; with named keys it must be one with the `accounts` permission). A change to a customer linked to a shop customer is queued for the shop update, once per `EventId` across the fleet; an event of a legal entity no shop syncs, of a customer without a shop link, of another entity, or repeated, is acknowledged (`200`) and counted (`FoDataEventsIgnored`).',
         security: keySecurity('function'),
         requestBody: {
           required: true,
@@ -102,6 +102,11 @@ export function foEventPaths(): Record<string, Json> {
             description:
               'The function key (`?code=` or `x-functions-key`) is missing or wrong: the platform answers with an empty body.',
           },
+          '403': problem(
+            403,
+            "With named keys (CALLER_KEYS), a key without the `accounts` permission (a shop's): nothing read, the same answer for every event.",
+            ['forbidden'],
+          ),
           '411': problem(411, 'Chunked without Content-Length.', ['lengthRequired']),
           '413': problem(413, 'The body is larger than the limit.', ['webhookTooLarge']),
           '415': problem(415, 'The body is not `application/json`.', ['unsupportedMediaType']),

@@ -99,6 +99,8 @@ export interface FoEventQueue {
  * shop update in flight (its event, changes and lease), changed only with the row's ETag.
  */
 export interface FoApplyState {
+  /** The customer's stamp salt (shop-fields.ts `valueDigest`); absent on rows stamped before it. */
+  salt?: string;
   stamps: FieldStamps;
   inFlight?: { eventId: string; changes: ShopChanges; leaseUntil: string };
 }

@@ -46,7 +46,12 @@ export type TelemetryEventName =
   /** Issue 29: a D365 change our own PATCH caused (reason: the field), not written back to the shop. */
   | 'FoEchoSkipped'
   /** Issue 29: a safety-net run of one shop (measurements: its counts, use-cases/fo-events/safety-net.ts). */
-  | 'FoSafetyNetRun';
+  | 'FoSafetyNetRun'
+  /**
+   * Issue 29: a D365 change to a field the shop changed too (reason: the field names, never values;
+   * outcome: `d365-kept`, `shop-kept` or `review` by UPDATE_CONFLICT_POLICY).
+   */
+  | 'FoConflict';
 
 export interface TelemetryEvent {
   name: TelemetryEventName;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Which CustomersV3 fields of a D365 change reach the shop customer (issue 29), and which of them an
@@ -25,13 +25,24 @@ export const SHOP_FIELD_SOURCES: Record<ShopField, string> = {
 export interface FieldStamp {
   /** ControlNumber of the event that last decided the field. */
   n: number;
-  /** sha256 of the value written (so the state holds no personal data). */
+  /** SHA-256 of the value written, salted per customer (`valueDigest`): no value the state could give away. */
   d: string;
 }
 export type FieldStamps = Partial<Record<ShopField, FieldStamp>>;
 
-export const valueDigest = (value: string): string =>
-  createHash('sha256').update(value, 'utf8').digest('base64url').slice(0, 22);
+/**
+ * The digest a stamp keeps of a value: SHA-256 salted per customer (its state row's `salt`), so the
+ * stamps of an e-mail or a name cannot be matched against a list of guesses, nor two customers'
+ * equal values against each other. Without a salt (rows written before it), unsalted.
+ */
+export const valueDigest = (value: string, salt?: string): string =>
+  createHash('sha256')
+    .update(salt === undefined ? value : `${salt}\n${value}`, 'utf8')
+    .digest('base64url')
+    .slice(0, 22);
+
+/** A new customer's stamp salt (random, 96 bits). */
+export const newStampSalt = (): string => randomBytes(12).toString('base64url');
 
 /** The shop fields a record carries (a field absent from the record is left alone). */
 export function shopFieldsOf(record: Record<string, unknown>): ShopChanges {
@@ -65,6 +76,8 @@ export function planShopUpdate(
   record: Record<string, unknown>,
   controlNumber: number,
   stamps: FieldStamps,
+  /** The customer's stamp salt (valueDigest). */
+  salt?: string,
 ): ShopUpdatePlan {
   const next: FieldStamps = { ...stamps };
   const changes: ShopChanges = {};
@@ -75,7 +88,7 @@ export function planShopUpdate(
       if (stamp.n > controlNumber) stale.push(field);
       continue;
     }
-    const digest = valueDigest(value);
+    const digest = valueDigest(value, salt);
     next[field] = { n: controlNumber, d: digest };
     // An empty value is not sent: D365 clearing a field does not blank the shop's (a shop requires some).
     if (stamp?.d !== digest && value !== '') changes[field] = value;

@@ -10,6 +10,8 @@ import {
 } from '../../domain/customer-update/sent-digests';
 import { memoryFoEventLedger } from '../../../test/support/memory-fo-events';
 import { pointerTo } from '../../domain/fo-events/event-message';
+import { valueDigest } from '../../domain/fo-events/shop-fields';
+import type { ConflictPolicy } from '../../domain/customer-update';
 import { applyToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
 
 const message = (n: number, first: string, eventId = `e-${n}`): FoEventMessage => ({
@@ -44,7 +46,7 @@ function memoryStates(): FoApplyStates & { row?: { state: FoApplyState; etag: st
   return store;
 }
 
-function setup(shop: Partial<ShopCustomer> = {}) {
+function setup(shop: Partial<ShopCustomer> = {}, conflictPolicy: ConflictPolicy = 'review') {
   const updates: Record<string, string>[] = [];
   let fail = false;
   const held: ShopCustomer = {
@@ -79,12 +81,14 @@ function setup(shop: Partial<ShopCustomer> = {}) {
     log: silentLog,
     now: () => now,
     leaseSeconds: 60,
+    conflictPolicy,
   };
   return {
     deps,
     updates,
     states,
     ledger,
+    held,
     failShop: (value: boolean) => (fail = value),
     advance: (s: number) => (now = new Date(now.getTime() + s * 1000)),
   };
@@ -111,6 +115,67 @@ describe('applyToShop', () => {
     await ledger.claim(erased.eventId, erased.receivedAt, erased);
     expect(await ledger.forgetCustomer('usrt', 'US-000001')).toBe(2);
     expect(await applyToShop(pointerTo(erased), deps)).toEqual({ kind: 'not-applied', reason: 'gone' });
+    expect(updates).toEqual([{ firstName: 'Janet' }]);
+  });
+
+  it.each([
+    ['d365', 'd365-kept', { kind: 'applied', fields: ['firstName', 'lastName'] }, 'Janet'],
+    ['ours', 'shop-kept', { kind: 'applied', fields: ['lastName'] }, 'Jo'],
+    ['review', 'review', { kind: 'applied', fields: ['lastName'] }, 'Jo'],
+  ] as const)(
+    'a field changed on both sides: policy %s resolves it field by field (%s) and FoConflict names it, never its values',
+    async (policy, resolution, result, shopFirstName) => {
+      const { deps, updates, held } = setup({}, policy);
+      const events: { name: string; properties: Record<string, unknown> }[] = [];
+      deps.telemetry = { trackEvent: (e) => void events.push(e), trackMetric() {} };
+      // Both sides agree on Jane Doe (stamped), then the shop changes the first name to Jo while D365
+      // changes it to Janet and the last name to Dough.
+      expect(await applyToShop(message(10, 'Jane'), deps)).toEqual({ kind: 'unchanged' });
+      held.firstName = 'Jo';
+      const both = { ...message(11, 'Janet'), record: { PersonFirstName: 'Janet', PersonLastName: 'Dough' } };
+      expect(await applyToShop(both, deps)).toEqual(result);
+      expect(held).toMatchObject({ firstName: shopFirstName, lastName: 'Dough' });
+      expect(updates).toHaveLength(1);
+      const conflicts = events.filter((e) => e.name === 'FoConflict');
+      expect(conflicts).toEqual([
+        {
+          name: 'FoConflict',
+          properties: { source: 'shop-a', legalEntity: 'USRT', outcome: resolution, reason: 'firstName' },
+        },
+      ]);
+      expect(JSON.stringify(events)).not.toMatch(/Janet|Jo"|Dough/);
+    },
+  );
+
+  it('no conflict when only D365 changed a field, or the shop already holds D365\u2019s value', async () => {
+    const { deps, held } = setup();
+    const events: string[] = [];
+    deps.telemetry = { trackEvent: (e) => void events.push(e.name), trackMetric() {} };
+    await applyToShop(message(10, 'Jane'), deps);
+    expect(await applyToShop(message(11, 'Janet'), deps)).toEqual({ kind: 'applied', fields: ['firstName'] });
+    held.firstName = 'Jill';
+    await applyToShop(message(12, 'Jill'), deps); // the shop's change, come back through D365
+    expect(events).not.toContain('FoConflict');
+  });
+
+  it('stamps hold salted digests (per customer), and a row stamped before salts keeps working unsalted', async () => {
+    const { deps, updates, states } = setup();
+    await applyToShop(message(12, 'Janet'), deps);
+    const { salt, stamps } = states.row!.state;
+    expect(salt).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(stamps.firstName).toEqual({ n: 12, d: valueDigest('Janet', salt) });
+    expect(stamps.firstName!.d).not.toBe(valueDigest('Janet'));
+    expect(stamps.email!.d).not.toBe(valueDigest('jane@example.com'));
+
+    const legacy = setup();
+    legacy.states.row = { state: { stamps: { firstName: { n: 5, d: valueDigest('Jane') } } }, etag: 'old' };
+    expect(await applyToShop(message(6, 'Jane'), legacy.deps)).toEqual({ kind: 'unchanged' });
+    expect(await applyToShop(message(7, 'Janet'), legacy.deps)).toEqual({
+      kind: 'applied',
+      fields: ['firstName'],
+    });
+    expect(legacy.states.row!.state.salt).toBeUndefined();
+    expect(legacy.updates).toEqual([{ firstName: 'Janet' }]);
     expect(updates).toEqual([{ firstName: 'Janet' }]);
   });
 
@@ -147,7 +212,8 @@ describe('applyToShop', () => {
   });
 
   it("writes no field our own PATCH caused, and records what it wrote so the shop's echo changes nothing in D365", async () => {
-    const { deps, updates } = setup();
+    // The shop holds "Jay": its change that we PATCHed into D365.
+    const { deps, updates } = setup({ firstName: 'Jay' });
     let link = {
       source: 'shop-a',
       sourceCustomerId: '42',

@@ -1,5 +1,17 @@
 import { decodeFoEventMessage, FoEventChange as FoEventMessage } from '../../domain/fo-events/event-message';
-import { planShopUpdate, ShopChanges, ShopField, valueDigest } from '../../domain/fo-events/shop-fields';
+import type { ConflictPolicy } from '../../domain/customer-update';
+import {
+  resolveShopConflicts,
+  ShopConflictResolution,
+  shopConflicts,
+} from '../../domain/fo-events/shop-conflicts';
+import {
+  FieldStamps,
+  newStampSalt,
+  planShopUpdate,
+  ShopChanges,
+  ShopField,
+} from '../../domain/fo-events/shop-fields';
 import type {
   CustomerLinks,
   FoApplyState,
@@ -22,7 +34,9 @@ import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
  * - In order per customer: field stamps (shop-fields.ts) let an older event (late, reordered,
  *   repeated) write nothing over a newer one.
  * - Only fields that changed: against the value last written, or, for a field never written, against
- *   the shop's own value (one read).
+ *   the shop's own value (one read of the shop customer whenever something would be written).
+ * - Conflicts visible: a field the shop changed too (its value is neither the last agreed one nor
+ *   D365's) is decided by UPDATE_CONFLICT_POLICY, field by field, and reported (`FoConflict`).
  * - Exactly once across the fleet: the stamps and the changes are saved with the row's ETag and a
  *   lease *before* the shop call; another instance waits (the message comes back) until the lease
  *   ends or the update is done; a redelivery of the same event after a crash sends the same changes
@@ -53,35 +67,53 @@ export interface ApplyToShopDeps {
   log: Log;
   now: () => Date;
   leaseSeconds: number;
+  /** UPDATE_CONFLICT_POLICY: a field both sides changed (shop-conflicts.ts). */
+  conflictPolicy: ConflictPolicy;
 }
 
 const MAX_RACES = 5;
 
-/** Drops the never-written fields whose value the shop already holds (no write, no echo). */
-async function withoutShopValues(
+interface Checked {
+  changes: ShopChanges;
+  conflict?: { fields: ShopField[]; resolution: ShopConflictResolution };
+}
+
+/**
+ * The changes checked against the shop's customer (one read): a never-written field whose value the
+ * shop already holds is dropped (no write, no echo); a field the shop changed too is a conflict, and
+ * UPDATE_CONFLICT_POLICY decides it (shop-conflicts.ts). Undefined: the shop customer is gone.
+ */
+async function againstShop(
   changes: ShopChanges,
-  unstamped: ShopField[],
+  before: FieldStamps,
   client: ShopClient,
   customerId: string,
-): Promise<ShopChanges | undefined> {
-  const fresh = (Object.keys(changes) as ShopField[]).filter((field) => unstamped.includes(field));
-  if (fresh.length === 0) return changes;
+  policy: ConflictPolicy,
+  salt: string | undefined,
+): Promise<Checked | undefined> {
   const current = await client.getCustomer(customerId);
   if (!current) return undefined;
   const kept: ShopChanges = { ...changes };
-  for (const field of fresh) {
+  for (const field of Object.keys(changes) as ShopField[]) {
     const held = current[field];
-    if (typeof held === 'string' && valueDigest(held.trim()) === valueDigest(kept[field] ?? ''))
-      delete kept[field];
+    if (before[field] || typeof held !== 'string') continue;
+    if (held.trim() === kept[field]) delete kept[field];
   }
-  return kept;
+  const fields = shopConflicts(kept, before, current, salt);
+  if (fields.length === 0) return { changes: kept };
+  const resolved = resolveShopConflicts(kept, fields, policy);
+  return { changes: resolved.changes, conflict: { fields, resolution: resolved.resolution } };
 }
 
 async function claim(
   message: FoEventMessage,
   client: ShopClient,
   deps: ApplyToShopDeps,
-): Promise<{ changes: ShopChanges; state: FoApplyState; etag: string } | 'unchanged' | 'not-found'> {
+): Promise<
+  | { changes: ShopChanges; state: FoApplyState; etag: string; conflict?: Checked['conflict'] }
+  | Unchanged
+  | 'not-found'
+> {
   const { legalEntity, customerAccount } = message;
   for (let race = 0; race < MAX_RACES; race += 1) {
     const { state, etag } = await deps.states.get(legalEntity, customerAccount);
@@ -89,8 +121,9 @@ async function claim(
     const held = state.inFlight;
     const live = held && new Date(held.leaseUntil).getTime() > now.getTime();
     if (held && live && held.eventId !== message.eventId) throw new ShopUpdateBusyError(message.eventId);
-    const plan = planShopUpdate(message.record, message.controlNumber, state.stamps);
-    const unstamped = (Object.keys(plan.changes) as ShopField[]).filter((f) => !state.stamps[f]);
+    // A new customer's row gets its salt; a row stamped before salts keeps unsalted digests.
+    const salt = state.salt ?? (Object.keys(state.stamps).length === 0 ? newStampSalt() : undefined);
+    const plan = planShopUpdate(message.record, message.controlNumber, state.stamps, salt);
     // Our own PATCH's echo: the values we sent to D365 came from the shop; they are not written back.
     for (const field of await fieldsWeSent(deps.links, legalEntity, customerAccount, plan.changes)) {
       delete plan.changes[field];
@@ -99,11 +132,21 @@ async function claim(
         properties: { source: message.source, legalEntity, reason: field },
       });
     }
-    let changes = { ...(held?.changes ?? {}), ...plan.changes };
+    let changes: ShopChanges = { ...(held?.changes ?? {}), ...plan.changes };
+    let conflict: Checked['conflict'];
     if (Object.keys(plan.changes).length > 0) {
-      const kept = await withoutShopValues(changes, unstamped, client, message.sourceCustomerId);
-      if (!kept) return 'not-found';
-      changes = kept;
+      // A field of an expired shop update carried over has the stamp of its own unwritten value.
+      const agreed = withoutFields(state.stamps, held?.changes);
+      const checked = await againstShop(
+        changes,
+        agreed,
+        client,
+        message.sourceCustomerId,
+        deps.conflictPolicy,
+        salt,
+      );
+      if (!checked) return 'not-found';
+      ({ changes, conflict } = checked);
     }
     const inFlight =
       Object.keys(changes).length > 0
@@ -113,22 +156,58 @@ async function claim(
             leaseUntil: new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString(),
           }
         : undefined;
-    const next: FoApplyState = { stamps: plan.stamps, ...(inFlight && { inFlight }) };
+    const next: FoApplyState = { ...(salt && { salt }), stamps: plan.stamps, ...(inFlight && { inFlight }) };
     const saved = await deps.states.save(legalEntity, customerAccount, next, etag);
     if (saved === false) continue;
-    return inFlight ? { changes, state: next, etag: saved } : 'unchanged';
+    if (!inFlight) return { kind: 'unchanged', conflict };
+    return { changes, state: next, etag: saved, conflict };
   }
   throw new ShopUpdateBusyError(message.eventId);
+}
+
+/** The stamps without those of `changes`' fields. */
+function withoutFields(stamps: FieldStamps, changes: ShopChanges | undefined): FieldStamps {
+  const kept: FieldStamps = { ...stamps };
+  for (const field of Object.keys(changes ?? {}) as ShopField[]) delete kept[field];
+  return kept;
+}
+
+type Unchanged = { kind: 'unchanged'; conflict?: Checked['conflict'] };
+
+/** A conflict made visible: the `FoConflict` event (field names and the resolution, never values). */
+function reportConflict(
+  message: FoEventMessage,
+  conflict: NonNullable<Checked['conflict']>,
+  deps: ApplyToShopDeps,
+): void {
+  const fields = conflict.fields.join(',');
+  deps.telemetry.trackEvent({
+    name: 'FoConflict',
+    properties: {
+      source: message.source,
+      legalEntity: message.legalEntity,
+      outcome: conflict.resolution,
+      reason: fields,
+    },
+  });
+  deps.log.warn('fo_event.conflict', {
+    legalEntity: message.legalEntity,
+    customerAccount: message.customerAccount,
+    source: message.source,
+    outcome: conflict.resolution,
+    reason: fields,
+  });
 }
 
 /** Clears our in-flight mark (unless another instance took it over meanwhile). */
 async function release(message: FoEventMessage, state: FoApplyState, etag: string, deps: ApplyToShopDeps) {
   const { legalEntity, customerAccount } = message;
-  const done: FoApplyState = { stamps: state.stamps };
+  const done: FoApplyState = { ...(state.salt && { salt: state.salt }), stamps: state.stamps };
   if ((await deps.states.save(legalEntity, customerAccount, done, etag)) !== false) return;
   const again = await deps.states.get(legalEntity, customerAccount);
   if (again.state.inFlight?.eventId !== message.eventId) return;
-  await deps.states.save(legalEntity, customerAccount, { stamps: again.state.stamps }, again.etag);
+  const { inFlight: _taken, ...settled } = again.state;
+  await deps.states.save(legalEntity, customerAccount, settled, again.etag);
 }
 
 export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promise<ApplyResult> {
@@ -166,11 +245,12 @@ export async function applyChangeToShop(
     return { kind: 'not-applied', reason: 'no-shop-client' };
   }
   const claimed = await claim(message, client, deps);
-  if (claimed === 'unchanged') {
+  if (claimed === 'not-found') return { kind: 'not-applied', reason: 'not-found' };
+  if (claimed.conflict) reportConflict(message, claimed.conflict, deps);
+  if ('kind' in claimed) {
     deps.log.info('fo_event.unchanged', logFields);
     return { kind: 'unchanged' };
   }
-  if (claimed === 'not-found') return { kind: 'not-applied', reason: 'not-found' };
   const result = await client.updateCustomer(message.sourceCustomerId, claimed.changes, { log: deps.log });
   if (result.kind === 'written') {
     await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
