@@ -51,7 +51,10 @@ export interface OperationsIndex {
   remove(entry: Pick<AttentionEntry, 'view' | 'rowKey'>): Promise<void>;
   /** One page of a view, newest first, filtered; `cursor` continues where the last page ended. */
   list(query: AttentionQuery): Promise<{ entries: AttentionEntry[]; cursor?: string }>;
-  /** How many rows of a view match the filter, per error code (one scan of the view's codes). */
+  /**
+   * How many rows of a view match the filter, per error code: without a time range, from the view's
+   * counters (O(codes), not O(rows)); with `from`/`to`, by reading the matching rows' codes.
+   */
   countByCode(query: Omit<AttentionQuery, 'limit' | 'cursor'>): Promise<Record<string, number>>;
   /**
    * The open failures (failed / needs_review, unresolved) of one customer, by its hashed identity key

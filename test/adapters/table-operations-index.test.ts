@@ -81,6 +81,17 @@ describe('the operations index in Table storage', () => {
       not_registered: 13,
       business_error: 1,
     });
+    // With a time range (a bulk replay's count up to its start): the rows read, every filter applied.
+    expect(
+      await index.countByCode({
+        view: 'failed',
+        errorCode: 'business_error',
+        to: '2026-11-27T00:00:00.000Z',
+      }),
+    ).toEqual({ business_error: 2 });
+    expect(await index.countByCode({ view: 'failed', errorCode: 'business_error' })).toEqual({
+      business_error: 2,
+    });
     const [gone] = entries;
     await index.remove(gone!);
     await index.remove(gone!); // already gone: nothing to do

@@ -1,6 +1,14 @@
 import { odata, RestError, TableClient } from '@azure/data-tables';
 import { AttentionEntry, AttentionView, rowKeyAtOrBefore } from '../../domain/operations/attention';
 import type { AttentionQuery, OpenFailure, OperationsIndex } from '../../ports';
+import {
+  counterKeyOf,
+  CountedRow,
+  readCounts,
+  readRow,
+  REQUEST_ROWS_ONLY,
+  viewCounters,
+} from './table-view-counters';
 
 /**
  * The operations index in its own table (OPERATIONS_TABLE_NAME), apart from the status records:
@@ -9,6 +17,9 @@ import type { AttentionQuery, OpenFailure, OperationsIndex } from '../../ports';
  * partition, and the filters (error code, source, legal entity) run in the service. A page's cursor
  * is the last row key it returned: the next page starts after it, whatever was added meanwhile.
  * Partitions `open-<customer identity key>` list each customer's open failures (automatic resolution).
+ * Every view keeps counters of its rows per error code, source and legal entity, changed in the same
+ * transaction as the row (table-view-counters.ts): the counts of a view without a time range read
+ * those counters, not the view's rows.
  */
 const FIELDS = [
   'correlationId',
@@ -29,16 +40,22 @@ const openPartition = (customerKey: string): string => `open-${customerKey}`;
 const isStatus = (error: unknown, code: number): boolean =>
   error instanceof RestError && error.statusCode === code;
 
-type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
-
-function toRow(entry: AttentionEntry): Row {
-  const row: Row = {
+function toRow(entry: AttentionEntry): CountedRow {
+  const row: Record<string, unknown> = {
     partitionKey: partitionOf(entry.view),
     rowKey: entry.rowKey,
     attempts: entry.attempts,
   };
   for (const field of FIELDS) row[field] = entry[field] ?? '';
-  return row;
+  return row as CountedRow;
+}
+
+/** Thrown when a row kept changing under `put` (another writer of the same request's row). */
+export class OperationsRowContendedError extends Error {
+  constructor(readonly view: AttentionView) {
+    super(`A row of operations view ${view} kept changing while it was written.`);
+    this.name = 'OperationsRowContendedError';
+  }
 }
 
 function fromRow(row: Record<string, unknown>): AttentionEntry {
@@ -56,7 +73,7 @@ function fromRow(row: Record<string, unknown>): AttentionEntry {
 
 /** The service-side filter of a query (the view's partition, the time range, the equality filters). */
 function filterOf(query: Omit<AttentionQuery, 'limit'>, after?: string): string {
-  const parts = [odata`PartitionKey eq ${partitionOf(query.view)}`];
+  const parts = [odata`PartitionKey eq ${partitionOf(query.view)}`, REQUEST_ROWS_ONLY];
   // Newest first: `to` is the smallest row key, `from` the largest ('.' sorts after '-<id>').
   if (query.to !== undefined) parts.push(odata`RowKey ge ${rowKeyAtOrBefore(query.to)}`);
   if (query.from !== undefined) parts.push(odata`RowKey lt ${`${rowKeyAtOrBefore(query.from)}.`}`);
@@ -75,16 +92,34 @@ export function decodeCursor(cursor: string): string | undefined {
 }
 
 export function tableOperationsIndex(table: () => Promise<TableClient>): OperationsIndex {
+  const counters = viewCounters();
   return {
     async put(entry) {
-      await (await table()).upsertEntity(toRow(entry), 'Replace');
+      const client = await table();
+      const row = toRow(entry);
+      // A new row: inserted with its count. There already: replaced, and recounted when its code,
+      // source or legal entity changed (a retry series' row keeps its key while its error changes).
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        if ((await counters.insert(client, row)) === 'inserted') return;
+        const stored = await readRow(client, row.partitionKey, row.rowKey);
+        if (stored === undefined) continue;
+        if (counterKeyOf(stored) === counterKeyOf(row)) {
+          try {
+            await client.updateEntity(row, 'Replace', { etag: stored.etag });
+            return;
+          } catch (error) {
+            if (!isStatus(error, 412) && !isStatus(error, 404)) throw error;
+            continue; // changed or removed meanwhile: look again
+          }
+        }
+        await counters.delete(client, stored);
+      }
+      throw new OperationsRowContendedError(entry.view);
     },
     async remove(entry) {
-      try {
-        await (await table()).deleteEntity(partitionOf(entry.view), entry.rowKey);
-      } catch (error) {
-        if (!isStatus(error, 404)) throw error;
-      }
+      const client = await table();
+      const stored = await readRow(client, partitionOf(entry.view), entry.rowKey);
+      if (stored !== undefined) await counters.delete(client, stored);
     },
     async list(query) {
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
@@ -142,6 +177,9 @@ export function tableOperationsIndex(table: () => Promise<TableClient>): Operati
     },
     async countByCode(query) {
       const client = await table();
+      if (query.from === undefined && query.to === undefined)
+        return readCounts(client, partitionOf(query.view), query);
+      // A time range: the matching rows' codes, read (O(rows in the range)).
       const counts: Record<string, number> = {};
       const rows = client.listEntities<Record<string, unknown>>({
         queryOptions: { filter: filterOf(query), select: ['errorCode'] },
