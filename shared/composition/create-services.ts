@@ -168,7 +168,10 @@ export function createAppServices(config: Config): AppServices {
     foEvents: {
       ledger: tableFoEventLedger(getFoEventsTable),
       states: tableFoApplyStates(getFoEventsTable),
-      queue: storageFoEventQueue(storage.ensuredQueue(config.foEvents.queueName)),
+      queue: storageFoEventQueue(
+        storage.ensuredQueue(config.foEvents.queueName),
+        config.foEvents.retentionDays * 86_400,
+      ),
     },
     backfill: {
       jobs: tableBackfillJobs(getBackfillTable),

@@ -32,6 +32,7 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
 /** What the shop update of a D365 change needs (issue 29); its lease is the write-back's. */
 export function applyToShopDeps(services: AppServices, log: Log): ApplyToShopDeps {
   return {
+    ledger: services.foEvents.ledger,
     states: services.foEvents.states,
     links: services.links,
     shopClients: services.shopClients,

@@ -66,6 +66,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     conflictPolicy: config.conflictPolicy,
     privacy: {
       erasureMarks: services.erasureMarks,
+      foEvents: services.foEvents.ledger,
       anonymiseIn: (legalEntity) => config.privacy.anonymiseLegalEntities.includes(legalEntity.toUpperCase()),
       settleSeconds: config.privacy.settleSeconds,
     },

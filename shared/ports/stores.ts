@@ -1,7 +1,7 @@
 /** Storage ports: the options bag, status records, the queues and the job tables. */
 import type { BackfillJob, BackfillMessage } from '../domain/backfill';
 import type { DriftWatermark } from '../domain/drift-repair';
-import type { FoEventMessage } from '../domain/fo-events/event-message';
+import type { FoEventChange, FoEventQueueMessage } from '../domain/fo-events/event-message';
 import type { FieldStamps, ShopChanges } from '../domain/fo-events/shop-fields';
 import type { SubjectQuery } from '../domain/privacy/subject-query';
 import type { QueueMessage } from '../domain/queue-message';
@@ -72,17 +72,27 @@ export interface WriteBackQueue {
 }
 
 /**
- * F&O data events (issue 29): each event ID is taken once (FO_EVENTS_TABLE_NAME), then its change
- * waits on FO_EVENTS_QUEUE_NAME for the shop update.
+ * F&O data events (issue 29): each event ID is taken once (FO_EVENTS_TABLE_NAME) with its change
+ * (personal data: held here only), then a message naming it waits on FO_EVENTS_QUEUE_NAME for the
+ * shop update. Erasure and retention delete the rows.
  */
 export interface FoEventLedger {
-  /** Records the event as taken; false when it was taken before (a redelivery). */
-  claim(eventId: string, at: string): Promise<boolean>;
+  /** Records the event as taken, with its change; false when it was taken before (a redelivery). */
+  claim(eventId: string, at: string, change?: FoEventChange): Promise<boolean>;
   /** Forgets a claim whose event could not be queued (F&O delivers it again). */
   release(eventId: string): Promise<void>;
+  /** The change taken with the event; undefined when its row is gone (erased, past retention). */
+  get(eventId: string): Promise<FoEventChange | undefined>;
+  /**
+   * Privacy (issue 27): deletes what is held of one D365 customer: its events' rows and its
+   * D365 → shop state row. How many rows went.
+   */
+  forgetCustomer(legalEntity: string, customerAccount: string): Promise<number>;
+  /** Retention: deletes at most `limit` event rows received before `cutoff` (ISO); how many went. */
+  deleteReceivedBefore(cutoff: string, limit: number): Promise<number>;
 }
 export interface FoEventQueue {
-  send(message: FoEventMessage): Promise<void>;
+  send(message: FoEventQueueMessage): Promise<void>;
 }
 
 /**

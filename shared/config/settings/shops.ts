@@ -112,11 +112,20 @@ export const shopSettings = [
   define({
     name: 'FO_EVENTS_TABLE_NAME',
     description:
-      'F&O data events (issue 29): the event IDs taken in, one row each (the ID and when it came; no personal data), so that a repeated event is queued once across the fleet.',
+      "F&O data events (issue 29): the events taken in, one row each (the ID, when it came, and the change: the CustomersV3 fields the shop update maps — personal data, deleted by an erasure and after `FO_EVENTS_RETENTION_DAYS`), so that a repeated event is queued once across the fleet; and each linked customer's D365 → shop field stamps.",
     default: 'foevents',
     local: 'foevents',
     azure: true,
     schema: tableName,
+  }),
+  define({
+    name: 'FO_EVENTS_RETENTION_DAYS',
+    description:
+      "F&O data events (issue 29): a taken event's row (its change, personal data) is deleted by the hourly retention timer this many days after it came, and its queue message expires then (time to live; a repeat of the event after that is taken again and changes nothing: field stamps). Default 7, the Storage queue's own default time to live.",
+    default: '7',
+    local: '7',
+    azure: true,
+    schema: positiveInt.max(365, 'must be at most 365'),
   }),
   define({
     name: 'BACKFILL_QUEUE_NAME',
