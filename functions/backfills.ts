@@ -3,6 +3,7 @@ import { invocationLog } from '../shared/adapters/invocation-log';
 import { appServices } from '../shared/composition';
 import { getConfig } from '../shared/config/config';
 import { backfillStatusRoute, startBackfillRoute } from '../shared/http/backfill-routes';
+import { startBackfillUploadRoute } from '../shared/http/backfill-upload-route';
 import { operatorAuthLevel } from '../shared/http/operator-auth';
 
 /**
@@ -24,6 +25,24 @@ export function startBackfillHandler(
   });
 }
 
+/** `POST /api/backfills/csv` (operator): a Shopify customer export as the source of a backfill. */
+export function startBackfillUploadHandler(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const services = appServices();
+  return startBackfillUploadRoute(request, {
+    config: services.config,
+    auditLog: services.auditLog,
+    backfillJobs: services.backfill.jobs,
+    backfillQueue: services.backfill.queue,
+    uploads: services.backfill.uploads,
+    webhookSources: services.config.webhooks.sources,
+    pageSize: services.config.backfill.pageSize,
+    log: invocationLog(context),
+  });
+}
+
 export function backfillStatusHandler(request: HttpRequest): Promise<HttpResponseInit> {
   const services = appServices();
   return backfillStatusRoute(request, { config: services.config, backfillJobs: services.backfill.jobs });
@@ -34,6 +53,13 @@ app.http('startBackfill', {
   route: 'backfills',
   authLevel: operatorAuthLevel(getConfig().callers.auth),
   handler: startBackfillHandler,
+});
+
+app.http('startBackfillUpload', {
+  methods: ['POST'],
+  route: 'backfills/csv',
+  authLevel: operatorAuthLevel(getConfig().callers.auth),
+  handler: startBackfillUploadHandler,
 });
 
 app.http('backfillStatus', {

@@ -60,6 +60,16 @@ function backfill(): Json[] {
         "pm.test('points at source', () => pm.expect(pm.response.json().errors.map((e) => e.pointer)).to.eql(['/source']));",
       ],
     }),
+    request('Backfill from a Shopify customer export with no row to send (400)', '/backfills/csv', 'post', {
+      url: '/backfills/csv?source=local-shopify',
+      contentType: 'text/csv',
+      rawBody: 'First Name,Last Name,Email\nAda,Lovelace,not-an-address\n',
+      tests: [
+        ...status(400),
+        ...problemType('invalid-request'),
+        "pm.test('points at the row and column', () => pm.expect(pm.response.json().errors.map((e) => e.pointer)).to.eql(['/rows/0/Email']));",
+      ],
+    }),
     request(BACKFILL_PROGRESS, '/backfills/{jobId}', 'get', {
       url: '/backfills/{{backfillJobId}}',
       // A page waits for the backfill queue's trigger and the shop's budget: up to two minutes of polls.

@@ -37,7 +37,7 @@ function fromEntity(entity: TableEntityResult<Record<string, unknown>>): Backfil
     source: text('source') ?? '',
     ...(since !== undefined && { since }),
     dryRun: entity.dryRun === true,
-    ...(text('read') === 'bulk' && { read: 'bulk' as const }),
+    ...((text('read') === 'bulk' || text('read') === 'csv') && { read: text('read') as 'bulk' | 'csv' }),
     state: (text('state') ?? 'running') as BackfillJob['state'],
     page: Number(entity.page ?? 0),
     ...(typeof entity.total === 'number' && { total: entity.total }),

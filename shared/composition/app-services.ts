@@ -5,6 +5,7 @@ import type { CallbackServices } from '../adapters/callbacks/callback-services';
 import type {
   AuditLog,
   BackfillJobs,
+  BackfillUploads,
   BackfillQueue,
   CorrelationKeySource,
   CustomerLinks,
@@ -85,7 +86,7 @@ export interface AppServices {
   /** The operator audit log (issue 31), in its own table. */
   auditLog: AuditLog;
   /** Backfill jobs and their page queue (issue 30). */
-  backfill: { jobs: BackfillJobs; queue: BackfillQueue };
+  backfill: { jobs: BackfillJobs; queue: BackfillQueue; uploads: BackfillUploads };
   /** Drift repair's row per shop (issue 30), in the backfill table. */
   driftWatermarks: DriftWatermarks;
   /** The F&O safety net's row per shop (issue 29), in the backfill table beside drift repair's. */

@@ -23,6 +23,7 @@ import { storageWriteBackQueue } from '../adapters/storage-write-back-queue';
 import { storageFoEventQueue, tableFoApplyStates, tableFoEventLedger } from '../adapters/storage-fo-events';
 import { storageBackfillQueue } from '../adapters/storage-backfill-queue';
 import { tableBackfillJobs } from '../adapters/table-backfill-jobs';
+import { tableBackfillUploads } from '../adapters/table-backfill-uploads';
 import { tableDriftWatermarks } from '../adapters/table-drift-watermarks';
 import { tableOperationsIndex } from '../adapters/operations/table-operations-index';
 import { indexedStatusStore } from '../adapters/operations/indexed-status-store';
@@ -173,7 +174,11 @@ export function createAppServices(config: Config): AppServices {
         config.foEvents.retentionDays * 86_400,
       ),
     },
-    backfill: { jobs: tableBackfillJobs(getBackfillTable), queue: backfillQueue },
+    backfill: {
+      jobs: tableBackfillJobs(getBackfillTable),
+      queue: backfillQueue,
+      uploads: tableBackfillUploads(getBackfillTable),
+    },
     identityClaims: tableIdentityClaims(getTable),
     links: tableCustomerLinks(storage.ensuredTable(config.linkTable)),
     erasureMarks: tableErasureMarks(getTable),

@@ -51,6 +51,7 @@ export function backfillPageDeps(services: AppServices, log: Log): BackfillPageD
   return {
     backfillJobs: services.backfill.jobs,
     backfillQueue: services.backfill.queue,
+    uploads: services.backfill.uploads,
     shopClients: services.shopClients,
     links: services.links,
     webhookSources: config.webhooks.sources,

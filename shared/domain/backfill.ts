@@ -22,8 +22,9 @@ export const BACKFILL_STATES = ['running', 'done', 'failed'] as const;
  * BigCommerce V3) or `bulk` (Shopify only: one bulk query operation, its JSONL file read page by
  * page; for large shops, where paging costs up to 1,000 points a page and the file costs 10 in all).
  * The operator chooses: a shop's size is known before the job (the first page's `total`).
+ * `csv`: an uploaded Shopify customer export (`POST /api/backfills/csv`, domain/backfill-csv.ts).
  */
-export const BACKFILL_READS = ['pages', 'bulk'] as const;
+export const BACKFILL_READS = ['pages', 'bulk', 'csv'] as const;
 export type BackfillRead = (typeof BACKFILL_READS)[number];
 export type BackfillState = (typeof BACKFILL_STATES)[number];
 
@@ -69,7 +70,7 @@ export interface BackfillJob {
   since?: string;
   /** Count what would be sent, send nothing. */
   dryRun: boolean;
-  /** `bulk`: read through a Shopify bulk query operation (BACKFILL_READS); absent: page by page. */
+  /** `bulk`: a Shopify bulk query operation; `csv`: an uploaded export (BACKFILL_READS); absent: page by page. */
   read?: BackfillRead;
   state: BackfillState;
   /** Pages done; the next page message carries this number. */
@@ -199,6 +200,6 @@ export const backfillStartSchema = z.strictObject({
   source: z.string().min(1).max(64),
   since: z.iso.datetime({ offset: true }).optional(),
   dryRun: z.boolean().optional(),
-  read: z.enum(BACKFILL_READS).optional(),
+  read: z.enum(['pages', 'bulk']).optional(),
 });
 export type BackfillStart = z.infer<typeof backfillStartSchema>;

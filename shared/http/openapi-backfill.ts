@@ -10,6 +10,7 @@ import {
   problem,
   ref,
 } from './openapi-parts';
+import { backfillRowError, backfillUploadPaths } from './openapi-backfill-upload';
 
 /**
  * The backfill routes (issue 30) in the OpenAPI document: start a shop's backfill, follow it.
@@ -18,74 +19,84 @@ import {
 const timestamp = z.iso.datetime();
 const count = z.int().min(0);
 
+const backfillProgressSchema = z
+  .strictObject({
+    jobId: z.uuid(),
+    source: z.string(),
+    since: timestamp.optional(),
+    dryRun: z.boolean(),
+    read: z.enum(BACKFILL_READS).meta({
+      description:
+        "`pages`: the shop's list API page by page; `bulk`: a Shopify bulk query operation (the job waits while it runs, then reads its file a page at a time); `csv`: an uploaded Shopify customer export (`POST /backfills/csv`).",
+    }),
+    state: z.enum(BACKFILL_STATES).meta({
+      description:
+        '`running` (pages being read), `done` (the last page was read), `failed` (`error` says why; start it again once fixed: nothing is sent twice).',
+    }),
+    pages: count.meta({ description: 'Pages read so far.' }),
+    total: count.optional().meta({
+      description:
+        "How many customers the shop holds (with `since`: changed since then), from the shop's own count (Shopify `customersCount`, BigCommerce's pagination total), when it gives one.",
+    }),
+    counts: z
+      .strictObject({
+        found: count.meta({ description: 'Customers the shop listed.' }),
+        queued: count.meta({ description: 'Sent through the intake as new requests (dry run: would be).' }),
+        replayed: count.meta({
+          description:
+            'Sent before (a rerun, or a webhook first): the intake answered with the earlier request.',
+        }),
+        skippedLinked: count.meta({ description: 'Already linked to a D365 account: not sent.' }),
+        unmappable: count.meta({
+          description: 'Cannot be a D365 customer: recorded `failed` (`unmappable`).',
+        }),
+        wouldCreate: count.meta({
+          description:
+            'Dry run (lookups only, in D365 slots at background priority): of those it would send, how many no D365 customer matches (would be created). 0 otherwise.',
+        }),
+        wouldLinkByEmail: count.meta({
+          description:
+            'Dry run: would be linked (`DUPLICATE_POLICY=link`) to the one D365 customer with its e-mail (the matched field; never the value).',
+        }),
+        wouldLinkByNameAndPhone: count.meta({
+          description:
+            'Dry run: a customer without an e-mail that would be linked to the one D365 customer of its name and phone (without an e-mail either).',
+        }),
+        wouldReview: count.meta({
+          description:
+            'Dry run: several D365 customers of its name and phone, or a name that cannot be looked up exactly: an operator would decide (`needs_review`).',
+        }),
+      })
+      .meta({ description: 'What became of the customers listed so far; no personal data.' }),
+    perMinute: z
+      .number()
+      .min(0)
+      .optional()
+      .meta({ description: 'Customers listed per minute since the start.' }),
+    estimatedSecondsLeft: count
+      .optional()
+      .meta({ description: 'Seconds left at that rate (`running`, with a `total`).' }),
+    startedAt: timestamp,
+    updatedAt: timestamp,
+    endedAt: timestamp.optional(),
+    error: z.string().optional().meta({ description: 'Why it failed (no personal data).' }),
+  })
+  .meta({ description: 'A backfill job and its progress.' });
+
 export const BACKFILL_SCHEMAS = {
   BackfillStart: backfillStartSchema.meta({
     description:
       'A backfill of one shop: `source` names a Shopify or BigCommerce source of WEBHOOK_SOURCES with an Admin API token; `since` (ISO 8601) only customers changed since then; `dryRun` counts what would be sent and sends nothing; `read: "bulk"` (Shopify only) reads the shop through one bulk query operation and its JSONL file instead of page by page (large shops: 10 points in all instead of up to 1,000 a page), default `pages`.',
   }),
-  BackfillProgress: z
-    .strictObject({
-      jobId: z.uuid(),
-      source: z.string(),
-      since: timestamp.optional(),
-      dryRun: z.boolean(),
-      read: z.enum(BACKFILL_READS).meta({
-        description:
-          "`pages`: the shop's list API page by page; `bulk`: a Shopify bulk query operation (the job waits while it runs, then reads its file a page at a time).",
+  BackfillProgress: backfillProgressSchema,
+  BackfillRowError: backfillRowError,
+  BackfillUploadStarted: backfillProgressSchema
+    .extend({
+      rejected: z.array(backfillRowError).meta({
+        description: 'The rows left out, with pointers into the file (nothing of them is sent).',
       }),
-      state: z.enum(BACKFILL_STATES).meta({
-        description:
-          '`running` (pages being read), `done` (the last page was read), `failed` (`error` says why; start it again once fixed: nothing is sent twice).',
-      }),
-      pages: count.meta({ description: 'Pages read so far.' }),
-      total: count.optional().meta({
-        description:
-          "How many customers the shop holds (with `since`: changed since then), from the shop's own count (Shopify `customersCount`, BigCommerce's pagination total), when it gives one.",
-      }),
-      counts: z
-        .strictObject({
-          found: count.meta({ description: 'Customers the shop listed.' }),
-          queued: count.meta({ description: 'Sent through the intake as new requests (dry run: would be).' }),
-          replayed: count.meta({
-            description:
-              'Sent before (a rerun, or a webhook first): the intake answered with the earlier request.',
-          }),
-          skippedLinked: count.meta({ description: 'Already linked to a D365 account: not sent.' }),
-          unmappable: count.meta({
-            description: 'Cannot be a D365 customer: recorded `failed` (`unmappable`).',
-          }),
-          wouldCreate: count.meta({
-            description:
-              'Dry run (lookups only, in D365 slots at background priority): of those it would send, how many no D365 customer matches (would be created). 0 otherwise.',
-          }),
-          wouldLinkByEmail: count.meta({
-            description:
-              'Dry run: would be linked (`DUPLICATE_POLICY=link`) to the one D365 customer with its e-mail (the matched field; never the value).',
-          }),
-          wouldLinkByNameAndPhone: count.meta({
-            description:
-              'Dry run: a customer without an e-mail that would be linked to the one D365 customer of its name and phone (without an e-mail either).',
-          }),
-          wouldReview: count.meta({
-            description:
-              'Dry run: several D365 customers of its name and phone, or a name that cannot be looked up exactly: an operator would decide (`needs_review`).',
-          }),
-        })
-        .meta({ description: 'What became of the customers listed so far; no personal data.' }),
-      perMinute: z
-        .number()
-        .min(0)
-        .optional()
-        .meta({ description: 'Customers listed per minute since the start.' }),
-      estimatedSecondsLeft: count
-        .optional()
-        .meta({ description: 'Seconds left at that rate (`running`, with a `total`).' }),
-      startedAt: timestamp,
-      updatedAt: timestamp,
-      endedAt: timestamp.optional(),
-      error: z.string().optional().meta({ description: 'Why it failed (no personal data).' }),
     })
-    .meta({ description: 'A backfill job and its progress.' }),
+    .meta({ description: 'A backfill started from an uploaded export, and the rows it left out.' }),
 };
 
 const AUTH =
@@ -187,6 +198,7 @@ export function backfillPaths(): Record<string, Json> {
         },
       },
     },
+    ...backfillUploadPaths(AUTH),
     '/backfills/{jobId}': {
       get: {
         operationId: 'getBackfill',

@@ -7,6 +7,7 @@ import type { SubjectQuery } from '../domain/privacy/subject-query';
 import type { QueueMessage } from '../domain/queue-message';
 import type { Status, StatusRecord } from '../domain/status';
 import type { WriteBackMessage, WriteBackState } from '../domain/write-back';
+import type { ShopCustomer } from './shops';
 
 /**
  * The options bag every call to an outside service takes (the Azure SDK's shape): a signal the
@@ -127,6 +128,17 @@ export interface BackfillJobs {
   get(jobId: string): Promise<BackfillJob | undefined>;
   /** Writes `changes` over `job` if the row is still `job.etag`; else `StatusConflictError`. */
   save(job: BackfillJob, changes: Partial<Omit<BackfillJob, 'jobId' | 'etag'>>): Promise<BackfillJob>;
+}
+
+/**
+ * An uploaded Shopify customer export's rows (issue 30, `read: csv`), by page, in BACKFILL_TABLE_NAME
+ * under the job's partition: personal data, each page deleted once the job has moved past it.
+ */
+export interface BackfillUploads {
+  putPages(jobId: string, pages: ShopCustomer[][]): Promise<void>;
+  /** The page's customers; undefined when it is not there (deleted, or never written). */
+  getPage(jobId: string, page: number): Promise<ShopCustomer[] | undefined>;
+  deletePage(jobId: string, page: number): Promise<void>;
 }
 
 /** Drift repair's row per shop (issue 30, in BACKFILL_TABLE_NAME): its watermark and pass, written on its ETag. */

@@ -156,6 +156,69 @@ describe('backfill through a Shopify bulk operation', () => {
     expect(operations[0]!.downloads).toBeGreaterThanOrEqual(CUSTOMERS / PAGE_SIZE);
   }, 600_000);
 
+  it('loads an uploaded Shopify customer export: valid rows once, bad rows left out with pointers', async () => {
+    const header =
+      'Customer ID,First Name,Last Name,Email,Company,Address1,Address2,City,Province,Province Code,Country,Country Code,Zip,Phone,Accepts Email Marketing,Accepts SMS Marketing,Total Spent,Total Orders,Tags,Note,Tax Exempt';
+    const row = (id: string, email: string, country = 'US') =>
+      `${id},Csv,"Row, ${id}",${email},,1 Main St,,Springfield,Illinois,IL,United States,${country},62701,,no,no,0.00,0,,,no`;
+    const csv = [
+      header,
+      row("'8100000000001", 'csv.1@example.com'),
+      row('8100000000002', 'csv.2@example.com'),
+      row('8100000000003', 'not-an-address'),
+      row('8100000000004', 'csv.4@example.com', 'USA'),
+      row('8100000000002', 'csv.2b@example.com'),
+      row('8100000000005', 'csv.5@example.com'),
+    ].join('\r\n');
+    const upload = async (body: string, type = 'text/csv') =>
+      fetch(`${stack.url}/api/backfills/csv?source=bulk-shopify`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+    const started = await upload(csv);
+    expect(started.status).toBe(202);
+    const answer = (await started.json()) as Progress & { rejected: { pointer: string; detail: string }[] };
+    expect(answer).toMatchObject({ read: 'csv', total: 3, state: 'running' });
+    expect(answer.rejected).toEqual([
+      { pointer: '/rows/2/Email', detail: 'Line 4: not an e-mail address.' },
+      {
+        pointer: '/rows/3/Country Code',
+        detail: 'Line 5: not a two-letter country code (ISO 3166-1 alpha-2).',
+      },
+      { pointer: '/rows/4/Customer ID', detail: 'Line 6: the same customer as data row 1.' },
+    ]);
+    // No value of a row is echoed.
+    expect(JSON.stringify(answer)).not.toContain('not-an-address');
+    const location = started.headers.get('location')!;
+    expect(location).toMatch(/\/api\/backfills\/[0-9a-f-]{36}$/);
+    const deadline = Date.now() + 120_000;
+    let progress: Progress;
+    for (;;) {
+      progress = (await (await fetch(location)).json()) as Progress;
+      if (progress.state !== 'running' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(progress).toMatchObject({ state: 'done', read: 'csv', pages: 1 });
+    expect(progress.counts).toMatchObject({ found: 3, queued: 3, replayed: 0 });
+    const rows = await succeededRows(CUSTOMERS + 3);
+    const ids = rows.map((r) => r.sourceCustomerId).filter((id) => id.startsWith('81000000'));
+    expect(ids.sort()).toEqual(['8100000000001', '8100000000002', '8100000000005']);
+    expect(await stack.customers()).toHaveLength(CUSTOMERS + 3);
+
+    // Nothing sendable: 400 with the pointers; not CSV: 415.
+    const none = await upload([header, row('8100000000009', 'bad')].join('\n'));
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe(
+      '/rows/0/Email',
+    );
+    expect((await upload('{}', 'application/json')).status).toBe(415);
+    const noEmail = await upload('First Name\nAda');
+    expect(((await noEmail.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe(
+      '/header/Email',
+    );
+  }, 300_000);
+
   it('refuses `read: "bulk"` of an unknown value', async () => {
     const refused = await fetch(`${stack.url}/api/backfills`, {
       method: 'POST',

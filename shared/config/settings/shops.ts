@@ -148,7 +148,7 @@ export const shopSettings = [
   define({
     name: 'BACKFILL_PAGE_SIZE',
     description:
-      "Shop customers read per backfill or drift-repair page (BigCommerce at most 250; Shopify at most 83, since a listed customer with its addresses costs 12 points and a query at most 1,000): each page is one shop call within the shop's budget, then one intake per customer not yet linked.",
+      "Shop customers read per backfill or drift-repair page (BigCommerce at most 250; Shopify at most 83, since a listed customer with its addresses costs 12 points and a query at most 1,000): each page is one shop call within the shop's budget, then one intake per customer not yet linked. A Shopify bulk operation's file (`read: bulk`) and an uploaded customer export are read this many customers a page too, without the 83 limit (no query cost).",
     default: '50',
     local: '50',
     azure: true,

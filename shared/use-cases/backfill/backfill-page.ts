@@ -10,6 +10,7 @@ import type { RetryPolicy } from '../../domain/retry-policy';
 import type {
   BackfillJobs,
   BackfillQueue,
+  BackfillUploads,
   CustomerLinks,
   GateRoom,
   Log,
@@ -39,6 +40,8 @@ import { DryRunLookupDeps, dryRunMatch } from './dry-run-match';
 export interface BackfillPageDeps {
   backfillJobs: BackfillJobs;
   backfillQueue: BackfillQueue;
+  /** An uploaded export's pages (`read: csv`); absent: no uploads. */
+  uploads?: BackfillUploads;
   shopClients: ShopClients;
   links: CustomerLinks;
   webhookSources: readonly WebhookSource[];
@@ -83,9 +86,11 @@ export async function processBackfillPage(
   }
   const job = await deps.backfillJobs.get(message.jobId);
   if (!job || job.state !== 'running' || job.page !== message.page) return { kind: 'done' };
-  const client = deps.shopClients.forSource(job.source, 'read');
+  // An uploaded export needs no Admin API token: its rows are in the job's partition.
+  const csv = job.read === 'csv';
+  const client = csv ? undefined : deps.shopClients.forSource(job.source, 'read');
   const source = deps.webhookSources.find((s) => s.name === job.source);
-  if (!client || !source || source.kind === 'standard')
+  if (!source || source.kind === 'standard' || (csv ? source.kind !== 'shopify' : !client))
     return endJob(job, `The source ${job.source} is no longer a shop with an Admin API token.`, deps);
   if (!job.dryRun && (await deps.customerQueueDepth()) > deps.maxBacklog) {
     await deps.backfillQueue.send(message, { delaySeconds: BACKLOG_WAIT_SECONDS });
@@ -107,12 +112,22 @@ export async function processBackfillPage(
     return afterShopError(error, job, deps);
   }
   const counts = { ...job.counts };
-  for (const customer of page.customers) await countCustomer(customer, job, source, client, counts, deps);
-  return savePage(job, counts, page, deps);
+  const kind = client?.kind ?? 'shopify';
+  for (const customer of page.customers) await countCustomer(customer, job, source, kind, counts, deps);
+  const saved = await savePage(job, counts, page, deps);
+  // The upload's rows are personal data: gone once the job has moved past them.
+  if (csv && saved.kind === 'page') await deps.uploads?.deletePage(job.jobId, job.page);
+  return saved;
 }
 
 /** The next page: the shop's list, or (`read: bulk`) a step of its bulk operation. */
-async function readPage(job: BackfillJob, client: ShopClient, deps: BackfillPageDeps): Promise<ShopBulkStep> {
+async function readPage(
+  job: BackfillJob,
+  client: ShopClient | undefined,
+  deps: BackfillPageDeps,
+): Promise<ShopBulkStep> {
+  if (job.read === 'csv') return uploadedPage(job, deps);
+  if (!client) return { kind: 'failed', reason: `The source ${job.source} has no Admin API token.` };
   const request = {
     limit: deps.pageSize,
     ...(job.cursor && { cursor: job.cursor }),
@@ -123,6 +138,17 @@ async function readPage(job: BackfillJob, client: ShopClient, deps: BackfillPage
   if (!client.listCustomersInBulk)
     return { kind: 'failed', reason: `The source ${job.source} has no bulk reads.` };
   return client.listCustomersInBulk(request, { log: deps.log });
+}
+
+/** A page of an uploaded export; its cursor (`csv:<pages>`) says how many pages it has. */
+async function uploadedPage(job: BackfillJob, deps: BackfillPageDeps): Promise<ShopBulkStep> {
+  const pages = Number(/^csv:(\d+)$/.exec(job.cursor ?? '')?.[1] ?? 0);
+  const customers = await deps.uploads?.getPage(job.jobId, job.page);
+  if (!customers) return { kind: 'failed', reason: `The uploaded file's page ${job.page} is gone.` };
+  return {
+    kind: 'page',
+    page: { customers, ...(job.page + 1 < pages && { nextCursor: job.cursor! }) },
+  };
 }
 
 /**
@@ -162,7 +188,7 @@ async function countCustomer(
   customer: ShopCustomer,
   job: BackfillJob,
   source: Exclude<WebhookSource, { kind: 'standard' }>,
-  client: ShopClient,
+  kind: ShopClient['kind'],
   counts: BackfillCounts,
   deps: BackfillPageDeps,
 ): Promise<void> {
@@ -183,10 +209,10 @@ async function countCustomer(
     }
   }
   if (!job.dryRun) {
-    counts[await sendCustomer(customer, source, client.kind, deps.accept)] += 1;
+    counts[await sendCustomer(customer, source, kind, deps.accept)] += 1;
     return;
   }
-  const outcome = await dryRunOutcome(customer, source, client.kind, deps.accept);
+  const outcome = await dryRunOutcome(customer, source, kind, deps.accept);
   counts[outcome] += 1;
   const body = outcome === 'queued' && deps.dryRunLookup ? listedBody(customer, source) : undefined;
   if (body) counts[await dryRunMatch(body, `webhook:${source.name}`, deps.dryRunLookup!)] += 1;
