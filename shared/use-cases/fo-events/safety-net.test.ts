@@ -134,6 +134,7 @@ async function setup(count: number, settings: Partial<SafetyNetSettings> = {}) {
   const apply = {
     // The safety net's changes are no queue messages: no event row is read.
     ledger: { get: async () => undefined },
+    conflictPolicy: 'review' as const,
     states,
     links,
     shopClients,
