@@ -398,6 +398,7 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
       opsCancelReplay: 'operator',
       // The backfill (issue 30): operator routes too.
       startBackfill: 'operator',
+      startBackfillUpload: 'operator',
       backfillStatus: 'operator',
     });
   });
