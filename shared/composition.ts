@@ -24,6 +24,7 @@ import {
 } from './adapters/d365/d365-entity-fields';
 import { createD365CustomerUpdates } from './adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from './adapters/d365/d365-postal-addresses';
+import { createD365ContactPersons } from './adapters/d365/d365-contact-persons';
 import { processQueuedRequest } from './use-cases/worker/dispatch';
 import type { WorkerDeps } from './use-cases/worker/deps';
 import type { UpdateHttpDeps } from './http/update-intake';
@@ -42,6 +43,7 @@ import {
   D365Client,
   D365CustomerUpdates,
   D365PostalAddresses,
+  D365ContactPersons,
   D365Gate,
   FairAdmission,
   ErasureMarks,
@@ -115,6 +117,8 @@ export interface AppServices {
   d365Updates: D365CustomerUpdates;
   /** A customer's postal addresses (CustomerPostalAddresses): the CustomersV3 target's further addresses. */
   postalAddresses: D365PostalAddresses;
+  /** An organisation customer's contact persons (CDSContactPersonsV2): the CustomersV3 target's contact person. */
+  contactPersons: D365ContactPersons;
   telemetry: Telemetry;
   /** Per-caller request budget of this instance (intake). */
   rateLimiter: RateLimiter;
@@ -189,6 +193,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     settleSeconds: config.d365.settleSeconds,
     postalAddresses: services.postalAddresses,
     furtherAddressesOf: (request) => mapToCustomersV3(request).further,
+    contactPersons: services.contactPersons,
     callbackOutbox: services.callbacks.outbox,
     links: services.links,
     sourceCustomers: services.sourceCustomers,
@@ -598,6 +603,10 @@ export function createAppServices(config: Config): AppServices {
       timeoutMs: config.d365.timeoutMs,
     }),
     postalAddresses: createD365PostalAddresses(tokens, {
+      url: config.d365.url,
+      timeoutMs: config.d365.timeoutMs,
+    }),
+    contactPersons: createD365ContactPersons(tokens, {
       url: config.d365.url,
       timeoutMs: config.d365.timeoutMs,
     }),

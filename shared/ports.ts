@@ -8,6 +8,7 @@ import type { FoEventMessage } from './domain/fo-events/event-message';
 import type { FieldStamps, ShopChanges } from './domain/fo-events/shop-fields';
 import type { LinkVerification } from './domain/ownership';
 import type { AddressPlace, FurtherAddress } from './domain/further-addresses';
+import type { ContactIdentity, ContactPerson } from './domain/contact-person';
 import type { CustomerRequest } from './domain/customer-contract';
 import type { QueueMessage } from './domain/queue-message';
 import type { CallbackMessage } from './domain/callback-event';
@@ -420,6 +421,26 @@ export interface D365PostalAddresses {
 }
 
 /**
+ * An organisation customer's contact persons in D365 (F&O's `CDSContactPersonsV2` entity; the
+ * CustomersV3 target lands an organisation's contact person through it: land-contact-person.ts).
+ */
+export interface D365ContactPersons {
+  /** The contact persons associated with the customer (every page; any company: cross-company). */
+  listContactPersons(
+    legalEntity: string,
+    customerAccount: string,
+    options?: CallOptions,
+  ): Promise<ContactIdentity[]>;
+  /** Adds one contact person, associated with the customer. */
+  addContactPerson(
+    legalEntity: string,
+    customerAccount: string,
+    contact: ContactPerson,
+    options?: CallOptions,
+  ): Promise<void>;
+}
+
+/**
  * Back-pressure towards D365, shared by the whole fleet (every instance on the storage account):
  * at most `maxConcurrency` calls in flight (and, with `D365_MAX_REQUESTS_PER_SECOND`, at most that
  * many started per second), and when D365 answers 429 with `Retry-After`, no call at all until that
@@ -534,6 +555,8 @@ export type TelemetryEventName =
   | 'CallbackEndpointDisabled'
   /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
   | 'CustomerAddresses'
+  /** An organisation's contact person on the CustomersV3 target (outcome: created, found, failed). */
+  | 'CustomerContactPerson'
   /** A privacy request was taken in (topic: its type; outcome: accepted, replayed). */
   | 'PrivacyRequestReceived'
   /** A privacy request completed (topic: its type; measurements: what it erased or found, in all). */

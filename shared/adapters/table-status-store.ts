@@ -12,6 +12,7 @@ const OPTIONAL_FIELDS = [
   'existingAccounts',
   'matchedOn',
   'addresses',
+  'contactPerson',
   'errorCode',
   'errorMessage',
   'lastError',

@@ -21,6 +21,7 @@ import type {
 } from '../../ports';
 import { clock } from '../clock';
 import type { LandAddressesDeps } from '../land-further-addresses';
+import type { LandContactDeps } from '../land-contact-person';
 import type { ResolveDeps } from './resolve-source';
 import type { KeyCorrelationDeps } from '../key-correlation';
 
@@ -30,7 +31,8 @@ export interface WorkerDeps
     Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'>,
     // An erasure's anonymising updates are keyed requests too (privacy-d365.ts).
     Pick<KeyCorrelationDeps, 'correlationKey' | 'retentionDays'>,
-    Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'> {
+    Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'>,
+    Pick<LandContactDeps, 'contactPersons'> {
   statusStore: StatusStore;
   d365: D365Client;
   gate: D365Gate;

@@ -33,7 +33,10 @@ export interface Success {
   outcome: Outcome;
   /** What else the record keeps (a create's matches and further addresses). */
   fields?: Partial<
-    Pick<StatusRecord, 'existingAccounts' | 'matchedOn' | 'addresses' | 'writeBack' | 'writeBackDetail'>
+    Pick<
+      StatusRecord,
+      'existingAccounts' | 'matchedOn' | 'addresses' | 'contactPerson' | 'writeBack' | 'writeBackDetail'
+    >
   >;
   /** How long D365's part took, from the claim (creates). */
   d365Ms?: number;
