@@ -45,7 +45,11 @@ export async function finishCreate(
     work.record = await deps.statusStore.update(work.record, { identity });
   const landing = await landFurtherAddresses(work.record, customerAccount, deps, details.slot);
   work.record = landing.record;
-  const contact = await landContactPerson(work.record, customerAccount, deps, details.slot);
+  // An organisation's contact person comes with its creation; a linked organisation is left as D365 has it.
+  const contact =
+    outcome === 'created'
+      ? await landContactPerson(work.record, customerAccount, deps, details.slot)
+      : { record: work.record };
   work.record = contact.record;
   await linkCreated(work, customerAccount, outcome, deps);
   const { existingAccounts, matchedOn } = details;
