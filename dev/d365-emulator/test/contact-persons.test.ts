@@ -120,7 +120,7 @@ describe('CDSContactPersonsV2', () => {
     expect(after.body.duplicates).toBe(before.body.duplicates + 1);
     const one = await call<Rows>(emulator, 'GET', `/_emulator/customers/USRT/${account}/contact-persons`);
     expect(
-      one.body.value.filter((r) => r.PrimaryEmailAddress.toLowerCase() === 'twice@contoso.example'),
+      one.body.value.filter((r) => (r.PrimaryEmailAddress ?? '').toLowerCase() === 'twice@contoso.example'),
     ).toHaveLength(2);
   });
 });
