@@ -37,6 +37,7 @@ const OPTIONAL_FIELDS = [
   'resolution',
   'resolvedBy',
   'resolutionNote',
+  'reviewDecision',
   'originalPayload',
   'replayJobId',
   'priority',

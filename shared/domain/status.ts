@@ -1,5 +1,6 @@
 import type { AddressesOutcome } from './further-addresses';
 import type { ContactPersonOutcome } from './contact-person';
+import type { ReviewDecision } from './operations/review';
 import { Identity, mayRevealAccounts } from './ownership';
 import type { MatchedOn } from './recovery-match';
 import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
@@ -196,6 +197,12 @@ export interface StatusRecord {
   /** Who resolved it (an operator's ID, or `system`), and the operator's note (scrubbed of personal data). */
   resolvedBy?: string;
   resolutionNote?: string;
+  /**
+   * Issue 32: what an operator decided for a `needs_review` possible duplicate: `linked` (to one of
+   * the candidates: the request ends `succeeded`, outcome `linked`) or `create_new` (queued again;
+   * the worker then creates without the possible-duplicate check).
+   */
+  reviewDecision?: ReviewDecision;
   /** The payload as the caller sent it, kept when an operator edited it (edit and retry), for the audit. Personal data. */
   originalPayload?: string;
   /** The bulk replay that last re-queued it. */

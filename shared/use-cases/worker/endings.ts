@@ -35,7 +35,19 @@ export interface Success {
   fields?: Partial<
     Pick<
       StatusRecord,
-      'existingAccounts' | 'matchedOn' | 'addresses' | 'contactPerson' | 'writeBack' | 'writeBackDetail'
+      | 'existingAccounts'
+      | 'matchedOn'
+      | 'addresses'
+      | 'contactPerson'
+      | 'writeBack'
+      | 'writeBackDetail'
+      // An operator's link of a needs-review request (operations/act-on-review.ts).
+      | 'reviewDecision'
+      | 'errorCode'
+      | 'errorMessage'
+      | 'resolvedAt'
+      | 'resolution'
+      | 'resolvedBy'
     >
   >;
   /** How long D365's part took, from the claim (creates). */
