@@ -1,6 +1,6 @@
 import type { AddressesOutcome } from './further-addresses';
 import type { ContactPersonOutcome } from './contact-person';
-import type { ReviewDecision } from './operations/review';
+import type { ReviewDecision } from './operations/review-decision';
 import { Identity, mayRevealAccounts } from './ownership';
 import type { MatchedOn } from './recovery-match';
 import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';

@@ -7,8 +7,8 @@ import type { StatusRecord } from '../status';
  * (a possible duplicate only) have a new customer created. What the operator sees: the fields the
  * candidates matched on (`matchedOn`, field names) and their D365 accounts; never the values.
  */
-export const REVIEW_DECISIONS = ['linked', 'create_new'] as const;
-export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+export { REVIEW_DECISIONS } from './review-decision';
+export type { ReviewDecision } from './review-decision';
 
 export interface ReviewView {
   /** Which fields the candidates matched on (names, never values). */

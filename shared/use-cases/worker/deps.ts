@@ -198,3 +198,18 @@ export const settleSecondsOf = (deps: Pick<WorkerDeps, 'settleSeconds'>): number
 /** Seconds since an ISO time (0 when absent). */
 export const secondsSince = (deps: { now?: () => Date }, iso: string | undefined): number =>
   iso === undefined ? 0 : (clock(deps).getTime() - Date.parse(iso)) / 1000;
+
+/** What a success may set besides its account and outcome (an operator's link: operations/act-on-review.ts). */
+export type SuccessField =
+  | 'existingAccounts'
+  | 'matchedOn'
+  | 'addresses'
+  | 'contactPerson'
+  | 'writeBack'
+  | 'writeBackDetail'
+  | 'reviewDecision'
+  | 'errorCode'
+  | 'errorMessage'
+  | 'resolvedAt'
+  | 'resolution'
+  | 'resolvedBy';
