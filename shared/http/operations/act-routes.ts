@@ -4,7 +4,6 @@ import { parseCorrelationId } from '../../domain/correlation-id';
 import { operatorView } from '../../domain/operations/request-view';
 import type { AuditActor } from '../../domain/operations/audit';
 import {
-  ActDeps,
   editAndRetry,
   readPayload,
   Refusal,
