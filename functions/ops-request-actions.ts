@@ -5,7 +5,9 @@ import { invocationLog } from '../shared/adapters/invocation-log';
 import { operatorAuthLevel } from '../shared/http/operator-auth';
 import {
   Action,
+  createNew,
   editPayload,
+  link,
   resolve,
   retry,
   runOperatorAction,
@@ -21,13 +23,17 @@ import {
 const handle =
   (action: Action) =>
   (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { config, statusStore, queue, auditLog } = appServices();
+    const { config, statusStore, queue, auditLog, telemetry, callbacks } = appServices();
     const deps = {
       statusStore,
       queue,
       audit: auditLog,
       log: invocationLog(context),
       defaultCustomerGroup: config.d365.defaultCustomerGroup,
+      // A review's link ends the request as the worker does: its callback and telemetry (issue 32).
+      telemetry,
+      callbackOutbox: callbacks.outbox,
+      target: config.d365.target,
     };
     return runOperatorAction(request, config.callers, deps, action);
   };
@@ -58,4 +64,18 @@ app.http('opsResolveRequest', {
   route: 'ops/requests/{correlationId}/resolve',
   authLevel: operatorAuthLevel(getConfig().callers.auth),
   handler: handle(resolve),
+});
+
+app.http('opsLinkRequest', {
+  methods: ['POST'],
+  route: 'ops/requests/{correlationId}/link',
+  authLevel: operatorAuthLevel(getConfig().callers.auth),
+  handler: handle(link),
+});
+
+app.http('opsCreateNewRequest', {
+  methods: ['POST'],
+  route: 'ops/requests/{correlationId}/create-new',
+  authLevel: operatorAuthLevel(getConfig().callers.auth),
+  handler: handle(createNew),
 });

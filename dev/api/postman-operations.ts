@@ -104,7 +104,7 @@ function findAndFix(): Json[] {
         "pm.test('failed, open to every action, no payload', () => {",
         '  const detail = pm.response.json();',
         "  pm.expect(detail).to.include({ status: 'failed', view: 'failed', kind: 'create', hasPayload: true, edited: false });",
-        '  pm.expect(detail.actions).to.eql({ retry: true, edit: true, resolve: true });',
+        '  pm.expect(detail.actions).to.eql({ retry: true, edit: true, resolve: true, link: false, createNew: false });',
         "  pm.expect(detail).to.not.have.property('payload');",
         '});',
         ...NO_PERSONAL_DATA,
@@ -265,6 +265,29 @@ function replayAndResolve(): Json[] {
         "pm.test('says why', () => pm.expect(pm.response.json().detail).to.eql('The request is resolved already.'));",
       ],
     }),
+    request(
+      'Link a request that has no candidates (409; issue 32: needs_review possible duplicates only)',
+      '/ops/requests/{correlationId}/link',
+      'post',
+      {
+        url: `${opsB}/link`,
+        body: { customerAccount: 'US-000123' },
+        tests: [
+          ...status(409),
+          ...problemType('action-refused'),
+          "pm.test('says why', () => pm.expect(pm.response.json().detail).to.eql('The request is resolved already.'));",
+        ],
+      },
+    ),
+    request(
+      'Create a new customer for a request that is no possible duplicate (409)',
+      '/ops/requests/{correlationId}/create-new',
+      'post',
+      {
+        url: `${opsB}/create-new`,
+        tests: [...status(409), ...problemType('action-refused')],
+      },
+    ),
     request('The resolved view', '/ops/requests', 'get', {
       url: '/ops/requests?status=resolved&from={{opsFrom}}',
       tests: [

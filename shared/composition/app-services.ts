@@ -14,6 +14,7 @@ import type {
   D365CustomerUpdates,
   D365Gate,
   D365PostalAddresses,
+  D365ContactPersons,
   DriftWatermarks,
   ErasureMarks,
   FairAdmission,
@@ -58,6 +59,8 @@ export interface AppServices {
   d365Updates: D365CustomerUpdates;
   /** A customer's postal addresses (CustomerPostalAddresses): the CustomersV3 target's further addresses. */
   postalAddresses: D365PostalAddresses;
+  /** An organisation customer's contact persons (CDSContactPersonsV2): the CustomersV3 target's contact person. */
+  contactPersons: D365ContactPersons;
   telemetry: Telemetry;
   /** Per-caller request budget of this instance (intake). */
   rateLimiter: RateLimiter;

@@ -7,6 +7,7 @@ import { fleetGate } from '../adapters/d365/fleet-gate';
 import { batchedEmailLookup } from '../adapters/d365/batched-email-lookup';
 import { createD365CustomerUpdates } from '../adapters/d365/d365-customer-updates';
 import { createD365PostalAddresses } from '../adapters/d365/d365-postal-addresses';
+import { createD365ContactPersons } from '../adapters/d365/d365-contact-persons';
 import { tableGateRows } from '../adapters/d365/gate-rows';
 import { fairAdmission } from '../adapters/fair-admission';
 import { tableIdentityClaims } from '../adapters/table-identity-claims';
@@ -65,6 +66,7 @@ function d365Parts(config: Config, tokens: TokenSource, getTable: () => Promise<
     // CustomersV3 by key for both targets (README "Customer updates"): the custom service only creates.
     d365Updates: createD365CustomerUpdates(tokens, entity),
     postalAddresses: createD365PostalAddresses(tokens, entity),
+    contactPersons: createD365ContactPersons(tokens, entity),
   };
 }
 

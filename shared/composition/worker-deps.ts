@@ -51,6 +51,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     settleSeconds: config.d365.settleSeconds,
     postalAddresses: services.postalAddresses,
     furtherAddressesOf: (request) => mapToCustomersV3(request).further,
+    contactPersons: services.contactPersons,
     callbackOutbox: services.callbacks.outbox,
     links: services.links,
     sourceCustomers: services.sourceCustomers,

@@ -1,4 +1,6 @@
 import type { AddressesOutcome } from './further-addresses';
+import type { ContactPersonOutcome } from './contact-person';
+import type { ReviewDecision } from './operations/review-decision';
 import { Identity, mayRevealAccounts } from './ownership';
 import type { MatchedOn } from './recovery-match';
 import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
@@ -133,6 +135,8 @@ export interface StatusRecord {
    * one invoice and one delivery address), as `AddressesOutcome` JSON: pointers only, never values.
    */
   addresses?: string;
+  /** An organisation's create on the CustomersV3 target: what became of its contact person (never the values). */
+  contactPerson?: ContactPersonOutcome;
   errorCode?: FailureCode;
   errorMessage?: string;
   /** The last transient failure, for operators (no personal data). */
@@ -193,6 +197,12 @@ export interface StatusRecord {
   /** Who resolved it (an operator's ID, or `system`), and the operator's note (scrubbed of personal data). */
   resolvedBy?: string;
   resolutionNote?: string;
+  /**
+   * Issue 32: what an operator decided for a `needs_review` possible duplicate: `linked` (to one of
+   * the candidates: the request ends `succeeded`, outcome `linked`) or `create_new` (queued again;
+   * the worker then creates without the possible-duplicate check).
+   */
+  reviewDecision?: ReviewDecision;
   /** The payload as the caller sent it, kept when an operator edited it (edit and retry), for the audit. Personal data. */
   originalPayload?: string;
   /** The bulk replay that last re-queued it. */
@@ -230,6 +240,8 @@ export interface StatusAnswer {
   matchedOn?: MatchedOn;
   /** The further addresses of a create on the CustomersV3 target: which landed, which did not (pointers). */
   addresses?: AddressesOutcome;
+  /** An organisation's create on the CustomersV3 target: its contact person `created`, `found` (already there) or `failed`. */
+  contactPerson?: ContactPersonOutcome;
   /** When a privacy request erased the customer's data from this request (issue 27): it keeps its facts only. */
   erasedAt?: string;
   error?: { code: FailureCode; message: string };
@@ -273,6 +285,7 @@ function answerOf(record: Omit<StatusRecord, 'etag'>): StatusAnswer {
     ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
     ...(record.matchedOn !== undefined && { matchedOn: record.matchedOn }),
     ...(record.addresses !== undefined && { addresses: JSON.parse(record.addresses) as AddressesOutcome }),
+    ...(record.contactPerson !== undefined && { contactPerson: record.contactPerson }),
     ...(record.erasedAt !== undefined && { erasedAt: record.erasedAt }),
     ...(record.errorCode !== undefined && {
       error: { code: record.errorCode, message: record.errorMessage ?? FAILURE_CODES[record.errorCode] },

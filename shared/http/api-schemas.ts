@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
 import { MATCHED_ON } from '../domain/recovery-match';
+import { CONTACT_PERSON_OUTCOMES } from '../domain/contact-person';
 import { ATTENTION_VIEWS } from '../domain/operations/attention';
 import { problems } from './problem';
 import { writeBackSchema } from './write-back-schema';
@@ -108,6 +109,14 @@ export const statusAnswerSchema = z
         description:
           'CustomersV3 target, creates with more addresses than one primary, one invoice and one delivery address: the others, posted to `CustomerPostalAddresses` after the customer exists, by RFC 6901 pointer into the request (never the values). An address that did not land never fails the request.',
         examples: [{ landed: ['/Customer/BillingAddress/1', '/Customer/ShippingAddress/2'], failed: [] }],
+      }),
+    contactPerson: z
+      .enum(CONTACT_PERSON_OUTCOMES)
+      .optional()
+      .meta({
+        description:
+          'CustomersV3 target, an organisation’s create: its contact person (the request’s `FirstName`, `MiddleName`, `LastName`, `EmailAddress`, `ContactNumber`) as a D365 contact person of the organisation customer (`CDSContactPersonsV2`, associated type `Customer`): `created`, `found` (a contact person with the same e-mail, or without e-mails the same name, was already there: not created again) or `failed` (D365 refused it, or it still failed after the retries; the organisation stays `succeeded`). Absent for a person and on the custom-service target (its one call carries the contact person).',
+        examples: ['created'],
       }),
     erasedAt: z.iso.datetime().optional().meta({
       description:

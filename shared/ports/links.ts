@@ -1,5 +1,6 @@
-/** Customer links (shop or POS reference ↔ D365 account), erasure marks and postal addresses. */
+/** Customer links (shop or POS reference ↔ D365 account), erasure marks, postal addresses and contact persons. */
 import type { AddressPlace, FurtherAddress } from '../domain/further-addresses';
+import type { ContactIdentity, ContactPerson } from '../domain/contact-person';
 import type { LinkVerification } from '../domain/ownership';
 import type { SubjectQuery } from '../domain/privacy/subject-query';
 import type { CallOptions } from './stores';
@@ -116,6 +117,26 @@ export interface D365PostalAddresses {
     legalEntity: string,
     customerAccount: string,
     address: FurtherAddress,
+    options?: CallOptions,
+  ): Promise<void>;
+}
+
+/**
+ * An organisation customer's contact persons in D365 (F&O's `CDSContactPersonsV2` entity; the
+ * CustomersV3 target lands an organisation's contact person through it: land-contact-person.ts).
+ */
+export interface D365ContactPersons {
+  /** The contact persons associated with the customer (every page; any company: cross-company). */
+  listContactPersons(
+    legalEntity: string,
+    customerAccount: string,
+    options?: CallOptions,
+  ): Promise<ContactIdentity[]>;
+  /** Adds one contact person, associated with the customer. */
+  addContactPerson(
+    legalEntity: string,
+    customerAccount: string,
+    contact: ContactPerson,
     options?: CallOptions,
   ): Promise<void>;
 }

@@ -23,6 +23,10 @@ export type TelemetryEventName =
   | 'CallbackEndpointDisabled'
   /** A create's further addresses were landed (measurements: landed, failed; outcome: complete or partial). */
   | 'CustomerAddresses'
+  /** An organisation's contact person on the CustomersV3 target (outcome: created, found, failed). */
+  | 'CustomerContactPerson'
+  /** An operator's review of a possible duplicate (issue 32; outcome: linked, create_new). */
+  | 'CustomerReviewed'
   /** A privacy request was taken in (topic: its type; outcome: accepted, replayed). */
   | 'PrivacyRequestReceived'
   /** A privacy request completed (topic: its type; measurements: what it erased or found, in all). */

@@ -182,8 +182,8 @@ describe('the OpenAPI document', () => {
         );
       }
     }
-    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry, backfill start, upload and progress; the operations routes (8 with the console page, 4 of bulk replay); four privacy routes; F&O's data events endpoint
-    expect(keyed).toHaveLength(30);
+    // create, status, replay, two updates, link lookup, link verification, callback secrets, deep health, write-back retry, backfill start, upload and progress; the operations routes (10 with the console page and a review's link and create-new, 4 of bulk replay); four privacy routes; F&O's data events endpoint
+    expect(keyed).toHaveLength(32);
     expect(document.components.securitySchemes.masterKey).toMatchObject({
       in: 'header',
       name: 'x-functions-key',

@@ -59,6 +59,16 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
     await stack?.stop();
   });
 
+  afterEach(async () => {
+    await stack.emulatorApi('DELETE', '/_emulator/faults');
+  });
+
+  const contactsOf = (account: string) =>
+    stack.emulatorApi<{ value: Record<string, string>[]; duplicates: number }>(
+      'GET',
+      `/_emulator/customers/USRT/${account}/contact-persons`,
+    );
+
   it('is a D365 Organization, found again by its tax number and never by a contact’s e-mail', async () => {
     const run = `${target}-${Date.now()}`;
     const number = String(Date.now()).slice(-9);
@@ -72,12 +82,33 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
     expect(first.status).toBe(201);
     expect(first.json).toMatchObject({ status: 'succeeded', outcome: 'created' });
     const account = (first.json as { customerAccount: string }).customerAccount;
-    const created = (await stack.customers()).find((c) => c.account === account)!;
+    const created = (await stack.customers()).find((c) => c.account === account)! as Awaited<
+      ReturnType<AppStack['customers']>
+    >[number] & { contract?: Record<string, unknown> };
     expect(created.fields).toMatchObject({
       PartyType: 'Organization',
       OrganizationName: `Contoso ${run}`,
       TaxExemptNumber: `US${number}`,
     });
+    // The contact person: on CustomersV3 a CDSContactPersonsV2 contact of the organisation; the
+    // custom service gets the names in its one call (its X++ code stores the contact person).
+    const contacts = await contactsOf(account);
+    if (target === 'odata') {
+      expect(first.json).toMatchObject({ contactPerson: 'created' });
+      expect(contacts.value).toEqual([
+        expect.objectContaining({
+          AssociatedContactType: 'Customer',
+          AssociatedContactNumber: account,
+          FirstName: 'Jana',
+          LastName: 'Novak',
+          PrimaryEmailAddress: 'buyer@contoso.example',
+        }),
+      ]);
+    } else {
+      expect(first.json).not.toHaveProperty('contactPerson');
+      expect(contacts.value).toEqual([]);
+      expect(created.contract).toMatchObject({ FirstName: 'Jana', LastName: 'Novak' });
+    }
 
     const again = await postJson(
       `${stack.url}/api/customers`,
@@ -88,6 +119,9 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
     expect(again.json).toMatchObject({ status: 'succeeded', outcome: 'linked' });
     const status = await (await fetch(again.headers.get('location')!)).json();
     expect(status).toMatchObject({ matchedOn: 'tax_number' });
+    // A linked organisation is left as D365 has it: no contact person added for another e-mail.
+    expect(status).not.toHaveProperty('contactPerson');
+    expect((await contactsOf(account)).value).toHaveLength(target === 'odata' ? 1 : 0);
 
     // A person giving the company's e-mail is someone else: not the organisation.
     const person = await postJson(
@@ -168,4 +202,39 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
       TaxExemptNumber: `DE${run.slice(-9)}`.toUpperCase(),
     });
   }, 120_000);
+
+  it('a contact person POST answered 504 after D365 committed it is not posted again (exactly once)', async () => {
+    if (target !== 'odata') {
+      // The custom service makes no second call: nothing was sent to the contact persons entity.
+      const stats = await stack.emulatorApi<{ d365: { requests: Record<string, number> } }>(
+        'GET',
+        '/_emulator/stats',
+      );
+      expect(stats.d365.requests).toMatchObject({ contactPersonCreate: 0, contactPersonQuery: 0 });
+      return;
+    }
+    await stack.emulatorApi('POST', '/_emulator/faults', {
+      service: 'd365',
+      after: true,
+      status: 504,
+      count: 1,
+      path: '/data/CDSContactPersonsV2',
+    });
+    const run = `gw${Date.now()}`;
+    const answer = await postJson(
+      `${stack.url}/api/customers`,
+      company(run, `GB${String(Date.now()).slice(-9)}`, `buyer@${run}.example`),
+      { prefer: 'wait=60' },
+    );
+    const final =
+      answer.status === 201
+        ? (answer.json as Record<string, unknown>)
+        : await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 90_000);
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'created', contactPerson: 'created' });
+    const contacts = await contactsOf(String(final.customerAccount));
+    expect(contacts.value.map((c) => c.PrimaryEmailAddress)).toEqual([`buyer@${run}.example`]);
+    expect(contacts.duplicates).toBe(0);
+    const faults = await stack.emulatorApi<{ value: unknown[] }>('GET', '/_emulator/faults');
+    expect(faults.value).toEqual([]); // the fault struck
+  }, 150_000);
 });

@@ -50,6 +50,7 @@ export function rotateSecret(state: EmulatorState): { version: string } {
 export function resetState(state: EmulatorState): void {
   state.customers.clear();
   state.postalAddresses.clear();
+  state.contactPersons.clear();
   state.faults.clear();
   state.shops = createShopsState();
   state.dataEvents = createDataEventsState();
@@ -227,6 +228,8 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
           'GET|PATCH /_emulator/customers/{legalEntity}/{account}',
           'GET /_emulator/customers/{legalEntity}/{account}/postal-addresses',
           'GET /_emulator/postal-addresses',
+          'GET /_emulator/customers/{legalEntity}/{account}/contact-persons',
+          'GET /_emulator/contact-persons',
           'GET|PUT /_emulator/data-events',
           'GET|POST|DELETE /_emulator/faults',
           'DELETE /_emulator/faults/{id}',

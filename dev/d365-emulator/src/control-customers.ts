@@ -5,6 +5,7 @@ import { etag } from './d365-odata-entity';
 import { parseJson, RequestContext, sendJson } from './http';
 import { EmulatorState } from './state';
 import { postalRepresentation } from './d365-odata-postal-addresses';
+import { contactRepresentation } from './d365-odata-contact-persons';
 
 /**
  * The control API's customers: the list (`GET /_emulator/customers`), one customer by company and
@@ -31,6 +32,7 @@ export function customerView(record: CustomerRecord): Record<string, unknown> {
 /** `/customers/{legalEntity}/{account}`: true when the route was this one (answered). */
 export function handleCustomerControl(state: EmulatorState, ctx: RequestContext, route: string): boolean {
   if (handlePostalAddressControl(state, ctx, route)) return true;
+  if (handleContactPersonControl(state, ctx, route)) return true;
   const match = /^\/customers\/([^/]+)\/([^/]+)$/.exec(route);
   if (!match) return false;
   const [legalEntity, account] = [decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? '')];
@@ -83,6 +85,28 @@ function handlePostalAddressControl(state: EmulatorState, ctx: RequestContext, r
   sendJson(ctx.res, 200, {
     value: rows.map((row) => ({ ...postalRepresentation(row), via: row.via })),
     duplicates: state.postalAddresses.duplicates(),
+  });
+  return true;
+}
+
+/**
+ * `GET /_emulator/contact-persons`: every contact person (as the entity shows it) and `duplicates`,
+ * the contacts of a customer with the same e-mail (or without one the same name) as an earlier one,
+ * for the audits; `GET /_emulator/customers/{le}/{account}/contact-persons`: one customer's.
+ */
+function handleContactPersonControl(state: EmulatorState, ctx: RequestContext, route: string): boolean {
+  const one = /^\/customers\/([^/]+)\/([^/]+)\/contact-persons$/.exec(route);
+  if (route !== '/contact-persons' && !one) return false;
+  if (ctx.method !== 'GET') {
+    sendJson(ctx.res, 405, { error: 'Use GET.' }, { Allow: 'GET' });
+    return true;
+  }
+  const rows = one
+    ? state.contactPersons.forCustomer(decodeURIComponent(one[1] ?? ''), decodeURIComponent(one[2] ?? ''))
+    : state.contactPersons.all();
+  sendJson(ctx.res, 200, {
+    value: rows.map((row) => contactRepresentation(row)),
+    duplicates: state.contactPersons.duplicates(),
   });
   return true;
 }

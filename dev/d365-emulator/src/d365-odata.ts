@@ -9,6 +9,7 @@ import { FilterExpression, ODataQueryError, parseFilter } from './odata-filter';
 import { matchesFilter } from './odata-filter-match';
 import { EmulatorState } from './state';
 import { handlePostalAddresses, POSTAL_ENTITY_SET } from './d365-odata-postal-addresses';
+import { CONTACT_ENTITY_SET, handleContactPersons } from './d365-odata-contact-persons';
 import { handleReferenceSet, isReferenceSet, REFERENCE_ENTITY_SETS } from './d365-odata-reference';
 
 /**
@@ -32,6 +33,7 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
         value: [
           { name: ENTITY_SET, kind: 'EntitySet', url: ENTITY_SET },
           { name: POSTAL_ENTITY_SET, kind: 'EntitySet', url: POSTAL_ENTITY_SET },
+          { name: CONTACT_ENTITY_SET, kind: 'EntitySet', url: CONTACT_ENTITY_SET },
           ...REFERENCE_ENTITY_SETS.map((name) => ({ name, kind: 'EntitySet', url: name })),
         ],
       },
@@ -43,6 +45,10 @@ export function handleOData(state: EmulatorState, ctx: RequestContext): void {
   const match = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(segment);
   if (match?.[1] === POSTAL_ENTITY_SET) {
     handlePostalAddresses(state, ctx, match[2] !== undefined);
+    return;
+  }
+  if (match?.[1] === CONTACT_ENTITY_SET) {
+    handleContactPersons(state, ctx, match[2] !== undefined);
     return;
   }
   if (match && match[2] === undefined && isReferenceSet(match[1])) {

@@ -70,6 +70,11 @@ export function route(method: string, pathname: string): Route {
         method === 'POST' ? 'postalAddressCreate' : method === 'GET' ? 'postalAddressQuery' : 'other';
       return { service: 'd365', kind: 'odata', endpoint: postal };
     }
+    if (/^\/data\/CDSContactPersonsV2\/?$/.test(pathname)) {
+      const contact =
+        method === 'POST' ? 'contactPersonCreate' : method === 'GET' ? 'contactPersonQuery' : 'other';
+      return { service: 'd365', kind: 'odata', endpoint: contact };
+    }
     const endpoint: D365Endpoint = entitySet
       ? method === 'POST'
         ? 'odataCreate'

@@ -4,6 +4,7 @@ import { BoundedLog } from './bounded-log';
 import { createCustomersStore, CustomersStore } from './customers-store';
 import { createFaults, Faults } from './faults';
 import { createPostalAddressesStore, PostalAddressesStore } from './postal-addresses-store';
+import { ContactPersonsStore, createContactPersonsStore } from './contact-persons-store';
 import { createIdentities, Identities } from './identities';
 import { SigningKey } from './jwt';
 import { ResolvedOptions } from './options';
@@ -30,6 +31,8 @@ export interface EmulatorState {
   customers: CustomersStore;
   /** The customers' postal addresses (CustomerPostalAddresses). */
   postalAddresses: PostalAddressesStore;
+  /** Contact persons of customers (CDSContactPersonsV2). */
+  contactPersons: ContactPersonsStore;
   faults: Faults;
   throttle: Throttle;
   stats: Stats;
@@ -66,6 +69,7 @@ export function createState(options: ResolvedOptions, signingKey: SigningKey): E
     secrets: createSecretsStore(),
     customers: createCustomersStore(),
     postalAddresses: createPostalAddressesStore(),
+    contactPersons: createContactPersonsStore(),
     faults: createFaults(),
     throttle: createThrottle(options.throttle),
     stats: createStats(),

@@ -18,6 +18,9 @@ export interface Stats {
       /** POST and GET of CustomerPostalAddresses. */
       postalAddressCreate: number;
       postalAddressQuery: number;
+      /** POST and GET of CDSContactPersonsV2. */
+      contactPersonCreate: number;
+      contactPersonQuery: number;
       other: number;
     };
     /** Answers per HTTP status. */
@@ -33,6 +36,8 @@ export interface Stats {
   customersCreated: number;
   /** CustomerPostalAddresses rows committed by POST. */
   postalAddressesCreated: number;
+  /** CDSContactPersonsV2 rows committed by POST. */
+  contactPersonsCreated: number;
   /** CustomersV3 PATCHes applied (committed), and operator changes made through the control API. */
   customersUpdated: number;
   operatorUpdates: number;
@@ -60,6 +65,8 @@ export function createStats(): Stats {
         odataUpdate: 0,
         postalAddressCreate: 0,
         postalAddressQuery: 0,
+        contactPersonCreate: 0,
+        contactPersonQuery: 0,
         other: 0,
       },
       statuses: {},
@@ -70,6 +77,7 @@ export function createStats(): Stats {
     faultsApplied: 0,
     customersCreated: 0,
     postalAddressesCreated: 0,
+    contactPersonsCreated: 0,
     customersUpdated: 0,
     operatorUpdates: 0,
     updateConflicts: 0,

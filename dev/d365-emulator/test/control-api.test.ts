@@ -63,6 +63,8 @@ describe('control API', () => {
       odataUpdate: 0,
       postalAddressCreate: 0,
       postalAddressQuery: 0,
+      contactPersonCreate: 0,
+      contactPersonQuery: 0,
       other: 0,
     });
     expect(stats.d365.statuses).toEqual({ '200': 2, '429': 1 });

@@ -59,7 +59,10 @@ export interface OperatorRequest {
   edited: boolean;
   replayJobId?: string;
   hasPayload: boolean;
-  actions: { retry: boolean; edit: boolean; resolve: boolean };
+  /** A needs-review create with candidates (issue 32): the fields they matched on and their accounts. */
+  review?: { matchedOn?: string; candidates: string[] };
+  reviewDecision?: 'linked' | 'create_new';
+  actions: { retry: boolean; edit: boolean; resolve: boolean; link: boolean; createNew: boolean };
 }
 
 export interface AuditEntry {

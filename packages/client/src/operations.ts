@@ -104,6 +104,18 @@ export class OperationsClient {
     return this.json('POST', `/requests/${encodeURIComponent(correlationId)}/resolve`, options, { note });
   }
 
+  /** Issue 32: links a needs-review create to one of its `review.candidates` (ends `succeeded`, `linked`). */
+  link(correlationId: string, customerAccount: string, options: Options = {}): Promise<OperatorRequest> {
+    return this.json('POST', `/requests/${encodeURIComponent(correlationId)}/link`, options, {
+      customerAccount,
+    });
+  }
+
+  /** Issue 32: has a new customer created for a needs-review possible duplicate (queued again). */
+  createNew(correlationId: string, options: Options = {}): Promise<OperatorRequest> {
+    return this.json('POST', `/requests/${encodeURIComponent(correlationId)}/create-new`, options);
+  }
+
   /** The audit log, newest first: one request's history, or the whole log a page at a time. */
   auditLog(
     query: { correlationId?: string; limit?: number; cursor?: string } = {},

@@ -59,6 +59,8 @@ export interface StatusAnswer {
   matchedOn?: 'email' | 'name_and_phone' | 'tax_number' | 'name_and_country' | 'name_initial_and_phone';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
   addresses?: { landed: string[]; failed: string[] };
+  /** CustomersV3 target, an organisation's create: its contact person `created`, `found` (already there) or `failed`. */
+  contactPerson?: 'created' | 'found' | 'failed';
   /** When a privacy request erased the customer from this request: only its facts remain. */
   erasedAt?: string;
   error?: { code: FailureCode; message: string };

@@ -38,7 +38,7 @@ function fieldDoc(name: string, list?: 'BillingAddress' | 'ShippingAddress'): Fi
       return {
         core: CORE.PartyType,
         description:
-          '`Person` (the default) or `Organization` (any case): a company, D365 `PartyType = Organization` (issue 32). An organisation needs `OrganizationName`; its `FirstName`/`LastName` are its contact person\u2019s; it is matched on `TaxNumber`, else on its name and country, never on an e-mail.',
+          '`Person` (the default) or `Organization` (any case): a company, D365 `PartyType = Organization` (issue 32). An organisation needs `OrganizationName`; its `FirstName`, `LastName`, `EmailAddress` and `ContactNumber` are its contact person\u2019s (on the CustomersV3 target a D365 contact person of the organisation, status `contactPerson`); it is matched on `TaxNumber`, else on its name and country, never on an e-mail.',
         examples: ['Organization'],
       };
     case 'OrganizationName':

@@ -25,6 +25,10 @@ export const AUDIT_ACTIONS = [
   'privacy.release',
   /** An operator started a shop's backfill (issue 30; its source and options in `filter`). */
   'backfill.start',
+  /** An operator linked a needs-review possible duplicate to one of its candidates (issue 32). */
+  'review.link',
+  /** An operator had a new customer created for a needs-review possible duplicate (issue 32). */
+  'review.create_new',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

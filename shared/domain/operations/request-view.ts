@@ -1,5 +1,6 @@
 import { FAILURE_CODES, FailureCode, isTerminal, Status, StatusRecord } from '../status';
 import { AttentionView, attentionEntryOf, sourceOf } from './attention';
+import { mayCreateNew, mayLink, ReviewDecision, reviewOf, ReviewView } from './review';
 
 /**
  * One request as an operator sees it (issue 31): its state, codes, times and what may be done with
@@ -30,8 +31,12 @@ export interface OperatorRequestView {
   replayJobId?: string;
   /** Whether the stored request is still there (until it succeeds or its retention ends). */
   hasPayload: boolean;
+  /** A needs-review create with candidates (issue 32): what they matched on and their accounts. */
+  review?: ReviewView;
+  /** What an operator decided in a review (issue 32). */
+  reviewDecision?: ReviewDecision;
   /** What an operator may do with it now. */
-  actions: { retry: boolean; edit: boolean; resolve: boolean };
+  actions: { retry: boolean; edit: boolean; resolve: boolean; link: boolean; createNew: boolean };
 }
 
 /** Whether an operator may replay the request (as it is, or edited): only a failed one with its payload. */
@@ -76,6 +81,14 @@ export function operatorView(record: StatusRecord): OperatorRequestView {
     edited: record.originalPayload !== undefined,
     ...(record.replayJobId !== undefined && { replayJobId: record.replayJobId }),
     hasPayload: record.payload !== undefined,
-    actions: { retry: replay, edit: replay, resolve: mayResolve(record) },
+    ...(reviewOf(record) !== undefined && { review: reviewOf(record) }),
+    ...(record.reviewDecision !== undefined && { reviewDecision: record.reviewDecision }),
+    actions: {
+      retry: replay,
+      edit: replay,
+      resolve: mayResolve(record),
+      link: mayLink(record),
+      createNew: mayCreateNew(record),
+    },
   };
 }

@@ -4,18 +4,18 @@ import { parseCorrelationId } from '../../domain/correlation-id';
 import { operatorView } from '../../domain/operations/request-view';
 import type { AuditActor } from '../../domain/operations/audit';
 import {
-  ActDeps,
   editAndRetry,
   readPayload,
   Refusal,
   resolveRequest,
   retryRequest,
 } from '../../use-cases/operations/act-on-request';
+import { createNewCustomer, linkToCandidate, ReviewDeps } from '../../use-cases/operations/act-on-review';
 import { requireOperator } from '../operator-auth';
 import { problems } from '../problem';
 import { MERGE_PATCH_MEDIA_TYPES, readJsonBody } from '../request-body';
 import { json, problem } from './answers';
-import { parseResolveBody } from './schemas';
+import { parseLinkBody, parseResolveBody } from './schemas';
 
 /**
  * The operator actions on one request (`/api/ops/requests/{id}/…`): the HTTP edge of
@@ -25,7 +25,7 @@ import { parseResolveBody } from './schemas';
 export type Action = (
   correlationId: string,
   request: HttpRequest,
-  context: { actor: AuditActor; deps: ActDeps },
+  context: { actor: AuditActor; deps: ReviewDeps },
 ) => Promise<HttpResponseInit>;
 
 function refusal(result: Refusal): HttpResponseInit {
@@ -38,7 +38,7 @@ function refusal(result: Refusal): HttpResponseInit {
 export async function runOperatorAction(
   request: HttpRequest,
   callers: Config['callers'],
-  deps: ActDeps,
+  deps: ReviewDeps,
   action: Action,
 ): Promise<HttpResponseInit> {
   const check = requireOperator(request.headers, callers);
@@ -87,4 +87,28 @@ export const resolve: Action = async (correlationId, request, { actor, deps }) =
   const result = await resolveRequest(correlationId, parsed.note, actor, deps);
   if (result.kind !== 'resolved') return refusal(result);
   return json(200, operatorView(result.record));
+};
+
+/** `POST …/link` `{ "customerAccount": "…" }`: links a needs-review create to one of its candidates (issue 32). */
+export const link: Action = async (correlationId, request, { actor, deps }) => {
+  const body = await readJsonBody(request);
+  if (!body.ok) return problem(body.problem);
+  const parsed = parseLinkBody(body.value);
+  if (!parsed.ok) return problem(problems.invalidBody(parsed.errors));
+  const result = await linkToCandidate(correlationId, parsed.customerAccount, actor, deps);
+  if (result.kind === 'not-a-candidate')
+    return problem(
+      problems.invalidBody([
+        { pointer: '/customerAccount', detail: 'customerAccount is not one of the request’s candidates.' },
+      ]),
+    );
+  if (result.kind !== 'linked') return refusal(result);
+  return json(200, operatorView(result.record));
+};
+
+/** `POST …/create-new`: has a new customer created for a needs-review possible duplicate (issue 32). */
+export const createNew: Action = async (correlationId, _request, { actor, deps }) => {
+  const result = await createNewCustomer(correlationId, actor, deps);
+  if (result.kind !== 'queued') return refusal(result);
+  return json(202, operatorView(result.record));
 };

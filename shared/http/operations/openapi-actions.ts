@@ -48,7 +48,15 @@ const VIEW_EXAMPLE = {
   submittedAt: '2026-11-26T18:00:00.210Z',
   edited: true,
   hasPayload: true,
-  actions: { retry: false, edit: false, resolve: false },
+  actions: { retry: false, edit: false, resolve: false, link: false, createNew: false },
+};
+
+/** A possible duplicate decided by an operator (issue 32). */
+const REVIEWED_EXAMPLE = {
+  ...VIEW_EXAMPLE,
+  submittedAt: undefined,
+  edited: false,
+  reviewDecision: 'linked',
 };
 
 function action(
@@ -165,6 +173,48 @@ export function operatorActionPaths(): Record<string, Json> {
               examples: { note: { value: { note: 'Created by hand in D365 as US-027.' } } },
             },
           },
+        },
+      ),
+    },
+    '/ops/requests/{correlationId}/link': {
+      post: action(
+        'opsLinkRequest',
+        'Link a needs-review create to one of its candidates',
+        'Issue 32: a `needs_review` create with candidate accounts (`review.candidates`: a possible duplicate, or several exact matches) is the customer of the candidate the operator names. The request ends `succeeded`, outcome `linked`, with that account (its callback and telemetry as for the worker’s link; `reviewDecision: linked`; resolved by the operator). Only one of the candidates: another account is a 400 at `/customerAccount`.',
+        {
+          '200': json('Linked.', 'OperatorRequest', {
+            ...REVIEWED_EXAMPLE,
+            status: 'succeeded',
+            customerAccount: 'US-000123',
+            outcome: 'linked',
+            hasPayload: false,
+            resolution: { how: 'manual', at: '2026-11-26T19:00:00.000Z', by: 'master-key' },
+          }),
+          '409': REFUSED,
+        },
+        {
+          required: true,
+          content: {
+            'application/json': {
+              schema: ref('LinkBody'),
+              examples: { candidate: { value: { customerAccount: 'US-000123' } } },
+            },
+          },
+        },
+      ),
+    },
+    '/ops/requests/{correlationId}/create-new': {
+      post: action(
+        'opsCreateNewRequest',
+        'Create a new customer for a possible duplicate',
+        'Issue 32: a `needs_review` possible duplicate (`possible_duplicate`, its request stored) is queued again with `reviewDecision: create_new`: the worker skips the possible-duplicate check (an exact match by e-mail, or by name and phone, still links). Several exact matches are not offered this (409).',
+        {
+          '202': json('Queued again.', 'OperatorRequest', {
+            ...REVIEWED_EXAMPLE,
+            status: 'queued',
+            reviewDecision: 'create_new',
+          }),
+          '409': REFUSED,
         },
       ),
     },

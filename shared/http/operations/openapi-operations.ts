@@ -18,6 +18,7 @@ import {
   payloadAnswerSchema,
   requestPageSchema,
   resolveBodySchema,
+  linkBodySchema,
 } from './schemas';
 import { operatorActionPaths } from './openapi-actions';
 import { replayPaths } from './openapi-replays';
@@ -35,6 +36,7 @@ export const OPERATIONS_SCHEMAS = {
   RequestPayload: payloadAnswerSchema,
   EditedRequest: editAnswerSchema,
   ResolveBody: resolveBodySchema,
+  LinkBody: linkBodySchema,
   AuditEntry: auditEntrySchema,
   AuditPage: auditPageSchema,
   ReplayBody: replayBodySchema,
@@ -151,7 +153,7 @@ export function operationsPaths(): Record<string, Json> {
               updatedAt: '2026-11-26T18:00:00.412Z',
               edited: false,
               hasPayload: true,
-              actions: { retry: true, edit: true, resolve: true },
+              actions: { retry: true, edit: true, resolve: true, link: false, createNew: false },
             },
           }),
           '400': problem(400, 'The ID is not a UUID.', ['invalidCorrelationId']),

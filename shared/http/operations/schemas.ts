@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ATTENTION_VIEWS } from '../../domain/operations/attention';
 import { FAILURE_CODES, FailureCode, STATUSES } from '../../domain/status';
 import { AUDIT_ACTIONS, MAX_AUDITED_IDS } from '../../domain/operations/audit';
+import { REVIEW_DECISIONS } from '../../domain/operations/review';
+import { MATCHED_ON } from '../../domain/recovery-match';
 
 /**
  * zod schemas of what the operations API answers (issue 31): the source of its part of the OpenAPI
@@ -87,7 +89,32 @@ export const operatorRequestSchema = z
     hasPayload: z
       .boolean()
       .meta({ description: 'The stored request is still there (until it succeeds or its retention ends).' }),
-    actions: z.strictObject({ retry: z.boolean(), edit: z.boolean(), resolve: z.boolean() }),
+    review: z
+      .strictObject({
+        matchedOn: z.enum(MATCHED_ON).optional().meta({
+          description:
+            'Which fields the candidates matched on (names, never values): see `StatusAnswer.matchedOn`.',
+        }),
+        candidates: z
+          .array(z.string())
+          .meta({ description: 'The candidates’ D365 accounts.', examples: [['US-000123']] }),
+      })
+      .optional()
+      .meta({
+        description:
+          'A `needs_review` create with candidate accounts (issue 32: a possible duplicate, or several exact matches): link it to one (`…/link`), or for a possible duplicate have a new customer created (`…/create-new`).',
+      }),
+    reviewDecision: z
+      .enum(REVIEW_DECISIONS)
+      .optional()
+      .meta({ description: 'What an operator decided in a review: `linked` or `create_new`.' }),
+    actions: z.strictObject({
+      retry: z.boolean(),
+      edit: z.boolean(),
+      resolve: z.boolean(),
+      link: z.boolean().meta({ description: 'Link to one of `review.candidates` (`POST …/link`).' }),
+      createNew: z.boolean().meta({ description: 'Create a new customer instead (`POST …/create-new`).' }),
+    }),
   })
   .meta({
     description: 'One request as an operator sees it; its payload only through `…/payload` (audited).',
@@ -106,6 +133,37 @@ export const resolveBodySchema = z
     description:
       'Why the request needs nothing more (handled in D365 by hand). E-mails and phones are removed.',
   });
+
+/** `POST /api/ops/requests/{id}/link`: the candidate's account. */
+export const linkBodySchema = z
+  .strictObject({
+    customerAccount: z
+      .string()
+      .min(1, 'customerAccount is required')
+      .max(20, 'customerAccount must be at most 20 characters')
+      .meta({ description: 'One of the request’s `review.candidates`.', examples: ['US-000123'] }),
+  })
+  .meta({ description: 'Which candidate the request is the customer of.' });
+
+/** The link body, or field errors with pointers (`/customerAccount`). */
+export function parseLinkBody(
+  body: unknown,
+): { ok: true; customerAccount: string } | { ok: false; errors: { pointer: string; detail: string }[] } {
+  const parsed = linkBodySchema.safeParse(body ?? {});
+  if (parsed.success) return { ok: true, customerAccount: parsed.data.customerAccount };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => ({
+      pointer: issue.code === 'unrecognized_keys' ? `/${issue.keys[0]}` : `/${issue.path.join('/')}`,
+      detail:
+        issue.code === 'unrecognized_keys'
+          ? `Unknown member: ${issue.keys.join(', ')}.`
+          : issue.path.length === 0 || issue.code === 'invalid_type'
+            ? 'customerAccount is required (one of the request’s candidates).'
+            : issue.message,
+    })),
+  };
+}
 
 /** The resolve body, or field errors with pointers (`/note`). */
 export function parseResolveBody(

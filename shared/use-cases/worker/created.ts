@@ -7,6 +7,7 @@ import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
 import { clock } from '../clock';
+import { landContactPerson } from '../land-contact-person';
 import { landFurtherAddresses } from '../land-further-addresses';
 import { Claimed, ProcessResult, WorkerDeps } from './deps';
 import { recordSucceeded } from './endings';
@@ -44,6 +45,12 @@ export async function finishCreate(
     work.record = await deps.statusStore.update(work.record, { identity });
   const landing = await landFurtherAddresses(work.record, customerAccount, deps, details.slot);
   work.record = landing.record;
+  // An organisation's contact person comes with its creation; a linked organisation is left as D365 has it.
+  const contact =
+    outcome === 'created'
+      ? await landContactPerson(work.record, customerAccount, deps, details.slot)
+      : { record: work.record };
+  work.record = contact.record;
   await linkCreated(work, customerAccount, outcome, deps);
   const { existingAccounts, matchedOn } = details;
   const writeBack = wantsWriteBack({ ...work.record, outcome }, deps.shopClients);
@@ -51,6 +58,7 @@ export async function finishCreate(
     existingAccounts,
     matchedOn,
     ...(landing.addresses && { addresses: JSON.stringify(landing.addresses) }),
+    ...(contact.contactPerson && { contactPerson: contact.contactPerson }),
     ...(writeBack && pendingWriteBack(deps)),
   };
   const result = await recordSucceeded(work.record, { customerAccount, outcome, fields, d365Ms }, deps);

@@ -22,6 +22,7 @@ import type {
 } from '../../ports';
 import { clock } from '../clock';
 import type { LandAddressesDeps } from '../land-further-addresses';
+import type { LandContactDeps } from '../land-contact-person';
 import type { ResolveDeps } from './resolve-source';
 import type { KeyCorrelationDeps } from '../key-correlation';
 
@@ -31,7 +32,8 @@ export interface WorkerDeps
     Pick<ResolveDeps, 'sourceCustomers' | 'webhookSources'>,
     // An erasure's anonymising updates are keyed requests too (privacy-d365.ts).
     Pick<KeyCorrelationDeps, 'correlationKey' | 'retentionDays'>,
-    Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'> {
+    Pick<LandAddressesDeps, 'postalAddresses' | 'furtherAddressesOf'>,
+    Pick<LandContactDeps, 'contactPersons'> {
   statusStore: StatusStore;
   d365: D365Client;
   gate: D365Gate;
@@ -196,3 +198,18 @@ export const settleSecondsOf = (deps: Pick<WorkerDeps, 'settleSeconds'>): number
 /** Seconds since an ISO time (0 when absent). */
 export const secondsSince = (deps: { now?: () => Date }, iso: string | undefined): number =>
   iso === undefined ? 0 : (clock(deps).getTime() - Date.parse(iso)) / 1000;
+
+/** What a success may set besides its account and outcome (an operator's link: operations/act-on-review.ts). */
+export type SuccessField =
+  | 'existingAccounts'
+  | 'matchedOn'
+  | 'addresses'
+  | 'contactPerson'
+  | 'writeBack'
+  | 'writeBackDetail'
+  | 'reviewDecision'
+  | 'errorCode'
+  | 'errorMessage'
+  | 'resolvedAt'
+  | 'resolution'
+  | 'resolvedBy';

@@ -6,7 +6,7 @@ import { decideRetry } from '../../domain/worker-decisions';
 import { StatusConflictError } from '../../ports';
 import { clock, later } from '../clock';
 import { announceEnding } from '../deliver-callback';
-import type { ProcessResult, WorkerDeps } from './deps';
+import type { ProcessResult, SuccessField, WorkerDeps } from './deps';
 
 /**
  * How a claimed request ends, the same for creates and updates. Every ending writes the callback
@@ -32,9 +32,7 @@ export interface Success {
   customerAccount: string;
   outcome: Outcome;
   /** What else the record keeps (a create's matches and further addresses). */
-  fields?: Partial<
-    Pick<StatusRecord, 'existingAccounts' | 'matchedOn' | 'addresses' | 'writeBack' | 'writeBackDetail'>
-  >;
+  fields?: Partial<Pick<StatusRecord, SuccessField>>;
   /** How long D365's part took, from the claim (creates). */
   d365Ms?: number;
 }

@@ -94,7 +94,8 @@ async function lookUpWithoutEmail(
         : match.kind === 'found'
           ? [match.account]
           : [];
-  if (match?.kind === 'none') {
+  // An operator who saw the possible duplicates decided on a new customer (operations/act-on-review.ts).
+  if (match?.kind === 'none' && work.record.reviewDecision !== 'create_new') {
     const possible = await lookupRead(() => findPossibleDuplicates(hold.slot!, deps, customer));
     if (possible.length > 0) {
       const review = { code: 'possible_duplicate' as const, message: FAILURE_CODES.possible_duplicate };

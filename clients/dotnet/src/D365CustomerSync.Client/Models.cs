@@ -179,6 +179,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("addresses")]
         public StatusAddresses Addresses { get; set; }
 
+        /// <summary>CustomersV3 target, an organisation's create: its contact person <c>created</c>, <c>found</c> (already there, not created again) or <c>failed</c> (the organisation stays <c>succeeded</c>); never the values.</summary>
+        [JsonProperty("contactPerson")]
+        public string ContactPerson { get; set; }
+
         /// <summary>When a privacy request erased the customer from this request: only its facts remain.</summary>
         [JsonProperty("erasedAt")]
         public DateTimeOffset? ErasedAt { get; set; }

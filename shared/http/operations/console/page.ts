@@ -53,6 +53,12 @@ const BODY = `
       <ul id="edit-errors" aria-live="assertive"></ul>
       <button type="submit">Apply and retry</button>
     </form>
+    <form id="review" hidden aria-describedby="review-why">
+      <p id="review-why"></p>
+      <label for="candidate">Link to the existing account</label><select id="candidate"></select>
+      <button type="submit">Link</button>
+      <button id="create-new" type="button">Create a new customer</button>
+    </form>
     <form id="resolve">
       <label for="note">Resolve with a note</label><input id="note" maxlength="500" size="50">
       <button type="submit">Resolve</button>

@@ -84,6 +84,16 @@ async function open(id) {
   $('show-payload').disabled = !json.hasPayload;
   $('edit').hidden = !json.actions.edit;
   $('resolve').hidden = !json.actions.resolve;
+  // Issue 32: a possible duplicate's candidates, by account and the fields they matched on (never values).
+  fact('Review', json.reviewDecision);
+  $('review').hidden = !json.actions.link;
+  $('create-new').hidden = !json.actions.createNew;
+  $('candidate').replaceChildren(...(json.review ? json.review.candidates : []).map((account) => {
+    const option = document.createElement('option'); option.value = account; option.textContent = account; return option;
+  }));
+  $('review-why').textContent = json.review
+    ? 'Possible match: ' + json.review.candidates.length + ' D365 customer(s), matched on ' + (json.review.matchedOn ?? 'unknown fields') + '.'
+    : '';
   $('payload').hidden = true; $('edit-errors').replaceChildren(); say('');
   $('detail').hidden = false;
   $('detail-title').textContent = 'Request ' + json.correlationId;
@@ -125,6 +135,16 @@ $('resolve').addEventListener('submit', async (e) => {
   e.preventDefault();
   const { status, json } = await api('POST', '/requests/' + current.correlationId + '/resolve', { note: $('note').value });
   say(status === 200 ? 'Resolved.' : json?.detail ?? 'Refused.');
+});
+
+$('review').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const { status, json } = await api('POST', '/requests/' + current.correlationId + '/link', { customerAccount: $('candidate').value });
+  say(status === 200 ? 'Linked to ' + json.customerAccount + '.' : json?.detail ?? 'Refused.');
+});
+$('create-new').addEventListener('click', async () => {
+  const { status, json } = await api('POST', '/requests/' + current.correlationId + '/create-new');
+  say(status === 202 ? 'Queued again: a new customer will be created.' : json?.detail ?? 'Refused.');
 });
 
 // Bulk replay: one job for every failed request the filter matches; its progress polled each second.
