@@ -352,8 +352,13 @@ param backfillTableName string = 'backfills'
 @description('FO_EVENTS_QUEUE_NAME: F&O data events (issue 29) taken in at POST /api/d365/data-events wait here for the shop update.')
 param foEventsQueueName string = 'fo-data-events'
 
-@description('FO_EVENTS_TABLE_NAME: the F&O data event IDs taken in (issue 29; a repeated event is queued once).')
+@description('FO_EVENTS_TABLE_NAME: the F&O data events taken in (issue 29; one row each with its change, so a repeated event is queued once) and the D365 → shop field stamps.')
 param foEventsTableName string = 'foevents'
+
+@description('FO_EVENTS_RETENTION_DAYS: a taken F&O data event (its row, with the change: personal data) is deleted by the hourly purgeRecords timer this many days after it came; its queue message expires then.')
+@minValue(1)
+@maxValue(365)
+param foEventsRetentionDays int = 7
 
 @description('BACKFILL_PAGE_SIZE: shop customers read per backfill page (at most 250).')
 @minValue(1)
@@ -738,6 +743,7 @@ module functionApp 'modules/function-app.bicep' = {
     driftRepairLookbackHours: driftRepairLookbackHours
     foEventsQueueName: foEventsQueueName
     foEventsTableName: foEventsTableName
+    foEventsRetentionDays: foEventsRetentionDays
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName

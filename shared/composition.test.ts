@@ -16,6 +16,7 @@ describe('the composition root hands each use-case its adapters', () => {
     rateLimiter: {},
     waits: {},
     callbacks: { outbox: {}, endpoints: {}, sender: {} },
+    foEvents: { ledger: {}, queue: {}, states: {} },
     queueDepths: async () => ({}),
   } as unknown as AppServices;
 
@@ -28,6 +29,8 @@ describe('the composition root hands each use-case its adapters', () => {
     expect(deps.duplicatePolicy).toBe('link');
     expect(deps.leaseSeconds).toBe(config.leaseSeconds);
     expect(deps.callbackOutbox).toBe(services.callbacks.outbox);
+    // An erasure deletes the F&O data events held of the customer (issue 29).
+    expect(deps.privacy?.foEvents).toBe(services.foEvents.ledger);
     expect(acceptDeps(services, silentLog).defaultCustomerGroup).toBe('30');
   });
 

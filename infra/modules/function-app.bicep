@@ -154,6 +154,9 @@ param foEventsQueueName string
 
 @description('FO_EVENTS_TABLE_NAME.')
 param foEventsTableName string
+
+@description('FO_EVENTS_RETENTION_DAYS.')
+param foEventsRetentionDays int
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
@@ -597,6 +600,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'FO_EVENTS_TABLE_NAME'
           value: foEventsTableName
+        }
+        {
+          name: 'FO_EVENTS_RETENTION_DAYS'
+          value: string(foEventsRetentionDays)
         }
         {
           name: 'CALLBACK_ALLOWED_HOSTS'

@@ -116,6 +116,7 @@ const configSchema = settingsObject.transform((v) => ({
   foEvents: {
     queueName: v.FO_EVENTS_QUEUE_NAME,
     table: v.FO_EVENTS_TABLE_NAME,
+    retentionDays: v.FO_EVENTS_RETENTION_DAYS,
   },
   backfill: {
     queueName: v.BACKFILL_QUEUE_NAME,
@@ -238,7 +239,8 @@ export interface Config {
     writeBackQueueName: string;
   };
   /** F&O data events (issue 29): their queue and the table of event IDs taken. */
-  foEvents: { queueName: string; table: string };
+  /** FO_EVENTS_*: the queue, the table, and how long a taken event (its row, its message) is kept. */
+  foEvents: { queueName: string; table: string; retentionDays: number };
   /** Backfill jobs (issue 30): their queue and table, the page size, the customer-queue backlog they stay under. */
   backfill: {
     queueName: string;

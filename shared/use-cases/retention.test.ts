@@ -1,6 +1,7 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
 import { memoryCustomerLinks } from '../../test/support/memory-customer-links';
-import { dropEndedPayloads, purgeExpiredLinks, purgeExpiredRecords } from './retention';
+import { memoryFoEventLedger } from '../../test/support/memory-fo-events';
+import { dropEndedPayloads, purgeExpiredFoEvents, purgeExpiredLinks, purgeExpiredRecords } from './retention';
 import { StatusRecord } from '../domain/status';
 import { silentLog } from '../ports';
 
@@ -15,6 +16,20 @@ const record = (id: string, createdAt: string): Omit<StatusRecord, 'etag'> => ({
 });
 
 describe('retention', () => {
+  it('deletes F&O data events (their changes) received more than FO_EVENTS_RETENTION_DAYS ago, in batches', async () => {
+    const ledger = memoryFoEventLedger();
+    for (let i = 0; i < 5; i += 1) await ledger.claim(`old-${i}`, '2026-11-18T23:59:59.000Z');
+    await ledger.claim('recent', '2026-11-19T00:00:01.000Z');
+    ledger.states.add('USRT\nUS-000001');
+    const deleted = await purgeExpiredFoEvents(
+      { ledger, log: silentLog, retentionDays: 7, now: () => new Date('2026-11-26T00:00:00.000Z') },
+      2,
+    );
+    expect(deleted).toBe(5);
+    expect([...ledger.rows.keys()]).toEqual(['recent']);
+    expect(ledger.states.size).toBe(1); // the field stamps stay
+  });
+
   it('deletes records older than the retention, in batches, and keeps the rest', async () => {
     const statusStore = memoryStatusStore();
     for (let i = 0; i < 7; i += 1) await statusStore.create(record(`old-${i}`, '2026-10-01T00:00:00.000Z'));

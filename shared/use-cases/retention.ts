@@ -1,4 +1,4 @@
-import { CustomerLinks, Log, StatusConflictError, StatusStore } from '../ports';
+import { CustomerLinks, FoEventLedger, Log, StatusConflictError, StatusStore } from '../ports';
 import { errorName } from '../domain/failure';
 
 /**
@@ -112,5 +112,26 @@ export async function purgeExpiredLinks(
   );
   if (deleted > 0)
     deps.log.info('retention.links_purged', { reason: `${deleted} links unchanged since ${cutoff}` });
+  return deleted;
+}
+
+/**
+ * F&O data events (issue 29, FO_EVENTS_RETENTION_DAYS): an event's row — the change it brought,
+ * personal data — is deleted once it came more than `retentionDays` ago; its message has expired by
+ * then (the same time to live). The customers' state rows (field stamps) stay.
+ */
+export async function purgeExpiredFoEvents(
+  deps: { ledger: FoEventLedger; log: Log; retentionDays: number; now?: () => Date },
+  batch = 500,
+): Promise<number> {
+  const cutoff = cutoffFor(deps);
+  let deleted = 0;
+  for (;;) {
+    const gone = await deps.ledger.deleteReceivedBefore(cutoff, batch);
+    deleted += gone;
+    if (gone < batch) break;
+  }
+  if (deleted > 0)
+    deps.log.info('retention.fo_events_purged', { reason: `${deleted} events before ${cutoff}` });
   return deleted;
 }

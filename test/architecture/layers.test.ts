@@ -38,8 +38,8 @@ const allowed: Record<Layer, Layer[]> = {
 function layerOf(file: string): Layer | undefined {
   const path = relative(root, file).split(sep).join('/');
   if (path.startsWith('functions/')) return 'functions';
-  if (path === 'shared/ports.ts') return 'ports';
-  if (path === 'shared/composition.ts') return 'composition';
+  if (path === 'shared/ports.ts' || path.startsWith('shared/ports/')) return 'ports';
+  if (path === 'shared/composition.ts' || path.startsWith('shared/composition/')) return 'composition';
   const shared = /^shared\/(domain|config|use-cases|adapters|http)\//.exec(path);
   if (shared) return shared[1] as Layer;
   const pkg = /^dev\/(functions-host|d365-emulator)\/src\//.exec(path);

@@ -22,8 +22,13 @@ const readJson = (relativePath: string): Json =>
   JSON.parse(readFileSync(join(repoRoot, relativePath), 'utf8'));
 
 const main = readJson('infra/main.json');
-const configSource = ['config.ts', 'settings.ts']
-  .map((file) => readFileSync(join(repoRoot, 'shared', 'config', file), 'utf8'))
+const configDir = join(repoRoot, 'shared', 'config');
+const configSource = [
+  'config.ts',
+  'settings.ts',
+  ...readdirSync(join(configDir, 'settings')).map((file) => join('settings', file)),
+]
+  .map((file) => readFileSync(join(configDir, file), 'utf8'))
   .join('\n');
 const mainText = JSON.stringify(main);
 const parametersFile = readJson('infra/main.parameters.json');
@@ -885,7 +890,7 @@ describe('role assignments', () => {
 });
 
 describe('monitoring for the portal', () => {
-  const telemetrySource = readFileSync(join(repoRoot, 'shared', 'ports.ts'), 'utf8');
+  const telemetrySource = readFileSync(join(repoRoot, 'shared', 'ports', 'telemetry.ts'), 'utf8');
   const workbookQueries = (): { name: string; query: string }[] =>
     JSON.parse(workbookText)
       .items.filter((i: Json) => i.type === 3)
@@ -1168,7 +1173,7 @@ describe('monitoring for the portal', () => {
     expect(Object.keys(module.variables.placeholders).sort()).toEqual([...placeholders].sort());
   });
 
-  test('every event the alerts and workbook query is one the app emits (shared/ports.ts)', () => {
+  test('every event the alerts and workbook query is one the app emits (shared/ports/telemetry.ts)', () => {
     const queried = new Set(
       [
         ...`${JSON.stringify(alertsTemplate())}\n${workbookText}`.matchAll(

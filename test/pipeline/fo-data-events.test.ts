@@ -1,6 +1,10 @@
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { decodeFoEventMessage, FoEventMessage } from '../../shared/domain/fo-events/event-message';
+import {
+  decodeFoEventMessage,
+  FoEventQueueMessage,
+  parseFoEventChange,
+} from '../../shared/domain/fo-events/event-message';
 import { AppStack, startAppStack } from '../support/app-stack';
 import {
   freshShopify,
@@ -20,15 +24,17 @@ const FUNCTION_KEY = 'fo-events-function-key-0123456789abcdef';
 let stack: AppStack;
 let foQueue: QueueClient;
 let links: TableClient;
+let foTable: TableClient;
 
 const endpoint = (code?: string) =>
   `${stack.url}/api/d365/data-events${code === undefined ? '' : `?code=${encodeURIComponent(code)}`}`;
 
-async function queued(): Promise<FoEventMessage[]> {
+async function queued(): Promise<(FoEventQueueMessage & { ttlSeconds: number })[]> {
   const peeked = await foQueue.peekMessages({ numberOfMessages: 32 });
-  return peeked.peekedMessageItems.map((item) =>
-    decodeFoEventMessage(Buffer.from(item.messageText, 'base64').toString('utf8'))!,
-  );
+  return peeked.peekedMessageItems.map((item) => ({
+    ...decodeFoEventMessage(Buffer.from(item.messageText, 'base64').toString('utf8'))!,
+    ttlSeconds: (item.expiresOn.getTime() - item.insertedOn.getTime()) / 1000,
+  }));
 }
 
 async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -94,6 +100,9 @@ beforeAll(async () => {
   links = TableClient.fromConnectionString(connection, String(stack.env.LINK_TABLE_NAME), {
     allowInsecureConnection: true,
   });
+  foTable = TableClient.fromConnectionString(connection, String(stack.env.FO_EVENTS_TABLE_NAME), {
+    allowInsecureConnection: true,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -120,14 +129,26 @@ describe('F&O data events in', () => {
     expect(events.raised[0]!.deliveries.map((d) => d.lastResult).sort()).toEqual(['200', '202']);
     const messages = await queued();
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({
-      eventId: events.raised[0]!.eventId.toLowerCase(),
+    const eventId = events.raised[0]!.eventId.toLowerCase();
+    // The message names the event and expires (FO_EVENTS_RETENTION_DAYS, 7 by default); nothing personal.
+    expect(messages[0]).toEqual({
+      v: 2,
+      eventId,
+      receivedAt: expect.any(String),
+      ttlSeconds: 7 * 86_400,
+    });
+    // The change is in the event's row: the mapped fields of the record only.
+    const row = await foTable.getEntity<{ change: string; customer: string }>(eventId, '');
+    const change = parseFoEventChange(row.change);
+    expect(change).toMatchObject({
+      eventId,
       operation: 'Update',
       legalEntity: customer.legalEntity,
       customerAccount: customer.account,
       source: 'test-shopify',
-      record: { PersonFirstName: 'Janet', CustomerAccount: customer.account },
+      record: { PersonFirstName: 'Janet' },
     });
+    expect(change!.record).not.toHaveProperty('CustomerAccount');
     await stack.emulatorApi('PUT', '/_emulator/data-events', { endpoint: null });
   }, 120_000);
 

@@ -247,12 +247,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
       writeEmpty(res, 500, { connection: 'close' });
       return;
     }
-    // A body nobody read (a chunked one) is consumed within the limits once answered, never kept;
-    // and the connection is not kept for another request: with a keep-alive of 130 s (Kestrel's)
-    // Node's own drain of a dumped body has no bound (it no longer emits the body, so the watch
-    // sees nothing) and only the close bounds it.
-    if (!req.complete) res.setHeader('connection', 'close');
-    res.once('finish', () => discardRequestBody(req, bodyOptions));
+    // A body nobody read (a chunked one) is consumed within the limits, never kept, as Kestrel
+    // drains it after the response: the sender may still be writing, and closing the connection
+    // under it would fail its write (EPIPE) before it reads the answer. Started before the answer
+    // is written, so Node never dumps the body itself (a dumped body is drained with no bound);
+    // past a limit the connection is closed after the answer.
+    discardRequestBody(req, bodyOptions);
     if (result.status === 'failed') {
       writeEmpty(res, 500);
       return;

@@ -150,9 +150,9 @@ export async function readRequestBody(
  * What Kestrel does with a body nobody read once the response is written: it consumes the rest
  * (discarding it) to keep the connection, within the same limits, and closes the connection when
  * the body is over the limit or too slow. A chunked body is never buffered: at most `limit` bytes
- * are read and dropped. Called once the response is written (Node's own unbounded drain has then
- * started; this one bounds it): past a limit, reading stops and the connection is ended after the
- * answer, so the caller still reads the answer before the connection goes.
+ * are read and dropped. Called before the response is written, so Node does not dump the body
+ * itself (its own drain has no bound): past a limit, reading stops and the connection is ended
+ * after the answer, so the caller still reads the answer before the connection goes.
  */
 export function discardRequestBody(req: IncomingMessage, options: BodyReadOptions): void {
   if (req.complete) return;

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { FixtureHost, startFixtureHost, Storage, useStorage, waitFor } from './host-test-kit';
 
 /**
@@ -260,5 +261,27 @@ describe('local host: HTTP triggers', () => {
       req.end('second chunk');
     });
     expect(response).toEqual({ status: 200, body: '' });
+  });
+  it('reads the rest of a chunked body sent after the answer and keeps the connection for the next request, as Kestrel drains it', async () => {
+    // A sender that writes its body only once it has the answer (a stream sender under load): the
+    // host must not close the connection under its writes (EPIPE before it reads the answer).
+    const socket = connect(host.port, '127.0.0.1');
+    const errors: Error[] = [];
+    socket.on('error', (error) => errors.push(error));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const answers = (): string[] => received.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+    socket.write(
+      'POST /api/echo HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n',
+    );
+    await waitFor(() => answers().length === 1, 'the answer to the chunked request');
+    for (let piece = 0; piece < 20; piece += 1) socket.write('400\r\n' + 'x'.repeat(0x400) + '\r\n');
+    socket.write('0\r\n\r\n');
+    socket.write('GET /api/hello/again HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+    await waitFor(() => answers().length === 2, 'the answer to the next request on the same connection');
+    expect(answers()).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(received).not.toMatch(/connection: close/i);
+    expect(errors).toEqual([]);
+    socket.destroy();
   });
 });

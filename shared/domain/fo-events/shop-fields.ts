@@ -43,6 +43,16 @@ export function shopFieldsOf(record: Record<string, unknown>): ShopChanges {
   return fields;
 }
 
+/**
+ * What the intake keeps of an event's record: only the CustomersV3 fields the shop update maps
+ * (holding less; a CustomersV3 record has hundreds of fields, the row's property at most 64 KiB).
+ */
+export function mappedRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const source of Object.values(SHOP_FIELD_SOURCES)) if (source in record) kept[source] = record[source];
+  return kept;
+}
+
 export interface ShopUpdatePlan {
   changes: ShopChanges;
   stamps: FieldStamps;

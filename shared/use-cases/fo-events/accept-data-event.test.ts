@@ -1,5 +1,6 @@
 import type { CustomerDataEvent } from '../../domain/fo-events/data-event';
-import type { FoEventMessage } from '../../domain/fo-events/event-message';
+import type { FoEventQueueMessage } from '../../domain/fo-events/event-message';
+import { memoryFoEventLedger } from '../../../test/support/memory-fo-events';
 import type { CustomerLink, TelemetryMetric } from '../../ports';
 import { silentLog } from '../../ports';
 import { acceptDataEvent, AcceptDataEventDeps } from './accept-data-event';
@@ -11,7 +12,7 @@ const event = (overrides: Partial<CustomerDataEvent> = {}): CustomerDataEvent =>
   operation: 'Update',
   legalEntity: 'USRT',
   customerAccount: 'US-000001',
-  record: { PersonFirstName: 'Jane' },
+  record: { PersonFirstName: 'Jane', CreditLimit: 500 },
   ...overrides,
 });
 
@@ -28,17 +29,14 @@ const link = (overrides: Partial<CustomerLink> = {}): CustomerLink => ({
 });
 
 function setup(found: CustomerLink | undefined, failSend = false) {
-  const claimed = new Set<string>();
-  const sent: FoEventMessage[] = [];
+  const ledger = memoryFoEventLedger();
+  const sent: FoEventQueueMessage[] = [];
   const metrics: TelemetryMetric[] = [];
   const deps: AcceptDataEventDeps = {
     shopLegalEntities: new Set(['USRT']),
     shopSources: new Set(['shop-a']),
     links: { get: async () => found },
-    ledger: {
-      claim: async (id) => (claimed.has(id) ? false : (claimed.add(id), true)),
-      release: async (id) => void claimed.delete(id),
-    },
+    ledger,
     queue: {
       send: async (message) => {
         if (failSend) throw new Error('queue down');
@@ -49,7 +47,7 @@ function setup(found: CustomerLink | undefined, failSend = false) {
     log: silentLog,
     now: () => new Date('2026-12-07T10:00:01Z'),
   };
-  return { deps, sent, metrics, claimed };
+  return { deps, sent, metrics, ledger };
 }
 
 describe('acceptDataEvent', () => {
@@ -60,7 +58,15 @@ describe('acceptDataEvent', () => {
       expect(await acceptDataEvent(event(), deps)).toMatchObject({ kind: 'ignored', reason: 'duplicate' });
     }
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ source: 'shop-a', sourceCustomerId: '42', controlNumber: 10 });
+    // The message names the event only; its change (the mapped fields only) is in the event's row.
+    expect(sent[0]).toEqual({ v: 2, eventId: event().eventId, receivedAt: '2026-12-07T10:00:01.000Z' });
+    expect(await deps.ledger.get(event().eventId)).toMatchObject({
+      source: 'shop-a',
+      sourceCustomerId: '42',
+      controlNumber: 10,
+      record: { PersonFirstName: 'Jane' },
+    });
+    expect((await deps.ledger.get(event().eventId))!.record).not.toHaveProperty('CreditLimit');
     expect(metrics.map((m) => m.properties)).toEqual([
       { reason: 'duplicate' },
       { reason: 'duplicate' },
@@ -85,8 +91,8 @@ describe('acceptDataEvent', () => {
   });
 
   it('forgets the claim when the queue fails, so the redelivery is taken', async () => {
-    const { deps, claimed } = setup(link(), true);
+    const { deps, ledger } = setup(link(), true);
     await expect(acceptDataEvent(event(), deps)).rejects.toThrow('queue down');
-    expect(claimed.size).toBe(0);
+    expect(ledger.rows.size).toBe(0);
   });
 });

@@ -1,4 +1,6 @@
 import type { CustomerDataEvent } from '../../domain/fo-events/data-event';
+import { FoEventChange, pointerTo } from '../../domain/fo-events/event-message';
+import { mappedRecord } from '../../domain/fo-events/shop-fields';
 import type { CustomerLinks, FoEventLedger, FoEventQueue, Log, Telemetry } from '../../ports';
 
 /**
@@ -7,7 +9,8 @@ import type { CustomerLinks, FoEventLedger, FoEventQueue, Log, Telemetry } from 
  * - the event's legal entity is none of the shops' (WEBHOOK_SOURCES `legalEntity`): ignored;
  * - the customer has no link, or its link is not to a shop that can be written: ignored;
  * - its event ID was taken before (F&O repeats events): a duplicate, not queued again;
- * - else the change is queued for the shop update (FO_EVENTS_QUEUE_NAME).
+ * - else the change (the mapped fields of the record) is kept in the event's row and a message
+ *   naming the event is queued for the shop update (FO_EVENTS_QUEUE_NAME; no personal data in it).
  * Every ignored event counts in the `FoDataEventsIgnored` metric by reason.
  */
 export type IgnoredReason = 'unknown-legal-entity' | 'no-link' | 'not-a-shop-link' | 'duplicate';
@@ -56,21 +59,23 @@ export async function acceptDataEvent(
     return ignore(deps, event, 'not-a-shop-link');
   }
   const receivedAt = deps.now().toISOString();
-  if (!(await deps.ledger.claim(event.eventId, receivedAt))) return ignore(deps, event, 'duplicate');
+  const change: FoEventChange = {
+    v: 1,
+    eventId: event.eventId,
+    controlNumber: event.controlNumber,
+    eventTime: event.eventTime,
+    operation: event.operation,
+    legalEntity: event.legalEntity,
+    customerAccount: event.customerAccount,
+    source: link.source,
+    sourceCustomerId: link.sourceCustomerId,
+    record: mappedRecord(event.record),
+    receivedAt,
+  };
+  // The change stays in the event's row (erasure and retention find it there); the message names it.
+  if (!(await deps.ledger.claim(event.eventId, receivedAt, change))) return ignore(deps, event, 'duplicate');
   try {
-    await deps.queue.send({
-      v: 1,
-      eventId: event.eventId,
-      controlNumber: event.controlNumber,
-      eventTime: event.eventTime,
-      operation: event.operation,
-      legalEntity: event.legalEntity,
-      customerAccount: event.customerAccount,
-      source: link.source,
-      sourceCustomerId: link.sourceCustomerId,
-      record: event.record,
-      receivedAt,
-    });
+    await deps.queue.send(pointerTo(change));
   } catch (error) {
     // Not queued: forget the claim so F&O's redelivery is taken (the error answers 5xx).
     await deps.ledger.release(event.eventId).catch(() => undefined);

@@ -8,6 +8,8 @@ import {
   parseDigests,
   serialiseDigests,
 } from '../../domain/customer-update/sent-digests';
+import { memoryFoEventLedger } from '../../../test/support/memory-fo-events';
+import { pointerTo } from '../../domain/fo-events/event-message';
 import { applyToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
 
 const message = (n: number, first: string, eventId = `e-${n}`): FoEventMessage => ({
@@ -67,7 +69,9 @@ function setup(shop: Partial<ShopCustomer> = {}) {
   } as unknown as ShopClient;
   const states = memoryStates();
   let now = new Date('2026-12-07T10:00:00Z');
+  const ledger = memoryFoEventLedger();
   const deps: ApplyToShopDeps = {
+    ledger,
     states,
     links: { get: async () => undefined, save: async () => undefined as never },
     shopClients: { forSource: (source) => (source === 'shop-a' ? client : undefined) },
@@ -80,6 +84,7 @@ function setup(shop: Partial<ShopCustomer> = {}) {
     deps,
     updates,
     states,
+    ledger,
     failShop: (value: boolean) => (fail = value),
     advance: (s: number) => (now = new Date(now.getTime() + s * 1000)),
   };
@@ -94,6 +99,18 @@ describe('applyToShop', () => {
     // Late (11) and repeated (12) events change nothing.
     expect(await applyToShop(message(11, 'Janine'), deps)).toEqual({ kind: 'unchanged' });
     expect(await applyToShop(message(12, 'Janet'), deps)).toEqual({ kind: 'unchanged' });
+    expect(updates).toEqual([{ firstName: 'Janet' }]);
+  });
+
+  it("reads the change from the event's row; an erased or expired event writes nothing", async () => {
+    const { deps, updates, ledger } = setup();
+    const change = message(12, 'Janet');
+    await ledger.claim(change.eventId, change.receivedAt, change);
+    expect(await applyToShop(pointerTo(change), deps)).toEqual({ kind: 'applied', fields: ['firstName'] });
+    const erased = message(13, 'Janine');
+    await ledger.claim(erased.eventId, erased.receivedAt, erased);
+    expect(await ledger.forgetCustomer('usrt', 'US-000001')).toBe(2);
+    expect(await applyToShop(pointerTo(erased), deps)).toEqual({ kind: 'not-applied', reason: 'gone' });
     expect(updates).toEqual([{ firstName: 'Janet' }]);
   });
 

@@ -1,8 +1,9 @@
-import { decodeFoEventMessage, FoEventMessage } from '../../domain/fo-events/event-message';
+import { decodeFoEventMessage, FoEventChange as FoEventMessage } from '../../domain/fo-events/event-message';
 import { planShopUpdate, ShopChanges, ShopField, valueDigest } from '../../domain/fo-events/shop-fields';
 import type {
   CustomerLinks,
   FoApplyState,
+  FoEventLedger,
   FoApplyStates,
   Log,
   ShopClient,
@@ -16,6 +17,8 @@ import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
  * e-mail and phone of a linked customer go to its shop (Shopify `customerUpdate`, BigCommerce
  * `PUT /v3/customers`, paced by the shop client's fleet-wide budget).
  *
+ * - The message names the event; its change is read from the event's row (gone: erased or past
+ *   retention, nothing is written).
  * - In order per customer: field stamps (shop-fields.ts) let an older event (late, reordered,
  *   repeated) write nothing over a newer one.
  * - Only fields that changed: against the value last written, or, for a field never written, against
@@ -28,7 +31,10 @@ import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
 export type ApplyResult =
   | { kind: 'applied'; fields: ShopField[] }
   | { kind: 'unchanged' }
-  | { kind: 'not-applied'; reason: 'invalid-message' | 'no-shop-client' | 'not-found' | 'rejected' };
+  | {
+      kind: 'not-applied';
+      reason: 'invalid-message' | 'gone' | 'no-shop-client' | 'not-found' | 'rejected';
+    };
 
 export class ShopUpdateBusyError extends Error {
   constructor(readonly eventId: string) {
@@ -38,6 +44,8 @@ export class ShopUpdateBusyError extends Error {
 }
 
 export interface ApplyToShopDeps {
+  /** The events' rows: a message names its event, whose change is read from there. */
+  ledger: Pick<FoEventLedger, 'get'>;
   states: FoApplyStates;
   links: Pick<CustomerLinks, 'get' | 'save'>;
   shopClients: ShopClients;
@@ -124,10 +132,17 @@ async function release(message: FoEventMessage, state: FoApplyState, etag: strin
 }
 
 export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promise<ApplyResult> {
-  const message = decodeFoEventMessage(input);
-  if (!message) {
+  const decoded = decodeFoEventMessage(input);
+  if (!decoded) {
     deps.log.error('fo_event.invalid_message', {});
     return { kind: 'not-applied', reason: 'invalid-message' };
+  }
+  const message = decoded.v === 2 ? await deps.ledger.get(decoded.eventId) : decoded;
+  if (!message) {
+    // Its row is gone: the customer was erased, or the event is past FO_EVENTS_RETENTION_DAYS.
+    deps.log.info('fo_event.gone', { reason: 'erased or past retention' });
+    deps.telemetry.trackEvent({ name: 'FoShopUpdate', properties: { outcome: 'gone' } });
+    return { kind: 'not-applied', reason: 'gone' };
   }
   const logFields = {
     legalEntity: message.legalEntity,

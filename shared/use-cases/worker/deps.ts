@@ -10,6 +10,7 @@ import type {
   D365Client,
   D365CustomerUpdates,
   D365Gate,
+  FoEventLedger,
   ErasureMarks,
   FairAdmission,
   IdentityClaims,
@@ -94,6 +95,8 @@ export interface WorkerDeps
 /** What a privacy request (issue 27) needs besides the worker's ports. */
 export interface PrivacyDeps {
   erasureMarks: ErasureMarks;
+  /** F&O data events (issue 29): the rows held of a D365 customer (its events' changes, its state). */
+  foEvents?: Pick<FoEventLedger, 'forgetCustomer'>;
   /** Whether the linked D365 customers of a legal entity are anonymised (else reported). */
   anonymiseIn: (legalEntity: string) => boolean;
   /** Items per batch (default 100). */

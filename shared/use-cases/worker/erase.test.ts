@@ -3,6 +3,8 @@ import { parsePrivacyState } from '../../domain/privacy';
 import { holdsCustomerData } from '../../domain/privacy/subject-query';
 import { sampleCustomer } from '../../../test/fixtures/sample-customers';
 import { memoryErasureMarks } from '../../../test/support/memory-erasure-marks';
+import { memoryFoEventLedger } from '../../../test/support/memory-fo-events';
+import type { FoEventChange } from '../../domain/fo-events/event-message';
 import { createdForUpdate, updateSetup } from '../../../test/support/update-app';
 import { acceptCustomer } from '../accept-customer';
 import { acceptPrivacyRequest } from '../accept-privacy-request';
@@ -21,12 +23,13 @@ function setup(anonymise: boolean, forget?: (customerId: string) => Promise<Shop
   // The POS source as a shop with a write-back (issue 28): only forgetAccount matters here.
   const shop = { kind: 'shopify', forgetAccount: forget } as unknown as ShopClient;
   const marks = memoryErasureMarks();
+  const foEvents = memoryFoEventLedger();
   let clock = Date.parse('2026-12-01T10:00:00Z');
   const now = () => new Date(clock);
   const deps: WorkerDeps = {
     ...app.deps,
     now,
-    privacy: { erasureMarks: marks, anonymiseIn: () => anonymise, settleSeconds: 1 },
+    privacy: { erasureMarks: marks, foEvents, anonymiseIn: () => anonymise, settleSeconds: 1 },
     ...(forget && { shopClients: { forSource: (source) => (source === 'pos' ? shop : undefined) } }),
   };
   /** Runs queued messages in order, time moving on two minutes between deliveries (delays pass). */
@@ -57,7 +60,7 @@ function setup(anonymise: boolean, forget?: (customerId: string) => Promise<Shop
   const advance = () => (clock += 120_000);
   /** The intake's deps: the worker's, with the erasure marks it checks. */
   const intake = { ...deps, erasureMarks: marks };
-  return { app, deps, intake, marks, drain, erase, advance };
+  return { app, deps, intake, marks, foEvents, drain, erase, advance };
 }
 
 const holding = (app: ReturnType<typeof updateSetup>) =>
@@ -111,6 +114,39 @@ describe('erasure in the worker', () => {
       expect.objectContaining({ action: 'anonymise', status: 'succeeded', customerAccount: account }),
     ]);
     expect(holding(app)).toEqual([]);
+  });
+
+  it('F&O data events held of the customer\u2019s D365 account go (their changes, its state row); another customer\u2019s stay', async () => {
+    const { app, foEvents, drain, erase } = setup(false);
+    await createdForUpdate(app);
+    const [account] = [...app.d365.customers.keys()];
+    const change = (eventId: string, customerAccount: string): FoEventChange => ({
+      v: 1,
+      eventId,
+      controlNumber: 1,
+      eventTime: '2026-12-01T09:00:00.000Z',
+      operation: 'Update',
+      legalEntity: 'USRT',
+      customerAccount,
+      source: 'shop-a',
+      sourceCustomerId: '42',
+      record: { PersonFirstName: 'Jane' },
+      receivedAt: '2026-12-01T09:00:01.000Z',
+    });
+    for (const [id, holder] of [
+      ['e-1', account!],
+      ['e-2', account!],
+      ['e-3', 'US-OTHER'],
+    ] as const)
+      await foEvents.claim(id, '2026-12-01T09:00:01.000Z', change(id, holder));
+    foEvents.states.add(`USRT\n${account}`).add('USRT\nUS-OTHER');
+    const id = await erase();
+    await drain();
+    const state = parsePrivacyState(app.statusStore.records.get(id)!.payload)!;
+    expect(state.erased.foEvents).toBe(3); // two events' rows and the state row
+    expect([...foEvents.rows.keys()]).toEqual(['e-3']);
+    expect([...foEvents.states]).toEqual(['USRT\nUS-OTHER']);
+    expect(await foEvents.get('e-1')).toBeUndefined();
   });
 
   it('an erased source customer is not taken in again until the mark is lifted', async () => {

@@ -26,7 +26,8 @@ import { forgetShopAccount } from './privacy-shops';
  *    (privacy-d365.ts).
  * 4. `erase`: in batches, each record keeps only its facts (status, codes, times, fingerprint:
  *    exactly once still holds), each link goes (the account we wrote into its shop customer
- *    first: privacy-shops.ts), and the claims of those requests with them. A batch is saved as
+ *    first: privacy-shops.ts), the F&O data events held of its D365 accounts, and the claims of
+ *    those requests with them. A batch is saved as
  *    under way before it starts, so a successor of an instance killed inside it counts what of it
  *    is gone (the proof's counts stay exact).
  * 5. `recheck`: once the marks have stood long enough for any intake that missed them to have
@@ -180,6 +181,7 @@ async function eraseBatch(
   let done = 0;
   for (const record of records) if (await skipConflict(() => eraseRecord(record, at, deps))) done += 1;
   count(job.state, 'statusRecords', done);
+  await forgetFoEvents(job.state, [...(job.state.expanded?.accounts ?? []), ...links], deps);
   let linksGone = 0;
   for (const link of links) {
     await forgetShopAccount(job.state, link, deps); // before the link that names it goes
@@ -192,6 +194,28 @@ async function eraseBatch(
   ]);
   count(job.state, 'claims', await deps.identityClaims.releaseOwnedBy(owners));
   return done + linksGone;
+}
+
+/**
+ * The F&O data events held of the customer's D365 accounts (issue 29): their rows (the changes,
+ * personal data) and state rows go; a queued message naming one then writes nothing (apply-to-shop.ts).
+ */
+async function forgetFoEvents(
+  state: PrivacyState,
+  accounts: { legalEntity: string; customerAccount?: string }[],
+  deps: PrivacyWorkerDeps,
+): Promise<void> {
+  const foEvents = deps.privacy.foEvents;
+  if (!foEvents) return;
+  const keys = new Set(
+    accounts.flatMap((a) =>
+      a.customerAccount ? [`${a.legalEntity.toUpperCase()}\n${a.customerAccount}`] : [],
+    ),
+  );
+  for (const key of keys) {
+    const [legalEntity, customerAccount] = key.split('\n') as [string, string];
+    count(state, 'foEvents', await foEvents.forgetCustomer(legalEntity, customerAccount));
+  }
 }
 
 /** Runs a write; false when the item changed meanwhile (it is found again by the next batch). */
