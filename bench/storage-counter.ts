@@ -27,6 +27,8 @@ export interface StorageCall {
   operation: string;
   /** The table or queue (a table's name without the entity's keys), and a gate call marked `~d365-gate`. */
   resource: string;
+  /** The request's path, decoded, without the account (the entity's keys, the message's ID): for traces. */
+  path: string;
   /** The request arrived at the proxy. */
   start: number;
   /** The answer's last byte went back to the caller (the modelled delay included). */
@@ -103,6 +105,14 @@ function resourceOf(url: string): string {
   return path.includes("'~d365-gate'") || url.includes('d365-gate') ? `${name} ~d365-gate` : name;
 }
 
+/** The call's path without the account, decoded, with a query's filter (for traces: which entity, which message). */
+function pathOf(url: string): string {
+  const { pathname, searchParams } = new URL(url, 'http://x');
+  const filter = searchParams.get('$filter');
+  const path = decodeURIComponent(pathname).split('/').slice(2).join('/');
+  return filter === null ? path : `${path}?$filter=${filter}`;
+}
+
 const ENDPOINT = { blob: 'BlobEndpoint', queue: 'QueueEndpoint', table: 'TableEndpoint' } as const;
 
 /** Starts the proxy in front of the Azurite that `connectionString` names. */
@@ -138,7 +148,13 @@ export async function startStorageCounter(
       if (service === 'table' && decodeURIComponent(req.url ?? '').includes("'~d365-gate'"))
         counts.gate[req.method === 'GET' ? 'reads' : 'writes'] += 1;
       if (log) {
-        const call: StorageCall = { operation, resource: resourceOf(req.url ?? '/'), start, end: NaN };
+        const call: StorageCall = {
+          operation,
+          resource: resourceOf(req.url ?? '/'),
+          path: pathOf(req.url ?? '/'),
+          start,
+          end: NaN,
+        };
         log.push(call);
         res.on('finish', () => (call.end = performance.now()));
       }

@@ -20,6 +20,7 @@ import {
 } from '../ports';
 import { correlationIdForKey, KeyCorrelationDeps } from './key-correlation';
 import { releaseReservation, takeOverDeadReservation } from './link-reservation';
+import { storeAndQueueAtOnce } from './store-and-queue';
 
 /** `correlationKey` and `retentionDays` (KeyCorrelationDeps): the IDs of Idempotency-Keys (issue 24). */
 export interface AcceptDeps extends KeyCorrelationDeps {
@@ -221,29 +222,36 @@ export async function acceptValidated(
   const timestamp = now.toISOString();
   const message = queueMessageFor(correlationId, timestamp);
 
+  const fields: Omit<StatusRecord, 'etag'> = {
+    correlationId,
+    status: keyed ? 'accepting' : 'queued',
+    legalEntity: validated.legalEntity,
+    target: deps.target,
+    attempts: 0,
+    createdAt: timestamp,
+    queuedAt: timestamp,
+    updatedAt: timestamp,
+    payload: JSON.stringify(request),
+    fingerprint,
+    ...(caller !== 'anonymous' && { caller }),
+    ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+    ...(options.identity !== undefined && { identity: options.identity }),
+    ...(options.priority !== undefined && { priority: options.priority }),
+    ...(options.origin && { source: options.origin.source }),
+    ...(options.origin?.sourceCustomerId !== undefined && {
+      sourceCustomerId: options.origin.sourceCustomerId,
+    }),
+    ...validated.record,
+  };
+  const delaySeconds = options.delaySeconds ?? 0;
+  if (!keyed && delaySeconds > 0) {
+    // Held back for the wait: the record and the message side by side (store-and-queue.ts).
+    const stored = await storeAndQueueAtOnce(fields, message, delaySeconds, deps);
+    return stored ? acceptedNow(stored, message, deps, options) : { kind: 'unavailable' };
+  }
   let record: StatusRecord;
   try {
-    record = await deps.statusStore.create({
-      correlationId,
-      status: keyed ? 'accepting' : 'queued',
-      legalEntity: validated.legalEntity,
-      target: deps.target,
-      attempts: 0,
-      createdAt: timestamp,
-      queuedAt: timestamp,
-      updatedAt: timestamp,
-      payload: JSON.stringify(request),
-      fingerprint,
-      ...(caller !== 'anonymous' && { caller }),
-      ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-      ...(options.identity !== undefined && { identity: options.identity }),
-      ...(options.priority !== undefined && { priority: options.priority }),
-      ...(options.origin && { source: options.origin.source }),
-      ...(options.origin?.sourceCustomerId !== undefined && {
-        sourceCustomerId: options.origin.sourceCustomerId,
-      }),
-      ...validated.record,
-    });
+    record = await deps.statusStore.create(fields);
   } catch (error) {
     if (keyed && error instanceof StatusConflictError) {
       return repeatedKey(correlationId, fingerprint, deps, options);
@@ -254,16 +262,23 @@ export async function acceptValidated(
 
   const sent = await sendOrRollBack(record, message, deps, options);
   if (sent.kind !== 'accepted') return sent;
-  deps.log.info('customer.accepted', { correlationId, legalEntity: record.legalEntity });
+  return acceptedNow(sent.record, message, deps, options);
+}
+
+/** The request is stored and queued: logged and told to telemetry. */
+function acceptedNow(
+  record: StatusRecord,
+  message: QueueMessage,
+  deps: AcceptDeps,
+  options: AcceptOptions,
+): AcceptResult {
+  const { correlationId, legalEntity } = record;
+  deps.log.info('customer.accepted', { correlationId, legalEntity });
   deps.telemetry.trackEvent({
     name: 'CustomerAccepted',
-    properties: {
-      correlationId,
-      legalEntity: record.legalEntity,
-      ...(options.origin && { source: options.origin.source }),
-    },
+    properties: { correlationId, legalEntity, ...(options.origin && { source: options.origin.source }) },
   });
-  return sent;
+  return { kind: 'accepted', record, message, replayed: false };
 }
 
 /** Writes the message; then `accepting` becomes `queued`. On failure the claim is removed. */

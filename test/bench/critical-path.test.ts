@@ -4,6 +4,7 @@ import { StorageCall } from '../../bench/storage-counter';
 const call = (operation: string, start: number, end: number): StorageCall => ({
   operation,
   resource: 'status',
+  path: 'status',
   start,
   end,
 });

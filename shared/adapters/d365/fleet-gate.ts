@@ -100,6 +100,8 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   /** This instance's `want-` row as written (until 0: none), and since when it has waited for a slot. */
   let want = { until: 0, since: 0 };
   let waitingSince = 0;
+  /** The slot row this instance gave back last, as its give-back left it (its ETag): taken again without a read. */
+  let lastFreed: { rowKey: string; etag: string; calledAt: number } | undefined;
   let polling = false;
   let wake: (() => void) | undefined;
 
@@ -123,6 +125,8 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     clearTimeout(waiter.timer);
   };
   const fewestHeldByOthers = (): number => Math.min(...[...othersWanting.values()].map((o) => o.held));
+  /** The fewest slots a waiting instance holds (Infinity when none waits). */
+  const fewestHeldOrAll = (): number => (othersWanting.size === 0 ? Infinity : fewestHeldByOthers());
 
   /** Fairness: may this instance take one more row? Only if no waiting instance holds fewer. */
   const mayTake = (): boolean => othersWanting.size === 0 || owned.size <= fewestHeldByOthers();
@@ -147,8 +151,37 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   };
   const giveBack = async (row: Owned): Promise<void> => {
     owned.delete(row);
-    if (!row.lost)
-      await rows.write({ rowKey: row.rowKey, holder: '', until: 0, calledAt: row.calledAt }, row.etag);
+    if (row.lost) return;
+    const { rowKey, calledAt } = row;
+    const etag = await rows.write({ rowKey, holder: '', until: 0, calledAt }, row.etag);
+    lastFreed = etag === undefined ? undefined : { rowKey, etag, calledAt };
+  };
+  /** Takes a free row by a conditional write; undefined when another instance changed it first. */
+  const takeRow = async (
+    rowKey: string,
+    etag: string | undefined,
+    calledAt: number,
+  ): Promise<Owned | undefined> => {
+    const until = now() + holdMs;
+    const written = await rows.write({ rowKey, holder: me, until, calledAt }, etag);
+    if (written === undefined) return undefined;
+    const row: Owned = { rowKey, until, etag: written, calledAt, lost: false };
+    owned.add(row);
+    waitingSince = now();
+    return row;
+  };
+  /**
+   * The first round of a poll, when this instance gave a row back last and nothing of it is known to
+   * have changed (no other instance was waiting at the last read): that row is taken with the
+   * give-back's ETag beside the partition's read, not after it (issue 33: one storage round trip less
+   * for a lone request). A stale ETag only fails the write (412): the read's free rows come next.
+   */
+  const guessFree = (): Promise<Owned | undefined> => {
+    const guess = lastFreed;
+    lastFreed = undefined;
+    // Another instance waiting may well have taken it since: then the read comes first, as always.
+    if (!guess || knownPause > now() || othersWanting.size > 0) return Promise.resolve(undefined);
+    return takeRow(guess.rowKey, guess.etag, guess.calledAt);
   };
 
   const observe = async (list: GateRow[]): Promise<Map<string, GateRow>> => {
@@ -178,6 +211,10 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     let delay = MIN_POLL_MS;
     let seen = '';
     waitingSince = now();
+    // A row this instance holds may come back in this turn (a lookup batch gives its slot up one
+    // `setImmediate` after answering, batched-email-lookup.ts): its hand-off needs no read at all.
+    if (owned.size > 0) await new Promise((resolve) => setImmediate(resolve));
+    let first = true;
     try {
       while (waiters.length > 0) {
         if (knownPause > now()) {
@@ -185,22 +222,23 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
           if (waiters.length > 0) await nap(knownPause - now());
           continue;
         }
-        const byKey = await observe(await rows.list());
+        const [list, guessed] = await Promise.all([rows.list(), first ? guessFree() : undefined]);
+        first = false;
+        const byKey = await observe(list);
+        // Fairness and a pause as the read shows them, as for any row taken after a read.
+        if (guessed && (owned.size > fewestHeldOrAll() + 1 || !handOff(guessed, true)))
+          await giveBack(guessed);
         if (knownPause > now()) continue;
+        const mine = new Set([...owned].map((row) => row.rowKey));
         const free = slotKeys
-          .filter((key) => !(Number(byKey.get(key)?.until ?? 0) > now()))
+          .filter((key) => !mine.has(key) && !(Number(byKey.get(key)?.until ?? 0) > now()))
           .sort(() => Math.random() - 0.5);
-        let changed = false;
+        let changed = guessed !== undefined;
         for (const rowKey of free) {
           if (waiters.length === 0 || !mayTake()) break;
-          const until = now() + holdMs;
-          const calledAt = byKey.get(rowKey)?.calledAt ?? 0;
-          const etag = await rows.write({ rowKey, holder: me, until, calledAt }, byKey.get(rowKey)?.etag);
+          const row = await takeRow(rowKey, byKey.get(rowKey)?.etag, byKey.get(rowKey)?.calledAt ?? 0);
           changed = true;
-          if (etag === undefined) continue; // another instance took it first
-          const row: Owned = { rowKey, until, etag, calledAt, lost: false };
-          owned.add(row);
-          waitingSince = now();
+          if (row === undefined) continue; // another instance took it first
           // Its waiter may have given up during the write: then the next one, or back to the fleet.
           if (!handOff(row, true)) await giveBack(row);
         }

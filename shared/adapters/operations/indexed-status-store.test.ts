@@ -117,4 +117,43 @@ describe('the status store that keeps the operations index', () => {
     expect(errors).toEqual([id]);
     expect(index.rows.size).toBe(1);
   });
+
+  it("starts a success's hook beside its write (issue 33); a write that fails is not reported as the hook's error", async () => {
+    const inner = memoryStatusStore();
+    const order: string[] = [];
+    const errors: string[] = [];
+    let failWrite = false;
+    const store = indexedStatusStore(
+      {
+        ...inner,
+        update: async (current, changes) => {
+          order.push('write:start');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (failWrite) throw new Error('conflict');
+          const next = await inner.update(current, changes);
+          order.push('write:end');
+          return next;
+        },
+      },
+      memoryOperationsIndex(),
+      {
+        onIndexError: (_error, correlationId) => errors.push(correlationId),
+        onSucceeded: async (_before, after) => {
+          order.push('hook:read');
+          const written = await after;
+          order.push(`hook:${written.status}`);
+        },
+      },
+    );
+    const record = await store.create(fresh);
+    const ended = await store.update(record, { status: 'succeeded', customerAccount: 'US-1' });
+    expect(ended.status).toBe('succeeded');
+    expect(order).toEqual(['write:start', 'hook:read', 'write:end', 'hook:succeeded']);
+    failWrite = true;
+    const other = await store.create({ ...fresh, correlationId: '7f1c2a4e-8d0b-4f7e-9a51-0c3d2b1e4f5a' });
+    await expect(store.update(other, { status: 'succeeded', customerAccount: 'US-2' })).rejects.toThrow(
+      'conflict',
+    );
+    expect(errors).toEqual([]);
+  });
 });

@@ -9,11 +9,13 @@ export interface IndexedStoreOptions {
   /** How often an index write is tried (default 3), with a short pause between tries. */
   attempts?: number;
   /**
-   * Told after a request's write as `succeeded` (the record before it, with its payload, and after),
-   * with this store: automatic resolution of the customer's earlier failures. Its errors are reported
-   * like an index write's.
+   * Told when a request's write as `succeeded` starts (the record before it, with its payload, and
+   * the write, which it awaits before it changes anything), with this store: automatic resolution of
+   * the customer's earlier failures, whose read runs beside the write (issue 33: one storage round
+   * trip less after the ending). The write's answer waits for it. Its errors are reported like an
+   * index write's; when the write itself fails, it has changed nothing and is not reported.
    */
-  onSucceeded?: (before: StatusRecord, after: StatusRecord, store: StatusStore) => Promise<void>;
+  onSucceeded?: (before: StatusRecord, after: Promise<StatusRecord>, store: StatusStore) => Promise<void>;
 }
 
 /**
@@ -83,13 +85,33 @@ export function indexedStatusStore(
       return created;
     },
     async update(current: StatusRecord, changes) {
-      const next = await inner.update(current, changes);
+      const writing = inner.update(current, changes);
+      const { onSucceeded } = options;
+      const succeeding =
+        onSucceeded && changes.status === 'succeeded' && current.status !== 'succeeded'
+          ? tried(
+              current.correlationId,
+              () =>
+                // A failed write changed nothing: the hook's failure (it awaited the write) is not an index error.
+                onSucceeded(current, writing, store).catch((error: unknown) =>
+                  writing.then(
+                    () => Promise.reject(error),
+                    () => undefined,
+                  ),
+                ),
+              1,
+            )
+          : undefined;
+      let next: StatusRecord;
+      try {
+        next = await writing;
+      } catch (error) {
+        await succeeding; // never rejects (tried)
+        throw error;
+      }
       await keep(current.correlationId, attentionEntryOf(current), attentionEntryOf(next));
       await keepOpen(current, next);
-      if (options.onSucceeded && next.status === 'succeeded' && current.status !== 'succeeded') {
-        const onSucceeded = options.onSucceeded;
-        await tried(current.correlationId, () => onSucceeded(current, next, store), 1);
-      }
+      await succeeding;
       return next;
     },
     async delete(record) {

@@ -22,13 +22,15 @@ const SYSTEM = { kind: 'system' as const, id: 'system' };
  */
 export async function resolveSuperseded(
   before: StatusRecord,
-  after: StatusRecord,
+  /** The record as the success wrote it, or its write still on its way. */
+  ended: StatusRecord | Promise<StatusRecord>,
   store: StatusStore,
   deps: AutoResolveDeps,
 ): Promise<string[]> {
   const key = customerKeyOf(before);
   if (key === undefined) return [];
-  const open = await deps.index.openFailures(key, MAX_SUPERSEDED + 1);
+  // The customer's open failures are read beside the success's write, not after it (issue 33).
+  const [open, after] = await Promise.all([deps.index.openFailures(key, MAX_SUPERSEDED + 1), ended]);
   const resolved: string[] = [];
   for (const failure of open) {
     if (resolved.length === MAX_SUPERSEDED) break;

@@ -6,6 +6,7 @@ import { FAILURE_CODES, StatusRecord } from '../../domain/status';
 import { sourceReferenceOf } from '../../domain/webhooks/source-reference';
 import { AdmissionTicket, FairAdmission, StatusConflictError } from '../../ports';
 import { clock } from '../clock';
+import { RECORD_GRACE_MS } from '../store-and-queue';
 import { claimRecord, decideOrDefer } from './claim';
 import { CreateMessage, runCreate } from './create';
 import { Claimed, hasUpdateDeps, ProcessOptions, ProcessResult, WorkerDeps } from './deps';
@@ -51,7 +52,7 @@ async function claimAndRun(
     // The record as the intake wrote it, the first time; else as stored now.
     const accepted = tries === 1 && options.accepted?.correlationId === message.correlationId;
     const record = accepted ? options.accepted : await loadRecord(message, deps);
-    if (!record) return discardWithoutRecord(message, deps);
+    if (!record) return withoutRecord(message, deps);
     const decision = await decideOrDefer(record, message, deps);
     if ('result' in decision) return decision.result;
     const work = decode(message, record, deps);
@@ -160,6 +161,18 @@ async function discardInvalid(
   const record = known ?? (correlationId ? await deps.statusStore.get(correlationId) : undefined);
   if (record) await recordFailure(record, 'invalid_message', FAILURE_CODES.invalid_message, deps);
   return { kind: 'discarded' };
+}
+
+/**
+ * A message whose record is not there: looked at again while its record may still be on its way
+ * (written beside the message, store-and-queue.ts), else discarded.
+ */
+async function withoutRecord(message: QueueMessage, deps: WorkerDeps): Promise<ProcessResult> {
+  const age = clock(deps).getTime() - Date.parse(message.acceptedAt);
+  if (!(age < RECORD_GRACE_MS)) return discardWithoutRecord(message, deps);
+  const delaySeconds = await defer(message, 5, deps);
+  deps.log.warn('customer.record_not_yet_written', { correlationId: message.correlationId });
+  return { kind: 'deferred', delaySeconds };
 }
 
 function discardWithoutRecord(message: QueueMessage, deps: WorkerDeps): ProcessResult {
