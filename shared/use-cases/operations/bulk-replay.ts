@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditActor } from '../../domain/operations/audit';
-import { mayReplay } from '../../domain/operations/request-view';
 import {
   ReplayFilter,
   ReplayJob,
@@ -8,7 +7,6 @@ import {
   liveRequestsWaiting,
   releaseAllowance,
   replayWindow,
-  settledOf,
 } from '../../domain/operations/replay-job';
 import {
   AuditLog,
@@ -19,11 +17,10 @@ import {
   ReplayJobs,
   ReplayTick,
   ReplayTicks,
-  StatusConflictError,
   StatusStore,
 } from '../../ports';
 import { clock } from '../clock';
-import { requeueFailed } from '../replay-request';
+import { earlier, pick, release, settleInFlight } from './replay-steps';
 
 /**
  * Bulk replay as one job (issue 31). `startReplay` stores the job and sends its first tick;
@@ -49,7 +46,7 @@ export interface BulkReplayDeps {
   customerQueueDepth: () => Promise<number>;
   /** How long one tick invocation advances the job before the next message takes over (default 20 s). */
   tickMs?: number;
-  /** The pause between cycles while requests drain (default 100 ms; up to 4× that while nothing moves). */
+  /** The pause between cycles while requests drain (default 100 ms; up to 8× that while nothing moves). */
   pollMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -62,9 +59,15 @@ const DEFAULT_POLL_MS = 100;
 /** A job unsaved this long has lost its tick message (a running tick saves at least every 10 s). */
 export const STALLED_AFTER_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
+/** Ends alone (no release) are saved at most this late: the operators' progress bar. */
+const PROGRESS_MS = 2_000;
+/** Cycles in which nothing moved before the pause stops doubling (100 ms → 800 ms) and a full look is taken. */
+const MAX_QUIET = 3;
 
-const earlier = (a: string | undefined, b: string): string =>
-  a !== undefined && Date.parse(a) < Date.parse(b) ? a : b;
+/** What a tick learnt in its earlier cycles: the window the gate allowed last time it was read. */
+interface Seen {
+  window?: number;
+}
 
 /** Starts a bulk replay; `nothing` when no failed request matches (no job is stored). */
 export async function startReplay(
@@ -178,17 +181,19 @@ export async function runReplayTick(message: unknown, deps: BulkReplayDeps): Pro
   const pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
   const until = clock(deps).getTime() + (deps.tickMs ?? DEFAULT_TICK_MS);
   let quiet = 0;
+  const seen: Seen = {};
   for (;;) {
-    const result = await cycle(job, deps);
+    // After a few cycles in which nothing moved: every in-flight request read, and the gate.
+    const result = await cycle(job, deps, seen, quiet >= MAX_QUIET);
     if (result === 'lost') return { kind: 'dropped', reason: 'stale' };
-    const moved = result.job.etag !== job.etag;
+    const { moved } = result;
     job = result.job;
     if (job.finishedAt !== undefined) {
       deps.log.info('replay.finished', { jobId: job.id, outcome: job.state, total: job.counts.total });
       return { kind: 'finished', job };
     }
     if (clock(deps).getTime() >= until) break;
-    quiet = moved ? 0 : Math.min(quiet + 1, 2);
+    quiet = moved ? 0 : Math.min(quiet + 1, MAX_QUIET);
     await sleep(pollMs * 2 ** quiet);
   }
   return handOver(job, deps);
@@ -218,13 +223,18 @@ async function handOver(job: ReplayJob, deps: BulkReplayDeps): Promise<TickResul
  * One cycle: settle the in-flight requests, choose more within the gate's room, save, release.
  * Resolves the job as now stored, or `lost` when another tick owns it.
  */
-async function cycle(job: ReplayJob, deps: BulkReplayDeps): Promise<{ job: ReplayJob } | 'lost'> {
+async function cycle(
+  job: ReplayJob,
+  deps: BulkReplayDeps,
+  seen: Seen,
+  full: boolean,
+): Promise<{ job: ReplayJob; moved: boolean } | 'lost'> {
   const nowMs = clock(deps).getTime();
   const next: ReplayJob = { ...job, counts: { ...job.counts }, inFlight: [] };
   const again: string[] = [];
-  const records = await Promise.all(job.inFlight.map((id) => deps.statusStore.get(id)));
+  const settledNow = await settleInFlight(job, deps, full);
   job.inFlight.forEach((id, at) => {
-    const settled = settledOf(records[at], job.id);
+    const settled = settledNow[at] ?? { kind: 'pending' };
     if (settled.kind === 'pending' || (settled.kind === 'release' && job.state === 'running')) {
       next.inFlight.push(id);
       if (settled.kind === 'release') again.push(id);
@@ -235,8 +245,18 @@ async function cycle(job: ReplayJob, deps: BulkReplayDeps): Promise<{ job: Repla
     }
   });
   let chosen: string[] = [];
-  if (job.state === 'running' && !job.exhausted) {
+  // Less than half the window (as the gate allowed when last read) free while some are in flight:
+  // the job waits for more to end and releases them together, so the gate, the queue depth, an
+  // index page and a save are read and written once for a batch rather than for every request.
+  const fewFree =
+    !full &&
+    seen.window !== undefined &&
+    next.inFlight.length > 0 &&
+    again.length === 0 &&
+    seen.window - next.inFlight.length < Math.ceil(seen.window / 2);
+  if (job.state === 'running' && !job.exhausted && !fewFree) {
     const gate = await deps.gate.read();
+    seen.window = replayWindow(gate, deps.pacing);
     let room = releaseAllowance(gate, next.inFlight.length, deps.pacing, nowMs);
     // Live requests queued beyond what the instances take at once: none released until they drain.
     if (
@@ -262,62 +282,29 @@ async function cycle(job: ReplayJob, deps: BulkReplayDeps): Promise<{ job: Repla
     // What the job met, rather than the estimate it started with (the view changes meanwhile).
     if (next.filter !== undefined) next.counts.total = next.counts.released + next.counts.skipped;
   }
-  const changed =
-    JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...job, updatedAt: '' }) ||
-    nowMs - Date.parse(job.updatedAt) >= HEARTBEAT_MS;
+  const changed = JSON.stringify({ ...next, updatedAt: '' }) !== JSON.stringify({ ...job, updatedAt: '' });
+  // Ends alone are counted in memory and saved with the next release, at the end, or after
+  // PROGRESS_MS: a tick that stops before reads them again and counts them then (once).
+  const countsOnly =
+    chosen.length === 0 &&
+    again.length === 0 &&
+    next.finishedAt === undefined &&
+    next.exhausted === job.exhausted &&
+    next.cursor === job.cursor;
+  const sinceSaved = nowMs - Date.parse(job.updatedAt);
+  if (changed && countsOnly && sinceSaved < PROGRESS_MS) return { job: next, moved: true };
   let stored = job;
-  if (changed) {
+  if (changed || sinceSaved >= HEARTBEAT_MS) {
     const saved = await deps.jobs.save({ ...next, updatedAt: new Date(nowMs).toISOString() });
     if (!saved) {
       const reloaded = await deps.jobs.get(job.id);
-      return !reloaded || reloaded.tick !== job.tick ? 'lost' : { job: reloaded };
+      return !reloaded || reloaded.tick !== job.tick ? 'lost' : { job: reloaded, moved: true };
     }
     stored = saved;
   }
   // Saved before released: a tick that stops here leaves them in flight, and the next one releases them.
   for (const id of [...again, ...chosen]) await release(id, job.id, deps);
-  return { job: stored };
-}
-
-/** The next `count` requests of the job: a page of the failed view (by filter) or the next IDs. */
-async function pick(
-  job: ReplayJob,
-  count: number,
-  deps: BulkReplayDeps,
-): Promise<{ ids: string[]; cursor?: string; exhausted: boolean }> {
-  if (job.ids !== undefined) {
-    const from = Number(job.cursor ?? 0);
-    const ids = job.ids.slice(from, from + count);
-    return { ids, cursor: String(from + ids.length), exhausted: from + ids.length >= job.ids.length };
-  }
-  const page = await deps.index.list({
-    view: 'failed',
-    ...job.filter,
-    to: earlier(job.filter?.to, job.asOf),
-    limit: count,
-    ...(job.cursor !== undefined && { cursor: job.cursor }),
-  });
-  return {
-    ids: page.entries.map((entry) => entry.correlationId),
-    ...(page.cursor !== undefined ? { cursor: page.cursor } : { cursor: job.cursor }),
-    exhausted: page.cursor === undefined,
-  };
-}
-
-/** Puts one failed request back on the queue for the job (not replayable, or changed meanwhile: skipped later). */
-async function release(correlationId: string, jobId: string, deps: BulkReplayDeps): Promise<void> {
-  const record = await deps.statusStore.get(correlationId);
-  if (!record || !mayReplay(record) || record.resolvedAt !== undefined) return;
-  try {
-    // Bulk work: it yields to live requests for an instance's room and D365 slots (fair sharing).
-    await requeueFailed(
-      { ...record, payload: record.payload! },
-      { replayJobId: jobId, priority: 'background' },
-      deps,
-    );
-  } catch (error) {
-    if (!(error instanceof StatusConflictError)) throw error;
-  }
+  return { job: stored, moved: changed };
 }
 
 /** The reconciler's part: a job whose tick message was lost (unsaved for a minute) gets a new one. */
