@@ -60,3 +60,31 @@ export async function releaseShopRun(row: DriftWatermark, deps: ShopRunLeaseDeps
     throw error;
   }
 }
+
+/** A run of one shop that held its lease: what it counted, whether its pass ended, why it stopped early. */
+export interface ShopRun<C, S extends string> {
+  kind: 'ran';
+  source: string;
+  counts: C;
+  passDone: boolean;
+  stopped?: S | 'lease-lost';
+}
+
+/**
+ * The run ends: the lease goes (the pass, if unfinished, continues at the shop's next run); a row
+ * another run took over meanwhile makes `lease-lost` the run's stop.
+ */
+export async function endShopRun<C, S extends string>(
+  row: DriftWatermark,
+  deps: ShopRunLeaseDeps,
+  run: { source: string; counts: C; passDone: boolean; stopped?: S },
+): Promise<ShopRun<C, S>> {
+  const stop = (await releaseShopRun(row, deps)) ? run.stopped : 'lease-lost';
+  return {
+    kind: 'ran',
+    source: run.source,
+    counts: run.counts,
+    passDone: run.passDone,
+    ...(stop !== undefined && { stopped: stop }),
+  };
+}

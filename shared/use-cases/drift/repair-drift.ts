@@ -1,11 +1,4 @@
-import {
-  DriftCounts,
-  DriftPass,
-  DriftWatermark,
-  driftEventKey,
-  emptyDriftCounts,
-  passFor,
-} from '../../domain/drift-repair';
+import { DriftCounts, DriftPass, driftEventKey, emptyDriftCounts, passFor } from '../../domain/drift-repair';
 import { ProcessingError } from '../../domain/failure';
 import type { WebhookSource } from '../../config/webhook-sources';
 import type {
@@ -21,7 +14,7 @@ import { ShopAccessError, StatusConflictError } from '../../ports';
 import type { AcceptDeps } from '../accept-customer';
 import { sendCustomer } from '../backfill/send-customer';
 import { clock, later } from '../clock';
-import { claimShopRun, releaseShopRun } from '../shop-run-lease';
+import { claimShopRun, releaseShopRun, endShopRun } from '../shop-run-lease';
 
 /**
  * Drift repair (issue 30; the states in shared/domain/drift-repair.ts): for each shop with an Admin
@@ -103,20 +96,26 @@ async function repairShop(
   const counts = emptyDriftCounts();
   for (;;) {
     const stopped = await stopBefore(counts, deps);
-    if (stopped) return ranUntil(row, counts, false, stopped, source, deps);
+    if (stopped) return endShopRun(row, deps, { source: source.name, counts, passDone: false, stopped });
     const page = await readPage(client, pass, deps);
     if (page.kind === 'failed') {
       await releaseShopRun(row, deps);
       return { kind: 'failed', source: source.name, reason: page.reason };
     }
-    if (page.kind === 'stopped') return ranUntil(row, counts, false, page.stopped, source, deps);
+    if (page.kind === 'stopped')
+      return endShopRun(row, deps, { source: source.name, counts, passDone: false, stopped: page.stopped });
     const pageCounts = { ...counts };
     try {
       for (const customer of page.customers) await repairCustomer(customer, source, client, pageCounts, deps);
     } catch (error) {
       // The intake's storage failed: the page is read again next run (each version's key makes that safe).
       if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient') throw error;
-      return ranUntil(row, pageCounts, false, 'intake-unavailable', source, deps);
+      return endShopRun(row, deps, {
+        source: source.name,
+        counts: pageCounts,
+        passDone: false,
+        stopped: 'intake-unavailable',
+      });
     }
     Object.assign(counts, pageCounts);
     const next: DriftPass | undefined =
@@ -131,7 +130,7 @@ async function repairShop(
         return { kind: 'ran', source: source.name, counts, passDone: false, stopped: 'lease-lost' };
       throw error;
     }
-    if (!next) return ranUntil(row, counts, true, undefined, source, deps);
+    if (!next) return endShopRun(row, deps, { source: source.name, counts, passDone: true });
     pass = next;
   }
 }
@@ -207,20 +206,6 @@ async function repairCustomer(
   if (sent === 'queued') counts.found += 1;
   else if (sent === 'replayed') counts.alreadySent += 1;
   else counts.unmappable += 1;
-}
-
-/** The run ends: the lease goes (the pass, if unfinished, continues at the shop's next run). */
-async function ranUntil(
-  row: DriftWatermark,
-  counts: DriftCounts,
-  passDone: boolean,
-  stopped: DriftStop | undefined,
-  source: ShopSource,
-  deps: DriftRepairDeps,
-): Promise<DriftShopResult> {
-  const released = await releaseShopRun(row, deps);
-  const stop = released ? stopped : 'lease-lost';
-  return { kind: 'ran', source: source.name, counts, passDone, ...(stop !== undefined && { stopped: stop }) };
 }
 
 /** Telemetry and a log line per shop run (counts and the source's name only: no shop data). */

@@ -19,7 +19,7 @@ import type {
 } from '../../ports';
 import { ShopAccessError, StatusConflictError } from '../../ports';
 import { clock, later } from '../clock';
-import { claimShopRun, releaseShopRun, ShopRunLeaseDeps } from '../shop-run-lease';
+import { claimShopRun, releaseShopRun, ShopRunLeaseDeps, endShopRun } from '../shop-run-lease';
 import { applyChangeToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
 
 /**
@@ -103,7 +103,7 @@ async function checkShop(
   const counts = emptySafetyNetCounts();
   for (;;) {
     if (counts.listed >= deps.settings.maxCustomers)
-      return ranUntil(row, counts, false, 'bound', source, deps);
+      return endShopRun(row, deps, { source: source.name, counts, passDone: false, stopped: 'bound' });
     let nextCursor: string | undefined;
     try {
       const page = await client.listCustomers(
@@ -117,9 +117,20 @@ async function checkShop(
         await releaseShopRun(row, deps);
         return { kind: 'failed', source: source.name, reason: error.message };
       }
-      if (error instanceof StopRun) return ranUntil(row, counts, false, error.stopped, source, deps);
+      if (error instanceof StopRun)
+        return endShopRun(row, deps, {
+          source: source.name,
+          counts,
+          passDone: false,
+          stopped: error.stopped,
+        });
       if (error instanceof ProcessingError && error.failure.kind === 'transient')
-        return ranUntil(row, counts, false, 'shop-unavailable', source, deps);
+        return endShopRun(row, deps, {
+          source: source.name,
+          counts,
+          passDone: false,
+          stopped: 'shop-unavailable',
+        });
       throw error;
     }
     // The pass's place: a repeated page after a crash compares again (a repair is idempotent).
@@ -136,7 +147,8 @@ async function checkShop(
         return { kind: 'ran', source: source.name, counts, passDone: false, stopped: 'lease-lost' };
       throw error;
     }
-    if (nextCursor === undefined) return ranUntil(row, counts, true, undefined, source, deps);
+    if (nextCursor === undefined)
+      return endShopRun(row, deps, { source: source.name, counts, passDone: true });
   }
 }
 
@@ -214,20 +226,6 @@ async function readD365(
   } finally {
     await slot.release();
   }
-}
-
-/** The run ends: the lease goes (the pass, if unfinished, continues at the shop's next run). */
-async function ranUntil(
-  row: DriftWatermark,
-  counts: SafetyNetCounts,
-  passDone: boolean,
-  stopped: SafetyNetStop | undefined,
-  source: ShopSource,
-  deps: SafetyNetDeps,
-): Promise<SafetyNetResult> {
-  const released = await releaseShopRun(row, deps);
-  const stop = released ? stopped : 'lease-lost';
-  return { kind: 'ran', source: source.name, counts, passDone, ...(stop !== undefined && { stopped: stop }) };
 }
 
 /**
