@@ -228,6 +228,8 @@ describe('operator actions: payload (audited), edit and retry, retry, resolve, t
       ['PATCH', `/ops/requests/${correlationId}/payload`, { Customer: { CustomerGroup: '20' } }],
       ['POST', `/ops/requests/${correlationId}/retry`],
       ['POST', `/ops/requests/${correlationId}/resolve`, { note: '' }],
+      ['POST', `/ops/requests/${correlationId}/link`, { customerAccount: 'US-001' }],
+      ['POST', `/ops/requests/${correlationId}/create-new`],
       ['GET', '/ops/audit'],
     ];
     for (const [method, path, body] of routes) {
