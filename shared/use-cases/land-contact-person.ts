@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { contactPersonOf, ContactPersonOutcome, isSameContact } from '../domain/contact-person';
 import type { CustomerRequest } from '../domain/customer-contract';
 import { ProcessingError } from '../domain/failure';
-import { backoffSeconds } from '../domain/retry-policy';
 import type { StatusRecord } from '../domain/status';
 import type { D365ContactPersons, GateSlot, IdentityClaim } from '../ports';
 import { clock, later } from './clock';
-import type { LandAddressesDeps } from './land-further-addresses';
+import { LandAddressesDeps, waitAfterTransient } from './land-further-addresses';
 
 /**
  * Lands an organisation's contact person (issue 32) on the CustomersV3 target, once the organisation
@@ -27,7 +26,6 @@ export interface LandContactDeps extends Omit<LandAddressesDeps, 'postalAddresse
 }
 
 const DEFAULT_BUDGET_MS = 120_000;
-const DEFAULT_SETTLE_SECONDS = 10;
 const MARGIN_SECONDS = 5;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -135,10 +133,7 @@ export async function landContactPerson(
       } catch (error) {
         if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient') throw error;
         const { failure } = error;
-        if (failure.throttled) await deps.gate.pause(failure.retryAfterSeconds ?? 1);
-        const settle = failure.uncertain ? (deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS) : 0;
-        const backoff = failure.retryAfterSeconds ?? backoffSeconds(attempt, deps.retry, deps.random);
-        const wait = Math.max(settle, backoff) * 1000;
+        const wait = await waitAfterTransient(failure, attempt, deps);
         if (attempt >= deps.retry.maxAttempts || Date.now() + wait >= deadline) break;
         deps.log.info('customer.contact_retry', {
           correlationId,

@@ -181,12 +181,7 @@ export async function landFurtherAddresses(
       } catch (error) {
         if (!(error instanceof ProcessingError) || error.failure.kind !== 'transient') throw error;
         const { failure } = error;
-        if (failure.throttled) await deps.gate.pause(failure.retryAfterSeconds ?? 1);
-        // After an uncertain failure (a 504, a reset, a slow commit) D365 may still be writing the
-        // address: the next list only counts once the settle time has passed.
-        const settle = failure.uncertain ? (deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS) : 0;
-        const backoff = failure.retryAfterSeconds ?? backoffSeconds(attempt, deps.retry, deps.random);
-        const wait = Math.max(settle, backoff) * 1000;
+        const wait = await waitAfterTransient(failure, attempt, deps);
         if (attempt >= deps.retry.maxAttempts || Date.now() + wait >= deadline) break;
         deps.log.info('customer.address_retry', {
           correlationId,
@@ -227,4 +222,21 @@ export async function landFurtherAddresses(
     measurements: { addressesLanded: addresses.landed.length, addressesFailed: addresses.failed.length },
   });
   return { record: current, addresses };
+}
+
+/**
+ * After a transient D365 failure of a further record (an address, a contact person): pauses the
+ * fleet's gate when D365 throttled, and says how long to wait before the next try (ms). After an
+ * uncertain failure (a 504, a reset, a slow commit) D365 may still be writing the record: the next
+ * list only counts once the settle time has passed, so the wait is at least that.
+ */
+export async function waitAfterTransient(
+  failure: Extract<ProcessingError['failure'], { kind: 'transient' }>,
+  attempt: number,
+  deps: LandAddressesDeps,
+): Promise<number> {
+  if (failure.throttled) await deps.gate.pause(failure.retryAfterSeconds ?? 1);
+  const settle = failure.uncertain ? (deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS) : 0;
+  const backoff = failure.retryAfterSeconds ?? backoffSeconds(attempt, deps.retry, deps.random);
+  return Math.max(settle, backoff) * 1000;
 }
