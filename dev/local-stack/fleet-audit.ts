@@ -326,6 +326,7 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     const settle = async (): Promise<void> => {
       const accepted = sent.filter((s) => s.correlationId);
       const stalled = stallDetector(options.settleSeconds);
+      let progressAt = Date.now();
       for (;;) {
         for await (const e of fleet.table.listEntities<{
           status?: string;
@@ -342,6 +343,10 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
           (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''),
         );
         if (pending.length === 0 || stalled(pending.length)) return;
+        if (Date.now() - progressAt >= 60_000) {
+          progressAt = Date.now();
+          log(`fleet audit: ${accepted.length - pending.length} of ${accepted.length} accepted ended`);
+        }
         await sleep(500);
       }
     };
