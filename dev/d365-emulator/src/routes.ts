@@ -1,5 +1,6 @@
 import { matchTelemetryRoute, TelemetryRoute } from './app-insights';
 import { matchEntraRoute } from './entra';
+import { EVENT_GRID_PUBLISH_PATH } from './event-grid';
 import { isKeyVaultPath } from './key-vault';
 import { BIGCOMMERCE_API_PATH } from './shops/bigcommerce-api';
 import { SHOPIFY_PATH } from './shops/shopify-admin';
@@ -13,6 +14,7 @@ export type Route =
   | { service: 'keyvault'; endpoint: string }
   | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
   | { service: 'telemetry'; kind: TelemetryRoute }
+  | { service: 'eventgrid' }
   | { service: 'shopify'; endpoint: 'graphql'; shop: string; version: string }
   | { service: 'shopify'; endpoint: 'bulkDownload'; shop: string; number: string }
   | { service: 'bigcommerce'; endpoint: string; store: string; resource: string }
@@ -36,6 +38,7 @@ function keyVaultEndpoint(method: string, pathname: string): string {
 
 export function route(method: string, pathname: string): Route {
   if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
+  if (pathname === EVENT_GRID_PUBLISH_PATH) return { service: 'eventgrid' };
   const shopify = SHOPIFY_PATH.exec(pathname);
   if (shopify) return { service: 'shopify', endpoint: 'graphql', shop: shopify[1]!, version: shopify[2]! };
   const download = BULK_DOWNLOAD_PATH.exec(pathname);

@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { handleTopicPublish } from './event-grid';
 import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
 import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
@@ -110,6 +111,10 @@ async function handle(
     ctx.body = await readBody(req, target.service === 'telemetry' ? MAX_TRACK_BYTES : MAX_BODY_BYTES);
     if (target.service === 'control') {
       handleControl(state, ctx);
+      return;
+    }
+    if (target.service === 'eventgrid') {
+      handleTopicPublish(state.dataEvents.topic, ctx);
       return;
     }
     if (target.service === 'telemetry') {
