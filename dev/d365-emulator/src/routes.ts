@@ -3,6 +3,7 @@ import { matchEntraRoute } from './entra';
 import { EVENT_GRID_PUBLISH_PATH } from './event-grid';
 import { isKeyVaultPath } from './key-vault';
 import { BIGCOMMERCE_API_PATH } from './shops/bigcommerce-api';
+import { B2B_API_PATH } from './shops/bigcommerce-b2b';
 import { SHOPIFY_PATH } from './shops/shopify-admin';
 import { BULK_DOWNLOAD_PATH } from './shops/shopify-bulk';
 import { D365Endpoint } from './stats';
@@ -55,6 +56,9 @@ export function route(method: string, pathname: string): Route {
           : 'customers';
     return { service: 'bigcommerce', endpoint, store: bigcommerce[1]!, resource };
   }
+  // B2B Edition (api-b2b.bigcommerce.com/api/v3/io/…): the store is named by X-Store-Hash, not the path.
+  if (B2B_API_PATH.test(pathname))
+    return { service: 'bigcommerce', endpoint: 'b2b', store: '', resource: pathname };
   if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };
   if (pathname === '/api/services' || pathname.startsWith('/api/services/')) {
     const operation = pathname.split('/').filter(Boolean).length === 5;

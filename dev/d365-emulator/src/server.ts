@@ -4,6 +4,7 @@ import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
 import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
 import { handleBigCommerceApi } from './shops/bigcommerce-api';
+import { B2B_API_PATH, handleBigCommerceB2b } from './shops/bigcommerce-b2b';
 import { handleShopifyAdmin } from './shops/shopify-admin';
 import { handleBulkDownload } from './shops/shopify-bulk';
 import { handleControl } from './control-api';
@@ -142,7 +143,9 @@ async function handle(
         else handleShopifyAdmin(ctx, state.shops.shopify.get(target.shop), target.version);
         return;
       case 'bigcommerce':
-        handleBigCommerceApi(ctx, state.shops.bigcommerce.get(target.store), target.resource);
+        if (target.endpoint === 'b2b')
+          handleBigCommerceB2b(ctx, state.shops.bigcommerce, B2B_API_PATH.exec(url.pathname)!);
+        else handleBigCommerceApi(ctx, state.shops.bigcommerce.get(target.store), target.resource);
         return;
       case 'token':
         await handleEntra(state, ctx, target.entra);

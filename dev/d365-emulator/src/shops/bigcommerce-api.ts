@@ -44,7 +44,7 @@ export function problem(
   sendJson(ctx.res, status, { status, title, type: STATUS_DOCS, ...(errors && { errors }) }, headers);
 }
 
-function rateHeaders(store: BigCommerceStore, now: number): Record<string, string> {
+export function rateHeaders(store: BigCommerceStore, now: number): Record<string, string> {
   if (now - store.windowStart >= store.windowMs) {
     store.windowStart = now;
     store.used = 0;

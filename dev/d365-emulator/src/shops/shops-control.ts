@@ -27,8 +27,8 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  *   compliance webhook (`customers/data_request`, `customers/redact`, `shop/redact`) as Shopify does
  *   (shopify-compliance.ts): `202 {deliveries, body}`; `POST …/faults` `{dropEvents}`: the next so
  *   many webhook events are never delivered (recorded as `dropped`: a delivery Shopify gave up on);
- * - `PUT /_emulator/bigcommerce/stores/{hash}` seeds a store (`{token, customers, quota, windowMs,
- *   attributes, hooks: [{scope, destination, headers}], writesFireUpdate, retryDelaysMs}`); `GET`
+ * - `PUT /_emulator/bigcommerce/stores/{hash}` seeds a store (`{token, customers, companies,
+ *   companyAddresses, companyUsers (B2B Edition, bigcommerce-b2b.ts), quota, windowMs, attributes, hooks: [{scope, destination, headers}], writesFireUpdate, retryDelaysMs}`); `GET`
  *   reports it; `POST …/customers` adds one (fires `store/customer/created`); `DELETE
  *   …/customers/{id}`; `POST …/revoke` revokes the API account's token.
  */
