@@ -1,5 +1,12 @@
 import { decodeFoEventMessage, FoEventChange as FoEventMessage } from '../../domain/fo-events/event-message';
-import { planShopUpdate, ShopChanges, ShopField, valueDigest } from '../../domain/fo-events/shop-fields';
+import { decodePrimaryAddress, toShopAddress } from '../../domain/fo-events/primary-address';
+import {
+  planShopUpdate,
+  ScalarShopField,
+  ShopChanges,
+  ShopField,
+  valueDigest,
+} from '../../domain/fo-events/shop-fields';
 import type {
   CustomerLinks,
   FoApplyState,
@@ -8,14 +15,16 @@ import type {
   Log,
   ShopClient,
   ShopClients,
+  ShopCustomerChanges,
   Telemetry,
 } from '../../ports';
 import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
 
 /**
  * The shop update of one D365 change (issue 29, queue FO_EVENTS_QUEUE_NAME): the changed names,
- * e-mail and phone of a linked customer go to its shop (Shopify `customerUpdate`, BigCommerce
- * `PUT /v3/customers`, paced by the shop client's fleet-wide budget).
+ * e-mail, phone and primary address of a linked customer go to its shop (Shopify `customerUpdate`
+ * and `customerAddressUpdate`, BigCommerce `PUT /v3/customers` and `PUT /v3/customers/addresses`,
+ * paced by the shop client's fleet-wide budget).
  *
  * - The message names the event; its change is read from the event's row (gone: erased or past
  *   retention, nothing is written).
@@ -57,6 +66,14 @@ export interface ApplyToShopDeps {
 
 const MAX_RACES = 5;
 
+/** The shop's form of the changes: the address's D365 fields become the shop's address. */
+function forShop(changes: ShopChanges): ShopCustomerChanges {
+  const { address, ...scalars } = changes;
+  const fields = address === undefined ? undefined : decodePrimaryAddress(address);
+  const shopAddress = fields && toShopAddress(fields);
+  return { ...scalars, ...(shopAddress && { address: shopAddress }) };
+}
+
 /** Drops the never-written fields whose value the shop already holds (no write, no echo). */
 async function withoutShopValues(
   changes: ShopChanges,
@@ -64,7 +81,10 @@ async function withoutShopValues(
   client: ShopClient,
   customerId: string,
 ): Promise<ShopChanges | undefined> {
-  const fresh = (Object.keys(changes) as ShopField[]).filter((field) => unstamped.includes(field));
+  // The address is not compared (one more read); a never-written address is written once.
+  const fresh = (Object.keys(changes) as ShopField[]).filter(
+    (field): field is ScalarShopField => field !== 'address' && unstamped.includes(field),
+  );
   if (fresh.length === 0) return changes;
   const current = await client.getCustomer(customerId);
   if (!current) return undefined;
@@ -160,10 +180,12 @@ export async function applyToShop(input: unknown, deps: ApplyToShopDeps): Promis
     return { kind: 'unchanged' };
   }
   if (claimed === 'not-found') return { kind: 'not-applied', reason: 'not-found' };
-  const result = await client.updateCustomer(message.sourceCustomerId, claimed.changes, { log: deps.log });
-  if (result.kind === 'written') {
-    await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
-  }
+  // D365 holds these values (the event says so): recorded before the shop call, so the shop's
+  // `customers/update` echo, which may be handled before the call returns, diffs to nothing.
+  await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
+  const result = await client.updateCustomer(message.sourceCustomerId, forShop(claimed.changes), {
+    log: deps.log,
+  });
   await release(message, claimed.state, claimed.etag, deps);
   const fields = Object.keys(claimed.changes) as ShopField[];
   if (result.kind !== 'written') {
