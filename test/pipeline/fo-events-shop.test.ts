@@ -17,8 +17,15 @@ let stack: AppStack;
 const control = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
   stack.emulatorApi<T>(method, path, body);
 
+type ShopAddressView = Record<string, unknown> & { id: number };
 type ShopReport = {
-  customers: { id: string; first_name: string; last_name: string }[];
+  customers: {
+    id: string;
+    first_name: string;
+    last_name: string;
+    addresses: ShopAddressView[];
+    default_address: ShopAddressView | null;
+  }[];
   deliveries: { pending: number; value: { topic: string; cause: string; customerId: string }[] };
 };
 const shopReport = () => control<ShopReport>('GET', `/_emulator/shopify/shops/${SHOP}`);
@@ -43,7 +50,7 @@ const d365Patches = async (): Promise<number> =>
 const shopWrites = async (): Promise<number> =>
   (await shopReport()).deliveries.value.filter((d) => d.cause === 'api').length;
 let queue: QueueClient;
-/** Everything settled: no F&O event or shop webhook on its way, the events queue empty. */
+/** Everything settled: no F&O event or shop webhook on its way, the events and customer queues empty. */
 async function settled(): Promise<void> {
   await waitFor('shop deliveries', shopReport, (r) => r.deliveries.pending === 0);
   await waitFor(
@@ -54,6 +61,15 @@ async function settled(): Promise<void> {
   await waitFor(
     'the events queue',
     async () => (await queue.getProperties()).approximateMessagesCount,
+    (n) => n === 0,
+  );
+  const customers = new QueueClient(
+    String(stack.env.AzureWebJobsStorage),
+    String(stack.env.CUSTOMER_QUEUE_NAME),
+  );
+  await waitFor(
+    'the customer queue',
+    async () => (await customers.getProperties()).approximateMessagesCount,
     (n) => n === 0,
   );
 }
@@ -170,5 +186,54 @@ describe('D365 changes to the shop', () => {
       first_name: 'Ada',
       last_name: 'Byron',
     });
+  }, 180_000);
+
+  it("the primary address reaches the shop's default address once; a repeated event writes nothing", async () => {
+    await settled();
+    const writes = await shopWrites();
+    const address = (street: string, city: string, state: string, zip: string) => ({
+      AddressStreet: street,
+      AddressCity: city,
+      AddressState: state,
+      AddressZipCode: zip,
+      AddressCountryRegionId: 'USA',
+    });
+    const defaultOf = async () =>
+      (await shopReport()).customers.find((c) => c.id === made.id)?.default_address ?? null;
+    // No address in the shop yet: one is created as the default (customerAddressCreate, setAsDefault).
+    await control(
+      'PATCH',
+      `/_emulator/customers/${key.legalEntity}/${key.account}`,
+      address('1 Microsoft Way', 'Redmond', 'WA', '98052'),
+    );
+    const created = await waitFor('the default address', defaultOf, (a) => a?.city === 'Redmond');
+    expect(created).toMatchObject({
+      address1: '1 Microsoft Way',
+      city: 'Redmond',
+      province_code: 'WA',
+      zip: '98052',
+      country_code: 'US',
+    });
+    await settled();
+    expect(await shopWrites()).toBe(writes + 1);
+    // Left (issue 29): the shop's customers/update echo of an address write still PATCHes D365's
+    // `AddressLocationRoles` (the shop mapping gives the default address both roles, D365 holds
+    // none), once per write: the D365 PATCH count is not asserted here until that is fixed.
+    // Corrected in D365: the same default address is changed (customerAddressUpdate), no other one made.
+    await control(
+      'PATCH',
+      `/_emulator/customers/${key.legalEntity}/${key.account}`,
+      address('500 Pine St', 'Seattle', 'WA', '98101'),
+    );
+    const moved = await waitFor('the corrected address', defaultOf, (a) => a?.city === 'Seattle');
+    expect(moved).toMatchObject({
+      id: created!.id,
+      address1: '500 Pine St',
+      zip: '98101',
+    });
+    await settled();
+    // One write per change though F&O delivered each event twice (the duplicate fault).
+    expect(await shopWrites()).toBe(writes + 2);
+    expect((await shopReport()).customers.find((c) => c.id === made.id)?.addresses).toHaveLength(1);
   }, 180_000);
 });

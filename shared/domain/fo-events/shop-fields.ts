@@ -1,21 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  decodePrimaryAddress,
+  encodePrimaryAddress,
+  PRIMARY_ADDRESS_SOURCES,
+  primaryAddressFieldsOf,
+  toShopAddress,
+} from './primary-address';
 
 /**
  * Which CustomersV3 fields of a D365 change reach the shop customer (issue 29), and which of them an
  * event may still write. The mapping is the contract's (README, field mapping) read backwards:
  * `PersonFirstName` → first name, `PersonLastName` → last name, `PrimaryContactEmail` → e-mail,
  * `PrimaryContactPhone` → phone; both shops take these four (Shopify `customerUpdate`, BigCommerce
- * `PUT /v3/customers`).
+ * `PUT /v3/customers`). The primary address (`Address*`, primary-address.ts) is one field, `address`:
+ * its value is the five D365 fields as one string, written as the shop's default address.
  *
  * Field stamps: each shop field remembers the ControlNumber of the event that last decided it and a
  * digest of the value. An event writes a field only when its ControlNumber is newer than the stamp
  * (an older event, late or repeated, never overwrites a newer value) and its value differs from the
  * one last written (only fields that changed go to the shop).
  */
-export type ShopField = 'firstName' | 'lastName' | 'email' | 'phone';
+export type ScalarShopField = 'firstName' | 'lastName' | 'email' | 'phone';
+export type ShopField = ScalarShopField | 'address';
 export type ShopChanges = Partial<Record<ShopField, string>>;
 
-export const SHOP_FIELD_SOURCES: Record<ShopField, string> = {
+export const SHOP_FIELD_SOURCES: Record<ScalarShopField, string> = {
   firstName: 'PersonFirstName',
   lastName: 'PersonLastName',
   email: 'PrimaryContactEmail',
@@ -47,11 +56,24 @@ export const newStampSalt = (): string => randomBytes(12).toString('base64url');
 /** The shop fields a record carries (a field absent from the record is left alone). */
 export function shopFieldsOf(record: Record<string, unknown>): ShopChanges {
   const fields: ShopChanges = {};
-  for (const [field, source] of Object.entries(SHOP_FIELD_SOURCES) as [ShopField, string][]) {
+  for (const [field, source] of Object.entries(SHOP_FIELD_SOURCES) as [ScalarShopField, string][]) {
     const value = record[source];
     if (typeof value === 'string') fields[field] = value.trim();
   }
+  // An address a shop could not take (no street, unknown country) is not sent, as an empty field is not.
+  const address = primaryAddressFieldsOf(record);
+  if (address) fields.address = toShopAddress(address) ? encodePrimaryAddress(address) : '';
   return fields;
+}
+
+/** The CustomersV3 record that carries `changes` (shopFieldsOf read backwards). */
+export function recordOf(changes: ShopChanges): Record<string, string> {
+  const { address, ...scalars } = changes;
+  const record: Record<string, string> = {};
+  for (const [field, value] of Object.entries(scalars) as [ScalarShopField, string][])
+    record[SHOP_FIELD_SOURCES[field]] = value;
+  const fields = address === undefined ? undefined : decodePrimaryAddress(address);
+  return fields ? { ...record, ...fields } : record;
 }
 
 /**
@@ -60,8 +82,29 @@ export function shopFieldsOf(record: Record<string, unknown>): ShopChanges {
  */
 export function mappedRecord(record: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const source of Object.values(SHOP_FIELD_SOURCES)) if (source in record) kept[source] = record[source];
+  for (const source of [...Object.values(SHOP_FIELD_SOURCES), ...PRIMARY_ADDRESS_SOURCES])
+    if (source in record) kept[source] = record[source];
   return kept;
+}
+
+/**
+ * The D365 entity fields and values a shop field's value stands for, as the shop's own mapping
+ * (webhooks/shop-customer.ts, d365-payload.ts) turns the shop's customer back into them: the link's
+ * digests are compared with these, both to spot our own PATCH's echo and to make the shop's
+ * `customers/update` echo of our write diff to nothing. An address: its street lines joined with
+ * ", " (one `address1`/`address2` pair), and the default address is the primary address of both
+ * lists, so both roles (`Invoice;Delivery`).
+ */
+export function entityValuesOf(field: ShopField, value: string): Record<string, string> {
+  if (field !== 'address') return { [SHOP_FIELD_SOURCES[field]]: value };
+  const fields = decodePrimaryAddress(value);
+  const shop = fields && toShopAddress(fields);
+  if (!fields || !shop) return {};
+  return {
+    ...fields,
+    AddressStreet: [shop.street1, shop.street2].filter((line) => line !== '').join(', '),
+    AddressLocationRoles: 'Invoice;Delivery',
+  };
 }
 
 export interface ShopUpdatePlan {
