@@ -2,6 +2,7 @@ import type { BigCommerceSource } from '../../config/webhook-sources';
 import { asProcessingError, transient } from '../../domain/failure';
 import { ShopAccessError } from '../../ports';
 import type { ShopPrimaryAddress } from '../../domain/fo-events/primary-address';
+import { stateNameFor } from '../../domain/state-codes';
 import type {
   ShopBudget,
   ShopCallOptions,
@@ -149,7 +150,8 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
       address1: address.street1,
       address2: address.street2,
       city: address.city,
-      state_or_province: address.state,
+      // The state's name in full: BigCommerce takes no state codes (state-codes.ts stateNameFor).
+      state_or_province: stateNameFor(address.countryAlpha2, address.state),
       postal_code: address.postalCode,
       country_code: address.countryAlpha2,
     };

@@ -6,6 +6,7 @@ import {
   primaryAddressFieldsOf,
   toShopAddress,
 } from './primary-address';
+import { ALPHA2_TO_ALPHA3 } from '../reference-data';
 
 /**
  * Which CustomersV3 fields of a D365 change reach the shop customer (issue 29), and which of them an
@@ -88,12 +89,41 @@ export function mappedRecord(record: Record<string, unknown>): Record<string, un
 }
 
 /**
- * The D365 entity fields and values a shop field's value stands for, as the shop's own mapping
- * (webhooks/shop-customer.ts, d365-payload.ts) turns the shop's customer back into them: the link's
- * digests are compared with these, both to spot our own PATCH's echo and to make the shop's
- * `customers/update` echo of our write diff to nothing. An address: its street lines joined with
- * ", " (one `address1`/`address2` pair), and the default address is the primary address of both
- * lists, so both roles (`Invoice;Delivery`).
+ * The CustomersV3 fields the shop → D365 mapping sets from a shop customer's addresses
+ * (d365-entity-fields.ts `CUSTOMERS_V3_FIELDS_BY_MEMBER.BillingAddress`, the same for shipping): the
+ * primary address, the invoice and delivery addresses, and the primary address's roles.
+ */
+export const ECHOED_ADDRESS_FIELDS: readonly string[] = [
+  ...['Address', 'InvoiceAddress', 'DeliveryAddress'].flatMap((prefix) =>
+    ['Description', 'Street', 'City', 'State', 'ZipCode', 'CountryRegionId'].map((f) => `${prefix}${f}`),
+  ),
+  'AddressLocationRoles',
+];
+
+/**
+ * The D365 entity fields and values a shop field's value stands for, exactly as the shop's own
+ * mapping (webhooks/shop-customer.ts `addressLists`, then d365-payload.ts `mapToCustomersV3`) turns
+ * the shop's customer back into them. The link's digests are compared with these both to spot our
+ * own PATCH's echo and to make the shop's `customers/update` echo of our write diff to nothing.
+ *
+ * The address (issue 29, no loops): an echo of an address write sets every field of
+ * `ECHOED_ADDRESS_FIELDS` (the update path compares all of them), so all of them are recorded, each
+ * as the echo carries it, not as D365 holds it:
+ * - `AddressStreet`: the shop's two lines joined with ", " (a multi-line F&O street comes back
+ *   so: recording F&O's own "\n" form would make the echo PATCH the street);
+ * - `AddressCountryRegionId`: alpha-2 back to alpha-3 (upper case, whatever case D365 used);
+ * - `AddressLocationRoles`: `Invoice;Delivery` — the shop's default address is the primary address
+ *   of both lists, so the mapping gives it both roles, whatever roles D365 holds (F&O's own
+ *   setting, which the shop cannot express; a data event carries no roles);
+ * - `AddressDescription` and the `InvoiceAddress*` / `DeliveryAddress*` fields: empty — a shop
+ *   address has no title, and one address playing both roles leaves the other two unset.
+ * Why record these rather than have the shop → D365 update skip what "D365 already holds": that
+ * update knows D365 only by these digests (issue 27: the link keeps no copy, and reading D365 for
+ * every webhook would cost a call per shop update), and D365 does hold these where the shop can
+ * express them; where it cannot (roles, a title, separate invoice/delivery addresses), recording
+ * the shop's form means the shop's silence about them never clears or overwrites D365's values —
+ * the same rule as a D365 field the shop cannot take ("D365 clearing a field does not blank the
+ * shop's"), read the other way.
  */
 export function entityValuesOf(field: ShopField, value: string): Record<string, string> {
   if (field !== 'address') return { [SHOP_FIELD_SOURCES[field]]: value };
@@ -101,8 +131,12 @@ export function entityValuesOf(field: ShopField, value: string): Record<string, 
   const shop = fields && toShopAddress(fields);
   if (!fields || !shop) return {};
   return {
-    ...fields,
+    ...Object.fromEntries(ECHOED_ADDRESS_FIELDS.map((source) => [source, ''])),
     AddressStreet: [shop.street1, shop.street2].filter((line) => line !== '').join(', '),
+    AddressCity: shop.city,
+    AddressState: shop.state,
+    AddressZipCode: shop.postalCode,
+    AddressCountryRegionId: ALPHA2_TO_ALPHA3.get(shop.countryAlpha2) ?? fields.AddressCountryRegionId,
     AddressLocationRoles: 'Invoice;Delivery',
   };
 }

@@ -9,7 +9,9 @@ import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
  *   address that is not the customer's: 422), the other fields as given;
  * - POST creates up to 10; `customer_id`, `first_name`, `last_name`, `address1`, `city` and
  *   `country_code` are required (422 otherwise);
- * - `country_code` is ISO 3166-1 alpha-2 (two upper-case letters; 422 otherwise).
+ * - `country_code` is ISO 3166-1 alpha-2 (two upper-case letters; 422 otherwise);
+ * - `state_or_province` is "the state or province name spelled out in full ... State or province
+ *   codes not accepted": a two-letter one of a US or Canadian address is a 422 here.
  * A customer's addresses are its `addresses` (what `GET /v3/customers?include=addresses` shows), each
  * with its own `id` and `customer_id`. Whether an address write fires `store/customer/updated` is not
  * documented (best-effort): it does when `writesFireUpdate`, as a customer update does.
@@ -48,6 +50,12 @@ function itemErrors(
         errors[`${i}.${field}`] = `${field} is required`;
   if (item.country_code !== undefined && !/^[A-Z]{2}$/.test(String(item.country_code)))
     errors[`${i}.country_code`] = 'country_code must be an ISO 3166-1 alpha-2 code';
+  // "The state or province name spelled out in full ... State or province codes not accepted."
+  if (
+    ['US', 'CA'].includes(String(item.country_code)) &&
+    /^[A-Za-z]{2}$/.test(String(item.state_or_province ?? ''))
+  )
+    errors[`${i}.state_or_province`] = 'state_or_province must be the name spelled out in full';
   return errors;
 }
 
