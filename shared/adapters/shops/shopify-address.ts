@@ -1,5 +1,6 @@
 import type { ShopPrimaryAddress } from '../../domain/fo-events/primary-address';
-import type { ShopCallOptions, ShopWriteResult } from '../../ports';
+import type { ShopCallOptions, ShopCustomerChanges, ShopWriteResult } from '../../ports';
+import { SHOPIFY_QUERIES } from './shopify-queries';
 
 /**
  * A D365 primary address written as the Shopify customer's default address (issue 29), in the
@@ -39,6 +40,35 @@ type Request = (
 ) => Promise<unknown>;
 
 type Payload = { userErrors: { field: string[] | null; message: string }[] };
+
+/**
+ * A D365 change written to the Shopify customer: names, e-mail and phone with `customerUpdate`
+ * (10 points), then the primary address as the default address. `exists` reads the customer when
+ * Shopify refused the update (a user error for a customer that is gone means `not_found`).
+ */
+export async function updateShopifyCustomer(
+  request: Request,
+  customerGid: string,
+  { address, ...scalars }: ShopCustomerChanges,
+  exists: () => Promise<unknown>,
+  call?: ShopCallOptions,
+): Promise<ShopWriteResult> {
+  if (Object.keys(scalars).length > 0) {
+    const data = (await request(
+      SHOPIFY_QUERIES.customerUpdate,
+      { input: { id: customerGid, ...scalars } },
+      10,
+      call,
+    )) as { customerUpdate: Payload };
+    const errors = data.customerUpdate.userErrors;
+    if (errors.length > 0) {
+      if (!(await exists())) return { kind: 'not_found' };
+      return { kind: 'rejected', reason: errors.map((e) => (e.field ?? []).join('.')).join(', ') };
+    }
+  }
+  if (address) return writeDefaultAddress(request, customerGid, address, call);
+  return { kind: 'written', changed: true };
+}
 
 export async function writeDefaultAddress(
   request: Request,
