@@ -222,7 +222,7 @@ param callerAuthTenantId string = ''
 @description('Audiences (aud claim) accepted in callers\' access tokens. Empty: api://<callerAuthClientId> (v1 tokens) and <callerAuthClientId> (v2 tokens).')
 param callerAuthAllowedAudiences array = []
 
-@description('CALLER_KEYS: named function keys (keys mode), a JSON array of {"name", "keySha256", "roles"}: each caller\'s function key (created with az functionapp function keys set --key-name <name>) by the SHA-256 of its value, and what it may do (create, read, accounts, staff, operator). Each key is then a caller of its own (references, requests, rate limit, callback secret); any other key is refused on the customer routes. Empty: every key is one shared caller. See SECURITY.md.')
+@description('CALLER_KEYS: named function keys (keys mode), a JSON array of {"name", "keySha256", "roles"}: each caller\'s function key (created with az functionapp function keys set --key-name <name>) by the SHA-256 of its value, and what it may do (create, read, accounts, staff, operator). Each key is then a caller of its own (references, requests, rate limit, callback secret); any other key is refused on the customer routes. Empty: every key is one shared caller. With enableCallerAuthentication, only the key of the F&O data events route (POST /api/d365/data-events, outside App Service Authentication) is read from it: list F&O\'s key there with roles ["accounts"]. See SECURITY.md.')
 param callerKeys string = '[]'
 
 @description('CALLER_ROLE_CREATE: app role a caller needs to create customers (app-service mode).')
