@@ -21,6 +21,7 @@ import {
  * it once however often F&O repeats it; events it cannot use are acknowledged and queue nothing.
  */
 const FUNCTION_KEY = 'fo-events-function-key-0123456789abcdef';
+const GRID_SYSTEM_KEY = 'fo-events-grid-system-key-0123456789abcdef';
 let stack: AppStack;
 let foQueue: QueueClient;
 let links: TableClient;
@@ -89,6 +90,8 @@ beforeAll(async () => {
     settings: {
       WEBHOOK_SOURCES: JSON.stringify(WEBHOOK_SOURCES),
       DEV_FUNCTION_KEY: FUNCTION_KEY,
+      // The Event Grid webhook's key, to show that foEventGrid is absent without FO_EVENTS_DELIVERY=eventGrid.
+      DEV_SYSTEM_KEYS: JSON.stringify({ eventgrid_extension: GRID_SYSTEM_KEY }),
       // The shop update (its own test) stays off, so the queue keeps what the intake queued.
       'AzureWebJobs.applyFoEvent.Disabled': 'true',
     },
@@ -185,5 +188,14 @@ describe('F&O data events in', () => {
       '/EventId',
     ]);
     expect(await queued()).toHaveLength(before);
+  });
+
+  it('has no Event Grid function with the default FO_EVENTS_DELIVERY (https): its webhook answers 404', async () => {
+    const answer = await postRaw(
+      `${stack.url}/runtime/webhooks/eventgrid?functionName=foEventGrid&code=${GRID_SYSTEM_KEY}`,
+      '[]',
+      { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+    );
+    expect(answer.status).toBe(404);
   });
 });

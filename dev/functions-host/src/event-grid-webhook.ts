@@ -79,17 +79,17 @@ function parseEvents(body: Buffer): unknown[] {
 
 function validationCode(body: Buffer): string {
   const parsed: unknown = JSON.parse(body.toString('utf8'));
-  if (Array.isArray(parsed)) {
-    const first = parsed[0] as { data?: { validationCode?: unknown } } | undefined;
-    return String(first?.data?.validationCode);
-  }
-  if (typeof parsed === 'object' && parsed !== null) {
+  let data: unknown;
+  if (Array.isArray(parsed)) data = (parsed[0] as { data?: unknown } | undefined)?.data;
+  else if (typeof parsed === 'object' && parsed !== null) {
     // The data of a CloudEvent validation event may be double-encoded (a JSON string).
-    const data = (parsed as { data?: unknown }).data;
-    const decoded = (typeof data === 'string' ? JSON.parse(data) : data) as { validationCode?: unknown };
-    return String(decoded?.validationCode);
-  }
-  throw new Error('The request content should be parseable into a JSON object or array.');
+    const raw = (parsed as { data?: unknown }).data;
+    data = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } else throw new Error('The request content should be parseable into a JSON object or array.');
+  const code = (data as { validationCode?: unknown } | null | undefined)?.validationCode;
+  // The extension dereferences it: no code fails the request (500), as there.
+  if (code === undefined || code === null) throw new Error('The validation event carries no validationCode.');
+  return String(code);
 }
 
 async function notify(

@@ -82,6 +82,10 @@ describe('local host: Event Grid trigger (webhook)', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' });
     expect(host.events('grid')).toHaveLength(0);
+    // A validation request without a code fails, as the extension's does.
+    expect(
+      (await post(`functionName=gridWorker&code=${systemKey}`, 'SubscriptionValidation', [])).status,
+    ).toBe(500);
   });
 
   it('runs the function once per event of a notification and answers 202', async () => {
