@@ -360,6 +360,13 @@ param foEventsTableName string = 'foevents'
 @maxValue(365)
 param foEventsRetentionDays int = 7
 
+@description('FO_EVENTS_DELIVERY: how F&O delivers its data events (issue 29). https: to POST /api/d365/data-events (an F&O endpoint of type HTTPS). eventGrid: also through an Event Grid topic this template adds, with a subscription to the foEventGrid function (an F&O endpoint of type Azure Event Grid; README, "D365 changes to the shop").')
+@allowed([
+  'https'
+  'eventGrid'
+])
+param foEventsDelivery string = 'https'
+
 @description('BACKFILL_PAGE_SIZE: shop customers read per backfill page (at most 250).')
 @minValue(1)
 @maxValue(250)
@@ -760,6 +767,7 @@ module functionApp 'modules/function-app.bicep' = {
     foEventsQueueName: foEventsQueueName
     foEventsTableName: foEventsTableName
     foEventsRetentionDays: foEventsRetentionDays
+    foEventsDelivery: foEventsDelivery
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName
