@@ -19,7 +19,15 @@ import type {
 } from '../../ports';
 import { ShopAccessError, StatusConflictError } from '../../ports';
 import { clock, later } from '../clock';
-import { claimShopRun, releaseShopRun, ShopRunLeaseDeps, endShopRun } from '../shop-run-lease';
+import {
+  claimShopRun,
+  endShopRun,
+  releaseShopRun,
+  runEachShop,
+  ShopRunLeaseDeps,
+  ShopRunResult,
+  ShopSource,
+} from '../shop-run-lease';
 import { applyChangeToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
 import type { FieldsAwaitingReview } from './awaiting-review';
 
@@ -66,27 +74,15 @@ const GATE_SHARE = { caller: 'fo-safety-net', weight: 1, priority: 'background' 
 /** Why a run stopped before its pass ended (the pass continues at the shop's next run). */
 export type SafetyNetStop = 'bound' | 'shop-unavailable' | 'd365-unavailable' | 'lease-lost';
 
-export type SafetyNetResult =
-  | { kind: 'ran'; source: string; counts: SafetyNetCounts; passDone: boolean; stopped?: SafetyNetStop }
-  | { kind: 'skipped'; source: string; reason: 'leased' | 'interval' }
-  /** The shop refused the Admin API token: nothing to do until an operator fixes it. */
-  | { kind: 'failed'; source: string; reason: string };
-
-type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
+export type SafetyNetResult = ShopRunResult<SafetyNetCounts, SafetyNetStop>;
 
 /** The safety net's row of a shop (in the drift-repair rows' table, under its own partition). */
-export async function runSafetyNet(deps: SafetyNetDeps): Promise<SafetyNetResult[]> {
-  if (deps.settings.intervalSeconds === 0) return [];
-  const results: SafetyNetResult[] = [];
-  for (const source of deps.webhookSources) {
-    if (source.kind === 'standard') continue;
-    const client = deps.shopClients.forSource(source.name, 'read');
-    if (!client) continue;
-    const result = await checkShop(source, client, deps);
-    results.push(result);
-    report(result, source, deps);
-  }
-  return results;
+export function runSafetyNet(deps: SafetyNetDeps): Promise<SafetyNetResult[]> {
+  return runEachShop(
+    deps,
+    (source, client) => checkShop(source, client, deps),
+    (result, source) => report(result, source, deps),
+  );
 }
 
 class StopRun extends Error {
