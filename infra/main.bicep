@@ -270,7 +270,7 @@ param callerWeights string = '{}'
 @maxValue(3650)
 param recordRetentionDays int = 30
 
-@description('FAILED_REQUEST_RETENTION_DAYS: a failed or needs_review request keeps the customer it was sent (for a replay or review) this many days after it ended; then the hourly purgeRecords timer drops it.')
+@description('FAILED_REQUEST_RETENTION_DAYS: a failed or needs_review request keeps the customer it was sent (for a replay or review) this many days after it ended; then the hourly purgeRecords timer drops it. The pages of an uploaded CSV export not read by a job that never ended go this many days after the upload.')
 @minValue(1)
 @maxValue(3650)
 param failedRequestRetentionDays int = 7

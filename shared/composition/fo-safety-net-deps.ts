@@ -1,4 +1,6 @@
+import { customersV3FieldsOf } from '../adapters/d365/d365-entity-fields';
 import type { Log } from '../ports';
+import { fieldsAwaitingReview } from '../use-cases/fo-events/awaiting-review';
 import type { SafetyNetDeps } from '../use-cases/fo-events/safety-net';
 import type { AppServices } from './app-services';
 import { applyToShopDeps } from './job-deps';
@@ -23,6 +25,7 @@ export function foSafetyNetDeps(services: AppServices, log: Log, runId: string):
       // A page: the shop's budget wait and its call, then per customer a D365 read and a shop update.
       leaseSeconds: Math.ceil((config.shops.maxWaitMs + config.shops.timeoutMs) / 1000) + 300,
     },
+    awaitingReview: fieldsAwaitingReview(services.statusStore, customersV3FieldsOf),
     telemetry: services.telemetry,
     log,
   };

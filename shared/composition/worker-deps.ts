@@ -68,6 +68,7 @@ export function workerDeps(services: AppServices, log: Log): WorkerDeps {
     privacy: {
       erasureMarks: services.erasureMarks,
       foEvents: services.foEvents.ledger,
+      backfillUploads: services.backfill.uploads,
       anonymiseIn: (legalEntity) => config.privacy.anonymiseLegalEntities.includes(legalEntity.toUpperCase()),
       settleSeconds: config.privacy.settleSeconds,
     },

@@ -132,13 +132,25 @@ export interface BackfillJobs {
 
 /**
  * An uploaded Shopify customer export's rows (issue 30, `read: csv`), by page, in BACKFILL_TABLE_NAME
- * under the job's partition: personal data, each page deleted once the job has moved past it.
+ * under the job's partition: personal data, each page deleted once the job has moved past it, every
+ * page of a job that failed, any page past retention, and an erased customer's rows at once.
  */
 export interface BackfillUploads {
-  putPages(jobId: string, pages: ShopCustomer[][]): Promise<void>;
+  /** Writes the pages, stamped `uploadedAt` (ISO; what retention goes by). */
+  putPages(jobId: string, pages: ShopCustomer[][], uploadedAt: string): Promise<void>;
   /** The page's customers; undefined when it is not there (deleted, or never written). */
   getPage(jobId: string, page: number): Promise<ShopCustomer[] | undefined>;
   deletePage(jobId: string, page: number): Promise<void>;
+  /** Deletes every page of the job left (one that failed); how many went. */
+  deletePages(jobId: string): Promise<number>;
+  /** Deletes up to `limit` pages of any job uploaded before `cutoff` (ISO); how many went. */
+  deleteUploadedBefore(cutoff: string, limit: number): Promise<number>;
+  /**
+   * Takes out of every stored page the customers `erase` picks (given the source of the page's job,
+   * undefined when its job row is gone), each page rewritten on its ETag and kept (an emptied page
+   * is still read, so its job goes on); how many customers went.
+   */
+  forgetCustomers(erase: (customer: ShopCustomer, source: string | undefined) => boolean): Promise<number>;
 }
 
 /** Drift repair's row per shop (issue 30, in BACKFILL_TABLE_NAME): its watermark and pass, written on its ETag. */

@@ -1,4 +1,11 @@
-import { CustomerLinks, FoEventLedger, Log, StatusConflictError, StatusStore } from '../ports';
+import {
+  BackfillUploads,
+  CustomerLinks,
+  FoEventLedger,
+  Log,
+  StatusConflictError,
+  StatusStore,
+} from '../ports';
 import { errorName } from '../domain/failure';
 
 /**
@@ -133,5 +140,32 @@ export async function purgeExpiredFoEvents(
   }
   if (deleted > 0)
     deps.log.info('retention.fo_events_purged', { reason: `${deleted} events before ${cutoff}` });
+  return deleted;
+}
+
+/**
+ * Uploaded exports' pages (issue 30, the CSV backfill's rows: personal data). A page goes once its
+ * job has read it, and every page of a job that failed goes then; what is left of a job that never
+ * ended (its messages lost, its host gone) goes `retentionDays` (FAILED_REQUEST_RETENTION_DAYS, as a
+ * failed request's payload) after the upload. A job still running then fails at that page.
+ */
+export async function purgeExpiredUploads(
+  deps: {
+    uploads: Pick<BackfillUploads, 'deleteUploadedBefore'>;
+    log: Log;
+    retentionDays: number;
+    now?: () => Date;
+  },
+  batch = 500,
+): Promise<number> {
+  const cutoff = cutoffFor(deps);
+  let deleted = 0;
+  for (;;) {
+    const gone = await deps.uploads.deleteUploadedBefore(cutoff, batch);
+    deleted += gone;
+    if (gone < batch) break;
+  }
+  if (deleted > 0)
+    deps.log.info('retention.uploads_purged', { reason: `${deleted} uploaded pages before ${cutoff}` });
   return deleted;
 }

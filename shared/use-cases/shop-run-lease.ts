@@ -1,5 +1,6 @@
 import { DriftWatermark, mayClaim } from '../domain/drift-repair';
-import { DriftWatermarks, StatusConflictError } from '../ports';
+import type { WebhookSource } from '../config/webhook-sources';
+import { DriftWatermarks, ShopClient, ShopClients, StatusConflictError } from '../ports';
 import { clock, later } from './clock';
 
 /**
@@ -87,4 +88,43 @@ export async function endShopRun<C, S extends string>(
     passDone: run.passDone,
     ...(stop !== undefined && { stopped: stop }),
   };
+}
+
+/** A shop a timer runs: a source with a shop's Admin API (not a Standard Webhooks sender). */
+export type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
+
+/**
+ * What one shop's run came to (drift repair, the F&O safety net): it ran (`ShopRun`), left the shop
+ * (another run holds it, its interval has not passed, or `Skip`: a reason of the timer's own), or the
+ * shop refused the Admin API token (nothing to do until an operator fixes it).
+ */
+export type ShopRunResult<C, S extends string, Skip extends string = never> =
+  | ShopRun<C, S>
+  | { kind: 'skipped'; source: string; reason: NotClaimed['reason'] | Skip }
+  | { kind: 'failed'; source: string; reason: string };
+
+/**
+ * Each shop with an Admin API token, one after another: its run, then its report. Off (nothing run)
+ * when `intervalSeconds` is 0.
+ */
+export async function runEachShop<R>(
+  deps: {
+    webhookSources: readonly WebhookSource[];
+    shopClients: Pick<ShopClients, 'forSource'>;
+    settings: { intervalSeconds: number };
+  },
+  run: (source: ShopSource, client: ShopClient) => Promise<R>,
+  report: (result: R, source: ShopSource) => void,
+): Promise<R[]> {
+  if (deps.settings.intervalSeconds === 0) return [];
+  const results: R[] = [];
+  for (const source of deps.webhookSources) {
+    if (source.kind === 'standard') continue;
+    const client = deps.shopClients.forSource(source.name, 'read');
+    if (!client) continue;
+    const result = await run(source, client);
+    results.push(result);
+    report(result, source);
+  }
+  return results;
 }

@@ -16,7 +16,7 @@ export const privacySettings = [
   define({
     name: 'FAILED_REQUEST_RETENTION_DAYS',
     description:
-      "A `failed` or `needs_review` request keeps the customer it was sent (personal data, for an operator's replay or review) this many days after it ended; then the hourly retention timer drops it and only the record's facts stay until `RECORD_RETENTION_DAYS`. A request that succeeds drops it at once. SECURITY.md lists what is held where.",
+      "A `failed` or `needs_review` request keeps the customer it was sent (personal data, for an operator's replay or review) this many days after it ended; then the hourly retention timer drops it and only the record's facts stay until `RECORD_RETENTION_DAYS`. A request that succeeds drops it at once. An uploaded CSV export (`POST /api/backfills/csv`) is held as long at most: its pages not read by a job that never ended go this many days after the upload. SECURITY.md lists what is held where.",
     default: '7',
     local: '7',
     azure: true,

@@ -33,6 +33,11 @@ export interface SafetyNetCounts {
   shopSide: number;
   /** D365 has no such customer, or the shop refused or no longer has it. */
   notRepaired: number;
+  /**
+   * Customers with differing fields left alone because a shop update of them awaits an operator
+   * (UPDATE_CONFLICT_POLICY=review, `needs_review` `update_conflict`): the operator decides them.
+   */
+  awaitingReview: number;
   /** Repaired customers by shop field (a customer counts once for each field written). */
   byField: Partial<Record<ShopField, number>>;
 }
@@ -46,6 +51,7 @@ export const emptySafetyNetCounts = (): SafetyNetCounts => ({
   busy: 0,
   shopSide: 0,
   notRepaired: 0,
+  awaitingReview: 0,
   byField: {},
 });
 

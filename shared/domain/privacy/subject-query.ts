@@ -1,3 +1,4 @@
+import { emailKeyOf } from '../customer-identity';
 import { isTerminal, StatusRecord } from '../status';
 import { isPrivacyKind, PrivacyState } from './privacy-request';
 
@@ -78,6 +79,22 @@ export function recordMatches(record: StatusRecord, query: SubjectQuery): boolea
 export function linkMatches(link: Identified & { source: string }, query: SubjectQuery): boolean {
   if (query.source !== undefined && link.source !== query.source) return false;
   return query.wholeSource === true || identifies(link, query);
+}
+
+/**
+ * A customer row of an uploaded export (the CSV backfill, issue 30) that the query covers: by its shop
+ * customer ID under its job's `source` (undefined when the job's row is gone), or its e-mail key; a
+ * whole source's rows for `shop/redact`.
+ */
+export function uploadedCustomerMatches(
+  customer: { id: string; email: string | null },
+  source: string | undefined,
+  query: SubjectQuery,
+): boolean {
+  if (query.wholeSource === true) return query.source !== undefined && source === query.source;
+  if (query.source !== undefined && source !== query.source) return false;
+  const email = customer.email?.trim() ? { emailKey: emailKeyOf(customer.email) } : {};
+  return identifies({ source, sourceCustomerId: customer.id, legalEntity: '', ...email }, query);
 }
 
 /** Whether the query names anything at all (an empty one must match nothing, never everything). */

@@ -295,5 +295,7 @@ async function endJob(job: BackfillJob, reason: string, deps: BackfillPageDeps):
     if (!(error instanceof StatusConflictError)) throw error;
   }
   deps.log.warn('backfill.failed', { jobId: job.jobId, source: job.source });
+  // A failed job is never resumed: its upload's rows left (personal data) go now, not at retention.
+  if (job.read === 'csv') await deps.uploads?.deletePages(job.jobId);
   return { kind: 'failed', reason };
 }

@@ -60,8 +60,8 @@ export async function startBackfillUpload(
   const pages: ShopCustomer[][] = [];
   for (let i = 0; i < listed.length; i += deps.pageSize) pages.push(listed.slice(i, i + deps.pageSize));
   const jobId = (deps.newId ?? randomUUID)();
-  await deps.uploads.putPages(jobId, pages);
   const now = clock(deps).toISOString();
+  await deps.uploads.putPages(jobId, pages, now);
   const job = await deps.backfillJobs.create({
     jobId,
     source: request.source,

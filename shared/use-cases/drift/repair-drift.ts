@@ -14,7 +14,14 @@ import { ShopAccessError, StatusConflictError } from '../../ports';
 import type { AcceptDeps } from '../accept-customer';
 import { sendCustomer } from '../backfill/send-customer';
 import { clock, later } from '../clock';
-import { claimShopRun, releaseShopRun, endShopRun } from '../shop-run-lease';
+import {
+  claimShopRun,
+  endShopRun,
+  releaseShopRun,
+  runEachShop,
+  ShopRunResult,
+  ShopSource,
+} from '../shop-run-lease';
 
 /**
  * Drift repair (issue 30; the states in shared/domain/drift-repair.ts): for each shop with an Admin
@@ -57,27 +64,15 @@ export interface DriftRepairSettings {
 /** Why a run stopped before its pass ended (the pass continues at the shop's next run). */
 export type DriftStop = 'bound' | 'backlog' | 'shop-unavailable' | 'intake-unavailable' | 'lease-lost';
 
-export type DriftShopResult =
-  | { kind: 'ran'; source: string; counts: DriftCounts; passDone: boolean; stopped?: DriftStop }
-  /** Another run holds the shop, its interval has not passed, or no time has passed to look at. */
-  | { kind: 'skipped'; source: string; reason: 'leased' | 'interval' | 'nothing-new' }
-  /** The shop refused the Admin API token: nothing to do until an operator fixes it. */
-  | { kind: 'failed'; source: string; reason: string };
+/** `nothing-new`: no time has passed to look at since the last run. */
+export type DriftShopResult = ShopRunResult<DriftCounts, DriftStop, 'nothing-new'>;
 
-type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
-
-export async function repairDrift(deps: DriftRepairDeps): Promise<DriftShopResult[]> {
-  if (deps.settings.intervalSeconds === 0) return [];
-  const results: DriftShopResult[] = [];
-  for (const source of deps.webhookSources) {
-    if (source.kind === 'standard') continue;
-    const client = deps.shopClients.forSource(source.name, 'read');
-    if (!client) continue;
-    const result = await repairShop(source, client, deps);
-    results.push(result);
-    report(result, source, deps);
-  }
-  return results;
+export function repairDrift(deps: DriftRepairDeps): Promise<DriftShopResult[]> {
+  return runEachShop(
+    deps,
+    (source, client) => repairShop(source, client, deps),
+    (result, source) => report(result, source, deps),
+  );
 }
 
 async function repairShop(

@@ -20,6 +20,9 @@ import {
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
 import { memoryWatermarks } from '../../../test/support/memory-watermarks';
 import { applyToShop } from './apply-to-shop';
+import { fieldsAwaitingReview } from './awaiting-review';
+import { customersV3FieldsOf } from '../../adapters/d365/d365-entity-fields';
+import type { StatusRecord } from '../../domain/status';
 import { runSafetyNet, SafetyNetDeps, SafetyNetSettings } from './safety-net';
 
 const SOURCE = UNIT_SHOPIFY_SOURCE;
@@ -233,6 +236,63 @@ describe('runSafetyNet (F&O safety net, issue 29)', () => {
     const [result] = await runSafetyNet(t.deps());
     expect(result).toMatchObject({ counts: { linked: 2, same: 1, shopSide: 1, repaired: 0 } });
     expect(t.writes).toEqual([]);
+  });
+
+  it('leaves a field that awaits review (UPDATE_CONFLICT_POLICY=review) to the operator, counted; repairs the others', async () => {
+    // Both sides changed the first name: the shop's update met D365's change and ended needs_review
+    // (update_conflict), sending nothing. D365 also changed the last name, which is no conflict.
+    const conflicted = async () => {
+      const t = await setup(2);
+      t.byId('9001')!.firstName = 'ShopEdit';
+      Object.assign(t.d365.get(account(1))!, { PersonFirstName: 'D365Edit', PersonLastName: 'D365Last' });
+      return t;
+    };
+    const review = {
+      correlationId: 'u-1',
+      kind: 'update',
+      status: 'needs_review',
+      errorCode: 'update_conflict',
+      source: 'shop',
+      sourceCustomerId: '9001',
+      payload: JSON.stringify({
+        Update: {
+          legalEntity: 'USRT',
+          source: 'shop',
+          sourceCustomerId: '9001',
+          customer: { FirstName: 'ShopEdit' },
+          stamp: { kind: 'source', value: 2, arrivedAt: START },
+        },
+      }),
+    } as unknown as StatusRecord;
+    const asked: unknown[] = [];
+    const statusStore = {
+      findHolding: async (query: unknown) => {
+        asked.push(query);
+        return [review];
+      },
+    };
+    // Without the check (as before), the repair wrote D365's first name over the shop's, pre-empting the operator.
+    const before = await conflicted();
+    await runSafetyNet(before.deps());
+    expect(before.writes).toEqual([{ id: '9001', changes: { firstName: 'D365Edit', lastName: 'D365Last' } }]);
+
+    const t = await conflicted();
+    const deps = { ...t.deps(), awaitingReview: fieldsAwaitingReview(statusStore, customersV3FieldsOf) };
+    const [result] = await runSafetyNet(deps);
+    expect(result).toMatchObject({
+      kind: 'ran',
+      counts: { linked: 2, same: 1, awaitingReview: 1, repaired: 1, fieldsRepaired: 1 },
+    });
+    expect(t.writes).toEqual([{ id: '9001', changes: { lastName: 'D365Last' } }]);
+    expect(t.byId('9001')!.firstName).toBe('ShopEdit');
+    expect(asked).toEqual([{ source: 'shop', references: [{ source: 'shop', sourceCustomerId: '9001' }] }]);
+    const run = t.events.find((e) => e.name === 'FoSafetyNetRun');
+    expect(run?.measurements).toMatchObject({ awaitingReview: 1, repaired: 1 });
+    // Nothing else under review: the next run finds only that field differing, and still leaves it.
+    t.advance(301);
+    const [again] = await runSafetyNet({ ...deps, runId: 'run-2' });
+    expect(again).toMatchObject({ counts: { same: 1, awaitingReview: 1, repaired: 0 } });
+    expect(t.writes).toHaveLength(1);
   });
 
   it('orders a repair between the events: a later event still writes, an older one does not', async () => {

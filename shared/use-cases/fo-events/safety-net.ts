@@ -19,8 +19,17 @@ import type {
 } from '../../ports';
 import { ShopAccessError, StatusConflictError } from '../../ports';
 import { clock, later } from '../clock';
-import { claimShopRun, releaseShopRun, ShopRunLeaseDeps, endShopRun } from '../shop-run-lease';
+import {
+  claimShopRun,
+  endShopRun,
+  releaseShopRun,
+  runEachShop,
+  ShopRunLeaseDeps,
+  ShopRunResult,
+  ShopSource,
+} from '../shop-run-lease';
 import { applyChangeToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply-to-shop';
+import type { FieldsAwaitingReview } from './awaiting-review';
 
 /**
  * The F&O safety net (issue 29; the comparison in shared/domain/fo-events/safety-net.ts): for each
@@ -31,7 +40,8 @@ import { applyChangeToShop, ApplyToShopDeps, ShopUpdateBusyError } from './apply
  * written to the shop through the events' own shop update (apply-to-shop.ts: field stamps, the
  * lease per customer, no echoes). Bounded per run (FO_SAFETY_NET_MAX_CUSTOMERS), paced by the shop's
  * budget (the shop client waits for it) and by the fleet's D365 gate at background priority (behind
- * every live request).
+ * every live request). A field that awaits an operator's review (UPDATE_CONFLICT_POLICY=review: the
+ * shop's update of it met a D365 change) is left alone and counted (`awaitingReview`).
  */
 export interface SafetyNetDeps extends ShopRunLeaseDeps {
   shopClients: ApplyToShopDeps['shopClients'];
@@ -41,6 +51,8 @@ export interface SafetyNetDeps extends ShopRunLeaseDeps {
   gate: D365Gate;
   apply: ApplyToShopDeps;
   settings: SafetyNetSettings;
+  /** The fields of a customer that await an operator's review: never repaired (awaiting-review.ts). */
+  awaitingReview?: FieldsAwaitingReview;
   telemetry: ApplyToShopDeps['telemetry'];
   log: ApplyToShopDeps['log'];
 }
@@ -62,27 +74,15 @@ const GATE_SHARE = { caller: 'fo-safety-net', weight: 1, priority: 'background' 
 /** Why a run stopped before its pass ended (the pass continues at the shop's next run). */
 export type SafetyNetStop = 'bound' | 'shop-unavailable' | 'd365-unavailable' | 'lease-lost';
 
-export type SafetyNetResult =
-  | { kind: 'ran'; source: string; counts: SafetyNetCounts; passDone: boolean; stopped?: SafetyNetStop }
-  | { kind: 'skipped'; source: string; reason: 'leased' | 'interval' }
-  /** The shop refused the Admin API token: nothing to do until an operator fixes it. */
-  | { kind: 'failed'; source: string; reason: string };
-
-type ShopSource = Extract<WebhookSource, { kind: 'shopify' | 'bigcommerce' }>;
+export type SafetyNetResult = ShopRunResult<SafetyNetCounts, SafetyNetStop>;
 
 /** The safety net's row of a shop (in the drift-repair rows' table, under its own partition). */
-export async function runSafetyNet(deps: SafetyNetDeps): Promise<SafetyNetResult[]> {
-  if (deps.settings.intervalSeconds === 0) return [];
-  const results: SafetyNetResult[] = [];
-  for (const source of deps.webhookSources) {
-    if (source.kind === 'standard') continue;
-    const client = deps.shopClients.forSource(source.name, 'read');
-    if (!client) continue;
-    const result = await checkShop(source, client, deps);
-    results.push(result);
-    report(result, source, deps);
-  }
-  return results;
+export function runSafetyNet(deps: SafetyNetDeps): Promise<SafetyNetResult[]> {
+  return runEachShop(
+    deps,
+    (source, client) => checkShop(source, client, deps),
+    (result, source) => report(result, source, deps),
+  );
 }
 
 class StopRun extends Error {
@@ -174,10 +174,17 @@ async function checkCustomer(
     return;
   }
   const diff = diffShopAgainstD365(customer, d365.fields, parseDigests(link.sentDigests));
-  const fields = Object.keys(diff.changes) as ShopField[];
+  let fields = Object.keys(diff.changes) as ShopField[];
   if (fields.length === 0) {
     counts[diff.shopSide.length > 0 ? 'shopSide' : 'same'] += 1;
     return;
+  }
+  // A field both sides changed, under review: the operator decides it, not D365's value here.
+  const held = (await deps.awaitingReview?.(source.name, customer.id)) ?? [];
+  if (fields.some((field) => held.includes(field))) {
+    counts.awaitingReview += 1;
+    fields = fields.filter((field) => !held.includes(field));
+    if (fields.length === 0) return;
   }
   const { state } = await deps.apply.states.get(legalEntity, customerAccount);
   try {

@@ -10,6 +10,7 @@ import type {
   D365Client,
   D365CustomerUpdates,
   D365Gate,
+  BackfillUploads,
   FoEventLedger,
   ErasureMarks,
   FairAdmission,
@@ -99,6 +100,8 @@ export interface PrivacyDeps {
   erasureMarks: ErasureMarks;
   /** F&O data events (issue 29): the rows held of a D365 customer (its events' changes, its state). */
   foEvents?: Pick<FoEventLedger, 'forgetCustomer'>;
+  /** Uploaded exports' rows (issue 30, CSV backfill): the customer's rows in the pages not yet read. */
+  backfillUploads?: Pick<BackfillUploads, 'forgetCustomers'>;
   /** Whether the linked D365 customers of a legal entity are anonymised (else reported). */
   anonymiseIn: (legalEntity: string) => boolean;
   /** Items per batch (default 100). */

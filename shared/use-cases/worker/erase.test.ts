@@ -10,7 +10,7 @@ import { acceptCustomer } from '../accept-customer';
 import { acceptPrivacyRequest } from '../accept-privacy-request';
 import { processQueuedRequest } from './dispatch';
 import type { WorkerDeps } from './deps';
-import { ShopAccessError, ShopClient, ShopForgetResult } from '../../ports';
+import { ShopAccessError, ShopClient, ShopCustomer, ShopForgetResult } from '../../ports';
 
 /**
  * Erasure in the worker (issue 27; erase.ts): it waits for the customer's requests in flight, so a
@@ -147,6 +147,47 @@ describe('erasure in the worker', () => {
     expect([...foEvents.rows.keys()]).toEqual(['e-3']);
     expect([...foEvents.states]).toEqual(['USRT\nUS-OTHER']);
     expect(await foEvents.get('e-1')).toBeUndefined();
+  });
+
+  it('an uploaded export\u2019s rows of the customer (CSV backfill pages not read yet) go; the other rows stay', async () => {
+    const { app, deps, drain, erase } = setup(false);
+    await createdForUpdate(app);
+    const row = (id: string, email: string): ShopCustomer => ({
+      id,
+      email,
+      firstName: 'Row',
+      lastName: id,
+      phone: null,
+      updatedAt: '2026-12-01T09:00:00.000Z',
+      account: null,
+    });
+    // Job sources: `pos` (the erased customer's source) and another shop, where `C-1` is someone else.
+    const sources: Record<string, string> = { 'job-pos': 'pos', 'job-other': 'shop-b' };
+    const pages = new Map<string, ShopCustomer[]>([
+      [
+        'job-pos/0',
+        [row('C-1', 'row.one@example.com'), row('C-2', 'ABC1234@gmail.com '), row('C-3', 'c3@example.com')],
+      ],
+      ['job-other/0', [row('C-1', 'someone.else@example.com')]],
+    ]);
+    deps.privacy!.backfillUploads = {
+      async forgetCustomers(picks) {
+        let gone = 0;
+        for (const [key, customers] of pages) {
+          const kept = customers.filter((c) => !picks(c, sources[key.split('/')[0]!]));
+          gone += customers.length - kept.length;
+          pages.set(key, kept);
+        }
+        return gone;
+      },
+    };
+    const id = await erase();
+    await drain();
+    const state = parsePrivacyState(app.statusStore.records.get(id)!.payload)!;
+    // By its shop customer ID under its own source, and (another row) by its e-mail key.
+    expect(state.erased.backfillUploads).toBe(2);
+    expect(pages.get('job-pos/0')!.map((c) => c.id)).toEqual(['C-3']);
+    expect(pages.get('job-other/0')!.map((c) => c.id)).toEqual(['C-1']);
   });
 
   it('an erased source customer is not taken in again until the mark is lifted', async () => {

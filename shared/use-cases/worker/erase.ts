@@ -1,11 +1,13 @@
 import {
   erasureMarkKey,
   holdsCustomerData,
+  isEmptyQuery,
   PrivacyState,
   SOURCE_WIDE,
   queryForRequest,
   stillWorking,
   SubjectQuery,
+  uploadedCustomerMatches,
 } from '../../domain/privacy';
 import { StatusRecord } from '../../domain/status';
 import { CustomerLink, CustomerLinkKey, StatusConflictError } from '../../ports';
@@ -27,7 +29,7 @@ import { forgetShopAccount } from './privacy-shops';
  * 4. `erase`: in batches, each record keeps only its facts (status, codes, times, fingerprint:
  *    exactly once still holds), each link goes (the account we wrote into its shop customer
  *    first: privacy-shops.ts), the F&O data events held of its D365 accounts, and the claims of
- *    those requests with them. A batch is saved as
+ *    those requests with them; after the last batch, its rows in uploaded exports (CSV backfill). A batch is saved as
  *    under way before it starts, so a successor of an instance killed inside it counts what of it
  *    is gone (the proof's counts stay exact).
  * 5. `recheck`: once the marks have stood long enough for any intake that missed them to have
@@ -131,7 +133,10 @@ async function erasePhase(job: PrivacyWork, deps: PrivacyWorkerDeps): Promise<Pr
     const done = await eraseBatch(job, records, links, deps);
     job.state.batch = undefined;
     await saveState(job, deps);
-    if (records.length < batch && links.length < batch) return advance(job, 'recheck', deps);
+    if (records.length < batch && links.length < batch) {
+      await forgetUploadedRows(job.state, query, deps);
+      return advance(job, 'recheck', deps);
+    }
     if (done === 0) return comeBack(job, 5, 'items changed while they were being erased', deps);
     if (sliceUsed(job, deps)) return comeBack(job, 1, 'erasing in batches', deps);
   }
@@ -216,6 +221,25 @@ async function forgetFoEvents(
     const [legalEntity, customerAccount] = key.split('\n') as [string, string];
     count(state, 'foEvents', await foEvents.forgetCustomer(legalEntity, customerAccount));
   }
+}
+
+/**
+ * The customer's rows in uploaded exports not read yet (issue 30, the CSV backfill's pages): taken out
+ * of their pages, once a round, after the records and links (whose identifiers widened the query).
+ * The rest of each page stays: it is other customers' valid data, and its job reads it still (a
+ * queued customer of the erased one's would be refused by the erasure mark anyway).
+ */
+async function forgetUploadedRows(
+  state: PrivacyState,
+  query: SubjectQuery,
+  deps: PrivacyWorkerDeps,
+): Promise<void> {
+  const uploads = deps.privacy.backfillUploads;
+  if (!uploads || isEmptyQuery(query)) return;
+  const gone = await uploads.forgetCustomers((customer, source) =>
+    uploadedCustomerMatches(customer, source, query),
+  );
+  count(state, 'backfillUploads', gone); // saved with the step that follows
 }
 
 /** Runs a write; false when the item changed meanwhile (it is found again by the next batch). */
