@@ -29,6 +29,8 @@ export interface BackfillBenchOptions {
   /** Seconds after each host start left out of the RSS check (its start, not growth). */
   rssWarmupSeconds: number;
   out?: string;
+  /** bench/latest/results.json (or another): its `backfill` key is set, the others kept. */
+  latest?: string;
   runTag: string;
 }
 
@@ -67,9 +69,11 @@ export function parseBackfillBenchArgs(argv: string[]): BackfillBenchOptions {
     rssMargin: number('rss-margin', 0.1),
     rssWarmupSeconds: number('rss-warmup-seconds', 60),
     out: named.get('out'),
+    latest: named.get('latest'),
     runTag: randomBytes(3).toString('hex'),
   };
   named.delete('out');
+  named.delete('latest');
   if (named.size > 0) throw new Error(`unknown options: ${[...named.keys()].join(', ')}`);
   return options;
 }

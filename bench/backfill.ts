@@ -2,15 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { AppStack, startAppStack } from '../dev/local-stack/app-stack';
 import { emulatorVault } from '../dev/local-stack/emulator-clients';
-import { waitUntil } from './bulk-replay-parts';
-import {
-  BackfillBenchOptions,
-  LiveResult,
-  liveSummary,
-  liveWebhooks,
-  parseBackfillBenchArgs,
-  rssQuarters,
-} from './backfill-parts';
+import { BackfillBenchOptions, liveSummary, liveWebhooks, parseBackfillBenchArgs } from './backfill-parts';
 import {
   BENCH_SHOP,
   BENCH_SHOP_SECRET,
@@ -19,8 +11,9 @@ import {
   seedExistingInD365,
   seedShop,
 } from './backfill-seed';
-import { readJobRow, shopPages, tallyCustomers } from './backfill-verify';
-import { sampleRss, RssSampler } from './rss';
+import { shopPages, tallyCustomers } from './backfill-verify';
+import { buildReport, headline, writeLatest } from './backfill-report';
+import { backfillWithLive } from './backfill-run';
 import type { WebhookSecrets } from './webhook-requests';
 
 /**
@@ -65,150 +58,6 @@ async function startStack(o: BackfillBenchOptions): Promise<AppStack> {
     }),
     emulator: { log: () => undefined, latencyMs: o.d365LatencyMs },
   });
-}
-
-type D365Sample = [seconds: number, answers: number];
-type Stats = { d365: { maxConcurrent: number; statuses: Record<string, number> }; responses429: number };
-const d365Answers = (s: Stats) => Object.values(s.d365.statuses).reduce((a, b) => a + b, 0);
-
-interface Kill {
-  share: number;
-  atSeconds: number;
-  upSeconds: number;
-  jobPage: number;
-  pagesFetched: number;
-  /** Pages read from the shop but not saved on the job when the host died: read again after. */
-  pageInFlight: number;
-  found: number;
-}
-
-/** The backfill with live traffic, kills, and samples of D365, RSS and the job's progress. */
-async function backfillWithLive(
-  stack: AppStack,
-  o: BackfillBenchOptions,
-  secrets: WebhookSecrets,
-  log: (line: string) => void,
-  partial: (snapshot: Record<string, unknown>) => void,
-) {
-  await stack.emulatorApi('POST', '/_emulator/stats/reset');
-  const started = Date.now();
-  const since = () => round((Date.now() - started) / 1000);
-  const answer = await fetch(`${stack.url}/api/backfills`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ source: BENCH_SOURCE }),
-  });
-  const job = (await answer.json()) as { jobId: string };
-  if (answer.status !== 202)
-    throw new Error(`the backfill answered ${answer.status}: ${JSON.stringify(job)}`);
-  log(`backfill job ${job.jobId}`);
-  const d365: D365Sample[] = [];
-  const progress: unknown[] = [];
-  const kills: Kill[] = [];
-  const rss: { pid: number; samples: [number, number][] }[] = [];
-  let sampler: RssSampler = sampleRss(stack.pid, 2000);
-  let pid = stack.pid;
-  const pending = [...o.kills];
-  let lastFound = 0;
-  const done = (async () => {
-    await waitUntil(
-      async () => {
-        const stats = await stack.emulatorApi<Stats>('GET', '/_emulator/stats');
-        d365.push([since(), d365Answers(stats)]);
-        const row = await readJobRow(stack, job.jobId);
-        lastFound = row.counts.found ?? 0;
-        const view = await fetch(`${stack.url}/api/backfills/${job.jobId}`).catch(() => undefined);
-        if (view?.status === 200) progress.push({ at: since(), ...((await view.json()) as object) });
-        if (pending.length > 0 && lastFound >= pending[0]! * o.customers) {
-          const share = pending.shift()!;
-          rss.push({ pid, samples: sampler.stop().samples });
-          const atSeconds = since();
-          await stack.killHost('SIGKILL');
-          const [after, pages] = [await readJobRow(stack, job.jobId), await shopPages(stack)];
-          await stack.startHost();
-          pid = stack.pid;
-          sampler = sampleRss(pid, 2000);
-          const kill = {
-            share,
-            atSeconds,
-            upSeconds: since(),
-            jobPage: after.page,
-            pagesFetched: pages.fetched,
-            pageInFlight: pages.fetched - after.page,
-            found: after.counts.found ?? 0,
-          };
-          kills.push(kill);
-          log(`killed and restarted: ${JSON.stringify(kill)}`);
-        }
-        if (d365.length % 12 === 0)
-          partial({
-            elapsedSeconds: since(),
-            loadAverage: loadavg().map((l) => round(l, 2)),
-            jobRow: row,
-            progress: progress.at(-1),
-            kills,
-            d365AnswersPerSecond: round(d365.at(-1)![1] / Math.max(1, since()), 2),
-            hostRss: [...rss, { pid, samples: sampler.report().samples }].map((r) => ({
-              pid: r.pid,
-              ...rssQuarters(r.samples, o),
-            })),
-          });
-        if (row.state === 'running') return false;
-        const depth = (await stack.queue.getProperties()).approximateMessagesCount ?? 0;
-        return depth <= Math.max(2, o.liveRate * 2);
-      },
-      { deadlineMs: 6 * 3_600_000, everyMs: 5000, what: () => `${lastFound} found` },
-    );
-    return since();
-  })();
-  const live = await liveWebhooks(stack, o, secrets, done);
-  const drainedSeconds = await done;
-  rss.push({ pid, samples: sampler.stop().samples });
-  const stats = await stack.emulatorApi<Stats>('GET', '/_emulator/stats');
-  const final = (await (await fetch(`${stack.url}/api/backfills/${job.jobId}`)).json()) as Record<
-    string,
-    unknown
-  >;
-  return { jobId: job.jobId, started, drainedSeconds, live, d365, progress, kills, rss, stats, final };
-}
-
-type Run = Awaited<ReturnType<typeof backfillWithLive>>;
-
-/** D365 answers a second over the run, and outside each kill's window (kill → up + lease + window). */
-function servedRate(run: Run, o: BackfillBenchOptions) {
-  const total = d365Answers(run.stats);
-  const inKill = (t: number) =>
-    run.kills.some((k) => t > k.atSeconds && t <= k.upSeconds + o.leaseSeconds + o.killWindowSeconds);
-  let answers = 0;
-  let seconds = 0;
-  for (let i = 1; i < run.d365.length; i += 1) {
-    const [t0, a0] = run.d365[i - 1]!;
-    const [t1, a1] = run.d365[i]!;
-    if (inKill(t1) || inKill(t0)) continue;
-    answers += a1 - a0;
-    seconds += t1 - t0;
-  }
-  return {
-    budgetPerSecond: o.rate,
-    d365Answers: total,
-    overRun: round(total / run.drainedSeconds, 2),
-    outsideKillWindows: seconds > 0 ? round(answers / seconds, 2) : null,
-    outsideKillWindowsSeconds: round(seconds),
-  };
-}
-
-function liveDuring(run: Run, o: BackfillBenchOptions) {
-  // A kill's: sent before the window's end and not yet ended when the host died (its message may
-  // have been in the dead host's hands until the lease ran out).
-  const killed = (r: LiveResult) => {
-    const sent = (r.sentAt - run.started) / 1000;
-    return run.kills.some(
-      (k) =>
-        sent <= k.upSeconds + o.leaseSeconds + o.killWindowSeconds &&
-        sent + (r.refusals * 500 + r.ms) / 1000 >= k.atSeconds,
-    );
-  };
-  return { all: liveSummary(run.live), outsideKillWindows: liveSummary(run.live.filter((r) => !killed(r))) };
 }
 
 async function main(): Promise<void> {
@@ -257,69 +106,13 @@ async function main(): Promise<void> {
     log(`live alone, after: ${JSON.stringify(liveSummary(after))}`);
     const pages = await shopPages(stack);
     const tally = await tallyCustomers(stack, o.customers, o.runTag, pages.customerIds);
-    const alone = liveSummary([...before, ...after]);
-    const during = liveDuring(run, o);
-    const served = servedRate(run, o);
-    const rss = run.rss.map((r) => ({ pid: r.pid, ...rssQuarters(r.samples, o), trace: r.samples }));
-    const inFlight = run.kills.reduce((a, k) => a + k.pageInFlight, 0);
-    const jobPages = Number(run.final.pages);
-    const result = {
-      date: new Date().toISOString(),
-      options: o,
-      loadAverage: {
-        before: loadBefore,
-        atBackfillStart: loadAtStart,
-        atBackfillEnd: loadAtEnd,
-        end: loadavg().map((l) => round(l, 2)),
-      },
-      seeding: { shopCustomers: o.customers, alreadyInD365: existing, seconds: seedSeconds },
-      job: run.final,
-      drainedSeconds: run.drainedSeconds,
-      customersPerSecond: round(o.customers / run.drainedSeconds, 2),
-      kills: run.kills,
-      pages: {
-        job: jobPages,
-        fetchedFromShop: pages.fetched,
-        readAgain: pages.repeated,
-        inFlightAtKills: inFlight,
-        shopRequests: pages.requests,
-        shopThrottled: pages.throttled,
-      },
-      customers: tally,
-      d365: {
-        served,
-        peakConcurrency: run.stats.d365.maxConcurrent,
-        statuses: run.stats.d365.statuses,
-        responses429: run.stats.responses429,
-      },
-      live: {
-        alone,
-        before: liveSummary(before),
-        after: liveSummary(after),
-        during,
-        p99Ratio: round(during.outsideKillWindows.p99 / Math.max(1, alone.p99), 2),
-        p99RatioAll: round(during.all.p99 / Math.max(1, alone.p99), 2),
-      },
-      hostRss: rss,
-      progress: run.progress.filter((_, i) => i % 6 === 0),
-      d365Samples: run.d365.filter((_, i) => i % 6 === 0),
-    };
-    const checks = {
-      'every shop customer once in D365 (0 lost, 0 duplicated)':
-        tally.seededInD365Lost === 0 && tally.seededInD365Duplicated === 0,
-      'one request per shop customer ID': tally.requests.shopIdsOnce === o.customers,
-      'pages fetched = job pages + pages in flight at the kills': pages.fetched === jobPages + inFlight,
-      'no finished page read again': pages.repeated === inFlight,
-      'served rate ≥ 0.95 × budget (outside kill windows)': (served.outsideKillWindows ?? 0) >= 0.95 * o.rate,
-      'host RSS flat in each incarnation': rss.every((r) => r.flat !== false) && rss.some((r) => r.flat),
-      'live p99 during ≤ 1.2 × alone (outside kill windows)': result.live.p99Ratio <= 1.2,
-      '0 × 429': run.stats.responses429 === 0,
-    };
+    const loads = { before: loadBefore, atBackfillStart: loadAtStart, atBackfillEnd: loadAtEnd };
+    const m = { loads, existing, seedSeconds, before, after, run, pages, tally };
+    const { result, checks } = buildReport(o, m);
     const text = `${JSON.stringify({ ...result, checks }, null, 2)}\n`;
     if (o.out) writeFileSync(o.out, text);
-    log(
-      `result: ${JSON.stringify({ ...result, hostRss: rss.map(({ trace: _, ...r }) => r), progress: undefined, d365Samples: undefined })}`,
-    );
+    if (o.latest) writeLatest(o.latest, o.out, result, checks);
+    log(`result: ${JSON.stringify(headline(result))}`);
     log(`checks: ${JSON.stringify(checks, null, 2)}`);
   } finally {
     await stack.stop();
