@@ -141,6 +141,14 @@ export async function startAppStack(options: AppStackOptions = {}) {
       await host.kill(signal);
       host = await start(port);
     },
+    /** Kills the host and leaves it down (a bench looks at what the kill left, then `startHost`). */
+    async killHost(signal: NodeJS.Signals = 'SIGKILL') {
+      await host.kill(signal);
+    },
+    /** Starts the killed host again with the same settings, on the same port. */
+    async startHost() {
+      host = await start(host.port);
+    },
     async stop() {
       await host.stop();
       await emulator.stop();

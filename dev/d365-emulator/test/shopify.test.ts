@@ -238,6 +238,13 @@ describe('Shopify GraphQL Admin API (emulated)', () => {
       after = page.pageInfo.endCursor;
     }
     expect(emails).toEqual([0, 1, 2, 3, 4].map((i) => `page${i}@example.com`));
+    // The control API counts list pages, and a page read again (the backfill bench's resume check).
+    type Report = { apps: { customerPages: number; customerPagesRepeated: number }[] };
+    const counted = async () =>
+      (await call<Report>(emulator, 'GET', `/_emulator/shopify/shops/${SHOP}`)).body.apps[0];
+    expect(await counted()).toMatchObject({ customerPages: 3, customerPagesRepeated: 0 });
+    await client().request(query, { variables: { after } });
+    expect(await counted()).toMatchObject({ customerPages: 4, customerPagesRepeated: 1 });
     const unbounded = await client().request(`{ customers { nodes { id } } }`);
     expect(unbounded.errors?.graphQLErrors?.[0]?.message).toBe('you must provide one of first or last');
   });

@@ -264,6 +264,22 @@ function tagsAdd(args: { id: string; tags: string[] }, ctx: ResolverContext) {
   return { userErrors: [] };
 }
 
+/**
+ * A `customers` page read (the bench's check that a backfill resumed after a kill without reading a
+ * finished page again): counted, and counted again when the same page was answered before.
+ */
+function countCustomerPage(
+  app: ResolverContext['app'],
+  args: PageArgs & { query?: string; sortKey?: string; reverse?: boolean },
+): void {
+  const key = [args.after, args.before, args.first, args.last, args.query, args.sortKey, args.reverse]
+    .map((part) => String(part ?? ''))
+    .join('|');
+  app.stats.customerPages += 1;
+  if (app.customerPagesServed.has(key)) app.stats.customerPagesRepeated += 1;
+  else app.customerPagesServed.add(key);
+}
+
 /** The root value for `graphql.execute`: queries and mutations of the subset. */
 export function rootValue(ctx: ResolverContext) {
   return {
@@ -279,6 +295,7 @@ export function rootValue(ctx: ResolverContext) {
     },
     customers: (args: PageArgs & { query?: string; sortKey?: string; reverse?: boolean }) => {
       requireScope(ctx, 'read_customers', 'customers');
+      if (!ctx.bulk) countCustomerPage(ctx.app, args);
       const sortKey = SORTS[args.sortKey ?? 'ID'] ?? SORTS.ID!;
       const all = [...ctx.shop.customers.values()]
         .filter((c) => matchesQuery(c, args.query))

@@ -61,7 +61,18 @@ export interface ShopifyApp {
   revoked: boolean;
   bucket: LeakyBucket;
   webhooks: WebhookSubscription[];
-  stats: { requests: number; throttled: number; pointsSpent: number; lowestAvailable: number };
+  stats: {
+    requests: number;
+    throttled: number;
+    pointsSpent: number;
+    lowestAvailable: number;
+    /** `customers` list pages answered (outside bulk operations): a backfill's page reads. */
+    customerPages: number;
+    /** Of those, pages answered before (same `after`, `first`, `query`, sort): a page read again. */
+    customerPagesRepeated: number;
+  };
+  /** The `customers` pages answered, by `after|first|query|sortKey|reverse` (repeats are counted). */
+  customerPagesServed: Set<string>;
   /** The app's bulk operations on this shop, oldest first (shopify-bulk.ts). */
   bulkOperations: BulkOperationRecord[];
 }
@@ -188,7 +199,15 @@ export function createShop(domain: string, input: unknown): ShopifyShop {
       revoked: false,
       bucket: { ...createBucket(limits.maximumAvailable, limits.restoreRate), available: startsWith },
       webhooks: app.webhooks,
-      stats: { requests: 0, throttled: 0, pointsSpent: 0, lowestAvailable: limits.maximumAvailable },
+      stats: {
+        requests: 0,
+        throttled: 0,
+        pointsSpent: 0,
+        lowestAvailable: limits.maximumAvailable,
+        customerPages: 0,
+        customerPagesRepeated: 0,
+      },
+      customerPagesServed: new Set(),
       bulkOperations: [],
     }),
   );
