@@ -54,6 +54,11 @@ export function countsRows(r: Results): Section[] {
       target: `≤ ${COUNT_TARGETS.cpuOverBaseline}× bare`,
     },
     {
+      measure: '  the same per storage call (host: its calls, polls included; bare intake: its own)',
+      ours: `${n(c.cpu.perStorageCall?.hostMs, 2)} ms (${n(c.cpu.perStorageCall?.hostCalls, 1)} calls)`,
+      baseline: `${n(c.cpu.perStorageCall?.bareMs, 2)} ms (${n(c.cpu.perStorageCall?.bareCalls, 1)} calls)`,
+    },
+    {
       measure: `Prefer: wait (link) with ${c.latencyModel.delayMs} ms a storage call: p50 / p99`,
       ours: `${n(c.latencyModel.latency.p50)} / ${n(c.latencyModel.latency.p99)} ms`,
       baseline: `${n(c.latencyModel.d365Ms)} ms D365`,

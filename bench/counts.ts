@@ -50,6 +50,17 @@ export interface CountsResult {
     naiveProxyMsPerCustomer: number | null;
     bareBaselineMsPerCustomer: number | null;
     hostOverBaseline: number | null;
+    /**
+     * The same CPU per storage call (issue 33's meaningful figure beside the target): the host's per
+     * customer over its storage calls per customer (the `create` run's, queue polls included), the
+     * bare intake's over its own, counted through the same proxy (2: the record, the message).
+     */
+    perStorageCall: {
+      hostCalls: number;
+      hostMs: number | null;
+      bareCalls: number | null;
+      bareMs: number | null;
+    };
   };
   /** With `--counts-cpu-profile 1`: where a profiled host's CPU went over one more create cost run. */
   cpuProfile?: CountsCpuProfile;
@@ -156,6 +167,21 @@ async function updateCost(
   });
 }
 
+function perStorageCall(
+  hostMs: number | null,
+  hostCalls: number,
+  bareMs: number | null,
+  bareCalls: number,
+): CountsResult['cpu']['perStorageCall'] {
+  const round = (v: number): number => Math.round(v * 100) / 100;
+  return {
+    hostCalls,
+    hostMs: hostMs !== null && hostCalls > 0 ? round(hostMs / hostCalls) : null,
+    bareCalls: round(bareCalls),
+    bareMs: bareMs !== null && bareCalls > 0 ? round(bareMs / bareCalls) : null,
+  };
+}
+
 export async function runCounts(
   options: BenchOptions,
   emulator: BenchEmulator,
@@ -186,13 +212,18 @@ export async function runCounts(
     });
     started.push(naive);
     const naiveCpu = await serverCpuPerCustomer(naive, options.countsCustomers, newTag());
+    // Through the counting proxy, like our hosts: its calls are counted, on the same kind of path.
     const bare = await startServerScript('baseline-server', {
-      BENCH_STORAGE: azurite.connectionString,
+      BENCH_STORAGE: counter.connectionString,
       BENCH_TABLE: `countsbase${newTag()}`,
       BENCH_QUEUE: `counts-base-${newTag()}`,
     });
     started.push(bare);
+    counter.reset();
     const bareCpu = await serverCpuPerCustomer(bare, options.countsCustomers, newTag());
+    const bareCounts = counter.counts();
+    // The other hosts' listeners poll their own queues meanwhile; the bare intake never polls.
+    const bareCalls = bareCounts.total - (bareCounts.byOperation['queue GetMessages'] ?? 0);
 
     let cpuProfile: CountsCpuProfile | undefined;
     if (options.countsCpuProfile > 0) {
@@ -233,6 +264,12 @@ export async function runCounts(
           hostCpu !== null && bareCpu.msPerCustomer
             ? Math.round((hostCpu / bareCpu.msPerCustomer) * 100) / 100
             : null,
+        perStorageCall: perStorageCall(
+          hostCpu,
+          create.cost.storage,
+          bareCpu.msPerCustomer,
+          bareCalls / options.countsCustomers,
+        ),
       },
       ...(cpuProfile ? { cpuProfile } : {}),
       latencyModel: {

@@ -73,6 +73,7 @@ export function groupOf(area: string): string {
   if (area === 'zod') return 'zod';
   if (
     area === 'undici' ||
+    area.startsWith('wasm://') || // undici's HTTP parser (llhttp), node's only WebAssembly
     /^node:(_?http|net|tls|stream|undici|webstreams|dns|url|buffer|events|event_target|timers|abort_controller|encoding|freelist)/.test(
       area,
     )

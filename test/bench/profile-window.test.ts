@@ -71,5 +71,6 @@ describe('areas and groups', () => {
     expect(groupOf('fast-xml-parser')).toBe('Azure SDK: XML');
     expect(groupOf('node:_http_client')).toBe('HTTP, sockets, streams (node, undici)');
     expect(groupOf('zod')).toBe('zod');
+    expect(groupOf('wasm://wasm/0002f80e')).toBe('HTTP, sockets, streams (node, undici)');
   });
 });
