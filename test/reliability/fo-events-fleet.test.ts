@@ -5,9 +5,9 @@ import { emulatorVault } from '../../dev/local-stack/emulator-clients';
 
 /**
  * D365 changes to the shop on a fleet (issue 29): three hosts on one storage account take F&O data
- * events and write them to the shop. An operator changes the names of all N linked customers in D365;
- * F&O repeats some events (`duplicate`), delivers them late and out of order (`delayMs`) and never
- * sends some (`drop`). Every customer whose event came is written to the shop once (0 double
+ * events and write them to the shop. An operator changes the names and the primary address of all N
+ * linked customers in D365; F&O repeats some events (`duplicate`), delivers them late and out of
+ * order (`delayMs`) and never sends some (`drop`). Every customer whose event came is written to the shop once (0 double
  * writes across the fleet); the ones whose event was dropped are left stale until the safety net's
  * run (the `foSafetyNet` timer, one host per shop through its lease), which ends with shop = D365
  * for every customer and reports repairing exactly the dropped ones, each written once. Nothing is
@@ -20,13 +20,20 @@ const SOURCE = 'fo-fleet';
 const FUNCTION_KEY = 'fo-fleet-function-key-0123456789abcdef';
 const HOSTS = 3;
 const CUSTOMERS = 40;
+/** Shop writes of one customer's change: its names (customerUpdate) and its address (customerAddressCreate). */
+const WRITES_PER_CHANGE = 2;
 
 let stack: FleetStack;
 /** Every host's safety-net run lines. */
 const runLines: string[] = [];
 
 type ShopReport = {
-  customers: { id: string; first_name: string; last_name: string }[];
+  customers: {
+    id: string;
+    first_name: string;
+    last_name: string;
+    default_address: Record<string, unknown> | null;
+  }[];
   deliveries: { pending: number; value: { topic: string; cause: string; customerId: string }[] };
 };
 type D365Row = { account: string; legalEntity: string; fields: Record<string, unknown> };
@@ -193,6 +200,12 @@ it(`${CUSTOMERS} customers changed in D365 on ${HOSTS} hosts: each written once;
     await stack.emulatorApi('PATCH', `/_emulator/customers/${row.legalEntity}/${row.account}`, {
       PersonFirstName: `Changed${i}`,
       PersonLastName: `Operator${i}`,
+      // The primary address too (a multi-line F&O street): the shop's default address, made now.
+      AddressStreet: `${i + 1} Fleet St\nSuite ${i}`,
+      AddressCity: 'Seattle',
+      AddressState: 'WA',
+      AddressZipCode: '98101',
+      AddressCountryRegionId: 'USA',
     });
   const events = await until(
     'the data events',
@@ -212,10 +225,11 @@ it(`${CUSTOMERS} customers changed in D365 on ${HOSTS} hosts: each written once;
     const after = await writesPerCustomer();
     return made.map((id) => (after.get(id) ?? 0) - (before.get(id) ?? 0));
   };
-  // Before the safety net: each customer whose event came written once, the dropped ones not at all.
+  // Before the safety net: each customer whose event came written once (two Admin API writes: the
+  // names with customerUpdate, the address with customerAddressCreate), the dropped ones not at all.
   const eventWrites = await writesSince();
-  expect(eventWrites.filter((n) => n > 1)).toEqual([]);
-  expect(eventWrites.reduce((a, b) => a + b, 0)).toBe(CUSTOMERS - droppedAccounts.size);
+  expect(eventWrites.filter((n) => n > WRITES_PER_CHANGE)).toEqual([]);
+  expect(eventWrites.reduce((a, b) => a + b, 0)).toBe(WRITES_PER_CHANGE * (CUSTOMERS - droppedAccounts.size));
 
   // The test lets the safety net run: the fleet's next tick takes the shop's row.
   const held = await safetyNetRows.getEntity('fo-safety-net', SOURCE);
@@ -234,12 +248,19 @@ it(`${CUSTOMERS} customers changed in D365 on ${HOSTS} hosts: each written once;
   const byName = new Map(links.map((r) => [String(r.fields.PersonFirstName), r]));
   for (const id of made) {
     const customer = shop.get(id)!;
-    expect(byName.get(customer.first_name)?.fields.PersonLastName).toBe(customer.last_name);
+    const d365 = byName.get(customer.first_name)?.fields;
+    expect(d365?.PersonLastName).toBe(customer.last_name);
+    const [street1, street2] = String(d365?.AddressStreet).split('\n');
+    expect(customer.default_address).toMatchObject({
+      address1: street1,
+      address2: street2,
+      country_code: 'US',
+    });
   }
   expect([...shop.values()].filter((c) => c.first_name.startsWith('Changed'))).toHaveLength(CUSTOMERS);
   // Every customer written once in all (its event or the repair); the run's report counts the dropped.
   const allWrites = await writesSince();
-  expect(allWrites.filter((n) => n !== 1)).toEqual([]);
+  expect(allWrites.filter((n) => n !== WRITES_PER_CHANGE)).toEqual([]);
   const sum = (field: string) =>
     runLines.reduce((n, line) => n + Number(new RegExp(`${field}=(\\d+)`).exec(line)?.[1] ?? 0), 0);
   expect(sum('found')).toBe(droppedAccounts.size);

@@ -3,6 +3,7 @@ import { asProcessingError, transient } from '../../domain/failure';
 import { ShopAccessError } from '../../ports';
 import type { ShopPrimaryAddress } from '../../domain/fo-events/primary-address';
 import { stateNameFor } from '../../domain/state-codes';
+import { bigCommerceAddress } from '../../domain/webhooks/bigcommerce-customer';
 import type {
   ShopBudget,
   ShopCallOptions,
@@ -40,7 +41,7 @@ interface BcCustomer {
   phone?: string | null;
   date_modified?: string;
   attributes?: { attribute_id: number; attribute_value: string }[];
-  addresses?: { id: number }[];
+  addresses?: (Record<string, unknown> & { id: number })[];
 }
 
 export function bigCommerceClient(source: BigCommerceSource, options: BigCommerceClientOptions): ShopClient {
@@ -194,6 +195,8 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
     phone: c.phone || null,
     updatedAt: c.date_modified ?? '',
     account: c.attributes?.find((a) => a.attribute_id === attributeId)?.attribute_value ?? null,
+    // A listed customer's addresses (the first is the one the D365 primary address is written to).
+    ...(c.addresses && { addresses: c.addresses.map(bigCommerceAddress) }),
   });
 
   /** The account attribute's ID by its name, if the store has it (found once, then kept). */
@@ -241,7 +244,7 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
         (page.updatedBefore ? `&date_modified:max=${encodeURIComponent(page.updatedBefore)}` : '');
       const answer = await request(
         'GET',
-        `?page=${current}&limit=${limit}&include=attributes${since}`,
+        `?page=${current}&limit=${limit}&include=attributes,addresses${since}`,
         undefined,
         call,
       );

@@ -1,8 +1,10 @@
-import { isAsSent, SentDigests } from '../customer-update/sent-digests';
+import type { SentDigests } from '../customer-update/sent-digests';
+import type { ShopAddress } from '../webhooks/shop-customer';
 import {
   FieldStamps,
+  isSentValue,
+  sameAddress,
   ScalarShopField,
-  SHOP_FIELD_SOURCES,
   ShopChanges,
   ShopField,
   shopFieldsOf,
@@ -69,17 +71,20 @@ export interface SafetyNetDiff {
  * update's to carry (its webhook), never overwritten here.
  */
 export function diffShopAgainstD365(
-  shop: Partial<Record<ShopField, string | null>>,
+  shop: Partial<Record<ScalarShopField, string | null>> & { addresses?: readonly ShopAddress[] },
   d365Record: Record<string, unknown>,
   sent: SentDigests | undefined,
 ): SafetyNetDiff {
   const changes: ShopChanges = {};
   const shopSide: ShopField[] = [];
   for (const [field, value] of Object.entries(shopFieldsOf(d365Record)) as [ShopField, string][]) {
-    // The primary address is not compared (yet): the shop's default address is read by list pages only.
-    if (field === 'address') continue;
-    if (value === '' || (shop[field] ?? '').trim() === value) continue;
-    if (sent && isAsSent(sent, SHOP_FIELD_SOURCES[field as ScalarShopField], value)) shopSide.push(field);
+    if (value === '') continue;
+    if (field === 'address') {
+      // The shop's default address (the first listed), as its echo would map it back to D365;
+      // not compared when the page did not read the addresses.
+      if (shop.addresses === undefined || sameAddress(shop.addresses[0], value)) continue;
+    } else if ((shop[field] ?? '').trim() === value) continue;
+    if (sent && isSentValue(sent, field, value)) shopSide.push(field);
     else changes[field] = value;
   }
   return { changes, shopSide };

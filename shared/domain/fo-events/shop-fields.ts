@@ -7,6 +7,8 @@ import {
   toShopAddress,
 } from './primary-address';
 import { ALPHA2_TO_ALPHA3 } from '../reference-data';
+import { isAsSent, SentDigests } from '../customer-update/sent-digests';
+import { addressLists, ShopAddress } from '../webhooks/shop-customer';
 
 /**
  * Which CustomersV3 fields of a D365 change reach the shop customer (issue 29), and which of them an
@@ -139,6 +141,41 @@ export function entityValuesOf(field: ShopField, value: string): Record<string, 
     AddressCountryRegionId: ALPHA2_TO_ALPHA3.get(shop.countryAlpha2) ?? fields.AddressCountryRegionId,
     AddressLocationRoles: 'Invoice;Delivery',
   };
+}
+
+/** Whether D365's `value` of a shop field is what we last sent to D365 (every entity field it stands for). */
+export function isSentValue(digests: SentDigests, field: ShopField, value: string): boolean {
+  const values = Object.entries(entityValuesOf(field, value));
+  return values.length > 0 && values.every(([source, sent]) => isAsSent(digests, source, sent));
+}
+
+/**
+ * The shop's address (its default, or first) as the D365 primary address the shop's mapping turns it
+ * into (shop-customer.ts `addressLists`), compared with D365's own in that same form (`entityValuesOf`):
+ * the same when the shop's echo of it would change nothing. Empty: the shop has no usable address.
+ */
+export function shopAddressAsD365(address: ShopAddress | undefined): Record<string, string> {
+  const mapped = address
+    ? (addressLists([address]).BillingAddress as Record<string, string>[] | undefined)
+    : undefined;
+  const first = mapped?.[0];
+  if (!first) return {};
+  return {
+    AddressStreet: first.Street ?? '',
+    AddressCity: first.City ?? '',
+    AddressState: first.State ?? '',
+    AddressZipCode: first.PostalCode ?? '',
+    AddressCountryRegionId: first.CountryCode ?? '',
+  };
+}
+
+/** Whether the shop's address is D365's address `value` (shopFieldsOf), as the echo would map it. */
+export function sameAddress(address: ShopAddress | undefined, value: string): boolean {
+  const d365 = entityValuesOf('address', value);
+  const shop = shopAddressAsD365(address);
+  return (
+    Object.keys(shop).length > 0 && PRIMARY_ADDRESS_SOURCES.every((source) => shop[source] === d365[source])
+  );
 }
 
 export interface ShopUpdatePlan {

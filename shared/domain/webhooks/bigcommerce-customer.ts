@@ -54,24 +54,29 @@ interface BigCommerceAddress {
   phone?: unknown;
 }
 
+/** A V3 customer address as the shop address the mapping reads (the state as its D365 ID). */
+export function bigCommerceAddress(a: Record<string, unknown>): ShopAddress {
+  return {
+    street1: (a as BigCommerceAddress).address1,
+    street2: (a as BigCommerceAddress).address2,
+    city: (a as BigCommerceAddress).city,
+    // BigCommerce gives the state's name (e.g. "Texas"); D365's State field is the state's ID
+    // (`TX`): a US or Canadian name becomes its ID; one that is not left out, not failing the customer.
+    state:
+      typeof a.state_or_province === 'string'
+        ? stateIdFor(typeof a.country_code === 'string' ? a.country_code : '', a.state_or_province)
+        : undefined,
+    postalCode: (a as BigCommerceAddress).postal_code,
+    countryAlpha2: (a as BigCommerceAddress).country_code,
+    phone: (a as BigCommerceAddress).phone,
+  };
+}
+
 export function mapBigCommerceCustomer(customer: unknown, defaults: ShopDefaults): ShopMapping {
   if (!isObject(customer)) return { ok: false, reasons: ['the store returned no customer object'] };
   const addresses = (Array.isArray(customer.addresses) ? customer.addresses : [])
     .filter(isObject)
-    .map((a): ShopAddress => ({
-      street1: (a as BigCommerceAddress).address1,
-      street2: (a as BigCommerceAddress).address2,
-      city: (a as BigCommerceAddress).city,
-      // BigCommerce gives the state's name (e.g. "Texas"); D365's State field is the state's ID
-      // (`TX`): a US or Canadian name becomes its ID; one that is not left out, not failing the customer.
-      state:
-        typeof a.state_or_province === 'string'
-          ? stateIdFor(typeof a.country_code === 'string' ? a.country_code : '', a.state_or_province)
-          : undefined,
-      postalCode: (a as BigCommerceAddress).postal_code,
-      countryAlpha2: (a as BigCommerceAddress).country_code,
-      phone: (a as BigCommerceAddress).phone,
-    }));
+    .map(bigCommerceAddress);
   return contractBody(
     {
       firstName: customer.first_name,

@@ -246,4 +246,68 @@ describe('applyToShop', () => {
     expect(updates).toEqual([{ firstName: 'Jo' }]);
     expect(isAsSent(parseDigests(link.sentDigests)!, 'PersonFirstName', 'Jo')).toBe(true);
   });
+
+  it("writes the address in the shop's form, the echo's digests already recorded when the shop is called", async () => {
+    const { deps } = setup();
+    let link = {
+      source: 'shop-a',
+      sourceCustomerId: '42',
+      legalEntity: 'USRT',
+      customerAccount: 'US-000001',
+      createCorrelationId: 'c',
+      createdAt: '',
+      fieldStamps: '{}',
+      etag: '1',
+      sentDigests: serialiseDigests(digestFields({ PersonFirstName: 'Jane' }, undefined)),
+    } as CustomerLink;
+    deps.links = {
+      get: async () => link,
+      save: async (current, changes) =>
+        (link = { ...current, ...changes, etag: String(Number(current.etag) + 1) }),
+    };
+    // The shop's echo can be handled before its call returns: what it finds in the link then counts.
+    const atCall: boolean[] = [];
+    const sent: unknown[] = [];
+    const client = deps.shopClients.forSource('shop-a', 'read')!;
+    client.updateCustomer = async (_id, changes) => {
+      sent.push(changes);
+      const digests = parseDigests(link.sentDigests)!;
+      atCall.push(
+        isAsSent(digests, 'AddressStreet', '500 Pine St, Suite 2') &&
+          isAsSent(digests, 'AddressLocationRoles', 'Invoice;Delivery') &&
+          isAsSent(digests, 'AddressCountryRegionId', 'USA'),
+      );
+      return { kind: 'written', changed: true };
+    };
+    const event = {
+      ...message(30, 'Jane'),
+      record: {
+        PersonFirstName: 'Jane',
+        AddressStreet: '500 Pine St\nSuite 2',
+        AddressCity: 'Seattle',
+        AddressState: 'WA',
+        AddressZipCode: '98101',
+        AddressCountryRegionId: 'usa',
+      },
+    };
+    expect(await applyToShop(event, deps)).toEqual({ kind: 'applied', fields: ['address'] });
+    expect(sent).toEqual([
+      {
+        address: {
+          street1: '500 Pine St',
+          street2: 'Suite 2',
+          city: 'Seattle',
+          state: 'WA',
+          postalCode: '98101',
+          countryAlpha2: 'US',
+        },
+      },
+    ]);
+    expect(atCall).toEqual([true]);
+    // The same address again (a later event): nothing written.
+    expect(await applyToShop({ ...event, eventId: 'e-31', controlNumber: 31 }, deps)).toEqual({
+      kind: 'unchanged',
+    });
+    expect(sent).toHaveLength(1);
+  });
 });

@@ -1,10 +1,5 @@
-import {
-  isAsSent,
-  parseDigests,
-  serialiseDigests,
-  withSent,
-} from '../../domain/customer-update/sent-digests';
-import { entityValuesOf, ShopChanges, ShopField } from '../../domain/fo-events/shop-fields';
+import { parseDigests, serialiseDigests, withSent } from '../../domain/customer-update/sent-digests';
+import { entityValuesOf, isSentValue, ShopChanges, ShopField } from '../../domain/fo-events/shop-fields';
 import { CustomerLinks, StatusConflictError } from '../../ports';
 
 /**
@@ -29,10 +24,7 @@ export async function fieldsWeSent(
   const digests = parseDigests(link?.sentDigests);
   if (!digests) return [];
   return (Object.entries(changes) as [ShopField, string][])
-    .filter(([field, value]) => {
-      const values = Object.entries(entityValuesOf(field, value));
-      return values.length > 0 && values.every(([source, sent]) => isAsSent(digests, source, sent));
-    })
+    .filter(([field, value]) => isSentValue(digests, field, value))
     .map(([field]) => field);
 }
 

@@ -16,6 +16,7 @@ import {
   isAsSent,
   parseDigests,
   serialiseDigests,
+  withSent,
 } from '../../domain/customer-update/sent-digests';
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
 import { memoryWatermarks } from '../../../test/support/memory-watermarks';
@@ -99,9 +100,11 @@ async function setup(count: number, settings: Partial<SafetyNetSettings> = {}) {
         ...(to < shop.length && { nextCursor: String(to) }),
       };
     },
-    updateCustomer: async (id, changes) => {
-      writes.push({ id, changes });
+    updateCustomer: async (id, { address, ...changes }) => {
+      writes.push({ id, changes: { ...changes, ...(address && { address }) } });
       Object.assign(byId(id)!, changes);
+      // The default address (first) replaced, as the Shopify client's customerAddressUpdate does.
+      if (address) byId(id)!.addresses = [address, ...(byId(id)!.addresses ?? []).slice(1)];
       return { kind: 'written', changed: true };
     },
     writeAccount: async () => ({ kind: 'written', changed: true }),
@@ -228,6 +231,57 @@ describe('runSafetyNet (F&O safety net, issue 29)', () => {
     const [again] = await runSafetyNet(t.deps('run-2'));
     expect(again).toMatchObject({ kind: 'ran', counts: { listed: 5, same: 5, repaired: 0 } });
     expect(t.writes).toHaveLength(2);
+  });
+
+  it("compares and repairs the primary address: the shop's default address as its echo maps it back", async () => {
+    const t = await setup(4);
+    const pine = {
+      AddressStreet: '500 Pine St\nSuite 2',
+      AddressCity: 'Seattle',
+      AddressState: 'WA',
+      AddressZipCode: '98101',
+      AddressCountryRegionId: 'USA',
+    };
+    const pineInShop = {
+      street1: '500 Pine St',
+      street2: 'Suite 2',
+      city: 'Seattle',
+      state: 'WA',
+      postalCode: '98101',
+      countryAlpha2: 'US',
+    };
+    // 1: D365 has an address the shop lacks (its event dropped); 2: the same address on both sides
+    // (F&O's two street lines are the shop's address1 + address2); 3: the shop moved after we sent
+    // D365 its address (the shop's webhook carries that); 4: a page without addresses is not compared.
+    for (const i of [1, 2, 3, 4]) Object.assign(t.d365.get(account(i))!, pine);
+    t.byId('9001')!.addresses = [];
+    t.byId('9002')!.addresses = [pineInShop, { street1: '1 Other Rd', countryAlpha2: 'US' }];
+    t.byId('9003')!.addresses = [{ ...pineInShop, city: 'Tacoma' }];
+    const link = await t.links.get({ kind: 'account', legalEntity: 'USRT', customerAccount: account(3) });
+    await t.links.save(link!, {
+      sentDigests: serialiseDigests(
+        withSent(parseDigests(link!.sentDigests)!, {
+          ...pine,
+          AddressStreet: '500 Pine St, Suite 2',
+          AddressLocationRoles: 'Invoice;Delivery',
+        }),
+      ),
+    });
+    const [result] = await runSafetyNet(t.deps());
+    expect(result).toMatchObject({
+      counts: { linked: 4, same: 2, shopSide: 1, repaired: 1, fieldsRepaired: 1, byField: { address: 1 } },
+    });
+    expect(t.writes).toEqual([{ id: '9001', changes: { address: pineInShop } }]);
+    // Its echo would PATCH nothing: the link holds the address as the shop's mapping turns it back.
+    const repaired = await t.links.get({ kind: 'account', legalEntity: 'USRT', customerAccount: account(1) });
+    const digests = parseDigests(repaired?.sentDigests)!;
+    expect(isAsSent(digests, 'AddressStreet', '500 Pine St, Suite 2')).toBe(true);
+    expect(isAsSent(digests, 'AddressLocationRoles', 'Invoice;Delivery')).toBe(true);
+    // The next run finds the shop's default address = D365's: nothing written again.
+    t.advance(301);
+    const [again] = await runSafetyNet(t.deps('run-2'));
+    expect(again).toMatchObject({ counts: { same: 3, shopSide: 1, repaired: 0 } });
+    expect(t.writes).toHaveLength(1);
   });
 
   it('leaves a field whose D365 value is the one we sent from the shop (the shop changed since)', async () => {
