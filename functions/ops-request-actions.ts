@@ -1,6 +1,6 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { getConfig } from '../shared/config/config';
-import { appServices } from '../shared/composition';
+import { appServices, operatorActionDeps } from '../shared/composition';
 import { invocationLog } from '../shared/adapters/invocation-log';
 import { operatorAuthLevel } from '../shared/http/operator-auth';
 import {
@@ -23,19 +23,9 @@ import {
 const handle =
   (action: Action) =>
   (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { config, statusStore, queue, auditLog, telemetry, callbacks } = appServices();
-    const deps = {
-      statusStore,
-      queue,
-      audit: auditLog,
-      log: invocationLog(context),
-      defaultCustomerGroup: config.d365.defaultCustomerGroup,
-      // A review's link ends the request as the worker does: its callback and telemetry (issue 32).
-      telemetry,
-      callbackOutbox: callbacks.outbox,
-      target: config.d365.target,
-    };
-    return runOperatorAction(request, config.callers, deps, action);
+    const services = appServices();
+    const deps = operatorActionDeps(services, invocationLog(context));
+    return runOperatorAction(request, services.config.callers, deps, action);
   };
 
 app.http('opsRequestPayload', {

@@ -7,6 +7,7 @@ export type { AppServices } from './composition/app-services';
 export { appServices, createAppServices } from './composition/create-services';
 export {
   acceptDeps,
+  operatorActionDeps,
   reconcileDeps,
   workerDeps,
   writeBackDeps,

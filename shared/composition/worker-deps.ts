@@ -11,6 +11,7 @@ import type { AcceptDeps } from '../use-cases/accept-customer';
 import type { WorkerDeps } from '../use-cases/worker/deps';
 import type { WriteBackDeps } from '../use-cases/worker/write-back';
 import type { ReconcileDeps } from '../use-cases/reconcile';
+import type { ReviewDeps } from '../use-cases/operations/act-on-review';
 import type { Log } from '../ports';
 import type { AppServices } from './app-services';
 
@@ -109,5 +110,23 @@ export function reconcileDeps(services: AppServices, log: Log): ReconcileDeps {
     callbackOutbox: services.callbacks.outbox,
     queueDepths: services.queueDepths,
     writeBackQueue: services.writeBackQueue,
+  };
+}
+
+/** What the operator actions on one request need (issue 31; a review's link as the worker's, issue 32). */
+export function operatorActionDeps(services: AppServices, log: Log): ReviewDeps {
+  const { config } = services;
+  return {
+    statusStore: services.statusStore,
+    queue: services.queue,
+    audit: services.auditLog,
+    log,
+    defaultCustomerGroup: config.d365.defaultCustomerGroup,
+    // A review's link ends the request as the worker does: the customer link, its callback and telemetry.
+    telemetry: services.telemetry,
+    callbackOutbox: services.callbacks.outbox,
+    target: config.d365.target,
+    links: services.links,
+    toD365Fields: (request) => ({ ...mapToCustomersV3(request).body }),
   };
 }

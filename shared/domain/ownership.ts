@@ -88,6 +88,16 @@ export function linkVerificationFor(
 }
 
 /**
+ * The link an operator's review decision makes (issue 32, `POST /api/ops/requests/{id}/link`): the
+ * operator looked at the candidates and confirmed which customer the request is, which is what
+ * verifying a pending link does (`POST /api/customers/links/verify`); so a link that would be
+ * `pending` for an unverified caller is `verified`, and a caller's own stays its own.
+ */
+export function linkVerificationByOperator(identity: Identity | undefined): LinkVerification | undefined {
+  return linkVerificationFor('linked', identity) === 'pending' ? 'verified' : undefined;
+}
+
+/**
  * The identity a create's link stands on once the lookup said how it matched (issue 32): a shop's
  * verification is of an e-mail (Shopify's `verified_email`), which proves nothing about a phone, so a
  * shop's customer linked by name and phone is unverified (its link pending) until an operator verifies

@@ -180,7 +180,7 @@ export function operatorActionPaths(): Record<string, Json> {
       post: action(
         'opsLinkRequest',
         'Link a needs-review create to one of its candidates',
-        'Issue 32: a `needs_review` create with candidate accounts (`review.candidates`: a possible duplicate, or several exact matches) is the customer of the candidate the operator names. The request ends `succeeded`, outcome `linked`, with that account (its callback and telemetry as for the worker’s link; `reviewDecision: linked`; resolved by the operator). Only one of the candidates: another account is a 400 at `/customerAccount`.',
+        'Issue 32: a `needs_review` create with candidate accounts (`review.candidates`: a possible duplicate, or several exact matches) is the customer of the candidate the operator names. The request ends `succeeded`, outcome `linked`, with that account (the customer link, its callback and telemetry as for the worker’s link: the caller’s later updates of that customer reach the account; `reviewDecision: linked`; resolved by the operator). Only one of the candidates: another account is a 400 at `/customerAccount`.',
         {
           '200': json('Linked.', 'OperatorRequest', {
             ...REVIEWED_EXAMPLE,

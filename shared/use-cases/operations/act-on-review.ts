@@ -1,8 +1,10 @@
 import type { AuditActor } from '../../domain/operations/audit';
+import { linkVerificationByOperator } from '../../domain/ownership';
 import { candidatesOf, mayCreateNew, mayLink, ReviewDecision } from '../../domain/operations/review';
 import { StatusRecord } from '../../domain/status';
 import { StatusConflictError, Telemetry } from '../../ports';
 import { clock } from '../clock';
+import { completeCreateLink, CreateLinkDeps } from '../create-link';
 import { requeueFailed } from '../replay-request';
 import type { EndingDeps } from '../worker/endings';
 import { recordSucceeded } from '../worker/endings';
@@ -14,13 +16,19 @@ import type { ActDeps, Refusal } from './act-on-request';
  * (`CustomerReviewed`, outcome the decision; never the values):
  *
  * - `linkToCandidate`: the request ends `succeeded`, outcome `linked`, with the chosen candidate's
- *   account (one of `existingAccounts` only), as the worker ends a link (the callback, the
- *   `CustomerSucceeded` event); it is marked resolved by the operator.
+ *   account (one of `existingAccounts` only), as the worker ends a link: the customer link written
+ *   first (create-link.ts: the caller's later updates find the account by it; verified, since the
+ *   operator confirmed it), then the callback and the `CustomerSucceeded` event; it is marked
+ *   resolved by the operator.
  * - `createNewCustomer`: a possible duplicate is queued again with `reviewDecision: create_new`; the
  *   worker then skips the possible-duplicate check (an exact match by e-mail, or by name and phone,
  *   still links: the operator's decision is about the candidates it saw, not a licence to duplicate).
  */
-export interface ReviewDeps extends ActDeps, Pick<EndingDeps, 'callbackOutbox' | 'target'> {
+export interface ReviewDeps
+  extends
+    ActDeps,
+    Pick<EndingDeps, 'callbackOutbox' | 'target'>,
+    Pick<CreateLinkDeps, 'links' | 'toD365Fields'> {
   telemetry: Telemetry;
 }
 
@@ -74,6 +82,9 @@ export async function linkToCandidate(
   if (account === undefined) return { kind: 'not-a-candidate' };
   const at = clock(deps).toISOString();
   try {
+    // The link before the record says `succeeded`, as the worker does: an update never finds a
+    // finished create without its link. Idempotent: a decision retried after a failure writes it once.
+    await completeCreateLink(record, account, linkVerificationByOperator(record.identity), deps);
     await recordSucceeded(
       record,
       {

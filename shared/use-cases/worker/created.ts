@@ -1,17 +1,12 @@
-import { parseCustomerRequest } from '../../domain/customer-contract';
-import { emailKeyField } from '../../domain/customer-identity';
-import { serialiseDigests } from '../../domain/customer-update';
-import { sourceCustomerDigest } from '../../domain/webhooks/source-digest';
 import { identityAfterMatch, linkVerificationFor } from '../../domain/ownership';
 import type { MatchedOn } from '../../domain/recovery-match';
 import type { Outcome } from '../../domain/status';
 import type { GateSlot } from '../../ports';
-import { clock } from '../clock';
+import { completeCreateLink } from '../create-link';
 import { landContactPerson } from '../land-contact-person';
 import { landFurtherAddresses } from '../land-further-addresses';
 import { Claimed, ProcessResult, WorkerDeps } from './deps';
 import { recordSucceeded } from './endings';
-import { createdDigests } from './update-plan';
 import { pendingWriteBack, queueWriteBack, wantsWriteBack } from './write-back';
 
 /** What the lookup or the create found out about the customer, kept on the record. */
@@ -68,9 +63,7 @@ export async function finishCreate(
 
 /**
  * Links the caller's customer to its account (before the record says `succeeded`, so an update
- * never finds a finished create without its link). The source is the webhook source or the
- * caller (`api` with function keys); later updates compare with digests of what the create sent
- * and the link keeps no copy of the customer (issue 27).
+ * never finds a finished create without its link): create-link.ts, under the ownership policy.
  */
 async function linkCreated(
   work: Claimed,
@@ -78,34 +71,6 @@ async function linkCreated(
   outcome: Outcome,
   deps: WorkerDeps,
 ): Promise<void> {
-  const { record } = work;
-  if (!deps.links || record.kind !== undefined || record.payload === undefined) return;
-  const verification = linkVerificationFor(outcome, record.identity); // the ownership policy
-  const parsed = parseCustomerRequest(JSON.parse(record.payload), {
-    defaultCustomerGroup: deps.defaultCustomerGroup,
-  });
-  if (!parsed.ok) return;
-  const request = parsed.value;
-  const digests = deps.toD365Fields
-    ? serialiseDigests(createdDigests(request, deps.toD365Fields))
-    : undefined;
-  await deps.links.complete(
-    {
-      source: record.source ?? record.caller ?? 'api',
-      ...(record.sourceCustomerId !== undefined && { sourceCustomerId: record.sourceCustomerId }),
-      legalEntity: record.legalEntity,
-      customerAccount,
-      createCorrelationId: record.correlationId,
-      createdAt: record.createdAt,
-      ...(digests !== undefined && { sentDigests: digests }),
-      ...emailKeyField(request.Customer.EmailAddress),
-      ...(verification !== undefined && { verification }),
-      fieldStamps: '{}',
-      ...(record.sourceCustomerId !== undefined &&
-        record.source !== undefined && {
-          sourceDigest: sourceCustomerDigest(record.source, record.sourceCustomerId, request),
-        }),
-    },
-    clock(deps).toISOString(),
-  );
+  const verification = linkVerificationFor(outcome, work.record.identity); // the ownership policy
+  await completeCreateLink(work.record, customerAccount, verification, deps);
 }
