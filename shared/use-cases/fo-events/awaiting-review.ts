@@ -1,5 +1,6 @@
 import { parseUpdateRequest } from '../../domain/customer-update/update-request';
-import { SHOP_FIELD_SOURCES, ShopField } from '../../domain/fo-events/shop-fields';
+import { PRIMARY_ADDRESS_SOURCES } from '../../domain/fo-events/primary-address';
+import { SHOP_FIELD_SOURCES, ScalarShopField, ShopField } from '../../domain/fo-events/shop-fields';
 import type { StatusStore } from '../../ports';
 
 /**
@@ -32,6 +33,11 @@ export function fieldsAwaitingReview(
       });
     if (members.length === 0) return [];
     const entity = new Set(fieldsOf(members));
-    return (Object.keys(SHOP_FIELD_SOURCES) as ShopField[]).filter((f) => entity.has(SHOP_FIELD_SOURCES[f]));
+    const scalars = (Object.keys(SHOP_FIELD_SOURCES) as ScalarShopField[]).filter((f) =>
+      entity.has(SHOP_FIELD_SOURCES[f]),
+    );
+    // The primary address is one shop field: any of its D365 fields under review holds all of it.
+    const address = PRIMARY_ADDRESS_SOURCES.some((source) => entity.has(source));
+    return [...scalars, ...(address ? (['address'] as const) : [])];
   };
 }

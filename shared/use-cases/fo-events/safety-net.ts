@@ -199,7 +199,8 @@ async function checkCustomer(
         customerAccount,
         source: source.name,
         sourceCustomerId: customer.id,
-        record: recordOf(diff.changes),
+        // Only the fields left after those under review.
+        record: recordOf(Object.fromEntries(fields.map((field) => [field, diff.changes[field]]))),
         receivedAt: clock(deps).toISOString(),
       },
       deps.apply,
