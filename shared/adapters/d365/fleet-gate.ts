@@ -295,6 +295,11 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     },
 
     pausedUntil: () => knownPause,
+
+    takeAtOnce() {
+      const kept = unpark(true);
+      return kept && slotFor(kept);
+    },
   };
 
   function slotFor(row: Owned): GateSlot {
