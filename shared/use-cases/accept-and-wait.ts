@@ -37,6 +37,9 @@ export type AcceptAndWaitResult =
       waitedSeconds: number;
     };
 
+/** How long the held-back message's delete waits for the answer to have gone out. */
+const AFTER_ANSWER_MS = 100;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -98,14 +101,16 @@ function keepingReceipt(queue: CustomerQueue, held: { receipt?: QueuedReceipt })
 /**
  * A request that ended while its message was held back: the message is deleted by the receipt its
  * put gave, not delivered when the wait is over only to be read, found ended and deleted (issue 33:
- * a `GetEntity` and an execution less a `Prefer: wait` customer). The delete starts beside the
+ * a `GetEntity` and an execution less a `Prefer: wait` customer). The delete starts just after the
  * answer; one that fails (storage, or a worker already holding the message) changes nothing: the
  * message is delivered and deleted as before.
  */
 function discardHeldBack(deps: AcceptAndWaitDeps, receipt: QueuedReceipt | undefined, correlationId: string) {
   const { discard } = deps.accept.queue;
   if (!receipt || !discard) return;
-  discard(receipt).catch(() => deps.accept.log.info('customer.held_back_message_kept', { correlationId }));
+  const kept = () => deps.accept.log.info('customer.held_back_message_kept', { correlationId });
+  // After the answer has gone out: the caller never waits for it (nor does its chain of round trips).
+  setTimeout(() => void discard(receipt).catch(kept), AFTER_ANSWER_MS).unref();
 }
 
 /**
