@@ -26,6 +26,8 @@ export interface D365Gate {
    * next acquire), or undefined: then `acquire` as usual. Never waits, never reads or writes.
    */
   takeAtOnce?(): GateSlot | undefined;
+  /** The instance is shutting down: rows kept for a next acquire go back to the fleet now. */
+  close?(): Promise<void>;
 }
 
 /**

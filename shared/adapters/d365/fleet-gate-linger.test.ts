@@ -40,6 +40,22 @@ describe('the fleet gate keeps a released row a moment for the next acquire', ()
     expect(partition.rows.get(taken.rowKey)).toMatchObject({ holder: '', until: 0 });
   });
 
+  it('gives kept rows back at once when the instance shuts down (close), and keeps none after', async () => {
+    const partition = memoryPartition();
+    const a = partition.instance();
+    const gate = fleetGateOn(a.port, { ...options, lingerMs: 60_000, instanceId: 'a' });
+    const slot = await held(gate);
+    const rowKey = [...partition.rows.values()].find((row) => row.holder === 'a')!.rowKey;
+    await slot.release();
+    expect(partition.rows.get(rowKey)).toMatchObject({ holder: 'a' }); // kept
+    await gate.close!();
+    expect(partition.rows.get(rowKey)).toMatchObject({ holder: '', until: 0 });
+    const again = await held(gate);
+    const writes = a.calls.write;
+    await again.release();
+    expect(a.calls.write).toBe(writes + 1); // given back, not kept
+  });
+
   it('without lingerMs gives a row nobody waits for back at once', async () => {
     const partition = memoryPartition();
     const a = partition.instance();

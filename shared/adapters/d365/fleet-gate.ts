@@ -66,6 +66,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   /** Rows released with no local waiter, kept `lingerMs` for the next acquire (each with its give-back timer). */
   const parked = new Map<Owned, NodeJS.Timeout>();
   let readAt = 0;
+  let closed = false;
   let polling = false;
   let wake: (() => void) | undefined;
 
@@ -116,7 +117,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   /** Keeps a released row for the next local acquire, `lingerMs` at most, when the fleet's rules allow it. */
   const park = (row: Owned): boolean => {
     const lingerMs = options.lingerMs ?? 0;
-    if (lingerMs <= 0 || row.lost || knownPause > now() || othersWanting.size > 0) return false;
+    if (closed || lingerMs <= 0 || row.lost || knownPause > now() || othersWanting.size > 0) return false;
     if (row.until - now() < lingerMs + options.callTimeoutMs) return false;
     const timer = setTimeout(() => {
       if (parked.delete(row)) giveBack(row).catch(() => undefined); // else its lease frees it
@@ -299,6 +300,12 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     takeAtOnce() {
       const kept = unpark(true);
       return kept && slotFor(kept);
+    },
+
+    async close() {
+      closed = true;
+      const rows = [...parked.keys()].map((row) => (clearTimeout(parked.get(row)), parked.delete(row), row));
+      await Promise.all(rows.map((row) => giveBack(row).catch(() => undefined)));
     },
   };
 
