@@ -43,7 +43,7 @@ describe('the fleet gate keeps a released row a moment for the next acquire', ()
   it('gives kept rows back at once when the instance shuts down (close), and keeps none after', async () => {
     const partition = memoryPartition();
     const a = partition.instance();
-    const gate = fleetGateOn(a.port, { ...options, lingerMs: 60_000, instanceId: 'a' });
+    const gate = fleetGateOn(a.port, { ...options, lingerMs: 3_000, instanceId: 'a' });
     const slot = await held(gate);
     const rowKey = [...partition.rows.values()].find((row) => row.holder === 'a')!.rowKey;
     await slot.release();
