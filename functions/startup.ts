@@ -44,6 +44,12 @@ function readCorrelationKey(): void {
     );
 }
 
+// A graceful shutdown (scale-in, deploy) gives the fleet gate's kept rows back at once rather than
+// leaving them to their leases (issue 33's parked rows, fleet-gate.ts).
+app.hook.appTerminate(async () => {
+  await appServices().gate.close?.();
+});
+
 app.hook.appStart(() => {
   checkSigningSecrets();
   reportUnsignableCallbacks();

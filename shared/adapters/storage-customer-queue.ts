@@ -9,10 +9,18 @@ import { CustomerQueue } from '../ports';
 export function storageCustomerQueue(client: QueueClient, timeToLiveSeconds = -1): CustomerQueue {
   return {
     async send(message, options) {
-      await client.sendMessage(encodeQueueMessage(message), {
+      const sent = await client.sendMessage(encodeQueueMessage(message), {
         visibilityTimeout: options?.delaySeconds || undefined,
         messageTimeToLive: timeToLiveSeconds,
       });
+      return { messageId: sent.messageId, popReceipt: sent.popReceipt };
+    },
+    async discard(receipt) {
+      // Delete Message with the put's own pop receipt, valid until a Get Messages hands the message
+      // out ("If deletion fails using this popreceipt then the message has been dequeued by another
+      // client": https://learn.microsoft.com/dotnet/api/azure.storage.queues.models.sendreceipt.popreceipt;
+      // https://learn.microsoft.com/rest/api/storageservices/put-message returns it).
+      await client.deleteMessage(receipt.messageId, receipt.popReceipt);
     },
   };
 }

@@ -41,6 +41,14 @@ import type { AppServices } from './app-services';
 import { keyVaultParts } from './key-vault';
 import { lazyStatusStore, queueDepth, StorageParts, storageParts } from './storage';
 
+/**
+ * How long a released fleet gate row stays this instance's for its next create: under a steady flow
+ * the next create comes well within it and takes the row without the partition's read, the take and
+ * the give-back (three storage transactions a customer); a quarter second holds a row from the rest
+ * of the fleet no longer than the poller's own back-off does.
+ */
+const GATE_LINGER_MS = 250;
+
 /** D365 through the fleet gate: creates, batched lookups, updates and postal addresses. */
 function d365Parts(config: Config, tokens: TokenSource, getTable: () => Promise<TableClient>) {
   const d365 = d365Client(tokens, config.d365);
@@ -48,6 +56,8 @@ function d365Parts(config: Config, tokens: TokenSource, getTable: () => Promise<
     slots: config.d365MaxConcurrency,
     callTimeoutMs: config.d365.timeoutMs,
     maxCallsPerSecond: config.d365MaxRequestsPerSecond,
+    // A released row waits this long for the instance's next create (issue 33, docs/performance.md).
+    lingerMs: GATE_LINGER_MS,
   });
   const gatedLookup =
     config.lookupBatch.maxSize > 1

@@ -19,6 +19,7 @@ describe('the status state machine', () => {
   it('allows only forward moves, and none out of a terminal state', () => {
     expect(canTransition('queued', 'processing')).toBe(true);
     expect(canTransition('processing', 'submitting')).toBe(true);
+    expect(canTransition('queued', 'submitting')).toBe(true); // the claim as the fence (issue 33)
     expect(canTransition('submitting', 'succeeded')).toBe(true);
     expect(canTransition('queued', 'succeeded')).toBe(false);
     expect(canTransition('processing', 'queued')).toBe(false);

@@ -20,7 +20,9 @@ import { WriteBackAnswer, writeBackAnswer, WriteBackState } from './write-back';
  * - `processing`: an invocation holds it (until `leaseUntil`): reading the secret, getting a token,
  *   looking the customer up.
  * - `submitting`: the create call to D365 is in flight; from here on the customer may exist in D365
- *   (`submittedAt` is set), so whoever takes it over looks it up before creating.
+ *   (`submittedAt` is set), so whoever takes it over looks it up before creating. A create that needs
+ *   no lookup and has its gate slot at hand is claimed straight into it (`queued`/`retrying` →
+ *   `submitting`: the claim and the fence in one write).
  * - `retrying`: a transient failure; the next attempt is queued for `nextAttemptAt`.
  * - `succeeded` / `failed`: terminal. Only an operator's replay moves `failed` back to `queued`.
  * - `needs_review`: terminal. D365 confirmed the create (a 2xx) without naming the account, and the
@@ -46,10 +48,11 @@ export const TERMINAL_STATUSES: readonly Status[] = ['succeeded', 'failed', 'nee
 /** Which transitions the state machine allows. */
 const TRANSITIONS: Record<Status, readonly Status[]> = {
   accepting: ['queued', 'processing', 'failed'],
-  queued: ['processing', 'failed', 'queued'],
+  // Straight to `submitting`: a create that needs no lookup claimed with its slot at hand (issue 33).
+  queued: ['processing', 'submitting', 'failed', 'queued'],
   processing: ['processing', 'submitting', 'retrying', 'succeeded', 'failed', 'needs_review'],
   submitting: ['processing', 'retrying', 'succeeded', 'failed', 'needs_review'],
-  retrying: ['processing', 'retrying', 'failed', 'needs_review'],
+  retrying: ['processing', 'submitting', 'retrying', 'failed', 'needs_review'],
   succeeded: [],
   failed: ['queued'],
   // Never back to `queued`: the customer exists in D365, a replay would create a second one.

@@ -21,6 +21,13 @@ export interface D365Gate {
   pause(seconds: number): void | Promise<void>;
   /** When calls may start again, as far as this instance knows (epoch ms; in the past when not paused). */
   pausedUntil(): number;
+  /**
+   * A slot this instance holds and may hand out at once, without a storage call (a row kept for the
+   * next acquire), or undefined: then `acquire` as usual. Never waits, never reads or writes.
+   */
+  takeAtOnce?(): GateSlot | undefined;
+  /** The instance is shutting down: rows kept for a next acquire go back to the fleet now. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -61,9 +61,18 @@ export class StatusConflictError extends Error {
   }
 }
 
+/** A message as the queue took it: what deletes it while it is still held back (issue 33). */
+export interface QueuedReceipt {
+  messageId: string;
+  popReceipt: string;
+}
+
 /** Where accepted requests wait for the worker. */
 export interface CustomerQueue {
-  send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+  /** Queues the message; the storage queue answers with its receipt (fakes may answer nothing). */
+  send(message: QueueMessage, options?: { delaySeconds?: number }): Promise<QueuedReceipt | void>;
+  /** Deletes a message by its receipt (a `Prefer: wait` request's held-back message, once it ended). */
+  discard?(receipt: QueuedReceipt): Promise<void>;
 }
 
 /** Where shop write-backs wait for their step (WRITE_BACK_QUEUE_NAME; issue 28). */

@@ -1,7 +1,7 @@
 import { Caller, identityOf } from '../domain/ownership';
 import { QueueMessage } from '../domain/queue-message';
 import { isTerminal, StatusRecord } from '../domain/status';
-import { StatusStore, WaitSlots } from '../ports';
+import { CustomerQueue, QueuedReceipt, StatusStore, WaitSlots } from '../ports';
 import { AcceptCustomerResult, AcceptDeps, acceptCustomer } from './accept-customer';
 
 export interface AcceptAndWaitDeps {
@@ -37,6 +37,9 @@ export type AcceptAndWaitResult =
       waitedSeconds: number;
     };
 
+/** How long the held-back message's delete waits for the answer to have gone out. */
+const AFTER_ANSWER_MS = 100;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -50,9 +53,13 @@ export async function acceptAndWait(
   options: AcceptAndWaitOptions,
 ): Promise<AcceptAndWaitResult> {
   const wait = options.waitSeconds > 0 && deps.waits.tryEnter() ? options.waitSeconds : 0;
+  // The held-back message's receipt, to discard it once the request has ended (issue 33).
+  const held: { receipt?: QueuedReceipt } = {};
   try {
     const { caller, reference } = options;
-    const result = await acceptCustomer(body, deps.accept, {
+    const accept =
+      wait > 0 ? { ...deps.accept, queue: keepingReceipt(deps.accept.queue, held) } : deps.accept;
+    const result = await acceptCustomer(body, accept, {
       idempotencyKey: options.idempotencyKey,
       caller: caller.id,
       identity: identityOf(caller),
@@ -67,6 +74,7 @@ export async function acceptAndWait(
       return { kind: 'accepted', record: result.record, replayed: result.replayed, waitedSeconds: 0 };
     const work = result.replayed ? undefined : deps.processNow(result.message, result.record);
     const record = await waitForOutcome(deps.statusStore, result.record.correlationId, wait * 1000, work);
+    if (record && isTerminal(record.status)) discardHeldBack(deps, held.receipt, record.correlationId);
     return {
       kind: 'accepted',
       record: record ?? result.record,
@@ -76,6 +84,33 @@ export async function acceptAndWait(
   } finally {
     if (wait > 0) deps.waits.leave();
   }
+}
+
+/** The queue, keeping the receipt of the message it sends (the one the intake holds back). */
+function keepingReceipt(queue: CustomerQueue, held: { receipt?: QueuedReceipt }): CustomerQueue {
+  return {
+    ...queue,
+    async send(message, options) {
+      const receipt = await queue.send(message, options);
+      if (receipt) held.receipt = receipt;
+      return receipt;
+    },
+  };
+}
+
+/**
+ * A request that ended while its message was held back: the message is deleted by the receipt its
+ * put gave, not delivered when the wait is over only to be read, found ended and deleted (issue 33:
+ * a `GetEntity` and an execution less a `Prefer: wait` customer). The delete starts just after the
+ * answer; one that fails (storage, or a worker already holding the message) changes nothing: the
+ * message is delivered and deleted as before.
+ */
+function discardHeldBack(deps: AcceptAndWaitDeps, receipt: QueuedReceipt | undefined, correlationId: string) {
+  const { discard } = deps.accept.queue;
+  if (!receipt || !discard) return;
+  const kept = () => deps.accept.log.info('customer.held_back_message_kept', { correlationId });
+  // After the answer has gone out: the caller never waits for it (nor does its chain of round trips).
+  setTimeout(() => void discard(receipt).catch(kept), AFTER_ANSWER_MS).unref();
 }
 
 /**

@@ -1,63 +1,24 @@
-// ~300 lines: one state machine (the instance's slot queue, its one poller, hand-off and fairness) that reads best whole.
+// ~340 lines: one state machine (the instance's slot queue, its one poller, hand-off and fairness) that reads best whole.
 import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { transient } from '../../domain/failure';
 import { D365Gate, GateSlot, GateSlotReleasedError } from '../../ports';
 import { throttledFor } from './d365-gate';
 import { GateRow, GateRows, tableGateRows } from './gate-rows';
-import { LineWaiter, waitingLine } from './waiting-line';
+import {
+  FleetGateOptions,
+  FRESH_READ_MS,
+  MAX_POLL_MS,
+  MIN_POLL_MS,
+  Owned,
+  STALE_WANT_MS,
+  Waiter,
+  WANT_TTL_MS,
+} from './fleet-gate-options';
+import { waitingLine } from './waiting-line';
 
 export { GATE_PARTITION } from './gate-rows';
-
-export interface FleetGateOptions {
-  /** Slots across the fleet (D365_MAX_CONCURRENCY). */
-  slots: number;
-  /** How long one D365 call may take (D365_TIMEOUT_MS): a held slot always covers one more call. */
-  callTimeoutMs: number;
-  /**
-   * How long another instance may wait without taking a slot, while it holds one fewer than this
-   * one, before this one gives a slot back to the fleet for it (more slots apart: at once).
-   */
-  stickyMs?: number;
-  /**
-   * Most D365 calls per second across the fleet (`D365_MAX_REQUESTS_PER_SECOND`; 0 or absent: no
-   * limit but the slots). Each slot starts a call at most every `slots / maxCallsPerSecond` seconds,
-   * so the fleet never starts more than the rate over any stretch of time (plus one call per slot):
-   * a cap above rate × latency keeps D365 busy without running into its 429s. A slot's last start
-   * travels with its row, so a slot taken from another instance keeps the pace too.
-   */
-  maxCallsPerSecond?: number;
-  /** This instance's name in the partition (tests); a random UUID by default. */
-  instanceId?: string;
-  now?: () => number;
-}
-
-/** A slot row this instance holds: handed from local holder to local holder until given back. */
-interface Owned {
-  rowKey: string;
-  until: number;
-  etag: string;
-  /** When its last call started (epoch ms; 0: none known). */
-  calledAt: number;
-  /** Its lease ran out and another instance took it: never used or written again. */
-  lost: boolean;
-}
-
-interface Waiter extends LineWaiter {
-  /** Epoch ms after which it no longer waits. */
-  deadline: number;
-  grant(slot: GateSlot): void;
-  refuse(answer: { retryAt: number; reason: 'paused' | 'busy' }): void;
-  fail(error: unknown): void;
-  timer?: NodeJS.Timeout;
-}
-
-const MIN_POLL_MS = 25;
-const MAX_POLL_MS = 400;
-/** A `want-` row says "this instance waits for a slot" this long after its last write (rewritten at half). */
-const WANT_TTL_MS = 10_000;
-/** A `want-` row expired this long ago belongs to an instance that is gone: deleted by whoever sees it. */
-const STALE_WANT_MS = 10 * 60_000;
+export type { FleetGateOptions } from './fleet-gate-options';
 
 /**
  * The D365 gate of the whole fleet, as a semaphore of N rows in one Table partition: a slot is
@@ -102,6 +63,10 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
   let waitingSince = 0;
   /** The slot row this instance gave back last, as its give-back left it (its ETag): taken again without a read. */
   let lastFreed: { rowKey: string; etag: string; calledAt: number } | undefined;
+  /** Rows released with no local waiter, kept `lingerMs` for the next acquire (each with its give-back timer). */
+  const parked = new Map<Owned, NodeJS.Timeout>();
+  let readAt = 0;
+  let closed = false;
   let polling = false;
   let wake: (() => void) | undefined;
 
@@ -148,6 +113,30 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     clearTimeout(next.timer);
     next.grant(slotFor(row));
     return true;
+  };
+  /** Keeps a released row for the next local acquire, `lingerMs` at most, when the fleet's rules allow it. */
+  const park = (row: Owned): boolean => {
+    const lingerMs = options.lingerMs ?? 0;
+    if (closed || lingerMs <= 0 || row.lost || knownPause > now() || othersWanting.size > 0) return false;
+    if (row.until - now() < lingerMs + options.callTimeoutMs) return false;
+    const timer = setTimeout(() => {
+      if (parked.delete(row)) giveBack(row).catch(() => undefined); // else its lease frees it
+    }, lingerMs);
+    timer.unref?.();
+    parked.set(row, timer);
+    return true;
+  };
+  /** A parked row for an acquire with nobody ahead of it, while the last read vouches for the fleet. */
+  const unpark = (onlyIfFresh: boolean): Owned | undefined => {
+    if (onlyIfFresh && (waiters.length > 0 || now() - readAt > FRESH_READ_MS || othersWanting.size > 0))
+      return undefined;
+    if (knownPause > now()) return undefined;
+    for (const [row, timer] of parked) {
+      clearTimeout(timer);
+      parked.delete(row);
+      if (!row.lost) return row;
+    }
+    return undefined;
   };
   const giveBack = async (row: Owned): Promise<void> => {
     owned.delete(row);
@@ -201,6 +190,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
       else if (row.until < now() - STALE_WANT_MS) await rows.remove(row.rowKey, row.etag);
     }
     othersWanting = wanting;
+    readAt = now();
     return byKey;
   };
 
@@ -229,6 +219,8 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
         if (guessed && (owned.size > fewestHeldOrAll() + 1 || !handOff(guessed, true)))
           await giveBack(guessed);
         if (knownPause > now()) continue;
+        // Rows parked here go to the waiters first, under the fairness rules the read just gave.
+        for (let row; waiters.length > 0 && (row = unpark(false));) if (!handOff(row)) await giveBack(row);
         const mine = new Set([...owned].map((row) => row.rowKey));
         const free = slotKeys
           .filter((key) => !mine.has(key) && !(Number(byKey.get(key)?.until ?? 0) > now()))
@@ -278,6 +270,8 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     instanceId: me,
     acquire(maxWaitMs, acquireOptions) {
       const deadline = now() + maxWaitMs;
+      const kept = unpark(true);
+      if (kept) return Promise.resolve(slotFor(kept));
       if (knownPause > deadline) return Promise.resolve({ retryAt: knownPause, reason: 'paused' as const });
       return new Promise<GateSlot | { retryAt: number; reason: 'paused' | 'busy' }>((resolve, reject) => {
         const ahead = acquireOptions?.ahead === true;
@@ -302,6 +296,17 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
     },
 
     pausedUntil: () => knownPause,
+
+    takeAtOnce() {
+      const kept = unpark(true);
+      return kept && slotFor(kept);
+    },
+
+    async close() {
+      closed = true;
+      const rows = [...parked.keys()].map((row) => (clearTimeout(parked.get(row)), parked.delete(row), row));
+      await Promise.all(rows.map((row) => giveBack(row).catch(() => undefined)));
+    },
   };
 
   function slotFor(row: Owned): GateSlot {
@@ -343,7 +348,7 @@ export function fleetGateOn(rows: GateRows, options: FleetGateOptions): D365Gate
       async release() {
         if (released) return;
         released = true;
-        if (!handOff(row)) await giveBack(row);
+        if (!handOff(row) && !park(row)) await giveBack(row);
       },
     };
   }

@@ -3,7 +3,7 @@ import type { StatusRecord } from '../../domain/status';
 import { decideDelivery } from '../../domain/worker-decisions';
 import { GateSlot, StatusConflictError } from '../../ports';
 import { clock, later } from '../clock';
-import { inlineWaitMs, ProcessResult, WorkerDeps } from './deps';
+import { callSeconds, inlineWaitMs, ProcessResult, WorkerDeps } from './deps';
 import { defer, giveBack } from './endings';
 
 /**
@@ -74,6 +74,43 @@ export async function claimRecord(
       nextAttemptAt: undefined,
       queuedAt: record.queuedAt ?? record.createdAt,
       updatedAt: clock(deps).toISOString(),
+    });
+  } catch (error) {
+    if (error instanceof StatusConflictError) return 'conflict';
+    throw error;
+  }
+}
+
+/**
+ * Issue 33: a create that needs no lookup (`DUPLICATE_POLICY=create`, never sent before) takes the
+ * gate slot this instance has at hand, if any (`takeAtOnce`: no storage call, no wait), before its
+ * claim; the claim is then the fence as well: `submitting` straight away, with lease for the whole
+ * call, one conditional write where `processing` and then `submitting` were two. Nothing happens
+ * between them but taking the slot, so what a crash leaves is what it left before: `queued` (taken
+ * again as usual) or `submitting` (looked up before a create, as after the fence). Undefined: no
+ * slot at hand, the claim and the fence go as before.
+ */
+export function slotAtOnce(mayExist: boolean, deps: WorkerDeps): GateSlot | undefined {
+  if (mayExist || deps.duplicatePolicy !== 'create') return undefined;
+  return deps.gate.takeAtOnce?.();
+}
+
+/** The claim as the fence (see `slotAtOnce`): `submitting`, conditional on the record's ETag. */
+export async function claimAtFence(
+  record: StatusRecord,
+  attempt: number,
+  deps: WorkerDeps,
+): Promise<StatusRecord | 'conflict'> {
+  const now = clock(deps).toISOString();
+  try {
+    return await deps.statusStore.update(record, {
+      status: 'submitting',
+      attempts: attempt,
+      leaseUntil: later(deps, Math.max(callSeconds(deps), deps.leaseSeconds)),
+      nextAttemptAt: undefined,
+      queuedAt: record.queuedAt ?? record.createdAt,
+      submittedAt: record.submittedAt ?? now,
+      updatedAt: now,
     });
   } catch (error) {
     if (error instanceof StatusConflictError) return 'conflict';

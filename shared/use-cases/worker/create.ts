@@ -26,7 +26,8 @@ export async function runCreate(
   create: CreateMessage,
   deps: WorkerDeps,
 ): Promise<ProcessResult> {
-  const hold: CreateHold = { keepIdentity: false };
+  // Claimed with its slot (claimAtFence): already `submitting`, the create may exist from here on.
+  const hold: CreateHold = work.slot ? { slot: work.slot, keepIdentity: true } : { keepIdentity: false };
   try {
     return await createSteps(work, create, hold, deps);
   } catch (error) {
@@ -56,7 +57,7 @@ async function createSteps(
     (deps.duplicatePolicy !== 'create' ? await claimIdentity(work, hold, customer, deps) : undefined) ??
     (lookUp ? await lookUpBeforeCreate(work, hold, customer, deps) : undefined) ??
     (await takeCreateSlot(work, hold, deps)) ?? // no-op when the slot is already held
-    (await fence(work, hold, deps)); // processing → submitting
+    (work.slot ? undefined : await fence(work, hold, deps)); // processing → submitting
   if (stop) return stop;
   const sent = await sendCreate(work, hold, customer, deps);
   if (sent.customerAccount === undefined) return awaitAccount(work, deps);

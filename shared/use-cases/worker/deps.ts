@@ -12,6 +12,7 @@ import type {
   D365Gate,
   BackfillUploads,
   FoEventLedger,
+  GateSlot,
   ErasureMarks,
   FairAdmission,
   IdentityClaims,
@@ -178,6 +179,8 @@ export interface Claimed {
   submittedAt?: string;
   /** When this invocation claimed it (epoch ms): D365's part of the telemetry. */
   started: number;
+  /** A gate slot taken before the claim, which then was the fence (`submitting`: `claimAtFence`). */
+  slot?: GateSlot;
 }
 
 /** Returned by a step: an ending (stop here), or nothing (go on to the next step). */

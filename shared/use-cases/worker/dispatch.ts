@@ -7,7 +7,7 @@ import { sourceReferenceOf } from '../../domain/webhooks/source-reference';
 import { AdmissionTicket, FairAdmission, StatusConflictError } from '../../ports';
 import { clock } from '../clock';
 import { RECORD_GRACE_MS } from '../store-and-queue';
-import { claimRecord, decideOrDefer } from './claim';
+import { claimAtFence, claimRecord, decideOrDefer, slotAtOnce } from './claim';
 import { CreateMessage, runCreate } from './create';
 import { Claimed, hasUpdateDeps, ProcessOptions, ProcessResult, WorkerDeps } from './deps';
 import { defer, recordFailure } from './endings';
@@ -63,14 +63,20 @@ async function claimAndRun(
         return { kind: 'deferred', delaySeconds: await deferOverShare(admission, deps) };
       held.ticket = admission.ticket;
     }
-    const claimed = await claimRecord(record, decision.attempt, deps);
+    // A create without a lookup whose slot is at hand: the claim is its fence (claim.ts, issue 33).
+    const slot =
+      work.kind === 'create' && 'request' in work ? slotAtOnce(decision.mayExist, deps) : undefined;
+    const claimed = slot
+      ? await claimAtFence(record, decision.attempt, deps)
+      : await claimRecord(record, decision.attempt, deps);
     if (claimed !== 'conflict') {
       const submittedAt =
         record.submittedAt ?? (record.status === 'submitting' ? record.updatedAt : undefined);
       const { attempt, mayExist } = decision;
       const item: Claimed = { message, record: claimed, attempt, mayExist, submittedAt, started: Date.now() };
-      return runClaimed(work, item, deps);
+      return runClaimed(work, slot ? { ...item, slot } : item, deps);
     }
+    await slot?.release().catch(() => undefined); // a row not given back frees itself at its lease's end
     // The record changed between our read and our claim: read it again (a live lease defers the
     // message until it ends), at most `claimAttempts` times.
     if (tries >= claimAttempts) return { kind: 'deferred', delaySeconds: await defer(message, 1, deps) };
