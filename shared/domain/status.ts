@@ -241,6 +241,8 @@ export interface StatusAnswer {
   existingAccounts?: string[];
   /** Which fields a lookup matched the customer on (see StatusRecord). */
   matchedOn?: MatchedOn;
+  /** What an operator decided for it in review (`linked`, `create_new`): no names, no operator. */
+  reviewDecision?: ReviewDecision;
   /** The further addresses of a create on the CustomersV3 target: which landed, which did not (pointers). */
   addresses?: AddressesOutcome;
   /** An organisation's create on the CustomersV3 target: its contact person `created`, `found` (already there) or `failed`. */
@@ -287,6 +289,7 @@ function answerOf(record: Omit<StatusRecord, 'etag'>): StatusAnswer {
     ...(record.outcome !== undefined && { outcome: record.outcome }),
     ...(record.existingAccounts && { existingAccounts: record.existingAccounts.split(',') }),
     ...(record.matchedOn !== undefined && { matchedOn: record.matchedOn }),
+    ...(record.reviewDecision !== undefined && { reviewDecision: record.reviewDecision }),
     ...(record.addresses !== undefined && { addresses: JSON.parse(record.addresses) as AddressesOutcome }),
     ...(record.contactPerson !== undefined && { contactPerson: record.contactPerson }),
     ...(record.erasedAt !== undefined && { erasedAt: record.erasedAt }),

@@ -3,6 +3,7 @@ import { FAILURE_CODES, FailureCode, STATUSES } from '../domain/status';
 import { MATCHED_ON } from '../domain/recovery-match';
 import { CONTACT_PERSON_OUTCOMES } from '../domain/contact-person';
 import { ATTENTION_VIEWS } from '../domain/operations/attention';
+import { REVIEW_DECISIONS } from '../domain/operations/review-decision';
 import { problems } from './problem';
 import { writeBackSchema } from './write-back-schema';
 import {
@@ -95,6 +96,14 @@ export const statusAnswerSchema = z
         description:
           'Which fields of the D365 customer a lookup matched: `email` (`PrimaryContactEmail`; linked, rejected or recovered customers) or `name_and_phone` (`PersonFirstName`, `PersonLastName` and `PrimaryContactPhone` as E.164, among customers without an e-mail: the duplicate policy for a request without an e-mail, or recovering a customer a create may have made if none holds the e-mail; several such customers: `needs_review` with them in `existingAccounts`), `tax_number` (`TaxExemptNumber`: an organisation) or `name_and_country` (`OrganizationName` and `AddressCountryRegionId` among organisations without a tax number), or `name_initial_and_phone` (a possible duplicate of a request without an e-mail: `PersonLastName` and `PrimaryContactPhone` equal, and `PersonFirstName` an initial of the request’s first name or the other way round, among customers without an e-mail: `needs_review` with `possible_duplicate`, never linked). Never the matched values.',
         examples: ['email'],
+      }),
+    reviewDecision: z
+      .enum(REVIEW_DECISIONS)
+      .optional()
+      .meta({
+        description:
+          'Issue 32: what an operator decided for this request in review (`POST /api/ops/requests/{id}/link` or `…/create-new`): `linked` (the request is the chosen candidate: `outcome: linked`) or `create_new` (queued again and created without the possible-duplicate check). Absent when no operator decided it. Never names the operator.',
+        examples: ['linked'],
       }),
     addresses: z
       .strictObject({

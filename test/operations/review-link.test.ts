@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
+import { CustomerSyncClient } from '../../packages/client/src';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
 import { fixture, plantWebhookSecrets, postRaw, shopifyHeaders, WEBHOOK_SOURCES } from '../support/webhooks';
@@ -9,7 +10,8 @@ import { fixture, plantWebhookSecrets, postRaw, shopifyHeaders, WEBHOOK_SOURCES 
  * the worker writes on a `link` outcome: the shop customer's later `customers/update` then finds the
  * D365 account and PATCHes it (before, the request ended `succeeded`/`linked` without a link, and the
  * shop's updates never reached the account). The link is in the shop's namespace (its source and
- * customer ID), written once however often the decision is sent.
+ * customer ID), written once however often the decision is sent. The status answer then says
+ * `reviewDecision: linked` (the TypeScript client reads it).
  */
 const FUNCTION_KEY = { 'x-functions-key': 'fn' };
 const MASTER = { 'x-functions-key': 'master' };
@@ -111,6 +113,13 @@ it('a linked review decision lets the shop customer’s later update PATCH the c
     true,
   );
   expect(links.some((l) => l.sourceCustomerId === shopId)).toBe(true);
+
+  // The status answer says what the operator decided (issue 32), read through the TypeScript
+  // client: the decision only, never who decided it or anything personal.
+  const client = new CustomerSyncClient({ baseUrl: `${stack.url}/api`, functionKey: 'fn' });
+  const status = await client.getStatus(correlationId);
+  expect(status).toMatchObject({ status: 'succeeded', outcome: 'linked', reviewDecision: 'linked' });
+  expect(JSON.stringify(status)).not.toMatch(/master|resolvedBy|operator/i);
 
   // The shop's later update (a new last name) reaches the linked account: one PATCH with that field.
   const renamed = `${lastName}x`;

@@ -57,6 +57,8 @@ export interface StatusAnswer {
   verification?: 'pending';
   /** Which fields of the D365 customer a lookup matched (never the values). */
   matchedOn?: 'email' | 'name_and_phone' | 'tax_number' | 'name_and_country' | 'name_initial_and_phone';
+  /** What an operator decided in review: `linked` (to a candidate) or `create_new`; absent when none did. */
+  reviewDecision?: 'linked' | 'create_new';
   /** CustomersV3 target: the create's further addresses by JSON pointer (landed in D365, or not); never the values. */
   addresses?: { landed: string[]; failed: string[] };
   /** CustomersV3 target, an organisation's create: its contact person `created`, `found` (already there) or `failed`. */

@@ -175,6 +175,10 @@ namespace D365CustomerSync.Client
         [JsonProperty("matchedOn")]
         public string MatchedOn { get; set; }
 
+        /// <summary>What an operator decided for the request in review: <c>linked</c> (to one of the candidates: <c>outcome</c> <c>linked</c>) or <c>create_new</c> (queued again and created); null when no operator decided it. Never names the operator.</summary>
+        [JsonProperty("reviewDecision")]
+        public string ReviewDecision { get; set; }
+
         /// <summary>CustomersV3 target: the further addresses of the create (beyond one primary, one invoice and one delivery address), by JSON pointer into the request; never the values.</summary>
         [JsonProperty("addresses")]
         public StatusAddresses Addresses { get; set; }
