@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AppStack, startAppStack } from './app-stack';
 import { sampleCustomer } from '../../test/fixtures/sample-customers';
-import { fleetSoak } from './fleet-audit';
+import { fleetSoak } from './fleet-soak';
 import { runAddressAudit } from './address-audit';
 import { stallDetector } from './settle';
+import { numberArg } from './soak-args';
 
 /**
  * A loss-and-duplicate audit in the spirit of Jepsen's total-queue check: many customers through
@@ -242,11 +243,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
  * `npm run soak -- --fleet` runs the fleet audit instead (3 hosts, 5,000 customers, 10 kills).
  */
 async function main(): Promise<void> {
-  const arg = (name: string, fallback: number): number => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  if (process.argv.includes('--fleet')) process.exit((await fleetSoak(arg)) ? 0 : 1);
+  const arg = (name: string, fallback: number): number => numberArg(process.argv, name, fallback);
+  if (process.argv.includes('--fleet')) process.exit((await fleetSoak(process.argv)) ? 0 : 1);
   const report = await runAudit({
     customers: arg('customers', 5000),
     concurrency: arg('concurrency', 32),

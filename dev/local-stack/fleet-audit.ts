@@ -69,6 +69,8 @@ export interface FleetAuditReport {
   recoverySeconds: number;
   faultsApplied: number;
   d365Requests: number;
+  /** D365 answers 429 (the fault rules' and, if one is set, the throttle model's). */
+  d365Answers429: number;
   /** Sends without a key whose connection dropped (the kill) before an answer: the caller cannot know. */
   unanswered: number;
   seconds: number;
@@ -324,6 +326,7 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
     const settle = async (): Promise<void> => {
       const accepted = sent.filter((s) => s.correlationId);
       const stalled = stallDetector(options.settleSeconds);
+      let progressAt = Date.now();
       for (;;) {
         for await (const e of fleet.table.listEntities<{
           status?: string;
@@ -340,6 +343,10 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
           (s) => !['succeeded', 'failed'].includes(statuses.get(s.correlationId!)?.status ?? ''),
         );
         if (pending.length === 0 || stalled(pending.length)) return;
+        if (Date.now() - progressAt >= 60_000) {
+          progressAt = Date.now();
+          log(`fleet audit: ${accepted.length - pending.length} of ${accepted.length} accepted ended`);
+        }
         await sleep(500);
       }
     };
@@ -397,6 +404,7 @@ export async function runFleetAudit(options: FleetAuditOptions): Promise<FleetAu
       recoverySeconds: 0,
       faultsApplied: requests.value.filter((r) => r.fault !== null).length,
       d365Requests: requests.value.length,
+      d365Answers429: requests.value.filter((r) => r.status === 429).length,
       unanswered: sent.filter((s) => !s.correlationId).length,
       seconds: 0,
     };
@@ -450,34 +458,3 @@ export const fleetAuditPassed = (r: FleetAuditReport): boolean =>
   r.wronglyLinked === 0 &&
   r.peakConcurrentD365 <= r.cap &&
   (r.updates === undefined || updatePhasePassed(r.updates));
-
-/** `npm run soak -- --fleet`: e.g. `--customers 5000 --hosts 3 --kills 10`. */
-export async function fleetSoak(arg: (name: string, fallback: number) => number): Promise<boolean> {
-  const report = await runFleetAudit({
-    hosts: arg('hosts', 3),
-    customers: arg('customers', 5000),
-    concurrency: arg('concurrency', 32),
-    faultProbability: arg('faults', 0.2),
-    kills: arg('kills', arg('restarts', 10)),
-    pairs: arg('pairs', 50),
-    waiters: arg('waiters', 24),
-    slowLatencyMs: arg('latency', 3000),
-    cap: arg('cap', 4),
-    settleSeconds: arg('settle', 900),
-    updates: {
-      customers: arg('update-customers', 200),
-      updatesPerCustomer: arg('updates', 5),
-      conflicts: arg('conflicts', 20),
-      faultProbability: arg('faults', 0.2),
-      concurrency: arg('concurrency', 32),
-      settleSeconds: arg('settle', 900),
-    },
-    log: (line) => console.log(line),
-  });
-  console.table(report);
-  const ok = fleetAuditPassed(report);
-  console.log(
-    ok ? 'fleet audit: 0 lost, 0 duplicated, 0 orphans, 0 wrongly linked, peak ≤ cap' : 'fleet audit: FAILED',
-  );
-  return ok;
-}
