@@ -19,6 +19,8 @@ export interface BackfillBenchOptions {
   baselineSeconds: number;
   /** Kill (SIGKILL) and restart the host when the job has found these shares of the shop. */
   kills: number[];
+  /** Each kill waits (≤ 60 s) for a page read from the shop and not yet saved: killed mid-page. */
+  killMidPage: boolean;
   /** `DEV_HOST_QUEUE_LEASE_SECONDS`: how long a killed host's messages stay invisible. */
   leaseSeconds: number;
   pageSize: number;
@@ -63,6 +65,7 @@ export function parseBackfillBenchArgs(argv: string[]): BackfillBenchOptions {
     liveRate: number('live-rate', 1),
     baselineSeconds: number('baseline-seconds', 60),
     kills,
+    killMidPage: number('kill-mid-page', 1) === 1,
     leaseSeconds: number('lease-seconds', 30),
     pageSize: number('page-size', 50),
     killWindowSeconds: number('kill-window-seconds', 30),

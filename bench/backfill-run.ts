@@ -30,6 +30,24 @@ interface Kill {
 }
 
 /** The backfill with live traffic, kills, and samples of D365, RSS and the job's progress. */
+/**
+ * Waits (at most a minute) until the shop has answered a page the job has not saved yet, then a
+ * second more, so that the kill lands in the middle of a page: some of its customers sent, the rest
+ * not, its cursor not saved. True when it found one.
+ */
+async function untilPageInFlight(stack: AppStack, jobId: string): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const [row, pages] = [await readJobRow(stack, jobId), await shopPages(stack, true)];
+    if (pages.fetched > row.page) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
 export async function backfillWithLive(
   stack: AppStack,
   o: BackfillBenchOptions,
@@ -68,10 +86,11 @@ export async function backfillWithLive(
         if (view?.status === 200) progress.push({ at: since(), ...((await view.json()) as object) });
         if (pending.length > 0 && lastFound >= pending[0]! * o.customers) {
           const share = pending.shift()!;
+          const midPage = o.killMidPage ? await untilPageInFlight(stack, job.jobId) : false;
           rss.push({ pid, samples: sampler.stop().samples });
           const atSeconds = since();
           await stack.killHost('SIGKILL');
-          const [after, pages] = [await readJobRow(stack, job.jobId), await shopPages(stack)];
+          const [after, pages] = [await readJobRow(stack, job.jobId), await shopPages(stack, true)];
           await stack.startHost();
           pid = stack.pid;
           sampler = sampleRss(pid, 2000);
@@ -83,6 +102,7 @@ export async function backfillWithLive(
             pagesFetched: pages.fetched,
             pageInFlight: pages.fetched - after.page,
             found: after.counts.found ?? 0,
+            waitedForPageInFlight: midPage,
           };
           kills.push(kill);
           log(`killed and restarted: ${JSON.stringify(kill)}`);

@@ -32,20 +32,23 @@ export async function readJobRow(stack: AppStack, jobId: string): Promise<JobRow
 }
 
 type ShopReport = {
-  customers: { id: string; email: string | null }[];
+  customers?: { id: string; email: string | null }[];
   apps: { customerPages: number; customerPagesRepeated: number; requests: number; throttled: number }[];
 };
 
-/** The shop's page reads so far (the emulator's counters). */
-export async function shopPages(stack: AppStack) {
-  const report = await stack.emulatorApi<ShopReport>('GET', `/_emulator/shopify/shops/${BENCH_SHOP}`);
+/** The shop's page reads so far (the emulator's counters); with its customers' IDs unless `light`. */
+export async function shopPages(stack: AppStack, light = false) {
+  const report = await stack.emulatorApi<ShopReport>(
+    'GET',
+    `/_emulator/shopify/shops/${BENCH_SHOP}${light ? '?customers=none' : ''}`,
+  );
   const app = report.apps[0]!;
   return {
     fetched: app.customerPages,
     repeated: app.customerPagesRepeated,
     requests: app.requests,
     throttled: app.throttled,
-    customerIds: report.customers.map((c) => c.id),
+    customerIds: (report.customers ?? []).map((c) => c.id),
   };
 }
 

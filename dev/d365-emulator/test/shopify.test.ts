@@ -245,6 +245,13 @@ describe('Shopify GraphQL Admin API (emulated)', () => {
     expect(await counted()).toMatchObject({ customerPages: 3, customerPagesRepeated: 0 });
     await client().request(query, { variables: { after } });
     expect(await counted()).toMatchObject({ customerPages: 4, customerPagesRepeated: 1 });
+    const light = await call<Report & { customers?: unknown }>(
+      emulator,
+      'GET',
+      `/_emulator/shopify/shops/${SHOP}?customers=none`,
+    );
+    expect(light.body.customers).toBeUndefined();
+    expect(light.body.apps[0]).toMatchObject({ customerPages: 4 });
     const unbounded = await client().request(`{ customers { nodes { id } } }`);
     expect(unbounded.errors?.graphQLErrors?.[0]?.message).toBe('you must provide one of first or last');
   });

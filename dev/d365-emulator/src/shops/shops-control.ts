@@ -19,7 +19,7 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  * - `PUT /_emulator/shopify/shops/{domain}` seeds a shop (`{plan|bucket, apps: [{token, clientSecret,
  *   scopes, webhooks: [{topic, address, metafieldNamespaces}]}], customers, metafieldWritesFireUpdate,
  *   echoDelayMs, retryDelaysMs}`); `GET` reports it (customers with metafields, definitions, per-app counters and
- *   bucket, webhook deliveries);
+ *   bucket, webhook deliveries; `?customers=none` leaves the customers out);
  * - `POST …/customers` adds a customer as the merchant would (fires `customers/create`); `PATCH
  *   …/customers/{id}` changes one (fires `customers/update`, cause `merchant`); `DELETE …/customers/{id}`
  *   deletes one; `POST …/revoke` `{token}` uninstalls the app (its token answers 401 from then on);
@@ -55,10 +55,11 @@ const deliveriesView = (deliveries: Delivery[]) => ({
   value: deliveries.map((d) => ({ ...d })),
 });
 
-function shopifyReport(shop: ShopifyShop): unknown {
+/** `?customers=none`: the report without its customers (a large shop's counters, polled). */
+function shopifyReport(shop: ShopifyShop, withCustomers = true): unknown {
   return {
     domain: shop.domain,
-    customers: [...shop.customers.values()].map(customerControlView),
+    ...(withCustomers && { customers: [...shop.customers.values()].map(customerControlView) }),
     definitions: shop.definitions,
     apps: [...shop.apps.values()].map((app) => {
       refill(app.bucket);
@@ -92,7 +93,8 @@ function handleShopify(shops: ShopsState, ctx: RequestContext, match: RegExpExec
       return sendJson(ctx.res, 200, { ok: true });
     }
     if (!shop) return sendJson(ctx.res, 404, { error: 'No such shop.' });
-    if (!sub && ctx.method === 'GET') return sendJson(ctx.res, 200, shopifyReport(shop));
+    if (!sub && ctx.method === 'GET')
+      return sendJson(ctx.res, 200, shopifyReport(shop, ctx.url.searchParams.get('customers') !== 'none'));
     if (sub === 'revoke' && ctx.method === 'POST') {
       const token = (input as { token?: unknown } | undefined)?.token;
       const app = typeof token === 'string' ? shop.apps.get(token) : undefined;
