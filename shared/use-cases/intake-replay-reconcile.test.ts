@@ -140,15 +140,25 @@ describe('idempotent intake', () => {
 });
 
 describe('the reconciler', () => {
-  it('re-queues a request stranded in queued, leaves fresh ones alone, and fails one past its time', async () => {
+  it('re-queues a request stranded in queued, leaves fresh ones alone, fails a tried one past its time, keeps a never-tried one', async () => {
     const app = setup(created);
     const stranded = await acceptedMessage(app);
     const old = await acceptedMessage(app);
+    const backlogged = await acceptedMessage(app);
     app.advance(400);
     const fresh = await acceptedMessage(app);
-    await app.statusStore.update(app.record(old.correlationId), { queuedAt: '2026-11-26T16:00:00.000Z' });
-    // `old` was touched now; make it stale too.
+    await app.statusStore.update(app.record(old.correlationId), {
+      status: 'retrying',
+      attempts: 2,
+      nextAttemptAt: '2026-11-26T17:00:00.000Z',
+      queuedAt: '2026-11-26T16:00:00.000Z',
+    });
+    await app.statusStore.update(app.record(backlogged.correlationId), {
+      queuedAt: '2026-11-26T16:00:00.000Z',
+    });
+    // Both were touched now; make them stale too.
     app.statusStore.records.get(old.correlationId)!.updatedAt = '2026-11-26T17:00:00.000Z';
+    app.statusStore.records.get(backlogged.correlationId)!.updatedAt = '2026-11-26T17:00:00.000Z';
     app.sent.length = 0;
     const metrics: unknown[] = [];
     const report = await reconcile({
@@ -161,17 +171,22 @@ describe('the reconciler', () => {
       reconcileAfterSeconds: 300,
       now: () => new Date('2026-11-26T18:06:40.000Z'),
     });
-    expect(report).toEqual({ requeued: 1, failed: 1, skipped: 0 });
+    // `backlogged` waited past RETRY_MAX_TOTAL_SECONDS without a single attempt: it gets its message again.
+    expect(report).toEqual({ requeued: 2, failed: 1, skipped: 0 });
     expect(metrics).toEqual([
       { name: 'QueueDepth', value: 3, properties: { queue: 'customer-create' } },
       { name: 'QueueDepth', value: 1, properties: { queue: 'customer-create-poison' } },
     ]);
-    expect(app.sent.map((s) => s.message.correlationId)).toEqual([stranded.correlationId]);
+    expect(app.sent.map((s) => s.message.correlationId).sort()).toEqual(
+      [stranded.correlationId, backlogged.correlationId].sort(),
+    );
     expect(app.record(old.correlationId)).toMatchObject({ status: 'failed', errorCode: 'retries_exhausted' });
+    expect(app.record(backlogged.correlationId)).toMatchObject({ status: 'queued', attempts: 0 });
     expect(app.record(fresh.correlationId).status).toBe('queued');
     // A re-sent message for a request that meanwhile finished is acknowledged without D365.
     await app.process(stranded);
-    await expect(app.process(app.sent[0]!.message)).resolves.toEqual({ kind: 'already-finished' });
+    const resent = app.sent.find((s) => s.message.correlationId === stranded.correlationId)!;
+    await expect(app.process(resent.message)).resolves.toEqual({ kind: 'already-finished' });
   });
 
   it('resumes a request whose instance died as soon as its lease ends, without waiting for the age threshold', async () => {

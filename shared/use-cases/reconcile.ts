@@ -62,7 +62,8 @@ function needsMessage(record: StatusRecord, now: number, graceMs: number): boole
  * `accepting` or `queued` without progress (a crash between the claim and the queue write), or
  * whose lease or next attempt is long past, gets its message again from the stored payload —
  * safe, because the worker acknowledges a message for a request that is finished or held. A
- * request past its total retry time ends as `failed`.
+ * request past its total retry time ends as `failed` once it has been tried; one never tried (a
+ * backlog longer than RETRY_MAX_TOTAL_SECONDS) is kept, never failed unseen.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = (deps.now?.() ?? new Date()).getTime();
@@ -78,7 +79,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     const { correlationId } = record;
     try {
       const age = (now - Date.parse(record.queuedAt ?? record.createdAt)) / 1000;
-      if (age > deps.retry.maxTotalSeconds + deps.reconcileAfterSeconds) {
+      // A request never tried yet is behind a backlog, not out of retries: it keeps its message
+      // (the 5,000-customer fleet soak failed valid requests here while the fleet drained at D365's pace).
+      if (record.attempts > 0 && age > deps.retry.maxTotalSeconds + deps.reconcileAfterSeconds) {
         await recordFailure(record, 'retries_exhausted', FAILURE_CODES.retries_exhausted, deps);
         report.failed += 1;
       } else if (needsMessage(record, now, graceMs) && record.payload) {

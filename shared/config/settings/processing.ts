@@ -127,7 +127,8 @@ export const processingSettings = [
   }),
   define({
     name: 'RETRY_MAX_TOTAL_SECONDS',
-    description: 'How long a request may keep retrying, from its acceptance, before it ends as `failed`.',
+    description:
+      'How long a request may keep retrying, from its acceptance, before it ends as `failed`. A request not tried yet (waiting behind a backlog) is never failed by it: its time runs out only once it has had an attempt.',
     default: '3600',
     local: '3600',
     azure: true,
