@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { startAzurite } from '@d365-customer-sync/functions-host';
+import { processCpuMs } from './cpu';
 import { callsWithin } from './critical-path';
 import { customerBody, newTag } from './customers';
 import { BenchEmulator } from './emulator-control';
@@ -36,6 +37,11 @@ export interface LatencyArm {
   p99OverD365Ms: number;
   /** The medians over the requests of each part (latency-breakdown.ts). */
   breakdown: Record<string, number>;
+  /**
+   * The host's process CPU (user + system) over the arm's requests, per request, less what it spends
+   * idle (its listeners' polls and timers, measured over 10 s before the requests) for as long.
+   */
+  hostCpuMsPerRequest: number | null;
 }
 
 /** `Prefer: wait` creates one at a time with every storage call delayed by `delayMs`. */
@@ -49,10 +55,23 @@ export interface LatencyModelResult extends LatencyArm {
    * storage calls are not held: what the machine alone makes of them.
    */
   withoutModel: LatencyArm;
+  /** Azurite's process CPU over both arms' requests, per request (its idle share taken off the same way). */
+  azuriteCpuMsPerRequest: number | null;
+  /**
+   * What the model's p50 would be on a machine with a core free for each process: the D365 time,
+   * the round trips in a row at `delayMs` each, and every CPU millisecond the host and Azurite
+   * spent per request as if all of it were on the critical path (an upper bound for that part).
+   */
+  quietEstimateMs: number | null;
   /** The slowest request with the model: its parts and its calls in order. */
   slowest: { breakdown: RequestBreakdown; steps: TimelineStep[] };
   loadAverageAtStart: number[];
 }
+
+/** How long the processes are watched idle before the requests (their idle CPU is taken off theirs). */
+const IDLE_WINDOW_MS = 10_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Traced {
   status: number;
@@ -62,6 +81,7 @@ interface Traced {
 
 interface Arm {
   url: string;
+  pid: number;
   counter: StorageCounter;
   traced: Traced[];
   stop(): Promise<unknown>;
@@ -86,7 +106,7 @@ async function traceOne(
   return { from, to, calls: callsWithin(arm.counter.calls(), from, to), status: answer.status };
 }
 
-function summarizeArm(traced: Traced[], d365Ms: number): LatencyArm {
+function summarizeArm(traced: Traced[], d365Ms: number): Omit<LatencyArm, 'hostCpuMsPerRequest'> {
   const ok = traced.filter((t) => t.status === 201);
   const latency = distribution(ok.map((t) => t.breakdown.ms));
   return {
@@ -116,14 +136,37 @@ export async function runLatencyModel(
     for (const delayMs of [options.storageDelayMs, 0]) {
       const counter = await startStorageCounter(azurite.connectionString, { delayMs });
       const host = await startOurHost(counter.connectionString, emulator, { DUPLICATE_POLICY: 'link' });
-      arms.push({ url: host.url, counter, traced: [], stop: () => host.stop().then(() => counter.stop()) });
+      arms.push({
+        url: host.url,
+        pid: host.pid,
+        counter,
+        traced: [],
+        stop: () => host.stop().then(() => counter.stop()),
+      });
     }
     const tag = newTag();
     const raw: { arm: Arm; from: number; to: number; calls: StorageCall[]; status: number }[] = [];
     // Warm each host (the secret, the token, the tables) outside the figures.
     for (const [k, arm] of arms.entries()) await traceOne(arm, tag, k);
+    const cpuNow = (): (number | null)[] => [
+      ...arms.map((a) => processCpuMs(a.pid)),
+      processCpuMs(azurite.pid),
+    ];
+    // What the processes spend idle (the listeners' polls, the timers), per millisecond: taken off below.
+    const idleFrom = { at: performance.now(), cpu: cpuNow() };
+    await sleep(IDLE_WINDOW_MS);
+    const idleTo = { at: performance.now(), cpu: cpuNow() };
+    const cpuBefore = { at: performance.now(), cpu: cpuNow() };
     for (let i = 1; i <= options.latencyModelCustomers; i += 1)
       for (const [k, arm] of arms.entries()) raw.push({ arm, ...(await traceOne(arm, tag, 10 * i + k)) });
+    const cpuAfter = { at: performance.now(), cpu: cpuNow() };
+    const cpuPer = (i: number, requests: number): number | null => {
+      const [a, b, c, d] = [idleFrom.cpu[i], idleTo.cpu[i], cpuBefore.cpu[i], cpuAfter.cpu[i]];
+      if (a == null || b == null || c == null || d == null) return null;
+      const idlePerMs = (b - a) / (idleTo.at - idleFrom.at);
+      const busy = d - c - idlePerMs * (cpuAfter.at - cpuBefore.at);
+      return Math.round((Math.max(0, busy) / requests) * 10) / 10;
+    };
     const origin = performance.timeOrigin;
     const d365 = (await emulator.requests('d365')).map((r) => ({
       start: r.atMs - origin,
@@ -140,13 +183,28 @@ export async function runLatencyModel(
     }
     const d365Ms = 2 * options.d365LatencyMs;
     const [model, plain] = arms as [Arm, Arm];
+    const withModel = {
+      ...summarizeArm(model.traced, d365Ms),
+      hostCpuMsPerRequest: cpuPer(0, raw.length / 2),
+    };
+    const azuriteCpuMsPerRequest = cpuPer(2, raw.length);
     const slowest = [...model.traced].sort((a, b) => b.breakdown.ms - a.breakdown.ms)[0];
     return {
       delayMs: options.storageDelayMs,
       source: STORAGE_DELAY_SOURCE,
       d365Ms,
-      ...summarizeArm(model.traced, d365Ms),
-      withoutModel: summarizeArm(plain.traced, d365Ms),
+      ...withModel,
+      withoutModel: { ...summarizeArm(plain.traced, d365Ms), hostCpuMsPerRequest: cpuPer(1, raw.length / 2) },
+      azuriteCpuMsPerRequest,
+      quietEstimateMs:
+        withModel.hostCpuMsPerRequest === null || azuriteCpuMsPerRequest === null
+          ? null
+          : Math.round(
+              d365Ms +
+                withModel.breakdown.sequential! * options.storageDelayMs +
+                withModel.hostCpuMsPerRequest +
+                azuriteCpuMsPerRequest,
+            ),
       slowest: slowest
         ? { breakdown: slowest.breakdown, steps: slowest.steps }
         : { breakdown: requestBreakdown([], [], 0, 0), steps: [] },
