@@ -222,7 +222,7 @@ param callerAuthTenantId string = ''
 @description('Audiences (aud claim) accepted in callers\' access tokens. Empty: api://<callerAuthClientId> (v1 tokens) and <callerAuthClientId> (v2 tokens).')
 param callerAuthAllowedAudiences array = []
 
-@description('CALLER_KEYS: named function keys (keys mode), a JSON array of {"name", "keySha256", "roles"}: each caller\'s function key (created with az functionapp function keys set --key-name <name>) by the SHA-256 of its value, and what it may do (create, read, accounts, staff, operator). Each key is then a caller of its own (references, requests, rate limit, callback secret); any other key is refused on the customer routes. Empty: every key is one shared caller. See SECURITY.md.')
+@description('CALLER_KEYS: named function keys (keys mode), a JSON array of {"name", "keySha256", "roles"}: each caller\'s function key (created with az functionapp function keys set --key-name <name>) by the SHA-256 of its value, and what it may do (create, read, accounts, staff, operator). Each key is then a caller of its own (references, requests, rate limit, callback secret); any other key is refused on the customer routes. Empty: every key is one shared caller. With enableCallerAuthentication, only the key of the F&O data events route (POST /api/d365/data-events, outside App Service Authentication) is read from it: list F&O\'s key there with roles ["accounts"]. See SECURITY.md.')
 param callerKeys string = '[]'
 
 @description('CALLER_ROLE_CREATE: app role a caller needs to create customers (app-service mode).')
@@ -359,6 +359,13 @@ param foEventsTableName string = 'foevents'
 @minValue(1)
 @maxValue(365)
 param foEventsRetentionDays int = 7
+
+@description('FO_EVENTS_DELIVERY: how F&O delivers its data events (issue 29). https: to POST /api/d365/data-events (an F&O endpoint of type HTTPS). eventGrid: also through an Event Grid topic this template adds, with a subscription to the foEventGrid function (an F&O endpoint of type Azure Event Grid; README, "D365 changes to the shop").')
+@allowed([
+  'https'
+  'eventGrid'
+])
+param foEventsDelivery string = 'https'
 
 @description('BACKFILL_PAGE_SIZE: shop customers read per backfill page (at most 250).')
 @minValue(1)
@@ -760,6 +767,7 @@ module functionApp 'modules/function-app.bicep' = {
     foEventsQueueName: foEventsQueueName
     foEventsTableName: foEventsTableName
     foEventsRetentionDays: foEventsRetentionDays
+    foEventsDelivery: foEventsDelivery
     callbackAllowedHosts: callbackAllowedHosts
     publicBaseUrl: publicBaseUrl
     callbackSecretName: callbackSecretName

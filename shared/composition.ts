@@ -18,6 +18,7 @@ export {
   bulkReplayDeps,
   driftRepairDeps,
   foDataEventDeps,
+  foGridEventDeps,
 } from './composition/job-deps';
 export { foSafetyNetDeps } from './composition/fo-safety-net-deps';
 export { createHttpDeps, privacyHttpDeps, updateHttpDeps, webhookHttpDeps } from './composition/http-deps';

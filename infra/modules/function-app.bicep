@@ -163,6 +163,9 @@ param foEventsTableName string
 
 @description('FO_EVENTS_RETENTION_DAYS.')
 param foEventsRetentionDays int
+
+@description('FO_EVENTS_DELIVERY: https or eventGrid.')
+param foEventsDelivery string
 param callbackAllowedHosts string
 param publicBaseUrl string
 param callbackSecretName string
@@ -618,6 +621,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'FO_EVENTS_RETENTION_DAYS'
           value: string(foEventsRetentionDays)
+        }
+        {
+          name: 'FO_EVENTS_DELIVERY'
+          value: foEventsDelivery
         }
         {
           name: 'CALLBACK_ALLOWED_HOSTS'

@@ -2,6 +2,7 @@
 import type { Log } from '../ports';
 import type { DataEventHttpDeps } from '../http/fo-data-events';
 import type { ApplyToShopDeps } from '../use-cases/fo-events/apply-to-shop';
+import type { AcceptGridEventDeps } from '../use-cases/fo-events/accept-grid-event';
 import type { BackfillPageDeps } from '../use-cases/backfill/backfill-page';
 import type { DriftRepairDeps } from '../use-cases/drift/repair-drift';
 import type { BulkReplayDeps } from '../use-cases/operations/bulk-replay';
@@ -28,6 +29,12 @@ export function foDataEventDeps(services: AppServices, log: Log): DataEventHttpD
       now: () => new Date(),
     },
   };
+}
+
+/** What the Event Grid intake of F&O events needs (issue 29): the HTTPS intake's use-case and stores. */
+export function foGridEventDeps(services: AppServices, log: Log): AcceptGridEventDeps {
+  const { accept, telemetry } = foDataEventDeps(services, log);
+  return { accept, telemetry, log };
 }
 
 /** What the shop update of a D365 change needs (issue 29); its lease is the write-back's. */

@@ -117,6 +117,7 @@ const configSchema = settingsObject.transform((v) => ({
     queueName: v.FO_EVENTS_QUEUE_NAME,
     table: v.FO_EVENTS_TABLE_NAME,
     retentionDays: v.FO_EVENTS_RETENTION_DAYS,
+    delivery: v.FO_EVENTS_DELIVERY,
   },
   backfill: {
     queueName: v.BACKFILL_QUEUE_NAME,
@@ -243,8 +244,11 @@ export interface Config {
     writeBackQueueName: string;
   };
   /** F&O data events (issue 29): their queue and the table of event IDs taken. */
-  /** FO_EVENTS_*: the queue, the table, and how long a taken event (its row, its message) is kept. */
-  foEvents: { queueName: string; table: string; retentionDays: number };
+  /**
+   * FO_EVENTS_*: the queue, the table, how long a taken event (its row, its message) is kept, and how
+   * F&O delivers events (`eventGrid` registers the Event Grid function `foEventGrid` too).
+   */
+  foEvents: { queueName: string; table: string; retentionDays: number; delivery: 'https' | 'eventGrid' };
   /** Backfill jobs (issue 30): their queue and table, the page size, the customer-queue backlog they stay under. */
   backfill: {
     queueName: string;

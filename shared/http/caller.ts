@@ -79,19 +79,52 @@ export function authorize(
   permission: Permission,
   callers: Config['callers'],
 ): CallerCheck {
-  let caller: Caller | undefined;
   if (callers.auth === 'keys') {
     if (callers.keys.length === 0) return { ok: true, caller: SHARED_KEY_CALLER };
     if (permission === 'operator') return { ok: true, caller: MASTER_KEY_CALLER };
-    const key = request.headers.get('x-functions-key') ?? request.query?.get('code') ?? null;
-    if (!key) return { ok: false, status: 401 };
-    caller = namedKeyCaller(key, callers.keys);
-  } else {
-    const principal = parseClientPrincipal(request.headers.get('x-ms-client-principal'));
-    if (!principal) return { ok: false, status: 401 };
-    caller = { id: principal.id, source: principal.id, permissions: permissionsOf(principal.roles, callers) };
+    return authorizeNamedKey(request, permission, callers.keys);
   }
+  const principal = parseClientPrincipal(request.headers.get('x-ms-client-principal'));
+  if (!principal) return { ok: false, status: 401 };
+  const caller = {
+    id: principal.id,
+    source: principal.id,
+    permissions: permissionsOf(principal.roles, callers),
+  };
+  return holds(caller, permission) ? { ok: true, caller } : { ok: false, status: 403 };
+}
+
+/**
+ * The caller a named key (CALLER_KEYS) is, from the key the host checked (`x-functions-key` or
+ * `?code=`): 401 without a key, 403 for a key no entry names or without `permission`.
+ */
+function authorizeNamedKey(
+  request: CallerRequest,
+  permission: Permission,
+  keys: readonly CallerKey[],
+): CallerCheck {
+  const key = request.headers.get('x-functions-key') ?? request.query?.get('code') ?? null;
+  if (!key) return { ok: false, status: 401 };
+  const caller = namedKeyCaller(key, keys);
   return caller && holds(caller, permission) ? { ok: true, caller } : { ok: false, status: 403 };
+}
+
+/**
+ * The caller check of a route that App Service Authentication does not cover (F&O's data events:
+ * F&O sends only a key, never a token). In `keys` mode, `authorize`. In `app-service` mode no
+ * principal header can be trusted there (the platform neither validates nor strips one on an
+ * excluded path), and every caller holds a function key (the baseline of both modes), which the
+ * host's `function` level accepts on any route: so only a key CALLER_KEYS names, with
+ * `permission`, opens it; any other key (a shop's or the POS's own) is 403, no key 401.
+ */
+export function authorizeKeyRoute(
+  request: CallerRequest,
+  permission: Permission,
+  callers: Config['callers'],
+): CallerCheck {
+  return callers.auth === 'keys'
+    ? authorize(request, permission, callers)
+    : authorizeNamedKey(request, permission, callers.keys);
 }
 
 /**
@@ -113,8 +146,8 @@ export function requireCaller(
   request: CallerRequest,
   permission: Permission,
   callers: Config['callers'],
+  check: CallerCheck = authorize(request, permission, callers),
 ): { ok: true; caller: Caller } | { ok: false; response: HttpResponseInit } {
-  const check = authorize(request, permission, callers);
   if (check.ok) return check;
   return {
     ok: false,

@@ -3,6 +3,7 @@ import { HttpRequest } from '@azure/functions';
 import type { Config } from '../config/config';
 import { silentLog } from '../ports';
 import { memoryFoEventLedger } from '../../test/support/memory-fo-events';
+import { principalHeader } from '../../test/support/principal';
 import { foDataEvent, DataEventHttpDeps } from './fo-data-events';
 
 /**
@@ -102,14 +103,32 @@ describe('POST /api/d365/data-events: who may post', () => {
     expect([linkReads.length, ledger.rows.size, queued.length]).toEqual([1, 1, 1]);
   });
 
-  it('with one shared key (no CALLER_KEYS) or App Service Authentication, the host\u2019s key check is the gate', async () => {
-    for (const mode of [
-      { ...callers, keys: [] },
-      { ...callers, auth: 'app-service' as const },
-    ]) {
-      const { deps, queued } = setup(mode);
-      expect((await foDataEvent(post(event('6f1c1d0e-0000-4000-8000-000000000005')), deps)).status).toBe(202);
-      expect(queued).toHaveLength(1);
-    }
+  it('with one shared key (no CALLER_KEYS), the host\u2019s key check is the gate', async () => {
+    const { deps, queued } = setup({ ...callers, keys: [] });
+    expect((await foDataEvent(post(event('6f1c1d0e-0000-4000-8000-000000000005')), deps)).status).toBe(202);
+    expect(queued).toHaveLength(1);
+  });
+
+  it('with App Service Authentication (route excluded from it), only a named key with `accounts`: a caller\u2019s own key is 403, whatever principal it sends', async () => {
+    const { deps, ledger, linkReads, queued } = setup({ ...callers, auth: 'app-service' });
+    // Every caller holds a function key in this mode too (the baseline), and the host takes any on a
+    // `function` route; a principal header is nobody's word on an excluded path.
+    const withPrincipal = (body: string, code: string) => {
+      const request = post(body, code);
+      request.headers.set('x-ms-client-principal', principalHeader('pos-oid', ['a', 'o']));
+      return request;
+    };
+    const refused = [
+      await foDataEvent(post(event('6f1c1d0e-0000-4000-8000-000000000006'), 'default-key'), deps),
+      await foDataEvent(withPrincipal(event('6f1c1d0e-0000-4000-8000-000000000007'), 'default-key'), deps),
+      await foDataEvent(post(event('6f1c1d0e-0000-4000-8000-000000000008'), 'shop-a-key'), deps),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403]);
+    expect((await foDataEvent(post(event('6f1c1d0e-0000-4000-8000-000000000009')), deps)).status).toBe(401);
+    expect([linkReads.length, ledger.rows.size, queued.length]).toEqual([0, 0, 0]);
+
+    const taken = await foDataEvent(post(event('6f1c1d0e-0000-4000-8000-00000000000a'), 'fo-key'), deps);
+    expect(taken.status).toBe(202);
+    expect([linkReads.length, ledger.rows.size, queued.length]).toEqual([1, 1, 1]);
   });
 });

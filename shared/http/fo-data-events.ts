@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { parseDataEvent } from '../domain/fo-events/data-event';
 import type { Config } from '../config/config';
 import type { Log, Telemetry } from '../ports';
-import { requireCaller } from './caller';
+import { authorizeKeyRoute, requireCaller } from './caller';
 import { acceptDataEvent, AcceptDataEventDeps } from '../use-cases/fo-events/accept-data-event';
 import { problemResponse, problems } from './problem';
 import { readJsonBody } from './request-body';
@@ -24,8 +24,9 @@ import { MAX_WEBHOOK_BODY_BYTES } from './webhooks/answers';
  * so with named keys (CALLER_KEYS) only a key with the `accounts` permission may post one (F&O's
  * own key; the POS and back office may change customers by account already); a shop's key gets
  * `403` before the body is read, the same for every event (no link oracle). With App Service
- * Authentication the route is excluded from it (F&O cannot get a token): callers hold no function
- * keys there, the host's function key check is the gate.
+ * Authentication the route is excluded from it (F&O cannot get a token), yet every caller holds a
+ * function key there too, which the host accepts on any `function` route: so there only F&O's own
+ * key, named in CALLER_KEYS with `accounts`, opens it (`authorizeKeyRoute`); a caller's key is 403.
  */
 export interface DataEventHttpDeps {
   accept: AcceptDataEventDeps;
@@ -42,10 +43,9 @@ const acknowledged = (status: number, body: Record<string, unknown>): HttpRespon
 });
 
 export async function foDataEvent(request: HttpRequest, deps: DataEventHttpDeps): Promise<HttpResponseInit> {
-  if (deps.callers.auth === 'keys') {
-    const allowed = requireCaller(request, 'accounts', deps.callers);
-    if (!allowed.ok) return allowed.response;
-  }
+  const check = authorizeKeyRoute(request, 'accounts', deps.callers);
+  const allowed = requireCaller(request, 'accounts', deps.callers, check);
+  if (!allowed.ok) return allowed.response;
   const body = await readJsonBody(request, { limit: MAX_WEBHOOK_BODY_BYTES });
   if (!body.ok) return problemResponse(body.problem);
   const parsed = parseDataEvent(body.value);

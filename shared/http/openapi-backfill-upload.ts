@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emptyCounts } from '../domain/backfill';
 import {
   callerProblems,
   header,
@@ -38,17 +39,7 @@ const EXAMPLE = {
   state: 'running',
   pages: 0,
   total: 1,
-  counts: {
-    found: 0,
-    queued: 0,
-    replayed: 0,
-    skippedLinked: 0,
-    unmappable: 0,
-    wouldCreate: 0,
-    wouldLinkByEmail: 0,
-    wouldLinkByNameAndPhone: 0,
-    wouldReview: 0,
-  },
+  counts: emptyCounts(),
   startedAt: '2026-12-07T05:00:00.000Z',
   updatedAt: '2026-12-07T05:00:00.000Z',
   rejected: [{ pointer: '/rows/1/Email', detail: 'Line 3: not an e-mail address.' }],

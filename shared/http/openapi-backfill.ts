@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BACKFILL_READS, BACKFILL_STATES, backfillStartSchema } from '../domain/backfill';
+import { BACKFILL_READS, BACKFILL_STATES, backfillStartSchema, emptyCounts } from '../domain/backfill';
 import {
   callerProblems,
   header,
@@ -171,17 +171,7 @@ export function backfillPaths(): Record<string, Json> {
             {
               ...EXAMPLE,
               pages: 0,
-              counts: {
-                found: 0,
-                queued: 0,
-                replayed: 0,
-                skippedLinked: 0,
-                unmappable: 0,
-                wouldCreate: 0,
-                wouldLinkByEmail: 0,
-                wouldLinkByNameAndPhone: 0,
-                wouldReview: 0,
-              },
+              counts: emptyCounts(),
             },
             true,
           ),

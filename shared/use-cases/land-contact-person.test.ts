@@ -1,12 +1,12 @@
 import { memoryStatusStore } from '../../test/support/memory-status-store';
 import { memoryIdentityClaims } from '../../test/support/memory-identity-claims';
-import { testKeyCorrelation } from '../../test/support/correlation-key';
+import { testWorkerDeps } from '../../test/support/worker-deps';
 import { d365Gate } from '../adapters/d365/d365-gate';
 import type { ContactIdentity, ContactPerson } from '../domain/contact-person';
 import { permanent, transient } from '../domain/failure';
 import { QueueMessage } from '../domain/queue-message';
 import { toStatusAnswer } from '../domain/status';
-import { CustomerQueue, D365Client, D365ContactPersons, silentLog, TelemetryEvent } from '../ports';
+import { CustomerQueue, D365Client, D365ContactPersons, TelemetryEvent } from '../ports';
 import { acceptCustomer } from './accept-customer';
 import { contactsClaimKey } from './land-contact-person';
 import { WorkerDeps } from './worker/deps';
@@ -59,28 +59,20 @@ function setup(options: { post?: Post; target?: WorkerDeps['target']; stored?: C
     },
   };
   const identityClaims = memoryIdentityClaims(() => clock);
-  const deps: WorkerDeps = {
+  const deps = testWorkerDeps({
     statusStore,
     queue,
     poisonQueue: queue,
     telemetry: { trackEvent: (event) => void events.push(event), trackMetric: () => {} },
-    log: silentLog,
     d365,
     gate: d365Gate(2),
     target: options.target ?? 'odata',
-    defaultCustomerGroup: '30',
-    ...testKeyCorrelation(),
     duplicatePolicy: 'create',
     retry: { baseSeconds: 0.01, maxDelaySeconds: 0.05, maxAttempts: 3, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
     identityClaims,
-    maxInlineWaitMs: 5_000,
-    settleSeconds: 0,
     now: () => clock,
-    random: () => 0.5,
     contactPersons,
-  };
+  });
   const run = async (body: Record<string, unknown> = organisation()) => {
     const accepted = await acceptCustomer(body, deps);
     expect(accepted.kind).toBe('accepted');

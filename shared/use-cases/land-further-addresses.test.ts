@@ -11,8 +11,8 @@ import { addressesClaimKey } from './land-further-addresses';
 import { WorkerDeps } from './worker/deps';
 import { processQueuedRequest } from './worker/dispatch';
 import { QueueMessage } from '../domain/queue-message';
-import { CustomerQueue, D365Client, D365PostalAddresses, silentLog, TelemetryEvent } from '../ports';
-import { testKeyCorrelation } from '../../test/support/correlation-key';
+import { CustomerQueue, D365Client, D365PostalAddresses, TelemetryEvent } from '../ports';
+import { testWorkerDeps } from '../../test/support/worker-deps';
 
 /**
  * The worker lands a create's further addresses (CustomersV3 target) through the postal addresses
@@ -74,30 +74,22 @@ function setup(options: { post?: Post; target?: WorkerDeps['target']; deps?: Par
     },
   };
   const identityClaims = memoryIdentityClaims(() => clock);
-  const deps: WorkerDeps = {
+  const deps = testWorkerDeps({
     statusStore,
     queue,
     poisonQueue: queue,
     telemetry: { trackEvent: (event) => void events.push(event), trackMetric: () => {} },
-    log: silentLog,
     d365,
     gate: d365Gate(2),
     target: options.target ?? 'odata',
-    defaultCustomerGroup: '30',
-    ...testKeyCorrelation(),
     duplicatePolicy: 'link',
     retry: { baseSeconds: 0.01, maxDelaySeconds: 0.05, maxAttempts: 3, maxTotalSeconds: 3600 },
-    leaseSeconds: 60,
-    callTimeoutMs: 30_000,
     identityClaims,
-    maxInlineWaitMs: 5_000,
-    settleSeconds: 0,
     now: () => clock,
-    random: () => 0.5,
     postalAddresses,
     furtherAddressesOf: (request) => mapToCustomersV3(request).further,
     ...options.deps,
-  };
+  });
   const run = async () => {
     const accepted = await acceptCustomer(manyAddresses(), deps);
     expect(accepted.kind).toBe('accepted');

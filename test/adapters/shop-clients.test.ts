@@ -7,6 +7,7 @@ import { shopClients } from '../../shared/adapters/shops/shop-clients';
 import { keyVaultWebhookSecrets } from '../../shared/adapters/key-vault-webhook-secrets';
 import { webhookSourceSchema, WebhookSource } from '../../shared/config/webhook-sources';
 import { ShopAccessError, ShopClients } from '../../shared/ports';
+import { emulatorControl } from '../support/emulator-control';
 
 /**
  * The shop clients with their real parts: Shopify's own @shopify/admin-api-client and fetch against
@@ -65,20 +66,7 @@ const host = (share = 0.5, maxWaitMs = 30_000): ShopClients =>
     maxWaitMs,
   });
 
-const control = async <T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> => {
-  const answer = await fetch(`${emulator.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await answer.text();
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-};
+const control = emulatorControl(() => emulator.url);
 
 async function seedShop(bucket?: Record<string, number>) {
   await control('PUT', `/_emulator/shopify/shops/${SHOP}`, {

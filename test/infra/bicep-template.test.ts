@@ -1095,7 +1095,7 @@ describe('monitoring for the portal', () => {
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
       .flatMap((file) => [
         ...readFileSync(join(functionsDir, file), 'utf8').matchAll(
-          /app\.(?:http|storageQueue|timer)\('([A-Za-z]+)'/g,
+          /app\.(?:http|storageQueue|timer|eventGrid)\('([A-Za-z]+)'/g,
         ),
       ])
       .map((m) => m[1]!);

@@ -1,6 +1,7 @@
-import { odata } from '@azure/data-tables';
 import { AppStack, startAppStack } from '../support/app-stack';
 import { vaultOf } from '../support/webhooks';
+import { emulatorControl } from '../support/emulator-control';
+import { backfillEnded, sourceRequests, startBackfill } from '../support/backfill-run';
 
 /**
  * The backfill through a Shopify bulk query operation (issue 30, `read: "bulk"`), end to end on the
@@ -16,16 +17,7 @@ const PAGE_SIZE = 50;
 
 let stack: AppStack;
 
-const control = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-  const answer = await fetch(`${stack.emulator.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await answer.text();
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-};
+const control = emulatorControl(() => stack.emulator.url);
 
 /** Every fifth customer has two addresses, every other one none. */
 const shopCustomers = Array.from({ length: CUSTOMERS }, (_, i) => ({
@@ -63,34 +55,13 @@ type Progress = {
 };
 
 async function backfill(body: Record<string, unknown>): Promise<Progress> {
-  const started = await fetch(`${stack.url}/api/backfills`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(started.status).toBe(202);
-  const location = started.headers.get('location')!;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const progress = (await (await fetch(location)).json()) as Progress;
-    if (progress.state !== 'running') return progress;
-    if (Date.now() > deadline) throw new Error(`backfill still running: ${JSON.stringify(progress)}`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
+  return backfillEnded<Progress>(await startBackfill(stack.url, body), { timeoutMs: 300_000, pollMs: 1_000 });
 }
 
 async function succeededRows(count: number) {
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const rows: { status: string; sourceCustomerId: string }[] = [];
-    try {
-      for await (const row of stack.table.listEntities<{ status: string; sourceCustomerId: string }>({
-        queryOptions: { filter: odata`source eq 'bulk-shopify' and kind eq ''` },
-      }))
-        rows.push({ status: row.status, sourceCustomerId: row.sourceCustomerId });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-    }
+    const rows = await sourceRequests(stack.table, 'bulk-shopify');
     if (rows.filter((r) => r.status === 'succeeded').length >= count) return rows;
     if (Date.now() > deadline) throw new Error(`${rows.length} rows, not ${count} succeeded`);
     await new Promise((r) => setTimeout(r, 1_000));

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { odata } from '@azure/data-tables';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { vaultOf } from '../support/webhooks';
+import { emulatorControl } from '../support/emulator-control';
+import { backfillEnded, sourceRequests, startBackfill } from '../support/backfill-run';
 
 /**
  * The backfill (issue 30) end to end: an emulated Shopify shop with customers the app has never
@@ -22,20 +23,7 @@ let stack: AppStack;
 /** Outside a dry run, no lookups are counted. */
 const NO_LOOKUPS = { wouldCreate: 0, wouldLinkByEmail: 0, wouldLinkByNameAndPhone: 0, wouldReview: 0 };
 
-const control = async <T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> => {
-  const answer = await fetch(`${stack.emulator.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await answer.text();
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-};
+const control = emulatorControl(() => stack.emulator.url);
 
 const shopCustomers = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => ({
@@ -53,35 +41,15 @@ type Progress = {
 };
 
 async function backfill(body: Record<string, unknown>): Promise<Progress> {
-  const started = await fetch(`${stack.url}/api/backfills`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(started.status).toBe(202);
-  const location = started.headers.get('location')!;
+  const location = await startBackfill(stack.url, body);
   expect(location).toMatch(/\/api\/backfills\/[0-9a-f-]{36}$/);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const progress = (await (await fetch(location)).json()) as Progress;
-    if (progress.state !== 'running') return progress;
-    if (Date.now() > deadline) throw new Error(`backfill still running: ${JSON.stringify(progress)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  return backfillEnded<Progress>(location, { timeoutMs: 120_000, pollMs: 500 });
 }
 
 async function createsEnded(count: number) {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const rows: { status: string; sourceCustomerId: string }[] = [];
-    try {
-      for await (const row of stack.table.listEntities<{ status: string; sourceCustomerId: string }>({
-        queryOptions: { filter: odata`source eq 'bf-shopify' and kind eq ''` },
-      }))
-        rows.push({ status: row.status, sourceCustomerId: row.sourceCustomerId });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-    }
+    const rows = await sourceRequests(stack.table, 'bf-shopify');
     // The customer without an e-mail or phone ends `failed` (unmappable) at once; the others succeed.
     const succeeded = rows.filter((r) => r.status === 'succeeded');
     if (succeeded.length >= count && rows.every((r) => ['succeeded', 'failed'].includes(r.status)))

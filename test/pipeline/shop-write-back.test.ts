@@ -2,6 +2,7 @@ import { odata } from '@azure/data-tables';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
 import { sampleCustomer } from '../fixtures/sample-customers';
 import { vaultOf } from '../support/webhooks';
+import { emulatorControl } from '../support/emulator-control';
 
 /**
  * The shop write-back on the real host, Azurite and the emulated shops (issue 28): a customer made
@@ -54,20 +55,7 @@ const sources = (emulatorUrl: string) => [
   },
 ];
 
-const control = async <T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> => {
-  const answer = await fetch(`${stack.emulator.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await answer.text();
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-};
+const control = emulatorControl(() => stack.emulator.url);
 
 const seedShop = (domain = SHOP, options: { echoDelayMs?: number } = {}) =>
   control('PUT', `/_emulator/shopify/shops/${domain}`, {

@@ -15,11 +15,13 @@ import {
   snapshot,
   startMatrixStack,
 } from './ownership-matrix';
+import { defineRouteCells } from './ownership-matrix-route-cells';
 
 /**
  * The matrix's cells for one caller mode (test/security/ownership-matrix-*.test.ts): create,
  * status, update by reference, update by account, link, replay (callbacks: see the callback
- * cells), each by every caller on every caller's customer.
+ * cells), each by every caller on every caller's customer; F&O data events and the CSV backfill
+ * upload in ownership-matrix-route-cells.ts.
  */
 /** Every caller acting on every caller's customer (its own included): [actor, owner] pairs. */
 const EVERY_ACTOR_AND_OWNER = CALLER_NAMES.flatMap((actor) =>
@@ -367,6 +369,8 @@ export function defineOwnershipMatrix(mode: CallerMode): void {
       count(tally, 'create', 'forbidden');
     });
   });
+
+  defineRouteCells(mode, { matrix: () => m, owned, tally, expectForbidden });
 
   describe(`rate limits are per caller (${mode})`, () => {
     it('one caller that spends its budget gets 429; the others are not touched', async () => {

@@ -30,6 +30,8 @@ export interface MatrixStack {
   callers: Record<CallerName, MatrixCaller>;
   /** The master key (and, with app-service, an operator's principal). */
   operator: Record<string, string>;
+  /** F&O's own function key (its data events), named in CALLER_KEYS with `accounts` in both modes. */
+  fo: Record<string, string>;
   /** One HTTPS callback receiver per caller, verifying with that caller's own secret (once read). */
   receivers: Record<CallerName, CallbackReceiver>;
   /** Each caller's callback secrets, as `GET /api/callbacks/secret` gave them. */
@@ -50,6 +52,8 @@ export async function startMatrixStack(mode: CallerMode, settings: Record<string
     CALLER_NAMES.map((name) => [name, `key-${name}-${randomBytes(16).toString('hex')}`]),
   ) as Record<CallerName, string>;
   const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const foKey = `key-fo-${randomBytes(16).toString('hex')}`;
+  const foEntry = { name: `fo-${run}`, keySha256: sha256(foKey), roles: ['accounts'] };
   const oid = (n: number) => `24242424-${run.slice(0, 4)}-4aaa-8aaa-00000000000${n}`;
   const posRoles = ['create', 'read', 'accounts', 'staff'] as const;
   const entraRoles = {
@@ -60,7 +64,10 @@ export async function startMatrixStack(mode: CallerMode, settings: Record<string
     mode === 'keys'
       ? {
           CALLER_AUTH: 'keys',
-          DEV_FUNCTION_KEYS: JSON.stringify(Object.fromEntries(CALLER_NAMES.map((n) => [names[n], keys[n]]))),
+          DEV_FUNCTION_KEYS: JSON.stringify({
+            ...Object.fromEntries(CALLER_NAMES.map((n) => [names[n], keys[n]])),
+            [foEntry.name]: foKey,
+          }),
           DEV_MASTER_KEY: master,
           CALLER_KEYS: JSON.stringify([
             ...CALLER_NAMES.map((n) => ({
@@ -70,9 +77,17 @@ export async function startMatrixStack(mode: CallerMode, settings: Record<string
             })),
             // The master key as an operator on the customer routes (reading any request).
             { name: `operators-${run}`, keySha256: sha256(master), roles: ['operator'] },
+            foEntry,
           ]),
         }
-      : { CALLER_AUTH: 'app-service', DEV_FUNCTION_KEY: keys.shopA, DEV_MASTER_KEY: master };
+      : {
+          CALLER_AUTH: 'app-service',
+          DEV_FUNCTION_KEY: keys.shopA,
+          DEV_MASTER_KEY: master,
+          // F&O's key: the one caller of the data events route, which App Service Authentication leaves out.
+          DEV_FUNCTION_KEYS: JSON.stringify({ [foEntry.name]: foKey }),
+          CALLER_KEYS: JSON.stringify([foEntry]),
+        };
   const callers = Object.fromEntries(
     CALLER_NAMES.map((n, i) => {
       const identity = mode === 'keys' ? names[n] : oid(i + 1);
@@ -105,6 +120,18 @@ export async function startMatrixStack(mode: CallerMode, settings: Record<string
     extraCaCertPems: CALLER_NAMES.map((n) => receivers[n].caCertPem),
     settings: {
       DUPLICATE_POLICY: 'link',
+      // A shop of USRT: F&O's data events are of its legal entity; the CSV backfill loads into it.
+      WEBHOOK_SOURCES: JSON.stringify([
+        {
+          kind: 'shopify',
+          name: 'matrix-shop',
+          shopDomain: 'matrix-shop.myshopify.com',
+          secretName: 'webhook-matrix-shop',
+          legalEntity: 'USRT',
+          currency: 'USD',
+          writeBack: false,
+        },
+      ]),
       CALLBACK_ALLOWED_HOSTS: ports,
       CALLBACK_ALLOWED_PRIVATE_ADDRESSES: '127.0.0.1',
       ...modeSettings,
@@ -112,7 +139,12 @@ export async function startMatrixStack(mode: CallerMode, settings: Record<string
     },
   });
   await emulatorVault(stack.emulator.url).setSecret('callback-signing-secret', newCallbackSecret());
-  return { stack, callers, operator, receivers, secrets } satisfies MatrixStack;
+  await emulatorVault(stack.emulator.url).setSecret(
+    'webhook-matrix-shop',
+    `shpss_${randomBytes(16).toString('hex')}`,
+  );
+  const fo = { 'x-functions-key': foKey };
+  return { stack, callers, operator, fo, receivers, secrets } satisfies MatrixStack;
 }
 
 export interface Answer {

@@ -1,11 +1,17 @@
 import { ContactPersonRecord } from './contact-persons-store';
 import { EntityFieldType } from './customer-entity';
-import { odataError, ODATA_WRITE_EXCEPTION } from './d365-errors';
-import { deserializeODataEntity } from './d365-odata-create';
-import { ODATA_HEADERS, sendODataError } from './d365-odata-entity';
+import { odataError } from './d365-errors';
+import { sendODataError } from './d365-odata-entity';
 import { answerEntityQuery } from './odata-entity-query';
+import {
+  answerCreated,
+  readEntityBody,
+  representFields,
+  validationFailed,
+  writeFailed,
+} from './odata-entity-write';
 import { companyExists, mustBeFilledIn, notInRelatedTable } from './d365-validation';
-import { answerCommitted, isPlainObject, parseJson, RequestContext, sendJson } from './http';
+import { RequestContext } from './http';
 import { EmulatorState } from './state';
 
 /**
@@ -112,20 +118,10 @@ export function contactRepresentation(r: ContactPersonRecord, select?: string[])
     Gender: 'Unknown',
     MaritalStatus: 'None',
   };
-  const result: Record<string, unknown> = {};
-  for (const name of select ?? Object.keys(CONTACT_FIELDS)) {
-    const type = CONTACT_FIELDS[name];
-    result[name] = all[name] ?? (type === 'decimal' ? 0 : typeof type === 'object' ? 'No' : '');
-  }
-  return result;
+  return representFields(all, CONTACT_FIELDS, select);
 }
 
-function writeFailed(infolog: string[]): ReturnType<typeof odataError> {
-  return odataError('An error has occurred.', {
-    message: `Write failed for table row of type 'SmmContactPersonCDSV2Entity'. Infolog: ${infolog.join('; ')}`,
-    type: ODATA_WRITE_EXCEPTION,
-  });
-}
+const TABLE = 'SmmContactPersonCDSV2Entity';
 
 /** `/data/CDSContactPersonsV2`: POST (create) and GET (query); nothing by key in the emulator. */
 export function handleContactPersons(state: EmulatorState, ctx: RequestContext, keyed: boolean): void {
@@ -151,24 +147,12 @@ export function handleContactPersons(state: EmulatorState, ctx: RequestContext, 
 }
 
 function createContactPerson(state: EmulatorState, ctx: RequestContext): void {
-  const parsed = parseJson(ctx.body);
-  const body = parsed.ok && isPlainObject(parsed.value) ? parsed.value : undefined;
-  const read = body
-    ? deserializeODataEntity(body, CONTACT_FIELDS, CONTACT_ENTITY_TYPE)
-    : { ok: false as const, message: 'The request body is not a valid JSON object.' };
-  if (!read.ok) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', { message: read.message, type: 'Microsoft.OData.ODataException' }),
-    );
-    return;
-  }
-  const input = read.entity;
+  const input = readEntityBody(ctx, CONTACT_FIELDS, CONTACT_ENTITY_TYPE);
+  if (!input) return;
   const text = (name: string): string => String(input[name] ?? '').trim();
   const legalEntity = (text('dataAreaId') || state.options.defaultLegalEntity).toUpperCase();
   if (!companyExists(state.options, legalEntity)) {
-    sendODataError(ctx, 400, writeFailed([`Error: Company '${legalEntity}' does not exist.`]));
+    sendODataError(ctx, 400, writeFailed(TABLE, [`Error: Company '${legalEntity}' does not exist.`]));
     return;
   }
   const type = text('AssociatedContactType');
@@ -184,11 +168,7 @@ function createContactPerson(state: EmulatorState, ctx: RequestContext): void {
       : []),
   ];
   if (warnings.length > 0) {
-    sendODataError(
-      ctx,
-      400,
-      writeFailed([...warnings.map((w) => `Warning: ${w}`), 'Error: Error found when validating record.']),
-    );
+    sendODataError(ctx, 400, validationFailed(TABLE, warnings));
     return;
   }
   const pending = {
@@ -202,25 +182,15 @@ function createContactPerson(state: EmulatorState, ctx: RequestContext): void {
     phone: text('PrimaryPhoneNumber'),
     ...(text('ContactPersonPartyNumber') !== '' && { partyNumber: text('ContactPersonPartyNumber') }),
   };
-  let record: ContactPersonRecord | undefined;
-  const preview: ContactPersonRecord = { ...pending, partyNumber: '', contactPersonId: '' };
-  answerCommitted(
-    ctx,
-    () => {
-      const shown = record ?? preview;
-      sendJson(
-        ctx.res,
-        201,
-        {
-          '@odata.context': `${ctx.origin}/data/$metadata#${CONTACT_ENTITY_SET}/$entity`,
-          ...contactRepresentation(shown),
-        },
-        { ...ODATA_HEADERS, Location: keyPath(ctx.origin, shown) },
-      );
-    },
-    () => {
-      record = state.contactPersons.add(pending);
+  answerCreated<ContactPersonRecord>(ctx, {
+    entitySet: CONTACT_ENTITY_SET,
+    preview: { ...pending, partyNumber: '', contactPersonId: '' },
+    commit: () => {
+      const added = state.contactPersons.add(pending);
       state.stats.contactPersonsCreated += 1;
+      return added;
     },
-  );
+    represent: (row) => contactRepresentation(row),
+    location: (row) => keyPath(ctx.origin, row),
+  });
 }

@@ -1,16 +1,18 @@
-// Over 300 lines: the entity's CDM field list, its deserializer, POST and GET in one place (CustomersV3 splits them over four files).
 import { checkPostalAddress } from './address-reference';
 import { EntityFieldType } from './customer-entity';
-import { odataError, ODATA_WRITE_EXCEPTION } from './d365-errors';
-import { deserializeODataEntity } from './d365-odata-create';
-import { nextLink } from './d365-odata';
-import { crossCompany } from './d365-odata-key';
-import { ODATA_HEADERS, sendODataError } from './d365-odata-entity';
+import { odataError } from './d365-errors';
+import { sendODataError } from './d365-odata-entity';
 import { checkLocationRoles } from './location-roles';
 import { companyExists, mustBeFilledIn, notInRelatedTable } from './d365-validation';
-import { answerCommitted, isPlainObject, parseJson, RequestContext, sendJson } from './http';
-import { FilterExpression, ODataQueryError, parseFilter } from './odata-filter';
-import { matchesFilter } from './odata-filter-match';
+import { RequestContext } from './http';
+import { answerEntityQuery } from './odata-entity-query';
+import {
+  answerCreated,
+  readEntityBody,
+  representFields,
+  validationFailed,
+  writeFailed,
+} from './odata-entity-write';
 import { canonicalRoles, PostalAddressRecord } from './postal-addresses-store';
 import { EmulatorState } from './state';
 
@@ -118,22 +120,10 @@ export function postalRepresentation(r: PostalAddressRecord, select?: string[]):
       Object.entries(ROLE_FLAGS).map(([flag, role]) => [flag, roles.has(role) ? 'Yes' : 'No']),
     ),
   };
-  const names = select ?? Object.keys(POSTAL_FIELDS);
-  const result: Record<string, unknown> = {};
-  for (const name of names) {
-    const type = POSTAL_FIELDS[name];
-    result[name] = all[name] ?? (type === 'decimal' ? 0 : typeof type === 'object' ? 'No' : '');
-  }
-  return result;
+  return representFields(all, POSTAL_FIELDS, select);
 }
 
-/** A failed write on the entity, in F&O's shape (as CustomersV3's, d365-errors.ts). */
-function writeFailed(infolog: string[]): ReturnType<typeof odataError> {
-  return odataError('An error has occurred.', {
-    message: `Write failed for table row of type 'CustomerPostalAddressEntity'. Infolog: ${infolog.join('; ')}`,
-    type: ODATA_WRITE_EXCEPTION,
-  });
-}
+const TABLE = 'CustomerPostalAddressEntity';
 
 /** `/data/CustomerPostalAddresses`: POST (create) and GET (query); nothing else by key in the emulator. */
 export function handlePostalAddresses(state: EmulatorState, ctx: RequestContext, keyed: boolean): void {
@@ -146,7 +136,19 @@ export function handlePostalAddresses(state: EmulatorState, ctx: RequestContext,
     return;
   }
   if (ctx.method === 'POST') createPostalAddress(state, ctx);
-  else if (ctx.method === 'GET') queryPostalAddresses(state, ctx);
+  else if (ctx.method === 'GET')
+    answerEntityQuery(ctx, {
+      entitySet: POSTAL_ENTITY_SET,
+      entityType: POSTAL_ENTITY_TYPE,
+      fields: POSTAL_FIELDS,
+      pageSize: state.settings.pageSize,
+      // Without cross-company=true only the user's default company's rows are visible (as for CustomersV3).
+      rows: (crossCompany) =>
+        state.postalAddresses
+          .all()
+          .filter((r) => crossCompany || r.legalEntity === state.options.defaultLegalEntity)
+          .map((r) => (select?: string[]) => postalRepresentation(r, select)),
+    });
   else
     sendODataError(
       ctx,
@@ -156,20 +158,8 @@ export function handlePostalAddresses(state: EmulatorState, ctx: RequestContext,
 }
 
 function createPostalAddress(state: EmulatorState, ctx: RequestContext): void {
-  const parsed = parseJson(ctx.body);
-  const body = parsed.ok && isPlainObject(parsed.value) ? parsed.value : undefined;
-  const read = body
-    ? deserializeODataEntity(body, POSTAL_FIELDS, POSTAL_ENTITY_TYPE)
-    : { ok: false as const, message: 'The request body is not a valid JSON object.' };
-  if (!read.ok) {
-    sendODataError(
-      ctx,
-      400,
-      odataError('An error has occurred.', { message: read.message, type: 'Microsoft.OData.ODataException' }),
-    );
-    return;
-  }
-  const input = read.entity;
+  const input = readEntityBody(ctx, POSTAL_FIELDS, POSTAL_ENTITY_TYPE);
+  if (!input) return;
   const text = (name: string): string => String(input[name] ?? '').trim();
   // The customer's company: CustomerLegalEntityId, else the row's dataAreaId, else the user's default company.
   const legalEntity = (
@@ -179,7 +169,7 @@ function createPostalAddress(state: EmulatorState, ctx: RequestContext): void {
   ).toUpperCase();
   const account = text('CustomerAccountNumber');
   if (!companyExists(state.options, legalEntity)) {
-    sendODataError(ctx, 400, writeFailed([`Error: Company '${legalEntity}' does not exist.`]));
+    sendODataError(ctx, 400, writeFailed(TABLE, [`Error: Company '${legalEntity}' does not exist.`]));
     return;
   }
   const roleNames = [
@@ -201,11 +191,7 @@ function createPostalAddress(state: EmulatorState, ctx: RequestContext): void {
     }),
   ];
   if (warnings.length > 0) {
-    sendODataError(
-      ctx,
-      400,
-      writeFailed([...warnings.map((w) => `Warning: ${w}`), 'Error: Error found when validating record.']),
-    );
+    sendODataError(ctx, 400, validationFailed(TABLE, warnings));
     return;
   }
   const pending = {
@@ -221,99 +207,20 @@ function createPostalAddress(state: EmulatorState, ctx: RequestContext): void {
     isPrimary: input.IsPrimary === 'Yes',
     via: 'postalAddresses' as const,
   };
-  let record: PostalAddressRecord | undefined;
-  const preview: PostalAddressRecord = {
-    ...pending,
-    locationId: '',
-    effective: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    expiration: '',
-  };
-  answerCommitted(
-    ctx,
-    () => {
-      const shown = record ?? preview;
-      sendJson(
-        ctx.res,
-        201,
-        {
-          '@odata.context': `${ctx.origin}/data/$metadata#${POSTAL_ENTITY_SET}/$entity`,
-          ...postalRepresentation(shown),
-        },
-        { ...ODATA_HEADERS, Location: keyPath(ctx.origin, shown) },
-      );
+  answerCreated<PostalAddressRecord>(ctx, {
+    entitySet: POSTAL_ENTITY_SET,
+    preview: {
+      ...pending,
+      locationId: '',
+      effective: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      expiration: '',
     },
-    () => {
-      record = state.postalAddresses.add(pending);
+    commit: () => {
+      const added = state.postalAddresses.add(pending);
       state.stats.postalAddressesCreated += 1;
+      return added;
     },
-  );
-}
-
-const SUPPORTED = new Set(['$filter', '$select', '$top', '$skip', '$count', '$format']);
-
-function queryPostalAddresses(state: EmulatorState, ctx: RequestContext): void {
-  const params = ctx.url.searchParams;
-  let filter: FilterExpression | undefined;
-  let select: string[] | undefined;
-  let top: number | undefined;
-  let skip = 0;
-  try {
-    for (const name of params.keys())
-      if (name.startsWith('$') && !SUPPORTED.has(name))
-        throw new ODataQueryError(`The query parameter '${name}' is not supported.`, name);
-    const filterText = params.get('$filter');
-    filter =
-      filterText === null
-        ? undefined
-        : parseFilter(filterText, { fields: POSTAL_FIELDS, type: POSTAL_ENTITY_TYPE });
-    const selectText = params.get('$select');
-    if (selectText !== null && !selectText.split(',').some((f) => f.trim() === '*')) {
-      select = selectText.split(',').map((f) => f.trim());
-      for (const field of select)
-        if (!(field in POSTAL_FIELDS))
-          throw new ODataQueryError(
-            `Could not find a property named '${field}' on type '${POSTAL_ENTITY_TYPE}'.`,
-            '$select',
-          );
-    }
-    for (const [name, set] of [
-      ['$top', (n: number) => (top = n)],
-      ['$skip', (n: number) => (skip = n)],
-    ] as const) {
-      const value = params.get(name);
-      if (value === null) continue;
-      if (!/^\d+$/.test(value.trim()))
-        throw new ODataQueryError(
-          `Invalid value '${value}' for ${name} query option found. The ${name} query option requires a non-negative integer value.`,
-          name,
-        );
-      set(Number(value.trim()));
-    }
-  } catch (error) {
-    if (!(error instanceof ODataQueryError)) throw error;
-    sendODataError(ctx, 400, odataError(`The query specified in the URI is not valid. ${error.message}`));
-    return;
-  }
-  // Without cross-company=true only the user's default company's rows are visible (as for CustomersV3).
-  const rows = state.postalAddresses
-    .all()
-    .filter((r) => crossCompany(ctx.url) || r.legalEntity === state.options.defaultLegalEntity)
-    .map((r) => ({ record: r, fields: postalRepresentation(r) as Record<string, string | number> }))
-    .filter((row) => !filter || matchesFilter(row.fields, filter));
-  const end = top === undefined ? rows.length : Math.min(rows.length, skip + top);
-  const pageEnd = Math.min(end, skip + state.settings.pageSize);
-  const page = rows.slice(skip, pageEnd);
-  sendJson(
-    ctx.res,
-    200,
-    {
-      '@odata.context': `${ctx.origin}/data/$metadata#${POSTAL_ENTITY_SET}${select ? `(${select.join(',')})` : ''}`,
-      ...((params.get('$count') ?? '').toLowerCase() === 'true' ? { '@odata.count': rows.length } : {}),
-      value: page.map((row) => postalRepresentation(row.record, select)),
-      ...(pageEnd < end && {
-        '@odata.nextLink': nextLink(ctx, pageEnd, top === undefined ? undefined : end - pageEnd),
-      }),
-    },
-    ODATA_HEADERS,
-  );
+    represent: (row) => postalRepresentation(row),
+    location: (row) => keyPath(ctx.origin, row),
+  });
 }

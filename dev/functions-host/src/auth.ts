@@ -4,34 +4,52 @@ export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
 /**
  * The keys of this local host: function keys (DEV_FUNCTION_KEY, and DEV_FUNCTION_KEYS, a JSON
- * object of named keys as Azure keeps them, `{"pos": "…", "shop-a": "…"}`) and the master key
- * (DEV_MASTER_KEY). Empty values count as unset.
+ * object of named keys as Azure keeps them, `{"pos": "…", "shop-a": "…"}`), the master key
+ * (DEV_MASTER_KEY) and the system keys of extension webhooks (DEV_SYSTEM_KEYS, a JSON object by
+ * key name, e.g. `{"eventgrid_extension": "…"}`, as Azure names them). Empty values count as unset.
  */
 export interface HostKeys {
   functionKeys: string[];
   masterKey?: string;
+  /** System keys by name (`<extension>_extension`). */
+  systemKeys?: Record<string, string>;
 }
 
 export function keysFromEnvironment(env: NodeJS.ProcessEnv): HostKeys {
-  return {
-    functionKeys: [env.DEV_FUNCTION_KEY, ...namedKeys(env.DEV_FUNCTION_KEYS)].filter(
-      (key): key is string => typeof key === 'string' && key !== '',
+  const systemKeys = Object.fromEntries(
+    Object.entries(namedKeys('DEV_SYSTEM_KEYS', env.DEV_SYSTEM_KEYS)).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
     ),
+  );
+  return {
+    functionKeys: [
+      env.DEV_FUNCTION_KEY,
+      ...Object.values(namedKeys('DEV_FUNCTION_KEYS', env.DEV_FUNCTION_KEYS)),
+    ].filter((key): key is string => typeof key === 'string' && key !== ''),
     masterKey: env.DEV_MASTER_KEY || undefined,
+    systemKeys,
   };
 }
 
-function namedKeys(json: string | undefined): unknown[] {
-  if (!json) return [];
+function namedKeys(setting: string, json: string | undefined): Record<string, unknown> {
+  if (!json) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new Error('DEV_FUNCTION_KEYS must be a JSON object of named keys, e.g. {"pos": "…"}');
+    throw new Error(`${setting} must be a JSON object of named keys, e.g. {"name": "…"}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new Error('DEV_FUNCTION_KEYS must be a JSON object of named keys, e.g. {"pos": "…"}');
-  return Object.values(parsed);
+    throw new Error(`${setting} must be a JSON object of named keys, e.g. {"name": "…"}`);
+  return parsed as Record<string, unknown>;
+}
+
+function anyKeyConfigured(keys: HostKeys): boolean {
+  return (
+    keys.functionKeys.length > 0 ||
+    keys.masterKey !== undefined ||
+    Object.keys(keys.systemKeys ?? {}).length > 0
+  );
 }
 
 function sameKey(given: string, expected: string | undefined): boolean {
@@ -53,11 +71,24 @@ function sameKey(given: string, expected: string | undefined): boolean {
  */
 export function isAuthorized(level: AuthLevel, presented: string | undefined, keys: HostKeys): boolean {
   if (level === 'anonymous') return true;
-  if (keys.functionKeys.length === 0 && keys.masterKey === undefined) return true;
+  if (!anyKeyConfigured(keys)) return true;
   if (presented === undefined) return false;
   const isMaster = sameKey(presented, keys.masterKey);
   if (level === 'admin') return isMaster;
   // Every key is compared, so the time taken does not say which one matched.
   const matches = keys.functionKeys.map((key) => sameKey(presented, key));
   return matches.includes(true) || isMaster;
+}
+
+/**
+ * Whether a request may call an extension webhook (`/runtime/webhooks/<extension>`): the host's
+ * SystemKeyAuthLevel policy takes the system key named `<extension>_extension` or the master key
+ * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook-trigger#system-key).
+ * With no key configured at all, everything is allowed (like `func start`).
+ */
+export function isSystemAuthorized(keyName: string, presented: string | undefined, keys: HostKeys): boolean {
+  if (!anyKeyConfigured(keys)) return true;
+  if (presented === undefined) return false;
+  const isMaster = sameKey(presented, keys.masterKey);
+  return sameKey(presented, keys.systemKeys?.[keyName]) || isMaster;
 }

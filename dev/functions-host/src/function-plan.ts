@@ -41,7 +41,12 @@ export interface TimerPlan extends PlanBase {
   runOnStartup: boolean;
 }
 
-export type FunctionPlan = HttpPlan | QueuePlan | TimerPlan;
+/** An Event Grid trigger: run by the extension's webhook (event-grid-webhook.ts), one event per invocation. */
+export interface EventGridPlan extends PlanBase {
+  kind: 'eventGrid';
+}
+
+export type FunctionPlan = HttpPlan | QueuePlan | TimerPlan | EventGridPlan;
 
 /** A function this host cannot run; keeps the functions and the app setting at fault. */
 export class FunctionPlanError extends Error {
@@ -92,7 +97,7 @@ function option(binding: RpcBindingInfo, name: string): unknown {
 
 /**
  * Works out how to run each registered function from its binding metadata: the trigger (HTTP,
- * Storage queue or timer) with its options, and queue output bindings. Anything this host cannot
+ * Storage queue, timer or Event Grid) with its options, and queue output bindings. Anything this host cannot
  * run faithfully (other triggers, other input/output bindings) is an error naming the function.
  */
 export function planFunctions(
@@ -149,7 +154,7 @@ export function planFunctions(
         }
         throw new FunctionPlanError(
           `${where}: ${binding.direction ?? 'in'}put binding "${bindingName}" of type "${binding.type}" is not supported by this local host ` +
-            '(it supports HTTP, Storage queue and timer triggers, and Storage queue outputs)',
+            '(it supports HTTP, Storage queue, timer and Event Grid triggers, and Storage queue outputs)',
           { functionNames: [name] },
         );
       }
@@ -194,9 +199,11 @@ export function planFunctions(
           scheduleText,
           runOnStartup: option(trigger, 'runOnStartup') === true,
         });
+      } else if (triggerType === 'eventgridtrigger') {
+        plans.push({ ...base, kind: 'eventGrid' });
       } else {
         throw new FunctionPlanError(
-          `${where}: trigger type "${trigger.type}" is not supported by this local host (it supports httpTrigger, queueTrigger and timerTrigger)`,
+          `${where}: trigger type "${trigger.type}" is not supported by this local host (it supports httpTrigger, queueTrigger, timerTrigger and eventGridTrigger)`,
           { functionNames: [name] },
         );
       }

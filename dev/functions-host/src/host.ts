@@ -5,7 +5,7 @@ import { keysFromEnvironment } from './auth';
 import { applyLogHooks, createCoreApi, createWorkerApp, executeHooks, installCoreModule } from './core-api';
 import { AppStartContext, HookContext } from './core-types';
 import { formatDateTimeOffset } from './duration';
-import { FunctionPlan, planFunctions } from './function-plan';
+import { EventGridPlan, FunctionPlan, planFunctions } from './function-plan';
 import { readHostConfig } from './host-config';
 import { HostStartError } from './host-start-error';
 import { createHttpServer, HttpRoute } from './http-server';
@@ -60,6 +60,9 @@ function describe(plan: FunctionPlan, port: number, routePrefix: string): string
     const methods = plan.methods ? plan.methods.join(',') : 'GET,POST,PUT,DELETE,HEAD,PATCH,OPTIONS';
     const path = [routePrefix, plan.template.template].filter(Boolean).join('/');
     return `  ${plan.name}: [${methods}] http://localhost:${port}/${path}${suffix}`;
+  }
+  if (plan.kind === 'eventGrid') {
+    return `  ${plan.name}: eventGridTrigger http://localhost:${port}/runtime/webhooks/eventgrid?functionName=${plan.name}${suffix}`;
   }
   return `  ${plan.name}: ${plan.kind}Trigger${suffix}`;
 }
@@ -170,6 +173,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   );
   const server: Server = createHttpServer({
     routes,
+    eventGrid: plans.filter((p): p is EventGridPlan => p.kind === 'eventGrid'),
     routePrefix: config.routePrefix,
     keys: keysFromEnvironment(env),
     invoker,

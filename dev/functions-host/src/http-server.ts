@@ -25,6 +25,8 @@ import {
   RequestBodyTooLargeError,
 } from './request-body';
 import { matchRoute, RouteTemplate } from './route-template';
+import { EVENT_GRID_WEBHOOK_PATH, handleEventGridWebhook } from './event-grid-webhook';
+import { EventGridPlan } from './function-plan';
 
 export interface HttpRoute {
   fn: RegisteredFunction;
@@ -39,6 +41,8 @@ export interface HttpRoute {
 
 export interface HttpServerOptions {
   routes: HttpRoute[];
+  /** Event Grid triggered functions, served at `/runtime/webhooks/eventgrid` (event-grid-webhook.ts). */
+  eventGrid?: EventGridPlan[];
   routePrefix: string;
   keys: HostKeys;
   invoker: Invoker;
@@ -176,6 +180,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const queryStart = rawUrl.indexOf('?');
     const rawPath = queryStart >= 0 ? rawUrl.slice(0, queryStart) : rawUrl;
     const search = queryStart >= 0 ? rawUrl.slice(queryStart) : '';
+    // The host's own routes (runtime/webhooks) come before the functions' routes.
+    if (EVENT_GRID_WEBHOOK_PATH.test(rawPath)) {
+      await handleEventGridWebhook(req, res, new URL(rawUrl, 'http://localhost'), {
+        plans: options.eventGrid ?? [],
+        keys: options.keys,
+        invoker: options.invoker,
+        logger: options.logger,
+        body: bodyOptions,
+      });
+      return;
+    }
     const path = stripPrefix(rawPath, options.routePrefix);
     const candidates =
       path === undefined

@@ -163,3 +163,17 @@ export function discardRequestBody(req: IncomingMessage, options: BodyReadOption
   };
   watchBody(req, options, () => undefined, close).catch(() => undefined);
 }
+
+/**
+ * Reads the whole body, declared or chunked (an extension webhook reads `HttpRequestMessage.Content`,
+ * which takes either), within the same limits as {@link readRequestBody}.
+ */
+export async function readWholeBody(req: IncomingMessage, options: BodyReadOptions): Promise<Buffer> {
+  const declared = declaredContentLength(req);
+  if (declared !== undefined && declared > options.limit)
+    throw new RequestBodyTooLargeError(declared, options.limit);
+  if (req.complete) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  await watchBody(req, options, (chunk) => chunks.push(chunk));
+  return Buffer.concat(chunks);
+}

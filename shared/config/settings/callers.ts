@@ -17,7 +17,7 @@ export const callerSettings = [
   define({
     name: 'CALLER_KEYS',
     description:
-      'Named function keys (`keys` mode): a JSON array of `{"name", "keySha256", "roles"}`, the SHA-256 (hex) of each caller\'s function key and what it may do (`create`, `read`, `accounts`, `staff`, `operator`; default `["create","read"]`). Each key is then a caller of its own: its references, requests, rate limit and callback secret. A request with any other key on a customer route is 403. Empty: every key is one shared caller that may do everything. See SECURITY.md.',
+      'Named function keys (`keys` mode): a JSON array of `{"name", "keySha256", "roles"}`, the SHA-256 (hex) of each caller\'s function key and what it may do (`create`, `read`, `accounts`, `staff`, `operator`; default `["create","read"]`). Each key is then a caller of its own: its references, requests, rate limit and callback secret. A request with any other key on a customer route is 403. Empty: every key is one shared caller that may do everything. In `app-service` mode only the F&O data events route (`POST /api/d365/data-events`, outside App Service Authentication) reads it: F&O\'s own key, listed with `accounts`, is the only key that opens that route there. See SECURITY.md.',
     default: '[]',
     local: '[]',
     azure: true,

@@ -1,6 +1,6 @@
 /** The settings catalogue's part: Shops: webhook sources, write-back, F&O data events, backfill and drift repair. */
 import { z } from 'zod';
-import { define, httpsUrl, nonNegativeInt, positiveInt, queueName, tableName } from './validators';
+import { define, httpsUrl, nonNegativeInt, oneOf, positiveInt, queueName, tableName } from './validators';
 import type { SettingDefinition } from './validators';
 import { webhookSourcesSetting } from '../webhook-sources';
 
@@ -126,6 +126,15 @@ export const shopSettings = [
     local: '7',
     azure: true,
     schema: positiveInt.max(365, 'must be at most 365'),
+  }),
+  define({
+    name: 'FO_EVENTS_DELIVERY',
+    description:
+      'F&O data events (issue 29): how F&O delivers them. `https`: to `POST /api/d365/data-events` only (an F&O endpoint of type HTTPS). `eventGrid`: also through an Azure Event Grid topic (an F&O endpoint of type Azure Event Grid), whose subscription calls the Event Grid function `foEventGrid` (registered only then; the Bicep adds the topic and the subscription). Both take the same event once (EventId). Service Bus is not offered: no Service Bus emulator runs locally to test it against.',
+    default: 'https',
+    local: 'https',
+    azure: true,
+    schema: oneOf(['https', 'eventGrid']),
   }),
   define({
     name: 'BACKFILL_QUEUE_NAME',

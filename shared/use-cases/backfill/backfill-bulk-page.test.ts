@@ -1,7 +1,8 @@
-import { silentLog, StatusConflictError } from '../../ports';
-import type { BackfillJobs, ShopBulkStep, ShopClient } from '../../ports';
-import type { BackfillJob, BackfillMessage } from '../../domain/backfill';
-import { webhookSourceSchema } from '../../config/webhook-sources';
+import { silentLog } from '../../ports';
+import type { ShopBulkStep, ShopClient } from '../../ports';
+import type { BackfillMessage } from '../../domain/backfill';
+import { memoryBackfillJobs } from '../../../test/support/memory-backfill-jobs';
+import { UNIT_SHOPIFY_SOURCE } from '../../../test/support/unit-shop-source';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
 import { testKeyCorrelation } from '../../../test/support/correlation-key';
@@ -14,40 +15,7 @@ import { startBackfill } from './start-backfill';
  * wait; pages of its file then count as pages; an operation that ended without data fails the job;
  * a shop without bulk reads is refused at the start.
  */
-const SOURCE = webhookSourceSchema.parse({
-  kind: 'shopify',
-  name: 'shop',
-  shopDomain: 'unit.myshopify.com',
-  secretName: 'webhook-shop',
-  adminApiTokenSecretName: 'admin-shop',
-  legalEntity: 'USRT',
-  currency: 'USD',
-});
-
-function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
-  const rows = new Map<string, BackfillJob>();
-  let version = 0;
-  return {
-    rows,
-    async create(job) {
-      rows.set(job.jobId, { ...job, etag: String(++version) });
-      return { ...rows.get(job.jobId)! };
-    },
-    async get(jobId) {
-      const job = rows.get(jobId);
-      return job && { ...job, counts: { ...job.counts } };
-    },
-    async save(job, changes) {
-      const stored = rows.get(job.jobId);
-      if (!stored || stored.etag !== job.etag) throw new StatusConflictError(job.jobId);
-      const next = { ...stored, ...changes, etag: String(++version) } as BackfillJob;
-      for (const [key, value] of Object.entries(changes))
-        if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
-      rows.set(job.jobId, next);
-      return { ...next };
-    },
-  };
-}
+const SOURCE = UNIT_SHOPIFY_SOURCE;
 
 const customer = (i: number) => ({
   id: String(9000 + i),
@@ -60,7 +28,7 @@ const customer = (i: number) => ({
 });
 
 function app(steps: ShopBulkStep[], bulk = true) {
-  const jobs = memoryJobs();
+  const jobs = memoryBackfillJobs();
   const links = memoryCustomerLinks();
   const sent: { message: BackfillMessage; delaySeconds?: number }[] = [];
   const cursors: (string | undefined)[] = [];

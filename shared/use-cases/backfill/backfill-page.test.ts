@@ -1,9 +1,10 @@
-import { ShopAccessError, StatusConflictError } from '../../ports';
+import { ShopAccessError } from '../../ports';
 import type { CustomerLink } from '../../ports';
-import type { BackfillJob, BackfillMessage } from '../../domain/backfill';
-import type { BackfillJobs, ShopClient, ShopCustomer, ShopCustomerPage } from '../../ports';
+import type { BackfillMessage } from '../../domain/backfill';
+import type { ShopClient, ShopCustomer, ShopCustomerPage } from '../../ports';
 import { silentLog } from '../../ports';
-import { webhookSourceSchema } from '../../config/webhook-sources';
+import { memoryBackfillJobs } from '../../../test/support/memory-backfill-jobs';
+import { UNIT_SHOPIFY_SOURCE } from '../../../test/support/unit-shop-source';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
 import { transient } from '../../domain/failure';
@@ -11,15 +12,7 @@ import { processBackfillPage, BackfillPageDeps } from './backfill-page';
 import { startBackfill } from './start-backfill';
 import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
-const SOURCE = webhookSourceSchema.parse({
-  kind: 'shopify',
-  name: 'shop',
-  shopDomain: 'unit.myshopify.com',
-  secretName: 'webhook-shop',
-  adminApiTokenSecretName: 'admin-shop',
-  legalEntity: 'USRT',
-  currency: 'USD',
-});
+const SOURCE = UNIT_SHOPIFY_SOURCE;
 
 const customer = (i: number, extra: Partial<ShopCustomer> = {}): ShopCustomer => ({
   id: String(7000 + i),
@@ -33,32 +26,6 @@ const customer = (i: number, extra: Partial<ShopCustomer> = {}): ShopCustomer =>
   ...extra,
 });
 
-function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
-  const rows = new Map<string, BackfillJob>();
-  let version = 0;
-  return {
-    rows,
-    async create(job) {
-      const stored = { ...job, etag: String(++version) };
-      rows.set(job.jobId, stored);
-      return { ...stored };
-    },
-    async get(jobId) {
-      const job = rows.get(jobId);
-      return job && { ...job, counts: { ...job.counts } };
-    },
-    async save(job, changes) {
-      const stored = rows.get(job.jobId);
-      if (!stored || stored.etag !== job.etag) throw new StatusConflictError(job.jobId);
-      const next = { ...stored, ...changes, etag: String(++version) } as BackfillJob;
-      for (const [key, value] of Object.entries(changes))
-        if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
-      rows.set(job.jobId, next);
-      return { ...next };
-    },
-  };
-}
-
 /** Outside a dry run, no lookups are counted. */
 const NO_LOOKUPS = { wouldCreate: 0, wouldLinkByEmail: 0, wouldLinkByNameAndPhone: 0, wouldReview: 0 };
 
@@ -67,7 +34,7 @@ type GateState = { slots: number; held: number; pausedUntil: number };
 function app(pages: ShopCustomer[][], options: { backlog?: number; gate?: GateState } = {}) {
   const statusStore = memoryStatusStore();
   const links = memoryCustomerLinks();
-  const jobs = memoryJobs();
+  const jobs = memoryBackfillJobs();
   const sent: { message: BackfillMessage; delaySeconds?: number }[] = [];
   const queued: unknown[] = [];
   const listed: (string | undefined)[] = [];

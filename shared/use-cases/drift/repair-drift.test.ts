@@ -1,6 +1,6 @@
 import { silentLog } from '../../ports';
 import type { ShopClient, ShopCustomer, ShopCustomerPage, TelemetryMetric } from '../../ports';
-import { webhookSourceSchema } from '../../config/webhook-sources';
+import { UNIT_SHOPIFY_SOURCE } from '../../../test/support/unit-shop-source';
 import { transient } from '../../domain/failure';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
 import { memoryCustomerLinks } from '../../../test/support/memory-customer-links';
@@ -8,15 +8,7 @@ import { testKeyCorrelation } from '../../../test/support/correlation-key';
 import { memoryWatermarks } from '../../../test/support/memory-watermarks';
 import { DriftRepairDeps, DriftRepairSettings, repairDrift } from './repair-drift';
 
-const SOURCE = webhookSourceSchema.parse({
-  kind: 'shopify',
-  name: 'shop',
-  shopDomain: 'unit.myshopify.com',
-  secretName: 'webhook-shop',
-  adminApiTokenSecretName: 'admin-shop',
-  legalEntity: 'USRT',
-  currency: 'USD',
-});
+const SOURCE = UNIT_SHOPIFY_SOURCE;
 
 const START = Date.parse('2026-12-07T12:00:00Z');
 const minutesAgo = (minutes: number): string => new Date(START - minutes * 60_000).toISOString();

@@ -10,7 +10,7 @@ import type {
   TelemetryEvent,
   TelemetryMetric,
 } from '../../ports';
-import { webhookSourceSchema } from '../../config/webhook-sources';
+import { UNIT_SHOPIFY_SOURCE } from '../../../test/support/unit-shop-source';
 import {
   digestFields,
   isAsSent,
@@ -22,15 +22,7 @@ import { memoryWatermarks } from '../../../test/support/memory-watermarks';
 import { applyToShop } from './apply-to-shop';
 import { runSafetyNet, SafetyNetDeps, SafetyNetSettings } from './safety-net';
 
-const SOURCE = webhookSourceSchema.parse({
-  kind: 'shopify',
-  name: 'shop',
-  shopDomain: 'unit.myshopify.com',
-  secretName: 'webhook-shop',
-  adminApiTokenSecretName: 'admin-shop',
-  legalEntity: 'USRT',
-  currency: 'USD',
-});
+const SOURCE = UNIT_SHOPIFY_SOURCE;
 const START = Date.parse('2026-12-07T12:00:00Z');
 const account = (i: number) => `US-${String(i).padStart(6, '0')}`;
 
