@@ -17,19 +17,7 @@ import { BenchEmulator } from './emulator-control';
 import { postJson } from './http-client';
 import { BenchOptions } from './options';
 import { OurHost, startOurHost } from './our-host';
-import { distribution, Distribution } from './stats';
 import { startStorageCounter, StorageCounter } from './storage-counter';
-
-/**
- * The storage latency model's figure: 4 ms a call. Microsoft publishes no latency figure for
- * standard Table or Queue Storage ("Fast, but no upper bounds on latency",
- * https://learn.microsoft.com/azure/cosmos-db/table-support, the comparison table); single-digit
- * milliseconds within a region is the order that page sets against it (Cosmos DB for Table: < 10 ms
- * reads, < 15 ms writes at p99), and 4 ms is the figure issue 33 states. Change it with
- * `--storage-delay-ms`.
- */
-export const STORAGE_DELAY_SOURCE =
-  'issue 33; no published figure for standard Table/Queue Storage (learn.microsoft.com/azure/cosmos-db/table-support: "Fast, but no upper bounds on latency"; Cosmos DB for Table p99 < 10 ms reads, < 15 ms writes)';
 
 /** Counts that do not depend on the machine's mood: round trips, transactions, calls, CPU time. */
 export interface CountsResult {
@@ -62,19 +50,7 @@ export interface CountsResult {
       bareMs: number | null;
     };
   };
-  /** With `--counts-cpu-profile 1`: where a profiled host's CPU went over one more create cost run. */
   cpuProfile?: CountsCpuProfile;
-  /** `Prefer: wait` creates one at a time with every storage call delayed by `delayMs`. */
-  latencyModel: {
-    delayMs: number;
-    source: string;
-    customers: number;
-    /** D365 time of one `link` create (lookup + create, the emulator's latency each). */
-    d365Ms: number;
-    latency: Distribution;
-    /** p99 − D365 time: the storage calls' and our own share. */
-    p99OverD365Ms: number;
-  };
 }
 
 async function countedHost(
@@ -190,7 +166,6 @@ export async function runCounts(
   await emulator.settings({ latencyMs: options.d365LatencyMs, throttle: { ratePerSecond: null } });
   const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
   const counter = await startStorageCounter(azurite.connectionString);
-  const delayed = await startStorageCounter(azurite.connectionString, { delayMs: options.storageDelayMs });
   const started: { stop(): Promise<unknown> }[] = [];
   try {
     log('counts: storage round trips of one Prefer: wait and one queued create, costs per customer');
@@ -231,24 +206,6 @@ export async function runCounts(
       cpuProfile = await profiledCreateCost(counter, azurite.connectionString, emulator, options);
     }
 
-    log(`counts: the storage latency model, ${options.storageDelayMs} ms a call`);
-    const modelHost = await countedHost(azurite.connectionString, delayed, emulator, {
-      DUPLICATE_POLICY: 'link',
-    });
-    started.push(modelHost);
-    const modelTag = newTag();
-    await costOf(modelHost, delayed, emulator, 1, (i) =>
-      postJson(`${modelHost.url}/api/customers`, customerBody(modelTag, i)),
-    );
-    const felt: number[] = [];
-    for (let i = 1; i <= options.latencyModelCustomers; i += 1) {
-      const answer = await postJson(`${modelHost.url}/api/customers`, customerBody(modelTag, i), {
-        headers: { prefer: 'wait=25' },
-      });
-      if (answer.status === 201) felt.push(answer.ms);
-    }
-    const latency = distribution(felt);
-    const d365Ms = 2 * options.d365LatencyMs;
     const hostCpu = create.cost.hostCpuMsPerCustomer;
     return {
       d365LatencyMs: options.d365LatencyMs,
@@ -272,18 +229,9 @@ export async function runCounts(
         ),
       },
       ...(cpuProfile ? { cpuProfile } : {}),
-      latencyModel: {
-        delayMs: options.storageDelayMs,
-        source: STORAGE_DELAY_SOURCE,
-        customers: felt.length,
-        d365Ms,
-        latency,
-        p99OverD365Ms: Math.round(latency.p99 - d365Ms),
-      },
     };
   } finally {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
-    await delayed.stop();
     await counter.stop();
     await azurite.stop();
   }

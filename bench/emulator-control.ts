@@ -24,10 +24,20 @@ export interface BenchEmulator {
   reset(): Promise<void>;
   stats(): Promise<EmulatorStats>;
   customers(): Promise<EmulatorCustomer[]>;
+  /** The request log of one service (`GET /_emulator/requests?service=`): arrival (`atMs`, epoch) and duration. */
+  requests(service: 'd365' | 'token' | 'keyvault'): Promise<LoggedRequest[]>;
   settings(patch: { latencyMs?: number; throttle?: { ratePerSecond?: number | null } }): Promise<void>;
   addFault(rule: Record<string, unknown>): Promise<void>;
   clearFaults(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** An entry of the emulator's request log, the fields the bench reads. */
+export interface LoggedRequest {
+  atMs: number;
+  durationMs: number | null;
+  endpoint: string;
+  status: number | null;
 }
 
 const READY = /^Emulator ready on (https:\/\/\S+) \(CA certificate: (.+)\)$/;
@@ -79,6 +89,8 @@ export async function startBenchEmulator(options: {
     reset: () => api('POST', '/reset'),
     stats: () => api<EmulatorStats>('GET', '/stats'),
     customers: async () => (await api<{ value: EmulatorCustomer[] }>('GET', '/customers')).value,
+    requests: async (service) =>
+      (await api<{ value: LoggedRequest[] }>('GET', `/requests?service=${service}`)).value,
     settings: (patch) => api('PATCH', '/settings', patch),
     addFault: (rule) => api('POST', '/faults', rule),
     clearFaults: () => api('DELETE', '/faults'),

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 
 export const PHASES = [
   'counts',
+  'latency-model',
   'intake',
   'webhooks',
   'end-to-end',
@@ -24,6 +25,7 @@ export type Phase = (typeof PHASES)[number];
 /** What `npm run bench` runs without --only (`keyed` and `settle` are slower, opt-in checks). */
 export const DEFAULT_PHASES: Phase[] = [
   'counts',
+  'latency-model',
   'intake',
   'webhooks',
   'end-to-end',
@@ -147,12 +149,12 @@ const NUMBER_OPTIONS = [
   {
     name: 'storage-delay-ms',
     default: 4,
-    help: 'counts: the storage latency model, a delay the counting proxy adds to every storage call',
+    help: 'latency-model: the delay the counting proxy adds to every storage call',
   },
   {
     name: 'latency-model-customers',
     default: 40,
-    help: 'counts: Prefer: wait creates, one at a time, behind the latency model',
+    help: 'latency-model: Prefer: wait creates with the model, and as many without, one at a time',
   },
   { name: 'keyed-customers', default: 300, help: 'keyed (opt-in): customers per run' },
   { name: 'keyed-rate', default: 20, help: 'keyed (opt-in): customers per second' },

@@ -1,5 +1,6 @@
 import { ColdStartResult } from './cold-start';
 import { CountsResult } from './counts';
+import { LatencyModelResult } from './latency-model';
 import { FleetResult } from './fleet';
 import { FairnessResult } from './fairness';
 import type { FoEventsResult } from './fo-events';
@@ -52,6 +53,8 @@ export interface Results {
   /** Issue 29: D365 changes to the shop (opt-in phase `fo-events`). */
   foEvents?: FoEventsResult;
   counts?: CountsResult;
+  /** Issue 33: `Prefer: wait` with the storage latency model, against none, and where the time went. */
+  latencyModel?: LatencyModelResult;
   errors: { phase: string; message: string }[];
   targets: TargetCheck[];
 }

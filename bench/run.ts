@@ -4,6 +4,7 @@ import { cpus, loadavg, totalmem, availableParallelism, platform, release } from
 import { join } from 'node:path';
 import { runColdStart } from './cold-start';
 import { runCounts } from './counts';
+import { runLatencyModel } from './latency-model';
 import { quietWaited, setQuietBudget } from './cpu';
 import { startBenchEmulator } from './emulator-control';
 import { runEndToEnd } from './end-to-end';
@@ -87,6 +88,10 @@ async function main(): Promise<void> {
   try {
     const phases: [BenchOptions['phases'][number], () => Promise<void>][] = [
       ['counts', async () => void (results.counts = await runCounts(options, emulator, log))],
+      [
+        'latency-model',
+        async () => void (results.latencyModel = await runLatencyModel(options, emulator, log)),
+      ],
       ['intake', async () => void (results.intake = await runIntake(options, emulator, log))],
       ['webhooks', async () => void (results.webhooks = await runWebhookIntake(options, emulator, log))],
       ['end-to-end', async () => void (results.endToEnd = await runEndToEnd(options, emulator, log))],

@@ -33,6 +33,10 @@ export interface StorageCall {
   start: number;
   /** The answer's last byte went back to the caller (the modelled delay included). */
   end: number;
+  /** Azurite's answer (its status and headers) reached the proxy; NaN until then. */
+  answered: number;
+  /** The proxy began sending the answer on, after holding it `delayMs` (the hold as it came out); NaN until then. */
+  forwarded: number;
 }
 
 export interface StorageCounterOptions {
@@ -147,16 +151,20 @@ export async function startStorageCounter(
       counts.byOperation[operation] = (counts.byOperation[operation] ?? 0) + 1;
       if (service === 'table' && decodeURIComponent(req.url ?? '').includes("'~d365-gate'"))
         counts.gate[req.method === 'GET' ? 'reads' : 'writes'] += 1;
+      let call: StorageCall | undefined;
       if (log) {
-        const call: StorageCall = {
+        const logged: StorageCall = {
           operation,
           resource: resourceOf(req.url ?? '/'),
           path: pathOf(req.url ?? '/'),
           start,
           end: NaN,
+          answered: NaN,
+          forwarded: NaN,
         };
-        log.push(call);
-        res.on('finish', () => (call.end = performance.now()));
+        log.push(logged);
+        res.on('finish', () => (logged.end = performance.now()));
+        call = logged;
       }
       const upstream = request(
         {
@@ -168,7 +176,9 @@ export async function startStorageCounter(
           agent,
         },
         (answer) => {
+          if (call) call.answered = performance.now();
           const forward = (): void => {
+            if (call) call.forwarded = performance.now();
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
           };

@@ -7,6 +7,8 @@ const call = (operation: string, start: number, end: number): StorageCall => ({
   path: 'status',
   start,
   end,
+  answered: NaN,
+  forwarded: NaN,
 });
 
 describe('the critical path of storage calls', () => {
