@@ -1,3 +1,4 @@
+import { countsProfileLines } from './counts-profile';
 import { intakeProfileLines } from './intake-probe-rows';
 import { Results } from './results';
 import { runSettings } from './run-settings';
@@ -27,6 +28,7 @@ export function formatTable(r: Results): string {
     lines[0]!,
     '-'.repeat(lines[0]!.length),
     ...lines.slice(1),
+    ...(r.counts?.cpuProfile ? ['', ...countsProfileLines(r.counts.cpuProfile)] : []),
     ...(r.intake?.oursProfiled ? ['', ...intakeProfileLines(r)] : []),
     '',
     'Targets:',

@@ -11,6 +11,7 @@ import {
   tracePreferWait,
   traceQueued,
 } from './counts-parts';
+import { CountsCpuProfile, profiledCreateCost } from './counts-profile';
 import { customerBody, newTag } from './customers';
 import { BenchEmulator } from './emulator-control';
 import { postJson } from './http-client';
@@ -50,6 +51,8 @@ export interface CountsResult {
     bareBaselineMsPerCustomer: number | null;
     hostOverBaseline: number | null;
   };
+  /** With `--counts-cpu-profile 1`: where a profiled host's CPU went over one more create cost run. */
+  cpuProfile?: CountsCpuProfile;
   /** `Prefer: wait` creates one at a time with every storage call delayed by `delayMs`. */
   latencyModel: {
     delayMs: number;
@@ -191,6 +194,12 @@ export async function runCounts(
     started.push(bare);
     const bareCpu = await serverCpuPerCustomer(bare, options.countsCustomers, newTag());
 
+    let cpuProfile: CountsCpuProfile | undefined;
+    if (options.countsCpuProfile > 0) {
+      log(`counts: one more create cost run (${options.countsProfileCustomers}) under the CPU profiler`);
+      cpuProfile = await profiledCreateCost(counter, azurite.connectionString, emulator, options);
+    }
+
     log(`counts: the storage latency model, ${options.storageDelayMs} ms a call`);
     const modelHost = await countedHost(azurite.connectionString, delayed, emulator, {
       DUPLICATE_POLICY: 'link',
@@ -225,6 +234,7 @@ export async function runCounts(
             ? Math.round((hostCpu / bareCpu.msPerCustomer) * 100) / 100
             : null,
       },
+      ...(cpuProfile ? { cpuProfile } : {}),
       latencyModel: {
         delayMs: options.storageDelayMs,
         source: STORAGE_DELAY_SOURCE,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { n } from './cells';
 import { repoRoot } from './paths';
+import { countsProfileLines } from './counts-profile';
 import { intakeProfileLines } from './intake-probe-rows';
 import { Results } from './results';
 import { runSettings } from './run-settings';
@@ -68,6 +69,16 @@ export async function markdownReport(r: Results): Promise<string> {
       '## Targets',
       '',
       ...targetLines(r.targets).map((line) => `- ${line}`),
+      ...(r.counts?.cpuProfile
+        ? [
+            '',
+            '## Host CPU profile (counts)',
+            '',
+            '```text',
+            ...countsProfileLines(r.counts.cpuProfile),
+            '```',
+          ]
+        : []),
       ...(r.intake?.oursProfiled
         ? ['', '## Intake CPU profile', '', '```text', ...intakeProfileLines(r), '```']
         : []),

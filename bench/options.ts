@@ -135,6 +135,16 @@ const NUMBER_OPTIONS = [
   },
   { name: 'counts-customers', default: 30, help: 'counts: customers per cost run (create, link, update)' },
   {
+    name: 'counts-cpu-profile',
+    default: 0,
+    help: 'counts: 1 = one more create cost run on a host under --cpu-prof (<out-dir>/profiles/), summarised',
+  },
+  {
+    name: 'counts-profile-customers',
+    default: 100,
+    help: 'counts: queued creates of the profiled run (--counts-cpu-profile 1)',
+  },
+  {
     name: 'storage-delay-ms',
     default: 4,
     help: 'counts: the storage latency model, a delay the counting proxy adds to every storage call',

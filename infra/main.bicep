@@ -367,6 +367,15 @@ param foEventsRetentionDays int = 7
 ])
 param foEventsDelivery string = 'https'
 
+@description('FO_EVENT_GRID_SUBSCRIBE: with foEventsDelivery eventGrid, add the topic\'s subscription to the foEventGrid function. An Azure Functions destination must exist when the subscription is made: set it true once the app was deployed with FO_EVENTS_DELIVERY=eventGrid, then provision again (docs/deploy.md).')
+param foEventGridSubscribe bool = false
+
+@description('FO_EVENT_GRID_KEY_SECRET_NAME: the Key Vault secret the Event Grid topic\'s access key is written to, for F&O\'s Azure Event Grid endpoint to read.')
+param foEventGridKeySecretName string = 'fo-event-grid-topic-key'
+
+@description('FO_KEY_VAULT_READER_PRINCIPAL_ID: object ID of the service principal of F&O\'s Entra ID application for business events; it gets Key Vault Secrets User on the topic key secret. Empty: assign it yourself.')
+param foKeyVaultReaderPrincipalId string = ''
+
 @description('BACKFILL_PAGE_SIZE: shop customers read per backfill page (at most 250).')
 @minValue(1)
 @maxValue(250)
@@ -554,6 +563,7 @@ var logAnalyticsName = 'log-d365sync-${resourceToken}'
 var applicationInsightsName = 'appi-d365sync-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
+var foEventGridTopicName = 'evgt-d365sync-${resourceToken}'
 
 // App Service Authentication without the API's app registration would turn every caller away: stop the
 // deployment instead, with a message that says what is missing.
@@ -787,6 +797,26 @@ module functionApp 'modules/function-app.bicep' = {
 // The operator console (issue 31): the workbook and the alerts link to it, filtered (docs/operations.md).
 var consoleUrl = '${empty(publicBaseUrl) ? 'https://${functionApp.outputs.defaultHostName}' : publicBaseUrl}/api/console'
 
+// F&O data events through Event Grid (issue 29): only when FO_EVENTS_DELIVERY asks for it.
+module foEventGrid 'modules/fo-event-grid.bicep' = if (foEventsDelivery == 'eventGrid') {
+  name: 'fo-event-grid'
+  scope: rg
+  dependsOn: [
+    keyVault
+    functionApp
+  ]
+  params: {
+    name: foEventGridTopicName
+    location: location
+    tags: allTags
+    keyVaultName: keyVaultName
+    topicKeySecretName: foEventGridKeySecretName
+    foKeyVaultReaderPrincipalId: foKeyVaultReaderPrincipalId
+    functionAppName: functionAppName
+    subscribeFunction: foEventGridSubscribe
+  }
+}
+
 module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   scope: rg
@@ -849,3 +879,5 @@ output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output CALLER_AUTH string = functionApp.outputs.callerAuth
 output WORKBOOK_ID string = workbook.outputs.id
+// F&O's Azure Event Grid endpoint: this topic endpoint, and the key in the Key Vault secret (empty with https).
+output FO_EVENT_GRID_TOPIC_ENDPOINT string = foEventsDelivery == 'eventGrid' ? foEventGrid!.outputs.endpoint : ''

@@ -42,9 +42,13 @@ export const LOCAL_STANDARD = {
   secretName: 'webhook-local-standard',
 } as const;
 
-/** `WEBHOOK_SOURCES` of the local stack: the BigCommerce store is the emulator's. */
+/** `WEBHOOK_SOURCES` of the local stack: the BigCommerce store (and its B2B Edition API) is the emulator's. */
 export function localWebhookSources(emulatorUrl: string): string {
-  return JSON.stringify([LOCAL_SHOPIFY, { ...LOCAL_BIGCOMMERCE, apiUrl: emulatorUrl }, LOCAL_STANDARD]);
+  return JSON.stringify([
+    LOCAL_SHOPIFY,
+    { ...LOCAL_BIGCOMMERCE, apiUrl: emulatorUrl, b2bApiUrl: emulatorUrl },
+    LOCAL_STANDARD,
+  ]);
 }
 
 /** A secret of the shape each sender uses (the values only ever live in the emulator and .local). */

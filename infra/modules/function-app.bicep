@@ -703,6 +703,8 @@ resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (enableCaller
         '/api/webhooks/standard'
         // F&O's data events endpoint (issue 29) cannot get an Entra ID token: its function key is the authentication.
         '/api/d365/data-events'
+        // Event Grid's deliveries to the foEventGrid function (issue 29) carry no token: the extension's system key is their authentication.
+        '/runtime/webhooks/eventgrid'
         '/api/openapi.json'
       ]
     }

@@ -30,7 +30,8 @@ const httpsBase = (what: string) =>
   z
     .url({ protocol: /^https$/, message: `${what} must be an https:// URL` })
     .transform((value) => value.replace(/\/+$/, ''));
-export const BIGCOMMERCE_TOPICS = ['store/customer/created'] as const;
+/** `store/company/created` (issue 32): a B2B Edition company becomes an organisation customer (opt-in). */
+export const BIGCOMMERCE_TOPICS = ['store/customer/created', 'store/company/created'] as const;
 
 const shopify = z.strictObject({
   kind: z.literal('shopify'),
@@ -79,6 +80,16 @@ const bigcommerce = z.strictObject({
     .url({ protocol: /^https$/, message: 'apiUrl must be an https:// URL' })
     .transform((value) => value.replace(/\/+$/, ''))
     .default('https://api.bigcommerce.com'),
+  /**
+   * Base URL of the B2B Edition Server to Server API, read for `store/company/created`;
+   * https://api-b2b.bigcommerce.com in production (its paths start `/api/v3/io`).
+   */
+  b2bApiUrl: httpsBase('b2bApiUrl').default('https://api-b2b.bigcommerce.com'),
+  /**
+   * The name of the B2B Edition company extra field that holds the company's tax (VAT) number, if
+   * the store has one: B2B Edition has no tax number field of its own, only merchant-defined extra fields.
+   */
+  taxNumberExtraField: z.string().min(1).max(100).optional(),
   legalEntity,
   currency,
   customerGroup,

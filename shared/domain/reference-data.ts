@@ -60,6 +60,11 @@ export const ALPHA2_TO_ALPHA3: ReadonlyMap<string, string> = new Map(
   words(COUNTRY_PAIRS).map((pair) => pair.split(':') as [string, string]),
 );
 
+/** ISO 3166-1 alpha-3 code to alpha-2 code, e.g. `USA` to `US` (the same pairs read backwards). */
+export const ALPHA3_TO_ALPHA2: ReadonlyMap<string, string> = new Map(
+  [...ALPHA2_TO_ALPHA3].map(([alpha2, alpha3]) => [alpha3, alpha2]),
+);
+
 /** Every officially assigned ISO 3166-1 alpha-3 code. */
 export const COUNTRY_ALPHA3_CODES: ReadonlySet<string> = new Set(ALPHA2_TO_ALPHA3.values());
 

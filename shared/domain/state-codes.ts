@@ -92,3 +92,22 @@ export function stateIdFor(countryAlpha2: string, text: string): string | undefi
   }
   return value.length > 0 && value.length <= 10 ? value : undefined;
 }
+
+const titleCase = (name: string): string =>
+  name.replace(/\b[a-z]+/g, (word, at: number) =>
+    at > 0 && ['of', 'and'].includes(word) ? word : word[0]!.toUpperCase() + word.slice(1),
+  );
+
+/**
+ * The other way (issue 29, D365 → BigCommerce): a US or Canadian state ID (`WA`) as its name spelled
+ * out in full (`Washington`), which BigCommerce's `state_or_province` takes ("State or province codes
+ * not accepted": https://developer.bigcommerce.com/docs/rest-management/customers/addresses). Any
+ * other country's state, or an ID that is not one of these, is left as it is.
+ */
+export function stateNameFor(countryAlpha2: string, stateId: string): string {
+  const country = countryAlpha2.trim().toUpperCase();
+  if (country !== 'US' && country !== 'CA') return stateId;
+  const code = stateId.trim().toUpperCase();
+  const found = Object.entries(STATE_NAMES[country]).find(([, id]) => id === code);
+  return found ? titleCase(found[0]) : stateId;
+}

@@ -44,7 +44,7 @@ export interface WebhookSecrets {
   refresh(secretName: string): Promise<string[]>;
 }
 
-/** Where the worker reads a customer that a webhook only named (BigCommerce sends just its ID). */
+/** Where the worker reads a customer or company that a webhook only named (BigCommerce sends just its ID). */
 export interface SourceCustomers {
   /**
    * The store's customer with its addresses, as the BigCommerce V3 Customers API returns it, or
@@ -56,4 +56,14 @@ export interface SourceCustomers {
     customerId: number,
     options?: CallOptions,
   ): Promise<unknown>;
+  /**
+   * A B2B Edition company with its addresses and admin users, as the B2B Edition Server to Server
+   * API returns them, or undefined when the store has no such company (404). Throws like
+   * `bigCommerceCustomer`.
+   */
+  bigCommerceCompany(
+    store: { storeHash: string; b2bApiUrl: string; apiTokenSecretName: string },
+    companyId: number,
+    options?: CallOptions,
+  ): Promise<{ company: unknown; addresses: unknown[]; users: unknown[] } | undefined>;
 }

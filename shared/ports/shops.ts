@@ -1,6 +1,7 @@
 /** Shop ports: customers read and written through the shops Admin APIs, and their budget. */
 import type { Observation } from '../domain/shop-budget';
 import type { ShopAddress } from '../domain/webhooks/shop-customer';
+import type { ShopPrimaryAddress } from '../domain/fo-events/primary-address';
 import type { Log } from './telemetry';
 
 /**
@@ -67,6 +68,16 @@ export interface ShopCallOptions {
  * the shop throttles past the wait, answers 5xx or cannot be reached, and `ShopAccessError` when it
  * refuses the Admin API token (revoked, or without the customer scopes).
  */
+/**
+ * What a D365 change writes to a shop customer (issue 29): names, e-mail, phone and the primary
+ * address (Shopify: the default address; BigCommerce: the customer's first address).
+ */
+export type ShopCustomerChanges = Partial<
+  Pick<ShopCustomer, 'email' | 'firstName' | 'lastName' | 'phone'>
+> & {
+  address?: ShopPrimaryAddress;
+};
+
 export interface ShopClient {
   readonly kind: 'shopify' | 'bigcommerce';
   getCustomer(customerId: string, options?: ShopCallOptions): Promise<ShopCustomer | undefined>;
@@ -88,7 +99,7 @@ export interface ShopClient {
   ): Promise<ShopBulkStep>;
   updateCustomer(
     customerId: string,
-    changes: Partial<Pick<ShopCustomer, 'email' | 'firstName' | 'lastName' | 'phone'>>,
+    changes: ShopCustomerChanges,
     options?: ShopCallOptions,
   ): Promise<ShopWriteResult>;
   /** Writes the D365 account to the customer (metafield / attribute value): an upsert. */

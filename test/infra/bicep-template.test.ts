@@ -444,7 +444,11 @@ describe('callers: function keys, and App Service Authentication with Entra ID',
     const anonymous = httpFunctions.filter((f) => f.authLevel === 'anonymous').map((f) => `/api/${f.route}`);
     const keyOnly = httpFunctions.filter((f) => f.name === 'foDataEvents').map((f) => `/api/${f.route}`);
     expect(keyOnly).toEqual(['/api/d365/data-events']);
-    expect([...properties.globalValidation.excludedPaths].sort()).toEqual([...anonymous, ...keyOnly].sort());
+    // Event Grid's deliveries to the foEventGrid function: the extension's system key is their authentication.
+    const systemKeyOnly = ['/runtime/webhooks/eventgrid'];
+    expect([...properties.globalValidation.excludedPaths].sort()).toEqual(
+      [...anonymous, ...keyOnly, ...systemKeyOnly].sort(),
+    );
     expect(properties.httpSettings.requireHttps).toBe(true);
     // An API for callers with bearer tokens: no sign-in flow, no token store, no client secret.
     expect(properties.login.tokenStore.enabled).toBe(false);
@@ -601,9 +605,20 @@ describe('secrets', () => {
     );
   });
 
-  test('nothing lists keys or builds a connection string or SAS with one', () => {
+  test('nothing lists keys or builds a connection string or SAS with one, but the Event Grid topic key written to Key Vault', () => {
+    // F&O's Azure Event Grid endpoint reads the topic's key from Key Vault (issue 29): the one key listed
+    // goes straight into that secret, never into a setting or an output.
+    const topicKey = ofType('Microsoft.KeyVault/vaults/secrets').filter((f) =>
+      /listKeys/.test(JSON.stringify(f.resource)),
+    );
+    expect(topicKey).toHaveLength(1);
+    expect(topicKey[0]!.resource.name).toContain("parameters('topicKeySecretName')");
+    expect(topicKey[0]!.resource.properties.value).toMatch(
+      /^\[listKeys\(resourceId\('Microsoft\.EventGrid\/topics', parameters\('name'\)\), '[\d-]+'\)\.key1\]$/,
+    );
+    expect(mainText.split('listKeys').length - 1).toBe(1);
     expect(mainText).not.toMatch(
-      /listKeys|listConnectionStrings|listAccountSas|listServiceSas|listSecrets|AccountKey=|SharedAccessSignature|SharedAccessKey/i,
+      /listConnectionStrings|listAccountSas|listServiceSas|listSecrets|AccountKey=|SharedAccessSignature|SharedAccessKey/i,
     );
   });
 });
@@ -771,6 +786,10 @@ describe('role assignments', () => {
         /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('shopSecretNames'\)\[copyIndex\(\)\]\)\]$/,
         'each shop secret',
       ],
+      [
+        /^\[resourceId\('Microsoft\.KeyVault\/vaults\/secrets', parameters\('keyVaultName'\), parameters\('topicKeySecretName'\)\)\]$/,
+        'Event Grid topic key',
+      ],
       [/^\[resourceId\('Microsoft\.KeyVault\/vaults', parameters\('keyVaultName'\)\)\]$/, 'vault'],
       [
         /^\[resourceId\('Microsoft\.Insights\/components', parameters\('applicationInsightsName'\)\)\]$/,
@@ -870,15 +889,20 @@ describe('role assignments', () => {
 
   test('the secret role exists only once the secret does; the operator role only when an operator is named', () => {
     const found = assignments();
-    const secretUser = found.find((a) => a.role === 'Key Vault Secrets User');
+    const secretUser = found.find((a) => a.role === 'Key Vault Secrets User' && a.on === 'D365 secret');
     expect(secretUser?.resource.condition).toBe("[parameters('grantSecretAccess')]");
     const rbac = ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'rbac');
     expect(rbac?.resource.properties.parameters.grantSecretAccess.value).toBe(
       "[or(not(empty(parameters('d365ClientSecret'))), parameters('d365ClientSecretInVault'))]",
     );
 
-    const operator = found.filter((a) => !a.toAppIdentity);
+    const operator = found.filter((a) => !a.toAppIdentity && a.on !== 'Event Grid topic key');
     expect(operator.map((a) => `${a.role} on ${a.on}`)).toEqual(['Key Vault Secrets Officer on vault']);
+    // F&O's application (issue 29, Event Grid delivery) reads the topic key, and nothing else, when it is named.
+    const fo = found.filter((a) => a.on === 'Event Grid topic key');
+    expect(fo.map((a) => a.role)).toEqual(['Key Vault Secrets User']);
+    expect(fo[0]?.resource.properties.principalId).toBe("[parameters('foKeyVaultReaderPrincipalId')]");
+    expect(fo[0]?.resource.condition).toBe("[not(empty(parameters('foKeyVaultReaderPrincipalId')))]");
     expect(operator[0]?.resource.properties.principalId).toBe("[parameters('operatorPrincipalId')]");
     expect(operator[0]?.resource.condition).toBe("[not(empty(parameters('operatorPrincipalId')))]");
   });
@@ -1206,5 +1230,49 @@ describe('monitoring for the portal', () => {
     );
     expect(queried.size).toBeGreaterThanOrEqual(6);
     for (const name of queried) expect(telemetrySource).toContain(`'${name}'`);
+  });
+});
+
+describe('F&O data events through Event Grid (issue 29)', () => {
+  const module = () =>
+    ofType('Microsoft.Resources/deployments').find((f) => f.resource.name === 'fo-event-grid')!;
+
+  test('the topic, its key in Key Vault and the subscription exist only when FO_EVENTS_DELIVERY asks for eventGrid', () => {
+    expect(module().resource.condition).toBe("[equals(parameters('foEventsDelivery'), 'eventGrid')]");
+    expect(main.parameters.foEventsDelivery.allowedValues).toEqual(['https', 'eventGrid']);
+    expect(configSource).toContain("oneOf(['https', 'eventGrid'])");
+    const topic = only('Microsoft.EventGrid/topics');
+    expect(topic.scope.deployment?.name).toBe('fo-event-grid');
+    // F&O publishes Event Grid events from outside the network, with the access key.
+    expect(topic.resource.properties).toMatchObject({
+      inputSchema: 'EventGridSchema',
+      publicNetworkAccess: 'Enabled',
+      disableLocalAuth: false,
+      minimumTlsVersionAllowed: '1.2',
+    });
+  });
+
+  test('the subscription calls the foEventGrid function (endpoint type AzureFunction), one event at a time, once the app is deployed', () => {
+    const subscription = only('Microsoft.EventGrid/topics/eventSubscriptions');
+    expect(subscription.resource.condition).toBe("[parameters('subscribeFunction')]");
+    expect(module().resource.properties.parameters.subscribeFunction.value).toBe(
+      "[parameters('foEventGridSubscribe')]",
+    );
+    expect(main.parameters.foEventGridSubscribe.defaultValue).toBe(false);
+    const { destination, eventDeliverySchema, retryPolicy } = subscription.resource.properties;
+    expect(destination.endpointType).toBe('AzureFunction');
+    expect(destination.properties.resourceId).toBe(
+      "[format('{0}/functions/foEventGrid', resourceId('Microsoft.Web/sites', parameters('functionAppName')))]",
+    );
+    expect(destination.properties.maxEventsPerBatch).toBe(1);
+    expect(eventDeliverySchema).toBe('EventGridSchema');
+    expect(retryPolicy).toEqual({ maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 });
+    const registered = readFileSync(join(repoRoot, 'functions', 'fo-event-grid.ts'), 'utf8');
+    expect(registered).toContain("app.eventGrid('foEventGrid'");
+  });
+
+  test("the topic endpoint is an output for F&O's endpoint; no output carries the key", () => {
+    expect(main.outputs.FO_EVENT_GRID_TOPIC_ENDPOINT.value).toContain('outputs.endpoint.value');
+    expect(JSON.stringify(main.outputs)).not.toMatch(/listKeys|key1/);
   });
 });

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import { AppStack, postJson, startAppStack, waitForTerminal } from '../support/app-stack';
 import {
+  BIGCOMMERCE_HOOK_SECRET,
+  BIGCOMMERCE_STORE,
+  fixture,
   freshShopify,
   plantWebhookSecrets,
   postRaw,
@@ -8,17 +12,36 @@ import {
   WEBHOOK_SOURCES,
 } from '../support/webhooks';
 
-/** The test sources, the Shopify one subscribed to B2B company locations too (opt-in topic). */
-const SOURCES = WEBHOOK_SOURCES.map((source) =>
-  source.kind === 'shopify'
-    ? { ...source, topics: ['customers/create', 'customers/update', 'company_locations/create'] }
-    : source,
-);
+/**
+ * The test sources, subscribed to the B2B topics too (opt-in): Shopify's company locations,
+ * BigCommerce B2B Edition's companies (read from the emulated B2B Edition API).
+ */
+const sources = (emulatorUrl: string) =>
+  WEBHOOK_SOURCES.map((source) =>
+    source.kind === 'shopify'
+      ? { ...source, topics: ['customers/create', 'customers/update', 'company_locations/create'] }
+      : source.kind === 'bigcommerce'
+        ? {
+            ...source,
+            apiUrl: emulatorUrl,
+            b2bApiUrl: emulatorUrl,
+            topics: ['store/customer/created', 'store/company/created'],
+            taxNumberExtraField: 'Customer Tax Code',
+            writeBack: false,
+          }
+        : source,
+  );
+const BIGCOMMERCE_TOKEN = 'bc-api-token-b2b-7e6d5c4b3a29';
+const b2bCompany = JSON.parse(fixture('bigcommerce-b2b-company.json').toString('utf8')) as {
+  company: Record<string, unknown>;
+  addresses: Record<string, unknown>[];
+  users: Record<string, unknown>[];
+};
 
 /**
  * Organisations (issue 32, "Done when": an organisation lands as an Organization in D365 on both
  * targets), from each source that has one: POS (`POST /api/customers`), a Shopify B2B company
- * location, a Standard Webhooks sender (BigCommerce has none mapped: README, "Organisations"). Each target: a company with a contact person and a VAT number is created as a D365
+ * location, a BigCommerce B2B Edition company, a Standard Webhooks sender. Each target: a company with a contact person and a VAT number is created as a D365
  * Organization; the same company sent again (its number written another way, another contact's
  * e-mail) is linked on its tax number; a person with the company's e-mail is another customer.
  */
@@ -50,9 +73,13 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
 
   beforeAll(async () => {
     stack = await startAppStack({
-      settings: { D365_TARGET: target, DUPLICATE_POLICY: 'link', WEBHOOK_SOURCES: JSON.stringify(SOURCES) },
+      settings: (emulatorUrl) => ({
+        D365_TARGET: target,
+        DUPLICATE_POLICY: 'link',
+        WEBHOOK_SOURCES: JSON.stringify(sources(emulatorUrl)),
+      }),
     });
-    await plantWebhookSecrets(stack.emulator.url);
+    await plantWebhookSecrets(stack.emulator.url, BIGCOMMERCE_TOKEN);
   }, 120_000);
 
   afterAll(async () => {
@@ -173,6 +200,75 @@ describe.each(['custom-service', 'odata'] as const)('an organisation through the
     expect(
       (await stack.customers()).filter((c) => c.fields.OrganizationName === `Example Company ${run}`),
     ).toHaveLength(1);
+  }, 120_000);
+
+  it('BigCommerce B2B Edition: a company (store/company/created, read from the B2B API) lands as a D365 Organization, once', async () => {
+    const run = `bc${target}${Date.now()}`.replace(/[^a-z0-9]/g, '');
+    const companyId = Number(String(Date.now()).slice(-8));
+    const name = `Great Buys ${run}`;
+    const tax = `US-${run.slice(-9)}`;
+    await stack.emulatorApi('PUT', `/_emulator/bigcommerce/stores/${BIGCOMMERCE_STORE}`, {
+      token: BIGCOMMERCE_TOKEN,
+      customers: [],
+      companies: [
+        {
+          ...b2bCompany.company,
+          companyId,
+          companyName: name,
+          extraFields: [{ fieldName: 'Customer Tax Code', fieldValue: tax }],
+        },
+      ],
+      companyAddresses: b2bCompany.addresses.map((a) => ({ ...a, companyId })),
+      companyUsers: b2bCompany.users.map((u) => ({ ...u, companyId })),
+    });
+    const event = JSON.parse(fixture('bigcommerce-store-company-created.json').toString('utf8')) as object;
+    const hash = createHash('sha1').update(run).digest('hex');
+    const body = Buffer.from(JSON.stringify({ ...event, data: { company_id: companyId }, hash }));
+    const headers = { 'content-type': 'application/json', 'x-webhook-secret': BIGCOMMERCE_HOOK_SECRET };
+    const answer = await postRaw(`${stack.url}/api/webhooks/bigcommerce`, body, headers);
+    expect(answer.status).toBe(202);
+    expect(answer.json).toMatchObject({
+      source: 'test-bigcommerce',
+      sourceCustomerId: `Company:${companyId}`,
+    });
+    const final = await waitForTerminal((answer.json as { statusUrl: string }).statusUrl, 45_000);
+    expect(final).toMatchObject({ status: 'succeeded', outcome: 'created' });
+    const organisations = (await stack.customers()).filter((c) => c.fields.OrganizationName === name);
+    expect(organisations.map((c) => c.account)).toEqual([final.customerAccount]);
+    expect(organisations[0]!.fields).toMatchObject({
+      PartyType: 'Organization',
+      TaxExemptNumber: tax.replace('-', '').toUpperCase(), // the contract keeps letters and digits
+      AddressCountryRegionId: 'USA',
+    });
+    if (target === 'odata') {
+      // The admin user is the organisation's D365 contact person.
+      expect(final).toMatchObject({ contactPerson: 'created' });
+      const contacts = await contactsOf(String(final.customerAccount));
+      expect(contacts.value).toEqual([
+        expect.objectContaining({
+          FirstName: 'Marie',
+          LastName: 'Curie',
+          PrimaryEmailAddress: 'marie.curie@greatbuys.com',
+        }),
+      ]);
+    }
+    // BigCommerce retries the same callback: a replay, nothing more read or created.
+    const reads = (
+      await stack.emulatorApi<{ b2bRequests: number }>(
+        'GET',
+        `/_emulator/bigcommerce/stores/${BIGCOMMERCE_STORE}`,
+      )
+    ).b2bRequests;
+    expect(reads).toBe(3); // the company, its addresses, its admins
+    const again = await postRaw(`${stack.url}/api/webhooks/bigcommerce`, body, headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await stack.customers()).filter((c) => c.fields.OrganizationName === name)).toHaveLength(1);
+    const after = await stack.emulatorApi<{ b2bRequests: number }>(
+      'GET',
+      `/_emulator/bigcommerce/stores/${BIGCOMMERCE_STORE}`,
+    );
+    expect(after.b2bRequests).toBe(3);
   }, 120_000);
 
   it('Standard Webhooks: an organisation in our contract (customer.created) lands as a D365 Organization', async () => {

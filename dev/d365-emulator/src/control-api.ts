@@ -1,4 +1,5 @@
 import { createDataEventsState, handleDataEventsControl } from './data-events';
+import { handleEventGridControl } from './event-grid';
 import { UnknownFilterValueError } from './errors';
 import { z } from 'zod';
 import { customerView, handleCustomerControl } from './control-customers';
@@ -215,6 +216,12 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
     default:
       if (handleCustomerControl(state, ctx, route)) return;
       if (handleDataEventsControl(state.dataEvents, ctx, route)) return;
+      if (route === '/event-grid') {
+        handleEventGridControl(state.dataEvents.topic, ctx).catch(() =>
+          sendJson(res, 500, { error: 'The Event Grid control failed.' }),
+        );
+        return;
+      }
       if (route.startsWith('/faults/') && method === 'DELETE') {
         const removed = state.faults.remove(decodeURIComponent(route.slice('/faults/'.length)));
         if (removed) sendEmpty(res, 204);
@@ -231,6 +238,7 @@ export function handleControl(state: EmulatorState, ctx: RequestContext): void {
           'GET /_emulator/customers/{legalEntity}/{account}/contact-persons',
           'GET /_emulator/contact-persons',
           'GET|PUT /_emulator/data-events',
+          'GET|PUT /_emulator/event-grid',
           'GET|POST|DELETE /_emulator/faults',
           'DELETE /_emulator/faults/{id}',
           'POST /_emulator/rotate-secret',

@@ -4,6 +4,7 @@ import type { CustomerRecord } from './customers-store';
 import { parseJson, RequestContext, sendJson } from './http';
 import type { Rng } from './random';
 import { DEFAULT_RETRY_DELAYS_MS, deliver, Delivery, pendingDeliveries } from './shops/shop-webhooks';
+import { createEventGridTopicState, EventGridTopicState, publishEvents } from './event-grid';
 
 /**
  * F&O data events for the CustomersV3 entity (issue 29), sent to one configured HTTPS endpoint.
@@ -28,8 +29,16 @@ import { DEFAULT_RETRY_DELAYS_MS, deliver, Delivery, pendingDeliveries } from '.
  *   repeated or missing (https://learn.microsoft.com/dynamics365/fin-ops-core/dev-itpro/business-events/home-page);
  *   the faults below make them so.
  *
+ * - An "Azure Event Grid" endpoint publishes each event to an Event Grid topic with the topic's key
+ *   (F&O reads it from Key Vault) as one Event Grid event: `eventType` and `subject` the
+ *   BusinessEventId, `id` the EventId, `data` the business event's JSON
+ *   (https://learn.microsoft.com/dynamics365/fin-ops-core/dev-itpro/business-events/how-to/how-to-eventgrid).
+ *   Here the topic is the emulator's own (event-grid.ts), published to through the same checks as its
+ *   `POST /eventgrid/api/events`; the topic then pushes to its subscription.
+ *
  * Control API: `PUT /_emulator/data-events` `{endpoint, headers, legalEntities, operations, faults:
- * {duplicate, drop, delayMs}, retryDelaysMs}` activates them (`endpoint: null` deactivates);
+ * {duplicate, drop, delayMs}, retryDelaysMs}` activates them for an HTTPS endpoint, or with
+ * `eventGrid: {key}` instead of `endpoint` for the Event Grid topic (`endpoint: null` deactivates);
  * `GET` reports the settings, every event raised (with its deliveries) and how many are pending.
  */
 export const CUSTOMERS_V3 = 'CustomersV3';
@@ -38,7 +47,12 @@ export type DataEventOperation = 'Create' | 'Update';
 export type DataEventCause = 'odata' | 'custom-service' | 'operator';
 
 const settingsSchema = z.strictObject({
-  endpoint: z.url({ protocol: /^https?$/ }).nullable(),
+  endpoint: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
+  /** Publish to the emulator's Event Grid topic with this access key instead of an HTTPS endpoint. */
+  eventGrid: z.strictObject({ key: z.string().min(1) }).optional(),
   headers: z.record(z.string(), z.string()).default({}),
   /** Legal entities the events are activated in; absent or null: all. */
   legalEntities: z.array(z.string().min(1).max(4)).nullable().default(null),
@@ -76,12 +90,15 @@ export interface DataEventsState {
   settings: DataEventSettings | null;
   raised: RaisedEvent[];
   controlNumber: number;
+  /** The Event Grid topic an "Azure Event Grid" endpoint publishes to (`/_emulator/event-grid`). */
+  topic: EventGridTopicState;
 }
 
 export const createDataEventsState = (): DataEventsState => ({
   settings: null,
   raised: [],
   controlNumber: 5637144576,
+  topic: createEventGridTopicState(),
 });
 
 /** `/Date(ms)/`, the JSON date F&O's business events carry in `EventTime`. */
@@ -118,7 +135,7 @@ export function dataEventPayload(
 }
 
 const activeFor = (settings: DataEventSettings, legalEntity: string, operation: DataEventOperation) =>
-  settings.endpoint !== null &&
+  (settings.endpoint !== null || settings.eventGrid !== undefined) &&
   settings.operations.includes(operation) &&
   (settings.legalEntities === null ||
     settings.legalEntities.some((le) => le.toUpperCase() === legalEntity.toUpperCase()));
@@ -135,8 +152,7 @@ export function raiseCustomerEvent(
   cause: DataEventCause,
 ): RaisedEvent | undefined {
   const settings = state.settings;
-  if (!settings || !activeFor(settings, record.legalEntity, operation) || !settings.endpoint)
-    return undefined;
+  if (!settings || !activeFor(settings, record.legalEntity, operation)) return undefined;
   state.controlNumber += 1;
   const event: RaisedEvent = {
     eventId: randomUUID().toUpperCase(),
@@ -154,6 +170,18 @@ export function raiseCustomerEvent(
   const copies = rng.next() < settings.faults.duplicate ? 2 : 1;
   for (let i = 0; i < copies; i += 1) {
     const delayMs = settings.faults.delayMs > 0 ? Math.floor(rng.next() * settings.faults.delayMs) : 0;
+    if (settings.eventGrid) {
+      publishToTopic(
+        state.topic,
+        settings.eventGrid.key,
+        event,
+        body,
+        `${record.legalEntity}/${record.account}`,
+        delayMs,
+      );
+      continue;
+    }
+    if (!settings.endpoint) continue;
     deliver(
       {
         topic: `${CUSTOMERS_V3}_${operation}`,
@@ -169,6 +197,51 @@ export function raiseCustomerEvent(
     );
   }
   return event;
+}
+
+/**
+ * F&O's publish of one event to the Event Grid topic, after `delayMs`: a record of the publish (its
+ * answer) joins the event's deliveries at once, the topic's pushes to its subscription when published,
+ * so the control API's `pending` counts both.
+ */
+function publishToTopic(
+  topic: EventGridTopicState,
+  key: string,
+  event: RaisedEvent,
+  body: string,
+  customerId: string,
+  delayMs: number,
+): void {
+  const businessEventId = `${CUSTOMERS_V3}_${event.operation}`;
+  const publish: Delivery = {
+    id: randomUUID(),
+    topic: businessEventId,
+    address: 'eventgrid:/api/events',
+    customerId,
+    cause: event.cause === 'operator' ? 'merchant' : 'api',
+    attempts: 0,
+    lastResult: 'pending',
+    delivered: false,
+    settled: false,
+    createdAt: new Date().toISOString(),
+  };
+  event.deliveries.push(publish);
+  const gridEvent = {
+    id: event.eventId,
+    subject: businessEventId,
+    eventType: businessEventId,
+    eventTime: new Date().toISOString(),
+    data: body,
+    dataVersion: '1.0',
+  };
+  setTimeout(() => {
+    const answer = publishEvents(topic, key, [gridEvent], customerId);
+    event.deliveries.push(...(answer.deliveries ?? []));
+    publish.attempts = 1;
+    publish.lastResult = String(answer.status);
+    publish.delivered = answer.status === 200;
+    publish.settled = true;
+  }, delayMs).unref();
 }
 
 /** `GET|PUT /_emulator/data-events`: true when the route was this one (answered). */
@@ -195,7 +268,8 @@ export function handleDataEventsControl(state: DataEventsState, ctx: RequestCont
     });
     return true;
   }
-  state.settings = settings.data.endpoint === null ? null : settings.data;
+  const data = settings.data;
+  state.settings = data.endpoint === null && data.eventGrid === undefined ? null : data;
   sendJson(ctx.res, 200, { settings: state.settings });
   return true;
 }

@@ -15,7 +15,7 @@ export const REQUEST_ENDPOINTS: Record<LoggedService, readonly string[]> = {
   token: ['tokenV1', 'tokenV2', 'openidV1', 'openidV2', 'keys'],
   keyvault: ['getSecret', 'listSecrets', 'listVersions', 'setSecret', 'other'],
   shopify: ['graphql', 'bulkDownload'],
-  bigcommerce: ['customers', 'attributes', 'attributeValues'],
+  bigcommerce: ['customers', 'attributes', 'attributeValues', 'b2b'],
 };
 
 export interface RequestLogEntry {

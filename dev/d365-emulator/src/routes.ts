@@ -1,7 +1,9 @@
 import { matchTelemetryRoute, TelemetryRoute } from './app-insights';
 import { matchEntraRoute } from './entra';
+import { EVENT_GRID_PUBLISH_PATH } from './event-grid';
 import { isKeyVaultPath } from './key-vault';
 import { BIGCOMMERCE_API_PATH } from './shops/bigcommerce-api';
+import { B2B_API_PATH } from './shops/bigcommerce-b2b';
 import { SHOPIFY_PATH } from './shops/shopify-admin';
 import { BULK_DOWNLOAD_PATH } from './shops/shopify-bulk';
 import { D365Endpoint } from './stats';
@@ -13,6 +15,7 @@ export type Route =
   | { service: 'keyvault'; endpoint: string }
   | { service: 'd365'; endpoint: D365Endpoint; kind: 'custom-service' | 'odata' }
   | { service: 'telemetry'; kind: TelemetryRoute }
+  | { service: 'eventgrid' }
   | { service: 'shopify'; endpoint: 'graphql'; shop: string; version: string }
   | { service: 'shopify'; endpoint: 'bulkDownload'; shop: string; number: string }
   | { service: 'bigcommerce'; endpoint: string; store: string; resource: string }
@@ -36,6 +39,7 @@ function keyVaultEndpoint(method: string, pathname: string): string {
 
 export function route(method: string, pathname: string): Route {
   if (pathname === '/_emulator' || pathname.startsWith('/_emulator/')) return { service: 'control' };
+  if (pathname === EVENT_GRID_PUBLISH_PATH) return { service: 'eventgrid' };
   const shopify = SHOPIFY_PATH.exec(pathname);
   if (shopify) return { service: 'shopify', endpoint: 'graphql', shop: shopify[1]!, version: shopify[2]! };
   const download = BULK_DOWNLOAD_PATH.exec(pathname);
@@ -52,6 +56,9 @@ export function route(method: string, pathname: string): Route {
           : 'customers';
     return { service: 'bigcommerce', endpoint, store: bigcommerce[1]!, resource };
   }
+  // B2B Edition (api-b2b.bigcommerce.com/api/v3/io/…): the store is named by X-Store-Hash, not the path.
+  if (B2B_API_PATH.test(pathname))
+    return { service: 'bigcommerce', endpoint: 'b2b', store: '', resource: pathname };
   if (isKeyVaultPath(pathname)) return { service: 'keyvault', endpoint: keyVaultEndpoint(method, pathname) };
   if (pathname === '/api/services' || pathname.startsWith('/api/services/')) {
     const operation = pathname.split('/').filter(Boolean).length === 5;

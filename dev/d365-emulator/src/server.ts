@@ -1,8 +1,10 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { handleTopicPublish } from './event-grid';
 import { createServer, Server } from 'node:https';
 import { Socket } from 'node:net';
 import { handleQuickPulse, handleTrack, MAX_TRACK_BYTES } from './app-insights';
 import { handleBigCommerceApi } from './shops/bigcommerce-api';
+import { B2B_API_PATH, handleBigCommerceB2b } from './shops/bigcommerce-b2b';
 import { handleShopifyAdmin } from './shops/shopify-admin';
 import { handleBulkDownload } from './shops/shopify-bulk';
 import { handleControl } from './control-api';
@@ -112,6 +114,10 @@ async function handle(
       handleControl(state, ctx);
       return;
     }
+    if (target.service === 'eventgrid') {
+      handleTopicPublish(state.dataEvents.topic, ctx);
+      return;
+    }
     if (target.service === 'telemetry') {
       if (target.kind === 'track') await handleTrack(state, ctx);
       else handleQuickPulse(state, ctx);
@@ -137,7 +143,9 @@ async function handle(
         else handleShopifyAdmin(ctx, state.shops.shopify.get(target.shop), target.version);
         return;
       case 'bigcommerce':
-        handleBigCommerceApi(ctx, state.shops.bigcommerce.get(target.store), target.resource);
+        if (target.endpoint === 'b2b')
+          handleBigCommerceB2b(ctx, state.shops.bigcommerce, B2B_API_PATH.exec(url.pathname)!);
+        else handleBigCommerceApi(ctx, state.shops.bigcommerce.get(target.store), target.resource);
         return;
       case 'token':
         await handleEntra(state, ctx, target.entra);

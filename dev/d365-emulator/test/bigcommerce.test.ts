@@ -147,3 +147,45 @@ describe('BigCommerce V3 customer attributes (emulated)', () => {
     expect(received).toHaveLength(1);
   });
 });
+
+describe('BigCommerce V3 customer addresses (emulated)', () => {
+  beforeEach(() => seed());
+
+  const address = {
+    customer_id: 1,
+    first_name: 'One',
+    last_name: 'Customer',
+    address1: '1 Main St',
+    city: 'Seattle',
+    postal_code: '98101',
+    country_code: 'US',
+  };
+
+  it('creates and updates an address; a US state code is refused (names only), as is an unknown address', async () => {
+    const code = await api('POST', '/addresses', [{ ...address, state_or_province: 'WA' }]);
+    expect(code.status).toBe(422);
+    expect(JSON.stringify(code.body)).toContain('0.state_or_province');
+    const made = await api<{ data: { id: number }[] }>('POST', '/addresses', [
+      { ...address, state_or_province: 'Washington' },
+    ]);
+    expect(made.status).toBe(200);
+    const id = made.body.data[0]!.id;
+    const moved = await api('PUT', '/addresses', [{ id, customer_id: 1, city: 'Tacoma' }]);
+    expect(moved.status).toBe(200);
+    expect((await api('PUT', '/addresses', [{ id, customer_id: 2, city: 'Tacoma' }])).status).toBe(422);
+    expect(
+      (await api('PUT', '/addresses', [{ id, customer_id: 1, country_code: 'CA', state_or_province: 'ON' }]))
+        .status,
+    ).toBe(422);
+    const read = await api<{ data: { addresses: Record<string, unknown>[] }[] }>(
+      'GET',
+      '?id:in=1&include=addresses',
+    );
+    expect(read.body.data[0]!.addresses).toEqual([
+      expect.objectContaining({ id, city: 'Tacoma', state_or_province: 'Washington', country_code: 'US' }),
+    ]);
+    await settle();
+    // Each accepted write fired store/customer/updated (writesFireUpdate).
+    expect(received.filter((r) => JSON.stringify(r).includes('store/customer/updated'))).toHaveLength(2);
+  });
+});

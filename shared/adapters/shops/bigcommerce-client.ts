@@ -1,7 +1,16 @@
 import type { BigCommerceSource } from '../../config/webhook-sources';
 import { asProcessingError, transient } from '../../domain/failure';
 import { ShopAccessError } from '../../ports';
-import type { ShopBudget, ShopCallOptions, ShopClient, ShopCustomer, WebhookSecrets } from '../../ports';
+import type { ShopPrimaryAddress } from '../../domain/fo-events/primary-address';
+import { stateNameFor } from '../../domain/state-codes';
+import type {
+  ShopBudget,
+  ShopCallOptions,
+  ShopClient,
+  ShopCustomer,
+  ShopWriteResult,
+  WebhookSecrets,
+} from '../../ports';
 
 /**
  * A BigCommerce store's V3 Customers API over fetch, with the store API account's token from Key
@@ -31,6 +40,7 @@ interface BcCustomer {
   phone?: string | null;
   date_modified?: string;
   attributes?: { attribute_id: number; attribute_value: string }[];
+  addresses?: { id: number }[];
 }
 
 export function bigCommerceClient(source: BigCommerceSource, options: BigCommerceClientOptions): ShopClient {
@@ -118,6 +128,54 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
     }
   };
 
+  /**
+   * The D365 primary address as the customer's first address: `PUT /v3/customers/addresses` with its
+   * `id` and `customer_id` (both required), or, with none yet, `POST` (first and last name required):
+   * https://developer.bigcommerce.com/docs/rest-management/customers/addresses. `country_code` is alpha-2.
+   */
+  const writeAddress = async (
+    customerId: string,
+    address: ShopPrimaryAddress,
+    call?: ShopCallOptions,
+  ): Promise<ShopWriteResult> => {
+    const found = await request(
+      'GET',
+      `?id:in=${encodeURIComponent(customerId)}&include=addresses`,
+      undefined,
+      call,
+    );
+    const current = (found.data as BcCustomer[] | undefined)?.find((c) => String(c.id) === customerId);
+    if (!current) return { kind: 'not_found' };
+    const fields = {
+      address1: address.street1,
+      address2: address.street2,
+      city: address.city,
+      // The state's name in full: BigCommerce takes no state codes (state-codes.ts stateNameFor).
+      state_or_province: stateNameFor(address.countryAlpha2, address.state),
+      postal_code: address.postalCode,
+      country_code: address.countryAlpha2,
+    };
+    const first = current.addresses?.[0];
+    const answer = first
+      ? await request('PUT', '/addresses', [{ id: first.id, customer_id: current.id, ...fields }], call)
+      : await request(
+          'POST',
+          '/addresses',
+          [
+            {
+              customer_id: current.id,
+              first_name: current.first_name ?? '',
+              last_name: current.last_name ?? '',
+              ...fields,
+            },
+          ],
+          call,
+        );
+    return answer.status === 422
+      ? { kind: 'rejected', reason: 'address' }
+      : { kind: 'written', changed: true };
+  };
+
   const customer = async (customerId: string, call?: ShopCallOptions): Promise<BcCustomer | undefined> => {
     const answer = await request(
       'GET',
@@ -195,21 +253,25 @@ export function bigCommerceClient(source: BigCommerceSource, options: BigCommerc
         ...(typeof total === 'number' && { total }),
       };
     },
-    async updateCustomer(customerId, changes, call) {
-      const body = [
-        {
-          id: Number(customerId),
-          ...(changes.email !== undefined && { email: changes.email }),
-          ...(changes.firstName !== undefined && { first_name: changes.firstName }),
-          ...(changes.lastName !== undefined && { last_name: changes.lastName }),
-          ...(changes.phone !== undefined && { phone: changes.phone }),
-        },
-      ];
-      const answer = await request('PUT', '', body, call);
-      if (answer.status !== 422) return { kind: 'written', changed: true };
-      return (await customer(customerId, call))
-        ? { kind: 'rejected', reason: 'customer fields' }
-        : { kind: 'not_found' };
+    async updateCustomer(customerId, { address, ...changes }, call) {
+      if (Object.keys(changes).length > 0) {
+        const body = [
+          {
+            id: Number(customerId),
+            ...(changes.email !== undefined && { email: changes.email }),
+            ...(changes.firstName !== undefined && { first_name: changes.firstName }),
+            ...(changes.lastName !== undefined && { last_name: changes.lastName }),
+            ...(changes.phone !== undefined && { phone: changes.phone }),
+          },
+        ];
+        const answer = await request('PUT', '', body, call);
+        if (answer.status === 422)
+          return (await customer(customerId, call))
+            ? { kind: 'rejected', reason: 'customer fields' }
+            : { kind: 'not_found' };
+      }
+      if (address) return writeAddress(customerId, address, call);
+      return { kind: 'written', changed: true };
     },
     async writeAccount(customerId, account, call) {
       const id = await ensureAttribute(call);

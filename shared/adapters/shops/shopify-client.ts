@@ -3,6 +3,7 @@ import type { ShopifySource } from '../../config/webhook-sources';
 import { transient } from '../../domain/failure';
 import { ShopAccessError } from '../../ports';
 import type { ShopBudget, ShopCallOptions, ShopClient, ShopCustomer, WebhookSecrets } from '../../ports';
+import { updateShopifyCustomer } from './shopify-address';
 import { LISTED_CUSTOMER_COST, SHOPIFY_QUERIES } from './shopify-queries';
 import { shopifyBulkCustomers } from './shopify-bulk';
 import type { ShopAddress } from '../../domain/webhooks/shop-customer';
@@ -295,20 +296,8 @@ export function shopifyClient(source: ShopifyWriteBackSource, options: ShopifyCl
       source.accountMetafield,
       options.timeoutMs,
     ),
-    async updateCustomer(customerId, changes, call) {
-      const data = (await request(
-        SHOPIFY_QUERIES.customerUpdate,
-        { input: { id: gidOf(customerId), ...changes } },
-        10,
-        call,
-      )) as {
-        customerUpdate: { customer: unknown; userErrors: { field: string[] | null; message: string }[] };
-      };
-      const errors = data.customerUpdate.userErrors;
-      if (errors.length === 0) return { kind: 'written', changed: true };
-      if (!(await read(customerId, call))) return { kind: 'not_found' };
-      return { kind: 'rejected', reason: errors.map((e) => (e.field ?? []).join('.')).join(', ') };
-    },
+    updateCustomer: (customerId, changes, call) =>
+      updateShopifyCustomer(request, gidOf(customerId), changes, () => read(customerId, call), call),
     async writeAccount(customerId, account, call) {
       await ensureDefinition(call);
       for (let attempt = 0; attempt < 3; attempt += 1) {

@@ -1,5 +1,12 @@
 import { isAsSent, SentDigests } from '../customer-update/sent-digests';
-import { FieldStamps, SHOP_FIELD_SOURCES, ShopChanges, ShopField, shopFieldsOf } from './shop-fields';
+import {
+  FieldStamps,
+  ScalarShopField,
+  SHOP_FIELD_SOURCES,
+  ShopChanges,
+  ShopField,
+  shopFieldsOf,
+} from './shop-fields';
 
 /**
  * The F&O safety net (issue 29): Microsoft warns that data events are no data-export mechanism —
@@ -63,8 +70,10 @@ export function diffShopAgainstD365(
   const changes: ShopChanges = {};
   const shopSide: ShopField[] = [];
   for (const [field, value] of Object.entries(shopFieldsOf(d365Record)) as [ShopField, string][]) {
+    // The primary address is not compared (yet): the shop's default address is read by list pages only.
+    if (field === 'address') continue;
     if (value === '' || (shop[field] ?? '').trim() === value) continue;
-    if (sent && isAsSent(sent, SHOP_FIELD_SOURCES[field], value)) shopSide.push(field);
+    if (sent && isAsSent(sent, SHOP_FIELD_SOURCES[field as ScalarShopField], value)) shopSide.push(field);
     else changes[field] = value;
   }
   return { changes, shopSide };

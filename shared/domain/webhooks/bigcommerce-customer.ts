@@ -11,23 +11,37 @@ import { stateIdFor } from '../state-codes';
 export interface BigCommerceEvent {
   scope: string;
   storeHash: string;
-  customerId: number;
+  /** `data.id` of a customer event. */
+  customerId?: number;
+  /**
+   * `data.company_id` of a B2B Edition company event (`store/company/created`: `{scope, store_id,
+   * data: {company_id}, hash, created_at, producer}`,
+   * https://developer.bigcommerce.com/docs/integrations/webhooks/events/b2b-edition#companies).
+   */
+  companyId?: number;
   hash: string;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+
 /** The webhook's envelope, or undefined when it is not one. */
 export function parseBigCommerceEvent(payload: unknown): BigCommerceEvent | undefined {
   if (!isObject(payload) || !isObject(payload.data)) return undefined;
   const { scope, hash, producer } = payload;
-  const id = payload.data.id;
   const store = typeof producer === 'string' ? /^stores\/([a-z0-9]{1,32})$/.exec(producer)?.[1] : undefined;
   if (typeof scope !== 'string' || typeof hash !== 'string' || !/^[0-9a-f]{40}$/i.test(hash))
     return undefined;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || store === undefined) return undefined;
-  return { scope, storeHash: store, customerId: id, hash: hash.toLowerCase() };
+  if (store === undefined) return undefined;
+  const base = { scope, storeHash: store, hash: hash.toLowerCase() };
+  // B2B Edition's company events name the company; every other scope the API takes names `data.id`.
+  if (scope.startsWith('store/company/')) {
+    return isId(payload.data.company_id) ? { ...base, companyId: payload.data.company_id } : undefined;
+  }
+  return isId(payload.data.id) ? { ...base, customerId: payload.data.id } : undefined;
 }
 
 interface BigCommerceAddress {

@@ -56,6 +56,16 @@ export const BIGCOMMERCE_CUSTOMER_CREATED_TEXT = `{
 }
 `;
 
+/** B2B Edition's `store/company/created` (https://developer.bigcommerce.com/docs/integrations/webhooks/events/b2b-edition#companies). */
+export const BIGCOMMERCE_COMPANY_CREATED_EXAMPLE = {
+  scope: 'store/company/created',
+  store_id: '123456',
+  data: { company_id: 1234 },
+  hash: '352e4afc6dd3fc85ea26bfdf3f91852604d57528',
+  created_at: 1561482670,
+  producer: 'stores/abc123',
+};
+
 export const SHOPIFY_CUSTOMERS_CREATE_EXAMPLE = JSON.parse(SHOPIFY_CUSTOMERS_CREATE_TEXT) as Record<
   string,
   unknown

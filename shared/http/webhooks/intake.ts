@@ -6,6 +6,7 @@ import { identityOf } from '../../domain/ownership';
 import { prefixPointers } from '../../domain/customer-contract';
 import { parseBigCommerceEvent } from '../../domain/webhooks/bigcommerce-customer';
 import { mapShopifyCompanyLocation, shopifyCompanyLocationId } from '../../domain/webhooks/shopify-company';
+import type { SourceReference } from '../../domain/webhooks/source-reference';
 import {
   mapShopifyCustomer,
   shopifyCustomerId,
@@ -352,7 +353,10 @@ function isStale(
   return nowMs - oldest > maxAgeMs;
 }
 
-/** `POST /api/webhooks/bigcommerce`: `store/customer/created`; the worker reads the customer from the store. */
+/**
+ * `POST /api/webhooks/bigcommerce`: `store/customer/created`, and B2B Edition's `store/company/created`
+ * (opt-in); the worker reads the customer or the company from the store.
+ */
 export async function bigCommerceWebhook(
   request: HttpRequest,
   deps: WebhookHttpDeps,
@@ -376,17 +380,22 @@ export async function bigCommerceWebhook(
   if (!(source.topics as readonly string[]).includes(event.scope)) {
     return ignored(deps, source, event.scope.slice(0, 64), 'topic-not-subscribed');
   }
+  // A B2B Edition company (opt-in `store/company/created`, issue 32) is referenced as `Company:{id}`,
+  // as a Shopify company location is `CompanyLocation:{id}`: never mistaken for a customer's ID.
+  const reference: SourceReference =
+    event.companyId !== undefined
+      ? { kind: 'bigcommerce-company', source: source.name, companyId: event.companyId }
+      : { kind: 'bigcommerce', source: source.name, customerId: event.customerId! };
   const delivery: WebhookDelivery = {
     source: source.name,
     sourceKind: 'bigcommerce',
     topic: event.scope,
     eventKey: event.hash,
-    sourceCustomerId: String(event.customerId),
+    sourceCustomerId:
+      reference.kind === 'bigcommerce-company'
+        ? `Company:${reference.companyId}`
+        : String(reference.customerId),
     identity: identityOf(webhookCaller(source)),
   };
-  return deliver(request, deps, delivery, {
-    kind: 'fetch',
-    legalEntity: source.legalEntity,
-    reference: { kind: 'bigcommerce', source: source.name, customerId: event.customerId },
-  });
+  return deliver(request, deps, delivery, { kind: 'fetch', legalEntity: source.legalEntity, reference });
 }

@@ -3,7 +3,11 @@ import { FAILURE_CODES } from '../../domain/status';
 import { shopifyCustomerId } from '../../domain/webhooks/shopify-customer';
 import { FULL_CUSTOMER_EXAMPLE } from '../openapi-examples';
 import { EXAMPLE_STATUS_URL, header, Json, noContent500, PLATFORM_503, problem, ref } from '../openapi-parts';
-import { BIGCOMMERCE_CUSTOMER_CREATED_EXAMPLE, SHOPIFY_CUSTOMERS_CREATE_EXAMPLE } from './examples';
+import {
+  BIGCOMMERCE_COMPANY_CREATED_EXAMPLE,
+  BIGCOMMERCE_CUSTOMER_CREATED_EXAMPLE,
+  SHOPIFY_CUSTOMERS_CREATE_EXAMPLE,
+} from './examples';
 import { STANDARD_WEBHOOKS_TOLERANCE_SECONDS } from './signatures';
 
 /**
@@ -231,15 +235,19 @@ export function webhookPaths(): Record<string, Json> {
       post: {
         operationId: 'bigCommerceWebhook',
         tags: ['webhooks'],
-        summary: 'Receive BigCommerce store/customer/created',
+        summary: 'Receive BigCommerce store/customer/created (and B2B Edition store/company/created)',
         description:
-          'BigCommerce posts the event, which names the customer only; the worker reads the customer from the store\u2019s V3 Customers API. No function key: the secret header set on the hook (`X-Webhook-Secret`) is the authentication. The payload\u2019s `hash` is the Idempotency-Key.',
+          'BigCommerce posts the event, which names the customer only; the worker reads the customer from the store\u2019s V3 Customers API. B2B Edition\u2019s `store/company/created` (when the source lists it; issue 32) names a company: the worker reads it from the B2B Edition API and it becomes an organisation customer, referenced as `Company:{id}` (docs/webhooks.md). No function key: the secret header set on the hook (`X-Webhook-Secret`) is the authentication. The payload\u2019s `hash` is the Idempotency-Key.',
         security: [],
         parameters: [param('BigCommerceSecret')],
         requestBody: jsonBody('The event as BigCommerce sends it.', ref('BigCommerceWebhook'), {
           documented: {
             summary: 'BigCommerce\u2019s documented callback',
             value: BIGCOMMERCE_CUSTOMER_CREATED_EXAMPLE,
+          },
+          company: {
+            summary: 'B2B Edition\u2019s documented store/company/created',
+            value: BIGCOMMERCE_COMPANY_CREATED_EXAMPLE,
           },
         }),
         responses: {
@@ -450,24 +458,30 @@ export function webhookComponents(): { parameters: Record<string, Json>; schemas
       BigCommerceWebhook: {
         type: 'object',
         description:
-          'BigCommerce\u2019s webhook callback for a customer event. Anything else (no 40-hex `hash`, no positive integer `data.id`, no `producer` `stores/{hash}`) is answered `401`.',
+          'BigCommerce\u2019s webhook callback for a customer event, or B2B Edition\u2019s for a company event (`store/company/…`, `data.company_id`). Anything else (no 40-hex `hash`, no positive integer `data.id`, or `data.company_id` for a company event, no `producer` `stores/{hash}`) is answered `401`.',
         required: ['scope', 'data', 'hash', 'producer'],
         properties: {
           scope: {
             type: 'string',
-            description: '`store/customer/created`; other scopes the source does not list: `200` `ignored`.',
-            examples: ['store/customer/created'],
+            description:
+              '`store/customer/created`, `store/company/created` (opt-in); other scopes the source does not list: `200` `ignored`.',
+            examples: ['store/customer/created', 'store/company/created'],
           },
           store_id: { type: 'string' },
           data: {
             type: 'object',
-            required: ['id'],
             properties: {
               type: { type: 'string', examples: ['customer'] },
               id: {
                 type: 'integer',
                 minimum: 1,
-                description: 'The customer\u2019s ID (`sourceCustomerId`).',
+                description: 'The customer\u2019s ID (`sourceCustomerId`); required for a customer event.',
+              },
+              company_id: {
+                type: 'integer',
+                minimum: 1,
+                description:
+                  'The B2B Edition company\u2019s ID (`sourceCustomerId` `Company:{id}`); required for a company event.',
               },
             },
           },

@@ -1,5 +1,6 @@
 import { decodeFoEventMessage, FoEventChange as FoEventMessage } from '../../domain/fo-events/event-message';
 import type { ConflictPolicy } from '../../domain/customer-update';
+import { decodePrimaryAddress, toShopAddress } from '../../domain/fo-events/primary-address';
 import {
   resolveShopConflicts,
   ShopConflictResolution,
@@ -20,14 +21,16 @@ import type {
   Log,
   ShopClient,
   ShopClients,
+  ShopCustomerChanges,
   Telemetry,
 } from '../../ports';
 import { fieldsWeSent, recordWrittenToShop } from './echo-guard';
 
 /**
  * The shop update of one D365 change (issue 29, queue FO_EVENTS_QUEUE_NAME): the changed names,
- * e-mail and phone of a linked customer go to its shop (Shopify `customerUpdate`, BigCommerce
- * `PUT /v3/customers`, paced by the shop client's fleet-wide budget).
+ * e-mail, phone and primary address of a linked customer go to its shop (Shopify `customerUpdate`
+ * and `customerAddressUpdate`, BigCommerce `PUT /v3/customers` and `PUT /v3/customers/addresses`,
+ * paced by the shop client's fleet-wide budget).
  *
  * - The message names the event; its change is read from the event's row (gone: erased or past
  *   retention, nothing is written).
@@ -73,6 +76,14 @@ export interface ApplyToShopDeps {
 
 const MAX_RACES = 5;
 
+/** The shop's form of the changes: the address's D365 fields become the shop's address. */
+function forShop(changes: ShopChanges): ShopCustomerChanges {
+  const { address, ...scalars } = changes;
+  const fields = address === undefined ? undefined : decodePrimaryAddress(address);
+  const shopAddress = fields && toShopAddress(fields);
+  return { ...scalars, ...(shopAddress && { address: shopAddress }) };
+}
+
 interface Checked {
   changes: ShopChanges;
   conflict?: { fields: ShopField[]; resolution: ShopConflictResolution };
@@ -95,11 +106,12 @@ async function againstShop(
   if (!current) return undefined;
   const kept: ShopChanges = { ...changes };
   for (const field of Object.keys(changes) as ShopField[]) {
-    const held = current[field];
+    // The address is not compared here: a never-written address is written once.
+    const held = field === 'address' ? undefined : current[field];
     if (before[field] || typeof held !== 'string') continue;
     if (held.trim() === kept[field]) delete kept[field];
   }
-  const fields = shopConflicts(kept, before, current, salt);
+  const fields = shopConflicts(kept, before, { ...current, address: undefined }, salt);
   if (fields.length === 0) return { changes: kept };
   const resolved = resolveShopConflicts(kept, fields, policy);
   return { changes: resolved.changes, conflict: { fields, resolution: resolved.resolution } };
@@ -251,10 +263,12 @@ export async function applyChangeToShop(
     deps.log.info('fo_event.unchanged', logFields);
     return { kind: 'unchanged' };
   }
-  const result = await client.updateCustomer(message.sourceCustomerId, claimed.changes, { log: deps.log });
-  if (result.kind === 'written') {
-    await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
-  }
+  // D365 holds these values (the event says so): recorded before the shop call, so the shop's
+  // `customers/update` echo, which may be handled before the call returns, diffs to nothing.
+  await recordWrittenToShop(deps.links, message.legalEntity, message.customerAccount, claimed.changes);
+  const result = await client.updateCustomer(message.sourceCustomerId, forShop(claimed.changes), {
+    log: deps.log,
+  });
   await release(message, claimed.state, claimed.etag, deps);
   const fields = Object.keys(claimed.changes) as ShopField[];
   if (result.kind !== 'written') {

@@ -4,7 +4,7 @@ import {
   serialiseDigests,
   withSent,
 } from '../../domain/customer-update/sent-digests';
-import { SHOP_FIELD_SOURCES, ShopChanges, ShopField } from '../../domain/fo-events/shop-fields';
+import { entityValuesOf, ShopChanges, ShopField } from '../../domain/fo-events/shop-fields';
 import { CustomerLinks, StatusConflictError } from '../../ports';
 
 /**
@@ -29,7 +29,10 @@ export async function fieldsWeSent(
   const digests = parseDigests(link?.sentDigests);
   if (!digests) return [];
   return (Object.entries(changes) as [ShopField, string][])
-    .filter(([field, value]) => isAsSent(digests, SHOP_FIELD_SOURCES[field], value))
+    .filter(([field, value]) => {
+      const values = Object.entries(entityValuesOf(field, value));
+      return values.length > 0 && values.every(([source, sent]) => isAsSent(digests, source, sent));
+    })
     .map(([field]) => field);
 }
 
@@ -40,12 +43,12 @@ export async function recordWrittenToShop(
   customerAccount: string,
   written: ShopChanges,
 ): Promise<void> {
-  const entityValues = Object.fromEntries(
-    (Object.entries(written) as [ShopField, string][]).map(([field, value]) => [
-      SHOP_FIELD_SOURCES[field],
-      value,
-    ]),
-  );
+  const entityValues = Object.assign(
+    {},
+    ...(Object.entries(written) as [ShopField, string][]).map(([field, value]) =>
+      entityValuesOf(field, value),
+    ),
+  ) as Record<string, string>;
   for (let race = 0; race < MAX_RACES; race += 1) {
     const link = await links.get({ kind: 'account', legalEntity, customerAccount });
     const digests = parseDigests(link?.sentDigests);

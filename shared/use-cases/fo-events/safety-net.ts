@@ -8,7 +8,7 @@ import {
   repairControlNumber,
   SafetyNetCounts,
 } from '../../domain/fo-events/safety-net';
-import { SHOP_FIELD_SOURCES, ShopField } from '../../domain/fo-events/shop-fields';
+import { recordOf, ShopField } from '../../domain/fo-events/shop-fields';
 import type { WebhookSource } from '../../config/webhook-sources';
 import type {
   D365CustomerSnapshot,
@@ -192,7 +192,7 @@ async function checkCustomer(
         customerAccount,
         source: source.name,
         sourceCustomerId: customer.id,
-        record: Object.fromEntries(fields.map((field) => [SHOP_FIELD_SOURCES[field], diff.changes[field]])),
+        record: recordOf(diff.changes),
         receivedAt: clock(deps).toISOString(),
       },
       deps.apply,

@@ -1,9 +1,11 @@
-import type { WebhookSource } from '../../config/webhook-sources';
+import type { BigCommerceSource, WebhookSource } from '../../config/webhook-sources';
 import { CustomerRequest, customerFingerprint, parseCustomerRequest } from '../../domain/customer-contract';
 import { emailKeyField } from '../../domain/customer-identity';
 import { permanent } from '../../domain/failure';
 import { FAILURE_CODES, StatusRecord } from '../../domain/status';
+import { mapBigCommerceCompany } from '../../domain/webhooks/bigcommerce-company';
 import { mapBigCommerceCustomer } from '../../domain/webhooks/bigcommerce-customer';
+import type { ShopMapping } from '../../domain/webhooks/shop-customer';
 import { SourceReference, sourceReferenceOf } from '../../domain/webhooks/source-reference';
 import { SourceCustomers, StatusStore } from '../../ports';
 import { clock } from '../clock';
@@ -17,8 +19,8 @@ export interface ResolveDeps {
 }
 
 /**
- * The worker's step for a request that only names a shop's customer (BigCommerce): reads the
- * customer from the shop, maps and validates it, and stores it as the record's payload, so later
+ * The worker's step for a request that only names a shop's customer or B2B company (BigCommerce):
+ * reads it from the shop, maps and validates it, and stores it as the record's payload, so later
  * attempts (retries, the reconciler, a replay) use it without reading the shop again. Runs inside
  * the worker's claim: a `ProcessingError` it throws is retried or ends the request like any other.
  */
@@ -39,9 +41,7 @@ export async function resolveSourceCustomer(
       `The webhook source '${reference.source}' is not configured as a BigCommerce store.`,
     );
   }
-  const customer = await deps.sourceCustomers.bigCommerceCustomer(source, reference.customerId);
-  if (customer === undefined) throw permanent('source_not_found', FAILURE_CODES.source_not_found);
-  const mapped = mapBigCommerceCustomer(customer, source);
+  const mapped = await readAndMap(reference, source, deps.sourceCustomers);
   if (!mapped.ok) throw permanent('unmappable', `${FAILURE_CODES.unmappable} ${mapped.reasons.join('; ')}.`);
   const parsed = parseCustomerRequest(mapped.body, parseOptions);
   if (!parsed.ok) {
@@ -56,4 +56,20 @@ export async function resolveSourceCustomer(
     updatedAt: clock(deps).toISOString(),
   });
   return { record: updated, request };
+}
+
+/** The customer (or B2B Edition company) read from the store and mapped to our contract. */
+async function readAndMap(
+  reference: SourceReference,
+  source: BigCommerceSource,
+  sourceCustomers: SourceCustomers,
+): Promise<ShopMapping> {
+  if (reference.kind === 'bigcommerce-company') {
+    const parts = await sourceCustomers.bigCommerceCompany(source, reference.companyId);
+    if (parts === undefined) throw permanent('source_not_found', FAILURE_CODES.source_not_found);
+    return mapBigCommerceCompany(parts, source);
+  }
+  const customer = await sourceCustomers.bigCommerceCustomer(source, reference.customerId);
+  if (customer === undefined) throw permanent('source_not_found', FAILURE_CODES.source_not_found);
+  return mapBigCommerceCustomer(customer, source);
 }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseJson, RequestContext, sendJson } from '../http';
+import { addressesOf, writeAddresses } from './bigcommerce-addresses';
 import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
 
 /**
@@ -14,6 +15,7 @@ import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
  * - `GET|PUT /v3/customers/attribute-values`: the PUT upserts by customer and attribute, at most 10
  *   per call, `value` ≤ 255 characters (always a string; a number attribute takes a number, a date one
  *   an ISO date), 422 for invalid data (/docs/rest-management/customers/attribute-values);
+ *   `PUT|POST /v3/customers/addresses`: bigcommerce-addresses.ts;
  *   `DELETE /v3/customers/attribute-values?id:in=…` (required, the values' own IDs) removes them, 204
  *   without a body (…/attribute-values#delete-customer-attribute-values); an unknown ID is no error
  *   (best-effort: the reference names none); without `id:in` 422 (best-effort); whether a delete
@@ -26,7 +28,7 @@ import { BigCommerceStore, fireCustomerEvent } from './bigcommerce-store';
  * Error bodies are `{status, title, type, errors}` (the reference's ErrorResponse); titles best-effort.
  */
 export const BIGCOMMERCE_API_PATH =
-  /^\/stores\/([a-z0-9]{1,32})\/v3\/customers(\/attributes|\/attribute-values)?\/?$/;
+  /^\/stores\/([a-z0-9]{1,32})\/v3\/customers(\/attributes|\/attribute-values|\/addresses)?\/?$/;
 const STATUS_DOCS = 'https://developer.bigcommerce.com/docs/start/about/status-codes';
 const MAX_BATCH = 10;
 const MAX_ATTRIBUTES = 50;
@@ -44,7 +46,7 @@ export function problem(
   sendJson(ctx.res, status, { status, title, type: STATUS_DOCS, ...(errors && { errors }) }, headers);
 }
 
-function rateHeaders(store: BigCommerceStore, now: number): Record<string, string> {
+export function rateHeaders(store: BigCommerceStore, now: number): Record<string, string> {
   if (now - store.windowStart >= store.windowMs) {
     store.windowStart = now;
     store.used = 0;
@@ -101,7 +103,9 @@ function listCustomers(store: BigCommerceStore, ctx: RequestContext, headers: Re
       const { addresses, ...rest } = c;
       return {
         ...rest,
-        ...(include.includes('addresses') && { addresses: addresses ?? [] }),
+        ...(include.includes('addresses') && {
+          addresses: addresses === undefined ? [] : addressesOf(store, c),
+        }),
         ...(include.includes('attributes') && {
           attributes: store.attributeValues.filter((v) => v.customer_id === Number(c.id)),
         }),
@@ -110,7 +114,7 @@ function listCustomers(store: BigCommerceStore, ctx: RequestContext, headers: Re
   page(ctx, matching, headers);
 }
 
-function readArray(
+export function readArray(
   ctx: RequestContext,
   headers: Record<string, string>,
 ): Record<string, unknown>[] | undefined {
@@ -295,6 +299,10 @@ export function handleBigCommerceApi(
     }
     case 'PUT /attribute-values':
       return upsertValues(store, ctx, headers);
+    case 'PUT /addresses':
+      return writeAddresses(store, ctx, headers, false);
+    case 'POST /addresses':
+      return writeAddresses(store, ctx, headers, true);
     case 'DELETE /attribute-values':
       return deleteValues(store, ctx, headers);
     default:

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_RETRY_DELAYS_MS, deliver, Delivery } from './shop-webhooks';
 
-/** One emulated BigCommerce store: customers, customer attributes and their values, hooks, rate window. */
+/** One emulated BigCommerce store: customers, customer attributes and their values, B2B Edition companies, hooks, rate window. */
 export interface BigCommerceAttribute {
   id: number;
   name: string;
@@ -32,6 +32,10 @@ export interface BigCommerceStore {
   token: string;
   revoked: boolean;
   customers: Record<string, unknown>[];
+  /** B2B Edition (issue 32): companies as `GET /companies/{id}` returns them, their addresses, their users. */
+  companies: Record<string, unknown>[];
+  companyAddresses: Record<string, unknown>[];
+  companyUsers: Record<string, unknown>[];
   attributes: BigCommerceAttribute[];
   attributeValues: BigCommerceAttributeValue[];
   hooks: BigCommerceHook[];
@@ -44,13 +48,20 @@ export interface BigCommerceStore {
   windowStart: number;
   used: number;
   nextId: number;
-  stats: { requests: number; throttled: number; lowestLeft: number };
+  stats: { requests: number; b2bRequests: number; throttled: number; lowestLeft: number };
 }
 
 const storeSeedSchema = z
   .object({
     token: z.string().min(1),
     customers: z.array(z.record(z.string(), z.unknown())),
+    companies: z.array(z.object({ companyId: z.number().int().positive() }).passthrough()).default([]),
+    companyAddresses: z.array(z.object({ companyId: z.number().int().positive() }).passthrough()).default([]),
+    companyUsers: z
+      .array(
+        z.object({ companyId: z.number().int().positive(), role: z.number().int().min(0) }).passthrough(),
+      )
+      .default([]),
     quota: z.number().int().positive().default(150),
     windowMs: z.number().int().positive().default(30_000),
     attributes: z
@@ -78,6 +89,9 @@ export function createStore(hash: string, input: unknown): BigCommerceStore {
     token: seed.token,
     revoked: false,
     customers: seed.customers,
+    companies: seed.companies,
+    companyAddresses: seed.companyAddresses,
+    companyUsers: seed.companyUsers,
     attributes: seed.attributes.map((a, i) => ({ id: i + 1, ...a, date_created: now, date_modified: now })),
     attributeValues: [],
     hooks: seed.hooks,
@@ -89,7 +103,7 @@ export function createStore(hash: string, input: unknown): BigCommerceStore {
     windowStart: Date.now(),
     used: 0,
     nextId: 1000,
-    stats: { requests: 0, throttled: 0, lowestLeft: seed.quota },
+    stats: { requests: 0, b2bRequests: 0, throttled: 0, lowestLeft: seed.quota },
   };
 }
 

@@ -13,6 +13,7 @@ import {
   resolveNamespace,
   SetInput,
 } from './shopify-metafields';
+import { addressIdOf, customerAddressCreate, customerAddressUpdate } from './shopify-addresses';
 import { gid, ShopifyCustomer } from './shopify-store';
 import { bulkOperationRoot } from './shopify-bulk';
 
@@ -104,7 +105,7 @@ function mailingAddressView(c: ShopifyCustomer, index: number) {
   const a = c.addresses[index] ?? {};
   const text = (name: string): string | null => (typeof a[name] === 'string' ? (a[name] as string) : null);
   return {
-    id: gid('MailingAddress', String(Number(c.id.slice(-6)) * 10 + index)),
+    id: gid('MailingAddress', String(addressIdOf(c, index))),
     firstName: text('first_name'),
     lastName: text('last_name'),
     company: text('company'),
@@ -331,5 +332,9 @@ export function rootValue(ctx: ResolverContext) {
     customerUpdate: (args: { input: CustomerInput }) => customerUpdate(args, ctx),
     tagsAdd: (args: { id: string; tags: string[] }) => tagsAdd(args, ctx),
     ...bulkOperationRoot(ctx),
+    customerAddressUpdate: (args: Parameters<typeof customerAddressUpdate>[0]) =>
+      customerAddressUpdate(args, ctx),
+    customerAddressCreate: (args: Parameters<typeof customerAddressCreate>[0]) =>
+      customerAddressCreate(args, ctx),
   };
 }

@@ -20,6 +20,8 @@ import { SHOPIFY_BULK_SDL } from './shopify-bulk-schema';
  *   https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldDefinitionCreate
  *   (capability `uniqueValues`: https://shopify.dev/docs/apps/build/custom-data/metafields/definitions/capabilities);
  * - `customerUpdate`: https://shopify.dev/docs/api/admin-graphql/latest/mutations/customerUpdate;
+ * - `customerAddressUpdate` / `customerAddressCreate` (`setAsDefault`), `MailingAddressInput`
+ *   (countryCode: the CountryCode enum, a String here): shopify-addresses.ts;
  * - `tagsAdd` (customers only; its `node` is left out): https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd.
  * Fields not listed here are unknown to the emulator and fail validation, as an unknown field does on
  * Shopify: a query the app sends must exist in the real schema too.
@@ -58,6 +60,40 @@ export const SHOPIFY_ADMIN_SDL = /* GraphQL */ `
     metafieldDefinitionCreate(definition: MetafieldDefinitionInput!): MetafieldDefinitionCreatePayload
     customerUpdate(input: CustomerInput!): CustomerUpdatePayload
     tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+    customerAddressUpdate(
+      customerId: ID!
+      addressId: ID!
+      address: MailingAddressInput!
+      setAsDefault: Boolean
+    ): CustomerAddressUpdatePayload
+    customerAddressCreate(
+      customerId: ID!
+      address: MailingAddressInput!
+      setAsDefault: Boolean
+    ): CustomerAddressCreatePayload
+  }
+
+  input MailingAddressInput {
+    address1: String
+    address2: String
+    city: String
+    company: String
+    countryCode: String
+    firstName: String
+    lastName: String
+    phone: String
+    provinceCode: String
+    zip: String
+  }
+
+  type CustomerAddressUpdatePayload {
+    address: MailingAddress
+    userErrors: [UserError!]!
+  }
+
+  type CustomerAddressCreatePayload {
+    address: MailingAddress
+    userErrors: [UserError!]!
   }
 
   type TagsAddPayload {

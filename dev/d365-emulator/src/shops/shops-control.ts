@@ -27,10 +27,12 @@ export const createShopsState = (): ShopsState => ({ shopify: new Map(), bigcomm
  *   compliance webhook (`customers/data_request`, `customers/redact`, `shop/redact`) as Shopify does
  *   (shopify-compliance.ts): `202 {deliveries, body}`; `POST …/faults` `{dropEvents}`: the next so
  *   many webhook events are never delivered (recorded as `dropped`: a delivery Shopify gave up on);
- * - `PUT /_emulator/bigcommerce/stores/{hash}` seeds a store (`{token, customers, quota, windowMs,
- *   attributes, hooks: [{scope, destination, headers}], writesFireUpdate, retryDelaysMs}`); `GET`
- *   reports it; `POST …/customers` adds one (fires `store/customer/created`); `DELETE
- *   …/customers/{id}`; `POST …/revoke` revokes the API account's token.
+ * - `PUT /_emulator/bigcommerce/stores/{hash}` seeds a store (`{token, customers, companies,
+ *   companyAddresses, companyUsers (B2B Edition, bigcommerce-b2b.ts), quota, windowMs, attributes,
+ *   hooks: [{scope, destination, headers}], writesFireUpdate, retryDelaysMs}`); `GET` reports it;
+ *   `POST …/customers` adds one (fires `store/customer/created`); `GET …/customers/{id}` shows one as
+ *   the store holds it (its addresses too); `DELETE …/customers/{id}`; `POST …/revoke` revokes the API
+ *   account's token.
  */
 const SHOPIFY =
   /^\/_emulator\/shopify\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(?:\/(customers|revoke|compliance|faults)(?:\/(\d{1,20}))?)?\/?$/;
@@ -187,6 +189,11 @@ function handleBigCommerce(shops: ShopsState, ctx: RequestContext, match: RegExp
       store.customers.push(created);
       fireCustomerEvent(store, 'store/customer/created', created.id, 'merchant');
       return sendJson(ctx.res, 201, created);
+    }
+    if (sub === 'customers' && id && ctx.method === 'GET') {
+      const customer = store.customers.find((c) => Number(c.id) === Number(id));
+      if (!customer) return sendJson(ctx.res, 404, { error: 'No such customer.' });
+      return sendJson(ctx.res, 200, customer);
     }
     if (sub === 'customers' && id && ctx.method === 'DELETE') {
       const before = store.customers.length;
