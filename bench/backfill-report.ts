@@ -106,7 +106,7 @@ export function buildReport(o: BackfillBenchOptions, m: Measured) {
       tally.seededInD365Lost === 0 && tally.seededInD365Duplicated === 0,
     'one request per shop customer ID': tally.requests.shopIdsOnce === o.customers,
     'pages fetched = job pages + pages in flight at the kills': pages.fetched === jobPages + inFlight,
-    'no finished page read again': pages.repeated === inFlight,
+    'pages read again = pages in flight at the kills': pages.repeated === inFlight,
     'served rate ≥ 0.95 × budget (outside kill windows)': (served.outsideKillWindows ?? 0) >= 0.95 * o.rate,
     'host RSS flat in each incarnation': rss.every((r) => r.flat !== false) && rss.some((r) => r.flat),
     'live p99 during ≤ 1.2 × alone (outside kill windows)': result.live.p99Ratio <= 1.2,
