@@ -1,9 +1,10 @@
-import type { BackfillJob, BackfillMessage } from '../../domain/backfill';
+import type { BackfillMessage } from '../../domain/backfill';
 import { webhookSourceSchema } from '../../config/webhook-sources';
-import { BackfillJobs, BackfillUploads, ShopCustomer, silentLog } from '../../ports';
+import { BackfillUploads, ShopCustomer, silentLog } from '../../ports';
 import { processBackfillPage, BackfillPageDeps } from './backfill-page';
 import { startBackfillUpload } from './start-backfill-upload';
 import { memoryStatusStore } from '../../../test/support/memory-status-store';
+import { memoryBackfillJobs } from '../../../test/support/memory-backfill-jobs';
 import { testKeyCorrelation } from '../../../test/support/correlation-key';
 
 /**
@@ -51,28 +52,9 @@ function memoryUploads(): BackfillUploads & { pages: Map<string, ShopCustomer[]>
   };
 }
 
-function memoryJobs(): BackfillJobs & { rows: Map<string, BackfillJob> } {
-  const rows = new Map<string, BackfillJob>();
-  let version = 0;
-  return {
-    rows,
-    async create(job) {
-      const stored = { ...job, etag: String(++version) };
-      rows.set(job.jobId, stored);
-      return { ...stored };
-    },
-    get: async (jobId) => rows.get(jobId) && { ...rows.get(jobId)! },
-    async save(job, changes) {
-      const next = { ...rows.get(job.jobId)!, ...changes, etag: String(++version) } as BackfillJob;
-      rows.set(job.jobId, next);
-      return { ...next };
-    },
-  };
-}
-
 it('a CSV job that fails (a page gone) deletes every page it left; each page read went before', async () => {
   const uploads = memoryUploads();
-  const jobs = memoryJobs();
+  const jobs = memoryBackfillJobs();
   const sent: BackfillMessage[] = [];
   const backfillQueue = { send: async (message: BackfillMessage) => void sent.push(message) };
   const now = () => new Date('2026-12-07T10:00:00.000Z');
