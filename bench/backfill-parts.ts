@@ -1,3 +1,4 @@
+import { namedArgs } from './named-args';
 import { randomBytes } from 'node:crypto';
 import type { AppStack } from '../dev/local-stack/app-stack';
 import { summary, waitUntil } from './bulk-replay-parts';
@@ -37,25 +38,13 @@ export interface BackfillBenchOptions {
 }
 
 export function parseBackfillBenchArgs(argv: string[]): BackfillBenchOptions {
-  const named = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]!;
-    if (!key.startsWith('--') || argv[i + 1] === undefined)
-      throw new Error(`expected --name value, got ${key}`);
-    named.set(key.slice(2), argv[i + 1]!);
-  }
-  const number = (name: string, fallback: number): number => {
-    const value = Number(named.get(name) ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
-    named.delete(name);
-    return value;
-  };
-  const kills = (named.get('kills') ?? '0.333,0.667')
+  const args = namedArgs(argv);
+  const number = args.number;
+  const kills = (args.text('kills') ?? '0.333,0.667')
     .split(',')
     .filter((k) => k !== '' && k !== 'none')
     .map(Number);
   if (kills.some((k) => !(k > 0 && k < 1))) throw new Error('--kills takes shares between 0 and 1');
-  named.delete('kills');
   const options: BackfillBenchOptions = {
     customers: number('customers', 20_000),
     existingEvery: number('existing-every', 10),
@@ -71,13 +60,11 @@ export function parseBackfillBenchArgs(argv: string[]): BackfillBenchOptions {
     killWindowSeconds: number('kill-window-seconds', 30),
     rssMargin: number('rss-margin', 0.1),
     rssWarmupSeconds: number('rss-warmup-seconds', 60),
-    out: named.get('out'),
-    latest: named.get('latest'),
+    out: args.text('out'),
+    latest: args.text('latest'),
     runTag: randomBytes(3).toString('hex'),
   };
-  named.delete('out');
-  named.delete('latest');
-  if (named.size > 0) throw new Error(`unknown options: ${[...named.keys()].join(', ')}`);
+  args.rest();
   return options;
 }
 

@@ -1,3 +1,4 @@
+import { namedArgs } from './named-args';
 import { randomBytes } from 'node:crypto';
 import type { AppStack } from '../dev/local-stack/app-stack';
 import { customerBody } from './customers';
@@ -25,19 +26,10 @@ export interface BulkReplayOptions {
 }
 
 export function parseBulkReplayArgs(argv: string[]): BulkReplayOptions {
-  const named = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i]!;
-    if (!key.startsWith('--') || argv[i + 1] === undefined)
-      throw new Error(`expected --name value, got ${key}`);
-    named.set(key.slice(2), argv[i + 1]!);
-  }
-  const number = (name: string, fallback: number): number => {
-    const value = Number(named.get(name) ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
-    named.delete(name);
-    return value;
-  };
+  const args = namedArgs(argv);
+  const number = args.number;
+  const seed = args.text('seed');
+  if (!['store', 'intake', undefined].includes(seed)) throw new Error('--seed is store or intake');
   const options: BulkReplayOptions = {
     failures: number('failures', 10_000),
     cap: number('cap', 8),
@@ -48,15 +40,11 @@ export function parseBulkReplayArgs(argv: string[]): BulkReplayOptions {
     baselineSeconds: number('baseline-seconds', 90),
     seedConnections: number('seed-connections', 16),
     queueBatch: number('queue-batch', 16),
-    seed: named.get('seed') === 'intake' ? 'intake' : 'store',
-    out: named.get('out'),
+    seed: seed === 'intake' ? 'intake' : 'store',
+    out: args.text('out'),
     runTag: randomBytes(3).toString('hex'),
   };
-  if (!['store', 'intake', undefined].includes(named.get('seed')))
-    throw new Error('--seed is store or intake');
-  named.delete('out');
-  named.delete('seed');
-  if (named.size > 0) throw new Error(`unknown options: ${[...named.keys()].join(', ')}`);
+  args.rest();
   return options;
 }
 
