@@ -17,6 +17,7 @@ describe('the composition root hands each use-case its adapters', () => {
     waits: {},
     callbacks: { outbox: {}, endpoints: {}, sender: {} },
     foEvents: { ledger: {}, queue: {}, states: {} },
+    backfill: { jobs: {}, queue: {}, uploads: {} },
     queueDepths: async () => ({}),
   } as unknown as AppServices;
 
@@ -31,6 +32,8 @@ describe('the composition root hands each use-case its adapters', () => {
     expect(deps.callbackOutbox).toBe(services.callbacks.outbox);
     // An erasure deletes the F&O data events held of the customer (issue 29).
     expect(deps.privacy?.foEvents).toBe(services.foEvents.ledger);
+    // …and the customer's rows in uploaded CSV pages not read yet (issue 30).
+    expect(deps.privacy?.backfillUploads).toBe(services.backfill.uploads);
     expect(acceptDeps(services, silentLog).defaultCustomerGroup).toBe('30');
   });
 
