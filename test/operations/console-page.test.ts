@@ -74,7 +74,11 @@ describe('the operator console page (headless Chromium)', () => {
 
     await page.getByLabel('View').selectOption('failed');
     await page.getByLabel('Error code').fill('business_error');
+    // The search re-renders the list: wait until the row shown before is gone, so the Enter below
+    // reaches the new row, not one about to be replaced (a race CI hit once, 2026-12-08).
+    const shown = await row.elementHandle();
     await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction((element) => !element?.isConnected, shown);
     await row.waitFor();
     await row.focus();
     await page.keyboard.press('Enter');
